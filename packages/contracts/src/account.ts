@@ -1,0 +1,20 @@
+import { z } from "zod";
+
+/**
+ * An account's credentials as pricing (their owner) publishes them to the accounts
+ * KV bucket, keyed by `hash`. Ingress and the dispatcher keep it in memory: the API
+ * authenticates without a database round trip and is invalidated by the KV watch.
+ */
+export const AccountRecord = z.object({
+  accountId: z.string(),
+  hash: z.string(),
+  /** SHA-256 of the token, hex. Tokens are 256-bit random, so a fast hash is enough. */
+  tokenSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  status: z.enum(["active", "disabled"]),
+  currency: z.string(),
+  test: z.boolean(),
+  /** `whsec_<base64>`; the first signs, all are sent during a rotation's grace period. */
+  webhookSecrets: z.array(z.string()).min(1),
+  updatedAt: z.iso.datetime(),
+});
+export type AccountRecord = z.infer<typeof AccountRecord>;

@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { MessageEvent } from "./events.ts";
+import { isMessageId, newMessageId } from "./ids.ts";
+import { parseDecimal, toDecimal } from "./money.ts";
+import { isForwardStatus } from "./status.ts";
+import { subjects } from "./subjects.ts";
+
+describe("statuses only move forward", () => {
+  it("when a message is queued, sent and any final status are forward", () => {
+    expect(isForwardStatus(null, "queued")).toBe(true);
+    expect(isForwardStatus("queued", "sent")).toBe(true);
+    expect(isForwardStatus("queued", "delivered")).toBe(true);
+    expect(isForwardStatus("sent", "undelivered")).toBe(true);
+  });
+
+  it("when a late sent follows delivered, or a final follows a final, nothing moves", () => {
+    expect(isForwardStatus("delivered", "sent")).toBe(false);
+    expect(isForwardStatus("delivered", "undelivered")).toBe(false);
+    expect(isForwardStatus("sent", "sent")).toBe(false);
+    expect(isForwardStatus("sent", "queued")).toBe(false);
+  });
+});
+
+describe("money", () => {
+  it("when units become a JSON number, there is no float noise", () => {
+    expect(toDecimal(420 * 3)).toBe(0.126);
+    expect(toDecimal(1000 + 2000)).toBe(0.3);
+    expect(String(toDecimal(3 * 1000))).toBe("0.3");
+  });
+
+  it("when a decimal is parsed, it becomes exact units or is refused", () => {
+    expect(parseDecimal("0.042")).toBe(420);
+    expect(parseDecimal("10")).toBe(100_000);
+    expect(parseDecimal("0.00001")).toBeNull();
+    expect(parseDecimal("-1")).toBeNull();
+  });
+});
+
+describe("message ids", () => {
+  it("when ids are made in sequence, they sort by creation time", () => {
+    const ids = Array.from({ length: 50 }, () => newMessageId());
+    expect([...ids].sort()).toEqual(ids);
+    expect(ids.every(isMessageId)).toBe(true);
+  });
+});
+
+describe("subjects", () => {
+  it("when a prefix is chosen, every name carries it", () => {
+    const s = subjects("t1");
+    expect(s.stream).toBe("T1_EVENTS");
+    expect(s.event("MessageRouted", "sim-a")).toBe("t1.evt.routed.sim-a");
+    expect(s.event("MessageAccepted")).toBe("t1.evt.accepted");
+    expect(() => subjects("Bad.Prefix")).toThrow();
+  });
+});
+
+describe("event schemas", () => {
+  it("when an event of version 1 is parsed, unknown extra fields are tolerated and type selects the schema", () => {
+    const parsed = MessageEvent.parse({
+      eventId: "msg_1:failed",
+      type: "MessageFailed",
+      version: 1,
+      messageId: "msg_1",
+      accountId: "acc_1",
+      occurredAt: "2026-11-24T10:00:00.123Z",
+      data: { reason: "no_route", errorCode: null, detail: "no route for +999", addedLater: 1 },
+    });
+    expect(parsed.type).toBe("MessageFailed");
+  });
+
+  it("when an event lacks a required field, it is refused", () => {
+    expect(
+      MessageEvent.safeParse({
+        eventId: "x",
+        type: "MessageFailed",
+        version: 1,
+        messageId: "m",
+        accountId: "a",
+        occurredAt: "2026-11-24T10:00:00Z",
+        data: { reason: "no_route" },
+      }).success,
+    ).toBe(false);
+  });
+});

@@ -1,0 +1,119 @@
+import { z } from "zod";
+import { TraceContext } from "./trace.ts";
+
+/**
+ * The event catalog: every event about a message, in one envelope, each type a
+ * versioned zod schema. Schemas change additively (new fields optional); a breaking
+ * change is a new `version` next to the old one.
+ */
+
+const Encoding = z.enum(["gsm7", "ucs2"]);
+const PartStatus = z.enum(["pending", "delivered", "undelivered", "expired"]);
+export type PartStatus = z.infer<typeof PartStatus>;
+
+/** What a carrier needs to send the message; copied from acceptance into routing. */
+const MessageContent = z.object({
+  to: z.string(),
+  from: z.string(),
+  text: z.string(),
+  encoding: Encoding,
+  parts: z.number().int().positive(),
+});
+
+export const MessageAcceptedData = MessageContent.extend({
+  country: z.string().nullable(),
+  cost: z.number().int().nonnegative(),
+  currency: z.string(),
+  callbackUrl: z.string().nullable(),
+  reference: z.string().nullable(),
+});
+
+export const MessageChargedData = z.object({
+  amount: z.number().int().nonnegative(),
+  currency: z.string(),
+  pricePerPart: z.number().int().nonnegative(),
+  parts: z.number().int().positive(),
+});
+
+export const MessageRoutedData = MessageContent.extend({
+  carrierId: z.string(),
+  attempt: z.number().int().positive(),
+  reason: z.object({ matchedPrefix: z.string(), candidates: z.array(z.string()) }),
+});
+
+export const FailureReason = z.enum(["no_route", "submit_rejected", "no_carrier_left"]);
+export const MessageFailedData = z.object({
+  reason: FailureReason,
+  errorCode: z.string().nullable(),
+  detail: z.string(),
+});
+
+export const MessageSubmittedData = z.object({
+  carrierId: z.string(),
+  attempt: z.number().int().positive(),
+  parts: z.array(z.object({ part: z.number().int().positive(), carrierMessageId: z.string() })),
+});
+
+export const SubmitFailedData = z.object({
+  carrierId: z.string(),
+  attempt: z.number().int().positive(),
+  retryable: z.boolean(),
+  commandStatus: z.number().int().nullable(),
+  detail: z.string(),
+});
+
+export const ReceiptReceivedData = z.object({
+  carrierId: z.string(),
+  carrierMessageId: z.string(),
+  part: z.number().int().positive(),
+  stat: z.string(),
+  errorCode: z.string().nullable(),
+  partStatus: PartStatus,
+});
+
+export const WebhookAttemptedData = z.object({
+  sequence: z.number().int().positive(),
+  status: z.string(),
+  attempt: z.number().int().positive(),
+  /** Scheme, host and path only: query strings may carry a receiver's secrets. */
+  endpoint: z.string(),
+  httpStatus: z.number().int().nullable(),
+  latencyMs: z.number().nonnegative(),
+  error: z.string().nullable(),
+  outcome: z.enum(["delivered", "retrying", "gave_up"]),
+});
+
+const envelope = {
+  eventId: z.string().min(1).max(200),
+  messageId: z.string().min(1).max(64),
+  accountId: z.string().min(1).max(64),
+  occurredAt: z.iso.datetime(),
+  trace: TraceContext.optional(),
+};
+
+const event = <T extends string, D extends z.ZodType>(type: T, data: D) =>
+  z.object({ ...envelope, type: z.literal(type), version: z.literal(1), data });
+
+export const MessageAccepted = event("MessageAccepted", MessageAcceptedData);
+export const MessageCharged = event("MessageCharged", MessageChargedData);
+export const MessageRouted = event("MessageRouted", MessageRoutedData);
+export const MessageFailed = event("MessageFailed", MessageFailedData);
+export const MessageSubmitted = event("MessageSubmitted", MessageSubmittedData);
+export const SubmitFailed = event("SubmitFailed", SubmitFailedData);
+export const ReceiptReceived = event("ReceiptReceived", ReceiptReceivedData);
+export const WebhookAttempted = event("WebhookAttempted", WebhookAttemptedData);
+
+export const MessageEvent = z.discriminatedUnion("type", [
+  MessageAccepted,
+  MessageCharged,
+  MessageRouted,
+  MessageFailed,
+  MessageSubmitted,
+  SubmitFailed,
+  ReceiptReceived,
+  WebhookAttempted,
+]);
+export type MessageEvent = z.infer<typeof MessageEvent>;
+export type MessageEventType = MessageEvent["type"];
+export type EventOf<T extends MessageEventType> = Extract<MessageEvent, { type: T }>;
+export type DataOf<T extends MessageEventType> = EventOf<T>["data"];

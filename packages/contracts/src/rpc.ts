@@ -1,0 +1,30 @@
+import { z } from "zod";
+import { TraceContext } from "./trace.ts";
+
+/** ingress -> pricing: charge this message once, or say why not. */
+export const AuthorizeRequest = z.object({
+  messageId: z.string(),
+  accountId: z.string(),
+  to: z.string(),
+  country: z.string().nullable(),
+  parts: z.number().int().positive(),
+  trace: TraceContext.optional(),
+});
+export type AuthorizeRequest = z.infer<typeof AuthorizeRequest>;
+
+export const AuthorizeResponse = z.discriminatedUnion("outcome", [
+  z.object({
+    outcome: z.literal("charged"),
+    amount: z.number().int().nonnegative(),
+    currency: z.string(),
+    pricePerPart: z.number().int().nonnegative(),
+  }),
+  z.object({
+    outcome: z.literal("low_balance"),
+    balance: z.number().int(),
+    needed: z.number().int(),
+  }),
+  z.object({ outcome: z.literal("destination_blocked"), reason: z.string() }),
+  z.object({ outcome: z.literal("error"), reason: z.string() }),
+]);
+export type AuthorizeResponse = z.infer<typeof AuthorizeResponse>;

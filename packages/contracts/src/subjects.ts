@@ -1,0 +1,57 @@
+import type { MessageEventType } from "./events.ts";
+
+/**
+ * Subject and stream names. Everything hangs off one prefix so a test run or a second
+ * stack on the same NATS isolates itself by choosing its own prefix.
+ *
+ *   <p>.evt.<kind>[.<carrier>]  message events (the audit trail), stream <P>_EVENTS
+ *   <p>.status.changed          derived status changes (for webhooks), same stream
+ *   <p>.rpc.<service>.<verb>    request/reply, never stored
+ */
+export interface Subjects {
+  readonly prefix: string;
+  readonly stream: string;
+  readonly streamSubjects: string[];
+  readonly allEvents: string;
+  readonly statusChanged: string;
+  readonly authorize: string;
+  readonly accountsBucket: string;
+  event(type: MessageEventType, carrierId?: string): string;
+}
+
+const EVENT_TOKEN: Record<MessageEventType, string> = {
+  MessageAccepted: "accepted",
+  MessageCharged: "charged",
+  MessageRouted: "routed",
+  MessageFailed: "failed",
+  MessageSubmitted: "submitted",
+  SubmitFailed: "submit_failed",
+  ReceiptReceived: "receipt",
+  WebhookAttempted: "webhook",
+};
+
+const PREFIX_PATTERN = /^[a-z][a-z0-9_]{0,31}$/;
+
+export function subjects(prefix = "sms"): Subjects {
+  if (!PREFIX_PATTERN.test(prefix)) {
+    throw new Error(`invalid subject prefix "${prefix}": lower-case letters, digits, _`);
+  }
+  return {
+    prefix,
+    stream: `${prefix.toUpperCase()}_EVENTS`,
+    streamSubjects: [`${prefix}.evt.>`, `${prefix}.status.>`],
+    allEvents: `${prefix}.evt.>`,
+    statusChanged: `${prefix}.status.changed`,
+    authorize: `${prefix}.rpc.pricing.authorize`,
+    accountsBucket: `${prefix}_accounts`,
+    event(type, carrierId) {
+      const base = `${prefix}.evt.${EVENT_TOKEN[type]}`;
+      if (type !== "MessageRouted") return base;
+      if (!carrierId) throw new Error("a routed event's subject names its carrier");
+      return `${base}.${carrierId}`;
+    },
+  };
+}
+
+/** Carrier ids become subject tokens: keep them to this shape. */
+export const CARRIER_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/;

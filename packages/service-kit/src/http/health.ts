@@ -1,0 +1,50 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface Probes {
+  /** The process is alive and not wedged. */
+  live(): boolean;
+  /** It can take work now: connections up, start-up done, not shutting down. */
+  ready(): boolean;
+}
+
+/** Answers /healthz and /readyz; null for any other path so a caller can serve it. */
+export function answerProbe(req: IncomingMessage, res: ServerResponse, probes: Probes): boolean {
+  const path = (req.url ?? "/").split("?")[0];
+  if (path !== "/healthz" && path !== "/readyz") return false;
+  const ok = path === "/healthz" ? probes.live() : probes.ready();
+  res.writeHead(ok ? 200 : 503, { "content-type": "application/json" });
+  res.end(JSON.stringify({ status: ok ? "ok" : "unavailable" }));
+  return true;
+}
+
+export interface HealthServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+/** A tiny HTTP server for the probes of services that serve no other HTTP. */
+export async function startHealthServer(
+  port: number,
+  host: string,
+  probes: Probes,
+): Promise<HealthServer> {
+  const server = createServer((req, res) => {
+    if (!answerProbe(req, res, probes)) {
+      res.writeHead(404, { "content-type": "application/json" });
+      res.end(JSON.stringify({ status: "not_found" }));
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, resolve);
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

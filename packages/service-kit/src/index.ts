@@ -1,0 +1,15 @@
+export * from "./config.ts";
+export { type Database, openDatabase } from "./db/database.ts";
+export { migrateSchema } from "./db/migrate.ts";
+export * from "./errors.ts";
+export { answerProbe, type HealthServer, type Probes, startHealthServer } from "./http/health.ts";
+export * from "./infrastructure.ts";
+export * from "./lifecycle.ts";
+export { createLogger, type Logger } from "./logger.ts";
+export { connectNats, type Nats } from "./nats/connect.ts";
+export * from "./nats/consumer.ts";
+export { type KvCache, startKvCache } from "./nats/kv-cache.ts";
+export { createEventPublisher, type EventPublisher } from "./nats/publisher.ts";
+export { ensureDurableConsumer, ensureEventStream } from "./nats/stream.ts";
+export * from "./nats/trace-headers.ts";
+export { createWindow } from "./nats/window.ts";

@@ -1,0 +1,180 @@
+import { Kvm } from "@nats-io/kv";
+import {
+  AccountRecord,
+  eventIdFor,
+  type MessageEvent,
+  MessageEvent as MessageEventSchema,
+  newMessageId,
+} from "@smsgw/contracts";
+import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BaseEnv, loadConfig } from "./config.ts";
+import { PermanentError } from "./errors.ts";
+import { type Messaging, openMessaging, openServiceDatabase } from "./infrastructure.ts";
+import { createLogger } from "./logger.ts";
+import { type Delivery, startConsumer } from "./nats/consumer.ts";
+import { startKvCache } from "./nats/kv-cache.ts";
+
+const log = createLogger("kit-test", "silent");
+let infra: TestInfra;
+let messaging: Messaging;
+
+beforeAll(async () => {
+  infra = await createTestInfra();
+  messaging = await openMessaging(loadConfig(BaseEnv, infra.env), "kit-test", log);
+});
+afterAll(async () => {
+  await messaging.close();
+  await infra.cleanup();
+});
+
+function accepted(messageId: string): MessageEvent {
+  return {
+    eventId: eventIdFor(messageId, "accepted"),
+    type: "MessageAccepted",
+    version: 1,
+    messageId,
+    accountId: "acc_1",
+    occurredAt: new Date().toISOString(),
+    data: {
+      to: "+37256789045",
+      from: "MyApp",
+      text: "hi",
+      encoding: "gsm7",
+      parts: 1,
+      country: "EE",
+      cost: 420,
+      currency: "EUR",
+      callbackUrl: null,
+      reference: null,
+    },
+  };
+}
+
+describe("publisher and consumer on real JetStream", () => {
+  it("when the same event is published twice, the consumer sees it once", async () => {
+    const event = accepted(newMessageId());
+    await messaging.publisher.publish(event);
+    await messaging.publisher.publish(event);
+    const seen: string[] = [];
+    const consumer = await startConsumer(messaging.nats, {
+      stream: messaging.subjects.stream,
+      durable: "dedup",
+      filterSubject: messaging.subjects.event("MessageAccepted"),
+      schema: MessageEventSchema,
+      log,
+      handle: async (batch) => {
+        seen.push(...batch.map((d) => d.value.eventId));
+        return undefined;
+      },
+    });
+    await waitFor(() => seen.length >= 1);
+    await new Promise((r) => setTimeout(r, 200));
+    await consumer.stop();
+    expect(seen).toEqual([event.eventId]);
+  });
+
+  it("when a handler fails, the message is redelivered; a permanent error parks it", async () => {
+    const retried = accepted(newMessageId());
+    const poisoned = accepted(newMessageId());
+    const deliveries = new Map<string, number>();
+    const consumer = await startConsumer(messaging.nats, {
+      stream: messaging.subjects.stream,
+      durable: "retry",
+      filterSubject: messaging.subjects.event("MessageAccepted"),
+      schema: MessageEventSchema,
+      log,
+      maxBatch: 1,
+      handle: async ([delivery]: Delivery<MessageEvent>[]) => {
+        const id = delivery?.value.messageId ?? "";
+        deliveries.set(id, (deliveries.get(id) ?? 0) + 1);
+        if (id === poisoned.messageId) throw new PermanentError("never valid");
+        if (id === retried.messageId && (delivery?.deliveryCount ?? 0) < 2)
+          throw new Error("transient");
+        return undefined;
+      },
+    });
+    await messaging.publisher.publishAll([retried, poisoned]);
+    await waitFor(() => deliveries.get(retried.messageId) === 2, { timeoutMs: 5_000 });
+    await new Promise((r) => setTimeout(r, 1_000));
+    await consumer.stop();
+    expect(deliveries.get(retried.messageId)).toBe(2);
+    expect(deliveries.get(poisoned.messageId)).toBe(1);
+  });
+
+  it("when an event does not match its schema, it is terminated and the rest of the batch is handled", async () => {
+    await messaging.nats.js.publish(messaging.subjects.event("MessageAccepted"), '{"nope":1}');
+    const good = accepted(newMessageId());
+    await messaging.publisher.publish(good);
+    const seen: string[] = [];
+    const consumer = await startConsumer(messaging.nats, {
+      stream: messaging.subjects.stream,
+      durable: "schema",
+      filterSubject: messaging.subjects.event("MessageAccepted"),
+      schema: MessageEventSchema,
+      log,
+      handle: async (batch) => {
+        seen.push(...batch.map((d) => d.value.messageId));
+        return undefined;
+      },
+    });
+    await waitFor(() => seen.includes(good.messageId));
+    await consumer.stop();
+    // Acks are asynchronous: the consumer settles with nothing left waiting for one.
+    const pending = await waitFor(async () => {
+      const info = await messaging.nats.jsm.consumers.info(messaging.subjects.stream, "schema");
+      return info.num_ack_pending === 0 && info.num_pending === 0 ? info : undefined;
+    });
+    expect(pending.num_ack_pending).toBe(0);
+  });
+});
+
+describe("kv cache", () => {
+  it("when an entry is put, the cache sees it without a restart", async () => {
+    const bucket = messaging.subjects.accountsBucket;
+    const kv = await new Kvm(messaging.nats.nc).create(bucket);
+    const record = {
+      accountId: "acc_1",
+      hash: "h1",
+      tokenSha256: "a".repeat(64),
+      status: "active",
+      currency: "EUR",
+      test: true,
+      webhookSecrets: ["whsec_x"],
+      updatedAt: new Date().toISOString(),
+    };
+    await kv.put("h1", JSON.stringify(record));
+    const cache = await startKvCache(messaging.nats.nc, bucket, AccountRecord, log);
+    expect(cache.get("h1")?.accountId).toBe("acc_1");
+    await kv.put("h1", JSON.stringify({ ...record, status: "disabled" }));
+    await waitFor(() => cache.get("h1")?.status === "disabled");
+    await kv.delete("h1");
+    await waitFor(() => cache.get("h1") === undefined);
+    await cache.stop();
+  });
+});
+
+describe("service database", () => {
+  it("when migrated twice, the schema holds the tables once and is owned by the service", async () => {
+    const migrations = {
+      "0001_init": {
+        up: async (db: import("kysely").Kysely<unknown>) => {
+          await db.schema
+            .createTable("things")
+            .addColumn("id", "text", (c) => c.primaryKey())
+            .execute();
+        },
+      },
+    };
+    const config = loadConfig(BaseEnv, infra.env);
+    const first = await openServiceDatabase(config, "kit_test", migrations);
+    await first.close();
+    const second = await openServiceDatabase(config, "kit_test", migrations);
+    const { rows } = await sql<{
+      schemaname: string;
+    }>`select schemaname from pg_tables where tablename = 'things'`.execute(second.db);
+    await second.close();
+    expect(rows).toEqual([{ schemaname: "kit_test" }]);
+  });
+});

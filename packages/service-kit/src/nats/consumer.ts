@@ -1,0 +1,193 @@
+import type { JsMsg } from "@nats-io/jetstream";
+import type { MsgHdrs } from "@nats-io/transport-node";
+import type { Logger } from "pino";
+import type { z } from "zod";
+import { errorMessage, PermanentError, RetryableError } from "../errors.ts";
+import type { Nats } from "./connect.ts";
+import { ensureDurableConsumer } from "./stream.ts";
+
+export type Outcome =
+  | { kind: "ack" }
+  | { kind: "nak"; delayMs: number }
+  | { kind: "term"; reason: string };
+
+export const ACK: Outcome = { kind: "ack" };
+export const nak = (delayMs: number): Outcome => ({ kind: "nak", delayMs });
+export const term = (reason: string): Outcome => ({ kind: "term", reason });
+
+export interface Delivery<T> {
+  value: T;
+  subject: string;
+  /** 1 on first delivery. */
+  deliveryCount: number;
+  headers: MsgHdrs | undefined;
+}
+
+export interface ConsumerOptions<T> {
+  stream: string;
+  durable: string;
+  filterSubject: string;
+  schema: z.ZodType<T>;
+  log: Logger;
+  /** Receives the messages that arrived together (natural batching), never more than maxBatch. */
+  handle(batch: Delivery<T>[]): Promise<readonly Outcome[] | undefined>;
+  maxBatch?: number;
+  /** Batches processed at once; 1 keeps the handler simple. */
+  concurrency?: number;
+  ackWaitMs?: number;
+}
+
+export interface RunningConsumer {
+  /** Stops pulling, finishes the batches in flight (acking them), hands back the rest. */
+  stop(): Promise<void>;
+}
+
+/** Redelivery back-off for unexpected errors: 0.5 s, 1 s, 2 s … capped at 30 s. */
+export function retryDelayMs(deliveryCount: number): number {
+  return Math.min(30_000, 500 * 2 ** Math.max(0, deliveryCount - 1));
+}
+
+export async function startConsumer<T>(
+  nats: Nats,
+  options: ConsumerOptions<T>,
+): Promise<RunningConsumer> {
+  const { stream, durable, schema, log } = options;
+  const maxBatch = options.maxBatch ?? 256;
+  const concurrency = options.concurrency ?? 1;
+  const consumerSpec = { durable, filterSubject: options.filterSubject };
+  await ensureDurableConsumer(
+    nats.jsm,
+    stream,
+    options.ackWaitMs === undefined
+      ? consumerSpec
+      : { ...consumerSpec, ackWaitMs: options.ackWaitMs },
+  );
+  const consumer = await nats.js.consumers.get(stream, durable);
+  const messages = await consumer.consume({ max_messages: maxBatch * 2 });
+
+  const queue: JsMsg[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let scheduled = false;
+  let stopping = false;
+
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    // Let the messages that arrived in the same chunk join one batch.
+    setImmediate(() => {
+      scheduled = false;
+      while (!stopping && inFlight.size < concurrency && queue.length > 0) {
+        const batch = queue.splice(0, maxBatch);
+        const work = processBatch(batch).finally(() => {
+          inFlight.delete(work);
+          if (queue.length > 0) schedule();
+        });
+        inFlight.add(work);
+      }
+    });
+  };
+
+  async function processBatch(batch: JsMsg[]): Promise<void> {
+    const valid: Array<{ msg: JsMsg; delivery: Delivery<T> }> = [];
+    for (const msg of batch) {
+      const parsed = decode(msg, schema);
+      if (parsed.ok) valid.push({ msg, delivery: parsed.delivery });
+      else {
+        // A message that can never parse is poison: park it, say so loudly.
+        log.error(
+          { durable, subject: msg.subject, seq: msg.seq, problem: parsed.problem },
+          "invalid event terminated",
+        );
+        msg.term();
+      }
+    }
+    if (valid.length === 0) return;
+    let outcomes: readonly Outcome[] | undefined;
+    try {
+      outcomes = await options.handle(valid.map((v) => v.delivery));
+    } catch (error) {
+      outcomes = valid.map(({ delivery }) => outcomeOfError(error, delivery.deliveryCount));
+      log.warn({ durable, err: errorMessage(error), size: valid.length }, "batch handler failed");
+    }
+    for (const [index, { msg }] of valid.entries()) {
+      const outcome = outcomes?.[index] ?? ACK;
+      if (outcome.kind === "term") {
+        log.error(
+          { durable, subject: msg.subject, seq: msg.seq, reason: outcome.reason },
+          "event terminated",
+        );
+      }
+      settle(msg, outcome);
+    }
+  }
+
+  const pump = (async () => {
+    for await (const msg of messages) {
+      if (stopping) {
+        msg.nak();
+        continue;
+      }
+      queue.push(msg);
+      schedule();
+    }
+  })();
+
+  return {
+    async stop() {
+      stopping = true;
+      await messages.close();
+      await pump.catch(() => undefined);
+      for (const msg of queue.splice(0)) msg.nak();
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+
+function decode<T>(
+  msg: JsMsg,
+  schema: z.ZodType<T>,
+): { ok: true; delivery: Delivery<T> } | { ok: false; problem: string } {
+  let json: unknown;
+  try {
+    json = msg.json();
+  } catch {
+    return { ok: false, problem: "body is not JSON" };
+  }
+  const result = schema.safeParse(json);
+  if (!result.success) return { ok: false, problem: result.error.message };
+  return {
+    ok: true,
+    delivery: {
+      value: result.data,
+      subject: msg.subject,
+      deliveryCount: msg.info.deliveryCount,
+      headers: msg.headers,
+    },
+  };
+}
+
+function outcomeOfError(error: unknown, deliveryCount: number): Outcome {
+  if (error instanceof PermanentError) return term(error.message);
+  if (error instanceof RetryableError && error.delayMs !== undefined) return nak(error.delayMs);
+  return nak(retryDelayMs(deliveryCount));
+}
+
+function settle(msg: JsMsg, outcome: Outcome): void {
+  switch (outcome.kind) {
+    case "ack":
+      msg.ack();
+      return;
+    case "nak":
+      msg.nak(outcome.delayMs);
+      return;
+    case "term":
+      // No reason on the wire: nats-server 2.9 ignores a "+TERM <reason>" ack
+      // entirely, leaving the message pending. The caller logs the reason.
+      msg.term();
+      return;
+    default: {
+      const unreachable: never = outcome;
+      throw new Error(`unknown outcome ${JSON.stringify(unreachable)}`);
+    }
+  }
+}

@@ -1,0 +1,57 @@
+import { Kvm } from "@nats-io/kv";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { Logger } from "pino";
+import type { z } from "zod";
+
+export interface KvCache<T> {
+  get(key: string): T | undefined;
+  readonly size: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * A read model kept in memory from a NATS KV bucket: loaded at start, then updated by
+ * the bucket's watch, so readers answer without a round trip and see changes at once.
+ * Resolves when the initial contents are loaded.
+ */
+export async function startKvCache<T>(
+  nc: NatsConnection,
+  bucket: string,
+  schema: z.ZodType<T>,
+  log: Logger,
+): Promise<KvCache<T>> {
+  const kv = await new Kvm(nc).create(bucket, { history: 1 });
+  const entries = new Map<string, T>();
+  const initialCount = (await kv.status()).values;
+  let markLoaded: () => void = () => undefined;
+  const loaded = new Promise<void>((resolve) => {
+    markLoaded = resolve;
+  });
+  if (initialCount === 0) markLoaded();
+
+  const watch = await kv.watch();
+  const pump = (async () => {
+    for await (const entry of watch) {
+      if (entry.operation === "PUT") {
+        const parsed = schema.safeParse(entry.json());
+        if (parsed.success) entries.set(entry.key, parsed.data);
+        else log.error({ bucket, key: entry.key }, "kv entry does not match its schema; ignored");
+      } else {
+        entries.delete(entry.key);
+      }
+      if (entry.isUpdate || entry.delta === 0) markLoaded();
+    }
+  })();
+
+  await loaded;
+  return {
+    get: (key) => entries.get(key),
+    get size() {
+      return entries.size;
+    },
+    async stop() {
+      watch.stop();
+      await pump.catch(() => undefined);
+    },
+  };
+}

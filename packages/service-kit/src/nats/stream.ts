@@ -1,0 +1,76 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  type JetStreamManager,
+  RetentionPolicy,
+  StorageType,
+} from "@nats-io/jetstream";
+import { nanos } from "@nats-io/transport-node";
+import type { Subjects } from "@smsgw/contracts";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The one event stream. Limits retention (many consumers read every event), file
+ * storage, and a de-duplication window long enough to cover a publisher's retries.
+ * Every service calls this at start: creating an existing stream with the same
+ * config is a no-op, so start-up order does not matter.
+ */
+export async function ensureEventStream(jsm: JetStreamManager, subjects: Subjects): Promise<void> {
+  const config = {
+    name: subjects.stream,
+    subjects: subjects.streamSubjects,
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    max_age: nanos(7 * DAY_MS),
+    duplicate_window: nanos(5 * 60 * 1000),
+  };
+  try {
+    await jsm.streams.info(subjects.stream);
+    await jsm.streams.update(subjects.stream, config);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    await jsm.streams.add(config);
+  }
+}
+
+export interface DurableConsumerSpec {
+  durable: string;
+  filterSubject: string;
+  ackWaitMs?: number;
+  maxAckPending?: number;
+}
+
+/** A durable pull consumer: its position survives restarts, replicas share its work. */
+export async function ensureDurableConsumer(
+  jsm: JetStreamManager,
+  stream: string,
+  spec: DurableConsumerSpec,
+): Promise<void> {
+  const config = {
+    durable_name: spec.durable,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    filter_subject: spec.filterSubject,
+    ack_wait: nanos(spec.ackWaitMs ?? 30_000),
+    max_ack_pending: spec.maxAckPending ?? 10_000,
+    // Nothing accepted is lost: a message is redelivered until a handler acks or
+    // terminates it; handlers back off with nak(delay).
+    max_deliver: -1,
+  };
+  try {
+    await jsm.consumers.info(stream, spec.durable);
+    await jsm.consumers.update(stream, spec.durable, {
+      ack_wait: config.ack_wait,
+      max_ack_pending: config.max_ack_pending,
+    });
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    await jsm.consumers.add(stream, config);
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  const text = error instanceof Error ? `${error.name} ${error.message}` : String(error);
+  return /not ?found/i.test(text);
+}

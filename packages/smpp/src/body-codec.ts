@@ -1,0 +1,131 @@
+import { type BodyReader, BodyWriter } from "./bytes.ts";
+import { CommandStatus } from "./command-status.ts";
+import { SmppDecodeError, SmppEncodeError } from "./errors.ts";
+import type { BindFields, BindRespFields, MessageFields, MessageRespFields } from "./pdu.ts";
+import { readTlvs, writeTlvs } from "./tlv.ts";
+
+/** Body layouts shared by several PDUs. Max lengths count the NUL, as in the spec. */
+
+export function readBind(r: BodyReader): BindFields {
+  const body: BindFields = {
+    systemId: r.cString("system_id"),
+    password: r.cString("password"),
+    systemType: r.cString("system_type"),
+    interfaceVersion: r.u8("interface_version"),
+    addrTon: r.u8("addr_ton"),
+    addrNpi: r.u8("addr_npi"),
+    addressRange: r.cString("address_range"),
+  };
+  expectEnd(r);
+  return body;
+}
+
+export function writeBind(b: BindFields): Buffer {
+  return new BodyWriter()
+    .cString(b.systemId, 16, "system_id")
+    .cString(b.password, 9, "password")
+    .cString(b.systemType, 13, "system_type")
+    .u8(b.interfaceVersion, "interface_version")
+    .u8(b.addrTon, "addr_ton")
+    .u8(b.addrNpi, "addr_npi")
+    .cString(b.addressRange, 41, "address_range")
+    .toBuffer();
+}
+
+/** The body may be absent when command_status is not 0. */
+export function readBindResp(r: BodyReader): BindRespFields {
+  if (r.remaining === 0) return { systemId: "", tlvs: [] };
+  return { systemId: r.cString("system_id"), tlvs: readTlvs(r) };
+}
+
+export function writeBindResp(b: BindRespFields): Buffer {
+  const w = new BodyWriter().cString(b.systemId, 16, "system_id");
+  writeTlvs(w, b.tlvs);
+  return w.toBuffer();
+}
+
+export function readMessage(r: BodyReader): MessageFields {
+  const head = {
+    serviceType: r.cString("service_type"),
+    sourceAddrTon: r.u8("source_addr_ton"),
+    sourceAddrNpi: r.u8("source_addr_npi"),
+    sourceAddr: r.cString("source_addr"),
+    destAddrTon: r.u8("dest_addr_ton"),
+    destAddrNpi: r.u8("dest_addr_npi"),
+    destinationAddr: r.cString("destination_addr"),
+    esmClass: r.u8("esm_class"),
+    protocolId: r.u8("protocol_id"),
+    priorityFlag: r.u8("priority_flag"),
+    scheduleDeliveryTime: r.cString("schedule_delivery_time"),
+    validityPeriod: r.cString("validity_period"),
+    registeredDelivery: r.u8("registered_delivery"),
+    replaceIfPresentFlag: r.u8("replace_if_present_flag"),
+    dataCoding: r.u8("data_coding"),
+    smDefaultMsgId: r.u8("sm_default_msg_id"),
+  };
+  const smLength = r.u8("sm_length");
+  const shortMessage = r.octets(smLength, "short_message");
+  return { ...head, shortMessage, tlvs: readTlvs(r) };
+}
+
+export function writeMessage(m: MessageFields): Buffer {
+  if (m.shortMessage.length > 254) {
+    throw new SmppEncodeError("short_message: over 254 octets, use the message_payload TLV");
+  }
+  const w = new BodyWriter()
+    .cString(m.serviceType, 6, "service_type")
+    .u8(m.sourceAddrTon, "source_addr_ton")
+    .u8(m.sourceAddrNpi, "source_addr_npi")
+    .cString(m.sourceAddr, 21, "source_addr")
+    .u8(m.destAddrTon, "dest_addr_ton")
+    .u8(m.destAddrNpi, "dest_addr_npi")
+    .cString(m.destinationAddr, 21, "destination_addr")
+    .u8(m.esmClass, "esm_class")
+    .u8(m.protocolId, "protocol_id")
+    .u8(m.priorityFlag, "priority_flag")
+    .cString(m.scheduleDeliveryTime, 17, "schedule_delivery_time")
+    .cString(m.validityPeriod, 17, "validity_period")
+    .u8(m.registeredDelivery, "registered_delivery")
+    .u8(m.replaceIfPresentFlag, "replace_if_present_flag")
+    .u8(m.dataCoding, "data_coding")
+    .u8(m.smDefaultMsgId, "sm_default_msg_id")
+    .u8(m.shortMessage.length, "sm_length")
+    .octets(m.shortMessage);
+  writeTlvs(w, m.tlvs);
+  return w.toBuffer();
+}
+
+/**
+ * submit_sm_resp / deliver_sm_resp. Lenient, because losing a message_id loses a message's
+ * outcome: an absent body is "", a message_id missing its NUL takes the rest of the body, and
+ * trailing bytes that are not a valid TLV stream are ignored.
+ */
+export function readMessageResp(r: BodyReader): MessageRespFields {
+  if (r.remaining === 0) return { messageId: "", tlvs: [] };
+  let messageId: string;
+  try {
+    messageId = r.cString("message_id");
+  } catch {
+    return { messageId: r.octets(r.remaining, "message_id").toString("latin1"), tlvs: [] };
+  }
+  try {
+    return { messageId, tlvs: readTlvs(r) };
+  } catch {
+    return { messageId, tlvs: [] };
+  }
+}
+
+export function writeMessageResp(m: MessageRespFields): Buffer {
+  const w = new BodyWriter().cString(m.messageId, 65, "message_id");
+  writeTlvs(w, m.tlvs);
+  return w.toBuffer();
+}
+
+export function expectEnd(r: BodyReader): void {
+  if (r.remaining !== 0) {
+    throw new SmppDecodeError(
+      `${r.remaining} unexpected bytes after the body`,
+      CommandStatus.ESME_RINVCMDLEN,
+    );
+  }
+}

@@ -1,0 +1,100 @@
+import type { Tlv } from "./tlv.ts";
+import {
+  BIND_COMMAND,
+  type BindFields,
+  type BindMode,
+  type MessageFields,
+  type Outgoing,
+  type RequestCommand,
+  type RequestPdu,
+  type ResponseFields,
+  type ResponseMap,
+  type ResponsePdu,
+} from "./pdu.ts";
+
+/** Fields of submit_sm / deliver_sm with the spec's defaults (0 / "" / no TLVs) filled in. */
+export type MessageInput = Partial<MessageFields> & Pick<MessageFields, "destinationAddr">;
+
+const messageDefaults: Omit<MessageFields, "destinationAddr"> = {
+  serviceType: "",
+  sourceAddrTon: 0,
+  sourceAddrNpi: 0,
+  sourceAddr: "",
+  destAddrTon: 0,
+  destAddrNpi: 0,
+  esmClass: 0,
+  protocolId: 0,
+  priorityFlag: 0,
+  scheduleDeliveryTime: "",
+  validityPeriod: "",
+  registeredDelivery: 0,
+  replaceIfPresentFlag: 0,
+  dataCoding: 0,
+  smDefaultMsgId: 0,
+  shortMessage: Buffer.alloc(0),
+  tlvs: [],
+};
+
+export function submitSm(input: MessageInput): Outgoing<"submit_sm"> {
+  return { command: "submit_sm", ...messageDefaults, ...input };
+}
+
+export function deliverSm(input: MessageInput): Outgoing<"deliver_sm"> {
+  return { command: "deliver_sm", ...messageDefaults, ...input };
+}
+
+export type BindInput = Partial<BindFields> & Pick<BindFields, "systemId" | "password">;
+
+export function bindRequest(
+  mode: BindMode,
+  input: BindInput,
+): Outgoing<"bind_transmitter" | "bind_receiver" | "bind_transceiver"> {
+  return {
+    command: BIND_COMMAND[mode],
+    systemType: "",
+    interfaceVersion: 0x34,
+    addrTon: 0,
+    addrNpi: 0,
+    addressRange: "",
+    ...input,
+  };
+}
+
+export function enquireLink(): Outgoing<"enquire_link"> {
+  return { command: "enquire_link" };
+}
+
+type AnyResponseFields = {
+  commandStatus?: number;
+  systemId?: string;
+  messageId?: string;
+  tlvs?: readonly Tlv[];
+};
+
+/** The response to `request`, same sequence number; unspecified fields are 0 / "" / none. */
+export function buildResponse<C extends RequestCommand>(
+  request: RequestPdu & { command: C },
+  fields?: ResponseFields<C>,
+): ResponseMap[C];
+export function buildResponse(request: RequestPdu, fields: AnyResponseFields = {}): ResponsePdu {
+  const head = { commandStatus: fields.commandStatus ?? 0, sequenceNumber: request.sequenceNumber };
+  const tlvs = fields.tlvs ?? [];
+  switch (request.command) {
+    case "bind_transmitter":
+    case "bind_receiver":
+    case "bind_transceiver":
+      return { command: `${request.command}_resp`, ...head, systemId: fields.systemId ?? "", tlvs };
+    case "submit_sm":
+    case "deliver_sm":
+      return { command: `${request.command}_resp`, ...head, messageId: fields.messageId ?? "", tlvs };
+    case "enquire_link":
+    case "unbind":
+      return { command: `${request.command}_resp`, ...head };
+    default:
+      return request satisfies never;
+  }
+}
+
+export function genericNack(sequenceNumber: number, commandStatus: number): ResponsePdu {
+  return { command: "generic_nack", commandStatus, sequenceNumber };
+}

@@ -23,14 +23,16 @@ function prng(seed: number): () => number {
   };
 }
 
-// Pools of atoms. Emoji atoms are whole graphemes (lone skin-tone modifiers or ZWJs are left
-// out: the oracle's grapheme splitter follows Unicode 10 rules, ICU a newer Unicode, and they
-// differ on such fragments, which no real text is made of).
+// Pools of atoms. Emoji atoms are whole grapheme clusters: stray skin-tone modifiers and ZWJs
+// are left out, because the oracle's grapheme splitter (grapheme-splitter 1.0.4) follows
+// Unicode 10 rules where ours (Intl.Segmenter, ICU) follows current Unicode; the two disagree
+// on such fragments. That is the one known exception, pinned below.
 const GSM_BASIC = [...GSM7_BASIC_TABLE.replace("\u001b", "")];
 const GSM_EXTENSION = [...GSM7_EXTENSION_TABLE.values()];
 const LATIN1_NON_GSM = [..."çûôâêîëïÿáíóúãõÂÊÎÔÛÁÍÓÚÃÕÈÌÒÙÝýþÞðÐ«»©®°±²³µ¶·¸¹º¼½¾×÷¢`"];
 const CURLY = [..."\u2018\u2019\u201c\u201d\u2013\u2026"];
 const CYRILLIC = [..."абвгдежзийклмнопрстуфхцчшщъыьэюяАБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ"];
+const LINE_BREAKS = ["\r\n", "\n", "\r"];
 const EMOJI = ["😀", "🎉", "🚀", "👍", "❤️", "👍🏽", "👨‍👩‍👧", "🇫🇷", "🇩🇪", "✅", "e\u0301"];
 
 type Pool = readonly string[];
@@ -54,10 +56,12 @@ function generate(random: () => number): string {
     ? [
         [GSM_BASIC, 1],
         [GSM_EXTENSION, random() * 0.5],
+        [LINE_BREAKS, random() * 0.05],
       ]
     : [
         [GSM_BASIC, 1],
         [GSM_EXTENSION, random() * 0.3],
+        [LINE_BREAKS, random() * 0.05],
         [LATIN1_NON_GSM, random() * 0.2],
         [CURLY, random() * 0.05],
         [CYRILLIC, random() * 2],
@@ -125,7 +129,9 @@ describe("against sms-segments-calculator", () => {
       const octetsPerUnit = segmented.encoding === "gsm7" ? 1 : 2;
       for (const part of segmented.parts) {
         expect(part.units, context).toBeLessThanOrEqual(capacity);
-        expect(encodePart(part, segmented.encoding).length, context).toBe(part.units * octetsPerUnit);
+        expect(encodePart(part, segmented.encoding).length, context).toBe(
+          part.units * octetsPerUnit,
+        );
       }
 
       if (segmented.encoding === "ucs2") ucs2++;
@@ -136,4 +142,21 @@ describe("against sms-segments-calculator", () => {
     expect(RUNS - ucs2).toBeGreaterThan(RUNS * 0.3);
     expect(multipart).toBeGreaterThan(RUNS * 0.4);
   }, 60_000); // the oracle takes about 1.5 ms a text
+
+  // The known exception: not GSM 03.38 but grapheme rules. Since Unicode 11 a skin-tone modifier
+  // extends whatever precedes it, and ZWJ + pictograph joins any pictograph; the oracle's
+  // splitter predates that, so it may cut there and save a part. We keep the clusters whole.
+  // If this test fails, the oracle has caught up: drop the exception here and in the README.
+  const CYR = "ж";
+  it.each([
+    ["a skin-tone modifier after a letter", `${CYR.repeat(66)}a🏽${CYR.repeat(65)}`, [66, 67, 1]],
+    ["a pictograph after ZWJ", `${CYR.repeat(64)}👍\u200d😀${CYR.repeat(65)}`, [64, 67, 3]],
+  ])(
+    "when %s straddles a boundary, it keeps the cluster whole and takes one part more than the oracle",
+    (_name, text, units) => {
+      expect(oracle(text).parts).toBe(2);
+      expect(countParts(text).parts).toBe(3);
+      expect(segment(text).parts.map((part) => part.units)).toEqual(units);
+    },
+  );
 });

@@ -115,8 +115,8 @@ describe("segment, UCS-2", () => {
 
   it("when a multi-code-point emoji (a ZWJ family, a flag) straddles the boundary, it moves whole", () => {
     const family = "👨‍👩‍👧"; // 8 units
-    const family_result = segment(`${CYR.repeat(62)}${family}${CYR.repeat(5)}`);
-    expect(family_result.parts.map((part) => part.text)).toEqual([
+    const familyParts = segment(`${CYR.repeat(62)}${family}${CYR.repeat(5)}`);
+    expect(familyParts.parts.map((part) => part.text)).toEqual([
       CYR.repeat(62),
       `${family}${CYR.repeat(5)}`,
     ]);

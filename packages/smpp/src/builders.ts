@@ -1,4 +1,3 @@
-import type { Tlv } from "./tlv.ts";
 import {
   BIND_COMMAND,
   type BindFields,
@@ -11,6 +10,7 @@ import {
   type ResponseMap,
   type ResponsePdu,
 } from "./pdu.ts";
+import type { Tlv } from "./tlv.ts";
 
 /** Fields of submit_sm / deliver_sm with the spec's defaults (0 / "" / no TLVs) filled in. */
 export type MessageInput = Partial<MessageFields> & Pick<MessageFields, "destinationAddr">;
@@ -86,7 +86,12 @@ export function buildResponse(request: RequestPdu, fields: AnyResponseFields = {
       return { command: `${request.command}_resp`, ...head, systemId: fields.systemId ?? "", tlvs };
     case "submit_sm":
     case "deliver_sm":
-      return { command: `${request.command}_resp`, ...head, messageId: fields.messageId ?? "", tlvs };
+      return {
+        command: `${request.command}_resp`,
+        ...head,
+        messageId: fields.messageId ?? "",
+        tlvs,
+      };
     case "enquire_link":
     case "unbind":
       return { command: `${request.command}_resp`, ...head };

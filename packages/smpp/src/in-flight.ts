@@ -26,9 +26,10 @@ export class InFlight {
   #lastSequence = 0;
   #idleWaiters: Array<() => void> = [];
 
-  constructor(windowSize: number) {
+  constructor(windowSize: number, lastSequence = 0) {
     if (!Number.isInteger(windowSize) || windowSize < 1) throw new RangeError("windowSize >= 1");
     this.#windowSize = windowSize;
+    this.#lastSequence = lastSequence;
   }
 
   get size(): number {
@@ -50,7 +51,8 @@ export class InFlight {
 
   release(): void {
     const next = this.#waiters.shift();
-    if (next) next.resolve(); // the slot passes straight on: no barging past the queue
+    if (next)
+      next.resolve(); // the slot passes straight on: no barging past the queue
     else this.#slotsUsed -= 1;
     this.#checkIdle();
   }

@@ -97,9 +97,9 @@ type WithoutHeader<T> = T extends unknown ? Omit<T, "sequenceNumber" | "commandS
 export type OutgoingRequest = WithoutHeader<RequestPdu>;
 
 /** What `session.respond()` takes: any body field of the response, and its command_status. */
-export type ResponseFields<C extends RequestCommand> = Partial<
-  Omit<ResponseMap[C], "command" | "sequenceNumber">
->;
+export type ResponseFields<C extends RequestCommand> = C extends RequestCommand
+  ? Partial<Omit<ResponseMap[C], "command" | "sequenceNumber">>
+  : never;
 
 export const BIND_COMMAND = {
   transmitter: "bind_transmitter",

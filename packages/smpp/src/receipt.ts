@@ -1,0 +1,97 @@
+import type { DeliverSm } from "./pdu.ts";
+import { parseReceiptText } from "./receipt-text.ts";
+import { readKnownTlvs } from "./tlv.ts";
+
+/** Receipt stats, indexed by their message_state value (SMPP 3.4 5.2.28). */
+export const RECEIPT_STATS = [
+  "SCHEDULED",
+  "ENROUTE",
+  "DELIVRD",
+  "EXPIRED",
+  "DELETED",
+  "UNDELIV",
+  "ACCEPTD",
+  "UNKNOWN",
+  "REJECTD",
+  "SKIPPED",
+] as const;
+
+export type ReceiptStat = (typeof RECEIPT_STATS)[number];
+
+/** Spellings seen in the wild for the canonical stats. */
+const ALIASES: Readonly<Record<string, ReceiptStat>> = {
+  DELIVERED: "DELIVRD",
+  UNDELIVERABLE: "UNDELIV",
+  UNDELIVERED: "UNDELIV",
+  ACCEPTED: "ACCEPTD",
+  REJECTED: "REJECTD",
+  EXPIRD: "EXPIRED",
+  DELETD: "DELETED",
+};
+
+/** A receipt is a deliver_sm whose esm_class message type bits (0x3C) are 0x04. */
+export function isDeliveryReceipt(esmClass: number): boolean {
+  return (esmClass & 0x3c) === 0x04;
+}
+
+/** The message_state value to send for a stat (for the simulator). */
+export function messageStateCode(stat: ReceiptStat): number {
+  return RECEIPT_STATS.indexOf(stat);
+}
+
+/** Canonical stat for a text stat or alias; undefined if unrecognised. */
+export function normalizeStat(raw: string): ReceiptStat | undefined {
+  const upper = raw.trim().toUpperCase();
+  return (RECEIPT_STATS as readonly string[]).includes(upper)
+    ? (upper as ReceiptStat)
+    : ALIASES[upper];
+}
+
+export type Receipt = {
+  carrierMessageId: string;
+  /** Unrecognised stats become UNKNOWN (not final; the validity timeout resolves it). */
+  stat: ReceiptStat;
+  /** The stat as received, for logs. */
+  rawStat: string;
+  /** network_error_code's error code (3 digits) or the text's err; "" when neither. */
+  err: string;
+  networkError?: { networkType: number; errorCode: number };
+  submitDate?: string;
+  doneDate?: string;
+};
+
+/**
+ * Reads a receipt from a deliver_sm: TLVs first (receipted_message_id, message_state,
+ * network_error_code), each missing one taken from the text (short_message, or message_payload).
+ * Null when it is not a receipt or carries no id or no stat.
+ */
+export function readReceipt(pdu: DeliverSm): Receipt | null {
+  if (!isDeliveryReceipt(pdu.esmClass)) return null;
+  const tlvs = readKnownTlvs(pdu.tlvs);
+  const body = tlvs.messagePayload ?? pdu.shortMessage;
+  const text = parseReceiptText(decodeText(body, pdu.dataCoding));
+  const carrierMessageId = tlvs.receiptedMessageId || text?.id;
+  const state = tlvs.messageState;
+  const rawStat =
+    (state === undefined ? undefined : RECEIPT_STATS[state]) ??
+    text?.stat ??
+    (state === undefined ? undefined : `message_state:${state}`);
+  if (!carrierMessageId || rawStat === undefined) return null;
+  const nec = tlvs.networkErrorCode;
+  const receipt: Receipt = {
+    carrierMessageId,
+    stat: normalizeStat(rawStat) ?? "UNKNOWN",
+    rawStat,
+    err: nec ? String(nec.errorCode).padStart(3, "0") : (text?.err ?? ""),
+  };
+  if (nec) receipt.networkError = nec;
+  if (text?.submitDate !== undefined) receipt.submitDate = text.submitDate;
+  if (text?.doneDate !== undefined) receipt.doneDate = text.doneDate;
+  return receipt;
+}
+
+function decodeText(bytes: Buffer, dataCoding: number): string {
+  if (dataCoding !== 8) return bytes.toString("latin1");
+  const swapped = Buffer.from(bytes.subarray(0, bytes.length - (bytes.length % 2)));
+  return swapped.swap16().toString("utf16le");
+}

@@ -1,0 +1,209 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { bindRequest, buildResponse, deliverSm, submitSm } from "./builders.ts";
+import { type BindClientOptions, bindClient } from "./client.ts";
+import { encodePdu } from "./codec.ts";
+import { CommandStatus } from "./command-status.ts";
+import { SmppGenericNackError, SmppResponseTimeoutError } from "./errors.ts";
+import type { Pdu } from "./pdu.ts";
+import { type RawPeer, rawConnect, rawServer } from "./raw-peer.testing.ts";
+import { createSmppServer } from "./server.ts";
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
+});
+
+/** A real server, to be poked by a raw client. */
+async function serverPort(): Promise<number> {
+  const server = createSmppServer({
+    onBind: () => 0,
+    onSession: (session) =>
+      session.on("request", (pdu) => session.respond(pdu, { messageId: "ok" })),
+    enquireLinkMs: 0,
+  });
+  const { port } = await server.listen(0);
+  cleanups.push(() => server.close());
+  return port;
+}
+
+/** A raw SMSC that accepts the bind, and the real client bound to it. */
+async function clientOfRawSmsc(options: Partial<BindClientOptions> = {}) {
+  const raw = await rawServer();
+  cleanups.push(() => raw.close());
+  const binding = bindClient({
+    host: "127.0.0.1",
+    port: raw.port,
+    systemId: "acme",
+    password: "secret",
+    mode: "transceiver",
+    windowSize: 10,
+    responseTimeoutMs: 1_000,
+    enquireLinkMs: 0,
+    ...options,
+  });
+  const smsc = await raw.accepted();
+  const bind = await smsc.nextOf("bind_transceiver");
+  smsc.send(buildResponse(bind, { systemId: "raw" }));
+  const client = await binding;
+  cleanups.push(async () => client.close());
+  return { smsc, client };
+}
+
+const seq = (pdu: Pdu, sequenceNumber: number) => ({ ...pdu, sequenceNumber }) as Pdu;
+const submit = (sequenceNumber: number): Pdu => ({
+  ...submitSm({ destinationAddr: "1" }),
+  commandStatus: 0,
+  sequenceNumber,
+});
+
+async function boundRawClient(port: number): Promise<RawPeer> {
+  const peer = await rawConnect(port);
+  cleanups.push(async () => peer.socket.destroy());
+  peer.send({
+    ...bindRequest("transceiver", { systemId: "a", password: "b" }),
+    commandStatus: 0,
+    sequenceNumber: 1,
+  });
+  expect(await peer.nextOf("bind_transceiver_resp")).toMatchObject({ commandStatus: 0 });
+  return peer;
+}
+
+describe("SmppSession facing a raw peer", () => {
+  it("when a request comes before bind, the server answers ESME_RINVBNDSTS", async () => {
+    const peer = await rawConnect(await serverPort());
+    cleanups.push(async () => peer.socket.destroy());
+    peer.send(submit(5));
+    expect(await peer.nextOf("submit_sm_resp")).toMatchObject({
+      commandStatus: 0x04,
+      sequenceNumber: 5,
+    });
+  });
+
+  it("when a second bind comes on a bound session, it answers ESME_RALYBND", async () => {
+    const peer = await boundRawClient(await serverPort());
+    peer.send({
+      ...bindRequest("transmitter", { systemId: "a", password: "b" }),
+      commandStatus: 0,
+      sequenceNumber: 2,
+    });
+    expect(await peer.nextOf("bind_transmitter_resp")).toMatchObject({
+      commandStatus: 0x05,
+      sequenceNumber: 2,
+    });
+  });
+
+  it("when bytes arrive one at a time over TCP, the PDUs are still decoded", async () => {
+    const peer = await boundRawClient(await serverPort());
+    peer.socket.setNoDelay(true);
+    const bytes = Buffer.concat([encodePdu(submit(7)), encodePdu(seq(submit(8), 8))]);
+    for (const byte of bytes) {
+      peer.socket.write(Buffer.of(byte));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(await peer.nextOf("submit_sm_resp")).toMatchObject({
+      sequenceNumber: 7,
+      messageId: "ok",
+    });
+    expect(await peer.nextOf("submit_sm_resp")).toMatchObject({ sequenceNumber: 8 });
+  });
+
+  it("when an unknown command arrives, it answers generic_nack ESME_RINVCMDID with its sequence", async () => {
+    const peer = await boundRawClient(await serverPort());
+    peer.socket.write(Buffer.from("00000010000001020000000000000063", "hex"));
+    expect(await peer.nextOf("generic_nack")).toMatchObject({
+      commandStatus: 0x03,
+      sequenceNumber: 0x63,
+    });
+    peer.send({ command: "enquire_link", commandStatus: 0, sequenceNumber: 0x64 });
+    expect(await peer.nextOf("enquire_link_resp")).toMatchObject({ sequenceNumber: 0x64 });
+  });
+
+  it("when command_length is absurd, it sends generic_nack ESME_RINVCMDLEN and closes", async () => {
+    const peer = await boundRawClient(await serverPort());
+    peer.socket.write(Buffer.from("0000000800000004", "hex"));
+    expect(await peer.nextOf("generic_nack")).toMatchObject({
+      commandStatus: CommandStatus.ESME_RINVCMDLEN,
+    });
+    await peer.closed();
+  });
+
+  it("when the SMSC answers generic_nack, the request rejects with SmppGenericNackError", async () => {
+    const { smsc, client } = await clientOfRawSmsc();
+    const response = client.request(submitSm({ destinationAddr: "1" }));
+    const sent = await smsc.nextOf("submit_sm");
+    smsc.send({
+      command: "generic_nack",
+      commandStatus: 0x03,
+      sequenceNumber: sent.sequenceNumber,
+    });
+    const error = await response.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SmppGenericNackError);
+    expect(error).toMatchObject({ commandStatus: 0x03, command: "submit_sm" });
+    expect(client.inFlight).toBe(0);
+  });
+
+  it("when the SMSC's response is malformed, the request rejects instead of hanging", async () => {
+    const { smsc, client } = await clientOfRawSmsc();
+    const response = client.request({ command: "enquire_link" });
+    const sent = await smsc.nextOf("enquire_link");
+    const bad = Buffer.from("0000001180000015000000000000000000", "hex");
+    bad.writeUInt32BE(sent.sequenceNumber, 12);
+    smsc.socket.write(bad);
+    await expect(response).rejects.toMatchObject({ name: "SmppDecodeError" });
+  });
+
+  it("when enquire_link goes unanswered, the client closes with SmppResponseTimeoutError", async () => {
+    const { smsc, client } = await clientOfRawSmsc({ enquireLinkMs: 30, responseTimeoutMs: 100 });
+    await smsc.nextOf("enquire_link");
+    const { error } = await client.closed;
+    expect(error).toBeInstanceOf(SmppResponseTimeoutError);
+    expect(client.state).toBe("closed");
+    await smsc.closed();
+  });
+
+  it("when the SMSC sends unbind, the client answers unbind_resp and closes", async () => {
+    const { smsc, client } = await clientOfRawSmsc();
+    smsc.send({ command: "unbind", commandStatus: 0, sequenceNumber: 42 });
+    expect(await smsc.nextOf("unbind_resp")).toMatchObject({
+      sequenceNumber: 42,
+      commandStatus: 0,
+    });
+    expect(await client.closed).toEqual({ error: undefined });
+  });
+
+  it("when a listener throws, the session closes with that error instead of crashing", async () => {
+    const { smsc, client } = await clientOfRawSmsc();
+    const bug = new Error("listener bug");
+    client.on("pdu", (direction) => {
+      if (direction === "in") throw bug;
+    });
+    smsc.send({ command: "enquire_link", commandStatus: 0, sequenceNumber: 9 });
+    expect(await client.closed).toEqual({ error: bug });
+  });
+
+  it("when a request handler throws, the request is answered ESME_RSYSERR", async () => {
+    const { smsc, client } = await clientOfRawSmsc();
+    client.on("request", () => {
+      throw new Error("handler bug");
+    });
+    smsc.send({ ...deliverSm({ destinationAddr: "1" }), commandStatus: 0, sequenceNumber: 11 });
+    expect(await smsc.nextOf("deliver_sm_resp")).toMatchObject({
+      commandStatus: 0x08,
+      sequenceNumber: 11,
+    });
+    expect(client.state).toBe("bound");
+  });
+
+  it("when sequence numbers are assigned, they increase from 1 and stay unique in flight", async () => {
+    const { smsc, client } = await clientOfRawSmsc();
+    const responses = [1, 2, 3].map(() => client.request({ command: "enquire_link" }));
+    const seen: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const link = await smsc.nextOf("enquire_link");
+      seen.push(link.sequenceNumber);
+      smsc.send(buildResponse({ ...link }));
+    }
+    expect(seen).toEqual([2, 3, 4]); // the bind took 1
+    await Promise.all(responses);
+  });
+});

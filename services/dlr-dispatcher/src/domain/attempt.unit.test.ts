@@ -1,0 +1,97 @@
+import { MessageEvent, type MessageStatusChanged } from "@smsgw/contracts";
+import { describe, expect, it } from "vitest";
+import {
+  type AttemptResult,
+  nextStep,
+  webhookAttemptedEvent,
+  webhookRetryDelayMs,
+} from "./attempt.ts";
+
+const policy = { capMs: 60_000, windowMs: 24 * 60 * 60_000 };
+const occurredAt = "2026-11-24T10:00:00.000Z";
+const now = new Date("2026-11-24T10:00:05.000Z");
+const answered = (httpStatus: number): AttemptResult => ({
+  httpStatus,
+  error: null,
+  latencyMs: 12,
+});
+const step = (result: AttemptResult, deliveryCount = 1, at = now) =>
+  nextStep(result, { deliveryCount, occurredAt, now: at, policy });
+
+describe("webhook back-off", () => {
+  it("when deliveries fail in a row, the wait doubles from 1 s and stops at the cap", () => {
+    expect([1, 2, 3, 4, 6, 7, 50, 5_000].map((n) => webhookRetryDelayMs(n, 60_000))).toEqual([
+      1_000, 2_000, 4_000, 8_000, 32_000, 60_000, 60_000, 60_000,
+    ]);
+  });
+});
+
+describe("after an attempt", () => {
+  it("when the receiver answers 2xx, the report is delivered", () => {
+    expect(step(answered(200))).toEqual({ outcome: "delivered" });
+    expect(step(answered(204))).toEqual({ outcome: "delivered" });
+  });
+
+  it("when the receiver answers 410 Gone, retries stop", () => {
+    expect(step(answered(410))).toMatchObject({ outcome: "gave_up" });
+  });
+
+  it("when the receiver fails, redirects, or cannot be reached, the report is retried with back-off", () => {
+    expect(step(answered(500), 3)).toEqual({ outcome: "retrying", delayMs: 4_000 });
+    expect(step(answered(302))).toEqual({ outcome: "retrying", delayMs: 1_000 });
+    expect(step(answered(404))).toEqual({ outcome: "retrying", delayMs: 1_000 });
+    expect(step({ httpStatus: null, error: "timeout after 5000 ms", latencyMs: 5_000 })).toEqual({
+      outcome: "retrying",
+      delayMs: 1_000,
+    });
+  });
+
+  it("when the next try would fall after the retry window, the report is given up", () => {
+    const late = new Date(Date.parse(occurredAt) + policy.windowMs - 500);
+    expect(step(answered(503), 1, late)).toEqual({
+      outcome: "gave_up",
+      reason: "retries exhausted",
+    });
+  });
+});
+
+describe("attempt event", () => {
+  it("when an attempt is recorded, it is a valid WebhookAttempted with a deterministic id", () => {
+    const change: MessageStatusChanged = {
+      type: "MessageStatusChanged",
+      version: 1,
+      messageId: "msg_1",
+      accountId: "acc_1",
+      status: "sent",
+      sequence: 2,
+      occurredAt,
+      toNumber: "+37256789045",
+      fromNumber: "MyApp",
+      parts: 1,
+      cost: 420,
+      currency: "EUR",
+      errorCode: null,
+      reference: null,
+      callbackUrl: "https://example.com/hook",
+    };
+    const event = webhookAttemptedEvent(change, {
+      number: 3,
+      endpoint: "https://example.com/hook",
+      result: answered(500),
+      outcome: "retrying",
+      now,
+    });
+    expect(MessageEvent.parse(event)).toEqual(event);
+    expect(event.eventId).toBe("msg_1:webhook:2:3");
+    expect(event.data).toEqual({
+      sequence: 2,
+      status: "sent",
+      attempt: 3,
+      endpoint: "https://example.com/hook",
+      httpStatus: 500,
+      latencyMs: 12,
+      error: null,
+      outcome: "retrying",
+    });
+  });
+});

@@ -1,0 +1,44 @@
+import { type MessageStatusChanged, statusChangeId, toDecimal } from "@smsgw/contracts";
+
+/** The JSON body of a delivery report (api.md section 4), field for field. */
+export interface ReportBody {
+  messageId: string;
+  status: MessageStatusChanged["status"];
+  toNumber: string;
+  fromNumber: string;
+  parts: number;
+  cost: number;
+  currency: string;
+  errorCode: string | null;
+  reference: string | null;
+  sequence: number;
+  occurredAt: string;
+}
+
+/** Reports start from `sent`, and only for messages that asked for them. */
+export function shouldReport(
+  change: MessageStatusChanged,
+): change is MessageStatusChanged & { callbackUrl: string } {
+  return change.callbackUrl !== null && change.status !== "queued";
+}
+
+export function reportBody(change: MessageStatusChanged): ReportBody {
+  return {
+    messageId: change.messageId,
+    status: change.status,
+    toNumber: change.toNumber,
+    fromNumber: change.fromNumber,
+    parts: change.parts,
+    cost: toDecimal(change.cost),
+    currency: change.currency,
+    errorCode: change.errorCode,
+    reference: change.reference,
+    sequence: change.sequence,
+    occurredAt: change.occurredAt,
+  };
+}
+
+/** `webhook-id`: one per report, the same on every retry, so receivers drop duplicates. */
+export function webhookIdFor(change: Pick<MessageStatusChanged, "messageId" | "sequence">): string {
+  return statusChangeId(change.messageId, change.sequence);
+}

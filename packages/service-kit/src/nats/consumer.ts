@@ -67,6 +67,14 @@ export async function startConsumer<T>(
 
   const queue: JsMsg[] = [];
   const inFlight = new Set<Promise<void>>();
+  const held = new Set<JsMsg>();
+  // Messages waiting behind a slow batch, or in one, must not pass ack_wait and be
+  // redelivered to another replica while we still hold them: tell the server we are on it.
+  const ackWaitMs = options.ackWaitMs ?? 30_000;
+  const heartbeat = setInterval(() => {
+    for (const msg of held) msg.working();
+  }, Math.max(1_000, Math.floor(ackWaitMs / 3)));
+  heartbeat.unref();
   let scheduled = false;
   let stopping = false;
 
@@ -79,6 +87,7 @@ export async function startConsumer<T>(
       while (!stopping && inFlight.size < concurrency && queue.length > 0) {
         const batch = queue.splice(0, maxBatch);
         const work = processBatch(batch).finally(() => {
+          for (const msg of batch) held.delete(msg);
           inFlight.delete(work);
           if (queue.length > 0) schedule();
         });
@@ -128,6 +137,7 @@ export async function startConsumer<T>(
         continue;
       }
       queue.push(msg);
+      held.add(msg);
       schedule();
     }
   })();
@@ -137,8 +147,12 @@ export async function startConsumer<T>(
       stopping = true;
       await messages.close();
       await pump.catch(() => undefined);
-      for (const msg of queue.splice(0)) msg.nak();
+      for (const msg of queue.splice(0)) {
+        held.delete(msg);
+        msg.nak();
+      }
       await Promise.allSettled([...inFlight]);
+      clearInterval(heartbeat);
     },
   };
 }

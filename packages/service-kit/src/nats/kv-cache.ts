@@ -5,6 +5,8 @@ import type { z } from "zod";
 
 export interface KvCache<T> {
   get(key: string): T | undefined;
+  /** Every current entry (for secondary indexes a reader builds itself). */
+  values(): IterableIterator<T>;
   readonly size: number;
   stop(): Promise<void>;
 }
@@ -46,6 +48,7 @@ export async function startKvCache<T>(
   await loaded;
   return {
     get: (key) => entries.get(key),
+    values: () => entries.values(),
     get size() {
       return entries.size;
     },

@@ -1,0 +1,34 @@
+import { BaseEnv, Flag, loadConfig, Port } from "@smsgw/service-kit";
+import { z } from "zod";
+
+const positiveInt = z.coerce.number().int().positive();
+const positiveRate = z.coerce.number().positive().finite();
+
+/** The ingress's environment. Defaults fit the local machine and api.md's limits. */
+export const IngressEnv = BaseEnv.extend({
+  HTTP_PORT: Port.default(8080),
+  HTTP_HOST: z.string().min(1).default("127.0.0.1"),
+  /** Honour X-Forwarded-For (express `trust proxy`): only behind a proxy that sets it. */
+  TRUST_PROXY: Flag.default(false),
+  /** A text longer than this many parts is refused with invalid_params. */
+  MAX_PARTS: positiveInt.max(255).default(10),
+  /** Largest request body accepted (bytes); a larger one is invalid_params. */
+  MAX_BODY_BYTES: positiveInt.default(64 * 1024),
+  /** Per client IP: sustained requests per second (may be fractional), and the bucket size (burst). */
+  IP_RATE_PER_SEC: positiveRate.default(100),
+  IP_BURST: positiveInt.default(100),
+  /** Per account: 1,000/s sustained, bursts up to 10,000 within one second (api.md). */
+  ACCOUNT_RATE_PER_SEC: positiveRate.default(1_000),
+  ACCOUNT_BURST: positiveInt.default(10_000),
+  /** How long to wait for pricing's answer to an authorize request. */
+  AUTHORIZE_TIMEOUT_MS: positiveInt.max(20_000).default(5_000),
+  /** The ceiling on every request: it is answered (server_error) by then at the latest. */
+  REQUEST_TIMEOUT_MS: positiveInt.max(120_000).default(30_000),
+  /** Connections of the read pool (status queries). */
+  DATABASE_POOL_MAX: positiveInt.max(100).default(5),
+});
+export type IngressConfig = z.infer<typeof IngressEnv>;
+
+export function loadIngressConfig(env: Record<string, string | undefined>): IngressConfig {
+  return loadConfig(IngressEnv, env);
+}

@@ -1,0 +1,49 @@
+import { ConfigError } from "@smsgw/service-kit";
+import { describe, expect, it } from "vitest";
+import { loadIngressConfig } from "./config.ts";
+
+describe("loadIngressConfig", () => {
+  it("when nothing is set, it uses the local defaults and api.md's limits", () => {
+    const config = loadIngressConfig({});
+    expect(config).toMatchObject({
+      HTTP_PORT: 8080,
+      HTTP_HOST: "127.0.0.1",
+      TRUST_PROXY: false,
+      MAX_PARTS: 10,
+      MAX_BODY_BYTES: 65_536,
+      IP_RATE_PER_SEC: 100,
+      IP_BURST: 100,
+      ACCOUNT_RATE_PER_SEC: 1_000,
+      ACCOUNT_BURST: 10_000,
+      AUTHORIZE_TIMEOUT_MS: 5_000,
+      REQUEST_TIMEOUT_MS: 30_000,
+      NATS_PREFIX: "sms",
+    });
+  });
+
+  it("when values are given as strings, it coerces them", () => {
+    const config = loadIngressConfig({
+      HTTP_PORT: "0",
+      TRUST_PROXY: "true",
+      MAX_PARTS: "3",
+      IP_RATE_PER_SEC: "5",
+      ACCOUNT_RATE_PER_SEC: "0.5",
+    });
+    expect(config.HTTP_PORT).toBe(0);
+    expect(config.TRUST_PROXY).toBe(true);
+    expect(config.MAX_PARTS).toBe(3);
+    expect(config.IP_RATE_PER_SEC).toBe(5);
+    expect(config.ACCOUNT_RATE_PER_SEC).toBe(0.5);
+  });
+
+  it("when TRUST_PROXY is 'false', it stays off", () => {
+    expect(loadIngressConfig({ TRUST_PROXY: "false" }).TRUST_PROXY).toBe(false);
+  });
+
+  it("when a value is invalid, it fails naming the variable", () => {
+    expect(() => loadIngressConfig({ MAX_PARTS: "0", HTTP_PORT: "x" })).toThrow(ConfigError);
+    expect(() => loadIngressConfig({ MAX_PARTS: "0" })).toThrow(/MAX_PARTS/);
+    expect(() => loadIngressConfig({ HTTP_PORT: "70000" })).toThrow(/HTTP_PORT/);
+    expect(() => loadIngressConfig({ IP_RATE_PER_SEC: "0" })).toThrow(/IP_RATE_PER_SEC/);
+  });
+});

@@ -1,0 +1,41 @@
+/**
+ * The statuses an answer can carry (api.md section 1) and the HTTP code of each on the
+ * compatible endpoint. Every error answer is `{ status, message }`.
+ */
+export const HTTP_STATUS_OF = {
+  invalid_phone: 200,
+  low_balance: 200,
+  destination_blocked: 200,
+  invalid_sender: 200,
+  invalid_params: 400,
+  auth_failed: 401,
+  not_found: 404,
+  method_not_allowed: 405,
+  rate_limit: 429,
+  server_error: 500,
+} as const;
+export type ErrorStatus = keyof typeof HTTP_STATUS_OF;
+
+export interface ApiError {
+  readonly status: ErrorStatus;
+  readonly message: string;
+  /** Whole seconds, for `rate_limit` only (sent as Retry-After). */
+  readonly retryAfterSec?: number;
+}
+
+export const apiError = (status: ErrorStatus, message: string): ApiError => ({ status, message });
+
+/** A decision that either yields a value or names the error to answer with. */
+export type Checked<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+export const passed = <T>(value: T): Checked<T> => ({ ok: true, value });
+export const refused = <T = never>(status: ErrorStatus, message: string): Checked<T> => ({
+  ok: false,
+  error: apiError(status, message),
+});
+
+/** One message for every credential failure: no oracle for which half was wrong. */
+export const AUTH_FAILED = apiError(
+  "auth_failed",
+  "hash or token is wrong, or the account is disabled",
+);

@@ -1,0 +1,39 @@
+import { type AuthorizeResponse, toDecimal } from "@smsgw/contracts";
+import { type Checked, passed, refused } from "./api-error.ts";
+
+export interface Charge {
+  /** Money units (1/10,000 of the currency's main unit). */
+  amount: number;
+  currency: string;
+}
+
+/**
+ * Pricing's answer, as the client will hear it: a charge to go on with, or the 200-status
+ * refusal of api.md. Pricing's own `error` is a server_error: nothing was charged.
+ */
+export function outcomeOfAuthorize(response: AuthorizeResponse): Checked<Charge> {
+  switch (response.outcome) {
+    case "charged":
+      return passed({ amount: response.amount, currency: response.currency });
+    case "low_balance":
+      return refused(
+        "low_balance",
+        `the account's credit (${toDecimal(response.balance)}) does not cover this message (${toDecimal(response.needed)})`,
+      );
+    case "destination_blocked":
+      return refused(
+        "destination_blocked",
+        response.reason
+          ? `the destination is blocked for this account or has no route: ${response.reason}`
+          : "the destination is blocked for this account or has no route",
+      );
+    case "error":
+      return refused("server_error", "the message could not be priced; it was not accepted");
+    default:
+      return unreachable(response);
+  }
+}
+
+function unreachable(value: never): never {
+  throw new Error(`unknown authorize outcome ${JSON.stringify(value)}`);
+}

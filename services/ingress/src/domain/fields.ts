@@ -1,0 +1,106 @@
+import { countParts, type SmsEncoding } from "@smsgw/sms-text";
+import { type Checked, passed, refused } from "./api-error.ts";
+
+/** The fields of a compatible send request, validated for shape (not yet for meaning). */
+export interface SendFields {
+  hash: string;
+  token: string;
+  toNumber: string;
+  fromNumber: string;
+  text: string;
+  callbackUrl: string | null;
+  encoding: SmsEncoding;
+  parts: number;
+}
+
+export const MAX_CALLBACK_URL_LENGTH = 2048;
+
+const REQUIRED = ["hash", "token", "toNumber", "fromNumber", "text"] as const;
+type Required = (typeof REQUIRED)[number];
+
+type Source = Readonly<Record<string, unknown>>;
+
+function isRecord(value: unknown): value is Source {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Reads the send fields from the query string and, for a POST, the parsed body (form or
+ * JSON): a field in the body wins over the same field in the query. The first problem
+ * found names its field: missing, empty, not a single string, text over `maxParts`, or a
+ * callback URL that is not http(s).
+ */
+export function readSendFields(
+  query: unknown,
+  body: unknown,
+  options: { maxParts: number },
+): Checked<SendFields> {
+  if (body !== undefined && !isRecord(body)) {
+    return refused("invalid_params", "body must be a JSON object or form fields");
+  }
+  const sources: Source[] = [body ?? {}, isRecord(query) ? query : {}];
+  const pick = (name: string): unknown => {
+    for (const source of sources) if (Object.hasOwn(source, name)) return source[name];
+    return undefined;
+  };
+
+  const values: Partial<Record<Required, string>> = {};
+  for (const name of REQUIRED) {
+    const checked = requiredString(name, pick(name));
+    if (!checked.ok) return checked;
+    values[name] = checked.value;
+  }
+  const { hash = "", token = "", toNumber = "", fromNumber = "", text = "" } = values;
+
+  const count = countParts(text);
+  if (count.parts > options.maxParts) {
+    return refused(
+      "invalid_params",
+      `text is ${count.parts} parts long; the limit is ${options.maxParts} parts`,
+    );
+  }
+
+  const callbackUrl = checkCallbackUrl(pick("callbackUrl"));
+  if (!callbackUrl.ok) return callbackUrl;
+
+  return passed({
+    hash,
+    token,
+    toNumber,
+    fromNumber,
+    text,
+    callbackUrl: callbackUrl.value,
+    encoding: count.encoding,
+    parts: count.parts,
+  });
+}
+
+function requiredString(name: string, value: unknown): Checked<string> {
+  if (value === undefined || value === null) return refused("invalid_params", `${name} is missing`);
+  if (Array.isArray(value)) {
+    return refused("invalid_params", `${name} is given more than once; give it once`);
+  }
+  if (typeof value !== "string") return refused("invalid_params", `${name} must be a string`);
+  if (value.length === 0) return refused("invalid_params", `${name} is empty`);
+  return passed(value);
+}
+
+/** Absent or empty: no callback. Otherwise an absolute http(s) URL of at most 2,048 characters. */
+export function checkCallbackUrl(value: unknown): Checked<string | null> {
+  if (value === undefined || value === null || value === "") return passed(null);
+  if (Array.isArray(value)) {
+    return refused("invalid_params", "callbackUrl is given more than once; give it once");
+  }
+  if (typeof value !== "string") return refused("invalid_params", "callbackUrl must be a string");
+  if (value.length > MAX_CALLBACK_URL_LENGTH) {
+    return refused(
+      "invalid_params",
+      `callbackUrl is longer than ${MAX_CALLBACK_URL_LENGTH} characters`,
+    );
+  }
+  const url = URL.parse(value);
+  if (url === null || (url.protocol !== "http:" && url.protocol !== "https:") || !url.hostname) {
+    return refused("invalid_params", "callbackUrl must be an absolute http or https URL");
+  }
+  return passed(value);
+}

@@ -1,0 +1,96 @@
+/**
+ * Token buckets: `burst` tokens at most, refilled at `ratePerSec`; a request takes one.
+ * Time comes in as an argument (milliseconds), so the decisions are pure and testable.
+ */
+export interface BucketLimits {
+  readonly ratePerSec: number;
+  readonly burst: number;
+}
+
+export interface Bucket {
+  tokens: number;
+  /** When `tokens` was last brought up to date (ms). */
+  at: number;
+}
+
+export type TakeDecision = { allowed: true } | { allowed: false; retryAfterSec: number };
+
+const ALLOWED: TakeDecision = { allowed: true };
+
+/** The bucket's tokens at `now`: refilled for the time passed, never above the burst. */
+export function refill(bucket: Bucket, limits: BucketLimits, now: number): number {
+  const elapsedMs = Math.max(0, now - bucket.at);
+  return Math.min(limits.burst, bucket.tokens + (elapsedMs * limits.ratePerSec) / 1000);
+}
+
+/** Takes one token from `bucket` (updating it in place) or says when to retry, in whole seconds ≥ 1. */
+export function take(bucket: Bucket, limits: BucketLimits, now: number): TakeDecision {
+  const tokens = refill(bucket, limits, now);
+  bucket.at = Math.max(bucket.at, now);
+  if (tokens >= 1) {
+    bucket.tokens = tokens - 1;
+    return ALLOWED;
+  }
+  bucket.tokens = tokens;
+  return {
+    allowed: false,
+    retryAfterSec: Math.max(1, Math.ceil((1 - tokens) / limits.ratePerSec)),
+  };
+}
+
+/** A bucket that has refilled to the burst is the same as no bucket: it can be forgotten. */
+export function isIdle(bucket: Bucket, limits: BucketLimits, now: number): boolean {
+  return refill(bucket, limits, now) >= limits.burst;
+}
+
+export interface RateLimiter {
+  take(key: string, now: number): TakeDecision;
+  /** Buckets currently remembered. */
+  readonly size: number;
+}
+
+export interface RateLimiterOptions {
+  /** Idle buckets are swept at most this often (ms). */
+  sweepEveryMs?: number;
+  /** Hard bound on remembered keys: past it, idle buckets go first, then the oldest. */
+  maxEntries?: number;
+}
+
+/** One bucket per key (client IP, account), forgotten once idle. */
+export function createRateLimiter(
+  limits: BucketLimits,
+  options: RateLimiterOptions = {},
+): RateLimiter {
+  const sweepEveryMs = options.sweepEveryMs ?? 10_000;
+  const maxEntries = options.maxEntries ?? 100_000;
+  const buckets = new Map<string, Bucket>();
+  let lastSweep = Number.NEGATIVE_INFINITY;
+
+  const sweep = (now: number) => {
+    lastSweep = now;
+    for (const [key, bucket] of buckets) if (isIdle(bucket, limits, now)) buckets.delete(key);
+  };
+
+  return {
+    take(key, now) {
+      if (now - lastSweep >= sweepEveryMs) sweep(now);
+      let bucket = buckets.get(key);
+      if (bucket === undefined) {
+        if (buckets.size >= maxEntries) {
+          sweep(now);
+          // Still full of busy keys: forget the oldest (a flood of distinct keys cannot grow memory).
+          for (const oldest of buckets.keys()) {
+            if (buckets.size < maxEntries) break;
+            buckets.delete(oldest);
+          }
+        }
+        bucket = { tokens: limits.burst, at: now };
+        buckets.set(key, bucket);
+      }
+      return take(bucket, limits, now);
+    },
+    get size() {
+      return buckets.size;
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import { type Bucket, createRateLimiter, isIdle, refill, take } from "./token-bucket.ts";
+
+const perSecond = (ratePerSec: number, burst = ratePerSec) => ({ ratePerSec, burst });
+
+describe("take", () => {
+  it("when the bucket has tokens, it allows and takes one", () => {
+    const bucket: Bucket = { tokens: 2, at: 0 };
+    expect(take(bucket, perSecond(1, 2), 0)).toEqual({ allowed: true });
+    expect(bucket.tokens).toBe(1);
+  });
+
+  it("when the bucket is empty, it refuses with Retry-After in whole seconds, at least 1", () => {
+    const bucket: Bucket = { tokens: 0, at: 0 };
+    expect(take(bucket, perSecond(100), 0)).toEqual({ allowed: false, retryAfterSec: 1 });
+    expect(take({ tokens: 0, at: 0 }, perSecond(0.25), 0)).toEqual({
+      allowed: false,
+      retryAfterSec: 4,
+    });
+  });
+
+  it("when time passes, it refills at the rate up to the burst", () => {
+    const limits = perSecond(10, 20);
+    expect(refill({ tokens: 0, at: 0 }, limits, 500)).toBe(5);
+    expect(refill({ tokens: 0, at: 0 }, limits, 60_000)).toBe(20);
+  });
+
+  it("when the clock goes backwards, it does not refill or break", () => {
+    const bucket: Bucket = { tokens: 0, at: 1_000 };
+    expect(take(bucket, perSecond(10), 500).allowed).toBe(false);
+    expect(bucket.at).toBe(1_000);
+  });
+
+  it("when 1,000/s with bursts of 10,000: 10,000 pass in one instant, then 1,000 per second", () => {
+    const limits = perSecond(1_000, 10_000);
+    const bucket: Bucket = { tokens: limits.burst, at: 0 };
+    let allowed = 0;
+    for (let i = 0; i < 12_000; i++) if (take(bucket, limits, 0).allowed) allowed++;
+    expect(allowed).toBe(10_000);
+    allowed = 0;
+    for (let i = 0; i < 2_000; i++) if (take(bucket, limits, 1_000).allowed) allowed++;
+    expect(allowed).toBe(1_000);
+  });
+
+  it("when a bucket is full again, it is idle", () => {
+    const limits = perSecond(10);
+    expect(isIdle({ tokens: 5, at: 0 }, limits, 400)).toBe(false);
+    expect(isIdle({ tokens: 5, at: 0 }, limits, 500)).toBe(true);
+  });
+});
+
+describe("createRateLimiter", () => {
+  it("when keys differ, each has its own bucket", () => {
+    const limiter = createRateLimiter(perSecond(1));
+    expect(limiter.take("a", 0).allowed).toBe(true);
+    expect(limiter.take("a", 0).allowed).toBe(false);
+    expect(limiter.take("b", 0).allowed).toBe(true);
+  });
+
+  it("when 100/s per IP: the 101st request in the same instant is refused", () => {
+    const limiter = createRateLimiter(perSecond(100));
+    const results = Array.from({ length: 101 }, () => limiter.take("10.0.0.1", 5).allowed);
+    expect(results.filter(Boolean)).toHaveLength(100);
+    expect(results.at(-1)).toBe(false);
+    expect(limiter.take("10.0.0.1", 15).allowed).toBe(true);
+  });
+
+  it("when buckets have refilled, a sweep forgets them", () => {
+    const limiter = createRateLimiter(perSecond(10), { sweepEveryMs: 1_000 });
+    limiter.take("a", 0);
+    limiter.take("b", 0);
+    expect(limiter.size).toBe(2);
+    limiter.take("c", 1_000);
+    expect(limiter.size).toBe(1);
+  });
+
+  it("when a bucket is still refilling, the sweep keeps it", () => {
+    const limiter = createRateLimiter(perSecond(1, 100), { sweepEveryMs: 1_000 });
+    for (let i = 0; i < 100; i++) limiter.take("busy", 0);
+    limiter.take("other", 5_000);
+    expect(limiter.size).toBe(2);
+    expect(limiter.take("busy", 5_000).allowed).toBe(true);
+  });
+
+  it("when more keys than maxEntries arrive, memory stays bounded", () => {
+    const limiter = createRateLimiter(perSecond(1, 5), { maxEntries: 3, sweepEveryMs: 60_000 });
+    for (let i = 0; i < 10; i++) limiter.take(`ip${i}`, 0);
+    expect(limiter.size).toBe(3);
+  });
+});

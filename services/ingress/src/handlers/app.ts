@@ -1,0 +1,136 @@
+import { answerProbe, type Logger, type Probes } from "@smsgw/service-kit";
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from "express";
+import { apiError } from "../domain/api-error.ts";
+import type { RateLimiter } from "../domain/token-bucket.ts";
+import { perIpLimit } from "./limits.ts";
+import { createMessageStatusHandler, type MessageStatusDeps } from "./message-status.ts";
+import { sendError } from "./reply.ts";
+import { createSendHandler, type SendDeps } from "./send.ts";
+
+export interface AppDeps {
+  send: SendDeps;
+  status: MessageStatusDeps;
+  ipLimiter: RateLimiter;
+  probes: Probes;
+  log: Logger;
+  trustProxy: boolean;
+  maxBodyBytes: number;
+  requestTimeoutMs: number;
+  now(): number;
+}
+
+const BODY_TYPES = ["application/json", "application/x-www-form-urlencoded"];
+
+/**
+ * The HTTP face: probes, the per-IP limit before anything else, the compatible endpoint at
+ * `/`, the message status at `/v1/messages/:id`; every other answer JSON as well.
+ */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.disable("etag");
+  app.set("query parser", "simple");
+  // One hop: the address the nearest proxy appended, which a client cannot forge.
+  app.set("trust proxy", deps.trustProxy ? 1 : false);
+
+  app.use(deadline(deps.requestTimeoutMs));
+  app.use((req, res, next) => {
+    if (!answerProbe(req, res, deps.probes)) next();
+  });
+  app.use(perIpLimit(deps.ipLimiter, deps.now));
+
+  const bodyParsers: RequestHandler[] = [
+    knownContentType,
+    express.json({ limit: deps.maxBodyBytes, strict: true, type: "application/json" }),
+    express.urlencoded({
+      limit: deps.maxBodyBytes,
+      extended: false,
+      parameterLimit: 100,
+      type: "application/x-www-form-urlencoded",
+    }),
+  ];
+  const send = createSendHandler(deps.send);
+  app
+    .route("/")
+    .head(methodNotAllowed("GET, POST"))
+    .get(send)
+    .post(...bodyParsers, send)
+    .all(methodNotAllowed("GET, POST"));
+  app
+    .route("/v1/messages/:id")
+    .head(methodNotAllowed("GET"))
+    .get(createMessageStatusHandler(deps.status))
+    .all(methodNotAllowed("GET"));
+
+  app.use((_req, res) => sendError(res, apiError("not_found", "no such resource")));
+  app.use(errorHandler(deps.log, deps.maxBodyBytes));
+  return app;
+}
+
+/** Answers server_error if nothing else answered within the ceiling (api.md: 30 s). */
+function deadline(ms: number): RequestHandler {
+  return (_req, res, next) => {
+    const timer = setTimeout(() => {
+      sendError(res, apiError("server_error", "the request did not complete in time"));
+    }, ms);
+    res.once("close", () => clearTimeout(timer));
+    next();
+  };
+}
+
+/** A body of any type but form fields or JSON is refused (as invalid_params: 415 is not in api.md). */
+const knownContentType: RequestHandler = (req, res, next) => {
+  // No body (none, or an empty one): the fields are in the query string.
+  const empty = req.get("content-length") === "0" && req.get("transfer-encoding") === undefined;
+  const type = req.is(BODY_TYPES);
+  if (empty || type === null || type) return next();
+  const given = req.get("content-type");
+  sendError(
+    res,
+    apiError(
+      "invalid_params",
+      given
+        ? `content type ${given.split(";")[0]} is not supported; send application/x-www-form-urlencoded or application/json`
+        : "content type is missing; send application/x-www-form-urlencoded or application/json",
+    ),
+  );
+};
+
+function methodNotAllowed(allow: string): RequestHandler {
+  return (req, res) => {
+    res.set("allow", allow);
+    sendError(
+      res,
+      apiError("method_not_allowed", `${req.method} is not allowed here; use ${allow}`),
+    );
+  };
+}
+
+const BODY_PROBLEMS: Record<string, string> = {
+  "entity.parse.failed": "body is not valid JSON",
+  "parameters.too.many": "body has too many fields",
+  "querystring.parse.rangeError": "body is malformed",
+  "charset.unsupported": "body charset is not supported; send UTF-8",
+  "encoding.unsupported": "body content encoding is not supported",
+  "request.aborted": "body was not received completely",
+  "request.size.invalid": "body length does not match Content-Length",
+};
+
+/** Client errors (a body, a path escape) are invalid_params; anything else is a server_error, logged. */
+function errorHandler(log: Logger, maxBodyBytes: number): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    const { type, status } = (error ?? {}) as { type?: unknown; status?: unknown };
+    if (typeof status === "number" && status >= 400 && status < 500) {
+      let message = "the request is malformed";
+      if (type === "entity.too.large") message = `body is larger than ${maxBodyBytes} bytes`;
+      else if (typeof type === "string") message = BODY_PROBLEMS[type] ?? "body is malformed";
+      return sendError(res, apiError("invalid_params", message));
+    }
+    // The path only: the query string of `/` carries the token.
+    log.error({ err: error, method: req.method, path: req.path }, "request failed");
+    sendError(
+      res,
+      apiError("server_error", "something went wrong; nothing was accepted or charged"),
+    );
+  };
+}

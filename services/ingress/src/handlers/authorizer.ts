@@ -1,0 +1,39 @@
+import type { NatsConnection } from "@nats-io/transport-node";
+import { type AuthorizeRequest, AuthorizeResponse } from "@smsgw/contracts";
+
+export interface Authorizer {
+  /** Pricing's answer; throws when there is none (no responder, timeout, unreadable reply). */
+  authorize(request: AuthorizeRequest): Promise<AuthorizeResponse>;
+}
+
+export class AuthorizeFailedError extends Error {
+  override name = "AuthorizeFailedError";
+}
+
+/** The authorize RPC to pricing over NATS request/reply. */
+export function createAuthorizer(
+  nc: NatsConnection,
+  subject: string,
+  timeoutMs: number,
+): Authorizer {
+  return {
+    async authorize(request) {
+      let reply: unknown;
+      try {
+        const msg = await nc.request(subject, JSON.stringify(request), {
+          timeout: timeoutMs,
+        });
+        reply = msg.json();
+      } catch (error) {
+        throw new AuthorizeFailedError("pricing did not answer the authorize request", {
+          cause: error,
+        });
+      }
+      const parsed = AuthorizeResponse.safeParse(reply);
+      if (!parsed.success) {
+        throw new AuthorizeFailedError("pricing's authorize reply does not match its schema");
+      }
+      return parsed.data;
+    },
+  };
+}

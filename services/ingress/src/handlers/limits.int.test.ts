@@ -1,0 +1,117 @@
+import { waitFor } from "@smsgw/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call, type Harness, NUMBERS, query, startHarness } from "../testing/harness.ts";
+
+let behindProxy: Harness;
+let direct: Harness;
+
+beforeAll(async () => {
+  [behindProxy, direct] = await Promise.all([
+    startHarness({
+      TRUST_PROXY: "true",
+      // Slow refills (one token per 100 s) keep these tests independent of the machine's speed.
+      IP_RATE_PER_SEC: "0.01",
+      IP_BURST: "3",
+      ACCOUNT_RATE_PER_SEC: "0.01",
+      ACCOUNT_BURST: "2",
+    }),
+    startHarness({ TRUST_PROXY: "false", IP_RATE_PER_SEC: "0.01", IP_BURST: "2" }),
+  ]);
+});
+afterAll(async () => {
+  await Promise.all([behindProxy?.stop(), direct?.stop()]);
+});
+
+const from = (ip: string) => ({ headers: { "x-forwarded-for": ip } });
+let nextIp = 1;
+const freshIp = () => `198.51.100.${nextIp++}`;
+
+function sendFields(h: Harness) {
+  return {
+    hash: h.account.hash,
+    token: h.account.token,
+    toNumber: NUMBERS.charged,
+    fromNumber: "MyApp",
+    text: "hi",
+  };
+}
+
+describe("when a client IP is over its limit", () => {
+  it("when it floods, it gets 429 rate_limit with Retry-After before any other check", async () => {
+    const h = behindProxy;
+    const ip = "203.0.113.7";
+    for (let i = 0; i < 3; i++) {
+      expect((await call(`${h.base}/`, from(ip))).body.status).toBe("invalid_params");
+    }
+    const asked = h.authorizeRequests.length;
+    const limited = await call(`${h.base}/?${query(sendFields(h))}`, from(ip));
+    expect(limited.httpStatus).toBe(429);
+    expect(limited.body).toEqual({ status: "rate_limit", message: expect.any(String) });
+    expect(limited.headers.get("retry-after")).toBe("100");
+    expect(h.authorizeRequests.length).toBe(asked);
+    // A missing field does not matter either: the per-IP limit comes first.
+    expect((await call(`${h.base}/`, from(ip))).httpStatus).toBe(429);
+  });
+
+  it("when TRUST_PROXY is set, another X-Forwarded-For address has its own limit", async () => {
+    const h = behindProxy;
+    expect((await call(`${h.base}/`, from("203.0.113.8"))).body.status).toBe("invalid_params");
+  });
+
+  it("when TRUST_PROXY is not set, X-Forwarded-For is ignored and the socket address counts", async () => {
+    const h = direct;
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await call(`${h.base}/`, from(freshIp())));
+    expect(answers.map((a) => a.httpStatus)).toEqual([400, 400, 429]);
+  });
+
+  it("when the IP is limited, the probes still answer", async () => {
+    expect((await call(`${direct.base}/readyz`)).httpStatus).toBe(200);
+  });
+});
+
+describe("when an account is over its limit", () => {
+  it("when it sends more than its burst, it gets 429 rate_limit with Retry-After and is not charged", async () => {
+    const h = behindProxy;
+    const fields = sendFields(h);
+    const first = await call(`${h.base}/?${query(fields)}`, from(freshIp()));
+    const second = await call(`${h.base}/?${query(fields)}`, from(freshIp()));
+    expect([first.body.status, second.body.status]).toEqual(["success", "success"]);
+    const asked = h.authorizeRequests.length;
+    const before = await h.streamMessages();
+    const limited = await call(`${h.base}/?${query(fields)}`, from(freshIp()));
+    expect(limited.httpStatus).toBe(429);
+    expect(limited.body.status).toBe("rate_limit");
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(h.authorizeRequests.length).toBe(asked);
+    expect(await h.streamMessages()).toBe(before);
+  });
+
+  it("when it is limited, invalid_params and auth_failed still come first", async () => {
+    const h = behindProxy;
+    const { text: _, ...missingText } = sendFields(h);
+    const missing = await call(`${h.base}/?${query(missingText)}`, from(freshIp()));
+    expect(missing.body.status).toBe("invalid_params");
+    const wrong = { ...sendFields(h), token: "wrong" };
+    const unauthorised = await call(`${h.base}/?${query(wrong)}`, from(freshIp()));
+    expect(unauthorised.body.status).toBe("auth_failed");
+  });
+
+  it("when it is limited, an invalid phone is still refused by the limit (it comes before invalid_phone)", async () => {
+    const h = behindProxy;
+    const fields = { ...sendFields(h), toNumber: "123" };
+    const answer = await call(`${h.base}/?${query(fields)}`, from(freshIp()));
+    expect(answer.body.status).toBe("rate_limit");
+  });
+
+  it("when another account sends, it has its own limit", async () => {
+    const h = behindProxy;
+    const other = await h.putAccount();
+    const fields = { ...sendFields(h), hash: other.hash, token: other.token };
+    const answer = await waitFor(async () => {
+      const a = await call(`${h.base}/?${query(fields)}`, from(freshIp()));
+      return a.body.status === "auth_failed" ? undefined : a;
+    });
+    expect(answer.body.status).toBe("success");
+  });
+});

@@ -1,0 +1,105 @@
+import { loadEventStoreConfig, type StartedEventStore, startEventStore } from "@smsgw/event-store";
+import { createLogger } from "@smsgw/service-kit";
+import { waitFor } from "@smsgw/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call, type Harness, NUMBERS, query, startHarness } from "../testing/harness.ts";
+
+let h: Harness;
+let eventStore: StartedEventStore;
+let messageId: string;
+
+const basic = (hash: string, token: string) => ({
+  headers: { authorization: `Basic ${Buffer.from(`${hash}:${token}`).toString("base64")}` },
+});
+
+beforeAll(async () => {
+  h = await startHarness();
+  // The real event store folds the accepted event into the projection the ingress reads.
+  eventStore = await startEventStore(
+    loadEventStoreConfig({ ...h.infra.env, HEALTH_PORT: "0" }),
+    createLogger("event-store", "silent"),
+  );
+  const sent = await call(
+    `${h.base}/?${query({
+      hash: h.account.hash,
+      token: h.account.token,
+      toNumber: NUMBERS.charged,
+      fromNumber: "MyApp",
+      text: "Привет мир! ".repeat(12),
+    })}`,
+  );
+  expect(sent.body.status).toBe("success");
+  messageId = String(sent.body.messageId);
+});
+afterAll(async () => {
+  await eventStore?.stop();
+  await h?.stop();
+});
+
+const statusUrl = (id: string) => `${h.base}/v1/messages/${id}`;
+
+describe("GET /v1/messages/:id", () => {
+  it("when the owner asks with HTTP Basic, it answers the message resource", async () => {
+    const answer = await waitFor(async () => {
+      const a = await call(statusUrl(messageId), basic(h.account.hash, h.account.token));
+      return a.httpStatus === 200 ? a : undefined;
+    });
+    expect(answer.body).toEqual({
+      messageId,
+      status: "queued",
+      to: NUMBERS.charged,
+      from: "MyApp",
+      parts: 3,
+      cost: 0.126,
+      currency: "EUR",
+      reference: null,
+      errorCode: null,
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
+      statusTimes: { queued: expect.any(String) },
+    });
+    expect(answer.body).not.toHaveProperty("accountId");
+  });
+
+  it("when the owner asks with hash and token query fields, it answers the same", async () => {
+    const answer = await call(
+      `${statusUrl(messageId)}?${query({ hash: h.account.hash, token: h.account.token })}`,
+    );
+    expect(answer.httpStatus).toBe(200);
+    expect(answer.body.messageId).toBe(messageId);
+  });
+
+  it("when another account asks, it answers 404 not_found (not 403)", async () => {
+    const other = await h.putAccount();
+    const answer = await waitFor(async () => {
+      const a = await call(statusUrl(messageId), basic(other.hash, other.token));
+      return a.httpStatus === 401 ? undefined : a;
+    });
+    expect(answer.httpStatus).toBe(404);
+    expect(answer.body.status).toBe("not_found");
+  });
+
+  it("when the id is unknown or malformed, it answers 404 not_found", async () => {
+    const auth = basic(h.account.hash, h.account.token);
+    const unknown = await call(statusUrl("msg_01KZZZZZZZZZZZZZZZZZZZZZZZ"), auth);
+    expect(unknown.httpStatus).toBe(404);
+    expect(unknown.body.status).toBe("not_found");
+    const malformed = await call(statusUrl("not-an-id"), auth);
+    expect(malformed.httpStatus).toBe(404);
+  });
+
+  it("when the credentials are wrong or missing, it answers 401 auth_failed", async () => {
+    const wrong = await call(statusUrl(messageId), basic(h.account.hash, "wrong"));
+    expect(wrong.httpStatus).toBe(401);
+    expect(wrong.body.status).toBe("auth_failed");
+    const missing = await call(statusUrl(messageId));
+    expect(missing.httpStatus).toBe(401);
+    expect(missing.headers.get("www-authenticate")).toMatch(/^Basic/);
+  });
+
+  it("when the method is not GET, it answers 405", async () => {
+    const answer = await call(statusUrl(messageId), { method: "DELETE" });
+    expect(answer.httpStatus).toBe(405);
+    expect(answer.headers.get("allow")).toBe("GET");
+  });
+});

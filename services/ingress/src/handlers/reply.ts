@@ -1,0 +1,15 @@
+import type { Response } from "express";
+import { type ApiError, HTTP_STATUS_OF } from "../domain/api-error.ts";
+
+/** Writes a JSON answer unless one was already sent (e.g. by the request deadline). */
+export function sendJson(res: Response, httpStatus: number, body: unknown): void {
+  if (res.headersSent) return;
+  res.status(httpStatus).set("cache-control", "no-store").json(body);
+}
+
+/** `{ status, message }` with the HTTP code of api.md section 1; Retry-After on rate_limit. */
+export function sendError(res: Response, error: ApiError): void {
+  if (res.headersSent) return;
+  if (error.retryAfterSec !== undefined) res.set("retry-after", String(error.retryAfterSec));
+  sendJson(res, HTTP_STATUS_OF[error.status], { status: error.status, message: error.message });
+}

@@ -1,0 +1,222 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { Subscription } from "@nats-io/transport-node";
+import {
+  AccountRecord,
+  type AuthorizeRequest,
+  type AuthorizeResponse,
+  type EventOf,
+  MessageEvent,
+} from "@smsgw/contracts";
+import {
+  BaseEnv,
+  createLogger,
+  loadConfig,
+  type Messaging,
+  openMessaging,
+  type RunningConsumer,
+  startConsumer,
+  startKvCache,
+} from "@smsgw/service-kit";
+import { createTestInfra, type TestInfra } from "@smsgw/testkit";
+import { loadIngressConfig } from "../config.ts";
+import { type StartedIngress, startIngress } from "../service.ts";
+
+/**
+ * An ingress under test on real NATS and Postgres, with a stand-in for pricing's authorize
+ * RPC (the real pricing is tested in its own folder) and a consumer that collects every
+ * MessageAccepted event from the stream.
+ */
+
+export const PRICE_PER_PART = 420; // 0.042 EUR
+
+/** Destinations the stand-in pricing treats specially; any other valid number is charged. */
+export const NUMBERS = {
+  charged: "+37256789045",
+  lowBalance: "+37256789046",
+  blocked: "+79123456789",
+  pricingError: "+37256789047",
+  noAnswer: "+37256789048",
+  slow: "+37256789049",
+} as const;
+
+export interface TestAccount {
+  accountId: string;
+  hash: string;
+  token: string;
+}
+
+export interface Harness {
+  infra: TestInfra;
+  messaging: Messaging;
+  ingress: StartedIngress;
+  /** http://127.0.0.1:<port> */
+  base: string;
+  account: TestAccount;
+  /** MessageAccepted events seen on the stream, by messageId. */
+  accepted: Map<string, EventOf<"MessageAccepted">>;
+  /** Authorize requests the stand-in pricing received. */
+  authorizeRequests: AuthorizeRequest[];
+  putAccount(overrides?: Partial<AccountRecord>, token?: string): Promise<TestAccount>;
+  /** Stops the stand-in pricing (no responders) until `startPricing`. */
+  stopPricing(): Promise<void>;
+  startPricing(): void;
+  /** Messages stored on the event stream so far. */
+  streamMessages(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+function answerFor(request: AuthorizeRequest): AuthorizeResponse | null {
+  switch (request.to) {
+    case NUMBERS.lowBalance:
+      return { outcome: "low_balance", balance: 100, needed: PRICE_PER_PART * request.parts };
+    case NUMBERS.blocked:
+      return { outcome: "destination_blocked", reason: "RU is blocked for this account" };
+    case NUMBERS.pricingError:
+      return { outcome: "error", reason: "ledger unavailable" };
+    case NUMBERS.noAnswer:
+      return null;
+    default:
+      return {
+        outcome: "charged",
+        amount: PRICE_PER_PART * request.parts,
+        currency: "EUR",
+        pricePerPart: PRICE_PER_PART,
+      };
+  }
+}
+
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const infra = await createTestInfra();
+  const log = createLogger("ingress-test", infra.env.LOG_LEVEL);
+  const messaging = await openMessaging(loadConfig(BaseEnv, infra.env), "ingress-test", log);
+  const { subjects } = messaging;
+  // Creates the accounts bucket, as pricing (its owner) would.
+  const accountsCache = await startKvCache(
+    messaging.nats.nc,
+    subjects.accountsBucket,
+    AccountRecord,
+    log,
+  );
+  await accountsCache.stop();
+
+  async function putAccount(
+    overrides: Partial<AccountRecord> = {},
+    token = randomBytes(32).toString("base64url"),
+  ): Promise<TestAccount> {
+    const hash = overrides.hash ?? `h${randomBytes(8).toString("hex")}`;
+    const record = AccountRecord.parse({
+      accountId: `acc_${randomBytes(6).toString("hex")}`,
+      hash,
+      tokenSha256: createHash("sha256").update(token).digest("hex"),
+      status: "active",
+      currency: "EUR",
+      test: true,
+      webhookSecrets: ["whsec_dGVzdA=="],
+      updatedAt: new Date().toISOString(),
+      ...overrides,
+    });
+    await messaging.nats.js.publish(
+      `$KV.${subjects.accountsBucket}.${hash}`,
+      JSON.stringify(record),
+    );
+    return { accountId: record.accountId, hash, token };
+  }
+
+  const account = await putAccount();
+
+  const authorizeRequests: AuthorizeRequest[] = [];
+  let pricing: Subscription | undefined;
+  const startPricing = () => {
+    pricing = messaging.nats.nc.subscribe(subjects.authorize, {
+      callback: (error, msg) => {
+        if (error) return;
+        const request = msg.json<AuthorizeRequest>();
+        authorizeRequests.push(request);
+        const answer = answerFor(request);
+        if (!answer) return;
+        const delay = request.to === NUMBERS.slow ? 300 : 0;
+        setTimeout(() => msg.respond(JSON.stringify(answer)), delay);
+      },
+    });
+  };
+  startPricing();
+  await messaging.nats.nc.flush();
+
+  const accepted = new Map<string, EventOf<"MessageAccepted">>();
+  const consumer: RunningConsumer = await startConsumer(messaging.nats, {
+    stream: subjects.stream,
+    durable: "ingress_test",
+    filterSubject: subjects.event("MessageAccepted"),
+    schema: MessageEvent,
+    log,
+    handle: async (batch) => {
+      for (const { value } of batch) {
+        if (value.type === "MessageAccepted") accepted.set(value.messageId, value);
+      }
+      return undefined;
+    },
+  });
+
+  const config = loadIngressConfig({
+    ...infra.env,
+    HTTP_PORT: "0",
+    AUTHORIZE_TIMEOUT_MS: "500",
+    ...env,
+  });
+  const ingress = await startIngress(config, log);
+
+  return {
+    infra,
+    messaging,
+    ingress,
+    base: `http://127.0.0.1:${ingress.port}`,
+    account,
+    accepted,
+    authorizeRequests,
+    putAccount,
+    async stopPricing() {
+      await pricing?.drain();
+      await messaging.nats.nc.flush();
+    },
+    startPricing,
+    async streamMessages() {
+      const info = await messaging.nats.jsm.streams.info(subjects.stream);
+      return info.state.messages;
+    },
+    async stop() {
+      await ingress.stop();
+      await consumer.stop();
+      await messaging.close();
+      await infra.cleanup();
+    },
+  };
+}
+
+export interface Answer {
+  httpStatus: number;
+  headers: Headers;
+  body: Record<string, unknown>;
+  /** The raw text, for asserting there is no HTML or stack trace. */
+  text: string;
+}
+
+export async function call(url: string, init?: RequestInit): Promise<Answer> {
+  const response = await fetch(url, init);
+  const text = await response.text();
+  let body: Record<string, unknown> = {};
+  try {
+    body = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    // left empty: the test sees `text`
+  }
+  return { httpStatus: response.status, headers: response.headers, body, text };
+}
+
+/** The query string of a compatible send request. */
+export function query(fields: Record<string, string | string[]>): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(fields)) {
+    for (const one of Array.isArray(value) ? value : [value]) params.append(name, one);
+  }
+  return params.toString();
+}

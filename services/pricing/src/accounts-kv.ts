@@ -1,0 +1,21 @@
+import { Kvm } from "@nats-io/kv";
+import type { AccountRecord } from "@smsgw/contracts";
+import type { Nats } from "@smsgw/service-kit";
+
+/** Where pricing publishes the accounts' credentials for ingress and the dispatcher. */
+export interface AccountsKv {
+  put(record: AccountRecord): Promise<void>;
+}
+
+/**
+ * Opens the accounts bucket for writing, created with the same options as its readers
+ * (service-kit's `startKvCache`: history 1), whoever starts first.
+ */
+export async function openAccountsKv(nats: Nats, bucket: string): Promise<AccountsKv> {
+  const kv = await new Kvm(nats.nc).create(bucket, { history: 1 });
+  return {
+    async put(record) {
+      await kv.put(record.hash, JSON.stringify(record));
+    },
+  };
+}

@@ -1,0 +1,304 @@
+import type { AccountRecord } from "@smsgw/contracts";
+import { createWindow, errorMessage, type Logger } from "@smsgw/service-kit";
+import { type Kysely, sql } from "kysely";
+import type { AccountsKv } from "./accounts-kv.ts";
+import { newAccountId, newHash, newToken, newWebhookSecret, sha256Hex } from "./credentials.ts";
+import type { AccountRow, PricingDatabase } from "./db/schema.ts";
+import { toUnits } from "./db/schema.ts";
+import { isAccountName, isCurrency, parseCredits } from "./domain/account-input.ts";
+
+/**
+ * Account operations, shared by the service (`startPricing().accounts`) and the CLI.
+ * Each change is written in one transaction (with its ledger entry, if money moved),
+ * then the account is republished to the accounts KV bucket.
+ */
+
+export const AccountErrorCode = {
+  InvalidInput: "invalid_input",
+  NotFound: "not_found",
+  NameTaken: "name_taken",
+} as const;
+export type AccountErrorCode = (typeof AccountErrorCode)[keyof typeof AccountErrorCode];
+
+export class AccountError extends Error {
+  override name = "AccountError";
+  readonly code: AccountErrorCode;
+  constructor(code: AccountErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** What the account holder needs; the token is not stored and cannot be shown again. */
+export interface Credentials {
+  accountId: string;
+  name: string;
+  hash: string;
+  token: string;
+  webhookSecret: string;
+}
+
+export interface AccountSummary {
+  accountId: string;
+  name: string;
+  hash: string;
+  status: "active" | "disabled";
+  currency: string;
+  test: boolean;
+  /** Money units (1/10,000 of the currency). */
+  balance: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface CreateAccountInput {
+  name: string;
+  /** A decimal string of the currency ("10" = 10 EUR), or a number of money units. */
+  credits: string | number;
+  currency?: string;
+  test?: boolean;
+  actor?: string;
+  note?: string;
+}
+
+export interface AccountOperations {
+  createAccount(input: CreateAccountInput): Promise<Credentials>;
+  /** Adds credit to the account named (or with the id) `account`. */
+  topUp(
+    account: string,
+    amount: string | number,
+    actor: string,
+    note?: string,
+  ): Promise<AccountSummary>;
+  /** A new token; the old one stops working as soon as readers see the KV update. */
+  rotateToken(account: string): Promise<Credentials>;
+  disable(account: string): Promise<AccountSummary>;
+  /** Creates the account, or if it exists rotates its token: fresh credentials either way. */
+  createOrRotate(
+    input: CreateAccountInput,
+  ): Promise<{ created: boolean; credentials: Credentials }>;
+  get(account: string): Promise<AccountSummary | undefined>;
+  list(): Promise<AccountSummary[]>;
+  /** Publishes every account to the KV bucket; returns how many. */
+  publishAll(): Promise<number>;
+}
+
+export interface AccountDeps {
+  db: Kysely<PricingDatabase>;
+  kv: AccountsKv;
+  log: Logger;
+}
+
+export function createAccountOperations({ db, kv, log }: AccountDeps): AccountOperations {
+  /** After a commit: a failed publish does not undo the change; the next start republishes. */
+  async function publish(row: AccountRow): Promise<void> {
+    try {
+      await kv.put(toAccountRecord(row));
+    } catch (error) {
+      log.warn(
+        { accountId: row.account_id, err: errorMessage(error) },
+        "account changed but not published to the accounts bucket; it is republished at the next start",
+      );
+    }
+  }
+
+  async function createAccount(input: CreateAccountInput): Promise<Credentials> {
+    const name = input.name.trim();
+    const currency = input.currency ?? "EUR";
+    const credits = parseCredits(input.credits);
+    if (!isAccountName(name)) {
+      throw invalid(`name "${input.name}" must be 1-63 of a-z, 0-9, '.', '_', '-'`);
+    }
+    if (!isCurrency(currency)) throw invalid(`currency "${currency}" is not supported`);
+    if (credits === null) throw invalid(`credits "${input.credits}" is not an amount`);
+
+    const token = newToken();
+    const credentials: Credentials = {
+      accountId: newAccountId(),
+      name,
+      hash: newHash(),
+      token,
+      webhookSecret: newWebhookSecret(),
+    };
+    let row: AccountRow;
+    try {
+      row = await db.transaction().execute(async (tx) => {
+        const created = await tx
+          .insertInto("accounts")
+          .values({
+            account_id: credentials.accountId,
+            name,
+            hash: credentials.hash,
+            token_sha256: sha256Hex(token),
+            currency,
+            test: input.test ?? true,
+            balance: credits,
+            webhook_secret: credentials.webhookSecret,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        if (credits > 0) {
+          await tx
+            .insertInto("ledger")
+            .values({
+              account_id: credentials.accountId,
+              kind: "topup",
+              amount: credits,
+              actor: input.actor ?? "system",
+              note: input.note ?? "initial credits",
+            })
+            .execute();
+        }
+        return created;
+      });
+    } catch (error) {
+      if (isUniqueViolation(error, "accounts_name_key")) {
+        throw new AccountError(AccountErrorCode.NameTaken, `an account named "${name}" exists`);
+      }
+      throw error;
+    }
+    await publish(row);
+    return credentials;
+  }
+
+  async function topUp(
+    account: string,
+    amount: string | number,
+    actor: string,
+    note = "",
+  ): Promise<AccountSummary> {
+    const units = parseCredits(amount);
+    if (units === null || units === 0) throw invalid(`"${amount}" is not a positive amount`);
+    const row = await db.transaction().execute(async (tx) => {
+      const updated = await tx
+        .updateTable("accounts")
+        .set({ balance: sql`balance + ${units}`, updated_at: sql`now()` })
+        .where(matches(account))
+        .returningAll()
+        .executeTakeFirst();
+      if (!updated) throw notFound(account);
+      await tx
+        .insertInto("ledger")
+        .values({ account_id: updated.account_id, kind: "topup", amount: units, actor, note })
+        .execute();
+      return updated;
+    });
+    await publish(row);
+    return toSummary(row);
+  }
+
+  async function rotateToken(account: string): Promise<Credentials> {
+    const token = newToken();
+    const row = await db
+      .updateTable("accounts")
+      .set({ token_sha256: sha256Hex(token), updated_at: sql`now()` })
+      .where(matches(account))
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) throw notFound(account);
+    await publish(row);
+    return {
+      accountId: row.account_id,
+      name: row.name,
+      hash: row.hash,
+      token,
+      webhookSecret: row.webhook_secret,
+    };
+  }
+
+  async function disable(account: string): Promise<AccountSummary> {
+    const row = await db
+      .updateTable("accounts")
+      .set({ status: "disabled", updated_at: sql`now()` })
+      .where(matches(account))
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) throw notFound(account);
+    await publish(row);
+    return toSummary(row);
+  }
+
+  async function createOrRotate(input: CreateAccountInput) {
+    for (let attempt = 1; ; attempt++) {
+      if (await get(input.name)) {
+        return { created: false, credentials: await rotateToken(input.name) };
+      }
+      try {
+        return { created: true, credentials: await createAccount(input) };
+      } catch (error) {
+        // Created by someone else between our look and our insert: rotate theirs.
+        if (!(error instanceof AccountError && error.code === "name_taken") || attempt > 1) {
+          throw error;
+        }
+      }
+    }
+  }
+
+  async function get(account: string): Promise<AccountSummary | undefined> {
+    const row = await db
+      .selectFrom("accounts")
+      .selectAll()
+      .where(matches(account))
+      .executeTakeFirst();
+    return row && toSummary(row);
+  }
+
+  async function list(): Promise<AccountSummary[]> {
+    const rows = await db.selectFrom("accounts").selectAll().orderBy("name").execute();
+    return rows.map(toSummary);
+  }
+
+  async function publishAll(): Promise<number> {
+    const rows = await db.selectFrom("accounts").selectAll().execute();
+    const window = createWindow(256);
+    await Promise.all(rows.map((row) => window.run(() => kv.put(toAccountRecord(row)))));
+    return rows.length;
+  }
+
+  return { createAccount, topUp, rotateToken, disable, createOrRotate, get, list, publishAll };
+}
+
+/** An account is named by its name or its id (`acc_…`). */
+function matches(account: string) {
+  return sql<boolean>`(account_id = ${account} or name = ${account})`;
+}
+
+export function toAccountRecord(row: AccountRow): AccountRecord {
+  return {
+    accountId: row.account_id,
+    hash: row.hash,
+    tokenSha256: row.token_sha256,
+    status: row.status,
+    currency: row.currency,
+    test: row.test,
+    webhookSecrets: [row.webhook_secret],
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+function toSummary(row: AccountRow): AccountSummary {
+  return {
+    accountId: row.account_id,
+    name: row.name,
+    hash: row.hash,
+    status: row.status,
+    currency: row.currency,
+    test: row.test,
+    balance: toUnits(row.balance),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function invalid(message: string): AccountError {
+  return new AccountError(AccountErrorCode.InvalidInput, message);
+}
+
+function notFound(account: string): AccountError {
+  return new AccountError(AccountErrorCode.NotFound, `no account named "${account}"`);
+}
+
+function isUniqueViolation(error: unknown, constraint: string): boolean {
+  const e = error as { code?: unknown; constraint_name?: unknown } | null;
+  return e?.code === "23505" && e.constraint_name === constraint;
+}

@@ -1,0 +1,112 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { AccountRecord, subjects } from "@smsgw/contracts";
+import { connectNats, createLogger, startKvCache } from "@smsgw/service-kit";
+import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const CLI = fileURLToPath(new URL("./cli.ts", import.meta.url));
+let infra: TestInfra;
+
+beforeAll(async () => {
+  infra = await createTestInfra();
+});
+afterAll(async () => {
+  await infra?.cleanup();
+});
+
+/** Runs the CLI as an operator would: its own process, configured by the environment. */
+function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, ...infra.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("the accounts CLI", () => {
+  it("when an account is created with --json, it prints the credentials once and publishes the account", async () => {
+    const result = await cli("accounts", "create", "--name", "acme", "--credits", "10", "--json");
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const created = JSON.parse(result.stdout);
+    expect(created).toMatchObject({
+      accountId: expect.stringMatching(/^acc_/),
+      name: "acme",
+      hash: expect.stringMatching(/^[A-Za-z0-9_-]{16,}$/),
+      token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      webhookSecret: expect.stringMatching(/^whsec_/),
+      currency: "EUR",
+      test: true,
+      balance: 10,
+    });
+
+    const sql = postgres(infra.database.url, { max: 1, onnotice: () => undefined });
+    const rows = await sql`
+      select a.balance, a.token_sha256 <> ${created.token} as hashed, l.kind, l.amount
+      from pricing.accounts a join pricing.ledger l using (account_id)
+      where a.account_id = ${created.accountId}`;
+    await sql.end();
+    expect(rows).toEqual([{ balance: "100000", hashed: true, kind: "topup", amount: "100000" }]);
+
+    const log = createLogger("cli-test", "silent");
+    const nats = await connectNats(infra.env.NATS_URL ?? "", "cli-test", log);
+    const kv = await startKvCache(
+      nats.nc,
+      subjects(infra.prefix).accountsBucket,
+      AccountRecord,
+      log,
+    );
+    await waitFor(() => kv.get(created.hash)?.accountId === created.accountId);
+    await kv.stop();
+    await nats.nc.close();
+  });
+
+  it("when credit is topped up, it prints the new balance", async () => {
+    const result = await cli("accounts", "top-up", "--name", "acme", "--credits", "5");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/balance 15\.0000 EUR/);
+  });
+
+  it("when demo runs twice, it creates the account once and then issues a fresh token", async () => {
+    const first = JSON.parse((await cli("accounts", "demo", "--json")).stdout);
+    const second = JSON.parse((await cli("accounts", "demo", "--json")).stdout);
+    expect(first).toMatchObject({ created: true, name: "demo", balance: 10, test: true });
+    expect(second).toMatchObject({ created: false, hash: first.hash, balance: 10 });
+    expect(second.token).not.toBe(first.token);
+    expect(second.webhookSecret).toBe(first.webhookSecret);
+  });
+
+  it("when the input is wrong, it exits non-zero with one clear line and no stack trace", async () => {
+    const taken = await cli("accounts", "create", "--name", "acme", "--credits", "1");
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toBe('gw-pricing: an account named "acme" exists\n');
+
+    const badAmount = await cli("accounts", "create", "--name", "x", "--credits", "1.00001");
+    expect(badAmount.code).toBe(1);
+    expect(badAmount.stderr).toMatch(/credits "1.00001" is not an amount/);
+
+    const usage = await cli("accounts", "create", "--credits", "1");
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/needs --name/);
+
+    const unknown = await cli("accounts", "explode");
+    expect(unknown.code).toBe(2);
+    for (const result of [taken, badAmount, usage, unknown]) {
+      expect(result.stdout).toBe("");
+      expect(result.stderr).not.toMatch(/\bat .+:\d+:\d+/);
+    }
+  });
+});

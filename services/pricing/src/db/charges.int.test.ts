@@ -1,0 +1,112 @@
+import { newMessageId } from "@smsgw/contracts";
+import { BaseEnv, type Database, loadConfig, openServiceDatabase } from "@smsgw/service-kit";
+import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ChargeRequest } from "../domain/authorize.ts";
+import { createPriceList } from "../domain/price-list.ts";
+import { chargeBatch } from "./charges.ts";
+import { migrations, PRICING_SCHEMA } from "./migrations.ts";
+import type { PricingDatabase } from "./schema.ts";
+
+const prices = createPriceList([
+  { prefix: "+372", country: "EE", pricePerPart: 420, currency: "EUR" },
+]);
+let infra: TestInfra;
+/** Two pools: two replicas' transactions really run side by side. */
+let first: Database<PricingDatabase>;
+let second: Database<PricingDatabase>;
+
+beforeAll(async () => {
+  infra = await createTestInfra();
+  const config = loadConfig(BaseEnv, infra.env);
+  first = await openServiceDatabase<PricingDatabase>(config, PRICING_SCHEMA, migrations);
+  second = await openServiceDatabase<PricingDatabase>(config, PRICING_SCHEMA, migrations);
+});
+afterAll(async () => {
+  await first?.close();
+  await second?.close();
+  await infra?.cleanup();
+});
+
+async function account(accountId: string, balance: number): Promise<void> {
+  await first.db
+    .insertInto("accounts")
+    .values({
+      account_id: accountId,
+      name: accountId,
+      hash: `h_${accountId}`,
+      token_sha256: "0".repeat(64),
+      currency: "EUR",
+      test: true,
+      balance,
+      webhook_secret: "whsec_x",
+    })
+    .execute();
+}
+
+const request = (accountId: string, messageId = newMessageId()): ChargeRequest => ({
+  messageId,
+  accountId,
+  to: "+37256789045",
+  parts: 1,
+});
+
+async function balance(accountId: string): Promise<string | undefined> {
+  const row = await first.db
+    .selectFrom("accounts")
+    .select("balance")
+    .where("account_id", "=", accountId)
+    .executeTakeFirst();
+  return row?.balance;
+}
+
+describe("the batch transaction", () => {
+  it("when two replicas charge the same message id at once, it is charged once and both answer charged", async () => {
+    await account("acc_twice", 10_000);
+    const same = request("acc_twice");
+    const [a, b] = await Promise.all([
+      chargeBatch(first.db, [same, request("acc_twice")], prices),
+      chargeBatch(second.db, [request("acc_twice"), same], prices),
+    ]);
+    expect(a.responses.every((r) => r.outcome === "charged")).toBe(true);
+    expect(b.responses.every((r) => r.outcome === "charged")).toBe(true);
+    expect(a.newCharges.length + b.newCharges.length).toBe(3);
+    expect(await balance("acc_twice")).toBe(String(10_000 - 3 * 420));
+  });
+
+  it("when another writer charges the message id after the batch looked, the index keeps one charge and the batch decides again", async () => {
+    await account("acc_left", 1_000);
+    await account("acc_right", 1_000);
+    const messageId = newMessageId();
+    let racing: Promise<Awaited<ReturnType<typeof chargeBatch>>> | undefined;
+    await first.sql.begin(async (tx) => {
+      // Uncommitted: the batch does not see this charge and its insert waits on the index.
+      await tx`insert into ledger (account_id, kind, amount, message_id, parts, price_per_part, actor)
+               values ('acc_left', 'charge', -420, ${messageId}, 1, 420, 'other')`;
+      racing = chargeBatch(second.db, [request("acc_right", messageId)], prices);
+      await waitFor(async () => {
+        const [row] = await first.sql<{ n: number }[]>`
+          select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock'`;
+        return (row?.n ?? 0) > 0;
+      });
+    });
+    const decision = await racing;
+    expect(decision?.responses).toEqual([
+      { outcome: "error", reason: "message id already charged to another account" },
+    ]);
+    const { rows } = await sql<{ n: string }>`
+      select count(*) as n from ledger where message_id = ${messageId}`.execute(first.db);
+    expect(rows[0]?.n).toBe("1");
+    expect(await balance("acc_right")).toBe("1000");
+  });
+
+  it("when a batch only replays and refuses, it writes nothing", async () => {
+    await account("acc_quiet", 100);
+    const decision = await chargeBatch(first.db, [request("acc_quiet")], prices);
+    expect(decision.responses[0]?.outcome).toBe("low_balance");
+    expect(decision.newCharges).toEqual([]);
+    expect(await balance("acc_quiet")).toBe("100");
+  });
+});

@@ -1,0 +1,140 @@
+import { type Kysely, sql, type Transaction } from "kysely";
+import {
+  type AccountState,
+  type BatchDecision,
+  type Charge,
+  type ChargeRequest,
+  decideBatch,
+} from "../domain/authorize.ts";
+import type { PriceList } from "../domain/price-list.ts";
+import { type PricingDatabase, toUnits } from "./schema.ts";
+
+/** Who the ledger names as the author of a charge. */
+const CHARGE_ACTOR = "pricing";
+const MAX_ATTEMPTS = 3;
+
+/** Another writer charged one of the batch's message ids after we looked: decide again. */
+class ChargeConflict extends Error {
+  override name = "ChargeConflict";
+}
+
+/**
+ * Decides and records a batch of authorize requests in ONE transaction (group commit):
+ * lock the batch's accounts (in id order, so concurrent batches cannot deadlock), read
+ * the charges that already exist for its message ids, decide in memory, insert the new
+ * charges in one statement and set the new balances in one statement.
+ *
+ * Locking before reading the charges matters: a replica charging the same account
+ * has committed by the time we hold the lock, so its charges are seen. The unique index
+ * on charged message ids is the last guard; if it ever refuses a row, the whole batch is
+ * decided again.
+ */
+export async function chargeBatch(
+  db: Kysely<PricingDatabase>,
+  requests: readonly ChargeRequest[],
+  prices: PriceList,
+): Promise<BatchDecision> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction().execute((tx) => decideAndRecord(tx, requests, prices));
+    } catch (error) {
+      if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
+    }
+  }
+}
+
+async function decideAndRecord(
+  tx: Transaction<PricingDatabase>,
+  requests: readonly ChargeRequest[],
+  prices: PriceList,
+): Promise<BatchDecision> {
+  const accountIds = [...new Set(requests.map((r) => r.accountId))].sort();
+  const messageIds = [...new Set(requests.map((r) => r.messageId))];
+
+  const accountRows = await tx
+    .selectFrom("accounts")
+    .select(["account_id", "status", "currency", "balance"])
+    .where("account_id", "in", accountIds)
+    .orderBy("account_id")
+    .forUpdate()
+    .execute();
+  const chargeRows = await tx
+    .selectFrom("ledger")
+    .innerJoin("accounts", "accounts.account_id", "ledger.account_id")
+    .select([
+      "ledger.message_id",
+      "ledger.account_id",
+      "ledger.amount",
+      "ledger.parts",
+      "ledger.price_per_part",
+      "accounts.currency",
+    ])
+    .where("ledger.kind", "=", "charge")
+    .where("ledger.message_id", "in", messageIds)
+    .execute();
+
+  const accounts = new Map<string, AccountState>(
+    accountRows.map((row) => [
+      row.account_id,
+      {
+        accountId: row.account_id,
+        status: row.status,
+        currency: row.currency,
+        balance: toUnits(row.balance),
+      },
+    ]),
+  );
+  const existingCharges = new Map<string, Charge>();
+  for (const row of chargeRows) {
+    if (row.message_id === null || row.parts === null || row.price_per_part === null) continue;
+    existingCharges.set(row.message_id, {
+      messageId: row.message_id,
+      accountId: row.account_id,
+      amount: -toUnits(row.amount),
+      parts: row.parts,
+      pricePerPart: toUnits(row.price_per_part),
+      currency: row.currency,
+    });
+  }
+
+  const decision = decideBatch({ requests, accounts, existingCharges, prices });
+
+  if (decision.newCharges.length > 0) {
+    const inserted = await tx
+      .insertInto("ledger")
+      .values(
+        decision.newCharges.map((charge) => ({
+          account_id: charge.accountId,
+          kind: "charge" as const,
+          amount: -charge.amount,
+          message_id: charge.messageId,
+          parts: charge.parts,
+          price_per_part: charge.pricePerPart,
+          actor: CHARGE_ACTOR,
+          note: "",
+        })),
+      )
+      .onConflict((oc) => oc.column("message_id").where(sql<boolean>`kind = 'charge'`).doNothing())
+      .returning("id")
+      .execute();
+    if (inserted.length !== decision.newCharges.length) throw new ChargeConflict();
+  }
+
+  if (decision.balances.size > 0) {
+    const rows = [...decision.balances].map(
+      ([accountId, balance]) => sql`(${accountId}::text, ${balance}::bigint)`,
+    );
+    await sql`
+      update accounts as a set balance = v.balance
+      from (values ${sql.join(rows)}) as v (account_id, balance)
+      where a.account_id = v.account_id`.execute(tx);
+  }
+  return decision;
+}
+
+function isRetryable(error: unknown): boolean {
+  if (error instanceof ChargeConflict) return true;
+  // serialization_failure, deadlock_detected: the transaction can simply run again.
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "40001" || code === "40P01";
+}

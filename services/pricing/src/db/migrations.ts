@@ -1,0 +1,68 @@
+import { type Kysely, sql } from "kysely";
+import type { Migration } from "kysely/migration";
+
+/** The Postgres schema pricing owns. */
+export const PRICING_SCHEMA = "pricing";
+
+/**
+ * Migrations of the `pricing` schema, applied in name order by the service at start and
+ * by the CLI. Connections put `pricing` first on the search path, so names are unqualified.
+ */
+export const migrations: Record<string, Migration> = {
+  "0001_accounts_prices_ledger": {
+    async up(db: Kysely<unknown>) {
+      await sql`
+        create table accounts (
+          account_id text primary key,
+          name text not null unique,
+          hash text not null unique,
+          token_sha256 text not null check (token_sha256 ~ '^[0-9a-f]{64}$'),
+          status text not null default 'active' check (status in ('active', 'disabled')),
+          currency text not null,
+          test boolean not null default true,
+          balance bigint not null default 0 check (balance >= 0),
+          webhook_secret text not null,
+          created_at timestamptz not null default now(),
+          updated_at timestamptz not null default now()
+        )`.execute(db);
+
+      await sql`
+        create table prices (
+          prefix text primary key check (prefix ~ '^[+][0-9]{1,15}$'),
+          country text not null,
+          price_per_part bigint not null check (price_per_part >= 0),
+          currency text not null
+        )`.execute(db);
+
+      await sql`
+        create table ledger (
+          id bigserial primary key,
+          account_id text not null references accounts (account_id),
+          kind text not null check (kind in ('topup', 'charge', 'refund', 'adjustment')),
+          amount bigint not null,
+          message_id text,
+          parts integer check (parts > 0),
+          price_per_part bigint check (price_per_part >= 0),
+          actor text not null,
+          note text not null default '',
+          created_at timestamptz not null default now(),
+          check (kind <> 'charge' or (message_id is not null and amount <= 0
+                                      and parts is not null and price_per_part is not null)),
+          check (kind <> 'topup' or amount > 0)
+        )`.execute(db);
+      // A message is charged at most once, whatever retries or replicas do.
+      await sql`
+        create unique index ledger_charge_once on ledger (message_id)
+        where kind = 'charge'`.execute(db);
+      await sql`create index ledger_by_account on ledger (account_id, id)`.execute(db);
+      await sql`
+        create function ledger_append_only() returns trigger language plpgsql as $$
+        begin
+          raise exception 'the ledger is append-only: % refused', tg_op;
+        end $$`.execute(db);
+      await sql`
+        create trigger ledger_append_only before update or delete on ledger
+        for each statement execute function ledger_append_only()`.execute(db);
+    },
+  },
+};

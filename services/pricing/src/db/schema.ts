@@ -1,0 +1,69 @@
+import type { ColumnType, Generated, Insertable, Selectable } from "kysely";
+
+/**
+ * Tables of the `pricing` schema. Money columns are bigint: the driver hands them back
+ * as strings, which `toUnits` (below) turns into safe integers.
+ */
+type Money = ColumnType<string, number | string, number | string>;
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export type AccountStatus = "active" | "disabled";
+export type LedgerKind = "topup" | "charge" | "refund" | "adjustment";
+
+export interface AccountsTable {
+  account_id: string;
+  name: string;
+  /** Public half of the credentials. */
+  hash: string;
+  /** Hex SHA-256 of the token; the token itself is never stored. */
+  token_sha256: string;
+  status: ColumnType<AccountStatus, AccountStatus | undefined, AccountStatus>;
+  currency: string;
+  test: boolean;
+  /** Money units; a cache of the sum of the account's ledger entries, never negative. */
+  balance: Money;
+  webhook_secret: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface PricesTable {
+  /** '+' and digits, e.g. '+372'; the longest matching prefix prices a destination. */
+  prefix: string;
+  country: string;
+  price_per_part: Money;
+  currency: string;
+}
+
+/** Append-only (a trigger refuses update and delete). */
+export interface LedgerTable {
+  id: Generated<string>;
+  account_id: string;
+  kind: LedgerKind;
+  /** Signed money units: top-ups positive, charges negative. */
+  amount: Money;
+  /** The charged (or refunded) message; a message is charged at most once. */
+  message_id: string | null;
+  /** Charges only: what the amount was made of, so a retry gets the same answer. */
+  parts: number | null;
+  price_per_part: Money | null;
+  actor: string;
+  note: string;
+  created_at: Timestamp;
+}
+
+export interface PricingDatabase {
+  accounts: AccountsTable;
+  prices: PricesTable;
+  ledger: LedgerTable;
+}
+
+export type AccountRow = Selectable<AccountsTable>;
+export type NewLedgerEntry = Insertable<LedgerTable>;
+
+/** A bigint column's value as integer money units. */
+export function toUnits(value: string | number | bigint): number {
+  const units = Number(value);
+  if (!Number.isSafeInteger(units)) throw new Error(`money value ${value} is not a safe integer`);
+  return units;
+}

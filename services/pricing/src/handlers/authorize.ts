@@ -1,0 +1,174 @@
+import {
+  AuthorizeRequest,
+  type AuthorizeResponse,
+  eventIdFor,
+  type MessageEvent,
+  type Subjects,
+} from "@smsgw/contracts";
+import { type EventPublisher, errorMessage, type Logger, type Nats } from "@smsgw/service-kit";
+import type { Kysely } from "kysely";
+import { z } from "zod";
+import { chargeBatch } from "../db/charges.ts";
+import type { PricingDatabase } from "../db/schema.ts";
+import type { Charge } from "../domain/authorize.ts";
+import type { PriceList } from "../domain/price-list.ts";
+import { createGroupCommit } from "./group-commit.ts";
+
+/**
+ * The authorize responder: NATS request/reply on `subjects.authorize` (queue group
+ * "pricing", so replicas share the requests). Requests are group-committed: decided
+ * and charged together in one transaction, then each is answered; the MessageCharged
+ * events of new charges are published after the answers, without delaying them.
+ */
+
+/** The part of a NATS message the responder uses. */
+export interface RequestMessage {
+  string(): string;
+  respond(data: string): boolean;
+}
+
+/** The contract's request, with the bounds the ledger and the event envelope need. */
+const Request = AuthorizeRequest.extend({
+  messageId: z.string().min(1).max(64),
+  accountId: z.string().min(1).max(64),
+  to: z.string().regex(/^\+[0-9]{1,15}$/, "must be E.164 ('+' and up to 15 digits)"),
+});
+
+interface Pending {
+  msg: RequestMessage;
+  request: AuthorizeRequest;
+}
+
+export interface AuthorizeResponderOptions {
+  nats: Nats;
+  subjects: Subjects;
+  publisher: EventPublisher;
+  db: Kysely<PricingDatabase>;
+  prices(): PriceList;
+  log: Logger;
+  windowMs: number;
+  maxBatch: number;
+  maxConcurrent: number;
+}
+
+export interface AuthorizeResponder {
+  /** Stops taking requests, answers those taken, waits for their events' publishes. */
+  stop(): Promise<void>;
+}
+
+const NOT_RECORDED: AuthorizeResponse = {
+  outcome: "error",
+  reason: "the charge could not be recorded; nothing was charged",
+};
+
+export function startAuthorizeResponder(options: AuthorizeResponderOptions): AuthorizeResponder {
+  const { log, publisher } = options;
+  const publishing = new Set<Promise<void>>();
+
+  const group = createGroupCommit<Pending>({
+    windowMs: options.windowMs,
+    maxBatch: options.maxBatch,
+    maxConcurrent: options.maxConcurrent,
+    async commit(batch) {
+      const started = performance.now();
+      const decision = await chargeBatch(
+        options.db,
+        batch.map((p) => p.request),
+        options.prices(),
+      );
+      for (const [index, pending] of batch.entries()) {
+        reply(pending.msg, decision.responses[index] ?? NOT_RECORDED);
+      }
+      if (decision.newCharges.length > 0) publishCharged(decision.newCharges, batch);
+      log.debug(
+        {
+          size: batch.length,
+          charged: decision.newCharges.length,
+          ms: Math.round((performance.now() - started) * 100) / 100,
+        },
+        "batch committed",
+      );
+    },
+    onError(error, batch) {
+      log.error({ err: error, size: batch.length }, "authorize batch failed; answered error");
+      for (const pending of batch) reply(pending.msg, NOT_RECORDED);
+    },
+  });
+
+  function publishCharged(charges: readonly Charge[], batch: readonly Pending[]): void {
+    const traces = new Map(batch.map((p) => [p.request.messageId, p.request.trace]));
+    const occurredAt = new Date().toISOString();
+    const events = charges.map(
+      (charge): MessageEvent => ({
+        eventId: eventIdFor(charge.messageId, "charged"),
+        type: "MessageCharged",
+        version: 1,
+        messageId: charge.messageId,
+        accountId: charge.accountId,
+        occurredAt,
+        trace: traces.get(charge.messageId),
+        data: {
+          amount: charge.amount,
+          currency: charge.currency,
+          pricePerPart: charge.pricePerPart,
+          parts: charge.parts,
+        },
+      }),
+    );
+    const work: Promise<void> = publisher
+      .publishAll(events)
+      .catch((error: unknown) => {
+        log.error(
+          { err: errorMessage(error), messageIds: charges.map((c) => c.messageId) },
+          "MessageCharged events not published",
+        );
+      })
+      .finally(() => publishing.delete(work));
+    publishing.add(work);
+  }
+
+  function onRequest(msg: RequestMessage): void {
+    let json: unknown;
+    try {
+      json = JSON.parse(msg.string());
+    } catch {
+      reply(msg, { outcome: "error", reason: "the request is not JSON" });
+      return;
+    }
+    const parsed = Request.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue?.path.join(".") || "request";
+      reply(msg, { outcome: "error", reason: `${field}: ${issue?.message ?? "invalid"}` });
+      return;
+    }
+    group.add({ msg, request: parsed.data });
+  }
+
+  function reply(msg: RequestMessage, response: AuthorizeResponse): void {
+    // A requester that has gone away is not our problem: the charge stands, and a retry
+    // with the same message id gets the same answer. Never throws: after a commit, a
+    // failed reply must not be mistaken for a failed charge.
+    try {
+      msg.respond(JSON.stringify(response));
+    } catch (error) {
+      log.warn({ err: errorMessage(error) }, "authorize reply not sent");
+    }
+  }
+
+  const subscription = options.nats.nc.subscribe(options.subjects.authorize, {
+    queue: "pricing",
+    callback(error, msg) {
+      if (error) log.warn({ err: errorMessage(error) }, "authorize subscription error");
+      else onRequest(msg);
+    },
+  });
+
+  return {
+    async stop() {
+      await subscription.drain();
+      await group.drain();
+      await Promise.allSettled([...publishing]);
+    },
+  };
+}

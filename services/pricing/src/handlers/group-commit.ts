@@ -1,0 +1,73 @@
+/**
+ * Group commit: items that arrive within `windowMs` of the first one (or until
+ * `maxBatch` are waiting) are committed together, at most `maxConcurrent` commits at a
+ * time. Items that arrive while every commit slot is busy form the next batch, which
+ * starts as soon as a slot frees: under load, batches grow by themselves and no item
+ * waits for a timer. A window of 0 still lets the items of one event-loop turn meet.
+ */
+export interface GroupCommitOptions<T> {
+  windowMs: number;
+  maxBatch: number;
+  /** Commits running at once (default 1). */
+  maxConcurrent?: number;
+  /** Should settle every item itself; a rejection is passed to `onError`. */
+  commit(batch: T[]): Promise<void>;
+  onError(error: unknown, batch: T[]): void;
+}
+
+export interface GroupCommit<T> {
+  add(item: T): void;
+  /** Commits what is waiting and resolves when nothing is left or running. */
+  drain(): Promise<void>;
+  readonly waiting: number;
+}
+
+export function createGroupCommit<T>(options: GroupCommitOptions<T>): GroupCommit<T> {
+  const maxConcurrent = options.maxConcurrent ?? 1;
+  const queue: T[] = [];
+  const running = new Set<Promise<void>>();
+  let timer: { cancel(): void } | undefined;
+
+  function flush(): void {
+    timer?.cancel();
+    timer = undefined;
+    while (running.size < maxConcurrent && queue.length > 0) {
+      const batch = queue.splice(0, options.maxBatch);
+      const work: Promise<void> = options
+        .commit(batch)
+        .catch((error: unknown) => options.onError(error, batch))
+        .finally(() => {
+          running.delete(work);
+          flush();
+        });
+      running.add(work);
+    }
+  }
+
+  function schedule(): void {
+    if (timer) return;
+    if (options.windowMs > 0) {
+      const handle = setTimeout(flush, options.windowMs);
+      timer = { cancel: () => clearTimeout(handle) };
+    } else {
+      const handle = setImmediate(flush);
+      timer = { cancel: () => clearImmediate(handle) };
+    }
+  }
+
+  return {
+    add(item) {
+      queue.push(item);
+      if (running.size >= maxConcurrent) return;
+      if (queue.length >= options.maxBatch) flush();
+      else schedule();
+    },
+    async drain() {
+      flush();
+      while (running.size > 0) await Promise.allSettled([...running]);
+    },
+    get waiting() {
+      return queue.length;
+    },
+  };
+}

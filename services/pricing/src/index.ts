@@ -1,0 +1,17 @@
+export {
+  AccountError,
+  AccountErrorCode,
+  type AccountOperations,
+  type AccountSummary,
+  type CreateAccountInput,
+  type Credentials,
+} from "./accounts.ts";
+export {
+  DEFAULT_PRICE_LIST_CSV,
+  loadPricingConfig,
+  type PricingConfig,
+  PricingEnv,
+} from "./config.ts";
+export { PriceCsvError, parsePriceCsv } from "./domain/price-csv.ts";
+export { createPriceList, type Price, type PriceList } from "./domain/price-list.ts";
+export { type StartedPricing, startPricing } from "./service.ts";

@@ -1,0 +1,57 @@
+import { ConfigError } from "@smsgw/service-kit";
+import { describe, expect, it } from "vitest";
+import { loadCarrierConnectorConfig } from "./config.ts";
+
+describe("loadCarrierConnectorConfig", () => {
+  it("when nothing is set, it binds the local simulator's sim-a and sim-b", () => {
+    const config = loadCarrierConnectorConfig({});
+    expect(config.HEALTH_PORT).toBe(8083);
+    expect(config.BIND_REFUSED_RETRY_MS).toBe(60_000);
+    expect(config.RECEIPT_MAPPING_WAIT_MS).toBe(30_000);
+    expect(config.CARRIERS).toEqual([
+      {
+        id: "sim-a",
+        host: "127.0.0.1",
+        port: 2775,
+        systemId: "sim-a",
+        password: "secret",
+        systemType: "",
+        windowSize: 10,
+        responseTimeoutMs: 10_000,
+        enquireLinkMs: 30_000,
+        idBase: "hex",
+      },
+      expect.objectContaining({ id: "sim-b", port: 2776, idBase: "decimal" }),
+    ]);
+  });
+
+  it("when CARRIERS is given, missing fields take their defaults", () => {
+    const config = loadCarrierConnectorConfig({
+      CARRIERS: JSON.stringify([{ id: "acme", port: 3000, systemId: "gw1", password: "pw" }]),
+    });
+    expect(config.CARRIERS[0]).toMatchObject({
+      id: "acme",
+      host: "127.0.0.1",
+      systemId: "gw1",
+      windowSize: 10,
+      idBase: "string",
+    });
+  });
+
+  it("when CARRIERS is not JSON or a carrier is invalid, it fails naming the variable", () => {
+    const bad = (carriers: unknown) => () =>
+      loadCarrierConnectorConfig({ CARRIERS: JSON.stringify(carriers) });
+    expect(() => loadCarrierConnectorConfig({ CARRIERS: "nope" })).toThrow(ConfigError);
+    expect(() => loadCarrierConnectorConfig({ CARRIERS: "nope" })).toThrow(/CARRIERS/);
+    expect(bad([{ id: "a.b", port: 1, password: "x" }])).toThrow(/CARRIERS/);
+    expect(bad([{ id: "a", port: 1 }])).toThrow(/password/);
+    expect(bad([{ id: "a", port: 1, password: "x", idBase: "octal" }])).toThrow(/idBase/);
+    expect(bad([{ id: "a", port: 1, password: "toolongpassword" }])).toThrow(/password/);
+    expect(
+      bad([
+        { id: "a", port: 1, password: "x" },
+        { id: "a", port: 2, password: "x" },
+      ]),
+    ).toThrow(/listed twice/);
+  });
+});

@@ -1,0 +1,326 @@
+import {
+  type EventOf,
+  eventIdFor,
+  type MessageEvent,
+  MessageEvent as MessageEventSchema,
+  newMessageId,
+} from "@smsgw/contracts";
+import {
+  BaseEnv,
+  createLogger,
+  loadConfig,
+  type Messaging,
+  openMessaging,
+  type RunningConsumer,
+  startConsumer,
+} from "@smsgw/service-kit";
+import { CommandStatus } from "@smsgw/smpp";
+import { countParts } from "@smsgw/sms-text";
+import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// The simulator is started in-process, as the e2e tests do; a relative import because
+// @smsgw/smsc-simulator is not (yet) a devDependency of this package.
+import {
+  loadSmscSimulatorConfig,
+  type StartedSmscSimulator,
+  startSmscSimulator,
+} from "../../smsc-simulator/src/index.ts";
+import { loadCarrierConnectorConfig } from "./config.ts";
+import {
+  CONNECTOR_DURABLE,
+  type StartedCarrierConnector,
+  startCarrierConnector,
+} from "./service.ts";
+
+const log = createLogger("connector-test", process.env.TEST_LOG_LEVEL ?? "silent");
+let infra: TestInfra;
+let simulator: StartedSmscSimulator;
+/** A second simulator playing one carrier, to be stopped and started again. */
+let flaky: StartedSmscSimulator;
+let connector: StartedCarrierConnector;
+let messaging: Messaging;
+let observer: RunningConsumer;
+const seen: MessageEvent[] = [];
+
+beforeAll(async () => {
+  infra = await createTestInfra();
+  simulator = await startSmscSimulator(
+    loadSmscSimulatorConfig({
+      HEALTH_PORT: "0",
+      SIM_CARRIERS: JSON.stringify([
+        {
+          id: "sim-a",
+          port: 0,
+          receiptDelayMs: 50,
+          idBase: "hex",
+          outcomes: [
+            { prefix: "+3725550", stat: "UNDELIV", err: "001" },
+            { prefix: "+3725559", commandStatus: CommandStatus.ESME_RINVDSTADR },
+          ],
+        },
+        { id: "sim-b", port: 0, receiptDelayMs: 50, idBase: "decimal", outcomes: [] },
+        { id: "sim-locked", port: 0, password: "right" },
+      ]),
+    }),
+    log,
+  );
+  flaky = await startFlaky(0);
+  const carrier = (id: string, idBase: string, password = "secret") => ({
+    id,
+    host: "127.0.0.1",
+    port: simulator.ports[id] ?? flaky.ports[id],
+    password,
+    idBase,
+  });
+  connector = await startCarrierConnector(
+    loadCarrierConnectorConfig({
+      ...infra.env,
+      HEALTH_PORT: "0",
+      CARRIERS: JSON.stringify([
+        carrier("sim-a", "hex"),
+        carrier("sim-b", "decimal"),
+        carrier("sim-locked", "string", "wrong"),
+        carrier("sim-flaky", "hex"),
+      ]),
+    }),
+    log,
+  );
+  messaging = await openMessaging(loadConfig(BaseEnv, infra.env), "connector-test", log);
+  observer = await startConsumer(messaging.nats, {
+    stream: messaging.subjects.stream,
+    durable: "test-observer",
+    filterSubject: messaging.subjects.allEvents,
+    schema: MessageEventSchema,
+    log,
+    handle: async (batch) => {
+      seen.push(...batch.map((d) => d.value));
+      return undefined;
+    },
+  });
+});
+
+afterAll(async () => {
+  await observer?.stop();
+  await messaging?.close();
+  await connector?.stop();
+  await simulator?.stop();
+  await flaky?.stop();
+  await infra?.cleanup();
+});
+
+function startFlaky(port: number): Promise<StartedSmscSimulator> {
+  return startSmscSimulator(
+    loadSmscSimulatorConfig({
+      HEALTH_PORT: "0",
+      SIM_CARRIERS: JSON.stringify([{ id: "sim-flaky", port }]),
+    }),
+    log,
+  );
+}
+
+function routed(carrierId: string, to: string, text: string): EventOf<"MessageRouted"> {
+  const messageId = newMessageId();
+  const { encoding, parts } = countParts(text);
+  return {
+    eventId: eventIdFor(messageId, "routed", 1),
+    type: "MessageRouted",
+    version: 1,
+    messageId,
+    accountId: "acc_1",
+    occurredAt: new Date().toISOString(),
+    data: {
+      to,
+      from: "MyApp",
+      text,
+      encoding,
+      parts,
+      carrierId,
+      attempt: 1,
+      reason: { matchedPrefix: "+372", candidates: [carrierId] },
+    },
+  };
+}
+
+const eventsOf = (messageId: string) => seen.filter((e) => e.messageId === messageId);
+const ofType = <T extends MessageEvent["type"]>(messageId: string, type: T) =>
+  eventsOf(messageId).filter((e): e is Extract<MessageEvent, { type: T }> => e.type === type);
+const submissionsTo = (destination: string) =>
+  simulator.submissions().filter((s) => s.destination === destination);
+
+/** The stream sequence the connector's durable has acknowledged everything up to. */
+async function connectorAckFloor(): Promise<number> {
+  const info = await messaging.nats.jsm.consumers.info(
+    messaging.subjects.stream,
+    CONNECTOR_DURABLE,
+  );
+  return info.ack_floor.stream_seq;
+}
+
+describe("submitting routed messages", () => {
+  it("when a single GSM-7 message is routed, one part is sent, then MessageSubmitted and its receipt follow", async () => {
+    const event = routed("sim-a", "+37256000001", "Hello from the connector €");
+    await messaging.publisher.publish(event);
+    await waitFor(() => ofType(event.messageId, "ReceiptReceived").length === 1, {
+      what: "the receipt",
+    });
+
+    const [part, ...others] = submissionsTo("37256000001");
+    expect(others).toEqual([]);
+    expect(part).toMatchObject({
+      carrierId: "sim-a",
+      source: "MyApp",
+      dataCoding: 0,
+      esmClass: 0,
+      udh: null,
+      text: "Hello from the connector €",
+    });
+    const types = eventsOf(event.messageId).map((e) => e.type);
+    expect(types).toEqual(["MessageRouted", "MessageSubmitted", "ReceiptReceived"]);
+    const [submitted] = ofType(event.messageId, "MessageSubmitted");
+    expect(submitted?.eventId).toBe(eventIdFor(event.messageId, "submitted", 1));
+    expect(submitted?.data).toEqual({
+      carrierId: "sim-a",
+      attempt: 1,
+      parts: [{ part: 1, carrierMessageId: part?.carrierMessageId }],
+    });
+    const [receipt] = ofType(event.messageId, "ReceiptReceived");
+    expect(receipt?.accountId).toBe("acc_1");
+    expect(receipt?.data).toEqual({
+      carrierId: "sim-a",
+      carrierMessageId: part?.carrierMessageId,
+      part: 1,
+      stat: "DELIVRD",
+      errorCode: "000",
+      partStatus: "delivered",
+    });
+  });
+
+  it("when a 3-part UCS-2 text with an emoji is routed, its parts share a UDH reference and each gets a receipt", async () => {
+    const text = `Tere 👋 ${"õäöü".repeat(40)}`;
+    const event = routed("sim-b", "+37256000002", text);
+    expect(event.data.parts).toBe(3);
+    await messaging.publisher.publish(event);
+    await waitFor(() => ofType(event.messageId, "ReceiptReceived").length === 3, {
+      what: "three receipts",
+    });
+
+    const parts = submissionsTo("37256000002");
+    expect(parts).toHaveLength(3);
+    const ref = parts[0]?.udh?.ref;
+    expect(parts.map((p) => [p.dataCoding, p.esmClass, p.udh])).toEqual(
+      [1, 2, 3].map((seq) => [8, 0x40, { ref, total: 3, seq }]),
+    );
+    expect(parts.map((p) => p.text).join("")).toBe(text);
+
+    const [submitted] = ofType(event.messageId, "MessageSubmitted");
+    expect(submitted?.data.parts).toEqual(
+      parts.map((p, i) => ({ part: i + 1, carrierMessageId: p.carrierMessageId })),
+    );
+    const receipts = ofType(event.messageId, "ReceiptReceived").map((r) => r.data);
+    expect(receipts.map((r) => r.part).sort()).toEqual([1, 2, 3]);
+    expect(receipts.every((r) => r.partStatus === "delivered" && r.carrierId === "sim-b")).toBe(
+      true,
+    );
+    const last = eventsOf(event.messageId).findLastIndex((e) => e.type === "MessageSubmitted");
+    const firstReceipt = eventsOf(event.messageId).findIndex((e) => e.type === "ReceiptReceived");
+    expect(last).toBeLessThan(firstReceipt);
+  });
+
+  it("when the carrier reports UNDELIV for the prefix, the part is undelivered with its error code", async () => {
+    const event = routed("sim-a", "+3725550123", "Will not arrive");
+    await messaging.publisher.publish(event);
+    const [receipt] = await waitFor(() => {
+      const receipts = ofType(event.messageId, "ReceiptReceived");
+      return receipts.length === 1 ? receipts : undefined;
+    });
+    expect(receipt?.data).toMatchObject({
+      stat: "UNDELIV",
+      errorCode: "001",
+      partStatus: "undelivered",
+    });
+  });
+
+  it("when the carrier refuses the destination, SubmitFailed says so and is not retryable", async () => {
+    const event = routed("sim-a", "+37255591234", "Refused");
+    await messaging.publisher.publish(event);
+    const [failed] = await waitFor(() => {
+      const failures = ofType(event.messageId, "SubmitFailed");
+      return failures.length === 1 ? failures : undefined;
+    });
+    expect(failed?.eventId).toBe(eventIdFor(event.messageId, "submit_failed", 1));
+    expect(failed?.data).toMatchObject({
+      carrierId: "sim-a",
+      attempt: 1,
+      retryable: false,
+      commandStatus: CommandStatus.ESME_RINVDSTADR,
+    });
+    expect(ofType(event.messageId, "MessageSubmitted")).toEqual([]);
+  });
+
+  it("when a routed event is delivered again, it is not submitted twice", async () => {
+    const event = routed("sim-a", "+37256000003", "Only once");
+    await messaging.publisher.publish(event);
+    await waitFor(() => ofType(event.messageId, "MessageSubmitted").length === 1);
+    // A raw publish without Nats-Msg-Id: JetStream stores it again, as a redelivery would.
+    const ack = await messaging.nats.js.publish(
+      messaging.subjects.event("MessageRouted", "sim-a"),
+      JSON.stringify(event),
+    );
+    await waitFor(async () => (await connectorAckFloor()) >= ack.seq, {
+      what: "the copy to be handled",
+    });
+    await waitFor(() => ofType(event.messageId, "ReceiptReceived").length === 1);
+    expect(submissionsTo("37256000003")).toHaveLength(1);
+    expect(ofType(event.messageId, "MessageSubmitted")).toHaveLength(1);
+  });
+});
+
+describe("a carrier that refuses our credentials", () => {
+  it("when the password is wrong, nothing is submitted and the bind is not retried in a loop", async () => {
+    await waitFor(() => (simulator.binds()["sim-locked"]?.refused ?? 0) >= 1);
+    expect(connector.boundCarriers().sort()).toEqual(["sim-a", "sim-b", "sim-flaky"]);
+
+    const event = routed("sim-locked", "+37256000004", "Nobody hears this");
+    await messaging.publisher.publish(event);
+    await waitFor(
+      async () => {
+        const info = await messaging.nats.jsm.consumers.info(
+          messaging.subjects.stream,
+          CONNECTOR_DURABLE,
+        );
+        return info.num_redelivered === 0 && info.num_ack_pending >= 1 ? true : undefined;
+      },
+      { what: "the routed event to be held back (nak with delay)" },
+    );
+    // A hot loop would have rebound hundreds of times by now.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(simulator.binds()["sim-locked"]).toEqual({ accepted: 0, refused: 1 });
+    expect(submissionsTo("37256000004")).toEqual([]);
+    expect(eventsOf(event.messageId).map((e) => e.type)).toEqual(["MessageRouted"]);
+
+    const sql = postgres(infra.database.url, { max: 1, onnotice: () => undefined });
+    try {
+      const claims =
+        await sql`select 1 from connector.submissions where message_id = ${event.messageId}`;
+      expect(claims).toHaveLength(0);
+    } finally {
+      await sql.end();
+    }
+  });
+});
+
+describe("a carrier that goes away", () => {
+  it("when the carrier's session closes, the connector binds again once it is back", async () => {
+    await waitFor(() => connector.boundCarriers().includes("sim-flaky"));
+    const port = flaky.ports["sim-flaky"] ?? 0;
+    await flaky.stop();
+    await waitFor(() => !connector.boundCarriers().includes("sim-flaky"), { what: "the drop" });
+    flaky = await startFlaky(port);
+    await waitFor(() => connector.boundCarriers().includes("sim-flaky"), {
+      what: "the rebind",
+      timeoutMs: 15_000,
+    });
+    expect(flaky.binds()["sim-flaky"]).toEqual({ accepted: 1, refused: 0 });
+  });
+});

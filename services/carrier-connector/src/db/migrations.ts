@@ -1,0 +1,32 @@
+import { type Kysely, sql } from "kysely";
+import type { Migration } from "kysely/migration";
+
+export const CONNECTOR_SCHEMA = "connector";
+
+export const migrations: Record<string, Migration> = {
+  "0001_submissions_and_parts": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("submissions")
+        .addColumn("message_id", "text", (c) => c.notNull())
+        .addColumn("attempt", "integer", (c) => c.notNull())
+        .addColumn("carrier_id", "text", (c) => c.notNull())
+        .addColumn("claimed_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .addPrimaryKeyConstraint("submissions_pkey", ["message_id", "attempt"])
+        .execute();
+      await db.schema
+        .createTable("parts")
+        .addColumn("carrier_id", "text", (c) => c.notNull())
+        .addColumn("carrier_message_id", "text", (c) => c.notNull())
+        .addColumn("message_id", "text", (c) => c.notNull())
+        .addColumn("account_id", "text", (c) => c.notNull())
+        .addColumn("part", "integer", (c) => c.notNull())
+        .addColumn("total_parts", "integer", (c) => c.notNull())
+        .addColumn("traceparent", "text")
+        .addColumn("tracestate", "text")
+        .addColumn("submitted_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .addPrimaryKeyConstraint("parts_pkey", ["carrier_id", "carrier_message_id"])
+        .execute();
+    },
+  },
+};

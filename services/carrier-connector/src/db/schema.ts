@@ -1,0 +1,32 @@
+import type { ColumnType, Generated } from "kysely";
+
+/**
+ * The `connector` schema. `submissions` is the claim that makes a submit happen once per
+ * (message, attempt); `parts` maps a carrier's message id back to the message and part.
+ */
+export interface SubmissionsTable {
+  message_id: string;
+  attempt: number;
+  carrier_id: string;
+  claimed_at: Generated<Date>;
+}
+
+export interface PartsTable {
+  carrier_id: string;
+  /** Normalized by the carrier's idBase (normalizeCarrierMessageId). */
+  carrier_message_id: string;
+  message_id: string;
+  /** For the envelope of the receipt events. */
+  account_id: string;
+  part: number;
+  total_parts: number;
+  /** The message's trace context, so receipts continue its trace. */
+  traceparent: string | null;
+  tracestate: string | null;
+  submitted_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface ConnectorDatabase {
+  submissions: SubmissionsTable;
+  parts: PartsTable;
+}

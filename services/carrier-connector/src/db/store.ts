@@ -1,0 +1,154 @@
+import type { Kysely } from "kysely";
+import type { ConnectorDatabase } from "./schema.ts";
+
+export interface SubmissionKey {
+  messageId: string;
+  attempt: number;
+}
+
+export interface Claim extends SubmissionKey {
+  carrierId: string;
+}
+
+export interface PartRow {
+  carrierId: string;
+  /** Normalized. */
+  carrierMessageId: string;
+  messageId: string;
+  accountId: string;
+  part: number;
+  totalParts: number;
+  traceparent: string | null;
+  tracestate: string | null;
+}
+
+export interface PartKey {
+  carrierId: string;
+  /** Normalized. */
+  carrierMessageId: string;
+}
+
+export const submissionKey = (k: SubmissionKey) => `${k.messageId}:${k.attempt}`;
+export const partKey = (k: PartKey) => `${k.carrierId}\u0000${k.carrierMessageId}`;
+
+// Postgres takes at most 65,535 parameters a statement: big batches go in chunks.
+const ROWS_PER_STATEMENT = 1_000;
+
+/** The connector's reads and writes, each one statement per batch. */
+export function createConnectorStore(db: Kysely<ConnectorDatabase>) {
+  return {
+    /** Claims submissions; returns the keys that were not claimed before (submit those). */
+    async claim(claims: readonly Claim[]): Promise<Set<string>> {
+      const won = new Set<string>();
+      for (const chunk of chunks(claims)) {
+        const rows = await db
+          .insertInto("submissions")
+          .values(
+            chunk.map((c) => ({
+              message_id: c.messageId,
+              attempt: c.attempt,
+              carrier_id: c.carrierId,
+            })),
+          )
+          .onConflict((oc) => oc.columns(["message_id", "attempt"]).doNothing())
+          .returning(["message_id", "attempt"])
+          .execute();
+        for (const row of rows)
+          won.add(submissionKey({ messageId: row.message_id, attempt: row.attempt }));
+      }
+      return won;
+    },
+
+    /** Gives claims back: nothing of those messages reached the carrier. */
+    async release(keys: readonly SubmissionKey[]): Promise<void> {
+      for (const chunk of chunks(keys)) {
+        await db
+          .deleteFrom("submissions")
+          .where((eb) =>
+            eb(
+              eb.refTuple("message_id", "attempt"),
+              "in",
+              chunk.map((k) => eb.tuple(k.messageId, k.attempt)),
+            ),
+          )
+          .execute();
+      }
+    },
+
+    /**
+     * Stores the id map of accepted parts. Carriers reuse ids after a wrap: the newest submit
+     * owns an id, so a conflict overwrites.
+     */
+    async recordParts(parts: readonly PartRow[]): Promise<void> {
+      const unique = [...new Map(parts.map((p) => [partKey(p), p])).values()];
+      for (const chunk of chunks(unique)) {
+        await db
+          .insertInto("parts")
+          .values(
+            chunk.map((p) => ({
+              carrier_id: p.carrierId,
+              carrier_message_id: p.carrierMessageId,
+              message_id: p.messageId,
+              account_id: p.accountId,
+              part: p.part,
+              total_parts: p.totalParts,
+              traceparent: p.traceparent,
+              tracestate: p.tracestate,
+            })),
+          )
+          .onConflict((oc) =>
+            oc.columns(["carrier_id", "carrier_message_id"]).doUpdateSet((eb) => ({
+              message_id: eb.ref("excluded.message_id"),
+              account_id: eb.ref("excluded.account_id"),
+              part: eb.ref("excluded.part"),
+              total_parts: eb.ref("excluded.total_parts"),
+              traceparent: eb.ref("excluded.traceparent"),
+              tracestate: eb.ref("excluded.tracestate"),
+              submitted_at: eb.ref("excluded.submitted_at"),
+            })),
+          )
+          .execute();
+      }
+    },
+
+    /** The parts of these carrier ids that are stored, keyed by `partKey`. */
+    async findParts(keys: readonly PartKey[]): Promise<Map<string, PartRow>> {
+      const found = new Map<string, PartRow>();
+      for (const chunk of chunks(keys)) {
+        const rows = await db
+          .selectFrom("parts")
+          .selectAll()
+          .where((eb) =>
+            eb(
+              eb.refTuple("carrier_id", "carrier_message_id"),
+              "in",
+              chunk.map((k) => eb.tuple(k.carrierId, k.carrierMessageId)),
+            ),
+          )
+          .execute();
+        for (const row of rows) {
+          const part: PartRow = {
+            carrierId: row.carrier_id,
+            carrierMessageId: row.carrier_message_id,
+            messageId: row.message_id,
+            accountId: row.account_id,
+            part: row.part,
+            totalParts: row.total_parts,
+            traceparent: row.traceparent,
+            tracestate: row.tracestate,
+          };
+          found.set(partKey(part), part);
+        }
+      }
+      return found;
+    },
+  };
+}
+
+export type ConnectorStore = ReturnType<typeof createConnectorStore>;
+
+function* chunks<T>(items: readonly T[]): Generator<T[]> {
+  for (let i = 0; i < items.length; i += ROWS_PER_STATEMENT) {
+    yield items.slice(i, i + ROWS_PER_STATEMENT);
+  }
+}

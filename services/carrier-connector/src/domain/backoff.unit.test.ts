@@ -1,0 +1,53 @@
+import { CommandStatus } from "@smsgw/smpp";
+import { describe, expect, it } from "vitest";
+import {
+  afterBindFailure,
+  backoffMs,
+  DEFAULT_BACKOFF,
+  mappingRetryDelayMs,
+  unboundRetryDelayMs,
+} from "./backoff.ts";
+
+describe("backoffMs", () => {
+  it("when failures repeat, the delay doubles up to the cap, jittered in its upper half", () => {
+    expect(backoffMs(1, 0)).toBe(500);
+    expect(backoffMs(1, 0.999)).toBeCloseTo(1_000, -1);
+    expect(backoffMs(3, 0)).toBe(2_000);
+    expect(backoffMs(20, 0)).toBe(15_000);
+    expect(backoffMs(20, 0.999)).toBeLessThanOrEqual(30_000);
+  });
+});
+
+describe("afterBindFailure", () => {
+  it.each([
+    CommandStatus.ESME_RINVPASWD,
+    CommandStatus.ESME_RINVSYSID,
+    CommandStatus.ESME_RBINDFAIL,
+  ])("when the bind is refused with 0x%s, it alerts and retries only slowly", (status) => {
+    expect(afterBindFailure({ kind: "refused", commandStatus: status }, 1, 0)).toEqual({
+      delayMs: DEFAULT_BACKOFF.refusedRetryMs,
+      alert: true,
+    });
+  });
+
+  it("when the carrier is unreachable, it backs off exponentially without alerting", () => {
+    expect(afterBindFailure({ kind: "unreachable" }, 2, 0)).toEqual({
+      delayMs: 1_000,
+      alert: false,
+    });
+  });
+
+  it("when the bind is refused for another reason (throttled), it backs off like a network blip", () => {
+    const plan = afterBindFailure({ kind: "refused", commandStatus: 0x58 }, 1, 0);
+    expect(plan.alert).toBe(false);
+  });
+});
+
+describe("retry delays", () => {
+  it("when a receipt's mapping is missing, it looks again after 50 ms doubling to 2 s", () => {
+    expect([1, 2, 3, 10].map(mappingRetryDelayMs)).toEqual([50, 100, 200, 2_000]);
+  });
+  it("when no session is bound, a routed event comes back after 1 s doubling to 30 s", () => {
+    expect([1, 2, 6, 9].map(unboundRetryDelayMs)).toEqual([1_000, 2_000, 30_000, 30_000]);
+  });
+});

@@ -1,0 +1,99 @@
+import { type EventOf, eventIdFor, type MessageEvent, type TraceContext } from "@smsgw/contracts";
+import { partStatusOf } from "./receipt-status.ts";
+import type { AcceptedPart } from "./submit-outcome.ts";
+
+/** What every event the connector writes inherits from the message it is about. */
+export interface Cause {
+  messageId: string;
+  accountId: string;
+  trace?: TraceContext | undefined;
+}
+
+function envelopeOf(cause: Cause, eventId: string, now: Date) {
+  const base = {
+    eventId,
+    version: 1 as const,
+    messageId: cause.messageId,
+    accountId: cause.accountId,
+    occurredAt: now.toISOString(),
+  };
+  return cause.trace ? { ...base, trace: cause.trace } : base;
+}
+
+type Routed = EventOf<"MessageRouted">;
+
+/** Every part accepted: the carrier's id of each (as the carrier wrote it). */
+export function submittedEvent(
+  routed: Routed,
+  parts: readonly AcceptedPart[],
+  now: Date,
+): EventOf<"MessageSubmitted"> {
+  const { carrierId, attempt } = routed.data;
+  return {
+    ...envelopeOf(routed, eventIdFor(routed.messageId, "submitted", attempt), now),
+    type: "MessageSubmitted",
+    data: {
+      carrierId,
+      attempt,
+      parts: parts.map(({ part, carrierMessageId }) => ({ part, carrierMessageId })),
+    },
+  };
+}
+
+export interface SubmitFailure {
+  retryable: boolean;
+  commandStatus: number | null;
+  detail: string;
+}
+
+export function submitFailedEvent(
+  routed: Routed,
+  failure: SubmitFailure,
+  now: Date,
+): EventOf<"SubmitFailed"> {
+  const { carrierId, attempt } = routed.data;
+  return {
+    ...envelopeOf(routed, eventIdFor(routed.messageId, "submit_failed", attempt), now),
+    type: "SubmitFailed",
+    data: {
+      carrierId,
+      attempt,
+      retryable: failure.retryable,
+      commandStatus: failure.commandStatus,
+      detail: failure.detail,
+    },
+  };
+}
+
+export interface MappedReceipt {
+  cause: Cause;
+  carrierId: string;
+  /** The id as the receipt wrote it. */
+  carrierMessageId: string;
+  part: number;
+  stat: string;
+  /** The receipt's err, or "" when it had none. */
+  err: string;
+}
+
+/** One part's receipt; the same stat for the same part is one event, however often it comes. */
+export function receiptEvent(receipt: MappedReceipt, now: Date): EventOf<"ReceiptReceived"> {
+  const { cause, part, stat } = receipt;
+  return {
+    ...envelopeOf(cause, eventIdFor(cause.messageId, "receipt", part, stat), now),
+    type: "ReceiptReceived",
+    data: {
+      carrierId: receipt.carrierId,
+      carrierMessageId: receipt.carrierMessageId,
+      part,
+      stat,
+      errorCode: receipt.err === "" ? null : receipt.err,
+      partStatus: partStatusOf(stat),
+    },
+  };
+}
+
+export type ConnectorEvent = Extract<
+  MessageEvent,
+  { type: "MessageSubmitted" | "SubmitFailed" | "ReceiptReceived" }
+>;

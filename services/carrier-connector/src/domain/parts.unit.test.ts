@@ -1,0 +1,53 @@
+import { decodeGsm7Unpacked, decodeUcs2, parseConcatUdh } from "@smsgw/sms-text";
+import { describe, expect, it } from "vitest";
+import { buildParts } from "./parts.ts";
+
+describe("buildParts", () => {
+  it("when a GSM-7 text fits one part, it is sent unpacked with no UDH", () => {
+    const plan = buildParts("Hello €", 9);
+    expect(plan).toEqual({
+      ok: true,
+      encoding: "gsm7",
+      parts: [
+        {
+          part: 1,
+          total: 1,
+          dataCoding: 0,
+          esmClass: 0,
+          shortMessage: Uint8Array.of(0x48, 0x65, 0x6c, 0x6c, 0x6f, 0x20, 0x1b, 0x65),
+        },
+      ],
+    });
+  });
+
+  it("when a UCS-2 text needs three parts, each starts with 05 00 03 ref 3 seq and is UCS-2", () => {
+    const text = `Tere 👋 ${"ä€ж".repeat(60)}`;
+    const plan = buildParts(text, 200);
+    if (!plan.ok) throw new Error(plan.problem);
+    expect(plan.parts).toHaveLength(3);
+    let rebuilt = "";
+    for (const [i, part] of plan.parts.entries()) {
+      expect(part).toMatchObject({ part: i + 1, total: 3, dataCoding: 8, esmClass: 0x40 });
+      expect([...part.shortMessage.subarray(0, 6)]).toEqual([5, 0, 3, 200, 3, i + 1]);
+      expect(parseConcatUdh(part.shortMessage)).toMatchObject({ ref: 200, total: 3, seq: i + 1 });
+      expect(part.shortMessage.length).toBeLessThanOrEqual(140);
+      rebuilt += decodeUcs2(part.shortMessage.subarray(6));
+    }
+    expect(rebuilt).toBe(text);
+  });
+
+  it("when a GSM-7 text needs two parts, it keeps 153 septets a part and the escape pairs whole", () => {
+    const text = `${"a".repeat(152)}€${"b".repeat(10)}`;
+    const plan = buildParts(text, 1);
+    if (!plan.ok) throw new Error(plan.problem);
+    expect(plan.parts.map((p) => p.shortMessage.length - 6)).toEqual([152, 12]);
+    expect(plan.parts.map((p) => decodeGsm7Unpacked(p.shortMessage.subarray(6))).join("")).toBe(
+      text,
+    );
+  });
+
+  it("when a text needs more than 255 parts, it is refused", () => {
+    const plan = buildParts("x".repeat(153 * 256), 1);
+    expect(plan.ok).toBe(false);
+  });
+});

@@ -1,0 +1,211 @@
+import { errorMessage, type Logger } from "@smsgw/service-kit";
+import {
+  CommandStatus,
+  type DeliverSm,
+  type IncomingRequest,
+  isDeliveryReceipt,
+  type MessageIdBase,
+  normalizeCarrierMessageId,
+  type Receipt,
+  readReceipt,
+  type SmppSession,
+} from "@smsgw/smpp";
+import { type PartKey, type PartRow, partKey } from "../db/store.ts";
+import { mappingRetryDelayMs } from "../domain/backoff.ts";
+import { type ConnectorEvent, receiptEvent } from "../domain/events.ts";
+
+export interface ReceiptCarrier {
+  id: string;
+  idBase: MessageIdBase;
+}
+
+export interface ReceiptDeps {
+  findParts(keys: readonly PartKey[]): Promise<Map<string, PartRow>>;
+  publishAll(events: readonly ConnectorEvent[]): Promise<void>;
+  log: Logger;
+  now(): Date;
+  /** Receipts arriving within this window share one lookup. */
+  batchMs: number;
+  /** How long a receipt may wait for its id mapping before the carrier is told "later". */
+  mappingWaitMs: number;
+}
+
+interface Waiting {
+  carrierId: string;
+  key: PartKey;
+  receipt: Receipt;
+  session: SmppSession;
+  pdu: DeliverSm;
+  firstSeen: number;
+  lookups: number;
+}
+
+const MAX_BATCH = 1_000;
+
+/**
+ * Turns receipts into ReceiptReceived events. Receipts are collected for a few milliseconds
+ * and looked up in one query; each deliver_sm is answered only after its event was stored by
+ * JetStream, so a crash before that makes the carrier deliver it again. A receipt whose id is
+ * not mapped yet (it can overtake our recording of the submit_sm_resp) is looked up again with
+ * back-off for `mappingWaitMs`, then answered ESME_RX_T_APPN (temporary: the carrier retries).
+ */
+export function createReceiptHandler(deps: ReceiptDeps) {
+  const { log } = deps;
+  let due: Waiting[] = [];
+  /** Receipts waiting for their next lookup, by the timer that brings them back. */
+  const parked = new Map<NodeJS.Timeout, Waiting>();
+  let flushTimer: NodeJS.Timeout | undefined;
+  let flushing: Promise<void> | undefined;
+  let stopping = false;
+
+  function onRequest(carrier: ReceiptCarrier, session: SmppSession, pdu: IncomingRequest): void {
+    if (pdu.command !== "deliver_sm") {
+      session.respond(pdu, { commandStatus: CommandStatus.ESME_RINVCMDID });
+      return;
+    }
+    if (!isDeliveryReceipt(pdu.esmClass)) {
+      // A mobile-originated message: a later issue records it.
+      log.info(
+        { carrierId: carrier.id, source: pdu.sourceAddr, destination: pdu.destinationAddr },
+        "inbound message (MO) received; not recorded yet",
+      );
+      session.respond(pdu);
+      return;
+    }
+    const receipt = readReceipt(pdu);
+    if (!receipt) {
+      // No id or no stat: asking again will not make it readable.
+      log.warn({ carrierId: carrier.id, pdu }, "unreadable receipt acknowledged and dropped");
+      session.respond(pdu);
+      return;
+    }
+    if (stopping) {
+      session.respond(pdu, { commandStatus: CommandStatus.ESME_RX_T_APPN });
+      return;
+    }
+    const carrierMessageId = normalizeCarrierMessageId(receipt.carrierMessageId, carrier.idBase);
+    enqueue({
+      carrierId: carrier.id,
+      key: { carrierId: carrier.id, carrierMessageId },
+      receipt,
+      session,
+      pdu,
+      firstSeen: Date.now(),
+      lookups: 0,
+    });
+  }
+
+  function enqueue(item: Waiting): void {
+    due.push(item);
+    if (flushTimer === undefined && flushing === undefined) {
+      flushTimer = setTimeout(startFlush, deps.batchMs);
+    }
+  }
+
+  function startFlush(): void {
+    flushTimer = undefined;
+    if (flushing !== undefined || due.length === 0) return;
+    const batch = due.slice(0, MAX_BATCH);
+    due = due.slice(MAX_BATCH);
+    flushing = flush(batch)
+      .catch((error: unknown) => log.error({ err: error }, "receipt batch failed"))
+      .finally(() => {
+        flushing = undefined;
+        if (due.length > 0 && !stopping) flushTimer = setTimeout(startFlush, 0);
+      });
+  }
+
+  async function flush(batch: Waiting[]): Promise<void> {
+    let found: Map<string, PartRow>;
+    try {
+      found = await deps.findParts(batch.map((item) => item.key));
+    } catch (error) {
+      log.warn({ err: errorMessage(error), receipts: batch.length }, "receipt lookup failed");
+      found = new Map();
+    }
+    const now = deps.now();
+    const mapped: Array<{ item: Waiting; event: ConnectorEvent }> = [];
+    for (const item of batch) {
+      const row = found.get(partKey(item.key));
+      if (row) {
+        mapped.push({ item, event: eventFor(item, row, now) });
+      } else {
+        waitForMapping(item);
+      }
+    }
+    if (mapped.length === 0) return;
+    try {
+      await deps.publishAll(mapped.map((m) => m.event));
+    } catch (error) {
+      log.warn({ err: errorMessage(error), receipts: mapped.length }, "receipt publish failed");
+      for (const { item } of mapped) answerLater(item);
+      return;
+    }
+    for (const { item } of mapped) item.session.respond(item.pdu);
+  }
+
+  function eventFor(item: Waiting, row: PartRow, now: Date): ConnectorEvent {
+    const trace = row.traceparent
+      ? row.tracestate
+        ? { traceparent: row.traceparent, tracestate: row.tracestate }
+        : { traceparent: row.traceparent }
+      : undefined;
+    return receiptEvent(
+      {
+        cause: { messageId: row.messageId, accountId: row.accountId, trace },
+        carrierId: item.carrierId,
+        carrierMessageId: item.receipt.carrierMessageId,
+        part: row.part,
+        stat: item.receipt.stat,
+        err: item.receipt.err,
+      },
+      now,
+    );
+  }
+
+  function waitForMapping(item: Waiting): void {
+    item.lookups += 1;
+    const waited = Date.now() - item.firstSeen;
+    if (stopping || waited >= deps.mappingWaitMs || item.session.state === "closed") {
+      log.warn(
+        { carrierId: item.carrierId, carrierMessageId: item.receipt.carrierMessageId, waited },
+        "receipt for an unknown message id; carrier asked to retry later",
+      );
+      answerLater(item);
+      return;
+    }
+    const delay = Math.min(mappingRetryDelayMs(item.lookups), deps.mappingWaitMs - waited);
+    const timer = setTimeout(() => {
+      parked.delete(timer);
+      enqueue(item);
+    }, delay);
+    parked.set(timer, item);
+  }
+
+  function answerLater(item: Waiting): void {
+    item.session.respond(item.pdu, { commandStatus: CommandStatus.ESME_RX_T_APPN });
+  }
+
+  return {
+    onRequest,
+    /** Receipts waiting for a lookup or a mapping. */
+    get waiting(): number {
+      return due.length + parked.size;
+    },
+    /** Finishes the lookup in flight; everything still waiting is told "retry later". */
+    async stop(): Promise<void> {
+      stopping = true;
+      clearTimeout(flushTimer);
+      flushTimer = undefined;
+      await flushing;
+      for (const [timer, item] of parked) {
+        clearTimeout(timer);
+        answerLater(item);
+      }
+      parked.clear();
+      for (const item of due.splice(0)) answerLater(item);
+    },
+  };
+}
+
+export type ReceiptHandler = ReturnType<typeof createReceiptHandler>;

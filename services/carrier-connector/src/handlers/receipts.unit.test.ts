@@ -1,0 +1,151 @@
+import { createLogger } from "@smsgw/service-kit";
+import {
+  CommandStatus,
+  type DeliverSm,
+  deliverSm,
+  formatReceiptText,
+  type SmppSession,
+} from "@smsgw/smpp";
+import { waitFor } from "@smsgw/testkit";
+import { describe, expect, it } from "vitest";
+import { type PartKey, type PartRow, partKey } from "../db/store.ts";
+import type { ConnectorEvent } from "../domain/events.ts";
+import { createReceiptHandler } from "./receipts.ts";
+
+const log = createLogger("receipts-test", "silent");
+const carrier = { id: "sim-a", idBase: "hex" as const };
+
+/** A session that records what each deliver_sm was answered. */
+function fakeSession() {
+  const answers: Array<{ seq: number; status: number }> = [];
+  const session = {
+    state: "bound",
+    respond(pdu: DeliverSm, fields?: { commandStatus?: number }) {
+      answers.push({ seq: pdu.sequenceNumber, status: fields?.commandStatus ?? 0 });
+      return true;
+    },
+  } as unknown as SmppSession;
+  return { session, answers };
+}
+
+function receiptPdu(id: string, stat: string, seq: number, esmClass = 0x04): DeliverSm {
+  const text = formatReceiptText({ id, stat, submitDate: "2611241000", doneDate: "2611241001" });
+  return {
+    ...deliverSm({ destinationAddr: "MyApp", esmClass, shortMessage: Buffer.from(text) }),
+    commandStatus: 0,
+    sequenceNumber: seq,
+  };
+}
+
+const row = (carrierMessageId: string, part: number): PartRow => ({
+  carrierId: "sim-a",
+  carrierMessageId,
+  messageId: "msg_01",
+  accountId: "acc_1",
+  part,
+  totalParts: 2,
+  traceparent: null,
+  tracestate: null,
+});
+
+function setup(options: { mappingWaitMs?: number; rows?: PartRow[] } = {}) {
+  const rows = new Map((options.rows ?? []).map((r) => [partKey(r), r]));
+  const lookups: PartKey[][] = [];
+  const published: ConnectorEvent[] = [];
+  const handler = createReceiptHandler({
+    findParts: async (keys) => {
+      lookups.push([...keys]);
+      return new Map(
+        keys.flatMap((k) =>
+          rows.has(partKey(k)) ? [[partKey(k), rows.get(partKey(k)) as PartRow]] : [],
+        ),
+      );
+    },
+    publishAll: async (events) => {
+      published.push(...events);
+    },
+    log,
+    now: () => new Date("2026-11-24T10:00:00Z"),
+    batchMs: 5,
+    mappingWaitMs: options.mappingWaitMs ?? 30_000,
+  });
+  return { handler, rows, lookups, published };
+}
+
+describe("receipt handler", () => {
+  it("when receipts arrive together, they share one lookup and are answered after the publish", async () => {
+    const { handler, lookups, published } = setup({ rows: [row("26", 1), row("27", 2)] });
+    const { session, answers } = fakeSession();
+    handler.onRequest(carrier, session, receiptPdu("1a", "DELIVRD", 1));
+    handler.onRequest(carrier, session, receiptPdu("1b", "UNDELIV", 2));
+    expect(answers).toEqual([]);
+    await waitFor(() => answers.length === 2);
+    expect(lookups).toHaveLength(1);
+    expect(published.map((e) => [e.eventId, e.data])).toEqual([
+      [
+        "msg_01:receipt:1:DELIVRD",
+        {
+          carrierId: "sim-a",
+          carrierMessageId: "1a",
+          part: 1,
+          stat: "DELIVRD",
+          errorCode: "000",
+          partStatus: "delivered",
+        },
+      ],
+      [
+        "msg_01:receipt:2:UNDELIV",
+        {
+          carrierId: "sim-a",
+          carrierMessageId: "1b",
+          part: 2,
+          stat: "UNDELIV",
+          errorCode: "000",
+          partStatus: "undelivered",
+        },
+      ],
+    ]);
+    expect(answers).toEqual([
+      { seq: 1, status: 0 },
+      { seq: 2, status: 0 },
+    ]);
+  });
+
+  it("when the mapping is stored only after the receipt came, the receipt waits for it", async () => {
+    const { handler, rows, lookups, published } = setup();
+    const { session, answers } = fakeSession();
+    handler.onRequest(carrier, session, receiptPdu("1a", "DELIVRD", 7));
+    await waitFor(() => lookups.length >= 2);
+    expect(answers).toEqual([]);
+    rows.set(partKey(row("26", 1)), row("26", 1));
+    await waitFor(() => answers.length === 1);
+    expect(answers).toEqual([{ seq: 7, status: 0 }]);
+    expect(published).toHaveLength(1);
+  });
+
+  it("when the mapping never comes, the carrier is told to retry later (ESME_RX_T_APPN)", async () => {
+    const { handler, published } = setup({ mappingWaitMs: 120 });
+    const { session, answers } = fakeSession();
+    handler.onRequest(carrier, session, receiptPdu("ff", "DELIVRD", 3));
+    await waitFor(() => answers.length === 1);
+    expect(answers).toEqual([{ seq: 3, status: CommandStatus.ESME_RX_T_APPN }]);
+    expect(published).toEqual([]);
+  });
+
+  it("when a deliver_sm is not a receipt (MO), it is answered OK at once", () => {
+    const { handler, lookups } = setup();
+    const { session, answers } = fakeSession();
+    handler.onRequest(carrier, session, receiptPdu("1a", "DELIVRD", 4, 0x00));
+    expect(answers).toEqual([{ seq: 4, status: 0 }]);
+    expect(lookups).toEqual([]);
+  });
+
+  it("when stopping, receipts still waiting are told to retry later", async () => {
+    const { handler, lookups } = setup();
+    const { session, answers } = fakeSession();
+    handler.onRequest(carrier, session, receiptPdu("1a", "DELIVRD", 5));
+    await waitFor(() => lookups.length >= 1);
+    await handler.stop();
+    expect(answers).toEqual([{ seq: 5, status: CommandStatus.ESME_RX_T_APPN }]);
+  });
+});

@@ -1,0 +1,139 @@
+import { randomInt } from "node:crypto";
+import { MessageRouted, type Subjects } from "@smsgw/contracts";
+import {
+  type Database,
+  type HealthServer,
+  type Logger,
+  type Messaging,
+  openMessaging,
+  openServiceDatabase,
+  type RunningConsumer,
+  type RunningService,
+  startConsumer,
+  startHealthServer,
+} from "@smsgw/service-kit";
+import type { CarrierConnectorConfig } from "./config.ts";
+import { CONNECTOR_SCHEMA, migrations } from "./db/migrations.ts";
+import type { ConnectorDatabase } from "./db/schema.ts";
+import { createConnectorStore } from "./db/store.ts";
+import { DEFAULT_BACKOFF } from "./domain/backoff.ts";
+import { type CarrierLink, startCarrierLink } from "./handlers/carrier-link.ts";
+import { createReceiptHandler, type ReceiptHandler } from "./handlers/receipts.ts";
+import { handleRouted } from "./handlers/routed.ts";
+
+export interface StartedCarrierConnector extends RunningService {
+  /** Ids of the carriers with a bound session now. */
+  boundCarriers(): string[];
+  readonly healthPort: number;
+}
+
+export const CONNECTOR_DURABLE = "carrier-connector";
+
+/** How long start-up waits for the first binds before it takes routed messages anyway. */
+const FIRST_BIND_WAIT_MS = 5_000;
+
+/** `<p>.evt.routed.>`: the routed events of every carrier. */
+export function routedFilter(subjects: Subjects): string {
+  const one = subjects.event("MessageRouted", "x");
+  return `${one.slice(0, one.lastIndexOf("."))}.>`;
+}
+
+/**
+ * Opens the database and NATS, binds every carrier, then consumes routed messages.
+ * `stop()`: stop consuming (the batch in flight finishes its submits and publishes), answer
+ * waiting receipts "later", unbind every session (drains its window), drain NATS, close the pool.
+ */
+export async function startCarrierConnector(
+  config: CarrierConnectorConfig,
+  log: Logger,
+): Promise<StartedCarrierConnector> {
+  let database: Database<ConnectorDatabase> | undefined;
+  let messaging: Messaging | undefined;
+  let receipts: ReceiptHandler | undefined;
+  let consumer: RunningConsumer | undefined;
+  let health: HealthServer | undefined;
+  const links = new Map<string, CarrierLink>();
+  let stopping = false;
+
+  const stop = async () => {
+    stopping = true;
+    await consumer?.stop();
+    await receipts?.stop();
+    await Promise.all([...links.values()].map((link) => link.stop()));
+    await messaging?.close();
+    await database?.close();
+    await health?.close();
+  };
+
+  try {
+    database = await openServiceDatabase<ConnectorDatabase>(config, CONNECTOR_SCHEMA, migrations);
+    messaging = await openMessaging(config, "carrier-connector", log);
+    const store = createConnectorStore(database.db);
+    const { publisher, subjects, nats } = messaging;
+    const handler = createReceiptHandler({
+      findParts: store.findParts,
+      publishAll: publisher.publishAll,
+      log,
+      now: () => new Date(),
+      batchMs: config.RECEIPT_BATCH_MS,
+      mappingWaitMs: config.RECEIPT_MAPPING_WAIT_MS,
+    });
+    receipts = handler;
+    const backoff = { ...DEFAULT_BACKOFF, refusedRetryMs: config.BIND_REFUSED_RETRY_MS };
+    for (const carrier of config.CARRIERS) {
+      links.set(
+        carrier.id,
+        startCarrierLink(carrier, {
+          log,
+          backoff,
+          onRequest: (session, pdu) => handler.onRequest(carrier, session, pdu),
+        }),
+      );
+    }
+    await Promise.race([
+      Promise.all([...links.values()].map((link) => link.firstAttempt)),
+      new Promise((resolve) => setTimeout(resolve, FIRST_BIND_WAIT_MS).unref()),
+    ]);
+    consumer = await startConsumer(nats, {
+      stream: subjects.stream,
+      durable: CONNECTOR_DURABLE,
+      filterSubject: routedFilter(subjects),
+      schema: MessageRouted,
+      log,
+      // Submits wait for carriers' answers (up to responseTimeoutMs each, queued behind the
+      // window): give a batch time before JetStream offers it again.
+      ackWaitMs: 120_000,
+      // A few batches at once, so one slow carrier does not hold every other carrier's
+      // messages behind its window (per-carrier consumers are the fuller answer, later).
+      concurrency: 4,
+      handle: handleRouted({
+        links,
+        store,
+        publisher,
+        log,
+        now: () => new Date(),
+        randomRef: () => randomInt(0, 256),
+      }),
+    });
+    health = await startHealthServer(config.HEALTH_PORT, config.HTTP_HOST, {
+      live: () => true,
+      ready: () => !stopping && !nats.nc.isClosed(),
+    });
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
+
+  const nc = messaging.nats.nc;
+  log.info(
+    { carriers: config.CARRIERS.map((c) => c.id), healthPort: health.port },
+    "carrier connector ready",
+  );
+  return {
+    healthPort: health.port,
+    ready: () => !stopping && !nc.isClosed(),
+    boundCarriers: () =>
+      [...links.values()].filter((link) => link.session() !== undefined).map((l) => l.carrier.id),
+    stop,
+  };
+}

@@ -1,0 +1,81 @@
+import { CARRIER_ID_PATTERN } from "@smsgw/contracts";
+import { BaseEnv, loadConfig, Port } from "@smsgw/service-kit";
+import { RECEIPT_STATS } from "@smsgw/smpp";
+import { z } from "zod";
+import { DEFAULT_OUTCOMES } from "./domain/outcomes.ts";
+
+const Outcome = z.object({
+  prefix: z.string().regex(/^\+?[0-9]{0,15}$/, "an E.164 prefix such as +3725550"),
+  stat: z.enum(RECEIPT_STATS).default("DELIVRD"),
+  err: z
+    .string()
+    .regex(/^[0-9A-Za-z]{1,3}$/)
+    .default("000"),
+  /** Refuse the submit with this command_status instead (0 = accept). */
+  commandStatus: z.number().int().min(0).max(0xffffffff).default(0),
+});
+
+const SimCarrier = z
+  .object({
+    id: z.string().regex(CARRIER_ID_PATTERN, "lower-case letters, digits, _ and -"),
+    port: z.number().int().min(0).max(65535),
+    systemId: z.string().min(1).max(15).optional(),
+    password: z.string().max(8).default("secret"),
+    receiptDelayMs: z.number().int().min(0).default(100),
+    idBase: z.enum(["hex", "decimal"]).default("hex"),
+    outcomes: z.array(Outcome).default(() => DEFAULT_OUTCOMES.map((o) => ({ ...o }))),
+    /** deliver_sm (receipts) in flight per session. */
+    windowSize: z.number().int().min(1).max(10_000).default(100),
+  })
+  .transform(({ systemId, ...carrier }) => ({ ...carrier, systemId: systemId ?? carrier.id }));
+export type SimCarrier = z.output<typeof SimCarrier>;
+
+export const DEFAULT_SIM_CARRIERS = [
+  { id: "sim-a", port: 2775, idBase: "hex" },
+  { id: "sim-b", port: 2776, idBase: "decimal" },
+];
+
+/** `SIM_CARRIERS`: a JSON array of carriers; each field but id and port has a default. */
+const SimCarriers = z
+  .string()
+  .default(JSON.stringify(DEFAULT_SIM_CARRIERS))
+  .transform((text, ctx): unknown => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      ctx.addIssue({ code: "custom", message: "not valid JSON" });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.array(SimCarrier).min(1))
+  .superRefine((carriers, ctx) => {
+    const seen = new Set<string>();
+    const ports = new Set<number>();
+    for (const carrier of carriers) {
+      if (seen.has(carrier.id)) {
+        ctx.addIssue({ code: "custom", message: `carrier "${carrier.id}" is listed twice` });
+      }
+      if (carrier.port !== 0 && ports.has(carrier.port)) {
+        ctx.addIssue({ code: "custom", message: `port ${carrier.port} is used twice` });
+      }
+      seen.add(carrier.id);
+      ports.add(carrier.port);
+    }
+  });
+
+export const SmscSimulatorEnv = BaseEnv.extend({
+  SIM_CARRIERS: SimCarriers,
+  /** Where the SMPP listeners bind. */
+  SIM_HOST: z.string().min(1).default("127.0.0.1"),
+  /** How many received submits `submissions()` keeps (the oldest go first). */
+  SIM_KEEP_SUBMISSIONS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  HEALTH_PORT: Port.default(8086),
+  HTTP_HOST: z.string().min(1).default("127.0.0.1"),
+});
+export type SmscSimulatorConfig = z.output<typeof SmscSimulatorEnv>;
+
+export function loadSmscSimulatorConfig(
+  env: Record<string, string | undefined> = process.env,
+): SmscSimulatorConfig {
+  return loadConfig(SmscSimulatorEnv, env);
+}

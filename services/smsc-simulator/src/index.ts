@@ -1,0 +1,12 @@
+export {
+  DEFAULT_SIM_CARRIERS,
+  loadSmscSimulatorConfig,
+  type SimCarrier,
+  type SmscSimulatorConfig,
+  SmscSimulatorEnv,
+} from "./config.ts";
+export { createMessageIds, type IdBase } from "./domain/message-ids.ts";
+export { DEFAULT_OUTCOMES, type Outcome, outcomeFor, wantsReceipt } from "./domain/outcomes.ts";
+export { decodeText, describeSubmission, type Submission } from "./domain/submission.ts";
+export type { BindCounts } from "./handlers/carrier.ts";
+export { type StartedSmscSimulator, startSmscSimulator } from "./service.ts";

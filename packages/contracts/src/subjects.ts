@@ -13,6 +13,8 @@ export interface Subjects {
   readonly stream: string;
   readonly streamSubjects: string[];
   readonly allEvents: string;
+  /** Routed events of every carrier (each carrier's are `event("MessageRouted", id)`). */
+  readonly routedAll: string;
   readonly statusChanged: string;
   readonly authorize: string;
   readonly accountsBucket: string;
@@ -41,6 +43,7 @@ export function subjects(prefix = "sms"): Subjects {
     stream: `${prefix.toUpperCase()}_EVENTS`,
     streamSubjects: [`${prefix}.evt.>`, `${prefix}.status.>`],
     allEvents: `${prefix}.evt.>`,
+    routedAll: `${prefix}.evt.routed.>`,
     statusChanged: `${prefix}.status.changed`,
     authorize: `${prefix}.rpc.pricing.authorize`,
     accountsBucket: `${prefix}_accounts`,

@@ -13,6 +13,12 @@ export type BindClientOptions = SessionOptions & {
   mode: BindMode;
   /** TCP connect deadline. Default 10 000. The bind itself is bounded by responseTimeoutMs. */
   connectTimeoutMs?: number;
+  /**
+   * Called with the session before the bind is sent. Attach "request" listeners here: an
+   * SMSC may send deliver_sm right behind bind_resp, in the same read, before this
+   * function's caller resumes (it would otherwise be answered with a temporary error).
+   */
+  onSession?: (session: SmppSession) => void;
 };
 
 /**
@@ -23,6 +29,7 @@ export type BindClientOptions = SessionOptions & {
 export async function bindClient(options: BindClientOptions): Promise<SmppSession> {
   const socket = await openSocket(options.host, options.port, options.connectTimeoutMs ?? 10_000);
   const session = new SmppSession(socket, options);
+  options.onSession?.(session);
   try {
     const request = bindRequest(options.mode, {
       systemId: options.systemId,

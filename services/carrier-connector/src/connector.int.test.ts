@@ -25,7 +25,7 @@ import {
   loadSmscSimulatorConfig,
   type StartedSmscSimulator,
   startSmscSimulator,
-} from "../../smsc-simulator/src/index.ts";
+} from "@smsgw/smsc-simulator";
 import { loadCarrierConnectorConfig } from "./config.ts";
 import {
   CONNECTOR_DURABLE,

@@ -34,8 +34,7 @@ const FIRST_BIND_WAIT_MS = 5_000;
 
 /** `<p>.evt.routed.>`: the routed events of every carrier. */
 export function routedFilter(subjects: Subjects): string {
-  const one = subjects.event("MessageRouted", "x");
-  return `${one.slice(0, one.lastIndexOf("."))}.>`;
+  return subjects.routedAll;
 }
 
 /**

@@ -68,6 +68,7 @@ export function startCarrierLink(carrier: CarrierConfig, deps: CarrierLinkDeps):
       responseTimeoutMs: carrier.responseTimeoutMs,
       enquireLinkMs: carrier.enquireLinkMs,
       connectTimeoutMs: Math.min(10_000, carrier.responseTimeoutMs),
+      onSession: attach,
     });
   }
 
@@ -100,7 +101,6 @@ export function startCarrierLink(carrier: CarrierConfig, deps: CarrierLinkDeps):
         }
         failures = 0;
         current = session;
-        attach(session);
         log.info({ host: carrier.host, port: carrier.port }, "bound");
         first.resolve();
         const { error } = await session.closed;

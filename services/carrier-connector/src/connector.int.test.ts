@@ -16,9 +16,6 @@ import {
 } from "@smsgw/service-kit";
 import { CommandStatus } from "@smsgw/smpp";
 import { countParts } from "@smsgw/sms-text";
-import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
-import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The simulator is started in-process, as the e2e tests do; a relative import because
 // @smsgw/smsc-simulator is not (yet) a devDependency of this package.
 import {
@@ -26,6 +23,9 @@ import {
   type StartedSmscSimulator,
   startSmscSimulator,
 } from "@smsgw/smsc-simulator";
+import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCarrierConnectorConfig } from "./config.ts";
 import {
   CONNECTOR_DURABLE,

@@ -71,9 +71,12 @@ export async function startConsumer<T>(
   // Messages waiting behind a slow batch, or in one, must not pass ack_wait and be
   // redelivered to another replica while we still hold them: tell the server we are on it.
   const ackWaitMs = options.ackWaitMs ?? 30_000;
-  const heartbeat = setInterval(() => {
-    for (const msg of held) msg.working();
-  }, Math.max(1_000, Math.floor(ackWaitMs / 3)));
+  const heartbeat = setInterval(
+    () => {
+      for (const msg of held) msg.working();
+    },
+    Math.max(1_000, Math.floor(ackWaitMs / 3)),
+  );
   heartbeat.unref();
   let scheduled = false;
   let stopping = false;

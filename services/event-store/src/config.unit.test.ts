@@ -1,0 +1,30 @@
+import { ConfigError } from "@smsgw/service-kit";
+import { describe, expect, it } from "vitest";
+import { loadEventStoreConfig } from "./config.ts";
+
+describe("event-store configuration", () => {
+  it("when nothing is set, it uses the local defaults", () => {
+    const config = loadEventStoreConfig({});
+    expect(config).toMatchObject({
+      HEALTH_PORT: 8085,
+      HTTP_HOST: "127.0.0.1",
+      MAX_BATCH: 500,
+      OUTBOX_SWEEP_MS: 5_000,
+      NATS_PREFIX: "sms",
+    });
+  });
+
+  it("when values are given as strings, they are coerced", () => {
+    const config = loadEventStoreConfig({
+      HEALTH_PORT: "0",
+      MAX_BATCH: "100",
+      OUTBOX_SWEEP_MS: "250",
+    });
+    expect(config).toMatchObject({ HEALTH_PORT: 0, MAX_BATCH: 100, OUTBOX_SWEEP_MS: 250 });
+  });
+
+  it("when a value is out of range, it fails naming the variable", () => {
+    expect(() => loadEventStoreConfig({ MAX_BATCH: "0" })).toThrowError(ConfigError);
+    expect(() => loadEventStoreConfig({ HEALTH_PORT: "70000" })).toThrowError(/HEALTH_PORT/);
+  });
+});

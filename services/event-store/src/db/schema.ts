@@ -1,0 +1,74 @@
+import type { ColumnType, Generated } from "kysely";
+
+/** The tables of schema `event_store` (migrations.ts makes them). */
+export interface EventStoreDb {
+  events: EventsTable;
+  messages: MessagesTable;
+  outbox: OutboxTable;
+}
+
+export const SCHEMA = "event_store";
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** postgres.js reads int8 as a string (it may exceed 2^53); ours are money units and seqs. */
+type Int8 = ColumnType<string, number | string, number | string>;
+
+/** The append-only log: one row per event, whatever the number of deliveries. */
+export interface EventsTable {
+  /** Insertion order; the audit trail's order and its cursor. */
+  seq: Generated<Int8>;
+  event_id: string;
+  message_id: string;
+  account_id: string;
+  type: string;
+  version: number;
+  occurred_at: Timestamp;
+  recorded_at: Generated<Timestamp>;
+  data: unknown;
+  trace: unknown | null;
+}
+
+/**
+ * The status projection, one row per message (domain/message.ts `MessageState`).
+ * Facts: the accepted columns (null until `accepted`), `submitted_at`, `failure_*`,
+ * `part_outcomes`, `updated_at`. Derived: `status` (null until accepted), `status_seq`,
+ * `error_code` and the time each status was reached (`queued_at` … `failed_at`).
+ */
+export interface MessagesTable {
+  message_id: string;
+  account_id: string;
+  accepted: Generated<boolean>;
+  to_number: string | null;
+  from_number: string | null;
+  parts: number | null;
+  cost: Int8 | null;
+  currency: string | null;
+  reference: string | null;
+  callback_url: string | null;
+  created_at: Timestamp | null;
+  submitted_at: Timestamp | null;
+  failure_at: Timestamp | null;
+  failure_code: string | null;
+  /** `{ "<part>": { status, at, errorCode } }` */
+  part_outcomes: Generated<unknown>;
+  status: string | null;
+  status_seq: Generated<number>;
+  error_code: string | null;
+  queued_at: Timestamp | null;
+  sent_at: Timestamp | null;
+  delivered_at: Timestamp | null;
+  undelivered_at: Timestamp | null;
+  expired_at: Timestamp | null;
+  failed_at: Timestamp | null;
+  updated_at: Timestamp | null;
+}
+
+/** Status-change notifications committed with the fold and not yet known to be published. */
+export interface OutboxTable {
+  /** `statusChangeId(messageId, sequence)`: also the Nats-Msg-Id, so a republish is dropped. */
+  id: string;
+  message_id: string;
+  /** The `MessageStatusChanged` body. */
+  payload: unknown;
+  created_at: Generated<Timestamp>;
+}

@@ -1,0 +1,304 @@
+import {
+  type MessageStatusChanged,
+  newMessageId,
+  MessageStatusChanged as StatusChangedSchema,
+  statusChangeId,
+} from "@smsgw/contracts";
+import {
+  createLogger,
+  type Messaging,
+  openMessaging,
+  type RunningConsumer,
+  startConsumer,
+} from "@smsgw/service-kit";
+import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type EventStoreConfig, loadEventStoreConfig } from "./config.ts";
+import { createMessageReader, InvalidCursorError, type MessageReader } from "./reader.ts";
+import { DURABLE, type StartedEventStore, startEventStore } from "./service.ts";
+import { messageEvents } from "./testing/message-events.ts";
+
+const log = createLogger("event-store-test", process.env.TEST_LOG_LEVEL ?? "silent");
+const t = (second: number) => new Date(Date.UTC(2026, 10, 24, 10, 0, second)).toISOString();
+
+let infra: TestInfra;
+let config: EventStoreConfig;
+let messaging: Messaging;
+let service: StartedEventStore;
+let sql: postgres.Sql;
+let reader: MessageReader;
+let statusConsumer: RunningConsumer;
+const published: MessageStatusChanged[] = [];
+
+beforeAll(async () => {
+  infra = await createTestInfra({ HEALTH_PORT: "0", OUTBOX_SWEEP_MS: "200" });
+  config = loadEventStoreConfig(infra.env);
+  messaging = await openMessaging(config, "event-store-test", log);
+  service = await startEventStore(config, log);
+  // Like ingress: a connection whose search_path is not the event store's.
+  sql = postgres(infra.database.url, { max: 2, onnotice: () => undefined });
+  reader = createMessageReader(sql);
+  statusConsumer = await startConsumer(messaging.nats, {
+    stream: messaging.subjects.stream,
+    durable: "test-status",
+    filterSubject: messaging.subjects.statusChanged,
+    schema: StatusChangedSchema,
+    log,
+    handle: async (batch) => {
+      published.push(...batch.map((d) => d.value));
+      return undefined;
+    },
+  });
+});
+
+afterAll(async () => {
+  await statusConsumer?.stop();
+  await service?.stop();
+  await messaging?.close();
+  await sql?.end();
+  await infra?.cleanup();
+});
+
+const changesOf = (messageId: string) => published.filter((c) => c.messageId === messageId);
+
+/** Resolves when the event store's consumer has acked everything published so far. */
+async function settled(): Promise<void> {
+  await waitFor(
+    async () => {
+      const info = await messaging.nats.jsm.consumers.info(messaging.subjects.stream, DURABLE);
+      return info.num_pending === 0 && info.num_ack_pending === 0;
+    },
+    { what: "the event store to ack everything" },
+  );
+}
+
+/** A status change as a crash between commit and publish would leave it in the outbox. */
+function leftoverChange(messageId: string): MessageStatusChanged {
+  return {
+    type: "MessageStatusChanged",
+    version: 1,
+    messageId,
+    accountId: "acc_a",
+    status: "sent",
+    sequence: 2,
+    occurredAt: t(1),
+    toNumber: "+37256789045",
+    fromNumber: "MyApp",
+    parts: 1,
+    cost: 420,
+    currency: "EUR",
+    errorCode: null,
+    reference: null,
+    callbackUrl: null,
+  };
+}
+
+describe("folding events into the projection", () => {
+  it("when a 2-part message's events arrive out of order, it ends delivered and the changes go out with increasing sequences", async () => {
+    const id = newMessageId();
+    const e = messageEvents(id, "acc_a");
+    await messaging.publisher.publishAll([
+      e.receipt(t(4), 2, "delivered"),
+      e.submitted(t(2), 2),
+      e.charged(t(0), 2),
+    ]);
+    await settled();
+    expect(await reader.getMessage(id, "acc_a")).toBeNull();
+
+    await messaging.publisher.publishAll([
+      e.accepted(t(0), { parts: 2, cost: 840, reference: "order-7" }),
+      e.receipt(t(3), 1, "delivered"),
+    ]);
+    const view = await waitFor(async () => {
+      const found = await reader.getMessage(id, "acc_a");
+      return found?.status === "delivered" ? found : undefined;
+    });
+    expect(view).toEqual({
+      messageId: id,
+      accountId: "acc_a",
+      status: "delivered",
+      to: "+37256789045",
+      from: "MyApp",
+      parts: 2,
+      cost: 840,
+      currency: "EUR",
+      reference: "order-7",
+      errorCode: null,
+      createdAt: t(0),
+      updatedAt: t(4),
+      statusTimes: { queued: t(0), sent: t(2), delivered: t(4) },
+    });
+
+    // queued is recorded but not reported (api.md section 4: webhooks from sent on).
+    // Batches in flight together publish in either order: the sequence says which is newer.
+    const changes = await waitFor(() => changesOf(id).length >= 2 && changesOf(id));
+    changes.sort((a, b) => a.sequence - b.sequence);
+    expect(changes.map((c) => [c.sequence, c.status])).toEqual([
+      [2, "sent"],
+      [3, "delivered"],
+    ]);
+    expect(changes[1]).toMatchObject({ toNumber: "+37256789045", cost: 840, reference: "order-7" });
+    await waitFor(async () => {
+      const [row] =
+        await sql`select count(*)::int as n from event_store.outbox where message_id = ${id}`;
+      return row?.n === 0;
+    });
+  });
+
+  it("when the same events are delivered again under other NATS message ids, they are stored once and change nothing", async () => {
+    const id = newMessageId();
+    const e = messageEvents(id, "acc_a");
+    const accepted = e.accepted(t(0));
+    const submitted = e.submitted(t(1));
+    await messaging.publisher.publishAll([accepted, submitted]);
+    // A raw publish without Nats-Msg-Id defeats JetStream's de-duplication.
+    for (const event of [accepted, submitted, accepted, submitted]) {
+      await messaging.nats.js.publish(messaging.subjects.event(event.type), JSON.stringify(event));
+    }
+    await settled();
+
+    const rows = await sql`
+      select event_id from event_store.events where message_id = ${id} order by event_id`;
+    expect(rows.map((r) => r.event_id)).toEqual([accepted.eventId, submitted.eventId]);
+    expect((await reader.getMessage(id, "acc_a"))?.status).toBe("sent");
+    // Every change of the events above is published before they were acked, so once the
+    // change of a later receipt is seen, any stray change from the copies would be too.
+    await messaging.publisher.publish(e.receipt(t(2), 1, "delivered"));
+    await waitFor(() => changesOf(id).some((c) => c.status === "delivered"));
+    expect(changesOf(id).map((c) => [c.sequence, c.status])).toEqual([
+      [2, "sent"],
+      [3, "delivered"],
+    ]);
+  });
+
+  it("when a message has no callback URL, its status changes are recorded but not published", async () => {
+    const silentId = newMessageId();
+    const silent = messageEvents(silentId, "acc_a");
+    await messaging.publisher.publishAll([
+      silent.accepted(t(0), { callbackUrl: null }),
+      silent.submitted(t(1)),
+      silent.receipt(t(2), 1, "delivered"),
+    ]);
+    await settled();
+    const markerId = newMessageId();
+    const marker = messageEvents(markerId, "acc_a");
+    await messaging.publisher.publishAll([marker.accepted(t(0)), marker.submitted(t(1))]);
+    await waitFor(() => changesOf(markerId).length === 1);
+
+    expect((await reader.getMessage(silentId, "acc_a"))?.status).toBe("delivered");
+    expect(changesOf(silentId)).toEqual([]);
+  });
+
+  it("when an event's data is refused by the database, only that event is parked and the rest is stored", async () => {
+    const bad = newMessageId();
+    const good = newMessageId();
+    await messaging.publisher.publishAll([
+      messageEvents(bad, "acc_a").accepted(t(0), { text: "nul \u0000 inside" }),
+      messageEvents(good, "acc_a").accepted(t(0)),
+    ]);
+    await settled();
+    expect((await reader.getMessage(good, "acc_a"))?.status).toBe("queued");
+    const rows = await sql`select 1 from event_store.events where message_id = ${bad}`;
+    expect(rows).toHaveLength(0);
+  });
+});
+
+describe("the outbox", () => {
+  it("when a status change was committed but never published, the sweep publishes it and removes the row", async () => {
+    const id = newMessageId();
+    const change = leftoverChange(id);
+    await sql`
+      insert into event_store.outbox (id, message_id, payload, created_at)
+      values (${statusChangeId(id, 2)}, ${id}, ${sql.json(change)}, now() - interval '1 minute')`;
+
+    await waitFor(() => changesOf(id).length === 1, { what: "the swept status change" });
+    expect(changesOf(id)).toEqual([change]);
+    await waitFor(async () => {
+      const rows = await sql`select 1 from event_store.outbox where message_id = ${id}`;
+      return rows.length === 0;
+    });
+  });
+});
+
+describe("the reader", () => {
+  it("when another account asks, or the message is unknown, there is nothing", async () => {
+    const id = newMessageId();
+    await messaging.publisher.publish(messageEvents(id, "acc_owner").accepted(t(0)));
+    await waitFor(() => reader.getMessage(id, "acc_owner"));
+    expect(await reader.getMessage(id, "acc_other")).toBeNull();
+    expect(await reader.listEvents(id, "acc_other", { limit: 10 })).toBeNull();
+    expect(await reader.getMessage(newMessageId(), "acc_owner")).toBeNull();
+    expect(await reader.listEvents(newMessageId(), "acc_owner", { limit: 10 })).toBeNull();
+  });
+
+  it("when the trail is longer than a page, it is paged oldest first with a cursor", async () => {
+    const id = newMessageId();
+    const e = messageEvents(id, "acc_owner");
+    const events = [
+      e.accepted(t(0)),
+      e.charged(t(0)),
+      e.routed(t(1)),
+      e.submitted(t(2)),
+      e.receipt(t(3), 1, "delivered"),
+    ];
+    // One at a time: with two batches in flight, events published back to back may be
+    // appended in either order.
+    for (const event of events) {
+      await messaging.publisher.publish(event);
+      await settled();
+    }
+
+    const seen: string[] = [];
+    let after: string | undefined;
+    const pages: number[] = [];
+    for (;;) {
+      const page = await reader.listEvents(id, "acc_owner", {
+        limit: 2,
+        ...(after ? { after } : {}),
+      });
+      if (!page) throw new Error("the owner's trail is missing");
+      pages.push(page.events.length);
+      seen.push(...page.events.map((event) => event.eventId));
+      if (!page.nextCursor) break;
+      after = page.nextCursor;
+    }
+    expect(pages).toEqual([2, 2, 1]);
+    expect(seen).toEqual(events.map((event) => event.eventId));
+
+    const [first] = (await reader.listEvents(id, "acc_owner", { limit: 1 }))?.events ?? [];
+    expect(first).toEqual({
+      eventId: events[0]?.eventId,
+      type: "MessageAccepted",
+      occurredAt: t(0),
+      data: events[0]?.data,
+    });
+    await expect(reader.listEvents(id, "acc_owner", { limit: 2, after: "x1" })).rejects.toThrow(
+      InvalidCursorError,
+    );
+  });
+});
+
+describe("the service", () => {
+  it("when restarted, it first republishes the outbox, then resumes the events published while it was down", async () => {
+    await service.stop();
+    const leftover = leftoverChange(newMessageId());
+    await sql`
+      insert into event_store.outbox (id, message_id, payload)
+      values (${statusChangeId(leftover.messageId, 2)}, ${leftover.messageId}, ${sql.json(leftover)})`;
+    const id = newMessageId();
+    await messaging.publisher.publish(messageEvents(id, "acc_a").accepted(t(0)));
+
+    service = await startEventStore(config, log);
+    const rows =
+      await sql`select 1 from event_store.outbox where message_id = ${leftover.messageId}`;
+    expect(rows).toHaveLength(0);
+    await waitFor(() => changesOf(leftover.messageId).length === 1);
+    await waitFor(async () => (await reader.getMessage(id, "acc_a"))?.status === "queued");
+  });
+
+  it("when it runs, its health server says ready", async () => {
+    const response = await fetch(`http://127.0.0.1:${service.healthPort}/readyz`);
+    expect(response.status).toBe(200);
+  });
+});

@@ -1,0 +1,11 @@
+export { type EventStoreConfig, EventStoreEnv, loadEventStoreConfig } from "./config.ts";
+export {
+  createMessageReader,
+  type EventPage,
+  InvalidCursorError,
+  MAX_PAGE_SIZE,
+  type MessageReader,
+  type MessageView,
+  type TrailEvent,
+} from "./reader.ts";
+export { type StartedEventStore, startEventStore } from "./service.ts";

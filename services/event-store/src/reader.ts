@@ -1,0 +1,135 @@
+import type { MessageStatus } from "@smsgw/contracts";
+import type postgres from "postgres";
+import { type MessageRow, statusTimesOfRow } from "./db/projection.ts";
+
+/** A message as `GET /v1/messages/{id}` shows it. */
+export interface MessageView {
+  messageId: string;
+  accountId: string;
+  status: MessageStatus;
+  to: string;
+  from: string;
+  parts: number;
+  /** Money units (contracts/money.ts). */
+  cost: number;
+  currency: string;
+  reference: string | null;
+  errorCode: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** When each status the message reached was reached. */
+  statusTimes: Partial<Record<MessageStatus, string>>;
+}
+
+/** One entry of `GET /v1/messages/{id}/events`. */
+export interface TrailEvent {
+  eventId: string;
+  type: string;
+  occurredAt: string;
+  data: unknown;
+}
+
+export interface EventPage {
+  events: TrailEvent[];
+  /** Pass as `after` for the next page; null on the last one. */
+  nextCursor: string | null;
+}
+
+export interface MessageReader {
+  /** Null when the message is unknown, not yet accepted, or another account's (answer 404). */
+  getMessage(messageId: string, accountId: string): Promise<MessageView | null>;
+  /**
+   * Oldest first, `limit` clamped to 1..MAX_PAGE_SIZE; null when `getMessage` would be null.
+   * Throws `InvalidCursorError` for an `after` this reader did not hand out.
+   */
+  listEvents(
+    messageId: string,
+    accountId: string,
+    page: { after?: string; limit: number },
+  ): Promise<EventPage | null>;
+}
+
+/** A cursor that this reader did not hand out (answer 400). */
+export class InvalidCursorError extends Error {
+  override name = "InvalidCursorError";
+}
+
+export const MAX_PAGE_SIZE = 1_000;
+
+/**
+ * The event store's read model for ingress, over ingress's own connection: the tables are
+ * named with their schema, so the caller's search_path does not matter. Read-only.
+ */
+export function createMessageReader(sql: postgres.Sql): MessageReader {
+  return {
+    async getMessage(messageId, accountId) {
+      const [row] = await sql<MessageRow[]>`
+        select * from event_store.messages
+        where message_id = ${messageId} and account_id = ${accountId} and status is not null`;
+      return row ? viewOfRow(row) : null;
+    },
+
+    async listEvents(messageId, accountId, page) {
+      const after = parseCursor(page.after);
+      const limit = Number.isFinite(page.limit)
+        ? Math.max(1, Math.min(MAX_PAGE_SIZE, Math.trunc(page.limit)))
+        : MAX_PAGE_SIZE;
+      // One round trip: the ownership check and the page (one row more says "there is more").
+      const rows = await sql<
+        Array<{
+          seq: string | null;
+          event_id: string | null;
+          type: string | null;
+          occurred_at: Date | null;
+          data: unknown;
+        }>
+      >`
+        select e.seq, e.event_id, e.type, e.occurred_at, e.data
+        from event_store.messages m
+        left join lateral (
+          select seq, event_id, type, occurred_at, data from event_store.events
+          where message_id = m.message_id and seq > ${after}
+          order by seq
+          limit ${limit + 1}
+        ) e on true
+        where m.message_id = ${messageId} and m.account_id = ${accountId}
+          and m.status is not null
+        order by e.seq`;
+      if (rows.length === 0) return null;
+      const found = rows.filter((r) => r.seq !== null);
+      const events = found.slice(0, limit).map((r) => ({
+        eventId: r.event_id ?? "",
+        type: r.type ?? "",
+        occurredAt: r.occurred_at?.toISOString() ?? "",
+        data: r.data,
+      }));
+      const last = found[limit - 1];
+      return { events, nextCursor: found.length > limit && last?.seq ? last.seq : null };
+    },
+  };
+}
+
+function parseCursor(cursor: string | undefined): string {
+  if (cursor === undefined || cursor === "") return "0";
+  if (!/^\d{1,18}$/.test(cursor)) throw new InvalidCursorError(`invalid cursor "${cursor}"`);
+  return cursor;
+}
+
+function viewOfRow(row: MessageRow): MessageView {
+  const createdAt = row.created_at?.toISOString() ?? "";
+  return {
+    messageId: row.message_id,
+    accountId: row.account_id,
+    status: row.status ?? "queued",
+    to: row.to_number ?? "",
+    from: row.from_number ?? "",
+    parts: row.parts ?? 0,
+    cost: Number(row.cost ?? 0),
+    currency: row.currency ?? "",
+    reference: row.reference,
+    errorCode: row.error_code,
+    createdAt,
+    updatedAt: row.updated_at?.toISOString() ?? createdAt,
+    statusTimes: statusTimesOfRow(row),
+  };
+}

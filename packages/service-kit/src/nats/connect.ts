@@ -19,6 +19,8 @@ export async function connectNats(url: string, name: string, log: Logger): Promi
     name,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
+    // Async stack traces cost ~22 µs of CPU per publish or request, the largest item in profiles.
+    noAsyncTraces: true,
   });
   void (async () => {
     for await (const status of nc.status()) {

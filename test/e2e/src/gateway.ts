@@ -1,0 +1,101 @@
+import { loadCarrierConnectorConfig, startCarrierConnector } from "@smsgw/carrier-connector";
+import { loadDlrDispatcherConfig, startDlrDispatcher } from "@smsgw/dlr-dispatcher";
+import { loadEventStoreConfig, startEventStore } from "@smsgw/event-store";
+import { loadIngressConfig, startIngress } from "@smsgw/ingress";
+import { loadPricingConfig, startPricing } from "@smsgw/pricing";
+import { loadRoutingConfig, startRouting } from "@smsgw/routing";
+import { createLogger, type RunningService } from "@smsgw/service-kit";
+import { loadSmscSimulatorConfig, startSmscSimulator } from "@smsgw/smsc-simulator";
+import { createTestInfra, type TestInfra } from "@smsgw/testkit";
+
+const level = process.env.TEST_LOG_LEVEL ?? "silent";
+
+/**
+ * The whole gateway in this process, on the real NATS and PostgreSQL, with its own
+ * database and subject prefix: every service started by its own start function, talking
+ * over real sockets (HTTP, NATS, SMPP) exactly as the separate processes do.
+ */
+export async function startGateway(extraEnv: Record<string, string> = {}) {
+  const infra: TestInfra = await createTestInfra({
+    HTTP_PORT: "0",
+    HEALTH_PORT: "0",
+    WEBHOOK_ALLOW_PRIVATE: "true",
+    ...extraEnv,
+  });
+  const env = infra.env;
+  const started: Array<{ name: string; service: RunningService }> = [];
+  const log = (name: string) => createLogger(name, level);
+
+  const simulator = await startSmscSimulator(
+    loadSmscSimulatorConfig({
+      ...env,
+      SIM_CARRIERS: JSON.stringify([
+        {
+          id: "sim-a",
+          port: 0,
+          systemId: "sim-a",
+          password: "secret",
+          receiptDelayMs: 20,
+          idBase: "hex",
+          outcomes: [{ prefix: "+3725550", stat: "UNDELIV", err: "001" }],
+        },
+        {
+          id: "sim-b",
+          port: 0,
+          systemId: "sim-b",
+          password: "secret",
+          receiptDelayMs: 20,
+          idBase: "decimal",
+          outcomes: [],
+        },
+      ]),
+    }),
+    log("smsc-simulator"),
+  );
+  started.push({ name: "smsc-simulator", service: simulator });
+
+  const carriers = Object.entries(simulator.ports).map(([id, port]) => ({
+    id,
+    host: "127.0.0.1",
+    port,
+    systemId: id,
+    password: "secret",
+    idBase: id === "sim-a" ? "hex" : "decimal",
+  }));
+
+  const eventStore = await startEventStore(loadEventStoreConfig(env), log("event-store"));
+  started.push({ name: "event-store", service: eventStore });
+  const pricing = await startPricing(loadPricingConfig(env), log("pricing"));
+  started.push({ name: "pricing", service: pricing });
+  const routing = await startRouting(loadRoutingConfig(env), log("routing"));
+  started.push({ name: "routing", service: routing });
+  const connector = await startCarrierConnector(
+    loadCarrierConnectorConfig({ ...env, CARRIERS: JSON.stringify(carriers) }),
+    log("carrier-connector"),
+  );
+  started.push({ name: "carrier-connector", service: connector });
+  const dispatcher = await startDlrDispatcher(loadDlrDispatcherConfig(env), log("dlr-dispatcher"));
+  started.push({ name: "dlr-dispatcher", service: dispatcher });
+  const ingress = await startIngress(loadIngressConfig(env), log("ingress"));
+  started.push({ name: "ingress", service: ingress });
+
+  return {
+    infra,
+    simulator,
+    pricing,
+    connector,
+    baseUrl: `http://127.0.0.1:${ingress.port}`,
+    /** Stops one service, as a crash or a deploy would (for the error table's 500 row). */
+    async stopService(name: string) {
+      const index = started.findIndex((s) => s.name === name);
+      const [entry] = started.splice(index, 1);
+      await entry?.service.stop();
+    },
+    async stop() {
+      for (const { service } of started.reverse()) await service.stop();
+      await infra.cleanup();
+    },
+  };
+}
+
+export type Gateway = Awaited<ReturnType<typeof startGateway>>;

@@ -121,7 +121,7 @@ function demoAccount(): { hash: string; token: string; webhookSecret: string } {
   );
   if (result.status !== 0)
     throw new Error(`creating the demo account failed: ${result.stderr || result.stdout}`);
-  return JSON.parse(result.stdout.trim().split("\n").at(-1) ?? "{}");
+  return JSON.parse(result.stdout);
 }
 
 async function main() {
@@ -165,5 +165,4 @@ async function main() {
 main().catch((error: unknown) => {
   say(`\x1b[31m${error instanceof Error ? error.message : String(error)}\x1b[0m`);
   void stopAll(1);
-  if (children.size === 0) process.exit(1);
 });

@@ -33,6 +33,8 @@ const env: NodeJS.ProcessEnv = {
   LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
   // The local stack's webhook receiver listens on loopback.
   WEBHOOK_ALLOW_PRIVATE: "true",
+  // Services stop by themselves if this process dies without stopping them.
+  STOP_WITH_PARENT_PID: String(process.pid),
 };
 
 const label = prefixer([...SERVICES.map((s) => s.name), "webhooks", "stack"]);
@@ -127,6 +129,11 @@ function demoAccount(): { hash: string; token: string; webhookSecret: string } {
 async function main() {
   process.on("SIGINT", () => void stopAll(0));
   process.on("SIGTERM", () => void stopAll(0));
+  // pnpm may exit on a signal without passing it on: stop when our parent is gone.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) void stopAll(0);
+  }, 1_000).unref();
   await ensureInfrastructure(say);
   await ensureDatabase("postgres://postgres@127.0.0.1:5432/postgres", "smsgw");
   for (const { name, healthPort } of SERVICES) {

@@ -62,7 +62,27 @@ export async function runMain<C>(options: MainOptions<C>): Promise<void> {
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
+  watchParent(process.env.STOP_WITH_PARENT_PID, () => void stop("parent exited"));
   process.on("unhandledRejection", (reason) => {
     log.error({ err: reason }, "unhandled rejection");
   });
+}
+
+/**
+ * A supervisor (the local stack) can die without signalling its children, e.g. when a
+ * package manager in between swallows the signal. With STOP_WITH_PARENT_PID set, the
+ * service stops gracefully once that process is gone instead of living on orphaned.
+ */
+function watchParent(pidText: string | undefined, onGone: () => void): void {
+  const pid = Number(pidText);
+  if (!pidText || !Number.isInteger(pid) || pid <= 1) return;
+  const timer = setInterval(() => {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      clearInterval(timer);
+      onGone();
+    }
+  }, 1_000);
+  timer.unref();
 }

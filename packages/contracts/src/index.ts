@@ -1,4 +1,5 @@
 export { AccountRecord } from "./account.ts";
+export * from "./envelope.ts";
 export * from "./events.ts";
 export * from "./ids.ts";
 export * from "./money.ts";

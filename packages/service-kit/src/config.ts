@@ -25,6 +25,22 @@ export const Flag = z
   .enum(["true", "false", "1", "0", "yes", "no"])
   .transform((v) => v === "true" || v === "1" || v === "yes");
 
+/** A variable holding JSON, parsed and then validated by `schema`; `fallback` when unset. */
+export function JsonEnv<S extends z.ZodType>(schema: S, fallback: unknown) {
+  return z
+    .string()
+    .default(JSON.stringify(fallback))
+    .transform((text, ctx): unknown => {
+      try {
+        return JSON.parse(text);
+      } catch {
+        ctx.addIssue({ code: "custom", message: "not valid JSON" });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+}
+
 /**
  * Parses the environment with a service's schema, failing fast with one line per
  * problem (the variable and what is wrong), never a stack of zod internals.

@@ -2,7 +2,13 @@ export * from "./config.ts";
 export { type Database, openDatabase } from "./db/database.ts";
 export { migrateSchema } from "./db/migrate.ts";
 export * from "./errors.ts";
-export { answerProbe, type HealthServer, type Probes, startHealthServer } from "./http/health.ts";
+export {
+  answerProbe,
+  type ExtraRoute,
+  type HealthServer,
+  type Probes,
+  startHealthServer,
+} from "./http/health.ts";
 export * from "./infrastructure.ts";
 export * from "./lifecycle.ts";
 export { createLogger, type Logger } from "./logger.ts";

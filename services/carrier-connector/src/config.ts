@@ -1,5 +1,5 @@
 import { CARRIER_ID_PATTERN } from "@smsgw/contracts";
-import { BaseEnv, loadConfig, Port } from "@smsgw/service-kit";
+import { BaseEnv, JsonEnv, loadConfig, Port } from "@smsgw/service-kit";
 import { z } from "zod";
 
 const Carrier = z
@@ -32,26 +32,13 @@ export const DEFAULT_CARRIERS = [
 ];
 
 /** `CARRIERS`: a JSON array of carriers, one transceiver bind each. */
-const Carriers = z
-  .string()
-  .default(JSON.stringify(DEFAULT_CARRIERS))
-  .transform((text, ctx): unknown => {
-    try {
-      return JSON.parse(text);
-    } catch {
-      ctx.addIssue({ code: "custom", message: "not valid JSON" });
-      return z.NEVER;
-    }
-  })
-  .pipe(z.array(Carrier).min(1))
-  .superRefine((carriers, ctx) => {
-    const seen = new Set<string>();
-    for (const { id } of carriers) {
-      if (seen.has(id))
-        ctx.addIssue({ code: "custom", message: `carrier "${id}" is listed twice` });
-      seen.add(id);
-    }
-  });
+const Carriers = JsonEnv(z.array(Carrier).min(1), DEFAULT_CARRIERS).superRefine((carriers, ctx) => {
+  const seen = new Set<string>();
+  for (const { id } of carriers) {
+    if (seen.has(id)) ctx.addIssue({ code: "custom", message: `carrier "${id}" is listed twice` });
+    seen.add(id);
+  }
+});
 
 export const CarrierConnectorEnv = BaseEnv.extend({
   CARRIERS: Carriers,

@@ -1,5 +1,5 @@
 import { CARRIER_ID_PATTERN } from "@smsgw/contracts";
-import { BaseEnv, loadConfig, Port } from "@smsgw/service-kit";
+import { BaseEnv, JsonEnv, loadConfig, Port } from "@smsgw/service-kit";
 import { RECEIPT_STATS } from "@smsgw/smpp";
 import { z } from "zod";
 import { DEFAULT_OUTCOMES } from "./domain/outcomes.ts";
@@ -36,19 +36,8 @@ export const DEFAULT_SIM_CARRIERS = [
 ];
 
 /** `SIM_CARRIERS`: a JSON array of carriers; each field but id and port has a default. */
-const SimCarriers = z
-  .string()
-  .default(JSON.stringify(DEFAULT_SIM_CARRIERS))
-  .transform((text, ctx): unknown => {
-    try {
-      return JSON.parse(text);
-    } catch {
-      ctx.addIssue({ code: "custom", message: "not valid JSON" });
-      return z.NEVER;
-    }
-  })
-  .pipe(z.array(SimCarrier).min(1))
-  .superRefine((carriers, ctx) => {
+const SimCarriers = JsonEnv(z.array(SimCarrier).min(1), DEFAULT_SIM_CARRIERS).superRefine(
+  (carriers, ctx) => {
     const seen = new Set<string>();
     const ports = new Set<number>();
     for (const carrier of carriers) {
@@ -61,7 +50,8 @@ const SimCarriers = z
       seen.add(carrier.id);
       ports.add(carrier.port);
     }
-  });
+  },
+);
 
 export const SmscSimulatorEnv = BaseEnv.extend({
   SIM_CARRIERS: SimCarriers,

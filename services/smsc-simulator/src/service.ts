@@ -1,4 +1,9 @@
-import type { HealthServer, Logger, RunningService } from "@smsgw/service-kit";
+import {
+  type HealthServer,
+  type Logger,
+  type RunningService,
+  startHealthServer,
+} from "@smsgw/service-kit";
 import type { SmscSimulatorConfig } from "./config.ts";
 import { createRecent } from "./domain/recent.ts";
 import type { Submission } from "./domain/submission.ts";
@@ -7,7 +12,7 @@ import {
   type SimulatedCarrier,
   startSimulatedCarrier,
 } from "./handlers/carrier.ts";
-import { startSimulatorHttp } from "./handlers/http.ts";
+import { submissionsRoute } from "./handlers/http.ts";
 
 export interface StartedSmscSimulator extends RunningService {
   /** The bound SMPP port of each carrier (config port 0 = any free port). */
@@ -46,11 +51,11 @@ export async function startSmscSimulator(
         }),
       );
     }
-    http = await startSimulatorHttp(
+    http = await startHealthServer(
       config.HEALTH_PORT,
       config.HTTP_HOST,
       { live: () => true, ready: () => !stopping },
-      () => recent.list(),
+      submissionsRoute(() => recent.list()),
     );
   } catch (error) {
     await stop().catch(() => undefined);

@@ -23,14 +23,18 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
+/** Serves one more route; returns false when the request is not its own. */
+export type ExtraRoute = (req: IncomingMessage, res: ServerResponse) => boolean;
+
 /** A tiny HTTP server for the probes of services that serve no other HTTP. */
 export async function startHealthServer(
   port: number,
   host: string,
   probes: Probes,
+  extra?: ExtraRoute,
 ): Promise<HealthServer> {
   const server = createServer((req, res) => {
-    if (!answerProbe(req, res, probes)) {
+    if (!answerProbe(req, res, probes) && !extra?.(req, res)) {
       res.writeHead(404, { "content-type": "application/json" });
       res.end(JSON.stringify({ status: "not_found" }));
     }

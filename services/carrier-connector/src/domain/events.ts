@@ -1,24 +1,12 @@
-import { type EventOf, eventIdFor, type MessageEvent, type TraceContext } from "@smsgw/contracts";
+import {
+  type EventCause,
+  type EventOf,
+  envelopeFor,
+  eventIdFor,
+  type MessageEvent,
+} from "@smsgw/contracts";
 import { partStatusOf } from "./receipt-status.ts";
 import type { AcceptedPart } from "./submit-outcome.ts";
-
-/** What every event the connector writes inherits from the message it is about. */
-export interface Cause {
-  messageId: string;
-  accountId: string;
-  trace?: TraceContext | undefined;
-}
-
-function envelopeOf(cause: Cause, eventId: string, now: Date) {
-  const base = {
-    eventId,
-    version: 1 as const,
-    messageId: cause.messageId,
-    accountId: cause.accountId,
-    occurredAt: now.toISOString(),
-  };
-  return cause.trace ? { ...base, trace: cause.trace } : base;
-}
 
 type Routed = EventOf<"MessageRouted">;
 
@@ -30,7 +18,7 @@ export function submittedEvent(
 ): EventOf<"MessageSubmitted"> {
   const { carrierId, attempt } = routed.data;
   return {
-    ...envelopeOf(routed, eventIdFor(routed.messageId, "submitted", attempt), now),
+    ...envelopeFor(routed, eventIdFor(routed.messageId, "submitted", attempt), now),
     type: "MessageSubmitted",
     data: {
       carrierId,
@@ -53,7 +41,7 @@ export function submitFailedEvent(
 ): EventOf<"SubmitFailed"> {
   const { carrierId, attempt } = routed.data;
   return {
-    ...envelopeOf(routed, eventIdFor(routed.messageId, "submit_failed", attempt), now),
+    ...envelopeFor(routed, eventIdFor(routed.messageId, "submit_failed", attempt), now),
     type: "SubmitFailed",
     data: {
       carrierId,
@@ -66,7 +54,7 @@ export function submitFailedEvent(
 }
 
 export interface MappedReceipt {
-  cause: Cause;
+  cause: EventCause;
   carrierId: string;
   /** The id as the receipt wrote it. */
   carrierMessageId: string;
@@ -80,7 +68,7 @@ export interface MappedReceipt {
 export function receiptEvent(receipt: MappedReceipt, now: Date): EventOf<"ReceiptReceived"> {
   const { cause, part, stat } = receipt;
   return {
-    ...envelopeOf(cause, eventIdFor(cause.messageId, "receipt", part, stat), now),
+    ...envelopeFor(cause, eventIdFor(cause.messageId, "receipt", part, stat), now),
     type: "ReceiptReceived",
     data: {
       carrierId: receipt.carrierId,

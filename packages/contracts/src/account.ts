@@ -16,5 +16,15 @@ export const AccountRecord = z.object({
   /** `whsec_<base64>`; the first signs, all are sent during a rotation's grace period. */
   webhookSecrets: z.array(z.string()).min(1),
   updatedAt: z.iso.datetime(),
+  /** Per-account overrides of the API's rate limits (api.md: "per account too"). */
+  limits: z
+    .object({
+      ipRatePerSec: z.number().positive().optional(),
+      accountRatePerSec: z.number().positive().optional(),
+      accountBurst: z.number().positive().optional(),
+    })
+    .optional(),
+  /** ISO 3166 alpha-2 countries this account may not send to. */
+  blockedCountries: z.array(z.string().length(2)).optional(),
 });
 export type AccountRecord = z.infer<typeof AccountRecord>;

@@ -26,6 +26,10 @@ export const MessageAcceptedData = MessageContent.extend({
   currency: z.string(),
   callbackUrl: z.string().nullable(),
   reference: z.string().nullable(),
+  /** Not before this instant (scheduled sending); absent or null = now. */
+  sendAt: z.iso.datetime().nullish(),
+  /** Give up (status expired) if not delivered by then; absent or null = carrier default. */
+  validUntil: z.iso.datetime().nullish(),
 });
 
 export const MessageChargedData = z.object({
@@ -38,7 +42,11 @@ export const MessageChargedData = z.object({
 export const MessageRoutedData = MessageContent.extend({
   carrierId: z.string(),
   attempt: z.number().int().positive(),
-  reason: z.object({ matchedPrefix: z.string(), candidates: z.array(z.string()) }),
+  /** Why this carrier: at least the prefix and the candidates; scoring details may follow. */
+  reason: z
+    .object({ matchedPrefix: z.string(), candidates: z.array(z.string()) })
+    .catchall(z.unknown()),
+  validUntil: z.iso.datetime().nullish(),
 });
 
 export const FailureReason = z.enum(["no_route", "submit_rejected", "no_carrier_left"]);
@@ -69,6 +77,19 @@ export const ReceiptReceivedData = z.object({
   stat: z.string(),
   errorCode: z.string().nullable(),
   partStatus: PartStatus,
+});
+
+export const MessageRefundedData = z.object({
+  amount: z.number().int().positive(),
+  currency: z.string(),
+  /** failed: no carrier took it; not_accepted: charged but never accepted (found by the sweep). */
+  reason: z.enum(["failed", "not_accepted"]),
+});
+
+/** No final receipt arrived within the message's validity: the message ends `expired`. */
+export const ValidityExpiredData = z.object({
+  carrierId: z.string().nullable(),
+  validUntil: z.iso.datetime(),
 });
 
 export const WebhookAttemptedData = z.object({
@@ -102,6 +123,8 @@ export const MessageSubmitted = event("MessageSubmitted", MessageSubmittedData);
 export const SubmitFailed = event("SubmitFailed", SubmitFailedData);
 export const ReceiptReceived = event("ReceiptReceived", ReceiptReceivedData);
 export const WebhookAttempted = event("WebhookAttempted", WebhookAttemptedData);
+export const MessageRefunded = event("MessageRefunded", MessageRefundedData);
+export const ValidityExpired = event("ValidityExpired", ValidityExpiredData);
 
 export const MessageEvent = z.discriminatedUnion("type", [
   MessageAccepted,
@@ -112,6 +135,8 @@ export const MessageEvent = z.discriminatedUnion("type", [
   SubmitFailed,
   ReceiptReceived,
   WebhookAttempted,
+  MessageRefunded,
+  ValidityExpired,
 ]);
 export type MessageEvent = z.infer<typeof MessageEvent>;
 export type MessageEventType = MessageEvent["type"];

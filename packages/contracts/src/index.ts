@@ -8,3 +8,6 @@ export * from "./status.ts";
 export * from "./status-change.ts";
 export * from "./subjects.ts";
 export * from "./trace.ts";
+export * from "./carrier-health.ts";
+export * from "./inbound.ts";
+export * from "./routing-rules.ts";

@@ -28,3 +28,28 @@ export const AuthorizeResponse = z.discriminatedUnion("outcome", [
   z.object({ outcome: z.literal("error"), reason: z.string() }),
 ]);
 export type AuthorizeResponse = z.infer<typeof AuthorizeResponse>;
+
+/** ingress -> pricing: `GET /v1/balance`. */
+export const BalanceRequest = z.object({ accountId: z.string() });
+export type BalanceRequest = z.infer<typeof BalanceRequest>;
+export const BalanceResponse = z.discriminatedUnion("outcome", [
+  z.object({ outcome: z.literal("balance"), balance: z.number().int(), currency: z.string() }),
+  z.object({ outcome: z.literal("error"), reason: z.string() }),
+]);
+export type BalanceResponse = z.infer<typeof BalanceResponse>;
+
+/** ingress -> pricing: `GET /v1/prices?to=…`, answered by the same code that charges. */
+export const PriceRequest = z.object({ accountId: z.string(), to: z.string() });
+export type PriceRequest = z.infer<typeof PriceRequest>;
+export const PriceResponse = z.discriminatedUnion("outcome", [
+  z.object({
+    outcome: z.literal("price"),
+    to: z.string(),
+    country: z.string().nullable(),
+    pricePerPart: z.number().int().nonnegative(),
+    currency: z.string(),
+  }),
+  z.object({ outcome: z.literal("destination_blocked"), reason: z.string() }),
+  z.object({ outcome: z.literal("error"), reason: z.string() }),
+]);
+export type PriceResponse = z.infer<typeof PriceResponse>;

@@ -6,6 +6,7 @@ import type { MessageEventType } from "./events.ts";
  *
  *   <p>.evt.<kind>[.<carrier>]  message events (the audit trail), stream <P>_EVENTS
  *   <p>.status.changed          derived status changes (for webhooks), same stream
+ *   <p>.inbound.received        inbound (MO) messages from carriers, same stream
  *   <p>.rpc.<service>.<verb>    request/reply, never stored
  */
 export interface Subjects {
@@ -17,7 +18,17 @@ export interface Subjects {
   readonly routedAll: string;
   readonly statusChanged: string;
   readonly authorize: string;
+  /** pricing: an account's balance (request/reply). */
+  readonly balance: string;
+  /** pricing: the price of one part to a destination for an account (request/reply). */
+  readonly price: string;
+  /** Inbound (MO) messages a carrier delivered to us: `<p>.inbound.received`. */
+  readonly inboundReceived: string;
   readonly accountsBucket: string;
+  /** routing publishes the routable prefixes and sender rules here (key "rules"). */
+  readonly routingBucket: string;
+  /** the connector publishes each carrier's health here (key = carrier id). */
+  readonly carrierHealthBucket: string;
   event(type: MessageEventType, carrierId?: string): string;
 }
 
@@ -30,6 +41,8 @@ const EVENT_TOKEN: Record<MessageEventType, string> = {
   SubmitFailed: "submit_failed",
   ReceiptReceived: "receipt",
   WebhookAttempted: "webhook",
+  MessageRefunded: "refunded",
+  ValidityExpired: "expired",
 };
 
 const PREFIX_PATTERN = /^[a-z][a-z0-9_]{0,31}$/;
@@ -41,12 +54,17 @@ export function subjects(prefix = "sms"): Subjects {
   return {
     prefix,
     stream: `${prefix.toUpperCase()}_EVENTS`,
-    streamSubjects: [`${prefix}.evt.>`, `${prefix}.status.>`],
+    streamSubjects: [`${prefix}.evt.>`, `${prefix}.status.>`, `${prefix}.inbound.>`],
     allEvents: `${prefix}.evt.>`,
     routedAll: `${prefix}.evt.routed.>`,
     statusChanged: `${prefix}.status.changed`,
     authorize: `${prefix}.rpc.pricing.authorize`,
+    balance: `${prefix}.rpc.pricing.balance`,
+    price: `${prefix}.rpc.pricing.price`,
+    inboundReceived: `${prefix}.inbound.received`,
     accountsBucket: `${prefix}_accounts`,
+    routingBucket: `${prefix}_routing`,
+    carrierHealthBucket: `${prefix}_carrier_health`,
     event(type, carrierId) {
       const base = `${prefix}.evt.${EVENT_TOKEN[type]}`;
       if (type !== "MessageRouted") return base;

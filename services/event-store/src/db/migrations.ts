@@ -65,4 +65,9 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex("outbox_created_at").on("outbox").column("created_at").execute();
     },
   },
+  "0002_validity_expiry": {
+    async up(db) {
+      await db.schema.alterTable("messages").addColumn("validity_expired_at", "timestamptz").execute();
+    },
+  },
 };

@@ -18,6 +18,7 @@ export interface MessageRow {
   submitted_at: Date | null;
   failure_at: Date | null;
   failure_code: string | null;
+  validity_expired_at: Date | null;
   part_outcomes: Record<string, PartOutcome>;
   status: MessageStatus | null;
   status_seq: number;
@@ -79,14 +80,15 @@ export async function writeProjections(
       parts = x.parts, cost = x.cost, currency = x.currency, reference = x.reference,
       callback_url = x.callback_url, created_at = x.created_at,
       submitted_at = x.submitted_at, failure_at = x.failure_at, failure_code = x.failure_code,
-      part_outcomes = x.part_outcomes, status = x.status, status_seq = x.status_seq,
+      validity_expired_at = x.validity_expired_at, part_outcomes = x.part_outcomes, status = x.status, status_seq = x.status_seq,
       error_code = x.error_code, queued_at = x.queued_at, sent_at = x.sent_at,
       delivered_at = x.delivered_at, undelivered_at = x.undelivered_at,
       expired_at = x.expired_at, failed_at = x.failed_at, updated_at = x.updated_at
     from jsonb_to_recordset(${JSON.stringify(states.map(rowOfState))}::text::jsonb) as x(
       message_id text, accepted boolean, to_number text, from_number text, parts integer,
       cost bigint, currency text, reference text, callback_url text, created_at timestamptz,
-      submitted_at timestamptz, failure_at timestamptz, failure_code text, part_outcomes jsonb,
+      submitted_at timestamptz, failure_at timestamptz, failure_code text,
+      validity_expired_at timestamptz, part_outcomes jsonb,
       status text, status_seq integer, error_code text, queued_at timestamptz,
       sent_at timestamptz, delivered_at timestamptz, undelivered_at timestamptz,
       expired_at timestamptz, failed_at timestamptz, updated_at timestamptz)
@@ -123,6 +125,7 @@ export function stateOfRow(row: MessageRow): MessageState {
     failure: row.failure_at
       ? { at: row.failure_at.toISOString(), errorCode: row.failure_code }
       : null,
+    validityExpiredAt: row.validity_expired_at?.toISOString() ?? null,
     partOutcomes: row.part_outcomes,
     status: row.status,
     statusSeq: row.status_seq,
@@ -149,6 +152,7 @@ function rowOfState(state: MessageState) {
     submitted_at: state.submittedAt,
     failure_at: state.failure?.at ?? null,
     failure_code: state.failure?.errorCode ?? null,
+    validity_expired_at: state.validityExpiredAt,
     part_outcomes: state.partOutcomes,
     status: state.status,
     status_seq: state.statusSeq,

@@ -49,6 +49,7 @@ export interface MessagesTable {
   submitted_at: Timestamp | null;
   failure_at: Timestamp | null;
   failure_code: string | null;
+  validity_expired_at: Timestamp | null;
   /** `{ "<part>": { status, at, errorCode } }` */
   part_outcomes: Generated<unknown>;
   status: string | null;

@@ -24,6 +24,8 @@ export interface MessageState {
   submittedAt: string | null;
   /** The first `MessageFailed`: no carrier could take the message. */
   failure: { at: string; errorCode: string | null } | null;
+  /** When the message's validity ran out with no final receipt (`ValidityExpired`). */
+  validityExpiredAt: string | null;
   /** Receipt outcome per part number (keys are the part numbers as strings). */
   partOutcomes: Readonly<Record<string, PartOutcome>>;
   status: MessageStatus | null;
@@ -72,6 +74,7 @@ export function initialState(messageId: string, accountId: string): MessageState
     accepted: null,
     submittedAt: null,
     failure: null,
+    validityExpiredAt: null,
     partOutcomes: {},
     status: null,
     statusSeq: 0,
@@ -109,11 +112,13 @@ export function affectsProjection(event: MessageEvent): boolean {
     case "MessageSubmitted":
     case "MessageFailed":
     case "ReceiptReceived":
+    case "ValidityExpired":
       return true;
     case "MessageCharged":
     case "MessageRouted":
     case "SubmitFailed":
     case "WebhookAttempted":
+    case "MessageRefunded":
       return false;
     default: {
       const unknown: never = event;
@@ -162,10 +167,13 @@ function recordFacts(state: MessageState, event: MessageEvent): MessageState {
       if (kept === state.partOutcomes[key]) return next;
       return { ...next, partOutcomes: { ...state.partOutcomes, [key]: kept } };
     }
+    case "ValidityExpired":
+      return { ...next, validityExpiredAt: earliest(state.validityExpiredAt, event.occurredAt) };
     case "MessageCharged":
     case "MessageRouted":
     case "SubmitFailed":
     case "WebhookAttempted":
+    case "MessageRefunded":
       return state;
     default: {
       const unknown: never = event;
@@ -219,13 +227,16 @@ function milestones(state: MessageState): Milestone[] {
 /**
  * The final status the facts support. Receipts: any part undelivered -> undelivered; else any
  * part expired -> expired; else every part 1..parts delivered -> delivered. When a receipt
- * outcome and a failure are both known, the one that occurred first wins.
+ * outcome, a failure and a validity expiry are known, the one that occurred first wins.
  */
 function finalStatus(state: MessageState, parts: number): Milestone | null {
   const candidates: Milestone[] = [];
   const receipt = receiptOutcome(state.partOutcomes, parts);
   if (receipt) candidates.push(receipt);
   if (state.failure) candidates.push({ status: "failed", ...state.failure });
+  if (state.validityExpiredAt) {
+    candidates.push({ status: "expired", at: state.validityExpiredAt, errorCode: null });
+  }
   return candidates.reduce<Milestone | null>(
     (first, candidate) => (first && !isEarlier(candidate.at, first.at) ? first : candidate),
     null,

@@ -297,4 +297,19 @@ describe("status change notifications", () => {
     const without = given().when(e.accepted(t(0), { callbackUrl: null }), e.submitted(t(1)));
     expect(without.notifications.map(isReported)).toEqual([false, false]);
   });
+
+  it("when the validity runs out before any final receipt, the message ends expired, and a late receipt changes nothing", () => {
+    const then = given(e.accepted(t(0)), e.submitted(t(1))).when(
+      e.validityExpired(t(5)),
+      e.receipt(t(6), 1, "delivered"),
+    );
+    expect(then.state).toMatchObject({ status: "expired", validityExpiredAt: t(5) });
+    expect(statuses(then)).toEqual(["3:expired"]);
+  });
+
+  it("when a refund is recorded, the status does not move", () => {
+    const then = given(e.accepted(t(0))).when(e.refunded(t(1)));
+    expect(then.state.status).toBe("queued");
+    expect(then.notifications).toEqual([]);
+  });
 });

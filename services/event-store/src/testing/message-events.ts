@@ -32,6 +32,20 @@ export function messageEvents(messageId: string, accountId = "acc_1") {
         },
       };
     },
+    validityExpired(occurredAt: string, validUntil = occurredAt): MessageEvent {
+      return {
+        ...envelope(["expired"], occurredAt),
+        type: "ValidityExpired",
+        data: { carrierId: "sim-a", validUntil },
+      };
+    },
+    refunded(occurredAt: string, amount = 420): MessageEvent {
+      return {
+        ...envelope(["refunded"], occurredAt),
+        type: "MessageRefunded",
+        data: { amount, currency: "EUR", reason: "failed" },
+      };
+    },
     charged(occurredAt: string, parts = 1): MessageEvent {
       return {
         ...envelope(["charged"], occurredAt),

@@ -1,0 +1,52 @@
+import { z } from "zod";
+
+/**
+ * What routing knows that ingress must answer at the door: which destinations have a
+ * route at all, and which senders each country accepts. Routing publishes it to the
+ * routing KV bucket (key "rules"); ingress keeps it in memory and calls `checkRouting`.
+ */
+export const SenderRule = z.object({
+  /** E.164 prefix the rule applies to, e.g. "+1" or "+372". Longest match wins. */
+  prefix: z.string().regex(/^\+\d{1,15}$/),
+  alphanumericAllowed: z.boolean(),
+  /** When set, only these senders may be used for this prefix. */
+  registeredOnly: z.boolean(),
+  registeredSenders: z.array(z.string()).default([]),
+});
+export type SenderRule = z.infer<typeof SenderRule>;
+
+export const RoutingRules = z.object({
+  /** Prefixes that have at least one carrier. */
+  routablePrefixes: z.array(z.string().regex(/^\+\d{1,15}$/)),
+  senderRules: z.array(SenderRule),
+  updatedAt: z.iso.datetime(),
+});
+export type RoutingRules = z.infer<typeof RoutingRules>;
+
+export type RoutingCheck =
+  | { ok: true }
+  | { ok: false; status: "destination_blocked" | "invalid_sender"; message: string };
+
+function longest<T extends { prefix: string }>(items: readonly T[], to: string): T | undefined {
+  let best: T | undefined;
+  for (const item of items) {
+    if (to.startsWith(item.prefix) && (!best || item.prefix.length > best.prefix.length)) best = item;
+  }
+  return best;
+}
+
+/** Pure: can this sender reach this E.164 destination through any route? */
+export function checkRouting(rules: RoutingRules, to: string, from: string): RoutingCheck {
+  const routable = rules.routablePrefixes.some((prefix) => to.startsWith(prefix));
+  if (!routable) return { ok: false, status: "destination_blocked", message: "no route to this destination" };
+  const rule = longest(rules.senderRules, to);
+  if (!rule) return { ok: true };
+  const alphanumeric = /[A-Za-z]/.test(from);
+  if (alphanumeric && !rule.alphanumericAllowed) {
+    return { ok: false, status: "invalid_sender", message: "this destination requires a numeric sender" };
+  }
+  if (rule.registeredOnly && !rule.registeredSenders.includes(from)) {
+    return { ok: false, status: "invalid_sender", message: "this destination accepts registered senders only" };
+  }
+  return { ok: true };
+}

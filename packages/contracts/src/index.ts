@@ -1,13 +1,13 @@
 export { AccountRecord } from "./account.ts";
+export * from "./carrier-health.ts";
 export * from "./envelope.ts";
 export * from "./events.ts";
 export * from "./ids.ts";
+export * from "./inbound.ts";
 export * from "./money.ts";
+export * from "./routing-rules.ts";
 export * from "./rpc.ts";
 export * from "./status.ts";
 export * from "./status-change.ts";
 export * from "./subjects.ts";
 export * from "./trace.ts";
-export * from "./carrier-health.ts";
-export * from "./inbound.ts";
-export * from "./routing-rules.ts";

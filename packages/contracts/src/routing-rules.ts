@@ -30,7 +30,8 @@ export type RoutingCheck =
 function longest<T extends { prefix: string }>(items: readonly T[], to: string): T | undefined {
   let best: T | undefined;
   for (const item of items) {
-    if (to.startsWith(item.prefix) && (!best || item.prefix.length > best.prefix.length)) best = item;
+    if (to.startsWith(item.prefix) && (!best || item.prefix.length > best.prefix.length))
+      best = item;
   }
   return best;
 }
@@ -38,15 +39,24 @@ function longest<T extends { prefix: string }>(items: readonly T[], to: string):
 /** Pure: can this sender reach this E.164 destination through any route? */
 export function checkRouting(rules: RoutingRules, to: string, from: string): RoutingCheck {
   const routable = rules.routablePrefixes.some((prefix) => to.startsWith(prefix));
-  if (!routable) return { ok: false, status: "destination_blocked", message: "no route to this destination" };
+  if (!routable)
+    return { ok: false, status: "destination_blocked", message: "no route to this destination" };
   const rule = longest(rules.senderRules, to);
   if (!rule) return { ok: true };
   const alphanumeric = /[A-Za-z]/.test(from);
   if (alphanumeric && !rule.alphanumericAllowed) {
-    return { ok: false, status: "invalid_sender", message: "this destination requires a numeric sender" };
+    return {
+      ok: false,
+      status: "invalid_sender",
+      message: "this destination requires a numeric sender",
+    };
   }
   if (rule.registeredOnly && !rule.registeredSenders.includes(from)) {
-    return { ok: false, status: "invalid_sender", message: "this destination accepts registered senders only" };
+    return {
+      ok: false,
+      status: "invalid_sender",
+      message: "this destination accepts registered senders only",
+    };
   }
   return { ok: true };
 }

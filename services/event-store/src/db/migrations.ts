@@ -67,7 +67,10 @@ export const migrations: Record<string, Migration> = {
   },
   "0002_validity_expiry": {
     async up(db) {
-      await db.schema.alterTable("messages").addColumn("validity_expired_at", "timestamptz").execute();
+      await db.schema
+        .alterTable("messages")
+        .addColumn("validity_expired_at", "timestamptz")
+        .execute();
     },
   },
 };

@@ -3,6 +3,7 @@ export { type Database, openDatabase } from "./db/database.ts";
 export { migrateSchema } from "./db/migrate.ts";
 export * from "./errors.ts";
 export {
+  answerMetrics,
   answerProbe,
   type ExtraRoute,
   type HealthServer,
@@ -19,3 +20,5 @@ export { createEventPublisher, type EventPublisher } from "./nats/publisher.ts";
 export { ensureDurableConsumer, ensureEventStream } from "./nats/stream.ts";
 export * from "./nats/trace-headers.ts";
 export { createWindow } from "./nats/window.ts";
+export * from "./telemetry/metrics.ts";
+export { startTracing, type Tracing, tracingRequested } from "./telemetry/tracing.ts";

@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import { ConfigError } from "./config.ts";
 import { errorMessage } from "./errors.ts";
 import { createLogger } from "./logger.ts";
+import { startTracing } from "./telemetry/tracing.ts";
 
 export interface RunningService {
   ready(): boolean;
@@ -32,6 +33,8 @@ export async function runMain<C>(options: MainOptions<C>): Promise<void> {
     process.exit(1);
   }
   const log = createLogger(options.name, options.logLevel(config));
+  const tracing = startTracing(options.name);
+  if (tracing) log.info("tracing on: spans exported over OTLP");
   let service: RunningService;
   try {
     service = await options.start(config, log);
@@ -52,6 +55,7 @@ export async function runMain<C>(options: MainOptions<C>): Promise<void> {
     }, options.stopTimeoutMs ?? 25_000);
     try {
       await service.stop();
+      await tracing?.shutdown();
       clearTimeout(timer);
       log.info("stopped");
       process.exit(0);

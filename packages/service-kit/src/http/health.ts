@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { metricsRegistry } from "../telemetry/metrics.ts";
 
 export interface Probes {
   /** The process is alive and not wedged. */
@@ -23,6 +24,23 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
+/** Answers GET /metrics in Prometheus text format; false for any other path. */
+export function answerMetrics(req: IncomingMessage, res: ServerResponse): boolean {
+  const path = (req.url ?? "/").split("?")[0];
+  if (path !== "/metrics") return false;
+  metricsRegistry
+    .metrics()
+    .then((body) => {
+      res.writeHead(200, { "content-type": metricsRegistry.contentType });
+      res.end(body);
+    })
+    .catch(() => {
+      res.writeHead(500, { "content-type": "application/json" });
+      res.end(JSON.stringify({ status: "server_error" }));
+    });
+  return true;
+}
+
 /** Serves one more route; returns false when the request is not its own. */
 export type ExtraRoute = (req: IncomingMessage, res: ServerResponse) => boolean;
 
@@ -34,7 +52,7 @@ export async function startHealthServer(
   extra?: ExtraRoute,
 ): Promise<HealthServer> {
   const server = createServer((req, res) => {
-    if (!answerProbe(req, res, probes) && !extra?.(req, res)) {
+    if (!answerProbe(req, res, probes) && !answerMetrics(req, res) && !extra?.(req, res)) {
       res.writeHead(404, { "content-type": "application/json" });
       res.end(JSON.stringify({ status: "not_found" }));
     }

@@ -1,10 +1,22 @@
 import type { JsMsg } from "@nats-io/jetstream";
 import type { MsgHdrs } from "@nats-io/transport-node";
+import { type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import type { z } from "zod";
 import { errorMessage, PermanentError, RetryableError } from "../errors.ts";
+import {
+  consumerAckPending,
+  consumerBatchDuration,
+  consumerBatchSize,
+  consumerLag,
+  consumerMessages,
+} from "../telemetry/metrics.ts";
 import type { Nats } from "./connect.ts";
 import { ensureDurableConsumer } from "./stream.ts";
+import { contextFromEnvelope, currentTraceContext, extractTraceContext } from "./trace-headers.ts";
+
+const tracer = trace.getTracer("@smsgw/service-kit");
+const LAG_POLL_MS = 5_000;
 
 export type Outcome =
   | { kind: "ack" }
@@ -78,6 +90,16 @@ export async function startConsumer<T>(
     Math.max(1_000, Math.floor(ackWaitMs / 3)),
   );
   heartbeat.unref();
+  const lagPoll = setInterval(() => {
+    nats.jsm.consumers
+      .info(stream, durable)
+      .then((info) => {
+        consumerLag.set({ consumer: durable }, info.num_pending);
+        consumerAckPending.set({ consumer: durable }, info.num_ack_pending);
+      })
+      .catch(() => undefined);
+  }, LAG_POLL_MS);
+  lagPoll.unref();
   let scheduled = false;
   let stopping = false;
 
@@ -114,6 +136,11 @@ export async function startConsumer<T>(
       }
     }
     if (valid.length === 0) return;
+    const spans = valid.map(({ msg, delivery }) =>
+      startProcessSpan(durable, msg.subject, delivery),
+    );
+    const timer = consumerBatchDuration.startTimer({ consumer: durable });
+    consumerBatchSize.observe({ consumer: durable }, valid.length);
     let outcomes: readonly Outcome[] | undefined;
     try {
       outcomes = await options.handle(valid.map((v) => v.delivery));
@@ -121,6 +148,7 @@ export async function startConsumer<T>(
       outcomes = valid.map(({ delivery }) => outcomeOfError(error, delivery.deliveryCount));
       log.warn({ durable, err: errorMessage(error), size: valid.length }, "batch handler failed");
     }
+    timer();
     for (const [index, { msg }] of valid.entries()) {
       const outcome = outcomes?.[index] ?? ACK;
       if (outcome.kind === "term") {
@@ -130,6 +158,8 @@ export async function startConsumer<T>(
         );
       }
       settle(msg, outcome);
+      consumerMessages.inc({ consumer: durable, outcome: outcome.kind });
+      endProcessSpan(spans[index], outcome);
     }
   }
 
@@ -156,6 +186,7 @@ export async function startConsumer<T>(
       }
       await Promise.allSettled([...inFlight]);
       clearInterval(heartbeat);
+      clearInterval(lagPoll);
     },
   };
 }
@@ -181,6 +212,50 @@ function decode<T>(
       headers: msg.headers,
     },
   };
+}
+
+/**
+ * One span per delivery, child of the trace its event carries. While tracing is on, the
+ * event's `trace` is replaced by this span's context, so the events a handler derives
+ * from it (envelopeFor copies the cause's trace) continue the trace causally.
+ */
+function startProcessSpan<T>(durable: string, subject: string, delivery: Delivery<T>): Span {
+  const carrier = traceCarrier(delivery.value);
+  const parent = carrier?.trace
+    ? contextFromEnvelope(carrier.trace)
+    : extractTraceContext(delivery.headers);
+  const span = tracer.startSpan(
+    `${durable} process`,
+    {
+      kind: SpanKind.CONSUMER,
+      attributes: {
+        "messaging.system": "nats",
+        "messaging.destination.name": subject,
+        "messaging.consumer.group.name": durable,
+      },
+    },
+    parent,
+  );
+  if (carrier && span.isRecording()) {
+    carrier.trace = currentTraceContext(trace.setSpan(parent, span));
+  }
+  return span;
+}
+
+function endProcessSpan(span: Span | undefined, outcome: Outcome): void {
+  if (!span) return;
+  if (outcome.kind !== "ack") {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.kind });
+  }
+  span.end();
+}
+
+function traceCarrier(
+  value: unknown,
+): { trace?: import("@smsgw/contracts").TraceContext | undefined } | null {
+  return typeof value === "object" && value !== null && "messageId" in value
+    ? (value as { trace?: import("@smsgw/contracts").TraceContext })
+    : null;
 }
 
 function outcomeOfError(error: unknown, deliveryCount: number): Outcome {

@@ -6,7 +6,8 @@ import {
   type Subjects,
   statusChangeId,
 } from "@smsgw/contracts";
-import { injectTraceHeaders } from "./trace-headers.ts";
+import { eventsPublished } from "../telemetry/metrics.ts";
+import { contextFromEnvelope, injectTraceHeaders } from "./trace-headers.ts";
 import { createWindow } from "./window.ts";
 
 export interface EventPublisher {
@@ -25,18 +26,31 @@ export function createEventPublisher(
   const window = createWindow(options.maxInFlight ?? 256);
   const timeout = options.timeoutMs ?? 5_000;
 
-  function send(subject: string, msgID: string, body: unknown): Promise<void> {
+  function send(
+    kind: string,
+    subject: string,
+    msgID: string,
+    body: MessageEvent | MessageStatusChanged,
+  ): Promise<void> {
     return window.run(async () => {
       const headers = natsHeaders();
-      injectTraceHeaders(headers);
-      // Nats-Msg-Id = the event's deterministic id: a handler that runs twice, or a
-      // publish retried after a lost ack, is stored once.
-      await js.publish(subject, JSON.stringify(body), { msgID, headers, timeout });
+      // The event's own trace when it carries one (a batch handler has no single active
+      // context), else whatever is active.
+      injectTraceHeaders(headers, body.trace ? contextFromEnvelope(body.trace) : undefined);
+      try {
+        // Nats-Msg-Id = the event's deterministic id: a handler that runs twice, or a
+        // publish retried after a lost ack, is stored once.
+        await js.publish(subject, JSON.stringify(body), { msgID, headers, timeout });
+        eventsPublished.inc({ kind, result: "ok" });
+      } catch (error) {
+        eventsPublished.inc({ kind, result: "error" });
+        throw error;
+      }
     });
   }
 
   const publish = (event: MessageEvent) =>
-    send(subjects.event(event.type, carrierOf(event)), event.eventId, event);
+    send(event.type, subjects.event(event.type, carrierOf(event)), event.eventId, event);
 
   return {
     publish,
@@ -46,7 +60,12 @@ export function createEventPublisher(
     async publishStatusChanges(changes) {
       await Promise.all(
         changes.map((change) =>
-          send(subjects.statusChanged, statusChangeId(change.messageId, change.sequence), change),
+          send(
+            "MessageStatusChanged",
+            subjects.statusChanged,
+            statusChangeId(change.messageId, change.sequence),
+            change,
+          ),
         ),
       );
     },

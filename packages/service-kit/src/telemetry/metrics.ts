@@ -1,0 +1,54 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+/**
+ * The process's metrics in Prometheus format, served at /metrics on the health port.
+ * Names follow OpenTelemetry/Prometheus conventions (unit suffixes, _total for counters)
+ * and labels stay low-cardinality: consumer, event type, outcome — never a message id,
+ * an account or a phone number.
+ */
+export const metricsRegistry = new Registry();
+collectDefaultMetrics({ register: metricsRegistry, prefix: "smsgw_" });
+
+export const consumerMessages = new Counter({
+  name: "smsgw_consumer_messages_total",
+  help: "Messages a JetStream consumer settled, by consumer and outcome (ack, nak, term).",
+  labelNames: ["consumer", "outcome"] as const,
+  registers: [metricsRegistry],
+});
+
+export const consumerBatchDuration = new Histogram({
+  name: "smsgw_consumer_batch_duration_seconds",
+  help: "Time a consumer's handler took for one batch.",
+  labelNames: ["consumer"] as const,
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  registers: [metricsRegistry],
+});
+
+export const consumerBatchSize = new Histogram({
+  name: "smsgw_consumer_batch_size_messages",
+  help: "Messages per batch handed to a consumer's handler.",
+  labelNames: ["consumer"] as const,
+  buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500],
+  registers: [metricsRegistry],
+});
+
+export const consumerLag = new Gauge({
+  name: "smsgw_consumer_lag_messages",
+  help: "Messages in the stream not yet delivered to the consumer (JetStream num_pending).",
+  labelNames: ["consumer"] as const,
+  registers: [metricsRegistry],
+});
+
+export const consumerAckPending = new Gauge({
+  name: "smsgw_consumer_ack_pending_messages",
+  help: "Messages delivered to the consumer and not yet acknowledged.",
+  labelNames: ["consumer"] as const,
+  registers: [metricsRegistry],
+});
+
+export const eventsPublished = new Counter({
+  name: "smsgw_events_published_total",
+  help: "Events published to JetStream, by subject kind and result (ok, error).",
+  labelNames: ["kind", "result"] as const,
+  registers: [metricsRegistry],
+});

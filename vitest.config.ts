@@ -9,7 +9,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["{packages,services}/*/src/**/*.unit.test.ts"],
+          include: ["{packages,services}/*/src/**/*.unit.test.ts", "scripts/**/*.unit.test.ts"],
         },
       },
       {

@@ -3,27 +3,16 @@
  * NATS and PostgreSQL, runs every service as its own process with its logs prefixed,
  * creates the demo account, and prints how to send a first message. Ctrl-C stops it all.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createServer } from "node:http";
 import { dirname, join } from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { ensureDatabase, ensureInfrastructure, portOpen } from "./infra.ts";
+import { ensureDatabase, ensureInfrastructure, portOpen } from "../lib/infra.ts";
+import { processGroup, SERVICES, waitReady } from "../lib/processes.ts";
 import { formatLine, prefixer } from "./log-lines.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const WEBHOOK_SINK_PORT = 8099;
-
-/** Start order: the simulator first (carriers), then the consumers, the API last. */
-const SERVICES = [
-  { name: "smsc-simulator", healthPort: 8086 },
-  { name: "event-store", healthPort: 8085 },
-  { name: "pricing", healthPort: 8081 },
-  { name: "routing", healthPort: 8082 },
-  { name: "carrier-connector", healthPort: 8083 },
-  { name: "dlr-dispatcher", healthPort: 8084 },
-  { name: "ingress", healthPort: 8080 },
-] as const;
 
 const env: NodeJS.ProcessEnv = {
   ...process.env,
@@ -39,47 +28,16 @@ const env: NodeJS.ProcessEnv = {
 
 const label = prefixer([...SERVICES.map((s) => s.name), "webhooks", "stack"]);
 const say = (line: string) => process.stdout.write(`${label("stack")}${line}\n`);
-const children = new Map<string, ChildProcess>();
 let stopping = false;
-
-function pipeLines(name: string, stream: NodeJS.ReadableStream | null) {
-  if (!stream) return;
-  createInterface({ input: stream }).on("line", (line) => {
-    process.stdout.write(`${label(name)}${formatLine(line)}\n`);
-  });
-}
-
-function startService(name: string) {
-  const child = spawn(process.execPath, [join(root, "services", name, "src", "main.ts")], {
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.set(name, child);
-  pipeLines(name, child.stdout);
-  pipeLines(name, child.stderr);
-  child.on("exit", (code, signal) => {
-    children.delete(name);
-    if (!stopping) {
-      say(`\x1b[31m${name} exited (${signal ?? code}); stopping the stack\x1b[0m`);
-      void stopAll(1);
-    }
-  });
-}
-
-async function waitReady(name: string, port: number) {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (stopping) return;
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/readyz`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${name} did not become ready on :${port}/readyz within 60 s`);
-}
+const group = processGroup(
+  root,
+  env,
+  (name, line) => process.stdout.write(`${label(name)}${formatLine(line)}\n`),
+  (name, code, signal) => {
+    say(`\x1b[31m${name} exited (${signal ?? code}); stopping the stack\x1b[0m`);
+    void stopAll(1);
+  },
+);
 
 function startWebhookSink() {
   const server = createServer((req, res) => {
@@ -102,15 +60,7 @@ async function stopAll(code: number) {
   if (stopping) return;
   stopping = true;
   say("stopping…");
-  const exits = [...children.values()].map(
-    (child) =>
-      new Promise<void>((resolve) => {
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-        setTimeout(() => child.kill("SIGKILL"), 15_000).unref();
-      }),
-  );
-  await Promise.all(exits);
+  await group.stopAll();
   say("stopped");
   process.exit(code);
 }
@@ -142,7 +92,7 @@ async function main() {
   }
   const sink = startWebhookSink();
   for (const { name, healthPort } of SERVICES) {
-    startService(name);
+    group.start(name);
     await waitReady(name, healthPort);
   }
   const demo = demoAccount();

@@ -1,0 +1,300 @@
+/**
+ * `pnpm bench`: the whole gateway as separate processes with the simulator, driven at fixed
+ * offered rates and at maximum through the compatible endpoint; reports API and end-to-end
+ * latency, CPU per process and per message, and consumer lag, as JSON, Markdown and SVG.
+ *
+ *   pnpm bench [--rates 250,500,1000,2000,max] [--seconds 15] [--receipt-delay 0] [--out docs/bench]
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { Worker } from "node:worker_threads";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import postgres from "postgres";
+import { ensureInfrastructure, portOpen } from "../lib/infra.ts";
+import { processGroup, SERVICES, waitReady } from "../lib/processes.ts";
+import { runLoadStep } from "./load-step.ts";
+import { cpuMs, pidsOf, rssMb } from "./proc-stats.ts";
+import { type BenchReport, type StepResult, toMarkdown, toSvg } from "./report.ts";
+import { summarize } from "./stats.ts";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const { values: args } = parseArgs({
+  options: {
+    rates: { type: "string", default: "250,500,1000,2000,max" },
+    seconds: { type: "string", default: "15" },
+    "receipt-delay": { type: "string", default: "0" },
+    connections: { type: "string", default: "32" },
+    out: { type: "string", default: "docs/bench" },
+  },
+});
+const rates = (args.rates ?? "").split(",").map((r) => (r === "max" ? null : Number(r)));
+const stepSeconds = Number(args.seconds);
+const receiptDelayMs = Number(args["receipt-delay"]);
+const connections = Number(args.connections);
+const PREFIX = "bench";
+const DATABASE = "smsgw_bench";
+const say = (line: string) => process.stdout.write(`bench │ ${line}\n`);
+
+async function resetState() {
+  const admin = postgres("postgres://postgres@127.0.0.1:5432/postgres", {
+    max: 1,
+    onnotice: () => undefined,
+  });
+  await admin.unsafe(`drop database if exists ${DATABASE} with (force)`);
+  await admin.unsafe(`create database ${DATABASE}`);
+  await admin.end();
+  const nc = await connect({ servers: "127.0.0.1:4222" });
+  const jsm = await jetstreamManager(nc);
+  for (const name of [
+    `${PREFIX.toUpperCase()}_EVENTS`,
+    `KV_${PREFIX}_accounts`,
+    `KV_${PREFIX}_routing`,
+    `KV_${PREFIX}_carrier_health`,
+  ]) {
+    await jsm.streams.delete(name).catch(() => false);
+  }
+  await nc.close();
+}
+
+function versions() {
+  const run = (cmd: string, argv: string[]) => {
+    try {
+      return execFileSync(cmd, argv).toString().trim().split("\n")[0] ?? "?";
+    } catch {
+      return "?";
+    }
+  };
+  return {
+    cores: cpus().length,
+    cpuModel: cpus()[0]?.model ?? "?",
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.versions.node,
+    nats: run("nats-server", ["--version"]),
+    postgres: run("psql", ["--version"]),
+  };
+}
+
+function startReceiver(): Promise<{ worker: Worker; port: number }> {
+  const worker = new Worker(new URL("./receiver.ts", import.meta.url));
+  return new Promise((resolve) => {
+    worker.once("message", (m: { port: number }) => resolve({ worker, port: m.port }));
+  });
+}
+
+function ask<T>(worker: Worker, kind: string): Promise<T> {
+  return new Promise((resolve) => {
+    worker.once("message", (m: T) => resolve(m));
+    worker.postMessage({ kind });
+  });
+}
+
+async function main() {
+  await ensureInfrastructure(say);
+  for (const { name, healthPort } of SERVICES) {
+    if (await portOpen(healthPort))
+      throw new Error(`port ${healthPort} (${name}) is taken: stop the local stack first`);
+  }
+  await resetState();
+  const receiver = await startReceiver();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${DATABASE}`,
+    NATS_PREFIX: PREFIX,
+    LOG_LEVEL: "warn",
+    WEBHOOK_ALLOW_PRIVATE: "true",
+    IP_RATE_PER_SEC: "1000000",
+    IP_BURST: "1000000",
+    ACCOUNT_RATE_PER_SEC: "1000000",
+    ACCOUNT_BURST: "1000000",
+    STOP_WITH_PARENT_PID: String(process.pid),
+    SIM_CARRIERS: JSON.stringify(
+      ["sim-a", "sim-b"].map((id, i) => ({
+        id,
+        port: 2775 + i,
+        systemId: id,
+        password: "secret",
+        receiptDelayMs,
+        windowSize: 200,
+      })),
+    ),
+  };
+  const group = processGroup(
+    root,
+    env,
+    (name, line) => {
+      if (/"level":"(error|fatal)"/.test(line)) say(`${name}: ${line.slice(0, 300)}`);
+    },
+    (name, code) => say(`${name} exited (${code}) during the benchmark`),
+  );
+  const stop = async () => {
+    await group.stopAll();
+    await ask(receiver.worker, "close").catch(() => undefined);
+    await receiver.worker.terminate();
+  };
+  process.on("SIGINT", () => void stop().then(() => process.exit(130)));
+  try {
+    for (const { name, healthPort } of SERVICES) {
+      group.start(name);
+      await waitReady(name, healthPort);
+    }
+    const created = spawnSync(
+      process.execPath,
+      [
+        join(root, "services/pricing/src/cli.ts"),
+        "accounts",
+        "create",
+        "--name",
+        "bench",
+        "--credits",
+        "1000000",
+        "--json",
+      ],
+      { env, encoding: "utf8" },
+    );
+    if (created.status !== 0)
+      throw new Error(`creating the bench account failed: ${created.stderr}`);
+    const account = JSON.parse(created.stdout) as { hash: string; token: string };
+    const callbackUrl = `http://127.0.0.1:${receiver.port}/dlr`;
+    const query = (n: number) =>
+      new URLSearchParams({
+        hash: account.hash,
+        token: account.token,
+        toNumber: `+3725${String(6_000_000 + (n % 3_000_000)).padStart(7, "0")}`,
+        fromNumber: "Bench",
+        text: `Benchmark message ${n}`,
+        callbackUrl,
+      }).toString();
+
+    const nc = await connect({ servers: "127.0.0.1:4222" });
+    const jsm = await jetstreamManager(nc);
+    const report: BenchReport = {
+      startedAt: new Date().toISOString(),
+      machine: versions(),
+      settings: { receiptDelayMs, stepSeconds, connections },
+      steps: [],
+    };
+    say(
+      `machine: ${report.machine.cores} cores, Node ${report.machine.node}; ${stepSeconds} s per step`,
+    );
+    // Warm up: JIT, pools, binds.
+    await runLoadStep({
+      baseUrl: "http://127.0.0.1:8080",
+      query,
+      rate: 200,
+      connections: 8,
+      durationS: 3,
+    });
+    await new Promise((r) => setTimeout(r, 3_000));
+    await ask(receiver.worker, "take");
+
+    for (const rate of rates) {
+      const label = rate === null ? "max" : String(rate);
+      const pids = new Map<string, number[]>([
+        ...[...group.children].map(
+          ([name, child]) => [name, [child.pid ?? 0]] as [string, number[]],
+        ),
+        ["nats-server", pidsOf("nats-server")],
+        ["postgres", pidsOf("postgres")],
+        ["bench (load + receiver)", [process.pid]],
+      ]);
+      const cpuBefore = new Map(
+        [...pids].map(([n, list]) => [n, list.reduce((s, p) => s + cpuMs(p), 0)]),
+      );
+      const lag: Record<string, number> = {};
+      const lagPoll = setInterval(async () => {
+        for await (const info of jsm.consumers.list(`${PREFIX.toUpperCase()}_EVENTS`)) {
+          lag[info.name] = Math.max(lag[info.name] ?? 0, info.num_pending + info.num_ack_pending);
+        }
+      }, 1_000);
+      const started = Date.now();
+      const load = await runLoadStep({
+        baseUrl: "http://127.0.0.1:8080",
+        query,
+        rate,
+        connections: rate === null ? connections * 2 : connections,
+        durationS: stepSeconds,
+        onProgress: (sent, accepted) =>
+          say(
+            `${label.padStart(5)} msg/s offered │ ${Math.round((Date.now() - started) / 1000)} s │ sent ${sent} │ accepted ${accepted}`,
+          ),
+      });
+      const elapsedS = (Date.now() - started) / 1000;
+      const cpuAfterLoad = new Map(
+        [...pids].map(([n, list]) => [n, list.reduce((s, p) => s + cpuMs(p), 0)]),
+      );
+      // Wait (bounded) for every accepted message's final report.
+      const drainDeadline = Date.now() + 30_000;
+      while (Date.now() < drainDeadline) {
+        const { finals } = await ask<{ finals: number }>(receiver.worker, "count");
+        if (finals >= load.accepted.size) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      clearInterval(lagPoll);
+      const taken = await ask<{ finals: Array<[string, { status: string; at: number }]> }>(
+        receiver.worker,
+        "take",
+      );
+      const e2e: number[] = [];
+      const finalStatuses: Record<string, number> = {};
+      for (const [messageId, final] of taken.finals) {
+        const sentAt = load.accepted.get(messageId);
+        if (sentAt === undefined) continue;
+        finalStatuses[final.status] = (finalStatuses[final.status] ?? 0) + 1;
+        e2e.push(final.at - sentAt);
+      }
+      const missing = load.accepted.size - e2e.length;
+      if (missing > 0) finalStatuses["no final report within 30 s"] = missing;
+      const cpuMsPerSec: Record<string, number> = {};
+      let cpuTotal = 0;
+      for (const [name, before] of cpuBefore) {
+        const used = (cpuAfterLoad.get(name) ?? before) - before;
+        cpuMsPerSec[name] = used / elapsedS;
+        if (!name.startsWith("bench")) cpuTotal += used;
+      }
+      const rss: Record<string, number> = {};
+      for (const [name, list] of pids)
+        rss[name] = Math.round(list.reduce((s, p) => s + rssMb(p), 0));
+      const step: StepResult = {
+        label,
+        offeredRate: rate,
+        durationS: elapsedS,
+        sent: load.sent,
+        accepted: load.accepted.size,
+        acceptedPerSec: load.accepted.size / elapsedS,
+        api: { count: load.sent, ...load.api },
+        e2e: summarize(e2e),
+        finalStatuses,
+        errors: load.errors,
+        cpuMsPerSec,
+        cpuMsPerMessage: load.accepted.size > 0 ? cpuTotal / load.accepted.size : Number.NaN,
+        rssMb: rss,
+        maxConsumerLag: lag,
+      };
+      report.steps.push(step);
+      say(
+        `${label} → accepted ${step.acceptedPerSec.toFixed(0)}/s, API p99 ${step.api.p99} ms, e2e p99 ${step.e2e.p99} ms, ${step.cpuMsPerMessage.toFixed(2)} ms CPU/msg`,
+      );
+    }
+    await nc.close();
+    const out = join(root, args.out ?? "docs/bench");
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, "latest.json"), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(join(out, "latest.md"), toMarkdown(report));
+    writeFileSync(join(out, "latency.svg"), toSvg(report));
+    process.stdout.write(
+      `\n${toMarkdown(report)}\nwritten to ${out}/latest.{json,md} and latency.svg\n`,
+    );
+  } finally {
+    await stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  say(`failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,49 @@
+/**
+ * The benchmark's webhook receiver, in a worker thread so that answering thousands of
+ * reports a second does not share an event loop with the load generator. It records when
+ * each message's final report arrived and hands the record over on request.
+ */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { parentPort } from "node:worker_threads";
+
+const finals = new Map<string, { status: string; at: number }>();
+let reports = 0;
+
+const server = createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on("data", (chunk: Buffer) => chunks.push(chunk));
+  req.on("end", () => {
+    const at = Date.now();
+    reports++;
+    try {
+      const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
+        messageId: string;
+        status: string;
+      };
+      if (body.status !== "sent" && !finals.has(body.messageId))
+        finals.set(body.messageId, { status: body.status, at });
+    } catch {
+      // not a report: ignored
+    }
+    res.writeHead(204).end();
+  });
+});
+
+server.listen(0, "127.0.0.1", () => {
+  parentPort?.postMessage({ kind: "listening", port: (server.address() as AddressInfo).port });
+});
+
+parentPort?.on("message", (message: { kind: string }) => {
+  if (message.kind === "take") {
+    parentPort?.postMessage({ kind: "finals", finals: [...finals.entries()], reports });
+    finals.clear();
+    reports = 0;
+  } else if (message.kind === "count") {
+    parentPort?.postMessage({ kind: "count", finals: finals.size, reports });
+  } else if (message.kind === "close") {
+    server.close();
+    server.closeAllConnections();
+    parentPort?.close();
+  }
+});

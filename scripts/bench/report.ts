@@ -1,0 +1,128 @@
+import type { Summary } from "./stats.ts";
+
+export interface StepResult {
+  label: string;
+  /** Requests per second asked of the load generator; null = as fast as it goes. */
+  offeredRate: number | null;
+  durationS: number;
+  sent: number;
+  accepted: number;
+  acceptedPerSec: number;
+  /** API latency in ms (autocannon's, corrected for coordinated omission at fixed rates). */
+  api: Summary;
+  /** From sending the request to receiving the final webhook, in ms. */
+  e2e: Summary;
+  finalStatuses: Record<string, number>;
+  /** "<http> <status>" or "error" -> count, for answers other than success. */
+  errors: Record<string, number>;
+  /** Milliseconds of CPU per second of the step, per process (or process group). */
+  cpuMsPerSec: Record<string, number>;
+  /** All our processes, NATS and Postgres together, per accepted message. */
+  cpuMsPerMessage: number;
+  rssMb: Record<string, number>;
+  /** The most messages any consumer had waiting during the step. */
+  maxConsumerLag: Record<string, number>;
+}
+
+export interface BenchReport {
+  startedAt: string;
+  machine: {
+    cores: number;
+    cpuModel: string;
+    memoryGb: number;
+    node: string;
+    nats: string;
+    postgres: string;
+  };
+  settings: { receiptDelayMs: number; stepSeconds: number; connections: number };
+  steps: StepResult[];
+}
+
+const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(value < 10 ? 1 : 0) : "–");
+
+export function toMarkdown(report: BenchReport): string {
+  const { machine, settings } = report;
+  const lines = [
+    `Measured ${report.startedAt} on ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGb} GB, Node ${machine.node}, ${machine.nats}, ${machine.postgres}; receipts after ${settings.receiptDelayMs} ms; ${settings.stepSeconds} s per step. NATS, Postgres, the simulator, the webhook receiver and the load generator share the machine.`,
+    "",
+    "| offered msg/s | accepted msg/s | API p50 / p90 / p99 / max (ms) | end-to-end p50 / p99 (ms) | final | errors | CPU ms per msg | consumer lag (max) |",
+    "|---:|---:|---|---|---|---|---:|---:|",
+  ];
+  for (const step of report.steps) {
+    const finals = Object.entries(step.finalStatuses)
+      .map(([status, n]) => `${n} ${status}`)
+      .join(", ");
+    const errors = Object.entries(step.errors)
+      .map(([kind, n]) => `${n} ${kind}`)
+      .join(", ");
+    const lag = Math.max(0, ...Object.values(step.maxConsumerLag));
+    lines.push(
+      `| ${step.offeredRate ?? "max"} | ${step.acceptedPerSec.toFixed(0)} | ${ms(step.api.p50)} / ${ms(step.api.p90)} / ${ms(step.api.p99)} / ${ms(step.api.max)} | ${ms(step.e2e.p50)} / ${ms(step.e2e.p99)} | ${finals || "–"} | ${errors || "none"} | ${step.cpuMsPerMessage.toFixed(2)} | ${lag} |`,
+    );
+  }
+  lines.push("", "CPU per process (ms of CPU per second; 1,000 = one core busy):", "");
+  const names = [...new Set(report.steps.flatMap((s) => Object.keys(s.cpuMsPerSec)))];
+  lines.push(`| offered | ${names.join(" | ")} |`, `|---:|${names.map(() => "---:").join("|")}|`);
+  for (const step of report.steps) {
+    lines.push(
+      `| ${step.offeredRate ?? "max"} | ${names.map((n) => (step.cpuMsPerSec[n] ?? 0).toFixed(0)).join(" | ")} |`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** A small line chart of latency against offered load, as SVG (the README shows it). */
+export function toSvg(report: BenchReport): string {
+  const width = 640;
+  const height = 360;
+  const pad = { left: 56, right: 130, top: 24, bottom: 44 };
+  const steps = report.steps;
+  const series = [
+    { name: "API p50", color: "#4e79a7", pick: (s: StepResult) => s.api.p50 },
+    { name: "API p99", color: "#2b4a6f", pick: (s: StepResult) => s.api.p99 },
+    { name: "end-to-end p50", color: "#f28e2b", pick: (s: StepResult) => s.e2e.p50 },
+    { name: "end-to-end p99", color: "#b45f06", pick: (s: StepResult) => s.e2e.p99 },
+  ];
+  const values = steps.flatMap((s) => series.map((line) => line.pick(s))).filter(Number.isFinite);
+  const top = Math.max(1, ...values) * 1.1;
+  const x = (i: number) =>
+    pad.left + (steps.length <= 1 ? 0 : (i * (width - pad.left - pad.right)) / (steps.length - 1));
+  const y = (v: number) => pad.top + (1 - v / top) * (height - pad.top - pad.bottom);
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<text x="${pad.left}" y="14" font-size="12">Latency (ms) vs offered load (msg/s)</text>`,
+  ];
+  for (let tick = 0; tick <= 4; tick++) {
+    const v = (top * tick) / 4;
+    parts.push(
+      `<line x1="${pad.left}" x2="${width - pad.right}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/>`,
+      `<text x="${pad.left - 6}" y="${y(v) + 4}" text-anchor="end">${v.toFixed(0)}</text>`,
+    );
+  }
+  steps.forEach((step, i) => {
+    parts.push(
+      `<text x="${x(i)}" y="${height - pad.bottom + 16}" text-anchor="middle">${step.offeredRate ?? "max"}</text>`,
+      `<text x="${x(i)}" y="${height - pad.bottom + 30}" text-anchor="middle" fill="#666">(${step.acceptedPerSec.toFixed(0)})</text>`,
+    );
+  });
+  series.forEach((line, index) => {
+    const points = steps
+      .map((s, i) => [x(i), line.pick(s)] as const)
+      .filter(([, v]) => Number.isFinite(v))
+      .map(([px, v]) => `${px.toFixed(1)},${y(v).toFixed(1)}`);
+    parts.push(
+      `<polyline fill="none" stroke="${line.color}" stroke-width="2" points="${points.join(" ")}"/>`,
+    );
+    const ly = pad.top + 14 + index * 16;
+    parts.push(
+      `<line x1="${width - pad.right + 10}" x2="${width - pad.right + 28}" y1="${ly - 4}" y2="${ly - 4}" stroke="${line.color}" stroke-width="2"/>`,
+      `<text x="${width - pad.right + 32}" y="${ly}">${line.name}</text>`,
+    );
+  });
+  parts.push(
+    `<text x="${(pad.left + width - pad.right) / 2}" y="${height - 4}" text-anchor="middle" fill="#666">offered (accepted) msg/s</text>`,
+    "</svg>",
+  );
+  return `${parts.join("\n")}\n`;
+}

@@ -1,0 +1,82 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+
+/** The gateway's processes, in start order: carriers first, consumers next, the API last. */
+export const SERVICES = [
+  { name: "smsc-simulator", healthPort: 8086 },
+  { name: "event-store", healthPort: 8085 },
+  { name: "pricing", healthPort: 8081 },
+  { name: "routing", healthPort: 8082 },
+  { name: "carrier-connector", healthPort: 8083 },
+  { name: "dlr-dispatcher", healthPort: 8084 },
+  { name: "ingress", healthPort: 8080 },
+] as const;
+export type ServiceName = (typeof SERVICES)[number]["name"];
+
+export interface ProcessGroup {
+  readonly children: ReadonlyMap<string, ChildProcess>;
+  start(name: string): ChildProcess;
+  /** SIGTERM to all, SIGKILL after `graceMs`; resolves when every child has exited. */
+  stopAll(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Runs services as separate processes with the project's Node, each line of their output
+ * handed to `onLine`. `onExit` hears of a child that exits on its own.
+ */
+export function processGroup(
+  root: string,
+  env: NodeJS.ProcessEnv,
+  onLine: (name: string, line: string) => void,
+  onExit: (name: string, code: number | null, signal: NodeJS.Signals | null) => void,
+): ProcessGroup {
+  const children = new Map<string, ChildProcess>();
+  let stopping = false;
+  return {
+    children,
+    start(name) {
+      const child = spawn(process.execPath, [join(root, "services", name, "src", "main.ts")], {
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      children.set(name, child);
+      for (const stream of [child.stdout, child.stderr]) {
+        if (stream) createInterface({ input: stream }).on("line", (line) => onLine(name, line));
+      }
+      child.on("exit", (code, signal) => {
+        children.delete(name);
+        if (!stopping) onExit(name, code, signal);
+      });
+      return child;
+    },
+    async stopAll(graceMs = 15_000) {
+      stopping = true;
+      await Promise.all(
+        [...children.values()].map(
+          (child) =>
+            new Promise<void>((resolve) => {
+              if (child.exitCode !== null || child.signalCode !== null) return resolve();
+              child.once("exit", () => resolve());
+              child.kill("SIGTERM");
+              setTimeout(() => child.kill("SIGKILL"), graceMs).unref();
+            }),
+        ),
+      );
+    },
+  };
+}
+
+export async function waitReady(name: string, port: number, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${name} did not become ready on :${port}/readyz within ${timeoutMs / 1000} s`);
+}

@@ -5,18 +5,15 @@
  *
  *   pnpm bench [--rates 250,500,1000,2000,max] [--seconds 15] [--receipt-delay 0] [--out docs/bench]
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { Worker } from "node:worker_threads";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import postgres from "postgres";
-import { ensureInfrastructure, portOpen } from "../lib/infra.ts";
-import { processGroup, SERVICES, waitReady } from "../lib/processes.ts";
+import { startLoadStack } from "../lib/load-stack.ts";
 import { runLoadStep } from "./load-step.ts";
 import { cpuMs, pidsOf, rssMb } from "./proc-stats.ts";
 import { type BenchReport, type StepResult, toMarkdown, toSvg } from "./report.ts";
@@ -40,27 +37,6 @@ const PREFIX = "bench";
 const DATABASE = "smsgw_bench";
 const say = (line: string) => process.stdout.write(`bench │ ${line}\n`);
 
-async function resetState() {
-  const admin = postgres("postgres://postgres@127.0.0.1:5432/postgres", {
-    max: 1,
-    onnotice: () => undefined,
-  });
-  await admin.unsafe(`drop database if exists ${DATABASE} with (force)`);
-  await admin.unsafe(`create database ${DATABASE}`);
-  await admin.end();
-  const nc = await connect({ servers: "127.0.0.1:4222" });
-  const jsm = await jetstreamManager(nc);
-  for (const name of [
-    `${PREFIX.toUpperCase()}_EVENTS`,
-    `KV_${PREFIX}_accounts`,
-    `KV_${PREFIX}_routing`,
-    `KV_${PREFIX}_carrier_health`,
-  ]) {
-    await jsm.streams.delete(name).catch(() => false);
-  }
-  await nc.close();
-}
-
 function versions() {
   const run = (cmd: string, argv: string[]) => {
     try {
@@ -79,97 +55,17 @@ function versions() {
   };
 }
 
-function startReceiver(): Promise<{ worker: Worker; port: number }> {
-  const worker = new Worker(new URL("./receiver.ts", import.meta.url));
-  return new Promise((resolve) => {
-    worker.once("message", (m: { port: number }) => resolve({ worker, port: m.port }));
-  });
-}
-
-function ask<T>(worker: Worker, kind: string): Promise<T> {
-  return new Promise((resolve) => {
-    worker.once("message", (m: T) => resolve(m));
-    worker.postMessage({ kind });
-  });
-}
-
 async function main() {
-  await ensureInfrastructure(say);
-  for (const { name, healthPort } of SERVICES) {
-    if (await portOpen(healthPort))
-      throw new Error(`port ${healthPort} (${name}) is taken: stop the local stack first`);
-  }
-  await resetState();
-  const receiver = await startReceiver();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${DATABASE}`,
-    NATS_PREFIX: PREFIX,
-    LOG_LEVEL: "warn",
-    WEBHOOK_ALLOW_PRIVATE: "true",
-    IP_RATE_PER_SEC: "1000000",
-    IP_BURST: "1000000",
-    ACCOUNT_RATE_PER_SEC: "1000000",
-    ACCOUNT_BURST: "1000000",
-    STOP_WITH_PARENT_PID: String(process.pid),
-    SIM_CARRIERS: JSON.stringify(
-      ["sim-a", "sim-b"].map((id, i) => ({
-        id,
-        port: 2775 + i,
-        systemId: id,
-        password: "secret",
-        receiptDelayMs,
-        windowSize: 200,
-      })),
-    ),
-  };
-  const group = processGroup(
+  const stack = await startLoadStack({
     root,
-    env,
-    (name, line) => {
-      if (/"level":"(error|fatal)"/.test(line)) say(`${name}: ${line.slice(0, 300)}`);
-    },
-    (name, code) => say(`${name} exited (${code}) during the benchmark`),
-  );
-  const stop = async () => {
-    await group.stopAll();
-    await ask(receiver.worker, "close").catch(() => undefined);
-    await receiver.worker.terminate();
-  };
-  process.on("SIGINT", () => void stop().then(() => process.exit(130)));
+    prefix: PREFIX,
+    database: DATABASE,
+    receiptDelayMs,
+    say,
+  });
+  const { group, query } = stack;
+  process.on("SIGINT", () => void stack.stop().then(() => process.exit(130)));
   try {
-    for (const { name, healthPort } of SERVICES) {
-      group.start(name);
-      await waitReady(name, healthPort);
-    }
-    const created = spawnSync(
-      process.execPath,
-      [
-        join(root, "services/pricing/src/cli.ts"),
-        "accounts",
-        "create",
-        "--name",
-        "bench",
-        "--credits",
-        "1000000",
-        "--json",
-      ],
-      { env, encoding: "utf8" },
-    );
-    if (created.status !== 0)
-      throw new Error(`creating the bench account failed: ${created.stderr}`);
-    const account = JSON.parse(created.stdout) as { hash: string; token: string };
-    const callbackUrl = `http://127.0.0.1:${receiver.port}/dlr`;
-    const query = (n: number) =>
-      new URLSearchParams({
-        hash: account.hash,
-        token: account.token,
-        toNumber: `+3725${String(6_000_000 + (n % 3_000_000)).padStart(7, "0")}`,
-        fromNumber: "Bench",
-        text: `Benchmark message ${n}`,
-        callbackUrl,
-      }).toString();
-
     const nc = await connect({ servers: "127.0.0.1:4222" });
     const jsm = await jetstreamManager(nc);
     const report: BenchReport = {
@@ -190,7 +86,7 @@ async function main() {
       durationS: 3,
     });
     await new Promise((r) => setTimeout(r, 3_000));
-    await ask(receiver.worker, "take");
+    await stack.ask("take");
 
     for (const rate of rates) {
       const label = rate === null ? "max" : String(rate);
@@ -230,13 +126,12 @@ async function main() {
       // Wait (bounded) for every accepted message's final report.
       const drainDeadline = Date.now() + 30_000;
       while (Date.now() < drainDeadline) {
-        const { finals } = await ask<{ finals: number }>(receiver.worker, "count");
+        const { finals } = await stack.ask<{ finals: number }>("count");
         if (finals >= load.accepted.size) break;
         await new Promise((r) => setTimeout(r, 250));
       }
       clearInterval(lagPoll);
-      const taken = await ask<{ finals: Array<[string, { status: string; at: number }]> }>(
-        receiver.worker,
+      const taken = await stack.ask<{ finals: Array<[string, { status: string; at: number }]> }>(
         "take",
       );
       const e2e: number[] = [];
@@ -281,7 +176,7 @@ async function main() {
       );
     }
     await nc.close();
-    const out = join(root, args.out ?? "docs/bench");
+    const out = resolve(root, args.out ?? "docs/bench");
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, "latest.json"), `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(join(out, "latest.md"), toMarkdown(report));
@@ -290,7 +185,7 @@ async function main() {
       `\n${toMarkdown(report)}\nwritten to ${out}/latest.{json,md} and latency.svg\n`,
     );
   } finally {
-    await stop();
+    await stack.stop();
   }
 }
 

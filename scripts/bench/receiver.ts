@@ -5,7 +5,7 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { parentPort } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 
 const finals = new Map<string, { status: string; at: number }>();
 let reports = 0;
@@ -30,8 +30,11 @@ const server = createServer((req, res) => {
   });
 });
 
-server.listen(0, "127.0.0.1", () => {
-  parentPort?.postMessage({ kind: "listening", port: (server.address() as AddressInfo).port });
+// A fixed port lets the drill take the receiver down and bring it back at the same URL.
+let port = Number((workerData as { port?: number } | undefined)?.port ?? 0);
+server.listen(port, "127.0.0.1", () => {
+  port = (server.address() as AddressInfo).port;
+  parentPort?.postMessage({ kind: "listening", port });
 });
 
 parentPort?.on("message", (message: { kind: string }) => {
@@ -41,6 +44,12 @@ parentPort?.on("message", (message: { kind: string }) => {
     reports = 0;
   } else if (message.kind === "count") {
     parentPort?.postMessage({ kind: "count", finals: finals.size, reports });
+  } else if (message.kind === "down") {
+    server.close();
+    server.closeAllConnections();
+    parentPort?.postMessage({ kind: "down" });
+  } else if (message.kind === "up") {
+    server.listen(port, "127.0.0.1", () => parentPort?.postMessage({ kind: "up" }));
   } else if (message.kind === "close") {
     server.close();
     server.closeAllConnections();

@@ -1,0 +1,71 @@
+import postgres from "postgres";
+
+export interface DrillCheck {
+  accepted: number;
+  finalByStatus: Record<string, number>;
+  /** Accepted ("success") messages with no final status: must be 0. */
+  lost: number;
+  /** Messages with more than one charge: must be 0. */
+  doubleCharged: number;
+  /** failed messages not refunded exactly once. */
+  refundProblems: number;
+  /** Charges of messages that were never accepted, and how many of them were refunded. */
+  chargedNotAccepted: number;
+  chargedNotAcceptedRefunded: number;
+  /** (message, part) submitted to a carrier more than once. */
+  doubleSubmitted: number;
+  /** Accepted messages whose final webhook never arrived. */
+  webhooksMissing: number;
+}
+
+/** Reads the owners' tables after a drill and counts what the invariants forbid. */
+export async function checkInvariants(
+  databaseUrl: string,
+  accepted: readonly string[],
+  finalWebhooks: ReadonlySet<string>,
+  /** Every message accepted so far in this run (charges are judged against all of them). */
+  everAccepted: ReadonlySet<string>,
+): Promise<DrillCheck> {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => undefined });
+  try {
+    const ids = [...accepted];
+    const statuses = await sql<{ status: string | null; n: number }[]>`
+      select status, count(*)::int as n from event_store.messages
+      where message_id = any(${ids}) group by status`;
+    const finalByStatus: Record<string, number> = {};
+    let final = 0;
+    for (const { status, n } of statuses) {
+      finalByStatus[status ?? "unknown"] = n;
+      if (status && ["delivered", "undelivered", "expired", "failed"].includes(status)) final += n;
+    }
+    const charges = await sql<{ message_id: string; n: number }[]>`
+      select message_id, count(*)::int as n from pricing.ledger
+      where kind = 'charge' and message_id is not null group by message_id`;
+    const acceptedSet = everAccepted;
+    const notAccepted = charges
+      .filter((c) => !acceptedSet.has(c.message_id))
+      .map((c) => c.message_id);
+    const refunds = await sql<{ message_id: string; n: number }[]>`
+      select message_id, count(*)::int as n from pricing.ledger
+      where kind = 'refund' and message_id is not null group by message_id`;
+    const refundCount = new Map(refunds.map((r) => [r.message_id, r.n]));
+    const failed = await sql<{ message_id: string }[]>`
+      select message_id from event_store.messages where status = 'failed' and message_id = any(${ids})`;
+    const doubles = await sql<{ n: number }[]>`
+      select count(*)::int as n from (
+        select message_id, part from connector.parts group by message_id, part having count(*) > 1) d`;
+    return {
+      accepted: ids.length,
+      finalByStatus,
+      lost: ids.length - final,
+      doubleCharged: charges.filter((c) => c.n > 1).length,
+      refundProblems: failed.filter((f) => refundCount.get(f.message_id) !== 1).length,
+      chargedNotAccepted: notAccepted.length,
+      chargedNotAcceptedRefunded: notAccepted.filter((id) => refundCount.get(id) === 1).length,
+      doubleSubmitted: doubles[0]?.n ?? 0,
+      webhooksMissing: ids.filter((id) => !finalWebhooks.has(id)).length,
+    };
+  } finally {
+    await sql.end();
+  }
+}

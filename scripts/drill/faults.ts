@@ -1,0 +1,128 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { portOpen } from "../lib/infra.ts";
+import type { LoadStack } from "../lib/load-stack.ts";
+import { SERVICES, waitReady } from "../lib/processes.ts";
+
+export interface Fault {
+  name: string;
+  inject(stack: LoadStack): Promise<void>;
+  recover(stack: LoadStack): Promise<void>;
+}
+
+async function waitPort(port: number, up: boolean, seconds = 30): Promise<void> {
+  for (let i = 0; i < seconds * 4; i++) {
+    if ((await portOpen(port)) === up) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`port ${port} did not go ${up ? "up" : "down"} within ${seconds} s`);
+}
+
+function restartService(stack: LoadStack, name: string): Promise<void> {
+  const port = SERVICES.find((s) => s.name === name)?.healthPort ?? 0;
+  stack.group.start(name);
+  return waitReady(name, port);
+}
+
+/** kill -9: no graceful stop, no drain — what a crash or an OOM kill does. */
+export const killService = (name: string): Fault => ({
+  name: `kill -9 ${name}`,
+  async inject(stack) {
+    stack.group.children.get(name)?.kill("SIGKILL");
+    await new Promise((r) => setTimeout(r, 200));
+  },
+  recover: (stack) => restartService(stack, name),
+});
+
+const NATS_ARGS = [
+  "-a",
+  "127.0.0.1",
+  "-p",
+  "4222",
+  "-js",
+  "-sd",
+  "/var/lib/nats-server",
+  "-l",
+  "/var/log/nats-server.log",
+];
+
+/** The machine's NATS, stopped and started the way design.md says. */
+export const restartNats: Fault = {
+  name: "NATS restart",
+  async inject() {
+    spawnSync("start-stop-daemon", [
+      "--stop",
+      "--oknodo",
+      "--retry",
+      "10",
+      "--exec",
+      "/usr/sbin/nats-server",
+    ]);
+    await waitPort(4222, false);
+  },
+  async recover() {
+    spawnSync("start-stop-daemon", [
+      "--start",
+      "--oknodo",
+      "--background",
+      "--exec",
+      "/usr/sbin/nats-server",
+      "--",
+      ...NATS_ARGS,
+    ]);
+    await waitPort(4222, true);
+  },
+};
+
+const pgVersion = () => readdirSync("/etc/postgresql")[0] ?? "15";
+
+export const restartPostgres: Fault = {
+  name: "Postgres restart",
+  async inject() {
+    execFileSync("pg_ctlcluster", [
+      "--skip-systemctl-redirect",
+      pgVersion(),
+      "main",
+      "stop",
+      "-m",
+      "fast",
+    ]);
+    await waitPort(5432, false);
+  },
+  async recover() {
+    execFileSync("pg_ctlcluster", ["--skip-systemctl-redirect", pgVersion(), "main", "start"]);
+    await waitPort(5432, true);
+  },
+};
+
+/** The carriers drop every bind at once: the simulator dies hard and comes back. */
+export const dropBinds: Fault = {
+  name: "carrier binds dropped",
+  async inject(stack) {
+    stack.group.children.get("smsc-simulator")?.kill("SIGKILL");
+    await new Promise((r) => setTimeout(r, 200));
+  },
+  recover: (stack) => restartService(stack, "smsc-simulator"),
+};
+
+export const webhookReceiverDown: Fault = {
+  name: "webhook receiver down",
+  async inject(stack) {
+    await stack.ask("down");
+  },
+  async recover(stack) {
+    await stack.ask("up");
+  },
+};
+
+export function allFaults(): Fault[] {
+  return [
+    ...["ingress", "pricing", "routing", "carrier-connector", "event-store", "dlr-dispatcher"].map(
+      killService,
+    ),
+    restartNats,
+    restartPostgres,
+    dropBinds,
+    webhookReceiverDown,
+  ];
+}

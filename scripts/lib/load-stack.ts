@@ -1,0 +1,155 @@
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import postgres from "postgres";
+import { ensureInfrastructure, portOpen } from "./infra.ts";
+import { type ProcessGroup, processGroup, SERVICES, waitReady } from "./processes.ts";
+
+/**
+ * The whole gateway as separate processes on a fresh database and subject prefix, with a
+ * webhook receiver in a worker thread and an account with ample credit: what the
+ * benchmark and the fault drills drive.
+ */
+export interface LoadStack {
+  env: NodeJS.ProcessEnv;
+  group: ProcessGroup;
+  receiver: Worker;
+  receiverPort: number;
+  /** The query string of the n-th compatible GET. */
+  query(n: number): string;
+  ask<T>(kind: string): Promise<T>;
+  stop(): Promise<void>;
+}
+
+export async function startLoadStack(options: {
+  root: string;
+  prefix: string;
+  database: string;
+  receiptDelayMs: number;
+  say: (line: string) => void;
+  extraEnv?: Record<string, string>;
+  receiverPort?: number;
+}): Promise<LoadStack> {
+  const { root, prefix, database, say } = options;
+  await ensureInfrastructure(say);
+  for (const { name, healthPort } of SERVICES) {
+    if (await portOpen(healthPort))
+      throw new Error(`port ${healthPort} (${name}) is taken: stop the local stack first`);
+  }
+  await resetState(prefix, database);
+  const receiver = new Worker(new URL("../bench/receiver.ts", import.meta.url), {
+    workerData: { port: options.receiverPort ?? 0 },
+  });
+  const receiverPort = await new Promise<number>((resolve) => {
+    receiver.once("message", (m: { port: number }) => resolve(m.port));
+  });
+  const ask = <T>(kind: string) =>
+    new Promise<T>((resolve) => {
+      receiver.once("message", (m: T) => resolve(m));
+      receiver.postMessage({ kind });
+    });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${database}`,
+    NATS_PREFIX: prefix,
+    LOG_LEVEL: "warn",
+    WEBHOOK_ALLOW_PRIVATE: "true",
+    IP_RATE_PER_SEC: "1000000",
+    IP_BURST: "1000000",
+    ACCOUNT_RATE_PER_SEC: "1000000",
+    ACCOUNT_BURST: "1000000",
+    SIM_KEEP_SUBMISSIONS: "1000000",
+    STOP_WITH_PARENT_PID: String(process.pid),
+    SIM_CARRIERS: JSON.stringify(
+      ["sim-a", "sim-b"].map((id, i) => ({
+        id,
+        port: 2775 + i,
+        systemId: id,
+        password: "secret",
+        receiptDelayMs: options.receiptDelayMs,
+        windowSize: 200,
+      })),
+    ),
+    ...options.extraEnv,
+  };
+  const group = processGroup(
+    root,
+    env,
+    (name, line) => {
+      if (/"level":"(error|fatal)"/.test(line)) say(`${name}: ${line.slice(0, 300)}`);
+    },
+    (name, code, signal) => say(`${name} exited (${signal ?? code})`),
+  );
+  const stop = async () => {
+    await group.stopAll();
+    receiver.postMessage({ kind: "close" });
+    await receiver.terminate();
+  };
+  try {
+    for (const { name, healthPort } of SERVICES) {
+      group.start(name);
+      await waitReady(name, healthPort);
+    }
+    const created = spawnSync(
+      process.execPath,
+      [
+        join(root, "services/pricing/src/cli.ts"),
+        "accounts",
+        "create",
+        "--name",
+        "load",
+        "--credits",
+        "1000000",
+        "--json",
+      ],
+      { env, encoding: "utf8" },
+    );
+    if (created.status !== 0)
+      throw new Error(`creating the load account failed: ${created.stderr}`);
+    const account = JSON.parse(created.stdout) as { hash: string; token: string };
+    const callbackUrl = `http://127.0.0.1:${receiverPort}/dlr`;
+    return {
+      env,
+      group,
+      receiver,
+      receiverPort,
+      ask,
+      stop,
+      query: (n) =>
+        new URLSearchParams({
+          hash: account.hash,
+          token: account.token,
+          toNumber: `+3725${String(6_000_000 + (n % 3_000_000)).padStart(7, "0")}`,
+          fromNumber: "Load",
+          text: `Load message ${n}`,
+          callbackUrl,
+        }).toString(),
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function resetState(prefix: string, database: string) {
+  const admin = postgres("postgres://postgres@127.0.0.1:5432/postgres", {
+    max: 1,
+    onnotice: () => undefined,
+  });
+  await admin.unsafe(`drop database if exists ${database} with (force)`);
+  await admin.unsafe(`create database ${database}`);
+  await admin.end();
+  const nc = await connect({ servers: "127.0.0.1:4222" });
+  const jsm = await jetstreamManager(nc);
+  for (const name of [
+    `${prefix.toUpperCase()}_EVENTS`,
+    `KV_${prefix}_accounts`,
+    `KV_${prefix}_routing`,
+    `KV_${prefix}_carrier_health`,
+  ]) {
+    await jsm.streams.delete(name).catch(() => false);
+  }
+  await nc.close();
+}

@@ -52,7 +52,6 @@ async function main() {
   process.on("SIGINT", () => void stack.stop().then(() => process.exit(130)));
   const faults = allFaults().filter((f) => !args.only || f.name === args.only);
   const results: DrillResult[] = [];
-  const allAccepted = new Set<string>();
   const finalWebhooks = new Set<string>();
   let counter = 0;
   try {
@@ -107,7 +106,6 @@ async function main() {
     clearTimeout(recoverTimer);
     // Let the backlog drain and retries land (bounded).
     const ids = [...load.accepted.keys()];
-    for (const id of ids) allAccepted.add(id);
     const deadline = Date.now() + 90_000;
     while (Date.now() < deadline) {
       const taken = await stack.ask<{ finals: Array<[string, unknown]> }>("take");
@@ -116,12 +114,7 @@ async function main() {
       await new Promise((r) => setTimeout(r, 1_000));
     }
     await new Promise((r) => setTimeout(r, 20_000)); // refunds of orphaned charges (grace 15 s)
-    const check = await checkInvariants(
-      stack.env.DATABASE_URL ?? "",
-      ids,
-      finalWebhooks,
-      allAccepted,
-    );
+    const check = await checkInvariants(stack.env.DATABASE_URL ?? "", ids, finalWebhooks);
     const after = perSecond.slice(recoveredAt);
     const back = after.findIndex((n) => n >= rate * 0.9);
     const result: DrillResult = {

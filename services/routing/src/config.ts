@@ -2,7 +2,7 @@ import { BaseEnv, loadConfig, Port } from "@smsgw/service-kit";
 import { z } from "zod";
 import { DEFAULT_ROUTES, parseRouteTable, type RouteTable } from "./domain/route-table.ts";
 
-/** `ROUTES=+372=sim-a,+1=sim-b|sim-a`: prefix -> carriers, most preferred first. */
+/** `ROUTES=+372=sim-a:380|sim-b:420,+1=sim-b`: seeds an empty route store. */
 const Routes = z
   .string()
   .default(DEFAULT_ROUTES)
@@ -13,10 +13,36 @@ const Routes = z
     return z.NEVER;
   });
 
+const seconds = (fallback: number, max: number) =>
+  z.coerce.number().positive().max(max).default(fallback);
+
 export const RoutingEnv = BaseEnv.extend({
   ROUTES: Routes,
   HEALTH_PORT: Port.default(8082),
   HTTP_HOST: z.string().min(1).default("127.0.0.1"),
+  /** The admin API (routes, senders, scores); off when ADMIN_TOKEN is unset. */
+  ADMIN_PORT: Port.default(8092),
+  ADMIN_HOST: z.string().min(1).default("127.0.0.1"),
+  /** Bearer token of the admin API; unset or empty = the admin API is off. */
+  ADMIN_TOKEN: z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    z.string().min(16, "must be at least 16 characters").optional(),
+  ),
+  /** Attempts per message, the first included, before it fails with no_carrier_left. */
+  ROUTE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  /** Estimated delivery ratio under which a carrier is passed over (if another is fine). */
+  ROUTE_RELIABILITY_FLOOR: z.coerce.number().min(0).max(1).default(0.8),
+  /** The neutral prior of a carrier with no receipts, and its weight in receipts. */
+  ROUTE_PRIOR: z.coerce.number().min(0).max(1).default(0.9),
+  ROUTE_PRIOR_WEIGHT: z.coerce.number().min(0).max(10_000).default(10),
+  /** The rolling window of receipts the scores count. */
+  ROUTE_SCORE_WINDOW_SECONDS: seconds(600, 86_400),
+  /** A connector replica's health record older than this is ignored. */
+  ROUTE_HEALTH_STALE_SECONDS: seconds(60, 3_600),
+  /** How long the per-message routing state (for failover) is kept. */
+  ROUTE_STATE_TTL_SECONDS: seconds(3_600, 7 * 86_400),
+  /** Longest single hold of a scheduled message (it is held again until due). */
+  ROUTE_HOLD_CAP_SECONDS: seconds(3_600, 86_400),
 });
 export type RoutingConfig = z.output<typeof RoutingEnv>;
 

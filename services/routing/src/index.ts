@@ -1,11 +1,19 @@
 export { loadRoutingConfig, type RoutingConfig, RoutingEnv } from "./config.ts";
 export {
+  type CarrierScore,
+  type ChoicePolicy,
+  chooseCarrier,
+  DEFAULT_POLICY,
+  type HealthState,
+} from "./domain/choose.ts";
+export {
   commandStatusHex,
   decideAfterSubmitFailure,
   decideRoute,
   type FailDecision,
   type RouteChoice,
   type RouteDecision,
+  type RoutingView,
 } from "./domain/decide.ts";
 export {
   createRouteTable,
@@ -15,4 +23,6 @@ export {
   type Route,
   type RouteTable,
 } from "./domain/route-table.ts";
+export { routesBucket } from "./kv/route-store.ts";
+export { stateBucket } from "./kv/state-store.ts";
 export { ROUTING_DURABLES, type StartedRouting, startRouting } from "./service.ts";

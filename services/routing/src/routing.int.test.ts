@@ -1,174 +1,160 @@
-import {
-  type EventOf,
-  eventIdFor,
-  type MessageEvent,
-  MessageEvent as MessageEventSchema,
-  newMessageId,
-} from "@smsgw/contracts";
-import {
-  createLogger,
-  type Messaging,
-  openMessaging,
-  type RunningConsumer,
-  startConsumer,
-} from "@smsgw/service-kit";
+import { eventIdFor, newMessageId } from "@smsgw/contracts";
+import { type Messaging, openMessaging } from "@smsgw/service-kit";
 import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadRoutingConfig } from "./config.ts";
 import { type StartedRouting, startRouting } from "./service.ts";
+import {
+  accepted,
+  deleteRoutingBuckets,
+  silent,
+  startRecorder,
+  submitFailed,
+} from "./test-support.ts";
 
-const log = createLogger("routing-test", "silent");
 let infra: TestInfra;
 let messaging: Messaging;
 let routing: StartedRouting;
-let recorder: RunningConsumer;
-const seen: MessageEvent[] = [];
+let recorder: Awaited<ReturnType<typeof startRecorder>>;
 
 beforeAll(async () => {
   infra = await createTestInfra({
     HEALTH_PORT: "0",
-    ROUTES: "+372=sim-a|sim-b,+3725=sim-b,+1=sim-b",
+    ROUTES: "+372=sim-a:300|sim-b:400,+3725=sim-b,+1=sim-b",
+    ROUTE_MAX_ATTEMPTS: "3",
   });
   const config = loadRoutingConfig(infra.env);
-  messaging = await openMessaging(config, "routing-test", log);
-  // Records every event on the stream, duplicates included, to count what routing wrote.
-  recorder = await startConsumer(messaging.nats, {
-    stream: messaging.subjects.stream,
-    durable: "test-recorder",
-    filterSubject: messaging.subjects.allEvents,
-    schema: MessageEventSchema,
-    log,
-    handle: async (batch) => {
-      seen.push(...batch.map((delivery) => delivery.value));
-      return undefined;
-    },
-  });
-  routing = await startRouting(config, log);
+  messaging = await openMessaging(config, "routing-test", silent);
+  recorder = await startRecorder(messaging);
+  routing = await startRouting(config, silent);
 });
 
 afterAll(async () => {
   await routing?.stop();
   await recorder?.stop();
   await messaging?.close();
+  await deleteRoutingBuckets(infra.env.NATS_URL ?? "", infra.prefix);
   await infra?.cleanup();
 });
 
-function accepted(to: string): EventOf<"MessageAccepted"> {
-  const messageId = newMessageId();
-  return {
-    eventId: eventIdFor(messageId, "accepted"),
-    type: "MessageAccepted",
-    version: 1,
-    messageId,
-    accountId: "acc_1",
-    occurredAt: new Date().toISOString(),
-    data: {
-      to,
-      from: "MyApp",
-      text: "hello",
-      encoding: "gsm7",
-      parts: 2,
-      country: null,
-      cost: 840,
-      currency: "EUR",
-      callbackUrl: null,
-      reference: null,
-    },
-  };
-}
-
-const eventsOf = (messageId: string, type: MessageEvent["type"]) =>
-  seen.filter((event) => event.messageId === messageId && event.type === type);
-
-/** Waits until the message's routing outcome is in, then a little longer for any duplicate. */
-async function outcomeOf(messageId: string, type: "MessageRouted" | "MessageFailed") {
-  await waitFor(() => eventsOf(messageId, type).length > 0, { what: `${type} of ${messageId}` });
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  return eventsOf(messageId, type);
-}
-
 describe("routing on real JetStream", () => {
-  it("when an accepted message matches a prefix, it is routed once to that prefix's first carrier", async () => {
-    const event = accepted("+37256789045");
+  it("when an accepted message matches a prefix, it is routed once to its cheapest carrier, saying why", async () => {
+    const event = accepted("+37212345678", {
+      country: "EE",
+      validUntil: "2030-01-01T00:00:00.000Z",
+    });
     await messaging.publisher.publish(event);
-    const [routed, ...duplicates] = await outcomeOf(event.messageId, "MessageRouted");
+    const [routed, ...duplicates] = await recorder.outcomeOf(event.messageId, "MessageRouted");
     expect(duplicates).toEqual([]);
     expect(routed).toMatchObject({
       eventId: eventIdFor(event.messageId, "routed", 1),
       accountId: "acc_1",
       data: {
-        carrierId: "sim-b",
+        carrierId: "sim-a",
         attempt: 1,
-        reason: { matchedPrefix: "+3725", candidates: ["sim-b"] },
-        to: "+37256789045",
+        to: "+37212345678",
         from: "MyApp",
         text: "hello",
-        encoding: "gsm7",
-        parts: 2,
+        parts: 3,
+        validUntil: "2030-01-01T00:00:00.000Z",
+        reason: {
+          matchedPrefix: "+372",
+          candidates: ["sim-a", "sim-b"],
+          winner: "sim-a",
+          scoreKey: "EE",
+          considered: [
+            {
+              carrierId: "sim-a",
+              costPerPart: 300,
+              reliability: 0.9,
+              samples: 0,
+              health: "unknown",
+              tier: 0,
+            },
+            {
+              carrierId: "sim-b",
+              costPerPart: 400,
+              reliability: 0.9,
+              samples: 0,
+              health: "unknown",
+              tier: 0,
+            },
+          ],
+        },
       },
     });
-    expect(eventsOf(event.messageId, "MessageFailed")).toEqual([]);
   });
 
   it("when an accepted message matches no prefix, it fails with no_route", async () => {
     const event = accepted("+4915123456789");
     await messaging.publisher.publish(event);
-    const failed = await outcomeOf(event.messageId, "MessageFailed");
-    expect(failed).toHaveLength(1);
-    expect(failed[0]?.data).toEqual({
-      reason: "no_route",
-      errorCode: null,
-      detail: "no route for +4915123456789",
-    });
-    expect(eventsOf(event.messageId, "MessageRouted")).toEqual([]);
+    const failed = await recorder.outcomeOf(event.messageId, "MessageFailed");
+    expect(failed.map((e) => e.data)).toEqual([
+      { reason: "no_route", errorCode: null, detail: "no route for +4915123456789" },
+    ]);
   });
 
   it("when the accepted event is delivered again, routing publishes its decision once", async () => {
-    const event = accepted("+37212345678");
+    const event = accepted("+37212345679");
     const subject = messaging.subjects.event("MessageAccepted");
     // Stored twice (no de-duplication id), so routing receives it twice.
     await messaging.nats.js.publish(subject, JSON.stringify(event));
     await messaging.nats.js.publish(subject, JSON.stringify(event));
-    await waitFor(() => eventsOf(event.messageId, "MessageAccepted").length === 2);
-    const routed = await outcomeOf(event.messageId, "MessageRouted");
-    await waitFor(async () => {
-      const info = await messaging.nats.jsm.consumers.info(
-        messaging.subjects.stream,
-        "routing-accepted",
-      );
-      return info.num_pending === 0 && info.num_ack_pending === 0;
-    });
+    await waitFor(() => recorder.eventsOf(event.messageId, "MessageAccepted").length === 2);
+    const routed = await recorder.outcomeOf(event.messageId, "MessageRouted");
     expect(routed).toHaveLength(1);
-    expect(routed[0]?.data).toMatchObject({
-      carrierId: "sim-a",
-      reason: { matchedPrefix: "+372", candidates: ["sim-a", "sim-b"] },
-    });
   });
 
-  it("when a carrier refused the submit, the message fails with submit_rejected and the status in hex", async () => {
+  it("when a retryable submit failure is delivered twice, the message fails over exactly once per attempt", async () => {
+    const event = accepted("+37212121212", { country: "EE-failover" });
+    await messaging.publisher.publish(event);
+    await recorder.outcomeOf(event.messageId, "MessageRouted");
+    const subject = messaging.subjects.event("SubmitFailed");
+    const first = JSON.stringify(submitFailed(event.messageId, "sim-a", 1, true));
+    await messaging.nats.js.publish(subject, first);
+    await messaging.nats.js.publish(subject, first);
+    const routed = await recorder.outcomeOf(event.messageId, "MessageRouted", 2);
+    expect(routed.map((e) => [e.eventId, e.data.carrierId, e.data.attempt])).toEqual([
+      [eventIdFor(event.messageId, "routed", 1), "sim-a", 1],
+      [eventIdFor(event.messageId, "routed", 2), "sim-b", 2],
+    ]);
+    expect(routed[1]?.data).toMatchObject({ to: "+37212121212", text: "hello", parts: 3 });
+    // Late redelivery of attempt 1's failure, after attempt 2 was routed: same event again, dropped.
+    await messaging.nats.js.publish(subject, first);
+    const second = JSON.stringify(submitFailed(event.messageId, "sim-b", 2, true));
+    await messaging.nats.js.publish(subject, second);
+    await messaging.nats.js.publish(subject, second);
+    const failed = await recorder.outcomeOf(event.messageId, "MessageFailed");
+    expect(failed.map((e) => e.data.reason)).toEqual(["no_carrier_left"]);
+    expect(recorder.eventsOf(event.messageId, "MessageRouted")).toHaveLength(2);
+  });
+
+  it("when a carrier refused the submit for good, the message fails with submit_rejected", async () => {
     const messageId = newMessageId();
-    const failure: EventOf<"SubmitFailed"> = {
-      eventId: eventIdFor(messageId, "submit_failed", 1),
-      type: "SubmitFailed",
-      version: 1,
-      messageId,
-      accountId: "acc_1",
-      occurredAt: new Date().toISOString(),
-      data: {
-        carrierId: "sim-a",
-        attempt: 1,
-        retryable: false,
-        commandStatus: 0x0b,
-        detail: "invalid destination address",
-      },
-    };
-    await messaging.publisher.publish(failure);
-    const failed = await outcomeOf(messageId, "MessageFailed");
+    await messaging.publisher.publish(submitFailed(messageId, "sim-a", 1, false));
+    const failed = await recorder.outcomeOf(messageId, "MessageFailed");
     expect(failed).toHaveLength(1);
     expect(failed[0]).toMatchObject({
       eventId: eventIdFor(messageId, "failed"),
       data: { reason: "submit_rejected", errorCode: "0x0000000b" },
     });
+  });
+
+  it("when a message is scheduled, it is held until due and then routed", async () => {
+    const sendAt = new Date(Date.now() + 2_000);
+    const event = accepted("+15551234567", { sendAt: sendAt.toISOString() });
+    await messaging.publisher.publish(event);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(recorder.eventsOf(event.messageId, "MessageRouted")).toEqual([]);
+    // Held = pending on the durable: why many held messages would reach max_ack_pending.
+    const info = await messaging.nats.jsm.consumers.info(
+      messaging.subjects.stream,
+      "routing-accepted",
+    );
+    expect(info.num_ack_pending).toBe(1);
+    const [routed] = await recorder.outcomeOf(event.messageId, "MessageRouted");
+    expect(Date.parse(routed?.occurredAt ?? "")).toBeGreaterThanOrEqual(sendAt.getTime());
+    expect(routed?.data.carrierId).toBe("sim-b");
   });
 
   it("when asked, the health server says it is ready", async () => {

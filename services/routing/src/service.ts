@@ -1,21 +1,33 @@
-import { MessageAccepted, SubmitFailed } from "@smsgw/contracts";
+import { CarrierHealth, MessageAccepted, SubmitFailed } from "@smsgw/contracts";
 import {
+  errorMessage,
   type HealthServer,
+  type KvCache,
   type Logger,
-  type Messaging,
   openMessaging,
   type RunningConsumer,
   type RunningService,
   startConsumer,
   startHealthServer,
+  startKvCache,
 } from "@smsgw/service-kit";
+import { type AdminServer, startAdminServer } from "./admin/server.ts";
 import type { RoutingConfig } from "./config.ts";
+import type { RoutingView } from "./domain/decide.ts";
+import { combineHealth } from "./domain/scores.ts";
 import { handleAccepted } from "./handlers/accepted.ts";
+import { type Observer, startObserver } from "./handlers/observer.ts";
 import { handleSubmitFailed } from "./handlers/submit-failed.ts";
+import { openRouteStore } from "./kv/route-store.ts";
+import { type RouteWatch, watchRoutes } from "./kv/route-watch.ts";
+import { openStateStore } from "./kv/state-store.ts";
 
 export interface StartedRouting extends RunningService {
-  /** The health server's port (useful when HEALTH_PORT=0). */
   readonly healthPort: number;
+  /** The admin API's port, or undefined when ADMIN_TOKEN is unset. */
+  readonly adminPort: number | undefined;
+  /** The live view decisions are made with (for tests and the admin API). */
+  view(): RoutingView;
 }
 
 export const ROUTING_DURABLES = {
@@ -23,67 +35,152 @@ export const ROUTING_DURABLES = {
   submitFailed: "routing-submit-failed",
 } as const;
 
-/** Connects, starts both consumers and the health server; `stop()` undoes it in order. */
+/**
+ * Connects; seeds the route store if empty; watches routes and carrier health; reads
+ * the last window of outcomes into the scores; publishes the routing rules; then starts
+ * the two consumers, the health server and (with ADMIN_TOKEN) the admin API.
+ */
 export async function startRouting(config: RoutingConfig, log: Logger): Promise<StartedRouting> {
   const messaging = await openMessaging(config, "routing", log);
-  const consumers: RunningConsumer[] = [];
-  let health: HealthServer | undefined;
+  const { nats, subjects, publisher } = messaging;
+  const stoppers: Array<() => Promise<void>> = [];
   let stopping = false;
-
   const stopAll = async () => {
     stopping = true;
-    await Promise.all(consumers.map((consumer) => consumer.stop()));
+    for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
     await messaging.close();
-    await health?.close();
   };
 
   try {
-    consumers.push(...(await startConsumers(config, messaging, log)));
-    health = await startHealthServer(config.HEALTH_PORT, config.HTTP_HOST, {
-      live: () => true,
-      ready: () => !stopping && !messaging.nats.nc.isClosed(),
+    const store = await openRouteStore(nats.nc, subjects);
+    if (await store.seedIfEmpty(config.ROUTES))
+      log.info("route store was empty: seeded from ROUTES");
+    let routes: RouteWatch | undefined;
+    const republish = () => {
+      if (!routes || stopping) return;
+      store.publishRules(routes.contents()).catch((error: unknown) => {
+        log.warn({ err: errorMessage(error) }, "could not publish the routing rules");
+      });
+    };
+    routes = await watchRoutes(store.kv, log, republish);
+    stoppers.push(routes.stop);
+    republish();
+    const health: KvCache<CarrierHealth> = await startKvCache(
+      nats.nc,
+      subjects.carrierHealthBucket,
+      CarrierHealth,
+      log,
+    );
+    stoppers.push(health.stop);
+    const observer: Observer = await startObserver(
+      nats,
+      subjects,
+      config.ROUTE_SCORE_WINDOW_SECONDS * 1000,
+      log,
+    );
+    stoppers.push(observer.stop);
+    await Promise.race([observer.caughtUp, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+
+    const table = routes;
+    const view = (): RoutingView => {
+      const nowMs = Date.now();
+      return {
+        table: table.table(),
+        scores: (key) => observer.book.scores(key, nowMs),
+        health: combineHealth(health.values(), nowMs, {
+          staleMs: config.ROUTE_HEALTH_STALE_SECONDS * 1000,
+          errorRatio: 0.5,
+          minSubmits: 10,
+        }),
+        policy: {
+          floor: config.ROUTE_RELIABILITY_FLOOR,
+          prior: config.ROUTE_PRIOR,
+          priorWeight: config.ROUTE_PRIOR_WEIGHT,
+        },
+        maxAttempts: config.ROUTE_MAX_ATTEMPTS,
+      };
+    };
+    const states = await openStateStore(
+      nats.nc,
+      subjects.prefix,
+      config.ROUTE_STATE_TTL_SECONDS * 1000,
+      log,
+    );
+    const now = () => new Date();
+    const consumers: RunningConsumer[] = [];
+    stoppers.push(async () => {
+      await Promise.all(consumers.map((consumer) => consumer.stop()));
     });
+    consumers.push(
+      await startConsumer(nats, {
+        stream: subjects.stream,
+        durable: ROUTING_DURABLES.accepted,
+        filterSubject: subjects.event("MessageAccepted"),
+        schema: MessageAccepted,
+        log,
+        handle: handleAccepted({
+          view,
+          states,
+          publisher,
+          log,
+          now,
+          holdCapMs: config.ROUTE_HOLD_CAP_SECONDS * 1000,
+        }),
+      }),
+    );
+    consumers.push(
+      await startConsumer(nats, {
+        stream: subjects.stream,
+        durable: ROUTING_DURABLES.submitFailed,
+        filterSubject: subjects.event("SubmitFailed"),
+        schema: SubmitFailed,
+        log,
+        handle: handleSubmitFailed({ view, states, publisher, log, now }),
+      }),
+    );
+    const ready = () => !stopping && !nats.nc.isClosed();
+    const healthServer: HealthServer = await startHealthServer(
+      config.HEALTH_PORT,
+      config.HTTP_HOST,
+      {
+        live: () => true,
+        ready,
+      },
+    );
+    stoppers.splice(0, 0, healthServer.close);
+    let admin: AdminServer | undefined;
+    if (config.ADMIN_TOKEN) {
+      admin = await startAdminServer({
+        port: config.ADMIN_PORT,
+        host: config.ADMIN_HOST,
+        token: config.ADMIN_TOKEN,
+        store,
+        scores: () => ({
+          scores: observer.book.snapshot(Date.now()),
+          health: Object.fromEntries(view().health),
+        }),
+        log,
+      });
+      // Stopped first: no operator change lands while the service winds down.
+      stoppers.push(admin.close);
+    }
+    log.info(
+      {
+        routes: table.table().routes.length,
+        healthPort: healthServer.port,
+        adminPort: admin?.port,
+      },
+      "routing ready",
+    );
+    return {
+      healthPort: healthServer.port,
+      adminPort: admin?.port,
+      view,
+      ready,
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll().catch(() => undefined);
-    throw error;
-  }
-  log.info({ routes: config.ROUTES.routes.length, healthPort: health.port }, "routing ready");
-
-  const healthPort = health.port;
-  return {
-    healthPort,
-    ready: () => !stopping && !messaging.nats.nc.isClosed(),
-    stop: stopAll,
-  };
-}
-
-async function startConsumers(
-  config: RoutingConfig,
-  messaging: Messaging,
-  log: Logger,
-): Promise<RunningConsumer[]> {
-  const { nats, subjects, publisher } = messaging;
-  const now = () => new Date();
-  const accepted = await startConsumer(nats, {
-    stream: subjects.stream,
-    durable: ROUTING_DURABLES.accepted,
-    filterSubject: subjects.event("MessageAccepted"),
-    schema: MessageAccepted,
-    log,
-    handle: handleAccepted({ table: config.ROUTES, publisher, log, now }),
-  });
-  try {
-    const submitFailed = await startConsumer(nats, {
-      stream: subjects.stream,
-      durable: ROUTING_DURABLES.submitFailed,
-      filterSubject: subjects.event("SubmitFailed"),
-      schema: SubmitFailed,
-      log,
-      handle: handleSubmitFailed({ publisher, log, now }),
-    });
-    return [accepted, submitFailed];
-  } catch (error) {
-    await accepted.stop();
     throw error;
   }
 }

@@ -1,17 +1,49 @@
 import type { DataOf } from "@smsgw/contracts";
+import { z } from "zod";
+import {
+  type CarrierScore,
+  type ChoicePolicy,
+  type Considered,
+  chooseCarrier,
+  type HealthState,
+} from "./choose.ts";
 import { longestPrefixMatch, type RouteTable } from "./route-table.ts";
 
 /**
- * What routing does with a message: hand it to one carrier, or fail it. Pure: the route
- * table and everything known about the message come in as arguments. Scores, carrier
- * health and failover extend these functions; their callers do not change.
+ * What routing does with a message: hand it to one carrier, or fail it. Pure: the
+ * table, the live view (scores, health) and the message's routing state come in.
  */
+
+/** What routing remembers per message so a SubmitFailed (which carries no content) can be rerouted. */
+export const RoutingState = z.object({
+  to: z.string(),
+  from: z.string(),
+  text: z.string(),
+  encoding: z.enum(["gsm7", "ucs2"]),
+  parts: z.number().int().positive(),
+  validUntil: z.string().nullish(),
+  /** The key scores are kept under: the accepted country, else the matched prefix. */
+  scoreKey: z.string(),
+  /** Carriers of attempts 1, 2, … in order. */
+  tried: z.array(z.string()),
+});
+export type RoutingState = z.infer<typeof RoutingState>;
+
+export interface RoutingView {
+  table: RouteTable;
+  scores(key: string): ReadonlyMap<string, CarrierScore>;
+  health: ReadonlyMap<string, HealthState>;
+  policy: ChoicePolicy;
+  maxAttempts: number;
+}
+
 export interface RouteChoice {
   kind: "route";
   carrierId: string;
   attempt: number;
-  matchedPrefix: string;
-  candidates: string[];
+  /** The state to store for this message (tried now includes this carrier). */
+  state: RoutingState;
+  reason: { matchedPrefix: string; candidates: string[] } & Record<string, unknown>;
 }
 
 export interface FailDecision {
@@ -23,35 +55,118 @@ export interface FailDecision {
 
 export type RouteDecision = RouteChoice | FailDecision;
 
-/** First attempt for an accepted message: the first carrier of the longest matching prefix. */
-export function decideRoute(table: RouteTable, to: string): RouteDecision {
-  const route = longestPrefixMatch(table, to);
-  const carrierId = route?.carriers[0];
-  if (!route || carrierId === undefined) {
-    return { kind: "fail", reason: "no_route", errorCode: null, detail: `no route for ${to}` };
+type Content = Omit<RoutingState, "scoreKey" | "tried">;
+
+/** Attempt 1 for an accepted message. */
+export function decideRoute(
+  view: RoutingView,
+  message: Content & { country?: string | null | undefined },
+): RouteDecision {
+  const route = longestPrefixMatch(view.table, message.to);
+  if (!route) {
+    return {
+      kind: "fail",
+      reason: "no_route",
+      errorCode: null,
+      detail: `no route for ${message.to}`,
+    };
   }
-  return {
-    kind: "route",
-    carrierId,
-    attempt: 1,
-    matchedPrefix: route.prefix,
-    candidates: [...route.carriers],
-  };
+  const { country, ...content } = message;
+  const scoreKey = country ?? route.prefix;
+  return choose(view, route.prefix, { ...content, scoreKey, tried: [] }, 1);
 }
 
 /**
- * After a carrier refused a submit. The walking skeleton fails the message; failover
- * slots in here: it widens the result to `RouteDecision` (the next candidate with
- * attempt + 1, or `no_carrier_left` when none is left).
+ * After a carrier refused attempt N: a retryable failure goes to the best carrier not
+ * yet tried (attempt N+1); a permanent one, the last attempt or no carrier left fails
+ * the message. A redelivered failure whose next attempt was already decided gets the
+ * same carrier again, so the republished event keeps its id and is de-duplicated.
  */
-export function decideAfterSubmitFailure(failure: DataOf<"SubmitFailed">): FailDecision {
-  const retryable = failure.retryable ? "retryable" : "permanent";
-  return {
+export function decideAfterSubmitFailure(
+  view: RoutingView,
+  failure: DataOf<"SubmitFailed">,
+  state: RoutingState | undefined,
+): RouteDecision {
+  const refused = `${failure.carrierId} refused attempt ${failure.attempt}`;
+  if (!failure.retryable) {
+    return {
+      kind: "fail",
+      reason: "submit_rejected",
+      errorCode: failure.commandStatus === null ? null : commandStatusHex(failure.commandStatus),
+      detail: `${refused} (permanent): ${failure.detail}`,
+    };
+  }
+  const noneLeft = (why: string): FailDecision => ({
     kind: "fail",
-    reason: "submit_rejected",
+    reason: "no_carrier_left",
     errorCode: failure.commandStatus === null ? null : commandStatusHex(failure.commandStatus),
-    detail: `${failure.carrierId} refused attempt ${failure.attempt} (${retryable}): ${failure.detail}`,
+    detail: `${refused} (retryable: ${failure.detail}); ${why}`,
+  });
+  if (!state) return noneLeft("its routing state has expired");
+  const route = longestPrefixMatch(view.table, state.to);
+  const prefix = route?.prefix ?? "";
+  const already = state.tried[failure.attempt];
+  if (already !== undefined) {
+    return {
+      kind: "route",
+      carrierId: already,
+      attempt: failure.attempt + 1,
+      state: { ...state, tried: state.tried.slice(0, failure.attempt + 1) },
+      reason: { matchedPrefix: prefix, candidates: [], replayed: true },
+    };
+  }
+  if (failure.attempt >= view.maxAttempts) return noneLeft(`${view.maxAttempts} attempts made`);
+  if (!route) return noneLeft(`no route for ${state.to} any more`);
+  // The carriers of attempts 1..N, plus the one that failed (in case state lags).
+  const tried = [...new Set([...state.tried.slice(0, failure.attempt), failure.carrierId])];
+  const decision = choose(view, route.prefix, { ...state, tried }, failure.attempt + 1);
+  return decision.kind === "route" ? decision : noneLeft("no other carrier for this destination");
+}
+
+function choose(
+  view: RoutingView,
+  matchedPrefix: string,
+  state: RoutingState,
+  attempt: number,
+): RouteDecision {
+  const route = longestPrefixMatch(view.table, state.to);
+  const candidates = route?.carriers ?? [];
+  const choice = chooseCarrier(
+    {
+      candidates,
+      sender: state.from,
+      scores: view.scores(state.scoreKey),
+      health: view.health,
+      tried: state.tried,
+    },
+    view.policy,
+  );
+  if (choice.kind === "none") {
+    return {
+      kind: "fail",
+      reason: attempt === 1 ? "no_route" : "no_carrier_left",
+      errorCode: null,
+      detail: `no carrier for ${state.to} can take this message (${describe(choice.considered)})`,
+    };
+  }
+  return {
+    kind: "route",
+    carrierId: choice.carrierId,
+    attempt,
+    state: { ...state, tried: [...state.tried, choice.carrierId] },
+    reason: {
+      matchedPrefix,
+      candidates: candidates.map((c) => c.carrierId),
+      scoreKey: state.scoreKey,
+      winner: choice.carrierId,
+      floor: view.policy.floor,
+      considered: choice.considered,
+    },
   };
+}
+
+function describe(considered: readonly Considered[]): string {
+  return considered.map((c) => `${c.carrierId}: ${c.excluded ?? "eligible"}`).join(", ");
 }
 
 /** SMPP command_status as written in the specification: `0x00000045`. */

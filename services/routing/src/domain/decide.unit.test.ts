@@ -1,116 +1,129 @@
-import { type EventOf, eventIdFor, MessageEvent } from "@smsgw/contracts";
+import type { DataOf } from "@smsgw/contracts";
 import { describe, expect, it } from "vitest";
-import { commandStatusHex, decideAfterSubmitFailure, decideRoute } from "./decide.ts";
-import { failedEvent, routedEvent } from "./events.ts";
-import { createRouteTable } from "./route-table.ts";
+import type { CarrierScore, HealthState } from "./choose.ts";
+import { DEFAULT_POLICY } from "./choose.ts";
+import {
+  commandStatusHex,
+  decideAfterSubmitFailure,
+  decideRoute,
+  type RoutingState,
+  type RoutingView,
+} from "./decide.ts";
+import { parseRouteTable } from "./route-table.ts";
 
-const table = createRouteTable([
-  { prefix: "+372", carriers: ["sim-a", "sim-b"] },
-  { prefix: "+1", carriers: ["sim-b"] },
-]);
-const now = new Date("2026-11-24T10:00:00.123Z");
+function view(overrides: Partial<RoutingView> = {}): RoutingView {
+  const parsed = parseRouteTable("+372=sim-a:300|sim-b:400|sim-c:500,+3725=sim-b,+1=sim-b");
+  if (!parsed.ok) throw new Error(parsed.problems.join("; "));
+  return {
+    table: parsed.table,
+    scores: () => new Map<string, CarrierScore>(),
+    health: new Map<string, HealthState>(),
+    policy: DEFAULT_POLICY,
+    maxAttempts: 3,
+    ...overrides,
+  };
+}
 
-const accepted: EventOf<"MessageAccepted"> = {
-  eventId: "msg_1:accepted",
-  type: "MessageAccepted",
-  version: 1,
-  messageId: "msg_1",
-  accountId: "acc_1",
-  occurredAt: "2026-11-24T10:00:00.000Z",
-  trace: { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" },
-  data: {
-    to: "+37256789045",
-    from: "MyApp",
-    text: "hello",
-    encoding: "gsm7",
-    parts: 1,
-    country: "EE",
-    cost: 420,
-    currency: "EUR",
-    callbackUrl: null,
-    reference: null,
-  },
+const content = {
+  to: "+37212345678",
+  from: "MyApp",
+  text: "hi",
+  encoding: "gsm7" as const,
+  parts: 1,
 };
 
-describe("route decision", () => {
-  it("when a prefix matches, the first carrier gets attempt 1 and the reason names the candidates", () => {
-    expect(decideRoute(table, "+37256789045")).toEqual({
+function failure(overrides: Partial<DataOf<"SubmitFailed">> = {}): DataOf<"SubmitFailed"> {
+  return {
+    carrierId: "sim-a",
+    attempt: 1,
+    retryable: true,
+    commandStatus: 0x58,
+    detail: "throttled",
+    ...overrides,
+  };
+}
+
+const state = (tried: string[]): RoutingState => ({ ...content, scoreKey: "EE", tried });
+
+describe("first route", () => {
+  it("when a prefix matches, the best candidate is chosen and the reason lists them all", () => {
+    const decision = decideRoute(view(), { ...content, country: "EE", validUntil: null });
+    expect(decision).toMatchObject({
       kind: "route",
       carrierId: "sim-a",
       attempt: 1,
-      matchedPrefix: "+372",
-      candidates: ["sim-a", "sim-b"],
+      state: { scoreKey: "EE", tried: ["sim-a"] },
+      reason: { matchedPrefix: "+372", candidates: ["sim-a", "sim-b", "sim-c"], winner: "sim-a" },
     });
   });
 
-  it("when nothing matches, the message fails with no_route", () => {
-    expect(decideRoute(table, "+4915123456789")).toEqual({
+  it("when the accepted event has no country, scores are kept under the matched prefix", () => {
+    const decision = decideRoute(view(), { ...content, to: "+37256789012", country: null });
+    expect(decision).toMatchObject({ carrierId: "sim-b", state: { scoreKey: "+3725" } });
+  });
+
+  it("when no prefix matches, the message fails with no_route", () => {
+    expect(decideRoute(view(), { ...content, to: "+4915123456789" })).toEqual({
       kind: "fail",
       reason: "no_route",
       errorCode: null,
       detail: "no route for +4915123456789",
     });
   });
+});
 
-  it("when a carrier refuses a submit, the message fails with its command status in hex", () => {
-    const decision = decideAfterSubmitFailure({
-      carrierId: "sim-a",
-      attempt: 1,
-      retryable: false,
-      commandStatus: 0x45,
-      detail: "submit_sm failed",
+describe("after a submit failure", () => {
+  it("when the failure is retryable, the next best carrier not tried gets attempt + 1", () => {
+    const decision = decideAfterSubmitFailure(view(), failure(), state(["sim-a"]));
+    expect(decision).toMatchObject({
+      kind: "route",
+      carrierId: "sim-b",
+      attempt: 2,
+      state: { tried: ["sim-a", "sim-b"] },
     });
+  });
+
+  it("when the next attempt was already decided (redelivery), the same carrier is given again", () => {
+    const decision = decideAfterSubmitFailure(view(), failure(), state(["sim-a", "sim-c"]));
+    expect(decision).toMatchObject({ kind: "route", carrierId: "sim-c", attempt: 2 });
+  });
+
+  it("when the failure is permanent, the message fails with submit_rejected and the status in hex", () => {
+    const decision = decideAfterSubmitFailure(
+      view(),
+      failure({ retryable: false, commandStatus: 0x0b, detail: "invalid destination" }),
+      state(["sim-a"]),
+    );
     expect(decision).toMatchObject({
       kind: "fail",
       reason: "submit_rejected",
-      errorCode: "0x00000045",
-    });
-    expect(decision.detail).toContain("sim-a");
-  });
-
-  it("when a submit failed without a command status (e.g. a timeout), the error code is null", () => {
-    const decision = decideAfterSubmitFailure({
-      carrierId: "sim-b",
-      attempt: 1,
-      retryable: true,
-      commandStatus: null,
-      detail: "response timeout",
-    });
-    expect(decision.errorCode).toBeNull();
-    expect(commandStatusHex(0x58)).toBe("0x00000058");
-  });
-});
-
-describe("routing events", () => {
-  it("when routed, the event copies the content, carries the trace and has a deterministic id", () => {
-    const decision = decideRoute(table, accepted.data.to);
-    if (decision.kind !== "route") throw new Error("expected a route");
-    const event = routedEvent(accepted, decision, now);
-    expect(MessageEvent.parse(event)).toEqual(event);
-    expect(event).toMatchObject({
-      eventId: eventIdFor("msg_1", "routed", 1),
-      occurredAt: "2026-11-24T10:00:00.123Z",
-      trace: accepted.trace,
-      data: {
-        to: "+37256789045",
-        from: "MyApp",
-        text: "hello",
-        encoding: "gsm7",
-        parts: 1,
-        carrierId: "sim-a",
-        attempt: 1,
-        reason: { matchedPrefix: "+372", candidates: ["sim-a", "sim-b"] },
-      },
+      errorCode: "0x0000000b",
     });
   });
 
-  it("when failed, the event is a valid MessageFailed with one id per message", () => {
-    const decision = decideRoute(table, "+4915123456789");
-    if (decision.kind !== "fail") throw new Error("expected a failure");
-    const { trace: _trace, ...untraced } = accepted;
-    const event = failedEvent(untraced, decision, now);
-    expect(MessageEvent.parse(event)).toEqual(event);
-    expect(event.eventId).toBe(eventIdFor("msg_1", "failed"));
-    expect(event).not.toHaveProperty("trace");
+  it("when the last attempt failed, or every carrier was tried, it fails with no_carrier_left", () => {
+    const last = decideAfterSubmitFailure(
+      view({ maxAttempts: 2 }),
+      failure({ attempt: 2, carrierId: "sim-b" }),
+      state(["sim-a", "sim-b"]),
+    );
+    expect(last).toMatchObject({ kind: "fail", reason: "no_carrier_left" });
+    const oneCarrier = { ...state(["sim-b"]), to: "+15551234567" };
+    const none = decideAfterSubmitFailure(view(), failure({ carrierId: "sim-b" }), oneCarrier);
+    expect(none).toMatchObject({
+      kind: "fail",
+      reason: "no_carrier_left",
+      errorCode: "0x00000058",
+    });
+  });
+
+  it("when the routing state has expired, it fails with no_carrier_left saying so", () => {
+    const decision = decideAfterSubmitFailure(view(), failure(), undefined);
+    expect(decision).toMatchObject({ kind: "fail", reason: "no_carrier_left" });
+    expect(decision.kind === "fail" && decision.detail).toMatch(/expired/);
+  });
+
+  it("writes command statuses as the specification does", () => {
+    expect(commandStatusHex(0x45)).toBe("0x00000045");
   });
 });

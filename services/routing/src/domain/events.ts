@@ -3,13 +3,13 @@ import type { FailDecision, RouteChoice } from "./decide.ts";
 
 /** `MessageRouted`, carrying the content the connector needs to submit. */
 export function routedEvent(
-  accepted: EventOf<"MessageAccepted">,
+  cause: EventCause,
   choice: RouteChoice,
   now: Date,
 ): EventOf<"MessageRouted"> {
-  const { to, from, text, encoding, parts } = accepted.data;
+  const { to, from, text, encoding, parts, validUntil } = choice.state;
   return {
-    ...envelopeFor(accepted, eventIdFor(accepted.messageId, "routed", choice.attempt), now),
+    ...envelopeFor(cause, eventIdFor(cause.messageId, "routed", choice.attempt), now),
     type: "MessageRouted",
     data: {
       to,
@@ -19,7 +19,8 @@ export function routedEvent(
       parts,
       carrierId: choice.carrierId,
       attempt: choice.attempt,
-      reason: { matchedPrefix: choice.matchedPrefix, candidates: choice.candidates },
+      reason: choice.reason,
+      ...(validUntil ? { validUntil } : {}),
     },
   };
 }

@@ -21,15 +21,36 @@ describe("route table", () => {
 
   it("when an entry lists several carriers, they keep their order", () => {
     expect(table(" +1 = sim-b|sim-a ").routes).toEqual([
-      { prefix: "+1", carriers: ["sim-b", "sim-a"] },
+      {
+        prefix: "+1",
+        carriers: [
+          { carrierId: "sim-b", costPerPart: 0, priority: 10, alphanumeric: true },
+          { carrierId: "sim-a", costPerPart: 0, priority: 20, alphanumeric: true },
+        ],
+      },
     ]);
+  });
+
+  it("when a carrier has a cost, it is read as money units per part", () => {
+    const [route] = table("+372=sim-a:380|sim-b:420").routes;
+    expect(route?.carriers.map((c) => [c.carrierId, c.costPerPart])).toEqual([
+      ["sim-a", 380],
+      ["sim-b", 420],
+    ]);
+    expect(parseRouteTable("+372=sim-a:0.5")).toMatchObject({ ok: false });
   });
 
   it("when the default table is parsed, it covers the local stack's countries", () => {
     const routes = table(DEFAULT_ROUTES);
-    expect(longestPrefixMatch(routes, "+37256789045")?.carriers).toEqual(["sim-a"]);
-    expect(longestPrefixMatch(routes, "+37120000000")?.carriers).toEqual(["sim-b"]);
-    expect(longestPrefixMatch(routes, "+12025550123")?.carriers).toEqual(["sim-b"]);
+    expect(longestPrefixMatch(routes, "+37256789045")?.carriers.map((c) => c.carrierId)).toEqual([
+      "sim-a",
+    ]);
+    expect(longestPrefixMatch(routes, "+37120000000")?.carriers.map((c) => c.carrierId)).toEqual([
+      "sim-b",
+    ]);
+    expect(longestPrefixMatch(routes, "+12025550123")?.carriers.map((c) => c.carrierId)).toEqual([
+      "sim-b",
+    ]);
     expect(routes.routes).toHaveLength(9);
   });
 

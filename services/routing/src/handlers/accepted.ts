@@ -1,30 +1,58 @@
 import type { EventOf, MessageEvent } from "@smsgw/contracts";
-import type { Delivery, EventPublisher, Logger } from "@smsgw/service-kit";
-import { decideRoute } from "../domain/decide.ts";
+import {
+  ACK,
+  type Delivery,
+  type EventPublisher,
+  type Logger,
+  nak,
+  type Outcome,
+} from "@smsgw/service-kit";
+import { decideRoute, type RouteChoice, type RoutingView } from "../domain/decide.ts";
 import { failedEvent, routedEvent } from "../domain/events.ts";
-import type { RouteTable } from "../domain/route-table.ts";
+import type { StateStore } from "../kv/state-store.ts";
 
 export interface AcceptedDeps {
-  table: RouteTable;
+  view(): RoutingView;
+  states: StateStore;
   publisher: EventPublisher;
   log: Logger;
   now(): Date;
+  /** Longest nak delay for a scheduled message; a later one is held again when it returns. */
+  holdCapMs: number;
 }
 
 /**
- * Routes a batch of accepted messages: one decision each, published together, then
- * acked. A redelivered event yields the same event id, which JetStream drops.
+ * Routes a batch of accepted messages. A message scheduled for later (`sendAt`) is held
+ * with a delayed nak; the others are decided, their routing state stored (so failover
+ * can reroute), then their events published together and acked. A redelivered event
+ * yields the same event id, which JetStream drops.
  */
 export function handleAccepted(deps: AcceptedDeps) {
-  return async (batch: Delivery<EventOf<"MessageAccepted">>[]): Promise<undefined> => {
+  return async (batch: Delivery<EventOf<"MessageAccepted">>[]): Promise<Outcome[]> => {
     const now = deps.now();
-    const events: MessageEvent[] = batch.map(({ value: accepted }) => {
-      const decision = decideRoute(deps.table, accepted.data.to);
-      if (decision.kind === "route") return routedEvent(accepted, decision, now);
-      deps.log.debug({ messageId: accepted.messageId, detail: decision.detail }, "no route");
-      return failedEvent(accepted, decision, now);
-    });
+    const view = deps.view();
+    const outcomes: Outcome[] = [];
+    const events: MessageEvent[] = [];
+    const states: Array<{ messageId: string; state: RouteChoice["state"] }> = [];
+    for (const { value: accepted } of batch) {
+      const dueIn = accepted.data.sendAt ? Date.parse(accepted.data.sendAt) - now.getTime() : 0;
+      if (dueIn > 0) {
+        outcomes.push(nak(Math.min(dueIn, deps.holdCapMs)));
+        continue;
+      }
+      outcomes.push(ACK);
+      const { to, from, text, encoding, parts, validUntil, country } = accepted.data;
+      const decision = decideRoute(view, { to, from, text, encoding, parts, validUntil, country });
+      if (decision.kind === "route") {
+        states.push({ messageId: accepted.messageId, state: decision.state });
+        events.push(routedEvent(accepted, decision, now));
+      } else {
+        deps.log.debug({ messageId: accepted.messageId, detail: decision.detail }, "not routed");
+        events.push(failedEvent(accepted, decision, now));
+      }
+    }
+    await deps.states.putAll(states);
     await deps.publisher.publishAll(events);
-    return undefined;
+    return outcomes;
   };
 }

@@ -1,0 +1,109 @@
+import type { Candidate } from "./route-table.ts";
+
+/**
+ * The route choice (docs/adr/0004-route-choice.md): a pure, deterministic function of
+ * the candidates, the sender, the live scores, the carriers' health and the carriers
+ * already tried. Each candidate gets a penalty tier; the lowest tier wins, then the
+ * lowest cost, then the operator's priority, then the higher reliability, then the id.
+ */
+
+/** Final receipts (and retryable submit failures) seen in the rolling window. */
+export interface CarrierScore {
+  delivered: number;
+  failed: number;
+  /** Mean submit -> first receipt, or null when no latency was measured. */
+  latencyMs: number | null;
+}
+
+/** up: binds up; unknown: no health record (counts as healthy); degraded: throttled or erring. */
+export type HealthState = "up" | "unknown" | "degraded" | "down";
+
+export interface ChoicePolicy {
+  /** A carrier whose estimated delivery ratio is below this gets a penalty. */
+  floor: number;
+  /** The neutral prior a carrier with no receipts starts from … */
+  prior: number;
+  /** … weighted as this many receipts, so a few failures do not condemn a carrier. */
+  priorWeight: number;
+}
+
+export const DEFAULT_POLICY: ChoicePolicy = { floor: 0.8, prior: 0.9, priorWeight: 10 };
+
+export interface ChoiceInput {
+  candidates: readonly Candidate[];
+  sender: string;
+  scores: ReadonlyMap<string, CarrierScore>;
+  health: ReadonlyMap<string, HealthState>;
+  tried: readonly string[];
+}
+
+export interface Considered {
+  carrierId: string;
+  costPerPart: number;
+  priority: number;
+  /** Estimated delivery ratio, rounded to 3 decimals. */
+  reliability: number;
+  samples: number;
+  latencyMs: number | null;
+  health: HealthState;
+  /** 0 best; +1 below the floor, +1 degraded health; 3 binds down. */
+  tier: number;
+  excluded?: "tried" | "sender";
+}
+
+export type Choice =
+  | { kind: "chosen"; carrierId: string; considered: Considered[] }
+  | { kind: "none"; considered: Considered[] };
+
+/** Beta-style estimate: (delivered + prior·w) / (final + w). A new carrier scores `prior`. */
+export function reliabilityOf(score: CarrierScore | undefined, policy: ChoicePolicy): number {
+  const delivered = score?.delivered ?? 0;
+  const total = delivered + (score?.failed ?? 0);
+  return (delivered + policy.prior * policy.priorWeight) / (total + policy.priorWeight);
+}
+
+export function tierOf(reliability: number, health: HealthState, policy: ChoicePolicy): number {
+  if (health === "down") return 3;
+  return (reliability < policy.floor ? 1 : 0) + (health === "degraded" ? 1 : 0);
+}
+
+/** Same test as ingress's `checkRouting`: a letter makes a sender alphanumeric. */
+export const isAlphanumericSender = (sender: string): boolean => /[A-Za-z]/.test(sender);
+
+export function chooseCarrier(input: ChoiceInput, policy: ChoicePolicy = DEFAULT_POLICY): Choice {
+  const alphanumeric = isAlphanumericSender(input.sender);
+  const considered = input.candidates.map((candidate): Considered => {
+    const score = input.scores.get(candidate.carrierId);
+    const reliability = reliabilityOf(score, policy);
+    const health = input.health.get(candidate.carrierId) ?? "unknown";
+    const entry: Considered = {
+      carrierId: candidate.carrierId,
+      costPerPart: candidate.costPerPart,
+      priority: candidate.priority,
+      reliability: Math.round(reliability * 1000) / 1000,
+      samples: score ? score.delivered + score.failed : 0,
+      latencyMs: score?.latencyMs ?? null,
+      health,
+      tier: tierOf(reliability, health, policy),
+    };
+    if (input.tried.includes(candidate.carrierId)) entry.excluded = "tried";
+    else if (alphanumeric && !candidate.alphanumeric) entry.excluded = "sender";
+    return entry;
+  });
+  const eligible = considered.filter((entry) => entry.excluded === undefined);
+  eligible.sort(compare);
+  const winner = eligible[0];
+  return winner
+    ? { kind: "chosen", carrierId: winner.carrierId, considered }
+    : { kind: "none", considered };
+}
+
+function compare(a: Considered, b: Considered): number {
+  return (
+    a.tier - b.tier ||
+    a.costPerPart - b.costPerPart ||
+    a.priority - b.priority ||
+    b.reliability - a.reliability ||
+    (a.carrierId < b.carrierId ? -1 : a.carrierId > b.carrierId ? 1 : 0)
+  );
+}

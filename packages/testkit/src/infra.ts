@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { Kvm } from "@nats-io/kv";
 import { connect } from "@nats-io/transport-node";
 import { subjects } from "@smsgw/contracts";
 import postgres from "postgres";
@@ -46,17 +45,17 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
-/** Removes what a test prefix created on NATS: its event stream and its KV buckets. */
+/** Removes what a test prefix created on NATS: its event stream and every `<prefix>_*` KV bucket. */
 export async function deleteNatsPrefix(prefix: string): Promise<void> {
   const nc = await connect({ servers: TEST_NATS_URL });
   try {
     const jsm = await jetstreamManager(nc);
-    const names = subjects(prefix);
-    await jsm.streams.delete(names.stream).catch(() => false);
-    await new Kvm(nc)
-      .open(names.accountsBucket)
-      .then((kv) => kv.destroy())
-      .catch(() => false);
+    const mine = [subjects(prefix).stream];
+    for await (const name of jsm.streams.names()) {
+      // A KV bucket named B lives in the stream KV_B.
+      if (name.startsWith(`KV_${prefix}_`)) mine.push(name);
+    }
+    await Promise.all(mine.map((name) => jsm.streams.delete(name).catch(() => false)));
   } finally {
     await nc.close();
   }

@@ -1,1 +1,17 @@
-export {};
+export {
+  type AddressClass,
+  classifyAddress,
+  isIpAddress,
+  refusalOf,
+  stripBrackets,
+} from "./address.ts";
+export {
+  endpointOf,
+  hostOf,
+  type LiteralVerdict,
+  literalAddressVerdict,
+  MAX_CALLBACK_URL_LENGTH,
+  originOf,
+  type ParsedCallbackUrl,
+  parseCallbackUrl,
+} from "./url.ts";

@@ -9,16 +9,18 @@ export const DlrDispatcherEnv = BaseEnv.extend({
   HTTP_HOST: z.string().min(1).default("127.0.0.1"),
   /** Allow callback URLs on loopback/private/link-local addresses (the local stack, tests). */
   WEBHOOK_ALLOW_PRIVATE: Flag.default(false),
-  /** Deadline of one POST, from connect to the answer's headers. */
+  /** Deadline of one attempt: lookup, connect, TLS and the answer's headers. */
   WEBHOOK_TIMEOUT_MS: Millis.default(5_000),
-  /** Back-off doubles from 1 s up to this. */
+  /** Back-off doubles from 1 s up to this (a report's, and a failing origin's). */
   WEBHOOK_RETRY_CAP_MS: Millis.default(5 * 60_000),
   /** A report is retried until this long after its status change, then given up. */
   WEBHOOK_RETRY_WINDOW_MS: Millis.default(24 * 60 * 60_000),
-  /** Status changes taken in one batch; their attempts run concurrently. */
-  WEBHOOK_BATCH: Count.default(128),
-  /** Batches in flight at once, so a batch waiting on a slow endpoint does not block the next. */
-  WEBHOOK_CONCURRENCY: Count.default(8),
+  /** Status changes taken from JetStream in one batch (one insert). */
+  WEBHOOK_BATCH: Count.default(256),
+  /** Attempts in flight in total. */
+  WEBHOOK_CONCURRENCY: Count.default(256),
+  /** Attempts in flight to one origin (scheme, host, port). */
+  WEBHOOK_ORIGIN_CONCURRENCY: Count.default(8),
 });
 export type DlrDispatcherConfig = z.output<typeof DlrDispatcherEnv>;
 

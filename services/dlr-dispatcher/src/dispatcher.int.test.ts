@@ -1,213 +1,47 @@
-import { randomBytes } from "node:crypto";
-import { createServer, type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
-import { Kvm } from "@nats-io/kv";
-import {
-  type AccountRecord,
-  type EventOf,
-  MessageEvent,
-  type MessageStatusChanged,
-  newMessageId,
-} from "@smsgw/contracts";
-import {
-  createLogger,
-  type Messaging,
-  openMessaging,
-  type RunningConsumer,
-  startConsumer,
-} from "@smsgw/service-kit";
-import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
+import { waitFor } from "@smsgw/testkit";
 import { pino } from "pino";
-import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type DlrDispatcherConfig, loadDlrDispatcherConfig } from "./config.ts";
+import { startDlrDispatcher } from "./service.ts";
 import {
-  DLR_DISPATCHER_DURABLE,
-  type StartedDlrDispatcher,
-  startDlrDispatcher,
-} from "./service.ts";
+  type Answer,
+  account,
+  newSecret,
+  type Received,
+  type Receiver,
+  type Stack,
+  startReceiver,
+  startStack,
+  statusChange,
+  verify,
+} from "./test-stack.ts";
 
-const log = createLogger("dlr-dispatcher-test", "silent");
-const newSecret = () => `whsec_${randomBytes(24).toString("base64")}`;
-
-// --- a real HTTP receiver on 127.0.0.1 -----------------------------------------------
-
-interface Received {
-  body: string;
-  headers: IncomingHttpHeaders;
-  url: string;
-  at: number;
-}
-
-interface Receiver {
-  url: string;
-  requests: Received[];
-  close(): Promise<void>;
-}
-
-/** Answers the n-th request (from 0) with `answer(n)`: a status, or a status after a delay. */
-async function startReceiver(
-  answer: (n: number) => number | { status: number; afterMs: number } = () => 200,
-): Promise<Receiver> {
-  const requests: Received[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      const n = requests.length;
-      requests.push({
-        body: Buffer.concat(chunks).toString("utf8"),
-        headers: req.headers,
-        url: req.url ?? "",
-        at: Date.now(),
-      });
-      const reply = answer(n);
-      const { status, afterMs } = typeof reply === "number" ? { status: reply, afterMs: 0 } : reply;
-      setTimeout(() => res.writeHead(status).end(), afterMs);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
-
-function verify(secret: string, request: Received): unknown {
-  return new Webhook(secret).verify(request.body, request.headers as Record<string, string>);
-}
-
-// --- one isolated stack per describe --------------------------------------------------
-
-interface Stack {
-  infra: TestInfra;
-  config: DlrDispatcherConfig;
-  messaging: Messaging;
-  recorder: RunningConsumer;
-  attempts: EventOf<"WebhookAttempted">[];
-  dispatcher: StartedDlrDispatcher | undefined;
-  putAccount(record: AccountRecord): Promise<void>;
-  close(): Promise<void>;
-}
-
-async function startStack(env: Record<string, string>): Promise<Stack> {
-  const infra = await createTestInfra({ HEALTH_PORT: "0", ...env });
-  const config = loadDlrDispatcherConfig(infra.env);
-  const messaging = await openMessaging(config, "dlr-dispatcher-test", log);
-  const kv = await new Kvm(messaging.nats.nc).create(messaging.subjects.accountsBucket, {
-    history: 1,
-  });
-  const attempts: EventOf<"WebhookAttempted">[] = [];
-  const recorder = await startConsumer(messaging.nats, {
-    stream: messaging.subjects.stream,
-    durable: "test-recorder",
-    filterSubject: messaging.subjects.event("WebhookAttempted"),
-    schema: MessageEvent,
-    log,
-    handle: async (batch) => {
-      for (const { value } of batch) if (value.type === "WebhookAttempted") attempts.push(value);
-      return undefined;
-    },
-  });
-  const stack: Stack = {
-    infra,
-    config,
-    messaging,
-    recorder,
-    attempts,
-    dispatcher: undefined,
-    async putAccount(record) {
-      await kv.put(record.hash, JSON.stringify(record));
-    },
-    async close() {
-      await stack.dispatcher?.stop();
-      await recorder.stop();
-      await messaging.close();
-      await infra.cleanup();
-    },
-  };
-  return stack;
-}
-
-function account(accountId: string, webhookSecrets: string[]): AccountRecord {
-  return {
-    accountId,
-    hash: `h_${accountId}`,
-    tokenSha256: "a".repeat(64),
-    status: "active",
-    currency: "EUR",
-    test: true,
-    webhookSecrets,
-    updatedAt: new Date().toISOString(),
-  };
-}
-
-function statusChange(
-  accountId: string,
-  callbackUrl: string | null,
-  overrides: Partial<MessageStatusChanged> = {},
-): MessageStatusChanged {
-  return {
-    type: "MessageStatusChanged",
-    version: 1,
-    messageId: newMessageId(),
-    accountId,
-    status: "delivered",
-    sequence: 3,
-    occurredAt: new Date().toISOString(),
-    toNumber: "+37256789045",
-    fromNumber: "MyApp",
-    parts: 1,
-    cost: 420,
-    currency: "EUR",
-    errorCode: null,
-    reference: null,
-    callbackUrl,
-    ...overrides,
-  };
-}
-
-// --- the dispatcher with private callbacks allowed (as the local stack runs it) -------
-
-describe("dlr-dispatcher on real JetStream and HTTP", () => {
+// The dispatcher with private callbacks allowed (as the local stack runs it: the
+// receivers are on 127.0.0.1), a 1.5 s attempt timeout and 2 attempts per origin.
+describe("dlr-dispatcher on real JetStream, Postgres and HTTP", () => {
   let stack: Stack;
   const receivers: Receiver[] = [];
-  const secrets = [newSecret(), newSecret()];
-  const attemptsOf = (messageId: string) => stack.attempts.filter((a) => a.messageId === messageId);
-  const receiver = async (answer?: Parameters<typeof startReceiver>[0]) => {
+  const secrets = [newSecret(), newSecret()]; // newest first: a rotation's grace period
+  const otherSecret = newSecret();
+  const receiver = async (answer?: (n: number) => Answer) => {
     const started = await startReceiver(answer);
     receivers.push(started);
     return started;
   };
-  const publish = (...changes: MessageStatusChanged[]) =>
-    stack.messaging.publisher.publishStatusChanges(changes);
-  /** Every status change published so far has been acked (handled for good). */
-  const settled = () =>
-    waitFor(
-      async () => {
-        const info = await stack.messaging.nats.jsm.consumers.info(
-          stack.messaging.subjects.stream,
-          DLR_DISPATCHER_DURABLE,
-        );
-        return info.num_pending === 0 && info.num_ack_pending === 0;
-      },
-      { what: "the dispatcher to settle", timeoutMs: 15_000 },
-    );
-
-  // The dispatcher's warnings, to see a report held back for an unknown account.
   const warnings: string[] = [];
   const dispatcherLog = pino({ level: "warn" }, { write: (line: string) => warnings.push(line) });
+  const start = async () => {
+    stack.dispatcher = await startDlrDispatcher(stack.config, dispatcherLog);
+  };
 
   beforeAll(async () => {
-    stack = await startStack({ WEBHOOK_ALLOW_PRIVATE: "true", WEBHOOK_TIMEOUT_MS: "1500" });
+    stack = await startStack({
+      WEBHOOK_ALLOW_PRIVATE: "true",
+      WEBHOOK_TIMEOUT_MS: "1500",
+      WEBHOOK_ORIGIN_CONCURRENCY: "2",
+    });
     await stack.putAccount(account("acc_1", secrets));
-    stack.dispatcher = await startDlrDispatcher(stack.config, dispatcherLog);
+    await stack.putAccount(account("acc_2", [otherSecret]));
+    await start();
   });
   afterEach(async () => {
     await Promise.all(receivers.splice(0).map((r) => r.close()));
@@ -216,15 +50,15 @@ describe("dlr-dispatcher on real JetStream and HTTP", () => {
     await stack?.close();
   });
 
-  it("when a change is reported, the body is api.md's and the headers verify with every secret of the account", async () => {
+  it("when a change is reported, the body is api.md's (with sequence) and verifies with both secrets of a rotation", async () => {
     const hook = await receiver();
     const change = statusChange("acc_1", `${hook.url}/dlr?token=s3cret`, {
       cost: 1260,
       parts: 3,
       reference: "order-7",
     });
-    await publish(change);
-    await waitFor(() => attemptsOf(change.messageId).length === 1, { what: "the attempt" });
+    await stack.publish(change);
+    await waitFor(() => stack.attemptsOf(change.messageId).length === 1, { what: "the attempt" });
 
     const [request] = hook.requests;
     if (!request) throw new Error("no request");
@@ -247,8 +81,10 @@ describe("dlr-dispatcher on real JetStream and HTTP", () => {
     };
     for (const secret of secrets) expect(verify(secret, request)).toEqual(expected);
     expect(() => verify(newSecret(), request)).toThrow();
-
-    expect(attemptsOf(change.messageId)[0]?.data).toMatchObject({
+    expect(() =>
+      verify(secrets[0] ?? "", { ...request, body: request.body.replace("delivered", "failed") }),
+    ).toThrow();
+    expect(stack.attemptsOf(change.messageId)[0]?.data).toMatchObject({
       sequence: 3,
       status: "delivered",
       attempt: 1,
@@ -259,31 +95,32 @@ describe("dlr-dispatcher on real JetStream and HTTP", () => {
     });
   });
 
-  it("when the receiver fails 3 times, the 4th attempt delivers, after growing waits, with the same webhook id", async () => {
+  it("when the receiver fails 3 times, the 4th attempt delivers after growing waits, one success recorded", async () => {
     const hook = await receiver((n) => (n < 3 ? 503 : 200));
     const change = statusChange("acc_1", `${hook.url}/flaky`);
-    await publish(change);
-    await waitFor(() => attemptsOf(change.messageId).some((a) => a.data.outcome === "delivered"), {
-      what: "the delivered attempt",
-      timeoutMs: 20_000,
-    });
-    await settled();
+    await stack.publish(change);
+    await waitFor(
+      () => stack.attemptsOf(change.messageId).some((a) => a.data.outcome === "delivered"),
+      {
+        what: "the delivered attempt",
+        timeoutMs: 20_000,
+      },
+    );
+    await stack.settled();
 
     expect(hook.requests).toHaveLength(4);
     const [t0 = 0, t1 = 0, t2 = 0, t3 = 0] = hook.requests.map((r) => r.at);
     const gaps = [t1 - t0, t2 - t1, t3 - t2];
-    expect(gaps[0]).toBeGreaterThanOrEqual(900);
-    expect(gaps[1]).toBeGreaterThan(gaps[0] ?? 0);
-    expect(gaps[2]).toBeGreaterThan(gaps[1] ?? 0);
+    expect(gaps[0]).toBeGreaterThanOrEqual(1_000);
+    expect(gaps[1]).toBeGreaterThanOrEqual(2_000);
+    expect(gaps[2]).toBeGreaterThanOrEqual(4_000);
     expect(new Set(hook.requests.map((r) => r.headers["webhook-id"])).size).toBe(1);
     for (const request of hook.requests) expect(verify(secrets[0] ?? "", request)).toBeTruthy();
-
-    const recorded = attemptsOf(change.messageId).map((a) => [
-      a.data.attempt,
-      a.data.httpStatus,
-      a.data.outcome,
-    ]);
-    expect(recorded).toEqual([
+    expect(
+      stack
+        .attemptsOf(change.messageId)
+        .map((a) => [a.data.attempt, a.data.httpStatus, a.data.outcome]),
+    ).toEqual([
       [1, 503, "retrying"],
       [2, 503, "retrying"],
       [3, 503, "retrying"],
@@ -294,12 +131,12 @@ describe("dlr-dispatcher on real JetStream and HTTP", () => {
   it("when the receiver answers 410 Gone, it is tried once and given up", async () => {
     const hook = await receiver(() => 410);
     const change = statusChange("acc_1", `${hook.url}/gone`);
-    await publish(change);
-    await settled();
+    await stack.publish(change);
+    await stack.settled();
     expect(hook.requests).toHaveLength(1);
-    expect(attemptsOf(change.messageId).map((a) => [a.data.httpStatus, a.data.outcome])).toEqual([
-      [410, "gave_up"],
-    ]);
+    expect(
+      stack.attemptsOf(change.messageId).map((a) => [a.data.httpStatus, a.data.outcome]),
+    ).toEqual([[410, "gave_up"]]);
   });
 
   it("when a change has no callback URL, or is only queued, nothing is sent or recorded", async () => {
@@ -308,45 +145,103 @@ describe("dlr-dispatcher on real JetStream and HTTP", () => {
       statusChange("acc_1", null),
       statusChange("acc_1", `${hook.url}/q`, { status: "queued", sequence: 1 }),
     ];
-    await publish(...silent);
-    await settled();
+    await stack.publish(...silent);
+    await stack.settled();
     expect(hook.requests).toEqual([]);
-    for (const change of silent) expect(attemptsOf(change.messageId)).toEqual([]);
+    for (const change of silent) expect(stack.attemptsOf(change.messageId)).toEqual([]);
   });
 
-  it("when one endpoint is slow, a report to another endpoint in the same batch is not held up", async () => {
-    const slow = await receiver((n) => (n === 0 ? { status: 200, afterMs: 3_000 } : 200));
-    const fast = await receiver();
-    const slowChange = statusChange("acc_1", `${slow.url}/slow`);
-    const fastChange = statusChange("acc_1", `${fast.url}/fast`);
-    await publish(slowChange, fastChange);
-    await waitFor(() => fast.requests.length === 1 && slow.requests.length === 1);
-    expect(Math.abs((fast.requests[0]?.at ?? 0) - (slow.requests[0]?.at ?? 0))).toBeLessThan(500);
+  it("when an endpoint is down, its other reports back off with it instead of each being tried", async () => {
+    let status = 503;
+    const down = await receiver(() => status);
+    const changes = Array.from({ length: 12 }, () => statusChange("acc_1", `${down.url}/down`));
+    await stack.publish(...changes);
+    await waitFor(() => down.requests.length >= 2, { what: "the first attempts" });
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    // Two in flight (the origin's share) failed; the other ten wait out the origin's back-off.
+    expect(down.requests.length).toBe(2);
+    status = 410;
+    await stack.settled(20_000);
+    expect(new Set(down.requests.map((r) => r.headers["webhook-id"])).size).toBe(12);
+  });
 
-    // The slow one times out (1.5 s here), is retried, and then delivered.
-    await waitFor(
-      () => attemptsOf(slowChange.messageId).some((a) => a.data.outcome === "delivered"),
-      {
-        timeoutMs: 10_000,
-      },
-    );
-    expect(attemptsOf(slowChange.messageId)[0]?.data).toMatchObject({
+  it("when an endpoint hangs, it times out, and reports to a healthy endpoint of the same and of another account arrive on time", async () => {
+    const hanging = await receiver(() => "hang");
+    const healthy = await receiver();
+    // More hanging reports than the origin's share (2), so a queue forms behind them.
+    const stuck = Array.from({ length: 6 }, () => statusChange("acc_1", `${hanging.url}/hang`));
+    await stack.publish(...stuck);
+    await waitFor(() => hanging.requests.length === 2, { what: "the hanging endpoint to be busy" });
+
+    const sameAccount = statusChange("acc_1", `${healthy.url}/ok`);
+    const otherAccount = statusChange("acc_2", `${healthy.url}/ok`);
+    const publishedAt = Date.now();
+    await stack.publish(sameAccount, otherAccount);
+    await waitFor(() => healthy.requests.length === 2, {
+      what: "the healthy reports",
+      timeoutMs: 5_000,
+    });
+    // Well within the hanging attempts' 1.5 s timeout: nothing waited for them.
+    for (const request of healthy.requests) expect(request.at - publishedAt).toBeLessThan(1_000);
+    expect(hanging.requests.length).toBeLessThanOrEqual(2); // its origin is still full or backing off
+
+    await waitFor(() => stack.attemptsOf(stuck[0]?.messageId ?? "").length >= 1, {
+      what: "the timeout",
+      timeoutMs: 5_000,
+    });
+    expect(stack.attemptsOf(stuck[0]?.messageId ?? "")[0]?.data).toMatchObject({
       httpStatus: null,
       error: "timeout after 1500 ms",
       outcome: "retrying",
     });
-    expect(attemptsOf(fastChange.messageId).map((a) => a.data.outcome)).toEqual(["delivered"]);
+    expect(stack.attemptsOf(sameAccount.messageId).map((a) => a.data.outcome)).toEqual([
+      "delivered",
+    ]);
+    expect(stack.attemptsOf(otherAccount.messageId).map((a) => a.data.outcome)).toEqual([
+      "delivered",
+    ]);
+    // Let the stuck ones be given up quickly: the endpoint answers 410 from now on.
+    await hanging.close();
+  });
+
+  it("when two accounts' messages are reported, each report is signed with its own account's secret only", async () => {
+    const hook = await receiver();
+    const mine = statusChange("acc_1", `${hook.url}/a`);
+    const theirs = statusChange("acc_2", `${hook.url}/b`);
+    await stack.publish(mine, theirs);
+    await waitFor(() => hook.requests.length === 2, { what: "both reports" });
+    const byPath = (path: string) => hook.requests.find((r) => r.url === path) as Received;
+    expect(verify(secrets[0] ?? "", byPath("/a"))).toMatchObject({ messageId: mine.messageId });
+    expect(() => verify(otherSecret, byPath("/a"))).toThrow();
+    expect(verify(otherSecret, byPath("/b"))).toMatchObject({ messageId: theirs.messageId });
+    for (const secret of secrets) expect(() => verify(secret, byPath("/b"))).toThrow();
+    expect(stack.attemptsOf(theirs.messageId)[0]?.accountId).toBe("acc_2");
+  });
+
+  it("when the receiver redirects to 127.0.0.1, the redirect is not followed and the refusal is recorded", async () => {
+    const internal = await receiver();
+    const target = `${internal.url.replace("http://127.0.0.1", "http://127.0.0.1")}/admin`;
+    const hook = await receiver(() => ({ status: 302, headers: { location: target } }));
+    const change = statusChange("acc_1", `${hook.url}/moved`);
+    await stack.publish(change);
+    await waitFor(() => stack.attemptsOf(change.messageId).length >= 1, { what: "the attempt" });
+    expect(internal.requests).toEqual([]);
+    expect(stack.attemptsOf(change.messageId)[0]?.data).toMatchObject({
+      httpStatus: 302,
+      outcome: "retrying",
+      error: `redirect (302) to ${target} not followed: refused, 127.0.0.1 is a loopback address`,
+    });
   });
 
   it("when the account is not known yet, the report waits for it and is never sent unsigned", async () => {
     const hook = await receiver();
     const change = statusChange("acc_late", `${hook.url}/late`);
-    await publish(change);
+    await stack.publish(change);
     const heldBack = () =>
       warnings.filter(
         (line) => line.includes(change.messageId) && line.includes("account unknown"),
       );
-    await waitFor(() => heldBack().length >= 2, { what: "the report to be held back twice" });
+    await waitFor(() => heldBack().length >= 1, { what: "the report to be held back" });
     expect(hook.requests).toEqual([]);
     const lateSecret = newSecret();
     await stack.putAccount(account("acc_late", [lateSecret]));
@@ -356,34 +251,64 @@ describe("dlr-dispatcher on real JetStream and HTTP", () => {
     });
   });
 
-  it("when a change happens while the dispatcher is stopped, it is reported after the dispatcher starts", async () => {
-    const hook = await receiver();
+  it("when a change happens while the dispatcher is stopped, and a retry is pending across a restart, both are reported after it starts", async () => {
+    const hook = await receiver((n) => (n === 0 ? 500 : 200));
+    const retried = statusChange("acc_1", `${hook.url}/retried`, { sequence: 4 });
+    await stack.publish(retried);
+    await waitFor(() => stack.attemptsOf(retried.messageId).length === 1, {
+      what: "the first failure",
+    });
     await stack.dispatcher?.stop();
     stack.dispatcher = undefined;
-    const change = statusChange("acc_1", `${hook.url}/later`, { status: "sent", sequence: 2 });
-    await publish(change);
-    stack.dispatcher = await startDlrDispatcher(stack.config, dispatcherLog);
-    await waitFor(() => attemptsOf(change.messageId).length === 1, {
-      what: "the report after restart",
-    });
-    expect(hook.requests).toHaveLength(1);
-    expect(verify(secrets[0] ?? "", hook.requests[0] as Received)).toMatchObject({
+
+    const later = statusChange("acc_1", `${hook.url}/later`, { status: "sent", sequence: 2 });
+    await stack.publish(later);
+    await start();
+    await waitFor(
+      () =>
+        stack.attemptsOf(later.messageId).length === 1 &&
+        stack.attemptsOf(retried.messageId).length === 2,
+      {
+        what: "both reports after the restart",
+      },
+    );
+    expect(
+      verify(secrets[0] ?? "", hook.requests.find((r) => r.url === "/later") as Received),
+    ).toMatchObject({
       status: "sent",
       sequence: 2,
     });
+    expect(
+      stack.attemptsOf(retried.messageId).map((a) => [a.data.attempt, a.data.outcome]),
+    ).toEqual([
+      [1, "retrying"],
+      [2, "delivered"],
+    ]);
   });
 });
 
-// --- the SSRF guard on (the production default) ---------------------------------------
-
+// The SSRF guard on (the production default).
 describe("dlr-dispatcher refusing private callback URLs", () => {
   let stack: Stack;
   let hook: Receiver;
+  const lookups: string[] = [];
 
   beforeAll(async () => {
     stack = await startStack({ WEBHOOK_ALLOW_PRIVATE: "false" });
     await stack.putAccount(account("acc_1", [newSecret()]));
-    stack.dispatcher = await startDlrDispatcher(stack.config, log);
+    stack.dispatcher = await startDlrDispatcher(stack.config, pino({ level: "silent" }), {
+      // A name that answers loopback, as a rebinding attacker's DNS would at connect time.
+      resolve: async (host) => {
+        lookups.push(host);
+        if (host === "rebind.test") return [{ address: "127.0.0.1", family: 4 }];
+        if (host === "mixed.test")
+          return [
+            { address: "93.184.216.34", family: 4 },
+            { address: "169.254.169.254", family: 4 },
+          ];
+        throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" });
+      },
+    });
     hook = await startReceiver();
   });
   afterAll(async () => {
@@ -391,21 +316,33 @@ describe("dlr-dispatcher refusing private callback URLs", () => {
     await stack?.close();
   });
 
-  it("when a callback URL points at loopback, nothing is sent and the attempt is given up with the reason", async () => {
-    const byAddress = statusChange("acc_1", `${hook.url}/hook`);
-    const byName = statusChange("acc_1", `http://localhost:${new URL(hook.url).port}/hook`);
-    const byScheme = statusChange("acc_1", "ftp://example.com/hook");
-    await stack.messaging.publisher.publishStatusChanges([byAddress, byName, byScheme]);
-    await waitFor(() => stack.attempts.length === 3, { what: "three refusals" });
+  it("when a callback URL is or resolves to a forbidden address, nothing is sent and the attempt is given up with the reason", async () => {
+    const port = new URL(hook.url).port;
+    const cases = {
+      literal: statusChange("acc_1", `${hook.url}/hook`),
+      localhost: statusChange("acc_1", `http://localhost:${port}/hook`),
+      rebind: statusChange("acc_1", `http://rebind.test:${port}/hook`),
+      metadata: statusChange("acc_1", `http://mixed.test:${port}/hook`),
+      scheme: statusChange("acc_1", "ftp://example.com/hook"),
+    };
+    await stack.publish(...Object.values(cases));
+    await waitFor(() => stack.attempts.length === 5, { what: "five refusals" });
     expect(hook.requests).toEqual([]);
-    const attemptOf = (change: MessageStatusChanged) =>
-      stack.attempts.find((a) => a.messageId === change.messageId)?.data;
-    expect(attemptOf(byAddress)).toMatchObject({
-      outcome: "gave_up",
-      httpStatus: null,
-      error: "refused: 127.0.0.1 is a loopback address",
-    });
-    expect(attemptOf(byName)?.error).toMatch(/^refused: localhost resolves to a loopback address/);
-    expect(attemptOf(byScheme)?.error).toMatch(/^refused: scheme ftp: is not allowed/);
+    const errorOf = (key: keyof typeof cases) => {
+      const data = stack.attemptsOf(cases[key].messageId)[0]?.data;
+      expect(data).toMatchObject({ outcome: "gave_up", httpStatus: null });
+      return data?.error;
+    };
+    expect(errorOf("literal")).toBe("refused: 127.0.0.1 is a loopback address");
+    expect(errorOf("localhost")).toBe("refused: localhost is a loopback address");
+    expect(errorOf("rebind")).toBe(
+      "refused: rebind.test resolves to a loopback address (127.0.0.1)",
+    );
+    expect(errorOf("metadata")).toBe(
+      "refused: mixed.test resolves to a metadata address (169.254.169.254)",
+    );
+    expect(errorOf("scheme")).toMatch(/^refused: scheme ftp is not allowed/);
+    // Resolved once, by the connection itself: no earlier check that a second lookup could contradict.
+    expect(lookups.filter((h) => h === "rebind.test")).toHaveLength(1);
   });
 });

@@ -1,32 +1,50 @@
 import { MessageStatusChanged } from "@smsgw/contracts";
 import {
+  type Database,
   type HealthServer,
   type Logger,
   openMessaging,
+  openServiceDatabase,
   type RunningConsumer,
   type RunningService,
   startConsumer,
   startHealthServer,
 } from "@smsgw/service-kit";
 import type { DlrDispatcherConfig } from "./config.ts";
+import { createJobStore, type JobStore } from "./db/jobs.ts";
+import { migrations } from "./db/migrations.ts";
 import { type AccountDirectory, startAccountDirectory } from "./handlers/accounts.ts";
-import { createDestinationGuard } from "./handlers/destination-guard.ts";
-import { handleStatusChanges } from "./handlers/status-changed.ts";
+import { deliver } from "./handlers/deliver.ts";
+import { handleStatusChanges } from "./handlers/intake.ts";
+import { createPoster, type Poster, type Resolve } from "./handlers/pinned-post.ts";
+import { PREFETCH, type Scheduler, startScheduler } from "./handlers/scheduler.ts";
 
 export interface StartedDlrDispatcher extends RunningService {
   /** The health server's port (useful when HEALTH_PORT=0). */
   readonly healthPort: number;
+  /** The durable job queue (tests and the benchmark read its size). */
+  readonly jobs: JobStore;
+}
+
+/** What tests may replace: the resolver behind the pinned lookup. */
+export interface DlrDispatcherOverrides {
+  resolve?: Resolve;
 }
 
 export const DLR_DISPATCHER_DURABLE = "dlr-dispatcher";
+export const DLR_DISPATCHER_SCHEMA = "dispatcher";
 
-/** Connects, loads the accounts, consumes status changes, serves health; `stop()` undoes it in order. */
+/** Connects, migrates, resumes pending jobs, consumes status changes, serves health; `stop()` undoes it in order. */
 export async function startDlrDispatcher(
   config: DlrDispatcherConfig,
   log: Logger,
+  overrides: DlrDispatcherOverrides = {},
 ): Promise<StartedDlrDispatcher> {
   const messaging = await openMessaging(config, "dlr-dispatcher", log);
+  let database: Database<unknown> | undefined;
   let accounts: AccountDirectory | undefined;
+  let scheduler: Scheduler | undefined;
+  let poster: Poster | undefined;
   let consumer: RunningConsumer | undefined;
   let health: HealthServer | undefined;
   let stopping = false;
@@ -35,14 +53,51 @@ export async function startDlrDispatcher(
   const stop = async () => {
     stopping = true;
     await consumer?.stop();
+    await scheduler?.stop();
+    poster?.close();
     await accounts?.stop();
     await messaging.close();
+    await database?.close();
     await health?.close();
   };
 
   try {
     const { nats, subjects, publisher } = messaging;
+    database = await openServiceDatabase<unknown>(config, DLR_DISPATCHER_SCHEMA, migrations);
+    const store = createJobStore(database);
     accounts = await startAccountDirectory(nats.nc, subjects.accountsBucket, log);
+    const directory = accounts;
+    const posting = createPoster({
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+      ...(overrides.resolve ? { resolve: overrides.resolve } : {}),
+    });
+    poster = posting;
+    const policy = { capMs: config.WEBHOOK_RETRY_CAP_MS, windowMs: config.WEBHOOK_RETRY_WINDOW_MS };
+    // Starts with whatever is pending from before a restart.
+    const running = startScheduler({
+      store,
+      publisher,
+      log,
+      concurrency: config.WEBHOOK_CONCURRENCY,
+      perOrigin: config.WEBHOOK_ORIGIN_CONCURRENCY,
+      originCapMs: config.WEBHOOK_RETRY_CAP_MS,
+      // A prefetched job may wait for PREFETCH attempts of its origin, then runs its own.
+      leaseMs: config.WEBHOOK_TIMEOUT_MS * (PREFETCH + 1) + 30_000,
+      deliver: (job) =>
+        deliver(
+          {
+            accounts: directory,
+            post: posting.post,
+            policy,
+            log,
+            now: () => new Date(),
+            random: Math.random,
+          },
+          job,
+        ),
+    });
+    scheduler = running;
     consumer = await startConsumer(nats, {
       stream: subjects.stream,
       durable: DLR_DISPATCHER_DURABLE,
@@ -50,26 +105,17 @@ export async function startDlrDispatcher(
       schema: MessageStatusChanged,
       log,
       maxBatch: config.WEBHOOK_BATCH,
-      concurrency: config.WEBHOOK_CONCURRENCY,
-      handle: handleStatusChanges({
-        accounts,
-        checkHost: createDestinationGuard({ allowPrivate: config.WEBHOOK_ALLOW_PRIVATE }),
-        publisher,
-        log,
-        timeoutMs: config.WEBHOOK_TIMEOUT_MS,
-        policy: { capMs: config.WEBHOOK_RETRY_CAP_MS, windowMs: config.WEBHOOK_RETRY_WINDOW_MS },
-        now: () => new Date(),
-      }),
+      handle: handleStatusChanges({ store, poke: running.poke, now: () => new Date() }),
     });
     health = await startHealthServer(config.HEALTH_PORT, config.HTTP_HOST, {
       live: () => true,
       ready,
     });
+    if (config.WEBHOOK_ALLOW_PRIVATE) log.warn("callback URLs to private addresses are allowed");
+    log.info({ healthPort: health.port }, "dlr-dispatcher ready");
+    return { healthPort: health.port, jobs: store, ready, stop };
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;
   }
-  if (config.WEBHOOK_ALLOW_PRIVATE) log.warn("callback URLs to private addresses are allowed");
-  log.info({ healthPort: health.port }, "dlr-dispatcher ready");
-  return { healthPort: health.port, ready, stop };
 }

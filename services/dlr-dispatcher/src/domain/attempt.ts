@@ -21,20 +21,39 @@ export interface RetryPolicy {
   windowMs: number;
 }
 
-/** 1 s, 2 s, 4 s … after the 1st, 2nd, 3rd failed delivery, never more than the cap. */
-export function webhookRetryDelayMs(deliveryCount: number, capMs: number): number {
-  return Math.min(capMs, 1_000 * 2 ** Math.max(0, deliveryCount - 1));
+/** Up to this fraction is added to each wait, so receivers that failed together are not retried in lockstep. */
+export const JITTER = 0.2;
+
+/**
+ * 1 s, 2 s, 4 s … after the 1st, 2nd, 3rd failed attempt, never more than the cap, plus
+ * up to 20 % jitter (`random` in [0, 1)). Jitter only adds, so the waits still grow.
+ */
+export function webhookRetryDelayMs(attempt: number, capMs: number, random = 0): number {
+  const base = Math.min(capMs, 1_000 * 2 ** Math.min(40, Math.max(0, attempt - 1)));
+  return Math.round(base * (1 + JITTER * random));
+}
+
+/** A failure that says the receiver is down or overloaded (not that it refused this report): the whole origin backs off. */
+export function isOriginFailure(result: AttemptResult): boolean {
+  const status = result.httpStatus;
+  return status === null || status === 429 || status >= 500;
 }
 
 /** 2xx delivers, 410 Gone stops, anything else (3xx too: redirects are not followed) retries. */
 export function nextStep(
   result: AttemptResult,
-  context: { deliveryCount: number; occurredAt: string; now: Date; policy: RetryPolicy },
+  context: {
+    attempt: number;
+    occurredAt: string;
+    now: Date;
+    policy: RetryPolicy;
+    random?: number;
+  },
 ): NextStep {
   const status = result.httpStatus;
   if (status !== null && status >= 200 && status < 300) return { outcome: "delivered" };
   if (status === 410) return { outcome: "gave_up", reason: "the receiver answered 410 Gone" };
-  const delayMs = webhookRetryDelayMs(context.deliveryCount, context.policy.capMs);
+  const delayMs = webhookRetryDelayMs(context.attempt, context.policy.capMs, context.random ?? 0);
   const deadline = Date.parse(context.occurredAt) + context.policy.windowMs;
   if (context.now.getTime() + delayMs > deadline) {
     return { outcome: "gave_up", reason: "retries exhausted" };

@@ -2,6 +2,7 @@ import { MessageEvent, type MessageStatusChanged } from "@smsgw/contracts";
 import { describe, expect, it } from "vitest";
 import {
   type AttemptResult,
+  isOriginFailure,
   nextStep,
   webhookAttemptedEvent,
   webhookRetryDelayMs,
@@ -15,14 +16,29 @@ const answered = (httpStatus: number): AttemptResult => ({
   error: null,
   latencyMs: 12,
 });
-const step = (result: AttemptResult, deliveryCount = 1, at = now) =>
-  nextStep(result, { deliveryCount, occurredAt, now: at, policy });
+const step = (result: AttemptResult, attempt = 1, at = now) =>
+  nextStep(result, { attempt, occurredAt, now: at, policy });
 
 describe("webhook back-off", () => {
   it("when deliveries fail in a row, the wait doubles from 1 s and stops at the cap", () => {
     expect([1, 2, 3, 4, 6, 7, 50, 5_000].map((n) => webhookRetryDelayMs(n, 60_000))).toEqual([
       1_000, 2_000, 4_000, 8_000, 32_000, 60_000, 60_000, 60_000,
     ]);
+  });
+
+  it("when jitter is drawn, it adds up to 20 % and never shrinks the wait, so the waits still grow", () => {
+    expect(webhookRetryDelayMs(1, 60_000, 0.999)).toBe(1_200);
+    expect(webhookRetryDelayMs(2, 60_000, 0)).toBe(2_000);
+    expect(webhookRetryDelayMs(7, 60_000, 0.5)).toBe(66_000);
+  });
+
+  it("when a receiver is down, overloaded or unreachable, the whole origin backs off; a 4xx or 2xx does not", () => {
+    expect(isOriginFailure({ httpStatus: null, error: "timeout", latencyMs: 5_000 })).toBe(true);
+    expect(isOriginFailure(answered(503))).toBe(true);
+    expect(isOriginFailure(answered(429))).toBe(true);
+    expect(isOriginFailure(answered(404))).toBe(false);
+    expect(isOriginFailure(answered(410))).toBe(false);
+    expect(isOriginFailure(answered(200))).toBe(false);
   });
 });
 

@@ -1,45 +1,22 @@
 /**
- * The pure half of the SSRF guard: which callback URLs may be called at all, and which
- * IP addresses are off limits (loopback, private, link-local and cloud metadata,
- * unspecified, CGNAT, multicast, reserved). The handler resolves names and asks here.
+ * IP address classes for the SSRF guard: which addresses a callback may never reach
+ * (loopback, private, link-local, cloud metadata, unspecified, CGNAT, multicast,
+ * reserved). Pure: text in, class out, so ingress (literal IPs at accept time) and the
+ * dispatcher (resolved addresses at dispatch time) judge alike.
  */
-
-export type CallbackUrl =
-  | { ok: true; url: URL; endpoint: string; host: string }
-  | { ok: false; endpoint: string; reason: string };
-
-/** Scheme, host and path only: query strings and user info may carry the receiver's secrets. */
-export function endpointOf(url: URL): string {
-  return `${url.protocol}//${url.host}${url.pathname}`;
-}
-
-export function parseCallbackUrl(text: string): CallbackUrl {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return { ok: false, endpoint: "(invalid url)", reason: "the callback URL is not a valid URL" };
-  }
-  const endpoint = endpointOf(url);
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    return { ok: false, endpoint, reason: `scheme ${url.protocol} is not allowed (http or https)` };
-  }
-  if (url.hostname === "") return { ok: false, endpoint, reason: "the callback URL has no host" };
-  return { ok: true, url, endpoint, host: stripBrackets(url.hostname) };
-}
 
 export type AddressClass =
   | "public"
   | "loopback"
   | "private"
-  | "link_local"
+  | "link-local"
   | "metadata"
   | "unspecified"
   | "cgnat"
   | "multicast"
   | "reserved";
 
-/** The class of an IPv4 or IPv6 address in text form; null when it is not an IP address. */
+/** The class of an IPv4 or IPv6 address in text form (brackets and zone allowed); null when it is not an IP address. */
 export function classifyAddress(text: string): AddressClass | null {
   const v4 = parseIPv4(text);
   if (v4 !== null) return classifyIPv4(v4);
@@ -49,7 +26,7 @@ export function classifyAddress(text: string): AddressClass | null {
 
 /** True when `text` is an IP address (v4 or v6), so no name needs resolving. */
 export function isIpAddress(text: string): boolean {
-  return parseIPv4(text) !== null || parseIPv6(text) !== null;
+  return classifyAddress(text) !== null;
 }
 
 /** Why the addresses a host resolved to are refused, or null when every one is public. */
@@ -59,10 +36,9 @@ export function refusalOf(host: string, addresses: readonly string[]): string | 
     const kind = classifyAddress(address);
     if (kind === null) return `${host} resolved to an unparseable address ${address}`;
     if (kind !== "public") {
-      const label = kind.replace("_", "-");
       return address === host
-        ? `${host} is a ${label} address`
-        : `${host} resolves to a ${label} address (${address})`;
+        ? `${host} is a ${kind} address`
+        : `${host} resolves to a ${kind} address (${address})`;
     }
   }
   return null;
@@ -70,19 +46,24 @@ export function refusalOf(host: string, addresses: readonly string[]): string | 
 
 // --- IPv4 -------------------------------------------------------------------------
 
+// First match wins: the metadata /32 sits before the link-local /16 that contains it.
 const V4_RANGES: ReadonlyArray<readonly [string, number, AddressClass]> = [
-  ["169.254.169.254", 32, "metadata"],
+  ["169.254.169.254", 32, "metadata"], // AWS, GCP, Azure, OpenStack, DigitalOcean
+  ["100.100.100.200", 32, "metadata"], // Alibaba Cloud
   ["0.0.0.0", 8, "unspecified"],
   ["10.0.0.0", 8, "private"],
   ["100.64.0.0", 10, "cgnat"],
   ["127.0.0.0", 8, "loopback"],
-  ["169.254.0.0", 16, "link_local"],
+  ["169.254.0.0", 16, "link-local"],
   ["172.16.0.0", 12, "private"],
   ["192.0.0.0", 24, "reserved"],
+  ["192.0.2.0", 24, "reserved"], // documentation
   ["192.168.0.0", 16, "private"],
-  ["198.18.0.0", 15, "reserved"],
+  ["198.18.0.0", 15, "reserved"], // benchmarking
+  ["198.51.100.0", 24, "reserved"], // documentation
+  ["203.0.113.0", 24, "reserved"], // documentation
   ["224.0.0.0", 4, "multicast"],
-  ["240.0.0.0", 4, "reserved"],
+  ["240.0.0.0", 4, "reserved"], // includes broadcast 255.255.255.255
 ];
 
 const V4_TABLE = V4_RANGES.map(([base, bits, kind]) => ({
@@ -98,7 +79,11 @@ function classifyIPv4(address: number): AddressClass {
   return "public";
 }
 
-/** Dotted decimal only (the URL parser and the resolver both give this form). */
+/**
+ * Dotted decimal only. The WHATWG URL parser already rewrites shorthand hosts
+ * (`2130706433`, `0x7f.1`) to this form, and resolvers answer in it; anything else is
+ * not an address here (and a name lookup of it fails).
+ */
 function parseIPv4(text: string): number | null {
   const parts = text.split(".");
   if (parts.length !== 4) return null;
@@ -117,13 +102,14 @@ function parseIPv4(text: string): number | null {
 const V6_RANGES: ReadonlyArray<readonly [bigint, number, AddressClass]> = [
   [0n, 128, "unspecified"],
   [1n, 128, "loopback"],
+  [(0xfd00_0ec2n << 96n) | 0x254n, 128, "metadata"], // AWS IMDS over IPv6 (fd00:ec2::254)
   [0xfc00n << 112n, 7, "private"],
-  [0xfe80n << 112n, 10, "link_local"],
-  [0xfec0n << 112n, 10, "private"],
+  [0xfe80n << 112n, 10, "link-local"],
+  [0xfec0n << 112n, 10, "private"], // deprecated site-local
   [0xff00n << 112n, 8, "multicast"],
-  [0n, 96, "reserved"],
-  [0x0100n << 112n, 64, "reserved"],
-  [0x2001_0db8n << 96n, 32, "reserved"],
+  [0n, 96, "reserved"], // IPv4-compatible (deprecated)
+  [0x0100n << 112n, 64, "reserved"], // discard-only
+  [0x2001_0db8n << 96n, 32, "reserved"], // documentation
 ];
 
 const V6_MASK = (1n << 128n) - 1n;
@@ -133,7 +119,8 @@ function classifyIPv6(address: bigint): AddressClass {
   // IPv4 carried inside IPv6 is judged as the IPv4 address it reaches.
   const low32 = Number(address & 0xffff_ffffn);
   if (address >> 32n === 0xffffn) return classifyIPv4(low32); // ::ffff:a.b.c.d mapped
-  if (address >> 32n === 0x64_ff9b_0000_0000_0000_0000n) return classifyIPv4(low32); // NAT64
+  if (address >> 32n === 0x64_ff9b_0000_0000_0000_0000n) return classifyIPv4(low32); // NAT64 64:ff9b::/96
+  if (address >> 80n === 0x64_ff9b_0001n) return classifyIPv4(low32); // local NAT64 64:ff9b:1::/48
   if (address >> 112n === 0x2002n) return classifyIPv4(Number((address >> 80n) & 0xffff_ffffn)); // 6to4
   for (const [base, bits, kind] of V6_RANGES) {
     if ((address & prefixMask(bits)) === base) return kind;
@@ -170,6 +157,7 @@ function parseIPv6(input: string): bigint | null {
   return value;
 }
 
-function stripBrackets(host: string): string {
+/** `[::1]` (a URL's hostname) -> `::1`. */
+export function stripBrackets(host: string): string {
   return host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
 }

@@ -1,0 +1,94 @@
+import { type Database, openServiceDatabase } from "@smsgw/service-kit";
+import { createTestInfra, type TestInfra } from "@smsgw/testkit";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { loadDlrDispatcherConfig } from "../config.ts";
+import { statusChange } from "../test-stack.ts";
+import { createJobStore, type Job, type JobStore } from "./jobs.ts";
+import { migrations } from "./migrations.ts";
+
+const A = "http://a.example";
+const B = "http://b.example";
+
+function job(origin: string): Omit<Job, "attempts"> {
+  const change = statusChange("acc_1", `${origin}/hook`) as Job["change"];
+  return {
+    messageId: change.messageId,
+    sequence: change.sequence,
+    accountId: "acc_1",
+    origin,
+    change,
+  };
+}
+
+describe("the job store on real Postgres", () => {
+  let infra: TestInfra;
+  let database: Database<unknown>;
+  let store: JobStore;
+  const past = new Date(Date.now() - 60_000);
+  const claim = (limit: number, limited = { origins: [] as string[], free: [] as number[] }) =>
+    store.claim({ limit, perOrigin: 2, limited, leaseMs: 60_000 });
+
+  beforeAll(async () => {
+    infra = await createTestInfra();
+    database = await openServiceDatabase(
+      loadDlrDispatcherConfig(infra.env),
+      "dispatcher",
+      migrations,
+    );
+    store = createJobStore(database);
+  });
+  beforeEach(async () => {
+    await database.sql`delete from jobs`;
+  });
+  afterAll(async () => {
+    await database?.close();
+    await infra?.cleanup();
+  });
+
+  it("when the same change is recorded twice, there is one job", async () => {
+    const one = job(A);
+    await store.insert([one, one], past);
+    await store.insert([one], past);
+    expect(await store.pending()).toBe(1);
+  });
+
+  it("when one origin has a large backlog, a claim still takes another origin's job, and at most its share of each", async () => {
+    await store.insert(
+      Array.from({ length: 50 }, () => job(A)),
+      past,
+    );
+    await store.insert([job(B)], new Date());
+    const claimed = await claim(10);
+    expect(claimed.filter((j) => j.origin === A)).toHaveLength(2);
+    expect(claimed.filter((j) => j.origin === B)).toHaveLength(1);
+    // Leased: the same jobs are not claimed again; A gives its next two.
+    const again = await claim(10);
+    expect(again.map((j) => j.origin)).toEqual([A, A]);
+    expect(new Set([...claimed, ...again].map((j) => j.messageId)).size).toBe(5);
+  });
+
+  it("when an origin is limited, it gives only its free slots (none while backing off)", async () => {
+    await store.insert([job(A), job(A), job(B), job(B)], past);
+    const claimed = await claim(10, { origins: [A, B], free: [0, 1] });
+    expect(claimed.map((j) => j.origin)).toEqual([B]);
+  });
+
+  it("when jobs are settled, finished ones are deleted and retried ones wait until their due time with their attempt count", async () => {
+    await store.insert([job(A), job(B)], past);
+    const [first, second] = await claim(10);
+    if (!first || !second) throw new Error("nothing claimed");
+    await store.settle([
+      { kind: "done", job: first },
+      { kind: "retry", job: second, attempts: 1, dueAt: new Date(Date.now() - 1) },
+    ]);
+    expect(await store.pending()).toBe(1);
+    expect(await claim(10)).toMatchObject([{ messageId: second.messageId, attempts: 1 }]);
+  });
+
+  it("when an origin is postponed, its due jobs leave the claimable set until then; others stay", async () => {
+    await store.insert([job(A), job(A), job(B)], past);
+    await store.postponeOrigin(A, new Date(Date.now() + 60_000));
+    expect((await claim(10)).map((j) => j.origin)).toEqual([B]);
+    expect((await store.nextDueAt())?.getTime()).toBeGreaterThan(Date.now());
+  });
+});

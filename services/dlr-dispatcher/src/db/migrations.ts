@@ -1,0 +1,38 @@
+import type { openServiceDatabase } from "@smsgw/service-kit";
+
+type Migrations = Parameters<typeof openServiceDatabase>[2];
+
+/**
+ * Schema `dispatcher`: one row per report still to be delivered. A row is inserted when
+ * the status change is taken from JetStream (then the change is acked) and deleted when
+ * the report is delivered or given up; the attempts themselves are WebhookAttempted
+ * events in the message's trail. Only pending reports live here, so the table is as big
+ * as the backlog, and a restart resumes from it.
+ */
+export const migrations: Migrations = {
+  "0001_jobs": {
+    async up(db) {
+      await db.schema
+        .createTable("jobs")
+        .addColumn("message_id", "text", (c) => c.notNull())
+        .addColumn("sequence", "integer", (c) => c.notNull())
+        .addColumn("account_id", "text", (c) => c.notNull())
+        // scheme://host:port of the callback URL: the unit of isolation and back-off.
+        .addColumn("origin", "text", (c) => c.notNull())
+        // The MessageStatusChanged as consumed: the report body and the callback URL.
+        .addColumn("change", "jsonb", (c) => c.notNull())
+        .addColumn("attempts", "integer", (c) => c.notNull())
+        // When the next attempt may start; while one runs, the end of its lease.
+        .addColumn("due_at", "timestamptz", (c) => c.notNull())
+        .addColumn("created_at", "timestamptz", (c) => c.notNull())
+        .addPrimaryKeyConstraint("jobs_pk", ["message_id", "sequence"])
+        .execute();
+      await db.schema.createIndex("jobs_due").on("jobs").column("due_at").execute();
+      await db.schema
+        .createIndex("jobs_origin_due")
+        .on("jobs")
+        .columns(["origin", "due_at"])
+        .execute();
+    },
+  },
+};

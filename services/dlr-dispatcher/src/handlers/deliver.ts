@@ -1,0 +1,122 @@
+import { endpointOf, parseCallbackUrl } from "@smsgw/callback-guard";
+import type { EventOf } from "@smsgw/contracts";
+import { errorMessage, type Logger } from "@smsgw/service-kit";
+import type { Job, Settlement } from "../db/jobs.ts";
+import {
+  type AttemptResult,
+  isOriginFailure,
+  type NextStep,
+  nextStep,
+  type RetryPolicy,
+  webhookAttemptedEvent,
+} from "../domain/attempt.ts";
+import { reportBody, webhookIdFor } from "../domain/report.ts";
+import type { AccountDirectory } from "./accounts.ts";
+import type { PostResult } from "./pinned-post.ts";
+import { signedHeaders } from "./sign.ts";
+
+export interface DeliverDeps {
+  accounts: Pick<AccountDirectory, "byAccountId">;
+  post(url: URL, headers: Record<string, string>, body: string): Promise<PostResult>;
+  policy: RetryPolicy;
+  log: Logger;
+  now(): Date;
+  random(): number;
+}
+
+/** What one run of a job came to: how to settle it, the attempt to record, and whether its origin failed. */
+export interface Delivered {
+  settlement: Settlement;
+  event?: EventOf<"WebhookAttempted">;
+  originFailed: boolean;
+}
+
+/** While the account is not in the KV cache yet, the report waits this long and is never sent unsigned. */
+export const ACCOUNT_WAIT_MS = 2_000;
+
+/**
+ * One attempt of one job. The secret is the account's named by the status change itself
+ * (the job's accountId comes from the change, never from the URL or another message), so
+ * a report is only ever signed for, and sent to, the message's own account.
+ */
+export async function deliver(deps: DeliverDeps, job: Job): Promise<Delivered> {
+  const change = job.change;
+  const attempt = job.attempts + 1;
+  const context = { messageId: job.messageId, sequence: job.sequence };
+  const account = deps.accounts.byAccountId(job.accountId);
+  if (!account || account.accountId !== change.accountId) {
+    deps.log.warn({ ...context, accountId: job.accountId }, "account unknown; report waits");
+    return wait(job, deps, ACCOUNT_WAIT_MS);
+  }
+
+  const parsed = parseCallbackUrl(change.callbackUrl);
+  const endpoint = parsed.ok ? endpointOf(parsed.url) : "(invalid url)";
+  const record = (result: AttemptResult, step: NextStep): Delivered => {
+    const error =
+      step.outcome === "gave_up"
+        ? [result.error, step.reason].filter((part) => part !== null).join("; ")
+        : result.error;
+    const event = webhookAttemptedEvent(change, {
+      number: attempt,
+      endpoint,
+      result: { ...result, error },
+      outcome: step.outcome,
+      now: deps.now(),
+    });
+    const settlement: Settlement =
+      step.outcome === "retrying"
+        ? {
+            kind: "retry",
+            job,
+            attempts: attempt,
+            dueAt: new Date(deps.now().getTime() + step.delayMs),
+          }
+        : { kind: "done", job };
+    return {
+      settlement,
+      event,
+      originFailed: step.outcome === "retrying" && isOriginFailure(result),
+    };
+  };
+  const refuse = (reason: string) =>
+    record(
+      { httpStatus: null, error: null, latencyMs: 0 },
+      { outcome: "gave_up", reason: `refused: ${reason}` },
+    );
+
+  if (!parsed.ok) return refuse(parsed.reason);
+  const body = JSON.stringify(reportBody(change));
+  let headers: Record<string, string>;
+  try {
+    headers = signedHeaders(account.webhookSecrets, webhookIdFor(change), deps.now(), body);
+  } catch (error) {
+    // A malformed secret is an operator problem: hold the report rather than drop it.
+    deps.log.error(
+      { ...context, err: errorMessage(error) },
+      "cannot sign with the account's secret",
+    );
+    return wait(job, deps, ACCOUNT_WAIT_MS * 30);
+  }
+  const result = await deps.post(parsed.url, headers, body);
+  if (result.refused !== undefined) return refuse(result.refused);
+  const step = nextStep(result, {
+    attempt,
+    occurredAt: change.occurredAt,
+    now: deps.now(),
+    policy: deps.policy,
+    random: deps.random(),
+  });
+  return record(result, step);
+}
+
+function wait(job: Job, deps: DeliverDeps, delayMs: number): Delivered {
+  return {
+    settlement: {
+      kind: "retry",
+      job,
+      attempts: job.attempts,
+      dueAt: new Date(deps.now().getTime() + delayMs),
+    },
+    originFailed: false,
+  };
+}

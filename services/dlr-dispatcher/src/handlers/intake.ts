@@ -1,0 +1,38 @@
+import { originOf, parseCallbackUrl } from "@smsgw/callback-guard";
+import type { MessageStatusChanged } from "@smsgw/contracts";
+import type { Delivery } from "@smsgw/service-kit";
+import type { Job, JobStore } from "../db/jobs.ts";
+import { shouldReport } from "../domain/report.ts";
+
+/**
+ * The consumer's handler: a batch of status changes becomes a batch of jobs in one
+ * insert, and the changes are acked once it commits (returning nothing acks them all; a
+ * failed insert throws and JetStream redelivers the batch). The consumer never waits
+ * for an endpoint, so no report can block another behind it.
+ */
+export function handleStatusChanges(deps: { store: JobStore; poke(): void; now(): Date }) {
+  return async (batch: Delivery<MessageStatusChanged>[]): Promise<undefined> => {
+    const jobs: Omit<Job, "attempts">[] = [];
+    for (const { value: change } of batch) {
+      if (!shouldReport(change)) continue;
+      jobs.push({
+        messageId: change.messageId,
+        sequence: change.sequence,
+        accountId: change.accountId,
+        origin: originKey(change.callbackUrl),
+        change,
+      });
+    }
+    if (jobs.length > 0) {
+      await deps.store.insert(jobs, deps.now());
+      deps.poke();
+    }
+    return undefined;
+  };
+}
+
+/** The isolation key; a URL that does not parse still becomes a job, so its refusal is recorded. */
+function originKey(callbackUrl: string): string {
+  const parsed = parseCallbackUrl(callbackUrl);
+  return parsed.ok ? originOf(parsed.url) : "(invalid)";
+}

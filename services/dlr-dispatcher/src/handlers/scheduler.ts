@@ -1,0 +1,252 @@
+import type { EventOf } from "@smsgw/contracts";
+import { type EventPublisher, errorMessage, type Logger } from "@smsgw/service-kit";
+import type { Job, JobStore, Settlement } from "../db/jobs.ts";
+import { createOriginBook } from "../domain/origins.ts";
+import type { Delivered } from "./deliver.ts";
+
+export interface SchedulerOptions {
+  store: JobStore;
+  publisher: EventPublisher;
+  deliver(job: Job): Promise<Delivered>;
+  log: Logger;
+  /** Attempts in flight in total. */
+  concurrency: number;
+  /** Attempts in flight to one origin. */
+  perOrigin: number;
+  /** Longest back-off of a failing origin. */
+  originCapMs: number;
+  /** How long a claimed job is reserved: its wait in the ready queue and its attempt, with a margin. */
+  leaseMs: number;
+  /** Longest sleep between two looks at the queue when nothing pokes. */
+  idleMs?: number;
+  random?(): number;
+}
+
+const SETTLE_BATCH = 512;
+const COALESCE_MS = 3;
+/** Jobs claimed ahead per origin, in multiples of its concurrency: a freed slot starts the next job without a query. */
+export const PREFETCH = 4;
+
+/**
+ * Runs the jobs: claims due ones from Postgres (up to PREFETCH × `perOrigin` per origin,
+ * none from an origin in back-off) into small per-origin ready queues, starts at most
+ * `perOrigin` per origin without waiting for the others, and settles finished attempts in
+ * batches — their WebhookAttempted events published together, then their rows updated in
+ * two statements. Nothing waits on one origin but that origin's jobs; the backlog stays
+ * in Postgres, memory holds what is in flight and a few ready jobs per active origin.
+ */
+export function startScheduler(options: SchedulerOptions) {
+  const { store, log } = options;
+  const random = options.random ?? Math.random;
+  const idleMs = options.idleMs ?? 500;
+  const book = createOriginBook({ concurrency: options.perOrigin, capMs: options.originCapMs });
+  const running = new Set<Promise<void>>();
+  const ready = new Map<string, Job[]>();
+  let readyCount = 0;
+  const window = options.perOrigin * PREFETCH;
+  const pending: Array<{ settlement: Settlement; event?: EventOf<"WebhookAttempted"> }> = [];
+  let flushing: Promise<void> | null = null;
+  let stopping = false;
+  let wake: (() => void) | null = null;
+  let poked = false;
+
+  const poke = () => {
+    poked = true;
+    wake?.();
+  };
+
+  async function flush(): Promise<void> {
+    while (pending.length > 0) {
+      const batch = pending.splice(0, SETTLE_BATCH);
+      const events = batch.flatMap((item) => (item.event ? [item.event] : []));
+      try {
+        // Events first: if the process dies before the rows are updated, the attempt is
+        // made again with the same number, and JetStream drops the duplicate event.
+        if (events.length > 0) await options.publisher.publishAll(events);
+        await store.settle(batch.map((item) => item.settlement));
+      } catch (error) {
+        // The jobs stay leased; when the lease ends they are attempted again.
+        log.error({ err: errorMessage(error), jobs: batch.length }, "settling attempts failed");
+      }
+    }
+  }
+
+  function settleLater(delivered: Delivered) {
+    const { settlement, event } = delivered;
+    pending.push(event ? { settlement, event } : { settlement });
+    scheduleFlush();
+  }
+
+  function scheduleFlush() {
+    if (flushing) return;
+    // Let the attempts that end in the same tick share one flush.
+    flushing = new Promise<void>((resolve) => setImmediate(resolve)).then(flush).finally(() => {
+      flushing = null;
+      if (pending.length > 0) scheduleFlush();
+    });
+  }
+
+  function start(job: Job) {
+    book.started(job.origin);
+    const work = options
+      .deliver(job)
+      .catch((error: unknown): Delivered => {
+        log.error({ messageId: job.messageId, err: errorMessage(error) }, "attempt crashed");
+        const dueAt = new Date(Date.now() + 5_000);
+        return {
+          settlement: { kind: "retry", job, attempts: job.attempts, dueAt },
+          originFailed: false,
+        };
+      })
+      .then((delivered) => {
+        const blockedUntil = book.finished(
+          job.origin,
+          delivered.originFailed,
+          Date.now(),
+          random(),
+        );
+        settleLater(delivered);
+        if (blockedUntil !== null) backOff(job.origin, new Date(blockedUntil));
+      })
+      .finally(() => {
+        running.delete(work);
+        pump(job.origin);
+        if (running.size < options.concurrency && readyCount > 0) pumpAll();
+        if (readyCount < options.concurrency) poke();
+      });
+    running.add(work);
+  }
+
+  /** Starts ready jobs of an origin while it has free slots (and the total allows). */
+  function pump(origin: string) {
+    const queue = ready.get(origin);
+    if (!queue || stopping) return;
+    const now = Date.now();
+    while (
+      queue.length > 0 &&
+      running.size < options.concurrency &&
+      book.freeSlots(origin, now) > 0
+    ) {
+      const job = queue.shift() as Job;
+      readyCount--;
+      start(job);
+    }
+    if (queue.length === 0) ready.delete(origin);
+  }
+
+  function pumpAll() {
+    for (const origin of [...ready.keys()]) pump(origin);
+  }
+
+  /** A failing origin's ready jobs and due rows wait until its back-off ends. */
+  function backOff(origin: string, until: Date) {
+    const queue = ready.get(origin) ?? [];
+    ready.delete(origin);
+    readyCount -= queue.length;
+    for (const job of queue) {
+      settleLater({
+        settlement: { kind: "retry", job, attempts: job.attempts, dueAt: until },
+        originFailed: false,
+      });
+    }
+    store.postponeOrigin(origin, until).catch((error: unknown) => {
+      log.warn({ origin, err: errorMessage(error) }, "postponing an origin failed");
+    });
+  }
+
+  /** What each origin may still claim: PREFETCH × its share, less what it has in flight or ready; none while backing off. */
+  function budgets(now: number): { origins: string[]; free: number[] } {
+    const origins: string[] = [];
+    const free: number[] = [];
+    const seen = new Set([...ready.keys(), ...book.limited(now).origins]);
+    for (const origin of seen) {
+      const { inFlight, blocked } = book.inspect(origin, now);
+      origins.push(origin);
+      free.push(blocked ? 0 : Math.max(0, window - inFlight - (ready.get(origin)?.length ?? 0)));
+    }
+    return { origins, free };
+  }
+
+  /** Claims what may start soon; true when the claim was full (more may be due at once). */
+  async function tick(): Promise<boolean> {
+    const room = 2 * options.concurrency - running.size - readyCount;
+    if (room <= 0) return false;
+    const jobs = await store.claim({
+      limit: room,
+      perOrigin: window,
+      limited: budgets(Date.now()),
+      leaseMs: options.leaseMs,
+    });
+    for (const job of jobs) {
+      const queue = ready.get(job.origin);
+      if (queue) queue.push(job);
+      else ready.set(job.origin, [job]);
+      readyCount++;
+    }
+    pumpAll();
+    return jobs.length === room;
+  }
+
+  async function sleep(ms: number) {
+    if (poked) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    wake = null;
+  }
+
+  const loop = (async () => {
+    while (!stopping) {
+      poked = false;
+      let full = false;
+      try {
+        full = await tick();
+      } catch (error) {
+        log.error({ err: errorMessage(error) }, "claiming jobs failed");
+        await sleep(idleMs);
+        continue;
+      }
+      // A full claim may have left more due jobs: look again at once. Otherwise wait for
+      // intake or a finished attempt to poke (or the idle period), then a moment more so
+      // the attempts finishing together share one claim instead of one query each.
+      if (!full) {
+        await sleep(idleMs);
+        await new Promise((resolve) => setTimeout(resolve, COALESCE_MS));
+      }
+    }
+  })();
+
+  return {
+    /** New jobs were recorded, or a slot freed: look at the queue now. */
+    poke,
+    get inFlight() {
+      return running.size;
+    },
+    /** Takes no new jobs, lets the attempts in flight finish, settles them. */
+    async stop() {
+      stopping = true;
+      wake?.();
+      await loop;
+      // Ready jobs go back to the queue at once (not after their lease) for the next start.
+      const now = new Date();
+      for (const queue of ready.values()) {
+        for (const job of queue) {
+          settleLater({
+            settlement: { kind: "retry", job, attempts: job.attempts, dueAt: now },
+            originFailed: false,
+          });
+        }
+      }
+      ready.clear();
+      readyCount = 0;
+      while (running.size > 0) await Promise.all(running);
+      while (flushing || pending.length > 0) await (flushing ?? flush());
+    },
+  };
+}
+
+export type Scheduler = ReturnType<typeof startScheduler>;

@@ -1,0 +1,195 @@
+/**
+ * Test support for the integration tests and the README snippet test (not shipped in
+ * index.ts): real local HTTP receivers, and an isolated NATS prefix + database with a
+ * recorder of WebhookAttempted events.
+ */
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Kvm } from "@nats-io/kv";
+import {
+  type AccountRecord,
+  type EventOf,
+  MessageEvent,
+  type MessageStatusChanged,
+  newMessageId,
+} from "@smsgw/contracts";
+import {
+  createLogger,
+  type Messaging,
+  openMessaging,
+  type RunningConsumer,
+  startConsumer,
+} from "@smsgw/service-kit";
+import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
+import { Webhook } from "standardwebhooks";
+import { type DlrDispatcherConfig, loadDlrDispatcherConfig } from "./config.ts";
+import { DLR_DISPATCHER_DURABLE, type StartedDlrDispatcher } from "./service.ts";
+
+export const silentLog = createLogger("dlr-dispatcher-test", "silent");
+export const newSecret = () => `whsec_${randomBytes(24).toString("base64")}`;
+
+export interface Received {
+  body: string;
+  headers: IncomingHttpHeaders;
+  url: string;
+  at: number;
+}
+
+export interface Receiver {
+  url: string;
+  requests: Received[];
+  close(): Promise<void>;
+}
+
+export type Answer =
+  | number
+  | { status: number; afterMs?: number; headers?: Record<string, string> }
+  | "hang";
+
+/** A real HTTP server on 127.0.0.1 answering the n-th request (from 0) with `answer(n)`. */
+export async function startReceiver(answer: (n: number) => Answer = () => 200): Promise<Receiver> {
+  const requests: Received[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const n = requests.length;
+      requests.push({
+        body: Buffer.concat(chunks).toString("utf8"),
+        headers: req.headers,
+        url: req.url ?? "",
+        at: Date.now(),
+      });
+      const reply = answer(n);
+      if (reply === "hang") return; // never answers; the dispatcher's timeout must cut it
+      const {
+        status,
+        afterMs = 0,
+        headers = {},
+      } = typeof reply === "number" ? { status: reply } : reply;
+      setTimeout(() => res.writeHead(status, headers).end(), afterMs);
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+export function verify(secret: string, request: Received): unknown {
+  return new Webhook(secret).verify(request.body, request.headers as Record<string, string>);
+}
+
+export interface Stack {
+  infra: TestInfra;
+  config: DlrDispatcherConfig;
+  messaging: Messaging;
+  attempts: EventOf<"WebhookAttempted">[];
+  dispatcher: StartedDlrDispatcher | undefined;
+  putAccount(record: AccountRecord): Promise<void>;
+  publish(...changes: MessageStatusChanged[]): Promise<void>;
+  attemptsOf(messageId: string): EventOf<"WebhookAttempted">[];
+  /** Every status change was taken and every job finished (delivered or given up). */
+  settled(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startStack(env: Record<string, string>): Promise<Stack> {
+  const infra = await createTestInfra({ HEALTH_PORT: "0", ...env });
+  const config = loadDlrDispatcherConfig(infra.env);
+  const messaging = await openMessaging(config, "dlr-dispatcher-test", silentLog);
+  const kv = await new Kvm(messaging.nats.nc).create(messaging.subjects.accountsBucket, {
+    history: 1,
+  });
+  const attempts: EventOf<"WebhookAttempted">[] = [];
+  const recorder: RunningConsumer = await startConsumer(messaging.nats, {
+    stream: messaging.subjects.stream,
+    durable: "test-recorder",
+    filterSubject: messaging.subjects.event("WebhookAttempted"),
+    schema: MessageEvent,
+    log: silentLog,
+    handle: async (batch) => {
+      for (const { value } of batch) if (value.type === "WebhookAttempted") attempts.push(value);
+      return undefined;
+    },
+  });
+  const stack: Stack = {
+    infra,
+    config,
+    messaging,
+    attempts,
+    dispatcher: undefined,
+    async putAccount(record) {
+      await kv.put(record.hash, JSON.stringify(record));
+    },
+    publish: (...changes) => messaging.publisher.publishStatusChanges(changes),
+    attemptsOf: (messageId) => attempts.filter((a) => a.messageId === messageId),
+    async settled(timeoutMs = 15_000) {
+      await waitFor(
+        async () => {
+          const info = await messaging.nats.jsm.consumers.info(
+            messaging.subjects.stream,
+            DLR_DISPATCHER_DURABLE,
+          );
+          const jobs = (await stack.dispatcher?.jobs.pending()) ?? 1;
+          return info.num_pending === 0 && info.num_ack_pending === 0 && jobs === 0;
+        },
+        { what: "the dispatcher to settle", timeoutMs },
+      );
+    },
+    async close() {
+      await stack.dispatcher?.stop();
+      await recorder.stop();
+      await messaging.close();
+      await infra.cleanup();
+    },
+  };
+  return stack;
+}
+
+export function account(accountId: string, webhookSecrets: string[]): AccountRecord {
+  return {
+    accountId,
+    hash: `h_${accountId}`,
+    tokenSha256: "a".repeat(64),
+    status: "active",
+    currency: "EUR",
+    test: true,
+    webhookSecrets,
+    updatedAt: new Date().toISOString(),
+  };
+}
+
+export function statusChange(
+  accountId: string,
+  callbackUrl: string | null,
+  overrides: Partial<MessageStatusChanged> = {},
+): MessageStatusChanged {
+  return {
+    type: "MessageStatusChanged",
+    version: 1,
+    messageId: newMessageId(),
+    accountId,
+    status: "delivered",
+    sequence: 3,
+    occurredAt: new Date().toISOString(),
+    toNumber: "+37256789045",
+    fromNumber: "MyApp",
+    parts: 1,
+    cost: 420,
+    currency: "EUR",
+    errorCode: null,
+    reference: null,
+    callbackUrl,
+    ...overrides,
+  };
+}

@@ -9,6 +9,7 @@ import {
   type RunningService,
   startConsumer,
   startHealthServer,
+  webhookPendingJobs,
 } from "@smsgw/service-kit";
 import type { DlrDispatcherConfig } from "./config.ts";
 import { createJobStore, type JobStore } from "./db/jobs.ts";
@@ -47,6 +48,7 @@ export async function startDlrDispatcher(
   let poster: Poster | undefined;
   let consumer: RunningConsumer | undefined;
   let health: HealthServer | undefined;
+  let pendingPoll: NodeJS.Timeout | undefined;
   let stopping = false;
   const ready = () => !stopping && !messaging.nats.nc.isClosed();
 
@@ -57,6 +59,7 @@ export async function startDlrDispatcher(
     poster?.close();
     await accounts?.stop();
     await messaging.close();
+    clearInterval(pendingPoll);
     await database?.close();
     await health?.close();
   };
@@ -65,6 +68,14 @@ export async function startDlrDispatcher(
     const { nats, subjects, publisher } = messaging;
     database = await openServiceDatabase<unknown>(config, DLR_DISPATCHER_SCHEMA, migrations);
     const store = createJobStore(database);
+    // The backlog is the jobs table, not the consumer (changes are acked once recorded).
+    pendingPoll = setInterval(() => {
+      store
+        .pending()
+        .then((n) => webhookPendingJobs.set(n))
+        .catch(() => undefined);
+    }, 5_000);
+    pendingPoll.unref();
     accounts = await startAccountDirectory(nats.nc, subjects.accountsBucket, log);
     const directory = accounts;
     const posting = createPoster({

@@ -52,3 +52,29 @@ export const eventsPublished = new Counter({
   labelNames: ["kind", "result"] as const,
   registers: [metricsRegistry],
 });
+
+export const webhookAttempts = new Counter({
+  name: "smsgw_webhook_attempts_total",
+  help: "Webhook delivery attempts by result (delivered, retrying, gave_up).",
+  labelNames: ["result"] as const,
+  registers: [metricsRegistry],
+});
+
+export const webhookAttemptDuration = new Histogram({
+  name: "smsgw_webhook_attempt_duration_seconds",
+  help: "Time from sending a webhook to its answer (or timeout).",
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  registers: [metricsRegistry],
+});
+
+export const webhookGivenUp = new Counter({
+  name: "smsgw_webhook_given_up_total",
+  help: "Reports abandoned: 410 Gone, a refused destination, or the retry window spent.",
+  registers: [metricsRegistry],
+});
+
+export const webhookPendingJobs = new Gauge({
+  name: "smsgw_webhook_pending_jobs",
+  help: "Reports recorded and not yet delivered or given up (the dispatcher's backlog).",
+  registers: [metricsRegistry],
+});

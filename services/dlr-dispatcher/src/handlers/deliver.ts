@@ -1,6 +1,12 @@
 import { endpointOf, parseCallbackUrl } from "@smsgw/callback-guard";
 import type { EventOf } from "@smsgw/contracts";
-import { errorMessage, type Logger } from "@smsgw/service-kit";
+import {
+  errorMessage,
+  type Logger,
+  webhookAttemptDuration,
+  webhookAttempts,
+  webhookGivenUp,
+} from "@smsgw/service-kit";
 import type { Job, Settlement } from "../db/jobs.ts";
 import {
   type AttemptResult,
@@ -56,6 +62,11 @@ export async function deliver(deps: DeliverDeps, job: Job): Promise<Delivered> {
       step.outcome === "gave_up"
         ? [result.error, step.reason].filter((part) => part !== null).join("; ")
         : result.error;
+    webhookAttempts.inc({ result: step.outcome });
+    if (result.httpStatus !== null || result.error !== null) {
+      webhookAttemptDuration.observe(result.latencyMs / 1000);
+    }
+    if (step.outcome === "gave_up") webhookGivenUp.inc();
     const event = webhookAttemptedEvent(change, {
       number: attempt,
       endpoint,

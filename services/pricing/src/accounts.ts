@@ -1,33 +1,21 @@
 import type { AccountRecord } from "@smsgw/contracts";
 import { createWindow, errorMessage, type Logger } from "@smsgw/service-kit";
 import { type Kysely, sql } from "kysely";
+import { AccountError, AccountErrorCode, invalid, matches, notFound } from "./account-common.ts";
+import { type AccountSettings, createAccountSettings } from "./account-settings.ts";
 import type { AccountsKv } from "./accounts-kv.ts";
 import { newAccountId, newHash, newToken, newWebhookSecret, sha256Hex } from "./credentials.ts";
 import type { AccountRow, PricingDatabase } from "./db/schema.ts";
 import { toUnits } from "./db/schema.ts";
 import { isAccountName, isCurrency, parseCredits } from "./domain/account-input.ts";
 
+export { AccountError, AccountErrorCode } from "./account-common.ts";
+
 /**
  * Account operations, shared by the service (`startPricing().accounts`) and the CLI.
  * Each change is written in one transaction (with its ledger entry, if money moved),
  * then the account is republished to the accounts KV bucket.
  */
-
-export const AccountErrorCode = {
-  InvalidInput: "invalid_input",
-  NotFound: "not_found",
-  NameTaken: "name_taken",
-} as const;
-export type AccountErrorCode = (typeof AccountErrorCode)[keyof typeof AccountErrorCode];
-
-export class AccountError extends Error {
-  override name = "AccountError";
-  readonly code: AccountErrorCode;
-  constructor(code: AccountErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
-}
 
 /** What the account holder needs; the token is not stored and cannot be shown again. */
 export interface Credentials {
@@ -47,6 +35,8 @@ export interface AccountSummary {
   test: boolean;
   /** Money units (1/10,000 of the currency). */
   balance: number;
+  blockedCountries: string[];
+  limits: AccountRecord["limits"] | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -61,7 +51,7 @@ export interface CreateAccountInput {
   note?: string;
 }
 
-export interface AccountOperations {
+export interface AccountOperations extends AccountSettings {
   createAccount(input: CreateAccountInput): Promise<Credentials>;
   /** Adds credit to the account named (or with the id) `account`. */
   topUp(
@@ -87,9 +77,12 @@ export interface AccountDeps {
   db: Kysely<PricingDatabase>;
   kv: AccountsKv;
   log: Logger;
+  /** How long a rotated-out webhook secret stays published (default 24 h). */
+  webhookSecretGraceMs?: number;
 }
 
-export function createAccountOperations({ db, kv, log }: AccountDeps): AccountOperations {
+export function createAccountOperations(deps: AccountDeps): AccountOperations {
+  const { db, kv, log } = deps;
   /** After a commit: a failed publish does not undo the change; the next start republishes. */
   async function publish(row: AccountRow): Promise<void> {
     try {
@@ -167,6 +160,7 @@ export function createAccountOperations({ db, kv, log }: AccountDeps): AccountOp
     actor: string,
     note = "",
   ): Promise<AccountSummary> {
+    if (!actor.trim()) throw invalid("a credit movement needs an actor (who)");
     const units = parseCredits(amount);
     if (units === null || units === 0) throw invalid(`"${amount}" is not a positive amount`);
     const row = await db.transaction().execute(async (tx) => {
@@ -255,12 +249,23 @@ export function createAccountOperations({ db, kv, log }: AccountDeps): AccountOp
     return rows.length;
   }
 
-  return { createAccount, topUp, rotateToken, disable, createOrRotate, get, list, publishAll };
-}
-
-/** An account is named by its name or its id (`acc_…`). */
-function matches(account: string) {
-  return sql<boolean>`(account_id = ${account} or name = ${account})`;
+  const settings = createAccountSettings({
+    db,
+    publish,
+    toSummary,
+    webhookSecretGraceMs: deps.webhookSecretGraceMs ?? 24 * 60 * 60_000,
+  });
+  return {
+    createAccount,
+    topUp,
+    rotateToken,
+    disable,
+    createOrRotate,
+    get,
+    list,
+    publishAll,
+    ...settings,
+  };
 }
 
 export function toAccountRecord(row: AccountRow): AccountRecord {
@@ -271,12 +276,17 @@ export function toAccountRecord(row: AccountRow): AccountRecord {
     status: row.status,
     currency: row.currency,
     test: row.test,
-    webhookSecrets: [row.webhook_secret],
+    // The new secret first (it signs); the previous one while its grace period lasts.
+    webhookSecrets: row.webhook_secret_previous
+      ? [row.webhook_secret, row.webhook_secret_previous]
+      : [row.webhook_secret],
     updatedAt: row.updated_at.toISOString(),
+    blockedCountries: row.blocked_countries,
+    ...(row.limits ? { limits: row.limits } : {}),
   };
 }
 
-function toSummary(row: AccountRow): AccountSummary {
+export function toSummary(row: AccountRow): AccountSummary {
   return {
     accountId: row.account_id,
     name: row.name,
@@ -285,17 +295,11 @@ function toSummary(row: AccountRow): AccountSummary {
     currency: row.currency,
     test: row.test,
     balance: toUnits(row.balance),
+    blockedCountries: row.blocked_countries,
+    limits: row.limits,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
-}
-
-function invalid(message: string): AccountError {
-  return new AccountError(AccountErrorCode.InvalidInput, message);
-}
-
-function notFound(account: string): AccountError {
-  return new AccountError(AccountErrorCode.NotFound, `no account named "${account}"`);
 }
 
 function isUniqueViolation(error: unknown, constraint: string): boolean {

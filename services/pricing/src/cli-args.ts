@@ -1,65 +1,125 @@
 import { parseArgs } from "node:util";
 
-/** The CLI's commands, as parsed from argv: no I/O here, so it is tested alone. */
+/**
+ * The CLI's commands, as parsed from argv: no I/O here, so it is tested alone. Each
+ * command is `<area> <verb>` with the options its spec allows; missing required options,
+ * unknown verbs or options, and stray arguments are usage errors (exit 2).
+ */
 export type Command =
   | { kind: "help" }
   | {
-      kind: "create";
-      name: string;
-      credits: string;
-      currency: string;
-      test: boolean;
+      kind: CommandName;
+      options: Partial<Record<OptionName, string>>;
+      flags: Partial<Record<FlagName, boolean>>;
+      /** `prices load <file>`: the file. */
+      file?: string;
       json: boolean;
-    }
-  | { kind: "top-up"; name: string; credits: string; note: string; json: boolean }
-  | { kind: "rotate-token"; name: string; json: boolean }
-  | { kind: "disable"; name: string; json: boolean }
-  | { kind: "list"; json: boolean }
-  | { kind: "demo"; json: boolean };
+    };
 
 export class UsageError extends Error {
   override name = "UsageError";
 }
 
-export const USAGE = `usage: node services/pricing/src/cli.ts accounts <command> [options]
-
-commands:
-  create --name <name> --credits <amount> [--currency EUR] [--live] [--json]
-      Creates an account and prints its credentials; the token is shown only now.
-      Accounts are test accounts unless --live is given.
-  top-up --name <name|acc_id> --credits <amount> [--note <text>] [--json]
-      Adds credit (a ledger top-up entry).
-  rotate-token --name <name|acc_id> [--json]
-      Issues a new token; the old one stops working.
-  disable --name <name|acc_id> [--json]
-      Disables the account: its requests are refused.
-  list [--json]
-      Lists the accounts and their balances.
-  demo [--json]
-      For the local stack: creates account "demo" with 10 EUR of test credits, or
-      rotates its token if it exists, and prints hash, token and webhook secret.
-
-<amount> is a decimal of the currency's main unit, at most 4 places: 10, 0.5, 0.0420.
-Configuration comes from DATABASE_URL, NATS_URL and NATS_PREFIX, as for the service.`;
-
 const OPTIONS = {
   name: { type: "string" },
+  account: { type: "string" },
   credits: { type: "string" },
+  amount: { type: "string" },
   currency: { type: "string" },
   note: { type: "string" },
+  actor: { type: "string" },
+  countries: { type: "string" },
+  "account-rate": { type: "string" },
+  "account-burst": { type: "string" },
+  "ip-rate": { type: "string" },
+  limit: { type: "string" },
+  before: { type: "string" },
+  prefix: { type: "string" },
+  price: { type: "string" },
   live: { type: "boolean" },
+  replace: { type: "boolean" },
+  clear: { type: "boolean" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
+type Key = keyof typeof OPTIONS;
+export type FlagName = "live" | "replace" | "clear";
+export type OptionName = Exclude<Key, FlagName | "json" | "help">;
 
-const ALLOWED: Record<string, ReadonlyArray<keyof typeof OPTIONS>> = {
-  create: ["name", "credits", "currency", "live", "json"],
-  "top-up": ["name", "credits", "note", "json"],
-  "rotate-token": ["name", "json"],
-  disable: ["name", "json"],
-  list: ["json"],
-  demo: ["json"],
-};
+interface Spec {
+  allowed: readonly Key[];
+  required?: readonly OptionName[];
+  /** Takes one positional argument (a file). */
+  file?: boolean;
+}
+
+const SPECS = {
+  "accounts create": {
+    allowed: ["name", "credits", "currency", "live"],
+    required: ["name", "credits"],
+  },
+  "accounts top-up": {
+    allowed: ["name", "credits", "note", "actor"],
+    required: ["name", "credits"],
+  },
+  "accounts adjust": {
+    allowed: ["name", "amount", "note", "actor"],
+    required: ["name", "amount", "note"],
+  },
+  "accounts rotate-token": { allowed: ["name"], required: ["name"] },
+  "accounts rotate-webhook-secret": { allowed: ["name"], required: ["name"] },
+  "accounts disable": { allowed: ["name"], required: ["name"] },
+  "accounts enable": { allowed: ["name"], required: ["name"] },
+  "accounts block": { allowed: ["name", "countries"], required: ["name", "countries"] },
+  "accounts unblock": { allowed: ["name", "countries"], required: ["name", "countries"] },
+  "accounts limits": {
+    allowed: ["name", "account-rate", "account-burst", "ip-rate", "clear"],
+    required: ["name"],
+  },
+  "accounts ledger": { allowed: ["name", "limit", "before"], required: ["name"] },
+  "accounts show": { allowed: ["name"], required: ["name"] },
+  "accounts list": { allowed: [] },
+  "accounts demo": { allowed: [] },
+  "prices load": { allowed: ["replace"], file: true },
+  "prices list": { allowed: [] },
+  "prices override": {
+    allowed: ["account", "prefix", "price"],
+    required: ["account", "prefix", "price"],
+  },
+  "prices remove-override": { allowed: ["account", "prefix"], required: ["account", "prefix"] },
+  "prices overrides": { allowed: ["account"], required: ["account"] },
+} as const satisfies Record<string, Spec>;
+export type CommandName = keyof typeof SPECS;
+
+export const USAGE = `usage: gw accounts|prices <command> [options]   (node services/pricing/src/cli.ts …)
+
+accounts:
+  create --name <name> --credits <amount> [--currency EUR] [--live]
+      Creates an account and prints its credentials; the token is shown only now.
+      Accounts are test accounts unless --live is given.
+  top-up --name <account> --credits <amount> [--note <why>] [--actor <who>]
+  adjust --name <account> --amount <signed amount> --note <why> [--actor <who>]
+      A correction, e.g. --amount=-1.5 (a negative value needs the '='); refused if
+      the balance would go below zero.
+  rotate-token --name <account>            a new token; the old one stops at once
+  rotate-webhook-secret --name <account>   a new signing secret; the old one is kept
+                                           for WEBHOOK_SECRET_GRACE_MS (24 h)
+  disable --name <account> | enable --name <account>
+  block --name <account> --countries EE,LV    unblock --name <account> --countries EE
+  limits --name <account> [--account-rate <n/s>] [--account-burst <n>] [--ip-rate <n/s>] | --clear
+  ledger --name <account> [--limit 50] [--before <entry id>]
+  show --name <account> | list
+  demo      for the local stack: account "demo" with 10 EUR of test credits (or a new token)
+prices:
+  load <file.csv> [--replace]   load a price list (format in the README); --replace drops
+                                the prefixes not in the file
+  list
+  override --account <account> --prefix <+372> --price <0.0300>
+  remove-override --account <account> --prefix <+372> | overrides --account <account>
+
+Every command takes --json (machine-readable output). <account> is a name or an acc_ id;
+<amount> a decimal of the currency's main unit, at most 4 places: 10, 0.5, 0.0420.
+Configuration comes from DATABASE_URL, NATS_URL and NATS_PREFIX, as for the service.`;
 
 export function parseCommand(argv: readonly string[]): Command {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
@@ -70,51 +130,34 @@ export function parseCommand(argv: readonly string[]): Command {
   }
   const { values, positionals } = parsed;
   if (values.help || positionals.length === 0) return { kind: "help" };
-  const [group, verb, ...extra] = positionals;
-  if (group !== "accounts") throw new UsageError(`unknown command "${group}"`);
-  if (verb === undefined) throw new UsageError("accounts: which command?");
-  const allowed = ALLOWED[verb];
-  if (!allowed) throw new UsageError(`unknown command "accounts ${verb}"`);
+  const [area, verb, ...extra] = positionals;
+  if (area !== "accounts" && area !== "prices") throw new UsageError(`unknown command "${area}"`);
+  if (verb === undefined) throw new UsageError(`${area}: which command?`);
+  const kind = `${area} ${verb}`;
+  if (!Object.hasOwn(SPECS, kind)) throw new UsageError(`unknown command "${kind}"`);
+  const spec: Spec = SPECS[kind as CommandName];
+  let file: string | undefined;
+  if (spec.file) {
+    file = extra.shift();
+    if (file === undefined) throw new UsageError(`${kind} needs a file`);
+  }
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
-  for (const option of Object.keys(values)) {
-    if (option !== "help" && !allowed.includes(option as keyof typeof OPTIONS)) {
-      throw new UsageError(`accounts ${verb} does not take --${option}`);
-    }
+  const options: Partial<Record<OptionName, string>> = {};
+  const flags: Partial<Record<FlagName, boolean>> = {};
+  for (const [key, value] of Object.entries(values) as Array<[Key, string | boolean]>) {
+    if (key === "help" || key === "json") continue;
+    if (!spec.allowed.includes(key)) throw new UsageError(`${kind} does not take --${key}`);
+    if (typeof value === "boolean") flags[key as FlagName] = value;
+    else options[key as OptionName] = value.trim();
   }
-  const json = values.json ?? false;
-  const need = (option: "name" | "credits"): string => {
-    const value = values[option]?.trim();
-    if (!value) throw new UsageError(`accounts ${verb} needs --${option}`);
-    return value;
+  for (const option of spec.required ?? []) {
+    if (!options[option]) throw new UsageError(`${kind} needs --${option}`);
+  }
+  return {
+    kind: kind as CommandName,
+    options,
+    flags,
+    ...(file === undefined ? {} : { file }),
+    json: values.json ?? false,
   };
-
-  switch (verb) {
-    case "create":
-      return {
-        kind: "create",
-        name: need("name"),
-        credits: need("credits"),
-        currency: values.currency ?? "EUR",
-        test: !values.live,
-        json,
-      };
-    case "top-up":
-      return {
-        kind: "top-up",
-        name: need("name"),
-        credits: need("credits"),
-        note: values.note ?? "",
-        json,
-      };
-    case "rotate-token":
-      return { kind: "rotate-token", name: need("name"), json };
-    case "disable":
-      return { kind: "disable", name: need("name"), json };
-    case "list":
-      return { kind: "list", json };
-    case "demo":
-      return { kind: "demo", json };
-    default:
-      throw new UsageError(`unknown command "accounts ${verb}"`);
-  }
 }

@@ -1,4 +1,7 @@
 import { spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AccountRecord, subjects } from "@smsgw/contracts";
 import { connectNats, createLogger, startKvCache } from "@smsgw/service-kit";
@@ -108,5 +111,104 @@ describe("the accounts CLI", () => {
       expect(result.stdout).toBe("");
       expect(result.stderr).not.toMatch(/\bat .+:\d+:\d+/);
     }
+  });
+
+  it("when an operator manages an account, every command answers in --json and the ledger names who and why", async () => {
+    const run = async (...args: string[]) => {
+      const result = await cli(...args, "--json");
+      expect(result.stderr).toBe("");
+      expect(result.code).toBe(0);
+      return JSON.parse(result.stdout);
+    };
+    await run("accounts", "create", "--name", "ops", "--credits", "5");
+    expect(
+      await run(
+        "accounts",
+        "adjust",
+        "--name",
+        "ops",
+        "--amount=-1.25",
+        "--note",
+        "refund fee",
+        "--actor",
+        "bob",
+      ),
+    ).toMatchObject({ balance: 3.75 });
+    expect(await run("accounts", "block", "--name", "ops", "--countries", "ee,LV")).toMatchObject({
+      blockedCountries: ["EE", "LV"],
+    });
+    expect(await run("accounts", "unblock", "--name", "ops", "--countries", "EE")).toMatchObject({
+      blockedCountries: ["LV"],
+    });
+    expect(
+      await run(
+        "accounts",
+        "limits",
+        "--name",
+        "ops",
+        "--account-rate",
+        "20",
+        "--account-burst",
+        "40",
+      ),
+    ).toMatchObject({ limits: { accountRatePerSec: 20, accountBurst: 40 } });
+    const rotated = await run("accounts", "rotate-webhook-secret", "--name", "ops");
+    expect(rotated.webhookSecret).toMatch(/^whsec_/);
+    expect(await run("accounts", "disable", "--name", "ops")).toMatchObject({ status: "disabled" });
+    expect(await run("accounts", "enable", "--name", "ops")).toMatchObject({ status: "active" });
+    const ledger = await run("accounts", "ledger", "--name", "ops");
+    expect(
+      ledger.map((e: { kind: string; amount: number; actor: string; note: string }) => [
+        e.kind,
+        e.amount,
+        e.actor,
+        e.note,
+      ]),
+    ).toEqual([
+      ["adjustment", -1.25, "cli:bob", "refund fee"],
+      ["topup", 5, expect.stringMatching(/^cli:/), "initial credits"],
+    ]);
+  });
+
+  it("when a price list is loaded, a bad file is refused with line numbers and a good one replaces the list", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "prices-"));
+    const bad = join(dir, "bad.csv");
+    await writeFile(
+      bad,
+      "prefix,country,price_per_part,currency\n+44,GB,0.05,EUR\n+45,DK,0.123456,EUR\n",
+    );
+    const refused = await cli("prices", "load", bad);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/line 3: price "0.123456"/);
+
+    const good = join(dir, "good.csv");
+    await writeFile(
+      good,
+      "prefix,country,price_per_part,currency\n+44,GB,0.0500,EUR\n+4475,GB,0.0600,EUR\n",
+    );
+    const loaded = await cli("prices", "load", good, "--replace", "--json");
+    expect(loaded.code).toBe(0);
+    expect(JSON.parse(loaded.stdout)).toMatchObject({ stored: 2 });
+    const list = JSON.parse((await cli("prices", "list", "--json")).stdout);
+    expect(list).toEqual([
+      { prefix: "+44", country: "GB", pricePerPart: 0.05, currency: "EUR" },
+      { prefix: "+4475", country: "GB", pricePerPart: 0.06, currency: "EUR" },
+    ]);
+    const override = await cli(
+      "prices",
+      "override",
+      "--account",
+      "ops",
+      "--prefix",
+      "+44",
+      "--price",
+      "0.04",
+      "--json",
+    );
+    expect(JSON.parse(override.stdout)).toMatchObject({ prefix: "+44", pricePerPart: 0.04 });
+    expect(
+      JSON.parse((await cli("prices", "overrides", "--account", "ops", "--json")).stdout),
+    ).toHaveLength(1);
+    await rm(dir, { recursive: true });
   });
 });

@@ -16,6 +16,29 @@ export const PricingEnv = BaseEnv.extend({
   AUTHORIZE_MAX_BATCH: z.coerce.number().int().min(1).max(5_000).default(200),
   /** Batch transactions running at once (they serialize per account on its row lock). */
   AUTHORIZE_MAX_CONCURRENT: z.coerce.number().int().min(1).max(16).default(1),
+  /** A charge with no MessageAccepted after this long is refunded by the sweep. */
+  REFUND_GRACE_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(5 * 60_000),
+  /** How often the sweep runs (refunds, outbox relay, webhook secrets, price reload). */
+  SWEEP_INTERVAL_MS: z.coerce.number().int().min(10).default(30_000),
+  /** An outbox event still there after this long was not published at once: relay it. */
+  OUTBOX_RELAY_AFTER_MS: z.coerce.number().int().min(0).default(10_000),
+  /** How long a rotated-out webhook secret keeps being published (receivers switch over). */
+  WEBHOOK_SECRET_GRACE_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(24 * 60 * 60_000),
+  ADMIN_PORT: Port.default(8091),
+  ADMIN_HOST: z.string().min(1).default("127.0.0.1"),
+  /** Bearer token of the admin API; unset = the admin API is off. */
+  ADMIN_TOKEN: z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    z.string().min(16, "must be at least 16 characters").optional(),
+  ),
 });
 export type PricingConfig = z.infer<typeof PricingEnv>;
 

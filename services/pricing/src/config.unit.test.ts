@@ -31,4 +31,15 @@ describe("pricing configuration", () => {
     expect(() => loadPricingConfig({ AUTHORIZE_BATCH_WINDOW_MS: "1000" })).toThrow(ConfigError);
     expect(() => loadPricingConfig({ HEALTH_PORT: "http" })).toThrow(/HEALTH_PORT/);
   });
+
+  it("when the admin token is unset or empty the admin API is off; a short one is refused", () => {
+    const config = loadPricingConfig({});
+    expect(config.ADMIN_TOKEN).toBeUndefined();
+    expect(config.ADMIN_PORT).toBe(8091);
+    expect(config.ADMIN_HOST).toBe("127.0.0.1");
+    expect(config.REFUND_GRACE_MS).toBe(300_000);
+    expect(config.WEBHOOK_SECRET_GRACE_MS).toBe(86_400_000);
+    expect(loadPricingConfig({ ADMIN_TOKEN: "" }).ADMIN_TOKEN).toBeUndefined();
+    expect(() => loadPricingConfig({ ADMIN_TOKEN: "short" })).toThrow(ConfigError);
+  });
 });

@@ -1,3 +1,4 @@
+export type { AccountSettings, LedgerEntry } from "./account-settings.ts";
 export {
   AccountError,
   AccountErrorCode,
@@ -14,4 +15,5 @@ export {
 } from "./config.ts";
 export { PriceCsvError, parsePriceCsv } from "./domain/price-csv.ts";
 export { createPriceList, type Price, type PriceList } from "./domain/price-list.ts";
+export type { Override, PriceOperations } from "./prices-admin.ts";
 export { type StartedPricing, startPricing } from "./service.ts";

@@ -7,23 +7,35 @@ import {
 } from "@smsgw/service-kit";
 import { type AccountOperations, createAccountOperations } from "./accounts.ts";
 import { openAccountsKv } from "./accounts-kv.ts";
+import { type AdminServer, startAdminServer } from "./admin/server.ts";
 import type { PricingConfig } from "./config.ts";
 import { migrations, PRICING_SCHEMA } from "./db/migrations.ts";
-import { loadPrices, seedPricesIfEmpty } from "./db/prices.ts";
+import { loadPriceBook, seedPricesIfEmpty } from "./db/prices.ts";
 import type { PricingDatabase } from "./db/schema.ts";
-import { createPriceList } from "./domain/price-list.ts";
 import { startAuthorizeResponder } from "./handlers/authorize.ts";
+import { createOutboxPublisher } from "./handlers/outbox-publisher.ts";
+import { startQueryResponders } from "./handlers/queries.ts";
+import { ACCEPTED_DURABLE, startSettlementConsumers } from "./handlers/refunds.ts";
+import { type Sweep, startSweep } from "./handlers/sweep.ts";
+import { createPriceOperations, type PriceOperations } from "./prices-admin.ts";
 
 export interface StartedPricing extends RunningService {
   /** Account operations bound to this service's database and the accounts bucket. */
   accounts: AccountOperations;
+  prices: PriceOperations;
+  /** The refund sweep (also the outbox relay and housekeeping); `runOnce` for tests. */
+  sweep: Sweep;
   /** The health server's port (useful when HEALTH_PORT is 0). */
   healthPort: number;
+  /** The admin API's port, or undefined when ADMIN_TOKEN is unset (the API is off). */
+  adminPort: number | undefined;
 }
 
 /**
  * Opens the pricing schema (migrating it), seeds and loads the price list, publishes
- * every account to the accounts bucket, then answers authorize requests.
+ * every account to the accounts bucket, starts the settlement consumers (refunds), the
+ * balance/price RPCs and the sweep, then answers authorize requests; and, when
+ * ADMIN_TOKEN is set, the admin API.
  */
 export async function startPricing(config: PricingConfig, log: Logger): Promise<StartedPricing> {
   const closers: Array<() => Promise<void>> = [];
@@ -37,23 +49,72 @@ export async function startPricing(config: PricingConfig, log: Logger): Promise<
     closers.push(() => database.close());
 
     const seeded = await seedPricesIfEmpty(database.db, config.PRICE_LIST_CSV);
-    const prices = createPriceList(await loadPrices(database.db));
-    log.info({ prices: prices.size, seeded }, "price list loaded");
+    let priceBook = await loadPriceBook(database.db);
+    log.info({ prices: priceBook.base.size, seeded }, "price list loaded");
+    const reloadPrices = async () => {
+      priceBook = await loadPriceBook(database.db);
+    };
+    const prices = createPriceOperations(database.db, reloadPrices);
 
     const messaging = await openMessaging(config, "pricing", log);
     closers.push(() => messaging.close());
+    const { nats, subjects } = messaging;
 
-    const kv = await openAccountsKv(messaging.nats, messaging.subjects.accountsBucket);
-    const accounts = createAccountOperations({ db: database.db, kv, log });
+    const kv = await openAccountsKv(nats, subjects.accountsBucket);
+    const accounts = createAccountOperations({
+      db: database.db,
+      kv,
+      log,
+      webhookSecretGraceMs: config.WEBHOOK_SECRET_GRACE_MS,
+    });
     const published = await accounts.publishAll();
     log.info({ accounts: published }, "accounts published");
 
-    const responder = startAuthorizeResponder({
-      nats: messaging.nats,
-      subjects: messaging.subjects,
-      publisher: messaging.publisher,
+    const outbox = createOutboxPublisher(database.db, messaging.publisher, log);
+    // Closed after everything that publishes through it, before NATS drains.
+    closers.push(() => outbox.settle());
+    const settlement = await startSettlementConsumers({
+      nats,
+      subjects,
       db: database.db,
-      prices: () => prices,
+      outbox,
+      log,
+    });
+    closers.push(() => settlement.stop());
+
+    const queries = startQueryResponders({
+      nats,
+      subjects,
+      db: database.db,
+      prices: () => priceBook,
+      log,
+    });
+    closers.push(() => queries.stop());
+
+    const sweep = startSweep({
+      db: database.db,
+      outbox,
+      log,
+      intervalMs: config.SWEEP_INTERVAL_MS,
+      graceMs: config.REFUND_GRACE_MS,
+      relayAfterMs: config.OUTBOX_RELAY_AFTER_MS,
+      acceptedBacklog: async () =>
+        (await nats.jsm.consumers.info(subjects.stream, ACCEPTED_DURABLE)).num_pending,
+      lastAcceptedAt: settlement.lastAcceptedAt,
+      housekeeping: [
+        { name: "expire webhook secrets", run: () => accounts.expireWebhookSecrets() },
+        // Prices changed by the CLI (another process) take effect here.
+        { name: "reload prices", run: reloadPrices },
+      ],
+    });
+    closers.push(() => sweep.stop());
+
+    const responder = startAuthorizeResponder({
+      nats,
+      subjects,
+      outbox,
+      db: database.db,
+      prices: () => priceBook,
       log,
       windowMs: config.AUTHORIZE_BATCH_WINDOW_MS,
       maxConcurrent: config.AUTHORIZE_MAX_CONCURRENT,
@@ -68,15 +129,34 @@ export async function startPricing(config: PricingConfig, log: Logger): Promise<
     });
     closers.push(() => health.close());
 
+    let admin: AdminServer | undefined;
+    if (config.ADMIN_TOKEN) {
+      admin = await startAdminServer({
+        port: config.ADMIN_PORT,
+        host: config.ADMIN_HOST,
+        token: config.ADMIN_TOKEN,
+        accounts,
+        prices,
+        log,
+      });
+      closers.push(() => admin?.close() ?? Promise.resolve());
+      log.info({ port: admin.port, host: config.ADMIN_HOST }, "admin API listening");
+    } else {
+      log.info("admin API off: ADMIN_TOKEN is not set");
+    }
+
     return {
       accounts,
+      prices,
+      sweep,
       healthPort: health.port,
+      adminPort: admin?.port,
       ready: () => !stopping && !messaging.nats.nc.isClosed(),
       async stop() {
         if (stopping) return;
         stopping = true;
-        // Reverse order of opening: health, responder (answers what it took and waits
-        // for its publishes), NATS drain, then the pool.
+        // Reverse order of opening: admin, health, responder (answers what it took and
+        // waits for its publishes), sweep, queries, consumers, NATS drain, then the pool.
         await closeAll();
       },
     };

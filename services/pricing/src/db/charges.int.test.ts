@@ -4,14 +4,15 @@ import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChargeRequest } from "../domain/authorize.ts";
+import { createPriceBook } from "../domain/price-book.ts";
 import { createPriceList } from "../domain/price-list.ts";
 import { chargeBatch } from "./charges.ts";
 import { migrations, PRICING_SCHEMA } from "./migrations.ts";
 import type { PricingDatabase } from "./schema.ts";
 
-const prices = createPriceList([
-  { prefix: "+372", country: "EE", pricePerPart: 420, currency: "EUR" },
-]);
+const prices = createPriceBook(
+  createPriceList([{ prefix: "+372", country: "EE", pricePerPart: 420, currency: "EUR" }]),
+);
 let infra: TestInfra;
 /** Two pools: two replicas' transactions really run side by side. */
 let first: Database<PricingDatabase>;

@@ -1,3 +1,4 @@
+import type { MessageEvent } from "@smsgw/contracts";
 import { type Kysely, sql, type Transaction } from "kysely";
 import {
   type AccountState,
@@ -6,7 +7,8 @@ import {
   type ChargeRequest,
   decideBatch,
 } from "../domain/authorize.ts";
-import type { PriceList } from "../domain/price-list.ts";
+import { chargedEvent } from "../domain/events.ts";
+import type { PriceBook } from "../domain/price-book.ts";
 import { type PricingDatabase, toUnits } from "./schema.ts";
 
 /** Who the ledger names as the author of a charge. */
@@ -14,6 +16,11 @@ const CHARGE_ACTOR = "pricing";
 const MAX_ATTEMPTS = 3;
 
 /** Another writer charged one of the batch's message ids after we looked: decide again. */
+/** The decision and the MessageCharged events written to the outbox with it. */
+export interface ChargeResult extends BatchDecision {
+  events: MessageEvent[];
+}
+
 class ChargeConflict extends Error {
   override name = "ChargeConflict";
 }
@@ -32,8 +39,8 @@ class ChargeConflict extends Error {
 export async function chargeBatch(
   db: Kysely<PricingDatabase>,
   requests: readonly ChargeRequest[],
-  prices: PriceList,
-): Promise<BatchDecision> {
+  prices: PriceBook,
+): Promise<ChargeResult> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.transaction().execute((tx) => decideAndRecord(tx, requests, prices));
@@ -46,14 +53,14 @@ export async function chargeBatch(
 async function decideAndRecord(
   tx: Transaction<PricingDatabase>,
   requests: readonly ChargeRequest[],
-  prices: PriceList,
-): Promise<BatchDecision> {
+  prices: PriceBook,
+): Promise<ChargeResult> {
   const accountIds = [...new Set(requests.map((r) => r.accountId))].sort();
   const messageIds = [...new Set(requests.map((r) => r.messageId))];
 
   const accountRows = await tx
     .selectFrom("accounts")
-    .select(["account_id", "status", "currency", "balance"])
+    .select(["account_id", "status", "currency", "balance", "blocked_countries"])
     .where("account_id", "in", accountIds)
     .orderBy("account_id")
     .forUpdate()
@@ -68,6 +75,8 @@ async function decideAndRecord(
       "ledger.parts",
       "ledger.price_per_part",
       "accounts.currency",
+      sql<boolean>`exists (select 1 from ledger r
+        where r.kind = 'refund' and r.message_id = ledger.message_id)`.as("refunded"),
     ])
     .where("ledger.kind", "=", "charge")
     .where("ledger.message_id", "in", messageIds)
@@ -80,6 +89,7 @@ async function decideAndRecord(
         accountId: row.account_id,
         status: row.status,
         currency: row.currency,
+        blockedCountries: row.blocked_countries,
         balance: toUnits(row.balance),
       },
     ]),
@@ -94,6 +104,7 @@ async function decideAndRecord(
       parts: row.parts,
       pricePerPart: toUnits(row.price_per_part),
       currency: row.currency,
+      refunded: row.refunded,
     });
   }
 
@@ -129,7 +140,38 @@ async function decideAndRecord(
       from (values ${sql.join(rows)}) as v (account_id, balance)
       where a.account_id = v.account_id`.execute(tx);
   }
-  return decision;
+  const events = await recordPendingAndEvents(tx, decision, requests);
+  return { ...decision, events };
+}
+
+/**
+ * New charges wait for their MessageAccepted in `pending_charges` (the sweep refunds
+ * those that never see it), and their MessageCharged events go to the outbox: one
+ * statement for both.
+ */
+async function recordPendingAndEvents(
+  tx: Transaction<PricingDatabase>,
+  decision: BatchDecision,
+  requests: readonly ChargeRequest[],
+): Promise<MessageEvent[]> {
+  if (decision.newCharges.length === 0) return [];
+  const traces = new Map(requests.map((r) => [r.messageId, r.trace]));
+  const occurredAt = new Date().toISOString();
+  const events = decision.newCharges.map((charge) =>
+    chargedEvent(charge, occurredAt, traces.get(charge.messageId)),
+  );
+  await sql`
+    with pending as (
+      insert into pending_charges (message_id, account_id)
+      select * from unnest(${decision.newCharges.map((c) => c.messageId)}::text[],
+                           ${decision.newCharges.map((c) => c.accountId)}::text[])
+      on conflict do nothing
+    )
+    insert into outbox (event_id, event)
+    select id, body::jsonb from unnest(${events.map((e) => e.eventId)}::text[],
+                                       ${events.map((e) => JSON.stringify(e))}::text[]) as e (id, body)
+    on conflict do nothing`.execute(tx);
+  return events;
 }
 
 function isRetryable(error: unknown): boolean {

@@ -65,4 +65,47 @@ export const migrations: Record<string, Migration> = {
         for each statement execute function ledger_append_only()`.execute(db);
     },
   },
+  "0002_refunds_outbox_account_settings": {
+    async up(db: Kysely<unknown>) {
+      await sql`
+        alter table accounts
+          add column blocked_countries text[] not null default '{}',
+          add column limits jsonb,
+          add column webhook_secret_previous text,
+          add column webhook_secret_previous_until timestamptz`.execute(db);
+      // A message is refunded at most once, whatever redeliveries or sweeps do.
+      await sql`
+        create unique index ledger_refund_once on ledger (message_id)
+        where kind = 'refund'`.execute(db);
+      await sql`
+        alter table ledger add constraint ledger_refund_shape
+          check (kind <> 'refund' or (message_id is not null and amount > 0))`.execute(db);
+      // Charges whose MessageAccepted has not been seen yet: the sweep refunds those
+      // older than the grace period. Small (deleted on acceptance), unlike the ledger.
+      await sql`
+        create table pending_charges (
+          message_id text primary key,
+          account_id text not null,
+          charged_at timestamptz not null default now()
+        )`.execute(db);
+      await sql`create index pending_charges_by_age on pending_charges (charged_at)`.execute(db);
+      // Events written in the transaction that decided them; deleted once published.
+      await sql`
+        create table outbox (
+          event_id text primary key,
+          event jsonb not null,
+          created_at timestamptz not null default now()
+        )`.execute(db);
+      await sql`create index outbox_by_age on outbox (created_at)`.execute(db);
+      await sql`
+        create table price_overrides (
+          account_id text not null references accounts (account_id),
+          prefix text not null check (prefix ~ '^[+][0-9]{1,15}$'),
+          price_per_part bigint not null check (price_per_part >= 0),
+          actor text not null,
+          updated_at timestamptz not null default now(),
+          primary key (account_id, prefix)
+        )`.execute(db);
+    },
+  },
 };

@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
 import type { Kysely } from "kysely";
+import { createPriceBook, type PriceBook } from "../domain/price-book.ts";
 import { parsePriceCsv } from "../domain/price-csv.ts";
-import type { Price } from "../domain/price-list.ts";
+import { createPriceList, type Price } from "../domain/price-list.ts";
 import { type PricingDatabase, toUnits } from "./schema.ts";
 
 export async function loadPrices(db: Kysely<PricingDatabase>): Promise<Price[]> {
@@ -47,4 +48,70 @@ export async function seedPricesIfEmpty(
     .returning("prefix")
     .execute();
   return inserted.length;
+}
+
+/** The price list and every account's overrides, as authorize and the price RPC use them. */
+export async function loadPriceBook(db: Kysely<PricingDatabase>): Promise<PriceBook> {
+  const [base, overrides] = await Promise.all([
+    loadPrices(db),
+    db
+      .selectFrom("price_overrides")
+      .innerJoin("accounts", "accounts.account_id", "price_overrides.account_id")
+      .select([
+        "price_overrides.account_id",
+        "price_overrides.prefix",
+        "price_overrides.price_per_part",
+        "accounts.currency",
+      ])
+      .execute(),
+  ]);
+  const currencies = new Map(overrides.map((o) => [o.account_id, o.currency]));
+  return createPriceBook(
+    createPriceList(base),
+    overrides.map((o) => ({
+      accountId: o.account_id,
+      prefix: o.prefix,
+      pricePerPart: toUnits(o.price_per_part),
+    })),
+    (accountId) => currencies.get(accountId),
+  );
+}
+
+/**
+ * Loads a price list: with `replace`, the table becomes exactly the file; without, the
+ * file's prefixes are inserted or updated and the others kept. One transaction.
+ */
+export async function storePrices(
+  db: Kysely<PricingDatabase>,
+  prices: readonly Price[],
+  replace: boolean,
+): Promise<{ stored: number; removed: number }> {
+  return db.transaction().execute(async (tx) => {
+    let removed = 0;
+    if (replace) {
+      const deleted = await tx.deleteFrom("prices").executeTakeFirst();
+      removed = Number(deleted.numDeletedRows);
+    }
+    if (prices.length > 0) {
+      await tx
+        .insertInto("prices")
+        .values(
+          prices.map((p) => ({
+            prefix: p.prefix,
+            country: p.country,
+            price_per_part: p.pricePerPart,
+            currency: p.currency,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.column("prefix").doUpdateSet({
+            country: (eb) => eb.ref("excluded.country"),
+            price_per_part: (eb) => eb.ref("excluded.price_per_part"),
+            currency: (eb) => eb.ref("excluded.currency"),
+          }),
+        )
+        .execute();
+    }
+    return { stored: prices.length, removed };
+  });
 }

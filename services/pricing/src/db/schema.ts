@@ -23,6 +23,17 @@ export interface AccountsTable {
   /** Money units; a cache of the sum of the account's ledger entries, never negative. */
   balance: Money;
   webhook_secret: string;
+  /** ISO 3166 alpha-2 countries this account may not send to. */
+  blocked_countries: ColumnType<string[], string[] | undefined, string[]>;
+  /** Per-account API limits (AccountRecord.limits), set by an operator. */
+  limits: ColumnType<AccountLimits | null, string | null | undefined, string | null>;
+  /** The secret before the last rotation, still published until `..._until`. */
+  webhook_secret_previous: string | null;
+  webhook_secret_previous_until: ColumnType<
+    Date | null,
+    Date | string | null | undefined,
+    Date | string | null
+  >;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -52,10 +63,41 @@ export interface LedgerTable {
   created_at: Timestamp;
 }
 
+export interface PendingChargesTable {
+  message_id: string;
+  account_id: string;
+  charged_at: Timestamp;
+}
+
+export interface OutboxTable {
+  /** The event's deterministic id (JetStream de-duplicates on it). */
+  event_id: string;
+  /** Written through `outbox.ts` (cast from text). */
+  event: ColumnType<unknown, unknown, unknown>;
+  created_at: Timestamp;
+}
+
+export interface PriceOverridesTable {
+  account_id: string;
+  prefix: string;
+  price_per_part: Money;
+  actor: string;
+  updated_at: Timestamp;
+}
+
 export interface PricingDatabase {
   accounts: AccountsTable;
   prices: PricesTable;
   ledger: LedgerTable;
+  pending_charges: PendingChargesTable;
+  outbox: OutboxTable;
+  price_overrides: PriceOverridesTable;
+}
+
+export interface AccountLimits {
+  ipRatePerSec?: number | undefined;
+  accountRatePerSec?: number | undefined;
+  accountBurst?: number | undefined;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

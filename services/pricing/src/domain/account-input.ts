@@ -22,3 +22,12 @@ export function parseCredits(value: string | number): number | null {
   }
   return parseDecimal(value);
 }
+
+/** A signed amount for an adjustment: "-1.5" or "2"; null when not an amount. */
+export function parseSignedCredits(value: string): number | null {
+  const text = value.trim();
+  const negative = text.startsWith("-");
+  const units = parseDecimal(negative ? text.slice(1) : text.replace(/^\+/, ""));
+  if (units === null) return null;
+  return negative ? -units : units;
+}

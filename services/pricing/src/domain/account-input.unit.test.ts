@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isAccountName, isCurrency, parseCredits } from "./account-input.ts";
+import { isAccountName, isCurrency, parseCredits, parseSignedCredits } from "./account-input.ts";
 
 describe("account input", () => {
   it("when credits are a decimal string, they are main units of the currency", () => {
@@ -31,5 +31,13 @@ describe("account input", () => {
     expect(isAccountName("a b")).toBe(false);
     expect(isCurrency("EUR")).toBe(true);
     expect(isCurrency("eur")).toBe(false);
+  });
+
+  it("when an adjustment is signed, it becomes signed money units", () => {
+    expect(parseSignedCredits("-1.5")).toBe(-15_000);
+    expect(parseSignedCredits("+2")).toBe(20_000);
+    expect(parseSignedCredits("0.0001")).toBe(1);
+    expect(parseSignedCredits("--1")).toBeNull();
+    expect(parseSignedCredits("-0.00001")).toBeNull();
   });
 });

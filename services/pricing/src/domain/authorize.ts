@@ -1,5 +1,6 @@
-import type { AuthorizeResponse } from "@smsgw/contracts";
-import type { PriceList } from "./price-list.ts";
+import type { AuthorizeResponse, TraceContext } from "@smsgw/contracts";
+import type { PriceBook } from "./price-book.ts";
+import { type QuotedAccount, quote } from "./quote.ts";
 
 /**
  * The charge decision for one group-committed batch of authorize requests. Pure: the
@@ -13,13 +14,14 @@ export interface ChargeRequest {
   accountId: string;
   /** E.164 destination. */
   to: string;
+  /** The destination's country when the caller knows it; else the price's. */
+  country?: string | null;
   parts: number;
+  /** Carried into the MessageCharged event. */
+  trace?: TraceContext | undefined;
 }
 
-export interface AccountState {
-  accountId: string;
-  status: "active" | "disabled";
-  currency: string;
+export interface AccountState extends QuotedAccount {
   /** Money units. */
   balance: number;
 }
@@ -32,6 +34,8 @@ export interface Charge {
   pricePerPart: number;
   parts: number;
   currency: string;
+  /** Refunded since (failed, or never accepted): a retry must not send it for free. */
+  refunded?: boolean;
 }
 
 export interface BatchInput {
@@ -40,7 +44,7 @@ export interface BatchInput {
   accounts: ReadonlyMap<string, AccountState>;
   /** Charges already recorded for the batch's message ids. */
   existingCharges: ReadonlyMap<string, Charge>;
-  prices: PriceList;
+  prices: PriceBook;
 }
 
 export interface BatchDecision {
@@ -62,19 +66,9 @@ export function decideBatch(input: BatchInput): BatchDecision {
 
     const account = input.accounts.get(request.accountId);
     if (!account) return { outcome: "error", reason: `unknown account ${request.accountId}` };
-    if (account.status !== "active") {
-      return { outcome: "destination_blocked", reason: "the account is disabled" };
-    }
-    const price = input.prices.lookup(request.to);
-    if (!price) {
-      return { outcome: "destination_blocked", reason: `no price for ${request.to}` };
-    }
-    if (price.currency !== account.currency) {
-      return {
-        outcome: "destination_blocked",
-        reason: `no price in ${account.currency} for ${request.to}`,
-      };
-    }
+    const quoted = quote(account, request.to, request.country ?? null, input.prices);
+    if (!quoted.ok) return { outcome: "destination_blocked", reason: quoted.reason };
+    const price = quoted.price;
     const amount = request.parts * price.pricePerPart;
     if (!Number.isSafeInteger(amount)) return { outcome: "error", reason: "amount out of range" };
     const balance = balances.get(account.accountId) ?? account.balance;
@@ -100,6 +94,9 @@ export function decideBatch(input: BatchInput): BatchDecision {
 function replay(charge: Charge, request: ChargeRequest): AuthorizeResponse {
   if (charge.accountId !== request.accountId) {
     return { outcome: "error", reason: "message id already charged to another account" };
+  }
+  if (charge.refunded) {
+    return { outcome: "error", reason: "message id was charged and refunded; use a new one" };
   }
   return chargedResponse(charge);
 }

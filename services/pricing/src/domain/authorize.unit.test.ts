@@ -6,17 +6,24 @@ import {
   type ChargeRequest,
   decideBatch,
 } from "./authorize.ts";
+import { createPriceBook } from "./price-book.ts";
 import { createPriceList } from "./price-list.ts";
 
-const prices = createPriceList([
-  { prefix: "+372", country: "EE", pricePerPart: 420, currency: "EUR" },
-  { prefix: "+1", country: "US", pricePerPart: 75, currency: "USD" },
-]);
+const prices = createPriceBook(
+  createPriceList([
+    { prefix: "+372", country: "EE", pricePerPart: 420, currency: "EUR" },
+    { prefix: "+3725", country: "EE", pricePerPart: 400, currency: "EUR" },
+    { prefix: "+1", country: "US", pricePerPart: 75, currency: "USD" },
+  ]),
+  [{ accountId: "acc_vip", prefix: "+372", pricePerPart: 300 }],
+  () => "EUR",
+);
 
 const account = (accountId: string, balance: number, extra: Partial<AccountState> = {}) => ({
   accountId,
   status: "active" as const,
   currency: "EUR",
+  blockedCountries: [],
   balance,
   ...extra,
 });
@@ -25,7 +32,7 @@ let seq = 0;
 const request = (accountId: string, extra: Partial<ChargeRequest> = {}): ChargeRequest => ({
   messageId: `msg_${++seq}`,
   accountId,
-  to: "+37256789045",
+  to: "+37266789045",
   parts: 1,
   ...extra,
 });
@@ -159,5 +166,44 @@ describe("deciding a batch of authorize requests", () => {
   it("when the account is unknown, it answers error", () => {
     const decision = decideBatch(given([], [request("acc_x")]));
     expect(decision.responses[0]).toMatchObject({ outcome: "error" });
+  });
+
+  it("when the account blocks the destination's country, it answers destination_blocked", () => {
+    const blocked = account("acc_a", 10_000, { blockedCountries: ["EE"] });
+    const viaPrice = decideBatch(given([blocked], [request("acc_a")]));
+    expect(viaPrice.responses[0]).toEqual({
+      outcome: "destination_blocked",
+      reason: "sending to EE is blocked for this account",
+    });
+    const viaCaller = decideBatch(given([blocked], [request("acc_a", { country: "EE" })]));
+    expect(viaCaller.responses[0]?.outcome).toBe("destination_blocked");
+    expect(viaCaller.newCharges).toEqual([]);
+  });
+
+  it("when the account has an override, it pays it; a longer operator prefix still wins", () => {
+    const decision = decideBatch(
+      given(
+        [account("acc_vip", 10_000)],
+        [request("acc_vip"), request("acc_vip", { to: "+37256789045" })],
+      ),
+    );
+    expect(decision.responses).toMatchObject([
+      { outcome: "charged", pricePerPart: 300 },
+      { outcome: "charged", pricePerPart: 400 },
+    ]);
+  });
+
+  it("when a message id was charged and then refunded, a retry is refused, not sent free", () => {
+    const r = request("acc_a");
+    const earlier: Charge = {
+      ...r,
+      amount: 420,
+      pricePerPart: 420,
+      currency: "EUR",
+      refunded: true,
+    };
+    const decision = decideBatch(given([account("acc_a", 10_000)], [r], [earlier]));
+    expect(decision.responses[0]).toMatchObject({ outcome: "error" });
+    expect(decision.newCharges).toEqual([]);
   });
 });

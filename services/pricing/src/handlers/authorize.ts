@@ -1,24 +1,19 @@
-import {
-  AuthorizeRequest,
-  type AuthorizeResponse,
-  eventIdFor,
-  type MessageEvent,
-  type Subjects,
-} from "@smsgw/contracts";
-import { type EventPublisher, errorMessage, type Logger, type Nats } from "@smsgw/service-kit";
+import { AuthorizeRequest, type AuthorizeResponse, type Subjects } from "@smsgw/contracts";
+import { errorMessage, type Logger, type Nats } from "@smsgw/service-kit";
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import { chargeBatch } from "../db/charges.ts";
 import type { PricingDatabase } from "../db/schema.ts";
-import type { Charge } from "../domain/authorize.ts";
-import type { PriceList } from "../domain/price-list.ts";
+import type { PriceBook } from "../domain/price-book.ts";
 import { createGroupCommit } from "./group-commit.ts";
+import type { OutboxPublisher } from "./outbox-publisher.ts";
 
 /**
  * The authorize responder: NATS request/reply on `subjects.authorize` (queue group
  * "pricing", so replicas share the requests). Requests are group-committed: decided
  * and charged together in one transaction, then each is answered; the MessageCharged
- * events of new charges are published after the answers, without delaying them.
+ * events of new charges are written to the outbox in the same transaction and published
+ * after the answers, without delaying them.
  */
 
 /** The part of a NATS message the responder uses. */
@@ -42,9 +37,9 @@ interface Pending {
 export interface AuthorizeResponderOptions {
   nats: Nats;
   subjects: Subjects;
-  publisher: EventPublisher;
+  outbox: OutboxPublisher;
   db: Kysely<PricingDatabase>;
-  prices(): PriceList;
+  prices(): PriceBook;
   log: Logger;
   windowMs: number;
   maxBatch: number;
@@ -62,8 +57,7 @@ const NOT_RECORDED: AuthorizeResponse = {
 };
 
 export function startAuthorizeResponder(options: AuthorizeResponderOptions): AuthorizeResponder {
-  const { log, publisher } = options;
-  const publishing = new Set<Promise<void>>();
+  const { log, outbox } = options;
 
   const group = createGroupCommit<Pending>({
     windowMs: options.windowMs,
@@ -79,7 +73,8 @@ export function startAuthorizeResponder(options: AuthorizeResponderOptions): Aut
       for (const [index, pending] of batch.entries()) {
         reply(pending.msg, decision.responses[index] ?? NOT_RECORDED);
       }
-      if (decision.newCharges.length > 0) publishCharged(decision.newCharges, batch);
+      // Committed with the charges in the outbox: published now, or by the sweep's relay.
+      outbox.publishCommitted(decision.events);
       log.debug(
         {
           size: batch.length,
@@ -94,38 +89,6 @@ export function startAuthorizeResponder(options: AuthorizeResponderOptions): Aut
       for (const pending of batch) reply(pending.msg, NOT_RECORDED);
     },
   });
-
-  function publishCharged(charges: readonly Charge[], batch: readonly Pending[]): void {
-    const traces = new Map(batch.map((p) => [p.request.messageId, p.request.trace]));
-    const occurredAt = new Date().toISOString();
-    const events = charges.map(
-      (charge): MessageEvent => ({
-        eventId: eventIdFor(charge.messageId, "charged"),
-        type: "MessageCharged",
-        version: 1,
-        messageId: charge.messageId,
-        accountId: charge.accountId,
-        occurredAt,
-        trace: traces.get(charge.messageId),
-        data: {
-          amount: charge.amount,
-          currency: charge.currency,
-          pricePerPart: charge.pricePerPart,
-          parts: charge.parts,
-        },
-      }),
-    );
-    const work: Promise<void> = publisher
-      .publishAll(events)
-      .catch((error: unknown) => {
-        log.error(
-          { err: errorMessage(error), messageIds: charges.map((c) => c.messageId) },
-          "MessageCharged events not published",
-        );
-      })
-      .finally(() => publishing.delete(work));
-    publishing.add(work);
-  }
 
   function onRequest(msg: RequestMessage): void {
     let json: unknown;
@@ -168,7 +131,7 @@ export function startAuthorizeResponder(options: AuthorizeResponderOptions): Aut
     async stop() {
       await subscription.drain();
       await group.drain();
-      await Promise.allSettled([...publishing]);
+      await outbox.settle();
     },
   };
 }

@@ -1,0 +1,31 @@
+import { sql } from "kysely";
+
+/** What account operations refuse with: a code the admin API maps to a status. */
+export const AccountErrorCode = {
+  InvalidInput: "invalid_input",
+  NotFound: "not_found",
+  NameTaken: "name_taken",
+} as const;
+export type AccountErrorCode = (typeof AccountErrorCode)[keyof typeof AccountErrorCode];
+
+export class AccountError extends Error {
+  override name = "AccountError";
+  readonly code: AccountErrorCode;
+  constructor(code: AccountErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** An account is named by its name or its id (`acc_…`). */
+export function matches(account: string) {
+  return sql<boolean>`(account_id = ${account} or name = ${account})`;
+}
+
+export function invalid(message: string): AccountError {
+  return new AccountError(AccountErrorCode.InvalidInput, message);
+}
+
+export function notFound(account: string): AccountError {
+  return new AccountError(AccountErrorCode.NotFound, `no account named "${account}"`);
+}

@@ -1,0 +1,213 @@
+import { AccountRecord } from "@smsgw/contracts";
+import { type Kysely, sql, type UpdateObject } from "kysely";
+import { invalid, matches, notFound } from "./account-common.ts";
+import type { AccountSummary } from "./accounts.ts";
+import { newWebhookSecret } from "./credentials.ts";
+import type { AccountLimits, AccountRow, LedgerKind, PricingDatabase } from "./db/schema.ts";
+import { toUnits } from "./db/schema.ts";
+import { parseSignedCredits } from "./domain/account-input.ts";
+
+/**
+ * The operator's account settings beyond create/top-up/rotate-token/disable: enable,
+ * webhook-secret rotation (with a grace period), adjustments, blocked countries, API
+ * limits and the ledger listing. Each change is one statement or transaction, then the
+ * account is republished to the accounts bucket.
+ */
+export interface AccountSettings {
+  enable(account: string): Promise<AccountSummary>;
+  /** A new signing secret; the previous one stays published for the grace period. */
+  rotateWebhookSecret(account: string): Promise<{ summary: AccountSummary; webhookSecret: string }>;
+  /** Drops previous webhook secrets whose grace period is over; returns how many. */
+  expireWebhookSecrets(): Promise<number>;
+  /** A signed correction ("-1.5"); refused if the balance would go below zero. */
+  adjust(account: string, amount: string, actor: string, note: string): Promise<AccountSummary>;
+  blockCountries(account: string, countries: readonly string[]): Promise<AccountSummary>;
+  unblockCountries(account: string, countries: readonly string[]): Promise<AccountSummary>;
+  /** Per-account API limits; null clears them (the gateway's defaults apply). */
+  setLimits(account: string, limits: unknown): Promise<AccountSummary>;
+  ledger(account: string, options?: { limit?: number; beforeId?: string }): Promise<LedgerEntry[]>;
+}
+
+export interface LedgerEntry {
+  id: string;
+  kind: LedgerKind;
+  /** Signed money units. */
+  amount: number;
+  messageId: string | null;
+  actor: string;
+  note: string;
+  createdAt: Date;
+}
+
+const Limits = AccountRecord.shape.limits.unwrap().strict();
+
+export interface SettingsDeps {
+  db: Kysely<PricingDatabase>;
+  publish(row: AccountRow): Promise<void>;
+  toSummary(row: AccountRow): AccountSummary;
+  webhookSecretGraceMs: number;
+}
+
+export function createAccountSettings(deps: SettingsDeps): AccountSettings {
+  const { db, publish, toSummary } = deps;
+
+  async function update(
+    account: string,
+    set: UpdateObject<PricingDatabase, "accounts">,
+  ): Promise<AccountRow> {
+    const row = await db
+      .updateTable("accounts")
+      .set(set)
+      .set({ updated_at: sql`now()` })
+      .where(matches(account))
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) throw notFound(account);
+    await publish(row);
+    return row;
+  }
+
+  async function changeCountries(
+    account: string,
+    countries: readonly string[],
+    change: "block" | "unblock",
+  ): Promise<AccountSummary> {
+    const codes = countries.map((c) => c.trim().toUpperCase());
+    const bad = codes.find((c) => !/^[A-Z]{2}$/.test(c));
+    if (bad !== undefined || codes.length === 0) {
+      throw invalid(`countries must be ISO 3166 alpha-2 codes such as "EE" (got "${bad ?? ""}")`);
+    }
+    const next =
+      change === "block"
+        ? sql<
+            string[]
+          >`array(select distinct c from unnest(blocked_countries || ${codes}::text[]) c order by c)`
+        : sql<
+            string[]
+          >`array(select c from unnest(blocked_countries) c where c <> all(${codes}::text[]) order by c)`;
+    return toSummary(await update(account, { blocked_countries: next }));
+  }
+
+  return {
+    async enable(account) {
+      return toSummary(await update(account, { status: "active" }));
+    },
+
+    async rotateWebhookSecret(account) {
+      const webhookSecret = newWebhookSecret();
+      const row = await update(account, {
+        webhook_secret_previous: sql`webhook_secret`,
+        webhook_secret_previous_until: sql`now() + make_interval(secs => ${deps.webhookSecretGraceMs / 1000})`,
+        webhook_secret: webhookSecret,
+      });
+      return { summary: toSummary(row), webhookSecret };
+    },
+
+    async expireWebhookSecrets() {
+      const rows = await db
+        .updateTable("accounts")
+        .set({
+          webhook_secret_previous: null,
+          webhook_secret_previous_until: null,
+          updated_at: sql`now()`,
+        })
+        .where("webhook_secret_previous_until", "<=", sql<Date>`now()`)
+        .returningAll()
+        .execute();
+      for (const row of rows) await publish(row);
+      return rows.length;
+    },
+
+    async adjust(account, amount, actor, note) {
+      if (!actor.trim()) throw invalid("a credit movement needs an actor (who)");
+      if (!note.trim()) throw invalid("an adjustment needs a note (why)");
+      const units = parseSignedCredits(amount);
+      if (units === null || units === 0) throw invalid(`"${amount}" is not a non-zero amount`);
+      try {
+        const row = await db.transaction().execute(async (tx) => {
+          const updated = await tx
+            .updateTable("accounts")
+            .set({ balance: sql`balance + ${units}`, updated_at: sql`now()` })
+            .where(matches(account))
+            .returningAll()
+            .executeTakeFirst();
+          if (!updated) throw notFound(account);
+          await tx
+            .insertInto("ledger")
+            .values({
+              account_id: updated.account_id,
+              kind: "adjustment",
+              amount: units,
+              actor,
+              note,
+            })
+            .execute();
+          return updated;
+        });
+        await publish(row);
+        return toSummary(row);
+      } catch (error) {
+        if ((error as { code?: unknown }).code === "23514") {
+          throw invalid(`adjusting by ${amount} would take the balance below zero`);
+        }
+        throw error;
+      }
+    },
+
+    blockCountries: (account, countries) => changeCountries(account, countries, "block"),
+    unblockCountries: (account, countries) => changeCountries(account, countries, "unblock"),
+
+    async setLimits(account, limits) {
+      let value: AccountLimits | null = null;
+      if (limits !== null) {
+        const parsed = Limits.safeParse(limits);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          throw invalid(
+            `limits: ${issue?.path.join(".") || "value"}: ${issue?.message ?? "invalid"}`,
+          );
+        }
+        value = Object.keys(parsed.data).length === 0 ? null : parsed.data;
+      }
+      return toSummary(
+        await update(account, {
+          // Sent as text and cast: a parameter typed jsonb would be JSON-encoded again.
+          limits: value === null ? null : sql`${JSON.stringify(value)}::text::jsonb`,
+        }),
+      );
+    },
+
+    async ledger(account, options = {}) {
+      const limit = options.limit ?? 50;
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1_000) {
+        throw invalid("limit must be 1-1000");
+      }
+      const row = await db
+        .selectFrom("accounts")
+        .select("account_id")
+        .where(matches(account))
+        .executeTakeFirst();
+      if (!row) throw notFound(account);
+      let query = db
+        .selectFrom("ledger")
+        .selectAll()
+        .where("account_id", "=", row.account_id)
+        .orderBy("id", "desc")
+        .limit(limit);
+      if (options.beforeId !== undefined) {
+        if (!/^[0-9]{1,18}$/.test(options.beforeId)) throw invalid("before must be an entry id");
+        query = query.where("id", "<", options.beforeId);
+      }
+      const entries = await query.execute();
+      return entries.map((e) => ({
+        id: e.id,
+        kind: e.kind,
+        amount: toUnits(e.amount),
+        messageId: e.message_id,
+        actor: e.actor,
+        note: e.note,
+        createdAt: e.created_at,
+      }));
+    },
+  };
+}

@@ -1,0 +1,221 @@
+import { AccountRecord, subjects as subjectsFor } from "@smsgw/contracts";
+import {
+  connectNats,
+  createLogger,
+  type KvCache,
+  type Nats,
+  startKvCache,
+} from "@smsgw/service-kit";
+import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadPricingConfig } from "../config.ts";
+import { type StartedPricing, startPricing } from "../service.ts";
+
+const log = createLogger("admin-test", "silent");
+const TOKEN = "admin-token-for-tests-0123456789";
+let infra: TestInfra;
+let pricing: StartedPricing;
+let client: Nats;
+let kv: KvCache<AccountRecord>;
+let base: string;
+
+beforeAll(async () => {
+  infra = await createTestInfra({
+    HEALTH_PORT: "0",
+    ADMIN_PORT: "0",
+    ADMIN_TOKEN: TOKEN,
+    SWEEP_INTERVAL_MS: "600000",
+    WEBHOOK_SECRET_GRACE_MS: "200",
+  });
+  pricing = await startPricing(loadPricingConfig(infra.env), log);
+  base = `http://127.0.0.1:${pricing.adminPort}`;
+  client = await connectNats(infra.env.NATS_URL ?? "", "admin-test", log);
+  kv = await startKvCache(client.nc, subjectsFor(infra.prefix).accountsBucket, AccountRecord, log);
+});
+afterAll(async () => {
+  await kv?.stop();
+  await client?.nc.close();
+  await pricing?.stop();
+  await infra?.cleanup();
+});
+
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  // biome-ignore lint/suspicious/noExplicitAny: test answers are read as loose JSON
+): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${TOKEN}`,
+      "x-actor": "alice",
+      ...(typeof body === "string"
+        ? { "content-type": "text/csv" }
+        : body === undefined
+          ? {}
+          : { "content-type": "application/json" }),
+      ...headers,
+    },
+    ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text === "" ? undefined : JSON.parse(text) };
+}
+
+describe("the admin API", () => {
+  it("when the token is missing or wrong, it answers 401 in JSON", async () => {
+    for (const authorization of ["", "Bearer nope", `Basic ${TOKEN}`, `Bearer ${TOKEN}x`]) {
+      const res = await call("GET", "/admin/accounts", undefined, { authorization });
+      expect(res).toEqual({
+        status: 401,
+        json: { error: { code: "unauthorized", message: expect.any(String) } },
+      });
+    }
+  });
+
+  it("when an account is created, topped up and adjusted, every movement names who and why", async () => {
+    const created = await call("POST", "/admin/accounts", { name: "acme", credits: "10" });
+    expect(created.status).toBe(201);
+    expect(created.json).toMatchObject({
+      name: "acme",
+      token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      balance: 10,
+      test: true,
+    });
+    expect(
+      (await call("POST", "/admin/accounts/acme/top-up", { credits: "2.5", note: "invoice 7" }))
+        .json,
+    ).toMatchObject({ balance: 12.5 });
+    expect(
+      (await call("POST", "/admin/accounts/acme/adjust", { amount: "-0.5", note: "correction" }))
+        .json,
+    ).toMatchObject({ balance: 12 });
+    const refused = await call("POST", "/admin/accounts/acme/adjust", {
+      amount: "-100",
+      note: "oops",
+    });
+    expect(refused).toEqual({
+      status: 400,
+      json: { error: { code: "invalid_input", message: expect.stringMatching(/below zero/) } },
+    });
+    const ledger = await call("GET", "/admin/accounts/acme/ledger");
+    expect(
+      ledger.json.entries.map((e: Record<string, unknown>) => [e.kind, e.amount, e.actor, e.note]),
+    ).toEqual([
+      ["adjustment", -0.5, "admin:alice", "correction"],
+      ["topup", 2.5, "admin:alice", "invoice 7"],
+      ["topup", 10, "admin:alice", "initial credits"],
+    ]);
+  });
+
+  it("when settings change, the account record in the bucket follows", async () => {
+    const created = (await call("POST", "/admin/accounts", { name: "settings", credits: "1" }))
+      .json;
+    await call("POST", "/admin/accounts/settings/blocked-countries", { block: ["ee", "LV"] });
+    await call("PUT", "/admin/accounts/settings/limits", {
+      accountRatePerSec: 5,
+      accountBurst: 10,
+    });
+    await call("POST", "/admin/accounts/settings/disable");
+    await waitFor(() => kv.get(created.hash)?.status === "disabled");
+    expect(kv.get(created.hash)).toMatchObject({
+      blockedCountries: ["EE", "LV"],
+      limits: { accountRatePerSec: 5, accountBurst: 10 },
+    });
+    await call("POST", "/admin/accounts/settings/enable");
+    await waitFor(() => kv.get(created.hash)?.status === "active");
+    const badLimits = await call("PUT", "/admin/accounts/settings/limits", { accountBurst: -1 });
+    expect(badLimits.status).toBe(400);
+    const badCountry = await call("POST", "/admin/accounts/settings/blocked-countries", {
+      block: ["EST"],
+    });
+    expect(badCountry.status).toBe(400);
+  });
+
+  it("when the webhook secret is rotated, both are published for the grace period, then the old one is dropped", async () => {
+    const created = (await call("POST", "/admin/accounts", { name: "hooks", credits: "1" })).json;
+    const rotated = (await call("POST", "/admin/accounts/hooks/webhook-secret")).json;
+    expect(rotated.webhookSecret).not.toBe(created.webhookSecret);
+    await waitFor(() => kv.get(created.hash)?.webhookSecrets.length === 2);
+    expect(kv.get(created.hash)?.webhookSecrets).toEqual([
+      rotated.webhookSecret,
+      created.webhookSecret,
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 250)); // the 200 ms grace
+    await pricing.sweep.runOnce();
+    await waitFor(() => kv.get(created.hash)?.webhookSecrets.length === 1);
+    expect(kv.get(created.hash)?.webhookSecrets).toEqual([rotated.webhookSecret]);
+  });
+
+  it("when the token is rotated, the record carries the new token's hash at once", async () => {
+    const created = (await call("POST", "/admin/accounts", { name: "tokens", credits: "1" })).json;
+    const rotated = (await call("POST", "/admin/accounts/tokens/token")).json;
+    expect(rotated.token).not.toBe(created.token);
+    await waitFor(() => kv.get(created.hash)?.tokenSha256 !== undefined);
+    const { createHash } = await import("node:crypto");
+    await waitFor(
+      () =>
+        kv.get(created.hash)?.tokenSha256 ===
+        createHash("sha256").update(rotated.token).digest("hex"),
+    );
+  });
+
+  it("when a price list is loaded, bad lines are reported with their numbers and good ones take effect", async () => {
+    const bad = await call(
+      "PUT",
+      "/admin/prices",
+      "prefix,country,price_per_part,currency\n+44,GB,0.05,EUR\n44,GB,x,EUR\n",
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.problems).toEqual([
+      expect.stringMatching(/^line 3: prefix "44"/),
+      expect.stringMatching(/^line 3: price "x"/),
+    ]);
+    const good = await call(
+      "PUT",
+      "/admin/prices",
+      "prefix,country,price_per_part,currency\n+44,GB,0.0500,EUR\n",
+    );
+    expect(good.json).toEqual({ stored: 1, removed: 0 });
+    const list = (await call("GET", "/admin/prices")).json.prices;
+    expect(list).toContainEqual({
+      prefix: "+44",
+      country: "GB",
+      pricePerPart: 0.05,
+      currency: "EUR",
+    });
+    expect(list.length).toBeGreaterThan(1);
+
+    const override = await call("PUT", "/admin/accounts/acme/prices/+44", { price: "0.04" });
+    expect(override.json).toMatchObject({ prefix: "+44", pricePerPart: 0.04, currency: "EUR" });
+    expect((await call("GET", "/admin/accounts/acme/prices")).json.overrides).toHaveLength(1);
+    expect((await call("DELETE", "/admin/accounts/acme/prices/+44")).status).toBe(204);
+
+    const replaced = await call(
+      "PUT",
+      "/admin/prices?replace=true",
+      "prefix,country,price_per_part,currency\n+372,EE,0.0420,EUR\n",
+    );
+    expect(replaced.json.stored).toBe(1);
+    expect((await call("GET", "/admin/prices")).json.prices).toHaveLength(1);
+  });
+
+  it("when the request is wrong, it answers a JSON error and never a stack trace", async () => {
+    const broken = await fetch(`${base}/admin/accounts`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: "{not json",
+    });
+    expect(broken.status).toBe(400);
+    const text = await broken.text();
+    expect(JSON.parse(text).error.code).toBe("invalid_request");
+    expect(text).not.toMatch(/\bat .+:\d+:\d+/);
+    expect((await call("GET", "/admin/accounts/nobody")).status).toBe(404);
+    expect((await call("POST", "/admin/accounts", { name: "acme", credits: "1" })).status).toBe(
+      409,
+    );
+    expect((await call("GET", "/admin/nothing")).status).toBe(404);
+  });
+});

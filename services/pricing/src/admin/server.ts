@@ -1,0 +1,227 @@
+import type { Server } from "node:http";
+import { errorMessage, type Logger } from "@smsgw/service-kit";
+import express, { type NextFunction, type Request, type Response } from "express";
+import { AccountError, type AccountOperations } from "../accounts.ts";
+import { PriceCsvError } from "../domain/price-csv.ts";
+import { type PriceOperations, priceJson } from "../prices-admin.ts";
+import { isAdminAuthorized } from "./auth.ts";
+import { accountJson, credentialsJson, ledgerJson } from "./views.ts";
+
+/**
+ * The operator's HTTP API (its own port, never the public one), behind a Bearer admin
+ * token. It calls the same operations as the CLI. Every answer is JSON; errors are
+ * `{ "error": { "code", "message" } }`, never a stack trace. Credit movements record
+ * the actor from `X-Actor` (default "api") as `admin:<actor>`.
+ */
+export interface AdminServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface AdminOptions {
+  port: number;
+  host: string;
+  token: string;
+  accounts: AccountOperations;
+  prices: PriceOperations;
+  log: Logger;
+}
+
+class HttpError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export function createAdminApp(options: Omit<AdminOptions, "port" | "host">) {
+  const { accounts, prices, log } = options;
+  const app = express();
+  app.disable("x-powered-by");
+  app.use((req, _res, next) => {
+    if (!isAdminAuthorized(req.get("authorization"), options.token)) {
+      next(new HttpError(401, "unauthorized", "a valid admin token is required (Bearer)"));
+    } else next();
+  });
+  app.use(express.json({ limit: "64kb" }));
+  app.use(express.text({ type: ["text/csv", "text/plain"], limit: "5mb" }));
+
+  const actor = (req: Request) => `admin:${(req.get("x-actor") ?? "api").slice(0, 64)}`;
+  const body = (req: Request): Record<string, unknown> =>
+    typeof req.body === "object" && req.body !== null ? (req.body as Record<string, unknown>) : {};
+  const text = (req: Request, field: string, required = true): string => {
+    const value = body(req)[field];
+    if (value === undefined && !required) return "";
+    if (typeof value === "string") return value;
+    if (typeof value === "number" && field !== "note") return String(value);
+    throw new HttpError(400, "invalid_input", `"${field}" must be a string`);
+  };
+  const list = (req: Request, field: string): string[] => {
+    const value = body(req)[field] ?? [];
+    if (Array.isArray(value) && value.every((v) => typeof v === "string")) return value;
+    throw new HttpError(400, "invalid_input", `"${field}" must be an array of country codes`);
+  };
+  const account = (req: Request) => String(req.params.account);
+  const summary = async (id: string) => {
+    const found = await accounts.get(id);
+    if (!found) throw new HttpError(404, "not_found", `no account named "${id}"`);
+    return found;
+  };
+
+  app.get("/admin/accounts", async (_req, res) => {
+    res.json({ accounts: (await accounts.list()).map(accountJson) });
+  });
+  app.post("/admin/accounts", async (req, res) => {
+    const test = body(req).test;
+    const credentials = await accounts.createAccount({
+      name: text(req, "name"),
+      credits: text(req, "credits"),
+      currency: typeof body(req).currency === "string" ? String(body(req).currency) : "EUR",
+      test: typeof test === "boolean" ? test : true,
+      actor: actor(req),
+      note: "initial credits",
+    });
+    res.status(201).json(credentialsJson(credentials, await summary(credentials.accountId)));
+  });
+  app.get("/admin/accounts/:account", async (req, res) => {
+    res.json(accountJson(await summary(account(req))));
+  });
+  app.post("/admin/accounts/:account/token", async (req, res) => {
+    const credentials = await accounts.rotateToken(account(req));
+    res.json(credentialsJson(credentials, await summary(credentials.accountId)));
+  });
+  app.post("/admin/accounts/:account/webhook-secret", async (req, res) => {
+    const rotated = await accounts.rotateWebhookSecret(account(req));
+    res.json({ ...accountJson(rotated.summary), webhookSecret: rotated.webhookSecret });
+  });
+  app.post("/admin/accounts/:account/disable", async (req, res) => {
+    res.json(accountJson(await accounts.disable(account(req))));
+  });
+  app.post("/admin/accounts/:account/enable", async (req, res) => {
+    res.json(accountJson(await accounts.enable(account(req))));
+  });
+  app.post("/admin/accounts/:account/top-up", async (req, res) => {
+    const done = await accounts.topUp(
+      account(req),
+      text(req, "credits"),
+      actor(req),
+      text(req, "note", false),
+    );
+    res.json(accountJson(done));
+  });
+  app.post("/admin/accounts/:account/adjust", async (req, res) => {
+    const done = await accounts.adjust(
+      account(req),
+      text(req, "amount"),
+      actor(req),
+      text(req, "note"),
+    );
+    res.json(accountJson(done));
+  });
+  app.post("/admin/accounts/:account/blocked-countries", async (req, res) => {
+    const block = list(req, "block");
+    const unblock = list(req, "unblock");
+    if (block.length === 0 && unblock.length === 0) {
+      throw new HttpError(400, "invalid_input", 'give "block" and/or "unblock": ["EE", …]');
+    }
+    if (block.length > 0) await accounts.blockCountries(account(req), block);
+    if (unblock.length > 0) await accounts.unblockCountries(account(req), unblock);
+    res.json(accountJson(await summary(account(req))));
+  });
+  app.put("/admin/accounts/:account/limits", async (req, res) => {
+    res.json(accountJson(await accounts.setLimits(account(req), req.body ?? null)));
+  });
+  app.get("/admin/accounts/:account/ledger", async (req, res) => {
+    const limit = req.query.limit === undefined ? undefined : Number(req.query.limit);
+    const before = typeof req.query.before === "string" ? req.query.before : undefined;
+    const entries = await accounts.ledger(account(req), {
+      ...(limit === undefined ? {} : { limit }),
+      ...(before === undefined ? {} : { beforeId: before }),
+    });
+    res.json({ entries: entries.map(ledgerJson) });
+  });
+  app.get("/admin/accounts/:account/prices", async (req, res) => {
+    res.json({ overrides: (await prices.overrides(account(req))).map(priceJson) });
+  });
+  app.put("/admin/accounts/:account/prices/:prefix", async (req, res) => {
+    const override = await prices.setOverride(
+      account(req),
+      String(req.params.prefix),
+      text(req, "price"),
+      actor(req),
+    );
+    res.json(priceJson(override));
+  });
+  app.delete("/admin/accounts/:account/prices/:prefix", async (req, res) => {
+    const removed = await prices.removeOverride(account(req), String(req.params.prefix));
+    if (!removed) throw new HttpError(404, "not_found", "no such override");
+    res.status(204).end();
+  });
+  app.get("/admin/prices", async (_req, res) => {
+    res.json({ prices: (await prices.list()).map(priceJson) });
+  });
+  app.put("/admin/prices", async (req, res) => {
+    if (typeof req.body !== "string") {
+      throw new HttpError(400, "invalid_input", "send the price list as text/csv");
+    }
+    res.json(await prices.load(req.body, req.query.replace === "true"));
+  });
+
+  app.use((_req, _res, next) => next(new HttpError(404, "not_found", "no such admin route")));
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const { status, payload } = toErrorResponse(error);
+    if (status >= 500) log.error({ err: errorMessage(error) }, "admin request failed");
+    res.status(status).json({ error: payload });
+  });
+  return app;
+}
+
+function toErrorResponse(error: unknown): {
+  status: number;
+  payload: { code: string; message: string; problems?: string[] };
+} {
+  if (error instanceof HttpError) {
+    return { status: error.status, payload: { code: error.code, message: error.message } };
+  }
+  if (error instanceof AccountError) {
+    const status = error.code === "not_found" ? 404 : error.code === "name_taken" ? 409 : 400;
+    return { status, payload: { code: error.code, message: error.message } };
+  }
+  if (error instanceof PriceCsvError) {
+    return {
+      status: 400,
+      payload: {
+        code: "invalid_price_list",
+        message: "invalid price list",
+        problems: error.problems,
+      },
+    };
+  }
+  // body-parser: malformed JSON (400) or a body too large (413).
+  const status = (error as { status?: unknown } | null)?.status;
+  if (typeof status === "number" && status >= 400 && status < 500) {
+    return { status, payload: { code: "invalid_request", message: errorMessage(error) } };
+  }
+  return { status: 500, payload: { code: "internal", message: "internal error; see the logs" } };
+}
+
+export async function startAdminServer(options: AdminOptions): Promise<AdminServer> {
+  const app = createAdminApp(options);
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(options.port, options.host, (error?: Error) => {
+      if (error) reject(error);
+      else resolve(s);
+    });
+  });
+  const address = server.address();
+  return {
+    port: typeof address === "object" && address ? address.port : options.port,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

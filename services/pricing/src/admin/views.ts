@@ -1,0 +1,33 @@
+import { toDecimal } from "@smsgw/contracts";
+import type { LedgerEntry } from "../account-settings.ts";
+import type { AccountSummary, Credentials } from "../accounts.ts";
+
+/** JSON shapes shared by the admin API and the CLI's --json: money as decimals from integers. */
+export function accountJson(summary: AccountSummary) {
+  return {
+    accountId: summary.accountId,
+    name: summary.name,
+    hash: summary.hash,
+    status: summary.status,
+    currency: summary.currency,
+    test: summary.test,
+    balance: toDecimal(summary.balance),
+    blockedCountries: summary.blockedCountries,
+    limits: summary.limits,
+  };
+}
+
+export function credentialsJson(credentials: Credentials, summary: AccountSummary) {
+  return { ...credentials, ...accountJson(summary) };
+}
+
+export function ledgerJson(entry: LedgerEntry) {
+  return { ...entry, amount: toDecimal(entry.amount), createdAt: entry.createdAt.toISOString() };
+}
+
+/** Money units as a fixed four-place decimal with the currency: "10.0000 EUR". */
+export function money(units: number, currency: string): string {
+  const sign = units < 0 ? "-" : "";
+  const abs = Math.abs(units);
+  return `${sign}${Math.trunc(abs / 10_000)}.${String(abs % 10_000).padStart(4, "0")} ${currency}`;
+}

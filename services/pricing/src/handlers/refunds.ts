@@ -1,0 +1,101 @@
+import { MessageEvent, type Subjects } from "@smsgw/contracts";
+import {
+  ACK,
+  type Logger,
+  type Nats,
+  type RunningConsumer,
+  startConsumer,
+} from "@smsgw/service-kit";
+import type { Kysely } from "kysely";
+import { markAccepted, refundBatch } from "../db/refunds.ts";
+import type { PricingDatabase } from "../db/schema.ts";
+import type { OutboxPublisher } from "./outbox-publisher.ts";
+
+/**
+ * The two consumers that settle charges:
+ * - `pricing-failed`: a message that ended `failed` (no carrier took it) is refunded,
+ *   once, however often MessageFailed is delivered;
+ * - `pricing-accepted`: a MessageAccepted takes its charge off the sweep's list.
+ * Both work a whole delivered batch in one statement or transaction; a database error
+ * throws, and the batch is redelivered later (nothing is acked unprocessed).
+ */
+export interface SettlementConsumers {
+  /** `occurredAt` of the latest MessageAccepted processed (ms), 0 before the first. */
+  lastAcceptedAt(): number;
+  stop(): Promise<void>;
+}
+
+export interface SettlementOptions {
+  nats: Nats;
+  subjects: Subjects;
+  db: Kysely<PricingDatabase>;
+  outbox: OutboxPublisher;
+  log: Logger;
+}
+
+export const FAILED_DURABLE = "pricing-failed";
+export const ACCEPTED_DURABLE = "pricing-accepted";
+
+export async function startSettlementConsumers(
+  options: SettlementOptions,
+): Promise<SettlementConsumers> {
+  const { nats, subjects, db, outbox, log } = options;
+  let lastAccepted = 0;
+  const consumers: RunningConsumer[] = [];
+  try {
+    consumers.push(
+      await startConsumer(nats, {
+        stream: subjects.stream,
+        durable: FAILED_DURABLE,
+        filterSubject: subjects.event("MessageFailed"),
+        schema: MessageEvent,
+        log,
+        async handle(batch) {
+          const result = await refundBatch(
+            db,
+            batch.map(({ value }) => ({
+              messageId: value.messageId,
+              reason: "failed" as const,
+              trace: value.trace,
+            })),
+          );
+          outbox.publishCommitted(result.events);
+          if (result.refunds.length > 0) {
+            log.info({ refunds: result.refunds.length }, "failed messages refunded");
+          }
+          return batch.map(() => ACK);
+        },
+      }),
+    );
+    consumers.push(
+      await startConsumer(nats, {
+        stream: subjects.stream,
+        durable: ACCEPTED_DURABLE,
+        filterSubject: subjects.event("MessageAccepted"),
+        schema: MessageEvent,
+        log,
+        maxBatch: 512,
+        async handle(batch) {
+          await markAccepted(
+            db,
+            batch.map(({ value }) => value.messageId),
+          );
+          for (const { value } of batch) {
+            const at = Date.parse(value.occurredAt);
+            if (at > lastAccepted) lastAccepted = at;
+          }
+          return batch.map(() => ACK);
+        },
+      }),
+    );
+  } catch (error) {
+    await Promise.allSettled(consumers.map((c) => c.stop()));
+    throw error;
+  }
+  return {
+    lastAcceptedAt: () => lastAccepted,
+    async stop() {
+      await Promise.allSettled(consumers.map((c) => c.stop()));
+    },
+  };
+}

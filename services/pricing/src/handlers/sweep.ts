@@ -1,0 +1,119 @@
+import { errorMessage, type Logger } from "@smsgw/service-kit";
+import type { Kysely } from "kysely";
+import { overdueCharges, refundBatch } from "../db/refunds.ts";
+import type { PricingDatabase } from "../db/schema.ts";
+import { refundAgeMs } from "../domain/sweep.ts";
+import type { OutboxPublisher } from "./outbox-publisher.ts";
+
+/**
+ * The periodic sweep: refunds charges never accepted (ingress died between charging and
+ * publishing MessageAccepted), relays outbox events whose first publish did not happen,
+ * and runs the service's other housekeeping (expired webhook secrets, price reload).
+ * Runs never overlap; every replica may run it (refunds are unique per message).
+ */
+export interface SweepOptions {
+  db: Kysely<PricingDatabase>;
+  outbox: OutboxPublisher;
+  log: Logger;
+  intervalMs: number;
+  graceMs: number;
+  relayAfterMs: number;
+  /** Messages not yet delivered to the `pricing-accepted` consumer. */
+  acceptedBacklog(): Promise<number>;
+  lastAcceptedAt(): number;
+  housekeeping: ReadonlyArray<{ name: string; run(): Promise<unknown> }>;
+}
+
+export interface SweepReport {
+  refunded: number;
+  relayed: number;
+}
+
+export interface Sweep {
+  runOnce(): Promise<SweepReport>;
+  stop(): Promise<void>;
+}
+
+const BATCH = 500;
+
+export function startSweep(options: SweepOptions): Sweep {
+  const { db, outbox, log } = options;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<SweepReport> | undefined;
+  let stopped = false;
+
+  async function refundOverdue(): Promise<number> {
+    const age = refundAgeMs({
+      now: Date.now(),
+      graceMs: options.graceMs,
+      backlog: await options.acceptedBacklog(),
+      lastAcceptedAt: options.lastAcceptedAt(),
+    });
+    if (age === null) return 0;
+    let total = 0;
+    for (;;) {
+      const messageIds = await overdueCharges(db, age, BATCH);
+      if (messageIds.length === 0) break;
+      const result = await refundBatch(
+        db,
+        messageIds.map((messageId) => ({ messageId, reason: "not_accepted" as const })),
+      );
+      outbox.publishCommitted(result.events);
+      total += result.refunds.length;
+      if (messageIds.length < BATCH) break;
+    }
+    if (total > 0) log.warn({ refunds: total }, "charges never accepted were refunded");
+    return total;
+  }
+
+  async function sweepOnce(): Promise<SweepReport> {
+    const report: SweepReport = { refunded: 0, relayed: 0 };
+    const steps: Array<{ name: string; run(): Promise<unknown> }> = [
+      {
+        name: "refund unaccepted charges",
+        run: async () => (report.refunded = await refundOverdue()),
+      },
+      {
+        name: "relay the outbox",
+        run: async () => (report.relayed = await outbox.relayStale(options.relayAfterMs)),
+      },
+      ...options.housekeeping,
+    ];
+    for (const step of steps) {
+      try {
+        await step.run();
+      } catch (error) {
+        log.warn(
+          { err: errorMessage(error), step: step.name },
+          "sweep step failed; retried next run",
+        );
+      }
+    }
+    return report;
+  }
+
+  function runOnce(): Promise<SweepReport> {
+    running ??= sweepOnce().finally(() => {
+      running = undefined;
+    });
+    return running;
+  }
+
+  function schedule(): void {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      void runOnce().finally(schedule);
+    }, options.intervalMs);
+    timer.unref();
+  }
+  schedule();
+
+  return {
+    runOnce,
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}

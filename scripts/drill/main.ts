@@ -47,7 +47,7 @@ async function main() {
     receiptDelayMs: 50,
     say,
     // Short grace so that charges whose request died with a service are refunded in the drill.
-    extraEnv: { NOT_ACCEPTED_GRACE_MS: "15000", REFUND_SWEEP_GRACE_MS: "15000" },
+    extraEnv: { REFUND_GRACE_MS: "15000", SWEEP_INTERVAL_MS: "2000" },
   });
   process.on("SIGINT", () => void stack.stop().then(() => process.exit(130)));
   const faults = allFaults().filter((f) => !args.only || f.name === args.only);

@@ -2,7 +2,7 @@ import { CARRIER_ID_PATTERN } from "@smsgw/contracts";
 import { BaseEnv, JsonEnv, loadConfig, Port } from "@smsgw/service-kit";
 import { z } from "zod";
 
-const Carrier = z
+export const Carrier = z
   .object({
     id: z.string().regex(CARRIER_ID_PATTERN, "lower-case letters, digits, _ and -"),
     host: z.string().min(1).default("127.0.0.1"),
@@ -22,8 +22,28 @@ const Carrier = z
      * "hex" / "decimal" compare as numbers (1A2B in one, 6699 in the other), "string" as text.
      */
     idBase: z.enum(["string", "hex", "decimal"]).default("string"),
+    /** How receipts write the id, when it differs from submit_sm_resp (Kannel msg-id-type). */
+    receiptIdBase: z.enum(["string", "hex", "decimal"]).optional(),
+    /** How long messages are tied together: UDH 8/16-bit reference, SAR TLVs, message_payload. */
+    concat: z.enum(["udh8", "udh16", "sar", "payload"]).default("udh8"),
+    /** Binds kept open: each a transceiver, or ("pair") a transmitter plus a receiver. */
+    binds: z.number().int().min(1).max(16).default(1),
+    bindMode: z.enum(["transceiver", "pair"]).default("transceiver"),
+    /** submit_sm per second across all the carrier's binds; 0 = no cap. */
+    maxTps: z.number().min(0).max(100_000).default(0),
+    /** Validity when the message gives none, in seconds (also when it is swept as expired). */
+    defaultValiditySec: z
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 86_400)
+      .default(172_800),
   })
-  .transform(({ systemId, ...carrier }) => ({ ...carrier, systemId: systemId ?? carrier.id }));
+  .transform(({ systemId, receiptIdBase, ...carrier }) => ({
+    ...carrier,
+    systemId: systemId ?? carrier.id,
+    receiptIdBase: receiptIdBase ?? carrier.idBase,
+  }));
 export type CarrierConfig = z.output<typeof Carrier>;
 
 export const DEFAULT_CARRIERS = [
@@ -31,7 +51,7 @@ export const DEFAULT_CARRIERS = [
   { id: "sim-b", host: "127.0.0.1", port: 2776, password: "secret", idBase: "decimal" },
 ];
 
-/** `CARRIERS`: a JSON array of carriers, one transceiver bind each. */
+/** `CARRIERS`: a JSON array of carriers; seeds the carriers table on a first start. */
 const Carriers = JsonEnv(z.array(Carrier).min(1), DEFAULT_CARRIERS).superRefine((carriers, ctx) => {
   const seen = new Set<string>();
   for (const { id } of carriers) {
@@ -50,6 +70,29 @@ export const CarrierConnectorEnv = BaseEnv.extend({
   RECEIPT_MAPPING_WAIT_MS: z.coerce.number().int().min(0).default(30_000),
   /** Receipts that arrive within this window share one database lookup. */
   RECEIPT_BATCH_MS: z.coerce.number().int().min(0).max(1_000).default(5),
+  /** A carrier with no bound session this long: its routed messages fail over (retryable). */
+  NO_BIND_FAILOVER_MS: z.coerce.number().int().min(0).default(5_000),
+  /** How often this replica publishes its carriers' health (also on every bind change). */
+  HEALTH_PUBLISH_MS: z.coerce.number().int().min(100).default(3_000),
+  /** A stable id of this process in the health records; default hostname + pid. */
+  REPLICA_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .optional(),
+  /** How often messages past their validity without a final receipt are looked for. */
+  EXPIRY_SWEEP_MS: z.coerce.number().int().min(100).default(30_000),
+  /** A receipt may trail the validity a little: expire only this long after it. */
+  EXPIRY_GRACE_MS: z.coerce.number().int().min(0).default(60_000),
+  /** How often the carriers table is checked for operator changes (the admin API applies at once). */
+  CARRIER_RELOAD_MS: z.coerce.number().int().min(100).default(5_000),
+  /** The admin API (carriers); off when ADMIN_TOKEN is unset. */
+  ADMIN_PORT: Port.default(8093),
+  ADMIN_HOST: z.string().min(1).default("127.0.0.1"),
+  /** Bearer token of the admin API; unset or empty = the admin API is off. */
+  ADMIN_TOKEN: z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    z.string().min(16, "must be at least 16 characters").optional(),
+  ),
 });
 export type CarrierConnectorConfig = z.output<typeof CarrierConnectorEnv>;
 

@@ -20,6 +20,12 @@ describe("loadCarrierConnectorConfig", () => {
         responseTimeoutMs: 10_000,
         enquireLinkMs: 30_000,
         idBase: "hex",
+        receiptIdBase: "hex",
+        binds: 1,
+        bindMode: "transceiver",
+        maxTps: 0,
+        defaultValiditySec: 172_800,
+        concat: "udh8",
       },
       expect.objectContaining({ id: "sim-b", port: 2776, idBase: "decimal" }),
     ]);

@@ -77,6 +77,8 @@ beforeAll(async () => {
     loadCarrierConnectorConfig({
       ...infra.env,
       HEALTH_PORT: "0",
+      // This file checks the nak-and-wait of an unbound carrier; failover has its own tests.
+      NO_BIND_FAILOVER_MS: "600000",
       CARRIERS: JSON.stringify([
         carrier("sim-a", "hex"),
         carrier("sim-b", "decimal"),

@@ -1,5 +1,5 @@
 import { randomInt } from "node:crypto";
-import { MessageRouted, type Subjects } from "@smsgw/contracts";
+import { type InboundMessageReceived, MessageRouted, type Subjects } from "@smsgw/contracts";
 import {
   type Database,
   type HealthServer,
@@ -12,12 +12,18 @@ import {
   startConsumer,
   startHealthServer,
 } from "@smsgw/service-kit";
+import { type AdminServer, startAdminServer } from "./admin/server.ts";
 import type { CarrierConnectorConfig } from "./config.ts";
+import { createCarrierStore } from "./db/carrier-store.ts";
 import { CONNECTOR_SCHEMA, migrations } from "./db/migrations.ts";
 import type { ConnectorDatabase } from "./db/schema.ts";
 import { createConnectorStore } from "./db/store.ts";
 import { DEFAULT_BACKOFF } from "./domain/backoff.ts";
 import { type CarrierLink, startCarrierLink } from "./handlers/carrier-link.ts";
+import { startCarrierRegistry } from "./handlers/carrier-registry.ts";
+import { startExpirySweep } from "./handlers/expiry-sweep.ts";
+import { defaultReplicaId, startHealthPublisher } from "./handlers/health.ts";
+import { createInboundHandler } from "./handlers/inbound.ts";
 import { createReceiptHandler, type ReceiptHandler } from "./handlers/receipts.ts";
 import { handleRouted } from "./handlers/routed.ts";
 
@@ -25,6 +31,12 @@ export interface StartedCarrierConnector extends RunningService {
   /** Ids of the carriers with a bound session now. */
   boundCarriers(): string[];
   readonly healthPort: number;
+  /** This process's id in the carrier-health records. */
+  readonly replica: string;
+  /** The admin API's port, when ADMIN_TOKEN turned it on. */
+  readonly adminPort: number | undefined;
+  /** Runs an expiry sweep now (tests); resolves with the messages expired. */
+  sweepExpired(): Promise<number>;
 }
 
 export const CONNECTOR_DURABLE = "carrier-connector";
@@ -51,14 +63,23 @@ export async function startCarrierConnector(
   let receipts: ReceiptHandler | undefined;
   let consumer: RunningConsumer | undefined;
   let health: HealthServer | undefined;
+  let healthPublisher: Awaited<ReturnType<typeof startHealthPublisher>> | undefined;
+  let sweep: ReturnType<typeof startExpirySweep> | undefined;
+  const replica = config.REPLICA_ID ?? defaultReplicaId();
   const links = new Map<string, CarrierLink>();
+  let registry: Awaited<ReturnType<typeof startCarrierRegistry>> | undefined;
+  let admin: AdminServer | undefined;
   let stopping = false;
 
   const stop = async () => {
     stopping = true;
+    await admin?.close();
+    await registry?.stop();
     await consumer?.stop();
+    await sweep?.stop();
     await receipts?.stop();
     await Promise.all([...links.values()].map((link) => link.stop()));
+    await healthPublisher?.stop().catch(() => undefined);
     await messaging?.close();
     await database?.close();
     await health?.close();
@@ -69,9 +90,20 @@ export async function startCarrierConnector(
     messaging = await openMessaging(config, "carrier-connector", log);
     const store = createConnectorStore(database.db);
     const { publisher, subjects, nats } = messaging;
+    const onInbound = createInboundHandler({
+      log,
+      now: () => new Date(),
+      publish: async (message: InboundMessageReceived) => {
+        await nats.js.publish(subjects.inboundReceived, JSON.stringify(message), {
+          msgID: message.inboundId,
+        });
+      },
+    });
     const handler = createReceiptHandler({
       findParts: store.findParts,
       publishAll: publisher.publishAll,
+      markFinal: store.markFinal,
+      onInbound,
       log,
       now: () => new Date(),
       batchMs: config.RECEIPT_BATCH_MS,
@@ -79,16 +111,50 @@ export async function startCarrierConnector(
     });
     receipts = handler;
     const backoff = { ...DEFAULT_BACKOFF, refusedRetryMs: config.BIND_REFUSED_RETRY_MS };
-    for (const carrier of config.CARRIERS) {
-      links.set(
-        carrier.id,
+    const carrierStore = createCarrierStore(database.db);
+    registry = await startCarrierRegistry({
+      store: carrierStore,
+      seed: config.CARRIERS,
+      links,
+      log,
+      reloadMs: config.CARRIER_RELOAD_MS,
+      start: (carrier) =>
         startCarrierLink(carrier, {
           log,
           backoff,
           onRequest: (session, pdu) => handler.onRequest(carrier, session, pdu),
+          onChange: () => healthPublisher?.changed(),
         }),
-      );
+    });
+    if (config.ADMIN_TOKEN) {
+      const carriers = registry;
+      admin = await startAdminServer({
+        port: config.ADMIN_PORT,
+        host: config.ADMIN_HOST,
+        token: config.ADMIN_TOKEN,
+        store: carrierStore,
+        applied: () => carriers.reload(),
+        status: (id) => links.get(id)?.status(),
+        log,
+      });
     }
+    healthPublisher = await startHealthPublisher({
+      nc: nats.nc,
+      bucket: subjects.carrierHealthBucket,
+      replica,
+      links: () => links.values(),
+      log,
+      intervalMs: config.HEALTH_PUBLISH_MS,
+    });
+    sweep = startExpirySweep({
+      findExpired: store.findExpired,
+      finishMessages: store.finishMessages,
+      publishAll: publisher.publishAll,
+      log,
+      now: () => new Date(),
+      intervalMs: config.EXPIRY_SWEEP_MS,
+      graceMs: config.EXPIRY_GRACE_MS,
+    });
     await Promise.race([
       Promise.all([...links.values()].map((link) => link.firstAttempt)),
       new Promise((resolve) => setTimeout(resolve, FIRST_BIND_WAIT_MS).unref()),
@@ -111,7 +177,8 @@ export async function startCarrierConnector(
         publisher,
         log,
         now: () => new Date(),
-        randomRef: () => randomInt(0, 256),
+        randomRef: () => randomInt(0, 65_536),
+        noBindFailoverMs: config.NO_BIND_FAILOVER_MS,
       }),
     });
     health = await startHealthServer(config.HEALTH_PORT, config.HTTP_HOST, {
@@ -125,11 +192,15 @@ export async function startCarrierConnector(
 
   const nc = messaging.nats.nc;
   log.info(
-    { carriers: config.CARRIERS.map((c) => c.id), healthPort: health.port },
+    { carriers: [...links.keys()], healthPort: health.port, adminPort: admin?.port },
     "carrier connector ready",
   );
+  const sweeper = sweep;
   return {
     healthPort: health.port,
+    adminPort: admin?.port,
+    replica,
+    sweepExpired: () => sweeper.sweepOnce(),
     ready: () => !stopping && !nc.isClosed(),
     boundCarriers: () =>
       [...links.values()].filter((link) => link.session() !== undefined).map((l) => l.carrier.id),

@@ -24,8 +24,18 @@ export const IngressEnv = BaseEnv.extend({
   AUTHORIZE_TIMEOUT_MS: positiveInt.max(20_000).default(5_000),
   /** The ceiling on every request: it is answered (server_error) by then at the latest. */
   REQUEST_TIMEOUT_MS: positiveInt.max(120_000).default(30_000),
-  /** Connections of the read pool (status queries). */
+  /** Connections of the pool (status queries, idempotency keys). */
   DATABASE_POOL_MAX: positiveInt.max(100).default(5),
+  /** Largest body of `POST /v1/messages/batch` (1,000 messages of up to MAX_PARTS parts). */
+  BATCH_MAX_BODY_BYTES: positiveInt.default(4 * 1024 * 1024),
+  /** How far ahead `sendAt` may be. */
+  MAX_SCHEDULE_AHEAD_HOURS: positiveRate.default(7 * 24),
+  /** How long after sending `validUntil` may be. */
+  MAX_VALIDITY_HOURS: positiveRate.default(72),
+  /** Idempotency keys are kept at least this long (api.md: at least 24 h). */
+  IDEMPOTENCY_TTL_HOURS: positiveRate.min(24).default(24),
+  /** Allow callback URLs on loopback/private/link-local addresses (the local dev stack). */
+  WEBHOOK_ALLOW_PRIVATE: Flag.default(false),
 });
 export type IngressConfig = z.infer<typeof IngressEnv>;
 

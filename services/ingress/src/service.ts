@@ -1,20 +1,26 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { AccountRecord } from "@smsgw/contracts";
+import type { Duplex } from "node:stream";
+import { AccountRecord, BalanceResponse, PriceResponse, RoutingRules } from "@smsgw/contracts";
 import { createMessageReader } from "@smsgw/event-store";
 import {
   type KvCache,
   type Logger,
-  openDatabase,
   openMessaging,
+  openServiceDatabase,
   startKvCache,
 } from "@smsgw/service-kit";
 import type { IngressConfig } from "./config.ts";
+import { migrations } from "./db/migrations.ts";
+import type { DefaultLimits } from "./domain/account-limits.ts";
 import { createRateLimiter } from "./domain/token-bucket.ts";
 import { createApp } from "./handlers/app.ts";
 import { createAuthenticator } from "./handlers/auth.ts";
 import { createAuthorizer } from "./handlers/authorizer.ts";
+import { createIdempotencyStore } from "./handlers/idempotency-store.ts";
 import type { MessageReader } from "./handlers/message-status.ts";
+import { createPipeline } from "./handlers/pipeline.ts";
+import { requestReply } from "./handlers/rpc.ts";
 
 export interface StartedIngress {
   /** True once the accounts are loaded and the HTTP port is open, until stop begins. */
@@ -25,58 +31,122 @@ export interface StartedIngress {
   port: number;
 }
 
+const HOUR_MS = 3_600_000;
+const PURGE_EVERY_MS = 10 * 60_000;
+
 export async function startIngress(config: IngressConfig, log: Logger): Promise<StartedIngress> {
   const messaging = await openMessaging(config, "ingress", log);
-  const database = openDatabase(config.DATABASE_URL, "ingress", { max: config.DATABASE_POOL_MAX });
+  let database: Awaited<ReturnType<typeof openServiceDatabase>> | undefined;
   let accounts: KvCache<AccountRecord> | undefined;
+  let routing: KvCache<RoutingRules> | undefined;
   let server: Server | undefined;
+  let purger: NodeJS.Timeout | undefined;
   const closeAll = async () => {
+    clearInterval(purger);
     await accounts?.stop();
+    await routing?.stop();
     await messaging.close();
-    await database.close();
+    await database?.close();
   };
 
   let listening = false;
   let stopping = false;
   try {
-    accounts = await startKvCache(
-      messaging.nats.nc,
-      messaging.subjects.accountsBucket,
-      AccountRecord,
-      log,
-    );
+    database = await openServiceDatabase(config, "ingress", migrations, {
+      max: config.DATABASE_POOL_MAX,
+    });
+    const { nc } = messaging.nats;
+    accounts = await startKvCache(nc, messaging.subjects.accountsBucket, AccountRecord, log);
+    // Routing owns the rules; until it publishes them, every destination goes on to pricing.
+    routing = await startKvCache(nc, messaging.subjects.routingBucket, RoutingRules, log);
+    const rules = routing;
     const now = () => Date.now();
     const authenticator = createAuthenticator(accounts);
-    const accountLimiter = createRateLimiter({
-      ratePerSec: config.ACCOUNT_RATE_PER_SEC,
-      burst: config.ACCOUNT_BURST,
+    const defaultLimits: DefaultLimits = {
+      ip: { ratePerSec: config.IP_RATE_PER_SEC, burst: config.IP_BURST },
+      account: { ratePerSec: config.ACCOUNT_RATE_PER_SEC, burst: config.ACCOUNT_BURST },
+    };
+    const accountLimiter = createRateLimiter(defaultLimits.account);
+    const auth = { authenticator, accountLimiter, defaultLimits, now };
+    const routingRules = () => rules.get("rules") ?? null;
+    const pipeline = createPipeline({
+      authorizer: createAuthorizer(nc, messaging.subjects.authorize, config.AUTHORIZE_TIMEOUT_MS),
+      publisher: messaging.publisher,
+      routingRules,
+      log,
+      now,
     });
+    const sendOptions = {
+      maxParts: config.MAX_PARTS,
+      allowPrivateCallbacks: config.WEBHOOK_ALLOW_PRIVATE,
+      schedule: {
+        maxScheduleAheadMs: config.MAX_SCHEDULE_AHEAD_HOURS * HOUR_MS,
+        maxValidityMs: config.MAX_VALIDITY_HOURS * HOUR_MS,
+      },
+    };
+    const idempotency = createIdempotencyStore(database.sql, {
+      ttlHours: config.IDEMPOTENCY_TTL_HOURS,
+      // A claim older than any request can run belongs to a replica that died.
+      staleAfterMs: config.REQUEST_TIMEOUT_MS + 5_000,
+      now,
+    });
+    purger = setInterval(() => {
+      idempotency.purge().catch((error) => log.warn({ err: error }, "idempotency purge failed"));
+    }, PURGE_EVERY_MS).unref();
     const reader: MessageReader = createMessageReader(database.sql);
+    const rpcTimeout = config.AUTHORIZE_TIMEOUT_MS;
     const app = createApp({
-      send: {
-        maxParts: config.MAX_PARTS,
-        authenticator,
-        accountLimiter,
-        authorizer: createAuthorizer(
-          messaging.nats.nc,
-          messaging.subjects.authorize,
-          config.AUTHORIZE_TIMEOUT_MS,
-        ),
-        publisher: messaging.publisher,
+      send: { ...auth, ...sendOptions, pipeline },
+      status: { ...auth, reader },
+      v1Send: {
+        ...auth,
+        ...sendOptions,
+        pipeline,
+        idempotency,
         log,
+        // Waiters on a key answer before the request ceiling does.
+        waitLimitMs: Math.max(1_000, config.REQUEST_TIMEOUT_MS - 2_000),
+      },
+      v1Batch: { ...auth, ...sendOptions, pipeline },
+      queries: {
+        ...auth,
+        reader,
+        routingRules,
+        log,
+        askPricing: {
+          balance: (accountId) =>
+            requestReply(
+              nc,
+              messaging.subjects.balance,
+              { accountId },
+              BalanceResponse,
+              rpcTimeout,
+            ),
+          price: (accountId, to) =>
+            requestReply(
+              nc,
+              messaging.subjects.price,
+              { accountId, to },
+              PriceResponse,
+              rpcTimeout,
+            ),
+        },
+      },
+      ipLimit: {
+        limiter: createRateLimiter(defaultLimits.ip),
+        authenticator,
+        defaultLimits,
         now,
       },
-      status: { authenticator, accountLimiter, reader, now },
-      ipLimiter: createRateLimiter({ ratePerSec: config.IP_RATE_PER_SEC, burst: config.IP_BURST }),
       probes: {
         live: () => true,
-        ready: () => listening && !stopping && !messaging.nats.nc.isClosed(),
+        ready: () => listening && !stopping && !nc.isClosed(),
       },
       log,
       trustProxy: config.TRUST_PROXY,
       maxBodyBytes: config.MAX_BODY_BYTES,
+      batchMaxBodyBytes: config.BATCH_MAX_BODY_BYTES,
       requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
-      now,
     });
     server = createServer(
       {
@@ -90,6 +160,7 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
       },
       app,
     );
+    server.on("clientError", answerClientError);
     await listen(server, config.HTTP_PORT, config.HTTP_HOST);
     listening = true;
   } catch (error) {
@@ -111,6 +182,26 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
       await closeAll();
     },
   };
+}
+
+/**
+ * What node's HTTP parser refuses before the app sees it (headers or URL over the limit,
+ * a malformed request line, a bad Content-Length) still gets api.md's JSON error, not a
+ * bare 400/431 with no body.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === "ECONNRESET" || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const message =
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? "the request line or headers are too large; send long fields in a POST body"
+      : "the request is malformed";
+  const body = JSON.stringify({ status: "invalid_params", message });
+  socket.end(
+    `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json; charset=utf-8\r\ncache-control: no-store\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

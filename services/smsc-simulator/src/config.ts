@@ -1,8 +1,30 @@
+import { readFileSync } from "node:fs";
 import { CARRIER_ID_PATTERN } from "@smsgw/contracts";
-import { BaseEnv, JsonEnv, loadConfig, Port } from "@smsgw/service-kit";
+import { BaseEnv, ConfigError, JsonEnv, loadConfig, Port } from "@smsgw/service-kit";
 import { RECEIPT_STATS } from "@smsgw/smpp";
 import { z } from "zod";
 import { DEFAULT_OUTCOMES } from "./domain/outcomes.ts";
+
+const Delay = z.union([
+  z.number().int().min(0).max(3_600_000),
+  z
+    .object({ minMs: z.number().int().min(0), maxMs: z.number().int().min(0).max(3_600_000) })
+    .refine((d) => d.maxMs >= d.minMs, "maxMs must be at least minMs"),
+]);
+
+const ReceiptChoice = z.object({
+  stat: z.enum([...RECEIPT_STATS, "none"]),
+  err: z
+    .string()
+    .regex(/^[0-9A-Za-z]{1,3}$/)
+    .default("000"),
+  weight: z.number().min(0),
+});
+
+const SubmitError = z.object({
+  commandStatus: z.number().int().min(1).max(0xffffffff),
+  rate: z.number().min(0).max(1),
+});
 
 const Outcome = z.object({
   prefix: z.string().regex(/^\+?[0-9]{0,15}$/, "an E.164 prefix such as +3725550"),
@@ -13,21 +35,39 @@ const Outcome = z.object({
     .default("000"),
   /** Refuse the submit with this command_status instead (0 = accept). */
   commandStatus: z.number().int().min(0).max(0xffffffff).default(0),
+  /** Weighted receipt outcomes (stat "none": no receipt); absent: stat/err above. */
+  receipts: z.array(ReceiptChoice).min(1).optional(),
+  /** Refusals drawn per submit, each with its probability (rates add up to at most 1). */
+  submitErrors: z
+    .array(SubmitError)
+    .optional()
+    .refine((e) => !e || e.reduce((sum, x) => sum + x.rate, 0) <= 1, "rates add up to more than 1"),
+  /** Receipt delay for this prefix: ms, or { minMs, maxMs } uniform. */
+  receiptDelayMs: Delay.optional(),
 });
 
-const SimCarrier = z
-  .object({
-    id: z.string().regex(CARRIER_ID_PATTERN, "lower-case letters, digits, _ and -"),
-    port: z.number().int().min(0).max(65535),
-    systemId: z.string().min(1).max(15).optional(),
-    password: z.string().max(8).default("secret"),
-    receiptDelayMs: z.number().int().min(0).default(100),
-    idBase: z.enum(["hex", "decimal"]).default("hex"),
-    outcomes: z.array(Outcome).default(() => DEFAULT_OUTCOMES.map((o) => ({ ...o }))),
-    /** deliver_sm (receipts) in flight per session. */
-    windowSize: z.number().int().min(1).max(10_000).default(100),
-  })
-  .transform(({ systemId, ...carrier }) => ({ ...carrier, systemId: systemId ?? carrier.id }));
+/** What a carrier does; replaceable at run time (`PUT /carriers/{id}`, `sim.configure`). */
+export const SimBehaviour = z.object({
+  receiptDelayMs: Delay.default(100),
+  idBase: z.enum(["hex", "decimal"]).default("hex"),
+  /** How receipts write the id: as submit_sm_resp did ("same"), or in another base. */
+  receiptIdBase: z.enum(["same", "hex", "decimal"]).default("same"),
+  /** "both": text and TLVs; "text": short_message only; "tlv": TLVs only, empty text. */
+  receiptDialect: z.enum(["both", "text", "tlv"]).default("both"),
+  /** submit_sm per second across the carrier's binds; past it ESME_RTHROTTLED. 0 = none. */
+  tps: z.number().int().min(0).max(1_000_000).default(0),
+  outcomes: z.array(Outcome).default(() => DEFAULT_OUTCOMES.map((o) => ({ ...o }))),
+  /** deliver_sm (receipts) in flight per session. */
+  windowSize: z.number().int().min(1).max(10_000).default(100),
+});
+export type SimBehaviour = z.output<typeof SimBehaviour>;
+
+const SimCarrier = SimBehaviour.extend({
+  id: z.string().regex(CARRIER_ID_PATTERN, "lower-case letters, digits, _ and -"),
+  port: z.number().int().min(0).max(65535),
+  systemId: z.string().min(1).max(15).optional(),
+  password: z.string().max(8).default("secret"),
+}).transform(({ systemId, ...carrier }) => ({ ...carrier, systemId: systemId ?? carrier.id }));
 export type SimCarrier = z.output<typeof SimCarrier>;
 
 export const DEFAULT_SIM_CARRIERS = [
@@ -55,6 +95,8 @@ const SimCarriers = JsonEnv(z.array(SimCarrier).min(1), DEFAULT_SIM_CARRIERS).su
 
 export const SmscSimulatorEnv = BaseEnv.extend({
   SIM_CARRIERS: SimCarriers,
+  /** A JSON file `{ "carriers": [...] }`; when set it replaces SIM_CARRIERS. */
+  SIM_CONFIG_FILE: z.string().min(1).optional(),
   /** Where the SMPP listeners bind. */
   SIM_HOST: z.string().min(1).default("127.0.0.1"),
   /** How many received submits `submissions()` keeps (the oldest go first). */
@@ -67,5 +109,16 @@ export type SmscSimulatorConfig = z.output<typeof SmscSimulatorEnv>;
 export function loadSmscSimulatorConfig(
   env: Record<string, string | undefined> = process.env,
 ): SmscSimulatorConfig {
-  return loadConfig(SmscSimulatorEnv, env);
+  const file = env.SIM_CONFIG_FILE;
+  if (!file) return loadConfig(SmscSimulatorEnv, env);
+  let carriers: string;
+  try {
+    const parsed = JSON.parse(readFileSync(file, "utf8")) as { carriers?: unknown };
+    carriers = JSON.stringify(parsed.carriers);
+  } catch (error) {
+    throw new ConfigError(
+      `SIM_CONFIG_FILE ${file}: ${error instanceof Error ? error.message : error}`,
+    );
+  }
+  return loadConfig(SmscSimulatorEnv, { ...env, SIM_CARRIERS: carriers });
 }

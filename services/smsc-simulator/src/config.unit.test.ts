@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ConfigError } from "@smsgw/service-kit";
 import { describe, expect, it } from "vitest";
 import { loadSmscSimulatorConfig } from "./config.ts";
@@ -66,5 +69,42 @@ describe("loadSmscSimulatorConfig", () => {
       ]),
     ).toThrow(/listed twice/);
     expect(bad([])).toThrow(/SIM_CARRIERS/);
+  });
+
+  it("when SIM_CONFIG_FILE is set, its carriers replace SIM_CARRIERS; a bad file fails naming it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sim-config-"));
+    const file = join(dir, "sim.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        carriers: [
+          {
+            id: "acme",
+            port: 0,
+            tps: 50,
+            receiptDialect: "tlv",
+            receiptDelayMs: { minMs: 10, maxMs: 20 },
+            outcomes: [
+              {
+                prefix: "+1",
+                receipts: [
+                  { stat: "DELIVRD", weight: 9 },
+                  { stat: "none", weight: 1 },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    const config = loadSmscSimulatorConfig({ SIM_CONFIG_FILE: file, SIM_CARRIERS: "[{" });
+    expect(config.SIM_CARRIERS).toMatchObject([
+      { id: "acme", tps: 50, receiptDialect: "tlv", receiptDelayMs: { minMs: 10, maxMs: 20 } },
+    ]);
+    expect(() => loadSmscSimulatorConfig({ SIM_CONFIG_FILE: join(dir, "missing.json") })).toThrow(
+      /SIM_CONFIG_FILE/,
+    );
+    writeFileSync(file, JSON.stringify({ carriers: [{ id: "a", port: 1, tps: -5 }] }));
+    expect(() => loadSmscSimulatorConfig({ SIM_CONFIG_FILE: file })).toThrow(/tps/);
   });
 });

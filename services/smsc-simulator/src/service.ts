@@ -4,7 +4,12 @@ import {
   type RunningService,
   startHealthServer,
 } from "@smsgw/service-kit";
-import type { SmscSimulatorConfig } from "./config.ts";
+import type { z } from "zod";
+import {
+  type SimBehaviour,
+  SimBehaviour as SimBehaviourSchema,
+  type SmscSimulatorConfig,
+} from "./config.ts";
 import { createRecent } from "./domain/recent.ts";
 import type { Submission } from "./domain/submission.ts";
 import {
@@ -12,7 +17,7 @@ import {
   type SimulatedCarrier,
   startSimulatedCarrier,
 } from "./handlers/carrier.ts";
-import { submissionsRoute } from "./handlers/http.ts";
+import { simulatorRoutes } from "./handlers/http.ts";
 
 export interface StartedSmscSimulator extends RunningService {
   /** The bound SMPP port of each carrier (config port 0 = any free port). */
@@ -22,6 +27,13 @@ export interface StartedSmscSimulator extends RunningService {
   submissions(): Submission[];
   /** Binds accepted and refused so far, per carrier. */
   binds(): Record<string, BindCounts>;
+  /** Replaces a carrier's behaviour (missing fields take their defaults); throws on bad input. */
+  configure(carrierId: string, behaviour: z.input<typeof SimBehaviourSchema>): void;
+  behaviour(carrierId: string): SimBehaviour;
+  /** Closes every session of the carrier now; returns how many. */
+  dropBinds(carrierId: string): number;
+  /** Sends an MO message to a bound receiver of the carrier; resolves with its deliver_sm_resp status. */
+  sendMo(carrierId: string, mo: { from: string; to: string; text: string }): Promise<number>;
 }
 
 /** Starts one SMPP server per configured carrier and the health server. */
@@ -31,6 +43,7 @@ export async function startSmscSimulator(
 ): Promise<StartedSmscSimulator> {
   const recent = createRecent<Submission>(config.SIM_KEEP_SUBMISSIONS);
   const carriers: SimulatedCarrier[] = [];
+  const byId = new Map<string, SimulatedCarrier>();
   let http: HealthServer | undefined;
   let stopping = false;
 
@@ -42,20 +55,20 @@ export async function startSmscSimulator(
 
   try {
     for (const carrier of config.SIM_CARRIERS) {
-      carriers.push(
-        await startSimulatedCarrier(carrier, {
-          host: config.SIM_HOST,
-          log,
-          record: (submission) => recent.push(submission),
-          now: () => new Date(),
-        }),
-      );
+      const started = await startSimulatedCarrier(carrier, {
+        host: config.SIM_HOST,
+        log,
+        record: (submission) => recent.push(submission),
+        now: () => new Date(),
+      });
+      carriers.push(started);
+      byId.set(started.id, started);
     }
     http = await startHealthServer(
       config.HEALTH_PORT,
       config.HTTP_HOST,
       { live: () => true, ready: () => !stopping },
-      submissionsRoute(() => recent.list()),
+      simulatorRoutes(() => recent.list(), byId),
     );
   } catch (error) {
     await stop().catch(() => undefined);
@@ -71,5 +84,16 @@ export async function startSmscSimulator(
     stop,
     submissions: () => recent.list(),
     binds: () => Object.fromEntries(carriers.map((carrier) => [carrier.id, { ...carrier.binds }])),
+    configure: (carrierId, behaviour) =>
+      carrierOf(carrierId).configure(SimBehaviourSchema.parse(behaviour)),
+    behaviour: (carrierId) => carrierOf(carrierId).behaviour(),
+    dropBinds: (carrierId) => carrierOf(carrierId).dropBinds(),
+    sendMo: (carrierId, mo) => carrierOf(carrierId).sendMo(mo),
   };
+
+  function carrierOf(carrierId: string): SimulatedCarrier {
+    const carrier = byId.get(carrierId);
+    if (!carrier) throw new Error(`no simulated carrier "${carrierId}"`);
+    return carrier;
+  }
 }

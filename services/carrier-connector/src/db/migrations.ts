@@ -29,4 +29,32 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "0002_validity": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable("parts")
+        .addColumn("valid_until", "timestamptz", (c) =>
+          c.notNull().defaultTo(sql`now() + interval '2 days'`),
+        )
+        .addColumn("final", "boolean", (c) => c.notNull().defaultTo(false))
+        .execute();
+      // The sweep reads only the parts still waiting, oldest validity first.
+      await db.schema
+        .createIndex("parts_waiting_valid_until")
+        .on("parts")
+        .column("valid_until")
+        .where(sql.ref("final"), "=", false)
+        .execute();
+    },
+  },
+  "0003_carriers": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("carriers")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("config", "jsonb", (c) => c.notNull())
+        .addColumn("updated_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+    },
+  },
 };

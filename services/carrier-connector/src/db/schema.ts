@@ -24,9 +24,22 @@ export interface PartsTable {
   traceparent: string | null;
   tracestate: string | null;
   submitted_at: ColumnType<Date, Date | undefined, Date>;
+  /** Added in 0002; rows from before it get now() + 2 days. */
+  valid_until: ColumnType<Date, Date | undefined, Date>;
+  /** Its final receipt arrived (or the message was expired): the expiry sweep skips it. */
+  final: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
+/** Carriers managed by the operator (admin API, CLI); when empty, env CARRIERS applies. */
+export interface CarriersTable {
+  id: string;
+  /** The carrier as the config schema outputs it (defaults filled in). */
+  config: ColumnType<unknown, string, string>;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
 }
 
 export interface ConnectorDatabase {
   submissions: SubmissionsTable;
   parts: PartsTable;
+  carriers: CarriersTable;
 }

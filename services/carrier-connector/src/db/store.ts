@@ -20,6 +20,18 @@ export interface PartRow {
   totalParts: number;
   traceparent: string | null;
   tracestate: string | null;
+  /** Past it (and a grace) with no final receipt, the message is swept as expired. */
+  validUntil: Date;
+}
+
+/** A message past its validity with a part still waiting for its final receipt. */
+export interface ExpiredMessage {
+  messageId: string;
+  accountId: string;
+  carrierId: string;
+  validUntil: Date;
+  traceparent: string | null;
+  tracestate: string | null;
 }
 
 export interface PartKey {
@@ -94,6 +106,7 @@ export function createConnectorStore(db: Kysely<ConnectorDatabase>) {
               total_parts: p.totalParts,
               traceparent: p.traceparent,
               tracestate: p.tracestate,
+              valid_until: p.validUntil,
             })),
           )
           .onConflict((oc) =>
@@ -105,6 +118,8 @@ export function createConnectorStore(db: Kysely<ConnectorDatabase>) {
               traceparent: eb.ref("excluded.traceparent"),
               tracestate: eb.ref("excluded.tracestate"),
               submitted_at: eb.ref("excluded.submitted_at"),
+              valid_until: eb.ref("excluded.valid_until"),
+              final: false,
             })),
           )
           .execute();
@@ -136,11 +151,67 @@ export function createConnectorStore(db: Kysely<ConnectorDatabase>) {
             totalParts: row.total_parts,
             traceparent: row.traceparent,
             tracestate: row.tracestate,
+            validUntil: row.valid_until,
           };
           found.set(partKey(part), part);
         }
       }
       return found;
+    },
+
+    /** Parts whose final receipt arrived: the expiry sweep passes them by. One statement. */
+    async markFinal(keys: readonly PartKey[]): Promise<void> {
+      for (const chunk of chunks(keys)) {
+        await db
+          .updateTable("parts")
+          .set({ final: true })
+          .where((eb) =>
+            eb(
+              eb.refTuple("carrier_id", "carrier_message_id"),
+              "in",
+              chunk.map((k) => eb.tuple(k.carrierId, k.carrierMessageId)),
+            ),
+          )
+          .execute();
+      }
+    },
+
+    /** Up to `limit` messages with a part not final and valid before `before`. */
+    async findExpired(before: Date, limit: number): Promise<ExpiredMessage[]> {
+      const rows = await db
+        .selectFrom("parts")
+        .select((eb) => [
+          "message_id",
+          "account_id",
+          "carrier_id",
+          eb.fn.min("valid_until").as("valid_until"),
+          eb.fn.max("traceparent").as("traceparent"),
+          eb.fn.max("tracestate").as("tracestate"),
+        ])
+        .where("final", "=", false)
+        .where("valid_until", "<", before)
+        .groupBy(["message_id", "account_id", "carrier_id"])
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({
+        messageId: r.message_id,
+        accountId: r.account_id,
+        carrierId: r.carrier_id,
+        validUntil: new Date(r.valid_until),
+        traceparent: r.traceparent,
+        tracestate: r.tracestate,
+      }));
+    },
+
+    /** Every part of these messages is done with (expired): one statement per chunk. */
+    async finishMessages(messageIds: readonly string[]): Promise<void> {
+      for (const chunk of chunks(messageIds)) {
+        await db
+          .updateTable("parts")
+          .set({ final: true })
+          .where("message_id", "in", chunk)
+          .execute();
+      }
     },
   };
 }

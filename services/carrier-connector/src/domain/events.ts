@@ -81,7 +81,21 @@ export function receiptEvent(receipt: MappedReceipt, now: Date): EventOf<"Receip
   };
 }
 
+/** No final receipt by the message's validity: one event per message, whatever the sweeps. */
+export function expiredEvent(
+  cause: EventCause,
+  carrierId: string,
+  validUntil: Date,
+  now: Date,
+): EventOf<"ValidityExpired"> {
+  return {
+    ...envelopeFor(cause, eventIdFor(cause.messageId, "expired"), now),
+    type: "ValidityExpired",
+    data: { carrierId, validUntil: validUntil.toISOString() },
+  };
+}
+
 export type ConnectorEvent = Extract<
   MessageEvent,
-  { type: "MessageSubmitted" | "SubmitFailed" | "ReceiptReceived" }
+  { type: "MessageSubmitted" | "SubmitFailed" | "ReceiptReceived" | "ValidityExpired" }
 >;

@@ -1,3 +1,4 @@
+import { readKnownTlvs } from "@smsgw/smpp";
 import { decodeGsm7Unpacked, decodeUcs2, parseConcatUdh } from "@smsgw/sms-text";
 import { describe, expect, it } from "vitest";
 import { buildParts } from "./parts.ts";
@@ -15,6 +16,7 @@ describe("buildParts", () => {
           dataCoding: 0,
           esmClass: 0,
           shortMessage: Uint8Array.of(0x48, 0x65, 0x6c, 0x6c, 0x6f, 0x20, 0x1b, 0x65),
+          tlvs: [],
         },
       ],
     });
@@ -49,5 +51,41 @@ describe("buildParts", () => {
   it("when a text needs more than 255 parts, it is refused", () => {
     const plan = buildParts("x".repeat(153 * 256), 1);
     expect(plan.ok).toBe(false);
+  });
+});
+
+describe("buildParts with the carrier's concatenation style", () => {
+  const long = "a".repeat(200);
+
+  it("when the style is udh16, each part starts with 06 08 04 refHi refLo total seq", () => {
+    const plan = buildParts(long, 0x1234, "udh16");
+    if (!plan.ok) throw new Error(plan.problem);
+    expect(plan.parts.map((p) => [...p.shortMessage.subarray(0, 7)])).toEqual([
+      [0x06, 0x08, 0x04, 0x12, 0x34, 2, 1],
+      [0x06, 0x08, 0x04, 0x12, 0x34, 2, 2],
+    ]);
+    expect(plan.parts.every((p) => p.esmClass === 0x40)).toBe(true);
+  });
+
+  it("when the style is sar, the parts carry no UDH and the three SAR TLVs", () => {
+    const plan = buildParts(long, 0x1234, "sar");
+    if (!plan.ok) throw new Error(plan.problem);
+    expect(plan.parts.map((p) => [p.esmClass, p.shortMessage.length])).toEqual([
+      [0, 153],
+      [0, 47],
+    ]);
+    expect(readKnownTlvs(plan.parts[1]?.tlvs ?? [])).toMatchObject({
+      sarMsgRefNum: 0x1234,
+      sarTotalSegments: 2,
+      sarSegmentSeqnum: 2,
+    });
+  });
+
+  it("when the style is payload, one submit carries the whole text in message_payload", () => {
+    const plan = buildParts(long, 1, "payload");
+    if (!plan.ok) throw new Error(plan.problem);
+    expect(plan.parts).toHaveLength(1);
+    expect(plan.parts[0]?.shortMessage.length).toBe(0);
+    expect(readKnownTlvs(plan.parts[0]?.tlvs ?? []).messagePayload?.length).toBe(200);
   });
 });

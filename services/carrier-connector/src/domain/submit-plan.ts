@@ -1,5 +1,5 @@
 import { addressingFor, type SmppAddress } from "./addressing.ts";
-import { buildParts, type SubmitPart } from "./parts.ts";
+import { buildParts, type ConcatStyle, type SubmitPart } from "./parts.ts";
 
 export interface RoutedContent {
   from: string;
@@ -21,10 +21,14 @@ export type SubmitPlan =
   | { ok: false; problem: string };
 
 /** Everything a message's submit_sm PDUs need, or why it can never be sent as it is. */
-export function planSubmit(content: RoutedContent, ref: number): SubmitPlan {
+export function planSubmit(
+  content: RoutedContent,
+  ref: number,
+  style: ConcatStyle = "udh8",
+): SubmitPlan {
   const addressing = addressingFor(content.from, content.to);
   if (!addressing.ok) return addressing;
-  const built = buildParts(content.text, ref);
+  const built = buildParts(content.text, ref, style);
   if (!built.ok) return built;
   const plan: SubmitPlan = {
     ok: true,
@@ -32,7 +36,9 @@ export function planSubmit(content: RoutedContent, ref: number): SubmitPlan {
     destination: addressing.destination,
     parts: built.parts,
   };
-  if (built.parts.length !== content.parts || built.encoding !== content.encoding) {
+  // message_payload sends one PDU for all the parts counted: not a mismatch.
+  const sent = style === "payload" ? content.parts : built.parts.length;
+  if (sent !== content.parts || built.encoding !== content.encoding) {
     plan.mismatch =
       `counted ${content.parts} ${content.encoding} part(s) at acceptance, ` +
       `sending ${built.parts.length} ${built.encoding}`;

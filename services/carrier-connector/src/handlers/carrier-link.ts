@@ -1,26 +1,45 @@
-import { errorMessage, type Logger } from "@smsgw/service-kit";
+import type { Logger } from "@smsgw/service-kit";
 import {
-  bindClient,
-  commandStatusName,
   type IncomingRequest,
-  SmppBindError,
+  type Outgoing,
+  SmppGenericNackError,
   type SmppSession,
+  SmppSessionStateError,
+  type SubmitSmResp,
 } from "@smsgw/smpp";
 import type { CarrierConfig } from "../config.ts";
-import {
-  afterBindFailure,
-  type BackoffSettings,
-  type BindFailure,
-  backoffMs,
-} from "../domain/backoff.ts";
+import type { BackoffSettings } from "../domain/backoff.ts";
+import { createRecentCounter } from "../domain/recent-counter.ts";
+import { isRebind, isThrottle, throttlePauseMs } from "../domain/throttle.ts";
+import { createTokenBucket } from "../domain/token-bucket.ts";
+import { type BindLoop, startBindLoop } from "./bind-loop.ts";
+
+export interface CarrierLinkStatus {
+  bindsUp: number;
+  bindsWanted: number;
+  throttled: boolean;
+  recentSubmits: number;
+  recentSubmitErrors: number;
+}
 
 export interface CarrierLink {
   readonly carrier: CarrierConfig;
-  /** The bound session, or undefined while (re)binding. */
+  /** A bound session that can submit (transceiver or transmitter), or undefined. */
   session(): SmppSession | undefined;
-  /** Resolves once the first bind attempt is over, bound or not. */
+  /** How long no session could submit (ms); 0 while one can. */
+  unboundForMs(nowMs?: number): number;
+  /**
+   * Sends a submit_sm through the carrier's binds, within its TPS cap, and answers its
+   * response. Throttled (ESME_RTHROTTLED / ESME_RMSGQFUL, also as generic_nack): the carrier
+   * did not take it, so it is kept and sent again once the carrier's pause is over.
+   * ESME_RINVBNDSTS: that bind is dropped (it rebinds) and the part goes on another. Rejects
+   * like `session.request`; SmppSessionStateError when no bind can take it (never sent).
+   */
+  submit(pdu: Outgoing<"submit_sm">): Promise<SubmitSmResp>;
+  status(nowMs?: number): CarrierLinkStatus;
+  /** Resolves once every bind's first attempt is over, bound or not. */
   readonly firstAttempt: Promise<void>;
-  /** Stops rebinding and unbinds (which waits for the submits in flight). */
+  /** Stops rebinding and unbinds every session (each drains its window first). */
   stop(): Promise<void>;
 }
 
@@ -29,48 +48,34 @@ export interface CarrierLinkDeps {
   backoff: BackoffSettings;
   /** Requests from the carrier: deliver_sm (receipts, MO). The handler must answer each. */
   onRequest(session: SmppSession, pdu: IncomingRequest): void;
+  /** A bind came up or went down. */
+  onChange?(carrierId: string): void;
   random?: () => number;
+  /** Throttled this long in all, a part gives up (unsent: its message comes again later). */
+  maxThrottleWaitMs?: number;
 }
 
+/** How long a submit waits for a bind to come back before it is handed back unsent. */
+const REBIND_WAIT_MS = 2_000;
+
 /**
- * Keeps one transceiver bind to a carrier: binds, and when the session closes binds again
- * with exponential back-off and jitter. A bind refused for its credentials is retried only
- * slowly (BIND_REFUSED_RETRY_MS) with an error log each time: never a hot loop.
+ * A carrier's binds (`binds` transceivers, or transmitter + receiver pairs), one shared TPS
+ * bucket and one shared throttle pause across them.
  */
 export function startCarrierLink(carrier: CarrierConfig, deps: CarrierLinkDeps): CarrierLink {
   const log = deps.log.child({ carrierId: carrier.id });
   const random = deps.random ?? Math.random;
-  let current: SmppSession | undefined;
+  const maxThrottleWaitMs = deps.maxThrottleWaitMs ?? 60_000;
+  const bucket = createTokenBucket(carrier.maxTps);
+  const submits = createRecentCounter();
+  const errors = createRecentCounter();
+  let pausedUntil = 0;
+  /** When the current pause began: refusals of submits sent before it are the same episode. */
+  let pauseStartedAt = 0;
+  let consecutiveThrottles = 0;
+  let unboundSince: number | undefined = Date.now();
   let stopping = false;
-  let wake: (() => void) | undefined;
-  const first = Promise.withResolvers<void>();
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve();
-      }
-      wake = done;
-    });
-
-  async function bind(): Promise<SmppSession> {
-    return bindClient({
-      host: carrier.host,
-      port: carrier.port,
-      systemId: carrier.systemId,
-      password: carrier.password,
-      systemType: carrier.systemType,
-      mode: "transceiver",
-      windowSize: carrier.windowSize,
-      responseTimeoutMs: carrier.responseTimeoutMs,
-      enquireLinkMs: carrier.enquireLinkMs,
-      connectTimeoutMs: Math.min(10_000, carrier.responseTimeoutMs),
-      onSession: attach,
-    });
-  }
+  const waiters = new Set<() => void>();
 
   function attach(session: SmppSession): void {
     session.on("request", (pdu) => deps.onRequest(session, pdu));
@@ -89,60 +94,163 @@ export function startCarrierLink(carrier: CarrierConfig, deps: CarrierLinkDeps):
     });
   }
 
-  async function run(): Promise<void> {
-    let failures = 0;
-    while (!stopping) {
-      let delayMs: number;
-      try {
-        const session = await bind();
-        if (stopping) {
-          await session.unbind();
-          break;
-        }
-        failures = 0;
-        current = session;
-        log.info({ host: carrier.host, port: carrier.port }, "bound");
-        first.resolve();
-        const { error } = await session.closed;
-        current = undefined;
-        if (stopping) break;
-        log.warn({ err: error?.message }, "session closed; binding again");
-        delayMs = backoffMs(1, random(), deps.backoff);
-      } catch (error) {
-        failures += 1;
-        const failure: BindFailure =
-          error instanceof SmppBindError
-            ? { kind: "refused", commandStatus: error.commandStatus }
-            : { kind: "unreachable" };
-        const plan = afterBindFailure(failure, failures, random(), deps.backoff);
-        delayMs = plan.delayMs;
-        const fields = {
-          err: errorMessage(error),
-          failures,
-          retryInMs: delayMs,
-          ...(failure.kind === "refused"
-            ? { status: commandStatusName(failure.commandStatus) }
-            : {}),
-        };
-        if (plan.alert) log.error(fields, "bind refused: check system_id and password");
-        else log.warn(fields, "bind failed");
-        first.resolve();
-      }
-      if (!stopping) await sleep(delayMs);
+  const modes =
+    carrier.bindMode === "pair"
+      ? (["transmitter", "receiver"] as const)
+      : (["transceiver"] as const);
+  const loops: BindLoop[] = [];
+  const onChange = () => {
+    const up = submitSessions().length > 0;
+    if (up) unboundSince = undefined;
+    else unboundSince ??= Date.now();
+    deps.onChange?.(carrier.id);
+  };
+  for (let i = 0; i < carrier.binds; i++) {
+    for (const mode of modes) {
+      loops.push(
+        startBindLoop(carrier, mode, { log, backoff: deps.backoff, attach, onChange, random }),
+      );
     }
   }
 
-  const loop = run().catch((error: unknown) => log.error({ err: error }, "carrier link failed"));
+  function submitSessions(): SmppSession[] {
+    const sessions: SmppSession[] = [];
+    for (const loop of loops) {
+      const session = loop.session();
+      if (session && loop.mode !== "receiver") sessions.push(session);
+    }
+    return sessions;
+  }
+
+  /** The bound session with the fewest requests in flight. */
+  function pick(): SmppSession | undefined {
+    let best: SmppSession | undefined;
+    for (const session of submitSessions()) {
+      if (!best || session.inFlight < best.inFlight) best = session;
+    }
+    return best;
+  }
+
+  function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      waiters.add(done);
+    });
+  }
+
+  /** A bind that just dropped is often back within a second: wait that long before giving up. */
+  async function waitForBind(ms: number): Promise<SmppSession | undefined> {
+    const deadline = Date.now() + ms;
+    while (!stopping && Date.now() < deadline) {
+      await sleep(50);
+      const session = pick();
+      if (session) return session;
+    }
+    return undefined;
+  }
+
+  /** Waits out the carrier's throttle pause and its TPS bucket. */
+  async function gate(): Promise<void> {
+    for (;;) {
+      if (stopping) throw new SmppSessionStateError("submit_sm", "unbinding");
+      const now = Date.now();
+      if (pausedUntil > now) {
+        await sleep(pausedUntil - now);
+        continue;
+      }
+      const wait = bucket.take(now);
+      if (wait === 0) return;
+      await sleep(wait);
+    }
+  }
+
+  /**
+   * A throttle refusal of a submit sent at `sentAt`. Only one sent after the current pause
+   * began lengthens the next pause: the whole window refused at once is one episode, not
+   * `windowSize` of them.
+   */
+  function throttle(status: number, sentAt: number): void {
+    if (sentAt < pauseStartedAt) return;
+    consecutiveThrottles += 1;
+    const pause = throttlePauseMs(consecutiveThrottles);
+    const now = Date.now();
+    const until = now + pause;
+    if (until > pausedUntil) {
+      pausedUntil = until;
+      pauseStartedAt = now;
+      log.warn(
+        { status, pauseMs: pause, consecutive: consecutiveThrottles },
+        "carrier throttling us; pausing",
+      );
+      deps.onChange?.(carrier.id);
+    }
+  }
+
+  async function submit(pdu: Outgoing<"submit_sm">): Promise<SubmitSmResp> {
+    const started = Date.now();
+    let rebinds = 0;
+    for (;;) {
+      await gate();
+      const session = pick() ?? (await waitForBind(REBIND_WAIT_MS));
+      if (!session) throw new SmppSessionStateError("submit_sm", "not bound");
+      let response: SubmitSmResp;
+      const sentAt = Date.now();
+      try {
+        response = await session.request(pdu);
+      } catch (error) {
+        if (error instanceof SmppGenericNackError && isThrottle(error.commandStatus)) {
+          throttle(error.commandStatus, sentAt);
+          if (Date.now() - started < maxThrottleWaitMs) continue;
+          throw new SmppSessionStateError("submit_sm", "throttled for too long");
+        }
+        if (!(error instanceof SmppSessionStateError)) errors.add(Date.now());
+        submits.add(Date.now());
+        throw error;
+      }
+      if (isThrottle(response.commandStatus)) {
+        throttle(response.commandStatus, sentAt);
+        if (Date.now() - started < maxThrottleWaitMs) continue;
+        throw new SmppSessionStateError("submit_sm", "throttled for too long");
+      }
+      if (isRebind(response.commandStatus) && rebinds < loops.length) {
+        // The SMSC forgot our bind: drop it (its loop binds again) and try another.
+        rebinds += 1;
+        log.warn(
+          { status: response.commandStatus },
+          "submit refused for the bind state; rebinding",
+        );
+        session.close(new Error("ESME_RINVBNDSTS on submit_sm: rebinding"));
+        continue;
+      }
+      consecutiveThrottles = 0;
+      submits.add(Date.now());
+      if (response.commandStatus !== 0) errors.add(Date.now());
+      return response;
+    }
+  }
 
   return {
     carrier,
-    session: () => (current?.state === "bound" ? current : undefined),
-    firstAttempt: first.promise,
+    session: pick,
+    unboundForMs: (nowMs = Date.now()) => (unboundSince === undefined ? 0 : nowMs - unboundSince),
+    submit,
+    status: (nowMs = Date.now()) => ({
+      bindsUp: loops.filter((l) => l.session() !== undefined).length,
+      bindsWanted: loops.length,
+      throttled: pausedUntil > nowMs,
+      recentSubmits: submits.total(nowMs),
+      recentSubmitErrors: errors.total(nowMs),
+    }),
+    firstAttempt: Promise.all(loops.map((l) => l.firstAttempt)).then(() => undefined),
     async stop() {
       stopping = true;
-      wake?.();
-      await current?.unbind();
-      await loop;
+      for (const wake of [...waiters]) wake();
+      await Promise.all(loops.map((l) => l.stop()));
     },
   };
 }

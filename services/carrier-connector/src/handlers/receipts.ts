@@ -16,12 +16,17 @@ import { type ConnectorEvent, receiptEvent } from "../domain/events.ts";
 
 export interface ReceiptCarrier {
   id: string;
-  idBase: MessageIdBase;
+  /** How this carrier writes ids in its receipts. */
+  receiptIdBase: MessageIdBase;
 }
 
 export interface ReceiptDeps {
   findParts(keys: readonly PartKey[]): Promise<Map<string, PartRow>>;
   publishAll(events: readonly ConnectorEvent[]): Promise<void>;
+  /** Parts whose final receipt was published: the expiry sweep leaves them be. */
+  markFinal(keys: readonly PartKey[]): Promise<void>;
+  /** A deliver_sm that is not a receipt (MO): the handler answers it. */
+  onInbound(carrier: ReceiptCarrier, session: SmppSession, pdu: DeliverSm): void;
   log: Logger;
   now(): Date;
   /** Receipts arriving within this window share one lookup. */
@@ -64,12 +69,7 @@ export function createReceiptHandler(deps: ReceiptDeps) {
       return;
     }
     if (!isDeliveryReceipt(pdu.esmClass)) {
-      // A mobile-originated message: a later issue records it.
-      log.info(
-        { carrierId: carrier.id, source: pdu.sourceAddr, destination: pdu.destinationAddr },
-        "inbound message (MO) received; not recorded yet",
-      );
-      session.respond(pdu);
+      deps.onInbound(carrier, session, pdu);
       return;
     }
     const receipt = readReceipt(pdu);
@@ -83,7 +83,10 @@ export function createReceiptHandler(deps: ReceiptDeps) {
       session.respond(pdu, { commandStatus: CommandStatus.ESME_RX_T_APPN });
       return;
     }
-    const carrierMessageId = normalizeCarrierMessageId(receipt.carrierMessageId, carrier.idBase);
+    const carrierMessageId = normalizeCarrierMessageId(
+      receipt.carrierMessageId,
+      carrier.receiptIdBase,
+    );
     enqueue({
       carrierId: carrier.id,
       key: { carrierId: carrier.id, carrierMessageId },
@@ -142,6 +145,16 @@ export function createReceiptHandler(deps: ReceiptDeps) {
       return;
     }
     for (const { item } of mapped) item.session.respond(item.pdu);
+    const finals = mapped.filter(
+      (m) => m.event.type === "ReceiptReceived" && m.event.data.partStatus !== "pending",
+    );
+    if (finals.length > 0) {
+      // Best effort: a part left unmarked is at worst swept as expired after its validity,
+      // and that event loses to the final receipt already published (the fold decides).
+      await deps.markFinal(finals.map((m) => m.item.key)).catch((error: unknown) => {
+        log.warn({ err: errorMessage(error), parts: finals.length }, "marking final parts failed");
+      });
+    }
   }
 
   function eventFor(item: Waiting, row: PartRow, now: Date): ConnectorEvent {

@@ -13,7 +13,7 @@ import type { ConnectorEvent } from "../domain/events.ts";
 import { createReceiptHandler } from "./receipts.ts";
 
 const log = createLogger("receipts-test", "silent");
-const carrier = { id: "sim-a", idBase: "hex" as const };
+const carrier = { id: "sim-a", receiptIdBase: "hex" as const };
 
 /** A session that records what each deliver_sm was answered. */
 function fakeSession() {
@@ -46,12 +46,15 @@ const row = (carrierMessageId: string, part: number): PartRow => ({
   totalParts: 2,
   traceparent: null,
   tracestate: null,
+  validUntil: new Date("2026-11-26T00:00:00Z"),
 });
 
 function setup(options: { mappingWaitMs?: number; rows?: PartRow[] } = {}) {
   const rows = new Map((options.rows ?? []).map((r) => [partKey(r), r]));
   const lookups: PartKey[][] = [];
   const published: ConnectorEvent[] = [];
+  const finals: PartKey[] = [];
+  const inbound: DeliverSm[] = [];
   const handler = createReceiptHandler({
     findParts: async (keys) => {
       lookups.push([...keys]);
@@ -64,12 +67,17 @@ function setup(options: { mappingWaitMs?: number; rows?: PartRow[] } = {}) {
     publishAll: async (events) => {
       published.push(...events);
     },
+    markFinal: async (keys) => void finals.push(...keys),
+    onInbound: (_carrier, session, pdu) => {
+      inbound.push(pdu);
+      session.respond(pdu);
+    },
     log,
     now: () => new Date("2026-11-24T10:00:00Z"),
     batchMs: 5,
     mappingWaitMs: options.mappingWaitMs ?? 30_000,
   });
-  return { handler, rows, lookups, published };
+  return { handler, rows, lookups, published, finals, inbound };
 }
 
 describe("receipt handler", () => {
@@ -132,12 +140,23 @@ describe("receipt handler", () => {
     expect(published).toEqual([]);
   });
 
-  it("when a deliver_sm is not a receipt (MO), it is answered OK at once", () => {
-    const { handler, lookups } = setup();
+  it("when a deliver_sm is not a receipt (MO), it goes to the inbound handler, not a lookup", () => {
+    const { handler, lookups, inbound } = setup();
     const { session, answers } = fakeSession();
     handler.onRequest(carrier, session, receiptPdu("1a", "DELIVRD", 4, 0x00));
+    expect(inbound).toHaveLength(1);
     expect(answers).toEqual([{ seq: 4, status: 0 }]);
     expect(lookups).toEqual([]);
+  });
+
+  it("when final receipts are published, their parts are marked final (pending ones are not)", async () => {
+    const { handler, finals } = setup({ rows: [row("26", 1), row("27", 2)] });
+    const { session, answers } = fakeSession();
+    handler.onRequest(carrier, session, receiptPdu("1a", "DELIVRD", 1));
+    handler.onRequest(carrier, session, receiptPdu("1b", "ENROUTE", 2));
+    await waitFor(() => answers.length === 2);
+    await waitFor(() => finals.length === 1);
+    expect(finals).toEqual([{ carrierId: "sim-a", carrierMessageId: "26" }]);
   });
 
   it("when stopping, receipts still waiting are told to retry later", async () => {

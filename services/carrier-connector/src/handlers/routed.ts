@@ -12,7 +12,6 @@ import {
   SmppConnectionClosedError,
   SmppEncodeError,
   SmppGenericNackError,
-  type SmppSession,
   SmppSessionStateError,
   submitSm,
 } from "@smsgw/smpp";
@@ -27,6 +26,7 @@ import { type ConnectorEvent, submitFailedEvent, submittedEvent } from "../domai
 import type { SubmitPart } from "../domain/parts.ts";
 import { decideSubmitOutcome, type PartResult } from "../domain/submit-outcome.ts";
 import { planSubmit, type SubmitPlan } from "../domain/submit-plan.ts";
+import { smppAbsoluteTime, validUntilFor } from "../domain/validity.ts";
 import type { CarrierLink } from "./carrier-link.ts";
 import { withRetries } from "./retry.ts";
 
@@ -39,16 +39,18 @@ export interface RoutedDeps {
   publisher: EventPublisher;
   log: Logger;
   now(): Date;
-  /** The concatenation reference of a message: 0..255. */
+  /** The concatenation reference of a message: 0..65535 (udh8 uses its low byte). */
   randomRef(): number;
+  /** A carrier unbound this long: its messages fail over (SubmitFailed retryable) instead. */
+  noBindFailoverMs: number;
 }
 
 interface Candidate {
   index: number;
   routed: Routed;
   link: CarrierLink;
-  session: SmppSession;
   plan: Plan;
+  validUntil: Date;
 }
 
 const REGISTERED_DELIVERY_FINAL = 0x01;
@@ -85,19 +87,32 @@ export function handleRouted(deps: RoutedDeps) {
         );
         continue;
       }
-      const plan = planSubmit(routed.data, deps.randomRef());
+      const plan = planSubmit(routed.data, deps.randomRef(), link.carrier.concat);
       if (!plan.ok) {
         const failure = { retryable: false, commandStatus: null, detail: plan.problem };
         events.push(submitFailedEvent(routed, failure, now));
         continue;
       }
       if (plan.mismatch) log.warn({ messageId: routed.messageId, detail: plan.mismatch }, "parts");
-      const session = link.session();
-      if (!session) {
-        outcomes[index] = nak(unboundRetryDelayMs(deliveryCount));
+      if (!link.session()) {
+        const unboundMs = link.unboundForMs(now.getTime());
+        if (unboundMs >= deps.noBindFailoverMs) {
+          // Routing picks another carrier rather than this one waiting for its bind.
+          const detail = `no bind to carrier "${link.carrier.id}" for ${Math.round(unboundMs / 1000)} s`;
+          events.push(
+            submitFailedEvent(routed, { retryable: true, commandStatus: null, detail }, now),
+          );
+        } else {
+          outcomes[index] = nak(unboundRetryDelayMs(deliveryCount));
+        }
         continue;
       }
-      candidates.push({ index, routed, link, session, plan });
+      const validUntil = validUntilFor(
+        routed.data.validUntil,
+        link.carrier.defaultValiditySec,
+        now,
+      );
+      candidates.push({ index, routed, link, plan, validUntil });
     }
 
     const won = candidates.length
@@ -116,12 +131,14 @@ export function handleRouted(deps: RoutedDeps) {
       return false;
     });
 
-    const results = await Promise.all(claimed.map((c) => submitParts(c.session, c.plan)));
+    const results = await Promise.all(
+      claimed.map((c) => submitParts(c.link, c.plan, c.validUntil)),
+    );
 
     const released: SubmissionKey[] = [];
     const partRows: PartRow[] = [];
     for (const [i, candidate] of claimed.entries()) {
-      const { routed, link, plan } = candidate;
+      const { routed, link, plan, validUntil } = candidate;
       const decision = decideSubmitOutcome(results[i] ?? []);
       if (decision.kind === "release") {
         released.push({ messageId: routed.messageId, attempt: routed.data.attempt });
@@ -137,6 +154,7 @@ export function handleRouted(deps: RoutedDeps) {
         partRows.push({
           carrierId: link.carrier.id,
           carrierMessageId: normalizeCarrierMessageId(carrierMessageId, link.carrier.idBase),
+          validUntil,
           messageId: routed.messageId,
           accountId: routed.accountId,
           part,
@@ -176,12 +194,18 @@ export function handleRouted(deps: RoutedDeps) {
   };
 }
 
-/** Sends every part; the session's window lets `windowSize` of them be in flight. */
-function submitParts(session: SmppSession, plan: Plan): Promise<PartResult[]> {
-  return Promise.all(plan.parts.map((part) => submitPart(session, plan, part)));
+/** Sends every part; each bind's window lets `windowSize` of them be in flight. */
+function submitParts(link: CarrierLink, plan: Plan, validUntil: Date): Promise<PartResult[]> {
+  const validityPeriod = smppAbsoluteTime(validUntil);
+  return Promise.all(plan.parts.map((part) => submitPart(link, plan, part, validityPeriod)));
 }
 
-async function submitPart(session: SmppSession, plan: Plan, part: SubmitPart): Promise<PartResult> {
+async function submitPart(
+  link: CarrierLink,
+  plan: Plan,
+  part: SubmitPart,
+  validityPeriod: string,
+): Promise<PartResult> {
   const pdu = submitSm({
     sourceAddr: plan.source.addr,
     sourceAddrTon: plan.source.ton,
@@ -191,15 +215,17 @@ async function submitPart(session: SmppSession, plan: Plan, part: SubmitPart): P
     destAddrNpi: plan.destination.npi,
     esmClass: part.esmClass,
     registeredDelivery: REGISTERED_DELIVERY_FINAL,
+    validityPeriod,
     dataCoding: part.dataCoding,
     shortMessage: Buffer.from(
       part.shortMessage.buffer,
       part.shortMessage.byteOffset,
       part.shortMessage.byteLength,
     ),
+    tlvs: part.tlvs,
   });
   try {
-    const response = await session.request(pdu);
+    const response = await link.submit(pdu);
     return response.commandStatus === 0
       ? { kind: "accepted", part: part.part, carrierMessageId: response.messageId }
       : { kind: "refused", part: part.part, commandStatus: response.commandStatus };

@@ -71,11 +71,17 @@ function memoryStore(alreadyClaimed: string[] = []) {
     async findParts() {
       return new Map();
     },
+    markFinal: async () => undefined,
+    findExpired: async () => [],
+    finishMessages: async () => undefined,
   } satisfies ConnectorStore;
   return { store, parts, released, claims };
 }
 
-function fakeLink(answer: ((pdu: Outgoing<"submit_sm">) => Promise<unknown>) | null) {
+function fakeLink(
+  answer: ((pdu: Outgoing<"submit_sm">) => Promise<unknown>) | null,
+  unboundMs = 0,
+) {
   const sent: Outgoing<"submit_sm">[] = [];
   const session = {
     request(pdu: Outgoing<"submit_sm">) {
@@ -84,8 +90,17 @@ function fakeLink(answer: ((pdu: Outgoing<"submit_sm">) => Promise<unknown>) | n
     },
   } as unknown as SmppSession;
   const link: CarrierLink = {
-    carrier: { id: "sim-a", idBase: "hex" } as CarrierConfig,
+    carrier: { id: "sim-a", idBase: "hex", defaultValiditySec: 3600 } as CarrierConfig,
     session: () => (answer ? session : undefined),
+    unboundForMs: () => (answer ? 0 : unboundMs),
+    submit: (pdu) => session.request(pdu),
+    status: () => ({
+      bindsUp: 1,
+      bindsWanted: 1,
+      throttled: false,
+      recentSubmits: 0,
+      recentSubmitErrors: 0,
+    }),
     firstAttempt: Promise.resolve(),
     stop: async () => undefined,
   };
@@ -95,8 +110,9 @@ function fakeLink(answer: ((pdu: Outgoing<"submit_sm">) => Promise<unknown>) | n
 function setup(
   answer: ((pdu: Outgoing<"submit_sm">) => Promise<unknown>) | null,
   claimed: string[] = [],
+  unboundMs = 0,
 ) {
-  const { link, sent } = fakeLink(answer);
+  const { link, sent } = fakeLink(answer, unboundMs);
   const memory = memoryStore(claimed);
   const published: MessageEvent[] = [];
   const publisher = {
@@ -111,6 +127,7 @@ function setup(
     log,
     now: () => now,
     randomRef: () => 7,
+    noBindFailoverMs: 5_000,
   });
   return { handle, sent, published, ...memory };
 }
@@ -167,6 +184,24 @@ describe("handleRouted", () => {
     const { handle, claims } = setup(null);
     expect(await handle([routed("msg_1")])).toEqual([{ kind: "nak", delayMs: 1_000 }]);
     expect(claims.size).toBe(0);
+  });
+
+  it("when the carrier has had no bind past the failover delay, SubmitFailed is retryable and says so", async () => {
+    const { handle, claims, published } = setup(null, [], 6_000);
+    expect(await handle([routed("msg_1")])).toEqual([{ kind: "ack" }]);
+    expect(claims.size).toBe(0);
+    expect(published).toMatchObject([
+      { type: "SubmitFailed", data: { retryable: true, commandStatus: null } },
+    ]);
+    expect(published[0]?.data).toMatchObject({ detail: expect.stringMatching(/no bind/) });
+  });
+
+  it("when the message has a validUntil, submit_sm carries it as an SMPP absolute time", async () => {
+    const { handle, sent } = setup(okResp("1a"));
+    const delivery = routed("msg_1");
+    delivery.value.data.validUntil = "2026-11-25T06:07:08.900Z";
+    await handle([delivery]);
+    expect(sent[0]?.validityPeriod).toBe("261125060708900+");
   });
 
   it("when the session closed before the parts were sent, the claim is given back and the event nak'd", async () => {

@@ -12,6 +12,11 @@ export interface AcceptedInput {
   charge: Charge;
   /** ISO timestamp of acceptance. */
   occurredAt: string;
+  /** The client's own reference (v1). */
+  reference?: string | null;
+  /** Scheduled sending and validity (v1), ISO UTC or null. */
+  sendAt?: string | null;
+  validUntil?: string | null;
 }
 
 /** The MessageAccepted event of a charged message; its id is derived, so a re-publish is a duplicate. */
@@ -34,7 +39,10 @@ export function acceptedEvent(input: AcceptedInput): EventOf<"MessageAccepted"> 
       cost: charge.amount,
       currency: charge.currency,
       callbackUrl: fields.callbackUrl,
-      reference: null,
+      reference: input.reference ?? null,
+      // Only when set: most messages are neither scheduled nor limited, and events stay small.
+      ...(input.sendAt ? { sendAt: input.sendAt } : {}),
+      ...(input.validUntil ? { validUntil: input.validUntil } : {}),
     },
   };
 }

@@ -11,10 +11,18 @@ export const HTTP_STATUS_OF = {
   auth_failed: 401,
   not_found: 404,
   method_not_allowed: 405,
+  /** v1 only: the Idempotency-Key was used with another body. */
+  idempotency_key_reused: 422,
   rate_limit: 429,
   server_error: 500,
 } as const;
 export type ErrorStatus = keyof typeof HTTP_STATUS_OF;
+
+/** The native API answers the compatible endpoint's 200 refusals with 422 (api.md section 2). */
+export function v1HttpStatus(status: ErrorStatus): number {
+  const code = HTTP_STATUS_OF[status];
+  return code === 200 ? 422 : code;
+}
 
 export interface ApiError {
   readonly status: ErrorStatus;

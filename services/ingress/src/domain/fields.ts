@@ -1,3 +1,4 @@
+import { literalAddressVerdict, parseCallbackUrl } from "@smsgw/callback-guard";
 import { countParts, type SmsEncoding } from "@smsgw/sms-text";
 import { type Checked, passed, refused } from "./api-error.ts";
 
@@ -33,7 +34,7 @@ function isRecord(value: unknown): value is Source {
 export function readSendFields(
   query: unknown,
   body: unknown,
-  options: { maxParts: number },
+  options: { maxParts: number; allowPrivateCallbacks?: boolean },
 ): Checked<SendFields> {
   if (body !== undefined && !isRecord(body)) {
     return refused("invalid_params", "body must be a JSON object or form fields");
@@ -60,7 +61,7 @@ export function readSendFields(
     );
   }
 
-  const callbackUrl = checkCallbackUrl(pick("callbackUrl"));
+  const callbackUrl = checkCallbackUrl(pick("callbackUrl"), options.allowPrivateCallbacks);
   if (!callbackUrl.ok) return callbackUrl;
 
   return passed({
@@ -85,8 +86,12 @@ function requiredString(name: string, value: unknown): Checked<string> {
   return passed(value);
 }
 
-/** Absent or empty: no callback. Otherwise an absolute http(s) URL of at most 2,048 characters. */
-export function checkCallbackUrl(value: unknown): Checked<string | null> {
+/**
+ * Absent or empty: no callback. Otherwise an absolute http(s) URL of at most 2,048
+ * characters, whose host is not a literal loopback, private, link-local or metadata
+ * address unless the operator allows them (WEBHOOK_ALLOW_PRIVATE, the local dev stack).
+ */
+export function checkCallbackUrl(value: unknown, allowPrivate = false): Checked<string | null> {
   if (value === undefined || value === null || value === "") return passed(null);
   if (Array.isArray(value)) {
     return refused("invalid_params", "callbackUrl is given more than once; give it once");
@@ -101,6 +106,14 @@ export function checkCallbackUrl(value: unknown): Checked<string | null> {
   const url = URL.parse(value);
   if (url === null || (url.protocol !== "http:" && url.protocol !== "https:") || !url.hostname) {
     return refused("invalid_params", "callbackUrl must be an absolute http or https URL");
+  }
+  // The shared guard (the dispatcher judges resolved names with the same classes): no user
+  // info, no whitespace, and no literal loopback/private/link-local/metadata address.
+  const parsed = parseCallbackUrl(value);
+  if (!parsed.ok) return refused("invalid_params", `callbackUrl is refused: ${parsed.reason}`);
+  const verdict = literalAddressVerdict(parsed.url, { allowPrivate });
+  if (!verdict.allowed) {
+    return refused("invalid_params", `callbackUrl is refused: ${verdict.reason}`);
   }
   return passed(value);
 }

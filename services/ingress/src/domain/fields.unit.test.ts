@@ -117,12 +117,26 @@ describe("checkCallbackUrl", () => {
     expect(checkCallbackUrl("")).toEqual({ ok: true, value: null });
   });
 
-  it.each(["http://a.example/x", "https://a.example:8443/dlr", "http://127.0.0.1:9000/"])(
+  it.each(["http://a.example/x", "https://a.example:8443/dlr", "http://93.184.216.34:9000/"])(
     "when it is %s, it is accepted",
     (url) => {
       expect(checkCallbackUrl(url)).toEqual({ ok: true, value: url });
     },
   );
+
+  it("when it names a loopback address, it is refused saying why, unless private targets are allowed", () => {
+    expect(checkCallbackUrl("http://127.0.0.1:9000/")).toEqual({
+      ok: false,
+      error: {
+        status: "invalid_params",
+        message: "callbackUrl is refused: 127.0.0.1 is a loopback address",
+      },
+    });
+    expect(checkCallbackUrl("http://127.0.0.1:9000/", true)).toEqual({
+      ok: true,
+      value: "http://127.0.0.1:9000/",
+    });
+  });
 
   it.each([
     ["not a url", "must be an absolute http or https URL"],

@@ -12,17 +12,18 @@ const NUMERIC = /^\+?(\d+)$/;
  * Numeric: digits with an optional leading "+", at most 15 digits. Either way only
  * characters of the GSM-7 basic set (no escapes), and not empty.
  */
-export function checkSender(raw: string): Checked<string> {
+/** `field` names the field in messages: `fromNumber` (compatible) or `from` (v1). */
+export function checkSender(raw: string, field = "fromNumber"): Checked<string> {
   const sender = raw.trim();
-  if (sender.length === 0) return refused("invalid_sender", "fromNumber is blank");
+  if (sender.length === 0) return refused("invalid_sender", `${field} is blank`);
   if (!isGsm7BasicOnly(sender)) {
-    return refused("invalid_sender", "fromNumber has characters outside the GSM-7 basic set");
+    return refused("invalid_sender", `${field} has characters outside the GSM-7 basic set`);
   }
   if (HAS_LETTER.test(sender)) {
     if (sender.length > MAX_ALPHANUMERIC_SENDER) {
       return refused(
         "invalid_sender",
-        `an alphanumeric fromNumber has at most ${MAX_ALPHANUMERIC_SENDER} characters`,
+        `an alphanumeric ${field} has at most ${MAX_ALPHANUMERIC_SENDER} characters`,
       );
     }
     return passed(sender);
@@ -31,13 +32,13 @@ export function checkSender(raw: string): Checked<string> {
   if (digits === undefined) {
     return refused(
       "invalid_sender",
-      "a numeric fromNumber has digits only (a leading + allowed); an alphanumeric one needs a letter",
+      `a numeric ${field} has digits only (a leading + allowed); an alphanumeric one needs a letter`,
     );
   }
   if (digits.length > MAX_NUMERIC_SENDER_DIGITS) {
     return refused(
       "invalid_sender",
-      `a numeric fromNumber has at most ${MAX_NUMERIC_SENDER_DIGITS} digits`,
+      `a numeric ${field} has at most ${MAX_NUMERIC_SENDER_DIGITS} digits`,
     );
   }
   return passed(sender);

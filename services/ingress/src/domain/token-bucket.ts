@@ -23,18 +23,21 @@ export function refill(bucket: Bucket, limits: BucketLimits, now: number): numbe
   return Math.min(limits.burst, bucket.tokens + (elapsedMs * limits.ratePerSec) / 1000);
 }
 
-/** Takes one token from `bucket` (updating it in place) or says when to retry, in whole seconds ≥ 1. */
-export function take(bucket: Bucket, limits: BucketLimits, now: number): TakeDecision {
+/**
+ * Takes `count` tokens (one per message: a batch takes one per item) from `bucket`,
+ * updating it in place, or says when to retry, in whole seconds ≥ 1.
+ */
+export function take(bucket: Bucket, limits: BucketLimits, now: number, count = 1): TakeDecision {
   const tokens = refill(bucket, limits, now);
   bucket.at = Math.max(bucket.at, now);
-  if (tokens >= 1) {
-    bucket.tokens = tokens - 1;
+  if (tokens >= count) {
+    bucket.tokens = tokens - count;
     return ALLOWED;
   }
   bucket.tokens = tokens;
   return {
     allowed: false,
-    retryAfterSec: Math.max(1, Math.ceil((1 - tokens) / limits.ratePerSec)),
+    retryAfterSec: Math.max(1, Math.ceil((count - tokens) / limits.ratePerSec)),
   };
 }
 
@@ -44,7 +47,8 @@ export function isIdle(bucket: Bucket, limits: BucketLimits, now: number): boole
 }
 
 export interface RateLimiter {
-  take(key: string, now: number): TakeDecision;
+  /** `limits` overrides the limiter's defaults for this key (per-account settings). */
+  take(key: string, now: number, limits?: BucketLimits, count?: number): TakeDecision;
   /** Buckets currently remembered. */
   readonly size: number;
 }
@@ -63,16 +67,19 @@ export function createRateLimiter(
 ): RateLimiter {
   const sweepEveryMs = options.sweepEveryMs ?? 10_000;
   const maxEntries = options.maxEntries ?? 100_000;
-  const buckets = new Map<string, Bucket>();
+  // Each bucket keeps the limits it was last taken with, so sweeping judges it by its own.
+  const buckets = new Map<string, Bucket & { limits: BucketLimits }>();
   let lastSweep = Number.NEGATIVE_INFINITY;
 
   const sweep = (now: number) => {
     lastSweep = now;
-    for (const [key, bucket] of buckets) if (isIdle(bucket, limits, now)) buckets.delete(key);
+    for (const [key, bucket] of buckets) {
+      if (isIdle(bucket, bucket.limits, now)) buckets.delete(key);
+    }
   };
 
   return {
-    take(key, now) {
+    take(key, now, own = limits, count = 1) {
       if (now - lastSweep >= sweepEveryMs) sweep(now);
       let bucket = buckets.get(key);
       if (bucket === undefined) {
@@ -84,10 +91,11 @@ export function createRateLimiter(
             buckets.delete(oldest);
           }
         }
-        bucket = { tokens: limits.burst, at: now };
+        bucket = { tokens: own.burst, at: now, limits: own };
         buckets.set(key, bucket);
       }
-      return take(bucket, limits, now);
+      bucket.limits = own;
+      return take(bucket, own, now, count);
     },
     get size() {
       return buckets.size;

@@ -88,3 +88,36 @@ describe("createRateLimiter", () => {
     expect(limiter.size).toBe(3);
   });
 });
+
+describe("several tokens at once and per-key limits", () => {
+  it("when a batch takes more tokens than are left, it is refused whole and told when its size fits", () => {
+    const bucket = { tokens: 3, at: 0 };
+    const limits = { ratePerSec: 2, burst: 10 };
+    expect(take(bucket, limits, 0, 5)).toEqual({ allowed: false, retryAfterSec: 1 });
+    expect(bucket.tokens).toBe(3);
+    expect(take(bucket, limits, 1_000, 5)).toEqual({ allowed: true });
+    expect(bucket.tokens).toBe(0);
+  });
+
+  it("when a key has its own limits, its bucket follows them and others keep the defaults", () => {
+    const limiter = createRateLimiter({ ratePerSec: 1, burst: 1 });
+    const own = { ratePerSec: 1, burst: 3 };
+    expect([1, 2, 3, 4].map(() => limiter.take("big", 0, own).allowed)).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
+    expect([1, 2].map(() => limiter.take("small", 0).allowed)).toEqual([true, false]);
+  });
+
+  it("when api.md's defaults apply, 10,000 pass at once, then 1,000 a second", () => {
+    const limiter = createRateLimiter({ ratePerSec: 1_000, burst: 10_000 });
+    let passed = 0;
+    for (let i = 0; i < 10_001; i++) if (limiter.take("acc", 0).allowed) passed++;
+    expect(passed).toBe(10_000);
+    let next = 0;
+    for (let i = 0; i < 1_001; i++) if (limiter.take("acc", 1_000).allowed) next++;
+    expect(next).toBe(1_000);
+  });
+});

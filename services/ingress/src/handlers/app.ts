@@ -1,25 +1,39 @@
 import { answerProbe, type Logger, type Probes } from "@smsgw/service-kit";
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from "express";
 import { apiError } from "../domain/api-error.ts";
-import type { RateLimiter } from "../domain/token-bucket.ts";
-import { perIpLimit } from "./limits.ts";
+import { renderDocsPage } from "../openapi/docs-page.ts";
+import { buildOpenApiDocument } from "../openapi/document.ts";
+import { type IpLimitDeps, perIpLimit } from "./limits.ts";
 import { createMessageStatusHandler, type MessageStatusDeps } from "./message-status.ts";
 import { sendError } from "./reply.ts";
 import { createSendHandler, type SendDeps } from "./send.ts";
+import { createV1BatchHandler, type V1BatchDeps } from "./v1-batch.ts";
+import {
+  balanceHandler,
+  eventsHandler,
+  phoneFormatHandler,
+  pricesHandler,
+  type QueryDeps,
+} from "./v1-queries.ts";
+import { createV1SendHandler, type V1SendDeps } from "./v1-send.ts";
 
 export interface AppDeps {
   send: SendDeps;
   status: MessageStatusDeps;
-  ipLimiter: RateLimiter;
+  v1Send: V1SendDeps;
+  v1Batch: V1BatchDeps;
+  queries: QueryDeps;
+  ipLimit: IpLimitDeps;
   probes: Probes;
   log: Logger;
   trustProxy: boolean;
   maxBodyBytes: number;
+  batchMaxBodyBytes: number;
   requestTimeoutMs: number;
-  now(): number;
 }
 
 const BODY_TYPES = ["application/json", "application/x-www-form-urlencoded"];
+const JSON_ONLY = ["application/json"];
 
 /**
  * The HTTP face: probes, the per-IP limit before anything else, the compatible endpoint at
@@ -37,10 +51,10 @@ export function createApp(deps: AppDeps): Express {
   app.use((req, res, next) => {
     if (!answerProbe(req, res, deps.probes)) next();
   });
-  app.use(perIpLimit(deps.ipLimiter, deps.now));
+  app.use(perIpLimit(deps.ipLimit));
 
   const bodyParsers: RequestHandler[] = [
-    knownContentType,
+    knownContentType(BODY_TYPES),
     express.json({ limit: deps.maxBodyBytes, strict: true, type: "application/json" }),
     express.urlencoded({
       limit: deps.maxBodyBytes,
@@ -56,11 +70,41 @@ export function createApp(deps: AppDeps): Express {
     .get(send)
     .post(...bodyParsers, send)
     .all(methodNotAllowed("GET, POST"));
-  app
-    .route("/v1/messages/:id")
-    .head(methodNotAllowed("GET"))
-    .get(createMessageStatusHandler(deps.status))
-    .all(methodNotAllowed("GET"));
+  // /v1 is JSON only; a batch may be larger than a single message.
+  const jsonBody = (limit: number): RequestHandler[] => [
+    knownContentType(JSON_ONLY),
+    express.json({ limit, strict: true, type: JSON_ONLY }),
+  ];
+  const post = (path: string, limit: number, handler: RequestHandler) =>
+    app
+      .route(path)
+      .post(...jsonBody(limit), handler)
+      .all(methodNotAllowed("POST"));
+  const get = (path: string, handler: RequestHandler) =>
+    app.route(path).head(methodNotAllowed("GET")).get(handler).all(methodNotAllowed("GET"));
+
+  post("/v1/messages", deps.maxBodyBytes, createV1SendHandler(deps.v1Send));
+  post("/v1/messages/batch", deps.batchMaxBodyBytes, createV1BatchHandler(deps.v1Batch));
+  get("/v1/messages/:id", createMessageStatusHandler(deps.status) as RequestHandler);
+  get("/v1/messages/:id/events", eventsHandler(deps.queries) as RequestHandler);
+  get("/v1/balance", balanceHandler(deps.queries));
+  get("/v1/prices", pricesHandler(deps.queries));
+  get("/v1/phone/format", phoneFormatHandler(deps.queries));
+
+  // Built once: the document is a pure function of the schemas.
+  const document = buildOpenApiDocument();
+  const documentJson = JSON.stringify(document);
+  const docsPage = renderDocsPage(document);
+  get("/openapi.json", (_req, res) => {
+    res.type("application/json").set("cache-control", "public, max-age=300").send(documentJson);
+  });
+  get("/docs", (_req, res) => {
+    res
+      .type("text/html; charset=utf-8")
+      .set("cache-control", "public, max-age=300")
+      .set("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'")
+      .send(docsPage);
+  });
 
   app.use((_req, res) => sendError(res, apiError("not_found", "no such resource")));
   app.use(errorHandler(deps.log, deps.maxBodyBytes));
@@ -78,23 +122,26 @@ function deadline(ms: number): RequestHandler {
   };
 }
 
-/** A body of any type but form fields or JSON is refused (as invalid_params: 415 is not in api.md). */
-const knownContentType: RequestHandler = (req, res, next) => {
-  // No body (none, or an empty one): the fields are in the query string.
-  const empty = req.get("content-length") === "0" && req.get("transfer-encoding") === undefined;
-  const type = req.is(BODY_TYPES);
-  if (empty || type === null || type) return next();
-  const given = req.get("content-type");
-  sendError(
-    res,
-    apiError(
-      "invalid_params",
-      given
-        ? `content type ${given.split(";")[0]} is not supported; send application/x-www-form-urlencoded or application/json`
-        : "content type is missing; send application/x-www-form-urlencoded or application/json",
-    ),
-  );
-};
+/** A body of another type is refused (as invalid_params: 415 is not in api.md). */
+function knownContentType(types: string[]): RequestHandler {
+  const wanted = types.join(" or ");
+  return (req, res, next) => {
+    // No body (none, or an empty one): the fields are in the query string.
+    const empty = req.get("content-length") === "0" && req.get("transfer-encoding") === undefined;
+    const type = req.is(types);
+    if (empty || type === null || type) return next();
+    const given = req.get("content-type")?.split(";")[0]?.trim().slice(0, 80);
+    sendError(
+      res,
+      apiError(
+        "invalid_params",
+        given
+          ? `content type ${given} is not supported; send ${wanted}`
+          : `content type is missing; send ${wanted}`,
+      ),
+    );
+  };
+}
 
 function methodNotAllowed(allow: string): RequestHandler {
   return (req, res) => {

@@ -1,5 +1,5 @@
 import type { Response } from "express";
-import { type ApiError, HTTP_STATUS_OF } from "../domain/api-error.ts";
+import { type ApiError, HTTP_STATUS_OF, v1HttpStatus } from "../domain/api-error.ts";
 
 /** Writes a JSON answer unless one was already sent (e.g. by the request deadline). */
 export function sendJson(res: Response, httpStatus: number, body: unknown): void {
@@ -7,9 +7,14 @@ export function sendJson(res: Response, httpStatus: number, body: unknown): void
   res.status(httpStatus).set("cache-control", "no-store").json(body);
 }
 
-/** `{ status, message }` with the HTTP code of api.md section 1; Retry-After on rate_limit. */
+/**
+ * `{ status, message }` with the HTTP code of api.md section 1 at the compatible endpoint
+ * (`/`), and of section 2 everywhere else (its 200 refusals answer 422); Retry-After on
+ * rate_limit.
+ */
 export function sendError(res: Response, error: ApiError): void {
   if (res.headersSent) return;
   if (error.retryAfterSec !== undefined) res.set("retry-after", String(error.retryAfterSec));
-  sendJson(res, HTTP_STATUS_OF[error.status], { status: error.status, message: error.message });
+  const code = res.req.path === "/" ? HTTP_STATUS_OF[error.status] : v1HttpStatus(error.status);
+  sendJson(res, code, { status: error.status, message: error.message });
 }

@@ -1,111 +1,72 @@
 import { newMessageId, toDecimal } from "@smsgw/contracts";
-import type { EventPublisher, Logger } from "@smsgw/service-kit";
 import type { RequestHandler } from "express";
-import { acceptedEvent } from "../domain/accepted-event.ts";
-import { AUTH_FAILED, apiError } from "../domain/api-error.ts";
-import { outcomeOfAuthorize } from "../domain/authorize-outcome.ts";
+import type { DefaultLimits } from "../domain/account-limits.ts";
+import { AUTH_FAILED } from "../domain/api-error.ts";
 import { readSendFields } from "../domain/fields.ts";
-import { checkPhone } from "../domain/phone.ts";
-import { checkSender } from "../domain/sender.ts";
 import type { RateLimiter } from "../domain/token-bucket.ts";
 import type { Authenticator } from "./auth.ts";
-import type { Authorizer } from "./authorizer.ts";
-import { rateLimited } from "./limits.ts";
+import { accountThrottle } from "./limits.ts";
+import type { Pipeline } from "./pipeline.ts";
 import { sendError, sendJson } from "./reply.ts";
 
 export interface SendDeps {
   maxParts: number;
+  allowPrivateCallbacks: boolean;
   authenticator: Authenticator;
   accountLimiter: RateLimiter;
-  authorizer: Authorizer;
-  publisher: Pick<EventPublisher, "publish">;
-  log: Logger;
+  defaultLimits: DefaultLimits;
+  pipeline: Pipeline;
   now(): number;
 }
 
-const NOT_ACCEPTED = apiError(
-  "server_error",
-  "the message was not accepted and not charged; retry",
-);
+const NO_SCHEDULE = { sendAt: null, validUntil: null };
 
 /**
  * The compatible send endpoint (`GET /` and `POST /`). Checks run in api.md's order, first
- * match wins: fields, credentials, the account's rate, phone, sender, then pricing's charge.
- * `success` is said only after JetStream stored the accepted event.
+ * match wins: fields, credentials, the account's rate, phone, sender, the door (blocked
+ * countries, routing's rules), then pricing's charge. `success` is said only after
+ * JetStream stored the accepted event.
  */
 export function createSendHandler(deps: SendDeps): RequestHandler {
-  const { log } = deps;
+  const { pipeline } = deps;
   return async (req, res) => {
     const body: unknown = req.method === "POST" ? req.body : undefined;
-    const fields = readSendFields(req.query, body, { maxParts: deps.maxParts });
+    const fields = readSendFields(req.query, body, {
+      maxParts: deps.maxParts,
+      allowPrivateCallbacks: deps.allowPrivateCallbacks,
+    });
     if (!fields.ok) return sendError(res, fields.error);
     const { value: input } = fields;
 
     const account = deps.authenticator.authenticate(input.hash, input.token);
     if (!account) return sendError(res, AUTH_FAILED);
-
-    const throttled = rateLimited(
-      deps.accountLimiter.take(account.accountId, deps.now()),
-      "too many requests for this account; retry after the Retry-After seconds",
-    );
+    const throttled = accountThrottle(deps, account, 1);
     if (throttled) return sendError(res, throttled);
 
-    const destination = checkPhone(input.toNumber);
-    if (!destination.ok) return sendError(res, destination.error);
-    const sender = checkSender(input.fromNumber);
-    if (!sender.ok) return sendError(res, sender.error);
+    const draft = pipeline.check(newMessageId(deps.now()), account, {
+      fields: input,
+      reference: null,
+      schedule: NO_SCHEDULE,
+    });
+    if (!draft.ok) return sendError(res, draft.error);
 
     // The request deadline may have answered already: then nothing may be charged or sent.
     if (res.headersSent) return;
-    const messageId = newMessageId(deps.now());
-    let answer: Awaited<ReturnType<Authorizer["authorize"]>>;
-    try {
-      answer = await deps.authorizer.authorize({
-        messageId,
-        accountId: account.accountId,
-        to: destination.value.e164,
-        country: destination.value.country,
-        parts: input.parts,
+    const charged = await pipeline.charge(draft.value);
+    if (!charged.ok) return sendError(res, charged.error);
+    if (res.headersSent) return;
+    if (!(await pipeline.accept(draft.value, charged.value))) {
+      return sendError(res, {
+        status: "server_error",
+        message: "the message was not accepted; retry",
       });
-    } catch (error) {
-      log.error({ err: error, messageId }, "authorize failed; answered server_error");
-      return sendError(res, NOT_ACCEPTED);
-    }
-    const charge = outcomeOfAuthorize(answer);
-    if (!charge.ok) {
-      if (charge.error.status === "server_error") {
-        log.error({ messageId, answer }, "pricing answered error; answered server_error");
-        return sendError(res, NOT_ACCEPTED);
-      }
-      return sendError(res, charge.error);
-    }
-
-    if (res.headersSent) {
-      log.warn({ messageId }, "request deadline passed after the charge; not accepted");
-      return;
-    }
-    const event = acceptedEvent({
-      messageId,
-      accountId: account.accountId,
-      fields: input,
-      destination: destination.value,
-      sender: sender.value,
-      charge: charge.value,
-      occurredAt: new Date(deps.now()).toISOString(),
-    });
-    try {
-      await deps.publisher.publish(event);
-    } catch (error) {
-      // Charged but not accepted: pricing's sweep refunds a charge without an accepted event.
-      log.error({ err: error, messageId }, "accepted publish failed; answered server_error");
-      return sendError(res, NOT_ACCEPTED);
     }
     sendJson(res, 200, {
       status: "success",
-      messageId,
+      messageId: draft.value.messageId,
       parts: input.parts,
-      cost: toDecimal(charge.value.amount),
-      currency: charge.value.currency,
+      cost: toDecimal(charged.value.amount),
+      currency: charged.value.currency,
     });
   };
 }

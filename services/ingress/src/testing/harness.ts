@@ -4,8 +4,11 @@ import {
   AccountRecord,
   type AuthorizeRequest,
   type AuthorizeResponse,
+  type BalanceRequest,
   type EventOf,
   MessageEvent,
+  type PriceRequest,
+  type RoutingRules,
 } from "@smsgw/contracts";
 import {
   BaseEnv,
@@ -57,6 +60,8 @@ export interface Harness {
   /** Authorize requests the stand-in pricing received. */
   authorizeRequests: AuthorizeRequest[];
   putAccount(overrides?: Partial<AccountRecord>, token?: string): Promise<TestAccount>;
+  /** Publishes routing's rules to the routing KV bucket (key "rules"). */
+  putRoutingRules(rules: RoutingRules): Promise<void>;
   /** Stops the stand-in pricing (no responders) until `startPricing`. */
   stopPricing(): Promise<void>;
   startPricing(): void;
@@ -126,7 +131,39 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
 
   const authorizeRequests: AuthorizeRequest[] = [];
   let pricing: Subscription | undefined;
+  let pricingQueries: Subscription[] = [];
   const startPricing = () => {
+    // Balance and price: the account's balance is 12.5 EUR; RU is blocked, the rest 0.042.
+    pricingQueries = [
+      messaging.nats.nc.subscribe(subjects.balance, {
+        callback: (error, msg) => {
+          if (error) return;
+          const { accountId } = msg.json<BalanceRequest>();
+          msg.respond(
+            JSON.stringify({ outcome: "balance", balance: 125_000, currency: "EUR", accountId }),
+          );
+        },
+      }),
+      messaging.nats.nc.subscribe(subjects.price, {
+        callback: (error, msg) => {
+          if (error) return;
+          const { to } = msg.json<PriceRequest>();
+          msg.respond(
+            JSON.stringify(
+              to === NUMBERS.blocked
+                ? { outcome: "destination_blocked", reason: "RU is blocked for this account" }
+                : {
+                    outcome: "price",
+                    to,
+                    country: "EE",
+                    pricePerPart: PRICE_PER_PART,
+                    currency: "EUR",
+                  },
+            ),
+          );
+        },
+      }),
+    ];
     pricing = messaging.nats.nc.subscribe(subjects.authorize, {
       callback: (error, msg) => {
         if (error) return;
@@ -174,8 +211,12 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     accepted,
     authorizeRequests,
     putAccount,
+    async putRoutingRules(rules) {
+      await messaging.nats.js.publish(`$KV.${subjects.routingBucket}.rules`, JSON.stringify(rules));
+    },
     async stopPricing() {
       await pricing?.drain();
+      await Promise.all(pricingQueries.map((sub) => sub.drain()));
       await messaging.nats.nc.flush();
     },
     startPricing,

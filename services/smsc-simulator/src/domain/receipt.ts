@@ -6,6 +6,7 @@ import {
   type ReceiptStat,
   tlv,
 } from "@smsgw/smpp";
+import { encodeGsm7Unpacked, encodeUcs2 } from "@smsgw/sms-text";
 
 export interface ReceiptInput {
   carrierMessageId: string;
@@ -18,6 +19,8 @@ export interface ReceiptInput {
   text: string;
   submittedAt: Date;
   doneAt: Date;
+  /** "both" (default): text and TLVs; "text": the text only; "tlv": the TLVs, no text. */
+  dialect?: "both" | "text" | "tlv";
 }
 
 const ESM_CLASS_RECEIPT = 0x04;
@@ -27,6 +30,7 @@ const ESM_CLASS_RECEIPT = 0x04;
  * and the TLVs receipted_message_id and message_state, both carrying the same id and stat.
  */
 export function receiptDeliverSm(input: ReceiptInput): Outgoing<"deliver_sm"> {
+  const dialect = input.dialect ?? "both";
   const text = formatReceiptText({
     id: input.carrierMessageId,
     stat: input.stat,
@@ -44,12 +48,51 @@ export function receiptDeliverSm(input: ReceiptInput): Outgoing<"deliver_sm"> {
     destAddrNpi: input.source.npi,
     esmClass: ESM_CLASS_RECEIPT,
     dataCoding: 0,
-    shortMessage: Buffer.from(text, "latin1"),
-    tlvs: [
-      tlv.receiptedMessageId(input.carrierMessageId),
-      tlv.messageState(messageStateCode(input.stat)),
-    ],
+    shortMessage: dialect === "tlv" ? Buffer.alloc(0) : Buffer.from(text, "latin1"),
+    tlvs:
+      dialect === "text"
+        ? []
+        : [
+            tlv.receiptedMessageId(input.carrierMessageId),
+            tlv.messageState(messageStateCode(input.stat)),
+          ],
   });
+}
+
+/**
+ * An MO message as a carrier delivers it: esm_class 0, GSM-7 unpacked when the text fits the
+ * basic alphabet, else UCS-2; a "+" number as international (TON 1, NPI 1).
+ */
+export function moDeliverSm(mo: {
+  from: string;
+  to: string;
+  text: string;
+}): Outgoing<"deliver_sm"> {
+  const address = (a: string) =>
+    a.startsWith("+") ? { addr: a.slice(1), ton: 1, npi: 1 } : { addr: a, ton: 0, npi: 0 };
+  const from = address(mo.from);
+  const to = address(mo.to);
+  const gsm = isGsm7(mo.text);
+  return deliverSm({
+    sourceAddr: from.addr,
+    sourceAddrTon: from.ton,
+    sourceAddrNpi: from.npi,
+    destinationAddr: to.addr,
+    destAddrTon: to.ton,
+    destAddrNpi: to.npi,
+    esmClass: 0,
+    dataCoding: gsm ? 0 : 8,
+    shortMessage: Buffer.from(gsm ? encodeGsm7Unpacked(mo.text) : encodeUcs2(mo.text)),
+  });
+}
+
+function isGsm7(text: string): boolean {
+  try {
+    encodeGsm7Unpacked(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The receipt text is ASCII: anything else in the sample becomes '?'. */

@@ -9,7 +9,7 @@ export interface Submission {
   destination: string;
   dataCoding: number;
   esmClass: number;
-  /** The concatenation element when esm_class has UDHI (0x40) and the UDH carries one. */
+  /** The concatenation element of the UDH (esm_class 0x40), or of the SAR TLVs. */
   udh: { ref: number; total: number; seq: number } | null;
   /** The part's text (after the UDH), decoded by data_coding. */
   text: string;
@@ -37,6 +37,12 @@ export function describeSubmission(
     const headerLength = (payload[0] ?? 0) + 1;
     if (concat) udh = { ref: concat.ref, total: concat.total, seq: concat.seq };
     payload = payload.subarray(Math.min(headerLength, payload.length));
+  } else {
+    // The SAR TLVs tie the parts together without a UDH.
+    const sar = readKnownTlvs(pdu.tlvs);
+    if (sar.sarTotalSegments !== undefined && sar.sarSegmentSeqnum !== undefined) {
+      udh = { ref: sar.sarMsgRefNum ?? 0, total: sar.sarTotalSegments, seq: sar.sarSegmentSeqnum };
+    }
   }
   return {
     carrierId,

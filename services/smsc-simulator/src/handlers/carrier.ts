@@ -7,10 +7,11 @@ import {
   type SmppSession,
   type SubmitSm,
 } from "@smsgw/smpp";
-import type { SimCarrier } from "../config.ts";
+import type { SimBehaviour, SimCarrier } from "../config.ts";
+import { createTpsWindow, decideSubmit, receiptIdFor } from "../domain/behaviour.ts";
 import { createMessageIds, idStart } from "../domain/message-ids.ts";
 import { outcomeFor, wantsReceipt } from "../domain/outcomes.ts";
-import { receiptDeliverSm } from "../domain/receipt.ts";
+import { moDeliverSm, receiptDeliverSm } from "../domain/receipt.ts";
 import { describeSubmission, type Submission } from "../domain/submission.ts";
 import { createReceiptOutbox } from "./receipt-outbox.ts";
 
@@ -23,6 +24,14 @@ export interface SimulatedCarrier {
   readonly id: string;
   readonly port: number;
   readonly binds: BindCounts;
+  /** What it does now (without id, port and credentials). */
+  behaviour(): SimBehaviour;
+  /** Replaces what it does from the next submit on (receipts already scheduled keep theirs). */
+  configure(next: SimBehaviour): void;
+  /** Closes every session at once, as a carrier dropping binds does; returns how many. */
+  dropBinds(): number;
+  /** Sends an MO message (an ordinary deliver_sm) to a bound receiver or transceiver. */
+  sendMo(mo: { from: string; to: string; text: string }): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -31,6 +40,7 @@ export interface CarrierDeps {
   log: Logger;
   record(submission: Submission): void;
   now(): Date;
+  random?: () => number;
 }
 
 /** One carrier: an SMPP server on its port that checks binds, takes submits, sends receipts. */
@@ -39,7 +49,12 @@ export async function startSimulatedCarrier(
   deps: CarrierDeps,
 ): Promise<SimulatedCarrier> {
   const log = deps.log.child({ carrierId: carrier.id });
-  const nextId = createMessageIds(carrier.idBase, idStart(carrier.idBase, Math.random()));
+  const { id: _id, port: _port, systemId: _systemId, password: _password, ...initial } = carrier;
+  let behaviour: SimBehaviour = initial;
+  let idBase = behaviour.idBase;
+  let nextId = createMessageIds(idBase, idStart(idBase, Math.random()));
+  const tps = createTpsWindow();
+  const random = deps.random ?? Math.random;
   const binds: BindCounts = { accepted: 0, refused: 0 };
 
   const server = createSmppServer({
@@ -77,9 +92,14 @@ export async function startSimulatedCarrier(
   }
 
   function onSubmit(session: SmppSession, pdu: SubmitSm): void {
-    const outcome = outcomeFor(carrier.outcomes, pdu.destinationAddr);
-    if (outcome.commandStatus !== 0) {
-      session.respond(pdu, { commandStatus: outcome.commandStatus });
+    if (!tps.admit(Date.now(), behaviour.tps)) {
+      session.respond(pdu, { commandStatus: CommandStatus.ESME_RTHROTTLED });
+      return;
+    }
+    const profile = outcomeFor(behaviour.outcomes, pdu.destinationAddr);
+    const decision = decideSubmit(profile, behaviour.receiptDelayMs, random);
+    if (decision.kind === "refuse") {
+      session.respond(pdu, { commandStatus: decision.commandStatus });
       return;
     }
     const carrierMessageId = nextId();
@@ -87,18 +107,21 @@ export async function startSimulatedCarrier(
     const receivedAt = deps.now();
     const submission = describeSubmission(carrier.id, carrierMessageId, pdu, receivedAt);
     deps.record(submission);
-    if (!wantsReceipt(pdu.registeredDelivery, outcome.stat)) return;
+    const { receipt: outcome, delayMs } = decision;
+    if (!outcome || !wantsReceipt(pdu.registeredDelivery, outcome.stat)) return;
+    const receiptId = receiptIdFor(carrierMessageId, idBase, behaviour.receiptIdBase);
     const receipt = receiptDeliverSm({
-      carrierMessageId,
+      carrierMessageId: receiptId,
       source: { addr: pdu.sourceAddr, ton: pdu.sourceAddrTon, npi: pdu.sourceAddrNpi },
       destination: { addr: pdu.destinationAddr, ton: pdu.destAddrTon, npi: pdu.destAddrNpi },
       stat: outcome.stat,
       err: outcome.err,
       text: submission.text,
       submittedAt: receivedAt,
-      doneAt: new Date(receivedAt.getTime() + carrier.receiptDelayMs),
+      doneAt: new Date(receivedAt.getTime() + delayMs),
+      dialect: behaviour.receiptDialect,
     });
-    outbox.schedule({ carrierMessageId, pdu: receipt, attempts: 0 }, carrier.receiptDelayMs);
+    outbox.schedule({ carrierMessageId: receiptId, pdu: receipt, attempts: 0 }, delayMs);
   }
 
   const address = await server.listen(carrier.port, deps.host);
@@ -107,6 +130,29 @@ export async function startSimulatedCarrier(
     id: carrier.id,
     port: address.port,
     binds,
+    behaviour: () => behaviour,
+    configure(next) {
+      if (next.idBase !== idBase) {
+        idBase = next.idBase;
+        nextId = createMessageIds(idBase, idStart(idBase, Math.random()));
+      }
+      behaviour = next;
+      log.info({ behaviour: next }, "behaviour replaced");
+    },
+    dropBinds() {
+      const open = [...server.sessions];
+      for (const session of open) session.close(new Error("binds dropped on command"));
+      log.info({ dropped: open.length }, "binds dropped");
+      return open.length;
+    },
+    async sendMo(mo) {
+      const receiver = [...server.sessions].find(
+        (s) => s.state === "bound" && s.bindMode !== "transmitter",
+      );
+      if (!receiver) throw new Error(`no receiver bound to ${carrier.id}`);
+      const response = await receiver.request(moDeliverSm(mo));
+      return response.commandStatus;
+    },
     async close() {
       outbox.close();
       await server.close();

@@ -1,19 +1,112 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ExtraRoute } from "@smsgw/service-kit";
+import { z } from "zod";
+import { SimBehaviour } from "../config.ts";
 import type { Submission } from "../domain/submission.ts";
+import type { SimulatedCarrier } from "./carrier.ts";
+
+const MAX_BODY = 1_000_000;
+const Mo = z.object({
+  from: z.string().min(1).max(21),
+  to: z.string().min(1).max(21),
+  text: z.string().max(160),
+});
 
 /**
- * `GET /submissions` (optionally `?carrierId=sim-a`) on the health server: the received
- * submits as JSON, oldest first, for tests and for a look by hand.
+ * The simulator's HTTP routes next to the probes:
+ * - `GET /submissions[?carrierId=]`: the received submits, oldest first;
+ * - `GET /carriers`, `GET /carriers/{id}`: what each carrier does now;
+ * - `PUT /carriers/{id}`: replaces its behaviour (body: SimBehaviour, defaults filled in);
+ * - `POST /carriers/{id}/drop-binds`: closes its sessions now;
+ * - `POST /carriers/{id}/mo`: sends an MO `{ from, to, text }` to a bound receiver.
+ * Bad input: 400 with `{ error, detail }`; an unknown carrier: 404.
  */
-export function submissionsRoute(submissions: () => Submission[]): ExtraRoute {
+export function simulatorRoutes(
+  submissions: () => Submission[],
+  carriers: ReadonlyMap<string, SimulatedCarrier>,
+): ExtraRoute {
   return (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://simulator");
-    if (req.method !== "GET" || url.pathname !== "/submissions") return false;
-    const carrierId = url.searchParams.get("carrierId");
-    const list = submissions().filter((s) => carrierId === null || s.carrierId === carrierId);
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify(list));
+    if (req.method === "GET" && url.pathname === "/submissions") {
+      const carrierId = url.searchParams.get("carrierId");
+      const list = submissions().filter((s) => carrierId === null || s.carrierId === carrierId);
+      send(res, 200, list);
+      return true;
+    }
+    if (req.method === "GET" && url.pathname === "/carriers") {
+      send(
+        res,
+        200,
+        [...carriers.values()].map((c) => ({ id: c.id, port: c.port, ...c.behaviour() })),
+      );
+      return true;
+    }
+    const match = /^\/carriers\/([^/]+)(\/drop-binds|\/mo)?$/.exec(url.pathname);
+    if (!match) return false;
+    const carrier = carriers.get(decodeURIComponent(match[1] ?? ""));
+    if (!carrier) {
+      send(res, 404, { error: "unknown_carrier", detail: `no carrier "${match[1]}"` });
+      return true;
+    }
+    const action = match[2];
+    if (req.method === "GET" && !action) {
+      send(res, 200, { id: carrier.id, port: carrier.port, ...carrier.behaviour() });
+    } else if (req.method === "POST" && action === "/drop-binds") {
+      send(res, 200, { dropped: carrier.dropBinds() });
+    } else if (req.method === "PUT" && !action) {
+      void withJson(req, res, (body) => {
+        const parsed = SimBehaviour.safeParse(body);
+        if (!parsed.success)
+          return send(res, 400, {
+            error: "invalid_behaviour",
+            detail: z.prettifyError(parsed.error),
+          });
+        carrier.configure(parsed.data);
+        send(res, 200, { id: carrier.id, port: carrier.port, ...parsed.data });
+      });
+    } else if (req.method === "POST" && action === "/mo") {
+      void withJson(req, res, async (body) => {
+        const parsed = Mo.safeParse(body);
+        if (!parsed.success)
+          return send(res, 400, { error: "invalid_mo", detail: z.prettifyError(parsed.error) });
+        try {
+          send(res, 200, { commandStatus: await carrier.sendMo(parsed.data) });
+        } catch (error) {
+          send(res, 409, {
+            error: "not_sent",
+            detail: error instanceof Error ? error.message : String(error),
+          });
+        }
+      });
+    } else {
+      send(res, 405, { error: "method_not_allowed", detail: `${req.method} ${url.pathname}` });
+    }
     return true;
   };
+}
+
+async function withJson(
+  req: IncomingMessage,
+  res: ServerResponse,
+  handle: (body: unknown) => void | Promise<void>,
+): Promise<void> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) return send(res, 413, { error: "too_large", detail: "body over 1 MB" });
+    chunks.push(chunk as Buffer);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch {
+    return send(res, 400, { error: "invalid_json", detail: "the body is not JSON" });
+  }
+  await handle(body);
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(body));
 }

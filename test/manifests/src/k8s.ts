@@ -1,0 +1,105 @@
+import { spawnSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { filesUnder, list, type Obj, obj, ROOT, str, yamlDocs } from "./repo.ts";
+import { parseYamlDocuments } from "./yaml.ts";
+
+export const kindOf = (doc: Obj) => `${str(doc.kind)}/${str(obj(doc.metadata).name)}`;
+
+/** Every directory under k8s/ with a kustomization.yaml. */
+export function kustomizationDirs(): string[] {
+  return filesUnder("k8s", /^kustomization\.yaml$/).map((path) => dirname(path));
+}
+
+export function kustomization(dir: string): Obj {
+  return obj(yamlDocs(join(dir, "kustomization.yaml"))[0], `${dir}/kustomization.yaml`);
+}
+
+/** Paths a kustomization refers to, relative to the repository, that must exist. */
+export function referencedPaths(dir: string): string[] {
+  const k = kustomization(dir);
+  const out: string[] = [];
+  for (const r of [...list(k.resources), ...list(k.components)]) out.push(join(dir, String(r)));
+  for (const p of list(k.patches)) {
+    const path = str(obj(p).path);
+    if (path) out.push(join(dir, path));
+  }
+  for (const g of [...list(k.secretGenerator), ...list(k.configMapGenerator)]) {
+    for (const f of list(obj(g).files)) out.push(join(dir, String(f).split("=").at(-1) ?? ""));
+  }
+  return out;
+}
+
+/** The objects of a kustomization's own resource files (not its bases). */
+export function ownObjects(dir: string): Obj[] {
+  return list(kustomization(dir).resources)
+    .map(String)
+    .filter((r) => r.endsWith(".yaml"))
+    .flatMap((r) => yamlDocs(join(dir, r)).map((d) => obj(d)));
+}
+
+export interface Renderer {
+  name: string;
+  render(dir: string): Obj[];
+}
+
+/**
+ * A local kustomize: `kustomize` or `kubectl kustomize` (KUSTOMIZE=path picks one), or
+ * null when neither is installed. Rendering is offline: only local bases are used.
+ */
+export function findRenderer(): Renderer | null {
+  const candidates: [string, string[]][] = process.env.KUSTOMIZE
+    ? [[process.env.KUSTOMIZE, ["build"]]]
+    : [
+        ["kustomize", ["build"]],
+        ["kubectl", ["kustomize"]],
+      ];
+  for (const [bin, args] of candidates) {
+    const probe = spawnSync(bin, [...args, "--help"], { encoding: "utf8", timeout: 20_000 });
+    if (probe.status !== 0) continue;
+    return {
+      name: `${bin} ${args.join(" ")}`,
+      render(dir) {
+        const res = spawnSync(bin, [...args, join(ROOT, dir)], {
+          encoding: "utf8",
+          timeout: 60_000,
+        });
+        if (res.status !== 0) throw new Error(`${bin} ${args.join(" ")} ${dir}: ${res.stderr}`);
+        return parseYamlDocuments(res.stdout).map((d) => obj(d));
+      },
+    };
+  }
+  return null;
+}
+
+export function podSpec(workload: Obj): Obj {
+  return obj(obj(obj(obj(workload.spec).template).spec));
+}
+
+export function containers(workload: Obj): Obj[] {
+  return list(podSpec(workload).containers).map((c) => obj(c));
+}
+
+/**
+ * A container's environment: its env values, the ConfigMaps it takes whole (envFrom), and
+ * the variables whose values come from elsewhere (Secrets, the downward API).
+ */
+export function containerEnv(
+  container: Obj,
+  configMaps: Map<string, Obj>,
+): { env: Record<string, string>; fromRefs: Record<string, Obj> } {
+  const env: Record<string, string> = {};
+  const fromRefs: Record<string, Obj> = {};
+  for (const source of list(container.envFrom)) {
+    const name = str(obj(obj(source).configMapRef ?? {}).name);
+    const cm = name ? configMaps.get(name) : undefined;
+    if (!cm) throw new Error(`envFrom: unknown ConfigMap ${name}`);
+    for (const [k, v] of Object.entries(obj(cm.data ?? {}))) env[k] = String(v);
+  }
+  for (const item of list(container.env)) {
+    const e = obj(item);
+    const name = String(e.name);
+    if (e.valueFrom !== undefined) fromRefs[name] = obj(e.valueFrom);
+    else env[name] = String(e.value ?? "");
+  }
+  return { env, fromRefs };
+}

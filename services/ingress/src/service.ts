@@ -93,6 +93,8 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
     purger = setInterval(() => {
       idempotency.purge().catch((error) => log.warn({ err: error }, "idempotency purge failed"));
     }, PURGE_EVERY_MS).unref();
+    // Waiters on a key answer before the request ceiling does.
+    const waitLimitMs = Math.max(1_000, config.REQUEST_TIMEOUT_MS - 2_000);
     const reader: MessageReader = createMessageReader(database.sql);
     const rpcTimeout = config.AUTHORIZE_TIMEOUT_MS;
     const app = createApp({
@@ -104,10 +106,9 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
         pipeline,
         idempotency,
         log,
-        // Waiters on a key answer before the request ceiling does.
-        waitLimitMs: Math.max(1_000, config.REQUEST_TIMEOUT_MS - 2_000),
+        waitLimitMs,
       },
-      v1Batch: { ...auth, ...sendOptions, pipeline },
+      v1Batch: { ...auth, ...sendOptions, pipeline, idempotency, log, waitLimitMs },
       queries: {
         ...auth,
         reader,

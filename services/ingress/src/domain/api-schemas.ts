@@ -1,0 +1,191 @@
+import { MESSAGE_STATUSES } from "@smsgw/contracts";
+import { z } from "zod";
+
+/**
+ * The shapes of the native API: the handlers parse requests with these schemas and the
+ * OpenAPI document is generated from the same ones (`openapi/document.ts`), so the docs
+ * cannot drift from what the code accepts.
+ */
+
+export const MAX_BATCH = 1_000;
+export const MAX_REFERENCE = 128;
+
+const E164 = z.string().meta({ description: "E.164, e.g. +37256789045", example: "+37256789045" });
+
+export const ErrorBody = z.object({
+  status: z.string().meta({ description: "machine-readable status, e.g. invalid_phone" }),
+  message: z.string().meta({ description: "what went wrong, for a human" }),
+});
+
+export const Credentials = {
+  hash: z.string().optional().meta({ description: "account hash (or use HTTP Basic)" }),
+  token: z.string().optional().meta({ description: "account token (or use HTTP Basic)" }),
+};
+
+export const SendMessage = z.strictObject({
+  to: E164.meta({ description: "recipient, E.164" }),
+  from: z.string().meta({
+    description: "sender ID: alphanumeric (≤ 11) or numeric (≤ 15 digits)",
+    example: "MyApp",
+  }),
+  text: z.string().meta({
+    description: "UTF-8 text; GSM-7 160 / UCS-2 70 characters per part",
+    example: "Hello",
+  }),
+  callbackUrl: z
+    .string()
+    .nullish()
+    .meta({ description: "http(s) URL that receives the delivery reports" }),
+  reference: z
+    .string()
+    .max(MAX_REFERENCE)
+    .nullish()
+    .meta({ description: "your own reference, echoed back in the resource and webhooks" }),
+  sendAt: z.string().nullish().meta({
+    format: "date-time",
+    description: "ISO 8601 time to send at (at most 7 days ahead by default); absent or past = now",
+  }),
+  validUntil: z.string().nullish().meta({
+    format: "date-time",
+    description:
+      "ISO 8601 time after which the message expires (at most 72 h after sending by default)",
+  }),
+  ...Credentials,
+});
+export type SendMessage = z.infer<typeof SendMessage>;
+
+export const SendBatch = z.strictObject({
+  messages: z.array(SendMessage).min(1).max(MAX_BATCH),
+  ...Credentials,
+});
+
+/** What the batch handler parses first: the items are then checked one by one. */
+export const SendBatchEnvelope = z.strictObject({
+  messages: z.array(z.unknown()).min(1).max(MAX_BATCH),
+  ...Credentials,
+});
+
+export const MessageResource = z.object({
+  messageId: z.string(),
+  status: z.enum(MESSAGE_STATUSES),
+  to: z.string(),
+  from: z.string(),
+  parts: z.number().int(),
+  cost: z.number().meta({ description: "total charged for all parts, in currency" }),
+  currency: z.string(),
+  reference: z.string().nullable(),
+  errorCode: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  statusTimes: z
+    .record(z.string(), z.string())
+    .meta({ description: "when each status reached was reached" }),
+  sendAt: z.string().nullable().optional(),
+  validUntil: z.string().nullable().optional(),
+});
+
+export const BatchItemResult = z.object({
+  index: z.number().int().meta({ description: "position in the request's messages" }),
+  status: z.string().meta({ description: "queued, or the error status of this item" }),
+  message: z.string().optional().meta({ description: "why this item was refused" }),
+  messageId: z.string().optional(),
+  resource: MessageResource.optional(),
+});
+
+export const BatchResult = z.object({
+  accepted: z.number().int(),
+  refused: z.number().int(),
+  results: z.array(BatchItemResult),
+});
+
+export const EventsPage = z.object({
+  events: z.array(
+    z.object({ eventId: z.string(), type: z.string(), occurredAt: z.string(), data: z.unknown() }),
+  ),
+  nextCursor: z.string().nullable().meta({ description: "pass as ?after= for the next page" }),
+});
+
+export const EventsQuery = z.object({
+  after: z.string().max(20).optional(),
+  limit: z.coerce.number().int().min(1).max(1_000).default(100),
+});
+
+export const Balance = z.object({ balance: z.number(), currency: z.string() });
+
+export const Price = z.object({
+  to: z.string(),
+  country: z.string().nullable(),
+  pricePerPart: z.number(),
+  currency: z.string(),
+});
+
+export const PhoneFormat = z.object({
+  input: z.string(),
+  e164: z.string(),
+  valid: z.boolean(),
+  reason: z.string().nullable(),
+  country: z.string().nullable(),
+  countryCallingCode: z.string(),
+  nationalNumber: z.string(),
+  type: z
+    .string()
+    .nullable()
+    .meta({ description: "mobile, fixed_line, fixed_line_or_mobile, toll_free, …" }),
+  international: z.string(),
+  national: z.string(),
+});
+
+export const CompatibleRequest = z.object({
+  hash: z.string().meta({ description: "account identifier (public half of the credentials)" }),
+  token: z.string().meta({ description: "account secret (private half)" }),
+  toNumber: E164.meta({ description: "recipient in E.164 (write + as %2B in a query string)" }),
+  fromNumber: z.string().meta({
+    description: "sender ID: alphanumeric (≤ 11, e.g. MyApp) or numeric (≤ 15 digits)",
+    example: "MyApp",
+  }),
+  text: z.string().meta({
+    description:
+      "UTF-8 text; one part holds 160 GSM-7 characters (153 when split) or 70 UCS-2 (67)",
+    example: "Hello",
+  }),
+  callbackUrl: z
+    .string()
+    .optional()
+    .meta({ description: "http(s) URL that receives the delivery reports" }),
+});
+
+export const CompatibleSuccess = z.object({
+  status: z.literal("success"),
+  messageId: z.string(),
+  parts: z.number().int(),
+  cost: z.number(),
+  currency: z.string(),
+});
+
+/** The first problem zod found, as the invalid_params message: it names the field. */
+export function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return "the request is malformed";
+  const path = issue.path.map(String).join(".");
+  if (issue.code === "unrecognized_keys") {
+    // Names are echoed, so they are cut short: a client cannot make us reflect a megabyte.
+    const names = issue.keys.slice(0, 3).map((k) => {
+      const name = path ? `${path}.${k}` : k;
+      return name.length > 40 ? `${name.slice(0, 40)}…` : name;
+    });
+    return `unknown field ${names.join(", ")}${issue.keys.length > 3 ? ", …" : ""}`;
+  }
+  if (issue.code === "invalid_type") {
+    const name = path || "body";
+    if (issue.message.endsWith("received undefined")) return `${name} is missing`;
+    const expected =
+      issue.expected === "object"
+        ? "a JSON object"
+        : `${/^[aeiou]/.test(issue.expected) ? "an" : "a"} ${issue.expected}`;
+    return `${name} must be ${expected}`;
+  }
+  if (issue.code === "too_big" || issue.code === "too_small") {
+    return `${path || "body"}: ${issue.message}`;
+  }
+  return `${path || "body"} is invalid`;
+}

@@ -1,0 +1,43 @@
+import { type AccountRecord, checkRouting, type RoutingRules } from "@smsgw/contracts";
+import { type Checked, passed, refused } from "./api-error.ts";
+import type { Destination } from "./phone.ts";
+
+export interface DoorInput {
+  account: Pick<AccountRecord, "blockedCountries">;
+  /** Routing's published rules; null while routing has published none (pricing decides). */
+  rules: RoutingRules | null;
+  destination: Destination;
+  /** The checked, trimmed sender. */
+  sender: string;
+}
+
+/** Every prefix: used to ask `checkRouting` about the sender rules alone. */
+const ANY_DESTINATION = ["+"];
+
+/**
+ * The checks made at the door, before pricing is asked, in api.md's order: the sender
+ * rules of the destination (invalid_sender), then the account's blocked countries and
+ * routing's reachable prefixes (destination_blocked). `checkRouting` would report an
+ * unroutable destination before a bad sender, so the sender rules are asked first with
+ * every destination counted as routable.
+ */
+export function checkDoor(input: DoorInput): Checked<void> {
+  const { account, rules, destination, sender } = input;
+  if (rules) {
+    const senderOnly = checkRouting(
+      { ...rules, routablePrefixes: ANY_DESTINATION },
+      destination.e164,
+      sender,
+    );
+    if (!senderOnly.ok) return refused(senderOnly.status, senderOnly.message);
+  }
+  const country = destination.country;
+  if (country !== null && account.blockedCountries?.includes(country)) {
+    return refused("destination_blocked", `sending to ${country} is blocked for this account`);
+  }
+  if (rules) {
+    const routed = checkRouting(rules, destination.e164, sender);
+    if (!routed.ok) return refused(routed.status, routed.message);
+  }
+  return passed(undefined);
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { canonicalJson, decideOnKey, isIdempotencyKey, type StoredKey } from "./idempotency.ts";
+
+const row = (overrides: Partial<StoredKey> = {}): StoredKey => ({
+  fingerprint: "f1",
+  messageId: "msg_A",
+  state: "pending",
+  claimedAt: 1_000,
+  httpStatus: null,
+  body: null,
+  ...overrides,
+});
+
+describe("decideOnKey", () => {
+  it("when the body differs, it is reused whatever the state", () => {
+    expect(
+      decideOnKey(row({ state: "done", httpStatus: 202, body: "{}" }), "f2", 1_000, 35_000),
+    ).toEqual({
+      kind: "reused",
+    });
+  });
+
+  it("when the answer is stored, it is replayed", () => {
+    expect(
+      decideOnKey(row({ state: "done", httpStatus: 202, body: "{}" }), "f1", 1_000, 35_000),
+    ).toEqual({
+      kind: "replay",
+      httpStatus: 202,
+      body: "{}",
+    });
+  });
+
+  it("when another request holds it, it waits; when the holder is long gone, it takes over with the same messageId", () => {
+    expect(decideOnKey(row(), "f1", 30_000, 35_000)).toEqual({ kind: "wait" });
+    expect(decideOnKey(row(), "f1", 36_001, 35_000)).toEqual({
+      kind: "take_over",
+      messageId: "msg_A",
+    });
+  });
+
+  it("when it was released after a server error, it is taken over at once", () => {
+    expect(decideOnKey(row({ state: "open" }), "f1", 1_001, 35_000)).toEqual({
+      kind: "take_over",
+      messageId: "msg_A",
+    });
+  });
+});
+
+describe("canonicalJson and keys", () => {
+  it("when two bodies differ only in key order or undefined fields, they are the same", () => {
+    expect(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: undefined } })).toBe(
+      canonicalJson({ a: { d: [1, { x: 1, y: 2 }] }, b: 1 }),
+    );
+    expect(canonicalJson({ a: "1" })).not.toBe(canonicalJson({ a: 1 }));
+  });
+
+  it("when a key has spaces, controls or is too long, it is not a key", () => {
+    expect(isIdempotencyKey("order-1234_ABC:x")).toBe(true);
+    expect(isIdempotencyKey("a b")).toBe(false);
+    expect(isIdempotencyKey("")).toBe(false);
+    expect(isIdempotencyKey("é")).toBe(false);
+    expect(isIdempotencyKey("k".repeat(256))).toBe(false);
+  });
+});

@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call, type Harness, NUMBERS, startHarness } from "../testing/harness.ts";
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness({ IP_RATE_PER_SEC: "10000", IP_BURST: "10000" });
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+const auth = () =>
+  `Basic ${Buffer.from(`${h.account.hash}:${h.account.token}`).toString("base64")}`;
+let keys = 0;
+const newKey = () => `key-${Date.now()}-${keys++}`;
+
+const send = (key: string, body: unknown) =>
+  call(`${h.base}/v1/messages`, {
+    method: "POST",
+    headers: { authorization: auth(), "content-type": "application/json", "idempotency-key": key },
+    body: JSON.stringify(body),
+  });
+
+const message = (text = "Hello once") => ({ to: NUMBERS.charged, from: "MyApp", text });
+const authorizedIds = () => new Set(h.authorizeRequests.map((r) => r.messageId));
+
+describe("Idempotency-Key on POST /v1/messages", () => {
+  it("when 50 identical requests with one key arrive at once, there is one message, one charge and one body", async () => {
+    const key = newKey();
+    const asked = h.authorizeRequests.length;
+    const before = await h.streamMessages();
+    const answers = await Promise.all(Array.from({ length: 50 }, () => send(key, message())));
+    expect(answers.map((a) => a.httpStatus)).toEqual(Array(50).fill(202));
+    expect(new Set(answers.map((a) => a.text)).size).toBe(1);
+    expect(answers.filter((a) => a.headers.get("idempotent-replayed") === "true")).toHaveLength(49);
+    expect(h.authorizeRequests.length - asked).toBe(1);
+    expect(await h.streamMessages()).toBe(before + 1);
+  });
+
+  it("when the same key comes back later with the same body in another key order, it replays the first answer", async () => {
+    const key = newKey();
+    const first = await send(key, message());
+    const again = await send(key, { text: "Hello once", from: "MyApp", to: NUMBERS.charged });
+    expect(again.httpStatus).toBe(first.httpStatus);
+    expect(again.text).toBe(first.text);
+  });
+
+  it("when the same key comes with another body, it is 422 idempotency_key_reused and nothing is sent", async () => {
+    const key = newKey();
+    await send(key, message());
+    const before = await h.streamMessages();
+    const other = await send(key, message("another text"));
+    expect(other.httpStatus).toBe(422);
+    expect(other.body).toEqual({ status: "idempotency_key_reused", message: expect.any(String) });
+    expect(await h.streamMessages()).toBe(before);
+  });
+
+  it("when the first answer was a refusal, the retry gets the same refusal", async () => {
+    const key = newKey();
+    const first = await send(key, { ...message(), to: NUMBERS.lowBalance });
+    const again = await send(key, { ...message(), to: NUMBERS.lowBalance });
+    expect(first.httpStatus).toBe(422);
+    expect(again.text).toBe(first.text);
+  });
+
+  it("when the first try ended in a server error, the retry sends under the same messageId", async () => {
+    const key = newKey();
+    await h.stopPricing();
+    const failed = await send(key, message("after an outage"));
+    expect(failed.httpStatus).toBe(500);
+    h.startPricing();
+    await h.messaging.nats.nc.flush();
+    const retried = await send(key, message("after an outage"));
+    expect(retried.httpStatus).toBe(202);
+    const again = await send(key, message("after an outage"));
+    expect(again.text).toBe(retried.text);
+    // The only messageId pricing was ever asked about for this key is the accepted one.
+    expect(authorizedIds().has(String(retried.body.messageId))).toBe(true);
+  });
+
+  it("when the same key is used by another account, it is that account's own key", async () => {
+    const key = newKey();
+    const first = await send(key, message());
+    const other = await h.putAccount();
+    const otherAuth = `Basic ${Buffer.from(`${other.hash}:${other.token}`).toString("base64")}`;
+    let answer = await call(`${h.base}/v1/messages`, {
+      method: "POST",
+      headers: {
+        authorization: otherAuth,
+        "content-type": "application/json",
+        "idempotency-key": key,
+      },
+      body: JSON.stringify(message()),
+    });
+    for (let i = 0; answer.httpStatus === 401 && i < 50; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      answer = await call(`${h.base}/v1/messages`, {
+        method: "POST",
+        headers: {
+          authorization: otherAuth,
+          "content-type": "application/json",
+          "idempotency-key": key,
+        },
+        body: JSON.stringify(message()),
+      });
+    }
+    expect(answer.httpStatus).toBe(202);
+    expect(answer.body.messageId).not.toBe(first.body.messageId);
+  });
+
+  it("when the key is malformed, it is 400 invalid_params", async () => {
+    const answer = await send("x".repeat(256), message());
+    expect(answer.httpStatus).toBe(400);
+    expect(answer.body.message).toContain("Idempotency-Key");
+  });
+});

@@ -1,0 +1,115 @@
+import { createHash } from "node:crypto";
+import type { Logger } from "@smsgw/service-kit";
+import type { Request, Response } from "express";
+import {
+  type ApiError,
+  apiError,
+  type Checked,
+  passed,
+  v1HttpStatus,
+} from "../domain/api-error.ts";
+import { canonicalJson, isIdempotencyKey } from "../domain/idempotency.ts";
+import type { IdempotencyStore } from "./idempotency-store.ts";
+import { sendError } from "./reply.ts";
+
+/** An answer as bytes, so that a replay is the first answer byte for byte. */
+export interface Answer {
+  httpStatus: number;
+  body: string;
+  /** A server error somewhere in it: the key is released for a retry, not stored. */
+  retryable: boolean;
+}
+
+export const errorAnswer = (error: ApiError): Answer => ({
+  httpStatus: v1HttpStatus(error.status),
+  body: JSON.stringify({ status: error.status, message: error.message }),
+  retryable: error.status === "server_error",
+});
+
+export function writeAnswer(res: Response, answer: Answer): void {
+  if (res.headersSent) return;
+  res
+    .status(answer.httpStatus)
+    .set("content-type", "application/json; charset=utf-8")
+    .set("cache-control", "no-store")
+    .send(answer.body);
+}
+
+/** The `Idempotency-Key` header: absent, or 1-255 visible ASCII characters. */
+export function readIdempotencyKey(req: Request): Checked<string | undefined> {
+  const key = req.get("idempotency-key");
+  if (key !== undefined && !isIdempotencyKey(key)) {
+    return {
+      ok: false,
+      error: apiError("invalid_params", "Idempotency-Key must be 1-255 visible ASCII characters"),
+    };
+  }
+  return passed(key);
+}
+
+export interface IdempotentDeps {
+  idempotency: IdempotencyStore;
+  log: Logger;
+  /** When a waiter gives up on a key another request holds (ms from the request's start). */
+  waitLimitMs: number;
+}
+
+/**
+ * Runs `send` at most once per (account, key) and body: the key is claimed first with the
+ * message ids the send will use (`newIds`), a retry with the same body gets the stored
+ * answer, another body gets 422 idempotency_key_reused. An answer with a server error is
+ * not stored: the key is released and the retry runs `send` again with the same ids, so
+ * pricing's once-per-messageId charge and JetStream's de-duplication hold across retries.
+ */
+export async function answerOnce(
+  deps: IdempotentDeps,
+  res: Response,
+  claim: { accountId: string; key: string; body: unknown; newIds: string[]; started: number },
+  send: (ids: string[]) => Promise<Answer>,
+): Promise<void> {
+  const { accountId, key } = claim;
+  const { hash: _h, token: _t, ...content } = claim.body as Record<string, unknown>;
+  const claimed = await deps.idempotency.claim({
+    accountId,
+    key,
+    fingerprint: createHash("sha256").update(canonicalJson(content)).digest("hex"),
+    newMessageId: claim.newIds.join(","),
+    deadline: claim.started + deps.waitLimitMs,
+  });
+  switch (claimed.kind) {
+    case "replay":
+      res.set("idempotent-replayed", "true");
+      return writeAnswer(res, {
+        httpStatus: claimed.httpStatus,
+        body: claimed.body,
+        retryable: false,
+      });
+    case "reused":
+      return sendError(
+        res,
+        apiError(
+          "idempotency_key_reused",
+          "this Idempotency-Key was used with a different body; use a new key for a new message",
+        ),
+      );
+    case "timeout":
+      return sendError(
+        res,
+        apiError(
+          "server_error",
+          "the first request with this Idempotency-Key is still running; retry",
+        ),
+      );
+    case "owner": {
+      const answer = await send(claimed.messageId.split(","));
+      try {
+        if (answer.retryable) await deps.idempotency.release(accountId, key);
+        else await deps.idempotency.complete(accountId, key, answer.httpStatus, answer.body);
+      } catch (error) {
+        // The answer stands; a retry finds the key pending and takes it over once stale.
+        deps.log.error({ err: error }, "idempotency key not stored");
+      }
+      return writeAnswer(res, answer);
+    }
+  }
+}

@@ -1,0 +1,147 @@
+import type { AccountRecord, RoutingRules } from "@smsgw/contracts";
+import type { EventPublisher, Logger } from "@smsgw/service-kit";
+import { acceptedEvent } from "../domain/accepted-event.ts";
+import { apiError, type Checked, passed } from "../domain/api-error.ts";
+import { type Charge, outcomeOfAuthorize } from "../domain/authorize-outcome.ts";
+import { checkDoor } from "../domain/door.ts";
+import type { SendFields } from "../domain/fields.ts";
+import { checkPhone, type Destination } from "../domain/phone.ts";
+import type { Schedule } from "../domain/schedule.ts";
+import { checkSender } from "../domain/sender.ts";
+import type { Authorizer } from "./authorizer.ts";
+
+/** What a send needs once its fields have the right shape and its account is known. */
+export interface SendInput {
+  fields: Pick<
+    SendFields,
+    "toNumber" | "fromNumber" | "text" | "encoding" | "parts" | "callbackUrl"
+  >;
+  reference: string | null;
+  schedule: Schedule;
+  /** How the client named the fields, for the messages: toNumber/fromNumber or to/from. */
+  names?: { to: string; from: string };
+}
+
+/** A send that passed every check at the door, waiting for its charge. */
+export interface Draft {
+  messageId: string;
+  account: AccountRecord;
+  input: SendInput;
+  destination: Destination;
+  sender: string;
+}
+
+export interface PipelineDeps {
+  authorizer: Authorizer;
+  publisher: Pick<EventPublisher, "publish" | "publishAll">;
+  /** Routing's rules from its KV bucket; null until routing publishes them. */
+  routingRules(): RoutingRules | null;
+  log: Logger;
+  now(): number;
+}
+
+export const NOT_ACCEPTED = apiError(
+  "server_error",
+  "the message was not accepted and not charged; retry",
+);
+
+/**
+ * The steps every send endpoint shares, after the fields and the account: the checks at
+ * the door in api.md's order (invalid_phone, invalid_sender, destination_blocked), the
+ * charge (pricing, which answers destination_blocked or low_balance itself), and the
+ * accepted event. The compatible endpoint, `POST /v1/messages` and the batch call these.
+ */
+export function createPipeline(deps: PipelineDeps) {
+  const { log } = deps;
+
+  function check(messageId: string, account: AccountRecord, input: SendInput): Checked<Draft> {
+    const destination = checkPhone(input.fields.toNumber, input.names?.to);
+    if (!destination.ok) return destination;
+    const sender = checkSender(input.fields.fromNumber, input.names?.from);
+    if (!sender.ok) return sender;
+    const door = checkDoor({
+      account,
+      rules: deps.routingRules(),
+      destination: destination.value,
+      sender: sender.value,
+    });
+    if (!door.ok) return door;
+    return passed({
+      messageId,
+      account,
+      input,
+      destination: destination.value,
+      sender: sender.value,
+    });
+  }
+
+  /** Pricing's charge for the draft, or the refusal to answer; server_error when it did not answer. */
+  async function charge(draft: Draft): Promise<Checked<Charge>> {
+    try {
+      const answer = await deps.authorizer.authorize({
+        messageId: draft.messageId,
+        accountId: draft.account.accountId,
+        to: draft.destination.e164,
+        country: draft.destination.country,
+        parts: draft.input.fields.parts,
+      });
+      const outcome = outcomeOfAuthorize(answer);
+      if (!outcome.ok && outcome.error.status === "server_error") {
+        log.error({ messageId: draft.messageId, answer }, "pricing answered error");
+        return { ok: false, error: NOT_ACCEPTED };
+      }
+      return outcome;
+    } catch (error) {
+      log.error({ err: error, messageId: draft.messageId }, "authorize failed");
+      return { ok: false, error: NOT_ACCEPTED };
+    }
+  }
+
+  function eventOf(draft: Draft, charged: Charge) {
+    return acceptedEvent({
+      messageId: draft.messageId,
+      accountId: draft.account.accountId,
+      fields: draft.input.fields,
+      destination: draft.destination,
+      sender: draft.sender,
+      charge: charged,
+      occurredAt: new Date(deps.now()).toISOString(),
+      reference: draft.input.reference,
+      sendAt: draft.input.schedule.sendAt,
+      validUntil: draft.input.schedule.validUntil,
+    });
+  }
+
+  /** Publishes the accepted event; false (logged) when JetStream did not store it. */
+  async function accept(draft: Draft, charged: Charge): Promise<boolean> {
+    try {
+      await deps.publisher.publish(eventOf(draft, charged));
+      return true;
+    } catch (error) {
+      // Charged but not accepted: pricing's sweep refunds a charge without an accepted event.
+      log.error({ err: error, messageId: draft.messageId }, "accepted publish failed");
+      return false;
+    }
+  }
+
+  /**
+   * Publishes many accepted events in one window. When the window fails, each event is
+   * published again alone (JetStream drops the copies by Nats-Msg-Id) to learn which
+   * ones are stored: the answer per item must be true.
+   */
+  async function acceptAll(items: ReadonlyArray<{ draft: Draft; charged: Charge }>) {
+    const events = items.map(({ draft, charged }) => eventOf(draft, charged));
+    try {
+      await deps.publisher.publishAll(events);
+      return events.map(() => true);
+    } catch (error) {
+      log.error({ err: error, count: events.length }, "batch publish failed; retrying one by one");
+      const settled = await Promise.allSettled(events.map((e) => deps.publisher.publish(e)));
+      return settled.map((s) => s.status === "fulfilled");
+    }
+  }
+
+  return { check, charge, accept, acceptAll };
+}
+
+export type Pipeline = ReturnType<typeof createPipeline>;

@@ -1,0 +1,146 @@
+import { waitFor } from "@smsgw/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call, type Harness, NUMBERS, startHarness } from "../testing/harness.ts";
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness({ IP_RATE_PER_SEC: "10000", IP_BURST: "10000" });
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+const postBatch = (body: unknown, auth = h.account) =>
+  call(`${h.base}/v1/messages/batch`, {
+    method: "POST",
+    headers: {
+      authorization: `Basic ${Buffer.from(`${auth.hash}:${auth.token}`).toString("base64")}`,
+      "content-type": "application/json",
+    },
+    body: JSON.stringify(body),
+  });
+
+const item = (overrides: Record<string, unknown> = {}) => ({
+  to: NUMBERS.charged,
+  from: "MyApp",
+  text: "batch",
+  ...overrides,
+});
+
+describe("POST /v1/messages/batch", () => {
+  it("when some items are bad, the good ones are sent and each item has its own result, in order", async () => {
+    const before = await h.streamMessages();
+    const answer = await postBatch({
+      messages: [
+        item({ reference: "a" }),
+        item({ to: "+3725" }),
+        { to: NUMBERS.charged },
+        item({ to: NUMBERS.lowBalance }),
+        item({ to: NUMBERS.noAnswer }),
+        item({ reference: "f" }),
+      ],
+    });
+    expect(answer.httpStatus).toBe(200);
+    expect(answer.body).toMatchObject({ accepted: 2, refused: 4 });
+    const results = answer.body.results as Array<Record<string, unknown>>;
+    expect(results.map((r) => [r.index, r.status])).toEqual([
+      [0, "queued"],
+      [1, "invalid_phone"],
+      [2, "invalid_params"],
+      [3, "low_balance"],
+      [4, "server_error"],
+      [5, "queued"],
+    ]);
+    expect(results[2]?.message).toBe("from is missing");
+    expect(results[0]?.resource).toMatchObject({ reference: "a", status: "queued", cost: 0.042 });
+    for (const r of [results[0], results[5]])
+      await waitFor(() => h.accepted.get(String(r?.messageId)));
+    expect(await h.streamMessages()).toBe(before + 2);
+  });
+
+  it("when a batch holds 1,000 messages, all are charged concurrently and published", async () => {
+    const before = await h.streamMessages();
+    const started = Date.now();
+    const answer = await postBatch({
+      messages: Array.from({ length: 1000 }, (_, i) => item({ reference: `r${i}` })),
+    });
+    expect(answer.body.accepted).toBe(1000);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(await h.streamMessages()).toBe(before + 1000);
+  });
+
+  it("when a batch is empty, too large, or not an array, it is 400 invalid_params", async () => {
+    for (const body of [
+      { messages: [] },
+      { messages: Array(1001).fill(item()) },
+      { messages: "x" },
+      {},
+    ]) {
+      const answer = await postBatch(body);
+      expect(answer.httpStatus).toBe(400);
+      expect(answer.body.status).toBe("invalid_params");
+      expect(answer.body.message).toMatch(/messages/);
+    }
+  });
+
+  it("when the batch is larger than the account's remaining burst, it is 429 as a whole", async () => {
+    const small = await h.putAccount({ limits: { accountRatePerSec: 1, accountBurst: 3 } });
+    const answer = await waitFor(async () => {
+      const a = await postBatch({ messages: [item(), item(), item(), item()] }, small);
+      return a.httpStatus === 401 ? undefined : a;
+    });
+    expect(answer.httpStatus).toBe(429);
+    expect(answer.headers.get("retry-after")).toBe("1");
+    expect((await postBatch({ messages: [item(), item(), item()] }, small)).body.accepted).toBe(3);
+  });
+
+  it("when a batch is retried with its Idempotency-Key, it is sent once and answered the same", async () => {
+    const key = `batch-${Date.now()}`;
+    const send = (messages: unknown[]) =>
+      call(`${h.base}/v1/messages/batch`, {
+        method: "POST",
+        headers: {
+          authorization: `Basic ${Buffer.from(`${h.account.hash}:${h.account.token}`).toString("base64")}`,
+          "content-type": "application/json",
+          "idempotency-key": key,
+        },
+        body: JSON.stringify({ messages }),
+      });
+    const before = await h.streamMessages();
+    const messages = [item({ reference: "x" }), item({ to: "+3725" }), item({ reference: "y" })];
+    const [first, second] = await Promise.all([send(messages), send(messages)]);
+    expect(first.body.accepted).toBe(2);
+    expect(second.text).toBe(first.text);
+    expect(await h.streamMessages()).toBe(before + 2);
+  });
+
+  it("when a batch item met a server error, the retry runs again under the same message ids", async () => {
+    const key = `batch-retry-${Date.now()}`;
+    const send = () =>
+      call(`${h.base}/v1/messages/batch`, {
+        method: "POST",
+        headers: {
+          authorization: `Basic ${Buffer.from(`${h.account.hash}:${h.account.token}`).toString("base64")}`,
+          "content-type": "application/json",
+          "idempotency-key": key,
+        },
+        body: JSON.stringify({ messages: [item(), item({ to: NUMBERS.noAnswer })] }),
+      });
+    const askedBefore = h.authorizeRequests.length;
+    const first = await send();
+    const second = await send();
+    const ids = (a: typeof first) =>
+      (a.body.results as Array<{ messageId?: string }>).map((r) => r.messageId);
+    expect(first.body.accepted).toBe(1);
+    expect(second.headers.get("idempotent-replayed")).toBeNull();
+    expect(ids(second)[0]).toBe(ids(first)[0]);
+    // Pricing was asked twice about the item that got no answer, both times under one id.
+    const asked = h.authorizeRequests
+      .slice(askedBefore)
+      .filter((r) => r.to === NUMBERS.noAnswer)
+      .map((r) => r.messageId);
+    expect(asked).toHaveLength(2);
+    expect(new Set(asked).size).toBe(1);
+  });
+});

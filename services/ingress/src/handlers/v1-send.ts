@@ -1,0 +1,154 @@
+import { type AccountRecord, newMessageId, toDecimal } from "@smsgw/contracts";
+import type { Logger } from "@smsgw/service-kit";
+import { countParts } from "@smsgw/sms-text";
+import type { RequestHandler, Response } from "express";
+import { apiError, type Checked, passed } from "../domain/api-error.ts";
+import { describeIssue, SendMessage } from "../domain/api-schemas.ts";
+import { checkCallbackUrl } from "../domain/fields.ts";
+import { checkSchedule, type ScheduleLimits } from "../domain/schedule.ts";
+import type { IdempotencyStore } from "./idempotency-store.ts";
+import {
+  type Answer,
+  answerOnce,
+  errorAnswer,
+  readIdempotencyKey,
+  writeAnswer,
+} from "./idempotent.ts";
+import type { Draft, Pipeline, SendInput } from "./pipeline.ts";
+import { NOT_ACCEPTED } from "./pipeline.ts";
+import { sendError } from "./reply.ts";
+import { authenticateV1, type V1AuthDeps } from "./v1-auth.ts";
+
+export interface V1SendDeps extends V1AuthDeps {
+  maxParts: number;
+  allowPrivateCallbacks: boolean;
+  schedule: ScheduleLimits;
+  pipeline: Pipeline;
+  idempotency: IdempotencyStore;
+  log: Logger;
+  /** When a waiter gives up on a key another request holds (ms from the request's start). */
+  waitLimitMs: number;
+}
+
+export interface SendOptions {
+  maxParts: number;
+  allowPrivateCallbacks: boolean;
+  schedule: ScheduleLimits;
+}
+
+const V1_NAMES = { to: "to", from: "from" };
+
+/** A v1 message's fields (one of a batch, or the body of `POST /v1/messages`) checked for shape. */
+export function readV1Message(raw: unknown, options: SendOptions, now: number): Checked<SendInput> {
+  const parsed = SendMessage.safeParse(raw);
+  if (!parsed.success)
+    return { ok: false, error: apiError("invalid_params", describeIssue(parsed.error)) };
+  const body = parsed.data;
+  for (const name of ["to", "from", "text"] as const) {
+    if (body[name] === "")
+      return { ok: false, error: apiError("invalid_params", `${name} is empty`) };
+  }
+  const count = countParts(body.text);
+  if (count.parts > options.maxParts) {
+    return {
+      ok: false,
+      error: apiError(
+        "invalid_params",
+        `text is ${count.parts} parts long; the limit is ${options.maxParts} parts`,
+      ),
+    };
+  }
+  const callbackUrl = checkCallbackUrl(body.callbackUrl, options.allowPrivateCallbacks);
+  if (!callbackUrl.ok) return callbackUrl;
+  const schedule = checkSchedule(body, now, options.schedule);
+  if (!schedule.ok) return schedule;
+  return passed({
+    fields: {
+      toNumber: body.to,
+      fromNumber: body.from,
+      text: body.text,
+      encoding: count.encoding,
+      parts: count.parts,
+      callbackUrl: callbackUrl.value,
+    },
+    reference: body.reference ?? null,
+    schedule: schedule.value,
+    names: V1_NAMES,
+  });
+}
+
+/** The message resource of an accepted message, as `GET /v1/messages/{id}` will show it. */
+export function acceptedResource(draft: Draft, cost: number, currency: string, at: string) {
+  return {
+    messageId: draft.messageId,
+    status: "queued" as const,
+    to: draft.destination.e164,
+    from: draft.sender,
+    parts: draft.input.fields.parts,
+    cost: toDecimal(cost),
+    currency,
+    reference: draft.input.reference,
+    errorCode: null,
+    createdAt: at,
+    updatedAt: at,
+    statusTimes: { queued: at },
+    sendAt: draft.input.schedule.sendAt,
+    validUntil: draft.input.schedule.validUntil,
+  };
+}
+
+/**
+ * `POST /v1/messages`: 202 with the message resource. With an `Idempotency-Key`, the key
+ * is claimed (per account) before anything is charged; a retry with the same body gets
+ * the stored first answer, another body gets 422 idempotency_key_reused, and a retry
+ * after a server error sends again under the same messageId (charged at most once).
+ */
+export function createV1SendHandler(deps: V1SendDeps): RequestHandler {
+  return async (req, res) => {
+    const started = deps.now();
+    const input = readV1Message(req.body, deps, started);
+    if (!input.ok) return sendError(res, input.error);
+    const key = readIdempotencyKey(req);
+    if (!key.ok) return sendError(res, key.error);
+    const account = authenticateV1(deps, req, res);
+    if (!account) return;
+
+    const run = async ([messageId = newMessageId(started)]: string[]) =>
+      send(deps, account, messageId, input.value, res);
+    if (key.value === undefined) return writeAnswer(res, await run([]));
+    await answerOnce(
+      deps,
+      res,
+      {
+        accountId: account.accountId,
+        key: key.value,
+        body: req.body,
+        newIds: [newMessageId(started)],
+        started,
+      },
+      run,
+    );
+  };
+}
+
+async function send(
+  deps: V1SendDeps,
+  account: AccountRecord,
+  messageId: string,
+  input: SendInput,
+  res: Response,
+): Promise<Answer> {
+  const draft = deps.pipeline.check(messageId, account, input);
+  if (!draft.ok) return errorAnswer(draft.error);
+  if (res.headersSent) return errorAnswer(NOT_ACCEPTED);
+  const charged = await deps.pipeline.charge(draft.value);
+  if (!charged.ok) return errorAnswer(charged.error);
+  // The request deadline answered already: nothing may be sent (pricing's sweep refunds).
+  if (res.headersSent || !(await deps.pipeline.accept(draft.value, charged.value))) {
+    return errorAnswer(NOT_ACCEPTED);
+  }
+  const at = new Date(deps.now()).toISOString();
+  const resource = acceptedResource(draft.value, charged.value.amount, charged.value.currency, at);
+  res.set("location", `/v1/messages/${messageId}`);
+  return { httpStatus: 202, body: JSON.stringify(resource), retryable: false };
+}

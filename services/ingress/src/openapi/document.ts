@@ -1,0 +1,305 @@
+import { z } from "zod";
+import {
+  Balance,
+  BatchResult,
+  CompatibleRequest,
+  CompatibleSuccess,
+  ErrorBody,
+  EventsPage,
+  MAX_BATCH,
+  MessageResource,
+  PhoneFormat,
+  Price,
+  SendBatch,
+  SendMessage,
+} from "../domain/api-schemas.ts";
+import { COMPATIBLE_SEND, type CodeSample, V1_FORMAT, V1_SEND, V1_STATUS } from "./examples.ts";
+
+/**
+ * The OpenAPI 3.1 document, generated from the zod schemas the handlers parse with
+ * (JSON Schema 2020-12 is OpenAPI 3.1's own dialect, so `z.toJSONSchema` output drops in).
+ */
+
+type Json = Record<string, unknown>;
+
+function schemaOf(schema: z.ZodType, io: "input" | "output"): Json {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, {
+    target: "draft-2020-12",
+    io,
+    unrepresentable: "any",
+  }) as Json;
+  return rest;
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: Json, example?: unknown) => ({
+  "application/json": { schema, ...(example === undefined ? {} : { example }) },
+});
+const errorResponse = (description: string, example?: Json) => ({
+  description,
+  content: json(ref("Error"), example),
+});
+
+const V1_ERRORS = {
+  "400": errorResponse(
+    "invalid_params: a field is missing, empty, of the wrong type, or the body is malformed; `message` names the field",
+  ),
+  "401": errorResponse("auth_failed: wrong or missing credentials, or a disabled account"),
+  "422": errorResponse(
+    "invalid_phone, invalid_sender, destination_blocked, low_balance (the compatible endpoint's 200 refusals), or idempotency_key_reused",
+    { status: "invalid_phone", message: "toNumber is not a valid phone number" },
+  ),
+  "429": errorResponse(
+    "rate_limit: over the per-IP or per-account limit; see the Retry-After header",
+  ),
+  "500": errorResponse(
+    "server_error: nothing was accepted or charged; retry (with the same Idempotency-Key)",
+  ),
+};
+const READ_ERRORS = {
+  "401": V1_ERRORS["401"],
+  "429": V1_ERRORS["429"],
+  "500": V1_ERRORS["500"],
+};
+
+const IDEMPOTENCY_KEY = {
+  name: "Idempotency-Key",
+  in: "header",
+  required: false,
+  description: "1-255 visible ASCII characters, unique per message (or batch) you mean to send",
+  schema: { type: "string", maxLength: 255 },
+};
+
+const samples = (list: CodeSample[]) => ({
+  "x-codeSamples": list.map((s) => ({ lang: s.lang, label: s.lang, source: s.source })),
+});
+const queryParam = (name: string, description: string, required = false, example?: string) => ({
+  name,
+  in: "query",
+  required,
+  description,
+  schema: { type: "string" },
+  ...(example ? { example } : {}),
+});
+const compatibleParams = Object.entries(
+  schemaOf(CompatibleRequest, "input").properties as Json,
+).map(([name, schema]) => ({
+  name,
+  in: "query",
+  required: name !== "callbackUrl",
+  schema,
+}));
+
+const compatibleResponses = {
+  "200": {
+    description:
+      "`success` (accepted and queued), or a refusal with `status` invalid_phone, invalid_sender, destination_blocked or low_balance",
+    content: json(
+      { oneOf: [ref("CompatibleSuccess"), ref("Error")] },
+      {
+        status: "success",
+        messageId: "msg_01JDXQ4M9Z8K3V7T2R5N6P0W1Y",
+        parts: 1,
+        cost: 0.042,
+        currency: "EUR",
+      },
+    ),
+  },
+  "400": V1_ERRORS["400"],
+  "401": V1_ERRORS["401"],
+  "429": V1_ERRORS["429"],
+  "500": V1_ERRORS["500"],
+};
+
+export function buildOpenApiDocument(): Json {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "smsgw API",
+      version: "1.0.0",
+      description:
+        "Send SMS and follow them. Two faces: the compatible root endpoint (existing integrations change only the base URL) and the native /v1 API. Errors are always JSON `{status, message}`. Limits: 100 requests/s per client IP, 1,000/s per account with bursts up to 10,000 (operator defaults, per account too); every request is answered within 30 s.",
+    },
+    servers: [{ url: "/" }],
+    components: {
+      securitySchemes: {
+        basic: {
+          type: "http",
+          scheme: "basic",
+          description:
+            "username = account hash, password = account token. Or pass `hash` and `token` as fields.",
+        },
+      },
+      schemas: {
+        Error: schemaOf(ErrorBody, "output"),
+        CompatibleSend: schemaOf(CompatibleRequest, "input"),
+        CompatibleSuccess: schemaOf(CompatibleSuccess, "output"),
+        SendMessage: schemaOf(SendMessage, "input"),
+        SendBatch: schemaOf(SendBatch, "input"),
+        Message: schemaOf(MessageResource, "output"),
+        BatchResult: schemaOf(BatchResult, "output"),
+        EventsPage: schemaOf(EventsPage, "output"),
+        Balance: schemaOf(Balance, "output"),
+        Price: schemaOf(Price, "output"),
+        PhoneFormat: schemaOf(PhoneFormat, "output"),
+      },
+    },
+    security: [{ basic: [] }],
+    paths: {
+      "/": {
+        get: {
+          operationId: "compatibleSendGet",
+          tags: ["compatible"],
+          summary: "Send a message (compatible endpoint, query string)",
+          description:
+            "The seed-compatible endpoint: the fields in the query string (URL-encode `+` as `%2B`). Refusals of the message itself answer HTTP 200 with their `status`. Checks, first match wins: per-IP limit, invalid_params, auth_failed, per-account limit, invalid_phone, invalid_sender, destination_blocked, low_balance.",
+          security: [],
+          parameters: compatibleParams,
+          responses: compatibleResponses,
+          ...samples(COMPATIBLE_SEND),
+        },
+        post: {
+          operationId: "compatibleSendPost",
+          tags: ["compatible"],
+          summary: "Send a message (compatible endpoint, form or JSON body)",
+          description:
+            "The same fields as `application/x-www-form-urlencoded` or `application/json`, or in the query string; a body field wins over the query.",
+          security: [],
+          requestBody: {
+            required: false,
+            content: {
+              "application/x-www-form-urlencoded": { schema: ref("CompatibleSend") },
+              "application/json": { schema: ref("CompatibleSend") },
+            },
+          },
+          responses: compatibleResponses,
+        },
+      },
+      "/v1/messages": {
+        post: {
+          operationId: "sendMessage",
+          tags: ["messages"],
+          summary: "Send a message",
+          description:
+            "Answers 202 with the message resource once it is charged and queued. With `Idempotency-Key`, a retry with the same key and body returns the first answer (header `Idempotent-Replayed: true`) and never sends or charges again; the same key with another body is 422 `idempotency_key_reused`. Keys are kept 24 h.",
+          parameters: [IDEMPOTENCY_KEY],
+          requestBody: { required: true, content: json(ref("SendMessage")) },
+          responses: {
+            "202": { description: "accepted and queued", content: json(ref("Message")) },
+            ...V1_ERRORS,
+          },
+          ...samples(V1_SEND),
+        },
+      },
+      "/v1/messages/batch": {
+        post: {
+          operationId: "sendBatch",
+          tags: ["messages"],
+          summary: `Send up to ${MAX_BATCH} messages`,
+          description:
+            "Each item is checked, charged and queued on its own: the answer lists one result per item, in order (`status: queued` with the resource, or the item's error status and message). The batch takes one token per message from the account's rate limit. With `Idempotency-Key` the whole batch is sent at most once (same rules as a single send; a batch in which some item met a server error is not stored, and its retry runs again under the same message ids).",
+          parameters: [IDEMPOTENCY_KEY],
+          requestBody: { required: true, content: json(ref("SendBatch")) },
+          responses: {
+            "200": { description: "per-item results", content: json(ref("BatchResult")) },
+            "400": V1_ERRORS["400"],
+            ...READ_ERRORS,
+          },
+        },
+      },
+      "/v1/messages/{messageId}": {
+        get: {
+          operationId: "getMessage",
+          tags: ["messages"],
+          summary: "A message's status and details",
+          description:
+            "Only the owning account sees it; any other gets 404. Right after sending it can briefly answer 404.",
+          parameters: [
+            { name: "messageId", in: "path", required: true, schema: { type: "string" } },
+          ],
+          responses: {
+            "200": { description: "the message resource", content: json(ref("Message")) },
+            "404": errorResponse("not_found"),
+            ...READ_ERRORS,
+          },
+          ...samples(V1_STATUS),
+        },
+      },
+      "/v1/messages/{messageId}/events": {
+        get: {
+          operationId: "listMessageEvents",
+          tags: ["messages"],
+          summary: "A message's audit trail, oldest first",
+          parameters: [
+            { name: "messageId", in: "path", required: true, schema: { type: "string" } },
+            queryParam("after", "the nextCursor of the previous page"),
+            {
+              ...queryParam("limit", "page size, 1-1000 (default 100)"),
+              schema: { type: "integer", minimum: 1, maximum: 1000 },
+            },
+          ],
+          responses: {
+            "200": { description: "one page of events", content: json(ref("EventsPage")) },
+            "400": V1_ERRORS["400"],
+            "404": errorResponse("not_found"),
+            ...READ_ERRORS,
+          },
+        },
+      },
+      "/v1/balance": {
+        get: {
+          operationId: "getBalance",
+          tags: ["account"],
+          summary: "The account's credit",
+          responses: {
+            "200": {
+              description: "balance",
+              content: json(ref("Balance"), { balance: 12.5, currency: "EUR" }),
+            },
+            ...READ_ERRORS,
+          },
+        },
+      },
+      "/v1/prices": {
+        get: {
+          operationId: "getPrice",
+          tags: ["account"],
+          summary: "The price of one part to a destination",
+          parameters: [
+            queryParam("to", "destination, E.164 (+ written as %2B)", true, "+37256789045"),
+          ],
+          responses: {
+            "200": { description: "the price per part", content: json(ref("Price")) },
+            "400": V1_ERRORS["400"],
+            "422": errorResponse(
+              "invalid_phone, or destination_blocked with the reason in message",
+            ),
+            ...READ_ERRORS,
+          },
+        },
+      },
+      "/v1/phone/format": {
+        get: {
+          operationId: "formatPhone",
+          tags: ["tools"],
+          summary: "Normalise a phone number to E.164",
+          description:
+            "Local or messy input (spaces, dashes, brackets) with an optional country hint. A number that parses answers 200 with `valid` and, when not valid, `reason`; input that is not a number at all answers 422 invalid_phone saying why.",
+          parameters: [
+            queryParam("number", "the number as a person wrote it", true, "5678 9045"),
+            queryParam("country", "ISO 3166-1 alpha-2 hint for numbers without +", false, "EE"),
+          ],
+          responses: {
+            "200": { description: "the number, formatted", content: json(ref("PhoneFormat")) },
+            "400": V1_ERRORS["400"],
+            "422": errorResponse(
+              "invalid_phone: the input cannot be read as a phone number; message says why",
+            ),
+            ...READ_ERRORS,
+          },
+          ...samples(V1_FORMAT),
+        },
+      },
+    },
+  };
+}

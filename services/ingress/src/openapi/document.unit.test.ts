@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { renderDocsPage } from "./docs-page.ts";
+import { buildOpenApiDocument } from "./document.ts";
+
+const doc = buildOpenApiDocument();
+
+function refs(value: unknown, found: string[] = []): string[] {
+  if (Array.isArray(value)) for (const v of value) refs(v, found);
+  else if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === "$ref" && typeof v === "string") found.push(v);
+      else refs(v, found);
+    }
+  }
+  return found;
+}
+
+describe("the OpenAPI document", () => {
+  it("when built, every $ref points at a component that exists", () => {
+    const schemas = (doc.components as { schemas: Record<string, unknown> }).schemas;
+    for (const ref of refs(doc.paths)) {
+      expect(ref).toMatch(/^#\/components\/schemas\//);
+      expect(schemas[ref.split("/").pop() ?? ""]).toBeDefined();
+    }
+  });
+
+  it("when built, the send schema is the one the handler parses (required fields, strictness, limits)", () => {
+    const send = (doc.components as { schemas: Record<string, Record<string, unknown>> }).schemas
+      .SendMessage;
+    expect(send?.required).toEqual(["to", "from", "text"]);
+    expect(send?.additionalProperties).toBe(false);
+    const batch = (
+      doc.components as { schemas: Record<string, { properties: Record<string, unknown> }> }
+    ).schemas.SendBatch;
+    expect(batch?.properties.messages).toMatchObject({ minItems: 1, maxItems: 1000 });
+  });
+
+  it("when rendered, the docs page escapes the document and loads nothing from elsewhere", () => {
+    const html = renderDocsPage(doc);
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).not.toMatch(/<script|<link|src=/);
+    expect(html).toContain("GET</span> <code>/</code>");
+    expect(html).toContain("&#34;$ref&#34;");
+    expect(html).not.toContain('"$ref"');
+  });
+});

@@ -4,13 +4,13 @@ import { fileURLToPath } from "node:url";
 // Each service's environment schema, straight from its sources: the manifests are checked
 // against what the code parses at start-up, not against a copy of it. (Relative imports:
 // this package has no lockfile entry of its own yet to depend on the services by name.)
-import { CarrierConnectorEnv } from "../../../services/carrier-connector/src/config.ts";
-import { DlrDispatcherEnv } from "../../../services/dlr-dispatcher/src/config.ts";
-import { EventStoreEnv } from "../../../services/event-store/src/config.ts";
-import { IngressEnv } from "../../../services/ingress/src/config.ts";
-import { PricingEnv } from "../../../services/pricing/src/config.ts";
-import { RoutingEnv } from "../../../services/routing/src/config.ts";
-import { SmscSimulatorEnv } from "../../../services/smsc-simulator/src/config.ts";
+import { CarrierConnectorEnv } from "@smsgw/carrier-connector";
+import { DlrDispatcherEnv } from "@smsgw/dlr-dispatcher";
+import { EventStoreEnv } from "@smsgw/event-store";
+import { IngressEnv } from "@smsgw/ingress";
+import { PricingEnv } from "@smsgw/pricing";
+import { RoutingEnv } from "@smsgw/routing";
+import { SmscSimulatorEnv } from "@smsgw/smsc-simulator";
 import { parseYamlDocuments, type Yaml } from "./yaml.ts";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");

@@ -15,7 +15,17 @@ const level = process.env.TEST_LOG_LEVEL ?? "silent";
  * database and subject prefix: every service started by its own start function, talking
  * over real sockets (HTTP, NATS, SMPP) exactly as the separate processes do.
  */
-export async function startGateway(extraEnv: Record<string, string> = {}) {
+export interface GatewayOptions {
+  /** Extra outcomes per simulated carrier (e.g. a submit error for a prefix). */
+  simOutcomes?: Record<string, Array<Record<string, unknown>>>;
+  /** Adjusts the carriers the connector is given (e.g. a wrong password). */
+  connectorCarriers?: (carriers: Array<Record<string, unknown>>) => Array<Record<string, unknown>>;
+}
+
+export async function startGateway(
+  extraEnv: Record<string, string> = {},
+  options: GatewayOptions = {},
+) {
   const infra: TestInfra = await createTestInfra({
     HTTP_PORT: "0",
     HEALTH_PORT: "0",
@@ -37,7 +47,10 @@ export async function startGateway(extraEnv: Record<string, string> = {}) {
           password: "secret",
           receiptDelayMs: 20,
           idBase: "hex",
-          outcomes: [{ prefix: "+3725550", stat: "UNDELIV", err: "001" }],
+          outcomes: [
+            { prefix: "+3725550", stat: "UNDELIV", err: "001" },
+            ...(options.simOutcomes?.["sim-a"] ?? []),
+          ],
         },
         {
           id: "sim-b",
@@ -46,7 +59,7 @@ export async function startGateway(extraEnv: Record<string, string> = {}) {
           password: "secret",
           receiptDelayMs: 20,
           idBase: "decimal",
-          outcomes: [],
+          outcomes: options.simOutcomes?.["sim-b"] ?? [],
         },
       ]),
     }),
@@ -54,7 +67,7 @@ export async function startGateway(extraEnv: Record<string, string> = {}) {
   );
   started.push({ name: "smsc-simulator", service: simulator });
 
-  const carriers = Object.entries(simulator.ports).map(([id, port]) => ({
+  const simulated = Object.entries(simulator.ports).map(([id, port]) => ({
     id,
     host: "127.0.0.1",
     port,
@@ -62,6 +75,7 @@ export async function startGateway(extraEnv: Record<string, string> = {}) {
     password: "secret",
     idBase: id === "sim-a" ? "hex" : "decimal",
   }));
+  const carriers = options.connectorCarriers ? options.connectorCarriers(simulated) : simulated;
 
   const eventStore = await startEventStore(loadEventStoreConfig(env), log("event-store"));
   started.push({ name: "event-store", service: eventStore });

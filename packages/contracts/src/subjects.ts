@@ -27,7 +27,7 @@ export interface Subjects {
   readonly accountsBucket: string;
   /** routing publishes the routable prefixes and sender rules here (key "rules"). */
   readonly routingBucket: string;
-  /** the connector publishes each carrier's health here (key = carrier id). */
+  /** the connector publishes each carrier's health here (key `<carrierId>.<replica>`). */
   readonly carrierHealthBucket: string;
   event(type: MessageEventType, carrierId?: string): string;
 }

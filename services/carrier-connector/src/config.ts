@@ -2,6 +2,9 @@ import { CARRIER_ID_PATTERN } from "@smsgw/contracts";
 import { BaseEnv, JsonEnv, loadConfig, Port } from "@smsgw/service-kit";
 import { z } from "zod";
 
+/** [TON, NPI]. */
+const TonNpi = z.tuple([z.number().int().min(0).max(6), z.number().int().min(0).max(18)]);
+
 export const Carrier = z
   .object({
     id: z.string().regex(CARRIER_ID_PATTERN, "lower-case letters, digits, _ and -"),
@@ -26,6 +29,24 @@ export const Carrier = z
     receiptIdBase: z.enum(["string", "hex", "decimal"]).optional(),
     /** How long messages are tied together: UDH 8/16-bit reference, SAR TLVs, message_payload. */
     concat: z.enum(["udh8", "udh16", "sar", "payload"]).default("udh8"),
+    /** data_coding for text in the default alphabet: 0 GSM-7, 1 IA5/ASCII, 3 Latin-1. */
+    gsmDataCoding: z.union([z.literal(0), z.literal(1), z.literal(3)]).default(0),
+    /** TON/NPI per kind of address (the carrier's rules); defaults as most SMSCs want. */
+    addressing: z
+      .object({
+        alphanumeric: TonNpi.default([5, 0]),
+        international: TonNpi.default([1, 1]),
+        shortCode: TonNpi.default([3, 0]),
+        destination: TonNpi.default([1, 1]),
+        shortCodeMaxDigits: z.number().int().min(0).max(8).default(0),
+      })
+      .default({
+        alphanumeric: [5, 0],
+        international: [1, 1],
+        shortCode: [3, 0],
+        destination: [1, 1],
+        shortCodeMaxDigits: 0,
+      }),
     /** Binds kept open: each a transceiver, or ("pair") a transmitter plus a receiver. */
     binds: z.number().int().min(1).max(16).default(1),
     bindMode: z.enum(["transceiver", "pair"]).default("transceiver"),

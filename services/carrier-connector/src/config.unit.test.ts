@@ -26,6 +26,14 @@ describe("loadCarrierConnectorConfig", () => {
         maxTps: 0,
         defaultValiditySec: 172_800,
         concat: "udh8",
+        gsmDataCoding: 0,
+        addressing: {
+          alphanumeric: [5, 0],
+          international: [1, 1],
+          shortCode: [3, 0],
+          destination: [1, 1],
+          shortCodeMaxDigits: 0,
+        },
       },
       expect.objectContaining({ id: "sim-b", port: 2776, idBase: "decimal" }),
     ]);

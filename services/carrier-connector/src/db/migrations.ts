@@ -37,6 +37,7 @@ export const migrations: Record<string, Migration> = {
           c.notNull().defaultTo(sql`now() + interval '2 days'`),
         )
         .addColumn("final", "boolean", (c) => c.notNull().defaultTo(false))
+        .addColumn("covers", "integer", (c) => c.notNull().defaultTo(1))
         .execute();
       // The sweep reads only the parts still waiting, oldest validity first.
       await db.schema

@@ -28,6 +28,8 @@ export interface PartsTable {
   valid_until: ColumnType<Date, Date | undefined, Date>;
   /** Its final receipt arrived (or the message was expired): the expiry sweep skips it. */
   final: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Parts this carrier id stands for: 1, or N for a message sent whole in message_payload. */
+  covers: ColumnType<number, number | undefined, number>;
 }
 
 /** Carriers managed by the operator (admin API, CLI); when empty, env CARRIERS applies. */

@@ -22,6 +22,8 @@ export interface PartRow {
   tracestate: string | null;
   /** Past it (and a grace) with no final receipt, the message is swept as expired. */
   validUntil: Date;
+  /** Parts from `part` on that this id stands for (message_payload: all of them). */
+  covers: number;
 }
 
 /** A message past its validity with a part still waiting for its final receipt. */
@@ -107,6 +109,7 @@ export function createConnectorStore(db: Kysely<ConnectorDatabase>) {
               traceparent: p.traceparent,
               tracestate: p.tracestate,
               valid_until: p.validUntil,
+              covers: p.covers,
             })),
           )
           .onConflict((oc) =>
@@ -119,6 +122,7 @@ export function createConnectorStore(db: Kysely<ConnectorDatabase>) {
               tracestate: eb.ref("excluded.tracestate"),
               submitted_at: eb.ref("excluded.submitted_at"),
               valid_until: eb.ref("excluded.valid_until"),
+              covers: eb.ref("excluded.covers"),
               final: false,
             })),
           )
@@ -152,6 +156,7 @@ export function createConnectorStore(db: Kysely<ConnectorDatabase>) {
             traceparent: row.traceparent,
             tracestate: row.tracestate,
             validUntil: row.valid_until,
+            covers: row.covers,
           };
           found.set(partKey(part), part);
         }

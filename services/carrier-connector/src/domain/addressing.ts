@@ -15,6 +15,24 @@ const NPI_UNKNOWN = 0;
 const NPI_ISDN = 1;
 
 const NUMERIC = /^\+?[0-9]{1,15}$/;
+
+/** TON/NPI per kind of address, per carrier (carriers differ, short codes most of all). */
+export interface AddressRules {
+  alphanumeric: readonly [number, number];
+  international: readonly [number, number];
+  shortCode: readonly [number, number];
+  destination: readonly [number, number];
+  /** A numeric sender without '+' of at most this many digits is a short code (0 = none). */
+  shortCodeMaxDigits: number;
+}
+
+export const DEFAULT_ADDRESS_RULES: AddressRules = {
+  alphanumeric: [TON_ALPHANUMERIC, NPI_UNKNOWN],
+  international: [TON_INTERNATIONAL, NPI_ISDN],
+  shortCode: [3, NPI_UNKNOWN],
+  destination: [TON_INTERNATIONAL, NPI_ISDN],
+  shortCodeMaxDigits: 0,
+};
 /** SMPP source_addr is a C-string of single octets: printable Latin-1 only. */
 const ALPHANUMERIC = /^[\x20-\x7e\xa0-\xff]{1,11}$/;
 
@@ -23,24 +41,45 @@ const ALPHANUMERIC = /^[\x20-\x7e\xa0-\xff]{1,11}$/;
  * digits without '+'; a name is alphanumeric (5/0). Short codes and per-carrier rules are a
  * later issue (they are carrier-dependent).
  */
-export function sourceAddress(from: string): SmppAddress | { problem: string } {
-  if (NUMERIC.test(from)) return { ton: TON_INTERNATIONAL, npi: NPI_ISDN, addr: digits(from) };
+export function sourceAddress(
+  from: string,
+  rules: AddressRules = DEFAULT_ADDRESS_RULES,
+): SmppAddress | { problem: string } {
+  if (NUMERIC.test(from)) {
+    const addr = digits(from);
+    // A short code is a national service number, not E.164: the carrier says how to mark it.
+    const kind =
+      !from.startsWith("+") && addr.length <= rules.shortCodeMaxDigits
+        ? "shortCode"
+        : "international";
+    const [ton, npi] = rules[kind];
+    return { ton, npi, addr };
+  }
   if (ALPHANUMERIC.test(from) && from.trim() === from) {
-    return { ton: TON_ALPHANUMERIC, npi: NPI_UNKNOWN, addr: from };
+    const [ton, npi] = rules.alphanumeric;
+    return { ton, npi, addr: from };
   }
   return { problem: `sender "${from}" is neither a number nor 1-11 printable characters` };
 }
 
 /** The recipient, always E.164: international/ISDN (1/1), digits without '+'. */
-export function destinationAddress(to: string): SmppAddress | { problem: string } {
+export function destinationAddress(
+  to: string,
+  rules: AddressRules = DEFAULT_ADDRESS_RULES,
+): SmppAddress | { problem: string } {
   if (!NUMERIC.test(to)) return { problem: `recipient "${to}" is not an E.164 number` };
-  return { ton: TON_INTERNATIONAL, npi: NPI_ISDN, addr: digits(to) };
+  const [ton, npi] = rules.destination;
+  return { ton, npi, addr: digits(to) };
 }
 
-export function addressingFor(from: string, to: string): Addressing {
-  const source = sourceAddress(from);
+export function addressingFor(
+  from: string,
+  to: string,
+  rules: AddressRules = DEFAULT_ADDRESS_RULES,
+): Addressing {
+  const source = sourceAddress(from, rules);
   if ("problem" in source) return { ok: false, problem: source.problem };
-  const destination = destinationAddress(to);
+  const destination = destinationAddress(to, rules);
   if ("problem" in destination) return { ok: false, problem: destination.problem };
   return { ok: true, source, destination };
 }

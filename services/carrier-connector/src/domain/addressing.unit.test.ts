@@ -41,3 +41,26 @@ describe("addressingFor", () => {
     expect(addressingFor("MyApp", "nope").ok).toBe(false);
   });
 });
+
+describe("per-carrier TON/NPI rules", () => {
+  const rules = {
+    alphanumeric: [5, 0] as const,
+    international: [1, 1] as const,
+    shortCode: [3, 0] as const,
+    destination: [1, 1] as const,
+    shortCodeMaxDigits: 6,
+  };
+  it("when the sender is a short code for this carrier, it gets the short-code TON/NPI", () => {
+    expect(sourceAddress("12345", rules)).toEqual({ ton: 3, npi: 0, addr: "12345" });
+    expect(sourceAddress("+12345", rules)).toEqual({ ton: 1, npi: 1, addr: "12345" });
+    expect(sourceAddress("37256789045", rules)).toEqual({ ton: 1, npi: 1, addr: "37256789045" });
+  });
+  it("when the carrier wants other values for names or recipients, they are used", () => {
+    const other = { ...rules, alphanumeric: [5, 1] as const, destination: [0, 1] as const };
+    expect(addressingFor("MyApp", "+3725678", other)).toEqual({
+      ok: true,
+      source: { ton: 5, npi: 1, addr: "MyApp" },
+      destination: { ton: 0, npi: 1, addr: "3725678" },
+    });
+  });
+});

@@ -1,5 +1,5 @@
 import { type Tlv, tlv } from "@smsgw/smpp";
-import { concatUdh, encodePart, type SmsEncoding, segment } from "@smsgw/sms-text";
+import { concatUdh, encodePart as encodeText, type SmsEncoding, segment } from "@smsgw/sms-text";
 
 /** One submit_sm's worth of a message: its part number, coding and short_message octets. */
 export interface SubmitPart {
@@ -7,13 +7,15 @@ export interface SubmitPart {
   part: number;
   total: number;
   /** 0 = GSM-7 unpacked (SMSC default alphabet), 8 = UCS-2. */
-  dataCoding: 0 | 8;
+  dataCoding: number;
   /** 0x40 (UDH indicator) for a part with a concatenation UDH, else 0. */
   esmClass: number;
   /** The UDH (multi-part UDH styles only) followed by the encoded text; empty for payload. */
   shortMessage: Uint8Array;
   /** SAR TLVs, or message_payload. */
   tlvs: Tlv[];
+  /** The message's parts this submit carries: 1, or all of them in message_payload. */
+  covers: number;
 }
 
 export type PartsPlan =
@@ -36,16 +38,32 @@ export type ConcatStyle = "udh8" | "udh16" | "sar" | "payload";
  * a handset receives). `ref` is the message's reference (0..65535; udh8 uses its low byte).
  * Surrogate pairs and GSM-7 escapes never straddle parts (the splitter's rule).
  */
-export function buildParts(text: string, ref: number, style: ConcatStyle = "udh8"): PartsPlan {
+export function buildParts(
+  text: string,
+  ref: number,
+  style: ConcatStyle = "udh8",
+  gsmDataCoding: GsmDataCoding = 0,
+): PartsPlan {
   const segmented = segment(text, { concat: style === "udh16" ? "udh16" : "udh8" });
+  const charset = segmented.encoding === "gsm7" ? charsetFor(text, gsmDataCoding) : undefined;
+  const encodePart = (piece: { text: string }, encoding: SmsEncoding) =>
+    charset ? Buffer.from(piece.text, "latin1") : encodeText(piece, encoding);
   const total = segmented.parts.length;
   if (total > MAX_PARTS) {
     return { ok: false, problem: `text needs ${total} parts; a UDH allows at most ${MAX_PARTS}` };
   }
-  const base = { dataCoding: segmented.dataCoding, tlvs: [] as Tlv[] };
+  const dataCoding = charset ? gsmDataCoding : segmented.dataCoding;
+  const base = { dataCoding, tlvs: [] as Tlv[], covers: 1 };
   if (style === "payload" && total > 1) {
     const body = encodePart({ text }, segmented.encoding);
-    const part = { ...base, part: 1, total: 1, esmClass: 0, shortMessage: new Uint8Array(0) };
+    const part = {
+      ...base,
+      part: 1,
+      total: 1,
+      esmClass: 0,
+      shortMessage: new Uint8Array(0),
+      covers: total,
+    };
     part.tlvs = [tlv.messagePayload(Buffer.from(body))];
     return { ok: true, encoding: segmented.encoding, parts: [part] };
   }
@@ -78,6 +96,20 @@ export function buildParts(text: string, ref: number, style: ConcatStyle = "udh8
     };
   });
   return { ok: true, encoding: segmented.encoding, parts };
+}
+
+/**
+ * The data_coding a carrier wants for text in the default alphabet: 0 (GSM-7, sent unpacked),
+ * 1 (IA5/ASCII) or 3 (Latin-1). The text is still split by GSM-7 counts (the SMSC converts
+ * it for the air); one with a character the charset lacks (say €) goes as GSM-7, 0.
+ */
+export type GsmDataCoding = 0 | 1 | 3;
+
+function charsetFor(text: string, dataCoding: GsmDataCoding): "ascii" | "latin1" | undefined {
+  const within = (max: number) => [...text].every((c) => (c.codePointAt(0) ?? 0) <= max);
+  if (dataCoding === 1 && within(0x7f)) return "ascii";
+  if (dataCoding === 3 && within(0xff)) return "latin1";
+  return undefined;
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

@@ -17,6 +17,7 @@ describe("buildParts", () => {
           esmClass: 0,
           shortMessage: Uint8Array.of(0x48, 0x65, 0x6c, 0x6c, 0x6f, 0x20, 0x1b, 0x65),
           tlvs: [],
+          covers: 1,
         },
       ],
     });
@@ -87,5 +88,20 @@ describe("buildParts with the carrier's concatenation style", () => {
     expect(plan.parts).toHaveLength(1);
     expect(plan.parts[0]?.shortMessage.length).toBe(0);
     expect(readKnownTlvs(plan.parts[0]?.tlvs ?? []).messagePayload?.length).toBe(200);
+  });
+});
+
+describe("buildParts with the carrier's data_coding for the default alphabet", () => {
+  it("when the carrier wants Latin-1 (3) and the text fits, the octets are Latin-1", () => {
+    const plan = buildParts("Olé £5", 1, "udh8", 3);
+    if (!plan.ok) throw new Error(plan.problem);
+    expect(plan.parts[0]).toMatchObject({ dataCoding: 3 });
+    expect(Buffer.from(plan.parts[0]?.shortMessage ?? []).toString("latin1")).toBe("Olé £5");
+  });
+
+  it("when the text has a character the charset lacks, it goes as GSM-7 with data_coding 0", () => {
+    const plan = buildParts("Price €5", 1, "udh8", 1);
+    if (!plan.ok) throw new Error(plan.problem);
+    expect(plan.parts[0]?.dataCoding).toBe(0);
   });
 });

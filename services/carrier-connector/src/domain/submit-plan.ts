@@ -1,5 +1,10 @@
-import { addressingFor, type SmppAddress } from "./addressing.ts";
-import { buildParts, type ConcatStyle, type SubmitPart } from "./parts.ts";
+import {
+  type AddressRules,
+  addressingFor,
+  DEFAULT_ADDRESS_RULES,
+  type SmppAddress,
+} from "./addressing.ts";
+import { buildParts, type ConcatStyle, type GsmDataCoding, type SubmitPart } from "./parts.ts";
 
 export interface RoutedContent {
   from: string;
@@ -21,14 +26,27 @@ export type SubmitPlan =
   | { ok: false; problem: string };
 
 /** Everything a message's submit_sm PDUs need, or why it can never be sent as it is. */
+export interface CarrierRules {
+  concat: ConcatStyle;
+  gsmDataCoding: GsmDataCoding;
+  addressing: AddressRules;
+}
+
+export const DEFAULT_CARRIER_RULES: CarrierRules = {
+  concat: "udh8",
+  gsmDataCoding: 0,
+  addressing: DEFAULT_ADDRESS_RULES,
+};
+
 export function planSubmit(
   content: RoutedContent,
   ref: number,
-  style: ConcatStyle = "udh8",
+  rules: CarrierRules = DEFAULT_CARRIER_RULES,
 ): SubmitPlan {
-  const addressing = addressingFor(content.from, content.to);
+  const style = rules.concat;
+  const addressing = addressingFor(content.from, content.to, rules.addressing);
   if (!addressing.ok) return addressing;
-  const built = buildParts(content.text, ref, style);
+  const built = buildParts(content.text, ref, style, rules.gsmDataCoding);
   if (!built.ok) return built;
   const plan: SubmitPlan = {
     ok: true,
@@ -36,8 +54,8 @@ export function planSubmit(
     destination: addressing.destination,
     parts: built.parts,
   };
-  // message_payload sends one PDU for all the parts counted: not a mismatch.
-  const sent = style === "payload" ? content.parts : built.parts.length;
+  // message_payload sends one PDU standing for every part: count what the PDUs cover.
+  const sent = built.parts.reduce((sum, part) => sum + part.covers, 0);
   if (sent !== content.parts || built.encoding !== content.encoding) {
     plan.mismatch =
       `counted ${content.parts} ${content.encoding} part(s) at acceptance, ` +

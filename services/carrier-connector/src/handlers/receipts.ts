@@ -127,30 +127,34 @@ export function createReceiptHandler(deps: ReceiptDeps) {
       found = new Map();
     }
     const now = deps.now();
-    const mapped: Array<{ item: Waiting; event: ConnectorEvent }> = [];
+    const mapped: Array<{ item: Waiting; events: ConnectorEvent[] }> = [];
     for (const item of batch) {
       const row = found.get(partKey(item.key));
       if (row) {
-        mapped.push({ item, event: eventFor(item, row, now) });
+        // A message sent whole in message_payload has one receipt for all its parts.
+        const events = Array.from({ length: Math.max(1, row.covers) }, (_, i) =>
+          eventFor(item, { ...row, part: row.part + i }, now),
+        );
+        mapped.push({ item, events });
       } else {
         waitForMapping(item);
       }
     }
     if (mapped.length === 0) return;
     try {
-      await deps.publishAll(mapped.map((m) => m.event));
+      await deps.publishAll(mapped.flatMap((m) => m.events));
     } catch (error) {
       log.warn({ err: errorMessage(error), receipts: mapped.length }, "receipt publish failed");
       for (const { item } of mapped) answerLater(item);
       return;
     }
     for (const { item } of mapped) item.session.respond(item.pdu);
-    const finals = mapped.filter(
-      (m) => m.event.type === "ReceiptReceived" && m.event.data.partStatus !== "pending",
+    const finals = mapped.filter(({ events }) =>
+      events.some((e) => e.type === "ReceiptReceived" && e.data.partStatus !== "pending"),
     );
     if (finals.length > 0) {
-      // Best effort: a part left unmarked is at worst swept as expired after its validity,
-      // and that event loses to the final receipt already published (the fold decides).
+      // Best effort: a part left unmarked is at worst swept after its validity, and that
+      // ValidityExpired follows a final receipt already stored (the status fold decides).
       await deps.markFinal(finals.map((m) => m.item.key)).catch((error: unknown) => {
         log.warn({ err: errorMessage(error), parts: finals.length }, "marking final parts failed");
       });

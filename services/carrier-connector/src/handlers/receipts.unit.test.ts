@@ -47,6 +47,7 @@ const row = (carrierMessageId: string, part: number): PartRow => ({
   traceparent: null,
   tracestate: null,
   validUntil: new Date("2026-11-26T00:00:00Z"),
+  covers: 1,
 });
 
 function setup(options: { mappingWaitMs?: number; rows?: PartRow[] } = {}) {

@@ -24,7 +24,11 @@ import {
 import { unboundRetryDelayMs } from "../domain/backoff.ts";
 import { type ConnectorEvent, submitFailedEvent, submittedEvent } from "../domain/events.ts";
 import type { SubmitPart } from "../domain/parts.ts";
-import { decideSubmitOutcome, type PartResult } from "../domain/submit-outcome.ts";
+import {
+  type AcceptedPart,
+  decideSubmitOutcome,
+  type PartResult,
+} from "../domain/submit-outcome.ts";
 import { planSubmit, type SubmitPlan } from "../domain/submit-plan.ts";
 import { smppAbsoluteTime, validUntilFor } from "../domain/validity.ts";
 import type { CarrierLink } from "./carrier-link.ts";
@@ -87,7 +91,11 @@ export function handleRouted(deps: RoutedDeps) {
         );
         continue;
       }
-      const plan = planSubmit(routed.data, deps.randomRef(), link.carrier.concat);
+      const plan = planSubmit(routed.data, deps.randomRef(), {
+        concat: link.carrier.concat,
+        gsmDataCoding: link.carrier.gsmDataCoding,
+        addressing: link.carrier.addressing,
+      });
       if (!plan.ok) {
         const failure = { retryable: false, commandStatus: null, detail: plan.problem };
         events.push(submitFailedEvent(routed, failure, now));
@@ -158,13 +166,14 @@ export function handleRouted(deps: RoutedDeps) {
           messageId: routed.messageId,
           accountId: routed.accountId,
           part,
-          totalParts: plan.parts.length,
+          totalParts: plan.parts.reduce((sum, p) => sum + p.covers, 0),
+          covers: plan.parts.find((p) => p.part === part)?.covers ?? 1,
           traceparent: routed.trace?.traceparent ?? null,
           tracestate: routed.trace?.tracestate ?? null,
         });
       }
       if (decision.kind === "submitted") {
-        events.push(submittedEvent(routed, decision.parts, now));
+        events.push(submittedEvent(routed, coveredParts(decision.parts, plan), now));
       } else {
         log.warn({ messageId: routed.messageId, detail: decision.detail }, "submit failed");
         events.push(submitFailedEvent(routed, decision, now));
@@ -192,6 +201,20 @@ export function handleRouted(deps: RoutedDeps) {
     }
     return outcomes;
   };
+}
+
+/**
+ * The parts as the message counts them: a message_payload submit stands for every part, so
+ * MessageSubmitted lists each (with the one carrier id) and the fold waits for all of them.
+ */
+function coveredParts(accepted: readonly AcceptedPart[], plan: Plan): AcceptedPart[] {
+  return accepted.flatMap((a) => {
+    const covers = plan.parts.find((p) => p.part === a.part)?.covers ?? 1;
+    return Array.from({ length: covers }, (_, i) => ({
+      part: a.part + i,
+      carrierMessageId: a.carrierMessageId,
+    }));
+  });
 }
 
 /** Sends every part; each bind's window lets `windowSize` of them be in flight. */

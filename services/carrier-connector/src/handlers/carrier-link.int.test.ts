@@ -1,0 +1,185 @@
+import { type AddressInfo, createServer } from "node:net";
+import { createLogger } from "@smsgw/service-kit";
+import {
+  buildResponse,
+  CommandStatus,
+  createSmppServer,
+  decodePdu,
+  encodePdu,
+  FrameSplitter,
+  type RequestPdu,
+  type ResponsePdu,
+  type SmppServer,
+  type SubmitSm,
+  submitSm,
+} from "@smsgw/smpp";
+import { waitFor } from "@smsgw/testkit";
+import { afterEach, describe, expect, it } from "vitest";
+import { loadCarrierConnectorConfig } from "../config.ts";
+import { DEFAULT_BACKOFF } from "../domain/backoff.ts";
+import { type CarrierLink, startCarrierLink } from "./carrier-link.ts";
+
+const log = createLogger("carrier-link-test", process.env.TEST_LOG_LEVEL ?? "silent");
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** An SMSC whose answer to each submit the test decides. */
+async function smsc(answer: (pdu: SubmitSm, n: number) => number | "hold") {
+  let n = 0;
+  let binds = 0;
+  const held: Array<() => void> = [];
+  const server: SmppServer = createSmppServer({
+    onBind: () => {
+      binds += 1;
+      return 0;
+    },
+    onSession: (session) =>
+      session.on("request", (pdu) => {
+        if (pdu.command !== "submit_sm") return;
+        const decision = answer(pdu, ++n);
+        const reply = () => session.respond(pdu, { commandStatus: 0, messageId: `id${n}` });
+        if (decision === "hold") held.push(reply);
+        else if (decision === 0) reply();
+        else session.respond(pdu, { commandStatus: decision });
+      }),
+  });
+  const { port } = await server.listen(0, "127.0.0.1");
+  cleanups.push(() => server.close());
+  return {
+    port,
+    binds: () => binds,
+    submits: () => n,
+    releaseHeld: () => {
+      for (const reply of held.splice(0)) reply();
+    },
+  };
+}
+
+function link(port: number, extra: Record<string, unknown> = {}): CarrierLink {
+  const [carrier] = loadCarrierConnectorConfig({
+    CARRIERS: JSON.stringify([{ id: "c", port, password: "pw", ...extra }]),
+  }).CARRIERS;
+  if (!carrier) throw new Error("no carrier");
+  const started = startCarrierLink(carrier, {
+    log,
+    backoff: { ...DEFAULT_BACKOFF, baseMs: 50, maxMs: 200 },
+    onRequest: () => undefined,
+  });
+  cleanups.push(() => started.stop());
+  return started;
+}
+
+const pdu = () => submitSm({ destinationAddr: "37256000001", shortMessage: Buffer.from("x") });
+
+/**
+ * A hand-driven SMSC on a raw socket (the codec only): it answers the first submit with a
+ * generic_nack carrying `nackStatus`, the rest with submit_sm_resp OK.
+ */
+async function nackingSmsc(nackStatus: number) {
+  let submits = 0;
+  const server = createServer((socket) => {
+    const splitter = new FrameSplitter();
+    socket.on("error", () => undefined);
+    socket.on("data", (chunk: Buffer) => {
+      for (const frame of splitter.push(chunk)) {
+        const decoded = decodePdu(frame);
+        if (decoded.command === "generic_nack" || decoded.command.endsWith("_resp")) continue;
+        const pdu = decoded as RequestPdu;
+        if (pdu.command === "submit_sm" && ++submits === 1) {
+          socket.write(encodePdu(genericNackOf(pdu.sequenceNumber, nackStatus)));
+        } else if (pdu.command === "submit_sm") {
+          socket.write(encodePdu(buildResponse(pdu, { messageId: `id${submits}` })));
+        } else {
+          socket.write(encodePdu(buildResponse(pdu)));
+        }
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  server.on("connection", (socket) => cleanups.push(async () => void socket.destroy()));
+  return { port: (server.address() as AddressInfo).port, submits: () => submits };
+}
+
+const genericNackOf = (sequenceNumber: number, commandStatus: number): ResponsePdu => ({
+  command: "generic_nack",
+  commandStatus,
+  sequenceNumber,
+});
+
+describe("carrier link", () => {
+  it("when a submit gets generic_nack ESME_RTHROTTLED, it is kept and sent again after the pause", async () => {
+    const server = await nackingSmsc(CommandStatus.ESME_RTHROTTLED);
+    const carrier = link(server.port);
+    await carrier.firstAttempt;
+    expect((await carrier.submit(pdu())).messageId).toBe("id2");
+    expect(server.submits()).toBe(2);
+  });
+
+  it("when a submit gets another generic_nack, it rejects with that status (the part is refused)", async () => {
+    const server = await nackingSmsc(CommandStatus.ESME_RINVCMDLEN);
+    const carrier = link(server.port);
+    await carrier.firstAttempt;
+    await expect(carrier.submit(pdu())).rejects.toMatchObject({
+      name: "SmppGenericNackError",
+      commandStatus: CommandStatus.ESME_RINVCMDLEN,
+    });
+    expect(server.submits()).toBe(1);
+  });
+
+  it("when a submit is refused with ESME_RINVBNDSTS, the bind is dropped, bound again, and the submit goes through", async () => {
+    const server = await smsc((_pdu, n) => (n === 1 ? CommandStatus.ESME_RINVBNDSTS : 0));
+    const carrier = link(server.port);
+    await carrier.firstAttempt;
+    const response = await carrier.submit(pdu());
+    expect(response.commandStatus).toBe(0);
+    expect(server.submits()).toBe(2);
+    expect(server.binds()).toBe(2);
+  });
+
+  it("when the carrier throttles, the submit is kept and sent again after a pause; health says throttled", async () => {
+    const server = await smsc((_pdu, n) => (n <= 2 ? CommandStatus.ESME_RTHROTTLED : 0));
+    const carrier = link(server.port);
+    await carrier.firstAttempt;
+    const started = Date.now();
+    const submitting = carrier.submit(pdu());
+    await waitFor(() => carrier.status().throttled, { what: "throttled" });
+    expect((await submitting).commandStatus).toBe(0);
+    // Two pauses: 200 ms then 400 ms.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(550);
+    expect(carrier.status()).toMatchObject({ recentSubmits: 1, recentSubmitErrors: 0 });
+  });
+
+  it("when there are two transmitter+receiver pairs, four binds are up and submits spread on the transmitters", async () => {
+    const server = await smsc(() => 0);
+    const carrier = link(server.port, { binds: 2, bindMode: "pair" });
+    await waitFor(() => carrier.status().bindsUp === 4, { what: "four binds" });
+    expect(carrier.status().bindsWanted).toBe(4);
+    const answers = await Promise.all(Array.from({ length: 10 }, () => carrier.submit(pdu())));
+    expect(answers.every((a) => a.commandStatus === 0)).toBe(true);
+  });
+
+  it("when stopped with submits in flight, it waits for their answers before unbinding", async () => {
+    const server = await smsc(() => "hold");
+    const carrier = link(server.port);
+    await carrier.firstAttempt;
+    const inFlight = carrier.submit(pdu());
+    await waitFor(() => server.submits() === 1);
+    const stopping = carrier.stop();
+    setTimeout(server.releaseHeld, 100);
+    expect((await inFlight).commandStatus).toBe(0);
+    await stopping;
+    expect(carrier.unboundForMs()).toBeGreaterThanOrEqual(0);
+    await expect(carrier.submit(pdu())).rejects.toThrow(/unbinding|not bound/);
+  });
+
+  it("when no bind is up, unboundForMs grows from the start", async () => {
+    const carrier = link(1);
+    await carrier.firstAttempt;
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(carrier.unboundForMs()).toBeGreaterThanOrEqual(50);
+    expect(carrier.session()).toBeUndefined();
+  });
+});

@@ -1,0 +1,85 @@
+import { hostname } from "node:os";
+import { Kvm } from "@nats-io/kv";
+import { CarrierHealth, type CarrierHealth as Health } from "@smsgw/contracts";
+import { errorMessage, type Logger, type Nats } from "@smsgw/service-kit";
+import type { CarrierLink } from "./carrier-link.ts";
+
+export interface HealthPublisherDeps {
+  nc: Nats["nc"];
+  bucket: string;
+  replica: string;
+  links: () => Iterable<CarrierLink>;
+  log: Logger;
+  intervalMs: number;
+}
+
+/** A stable id of this process: hostname + pid, made safe as a KV key token. */
+export function defaultReplicaId(): string {
+  return `${hostname()}-${process.pid}`.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 64);
+}
+
+/**
+ * Publishes each carrier's health (`CarrierHealth`) to the KV bucket under
+ * `<carrierId>.<replica>`, every `intervalMs` and soon after any bind change (changes within
+ * 50 ms share one round). On stop it writes bindsUp 0, so routing does not trust a gone replica.
+ */
+export async function startHealthPublisher(deps: HealthPublisherDeps) {
+  const kv = await new Kvm(deps.nc).create(deps.bucket, { history: 1 });
+  let pending: NodeJS.Timeout | undefined;
+  let publishing: Promise<void> = Promise.resolve();
+  let stopped = false;
+
+  const recordOf = (link: CarrierLink, now: Date, down: boolean): Health => {
+    const status = link.status(now.getTime());
+    return CarrierHealth.parse({
+      carrierId: link.carrier.id,
+      replica: deps.replica,
+      bindsUp: down ? 0 : status.bindsUp,
+      bindsWanted: status.bindsWanted,
+      throttled: status.throttled,
+      recentSubmitErrors: status.recentSubmitErrors,
+      recentSubmits: status.recentSubmits,
+      updatedAt: now.toISOString(),
+    });
+  };
+
+  function publish(down = false): Promise<void> {
+    publishing = publishing.then(async () => {
+      const now = new Date();
+      for (const link of deps.links()) {
+        try {
+          const record = recordOf(link, now, down);
+          await kv.put(`${record.carrierId}.${deps.replica}`, JSON.stringify(record));
+        } catch (error) {
+          deps.log.warn(
+            { carrierId: link.carrier.id, err: errorMessage(error) },
+            "health not published",
+          );
+        }
+      }
+    });
+    return publishing;
+  }
+
+  const timer = setInterval(() => void publish(), deps.intervalMs);
+  timer.unref();
+  await publish();
+
+  return {
+    /** A bind changed: publish soon. */
+    changed(): void {
+      if (stopped || pending) return;
+      pending = setTimeout(() => {
+        pending = undefined;
+        void publish();
+      }, 50);
+    },
+    publishNow: () => publish(),
+    async stop(): Promise<void> {
+      stopped = true;
+      clearInterval(timer);
+      clearTimeout(pending);
+      await publish(true);
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import { type InboundMessageReceived, newMessageId } from "@smsgw/contracts";
+import { errorMessage, type Logger } from "@smsgw/service-kit";
+import { CommandStatus, type DeliverSm, readKnownTlvs, type SmppSession } from "@smsgw/smpp";
+import { decodeGsm7Unpacked, decodeUcs2 } from "@smsgw/sms-text";
+import type { ReceiptCarrier } from "./receipts.ts";
+
+export interface InboundDeps {
+  /** Publishes with Nats-Msg-Id = its inboundId; resolves once JetStream stored it. */
+  publish(message: InboundMessageReceived): Promise<void>;
+  log: Logger;
+  now(): Date;
+}
+
+const TON_INTERNATIONAL = 1;
+const UDHI = 0x40;
+
+/**
+ * An MO deliver_sm -> InboundMessageReceived, answered OK only after JetStream stored it (a
+ * failed publish is answered ESME_RX_T_APPN so the carrier delivers it again). The carrier's
+ * redelivery gets a new inboundId: SMPP carries no id of an MO to dedupe on.
+ */
+export function createInboundHandler(deps: InboundDeps) {
+  return (carrier: ReceiptCarrier, session: SmppSession, pdu: DeliverSm): void => {
+    const message = inboundOf(carrier.id, pdu, deps.now());
+    deps.publish(message).then(
+      () => session.respond(pdu),
+      (error: unknown) => {
+        deps.log.warn(
+          { carrierId: carrier.id, err: errorMessage(error) },
+          "inbound message not stored; carrier asked to retry",
+        );
+        session.respond(pdu, { commandStatus: CommandStatus.ESME_RX_T_APPN });
+      },
+    );
+  };
+}
+
+export function inboundOf(carrierId: string, pdu: DeliverSm, now: Date): InboundMessageReceived {
+  let bytes: Uint8Array = pdu.shortMessage;
+  if (bytes.length === 0) bytes = readKnownTlvs(pdu.tlvs).messagePayload ?? bytes;
+  // A concatenated MO arrives part by part: each part is recorded with its text after the UDH.
+  if ((pdu.esmClass & UDHI) !== 0 && bytes.length > 0) bytes = bytes.subarray((bytes[0] ?? 0) + 1);
+  const address = (addr: string, ton: number) =>
+    ton === TON_INTERNATIONAL && /^[0-9]+$/.test(addr) ? `+${addr}` : addr;
+  return {
+    type: "InboundMessageReceived",
+    version: 1,
+    inboundId: `mo_${newMessageId(now.getTime()).slice("msg_".length)}`,
+    carrierId,
+    from: address(pdu.sourceAddr, pdu.sourceAddrTon),
+    to: address(pdu.destinationAddr, pdu.destAddrTon),
+    text: decodeText(bytes, pdu.dataCoding),
+    dataCoding: pdu.dataCoding,
+    receivedAt: now.toISOString(),
+  };
+}
+
+function decodeText(bytes: Uint8Array, dataCoding: number): string {
+  try {
+    if (dataCoding === 0) return decodeGsm7Unpacked(bytes);
+    if (dataCoding === 8) return decodeUcs2(bytes);
+  } catch {
+    // not what data_coding said: keep the bytes readable as Latin-1
+  }
+  return Buffer.from(bytes).toString("latin1");
+}

@@ -1,0 +1,144 @@
+import { InboundMessageReceived } from "@smsgw/contracts";
+import { createLogger, type RunningConsumer, startConsumer } from "@smsgw/service-kit";
+import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadCarrierConnectorConfig } from "./config.ts";
+import { observeEvents, routed } from "./harness.testing.ts";
+import { type NpmPdu, type NpmServer, type NpmSession, npmSmpp } from "./npm-smpp.testing.ts";
+import { type StartedCarrierConnector, startCarrierConnector } from "./service.ts";
+
+/**
+ * The connector against an SMSC we did not write: a server built with the npm `smpp` package
+ * that accepts binds, answers submits with decimal ids and sends receipts in the text form
+ * plus TLVs, and one MO.
+ */
+const log = createLogger("connector-interop-test", process.env.TEST_LOG_LEVEL ?? "silent");
+let infra: TestInfra;
+let server: NpmServer;
+let connector: StartedCarrierConnector;
+let events: Awaited<ReturnType<typeof observeEvents>>;
+let inboundConsumer: RunningConsumer;
+const inbound: InboundMessageReceived[] = [];
+const submits: NpmPdu[] = [];
+const sessions: NpmSession[] = [];
+let nextId = 7_000;
+
+function startServer(): Promise<NpmServer> {
+  const s = npmSmpp.createServer((session) => {
+    sessions.push(session);
+    session.on("error", () => undefined);
+    session.on("bind_transceiver", (pdu) => {
+      const ok = pdu.system_id === "gw" && pdu.password === "pw";
+      session.send(pdu.response(ok ? {} : { command_status: 0x0e }));
+    });
+    session.on("enquire_link", (pdu) => session.send(pdu.response()));
+    session.on("unbind", (pdu) => {
+      session.send(pdu.response());
+      session.close();
+    });
+    session.on("submit_sm", (pdu) => {
+      submits.push(pdu);
+      const id = String(nextId++);
+      session.send(pdu.response({ message_id: id }));
+      setTimeout(() => {
+        session.deliver_sm(
+          {
+            source_addr: pdu.destination_addr,
+            destination_addr: pdu.source_addr,
+            esm_class: 4,
+            short_message: `id:${id} sub:001 dlvrd:001 submit date:2611250400 done date:2611250401 stat:DELIVRD err:000 text:`,
+            receipted_message_id: id,
+            message_state: 2,
+          },
+          () => undefined,
+        );
+      }, 20);
+    });
+  });
+  return new Promise((resolve) => s.listen(0, "127.0.0.1", () => resolve(s)));
+}
+
+beforeAll(async () => {
+  infra = await createTestInfra();
+  server = await startServer();
+  connector = await startCarrierConnector(
+    loadCarrierConnectorConfig({
+      ...infra.env,
+      HEALTH_PORT: "0",
+      CARRIERS: JSON.stringify([
+        {
+          id: "npm",
+          port: server.address().port,
+          systemId: "gw",
+          password: "pw",
+          idBase: "decimal",
+        },
+      ]),
+    }),
+    log,
+  );
+  events = await observeEvents(infra.env, log);
+  inboundConsumer = await startConsumer(events.messaging.nats, {
+    stream: events.messaging.subjects.stream,
+    durable: "test-inbound",
+    filterSubject: events.messaging.subjects.inboundReceived,
+    schema: InboundMessageReceived,
+    log,
+    handle: async (batch) => {
+      inbound.push(...batch.map((d) => d.value));
+      return undefined;
+    },
+  });
+});
+
+afterAll(async () => {
+  await inboundConsumer?.stop();
+  await events?.close();
+  await connector?.stop();
+  for (const session of sessions) session.close();
+  await new Promise<void>((resolve) => server?.close(() => resolve()));
+  await infra?.cleanup();
+});
+
+describe("interop with the npm smpp package's server", () => {
+  it("binds, submits a 2-part message and maps both receipts", async () => {
+    await waitFor(() => connector.boundCarriers().includes("npm"), { what: "the bind" });
+    const event = routed("npm", "+37256000001", "x".repeat(200));
+    expect(event.data.parts).toBe(2);
+    await events.messaging.publisher.publish(event);
+    await waitFor(() => events.ofType(event.messageId, "ReceiptReceived").length === 2, {
+      what: "two receipts",
+    });
+    expect(submits.map((s) => [s.destination_addr, s.esm_class, s.data_coding])).toEqual([
+      ["37256000001", 0x40, 0],
+      ["37256000001", 0x40, 0],
+    ]);
+    // The package parses validity_period: our absolute time reads as the default 2 days ahead.
+    const validity = submits[0]?.validity_period as Date;
+    expect(Math.abs(validity.getTime() - (Date.now() + 172_800_000))).toBeLessThan(60_000);
+    const [submitted] = events.ofType(event.messageId, "MessageSubmitted");
+    expect(submitted?.data.parts.map((p) => p.part)).toEqual([1, 2]);
+    const receipts = events.ofType(event.messageId, "ReceiptReceived").map((r) => r.data);
+    expect(receipts.every((r) => r.partStatus === "delivered")).toBe(true);
+  });
+
+  it("records an MO it delivers and answers it", async () => {
+    const session = sessions.at(-1) as NpmSession;
+    const resp = await new Promise<NpmPdu>((resolve) =>
+      session.deliver_sm(
+        {
+          source_addr: "37256789045",
+          source_addr_ton: 1,
+          destination_addr: "1234",
+          short_message: "HELP",
+        },
+        resolve,
+      ),
+    );
+    expect(resp.command_status).toBe(0);
+    await waitFor(() => inbound.length === 1, { what: "the inbound event" });
+    expect(inbound).toMatchObject([
+      { carrierId: "npm", from: "+37256789045", to: "1234", text: "HELP" },
+    ]);
+  });
+});

@@ -1,0 +1,42 @@
+import { createRequire } from "node:module";
+
+/**
+ * The npm `smpp` package (an SMPP implementation we did not write), for interop tests. It
+ * ships no types: this is the small part of its API the tests use.
+ */
+export interface NpmPdu {
+  command: string;
+  command_status: number;
+  sequence_number: number;
+  message_id?: string;
+  esm_class?: number;
+  short_message?: { message?: string | Buffer } | Buffer | string;
+  receipted_message_id?: string;
+  message_state?: number;
+  [field: string]: unknown;
+  response(fields?: Record<string, unknown>): NpmPdu;
+}
+
+export interface NpmSession {
+  on(event: string, listener: (pdu: NpmPdu) => void): void;
+  send(pdu: NpmPdu): boolean;
+  close(callback?: () => void): void;
+  bind_transceiver(fields: Record<string, unknown>, callback: (pdu: NpmPdu) => void): void;
+  submit_sm(fields: Record<string, unknown>, callback: (pdu: NpmPdu) => void): void;
+  deliver_sm(fields: Record<string, unknown>, callback: (pdu: NpmPdu) => void): void;
+  unbind(callback?: (pdu: NpmPdu) => void): void;
+}
+
+export interface NpmServer {
+  listen(port: number, host: string, callback: () => void): void;
+  address(): { port: number };
+  close(callback?: () => void): void;
+  readonly sessions: NpmSession[];
+}
+
+interface NpmSmpp {
+  connect(options: { url: string }, listener?: () => void): NpmSession;
+  createServer(listener: (session: NpmSession) => void): NpmServer;
+}
+
+export const npmSmpp = createRequire(import.meta.url)("smpp") as NpmSmpp;

@@ -1,0 +1,344 @@
+import { createServer } from "node:net";
+import { Kvm } from "@nats-io/kv";
+import { CarrierHealth, eventIdFor, InboundMessageReceived } from "@smsgw/contracts";
+import { createLogger, type RunningConsumer, startConsumer } from "@smsgw/service-kit";
+import {
+  loadSmscSimulatorConfig,
+  type StartedSmscSimulator,
+  startSmscSimulator,
+} from "@smsgw/smsc-simulator";
+import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadCarrierConnectorConfig } from "./config.ts";
+import { observeEvents, routed } from "./harness.testing.ts";
+import { type StartedCarrierConnector, startCarrierConnector } from "./service.ts";
+
+const log = createLogger("connector-test", process.env.TEST_LOG_LEVEL ?? "silent");
+let infra: TestInfra;
+let simulator: StartedSmscSimulator;
+let connector: StartedCarrierConnector;
+let events: Awaited<ReturnType<typeof observeEvents>>;
+let inboundConsumer: RunningConsumer;
+const inbound: InboundMessageReceived[] = [];
+
+const SIM_CARRIERS = [
+  { id: "thr", port: 0, tps: 20, receiptDelayMs: 20, outcomes: [] },
+  { id: "capped", port: 0, receiptDelayMs: 20, outcomes: [] },
+  { id: "drop", port: 0, receiptDelayMs: 20, outcomes: [] },
+  { id: "dial-text", port: 0, receiptDialect: "text", outcomes: [] },
+  { id: "dial-tlv", port: 0, receiptDialect: "tlv", outcomes: [] },
+  { id: "dial-dec", port: 0, receiptIdBase: "decimal", outcomes: [] },
+  { id: "early", port: 0, receiptDelayMs: 0, outcomes: [] },
+  { id: "mo", port: 0, outcomes: [] },
+  { id: "pair", port: 0, outcomes: [] },
+  { id: "sar", port: 0, outcomes: [] },
+  { id: "payload", port: 0, outcomes: [] },
+  { id: "silent", port: 0, outcomes: [{ prefix: "", receipts: [{ stat: "none", weight: 1 }] }] },
+];
+
+/** A port with nothing listening: a carrier that is down. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return typeof address === "object" && address ? address.port : 1;
+}
+
+beforeAll(async () => {
+  infra = await createTestInfra();
+  simulator = await startSmscSimulator(
+    loadSmscSimulatorConfig({ HEALTH_PORT: "0", SIM_CARRIERS: JSON.stringify(SIM_CARRIERS) }),
+    log,
+  );
+  const carrier = (id: string, extra: Record<string, unknown> = {}) => ({
+    id,
+    port: simulator.ports[id],
+    password: "secret",
+    idBase: "hex",
+    ...extra,
+  });
+  connector = await startCarrierConnector(
+    loadCarrierConnectorConfig({
+      ...infra.env,
+      HEALTH_PORT: "0",
+      NO_BIND_FAILOVER_MS: "500",
+      HEALTH_PUBLISH_MS: "200",
+      REPLICA_ID: "r1",
+      EXPIRY_SWEEP_MS: "200",
+      EXPIRY_GRACE_MS: "0",
+      CARRIERS: JSON.stringify([
+        carrier("thr", { binds: 2 }),
+        carrier("capped", { maxTps: 20 }),
+        carrier("drop", { binds: 2, windowSize: 5 }),
+        carrier("dial-text"),
+        carrier("dial-tlv"),
+        carrier("dial-dec", { receiptIdBase: "decimal" }),
+        carrier("early"),
+        carrier("mo"),
+        carrier("pair", { bindMode: "pair" }),
+        carrier("sar", { concat: "sar" }),
+        carrier("payload", { concat: "payload" }),
+        carrier("silent"),
+        { id: "gone", port: await closedPort(), password: "secret" },
+      ]),
+    }),
+    log,
+  );
+  events = await observeEvents(infra.env, log);
+  inboundConsumer = await startConsumer(events.messaging.nats, {
+    stream: events.messaging.subjects.stream,
+    durable: "test-inbound",
+    filterSubject: events.messaging.subjects.inboundReceived,
+    schema: InboundMessageReceived,
+    log,
+    handle: async (batch) => {
+      inbound.push(...batch.map((d) => d.value));
+      return undefined;
+    },
+  });
+});
+
+afterAll(async () => {
+  await inboundConsumer?.stop();
+  const nc = events?.messaging.nats.nc;
+  if (nc) {
+    await new Kvm(nc)
+      .open(events.messaging.subjects.carrierHealthBucket)
+      .then((kv) => kv.destroy())
+      .catch(() => false);
+  }
+  await events?.close();
+  await connector?.stop();
+  await simulator?.stop();
+  await infra?.cleanup();
+});
+
+const publishAll = (list: ReturnType<typeof routed>[]) =>
+  Promise.all(list.map((e) => events.messaging.publisher.publish(e)));
+const submissionsOf = (carrierId: string) =>
+  simulator.submissions().filter((s) => s.carrierId === carrierId);
+/** Accepted submits per wall-clock second. */
+const perSecond = (carrierId: string) => {
+  const counts = new Map<number, number>();
+  for (const s of submissionsOf(carrierId)) {
+    const second = Math.floor(Date.parse(s.receivedAt) / 1000);
+    counts.set(second, (counts.get(second) ?? 0) + 1);
+  }
+  return [...counts.values()];
+};
+const destination = (i: number, block: number) => `+3725${block}${String(i).padStart(5, "0")}`;
+
+async function health(carrierId: string): Promise<CarrierHealth | undefined> {
+  const kv = await new Kvm(events.messaging.nats.nc).open(
+    events.messaging.subjects.carrierHealthBucket,
+  );
+  const entry = await kv.get(`${carrierId}.r1`);
+  return entry?.string() ? CarrierHealth.parse(JSON.parse(entry.string())) : undefined;
+}
+
+describe("throttling", () => {
+  it("when the carrier answers ESME_RTHROTTLED past 20/s, every message is still submitted once and the rate holds", async () => {
+    const list = Array.from({ length: 60 }, (_, i) => routed("thr", destination(i, 1), `T${i}`));
+    await publishAll(list);
+    await waitFor(async () => (await health("thr"))?.throttled === true, {
+      what: "health to say throttled",
+    });
+    await waitFor(
+      () => list.every((e) => events.ofType(e.messageId, "MessageSubmitted").length === 1),
+      {
+        what: "every message submitted",
+        timeoutMs: 30_000,
+      },
+    );
+    expect(list.flatMap((e) => events.ofType(e.messageId, "SubmitFailed"))).toEqual([]);
+    const destinations = submissionsOf("thr").map((s) => s.destination);
+    expect(new Set(destinations).size).toBe(60);
+    expect(destinations).toHaveLength(60);
+    // The simulator admits 20 per wall-clock second; a submit admitted at x.999 may be
+    // recorded at x+1.000, hence the slack of 2.
+    expect(Math.max(...perSecond("thr"))).toBeLessThanOrEqual(22);
+  }, 40_000);
+
+  it("when the carrier has maxTps 20, the connector itself never sends faster", async () => {
+    const list = Array.from({ length: 40 }, (_, i) => routed("capped", destination(i, 2), `C${i}`));
+    await publishAll(list);
+    await waitFor(() => submissionsOf("capped").length === 40, {
+      what: "40 submits",
+      timeoutMs: 20_000,
+    });
+    const times = submissionsOf("capped").map((s) => Date.parse(s.receivedAt));
+    // 40 at 20/s with a burst of 2: at least 1.9 s from the first to the last.
+    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(1_800);
+    // 20 a second plus the burst of 2, plus 1 for a submit recorded a moment after its second.
+    expect(Math.max(...perSecond("capped"))).toBeLessThanOrEqual(23);
+  }, 30_000);
+});
+
+describe("bind drop mid-traffic", () => {
+  it("when the carrier drops both binds, every message ends final and none acknowledged is sent twice", async () => {
+    const list = Array.from({ length: 100 }, (_, i) => routed("drop", destination(i, 3), `D${i}`));
+    await publishAll(list);
+    await waitFor(() => submissionsOf("drop").length >= 20, { what: "traffic to start" });
+    expect(simulator.dropBinds("drop")).toBe(2);
+    const outcome = (id: string) =>
+      events.ofType(id, "MessageSubmitted").length + events.ofType(id, "SubmitFailed").length;
+    await waitFor(() => list.every((e) => outcome(e.messageId) === 1), {
+      what: "an outcome for every message",
+      timeoutMs: 30_000,
+    });
+    const sent = submissionsOf("drop").map((s) => s.destination);
+    expect(new Set(sent).size).toBe(sent.length);
+    const submitted = list.filter(
+      (e) => events.ofType(e.messageId, "MessageSubmitted").length === 1,
+    );
+    const failed = list.flatMap((e) => events.ofType(e.messageId, "SubmitFailed"));
+    // Only submits in flight at the drop can have an unknown outcome: at most two windows.
+    expect(failed.length).toBeLessThanOrEqual(10);
+    for (const f of failed) expect(f.data).toMatchObject({ retryable: false, commandStatus: null });
+    await waitFor(
+      () => submitted.every((e) => events.ofType(e.messageId, "ReceiptReceived").length === 1),
+      { what: "a receipt for every submitted message", timeoutMs: 30_000 },
+    );
+    await waitFor(() => connector.boundCarriers().includes("drop"), { what: "the rebind" });
+  }, 70_000);
+});
+
+describe("receipts", () => {
+  it.each([["dial-text"], ["dial-tlv"], ["dial-dec"]])(
+    "when %s writes its receipts its way, the receipt still finds its message",
+    async (carrierId) => {
+      const event = routed(carrierId, destination(1, 4), "Dialect");
+      await events.messaging.publisher.publish(event);
+      const [receipt] = await waitFor(() => {
+        const receipts = events.ofType(event.messageId, "ReceiptReceived");
+        return receipts.length === 1 ? receipts : undefined;
+      });
+      expect(receipt?.data).toMatchObject({ carrierId, part: 1, partStatus: "delivered" });
+    },
+  );
+
+  it("when receipts come right behind submit_sm_resp (before the id map is stored), none is lost", async () => {
+    const list = Array.from({ length: 20 }, (_, i) => routed("early", destination(i, 5), `E${i}`));
+    await publishAll(list);
+    await waitFor(
+      () => list.every((e) => events.ofType(e.messageId, "ReceiptReceived").length === 1),
+      { what: "20 receipts" },
+    );
+  });
+
+  it("when a 3-part UCS-2 text has an emoji on a part boundary, the pair is never split", async () => {
+    const text = `${"ж".repeat(66)}😀${"ы".repeat(70)}`;
+    const event = routed("mo", destination(1, 6), text);
+    expect(event.data.parts).toBe(3);
+    await events.messaging.publisher.publish(event);
+    await waitFor(() => events.ofType(event.messageId, "ReceiptReceived").length === 3, {
+      what: "three receipts",
+    });
+    const parts = submissionsOf("mo").filter((s) => s.destination === destination(1, 6).slice(1));
+    expect(parts.map((p) => [p.dataCoding, p.udh?.total, p.udh?.seq])).toEqual([
+      [8, 3, 1],
+      [8, 3, 2],
+      [8, 3, 3],
+    ]);
+    for (const p of parts) expect(p.text.isWellFormed()).toBe(true);
+    expect(parts.map((p) => p.text).join("")).toBe(text);
+  });
+});
+
+describe("concatenation per carrier", () => {
+  it("when the carrier takes SAR TLVs, the parts carry them (no UDH) and each gets its receipt", async () => {
+    const text = "s".repeat(200);
+    const event = routed("sar", destination(1, 9), text);
+    await events.messaging.publisher.publish(event);
+    await waitFor(() => events.ofType(event.messageId, "ReceiptReceived").length === 2);
+    const parts = submissionsOf("sar");
+    expect(parts.map((p) => [p.esmClass, p.udh?.total, p.udh?.seq])).toEqual([
+      [0, 2, 1],
+      [0, 2, 2],
+    ]);
+    expect(parts.map((p) => p.text).join("")).toBe(text);
+  });
+
+  it("when the carrier takes message_payload, one submit carries the whole text and its receipt every part", async () => {
+    const text = "p".repeat(200);
+    const event = routed("payload", destination(2, 9), text);
+    await events.messaging.publisher.publish(event);
+    // One receipt for the one submit stands for both counted parts.
+    await waitFor(() => events.ofType(event.messageId, "ReceiptReceived").length === 2);
+    expect(submissionsOf("payload").map((p) => [p.esmClass, p.text])).toEqual([[0, text]]);
+    const [submitted] = events.ofType(event.messageId, "MessageSubmitted");
+    const id = submissionsOf("payload")[0]?.carrierMessageId;
+    expect(submitted?.data.parts).toEqual([
+      { part: 1, carrierMessageId: id },
+      { part: 2, carrierMessageId: id },
+    ]);
+    const parts = events.ofType(event.messageId, "ReceiptReceived").map((r) => r.data.part);
+    expect(parts.sort()).toEqual([1, 2]);
+  });
+});
+
+describe("validity", () => {
+  it("when no final receipt comes by validUntil, the message ends expired (one event)", async () => {
+    const validUntil = new Date(Date.now() + 800).toISOString();
+    const event = routed("silent", destination(1, 7), "Nobody answers", { validUntil });
+    await events.messaging.publisher.publish(event);
+    const [expired] = await waitFor(() => {
+      const list = events.ofType(event.messageId, "ValidityExpired");
+      return list.length === 1 ? list : undefined;
+    });
+    expect(expired?.eventId).toBe(eventIdFor(event.messageId, "expired"));
+    expect(expired?.data).toEqual({ carrierId: "silent", validUntil });
+  });
+
+  it("when the final receipt came in time, the message does not expire", async () => {
+    const validUntil = new Date(Date.now() + 800).toISOString();
+    const event = routed("early", destination(99, 7), "In time", { validUntil });
+    await events.messaging.publisher.publish(event);
+    await waitFor(() => events.ofType(event.messageId, "ReceiptReceived").length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(events.ofType(event.messageId, "ValidityExpired")).toEqual([]);
+  });
+});
+
+describe("inbound (MO)", () => {
+  it("when the carrier delivers an MO, it is recorded as InboundMessageReceived before the carrier is answered", async () => {
+    const status = await simulator.sendMo("mo", {
+      from: "+37256789045",
+      to: "1234",
+      text: "STOP ✓",
+    });
+    expect(status).toBe(0);
+    const [message] = await waitFor(() => (inbound.length === 1 ? inbound : undefined));
+    expect(message).toMatchObject({
+      type: "InboundMessageReceived",
+      carrierId: "mo",
+      from: "+37256789045",
+      to: "1234",
+      text: "STOP ✓",
+      dataCoding: 8,
+    });
+    expect(message?.inboundId).toMatch(/^mo_[0-9A-Z]{26}$/);
+  });
+});
+
+describe("health and failover", () => {
+  it("publishes each carrier's binds per replica, and a dead carrier's messages fail over", async () => {
+    await waitFor(async () => (await health("pair"))?.bindsUp === 2, { what: "pair health" });
+    expect(await health("pair")).toMatchObject({
+      carrierId: "pair",
+      replica: "r1",
+      bindsWanted: 2,
+    });
+    expect(await health("gone")).toMatchObject({ bindsUp: 0, bindsWanted: 1 });
+
+    const event = routed("gone", destination(1, 8), "Elsewhere please");
+    await events.messaging.publisher.publish(event);
+    const [failed] = await waitFor(() => {
+      const list = events.ofType(event.messageId, "SubmitFailed");
+      return list.length === 1 ? list : undefined;
+    });
+    expect(failed?.data).toMatchObject({ carrierId: "gone", retryable: true, commandStatus: null });
+    expect(failed?.data.detail).toMatch(/no bind/);
+  });
+});

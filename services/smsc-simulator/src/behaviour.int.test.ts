@@ -1,0 +1,191 @@
+import { createLogger } from "@smsgw/service-kit";
+import {
+  bindClient,
+  CommandStatus,
+  type DeliverSm,
+  readKnownTlvs,
+  readReceipt,
+  type SmppSession,
+  submitSm,
+} from "@smsgw/smpp";
+import { waitFor } from "@smsgw/testkit";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { loadSmscSimulatorConfig } from "./config.ts";
+import { type NpmPdu, npmSmpp } from "./npm-smpp.testing.ts";
+import { type StartedSmscSimulator, startSmscSimulator } from "./service.ts";
+
+const log = createLogger("smsc-simulator-test", process.env.TEST_LOG_LEVEL ?? "silent");
+let simulator: StartedSmscSimulator;
+const sessions: SmppSession[] = [];
+
+beforeAll(async () => {
+  simulator = await startSmscSimulator(
+    loadSmscSimulatorConfig({
+      HEALTH_PORT: "0",
+      SIM_CARRIERS: JSON.stringify([{ id: "sim-a", port: 0, receiptDelayMs: 5, outcomes: [] }]),
+    }),
+    log,
+  );
+});
+// Receipts go round robin to every bound session of the carrier: each test binds its own.
+afterEach(async () => {
+  await Promise.all(sessions.splice(0).map((s) => s.unbind()));
+});
+afterAll(async () => {
+  await simulator.stop();
+});
+
+async function bind() {
+  const session = await bindClient({
+    host: "127.0.0.1",
+    port: simulator.ports["sim-a"] ?? 0,
+    systemId: "sim-a",
+    password: "secret",
+    mode: "transceiver",
+    windowSize: 100,
+  });
+  sessions.push(session);
+  const delivered: DeliverSm[] = [];
+  session.on("request", (pdu) => {
+    if (pdu.command !== "deliver_sm") return;
+    delivered.push(pdu);
+    session.respond(pdu);
+  });
+  return { session, delivered };
+}
+
+const submit = (session: SmppSession, destinationAddr = "37256789045", registeredDelivery = 1) =>
+  session.request(
+    submitSm({ destinationAddr, registeredDelivery, shortMessage: Buffer.from("Hi") }),
+  );
+
+const http = (method: string, path: string, body?: unknown) =>
+  fetch(`http://127.0.0.1:${simulator.healthPort}${path}`, {
+    method,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+
+describe("behaviour changed at run time", () => {
+  it("when a TPS limit is set, submits past it in one second get ESME_RTHROTTLED", async () => {
+    simulator.configure("sim-a", { tps: 5, outcomes: [] });
+    const { session } = await bind();
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => submit(session, "37256789045", 0)),
+    );
+    const accepted = answers.filter((a) => a.commandStatus === 0).length;
+    const throttled = answers.filter((a) => a.commandStatus === CommandStatus.ESME_RTHROTTLED);
+    // 20 submits land within one or two one-second windows.
+    expect(accepted).toBeGreaterThanOrEqual(5);
+    expect(accepted).toBeLessThanOrEqual(10);
+    expect(throttled.length).toBe(20 - accepted);
+    simulator.configure("sim-a", { outcomes: [] });
+  });
+
+  it.each([
+    ["text", true, false],
+    ["tlv", false, true],
+    ["both", true, true],
+  ] as const)(
+    "when the receipt dialect is %s, the receipt has text %s and TLVs %s",
+    async (dialect, hasText, hasTlvs) => {
+      simulator.configure("sim-a", { receiptDialect: dialect, receiptDelayMs: 0, outcomes: [] });
+      const { session, delivered } = await bind();
+      const resp = await submit(session);
+      await waitFor(() => delivered.length === 1, { what: "the receipt" });
+      const pdu = delivered[0] as DeliverSm;
+      expect(pdu.shortMessage.length > 0).toBe(hasText);
+      expect(readKnownTlvs(pdu.tlvs).receiptedMessageId !== undefined).toBe(hasTlvs);
+      expect(readReceipt(pdu)).toMatchObject({ carrierMessageId: resp.messageId, stat: "DELIVRD" });
+    },
+  );
+
+  it("when receipts write decimal ids for hex submits, the receipt's id is the same number", async () => {
+    simulator.configure("sim-a", { receiptIdBase: "decimal", receiptDelayMs: 0, outcomes: [] });
+    const { session, delivered } = await bind();
+    const resp = await submit(session);
+    await waitFor(() => delivered.length === 1, { what: "the receipt" });
+    expect(readReceipt(delivered[0] as DeliverSm)?.carrierMessageId).toBe(
+      String(Number.parseInt(resp.messageId, 16)),
+    );
+  });
+
+  it("when a prefix's receipt outcome is 'none', the submit is accepted and no receipt follows", async () => {
+    simulator.configure("sim-a", {
+      receiptDelayMs: 0,
+      outcomes: [{ prefix: "+3725", receipts: [{ stat: "none", weight: 1 }] }],
+    });
+    const { session, delivered } = await bind();
+    expect((await submit(session, "37255123456")).commandStatus).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(delivered).toEqual([]);
+  });
+
+  it("when PUT /carriers/{id} gets a bad body it answers 400, a good one replaces the behaviour", async () => {
+    const bad = await http("PUT", "/carriers/sim-a", { tps: -1 });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: "invalid_behaviour" });
+    const good = await http("PUT", "/carriers/sim-a", {
+      outcomes: [{ prefix: "+1", submitErrors: [{ commandStatus: 0x14, rate: 1 }] }],
+    });
+    expect(good.status).toBe(200);
+    const { session } = await bind();
+    expect((await submit(session, "15551234567")).commandStatus).toBe(CommandStatus.ESME_RMSGQFUL);
+    expect((await http("GET", "/carriers/nope")).status).toBe(404);
+  });
+
+  it("when POST /carriers/{id}/drop-binds is called, every session of the carrier closes", async () => {
+    const { session } = await bind();
+    const response = await http("POST", "/carriers/sim-a/drop-binds");
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { dropped: number }).dropped).toBeGreaterThanOrEqual(1);
+    await session.closed;
+    expect(session.state).toBe("closed");
+  });
+
+  it("when an MO is sent, a bound transceiver gets an ordinary deliver_sm (esm_class 0)", async () => {
+    const { delivered } = await bind();
+    const status = await simulator.sendMo("sim-a", {
+      from: "+37256789045",
+      to: "1234",
+      text: "STOP",
+    });
+    expect(status).toBe(0);
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0]).toMatchObject({
+      esmClass: 0,
+      sourceAddr: "37256789045",
+      sourceAddrTon: 1,
+    });
+  });
+});
+
+describe("interop: the npm smpp package as the client", () => {
+  it("binds, submits, and gets a receipt it can read", async () => {
+    simulator.configure("sim-a", { receiptDelayMs: 0, outcomes: [] });
+    const client = npmSmpp.connect({ url: `smpp://127.0.0.1:${simulator.ports["sim-a"]}` });
+    const receipts: NpmPdu[] = [];
+    client.on("deliver_sm", (pdu) => {
+      receipts.push(pdu);
+      client.send(pdu.response());
+    });
+    client.on("error", () => undefined);
+    const bound = await new Promise<NpmPdu>((resolve) =>
+      client.bind_transceiver({ system_id: "sim-a", password: "secret" }, resolve),
+    );
+    expect(bound.command_status).toBe(0);
+    const resp = await new Promise<NpmPdu>((resolve) =>
+      client.submit_sm(
+        { destination_addr: "37256789045", short_message: "Hello", registered_delivery: 1 },
+        resolve,
+      ),
+    );
+    expect(resp.command_status).toBe(0);
+    expect(resp.message_id).toMatch(/^[0-9a-f]{8}$/);
+    await waitFor(() => receipts.length === 1, { what: "the receipt" });
+    expect(receipts[0]?.esm_class).toBe(0x04);
+    expect(receipts[0]?.receipted_message_id).toBe(resp.message_id);
+    expect(simulator.submissions().at(-1)).toMatchObject({ text: "Hello" });
+    await new Promise<void>((resolve) => client.unbind(() => resolve()));
+    client.close();
+  });
+});

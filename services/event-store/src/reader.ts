@@ -71,6 +71,8 @@ export function createMessageReader(sql: postgres.Sql): MessageReader {
 
     async listEvents(messageId, accountId, page) {
       const after = parseCursor(page.after);
+      // Oldest first by when each event occurred; insertion order only breaks ties (two
+      // batches of the store may commit in either order).
       const limit = Number.isFinite(page.limit)
         ? Math.max(1, Math.min(MAX_PAGE_SIZE, Math.trunc(page.limit)))
         : MAX_PAGE_SIZE;
@@ -88,13 +90,14 @@ export function createMessageReader(sql: postgres.Sql): MessageReader {
         from event_store.messages m
         left join lateral (
           select seq, event_id, type, occurred_at, data from event_store.events
-          where message_id = m.message_id and seq > ${after}
-          order by seq
+          where message_id = m.message_id
+            and (occurred_at, seq) > (${after.occurredAt}::text::timestamptz, ${after.seq}::text::bigint)
+          order by occurred_at, seq
           limit ${limit + 1}
         ) e on true
         where m.message_id = ${messageId} and m.account_id = ${accountId}
           and m.status is not null
-        order by e.seq`;
+        order by e.occurred_at, e.seq`;
       if (rows.length === 0) return null;
       const found = rows.filter((r) => r.seq !== null);
       const events = found.slice(0, limit).map((r) => ({
@@ -104,15 +107,34 @@ export function createMessageReader(sql: postgres.Sql): MessageReader {
         data: r.data,
       }));
       const last = found[limit - 1];
-      return { events, nextCursor: found.length > limit && last?.seq ? last.seq : null };
+      const nextCursor =
+        found.length > limit && last?.seq && last.occurred_at
+          ? formatCursor(last.occurred_at, last.seq)
+          : null;
+      return { events, nextCursor };
     },
   };
 }
 
-function parseCursor(cursor: string | undefined): string {
-  if (cursor === undefined || cursor === "") return "0";
-  if (!/^\d{1,18}$/.test(cursor)) throw new InvalidCursorError(`invalid cursor "${cursor}"`);
-  return cursor;
+interface Cursor {
+  occurredAt: string;
+  seq: string;
+}
+
+/** Opaque to clients: base64url of "<occurredAt ISO>|<seq>", the last event handed out. */
+function formatCursor(occurredAt: Date, seq: string): string {
+  return Buffer.from(`${occurredAt.toISOString()}|${seq}`).toString("base64url");
+}
+
+function parseCursor(cursor: string | undefined): Cursor {
+  if (cursor === undefined || cursor === "") return { occurredAt: "-infinity", seq: "0" };
+  const decoded = /^[A-Za-z0-9_-]{1,120}$/.test(cursor)
+    ? Buffer.from(cursor, "base64url").toString("utf8")
+    : "";
+  const match = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)\|(\d{1,18})$/.exec(decoded);
+  if (!match?.[1] || !match[2])
+    throw new InvalidCursorError(`invalid cursor "${cursor.slice(0, 40)}"`);
+  return { occurredAt: match[1], seq: match[2] };
 }
 
 function viewOfRow(row: MessageRow): MessageView {

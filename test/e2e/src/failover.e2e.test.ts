@@ -22,7 +22,7 @@ afterEach(async () => {
 
 async function sendOne(gw: Gateway, toNumber: string) {
   const account = await gw.pricing.accounts.createAccount({
-    name: `failover-${toNumber}`,
+    name: `failover-${toNumber.slice(1)}`,
     credits: "10",
   });
   const receiver = await startWebhookReceiver();

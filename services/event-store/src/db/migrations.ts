@@ -73,4 +73,14 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "0003_trail_order": {
+    async up(db) {
+      // The trail is read oldest first by when each event occurred (reader.ts).
+      await db.schema
+        .createIndex("events_message_occurred")
+        .on("events")
+        .columns(["message_id", "occurred_at", "seq"])
+        .execute();
+    },
+  },
 };

@@ -91,6 +91,12 @@ describe("failover between carriers of one country", () => {
         },
       },
     );
+    // Routing ranks a carrier whose binds are not up yet last: wait until it sees both up,
+    // so that the first attempt is sim-a's by choice, not by start-up timing.
+    const routing = gateway.routing;
+    await waitFor(() => ["sim-a", "sim-b"].every((id) => routing.view().health.get(id) === "up"), {
+      what: "both carriers healthy in routing's view",
+    });
     const result = await sendOne(gateway, "+37256789102");
     expect(result.final.status).toBe("delivered");
     const routed = result.events

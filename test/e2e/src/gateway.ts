@@ -97,6 +97,7 @@ export async function startGateway(
     infra,
     simulator,
     pricing,
+    routing,
     connector,
     baseUrl: `http://127.0.0.1:${ingress.port}`,
     /** Stops one service, as a crash or a deploy would (for the error table's 500 row). */

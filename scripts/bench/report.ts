@@ -90,6 +90,7 @@ export function toSvg(report: BenchReport): string {
   const y = (v: number) => pad.top + (1 - v / top) * (height - pad.top - pad.bottom);
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
+    "<title>Gateway latency against offered load: API and end-to-end, p50 and p99</title>",
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="${pad.left}" y="14" font-size="12">Latency (ms) vs offered load (msg/s)</text>`,
   ];

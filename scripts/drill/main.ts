@@ -113,7 +113,7 @@ async function main() {
       if (ids.every((id) => finalWebhooks.has(id))) break;
       await new Promise((r) => setTimeout(r, 1_000));
     }
-    await new Promise((r) => setTimeout(r, 20_000)); // refunds of orphaned charges (grace 15 s)
+    await new Promise((r) => setTimeout(r, 17_000)); // refunds of orphaned charges (grace 15 s)
     const check = await checkInvariants(stack.env.DATABASE_URL ?? "", ids, finalWebhooks);
     const after = perSecond.slice(recoveredAt);
     const back = after.findIndex((n) => n >= rate * 0.9);
@@ -150,7 +150,15 @@ async function main() {
   );
   writeFileSync(join(out, "latest.md"), `${table}\n`);
   process.stdout.write(`\n${table}\n`);
-  const broken = results.some((r) => r.lost > 0 || r.doubleCharged > 0 || r.doubleSubmitted > 0);
+  // A drill fails on anything lost or doubled, and on a gateway that did not come back.
+  const broken = results.some(
+    (r) =>
+      r.lost > 0 ||
+      r.doubleCharged > 0 ||
+      r.doubleSubmitted > 0 ||
+      r.accepted === 0 ||
+      r.recoverSeconds === null,
+  );
   process.exit(broken ? 1 : 0);
 }
 

@@ -130,6 +130,32 @@ describe("publisher and consumer on real JetStream", () => {
   });
 });
 
+describe("a hung handler", () => {
+  it("when a batch outlives its deadline, its message is redelivered and the consumer goes on", async () => {
+    const event = accepted(newMessageId());
+    const seen: number[] = [];
+    const consumer = await startConsumer(messaging.nats, {
+      stream: messaging.subjects.stream,
+      durable: "hung",
+      filterSubject: messaging.subjects.event("MessageAccepted"),
+      schema: MessageEventSchema,
+      log,
+      handlerTimeoutMs: 200,
+      handle: async (batch) => {
+        const mine = batch.filter((d) => d.value.messageId === event.messageId);
+        for (const delivery of mine) seen.push(delivery.deliveryCount);
+        // The first delivery hangs for ever, as a transaction on a dead connection would.
+        if (mine.some((d) => d.deliveryCount === 1)) await new Promise(() => undefined);
+        return undefined;
+      },
+    });
+    await messaging.publisher.publish(event);
+    await waitFor(() => seen.includes(2), { timeoutMs: 5_000, what: "a redelivery" });
+    await consumer.stop();
+    expect(seen.slice(0, 2)).toEqual([1, 2]);
+  });
+});
+
 describe("kv cache", () => {
   it("when an entry is put, the cache sees it without a restart", async () => {
     const bucket = messaging.subjects.accountsBucket;

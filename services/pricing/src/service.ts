@@ -118,6 +118,7 @@ export async function startPricing(config: PricingConfig, log: Logger): Promise<
       log,
       windowMs: config.AUTHORIZE_BATCH_WINDOW_MS,
       maxConcurrent: config.AUTHORIZE_MAX_CONCURRENT,
+      commitTimeoutMs: config.AUTHORIZE_COMMIT_TIMEOUT_MS,
       maxBatch: config.AUTHORIZE_MAX_BATCH,
     });
     closers.push(() => responder.stop());

@@ -1,7 +1,6 @@
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { createTestInfra, type TestInfra } from "@smsgw/testkit";
-// biome-ignore lint/correctness/noUndeclaredDependencies: the workspace root's vitest (this package declares none: it has no lockfile entry yet)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { containerEnv, containers } from "./k8s.ts";
 import { freePort, type Started, start, stop, waitReady } from "./processes.ts";

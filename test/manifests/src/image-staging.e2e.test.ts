@@ -3,7 +3,6 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestInfra, type TestInfra } from "@smsgw/testkit";
-// biome-ignore lint/correctness/noUndeclaredDependencies: the workspace root's vitest (this package declares none: it has no lockfile entry yet)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, start, stop, waitReady } from "./processes.ts";
 import { filesUnder, ROOT, read, SERVICES } from "./repo.ts";

@@ -1,4 +1,3 @@
-// biome-ignore lint/correctness/noUndeclaredDependencies: the workspace root's vitest (this package declares none: it has no lockfile entry yet)
 import { describe, expect, it } from "vitest";
 import { filesUnder, list, type Obj, obj, read, SERVICES, str, yamlDocs } from "./repo.ts";
 

@@ -3,7 +3,7 @@ import type { MsgHdrs } from "@nats-io/transport-node";
 import { type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import type { z } from "zod";
-import { errorMessage, PermanentError, RetryableError } from "../errors.ts";
+import { errorMessage, PermanentError, RetryableError, withDeadline } from "../errors.ts";
 import {
   consumerAckPending,
   consumerBatchDuration,
@@ -47,6 +47,12 @@ export interface ConsumerOptions<T> {
   /** Batches processed at once; 1 keeps the handler simple. */
   concurrency?: number;
   ackWaitMs?: number;
+  /**
+   * A batch whose handler is still running after this long is given up: its messages are
+   * nak'd (redelivered later; handlers are idempotent) and its slot freed, so a handler hung
+   * on a dead connection cannot stall the consumer forever. Default: twice the ack wait.
+   */
+  handlerTimeoutMs?: number;
 }
 
 export interface RunningConsumer {
@@ -66,6 +72,7 @@ export async function startConsumer<T>(
   const { stream, durable, schema, log } = options;
   const maxBatch = options.maxBatch ?? 256;
   const concurrency = options.concurrency ?? 1;
+  const handlerTimeoutMs = options.handlerTimeoutMs ?? 2 * (options.ackWaitMs ?? 30_000);
   const consumerSpec = { durable, filterSubject: options.filterSubject };
   await ensureDurableConsumer(
     nats.jsm,
@@ -143,7 +150,11 @@ export async function startConsumer<T>(
     consumerBatchSize.observe({ consumer: durable }, valid.length);
     let outcomes: readonly Outcome[] | undefined;
     try {
-      outcomes = await options.handle(valid.map((v) => v.delivery));
+      outcomes = await withDeadline(
+        options.handle(valid.map((v) => v.delivery)),
+        handlerTimeoutMs,
+        `${durable} handler`,
+      );
     } catch (error) {
       outcomes = valid.map(({ delivery }) => outcomeOfError(error, delivery.deliveryCount));
       log.warn({ durable, err: errorMessage(error), size: valid.length }, "batch handler failed");

@@ -1,5 +1,5 @@
 import { AuthorizeRequest, type AuthorizeResponse, type Subjects } from "@smsgw/contracts";
-import { errorMessage, type Logger, type Nats } from "@smsgw/service-kit";
+import { DeadlineExceededError, errorMessage, type Logger, type Nats } from "@smsgw/service-kit";
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import { chargeBatch } from "../db/charges.ts";
@@ -32,6 +32,8 @@ const Request = AuthorizeRequest.extend({
 interface Pending {
   msg: RequestMessage;
   request: AuthorizeRequest;
+  /** Set once answered: a commit given up on may still finish and try to answer again. */
+  answered?: boolean;
 }
 
 export interface AuthorizeResponderOptions {
@@ -44,6 +46,8 @@ export interface AuthorizeResponderOptions {
   windowMs: number;
   maxBatch: number;
   maxConcurrent: number;
+  /** See GroupCommitOptions.timeoutMs. */
+  commitTimeoutMs: number;
 }
 
 export interface AuthorizeResponder {
@@ -56,6 +60,13 @@ const NOT_RECORDED: AuthorizeResponse = {
   reason: "the charge could not be recorded; nothing was charged",
 };
 
+// A commit given up on may still land: then its charge has no accepted message and the
+// sweep refunds it. So this answer does not promise that nothing was charged.
+const NOT_CONFIRMED: AuthorizeResponse = {
+  outcome: "error",
+  reason: "the charge could not be confirmed in time; a charge recorded late is refunded",
+};
+
 export function startAuthorizeResponder(options: AuthorizeResponderOptions): AuthorizeResponder {
   const { log, outbox } = options;
 
@@ -63,6 +74,7 @@ export function startAuthorizeResponder(options: AuthorizeResponderOptions): Aut
     windowMs: options.windowMs,
     maxBatch: options.maxBatch,
     maxConcurrent: options.maxConcurrent,
+    timeoutMs: options.commitTimeoutMs,
     async commit(batch) {
       const started = performance.now();
       const decision = await chargeBatch(
@@ -71,7 +83,7 @@ export function startAuthorizeResponder(options: AuthorizeResponderOptions): Aut
         options.prices(),
       );
       for (const [index, pending] of batch.entries()) {
-        reply(pending.msg, decision.responses[index] ?? NOT_RECORDED);
+        answer(pending, decision.responses[index] ?? NOT_RECORDED);
       }
       // Committed with the charges in the outbox: published now, or by the sweep's relay.
       outbox.publishCommitted(decision.events);
@@ -86,7 +98,8 @@ export function startAuthorizeResponder(options: AuthorizeResponderOptions): Aut
     },
     onError(error, batch) {
       log.error({ err: error, size: batch.length }, "authorize batch failed; answered error");
-      for (const pending of batch) reply(pending.msg, NOT_RECORDED);
+      const response = error instanceof DeadlineExceededError ? NOT_CONFIRMED : NOT_RECORDED;
+      for (const pending of batch) answer(pending, response);
     },
   });
 
@@ -106,6 +119,12 @@ export function startAuthorizeResponder(options: AuthorizeResponderOptions): Aut
       return;
     }
     group.add({ msg, request: parsed.data });
+  }
+
+  function answer(pending: Pending, response: AuthorizeResponse): void {
+    if (pending.answered) return;
+    pending.answered = true;
+    reply(pending.msg, response);
   }
 
   function reply(msg: RequestMessage, response: AuthorizeResponse): void {

@@ -1,3 +1,5 @@
+import { withDeadline } from "@smsgw/service-kit";
+
 /**
  * Group commit: items that arrive within `windowMs` of the first one (or until
  * `maxBatch` are waiting) are committed together, at most `maxConcurrent` commits at a
@@ -10,6 +12,13 @@ export interface GroupCommitOptions<T> {
   maxBatch: number;
   /** Commits running at once (default 1). */
   maxConcurrent?: number;
+  /**
+   * A commit still running after this long is given up (`onError` with a
+   * DeadlineExceededError) and its slot freed: a transaction hung on a dead connection must
+   * not stop every later batch. The abandoned commit may still finish; its items were
+   * already answered. Unset = no deadline.
+   */
+  timeoutMs?: number;
   /** Should settle every item itself; a rejection is passed to `onError`. */
   commit(batch: T[]): Promise<void>;
   onError(error: unknown, batch: T[]): void;
@@ -33,8 +42,12 @@ export function createGroupCommit<T>(options: GroupCommitOptions<T>): GroupCommi
     timer = undefined;
     while (running.size < maxConcurrent && queue.length > 0) {
       const batch = queue.splice(0, options.maxBatch);
-      const work: Promise<void> = options
-        .commit(batch)
+      const committing = options.commit(batch);
+      const bounded =
+        options.timeoutMs === undefined
+          ? committing
+          : withDeadline(committing, options.timeoutMs, "charge commit");
+      const work: Promise<void> = bounded
         .catch((error: unknown) => options.onError(error, batch))
         .finally(() => {
           running.delete(work);

@@ -1,3 +1,4 @@
+import { DeadlineExceededError } from "@smsgw/service-kit";
 import { describe, expect, it } from "vitest";
 import { createGroupCommit } from "./group-commit.ts";
 
@@ -75,5 +76,26 @@ describe("group commit", () => {
     await group.drain();
     expect(most).toBe(2);
     expect(batches).toEqual([[1, 2], [3, 4], [5]]);
+  });
+
+  it("when a commit hangs past its deadline, its batch gets the error and the next batch still commits", async () => {
+    const committed: number[][] = [];
+    const errors: unknown[] = [];
+    const group = createGroupCommit<number>({
+      windowMs: 0,
+      maxBatch: 1,
+      timeoutMs: 30,
+      commit: async (batch) => {
+        if (batch[0] === 1) await new Promise(() => undefined); // never settles
+        committed.push(batch);
+      },
+      onError: (error) => errors.push(error),
+    });
+    group.add(1);
+    group.add(2);
+    await group.drain();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(DeadlineExceededError);
+    expect(committed).toEqual([[2]]);
   });
 });

@@ -1,4 +1,4 @@
-import { errorMessage, type Logger } from "@smsgw/service-kit";
+import { errorMessage, type Logger, withDeadline } from "@smsgw/service-kit";
 import type { Kysely } from "kysely";
 import { overdueCharges, refundBatch } from "../db/refunds.ts";
 import type { PricingDatabase } from "../db/schema.ts";
@@ -35,6 +35,7 @@ export interface Sweep {
 }
 
 const BATCH = 500;
+const STEP_DEADLINE_MS = 30_000;
 
 export function startSweep(options: SweepOptions): Sweep {
   const { db, outbox, log } = options;
@@ -81,7 +82,8 @@ export function startSweep(options: SweepOptions): Sweep {
     ];
     for (const step of steps) {
       try {
-        await step.run();
+        // A query hung on a connection that died under it must not stop every later sweep.
+        await withDeadline(step.run(), STEP_DEADLINE_MS, step.name);
       } catch (error) {
         log.warn(
           { err: errorMessage(error), step: step.name },

@@ -15,6 +15,8 @@ mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 cp "$src/package.json" "$src/pnpm-lock.yaml" "$src/pnpm-workspace.yaml" "$out/"
 [ -f "$src/.npmrc" ] && cp "$src/.npmrc" "$out/"
+# Patched dependencies (pnpm-workspace.yaml's patchedDependencies) are part of the install.
+[ -d "$src/patches" ] && cp -r "$src/patches" "$out/"
 # The service and the workspace packages it depends on, transitively (production only).
 dirs="$(cd "$src" && pnpm --filter-prod "@smsgw/$service..." exec pwd)"
 for dir in $dirs; do

@@ -2,6 +2,7 @@ export * from "./config.ts";
 export { type Database, openDatabase } from "./db/database.ts";
 export { migrateSchema } from "./db/migrate.ts";
 export * from "./errors.ts";
+export { type AdminApi, adminFail, startAdminApi } from "./http/admin.ts";
 export {
   answerMetrics,
   answerProbe,

@@ -83,8 +83,16 @@ describe("carriers managed by the operator", () => {
       port: simulator.ports.added,
       password: "pw2",
       binds: 2,
+      simulated: true,
     });
     expect(good.status).toBe(200);
+    expect(await good.json()).toMatchObject({ carrier: { simulated: true } });
+    const notBoolean = await api("PUT", "/v1/carriers/added", {
+      port: simulator.ports.added,
+      password: "pw2",
+      simulated: "yes",
+    });
+    expect(notBoolean.status).toBe(400);
     await waitFor(() => connector.boundCarriers().includes("added"), { what: "the new bind" });
     await waitFor(() => simulator.binds().added?.accepted === 2, { what: "two binds" });
   });
@@ -109,10 +117,11 @@ describe("carriers managed by the operator", () => {
       "by-cli",
       `port=${simulator.ports["by-cli"]}`,
       "password=secret",
+      "simulated=true",
       "--json",
     );
     expect(JSON.parse(set.stdout)).toMatchObject({
-      carrier: { id: "by-cli", password: "********" },
+      carrier: { id: "by-cli", password: "********", simulated: true },
     });
     await waitFor(() => connector.boundCarriers().includes("by-cli"), {
       what: "the CLI's carrier",

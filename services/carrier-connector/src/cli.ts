@@ -60,7 +60,8 @@ export async function run(
       const lines = carriers.map(
         (c) =>
           `${c.id.padEnd(12)} ${c.host}:${c.port} ${c.bindMode}×${c.binds} window ${c.windowSize}` +
-          (c.maxTps > 0 ? ` max ${c.maxTps}/s` : ""),
+          (c.maxTps > 0 ? ` max ${c.maxTps}/s` : "") +
+          (c.simulated ? " simulated" : ""),
       );
       return {
         text: lines.join("\n") || "(no carriers)",

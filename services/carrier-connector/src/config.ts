@@ -52,6 +52,11 @@ export const Carrier = z
     bindMode: z.enum(["transceiver", "pair"]).default("transceiver"),
     /** submit_sm per second across all the carrier's binds; 0 = no cap. */
     maxTps: z.number().min(0).max(100_000).default(0),
+    /**
+     * The carrier is a simulator (ours, or a test SMSC), not a real network: published in
+     * CarrierHealth so routing can keep test traffic on simulators and real traffic off them.
+     */
+    simulated: z.boolean().default(false),
     /** Validity when the message gives none, in seconds (also when it is swept as expired). */
     defaultValiditySec: z
       .number()
@@ -68,8 +73,22 @@ export const Carrier = z
 export type CarrierConfig = z.output<typeof Carrier>;
 
 export const DEFAULT_CARRIERS = [
-  { id: "sim-a", host: "127.0.0.1", port: 2775, password: "secret", idBase: "hex" },
-  { id: "sim-b", host: "127.0.0.1", port: 2776, password: "secret", idBase: "decimal" },
+  {
+    id: "sim-a",
+    host: "127.0.0.1",
+    port: 2775,
+    password: "secret",
+    idBase: "hex",
+    simulated: true,
+  },
+  {
+    id: "sim-b",
+    host: "127.0.0.1",
+    port: 2776,
+    password: "secret",
+    idBase: "decimal",
+    simulated: true,
+  },
 ];
 
 /** `CARRIERS`: a JSON array of carriers; seeds the carriers table on a first start. */

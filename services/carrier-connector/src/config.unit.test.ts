@@ -24,6 +24,7 @@ describe("loadCarrierConnectorConfig", () => {
         binds: 1,
         bindMode: "transceiver",
         maxTps: 0,
+        simulated: true,
         defaultValiditySec: 172_800,
         concat: "udh8",
         gsmDataCoding: 0,
@@ -35,7 +36,7 @@ describe("loadCarrierConnectorConfig", () => {
           shortCodeMaxDigits: 0,
         },
       },
-      expect.objectContaining({ id: "sim-b", port: 2776, idBase: "decimal" }),
+      expect.objectContaining({ id: "sim-b", port: 2776, idBase: "decimal", simulated: true }),
     ]);
   });
 
@@ -47,6 +48,7 @@ describe("loadCarrierConnectorConfig", () => {
       id: "acme",
       host: "127.0.0.1",
       systemId: "gw1",
+      simulated: false,
       windowSize: 10,
       idBase: "string",
     });

@@ -76,7 +76,7 @@ beforeAll(async () => {
         carrier("dial-dec", { receiptIdBase: "decimal" }),
         carrier("early"),
         carrier("mo"),
-        carrier("pair", { bindMode: "pair" }),
+        carrier("pair", { bindMode: "pair", simulated: true }),
         carrier("sar", { concat: "sar" }),
         carrier("payload", { concat: "payload" }),
         carrier("silent"),
@@ -329,8 +329,9 @@ describe("health and failover", () => {
       carrierId: "pair",
       replica: "r1",
       bindsWanted: 2,
+      simulated: true,
     });
-    expect(await health("gone")).toMatchObject({ bindsUp: 0, bindsWanted: 1 });
+    expect(await health("gone")).toMatchObject({ bindsUp: 0, bindsWanted: 1, simulated: false });
 
     const event = routed("gone", destination(1, 8), "Elsewhere please");
     await events.messaging.publisher.publish(event);

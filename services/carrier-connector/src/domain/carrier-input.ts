@@ -16,7 +16,7 @@ export function parseCarrierInput(id: string, body: unknown): Parsed<CarrierConf
   return { ok: true, value: parsed.data };
 }
 
-/** `key=value` pairs (CLI): numbers as numbers, everything else as text. */
+/** `key=value` pairs (CLI): numbers as numbers, true/false as booleans, everything else as text. */
 export function pairsToObject(pairs: readonly string[]): Parsed<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const pair of pairs) {
@@ -24,6 +24,11 @@ export function pairsToObject(pairs: readonly string[]): Parsed<Record<string, u
     if (eq <= 0) return { ok: false, message: `"${pair}" is not key=value` };
     const key = pair.slice(0, eq);
     const raw = pair.slice(eq + 1);
+    const text = key === "password" || key === "systemId" || key === "systemType";
+    if (!text && (raw === "true" || raw === "false")) {
+      out[key] = raw === "true";
+      continue;
+    }
     out[key] =
       /^-?\d+(\.\d+)?$/.test(raw) && key !== "password" && key !== "systemId" ? Number(raw) : raw;
   }

@@ -39,6 +39,7 @@ export async function startHealthPublisher(deps: HealthPublisherDeps) {
       throttled: status.throttled,
       recentSubmitErrors: status.recentSubmitErrors,
       recentSubmits: status.recentSubmits,
+      simulated: link.carrier.simulated,
       updatedAt: now.toISOString(),
     });
   };

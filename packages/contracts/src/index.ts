@@ -1,5 +1,6 @@
 export { AccountRecord } from "./account.ts";
 export * from "./carrier-health.ts";
+export * from "./console-rpc.ts";
 export * from "./envelope.ts";
 export * from "./events.ts";
 export * from "./ids.ts";

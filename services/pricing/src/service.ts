@@ -13,6 +13,7 @@ import { migrations, PRICING_SCHEMA } from "./db/migrations.ts";
 import { loadPriceBook, seedPricesIfEmpty } from "./db/prices.ts";
 import type { PricingDatabase } from "./db/schema.ts";
 import { startAuthorizeResponder } from "./handlers/authorize.ts";
+import { startConsoleResponders } from "./handlers/console-rpc.ts";
 import { createOutboxPublisher } from "./handlers/outbox-publisher.ts";
 import { startQueryResponders } from "./handlers/queries.ts";
 import { ACCEPTED_DURABLE, startSettlementConsumers } from "./handlers/refunds.ts";
@@ -90,6 +91,16 @@ export async function startPricing(config: PricingConfig, log: Logger): Promise<
       log,
     });
     closers.push(() => queries.stop());
+    // The customer console's requests (sign-up, rotations, ledger, price list).
+    const consoleRpc = startConsoleResponders({
+      nats,
+      subjects,
+      db: database.db,
+      prices: () => priceBook,
+      log,
+      accounts,
+    });
+    closers.push(() => consoleRpc.stop());
 
     const sweep = startSweep({
       db: database.db,

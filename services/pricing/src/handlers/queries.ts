@@ -89,7 +89,7 @@ function countryOf(to: string): string | null {
   return parsePhoneNumberFromString(to)?.country ?? null;
 }
 
-function respond<Req, Res extends { outcome: string }>(
+export function respond<Req, Res extends { outcome: string }>(
   options: QueryOptions,
   subject: string,
   schema: z.ZodType<Req>,

@@ -1,0 +1,143 @@
+import { z } from "zod";
+
+/**
+ * console -> pricing (request/reply, queue group "pricing"): what the customer console asks
+ * of the account's owner. Money is integer money units (money.ts). Every answer is a union
+ * on `outcome`, with `error` for a request pricing refused or could not answer.
+ */
+export interface ConsoleRpcSubjects {
+  /** A new TEST account with free test credits; the token is in this answer only. */
+  readonly createAccount: string;
+  readonly account: string;
+  readonly rotateToken: string;
+  readonly rotateWebhookSecret: string;
+  readonly ledger: string;
+  readonly priceList: string;
+}
+
+/** The subjects hang off the same `<p>.rpc.pricing.` as authorize, balance and price. */
+export function consoleRpcSubjects(prefix: string): ConsoleRpcSubjects {
+  const base = `${prefix}.rpc.pricing.console`;
+  return {
+    createAccount: `${base}.create_account`,
+    account: `${base}.account`,
+    rotateToken: `${base}.rotate_token`,
+    rotateWebhookSecret: `${base}.rotate_webhook_secret`,
+    ledger: `${base}.ledger`,
+    priceList: `${base}.price_list`,
+  };
+}
+
+const Failure = z.object({ outcome: z.literal("error"), reason: z.string() });
+
+export const ConsoleCreateAccountRequest = z.object({
+  /** Free test credits, in money units (the console's configuration decides how many). */
+  credits: z.number().int().nonnegative().max(1_000_000),
+  /** Who asked, for the ledger's actor column (e.g. "console:usr_…"). */
+  actor: z.string().min(1).max(100),
+});
+export type ConsoleCreateAccountRequest = z.infer<typeof ConsoleCreateAccountRequest>;
+
+export const ConsoleCredentials = z.object({
+  accountId: z.string(),
+  hash: z.string(),
+  token: z.string(),
+  webhookSecret: z.string(),
+});
+export type ConsoleCredentials = z.infer<typeof ConsoleCredentials>;
+
+export const ConsoleCreateAccountResponse = z.discriminatedUnion("outcome", [
+  z.object({ outcome: z.literal("created"), credentials: ConsoleCredentials }),
+  Failure,
+]);
+export type ConsoleCreateAccountResponse = z.infer<typeof ConsoleCreateAccountResponse>;
+
+export const ConsoleAccountRequest = z.object({ accountId: z.string().min(1).max(64) });
+export type ConsoleAccountRequest = z.infer<typeof ConsoleAccountRequest>;
+
+export const ConsoleAccount = z.object({
+  accountId: z.string(),
+  hash: z.string(),
+  status: z.enum(["active", "disabled"]),
+  test: z.boolean(),
+  currency: z.string(),
+  balance: z.number().int(),
+});
+export type ConsoleAccount = z.infer<typeof ConsoleAccount>;
+
+export const ConsoleAccountResponse = z.discriminatedUnion("outcome", [
+  z.object({ outcome: z.literal("account"), account: ConsoleAccount }),
+  Failure,
+]);
+export type ConsoleAccountResponse = z.infer<typeof ConsoleAccountResponse>;
+
+export const ConsoleRotateTokenResponse = z.discriminatedUnion("outcome", [
+  z.object({ outcome: z.literal("rotated"), hash: z.string(), token: z.string() }),
+  Failure,
+]);
+export type ConsoleRotateTokenResponse = z.infer<typeof ConsoleRotateTokenResponse>;
+
+export const ConsoleRotateWebhookSecretResponse = z.discriminatedUnion("outcome", [
+  z.object({ outcome: z.literal("rotated"), webhookSecret: z.string() }),
+  Failure,
+]);
+export type ConsoleRotateWebhookSecretResponse = z.infer<typeof ConsoleRotateWebhookSecretResponse>;
+
+export const ConsoleLedgerRequest = z.object({
+  accountId: z.string().min(1).max(64),
+  limit: z.number().int().min(1).max(200),
+  /** The `id` of the last entry of the previous page (newest first). */
+  before: z
+    .string()
+    .regex(/^[0-9]{1,18}$/)
+    .optional(),
+});
+export type ConsoleLedgerRequest = z.infer<typeof ConsoleLedgerRequest>;
+
+export const ConsoleLedgerEntry = z.object({
+  id: z.string(),
+  kind: z.enum(["topup", "charge", "refund", "adjustment"]),
+  amount: z.number().int(),
+  /** The balance right after this entry. */
+  balanceAfter: z.number().int(),
+  messageId: z.string().nullable(),
+  note: z.string(),
+  createdAt: z.string(),
+});
+export type ConsoleLedgerEntry = z.infer<typeof ConsoleLedgerEntry>;
+
+export const ConsoleLedgerResponse = z.discriminatedUnion("outcome", [
+  z.object({
+    outcome: z.literal("ledger"),
+    currency: z.string(),
+    balance: z.number().int(),
+    entries: z.array(ConsoleLedgerEntry),
+    /** Pass as `before` for the next (older) page; null on the last. */
+    nextBefore: z.string().nullable(),
+  }),
+  Failure,
+]);
+export type ConsoleLedgerResponse = z.infer<typeof ConsoleLedgerResponse>;
+
+export const ConsolePriceListRequest = z.object({
+  accountId: z.string().min(1).max(64),
+  /** Matches a prefix ("+372"), a country code ("EE") or its start; empty for all. */
+  search: z.string().max(20).default(""),
+});
+export type ConsolePriceListRequest = z.input<typeof ConsolePriceListRequest>;
+
+export const ConsolePriceListResponse = z.discriminatedUnion("outcome", [
+  z.object({
+    outcome: z.literal("prices"),
+    prices: z.array(
+      z.object({
+        prefix: z.string(),
+        country: z.string(),
+        pricePerPart: z.number().int(),
+        currency: z.string(),
+      }),
+    ),
+  }),
+  Failure,
+]);
+export type ConsolePriceListResponse = z.infer<typeof ConsolePriceListResponse>;

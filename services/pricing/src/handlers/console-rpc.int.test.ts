@@ -1,0 +1,139 @@
+import { createHash } from "node:crypto";
+import {
+  AccountRecord,
+  ConsoleAccountResponse,
+  ConsoleCreateAccountResponse,
+  ConsoleLedgerResponse,
+  ConsolePriceListResponse,
+  ConsoleRotateTokenResponse,
+  ConsoleRotateWebhookSecretResponse,
+  consoleRpcSubjects,
+  subjects as subjectsFor,
+} from "@smsgw/contracts";
+import {
+  connectNats,
+  createLogger,
+  type KvCache,
+  type Nats,
+  startKvCache,
+} from "@smsgw/service-kit";
+import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { z } from "zod";
+import { loadPricingConfig } from "../config.ts";
+import { type StartedPricing, startPricing } from "../service.ts";
+
+const log = createLogger("pricing-console-test", "silent");
+let infra: TestInfra;
+let pricing: StartedPricing;
+let client: Nats;
+let kv: KvCache<AccountRecord>;
+let rpc: ReturnType<typeof consoleRpcSubjects>;
+
+beforeAll(async () => {
+  infra = await createTestInfra({ HEALTH_PORT: "0" });
+  pricing = await startPricing(loadPricingConfig(infra.env), log);
+  client = await connectNats(infra.env.NATS_URL ?? "", "pricing-console-test", log);
+  kv = await startKvCache(client.nc, subjectsFor(infra.prefix).accountsBucket, AccountRecord, log);
+  rpc = consoleRpcSubjects(infra.prefix);
+});
+
+afterAll(async () => {
+  await kv?.stop();
+  await client?.nc.close();
+  await pricing?.stop();
+  await infra?.cleanup();
+});
+
+async function ask<T>(subject: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
+  const reply = await client.nc.request(subject, JSON.stringify(body), { timeout: 5_000 });
+  return schema.parse(reply.json());
+}
+
+async function signUp() {
+  const created = await ask(
+    rpc.createAccount,
+    { credits: 20_000, actor: "console:test" },
+    ConsoleCreateAccountResponse,
+  );
+  if (created.outcome !== "created") throw new Error(created.reason);
+  return created.credentials;
+}
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+describe("console requests to pricing", () => {
+  it("when the console signs up a customer, it gets a test account with its credits and a token that ingress can check", async () => {
+    const credentials = await signUp();
+    const account = await ask(
+      rpc.account,
+      { accountId: credentials.accountId },
+      ConsoleAccountResponse,
+    );
+    expect(account).toMatchObject({
+      outcome: "account",
+      account: { hash: credentials.hash, test: true, balance: 20_000, status: "active" },
+    });
+    const record = await waitFor(() => kv.get(credentials.hash));
+    expect(record.tokenSha256).toBe(sha256(credentials.token));
+    expect(record.test).toBe(true);
+  });
+
+  it("when the token is rotated, the accounts bucket carries the new token's hash at once", async () => {
+    const credentials = await signUp();
+    const rotated = await ask(
+      rpc.rotateToken,
+      { accountId: credentials.accountId },
+      ConsoleRotateTokenResponse,
+    );
+    if (rotated.outcome !== "rotated") throw new Error(rotated.reason);
+    expect(rotated.token).not.toBe(credentials.token);
+    await waitFor(() => kv.get(credentials.hash)?.tokenSha256 === sha256(rotated.token));
+
+    const secret = await ask(
+      rpc.rotateWebhookSecret,
+      { accountId: credentials.accountId },
+      ConsoleRotateWebhookSecretResponse,
+    );
+    if (secret.outcome !== "rotated") throw new Error(secret.reason);
+    expect(secret.webhookSecret).toMatch(/^whsec_/);
+    expect(secret.webhookSecret).not.toBe(credentials.webhookSecret);
+  });
+
+  it("when the ledger is read in pages, each entry carries the balance right after it", async () => {
+    const { accountId } = await signUp();
+    await pricing.accounts.topUp(accountId, "1.5", "operator", "first");
+    await pricing.accounts.adjust(accountId, "-0.25", "operator", "correction");
+    await pricing.accounts.topUp(accountId, "3", "operator", "second");
+    const first = await ask(rpc.ledger, { accountId, limit: 2 }, ConsoleLedgerResponse);
+    if (first.outcome !== "ledger") throw new Error(first.reason);
+    expect(first.balance).toBe(20_000 + 15_000 - 2_500 + 30_000);
+    expect(first.entries.map((e) => [e.kind, e.amount, e.balanceAfter])).toEqual([
+      ["topup", 30_000, 62_500],
+      ["adjustment", -2_500, 32_500],
+    ]);
+    const second = await ask(
+      rpc.ledger,
+      { accountId, limit: 2, before: first.nextBefore },
+      ConsoleLedgerResponse,
+    );
+    if (second.outcome !== "ledger") throw new Error(second.reason);
+    expect(second.entries.map((e) => [e.kind, e.amount, e.balanceAfter])).toEqual([
+      ["topup", 15_000, 35_000],
+      ["topup", 20_000, 20_000],
+    ]);
+    expect(second.nextBefore).toBeNull();
+  });
+
+  it("when the price list is searched, it answers the matching prefixes; an unknown account is an error", async () => {
+    const { accountId } = await signUp();
+    const prices = await ask(rpc.priceList, { accountId, search: "EE" }, ConsolePriceListResponse);
+    if (prices.outcome !== "prices") throw new Error(prices.reason);
+    expect(prices.prices.length).toBeGreaterThan(0);
+    expect(prices.prices.every((p) => p.country === "EE")).toBe(true);
+    const unknown = await ask(rpc.priceList, { accountId: "acc_nobody" }, ConsolePriceListResponse);
+    expect(unknown.outcome).toBe("error");
+    const bad = await ask(rpc.ledger, { accountId, limit: 0 }, ConsoleLedgerResponse);
+    expect(bad.outcome).toBe("error");
+  });
+});

@@ -1,0 +1,173 @@
+import { randomBytes } from "node:crypto";
+import {
+  ConsoleAccountRequest,
+  type ConsoleAccountResponse,
+  ConsoleCreateAccountRequest,
+  type ConsoleCreateAccountResponse,
+  ConsoleLedgerRequest,
+  type ConsoleLedgerResponse,
+  ConsolePriceListRequest,
+  type ConsolePriceListResponse,
+  type ConsoleRotateTokenResponse,
+  type ConsoleRotateWebhookSecretResponse,
+  consoleRpcSubjects,
+} from "@smsgw/contracts";
+import { sql } from "kysely";
+import { AccountError, type AccountOperations } from "../accounts.ts";
+import { toUnits } from "../db/schema.ts";
+import { effectivePrices } from "../domain/console-prices.ts";
+import { type QueryOptions, respond } from "./queries.ts";
+
+/**
+ * The customer console's requests (contracts `console-rpc.ts`), answered with the same
+ * account operations the admin API and CLI use: sign-up creates a TEST account with the
+ * credits the console asks for, rotations republish the account to the accounts bucket
+ * (the old token stops as soon as ingress sees it), and the ledger is read newest first
+ * with the balance after each entry.
+ */
+export interface ConsoleRpcOptions extends QueryOptions {
+  accounts: AccountOperations;
+}
+
+export function startConsoleResponders(options: ConsoleRpcOptions): { stop(): Promise<void> } {
+  const { accounts, db } = options;
+  const subjects = consoleRpcSubjects(options.subjects.prefix);
+
+  async function createAccount(
+    request: ConsoleCreateAccountRequest,
+  ): Promise<ConsoleCreateAccountResponse> {
+    const credentials = await accounts.createAccount({
+      // Console accounts are named for the operator's lists only; the customer sees the hash.
+      name: `console-${randomBytes(6).toString("hex")}`,
+      credits: request.credits,
+      test: true,
+      actor: request.actor,
+      note: "free test credits",
+    });
+    const { accountId, hash, token, webhookSecret } = credentials;
+    return { outcome: "created", credentials: { accountId, hash, token, webhookSecret } };
+  }
+
+  async function account(request: ConsoleAccountRequest): Promise<ConsoleAccountResponse> {
+    const found = await accounts.get(request.accountId);
+    if (!found || found.accountId !== request.accountId) return unknown(request.accountId);
+    const { accountId, hash, status, test, currency, balance } = found;
+    return { outcome: "account", account: { accountId, hash, status, test, currency, balance } };
+  }
+
+  async function rotateToken(request: ConsoleAccountRequest): Promise<ConsoleRotateTokenResponse> {
+    if (!(await owns(request.accountId))) return unknown(request.accountId);
+    const rotated = await accounts.rotateToken(request.accountId);
+    return { outcome: "rotated", hash: rotated.hash, token: rotated.token };
+  }
+
+  async function rotateWebhookSecret(
+    request: ConsoleAccountRequest,
+  ): Promise<ConsoleRotateWebhookSecretResponse> {
+    if (!(await owns(request.accountId))) return unknown(request.accountId);
+    const { webhookSecret } = await accounts.rotateWebhookSecret(request.accountId);
+    return { outcome: "rotated", webhookSecret };
+  }
+
+  async function ledger(request: ConsoleLedgerRequest): Promise<ConsoleLedgerResponse> {
+    // The balance and what came after the page, in one statement so they agree.
+    const head = await db
+      .selectFrom("accounts")
+      .select([
+        "balance",
+        "currency",
+        sql<string>`coalesce((select sum(amount) from ledger l
+          where l.account_id = accounts.account_id
+            and l.id >= ${request.before ?? "9223372036854775807"}::bigint), 0)`.as("newer"),
+      ])
+      .where("account_id", "=", request.accountId)
+      .executeTakeFirst();
+    if (!head) return unknown(request.accountId);
+    const entries = await accounts.ledger(request.accountId, {
+      limit: request.limit + 1,
+      ...(request.before ? { beforeId: request.before } : {}),
+    });
+    const page = entries.slice(0, request.limit);
+    let after = toUnits(head.balance) - toUnits(head.newer);
+    const withBalance = page.map((entry) => {
+      const balanceAfter = after;
+      after -= entry.amount;
+      return {
+        id: entry.id,
+        kind: entry.kind,
+        amount: entry.amount,
+        balanceAfter,
+        messageId: entry.messageId,
+        note: entry.note,
+        createdAt: entry.createdAt.toISOString(),
+      };
+    });
+    return {
+      outcome: "ledger",
+      currency: head.currency,
+      balance: toUnits(head.balance),
+      entries: withBalance,
+      nextBefore: entries.length > request.limit ? (page.at(-1)?.id ?? null) : null,
+    };
+  }
+
+  async function priceList(
+    request: ReturnType<typeof ConsolePriceListRequest.parse>,
+  ): Promise<ConsolePriceListResponse> {
+    if (!(await owns(request.accountId))) return unknown(request.accountId);
+    const book = options.prices();
+    const prices = effectivePrices(
+      book.base.all(),
+      book.overridesOf(request.accountId),
+      request.search,
+    );
+    return { outcome: "prices", prices };
+  }
+
+  async function owns(accountId: string): Promise<boolean> {
+    const row = await db
+      .selectFrom("accounts")
+      .select("account_id")
+      .where("account_id", "=", accountId)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  const guarded = <Req, Res extends { outcome: string }>(
+    answer: (request: Req) => Promise<Res | { outcome: "error"; reason: string }>,
+  ) => {
+    return async (request: Req) => {
+      try {
+        return await answer(request);
+      } catch (error) {
+        // Refusals of the account operations are answers, not failures.
+        if (error instanceof AccountError)
+          return { outcome: "error" as const, reason: error.message };
+        throw error;
+      }
+    };
+  };
+
+  const subscriptions = [
+    respond(options, subjects.createAccount, ConsoleCreateAccountRequest, guarded(createAccount)),
+    respond(options, subjects.account, ConsoleAccountRequest, guarded(account)),
+    respond(options, subjects.rotateToken, ConsoleAccountRequest, guarded(rotateToken)),
+    respond(
+      options,
+      subjects.rotateWebhookSecret,
+      ConsoleAccountRequest,
+      guarded(rotateWebhookSecret),
+    ),
+    respond(options, subjects.ledger, ConsoleLedgerRequest, guarded(ledger)),
+    respond(options, subjects.priceList, ConsolePriceListRequest, guarded(priceList)),
+  ];
+  return {
+    async stop() {
+      await Promise.allSettled(subscriptions.map((s) => s.drain()));
+    },
+  };
+}
+
+function unknown(accountId: string) {
+  return { outcome: "error" as const, reason: `unknown account ${accountId}` };
+}

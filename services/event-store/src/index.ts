@@ -1,3 +1,12 @@
+export {
+  type AccountLogReader,
+  createAccountLogReader,
+  type DayCount,
+  type LogFilter,
+  type LogPage,
+  MAX_LOG_PAGE,
+  type MessageDetail,
+} from "./account-log.ts";
 export { type EventStoreConfig, EventStoreEnv, loadEventStoreConfig } from "./config.ts";
 export {
   createMessageReader,

@@ -137,7 +137,8 @@ function parseCursor(cursor: string | undefined): Cursor {
   return { occurredAt: match[1], seq: match[2] };
 }
 
-function viewOfRow(row: MessageRow): MessageView {
+/** Also the console's log rows (account-log.ts). */
+export function viewOfRow(row: MessageRow): MessageView {
   const createdAt = row.created_at?.toISOString() ?? "";
   return {
     messageId: row.message_id,

@@ -83,4 +83,14 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "0004_account_log": {
+    async up(db) {
+      // The console's message log: an account's messages newest first on a cursor
+      // (account-log.ts), and the same with a destination filter.
+      await sql`create index messages_account_created on messages
+        (account_id, created_at desc, message_id desc) where status is not null`.execute(db);
+      await sql`create index messages_account_to on messages
+        (account_id, to_number, created_at desc) where status is not null`.execute(db);
+    },
+  },
 };

@@ -1,0 +1,130 @@
+import { MESSAGE_STATUSES, type MessageStatus } from "@smsgw/contracts";
+import type postgres from "postgres";
+import type { MessageRow } from "./db/projection.ts";
+import type { PartOutcome } from "./domain/message.ts";
+import { InvalidCursorError, type MessageView, viewOfRow } from "./reader.ts";
+
+/**
+ * An account's message log, for the customer console: newest first on a cursor, with
+ * filters, and counts by status per day. Read-only, over the caller's own connection (the
+ * tables are named with their schema). Served by index `messages_account_created`
+ * (migration 0004) so a page costs the same with 10 messages or 10 million.
+ */
+export interface LogFilter {
+  status?: MessageStatus;
+  /** E.164 destination, exact. */
+  to?: string;
+  /** Created at or after. */
+  since?: Date;
+  /** Created before. */
+  until?: Date;
+  messageId?: string;
+}
+
+export interface LogPage {
+  messages: MessageView[];
+  /** Pass as `after` for the next (older) page; null on the last one. */
+  nextCursor: string | null;
+}
+
+export interface DayCount {
+  /** UTC day, YYYY-MM-DD. */
+  day: string;
+  status: MessageStatus;
+  count: number;
+}
+
+export interface MessageDetail extends MessageView {
+  /** Per part (1-based key): its status, when, and the carrier's error code. */
+  partOutcomes: Record<string, PartOutcome>;
+  callbackUrl: string | null;
+}
+
+export interface AccountLogReader {
+  /** Throws `InvalidCursorError` for an `after` this reader did not hand out. */
+  listMessages(
+    accountId: string,
+    filter: LogFilter,
+    page: { after?: string; limit: number },
+  ): Promise<LogPage>;
+  /** Messages created in [since, until) by UTC day and current status. */
+  countsByDay(accountId: string, since: Date, until: Date): Promise<DayCount[]>;
+  /** Null when unknown, not accepted yet, or another account's. */
+  getMessageDetail(messageId: string, accountId: string): Promise<MessageDetail | null>;
+}
+
+export const MAX_LOG_PAGE = 200;
+
+export function createAccountLogReader(sql: postgres.Sql): AccountLogReader {
+  return {
+    async listMessages(accountId, filter, page) {
+      const after = parseLogCursor(page.after);
+      const limit = Math.max(1, Math.min(MAX_LOG_PAGE, Math.trunc(page.limit) || MAX_LOG_PAGE));
+      const status =
+        filter.status && MESSAGE_STATUSES.includes(filter.status) ? filter.status : null;
+      // Only the filters given become conditions, so each shape gets its own plan.
+      const none = sql``;
+      const rows = await sql<MessageRow[]>`
+        select * from event_store.messages
+        where account_id = ${accountId} and status is not null
+          ${status ? sql`and status = ${status}` : none}
+          ${filter.to ? sql`and to_number = ${filter.to}` : none}
+          ${filter.messageId ? sql`and message_id = ${filter.messageId}` : none}
+          ${filter.since ? sql`and created_at >= ${filter.since}` : none}
+          ${filter.until ? sql`and created_at < ${filter.until}` : none}
+          ${after ? sql`and (created_at, message_id) < (${after.createdAt}::timestamptz, ${after.messageId})` : none}
+        order by created_at desc, message_id desc
+        limit ${limit + 1}`;
+      const messages = rows.slice(0, limit).map(viewOfRow);
+      const last = rows[limit - 1];
+      const nextCursor =
+        rows.length > limit && last?.created_at
+          ? formatLogCursor(last.created_at, last.message_id)
+          : null;
+      return { messages, nextCursor };
+    },
+
+    async countsByDay(accountId, since, until) {
+      const rows = await sql<Array<{ day: string; status: MessageStatus; count: string }>>`
+        select to_char(date_trunc('day', created_at at time zone 'UTC'), 'YYYY-MM-DD') as day,
+               status, count(*) as count
+        from event_store.messages
+        where account_id = ${accountId} and status is not null
+          and created_at >= ${since} and created_at < ${until}
+        group by 1, 2
+        order by 1, 2`;
+      return rows.map((r) => ({ day: r.day, status: r.status, count: Number(r.count) }));
+    },
+
+    async getMessageDetail(messageId, accountId) {
+      const [row] = await sql<MessageRow[]>`
+        select * from event_store.messages
+        where message_id = ${messageId} and account_id = ${accountId} and status is not null`;
+      if (!row) return null;
+      return {
+        ...viewOfRow(row),
+        partOutcomes: row.part_outcomes ?? {},
+        callbackUrl: row.callback_url,
+      };
+    },
+  };
+}
+
+/** Opaque to clients: base64url of "<createdAt ISO>|<messageId>", the last message handed out. */
+function formatLogCursor(createdAt: Date, messageId: string): string {
+  return Buffer.from(`${createdAt.toISOString()}|${messageId}`).toString("base64url");
+}
+
+function parseLogCursor(
+  cursor: string | undefined,
+): { createdAt: string; messageId: string } | null {
+  if (cursor === undefined || cursor === "") return null;
+  const decoded = /^[A-Za-z0-9_-]{1,160}$/.test(cursor)
+    ? Buffer.from(cursor, "base64url").toString("utf8")
+    : "";
+  const match = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)\|(msg_[0-9A-Za-z]{1,40})$/.exec(decoded);
+  if (!match?.[1] || !match[2]) {
+    throw new InvalidCursorError(`invalid cursor "${cursor.slice(0, 40)}"`);
+  }
+  return { createdAt: match[1], messageId: match[2] };
+}

@@ -14,7 +14,7 @@ import {
 import { type AdminServer, startAdminServer } from "./admin/server.ts";
 import type { RoutingConfig } from "./config.ts";
 import type { RoutingView } from "./domain/decide.ts";
-import { combineHealth } from "./domain/scores.ts";
+import { combineHealth, simulatedCarriers } from "./domain/scores.ts";
 import { handleAccepted } from "./handlers/accepted.ts";
 import { type Observer, startObserver } from "./handlers/observer.ts";
 import { handleSubmitFailed } from "./handlers/submit-failed.ts";
@@ -84,14 +84,17 @@ export async function startRouting(config: RoutingConfig, log: Logger): Promise<
     const table = routes;
     const view = (): RoutingView => {
       const nowMs = Date.now();
+      // An iterator: read once into an array, it feeds both the health and the simulators.
+      const records = [...health.values()];
       return {
         table: table.table(),
         scores: (key) => observer.book.scores(key, nowMs),
-        health: combineHealth(health.values(), nowMs, {
+        health: combineHealth(records, nowMs, {
           staleMs: config.ROUTE_HEALTH_STALE_SECONDS * 1000,
           errorRatio: 0.5,
           minSubmits: 10,
         }),
+        simulated: simulatedCarriers(records),
         policy: {
           floor: config.ROUTE_RELIABILITY_FLOOR,
           prior: config.ROUTE_PRIOR,
@@ -155,10 +158,14 @@ export async function startRouting(config: RoutingConfig, log: Logger): Promise<
         host: config.ADMIN_HOST,
         token: config.ADMIN_TOKEN,
         store,
-        scores: () => ({
-          scores: observer.book.snapshot(Date.now()),
-          health: Object.fromEntries(view().health),
-        }),
+        scores: () => {
+          const live = view();
+          return {
+            scores: observer.book.snapshot(Date.now()),
+            health: Object.fromEntries(live.health),
+            simulated: [...live.simulated].sort(),
+          };
+        },
         log,
       });
       // Stopped first: no operator change lands while the service winds down.

@@ -97,8 +97,9 @@ export function receipt(
   };
 }
 
-export function health(carrierId: string, bindsUp: number): CarrierHealth {
+export function health(carrierId: string, bindsUp: number, simulated?: boolean): CarrierHealth {
   return {
+    ...(simulated === undefined ? {} : { simulated }),
     carrierId,
     replica: "r1",
     bindsUp,

@@ -2,9 +2,10 @@ import type { Candidate } from "./route-table.ts";
 
 /**
  * The route choice (docs/adr/0004-route-choice.md): a pure, deterministic function of
- * the candidates, the sender, the live scores, the carriers' health and the carriers
- * already tried. Each candidate gets a penalty tier; the lowest tier wins, then the
- * lowest cost, then the operator's priority, then the higher reliability, then the id.
+ * the candidates, the sender, the live scores, the carriers' health, which carriers are
+ * simulators, whether the message is a test account's, and the carriers already tried.
+ * Each candidate gets a penalty tier; the lowest tier wins, then the lowest cost, then
+ * the operator's priority, then the higher reliability, then the id.
  */
 
 /** Final receipts (and retryable submit failures) seen in the rolling window. */
@@ -34,8 +35,19 @@ export interface ChoiceInput {
   sender: string;
   scores: ReadonlyMap<string, CarrierScore>;
   health: ReadonlyMap<string, HealthState>;
+  /** Carriers whose connector says they are simulators (`CarrierHealth.simulated`). */
+  simulated: ReadonlySet<string>;
+  /** A test account's message: it may go to simulators only. */
+  test: boolean;
   tried: readonly string[];
 }
+
+/**
+ * Why a candidate cannot take this message: already tried; a real carrier for a test
+ * account's message; a simulator for a live message while the route has a real carrier;
+ * numeric-only for an alphanumeric sender.
+ */
+export type Exclusion = "tried" | "live_carrier" | "simulator" | "sender";
 
 export interface Considered {
   carrierId: string;
@@ -46,9 +58,10 @@ export interface Considered {
   samples: number;
   latencyMs: number | null;
   health: HealthState;
+  simulated: boolean;
   /** 0 best; +1 below the floor, +1 degraded health; 3 binds down. */
   tier: number;
-  excluded?: "tried" | "sender";
+  excluded?: Exclusion;
 }
 
 export type Choice =
@@ -72,10 +85,15 @@ export const isAlphanumericSender = (sender: string): boolean => /[A-Za-z]/.test
 
 export function chooseCarrier(input: ChoiceInput, policy: ChoicePolicy = DEFAULT_POLICY): Choice {
   const alphanumeric = isAlphanumericSender(input.sender);
+  // Real customers' messages never go to a simulator while the route has a real carrier,
+  // even one that is down or already tried: a simulator would report a delivery that never
+  // happened. A route of simulators only (the local stack) takes live traffic too.
+  const routeHasRealCarrier = input.candidates.some((c) => !input.simulated.has(c.carrierId));
   const considered = input.candidates.map((candidate): Considered => {
     const score = input.scores.get(candidate.carrierId);
     const reliability = reliabilityOf(score, policy);
     const health = input.health.get(candidate.carrierId) ?? "unknown";
+    const simulated = input.simulated.has(candidate.carrierId);
     const entry: Considered = {
       carrierId: candidate.carrierId,
       costPerPart: candidate.costPerPart,
@@ -84,9 +102,12 @@ export function chooseCarrier(input: ChoiceInput, policy: ChoicePolicy = DEFAULT
       samples: score ? score.delivered + score.failed : 0,
       latencyMs: score?.latencyMs ?? null,
       health,
+      simulated,
       tier: tierOf(reliability, health, policy),
     };
     if (input.tried.includes(candidate.carrierId)) entry.excluded = "tried";
+    else if (input.test && !simulated) entry.excluded = "live_carrier";
+    else if (!input.test && simulated && routeHasRealCarrier) entry.excluded = "simulator";
     else if (alphanumeric && !candidate.alphanumeric) entry.excluded = "sender";
     return entry;
   });

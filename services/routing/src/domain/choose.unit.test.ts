@@ -28,6 +28,8 @@ function input(overrides: Partial<ChoiceInput>): ChoiceInput {
     sender: "MyApp",
     scores: new Map(),
     health: new Map(),
+    simulated: new Set(),
+    test: false,
     tried: [],
     ...overrides,
   };
@@ -111,6 +113,16 @@ describe("route choice", () => {
     expect(winner(chooseCarrier(input({ health: allDown })))).toBe("cheap");
   });
 
+  it("when every candidate is below the floor, the cheapest still gets the message", () => {
+    const scores = new Map([
+      ["cheap", score(5, 25)],
+      ["dear", score(10, 20)],
+    ]);
+    const choice = chooseCarrier(input({ scores }));
+    expect(winner(choice)).toBe("cheap");
+    expect(choice.considered.map((c) => c.tier)).toEqual([1, 1]);
+  });
+
   it("when carriers were tried or cannot carry an alphanumeric sender, they are excluded", () => {
     const candidates = [
       carrier("cheap", 300, 100, false),
@@ -157,6 +169,73 @@ describe("route choice", () => {
           if (forward.kind === "chosen") {
             const chosen = candidates.find((c) => c.carrierId === forward.carrierId);
             expect(sender === "MyApp" && chosen?.alphanumeric === false).toBe(false);
+          }
+        },
+      ),
+    );
+  });
+});
+
+describe("test accounts and simulators", () => {
+  const sims = (...ids: string[]) => new Set(ids);
+
+  it("when a test account's message has a real and a simulated candidate, only the simulator can win", () => {
+    const choice = chooseCarrier(input({ test: true, simulated: sims("dear") }));
+    expect(winner(choice)).toBe("dear");
+    expect(choice.considered).toMatchObject([
+      { carrierId: "cheap", simulated: false, excluded: "live_carrier" },
+      { carrierId: "dear", simulated: true },
+    ]);
+    expect(choice.considered[1]?.excluded).toBeUndefined();
+  });
+
+  it("when a test account's message has no simulated candidate, there is no choice", () => {
+    const choice = chooseCarrier(input({ test: true }));
+    expect(choice.kind).toBe("none");
+    expect(choice.considered.map((c) => c.excluded)).toEqual(["live_carrier", "live_carrier"]);
+  });
+
+  it("when a live message's route has a real carrier, a cheaper simulator is passed over", () => {
+    const choice = chooseCarrier(input({ simulated: sims("cheap") }));
+    expect(winner(choice)).toBe("dear");
+    expect(choice.considered[0]).toMatchObject({ carrierId: "cheap", excluded: "simulator" });
+  });
+
+  it("when the route's only real carrier is down or tried, a live message still never goes to a simulator", () => {
+    const down = new Map<string, HealthState>([["dear", "down"]]);
+    expect(winner(chooseCarrier(input({ simulated: sims("cheap"), health: down })))).toBe("dear");
+    const tried = chooseCarrier(input({ simulated: sims("cheap"), tried: ["dear"] }));
+    expect(tried.kind).toBe("none");
+  });
+
+  it("when a route has simulators only (the local stack), live messages use them", () => {
+    expect(winner(chooseCarrier(input({ simulated: sims("cheap", "dear") })))).toBe("cheap");
+  });
+
+  it("for any candidates, a test message's winner is a simulator, and a live one's is a simulator only if the route has nothing else", () => {
+    const arbitraryCarrier = fc.record({
+      carrierId: fc.constantFrom("a", "b", "c", "d"),
+      costPerPart: fc.integer({ min: 0, max: 5 }),
+      simulated: fc.boolean(),
+      health: fc.constantFrom<HealthState>("up", "unknown", "degraded", "down"),
+    });
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(arbitraryCarrier, { selector: (c) => c.carrierId, minLength: 1 }),
+        fc.boolean(),
+        (list, test) => {
+          const candidates = list.map((c) => carrier(c.carrierId, c.costPerPart));
+          const simulated = new Set<string>(
+            list.filter((c) => c.simulated).map((c) => c.carrierId),
+          );
+          const health = new Map(list.map((c) => [c.carrierId, c.health]));
+          const choice = chooseCarrier(input({ candidates, simulated, health, test }));
+          const allSimulated = list.every((c) => c.simulated);
+          const anySimulated = list.some((c) => c.simulated);
+          if (test) expect(choice.kind).toBe(anySimulated ? "chosen" : "none");
+          else expect(choice.kind).toBe("chosen");
+          if (choice.kind === "chosen") {
+            expect(simulated.has(choice.carrierId)).toBe(test || allSimulated);
           }
         },
       ),

@@ -26,6 +26,8 @@ export const RoutingState = z.object({
   scoreKey: z.string(),
   /** Carriers of attempts 1, 2, … in order. */
   tried: z.array(z.string()),
+  /** A test account's message: failover keeps it on simulators too. Absent = live. */
+  test: z.boolean().optional(),
 });
 export type RoutingState = z.infer<typeof RoutingState>;
 
@@ -33,6 +35,8 @@ export interface RoutingView {
   table: RouteTable;
   scores(key: string): ReadonlyMap<string, CarrierScore>;
   health: ReadonlyMap<string, HealthState>;
+  /** Carriers known to be simulators (from their connectors' health records). */
+  simulated: ReadonlySet<string>;
   policy: ChoicePolicy;
   maxAttempts: number;
 }
@@ -55,12 +59,12 @@ export interface FailDecision {
 
 export type RouteDecision = RouteChoice | FailDecision;
 
-type Content = Omit<RoutingState, "scoreKey" | "tried">;
+type Content = Omit<RoutingState, "scoreKey" | "tried" | "test">;
 
 /** Attempt 1 for an accepted message. */
 export function decideRoute(
   view: RoutingView,
-  message: Content & { country?: string | null | undefined },
+  message: Content & { country?: string | null | undefined; test?: boolean | undefined },
 ): RouteDecision {
   const route = longestPrefixMatch(view.table, message.to);
   if (!route) {
@@ -71,9 +75,11 @@ export function decideRoute(
       detail: `no route for ${message.to}`,
     };
   }
-  const { country, ...content } = message;
+  const { country, test, ...content } = message;
   const scoreKey = country ?? route.prefix;
-  return choose(view, route.prefix, { ...content, scoreKey, tried: [] }, 1);
+  // Only a test message records the flag: live messages' state stays as it was.
+  const state: RoutingState = { ...content, scoreKey, tried: [], ...(test ? { test } : {}) };
+  return choose(view, route.prefix, state, 1);
 }
 
 /**
@@ -137,16 +143,21 @@ function choose(
       sender: state.from,
       scores: view.scores(state.scoreKey),
       health: view.health,
+      simulated: view.simulated,
+      test: state.test === true,
       tried: state.tried,
     },
     view.policy,
   );
   if (choice.kind === "none") {
+    const why = state.test
+      ? `test account: no simulated carrier for ${state.to} can take this message`
+      : `no carrier for ${state.to} can take this message`;
     return {
       kind: "fail",
       reason: attempt === 1 ? "no_route" : "no_carrier_left",
       errorCode: null,
-      detail: `no carrier for ${state.to} can take this message (${describe(choice.considered)})`,
+      detail: `${why} (${describe(choice.considered)})`,
     };
   }
   return {
@@ -160,6 +171,7 @@ function choose(
       scoreKey: state.scoreKey,
       winner: choice.carrierId,
       floor: view.policy.floor,
+      ...(state.test ? { test: true } : {}),
       considered: choice.considered,
     },
   };

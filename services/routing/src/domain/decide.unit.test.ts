@@ -18,6 +18,7 @@ function view(overrides: Partial<RoutingView> = {}): RoutingView {
     table: parsed.table,
     scores: () => new Map<string, CarrierScore>(),
     health: new Map<string, HealthState>(),
+    simulated: new Set<string>(),
     policy: DEFAULT_POLICY,
     maxAttempts: 3,
     ...overrides,
@@ -125,5 +126,51 @@ describe("after a submit failure", () => {
 
   it("writes command statuses as the specification does", () => {
     expect(commandStatusHex(0x45)).toBe("0x00000045");
+  });
+});
+
+describe("a test account's message", () => {
+  const simulators = view({ simulated: new Set(["sim-a", "sim-c"]) });
+
+  it("when routed, it goes to a simulator and its state and reason say it is a test", () => {
+    const decision = decideRoute(simulators, { ...content, country: "EE", test: true });
+    expect(decision).toMatchObject({
+      kind: "route",
+      carrierId: "sim-a",
+      state: { test: true, tried: ["sim-a"] },
+      reason: { test: true, winner: "sim-a" },
+    });
+  });
+
+  it("when it fails over, it skips the real carrier for the next simulator, then runs out", () => {
+    const testState = { ...state(["sim-a"]), test: true };
+    const next = decideAfterSubmitFailure(simulators, failure(), testState);
+    expect(next).toMatchObject({
+      kind: "route",
+      carrierId: "sim-c",
+      attempt: 2,
+      state: { test: true, tried: ["sim-a", "sim-c"] },
+    });
+    const last = decideAfterSubmitFailure(simulators, failure({ carrierId: "sim-c", attempt: 2 }), {
+      ...testState,
+      tried: ["sim-a", "sim-c"],
+    });
+    expect(last).toMatchObject({ kind: "fail", reason: "no_carrier_left" });
+  });
+
+  it("when no simulator serves the destination, it fails with no_route saying why", () => {
+    const decision = decideRoute(simulators, { ...content, to: "+15551234567", test: true });
+    expect(decision).toEqual({
+      kind: "fail",
+      reason: "no_route",
+      errorCode: null,
+      detail:
+        "test account: no simulated carrier for +15551234567 can take this message (sim-b: live_carrier)",
+    });
+  });
+
+  it("when a live message is routed, its state carries no test flag", () => {
+    const decision = decideRoute(simulators, { ...content, test: false });
+    expect(decision.kind === "route" && "test" in decision.state).toBe(false);
   });
 });

@@ -142,3 +142,21 @@ export function combineHealth(
   }
   return states;
 }
+
+/**
+ * The carriers that are simulators: those whose newest health record, of any age, says
+ * `simulated`. The flag is configuration, not liveness, so a stale record still tells the
+ * truth (a simulator whose connector went quiet must not start taking real traffic); a
+ * carrier never heard of is not one, so a test message never goes to it.
+ */
+export function simulatedCarriers(records: Iterable<CarrierHealth>): Set<string> {
+  const newest = new Map<string, { at: number; simulated: boolean }>();
+  for (const record of records) {
+    const at = Date.parse(record.updatedAt);
+    const seen = newest.get(record.carrierId);
+    if (!seen || at > seen.at) {
+      newest.set(record.carrierId, { at, simulated: record.simulated === true });
+    }
+  }
+  return new Set([...newest].filter(([, seen]) => seen.simulated).map(([carrierId]) => carrierId));
+}

@@ -1,6 +1,7 @@
 import type { CarrierHealth } from "@smsgw/contracts";
 import { describe, expect, it } from "vitest";
-import { combineHealth, ScoreBook } from "./scores.ts";
+import { chooseCarrier } from "./choose.ts";
+import { combineHealth, ScoreBook, simulatedCarriers } from "./scores.ts";
 
 const T0 = Date.parse("2026-11-25T10:00:00Z");
 
@@ -47,6 +48,67 @@ describe("score book", () => {
     expect(book.scores("EE", T0 + 9_000).get("sim-a")).toMatchObject({ delivered: 1, failed: 1 });
     expect(book.scores("EE", T0 + 12_000).get("sim-a")).toMatchObject({ delivered: 1, failed: 0 });
     expect(book.scores("EE", T0 + 30_000).size).toBe(0);
+  });
+});
+
+describe("recovery of a demoted carrier", () => {
+  // The cheap carrier fails, is demoted, and then gets no traffic at all: its failures
+  // leave the window and it is back at the prior, so the next message probes it.
+  const candidates = [
+    { carrierId: "cheap", costPerPart: 300, priority: 100, alphanumeric: true },
+    { carrierId: "dear", costPerPart: 500, priority: 100, alphanumeric: true },
+  ];
+  const choose = (book: ScoreBook, nowMs: number) =>
+    chooseCarrier({
+      candidates,
+      sender: "MyApp",
+      scores: book.scores("EE", nowMs),
+      health: new Map(),
+      simulated: new Set(),
+      test: false,
+      tried: [],
+    });
+
+  it("when its failures leave the window, it wins again; if it still fails, two more failures demote it again", () => {
+    const book = new ScoreBook(10_000);
+    book.record("EE", "cheap", "failed", T0);
+    book.record("EE", "cheap", "failed", T0 + 100);
+    expect(choose(book, T0 + 200)).toMatchObject({ carrierId: "dear" });
+    // Still inside the window (10 slots of 1 s): demoted, whatever "dear" does meanwhile.
+    book.record("EE", "dear", "delivered", T0 + 5_000);
+    expect(choose(book, T0 + 9_900)).toMatchObject({ carrierId: "dear" });
+    // The slot holding both failures has left the window: back to the prior, it wins.
+    const probe = choose(book, T0 + 11_000);
+    expect(probe).toMatchObject({ carrierId: "cheap" });
+    expect(probe.considered[0]).toMatchObject({ reliability: 0.9, samples: 0, tier: 0 });
+    // Still broken: the probes fail and it is demoted again after the same bounded number.
+    book.record("EE", "cheap", "failed", T0 + 11_000);
+    expect(choose(book, T0 + 11_100)).toMatchObject({ carrierId: "cheap" });
+    book.record("EE", "cheap", "failed", T0 + 11_100);
+    expect(choose(book, T0 + 11_200)).toMatchObject({ carrierId: "dear" });
+  });
+});
+
+describe("simulated carriers", () => {
+  it("when a carrier's newest record says simulated, it is a simulator, however old the record", () => {
+    const records = [
+      health("a", "r1", { simulated: true, updatedAt: new Date(T0 - 3_600_000).toISOString() }),
+      health("b", "r1", { simulated: false }),
+      health("c", "r1"),
+    ];
+    expect([...simulatedCarriers(records)]).toEqual(["a"]);
+  });
+
+  it("when replicas disagree, the newest record decides", () => {
+    const older = new Date(T0 - 1_000).toISOString();
+    const newer = new Date(T0).toISOString();
+    const records = [
+      health("a", "r1", { simulated: true, updatedAt: older }),
+      health("a", "r2", { simulated: false, updatedAt: newer }),
+      health("b", "r1", { simulated: false, updatedAt: older }),
+      health("b", "r2", { simulated: true, updatedAt: newer }),
+    ];
+    expect([...simulatedCarriers(records)]).toEqual(["b"]);
   });
 });
 

@@ -41,8 +41,9 @@ export function handleAccepted(deps: AcceptedDeps) {
         continue;
       }
       outcomes.push(ACK);
-      const { to, from, text, encoding, parts, validUntil, country } = accepted.data;
-      const decision = decideRoute(view, { to, from, text, encoding, parts, validUntil, country });
+      const { to, from, text, encoding, parts, validUntil, country, test } = accepted.data;
+      const content = { to, from, text, encoding, parts, validUntil };
+      const decision = decideRoute(view, { ...content, country, test });
       if (decision.kind === "route") {
         states.push({ messageId: accepted.messageId, state: decision.state });
         events.push(routedEvent(accepted, decision, now));

@@ -14,10 +14,12 @@ import { parseArgs } from "node:util";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { startLoadStack } from "../lib/load-stack.ts";
+import { SERVICES } from "../lib/processes.ts";
 import { runLoadStep } from "./load-step.ts";
 import { cpuMs, pidsOf, rssMb } from "./proc-stats.ts";
 import { type BenchReport, type StepResult, toMarkdown, toSvg } from "./report.ts";
 import { summarize } from "./stats.ts";
+import { takeWorkSnapshot, workPerMessage } from "./work-stats.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const { values: args } = parseArgs({
@@ -101,6 +103,9 @@ async function main() {
       const cpuBefore = new Map(
         [...pids].map(([n, list]) => [n, list.reduce((s, p) => s + cpuMs(p), 0)]),
       );
+      const databaseUrl = stack.env.DATABASE_URL ?? "";
+      const healthPorts = SERVICES.map((s) => s.healthPort);
+      const workBefore = await takeWorkSnapshot(healthPorts, databaseUrl, DATABASE);
       const lag: Record<string, number> = {};
       const lagPoll = setInterval(async () => {
         for await (const info of jsm.consumers.list(`${PREFIX.toUpperCase()}_EVENTS`)) {
@@ -131,6 +136,11 @@ async function main() {
         await new Promise((r) => setTimeout(r, 250));
       }
       clearInterval(lagPoll);
+      const work = workPerMessage(
+        workBefore,
+        await takeWorkSnapshot(healthPorts, databaseUrl, DATABASE),
+        load.accepted.size,
+      );
       const taken = await stack.ask<{ finals: Array<[string, { status: string; at: number }]> }>(
         "take",
       );
@@ -169,6 +179,7 @@ async function main() {
         cpuMsPerMessage: load.accepted.size > 0 ? cpuTotal / load.accepted.size : Number.NaN,
         rssMb: rss,
         maxConsumerLag: lag,
+        work,
       };
       report.steps.push(step);
       say(

@@ -1,4 +1,5 @@
 import type { Summary } from "./stats.ts";
+import type { WorkPerMessage } from "./work-stats.ts";
 
 export interface StepResult {
   label: string;
@@ -22,6 +23,8 @@ export interface StepResult {
   rssMb: Record<string, number>;
   /** The most messages any consumer had waiting during the step. */
   maxConsumerLag: Record<string, number>;
+  /** Mean consumer batch sizes and Postgres work per accepted message (absent in old reports). */
+  work?: WorkPerMessage;
 }
 
 export interface BenchReport {
@@ -67,6 +70,23 @@ export function toMarkdown(report: BenchReport): string {
     lines.push(
       `| ${step.offeredRate ?? "max"} | ${names.map((n) => (step.cpuMsPerSec[n] ?? 0).toFixed(0)).join(" | ")} |`,
     );
+  }
+  const withWork = report.steps.filter((s) => s.work);
+  if (withWork.length > 0) {
+    const consumers = [...new Set(withWork.flatMap((s) => Object.keys(s.work?.meanBatch ?? {})))];
+    lines.push(
+      "",
+      "Work per message: Postgres commits and row operations per accepted message, and the mean batch each consumer handled:",
+      "",
+      `| offered | pg commits | pg row ops | ${consumers.join(" | ")} |`,
+      `|---:|---:|---:|${consumers.map(() => "---:").join("|")}|`,
+    );
+    for (const step of withWork) {
+      const work = step.work as WorkPerMessage;
+      lines.push(
+        `| ${step.offeredRate ?? "max"} | ${work.postgresCommits.toFixed(1)} | ${work.postgresRowOps.toFixed(1)} | ${consumers.map((c) => (work.meanBatch[c] ?? 0).toFixed(1)).join(" | ")} |`,
+      );
+    }
   }
   return `${lines.join("\n")}\n`;
 }

@@ -14,6 +14,8 @@ export const CarrierHealth = z.object({
   /** Submits refused or timed out in the last minute, and submits in total then. */
   recentSubmitErrors: z.number().int().nonnegative(),
   recentSubmits: z.number().int().nonnegative(),
+  /** The carrier is a simulator (connector carrier config); only these take test accounts' traffic. */
+  simulated: z.boolean().optional(),
   updatedAt: z.iso.datetime(),
 });
 export type CarrierHealth = z.infer<typeof CarrierHealth>;

@@ -30,6 +30,8 @@ export const MessageAcceptedData = MessageContent.extend({
   sendAt: z.iso.datetime().nullish(),
   /** Give up (status expired) if not delivered by then; absent or null = carrier default. */
   validUntil: z.iso.datetime().nullish(),
+  /** From a test account: routing hands it only to simulated carriers. Absent = false. */
+  test: z.boolean().optional(),
 });
 
 export const MessageChargedData = z.object({

@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureDatabase, ensureInfrastructure, portOpen } from "../lib/infra.ts";
 import { processGroup, SERVICES, waitReady } from "../lib/processes.ts";
+import { flagLocalSimulators, LOCAL_CARRIERS } from "./carriers.ts";
 import { formatLine, prefixer } from "./log-lines.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -24,6 +25,8 @@ const env: NodeJS.ProcessEnv = {
   WEBHOOK_ALLOW_PRIVATE: "true",
   // Services stop by themselves if this process dies without stopping them.
   STOP_WITH_PARENT_PID: String(process.pid),
+  // The simulator's carriers, flagged as simulators: the demo (test) account may use them.
+  CARRIERS: JSON.stringify(LOCAL_CARRIERS),
 };
 
 const label = prefixer([...SERVICES.map((s) => s.name), "webhooks", "stack"]);
@@ -92,6 +95,7 @@ async function main() {
   }
   const sink = startWebhookSink();
   for (const { name, healthPort } of SERVICES) {
+    if (name === "carrier-connector") flagLocalSimulators(root, env, say);
     group.start(name);
     await waitReady(name, healthPort);
   }

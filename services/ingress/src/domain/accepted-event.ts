@@ -17,6 +17,8 @@ export interface AcceptedInput {
   /** Scheduled sending and validity (v1), ISO UTC or null. */
   sendAt?: string | null;
   validUntil?: string | null;
+  /** A test account's message: routing keeps it on simulated carriers. */
+  test?: boolean;
 }
 
 /** The MessageAccepted event of a charged message; its id is derived, so a re-publish is a duplicate. */
@@ -43,6 +45,7 @@ export function acceptedEvent(input: AcceptedInput): EventOf<"MessageAccepted"> 
       // Only when set: most messages are neither scheduled nor limited, and events stay small.
       ...(input.sendAt ? { sendAt: input.sendAt } : {}),
       ...(input.validUntil ? { validUntil: input.validUntil } : {}),
+      ...(input.test ? { test: true } : {}),
     },
   };
 }

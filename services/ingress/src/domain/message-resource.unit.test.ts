@@ -42,4 +42,18 @@ describe("acceptedEvent", () => {
       data: { to: "+37256789045", from: "MyApp", cost: 420, country: "EE", reference: null },
     });
   });
+
+  it("when the account is a test account, the event says so; a live one's carries no flag", () => {
+    const input = {
+      messageId: "msg_02",
+      accountId: "acc_1",
+      fields: { text: "hi", encoding: "gsm7" as const, parts: 1, callbackUrl: null },
+      destination: { e164: "+37256789045", country: "EE" },
+      sender: "MyApp",
+      charge: { amount: 420, currency: "EUR" },
+      occurredAt: "2026-11-24T10:00:00.000Z",
+    };
+    expect(acceptedEvent({ ...input, test: true }).data.test).toBe(true);
+    expect(acceptedEvent({ ...input, test: false }).data).not.toHaveProperty("test");
+  });
 });

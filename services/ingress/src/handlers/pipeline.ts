@@ -109,6 +109,7 @@ export function createPipeline(deps: PipelineDeps) {
       reference: draft.input.reference,
       sendAt: draft.input.schedule.sendAt,
       validUntil: draft.input.schedule.validUntil,
+      test: draft.account.test,
     });
   }
 

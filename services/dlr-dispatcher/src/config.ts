@@ -19,6 +19,12 @@ export const DlrDispatcherEnv = BaseEnv.extend({
   WEBHOOK_BATCH: Count.default(256),
   /** Attempts in flight in total. */
   WEBHOOK_CONCURRENCY: Count.default(256),
+  /**
+   * Fast path: fresh reports are attempted at once, and a status-change batch waits at most
+   * this long for them before the rest goes to the durable queue. 0 = every report is
+   * queued first (one insert, one claim, one delete per report).
+   */
+  WEBHOOK_FAST_PATH_MS: z.coerce.number().int().nonnegative().default(250),
   /** Attempts in flight to one origin (scheme, host, port). */
   WEBHOOK_ORIGIN_CONCURRENCY: Count.default(8),
 });

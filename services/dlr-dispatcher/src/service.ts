@@ -16,6 +16,7 @@ import { createJobStore, type JobStore } from "./db/jobs.ts";
 import { migrations } from "./db/migrations.ts";
 import { type AccountDirectory, startAccountDirectory } from "./handlers/accounts.ts";
 import { deliver } from "./handlers/deliver.ts";
+import { createFastPath } from "./handlers/fast-path.ts";
 import { handleStatusChanges } from "./handlers/intake.ts";
 import { createPoster, type Poster, type Resolve } from "./handlers/pinned-post.ts";
 import { PREFETCH, type Scheduler, startScheduler } from "./handlers/scheduler.ts";
@@ -86,6 +87,7 @@ export async function startDlrDispatcher(
     poster = posting;
     const policy = { capMs: config.WEBHOOK_RETRY_CAP_MS, windowMs: config.WEBHOOK_RETRY_WINDOW_MS };
     // Starts with whatever is pending from before a restart.
+    const leaseMs = config.WEBHOOK_TIMEOUT_MS * (PREFETCH + 1) + 30_000;
     const running = startScheduler({
       store,
       publisher,
@@ -94,7 +96,7 @@ export async function startDlrDispatcher(
       perOrigin: config.WEBHOOK_ORIGIN_CONCURRENCY,
       originCapMs: config.WEBHOOK_RETRY_CAP_MS,
       // A prefetched job may wait for PREFETCH attempts of its origin, then runs its own.
-      leaseMs: config.WEBHOOK_TIMEOUT_MS * (PREFETCH + 1) + 30_000,
+      leaseMs,
       deliver: (job) =>
         deliver(
           {
@@ -116,7 +118,25 @@ export async function startDlrDispatcher(
       schema: MessageStatusChanged,
       log,
       maxBatch: config.WEBHOOK_BATCH,
-      handle: handleStatusChanges({ store, poke: running.poke, now: () => new Date() }),
+      // Batches overlap so that one waiting on its fast-path budget does not hold the next.
+      concurrency: config.WEBHOOK_FAST_PATH_MS > 0 ? 4 : 1,
+      handle: handleStatusChanges({
+        store,
+        poke: running.poke,
+        now: () => new Date(),
+        ...(config.WEBHOOK_FAST_PATH_MS > 0
+          ? {
+              fastPath: createFastPath({
+                store,
+                publisher,
+                scheduler: running,
+                budgetMs: config.WEBHOOK_FAST_PATH_MS,
+                leaseMs,
+                now: () => new Date(),
+              }),
+            }
+          : {}),
+      }),
     });
     health = await startHealthServer(config.HEALTH_PORT, config.HTTP_HOST, {
       live: () => true,

@@ -35,18 +35,26 @@ export function createJobStore(database: Database<unknown>) {
   const { sql } = database;
 
   return {
-    /** Records jobs; a change taken twice (redelivery) is recorded once. */
-    async insert(jobs: readonly Omit<Job, "attempts">[], now: Date): Promise<void> {
+    /**
+     * Records jobs; a change taken twice (redelivery) is recorded once. A job the fast path
+     * already attempted comes with its attempts and when it is due again (or leased).
+     */
+    async insert(
+      jobs: readonly (Omit<Job, "attempts"> & { attempts?: number; dueAt?: Date })[],
+      now: Date,
+    ): Promise<void> {
       if (jobs.length === 0) return;
       const at = now.toISOString();
       await sql`
         insert into jobs (message_id, sequence, account_id, origin, change, attempts, due_at, created_at)
-        select m, s, a, o, c::jsonb, 0, ${at}::timestamptz, ${at}::timestamptz
+        select m, s, a, o, c::jsonb, n, d, ${at}::timestamptz
         from unnest(
           ${jobs.map((j) => j.messageId)}::text[], ${jobs.map((j) => j.sequence)}::int[],
           ${jobs.map((j) => j.accountId)}::text[], ${jobs.map((j) => j.origin)}::text[],
-          ${jobs.map((j) => JSON.stringify(j.change))}::text[]
-        ) as t(m, s, a, o, c)
+          ${jobs.map((j) => JSON.stringify(j.change))}::text[],
+          ${jobs.map((j) => j.attempts ?? 0)}::int[],
+          ${jobs.map((j) => (j.dueAt ?? now).toISOString())}::timestamptz[]
+        ) as t(m, s, a, o, c, n, d)
         on conflict (message_id, sequence) do nothing`;
     },
 

@@ -1,11 +1,15 @@
 import { endpointOf, parseCallbackUrl } from "@smsgw/callback-guard";
 import type { EventOf } from "@smsgw/contracts";
 import {
+  contextFromEnvelope,
   errorMessage,
   type Logger,
+  SpanKind,
+  serviceTracer,
   webhookAttemptDuration,
   webhookAttempts,
   webhookGivenUp,
+  withSpan,
 } from "@smsgw/service-kit";
 import type { Job, Settlement } from "../db/jobs.ts";
 import {
@@ -36,6 +40,8 @@ export interface Delivered {
   event?: EventOf<"WebhookAttempted">;
   originFailed: boolean;
 }
+
+const tracer = serviceTracer("dlr-dispatcher");
 
 /** While the account is not in the KV cache yet, the report waits this long and is never sent unsigned. */
 export const ACCOUNT_WAIT_MS = 2_000;
@@ -108,7 +114,22 @@ export async function deliver(deps: DeliverDeps, job: Job): Promise<Delivered> {
     );
     return wait(job, deps, ACCOUNT_WAIT_MS * 30);
   }
-  const result = await deps.post(parsed.url, headers, body);
+  // The attempt is a span of the message's trace (the status change carries it).
+  const result = await withSpan(
+    tracer,
+    "webhook attempt",
+    {
+      kind: SpanKind.CLIENT,
+      parent: contextFromEnvelope(change.trace),
+      attributes: { "http.request.method": "POST", "smsgw.webhook.attempt": attempt },
+    },
+    async (span) => {
+      const answer = await deps.post(parsed.url, headers, body);
+      if (answer.httpStatus !== null)
+        span.setAttribute("http.response.status_code", answer.httpStatus);
+      return answer;
+    },
+  );
   if (result.refused !== undefined) return refuse(result.refused);
   const step = nextStep(result, {
     attempt,

@@ -7,10 +7,17 @@ import { shouldReport } from "../domain/report.ts";
 /**
  * The consumer's handler: a batch of status changes becomes a batch of jobs in one
  * insert, and the changes are acked once it commits (returning nothing acks them all; a
- * failed insert throws and JetStream redelivers the batch). The consumer never waits
- * for an endpoint, so no report can block another behind it.
+ * failed insert throws and JetStream redelivers the batch). With the fast path, the
+ * batch's reports are first attempted at once, for at most its budget, and only those
+ * that must wait are recorded (handlers/fast-path.ts).
  */
-export function handleStatusChanges(deps: { store: JobStore; poke(): void; now(): Date }) {
+export function handleStatusChanges(deps: {
+  store: JobStore;
+  poke(): void;
+  now(): Date;
+  /** When set, fresh reports are attempted at once and only the ones that must wait are recorded. */
+  fastPath?: (jobs: readonly Omit<Job, "attempts">[]) => Promise<void>;
+}) {
   return async (batch: Delivery<MessageStatusChanged>[]): Promise<undefined> => {
     const jobs: Omit<Job, "attempts">[] = [];
     for (const { value: change } of batch) {
@@ -23,7 +30,9 @@ export function handleStatusChanges(deps: { store: JobStore; poke(): void; now()
         change,
       });
     }
-    if (jobs.length > 0) {
+    if (jobs.length > 0 && deps.fastPath) {
+      await deps.fastPath(jobs);
+    } else if (jobs.length > 0) {
       await deps.store.insert(jobs, deps.now());
       deps.poke();
     }

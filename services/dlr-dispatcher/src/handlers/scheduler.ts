@@ -86,9 +86,14 @@ export function startScheduler(options: SchedulerOptions) {
     });
   }
 
-  function start(job: Job) {
+  /**
+   * Runs one attempt of a job, accounted in the origin book (slots, back-off) and in the
+   * attempts in flight; resolves with how to settle it and never rejects. The caller
+   * settles it: the scheduler for jobs it claimed, the fast path for fresh ones.
+   */
+  function runAttempt(job: Job): Promise<Delivered> {
     book.started(job.origin);
-    const work = options
+    const attempt = options
       .deliver(job)
       .catch((error: unknown): Delivered => {
         log.error({ messageId: job.messageId, err: errorMessage(error) }, "attempt crashed");
@@ -105,9 +110,11 @@ export function startScheduler(options: SchedulerOptions) {
           Date.now(),
           random(),
         );
-        settleLater(delivered);
         if (blockedUntil !== null) backOff(job.origin, new Date(blockedUntil));
-      })
+        return delivered;
+      });
+    const work: Promise<void> = attempt
+      .then(() => undefined)
       .finally(() => {
         running.delete(work);
         pump(job.origin);
@@ -115,6 +122,11 @@ export function startScheduler(options: SchedulerOptions) {
         if (readyCount < options.concurrency) poke();
       });
     running.add(work);
+    return attempt;
+  }
+
+  function start(job: Job) {
+    void runAttempt(job).then(settleLater);
   }
 
   /** Starts ready jobs of an origin while it has free slots (and the total allows). */
@@ -223,6 +235,17 @@ export function startScheduler(options: SchedulerOptions) {
   return {
     /** New jobs were recorded, or a slot freed: look at the queue now. */
     poke,
+    /**
+     * For the fast path: starts a fresh job's attempt now if its origin has a free slot
+     * and the total allows; null otherwise (the job goes to the queue).
+     */
+    tryAttempt(job: Job): Promise<Delivered> | null {
+      if (stopping || running.size >= options.concurrency) return null;
+      if (book.freeSlots(job.origin, Date.now()) <= 0) return null;
+      return runAttempt(job);
+    },
+    /** Settles an attempt the fast path handed over (its job row is recorded). */
+    settleLater,
     get inFlight() {
       return running.size;
     },

@@ -1,0 +1,105 @@
+import { waitFor } from "@smsgw/testkit";
+import postgres from "postgres";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startDlrDispatcher } from "./service.ts";
+import {
+  type Answer,
+  account,
+  newSecret,
+  type Receiver,
+  type Stack,
+  silentLog,
+  startReceiver,
+  startStack,
+  statusChange,
+} from "./test-stack.ts";
+
+// The fast path (WEBHOOK_FAST_PATH_MS): reports answered in time never become rows of the
+// durable queue; the others do, with their attempt counted, and are finished from there.
+describe("dlr-dispatcher fast path", () => {
+  let stack: Stack;
+  let sql: postgres.Sql;
+  const receivers: Receiver[] = [];
+  const receiver = async (answer?: (n: number) => Answer) => {
+    const started = await startReceiver(answer);
+    receivers.push(started);
+    return started;
+  };
+  /** Rows ever inserted into the jobs table (Postgres statistics, flushed within ~1 s). */
+  const jobsInserted = async () => {
+    const [row] = await sql<Array<{ n: string }>>`
+      select n_tup_ins::text as n from pg_stat_user_tables
+      where schemaname = 'dispatcher' and relname = 'jobs'`;
+    return Number(row?.n ?? 0);
+  };
+  const statsSettled = async () => {
+    // pg_stat_* is flushed by each backend at most once a second, when idle.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await sql`select pg_stat_clear_snapshot()`;
+  };
+
+  beforeAll(async () => {
+    stack = await startStack({
+      WEBHOOK_ALLOW_PRIVATE: "true",
+      WEBHOOK_TIMEOUT_MS: "1500",
+      WEBHOOK_FAST_PATH_MS: "250",
+    });
+    sql = postgres(stack.infra.env.DATABASE_URL ?? "", { max: 1, onnotice: () => undefined });
+    await stack.putAccount(account("acc_1", [newSecret()]));
+    stack.dispatcher = await startDlrDispatcher(stack.config, silentLog);
+  });
+  afterEach(async () => {
+    await Promise.all(receivers.splice(0).map((r) => r.close()));
+  });
+  afterAll(async () => {
+    await sql?.end();
+    await stack?.close();
+  });
+
+  it("when every report is answered 2xx in time, all arrive once and the queue table is never written", async () => {
+    const hook = await receiver();
+    const changes = Array.from({ length: 60 }, () => statusChange("acc_1", `${hook.url}/dlr`));
+    const before = await jobsInserted();
+    await stack.publish(...changes);
+    await waitFor(() => changes.every((c) => stack.attemptsOf(c.messageId).length === 1), {
+      what: "one attempt per report",
+    });
+    await stack.settled();
+    expect(hook.requests).toHaveLength(60);
+    expect(new Set(hook.requests.map((r) => r.headers["webhook-id"])).size).toBe(60);
+    await statsSettled();
+    expect(await jobsInserted()).toBe(before);
+  });
+
+  it("when the first attempt fails, the report is recorded with that attempt and the retry delivers it", async () => {
+    const hook = await receiver((n) => (n === 0 ? 503 : 200));
+    const change = statusChange("acc_1", `${hook.url}/dlr`);
+    const before = await jobsInserted();
+    await stack.publish(change);
+    await waitFor(() => stack.attemptsOf(change.messageId).length === 2, {
+      what: "the failed attempt and the retry",
+      timeoutMs: 10_000,
+    });
+    const attempts = stack.attemptsOf(change.messageId);
+    expect(attempts.map((a) => [a.data.attempt, a.data.outcome])).toEqual([
+      [1, "retrying"],
+      [2, "delivered"],
+    ]);
+    await stack.settled();
+    await statsSettled();
+    expect(await jobsInserted()).toBe(before + 1);
+  });
+
+  it("when an answer comes after the budget, the report is leased to its running attempt and settled by it, attempted once", async () => {
+    const hook = await receiver(() => ({ status: 200, afterMs: 700 }));
+    const change = statusChange("acc_1", `${hook.url}/dlr`);
+    await stack.publish(change);
+    await waitFor(async () => ((await stack.dispatcher?.jobs.pending()) ?? 0) === 1, {
+      what: "the leased row",
+    });
+    await waitFor(() => stack.attemptsOf(change.messageId).length === 1, { what: "the attempt" });
+    await stack.settled();
+    expect(stack.attemptsOf(change.messageId)[0]?.data.outcome).toBe("delivered");
+    expect(hook.requests).toHaveLength(1);
+  });
+});

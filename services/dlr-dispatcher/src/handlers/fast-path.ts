@@ -1,0 +1,93 @@
+import type { EventOf } from "@smsgw/contracts";
+import type { EventPublisher } from "@smsgw/service-kit";
+import type { Job, JobStore } from "../db/jobs.ts";
+import type { Delivered } from "./deliver.ts";
+
+type FreshJob = Omit<Job, "attempts">;
+type Recorded = FreshJob & { attempts?: number; dueAt?: Date };
+
+export interface FastPathDeps {
+  store: JobStore;
+  publisher: EventPublisher;
+  scheduler: {
+    tryAttempt(job: Job): Promise<Delivered> | null;
+    settleLater(delivered: Delivered): void;
+    poke(): void;
+  };
+  /** How long the intake batch waits for its first attempts before recording the rest. */
+  budgetMs: number;
+  /** How long a row recorded for an attempt still running stays reserved for it. */
+  leaseMs: number;
+  now(): Date;
+}
+
+/**
+ * The webhook fast path: a fresh report is attempted at once from memory, and becomes a
+ * row of the durable queue only when it has to wait — its origin has no free slot, the
+ * attempt failed (the row carries the attempt and when to retry), or it is still running
+ * when the budget ends (the row is leased to it and settled when it ends). A report that
+ * is answered 2xx in time never touches Postgres; its WebhookAttempted event is published
+ * before the status changes are acked, so a crash repeats the attempt (same webhook-id,
+ * same event id) rather than losing it.
+ */
+export function createFastPath(deps: FastPathDeps) {
+  return async function run(jobs: readonly FreshJob[]): Promise<void> {
+    const byOrigin = new Map<string, FreshJob[]>();
+    for (const job of jobs) {
+      const list = byOrigin.get(job.origin);
+      if (list) list.push(job);
+      else byOrigin.set(job.origin, [job]);
+    }
+    const deadline = Date.now() + deps.budgetMs;
+    const expired = new Promise<"expired">((resolve) => {
+      setTimeout(() => resolve("expired"), deps.budgetMs).unref();
+    });
+    const toRecord: Recorded[] = [];
+    const events: EventOf<"WebhookAttempted">[] = [];
+    const stillRunning: Array<{ job: FreshJob; attempt: Promise<Delivered> }> = [];
+
+    const take = (job: FreshJob, delivered: Delivered) => {
+      if (delivered.event) events.push(delivered.event);
+      const { settlement } = delivered;
+      if (settlement.kind === "retry") {
+        toRecord.push({ ...job, attempts: settlement.attempts, dueAt: settlement.dueAt });
+      }
+    };
+
+    // Per origin, as many lanes as it has free slots (a lane whose attempt cannot start
+    // ends at once), each taking the origin's next report until the budget ends: a slow
+    // origin delays only its own reports, and never past the budget.
+    const lane = async (queue: FreshJob[]) => {
+      while (queue.length > 0 && Date.now() < deadline) {
+        const job = queue[0] as FreshJob;
+        const attempt = deps.scheduler.tryAttempt({ ...job, attempts: 0 });
+        if (!attempt) return;
+        queue.shift();
+        const ended = await Promise.race([attempt, expired]);
+        if (ended === "expired") {
+          stillRunning.push({ job, attempt });
+          return;
+        }
+        take(job, ended);
+      }
+    };
+    await Promise.all(
+      [...byOrigin.values()].flatMap((queue) =>
+        Array.from({ length: queue.length }, () => lane(queue)),
+      ),
+    );
+
+    const waiting = [...byOrigin.values()].flat();
+    const leasedUntil = new Date(deps.now().getTime() + deps.leaseMs);
+    const rows: Recorded[] = [
+      ...toRecord,
+      ...waiting,
+      ...stillRunning.map(({ job }) => ({ ...job, dueAt: leasedUntil })),
+    ];
+    if (events.length > 0) await deps.publisher.publishAll(events);
+    if (rows.length > 0) await deps.store.insert(rows, deps.now());
+    // Only now that their rows exist may the late attempts settle them.
+    for (const { attempt } of stillRunning) void attempt.then(deps.scheduler.settleLater);
+    if (waiting.length > 0) deps.scheduler.poke();
+  };
+}

@@ -21,5 +21,22 @@ export { createEventPublisher, type EventPublisher } from "./nats/publisher.ts";
 export { ensureDurableConsumer, ensureEventStream } from "./nats/stream.ts";
 export * from "./nats/trace-headers.ts";
 export { createWindow } from "./nats/window.ts";
+export {
+  defineCounter,
+  defineGauge,
+  defineHistogram,
+  LATENCY_BUCKETS,
+} from "./telemetry/define.ts";
 export * from "./telemetry/metrics.ts";
+export {
+  endSpan,
+  type RouteOf,
+  type Span,
+  SpanKind,
+  serviceTracer,
+  startRpcSpan,
+  traceContextOf,
+  traceHttpRequests,
+  withSpan,
+} from "./telemetry/spans.ts";
 export { startTracing, type Tracing, tracingRequested } from "./telemetry/tracing.ts";

@@ -8,7 +8,9 @@ import {
   type Logger,
   openMessaging,
   openServiceDatabase,
+  serviceTracer,
   startKvCache,
+  traceHttpRequests,
 } from "@smsgw/service-kit";
 import type { IngressConfig } from "./config.ts";
 import { migrations } from "./db/migrations.ts";
@@ -19,6 +21,7 @@ import { createAuthenticator } from "./handlers/auth.ts";
 import { createAuthorizer } from "./handlers/authorizer.ts";
 import { createIdempotencyStore } from "./handlers/idempotency-store.ts";
 import type { MessageReader } from "./handlers/message-status.ts";
+import { observeRequests, routeOf } from "./handlers/observe.ts";
 import { createPipeline } from "./handlers/pipeline.ts";
 import { requestReply } from "./handlers/rpc.ts";
 
@@ -159,7 +162,8 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
         // refused by node with a bare 431.
         maxHeaderSize: Math.max(16 * 1024, config.MAX_BODY_BYTES),
       },
-      app,
+      // Metrics outermost (they time the whole answer), then one server span per request.
+      observeRequests(traceHttpRequests(serviceTracer("ingress"), app, routeOf)),
     );
     server.on("clientError", answerClientError);
     await listen(server, config.HTTP_PORT, config.HTTP_HOST);

@@ -6,6 +6,7 @@ import { newWebhookSecret } from "./credentials.ts";
 import type { AccountLimits, AccountRow, LedgerKind, PricingDatabase } from "./db/schema.ts";
 import { toUnits } from "./db/schema.ts";
 import { parseSignedCredits } from "./domain/account-input.ts";
+import { recordLedger } from "./metrics.ts";
 
 /**
  * The operator's account settings beyond create/top-up/rotate-token/disable: enable,
@@ -144,6 +145,7 @@ export function createAccountSettings(deps: SettingsDeps): AccountSettings {
             .execute();
           return updated;
         });
+        recordLedger("adjustment", [{ amount: units, currency: row.currency }]);
         await publish(row);
         return toSummary(row);
       } catch (error) {

@@ -8,6 +8,7 @@ import { newAccountId, newHash, newToken, newWebhookSecret, sha256Hex } from "./
 import type { AccountRow, PricingDatabase } from "./db/schema.ts";
 import { toUnits } from "./db/schema.ts";
 import { isAccountName, isCurrency, parseCredits } from "./domain/account-input.ts";
+import { recordLedger } from "./metrics.ts";
 
 export { AccountError, AccountErrorCode } from "./account-common.ts";
 
@@ -144,6 +145,7 @@ export function createAccountOperations(deps: AccountDeps): AccountOperations {
         }
         return created;
       });
+      if (credits > 0) recordLedger("topup", [{ amount: credits, currency }]);
     } catch (error) {
       if (isUniqueViolation(error, "accounts_name_key")) {
         throw new AccountError(AccountErrorCode.NameTaken, `an account named "${name}" exists`);
@@ -177,6 +179,7 @@ export function createAccountOperations(deps: AccountDeps): AccountOperations {
         .execute();
       return updated;
     });
+    recordLedger("topup", [{ amount: units, currency: row.currency }]);
     await publish(row);
     return toSummary(row);
   }

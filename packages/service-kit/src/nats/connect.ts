@@ -8,6 +8,8 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 
 export interface Nats {
+  /** The service this connection belongs to: its spans are named after it. */
+  service: string;
   nc: NatsConnection;
   js: JetStreamClient;
   jsm: JetStreamManager;
@@ -30,5 +32,5 @@ export async function connectNats(url: string, name: string, log: Logger): Promi
     }
   })();
   const jsm = await jetstreamManager(nc);
-  return { nc, js: jetstream(nc), jsm };
+  return { service: name, nc, js: jetstream(nc), jsm };
 }

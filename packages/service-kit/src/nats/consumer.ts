@@ -1,6 +1,6 @@
 import type { JsMsg } from "@nats-io/jetstream";
 import type { MsgHdrs } from "@nats-io/transport-node";
-import { type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { type Span, SpanKind, SpanStatusCode, type Tracer, trace } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import type { z } from "zod";
 import { errorMessage, PermanentError, RetryableError, withDeadline } from "../errors.ts";
@@ -11,11 +11,11 @@ import {
   consumerLag,
   consumerMessages,
 } from "../telemetry/metrics.ts";
+import { serviceTracer } from "../telemetry/spans.ts";
 import type { Nats } from "./connect.ts";
 import { ensureDurableConsumer } from "./stream.ts";
 import { contextFromEnvelope, currentTraceContext, extractTraceContext } from "./trace-headers.ts";
 
-const tracer = trace.getTracer("@smsgw/service-kit");
 const LAG_POLL_MS = 5_000;
 
 export type Outcome =
@@ -73,6 +73,7 @@ export async function startConsumer<T>(
   const maxBatch = options.maxBatch ?? 256;
   const concurrency = options.concurrency ?? 1;
   const handlerTimeoutMs = options.handlerTimeoutMs ?? 2 * (options.ackWaitMs ?? 30_000);
+  const tracer = serviceTracer(nats.service);
   const consumerSpec = { durable, filterSubject: options.filterSubject };
   await ensureDurableConsumer(
     nats.jsm,
@@ -144,7 +145,7 @@ export async function startConsumer<T>(
     }
     if (valid.length === 0) return;
     const spans = valid.map(({ msg, delivery }) =>
-      startProcessSpan(durable, msg.subject, delivery),
+      startProcessSpan(tracer, durable, msg.subject, delivery),
     );
     const timer = consumerBatchDuration.startTimer({ consumer: durable });
     consumerBatchSize.observe({ consumer: durable }, valid.length);
@@ -230,7 +231,12 @@ function decode<T>(
  * event's `trace` is replaced by this span's context, so the events a handler derives
  * from it (envelopeFor copies the cause's trace) continue the trace causally.
  */
-function startProcessSpan<T>(durable: string, subject: string, delivery: Delivery<T>): Span {
+function startProcessSpan<T>(
+  tracer: Tracer,
+  durable: string,
+  subject: string,
+  delivery: Delivery<T>,
+): Span {
   const carrier = traceCarrier(delivery.value);
   const parent = carrier?.trace
     ? contextFromEnvelope(carrier.trace)

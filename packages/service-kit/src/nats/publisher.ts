@@ -32,11 +32,11 @@ export function createEventPublisher(
     msgID: string,
     body: MessageEvent | MessageStatusChanged,
   ): Promise<void> {
+    // The event's own trace when it carries one (a batch handler has no single active
+    // context), else the caller's active one, taken at the call.
+    const headers = natsHeaders();
+    injectTraceHeaders(headers, body.trace ? contextFromEnvelope(body.trace) : undefined);
     return window.run(async () => {
-      const headers = natsHeaders();
-      // The event's own trace when it carries one (a batch handler has no single active
-      // context), else whatever is active.
-      injectTraceHeaders(headers, body.trace ? contextFromEnvelope(body.trace) : undefined);
       try {
         // Nats-Msg-Id = the event's deterministic id: a handler that runs twice, or a
         // publish retried after a lost ack, is stored once.

@@ -1,3 +1,6 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { headers as natsHeaders } from "@nats-io/transport-node";
 import { context, SpanKind, trace } from "@opentelemetry/api";
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace";
 import {
@@ -8,13 +11,15 @@ import {
   newMessageId,
 } from "@smsgw/contracts";
 import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
+import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BaseEnv, loadConfig } from "../config.ts";
 import { startHealthServer } from "../http/health.ts";
 import { type Messaging, openMessaging } from "../infrastructure.ts";
 import { createLogger } from "../logger.ts";
 import { startConsumer } from "../nats/consumer.ts";
-import { currentTraceContext } from "../nats/trace-headers.ts";
+import { currentTraceContext, injectTraceHeaders } from "../nats/trace-headers.ts";
+import { endSpan, serviceTracer, startRpcSpan, traceHttpRequests } from "./spans.ts";
 import { startTracing, type Tracing, tracingRequested } from "./tracing.ts";
 
 const log = createLogger("telemetry-test", "silent");
@@ -126,5 +131,60 @@ describe("tracing across NATS", () => {
     expect(body).toMatch(/smsgw_consumer_messages_total\{consumer="hop-one",outcome="ack"\} [1-9]/);
     expect(body).toMatch(/smsgw_events_published_total\{kind="MessageFailed",result="ok"\} [1-9]/);
     expect(body).toMatch(/smsgw_process_cpu_seconds_total/);
+  });
+});
+
+describe("hand-made spans", () => {
+  it("when a request runs through traceHttpRequests, its SERVER span is named by the route template and is the active context after the body is read", async () => {
+    const seen: Array<string | undefined> = [];
+    const app = express();
+    app.post("/things/:id", express.json(), (req, res) => {
+      seen.push(currentTraceContext()?.traceparent, String(req.body.n));
+      res.status(201).json({ ok: true });
+    });
+    const tracer = serviceTracer("svc-http");
+    const server = createServer(
+      traceHttpRequests(tracer, app, (req) => (req as express.Request).route?.path),
+    );
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const res = await fetch(`http://127.0.0.1:${port}/things/msg_123?token=secret`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ n: 7 }),
+    });
+    expect(res.status).toBe(201);
+    server.close();
+    const span = await waitFor(() =>
+      exporter.getFinishedSpans().find((s) => s.name === "POST /things/:id"),
+    );
+    expect(span.kind).toBe(SpanKind.SERVER);
+    expect(span.attributes).toMatchObject({
+      "http.route": "/things/:id",
+      "http.response.status_code": 201,
+      "http.request.method": "POST",
+    });
+    expect(span.resource.attributes["service.name"]).toBe("svc-http");
+    expect(span.parentSpanContext).toBeUndefined();
+    // The handler ran after the body's events, still inside the request's span.
+    expect(seen[0]?.split("-")[2]).toBe(span.spanContext().spanId);
+    expect(seen[1]).toBe("7");
+    expect(JSON.stringify(span.attributes)).not.toContain("secret");
+  });
+
+  it("when an RPC arrives with trace headers, its span is a child of the requester's and each service's spans carry its own service.name", () => {
+    const requester = serviceTracer("svc-a").startSpan("ask");
+    const headers = natsHeaders();
+    injectTraceHeaders(headers, trace.setSpan(context.active(), requester));
+    const { span, trace: carried } = startRpcSpan(serviceTracer("svc-b"), "answer", { headers });
+    endSpan(span);
+    requester.end();
+    const answer = exporter.getFinishedSpans().find((s) => s.name === "answer");
+    expect(answer?.parentSpanContext?.spanId).toBe(requester.spanContext().spanId);
+    expect(answer?.kind).toBe(SpanKind.SERVER);
+    expect(carried?.traceparent.split("-")[2]).toBe(span.spanContext().spanId);
+    const ask = exporter.getFinishedSpans().find((s) => s.name === "ask");
+    expect(ask?.resource.attributes["service.name"]).toBe("svc-a");
+    expect(answer?.resource.attributes["service.name"]).toBe("svc-b");
   });
 });

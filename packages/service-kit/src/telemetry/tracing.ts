@@ -2,11 +2,12 @@ import { context, propagation, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { resourceFromAttributes } from "@opentelemetry/resources";
-import { BatchSpanProcessor, type SpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
-import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
+import { BatchSpanProcessor, type SpanProcessor } from "@opentelemetry/sdk-trace";
+import { ServiceTracerProvider } from "./service-tracer-provider.ts";
 
 export interface Tracing {
+  /** Exports every finished span now (tests; the batch processor otherwise waits). */
+  forceFlush(): Promise<void>;
   shutdown(): Promise<void>;
 }
 
@@ -32,6 +33,10 @@ export function tracingRequested(env: Env): boolean {
  * processors given, nothing is registered: the OpenTelemetry API stays a no-op and
  * costs next to nothing (design.md: "off costs nothing"). The OTLP exporter reads the
  * standard OTEL_EXPORTER_OTLP_* variables itself.
+ *
+ * Each service's spans carry its own `service.name` (see ServiceTracerProvider), so a
+ * process that runs several services (the e2e gateway) still tells them apart; in a
+ * one-service process that is simply `serviceName` (or OTEL_SERVICE_NAME).
  */
 export function startTracing(
   serviceName: string,
@@ -42,14 +47,12 @@ export function startTracing(
   if (tracingRequested(env))
     spanProcessors.push(new BatchSpanProcessor({ exporter: new OTLPTraceExporter() }));
   if (spanProcessors.length === 0) return null;
-  const provider = new TracerProvider({
-    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: env.OTEL_SERVICE_NAME ?? serviceName }),
-    spanProcessors,
-  });
+  const provider = new ServiceTracerProvider(serviceName, spanProcessors, env.OTEL_SERVICE_NAME);
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(provider);
   return {
+    forceFlush: () => provider.forceFlush(),
     async shutdown() {
       await provider.shutdown();
       trace.disable();

@@ -1,4 +1,4 @@
-import { type EventOf, eventIdFor } from "@smsgw/contracts";
+import { type EventOf, eventIdFor, type TraceContext } from "@smsgw/contracts";
 import type { Charge } from "./authorize-outcome.ts";
 import type { SendFields } from "./fields.ts";
 import type { Destination } from "./phone.ts";
@@ -19,6 +19,8 @@ export interface AcceptedInput {
   validUntil?: string | null;
   /** A test account's message: routing keeps it on simulated carriers. */
   test?: boolean;
+  /** The trace the message continues (the HTTP request's span), when tracing is on. */
+  trace?: TraceContext | undefined;
 }
 
 /** The MessageAccepted event of a charged message; its id is derived, so a re-publish is a duplicate. */
@@ -47,5 +49,6 @@ export function acceptedEvent(input: AcceptedInput): EventOf<"MessageAccepted"> 
       ...(input.validUntil ? { validUntil: input.validUntil } : {}),
       ...(input.test ? { test: true } : {}),
     },
+    ...(input.trace ? { trace: input.trace } : {}),
   };
 }

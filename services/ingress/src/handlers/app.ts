@@ -1,4 +1,4 @@
-import { answerProbe, type Logger, type Probes } from "@smsgw/service-kit";
+import { answerMetrics, answerProbe, type Logger, type Probes } from "@smsgw/service-kit";
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from "express";
 import { apiError } from "../domain/api-error.ts";
 import { renderDocsPage } from "../openapi/docs-page.ts";
@@ -36,7 +36,7 @@ const BODY_TYPES = ["application/json", "application/x-www-form-urlencoded"];
 const JSON_ONLY = ["application/json"];
 
 /**
- * The HTTP face: probes, the per-IP limit before anything else, the compatible endpoint at
+ * The HTTP face: probes and /metrics, the per-IP limit before anything else, the compatible endpoint at
  * `/`, the message status at `/v1/messages/:id`; every other answer JSON as well.
  */
 export function createApp(deps: AppDeps): Express {
@@ -49,7 +49,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(deadline(deps.requestTimeoutMs));
   app.use((req, res, next) => {
-    if (!answerProbe(req, res, deps.probes)) next();
+    if (!answerProbe(req, res, deps.probes) && !answerMetrics(req, res)) next();
   });
   app.use(perIpLimit(deps.ipLimit));
 

@@ -1,5 +1,5 @@
 import type { AccountRecord, RoutingRules } from "@smsgw/contracts";
-import type { EventPublisher, Logger } from "@smsgw/service-kit";
+import { currentTraceContext, type EventPublisher, type Logger } from "@smsgw/service-kit";
 import { acceptedEvent } from "../domain/accepted-event.ts";
 import { apiError, type Checked, passed } from "../domain/api-error.ts";
 import { type Charge, outcomeOfAuthorize } from "../domain/authorize-outcome.ts";
@@ -110,6 +110,8 @@ export function createPipeline(deps: PipelineDeps) {
       sendAt: draft.input.schedule.sendAt,
       validUntil: draft.input.schedule.validUntil,
       test: draft.account.test,
+      // The request's span: routing's (and so every later service's) spans descend from it.
+      trace: currentTraceContext(),
     });
   }
 

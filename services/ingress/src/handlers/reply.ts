@@ -1,9 +1,11 @@
 import type { Response } from "express";
 import { type ApiError, HTTP_STATUS_OF, v1HttpStatus } from "../domain/api-error.ts";
+import { noteApiStatus } from "./observe.ts";
 
 /** Writes a JSON answer unless one was already sent (e.g. by the request deadline). */
 export function sendJson(res: Response, httpStatus: number, body: unknown): void {
   if (res.headersSent) return;
+  noteApiStatus(res, body);
   res.status(httpStatus).set("cache-control", "no-store").json(body);
 }
 

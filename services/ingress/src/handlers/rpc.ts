@@ -1,4 +1,5 @@
-import type { NatsConnection } from "@nats-io/transport-node";
+import { type NatsConnection, headers as natsHeaders } from "@nats-io/transport-node";
+import { injectTraceHeaders } from "@smsgw/service-kit";
 import type { z } from "zod";
 
 export class RpcFailedError extends Error {
@@ -14,8 +15,10 @@ export async function requestReply<T>(
   timeoutMs: number,
 ): Promise<T> {
   let reply: unknown;
+  const headers = natsHeaders();
+  injectTraceHeaders(headers);
   try {
-    const msg = await nc.request(subject, JSON.stringify(request), { timeout: timeoutMs });
+    const msg = await nc.request(subject, JSON.stringify(request), { timeout: timeoutMs, headers });
     reply = msg.json();
   } catch (error) {
     throw new RpcFailedError(`no answer on ${subject}`, { cause: error });

@@ -1,6 +1,7 @@
 import type { MessageEvent, TraceContext } from "@smsgw/contracts";
 import { type Kysely, sql, type Transaction } from "kysely";
 import { type Refund, type RefundReason, refundedEvent } from "../domain/events.ts";
+import { recordLedger } from "../metrics.ts";
 import { writeOutbox } from "./outbox.ts";
 import { type PricingDatabase, toUnits } from "./schema.ts";
 
@@ -35,7 +36,9 @@ export async function refundBatch(
   if (requests.length === 0) return { refunds: [], events: [] };
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction().execute((tx) => refundInTransaction(tx, requests));
+      const result = await db.transaction().execute((tx) => refundInTransaction(tx, requests));
+      recordLedger("refund", result.refunds);
+      return result;
     } catch (error) {
       const code = (error as { code?: unknown } | null)?.code;
       if (attempt >= MAX_ATTEMPTS || (code !== "40001" && code !== "40P01")) throw error;

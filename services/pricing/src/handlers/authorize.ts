@@ -1,10 +1,21 @@
 import { AuthorizeRequest, type AuthorizeResponse, type Subjects } from "@smsgw/contracts";
-import { DeadlineExceededError, errorMessage, type Logger, type Nats } from "@smsgw/service-kit";
+import {
+  DeadlineExceededError,
+  endSpan,
+  errorMessage,
+  type extractTraceContext,
+  type Logger,
+  type Nats,
+  type Span,
+  serviceTracer,
+  startRpcSpan,
+} from "@smsgw/service-kit";
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import { chargeBatch } from "../db/charges.ts";
 import type { PricingDatabase } from "../db/schema.ts";
 import type { PriceBook } from "../domain/price-book.ts";
+import { authorizations, recordLedger } from "../metrics.ts";
 import { createGroupCommit } from "./group-commit.ts";
 import type { OutboxPublisher } from "./outbox-publisher.ts";
 
@@ -20,6 +31,8 @@ import type { OutboxPublisher } from "./outbox-publisher.ts";
 export interface RequestMessage {
   string(): string;
   respond(data: string): boolean;
+  /** The requester's trace context (traceparent), when it sent one. */
+  headers?: Parameters<typeof extractTraceContext>[0];
 }
 
 /** The contract's request, with the bounds the ledger and the event envelope need. */
@@ -32,6 +45,8 @@ const Request = AuthorizeRequest.extend({
 interface Pending {
   msg: RequestMessage;
   request: AuthorizeRequest;
+  /** From arrival to answer, child of the requester's span. */
+  span: Span;
   /** Set once answered: a commit given up on may still finish and try to answer again. */
   answered?: boolean;
 }
@@ -69,6 +84,7 @@ const NOT_CONFIRMED: AuthorizeResponse = {
 
 export function startAuthorizeResponder(options: AuthorizeResponderOptions): AuthorizeResponder {
   const { log, outbox } = options;
+  const tracer = serviceTracer(options.nats.service);
 
   const group = createGroupCommit<Pending>({
     windowMs: options.windowMs,
@@ -82,6 +98,7 @@ export function startAuthorizeResponder(options: AuthorizeResponderOptions): Aut
         batch.map((p) => p.request),
         options.prices(),
       );
+      recordLedger("charge", decision.newCharges);
       for (const [index, pending] of batch.entries()) {
         answer(pending, decision.responses[index] ?? NOT_RECORDED);
       }
@@ -118,16 +135,29 @@ export function startAuthorizeResponder(options: AuthorizeResponderOptions): Aut
       reply(msg, { outcome: "error", reason: `${field}: ${issue?.message ?? "invalid"}` });
       return;
     }
-    group.add({ msg, request: parsed.data });
+    const request = parsed.data;
+    // The requester's span (ingress's HTTP request) is the parent; MessageCharged, made
+    // from request.trace, continues from this one.
+    const { span, trace } = startRpcSpan(
+      tracer,
+      "pricing authorize",
+      { headers: msg.headers, trace: request.trace },
+      { "rpc.method": "authorize", "messaging.destination.name": options.subjects.authorize },
+    );
+    if (trace) request.trace = trace;
+    group.add({ msg, request, span });
   }
 
   function answer(pending: Pending, response: AuthorizeResponse): void {
     if (pending.answered) return;
     pending.answered = true;
     reply(pending.msg, response);
+    pending.span.setAttribute("smsgw.authorize.outcome", response.outcome);
+    endSpan(pending.span, response.outcome === "error" ? response.reason : undefined);
   }
 
   function reply(msg: RequestMessage, response: AuthorizeResponse): void {
+    authorizations.inc({ outcome: response.outcome });
     // A requester that has gone away is not our problem: the charge stands, and a retry
     // with the same message id gets the same answer. Never throws: after a commit, a
     // failed reply must not be mistaken for a failed charge.

@@ -14,6 +14,11 @@ export const BaseEnv = z.object({
     .regex(/^[a-z][a-z0-9_]{0,31}$/)
     .default("sms"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /**
+   * Copies of the event stream a JetStream cluster keeps (1 on a single server; 3 on the
+   * production 3-node cluster, so losing a node loses nothing). Applied at every start.
+   */
+  STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
 });
 export type BaseEnv = z.infer<typeof BaseEnv>;
 

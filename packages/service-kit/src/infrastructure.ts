@@ -23,7 +23,7 @@ export async function openMessaging(
 ): Promise<Messaging> {
   const nats = await connectNats(config.NATS_URL, name, log);
   const subjects = subjectsFor(config.NATS_PREFIX);
-  await ensureEventStream(nats.jsm, subjects);
+  await ensureEventStream(nats.jsm, subjects, { replicas: config.STREAM_REPLICAS });
   return {
     nats,
     subjects,

@@ -14,9 +14,14 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * The one event stream. Limits retention (many consumers read every event), file
  * storage, and a de-duplication window long enough to cover a publisher's retries.
  * Every service calls this at start: creating an existing stream with the same
- * config is a no-op, so start-up order does not matter.
+ * config is a no-op, so start-up order does not matter; a changed replica count
+ * (STREAM_REPLICAS) is applied by the update, which a JetStream cluster does live.
  */
-export async function ensureEventStream(jsm: JetStreamManager, subjects: Subjects): Promise<void> {
+export async function ensureEventStream(
+  jsm: JetStreamManager,
+  subjects: Subjects,
+  options: { replicas?: number } = {},
+): Promise<void> {
   const config = {
     name: subjects.stream,
     subjects: subjects.streamSubjects,
@@ -24,6 +29,8 @@ export async function ensureEventStream(jsm: JetStreamManager, subjects: Subject
     storage: StorageType.File,
     max_age: nanos(7 * DAY_MS),
     duplicate_window: nanos(5 * 60 * 1000),
+    // Consumers created on the stream inherit its replica count.
+    num_replicas: options.replicas ?? 1,
   };
   try {
     await jsm.streams.info(subjects.stream);

@@ -1,0 +1,39 @@
+import { createTestInfra, type TestInfra } from "@smsgw/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BaseEnv, loadConfig } from "../config.ts";
+import { type Messaging, openMessaging } from "../infrastructure.ts";
+import { createLogger } from "../logger.ts";
+import { ensureEventStream } from "./stream.ts";
+
+const log = createLogger("stream-test", "silent");
+let infra: TestInfra;
+let messaging: Messaging;
+
+beforeAll(async () => {
+  infra = await createTestInfra();
+  messaging = await openMessaging(loadConfig(BaseEnv, infra.env), "stream-test", log);
+});
+afterAll(async () => {
+  await messaging.close();
+  await infra.cleanup();
+});
+
+describe("the event stream's replicas", () => {
+  it("when STREAM_REPLICAS is not set, the stream keeps one copy", async () => {
+    expect(loadConfig(BaseEnv, {}).STREAM_REPLICAS).toBe(1);
+    const info = await messaging.nats.jsm.streams.info(messaging.subjects.stream);
+    expect(info.config.num_replicas).toBe(1);
+  });
+
+  it("when STREAM_REPLICAS asks for 3, the stream is updated with 3 copies", async () => {
+    const config = loadConfig(BaseEnv, { ...infra.env, STREAM_REPLICAS: "3" });
+    expect(config.STREAM_REPLICAS).toBe(3);
+    await ensureEventStream(messaging.nats.jsm, messaging.subjects, {
+      replicas: config.STREAM_REPLICAS,
+    });
+    const info = await messaging.nats.jsm.streams.info(messaging.subjects.stream);
+    // A single server records the wish; a 3-node cluster places the copies.
+    expect(info.config.num_replicas).toBe(3);
+    expect(() => loadConfig(BaseEnv, { STREAM_REPLICAS: "0" })).toThrow(/STREAM_REPLICAS/);
+  });
+});

@@ -1,0 +1,187 @@
+import { createHash } from "node:crypto";
+import { loadEventStoreConfig, type StartedEventStore, startEventStore } from "@smsgw/event-store";
+import { loadPricingConfig, type StartedPricing, startPricing } from "@smsgw/pricing";
+import { createLogger } from "@smsgw/service-kit";
+import { createTestInfra, type TestInfra } from "@smsgw/testkit";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConsoleConfig } from "./config.ts";
+import { type StartedConsole, startConsole } from "./service.ts";
+import { textOf, Visitor } from "./testing/browser-less.ts";
+import { seedProjection } from "./testing/seed-log.ts";
+
+const log = createLogger("console-test", process.env.TEST_LOG_LEVEL ?? "silent");
+let infra: TestInfra;
+let pricing: StartedPricing;
+let eventStore: StartedEventStore;
+let consoleService: StartedConsole;
+let sql: postgres.Sql;
+let base: string;
+
+beforeAll(async () => {
+  infra = await createTestInfra({ HTTP_PORT: "0", HEALTH_PORT: "0", LOGIN_MAX_FAILURES: "3" });
+  eventStore = await startEventStore(loadEventStoreConfig(infra.env), log);
+  pricing = await startPricing(loadPricingConfig(infra.env), log);
+  consoleService = await startConsole(loadConsoleConfig(infra.env), log);
+  sql = postgres(infra.database.url, { max: 2, onnotice: () => undefined });
+  base = `http://127.0.0.1:${consoleService.port}`;
+});
+
+afterAll(async () => {
+  await sql?.end();
+  await consoleService?.stop();
+  await pricing?.stop();
+  await eventStore?.stop();
+  await infra?.cleanup();
+});
+
+async function signUp(email: string) {
+  const visitor = new Visitor(base);
+  await visitor.get("/signup");
+  const page = await visitor.post("/signup", { email, password: "correct horse battery" });
+  expect(page.status).toBe(201);
+  const hash = textOf(page.text, "hash");
+  const token = textOf(page.text, "token");
+  const [account] = await sql<Array<{ account_id: string }>>`
+    select account_id from pricing.accounts where hash = ${hash}`;
+  if (!account) throw new Error(`no account with hash ${hash}`);
+  return { visitor, page, hash, token, accountId: account.account_id };
+}
+
+describe("the console over HTTP", () => {
+  it("when someone signs up, they get a test account with credits, the token once, and an HttpOnly session", async () => {
+    const { visitor, page, token, accountId } = await signUp("first@example.com");
+    expect(token).toMatch(/.{20,}/);
+    expect(textOf(page.text, "snippet-curl")).toContain(
+      `-u '${textOf(page.text, "hash")}:${token}'`,
+    );
+    const cookies = page.res.headers.getSetCookie().join("\n");
+    expect(cookies).toMatch(/console_sid=[^;]+; Path=\/; HttpOnly; SameSite=Lax/);
+    expect(page.res.headers.get("content-security-policy")).toContain("script-src 'self'");
+    expect(page.res.headers.get("cache-control")).toBe("no-store");
+    expect((await pricing.accounts.get(accountId))?.test).toBe(true);
+    const credentials = await visitor.get("/credentials");
+    expect(credentials.status).toBe(200);
+    expect(credentials.text).not.toContain(token);
+    const dashboard = await visitor.get("/dashboard");
+    expect(dashboard.text).toContain("1.00 EUR");
+  });
+
+  it("when a form is posted without its CSRF token, or from another origin, it is refused", async () => {
+    const { visitor } = await signUp("csrf@example.com");
+    const refused = await visitor.post("/credentials/rotate-token", {}, { csrf: false });
+    expect(refused.status).toBe(403);
+    const forged = await fetch(`${base}/credentials/rotate-token`, {
+      method: "POST",
+      headers: {
+        cookie: [...visitor.cookies].map(([k, v]) => `${k}=${v}`).join("; "),
+        origin: "https://evil.example",
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      body: `_csrf=${visitor.cookies.get("console_csrf")}`,
+    });
+    expect(forged.status).toBe(403);
+  });
+
+  it("when the token is rotated, the page shows the new one once and pricing no longer knows the old", async () => {
+    const { visitor, token, hash } = await signUp("rotate@example.com");
+    const rotated = await visitor.post("/credentials/rotate-token", {});
+    expect(rotated.status).toBe(200);
+    const fresh = textOf(rotated.text, "token");
+    expect(fresh).not.toBe(token);
+    expect(textOf(rotated.text, "hash")).toBe(hash);
+    const [row] = await sql<Array<{ token_sha256: string }>>`
+      select token_sha256 from pricing.accounts where hash = ${hash}`;
+    expect(row?.token_sha256).toBe(createHash("sha256").update(fresh).digest("hex"));
+  });
+
+  it("when log-ins fail, the answer is the same for unknown and known emails, then throttled", async () => {
+    await signUp("known@example.com");
+    const visitor = new Visitor(base);
+    await visitor.get("/login");
+    const unknown = await visitor.post("/login", { email: "nobody@example.com", password: "x" });
+    const wrong = await visitor.post("/login", { email: "known@example.com", password: "nope" });
+    expect(unknown.status).toBe(401);
+    expect(wrong.status).toBe(401);
+    expect(unknown.text.replace(/nobody@example.com/g, "")).toBe(
+      wrong.text.replace(/known@example.com/g, ""),
+    );
+    await visitor.post("/login", { email: "known@example.com", password: "nope" });
+    await visitor.post("/login", { email: "known@example.com", password: "nope" });
+    const locked = await visitor.post("/login", {
+      email: "known@example.com",
+      password: "correct horse battery",
+    });
+    expect(locked.status).toBe(429);
+    const other = new Visitor(base);
+    await other.get("/login");
+  });
+
+  it("when a user logs out, the session no longer opens pages", async () => {
+    const { visitor } = await signUp("out@example.com");
+    expect((await visitor.post("/logout", {})).status).toBe(303);
+    expect((await visitor.get("/dashboard")).status).toBe(303);
+  });
+
+  it("when another account asks for a message, it is not found; the owner sees it", async () => {
+    const owner = await signUp("owner@example.com");
+    const other = await signUp("other@example.com");
+    const [messageId] = await seedProjection(sql, owner.accountId, 3);
+    expect((await owner.visitor.get(`/messages/${messageId}`)).status).toBe(200);
+    const stranger = await other.visitor.get(`/messages/${messageId}`);
+    expect(stranger.status).toBe(404);
+    expect(stranger.text).not.toContain(owner.accountId);
+    const list = await other.visitor.get("/messages");
+    expect(list.text).not.toContain(String(messageId));
+  });
+
+  it("when billing is opened, it shows the ledger with the balance after each entry and searches prices", async () => {
+    const { visitor, accountId } = await signUp("billing@example.com");
+    await pricing.accounts.topUp(accountId, "2", "operator", "welcome top-up");
+    const page = await visitor.get("/billing?q=EE");
+    expect(page.status).toBe(200);
+    expect(page.text).toContain("welcome top-up");
+    expect(page.text).toContain("3.00 EUR");
+    expect(page.text).toContain("+372");
+    expect(page.text).not.toContain("+371<");
+  });
+
+  it("when the phone formatter is used without an account, it answers E.164", async () => {
+    const page = await new Visitor(base).get("/tools/phone?number=5678%209045&country=EE");
+    expect(page.status).toBe(200);
+    expect(textOf(page.text, "e164")).toBe("+37256789045");
+    const bad = await new Visitor(base).get("/tools/phone?number=12&country=ZZ");
+    expect(bad.status).toBe(422);
+  });
+
+  it("when the live part counter loads, the splitter's modules are served as scripts", async () => {
+    const res = await fetch(`${base}/static/sms-text/segment.ts`);
+    expect(res.headers.get("content-type")).toContain("text/javascript");
+    const text = await res.text();
+    expect(text).toContain("export function countParts");
+    expect(text).not.toContain("import type");
+  });
+
+  it("when the account has 10,000 messages, the log's first page comes back (time printed)", async () => {
+    const { visitor, accountId } = await signUp("big@example.com");
+    await seedProjection(sql, accountId, 10_000);
+    await sql`analyze event_store.messages`;
+    await visitor.get("/messages"); // warm: plans, connections
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const started = performance.now();
+      const page = await visitor.get("/messages");
+      times.push(performance.now() - started);
+      expect(page.status).toBe(200);
+      expect(page.text.match(/<tr><td>/g)).toHaveLength(50);
+    }
+    const filtered = await visitor.get("/messages?status=failed");
+    expect(filtered.text).toContain("Older messages");
+    const dashboard = performance.now();
+    expect((await visitor.get("/dashboard")).status).toBe(200);
+    const dashboardMs = performance.now() - dashboard;
+    console.log(
+      `console log with 10,000 messages: first page in ${Math.min(...times).toFixed(1)}-${Math.max(...times).toFixed(1)} ms; dashboard ${dashboardMs.toFixed(1)} ms`,
+    );
+  });
+});

@@ -1,0 +1,145 @@
+import { createHash, randomBytes } from "node:crypto";
+import { type Kysely, sql } from "kysely";
+import type { ConsoleDatabase } from "./schema.ts";
+
+export interface User {
+  userId: string;
+  email: string;
+  accountId: string;
+  callbackUrl: string | null;
+}
+
+export interface UserWithHash extends User {
+  passwordHash: string;
+}
+
+/** Users and sessions of the console, in its own schema. */
+export interface UserStore {
+  /** False when the email is taken (unique index). */
+  create(user: UserWithHash): Promise<boolean>;
+  /** Creates or replaces the user with this email (the local stack's demo login). */
+  upsert(user: UserWithHash): Promise<void>;
+  findByEmail(email: string): Promise<UserWithHash | undefined>;
+  setCallbackUrl(userId: string, url: string | null): Promise<void>;
+  /** A new session; returns the cookie value (only its hash is stored). */
+  openSession(userId: string, idleMs: number): Promise<string>;
+  /** The session's user, sliding its expiry; undefined when unknown or expired. */
+  sessionUser(cookie: string, idleMs: number): Promise<User | undefined>;
+  closeSession(cookie: string): Promise<void>;
+  deleteExpiredSessions(): Promise<number>;
+}
+
+export function newUserId(): string {
+  return `usr_${randomBytes(12).toString("base64url")}`;
+}
+
+const digest = (cookie: string) => createHash("sha256").update(cookie).digest("hex");
+
+export function createUserStore(db: Kysely<ConsoleDatabase>): UserStore {
+  const toUser = (row: {
+    user_id: string;
+    email: string;
+    account_id: string;
+    callback_url: string | null;
+  }): User => ({
+    userId: row.user_id,
+    email: row.email,
+    accountId: row.account_id,
+    callbackUrl: row.callback_url,
+  });
+
+  return {
+    async create(user) {
+      const inserted = await db
+        .insertInto("users")
+        .values({
+          user_id: user.userId,
+          email: user.email,
+          password_hash: user.passwordHash,
+          account_id: user.accountId,
+        })
+        .onConflict((c) => c.column("email").doNothing())
+        .returning("user_id")
+        .executeTakeFirst();
+      return inserted !== undefined;
+    },
+
+    async upsert(user) {
+      await db
+        .insertInto("users")
+        .values({
+          user_id: user.userId,
+          email: user.email,
+          password_hash: user.passwordHash,
+          account_id: user.accountId,
+        })
+        .onConflict((c) =>
+          c.column("email").doUpdateSet({
+            password_hash: user.passwordHash,
+            account_id: user.accountId,
+          }),
+        )
+        .execute();
+    },
+
+    async findByEmail(email) {
+      const row = await db
+        .selectFrom("users")
+        .selectAll()
+        .where("email", "=", email)
+        .executeTakeFirst();
+      return row && { ...toUser(row), passwordHash: row.password_hash };
+    },
+
+    async setCallbackUrl(userId, url) {
+      await db
+        .updateTable("users")
+        .set({ callback_url: url })
+        .where("user_id", "=", userId)
+        .execute();
+    },
+
+    async openSession(userId, idleMs) {
+      const cookie = randomBytes(32).toString("base64url");
+      await db
+        .insertInto("sessions")
+        .values({
+          id_sha256: digest(cookie),
+          user_id: userId,
+          expires_at: new Date(Date.now() + idleMs),
+        })
+        .execute();
+      return cookie;
+    },
+
+    async sessionUser(cookie, idleMs) {
+      // One round trip: slide the expiry of a live session and read its user.
+      const row = await db
+        .with("touched", (q) =>
+          q
+            .updateTable("sessions")
+            .set({ expires_at: new Date(Date.now() + idleMs) })
+            .where("id_sha256", "=", digest(cookie))
+            .where("expires_at", ">", sql<Date>`now()`)
+            .returning("user_id"),
+        )
+        .selectFrom("touched")
+        .innerJoin("users", "users.user_id", "touched.user_id")
+        .select(["users.user_id", "email", "account_id", "callback_url"])
+        .executeTakeFirst();
+      return row && toUser(row);
+    },
+
+    async closeSession(cookie) {
+      await db.deleteFrom("sessions").where("id_sha256", "=", digest(cookie)).execute();
+    },
+
+    async deleteExpiredSessions() {
+      const result = await db
+        .deleteFrom("sessions")
+        .where("expires_at", "<=", sql<Date>`now()`)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}

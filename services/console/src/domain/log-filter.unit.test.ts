@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { parseLogFilter } from "./log-filter.ts";
+
+describe("the message log's filters", () => {
+  it("when every field is given, it reads each into the filter (until is inclusive)", () => {
+    const { filter, problems } = parseLogFilter({
+      status: "delivered",
+      to: "+372 5678 9045",
+      from: "2026-11-01",
+      until: "2026-11-24",
+      messageId: "msg_01JDX1Y2Z3A4B5C6D7E8F9G0H1",
+    });
+    expect(problems).toEqual([]);
+    expect(filter).toEqual({
+      status: "delivered",
+      to: "+37256789045",
+      since: new Date("2026-11-01T00:00:00Z"),
+      until: new Date("2026-11-25T00:00:00Z"),
+      messageId: "msg_01JDX1Y2Z3A4B5C6D7E8F9G0H1",
+    });
+  });
+
+  it("when fields are malformed, it names each problem and leaves them out", () => {
+    const { filter, problems } = parseLogFilter({
+      status: "lost",
+      to: "5678",
+      from: "yesterday",
+      messageId: "x",
+    });
+    expect(filter).toEqual({});
+    expect(problems).toHaveLength(4);
+  });
+});

@@ -1,0 +1,58 @@
+import { type Html, html } from "../html.ts";
+import { snippets } from "../snippets.ts";
+import { csrfField, layout, type PageContext, problemList } from "./layout.ts";
+
+export interface CredentialsView {
+  hash: string;
+  apiUrl: string;
+  callbackUrl: string | null;
+  /** Present only on the answer that created or rotated it: shown once. */
+  token?: string;
+  webhookSecret?: string;
+  notice?: string;
+  problems?: string[];
+}
+
+function copyable(id: string, label: string, value: string): Html {
+  return html`<div class="secret"><span class="label" id="${id}-label">${label}</span><code id="${id}" aria-labelledby="${id}-label">${value}</code><button type="button" class="copy" data-copy="${id}">Copy</button></div>`;
+}
+
+function snippetBlock(apiUrl: string, hash: string, token: string): Html {
+  const s = snippets(apiUrl, hash, token);
+  return html`<h2>Send a first message</h2>
+${(["curl", "javascript", "python"] as const).map(
+  (lang) =>
+    html`<figure class="snippet"><figcaption>${lang === "curl" ? "curl" : lang === "javascript" ? "JavaScript (Node 18+)" : "Python (requests)"} <button type="button" class="copy" data-copy="snippet-${lang}">Copy</button></figcaption><pre><code id="snippet-${lang}">${s[lang]}</code></pre></figure>`,
+)}`;
+}
+
+export function credentialsPage(ctx: PageContext, view: CredentialsView): Html {
+  const shown = view.token
+    ? html`<div class="once" role="status"><p><strong>Copy your token now.</strong> It is shown this once; we keep only a fingerprint of it. Lost it? Rotate it below.</p>
+${copyable("hash", "API hash", view.hash)}
+${copyable("token", "API token", view.token)}
+${view.webhookSecret ? copyable("webhook-secret", "Webhook signing secret", view.webhookSecret) : ""}
+</div>
+${snippetBlock(view.apiUrl, view.hash, view.token)}`
+    : html`${copyable("hash", "API hash", view.hash)}
+<p class="secret"><span class="label">API token</span> hidden: it was shown when it was created. Rotate it to get a new one.</p>
+${view.webhookSecret ? html`<div class="once" role="status">${copyable("webhook-secret", "New webhook signing secret", view.webhookSecret)}<p>The previous secret still signs alongside it for 24 hours.</p></div>` : ""}`;
+  return layout(
+    ctx,
+    "API credentials",
+    "/credentials",
+    html`${view.notice ? html`<p class="notice" role="status">${view.notice}</p>` : ""}
+${problemList(view.problems ?? [])}
+${shown}
+<h2>Rotate</h2>
+<form method="post" action="/credentials/rotate-token" class="inline">${csrfField(ctx)}<button type="submit">Rotate API token</button> <span class="hint">The old token stops working at once.</span></form>
+<form method="post" action="/credentials/rotate-webhook-secret" class="inline">${csrfField(ctx)}<button type="submit">Rotate webhook secret</button></form>
+<h2>Default callback URL</h2>
+<form method="post" action="/credentials/callback" class="stack">${csrfField(ctx)}
+<label for="callbackUrl">Delivery reports of messages sent from this console go here</label>
+<input id="callbackUrl" name="callbackUrl" type="url" value="${view.callbackUrl ?? ""}" placeholder="https://example.com/sms/reports">
+<button type="submit">Save</button>
+</form>
+<p class="hint">A test webhook button needs a request path to the dlr-dispatcher that the gateway does not have yet; every real report's attempts show on the message's page.</p>`,
+  );
+}

@@ -1,0 +1,54 @@
+import { type Html, html } from "../html.ts";
+
+export interface PageContext {
+  /** The signed-in user's email, or undefined on public pages. */
+  email?: string;
+  /** The CSRF token every form of the page carries. */
+  csrf: string;
+}
+
+const NAV = [
+  ["/dashboard", "Dashboard"],
+  ["/messages", "Messages"],
+  ["/send", "Send"],
+  ["/billing", "Billing"],
+  ["/credentials", "Credentials"],
+  ["/tools/phone", "Phone formatter"],
+] as const;
+
+/** The hidden field of every form (double-submit: it must equal the csrf cookie). */
+export function csrfField(ctx: PageContext): Html {
+  return html`<input type="hidden" name="_csrf" value="${ctx.csrf}">`;
+}
+
+export function layout(ctx: PageContext, title: string, active: string, body: Html): Html {
+  const nav = ctx.email
+    ? html`<nav aria-label="Main"><ul>${NAV.map(
+        ([href, label]) =>
+          html`<li><a href="${href}"${href === active ? html` aria-current="page"` : ""}>${label}</a></li>`,
+      )}</ul><form method="post" action="/logout" class="logout">${csrfField(ctx)}<span class="who">${ctx.email}</span> <button type="submit">Log out</button></form></nav>`
+    : html`<nav aria-label="Main"><ul><li><a href="/login"${active === "/login" ? html` aria-current="page"` : ""}>Log in</a></li><li><a href="/signup"${active === "/signup" ? html` aria-current="page"` : ""}>Sign up</a></li><li><a href="/tools/phone"${active === "/tools/phone" ? html` aria-current="page"` : ""}>Phone formatter</a></li></ul></nav>`;
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · smsgw console</title>
+<link rel="stylesheet" href="/static/console.css">
+<script type="module" src="/static/console.js"></script>
+</head>
+<body>
+<a class="skip" href="#main">Skip to content</a>
+<header><a class="brand" href="${ctx.email ? "/dashboard" : "/"}">smsgw</a>${nav}</header>
+<main id="main" tabindex="-1">
+<h1>${title}</h1>
+${body}
+</main>
+</body>
+</html>`;
+}
+
+export function problemList(problems: readonly string[]): Html {
+  if (problems.length === 0) return html``;
+  return html`<div class="problems" role="alert"><ul>${problems.map((p) => html`<li>${p}</li>`)}</ul></div>`;
+}

@@ -1,0 +1,99 @@
+import { MESSAGE_STATUSES } from "@smsgw/contracts";
+import { money, when } from "../format.ts";
+import { type Html, html } from "../html.ts";
+import type { LogQuery } from "../log-filter.ts";
+import type { TimelineEntry } from "../timeline.ts";
+import { layout, type PageContext, problemList } from "./layout.ts";
+
+export interface LogRow {
+  messageId: string;
+  status: string;
+  to: string;
+  from: string;
+  parts: number;
+  cost: number;
+  currency: string;
+  createdAt: string;
+}
+
+export function messagesPage(
+  ctx: PageContext,
+  query: LogQuery,
+  rows: readonly LogRow[],
+  nextCursor: string | null,
+  problems: readonly string[],
+): Html {
+  const next = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v && k !== "after") next.set(k, v);
+  if (nextCursor) next.set("after", nextCursor);
+  return layout(
+    ctx,
+    "Messages",
+    "/messages",
+    html`<form method="get" action="/messages" class="filters" role="search">
+<label>Status <select name="status"><option value="">any</option>${MESSAGE_STATUSES.map((s) => html`<option${s === query.status ? html` selected` : ""}>${s}</option>`)}</select></label>
+<label>To <input name="to" inputmode="tel" value="${query.to ?? ""}" placeholder="+37256789045"></label>
+<label>From <input name="from" type="date" value="${query.from ?? ""}"></label>
+<label>Until <input name="until" type="date" value="${query.until ?? ""}"></label>
+<label>Message ID <input name="messageId" value="${query.messageId ?? ""}" placeholder="msg_…"></label>
+<button type="submit">Filter</button> <a href="/messages">Clear</a>
+</form>
+${problemList(problems)}
+<div class="scroll"><table class="log"><caption class="sr-only">Messages, newest first</caption>
+<thead><tr><th scope="col">Created</th><th scope="col">To</th><th scope="col">Status</th><th scope="col">Parts</th><th scope="col">Cost</th><th scope="col">Message</th></tr></thead>
+<tbody>${
+      rows.length === 0
+        ? html`<tr><td colspan="6">No messages match.</td></tr>`
+        : rows.map(
+            (r) =>
+              html`<tr><td>${when(r.createdAt)}</td><td>${r.to}</td><td><span class="status ${r.status}">${r.status}</span></td><td>${r.parts}</td><td>${money(r.cost, r.currency)}</td><td><a href="/messages/${r.messageId}">${r.messageId}</a></td></tr>`,
+          )
+    }</tbody></table></div>
+${nextCursor ? html`<p><a rel="next" href="/messages?${next.toString()}">Older messages →</a></p>` : ""}`,
+  );
+}
+
+export interface MessagePageView {
+  messageId: string;
+  status: string;
+  to: string;
+  from: string;
+  parts: number;
+  cost: number;
+  currency: string;
+  reference: string | null;
+  errorCode: string | null;
+  createdAt: string;
+  statusTimes: Partial<Record<string, string>>;
+  partOutcomes: Record<string, { status: string; at: string; errorCode: string | null }>;
+  timeline: TimelineEntry[];
+  moreEvents: boolean;
+}
+
+export function messagePage(ctx: PageContext, view: MessagePageView): Html {
+  const partRows = Array.from({ length: view.parts }, (_, i) => {
+    const outcome = view.partOutcomes[String(i + 1)];
+    return html`<tr><th scope="row">${i + 1}</th><td>${outcome?.status ?? (view.statusTimes.sent ? "sent" : "queued")}</td><td>${when(outcome?.at)}</td><td>${outcome?.errorCode ?? ""}</td></tr>`;
+  });
+  return layout(
+    ctx,
+    `Message ${view.messageId}`,
+    "/messages",
+    html`<dl class="facts">
+<dt>Status</dt><dd><span class="status ${view.status}" data-testid="status">${view.status}</span>${view.errorCode ? ` (error ${view.errorCode})` : ""}</dd>
+<dt>To</dt><dd>${view.to}</dd><dt>From</dt><dd>${view.from}</dd>
+<dt>Cost</dt><dd>${money(view.cost, view.currency)} for ${view.parts} part(s)</dd>
+<dt>Created</dt><dd>${when(view.createdAt)}</dd>
+${view.reference ? html`<dt>Reference</dt><dd>${view.reference}</dd>` : ""}
+</dl>
+<h2>Parts</h2>
+<table class="parts"><thead><tr><th scope="col">Part</th><th scope="col">Status</th><th scope="col">When</th><th scope="col">Error</th></tr></thead><tbody>${partRows}</tbody></table>
+<h2>Timeline</h2>
+<ol class="timeline">${view.timeline.map(
+      (e) =>
+        html`<li class="${e.tone}"><time datetime="${e.at}">${when(e.at)}</time><strong>${e.title}</strong>${e.detail ? html`<span>${e.detail}</span>` : ""}</li>`,
+    )}</ol>
+${view.moreEvents ? html`<p class="hint">The first 1,000 events are shown; the API pages the rest (GET /v1/messages/${view.messageId}/events).</p>` : ""}
+<p><a href="/messages">← All messages</a></p>`,
+  );
+}

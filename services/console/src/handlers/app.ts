@@ -1,0 +1,99 @@
+import type { AccountLogReader, MessageReader } from "@smsgw/event-store";
+import type { Logger } from "@smsgw/service-kit";
+import express, { type NextFunction, type Request, type Response } from "express";
+import type { UserStore } from "../db/users.ts";
+import { errorPage } from "../domain/pages/auth.ts";
+import type { ThrottleRule } from "../domain/throttle.ts";
+import { mountActions } from "./account-actions.ts";
+import { mountAuth } from "./auth.ts";
+import { mountPages } from "./pages.ts";
+import { type PricingClient, PricingUnavailableError } from "./pricing-client.ts";
+import { locals, pageContext, securityHeaders, sessions } from "./security.ts";
+import { mountStatic } from "./static.ts";
+import { mountTools } from "./tools.ts";
+
+export interface AppOptions {
+  users: UserStore;
+  pricing: PricingClient;
+  log: AccountLogReader;
+  trail: MessageReader;
+  logger: Logger;
+  apiUrl: string;
+  testCredits: string;
+  idleMs: number;
+  secureCookies: boolean;
+  trustProxy: boolean;
+  login: ThrottleRule;
+  signup: ThrottleRule;
+  rpcTimeoutMs: number;
+}
+
+export function createApp(options: AppOptions): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", options.trustProxy);
+  app.use(securityHeaders);
+  const router = express.Router();
+  mountStatic(router);
+  app.use(router);
+
+  const session = { users: options.users, idleMs: options.idleMs, secure: options.secureCookies };
+  app.use(express.urlencoded({ extended: false, limit: "32kb", parameterLimit: 50 }));
+  app.use(sessions(session));
+  const pages = express.Router();
+  pages.get("/", (_req, res) => res.redirect(303, locals(res).user ? "/dashboard" : "/login"));
+  mountAuth(pages, {
+    users: options.users,
+    pricing: options.pricing,
+    session,
+    apiUrl: options.apiUrl,
+    testCredits: options.testCredits,
+    login: options.login,
+    signup: options.signup,
+    log: options.logger,
+  });
+  mountTools(pages);
+  mountPages(pages, { log: options.log, trail: options.trail, pricing: options.pricing });
+  mountActions(pages, {
+    users: options.users,
+    pricing: options.pricing,
+    apiUrl: options.apiUrl,
+    timeoutMs: options.rpcTimeoutMs * 2,
+  });
+  app.use(pages);
+
+  app.use((_req: Request, res: Response) => {
+    res.status(404).send(errorPage(context(res), 404, "Not found", "There is no such page.").value);
+  });
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = (error as { status?: unknown }).status;
+    if (typeof status === "number" && status >= 400 && status < 500) {
+      // A body express could not read (too large, malformed): the client's problem.
+      res
+        .status(status)
+        .send(errorPage(context(res), status, "Bad request", "The form could not be read.").value);
+      return;
+    }
+    if (error instanceof PricingUnavailableError) {
+      options.logger.warn({ err: error.message }, "pricing unavailable");
+    } else {
+      options.logger.error({ err: error }, "request failed");
+    }
+    res
+      .status(503)
+      .send(
+        errorPage(
+          context(res),
+          503,
+          "Try again",
+          "Something is unavailable for a moment; try again.",
+        ).value,
+      );
+  });
+  return app;
+}
+
+/** The page context even when the session middleware did not run (errors before it). */
+function context(res: Response) {
+  return locals(res).csrf ? pageContext(res) : { csrf: "" };
+}

@@ -1,0 +1,140 @@
+import { isMessageId } from "@smsgw/contracts";
+import type { AccountLogReader, MessageReader } from "@smsgw/event-store";
+import type { Request, Response, Router } from "express";
+import { barsOf, lastDays } from "../domain/chart.ts";
+import { type LogQuery, parseLogFilter } from "../domain/log-filter.ts";
+import { errorPage } from "../domain/pages/auth.ts";
+import { billingPage } from "../domain/pages/billing.ts";
+import { dashboardPage } from "../domain/pages/dashboard.ts";
+import { messagePage, messagesPage } from "../domain/pages/messages.ts";
+import { describeEvent } from "../domain/timeline.ts";
+import type { PricingClient } from "./pricing-client.ts";
+import { locals, pageContext, requireUser } from "./security.ts";
+
+export interface PageOptions {
+  log: AccountLogReader;
+  trail: MessageReader;
+  pricing: PricingClient;
+}
+
+const LOG_PAGE = 50;
+const CHART_DAYS = 14;
+
+/** Query fields as strings (express gives arrays for repeated ones: take the first). */
+function queryOf(req: Request, names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const v = req.query[name];
+    const first = Array.isArray(v) ? v[0] : v;
+    if (typeof first === "string" && first !== "") out[name] = first.slice(0, 200);
+  }
+  return out;
+}
+
+function accountOf(res: Response): string {
+  const user = locals(res).user;
+  if (!user) throw new Error("requireUser did not run");
+  return user.accountId;
+}
+
+/** Every page here shows the logged-in account's data only: the account id comes from the session. */
+export function mountPages(router: Router, options: PageOptions): void {
+  const { log, trail, pricing } = options;
+
+  router.get("/dashboard", requireUser, async (_req, res) => {
+    const accountId = accountOf(res);
+    const now = new Date();
+    const today = now.toISOString().slice(0, 10);
+    const days = lastDays(today, CHART_DAYS);
+    const monthStart = `${today.slice(0, 7)}-01`;
+    const since = new Date(`${days[0] && days[0] < monthStart ? days[0] : monthStart}T00:00:00Z`);
+    const [account, rows] = await Promise.all([
+      pricing.account(accountId),
+      log.countsByDay(accountId, since, new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000)),
+    ]);
+    if (account.outcome !== "account") throw new Error(account.reason);
+    const tally = (from: string) => {
+      const counts: Record<string, number> = {};
+      for (const r of rows) if (r.day >= from) counts[r.status] = (counts[r.status] ?? 0) + r.count;
+      return counts;
+    };
+    res.send(
+      dashboardPage(pageContext(res), {
+        balance: account.account.balance,
+        currency: account.account.currency,
+        test: account.account.test,
+        today: tally(today),
+        month: tally(monthStart),
+        bars: barsOf(days, rows),
+      }).value,
+    );
+  });
+
+  router.get("/messages", requireUser, async (req, res) => {
+    const query: LogQuery = queryOf(req, ["status", "to", "from", "until", "messageId", "after"]);
+    const { filter, problems } = parseLogFilter(query);
+    let page: Awaited<ReturnType<AccountLogReader["listMessages"]>>;
+    try {
+      page = await log.listMessages(accountOf(res), filter, {
+        ...(query.after ? { after: query.after } : {}),
+        limit: LOG_PAGE,
+      });
+    } catch (error) {
+      if ((error as Error).name !== "InvalidCursorError") throw error;
+      problems.push("That page link is not valid any more; showing the newest messages.");
+      page = await log.listMessages(accountOf(res), filter, { limit: LOG_PAGE });
+    }
+    res
+      .status(problems.length > 0 ? 422 : 200)
+      .send(messagesPage(pageContext(res), query, page.messages, page.nextCursor, problems).value);
+  });
+
+  router.get("/messages/:messageId", requireUser, async (req, res) => {
+    const messageId = String(req.params.messageId);
+    const accountId = accountOf(res);
+    // Another account's message is "not found", exactly like one that does not exist.
+    const detail = isMessageId(messageId) ? await log.getMessageDetail(messageId, accountId) : null;
+    const events = detail ? await trail.listEvents(messageId, accountId, { limit: 1_000 }) : null;
+    if (!detail || !events) {
+      return void res
+        .status(404)
+        .send(
+          errorPage(
+            pageContext(res),
+            404,
+            "Message not found",
+            "There is no such message in your account.",
+          ).value,
+        );
+    }
+    res.send(
+      messagePage(pageContext(res), {
+        ...detail,
+        timeline: events.events.map(describeEvent),
+        moreEvents: events.nextCursor !== null,
+      }).value,
+    );
+  });
+
+  router.get("/billing", requireUser, async (req, res) => {
+    const accountId = accountOf(res);
+    const q = queryOf(req, ["before", "q"]);
+    const before = q.before && /^[0-9]{1,18}$/.test(q.before) ? q.before : undefined;
+    const search = (q.q ?? "").slice(0, 20);
+    const [ledger, prices] = await Promise.all([
+      pricing.ledger(accountId, 50, before),
+      pricing.priceList(accountId, search),
+    ]);
+    if (ledger.outcome !== "ledger") throw new Error(ledger.reason);
+    res.send(
+      billingPage(pageContext(res), {
+        balance: ledger.balance,
+        currency: ledger.currency,
+        entries: ledger.entries,
+        nextBefore: ledger.nextBefore,
+        search,
+        prices: prices.outcome === "prices" ? prices.prices : [],
+      }).value,
+    );
+  });
+}

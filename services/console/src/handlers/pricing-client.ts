@@ -1,0 +1,50 @@
+import {
+  ConsoleAccountResponse,
+  ConsoleCreateAccountResponse,
+  ConsoleLedgerResponse,
+  ConsolePriceListResponse,
+  ConsoleRotateTokenResponse,
+  ConsoleRotateWebhookSecretResponse,
+  consoleRpcSubjects,
+} from "@smsgw/contracts";
+import type { Nats } from "@smsgw/service-kit";
+import type { z } from "zod";
+
+/** pricing did not answer, or answered something else than its schema (show "try again"). */
+export class PricingUnavailableError extends Error {
+  override name = "PricingUnavailableError";
+}
+
+/** The console's requests to pricing (contracts console-rpc.ts), typed. */
+export function createPricingClient(nats: Nats, prefix: string, timeoutMs: number) {
+  const subjects = consoleRpcSubjects(prefix);
+  async function ask<T>(subject: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
+    let reply: unknown;
+    try {
+      reply = (await nats.nc.request(subject, JSON.stringify(body), { timeout: timeoutMs })).json();
+    } catch (error) {
+      throw new PricingUnavailableError(`no answer on ${subject}`, { cause: error });
+    }
+    const parsed = schema.safeParse(reply);
+    if (!parsed.success) throw new PricingUnavailableError(`unexpected answer on ${subject}`);
+    return parsed.data;
+  }
+  return {
+    createAccount: (credits: number, actor: string) =>
+      ask(subjects.createAccount, { credits, actor }, ConsoleCreateAccountResponse),
+    account: (accountId: string) => ask(subjects.account, { accountId }, ConsoleAccountResponse),
+    rotateToken: (accountId: string) =>
+      ask(subjects.rotateToken, { accountId }, ConsoleRotateTokenResponse),
+    rotateWebhookSecret: (accountId: string) =>
+      ask(subjects.rotateWebhookSecret, { accountId }, ConsoleRotateWebhookSecretResponse),
+    ledger: (accountId: string, limit: number, before?: string) =>
+      ask(
+        subjects.ledger,
+        { accountId, limit, ...(before ? { before } : {}) },
+        ConsoleLedgerResponse,
+      ),
+    priceList: (accountId: string, search: string) =>
+      ask(subjects.priceList, { accountId, search }, ConsolePriceListResponse),
+  };
+}
+export type PricingClient = ReturnType<typeof createPricingClient>;

@@ -1,0 +1,119 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createAccountLogReader, createMessageReader } from "@smsgw/event-store";
+import {
+  type Logger,
+  openMessaging,
+  openServiceDatabase,
+  type RunningService,
+  startHealthServer,
+} from "@smsgw/service-kit";
+import type { ConsoleConfig } from "./config.ts";
+import { CONSOLE_SCHEMA, migrations } from "./db/migrations.ts";
+import type { ConsoleDatabase } from "./db/schema.ts";
+import { createUserStore, type UserStore } from "./db/users.ts";
+import { createApp } from "./handlers/app.ts";
+import { createPricingClient } from "./handlers/pricing-client.ts";
+
+export interface StartedConsole extends RunningService {
+  /** The HTTP port (useful when HTTP_PORT is 0). */
+  port: number;
+  healthPort: number;
+  users: UserStore;
+}
+
+/**
+ * Opens the `console` schema (users, sessions), connects to NATS for pricing's requests,
+ * reads the event store's projection through its read functions, and serves the pages.
+ */
+export async function startConsole(config: ConsoleConfig, log: Logger): Promise<StartedConsole> {
+  const closers: Array<() => Promise<void>> = [];
+  const closeAll = async () => {
+    for (const close of closers.splice(0).reverse()) {
+      await close().catch((error: unknown) => log.warn({ err: error }, "close failed"));
+    }
+  };
+  try {
+    const database = await openServiceDatabase<ConsoleDatabase>(
+      config,
+      CONSOLE_SCHEMA,
+      migrations,
+      {
+        max: config.DATABASE_POOL_MAX,
+      },
+    );
+    closers.push(() => database.close());
+    const users = createUserStore(database.db);
+
+    const messaging = await openMessaging(config, "console", log);
+    closers.push(() => messaging.close());
+    const pricing = createPricingClient(messaging.nats, config.NATS_PREFIX, config.RPC_TIMEOUT_MS);
+
+    const windowMs = config.LOGIN_WINDOW_MINUTES * 60_000;
+    const app = createApp({
+      users,
+      pricing,
+      log: createAccountLogReader(database.sql),
+      trail: createMessageReader(database.sql),
+      logger: log,
+      apiUrl: config.INGRESS_URL,
+      testCredits: config.TEST_CREDITS,
+      idleMs: config.SESSION_IDLE_HOURS * 3_600_000,
+      secureCookies: config.COOKIE_SECURE,
+      trustProxy: config.TRUST_PROXY,
+      login: { maxFailures: config.LOGIN_MAX_FAILURES, windowMs },
+      signup: { maxFailures: config.SIGNUPS_PER_IP_HOUR, windowMs: 3_600_000 },
+      rpcTimeoutMs: config.RPC_TIMEOUT_MS,
+    });
+
+    const sweep = setInterval(() => {
+      users
+        .deleteExpiredSessions()
+        .catch((error: unknown) => log.warn({ err: error }, "expired sessions not deleted"));
+    }, 10 * 60_000);
+    sweep.unref();
+    closers.push(async () => clearInterval(sweep));
+
+    let stopping = false;
+    const server = await listen(app, config.HTTP_PORT, config.HTTP_HOST);
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        }),
+    );
+    const ready = () => !stopping && !messaging.nats.nc.isClosed();
+    const health = await startHealthServer(config.HEALTH_PORT, config.HTTP_HOST, {
+      live: () => true,
+      ready,
+    });
+    closers.push(() => health.close());
+    const port = (server.address() as AddressInfo).port;
+    log.info({ port, host: config.HTTP_HOST }, "console listening");
+
+    return {
+      port,
+      healthPort: health.port,
+      users,
+      ready,
+      async stop() {
+        if (stopping) return;
+        stopping = true;
+        // Health and HTTP first (no new work), then NATS drains, then the pool.
+        await closeAll();
+      },
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host, (error?: Error) =>
+      error ? reject(error) : resolve(server),
+    );
+  });
+}

@@ -1,0 +1,63 @@
+/**
+ * A tiny HTTP client for the console's int tests: keeps cookies like a browser, reads the
+ * CSRF token off a page, and posts forms. Real HTTP, no mocks.
+ */
+export class Visitor {
+  readonly base: string;
+  readonly cookies = new Map<string, string>();
+  constructor(base: string) {
+    this.base = base;
+  }
+
+  private remember(res: Response): void {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair = ""] = line.split(";");
+      const at = pair.indexOf("=");
+      const name = pair.slice(0, at);
+      const value = pair.slice(at + 1);
+      if (/Max-Age=0/.test(line) || value === "") this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+
+  private header(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+
+  async get(path: string): Promise<{ status: number; text: string; res: Response }> {
+    const res = await fetch(this.base + path, {
+      headers: { cookie: this.header() },
+      redirect: "manual",
+    });
+    this.remember(res);
+    return { status: res.status, text: await res.text(), res };
+  }
+
+  async post(
+    path: string,
+    fields: Record<string, string>,
+    options: { csrf?: boolean } = {},
+  ): Promise<{ status: number; text: string; res: Response }> {
+    const body = new URLSearchParams(fields);
+    if (options.csrf !== false) body.set("_csrf", this.cookies.get("console_csrf") ?? "");
+    const res = await fetch(this.base + path, {
+      method: "POST",
+      headers: { cookie: this.header(), "content-type": "application/x-www-form-urlencoded" },
+      body,
+      redirect: "manual",
+    });
+    this.remember(res);
+    return { status: res.status, text: await res.text(), res };
+  }
+}
+
+/** The text of the element with this id (`<code id="token">…</code>`), unescaped. */
+export function textOf(page: string, id: string): string {
+  const match = new RegExp(`id="${id}"[^>]*>([^<]*)<`).exec(page);
+  return (match?.[1] ?? "")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&");
+}

@@ -128,6 +128,7 @@ export function mountPages(router: Router, options: PageOptions): void {
     if (ledger.outcome !== "ledger") throw new Error(ledger.reason);
     res.send(
       billingPage(pageContext(res), {
+        accountId,
         balance: ledger.balance,
         currency: ledger.currency,
         entries: ledger.entries,

@@ -4,6 +4,7 @@ import { type Html, html } from "../html.ts";
 import { layout, type PageContext } from "./layout.ts";
 
 export interface BillingView {
+  accountId: string;
   balance: number;
   currency: string;
   entries: ConsoleLedgerEntry[];
@@ -26,7 +27,7 @@ export function billingPage(ctx: PageContext, view: BillingView): Html {
     "/billing",
     html`<p class="big" data-testid="balance">Balance: ${money(view.balance, view.currency)}</p>
 <h2>How to top up</h2>
-<p>Credit is prepaid. An operator adds it with <code>bin/gw accounts top-up --account YOUR_HASH_OR_ID --amount 20</code> (or the pricing admin API); it shows here at once. No payment provider is connected yet.</p>
+<p>Credit is prepaid. Ask us for a top-up quoting your account id <code>${view.accountId}</code>: an operator adds it with <code>bin/gw accounts top-up --name ${view.accountId} --credits 20</code> (or the pricing admin API), and it shows here at once. No payment provider is connected yet.</p>
 <h2>Ledger</h2>
 <div class="scroll"><table class="ledger"><thead><tr><th scope="col">When</th><th scope="col">What</th><th scope="col">Amount</th><th scope="col">Balance after</th><th scope="col">Note</th></tr></thead>
 <tbody>${view.entries.map(

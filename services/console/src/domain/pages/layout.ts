@@ -34,6 +34,7 @@ export function layout(ctx: PageContext, title: string, active: string, body: Ht
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · smsgw console</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/static/console.css">
 <script type="module" src="/static/console.js"></script>
 </head>

@@ -73,7 +73,7 @@ export interface MessagePageView {
 export function messagePage(ctx: PageContext, view: MessagePageView): Html {
   const partRows = Array.from({ length: view.parts }, (_, i) => {
     const outcome = view.partOutcomes[String(i + 1)];
-    return html`<tr><th scope="row">${i + 1}</th><td>${outcome?.status ?? (view.statusTimes.sent ? "sent" : "queued")}</td><td>${when(outcome?.at)}</td><td>${outcome?.errorCode ?? ""}</td></tr>`;
+    return html`<tr><th scope="row">${i + 1}</th><td>${outcome?.status ?? (view.statusTimes.sent ? "sent" : "queued")}</td><td>${when(outcome?.at)}</td><td>${outcome?.status === "delivered" ? "" : (outcome?.errorCode ?? "")}</td></tr>`;
   });
   return layout(
     ctx,

@@ -4,6 +4,7 @@
  * creates the demo account, and prints how to send a first message. Ctrl-C stops it all.
  */
 import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,6 +15,7 @@ import { formatLine, prefixer } from "./log-lines.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const WEBHOOK_SINK_PORT = 8099;
+const CONSOLE = { port: 8087, healthPort: 8088, email: "demo@smsgw.local" };
 
 const env: NodeJS.ProcessEnv = {
   ...process.env,
@@ -29,7 +31,7 @@ const env: NodeJS.ProcessEnv = {
   CARRIERS: JSON.stringify(LOCAL_CARRIERS),
 };
 
-const label = prefixer([...SERVICES.map((s) => s.name), "webhooks", "stack"]);
+const label = prefixer([...SERVICES.map((s) => s.name), "console", "webhooks", "stack"]);
 const say = (line: string) => process.stdout.write(`${label("stack")}${line}\n`);
 let stopping = false;
 const group = processGroup(
@@ -68,7 +70,7 @@ async function stopAll(code: number) {
   process.exit(code);
 }
 
-function demoAccount(): { hash: string; token: string; webhookSecret: string } {
+function demoAccount(): { accountId: string; hash: string; token: string; webhookSecret: string } {
   const result = spawnSync(
     process.execPath,
     [join(root, "services", "pricing", "src", "cli.ts"), "accounts", "demo", "--json"],
@@ -100,6 +102,25 @@ async function main() {
     await waitReady(name, healthPort);
   }
   const demo = demoAccount();
+  // The customer console, with a login onto the demo account (a new password each start).
+  group.start("console");
+  await waitReady("console", CONSOLE.healthPort);
+  const consolePassword = randomBytes(9).toString("base64url");
+  const login = spawnSync(
+    process.execPath,
+    [
+      join(root, "services", "console", "src", "cli.ts"),
+      "demo-user",
+      "--account-id",
+      demo.accountId,
+      "--email",
+      CONSOLE.email,
+      "--password",
+      consolePassword,
+    ],
+    { env, encoding: "utf8" },
+  );
+  if (login.status !== 0) throw new Error(`the console's demo login failed: ${login.stderr}`);
   const base = "http://127.0.0.1:8080";
   const callback = encodeURIComponent(`http://127.0.0.1:${WEBHOOK_SINK_PORT}/dlr`);
   const send = `curl -s '${base}/?hash=${demo.hash}&token=${demo.token}&toNumber=%2B37256789045&fromNumber=MyApp&text=Hello%20from%20the%20gateway&callbackUrl=${callback}'`;
@@ -112,6 +133,8 @@ async function main() {
     "",
     "Send a first message (its delivery reports arrive below, prefixed 'webhooks'):",
     `  ${send}`,
+    "",
+    `Or watch it in the console: http://127.0.0.1:${CONSOLE.port}  (log in as ${CONSOLE.email} / ${consolePassword})`,
     "",
     "Then fetch its status (put the messageId from the answer in place of MSG_ID):",
     `  curl -s -u '${demo.hash}:${demo.token}' ${base}/v1/messages/MSG_ID`,

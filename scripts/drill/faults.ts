@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { portOpen } from "../lib/infra.ts";
 import type { LoadStack } from "../lib/load-stack.ts";
+import type { NatsCluster } from "../lib/nats-cluster.ts";
 import { SERVICES, waitReady } from "../lib/processes.ts";
 
 export interface Fault {
@@ -124,5 +125,35 @@ export function allFaults(): Fault[] {
     restartPostgres,
     dropBinds,
     webhookReceiverDown,
+  ];
+}
+
+const REPLICATED = [
+  "ingress",
+  "pricing",
+  "routing",
+  "carrier-connector",
+  "event-store",
+  "dlr-dispatcher",
+] as const;
+
+/** The cluster drill's faults: one NATS node, then one replica of every service, killed. */
+export function clusterFaults(cluster: NatsCluster): Fault[] {
+  return [
+    {
+      name: "kill -9 one NATS node (of 3)",
+      inject: () => cluster.kill(1),
+      recover: () => cluster.start(1),
+    },
+    {
+      name: "kill -9 one replica of every service",
+      async inject(stack) {
+        for (const name of REPLICATED) stack.group.children.get(name)?.kill("SIGKILL");
+        await new Promise((r) => setTimeout(r, 200));
+      },
+      async recover(stack) {
+        for (const name of REPLICATED) await restartService(stack, name);
+      },
+    },
   ];
 }

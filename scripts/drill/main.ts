@@ -7,15 +7,21 @@
  * WARNING: restarts the machine's NATS and PostgreSQL; run it when nothing else uses them.
  *
  *   pnpm drill [--rate 100] [--seconds 24] [--only "NATS restart"] [--out docs/drill]
+ *
+ * `--cluster`: the same checks on a 3-node NATS JetStream cluster on loopback (every stream
+ * and bucket with 3 replicas) and two replicas of every service, the load split over both
+ * ingress replicas; the drills kill -9 one NATS node, then one replica of every service.
+ * It leaves the machine's NATS and Postgres running. Report: docs/drill/cluster.{md,json}.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { runLoadStep } from "../bench/load-step.ts";
-import { startLoadStack } from "../lib/load-stack.ts";
+import { type LoadOutcome, runLoadStep } from "../bench/load-step.ts";
+import { type LoadStack, startLoadStack } from "../lib/load-stack.ts";
+import { type NatsCluster, startNatsCluster } from "../lib/nats-cluster.ts";
 import { checkInvariants, type DrillCheck } from "./checks.ts";
-import { allFaults, type Fault } from "./faults.ts";
+import { allFaults, clusterFaults, type Fault } from "./faults.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const { values: args } = parseArgs({
@@ -24,6 +30,7 @@ const { values: args } = parseArgs({
     seconds: { type: "string", default: "24" },
     only: { type: "string" },
     out: { type: "string", default: "docs/drill" },
+    cluster: { type: "boolean", default: false },
   },
 });
 const rate = Number(args.rate);
@@ -40,17 +47,36 @@ interface DrillResult extends DrillCheck {
 }
 
 async function main() {
-  const stack = await startLoadStack({
-    root,
-    prefix: "drill",
-    database: DATABASE,
-    receiptDelayMs: 50,
-    say,
-    // Short grace so that charges whose request died with a service are refunded in the drill.
-    extraEnv: { REFUND_GRACE_MS: "15000", SWEEP_INTERVAL_MS: "2000" },
-  });
-  process.on("SIGINT", () => void stack.stop().then(() => process.exit(130)));
-  const faults = allFaults().filter((f) => !args.only || f.name === args.only);
+  const clustered = args.cluster === true;
+  const cluster: NatsCluster | null = clustered ? await startNatsCluster(say) : null;
+  let stack: LoadStack;
+  try {
+    stack = await startLoadStack({
+      root,
+      prefix: "drill",
+      database: DATABASE,
+      receiptDelayMs: 50,
+      say,
+      // Short grace so that charges whose request died with a service are refunded in the drill.
+      extraEnv: {
+        REFUND_GRACE_MS: "15000",
+        SWEEP_INTERVAL_MS: "2000",
+        ...(cluster ? { STREAM_REPLICAS: "3" } : {}),
+      },
+      ...(cluster ? { natsUrl: cluster.url, replicas: 2 as const } : {}),
+    });
+  } catch (error) {
+    await cluster?.stop();
+    throw error;
+  }
+  const stopAll = async () => {
+    await stack.stop();
+    await cluster?.stop();
+  };
+  process.on("SIGINT", () => void stopAll().then(() => process.exit(130)));
+  const faults = (cluster ? clusterFaults(cluster) : allFaults()).filter(
+    (f) => !args.only || f.name === args.only,
+  );
   const results: DrillResult[] = [];
   const finalWebhooks = new Set<string>();
   let counter = 0;
@@ -59,7 +85,49 @@ async function main() {
       results.push(await drill(fault));
     }
   } finally {
-    await stack.stop();
+    await stopAll();
+  }
+
+  /** The offered load: through one ingress, or split over both replicas' (8080, 9080). */
+  async function offer(
+    base: number,
+    onProgress: (sent: number, accepted: number) => void,
+  ): Promise<LoadOutcome> {
+    const urls = clustered
+      ? ["http://127.0.0.1:8080", "http://127.0.0.1:9080"]
+      : ["http://127.0.0.1:8080"];
+    const progress = urls.map(() => ({ sent: 0, accepted: 0 }));
+    const outcomes = await Promise.all(
+      urls.map((baseUrl, i) =>
+        runLoadStep({
+          baseUrl,
+          query: (n) => stack.query(base + n * urls.length + i),
+          rate: rate / urls.length,
+          connections: 16 / urls.length,
+          durationS: seconds,
+          onProgress: (sent, accepted) => {
+            progress[i] = { sent, accepted };
+            // One tick per second: the first generator's reports the sum.
+            if (i === 0) {
+              onProgress(
+                progress.reduce((n, p) => n + p.sent, 0),
+                progress.reduce((n, p) => n + p.accepted, 0),
+              );
+            }
+          },
+        }),
+      ),
+    );
+    const errors: Record<string, number> = {};
+    for (const outcome of outcomes)
+      for (const [kind, n] of Object.entries(outcome.errors))
+        errors[kind] = (errors[kind] ?? 0) + n;
+    return {
+      sent: outcomes.reduce((n, o) => n + o.sent, 0),
+      accepted: new Map(outcomes.flatMap((o) => [...o.accepted])),
+      errors,
+      api: outcomes[0]?.api ?? { p50: 0, p90: 0, p99: 0, max: 0 },
+    };
   }
 
   async function drill(fault: Fault): Promise<DrillResult> {
@@ -90,17 +158,10 @@ async function main() {
       },
       (seconds / 2) * 1000,
     );
-    const load = await runLoadStep({
-      baseUrl: "http://127.0.0.1:8080",
-      query: (n) => stack.query(base + n),
-      rate,
-      connections: 16,
-      durationS: seconds,
-      onProgress: (sent, accepted) => {
-        perSecond.push(accepted - lastAccepted);
-        lastAccepted = accepted;
-        counter = base + sent;
-      },
+    const load = await offer(base, (sent, accepted) => {
+      perSecond.push(accepted - lastAccepted);
+      lastAccepted = accepted;
+      counter = base + sent;
     });
     clearTimeout(injectTimer);
     clearTimeout(recoverTimer);
@@ -144,11 +205,12 @@ async function main() {
   ].join("\n");
   const out = resolve(root, args.out ?? "docs/drill");
   mkdirSync(out, { recursive: true });
+  const file = clustered ? "cluster" : "latest";
   writeFileSync(
-    join(out, "latest.json"),
-    `${JSON.stringify({ at: new Date().toISOString(), rate, seconds, results }, null, 2)}\n`,
+    join(out, `${file}.json`),
+    `${JSON.stringify({ at: new Date().toISOString(), rate, seconds, clustered, results }, null, 2)}\n`,
   );
-  writeFileSync(join(out, "latest.md"), `${table}\n`);
+  writeFileSync(join(out, `${file}.md`), `${table}\n`);
   process.stdout.write(`\n${table}\n`);
   // A drill fails on anything lost or doubled, and on a gateway that did not come back.
   const broken = results.some(

@@ -5,7 +5,13 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import postgres from "postgres";
 import { ensureInfrastructure, portOpen } from "./infra.ts";
-import { type ProcessGroup, processGroup, SERVICES, waitReady } from "./processes.ts";
+import {
+  type ProcessGroup,
+  processGroup,
+  SERVICES,
+  secondReplica,
+  waitReady,
+} from "./processes.ts";
 
 /**
  * The whole gateway as separate processes on a fresh database and subject prefix, with a
@@ -31,6 +37,10 @@ export async function startLoadStack(options: {
   say: (line: string) => void;
   extraEnv?: Record<string, string>;
   receiverPort?: number;
+  /** Another NATS than the machine's (the cluster drill's three nodes). */
+  natsUrl?: string;
+  /** 2: a second replica of every service but the simulator (ports + 1,000: ingress on 9080). */
+  replicas?: 1 | 2;
 }): Promise<LoadStack> {
   const { root, prefix, database, say } = options;
   await ensureInfrastructure(say);
@@ -38,7 +48,8 @@ export async function startLoadStack(options: {
     if (await portOpen(healthPort))
       throw new Error(`port ${healthPort} (${name}) is taken: stop the local stack first`);
   }
-  await resetState(prefix, database);
+  const natsUrl = options.natsUrl ?? "nats://127.0.0.1:4222";
+  await resetState(prefix, database, natsUrl);
   const receiver = new Worker(new URL("../bench/receiver.ts", import.meta.url), {
     workerData: { port: options.receiverPort ?? 0 },
   });
@@ -53,6 +64,7 @@ export async function startLoadStack(options: {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${database}`,
+    NATS_URL: natsUrl,
     NATS_PREFIX: prefix,
     LOG_LEVEL: "warn",
     WEBHOOK_ALLOW_PRIVATE: "true",
@@ -91,6 +103,14 @@ export async function startLoadStack(options: {
     for (const { name, healthPort } of SERVICES) {
       group.start(name);
       await waitReady(name, healthPort);
+    }
+    if (options.replicas === 2) {
+      for (const { name } of SERVICES) {
+        if (name === "smsc-simulator") continue;
+        const replica = secondReplica(name);
+        group.start(name, replica);
+        await waitReady(replica.key, replica.healthPort);
+      }
     }
     const created = spawnSync(
       process.execPath,
@@ -133,7 +153,7 @@ export async function startLoadStack(options: {
   }
 }
 
-async function resetState(prefix: string, database: string) {
+async function resetState(prefix: string, database: string, natsUrl: string) {
   const admin = postgres("postgres://postgres@127.0.0.1:5432/postgres", {
     max: 1,
     onnotice: () => undefined,
@@ -141,15 +161,14 @@ async function resetState(prefix: string, database: string) {
   await admin.unsafe(`drop database if exists ${database} with (force)`);
   await admin.unsafe(`create database ${database}`);
   await admin.end();
-  const nc = await connect({ servers: "127.0.0.1:4222" });
+  const nc = await connect({ servers: natsUrl.split(",") });
   const jsm = await jetstreamManager(nc);
-  for (const name of [
-    `${prefix.toUpperCase()}_EVENTS`,
-    `KV_${prefix}_accounts`,
-    `KV_${prefix}_routing`,
-    `KV_${prefix}_carrier_health`,
-  ]) {
-    await jsm.streams.delete(name).catch(() => false);
+  // The event stream and every KV bucket of the prefix (accounts, routing, health, leases …).
+  const names: string[] = [];
+  for await (const name of jsm.streams.names()) {
+    if (name === `${prefix.toUpperCase()}_EVENTS` || name.startsWith(`KV_${prefix}_`))
+      names.push(name);
   }
+  for (const name of names) await jsm.streams.delete(name).catch(() => false);
   await nc.close();
 }

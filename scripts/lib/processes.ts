@@ -15,8 +15,10 @@ export const SERVICES = [
 export type ServiceName = (typeof SERVICES)[number]["name"];
 
 export interface ProcessGroup {
+  /** Keyed by instance: the service's name, or `<name>#<n>` for further replicas. */
   readonly children: ReadonlyMap<string, ChildProcess>;
-  start(name: string): ChildProcess;
+  /** Starts a service; a further replica gets its own key and its own env overrides (ports). */
+  start(name: string, replica?: { key: string; env: NodeJS.ProcessEnv }): ChildProcess;
   /** SIGTERM to all, SIGKILL after `graceMs`; resolves when every child has exited. */
   stopAll(graceMs?: number): Promise<void>;
 }
@@ -35,18 +37,19 @@ export function processGroup(
   let stopping = false;
   return {
     children,
-    start(name) {
+    start(name, replica) {
+      const key = replica?.key ?? name;
       const child = spawn(process.execPath, [join(root, "services", name, "src", "main.ts")], {
-        env,
+        env: replica ? { ...env, ...replica.env } : env,
         stdio: ["ignore", "pipe", "pipe"],
       });
-      children.set(name, child);
+      children.set(key, child);
       for (const stream of [child.stdout, child.stderr]) {
-        if (stream) createInterface({ input: stream }).on("line", (line) => onLine(name, line));
+        if (stream) createInterface({ input: stream }).on("line", (line) => onLine(key, line));
       }
       child.on("exit", (code, signal) => {
-        children.delete(name);
-        if (!stopping) onExit(name, code, signal);
+        if (children.get(key) === child) children.delete(key);
+        if (!stopping) onExit(key, code, signal);
       });
       return child;
     },
@@ -65,6 +68,25 @@ export function processGroup(
       );
     },
   };
+}
+
+/** A second replica's ports: every port of the service moved up by 1,000 (ingress 9080, …). */
+export function secondReplica(name: ServiceName): {
+  key: string;
+  env: NodeJS.ProcessEnv;
+  healthPort: number;
+} {
+  const healthPort = (SERVICES.find((s) => s.name === name)?.healthPort ?? 0) + 1_000;
+  const env: NodeJS.ProcessEnv =
+    name === "ingress"
+      ? { HTTP_PORT: String(healthPort) }
+      : { HEALTH_PORT: String(healthPort), REPLICA_ID: `${name}-2` };
+  const admin = { pricing: 8091, routing: 8092, "carrier-connector": 8093 } as Record<
+    string,
+    number
+  >;
+  if (admin[name]) env.ADMIN_PORT = String((admin[name] ?? 0) + 1_000);
+  return { key: `${name}#2`, env, healthPort };
 }
 
 export async function waitReady(name: string, port: number, timeoutMs = 60_000): Promise<void> {

@@ -26,7 +26,7 @@ export const DlrDispatcherEnv = BaseEnv.extend({
    */
   WEBHOOK_FAST_PATH_MS: z.coerce.number().int().nonnegative().default(250),
   /** Attempts in flight to one origin (scheme, host, port). */
-  WEBHOOK_ORIGIN_CONCURRENCY: Count.default(8),
+  WEBHOOK_ORIGIN_CONCURRENCY: Count.default(32),
 });
 export type DlrDispatcherConfig = z.output<typeof DlrDispatcherEnv>;
 

@@ -12,7 +12,7 @@ describe("dlr-dispatcher config", () => {
       WEBHOOK_TIMEOUT_MS: 5_000,
       WEBHOOK_RETRY_WINDOW_MS: 86_400_000,
       WEBHOOK_CONCURRENCY: 256,
-      WEBHOOK_ORIGIN_CONCURRENCY: 8,
+      WEBHOOK_ORIGIN_CONCURRENCY: 32,
     });
   });
 

@@ -11,6 +11,7 @@ export interface FastPathDeps {
   publisher: EventPublisher;
   scheduler: {
     tryAttempt(job: Job): Promise<Delivered> | null;
+    slotFreed(): Promise<void>;
     settleLater(delivered: Delivered): void;
     poke(): void;
   };
@@ -54,14 +55,18 @@ export function createFastPath(deps: FastPathDeps) {
       }
     };
 
-    // Per origin, as many lanes as it has free slots (a lane whose attempt cannot start
-    // ends at once), each taking the origin's next report until the budget ends: a slow
-    // origin delays only its own reports, and never past the budget.
+    // Per origin, one lane per report, each taking the origin's next report when a slot is
+    // free (waiting for one while the origin's slots are busy with other batches or the
+    // queue) until the budget ends: a slow origin delays only its own reports, and never
+    // past the budget. Lanes beyond the origin's slots simply find the queue empty.
     const lane = async (queue: FreshJob[]) => {
       while (queue.length > 0 && Date.now() < deadline) {
         const job = queue[0] as FreshJob;
         const attempt = deps.scheduler.tryAttempt({ ...job, attempts: 0 });
-        if (!attempt) return;
+        if (!attempt) {
+          if ((await Promise.race([deps.scheduler.slotFreed(), expired])) === "expired") return;
+          continue;
+        }
         queue.shift();
         const ended = await Promise.race([attempt, expired]);
         if (ended === "expired") {

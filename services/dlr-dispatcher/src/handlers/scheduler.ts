@@ -49,6 +49,8 @@ export function startScheduler(options: SchedulerOptions) {
   let stopping = false;
   let wake: (() => void) | null = null;
   let poked = false;
+  /** Fast-path lanes waiting for an attempt to end (a slot to free). */
+  const slotWaiters: Array<() => void> = [];
 
   const poke = () => {
     poked = true;
@@ -117,6 +119,7 @@ export function startScheduler(options: SchedulerOptions) {
       .then(() => undefined)
       .finally(() => {
         running.delete(work);
+        for (const notify of slotWaiters.splice(0)) notify();
         pump(job.origin);
         if (running.size < options.concurrency && readyCount > 0) pumpAll();
         if (readyCount < options.concurrency) poke();
@@ -243,6 +246,10 @@ export function startScheduler(options: SchedulerOptions) {
       if (stopping || running.size >= options.concurrency) return null;
       if (book.freeSlots(job.origin, Date.now()) <= 0) return null;
       return runAttempt(job);
+    },
+    /** Resolves when any attempt ends (a slot may have freed). */
+    slotFreed(): Promise<void> {
+      return new Promise<void>((resolve) => slotWaiters.push(resolve));
     },
     /** Settles an attempt the fast path handed over (its job row is recorded). */
     settleLater,

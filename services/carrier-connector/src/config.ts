@@ -119,6 +119,20 @@ export const CarrierConnectorEnv = BaseEnv.extend({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/)
     .optional(),
+  /**
+   * How long a batch of routed messages may go unanswered before JetStream offers it again
+   * (a replica that died holding it). Submits wait for carriers' answers, queued behind windows.
+   */
+  ROUTED_ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(120_000),
+  /** How often this replica renews its bind-slot leases and reads the others' (ADR 0007). */
+  LEASE_RENEW_MS: z.coerce.number().int().min(100).default(1_000),
+  /** A lease or heartbeat not renewed this long is stale: its slots are taken over. */
+  LEASE_TTL_MS: z.coerce.number().int().min(300).default(5_000),
+  /**
+   * A claimed submission with no outcome this old is decided "failed, outcome unknown" when its
+   * event comes again (ADR 0008). Longer than any batch can run (throttling, windows, timeouts).
+   */
+  RECONCILE_AFTER_MS: z.coerce.number().int().min(1_000).default(600_000),
   /** How often messages past their validity without a final receipt are looked for. */
   EXPIRY_SWEEP_MS: z.coerce.number().int().min(100).default(30_000),
   /** A receipt may trail the validity a little: expire only this long after it. */
@@ -136,8 +150,14 @@ export const CarrierConnectorEnv = BaseEnv.extend({
 });
 export type CarrierConnectorConfig = z.output<typeof CarrierConnectorEnv>;
 
+/** Leases must outlive a few missed renewals, or a slow round would hand slots around. */
+const CheckedEnv = CarrierConnectorEnv.refine((env) => env.LEASE_TTL_MS >= 3 * env.LEASE_RENEW_MS, {
+  message: "LEASE_TTL_MS must be at least 3 × LEASE_RENEW_MS",
+  path: ["LEASE_TTL_MS"],
+});
+
 export function loadCarrierConnectorConfig(
   env: Record<string, string | undefined> = process.env,
 ): CarrierConnectorConfig {
-  return loadConfig(CarrierConnectorEnv, env);
+  return loadConfig(CheckedEnv, env);
 }

@@ -70,4 +70,17 @@ describe("loadCarrierConnectorConfig", () => {
       ]),
     ).toThrow(/listed twice/);
   });
+
+  it("when the lease ttl is under three renewals, it fails naming LEASE_TTL_MS", () => {
+    const config = loadCarrierConnectorConfig({});
+    expect(config).toMatchObject({
+      LEASE_RENEW_MS: 1_000,
+      LEASE_TTL_MS: 5_000,
+      RECONCILE_AFTER_MS: 600_000,
+      ROUTED_ACK_WAIT_MS: 120_000,
+    });
+    expect(() =>
+      loadCarrierConnectorConfig({ LEASE_RENEW_MS: "1000", LEASE_TTL_MS: "2000" }),
+    ).toThrow(/LEASE_TTL_MS: .*at least 3/);
+  });
 });

@@ -27,11 +27,8 @@ import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCarrierConnectorConfig } from "./config.ts";
-import {
-  CONNECTOR_DURABLE,
-  type StartedCarrierConnector,
-  startCarrierConnector,
-} from "./service.ts";
+import { carrierDurable } from "./handlers/carrier-consumers.ts";
+import { type StartedCarrierConnector, startCarrierConnector } from "./service.ts";
 
 const log = createLogger("connector-test", process.env.TEST_LOG_LEVEL ?? "silent");
 let infra: TestInfra;
@@ -150,11 +147,11 @@ const ofType = <T extends MessageEvent["type"]>(messageId: string, type: T) =>
 const submissionsTo = (destination: string) =>
   simulator.submissions().filter((s) => s.destination === destination);
 
-/** The stream sequence the connector's durable has acknowledged everything up to. */
+/** The stream sequence sim-a's durable has acknowledged everything up to. */
 async function connectorAckFloor(): Promise<number> {
   const info = await messaging.nats.jsm.consumers.info(
     messaging.subjects.stream,
-    CONNECTOR_DURABLE,
+    carrierDurable("sim-a"),
   );
   return info.ack_floor.stream_seq;
 }
@@ -289,7 +286,7 @@ describe("a carrier that refuses our credentials", () => {
       async () => {
         const info = await messaging.nats.jsm.consumers.info(
           messaging.subjects.stream,
-          CONNECTOR_DURABLE,
+          carrierDurable("sim-locked"),
         );
         return info.num_redelivered === 0 && info.num_ack_pending >= 1 ? true : undefined;
       },

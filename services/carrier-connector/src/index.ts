@@ -14,8 +14,10 @@ export {
   type PartResult,
   type SubmitDecision,
 } from "./domain/submit-outcome.ts";
+export { carrierDurable } from "./handlers/carrier-consumers.ts";
 export {
   CONNECTOR_DURABLE,
+  leaseBucket,
   routedFilter,
   type StartedCarrierConnector,
   startCarrierConnector,

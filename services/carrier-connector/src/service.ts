@@ -19,6 +19,8 @@ import { CONNECTOR_SCHEMA, migrations } from "./db/migrations.ts";
 import type { ConnectorDatabase } from "./db/schema.ts";
 import { createConnectorStore } from "./db/store.ts";
 import { DEFAULT_BACKOFF } from "./domain/backoff.ts";
+import { type BindLeases, startBindLeases } from "./handlers/bind-leases.ts";
+import { handleUnconfigured, startCarrierConsumers } from "./handlers/carrier-consumers.ts";
 import { type CarrierLink, startCarrierLink } from "./handlers/carrier-link.ts";
 import { startCarrierRegistry } from "./handlers/carrier-registry.ts";
 import { startExpirySweep } from "./handlers/expiry-sweep.ts";
@@ -37,14 +39,22 @@ export interface StartedCarrierConnector extends RunningService {
   readonly adminPort: number | undefined;
   /** Runs an expiry sweep now (tests); resolves with the messages expired. */
   sweepExpired(): Promise<number>;
+  /** The bind slots this replica leases, per carrier (ADR 0007). */
+  slots(): Record<string, number[]>;
+  /** Carriers whose routed messages this replica pulls now. */
+  pulling(): string[];
 }
 
+/** The durable of routed messages to carriers no replica has configured (every routed subject). */
 export const CONNECTOR_DURABLE = "carrier-connector";
+
+/** The KV bucket of bind-slot leases and replica heartbeats. */
+export const leaseBucket = (subjects: Subjects) => `${subjects.prefix}_connector_leases`;
 
 /** How long start-up waits for the first binds before it takes routed messages anyway. */
 const FIRST_BIND_WAIT_MS = 5_000;
 
-/** `<p>.evt.routed.>`: the routed events of every carrier. */
+/** `<p>.evt.routed.>`: the routed events of every carrier (the unconfigured ones' safety net). */
 export function routedFilter(subjects: Subjects): string {
   return subjects.routedAll;
 }
@@ -62,6 +72,8 @@ export async function startCarrierConnector(
   let messaging: Messaging | undefined;
   let receipts: ReceiptHandler | undefined;
   let consumer: RunningConsumer | undefined;
+  let consumers: ReturnType<typeof startCarrierConsumers> | undefined;
+  let leases: BindLeases | undefined;
   let health: HealthServer | undefined;
   let healthPublisher: Awaited<ReturnType<typeof startHealthPublisher>> | undefined;
   let sweep: ReturnType<typeof startExpirySweep> | undefined;
@@ -75,10 +87,11 @@ export async function startCarrierConnector(
     stopping = true;
     await admin?.close();
     await registry?.stop();
-    await consumer?.stop();
+    await Promise.all([consumer?.stop(), consumers?.stop()]);
     await sweep?.stop();
     await receipts?.stop();
     await Promise.all([...links.values()].map((link) => link.stop()));
+    await leases?.stop().catch(() => undefined);
     await healthPublisher?.stop().catch(() => undefined);
     await messaging?.close();
     await database?.close();
@@ -123,7 +136,10 @@ export async function startCarrierConnector(
           log,
           backoff,
           onRequest: (session, pdu) => handler.onRequest(carrier, session, pdu),
-          onChange: () => healthPublisher?.changed(),
+          onChange: () => {
+            healthPublisher?.changed();
+            consumers?.evaluate();
+          },
         }),
     });
     if (config.ADMIN_TOKEN) {
@@ -155,31 +171,50 @@ export async function startCarrierConnector(
       intervalMs: config.EXPIRY_SWEEP_MS,
       graceMs: config.EXPIRY_GRACE_MS,
     });
+    leases = await startBindLeases({
+      nc: nats.nc,
+      bucket: leaseBucket(subjects),
+      replica,
+      links: () => links,
+      log,
+      renewMs: config.LEASE_RENEW_MS,
+      ttlMs: config.LEASE_TTL_MS,
+      onChange: () => consumers?.evaluate(),
+    });
     await Promise.race([
-      Promise.all([...links.values()].map((link) => link.firstAttempt)),
+      Promise.all([...links.values()].map((link) => link.firstAttempt())),
       new Promise((resolve) => setTimeout(resolve, FIRST_BIND_WAIT_MS).unref()),
     ]);
+    const bindLeases = leases;
+    const handle = handleRouted({
+      links,
+      store,
+      publisher,
+      log,
+      now: () => new Date(),
+      randomRef: () => randomInt(0, 65_536),
+      noBindFailoverMs: config.NO_BIND_FAILOVER_MS,
+      boundElsewhere: (carrierId) => bindLeases.boundElsewhere(carrierId),
+      reconcileAfterMs: config.RECONCILE_AFTER_MS,
+    });
+    consumers = startCarrierConsumers({
+      nats,
+      subjects,
+      links: () => links,
+      boundElsewhere: (carrierId) => bindLeases.boundElsewhere(carrierId),
+      handle,
+      log,
+      ackWaitMs: config.ROUTED_ACK_WAIT_MS,
+    });
+    consumers.evaluate();
     consumer = await startConsumer(nats, {
       stream: subjects.stream,
       durable: CONNECTOR_DURABLE,
       filterSubject: routedFilter(subjects),
       schema: MessageRouted,
       log,
-      // Submits wait for carriers' answers (up to responseTimeoutMs each, queued behind the
-      // window): give a batch time before JetStream offers it again.
-      ackWaitMs: 120_000,
-      // A few batches at once, so one slow carrier does not hold every other carrier's
-      // messages behind its window (per-carrier consumers are the fuller answer, later).
-      concurrency: 4,
-      handle: handleRouted({
-        links,
-        store,
-        publisher,
-        log,
-        now: () => new Date(),
-        randomRef: () => randomInt(0, 65_536),
-        noBindFailoverMs: config.NO_BIND_FAILOVER_MS,
-      }),
+      ackWaitMs: config.ROUTED_ACK_WAIT_MS,
+      handle: handleUnconfigured({ links, handle, graceMs: config.CARRIER_RELOAD_MS }),
     });
     health = await startHealthServer(config.HEALTH_PORT, config.HTTP_HOST, {
       live: () => true,
@@ -201,6 +236,8 @@ export async function startCarrierConnector(
     adminPort: admin?.port,
     replica,
     sweepExpired: () => sweeper.sweepOnce(),
+    slots: () => Object.fromEntries([...links].map(([id, link]) => [id, link.slots()])),
+    pulling: () => consumers?.pulling() ?? [],
     ready: () => !stopping && !nc.isClosed(),
     boundCarriers: () =>
       [...links.values()].filter((link) => link.session() !== undefined).map((l) => l.carrier.id),

@@ -120,6 +120,20 @@ describe("behaviour changed at run time", () => {
     expect(delivered).toEqual([]);
   });
 
+  it("when a response delay is set, submit_sm_resp comes that late but the submit is taken at once", async () => {
+    simulator.configure("sim-a", { responseDelayMs: 300, receiptDelayMs: 0, outcomes: [] });
+    const { session, delivered } = await bind();
+    const before = simulator.submissions().length;
+    const started = Date.now();
+    const answer = submit(session, "37256789045");
+    await waitFor(() => simulator.submissions().length === before + 1, { what: "the submit" });
+    // The receipt (no delay) overtakes the late response: an early receipt, as carriers do.
+    await waitFor(() => delivered.length === 1, { what: "the receipt" });
+    expect(Date.now() - started).toBeLessThan(300);
+    expect((await answer).commandStatus).toBe(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+  });
+
   it("when PUT /carriers/{id} gets a bad body it answers 400, a good one replaces the behaviour", async () => {
     const bad = await http("PUT", "/carriers/sim-a", { tps: -1 });
     expect(bad.status).toBe(400);
@@ -135,11 +149,15 @@ describe("behaviour changed at run time", () => {
 
   it("when POST /carriers/{id}/drop-binds is called, every session of the carrier closes", async () => {
     const { session } = await bind();
+    expect(simulator.openBinds()["sim-a"]).toBeGreaterThanOrEqual(1);
+    const before = (await (await http("GET", "/carriers/sim-a")).json()) as { openBinds: number };
+    expect(before.openBinds).toBe(simulator.openBinds()["sim-a"]);
     const response = await http("POST", "/carriers/sim-a/drop-binds");
     expect(response.status).toBe(200);
     expect(((await response.json()) as { dropped: number }).dropped).toBeGreaterThanOrEqual(1);
     await session.closed;
     expect(session.state).toBe("closed");
+    expect(simulator.openBinds()["sim-a"]).toBe(0);
   });
 
   it("when an MO is sent, a bound transceiver gets an ordinary deliver_sm (esm_class 0)", async () => {

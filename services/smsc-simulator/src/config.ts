@@ -49,6 +49,11 @@ const Outcome = z.object({
 /** What a carrier does; replaceable at run time (`PUT /carriers/{id}`, `sim.configure`). */
 export const SimBehaviour = z.object({
   receiptDelayMs: Delay.default(100),
+  /**
+   * Latency before each submit_sm_resp (a slow carrier): the submit is taken (recorded, its
+   * receipt scheduled) at once, its answer goes this much later. ms, or { minMs, maxMs }.
+   */
+  responseDelayMs: Delay.default(0),
   idBase: z.enum(["hex", "decimal"]).default("hex"),
   /** How receipts write the id: as submit_sm_resp did ("same"), or in another base. */
   receiptIdBase: z.enum(["same", "hex", "decimal"]).default("same"),

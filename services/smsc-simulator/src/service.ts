@@ -27,6 +27,8 @@ export interface StartedSmscSimulator extends RunningService {
   submissions(): Submission[];
   /** Binds accepted and refused so far, per carrier. */
   binds(): Record<string, BindCounts>;
+  /** Sessions bound now, per carrier (how many binds the ESMEs hold between them). */
+  openBinds(): Record<string, number>;
   /** Replaces a carrier's behaviour (missing fields take their defaults); throws on bad input. */
   configure(carrierId: string, behaviour: z.input<typeof SimBehaviourSchema>): void;
   behaviour(carrierId: string): SimBehaviour;
@@ -84,6 +86,8 @@ export async function startSmscSimulator(
     stop,
     submissions: () => recent.list(),
     binds: () => Object.fromEntries(carriers.map((carrier) => [carrier.id, { ...carrier.binds }])),
+    openBinds: () =>
+      Object.fromEntries(carriers.map((carrier) => [carrier.id, carrier.openBinds()])),
     configure: (carrierId, behaviour) =>
       carrierOf(carrierId).configure(SimBehaviourSchema.parse(behaviour)),
     behaviour: (carrierId) => carrierOf(carrierId).behaviour(),

@@ -8,7 +8,7 @@ import { submitSm } from "@smsgw/smpp";
 import { loadSmscSimulatorConfig, startSmscSimulator } from "@smsgw/smsc-simulator";
 import { loadCarrierConnectorConfig } from "../config.ts";
 import { DEFAULT_BACKOFF } from "../domain/backoff.ts";
-import { startCarrierLink } from "../handlers/carrier-link.ts";
+import { allSlots, startCarrierLink } from "../handlers/carrier-link.ts";
 
 const RUN_MS = Number(process.env.BENCH_RUN_MS ?? 1_500);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -19,12 +19,16 @@ async function measure(port: number, binds: number, windowSize: number): Promise
     CARRIERS: JSON.stringify([{ id: "bench", port, password: "secret", binds, windowSize }]),
   }).CARRIERS;
   if (!carrier) throw new Error("no carrier");
-  const link = startCarrierLink(carrier, {
-    log,
-    backoff: DEFAULT_BACKOFF,
-    onRequest: () => undefined,
-  });
-  await link.firstAttempt;
+  const link = startCarrierLink(
+    carrier,
+    {
+      log,
+      backoff: DEFAULT_BACKOFF,
+      onRequest: () => undefined,
+    },
+    allSlots(carrier),
+  );
+  await link.firstAttempt();
   while (link.status().bindsUp < binds) await new Promise((r) => setTimeout(r, 10));
   const pdu = submitSm({ destinationAddr: "37256000001", shortMessage: Buffer.from("bench") });
   let done = 0;

@@ -58,4 +58,14 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "0004_outcomes": {
+    async up(db: Kysely<unknown>) {
+      // The SubmitFailed a claim ended in, so a redelivered event republishes it (ADR 0008).
+      await db.schema.alterTable("submissions").addColumn("failure", "jsonb").execute();
+      // The id as the carrier wrote it, so a reconciled MessageSubmitted says what the first did.
+      await db.schema.alterTable("parts").addColumn("raw_id", "text").execute();
+      // Reconciliation and the expiry sweep find a message's parts by its id.
+      await db.schema.createIndex("parts_message_id").on("parts").column("message_id").execute();
+    },
+  },
 };

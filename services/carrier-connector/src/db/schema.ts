@@ -9,6 +9,8 @@ export interface SubmissionsTable {
   attempt: number;
   carrier_id: string;
   claimed_at: Generated<Date>;
+  /** Added in 0004: the SubmitFailed data this claim ended in (null: submitted, or not yet done). */
+  failure: ColumnType<unknown, string | null | undefined, string | null>;
 }
 
 export interface PartsTable {
@@ -30,6 +32,8 @@ export interface PartsTable {
   final: ColumnType<boolean, boolean | undefined, boolean>;
   /** Parts this carrier id stands for: 1, or N for a message sent whole in message_payload. */
   covers: ColumnType<number, number | undefined, number>;
+  /** Added in 0004: the id as the carrier wrote it (null for rows from before). */
+  raw_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** Carriers managed by the operator (admin API, CLI); when empty, env CARRIERS applies. */

@@ -1,4 +1,5 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
+import type { SubmitFailure } from "../domain/events.ts";
 import type { ConnectorDatabase } from "./schema.ts";
 
 export interface SubmissionKey {
@@ -8,12 +9,35 @@ export interface SubmissionKey {
 
 export interface Claim extends SubmissionKey {
   carrierId: string;
+  /** Decided before any submit (not configured, no bind, content): recorded with the claim. */
+  failure?: SubmitFailure | undefined;
+}
+
+/** A claim as stored: when it was made and the failure it ended in, if any. */
+export interface StoredClaim extends SubmissionKey {
+  carrierId: string;
+  claimedAt: Date;
+  failure: SubmitFailure | null;
+}
+
+/** An accepted part of a message, as reconciliation needs it. */
+export interface StoredPart {
+  messageId: string;
+  carrierId: string;
+  part: number;
+  covers: number;
+  totalParts: number;
+  /** As the carrier wrote it (the normalized id for rows from before 0004). */
+  carrierMessageId: string;
+  submittedAt: Date;
 }
 
 export interface PartRow {
   carrierId: string;
   /** Normalized. */
   carrierMessageId: string;
+  /** As the carrier wrote it (kept for reconciliation); absent in rows read back. */
+  rawId?: string;
   messageId: string;
   accountId: string;
   part: number;
@@ -62,6 +86,7 @@ export function createConnectorStore(db: Kysely<ConnectorDatabase>) {
               message_id: c.messageId,
               attempt: c.attempt,
               carrier_id: c.carrierId,
+              failure: c.failure ? JSON.stringify(c.failure) : null,
             })),
           )
           .onConflict((oc) => oc.columns(["message_id", "attempt"]).doNothing())
@@ -110,6 +135,7 @@ export function createConnectorStore(db: Kysely<ConnectorDatabase>) {
               tracestate: p.tracestate,
               valid_until: p.validUntil,
               covers: p.covers,
+              raw_id: p.rawId ?? null,
             })),
           )
           .onConflict((oc) =>
@@ -123,11 +149,101 @@ export function createConnectorStore(db: Kysely<ConnectorDatabase>) {
               submitted_at: eb.ref("excluded.submitted_at"),
               valid_until: eb.ref("excluded.valid_until"),
               covers: eb.ref("excluded.covers"),
+              raw_id: eb.ref("excluded.raw_id"),
               final: false,
             })),
           )
           .execute();
       }
+    },
+
+    /** Records the SubmitFailed each claim ended in (one statement per chunk). */
+    async recordFailures(
+      rows: ReadonlyArray<SubmissionKey & { failure: SubmitFailure }>,
+    ): Promise<void> {
+      for (const chunk of chunks(rows)) {
+        await db
+          .updateTable("submissions as s")
+          .from(
+            sql<{
+              message_id: string;
+              attempt: number;
+              failure: string;
+            }>`(values ${sql.join(
+              chunk.map(
+                (r) => sql`(${r.messageId}, ${r.attempt}::integer, ${JSON.stringify(r.failure)})`,
+              ),
+            )})`.as(sql`v(message_id, attempt, failure)`),
+          )
+          .set({ failure: sql`v.failure::jsonb` })
+          .whereRef("s.message_id", "=", sql.ref("v.message_id"))
+          .whereRef("s.attempt", "=", sql.ref("v.attempt"))
+          .where("s.failure", "is", null)
+          .execute();
+      }
+    },
+
+    /** The stored claims of these submissions, keyed by `submissionKey`. */
+    async findClaims(keys: readonly SubmissionKey[]): Promise<Map<string, StoredClaim>> {
+      const found = new Map<string, StoredClaim>();
+      for (const chunk of chunks(keys)) {
+        const rows = await db
+          .selectFrom("submissions")
+          .selectAll()
+          .where((eb) =>
+            eb(
+              eb.refTuple("message_id", "attempt"),
+              "in",
+              chunk.map((k) => eb.tuple(k.messageId, k.attempt)),
+            ),
+          )
+          .execute();
+        for (const row of rows) {
+          const failure = typeof row.failure === "string" ? JSON.parse(row.failure) : row.failure;
+          const claim: StoredClaim = {
+            messageId: row.message_id,
+            attempt: row.attempt,
+            carrierId: row.carrier_id,
+            claimedAt: new Date(row.claimed_at),
+            failure: (failure as SubmitFailure | null) ?? null,
+          };
+          found.set(submissionKey(claim), claim);
+        }
+      }
+      return found;
+    },
+
+    /** The accepted parts of these messages (any carrier; the caller filters). */
+    async findPartsOfMessages(messageIds: readonly string[]): Promise<StoredPart[]> {
+      const out: StoredPart[] = [];
+      for (const chunk of chunks(messageIds)) {
+        const rows = await db
+          .selectFrom("parts")
+          .select([
+            "message_id",
+            "carrier_id",
+            "part",
+            "covers",
+            "total_parts",
+            "carrier_message_id",
+            "raw_id",
+            "submitted_at",
+          ])
+          .where("message_id", "in", chunk)
+          .execute();
+        for (const row of rows) {
+          out.push({
+            messageId: row.message_id,
+            carrierId: row.carrier_id,
+            part: row.part,
+            covers: row.covers,
+            totalParts: row.total_parts,
+            carrierMessageId: row.raw_id ?? row.carrier_message_id,
+            submittedAt: new Date(row.submitted_at),
+          });
+        }
+      }
+      return out;
     },
 
     /** The parts of these carrier ids that are stored, keyed by `partKey`. */

@@ -17,7 +17,7 @@ import { waitFor } from "@smsgw/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadCarrierConnectorConfig } from "../config.ts";
 import { DEFAULT_BACKOFF } from "../domain/backoff.ts";
-import { type CarrierLink, startCarrierLink } from "./carrier-link.ts";
+import { allSlots, type CarrierLink, startCarrierLink } from "./carrier-link.ts";
 
 const log = createLogger("carrier-link-test", process.env.TEST_LOG_LEVEL ?? "silent");
 const cleanups: Array<() => Promise<void>> = [];
@@ -62,11 +62,15 @@ function link(port: number, extra: Record<string, unknown> = {}): CarrierLink {
     CARRIERS: JSON.stringify([{ id: "c", port, password: "pw", ...extra }]),
   }).CARRIERS;
   if (!carrier) throw new Error("no carrier");
-  const started = startCarrierLink(carrier, {
-    log,
-    backoff: { ...DEFAULT_BACKOFF, baseMs: 50, maxMs: 200 },
-    onRequest: () => undefined,
-  });
+  const started = startCarrierLink(
+    carrier,
+    {
+      log,
+      backoff: { ...DEFAULT_BACKOFF, baseMs: 50, maxMs: 200 },
+      onRequest: () => undefined,
+    },
+    allSlots(carrier),
+  );
   cleanups.push(() => started.stop());
   return started;
 }
@@ -113,7 +117,7 @@ describe("carrier link", () => {
   it("when a submit gets generic_nack ESME_RTHROTTLED, it is kept and sent again after the pause", async () => {
     const server = await nackingSmsc(CommandStatus.ESME_RTHROTTLED);
     const carrier = link(server.port);
-    await carrier.firstAttempt;
+    await carrier.firstAttempt();
     expect((await carrier.submit(pdu())).messageId).toBe("id2");
     expect(server.submits()).toBe(2);
   });
@@ -121,7 +125,7 @@ describe("carrier link", () => {
   it("when a submit gets another generic_nack, it rejects with that status (the part is refused)", async () => {
     const server = await nackingSmsc(CommandStatus.ESME_RINVCMDLEN);
     const carrier = link(server.port);
-    await carrier.firstAttempt;
+    await carrier.firstAttempt();
     await expect(carrier.submit(pdu())).rejects.toMatchObject({
       name: "SmppGenericNackError",
       commandStatus: CommandStatus.ESME_RINVCMDLEN,
@@ -132,7 +136,7 @@ describe("carrier link", () => {
   it("when a submit is refused with ESME_RINVBNDSTS, the bind is dropped, bound again, and the submit goes through", async () => {
     const server = await smsc((_pdu, n) => (n === 1 ? CommandStatus.ESME_RINVBNDSTS : 0));
     const carrier = link(server.port);
-    await carrier.firstAttempt;
+    await carrier.firstAttempt();
     const response = await carrier.submit(pdu());
     expect(response.commandStatus).toBe(0);
     expect(server.submits()).toBe(2);
@@ -142,7 +146,7 @@ describe("carrier link", () => {
   it("when the carrier throttles, the submit is kept and sent again after a pause; health says throttled", async () => {
     const server = await smsc((_pdu, n) => (n <= 2 ? CommandStatus.ESME_RTHROTTLED : 0));
     const carrier = link(server.port);
-    await carrier.firstAttempt;
+    await carrier.firstAttempt();
     const started = Date.now();
     const submitting = carrier.submit(pdu());
     await waitFor(() => carrier.status().throttled, { what: "throttled" });
@@ -164,7 +168,7 @@ describe("carrier link", () => {
   it("when stopped with submits in flight, it waits for their answers before unbinding", async () => {
     const server = await smsc(() => "hold");
     const carrier = link(server.port);
-    await carrier.firstAttempt;
+    await carrier.firstAttempt();
     const inFlight = carrier.submit(pdu());
     await waitFor(() => server.submits() === 1);
     const stopping = carrier.stop();
@@ -177,7 +181,7 @@ describe("carrier link", () => {
 
   it("when no bind is up, unboundForMs grows from the start", async () => {
     const carrier = link(1);
-    await carrier.firstAttempt;
+    await carrier.firstAttempt();
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect(carrier.unboundForMs()).toBeGreaterThanOrEqual(50);
     expect(carrier.session()).toBeUndefined();

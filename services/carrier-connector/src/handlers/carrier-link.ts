@@ -37,8 +37,16 @@ export interface CarrierLink {
    */
   submit(pdu: Outgoing<"submit_sm">): Promise<SubmitSmResp>;
   status(nowMs?: number): CarrierLinkStatus;
-  /** Resolves once every bind's first attempt is over, bound or not. */
-  readonly firstAttempt: Promise<void>;
+  /** Resolves once the first attempt of every bind held now is over, bound or not. */
+  firstAttempt(): Promise<void>;
+  /** The bind slots this replica holds (leases, ADR 0007). */
+  slots(): number[];
+  /** Opens the bind(s) of a slot this replica now leases (a transceiver, or a pair). */
+  addSlot(index: number): void;
+  /** Closes a slot's bind(s), draining their windows: resolves when they are unbound. */
+  removeSlot(index: number): Promise<void>;
+  /** Whether a slot's submitting bind is up now (published in its lease). */
+  slotBound(index: number): boolean;
   /** Stops rebinding and unbinds every session (each drains its window first). */
   stop(): Promise<void>;
 }
@@ -55,18 +63,27 @@ export interface CarrierLinkDeps {
   maxThrottleWaitMs?: number;
 }
 
+/** Every slot of a carrier: a link that opens all its binds (one replica without leases, tests). */
+export const allSlots = (carrier: Pick<CarrierConfig, "binds">): number[] =>
+  Array.from({ length: carrier.binds }, (_, i) => i);
+
 /** How long a submit waits for a bind to come back before it is handed back unsent. */
 const REBIND_WAIT_MS = 2_000;
 
 /**
- * A carrier's binds (`binds` transceivers, or transmitter + receiver pairs), one shared TPS
- * bucket and one shared throttle pause across them.
+ * A carrier's binds on this replica: one per bind slot it leases (a transceiver, or a
+ * transmitter + receiver pair; `slots` opens them at once without leases), one shared TPS
+ * bucket (this replica's share of `maxTps`: held slots / binds) and one throttle pause.
  */
-export function startCarrierLink(carrier: CarrierConfig, deps: CarrierLinkDeps): CarrierLink {
+export function startCarrierLink(
+  carrier: CarrierConfig,
+  deps: CarrierLinkDeps,
+  initialSlots: readonly number[] = [],
+): CarrierLink {
   const log = deps.log.child({ carrierId: carrier.id });
   const random = deps.random ?? Math.random;
   const maxThrottleWaitMs = deps.maxThrottleWaitMs ?? 60_000;
-  const bucket = createTokenBucket(carrier.maxTps);
+  let bucket = createTokenBucket(0);
   const submits = createRecentCounter();
   const errors = createRecentCounter();
   let pausedUntil = 0;
@@ -98,24 +115,43 @@ export function startCarrierLink(carrier: CarrierConfig, deps: CarrierLinkDeps):
     carrier.bindMode === "pair"
       ? (["transmitter", "receiver"] as const)
       : (["transceiver"] as const);
-  const loops: BindLoop[] = [];
+  /** The bind loops of each slot held. */
+  const slotLoops = new Map<number, BindLoop[]>();
+  const allLoops = () => [...slotLoops.values()].flat();
   const onChange = () => {
     const up = submitSessions().length > 0;
     if (up) unboundSince = undefined;
     else unboundSince ??= Date.now();
     deps.onChange?.(carrier.id);
   };
-  for (let i = 0; i < carrier.binds; i++) {
-    for (const mode of modes) {
-      loops.push(
+  /** This replica's part of the carrier's cap: maxTps × held slots / binds. */
+  const resizeBucket = () => {
+    const share = Math.min(1, slotLoops.size / carrier.binds);
+    bucket = createTokenBucket(carrier.maxTps > 0 && share > 0 ? carrier.maxTps * share : 0);
+  };
+  function addSlot(index: number): void {
+    if (stopping || slotLoops.has(index)) return;
+    slotLoops.set(
+      index,
+      modes.map((mode) =>
         startBindLoop(carrier, mode, { log, backoff: deps.backoff, attach, onChange, random }),
-      );
-    }
+      ),
+    );
+    resizeBucket();
   }
+  async function removeSlot(index: number): Promise<void> {
+    const loops = slotLoops.get(index);
+    if (!loops) return;
+    slotLoops.delete(index);
+    resizeBucket();
+    await Promise.all(loops.map((l) => l.stop()));
+    onChange();
+  }
+  for (const index of initialSlots) addSlot(index);
 
   function submitSessions(): SmppSession[] {
     const sessions: SmppSession[] = [];
-    for (const loop of loops) {
+    for (const loop of allLoops()) {
       const session = loop.session();
       if (session && loop.mode !== "receiver") sessions.push(session);
     }
@@ -217,7 +253,7 @@ export function startCarrierLink(carrier: CarrierConfig, deps: CarrierLinkDeps):
         if (Date.now() - started < maxThrottleWaitMs) continue;
         throw new SmppSessionStateError("submit_sm", "throttled for too long");
       }
-      if (isRebind(response.commandStatus) && rebinds < loops.length) {
+      if (isRebind(response.commandStatus) && rebinds < allLoops().length) {
         // The SMSC forgot our bind: drop it (its loop binds again) and try another.
         rebinds += 1;
         log.warn(
@@ -240,17 +276,23 @@ export function startCarrierLink(carrier: CarrierConfig, deps: CarrierLinkDeps):
     unboundForMs: (nowMs = Date.now()) => (unboundSince === undefined ? 0 : nowMs - unboundSince),
     submit,
     status: (nowMs = Date.now()) => ({
-      bindsUp: loops.filter((l) => l.session() !== undefined).length,
-      bindsWanted: loops.length,
+      bindsUp: allLoops().filter((l) => l.session() !== undefined).length,
+      bindsWanted: allLoops().length,
       throttled: pausedUntil > nowMs,
       recentSubmits: submits.total(nowMs),
       recentSubmitErrors: errors.total(nowMs),
     }),
-    firstAttempt: Promise.all(loops.map((l) => l.firstAttempt)).then(() => undefined),
+    firstAttempt: () => Promise.all(allLoops().map((l) => l.firstAttempt)).then(() => undefined),
+    slots: () => [...slotLoops.keys()].sort((a, b) => a - b),
+    addSlot,
+    removeSlot,
+    slotBound: (index) =>
+      slotLoops.get(index)?.some((l) => l.mode !== "receiver" && l.session() !== undefined) ??
+      false,
     async stop() {
       stopping = true;
       for (const wake of [...waiters]) wake();
-      await Promise.all(loops.map((l) => l.stop()));
+      await Promise.all([...slotLoops.keys()].map(removeSlot));
     },
   };
 }

@@ -22,7 +22,12 @@ import {
   submissionKey,
 } from "../db/store.ts";
 import { unboundRetryDelayMs } from "../domain/backoff.ts";
-import { type ConnectorEvent, submitFailedEvent, submittedEvent } from "../domain/events.ts";
+import {
+  type ConnectorEvent,
+  type SubmitFailure,
+  submitFailedEvent,
+  submittedEvent,
+} from "../domain/events.ts";
 import type { SubmitPart } from "../domain/parts.ts";
 import {
   type AcceptedPart,
@@ -32,6 +37,7 @@ import {
 import { planSubmit, type SubmitPlan } from "../domain/submit-plan.ts";
 import { smppAbsoluteTime, validUntilFor } from "../domain/validity.ts";
 import type { CarrierLink } from "./carrier-link.ts";
+import { reconcileClaimed } from "./reconcile.ts";
 import { withRetries } from "./retry.ts";
 
 type Routed = EventOf<"MessageRouted">;
@@ -47,6 +53,10 @@ export interface RoutedDeps {
   randomRef(): number;
   /** A carrier unbound this long: its messages fail over (SubmitFailed retryable) instead. */
   noBindFailoverMs: number;
+  /** Another replica has a bind to this carrier up: wait for it rather than fail over. */
+  boundElsewhere?(carrierId: string): boolean;
+  /** A claim with no outcome older than this is decided "outcome unknown" (ADR 0008). */
+  reconcileAfterMs: number;
 }
 
 interface Candidate {
@@ -57,18 +67,32 @@ interface Candidate {
   validUntil: Date;
 }
 
+/** A SubmitFailed decided before any submit: claimed with the failure, so it is said once. */
+interface Early {
+  index: number;
+  routed: Routed;
+  failure: SubmitFailure;
+}
+
 const REGISTERED_DELIVERY_FINAL = 0x01;
+
+const keyOf = (routed: Routed): SubmissionKey => ({
+  messageId: routed.messageId,
+  attempt: routed.data.attempt,
+});
 
 /**
  * Submits a batch of routed messages:
- * 1. sorts out what cannot be sent now: an unknown carrier or content that can never be sent
- *    (SubmitFailed), a carrier with no bound session (nak with a delay, not claimed);
- * 2. claims the rest in one statement, so a redelivered event never submits twice (one already
- *    claimed is acked without resubmitting: its outcome is unknown until reconciled);
+ * 1. a redelivered event whose submission is claimed goes to reconciliation (whatever the
+ *    carrier's state now); the rest is sorted: an unknown carrier or content that can never be
+ *    sent (SubmitFailed), a carrier with no bound session (nak with a delay; SubmitFailed
+ *    retryable once it has had none for a while and no other replica has one);
+ * 2. claims them in one statement (the early failures with their failure recorded), so a
+ *    redelivered event never submits twice: one already claimed is reconciled, never resubmitted;
  * 3. sends every part of every claimed message through the sessions' windows at once;
- * 4. stores the carrier ids of the accepted parts in one statement, then publishes
- *    MessageSubmitted / SubmitFailed. A message none of whose parts left the process gives its
- *    claim back and comes again later.
+ * 4. stores the carrier ids of the accepted parts and the failures in one statement each, then
+ *    publishes MessageSubmitted / SubmitFailed. A message none of whose parts left the process
+ *    gives its claim back and comes again later.
  */
 export function handleRouted(deps: RoutedDeps) {
   const { log } = deps;
@@ -77,18 +101,26 @@ export function handleRouted(deps: RoutedDeps) {
     const outcomes: Outcome[] = batch.map(() => ACK);
     const events: ConnectorEvent[] = [];
     const candidates: Candidate[] = [];
+    const early: Early[] = [];
+    const toReconcile: Array<{ index: number; routed: Routed }> = [];
     const seen = new Set<string>();
 
+    const redelivered = batch.filter((d) => d.deliveryCount > 1).map((d) => keyOf(d.value));
+    const claimedBefore =
+      redelivered.length > 0 ? await deps.store.findClaims(redelivered) : new Map();
+
     for (const [index, { value: routed, deliveryCount }] of batch.entries()) {
-      const key = submissionKey({ messageId: routed.messageId, attempt: routed.data.attempt });
+      const key = submissionKey(keyOf(routed));
       if (seen.has(key)) continue; // a copy in the same batch: the first one is handled
       seen.add(key);
+      if (claimedBefore.has(key)) {
+        toReconcile.push({ index, routed });
+        continue;
+      }
       const link = deps.links.get(routed.data.carrierId);
       if (!link) {
         const detail = `carrier "${routed.data.carrierId}" is not configured in this connector`;
-        events.push(
-          submitFailedEvent(routed, { retryable: true, commandStatus: null, detail }, now),
-        );
+        early.push({ index, routed, failure: { retryable: true, commandStatus: null, detail } });
         continue;
       }
       const plan = planSubmit(routed.data, deps.randomRef(), {
@@ -98,18 +130,16 @@ export function handleRouted(deps: RoutedDeps) {
       });
       if (!plan.ok) {
         const failure = { retryable: false, commandStatus: null, detail: plan.problem };
-        events.push(submitFailedEvent(routed, failure, now));
+        early.push({ index, routed, failure });
         continue;
       }
       if (plan.mismatch) log.warn({ messageId: routed.messageId, detail: plan.mismatch }, "parts");
       if (!link.session()) {
         const unboundMs = link.unboundForMs(now.getTime());
-        if (unboundMs >= deps.noBindFailoverMs) {
+        if (unboundMs >= deps.noBindFailoverMs && !deps.boundElsewhere?.(routed.data.carrierId)) {
           // Routing picks another carrier rather than this one waiting for its bind.
           const detail = `no bind to carrier "${link.carrier.id}" for ${Math.round(unboundMs / 1000)} s`;
-          events.push(
-            submitFailedEvent(routed, { retryable: true, commandStatus: null, detail }, now),
-          );
+          early.push({ index, routed, failure: { retryable: true, commandStatus: null, detail } });
         } else {
           outcomes[index] = nak(unboundRetryDelayMs(deliveryCount));
         }
@@ -123,33 +153,46 @@ export function handleRouted(deps: RoutedDeps) {
       candidates.push({ index, routed, link, plan, validUntil });
     }
 
-    const won = candidates.length
-      ? await deps.store.claim(
-          candidates.map(({ routed }) => ({
-            messageId: routed.messageId,
-            attempt: routed.data.attempt,
-            carrierId: routed.data.carrierId,
-          })),
-        )
-      : new Set<string>();
-    const claimed = candidates.filter(({ routed }) => {
-      const key = { messageId: routed.messageId, attempt: routed.data.attempt };
-      if (won.has(submissionKey(key))) return true;
-      log.warn(key, "already claimed: acked without resubmitting (outcome unknown)");
+    const claims = [
+      ...candidates.map(({ routed }) => ({ ...keyOf(routed), carrierId: routed.data.carrierId })),
+      ...early.map(({ routed, failure }) => ({
+        ...keyOf(routed),
+        carrierId: routed.data.carrierId,
+        failure,
+      })),
+    ];
+    const won = claims.length > 0 ? await deps.store.claim(claims) : new Set<string>();
+    const isWon = (routed: Routed) => won.has(submissionKey(keyOf(routed)));
+    for (const { index, routed, failure } of early) {
+      if (isWon(routed)) events.push(submitFailedEvent(routed, failure, now));
+      else toReconcile.push({ index, routed });
+    }
+    const claimed = candidates.filter(({ index, routed }) => {
+      if (isWon(routed)) return true;
+      toReconcile.push({ index, routed });
       return false;
     });
 
-    const results = await Promise.all(
-      claimed.map((c) => submitParts(c.link, c.plan, c.validUntil)),
-    );
+    const [results, reconciled] = await Promise.all([
+      Promise.all(claimed.map((c) => submitParts(c.link, c.plan, c.validUntil))),
+      reconcileClaimed(toReconcile, {
+        store: deps.store,
+        log,
+        now: deps.now,
+        staleAfterMs: deps.reconcileAfterMs,
+      }),
+    ]);
+    events.push(...reconciled.events);
+    for (const [index, outcome] of reconciled.outcomes) outcomes[index] = outcome;
 
     const released: SubmissionKey[] = [];
     const partRows: PartRow[] = [];
+    const failures: Array<SubmissionKey & { failure: SubmitFailure }> = [];
     for (const [i, candidate] of claimed.entries()) {
       const { routed, link, plan, validUntil } = candidate;
       const decision = decideSubmitOutcome(results[i] ?? []);
       if (decision.kind === "release") {
-        released.push({ messageId: routed.messageId, attempt: routed.data.attempt });
+        released.push(keyOf(routed));
         outcomes[candidate.index] = nak(
           unboundRetryDelayMs(batch[candidate.index]?.deliveryCount ?? 1),
         );
@@ -162,6 +205,7 @@ export function handleRouted(deps: RoutedDeps) {
         partRows.push({
           carrierId: link.carrier.id,
           carrierMessageId: normalizeCarrierMessageId(carrierMessageId, link.carrier.idBase),
+          rawId: carrierMessageId,
           validUntil,
           messageId: routed.messageId,
           accountId: routed.accountId,
@@ -176,15 +220,22 @@ export function handleRouted(deps: RoutedDeps) {
         events.push(submittedEvent(routed, coveredParts(decision.parts, plan), now));
       } else {
         log.warn({ messageId: routed.messageId, detail: decision.detail }, "submit failed");
-        events.push(submitFailedEvent(routed, decision, now));
+        const failure = {
+          retryable: decision.retryable,
+          commandStatus: decision.commandStatus,
+          detail: decision.detail,
+        };
+        failures.push({ ...keyOf(routed), failure });
+        events.push(submitFailedEvent(routed, failure, now));
       }
     }
 
     // The carrier has these parts now: store and publish them even through a short outage
-    // (a redelivery would find them claimed and could not publish them again).
+    // (a redelivery finds them claimed and can only say again what is stored here).
     await withRetries(
       async () => {
         if (partRows.length > 0) await deps.store.recordParts(partRows);
+        if (failures.length > 0) await deps.store.recordFailures(failures);
         if (events.length > 0) await deps.publisher.publishAll(events);
       },
       { attempts: 5, log, what: "record submits" },
@@ -195,7 +246,7 @@ export function handleRouted(deps: RoutedDeps) {
         log,
         what: "release claims",
       }).catch((error: unknown) => {
-        // They stay claimed: their redelivery is acked unsent (outcome unknown) until reconciled.
+        // They stay claimed: reconciliation ends them "outcome unknown" once the claim is stale.
         log.error({ err: error, released }, "claims of unsent messages could not be released");
       });
     }

@@ -8,8 +8,9 @@ import {
 } from "@smsgw/smpp";
 import { describe, expect, it } from "vitest";
 import type { CarrierConfig } from "../config.ts";
-import type { Claim, ConnectorStore, PartRow, SubmissionKey } from "../db/store.ts";
+import type { Claim, ConnectorStore, PartRow, StoredClaim, SubmissionKey } from "../db/store.ts";
 import { submissionKey } from "../db/store.ts";
+import type { SubmitFailure } from "../domain/events.ts";
 import type { CarrierLink } from "./carrier-link.ts";
 import { handleRouted } from "./routed.ts";
 
@@ -47,8 +48,18 @@ function routed(
 }
 
 /** A store in memory that remembers what it was asked. */
-function memoryStore(alreadyClaimed: string[] = []) {
-  const claims = new Set(alreadyClaimed);
+function memoryStore(alreadyClaimed: string[] = [], claimedAt = now) {
+  const claims = new Map<string, StoredClaim>();
+  for (const key of alreadyClaimed) {
+    const [messageId = "", attempt = "1"] = key.split(":");
+    claims.set(key, {
+      messageId,
+      attempt: Number(attempt),
+      carrierId: "sim-a",
+      claimedAt,
+      failure: null,
+    });
+  }
   const parts: PartRow[] = [];
   const released: SubmissionKey[] = [];
   const store = {
@@ -56,8 +67,9 @@ function memoryStore(alreadyClaimed: string[] = []) {
       const won = new Set<string>();
       for (const c of list) {
         const key = submissionKey(c);
-        if (!claims.has(key)) won.add(key);
-        claims.add(key);
+        if (claims.has(key)) continue;
+        won.add(key);
+        claims.set(key, { ...c, claimedAt: now, failure: c.failure ?? null });
       }
       return won;
     },
@@ -67,6 +79,25 @@ function memoryStore(alreadyClaimed: string[] = []) {
     },
     async recordParts(rows: readonly PartRow[]) {
       parts.push(...rows);
+    },
+    async recordFailures(rows: ReadonlyArray<SubmissionKey & { failure: SubmitFailure }>) {
+      for (const row of rows) {
+        const claim = claims.get(submissionKey(row));
+        if (claim && !claim.failure) claim.failure = row.failure;
+      }
+    },
+    async findClaims(keys: readonly SubmissionKey[]) {
+      const found = new Map<string, StoredClaim>();
+      for (const k of keys) {
+        const claim = claims.get(submissionKey(k));
+        if (claim) found.set(submissionKey(k), claim);
+      }
+      return found;
+    },
+    async findPartsOfMessages(messageIds: readonly string[]) {
+      return parts
+        .filter((p) => messageIds.includes(p.messageId))
+        .map((p) => ({ ...p, carrierMessageId: p.rawId ?? p.carrierMessageId, submittedAt: now }));
     },
     async findParts() {
       return new Map();
@@ -101,7 +132,11 @@ function fakeLink(
       recentSubmits: 0,
       recentSubmitErrors: 0,
     }),
-    firstAttempt: Promise.resolve(),
+    firstAttempt: async () => undefined,
+    slots: () => [0],
+    addSlot: () => undefined,
+    removeSlot: async () => undefined,
+    slotBound: () => answer !== null,
     stop: async () => undefined,
   };
   return { link, sent };
@@ -111,9 +146,10 @@ function setup(
   answer: ((pdu: Outgoing<"submit_sm">) => Promise<unknown>) | null,
   claimed: string[] = [],
   unboundMs = 0,
+  claimedAt = now,
 ) {
   const { link, sent } = fakeLink(answer, unboundMs);
-  const memory = memoryStore(claimed);
+  const memory = memoryStore(claimed, claimedAt);
   const published: MessageEvent[] = [];
   const publisher = {
     publish: async (e: MessageEvent) => void published.push(e),
@@ -128,6 +164,7 @@ function setup(
     now: () => now,
     randomRef: () => 7,
     noBindFailoverMs: 5_000,
+    reconcileAfterMs: 600_000,
   });
   return { handle, sent, published, ...memory };
 }
@@ -173,11 +210,47 @@ describe("handleRouted", () => {
     expect(outcomes).toEqual([{ kind: "ack" }, { kind: "ack" }]);
   });
 
-  it("when the message was claimed before, it is acked without submitting or publishing", async () => {
+  it("when the message was claimed before and is still young, it is nak'd, never resubmitted", async () => {
     const { handle, sent, published } = setup(okResp("1a"), ["msg_1:1"]);
-    expect(await handle([routed("msg_1")])).toEqual([{ kind: "ack" }]);
+    expect(await handle([routed("msg_1")])).toEqual([{ kind: "nak", delayMs: 30_000 }]);
     expect(sent).toEqual([]);
     expect(published).toEqual([]);
+  });
+
+  it("when a redelivered message has every part stored, MessageSubmitted is said again, not resubmitted", async () => {
+    const { handle, sent, published } = setup(okResp("1a"));
+    await handle([routed("msg_1")]);
+    const again = routed("msg_1");
+    again.deliveryCount = 2;
+    expect(await handle([again])).toEqual([{ kind: "ack" }]);
+    expect(sent).toHaveLength(1);
+    expect(published.map((e) => e.eventId)).toEqual([
+      eventIdFor("msg_1", "submitted", 1),
+      eventIdFor("msg_1", "submitted", 1),
+    ]);
+    expect(published[1]?.data).toEqual(published[0]?.data);
+  });
+
+  it("when a stale claim never finished, SubmitFailed says outcome unknown (not retryable), recorded", async () => {
+    const stale = new Date(now.getTime() - 600_000);
+    const { handle, sent, published, claims } = setup(okResp("1a"), ["msg_1:1"], 0, stale);
+    expect(await handle([routed("msg_1")])).toEqual([{ kind: "ack" }]);
+    expect(sent).toEqual([]);
+    expect(published).toMatchObject([
+      { type: "SubmitFailed", data: { retryable: false, commandStatus: null } },
+    ]);
+    expect(published[0]?.data).toMatchObject({ detail: expect.stringMatching(/outcome unknown/) });
+    expect(claims.get("msg_1:1")?.failure).toMatchObject({ retryable: false });
+  });
+
+  it("when a failed message is redelivered, its recorded SubmitFailed is said again", async () => {
+    const { handle, published } = setup(okResp("1a"));
+    await handle([routed("msg_1", "elsewhere")]);
+    const again = routed("msg_1", "elsewhere");
+    again.deliveryCount = 2;
+    await handle([again]);
+    expect(published.map((e) => e.type)).toEqual(["SubmitFailed", "SubmitFailed"]);
+    expect(published[1]?.data).toEqual(published[0]?.data);
   });
 
   it("when the carrier has no bound session, the event is nak'd with a delay and not claimed", async () => {
@@ -189,7 +262,7 @@ describe("handleRouted", () => {
   it("when the carrier has had no bind past the failover delay, SubmitFailed is retryable and says so", async () => {
     const { handle, claims, published } = setup(null, [], 6_000);
     expect(await handle([routed("msg_1")])).toEqual([{ kind: "ack" }]);
-    expect(claims.size).toBe(0);
+    expect(claims.get("msg_1:1")?.failure).toMatchObject({ retryable: true });
     expect(published).toMatchObject([
       { type: "SubmitFailed", data: { retryable: true, commandStatus: null } },
     ]);
@@ -225,12 +298,12 @@ describe("handleRouted", () => {
     ]);
   });
 
-  it("when the sender cannot be sent, SubmitFailed is permanent and nothing is claimed", async () => {
+  it("when the sender cannot be sent, SubmitFailed is permanent and recorded with the claim", async () => {
     const { handle, published, claims } = setup(okResp("1a"));
     const delivery = routed("msg_1");
     delivery.value.data.from = "Far too long a name";
     await handle([delivery]);
     expect(published).toMatchObject([{ type: "SubmitFailed", data: { retryable: false } }]);
-    expect(claims.size).toBe(0);
+    expect(claims.get("msg_1:1")?.failure).toMatchObject({ retryable: false });
   });
 });

@@ -8,7 +8,7 @@ import {
   type SubmitSm,
 } from "@smsgw/smpp";
 import type { SimBehaviour, SimCarrier } from "../config.ts";
-import { createTpsWindow, decideSubmit, receiptIdFor } from "../domain/behaviour.ts";
+import { createTpsWindow, decideSubmit, drawDelay, receiptIdFor } from "../domain/behaviour.ts";
 import { createMessageIds, idStart } from "../domain/message-ids.ts";
 import { outcomeFor, wantsReceipt } from "../domain/outcomes.ts";
 import { moDeliverSm, receiptDeliverSm } from "../domain/receipt.ts";
@@ -24,6 +24,8 @@ export interface SimulatedCarrier {
   readonly id: string;
   readonly port: number;
   readonly binds: BindCounts;
+  /** Sessions bound now (transmitter, receiver or transceiver). */
+  openBinds(): number;
   /** What it does now (without id, port and credentials). */
   behaviour(): SimBehaviour;
   /** Replaces what it does from the next submit on (receipts already scheduled keep theirs). */
@@ -92,18 +94,29 @@ export async function startSimulatedCarrier(
   }
 
   function onSubmit(session: SmppSession, pdu: SubmitSm): void {
+    const latency = drawDelay(behaviour.responseDelayMs, random);
+    const respond = (answer: { commandStatus?: number; messageId?: string }): void => {
+      if (latency === 0) {
+        session.respond(pdu, answer);
+        return;
+      }
+      setTimeout(() => {
+        // The session may have closed meanwhile: the ESME never hears (outcome unknown).
+        if (session.state === "bound") session.respond(pdu, answer);
+      }, latency).unref();
+    };
     if (!tps.admit(Date.now(), behaviour.tps)) {
-      session.respond(pdu, { commandStatus: CommandStatus.ESME_RTHROTTLED });
+      respond({ commandStatus: CommandStatus.ESME_RTHROTTLED });
       return;
     }
     const profile = outcomeFor(behaviour.outcomes, pdu.destinationAddr);
     const decision = decideSubmit(profile, behaviour.receiptDelayMs, random);
     if (decision.kind === "refuse") {
-      session.respond(pdu, { commandStatus: decision.commandStatus });
+      respond({ commandStatus: decision.commandStatus });
       return;
     }
     const carrierMessageId = nextId();
-    session.respond(pdu, { messageId: carrierMessageId });
+    respond({ messageId: carrierMessageId });
     const receivedAt = deps.now();
     const submission = describeSubmission(carrier.id, carrierMessageId, pdu, receivedAt);
     deps.record(submission);
@@ -130,6 +143,7 @@ export async function startSimulatedCarrier(
     id: carrier.id,
     port: address.port,
     binds,
+    openBinds: () => [...server.sessions].filter((session) => session.state === "bound").length,
     behaviour: () => behaviour,
     configure(next) {
       if (next.idBase !== idBase) {

@@ -37,7 +37,12 @@ export function simulatorRoutes(
       send(
         res,
         200,
-        [...carriers.values()].map((c) => ({ id: c.id, port: c.port, ...c.behaviour() })),
+        [...carriers.values()].map((c) => ({
+          id: c.id,
+          port: c.port,
+          openBinds: c.openBinds(),
+          ...c.behaviour(),
+        })),
       );
       return true;
     }
@@ -50,7 +55,12 @@ export function simulatorRoutes(
     }
     const action = match[2];
     if (req.method === "GET" && !action) {
-      send(res, 200, { id: carrier.id, port: carrier.port, ...carrier.behaviour() });
+      send(res, 200, {
+        id: carrier.id,
+        port: carrier.port,
+        openBinds: carrier.openBinds(),
+        ...carrier.behaviour(),
+      });
     } else if (req.method === "POST" && action === "/drop-binds") {
       send(res, 200, { dropped: carrier.dropBinds() });
     } else if (req.method === "PUT" && !action) {

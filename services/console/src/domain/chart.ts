@@ -63,7 +63,8 @@ export function dailyChart(bars: readonly DayBar[]): Html {
       return html`<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${barWidth.toFixed(1)}" height="${h.toFixed(1)}" fill="${colour}"><title>${bar.day}: ${n} ${status}</title></rect>`;
     });
     const label =
-      i % Math.ceil(bars.length / 7) === 0
+      // Every few days, counted back from today so that today is always labelled.
+      (bars.length - 1 - i) % Math.ceil(bars.length / 7) === 0
         ? html`<text x="${(x + barWidth / 2).toFixed(1)}" y="${height - 8}" text-anchor="middle" font-size="11">${bar.day.slice(5)}</text>`
         : html``;
     return html`${parts}${label}`;

@@ -168,9 +168,17 @@ describe("the console in a browser", () => {
   });
 
   it("when another account opens the first one's message, it gets 404; a form without its CSRF token is refused", async () => {
-    const context = await browser.newContext();
+    // A phone's width: nothing on the pages is wider than the screen.
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
     await signUp(page, "someone-else@example.com");
+    for (const path of ["/credentials", "/dashboard", "/messages", "/billing", "/send"]) {
+      await page.goto(`${base}${path}`);
+      const overflow = await page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth",
+      );
+      expect(overflow, path).toBe(0);
+    }
     const response = await page.goto(`${base}/messages/${messageId}`);
     expect(response?.status()).toBe(404);
     expect(await page.content()).not.toContain("Hello from the console");

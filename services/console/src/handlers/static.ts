@@ -34,12 +34,20 @@ export function mountStatic(router: Router): void {
     "segment",
     "ucs2-codec",
   ];
-  for (const name of modules) {
-    const source = readFileSync(join(SMS_TEXT_DIR, `${name}.ts`), "utf8");
-    files.set(`/static/sms-text/${name}.ts`, {
-      type: "text/javascript; charset=utf-8",
-      body: stripTypeScriptTypes(source),
-    });
+  // stripTypeScriptTypes warns once that it is experimental; Node's own type stripping,
+  // which runs this service, is the same code, so the warning says nothing new here.
+  const emitWarning = process.emitWarning;
+  process.emitWarning = (() => undefined) as typeof process.emitWarning;
+  try {
+    for (const name of modules) {
+      const source = readFileSync(join(SMS_TEXT_DIR, `${name}.ts`), "utf8");
+      files.set(`/static/sms-text/${name}.ts`, {
+        type: "text/javascript; charset=utf-8",
+        body: stripTypeScriptTypes(source),
+      });
+    }
+  } finally {
+    process.emitWarning = emitWarning;
   }
   router.get(/^\/static\/.+$/, (req, res) => {
     const file = files.get(req.path);

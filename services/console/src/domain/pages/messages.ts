@@ -1,20 +1,16 @@
 import { MESSAGE_STATUSES } from "@smsgw/contracts";
+import type { MessageDetail, MessageView } from "@smsgw/event-store";
 import { money, when } from "../format.ts";
 import { type Html, html } from "../html.ts";
 import type { LogQuery } from "../log-filter.ts";
 import type { TimelineEntry } from "../timeline.ts";
 import { layout, type PageContext, problemList } from "./layout.ts";
 
-export interface LogRow {
-  messageId: string;
-  status: string;
-  to: string;
-  from: string;
-  parts: number;
-  cost: number;
-  currency: string;
-  createdAt: string;
-}
+/** A row of the log: the event store's message view (read functions), as it comes. */
+export type LogRow = Pick<
+  MessageView,
+  "messageId" | "status" | "to" | "from" | "parts" | "cost" | "currency" | "createdAt"
+>;
 
 export function messagesPage(
   ctx: PageContext,
@@ -53,19 +49,7 @@ ${nextCursor ? html`<p><a rel="next" href="/messages?${next.toString()}">Older m
   );
 }
 
-export interface MessagePageView {
-  messageId: string;
-  status: string;
-  to: string;
-  from: string;
-  parts: number;
-  cost: number;
-  currency: string;
-  reference: string | null;
-  errorCode: string | null;
-  createdAt: string;
-  statusTimes: Partial<Record<string, string>>;
-  partOutcomes: Record<string, { status: string; at: string; errorCode: string | null }>;
+export interface MessagePageView extends MessageDetail {
   timeline: TimelineEntry[];
   moreEvents: boolean;
 }

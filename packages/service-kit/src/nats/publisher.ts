@@ -18,13 +18,43 @@ export interface EventPublisher {
   publishStatusChanges(changes: readonly MessageStatusChanged[]): Promise<void>;
 }
 
+/**
+ * Errors of a stream that is momentarily without a leader (a JetStream cluster electing one
+ * after a node died, ~2-5 s) or a connection that is reconnecting: worth another try.
+ */
+export function isTransientPublishError(error: unknown): boolean {
+  const text = `${(error as { name?: unknown } | null)?.name ?? ""} ${String((error as { message?: unknown } | null)?.message ?? error)}`;
+  return /no responders|not enabled|timeout|timed out|503|disconnect|reconnect/i.test(text);
+}
+
 export function createEventPublisher(
   js: JetStreamClient,
   subjects: Subjects,
-  options: { maxInFlight?: number; timeoutMs?: number } = {},
+  options: { maxInFlight?: number; timeoutMs?: number; retryForMs?: number } = {},
 ): EventPublisher {
   const window = createWindow(options.maxInFlight ?? 256);
   const timeout = options.timeoutMs ?? 5_000;
+  // Long enough to ride out a leader election; a caller waiting on HTTP still gets its
+  // answer well within the API's 30 s ceiling.
+  const retryForMs = options.retryForMs ?? 8_000;
+
+  /** Publishes, retrying transient failures with growing pauses: the msgID makes a retry safe. */
+  async function publishWithRetry(
+    subject: string,
+    body: string,
+    opts: Parameters<JetStreamClient["publish"]>[2],
+  ): Promise<void> {
+    const giveUpAt = Date.now() + retryForMs;
+    for (let pause = 100; ; pause = Math.min(pause * 2, 1_000)) {
+      try {
+        await js.publish(subject, body, opts);
+        return;
+      } catch (error) {
+        if (!isTransientPublishError(error) || Date.now() + pause > giveUpAt) throw error;
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
+    }
+  }
 
   function send(
     kind: string,
@@ -40,7 +70,7 @@ export function createEventPublisher(
       try {
         // Nats-Msg-Id = the event's deterministic id: a handler that runs twice, or a
         // publish retried after a lost ack, is stored once.
-        await js.publish(subject, JSON.stringify(body), { msgID, headers, timeout });
+        await publishWithRetry(subject, JSON.stringify(body), { msgID, headers, timeout });
         eventsPublished.inc({ kind, result: "ok" });
       } catch (error) {
         eventsPublished.inc({ kind, result: "error" });

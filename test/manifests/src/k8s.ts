@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
+import { kustomizeBuild } from "./kustomize.ts";
 import { filesUnder, list, type Obj, obj, ROOT, str, yamlDocs } from "./repo.ts";
 import { parseYamlDocuments } from "./yaml.ts";
 
@@ -43,10 +44,11 @@ export interface Renderer {
 }
 
 /**
- * A local kustomize: `kustomize` or `kubectl kustomize` (KUSTOMIZE=path picks one), or
- * null when neither is installed. Rendering is offline: only local bases are used.
+ * A local kustomize: `kustomize` or `kubectl kustomize` (KUSTOMIZE=path picks one), else
+ * the in-repo renderer of the subset k8s/ uses (kustomize.ts, checked against kubectl
+ * kustomize where one is installed). Rendering is offline: only local bases are used.
  */
-export function findRenderer(): Renderer | null {
+export function findRenderer(): Renderer {
   const candidates: [string, string[]][] = process.env.KUSTOMIZE
     ? [[process.env.KUSTOMIZE, ["build"]]]
     : [
@@ -68,7 +70,10 @@ export function findRenderer(): Renderer | null {
       },
     };
   }
-  return null;
+  return {
+    name: "the in-repo kustomize (test/manifests/src/kustomize.ts)",
+    render: kustomizeBuild,
+  };
 }
 
 export function podSpec(workload: Obj): Obj {

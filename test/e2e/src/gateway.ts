@@ -6,7 +6,7 @@ import { loadPricingConfig, startPricing } from "@smsgw/pricing";
 import { loadRoutingConfig, startRouting } from "@smsgw/routing";
 import { createLogger, type RunningService } from "@smsgw/service-kit";
 import { loadSmscSimulatorConfig, startSmscSimulator } from "@smsgw/smsc-simulator";
-import { createTestInfra, type TestInfra } from "@smsgw/testkit";
+import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
 
 const level = process.env.TEST_LOG_LEVEL ?? "silent";
 
@@ -74,6 +74,8 @@ export async function startGateway(
     systemId: id,
     password: "secret",
     idBase: id === "sim-a" ? "hex" : "decimal",
+    // They are simulators: test accounts' messages (the default account kind) may use them.
+    simulated: true,
   }));
   const carriers = options.connectorCarriers ? options.connectorCarriers(simulated) : simulated;
 
@@ -92,6 +94,12 @@ export async function startGateway(
   started.push({ name: "dlr-dispatcher", service: dispatcher });
   const ingress = await startIngress(loadIngressConfig(env), log("ingress"));
   started.push({ name: "ingress", service: ingress });
+  // Routing learns which carriers are simulators from the connector's health records: a
+  // test account's message accepted before they arrive would find no simulator.
+  const ids = carriers.map((c) => String(c.id));
+  await waitFor(() => ids.every((id) => routing.view().health.has(id)), {
+    what: "routing sees every carrier's health",
+  });
 
   return {
     infra,

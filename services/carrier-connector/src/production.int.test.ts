@@ -343,3 +343,55 @@ describe("health and failover", () => {
     expect(failed?.data.detail).toMatch(/no bind/);
   });
 });
+
+/** A sample's value in Prometheus text, 0 when the series is not there yet. */
+function sample(text: string, name: string, labels: Record<string, string>): number {
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(`${name}{`)) continue;
+    const labelText = line.slice(name.length + 1, line.indexOf("}"));
+    if (wanted.every((pair) => labelText.split(",").includes(pair))) {
+      return Number(line.slice(line.lastIndexOf(" ") + 1));
+    }
+  }
+  return 0;
+}
+
+describe("metrics", () => {
+  it("when traffic flows, /metrics shows binds, submits, errors, throttle pauses, receipts and their latency per carrier", async () => {
+    const scrape = async () =>
+      (await fetch(`http://127.0.0.1:${connector.healthPort}/metrics`)).text();
+    const before = await scrape();
+    const list = Array.from({ length: 5 }, (_, i) => routed("early", destination(100 + i, 0), "M"));
+    await publishAll(list);
+    await waitFor(() => list.every((e) => events.ofType(e.messageId, "ReceiptReceived").length));
+    const after = await waitFor(async () => {
+      const text = await scrape();
+      const count = sample(text, "smsgw_carrier_receipt_latency_seconds_count", {
+        carrier: "early",
+      });
+      return count >= 5 ? text : undefined;
+    });
+    const moved = (name: string, labels: Record<string, string>) =>
+      sample(after, name, labels) - sample(before, name, labels);
+
+    expect(moved("smsgw_carrier_submits_total", { carrier: "early", result: "accepted" })).toBe(5);
+    expect(moved("smsgw_carrier_receipts_total", { carrier: "early", stat: "DELIVRD" })).toBe(5);
+    expect(moved("smsgw_carrier_receipt_latency_seconds_count", { carrier: "early" })).toBe(5);
+    expect(sample(after, "smsgw_carrier_binds_up", { carrier: "pair" })).toBe(2);
+    expect(sample(after, "smsgw_carrier_bind_slots_held", { carrier: "drop" })).toBe(2);
+    expect(sample(after, "smsgw_carrier_binds_up", { carrier: "gone" })).toBe(0);
+    // The throttling tests above: the carrier's refusals and our pauses.
+    expect(
+      sample(after, "smsgw_carrier_throttle_pauses_total", { carrier: "thr" }),
+    ).toBeGreaterThan(0);
+    expect(
+      sample(after, "smsgw_carrier_submits_total", { carrier: "thr", result: "throttled" }),
+    ).toBeGreaterThan(0);
+    expect(
+      sample(after, "smsgw_carrier_submit_errors_total", { carrier: "thr", class: "retry" }),
+    ).toBeGreaterThan(0);
+    // Low cardinality: no message id or phone number anywhere in the labels.
+    expect(after).not.toMatch(/msg_|3725\d{6}/);
+  });
+});

@@ -28,6 +28,7 @@ import { defaultReplicaId, startHealthPublisher } from "./handlers/health.ts";
 import { createInboundHandler } from "./handlers/inbound.ts";
 import { createReceiptHandler, type ReceiptHandler } from "./handlers/receipts.ts";
 import { handleRouted } from "./handlers/routed.ts";
+import { watchLinks } from "./metrics.ts";
 
 export interface StartedCarrierConnector extends RunningService {
   /** Ids of the carriers with a bound session now. */
@@ -82,9 +83,11 @@ export async function startCarrierConnector(
   let registry: Awaited<ReturnType<typeof startCarrierRegistry>> | undefined;
   let admin: AdminServer | undefined;
   let stopping = false;
+  const unwatchLinks = watchLinks(() => links.values());
 
   const stop = async () => {
     stopping = true;
+    unwatchLinks();
     await admin?.close();
     await registry?.stop();
     await Promise.all([consumer?.stop(), consumers?.stop()]);

@@ -1,5 +1,8 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
+/** The metric classes, so a service defines its own series on `metricsRegistry`. */
+export { Counter, Gauge, Histogram };
+
 /**
  * The process's metrics in Prometheus format, served at /metrics on the health port.
  * Names follow OpenTelemetry/Prometheus conventions (unit suffixes, _total for counters)

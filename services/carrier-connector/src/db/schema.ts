@@ -1,4 +1,4 @@
-import type { ColumnType, Generated } from "kysely";
+import type { ColumnType, Generated, RawBuilder } from "kysely";
 
 /**
  * The `connector` schema. `submissions` is the claim that makes a submit happen once per
@@ -10,7 +10,7 @@ export interface SubmissionsTable {
   carrier_id: string;
   claimed_at: Generated<Date>;
   /** Added in 0004: the SubmitFailed data this claim ended in (null: submitted, or not yet done). */
-  failure: ColumnType<unknown, string | null | undefined, string | null>;
+  failure: ColumnType<unknown, RawBuilder<unknown> | null | undefined, RawBuilder<unknown> | null>;
 }
 
 export interface PartsTable {

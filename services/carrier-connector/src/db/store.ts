@@ -48,6 +48,8 @@ export interface PartRow {
   validUntil: Date;
   /** Parts from `part` on that this id stands for (message_payload: all of them). */
   covers: number;
+  /** When its submit_sm_resp was stored (rows read back; receipt latency). */
+  submittedAt?: Date;
 }
 
 /** A message past its validity with a part still waiting for its final receipt. */
@@ -86,7 +88,8 @@ export function createConnectorStore(db: Kysely<ConnectorDatabase>) {
               message_id: c.messageId,
               attempt: c.attempt,
               carrier_id: c.carrierId,
-              failure: c.failure ? JSON.stringify(c.failure) : null,
+              // As text cast to jsonb: postgres.js would store a JS string as a JSON string.
+              failure: c.failure ? sql<unknown>`${JSON.stringify(c.failure)}::text::jsonb` : null,
             })),
           )
           .onConflict((oc) => oc.columns(["message_id", "attempt"]).doNothing())
@@ -273,6 +276,7 @@ export function createConnectorStore(db: Kysely<ConnectorDatabase>) {
             tracestate: row.tracestate,
             validUntil: row.valid_until,
             covers: row.covers,
+            submittedAt: new Date(row.submitted_at),
           };
           found.set(partKey(part), part);
         }

@@ -2,6 +2,7 @@ import type { Logger } from "@smsgw/service-kit";
 import {
   type IncomingRequest,
   type Outgoing,
+  SmppConnectionClosedError,
   SmppGenericNackError,
   type SmppSession,
   SmppSessionStateError,
@@ -12,6 +13,7 @@ import type { BackoffSettings } from "../domain/backoff.ts";
 import { createRecentCounter } from "../domain/recent-counter.ts";
 import { isRebind, isThrottle, throttlePauseMs } from "../domain/throttle.ts";
 import { createTokenBucket } from "../domain/token-bucket.ts";
+import { carrierMetrics } from "../metrics.ts";
 import { type BindLoop, startBindLoop } from "./bind-loop.ts";
 
 export interface CarrierLinkStatus {
@@ -219,11 +221,24 @@ export function startCarrierLink(
     if (until > pausedUntil) {
       pausedUntil = until;
       pauseStartedAt = now;
+      carrierMetrics.throttlePause(carrier.id);
       log.warn(
         { status, pauseMs: pause, consecutive: consecutiveThrottles },
         "carrier throttling us; pausing",
       );
       deps.onChange?.(carrier.id);
+    }
+  }
+
+  /** A request that failed: refused by generic_nack, or sent and never answered (unknown). */
+  function countFailed(error: unknown): void {
+    if (error instanceof SmppGenericNackError) {
+      const result = isThrottle(error.commandStatus) ? "throttled" : "refused";
+      carrierMetrics.submit(carrier.id, result, error.commandStatus);
+    } else if (error instanceof SmppSessionStateError) {
+      // Never sent.
+    } else if (!(error instanceof SmppConnectionClosedError) || error.requestSent) {
+      carrierMetrics.submit(carrier.id, "unknown");
     }
   }
 
@@ -239,6 +254,7 @@ export function startCarrierLink(
       try {
         response = await session.request(pdu);
       } catch (error) {
+        countFailed(error);
         if (error instanceof SmppGenericNackError && isThrottle(error.commandStatus)) {
           throttle(error.commandStatus, sentAt);
           if (Date.now() - started < maxThrottleWaitMs) continue;
@@ -248,6 +264,12 @@ export function startCarrierLink(
         submits.add(Date.now());
         throw error;
       }
+      const status = response.commandStatus;
+      carrierMetrics.submit(
+        carrier.id,
+        status === 0 ? "accepted" : isThrottle(status) ? "throttled" : "refused",
+        status,
+      );
       if (isThrottle(response.commandStatus)) {
         throttle(response.commandStatus, sentAt);
         if (Date.now() - started < maxThrottleWaitMs) continue;

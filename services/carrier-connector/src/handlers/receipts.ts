@@ -13,6 +13,8 @@ import {
 import { type PartKey, type PartRow, partKey } from "../db/store.ts";
 import { mappingRetryDelayMs } from "../domain/backoff.ts";
 import { type ConnectorEvent, receiptEvent } from "../domain/events.ts";
+import { partStatusOf } from "../domain/receipt-status.ts";
+import { carrierMetrics } from "../metrics.ts";
 
 export interface ReceiptCarrier {
   id: string;
@@ -127,7 +129,7 @@ export function createReceiptHandler(deps: ReceiptDeps) {
       found = new Map();
     }
     const now = deps.now();
-    const mapped: Array<{ item: Waiting; events: ConnectorEvent[] }> = [];
+    const mapped: Array<{ item: Waiting; row: PartRow; events: ConnectorEvent[] }> = [];
     for (const item of batch) {
       const row = found.get(partKey(item.key));
       if (row) {
@@ -135,7 +137,7 @@ export function createReceiptHandler(deps: ReceiptDeps) {
         const events = Array.from({ length: Math.max(1, row.covers) }, (_, i) =>
           eventFor(item, { ...row, part: row.part + i }, now),
         );
-        mapped.push({ item, events });
+        mapped.push({ item, row, events });
       } else {
         waitForMapping(item);
       }
@@ -148,7 +150,11 @@ export function createReceiptHandler(deps: ReceiptDeps) {
       for (const { item } of mapped) answerLater(item);
       return;
     }
-    for (const { item } of mapped) item.session.respond(item.pdu);
+    for (const { item, row } of mapped) {
+      item.session.respond(item.pdu);
+      const final = partStatusOf(item.receipt.stat) !== "pending";
+      carrierMetrics.receipt(item.carrierId, item.receipt.stat, final, row.submittedAt, now);
+    }
     const finals = mapped.filter(({ events }) =>
       events.some((e) => e.type === "ReceiptReceived" && e.data.partStatus !== "pending"),
     );

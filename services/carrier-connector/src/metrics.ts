@@ -1,0 +1,108 @@
+import { Counter, Gauge, Histogram, metricsRegistry } from "@smsgw/service-kit";
+import { classifyCommandStatus, RECEIPT_STATS } from "@smsgw/smpp";
+import type { CarrierLink } from "./handlers/carrier-link.ts";
+
+/**
+ * The connector's series, on the kit's registry (served at /metrics on the health port).
+ * Labels are the carrier (operator-configured, a handful), a result, a status class or a
+ * receipt stat: never a message id, an account or a phone number.
+ */
+
+/** The links of every connector in this process (tests run several). */
+const linkSources = new Set<() => Iterable<CarrierLink>>();
+
+function perCarrier(gauge: Gauge<"carrier">, value: (link: CarrierLink) => number): void {
+  gauge.reset();
+  for (const source of linkSources) {
+    for (const link of source()) gauge.inc({ carrier: link.carrier.id }, value(link));
+  }
+}
+
+export const bindsUp = new Gauge({
+  name: "smsgw_carrier_binds_up",
+  help: "Binds to the carrier up on this replica (a pair counts as two).",
+  labelNames: ["carrier"] as const,
+  registers: [metricsRegistry],
+  collect() {
+    perCarrier(this, (link) => link.status().bindsUp);
+  },
+});
+
+export const bindSlotsHeld = new Gauge({
+  name: "smsgw_carrier_bind_slots_held",
+  help: "The carrier's bind slots this replica leases (ADR 7).",
+  labelNames: ["carrier"] as const,
+  registers: [metricsRegistry],
+  collect() {
+    perCarrier(this, (link) => link.slots().length);
+  },
+});
+
+/** Adds a connector's links to the bind gauges; returns the undo. */
+export function watchLinks(source: () => Iterable<CarrierLink>): () => void {
+  linkSources.add(source);
+  return () => linkSources.delete(source);
+}
+
+export type SubmitResult = "accepted" | "refused" | "throttled" | "unknown";
+
+const submits = new Counter({
+  name: "smsgw_carrier_submits_total",
+  help: "submit_sm answered or given up, by carrier and result (accepted, refused, throttled, unknown: no answer).",
+  labelNames: ["carrier", "result"] as const,
+  registers: [metricsRegistry],
+});
+
+const submitErrors = new Counter({
+  name: "smsgw_carrier_submit_errors_total",
+  help: "submit_sm refused (submit_sm_resp or generic_nack), by carrier and command-status class (retry, unclear, permanent, session).",
+  labelNames: ["carrier", "class"] as const,
+  registers: [metricsRegistry],
+});
+
+const throttlePauses = new Counter({
+  name: "smsgw_carrier_throttle_pauses_total",
+  help: "Pauses started or lengthened because the carrier throttled us (ESME_RTHROTTLED / ESME_RMSGQFUL).",
+  labelNames: ["carrier"] as const,
+  registers: [metricsRegistry],
+});
+
+const receipts = new Counter({
+  name: "smsgw_carrier_receipts_total",
+  help: "Delivery receipts mapped to a message, by carrier and stat (unknown stats as OTHER).",
+  labelNames: ["carrier", "stat"] as const,
+  registers: [metricsRegistry],
+});
+
+const receiptLatency = new Histogram({
+  name: "smsgw_carrier_receipt_latency_seconds",
+  help: "From a part's submit_sm_resp being stored to its final receipt.",
+  labelNames: ["carrier"] as const,
+  buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600, 21_600, 86_400],
+  registers: [metricsRegistry],
+});
+
+const KNOWN_STATS = new Set<string>(RECEIPT_STATS);
+
+export const carrierMetrics = {
+  /** One submit_sm's end: its command_status, or "unknown" when no answer came. */
+  submit(carrier: string, result: SubmitResult, commandStatus?: number): void {
+    submits.inc({ carrier, result });
+    if (commandStatus !== undefined && commandStatus !== 0) {
+      submitErrors.inc({ carrier, class: classifyCommandStatus(commandStatus) });
+    }
+  },
+  throttlePause(carrier: string): void {
+    throttlePauses.inc({ carrier });
+  },
+  /** A mapped receipt; a final one with its part's submit time also feeds the latency. */
+  receipt(carrier: string, stat: string, final: boolean, submittedAt: Date | undefined, now: Date) {
+    receipts.inc({ carrier, stat: KNOWN_STATS.has(stat) ? stat : "OTHER" });
+    if (final && submittedAt) {
+      receiptLatency.observe(
+        { carrier },
+        Math.max(0, (now.getTime() - submittedAt.getTime()) / 1000),
+      );
+    }
+  },
+};

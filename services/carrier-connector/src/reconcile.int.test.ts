@@ -1,0 +1,138 @@
+import { Kvm } from "@nats-io/kv";
+import { eventIdFor } from "@smsgw/contracts";
+import { createLogger } from "@smsgw/service-kit";
+import {
+  loadSmscSimulatorConfig,
+  type StartedSmscSimulator,
+  startSmscSimulator,
+} from "@smsgw/smsc-simulator";
+import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadCarrierConnectorConfig } from "./config.ts";
+import { observeEvents, routed } from "./harness.testing.ts";
+import { leaseBucket, type StartedCarrierConnector, startCarrierConnector } from "./service.ts";
+
+/** Outcome-unknown reconciliation (ADR 8) against real Postgres, NATS and the simulator. */
+const log = createLogger("connector-reconcile-test", process.env.TEST_LOG_LEVEL ?? "silent");
+let infra: TestInfra;
+let simulator: StartedSmscSimulator;
+let connector: StartedCarrierConnector;
+let events: Awaited<ReturnType<typeof observeEvents>>;
+let sql: postgres.Sql;
+
+beforeAll(async () => {
+  infra = await createTestInfra();
+  simulator = await startSmscSimulator(
+    loadSmscSimulatorConfig({
+      HEALTH_PORT: "0",
+      SIM_CARRIERS: JSON.stringify([{ id: "rec", port: 0, receiptDelayMs: 10, outcomes: [] }]),
+    }),
+    log,
+  );
+  connector = await startCarrierConnector(
+    loadCarrierConnectorConfig({
+      ...infra.env,
+      HEALTH_PORT: "0",
+      RECONCILE_AFTER_MS: "1000",
+      CARRIER_RELOAD_MS: "200",
+      CARRIERS: JSON.stringify([
+        { id: "rec", port: simulator.ports.rec, password: "secret", idBase: "hex" },
+      ]),
+    }),
+    log,
+  );
+  events = await observeEvents(infra.env, log);
+  sql = postgres(infra.database.url, { max: 1, onnotice: () => undefined });
+});
+
+afterAll(async () => {
+  await sql?.end();
+  const nc = events?.messaging.nats.nc;
+  if (nc) {
+    for (const bucket of [
+      events.messaging.subjects.carrierHealthBucket,
+      leaseBucket(events.messaging.subjects),
+    ]) {
+      await new Kvm(nc)
+        .open(bucket)
+        .then((kv) => kv.destroy())
+        .catch(() => false);
+    }
+  }
+  await events?.close();
+  await connector?.stop();
+  await simulator?.stop();
+  await infra?.cleanup();
+});
+
+const submissionsTo = (to: string) =>
+  simulator.submissions().filter((s) => s.destination === to.slice(1));
+
+describe("outcome unknown", () => {
+  it("when a claim never finished and is stale, its event ends SubmitFailed 'outcome unknown', recorded, never resubmitted", async () => {
+    await waitFor(() => connector.pulling().includes("rec"), { what: "rec pulled" });
+    const event = routed("rec", "+37256100001", "Died mid-submit");
+    // A replica claimed it and died before it could record anything.
+    await sql`insert into connector.submissions (message_id, attempt, carrier_id, claimed_at)
+              values (${event.messageId}, 1, 'rec', now() - interval '2 seconds')`;
+    await events.messaging.publisher.publish(event);
+    const [failed] = await waitFor(() => {
+      const list = events.ofType(event.messageId, "SubmitFailed");
+      return list.length === 1 ? list : undefined;
+    });
+    expect(failed?.data).toMatchObject({ retryable: false, commandStatus: null });
+    expect(failed?.data.detail).toMatch(/outcome unknown.*0 part\(s\)/);
+    const [row] = await sql`select failure from connector.submissions
+                            where message_id = ${event.messageId}`;
+    expect(row?.failure).toMatchObject({ retryable: false });
+    expect(submissionsTo("+37256100001")).toEqual([]);
+  });
+
+  it("when a claim is young, the event waits for it rather than deciding", async () => {
+    const event = routed("rec", "+37256100002", "Still in flight elsewhere");
+    await sql`insert into connector.submissions (message_id, attempt, carrier_id)
+              values (${event.messageId}, 1, 'rec')`;
+    await events.messaging.publisher.publish(event);
+    // Young for one second, then stale: it ends failed, but not before.
+    const started = Date.now();
+    await waitFor(() => events.ofType(event.messageId, "SubmitFailed").length === 1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(submissionsTo("+37256100002")).toEqual([]);
+  });
+
+  it("when the parts were stored but MessageSubmitted was never published, it is published from them with the carrier's ids", async () => {
+    const event = routed("rec", "+37256100003", "Crashed before publishing");
+    await sql`insert into connector.submissions (message_id, attempt, carrier_id)
+              values (${event.messageId}, 1, 'rec')`;
+    await sql`insert into connector.parts
+                (carrier_id, carrier_message_id, raw_id, message_id, account_id, part, total_parts)
+              values ('rec', '3054', '0BEE', ${event.messageId}, 'acc_1', 1, 1)`;
+    await events.messaging.publisher.publish(event);
+    const [submitted] = await waitFor(() => {
+      const list = events.ofType(event.messageId, "MessageSubmitted");
+      return list.length === 1 ? list : undefined;
+    });
+    expect(submitted?.eventId).toBe(eventIdFor(event.messageId, "submitted", 1));
+    expect(submitted?.data).toEqual({
+      carrierId: "rec",
+      attempt: 1,
+      parts: [{ part: 1, carrierMessageId: "0BEE" }],
+    });
+    expect(submissionsTo("+37256100003")).toEqual([]);
+  });
+
+  it("when a message is routed to a carrier no replica has, it fails over (retryable) after a grace, claimed once", async () => {
+    const event = routed("nowhere", "+37256100004", "Nobody binds this");
+    await events.messaging.publisher.publish(event);
+    const [failed] = await waitFor(() => {
+      const list = events.ofType(event.messageId, "SubmitFailed");
+      return list.length === 1 ? list : undefined;
+    });
+    expect(failed?.data).toMatchObject({ carrierId: "nowhere", retryable: true });
+    const rows = await sql`select failure from connector.submissions
+                           where message_id = ${event.messageId}`;
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.failure).toMatchObject({ retryable: true });
+  });
+});

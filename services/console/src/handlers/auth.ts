@@ -172,6 +172,9 @@ export function mountAuth(router: Router, options: AuthOptions): void {
         .send(loginPage(ctx, shownEmail, ["Email or password is wrong."]).value);
     }
     loginFailures.clear(emailKey);
+    // A session this browser had before (another user's, or a stale one) ends here.
+    const previous = locals(res).sessionCookie;
+    if (previous) await users.closeSession(previous);
     startSession(res, await users.openSession(user.userId, session.idleMs), session);
     res.redirect(303, "/dashboard");
   });

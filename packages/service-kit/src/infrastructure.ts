@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { BaseEnv } from "./config.ts";
 import { type Database, openDatabase } from "./db/database.ts";
 import { migrateSchema } from "./db/migrate.ts";
+import { setBucketReplicas } from "./nats/bucket.ts";
 import { connectNats, type Nats } from "./nats/connect.ts";
 import { createEventPublisher, type EventPublisher } from "./nats/publisher.ts";
 import { ensureEventStream } from "./nats/stream.ts";
@@ -24,6 +25,7 @@ export async function openMessaging(
   const nats = await connectNats(config.NATS_URL, name, log);
   const subjects = subjectsFor(config.NATS_PREFIX);
   await ensureEventStream(nats.jsm, subjects, { replicas: config.STREAM_REPLICAS });
+  setBucketReplicas(config.STREAM_REPLICAS);
   return {
     nats,
     subjects,

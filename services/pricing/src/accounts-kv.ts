@@ -1,6 +1,5 @@
-import { Kvm } from "@nats-io/kv";
 import type { AccountRecord } from "@smsgw/contracts";
-import type { Nats } from "@smsgw/service-kit";
+import { type Nats, openBucket } from "@smsgw/service-kit";
 
 /** Where pricing publishes the accounts' credentials for ingress and the dispatcher. */
 export interface AccountsKv {
@@ -9,10 +8,10 @@ export interface AccountsKv {
 
 /**
  * Opens the accounts bucket for writing, created with the same options as its readers
- * (service-kit's `startKvCache`: history 1), whoever starts first.
+ * (service-kit's `openBucket`: history 1, STREAM_REPLICAS copies), whoever starts first.
  */
 export async function openAccountsKv(nats: Nats, bucket: string): Promise<AccountsKv> {
-  const kv = await new Kvm(nats.nc).create(bucket, { history: 1 });
+  const kv = await openBucket(nats.nc, bucket);
   return {
     async put(record) {
       await kv.put(record.hash, JSON.stringify(record));

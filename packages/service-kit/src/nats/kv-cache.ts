@@ -1,7 +1,7 @@
-import { Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import type { z } from "zod";
+import { openBucket } from "./bucket.ts";
 
 export interface KvCache<T> {
   get(key: string): T | undefined;
@@ -22,7 +22,7 @@ export async function startKvCache<T>(
   schema: z.ZodType<T>,
   log: Logger,
 ): Promise<KvCache<T>> {
-  const kv = await new Kvm(nc).create(bucket, { history: 1 });
+  const kv = await openBucket(nc, bucket);
   const entries = new Map<string, T>();
   const initialCount = (await kv.status()).values;
   let markLoaded: () => void = () => undefined;

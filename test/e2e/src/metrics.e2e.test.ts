@@ -148,6 +148,11 @@ describe("every service's /metrics", () => {
       what: "a first delivered message",
     });
     for (let n = 1; n < MESSAGES; n++) expect(await sendOne(account, n)).toBe("delivered");
+    // A status query: its route is the template, never the message's id.
+    const status = await fetch(
+      `${ingressUrl}/v1/messages/msg_not_there?${new URLSearchParams(account)}`,
+    );
+    expect(status.status).toBe(404);
     // The consumers' lag is sampled every few seconds, not per message.
     await waitFor(async () => has(await scrape("event-store"), "smsgw_consumer_lag_messages"), {
       timeoutMs: 15_000,
@@ -175,6 +180,13 @@ describe("every service's /metrics", () => {
     expect(
       moved("ingress", "smsgw_events_published_total", { kind: "MessageAccepted", result: "ok" }),
     ).toBeGreaterThanOrEqual(MESSAGES);
+    expect(
+      moved("ingress", "smsgw_ingress_requests_total", {
+        http_route: "/v1/messages/:id",
+        http_response_status_code: "404",
+        status: "not_found",
+      }),
+    ).toBe(1);
     // No message id or raw path became a label.
     for (const sample of after.ingress ?? []) {
       expect(JSON.stringify(sample.labels)).not.toMatch(/msg_|token|hash=/);

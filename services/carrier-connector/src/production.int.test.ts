@@ -29,6 +29,8 @@ const SIM_CARRIERS = [
   { id: "dial-tlv", port: 0, receiptDialect: "tlv", outcomes: [] },
   { id: "dial-dec", port: 0, receiptIdBase: "decimal", outcomes: [] },
   { id: "early", port: 0, receiptDelayMs: 0, outcomes: [] },
+  // Answers each submit 150 ms late but sends its receipt at once: the receipt comes first.
+  { id: "overtake", port: 0, receiptDelayMs: 0, responseDelayMs: 150, outcomes: [] },
   { id: "mo", port: 0, outcomes: [] },
   { id: "pair", port: 0, outcomes: [] },
   { id: "sar", port: 0, outcomes: [] },
@@ -75,6 +77,7 @@ beforeAll(async () => {
         carrier("dial-tlv"),
         carrier("dial-dec", { receiptIdBase: "decimal" }),
         carrier("early"),
+        carrier("overtake"),
         carrier("mo"),
         carrier("pair", { bindMode: "pair", simulated: true }),
         carrier("sar", { concat: "sar" }),
@@ -225,6 +228,22 @@ describe("receipts", () => {
       () => list.every((e) => events.ofType(e.messageId, "ReceiptReceived").length === 1),
       { what: "20 receipts" },
     );
+  });
+
+  it("when the receipt arrives before the submit_sm_resp itself, it waits for its id and finds its message", async () => {
+    const list = Array.from({ length: 10 }, (_, i) =>
+      routed("overtake", destination(200 + i, 0), "O"),
+    );
+    await publishAll(list);
+    await waitFor(
+      () => list.every((e) => events.ofType(e.messageId, "ReceiptReceived").length === 1),
+      { what: "10 receipts" },
+    );
+    for (const e of list) {
+      const [submitted] = events.ofType(e.messageId, "MessageSubmitted");
+      const [receipt] = events.ofType(e.messageId, "ReceiptReceived");
+      expect(receipt?.data.carrierMessageId).toBe(submitted?.data.parts[0]?.carrierMessageId);
+    }
   });
 
   it("when a 3-part UCS-2 text has an emoji on a part boundary, the pair is never split", async () => {

@@ -1,7 +1,9 @@
 // Throughput of the connector's SMPP path: messages/s through a carrier's binds (one or four)
 // with windows of 1, 10 and 50, against the SMSC simulator in this process. Each run submits
 // for RUN_MS (registered_delivery 0: receipts are a separate path) and the median of RUNS runs
-// is printed as a Markdown table. Run: pnpm --filter @smsgw/carrier-connector bench
+// is printed as a Markdown table. BENCH_LATENCY_MS makes the simulator answer each submit that
+// much later (a carrier across a network), where windows and binds show what they are for.
+// Run: pnpm --filter @smsgw/carrier-connector bench
 import { cpus } from "node:os";
 import { createLogger } from "@smsgw/service-kit";
 import { submitSm } from "@smsgw/smpp";
@@ -12,6 +14,7 @@ import { allSlots, startCarrierLink } from "../handlers/carrier-link.ts";
 
 const RUN_MS = Number(process.env.BENCH_RUN_MS ?? 1_500);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 0);
 const log = createLogger("bench", "silent");
 
 async function measure(port: number, binds: number, windowSize: number): Promise<number> {
@@ -54,7 +57,9 @@ const simulator = await startSmscSimulator(
   loadSmscSimulatorConfig({
     HEALTH_PORT: "0",
     SIM_KEEP_SUBMISSIONS: "1000",
-    SIM_CARRIERS: JSON.stringify([{ id: "bench", port: 0, outcomes: [] }]),
+    SIM_CARRIERS: JSON.stringify([
+      { id: "bench", port: 0, outcomes: [], responseDelayMs: LATENCY_MS },
+    ]),
   }),
   log,
 );
@@ -69,6 +74,9 @@ for (const binds of [1, 4]) {
 }
 await simulator.stop();
 console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, Node ${process.version}`);
-console.log(`Median of ${RUNS} runs of ${RUN_MS} ms each, simulator in the same process.\n`);
+console.log(
+  `Median of ${RUNS} runs of ${RUN_MS} ms each, simulator in the same process, ` +
+    `${LATENCY_MS} ms before each submit_sm_resp.\n`,
+);
 console.log("| binds | window | submit_sm/s |\n| ---: | ---: | ---: |");
 for (const row of rows) console.log(row);

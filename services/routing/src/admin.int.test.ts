@@ -3,47 +3,33 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Kvm } from "@nats-io/kv";
 import { RoutingRules } from "@smsgw/contracts";
-import { type Messaging, openMessaging } from "@smsgw/service-kit";
-import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
+import { waitFor } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadRoutingConfig, type RoutingConfig } from "./config.ts";
 import { RULES_KEY } from "./kv/route-store.ts";
-import { type StartedRouting, startRouting } from "./service.ts";
-import { accepted, deleteRoutingBuckets, silent, startRecorder } from "./test-support.ts";
+import { startRouting } from "./service.ts";
+import { accepted, type RoutingUnderTest, silent, startRoutingUnderTest } from "./test-support.ts";
 
 const TOKEN = "test-admin-token-0123456789";
-let infra: TestInfra;
-let config: RoutingConfig;
-let messaging: Messaging;
-let routing: StartedRouting;
-let recorder: Awaited<ReturnType<typeof startRecorder>>;
+let t: RoutingUnderTest;
 
 beforeAll(async () => {
-  infra = await createTestInfra({ HEALTH_PORT: "0", ADMIN_PORT: "0", ADMIN_TOKEN: TOKEN });
-  config = loadRoutingConfig(infra.env);
-  messaging = await openMessaging(config, "routing-test", silent);
-  recorder = await startRecorder(messaging);
-  routing = await startRouting(config, silent);
+  t = await startRoutingUnderTest({ ADMIN_PORT: "0", ADMIN_TOKEN: TOKEN });
 });
 
 afterAll(async () => {
-  await routing?.stop();
-  await recorder?.stop();
-  await messaging?.close();
-  await deleteRoutingBuckets(infra.env.NATS_URL ?? "", infra.prefix);
-  await infra?.cleanup();
+  await t?.stop();
 });
 
 function admin(path: string, init: RequestInit & { token?: string } = {}) {
   const { token = TOKEN, ...rest } = init;
-  return fetch(`http://127.0.0.1:${routing.adminPort}${path}`, {
+  return fetch(`http://127.0.0.1:${t.routing.adminPort}${path}`, {
     ...rest,
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
   });
 }
 
 async function publishedRules(): Promise<RoutingRules | undefined> {
-  const kv = await new Kvm(messaging.nats.nc).open(messaging.subjects.routingBucket);
+  const kv = await new Kvm(t.messaging.nats.nc).open(t.messaging.subjects.routingBucket);
   const entry = await kv.get(RULES_KEY);
   return entry?.operation === "PUT" ? RoutingRules.parse(entry.json()) : undefined;
 }
@@ -79,7 +65,7 @@ describe("operator-managed routes", () => {
 
   it("when a route is set, every replica routes by it without restart and ingress's rules follow", async () => {
     const second = await startRouting(
-      { ...config, HEALTH_PORT: 0, ADMIN_TOKEN: undefined },
+      { ...t.config, HEALTH_PORT: 0, ADMIN_TOKEN: undefined },
       silent,
     );
     try {
@@ -94,8 +80,8 @@ describe("operator-managed routes", () => {
       await waitFor(() => second.view().table.routes.some((r) => r.prefix === "+48"));
       await waitFor(async () => (await publishedRules())?.routablePrefixes.includes("+48"));
       const event = accepted("+48501234567");
-      await messaging.publisher.publish(event);
-      const [routed] = await recorder.outcomeOf(event.messageId, "MessageRouted");
+      await t.messaging.publisher.publish(event);
+      const [routed] = await t.recorder.outcomeOf(event.messageId, "MessageRouted");
       expect(routed?.data.carrierId).toBe("sim-a");
     } finally {
       await second.stop();
@@ -141,7 +127,7 @@ describe("operator-managed routes", () => {
   });
 
   it("when the CLI sets and lists routes, it works on the same store (--json)", async () => {
-    const env = { ...process.env, ...infra.env };
+    const env = { ...process.env, ...t.infra.env };
     const node = process.execPath;
     await run(node, [cli, "routes", "set", "+47", "sim-a:300", "sim-b:280:5:numeric"], { env });
     const { stdout } = await run(node, [cli, "routes", "list", "--json"], { env });
@@ -152,7 +138,7 @@ describe("operator-managed routes", () => {
       { carrierId: "sim-a", costPerPart: 300, priority: 100, alphanumeric: true },
       { carrierId: "sim-b", costPerPart: 280, priority: 5, alphanumeric: false },
     ]);
-    await waitFor(() => routing.view().table.routes.some((r) => r.prefix === "+47"));
+    await waitFor(() => t.routing.view().table.routes.some((r) => r.prefix === "+47"));
     const usage = await run(node, [cli, "routes", "set", "+47"], { env }).catch(
       (error: { code: number }) => error,
     );

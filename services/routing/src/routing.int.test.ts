@@ -1,40 +1,24 @@
 import { eventIdFor, newMessageId } from "@smsgw/contracts";
-import { type Messaging, openMessaging } from "@smsgw/service-kit";
-import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
+import { waitFor } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadRoutingConfig } from "./config.ts";
-import { type StartedRouting, startRouting } from "./service.ts";
 import {
   accepted,
-  deleteRoutingBuckets,
-  silent,
-  startRecorder,
+  type RoutingUnderTest,
+  startRoutingUnderTest,
   submitFailed,
 } from "./test-support.ts";
 
-let infra: TestInfra;
-let messaging: Messaging;
-let routing: StartedRouting;
-let recorder: Awaited<ReturnType<typeof startRecorder>>;
+let t: RoutingUnderTest;
 
 beforeAll(async () => {
-  infra = await createTestInfra({
-    HEALTH_PORT: "0",
+  t = await startRoutingUnderTest({
     ROUTES: "+372=sim-a:300|sim-b:400,+3725=sim-b,+1=sim-b",
     ROUTE_MAX_ATTEMPTS: "3",
   });
-  const config = loadRoutingConfig(infra.env);
-  messaging = await openMessaging(config, "routing-test", silent);
-  recorder = await startRecorder(messaging);
-  routing = await startRouting(config, silent);
 });
 
 afterAll(async () => {
-  await routing?.stop();
-  await recorder?.stop();
-  await messaging?.close();
-  await deleteRoutingBuckets(infra.env.NATS_URL ?? "", infra.prefix);
-  await infra?.cleanup();
+  await t?.stop();
 });
 
 describe("routing on real JetStream", () => {
@@ -43,8 +27,8 @@ describe("routing on real JetStream", () => {
       country: "EE",
       validUntil: "2030-01-01T00:00:00.000Z",
     });
-    await messaging.publisher.publish(event);
-    const [routed, ...duplicates] = await recorder.outcomeOf(event.messageId, "MessageRouted");
+    await t.messaging.publisher.publish(event);
+    const [routed, ...duplicates] = await t.recorder.outcomeOf(event.messageId, "MessageRouted");
     expect(duplicates).toEqual([]);
     expect(routed).toMatchObject({
       eventId: eventIdFor(event.messageId, "routed", 1),
@@ -87,8 +71,8 @@ describe("routing on real JetStream", () => {
 
   it("when an accepted message matches no prefix, it fails with no_route", async () => {
     const event = accepted("+4915123456789");
-    await messaging.publisher.publish(event);
-    const failed = await recorder.outcomeOf(event.messageId, "MessageFailed");
+    await t.messaging.publisher.publish(event);
+    const failed = await t.recorder.outcomeOf(event.messageId, "MessageFailed");
     expect(failed.map((e) => e.data)).toEqual([
       { reason: "no_route", errorCode: null, detail: "no route for +4915123456789" },
     ]);
@@ -96,43 +80,43 @@ describe("routing on real JetStream", () => {
 
   it("when the accepted event is delivered again, routing publishes its decision once", async () => {
     const event = accepted("+37212345679");
-    const subject = messaging.subjects.event("MessageAccepted");
+    const subject = t.messaging.subjects.event("MessageAccepted");
     // Stored twice (no de-duplication id), so routing receives it twice.
-    await messaging.nats.js.publish(subject, JSON.stringify(event));
-    await messaging.nats.js.publish(subject, JSON.stringify(event));
-    await waitFor(() => recorder.eventsOf(event.messageId, "MessageAccepted").length === 2);
-    const routed = await recorder.outcomeOf(event.messageId, "MessageRouted");
+    await t.messaging.nats.js.publish(subject, JSON.stringify(event));
+    await t.messaging.nats.js.publish(subject, JSON.stringify(event));
+    await waitFor(() => t.recorder.eventsOf(event.messageId, "MessageAccepted").length === 2);
+    const routed = await t.recorder.outcomeOf(event.messageId, "MessageRouted");
     expect(routed).toHaveLength(1);
   });
 
   it("when a retryable submit failure is delivered twice, the message fails over exactly once per attempt", async () => {
     const event = accepted("+37212121212", { country: "EE-failover" });
-    await messaging.publisher.publish(event);
-    await recorder.outcomeOf(event.messageId, "MessageRouted");
-    const subject = messaging.subjects.event("SubmitFailed");
+    await t.messaging.publisher.publish(event);
+    await t.recorder.outcomeOf(event.messageId, "MessageRouted");
+    const subject = t.messaging.subjects.event("SubmitFailed");
     const first = JSON.stringify(submitFailed(event.messageId, "sim-a", 1, true));
-    await messaging.nats.js.publish(subject, first);
-    await messaging.nats.js.publish(subject, first);
-    const routed = await recorder.outcomeOf(event.messageId, "MessageRouted", 2);
+    await t.messaging.nats.js.publish(subject, first);
+    await t.messaging.nats.js.publish(subject, first);
+    const routed = await t.recorder.outcomeOf(event.messageId, "MessageRouted", 2);
     expect(routed.map((e) => [e.eventId, e.data.carrierId, e.data.attempt])).toEqual([
       [eventIdFor(event.messageId, "routed", 1), "sim-a", 1],
       [eventIdFor(event.messageId, "routed", 2), "sim-b", 2],
     ]);
     expect(routed[1]?.data).toMatchObject({ to: "+37212121212", text: "hello", parts: 3 });
     // Late redelivery of attempt 1's failure, after attempt 2 was routed: same event again, dropped.
-    await messaging.nats.js.publish(subject, first);
+    await t.messaging.nats.js.publish(subject, first);
     const second = JSON.stringify(submitFailed(event.messageId, "sim-b", 2, true));
-    await messaging.nats.js.publish(subject, second);
-    await messaging.nats.js.publish(subject, second);
-    const failed = await recorder.outcomeOf(event.messageId, "MessageFailed");
+    await t.messaging.nats.js.publish(subject, second);
+    await t.messaging.nats.js.publish(subject, second);
+    const failed = await t.recorder.outcomeOf(event.messageId, "MessageFailed");
     expect(failed.map((e) => e.data.reason)).toEqual(["no_carrier_left"]);
-    expect(recorder.eventsOf(event.messageId, "MessageRouted")).toHaveLength(2);
+    expect(t.recorder.eventsOf(event.messageId, "MessageRouted")).toHaveLength(2);
   });
 
   it("when a carrier refused the submit for good, the message fails with submit_rejected", async () => {
     const messageId = newMessageId();
-    await messaging.publisher.publish(submitFailed(messageId, "sim-a", 1, false));
-    const failed = await recorder.outcomeOf(messageId, "MessageFailed");
+    await t.messaging.publisher.publish(submitFailed(messageId, "sim-a", 1, false));
+    const failed = await t.recorder.outcomeOf(messageId, "MessageFailed");
     expect(failed).toHaveLength(1);
     expect(failed[0]).toMatchObject({
       eventId: eventIdFor(messageId, "failed"),
@@ -143,22 +127,22 @@ describe("routing on real JetStream", () => {
   it("when a message is scheduled, it is held until due and then routed", async () => {
     const sendAt = new Date(Date.now() + 2_000);
     const event = accepted("+15551234567", { sendAt: sendAt.toISOString() });
-    await messaging.publisher.publish(event);
+    await t.messaging.publisher.publish(event);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect(recorder.eventsOf(event.messageId, "MessageRouted")).toEqual([]);
+    expect(t.recorder.eventsOf(event.messageId, "MessageRouted")).toEqual([]);
     // Held = pending on the durable: why many held messages would reach max_ack_pending.
-    const info = await messaging.nats.jsm.consumers.info(
-      messaging.subjects.stream,
+    const info = await t.messaging.nats.jsm.consumers.info(
+      t.messaging.subjects.stream,
       "routing-accepted",
     );
     expect(info.num_ack_pending).toBe(1);
-    const [routed] = await recorder.outcomeOf(event.messageId, "MessageRouted");
+    const [routed] = await t.recorder.outcomeOf(event.messageId, "MessageRouted");
     expect(Date.parse(routed?.occurredAt ?? "")).toBeGreaterThanOrEqual(sendAt.getTime());
     expect(routed?.data.carrierId).toBe("sim-b");
   });
 
   it("when asked, the health server says it is ready", async () => {
-    const response = await fetch(`http://127.0.0.1:${routing.healthPort}/readyz`);
+    const response = await fetch(`http://127.0.0.1:${t.routing.healthPort}/readyz`);
     expect(response.status).toBe(200);
   });
 });

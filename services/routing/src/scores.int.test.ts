@@ -1,54 +1,39 @@
-import { Kvm } from "@nats-io/kv";
-import { type Messaging, openMessaging } from "@smsgw/service-kit";
-import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
+import { waitFor } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadRoutingConfig, type RoutingConfig } from "./config.ts";
 import { type StartedRouting, startRouting } from "./service.ts";
 import {
   accepted,
-  deleteRoutingBuckets,
   health,
+  type RoutingUnderTest,
   receipt,
   silent,
-  startRecorder,
+  startRoutingUnderTest,
 } from "./test-support.ts";
 
 // Two carriers for Estonia: sim-a is cheaper. Scores and health are driven by events and
-// health records, as the connector would publish them.
-let infra: TestInfra;
-let config: RoutingConfig;
-let messaging: Messaging;
-let routing: StartedRouting;
-let recorder: Awaited<ReturnType<typeof startRecorder>>;
+// health records, as the connector would publish them (the whole gateway with the real
+// simulator and connector: test/e2e/src/reliability.e2e.test.ts).
+let t: RoutingUnderTest;
 
 beforeAll(async () => {
-  infra = await createTestInfra({
-    HEALTH_PORT: "0",
+  t = await startRoutingUnderTest({
     ROUTES: "+372=sim-a:300|sim-b:400",
     ROUTE_RELIABILITY_FLOOR: "0.8",
     ROUTE_PRIOR: "0.9",
     ROUTE_PRIOR_WEIGHT: "10",
   });
-  config = loadRoutingConfig(infra.env);
-  messaging = await openMessaging(config, "routing-test", silent);
-  recorder = await startRecorder(messaging);
-  routing = await startRouting(config, silent);
 });
 
 afterAll(async () => {
-  await routing?.stop();
-  await recorder?.stop();
-  await messaging?.close();
-  await deleteRoutingBuckets(infra.env.NATS_URL ?? "", infra.prefix);
-  await infra?.cleanup();
+  await t?.stop();
 });
 
 /** Sends one message to Estonia with `country` as its score key; the carrier it went to. */
 async function route(country: string): Promise<{ messageId: string; carrierId: string }> {
   const event = accepted("+37212345678", { country });
-  await messaging.publisher.publish(event);
-  await waitFor(() => recorder.eventsOf(event.messageId, "MessageRouted").length > 0);
-  const carrierId = recorder.eventsOf(event.messageId, "MessageRouted")[0]?.data.carrierId ?? "";
+  await t.messaging.publisher.publish(event);
+  await waitFor(() => t.recorder.eventsOf(event.messageId, "MessageRouted").length > 0);
+  const carrierId = t.recorder.eventsOf(event.messageId, "MessageRouted")[0]?.data.carrierId ?? "";
   return { messageId: event.messageId, carrierId };
 }
 
@@ -69,8 +54,8 @@ describe("live reliability and health", () => {
       }
       expect(carrierId).toBe("sim-a");
       onA.push(messageId);
-      await messaging.publisher.publish(receipt(messageId, "sim-a", 1, false));
-      await waitFor(() => samples(routing, "EE-ratio", "sim-a") === onA.length);
+      await t.messaging.publisher.publish(receipt(messageId, "sim-a", 1, false));
+      await waitFor(() => samples(t.routing, "EE-ratio", "sim-a") === onA.length);
     }
     // Prior 0.9 weighted as 10 receipts, floor 0.8: two failures are enough, 9/12 < 0.8.
     expect(movedAfter).toBe(3);
@@ -78,15 +63,15 @@ describe("live reliability and health", () => {
 
     // sim-a's later parts are delivered: 4 delivered, 2 failed -> 13/16 >= 0.8, back on sim-a.
     for (const messageId of onA) {
-      await messaging.publisher.publishAll([
+      await t.messaging.publisher.publishAll([
         receipt(messageId, "sim-a", 2, true),
         receipt(messageId, "sim-a", 3, true),
       ]);
     }
-    await waitFor(() => samples(routing, "EE-ratio", "sim-a") === 6);
+    await waitFor(() => samples(t.routing, "EE-ratio", "sim-a") === 6);
     const back = await route("EE-ratio");
     expect(back.carrierId).toBe("sim-a");
-    const [routed] = recorder.eventsOf(back.messageId, "MessageRouted");
+    const [routed] = t.recorder.eventsOf(back.messageId, "MessageRouted");
     expect(routed?.data.reason).toMatchObject({
       winner: "sim-a",
       considered: [
@@ -97,9 +82,9 @@ describe("live reliability and health", () => {
   });
 
   it("when a second replica starts, it replays the window and holds the same scores", async () => {
-    const second = await startRouting({ ...config, HEALTH_PORT: 0 }, silent);
+    const second = await startRouting({ ...t.config, HEALTH_PORT: 0 }, silent);
     try {
-      expect(second.view().scores("EE-ratio")).toEqual(routing.view().scores("EE-ratio"));
+      expect(second.view().scores("EE-ratio")).toEqual(t.routing.view().scores("EE-ratio"));
       expect(samples(second, "EE-ratio", "sim-a")).toBe(6);
     } finally {
       await second.stop();
@@ -107,19 +92,16 @@ describe("live reliability and health", () => {
   });
 
   it("when the cheaper carrier's binds go down, messages go to the other, and come back when they are up", async () => {
-    const kv = await new Kvm(messaging.nats.nc).create(messaging.subjects.carrierHealthBucket, {
-      history: 1,
-    });
-    await kv.put("sim-a.r1", JSON.stringify(health("sim-a", 0)));
-    await waitFor(() => routing.view().health.get("sim-a") === "down");
+    await t.putHealth(health("sim-a", 0));
+    await waitFor(() => t.routing.view().health.get("sim-a") === "down");
     const during = await route("EE-health");
     expect(during.carrierId).toBe("sim-b");
-    expect(recorder.eventsOf(during.messageId, "MessageRouted")[0]?.data.reason).toMatchObject({
+    expect(t.recorder.eventsOf(during.messageId, "MessageRouted")[0]?.data.reason).toMatchObject({
       considered: [{ carrierId: "sim-a", health: "down", tier: 3 }, { carrierId: "sim-b" }],
     });
 
-    await kv.put("sim-a.r1", JSON.stringify(health("sim-a", 2)));
-    await waitFor(() => routing.view().health.get("sim-a") === "up");
+    await t.putHealth(health("sim-a", 2));
+    await waitFor(() => t.routing.view().health.get("sim-a") === "up");
     expect((await route("EE-health")).carrierId).toBe("sim-a");
   });
 });

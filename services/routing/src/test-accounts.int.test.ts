@@ -1,61 +1,39 @@
-import { Kvm } from "@nats-io/kv";
-import { type Messaging, openMessaging } from "@smsgw/service-kit";
-import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
+import { waitFor } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadRoutingConfig } from "./config.ts";
-import { type StartedRouting, startRouting } from "./service.ts";
 import {
   accepted,
-  deleteRoutingBuckets,
   health,
-  silent,
-  startRecorder,
+  type RoutingUnderTest,
+  startRoutingUnderTest,
   submitFailed,
 } from "./test-support.ts";
 
 // Estonia has a real carrier (cheapest) and two simulators; the US only the real one. The
 // connector's health records say which carriers are simulators, as it publishes them.
-let infra: TestInfra;
-let messaging: Messaging;
-let routing: StartedRouting;
-let recorder: Awaited<ReturnType<typeof startRecorder>>;
+let t: RoutingUnderTest;
 
 beforeAll(async () => {
-  infra = await createTestInfra({
-    HEALTH_PORT: "0",
+  t = await startRoutingUnderTest({
     ROUTES: "+372=real:200|sim-a:300|sim-b:400,+1=real:200",
     ROUTE_MAX_ATTEMPTS: "3",
   });
-  const config = loadRoutingConfig(infra.env);
-  messaging = await openMessaging(config, "routing-test", silent);
-  recorder = await startRecorder(messaging);
-  routing = await startRouting(config, silent);
-  const kv = await new Kvm(messaging.nats.nc).create(messaging.subjects.carrierHealthBucket, {
-    history: 1,
-  });
-  await kv.put("real.r1", JSON.stringify(health("real", 2, false)));
-  await kv.put("sim-a.r1", JSON.stringify(health("sim-a", 2, true)));
-  await kv.put("sim-b.r1", JSON.stringify(health("sim-b", 2, true)));
-  await waitFor(() => routing.view().simulated.size === 2 && routing.view().health.size === 3, {
+  await t.putHealth(health("real", 2, false), health("sim-a", 2, true), health("sim-b", 2, true));
+  await waitFor(() => t.routing.view().simulated.size === 2 && t.routing.view().health.size === 3, {
     what: "routing sees the three carriers' health",
   });
 });
 
 afterAll(async () => {
-  await routing?.stop();
-  await recorder?.stop();
-  await messaging?.close();
-  await deleteRoutingBuckets(infra.env.NATS_URL ?? "", infra.prefix);
-  await infra?.cleanup();
+  await t?.stop();
 });
 
 describe("test accounts go to simulators only", () => {
   it("when a live and a test account send to the same country, the live one gets the real carrier and the test one a simulator", async () => {
     const live = accepted("+37212345678", { country: "EE" });
     const test = accepted("+37212345679", { country: "EE", test: true });
-    await messaging.publisher.publishAll([live, test]);
-    const [routedLive] = await recorder.outcomeOf(live.messageId, "MessageRouted");
-    const [routedTest] = await recorder.outcomeOf(test.messageId, "MessageRouted");
+    await t.messaging.publisher.publishAll([live, test]);
+    const [routedLive] = await t.recorder.outcomeOf(live.messageId, "MessageRouted");
+    const [routedTest] = await t.recorder.outcomeOf(test.messageId, "MessageRouted");
     expect(routedLive?.data.carrierId).toBe("real");
     expect(routedLive?.data.reason).toMatchObject({
       considered: [
@@ -73,21 +51,21 @@ describe("test accounts go to simulators only", () => {
 
   it("when a test message's simulators refuse it, it fails over to the next simulator and then fails, never reaching the real carrier", async () => {
     const test = accepted("+37212345670", { country: "EE-failover", test: true });
-    await messaging.publisher.publish(test);
-    await recorder.outcomeOf(test.messageId, "MessageRouted");
-    await messaging.publisher.publish(submitFailed(test.messageId, "sim-a", 1, true));
-    await recorder.outcomeOf(test.messageId, "MessageRouted", 2);
-    await messaging.publisher.publish(submitFailed(test.messageId, "sim-b", 2, true));
-    const failed = await recorder.outcomeOf(test.messageId, "MessageFailed");
-    const routed = recorder.eventsOf(test.messageId, "MessageRouted");
+    await t.messaging.publisher.publish(test);
+    await t.recorder.outcomeOf(test.messageId, "MessageRouted");
+    await t.messaging.publisher.publish(submitFailed(test.messageId, "sim-a", 1, true));
+    await t.recorder.outcomeOf(test.messageId, "MessageRouted", 2);
+    await t.messaging.publisher.publish(submitFailed(test.messageId, "sim-b", 2, true));
+    const failed = await t.recorder.outcomeOf(test.messageId, "MessageFailed");
+    const routed = t.recorder.eventsOf(test.messageId, "MessageRouted");
     expect(routed.map((e) => e.data.carrierId)).toEqual(["sim-a", "sim-b"]);
     expect(failed.map((e) => e.data.reason)).toEqual(["no_carrier_left"]);
   });
 
   it("when a test message's destination has no simulator, it fails with no_route saying so", async () => {
     const test = accepted("+15551234567", { test: true });
-    await messaging.publisher.publish(test);
-    const failed = await recorder.outcomeOf(test.messageId, "MessageFailed");
+    await t.messaging.publisher.publish(test);
+    const failed = await t.recorder.outcomeOf(test.messageId, "MessageFailed");
     expect(failed.map((e) => e.data)).toEqual([
       {
         reason: "no_route",
@@ -96,6 +74,6 @@ describe("test accounts go to simulators only", () => {
           "test account: no simulated carrier for +15551234567 can take this message (real: live_carrier)",
       },
     ]);
-    expect(recorder.eventsOf(test.messageId, "MessageRouted")).toEqual([]);
+    expect(t.recorder.eventsOf(test.messageId, "MessageRouted")).toEqual([]);
   });
 });

@@ -12,12 +12,15 @@ import {
   connectNats,
   createLogger,
   type Messaging,
+  openMessaging,
   type RunningConsumer,
   startConsumer,
 } from "@smsgw/service-kit";
-import { waitFor } from "@smsgw/testkit";
+import { createTestInfra, waitFor } from "@smsgw/testkit";
+import { loadRoutingConfig } from "./config.ts";
 import { routesBucket } from "./kv/route-store.ts";
 import { stateBucket } from "./kv/state-store.ts";
+import { startRouting } from "./service.ts";
 
 /** Test helpers shared by the routing integration tests (not part of the service). */
 export const silent = createLogger("routing-test", "silent");
@@ -162,3 +165,39 @@ export async function deleteRoutingBuckets(natsUrl: string, prefix: string): Pro
   }
   await nats.nc.close();
 }
+
+/**
+ * Routing on its own test infrastructure (database, subject prefix), with a connection to
+ * publish on and a recorder of every event; `stop()` undoes all of it.
+ */
+export async function startRoutingUnderTest(env: Record<string, string>) {
+  const infra = await createTestInfra({ HEALTH_PORT: "0", ...env });
+  const config = loadRoutingConfig(infra.env);
+  const messaging = await openMessaging(config, "routing-test", silent);
+  const recorder = await startRecorder(messaging);
+  const routing = await startRouting(config, silent);
+  return {
+    infra,
+    config,
+    messaging,
+    recorder,
+    routing,
+    /** Writes connector health records, as the connector would (key `<carrier>.<replica>`). */
+    async putHealth(...records: CarrierHealth[]) {
+      const kv = await new Kvm(messaging.nats.nc).create(messaging.subjects.carrierHealthBucket, {
+        history: 1,
+      });
+      for (const record of records) {
+        await kv.put(`${record.carrierId}.${record.replica}`, JSON.stringify(record));
+      }
+    },
+    async stop() {
+      await routing.stop();
+      await recorder.stop();
+      await messaging.close();
+      await deleteRoutingBuckets(infra.env.NATS_URL ?? "", infra.prefix);
+      await infra.cleanup();
+    },
+  };
+}
+export type RoutingUnderTest = Awaited<ReturnType<typeof startRoutingUnderTest>>;

@@ -3,9 +3,10 @@ import { classifyCommandStatus, RECEIPT_STATS } from "@smsgw/smpp";
 import type { CarrierLink } from "./handlers/carrier-link.ts";
 
 /**
- * The connector's series, on the kit's registry (served at /metrics on the health port).
- * Labels are the carrier (operator-configured, a handful), a result, a status class or a
- * receipt stat: never a message id, an account or a phone number.
+ * The connector's series, on the kit's registry (served at /metrics on the health port), named
+ * as deploy/'s dashboards and alerts expect. Labels are the carrier (operator-configured, a
+ * handful), a result, a status class or a receipt stat: never a message id, an account or a
+ * phone number.
  */
 
 /** The links of every connector in this process (tests run several). */
@@ -19,8 +20,8 @@ function perCarrier(gauge: Gauge<"carrier">, value: (link: CarrierLink) => numbe
 }
 
 export const bindsUp = new Gauge({
-  name: "smsgw_carrier_binds_up",
-  help: "Binds to the carrier up on this replica (a pair counts as two).",
+  name: "smsgw_carrier_bind_up",
+  help: "Binds to the carrier up on this replica (0: none; a pair counts as two).",
   labelNames: ["carrier"] as const,
   registers: [metricsRegistry],
   collect() {
@@ -38,17 +39,28 @@ export const bindSlotsHeld = new Gauge({
   },
 });
 
-/** Adds a connector's links to the bind gauges; returns the undo. */
+export const windowInFlight = new Gauge({
+  name: "smsgw_carrier_window_in_flight",
+  help: "submit_sm sent on this replica's binds and awaiting their response.",
+  labelNames: ["carrier"] as const,
+  registers: [metricsRegistry],
+  collect() {
+    perCarrier(this, (link) => link.inFlight());
+  },
+});
+
+/** Adds a connector's links to the gauges; returns the undo. */
 export function watchLinks(source: () => Iterable<CarrierLink>): () => void {
   linkSources.add(source);
   return () => linkSources.delete(source);
 }
 
-export type SubmitResult = "accepted" | "refused" | "throttled" | "unknown";
+/** ok: accepted; rejected: an error status; throttled; timeout: sent, no answer (outcome unknown). */
+export type SubmitResult = "ok" | "rejected" | "throttled" | "timeout";
 
 const submits = new Counter({
   name: "smsgw_carrier_submits_total",
-  help: "submit_sm answered or given up, by carrier and result (accepted, refused, throttled, unknown: no answer).",
+  help: "submit_sm answered or given up, by carrier and result (ok, rejected, throttled, timeout: sent and never answered).",
   labelNames: ["carrier", "result"] as const,
   registers: [metricsRegistry],
 });
@@ -57,6 +69,14 @@ const submitErrors = new Counter({
   name: "smsgw_carrier_submit_errors_total",
   help: "submit_sm refused (submit_sm_resp or generic_nack), by carrier and command-status class (retry, unclear, permanent, session).",
   labelNames: ["carrier", "class"] as const,
+  registers: [metricsRegistry],
+});
+
+const submitDuration = new Histogram({
+  name: "smsgw_carrier_submit_duration_seconds",
+  help: "From sending a submit_sm to its response (answered ones).",
+  labelNames: ["carrier"] as const,
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   registers: [metricsRegistry],
 });
 
@@ -85,9 +105,10 @@ const receiptLatency = new Histogram({
 const KNOWN_STATS = new Set<string>(RECEIPT_STATS);
 
 export const carrierMetrics = {
-  /** One submit_sm's end: its command_status, or "unknown" when no answer came. */
-  submit(carrier: string, result: SubmitResult, commandStatus?: number): void {
+  /** One submit_sm's end: its command_status and how long it took, or "timeout" (no answer). */
+  submit(carrier: string, result: SubmitResult, commandStatus?: number, seconds?: number): void {
     submits.inc({ carrier, result });
+    if (seconds !== undefined) submitDuration.observe({ carrier }, seconds);
     if (commandStatus !== undefined && commandStatus !== 0) {
       submitErrors.inc({ carrier, class: classifyCommandStatus(commandStatus) });
     }

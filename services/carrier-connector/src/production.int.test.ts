@@ -394,12 +394,14 @@ describe("metrics", () => {
     const moved = (name: string, labels: Record<string, string>) =>
       sample(after, name, labels) - sample(before, name, labels);
 
-    expect(moved("smsgw_carrier_submits_total", { carrier: "early", result: "accepted" })).toBe(5);
+    expect(moved("smsgw_carrier_submits_total", { carrier: "early", result: "ok" })).toBe(5);
     expect(moved("smsgw_carrier_receipts_total", { carrier: "early", stat: "DELIVRD" })).toBe(5);
     expect(moved("smsgw_carrier_receipt_latency_seconds_count", { carrier: "early" })).toBe(5);
-    expect(sample(after, "smsgw_carrier_binds_up", { carrier: "pair" })).toBe(2);
+    expect(moved("smsgw_carrier_submit_duration_seconds_count", { carrier: "early" })).toBe(5);
+    expect(sample(after, "smsgw_carrier_window_in_flight", { carrier: "early" })).toBe(0);
+    expect(sample(after, "smsgw_carrier_bind_up", { carrier: "pair" })).toBe(2);
     expect(sample(after, "smsgw_carrier_bind_slots_held", { carrier: "drop" })).toBe(2);
-    expect(sample(after, "smsgw_carrier_binds_up", { carrier: "gone" })).toBe(0);
+    expect(sample(after, "smsgw_carrier_bind_up", { carrier: "gone" })).toBe(0);
     // The throttling tests above: the carrier's refusals and our pauses.
     expect(
       sample(after, "smsgw_carrier_throttle_pauses_total", { carrier: "thr" }),

@@ -47,6 +47,8 @@ export interface CarrierLink {
   addSlot(index: number): void;
   /** Closes a slot's bind(s), draining their windows: resolves when they are unbound. */
   removeSlot(index: number): Promise<void>;
+  /** submit_sm in flight on this replica's binds now. */
+  inFlight(): number;
   /** Whether a slot's submitting bind is up now (published in its lease). */
   slotBound(index: number): boolean;
   /** Stops rebinding and unbinds every session (each drains its window first). */
@@ -231,14 +233,14 @@ export function startCarrierLink(
   }
 
   /** A request that failed: refused by generic_nack, or sent and never answered (unknown). */
-  function countFailed(error: unknown): void {
+  function countFailed(error: unknown, sentAt: number): void {
     if (error instanceof SmppGenericNackError) {
-      const result = isThrottle(error.commandStatus) ? "throttled" : "refused";
-      carrierMetrics.submit(carrier.id, result, error.commandStatus);
+      const result = isThrottle(error.commandStatus) ? "throttled" : "rejected";
+      carrierMetrics.submit(carrier.id, result, error.commandStatus, (Date.now() - sentAt) / 1000);
     } else if (error instanceof SmppSessionStateError) {
       // Never sent.
     } else if (!(error instanceof SmppConnectionClosedError) || error.requestSent) {
-      carrierMetrics.submit(carrier.id, "unknown");
+      carrierMetrics.submit(carrier.id, "timeout");
     }
   }
 
@@ -254,7 +256,7 @@ export function startCarrierLink(
       try {
         response = await session.request(pdu);
       } catch (error) {
-        countFailed(error);
+        countFailed(error, sentAt);
         if (error instanceof SmppGenericNackError && isThrottle(error.commandStatus)) {
           throttle(error.commandStatus, sentAt);
           if (Date.now() - started < maxThrottleWaitMs) continue;
@@ -267,8 +269,9 @@ export function startCarrierLink(
       const status = response.commandStatus;
       carrierMetrics.submit(
         carrier.id,
-        status === 0 ? "accepted" : isThrottle(status) ? "throttled" : "refused",
+        status === 0 ? "ok" : isThrottle(status) ? "throttled" : "rejected",
         status,
+        (Date.now() - sentAt) / 1000,
       );
       if (isThrottle(response.commandStatus)) {
         throttle(response.commandStatus, sentAt);
@@ -306,6 +309,7 @@ export function startCarrierLink(
     }),
     firstAttempt: () => Promise.all(allLoops().map((l) => l.firstAttempt)).then(() => undefined),
     slots: () => [...slotLoops.keys()].sort((a, b) => a - b),
+    inFlight: () => submitSessions().reduce((sum, session) => sum + session.inFlight, 0),
     addSlot,
     removeSlot,
     slotBound: (index) =>

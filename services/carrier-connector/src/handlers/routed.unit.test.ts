@@ -134,6 +134,7 @@ function fakeLink(
     }),
     firstAttempt: async () => undefined,
     slots: () => [0],
+    inFlight: () => 0,
     addSlot: () => undefined,
     removeSlot: async () => undefined,
     slotBound: () => answer !== null,

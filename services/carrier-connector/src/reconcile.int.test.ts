@@ -10,6 +10,7 @@ import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCarrierConnectorConfig } from "./config.ts";
+import { carrierDurable } from "./handlers/carrier-consumers.ts";
 import { observeEvents, routed } from "./harness.testing.ts";
 import { leaseBucket, type StartedCarrierConnector, startCarrierConnector } from "./service.ts";
 
@@ -36,8 +37,11 @@ beforeAll(async () => {
       HEALTH_PORT: "0",
       RECONCILE_AFTER_MS: "1000",
       CARRIER_RELOAD_MS: "200",
+      NO_BIND_FAILOVER_MS: "600000",
       CARRIERS: JSON.stringify([
         { id: "rec", port: simulator.ports.rec, password: "secret", idBase: "hex" },
+        // Nothing listens there: its messages wait in its durable for a bind.
+        { id: "doomed", port: 1, password: "secret" },
       ]),
     }),
     log,
@@ -135,4 +139,32 @@ describe("outcome unknown", () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]?.failure).toMatchObject({ retryable: true });
   });
+
+  it("when a carrier is removed with messages waiting in its durable, they fail over (retryable)", async () => {
+    await waitFor(() => connector.pulling().includes("doomed"), { what: "doomed pulled" });
+    const event = routed("doomed", "+37256100005", "Waiting for a bind");
+    await events.messaging.publisher.publish(event);
+    await waitFor(
+      async () => {
+        const info = await events.messaging.nats.jsm.consumers.info(
+          events.messaging.subjects.stream,
+          carrierDurable("doomed"),
+        );
+        return info.num_redelivered > 0;
+      },
+      { what: "the message to be held back" },
+    );
+    expect(events.ofType(event.messageId, "SubmitFailed")).toEqual([]);
+    await sql`delete from connector.carriers where id = 'doomed'`;
+    const [failed] = await waitFor(
+      () => {
+        const list = events.ofType(event.messageId, "SubmitFailed");
+        return list.length === 1 ? list : undefined;
+      },
+      { what: "the fail-over", timeoutMs: 15_000 },
+    );
+    expect(failed?.data).toMatchObject({ carrierId: "doomed", retryable: true });
+    expect(failed?.data.detail).toMatch(/not configured/);
+    await waitFor(() => !connector.pulling().includes("doomed"), { what: "the durable let go" });
+  }, 30_000);
 });

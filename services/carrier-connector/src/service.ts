@@ -208,6 +208,7 @@ export async function startCarrierConnector(
       handle,
       log,
       ackWaitMs: config.ROUTED_ACK_WAIT_MS,
+      orphanCheckMs: config.CARRIER_RELOAD_MS,
     });
     consumers.evaluate();
     consumer = await startConsumer(nats, {

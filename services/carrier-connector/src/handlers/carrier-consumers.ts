@@ -25,10 +25,14 @@ export interface CarrierConsumersDeps {
   log: Logger;
   /** Submits wait for carriers' answers: a batch gets this long before JetStream offers it again. */
   ackWaitMs: number;
+  /** How often durables of carriers no longer configured are looked for (their messages). */
+  orphanCheckMs: number;
 }
 
+const DURABLE_PREFIX = "carrier-connector-";
+
 /** The durable of one carrier's routed messages (`<p>.evt.routed.<carrier>`). */
-export const carrierDurable = (carrierId: string) => `carrier-connector-${carrierId}`;
+export const carrierDurable = (carrierId: string) => `${DURABLE_PREFIX}${carrierId}`;
 
 /**
  * One durable pull consumer per carrier, pulled by this replica only while `shouldConsume`
@@ -36,6 +40,10 @@ export const carrierDurable = (carrierId: string) => `carrier-connector-${carrie
  * replica without a bind does not take messages it cannot send, and a throttled carrier holds
  * back only its own messages. Stopping a consumer finishes its batches in flight and hands the
  * rest back (another replica pulls them). Re-evaluated on every bind change and lease round.
+ *
+ * A carrier removed from the table leaves its durable behind, perhaps with messages in it:
+ * every `orphanCheckMs` such durables with messages are pulled too (the handler has no link for
+ * them: SubmitFailed retryable, "not configured", so routing fails them over) until empty.
  */
 export function startCarrierConsumers(deps: CarrierConsumersDeps) {
   const { log } = deps;
@@ -43,6 +51,8 @@ export function startCarrierConsumers(deps: CarrierConsumersDeps) {
   /** The state each carrier is heading to, and the chain of starts and stops that gets it there. */
   const wanted = new Map<string, boolean>();
   const chains = new Map<string, Promise<void>>();
+  /** Durables of carriers not configured here that still hold messages. */
+  let orphans = new Set<string>();
   let stopped = false;
 
   function steer(carrierId: string, want: boolean): void {
@@ -82,27 +92,59 @@ export function startCarrierConsumers(deps: CarrierConsumersDeps) {
     });
   }
 
+  async function findOrphans(): Promise<void> {
+    const links = deps.links();
+    const found = new Set<string>();
+    for await (const info of deps.nats.jsm.consumers.list(deps.subjects.stream)) {
+      if (!info.name.startsWith(DURABLE_PREFIX)) continue;
+      const carrierId = info.name.slice(DURABLE_PREFIX.length);
+      if (links.has(carrierId)) continue;
+      // Pulled until nothing is waiting or unacknowledged in it.
+      if (info.num_pending + info.num_ack_pending > 0) found.add(carrierId);
+    }
+    if ([...found].some((id) => !orphans.has(id))) {
+      log.warn({ carriers: [...found] }, "routed messages of removed carriers: failing them over");
+    }
+    orphans = found;
+    evaluate();
+  }
+
+  const orphanTimer = setInterval(() => {
+    findOrphans().catch((error: unknown) =>
+      log.warn({ err: errorMessage(error) }, "durables of removed carriers not checked"),
+    );
+  }, deps.orphanCheckMs);
+  orphanTimer.unref();
+
+  /** Starts or stops each carrier's consumer as the binds and leases say now. */
+  function evaluate(): void {
+    if (stopped) return;
+    const links = deps.links();
+    for (const [carrierId, link] of links) {
+      steer(
+        carrierId,
+        shouldConsume({
+          boundHere: link.session() !== undefined,
+          holdsSlot: link.slots().length > 0,
+          boundElsewhere: deps.boundElsewhere(carrierId),
+        }),
+      );
+    }
+    for (const carrierId of orphans) if (!links.has(carrierId)) steer(carrierId, true);
+    for (const carrierId of wanted.keys()) {
+      if (!links.has(carrierId) && !orphans.has(carrierId)) steer(carrierId, false);
+    }
+  }
+
   return {
-    /** Starts or stops each carrier's consumer as the binds and leases say now. */
-    evaluate(): void {
-      if (stopped) return;
-      const links = deps.links();
-      for (const [carrierId, link] of links) {
-        steer(
-          carrierId,
-          shouldConsume({
-            boundHere: link.session() !== undefined,
-            holdsSlot: link.slots().length > 0,
-            boundElsewhere: deps.boundElsewhere(carrierId),
-          }),
-        );
-      }
-      for (const carrierId of wanted.keys()) if (!links.has(carrierId)) steer(carrierId, false);
-    },
-    /** Carriers this replica pulls now (tests, logs). */
+    evaluate,
+    /** Looks for removed carriers' durables with messages now (tests). */
+    findOrphans,
+    /** Carriers whose routed messages this replica pulls now (tests, logs). */
     pulling: () => [...running.keys()].sort(),
     async stop(): Promise<void> {
       stopped = true;
+      clearInterval(orphanTimer);
       for (const carrierId of [...wanted.keys()]) steer(carrierId, false);
       await Promise.all([...chains.values()]);
     },

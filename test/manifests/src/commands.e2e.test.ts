@@ -21,6 +21,9 @@ const composeEnv = (name: string): Record<string, string> =>
 
 const byName = (n: string) => SERVICES.find((s) => s.name === n) as ServiceFacts;
 
+/** This machine's NATS is one server, not the base's 3-node cluster: one stream copy. */
+const LOCAL_STREAM_REPLICAS = "1";
+
 let infra: TestInfra;
 let otlp: Server;
 let otlpUrl: string;
@@ -104,7 +107,7 @@ describe("the images' commands, run outside a container", () => {
     expect(Object.fromEntries(codes)).toEqual(Object.fromEntries(SERVICES.map((s) => [s.name, 0])));
   });
 
-  it("when two connector replicas run with the k8s environment, both bind every carrier", async () => {
+  it("when two connector replicas run with the k8s environment, they share the carrier's binds", async () => {
     const base = yamlDocs("k8s/base/carrier-connector.yaml").map((d) => obj(d));
     const common = yamlDocs("k8s/base/common.yaml").map((d) => obj(d));
     const sts = obj(base.find((d) => d.kind === "StatefulSet"));
@@ -121,7 +124,10 @@ describe("the images' commands, run outside a container", () => {
         ...localEnv("smsc-simulator"),
         SIM_CARRIERS: JSON.stringify([{ id: "k8s-carrier", port: simPort, idBase: "hex" }]),
       });
-      const seed = [{ id: "k8s-carrier", host: "127.0.0.1", port: simPort, password: "secret" }];
+      // Two binds, two replicas: each leases one slot and binds it (ADR 7).
+      const seed = [
+        { id: "k8s-carrier", host: "127.0.0.1", port: simPort, password: "secret", binds: 2 },
+      ];
       const replicas = await Promise.all(
         ["carrier-connector-0", "carrier-connector-1"].map(async (pod) =>
           run(byName("carrier-connector"), {
@@ -129,6 +135,7 @@ describe("the images' commands, run outside a container", () => {
             ...own.env,
             LOG_LEVEL: "info",
             OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
+            STREAM_REPLICAS: LOCAL_STREAM_REPLICAS,
             ADMIN_PORT: String(await freePort()),
             REPLICA_ID: pod, // fieldRef metadata.name
             CARRIERS: JSON.stringify(seed), // secretKeyRef smsgw-carriers carriers.json
@@ -179,6 +186,7 @@ describe("the images' commands, run outside a container", () => {
           NATS_URL: infra.env.NATS_URL ?? "",
           NATS_PREFIX: infra.prefix,
           OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
+          STREAM_REPLICAS: LOCAL_STREAM_REPLICAS,
         });
       }),
     );

@@ -36,4 +36,15 @@ describe("the event stream's replicas", () => {
     expect(info.config.num_replicas).toBe(3);
     expect(() => loadConfig(BaseEnv, { STREAM_REPLICAS: "0" })).toThrow(/STREAM_REPLICAS/);
   });
+
+  it("when a new stream asks for 3 copies of a single server, the server refuses and start-up fails with its reason", async () => {
+    const fresh = {
+      ...messaging.subjects,
+      stream: `${messaging.subjects.stream}_R3`,
+      streamSubjects: [`${infra.prefix}r3.>`],
+    };
+    await expect(ensureEventStream(messaging.nats.jsm, fresh, { replicas: 3 })).rejects.toThrow(
+      /replicas > 1 not supported in non-clustered mode/,
+    );
+  });
 });

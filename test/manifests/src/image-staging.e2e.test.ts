@@ -104,7 +104,18 @@ describe("the image's staged service (deploy/stage.sh, as the Dockerfile runs it
       infra = await createTestInfra();
       for (const { name, portVar } of SERVICES) {
         const port = await freePort();
-        const env = { ...infra.env, [portVar]: String(port), HTTP_HOST: "127.0.0.1" };
+        const env: Record<string, string> = {
+          ...infra.env,
+          [portVar]: String(port),
+          HTTP_HOST: "127.0.0.1",
+        };
+        // Free SMPP ports: the simulator's defaults (2775/2776) may be a running stack's.
+        if (name === "smsc-simulator") {
+          env.SIM_CARRIERS = JSON.stringify([
+            { id: "sim-a", port: await freePort() },
+            { id: "sim-b", port: await freePort() },
+          ]);
+        }
         const p = start(
           name,
           process.execPath,

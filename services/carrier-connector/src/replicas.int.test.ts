@@ -211,4 +211,23 @@ describe("connector replicas", () => {
     log.info({ failed: failed.length, submitted: submitted.length }, "after the kill");
     expect(mostOpen).toBeLessThanOrEqual(BINDS);
   }, 60_000);
+
+  it("when another writer takes a slot a replica holds, that replica closes the bind at once; the slot comes back once the writer goes stale", async () => {
+    const r1 = inProcess.get("r1");
+    const slot = r1?.slots().shared?.[0];
+    if (slot === undefined) throw new Error("r1 holds no slot");
+    const kv = await new Kvm(events.messaging.nats.nc).open(leaseBucket(events.messaging.subjects));
+    await kv.put("replica.thief", JSON.stringify({ replica: "thief", bound: false }));
+    await kv.put(`slot.shared.${slot}`, JSON.stringify({ replica: "thief", bound: false }));
+    await waitFor(() => !r1?.slots().shared?.includes(slot), { what: "r1 to let the slot go" });
+    // The thief never renews: stale after the ttl, and the live replicas share its slot again.
+    await waitFor(
+      async () => {
+        const h = await holdings();
+        return sorted(h).join() === "2,2" && simulator.openBinds().shared === BINDS;
+      },
+      { what: "the slot back", timeoutMs: 10_000 },
+    );
+    expect(mostOpen).toBeLessThanOrEqual(BINDS);
+  }, 30_000);
 });

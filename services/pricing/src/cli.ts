@@ -6,6 +6,7 @@ import {
   type Logger,
   type Nats,
   openServiceDatabase,
+  setBucketReplicas,
 } from "@smsgw/service-kit";
 import { pino } from "pino";
 import { AccountError, createAccountOperations } from "./accounts.ts";
@@ -75,6 +76,7 @@ async function main(argv: readonly string[]): Promise<number> {
     closers.push(async () => {
       await nats.nc.close();
     });
+    setBucketReplicas(config.STREAM_REPLICAS);
     const kv = await openAccountsKv(nats, subjects(config.NATS_PREFIX).accountsBucket);
     const accounts = createAccountOperations({
       db: database.db,

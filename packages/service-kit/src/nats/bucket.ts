@@ -14,7 +14,9 @@ export function setBucketReplicas(replicas: number): void {
 
 /**
  * Opens a KV bucket, creating it with the configured replicas when it is missing; an
- * existing bucket with another replica count is updated (a cluster does that live).
+ * existing bucket with fewer copies is grown to the configured count (a cluster does that
+ * live). Never shrunk: a process started without STREAM_REPLICAS (a CLI, an old pod) must
+ * not take copies away from the others.
  */
 export async function openBucket(
   nc: NatsConnection,
@@ -23,7 +25,7 @@ export async function openBucket(
 ): Promise<KV> {
   const kv = await new Kvm(nc).create(bucket, { history: 1, ...options, replicas: bucketReplicas });
   const status = await kv.status();
-  if (status.replicas !== bucketReplicas) {
+  if (status.replicas < bucketReplicas) {
     const { jetstreamManager } = await import("@nats-io/jetstream");
     const jsm = await jetstreamManager(nc);
     const info = await jsm.streams.info(`KV_${bucket}`);

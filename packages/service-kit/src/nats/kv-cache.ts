@@ -31,17 +31,30 @@ export async function startKvCache<T>(
   });
   if (initialCount === 0) markLoaded();
 
-  const watch = await kv.watch();
+  // The watch is restarted whenever it ends or fails (a stream without a leader yet on a
+  // cluster, a server gone): a cache that silently stopped would answer from stale data
+  // forever. A new watch replays every current entry first, so nothing is missed.
+  let watch: Awaited<ReturnType<typeof kv.watch>> | undefined;
+  let stopped = false;
   const pump = (async () => {
-    for await (const entry of watch) {
-      if (entry.operation === "PUT") {
-        const parsed = schema.safeParse(entry.json());
-        if (parsed.success) entries.set(entry.key, parsed.data);
-        else log.error({ bucket, key: entry.key }, "kv entry does not match its schema; ignored");
-      } else {
-        entries.delete(entry.key);
+    while (!stopped) {
+      try {
+        watch = await kv.watch();
+        for await (const entry of watch) {
+          if (entry.operation === "PUT") {
+            const parsed = schema.safeParse(entry.json());
+            if (parsed.success) entries.set(entry.key, parsed.data);
+            else
+              log.error({ bucket, key: entry.key }, "kv entry does not match its schema; ignored");
+          } else {
+            entries.delete(entry.key);
+          }
+          if (entry.isUpdate || entry.delta === 0) markLoaded();
+        }
+      } catch (error) {
+        log.warn({ bucket, err: error }, "kv watch failed; watching again");
       }
-      if (entry.isUpdate || entry.delta === 0) markLoaded();
+      if (!stopped) await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
   })();
 
@@ -53,7 +66,8 @@ export async function startKvCache<T>(
       return entries.size;
     },
     async stop() {
-      watch.stop();
+      stopped = true;
+      watch?.stop();
       await pump.catch(() => undefined);
     },
   };

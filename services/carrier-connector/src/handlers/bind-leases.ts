@@ -1,5 +1,5 @@
-import { type KV, type KvEntry, Kvm } from "@nats-io/kv";
-import { errorMessage, type Logger, type Nats } from "@smsgw/service-kit";
+import type { KV, KvEntry } from "@nats-io/kv";
+import { errorMessage, type Logger, type Nats, openBucket } from "@smsgw/service-kit";
 import { isFresh, planCarrierLeases, type SlotView } from "../domain/lease-plan.ts";
 import type { CarrierLink } from "./carrier-link.ts";
 
@@ -59,7 +59,8 @@ const SLOT_KEY = /^slot\.([a-z0-9_-]+)\.(\d+)$/;
  */
 export async function startBindLeases(deps: BindLeasesDeps): Promise<BindLeases> {
   const { log, replica: me } = deps;
-  const kv = await new Kvm(deps.nc).create(deps.bucket, { history: 1 });
+  // STREAM_REPLICAS copies (the kit): on a cluster the leases survive a node like the stream.
+  const kv = await openBucket(deps.nc, deps.bucket);
   const held = new Map<string, Held>();
   let boundOthers = new Set<string>();
   let round: Promise<void> = Promise.resolve();

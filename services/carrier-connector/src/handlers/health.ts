@@ -1,7 +1,6 @@
 import { hostname } from "node:os";
-import { Kvm } from "@nats-io/kv";
 import { CarrierHealth, type CarrierHealth as Health } from "@smsgw/contracts";
-import { errorMessage, type Logger, type Nats } from "@smsgw/service-kit";
+import { errorMessage, type Logger, type Nats, openBucket } from "@smsgw/service-kit";
 import type { CarrierLink } from "./carrier-link.ts";
 
 export interface HealthPublisherDeps {
@@ -24,7 +23,7 @@ export function defaultReplicaId(): string {
  * 50 ms share one round). On stop it writes bindsUp 0, so routing does not trust a gone replica.
  */
 export async function startHealthPublisher(deps: HealthPublisherDeps) {
-  const kv = await new Kvm(deps.nc).create(deps.bucket, { history: 1 });
+  const kv = await openBucket(deps.nc, deps.bucket);
   let pending: NodeJS.Timeout | undefined;
   let publishing: Promise<void> = Promise.resolve();
   let stopped = false;

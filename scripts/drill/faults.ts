@@ -152,7 +152,7 @@ export function clusterFaults(cluster: NatsCluster): Fault[] {
         await new Promise((r) => setTimeout(r, 200));
       },
       async recover(stack) {
-        for (const name of REPLICATED) await restartService(stack, name);
+        await Promise.all(REPLICATED.map((name) => restartService(stack, name)));
       },
     },
   ];

@@ -10,14 +10,16 @@
  *
  * `--cluster`: the same checks on a 3-node NATS JetStream cluster on loopback (every stream
  * and bucket with 3 replicas) and two replicas of every service, the load split over both
- * ingress replicas; the drills kill -9 one NATS node, then one replica of every service.
+ * ingress replicas (through a round-robin balancer that skips a refusing replica, as a
+ * Service does); the drills kill -9 one NATS node, then one replica of every service.
  * It leaves the machine's NATS and Postgres running. Report: docs/drill/cluster.{md,json}.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { type LoadOutcome, runLoadStep } from "../bench/load-step.ts";
+import { runLoadStep } from "../bench/load-step.ts";
+import { startBalancer } from "../lib/balancer.ts";
 import { type LoadStack, startLoadStack } from "../lib/load-stack.ts";
 import { type NatsCluster, startNatsCluster } from "../lib/nats-cluster.ts";
 import { checkInvariants, type DrillCheck } from "./checks.ts";
@@ -69,7 +71,10 @@ async function main() {
     await cluster?.stop();
     throw error;
   }
+  // In front of the two ingress replicas, as a Service is in Kubernetes.
+  const balancer = cluster ? await startBalancer([8080, 9080]) : null;
   const stopAll = async () => {
+    await balancer?.close();
     await stack.stop();
     await cluster?.stop();
   };
@@ -88,46 +93,16 @@ async function main() {
     await stopAll();
   }
 
-  /** The offered load: through one ingress, or split over both replicas' (8080, 9080). */
-  async function offer(
-    base: number,
-    onProgress: (sent: number, accepted: number) => void,
-  ): Promise<LoadOutcome> {
-    const urls = clustered
-      ? ["http://127.0.0.1:8080", "http://127.0.0.1:9080"]
-      : ["http://127.0.0.1:8080"];
-    const progress = urls.map(() => ({ sent: 0, accepted: 0 }));
-    const outcomes = await Promise.all(
-      urls.map((baseUrl, i) =>
-        runLoadStep({
-          baseUrl,
-          query: (n) => stack.query(base + n * urls.length + i),
-          rate: rate / urls.length,
-          connections: 16 / urls.length,
-          durationS: seconds,
-          onProgress: (sent, accepted) => {
-            progress[i] = { sent, accepted };
-            // One tick per second: the first generator's reports the sum.
-            if (i === 0) {
-              onProgress(
-                progress.reduce((n, p) => n + p.sent, 0),
-                progress.reduce((n, p) => n + p.accepted, 0),
-              );
-            }
-          },
-        }),
-      ),
-    );
-    const errors: Record<string, number> = {};
-    for (const outcome of outcomes)
-      for (const [kind, n] of Object.entries(outcome.errors))
-        errors[kind] = (errors[kind] ?? 0) + n;
-    return {
-      sent: outcomes.reduce((n, o) => n + o.sent, 0),
-      accepted: new Map(outcomes.flatMap((o) => [...o.accepted])),
-      errors,
-      api: outcomes[0]?.api ?? { p50: 0, p90: 0, p99: 0, max: 0 },
-    };
+  /** The offered load: to the ingress, or to the balancer over both replicas (8080, 9080). */
+  function offer(base: number, onProgress: (sent: number, accepted: number) => void) {
+    return runLoadStep({
+      baseUrl: balancer ? `http://127.0.0.1:${balancer.port}` : "http://127.0.0.1:8080",
+      query: (n) => stack.query(base + n),
+      rate,
+      connections: 16,
+      durationS: seconds,
+      onProgress,
+    });
   }
 
   async function drill(fault: Fault): Promise<DrillResult> {

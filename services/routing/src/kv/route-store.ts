@@ -1,6 +1,6 @@
-import { type KV, Kvm } from "@nats-io/kv";
+import type { KV } from "@nats-io/kv";
 import { RoutingRules, type SenderRule, type Subjects } from "@smsgw/contracts";
-import type { Nats } from "@smsgw/service-kit";
+import { type Nats, openBucket } from "@smsgw/service-kit";
 import { createRouteTable, Route, type RouteTable } from "../domain/route-table.ts";
 import { routingRulesOf, SenderRuleInput, sameRules } from "../domain/rules.ts";
 
@@ -37,9 +37,8 @@ export interface RouteStore {
 }
 
 export async function openRouteStore(nc: Nats["nc"], subjects: Subjects): Promise<RouteStore> {
-  const kvm = new Kvm(nc);
-  const kv = await kvm.create(routesBucket(subjects), { history: 5 });
-  const rulesKv = await kvm.create(subjects.routingBucket, { history: 1 });
+  const kv = await openBucket(nc, routesBucket(subjects), { history: 5 });
+  const rulesKv = await openBucket(nc, subjects.routingBucket);
 
   async function list(): Promise<TableContents> {
     const routes: Route[] = [];

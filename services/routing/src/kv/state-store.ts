@@ -1,5 +1,5 @@
-import { type KV, Kvm } from "@nats-io/kv";
-import { createWindow, type Logger, type Nats } from "@smsgw/service-kit";
+import type { KV } from "@nats-io/kv";
+import { createWindow, type Logger, type Nats, openBucket } from "@smsgw/service-kit";
 import { RoutingState } from "../domain/decide.ts";
 
 /**
@@ -21,7 +21,7 @@ export async function openStateStore(
   ttlMs: number,
   log: Logger,
 ): Promise<StateStore> {
-  const kv: KV = await new Kvm(nc).create(stateBucket(prefix), { history: 1, ttl: ttlMs });
+  const kv: KV = await openBucket(nc, stateBucket(prefix), { ttl: ttlMs });
   const window = createWindow(256);
   return {
     async putAll(entries) {

@@ -40,6 +40,11 @@ export async function startKvCache<T>(
     while (!stopped) {
       try {
         watch = await kv.watch();
+        // stop() may have come while the watch was being opened: it saw no watch to stop.
+        if (stopped) {
+          watch.stop();
+          break;
+        }
         for await (const entry of watch) {
           if (entry.operation === "PUT") {
             const parsed = schema.safeParse(entry.json());

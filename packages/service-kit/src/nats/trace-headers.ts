@@ -1,4 +1,4 @@
-import type { MsgHdrs } from "@nats-io/transport-node";
+import { type MsgHdrs, headers as natsHeaders } from "@nats-io/transport-node";
 import { type Context, context, propagation } from "@opentelemetry/api";
 import type { TraceContext } from "@smsgw/contracts";
 
@@ -7,6 +7,16 @@ import type { TraceContext } from "@smsgw/contracts";
 
 export function injectTraceHeaders(headers: MsgHdrs, ctx: Context = context.active()): void {
   propagation.inject(ctx, headers, { set: (carrier, key, value) => carrier.set(key, value) });
+}
+
+/**
+ * Headers carrying the active trace context for a NATS request, or undefined when there is
+ * none (tracing off): then the request goes out without a header block at all.
+ */
+export function traceHeaders(ctx: Context = context.active()): MsgHdrs | undefined {
+  const headers = natsHeaders();
+  injectTraceHeaders(headers, ctx);
+  return headers.keys().length > 0 ? headers : undefined;
 }
 
 export function extractTraceContext(headers: MsgHdrs | undefined): Context {

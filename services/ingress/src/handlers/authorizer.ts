@@ -1,6 +1,6 @@
-import { type NatsConnection, headers as natsHeaders } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/transport-node";
 import { type AuthorizeRequest, AuthorizeResponse } from "@smsgw/contracts";
-import { currentTraceContext, injectTraceHeaders } from "@smsgw/service-kit";
+import { currentTraceContext, traceHeaders } from "@smsgw/service-kit";
 
 export interface Authorizer {
   /** Pricing's answer; throws when there is none (no responder, timeout, unreadable reply). */
@@ -22,15 +22,15 @@ export function createAuthorizer(
       let reply: unknown;
       // The request's span is the parent of pricing's: in the headers, and in the body's
       // `trace`, which pricing carries into the MessageCharged event.
-      const headers = natsHeaders();
-      injectTraceHeaders(headers);
+      const headers = traceHeaders();
       const trace = request.trace ?? currentTraceContext();
       const body = trace ? { ...request, trace } : request;
       try {
-        const msg = await nc.request(subject, JSON.stringify(body), {
-          timeout: timeoutMs,
-          headers,
-        });
+        const msg = await nc.request(
+          subject,
+          JSON.stringify(body),
+          headers ? { timeout: timeoutMs, headers } : { timeout: timeoutMs },
+        );
         reply = msg.json();
       } catch (error) {
         throw new AuthorizeFailedError("pricing did not answer the authorize request", {

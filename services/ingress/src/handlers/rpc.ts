@@ -1,5 +1,5 @@
-import { type NatsConnection, headers as natsHeaders } from "@nats-io/transport-node";
-import { injectTraceHeaders } from "@smsgw/service-kit";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { traceHeaders } from "@smsgw/service-kit";
 import type { z } from "zod";
 
 export class RpcFailedError extends Error {
@@ -15,10 +15,13 @@ export async function requestReply<T>(
   timeoutMs: number,
 ): Promise<T> {
   let reply: unknown;
-  const headers = natsHeaders();
-  injectTraceHeaders(headers);
+  const headers = traceHeaders();
   try {
-    const msg = await nc.request(subject, JSON.stringify(request), { timeout: timeoutMs, headers });
+    const msg = await nc.request(
+      subject,
+      JSON.stringify(request),
+      headers ? { timeout: timeoutMs, headers } : { timeout: timeoutMs },
+    );
     reply = msg.json();
   } catch (error) {
     throw new RpcFailedError(`no answer on ${subject}`, { cause: error });

@@ -1,5 +1,5 @@
+import { type Database, openDatabase } from "@smsgw/service-kit";
 import { waitFor } from "@smsgw/testkit";
-import postgres from "postgres";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startDlrDispatcher } from "./service.ts";
 import {
@@ -18,7 +18,7 @@ import {
 // durable queue; the others do, with their attempt counted, and are finished from there.
 describe("dlr-dispatcher fast path", () => {
   let stack: Stack;
-  let sql: postgres.Sql;
+  let database: Database<unknown>;
   const receivers: Receiver[] = [];
   const receiver = async (answer?: (n: number) => Answer) => {
     const started = await startReceiver(answer);
@@ -27,7 +27,7 @@ describe("dlr-dispatcher fast path", () => {
   };
   /** Rows ever inserted into the jobs table (Postgres statistics, flushed within ~1 s). */
   const jobsInserted = async () => {
-    const [row] = await sql<Array<{ n: string }>>`
+    const [row] = await database.sql<Array<{ n: string }>>`
       select n_tup_ins::text as n from pg_stat_user_tables
       where schemaname = 'dispatcher' and relname = 'jobs'`;
     return Number(row?.n ?? 0);
@@ -35,7 +35,7 @@ describe("dlr-dispatcher fast path", () => {
   const statsSettled = async () => {
     // pg_stat_* is flushed by each backend at most once a second, when idle.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    await sql`select pg_stat_clear_snapshot()`;
+    await database.sql`select pg_stat_clear_snapshot()`;
   };
 
   beforeAll(async () => {
@@ -44,7 +44,7 @@ describe("dlr-dispatcher fast path", () => {
       WEBHOOK_TIMEOUT_MS: "1500",
       WEBHOOK_FAST_PATH_MS: "250",
     });
-    sql = postgres(stack.infra.env.DATABASE_URL ?? "", { max: 1, onnotice: () => undefined });
+    database = openDatabase(stack.infra.env.DATABASE_URL ?? "", "dispatcher", { max: 1 });
     await stack.putAccount(account("acc_1", [newSecret()]));
     stack.dispatcher = await startDlrDispatcher(stack.config, silentLog);
   });
@@ -52,7 +52,7 @@ describe("dlr-dispatcher fast path", () => {
     await Promise.all(receivers.splice(0).map((r) => r.close()));
   });
   afterAll(async () => {
-    await sql?.end();
+    await database?.close();
     await stack?.close();
   });
 

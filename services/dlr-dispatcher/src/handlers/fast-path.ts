@@ -11,7 +11,7 @@ export interface FastPathDeps {
   publisher: EventPublisher;
   scheduler: {
     tryAttempt(job: Job): Promise<Delivered> | null;
-    slotFreed(): Promise<void>;
+    waitForSlot(origin: string, giveUp: Promise<unknown>): Promise<boolean>;
     settleLater(delivered: Delivered): void;
     poke(): void;
   };
@@ -64,7 +64,7 @@ export function createFastPath(deps: FastPathDeps) {
         const job = queue[0] as FreshJob;
         const attempt = deps.scheduler.tryAttempt({ ...job, attempts: 0 });
         if (!attempt) {
-          if ((await Promise.race([deps.scheduler.slotFreed(), expired])) === "expired") return;
+          if (!(await deps.scheduler.waitForSlot(job.origin, expired))) return;
           continue;
         }
         queue.shift();

@@ -49,8 +49,14 @@ export function startScheduler(options: SchedulerOptions) {
   let stopping = false;
   let wake: (() => void) | null = null;
   let poked = false;
-  /** Fast-path lanes waiting for an attempt to end (a slot to free). */
-  const slotWaiters: Array<() => void> = [];
+  /** Fast-path lanes waiting for a slot, per origin, woken one per ended attempt. */
+  const slotWaiters = new Map<string, Array<() => void>>();
+  /** Wakes one lane of the origin whose attempt ended, else one of another origin (a total slot freed). */
+  function wakeOneWaiter(origin: string) {
+    const own = slotWaiters.get(origin);
+    const queue = own && own.length > 0 ? own : [...slotWaiters.values()].find((q) => q.length > 0);
+    queue?.shift()?.();
+  }
 
   const poke = () => {
     poked = true;
@@ -119,7 +125,7 @@ export function startScheduler(options: SchedulerOptions) {
       .then(() => undefined)
       .finally(() => {
         running.delete(work);
-        for (const notify of slotWaiters.splice(0)) notify();
+        wakeOneWaiter(job.origin);
         pump(job.origin);
         if (running.size < options.concurrency && readyCount > 0) pumpAll();
         if (readyCount < options.concurrency) poke();
@@ -247,9 +253,24 @@ export function startScheduler(options: SchedulerOptions) {
       if (book.freeSlots(job.origin, Date.now()) <= 0) return null;
       return runAttempt(job);
     },
-    /** Resolves when any attempt ends (a slot may have freed). */
-    slotFreed(): Promise<void> {
-      return new Promise<void>((resolve) => slotWaiters.push(resolve));
+    /**
+     * Waits until an attempt ends that may have freed a slot for this origin (true), or
+     * until `giveUp` settles (false; the waiter is withdrawn, so it never absorbs a wake-up).
+     */
+    waitForSlot(origin: string, giveUp: Promise<unknown>): Promise<boolean> {
+      return new Promise<boolean>((resolve) => {
+        const wake = () => resolve(true);
+        const queue = slotWaiters.get(origin);
+        if (queue) queue.push(wake);
+        else slotWaiters.set(origin, [wake]);
+        void giveUp.then(() => {
+          const waiting = slotWaiters.get(origin);
+          const index = waiting?.indexOf(wake) ?? -1;
+          if (index >= 0) waiting?.splice(index, 1);
+          if (waiting?.length === 0) slotWaiters.delete(origin);
+          resolve(false);
+        });
+      });
     },
     /** Settles an attempt the fast path handed over (its job row is recorded). */
     settleLater,

@@ -230,6 +230,28 @@ describe("every service's /metrics", () => {
       moved("carrier-connector", "smsgw_consumer_messages_total", { outcome: "ack" }),
     ).toBeGreaterThanOrEqual(MESSAGES);
 
+    // Its own series (services/carrier-connector/src/metrics.ts), by the names the carrier
+    // dashboard and alerts use: binds up, submits, receipts and their latency.
+    const connector = after["carrier-connector"] ?? [];
+    expect(total(connector, "smsgw_carrier_bind_up")).toBeGreaterThan(0);
+    expect(moved("carrier-connector", "smsgw_carrier_submits_total")).toBeGreaterThanOrEqual(
+      MESSAGES,
+    );
+    expect(
+      moved("carrier-connector", "smsgw_carrier_receipts_total", { stat: "DELIVRD" }),
+    ).toBeGreaterThanOrEqual(MESSAGES);
+    expect(
+      moved("carrier-connector", "smsgw_carrier_receipt_latency_seconds_count"),
+    ).toBeGreaterThanOrEqual(MESSAGES);
+    for (const sample of connector.filter((x) => x.name.startsWith("smsgw_carrier_"))) {
+      expect(
+        Object.keys(sample.labels).every((l) =>
+          ["carrier", "result", "stat", "class", "le"].includes(l),
+        ),
+        sample.name,
+      ).toBe(true);
+    }
+
     // event-store: events appended by type, fold lag, its consumer's lag.
     for (const type of ["MessageAccepted", "MessageCharged", "MessageSubmitted"]) {
       expect(

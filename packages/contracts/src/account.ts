@@ -26,5 +26,11 @@ export const AccountRecord = z.object({
     .optional(),
   /** ISO 3166 alpha-2 countries this account may not send to. */
   blockedCountries: z.array(z.string().length(2)).optional(),
+  /**
+   * Where delivery reports of a message sent without a callbackUrl go (ingress applies it
+   * at acceptance; the dispatcher sends test webhooks to it). Judged by the callback guard
+   * when set. Absent or null: such messages get no reports.
+   */
+  defaultCallbackUrl: z.string().max(2048).nullable().optional(),
 });
 export type AccountRecord = z.infer<typeof AccountRecord>;

@@ -13,6 +13,8 @@ export interface ConsoleRpcSubjects {
   readonly rotateWebhookSecret: string;
   readonly ledger: string;
   readonly priceList: string;
+  /** The account's default callback URL (AccountRecord.defaultCallbackUrl); null clears it. */
+  readonly setDefaultCallbackUrl: string;
 }
 
 /** The subjects hang off the same `<p>.rpc.pricing.` as authorize, balance and price. */
@@ -25,6 +27,7 @@ export function consoleRpcSubjects(prefix: string): ConsoleRpcSubjects {
     rotateWebhookSecret: `${base}.rotate_webhook_secret`,
     ledger: `${base}.ledger`,
     priceList: `${base}.price_list`,
+    setDefaultCallbackUrl: `${base}.set_default_callback_url`,
   };
 }
 
@@ -62,6 +65,8 @@ export const ConsoleAccount = z.object({
   test: z.boolean(),
   currency: z.string(),
   balance: z.number().int(),
+  /** Additive: absent from a pricing that predates it. */
+  defaultCallbackUrl: z.string().nullable().optional(),
 });
 export type ConsoleAccount = z.infer<typeof ConsoleAccount>;
 
@@ -141,3 +146,22 @@ export const ConsolePriceListResponse = z.discriminatedUnion("outcome", [
   Failure,
 ]);
 export type ConsolePriceListResponse = z.infer<typeof ConsolePriceListResponse>;
+
+export const ConsoleSetDefaultCallbackUrlRequest = z.object({
+  accountId: z.string().min(1).max(64),
+  /** null (or "") clears it; otherwise judged by the callback guard as at acceptance. */
+  defaultCallbackUrl: z.string().max(4096).nullable(),
+});
+export type ConsoleSetDefaultCallbackUrlRequest = z.infer<
+  typeof ConsoleSetDefaultCallbackUrlRequest
+>;
+
+export const ConsoleSetDefaultCallbackUrlResponse = z.discriminatedUnion("outcome", [
+  z.object({ outcome: z.literal("saved"), defaultCallbackUrl: z.string().nullable() }),
+  /** The URL was refused; `reason` is fit to show the customer. */
+  z.object({ outcome: z.literal("refused"), reason: z.string() }),
+  Failure,
+]);
+export type ConsoleSetDefaultCallbackUrlResponse = z.infer<
+  typeof ConsoleSetDefaultCallbackUrlResponse
+>;

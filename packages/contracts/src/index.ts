@@ -12,3 +12,4 @@ export * from "./status.ts";
 export * from "./status-change.ts";
 export * from "./subjects.ts";
 export * from "./trace.ts";
+export * from "./webhook-test.ts";

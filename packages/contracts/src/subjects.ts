@@ -22,6 +22,8 @@ export interface Subjects {
   readonly balance: string;
   /** pricing: the price of one part to a destination for an account (request/reply). */
   readonly price: string;
+  /** dlr-dispatcher: one signed test report to an account's default callback URL (webhook-test.ts). */
+  readonly testWebhook: string;
   /** Inbound (MO) messages a carrier delivered to us: `<p>.inbound.received`. */
   readonly inboundReceived: string;
   readonly accountsBucket: string;
@@ -61,6 +63,7 @@ export function subjects(prefix = "sms"): Subjects {
     authorize: `${prefix}.rpc.pricing.authorize`,
     balance: `${prefix}.rpc.pricing.balance`,
     price: `${prefix}.rpc.pricing.price`,
+    testWebhook: `${prefix}.rpc.dispatcher.test_webhook`,
     inboundReceived: `${prefix}.inbound.received`,
     accountsBucket: `${prefix}_accounts`,
     routingBucket: `${prefix}_routing`,

@@ -6,6 +6,7 @@ import { newWebhookSecret } from "./credentials.ts";
 import type { AccountLimits, AccountRow, LedgerKind, PricingDatabase } from "./db/schema.ts";
 import { toUnits } from "./db/schema.ts";
 import { parseSignedCredits } from "./domain/account-input.ts";
+import { checkDefaultCallbackUrl } from "./domain/default-callback.ts";
 import { recordLedger } from "./metrics.ts";
 
 /**
@@ -26,6 +27,11 @@ export interface AccountSettings {
   unblockCountries(account: string, countries: readonly string[]): Promise<AccountSummary>;
   /** Per-account API limits; null clears them (the gateway's defaults apply). */
   setLimits(account: string, limits: unknown): Promise<AccountSummary>;
+  /**
+   * Where reports of messages sent without a callbackUrl go; null or "" clears it. Refused
+   * (AccountError invalid) when the callback guard refuses the URL.
+   */
+  setDefaultCallbackUrl(account: string, url: string | null): Promise<AccountSummary>;
   ledger(account: string, options?: { limit?: number; beforeId?: string }): Promise<LedgerEntry[]>;
 }
 
@@ -47,6 +53,7 @@ export interface SettingsDeps {
   publish(row: AccountRow): Promise<void>;
   toSummary(row: AccountRow): AccountSummary;
   webhookSecretGraceMs: number;
+  allowPrivateCallbacks: boolean;
 }
 
 export function createAccountSettings(deps: SettingsDeps): AccountSettings {
@@ -177,6 +184,12 @@ export function createAccountSettings(deps: SettingsDeps): AccountSettings {
           limits: value === null ? null : sql`${JSON.stringify(value)}::text::jsonb`,
         }),
       );
+    },
+
+    async setDefaultCallbackUrl(account, url) {
+      const checked = checkDefaultCallbackUrl(url, deps.allowPrivateCallbacks);
+      if (!checked.ok) throw invalid(checked.reason);
+      return toSummary(await update(account, { default_callback_url: checked.value }));
     },
 
     async ledger(account, options = {}) {

@@ -38,6 +38,7 @@ export interface AccountSummary {
   balance: number;
   blockedCountries: string[];
   limits: AccountRecord["limits"] | null;
+  defaultCallbackUrl: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -80,6 +81,8 @@ export interface AccountDeps {
   log: Logger;
   /** How long a rotated-out webhook secret stays published (default 24 h). */
   webhookSecretGraceMs?: number;
+  /** Default callback URLs may name private/loopback hosts (WEBHOOK_ALLOW_PRIVATE, local stack). */
+  allowPrivateCallbacks?: boolean;
 }
 
 export function createAccountOperations(deps: AccountDeps): AccountOperations {
@@ -257,6 +260,7 @@ export function createAccountOperations(deps: AccountDeps): AccountOperations {
     publish,
     toSummary,
     webhookSecretGraceMs: deps.webhookSecretGraceMs ?? 24 * 60 * 60_000,
+    allowPrivateCallbacks: deps.allowPrivateCallbacks ?? false,
   });
   return {
     createAccount,
@@ -286,6 +290,8 @@ export function toAccountRecord(row: AccountRow): AccountRecord {
     updatedAt: row.updated_at.toISOString(),
     blockedCountries: row.blocked_countries,
     ...(row.limits ? { limits: row.limits } : {}),
+    // Only when set: records stay as they were for the accounts that have none.
+    ...(row.default_callback_url ? { defaultCallbackUrl: row.default_callback_url } : {}),
   };
 }
 
@@ -300,6 +306,7 @@ export function toSummary(row: AccountRow): AccountSummary {
     balance: toUnits(row.balance),
     blockedCountries: row.blocked_countries,
     limits: row.limits,
+    defaultCallbackUrl: row.default_callback_url,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

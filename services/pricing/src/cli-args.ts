@@ -36,6 +36,7 @@ const OPTIONS = {
   before: { type: "string" },
   prefix: { type: "string" },
   price: { type: "string" },
+  url: { type: "string" },
   live: { type: "boolean" },
   replace: { type: "boolean" },
   clear: { type: "boolean" },
@@ -76,6 +77,7 @@ const SPECS = {
     allowed: ["name", "account-rate", "account-burst", "ip-rate", "clear"],
     required: ["name"],
   },
+  "accounts callback-url": { allowed: ["name", "url", "clear"], required: ["name"] },
   "accounts ledger": { allowed: ["name", "limit", "before"], required: ["name"] },
   "accounts show": { allowed: ["name"], required: ["name"] },
   "accounts list": { allowed: [] },
@@ -107,6 +109,8 @@ accounts:
   disable --name <account> | enable --name <account>
   block --name <account> --countries EE,LV    unblock --name <account> --countries EE
   limits --name <account> [--account-rate <n/s>] [--account-burst <n>] [--ip-rate <n/s>] | --clear
+  callback-url --name <account> --url <https://…> | --clear
+      The default callback URL: reports of messages sent without a callbackUrl go there.
   ledger --name <account> [--limit 50] [--before <entry id>]
   show --name <account> | list
   demo      for the local stack: account "demo" with 10 EUR of test credits (or a new token)

@@ -87,6 +87,16 @@ export async function run(
           };
       return shown("Set the limits of", await accounts.setLimits(account, limits));
     }
+    case "accounts callback-url": {
+      if (!command.flags.clear && !o.url) {
+        throw new AccountError("invalid_input", "give --url <https://…> or --clear");
+      }
+      const url = command.flags.clear ? null : (o.url ?? null);
+      return shown(
+        "Set the default callback URL of",
+        await accounts.setDefaultCallbackUrl(account, url),
+      );
+    }
     case "accounts ledger": {
       const summary = await mustGet(accounts, account);
       const entries = await accounts.ledger(account, {
@@ -226,6 +236,7 @@ function describeAccount(summary: AccountSummary): string {
   const extras = [
     summary.blockedCountries.length > 0 ? `blocked ${summary.blockedCountries.join(",")}` : "",
     summary.limits ? `limits ${JSON.stringify(summary.limits)}` : "",
+    summary.defaultCallbackUrl ? `default callback ${summary.defaultCallbackUrl}` : "",
   ].filter((x) => x !== "");
   return `account ${summary.name} (${summary.accountId}): ${summary.test ? "test" : "live"}, ${summary.status}, balance ${money(summary.balance, summary.currency)}${extras.length > 0 ? `; ${extras.join("; ")}` : ""}.`;
 }

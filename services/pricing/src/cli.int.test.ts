@@ -152,6 +152,12 @@ describe("the accounts CLI", () => {
         "40",
       ),
     ).toMatchObject({ limits: { accountRatePerSec: 20, accountBurst: 40 } });
+    expect(
+      await run("accounts", "callback-url", "--name", "ops", "--url", "https://ops.example/r"),
+    ).toMatchObject({ defaultCallbackUrl: "https://ops.example/r" });
+    expect(await run("accounts", "callback-url", "--name", "ops", "--clear")).toMatchObject({
+      defaultCallbackUrl: null,
+    });
     const rotated = await run("accounts", "rotate-webhook-secret", "--name", "ops");
     expect(rotated.webhookSecret).toMatch(/^whsec_/);
     expect(await run("accounts", "disable", "--name", "ops")).toMatchObject({ status: "disabled" });

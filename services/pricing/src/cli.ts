@@ -83,6 +83,7 @@ async function main(argv: readonly string[]): Promise<number> {
       kv,
       log,
       webhookSecretGraceMs: config.WEBHOOK_SECRET_GRACE_MS,
+      allowPrivateCallbacks: config.WEBHOOK_ALLOW_PRIVATE,
     });
 
     const prices = createPriceOperations(database.db);

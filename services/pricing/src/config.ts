@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { BaseEnv, loadConfig, Port } from "@smsgw/service-kit";
+import { BaseEnv, Flag, loadConfig, Port } from "@smsgw/service-kit";
 import { z } from "zod";
 
 /** The price list shipped with the service, loaded when the `prices` table is empty. */
@@ -34,6 +34,8 @@ export const PricingEnv = BaseEnv.extend({
     .int()
     .min(0)
     .default(24 * 60 * 60_000),
+  /** Default callback URLs may name loopback/private hosts (the local stack, tests), as ingress's. */
+  WEBHOOK_ALLOW_PRIVATE: Flag.default(false),
   ADMIN_PORT: Port.default(8091),
   ADMIN_HOST: z.string().min(1).default("127.0.0.1"),
   /** Bearer token of the admin API; unset = the admin API is off. */

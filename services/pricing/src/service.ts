@@ -67,6 +67,7 @@ export async function startPricing(config: PricingConfig, log: Logger): Promise<
       kv,
       log,
       webhookSecretGraceMs: config.WEBHOOK_SECRET_GRACE_MS,
+      allowPrivateCallbacks: config.WEBHOOK_ALLOW_PRIVATE,
     });
     const published = await accounts.publishAll();
     log.info({ accounts: published }, "accounts published");

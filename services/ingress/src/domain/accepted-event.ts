@@ -17,6 +17,11 @@ export interface AcceptedInput {
   /** Scheduled sending and validity (v1), ISO UTC or null. */
   sendAt?: string | null;
   validUntil?: string | null;
+  /**
+   * The account's default callback URL (AccountRecord.defaultCallbackUrl): used when the
+   * request named none. Pricing judged it with the callback guard when it was set.
+   */
+  defaultCallbackUrl?: string | null | undefined;
   /** A test account's message: routing keeps it on simulated carriers. */
   test?: boolean;
   /** The trace the message continues (the HTTP request's span), when tracing is on. */
@@ -42,7 +47,7 @@ export function acceptedEvent(input: AcceptedInput): EventOf<"MessageAccepted"> 
       country: destination.country,
       cost: charge.amount,
       currency: charge.currency,
-      callbackUrl: fields.callbackUrl,
+      callbackUrl: callbackUrlOf(fields.callbackUrl, input.defaultCallbackUrl),
       reference: input.reference ?? null,
       // Only when set: most messages are neither scheduled nor limited, and events stay small.
       ...(input.sendAt ? { sendAt: input.sendAt } : {}),
@@ -51,4 +56,12 @@ export function acceptedEvent(input: AcceptedInput): EventOf<"MessageAccepted"> 
     },
     ...(input.trace ? { trace: input.trace } : {}),
   };
+}
+
+/** The request's own callbackUrl wins; without one, the account's default; else none. */
+export function callbackUrlOf(
+  requested: string | null,
+  accountDefault: string | null | undefined,
+): string | null {
+  return requested ?? accountDefault ?? null;
 }

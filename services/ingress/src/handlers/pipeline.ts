@@ -109,6 +109,7 @@ export function createPipeline(deps: PipelineDeps) {
       reference: draft.input.reference,
       sendAt: draft.input.schedule.sendAt,
       validUntil: draft.input.schedule.validUntil,
+      defaultCallbackUrl: draft.account.defaultCallbackUrl,
       test: draft.account.test,
       // The request's span: routing's (and so every later service's) spans descend from it.
       trace: currentTraceContext(),

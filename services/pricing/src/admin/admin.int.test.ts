@@ -134,6 +134,26 @@ describe("the admin API", () => {
     expect(badCountry.status).toBe(400);
   });
 
+  it("when a default callback URL is set, the record in the bucket carries it; a guarded URL is refused", async () => {
+    const created = (await call("POST", "/admin/accounts", { name: "hooked", credits: "1" })).json;
+    const url = "https://hooked.example.com/reports";
+    const set = await call("PUT", "/admin/accounts/hooked/default-callback-url", {
+      defaultCallbackUrl: url,
+    });
+    expect(set).toMatchObject({ status: 200, json: { defaultCallbackUrl: url } });
+    await waitFor(() => kv.get(created.hash)?.defaultCallbackUrl === url);
+    const refused = await call("PUT", "/admin/accounts/hooked/default-callback-url", {
+      defaultCallbackUrl: "http://169.254.169.254/latest/meta-data",
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.json.error.code).toBe("invalid_input");
+    const cleared = await call("PUT", "/admin/accounts/hooked/default-callback-url", {
+      defaultCallbackUrl: null,
+    });
+    expect(cleared.json.defaultCallbackUrl).toBeNull();
+    await waitFor(() => kv.get(created.hash)?.defaultCallbackUrl === undefined);
+  });
+
   it("when the webhook secret is rotated, both are published for the grace period, then the old one is dropped", async () => {
     const created = (await call("POST", "/admin/accounts", { name: "hooks", credits: "1" })).json;
     const rotated = (await call("POST", "/admin/accounts/hooks/webhook-secret")).json;

@@ -134,6 +134,13 @@ export function createAdminApp(options: Omit<AdminOptions, "port" | "host">) {
   app.put("/admin/accounts/:account/limits", async (req, res) => {
     res.json(accountJson(await accounts.setLimits(account(req), req.body ?? null)));
   });
+  app.put("/admin/accounts/:account/default-callback-url", async (req, res) => {
+    const url = (req.body as { defaultCallbackUrl?: unknown } | undefined)?.defaultCallbackUrl;
+    if (url !== null && typeof url !== "string") {
+      throw new HttpError(400, "invalid_input", 'give {"defaultCallbackUrl": "https://…" | null}');
+    }
+    res.json(accountJson(await accounts.setDefaultCallbackUrl(account(req), url)));
+  });
   app.get("/admin/accounts/:account/ledger", async (req, res) => {
     const limit = req.query.limit === undefined ? undefined : Number(req.query.limit);
     const before = typeof req.query.before === "string" ? req.query.before : undefined;

@@ -14,6 +14,7 @@ export function accountJson(summary: AccountSummary) {
     balance: toDecimal(summary.balance),
     blockedCountries: summary.blockedCountries,
     limits: summary.limits,
+    defaultCallbackUrl: summary.defaultCallbackUrl,
   };
 }
 

@@ -108,4 +108,10 @@ export const migrations: Record<string, Migration> = {
         )`.execute(db);
     },
   },
+  "0003_default_callback_url": {
+    async up(db: Kysely<unknown>) {
+      // Judged by the callback guard when set (account-settings.ts); published to the KV.
+      await sql`alter table accounts add column default_callback_url text`.execute(db);
+    },
+  },
 };

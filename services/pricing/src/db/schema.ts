@@ -34,6 +34,8 @@ export interface AccountsTable {
     Date | string | null | undefined,
     Date | string | null
   >;
+  /** Where reports of messages sent without a callbackUrl go (AccountRecord.defaultCallbackUrl). */
+  default_callback_url: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -7,6 +7,7 @@ import {
   ConsolePriceListResponse,
   ConsoleRotateTokenResponse,
   ConsoleRotateWebhookSecretResponse,
+  ConsoleSetDefaultCallbackUrlResponse,
   consoleRpcSubjects,
   subjects as subjectsFor,
 } from "@smsgw/contracts";
@@ -135,5 +136,48 @@ describe("console requests to pricing", () => {
     expect(unknown.outcome).toBe("error");
     const bad = await ask(rpc.ledger, { accountId, limit: 0 }, ConsoleLedgerResponse);
     expect(bad.outcome).toBe("error");
+  });
+
+  it("when a default callback URL is set, it is published to the accounts bucket; a guarded URL is refused; null clears it", async () => {
+    const { accountId, hash } = await signUp();
+    const url = "https://hooks.example.com/sms/reports?k=1";
+    const saved = await ask(
+      rpc.setDefaultCallbackUrl,
+      { accountId, defaultCallbackUrl: url },
+      ConsoleSetDefaultCallbackUrlResponse,
+    );
+    expect(saved).toEqual({ outcome: "saved", defaultCallbackUrl: url });
+    await waitFor(() => kv.get(hash)?.defaultCallbackUrl === url || undefined);
+    const account = await ask(rpc.account, { accountId }, ConsoleAccountResponse);
+    expect(account).toMatchObject({ account: { defaultCallbackUrl: url } });
+
+    // The test infra does not set WEBHOOK_ALLOW_PRIVATE: a loopback host is refused, as at acceptance.
+    for (const refusedUrl of [
+      "http://127.0.0.1:9/hook",
+      "https://u:p@example.com/",
+      "ftp://x.y/",
+    ]) {
+      const refused = await ask(
+        rpc.setDefaultCallbackUrl,
+        { accountId, defaultCallbackUrl: refusedUrl },
+        ConsoleSetDefaultCallbackUrlResponse,
+      );
+      expect(refused.outcome, refusedUrl).toBe("refused");
+    }
+    expect(kv.get(hash)?.defaultCallbackUrl).toBe(url);
+
+    const cleared = await ask(
+      rpc.setDefaultCallbackUrl,
+      { accountId, defaultCallbackUrl: null },
+      ConsoleSetDefaultCallbackUrlResponse,
+    );
+    expect(cleared).toEqual({ outcome: "saved", defaultCallbackUrl: null });
+    await waitFor(() => (kv.get(hash)?.defaultCallbackUrl === undefined ? true : undefined));
+    const other = await ask(
+      rpc.setDefaultCallbackUrl,
+      { accountId: "acc_nobody", defaultCallbackUrl: url },
+      ConsoleSetDefaultCallbackUrlResponse,
+    );
+    expect(other.outcome).toBe("error");
   });
 });

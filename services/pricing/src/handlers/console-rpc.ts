@@ -10,10 +10,12 @@ import {
   type ConsolePriceListResponse,
   type ConsoleRotateTokenResponse,
   type ConsoleRotateWebhookSecretResponse,
+  ConsoleSetDefaultCallbackUrlRequest,
+  type ConsoleSetDefaultCallbackUrlResponse,
   consoleRpcSubjects,
 } from "@smsgw/contracts";
 import { sql } from "kysely";
-import { AccountError, type AccountOperations } from "../accounts.ts";
+import { AccountError, AccountErrorCode, type AccountOperations } from "../accounts.ts";
 import { toUnits } from "../db/schema.ts";
 import { effectivePrices } from "../domain/console-prices.ts";
 import { type QueryOptions, respond } from "./queries.ts";
@@ -51,8 +53,11 @@ export function startConsoleResponders(options: ConsoleRpcOptions): { stop(): Pr
   async function account(request: ConsoleAccountRequest): Promise<ConsoleAccountResponse> {
     const found = await accounts.get(request.accountId);
     if (!found || found.accountId !== request.accountId) return unknown(request.accountId);
-    const { accountId, hash, status, test, currency, balance } = found;
-    return { outcome: "account", account: { accountId, hash, status, test, currency, balance } };
+    const { accountId, hash, status, test, currency, balance, defaultCallbackUrl } = found;
+    return {
+      outcome: "account",
+      account: { accountId, hash, status, test, currency, balance, defaultCallbackUrl },
+    };
   }
 
   async function rotateToken(request: ConsoleAccountRequest): Promise<ConsoleRotateTokenResponse> {
@@ -67,6 +72,25 @@ export function startConsoleResponders(options: ConsoleRpcOptions): { stop(): Pr
     if (!(await owns(request.accountId))) return unknown(request.accountId);
     const { webhookSecret } = await accounts.rotateWebhookSecret(request.accountId);
     return { outcome: "rotated", webhookSecret };
+  }
+
+  async function setDefaultCallbackUrl(
+    request: ConsoleSetDefaultCallbackUrlRequest,
+  ): Promise<ConsoleSetDefaultCallbackUrlResponse> {
+    if (!(await owns(request.accountId))) return unknown(request.accountId);
+    try {
+      const summary = await accounts.setDefaultCallbackUrl(
+        request.accountId,
+        request.defaultCallbackUrl,
+      );
+      return { outcome: "saved", defaultCallbackUrl: summary.defaultCallbackUrl };
+    } catch (error) {
+      // The guard's refusal is the customer's to read and fix, not a failure.
+      if (error instanceof AccountError && error.code === AccountErrorCode.InvalidInput) {
+        return { outcome: "refused", reason: error.message };
+      }
+      throw error;
+    }
   }
 
   async function ledger(request: ConsoleLedgerRequest): Promise<ConsoleLedgerResponse> {
@@ -160,6 +184,12 @@ export function startConsoleResponders(options: ConsoleRpcOptions): { stop(): Pr
     ),
     respond(options, subjects.ledger, ConsoleLedgerRequest, guarded(ledger)),
     respond(options, subjects.priceList, ConsolePriceListRequest, guarded(priceList)),
+    respond(
+      options,
+      subjects.setDefaultCallbackUrl,
+      ConsoleSetDefaultCallbackUrlRequest,
+      guarded(setDefaultCallbackUrl),
+    ),
   ];
   return {
     async stop() {

@@ -16,6 +16,7 @@ import { connect } from "@nats-io/transport-node";
 import { startLoadStack } from "../lib/load-stack.ts";
 import { SERVICES } from "../lib/processes.ts";
 import { runLoadStep } from "./load-step.ts";
+import { runPacedStep } from "./paced-load.ts";
 import { cpuMs, pidsOf, rssMb } from "./proc-stats.ts";
 import { type BenchReport, type StepResult, toMarkdown, toSvg } from "./report.ts";
 import { summarize } from "./stats.ts";
@@ -113,17 +114,29 @@ async function main() {
         }
       }, 1_000);
       const started = Date.now();
-      const load = await runLoadStep({
-        baseUrl: "http://127.0.0.1:8080",
-        query,
-        rate,
-        connections: rate === null ? connections * 2 : connections,
-        durationS: stepSeconds,
-        onProgress: (sent, accepted) =>
-          say(
-            `${label.padStart(5)} msg/s offered │ ${Math.round((Date.now() - started) / 1000)} s │ sent ${sent} │ accepted ${accepted}`,
-          ),
-      });
+      const onProgress = (sent: number, accepted: number) =>
+        say(
+          `${label.padStart(5)} msg/s offered │ ${Math.round((Date.now() - started) / 1000)} s │ sent ${sent} │ accepted ${accepted}`,
+        );
+      // A fixed rate is paced evenly (open model); "max" is autocannon as fast as it goes.
+      const load =
+        rate === null
+          ? await runLoadStep({
+              baseUrl: "http://127.0.0.1:8080",
+              query,
+              rate,
+              connections: connections * 2,
+              durationS: stepSeconds,
+              onProgress,
+            })
+          : await runPacedStep({
+              baseUrl: "http://127.0.0.1:8080",
+              query,
+              rate,
+              connections: Math.max(connections, 128),
+              durationS: stepSeconds,
+              onProgress,
+            });
       const elapsedS = (Date.now() - started) / 1000;
       const cpuAfterLoad = new Map(
         [...pids].map(([n, list]) => [n, list.reduce((s, p) => s + cpuMs(p), 0)]),

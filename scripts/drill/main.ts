@@ -18,7 +18,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { runLoadStep } from "../bench/load-step.ts";
+import { runPacedStep } from "../bench/paced-load.ts";
 import { startBalancer } from "../lib/balancer.ts";
 import { type LoadStack, startLoadStack } from "../lib/load-stack.ts";
 import { type NatsCluster, startNatsCluster } from "../lib/nats-cluster.ts";
@@ -95,7 +95,7 @@ async function main() {
 
   /** The offered load: to the ingress, or to the balancer over both replicas (8080, 9080). */
   function offer(base: number, onProgress: (sent: number, accepted: number) => void) {
-    return runLoadStep({
+    return runPacedStep({
       baseUrl: balancer ? `http://127.0.0.1:${balancer.port}` : "http://127.0.0.1:8080",
       query: (n) => stack.query(base + n),
       rate,

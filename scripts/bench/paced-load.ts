@@ -1,0 +1,76 @@
+import { Pool } from "undici";
+import type { LoadOutcome } from "./load-step.ts";
+import { summarize } from "./stats.ts";
+
+/**
+ * A fixed offered rate as an open model: request i is due at start + i / rate, whatever
+ * happened to the earlier ones, and its latency is measured from when it was due (so a
+ * stall is not hidden by requests that were never sent: no coordinated omission).
+ * autocannon's `overallRate` sends each second's requests back to back at the start of the
+ * second (lib/httpClient.js resets a per-second counter), which measures a burst of `rate`
+ * requests, not a steady `rate`; autocannon stays for the "as fast as it goes" step.
+ */
+export async function runPacedStep(options: {
+  baseUrl: string;
+  query: (n: number) => string;
+  rate: number;
+  connections: number;
+  durationS: number;
+  onProgress?: (sent: number, accepted: number) => void;
+}): Promise<LoadOutcome> {
+  const pool = new Pool(options.baseUrl, { connections: options.connections, pipelining: 1 });
+  const accepted = new Map<string, number>();
+  const errors: Record<string, number> = {};
+  const latencies: number[] = [];
+  const total = Math.round(options.rate * options.durationS);
+  const intervalMs = 1000 / options.rate;
+  const startedAt = performance.now();
+  const epochAtStart = Date.now();
+  const inFlight = new Set<Promise<void>>();
+  let sent = 0;
+
+  const fire = (n: number) => {
+    const dueAt = startedAt + n * intervalMs;
+    const work = pool
+      .request({ method: "GET", path: `/?${options.query(n)}` })
+      .then(async ({ statusCode, body }) => {
+        const text = await body.text();
+        latencies.push(performance.now() - dueAt);
+        try {
+          const answer = JSON.parse(text) as { status?: string; messageId?: string };
+          if (statusCode === 200 && answer.status === "success" && answer.messageId) {
+            accepted.set(answer.messageId, epochAtStart + (dueAt - startedAt));
+            return;
+          }
+          const key = `${statusCode} ${answer.status ?? "?"}`;
+          errors[key] = (errors[key] ?? 0) + 1;
+        } catch {
+          errors[`${statusCode} not-json`] = (errors[`${statusCode} not-json`] ?? 0) + 1;
+        }
+      })
+      .catch(() => {
+        latencies.push(performance.now() - dueAt);
+        errors.connection = (errors.connection ?? 0) + 1;
+      })
+      .finally(() => inFlight.delete(work));
+    inFlight.add(work);
+  };
+
+  const progress = setInterval(() => options.onProgress?.(sent, accepted.size), 1_000);
+  await new Promise<void>((resolve) => {
+    // Node timers fire at most every ~1 ms: each tick sends what has fallen due since.
+    const tick = setInterval(() => {
+      const due = Math.min(total, Math.floor((performance.now() - startedAt) / intervalMs) + 1);
+      while (sent < due) fire(sent++);
+      if (sent >= total) {
+        clearInterval(tick);
+        resolve();
+      }
+    }, 1);
+  });
+  await Promise.allSettled([...inFlight]);
+  clearInterval(progress);
+  await pool.close();
+  const { p50, p90, p99, max } = summarize(latencies);
+  return { sent, accepted, errors, api: { p50, p90, p99, max } };
+}

@@ -20,6 +20,7 @@ import { createFastPath } from "./handlers/fast-path.ts";
 import { handleStatusChanges } from "./handlers/intake.ts";
 import { createPoster, type Poster, type Resolve } from "./handlers/pinned-post.ts";
 import { PREFETCH, type Scheduler, startScheduler } from "./handlers/scheduler.ts";
+import { startTestWebhookResponder } from "./handlers/test-webhook.ts";
 
 export interface StartedDlrDispatcher extends RunningService {
   /** The health server's port (useful when HEALTH_PORT=0). */
@@ -48,6 +49,7 @@ export async function startDlrDispatcher(
   let scheduler: Scheduler | undefined;
   let poster: Poster | undefined;
   let consumer: RunningConsumer | undefined;
+  let testWebhooks: { stop(): Promise<void> } | undefined;
   let health: HealthServer | undefined;
   let pendingPoll: NodeJS.Timeout | undefined;
   let stopping = false;
@@ -56,6 +58,7 @@ export async function startDlrDispatcher(
   const stop = async () => {
     stopping = true;
     await consumer?.stop();
+    await testWebhooks?.stop();
     await scheduler?.stop();
     poster?.close();
     await accounts?.stop();
@@ -85,6 +88,15 @@ export async function startDlrDispatcher(
       ...(overrides.resolve ? { resolve: overrides.resolve } : {}),
     });
     poster = posting;
+    // The console's "send a test webhook": same accounts, signing and guarded poster.
+    testWebhooks = startTestWebhookResponder({
+      nc: nats.nc,
+      subject: subjects.testWebhook,
+      accounts: directory,
+      post: posting.post,
+      log,
+      now: () => new Date(),
+    });
     const policy = { capMs: config.WEBHOOK_RETRY_CAP_MS, windowMs: config.WEBHOOK_RETRY_WINDOW_MS };
     // Starts with whatever is pending from before a restart.
     const leaseMs = config.WEBHOOK_TIMEOUT_MS * (PREFETCH + 1) + 30_000;

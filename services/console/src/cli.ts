@@ -47,7 +47,6 @@ async function main(argv: string[]): Promise<number> {
       email: email.value,
       passwordHash: await hashPassword(password.value),
       accountId: values["account-id"],
-      callbackUrl: null,
     });
   } finally {
     await database.close();

@@ -29,6 +29,8 @@ export const ConsoleEnv = BaseEnv.extend({
   SIGNUPS_PER_IP_HOUR: positiveInt.max(10_000).default(10),
   /** How long to wait for pricing's answers. */
   RPC_TIMEOUT_MS: positiveInt.max(30_000).default(5_000),
+  /** How long to wait for a test webhook's answer: above the dispatcher's WEBHOOK_TIMEOUT_MS. */
+  TEST_WEBHOOK_TIMEOUT_MS: positiveInt.max(60_000).default(10_000),
   DATABASE_POOL_MAX: positiveInt.max(100).default(5),
 });
 export type ConsoleConfig = z.infer<typeof ConsoleEnv>;

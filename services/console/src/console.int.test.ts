@@ -95,6 +95,33 @@ describe("the console over HTTP", () => {
     expect(row?.token_sha256).toBe(createHash("sha256").update(fresh).digest("hex"));
   });
 
+  it("when a default callback URL is saved, it is the account's (pricing has it); the gateway's guard refuses a loopback host", async () => {
+    const { visitor, accountId } = await signUp("callback@example.com");
+    const url = "https://hooks.example.com/sms?k=1";
+    const saved = await visitor.post("/credentials/callback", { callbackUrl: url });
+    expect(saved.status).toBe(200);
+    expect(saved.text).toContain("Callback URL saved.");
+    expect((await pricing.accounts.get(accountId))?.defaultCallbackUrl).toBe(url);
+    // This stack does not set WEBHOOK_ALLOW_PRIVATE: pricing judges it as ingress would.
+    const refused = await visitor.post("/credentials/callback", {
+      callbackUrl: "http://127.0.0.1:9/hook",
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.text).toContain("loopback");
+    expect((await pricing.accounts.get(accountId))?.defaultCallbackUrl).toBe(url);
+    const send = await visitor.get("/send");
+    expect(send.text).toContain(url.replace("&", "&amp;"));
+    // No dispatcher in this stack: the page says the test was not sent, never a 500.
+    const test = await visitor.post("/credentials/test-webhook", {});
+    expect(test.status).toBe(200);
+    expect(test.text).toMatch(
+      /id="test-webhook-result"[^>]*><p>Test webhook not sent: the webhook dispatcher did not answer/,
+    );
+    const cleared = await visitor.post("/credentials/callback", { callbackUrl: "" });
+    expect(cleared.text).toContain("Callback URL removed.");
+    expect((await pricing.accounts.get(accountId))?.defaultCallbackUrl).toBeNull();
+  });
+
   it("when log-ins fail, the answer is the same for unknown and known emails, then throttled", async () => {
     await signUp("known@example.com");
     const visitor = new Visitor(base);

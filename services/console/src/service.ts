@@ -13,6 +13,7 @@ import { CONSOLE_SCHEMA, migrations } from "./db/migrations.ts";
 import type { ConsoleDatabase } from "./db/schema.ts";
 import { createUserStore, type UserStore } from "./db/users.ts";
 import { createApp } from "./handlers/app.ts";
+import { createDispatcherClient } from "./handlers/dispatcher-client.ts";
 import { createPricingClient } from "./handlers/pricing-client.ts";
 
 export interface StartedConsole extends RunningService {
@@ -53,6 +54,11 @@ export async function startConsole(config: ConsoleConfig, log: Logger): Promise<
     const app = createApp({
       users,
       pricing,
+      dispatcher: createDispatcherClient(
+        messaging.nats,
+        config.NATS_PREFIX,
+        config.TEST_WEBHOOK_TIMEOUT_MS,
+      ),
       log: createAccountLogReader(database.sql),
       trail: createMessageReader(database.sql),
       logger: log,

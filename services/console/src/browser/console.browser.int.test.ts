@@ -1,10 +1,13 @@
 import { mkdirSync } from "node:fs";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createLogger } from "@smsgw/service-kit";
 import { waitFor } from "@smsgw/testkit";
 import { type Browser, chromium, type Page } from "playwright-core";
 import postgres from "postgres";
+import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The whole gateway in this process, as test/e2e starts it (its harness, reused as is).
 import { type Gateway, startGateway } from "../../../../test/e2e/src/gateway.ts";
@@ -34,8 +37,26 @@ let service: StartedConsole;
 let browser: Browser;
 let base: string;
 let sql: postgres.Sql;
+/** The developer's webhook endpoint: a real HTTP server on 127.0.0.1 answering 204. */
+let receiver: Server;
+let receiverUrl = "";
+const received: Array<{ body: string; headers: IncomingHttpHeaders; url: string }> = [];
 
 beforeAll(async () => {
+  receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      received.push({
+        body: Buffer.concat(chunks).toString("utf8"),
+        headers: req.headers,
+        url: req.url ?? "",
+      });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
   ensureChromium();
   gateway = await startGateway();
   service = await startConsole(
@@ -57,7 +78,15 @@ afterAll(async () => {
   await sql?.end();
   await service?.stop();
   await gateway?.stop();
+  await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
 });
+
+/** The report's JSON when it verifies with the secret (Standard Webhooks), else it throws. */
+const verified = (secret: string, r: (typeof received)[number]) =>
+  new Webhook(secret).verify(r.body, r.headers as Record<string, string>) as Record<
+    string,
+    unknown
+  >;
 
 /** Runs in the page (a string: this file is typed for Node, not the DOM). */
 const FIRST_PAINT = `new Promise((resolve) => {
@@ -84,7 +113,7 @@ async function signUp(page: Page, email: string) {
 describe("the console in a browser", () => {
   let messageId = "";
 
-  it("when a developer signs up and sends through the API, the message shows delivered with its timeline", async () => {
+  it("when a developer signs up, sets a default callback URL, sends a test webhook and a message through the API, the test answer shows, the report arrives signed and the message shows delivered with its timeline", async () => {
     const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
     const page = await context.newPage();
     const errors: string[] = [];
@@ -92,6 +121,30 @@ describe("the console in a browser", () => {
     const { hash, token } = await signUp(page, "dev@example.com");
     expect(hash).toMatch(/^[A-Za-z0-9_-]{10,}$/);
     expect(await page.textContent("#snippet-curl")).toContain(`${hash}:${token}`);
+    const secret = (await page.textContent("#webhook-secret")) ?? "";
+    expect(secret).toMatch(/^whsec_/);
+
+    // The account's default callback URL, then a test webhook to it, answered on the page.
+    await page.goto(`${base}/credentials`);
+    await page.getByLabel(/Delivery reports of every message/).fill(`${receiverUrl}/reports`);
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.waitForSelector("text=Callback URL saved.");
+    // The dispatcher learns the URL from the accounts bucket a moment after pricing saved it.
+    await waitFor(
+      async () => {
+        await page.getByRole("button", { name: "Send test webhook" }).click();
+        return (await page.textContent("#test-webhook-result"))?.includes("Delivered") || undefined;
+      },
+      { timeoutMs: 15_000, what: "the test webhook's answer on the page" },
+    );
+    expect(await page.textContent("#test-webhook-status")).toBe("204");
+    expect(await page.textContent("#test-webhook-result")).toMatch(/Latency[\s\S]*ms/);
+    const test = received.find((r) => r.url === "/reports");
+    if (!test) throw new Error("the receiver got no test webhook");
+    expect(verified(secret, test)).toMatchObject({
+      test: true,
+      messageId: expect.stringMatching(/^msg_test_/),
+    });
 
     const answer = await fetch(`${gateway.baseUrl}/v1/messages`, {
       method: "POST",
@@ -111,6 +164,15 @@ describe("the console in a browser", () => {
       },
       { timeoutMs: 30_000, what: `${messageId} delivered in the log` },
     );
+    // Sent without a callbackUrl: its reports went to the account's default, signed.
+    const report = await waitFor(
+      () =>
+        received
+          .map((r) => verified(secret, r))
+          .find((r) => r.messageId === messageId && r.status === "delivered"),
+      { timeoutMs: 15_000, what: `the delivered report of ${messageId} at the default URL` },
+    );
+    expect(report.test).toBeUndefined();
     await page.click(`a[href="/messages/${messageId}"]`);
     expect(await page.textContent("[data-testid=status]")).toBe("delivered");
     const timeline = await page.locator("ol.timeline li strong").allTextContents();

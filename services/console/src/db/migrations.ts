@@ -32,4 +32,11 @@ export const migrations: Record<string, Migration> = {
       await sql`create index sessions_expires on sessions (expires_at)`.execute(db);
     },
   },
+  "0002_callback_url_is_the_accounts": {
+    async up(db: Kysely<unknown>) {
+      // The default callback URL belongs to the account now (pricing's AccountRecord, which
+      // ingress applies to every message sent without one), no longer to a console user.
+      await sql`alter table users drop column callback_url`.execute(db);
+    },
+  },
 };

@@ -13,7 +13,6 @@ export interface UsersTable {
   email: string;
   password_hash: string;
   account_id: string;
-  callback_url: string | null;
   created_at: Generated<Date>;
 }
 

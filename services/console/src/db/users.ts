@@ -6,7 +6,6 @@ export interface User {
   userId: string;
   email: string;
   accountId: string;
-  callbackUrl: string | null;
 }
 
 export interface UserWithHash extends User {
@@ -20,7 +19,6 @@ export interface UserStore {
   /** Creates or replaces the user with this email (the local stack's demo login). */
   upsert(user: UserWithHash): Promise<void>;
   findByEmail(email: string): Promise<UserWithHash | undefined>;
-  setCallbackUrl(userId: string, url: string | null): Promise<void>;
   /** A new session; returns the cookie value (only its hash is stored). */
   openSession(userId: string, idleMs: number): Promise<string>;
   /** The session's user, sliding its expiry; undefined when unknown or expired. */
@@ -36,16 +34,10 @@ export function newUserId(): string {
 const digest = (cookie: string) => createHash("sha256").update(cookie).digest("hex");
 
 export function createUserStore(db: Kysely<ConsoleDatabase>): UserStore {
-  const toUser = (row: {
-    user_id: string;
-    email: string;
-    account_id: string;
-    callback_url: string | null;
-  }): User => ({
+  const toUser = (row: { user_id: string; email: string; account_id: string }): User => ({
     userId: row.user_id,
     email: row.email,
     accountId: row.account_id,
-    callbackUrl: row.callback_url,
   });
 
   return {
@@ -91,14 +83,6 @@ export function createUserStore(db: Kysely<ConsoleDatabase>): UserStore {
       return row && { ...toUser(row), passwordHash: row.password_hash };
     },
 
-    async setCallbackUrl(userId, url) {
-      await db
-        .updateTable("users")
-        .set({ callback_url: url })
-        .where("user_id", "=", userId)
-        .execute();
-    },
-
     async openSession(userId, idleMs) {
       const cookie = randomBytes(32).toString("base64url");
       await db
@@ -125,7 +109,7 @@ export function createUserStore(db: Kysely<ConsoleDatabase>): UserStore {
         )
         .selectFrom("touched")
         .innerJoin("users", "users.user_id", "touched.user_id")
-        .select(["users.user_id", "email", "account_id", "callback_url"])
+        .select(["users.user_id", "email", "account_id"])
         .executeTakeFirst();
       return row && toUser(row);
     },

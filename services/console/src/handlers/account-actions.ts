@@ -1,16 +1,16 @@
 import { toDecimal } from "@smsgw/contracts";
 import { countParts } from "@smsgw/sms-text";
 import type { Request, Router } from "express";
-import type { UserStore } from "../db/users.ts";
 import { checkCallbackUrl } from "../domain/credentials-input.ts";
-import { credentialsPage } from "../domain/pages/credentials.ts";
+import { type CredentialsView, credentialsPage } from "../domain/pages/credentials.ts";
 import { sendPage } from "../domain/pages/tools.ts";
+import type { DispatcherClient } from "./dispatcher-client.ts";
 import type { PricingClient } from "./pricing-client.ts";
 import { locals, pageContext, requireCsrf, requireUser } from "./security.ts";
 
 export interface ActionOptions {
-  users: UserStore;
   pricing: PricingClient;
+  dispatcher: DispatcherClient;
   /** The public API: the send form posts there, as any customer's backend does. */
   apiUrl: string;
   timeoutMs: number;
@@ -21,7 +21,7 @@ const field = (req: Request, name: string, max: number) =>
 
 /** Credentials (rotations, default callback URL) and the send form. */
 export function mountActions(router: Router, options: ActionOptions): void {
-  const { users, pricing } = options;
+  const { pricing } = options;
 
   const user = (res: Parameters<Parameters<Router["get"]>[1]>[1]) => {
     const u = locals(res).user;
@@ -29,100 +29,91 @@ export function mountActions(router: Router, options: ActionOptions): void {
     return u;
   };
 
-  async function hashOf(accountId: string): Promise<string> {
+  /** The account as pricing (its owner) has it: the hash and the default callback URL. */
+  async function accountOf(accountId: string) {
     const account = await pricing.account(accountId);
     if (account.outcome !== "account") throw new Error(account.reason);
-    return account.account.hash;
+    return { hash: account.account.hash, callbackUrl: account.account.defaultCallbackUrl ?? null };
+  }
+
+  /** The credentials page of the account, with what the action adds. */
+  async function credentials(
+    res: Parameters<Parameters<Router["get"]>[1]>[1],
+    extra: Partial<CredentialsView> = {},
+    status = 200,
+  ) {
+    const account = await accountOf(user(res).accountId);
+    res.status(status).send(
+      credentialsPage(pageContext(res), {
+        hash: account.hash,
+        apiUrl: options.apiUrl,
+        callbackUrl: account.callbackUrl,
+        ...extra,
+      }).value,
+    );
   }
 
   router.get("/credentials", requireUser, async (_req, res) => {
-    const u = user(res);
-    res.send(
-      credentialsPage(pageContext(res), {
-        hash: await hashOf(u.accountId),
-        apiUrl: options.apiUrl,
-        callbackUrl: u.callbackUrl,
-      }).value,
-    );
+    await credentials(res);
   });
 
   router.post("/credentials/rotate-token", requireUser, requireCsrf, async (_req, res) => {
-    const u = user(res);
-    const rotated = await pricing.rotateToken(u.accountId);
+    const rotated = await pricing.rotateToken(user(res).accountId);
     if (rotated.outcome !== "rotated") throw new Error(rotated.reason);
-    res.send(
-      credentialsPage(pageContext(res), {
-        hash: rotated.hash,
-        token: rotated.token,
-        apiUrl: options.apiUrl,
-        callbackUrl: u.callbackUrl,
-        notice: "New token issued. The previous token no longer works.",
-      }).value,
-    );
+    await credentials(res, {
+      token: rotated.token,
+      notice: "New token issued. The previous token no longer works.",
+    });
   });
 
   router.post("/credentials/rotate-webhook-secret", requireUser, requireCsrf, async (_req, res) => {
-    const u = user(res);
-    const rotated = await pricing.rotateWebhookSecret(u.accountId);
+    const rotated = await pricing.rotateWebhookSecret(user(res).accountId);
     if (rotated.outcome !== "rotated") throw new Error(rotated.reason);
-    res.send(
-      credentialsPage(pageContext(res), {
-        hash: await hashOf(u.accountId),
-        webhookSecret: rotated.webhookSecret,
-        apiUrl: options.apiUrl,
-        callbackUrl: u.callbackUrl,
-        notice: "New webhook signing secret issued.",
-      }).value,
-    );
+    await credentials(res, {
+      webhookSecret: rotated.webhookSecret,
+      notice: "New webhook signing secret issued.",
+    });
   });
 
+  // The default callback URL is the account's (pricing publishes it; ingress applies it to
+  // every message sent without a callbackUrl, from this console or the API).
   router.post("/credentials/callback", requireUser, requireCsrf, async (req, res) => {
     const u = user(res);
     const checked = checkCallbackUrl(req.body?.callbackUrl);
-    const hash = await hashOf(u.accountId);
-    if (!checked.ok) {
-      return void res.status(422).send(
-        credentialsPage(pageContext(res), {
-          hash,
-          apiUrl: options.apiUrl,
-          callbackUrl: u.callbackUrl,
-          problems: [checked.problem],
-        }).value,
-      );
+    if (!checked.ok) return void (await credentials(res, { problems: [checked.problem] }, 422));
+    const saved = await pricing.setDefaultCallbackUrl(u.accountId, checked.value);
+    if (saved.outcome === "refused") {
+      // The gateway's own guard (private and loopback hosts, user info, …) said no.
+      return void (await credentials(res, { problems: [`${saved.reason}.`] }, 422));
     }
-    await users.setCallbackUrl(u.userId, checked.value);
-    res.send(
-      credentialsPage(pageContext(res), {
-        hash,
-        apiUrl: options.apiUrl,
-        callbackUrl: checked.value,
-        notice: checked.value ? "Callback URL saved." : "Callback URL removed.",
-      }).value,
-    );
+    if (saved.outcome !== "saved") throw new Error(saved.reason);
+    await credentials(res, {
+      notice: saved.defaultCallbackUrl ? "Callback URL saved." : "Callback URL removed.",
+    });
   });
 
-  router.get("/send", requireUser, (_req, res) => {
+  router.post("/credentials/test-webhook", requireUser, requireCsrf, async (_req, res) => {
+    const answer = await options.dispatcher.testWebhook(user(res).accountId);
+    await credentials(res, { testWebhook: answer });
+  });
+
+  router.get("/send", requireUser, async (_req, res) => {
+    const { callbackUrl } = await accountOf(user(res).accountId);
     res.send(
-      sendPage(pageContext(res), {
-        to: "",
-        from: "",
-        text: "",
-        callbackUrl: user(res).callbackUrl,
-        problems: [],
-      }).value,
+      sendPage(pageContext(res), { to: "", from: "", text: "", callbackUrl, problems: [] }).value,
     );
   });
 
   router.post("/send", requireUser, requireCsrf, async (req, res) => {
     const u = user(res);
+    const { hash, callbackUrl } = await accountOf(u.accountId);
     const form = {
       to: field(req, "to", 40).replace(/[\s()-]/g, ""),
       from: field(req, "from", 20),
       text: field(req, "text", 5_000),
-      callbackUrl: u.callbackUrl,
+      callbackUrl,
     };
     const token = field(req, "token", 200);
-    const hash = await hashOf(u.accountId);
     // Through the public API, exactly as the customer's backend would send it.
     let status = 0;
     let body: Record<string, unknown> = {};
@@ -133,12 +124,8 @@ export function mountActions(router: Router, options: ActionOptions): void {
           authorization: `Basic ${Buffer.from(`${hash}:${token}`).toString("base64")}`,
           "content-type": "application/json",
         },
-        body: JSON.stringify({
-          to: form.to,
-          from: form.from,
-          text: form.text,
-          ...(form.callbackUrl ? { callbackUrl: form.callbackUrl } : {}),
-        }),
+        // No callbackUrl: the gateway applies the account's default, as for any API client.
+        body: JSON.stringify({ to: form.to, from: form.from, text: form.text }),
         signal: AbortSignal.timeout(options.timeoutMs),
       });
       status = answer.status;

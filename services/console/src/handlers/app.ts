@@ -6,6 +6,7 @@ import { errorPage } from "../domain/pages/auth.ts";
 import type { ThrottleRule } from "../domain/throttle.ts";
 import { mountActions } from "./account-actions.ts";
 import { mountAuth } from "./auth.ts";
+import type { DispatcherClient } from "./dispatcher-client.ts";
 import { mountPages } from "./pages.ts";
 import { type PricingClient, PricingUnavailableError } from "./pricing-client.ts";
 import { locals, pageContext, securityHeaders, sessions } from "./security.ts";
@@ -15,6 +16,7 @@ import { mountTools } from "./tools.ts";
 export interface AppOptions {
   users: UserStore;
   pricing: PricingClient;
+  dispatcher: DispatcherClient;
   log: AccountLogReader;
   trail: MessageReader;
   logger: Logger;
@@ -55,8 +57,8 @@ export function createApp(options: AppOptions): express.Express {
   mountTools(pages);
   mountPages(pages, { log: options.log, trail: options.trail, pricing: options.pricing });
   mountActions(pages, {
-    users: options.users,
     pricing: options.pricing,
+    dispatcher: options.dispatcher,
     apiUrl: options.apiUrl,
     timeoutMs: options.rpcTimeoutMs * 2,
   });

@@ -111,7 +111,6 @@ export function mountAuth(router: Router, options: AuthOptions): void {
         email: email.value,
         passwordHash,
         accountId,
-        callbackUrl: null,
       }))
     ) {
       // Taken between our look and our insert: the fresh test account stays unused.

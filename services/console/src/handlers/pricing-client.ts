@@ -5,6 +5,7 @@ import {
   ConsolePriceListResponse,
   ConsoleRotateTokenResponse,
   ConsoleRotateWebhookSecretResponse,
+  ConsoleSetDefaultCallbackUrlResponse,
   consoleRpcSubjects,
 } from "@smsgw/contracts";
 import type { Nats } from "@smsgw/service-kit";
@@ -45,6 +46,12 @@ export function createPricingClient(nats: Nats, prefix: string, timeoutMs: numbe
       ),
     priceList: (accountId: string, search: string) =>
       ask(subjects.priceList, { accountId, search }, ConsolePriceListResponse),
+    setDefaultCallbackUrl: (accountId: string, defaultCallbackUrl: string | null) =>
+      ask(
+        subjects.setDefaultCallbackUrl,
+        { accountId, defaultCallbackUrl },
+        ConsoleSetDefaultCallbackUrlResponse,
+      ),
   };
 }
 export type PricingClient = ReturnType<typeof createPricingClient>;

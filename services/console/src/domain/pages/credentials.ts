@@ -1,3 +1,4 @@
+import type { TestWebhookResponse } from "@smsgw/contracts";
 import { type Html, html } from "../html.ts";
 import { snippets } from "../snippets.ts";
 import { csrfField, layout, type PageContext, problemList } from "./layout.ts";
@@ -11,6 +12,26 @@ export interface CredentialsView {
   webhookSecret?: string;
   notice?: string;
   problems?: string[];
+  /** The dispatcher's answer to "Send test webhook", on the page that asked. */
+  testWebhook?: TestWebhookResponse;
+}
+
+/** What became of the test webhook, in a sentence and the attempt's facts. */
+export function testWebhookResult(answer: TestWebhookResponse): Html {
+  if (answer.outcome !== "attempted") {
+    return html`<div id="test-webhook-result" class="problems" role="status"><p>Test webhook not sent: ${answer.reason}.</p></div>`;
+  }
+  const summary = answer.delivered
+    ? "Delivered: your endpoint answered 2xx."
+    : answer.httpStatus !== null
+      ? "Not delivered: your endpoint answered with a status that is not 2xx (real reports would be retried)."
+      : "Not delivered (real reports would be retried).";
+  return html`<div id="test-webhook-result" class="${answer.delivered ? "notice" : "problems"}" role="status"><p>${summary}</p>
+<dl class="facts"><dt>Endpoint</dt><dd>${answer.endpoint}</dd>
+<dt>HTTP status</dt><dd id="test-webhook-status">${answer.httpStatus === null ? "none" : String(answer.httpStatus)}</dd>
+<dt>Error</dt><dd>${answer.error ?? "none"}</dd>
+<dt>Latency</dt><dd>${answer.latencyMs.toFixed(1)} ms</dd>
+<dt>Test messageId</dt><dd><code>${answer.messageId}</code></dd></dl></div>`;
 }
 
 function copyable(id: string, label: string, value: string): Html {
@@ -49,10 +70,12 @@ ${shown}
 <form method="post" action="/credentials/rotate-webhook-secret" class="inline">${csrfField(ctx)}<button type="submit">Rotate webhook secret</button></form>
 <h2>Default callback URL</h2>
 <form method="post" action="/credentials/callback" class="stack">${csrfField(ctx)}
-<label for="callbackUrl">Delivery reports of messages sent from this console go here</label>
+<label for="callbackUrl">Delivery reports of every message sent without its own callbackUrl (from this console or the API) go here</label>
 <input id="callbackUrl" name="callbackUrl" type="url" value="${view.callbackUrl ?? ""}" placeholder="https://example.com/sms/reports">
 <button type="submit">Save</button>
 </form>
-<p class="hint">A test webhook button needs a request path to the dlr-dispatcher that the gateway does not have yet; every real report's attempts show on the message's page.</p>`,
+<h2>Test webhook</h2>
+${view.testWebhook ? testWebhookResult(view.testWebhook) : ""}
+<form method="post" action="/credentials/test-webhook" class="inline">${csrfField(ctx)}<button type="submit" id="send-test-webhook">Send test webhook</button> <span class="hint">One report marked <code>"test": true</code> (messageId <code>msg_test_…</code>), signed with your webhook secret, to the default callback URL${view.callbackUrl ? "" : " (set one first)"}. Real reports' attempts show on each message's page.</span></form>`,
   );
 }

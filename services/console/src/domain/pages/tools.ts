@@ -54,7 +54,7 @@ ${csrfField(ctx)}
 <p id="parts" class="hint" aria-live="polite" data-part-counter="text">Parts are counted as you type.</p>
 <label for="token">API token <span class="hint">(sent once to the API with this message, never stored; the console does not keep your token)</span></label>
 <input id="token" name="token" type="password" autocomplete="off" required>
-<p class="hint">Delivery reports go to ${view.callbackUrl ?? "no callback URL (set one under Credentials)"}.</p>
+<p class="hint">Delivery reports go to the account's default callback URL: ${view.callbackUrl ?? "none set (set one under Credentials)"}.</p>
 <button type="submit">Send</button>
 </form>`,
   );

@@ -6,6 +6,7 @@ import { type Database, openDatabase } from "./db/database.ts";
 import { migrateSchema } from "./db/migrate.ts";
 import { setBucketReplicas } from "./nats/bucket.ts";
 import { connectNats, type Nats } from "./nats/connect.ts";
+import { setConsumerLinger } from "./nats/consumer.ts";
 import { createEventPublisher, type EventPublisher } from "./nats/publisher.ts";
 import { ensureEventStream } from "./nats/stream.ts";
 
@@ -26,6 +27,7 @@ export async function openMessaging(
   const subjects = subjectsFor(config.NATS_PREFIX);
   await ensureEventStream(nats.jsm, subjects, { replicas: config.STREAM_REPLICAS });
   setBucketReplicas(config.STREAM_REPLICAS);
+  setConsumerLinger(config.CONSUMER_LINGER_MS);
   return {
     nats,
     subjects,

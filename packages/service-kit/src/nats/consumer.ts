@@ -17,6 +17,14 @@ import { ensureDurableConsumer } from "./stream.ts";
 import { contextFromEnvelope, currentTraceContext, extractTraceContext } from "./trace-headers.ts";
 
 const LAG_POLL_MS = 5_000;
+/** A queue this long starts its batch at once: it is big enough to be worth its round trip. */
+const LINGER_BELOW = 32;
+let defaultLingerMs = 0;
+
+/** Set once by openMessaging from CONSUMER_LINGER_MS; a consumer's own option wins. */
+export function setConsumerLinger(ms: number): void {
+  defaultLingerMs = ms;
+}
 
 export type Outcome =
   | { kind: "ack" }
@@ -46,6 +54,8 @@ export interface ConsumerOptions<T> {
   maxBatch?: number;
   /** Batches processed at once; 1 keeps the handler simple. */
   concurrency?: number;
+  /** Wait before starting a batch from a short queue (default: CONSUMER_LINGER_MS). */
+  lingerMs?: number;
   ackWaitMs?: number;
   /**
    * A batch whose handler is still running after this long is given up: its messages are
@@ -71,6 +81,7 @@ export async function startConsumer<T>(
 ): Promise<RunningConsumer> {
   const { stream, durable, schema, log } = options;
   const maxBatch = options.maxBatch ?? 256;
+  const lingerMs = options.lingerMs ?? defaultLingerMs;
   const concurrency = options.concurrency ?? 1;
   const handlerTimeoutMs = options.handlerTimeoutMs ?? 2 * (options.ackWaitMs ?? 30_000);
   const tracer = serviceTracer(nats.service);
@@ -111,22 +122,29 @@ export async function startConsumer<T>(
   let scheduled = false;
   let stopping = false;
 
+  const startBatches = () => {
+    scheduled = false;
+    while (!stopping && inFlight.size < concurrency && queue.length > 0) {
+      const batch = queue.splice(0, maxBatch);
+      const work = processBatch(batch).finally(() => {
+        for (const msg of batch) held.delete(msg);
+        inFlight.delete(work);
+        if (queue.length > 0) schedule();
+      });
+      inFlight.add(work);
+    }
+  };
   const schedule = () => {
     if (scheduled) return;
     scheduled = true;
-    // Let the messages that arrived in the same chunk join one batch.
-    setImmediate(() => {
-      scheduled = false;
-      while (!stopping && inFlight.size < concurrency && queue.length > 0) {
-        const batch = queue.splice(0, maxBatch);
-        const work = processBatch(batch).finally(() => {
-          for (const msg of batch) held.delete(msg);
-          inFlight.delete(work);
-          if (queue.length > 0) schedule();
-        });
-        inFlight.add(work);
-      }
-    });
+    // A short queue lingers a moment so that what arrives meanwhile joins its batch (one
+    // transaction, one round of acks); a long one starts at once. Either way the messages
+    // of the same chunk meet (setImmediate).
+    if (lingerMs > 0 && queue.length < Math.min(maxBatch, LINGER_BELOW)) {
+      setTimeout(startBatches, lingerMs);
+    } else {
+      setImmediate(startBatches);
+    }
   };
 
   async function processBatch(batch: JsMsg[]): Promise<void> {

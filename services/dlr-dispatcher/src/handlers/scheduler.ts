@@ -58,7 +58,10 @@ export function startScheduler(options: SchedulerOptions) {
     queue?.shift()?.();
   }
 
+  /** False once a claim came back empty: until new jobs are recorded, a freed slot finds nothing. */
+  let backlog = true;
   const poke = () => {
+    backlog = true;
     poked = true;
     wake?.();
   };
@@ -128,7 +131,9 @@ export function startScheduler(options: SchedulerOptions) {
         wakeOneWaiter(job.origin);
         pump(job.origin);
         if (running.size < options.concurrency && readyCount > 0) pumpAll();
-        if (readyCount < options.concurrency) poke();
+        // A freed slot looks at the queue only while it may hold due jobs: the fast path's
+        // attempts must not cost a claim query each.
+        if (backlog && readyCount < options.concurrency) poke();
       });
     running.add(work);
     return attempt;
@@ -198,6 +203,7 @@ export function startScheduler(options: SchedulerOptions) {
       limited: budgets(Date.now()),
       leaseMs: options.leaseMs,
     });
+    backlog = jobs.length > 0;
     for (const job of jobs) {
       const queue = ready.get(job.origin);
       if (queue) queue.push(job);

@@ -9,8 +9,14 @@ export const ConsoleEnv = BaseEnv.extend({
   HTTP_HOST: z.string().min(1).default("127.0.0.1"),
   /** /healthz, /readyz and /metrics, apart from the customer-facing port. */
   HEALTH_PORT: Port.default(8088),
-  /** The public API the send form posts to and the snippets show. */
+  /** The public API as the console reaches it: the send form posts there. */
   INGRESS_URL: z.url().default("http://127.0.0.1:8080"),
+  /**
+   * The public API as customers reach it, shown in the snippets; INGRESS_URL when unset.
+   * Differs behind a load balancer or in containers (`http://ingress:8080` inside, the
+   * published address outside).
+   */
+  PUBLIC_API_URL: z.preprocess((v) => (v === "" ? undefined : v), z.url().optional()),
   /** Free test credits of a new account, in the currency's units ("1" = 1 EUR). */
   TEST_CREDITS: z
     .string()

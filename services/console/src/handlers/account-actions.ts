@@ -11,8 +11,10 @@ import { locals, pageContext, requireCsrf, requireUser } from "./security.ts";
 export interface ActionOptions {
   pricing: PricingClient;
   dispatcher: DispatcherClient;
-  /** The public API: the send form posts there, as any customer's backend does. */
+  /** The public API as customers see it (the credentials page's snippets). */
   apiUrl: string;
+  /** Where this service reaches that API (INGRESS_URL): inside a cluster, not the public name. */
+  ingressUrl: string;
   timeoutMs: number;
 }
 
@@ -118,7 +120,7 @@ export function mountActions(router: Router, options: ActionOptions): void {
     let status = 0;
     let body: Record<string, unknown> = {};
     try {
-      const answer = await fetch(`${options.apiUrl.replace(/\/+$/, "")}/v1/messages`, {
+      const answer = await fetch(`${options.ingressUrl.replace(/\/+$/, "")}/v1/messages`, {
         method: "POST",
         headers: {
           authorization: `Basic ${Buffer.from(`${hash}:${token}`).toString("base64")}`,

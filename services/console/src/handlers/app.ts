@@ -20,7 +20,10 @@ export interface AppOptions {
   log: AccountLogReader;
   trail: MessageReader;
   logger: Logger;
+  /** The public API as customers see it (snippets). */
   apiUrl: string;
+  /** The public API as this service reaches it (the send form's POST). */
+  ingressUrl: string;
   testCredits: string;
   idleMs: number;
   secureCookies: boolean;
@@ -60,6 +63,7 @@ export function createApp(options: AppOptions): express.Express {
     pricing: options.pricing,
     dispatcher: options.dispatcher,
     apiUrl: options.apiUrl,
+    ingressUrl: options.ingressUrl,
     timeoutMs: options.rpcTimeoutMs * 2,
   });
   app.use(pages);

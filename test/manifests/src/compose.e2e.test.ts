@@ -61,6 +61,8 @@ describe("deploy/compose.yaml", () => {
       expect(sim, String(carrier.id)).toBeDefined();
       expect(carrier.host).toBe("smsc-simulator");
       expect(carrier.port).toBe(sim?.port);
+      // Flagged, so routing sends test accounts' messages to them (and only to simulators).
+      expect(carrier.simulated, String(carrier.id)).toBe(true);
     }
     const routed = [...(envOf("routing").ROUTES ?? "").matchAll(/[=|]([a-z0-9_-]+)/g)].map(
       (m) => m[1],

@@ -96,6 +96,8 @@ describe(`k8s overlays rendered by ${renderer.name}`, () => {
     for (const carrier of seed) {
       expect(carrier.host).toBe("smsc-simulator");
       expect(ports).toContain(carrier.port);
+      // Flagged, so routing sends test accounts' messages to them (and only to simulators).
+      expect(carrier.simulated, String(carrier.id)).toBe(true);
     }
   });
 

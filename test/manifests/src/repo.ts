@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 // against what the code parses at start-up, not against a copy of it. (Relative imports:
 // this package has no lockfile entry of its own yet to depend on the services by name.)
 import { CarrierConnectorEnv } from "@smsgw/carrier-connector";
+import { ConsoleEnv } from "@smsgw/console";
 import { DlrDispatcherEnv } from "@smsgw/dlr-dispatcher";
 import { EventStoreEnv } from "@smsgw/event-store";
 import { IngressEnv } from "@smsgw/ingress";
@@ -50,6 +51,8 @@ export const SERVICES: readonly ServiceFacts[] = [
   svc("dlr-dispatcher", 8084, "HEALTH_PORT", S(DlrDispatcherEnv)),
   svc("event-store", 8085, "HEALTH_PORT", S(EventStoreEnv)),
   svc("smsc-simulator", 8086, "HEALTH_PORT", S(SmscSimulatorEnv), { production: false }),
+  // The customer console: pages on HTTP_PORT 8087, /healthz /readyz /metrics on 8088.
+  svc("console", 8088, "HEALTH_PORT", S(ConsoleEnv)),
 ];
 
 function svc(

@@ -1,5 +1,6 @@
 import type { MessageEvent } from "@smsgw/contracts";
-import { defineCounter, defineHistogram } from "@smsgw/service-kit";
+import { defineCounter, defineGauge, defineHistogram } from "@smsgw/service-kit";
+import type { OutboxEntry } from "./db/outbox.ts";
 
 // The event store's series (deploy/README.md).
 
@@ -15,12 +16,28 @@ export const foldLag = defineHistogram({
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
 });
 
-/** Counts the events of a batch the log took as new (`fresh`: their ids) and their lag. */
-export function recordAppended(
+export const statusChanges = defineCounter({
+  name: "smsgw_message_status_changes_total",
+  help: "Forward status changes folded into the projection (and reported), by new status.",
+  labelNames: ["status"] as const,
+});
+
+export const outboxPending = defineGauge({
+  name: "smsgw_event_store_outbox_pending",
+  help: "Status changes committed but not yet published (sampled every few seconds).",
+});
+
+/**
+ * After a batch committed: counts the events the log took as new (`fresh`: their ids),
+ * their lag, and the status changes it produced.
+ */
+export function recordCommitted(
   events: readonly MessageEvent[],
   fresh: ReadonlySet<string>,
+  changes: readonly OutboxEntry[],
   now = Date.now(),
 ): void {
+  for (const { change } of changes) statusChanges.inc({ status: change.status });
   for (const event of events) {
     if (!fresh.has(event.eventId)) continue;
     eventsAppended.inc({ type: event.type });

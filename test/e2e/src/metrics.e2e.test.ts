@@ -212,6 +212,9 @@ describe("every service's /metrics", () => {
     expect(moved("routing", "smsgw_consumer_messages_total", { outcome: "ack" })).toBeGreaterThan(
       0,
     );
+    expect(
+      moved("routing", "smsgw_routing_decisions_total", { outcome: "routed" }),
+    ).toBeGreaterThanOrEqual(MESSAGES);
 
     // carrier-connector: routed events consumed, submissions and receipts published.
     expect(
@@ -260,6 +263,13 @@ describe("every service's /metrics", () => {
       ).toBeGreaterThanOrEqual(MESSAGES);
     }
     expect(moved("event-store", "smsgw_event_store_fold_lag_seconds_count")).toBeGreaterThan(0);
+    // Every message went sent -> delivered: two reported changes each.
+    for (const status of ["sent", "delivered"]) {
+      expect(
+        moved("event-store", "smsgw_message_status_changes_total", { status }),
+        status,
+      ).toBeGreaterThanOrEqual(MESSAGES);
+    }
     expect(
       has(after["event-store"] ?? [], "smsgw_consumer_lag_messages", { consumer: "event-store" }),
     ).toBe(true);

@@ -1,6 +1,5 @@
 import type { MessageEvent } from "@smsgw/contracts";
 import type postgres from "postgres";
-import { recordAppended } from "../metrics.ts";
 
 /**
  * Appends a batch to the log in one statement, in the batch's order. An event already
@@ -20,9 +19,5 @@ export async function appendEvents(
     order by n
     on conflict (event_id) do nothing
     returning event_id`;
-  const fresh = new Set(rows.map((row) => row.event_id));
-  // Counted at the insert (there is no commit hook): a batch rolled back and retried
-  // counts twice, which is rare and visible as a retry in the consumer's nak count.
-  recordAppended(events, fresh);
-  return fresh;
+  return new Set(rows.map((row) => row.event_id));
 }

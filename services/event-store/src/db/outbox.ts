@@ -49,3 +49,12 @@ export async function removeFromOutbox(
   if (ids.length === 0) return;
   await db.deleteFrom("outbox").where("id", "in", ids).execute();
 }
+
+/** Rows committed and not yet published (a metric: the relay's backlog). */
+export async function countOutbox(db: Kysely<EventStoreDb>): Promise<number> {
+  const row = await db
+    .selectFrom("outbox")
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}

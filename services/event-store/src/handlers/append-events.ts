@@ -15,6 +15,7 @@ import { addToOutbox, type OutboxEntry } from "../db/outbox.ts";
 import { lockProjections, writeProjections } from "../db/projection.ts";
 import { foldMessage, isReported } from "../domain/fold.ts";
 import { affectsProjection } from "../domain/message.ts";
+import { recordCommitted } from "../metrics.ts";
 import type { OutboxRelay } from "./outbox-relay.ts";
 
 /**
@@ -70,8 +71,10 @@ export async function appendAndFold(
   sql: postgres.Sql,
   events: readonly MessageEvent[],
 ): Promise<OutboxEntry[]> {
-  return sql.begin(async (tx) => {
+  let appended: ReadonlySet<string> = new Set();
+  const entries = await sql.begin(async (tx) => {
     const fresh = await appendEvents(tx, events);
+    appended = new Set(fresh);
     // The log said which events are new; a copy twice in the batch is folded once. Events
     // without a projection fact are only logged: their messages are not even read.
     const byMessage = new Map<string, MessageEvent[]>();
@@ -100,6 +103,9 @@ export async function appendAndFold(
       folded.flatMap((f) => f.notifications.filter(isReported)),
     );
   });
+  // Counted once committed, so a batch rolled back and retried counts once.
+  recordCommitted(events, appended, entries);
+  return entries;
 }
 
 /** SQLSTATE classes 22 (data exception), 23 (integrity) and 54 (limits): retrying cannot help. */

@@ -1,14 +1,17 @@
 import type { EventPublisher } from "@smsgw/service-kit";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
-import { leftoverEntries, type OutboxEntry, removeFromOutbox } from "../db/outbox.ts";
+import { countOutbox, leftoverEntries, type OutboxEntry, removeFromOutbox } from "../db/outbox.ts";
 import type { EventStoreDb } from "../db/schema.ts";
+import { outboxPending } from "../metrics.ts";
 
 export interface OutboxRelay {
   /** Publishes committed entries, then removes those JetStream stored. Never throws. */
   deliver(entries: readonly OutboxEntry[]): Promise<void>;
   /** Republishes what a crash or a failed publish left behind; returns how many went out. */
   sweep(minAgeMs: number): Promise<number>;
+  /** Samples the backlog into smsgw_event_store_outbox_pending. */
+  sample(): Promise<void>;
 }
 
 const SWEEP_PAGE = 500;
@@ -49,6 +52,9 @@ export function createOutboxRelay(deps: {
     async deliver(entries) {
       await deliver(entries);
     },
+    async sample() {
+      outboxPending.set(await countOutbox(db));
+    },
     async sweep(minAgeMs) {
       let total = 0;
       for (let page = 0; page < SWEEP_MAX_PAGES; page++) {
@@ -77,6 +83,7 @@ export function startOutboxSweeper(relay: OutboxRelay, intervalMs: number, log: 
       .sweep(intervalMs)
       .then((count) => {
         if (count > 0) log.info({ count }, "outbox sweep republished status changes");
+        return relay.sample();
       })
       .catch((error: unknown) => log.warn({ err: error }, "outbox sweep failed"))
       .finally(() => {

@@ -10,6 +10,7 @@ import {
 import { decideRoute, type RouteChoice, type RoutingView } from "../domain/decide.ts";
 import { failedEvent, routedEvent } from "../domain/events.ts";
 import type { StateStore } from "../kv/state-store.ts";
+import { recordDecisions } from "../metrics.ts";
 
 export interface AcceptedDeps {
   view(): RoutingView;
@@ -34,6 +35,7 @@ export function handleAccepted(deps: AcceptedDeps) {
     const outcomes: Outcome[] = [];
     const events: MessageEvent[] = [];
     const states: Array<{ messageId: string; state: RouteChoice["state"] }> = [];
+    const decided: Array<{ carrierId: string | null; outcome: string }> = [];
     for (const { value: accepted } of batch) {
       const dueIn = accepted.data.sendAt ? Date.parse(accepted.data.sendAt) - now.getTime() : 0;
       if (dueIn > 0) {
@@ -47,13 +49,16 @@ export function handleAccepted(deps: AcceptedDeps) {
       if (decision.kind === "route") {
         states.push({ messageId: accepted.messageId, state: decision.state });
         events.push(routedEvent(accepted, decision, now));
+        decided.push({ carrierId: decision.carrierId, outcome: "routed" });
       } else {
         deps.log.debug({ messageId: accepted.messageId, detail: decision.detail }, "not routed");
         events.push(failedEvent(accepted, decision, now));
+        decided.push({ carrierId: null, outcome: decision.reason });
       }
     }
     await deps.states.putAll(states);
     await deps.publisher.publishAll(events);
+    recordDecisions(decided);
     return outcomes;
   };
 }

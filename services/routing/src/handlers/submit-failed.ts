@@ -3,6 +3,7 @@ import type { Delivery, EventPublisher, Logger } from "@smsgw/service-kit";
 import { decideAfterSubmitFailure, type RouteChoice, type RoutingView } from "../domain/decide.ts";
 import { failedEvent, routedEvent } from "../domain/events.ts";
 import type { StateStore } from "../kv/state-store.ts";
+import { recordDecisions } from "../metrics.ts";
 
 export interface SubmitFailedDeps {
   view(): RoutingView;
@@ -26,11 +27,13 @@ export function handleSubmitFailed(deps: SubmitFailedDeps) {
     const known = await deps.states.getAll(retryable);
     const events: MessageEvent[] = [];
     const states: Array<{ messageId: string; state: RouteChoice["state"] }> = [];
+    const decided: Array<{ carrierId: string | null; outcome: string }> = [];
     for (const { value: failure } of batch) {
       const decision = decideAfterSubmitFailure(view, failure.data, known.get(failure.messageId));
       if (decision.kind === "route") {
         states.push({ messageId: failure.messageId, state: decision.state });
         events.push(routedEvent(failure, decision, now));
+        decided.push({ carrierId: decision.carrierId, outcome: "failover" });
         deps.log.debug(
           { messageId: failure.messageId, carrierId: decision.carrierId },
           "failed over",
@@ -38,10 +41,12 @@ export function handleSubmitFailed(deps: SubmitFailedDeps) {
       } else {
         deps.log.debug({ messageId: failure.messageId, detail: decision.detail }, "submit failed");
         events.push(failedEvent(failure, decision, now));
+        decided.push({ carrierId: null, outcome: decision.reason });
       }
     }
     await deps.states.putAll(states);
     await deps.publisher.publishAll(events);
+    recordDecisions(decided);
     return undefined;
   };
 }

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
 import type { SubmitFailure } from "../domain/events.ts";
 import type { ConnectorDatabase } from "./schema.ts";
 
@@ -249,21 +249,18 @@ export function createConnectorStore(db: Kysely<ConnectorDatabase>) {
       return out;
     },
 
-    /** The parts of these carrier ids that are stored, keyed by `partKey`. */
+    /**
+     * The parts of these carrier ids that are stored, keyed by `partKey`. Joined on unnested
+     * key arrays: one index probe per key whatever the table's size (a row-value IN list with
+     * one carrier degrades to scanning every part of that carrier).
+     */
     async findParts(keys: readonly PartKey[]): Promise<Map<string, PartRow>> {
       const found = new Map<string, PartRow>();
       for (const chunk of chunks(keys)) {
-        const rows = await db
-          .selectFrom("parts")
-          .selectAll()
-          .where((eb) =>
-            eb(
-              eb.refTuple("carrier_id", "carrier_message_id"),
-              "in",
-              chunk.map((k) => eb.tuple(k.carrierId, k.carrierMessageId)),
-            ),
-          )
-          .execute();
+        const { rows } = await sql<Selectable<ConnectorDatabase["parts"]>>`
+          select p.* from parts p
+          join unnest(${chunk.map((k) => k.carrierId)}::text[], ${chunk.map((k) => k.carrierMessageId)}::text[]) as k(c, m)
+            on p.carrier_id = k.c and p.carrier_message_id = k.m`.execute(db);
         for (const row of rows) {
           const part: PartRow = {
             carrierId: row.carrier_id,
@@ -287,17 +284,10 @@ export function createConnectorStore(db: Kysely<ConnectorDatabase>) {
     /** Parts whose final receipt arrived: the expiry sweep passes them by. One statement. */
     async markFinal(keys: readonly PartKey[]): Promise<void> {
       for (const chunk of chunks(keys)) {
-        await db
-          .updateTable("parts")
-          .set({ final: true })
-          .where((eb) =>
-            eb(
-              eb.refTuple("carrier_id", "carrier_message_id"),
-              "in",
-              chunk.map((k) => eb.tuple(k.carrierId, k.carrierMessageId)),
-            ),
-          )
-          .execute();
+        await sql`
+          update parts p set final = true
+          from unnest(${chunk.map((k) => k.carrierId)}::text[], ${chunk.map((k) => k.carrierMessageId)}::text[]) as k(c, m)
+          where p.carrier_id = k.c and p.carrier_message_id = k.m`.execute(db);
       }
     },
 

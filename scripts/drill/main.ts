@@ -6,7 +6,7 @@
  * refunded once if failed), no part was submitted twice, and its final webhook arrived.
  * WARNING: restarts the machine's NATS and PostgreSQL; run it when nothing else uses them.
  *
- *   pnpm drill [--rate 100] [--seconds 24] [--only "NATS restart"] [--out docs/drill]
+ *   pnpm drill [--rate 100] [--seconds 24] [--only "NATS restart,kill -9 routing"] [--out docs/drill]
  *
  * `--cluster`: the same checks on a 3-node NATS JetStream cluster on loopback (every stream
  * and bucket with 3 replicas) and two replicas of every service, the load split over both
@@ -80,7 +80,7 @@ async function main() {
   };
   process.on("SIGINT", () => void stopAll().then(() => process.exit(130)));
   const faults = (cluster ? clusterFaults(cluster) : allFaults()).filter(
-    (f) => !args.only || f.name === args.only,
+    (f) => !args.only || args.only.split(",").includes(f.name),
   );
   const results: DrillResult[] = [];
   const finalWebhooks = new Set<string>();

@@ -43,9 +43,10 @@ beforeAll(async () => {
     ...LEASE,
     HEALTH_PORT: "0",
     HEALTH_PUBLISH_MS: "200",
-    // A message a dead replica held comes back soon, and its stale claim is decided soon.
+    // A message a dead replica held comes back soon; its claim is decided as soon as the
+    // replica's heartbeat lapses (the 10-minute window is for claims of live replicas).
     ROUTED_ACK_WAIT_MS: "2000",
-    RECONCILE_AFTER_MS: "2000",
+    RECONCILE_AFTER_MS: "600000",
     NO_BIND_FAILOVER_MS: "60000",
     RECEIPT_MAPPING_WAIT_MS: "2000",
     CARRIERS: JSON.stringify([

@@ -198,6 +198,8 @@ export async function startCarrierConnector(
       randomRef: () => randomInt(0, 65_536),
       noBindFailoverMs: config.NO_BIND_FAILOVER_MS,
       boundElsewhere: (carrierId) => bindLeases.boundElsewhere(carrierId),
+      replica,
+      isReplicaAlive: (other) => bindLeases.isAlive(other),
       reconcileAfterMs: config.RECONCILE_AFTER_MS,
     });
     consumers = startCarrierConsumers({

@@ -68,4 +68,11 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex("parts_message_id").on("parts").column("message_id").execute();
     },
   },
+  "0005_claimed_by": {
+    async up(db: Kysely<unknown>) {
+      // Which replica claimed: a claim whose replica is no longer alive has no submit still
+      // running, so reconciliation decides it at once instead of after RECONCILE_AFTER_MS.
+      await db.schema.alterTable("submissions").addColumn("claimed_by", "text").execute();
+    },
+  },
 };

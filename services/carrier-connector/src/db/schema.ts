@@ -11,6 +11,8 @@ export interface SubmissionsTable {
   claimed_at: Generated<Date>;
   /** Added in 0004: the SubmitFailed data this claim ended in (null: submitted, or not yet done). */
   failure: ColumnType<unknown, RawBuilder<unknown> | null | undefined, RawBuilder<unknown> | null>;
+  /** Added in 0005: the replica that claimed (null: claimed before 0005). */
+  claimed_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PartsTable {

@@ -9,6 +9,8 @@ export interface SubmissionKey {
 
 export interface Claim extends SubmissionKey {
   carrierId: string;
+  /** The replica claiming (its submit runs there). */
+  claimedBy?: string | undefined;
   /** Decided before any submit (not configured, no bind, content): recorded with the claim. */
   failure?: SubmitFailure | undefined;
 }
@@ -17,6 +19,7 @@ export interface Claim extends SubmissionKey {
 export interface StoredClaim extends SubmissionKey {
   carrierId: string;
   claimedAt: Date;
+  claimedBy: string | null;
   failure: SubmitFailure | null;
 }
 
@@ -88,6 +91,7 @@ export function createConnectorStore(db: Kysely<ConnectorDatabase>) {
               message_id: c.messageId,
               attempt: c.attempt,
               carrier_id: c.carrierId,
+              claimed_by: c.claimedBy ?? null,
               // As text cast to jsonb: postgres.js would store a JS string as a JSON string.
               failure: c.failure ? sql<unknown>`${JSON.stringify(c.failure)}::text::jsonb` : null,
             })),
@@ -208,6 +212,7 @@ export function createConnectorStore(db: Kysely<ConnectorDatabase>) {
             attempt: row.attempt,
             carrierId: row.carrier_id,
             claimedAt: new Date(row.claimed_at),
+            claimedBy: row.claimed_by ?? null,
             failure: (failure as SubmitFailure | null) ?? null,
           };
           found.set(submissionKey(claim), claim);

@@ -34,12 +34,15 @@ const MAX_WAIT_MS = 30_000;
  * `parts`: the accepted parts stored for the message on this carrier. A claim younger than
  * `staleAfterMs` may belong to a submit still running (throttled, queued behind a window): it
  * must be longer than the longest a batch can take, so a decision here never races one there.
+ * `claimerGone`: the replica that claimed is no longer alive (its heartbeat lapsed): no submit
+ * of it can still be running, so there is nothing to wait for.
  */
 export function reconcileClaim(
   claim: ClaimState,
   parts: readonly KnownPart[],
   now: Date,
   staleAfterMs: number,
+  claimerGone = false,
 ): Reconciliation {
   if (claim.failure) return { kind: "failed", failure: claim.failure };
   const total = parts[0]?.totalParts ?? 0;
@@ -56,7 +59,7 @@ export function reconcileClaim(
     };
   }
   const age = now.getTime() - claim.claimedAt.getTime();
-  if (age < staleAfterMs) {
+  if (age < staleAfterMs && !claimerGone) {
     return { kind: "wait", delayMs: Math.min(MAX_WAIT_MS, Math.max(1_000, staleAfterMs - age)) };
   }
   const known = new Set(covered.keys()).size;
@@ -66,7 +69,8 @@ export function reconcileClaim(
       retryable: false,
       commandStatus: null,
       detail:
-        `outcome unknown: claimed ${claim.claimedAt.toISOString()} and never finished; ` +
+        `outcome unknown: claimed ${claim.claimedAt.toISOString()} and never finished` +
+        `${claimerGone ? " (its replica died)" : ""}; ` +
         `${known} part(s) have a carrier id; not resubmitted (the carrier may have it)`,
     },
   };

@@ -12,6 +12,19 @@ const part = (n: number, total: number, id: string, covers = 1) => ({
 const STALE = 600_000;
 
 describe("reconcileClaim", () => {
+  it("when the replica that claimed is gone, a young unfinished claim is decided at once, not waited on", () => {
+    const young = { claimedAt: ago(5_000), failure: null };
+    expect(reconcileClaim(young, [], now, STALE).kind).toBe("wait");
+    const decision = reconcileClaim(young, [], now, STALE, true);
+    expect(decision.kind).toBe("unknown");
+    if (decision.kind === "unknown") {
+      expect(decision.failure.retryable).toBe(false);
+      expect(decision.failure.detail).toMatch(/its replica died/);
+    }
+    // Parts already known still say "submitted": a dead claimer changes only the waiting.
+    expect(reconcileClaim(young, [part(1, 1, "a")], now, STALE, true).kind).toBe("submitted");
+  });
+
   it("when the claim recorded its failure, that failure is said again", () => {
     const failure = { retryable: true, commandStatus: null, detail: "not configured" };
     expect(reconcileClaim({ claimedAt: ago(1), failure }, [], now, STALE)).toEqual({

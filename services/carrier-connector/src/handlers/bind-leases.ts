@@ -39,6 +39,11 @@ interface Held {
 export interface BindLeases {
   /** Another live replica says its bind to this carrier is up. */
   boundElsewhere(carrierId: string): boolean;
+  /**
+   * The replica's heartbeat was fresh at the last round (this replica always is). False
+   * only once a round has run and did not see it: a claim of a dead replica is decided.
+   */
+  isAlive(replica: string): boolean;
   /** One round now (tests; the admin API after a change). */
   renewNow(): Promise<void>;
   /** Stops renewing and writes every held lease free (call after the links are stopped). */
@@ -63,6 +68,7 @@ export async function startBindLeases(deps: BindLeasesDeps): Promise<BindLeases>
   const kv = await openBucket(deps.nc, deps.bucket);
   const held = new Map<string, Held>();
   let boundOthers = new Set<string>();
+  let liveReplicas: ReadonlySet<string> | null = null;
   let round: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -110,6 +116,7 @@ export async function startBindLeases(deps: BindLeasesDeps): Promise<BindLeases>
       if (holder && holder !== me && lease?.bound) others.add(match[1]);
     }
     boundOthers = others;
+    liveReplicas = new Set(live);
     const links = deps.links();
 
     // Mine: still mine (same revision as my last write)? Renew, free it, or hand it on.
@@ -224,6 +231,7 @@ export async function startBindLeases(deps: BindLeasesDeps): Promise<BindLeases>
 
   return {
     boundElsewhere: (carrierId) => boundOthers.has(carrierId),
+    isAlive: (replica) => replica === me || liveReplicas === null || liveReplicas.has(replica),
     renewNow: runRound,
     async stop() {
       stopped = true;

@@ -17,6 +17,8 @@ export interface ReconcileDeps {
   now(): Date;
   /** A claim without an outcome older than this is decided "outcome unknown". */
   staleAfterMs: number;
+  /** Whether a replica is alive (its lease heartbeat fresh); absent: every claimer counts as alive. */
+  isReplicaAlive?(replica: string): boolean;
 }
 
 export interface Reconciled {
@@ -58,7 +60,11 @@ export async function reconcileClaimed(
     const known = parts.filter(
       (p) => p.messageId === routed.messageId && p.carrierId === routed.data.carrierId,
     );
-    const decision = reconcileClaim(claim, known, now, deps.staleAfterMs);
+    const claimerGone =
+      claim.claimedBy !== null &&
+      deps.isReplicaAlive !== undefined &&
+      !deps.isReplicaAlive(claim.claimedBy);
+    const decision = reconcileClaim(claim, known, now, deps.staleAfterMs, claimerGone);
     const fields = { messageId: routed.messageId, attempt: routed.data.attempt };
     switch (decision.kind) {
       case "submitted":

@@ -57,6 +57,10 @@ export interface RoutedDeps {
   boundElsewhere?(carrierId: string): boolean;
   /** A claim with no outcome older than this is decided "outcome unknown" (ADR 0008). */
   reconcileAfterMs: number;
+  /** This replica's id, recorded with its claims. */
+  replica?: string;
+  /** Whether a replica is alive (lease heartbeats): a dead claimer's claim is decided at once. */
+  isReplicaAlive?(replica: string): boolean;
 }
 
 interface Candidate {
@@ -154,10 +158,15 @@ export function handleRouted(deps: RoutedDeps) {
     }
 
     const claims = [
-      ...candidates.map(({ routed }) => ({ ...keyOf(routed), carrierId: routed.data.carrierId })),
+      ...candidates.map(({ routed }) => ({
+        ...keyOf(routed),
+        carrierId: routed.data.carrierId,
+        claimedBy: deps.replica,
+      })),
       ...early.map(({ routed, failure }) => ({
         ...keyOf(routed),
         carrierId: routed.data.carrierId,
+        claimedBy: deps.replica,
         failure,
       })),
     ];
@@ -180,6 +189,7 @@ export function handleRouted(deps: RoutedDeps) {
         log,
         now: deps.now,
         staleAfterMs: deps.reconcileAfterMs,
+        ...(deps.isReplicaAlive ? { isReplicaAlive: deps.isReplicaAlive } : {}),
       }),
     ]);
     events.push(...reconciled.events);

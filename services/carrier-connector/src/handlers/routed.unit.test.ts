@@ -57,6 +57,7 @@ function memoryStore(alreadyClaimed: string[] = [], claimedAt = now) {
       attempt: Number(attempt),
       carrierId: "sim-a",
       claimedAt,
+      claimedBy: null,
       failure: null,
     });
   }
@@ -69,7 +70,12 @@ function memoryStore(alreadyClaimed: string[] = [], claimedAt = now) {
         const key = submissionKey(c);
         if (claims.has(key)) continue;
         won.add(key);
-        claims.set(key, { ...c, claimedAt: now, failure: c.failure ?? null });
+        claims.set(key, {
+          ...c,
+          claimedAt: now,
+          claimedBy: c.claimedBy ?? null,
+          failure: c.failure ?? null,
+        });
       }
       return won;
     },

@@ -1,29 +1,13 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
+import { DEFAULT_CARRIERS } from "../../services/carrier-connector/src/config.ts";
 
 /**
  * The local stack's carriers: the smsc-simulator's two listeners, flagged `simulated` so
  * routing lets test accounts (the demo account is one) use them. Passed to the connector as
- * CARRIERS, which seeds its carriers table on a first start.
+ * CARRIERS, which seeds its carriers table on a first start: the connector's own defaults.
  */
-export const LOCAL_CARRIERS = [
-  {
-    id: "sim-a",
-    host: "127.0.0.1",
-    port: 2775,
-    password: "secret",
-    idBase: "hex",
-    simulated: true,
-  },
-  {
-    id: "sim-b",
-    host: "127.0.0.1",
-    port: 2776,
-    password: "secret",
-    idBase: "decimal",
-    simulated: true,
-  },
-];
+export const LOCAL_CARRIERS = DEFAULT_CARRIERS;
 
 interface StoredCarrier {
   id: string;

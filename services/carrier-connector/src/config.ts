@@ -121,9 +121,11 @@ export const CarrierConnectorEnv = BaseEnv.extend({
     .optional(),
   /**
    * How long a batch of routed messages may go unanswered before JetStream offers it again
-   * (a replica that died holding it). Submits wait for carriers' answers, queued behind windows.
+   * (a replica that died holding it). A batch still submitting (queued behind windows,
+   * throttled) is kept alive by the consumer's progress heartbeats every third of this, so it
+   * need not cover the longest batch: it bounds how long a dead replica's messages wait.
    */
-  ROUTED_ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(120_000),
+  ROUTED_ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(30_000),
   /** How often this replica renews its bind-slot leases and reads the others' (ADR 0007). */
   LEASE_RENEW_MS: z.coerce.number().int().min(100).default(1_000),
   /** A lease or heartbeat not renewed this long is stale: its slots are taken over. */

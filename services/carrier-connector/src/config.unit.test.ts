@@ -77,7 +77,7 @@ describe("loadCarrierConnectorConfig", () => {
       LEASE_RENEW_MS: 1_000,
       LEASE_TTL_MS: 5_000,
       RECONCILE_AFTER_MS: 600_000,
-      ROUTED_ACK_WAIT_MS: 120_000,
+      ROUTED_ACK_WAIT_MS: 30_000,
     });
     expect(() =>
       loadCarrierConnectorConfig({ LEASE_RENEW_MS: "1000", LEASE_TTL_MS: "2000" }),

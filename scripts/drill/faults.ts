@@ -96,15 +96,32 @@ export const restartPostgres: Fault = {
   },
 };
 
-/** The carriers drop every bind at once: the simulator dies hard and comes back. */
-export const dropBinds: Fault = {
-  name: "carrier binds dropped",
-  async inject(stack) {
-    stack.group.children.get("smsc-simulator")?.kill("SIGKILL");
-    await new Promise((r) => setTimeout(r, 200));
-  },
-  recover: (stack) => restartService(stack, "smsc-simulator"),
-};
+/**
+ * The carriers drop every bind, again and again for the fault's duration (the simulator's
+ * control API, as an SMSC restarting its front ends would): the connector rebinds each time,
+ * and the receipts the carriers hold meanwhile arrive once a receiver is bound again.
+ */
+function dropBindsRepeatedly(): Fault {
+  let timer: NodeJS.Timeout | undefined;
+  const dropAll = () =>
+    Promise.all(
+      ["sim-a", "sim-b"].map((carrier) =>
+        fetch(`http://127.0.0.1:8086/carriers/${carrier}/drop-binds`, { method: "POST" }).catch(
+          () => undefined,
+        ),
+      ),
+    );
+  return {
+    name: "carrier binds dropped",
+    async inject() {
+      await dropAll();
+      timer = setInterval(() => void dropAll(), 1_000);
+    },
+    async recover() {
+      clearInterval(timer);
+    },
+  };
+}
 
 export const webhookReceiverDown: Fault = {
   name: "webhook receiver down",
@@ -123,7 +140,7 @@ export function allFaults(): Fault[] {
     ),
     restartNats,
     restartPostgres,
-    dropBinds,
+    dropBindsRepeatedly(),
     webhookReceiverDown,
   ];
 }

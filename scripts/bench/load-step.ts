@@ -9,6 +9,30 @@ export interface LoadOutcome {
 }
 
 /**
+ * Files one answer of the compatible endpoint: a `success` under its messageId (with when
+ * its request was sent), anything else counted by HTTP status and API status.
+ */
+export function recordAnswer(
+  into: Pick<LoadOutcome, "accepted" | "errors">,
+  httpStatus: number,
+  body: string,
+  sentAt: number,
+): void {
+  const { accepted, errors } = into;
+  try {
+    const answer = JSON.parse(body) as { status?: string; messageId?: string };
+    if (httpStatus === 200 && answer.status === "success" && answer.messageId) {
+      accepted.set(answer.messageId, sentAt);
+      return;
+    }
+    const key = `${httpStatus} ${answer.status ?? "?"}`;
+    errors[key] = (errors[key] ?? 0) + 1;
+  } catch {
+    errors[`${httpStatus} not-json`] = (errors[`${httpStatus} not-json`] ?? 0) + 1;
+  }
+}
+
+/**
  * One step of offered load against the compatible endpoint: GET /?hash=…&token=…, at a
  * fixed overall rate (or as fast as it goes), through autocannon.
  */
@@ -37,19 +61,13 @@ export async function runLoadStep(options: {
           sent++;
           return { ...request, path: `/?${options.query(counter++)}` };
         },
-        onResponse: (status, body, context) => {
-          try {
-            const answer = JSON.parse(body) as { status?: string; messageId?: string };
-            if (status === 200 && answer.status === "success" && answer.messageId) {
-              accepted.set(answer.messageId, Number((context as { sentAt?: number }).sentAt));
-              return;
-            }
-            const key = `${status} ${answer.status ?? "?"}`;
-            errors[key] = (errors[key] ?? 0) + 1;
-          } catch {
-            errors[`${status} not-json`] = (errors[`${status} not-json`] ?? 0) + 1;
-          }
-        },
+        onResponse: (status, body, context) =>
+          recordAnswer(
+            { accepted, errors },
+            status,
+            body,
+            Number((context as { sentAt?: number }).sentAt),
+          ),
       },
     ],
   });

@@ -1,5 +1,5 @@
 import { Pool } from "undici";
-import type { LoadOutcome } from "./load-step.ts";
+import { type LoadOutcome, recordAnswer } from "./load-step.ts";
 import { summarize } from "./stats.ts";
 
 /**
@@ -36,17 +36,7 @@ export async function runPacedStep(options: {
       .then(async ({ statusCode, body }) => {
         const text = await body.text();
         latencies.push(performance.now() - dueAt);
-        try {
-          const answer = JSON.parse(text) as { status?: string; messageId?: string };
-          if (statusCode === 200 && answer.status === "success" && answer.messageId) {
-            accepted.set(answer.messageId, epochAtStart + (dueAt - startedAt));
-            return;
-          }
-          const key = `${statusCode} ${answer.status ?? "?"}`;
-          errors[key] = (errors[key] ?? 0) + 1;
-        } catch {
-          errors[`${statusCode} not-json`] = (errors[`${statusCode} not-json`] ?? 0) + 1;
-        }
+        recordAnswer({ accepted, errors }, statusCode, text, epochAtStart + (dueAt - startedAt));
       })
       .catch(() => {
         latencies.push(performance.now() - dueAt);

@@ -1,4 +1,9 @@
-import { ConfigError, errorMessage, openServiceDatabase } from "@smsgw/service-kit";
+import {
+  type CliOutput,
+  openServiceDatabase,
+  runOperatorCli,
+  UsageError,
+} from "@smsgw/service-kit";
 import { loadCarrierConnectorConfig } from "./config.ts";
 import { type CarrierStore, createCarrierStore, redacted } from "./db/carrier-store.ts";
 import { CONNECTOR_SCHEMA, migrations } from "./db/migrations.ts";
@@ -26,8 +31,6 @@ type Command =
   | { kind: "show" | "delete"; id: string; json: boolean }
   | { kind: "set"; id: string; pairs: string[]; json: boolean };
 
-class UsageError extends Error {}
-
 export function parseCommand(argv: readonly string[]): Command {
   const json = argv.includes("--json");
   const args = argv.filter((a) => a !== "--json");
@@ -44,16 +47,10 @@ export function parseCommand(argv: readonly string[]): Command {
   throw new UsageError(`unknown command "${verb}"`);
 }
 
-interface Output {
-  text: string;
-  json: unknown;
-  exitCode?: number;
-}
-
 export async function run(
   command: Exclude<Command, { kind: "help" }>,
   store: CarrierStore,
-): Promise<Output> {
+): Promise<CliOutput> {
   const { carriers } = await store.list();
   switch (command.kind) {
     case "list": {
@@ -98,49 +95,26 @@ export async function run(
   }
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  let command: Command;
-  try {
-    command = parseCommand(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`${PROGRAM}: ${error.message}\n(--help lists the commands)\n`);
-    return 2;
-  }
-  if (command.kind === "help") {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  let config: ReturnType<typeof loadCarrierConnectorConfig>;
-  try {
-    config = loadCarrierConnectorConfig(process.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${PROGRAM}: ${error.message}\n`);
-    return 1;
-  }
-  let close = async () => undefined as unknown;
-  try {
-    const database = await openServiceDatabase<ConnectorDatabase>(
-      config,
-      CONNECTOR_SCHEMA,
-      migrations,
-      {
-        max: 1,
+function main(argv: readonly string[]): Promise<number> {
+  return runOperatorCli(
+    {
+      program: PROGRAM,
+      usage: USAGE,
+      parse: parseCommand,
+      loadConfig: loadCarrierConnectorConfig,
+      async execute(command, config, { onClose }) {
+        const database = await openServiceDatabase<ConnectorDatabase>(
+          config,
+          CONNECTOR_SCHEMA,
+          migrations,
+          { max: 1 },
+        );
+        onClose(() => database.close());
+        return run(command, createCarrierStore(database.db));
       },
-    );
-    close = () => database.close();
-    const output = await run(command, createCarrierStore(database.db));
-    process.stdout.write(
-      command.json ? `${JSON.stringify(output.json, null, 2)}\n` : `${output.text}\n`,
-    );
-    return output.exitCode ?? 0;
-  } catch (error) {
-    process.stderr.write(`${PROGRAM}: ${errorMessage(error)}\n`);
-    return 1;
-  } finally {
-    await close().catch(() => undefined);
-  }
+    },
+    argv,
+  );
 }
 
 if (import.meta.main) process.exitCode = await main(process.argv.slice(2));

@@ -1,10 +1,10 @@
 import { InboundMessageReceived } from "@smsgw/contracts";
 import { createLogger, type RunningConsumer, startConsumer } from "@smsgw/service-kit";
 import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
+import { type NpmPdu, type NpmServer, type NpmSession, npmSmpp } from "@smsgw/testkit/npm-smpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCarrierConnectorConfig } from "./config.ts";
 import { observeEvents, routed } from "./harness.testing.ts";
-import { type NpmPdu, type NpmServer, type NpmSession, npmSmpp } from "./npm-smpp.testing.ts";
 import { type StartedCarrierConnector, startCarrierConnector } from "./service.ts";
 
 /**

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { UsageError } from "@smsgw/service-kit";
 
 /**
  * The CLI's commands, as parsed from argv: no I/O here, so it is tested alone. Each
@@ -16,9 +17,7 @@ export type Command =
       json: boolean;
     };
 
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+export { UsageError };
 
 const OPTIONS = {
   name: { type: "string" },

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import type { CliOutput } from "@smsgw/service-kit";
 import { AccountError } from "./account-common.ts";
 import type { AccountOperations, AccountSummary, Credentials } from "./accounts.ts";
 import { accountJson, credentialsJson, ledgerJson, money } from "./admin/views.ts";
@@ -6,10 +7,7 @@ import type { Command } from "./cli-args.ts";
 import { type PriceOperations, priceJson } from "./prices-admin.ts";
 
 /** What a command prints: text for people, or the JSON under --json. */
-export interface Output {
-  text: string;
-  json: unknown;
-}
+export type Output = CliOutput;
 
 const DEMO = { name: "demo", credits: "10", currency: "EUR", test: true } as const;
 

@@ -1,17 +1,14 @@
 import { subjects } from "@smsgw/contracts";
 import {
-  ConfigError,
   connectNats,
   errorMessage,
-  type Logger,
-  type Nats,
   openServiceDatabase,
+  runOperatorCli,
   setBucketReplicas,
 } from "@smsgw/service-kit";
-import { pino } from "pino";
 import { AccountError, createAccountOperations } from "./accounts.ts";
 import { openAccountsKv } from "./accounts-kv.ts";
-import { type Command, parseCommand, USAGE, UsageError } from "./cli-args.ts";
+import { parseCommand, USAGE } from "./cli-args.ts";
 import { run } from "./cli-run.ts";
 import { loadPricingConfig } from "./config.ts";
 import { migrations, PRICING_SCHEMA } from "./db/migrations.ts";
@@ -29,75 +26,44 @@ import { createPriceOperations } from "./prices-admin.ts";
 
 const PROGRAM = "gw-pricing";
 
-async function main(argv: readonly string[]): Promise<number> {
-  let command: Command;
-  try {
-    command = parseCommand(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`${PROGRAM}: ${error.message}\n(--help lists the commands)\n`);
-    return 2;
-  }
-  if (command.kind === "help") {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-
-  let config: ReturnType<typeof loadPricingConfig>;
-  try {
-    config = loadPricingConfig(process.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${PROGRAM}: ${error.message}\n`);
-    return 1;
-  }
-  // Warnings only, to stderr: stdout carries the answer (and --json must stay parseable).
-  const log: Logger = pino(
-    { level: "warn", base: undefined, timestamp: false },
-    pino.destination({ dest: 2, sync: true }),
-  );
-
-  const closers: Array<() => Promise<void>> = [];
-  try {
-    const database = await openServiceDatabase<PricingDatabase>(
-      config,
-      PRICING_SCHEMA,
-      migrations,
-      { max: 2 },
-    ).catch((error: unknown) => {
-      throw new Error(`cannot open the pricing database (DATABASE_URL): ${describe(error)}`);
-    });
-    closers.push(() => database.close());
-    const nats: Nats = await connectNats(config.NATS_URL, "pricing-cli", log).catch(
-      (error: unknown) => {
-        throw new Error(`cannot connect to NATS at ${config.NATS_URL}: ${describe(error)}`);
+function main(argv: readonly string[]): Promise<number> {
+  return runOperatorCli(
+    {
+      program: PROGRAM,
+      usage: USAGE,
+      parse: parseCommand,
+      loadConfig: loadPricingConfig,
+      describe,
+      async execute(command, config, { log, onClose }) {
+        const database = await openServiceDatabase<PricingDatabase>(
+          config,
+          PRICING_SCHEMA,
+          migrations,
+          { max: 2 },
+        ).catch((error: unknown) => {
+          throw new Error(`cannot open the pricing database (DATABASE_URL): ${describe(error)}`);
+        });
+        onClose(() => database.close());
+        const nats = await connectNats(config.NATS_URL, "pricing-cli", log).catch(
+          (error: unknown) => {
+            throw new Error(`cannot connect to NATS at ${config.NATS_URL}: ${describe(error)}`);
+          },
+        );
+        onClose(() => nats.nc.close());
+        setBucketReplicas(config.STREAM_REPLICAS);
+        const kv = await openAccountsKv(nats, subjects(config.NATS_PREFIX).accountsBucket);
+        const accounts = createAccountOperations({
+          db: database.db,
+          kv,
+          log,
+          webhookSecretGraceMs: config.WEBHOOK_SECRET_GRACE_MS,
+          allowPrivateCallbacks: config.WEBHOOK_ALLOW_PRIVATE,
+        });
+        return run(command, accounts, createPriceOperations(database.db));
       },
-    );
-    closers.push(async () => {
-      await nats.nc.close();
-    });
-    setBucketReplicas(config.STREAM_REPLICAS);
-    const kv = await openAccountsKv(nats, subjects(config.NATS_PREFIX).accountsBucket);
-    const accounts = createAccountOperations({
-      db: database.db,
-      kv,
-      log,
-      webhookSecretGraceMs: config.WEBHOOK_SECRET_GRACE_MS,
-      allowPrivateCallbacks: config.WEBHOOK_ALLOW_PRIVATE,
-    });
-
-    const prices = createPriceOperations(database.db);
-    const output = await run(command, accounts, prices);
-    process.stdout.write(
-      command.json ? `${JSON.stringify(output.json, null, 2)}\n` : `${output.text}\n`,
-    );
-    return 0;
-  } catch (error) {
-    process.stderr.write(`${PROGRAM}: ${describe(error)}\n`);
-    return 1;
-  } finally {
-    for (const close of closers.reverse()) await close().catch(() => undefined);
-  }
+    },
+    argv,
+  );
 }
 
 /** An error and its causes in one line: what went wrong, not where in the code. */

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import type { SenderRule } from "@smsgw/contracts";
+import { UsageError } from "@smsgw/service-kit";
 import type { Route } from "./domain/route-table.ts";
 import { normalisePrefix, parseRoute, parseSenderRule } from "./operations.ts";
 
@@ -14,9 +15,7 @@ export type Command =
   | { kind: "senders set"; rule: SenderRule; json: boolean }
   | { kind: "routes delete" | "senders delete"; prefix: string; json: boolean };
 
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+export { UsageError };
 
 export const USAGE = `usage: gw routes|senders <command> [--json]
   gw routes list                               the route table, longest prefix first

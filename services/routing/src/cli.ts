@@ -1,7 +1,6 @@
 import { subjects } from "@smsgw/contracts";
-import { ConfigError, connectNats, errorMessage, type Logger } from "@smsgw/service-kit";
-import { pino } from "pino";
-import { type Command, parseCommand, USAGE, UsageError } from "./cli-args.ts";
+import { type CliOutput, connectNats, errorMessage, runOperatorCli } from "@smsgw/service-kit";
+import { type Command, parseCommand, USAGE } from "./cli-args.ts";
 import { loadRoutingConfig } from "./config.ts";
 import { openRouteStore, type RouteStore } from "./kv/route-store.ts";
 
@@ -12,62 +11,31 @@ import { openRouteStore, type RouteStore } from "./kv/route-store.ts";
  */
 const PROGRAM = "gw-routing";
 
-async function main(argv: readonly string[]): Promise<number> {
-  let command: Command;
-  try {
-    command = parseCommand(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`${PROGRAM}: ${error.message}\n(--help lists the commands)\n`);
-    return 2;
-  }
-  if (command.kind === "help") {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  let config: ReturnType<typeof loadRoutingConfig>;
-  try {
-    config = loadRoutingConfig(process.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${PROGRAM}: ${error.message}\n`);
-    return 1;
-  }
-  // Warnings only, to stderr: stdout carries the answer (and --json must stay parseable).
-  const log: Logger = pino(
-    { level: "warn", base: undefined, timestamp: false },
-    pino.destination({ dest: 2, sync: true }),
+function main(argv: readonly string[]): Promise<number> {
+  return runOperatorCli(
+    {
+      program: PROGRAM,
+      usage: USAGE,
+      parse: parseCommand,
+      loadConfig: loadRoutingConfig,
+      async execute(command, config, { log, onClose }) {
+        const nats = await connectNats(config.NATS_URL, "routing-cli", log).catch(
+          (error: unknown) => {
+            throw new Error(`cannot connect to NATS at ${config.NATS_URL}: ${errorMessage(error)}`);
+          },
+        );
+        onClose(() => nats.nc.close());
+        return run(command, await openRouteStore(nats.nc, subjects(config.NATS_PREFIX)));
+      },
+    },
+    argv,
   );
-  let close = async () => undefined as unknown;
-  try {
-    const nats = await connectNats(config.NATS_URL, "routing-cli", log).catch((error: unknown) => {
-      throw new Error(`cannot connect to NATS at ${config.NATS_URL}: ${errorMessage(error)}`);
-    });
-    close = () => nats.nc.close();
-    const store = await openRouteStore(nats.nc, subjects(config.NATS_PREFIX));
-    const output = await run(command, store);
-    process.stdout.write(
-      command.json ? `${JSON.stringify(output.json, null, 2)}\n` : `${output.text}\n`,
-    );
-    return output.exitCode ?? 0;
-  } catch (error) {
-    process.stderr.write(`${PROGRAM}: ${errorMessage(error)}\n`);
-    return 1;
-  } finally {
-    await close().catch(() => undefined);
-  }
-}
-
-interface Output {
-  text: string;
-  json: unknown;
-  exitCode?: number;
 }
 
 async function run(
   command: Exclude<Command, { kind: "help" }>,
   store: RouteStore,
-): Promise<Output> {
+): Promise<CliOutput> {
   switch (command.kind) {
     case "routes list": {
       const { routes } = await store.list();

@@ -9,9 +9,9 @@ import {
   submitSm,
 } from "@smsgw/smpp";
 import { waitFor } from "@smsgw/testkit";
+import { type NpmPdu, npmSmpp } from "@smsgw/testkit/npm-smpp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { loadSmscSimulatorConfig } from "./config.ts";
-import { type NpmPdu, npmSmpp } from "./npm-smpp.testing.ts";
 import { type StartedSmscSimulator, startSmscSimulator } from "./service.ts";
 
 const log = createLogger("smsc-simulator-test", process.env.TEST_LOG_LEVEL ?? "silent");

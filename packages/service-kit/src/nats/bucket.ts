@@ -1,3 +1,4 @@
+import { jetstreamManager } from "@nats-io/jetstream";
 import { type KV, Kvm, type KvOptions } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 
@@ -26,7 +27,6 @@ export async function openBucket(
   const kv = await new Kvm(nc).create(bucket, { history: 1, ...options, replicas: bucketReplicas });
   const status = await kv.status();
   if (status.replicas < bucketReplicas) {
-    const { jetstreamManager } = await import("@nats-io/jetstream");
     const jsm = await jetstreamManager(nc);
     const info = await jsm.streams.info(`KV_${bucket}`);
     await jsm.streams.update(`KV_${bucket}`, { ...info.config, num_replicas: bucketReplicas });

@@ -2,6 +2,7 @@ export { AccountRecord } from "./account.ts";
 export * from "./carrier-health.ts";
 export * from "./console-rpc.ts";
 export * from "./envelope.ts";
+export * from "./event-batch.ts";
 export * from "./events.ts";
 export * from "./ids.ts";
 export * from "./inbound.ts";

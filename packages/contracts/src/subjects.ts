@@ -5,6 +5,8 @@ import type { MessageEventType } from "./events.ts";
  * stack on the same NATS isolates itself by choosing its own prefix.
  *
  *   <p>.evt.<kind>[.<carrier>]  message events (the audit trail), stream <P>_EVENTS
+ *   <p>.evt.batch               several events in one publish (EventBatch), same stream
+ *   <p>.submit.<carrier>        work for a carrier's connector, not logged (ADR 0009)
  *   <p>.status.changed          derived status changes (for webhooks), same stream
  *   <p>.inbound.received        inbound (MO) messages from carriers, same stream
  *   <p>.rpc.<service>.<verb>    request/reply, never stored
@@ -16,6 +18,12 @@ export interface Subjects {
   readonly allEvents: string;
   /** Routed events of every carrier (each carrier's are `event("MessageRouted", id)`). */
   readonly routedAll: string;
+  /** Batches of events only the event store reads (`EventBatch`): `<p>.evt.batch`. */
+  readonly eventBatch: string;
+  /** Submit work items of every carrier: `<p>.submit.>` (not logged). */
+  readonly submitAll: string;
+  /** A carrier's submit work items: `<p>.submit.<carrier>`. */
+  submit(carrierId: string): string;
   readonly statusChanged: string;
   readonly authorize: string;
   /** pricing: an account's balance (request/reply). */
@@ -56,9 +64,20 @@ export function subjects(prefix = "sms"): Subjects {
   return {
     prefix,
     stream: `${prefix.toUpperCase()}_EVENTS`,
-    streamSubjects: [`${prefix}.evt.>`, `${prefix}.status.>`, `${prefix}.inbound.>`],
+    streamSubjects: [
+      `${prefix}.evt.>`,
+      `${prefix}.status.>`,
+      `${prefix}.inbound.>`,
+      `${prefix}.submit.>`,
+    ],
     allEvents: `${prefix}.evt.>`,
     routedAll: `${prefix}.evt.routed.>`,
+    eventBatch: `${prefix}.evt.batch`,
+    submitAll: `${prefix}.submit.>`,
+    submit(carrierId) {
+      if (!CARRIER_ID_PATTERN.test(carrierId)) throw new Error(`invalid carrier id "${carrierId}"`);
+      return `${prefix}.submit.${carrierId}`;
+    },
     statusChanged: `${prefix}.status.changed`,
     authorize: `${prefix}.rpc.pricing.authorize`,
     balance: `${prefix}.rpc.pricing.balance`,

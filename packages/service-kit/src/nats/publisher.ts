@@ -1,6 +1,8 @@
+import { createHash } from "node:crypto";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import { headers as natsHeaders } from "@nats-io/transport-node";
 import {
+  type EventBatch,
   type MessageEvent,
   type MessageStatusChanged,
   type Subjects,
@@ -16,7 +18,16 @@ export interface EventPublisher {
   /** Publishes many with a window in flight; resolves when all are stored. */
   publishAll(events: readonly MessageEvent[]): Promise<void>;
   publishStatusChanges(changes: readonly MessageStatusChanged[]): Promise<void>;
+  /**
+   * Publishes events only the event store reads as `EventBatch` envelopes on `<p>.evt.batch`
+   * (ADR 0009): one stored publish per chunk instead of one per event. Resolves when all
+   * chunks are stored.
+   */
+  publishBatch(events: readonly MessageEvent[]): Promise<void>;
 }
+
+/** Events per `EventBatch` publish: well under NATS's 1 MB payload with 1-2 KB events. */
+export const EVENT_BATCH_CHUNK = 200;
 
 /**
  * Errors of a stream that is momentarily without a leader (a JetStream cluster electing one
@@ -60,12 +71,13 @@ export function createEventPublisher(
     kind: string,
     subject: string,
     msgID: string,
-    body: MessageEvent | MessageStatusChanged,
+    body: MessageEvent | MessageStatusChanged | EventBatch,
   ): Promise<void> {
     // The event's own trace when it carries one (a batch handler has no single active
     // context), else the caller's active one, taken at the call.
     const headers = natsHeaders();
-    injectTraceHeaders(headers, body.trace ? contextFromEnvelope(body.trace) : undefined);
+    const trace = "trace" in body ? body.trace : undefined;
+    injectTraceHeaders(headers, trace ? contextFromEnvelope(trace) : undefined);
     return window.run(async () => {
       try {
         // Nats-Msg-Id = the event's deterministic id: a handler that runs twice, or a
@@ -99,9 +111,32 @@ export function createEventPublisher(
         ),
       );
     },
+    async publishBatch(events) {
+      const chunks: MessageEvent[][] = [];
+      for (let at = 0; at < events.length; at += EVENT_BATCH_CHUNK) {
+        chunks.push(events.slice(at, at + EVENT_BATCH_CHUNK));
+      }
+      await Promise.all(
+        chunks.map((chunk) => {
+          const batch: EventBatch = { type: "EventBatch", version: 1, events: chunk };
+          const id = eventBatchId(chunk.map((event) => event.eventId));
+          return send("EventBatch", subjects.eventBatch, id, batch);
+        }),
+      );
+    },
   };
 }
 
 function carrierOf(event: MessageEvent): string | undefined {
   return event.type === "MessageRouted" ? event.data.carrierId : undefined;
+}
+
+/**
+ * A batch's Nats-Msg-Id: a digest of its event ids, so the same batch retried is stored
+ * once, and two different batches never collide (a collision would drop one as a duplicate).
+ */
+export function eventBatchId(eventIds: readonly string[]): string {
+  const digest = createHash("sha256");
+  for (const id of eventIds) digest.update(id).update("\n");
+  return `batch:${digest.digest("base64url")}`;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MESSAGE_STATUSES } from "./status.ts";
 import { TraceContext } from "./trace.ts";
 
 /**
@@ -32,6 +33,13 @@ export const MessageAcceptedData = MessageContent.extend({
   validUntil: z.iso.datetime().nullish(),
   /** From a test account: routing hands it only to simulated carriers. Absent = false. */
   test: z.boolean().optional(),
+  /** The charge rides on acceptance (ADR 0009): the price of one part. Absent on old events. */
+  pricePerPart: z.number().int().nonnegative().optional(),
+  /**
+   * The statuses reported to the callback URL (api.md section 4, `callbackStatuses`),
+   * expanded to a list. Absent = the default `sent,final`.
+   */
+  callbackStatuses: z.array(z.enum(MESSAGE_STATUSES)).optional(),
 });
 
 export const MessageChargedData = z.object({

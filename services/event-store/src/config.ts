@@ -6,13 +6,6 @@ export const EventStoreEnv = BaseEnv.extend({
   HTTP_HOST: z.string().min(1).default("127.0.0.1"),
   /** Events folded per transaction at most (the consumer's natural batches). */
   MAX_BATCH: z.coerce.number().int().min(1).max(5_000).default(500),
-  /**
-   * Batches folded at once: while one batch's status changes are being published, the next
-   * one's transaction runs. Overlapping batches lock their messages in the same order.
-   */
-  CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
-  /** How often leftover status changes are republished from the outbox. */
-  OUTBOX_SWEEP_MS: z.coerce.number().int().min(50).default(5_000),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(4),
 });
 export type EventStoreConfig = z.infer<typeof EventStoreEnv>;

@@ -9,7 +9,6 @@ describe("event-store configuration", () => {
       HEALTH_PORT: 8085,
       HTTP_HOST: "127.0.0.1",
       MAX_BATCH: 500,
-      OUTBOX_SWEEP_MS: 5_000,
       NATS_PREFIX: "sms",
     });
   });
@@ -18,9 +17,8 @@ describe("event-store configuration", () => {
     const config = loadEventStoreConfig({
       HEALTH_PORT: "0",
       MAX_BATCH: "100",
-      OUTBOX_SWEEP_MS: "250",
     });
-    expect(config).toMatchObject({ HEALTH_PORT: 0, MAX_BATCH: 100, OUTBOX_SWEEP_MS: 250 });
+    expect(config).toMatchObject({ HEALTH_PORT: 0, MAX_BATCH: 100 });
   });
 
   it("when a value is out of range, it fails naming the variable", () => {

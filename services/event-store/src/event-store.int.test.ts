@@ -15,6 +15,8 @@ import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EventStoreConfig, loadEventStoreConfig } from "./config.ts";
+import { EventDelivery } from "./domain/raw-event.ts";
+import { createAppendHandler } from "./handlers/append-events.ts";
 import { createMessageReader, InvalidCursorError, type MessageReader } from "./reader.ts";
 import { DURABLE, type StartedEventStore, startEventStore } from "./service.ts";
 import { messageEvents } from "./testing/message-events.ts";
@@ -28,17 +30,23 @@ let messaging: Messaging;
 let service: StartedEventStore;
 let sql: postgres.Sql;
 let reader: MessageReader;
+let appendSql: postgres.Sql;
 let statusConsumer: RunningConsumer;
 const published: MessageStatusChanged[] = [];
 
 beforeAll(async () => {
-  infra = await createTestInfra({ HEALTH_PORT: "0", OUTBOX_SWEEP_MS: "200" });
+  infra = await createTestInfra({ HEALTH_PORT: "0" });
   config = loadEventStoreConfig(infra.env);
   messaging = await openMessaging(config, "event-store-test", log);
   service = await startEventStore(config, log);
   // Like ingress: a connection whose search_path is not the event store's.
   sql = postgres(infra.database.url, { max: 2, onnotice: () => undefined });
   reader = createMessageReader(sql);
+  appendSql = postgres(infra.database.url, {
+    max: 2,
+    onnotice: () => undefined,
+    connection: { search_path: "event_store" },
+  });
   statusConsumer = await startConsumer(messaging.nats, {
     stream: messaging.subjects.stream,
     durable: "test-status",
@@ -57,6 +65,7 @@ afterAll(async () => {
   await service?.stop();
   await messaging?.close();
   await sql?.end();
+  await appendSql?.end();
   await infra?.cleanup();
 });
 
@@ -73,7 +82,7 @@ async function settled(): Promise<void> {
   );
 }
 
-/** A status change as a crash between commit and publish would leave it in the outbox. */
+/** A status change as a crash of an older version could leave it in its outbox table. */
 function leftoverChange(messageId: string): MessageStatusChanged {
   return {
     type: "MessageStatusChanged",
@@ -139,11 +148,6 @@ describe("folding events into the projection", () => {
       [3, "delivered"],
     ]);
     expect(changes[1]).toMatchObject({ toNumber: "+37256789045", cost: 840, reference: "order-7" });
-    await waitFor(async () => {
-      const [row] =
-        await sql`select count(*)::int as n from event_store.outbox where message_id = ${id}`;
-      return row?.n === 0;
-    });
   });
 
   it("when the same events are delivered again under other NATS message ids, they are stored once and change nothing", async () => {
@@ -204,20 +208,87 @@ describe("folding events into the projection", () => {
   });
 });
 
-describe("the outbox", () => {
-  it("when a status change was committed but never published, the sweep publishes it and removes the row", async () => {
+describe("batches, redeliveries and the lossless log", () => {
+  it("when several events come in one EventBatch, each is logged once, even if the batch comes twice", async () => {
     const id = newMessageId();
-    const change = leftoverChange(id);
-    await sql`
-      insert into event_store.outbox (id, message_id, payload, created_at)
-      values (${statusChangeId(id, 2)}, ${id}, ${sql.json(change)}, now() - interval '1 minute')`;
+    const e = messageEvents(id, "acc_a");
+    const events = [e.accepted(t(0)), e.submitted(t(1)), e.receipt(t(2), 1, "delivered")];
+    await messaging.publisher.publishBatch(events);
+    // Again without Nats-Msg-Id: JetStream stores it, the log must not.
+    await messaging.nats.js.publish(
+      messaging.subjects.eventBatch,
+      JSON.stringify({ type: "EventBatch", version: 1, events }),
+    );
+    await settled();
+    const rows = await sql`
+      select event_id from event_store.events where message_id = ${id} order by seq`;
+    expect(rows.map((r) => r.event_id)).toEqual(events.map((event) => event.eventId));
+    expect((await reader.getMessage(id, "acc_a"))?.status).toBe("delivered");
+  });
 
-    await waitFor(() => changesOf(id).length === 1, { what: "the swept status change" });
-    expect(changesOf(id)).toEqual([change]);
-    await waitFor(async () => {
-      const rows = await sql`select 1 from event_store.outbox where message_id = ${id}`;
-      return rows.length === 0;
+  it("when an event carries fields this version does not know, the trail keeps them as published", async () => {
+    const id = newMessageId();
+    const accepted = messageEvents(id, "acc_a").accepted(t(0));
+    const newer = {
+      ...accepted,
+      region: "eu-north",
+      data: { ...accepted.data, carbonGrams: 0.2, nested: { kept: true } },
+    };
+    await messaging.nats.js.publish(
+      messaging.subjects.event("MessageAccepted"),
+      JSON.stringify(newer),
+    );
+    const trail = await waitFor(async () => {
+      const page = await reader.listEvents(id, "acc_a", { limit: 10 });
+      return page && page.events.length === 1 ? page.events : undefined;
     });
+    expect(trail[0]?.data).toEqual(newer.data);
+    const [row] =
+      await sql`select extra from event_store.events where event_id = ${accepted.eventId}`;
+    expect(row?.extra).toEqual({ region: "eu-north" });
+    expect((await reader.getMessage(id, "acc_a"))?.status).toBe("queued");
+  });
+
+  it("when the publish of a batch's status changes fails after its commit, the redelivery publishes them from the projection", async () => {
+    await service.stop();
+    let failures = 0;
+    const flaky = {
+      async publishStatusChanges(changes: readonly MessageStatusChanged[]) {
+        if (changes.length > 0 && failures === 0) {
+          failures++;
+          throw new Error("NATS went away after the commit");
+        }
+        await messaging.publisher.publishStatusChanges(changes);
+      },
+    };
+    const consumer = await startConsumer(messaging.nats, {
+      stream: messaging.subjects.stream,
+      durable: DURABLE,
+      filterSubject: messaging.subjects.allEvents,
+      schema: EventDelivery,
+      log,
+      handle: createAppendHandler({ sql: appendSql, publisher: flaky, log }),
+    });
+    try {
+      const id = newMessageId();
+      const e = messageEvents(id, "acc_a");
+      await messaging.publisher.publishBatch([
+        e.accepted(t(0)),
+        e.submitted(t(1)),
+        e.receipt(t(2), 1, "delivered"),
+      ]);
+      const changes = await waitFor(() => changesOf(id).length >= 2 && changesOf(id), {
+        what: "the status changes after the redelivery",
+      });
+      expect(failures).toBe(1);
+      expect(changes.map((c) => [c.sequence, c.status]).sort()).toEqual([
+        [2, "sent"],
+        [3, "delivered"],
+      ]);
+    } finally {
+      await consumer.stop();
+      service = await startEventStore(config, log);
+    }
   });
 });
 
@@ -280,7 +351,7 @@ describe("the reader", () => {
 });
 
 describe("the service", () => {
-  it("when restarted, it first republishes the outbox, then resumes the events published while it was down", async () => {
+  it("when restarted, it first publishes what an older version left in its outbox, then resumes the events published while it was down", async () => {
     await service.stop();
     const leftover = leftoverChange(newMessageId());
     await sql`

@@ -1,6 +1,6 @@
-import type { MessageEvent } from "@smsgw/contracts";
-import { defineCounter, defineGauge, defineHistogram } from "@smsgw/service-kit";
-import type { OutboxEntry } from "./db/outbox.ts";
+import type { MessageStatusChanged } from "@smsgw/contracts";
+import { defineCounter, defineHistogram } from "@smsgw/service-kit";
+import type { RawEvent } from "./domain/raw-event.ts";
 
 // The event store's series (deploy/README.md).
 
@@ -22,22 +22,17 @@ export const statusChanges = defineCounter({
   labelNames: ["status"] as const,
 });
 
-export const outboxPending = defineGauge({
-  name: "smsgw_event_store_outbox_pending",
-  help: "Status changes committed but not yet published (sampled every few seconds).",
-});
-
 /**
  * After a batch committed: counts the events the log took as new (`fresh`: their ids),
  * their lag, and the status changes it produced.
  */
 export function recordCommitted(
-  events: readonly MessageEvent[],
+  events: readonly RawEvent[],
   fresh: ReadonlySet<string>,
-  changes: readonly OutboxEntry[],
+  changes: readonly MessageStatusChanged[],
   now = Date.now(),
 ): void {
-  for (const { change } of changes) statusChanges.inc({ status: change.status });
+  for (const change of changes) statusChanges.inc({ status: change.status });
   for (const event of events) {
     if (!fresh.has(event.eventId)) continue;
     eventsAppended.inc({ type: event.type });

@@ -14,7 +14,7 @@ let messaging: Messaging;
 
 beforeAll(async () => {
   // Small batches, two in flight per replica: many transactions touch the same messages.
-  infra = await createTestInfra({ HEALTH_PORT: "0", MAX_BATCH: "50", CONCURRENCY: "2" });
+  infra = await createTestInfra({ HEALTH_PORT: "0", MAX_BATCH: "50" });
   messaging = await openMessaging(loadEventStoreConfig(infra.env), "replicas-test", log);
 });
 afterAll(async () => {

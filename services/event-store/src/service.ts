@@ -1,4 +1,3 @@
-import { MessageEvent } from "@smsgw/contracts";
 import {
   type Database,
   type Messaging,
@@ -13,8 +12,9 @@ import type { Logger } from "pino";
 import type { EventStoreConfig } from "./config.ts";
 import { migrations } from "./db/migrations.ts";
 import { type EventStoreDb, SCHEMA } from "./db/schema.ts";
+import { EventDelivery } from "./domain/raw-event.ts";
 import { createAppendHandler } from "./handlers/append-events.ts";
-import { createOutboxRelay, startOutboxSweeper } from "./handlers/outbox-relay.ts";
+import { drainLegacyOutbox } from "./handlers/legacy-outbox.ts";
 
 export const DURABLE = "event-store";
 
@@ -24,8 +24,8 @@ export interface StartedEventStore extends RunningService {
 }
 
 /**
- * Consumes every message event into the log and the status projection, and publishes the
- * status changes through the outbox (README.md says how).
+ * Consumes every message event (one at a time or in EventBatch envelopes) into the log and
+ * the status projection, and publishes the status changes before acking (ADR 0009).
  */
 export async function startEventStore(
   config: EventStoreConfig,
@@ -40,12 +40,10 @@ export async function startEventStore(
   let database: Database<EventStoreDb> | undefined;
   let messaging: Messaging | undefined;
   let consumer: RunningConsumer | undefined;
-  let sweeper: { stop(): Promise<void> } | undefined;
 
   async function stop(): Promise<void> {
     stopping = true;
     await consumer?.stop();
-    await sweeper?.stop();
     await health.close();
     await messaging?.close();
     await database?.close();
@@ -56,20 +54,18 @@ export async function startEventStore(
       max: config.DATABASE_POOL_MAX,
     });
     messaging = await openMessaging(config, "event-store", log);
-    const relay = createOutboxRelay({ db: database.db, publisher: messaging.publisher, log });
-    // Whatever a previous run committed but did not publish goes out first.
-    const republished = await relay.sweep(0);
-    if (republished > 0) log.info({ count: republished }, "outbox republished at start-up");
-    sweeper = startOutboxSweeper(relay, config.OUTBOX_SWEEP_MS, log);
+    await drainLegacyOutbox({ db: database.db, publisher: messaging.publisher, log });
     consumer = await startConsumer(messaging.nats, {
       stream: messaging.subjects.stream,
       durable: DURABLE,
       filterSubject: messaging.subjects.allEvents,
-      schema: MessageEvent,
+      schema: EventDelivery,
       log,
       maxBatch: config.MAX_BATCH,
-      concurrency: config.CONCURRENCY,
-      handle: createAppendHandler({ sql: database.sql, relay, log }),
+      // One batch at a time: a replica's batches never fold the same message at once, so the
+      // fold needs no row locks (replicas race rarely; the revision check catches it).
+      concurrency: 1,
+      handle: createAppendHandler({ sql: database.sql, publisher: messaging.publisher, log }),
     });
   } catch (error) {
     await stop().catch(() => undefined);

@@ -1,23 +1,57 @@
-import type { MessageEvent } from "@smsgw/contracts";
 import type postgres from "postgres";
+import type { RawEvent } from "../domain/raw-event.ts";
+import type { MessageRow } from "./projection.ts";
 
 /**
- * Appends a batch to the log in one statement, in the batch's order. An event already
- * stored (a redelivery) adds nothing: only the ids of the events new to the log come back.
+ * The batch's first statement (ADR 0009): appends the events to the log in the batch's
+ * order, each as it was published, and reads the current projections of the given
+ * messages, in one round trip. An event already stored (a redelivery, or a copy in the same
+ * batch) adds nothing: `fresh` holds only the ids new to the log.
  */
-export async function appendEvents(
+export async function appendAndReadProjections(
   tx: postgres.TransactionSql,
-  events: readonly MessageEvent[],
-): Promise<Set<string>> {
-  if (events.length === 0) return new Set();
-  const rows = await tx<Array<{ event_id: string }>>`
-    insert into event_store.events
-      (event_id, message_id, account_id, type, version, occurred_at, data, trace)
-    select e->>'eventId', e->>'messageId', e->>'accountId', e->>'type',
-      (e->>'version')::integer, (e->>'occurredAt')::timestamptz, e->'data', e->'trace'
-    from jsonb_array_elements(${JSON.stringify(events)}::text::jsonb) with ordinality as b(e, n)
-    order by n
-    on conflict (event_id) do nothing
-    returning event_id`;
-  return new Set(rows.map((row) => row.event_id));
+  events: readonly RawEvent[],
+  messageIds: readonly string[],
+): Promise<{ fresh: Set<string>; rows: MessageRow[] }> {
+  if (events.length === 0) return { fresh: new Set(), rows: [] };
+  const rows = await tx<Array<MessageRow & { fresh: string[] | null }>>`
+    with appended as (
+      insert into event_store.events
+        (event_id, message_id, account_id, type, version, occurred_at, data, trace, extra)
+      select e->>'eventId', e->>'messageId', e->>'accountId', e->>'type',
+        (e->>'version')::integer, (e->>'occurredAt')::timestamptz, e->'data', e->'trace',
+        e->'extra'
+      from jsonb_array_elements(${JSON.stringify(events.map(logRecord))}::text::jsonb)
+        with ordinality as b(e, n)
+      order by n
+      on conflict (event_id) do nothing
+      returning event_id
+    ), fresh as (
+      select coalesce(array_agg(event_id), '{}') as ids from appended
+    )
+    select case when row_number() over () = 1 then fresh.ids end as fresh, m.*
+    from fresh
+    left join event_store.messages m on m.message_id = any(${messageIds as string[]}::text[])`;
+  const fresh = new Set(rows[0]?.fresh ?? []);
+  return { fresh, rows: rows.filter((row) => row.message_id !== null) };
+}
+
+const ENVELOPE_KEYS = new Set([
+  "eventId",
+  "messageId",
+  "accountId",
+  "type",
+  "version",
+  "occurredAt",
+  "data",
+  "trace",
+]);
+
+/** The event as its row stores it: envelope fields in columns, any other field in `extra`. */
+function logRecord(event: RawEvent) {
+  const extra: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(event)) {
+    if (!ENVELOPE_KEYS.has(key)) extra[key] = value;
+  }
+  return { ...event, extra: Object.keys(extra).length > 0 ? extra : null };
 }

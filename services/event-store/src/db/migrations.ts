@@ -93,4 +93,14 @@ export const migrations: Record<string, Migration> = {
         (account_id, to_number, created_at desc) where status is not null`.execute(db);
     },
   },
+  "0005_optimistic_fold_masks_lossless": {
+    async up(db) {
+      // ADR 0009: the fold checks a revision instead of locking rows; the report mask rides
+      // on acceptance; envelope fields this version does not know are kept in `extra`.
+      await sql`alter table messages
+        add column revision integer not null default 0,
+        add column callback_statuses text[]`.execute(db);
+      await sql`alter table events add column extra jsonb`.execute(db);
+    },
+  },
 };

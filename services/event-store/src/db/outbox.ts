@@ -1,29 +1,11 @@
-import { type MessageStatusChanged, statusChangeId } from "@smsgw/contracts";
+/** The outbox of status changes before ADR 0009, read once at start-up and emptied. */
+import type { MessageStatusChanged } from "@smsgw/contracts";
 import { type Kysely, sql } from "kysely";
-import type postgres from "postgres";
 import type { EventStoreDb } from "./schema.ts";
 
 export interface OutboxEntry {
   id: string;
   change: MessageStatusChanged;
-}
-
-/** Stores the batch's status changes in the fold's transaction, so none is lost. */
-export async function addToOutbox(
-  tx: postgres.TransactionSql,
-  changes: readonly MessageStatusChanged[],
-): Promise<OutboxEntry[]> {
-  if (changes.length === 0) return [];
-  const entries = changes.map((change) => ({
-    id: statusChangeId(change.messageId, change.sequence),
-    change,
-  }));
-  await tx`
-    insert into event_store.outbox (id, message_id, payload)
-    select x->>'id', x->'change'->>'messageId', x->'change'
-    from jsonb_array_elements(${JSON.stringify(entries)}::text::jsonb) as b(x)
-    on conflict (id) do nothing`;
-  return entries;
 }
 
 /** Entries older than `minAgeMs`, oldest first: those nobody is publishing any more. */
@@ -48,13 +30,4 @@ export async function removeFromOutbox(
 ): Promise<void> {
   if (ids.length === 0) return;
   await db.deleteFrom("outbox").where("id", "in", ids).execute();
-}
-
-/** Rows committed and not yet published (a metric: the relay's backlog). */
-export async function countOutbox(db: Kysely<EventStoreDb>): Promise<number> {
-  const row = await db
-    .selectFrom("outbox")
-    .select((eb) => eb.fn.countAll<string>().as("n"))
-    .executeTakeFirst();
-  return Number(row?.n ?? 0);
 }

@@ -14,6 +14,7 @@ export interface MessageRow {
   currency: string | null;
   reference: string | null;
   callback_url: string | null;
+  callback_statuses: MessageStatus[] | null;
   created_at: Date | null;
   submitted_at: Date | null;
   failure_at: Date | null;
@@ -30,6 +31,8 @@ export interface MessageRow {
   expired_at: Date | null;
   failed_at: Date | null;
   updated_at: Date | null;
+  /** Counts the writes of the row: the optimistic check of `upsertProjections`. */
+  revision: number;
 }
 
 /** The column holding the time each status was reached. */
@@ -43,56 +46,55 @@ const STATUS_TIME_COLUMNS = {
 } as const satisfies Record<MessageStatus, keyof MessageRow>;
 
 /**
- * Creates the rows the batch's messages lack, then reads and locks them all in message-id
- * order: replicas folding overlapping batches take the locks in the same order, so they
- * wait for each other instead of deadlocking.
+ * Writes the folded states in one statement: new messages are inserted, known ones updated,
+ * each only if its `revision` is still the one the fold started from (optimistic
+ * concurrency, ADR 0009: a replica's batches never overlap, so only another replica folding
+ * the same message meanwhile can move it). Returns the ids written; a missing one lost the
+ * race and its batch is folded again.
  */
-export async function lockProjections(
+export async function upsertProjections(
   tx: postgres.TransactionSql,
-  owners: ReadonlyMap<string, string>,
-): Promise<Map<string, MessageState>> {
-  const ids = [...owners.keys()].sort();
-  const missing = ids.map((message_id) => ({ message_id, account_id: owners.get(message_id) }));
-  await tx`
-    insert into event_store.messages (message_id, account_id)
-    select x.message_id, x.account_id
-    from jsonb_to_recordset(${JSON.stringify(missing)}::text::jsonb)
-      as x(message_id text, account_id text)
-    order by x.message_id
-    on conflict (message_id) do nothing`;
-  const rows = await tx<MessageRow[]>`
-    select * from event_store.messages
-    where message_id = any(${ids}::text[])
-    order by message_id
-    for update`;
-  return new Map(rows.map((row) => [row.message_id, stateOfRow(row)]));
-}
-
-/** Writes the folded states back in one statement. */
-export async function writeProjections(
-  tx: postgres.TransactionSql,
-  states: readonly MessageState[],
-): Promise<void> {
-  if (states.length === 0) return;
-  await tx`
-    update event_store.messages m set
-      accepted = x.accepted, to_number = x.to_number, from_number = x.from_number,
-      parts = x.parts, cost = x.cost, currency = x.currency, reference = x.reference,
-      callback_url = x.callback_url, created_at = x.created_at,
-      submitted_at = x.submitted_at, failure_at = x.failure_at, failure_code = x.failure_code,
-      validity_expired_at = x.validity_expired_at, part_outcomes = x.part_outcomes, status = x.status, status_seq = x.status_seq,
-      error_code = x.error_code, queued_at = x.queued_at, sent_at = x.sent_at,
-      delivered_at = x.delivered_at, undelivered_at = x.undelivered_at,
-      expired_at = x.expired_at, failed_at = x.failed_at, updated_at = x.updated_at
+  states: ReadonlyArray<{ state: MessageState; revision: number }>,
+): Promise<Set<string>> {
+  if (states.length === 0) return new Set();
+  const rows = await tx<Array<{ message_id: string }>>`
+    insert into event_store.messages (
+      message_id, account_id, accepted, to_number, from_number, parts, cost, currency,
+      reference, callback_url, callback_statuses, created_at, submitted_at, failure_at,
+      failure_code, validity_expired_at, part_outcomes, status, status_seq, error_code,
+      queued_at, sent_at, delivered_at, undelivered_at, expired_at, failed_at, updated_at,
+      revision)
+    select x.message_id, x.account_id, x.accepted, x.to_number, x.from_number, x.parts, x.cost,
+      x.currency, x.reference, x.callback_url, x.callback_statuses, x.created_at,
+      x.submitted_at, x.failure_at, x.failure_code, x.validity_expired_at, x.part_outcomes,
+      x.status, x.status_seq, x.error_code, x.queued_at, x.sent_at, x.delivered_at,
+      x.undelivered_at, x.expired_at, x.failed_at, x.updated_at, x.revision
     from jsonb_to_recordset(${JSON.stringify(states.map(rowOfState))}::text::jsonb) as x(
-      message_id text, accepted boolean, to_number text, from_number text, parts integer,
-      cost bigint, currency text, reference text, callback_url text, created_at timestamptz,
-      submitted_at timestamptz, failure_at timestamptz, failure_code text,
-      validity_expired_at timestamptz, part_outcomes jsonb,
-      status text, status_seq integer, error_code text, queued_at timestamptz,
-      sent_at timestamptz, delivered_at timestamptz, undelivered_at timestamptz,
-      expired_at timestamptz, failed_at timestamptz, updated_at timestamptz)
-    where m.message_id = x.message_id`;
+      message_id text, account_id text, accepted boolean, to_number text, from_number text,
+      parts integer, cost bigint, currency text, reference text, callback_url text,
+      callback_statuses text[], created_at timestamptz, submitted_at timestamptz,
+      failure_at timestamptz, failure_code text, validity_expired_at timestamptz,
+      part_outcomes jsonb, status text, status_seq integer, error_code text,
+      queued_at timestamptz, sent_at timestamptz, delivered_at timestamptz,
+      undelivered_at timestamptz, expired_at timestamptz, failed_at timestamptz,
+      updated_at timestamptz, revision integer)
+    on conflict (message_id) do update set
+      accepted = excluded.accepted, to_number = excluded.to_number,
+      from_number = excluded.from_number, parts = excluded.parts, cost = excluded.cost,
+      currency = excluded.currency, reference = excluded.reference,
+      callback_url = excluded.callback_url, callback_statuses = excluded.callback_statuses,
+      created_at = excluded.created_at, submitted_at = excluded.submitted_at,
+      failure_at = excluded.failure_at, failure_code = excluded.failure_code,
+      validity_expired_at = excluded.validity_expired_at,
+      part_outcomes = excluded.part_outcomes, status = excluded.status,
+      status_seq = excluded.status_seq, error_code = excluded.error_code,
+      queued_at = excluded.queued_at, sent_at = excluded.sent_at,
+      delivered_at = excluded.delivered_at, undelivered_at = excluded.undelivered_at,
+      expired_at = excluded.expired_at, failed_at = excluded.failed_at,
+      updated_at = excluded.updated_at, revision = excluded.revision
+    where event_store.messages.revision = excluded.revision - 1
+    returning message_id`;
+  return new Set(rows.map((row) => row.message_id));
 }
 
 export function statusTimesOfRow(row: MessageRow): Partial<Record<MessageStatus, string>> {
@@ -118,6 +120,7 @@ export function stateOfRow(row: MessageRow): MessageState {
             currency: row.currency ?? "",
             reference: row.reference,
             callbackUrl: row.callback_url,
+            callbackStatuses: row.callback_statuses,
             createdAt: row.created_at.toISOString(),
           }
         : null,
@@ -136,10 +139,13 @@ export function stateOfRow(row: MessageRow): MessageState {
 }
 
 /** The row in JSON form, for `jsonb_to_recordset` (times stay ISO strings). */
-function rowOfState(state: MessageState) {
+function rowOfState({ state, revision }: { state: MessageState; revision: number }) {
   const { accepted, statusTimes } = state;
   return {
     message_id: state.messageId,
+    account_id: state.accountId,
+    revision: revision + 1,
+    callback_statuses: accepted?.callbackStatuses ?? null,
     accepted: accepted !== null,
     to_number: accepted?.to ?? null,
     from_number: accepted?.from ?? null,

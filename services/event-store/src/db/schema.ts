@@ -26,6 +26,8 @@ export interface EventsTable {
   recorded_at: Generated<Timestamp>;
   data: unknown;
   trace: unknown | null;
+  /** Envelope fields this version does not know, kept as published (the log is lossless). */
+  extra: unknown | null;
 }
 
 /**
@@ -62,9 +64,12 @@ export interface MessagesTable {
   expired_at: Timestamp | null;
   failed_at: Timestamp | null;
   updated_at: Timestamp | null;
+  callback_statuses: string[] | null;
+  /** Counts the row's writes: the fold's optimistic check (ADR 0009). */
+  revision: Generated<number>;
 }
 
-/** Status-change notifications committed with the fold and not yet known to be published. */
+/** Before ADR 0009: status changes committed with the fold, not yet published (now drained at start). */
 export interface OutboxTable {
   /** `statusChangeId(messageId, sequence)`: also the Nats-Msg-Id, so a republish is dropped. */
   id: string;

@@ -1,9 +1,16 @@
-import type { MessageEvent, MessageStatusChanged, TraceContext } from "@smsgw/contracts";
+import {
+  FINAL_STATUSES,
+  MESSAGE_STATUSES,
+  type MessageEvent,
+  type MessageStatus,
+  type MessageStatusChanged,
+  type TraceContext,
+} from "@smsgw/contracts";
 import { type MessageState, type StatusChange, step } from "./message.ts";
 
 export interface Folded {
   state: MessageState;
-  /** The notifications the dispatcher turns into webhooks, in sequence order. */
+  /** Every status change the events caused, in sequence order (reported or not). */
   notifications: MessageStatusChanged[];
 }
 
@@ -21,14 +28,59 @@ export function foldMessage(state: MessageState, events: readonly MessageEvent[]
   return { state: current, notifications };
 }
 
+/** `sent,final`: the report mask of a message sent without `callbackStatuses`. */
+const DEFAULT_REPORTED: ReadonlySet<MessageStatus> = new Set(["sent", ...FINAL_STATUSES]);
+
 /**
- * Whether anyone is told of this change: api.md section 4 reports each status change from
- * `sent` on, to the message's callback URL. The others are never published (they would
- * cost a publish, an outbox row and a consume for the dispatcher to drop); the projection
- * still records every status.
+ * Whether anyone is told of this change: api.md section 4 reports the statuses the message's
+ * mask asks for (default `sent,final`) to its callback URL. The others are never published
+ * (a publish and a consume for the dispatcher to drop); the projection still records every
+ * status.
  */
-export function isReported(change: MessageStatusChanged): boolean {
-  return change.callbackUrl !== null && change.status !== "queued";
+export function isReported(state: MessageState, change: MessageStatusChanged): boolean {
+  const accepted = state.accepted;
+  if (!accepted?.callbackUrl || change.status === "queued") return false;
+  const wanted = accepted.callbackStatuses;
+  return wanted ? wanted.includes(change.status) : DEFAULT_REPORTED.has(change.status);
+}
+
+/**
+ * Every status change a projection has made, derived again from it: the k-th status it
+ * reached (statuses only move forward, one rank at a time or more) had sequence k. A batch
+ * redelivered after its commit finds its events already logged and publishes these again
+ * under the same ids, so a crash between the commit and the publishes loses no report.
+ */
+export function statusChangesOf(state: MessageState): MessageStatusChanged[] {
+  if (!state.accepted || state.status === null) return [];
+  const reached = MESSAGE_STATUSES.filter((status) => state.statusTimes[status] !== undefined);
+  // A projection written by an older fold may lack a time: then only its latest is certain.
+  if (reached.length !== state.statusSeq || reached.at(-1) !== state.status) {
+    const at = state.statusTimes[state.status] ?? state.updatedAt ?? state.accepted.createdAt;
+    return [
+      statusChanged(
+        state,
+        {
+          status: state.status,
+          sequence: state.statusSeq,
+          occurredAt: at,
+          errorCode: state.errorCode,
+        },
+        undefined,
+      ),
+    ];
+  }
+  return reached.map((status, index) =>
+    statusChanged(
+      state,
+      {
+        status,
+        sequence: index + 1,
+        occurredAt: state.statusTimes[status] ?? "",
+        errorCode: FINAL_STATUSES.has(status) ? state.errorCode : null,
+      },
+      undefined,
+    ),
+  );
 }
 
 /** A status change in the contract's shape: everything a webhook body needs. */

@@ -48,6 +48,8 @@ export interface AcceptedFacts {
   currency: string;
   reference: string | null;
   callbackUrl: string | null;
+  /** The statuses the callback URL wants (api.md section 4); null = the default `sent,final`. */
+  callbackStatuses: readonly MessageStatus[] | null;
   /** The `occurredAt` of `MessageAccepted`. */
   createdAt: string;
 }
@@ -145,6 +147,7 @@ function recordFacts(state: MessageState, event: MessageEvent): MessageState {
           currency,
           reference,
           callbackUrl,
+          callbackStatuses: event.data.callbackStatuses ?? null,
           createdAt: event.occurredAt,
         },
       };

@@ -1,7 +1,7 @@
 import { type MessageEvent, MessageStatusChanged } from "@smsgw/contracts";
 import { describe, expect, it } from "vitest";
 import { messageEvents, permutations } from "../testing/message-events.ts";
-import { foldMessage, isReported } from "./fold.ts";
+import { foldMessage, isReported, statusChangesOf } from "./fold.ts";
 import { affectsProjection, evolve, initialState, type MessageState } from "./message.ts";
 
 const ID = "msg_01JDTESTMESSAGE00000000000";
@@ -293,9 +293,59 @@ describe("status change notifications", () => {
 
   it("when a change is queued, or its message has no callback URL, it is not reported", () => {
     const withCallback = given().when(e.accepted(t(0)), e.submitted(t(1)));
-    expect(withCallback.notifications.map(isReported)).toEqual([false, true]);
+    const reported = (folded: ReturnType<typeof foldMessage>) =>
+      folded.notifications.map((n) => isReported(folded.state, n));
+    expect(reported(withCallback)).toEqual([false, true]);
     const without = given().when(e.accepted(t(0), { callbackUrl: null }), e.submitted(t(1)));
-    expect(without.notifications.map(isReported)).toEqual([false, false]);
+    expect(reported(without)).toEqual([false, false]);
+  });
+
+  it("when the message asks for final reports only, sent is not reported and the final is", () => {
+    const finalOnly = given().when(
+      e.accepted(t(0), { callbackStatuses: ["delivered", "undelivered", "expired", "failed"] }),
+      e.submitted(t(1)),
+      e.receipt(t(2), 1, "delivered"),
+    );
+    expect(
+      finalOnly.notifications.filter((n) => isReported(finalOnly.state, n)).map((n) => n.status),
+    ).toEqual(["delivered"]);
+  });
+
+  it("when the message asks for sent only, its final status is not reported", () => {
+    const sentOnly = given().when(
+      e.accepted(t(0), { callbackStatuses: ["sent"] }),
+      e.submitted(t(1)),
+      e.receipt(t(2), 1, "undelivered"),
+    );
+    expect(
+      sentOnly.notifications.filter((n) => isReported(sentOnly.state, n)).map((n) => n.status),
+    ).toEqual(["sent"]);
+  });
+});
+
+describe("status changes derived again from a projection (a redelivery after the commit)", () => {
+  it("when a message went queued, sent, delivered, the same three changes come back with their sequences and times", () => {
+    const lived = given().when(
+      e.accepted(t(0)),
+      e.submitted(t(1)),
+      e.receipt(t(2), 1, "delivered"),
+    );
+    expect(statusChangesOf(lived.state)).toEqual(
+      lived.notifications.map(({ trace: _, ...n }) => n),
+    );
+  });
+
+  it("when a message jumped straight to a final status, the derived sequence matches the fold's", () => {
+    const lived = given().when(e.submitted(t(1)), e.failed(t(2)), e.accepted(t(0)));
+    const derived = statusChangesOf(lived.state).map(
+      (n) => `${n.sequence}:${n.status}:${n.errorCode}`,
+    );
+    const folded = lived.notifications.map((n) => `${n.sequence}:${n.status}:${n.errorCode}`);
+    expect(derived).toEqual(folded);
+  });
+
+  it("when the message was never accepted, nothing is derived", () => {
+    expect(statusChangesOf(given(e.submitted(t(1))).state)).toEqual([]);
   });
 
   it("when the validity runs out before any final receipt, the message ends expired, and a late receipt changes nothing", () => {

@@ -1,7 +1,8 @@
-import type { MessageEvent } from "@smsgw/contracts";
+import type { MessageEvent, MessageStatusChanged } from "@smsgw/contracts";
 import {
   ACK,
   type Delivery,
+  type EventPublisher,
   errorMessage,
   nak,
   type Outcome,
@@ -10,54 +11,66 @@ import {
 } from "@smsgw/service-kit";
 import type { Logger } from "pino";
 import type postgres from "postgres";
-import { appendEvents } from "../db/event-log.ts";
-import { addToOutbox, type OutboxEntry } from "../db/outbox.ts";
-import { lockProjections, writeProjections } from "../db/projection.ts";
-import { foldMessage, isReported } from "../domain/fold.ts";
-import { affectsProjection } from "../domain/message.ts";
+import { appendAndReadProjections } from "../db/event-log.ts";
+import { stateOfRow, upsertProjections } from "../db/projection.ts";
+import { foldMessage, isReported, statusChangesOf } from "../domain/fold.ts";
+import { affectsProjection, initialState, type MessageState } from "../domain/message.ts";
+import { type EventDelivery, type UnpackedEvent, unpack } from "../domain/raw-event.ts";
 import { recordCommitted } from "../metrics.ts";
-import type { OutboxRelay } from "./outbox-relay.ts";
+
+/** Another replica folded one of the batch's messages meanwhile: fold the batch again. */
+class ProjectionRaced extends Error {
+  override name = "ProjectionRaced";
+}
+const MAX_RACES = 5;
 
 /**
- * The consumer's handler: one transaction per fetched batch appends the events, folds the
- * new ones into their messages and stores the resulting status changes in the outbox; after
- * the commit the changes are published. The deliveries are acked only then (by returning).
+ * The consumer's handler (ADR 0009): one transaction per fetched batch appends the events
+ * as published and folds the new ones into their messages (two statements); after the commit
+ * the status changes are published, and only then are the deliveries acked (by returning).
+ * The unacked delivery is the outbox: a batch redelivered after its commit finds its events
+ * logged and publishes its messages' status changes again, derived from the projection.
  */
-export function createAppendHandler(deps: { sql: postgres.Sql; relay: OutboxRelay; log: Logger }) {
-  const { sql, relay, log } = deps;
+export function createAppendHandler(deps: {
+  sql: postgres.Sql;
+  publisher: Pick<EventPublisher, "publishStatusChanges">;
+  log: Logger;
+}) {
+  const { sql, publisher, log } = deps;
 
   return async function handle(
-    batch: Delivery<MessageEvent>[],
+    batch: Delivery<EventDelivery>[],
   ): Promise<readonly Outcome[] | undefined> {
-    let entries: OutboxEntry[];
+    const unpacked = batch.map((delivery) => unpackLogged(delivery, log));
+    let changes: MessageStatusChanged[];
     try {
-      entries = await appendAndFold(
-        sql,
-        batch.map((d) => d.value),
-      );
+      changes = await appendAndFold(sql, unpacked.flat(), redeliveredMessages(batch, unpacked));
     } catch (error) {
       // Anything but bad data is retried by the consumer (nak with back-off).
       if (!isDataError(error)) throw error;
-      log.warn({ err: errorMessage(error), size: batch.length }, "batch refused; event by event");
-      return appendOneByOne(batch);
+      log.warn({ err: errorMessage(error), size: batch.length }, "batch refused; one by one");
+      return appendOneByOne(batch, unpacked);
     }
-    await relay.deliver(entries);
+    await publisher.publishStatusChanges(changes);
     return undefined;
   };
 
-  /** Isolates the event the database refuses (e.g. a NUL in its data), so the rest goes on. */
-  async function appendOneByOne(batch: Delivery<MessageEvent>[]): Promise<Outcome[]> {
+  /** Isolates the delivery the database refuses (e.g. a NUL in its data), so the rest goes on. */
+  async function appendOneByOne(
+    batch: Delivery<EventDelivery>[],
+    unpacked: UnpackedEvent[][],
+  ): Promise<Outcome[]> {
     const outcomes: Outcome[] = [];
-    for (const delivery of batch) {
+    for (const [index, delivery] of batch.entries()) {
+      const events = unpacked[index] ?? [];
       try {
-        await relay.deliver(await appendAndFold(sql, [delivery.value]));
+        const redelivered = redeliveredMessages([delivery], [events]);
+        await publisher.publishStatusChanges(await appendAndFold(sql, events, redelivered));
         outcomes.push(ACK);
       } catch (error) {
         outcomes.push(
           isDataError(error)
-            ? term(
-                `event ${delivery.value.eventId} refused by the database: ${errorMessage(error)}`,
-              )
+            ? term(`delivery refused by the database: ${errorMessage(error)}`)
             : nak(retryDelayMs(delivery.deliveryCount)),
         );
       }
@@ -66,46 +79,105 @@ export function createAppendHandler(deps: { sql: postgres.Sql; relay: OutboxRela
   }
 }
 
-/** Appends, folds and fills the outbox in one transaction; returns the outbox entries. */
+function unpackLogged(delivery: Delivery<EventDelivery>, log: Logger): UnpackedEvent[] {
+  const { events, rejected } = unpack(delivery.value);
+  if (rejected.length > 0) {
+    log.error({ subject: delivery.subject, rejected }, "events without a valid envelope skipped");
+  }
+  return events;
+}
+
+/** Messages of deliveries seen before: their status changes are published again. */
+function redeliveredMessages(
+  batch: readonly Delivery<EventDelivery>[],
+  unpacked: readonly UnpackedEvent[][],
+): Set<string> {
+  const ids = new Set<string>();
+  for (const [index, delivery] of batch.entries()) {
+    if (delivery.deliveryCount <= 1) continue;
+    for (const { raw } of unpacked[index] ?? []) ids.add(raw.messageId);
+  }
+  return ids;
+}
+
+/**
+ * Appends, folds and writes the projections in one transaction (retried when another
+ * replica raced it); returns the status changes to publish: those the new events caused,
+ * plus those already made for the messages of redelivered deliveries.
+ */
 export async function appendAndFold(
   sql: postgres.Sql,
-  events: readonly MessageEvent[],
-): Promise<OutboxEntry[]> {
-  let appended: ReadonlySet<string> = new Set();
-  const entries = await sql.begin(async (tx) => {
-    const fresh = await appendEvents(tx, events);
-    appended = new Set(fresh);
-    // The log said which events are new; a copy twice in the batch is folded once. Events
-    // without a projection fact are only logged: their messages are not even read.
-    const byMessage = new Map<string, MessageEvent[]>();
-    for (const event of events) {
-      if (!fresh.delete(event.eventId) || !affectsProjection(event)) continue;
-      const list = byMessage.get(event.messageId);
-      if (list) list.push(event);
-      else byMessage.set(event.messageId, [event]);
+  events: readonly UnpackedEvent[],
+  redelivered: ReadonlySet<string> = new Set(),
+): Promise<MessageStatusChanged[]> {
+  for (let race = 1; ; race++) {
+    try {
+      return await attempt(sql, events, redelivered);
+    } catch (error) {
+      if (!(error instanceof ProjectionRaced) || race >= MAX_RACES) throw error;
     }
-    if (byMessage.size === 0) return [];
+  }
+}
 
-    const owners = new Map([...byMessage].map(([id, list]) => [id, list[0]?.accountId ?? ""]));
-    const states = await lockProjections(tx, owners);
-    const folded = [...byMessage].map(([id, list]) => {
-      const state = states.get(id);
-      // Cannot happen (the rows were just created or found): fail the batch, never fold blind.
-      if (!state) throw new Error(`projection of ${id} missing after locking`);
-      return foldMessage(state, list);
-    });
-    await writeProjections(
+async function attempt(
+  sql: postgres.Sql,
+  events: readonly UnpackedEvent[],
+  redelivered: ReadonlySet<string>,
+): Promise<MessageStatusChanged[]> {
+  const folding = events.filter(
+    (e): e is UnpackedEvent & { known: MessageEvent } =>
+      e.known !== null && affectsProjection(e.known),
+  );
+  const messageIds = new Set([...folding.map((e) => e.raw.messageId), ...redelivered]);
+  let fresh: ReadonlySet<string> = new Set();
+  const changes = await sql.begin(async (tx) => {
+    const read = await appendAndReadProjections(
       tx,
-      folded.map((f) => f.state),
+      events.map((e) => e.raw),
+      [...messageIds],
     );
-    return addToOutbox(
-      tx,
-      folded.flatMap((f) => f.notifications.filter(isReported)),
+    fresh = read.fresh;
+    const current = new Map(
+      read.rows.map((row) => [row.message_id, { state: stateOfRow(row), revision: row.revision }]),
     );
+    // The log said which events are new; a copy twice in the batch is folded once.
+    const byMessage = new Map<string, MessageEvent[]>();
+    const seen = new Set<string>();
+    for (const { raw, known } of folding) {
+      if (!read.fresh.has(raw.eventId) || seen.has(raw.eventId)) continue;
+      seen.add(raw.eventId);
+      const list = byMessage.get(raw.messageId);
+      if (list) list.push(known);
+      else byMessage.set(raw.messageId, [known]);
+    }
+    const writes: Array<{ state: MessageState; revision: number }> = [];
+    const published: MessageStatusChanged[] = [];
+    for (const [id, list] of byMessage) {
+      const before = current.get(id) ?? {
+        state: initialState(id, list[0]?.accountId ?? ""),
+        revision: 0,
+      };
+      const folded = foldMessage(before.state, list);
+      writes.push({ state: folded.state, revision: before.revision });
+      const made = redelivered.has(id) ? statusChangesOf(folded.state) : folded.notifications;
+      published.push(...made.filter((n) => isReported(folded.state, n)));
+    }
+    const written = await upsertProjections(tx, writes);
+    if (written.size < writes.length) throw new ProjectionRaced();
+    for (const id of redelivered) {
+      const known = current.get(id);
+      if (!known || byMessage.has(id)) continue;
+      published.push(...statusChangesOf(known.state).filter((n) => isReported(known.state, n)));
+    }
+    return published;
   });
   // Counted once committed, so a batch rolled back and retried counts once.
-  recordCommitted(events, appended, entries);
-  return entries;
+  recordCommitted(
+    events.map((e) => e.raw),
+    fresh,
+    changes,
+  );
+  return changes;
 }
 
 /** SQLSTATE classes 22 (data exception), 23 (integrity) and 54 (limits): retrying cannot help. */

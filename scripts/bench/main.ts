@@ -106,7 +106,8 @@ async function main() {
       );
       const databaseUrl = stack.env.DATABASE_URL ?? "";
       const healthPorts = SERVICES.map((s) => s.healthPort);
-      const workBefore = await takeWorkSnapshot(healthPorts, databaseUrl, DATABASE);
+      const natsCounts = { jsm, prefix: PREFIX };
+      const workBefore = await takeWorkSnapshot(healthPorts, databaseUrl, DATABASE, natsCounts);
       const lag: Record<string, number> = {};
       const lagPoll = setInterval(async () => {
         for await (const info of jsm.consumers.list(`${PREFIX.toUpperCase()}_EVENTS`)) {
@@ -151,7 +152,7 @@ async function main() {
       clearInterval(lagPoll);
       const work = workPerMessage(
         workBefore,
-        await takeWorkSnapshot(healthPorts, databaseUrl, DATABASE),
+        await takeWorkSnapshot(healthPorts, databaseUrl, DATABASE, natsCounts),
         load.accepted.size,
       );
       const taken = await stack.ask<{ finals: Array<[string, { status: string; at: number }]> }>(

@@ -76,19 +76,24 @@ export function toMarkdown(report: BenchReport): string {
     const consumers = [...new Set(withWork.flatMap((s) => Object.keys(s.work?.meanBatch ?? {})))];
     lines.push(
       "",
-      "Work per message: Postgres commits and row operations per accepted message, and the mean batch each consumer handled:",
+      "Work per message: Postgres commits and row operations per accepted message, NATS protocol messages per accepted message (2 per stored publish, 1 per delivery, 1 per ack, 2 for the authorize request; stored publishes / deliveries in brackets), and the mean batch each consumer handled:",
       "",
-      `| offered | pg commits | pg row ops | ${consumers.join(" | ")} |`,
-      `|---:|---:|---:|${consumers.map(() => "---:").join("|")}|`,
+      `| offered | pg commits | pg row ops | NATS msgs (stored / delivered) | ${consumers.join(" | ")} |`,
+      `|---:|---:|---:|---:|${consumers.map(() => "---:").join("|")}|`,
     );
     for (const step of withWork) {
       const work = step.work as WorkPerMessage;
       lines.push(
-        `| ${step.offeredRate ?? "max"} | ${work.postgresCommits.toFixed(1)} | ${work.postgresRowOps.toFixed(1)} | ${consumers.map((c) => (work.meanBatch[c] ?? 0).toFixed(1)).join(" | ")} |`,
+        `| ${step.offeredRate ?? "max"} | ${work.postgresCommits.toFixed(1)} | ${work.postgresRowOps.toFixed(1)} | ${natsCell(work)} | ${consumers.map((c) => (work.meanBatch[c] ?? 0).toFixed(1)).join(" | ")} |`,
       );
     }
   }
   return `${lines.join("\n")}\n`;
+}
+
+function natsCell(work: WorkPerMessage): string {
+  if (work.natsMessages === undefined) return "?";
+  return `${work.natsMessages.toFixed(1)} (${(work.natsStored ?? 0).toFixed(1)} / ${(work.natsDeliveries ?? 0).toFixed(1)})`;
 }
 
 /** A small line chart of latency against offered load, as SVG (the README shows it). */

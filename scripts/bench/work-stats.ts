@@ -1,3 +1,4 @@
+import type { JetStreamManager } from "@nats-io/jetstream";
 import postgres from "postgres";
 
 /**
@@ -9,6 +10,12 @@ import postgres from "postgres";
 export interface WorkSnapshot {
   batches: Map<string, { sum: number; count: number }>;
   postgres: { commits: number; inserted: number; updated: number; deleted: number };
+  /**
+   * JetStream, over the stack's streams (its event stream and KV buckets): stored publishes
+   * (sum of last sequences) and deliveries by consumer kind (acked ones answer each with an
+   * ack; ordered ones, like an observer, do not). Consumers are keyed by stream/name.
+   */
+  jetstream: { stored: number; deliveries: Map<string, { delivered: number; acked: boolean }> };
 }
 
 export interface WorkPerMessage {
@@ -16,6 +23,16 @@ export interface WorkPerMessage {
   meanBatch: Record<string, number>;
   postgresCommits: number;
   postgresRowOps: number;
+  /** Stored JetStream publishes per message (each is a publish and its PubAck on the wire). */
+  natsStored?: number;
+  /** Consumer deliveries per message, and how many of them are acked. */
+  natsDeliveries?: number;
+  natsAcks?: number;
+  /**
+   * NATS protocol messages per message: 2 per stored publish (publish, PubAck), 1 per
+   * delivery, 1 per ack, and 2 for the authorize request/reply (not stored, so not seen here).
+   */
+  natsMessages?: number;
 }
 
 const BATCH_LINE = /^smsgw_consumer_batch_size_messages_(sum|count)\{consumer="([^"]+)"\} (\S+)$/;
@@ -24,6 +41,7 @@ export async function takeWorkSnapshot(
   healthPorts: readonly number[],
   databaseUrl: string,
   database: string,
+  nats?: { jsm: JetStreamManager; prefix: string },
 ): Promise<WorkSnapshot> {
   const batches = new Map<string, { sum: number; count: number }>();
   for (const port of healthPorts) {
@@ -48,6 +66,7 @@ export async function takeWorkSnapshot(
       from pg_stat_database where datname = ${database}`;
     return {
       batches,
+      jetstream: nats ? await jetstreamCounts(nats.jsm, nats.prefix) : emptyJetstream(),
       postgres: {
         commits: Number(row?.commits ?? 0),
         inserted: Number(row?.inserted ?? 0),
@@ -73,9 +92,47 @@ export function workPerMessage(
   }
   const per = (value: number) => (messages > 0 ? value / messages : Number.NaN);
   const pg = (k: keyof WorkSnapshot["postgres"]) => after.postgres[k] - before.postgres[k];
+  const stored = after.jetstream.stored - before.jetstream.stored;
+  let deliveries = 0;
+  let acks = 0;
+  for (const [key, end] of after.jetstream.deliveries) {
+    const start = before.jetstream.deliveries.get(key)?.delivered ?? 0;
+    const delivered = Math.max(0, end.delivered - start);
+    deliveries += delivered;
+    if (end.acked) acks += delivered;
+  }
   return {
     meanBatch,
     postgresCommits: per(pg("commits")),
     postgresRowOps: per(pg("inserted") + pg("updated") + pg("deleted")),
+    natsStored: per(stored),
+    natsDeliveries: per(deliveries),
+    natsAcks: per(acks),
+    natsMessages: per(2 * stored + deliveries + acks) + 2,
   };
+}
+
+function emptyJetstream(): WorkSnapshot["jetstream"] {
+  return { stored: 0, deliveries: new Map() };
+}
+
+/** The stack's streams are named after its prefix: `<PREFIX>_EVENTS` and `KV_<prefix>_…`. */
+async function jetstreamCounts(
+  jsm: JetStreamManager,
+  prefix: string,
+): Promise<WorkSnapshot["jetstream"]> {
+  const counts = emptyJetstream();
+  const ours = (name: string) =>
+    name === `${prefix.toUpperCase()}_EVENTS` || name.startsWith(`KV_${prefix}_`);
+  for await (const stream of jsm.streams.list()) {
+    if (!ours(stream.config.name)) continue;
+    counts.stored += stream.state.last_seq;
+    for await (const consumer of jsm.consumers.list(stream.config.name)) {
+      counts.deliveries.set(`${stream.config.name}/${consumer.name}`, {
+        delivered: consumer.delivered.consumer_seq,
+        acked: consumer.config.ack_policy !== "none",
+      });
+    }
+  }
+  return counts;
 }

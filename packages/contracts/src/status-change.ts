@@ -31,3 +31,23 @@ export type MessageStatusChanged = z.infer<typeof MessageStatusChanged>;
 export function statusChangeId(messageId: string, sequence: number): string {
   return `${messageId}:status:${sequence}`;
 }
+
+/**
+ * Several status changes in one publish on `<p>.status.changed` (ADR 0009): the event store
+ * publishes a folded batch's changes together, and the dispatcher, the only consumer, takes
+ * them as one unit. A lone change is still published on its own, under `statusChangeId`.
+ */
+export const StatusChangeBatch = z.object({
+  type: z.literal("StatusChangeBatch"),
+  version: z.literal(1),
+  changes: z.array(MessageStatusChanged).min(1).max(10_000),
+});
+export type StatusChangeBatch = z.infer<typeof StatusChangeBatch>;
+
+/** What a consumer of `<p>.status.changed` receives: one change or a batch of them. */
+export const StatusChangeDelivery = z.union([MessageStatusChanged, StatusChangeBatch]);
+export type StatusChangeDelivery = z.infer<typeof StatusChangeDelivery>;
+
+export function changesOf(delivery: StatusChangeDelivery): readonly MessageStatusChanged[] {
+  return delivery.type === "StatusChangeBatch" ? delivery.changes : [delivery];
+}

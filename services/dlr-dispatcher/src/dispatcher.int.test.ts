@@ -139,6 +139,20 @@ describe("dlr-dispatcher on real JetStream, Postgres and HTTP", () => {
     ).toEqual([[410, "gave_up"]]);
   });
 
+  it("when the event store sends several changes in one StatusChangeBatch, each is reported once", async () => {
+    const hook = await receiver();
+    const changes = [
+      statusChange("acc_1", `${hook.url}/b`, { status: "sent", sequence: 2 }),
+      statusChange("acc_1", `${hook.url}/b`),
+      statusChange("acc_1", `${hook.url}/b`),
+    ];
+    await stack.messaging.publisher.publishStatusChangeBatch(changes);
+    await waitFor(() => hook.requests.length === 3, { what: "the three reports" });
+    await stack.settled();
+    const reported = hook.requests.map((r) => String(r.headers["webhook-id"])).sort();
+    expect(reported).toEqual(changes.map((c) => `${c.messageId}:status:${c.sequence}`).sort());
+  });
+
   it("when a change has no callback URL, or is only queued, nothing is sent or recorded", async () => {
     const hook = await receiver();
     const silent = [

@@ -1,4 +1,4 @@
-import { MessageStatusChanged } from "@smsgw/contracts";
+import { StatusChangeDelivery } from "@smsgw/contracts";
 import {
   type Database,
   type HealthServer,
@@ -127,7 +127,7 @@ export async function startDlrDispatcher(
       stream: subjects.stream,
       durable: DLR_DISPATCHER_DURABLE,
       filterSubject: subjects.statusChanged,
-      schema: MessageStatusChanged,
+      schema: StatusChangeDelivery,
       log,
       maxBatch: config.WEBHOOK_BATCH,
       // Batches overlap so that one waiting on its fast-path budget does not hold the next.

@@ -1,7 +1,8 @@
 import {
+  changesOf as changesIn,
   type MessageStatusChanged,
   newMessageId,
-  MessageStatusChanged as StatusChangedSchema,
+  StatusChangeDelivery,
   statusChangeId,
 } from "@smsgw/contracts";
 import {
@@ -51,10 +52,10 @@ beforeAll(async () => {
     stream: messaging.subjects.stream,
     durable: "test-status",
     filterSubject: messaging.subjects.statusChanged,
-    schema: StatusChangedSchema,
+    schema: StatusChangeDelivery,
     log,
     handle: async (batch) => {
-      published.push(...batch.map((d) => d.value));
+      published.push(...batch.flatMap((d) => changesIn(d.value)));
       return undefined;
     },
   });
@@ -253,12 +254,12 @@ describe("batches, redeliveries and the lossless log", () => {
     await service.stop();
     let failures = 0;
     const flaky = {
-      async publishStatusChanges(changes: readonly MessageStatusChanged[]) {
+      async publishStatusChangeBatch(changes: readonly MessageStatusChanged[]) {
         if (changes.length > 0 && failures === 0) {
           failures++;
           throw new Error("NATS went away after the commit");
         }
-        await messaging.publisher.publishStatusChanges(changes);
+        await messaging.publisher.publishStatusChangeBatch(changes);
       },
     };
     const consumer = await startConsumer(messaging.nats, {

@@ -5,6 +5,7 @@ import {
   type EventBatch,
   type MessageEvent,
   type MessageStatusChanged,
+  type StatusChangeBatch,
   type Subjects,
   statusChangeId,
 } from "@smsgw/contracts";
@@ -18,6 +19,11 @@ export interface EventPublisher {
   /** Publishes many with a window in flight; resolves when all are stored. */
   publishAll(events: readonly MessageEvent[]): Promise<void>;
   publishStatusChanges(changes: readonly MessageStatusChanged[]): Promise<void>;
+  /**
+   * The same changes as `StatusChangeBatch` envelopes (a chunk of one goes out alone, under
+   * its own id): one stored publish per chunk instead of one per change (ADR 0009).
+   */
+  publishStatusChangeBatch(changes: readonly MessageStatusChanged[]): Promise<void>;
   /**
    * Publishes events only the event store reads as `EventBatch` envelopes on `<p>.evt.batch`
    * (ADR 0009): one stored publish per chunk instead of one per event. Resolves when all
@@ -71,7 +77,7 @@ export function createEventPublisher(
     kind: string,
     subject: string,
     msgID: string,
-    body: MessageEvent | MessageStatusChanged | EventBatch,
+    body: MessageEvent | MessageStatusChanged | EventBatch | StatusChangeBatch,
   ): Promise<void> {
     // The event's own trace when it carries one (a batch handler has no single active
     // context), else the caller's active one, taken at the call.
@@ -111,13 +117,26 @@ export function createEventPublisher(
         ),
       );
     },
-    async publishBatch(events) {
-      const chunks: MessageEvent[][] = [];
-      for (let at = 0; at < events.length; at += EVENT_BATCH_CHUNK) {
-        chunks.push(events.slice(at, at + EVENT_BATCH_CHUNK));
-      }
+    async publishStatusChangeBatch(changes) {
       await Promise.all(
-        chunks.map((chunk) => {
+        chunksOf(changes).map((chunk) => {
+          const [only] = chunk;
+          const ids = chunk.map((change) => statusChangeId(change.messageId, change.sequence));
+          if (chunk.length === 1 && only) {
+            return send("MessageStatusChanged", subjects.statusChanged, ids[0] ?? "", only);
+          }
+          const batch: StatusChangeBatch = {
+            type: "StatusChangeBatch",
+            version: 1,
+            changes: chunk,
+          };
+          return send("StatusChangeBatch", subjects.statusChanged, eventBatchId(ids), batch);
+        }),
+      );
+    },
+    async publishBatch(events) {
+      await Promise.all(
+        chunksOf(events).map((chunk) => {
           const batch: EventBatch = { type: "EventBatch", version: 1, events: chunk };
           const id = eventBatchId(chunk.map((event) => event.eventId));
           return send("EventBatch", subjects.eventBatch, id, batch);
@@ -125,6 +144,14 @@ export function createEventPublisher(
       );
     },
   };
+}
+
+function chunksOf<T>(items: readonly T[]): T[][] {
+  const chunks: T[][] = [];
+  for (let at = 0; at < items.length; at += EVENT_BATCH_CHUNK) {
+    chunks.push(items.slice(at, at + EVENT_BATCH_CHUNK));
+  }
+  return chunks;
 }
 
 function carrierOf(event: MessageEvent): string | undefined {

@@ -162,6 +162,7 @@ function setup(
     publish: async (e: MessageEvent) => void published.push(e),
     publishAll: async (events: readonly MessageEvent[]) => void published.push(...events),
     publishStatusChanges: async () => undefined,
+    publishStatusChangeBatch: async () => undefined,
     publishBatch: async (events: readonly MessageEvent[]) => void published.push(...events),
   } satisfies EventPublisher;
   const handle = handleRouted({

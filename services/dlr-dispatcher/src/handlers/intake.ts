@@ -1,11 +1,12 @@
 import { originOf, parseCallbackUrl } from "@smsgw/callback-guard";
-import type { MessageStatusChanged } from "@smsgw/contracts";
+import { changesOf, type StatusChangeDelivery } from "@smsgw/contracts";
 import type { Delivery } from "@smsgw/service-kit";
 import type { Job, JobStore } from "../db/jobs.ts";
 import { shouldReport } from "../domain/report.ts";
 
 /**
- * The consumer's handler: a batch of status changes becomes a batch of jobs in one
+ * The consumer's handler: a batch of status changes (single ones and StatusChangeBatch
+ * envelopes from the event store, one unit each) becomes a batch of jobs in one
  * insert, and the changes are acked once it commits (returning nothing acks them all; a
  * failed insert throws and JetStream redelivers the batch). With the fast path, the
  * batch's reports are first attempted at once, for at most its budget, and only those
@@ -18,9 +19,9 @@ export function handleStatusChanges(deps: {
   /** When set, fresh reports are attempted at once and only the ones that must wait are recorded. */
   fastPath?: (jobs: readonly Omit<Job, "attempts">[]) => Promise<void>;
 }) {
-  return async (batch: Delivery<MessageStatusChanged>[]): Promise<undefined> => {
+  return async (batch: Delivery<StatusChangeDelivery>[]): Promise<undefined> => {
     const jobs: Omit<Job, "attempts">[] = [];
-    for (const { value: change } of batch) {
+    for (const change of batch.flatMap(({ value }) => changesOf(value))) {
       if (!shouldReport(change)) continue;
       jobs.push({
         messageId: change.messageId,

@@ -1,13 +1,17 @@
 import type { MessageEvent, MessageStatusChanged } from "@smsgw/contracts";
 import {
   ACK,
+  contextFromEnvelope,
   type Delivery,
   type EventPublisher,
   errorMessage,
   nak,
   type Outcome,
   retryDelayMs,
+  SpanKind,
+  serviceTracer,
   term,
+  traceContextOf,
 } from "@smsgw/service-kit";
 import type { Logger } from "pino";
 import type postgres from "postgres";
@@ -33,7 +37,7 @@ const MAX_RACES = 5;
  */
 export function createAppendHandler(deps: {
   sql: postgres.Sql;
-  publisher: Pick<EventPublisher, "publishStatusChanges">;
+  publisher: Pick<EventPublisher, "publishStatusChangeBatch">;
   log: Logger;
 }) {
   const { sql, publisher, log } = deps;
@@ -51,7 +55,7 @@ export function createAppendHandler(deps: {
       log.warn({ err: errorMessage(error), size: batch.length }, "batch refused; one by one");
       return appendOneByOne(batch, unpacked);
     }
-    await publisher.publishStatusChanges(changes);
+    await publisher.publishStatusChangeBatch(changes);
     return undefined;
   };
 
@@ -65,7 +69,7 @@ export function createAppendHandler(deps: {
       const events = unpacked[index] ?? [];
       try {
         const redelivered = redeliveredMessages([delivery], [events]);
-        await publisher.publishStatusChanges(await appendAndFold(sql, events, redelivered));
+        await publisher.publishStatusChangeBatch(await appendAndFold(sql, events, redelivered));
         outcomes.push(ACK);
       } catch (error) {
         outcomes.push(
@@ -79,12 +83,28 @@ export function createAppendHandler(deps: {
   }
 }
 
+const tracer = serviceTracer("event-store");
+
 function unpackLogged(delivery: Delivery<EventDelivery>, log: Logger): UnpackedEvent[] {
   const { events, rejected } = unpack(delivery.value);
   if (rejected.length > 0) {
     log.error({ subject: delivery.subject, rejected }, "events without a valid envelope skipped");
   }
+  if (delivery.value.type === "EventBatch") for (const { known } of events) continueTrace(known);
   return events;
+}
+
+/**
+ * The consumer kit gives each delivery a span; the events of a batch get one each here, so
+ * the status changes they cause (which carry the event's trace) continue the message's own
+ * trace through the event store. The logged record keeps the producer's trace.
+ */
+function continueTrace(event: MessageEvent | null): void {
+  if (!event?.trace) return;
+  const parent = contextFromEnvelope(event.trace);
+  const span = tracer.startSpan("event-store fold", { kind: SpanKind.CONSUMER }, parent);
+  if (span.isRecording()) event.trace = traceContextOf(span, parent);
+  span.end();
 }
 
 /** Messages of deliveries seen before: their status changes are published again. */

@@ -42,6 +42,13 @@ describe("message ids", () => {
     expect([...ids].sort()).toEqual(ids);
     expect(ids.every(isMessageId)).toBe(true);
   });
+
+  it("when many ids are made in different milliseconds, their random parts use every character and never repeat", () => {
+    const ids = Array.from({ length: 2_000 }, (_, i) => newMessageId(1_800_000_000_000 + i * 7));
+    expect(new Set(ids).size).toBe(ids.length);
+    const randomChars = new Set(ids.flatMap((id) => [...id.slice(-16)]));
+    expect(randomChars.size).toBe(32);
+  });
 });
 
 describe("subjects", () => {

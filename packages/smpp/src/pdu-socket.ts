@@ -40,10 +40,23 @@ export class PduSocket {
 
   sendFrame(frame: Buffer, pdu: Pdu): boolean {
     if (!this.#socket.writable) return false;
+    // The PDUs written in one tick (a batch's submits, a burst's receipt answers) leave in
+    // one writev instead of a syscall each; nothing waits longer than the current tick.
+    if (!this.#corked) {
+      this.#corked = true;
+      this.#socket.cork();
+      process.nextTick(this.#uncork);
+    }
     this.#socket.write(frame);
     this.#handlers.onSent(pdu);
     return true;
   }
+
+  #corked = false;
+  readonly #uncork = () => {
+    this.#corked = false;
+    this.#socket.uncork();
+  };
 
   /** Stops reading, flushes what was written, closes; destroys if the peer lingers. */
   end(): void {

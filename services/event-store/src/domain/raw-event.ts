@@ -17,13 +17,29 @@ export const RawEvent = z.looseObject({
 });
 export type RawEvent = z.infer<typeof RawEvent>;
 
-/** What the event store consumes on `<p>.evt.>`: one event, or a batch of them. */
-export const EventDelivery = z.union([EventBatch, RawEvent]);
+/**
+ * What the event store consumes on `<p>.evt.>`: one event, or a batch of them. Only the
+ * shape is checked here; `unpack` validates each event once (a batch's events would
+ * otherwise be parsed twice).
+ */
+export const EventDelivery = z.union([
+  EventBatch.extend({ events: z.array(z.unknown()).min(1).max(10_000) }),
+  z.looseObject({ type: z.string(), eventId: z.string() }),
+]);
 export type EventDelivery = z.infer<typeof EventDelivery>;
+
+/** The types the projection folds (message.ts `affectsProjection`): only these are parsed in full. */
+const FOLDED: ReadonlySet<string> = new Set([
+  "MessageAccepted",
+  "MessageSubmitted",
+  "MessageFailed",
+  "ReceiptReceived",
+  "ValidityExpired",
+]);
 
 export interface UnpackedEvent {
   raw: RawEvent;
-  /** The event as this version folds it; null for a type or shape it does not know. */
+  /** The event as this version folds it; null when it is only logged, or not understood. */
   known: MessageEvent | null;
 }
 
@@ -44,12 +60,12 @@ export function unpack(delivery: EventDelivery): {
       rejected.push(raw.error.issues[0]?.message ?? "invalid envelope");
       continue;
     }
-    const known = MessageEvent.safeParse(candidate);
-    events.push({ raw: raw.data, known: known.success ? known.data : null });
+    const known = FOLDED.has(raw.data.type) ? MessageEvent.safeParse(candidate) : null;
+    events.push({ raw: raw.data, known: known?.success ? known.data : null });
   }
   return { events, rejected };
 }
 
-function isBatch(delivery: EventDelivery): delivery is EventBatch {
-  return delivery.type === "EventBatch" && "events" in delivery;
+function isBatch(delivery: EventDelivery): delivery is EventDelivery & { events: unknown[] } {
+  return delivery.type === "EventBatch" && Array.isArray(delivery.events);
 }

@@ -179,6 +179,8 @@ export async function startConsumer<T>(
       log.warn({ durable, err: errorMessage(error), size: valid.length }, "batch handler failed");
     }
     timer();
+    // Counted per batch, not per message: a labelled inc costs a label lookup each.
+    const tally = { ack: 0, nak: 0, term: 0 };
     for (const [index, { msg }] of valid.entries()) {
       const outcome = outcomes?.[index] ?? ACK;
       if (outcome.kind === "term") {
@@ -188,8 +190,11 @@ export async function startConsumer<T>(
         );
       }
       settle(msg, outcome);
-      consumerMessages.inc({ consumer: durable, outcome: outcome.kind });
+      tally[outcome.kind]++;
       endProcessSpan(spans[index], outcome);
+    }
+    for (const kind of ["ack", "nak", "term"] as const) {
+      if (tally[kind] > 0) consumerMessages.inc({ consumer: durable, outcome: kind }, tally[kind]);
     }
   }
 

@@ -45,8 +45,10 @@ export function acceptedEvent(input: AcceptedInput): EventOf<"MessageAccepted"> 
       encoding: fields.encoding,
       parts: fields.parts,
       country: destination.country,
+      // The charge rides on acceptance: pricing logs no event of its own (ADR 0009).
       cost: charge.amount,
       currency: charge.currency,
+      pricePerPart: charge.pricePerPart,
       callbackUrl: callbackUrlOf(fields.callbackUrl, input.defaultCallbackUrl),
       reference: input.reference ?? null,
       // Only when set: most messages are neither scheduled nor limited, and events stay small.

@@ -1,5 +1,38 @@
 import { describe, expect, it } from "vitest";
-import { callbackUrlOf } from "./accepted-event.ts";
+import { type AcceptedInput, acceptedEvent, callbackUrlOf } from "./accepted-event.ts";
+
+const input: AcceptedInput = {
+  messageId: "msg_01",
+  accountId: "acc_1",
+  fields: { text: "hi", encoding: "gsm7", parts: 2, callbackUrl: null },
+  destination: { e164: "+37256789045", country: "EE" },
+  sender: "MyApp",
+  charge: { amount: 840, currency: "EUR", pricePerPart: 420 },
+  occurredAt: "2026-11-24T10:00:00.000Z",
+};
+describe("acceptedEvent", () => {
+  it("when a charged message is accepted, the event carries content, the charge and a derived id", () => {
+    expect(acceptedEvent(input)).toMatchObject({
+      eventId: "msg_01:accepted",
+      type: "MessageAccepted",
+      data: {
+        to: "+37256789045",
+        from: "MyApp",
+        parts: 2,
+        country: "EE",
+        reference: null,
+        cost: 840,
+        currency: "EUR",
+        pricePerPart: 420,
+      },
+    });
+  });
+
+  it("when the account is a test account, the event says so; a live one's carries no flag", () => {
+    expect(acceptedEvent({ ...input, test: true }).data.test).toBe(true);
+    expect(acceptedEvent({ ...input, test: false }).data).not.toHaveProperty("test");
+  });
+});
 
 describe("callbackUrlOf", () => {
   it("when the request names a callbackUrl, it wins over the account's default", () => {

@@ -71,6 +71,7 @@ describe("when a send request is valid", () => {
         country: "EE",
         cost: 420,
         currency: "EUR",
+        pricePerPart: 420,
         callbackUrl: null,
         reference: null,
       },

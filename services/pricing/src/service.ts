@@ -124,7 +124,6 @@ export async function startPricing(config: PricingConfig, log: Logger): Promise<
     const responder = startAuthorizeResponder({
       nats,
       subjects,
-      outbox,
       db: database.db,
       prices: () => priceBook,
       log,

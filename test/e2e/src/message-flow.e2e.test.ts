@@ -122,12 +122,18 @@ describe("one message through every service", () => {
     expect(new Set(events.map((e) => e.eventId)).size).toBe(events.length);
     expect(countByType(events)).toMatchObject({
       MessageAccepted: 1,
-      MessageCharged: 1,
       MessageRouted: 1,
       MessageSubmitted: 1,
       ReceiptReceived: 1,
     });
     expect(countByType(events).SubmitFailed).toBeUndefined();
+    // The charge rides on MessageAccepted (ADR 0009): pricing logs no MessageCharged.
+    expect(countByType(events).MessageCharged).toBeUndefined();
+    expect(events.find((e) => e.type === "MessageAccepted")?.data).toMatchObject({
+      cost: 420,
+      currency: "EUR",
+      pricePerPart: 420,
+    });
   });
 
   it("when a 3-part UCS-2 message is sent, three parts go out with concatenation headers and it is delivered once all three are", async () => {

@@ -256,12 +256,16 @@ describe("every service's /metrics", () => {
     }
 
     // event-store: events appended by type, fold lag, its consumer's lag.
-    for (const type of ["MessageAccepted", "MessageCharged", "MessageSubmitted"]) {
+    for (const type of ["MessageAccepted", "MessageSubmitted"]) {
       expect(
         moved("event-store", "smsgw_event_store_events_appended_total", { type }),
         type,
       ).toBeGreaterThanOrEqual(MESSAGES);
     }
+    // The charge rides on MessageAccepted (ADR 0009): no MessageCharged is appended.
+    expect(
+      moved("event-store", "smsgw_event_store_events_appended_total", { type: "MessageCharged" }),
+    ).toBe(0);
     expect(moved("event-store", "smsgw_event_store_fold_lag_seconds_count")).toBeGreaterThan(0);
     // Every message went sent -> delivered: two reported changes each.
     for (const status of ["sent", "delivered"]) {

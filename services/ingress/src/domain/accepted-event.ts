@@ -6,7 +6,7 @@ import type { Destination } from "./phone.ts";
 export interface AcceptedInput {
   messageId: string;
   accountId: string;
-  fields: Pick<SendFields, "text" | "encoding" | "parts" | "callbackUrl">;
+  fields: Pick<SendFields, "text" | "encoding" | "parts" | "callbackUrl" | "callbackStatuses">;
   destination: Destination;
   sender: string;
   charge: Charge;
@@ -31,6 +31,7 @@ export interface AcceptedInput {
 /** The MessageAccepted event of a charged message; its id is derived, so a re-publish is a duplicate. */
 export function acceptedEvent(input: AcceptedInput): EventOf<"MessageAccepted"> {
   const { messageId, fields, destination, charge } = input;
+  const callbackUrl = callbackUrlOf(fields.callbackUrl, input.defaultCallbackUrl);
   return {
     eventId: eventIdFor(messageId, "accepted"),
     type: "MessageAccepted",
@@ -45,14 +46,20 @@ export function acceptedEvent(input: AcceptedInput): EventOf<"MessageAccepted"> 
       encoding: fields.encoding,
       parts: fields.parts,
       country: destination.country,
+      // The charge rides on acceptance: pricing logs no event of its own (ADR 0009).
       cost: charge.amount,
       currency: charge.currency,
-      callbackUrl: callbackUrlOf(fields.callbackUrl, input.defaultCallbackUrl),
+      pricePerPart: charge.pricePerPart,
+      callbackUrl,
       reference: input.reference ?? null,
       // Only when set: most messages are neither scheduled nor limited, and events stay small.
       ...(input.sendAt ? { sendAt: input.sendAt } : {}),
       ...(input.validUntil ? { validUntil: input.validUntil } : {}),
       ...(input.test ? { test: true } : {}),
+      // A mask other than the default, and only where there is somewhere to report to.
+      ...(fields.callbackStatuses && callbackUrl
+        ? { callbackStatuses: fields.callbackStatuses }
+        : {}),
     },
     ...(input.trace ? { trace: input.trace } : {}),
   };

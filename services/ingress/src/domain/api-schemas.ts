@@ -12,6 +12,9 @@ export const MAX_REFERENCE = 128;
 
 const E164 = z.string().meta({ description: "E.164, e.g. +37256789045", example: "+37256789045" });
 
+const CALLBACK_STATUSES =
+  "which status changes are POSTed to callbackUrl (api.md section 4): `sent`, `final` (delivered, undelivered, expired, failed) or statuses by name, comma-separated; default `sent,final`. `queued` is never reported (400 invalid_params)";
+
 export const ErrorBody = z.object({
   status: z.string().meta({ description: "machine-readable status, e.g. invalid_phone" }),
   message: z.string().meta({ description: "what went wrong, for a human" }),
@@ -36,6 +39,13 @@ export const SendMessage = z.strictObject({
     .string()
     .nullish()
     .meta({ description: "http(s) URL that receives the delivery reports" }),
+  callbackStatuses: z
+    .union([z.string(), z.array(z.string())])
+    .nullish()
+    .meta({
+      description: `${CALLBACK_STATUSES}; also an array of strings`,
+      example: "final",
+    }),
   reference: z
     .string()
     .max(MAX_REFERENCE)
@@ -152,6 +162,10 @@ export const CompatibleRequest = z.object({
     .string()
     .optional()
     .meta({ description: "http(s) URL that receives the delivery reports" }),
+  callbackStatuses: z
+    .string()
+    .optional()
+    .meta({ description: CALLBACK_STATUSES, example: "final" }),
 });
 
 export const CompatibleSuccess = z.object({
@@ -166,6 +180,10 @@ export const CompatibleSuccess = z.object({
 export function describeIssue(error: z.ZodError): string {
   const issue = error.issues[0];
   if (!issue) return "the request is malformed";
+  return describe(issue);
+}
+
+function describe(issue: z.core.$ZodIssue): string {
   const path = issue.path.map(String).join(".");
   if (issue.code === "unrecognized_keys") {
     // Names are echoed, so they are cut short: a client cannot make us reflect a megabyte.
@@ -178,14 +196,25 @@ export function describeIssue(error: z.ZodError): string {
   if (issue.code === "invalid_type") {
     const name = path || "body";
     if (issue.message.endsWith("received undefined")) return `${name} is missing`;
-    const expected =
-      issue.expected === "object"
-        ? "a JSON object"
-        : `${/^[aeiou]/.test(issue.expected) ? "an" : "a"} ${issue.expected}`;
-    return `${name} must be ${expected}`;
+    return `${name} must be ${article(issue.expected)}`;
+  }
+  if (issue.code === "invalid_union") {
+    // A branch whose problem lies inside the value got past its type: that is the shape
+    // the client meant (an array with a number in it), so its problem is the one to name.
+    const inner = issue.errors.find((branch) => branch.some((i) => i.path.length > 0))?.[0];
+    if (inner) return describe({ ...inner, path: [...issue.path, ...inner.path] });
+    const expected = issue.errors.flatMap((branch) =>
+      branch.flatMap((i) => (i.code === "invalid_type" ? [article(i.expected)] : [])),
+    );
+    if (expected.length > 0) return `${path || "body"} must be ${expected.join(" or ")}`;
   }
   if (issue.code === "too_big" || issue.code === "too_small") {
     return `${path || "body"}: ${issue.message}`;
   }
   return `${path || "body"} is invalid`;
+}
+
+function article(expected: string): string {
+  if (expected === "object") return "a JSON object";
+  return `${/^[aeiou]/.test(expected) ? "an" : "a"} ${expected}`;
 }

@@ -5,6 +5,8 @@ export interface Charge {
   /** Money units (1/10,000 of the currency's main unit). */
   amount: number;
   currency: string;
+  /** Money units per part: logged in MessageAccepted, which carries the charge (ADR 0009). */
+  pricePerPart: number;
 }
 
 /**
@@ -14,7 +16,11 @@ export interface Charge {
 export function outcomeOfAuthorize(response: AuthorizeResponse): Checked<Charge> {
   switch (response.outcome) {
     case "charged":
-      return passed({ amount: response.amount, currency: response.currency });
+      return passed({
+        amount: response.amount,
+        currency: response.currency,
+        pricePerPart: response.pricePerPart,
+      });
     case "low_balance":
       return refused(
         "low_balance",

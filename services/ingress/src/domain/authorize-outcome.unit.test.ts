@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 import { outcomeOfAuthorize } from "./authorize-outcome.ts";
 
 describe("outcomeOfAuthorize", () => {
-  it("when pricing charged, it goes on with the amount and currency", () => {
+  it("when pricing charged, it goes on with the amount, currency and price per part", () => {
     expect(
       outcomeOfAuthorize({ outcome: "charged", amount: 1260, currency: "EUR", pricePerPart: 420 }),
-    ).toEqual({ ok: true, value: { amount: 1260, currency: "EUR" } });
+    ).toEqual({ ok: true, value: { amount: 1260, currency: "EUR", pricePerPart: 420 } });
   });
 
   it("when the credit is short, it answers low_balance with decimal amounts", () => {

@@ -1,6 +1,8 @@
 import { literalAddressVerdict, parseCallbackUrl } from "@smsgw/callback-guard";
+import type { MessageStatus } from "@smsgw/contracts";
 import { countParts, type SmsEncoding } from "@smsgw/sms-text";
 import { type Checked, passed, refused } from "./api-error.ts";
+import { readCallbackStatuses } from "./callback-statuses.ts";
 
 /** The fields of a compatible send request, validated for shape (not yet for meaning). */
 export interface SendFields {
@@ -10,6 +12,8 @@ export interface SendFields {
   fromNumber: string;
   text: string;
   callbackUrl: string | null;
+  /** The statuses to report, expanded; null = the default `sent,final`. */
+  callbackStatuses: MessageStatus[] | null;
   encoding: SmsEncoding;
   parts: number;
 }
@@ -28,8 +32,8 @@ function isRecord(value: unknown): value is Source {
 /**
  * Reads the send fields from the query string and, for a POST, the parsed body (form or
  * JSON): a field in the body wins over the same field in the query. The first problem
- * found names its field: missing, empty, not a single string, text over `maxParts`, or a
- * callback URL that is not http(s).
+ * found names its field: missing, empty, not a single string, text over `maxParts`, a
+ * callback URL that is not http(s), or callback statuses that are not a mask.
  */
 export function readSendFields(
   query: unknown,
@@ -63,6 +67,9 @@ export function readSendFields(
 
   const callbackUrl = checkCallbackUrl(pick("callbackUrl"), options.allowPrivateCallbacks);
   if (!callbackUrl.ok) return callbackUrl;
+  // Query or form: one comma-separated string (a repeated field is refused like any other).
+  const callbackStatuses = readCallbackStatuses(pick("callbackStatuses"), { allowArray: false });
+  if (!callbackStatuses.ok) return callbackStatuses;
 
   return passed({
     hash,
@@ -71,6 +78,7 @@ export function readSendFields(
     fromNumber,
     text,
     callbackUrl: callbackUrl.value,
+    callbackStatuses: callbackStatuses.value,
     encoding: count.encoding,
     parts: count.parts,
   });

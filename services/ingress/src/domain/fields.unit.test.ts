@@ -23,7 +23,7 @@ describe("readSendFields", () => {
     const result = read(valid);
     expect(result).toEqual({
       ok: true,
-      value: { ...valid, callbackUrl: null, encoding: "gsm7", parts: 1 },
+      value: { ...valid, callbackUrl: null, callbackStatuses: null, encoding: "gsm7", parts: 1 },
     });
   });
 
@@ -108,6 +108,25 @@ describe("readSendFields", () => {
   it("when the callback URL is valid, it is kept", () => {
     const result = read({ ...valid, callbackUrl: "https://hooks.example/dlr?x=1" });
     expect(result.ok && result.value.callbackUrl).toBe("https://hooks.example/dlr?x=1");
+  });
+
+  it("when callbackStatuses is in the query or the body, it is expanded; the body wins", () => {
+    expect(read({ ...valid, callbackStatuses: "final" })).toMatchObject({
+      ok: true,
+      value: { callbackStatuses: ["delivered", "undelivered", "expired", "failed"] },
+    });
+    const both = read({ ...valid, callbackStatuses: "final" }, { callbackStatuses: "sent" });
+    expect(both.ok && both.value.callbackStatuses).toEqual(["sent"]);
+  });
+
+  it("when callbackStatuses asks for queued or is given twice, it is refused after the required fields", () => {
+    expect(problem({ ...valid, callbackStatuses: "queued" })).toMatch(
+      /^callbackStatuses cannot ask for queued/,
+    );
+    expect(problem({ ...valid, callbackStatuses: ["sent", "final"] })).toBe(
+      "callbackStatuses is given more than once; give it once, comma-separated",
+    );
+    expect(problem({ text: "", callbackStatuses: "queued" })).toBe("hash is missing");
   });
 });
 

@@ -20,8 +20,8 @@ export function createAuthorizer(
   return {
     async authorize(request) {
       let reply: unknown;
-      // The request's span is the parent of pricing's: in the headers, and in the body's
-      // `trace`, which pricing carries into the MessageCharged event.
+      // The request's span is the parent of pricing's `pricing authorize` span: in the
+      // headers, and in the body's `trace` (the contract's field, which pricing reads first).
       const headers = traceHeaders();
       const trace = request.trace ?? currentTraceContext();
       const body = trace ? { ...request, trace } : request;

@@ -14,7 +14,7 @@ import type { Authorizer } from "./authorizer.ts";
 export interface SendInput {
   fields: Pick<
     SendFields,
-    "toNumber" | "fromNumber" | "text" | "encoding" | "parts" | "callbackUrl"
+    "toNumber" | "fromNumber" | "text" | "encoding" | "parts" | "callbackUrl" | "callbackStatuses"
   >;
   reference: string | null;
   schedule: Schedule;

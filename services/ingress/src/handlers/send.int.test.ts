@@ -71,10 +71,13 @@ describe("when a send request is valid", () => {
         country: "EE",
         cost: 420,
         currency: "EUR",
+        pricePerPart: 420,
         callbackUrl: null,
         reference: null,
       },
     });
+    // The default mask (sent,final) is not written out: events stay small.
+    expect(event.data).not.toHaveProperty("callbackStatuses");
     const charged = h.authorizeRequests.find((r) => r.messageId === messageId);
     expect(charged).toMatchObject({
       accountId: h.account.accountId,
@@ -99,6 +102,24 @@ describe("when a send request is valid", () => {
     expect(result.body.status).toBe("success");
     const event = await waitForAccepted(String(result.body.messageId));
     expect(event.data.callbackUrl).toBe("https://hooks.example/dlr?k=1");
+  });
+
+  it("when callbackStatuses is in the query, the accepted event carries the expanded list", async () => {
+    const result = await get(
+      fieldsOf({ callbackUrl: "https://hooks.example/dlr", callbackStatuses: "final" }),
+    );
+    expect(result.body.status).toBe("success");
+    const event = await waitForAccepted(String(result.body.messageId));
+    expect(event.data.callbackStatuses).toEqual(["delivered", "undelivered", "expired", "failed"]);
+  });
+
+  it("when callbackStatuses is a form field, the accepted event carries the statuses it names", async () => {
+    const result = await postForm(
+      fieldsOf({ callbackUrl: "https://hooks.example/dlr", callbackStatuses: "sent,expired" }),
+    );
+    expect(result.body.status).toBe("success");
+    const event = await waitForAccepted(String(result.body.messageId));
+    expect(event.data.callbackStatuses).toEqual(["sent", "expired"]);
   });
 
   it("when a POST has no body, the query fields are used", async () => {
@@ -193,6 +214,21 @@ describe("when a request is refused, it answers the error table of api.md", () =
       "invalid_params",
     );
     expect(message).toBe("body is larger than 65536 bytes");
+  });
+
+  it("when callbackStatuses asks for queued or an unknown status, it is invalid_params naming the field", async () => {
+    const queued = await expectRefusal(
+      get(fieldsOf({ callbackStatuses: "queued" })),
+      400,
+      "invalid_params",
+    );
+    expect(queued).toMatch(/^callbackStatuses cannot ask for queued/);
+    const unknown = await expectRefusal(
+      postForm(fieldsOf({ callbackStatuses: "sent,read" })),
+      400,
+      "invalid_params",
+    );
+    expect(unknown).toMatch(/^callbackStatuses has an unknown status "read"/);
   });
 
   it("when the callback URL is not http(s), it is invalid_params", async () => {

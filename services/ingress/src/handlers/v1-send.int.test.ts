@@ -74,6 +74,30 @@ describe("POST /v1/messages", () => {
     expect(event.data).toMatchObject({ reference: "order-1", sendAt, validUntil, country: "EE" });
   });
 
+  it("when callbackStatuses is an array or a comma-separated string, the accepted event carries the expanded list", async () => {
+    const callbackUrl = "https://hooks.example/dlr";
+    const asArray = await post(message({ callbackUrl, callbackStatuses: ["final"] }));
+    expect(asArray.httpStatus).toBe(202);
+    const finals = await waitFor(() => h.accepted.get(String(asArray.body.messageId)));
+    expect(finals.data.callbackStatuses).toEqual(["delivered", "undelivered", "expired", "failed"]);
+
+    const asString = await post(message({ callbackUrl, callbackStatuses: "sent, delivered" }));
+    expect(asString.httpStatus).toBe(202);
+    const chosen = await waitFor(() => h.accepted.get(String(asString.body.messageId)));
+    expect(chosen.data.callbackStatuses).toEqual(["sent", "delivered"]);
+  });
+
+  it("when callbackStatuses is the default, written out or left out, the accepted event carries no field", async () => {
+    const callbackUrl = "https://hooks.example/dlr";
+    for (const callbackStatuses of ["sent,final", undefined]) {
+      const result = await post(message({ callbackUrl, callbackStatuses }));
+      expect(result.httpStatus).toBe(202);
+      const event = await waitFor(() => h.accepted.get(String(result.body.messageId)));
+      expect(event.data).not.toHaveProperty("callbackStatuses");
+      expect(event.data).toMatchObject({ callbackUrl, cost: 420, pricePerPart: 420 });
+    }
+  });
+
   it("when the credentials are hash and token fields in the body, it sends too", async () => {
     const result = await call(`${h.base}/v1/messages`, {
       method: "POST",
@@ -110,6 +134,9 @@ describe("POST /v1/messages", () => {
       "callbackUrl is refused: 169.254.169.254 is a metadata address",
     ],
     [{ reference: "r".repeat(129) }, "reference"],
+    [{ callbackStatuses: "sent,queued" }, "callbackStatuses cannot ask for queued"],
+    [{ callbackStatuses: ["read"] }, 'callbackStatuses has an unknown status "read"'],
+    [{ callbackStatuses: [1] }, "callbackStatuses.0 must be a string"],
   ])(
     "when the body has %j, it is 400 invalid_params naming the field",
     async (overrides, reason) => {

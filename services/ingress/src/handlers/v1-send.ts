@@ -4,6 +4,7 @@ import { countParts } from "@smsgw/sms-text";
 import type { RequestHandler, Response } from "express";
 import { apiError, type Checked, passed } from "../domain/api-error.ts";
 import { describeIssue, SendMessage } from "../domain/api-schemas.ts";
+import { readCallbackStatuses } from "../domain/callback-statuses.ts";
 import { checkCallbackUrl } from "../domain/fields.ts";
 import { checkSchedule, type ScheduleLimits } from "../domain/schedule.ts";
 import type { IdempotencyStore } from "./idempotency-store.ts";
@@ -60,6 +61,9 @@ export function readV1Message(raw: unknown, options: SendOptions, now: number): 
   }
   const callbackUrl = checkCallbackUrl(body.callbackUrl, options.allowPrivateCallbacks);
   if (!callbackUrl.ok) return callbackUrl;
+  // JSON: a comma-separated string as on the compatible endpoint, or an array of strings.
+  const callbackStatuses = readCallbackStatuses(body.callbackStatuses, { allowArray: true });
+  if (!callbackStatuses.ok) return callbackStatuses;
   const schedule = checkSchedule(body, now, options.schedule);
   if (!schedule.ok) return schedule;
   return passed({
@@ -70,6 +74,7 @@ export function readV1Message(raw: unknown, options: SendOptions, now: number): 
       encoding: count.encoding,
       parts: count.parts,
       callbackUrl: callbackUrl.value,
+      callbackStatuses: callbackStatuses.value,
     },
     reference: body.reference ?? null,
     schedule: schedule.value,

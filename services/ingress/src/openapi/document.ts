@@ -81,14 +81,11 @@ const queryParam = (name: string, description: string, required = false, example
   schema: { type: "string" },
   ...(example ? { example } : {}),
 });
-const compatibleParams = Object.entries(
-  schemaOf(CompatibleRequest, "input").properties as Json,
-).map(([name, schema]) => ({
-  name,
-  in: "query",
-  required: name !== "callbackUrl",
-  schema,
-}));
+const compatibleSchema = schemaOf(CompatibleRequest, "input");
+const compatibleRequired = new Set(compatibleSchema.required as string[]);
+const compatibleParams = Object.entries(compatibleSchema.properties as Json).map(
+  ([name, schema]) => ({ name, in: "query", required: compatibleRequired.has(name), schema }),
+);
 
 const compatibleResponses = {
   "200": {

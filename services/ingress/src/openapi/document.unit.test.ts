@@ -35,6 +35,27 @@ describe("the OpenAPI document", () => {
     expect(batch?.properties.messages).toMatchObject({ minItems: 1, maxItems: 1000 });
   });
 
+  it("when built, callbackStatuses is documented, optional, on both send endpoints", () => {
+    const schemas = (doc.components as { schemas: Record<string, Record<string, unknown>> })
+      .schemas;
+    const send = schemas.SendMessage as { properties: Record<string, unknown> };
+    expect(send.properties.callbackStatuses).toMatchObject({
+      description: expect.stringContaining("final"),
+    });
+    const paths = doc.paths as Record<string, Record<string, { parameters?: unknown[] }>>;
+    const compatible = paths["/"]?.get?.parameters as Array<{ name: string; required: boolean }>;
+    expect(compatible.find((p) => p.name === "callbackStatuses")).toMatchObject({
+      required: false,
+    });
+    expect(compatible.filter((p) => p.required).map((p) => p.name)).toEqual([
+      "hash",
+      "token",
+      "toNumber",
+      "fromNumber",
+      "text",
+    ]);
+  });
+
   it("when rendered, the docs page escapes the document and loads nothing from elsewhere", () => {
     const html = renderDocsPage(doc);
     expect(html).toMatch(/^<!doctype html>/);

@@ -103,6 +103,26 @@ describe("the batch transaction", () => {
     expect(await balance("acc_right")).toBe("1000");
   });
 
+  it("when a batch charges, each new charge waits in pending_charges and no event goes to the outbox", async () => {
+    await account("acc_pending", 10_000);
+    const charged = [request("acc_pending"), request("acc_pending")];
+    const decision = await chargeBatch(first.db, charged, prices);
+    expect(decision.newCharges).toHaveLength(2);
+    const pending = await first.db
+      .selectFrom("pending_charges")
+      .select(["message_id", "account_id"])
+      .where("account_id", "=", "acc_pending")
+      .execute();
+    expect(pending).toEqual(
+      expect.arrayContaining(
+        charged.map((r) => ({ message_id: r.messageId, account_id: "acc_pending" })),
+      ),
+    );
+    expect(pending).toHaveLength(2);
+    const { rows } = await sql<{ n: string }>`select count(*) as n from outbox`.execute(first.db);
+    expect(rows[0]?.n).toBe("0");
+  });
+
   it("when a batch only replays and refuses, it writes nothing", async () => {
     await account("acc_quiet", 100);
     const decision = await chargeBatch(first.db, [request("acc_quiet")], prices);

@@ -1,4 +1,3 @@
-import type { MessageEvent } from "@smsgw/contracts";
 import { type Kysely, sql, type Transaction } from "kysely";
 import {
   type AccountState,
@@ -7,7 +6,6 @@ import {
   type ChargeRequest,
   decideBatch,
 } from "../domain/authorize.ts";
-import { chargedEvent } from "../domain/events.ts";
 import type { PriceBook } from "../domain/price-book.ts";
 import { type PricingDatabase, toUnits } from "./schema.ts";
 
@@ -16,11 +14,6 @@ const CHARGE_ACTOR = "pricing";
 const MAX_ATTEMPTS = 3;
 
 /** Another writer charged one of the batch's message ids after we looked: decide again. */
-/** The decision and the MessageCharged events written to the outbox with it. */
-export interface ChargeResult extends BatchDecision {
-  events: MessageEvent[];
-}
-
 class ChargeConflict extends Error {
   override name = "ChargeConflict";
 }
@@ -29,7 +22,8 @@ class ChargeConflict extends Error {
  * Decides and records a batch of authorize requests in ONE transaction (group commit):
  * lock the batch's accounts (in id order, so concurrent batches cannot deadlock), read
  * the charges that already exist for its message ids, decide in memory, insert the new
- * charges in one statement and set the new balances in one statement.
+ * charges in one statement, set the new balances in one statement and mark the new
+ * charges pending acceptance in one statement.
  *
  * Locking before reading the charges matters: a replica charging the same account
  * has committed by the time we hold the lock, so its charges are seen. The unique index
@@ -40,7 +34,7 @@ export async function chargeBatch(
   db: Kysely<PricingDatabase>,
   requests: readonly ChargeRequest[],
   prices: PriceBook,
-): Promise<ChargeResult> {
+): Promise<BatchDecision> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.transaction().execute((tx) => decideAndRecord(tx, requests, prices));
@@ -54,7 +48,7 @@ async function decideAndRecord(
   tx: Transaction<PricingDatabase>,
   requests: readonly ChargeRequest[],
   prices: PriceBook,
-): Promise<ChargeResult> {
+): Promise<BatchDecision> {
   const accountIds = [...new Set(requests.map((r) => r.accountId))].sort();
   const messageIds = [...new Set(requests.map((r) => r.messageId))];
 
@@ -140,38 +134,26 @@ async function decideAndRecord(
       from (values ${sql.join(rows)}) as v (account_id, balance)
       where a.account_id = v.account_id`.execute(tx);
   }
-  const events = await recordPendingAndEvents(tx, decision, requests);
-  return { ...decision, events };
+  await recordPending(tx, decision);
+  return decision;
 }
 
 /**
- * New charges wait for their MessageAccepted in `pending_charges` (the sweep refunds
- * those that never see it), and their MessageCharged events go to the outbox: one
- * statement for both.
+ * New charges wait for their MessageAccepted in `pending_charges`: the sweep refunds
+ * those that never see it (ingress charged, then died before publishing). No event is
+ * written: the charge rides on MessageAccepted (`cost`, `pricePerPart`, ADR 0009), so a
+ * charge costs no outbox row, publish or event-store write of its own.
  */
-async function recordPendingAndEvents(
+async function recordPending(
   tx: Transaction<PricingDatabase>,
   decision: BatchDecision,
-  requests: readonly ChargeRequest[],
-): Promise<MessageEvent[]> {
-  if (decision.newCharges.length === 0) return [];
-  const traces = new Map(requests.map((r) => [r.messageId, r.trace]));
-  const occurredAt = new Date().toISOString();
-  const events = decision.newCharges.map((charge) =>
-    chargedEvent(charge, occurredAt, traces.get(charge.messageId)),
-  );
+): Promise<void> {
+  if (decision.newCharges.length === 0) return;
   await sql`
-    with pending as (
-      insert into pending_charges (message_id, account_id)
-      select * from unnest(${decision.newCharges.map((c) => c.messageId)}::text[],
-                           ${decision.newCharges.map((c) => c.accountId)}::text[])
-      on conflict do nothing
-    )
-    insert into outbox (event_id, event)
-    select id, body::jsonb from unnest(${events.map((e) => e.eventId)}::text[],
-                                       ${events.map((e) => JSON.stringify(e))}::text[]) as e (id, body)
+    insert into pending_charges (message_id, account_id)
+    select * from unnest(${decision.newCharges.map((c) => c.messageId)}::text[],
+                         ${decision.newCharges.map((c) => c.accountId)}::text[])
     on conflict do nothing`.execute(tx);
-  return events;
 }
 
 function isRetryable(error: unknown): boolean {

@@ -1,4 +1,4 @@
-import type { AuthorizeResponse, TraceContext } from "@smsgw/contracts";
+import type { AuthorizeResponse } from "@smsgw/contracts";
 import type { PriceBook } from "./price-book.ts";
 import { type QuotedAccount, quote } from "./quote.ts";
 
@@ -17,8 +17,6 @@ export interface ChargeRequest {
   /** The destination's country when the caller knows it; else the price's. */
   country?: string | null;
   parts: number;
-  /** Carried into the MessageCharged event. */
-  trace?: TraceContext | undefined;
 }
 
 export interface AccountState extends QuotedAccount {

@@ -1,29 +1,10 @@
 import { eventIdFor, type MessageEvent, type TraceContext } from "@smsgw/contracts";
-import type { Charge } from "./authorize.ts";
 
-/** The events pricing adds to a message's trail, with their deterministic ids. */
-
-export function chargedEvent(
-  charge: Charge,
-  occurredAt: string,
-  trace?: TraceContext,
-): MessageEvent {
-  return {
-    eventId: eventIdFor(charge.messageId, "charged"),
-    type: "MessageCharged",
-    version: 1,
-    messageId: charge.messageId,
-    accountId: charge.accountId,
-    occurredAt,
-    trace,
-    data: {
-      amount: charge.amount,
-      currency: charge.currency,
-      pricePerPart: charge.pricePerPart,
-      parts: charge.parts,
-    },
-  };
-}
+/**
+ * The events pricing adds to a message's trail, with their deterministic ids. Only
+ * refunds: a charge rides on MessageAccepted (ADR 0009), so MessageCharged, still in the
+ * catalog for old trails, is no longer produced.
+ */
 
 export type RefundReason = "failed" | "not_accepted";
 

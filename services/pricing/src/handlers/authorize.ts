@@ -17,14 +17,13 @@ import type { PricingDatabase } from "../db/schema.ts";
 import type { PriceBook } from "../domain/price-book.ts";
 import { authorizations, recordLedger } from "../metrics.ts";
 import { createGroupCommit } from "./group-commit.ts";
-import type { OutboxPublisher } from "./outbox-publisher.ts";
 
 /**
  * The authorize responder: NATS request/reply on `subjects.authorize` (queue group
  * "pricing", so replicas share the requests). Requests are group-committed: decided
- * and charged together in one transaction, then each is answered; the MessageCharged
- * events of new charges are written to the outbox in the same transaction and published
- * after the answers, without delaying them.
+ * and charged together in one transaction, then each is answered. Nothing is published:
+ * the answer carries the charge (amount, pricePerPart) and ingress logs it in
+ * MessageAccepted (ADR 0009).
  */
 
 /** The part of a NATS message the responder uses. */
@@ -54,7 +53,6 @@ interface Pending {
 export interface AuthorizeResponderOptions {
   nats: Nats;
   subjects: Subjects;
-  outbox: OutboxPublisher;
   db: Kysely<PricingDatabase>;
   prices(): PriceBook;
   log: Logger;
@@ -66,7 +64,7 @@ export interface AuthorizeResponderOptions {
 }
 
 export interface AuthorizeResponder {
-  /** Stops taking requests, answers those taken, waits for their events' publishes. */
+  /** Stops taking requests and answers those taken. */
   stop(): Promise<void>;
 }
 
@@ -83,7 +81,7 @@ const NOT_CONFIRMED: AuthorizeResponse = {
 };
 
 export function startAuthorizeResponder(options: AuthorizeResponderOptions): AuthorizeResponder {
-  const { log, outbox } = options;
+  const { log } = options;
   const tracer = serviceTracer(options.nats.service);
 
   const group = createGroupCommit<Pending>({
@@ -102,8 +100,6 @@ export function startAuthorizeResponder(options: AuthorizeResponderOptions): Aut
       for (const [index, pending] of batch.entries()) {
         answer(pending, decision.responses[index] ?? NOT_RECORDED);
       }
-      // Committed with the charges in the outbox: published now, or by the sweep's relay.
-      outbox.publishCommitted(decision.events);
       log.debug(
         {
           size: batch.length,
@@ -136,15 +132,13 @@ export function startAuthorizeResponder(options: AuthorizeResponderOptions): Aut
       return;
     }
     const request = parsed.data;
-    // The requester's span (ingress's HTTP request) is the parent; MessageCharged, made
-    // from request.trace, continues from this one.
-    const { span, trace } = startRpcSpan(
+    // The requester's span (ingress's HTTP request) is the parent.
+    const { span } = startRpcSpan(
       tracer,
       "pricing authorize",
       { headers: msg.headers, trace: request.trace },
       { "rpc.method": "authorize", "messaging.destination.name": options.subjects.authorize },
     );
-    if (trace) request.trace = trace;
     group.add({ msg, request, span });
   }
 
@@ -180,7 +174,6 @@ export function startAuthorizeResponder(options: AuthorizeResponderOptions): Aut
     async stop() {
       await subscription.drain();
       await group.drain();
-      await outbox.settle();
     },
   };
 }

@@ -13,6 +13,13 @@ type Data = Record<string, unknown>;
 const str = (v: unknown) => (typeof v === "string" ? v : v == null ? "" : String(v));
 const num = (v: unknown) => (typeof v === "number" ? v : 0);
 
+/** The charge rides on acceptance (ADR 0009); older trails have a separate Charged entry. */
+function charge(d: Data): string {
+  if (typeof d.pricePerPart !== "number") return "";
+  const currency = str(d.currency);
+  return `; charged ${money(num(d.cost), currency)} (${num(d.parts)} × ${money(d.pricePerPart, currency)})`;
+}
+
 /**
  * Says what each event of the trail means, in the customer's words. Unknown types (a newer
  * producer) are shown by name rather than dropped: the trail is the audit record.
@@ -29,7 +36,7 @@ export function describeEvent(event: {
       return {
         ...base,
         title: "Accepted",
-        detail: `${num(d.parts)} part(s) to ${str(d.to)} from ${str(d.from)}`,
+        detail: `${num(d.parts)} part(s) to ${str(d.to)} from ${str(d.from)}${charge(d)}`,
         tone: "info",
       };
     case "MessageCharged":

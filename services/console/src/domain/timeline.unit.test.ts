@@ -4,6 +4,22 @@ import { describeEvent } from "./timeline.ts";
 const at = "2026-11-25T10:00:00.000Z";
 
 describe("the message timeline", () => {
+  it("when an accepted event carries its charge, the entry says what was charged", () => {
+    const entry = describeEvent({
+      type: "MessageAccepted",
+      occurredAt: at,
+      data: {
+        to: "+37256789045",
+        from: "MyApp",
+        parts: 2,
+        cost: 840,
+        currency: "EUR",
+        pricePerPart: 420,
+      },
+    });
+    expect(entry.detail).toBe("2 part(s) to +37256789045 from MyApp; charged 0.084 EUR (2 × 0.042 EUR)");
+  });
+
   it("when a message was routed, it says to which carrier and why", () => {
     const entry = describeEvent({
       type: "MessageRouted",

@@ -17,7 +17,9 @@ describe("the message timeline", () => {
         pricePerPart: 420,
       },
     });
-    expect(entry.detail).toBe("2 part(s) to +37256789045 from MyApp; charged 0.084 EUR (2 × 0.042 EUR)");
+    expect(entry.detail).toBe(
+      "2 part(s) to +37256789045 from MyApp; charged 0.084 EUR (2 × 0.042 EUR)",
+    );
   });
 
   it("when a message was routed, it says to which carrier and why", () => {

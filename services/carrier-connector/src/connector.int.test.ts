@@ -16,8 +16,8 @@ import {
 } from "@smsgw/service-kit";
 import { CommandStatus } from "@smsgw/smpp";
 import { countParts } from "@smsgw/sms-text";
-// The simulator is started in-process, as the e2e tests do; a relative import because
-// @smsgw/smsc-simulator is not (yet) a devDependency of this package.
+// The simulator (a fake carrier, not a gateway service) is started in-process, as the e2e
+// tests do: the one cross-service import biome.json allows, in the connector's tests only.
 import {
   loadSmscSimulatorConfig,
   type StartedSmscSimulator,

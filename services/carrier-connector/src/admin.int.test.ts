@@ -2,11 +2,12 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { createLogger } from "@smsgw/service-kit";
 import {
-  loadSmscSimulatorConfig,
-  type StartedSmscSimulator,
-  startSmscSimulator,
-} from "@smsgw/smsc-simulator";
-import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
+  createTestInfra,
+  type SimulatorProcess,
+  startSimulatorProcess,
+  type TestInfra,
+  waitFor,
+} from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCarrierConnectorConfig } from "./config.ts";
 import { type StartedCarrierConnector, startCarrierConnector } from "./service.ts";
@@ -14,22 +15,18 @@ import { type StartedCarrierConnector, startCarrierConnector } from "./service.t
 const log = createLogger("connector-admin-test", process.env.TEST_LOG_LEVEL ?? "silent");
 const TOKEN = "admin-token-for-tests-0123456789";
 let infra: TestInfra;
-let simulator: StartedSmscSimulator;
+let simulator: SimulatorProcess;
 let connector: StartedCarrierConnector;
 
 beforeAll(async () => {
   infra = await createTestInfra();
-  simulator = await startSmscSimulator(
-    loadSmscSimulatorConfig({
-      HEALTH_PORT: "0",
-      SIM_CARRIERS: JSON.stringify([
-        { id: "seeded", port: 0 },
-        { id: "added", port: 0, password: "pw2" },
-        { id: "by-cli", port: 0 },
-      ]),
-    }),
-    log,
-  );
+  simulator = await startSimulatorProcess({
+    SIM_CARRIERS: JSON.stringify([
+      { id: "seeded", port: 0 },
+      { id: "added", port: 0, password: "pw2" },
+      { id: "by-cli", port: 0 },
+    ]),
+  });
   connector = await startCarrierConnector(
     loadCarrierConnectorConfig({
       ...infra.env,
@@ -94,7 +91,9 @@ describe("carriers managed by the operator", () => {
     });
     expect(notBoolean.status).toBe(400);
     await waitFor(() => connector.boundCarriers().includes("added"), { what: "the new bind" });
-    await waitFor(() => simulator.binds().added?.accepted === 2, { what: "two binds" });
+    await waitFor(async () => (await simulator.binds()).added?.accepted === 2, {
+      what: "two binds",
+    });
   });
 
   it("when a carrier is DELETEd, it is unbound; an unknown one is a 404; no token is a 401", async () => {

@@ -16,14 +16,13 @@ import {
 } from "@smsgw/service-kit";
 import { CommandStatus } from "@smsgw/smpp";
 import { countParts } from "@smsgw/sms-text";
-// The simulator is started in-process, as the e2e tests do; a relative import because
-// @smsgw/smsc-simulator is not (yet) a devDependency of this package.
 import {
-  loadSmscSimulatorConfig,
-  type StartedSmscSimulator,
-  startSmscSimulator,
-} from "@smsgw/smsc-simulator";
-import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
+  createTestInfra,
+  type SimulatorProcess,
+  startSimulatorProcess,
+  type TestInfra,
+  waitFor,
+} from "@smsgw/testkit";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCarrierConnectorConfig } from "./config.ts";
@@ -32,9 +31,9 @@ import { type StartedCarrierConnector, startCarrierConnector } from "./service.t
 
 const log = createLogger("connector-test", process.env.TEST_LOG_LEVEL ?? "silent");
 let infra: TestInfra;
-let simulator: StartedSmscSimulator;
+let simulator: SimulatorProcess;
 /** A second simulator playing one carrier, to be stopped and started again. */
-let flaky: StartedSmscSimulator;
+let flaky: SimulatorProcess;
 let connector: StartedCarrierConnector;
 let messaging: Messaging;
 let observer: RunningConsumer;
@@ -42,26 +41,23 @@ const seen: MessageEvent[] = [];
 
 beforeAll(async () => {
   infra = await createTestInfra();
-  simulator = await startSmscSimulator(
-    loadSmscSimulatorConfig({
-      HEALTH_PORT: "0",
-      SIM_CARRIERS: JSON.stringify([
-        {
-          id: "sim-a",
-          port: 0,
-          receiptDelayMs: 50,
-          idBase: "hex",
-          outcomes: [
-            { prefix: "+3725550", stat: "UNDELIV", err: "001" },
-            { prefix: "+3725559", commandStatus: CommandStatus.ESME_RINVDSTADR },
-          ],
-        },
-        { id: "sim-b", port: 0, receiptDelayMs: 50, idBase: "decimal", outcomes: [] },
-        { id: "sim-locked", port: 0, password: "right" },
-      ]),
-    }),
-    log,
-  );
+  // The simulator (a fake carrier) runs as its own process, driven over its HTTP API.
+  simulator = await startSimulatorProcess({
+    SIM_CARRIERS: JSON.stringify([
+      {
+        id: "sim-a",
+        port: 0,
+        receiptDelayMs: 50,
+        idBase: "hex",
+        outcomes: [
+          { prefix: "+3725550", stat: "UNDELIV", err: "001" },
+          { prefix: "+3725559", commandStatus: CommandStatus.ESME_RINVDSTADR },
+        ],
+      },
+      { id: "sim-b", port: 0, receiptDelayMs: 50, idBase: "decimal", outcomes: [] },
+      { id: "sim-locked", port: 0, password: "right" },
+    ]),
+  });
   flaky = await startFlaky(0);
   const carrier = (id: string, idBase: string, password = "secret") => ({
     id,
@@ -108,14 +104,8 @@ afterAll(async () => {
   await infra?.cleanup();
 });
 
-function startFlaky(port: number): Promise<StartedSmscSimulator> {
-  return startSmscSimulator(
-    loadSmscSimulatorConfig({
-      HEALTH_PORT: "0",
-      SIM_CARRIERS: JSON.stringify([{ id: "sim-flaky", port }]),
-    }),
-    log,
-  );
+function startFlaky(port: number): Promise<SimulatorProcess> {
+  return startSimulatorProcess({ SIM_CARRIERS: JSON.stringify([{ id: "sim-flaky", port }]) });
 }
 
 function routed(carrierId: string, to: string, text: string): EventOf<"MessageRouted"> {
@@ -144,8 +134,8 @@ function routed(carrierId: string, to: string, text: string): EventOf<"MessageRo
 const eventsOf = (messageId: string) => seen.filter((e) => e.messageId === messageId);
 const ofType = <T extends MessageEvent["type"]>(messageId: string, type: T) =>
   eventsOf(messageId).filter((e): e is Extract<MessageEvent, { type: T }> => e.type === type);
-const submissionsTo = (destination: string) =>
-  simulator.submissions().filter((s) => s.destination === destination);
+const submissionsTo = async (destination: string) =>
+  (await simulator.submissions()).filter((s) => s.destination === destination);
 
 /** The stream sequence sim-a's durable has acknowledged everything up to. */
 async function connectorAckFloor(): Promise<number> {
@@ -164,7 +154,7 @@ describe("submitting routed messages", () => {
       what: "the receipt",
     });
 
-    const [part, ...others] = submissionsTo("37256000001");
+    const [part, ...others] = await submissionsTo("37256000001");
     expect(others).toEqual([]);
     expect(part).toMatchObject({
       carrierId: "sim-a",
@@ -204,7 +194,7 @@ describe("submitting routed messages", () => {
       what: "three receipts",
     });
 
-    const parts = submissionsTo("37256000002");
+    const parts = await submissionsTo("37256000002");
     expect(parts).toHaveLength(3);
     const ref = parts[0]?.udh?.ref;
     expect(parts.map((p) => [p.dataCoding, p.esmClass, p.udh])).toEqual(
@@ -270,14 +260,14 @@ describe("submitting routed messages", () => {
       what: "the copy to be handled",
     });
     await waitFor(() => ofType(event.messageId, "ReceiptReceived").length === 1);
-    expect(submissionsTo("37256000003")).toHaveLength(1);
+    expect(await submissionsTo("37256000003")).toHaveLength(1);
     expect(ofType(event.messageId, "MessageSubmitted")).toHaveLength(1);
   });
 });
 
 describe("a carrier that refuses our credentials", () => {
   it("when the password is wrong, nothing is submitted and the bind is not retried in a loop", async () => {
-    await waitFor(() => (simulator.binds()["sim-locked"]?.refused ?? 0) >= 1);
+    await waitFor(async () => ((await simulator.binds())["sim-locked"]?.refused ?? 0) >= 1);
     expect(connector.boundCarriers().sort()).toEqual(["sim-a", "sim-b", "sim-flaky"]);
 
     const event = routed("sim-locked", "+37256000004", "Nobody hears this");
@@ -294,8 +284,8 @@ describe("a carrier that refuses our credentials", () => {
     );
     // A hot loop would have rebound hundreds of times by now.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect(simulator.binds()["sim-locked"]).toEqual({ accepted: 0, refused: 1 });
-    expect(submissionsTo("37256000004")).toEqual([]);
+    expect((await simulator.binds())["sim-locked"]).toEqual({ accepted: 0, refused: 1 });
+    expect(await submissionsTo("37256000004")).toEqual([]);
     expect(eventsOf(event.messageId).map((e) => e.type)).toEqual(["MessageRouted"]);
 
     const sql = postgres(infra.database.url, { max: 1, onnotice: () => undefined });
@@ -320,6 +310,6 @@ describe("a carrier that goes away", () => {
       what: "the rebind",
       timeoutMs: 15_000,
     });
-    expect(flaky.binds()["sim-flaky"]).toEqual({ accepted: 1, refused: 0 });
+    expect((await flaky.binds())["sim-flaky"]).toEqual({ accepted: 1, refused: 0 });
   });
 });

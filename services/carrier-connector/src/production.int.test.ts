@@ -3,11 +3,12 @@ import { Kvm } from "@nats-io/kv";
 import { CarrierHealth, eventIdFor, InboundMessageReceived } from "@smsgw/contracts";
 import { createLogger, type RunningConsumer, startConsumer } from "@smsgw/service-kit";
 import {
-  loadSmscSimulatorConfig,
-  type StartedSmscSimulator,
-  startSmscSimulator,
-} from "@smsgw/smsc-simulator";
-import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
+  createTestInfra,
+  type SimulatorProcess,
+  startSimulatorProcess,
+  type TestInfra,
+  waitFor,
+} from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCarrierConnectorConfig } from "./config.ts";
 import { observeEvents, routed } from "./harness.testing.ts";
@@ -15,7 +16,7 @@ import { type StartedCarrierConnector, startCarrierConnector } from "./service.t
 
 const log = createLogger("connector-test", process.env.TEST_LOG_LEVEL ?? "silent");
 let infra: TestInfra;
-let simulator: StartedSmscSimulator;
+let simulator: SimulatorProcess;
 let connector: StartedCarrierConnector;
 let events: Awaited<ReturnType<typeof observeEvents>>;
 let inboundConsumer: RunningConsumer;
@@ -49,10 +50,7 @@ async function closedPort(): Promise<number> {
 
 beforeAll(async () => {
   infra = await createTestInfra();
-  simulator = await startSmscSimulator(
-    loadSmscSimulatorConfig({ HEALTH_PORT: "0", SIM_CARRIERS: JSON.stringify(SIM_CARRIERS) }),
-    log,
-  );
+  simulator = await startSimulatorProcess({ SIM_CARRIERS: JSON.stringify(SIM_CARRIERS) });
   const carrier = (id: string, extra: Record<string, unknown> = {}) => ({
     id,
     port: simulator.ports[id],
@@ -119,12 +117,12 @@ afterAll(async () => {
 
 const publishAll = (list: ReturnType<typeof routed>[]) =>
   Promise.all(list.map((e) => events.messaging.publisher.publish(e)));
-const submissionsOf = (carrierId: string) =>
-  simulator.submissions().filter((s) => s.carrierId === carrierId);
+const submissionsOf = async (carrierId: string) =>
+  (await simulator.submissions()).filter((s) => s.carrierId === carrierId);
 /** Accepted submits per wall-clock second. */
-const perSecond = (carrierId: string) => {
+const perSecond = async (carrierId: string) => {
   const counts = new Map<number, number>();
-  for (const s of submissionsOf(carrierId)) {
+  for (const s of await submissionsOf(carrierId)) {
     const second = Math.floor(Date.parse(s.receivedAt) / 1000);
     counts.set(second, (counts.get(second) ?? 0) + 1);
   }
@@ -155,26 +153,26 @@ describe("throttling", () => {
       },
     );
     expect(list.flatMap((e) => events.ofType(e.messageId, "SubmitFailed"))).toEqual([]);
-    const destinations = submissionsOf("thr").map((s) => s.destination);
+    const destinations = (await submissionsOf("thr")).map((s) => s.destination);
     expect(new Set(destinations).size).toBe(60);
     expect(destinations).toHaveLength(60);
     // The simulator admits 20 per wall-clock second; a submit admitted at x.999 may be
     // recorded at x+1.000, hence the slack of 2.
-    expect(Math.max(...perSecond("thr"))).toBeLessThanOrEqual(22);
+    expect(Math.max(...(await perSecond("thr")))).toBeLessThanOrEqual(22);
   }, 40_000);
 
   it("when the carrier has maxTps 20, the connector itself never sends faster", async () => {
     const list = Array.from({ length: 40 }, (_, i) => routed("capped", destination(i, 2), `C${i}`));
     await publishAll(list);
-    await waitFor(() => submissionsOf("capped").length === 40, {
+    await waitFor(async () => (await submissionsOf("capped")).length === 40, {
       what: "40 submits",
       timeoutMs: 20_000,
     });
-    const times = submissionsOf("capped").map((s) => Date.parse(s.receivedAt));
+    const times = (await submissionsOf("capped")).map((s) => Date.parse(s.receivedAt));
     // 40 at 20/s with a burst of 2: at least 1.9 s from the first to the last.
     expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(1_800);
     // 20 a second plus the burst of 2, plus 1 for a submit recorded a moment after its second.
-    expect(Math.max(...perSecond("capped"))).toBeLessThanOrEqual(23);
+    expect(Math.max(...(await perSecond("capped")))).toBeLessThanOrEqual(23);
   }, 30_000);
 });
 
@@ -182,15 +180,17 @@ describe("bind drop mid-traffic", () => {
   it("when the carrier drops both binds, every message ends final and none acknowledged is sent twice", async () => {
     const list = Array.from({ length: 100 }, (_, i) => routed("drop", destination(i, 3), `D${i}`));
     await publishAll(list);
-    await waitFor(() => submissionsOf("drop").length >= 20, { what: "traffic to start" });
-    expect(simulator.dropBinds("drop")).toBe(2);
+    await waitFor(async () => (await submissionsOf("drop")).length >= 20, {
+      what: "traffic to start",
+    });
+    expect(await simulator.dropBinds("drop")).toBe(2);
     const outcome = (id: string) =>
       events.ofType(id, "MessageSubmitted").length + events.ofType(id, "SubmitFailed").length;
     await waitFor(() => list.every((e) => outcome(e.messageId) === 1), {
       what: "an outcome for every message",
       timeoutMs: 30_000,
     });
-    const sent = submissionsOf("drop").map((s) => s.destination);
+    const sent = (await submissionsOf("drop")).map((s) => s.destination);
     expect(new Set(sent).size).toBe(sent.length);
     const submitted = list.filter(
       (e) => events.ofType(e.messageId, "MessageSubmitted").length === 1,
@@ -254,7 +254,9 @@ describe("receipts", () => {
     await waitFor(() => events.ofType(event.messageId, "ReceiptReceived").length === 3, {
       what: "three receipts",
     });
-    const parts = submissionsOf("mo").filter((s) => s.destination === destination(1, 6).slice(1));
+    const parts = (await submissionsOf("mo")).filter(
+      (s) => s.destination === destination(1, 6).slice(1),
+    );
     expect(parts.map((p) => [p.dataCoding, p.udh?.total, p.udh?.seq])).toEqual([
       [8, 3, 1],
       [8, 3, 2],
@@ -271,7 +273,7 @@ describe("concatenation per carrier", () => {
     const event = routed("sar", destination(1, 9), text);
     await events.messaging.publisher.publish(event);
     await waitFor(() => events.ofType(event.messageId, "ReceiptReceived").length === 2);
-    const parts = submissionsOf("sar");
+    const parts = await submissionsOf("sar");
     expect(parts.map((p) => [p.esmClass, p.udh?.total, p.udh?.seq])).toEqual([
       [0, 2, 1],
       [0, 2, 2],
@@ -285,9 +287,9 @@ describe("concatenation per carrier", () => {
     await events.messaging.publisher.publish(event);
     // One receipt for the one submit stands for both counted parts.
     await waitFor(() => events.ofType(event.messageId, "ReceiptReceived").length === 2);
-    expect(submissionsOf("payload").map((p) => [p.esmClass, p.text])).toEqual([[0, text]]);
+    expect((await submissionsOf("payload")).map((p) => [p.esmClass, p.text])).toEqual([[0, text]]);
     const [submitted] = events.ofType(event.messageId, "MessageSubmitted");
-    const id = submissionsOf("payload")[0]?.carrierMessageId;
+    const id = (await submissionsOf("payload"))[0]?.carrierMessageId;
     expect(submitted?.data.parts).toEqual([
       { part: 1, carrierMessageId: id },
       { part: 2, carrierMessageId: id },

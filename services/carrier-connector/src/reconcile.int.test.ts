@@ -2,11 +2,12 @@ import { Kvm } from "@nats-io/kv";
 import { eventIdFor } from "@smsgw/contracts";
 import { createLogger } from "@smsgw/service-kit";
 import {
-  loadSmscSimulatorConfig,
-  type StartedSmscSimulator,
-  startSmscSimulator,
-} from "@smsgw/smsc-simulator";
-import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
+  createTestInfra,
+  type SimulatorProcess,
+  startSimulatorProcess,
+  type TestInfra,
+  waitFor,
+} from "@smsgw/testkit";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCarrierConnectorConfig } from "./config.ts";
@@ -17,20 +18,16 @@ import { leaseBucket, type StartedCarrierConnector, startCarrierConnector } from
 /** Outcome-unknown reconciliation (ADR 8) against real Postgres, NATS and the simulator. */
 const log = createLogger("connector-reconcile-test", process.env.TEST_LOG_LEVEL ?? "silent");
 let infra: TestInfra;
-let simulator: StartedSmscSimulator;
+let simulator: SimulatorProcess;
 let connector: StartedCarrierConnector;
 let events: Awaited<ReturnType<typeof observeEvents>>;
 let sql: postgres.Sql;
 
 beforeAll(async () => {
   infra = await createTestInfra();
-  simulator = await startSmscSimulator(
-    loadSmscSimulatorConfig({
-      HEALTH_PORT: "0",
-      SIM_CARRIERS: JSON.stringify([{ id: "rec", port: 0, receiptDelayMs: 10, outcomes: [] }]),
-    }),
-    log,
-  );
+  simulator = await startSimulatorProcess({
+    SIM_CARRIERS: JSON.stringify([{ id: "rec", port: 0, receiptDelayMs: 10, outcomes: [] }]),
+  });
   connector = await startCarrierConnector(
     loadCarrierConnectorConfig({
       ...infra.env,
@@ -70,8 +67,8 @@ afterAll(async () => {
   await infra?.cleanup();
 });
 
-const submissionsTo = (to: string) =>
-  simulator.submissions().filter((s) => s.destination === to.slice(1));
+const submissionsTo = async (to: string) =>
+  (await simulator.submissions()).filter((s) => s.destination === to.slice(1));
 
 describe("outcome unknown", () => {
   it("when a claim never finished and is stale, its event ends SubmitFailed 'outcome unknown', recorded, never resubmitted", async () => {
@@ -90,7 +87,7 @@ describe("outcome unknown", () => {
     const [row] = await sql`select failure from connector.submissions
                             where message_id = ${event.messageId}`;
     expect(row?.failure).toMatchObject({ retryable: false });
-    expect(submissionsTo("+37256100001")).toEqual([]);
+    expect(await submissionsTo("+37256100001")).toEqual([]);
   });
 
   it("when a claim is young, the event waits for it rather than deciding", async () => {
@@ -102,7 +99,7 @@ describe("outcome unknown", () => {
     const started = Date.now();
     await waitFor(() => events.ofType(event.messageId, "SubmitFailed").length === 1);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-    expect(submissionsTo("+37256100002")).toEqual([]);
+    expect(await submissionsTo("+37256100002")).toEqual([]);
   });
 
   it("when the parts were stored but MessageSubmitted was never published, it is published from them with the carrier's ids", async () => {
@@ -123,7 +120,7 @@ describe("outcome unknown", () => {
       attempt: 1,
       parts: [{ part: 1, carrierMessageId: "0BEE" }],
     });
-    expect(submissionsTo("+37256100003")).toEqual([]);
+    expect(await submissionsTo("+37256100003")).toEqual([]);
   });
 
   it("when a message is routed to a carrier no replica has, it fails over (retryable) after a grace, claimed once", async () => {

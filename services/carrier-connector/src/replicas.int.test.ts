@@ -2,11 +2,12 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { Kvm } from "@nats-io/kv";
 import { createLogger } from "@smsgw/service-kit";
 import {
-  loadSmscSimulatorConfig,
-  type StartedSmscSimulator,
-  startSmscSimulator,
-} from "@smsgw/smsc-simulator";
-import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
+  createTestInfra,
+  type SimulatorProcess,
+  startSimulatorProcess,
+  type TestInfra,
+  waitFor,
+} from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCarrierConnectorConfig } from "./config.ts";
 import { observeEvents, routed } from "./harness.testing.ts";
@@ -20,7 +21,7 @@ const log = createLogger("connector-replicas-test", process.env.TEST_LOG_LEVEL ?
 const BINDS = 4;
 const LEASE = { LEASE_RENEW_MS: "200", LEASE_TTL_MS: "1000" };
 let infra: TestInfra;
-let simulator: StartedSmscSimulator;
+let simulator: SimulatorProcess;
 const inProcess = new Map<string, StartedCarrierConnector>();
 let child: ChildProcess | undefined;
 let events: Awaited<ReturnType<typeof observeEvents>>;
@@ -31,13 +32,9 @@ let sampler: NodeJS.Timeout | undefined;
 
 beforeAll(async () => {
   infra = await createTestInfra();
-  simulator = await startSmscSimulator(
-    loadSmscSimulatorConfig({
-      HEALTH_PORT: "0",
-      SIM_CARRIERS: JSON.stringify([{ id: "shared", port: 0, receiptDelayMs: 20, outcomes: [] }]),
-    }),
-    log,
-  );
+  simulator = await startSimulatorProcess({
+    SIM_CARRIERS: JSON.stringify([{ id: "shared", port: 0, receiptDelayMs: 20, outcomes: [] }]),
+  });
   env = {
     ...infra.env,
     ...LEASE,
@@ -62,7 +59,12 @@ beforeAll(async () => {
   };
   events = await observeEvents(infra.env, log);
   sampler = setInterval(() => {
-    mostOpen = Math.max(mostOpen, simulator.openBinds().shared ?? 0);
+    void simulator.openBinds().then(
+      (open) => {
+        mostOpen = Math.max(mostOpen, open.shared ?? 0);
+      },
+      () => undefined,
+    );
   }, 20);
 });
 
@@ -131,7 +133,7 @@ describe("connector replicas", () => {
     await waitFor(
       async () => {
         const h = await holdings();
-        return h.r1 === 2 && h.r2 === 2 && simulator.openBinds().shared === BINDS;
+        return h.r1 === 2 && h.r2 === 2 && (await simulator.openBinds()).shared === BINDS;
       },
       { what: "two slots each", timeoutMs: 20_000 },
     );
@@ -143,7 +145,7 @@ describe("connector replicas", () => {
       () => list.every((e) => events.ofType(e.messageId, "ReceiptReceived").length === 1),
       { what: "40 receipts", timeoutMs: 20_000 },
     );
-    expect(simulator.submissions()).toHaveLength(40);
+    expect(await simulator.submissions()).toHaveLength(40);
     expect(mostOpen).toBeLessThanOrEqual(BINDS);
   }, 40_000);
 
@@ -155,7 +157,7 @@ describe("connector replicas", () => {
         return (
           sorted(h).join() === "1,1,2" &&
           Object.keys(h).length === 3 &&
-          simulator.openBinds().shared === BINDS
+          (await simulator.openBinds()).shared === BINDS
         );
       },
       { what: "2, 1, 1", timeoutMs: 20_000 },
@@ -165,7 +167,11 @@ describe("connector replicas", () => {
 
   it("when a replica is killed mid-traffic, the others take its slots in bounded time and every message ends final, none submitted twice", async () => {
     // A slow carrier: the replica dies with submits in its windows, unanswered.
-    simulator.configure("shared", { receiptDelayMs: 20, responseDelayMs: 300, outcomes: [] });
+    await simulator.configure("shared", {
+      receiptDelayMs: 20,
+      responseDelayMs: 300,
+      outcomes: [],
+    });
     const list = Array.from({ length: 60 }, (_, i) => routed("shared", destination(2, i), `B${i}`));
     const sending = (async () => {
       for (let i = 0; i < list.length; i += 5) {
@@ -179,7 +185,9 @@ describe("connector replicas", () => {
     await waitFor(
       async () => {
         const h = await holdings();
-        return (h.r1 ?? 0) + (h.r3 ?? 0) === BINDS && simulator.openBinds().shared === BINDS;
+        return (
+          (h.r1 ?? 0) + (h.r3 ?? 0) === BINDS && (await simulator.openBinds()).shared === BINDS
+        );
       },
       { what: "r1 and r3 to hold every slot", timeoutMs: 10_000 },
     );
@@ -193,7 +201,7 @@ describe("connector replicas", () => {
       timeoutMs: 30_000,
     });
     const perDestination = new Map<string, number>();
-    for (const s of simulator.submissions()) {
+    for (const s of await simulator.submissions()) {
       perDestination.set(s.destination, (perDestination.get(s.destination) ?? 0) + 1);
     }
     expect(Math.max(...perDestination.values())).toBe(1);
@@ -225,7 +233,7 @@ describe("connector replicas", () => {
     await waitFor(
       async () => {
         const h = await holdings();
-        return sorted(h).join() === "2,2" && simulator.openBinds().shared === BINDS;
+        return sorted(h).join() === "2,2" && (await simulator.openBinds()).shared === BINDS;
       },
       { what: "the slot back", timeoutMs: 10_000 },
     );

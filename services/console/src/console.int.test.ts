@@ -1,8 +1,12 @@
 import { createHash } from "node:crypto";
-import { loadEventStoreConfig, type StartedEventStore, startEventStore } from "@smsgw/event-store";
-import { loadPricingConfig, type StartedPricing, startPricing } from "@smsgw/pricing";
 import { createLogger } from "@smsgw/service-kit";
-import { createTestInfra, type TestInfra } from "@smsgw/testkit";
+import {
+  createTestInfra,
+  freePort,
+  type ServiceProcess,
+  startServiceProcess,
+  type TestInfra,
+} from "@smsgw/testkit";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConsoleConfig } from "./config.ts";
@@ -12,16 +16,33 @@ import { seedProjection } from "./testing/seed-log.ts";
 
 const log = createLogger("console-test", process.env.TEST_LOG_LEVEL ?? "silent");
 let infra: TestInfra;
-let pricing: StartedPricing;
-let eventStore: StartedEventStore;
+let pricing: ServiceProcess;
+let eventStore: ServiceProcess;
+/** Pricing's admin API: what the test checks or does on the account, as an operator would. */
+let admin: (method: string, path: string, body?: unknown) => Promise<Record<string, unknown>>;
 let consoleService: StartedConsole;
 let sql: postgres.Sql;
 let base: string;
 
 beforeAll(async () => {
   infra = await createTestInfra({ HTTP_PORT: "0", HEALTH_PORT: "0", LOGIN_MAX_FAILURES: "3" });
-  eventStore = await startEventStore(loadEventStoreConfig(infra.env), log);
-  pricing = await startPricing(loadPricingConfig(infra.env), log);
+  eventStore = await startServiceProcess("event-store", infra.env);
+  const adminPort = await freePort();
+  const adminToken = "console-test-admin-token";
+  pricing = await startServiceProcess("pricing", {
+    ...infra.env,
+    ADMIN_PORT: String(adminPort),
+    ADMIN_TOKEN: adminToken,
+  });
+  admin = async (method, path, body) => {
+    const res = await fetch(`http://127.0.0.1:${adminPort}/admin${path}`, {
+      method,
+      headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    expect(res.status).toBe(200);
+    return (await res.json()) as Record<string, unknown>;
+  };
   consoleService = await startConsole(loadConsoleConfig(infra.env), log);
   sql = postgres(infra.database.url, { max: 2, onnotice: () => undefined });
   base = `http://127.0.0.1:${consoleService.port}`;
@@ -59,7 +80,7 @@ describe("the console over HTTP", () => {
     expect(cookies).toMatch(/console_sid=[^;]+; Path=\/; HttpOnly; SameSite=Lax/);
     expect(page.res.headers.get("content-security-policy")).toContain("script-src 'self'");
     expect(page.res.headers.get("cache-control")).toBe("no-store");
-    expect((await pricing.accounts.get(accountId))?.test).toBe(true);
+    expect((await admin("GET", `/accounts/${accountId}`)).test).toBe(true);
     const credentials = await visitor.get("/credentials");
     expect(credentials.status).toBe(200);
     expect(credentials.text).not.toContain(token);
@@ -101,14 +122,14 @@ describe("the console over HTTP", () => {
     const saved = await visitor.post("/credentials/callback", { callbackUrl: url });
     expect(saved.status).toBe(200);
     expect(saved.text).toContain("Callback URL saved.");
-    expect((await pricing.accounts.get(accountId))?.defaultCallbackUrl).toBe(url);
+    expect((await admin("GET", `/accounts/${accountId}`)).defaultCallbackUrl).toBe(url);
     // This stack does not set WEBHOOK_ALLOW_PRIVATE: pricing judges it as ingress would.
     const refused = await visitor.post("/credentials/callback", {
       callbackUrl: "http://127.0.0.1:9/hook",
     });
     expect(refused.status).toBe(422);
     expect(refused.text).toContain("loopback");
-    expect((await pricing.accounts.get(accountId))?.defaultCallbackUrl).toBe(url);
+    expect((await admin("GET", `/accounts/${accountId}`)).defaultCallbackUrl).toBe(url);
     const send = await visitor.get("/send");
     expect(send.text).toContain(url.replace("&", "&amp;"));
     // No dispatcher in this stack: the page says the test was not sent, never a 500.
@@ -119,7 +140,7 @@ describe("the console over HTTP", () => {
     );
     const cleared = await visitor.post("/credentials/callback", { callbackUrl: "" });
     expect(cleared.text).toContain("Callback URL removed.");
-    expect((await pricing.accounts.get(accountId))?.defaultCallbackUrl).toBeNull();
+    expect((await admin("GET", `/accounts/${accountId}`)).defaultCallbackUrl).toBeNull();
   });
 
   it("when log-ins fail, the answer is the same for unknown and known emails, then throttled", async () => {
@@ -164,7 +185,7 @@ describe("the console over HTTP", () => {
 
   it("when billing is opened, it shows the ledger with the balance after each entry and searches prices", async () => {
     const { visitor, accountId } = await signUp("billing@example.com");
-    await pricing.accounts.topUp(accountId, "2", "operator", "welcome top-up");
+    await admin("POST", `/accounts/${accountId}/top-up`, { credits: "2", note: "welcome top-up" });
     const page = await visitor.get("/billing?q=EE");
     expect(page.status).toBe(200);
     expect(page.text).toContain("welcome top-up");

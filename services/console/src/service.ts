@@ -1,6 +1,6 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createAccountLogReader, createMessageReader } from "@smsgw/event-store";
+import { createAccountLogReader, createMessageReader } from "@smsgw/message-read-model";
 import {
   type Logger,
   openMessaging,

@@ -1,7 +1,8 @@
 /**
  * Test support for the integration tests and the README snippet test (not shipped in
  * index.ts): real local HTTP receivers, and an isolated NATS prefix + database with a
- * recorder of WebhookAttempted events.
+ * recorder of WebhookAttempted events (read from the EventBatch envelopes the dispatcher
+ * publishes on `<p>.evt.batch`, each event once, as the event store logs them).
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingHttpHeaders } from "node:http";
@@ -9,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { Kvm } from "@nats-io/kv";
 import {
   type AccountRecord,
+  EventBatch,
   type EventOf,
   MessageEvent,
   type MessageStatusChanged,
@@ -111,17 +113,7 @@ export async function startStack(env: Record<string, string>): Promise<Stack> {
     history: 1,
   });
   const attempts: EventOf<"WebhookAttempted">[] = [];
-  const recorder: RunningConsumer = await startConsumer(messaging.nats, {
-    stream: messaging.subjects.stream,
-    durable: "test-recorder",
-    filterSubject: messaging.subjects.event("WebhookAttempted"),
-    schema: MessageEvent,
-    log: silentLog,
-    handle: async (batch) => {
-      for (const { value } of batch) if (value.type === "WebhookAttempted") attempts.push(value);
-      return undefined;
-    },
-  });
+  const recorder = await recordAttempts(messaging, attempts);
   const stack: Stack = {
     infra,
     config,
@@ -154,6 +146,36 @@ export async function startStack(env: Record<string, string>): Promise<Stack> {
     },
   };
   return stack;
+}
+
+/**
+ * Records the WebhookAttempted events of every EventBatch on `<p>.evt.batch` into `into`,
+ * each event id once (an attempt repeated after a crash, or a batch published again, may
+ * carry an event already recorded: the event store logs it once too).
+ */
+export async function recordAttempts(
+  messaging: Messaging,
+  into: EventOf<"WebhookAttempted">[],
+): Promise<RunningConsumer> {
+  const seen = new Set<string>();
+  return startConsumer(messaging.nats, {
+    stream: messaging.subjects.stream,
+    durable: "test-recorder",
+    filterSubject: messaging.subjects.eventBatch,
+    schema: EventBatch,
+    log: silentLog,
+    handle: async (batch) => {
+      for (const { value } of batch) {
+        for (const raw of value.events) {
+          const event = MessageEvent.parse(raw);
+          if (event.type !== "WebhookAttempted" || seen.has(event.eventId)) continue;
+          seen.add(event.eventId);
+          into.push(event);
+        }
+      }
+      return undefined;
+    },
+  });
 }
 
 export function account(accountId: string, webhookSecrets: string[]): AccountRecord {

@@ -1,12 +1,15 @@
+import {
+  type AccountLogReader,
+  createAccountLogReader,
+  InvalidCursorError,
+} from "@smsgw/message-read-model";
 import { createLogger, openServiceDatabase } from "@smsgw/service-kit";
 import { createTestInfra, type TestInfra } from "@smsgw/testkit";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AccountLogReader, createAccountLogReader } from "./account-log.ts";
 import { loadEventStoreConfig } from "./config.ts";
 import { migrations } from "./db/migrations.ts";
 import { SCHEMA } from "./db/schema.ts";
-import { InvalidCursorError } from "./reader.ts";
 
 createLogger("account-log-test", "silent");
 let infra: TestInfra;

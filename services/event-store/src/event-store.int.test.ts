@@ -6,6 +6,11 @@ import {
   statusChangeId,
 } from "@smsgw/contracts";
 import {
+  createMessageReader,
+  InvalidCursorError,
+  type MessageReader,
+} from "@smsgw/message-read-model";
+import {
   createLogger,
   type Messaging,
   openMessaging,
@@ -18,7 +23,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EventStoreConfig, loadEventStoreConfig } from "./config.ts";
 import { EventDelivery } from "./domain/raw-event.ts";
 import { createAppendHandler } from "./handlers/append-events.ts";
-import { createMessageReader, InvalidCursorError, type MessageReader } from "./reader.ts";
 import { DURABLE, type StartedEventStore, startEventStore } from "./service.ts";
 import { messageEvents } from "./testing/message-events.ts";
 

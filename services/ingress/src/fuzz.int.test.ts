@@ -1,6 +1,5 @@
 import { connect } from "node:net";
-import { loadEventStoreConfig, type StartedEventStore, startEventStore } from "@smsgw/event-store";
-import { createLogger } from "@smsgw/service-kit";
+import { type ServiceProcess, startServiceProcess } from "@smsgw/testkit";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, NUMBERS, startHarness } from "./testing/harness.ts";
@@ -16,7 +15,7 @@ const SEED = 20_261_125;
 const RUNS = 2_000;
 
 let h: Harness;
-let eventStore: StartedEventStore;
+let eventStore: ServiceProcess;
 beforeAll(async () => {
   h = await startHarness({
     IP_RATE_PER_SEC: "1000000",
@@ -26,10 +25,7 @@ beforeAll(async () => {
     BATCH_MAX_BODY_BYTES: "262144",
   });
   // The status and events queries read the event store's tables: they must exist.
-  eventStore = await startEventStore(
-    loadEventStoreConfig({ ...h.infra.env, HEALTH_PORT: "0" }),
-    createLogger("event-store", "silent"),
-  );
+  eventStore = await startServiceProcess("event-store", h.infra.env);
 });
 afterAll(async () => {
   await eventStore?.stop();

@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { AccountRecord, BalanceResponse, PriceResponse, RoutingRules } from "@smsgw/contracts";
-import { createMessageReader } from "@smsgw/event-store";
+import { createMessageReader } from "@smsgw/message-read-model";
 import {
   type KvCache,
   type Logger,

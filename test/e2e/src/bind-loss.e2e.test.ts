@@ -1,4 +1,4 @@
-import { createMessageReader } from "@smsgw/event-store";
+import { createMessageReader } from "@smsgw/message-read-model";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Gateway, startGateway } from "./gateway.ts";

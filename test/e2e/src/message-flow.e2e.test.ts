@@ -1,4 +1,4 @@
-import { createMessageReader } from "@smsgw/event-store";
+import { createMessageReader } from "@smsgw/message-read-model";
 import { waitFor } from "@smsgw/testkit";
 import postgres from "postgres";
 import { Webhook } from "standardwebhooks";

@@ -1,5 +1,5 @@
 // Throughput of the connector's SMPP path: messages/s through a carrier's binds (one or four)
-// with windows of 1, 10 and 50, against the SMSC simulator in this process. Each run submits
+// with windows of 1, 10 and 50, against the SMSC simulator in its own process. Each run submits
 // for RUN_MS (registered_delivery 0: receipts are a separate path) and the median of RUNS runs
 // is printed as a Markdown table. BENCH_LATENCY_MS makes the simulator answer each submit that
 // much later (a carrier across a network), where windows and binds show what they are for.
@@ -7,7 +7,7 @@
 import { cpus } from "node:os";
 import { createLogger } from "@smsgw/service-kit";
 import { submitSm } from "@smsgw/smpp";
-import { loadSmscSimulatorConfig, startSmscSimulator } from "@smsgw/smsc-simulator";
+import { startSimulatorProcess } from "@smsgw/testkit";
 import { loadCarrierConnectorConfig } from "../config.ts";
 import { DEFAULT_BACKOFF } from "../domain/backoff.ts";
 import { allSlots, startCarrierLink } from "../handlers/carrier-link.ts";
@@ -53,16 +53,12 @@ async function measure(port: number, binds: number, windowSize: number): Promise
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
-const simulator = await startSmscSimulator(
-  loadSmscSimulatorConfig({
-    HEALTH_PORT: "0",
-    SIM_KEEP_SUBMISSIONS: "1000",
-    SIM_CARRIERS: JSON.stringify([
-      { id: "bench", port: 0, outcomes: [], responseDelayMs: LATENCY_MS },
-    ]),
-  }),
-  log,
-);
+const simulator = await startSimulatorProcess({
+  SIM_KEEP_SUBMISSIONS: "1000",
+  SIM_CARRIERS: JSON.stringify([
+    { id: "bench", port: 0, outcomes: [], responseDelayMs: LATENCY_MS },
+  ]),
+});
 const port = simulator.ports.bench ?? 0;
 const rows: string[] = [];
 for (const binds of [1, 4]) {
@@ -75,7 +71,7 @@ for (const binds of [1, 4]) {
 await simulator.stop();
 console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, Node ${process.version}`);
 console.log(
-  `Median of ${RUNS} runs of ${RUN_MS} ms each, simulator in the same process, ` +
+  `Median of ${RUNS} runs of ${RUN_MS} ms each, simulator in its own process, ` +
     `${LATENCY_MS} ms before each submit_sm_resp.\n`,
 );
 console.log("| binds | window | submit_sm/s |\n| ---: | ---: | ---: |");

@@ -1,4 +1,4 @@
-import type { AccountLogReader, MessageReader } from "@smsgw/event-store";
+import type { AccountLogReader, MessageReader } from "@smsgw/message-read-model";
 import type { Logger } from "@smsgw/service-kit";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { UserStore } from "../db/users.ts";

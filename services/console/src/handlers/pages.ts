@@ -1,5 +1,5 @@
 import { isMessageId } from "@smsgw/contracts";
-import type { AccountLogReader, MessageReader } from "@smsgw/event-store";
+import type { AccountLogReader, MessageReader } from "@smsgw/message-read-model";
 import type { Request, Response, Router } from "express";
 import { barsOf, lastDays } from "../domain/chart.ts";
 import { type LogQuery, parseLogFilter } from "../domain/log-filter.ts";

@@ -1,4 +1,4 @@
-import { formatPhone } from "@smsgw/ingress";
+import { formatPhone } from "@smsgw/phone-format";
 import type { Router } from "express";
 import { phonePage } from "../domain/pages/tools.ts";
 import { pageContext } from "./security.ts";

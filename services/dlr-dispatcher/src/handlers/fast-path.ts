@@ -27,9 +27,10 @@ export interface FastPathDeps {
  * row of the durable queue only when it has to wait — its origin has no free slot, the
  * attempt failed (the row carries the attempt and when to retry), or it is still running
  * when the budget ends (the row is leased to it and settled when it ends). A report that
- * is answered 2xx in time never touches Postgres; its WebhookAttempted event is published
- * before the status changes are acked, so a crash repeats the attempt (same webhook-id,
- * same event id) rather than losing it.
+ * is answered 2xx in time never touches Postgres. The batch's WebhookAttempted events go out
+ * in EventBatch envelopes (`<p>.evt.batch`, ADR 0009: only the event store reads them) before
+ * the status changes are acked, so a crash repeats the attempt (same webhook-id, same event
+ * id, logged once by the event store) rather than losing it.
  */
 export function createFastPath(deps: FastPathDeps) {
   return async function run(jobs: readonly FreshJob[]): Promise<void> {
@@ -89,7 +90,7 @@ export function createFastPath(deps: FastPathDeps) {
       ...waiting,
       ...stillRunning.map(({ job }) => ({ ...job, dueAt: leasedUntil })),
     ];
-    if (events.length > 0) await deps.publisher.publishAll(events);
+    if (events.length > 0) await deps.publisher.publishBatch(events);
     if (rows.length > 0) await deps.store.insert(rows, deps.now());
     // Only now that their rows exist may the late attempts settle them.
     for (const { attempt } of stillRunning) void attempt.then(deps.scheduler.settleLater);

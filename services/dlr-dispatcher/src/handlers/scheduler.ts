@@ -31,8 +31,8 @@ export const PREFETCH = 4;
  * Runs the jobs: claims due ones from Postgres (up to PREFETCH × `perOrigin` per origin,
  * none from an origin in back-off) into small per-origin ready queues, starts at most
  * `perOrigin` per origin without waiting for the others, and settles finished attempts in
- * batches — their WebhookAttempted events published together, then their rows updated in
- * two statements. Nothing waits on one origin but that origin's jobs; the backlog stays
+ * batches — their WebhookAttempted events published in EventBatch envelopes, then their
+ * rows updated in two statements. Nothing waits on one origin but that origin's jobs; the backlog stays
  * in Postgres, memory holds what is in flight and a few ready jobs per active origin.
  */
 export function startScheduler(options: SchedulerOptions) {
@@ -71,9 +71,10 @@ export function startScheduler(options: SchedulerOptions) {
       const batch = pending.splice(0, SETTLE_BATCH);
       const events = batch.flatMap((item) => (item.event ? [item.event] : []));
       try {
-        // Events first: if the process dies before the rows are updated, the attempt is
-        // made again with the same number, and JetStream drops the duplicate event.
-        if (events.length > 0) await options.publisher.publishAll(events);
+        // Events first (EventBatch envelopes on <p>.evt.batch): if the process dies before the
+        // rows are updated, the attempt is made again with the same number and the same event
+        // id, which the event store logs once.
+        if (events.length > 0) await options.publisher.publishBatch(events);
         await store.settle(batch.map((item) => item.settlement));
       } catch (error) {
         // The jobs stay leased; when the lease ends they are attempted again.

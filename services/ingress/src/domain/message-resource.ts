@@ -1,5 +1,5 @@
 import { type MessageStatus, toDecimal } from "@smsgw/contracts";
-import type { MessageView } from "@smsgw/event-store";
+import type { MessageView } from "@smsgw/message-read-model";
 
 /** The message resource of `GET /v1/messages/{id}` (api.md section 2). */
 export interface MessageResource {

@@ -1,11 +1,9 @@
-import { loadEventStoreConfig, type StartedEventStore, startEventStore } from "@smsgw/event-store";
-import { createLogger } from "@smsgw/service-kit";
-import { waitFor } from "@smsgw/testkit";
+import { type ServiceProcess, startServiceProcess, waitFor } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, type Harness, NUMBERS, query, startHarness } from "../testing/harness.ts";
 
 let h: Harness;
-let eventStore: StartedEventStore;
+let eventStore: ServiceProcess;
 let messageId: string;
 
 const basic = (hash: string, token: string) => ({
@@ -15,10 +13,7 @@ const basic = (hash: string, token: string) => ({
 beforeAll(async () => {
   h = await startHarness();
   // The real event store folds the accepted event into the projection the ingress reads.
-  eventStore = await startEventStore(
-    loadEventStoreConfig({ ...h.infra.env, HEALTH_PORT: "0" }),
-    createLogger("event-store", "silent"),
-  );
+  eventStore = await startServiceProcess("event-store", h.infra.env);
   const sent = await call(
     `${h.base}/?${query({
       hash: h.account.hash,

@@ -1,5 +1,5 @@
 import { isMessageId } from "@smsgw/contracts";
-import type { MessageReader as EventStoreReader } from "@smsgw/event-store";
+import type { MessageReader as EventStoreReader } from "@smsgw/message-read-model";
 import type { RequestHandler } from "express";
 import { apiError } from "../domain/api-error.ts";
 import { toMessageResource } from "../domain/message-resource.ts";

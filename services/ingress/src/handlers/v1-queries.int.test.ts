@@ -1,18 +1,13 @@
-import { loadEventStoreConfig, type StartedEventStore, startEventStore } from "@smsgw/event-store";
-import { createLogger } from "@smsgw/service-kit";
-import { waitFor } from "@smsgw/testkit";
+import { type ServiceProcess, startServiceProcess, waitFor } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, type Harness, NUMBERS, startHarness } from "../testing/harness.ts";
 
 let h: Harness;
-let eventStore: StartedEventStore;
+let eventStore: ServiceProcess;
 
 beforeAll(async () => {
   h = await startHarness({ IP_RATE_PER_SEC: "10000", IP_BURST: "10000" });
-  eventStore = await startEventStore(
-    loadEventStoreConfig({ ...h.infra.env, HEALTH_PORT: "0" }),
-    createLogger("event-store", "silent"),
-  );
+  eventStore = await startServiceProcess("event-store", h.infra.env);
 });
 afterAll(async () => {
   await eventStore?.stop();

@@ -15,7 +15,8 @@ const Mo = z.object({
 /**
  * The simulator's HTTP routes next to the probes:
  * - `GET /submissions[?carrierId=]`: the received submits, oldest first;
- * - `GET /carriers`, `GET /carriers/{id}`: what each carrier does now;
+ * - `GET /carriers`, `GET /carriers/{id}`: what each carrier does now, its port, its open
+ *   binds and the binds it accepted and refused so far;
  * - `PUT /carriers/{id}`: replaces its behaviour (body: SimBehaviour, defaults filled in);
  * - `POST /carriers/{id}/drop-binds`: closes its sessions now;
  * - `POST /carriers/{id}/mo`: sends an MO `{ from, to, text }` to a bound receiver.
@@ -41,6 +42,7 @@ export function simulatorRoutes(
           id: c.id,
           port: c.port,
           openBinds: c.openBinds(),
+          binds: { ...c.binds },
           ...c.behaviour(),
         })),
       );
@@ -59,6 +61,7 @@ export function simulatorRoutes(
         id: carrier.id,
         port: carrier.port,
         openBinds: carrier.openBinds(),
+        binds: { ...carrier.binds },
         ...carrier.behaviour(),
       });
     } else if (req.method === "POST" && action === "/drop-binds") {

@@ -1,5 +1,5 @@
 import { MESSAGE_STATUSES } from "@smsgw/contracts";
-import type { MessageDetail, MessageView } from "@smsgw/event-store";
+import type { MessageDetail, MessageView } from "@smsgw/message-read-model";
 import { money, when } from "../format.ts";
 import { type Html, html } from "../html.ts";
 import type { LogQuery } from "../log-filter.ts";

@@ -1,4 +1,4 @@
-import type { FormattedPhone } from "@smsgw/ingress";
+import type { FormattedPhone } from "@smsgw/phone-format";
 import { type Html, html } from "../html.ts";
 import { csrfField, layout, type PageContext, problemList } from "./layout.ts";
 

@@ -1,8 +1,8 @@
 import { MESSAGE_STATUSES, type MessageStatus } from "@smsgw/contracts";
 import type postgres from "postgres";
-import type { MessageRow } from "./db/projection.ts";
-import type { PartOutcome } from "./domain/message.ts";
-import { InvalidCursorError, type MessageView, viewOfRow } from "./reader.ts";
+import { InvalidCursorError } from "./errors.ts";
+import type { MessageRow, PartOutcome } from "./message-row.ts";
+import { type MessageView, viewOfRow } from "./message-view.ts";
 
 /**
  * An account's message log, for the customer console: newest first on a cursor, with

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatPhone } from "./phone-format.ts";
+import { formatPhone } from "./format.ts";
 
 describe("formatPhone", () => {
   it("when given a local number with a country hint, it answers E.164, type and formats", () => {

@@ -5,9 +5,8 @@ import {
   ParseError,
   parsePhoneNumberWithError,
 } from "libphonenumber-js/max";
-import { type Checked, passed, refused } from "./api-error.ts";
 
-/** The answer of `GET /v1/phone/format`. */
+/** The answer of ingress's `GET /v1/phone/format` (and the console's phone tool). */
 export interface FormattedPhone {
   input: string;
   e164: string;
@@ -23,7 +22,24 @@ export interface FormattedPhone {
   national: string;
 }
 
+/** Why an input was refused: `invalid_params` (no usable input), `invalid_phone` (not a number). */
+export interface PhoneFormatProblem {
+  readonly status: "invalid_params" | "invalid_phone";
+  readonly message: string;
+}
+
+/** The formatted number, or the problem (ingress answers it as an API error). */
+export type PhoneFormatResult =
+  | { ok: true; value: FormattedPhone }
+  | { ok: false; error: PhoneFormatProblem };
+
 export const MAX_PHONE_INPUT = 64;
+
+const passed = (value: FormattedPhone): PhoneFormatResult => ({ ok: true, value });
+const refused = (status: PhoneFormatProblem["status"], message: string): PhoneFormatResult => ({
+  ok: false,
+  error: { status, message },
+});
 
 const PARSE_PROBLEMS: Record<string, string> = {
   INVALID_COUNTRY:
@@ -39,7 +55,7 @@ const PARSE_PROBLEMS: Record<string, string> = {
  * with an optional ISO country hint, into E.164 with its validity, country and type.
  * Input that cannot be read as a number at all is invalid_phone, saying why.
  */
-export function formatPhone(number: unknown, country: unknown): Checked<FormattedPhone> {
+export function formatPhone(number: unknown, country: unknown): PhoneFormatResult {
   if (typeof number !== "string" || number.trim() === "") {
     return refused("invalid_params", "number is missing");
   }

@@ -1,25 +1,7 @@
-import type { MessageStatus } from "@smsgw/contracts";
 import type postgres from "postgres";
-import { type MessageRow, statusTimesOfRow } from "./db/projection.ts";
-
-/** A message as `GET /v1/messages/{id}` shows it. */
-export interface MessageView {
-  messageId: string;
-  accountId: string;
-  status: MessageStatus;
-  to: string;
-  from: string;
-  parts: number;
-  /** Money units (contracts/money.ts). */
-  cost: number;
-  currency: string;
-  reference: string | null;
-  errorCode: string | null;
-  createdAt: string;
-  updatedAt: string;
-  /** When each status the message reached was reached. */
-  statusTimes: Partial<Record<MessageStatus, string>>;
-}
+import { InvalidCursorError } from "./errors.ts";
+import type { MessageRow } from "./message-row.ts";
+import { type MessageView, viewOfRow } from "./message-view.ts";
 
 /** One entry of `GET /v1/messages/{id}/events`. */
 export interface TrailEvent {
@@ -49,16 +31,12 @@ export interface MessageReader {
   ): Promise<EventPage | null>;
 }
 
-/** A cursor that this reader did not hand out (answer 400). */
-export class InvalidCursorError extends Error {
-  override name = "InvalidCursorError";
-}
-
 export const MAX_PAGE_SIZE = 1_000;
 
 /**
- * The event store's read model for ingress, over ingress's own connection: the tables are
- * named with their schema, so the caller's search_path does not matter. Read-only.
+ * A message and its trail over the event store's tables (`event_store.messages`, `.events`),
+ * for ingress and the console, over the caller's own connection: the tables are named with
+ * their schema, so the caller's search_path does not matter. Read-only.
  */
 export function createMessageReader(sql: postgres.Sql): MessageReader {
   return {
@@ -135,24 +113,4 @@ function parseCursor(cursor: string | undefined): Cursor {
   if (!match?.[1] || !match[2])
     throw new InvalidCursorError(`invalid cursor "${cursor.slice(0, 40)}"`);
   return { occurredAt: match[1], seq: match[2] };
-}
-
-/** Also the console's log rows (account-log.ts). */
-export function viewOfRow(row: MessageRow): MessageView {
-  const createdAt = row.created_at?.toISOString() ?? "";
-  return {
-    messageId: row.message_id,
-    accountId: row.account_id,
-    status: row.status ?? "queued",
-    to: row.to_number ?? "",
-    from: row.from_number ?? "",
-    parts: row.parts ?? 0,
-    cost: Number(row.cost ?? 0),
-    currency: row.currency ?? "",
-    reference: row.reference,
-    errorCode: row.error_code,
-    createdAt,
-    updatedAt: row.updated_at?.toISOString() ?? createdAt,
-    statusTimes: statusTimesOfRow(row),
-  };
 }

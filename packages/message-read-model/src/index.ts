@@ -1,0 +1,19 @@
+export {
+  type AccountLogReader,
+  createAccountLogReader,
+  type DayCount,
+  type LogFilter,
+  type LogPage,
+  MAX_LOG_PAGE,
+  type MessageDetail,
+} from "./account-log.ts";
+export { InvalidCursorError } from "./errors.ts";
+export {
+  createMessageReader,
+  type EventPage,
+  MAX_PAGE_SIZE,
+  type MessageReader,
+  type TrailEvent,
+} from "./message-reader.ts";
+export type { PartOutcome } from "./message-row.ts";
+export type { MessageView } from "./message-view.ts";

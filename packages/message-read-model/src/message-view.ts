@@ -1,0 +1,59 @@
+import { MESSAGE_STATUSES, type MessageStatus } from "@smsgw/contracts";
+import type { MessageRow } from "./message-row.ts";
+
+/** A message as `GET /v1/messages/{id}` shows it. */
+export interface MessageView {
+  messageId: string;
+  accountId: string;
+  status: MessageStatus;
+  to: string;
+  from: string;
+  parts: number;
+  /** Money units (contracts/money.ts). */
+  cost: number;
+  currency: string;
+  reference: string | null;
+  errorCode: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** When each status the message reached was reached. */
+  statusTimes: Partial<Record<MessageStatus, string>>;
+}
+
+/** The column holding the time each status was reached. */
+const STATUS_TIME_COLUMNS = {
+  queued: "queued_at",
+  sent: "sent_at",
+  delivered: "delivered_at",
+  undelivered: "undelivered_at",
+  expired: "expired_at",
+  failed: "failed_at",
+} as const satisfies Record<MessageStatus, keyof MessageRow>;
+
+export function viewOfRow(row: MessageRow): MessageView {
+  const createdAt = row.created_at?.toISOString() ?? "";
+  return {
+    messageId: row.message_id,
+    accountId: row.account_id,
+    status: row.status ?? "queued",
+    to: row.to_number ?? "",
+    from: row.from_number ?? "",
+    parts: row.parts ?? 0,
+    cost: Number(row.cost ?? 0),
+    currency: row.currency ?? "",
+    reference: row.reference,
+    errorCode: row.error_code,
+    createdAt,
+    updatedAt: row.updated_at?.toISOString() ?? createdAt,
+    statusTimes: statusTimesOfRow(row),
+  };
+}
+
+function statusTimesOfRow(row: MessageRow): Partial<Record<MessageStatus, string>> {
+  const statusTimes: Partial<Record<MessageStatus, string>> = {};
+  for (const status of MESSAGE_STATUSES) {
+    const at = row[STATUS_TIME_COLUMNS[status]];
+    if (at) statusTimes[status] = at.toISOString();
+  }
+  return statusTimes;
+}

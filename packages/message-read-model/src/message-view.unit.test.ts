@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import type { MessageRow } from "./message-row.ts";
+import { viewOfRow } from "./message-view.ts";
+
+const at = (second: number) => new Date(Date.UTC(2026, 11, 5, 10, 0, second));
+const row = (over: Partial<MessageRow> = {}): MessageRow => ({
+  message_id: "msg_01",
+  account_id: "acc_a",
+  to_number: "+37256789045",
+  from_number: "MyApp",
+  parts: 2,
+  cost: "8400",
+  currency: "EUR",
+  reference: null,
+  callback_url: null,
+  created_at: at(0),
+  part_outcomes: {},
+  status: "delivered",
+  error_code: null,
+  queued_at: at(0),
+  sent_at: at(1),
+  delivered_at: at(3),
+  undelivered_at: null,
+  expired_at: null,
+  failed_at: null,
+  updated_at: at(3),
+  ...over,
+});
+
+describe("viewOfRow", () => {
+  it("when a message reached queued, sent and delivered, the view says when each was reached", () => {
+    expect(viewOfRow(row())).toEqual({
+      messageId: "msg_01",
+      accountId: "acc_a",
+      status: "delivered",
+      to: "+37256789045",
+      from: "MyApp",
+      parts: 2,
+      cost: 8400,
+      currency: "EUR",
+      reference: null,
+      errorCode: null,
+      createdAt: at(0).toISOString(),
+      updatedAt: at(3).toISOString(),
+      statusTimes: {
+        queued: at(0).toISOString(),
+        sent: at(1).toISOString(),
+        delivered: at(3).toISOString(),
+      },
+    });
+  });
+
+  it("when the row was never updated after it was created, updatedAt is createdAt", () => {
+    expect(viewOfRow(row({ updated_at: null })).updatedAt).toBe(at(0).toISOString());
+  });
+});

@@ -1,0 +1,7 @@
+export {
+  type FormattedPhone,
+  formatPhone,
+  MAX_PHONE_INPUT,
+  type PhoneFormatProblem,
+  type PhoneFormatResult,
+} from "./format.ts";

@@ -1,0 +1,92 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+
+/**
+ * Another service of the gateway, run as its own process the way it runs in production
+ * (`node services/<name>/src/main.ts`), for a test that needs it beside the service under
+ * test: no service imports another's code, not even in its tests (ADR 0009 item 10).
+ */
+export interface ServiceProcess {
+  /** The health server's port (`/healthz`, `/readyz`). */
+  healthPort: number;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process has exited. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+const SERVICES_DIR = fileURLToPath(new URL("../../../services/", import.meta.url));
+
+/** A port free at the time of asking, on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const address = server.address();
+  server.close();
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+/**
+ * Starts `services/<name>` with `env` (a test's `infra.env` and any overrides) and a free
+ * HEALTH_PORT, and resolves once it answers `/readyz`. Fails with the process's last output
+ * lines when it exits first or is not ready within `timeoutMs`. The child stops with the
+ * test process (STOP_WITH_PARENT_PID) if `stop` is never called.
+ */
+export async function startServiceProcess(
+  name: string,
+  env: Record<string, string>,
+  options: { timeoutMs?: number } = {},
+): Promise<ServiceProcess> {
+  const healthPort = await freePort();
+  const child = spawn(process.execPath, [`${SERVICES_DIR}${name}/src/main.ts`], {
+    env: {
+      PATH: process.env.PATH ?? "",
+      ...env,
+      HEALTH_PORT: String(healthPort),
+      STOP_WITH_PARENT_PID: String(process.pid),
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const output: string[] = [];
+  const keep = (chunk: Buffer) => {
+    output.push(...chunk.toString("utf8").split("\n").filter(Boolean));
+    output.splice(0, Math.max(0, output.length - 20));
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const service = { healthPort, stop: (graceMs?: number) => stopChild(child, graceMs) };
+  try {
+    await waitReady(child, healthPort, options.timeoutMs ?? 30_000);
+  } catch (error) {
+    await service.stop(1_000);
+    throw new Error(`${name}: ${(error as Error).message}\n${output.join("\n")}`);
+  }
+  return service;
+}
+
+async function waitReady(child: ChildProcess, port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`exited (${child.exitCode ?? child.signalCode}) before it was ready`);
+    }
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (res) => res.ok,
+      () => false,
+    );
+    if (ready) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`not ready on :${port}/readyz within ${timeoutMs} ms`);
+}
+
+async function stopChild(child: ChildProcess, graceMs = 15_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, "exit");
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+  await exited;
+  clearTimeout(timer);
+}

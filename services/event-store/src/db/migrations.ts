@@ -75,7 +75,7 @@ export const migrations: Record<string, Migration> = {
   },
   "0003_trail_order": {
     async up(db) {
-      // The trail is read oldest first by when each event occurred (reader.ts).
+      // The trail is read oldest first by when each event occurred (@smsgw/message-read-model, reader.ts).
       await db.schema
         .createIndex("events_message_occurred")
         .on("events")
@@ -86,7 +86,7 @@ export const migrations: Record<string, Migration> = {
   "0004_account_log": {
     async up(db) {
       // The console's message log: an account's messages newest first on a cursor
-      // (account-log.ts), and the same with a destination filter.
+      // (@smsgw/message-read-model, account-log.ts), and the same with a destination filter.
       await sql`create index messages_account_created on messages
         (account_id, created_at desc, message_id desc) where status is not null`.execute(db);
       await sql`create index messages_account_to on messages

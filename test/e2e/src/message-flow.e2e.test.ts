@@ -180,6 +180,23 @@ describe("one message through every service", () => {
     expect(await res.json()).toMatchObject({ status: "undelivered" });
   });
 
+  it("when the sender asks for final reports only, the receiver gets the final status and nothing before it", async () => {
+    const { body } = await send({
+      toNumber: "+37256789048",
+      text: "finals only",
+      callbackUrl: receiver.url("/finals"),
+      callbackStatuses: "final",
+    });
+    expect(body.status).toBe("success");
+    const messageId = String(body.messageId);
+    await finalWebhook(messageId, "delivered");
+    // The trail records the attempt once its batch is folded: then every report has gone out.
+    await waitFor(async () => countByType(await trail(messageId)).WebhookAttempted === 1, {
+      what: "the delivered report's attempt in the trail",
+    });
+    expect(receiver.forMessage(messageId).map((w) => w.json.status)).toEqual(["delivered"]);
+  });
+
   it("when another account asks for the message, it is not found", async () => {
     const { body } = await send({ toNumber: "+37256789047", text: "mine" });
     const other = await gateway.pricing.accounts.createAccount({ name: "e2e-other", credits: "1" });

@@ -55,6 +55,16 @@ export async function reconcileClaimed(
       out.outcomes.set(index, nak(1_000));
       continue;
     }
+    if (claim.carrierId !== order.data.carrierId) {
+      // The attempt was handed to another carrier: routing decided a redelivered failure
+      // again, past JetStream's de-duplication window, and chose differently. That order's
+      // own delivery says its outcome; this one says nothing and is dropped.
+      deps.log.warn(
+        { messageId: order.messageId, attempt: order.data.attempt, claimedFor: claim.carrierId },
+        "attempt already handed to another carrier: order dropped",
+      );
+      continue;
+    }
     const known = parts.filter(
       (p) => p.messageId === order.messageId && p.carrierId === order.data.carrierId,
     );

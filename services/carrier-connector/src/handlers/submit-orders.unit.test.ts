@@ -287,6 +287,15 @@ describe("handleSubmitOrders", () => {
     expect(published[1]?.data).toEqual(published[0]?.data);
   });
 
+  it("when the same attempt comes again for another carrier (a failure decided again late), it is dropped: nothing submitted, nothing said", async () => {
+    const { handle, sent, published } = setup(okResp("1a"), ["msg_1:1"]);
+    const late = order("msg_1", "elsewhere");
+    late.deliveryCount = 2;
+    expect(await handle([late])).toEqual([{ kind: "ack" }]);
+    expect(sent).toEqual([]);
+    expect(published).toEqual([]);
+  });
+
   it("when the carrier has no bound session, the event is nak'd with a delay and not claimed", async () => {
     const { handle, claims } = setup(null);
     expect(await handle([order("msg_1")])).toEqual([{ kind: "nak", delayMs: 1_000 }]);

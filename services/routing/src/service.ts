@@ -13,6 +13,7 @@ import {
 } from "@smsgw/service-kit";
 import { type AdminServer, startAdminServer } from "./admin/server.ts";
 import type { RoutingConfig } from "./config.ts";
+import type { CarrierScore } from "./domain/choose.ts";
 import type { RoutingView } from "./domain/decide.ts";
 import { combineHealth, scoreIndex, scoreSnapshot, simulatedCarriers } from "./domain/scores.ts";
 import { handleAccepted } from "./handlers/accepted.ts";
@@ -73,7 +74,7 @@ export async function startRouting(config: RoutingConfig, log: Logger): Promise<
     );
     stoppers.push(health.stop);
     const windowMs = config.ROUTE_SCORE_WINDOW_SECONDS * 1000;
-    const noScores = new Map();
+    const noScores: ReadonlyMap<string, CarrierScore> = new Map();
     const table = routes;
     const view = (): RoutingView => {
       const nowMs = Date.now();

@@ -1,6 +1,27 @@
 import { z } from "zod";
 
 /**
+ * What one connector replica saw of a carrier for one score key (the accepted country, else
+ * the route prefix) in one time slot: routing sums the replicas' counts into its scores
+ * (ADR 0009), instead of reading every event. A final receipt counts per part; the latency
+ * is submit stored -> first part's final receipt.
+ */
+export const ScoreCounts = z.object({
+  key: z.string(),
+  /** The slot's start, ms since the epoch; it covers `countSlotMs` from there. */
+  at: z.number().int().nonnegative(),
+  submits: z.number().int().nonnegative(),
+  /** Retryable refusals (throttled, no bind, carrier error): the carrier did not take it. */
+  submitFailures: z.number().int().nonnegative(),
+  delivered: z.number().int().nonnegative(),
+  /** Final receipts other than delivered (undelivered, expired, rejected). */
+  undelivered: z.number().int().nonnegative(),
+  latencyMsSum: z.number().nonnegative(),
+  latencyCount: z.number().int().nonnegative(),
+});
+export type ScoreCounts = z.infer<typeof ScoreCounts>;
+
+/**
  * A carrier's health as one connector replica sees it, in the carrier-health KV bucket
  * (key `<carrierId>.<replica>`). Routing combines the replicas' records of a carrier.
  */
@@ -17,5 +38,9 @@ export const CarrierHealth = z.object({
   /** The carrier is a simulator (connector carrier config); only these take test accounts' traffic. */
   simulated: z.boolean().optional(),
   updatedAt: z.iso.datetime(),
+  /** The length of one slot of `counts`, in ms (ADR 0009). Absent on old records. */
+  countSlotMs: z.number().int().positive().optional(),
+  /** This replica's counts per score key and slot, over the last window (routing's scores). */
+  counts: z.array(ScoreCounts).optional(),
 });
 export type CarrierHealth = z.infer<typeof CarrierHealth>;

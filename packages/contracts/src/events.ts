@@ -13,7 +13,7 @@ const PartStatus = z.enum(["pending", "delivered", "undelivered", "expired"]);
 export type PartStatus = z.infer<typeof PartStatus>;
 
 /** What a carrier needs to send the message; copied from acceptance into routing. */
-const MessageContent = z.object({
+export const MessageContent = z.object({
   to: z.string(),
   from: z.string(),
   text: z.string(),
@@ -49,15 +49,34 @@ export const MessageChargedData = z.object({
   parts: z.number().int().positive(),
 });
 
+/** Why routing chose a carrier: at least the prefix and the candidates; scoring details may follow. */
+export const RouteReason = z
+  .object({ matchedPrefix: z.string(), candidates: z.array(z.string()) })
+  .catchall(z.unknown());
+export type RouteReason = z.infer<typeof RouteReason>;
+
+/**
+ * No longer produced (ADR 0009: routing hands a `SubmitOrder` to the connector instead); kept
+ * so old trails still parse.
+ */
 export const MessageRoutedData = MessageContent.extend({
   carrierId: z.string(),
   attempt: z.number().int().positive(),
-  /** Why this carrier: at least the prefix and the candidates; scoring details may follow. */
-  reason: z
-    .object({ matchedPrefix: z.string(), candidates: z.array(z.string()) })
-    .catchall(z.unknown()),
+  reason: RouteReason,
   validUntil: z.iso.datetime().nullish(),
 });
+
+/**
+ * What failover needs, carried by a `SubmitFailed` (ADR 0009) so routing keeps no state per
+ * message: the content, the carriers of attempts 1..N in order, the score key, the test flag.
+ */
+export const FailoverContext = z.object({
+  content: MessageContent.extend({ validUntil: z.iso.datetime().nullish() }),
+  tried: z.array(z.string()),
+  scoreKey: z.string(),
+  test: z.boolean().optional(),
+});
+export type FailoverContext = z.infer<typeof FailoverContext>;
 
 export const FailureReason = z.enum(["no_route", "submit_rejected", "no_carrier_left"]);
 export const MessageFailedData = z.object({
@@ -70,6 +89,8 @@ export const MessageSubmittedData = z.object({
   carrierId: z.string(),
   attempt: z.number().int().positive(),
   parts: z.array(z.object({ part: z.number().int().positive(), carrierMessageId: z.string() })),
+  /** Why routing chose this carrier, copied from the submit order (ADR 0009). Absent on old events. */
+  reason: RouteReason.optional(),
 });
 
 export const SubmitFailedData = z.object({
@@ -78,6 +99,8 @@ export const SubmitFailedData = z.object({
   retryable: z.boolean(),
   commandStatus: z.number().int().nullable(),
   detail: z.string(),
+  /** What routing needs to fail over (ADR 0009). Absent on old events (routing then gives up). */
+  failover: FailoverContext.optional(),
 });
 
 export const ReceiptReceivedData = z.object({

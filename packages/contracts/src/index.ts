@@ -12,5 +12,6 @@ export * from "./rpc.ts";
 export * from "./status.ts";
 export * from "./status-change.ts";
 export * from "./subjects.ts";
+export * from "./submit-order.ts";
 export * from "./trace.ts";
 export * from "./webhook-test.ts";

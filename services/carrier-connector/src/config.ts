@@ -113,7 +113,13 @@ export const CarrierConnectorEnv = BaseEnv.extend({
   /** A carrier with no bound session this long: its routed messages fail over (retryable). */
   NO_BIND_FAILOVER_MS: z.coerce.number().int().min(0).default(5_000),
   /** How often this replica publishes its carriers' health (also on every bind change). */
-  HEALTH_PUBLISH_MS: z.coerce.number().int().min(100).default(3_000),
+  HEALTH_PUBLISH_MS: z.coerce.number().int().min(100).default(1_000),
+  /**
+   * The counts routing's scores are built from (ADR 0009) reach back this far, in slots of
+   * SCORE_SLOT_MS: at least routing's ROUTE_SCORE_WINDOW_SECONDS.
+   */
+  SCORE_WINDOW_MS: z.coerce.number().int().min(1_000).default(600_000),
+  SCORE_SLOT_MS: z.coerce.number().int().min(100).default(60_000),
   /** A stable id of this process in the health records; default hostname + pid. */
   REPLICA_ID: z
     .string()

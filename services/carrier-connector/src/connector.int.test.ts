@@ -1,10 +1,5 @@
-import {
-  type EventOf,
-  eventIdFor,
-  type MessageEvent,
-  MessageEvent as MessageEventSchema,
-  newMessageId,
-} from "@smsgw/contracts";
+import { Kvm } from "@nats-io/kv";
+import { CarrierHealth, eventIdFor, type MessageEvent } from "@smsgw/contracts";
 import {
   BaseEnv,
   createLogger,
@@ -15,7 +10,6 @@ import {
   startConsumer,
 } from "@smsgw/service-kit";
 import { CommandStatus } from "@smsgw/smpp";
-import { countParts } from "@smsgw/sms-text";
 import {
   createTestInfra,
   type SimulatorProcess,
@@ -27,6 +21,7 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCarrierConnectorConfig } from "./config.ts";
 import { carrierDurable } from "./handlers/carrier-consumers.ts";
+import { eventsIn, handOver, ObservedEvents, order } from "./harness.testing.ts";
 import { type StartedCarrierConnector, startCarrierConnector } from "./service.ts";
 
 const log = createLogger("connector-test", process.env.TEST_LOG_LEVEL ?? "silent");
@@ -86,10 +81,10 @@ beforeAll(async () => {
     stream: messaging.subjects.stream,
     durable: "test-observer",
     filterSubject: messaging.subjects.allEvents,
-    schema: MessageEventSchema,
+    schema: ObservedEvents,
     log,
     handle: async (batch) => {
-      seen.push(...batch.map((d) => d.value));
+      seen.push(...batch.flatMap((d) => eventsIn(d.value)));
       return undefined;
     },
   });
@@ -108,29 +103,6 @@ function startFlaky(port: number): Promise<SimulatorProcess> {
   return startSimulatorProcess({ SIM_CARRIERS: JSON.stringify([{ id: "sim-flaky", port }]) });
 }
 
-function routed(carrierId: string, to: string, text: string): EventOf<"MessageRouted"> {
-  const messageId = newMessageId();
-  const { encoding, parts } = countParts(text);
-  return {
-    eventId: eventIdFor(messageId, "routed", 1),
-    type: "MessageRouted",
-    version: 1,
-    messageId,
-    accountId: "acc_1",
-    occurredAt: new Date().toISOString(),
-    data: {
-      to,
-      from: "MyApp",
-      text,
-      encoding,
-      parts,
-      carrierId,
-      attempt: 1,
-      reason: { matchedPrefix: "+372", candidates: [carrierId] },
-    },
-  };
-}
-
 const eventsOf = (messageId: string) => seen.filter((e) => e.messageId === messageId);
 const ofType = <T extends MessageEvent["type"]>(messageId: string, type: T) =>
   eventsOf(messageId).filter((e): e is Extract<MessageEvent, { type: T }> => e.type === type);
@@ -146,10 +118,10 @@ async function connectorAckFloor(): Promise<number> {
   return info.ack_floor.stream_seq;
 }
 
-describe("submitting routed messages", () => {
+describe("submitting the orders routing hands over", () => {
   it("when a single GSM-7 message is routed, one part is sent, then MessageSubmitted and its receipt follow", async () => {
-    const event = routed("sim-a", "+37256000001", "Hello from the connector €");
-    await messaging.publisher.publish(event);
+    const event = order("sim-a", "+37256000001", "Hello from the connector €");
+    await handOver(messaging, [event]);
     await waitFor(() => ofType(event.messageId, "ReceiptReceived").length === 1, {
       what: "the receipt",
     });
@@ -165,13 +137,15 @@ describe("submitting routed messages", () => {
       text: "Hello from the connector €",
     });
     const types = eventsOf(event.messageId).map((e) => e.type);
-    expect(types).toEqual(["MessageRouted", "MessageSubmitted", "ReceiptReceived"]);
+    expect(types).toEqual(["MessageSubmitted", "ReceiptReceived"]);
     const [submitted] = ofType(event.messageId, "MessageSubmitted");
     expect(submitted?.eventId).toBe(eventIdFor(event.messageId, "submitted", 1));
+    // Why routing chose the carrier: the order is not logged, so the trail says it here.
     expect(submitted?.data).toEqual({
       carrierId: "sim-a",
       attempt: 1,
       parts: [{ part: 1, carrierMessageId: part?.carrierMessageId }],
+      reason: event.data.reason,
     });
     const [receipt] = ofType(event.messageId, "ReceiptReceived");
     expect(receipt?.accountId).toBe("acc_1");
@@ -187,9 +161,9 @@ describe("submitting routed messages", () => {
 
   it("when a 3-part UCS-2 text with an emoji is routed, its parts share a UDH reference and each gets a receipt", async () => {
     const text = `Tere 👋 ${"õäöü".repeat(40)}`;
-    const event = routed("sim-b", "+37256000002", text);
+    const event = order("sim-b", "+37256000002", text);
     expect(event.data.parts).toBe(3);
-    await messaging.publisher.publish(event);
+    await handOver(messaging, [event]);
     await waitFor(() => ofType(event.messageId, "ReceiptReceived").length === 3, {
       what: "three receipts",
     });
@@ -217,8 +191,8 @@ describe("submitting routed messages", () => {
   });
 
   it("when the carrier reports UNDELIV for the prefix, the part is undelivered with its error code", async () => {
-    const event = routed("sim-a", "+3725550123", "Will not arrive");
-    await messaging.publisher.publish(event);
+    const event = order("sim-a", "+3725550123", "Will not arrive");
+    await handOver(messaging, [event]);
     const [receipt] = await waitFor(() => {
       const receipts = ofType(event.messageId, "ReceiptReceived");
       return receipts.length === 1 ? receipts : undefined;
@@ -231,8 +205,8 @@ describe("submitting routed messages", () => {
   });
 
   it("when the carrier refuses the destination, SubmitFailed says so and is not retryable", async () => {
-    const event = routed("sim-a", "+37255591234", "Refused");
-    await messaging.publisher.publish(event);
+    const event = order("sim-a", "+37255591234", "Refused");
+    await handOver(messaging, [event]);
     const [failed] = await waitFor(() => {
       const failures = ofType(event.messageId, "SubmitFailed");
       return failures.length === 1 ? failures : undefined;
@@ -247,16 +221,13 @@ describe("submitting routed messages", () => {
     expect(ofType(event.messageId, "MessageSubmitted")).toEqual([]);
   });
 
-  it("when a routed event is delivered again, it is not submitted twice", async () => {
-    const event = routed("sim-a", "+37256000003", "Only once");
-    await messaging.publisher.publish(event);
+  it("when a submit order is delivered again, it is not submitted twice", async () => {
+    const event = order("sim-a", "+37256000003", "Only once");
+    await handOver(messaging, [event]);
     await waitFor(() => ofType(event.messageId, "MessageSubmitted").length === 1);
-    // A raw publish without Nats-Msg-Id: JetStream stores it again, as a redelivery would.
-    const ack = await messaging.nats.js.publish(
-      messaging.subjects.event("MessageRouted", "sim-a"),
-      JSON.stringify(event),
-    );
-    await waitFor(async () => (await connectorAckFloor()) >= ack.seq, {
+    // Without Nats-Msg-Id: JetStream stores it again, as a redelivery would deliver it.
+    const [seq = 0] = await handOver(messaging, [event], { dedupe: false });
+    await waitFor(async () => (await connectorAckFloor()) >= seq, {
       what: "the copy to be handled",
     });
     await waitFor(() => ofType(event.messageId, "ReceiptReceived").length === 1);
@@ -265,13 +236,38 @@ describe("submitting routed messages", () => {
   });
 });
 
+describe("counts for routing's scores", () => {
+  it("when orders are submitted and their receipts arrive, the carrier's health record counts them under the orders' score key", async () => {
+    const delivered = order("sim-a", "+37256000011", "Counted", { scoreKey: "EE-count" });
+    const undelivered = order("sim-a", "+3725550011", "Counted too", { scoreKey: "EE-count" });
+    await handOver(messaging, [delivered, undelivered]);
+    const kv = await new Kvm(messaging.nats.nc).open(messaging.subjects.carrierHealthBucket);
+    const record = await waitFor(
+      async () => {
+        const entry = await kv.get(`sim-a.${connector.replica}`);
+        const health = entry ? CarrierHealth.parse(entry.json()) : undefined;
+        const counted = health?.counts?.filter((c) => c.key === "EE-count") ?? [];
+        const receipts = counted.reduce((n, c) => n + c.delivered + c.undelivered, 0);
+        return receipts === 2 ? health : undefined;
+      },
+      { what: "the counts in the health record" },
+    );
+    const sum = (field: "submits" | "delivered" | "undelivered" | "latencyCount") =>
+      (record.counts ?? []).filter((c) => c.key === "EE-count").reduce((n, c) => n + c[field], 0);
+    expect([sum("submits"), sum("delivered"), sum("undelivered"), sum("latencyCount")]).toEqual([
+      2, 1, 1, 2,
+    ]);
+    expect(record.countSlotMs).toBe(60_000);
+  });
+});
+
 describe("a carrier that refuses our credentials", () => {
   it("when the password is wrong, nothing is submitted and the bind is not retried in a loop", async () => {
     await waitFor(async () => ((await simulator.binds())["sim-locked"]?.refused ?? 0) >= 1);
     expect(connector.boundCarriers().sort()).toEqual(["sim-a", "sim-b", "sim-flaky"]);
 
-    const event = routed("sim-locked", "+37256000004", "Nobody hears this");
-    await messaging.publisher.publish(event);
+    const event = order("sim-locked", "+37256000004", "Nobody hears this");
+    await handOver(messaging, [event]);
     await waitFor(
       async () => {
         const info = await messaging.nats.jsm.consumers.info(
@@ -280,13 +276,13 @@ describe("a carrier that refuses our credentials", () => {
         );
         return info.num_redelivered === 0 && info.num_ack_pending >= 1 ? true : undefined;
       },
-      { what: "the routed event to be held back (nak with delay)" },
+      { what: "the order to be held back (nak with delay)" },
     );
     // A hot loop would have rebound hundreds of times by now.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect((await simulator.binds())["sim-locked"]).toEqual({ accepted: 0, refused: 1 });
     expect(await submissionsTo("37256000004")).toEqual([]);
-    expect(eventsOf(event.messageId).map((e) => e.type)).toEqual(["MessageRouted"]);
+    expect(eventsOf(event.messageId)).toEqual([]);
 
     const sql = postgres(infra.database.url, { max: 1, onnotice: () => undefined });
     try {

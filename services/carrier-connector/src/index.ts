@@ -16,9 +16,7 @@ export {
 } from "./domain/submit-outcome.ts";
 export { carrierDurable } from "./handlers/carrier-consumers.ts";
 export {
-  CONNECTOR_DURABLE,
   leaseBucket,
-  routedFilter,
   type StartedCarrierConnector,
   startCarrierConnector,
 } from "./service.ts";

@@ -4,7 +4,7 @@ import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
 import { type NpmPdu, type NpmServer, type NpmSession, npmSmpp } from "@smsgw/testkit/npm-smpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCarrierConnectorConfig } from "./config.ts";
-import { observeEvents, routed } from "./harness.testing.ts";
+import { observeEvents, order } from "./harness.testing.ts";
 import { type StartedCarrierConnector, startCarrierConnector } from "./service.ts";
 
 /**
@@ -103,9 +103,9 @@ afterAll(async () => {
 describe("interop with the npm smpp package's server", () => {
   it("binds, submits a 2-part message and maps both receipts", async () => {
     await waitFor(() => connector.boundCarriers().includes("npm"), { what: "the bind" });
-    const event = routed("npm", "+37256000001", "x".repeat(200));
+    const event = order("npm", "+37256000001", "x".repeat(200));
     expect(event.data.parts).toBe(2);
-    await events.messaging.publisher.publish(event);
+    await events.handOver(event);
     await waitFor(() => events.ofType(event.messageId, "ReceiptReceived").length === 2, {
       what: "two receipts",
     });

@@ -11,7 +11,7 @@ import {
 } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCarrierConnectorConfig } from "./config.ts";
-import { observeEvents, routed } from "./harness.testing.ts";
+import { observeEvents, order } from "./harness.testing.ts";
 import { type StartedCarrierConnector, startCarrierConnector } from "./service.ts";
 
 const log = createLogger("connector-test", process.env.TEST_LOG_LEVEL ?? "silent");
@@ -115,8 +115,8 @@ afterAll(async () => {
   await infra?.cleanup();
 });
 
-const publishAll = (list: ReturnType<typeof routed>[]) =>
-  Promise.all(list.map((e) => events.messaging.publisher.publish(e)));
+const publishAll = (list: ReturnType<typeof order>[]) =>
+  Promise.all(list.map((e) => events.handOver(e)));
 const submissionsOf = async (carrierId: string) =>
   (await simulator.submissions()).filter((s) => s.carrierId === carrierId);
 /** Accepted submits per wall-clock second. */
@@ -140,7 +140,7 @@ async function health(carrierId: string): Promise<CarrierHealth | undefined> {
 
 describe("throttling", () => {
   it("when the carrier answers ESME_RTHROTTLED past 20/s, every message is still submitted once and the rate holds", async () => {
-    const list = Array.from({ length: 60 }, (_, i) => routed("thr", destination(i, 1), `T${i}`));
+    const list = Array.from({ length: 60 }, (_, i) => order("thr", destination(i, 1), `T${i}`));
     await publishAll(list);
     await waitFor(async () => (await health("thr"))?.throttled === true, {
       what: "health to say throttled",
@@ -162,7 +162,7 @@ describe("throttling", () => {
   }, 40_000);
 
   it("when the carrier has maxTps 20, the connector itself never sends faster", async () => {
-    const list = Array.from({ length: 40 }, (_, i) => routed("capped", destination(i, 2), `C${i}`));
+    const list = Array.from({ length: 40 }, (_, i) => order("capped", destination(i, 2), `C${i}`));
     await publishAll(list);
     await waitFor(async () => (await submissionsOf("capped")).length === 40, {
       what: "40 submits",
@@ -178,7 +178,7 @@ describe("throttling", () => {
 
 describe("bind drop mid-traffic", () => {
   it("when the carrier drops both binds, every message ends final and none acknowledged is sent twice", async () => {
-    const list = Array.from({ length: 100 }, (_, i) => routed("drop", destination(i, 3), `D${i}`));
+    const list = Array.from({ length: 100 }, (_, i) => order("drop", destination(i, 3), `D${i}`));
     await publishAll(list);
     await waitFor(async () => (await submissionsOf("drop")).length >= 20, {
       what: "traffic to start",
@@ -211,8 +211,8 @@ describe("receipts", () => {
   it.each([["dial-text"], ["dial-tlv"], ["dial-dec"]])(
     "when %s writes its receipts its way, the receipt still finds its message",
     async (carrierId) => {
-      const event = routed(carrierId, destination(1, 4), "Dialect");
-      await events.messaging.publisher.publish(event);
+      const event = order(carrierId, destination(1, 4), "Dialect");
+      await events.handOver(event);
       const [receipt] = await waitFor(() => {
         const receipts = events.ofType(event.messageId, "ReceiptReceived");
         return receipts.length === 1 ? receipts : undefined;
@@ -222,7 +222,7 @@ describe("receipts", () => {
   );
 
   it("when receipts come right behind submit_sm_resp (before the id map is stored), none is lost", async () => {
-    const list = Array.from({ length: 20 }, (_, i) => routed("early", destination(i, 5), `E${i}`));
+    const list = Array.from({ length: 20 }, (_, i) => order("early", destination(i, 5), `E${i}`));
     await publishAll(list);
     await waitFor(
       () => list.every((e) => events.ofType(e.messageId, "ReceiptReceived").length === 1),
@@ -232,7 +232,7 @@ describe("receipts", () => {
 
   it("when the receipt arrives before the submit_sm_resp itself, it waits for its id and finds its message", async () => {
     const list = Array.from({ length: 10 }, (_, i) =>
-      routed("overtake", destination(200 + i, 0), "O"),
+      order("overtake", destination(200 + i, 0), "O"),
     );
     await publishAll(list);
     await waitFor(
@@ -248,9 +248,9 @@ describe("receipts", () => {
 
   it("when a 3-part UCS-2 text has an emoji on a part boundary, the pair is never split", async () => {
     const text = `${"ж".repeat(66)}😀${"ы".repeat(70)}`;
-    const event = routed("mo", destination(1, 6), text);
+    const event = order("mo", destination(1, 6), text);
     expect(event.data.parts).toBe(3);
-    await events.messaging.publisher.publish(event);
+    await events.handOver(event);
     await waitFor(() => events.ofType(event.messageId, "ReceiptReceived").length === 3, {
       what: "three receipts",
     });
@@ -270,8 +270,8 @@ describe("receipts", () => {
 describe("concatenation per carrier", () => {
   it("when the carrier takes SAR TLVs, the parts carry them (no UDH) and each gets its receipt", async () => {
     const text = "s".repeat(200);
-    const event = routed("sar", destination(1, 9), text);
-    await events.messaging.publisher.publish(event);
+    const event = order("sar", destination(1, 9), text);
+    await events.handOver(event);
     await waitFor(() => events.ofType(event.messageId, "ReceiptReceived").length === 2);
     const parts = await submissionsOf("sar");
     expect(parts.map((p) => [p.esmClass, p.udh?.total, p.udh?.seq])).toEqual([
@@ -283,8 +283,8 @@ describe("concatenation per carrier", () => {
 
   it("when the carrier takes message_payload, one submit carries the whole text and its receipt every part", async () => {
     const text = "p".repeat(200);
-    const event = routed("payload", destination(2, 9), text);
-    await events.messaging.publisher.publish(event);
+    const event = order("payload", destination(2, 9), text);
+    await events.handOver(event);
     // One receipt for the one submit stands for both counted parts.
     await waitFor(() => events.ofType(event.messageId, "ReceiptReceived").length === 2);
     expect((await submissionsOf("payload")).map((p) => [p.esmClass, p.text])).toEqual([[0, text]]);
@@ -302,8 +302,8 @@ describe("concatenation per carrier", () => {
 describe("validity", () => {
   it("when no final receipt comes by validUntil, the message ends expired (one event)", async () => {
     const validUntil = new Date(Date.now() + 800).toISOString();
-    const event = routed("silent", destination(1, 7), "Nobody answers", { validUntil });
-    await events.messaging.publisher.publish(event);
+    const event = order("silent", destination(1, 7), "Nobody answers", { validUntil });
+    await events.handOver(event);
     const [expired] = await waitFor(() => {
       const list = events.ofType(event.messageId, "ValidityExpired");
       return list.length === 1 ? list : undefined;
@@ -314,8 +314,8 @@ describe("validity", () => {
 
   it("when the final receipt came in time, the message does not expire", async () => {
     const validUntil = new Date(Date.now() + 800).toISOString();
-    const event = routed("early", destination(99, 7), "In time", { validUntil });
-    await events.messaging.publisher.publish(event);
+    const event = order("early", destination(99, 7), "In time", { validUntil });
+    await events.handOver(event);
     await waitFor(() => events.ofType(event.messageId, "ReceiptReceived").length === 1);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(events.ofType(event.messageId, "ValidityExpired")).toEqual([]);
@@ -354,8 +354,8 @@ describe("health and failover", () => {
     });
     expect(await health("gone")).toMatchObject({ bindsUp: 0, bindsWanted: 1, simulated: false });
 
-    const event = routed("gone", destination(1, 8), "Elsewhere please");
-    await events.messaging.publisher.publish(event);
+    const event = order("gone", destination(1, 8), "Elsewhere please");
+    await events.handOver(event);
     const [failed] = await waitFor(() => {
       const list = events.ofType(event.messageId, "SubmitFailed");
       return list.length === 1 ? list : undefined;
@@ -383,7 +383,7 @@ describe("metrics", () => {
     const scrape = async () =>
       (await fetch(`http://127.0.0.1:${connector.healthPort}/metrics`)).text();
     const before = await scrape();
-    const list = Array.from({ length: 5 }, (_, i) => routed("early", destination(100 + i, 0), "M"));
+    const list = Array.from({ length: 5 }, (_, i) => order("early", destination(100 + i, 0), "M"));
     await publishAll(list);
     await waitFor(() => list.every((e) => events.ofType(e.messageId, "ReceiptReceived").length));
     const after = await waitFor(async () => {

@@ -1,6 +1,6 @@
 import { Kvm } from "@nats-io/kv";
-import { eventIdFor } from "@smsgw/contracts";
-import { createLogger } from "@smsgw/service-kit";
+import { type EventOf, eventIdFor } from "@smsgw/contracts";
+import { createLogger, ensureDurableConsumer } from "@smsgw/service-kit";
 import {
   createTestInfra,
   type SimulatorProcess,
@@ -12,7 +12,7 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCarrierConnectorConfig } from "./config.ts";
 import { carrierDurable } from "./handlers/carrier-consumers.ts";
-import { observeEvents, routed } from "./harness.testing.ts";
+import { observeEvents, order } from "./harness.testing.ts";
 import { leaseBucket, type StartedCarrierConnector, startCarrierConnector } from "./service.ts";
 
 /** Outcome-unknown reconciliation (ADR 8) against real Postgres, NATS and the simulator. */
@@ -73,11 +73,11 @@ const submissionsTo = async (to: string) =>
 describe("outcome unknown", () => {
   it("when a claim never finished and is stale, its event ends SubmitFailed 'outcome unknown', recorded, never resubmitted", async () => {
     await waitFor(() => connector.pulling().includes("rec"), { what: "rec pulled" });
-    const event = routed("rec", "+37256100001", "Died mid-submit");
+    const event = order("rec", "+37256100001", "Died mid-submit");
     // A replica claimed it and died before it could record anything.
     await sql`insert into connector.submissions (message_id, attempt, carrier_id, claimed_at)
               values (${event.messageId}, 1, 'rec', now() - interval '2 seconds')`;
-    await events.messaging.publisher.publish(event);
+    await events.handOver(event);
     const [failed] = await waitFor(() => {
       const list = events.ofType(event.messageId, "SubmitFailed");
       return list.length === 1 ? list : undefined;
@@ -91,10 +91,10 @@ describe("outcome unknown", () => {
   });
 
   it("when a claim is young, the event waits for it rather than deciding", async () => {
-    const event = routed("rec", "+37256100002", "Still in flight elsewhere");
+    const event = order("rec", "+37256100002", "Still in flight elsewhere");
     await sql`insert into connector.submissions (message_id, attempt, carrier_id)
               values (${event.messageId}, 1, 'rec')`;
-    await events.messaging.publisher.publish(event);
+    await events.handOver(event);
     // Young for one second, then stale: it ends failed, but not before.
     const started = Date.now();
     await waitFor(() => events.ofType(event.messageId, "SubmitFailed").length === 1);
@@ -103,13 +103,13 @@ describe("outcome unknown", () => {
   });
 
   it("when the parts were stored but MessageSubmitted was never published, it is published from them with the carrier's ids", async () => {
-    const event = routed("rec", "+37256100003", "Crashed before publishing");
+    const event = order("rec", "+37256100003", "Crashed before publishing");
     await sql`insert into connector.submissions (message_id, attempt, carrier_id)
               values (${event.messageId}, 1, 'rec')`;
     await sql`insert into connector.parts
                 (carrier_id, carrier_message_id, raw_id, message_id, account_id, part, total_parts)
               values ('rec', '3054', '0BEE', ${event.messageId}, 'acc_1', 1, 1)`;
-    await events.messaging.publisher.publish(event);
+    await events.handOver(event);
     const [submitted] = await waitFor(() => {
       const list = events.ofType(event.messageId, "MessageSubmitted");
       return list.length === 1 ? list : undefined;
@@ -119,13 +119,14 @@ describe("outcome unknown", () => {
       carrierId: "rec",
       attempt: 1,
       parts: [{ part: 1, carrierMessageId: "0BEE" }],
+      reason: event.data.reason,
     });
     expect(await submissionsTo("+37256100003")).toEqual([]);
   });
 
   it("when a message is routed to a carrier no replica has, it fails over (retryable) after a grace, claimed once", async () => {
-    const event = routed("nowhere", "+37256100004", "Nobody binds this");
-    await events.messaging.publisher.publish(event);
+    const event = order("nowhere", "+37256100004", "Nobody binds this");
+    await events.handOver(event);
     const [failed] = await waitFor(() => {
       const list = events.ofType(event.messageId, "SubmitFailed");
       return list.length === 1 ? list : undefined;
@@ -139,8 +140,8 @@ describe("outcome unknown", () => {
 
   it("when a carrier is removed with messages waiting in its durable, they fail over (retryable)", async () => {
     await waitFor(() => connector.pulling().includes("doomed"), { what: "doomed pulled" });
-    const event = routed("doomed", "+37256100005", "Waiting for a bind");
-    await events.messaging.publisher.publish(event);
+    const event = order("doomed", "+37256100005", "Waiting for a bind");
+    await events.handOver(event);
     await waitFor(
       async () => {
         const info = await events.messaging.nats.jsm.consumers.info(
@@ -164,4 +165,60 @@ describe("outcome unknown", () => {
     expect(failed?.data.detail).toMatch(/not configured/);
     await waitFor(() => !connector.pulling().includes("doomed"), { what: "the durable let go" });
   }, 30_000);
+});
+
+describe("upgrade from routed events (ADR 0009)", () => {
+  it("when routed events wait in the old durables, each is submitted once as its order, and the trail says why", async () => {
+    const { messaging } = events;
+    const { stream } = messaging.subjects;
+    // The durables a connector from before the upgrade left: one per carrier and the catch-all.
+    await ensureDurableConsumer(messaging.nats.jsm, stream, {
+      durable: "carrier-connector-rec",
+      filterSubject: messaging.subjects.event("MessageRouted", "rec"),
+    });
+    await ensureDurableConsumer(messaging.nats.jsm, stream, {
+      durable: "carrier-connector",
+      filterSubject: messaging.subjects.routedAll,
+    });
+    const fresh = order("rec", "+37256100009", "Routed before the upgrade");
+    const routed: EventOf<"MessageRouted"> = {
+      eventId: eventIdFor(fresh.messageId, "routed", 1),
+      type: "MessageRouted",
+      version: 1,
+      messageId: fresh.messageId,
+      accountId: fresh.accountId,
+      occurredAt: fresh.occurredAt,
+      data: {
+        to: fresh.data.to,
+        from: fresh.data.from,
+        text: fresh.data.text,
+        encoding: fresh.data.encoding,
+        parts: fresh.data.parts,
+        carrierId: "rec",
+        attempt: 1,
+        reason: { matchedPrefix: "+372", candidates: ["rec"], scoreKey: "EE" },
+      },
+    };
+    await messaging.publisher.publish(routed);
+    const [submitted] = await waitFor(
+      () => {
+        const list = events.ofType(fresh.messageId, "MessageSubmitted");
+        return list.length === 1 ? list : undefined;
+      },
+      { what: "the old routed event submitted" },
+    );
+    expect(submitted?.data.reason).toEqual(routed.data.reason);
+    await waitFor(
+      async () => {
+        const infos = await Promise.all(
+          ["carrier-connector-rec", "carrier-connector"].map((name) =>
+            messaging.nats.jsm.consumers.info(stream, name),
+          ),
+        );
+        return infos.every((info) => info.num_pending + info.num_ack_pending === 0);
+      },
+      { what: "both old durables drained" },
+    );
+    expect(submissionsTo("+37256100009")).toHaveLength(1);
+  });
 });

@@ -10,7 +10,7 @@ import {
 } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCarrierConnectorConfig } from "./config.ts";
-import { observeEvents, routed } from "./harness.testing.ts";
+import { observeEvents, order } from "./harness.testing.ts";
 import { leaseBucket, type StartedCarrierConnector, startCarrierConnector } from "./service.ts";
 
 /**
@@ -139,8 +139,8 @@ describe("connector replicas", () => {
     );
     expect(inProcess.get("r1")?.slots().shared).toHaveLength(2);
 
-    const list = Array.from({ length: 40 }, (_, i) => routed("shared", destination(1, i), `A${i}`));
-    await Promise.all(list.map((e) => events.messaging.publisher.publish(e)));
+    const list = Array.from({ length: 40 }, (_, i) => order("shared", destination(1, i), `A${i}`));
+    await Promise.all(list.map((e) => events.handOver(e)));
     await waitFor(
       () => list.every((e) => events.ofType(e.messageId, "ReceiptReceived").length === 1),
       { what: "40 receipts", timeoutMs: 20_000 },
@@ -172,10 +172,10 @@ describe("connector replicas", () => {
       responseDelayMs: 300,
       outcomes: [],
     });
-    const list = Array.from({ length: 60 }, (_, i) => routed("shared", destination(2, i), `B${i}`));
+    const list = Array.from({ length: 60 }, (_, i) => order("shared", destination(2, i), `B${i}`));
     const sending = (async () => {
       for (let i = 0; i < list.length; i += 5) {
-        await Promise.all(list.slice(i, i + 5).map((e) => events.messaging.publisher.publish(e)));
+        await Promise.all(list.slice(i, i + 5).map((e) => events.handOver(e)));
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     })();

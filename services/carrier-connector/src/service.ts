@@ -1,5 +1,5 @@
 import { randomInt } from "node:crypto";
-import { type InboundMessageReceived, MessageRouted, type Subjects } from "@smsgw/contracts";
+import type { InboundMessageReceived, Subjects } from "@smsgw/contracts";
 import {
   type Database,
   type HealthServer,
@@ -7,9 +7,7 @@ import {
   type Messaging,
   openMessaging,
   openServiceDatabase,
-  type RunningConsumer,
   type RunningService,
-  startConsumer,
   startHealthServer,
 } from "@smsgw/service-kit";
 import { type AdminServer, startAdminServer } from "./admin/server.ts";
@@ -19,15 +17,17 @@ import { CONNECTOR_SCHEMA, migrations } from "./db/migrations.ts";
 import type { ConnectorDatabase } from "./db/schema.ts";
 import { createConnectorStore } from "./db/store.ts";
 import { DEFAULT_BACKOFF } from "./domain/backoff.ts";
+import { createScoreCounter } from "./domain/score-counter.ts";
 import { type BindLeases, startBindLeases } from "./handlers/bind-leases.ts";
-import { handleUnconfigured, startCarrierConsumers } from "./handlers/carrier-consumers.ts";
+import { startCarrierConsumers } from "./handlers/carrier-consumers.ts";
 import { type CarrierLink, startCarrierLink } from "./handlers/carrier-link.ts";
 import { startCarrierRegistry } from "./handlers/carrier-registry.ts";
 import { startExpirySweep } from "./handlers/expiry-sweep.ts";
 import { defaultReplicaId, startHealthPublisher } from "./handlers/health.ts";
 import { createInboundHandler } from "./handlers/inbound.ts";
+import { startLegacyDrain } from "./handlers/legacy-drain.ts";
 import { createReceiptHandler, type ReceiptHandler } from "./handlers/receipts.ts";
-import { handleRouted } from "./handlers/routed.ts";
+import { handleSubmitOrders } from "./handlers/submit-orders.ts";
 import { watchLinks } from "./metrics.ts";
 
 export interface StartedCarrierConnector extends RunningService {
@@ -42,26 +42,18 @@ export interface StartedCarrierConnector extends RunningService {
   sweepExpired(): Promise<number>;
   /** The bind slots this replica leases, per carrier (ADR 0007). */
   slots(): Record<string, number[]>;
-  /** Carriers whose routed messages this replica pulls now. */
+  /** Carriers whose submit orders this replica pulls now. */
   pulling(): string[];
 }
-
-/** The durable of routed messages to carriers no replica has configured (every routed subject). */
-export const CONNECTOR_DURABLE = "carrier-connector";
 
 /** The KV bucket of bind-slot leases and replica heartbeats. */
 export const leaseBucket = (subjects: Subjects) => `${subjects.prefix}_connector_leases`;
 
-/** How long start-up waits for the first binds before it takes routed messages anyway. */
+/** How long start-up waits for the first binds before it takes submit orders anyway. */
 const FIRST_BIND_WAIT_MS = 5_000;
 
-/** `<p>.evt.routed.>`: the routed events of every carrier (the unconfigured ones' safety net). */
-export function routedFilter(subjects: Subjects): string {
-  return subjects.routedAll;
-}
-
 /**
- * Opens the database and NATS, binds every carrier, then consumes routed messages.
+ * Opens the database and NATS, binds every carrier, then consumes the carriers' submit orders.
  * `stop()`: stop consuming (the batch in flight finishes its submits and publishes), answer
  * waiting receipts "later", unbind every session (drains its window), drain NATS, close the pool.
  */
@@ -72,8 +64,8 @@ export async function startCarrierConnector(
   let database: Database<ConnectorDatabase> | undefined;
   let messaging: Messaging | undefined;
   let receipts: ReceiptHandler | undefined;
-  let consumer: RunningConsumer | undefined;
   let consumers: ReturnType<typeof startCarrierConsumers> | undefined;
+  let legacy: ReturnType<typeof startLegacyDrain> | undefined;
   let leases: BindLeases | undefined;
   let health: HealthServer | undefined;
   let healthPublisher: Awaited<ReturnType<typeof startHealthPublisher>> | undefined;
@@ -90,7 +82,7 @@ export async function startCarrierConnector(
     unwatchLinks();
     await admin?.close();
     await registry?.stop();
-    await Promise.all([consumer?.stop(), consumers?.stop()]);
+    await Promise.all([consumers?.stop(), legacy?.stop()]);
     await sweep?.stop();
     await receipts?.stop();
     await Promise.all([...links.values()].map((link) => link.stop()));
@@ -106,6 +98,7 @@ export async function startCarrierConnector(
     messaging = await openMessaging(config, "carrier-connector", log);
     const store = createConnectorStore(database.db);
     const { publisher, subjects, nats } = messaging;
+    const counts = createScoreCounter(config.SCORE_WINDOW_MS, config.SCORE_SLOT_MS);
     const onInbound = createInboundHandler({
       log,
       now: () => new Date(),
@@ -117,8 +110,10 @@ export async function startCarrierConnector(
     });
     const handler = createReceiptHandler({
       findParts: store.findParts,
-      publishAll: publisher.publishAll,
+      // Only the event store reads receipts: batch envelopes (ADR 0009).
+      publishAll: publisher.publishBatch,
       markFinal: store.markFinal,
+      counts,
       onInbound,
       log,
       now: () => new Date(),
@@ -164,6 +159,7 @@ export async function startCarrierConnector(
       links: () => links.values(),
       log,
       intervalMs: config.HEALTH_PUBLISH_MS,
+      counts,
     });
     sweep = startExpirySweep({
       findExpired: store.findExpired,
@@ -189,7 +185,7 @@ export async function startCarrierConnector(
       new Promise((resolve) => setTimeout(resolve, FIRST_BIND_WAIT_MS).unref()),
     ]);
     const bindLeases = leases;
-    const handle = handleRouted({
+    const handle = handleSubmitOrders({
       links,
       store,
       publisher,
@@ -201,6 +197,7 @@ export async function startCarrierConnector(
       replica,
       isReplicaAlive: (other) => bindLeases.isAlive(other),
       reconcileAfterMs: config.RECONCILE_AFTER_MS,
+      counts,
     });
     consumers = startCarrierConsumers({
       nats,
@@ -213,14 +210,14 @@ export async function startCarrierConnector(
       orphanCheckMs: config.CARRIER_RELOAD_MS,
     });
     consumers.evaluate();
-    consumer = await startConsumer(nats, {
-      stream: subjects.stream,
-      durable: CONNECTOR_DURABLE,
-      filterSubject: routedFilter(subjects),
-      schema: MessageRouted,
+    legacy = startLegacyDrain({
+      nats,
+      subjects,
+      links: () => links,
+      handle,
       log,
       ackWaitMs: config.ROUTED_ACK_WAIT_MS,
-      handle: handleUnconfigured({ links, handle, graceMs: config.CARRIER_RELOAD_MS }),
+      checkMs: config.CARRIER_RELOAD_MS,
     });
     health = await startHealthServer(config.HEALTH_PORT, config.HTTP_HOST, {
       live: () => true,

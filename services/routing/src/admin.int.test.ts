@@ -81,7 +81,7 @@ describe("operator-managed routes", () => {
       await waitFor(async () => (await publishedRules())?.routablePrefixes.includes("+48"));
       const event = accepted("+48501234567");
       await t.messaging.publisher.publish(event);
-      const [routed] = await t.recorder.outcomeOf(event.messageId, "MessageRouted");
+      const [routed] = await t.recorder.ordersFor(event.messageId);
       expect(routed?.data.carrierId).toBe("sim-a");
     } finally {
       await second.stop();

@@ -35,12 +35,13 @@ export const RoutingEnv = BaseEnv.extend({
   /** The neutral prior of a carrier with no receipts, and its weight in receipts. */
   ROUTE_PRIOR: z.coerce.number().min(0).max(1).default(0.9),
   ROUTE_PRIOR_WEIGHT: z.coerce.number().min(0).max(10_000).default(10),
-  /** The rolling window of receipts the scores count. */
+  /**
+   * The rolling window the scores count (the connectors' counts must reach back this far:
+   * their SCORE_WINDOW_MS).
+   */
   ROUTE_SCORE_WINDOW_SECONDS: seconds(600, 86_400),
   /** A connector replica's health record older than this is ignored. */
   ROUTE_HEALTH_STALE_SECONDS: seconds(60, 3_600),
-  /** How long the per-message routing state (for failover) is kept. */
-  ROUTE_STATE_TTL_SECONDS: seconds(3_600, 7 * 86_400),
   /** Longest single hold of a scheduled message (it is held again until due). */
   ROUTE_HOLD_CAP_SECONDS: seconds(3_600, 86_400),
 });

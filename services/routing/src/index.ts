@@ -24,5 +24,4 @@ export {
   type RouteTable,
 } from "./domain/route-table.ts";
 export { routesBucket } from "./kv/route-store.ts";
-export { stateBucket } from "./kv/state-store.ts";
 export { ROUTING_DURABLES, type StartedRouting, startRouting } from "./service.ts";

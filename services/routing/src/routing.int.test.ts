@@ -1,4 +1,4 @@
-import { eventIdFor, newMessageId } from "@smsgw/contracts";
+import { eventIdFor, newMessageId, submitOrderId } from "@smsgw/contracts";
 import { waitFor } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -22,20 +22,27 @@ afterAll(async () => {
 });
 
 describe("routing on real JetStream", () => {
-  it("when an accepted message matches a prefix, it is routed once to its cheapest carrier, saying why", async () => {
+  it("when an accepted message matches a prefix, one submit order goes to its cheapest carrier's subject, saying why, and nothing is logged", async () => {
     const event = accepted("+37212345678", {
       country: "EE",
       validUntil: "2030-01-01T00:00:00.000Z",
     });
+    const onSimA = t.messaging.nats.nc.subscribe(t.messaging.subjects.submit("sim-a"), { max: 1 });
+    await t.messaging.nats.nc.flush();
     await t.messaging.publisher.publish(event);
-    const [routed, ...duplicates] = await t.recorder.outcomeOf(event.messageId, "MessageRouted");
+    const [order, ...duplicates] = await t.recorder.ordersFor(event.messageId);
     expect(duplicates).toEqual([]);
-    expect(routed).toMatchObject({
-      eventId: eventIdFor(event.messageId, "routed", 1),
+    for await (const msg of onSimA)
+      expect(msg.json()).toMatchObject({ messageId: event.messageId });
+    expect(order).toMatchObject({
+      orderId: submitOrderId(event.messageId, 1),
+      type: "SubmitOrder",
       accountId: "acc_1",
       data: {
         carrierId: "sim-a",
         attempt: 1,
+        tried: ["sim-a"],
+        scoreKey: "EE",
         to: "+37212345678",
         from: "MyApp",
         text: "hello",
@@ -67,15 +74,20 @@ describe("routing on real JetStream", () => {
         },
       },
     });
+    // The work item is not an event: the trail has only the accepted event.
+    expect(
+      t.recorder.seen.filter((e) => e.messageId === event.messageId).map((e) => e.type),
+    ).toEqual(["MessageAccepted"]);
   });
 
   it("when an accepted message matches no prefix, it fails with no_route", async () => {
     const event = accepted("+4915123456789");
     await t.messaging.publisher.publish(event);
-    const failed = await t.recorder.outcomeOf(event.messageId, "MessageFailed");
+    const failed = await t.recorder.failureOf(event.messageId);
     expect(failed.map((e) => e.data)).toEqual([
       { reason: "no_route", errorCode: null, detail: "no route for +4915123456789" },
     ]);
+    expect(t.recorder.ordersOf(event.messageId)).toEqual([]);
   });
 
   it("when the accepted event is delivered again, routing publishes its decision once", async () => {
@@ -85,38 +97,45 @@ describe("routing on real JetStream", () => {
     await t.messaging.nats.js.publish(subject, JSON.stringify(event));
     await t.messaging.nats.js.publish(subject, JSON.stringify(event));
     await waitFor(() => t.recorder.eventsOf(event.messageId, "MessageAccepted").length === 2);
-    const routed = await t.recorder.outcomeOf(event.messageId, "MessageRouted");
-    expect(routed).toHaveLength(1);
+    const orders = await t.recorder.ordersFor(event.messageId);
+    expect(orders).toHaveLength(1);
   });
 
-  it("when a retryable submit failure is delivered twice, the message fails over exactly once per attempt", async () => {
+  it("when a retryable submit failure is delivered twice, the message fails over exactly once per attempt, from what the failure carries", async () => {
     const event = accepted("+37212121212", { country: "EE-failover" });
     await t.messaging.publisher.publish(event);
-    await t.recorder.outcomeOf(event.messageId, "MessageRouted");
+    const [firstOrder] = await t.recorder.ordersFor(event.messageId);
+    if (!firstOrder) throw new Error("no first order");
     const subject = t.messaging.subjects.event("SubmitFailed");
-    const first = JSON.stringify(submitFailed(event.messageId, "sim-a", 1, true));
+    const first = JSON.stringify(submitFailed(firstOrder, true));
     await t.messaging.nats.js.publish(subject, first);
     await t.messaging.nats.js.publish(subject, first);
-    const routed = await t.recorder.outcomeOf(event.messageId, "MessageRouted", 2);
-    expect(routed.map((e) => [e.eventId, e.data.carrierId, e.data.attempt])).toEqual([
-      [eventIdFor(event.messageId, "routed", 1), "sim-a", 1],
-      [eventIdFor(event.messageId, "routed", 2), "sim-b", 2],
+    const orders = await t.recorder.ordersFor(event.messageId, 2);
+    expect(orders.map((o) => [o.orderId, o.data.carrierId, o.data.attempt, o.data.tried])).toEqual([
+      [submitOrderId(event.messageId, 1), "sim-a", 1, ["sim-a"]],
+      [submitOrderId(event.messageId, 2), "sim-b", 2, ["sim-a", "sim-b"]],
     ]);
-    expect(routed[1]?.data).toMatchObject({ to: "+37212121212", text: "hello", parts: 3 });
-    // Late redelivery of attempt 1's failure, after attempt 2 was routed: same event again, dropped.
+    expect(orders[1]?.data).toMatchObject({
+      to: "+37212121212",
+      text: "hello",
+      parts: 3,
+      scoreKey: "EE-failover",
+    });
+    // Late redelivery of attempt 1's failure, after attempt 2 was handed over: same order, dropped.
     await t.messaging.nats.js.publish(subject, first);
-    const second = JSON.stringify(submitFailed(event.messageId, "sim-b", 2, true));
+    const second = JSON.stringify(submitFailed(orders[1] ?? firstOrder, true));
     await t.messaging.nats.js.publish(subject, second);
     await t.messaging.nats.js.publish(subject, second);
-    const failed = await t.recorder.outcomeOf(event.messageId, "MessageFailed");
+    const failed = await t.recorder.failureOf(event.messageId);
     expect(failed.map((e) => e.data.reason)).toEqual(["no_carrier_left"]);
-    expect(t.recorder.eventsOf(event.messageId, "MessageRouted")).toHaveLength(2);
+    expect(t.recorder.ordersOf(event.messageId)).toHaveLength(2);
   });
 
   it("when a carrier refused the submit for good, the message fails with submit_rejected", async () => {
     const messageId = newMessageId();
-    await t.messaging.publisher.publish(submitFailed(messageId, "sim-a", 1, false));
-    const failed = await t.recorder.outcomeOf(messageId, "MessageFailed");
+    const refused = { messageId, data: { carrierId: "sim-a", attempt: 1 } };
+    await t.messaging.publisher.publish(submitFailed(refused, false));
+    const failed = await t.recorder.failureOf(messageId);
     expect(failed).toHaveLength(1);
     expect(failed[0]).toMatchObject({
       eventId: eventIdFor(messageId, "failed"),
@@ -129,16 +148,16 @@ describe("routing on real JetStream", () => {
     const event = accepted("+15551234567", { sendAt: sendAt.toISOString() });
     await t.messaging.publisher.publish(event);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect(t.recorder.eventsOf(event.messageId, "MessageRouted")).toEqual([]);
+    expect(t.recorder.ordersOf(event.messageId)).toEqual([]);
     // Held = pending on the durable: why many held messages would reach max_ack_pending.
     const info = await t.messaging.nats.jsm.consumers.info(
       t.messaging.subjects.stream,
       "routing-accepted",
     );
     expect(info.num_ack_pending).toBe(1);
-    const [routed] = await t.recorder.outcomeOf(event.messageId, "MessageRouted");
-    expect(Date.parse(routed?.occurredAt ?? "")).toBeGreaterThanOrEqual(sendAt.getTime());
-    expect(routed?.data.carrierId).toBe("sim-b");
+    const [order] = await t.recorder.ordersFor(event.messageId);
+    expect(Date.parse(order?.occurredAt ?? "")).toBeGreaterThanOrEqual(sendAt.getTime());
+    expect(order?.data.carrierId).toBe("sim-b");
   });
 
   it("when asked, the health server says it is ready", async () => {

@@ -13,14 +13,14 @@ import {
 } from "@smsgw/service-kit";
 import { type AdminServer, startAdminServer } from "./admin/server.ts";
 import type { RoutingConfig } from "./config.ts";
+import type { CarrierScore } from "./domain/choose.ts";
 import type { RoutingView } from "./domain/decide.ts";
-import { combineHealth, simulatedCarriers } from "./domain/scores.ts";
+import { combineHealth, scoreIndex, scoreSnapshot, simulatedCarriers } from "./domain/scores.ts";
 import { handleAccepted } from "./handlers/accepted.ts";
-import { type Observer, startObserver } from "./handlers/observer.ts";
 import { handleSubmitFailed } from "./handlers/submit-failed.ts";
 import { openRouteStore } from "./kv/route-store.ts";
 import { type RouteWatch, watchRoutes } from "./kv/route-watch.ts";
-import { openStateStore } from "./kv/state-store.ts";
+import { createSubmitPublisher } from "./nats/submit-publisher.ts";
 
 export interface StartedRouting extends RunningService {
   readonly healthPort: number;
@@ -36,9 +36,10 @@ export const ROUTING_DURABLES = {
 } as const;
 
 /**
- * Connects; seeds the route store if empty; watches routes and carrier health; reads
- * the last window of outcomes into the scores; publishes the routing rules; then starts
- * the two consumers, the health server and (with ADMIN_TOKEN) the admin API.
+ * Connects; seeds the route store if empty; watches routes and carrier health (whose
+ * records carry the connectors' counts the scores are built from); publishes the routing
+ * rules; then starts the two consumers, the health server and (with ADMIN_TOKEN) the
+ * admin API.
  */
 export async function startRouting(config: RoutingConfig, log: Logger): Promise<StartedRouting> {
   const messaging = await openMessaging(config, "routing", log);
@@ -72,23 +73,18 @@ export async function startRouting(config: RoutingConfig, log: Logger): Promise<
       log,
     );
     stoppers.push(health.stop);
-    const observer: Observer = await startObserver(
-      nats,
-      subjects,
-      config.ROUTE_SCORE_WINDOW_SECONDS * 1000,
-      log,
-    );
-    stoppers.push(observer.stop);
-    await Promise.race([observer.caughtUp, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-
+    const windowMs = config.ROUTE_SCORE_WINDOW_SECONDS * 1000;
+    const noScores: ReadonlyMap<string, CarrierScore> = new Map();
     const table = routes;
     const view = (): RoutingView => {
       const nowMs = Date.now();
-      // An iterator: read once into an array, it feeds both the health and the simulators.
+      // An iterator: read once into an array, it feeds the health, simulators and scores.
       const records = [...health.values()];
+      // Summed once per batch: every decision of the batch reads the same index.
+      const scores = scoreIndex(records, nowMs, windowMs);
       return {
         table: table.table(),
-        scores: (key) => observer.book.scores(key, nowMs),
+        scores: (key) => scores.get(key) ?? noScores,
         health: combineHealth(records, nowMs, {
           staleMs: config.ROUTE_HEALTH_STALE_SECONDS * 1000,
           errorRatio: 0.5,
@@ -103,12 +99,7 @@ export async function startRouting(config: RoutingConfig, log: Logger): Promise<
         maxAttempts: config.ROUTE_MAX_ATTEMPTS,
       };
     };
-    const states = await openStateStore(
-      nats.nc,
-      subjects.prefix,
-      config.ROUTE_STATE_TTL_SECONDS * 1000,
-      log,
-    );
+    const orders = createSubmitPublisher(nats.js, subjects);
     const now = () => new Date();
     const consumers: RunningConsumer[] = [];
     stoppers.push(async () => {
@@ -123,7 +114,7 @@ export async function startRouting(config: RoutingConfig, log: Logger): Promise<
         log,
         handle: handleAccepted({
           view,
-          states,
+          orders,
           publisher,
           log,
           now,
@@ -138,7 +129,7 @@ export async function startRouting(config: RoutingConfig, log: Logger): Promise<
         filterSubject: subjects.event("SubmitFailed"),
         schema: SubmitFailed,
         log,
-        handle: handleSubmitFailed({ view, states, publisher, log, now }),
+        handle: handleSubmitFailed({ view, orders, publisher, log, now }),
       }),
     );
     const ready = () => !stopping && !nats.nc.isClosed();
@@ -161,7 +152,7 @@ export async function startRouting(config: RoutingConfig, log: Logger): Promise<
         scores: () => {
           const live = view();
           return {
-            scores: observer.book.snapshot(Date.now()),
+            scores: scoreSnapshot(scoreIndex(health.values(), Date.now(), windowMs)),
             health: Object.fromEntries(live.health),
             simulated: [...live.simulated].sort(),
           };

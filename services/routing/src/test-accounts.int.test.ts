@@ -32,8 +32,8 @@ describe("test accounts go to simulators only", () => {
     const live = accepted("+37212345678", { country: "EE" });
     const test = accepted("+37212345679", { country: "EE", test: true });
     await t.messaging.publisher.publishAll([live, test]);
-    const [routedLive] = await t.recorder.outcomeOf(live.messageId, "MessageRouted");
-    const [routedTest] = await t.recorder.outcomeOf(test.messageId, "MessageRouted");
+    const [routedLive] = await t.recorder.ordersFor(live.messageId);
+    const [routedTest] = await t.recorder.ordersFor(test.messageId);
     expect(routedLive?.data.carrierId).toBe("real");
     expect(routedLive?.data.reason).toMatchObject({
       considered: [
@@ -43,6 +43,8 @@ describe("test accounts go to simulators only", () => {
       ],
     });
     expect(routedTest?.data.carrierId).toBe("sim-a");
+    expect(routedTest?.data.test).toBe(true);
+    expect(routedLive?.data).not.toHaveProperty("test");
     expect(routedTest?.data.reason).toMatchObject({
       test: true,
       considered: [{ carrierId: "real", excluded: "live_carrier" }, { carrierId: "sim-a" }, {}],
@@ -52,20 +54,23 @@ describe("test accounts go to simulators only", () => {
   it("when a test message's simulators refuse it, it fails over to the next simulator and then fails, never reaching the real carrier", async () => {
     const test = accepted("+37212345670", { country: "EE-failover", test: true });
     await t.messaging.publisher.publish(test);
-    await t.recorder.outcomeOf(test.messageId, "MessageRouted");
-    await t.messaging.publisher.publish(submitFailed(test.messageId, "sim-a", 1, true));
-    await t.recorder.outcomeOf(test.messageId, "MessageRouted", 2);
-    await t.messaging.publisher.publish(submitFailed(test.messageId, "sim-b", 2, true));
-    const failed = await t.recorder.outcomeOf(test.messageId, "MessageFailed");
-    const routed = t.recorder.eventsOf(test.messageId, "MessageRouted");
-    expect(routed.map((e) => e.data.carrierId)).toEqual(["sim-a", "sim-b"]);
+    const [first] = await t.recorder.ordersFor(test.messageId);
+    if (!first) throw new Error("no first order");
+    // The failure hands the test flag back: failover keeps the message on simulators.
+    await t.messaging.publisher.publish(submitFailed(first, true));
+    const [, second] = await t.recorder.ordersFor(test.messageId, 2);
+    if (!second) throw new Error("no second order");
+    await t.messaging.publisher.publish(submitFailed(second, true));
+    const failed = await t.recorder.failureOf(test.messageId);
+    const orders = t.recorder.ordersOf(test.messageId);
+    expect(orders.map((o) => o.data.carrierId)).toEqual(["sim-a", "sim-b"]);
     expect(failed.map((e) => e.data.reason)).toEqual(["no_carrier_left"]);
   });
 
   it("when a test message's destination has no simulator, it fails with no_route saying so", async () => {
     const test = accepted("+15551234567", { test: true });
     await t.messaging.publisher.publish(test);
-    const failed = await t.recorder.outcomeOf(test.messageId, "MessageFailed");
+    const failed = await t.recorder.failureOf(test.messageId);
     expect(failed.map((e) => e.data)).toEqual([
       {
         reason: "no_route",
@@ -74,6 +79,6 @@ describe("test accounts go to simulators only", () => {
           "test account: no simulated carrier for +15551234567 can take this message (real: live_carrier)",
       },
     ]);
-    expect(t.recorder.eventsOf(test.messageId, "MessageRouted")).toEqual([]);
+    expect(t.recorder.ordersOf(test.messageId)).toEqual([]);
   });
 });

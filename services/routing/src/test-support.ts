@@ -6,6 +6,8 @@ import {
   type MessageEvent,
   MessageEvent as MessageEventSchema,
   newMessageId,
+  type ScoreCounts,
+  SubmitOrder,
   subjects as subjectsFor,
 } from "@smsgw/contracts";
 import {
@@ -19,7 +21,6 @@ import {
 import { createTestInfra, waitFor } from "@smsgw/testkit";
 import { loadRoutingConfig } from "./config.ts";
 import { routesBucket } from "./kv/route-store.ts";
-import { stateBucket } from "./kv/state-store.ts";
 import { startRouting } from "./service.ts";
 
 /** Test helpers shared by the routing integration tests (not part of the service). */
@@ -53,12 +54,32 @@ export function accepted(
   };
 }
 
+/**
+ * A SubmitFailed as the connector says it for an order: a retryable one hands back what
+ * failover needs (the order's content, carriers tried, score key, test flag).
+ */
 export function submitFailed(
-  messageId: string,
-  carrierId: string,
-  attempt: number,
+  order: SubmitOrder | { messageId: string; data: { carrierId: string; attempt: number } },
   retryable: boolean,
 ): EventOf<"SubmitFailed"> {
+  const { messageId } = order;
+  const { carrierId, attempt } = order.data;
+  const failover =
+    retryable && "orderId" in order
+      ? {
+          content: {
+            to: order.data.to,
+            from: order.data.from,
+            text: order.data.text,
+            encoding: order.data.encoding,
+            parts: order.data.parts,
+            ...(order.data.validUntil ? { validUntil: order.data.validUntil } : {}),
+          },
+          tried: order.data.tried,
+          scoreKey: order.data.scoreKey,
+          ...(order.data.test ? { test: true } : {}),
+        }
+      : undefined;
   return {
     eventId: eventIdFor(messageId, "submit_failed", attempt),
     type: "SubmitFailed",
@@ -72,37 +93,37 @@ export function submitFailed(
       retryable,
       commandStatus: retryable ? 0x58 : 0x0b,
       detail: retryable ? "throttled" : "invalid destination address",
+      ...(failover ? { failover } : {}),
     },
   };
 }
 
-export function receipt(
-  messageId: string,
-  carrierId: string,
-  part: number,
-  delivered: boolean,
-): EventOf<"ReceiptReceived"> {
+/** One slot of a connector's counts for a carrier under a score key (1 s slots, now). */
+export function counts(key: string, overrides: Partial<ScoreCounts> = {}): ScoreCounts {
+  const slotMs = 1_000;
+  const now = Date.now();
   return {
-    eventId: eventIdFor(messageId, "receipt", part),
-    type: "ReceiptReceived",
-    version: 1,
-    messageId,
-    accountId: "acc_1",
-    occurredAt: new Date().toISOString(),
-    data: {
-      carrierId,
-      carrierMessageId: `${messageId}-${part}`,
-      part,
-      stat: delivered ? "DELIVRD" : "UNDELIV",
-      errorCode: delivered ? null : "001",
-      partStatus: delivered ? "delivered" : "undelivered",
-    },
+    key,
+    at: now - (now % slotMs),
+    submits: 0,
+    submitFailures: 0,
+    delivered: 0,
+    undelivered: 0,
+    latencyMsSum: 0,
+    latencyCount: 0,
+    ...overrides,
   };
 }
 
-export function health(carrierId: string, bindsUp: number, simulated?: boolean): CarrierHealth {
+export function health(
+  carrierId: string,
+  bindsUp: number,
+  simulated?: boolean,
+  scoreCounts?: ScoreCounts[],
+): CarrierHealth {
   return {
     ...(simulated === undefined ? {} : { simulated }),
+    ...(scoreCounts ? { countSlotMs: 1_000, counts: scoreCounts } : {}),
     carrierId,
     replica: "r1",
     bindsUp,
@@ -114,37 +135,69 @@ export function health(carrierId: string, bindsUp: number, simulated?: boolean):
   };
 }
 
-/** Records every event on the stream, duplicates included, to count what routing wrote. */
+/**
+ * Records every event on the stream and every submit order, duplicates included, to count
+ * what routing wrote.
+ */
 export async function startRecorder(messaging: Messaging) {
   const seen: MessageEvent[] = [];
-  const consumer: RunningConsumer = await startConsumer(messaging.nats, {
-    stream: messaging.subjects.stream,
-    durable: "test-recorder",
-    filterSubject: messaging.subjects.allEvents,
-    schema: MessageEventSchema,
-    log: silent,
-    handle: async (batch) => {
-      seen.push(...batch.map((delivery) => delivery.value));
-      return undefined;
-    },
-  });
+  const orders: SubmitOrder[] = [];
+  const consumers: RunningConsumer[] = [
+    await startConsumer(messaging.nats, {
+      stream: messaging.subjects.stream,
+      durable: "test-recorder",
+      filterSubject: messaging.subjects.allEvents,
+      schema: MessageEventSchema,
+      log: silent,
+      handle: async (batch) => {
+        seen.push(...batch.map((delivery) => delivery.value));
+        return undefined;
+      },
+    }),
+    await startConsumer(messaging.nats, {
+      stream: messaging.subjects.stream,
+      durable: "test-order-recorder",
+      filterSubject: messaging.subjects.submitAll,
+      schema: SubmitOrder,
+      log: silent,
+      handle: async (batch) => {
+        orders.push(...batch.map((delivery) => delivery.value));
+        return undefined;
+      },
+    }),
+  ];
   const eventsOf = <T extends MessageEvent["type"]>(messageId: string, type: T) =>
     seen.filter(
       (event): event is EventOf<T> => event.messageId === messageId && event.type === type,
     );
+  const ordersOf = (messageId: string) => orders.filter((order) => order.messageId === messageId);
   /** Waits until the outcome is in, then a little longer for any duplicate. */
-  async function outcomeOf<T extends "MessageRouted" | "MessageFailed">(
-    messageId: string,
-    type: T,
-    count = 1,
-  ) {
-    await waitFor(() => eventsOf(messageId, type).length >= count, {
-      what: `${type} of ${messageId}`,
+  async function failureOf(messageId: string) {
+    await waitFor(() => eventsOf(messageId, "MessageFailed").length >= 1, {
+      what: `MessageFailed of ${messageId}`,
     });
     await new Promise((resolve) => setTimeout(resolve, 300));
-    return eventsOf(messageId, type);
+    return eventsOf(messageId, "MessageFailed");
   }
-  return { seen, eventsOf, outcomeOf, stop: () => consumer.stop() };
+  /** Waits until `count` orders of the message are in, then a little longer for any duplicate. */
+  async function ordersFor(messageId: string, count = 1) {
+    await waitFor(() => ordersOf(messageId).length >= count, {
+      what: `${count} submit order(s) of ${messageId}`,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return ordersOf(messageId);
+  }
+  return {
+    seen,
+    orders,
+    eventsOf,
+    ordersOf,
+    failureOf,
+    ordersFor,
+    stop: async () => {
+      for (const consumer of consumers) await consumer.stop();
+    },
+  };
 }
 
 /** testkit removes the stream and the accounts bucket; these buckets are routing's. */
@@ -152,12 +205,7 @@ export async function deleteRoutingBuckets(natsUrl: string, prefix: string): Pro
   const nats = await connectNats(natsUrl, "routing-test-cleanup", silent);
   const names = subjectsFor(prefix);
   const kvm = new Kvm(nats.nc);
-  for (const bucket of [
-    routesBucket(names),
-    stateBucket(prefix),
-    names.routingBucket,
-    names.carrierHealthBucket,
-  ]) {
+  for (const bucket of [routesBucket(names), names.routingBucket, names.carrierHealthBucket]) {
     await kvm
       .open(bucket)
       .then((kv) => kv.destroy())

@@ -62,7 +62,8 @@ describe("a carrier's binds go down at run time", () => {
         from pricing.ledger where message_id in ${sql(ids)} group by kind order by kind`;
       expect(rows).toEqual([{ kind: "charge", n: 12, distinct_messages: 12 }]);
 
-      // Each message's trail: routed once or failed over, never failed.
+      // Each message's trail: submitted once (on the first attempt or after a failover),
+      // never failed.
       const reader = createMessageReader(sql);
       const trails = await Promise.all(
         ids.map(
@@ -71,6 +72,9 @@ describe("a carrier's binds go down at run time", () => {
         ),
       );
       expect(trails.every((t) => !t.some((e) => e.type === "MessageFailed"))).toBe(true);
+      expect(trails.map((t) => t.filter((e) => e.type === "MessageSubmitted").length)).toEqual(
+        Array(12).fill(1),
+      );
     } finally {
       clearInterval(flapping);
       await traffic.close();

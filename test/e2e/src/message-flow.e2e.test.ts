@@ -122,7 +122,6 @@ describe("one message through every service", () => {
     expect(new Set(events.map((e) => e.eventId)).size).toBe(events.length);
     expect(countByType(events)).toMatchObject({
       MessageAccepted: 1,
-      MessageRouted: 1,
       MessageSubmitted: 1,
       ReceiptReceived: 1,
     });
@@ -134,6 +133,10 @@ describe("one message through every service", () => {
       currency: "EUR",
       pricePerPart: 420,
     });
+    // Routing hands its order over without logging it (ADR 0009): the submission says why.
+    expect(countByType(events).MessageRouted).toBeUndefined();
+    const submission = events.find((e) => e.type === "MessageSubmitted");
+    expect(submission?.data).toMatchObject({ attempt: 1, reason: { matchedPrefix: "+372" } });
   });
 
   it("when a 3-part UCS-2 message is sent, three parts go out with concatenation headers and it is delivered once all three are", async () => {

@@ -1,3 +1,4 @@
+import { waitFor } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Gateway, startGateway } from "./gateway.ts";
 import { carriersUp, type Sent, startTraffic } from "./traffic.ts";
@@ -5,8 +6,9 @@ import { carriersUp, type Sent, startTraffic } from "./traffic.ts";
 // Two simulated carriers for Estonia, sim-a cheaper. Their receipts are switched at run
 // time through the simulator's own control API (PUT /carriers/{id}), as an operator or a
 // chaos drill would, and every message goes the whole way: API, pricing, routing over NATS,
-// the connector's SMPP binds, the simulator's receipts, routing's scores from those events.
-// A short score window (10 s, in 1 s slots) keeps the recovery phase short.
+// the connector's SMPP binds, the simulator's receipts, routing's scores from the counts the
+// connector publishes with its health records (ADR 0009). A short score window (10 s, the
+// connector counting in 1 s slots) keeps the recovery phase short.
 const WINDOW_SECONDS = 10;
 
 let gateway: Gateway;
@@ -20,6 +22,9 @@ beforeAll(async () => {
     ROUTE_RELIABILITY_FLOOR: "0.8",
     ROUTE_PRIOR: "0.9",
     ROUTE_PRIOR_WEIGHT: "10",
+    SCORE_SLOT_MS: "1000",
+    SCORE_WINDOW_MS: String(2 * WINDOW_SECONDS * 1000),
+    HEALTH_PUBLISH_MS: "200",
   });
   simUrl = `http://127.0.0.1:${gateway.simulator.healthPort}`;
   const account = await gateway.pricing.accounts.createAccount({ name: "ratio", credits: "10" });
@@ -32,6 +37,16 @@ afterAll(async () => {
   await traffic?.close();
   await gateway?.stop();
 });
+
+/**
+ * Waits until routing's scores (accepted country EE) hold sim-a's receipts so far: they
+ * reach it with the connector's next health record (ADR 0009: scores lag by up to its
+ * publish interval), and the bounds below are about the policy, not that lag.
+ */
+const scoresHold = (outcome: "delivered" | "failed", receipts: number) =>
+  waitFor(() => (gateway.routing.view().scores("EE").get("sim-a")?.[outcome] ?? 0) >= receipts, {
+    what: `${receipts} ${outcome} receipt(s) of sim-a scored`,
+  });
 
 /** Replaces sim-a's receipts for Estonia at run time, keeping the rest of its behaviour. */
 async function setSimAReceipts(stat: "DELIVRD" | "UNDELIV") {
@@ -60,6 +75,7 @@ describe("live delivery ratio moves traffic between two simulated carriers", () 
     expect(healthy.map((m) => [m.carriers, m.status])).toEqual(
       Array(3).fill([["sim-a"], "delivered"]),
     );
+    await scoresHold("delivered", 3);
 
     // sim-a's receipts turn UNDELIV. With the prior 0.9 weighted as 10 receipts and at most
     // the 3 deliveries above in the window, the ratio is under the floor 0.8 after at most
@@ -70,6 +86,7 @@ describe("live delivery ratio moves traffic between two simulated carriers", () 
       const sent = await traffic.send();
       degrading.push(sent);
       if (sent.carriers[0] === "sim-b") break;
+      await scoresHold("failed", degrading.length);
     }
     const failedOnA = degrading.filter((m) => m.carriers[0] === "sim-a");
     expect(failedOnA.length).toBeGreaterThanOrEqual(1);

@@ -75,4 +75,11 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable("submissions").addColumn("claimed_by", "text").execute();
     },
   },
+  "0006_score_key": {
+    async up(db: Kysely<unknown>) {
+      // A receipt counts for routing's scores under the key its order was routed with
+      // (ADR 0009); it may arrive on another replica, so the key is stored with the part.
+      await db.schema.alterTable("parts").addColumn("score_key", "text").execute();
+    },
+  },
 };

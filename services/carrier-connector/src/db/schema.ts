@@ -36,6 +36,8 @@ export interface PartsTable {
   covers: ColumnType<number, number | undefined, number>;
   /** Added in 0004: the id as the carrier wrote it (null for rows from before). */
   raw_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Added in 0006: the score key of the submit order, so a receipt counts under it. */
+  score_key: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** Carriers managed by the operator (admin API, CLI); when empty, env CARRIERS applies. */

@@ -53,6 +53,10 @@ export interface PartRow {
   covers: number;
   /** When its submit_sm_resp was stored (rows read back; receipt latency). */
   submittedAt?: Date;
+  /** The order's score key (null: stored before 0006), so its receipt counts for routing. */
+  scoreKey?: string | null;
+  /** Its final receipt was already counted (rows read back). */
+  final?: boolean;
 }
 
 /** A message past its validity with a part still waiting for its final receipt. */
@@ -143,6 +147,7 @@ export function createConnectorStore(db: Kysely<ConnectorDatabase>) {
               valid_until: p.validUntil,
               covers: p.covers,
               raw_id: p.rawId ?? null,
+              score_key: p.scoreKey ?? null,
             })),
           )
           .onConflict((oc) =>
@@ -157,6 +162,7 @@ export function createConnectorStore(db: Kysely<ConnectorDatabase>) {
               valid_until: eb.ref("excluded.valid_until"),
               covers: eb.ref("excluded.covers"),
               raw_id: eb.ref("excluded.raw_id"),
+              score_key: eb.ref("excluded.score_key"),
               final: false,
             })),
           )
@@ -279,6 +285,8 @@ export function createConnectorStore(db: Kysely<ConnectorDatabase>) {
             validUntil: row.valid_until,
             covers: row.covers,
             submittedAt: new Date(row.submitted_at),
+            scoreKey: row.score_key ?? null,
+            final: row.final,
           };
           found.set(partKey(part), part);
         }

@@ -3,28 +3,43 @@ import {
   type EventOf,
   envelopeFor,
   eventIdFor,
+  type FailoverContext,
   type MessageEvent,
+  type SubmitOrder,
 } from "@smsgw/contracts";
 import { partStatusOf } from "./receipt-status.ts";
 import type { AcceptedPart } from "./submit-outcome.ts";
 
-type Routed = EventOf<"MessageRouted">;
-
-/** Every part accepted: the carrier's id of each (as the carrier wrote it). */
+/**
+ * Every part accepted: the carrier's id of each (as the carrier wrote it), and why routing
+ * chose the carrier (the order is not logged, so the trail says it here).
+ */
 export function submittedEvent(
-  routed: Routed,
+  order: SubmitOrder,
   parts: readonly AcceptedPart[],
   now: Date,
 ): EventOf<"MessageSubmitted"> {
-  const { carrierId, attempt } = routed.data;
+  const { carrierId, attempt, reason } = order.data;
   return {
-    ...envelopeFor(routed, eventIdFor(routed.messageId, "submitted", attempt), now),
+    ...envelopeFor(order, eventIdFor(order.messageId, "submitted", attempt), now),
     type: "MessageSubmitted",
     data: {
       carrierId,
       attempt,
       parts: parts.map(({ part, carrierMessageId }) => ({ part, carrierMessageId })),
+      reason,
     },
+  };
+}
+
+/** What routing needs to fail the message over, handed back from the order. */
+export function failoverOf(order: SubmitOrder): FailoverContext {
+  const { to, from, text, encoding, parts, validUntil, tried, scoreKey, test } = order.data;
+  return {
+    content: { to, from, text, encoding, parts, ...(validUntil ? { validUntil } : {}) },
+    tried,
+    scoreKey,
+    ...(test ? { test } : {}),
   };
 }
 
@@ -35,13 +50,13 @@ export interface SubmitFailure {
 }
 
 export function submitFailedEvent(
-  routed: Routed,
+  order: SubmitOrder,
   failure: SubmitFailure,
   now: Date,
 ): EventOf<"SubmitFailed"> {
-  const { carrierId, attempt } = routed.data;
+  const { carrierId, attempt } = order.data;
   return {
-    ...envelopeFor(routed, eventIdFor(routed.messageId, "submit_failed", attempt), now),
+    ...envelopeFor(order, eventIdFor(order.messageId, "submit_failed", attempt), now),
     type: "SubmitFailed",
     data: {
       carrierId,
@@ -49,6 +64,8 @@ export function submitFailedEvent(
       retryable: failure.retryable,
       commandStatus: failure.commandStatus,
       detail: failure.detail,
+      // Only a retryable failure is failed over; a permanent one fails the message as it is.
+      ...(failure.retryable ? { failover: failoverOf(order) } : {}),
     },
   };
 }

@@ -1,4 +1,4 @@
-import { type EventOf, MessageRouted, type Subjects } from "@smsgw/contracts";
+import { type Subjects, SubmitOrder } from "@smsgw/contracts";
 import {
   ACK,
   type Delivery,
@@ -13,8 +13,7 @@ import {
 import { shouldConsume } from "../domain/lease-plan.ts";
 import type { CarrierLink } from "./carrier-link.ts";
 
-type Routed = EventOf<"MessageRouted">;
-type Handler = (batch: Delivery<Routed>[]) => Promise<Outcome[]>;
+export type Handler = (batch: Delivery<SubmitOrder>[]) => Promise<Outcome[]>;
 
 export interface CarrierConsumersDeps {
   nats: Nats;
@@ -25,25 +24,36 @@ export interface CarrierConsumersDeps {
   log: Logger;
   /** Submits wait for carriers' answers: a batch gets this long before JetStream offers it again. */
   ackWaitMs: number;
-  /** How often durables of carriers no longer configured are looked for (their messages). */
+  /**
+   * How often carriers not configured here are looked for (durables or subjects with
+   * messages); also how long such a carrier's order waits before it is failed over.
+   */
   orphanCheckMs: number;
 }
 
-const DURABLE_PREFIX = "carrier-connector-";
+/**
+ * Not `carrier-connector-`, the routed durables' prefix before ADR 0009: a durable keeps its
+ * filter subject, so the submit subjects get durables of their own.
+ */
+const DURABLE_PREFIX = "connector-submit-";
 
-/** The durable of one carrier's routed messages (`<p>.evt.routed.<carrier>`). */
+/** The durable of one carrier's submit orders (`<p>.submit.<carrier>`). */
 export const carrierDurable = (carrierId: string) => `${DURABLE_PREFIX}${carrierId}`;
 
 /**
- * One durable pull consumer per carrier, pulled by this replica only while `shouldConsume`
+ * One durable pull consumer per carrier's submit orders, pulled by this replica only while `shouldConsume`
  * says so (its own bind to the carrier is up; or nobody's is and it holds a slot), so a
  * replica without a bind does not take messages it cannot send, and a throttled carrier holds
  * back only its own messages. Stopping a consumer finishes its batches in flight and hands the
  * rest back (another replica pulls them). Re-evaluated on every bind change and lease round.
  *
- * A carrier removed from the table leaves its durable behind, perhaps with messages in it:
- * every `orphanCheckMs` such durables with messages are pulled too (the handler has no link for
- * them: SubmitFailed retryable, "not configured", so routing fails them over) until empty.
+ * A carrier removed from the table leaves its durable behind, perhaps with orders in it, and
+ * a carrier routing knows but no connector was ever given has orders and no durable at all:
+ * every `orphanCheckMs` both are looked for (durables with messages; submit subjects of the
+ * stream with no durable) and pulled until empty. An order to a carrier not configured here
+ * waits one check period first (it may be being added), then the handler, which has no link
+ * for it, says SubmitFailed retryable ("not configured") and routing fails it over. There is
+ * no catch-all consumer on every submit subject (ADR 0009).
  */
 export function startCarrierConsumers(deps: CarrierConsumersDeps) {
   const { log } = deps;
@@ -62,12 +72,12 @@ export function startCarrierConsumers(deps: CarrierConsumersDeps) {
       try {
         if (want && !stopped && !running.has(carrierId)) {
           running.set(carrierId, await start(carrierId));
-          log.info({ carrierId }, "pulling the carrier's routed messages");
+          log.info({ carrierId }, "pulling the carrier's submit orders");
         } else if (!want && running.has(carrierId)) {
           const consumer = running.get(carrierId);
           running.delete(carrierId);
           await consumer?.stop();
-          log.info({ carrierId }, "no longer pulling the carrier's routed messages");
+          log.info({ carrierId }, "no longer pulling the carrier's submit orders");
         }
       } catch (error) {
         // Not started: forget the wish, the next evaluation tries again.
@@ -82,28 +92,45 @@ export function startCarrierConsumers(deps: CarrierConsumersDeps) {
     return startConsumer(deps.nats, {
       stream: deps.subjects.stream,
       durable: carrierDurable(carrierId),
-      filterSubject: deps.subjects.event("MessageRouted", carrierId),
-      schema: MessageRouted,
+      filterSubject: deps.subjects.submit(carrierId),
+      schema: SubmitOrder,
       log,
       ackWaitMs: deps.ackWaitMs,
       // Two batches at once: one can fill the binds' windows while the other records its ids.
       concurrency: 2,
-      handle: deps.handle,
+      handle: handleUnconfigured({
+        links: deps.links,
+        handle: deps.handle,
+        graceMs: deps.orphanCheckMs,
+      }),
     });
   }
 
   async function findOrphans(): Promise<void> {
     const links = deps.links();
     const found = new Set<string>();
+    const durables = new Set<string>();
     for await (const info of deps.nats.jsm.consumers.list(deps.subjects.stream)) {
       if (!info.name.startsWith(DURABLE_PREFIX)) continue;
       const carrierId = info.name.slice(DURABLE_PREFIX.length);
+      durables.add(carrierId);
       if (links.has(carrierId)) continue;
       // Pulled until nothing is waiting or unacknowledged in it.
       if (info.num_pending + info.num_ack_pending > 0) found.add(carrierId);
     }
+    // A submit subject with messages and no durable: a carrier no connector has configured
+    // since these orders were handed over. Its durable is created (from the first message
+    // still in the stream) and drained like any orphan's.
+    const stream = await deps.nats.jsm.streams.info(deps.subjects.stream, {
+      subjects_filter: deps.subjects.submitAll,
+    });
+    const submitPrefix = `${deps.subjects.prefix}.submit.`;
+    for (const subject of Object.keys(stream.state.subjects ?? {})) {
+      const carrierId = subject.slice(submitPrefix.length);
+      if (!durables.has(carrierId) && !links.has(carrierId)) found.add(carrierId);
+    }
     if ([...found].some((id) => !orphans.has(id))) {
-      log.warn({ carriers: [...found] }, "routed messages of removed carriers: failing them over");
+      log.warn({ carriers: [...found] }, "orders for carriers not configured: failing them over");
     }
     orphans = found;
     evaluate();
@@ -140,7 +167,7 @@ export function startCarrierConsumers(deps: CarrierConsumersDeps) {
     evaluate,
     /** Looks for removed carriers' durables with messages now (tests). */
     findOrphans,
-    /** Carriers whose routed messages this replica pulls now (tests, logs). */
+    /** Carriers whose submit orders this replica pulls now (tests, logs). */
     pulling: () => [...running.keys()].sort(),
     async stop(): Promise<void> {
       stopped = true;
@@ -152,27 +179,28 @@ export function startCarrierConsumers(deps: CarrierConsumersDeps) {
 }
 
 /**
- * The safety net on every routed subject: a message to a carrier this replica has configured is
- * its carrier's durable's (acked here, nothing else); one to a carrier it does not know waits
- * one reload period (another replica, or this one, may be adding it), then goes to `handle`,
- * which claims it and says SubmitFailed retryable ("not configured"), so routing fails over.
+ * An order to a carrier this replica does not know waits one reload period on its first
+ * delivery (another replica, or this one, may be adding the carrier); after that it goes to
+ * `handle` like any other, which claims it and says SubmitFailed retryable ("not configured"),
+ * so routing fails it over.
  */
 export function handleUnconfigured(deps: {
-  links: ReadonlyMap<string, CarrierLink>;
+  links: () => ReadonlyMap<string, CarrierLink>;
   handle: Handler;
   graceMs: number;
 }): Handler {
   return async (batch) => {
     const outcomes: Outcome[] = batch.map(() => ACK);
-    const unknown: number[] = [];
+    const links = deps.links();
+    const now: number[] = [];
     for (const [index, delivery] of batch.entries()) {
-      if (deps.links.has(delivery.value.data.carrierId)) continue;
-      if (delivery.deliveryCount === 1) outcomes[index] = nak(deps.graceMs);
-      else unknown.push(index);
+      const known = links.has(delivery.value.data.carrierId);
+      if (!known && delivery.deliveryCount === 1) outcomes[index] = nak(deps.graceMs);
+      else now.push(index);
     }
-    if (unknown.length === 0) return outcomes;
-    const handled = await deps.handle(unknown.flatMap((i) => batch[i] ?? []));
-    for (const [j, index] of unknown.entries()) outcomes[index] = handled[j] ?? ACK;
+    if (now.length === 0) return outcomes;
+    const handled = await deps.handle(now.flatMap((i) => batch[i] ?? []));
+    for (const [j, index] of now.entries()) outcomes[index] = handled[j] ?? ACK;
     return outcomes;
   };
 }

@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { CarrierHealth, type CarrierHealth as Health } from "@smsgw/contracts";
 import { errorMessage, type Logger, type Nats, openBucket } from "@smsgw/service-kit";
+import type { ScoreCounter } from "../domain/score-counter.ts";
 import type { CarrierLink } from "./carrier-link.ts";
 
 export interface HealthPublisherDeps {
@@ -10,6 +11,8 @@ export interface HealthPublisherDeps {
   links: () => Iterable<CarrierLink>;
   log: Logger;
   intervalMs: number;
+  /** This replica's counts per carrier and score key, published with the health (ADR 0009). */
+  counts?: ScoreCounter;
 }
 
 /** A stable id of this process: hostname + pid, made safe as a KV key token. */
@@ -20,7 +23,9 @@ export function defaultReplicaId(): string {
 /**
  * Publishes each carrier's health (`CarrierHealth`) to the KV bucket under
  * `<carrierId>.<replica>`, every `intervalMs` and soon after any bind change (changes within
- * 50 ms share one round). On stop it writes bindsUp 0, so routing does not trust a gone replica.
+ * 50 ms share one round), with this replica's counts for routing's scores. On stop it writes
+ * bindsUp 0, so routing does not trust a gone replica. A carrier's first round takes back the
+ * counts of its record from before (a restart with the same REPLICA_ID overwrites it).
  */
 export async function startHealthPublisher(deps: HealthPublisherDeps) {
   const kv = await openBucket(deps.nc, deps.bucket);
@@ -40,16 +45,34 @@ export async function startHealthPublisher(deps: HealthPublisherDeps) {
       recentSubmits: status.recentSubmits,
       simulated: link.carrier.simulated,
       updatedAt: now.toISOString(),
+      ...(deps.counts
+        ? {
+            countSlotMs: deps.counts.slotMs,
+            counts: deps.counts.countsOf(link.carrier.id, now.getTime()),
+          }
+        : {}),
     });
   };
+  const seeded = new Set<string>();
+
+  async function seed(carrierId: string, key: string): Promise<void> {
+    if (!deps.counts || seeded.has(carrierId)) return;
+    seeded.add(carrierId);
+    const entry = await kv.get(key).catch(() => null);
+    if (entry?.operation !== "PUT") return;
+    const before = CarrierHealth.safeParse(entry.json());
+    if (before.success) deps.counts.seed(carrierId, before.data.counts ?? []);
+  }
 
   function publish(down = false): Promise<void> {
     publishing = publishing.then(async () => {
       const now = new Date();
       for (const link of deps.links()) {
         try {
+          const key = `${link.carrier.id}.${deps.replica}`;
+          await seed(link.carrier.id, key);
           const record = recordOf(link, now, down);
-          await kv.put(`${record.carrierId}.${deps.replica}`, JSON.stringify(record));
+          await kv.put(key, JSON.stringify(record));
         } catch (error) {
           deps.log.warn(
             { carrierId: link.carrier.id, err: errorMessage(error) },

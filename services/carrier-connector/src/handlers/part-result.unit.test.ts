@@ -6,7 +6,7 @@ import {
   SmppSessionStateError,
 } from "@smsgw/smpp";
 import { describe, expect, it } from "vitest";
-import { partResultOfError } from "./routed.ts";
+import { partResultOfError } from "./submit-orders.ts";
 
 describe("partResultOfError", () => {
   it("when the response timed out, the outcome is unknown", () => {

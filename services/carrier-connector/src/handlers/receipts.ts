@@ -14,6 +14,7 @@ import { type PartKey, type PartRow, partKey } from "../db/store.ts";
 import { mappingRetryDelayMs } from "../domain/backoff.ts";
 import { type ConnectorEvent, receiptEvent } from "../domain/events.ts";
 import { partStatusOf } from "../domain/receipt-status.ts";
+import type { ScoreCounter } from "../domain/score-counter.ts";
 import { carrierMetrics } from "../metrics.ts";
 
 export interface ReceiptCarrier {
@@ -24,6 +25,7 @@ export interface ReceiptCarrier {
 
 export interface ReceiptDeps {
   findParts(keys: readonly PartKey[]): Promise<Map<string, PartRow>>;
+  /** Stores the receipt events (as batch envelopes: only the event store reads them). */
   publishAll(events: readonly ConnectorEvent[]): Promise<void>;
   /** Parts whose final receipt was published: the expiry sweep leaves them be. */
   markFinal(keys: readonly PartKey[]): Promise<void>;
@@ -35,6 +37,8 @@ export interface ReceiptDeps {
   batchMs: number;
   /** How long a receipt may wait for its id mapping before the carrier is told "later". */
   mappingWaitMs: number;
+  /** Counts final receipts per carrier and score key (routing's scores). */
+  counts?: ScoreCounter;
 }
 
 interface Waiting {
@@ -150,10 +154,12 @@ export function createReceiptHandler(deps: ReceiptDeps) {
       for (const { item } of mapped) answerLater(item);
       return;
     }
-    for (const { item, row } of mapped) {
+    for (const { item, row, events } of mapped) {
       item.session.respond(item.pdu);
       const final = partStatusOf(item.receipt.stat) !== "pending";
       carrierMetrics.receipt(item.carrierId, item.receipt.stat, final, row.submittedAt, now);
+      // A part already final is a receipt said again (our answer was lost): counted once.
+      if (final && !row.final && row.scoreKey) count(item.carrierId, row, events, now);
     }
     const finals = mapped.filter(({ events }) =>
       events.some((e) => e.type === "ReceiptReceived" && e.data.partStatus !== "pending"),
@@ -164,6 +170,17 @@ export function createReceiptHandler(deps: ReceiptDeps) {
       await deps.markFinal(finals.map((m) => m.item.key)).catch((error: unknown) => {
         log.warn({ err: errorMessage(error), parts: finals.length }, "marking final parts failed");
       });
+    }
+  }
+
+  function count(carrierId: string, row: PartRow, events: ConnectorEvent[], now: Date): void {
+    const at = now.getTime();
+    for (const event of events) {
+      if (event.type !== "ReceiptReceived" || !row.scoreKey) continue;
+      const latency =
+        event.data.part === 1 && row.submittedAt ? at - row.submittedAt.getTime() : undefined;
+      const delivered = event.data.partStatus === "delivered";
+      deps.counts?.receipt(carrierId, row.scoreKey, delivered, at, latency);
     }
   }
 

@@ -10,6 +10,7 @@ import { waitFor } from "@smsgw/testkit";
 import { describe, expect, it } from "vitest";
 import { type PartKey, type PartRow, partKey } from "../db/store.ts";
 import type { ConnectorEvent } from "../domain/events.ts";
+import { createScoreCounter } from "../domain/score-counter.ts";
 import { createReceiptHandler } from "./receipts.ts";
 
 const log = createLogger("receipts-test", "silent");
@@ -56,6 +57,7 @@ function setup(options: { mappingWaitMs?: number; rows?: PartRow[] } = {}) {
   const published: ConnectorEvent[] = [];
   const finals: PartKey[] = [];
   const inbound: DeliverSm[] = [];
+  const counts = createScoreCounter(600_000, 60_000);
   const handler = createReceiptHandler({
     findParts: async (keys) => {
       lookups.push([...keys]);
@@ -77,11 +79,32 @@ function setup(options: { mappingWaitMs?: number; rows?: PartRow[] } = {}) {
     now: () => new Date("2026-11-24T10:00:00Z"),
     batchMs: 5,
     mappingWaitMs: options.mappingWaitMs ?? 30_000,
+    counts,
   });
-  return { handler, rows, lookups, published, finals, inbound };
+  return { handler, rows, lookups, published, finals, inbound, counts };
 }
 
 describe("receipt handler", () => {
+  it("when final receipts map to parts of an order with a score key, each counts once for routing's scores, with the first part's latency", async () => {
+    const submittedAt = new Date("2026-11-24T09:59:58Z");
+    const scored = (id: string, part: number, final = false): PartRow => ({
+      ...row(id, part),
+      scoreKey: "EE",
+      submittedAt,
+      final,
+    });
+    // Part 2 was final already: its receipt is said again (our answer was lost).
+    const { handler, counts } = setup({ rows: [scored("26", 1), scored("27", 2, true)] });
+    const { session, answers } = fakeSession();
+    handler.onRequest(carrier, session, receiptPdu("1a", "DELIVRD", 1));
+    handler.onRequest(carrier, session, receiptPdu("1b", "UNDELIV", 2));
+    handler.onRequest(carrier, session, receiptPdu("1a", "ENROUTE", 3));
+    await waitFor(() => answers.length === 3);
+    expect(counts.countsOf("sim-a", Date.parse("2026-11-24T10:00:00Z"))).toMatchObject([
+      { key: "EE", delivered: 1, undelivered: 0, latencyMsSum: 2_000, latencyCount: 1 },
+    ]);
+  });
+
   it("when receipts arrive together, they share one lookup and are answered after the publish", async () => {
     const { handler, lookups, published } = setup({ rows: [row("26", 1), row("27", 2)] });
     const { session, answers } = fakeSession();

@@ -7,7 +7,7 @@ import { deleteRoutingBuckets, silent } from "../test-support.ts";
 
 /**
  * Routing's drain rate: N accepted messages are stored first, then routing starts and
- * routes the backlog (choice, state put, routed publish). Prints msg/s and this process's
+ * routes the backlog (choice, submit order publish). Prints msg/s and this process's
  * CPU per message (routing plus a counting subscription; NATS's own CPU not included).
  *   node services/routing/src/bench/drain.ts [N=20000]
  */
@@ -45,7 +45,7 @@ try {
   const finished = new Promise<void>((resolve) => {
     done = resolve;
   });
-  const sub = messaging.nats.nc.subscribe(messaging.subjects.routedAll, {
+  const sub = messaging.nats.nc.subscribe(messaging.subjects.submitAll, {
     callback: () => {
       routed += 1;
       if (routed === total) done();

@@ -1,5 +1,4 @@
-import type { DataOf } from "@smsgw/contracts";
-import { z } from "zod";
+import type { DataOf, FailoverContext, RouteReason } from "@smsgw/contracts";
 import {
   type CarrierScore,
   type ChoicePolicy,
@@ -14,22 +13,17 @@ import { longestPrefixMatch, type RouteTable } from "./route-table.ts";
  * table, the live view (scores, health) and the message's routing state come in.
  */
 
-/** What routing remembers per message so a SubmitFailed (which carries no content) can be rerouted. */
-export const RoutingState = z.object({
-  to: z.string(),
-  from: z.string(),
-  text: z.string(),
-  encoding: z.enum(["gsm7", "ucs2"]),
-  parts: z.number().int().positive(),
-  validUntil: z.string().nullish(),
-  /** The key scores are kept under: the accepted country, else the matched prefix. */
-  scoreKey: z.string(),
-  /** Carriers of attempts 1, 2, … in order. */
-  tried: z.array(z.string()),
-  /** A test account's message: failover keeps it on simulators too. Absent = live. */
-  test: z.boolean().optional(),
-});
-export type RoutingState = z.infer<typeof RoutingState>;
+/**
+ * A message's routing state: its content, the key its scores count under (the accepted
+ * country, else the matched prefix), the carriers of attempts 1, 2, … in order, and whether
+ * it is a test account's. It travels with the message (ADR 0009): in the submit order, and
+ * back in a SubmitFailed's `failover`, so routing stores nothing per message.
+ */
+export type RoutingState = FailoverContext["content"] & {
+  scoreKey: string;
+  tried: string[];
+  test?: boolean | undefined;
+};
 
 export interface RoutingView {
   table: RouteTable;
@@ -45,9 +39,9 @@ export interface RouteChoice {
   kind: "route";
   carrierId: string;
   attempt: number;
-  /** The state to store for this message (tried now includes this carrier). */
+  /** The state handed over with this attempt (tried now includes this carrier). */
   state: RoutingState;
-  reason: { matchedPrefix: string; candidates: string[] } & Record<string, unknown>;
+  reason: RouteReason;
 }
 
 export interface FailDecision {
@@ -82,16 +76,25 @@ export function decideRoute(
   return choose(view, route.prefix, state, 1);
 }
 
+/** The routing state a SubmitFailed carries back (absent on events from before ADR 0009). */
+export function stateOfFailure(failure: DataOf<"SubmitFailed">): RoutingState | undefined {
+  const context = failure.failover;
+  if (!context) return undefined;
+  const { content, scoreKey, tried, test } = context;
+  return { ...content, scoreKey, tried, ...(test ? { test } : {}) };
+}
+
 /**
  * After a carrier refused attempt N: a retryable failure goes to the best carrier not
  * yet tried (attempt N+1); a permanent one, the last attempt or no carrier left fails
- * the message. A redelivered failure whose next attempt was already decided gets the
- * same carrier again, so the republished event keeps its id and is de-duplicated.
+ * the message. A redelivered failure is decided again from what it carries: its order
+ * has the same id (`<messageId>:submit:<N+1>`), so JetStream drops it, and past the
+ * de-duplication window the connector's claim on (message, attempt) stops a second submit.
  */
 export function decideAfterSubmitFailure(
   view: RoutingView,
   failure: DataOf<"SubmitFailed">,
-  state: RoutingState | undefined,
+  state: RoutingState | undefined = stateOfFailure(failure),
 ): RouteDecision {
   const refused = `${failure.carrierId} refused attempt ${failure.attempt}`;
   if (!failure.retryable) {
@@ -108,22 +111,11 @@ export function decideAfterSubmitFailure(
     errorCode: failure.commandStatus === null ? null : commandStatusHex(failure.commandStatus),
     detail: `${refused} (retryable: ${failure.detail}); ${why}`,
   });
-  if (!state) return noneLeft("its routing state has expired");
+  if (!state) return noneLeft("it carries no failover context (published before ADR 0009)");
   const route = longestPrefixMatch(view.table, state.to);
-  const prefix = route?.prefix ?? "";
-  const already = state.tried[failure.attempt];
-  if (already !== undefined) {
-    return {
-      kind: "route",
-      carrierId: already,
-      attempt: failure.attempt + 1,
-      state: { ...state, tried: state.tried.slice(0, failure.attempt + 1) },
-      reason: { matchedPrefix: prefix, candidates: [], replayed: true },
-    };
-  }
   if (failure.attempt >= view.maxAttempts) return noneLeft(`${view.maxAttempts} attempts made`);
   if (!route) return noneLeft(`no route for ${state.to} any more`);
-  // The carriers of attempts 1..N, plus the one that failed (in case state lags).
+  // The carriers of attempts 1..N, plus the one that failed (should the list be short).
   const tried = [...new Set([...state.tried.slice(0, failure.attempt), failure.carrierId])];
   const decision = choose(view, route.prefix, { ...state, tried }, failure.attempt + 1);
   return decision.kind === "route" ? decision : noneLeft("no other carrier for this destination");

@@ -84,9 +84,34 @@ describe("after a submit failure", () => {
     });
   });
 
-  it("when the next attempt was already decided (redelivery), the same carrier is given again", () => {
-    const decision = decideAfterSubmitFailure(view(), failure(), state(["sim-a", "sim-c"]));
-    expect(decision).toMatchObject({ kind: "route", carrierId: "sim-c", attempt: 2 });
+  it("when the failure carries its failover context, the next attempt is decided from it alone", () => {
+    const withContext = failure({
+      failover: {
+        content: { ...content, validUntil: "2030-01-01T00:00:00.000Z" },
+        tried: ["sim-a"],
+        scoreKey: "EE",
+      },
+    });
+    const decision = decideAfterSubmitFailure(view(), withContext);
+    expect(decision).toMatchObject({
+      kind: "route",
+      carrierId: "sim-b",
+      attempt: 2,
+      state: {
+        to: "+37212345678",
+        text: "hi",
+        validUntil: "2030-01-01T00:00:00.000Z",
+        scoreKey: "EE",
+        tried: ["sim-a", "sim-b"],
+      },
+    });
+    // Redelivered: the same decision (its order has the same id, and JetStream drops it).
+    expect(decideAfterSubmitFailure(view(), withContext)).toEqual(decision);
+  });
+
+  it("when the context's carriers tried lack the one that failed, it is not tried again", () => {
+    const decision = decideAfterSubmitFailure(view(), failure({ carrierId: "sim-b" }), state([]));
+    expect(decision).toMatchObject({ kind: "route", carrierId: "sim-a", attempt: 2 });
   });
 
   it("when the failure is permanent, the message fails with submit_rejected and the status in hex", () => {
@@ -118,10 +143,10 @@ describe("after a submit failure", () => {
     });
   });
 
-  it("when the routing state has expired, it fails with no_carrier_left saying so", () => {
-    const decision = decideAfterSubmitFailure(view(), failure(), undefined);
+  it("when a retryable failure carries no failover context (an old event), it fails with no_carrier_left saying so", () => {
+    const decision = decideAfterSubmitFailure(view(), failure());
     expect(decision).toMatchObject({ kind: "fail", reason: "no_carrier_left" });
-    expect(decision.kind === "fail" && decision.detail).toMatch(/expired/);
+    expect(decision.kind === "fail" && decision.detail).toMatch(/no failover context/);
   });
 
   it("writes command statuses as the specification does", () => {

@@ -1,26 +1,42 @@
-import { type EventCause, type EventOf, envelopeFor, eventIdFor } from "@smsgw/contracts";
+import {
+  type EventCause,
+  type EventOf,
+  envelopeFor,
+  eventIdFor,
+  type SubmitOrder,
+  submitOrderId,
+} from "@smsgw/contracts";
 import type { FailDecision, RouteChoice } from "./decide.ts";
 
-/** `MessageRouted`, carrying the content the connector needs to submit. */
-export function routedEvent(
-  cause: EventCause,
-  choice: RouteChoice,
-  now: Date,
-): EventOf<"MessageRouted"> {
-  const { to, from, text, encoding, parts, validUntil } = choice.state;
+/**
+ * The submit order of one attempt (ADR 0009): the content the connector sends, and the
+ * state failover needs (carriers tried, score key, test flag), which comes back in a
+ * SubmitFailed. Not an event: only the carrier's connector reads it.
+ */
+export function submitOrder(cause: EventCause, choice: RouteChoice, now: Date): SubmitOrder {
+  const { to, from, text, encoding, parts, validUntil, scoreKey, tried, test } = choice.state;
+  const orderId = submitOrderId(cause.messageId, choice.attempt);
   return {
-    ...envelopeFor(cause, eventIdFor(cause.messageId, "routed", choice.attempt), now),
-    type: "MessageRouted",
+    orderId,
+    type: "SubmitOrder",
+    version: 1,
+    messageId: cause.messageId,
+    accountId: cause.accountId,
+    occurredAt: now.toISOString(),
+    ...(cause.trace ? { trace: cause.trace } : {}),
     data: {
       to,
       from,
       text,
       encoding,
       parts,
+      ...(validUntil ? { validUntil } : {}),
       carrierId: choice.carrierId,
       attempt: choice.attempt,
+      tried,
+      scoreKey,
       reason: choice.reason,
-      ...(validUntil ? { validUntil } : {}),
+      ...(test ? { test } : {}),
     },
   };
 }

@@ -2,91 +2,68 @@ import type { CarrierHealth } from "@smsgw/contracts";
 import type { CarrierScore, HealthState } from "./choose.ts";
 
 /**
- * Rolling delivery counts per (destination key, carrier), in time slots: a slot older
- * than the window drops out whole, so old failures age away and a carrier that stopped
- * receiving traffic drifts back to the neutral prior. Times are the events' own
- * `occurredAt`, so replicas replaying the same events hold the same scores.
+ * The carriers' scores per score key, summed from the connector replicas' counts (ADR 0009)
+ * over the window: a slot counts while any of it is inside the window, so a carrier's
+ * failures age out whole once their slot has left it and a carrier that stopped getting
+ * traffic drifts back to the neutral prior. A replica's record counts whatever its age (a
+ * replica that stopped still saw what it saw); its slots age like any other.
  */
-interface Slot {
-  start: number;
+export type ScoreIndex = Map<string, Map<string, CarrierScore>>;
+
+interface Sum {
   delivered: number;
   failed: number;
   latencySum: number;
   latencyCount: number;
 }
 
-export class ScoreBook {
-  readonly #slotMs: number;
-  readonly #windowMs: number;
-  readonly #slots = new Map<string, Map<string, Slot[]>>();
-
-  constructor(windowMs: number, slots = 10) {
-    this.#windowMs = windowMs;
-    this.#slotMs = Math.max(1, Math.ceil(windowMs / slots));
-  }
-
-  record(
-    key: string,
-    carrierId: string,
-    outcome: "delivered" | "failed",
-    atMs: number,
-    latencyMs?: number,
-  ): void {
-    let byCarrier = this.#slots.get(key);
-    if (!byCarrier) {
-      byCarrier = new Map();
-      this.#slots.set(key, byCarrier);
-    }
-    let slots = byCarrier.get(carrierId);
-    if (!slots) {
-      slots = [];
-      byCarrier.set(carrierId, slots);
-    }
-    const start = atMs - (atMs % this.#slotMs);
-    let slot = slots.find((s) => s.start === start);
-    if (!slot) {
-      slot = { start, delivered: 0, failed: 0, latencySum: 0, latencyCount: 0 };
-      slots.push(slot);
-      // Keep at most the window's slots (events arrive almost in order).
-      slots.sort((a, b) => a.start - b.start);
-      while (slots.length > Math.ceil(this.#windowMs / this.#slotMs) + 1) slots.shift();
-    }
-    slot[outcome] += 1;
-    if (latencyMs !== undefined && latencyMs >= 0) {
-      slot.latencySum += latencyMs;
-      slot.latencyCount += 1;
-    }
-  }
-
-  /** The carriers' scores for one destination key, counting the slots inside the window. */
-  scores(key: string, nowMs: number): Map<string, CarrierScore> {
-    const result = new Map<string, CarrierScore>();
-    const since = nowMs - this.#windowMs;
-    for (const [carrierId, slots] of this.#slots.get(key) ?? []) {
-      let delivered = 0;
-      let failed = 0;
-      let latencySum = 0;
-      let latencyCount = 0;
-      for (const slot of slots) {
-        if (slot.start + this.#slotMs <= since) continue;
-        delivered += slot.delivered;
-        failed += slot.failed;
-        latencySum += slot.latencySum;
-        latencyCount += slot.latencyCount;
+export function scoreIndex(
+  records: Iterable<CarrierHealth>,
+  nowMs: number,
+  windowMs: number,
+): ScoreIndex {
+  const sums = new Map<string, Map<string, Sum>>();
+  const since = nowMs - windowMs;
+  for (const record of records) {
+    const slotMs = record.countSlotMs ?? 0;
+    for (const count of record.counts ?? []) {
+      if (count.at + slotMs <= since) continue;
+      let byCarrier = sums.get(count.key);
+      if (!byCarrier) {
+        byCarrier = new Map();
+        sums.set(count.key, byCarrier);
       }
-      if (delivered + failed === 0 && latencyCount === 0) continue;
-      const latencyMs = latencyCount > 0 ? Math.round(latencySum / latencyCount) : null;
-      result.set(carrierId, { delivered, failed, latencyMs });
+      const sum = byCarrier.get(record.carrierId) ?? {
+        delivered: 0,
+        failed: 0,
+        latencySum: 0,
+        latencyCount: 0,
+      };
+      // A retryable refusal is the carrier's failure to take the message; a permanent one is
+      // usually about the message itself, and the connector does not count it.
+      sum.delivered += count.delivered;
+      sum.failed += count.undelivered + count.submitFailures;
+      sum.latencySum += count.latencyMsSum;
+      sum.latencyCount += count.latencyCount;
+      byCarrier.set(record.carrierId, sum);
     }
-    return result;
   }
+  const index: ScoreIndex = new Map();
+  for (const [key, byCarrier] of sums) {
+    const scores = new Map<string, CarrierScore>();
+    for (const [carrierId, sum] of byCarrier) {
+      if (sum.delivered + sum.failed === 0 && sum.latencyCount === 0) continue;
+      const latencyMs = sum.latencyCount > 0 ? Math.round(sum.latencySum / sum.latencyCount) : null;
+      scores.set(carrierId, { delivered: sum.delivered, failed: sum.failed, latencyMs });
+    }
+    if (scores.size > 0) index.set(key, scores);
+  }
+  return index;
+}
 
-  /** Every key's scores (for the admin API). */
-  snapshot(nowMs: number): Record<string, Record<string, CarrierScore>> {
-    const out: Record<string, Record<string, CarrierScore>> = {};
-    for (const key of this.#slots.keys()) out[key] = Object.fromEntries(this.scores(key, nowMs));
-    return out;
-  }
+/** Every key's scores as plain objects (for the admin API). */
+export function scoreSnapshot(index: ScoreIndex): Record<string, Record<string, CarrierScore>> {
+  return Object.fromEntries([...index].map(([key, scores]) => [key, Object.fromEntries(scores)]));
 }
 
 export interface HealthPolicy {

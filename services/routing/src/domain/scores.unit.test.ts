@@ -1,7 +1,7 @@
-import type { CarrierHealth } from "@smsgw/contracts";
+import type { CarrierHealth, ScoreCounts } from "@smsgw/contracts";
 import { describe, expect, it } from "vitest";
 import { chooseCarrier } from "./choose.ts";
-import { combineHealth, ScoreBook, simulatedCarriers } from "./scores.ts";
+import { combineHealth, scoreIndex, scoreSnapshot, simulatedCarriers } from "./scores.ts";
 
 const T0 = Date.parse("2026-11-25T10:00:00Z");
 
@@ -23,31 +23,89 @@ function health(
   };
 }
 
-describe("score book", () => {
-  it("when receipts come in, they are counted per destination key and carrier", () => {
-    const book = new ScoreBook(10_000);
-    book.record("EE", "sim-a", "delivered", T0, 120);
-    book.record("EE", "sim-a", "failed", T0 + 1);
-    book.record("LV", "sim-a", "delivered", T0);
-    expect(book.scores("EE", T0 + 2).get("sim-a")).toEqual({
-      delivered: 1,
-      failed: 1,
-      latencyMs: 120,
-    });
-    expect(book.scores("LV", T0 + 2).get("sim-a")).toEqual({
-      delivered: 1,
-      failed: 0,
-      latencyMs: null,
-    });
+/** One replica's counts of a carrier under one key in the slot starting at `at` (1 s slots). */
+function counted(
+  carrierId: string,
+  replica: string,
+  counts: Array<Partial<ScoreCounts> & { key: string; at: number }>,
+): CarrierHealth {
+  return health(carrierId, replica, {
+    countSlotMs: 1_000,
+    counts: counts.map((c) => ({
+      submits: 0,
+      submitFailures: 0,
+      delivered: 0,
+      undelivered: 0,
+      latencyMsSum: 0,
+      latencyCount: 0,
+      ...c,
+    })),
+  });
+}
+
+describe("scores from the connectors' counts", () => {
+  it("when replicas count the same carrier and key, their counts are summed; refusals count as failures", () => {
+    const index = scoreIndex(
+      [
+        counted("sim-a", "r1", [
+          { key: "EE", at: T0, delivered: 3, undelivered: 1, latencyMsSum: 300, latencyCount: 2 },
+        ]),
+        counted("sim-a", "r2", [
+          { key: "EE", at: T0, delivered: 1, submitFailures: 2, latencyMsSum: 60, latencyCount: 1 },
+          { key: "LV", at: T0, delivered: 1 },
+        ]),
+      ],
+      T0 + 500,
+      10_000,
+    );
+    expect(index.get("EE")?.get("sim-a")).toEqual({ delivered: 4, failed: 3, latencyMs: 120 });
+    expect(index.get("LV")?.get("sim-a")).toEqual({ delivered: 1, failed: 0, latencyMs: null });
   });
 
-  it("when receipts are older than the window, they no longer count", () => {
-    const book = new ScoreBook(10_000);
-    book.record("EE", "sim-a", "failed", T0);
-    book.record("EE", "sim-a", "delivered", T0 + 8_000);
-    expect(book.scores("EE", T0 + 9_000).get("sim-a")).toMatchObject({ delivered: 1, failed: 1 });
-    expect(book.scores("EE", T0 + 12_000).get("sim-a")).toMatchObject({ delivered: 1, failed: 0 });
-    expect(book.scores("EE", T0 + 30_000).size).toBe(0);
+  it("when a slot has left the window, its counts no longer count", () => {
+    const records = [
+      counted("sim-a", "r1", [
+        { key: "EE", at: T0, undelivered: 1 },
+        { key: "EE", at: T0 + 8_000, delivered: 1 },
+      ]),
+    ];
+    expect(
+      scoreIndex(records, T0 + 9_000, 10_000)
+        .get("EE")
+        ?.get("sim-a"),
+    ).toMatchObject({
+      delivered: 1,
+      failed: 1,
+    });
+    expect(
+      scoreIndex(records, T0 + 12_000, 10_000)
+        .get("EE")
+        ?.get("sim-a"),
+    ).toMatchObject({
+      delivered: 1,
+      failed: 0,
+    });
+    expect(scoreIndex(records, T0 + 30_000, 10_000).size).toBe(0);
+  });
+
+  it("when a record has only submits, the carrier has no score (the prior applies)", () => {
+    const index = scoreIndex(
+      [counted("sim-a", "r1", [{ key: "EE", at: T0, submits: 5 }])],
+      T0,
+      10_000,
+    );
+    expect(index.size).toBe(0);
+  });
+
+  it("when the admin API asks, every key's scores come as plain objects", () => {
+    const index = scoreIndex(
+      [counted("sim-a", "r1", [{ key: "EE", at: T0, delivered: 2 }])],
+      T0,
+      10_000,
+    );
+    expect(scoreSnapshot(index)).toEqual({
+      EE: { "sim-a": { delivered: 2, failed: 0, latencyMs: null } },
+    });
   });
 });
 
@@ -58,11 +116,11 @@ describe("recovery of a demoted carrier", () => {
     { carrierId: "cheap", costPerPart: 300, priority: 100, alphanumeric: true },
     { carrierId: "dear", costPerPart: 500, priority: 100, alphanumeric: true },
   ];
-  const choose = (book: ScoreBook, nowMs: number) =>
+  const choose = (records: CarrierHealth[], nowMs: number) =>
     chooseCarrier({
       candidates,
       sender: "MyApp",
-      scores: book.scores("EE", nowMs),
+      scores: scoreIndex(records, nowMs, 10_000).get("EE") ?? new Map(),
       health: new Map(),
       simulated: new Set(),
       test: false,
@@ -70,22 +128,22 @@ describe("recovery of a demoted carrier", () => {
     });
 
   it("when its failures leave the window, it wins again; if it still fails, two more failures demote it again", () => {
-    const book = new ScoreBook(10_000);
-    book.record("EE", "cheap", "failed", T0);
-    book.record("EE", "cheap", "failed", T0 + 100);
-    expect(choose(book, T0 + 200)).toMatchObject({ carrierId: "dear" });
-    // Still inside the window (10 slots of 1 s): demoted, whatever "dear" does meanwhile.
-    book.record("EE", "dear", "delivered", T0 + 5_000);
-    expect(choose(book, T0 + 9_900)).toMatchObject({ carrierId: "dear" });
+    const failures = [{ key: "EE", at: T0, undelivered: 2 }];
+    const cheap = (more: Array<{ key: string; at: number; undelivered: number }> = []) =>
+      counted("cheap", "r1", [...failures, ...more]);
+    const dear = counted("dear", "r1", [{ key: "EE", at: T0 + 5_000, delivered: 1 }]);
+    expect(choose([cheap()], T0 + 200)).toMatchObject({ carrierId: "dear" });
+    // Still inside the window (1 s slots, 10 s): demoted, whatever "dear" does meanwhile.
+    expect(choose([cheap(), dear], T0 + 9_900)).toMatchObject({ carrierId: "dear" });
     // The slot holding both failures has left the window: back to the prior, it wins.
-    const probe = choose(book, T0 + 11_000);
+    const probe = choose([cheap(), dear], T0 + 11_000);
     expect(probe).toMatchObject({ carrierId: "cheap" });
     expect(probe.considered[0]).toMatchObject({ reliability: 0.9, samples: 0, tier: 0 });
     // Still broken: the probes fail and it is demoted again after the same bounded number.
-    book.record("EE", "cheap", "failed", T0 + 11_000);
-    expect(choose(book, T0 + 11_100)).toMatchObject({ carrierId: "cheap" });
-    book.record("EE", "cheap", "failed", T0 + 11_100);
-    expect(choose(book, T0 + 11_200)).toMatchObject({ carrierId: "dear" });
+    const one = [{ key: "EE", at: T0 + 11_000, undelivered: 1 }];
+    expect(choose([cheap(one), dear], T0 + 11_100)).toMatchObject({ carrierId: "cheap" });
+    const two = [{ key: "EE", at: T0 + 11_000, undelivered: 2 }];
+    expect(choose([cheap(two), dear], T0 + 11_200)).toMatchObject({ carrierId: "dear" });
   });
 });
 

@@ -1,4 +1,4 @@
-import type { EventOf, MessageEvent } from "@smsgw/contracts";
+import type { EventOf, MessageEvent, SubmitOrder } from "@smsgw/contracts";
 import {
   ACK,
   type Delivery,
@@ -7,14 +7,14 @@ import {
   nak,
   type Outcome,
 } from "@smsgw/service-kit";
-import { decideRoute, type RouteChoice, type RoutingView } from "../domain/decide.ts";
-import { failedEvent, routedEvent } from "../domain/events.ts";
-import type { StateStore } from "../kv/state-store.ts";
+import { decideRoute, type RoutingView } from "../domain/decide.ts";
+import { failedEvent, submitOrder } from "../domain/events.ts";
 import { recordDecisions } from "../metrics.ts";
+import type { SubmitPublisher } from "../nats/submit-publisher.ts";
 
 export interface AcceptedDeps {
   view(): RoutingView;
-  states: StateStore;
+  orders: SubmitPublisher;
   publisher: EventPublisher;
   log: Logger;
   now(): Date;
@@ -24,17 +24,17 @@ export interface AcceptedDeps {
 
 /**
  * Routes a batch of accepted messages. A message scheduled for later (`sendAt`) is held
- * with a delayed nak; the others are decided, their routing state stored (so failover
- * can reroute), then their events published together and acked. A redelivered event
- * yields the same event id, which JetStream drops.
+ * with a delayed nak; the others are decided, then their submit orders (and failures)
+ * published together and acked. A redelivered event yields the same order id, which
+ * JetStream drops.
  */
 export function handleAccepted(deps: AcceptedDeps) {
   return async (batch: Delivery<EventOf<"MessageAccepted">>[]): Promise<Outcome[]> => {
     const now = deps.now();
     const view = deps.view();
     const outcomes: Outcome[] = [];
-    const events: MessageEvent[] = [];
-    const states: Array<{ messageId: string; state: RouteChoice["state"] }> = [];
+    const orders: SubmitOrder[] = [];
+    const failures: MessageEvent[] = [];
     const decided: Array<{ carrierId: string | null; outcome: string }> = [];
     for (const { value: accepted } of batch) {
       const dueIn = accepted.data.sendAt ? Date.parse(accepted.data.sendAt) - now.getTime() : 0;
@@ -47,17 +47,15 @@ export function handleAccepted(deps: AcceptedDeps) {
       const content = { to, from, text, encoding, parts, validUntil };
       const decision = decideRoute(view, { ...content, country, test });
       if (decision.kind === "route") {
-        states.push({ messageId: accepted.messageId, state: decision.state });
-        events.push(routedEvent(accepted, decision, now));
+        orders.push(submitOrder(accepted, decision, now));
         decided.push({ carrierId: decision.carrierId, outcome: "routed" });
       } else {
         deps.log.debug({ messageId: accepted.messageId, detail: decision.detail }, "not routed");
-        events.push(failedEvent(accepted, decision, now));
+        failures.push(failedEvent(accepted, decision, now));
         decided.push({ carrierId: null, outcome: decision.reason });
       }
     }
-    await deps.states.putAll(states);
-    await deps.publisher.publishAll(events);
+    await Promise.all([deps.orders.publishAll(orders), deps.publisher.publishAll(failures)]);
     recordDecisions(decided);
     return outcomes;
   };

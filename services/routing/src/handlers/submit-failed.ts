@@ -1,13 +1,13 @@
-import type { EventOf, MessageEvent } from "@smsgw/contracts";
+import type { EventOf, MessageEvent, SubmitOrder } from "@smsgw/contracts";
 import type { Delivery, EventPublisher, Logger } from "@smsgw/service-kit";
-import { decideAfterSubmitFailure, type RouteChoice, type RoutingView } from "../domain/decide.ts";
-import { failedEvent, routedEvent } from "../domain/events.ts";
-import type { StateStore } from "../kv/state-store.ts";
+import { decideAfterSubmitFailure, type RoutingView } from "../domain/decide.ts";
+import { failedEvent, submitOrder } from "../domain/events.ts";
 import { recordDecisions } from "../metrics.ts";
+import type { SubmitPublisher } from "../nats/submit-publisher.ts";
 
 export interface SubmitFailedDeps {
   view(): RoutingView;
-  states: StateStore;
+  orders: SubmitPublisher;
   publisher: EventPublisher;
   log: Logger;
   now(): Date;
@@ -15,24 +15,21 @@ export interface SubmitFailedDeps {
 
 /**
  * A carrier refused a submit: fail over to the next best carrier not tried yet, or fail
- * the message. The next attempt's event id is `<messageId>:routed:<attempt+1>`, and the
- * stored state remembers which carrier that attempt went to, so a redelivered failure
- * republishes the same event (dropped as a duplicate) instead of routing it twice.
+ * the message. The failure carries what failover needs (content, carriers tried, score key),
+ * so nothing is read back; the next order's id is `<messageId>:submit:<attempt+1>`, so a
+ * redelivered failure hands that attempt over once.
  */
 export function handleSubmitFailed(deps: SubmitFailedDeps) {
   return async (batch: Delivery<EventOf<"SubmitFailed">>[]): Promise<undefined> => {
     const now = deps.now();
     const view = deps.view();
-    const retryable = batch.filter((d) => d.value.data.retryable).map((d) => d.value.messageId);
-    const known = await deps.states.getAll(retryable);
-    const events: MessageEvent[] = [];
-    const states: Array<{ messageId: string; state: RouteChoice["state"] }> = [];
+    const orders: SubmitOrder[] = [];
+    const failures: MessageEvent[] = [];
     const decided: Array<{ carrierId: string | null; outcome: string }> = [];
     for (const { value: failure } of batch) {
-      const decision = decideAfterSubmitFailure(view, failure.data, known.get(failure.messageId));
+      const decision = decideAfterSubmitFailure(view, failure.data);
       if (decision.kind === "route") {
-        states.push({ messageId: failure.messageId, state: decision.state });
-        events.push(routedEvent(failure, decision, now));
+        orders.push(submitOrder(failure, decision, now));
         decided.push({ carrierId: decision.carrierId, outcome: "failover" });
         deps.log.debug(
           { messageId: failure.messageId, carrierId: decision.carrierId },
@@ -40,12 +37,11 @@ export function handleSubmitFailed(deps: SubmitFailedDeps) {
         );
       } else {
         deps.log.debug({ messageId: failure.messageId, detail: decision.detail }, "submit failed");
-        events.push(failedEvent(failure, decision, now));
+        failures.push(failedEvent(failure, decision, now));
         decided.push({ carrierId: null, outcome: decision.reason });
       }
     }
-    await deps.states.putAll(states);
-    await deps.publisher.publishAll(events);
+    await Promise.all([deps.orders.publishAll(orders), deps.publisher.publishAll(failures)]);
     recordDecisions(decided);
     return undefined;
   };

@@ -1,4 +1,4 @@
-import type { EventOf } from "@smsgw/contracts";
+import type { MessageEvent, SubmitOrder } from "@smsgw/contracts";
 import {
   ACK,
   type Delivery,
@@ -29,6 +29,7 @@ import {
   submittedEvent,
 } from "../domain/events.ts";
 import type { SubmitPart } from "../domain/parts.ts";
+import type { ScoreCounter } from "../domain/score-counter.ts";
 import {
   type AcceptedPart,
   decideSubmitOutcome,
@@ -40,10 +41,9 @@ import type { CarrierLink } from "./carrier-link.ts";
 import { reconcileClaimed } from "./reconcile.ts";
 import { withRetries } from "./retry.ts";
 
-type Routed = EventOf<"MessageRouted">;
 type Plan = Extract<SubmitPlan, { ok: true }>;
 
-export interface RoutedDeps {
+export interface SubmitOrderDeps {
   links: ReadonlyMap<string, CarrierLink>;
   store: ConnectorStore;
   publisher: EventPublisher;
@@ -61,11 +61,13 @@ export interface RoutedDeps {
   replica?: string;
   /** Whether a replica is alive (lease heartbeats): a dead claimer's claim is decided at once. */
   isReplicaAlive?(replica: string): boolean;
+  /** Counts submits and retryable refusals per carrier and score key (routing's scores). */
+  counts?: ScoreCounter;
 }
 
 interface Candidate {
   index: number;
-  routed: Routed;
+  order: SubmitOrder;
   link: CarrierLink;
   plan: Plan;
   validUntil: Date;
@@ -74,111 +76,112 @@ interface Candidate {
 /** A SubmitFailed decided before any submit: claimed with the failure, so it is said once. */
 interface Early {
   index: number;
-  routed: Routed;
+  order: SubmitOrder;
   failure: SubmitFailure;
 }
 
 const REGISTERED_DELIVERY_FINAL = 0x01;
 
-const keyOf = (routed: Routed): SubmissionKey => ({
-  messageId: routed.messageId,
-  attempt: routed.data.attempt,
+const keyOf = (order: SubmitOrder): SubmissionKey => ({
+  messageId: order.messageId,
+  attempt: order.data.attempt,
 });
 
 /**
- * Submits a batch of routed messages:
- * 1. a redelivered event whose submission is claimed goes to reconciliation (whatever the
+ * Submits a batch of submit orders (routing's work items on `<p>.submit.<carrier>`):
+ * 1. a redelivered order whose submission is claimed goes to reconciliation (whatever the
  *    carrier's state now); the rest is sorted: an unknown carrier or content that can never be
  *    sent (SubmitFailed), a carrier with no bound session (nak with a delay; SubmitFailed
  *    retryable once it has had none for a while and no other replica has one);
  * 2. claims them in one statement (the early failures with their failure recorded), so a
- *    redelivered event never submits twice: one already claimed is reconciled, never resubmitted;
+ *    redelivered order never submits twice: one already claimed is reconciled, never resubmitted;
  * 3. sends every part of every claimed message through the sessions' windows at once;
  * 4. stores the carrier ids of the accepted parts and the failures in one statement each, then
  *    publishes MessageSubmitted / SubmitFailed. A message none of whose parts left the process
  *    gives its claim back and comes again later.
  */
-export function handleRouted(deps: RoutedDeps) {
+export function handleSubmitOrders(deps: SubmitOrderDeps) {
   const { log } = deps;
-  return async (batch: Delivery<Routed>[]): Promise<Outcome[]> => {
+  // Only what this delivery decided counts: a reconciled outcome was counted when decided.
+  const count = (what: "submitted" | "refused", order: SubmitOrder, now: Date) =>
+    deps.counts?.[what](order.data.carrierId, order.data.scoreKey, now.getTime());
+  return async (batch: Delivery<SubmitOrder>[]): Promise<Outcome[]> => {
     const now = deps.now();
     const outcomes: Outcome[] = batch.map(() => ACK);
     const events: ConnectorEvent[] = [];
     const candidates: Candidate[] = [];
     const early: Early[] = [];
-    const toReconcile: Array<{ index: number; routed: Routed }> = [];
+    const toReconcile: Array<{ index: number; order: SubmitOrder }> = [];
     const seen = new Set<string>();
 
     const redelivered = batch.filter((d) => d.deliveryCount > 1).map((d) => keyOf(d.value));
     const claimedBefore =
       redelivered.length > 0 ? await deps.store.findClaims(redelivered) : new Map();
 
-    for (const [index, { value: routed, deliveryCount }] of batch.entries()) {
-      const key = submissionKey(keyOf(routed));
+    for (const [index, { value: order, deliveryCount }] of batch.entries()) {
+      const key = submissionKey(keyOf(order));
       if (seen.has(key)) continue; // a copy in the same batch: the first one is handled
       seen.add(key);
       if (claimedBefore.has(key)) {
-        toReconcile.push({ index, routed });
+        toReconcile.push({ index, order });
         continue;
       }
-      const link = deps.links.get(routed.data.carrierId);
+      const link = deps.links.get(order.data.carrierId);
       if (!link) {
-        const detail = `carrier "${routed.data.carrierId}" is not configured in this connector`;
-        early.push({ index, routed, failure: { retryable: true, commandStatus: null, detail } });
+        const detail = `carrier "${order.data.carrierId}" is not configured in this connector`;
+        early.push({ index, order, failure: { retryable: true, commandStatus: null, detail } });
         continue;
       }
-      const plan = planSubmit(routed.data, deps.randomRef(), {
+      const plan = planSubmit(order.data, deps.randomRef(), {
         concat: link.carrier.concat,
         gsmDataCoding: link.carrier.gsmDataCoding,
         addressing: link.carrier.addressing,
       });
       if (!plan.ok) {
         const failure = { retryable: false, commandStatus: null, detail: plan.problem };
-        early.push({ index, routed, failure });
+        early.push({ index, order, failure });
         continue;
       }
-      if (plan.mismatch) log.warn({ messageId: routed.messageId, detail: plan.mismatch }, "parts");
+      if (plan.mismatch) log.warn({ messageId: order.messageId, detail: plan.mismatch }, "parts");
       if (!link.session()) {
         const unboundMs = link.unboundForMs(now.getTime());
-        if (unboundMs >= deps.noBindFailoverMs && !deps.boundElsewhere?.(routed.data.carrierId)) {
+        if (unboundMs >= deps.noBindFailoverMs && !deps.boundElsewhere?.(order.data.carrierId)) {
           // Routing picks another carrier rather than this one waiting for its bind.
           const detail = `no bind to carrier "${link.carrier.id}" for ${Math.round(unboundMs / 1000)} s`;
-          early.push({ index, routed, failure: { retryable: true, commandStatus: null, detail } });
+          early.push({ index, order, failure: { retryable: true, commandStatus: null, detail } });
         } else {
           outcomes[index] = nak(unboundRetryDelayMs(deliveryCount));
         }
         continue;
       }
-      const validUntil = validUntilFor(
-        routed.data.validUntil,
-        link.carrier.defaultValiditySec,
-        now,
-      );
-      candidates.push({ index, routed, link, plan, validUntil });
+      const validUntil = validUntilFor(order.data.validUntil, link.carrier.defaultValiditySec, now);
+      candidates.push({ index, order, link, plan, validUntil });
     }
 
     const claims = [
-      ...candidates.map(({ routed }) => ({
-        ...keyOf(routed),
-        carrierId: routed.data.carrierId,
+      ...candidates.map(({ order }) => ({
+        ...keyOf(order),
+        carrierId: order.data.carrierId,
         claimedBy: deps.replica,
       })),
-      ...early.map(({ routed, failure }) => ({
-        ...keyOf(routed),
-        carrierId: routed.data.carrierId,
+      ...early.map(({ order, failure }) => ({
+        ...keyOf(order),
+        carrierId: order.data.carrierId,
         claimedBy: deps.replica,
         failure,
       })),
     ];
     const won = claims.length > 0 ? await deps.store.claim(claims) : new Set<string>();
-    const isWon = (routed: Routed) => won.has(submissionKey(keyOf(routed)));
-    for (const { index, routed, failure } of early) {
-      if (isWon(routed)) events.push(submitFailedEvent(routed, failure, now));
-      else toReconcile.push({ index, routed });
+    const isWon = (order: SubmitOrder) => won.has(submissionKey(keyOf(order)));
+    for (const { index, order, failure } of early) {
+      if (isWon(order)) {
+        events.push(submitFailedEvent(order, failure, now));
+        if (failure.retryable) count("refused", order, now);
+      } else toReconcile.push({ index, order });
     }
-    const claimed = candidates.filter(({ index, routed }) => {
-      if (isWon(routed)) return true;
-      toReconcile.push({ index, routed });
+    const claimed = candidates.filter(({ index, order }) => {
+      if (isWon(order)) return true;
+      toReconcile.push({ index, order });
       return false;
     });
 
@@ -199,14 +202,14 @@ export function handleRouted(deps: RoutedDeps) {
     const partRows: PartRow[] = [];
     const failures: Array<SubmissionKey & { failure: SubmitFailure }> = [];
     for (const [i, candidate] of claimed.entries()) {
-      const { routed, link, plan, validUntil } = candidate;
+      const { order, link, plan, validUntil } = candidate;
       const decision = decideSubmitOutcome(results[i] ?? []);
       if (decision.kind === "release") {
-        released.push(keyOf(routed));
+        released.push(keyOf(order));
         outcomes[candidate.index] = nak(
           unboundRetryDelayMs(batch[candidate.index]?.deliveryCount ?? 1),
         );
-        log.info({ messageId: routed.messageId, detail: decision.detail }, "not sent; released");
+        log.info({ messageId: order.messageId, detail: decision.detail }, "not sent; released");
         continue;
       }
       const accepted = decision.kind === "submitted" ? decision.parts : decision.accepted;
@@ -217,26 +220,29 @@ export function handleRouted(deps: RoutedDeps) {
           carrierMessageId: normalizeCarrierMessageId(carrierMessageId, link.carrier.idBase),
           rawId: carrierMessageId,
           validUntil,
-          messageId: routed.messageId,
-          accountId: routed.accountId,
+          messageId: order.messageId,
+          accountId: order.accountId,
           part,
           totalParts: plan.parts.reduce((sum, p) => sum + p.covers, 0),
           covers: plan.parts.find((p) => p.part === part)?.covers ?? 1,
-          traceparent: routed.trace?.traceparent ?? null,
-          tracestate: routed.trace?.tracestate ?? null,
+          traceparent: order.trace?.traceparent ?? null,
+          tracestate: order.trace?.tracestate ?? null,
+          scoreKey: order.data.scoreKey,
         });
       }
       if (decision.kind === "submitted") {
-        events.push(submittedEvent(routed, coveredParts(decision.parts, plan), now));
+        events.push(submittedEvent(order, coveredParts(decision.parts, plan), now));
+        count("submitted", order, now);
       } else {
-        log.warn({ messageId: routed.messageId, detail: decision.detail }, "submit failed");
+        log.warn({ messageId: order.messageId, detail: decision.detail }, "submit failed");
         const failure = {
           retryable: decision.retryable,
           commandStatus: decision.commandStatus,
           detail: decision.detail,
         };
-        failures.push({ ...keyOf(routed), failure });
-        events.push(submitFailedEvent(routed, failure, now));
+        failures.push({ ...keyOf(order), failure });
+        events.push(submitFailedEvent(order, failure, now));
+        if (failure.retryable) count("refused", order, now);
       }
     }
 
@@ -246,7 +252,7 @@ export function handleRouted(deps: RoutedDeps) {
       async () => {
         if (partRows.length > 0) await deps.store.recordParts(partRows);
         if (failures.length > 0) await deps.store.recordFailures(failures);
-        if (events.length > 0) await deps.publisher.publishAll(events);
+        if (events.length > 0) await publishEvents(deps.publisher, events);
       },
       { attempts: 5, log, what: "record submits" },
     );
@@ -262,6 +268,23 @@ export function handleRouted(deps: RoutedDeps) {
     }
     return outcomes;
   };
+}
+
+/**
+ * MessageSubmitted only the event store reads: in batch envelopes (ADR 0009). SubmitFailed
+ * keeps its own subject, routing consumes it.
+ */
+export async function publishEvents(
+  publisher: EventPublisher,
+  events: readonly ConnectorEvent[],
+): Promise<void> {
+  const batched: MessageEvent[] = [];
+  const single: MessageEvent[] = [];
+  for (const event of events) (event.type === "MessageSubmitted" ? batched : single).push(event);
+  await Promise.all([
+    batched.length > 0 ? publisher.publishBatch(batched) : undefined,
+    single.length > 0 ? publisher.publishAll(single) : undefined,
+  ]);
 }
 
 /**

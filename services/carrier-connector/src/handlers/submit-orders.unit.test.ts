@@ -1,4 +1,4 @@
-import { type EventOf, eventIdFor, type MessageEvent } from "@smsgw/contracts";
+import { eventIdFor, type MessageEvent, type SubmitOrder, submitOrderId } from "@smsgw/contracts";
 import { createLogger, type Delivery, type EventPublisher } from "@smsgw/service-kit";
 import {
   type Outgoing,
@@ -11,21 +11,20 @@ import type { CarrierConfig } from "../config.ts";
 import type { Claim, ConnectorStore, PartRow, StoredClaim, SubmissionKey } from "../db/store.ts";
 import { submissionKey } from "../db/store.ts";
 import type { SubmitFailure } from "../domain/events.ts";
+import { createScoreCounter } from "../domain/score-counter.ts";
 import type { CarrierLink } from "./carrier-link.ts";
-import { handleRouted } from "./routed.ts";
+import { handleSubmitOrders } from "./submit-orders.ts";
 
-const log = createLogger("routed-test", "silent");
+const log = createLogger("submit-orders-test", "silent");
 const now = new Date("2026-11-24T10:00:00Z");
 
-function routed(
-  messageId: string,
-  carrierId = "sim-a",
-  text = "Hi",
-): Delivery<EventOf<"MessageRouted">> {
+const reason = { matchedPrefix: "+372", candidates: ["sim-a"], winner: "sim-a" };
+
+function order(messageId: string, carrierId = "sim-a", text = "Hi"): Delivery<SubmitOrder> {
   return {
     value: {
-      eventId: eventIdFor(messageId, "routed", 1),
-      type: "MessageRouted",
+      orderId: submitOrderId(messageId, 1),
+      type: "SubmitOrder",
       version: 1,
       messageId,
       accountId: "acc_1",
@@ -38,10 +37,12 @@ function routed(
         parts: 1,
         carrierId,
         attempt: 1,
-        reason: { matchedPrefix: "+372", candidates: [carrierId] },
+        tried: [carrierId],
+        scoreKey: "EE",
+        reason: { ...reason, candidates: [carrierId], winner: carrierId },
       },
     },
-    subject: `t.evt.routed.${carrierId}`,
+    subject: `t.submit.${carrierId}`,
     deliveryCount: 1,
     headers: undefined,
   };
@@ -158,14 +159,20 @@ function setup(
   const { link, sent } = fakeLink(answer, unboundMs);
   const memory = memoryStore(claimed, claimedAt);
   const published: MessageEvent[] = [];
+  /** The events that went out in batch envelopes (only the event store reads them). */
+  const batched: MessageEvent[] = [];
   const publisher = {
     publish: async (e: MessageEvent) => void published.push(e),
     publishAll: async (events: readonly MessageEvent[]) => void published.push(...events),
     publishStatusChanges: async () => undefined,
     publishStatusChangeBatch: async () => undefined,
-    publishBatch: async (events: readonly MessageEvent[]) => void published.push(...events),
+    publishBatch: async (events: readonly MessageEvent[]) => {
+      published.push(...events);
+      batched.push(...events);
+    },
   } satisfies EventPublisher;
-  const handle = handleRouted({
+  const counts = createScoreCounter(600_000, 60_000);
+  const handle = handleSubmitOrders({
     links: new Map([["sim-a", link]]),
     store: memory.store,
     publisher,
@@ -174,8 +181,9 @@ function setup(
     randomRef: () => 7,
     noBindFailoverMs: 5_000,
     reconcileAfterMs: 600_000,
+    counts,
   });
-  return { handle, sent, published, ...memory };
+  return { handle, sent, published, batched, counts, ...memory };
 }
 
 const okResp = (messageId: string) => async () => ({
@@ -186,10 +194,10 @@ const okResp = (messageId: string) => async () => ({
   tlvs: [],
 });
 
-describe("handleRouted", () => {
-  it("when a message is submitted, its part map is stored normalized and MessageSubmitted published", async () => {
-    const { handle, sent, parts, published } = setup(okResp("1a"));
-    const outcomes = await handle([routed("msg_1")]);
+describe("handleSubmitOrders", () => {
+  it("when a message is submitted, its part map is stored normalized and MessageSubmitted published in a batch, saying why", async () => {
+    const { handle, sent, parts, published, batched } = setup(okResp("1a"));
+    const outcomes = await handle([order("msg_1")]);
     expect(outcomes).toEqual([{ kind: "ack" }]);
     expect(sent).toHaveLength(1);
     expect(sent[0] as Partial<SubmitSm>).toMatchObject({
@@ -202,34 +210,52 @@ describe("handleRouted", () => {
       dataCoding: 0,
     });
     expect(parts).toMatchObject([
-      { carrierMessageId: "26", messageId: "msg_1", part: 1, totalParts: 1 },
+      { carrierMessageId: "26", messageId: "msg_1", part: 1, totalParts: 1, scoreKey: "EE" },
     ]);
     expect(published.map((e) => [e.type, e.data])).toEqual([
       [
         "MessageSubmitted",
-        { carrierId: "sim-a", attempt: 1, parts: [{ part: 1, carrierMessageId: "1a" }] },
+        {
+          carrierId: "sim-a",
+          attempt: 1,
+          parts: [{ part: 1, carrierMessageId: "1a" }],
+          reason,
+        },
       ],
+    ]);
+    expect(batched).toEqual(published);
+  });
+
+  it("when a message is submitted or refused for now, it counts for the carrier under its score key", async () => {
+    const { handle, counts } = setup(okResp("1a"));
+    await handle([order("msg_1")]);
+    await handle([order("msg_2", "elsewhere")]);
+    expect(counts.countsOf("sim-a", now.getTime())).toMatchObject([
+      { key: "EE", submits: 1, submitFailures: 0 },
+    ]);
+    expect(counts.countsOf("elsewhere", now.getTime())).toMatchObject([
+      { key: "EE", submits: 0, submitFailures: 1 },
     ]);
   });
 
   it("when the same event is in the batch twice, it is submitted once", async () => {
     const { handle, sent } = setup(okResp("1a"));
-    const outcomes = await handle([routed("msg_1"), routed("msg_1")]);
+    const outcomes = await handle([order("msg_1"), order("msg_1")]);
     expect(sent).toHaveLength(1);
     expect(outcomes).toEqual([{ kind: "ack" }, { kind: "ack" }]);
   });
 
   it("when the message was claimed before and is still young, it is nak'd, never resubmitted", async () => {
     const { handle, sent, published } = setup(okResp("1a"), ["msg_1:1"]);
-    expect(await handle([routed("msg_1")])).toEqual([{ kind: "nak", delayMs: 30_000 }]);
+    expect(await handle([order("msg_1")])).toEqual([{ kind: "nak", delayMs: 30_000 }]);
     expect(sent).toEqual([]);
     expect(published).toEqual([]);
   });
 
   it("when a redelivered message has every part stored, MessageSubmitted is said again, not resubmitted", async () => {
     const { handle, sent, published } = setup(okResp("1a"));
-    await handle([routed("msg_1")]);
-    const again = routed("msg_1");
+    await handle([order("msg_1")]);
+    const again = order("msg_1");
     again.deliveryCount = 2;
     expect(await handle([again])).toEqual([{ kind: "ack" }]);
     expect(sent).toHaveLength(1);
@@ -243,7 +269,7 @@ describe("handleRouted", () => {
   it("when a stale claim never finished, SubmitFailed says outcome unknown (not retryable), recorded", async () => {
     const stale = new Date(now.getTime() - 600_000);
     const { handle, sent, published, claims } = setup(okResp("1a"), ["msg_1:1"], 0, stale);
-    expect(await handle([routed("msg_1")])).toEqual([{ kind: "ack" }]);
+    expect(await handle([order("msg_1")])).toEqual([{ kind: "ack" }]);
     expect(sent).toEqual([]);
     expect(published).toMatchObject([
       { type: "SubmitFailed", data: { retryable: false, commandStatus: null } },
@@ -254,23 +280,32 @@ describe("handleRouted", () => {
 
   it("when a failed message is redelivered, its recorded SubmitFailed is said again", async () => {
     const { handle, published } = setup(okResp("1a"));
-    await handle([routed("msg_1", "elsewhere")]);
-    const again = routed("msg_1", "elsewhere");
+    await handle([order("msg_1", "elsewhere")]);
+    const again = order("msg_1", "elsewhere");
     again.deliveryCount = 2;
     await handle([again]);
     expect(published.map((e) => e.type)).toEqual(["SubmitFailed", "SubmitFailed"]);
     expect(published[1]?.data).toEqual(published[0]?.data);
   });
 
+  it("when the same attempt comes again for another carrier (a failure decided again late), it is dropped: nothing submitted, nothing said", async () => {
+    const { handle, sent, published } = setup(okResp("1a"), ["msg_1:1"]);
+    const late = order("msg_1", "elsewhere");
+    late.deliveryCount = 2;
+    expect(await handle([late])).toEqual([{ kind: "ack" }]);
+    expect(sent).toEqual([]);
+    expect(published).toEqual([]);
+  });
+
   it("when the carrier has no bound session, the event is nak'd with a delay and not claimed", async () => {
     const { handle, claims } = setup(null);
-    expect(await handle([routed("msg_1")])).toEqual([{ kind: "nak", delayMs: 1_000 }]);
+    expect(await handle([order("msg_1")])).toEqual([{ kind: "nak", delayMs: 1_000 }]);
     expect(claims.size).toBe(0);
   });
 
   it("when the carrier has had no bind past the failover delay, SubmitFailed is retryable and says so", async () => {
     const { handle, claims, published } = setup(null, [], 6_000);
-    expect(await handle([routed("msg_1")])).toEqual([{ kind: "ack" }]);
+    expect(await handle([order("msg_1")])).toEqual([{ kind: "ack" }]);
     expect(claims.get("msg_1:1")?.failure).toMatchObject({ retryable: true });
     expect(published).toMatchObject([
       { type: "SubmitFailed", data: { retryable: true, commandStatus: null } },
@@ -280,7 +315,7 @@ describe("handleRouted", () => {
 
   it("when the message has a validUntil, submit_sm carries it as an SMPP absolute time", async () => {
     const { handle, sent } = setup(okResp("1a"));
-    const delivery = routed("msg_1");
+    const delivery = order("msg_1");
     delivery.value.data.validUntil = "2026-11-25T06:07:08.900Z";
     await handle([delivery]);
     expect(sent[0]?.validityPeriod).toBe("261125060708900+");
@@ -290,29 +325,42 @@ describe("handleRouted", () => {
     const { handle, released, claims, published } = setup(async () => {
       throw new SmppConnectionClosedError(false);
     });
-    expect(await handle([routed("msg_1")])).toEqual([{ kind: "nak", delayMs: 1_000 }]);
+    expect(await handle([order("msg_1")])).toEqual([{ kind: "nak", delayMs: 1_000 }]);
     expect(released).toEqual([{ messageId: "msg_1", attempt: 1 }]);
     expect(claims.size).toBe(0);
     expect(published).toEqual([]);
   });
 
-  it("when the carrier is not configured here, SubmitFailed says so and is retryable", async () => {
-    const { handle, published } = setup(okResp("1a"));
-    await handle([routed("msg_1", "elsewhere")]);
+  it("when the carrier is not configured here, SubmitFailed says so, is retryable and carries what failover needs", async () => {
+    const { handle, published, batched } = setup(okResp("1a"));
+    await handle([order("msg_1", "elsewhere")]);
     expect(published).toMatchObject([
       {
         type: "SubmitFailed",
-        data: { carrierId: "elsewhere", retryable: true, commandStatus: null },
+        data: {
+          carrierId: "elsewhere",
+          retryable: true,
+          commandStatus: null,
+          failover: {
+            content: { to: "+37256789045", from: "MyApp", text: "Hi", encoding: "gsm7", parts: 1 },
+            tried: ["elsewhere"],
+            scoreKey: "EE",
+          },
+        },
       },
     ]);
+    // Routing consumes SubmitFailed: it keeps its own subject.
+    expect(batched).toEqual([]);
   });
 
   it("when the sender cannot be sent, SubmitFailed is permanent and recorded with the claim", async () => {
     const { handle, published, claims } = setup(okResp("1a"));
-    const delivery = routed("msg_1");
+    const delivery = order("msg_1");
     delivery.value.data.from = "Far too long a name";
     await handle([delivery]);
     expect(published).toMatchObject([{ type: "SubmitFailed", data: { retryable: false } }]);
+    // Nothing to fail over: the message fails as it is.
+    expect(published[0]?.data).not.toHaveProperty("failover");
     expect(claims.get("msg_1:1")?.failure).toMatchObject({ retryable: false });
   });
 });

@@ -219,6 +219,6 @@ describe("upgrade from routed events (ADR 0009)", () => {
       },
       { what: "both old durables drained" },
     );
-    expect(submissionsTo("+37256100009")).toHaveLength(1);
+    expect(await submissionsTo("+37256100009")).toHaveLength(1);
   });
 });

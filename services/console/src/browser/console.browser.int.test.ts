@@ -179,7 +179,11 @@ describe("the console in a browser", () => {
     expect(timeline).toEqual(
       expect.arrayContaining(["Accepted", "Submitted to sim-a", "Receipt for part 1: DELIVRD"]),
     );
-    expect(timeline.some((t) => t.startsWith("Routed to"))).toBe(true);
+    // Routing's choice is told by the submission (ADR 0009: no routed event in new trails).
+    const details = await page.locator("ol.timeline li").allTextContents();
+    expect(details.some((t) => t.includes("Submitted to sim-a") && t.includes("matched"))).toBe(
+      true,
+    );
     await page.screenshot({ path: join(SHOTS, "message.png"), fullPage: true });
 
     // 10,000 more messages in the account (projection rows over 30 days): the log's first

@@ -13,6 +13,12 @@ type Data = Record<string, unknown>;
 const str = (v: unknown) => (typeof v === "string" ? v : v == null ? "" : String(v));
 const num = (v: unknown) => (typeof v === "number" ? v : 0);
 
+function whyRouted(d: Data): string {
+  const reason = (d.reason ?? {}) as Data;
+  const candidates = Array.isArray(reason.candidates) ? reason.candidates.join(", ") : "";
+  return `attempt ${num(d.attempt)}; prefix ${str(reason.matchedPrefix)} matched; candidates: ${candidates}`;
+}
+
 /** The charge rides on acceptance (ADR 0009); older trails have a separate Charged entry. */
 function charge(d: Data): string {
   if (typeof d.pricePerPart !== "number") return "";
@@ -46,24 +52,23 @@ export function describeEvent(event: {
         detail: `${money(num(d.amount), str(d.currency))} (${num(d.parts)} × ${money(num(d.pricePerPart), str(d.currency))})`,
         tone: "info",
       };
-    case "MessageRouted": {
-      const reason = (d.reason ?? {}) as Data;
-      const candidates = Array.isArray(reason.candidates) ? reason.candidates.join(", ") : "";
+    case "MessageRouted":
       return {
         ...base,
         title: `Routed to ${str(d.carrierId)}`,
-        detail: `attempt ${num(d.attempt)}; prefix ${str(reason.matchedPrefix)} matched; candidates: ${candidates}`,
+        detail: whyRouted(d),
         tone: "info",
       };
-    }
     case "MessageSubmitted": {
       const parts = Array.isArray(d.parts) ? (d.parts as Data[]) : [];
+      const ids = parts
+        .map((p) => `part ${num(p.part)}: carrier id ${str(p.carrierMessageId)}`)
+        .join("; ");
+      // Since ADR 0009 the submission says why its carrier was chosen (no routed event).
       return {
         ...base,
         title: `Submitted to ${str(d.carrierId)}`,
-        detail: parts
-          .map((p) => `part ${num(p.part)}: carrier id ${str(p.carrierMessageId)}`)
-          .join("; "),
+        detail: d.reason ? `${whyRouted(d)}; ${ids}` : ids,
         tone: "ok",
       };
     }

@@ -36,6 +36,23 @@ describe("the message timeline", () => {
     expect(entry.detail).toContain("prefix +372 matched; candidates: sim-a, sim-b");
   });
 
+  it("when a submission carries routing's reason, it says to which carrier, why, and the carrier's ids", () => {
+    const entry = describeEvent({
+      type: "MessageSubmitted",
+      occurredAt: at,
+      data: {
+        carrierId: "sim-a",
+        attempt: 1,
+        parts: [{ part: 1, carrierMessageId: "ab12" }],
+        reason: { matchedPrefix: "+372", candidates: ["sim-a", "sim-b"] },
+      },
+    });
+    expect(entry.title).toBe("Submitted to sim-a");
+    expect(entry.detail).toBe(
+      "attempt 1; prefix +372 matched; candidates: sim-a, sim-b; part 1: carrier id ab12",
+    );
+  });
+
   it("when a receipt or webhook attempt came back, it shows the answer and its tone", () => {
     expect(
       describeEvent({

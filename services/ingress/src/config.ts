@@ -36,6 +36,28 @@ export const IngressEnv = BaseEnv.extend({
   IDEMPOTENCY_TTL_HOURS: positiveRate.min(24).default(24),
   /** Allow callback URLs on loopback/private/link-local addresses (the local dev stack). */
   WEBHOOK_ALLOW_PRIVATE: Flag.default(false),
+  /** Admission control: past capacity, refuse new sends at once (429) before any charge. */
+  ADMISSION_ENABLED: Flag.default(true),
+  /** The bound: accepted messages reach a carrier within this (ms). Shedding starts at half of it. */
+  ADMISSION_MAX_DELAY_MS: positiveInt.default(10_000),
+  /** Authorize requests in flight at one replica at which it sheds. */
+  ADMISSION_MAX_AUTHORIZE_IN_FLIGHT: positiveInt.default(1_000),
+  /** Authorize latency (moving average, ms) at which a replica sheds. */
+  ADMISSION_MAX_AUTHORIZE_LATENCY_MS: positiveInt.default(1_000),
+  /** While shedding, a replica still admits at least this many sends per second. */
+  ADMISSION_MIN_RATE_PER_SEC: positiveRate.default(50),
+  /** How often the signal is read (the stream's consumers are listed once per poll). */
+  ADMISSION_POLL_MS: positiveInt.min(50).default(1_000),
+  /** Durables on the delivery path's subjects that do not count (comma-separated names). */
+  ADMISSION_IGNORE_DURABLES: z
+    .string()
+    .default("")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((name) => name.trim())
+        .filter((name) => name.length > 0),
+    ),
 });
 export type IngressConfig = z.infer<typeof IngressEnv>;
 

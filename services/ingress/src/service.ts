@@ -16,6 +16,12 @@ import type { IngressConfig } from "./config.ts";
 import { migrations } from "./db/migrations.ts";
 import type { DefaultLimits } from "./domain/account-limits.ts";
 import { createRateLimiter } from "./domain/token-bucket.ts";
+import {
+  type AdmissionGate,
+  ALWAYS_ADMIT,
+  admissionDeps,
+  startAdmission,
+} from "./handlers/admission.ts";
 import { createApp } from "./handlers/app.ts";
 import { createAuthenticator } from "./handlers/auth.ts";
 import { createAuthorizer } from "./handlers/authorizer.ts";
@@ -44,8 +50,10 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
   let routing: KvCache<RoutingRules> | undefined;
   let server: Server | undefined;
   let purger: NodeJS.Timeout | undefined;
+  let admission: AdmissionGate = ALWAYS_ADMIT;
   const closeAll = async () => {
     clearInterval(purger);
+    admission.stop();
     await accounts?.stop();
     await routing?.stop();
     await messaging.close();
@@ -70,10 +78,15 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
       account: { ratePerSec: config.ACCOUNT_RATE_PER_SEC, burst: config.ACCOUNT_BURST },
     };
     const accountLimiter = createRateLimiter(defaultLimits.account);
-    const auth = { authenticator, accountLimiter, defaultLimits, now };
+    if (config.ADMISSION_ENABLED) {
+      admission = startAdmission(admissionDeps(config, messaging, defaultLimits, log, now));
+    }
+    const auth = { authenticator, accountLimiter, defaultLimits, now, admission };
     const routingRules = () => rules.get("rules") ?? null;
     const pipeline = createPipeline({
-      authorizer: createAuthorizer(nc, messaging.subjects.authorize, config.AUTHORIZE_TIMEOUT_MS),
+      authorizer: admission.measure(
+        createAuthorizer(nc, messaging.subjects.authorize, config.AUTHORIZE_TIMEOUT_MS),
+      ),
       publisher: messaging.publisher,
       routingRules,
       log,

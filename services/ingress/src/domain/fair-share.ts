@@ -46,11 +46,17 @@ const ADMIT: TakeDecision = { allowed: true };
 
 /**
  * One send of a capped account (or of none): admitted while its bucket at its cap has a
- * token. The bucket holds one second of the cap, so the cap is kept over any second.
- * `cap` undefined means the account is not capped.
+ * token per message (a batch takes `count`). The bucket holds one second of the cap, so the cap
+ * is kept over any second; a batch larger than that waits until shedding ends. `cap` undefined
+ * means the account is not capped.
  */
-export function admitSend(bucket: Bucket, cap: number | undefined, now: number): TakeDecision {
+export function admitSend(
+  bucket: Bucket,
+  cap: number | undefined,
+  now: number,
+  count = 1,
+): TakeDecision {
   if (cap === undefined) return ADMIT;
   const ratePerSec = Math.max(cap, 1e-3);
-  return take(bucket, { ratePerSec, burst: Math.max(1, ratePerSec) }, now);
+  return take(bucket, { ratePerSec, burst: Math.max(1, ratePerSec) }, now, count);
 }

@@ -1,0 +1,304 @@
+import type { AccountRecord } from "@smsgw/contracts";
+import type { Logger, Messaging, Nats } from "@smsgw/service-kit";
+import type { IngressConfig } from "../config.ts";
+import { accountLimitsOf, type DefaultLimits } from "../domain/account-limits.ts";
+import {
+  type AdmissionPolicy,
+  type AdmissionState,
+  DEFAULT_ADMISSION_POLICY,
+  nextAdmission,
+  OPEN,
+} from "../domain/admission.ts";
+import type { ApiError } from "../domain/api-error.ts";
+import { type Backlog, backlogOf, type DurableBacklog, onDeliveryPath } from "../domain/backlog.ts";
+import { admitSend, fairCaps } from "../domain/fair-share.ts";
+import type { Bucket } from "../domain/token-bucket.ts";
+import {
+  admissionBacklogAge,
+  admissionCeiling,
+  admissionPressure,
+  admissionShedding,
+  authorizeInFlight,
+  shedRequests,
+} from "../metrics.ts";
+import type { Authorizer } from "./authorizer.ts";
+
+export interface AdmissionDeps {
+  jsm: Nats["jsm"];
+  stream: string;
+  /** The subjects between an accepted message and its carrier (accepted, routed, submit, …). */
+  path: readonly string[];
+  /** Durables on those subjects the operator does not want to count. */
+  ignored: ReadonlySet<string>;
+  policy: AdmissionPolicy;
+  defaultLimits: DefaultLimits;
+  pollMs: number;
+  log: Logger;
+  now(): number;
+}
+
+export interface AdmissionGate {
+  /** A send of `count` messages by the account: null when admitted, else the 429 to answer. */
+  admit(account: AccountRecord, count: number): ApiError | null;
+  /** The authorizer, measured: its requests in flight and their latency are signals. */
+  measure(inner: Authorizer): Authorizer;
+  /** The controller's current state (tests, logs). */
+  state(): AdmissionState;
+  stop(): void;
+}
+
+/** Demand is averaged over about this long, so a quiet account's jitter does not look like a flood. */
+const DEMAND_WINDOW_MS = 1_000;
+/** Authorize latency: a moving average over about the last 20 answers. */
+const LATENCY_WEIGHT = 0.05;
+const ADMITTED = { allowed: true } as const;
+const AT_CAPACITY = "the gateway is at capacity; retry after the Retry-After seconds";
+
+/**
+ * Admission control at the door (domain/admission.ts decides, this measures and applies).
+ * Once every `pollMs`, shared by all requests: the delivery path's durables are listed from
+ * the stream (one request) and, for each with messages waiting, the oldest waiting message is
+ * read (one request each); with the authorize requests in flight and their latency, that is
+ * the signal. The controller gives a ceiling on sends per second at this replica, and
+ * fairCaps shares it among the accounts by their limits. A send then costs two map lookups.
+ */
+export function startAdmission(deps: AdmissionDeps): AdmissionGate {
+  const { policy, log } = deps;
+  let state: AdmissionState = OPEN;
+  let backlog: Backlog = { ageMs: 0, durable: null };
+  let inFlight = 0;
+  let latencyMs = 0;
+  let answered = 0;
+  let offered = 0;
+  let admitted = 0;
+  /** Sends offered per account since the last tick, and the account's weight. */
+  const offeredBy = new Map<string, { count: number; weight: number }>();
+  /** Each account's demand per second, averaged over DEMAND_WINDOW_MS. */
+  const demand = new Map<string, { perSec: number; weight: number }>();
+  let caps = new Map<string, number>();
+  const buckets = new Map<string, Bucket>();
+  let lastTick = deps.now();
+  let polling = false;
+  let stopped = false;
+
+  async function oldestWaitingAt(fromSeq: number, filters: readonly string[]) {
+    const subjects = filters.length > 0 ? filters : [">"];
+    const times = await Promise.all(
+      subjects.map(async (subject) => {
+        // STREAM.MSG.GET with next_by_subj (nats-server 2.9+): the first message on or after
+        // `seq` matching the filter, i.e. the oldest one the durable has not delivered yet.
+        const query = { seq: fromSeq, next_by_subj: subject } as unknown as { seq: number };
+        const message = await deps.jsm.streams.getMessage(deps.stream, query);
+        return message ? message.time.getTime() : null;
+      }),
+    );
+    const known = times.filter((t): t is number => t !== null);
+    return known.length > 0 ? Math.min(...known) : null;
+  }
+
+  async function probeBacklog(): Promise<Backlog> {
+    const durables: DurableBacklog[] = [];
+    const lookups: Promise<void>[] = [];
+    for await (const info of deps.jsm.consumers.list(deps.stream)) {
+      const { filter_subject, filter_subjects } = info.config;
+      const filters = filter_subjects ?? (filter_subject ? [filter_subject] : []);
+      if (!onDeliveryPath({ name: info.name, filters }, deps.path, deps.ignored)) continue;
+      const entry: DurableBacklog = {
+        name: info.name,
+        pending: info.num_pending,
+        ackPending: info.num_ack_pending,
+        oldestWaitingAt: null,
+      };
+      durables.push(entry);
+      if (info.num_pending > 0) {
+        lookups.push(
+          oldestWaitingAt(info.delivered.stream_seq + 1, filters).then((at) => {
+            entry.oldestWaitingAt = at;
+          }),
+        );
+      }
+    }
+    await Promise.all(lookups);
+    return backlogOf(durables, deps.now());
+  }
+
+  function tick(): void {
+    const now = deps.now();
+    const elapsedSec = Math.max(1e-3, (now - lastTick) / 1000);
+    lastTick = now;
+    // No answer this tick: the latency seen last is stale, let it fade.
+    if (answered === 0) latencyMs *= 0.5;
+    answered = 0;
+    const rates = { offeredPerSec: offered / elapsedSec, admittedPerSec: admitted / elapsedSec };
+    offered = 0;
+    admitted = 0;
+    const alpha = Math.min(1, (elapsedSec * 1000) / DEMAND_WINDOW_MS);
+    for (const [accountId, seen] of demand) {
+      seen.perSec *= 1 - alpha;
+      if (seen.perSec < 0.01 && !offeredBy.has(accountId)) demand.delete(accountId);
+    }
+    for (const [accountId, { count, weight }] of offeredBy) {
+      const seen = demand.get(accountId) ?? { perSec: 0, weight };
+      seen.perSec += (alpha * count) / elapsedSec;
+      seen.weight = weight;
+      demand.set(accountId, seen);
+    }
+    offeredBy.clear();
+
+    const before = state;
+    state = nextAdmission(
+      state,
+      { backlogAgeMs: backlog.ageMs, authorizeInFlight: inFlight, authorizeLatencyMs: latencyMs },
+      rates,
+      policy,
+    );
+    if (state.shedding) {
+      caps = fairCaps(
+        [...demand].map(([accountId, d]) => ({
+          accountId,
+          offeredPerSec: d.perSec,
+          weight: d.weight,
+        })),
+        state.ceilingPerSec,
+      );
+      for (const accountId of buckets.keys()) if (!caps.has(accountId)) buckets.delete(accountId);
+    } else {
+      caps = new Map();
+      buckets.clear();
+    }
+    if (state.shedding !== before.shedding) {
+      log.warn(
+        {
+          shedding: state.shedding,
+          pressure: state.pressure,
+          backlog,
+          ceilingPerSec: state.shedding ? state.ceilingPerSec : null,
+        },
+        state.shedding ? "at capacity: shedding new sends" : "below capacity: admitting all sends",
+      );
+    }
+    admissionShedding.set(state.shedding ? 1 : 0);
+    admissionPressure.set(state.pressure.value);
+    admissionBacklogAge.set(backlog.ageMs / 1000);
+    admissionCeiling.set(state.shedding ? state.ceilingPerSec : 0);
+    authorizeInFlight.set(inFlight);
+  }
+
+  const timer = setInterval(() => {
+    if (polling || stopped) return;
+    polling = true;
+    probeBacklog()
+      .then((seen) => {
+        backlog = seen;
+      })
+      .catch((error: unknown) => {
+        // Keep the last view: a NATS hiccup neither opens nor shuts the door by itself.
+        log.debug({ err: error }, "admission: backlog not read");
+      })
+      .finally(() => {
+        polling = false;
+        if (!stopped) tick();
+      });
+  }, deps.pollMs);
+  timer.unref();
+
+  return {
+    admit(account, count) {
+      offered += count;
+      const seen = offeredBy.get(account.accountId);
+      if (seen) seen.count += count;
+      else {
+        const weight = accountLimitsOf(account, deps.defaultLimits).ratePerSec;
+        offeredBy.set(account.accountId, { count, weight });
+      }
+      if (!state.shedding) {
+        admitted += count;
+        return null;
+      }
+      const cap = caps.get(account.accountId);
+      let bucket = buckets.get(account.accountId);
+      if (cap !== undefined && bucket === undefined) {
+        bucket = { tokens: Math.max(1, cap), at: deps.now() };
+        buckets.set(account.accountId, bucket);
+      }
+      const decision = bucket ? admitSend(bucket, cap, deps.now(), count) : ADMITTED;
+      if (decision.allowed) {
+        admitted += count;
+        return null;
+      }
+      shedRequests.inc({ reason: state.pressure.reason });
+      return {
+        status: "rate_limit",
+        message: AT_CAPACITY,
+        retryAfterSec: decision.retryAfterSec,
+      };
+    },
+    measure(inner) {
+      return {
+        async authorize(request) {
+          const started = performance.now();
+          inFlight++;
+          try {
+            return await inner.authorize(request);
+          } finally {
+            inFlight--;
+            answered++;
+            const took = performance.now() - started;
+            latencyMs += (took - latencyMs) * LATENCY_WEIGHT;
+          }
+        },
+      };
+    },
+    state: () => state,
+    stop() {
+      stopped = true;
+      clearInterval(timer);
+    },
+  };
+}
+
+/**
+ * The deps from the ingress's config. The delivery path: the accepted event, routed events,
+ * carriers' submit work, submit failures (failover) and the event store's batches; every
+ * durable reading any of them counts, whatever its name (a new carrier's durable too).
+ */
+export function admissionDeps(
+  config: IngressConfig,
+  messaging: Pick<Messaging, "nats" | "subjects">,
+  defaultLimits: DefaultLimits,
+  log: Logger,
+  now: () => number,
+): AdmissionDeps {
+  const { subjects } = messaging;
+  return {
+    jsm: messaging.nats.jsm,
+    stream: subjects.stream,
+    path: [
+      subjects.event("MessageAccepted"),
+      subjects.routedAll,
+      subjects.submitAll,
+      subjects.event("SubmitFailed"),
+      subjects.eventBatch,
+    ],
+    ignored: new Set(config.ADMISSION_IGNORE_DURABLES),
+    policy: {
+      maxDelayMs: config.ADMISSION_MAX_DELAY_MS,
+      maxAuthorizeInFlight: config.ADMISSION_MAX_AUTHORIZE_IN_FLIGHT,
+      maxAuthorizeLatencyMs: config.ADMISSION_MAX_AUTHORIZE_LATENCY_MS,
+      resumeBelow: DEFAULT_ADMISSION_POLICY.resumeBelow,
+      minRatePerSec: config.ADMISSION_MIN_RATE_PER_SEC,
+    },
+    defaultLimits,
+    pollMs: config.ADMISSION_POLL_MS,
+    log,
+    now,
+  };
+}
+
+/** The gate when admission control is off: every send is admitted. */
+export const ALWAYS_ADMIT: AdmissionGate = {
+  admit: () => null,
+  measure: (inner) => inner,
+  state: () => OPEN,
+  stop: () => undefined,
+};

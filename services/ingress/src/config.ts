@@ -20,6 +20,11 @@ export const IngressEnv = BaseEnv.extend({
   /** Per account: 1,000/s sustained, bursts up to 10,000 within one second (api.md). */
   ACCOUNT_RATE_PER_SEC: positiveRate.default(1_000),
   ACCOUNT_BURST: positiveInt.default(10_000),
+  /**
+   * How often the per-IP and per-account limits are synced with the other replicas through
+   * Postgres (ms); 0 keeps them per replica.
+   */
+  RATE_LIMIT_SYNC_MS: z.coerce.number().int().min(0).max(10_000).default(100),
   /** How long to wait for pricing's answer to an authorize request. */
   AUTHORIZE_TIMEOUT_MS: positiveInt.max(20_000).default(5_000),
   /** The ceiling on every request: it is answered (server_error) by then at the latest. */

@@ -56,6 +56,12 @@ describe("loadIngressConfig", () => {
     });
   });
 
+  it("when nothing is set, the limits are synced across replicas every 100 ms; 0 keeps them per replica", () => {
+    expect(loadIngressConfig({}).RATE_LIMIT_SYNC_MS).toBe(100);
+    expect(loadIngressConfig({ RATE_LIMIT_SYNC_MS: "0" }).RATE_LIMIT_SYNC_MS).toBe(0);
+    expect(() => loadIngressConfig({ RATE_LIMIT_SYNC_MS: "-1" })).toThrow(/RATE_LIMIT_SYNC_MS/);
+  });
+
   it("when ADMISSION_IGNORE_DURABLES lists names, it reads them trimmed, without empties", () => {
     const config = loadIngressConfig({ ADMISSION_IGNORE_DURABLES: " pricing-accepted, ,x " });
     expect(config.ADMISSION_IGNORE_DURABLES).toEqual(["pricing-accepted", "x"]);

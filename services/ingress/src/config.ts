@@ -45,10 +45,10 @@ export const IngressEnv = BaseEnv.extend({
   ADMISSION_ENABLED: Flag.default(true),
   /** The bound: accepted messages reach a carrier within this (ms). Shedding starts at half of it. */
   ADMISSION_MAX_DELAY_MS: positiveInt.default(10_000),
-  /** Authorize requests in flight at one replica at which it sheds. */
-  ADMISSION_MAX_AUTHORIZE_IN_FLIGHT: positiveInt.default(1_000),
+  /** Authorize requests in flight at one replica at which it sheds (at twice this, at once). */
+  ADMISSION_MAX_AUTHORIZE_IN_FLIGHT: positiveInt.default(500),
   /** Authorize latency (moving average, ms) at which a replica sheds. */
-  ADMISSION_MAX_AUTHORIZE_LATENCY_MS: positiveInt.default(1_000),
+  ADMISSION_MAX_AUTHORIZE_LATENCY_MS: positiveInt.default(100),
   /** While shedding, a replica still admits at least this many sends per second. */
   ADMISSION_MIN_RATE_PER_SEC: positiveRate.default(50),
   /** How often the signal is read (the stream's consumers are listed once per poll). */

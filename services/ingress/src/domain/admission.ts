@@ -4,11 +4,13 @@
  * handler (`handlers/admission.ts`) measures them once a tick and applies the result.
  *
  * The controller keeps a ceiling on the sends this replica admits per second. Open (no
- * ceiling) until the pressure reaches 1; then the ceiling starts below what was admitted and
- * shrinks while the pressure stays at or above 1 and is not falling; it holds while the
- * pressure falls or sits between `resumeBelow` and 1; under `resumeBelow` it grows again, and
+ * ceiling) until the pressure reaches 1; then the ceiling starts at 90 % of what actually got
+ * through (sends admitted, or authorize answers, whichever is lower) and halves every second
+ * while the pressure stays at or above 1 and is not falling; it holds while the pressure falls
+ * or sits between `resumeBelow` and 1; under `resumeBelow` it grows by half every second, and
  * once it no longer binds (above what is offered) admission opens. Two thresholds and a
- * gradual reopening: it does not flap between open and shut.
+ * gradual reopening: it does not flap between open and shut. Rates scale with the tick's
+ * length.
  */
 
 /** What the gateway looks like now, measured by the handler. */
@@ -40,8 +42,8 @@ export interface AdmissionPolicy {
 
 export const DEFAULT_ADMISSION_POLICY: AdmissionPolicy = {
   maxDelayMs: 10_000,
-  maxAuthorizeInFlight: 1_000,
-  maxAuthorizeLatencyMs: 1_000,
+  maxAuthorizeInFlight: 500,
+  maxAuthorizeLatencyMs: 100,
   resumeBelow: 0.5,
   minRatePerSec: 50,
 };
@@ -85,14 +87,20 @@ export type AdmissionState =
 
 export const OPEN: AdmissionState = { shedding: false, pressure: { value: 0, reason: "backlog" } };
 
-/** What this replica saw during the last tick (per second). */
+/** What this replica saw during the last tick (per second), and how long the tick was. */
 export interface Rates {
   offeredPerSec: number;
   admittedPerSec: number;
+  /** Authorize answers received: what pricing actually got through. */
+  answeredPerSec: number;
+  elapsedSec: number;
 }
 
-const SHRINK = 0.7;
-const GROW = 1.25;
+/** On entering shedding, the ceiling is this share of what got through. */
+const START_AT = 0.9;
+/** Per second: while past the bound and not improving, and while well below it. */
+const SHRINK_PER_SEC = 0.5;
+const GROW_PER_SEC = 1.5;
 
 /** The next state of the controller, one tick later. */
 export function nextAdmission(
@@ -105,20 +113,19 @@ export function nextAdmission(
   const floor = policy.minRatePerSec;
   if (!state.shedding) {
     if (pressure.value < 1) return { shedding: false, pressure };
-    return {
-      shedding: true,
-      pressure,
-      ceilingPerSec: Math.max(floor, rates.admittedPerSec * SHRINK),
-    };
+    const through = Math.min(rates.admittedPerSec, rates.answeredPerSec);
+    return { shedding: true, pressure, ceilingPerSec: Math.max(floor, through * START_AT) };
   }
   let ceiling = state.ceilingPerSec;
   if (pressure.value >= 1) {
     // Past the bound and not getting better: admit less. Getting better: hold.
-    if (pressure.value >= state.pressure.value) ceiling = Math.max(floor, ceiling * SHRINK);
+    if (pressure.value >= state.pressure.value) {
+      ceiling = Math.max(floor, ceiling * SHRINK_PER_SEC ** rates.elapsedSec);
+    }
   } else if (pressure.value < policy.resumeBelow) {
-    ceiling *= GROW;
+    ceiling *= GROW_PER_SEC ** rates.elapsedSec;
     // The ceiling no longer binds: everything offered would pass. Open.
-    if (ceiling > rates.offeredPerSec * GROW) return { shedding: false, pressure };
+    if (ceiling > rates.offeredPerSec * GROW_PER_SEC) return { shedding: false, pressure };
   }
   return { shedding: true, pressure, ceilingPerSec: ceiling };
 }

@@ -18,16 +18,23 @@ const policy: AdmissionPolicy = {
 
 const calm: AdmissionSignal = { backlogAgeMs: 0, authorizeInFlight: 0, authorizeLatencyMs: 2 };
 const backlog = (ageMs: number): AdmissionSignal => ({ ...calm, backlogAgeMs: ageMs });
-const rates = (offeredPerSec: number, admittedPerSec = offeredPerSec) => ({
+/** One second's tick: offered, admitted and answered per second (answered = admitted by default). */
+const rates = (
+  offeredPerSec: number,
+  admittedPerSec = offeredPerSec,
+  answeredPerSec = admittedPerSec,
+) => ({
   offeredPerSec,
   admittedPerSec,
+  answeredPerSec,
+  elapsedSec: 1,
 });
 
-/** Runs the controller over a sequence of ticks. */
-function run(state: AdmissionState, ticks: Array<[AdmissionSignal, number, number?]>) {
+/** Runs the controller over a sequence of one-second ticks. */
+function run(state: AdmissionState, ticks: Array<[AdmissionSignal, number, number?, number?]>) {
   const states: AdmissionState[] = [];
-  for (const [signal, offered, admitted] of ticks) {
-    state = nextAdmission(state, signal, rates(offered, admitted), policy);
+  for (const [signal, offered, admitted, answered] of ticks) {
+    state = nextAdmission(state, signal, rates(offered, admitted, answered), policy);
     states.push(state);
   }
   return states;
@@ -53,25 +60,45 @@ describe("nextAdmission", () => {
     expect(state?.shedding).toBe(false);
   });
 
-  it("when the backlog reaches half the bound, it sheds below what it admitted", () => {
+  it("when the backlog reaches half the bound, it sheds at 90 % of what got through", () => {
     const [state] = run(OPEN, [[backlog(5_000), 1_000, 500]]);
-    expect(state).toMatchObject({ shedding: true, ceilingPerSec: 350 });
+    expect(state).toMatchObject({ shedding: true, ceilingPerSec: 450 });
   });
 
-  it("when the pressure stays past the bound and does not fall, the ceiling shrinks to the floor, not below", () => {
+  it("when pricing answers fewer than were admitted, the ceiling starts from pricing's rate", () => {
+    const [state] = run(OPEN, [[{ ...calm, authorizeLatencyMs: 1_500 }, 2_000, 1_000, 300]]);
+    expect(state).toMatchObject({
+      shedding: true,
+      pressure: { reason: "authorize_latency" },
+      ceilingPerSec: 270,
+    });
+  });
+
+  it("when the pressure stays past the bound and does not fall, the ceiling halves every second down to the floor, not below", () => {
     const states = run(OPEN, [
       [backlog(6_000), 1_000, 100],
       [backlog(7_000), 1_000],
       [backlog(8_000), 1_000],
       [backlog(9_000), 1_000],
       [backlog(9_500), 1_000],
-      [backlog(9_600), 1_000],
-      [backlog(9_700), 1_000],
     ]);
     const ceilings = states.map((s) => (s.shedding ? s.ceilingPerSec : Number.NaN));
-    expect(ceilings[0]).toBeCloseTo(70);
-    expect(ceilings[1]).toBeCloseTo(49);
-    expect(ceilings.at(-1)).toBe(10);
+    expect(ceilings).toEqual([90, 45, 22.5, 11.25, 10]);
+  });
+
+  it("when a tick is shorter, the ceiling moves by that share of a second's change", () => {
+    const shedding: AdmissionState = {
+      shedding: true,
+      pressure: { value: 1.2, reason: "backlog" },
+      ceilingPerSec: 400,
+    };
+    const next = nextAdmission(
+      shedding,
+      backlog(6_000),
+      { offeredPerSec: 1_000, admittedPerSec: 400, answeredPerSec: 400, elapsedSec: 0.5 },
+      policy,
+    );
+    expect(next.shedding && next.ceilingPerSec).toBeCloseTo(400 * Math.SQRT1_2);
   });
 
   it("when the pressure is past the bound but falling, it holds the ceiling", () => {
@@ -79,7 +106,7 @@ describe("nextAdmission", () => {
       [backlog(8_000), 1_000, 500],
       [backlog(7_000), 1_000],
     ]);
-    expect(states.map((s) => s.shedding && s.ceilingPerSec)).toEqual([350, 350]);
+    expect(states.map((s) => s.shedding && s.ceilingPerSec)).toEqual([450, 450]);
   });
 
   it("when the pressure is between resumeBelow and 1, it keeps shedding at the same ceiling (no flapping)", () => {
@@ -89,7 +116,7 @@ describe("nextAdmission", () => {
       [backlog(3_000), 1_000],
     ]);
     expect(states.every((s) => s.shedding)).toBe(true);
-    expect(states.map((s) => s.shedding && s.ceilingPerSec)).toEqual([350, 350, 350]);
+    expect(states.map((s) => s.shedding && s.ceilingPerSec)).toEqual([450, 450, 450]);
   });
 
   it("when the pressure drops under resumeBelow, the ceiling grows back gradually and opens once it no longer binds", () => {
@@ -98,10 +125,9 @@ describe("nextAdmission", () => {
       [backlog(1_000), 400],
       [backlog(1_000), 400],
       [backlog(1_000), 400],
-      [backlog(1_000), 400],
     ]);
-    const ceilings = states.map((s) => (s.shedding ? Math.round(s.ceilingPerSec) : "open"));
-    expect(ceilings).toEqual([280, 350, 438, "open", "open"]);
+    const ceilings = states.map((s) => (s.shedding ? s.ceilingPerSec : "open"));
+    expect(ceilings).toEqual([360, 540, "open", "open"]);
   });
 
   it("when authorize requests pile up at this replica, it sheds on that signal alone", () => {
@@ -109,7 +135,7 @@ describe("nextAdmission", () => {
     expect(state).toMatchObject({
       shedding: true,
       pressure: { reason: "authorize_in_flight" },
-      ceilingPerSec: 700,
+      ceilingPerSec: 900,
     });
   });
 });

@@ -54,13 +54,18 @@ const LATENCY_WEIGHT = 0.05;
 const ADMITTED = { allowed: true } as const;
 const AT_CAPACITY = "the gateway is at capacity; retry after the Retry-After seconds";
 
+/** The controller runs this often (local signals react fast; the backlog is read every pollMs). */
+const TICK_MS = 100;
+
 /**
  * Admission control at the door (domain/admission.ts decides, this measures and applies).
  * Once every `pollMs`, shared by all requests: the delivery path's durables are listed from
  * the stream (one request) and, for each with messages waiting, the oldest waiting message is
- * read (one request each); with the authorize requests in flight and their latency, that is
- * the signal. The controller gives a ceiling on sends per second at this replica, and
- * fairCaps shares it among the accounts by their limits. A send then costs two map lookups.
+ * read (one request each). Every TICK_MS, with the authorize requests in flight and their
+ * latency, that is the signal: the controller gives a ceiling on sends per second at this
+ * replica, and fairCaps shares it among the accounts by their limits. A send then costs two
+ * map lookups. Between ticks, authorize requests in flight past twice their limit refuse
+ * every send at once (a backstop against a surge within one tick).
  */
 export function startAdmission(deps: AdmissionDeps): AdmissionGate {
   const { policy, log } = deps;
@@ -126,10 +131,15 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
     const now = deps.now();
     const elapsedSec = Math.max(1e-3, (now - lastTick) / 1000);
     lastTick = now;
+    const rates = {
+      offeredPerSec: offered / elapsedSec,
+      admittedPerSec: admitted / elapsedSec,
+      answeredPerSec: answered / elapsedSec,
+      elapsedSec,
+    };
     // No answer this tick: the latency seen last is stale, let it fade.
     if (answered === 0) latencyMs *= 0.5;
     answered = 0;
-    const rates = { offeredPerSec: offered / elapsedSec, admittedPerSec: admitted / elapsedSec };
     offered = 0;
     admitted = 0;
     const alpha = Math.min(1, (elapsedSec * 1000) / DEMAND_WINDOW_MS);
@@ -184,7 +194,7 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
     authorizeInFlight.set(inFlight);
   }
 
-  const timer = setInterval(() => {
+  const poller = setInterval(() => {
     if (polling || stopped) return;
     polling = true;
     probeBacklog()
@@ -197,10 +207,11 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
       })
       .finally(() => {
         polling = false;
-        if (!stopped) tick();
       });
   }, deps.pollMs);
-  timer.unref();
+  poller.unref();
+  const ticker = setInterval(tick, Math.min(TICK_MS, deps.pollMs));
+  ticker.unref();
 
   return {
     admit(account, count) {
@@ -210,6 +221,10 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
       else {
         const weight = accountLimitsOf(account, deps.defaultLimits).ratePerSec;
         offeredBy.set(account.accountId, { count, weight });
+      }
+      if (inFlight >= 2 * policy.maxAuthorizeInFlight) {
+        shedRequests.inc({ reason: "authorize_in_flight" });
+        return { status: "rate_limit", message: AT_CAPACITY, retryAfterSec: 1 };
       }
       if (!state.shedding) {
         admitted += count;
@@ -252,7 +267,8 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
     state: () => state,
     stop() {
       stopped = true;
-      clearInterval(timer);
+      clearInterval(poller);
+      clearInterval(ticker);
     },
   };
 }

@@ -13,6 +13,8 @@ export interface SharedLimitsDeps {
 /** Rows of keys no replica has reported for this long are deleted (a bucket that old is full). */
 const FORGET_AFTER = "1 hour";
 const PURGE_EVERY_MS = 10 * 60_000;
+/** How long stopping waits for the last report. */
+const FINAL_SYNC_MS = 2_000;
 /** How soon a kick syncs: a flood of new keys still makes at most one statement per this. */
 const KICK_MS = 5;
 
@@ -120,9 +122,17 @@ export function startSharedLimits(deps: SharedLimitsDeps): {
       stopped = true;
       clearTimeout(timer);
       clearInterval(purger);
-      // The last counts are reported, so the other replicas see them.
+      // The last counts are reported, so the other replicas see them; a database that does
+      // not answer does not hold the shutdown up.
       await running;
-      await sync();
+      let bound: NodeJS.Timeout | undefined;
+      await Promise.race([
+        sync(),
+        new Promise((resolve) => {
+          bound = setTimeout(resolve, FINAL_SYNC_MS);
+        }),
+      ]);
+      clearTimeout(bound);
     },
   };
 }

@@ -12,16 +12,21 @@ import {
   startHarness,
 } from "../testing/harness.ts";
 
-// Two ingress replicas on one NATS prefix and one database, as behind a balancer. The
-// account's limit is 20 with a refill of one token per 100 s, so nothing refills during
-// the test and every count below is exact but for the replicas' sync (RATE_LIMIT_SYNC_MS).
+// Two ingress replicas on one NATS prefix and one database, as behind a balancer (which
+// sets X-Forwarded-For). The account's limit is 20 and an IP's 3, each with a refill of one
+// token per 100 s, so nothing refills during the test and every count below is exact but for
+// the replicas' sync (RATE_LIMIT_SYNC_MS).
 const LIMITS = {
+  TRUST_PROXY: "true",
   ACCOUNT_RATE_PER_SEC: "0.01",
   ACCOUNT_BURST: "20",
-  IP_RATE_PER_SEC: "100000",
-  IP_BURST: "100000",
+  IP_RATE_PER_SEC: "0.01",
+  IP_BURST: "3",
   RATE_LIMIT_SYNC_MS: "50",
 };
+let nextIp = 1;
+/** A client address of its own per request, so only the account's limit applies. */
+const freshIp = () => ({ headers: { "x-forwarded-for": `198.51.100.${nextIp++}` } });
 let h: Harness;
 let second: StartedIngress;
 let database: Database<unknown>;
@@ -40,6 +45,37 @@ afterAll(async () => {
   await h?.stop();
 });
 
+const sharedTokens = async (key: string) => {
+  const [row] = await database.sql<{ tokens: number }[]>`
+    select tokens from ingress.rate_buckets where key = ${key}`;
+  return row?.tokens;
+};
+
+describe("when two replicas serve one client address", () => {
+  it("when the address spends its burst at one replica, the other refuses it too, before any other check", async () => {
+    const from = { headers: { "x-forwarded-for": "203.0.113.9" } };
+    const replicas = [h.base, `http://127.0.0.1:${second.port}`] as const;
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await call(`${replicas[0]}/`, from)).httpStatus);
+    // invalid_params (no fields) costs a token of the address like any request; the 4th is refused.
+    expect(statuses).toEqual([400, 400, 400, 429]);
+    await waitFor(async () => ((await sharedTokens("ip:203.0.113.9")) ?? 3) < 1, {
+      what: "the address's bucket to be spent in the shared table",
+    });
+    const other: number[] = [];
+    await waitFor(
+      async () => {
+        other.push((await call(`${replicas[1]}/`, from)).httpStatus);
+        return other.at(-1) === 429 || other.length >= 3;
+      },
+      { what: "the second replica to refuse the address" },
+    );
+    // Limits per replica would let 3 more through; shared, at most its first before it syncs.
+    expect(other.at(-1)).toBe(429);
+    expect(other.filter((s) => s === 400).length).toBeLessThan(3);
+  });
+});
+
 describe("when two replicas serve one account", () => {
   it("when the account spends its burst at one replica, the other refuses it too: one limit for the gateway", async () => {
     const account = await h.putAccount();
@@ -53,18 +89,15 @@ describe("when two replicas serve one account", () => {
           fromNumber: "MyApp",
           text: "hi",
         })}`,
+        freshIp(),
       );
     // The second replica must know the account (its own accounts cache) before we start.
     await waitFor(async () => (await send(replicas[1])).httpStatus === 200, {
       what: "the second replica to know the account",
     });
 
-    const sharedTokens = async () => {
-      const [row] = await database.sql<{ tokens: number }[]>`
-        select tokens from ingress.rate_buckets where key = ${`account:${account.accountId}`}`;
-      return row?.tokens;
-    };
-    await waitFor(async () => ((await sharedTokens()) ?? 20) <= 19, {
+    const accountKey = `account:${account.accountId}`;
+    await waitFor(async () => ((await sharedTokens(accountKey)) ?? 20) <= 19, {
       what: "the second replica's send in the shared bucket",
     });
 
@@ -82,7 +115,7 @@ describe("when two replicas serve one account", () => {
 
     // Once its report is in the shared bucket, the second replica refuses as well: with
     // limits per replica it would let a whole burst of 20 more through.
-    await waitFor(async () => ((await sharedTokens()) ?? 20) < 1, {
+    await waitFor(async () => ((await sharedTokens(accountKey)) ?? 20) < 1, {
       what: "the shared bucket to be spent",
     });
     const other: Answer[] = [];

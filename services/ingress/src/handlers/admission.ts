@@ -70,6 +70,8 @@ const TICK_MS = 100;
 export function startAdmission(deps: AdmissionDeps): AdmissionGate {
   const { policy, log } = deps;
   let state: AdmissionState = OPEN;
+  /** The durables as last read; their waits are aged at each tick (a stalled one keeps growing). */
+  let durables: DurableBacklog[] = [];
   let backlog: Backlog = { ageMs: 0, durable: null };
   let inFlight = 0;
   let latencyMs = 0;
@@ -101,8 +103,8 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
     return known.length > 0 ? Math.min(...known) : null;
   }
 
-  async function probeBacklog(): Promise<Backlog> {
-    const durables: DurableBacklog[] = [];
+  async function probeBacklog(): Promise<DurableBacklog[]> {
+    const seen: DurableBacklog[] = [];
     const lookups: Promise<void>[] = [];
     for await (const info of deps.jsm.consumers.list(deps.stream)) {
       const { filter_subject, filter_subjects } = info.config;
@@ -114,7 +116,7 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
         ackPending: info.num_ack_pending,
         oldestWaitingAt: null,
       };
-      durables.push(entry);
+      seen.push(entry);
       if (info.num_pending > 0) {
         lookups.push(
           oldestWaitingAt(info.delivered.stream_seq + 1, filters).then((at) => {
@@ -124,13 +126,15 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
       }
     }
     await Promise.all(lookups);
-    return backlogOf(durables, deps.now());
+    return seen;
   }
 
   function tick(): void {
     const now = deps.now();
     const elapsedSec = Math.max(1e-3, (now - lastTick) / 1000);
     lastTick = now;
+    // Message times are the NATS server's clock, `now` ours: NTP keeps them close enough.
+    backlog = backlogOf(durables, now);
     const rates = {
       offeredPerSec: offered / elapsedSec,
       admittedPerSec: admitted / elapsedSec,
@@ -199,7 +203,7 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
     polling = true;
     probeBacklog()
       .then((seen) => {
-        backlog = seen;
+        durables = seen;
       })
       .catch((error: unknown) => {
         // Keep the last view: a NATS hiccup neither opens nor shuts the door by itself.

@@ -37,8 +37,10 @@ export interface Usage {
 export interface SharedRateLimiter extends RateLimiter {
   /**
    * Starts a report: the keys with tokens taken since the last one, and the other keys in use
-   * (not refilled to the burst) with nothing taken, so their copy is refreshed too. Sorted, so
-   * concurrent reports lock the shared rows in one order.
+   * (not refilled to the burst) with nothing taken, so their copy is refreshed too; at most
+   * `max` keys, taken in turn (a reported key goes to the back of the line), so a flood of
+   * distinct keys bounds the statement instead of growing it. Sorted, so concurrent reports
+   * lock the shared rows in one order.
    */
   report(now: number, max?: number): Usage[];
   /** The shared tokens of each reported key after the report (at `now`). */
@@ -54,6 +56,9 @@ export interface SharedRateLimiterOptions extends RateLimiterOptions {
    */
   onNewKey?(): void;
 }
+
+/** Keys per report: with a 100 ms interval, at most 20,000 shared rows a second per replica. */
+export const REPORT_MAX_KEYS = 2_000;
 
 /** One bucket per key, taken from locally, reported and settled against the shared one. */
 export function createSharedRateLimiter(
@@ -98,7 +103,7 @@ export function createSharedRateLimiter(
     get size() {
       return buckets.size;
     },
-    report(now, max = 10_000) {
+    report(now, max = REPORT_MAX_KEYS) {
       const usage: Usage[] = [];
       for (const [key, bucket] of buckets) {
         if (usage.length >= max) break;
@@ -113,6 +118,11 @@ export function createSharedRateLimiter(
         bucket.reporting = bucket.unreported;
         bucket.unreported = 0;
         inReport.add(key);
+      }
+      for (const { key } of usage) {
+        const bucket = buckets.get(key) as SharedBucket;
+        buckets.delete(key);
+        buckets.set(key, bucket);
       }
       return usage.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     },

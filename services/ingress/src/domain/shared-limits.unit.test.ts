@@ -92,4 +92,14 @@ describe("createSharedRateLimiter", () => {
     limiter.take("other", 120_000);
     expect(limiter.size).toBe(1);
   });
+
+  it("when more keys are in use than a report holds, they are reported in turn, none left behind", () => {
+    const limiter = createSharedRateLimiter(limits);
+    for (const key of ["a", "b", "c"]) limiter.take(key, 0);
+    const first = limiter.report(0, 2).map((u) => u.key);
+    limiter.settle(new Map(first.map((key) => [key, 9])), 0);
+    const second = limiter.report(0, 2).map((u) => u.key);
+    expect(first).toEqual(["a", "b"]);
+    expect(second).toContain("c");
+  });
 });

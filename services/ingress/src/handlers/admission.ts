@@ -1,5 +1,5 @@
 import type { AccountRecord } from "@smsgw/contracts";
-import type { Logger, Messaging, Nats } from "@smsgw/service-kit";
+import type { Logger, Messaging } from "@smsgw/service-kit";
 import type { IngressConfig } from "../config.ts";
 import { accountLimitsOf, type DefaultLimits } from "../domain/account-limits.ts";
 import {
@@ -10,7 +10,7 @@ import {
   OPEN,
 } from "../domain/admission.ts";
 import type { ApiError } from "../domain/api-error.ts";
-import { type Backlog, backlogOf, type DurableBacklog, onDeliveryPath } from "../domain/backlog.ts";
+import { type Backlog, backlogOf, type DurableBacklog } from "../domain/backlog.ts";
 import { admitSend, fairCaps } from "../domain/fair-share.ts";
 import type { Bucket } from "../domain/token-bucket.ts";
 import {
@@ -22,14 +22,9 @@ import {
   shedRequests,
 } from "../metrics.ts";
 import type { Authorizer } from "./authorizer.ts";
+import { type BacklogProbeDeps, probeBacklog } from "./backlog-probe.ts";
 
-export interface AdmissionDeps {
-  jsm: Nats["jsm"];
-  stream: string;
-  /** The subjects between an accepted message and its carrier (accepted, routed, submit, …). */
-  path: readonly string[];
-  /** Durables on those subjects the operator does not want to count. */
-  ignored: ReadonlySet<string>;
+export interface AdmissionDeps extends BacklogProbeDeps {
   policy: AdmissionPolicy;
   defaultLimits: DefaultLimits;
   pollMs: number;
@@ -59,9 +54,8 @@ const TICK_MS = 100;
 
 /**
  * Admission control at the door (domain/admission.ts decides, this measures and applies).
- * Once every `pollMs`, shared by all requests: the delivery path's durables are listed from
- * the stream (one request) and, for each with messages waiting, the oldest waiting message is
- * read (one request each). Every TICK_MS, with the authorize requests in flight and their
+ * Once every `pollMs`, shared by all requests, the delivery path's durables are read
+ * (backlog-probe.ts). Every TICK_MS, with the authorize requests in flight and their
  * latency, that is the signal: the controller gives a ceiling on sends per second at this
  * replica, and fairCaps shares it among the accounts by their limits. A send then costs two
  * map lookups. Between ticks, authorize requests in flight past twice their limit refuse
@@ -87,47 +81,6 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
   let lastTick = deps.now();
   let polling = false;
   let stopped = false;
-
-  async function oldestWaitingAt(fromSeq: number, filters: readonly string[]) {
-    const subjects = filters.length > 0 ? filters : [">"];
-    const times = await Promise.all(
-      subjects.map(async (subject) => {
-        // STREAM.MSG.GET with next_by_subj (nats-server 2.9+): the first message on or after
-        // `seq` matching the filter, i.e. the oldest one the durable has not delivered yet.
-        const query = { seq: fromSeq, next_by_subj: subject } as unknown as { seq: number };
-        const message = await deps.jsm.streams.getMessage(deps.stream, query);
-        return message ? message.time.getTime() : null;
-      }),
-    );
-    const known = times.filter((t): t is number => t !== null);
-    return known.length > 0 ? Math.min(...known) : null;
-  }
-
-  async function probeBacklog(): Promise<DurableBacklog[]> {
-    const seen: DurableBacklog[] = [];
-    const lookups: Promise<void>[] = [];
-    for await (const info of deps.jsm.consumers.list(deps.stream)) {
-      const { filter_subject, filter_subjects } = info.config;
-      const filters = filter_subjects ?? (filter_subject ? [filter_subject] : []);
-      if (!onDeliveryPath({ name: info.name, filters }, deps.path, deps.ignored)) continue;
-      const entry: DurableBacklog = {
-        name: info.name,
-        pending: info.num_pending,
-        ackPending: info.num_ack_pending,
-        oldestWaitingAt: null,
-      };
-      seen.push(entry);
-      if (info.num_pending > 0) {
-        lookups.push(
-          oldestWaitingAt(info.delivered.stream_seq + 1, filters).then((at) => {
-            entry.oldestWaitingAt = at;
-          }),
-        );
-      }
-    }
-    await Promise.all(lookups);
-    return seen;
-  }
 
   function tick(): void {
     const now = deps.now();
@@ -201,7 +154,7 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
   const poller = setInterval(() => {
     if (polling || stopped) return;
     polling = true;
-    probeBacklog()
+    probeBacklog(deps)
       .then((seen) => {
         durables = seen;
       })

@@ -80,6 +80,7 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
   const buckets = new Map<string, Bucket>();
   let lastTick = deps.now();
   let polling = false;
+  let probeFailing = false;
   let stopped = false;
 
   function tick(): void {
@@ -156,11 +157,16 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
     polling = true;
     probeBacklog(deps)
       .then((seen) => {
+        if (probeFailing) log.info("admission: backlog read again");
+        probeFailing = false;
         durables = seen;
       })
       .catch((error: unknown) => {
         // Keep the last view: a NATS hiccup neither opens nor shuts the door by itself.
-        log.debug({ err: error }, "admission: backlog not read");
+        // Once per streak: a lasting failure (permissions, an old server) must be seen.
+        if (!probeFailing)
+          log.warn({ err: error }, "admission: backlog not read; keeping the last view");
+        probeFailing = true;
       })
       .finally(() => {
         polling = false;

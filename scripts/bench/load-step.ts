@@ -6,6 +6,8 @@ export interface LoadOutcome {
   accepted: Map<string, number>;
   errors: Record<string, number>;
   api: { p50: number; p90: number; p99: number; max: number };
+  /** Every answer's latency in ms (the paced step only). */
+  latenciesMs?: number[];
 }
 
 /**

@@ -4,6 +4,11 @@
  * latency, CPU per process and per message, and consumer lag, as JSON, Markdown and SVG.
  *
  *   pnpm bench [--rates 250,500,1000,2000,max] [--seconds 15] [--receipt-delay 0] [--out docs/bench]
+ *              [--overload 3,5] [--overload-seconds 10]
+ *
+ * The overload steps (issue 17) offer multiples of the saturation measured by the steps
+ * before them (the best accepted rate) and check that the gateway sheds instead of slowing
+ * down (scripts/bench/overload.ts); `--overload ""` skips them.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -16,6 +21,7 @@ import { connect } from "@nats-io/transport-node";
 import { startLoadStack } from "../lib/load-stack.ts";
 import { SERVICES } from "../lib/processes.ts";
 import { runLoadStep } from "./load-step.ts";
+import { type OverloadResult, overloadMarkdown, runOverloadStep } from "./overload.ts";
 import { runPacedStep } from "./paced-load.ts";
 import { cpuMs, pidsOf, rssMb } from "./proc-stats.ts";
 import { type BenchReport, type StepResult, toMarkdown, toSvg } from "./report.ts";
@@ -30,6 +36,8 @@ const { values: args } = parseArgs({
     "receipt-delay": { type: "string", default: "0" },
     connections: { type: "string", default: "32" },
     out: { type: "string", default: "docs/bench" },
+    overload: { type: "string", default: "3,5" },
+    "overload-seconds": { type: "string", default: "10" },
   },
 });
 const rates = (args.rates ?? "").split(",").map((r) => (r === "max" ? null : Number(r)));
@@ -200,17 +208,64 @@ async function main() {
         `${label} → accepted ${step.acceptedPerSec.toFixed(0)}/s, API p99 ${step.api.p99} ms, e2e p99 ${step.e2e.p99} ms, ${step.cpuMsPerMessage.toFixed(2)} ms CPU/msg`,
       );
     }
+    report.overload = await runOverloadSteps(report.steps);
     await nc.close();
     const out = resolve(root, args.out ?? "docs/bench");
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, "latest.json"), `${JSON.stringify(report, null, 2)}\n`);
-    writeFileSync(join(out, "latest.md"), toMarkdown(report));
+    const markdown = `${toMarkdown(report)}\n${overloadMarkdown(report.overload)}`;
+    writeFileSync(join(out, "latest.md"), markdown);
     writeFileSync(join(out, "latency.svg"), toSvg(report));
-    process.stdout.write(
-      `\n${toMarkdown(report)}\nwritten to ${out}/latest.{json,md} and latency.svg\n`,
-    );
+    process.stdout.write(`\n${markdown}\nwritten to ${out}/latest.{json,md} and latency.svg\n`);
   } finally {
     await stack.stop();
+  }
+
+  /** 3× and 5× (by default) the best accepted rate of the steps before, 10 s each. */
+  async function runOverloadSteps(steps: readonly StepResult[]): Promise<OverloadResult[]> {
+    const multiples = (args.overload ?? "")
+      .split(",")
+      .filter((m) => m.trim() !== "")
+      .map(Number);
+    const saturation = steps.reduce<StepResult | undefined>(
+      (best, step) => (best && best.acceptedPerSec >= step.acceptedPerSec ? best : step),
+      undefined,
+    );
+    if (multiples.length === 0 || !saturation) return [];
+    const results: OverloadResult[] = [];
+    for (const multiple of multiples) {
+      const pids = new Map<string, number[]>([
+        ...[...group.children].map(
+          ([name, child]) => [name, [child.pid ?? 0]] as [string, number[]],
+        ),
+        ["nats-server", pidsOf("nats-server")],
+        ["postgres", pidsOf("postgres")],
+        ["bench (load + receiver)", [process.pid]],
+      ]);
+      const started = Date.now();
+      const result = await runOverloadStep({
+        baseUrl: "http://127.0.0.1:8080",
+        query,
+        multiple,
+        saturationPerSec: saturation.acceptedPerSec,
+        durationS: Number(args["overload-seconds"]),
+        connections: Math.max(connections, 256),
+        pids,
+        cpuMsPerAccepted: saturation.cpuMsPerMessage,
+        databaseUrl: stack.env.DATABASE_URL ?? "",
+        ask: stack.ask,
+        drainMs: 60_000,
+        onProgress: (sent, accepted) =>
+          say(
+            `${multiple}× saturation │ ${Math.round((Date.now() - started) / 1000)} s │ sent ${sent} │ accepted ${accepted}`,
+          ),
+      });
+      results.push(result);
+      say(
+        `${result.label} (${result.offeredRate}/s) → ${(result.shareWithin200ms * 100).toFixed(1)} % within 200 ms, ${(result.shareRefused * 100).toFixed(1)} % refused, ${result.acceptedNotFinal} accepted not final, ${result.chargedNotAccepted} charged without success`,
+      );
+    }
+    return results;
   }
 }
 

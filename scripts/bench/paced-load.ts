@@ -62,5 +62,5 @@ export async function runPacedStep(options: {
   clearInterval(progress);
   await pool.close();
   const { p50, p90, p99, max } = summarize(latencies);
-  return { sent, accepted, errors, api: { p50, p90, p99, max } };
+  return { sent, accepted, errors, api: { p50, p90, p99, max }, latenciesMs: latencies };
 }

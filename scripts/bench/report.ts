@@ -1,3 +1,4 @@
+import type { OverloadResult } from "./overload.ts";
 import type { Summary } from "./stats.ts";
 import type { WorkPerMessage } from "./work-stats.ts";
 
@@ -39,6 +40,8 @@ export interface BenchReport {
   };
   settings: { receiptDelayMs: number; stepSeconds: number; connections: number };
   steps: StepResult[];
+  /** The overload steps (issue 17), absent in older reports. */
+  overload?: OverloadResult[];
 }
 
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(value < 10 ? 1 : 0) : "–");

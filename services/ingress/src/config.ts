@@ -20,6 +20,11 @@ export const IngressEnv = BaseEnv.extend({
   /** Per account: 1,000/s sustained, bursts up to 10,000 within one second (api.md). */
   ACCOUNT_RATE_PER_SEC: positiveRate.default(1_000),
   ACCOUNT_BURST: positiveInt.default(10_000),
+  /**
+   * How often the per-IP and per-account limits are synced with the other replicas through
+   * Postgres (ms); 0 keeps them per replica.
+   */
+  RATE_LIMIT_SYNC_MS: z.coerce.number().int().min(0).max(10_000).default(100),
   /** How long to wait for pricing's answer to an authorize request. */
   AUTHORIZE_TIMEOUT_MS: positiveInt.max(20_000).default(5_000),
   /** The ceiling on every request: it is answered (server_error) by then at the latest. */
@@ -36,6 +41,28 @@ export const IngressEnv = BaseEnv.extend({
   IDEMPOTENCY_TTL_HOURS: positiveRate.min(24).default(24),
   /** Allow callback URLs on loopback/private/link-local addresses (the local dev stack). */
   WEBHOOK_ALLOW_PRIVATE: Flag.default(false),
+  /** Admission control: past capacity, refuse new sends at once (429) before any charge. */
+  ADMISSION_ENABLED: Flag.default(true),
+  /** The bound: accepted messages reach a carrier within this (ms). Shedding starts at half of it. */
+  ADMISSION_MAX_DELAY_MS: positiveInt.default(10_000),
+  /** Authorize requests in flight at one replica at which it sheds (at twice this, at once). */
+  ADMISSION_MAX_AUTHORIZE_IN_FLIGHT: positiveInt.default(500),
+  /** Authorize latency (moving average, ms) at which a replica sheds. */
+  ADMISSION_MAX_AUTHORIZE_LATENCY_MS: positiveInt.default(100),
+  /** While shedding, a replica still admits at least this many sends per second. */
+  ADMISSION_MIN_RATE_PER_SEC: positiveRate.default(50),
+  /** How often the signal is read (the stream's consumers are listed once per poll). */
+  ADMISSION_POLL_MS: positiveInt.min(50).default(1_000),
+  /** Durables on the delivery path's subjects that do not count (comma-separated names). */
+  ADMISSION_IGNORE_DURABLES: z
+    .string()
+    .default("")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((name) => name.trim())
+        .filter((name) => name.length > 0),
+    ),
 });
 export type IngressConfig = z.infer<typeof IngressEnv>;
 

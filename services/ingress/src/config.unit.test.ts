@@ -46,4 +46,25 @@ describe("loadIngressConfig", () => {
     expect(() => loadIngressConfig({ HTTP_PORT: "70000" })).toThrow(/HTTP_PORT/);
     expect(() => loadIngressConfig({ IP_RATE_PER_SEC: "0" })).toThrow(/IP_RATE_PER_SEC/);
   });
+
+  it("when nothing is set, admission control is on with the issue's bound: handed to a carrier within 10 s", () => {
+    expect(loadIngressConfig({})).toMatchObject({
+      ADMISSION_ENABLED: true,
+      ADMISSION_MAX_DELAY_MS: 10_000,
+      ADMISSION_POLL_MS: 1_000,
+      ADMISSION_IGNORE_DURABLES: [],
+    });
+  });
+
+  it("when nothing is set, the limits are synced across replicas every 100 ms; 0 keeps them per replica", () => {
+    expect(loadIngressConfig({}).RATE_LIMIT_SYNC_MS).toBe(100);
+    expect(loadIngressConfig({ RATE_LIMIT_SYNC_MS: "0" }).RATE_LIMIT_SYNC_MS).toBe(0);
+    expect(() => loadIngressConfig({ RATE_LIMIT_SYNC_MS: "-1" })).toThrow(/RATE_LIMIT_SYNC_MS/);
+  });
+
+  it("when ADMISSION_IGNORE_DURABLES lists names, it reads them trimmed, without empties", () => {
+    const config = loadIngressConfig({ ADMISSION_IGNORE_DURABLES: " pricing-accepted, ,x " });
+    expect(config.ADMISSION_IGNORE_DURABLES).toEqual(["pricing-accepted", "x"]);
+    expect(() => loadIngressConfig({ ADMISSION_POLL_MS: "10" })).toThrow(/ADMISSION_POLL_MS/);
+  });
 });

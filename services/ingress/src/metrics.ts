@@ -1,4 +1,4 @@
-import { defineCounter, defineHistogram, LATENCY_BUCKETS } from "@smsgw/service-kit";
+import { defineCounter, defineGauge, defineHistogram, LATENCY_BUCKETS } from "@smsgw/service-kit";
 
 // The ingress's series (deploy/README.md lists them). Routes are templates
 // (`/v1/messages/:id`), never raw paths: a message id must not become a label.
@@ -21,4 +21,37 @@ export const acceptDuration = defineHistogram({
   help: "Send requests (GET/POST /, POST /v1/messages, the batch): received to answered, by outcome (accepted, refused).",
   labelNames: ["outcome"] as const,
   buckets: LATENCY_BUCKETS,
+});
+
+// Admission control (handlers/admission.ts; docs/runbook.md "IngressShedding").
+
+export const shedRequests = defineCounter({
+  name: "smsgw_ingress_shed_total",
+  help: "Sends refused at the door because the gateway is at capacity (429 rate_limit), by the signal that set the pressure: backlog, authorize_in_flight, authorize_latency.",
+  labelNames: ["reason"] as const,
+});
+
+export const admissionShedding = defineGauge({
+  name: "smsgw_ingress_admission_shedding",
+  help: "1 while this replica sheds sends (admits at most its ceiling), else 0.",
+});
+
+export const admissionPressure = defineGauge({
+  name: "smsgw_ingress_admission_pressure",
+  help: "The admission signal as a share of its bound: 1 is where shedding starts.",
+});
+
+export const admissionBacklogAge = defineGauge({
+  name: "smsgw_ingress_admission_backlog_age_seconds",
+  help: "Age of the oldest message waiting in a delivery-path durable (accepted, routed, submit, the event store).",
+});
+
+export const admissionCeiling = defineGauge({
+  name: "smsgw_ingress_admission_ceiling_per_second",
+  help: "Sends per second this replica admits while shedding; 0 when it is not shedding.",
+});
+
+export const authorizeInFlight = defineGauge({
+  name: "smsgw_ingress_authorize_in_flight",
+  help: "Authorize requests to pricing waiting for an answer at this replica.",
 });

@@ -15,7 +15,14 @@ import {
 import type { IngressConfig } from "./config.ts";
 import { migrations } from "./db/migrations.ts";
 import type { DefaultLimits } from "./domain/account-limits.ts";
-import { createRateLimiter } from "./domain/token-bucket.ts";
+import { createSharedRateLimiter } from "./domain/shared-limits.ts";
+import { createRateLimiter, type RateLimiter } from "./domain/token-bucket.ts";
+import {
+  type AdmissionGate,
+  ALWAYS_ADMIT,
+  admissionDeps,
+  startAdmission,
+} from "./handlers/admission.ts";
 import { createApp } from "./handlers/app.ts";
 import { createAuthenticator } from "./handlers/auth.ts";
 import { createAuthorizer } from "./handlers/authorizer.ts";
@@ -24,6 +31,7 @@ import type { MessageReader } from "./handlers/message-status.ts";
 import { observeRequests, routeOf } from "./handlers/observe.ts";
 import { createPipeline } from "./handlers/pipeline.ts";
 import { requestReply } from "./handlers/rpc.ts";
+import { startSharedLimits } from "./handlers/shared-limits-store.ts";
 
 export interface StartedIngress {
   /** True once the accounts are loaded and the HTTP port is open, until stop begins. */
@@ -44,8 +52,12 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
   let routing: KvCache<RoutingRules> | undefined;
   let server: Server | undefined;
   let purger: NodeJS.Timeout | undefined;
+  let admission: AdmissionGate = ALWAYS_ADMIT;
+  let sharedLimits: ReturnType<typeof startSharedLimits> | undefined;
   const closeAll = async () => {
     clearInterval(purger);
+    admission.stop();
+    await sharedLimits?.stop();
     await accounts?.stop();
     await routing?.stop();
     await messaging.close();
@@ -69,11 +81,34 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
       ip: { ratePerSec: config.IP_RATE_PER_SEC, burst: config.IP_BURST },
       account: { ratePerSec: config.ACCOUNT_RATE_PER_SEC, burst: config.ACCOUNT_BURST },
     };
-    const accountLimiter = createRateLimiter(defaultLimits.account);
-    const auth = { authenticator, accountLimiter, defaultLimits, now };
+    let accountLimiter: RateLimiter = createRateLimiter(defaultLimits.account);
+    let ipLimiter: RateLimiter = createRateLimiter(defaultLimits.ip);
+    if (config.RATE_LIMIT_SYNC_MS > 0) {
+      // The limits hold for the gateway: local decisions, synced through Postgres.
+      const onNewKey = () => sharedLimits?.kick();
+      const account = createSharedRateLimiter(defaultLimits.account, { onNewKey });
+      const ip = createSharedRateLimiter(defaultLimits.ip, { onNewKey });
+      [accountLimiter, ipLimiter] = [account, ip];
+      sharedLimits = startSharedLimits({
+        sql: database.sql,
+        limiters: [
+          { namespace: "account", limiter: account },
+          { namespace: "ip", limiter: ip },
+        ],
+        syncMs: config.RATE_LIMIT_SYNC_MS,
+        log,
+        now,
+      });
+    }
+    if (config.ADMISSION_ENABLED) {
+      admission = startAdmission(admissionDeps(config, messaging, defaultLimits, log, now));
+    }
+    const auth = { authenticator, accountLimiter, defaultLimits, now, admission };
     const routingRules = () => rules.get("rules") ?? null;
     const pipeline = createPipeline({
-      authorizer: createAuthorizer(nc, messaging.subjects.authorize, config.AUTHORIZE_TIMEOUT_MS),
+      authorizer: admission.measure(
+        createAuthorizer(nc, messaging.subjects.authorize, config.AUTHORIZE_TIMEOUT_MS),
+      ),
       publisher: messaging.publisher,
       routingRules,
       log,
@@ -137,7 +172,7 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
         },
       },
       ipLimit: {
-        limiter: createRateLimiter(defaultLimits.ip),
+        limiter: ipLimiter,
         authenticator,
         defaultLimits,
         now,

@@ -4,6 +4,7 @@ import type { DefaultLimits } from "../domain/account-limits.ts";
 import { AUTH_FAILED } from "../domain/api-error.ts";
 import { readSendFields } from "../domain/fields.ts";
 import type { RateLimiter } from "../domain/token-bucket.ts";
+import type { AdmissionGate } from "./admission.ts";
 import type { Authenticator } from "./auth.ts";
 import { accountThrottle } from "./limits.ts";
 import type { Pipeline } from "./pipeline.ts";
@@ -16,6 +17,7 @@ export interface SendDeps {
   accountLimiter: RateLimiter;
   defaultLimits: DefaultLimits;
   pipeline: Pipeline;
+  admission: AdmissionGate;
   now(): number;
 }
 
@@ -42,6 +44,8 @@ export function createSendHandler(deps: SendDeps): RequestHandler {
     if (!account) return sendError(res, AUTH_FAILED);
     const throttled = accountThrottle(deps, account, 1);
     if (throttled) return sendError(res, throttled);
+    const shed = deps.admission.admit(account, 1);
+    if (shed) return sendError(res, shed);
 
     const draft = pipeline.check(newMessageId(deps.now()), account, {
       fields: input,

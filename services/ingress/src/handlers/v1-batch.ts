@@ -4,6 +4,7 @@ import type { RequestHandler, Response } from "express";
 import { type ApiError, apiError } from "../domain/api-error.ts";
 import { describeIssue, SendBatchEnvelope } from "../domain/api-schemas.ts";
 import type { Charge } from "../domain/authorize-outcome.ts";
+import type { AdmissionGate } from "./admission.ts";
 import {
   type Answer,
   answerOnce,
@@ -19,6 +20,7 @@ import { acceptedResource, readV1Message, type SendOptions } from "./v1-send.ts"
 
 export interface V1BatchDeps extends V1AuthDeps, SendOptions, IdempotentDeps {
   pipeline: Pipeline;
+  admission: AdmissionGate;
 }
 
 type ItemResult =
@@ -58,6 +60,8 @@ export function createV1BatchHandler(deps: V1BatchDeps): RequestHandler {
     const items = envelope.data.messages;
     const account = authenticateV1(deps, req, res, items.length);
     if (!account) return;
+    const shed = deps.admission.admit(account, items.length);
+    if (shed) return sendError(res, shed);
 
     const newIds = items.map(() => newMessageId(started));
     const run = (ids: string[]) => sendBatch(deps, account, items, ids, started, res);

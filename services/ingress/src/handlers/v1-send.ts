@@ -7,6 +7,7 @@ import { describeIssue, SendMessage } from "../domain/api-schemas.ts";
 import { readCallbackStatuses } from "../domain/callback-statuses.ts";
 import { checkCallbackUrl } from "../domain/fields.ts";
 import { checkSchedule, type ScheduleLimits } from "../domain/schedule.ts";
+import type { AdmissionGate } from "./admission.ts";
 import type { IdempotencyStore } from "./idempotency-store.ts";
 import {
   type Answer,
@@ -25,6 +26,7 @@ export interface V1SendDeps extends V1AuthDeps {
   allowPrivateCallbacks: boolean;
   schedule: ScheduleLimits;
   pipeline: Pipeline;
+  admission: AdmissionGate;
   idempotency: IdempotencyStore;
   log: Logger;
   /** When a waiter gives up on a key another request holds (ms from the request's start). */
@@ -117,6 +119,9 @@ export function createV1SendHandler(deps: V1SendDeps): RequestHandler {
     if (!key.ok) return sendError(res, key.error);
     const account = authenticateV1(deps, req, res);
     if (!account) return;
+    // Before the key is claimed: a refusal at capacity is not stored as the key's answer.
+    const shed = deps.admission.admit(account, 1);
+    if (shed) return sendError(res, shed);
 
     const run = async ([messageId = newMessageId(started)]: string[]) =>
       send(deps, account, messageId, input.value, res);

@@ -89,7 +89,7 @@ const ERRORS = `<table><tr><th>status</th><th>compatible <code>/</code></th><th>
 <tr><td><code>invalid_params</code></td><td>400</td><td>400</td><td>a field is missing, empty or of the wrong type, the body is malformed or too large, or the content type is not JSON (/v1) or form/JSON (/); <code>message</code> names the field</td></tr>
 <tr><td><code>auth_failed</code></td><td>401</td><td>401</td><td>wrong credentials or a disabled account</td></tr>
 <tr><td><code>not_found</code> / <code>method_not_allowed</code></td><td>404 / 405</td><td>404 / 405</td><td>unknown path or message; wrong method (see <code>Allow</code>)</td></tr>
-<tr><td><code>rate_limit</code></td><td>429</td><td>429</td><td>over a limit; wait <code>Retry-After</code> seconds</td></tr>
+<tr><td><code>rate_limit</code></td><td>429</td><td>429</td><td>over a limit, or the gateway is at capacity; wait <code>Retry-After</code> seconds</td></tr>
 <tr><td><code>server_error</code></td><td>500</td><td>500</td><td>anything unexpected, or no answer within 30 s; nothing was accepted or charged</td></tr></table>`;
 
 export function renderDocsPage(doc: Json): string {

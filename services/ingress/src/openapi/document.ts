@@ -50,7 +50,7 @@ const V1_ERRORS = {
     { status: "invalid_phone", message: "toNumber is not a valid phone number" },
   ),
   "429": errorResponse(
-    "rate_limit: over the per-IP or per-account limit; see the Retry-After header",
+    "rate_limit: over the per-IP or per-account limit, or the gateway is at capacity; see the Retry-After header",
   ),
   "500": errorResponse(
     "server_error: nothing was accepted or charged; retry (with the same Idempotency-Key)",

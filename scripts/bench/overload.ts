@@ -1,0 +1,127 @@
+import postgres from "postgres";
+import { type OverloadFigures, overloadFigures } from "./overload-stats.ts";
+import { runPacedStep } from "./paced-load.ts";
+import { cpuMs } from "./proc-stats.ts";
+
+/** One overload step: `multiple` × the measured saturation, offered as an open model. */
+export interface OverloadResult extends OverloadFigures {
+  label: string;
+  multiple: number;
+  offeredRate: number;
+  durationS: number;
+  /** CPU per process during the load (ms per second of the step). */
+  cpuMsPerSec: Record<string, number>;
+  errors: Record<string, number>;
+}
+
+export interface OverloadOptions {
+  baseUrl: string;
+  query: (n: number) => string;
+  multiple: number;
+  saturationPerSec: number;
+  durationS: number;
+  connections: number;
+  /** Our processes, NATS and Postgres (summed for the CPU per refusal), and the load generator. */
+  pids: ReadonlyMap<string, readonly number[]>;
+  /** The saturation step's CPU per accepted message. */
+  cpuMsPerAccepted: number;
+  databaseUrl: string;
+  /** The receiver: final reports seen, and taking them. */
+  ask<T>(kind: string): Promise<T>;
+  drainMs: number;
+  onProgress?: (sent: number, accepted: number) => void;
+}
+
+const sumCpu = (pids: readonly number[]) => pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+
+/**
+ * Offers `multiple` × saturation for `durationS` and reports what issue 17 asks: the share of
+ * answers within 200 ms, the share refused, that every accepted message reached a final
+ * report, that no refused request was charged (pricing's ledger: every charge of the step
+ * belongs to a message the client heard `success` for), and the CPU per refusal.
+ */
+export async function runOverloadStep(options: OverloadOptions): Promise<OverloadResult> {
+  const rate = Math.round(options.multiple * options.saturationPerSec);
+  const sql = postgres(options.databaseUrl, { max: 1, onnotice: () => undefined });
+  try {
+    const [{ since } = { since: new Date() }] = await sql<{ since: Date }[]>`
+      select clock_timestamp() as since`;
+    const cpuBefore = new Map([...options.pids].map(([name, list]) => [name, sumCpu(list)]));
+    const started = Date.now();
+    const load = await runPacedStep({
+      baseUrl: options.baseUrl,
+      query: options.query,
+      rate,
+      connections: options.connections,
+      durationS: options.durationS,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    const elapsedS = (Date.now() - started) / 1000;
+    const cpuMsPerSec: Record<string, number> = {};
+    let cpuTotal = 0;
+    for (const [name, list] of options.pids) {
+      const used = sumCpu(list) - (cpuBefore.get(name) ?? 0);
+      cpuMsPerSec[name] = used / elapsedS;
+      if (!name.startsWith("bench")) cpuTotal += used;
+    }
+
+    // Every accepted message must end final and be reported (bounded wait).
+    const deadline = Date.now() + options.drainMs;
+    while (Date.now() < deadline) {
+      const { finals } = await options.ask<{ finals: number }>("count");
+      if (finals >= load.accepted.size) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    const taken = await options.ask<{ finals: Array<[string, unknown]> }>("take");
+    const final = new Set(taken.finals.map(([messageId]) => messageId));
+    const acceptedNotFinal = [...load.accepted.keys()].filter((id) => !final.has(id)).length;
+
+    const charged = await sql<{ message_id: string }[]>`
+      select message_id from pricing.ledger where kind = 'charge' and created_at >= ${since}`;
+    const chargedNotAccepted = charged.filter((row) => !load.accepted.has(row.message_id)).length;
+
+    return {
+      label: `${options.multiple}× saturation`,
+      multiple: options.multiple,
+      offeredRate: rate,
+      durationS: elapsedS,
+      cpuMsPerSec,
+      errors: load.errors,
+      ...overloadFigures({
+        sent: load.sent,
+        accepted: load.accepted.size,
+        errors: load.errors,
+        latenciesMs: load.latenciesMs ?? [],
+        acceptedNotFinal,
+        chargedNotAccepted,
+        cpuMs: cpuTotal,
+        cpuMsPerAccepted: options.cpuMsPerAccepted,
+      }),
+    };
+  } finally {
+    await sql.end();
+  }
+}
+
+const pct = (share: number) => (Number.isNaN(share) ? "–" : `${(share * 100).toFixed(1)} %`);
+const yes = (ok: boolean) => (ok ? "yes" : "**no**");
+
+/** The overload steps as a Markdown section (appended to latest.md). */
+export function overloadMarkdown(results: readonly OverloadResult[]): string {
+  if (results.length === 0) return "";
+  const lines = [
+    "## Overload (issue 17)",
+    "",
+    "Offered as an open model at multiples of the saturation measured above. Latency is from",
+    "when each request was due. A refusal is 429 `rate_limit` (at capacity).",
+    "",
+    "| step | offered/s | sent | accepted | refused | ≤ 200 ms | API p99 ms | refused share | accepted not final | refused charged | CPU ms / refusal |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
+  ];
+  for (const r of results) {
+    lines.push(
+      `| ${r.label} | ${r.offeredRate} | ${r.sent} | ${r.accepted} | ${r.refused} | ${pct(r.shareWithin200ms)} (${yes(r.verdict.answersFast)}) | ${Math.round(r.api.p99)} | ${pct(r.shareRefused)} | ${r.acceptedNotFinal} (${yes(r.verdict.everyAcceptedFinal)}) | ${r.chargedNotAccepted} (${yes(r.verdict.noRefusedCharged)}) | ${Number.isNaN(r.cpuMsPerRefused) ? "–" : r.cpuMsPerRefused.toFixed(3)} |`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}

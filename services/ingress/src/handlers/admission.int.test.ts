@@ -1,0 +1,124 @@
+import { ensureDurableConsumer } from "@smsgw/service-kit";
+import { waitFor } from "@smsgw/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type Answer,
+  call,
+  type Harness,
+  NUMBERS,
+  query,
+  startHarness,
+  type TestAccount,
+} from "../testing/harness.ts";
+
+// Capacity is simulated: a durable on the accepted subject that nobody pulls is a routing
+// that has stopped, so the oldest accepted message waits longer and longer. The bound is
+// low (400 ms: shedding starts once a message has waited 200 ms) and the signal is read
+// every 100 ms, so the test does not wait long; nothing here is timed.
+let h: Harness;
+const STALLED = "stalled-routing";
+
+beforeAll(async () => {
+  h = await startHarness({
+    ADMISSION_MAX_DELAY_MS: "400",
+    ADMISSION_POLL_MS: "100",
+    ADMISSION_MIN_RATE_PER_SEC: "100",
+    // The per-IP and per-account limits stay out of the way: every test client is 127.0.0.1.
+    IP_RATE_PER_SEC: "100000",
+    IP_BURST: "100000",
+    ACCOUNT_RATE_PER_SEC: "100000",
+    ACCOUNT_BURST: "100000",
+  });
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+const sendUrl = (account: TestAccount) =>
+  `${h.base}/?${query({
+    hash: account.hash,
+    token: account.token,
+    toNumber: NUMBERS.charged,
+    fromNumber: "MyApp",
+    text: "hi",
+  })}`;
+
+const atCapacity = (a: Answer) =>
+  a.httpStatus === 429 && /at capacity/.test(String(a.body.message));
+
+async function shedding(): Promise<boolean> {
+  const text = await (await fetch(`${h.base}/metrics`)).text();
+  return /^smsgw_ingress_admission_shedding 1$/m.test(text);
+}
+
+/** Sends as fast as `workers` clients can until `stop()`; every answer is kept. */
+function flood(account: TestAccount, workers = 8) {
+  const answers: Answer[] = [];
+  let done = false;
+  const running = Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (!done) answers.push(await call(sendUrl(account)));
+    }),
+  );
+  return {
+    answers,
+    async stop() {
+      done = true;
+      await running;
+    },
+  };
+}
+
+describe("when the delivery path falls behind past the bound", () => {
+  it("when one account floods, its excess is refused at once with 429 rate_limit, Retry-After and 'at capacity', uncharged, while a quiet account at 10 msg/s is never refused", async () => {
+    const flooder = await h.putAccount();
+    const quiet = await h.putAccount();
+    await ensureDurableConsumer(h.messaging.nats.jsm, h.messaging.subjects.stream, {
+      durable: STALLED,
+      filterSubject: h.messaging.subjects.event("MessageAccepted"),
+    });
+
+    const heavy = flood(flooder);
+    const quietAnswers: Answer[] = [];
+    try {
+      await waitFor(() => heavy.answers.some(atCapacity), {
+        timeoutMs: 20_000,
+        what: "the flooding account to be refused at capacity",
+      });
+      // About 10 msg/s from the quiet account while the flood goes on.
+      for (let i = 0; i < 30; i++) {
+        quietAnswers.push(await call(sendUrl(quiet)));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    } finally {
+      await heavy.stop();
+    }
+
+    expect(quietAnswers.map((a) => a.body.status)).toEqual(quietAnswers.map(() => "success"));
+
+    const refused = heavy.answers.filter(atCapacity);
+    const succeeded = heavy.answers.filter((a) => a.body.status === "success");
+    expect(heavy.answers.length).toBe(refused.length + succeeded.length);
+    expect(refused.length).toBeGreaterThan(0);
+    // The flood is throttled, not starved.
+    expect(succeeded.length).toBeGreaterThan(0);
+    for (const answer of refused) {
+      expect(answer.body).toEqual({ status: "rate_limit", message: expect.any(String) });
+      expect(Number(answer.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    }
+    // Refused before the charge: pricing was asked once per accepted message, no more.
+    const asked = h.authorizeRequests.filter((r) => r.accountId === flooder.accountId);
+    expect(asked.length).toBe(succeeded.length);
+    const metrics = await (await fetch(`${h.base}/metrics`)).text();
+    expect(metrics).toMatch(/^smsgw_ingress_shed_total\{reason="backlog"\} [1-9]/m);
+  }, 60_000);
+
+  it("when the backlog is gone, it stops shedding and admits every send again", async () => {
+    await waitFor(shedding, { what: "shedding (left by the previous test)" });
+    await h.messaging.nats.jsm.consumers.delete(h.messaging.subjects.stream, STALLED);
+    await waitFor(async () => !(await shedding()), { timeoutMs: 20_000, what: "reopening" });
+    const flooder = await h.putAccount();
+    const answers = await Promise.all(Array.from({ length: 20 }, () => call(sendUrl(flooder))));
+    expect(answers.map((a) => a.body.status)).toEqual(answers.map(() => "success"));
+  }, 60_000);
+});

@@ -46,6 +46,12 @@ export interface DurableBacklog {
   ackPending: number;
   /** When the oldest message it has not delivered yet was stored (ms); null when none waits. */
   oldestWaitingAt: number | null;
+  /**
+   * Whether anyone is pulling from it (a pull request waits at the server). A carrier's durable
+   * nobody reads (its binds are down, or no connector has it) is that carrier's trouble, which
+   * failover handles: it must not make the whole gateway refuse sends. Absent = pulled.
+   */
+  pulled?: boolean;
 }
 
 export interface Backlog {
@@ -60,6 +66,7 @@ export function backlogOf(durables: readonly DurableBacklog[], now: number): Bac
   let worst: Backlog = { ageMs: 0, durable: null };
   for (const durable of durables) {
     if (durable.pending === 0 || durable.oldestWaitingAt === null) continue;
+    if (durable.pulled === false) continue;
     const ageMs = Math.max(0, now - durable.oldestWaitingAt);
     if (ageMs > worst.ageMs) worst = { ageMs, durable: durable.name };
   }

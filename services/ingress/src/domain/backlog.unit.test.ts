@@ -64,4 +64,24 @@ describe("backlogOf", () => {
     ];
     expect(backlogOf(durables, 10_000)).toEqual({ ageMs: 6_000, durable: "carrier-c1" });
   });
+
+  it("when a carrier's durable waits but nobody pulls from it (its binds are down), it holds no send back", () => {
+    const durables = [
+      {
+        name: "routing-accepted",
+        pending: 10,
+        ackPending: 0,
+        oldestWaitingAt: 9_500,
+        pulled: true,
+      },
+      {
+        name: "connector-submit-c1",
+        pending: 300,
+        ackPending: 0,
+        oldestWaitingAt: 1_000,
+        pulled: false,
+      },
+    ];
+    expect(backlogOf(durables, 10_000)).toEqual({ ageMs: 500, durable: "routing-accepted" });
+  });
 });

@@ -28,6 +28,7 @@ export async function probeBacklog(deps: BacklogProbeDeps): Promise<DurableBackl
       pending: info.num_pending,
       ackPending: info.num_ack_pending,
       oldestWaitingAt: null,
+      pulled: info.num_waiting > 0,
     };
     seen.push(entry);
     if (info.num_pending > 0) {

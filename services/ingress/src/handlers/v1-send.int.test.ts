@@ -218,12 +218,14 @@ describe("the checks at the door (both endpoints)", () => {
       ],
       updatedAt: new Date().toISOString(),
     });
-    const asked = h.authorizeRequests.length;
     // +7 has no route and wants a numeric sender: the sender is reported first (api.md's order).
-    const sender = await waitFor(async () => {
+    // The rules reach ingress through a KV watch; until then a send may still reach pricing.
+    await waitFor(async () => {
       const a = await post(message({ to: NUMBERS.blocked }));
       return a.body.status === "invalid_sender" ? a : undefined;
     });
+    const asked = h.authorizeRequests.length;
+    const sender = await post(message({ to: NUMBERS.blocked }));
     expect(sender.body.message).toBe("this destination requires a numeric sender");
     const route = await post(message({ to: NUMBERS.blocked, from: "37255550000" }));
     expect(route.body).toEqual({

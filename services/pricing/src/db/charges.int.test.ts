@@ -76,6 +76,20 @@ describe("the batch transaction", () => {
     expect(await balance("acc_twice")).toBe(String(10_000 - 3 * 420));
   });
 
+  it("when a balance is past 2^31 units, a batch of any size charges it exactly", async () => {
+    const large = 2 ** 33 + 7;
+    await account("acc_large", large);
+    for (const size of [1, 3, 17]) {
+      const decision = await chargeBatch(
+        first.db,
+        Array.from({ length: size }, () => request("acc_large")),
+        prices,
+      );
+      expect(decision.newCharges).toHaveLength(size);
+    }
+    expect(await balance("acc_large")).toBe(String(large - 21 * 420));
+  });
+
   it("when another writer charges the message id after the batch looked, the index keeps one charge and the batch decides again", async () => {
     await account("acc_left", 1_000);
     await account("acc_right", 1_000);

@@ -52,10 +52,14 @@ async function decideAndRecord(
   const accountIds = [...new Set(requests.map((r) => r.accountId))].sort();
   const messageIds = [...new Set(requests.map((r) => r.messageId))];
 
+  // Every statement here has one shape whatever the batch's size (arrays, not `in (…)` lists
+  // or multi-row VALUES): postgres.js prepares each distinct text once per connection, and a
+  // shape per size meant a parse and a plan for most batches. Numbers travel as text (the
+  // casts make them bigint): a balance may pass 2^31.
   const accountRows = await tx
     .selectFrom("accounts")
     .select(["account_id", "status", "currency", "balance", "blocked_countries"])
-    .where("account_id", "in", accountIds)
+    .where(sql<boolean>`account_id = any(${accountIds}::text[])`)
     .orderBy("account_id")
     .forUpdate()
     .execute();
@@ -73,7 +77,7 @@ async function decideAndRecord(
         where r.kind = 'refund' and r.message_id = ledger.message_id)`.as("refunded"),
     ])
     .where("ledger.kind", "=", "charge")
-    .where("ledger.message_id", "in", messageIds)
+    .where(sql<boolean>`ledger.message_id = any(${messageIds}::text[])`)
     .execute();
 
   const accounts = new Map<string, AccountState>(
@@ -105,33 +109,28 @@ async function decideAndRecord(
   const decision = decideBatch({ requests, accounts, existingCharges, prices });
 
   if (decision.newCharges.length > 0) {
-    const inserted = await tx
-      .insertInto("ledger")
-      .values(
-        decision.newCharges.map((charge) => ({
-          account_id: charge.accountId,
-          kind: "charge" as const,
-          amount: -charge.amount,
-          message_id: charge.messageId,
-          parts: charge.parts,
-          price_per_part: charge.pricePerPart,
-          actor: CHARGE_ACTOR,
-          note: "",
-        })),
-      )
-      .onConflict((oc) => oc.column("message_id").where(sql<boolean>`kind = 'charge'`).doNothing())
-      .returning("id")
-      .execute();
-    if (inserted.length !== decision.newCharges.length) throw new ChargeConflict();
+    const charges = decision.newCharges;
+    const inserted = await sql<{ id: string }>`
+      insert into ledger (account_id, kind, amount, message_id, parts, price_per_part, actor, note)
+      select x.account_id, 'charge', x.amount, x.message_id, x.parts, x.price_per_part,
+        ${CHARGE_ACTOR}, ''
+      from unnest(${charges.map((c) => c.accountId)}::text[],
+                  ${charges.map((c) => String(-c.amount))}::bigint[],
+                  ${charges.map((c) => c.messageId)}::text[],
+                  ${charges.map((c) => String(c.parts))}::integer[],
+                  ${charges.map((c) => String(c.pricePerPart))}::bigint[])
+        as x (account_id, amount, message_id, parts, price_per_part)
+      on conflict (message_id) where kind = 'charge' do nothing
+      returning id`.execute(tx);
+    if (inserted.rows.length !== charges.length) throw new ChargeConflict();
   }
 
   if (decision.balances.size > 0) {
-    const rows = [...decision.balances].map(
-      ([accountId, balance]) => sql`(${accountId}::text, ${balance}::bigint)`,
-    );
+    const balances = [...decision.balances];
     await sql`
       update accounts as a set balance = v.balance
-      from (values ${sql.join(rows)}) as v (account_id, balance)
+      from unnest(${balances.map(([accountId]) => accountId)}::text[],
+                  ${balances.map(([, balance]) => String(balance))}::bigint[]) as v (account_id, balance)
       where a.account_id = v.account_id`.execute(tx);
   }
   await recordPending(tx, decision);

@@ -38,6 +38,28 @@ export function onDeliveryPath(
   return durable.filters.some((filter) => path.some((subject) => subjectsOverlap(filter, subject)));
 }
 
+/** Does `pattern` match every subject `filter` matches (wildcards on both sides)? */
+export function subjectCovers(pattern: string, filter: string): boolean {
+  const outer = pattern.split(".");
+  const inner = filter.split(".");
+  for (let i = 0; ; i++) {
+    const p = outer[i];
+    const f = inner[i];
+    if (p === ">") return f !== undefined;
+    if (p === undefined || f === undefined) return p === f;
+    if (f === ">") return false;
+    if (p !== "*" && p !== f) return false;
+  }
+}
+
+/** Whether a durable reads per-carrier work only (each of its filters within one of those subjects). */
+export function isPerCarrier(filters: readonly string[], perCarrier: readonly string[]): boolean {
+  return (
+    filters.length > 0 &&
+    filters.every((filter) => perCarrier.some((subject) => subjectCovers(subject, filter)))
+  );
+}
+
 export interface DurableBacklog {
   name: string;
   /** Messages it has not delivered yet. */
@@ -47,9 +69,10 @@ export interface DurableBacklog {
   /** When the oldest message it has not delivered yet was stored (ms); null when none waits. */
   oldestWaitingAt: number | null;
   /**
-   * Whether anyone is pulling from it (a pull request waits at the server). A carrier's durable
-   * nobody reads (its binds are down, or no connector has it) is that carrier's trouble, which
-   * failover handles: it must not make the whole gateway refuse sends. Absent = pulled.
+   * False for a carrier's own durable that nobody pulls from (no pull request waits at the
+   * server: its binds are down, or no connector has it). That is the carrier's trouble, which
+   * failover handles, and must not make the whole gateway refuse sends; a shared stage nobody
+   * reads (routing stopped) still counts. Absent = counted.
    */
   pulled?: boolean;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backlogOf, onDeliveryPath, subjectsOverlap } from "./backlog.ts";
+import { backlogOf, isPerCarrier, onDeliveryPath, subjectsOverlap } from "./backlog.ts";
 
 const PATH = ["sms.evt.accepted", "sms.evt.routed.>", "sms.submit.>", "sms.evt.batch"];
 
@@ -83,5 +83,22 @@ describe("backlogOf", () => {
       },
     ];
     expect(backlogOf(durables, 10_000)).toEqual({ ageMs: 500, durable: "routing-accepted" });
+  });
+});
+
+describe("isPerCarrier", () => {
+  const perCarrier = ["sms.submit.>", "sms.evt.routed.>"];
+  it("when a durable reads one carrier's orders (or legacy routed events), it is per carrier", () => {
+    expect(isPerCarrier(["sms.submit.c1"], perCarrier)).toBe(true);
+    expect(isPerCarrier(["sms.evt.routed.c1"], perCarrier)).toBe(true);
+    expect(isPerCarrier(["sms.submit.*"], perCarrier)).toBe(true);
+  });
+
+  it("when a durable reads a shared stage, or the whole stream, it is not", () => {
+    expect(isPerCarrier(["sms.evt.accepted"], perCarrier)).toBe(false);
+    expect(isPerCarrier(["sms.evt.>"], perCarrier)).toBe(false);
+    expect(isPerCarrier(["sms.>"], perCarrier)).toBe(false);
+    expect(isPerCarrier(["sms.submit.c1", "sms.evt.accepted"], perCarrier)).toBe(false);
+    expect(isPerCarrier([], perCarrier)).toBe(false);
   });
 });

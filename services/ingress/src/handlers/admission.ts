@@ -260,6 +260,7 @@ export function admissionDeps(
       subjects.eventBatch,
     ],
     ignored: new Set(config.ADMISSION_IGNORE_DURABLES),
+    perCarrier: [subjects.routedAll, subjects.submitAll],
     policy: {
       maxDelayMs: config.ADMISSION_MAX_DELAY_MS,
       maxAuthorizeInFlight: config.ADMISSION_MAX_AUTHORIZE_IN_FLIGHT,

@@ -1,5 +1,5 @@
 import type { Nats } from "@smsgw/service-kit";
-import { type DurableBacklog, onDeliveryPath } from "../domain/backlog.ts";
+import { type DurableBacklog, isPerCarrier, onDeliveryPath } from "../domain/backlog.ts";
 
 export interface BacklogProbeDeps {
   jsm: Nats["jsm"];
@@ -8,6 +8,8 @@ export interface BacklogProbeDeps {
   path: readonly string[];
   /** Durables on those subjects the operator does not want to count. */
   ignored: ReadonlySet<string>;
+  /** The per-carrier subjects among them (submit orders, legacy routed events). */
+  perCarrier: readonly string[];
 }
 
 /**
@@ -28,7 +30,7 @@ export async function probeBacklog(deps: BacklogProbeDeps): Promise<DurableBackl
       pending: info.num_pending,
       ackPending: info.num_ack_pending,
       oldestWaitingAt: null,
-      pulled: info.num_waiting > 0,
+      pulled: info.num_waiting > 0 || !isPerCarrier(filters, deps.perCarrier),
     };
     seen.push(entry);
     if (info.num_pending > 0) {

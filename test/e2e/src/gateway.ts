@@ -1,4 +1,5 @@
 import { loadCarrierConnectorConfig, startCarrierConnector } from "@smsgw/carrier-connector";
+import { newMessageId } from "@smsgw/contracts";
 import { loadDlrDispatcherConfig, startDlrDispatcher } from "@smsgw/dlr-dispatcher";
 import { loadEventStoreConfig, startEventStore } from "@smsgw/event-store";
 import { loadIngressConfig, startIngress } from "@smsgw/ingress";
@@ -101,13 +102,14 @@ export async function startGateway(
     what: "routing sees every carrier's health",
   });
 
+  const baseUrl = `http://127.0.0.1:${ingress.port}`;
   return {
     infra,
     simulator,
-    pricing,
+    pricing: withAccountsKnownToIngress(pricing, baseUrl),
     routing,
     connector,
-    baseUrl: `http://127.0.0.1:${ingress.port}`,
+    baseUrl,
     /** Stops one service, as a crash or a deploy would (for the error table's 500 row). */
     async stopService(name: string) {
       const index = started.findIndex((s) => s.name === name);
@@ -122,3 +124,48 @@ export async function startGateway(
 }
 
 export type Gateway = Awaited<ReturnType<typeof startGateway>>;
+
+/**
+ * A new account reaches ingress through the accounts KV, which on a busy machine can take
+ * longer than a test's first request (401 auth_failed). The gateway's `createAccount` returns
+ * once ingress knows the account: a status query with its credentials no longer answers 401.
+ */
+function withAccountsKnownToIngress<P extends { accounts: object }>(
+  pricing: P,
+  baseUrl: string,
+): P {
+  const accounts = new Proxy(pricing.accounts, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (property !== "createAccount" || typeof value !== "function") {
+        return typeof value === "function" ? value.bind(target) : value;
+      }
+      return async (...args: unknown[]) => {
+        const account = (await value.apply(target, args)) as { hash: string; token: string };
+        await untilIngressKnows(baseUrl, account);
+        return account;
+      };
+    },
+  });
+  return new Proxy(pricing, {
+    get: (target, property) =>
+      property === "accounts" ? accounts : Reflect.get(target, property, target),
+  });
+}
+
+export async function untilIngressKnows(
+  baseUrl: string,
+  account: { hash: string; token: string },
+): Promise<void> {
+  const basic = Buffer.from(`${account.hash}:${account.token}`).toString("base64");
+  await waitFor(
+    async () => {
+      const probe = await fetch(`${baseUrl}/v1/messages/${newMessageId()}`, {
+        headers: { authorization: `Basic ${basic}` },
+      });
+      await probe.arrayBuffer();
+      return probe.status !== 401;
+    },
+    { what: "ingress to know the new account" },
+  );
+}

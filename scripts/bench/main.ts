@@ -8,7 +8,9 @@
  *
  * The overload steps (issue 17) offer multiples of the saturation measured by the steps
  * before them (the best accepted rate) and check that the gateway sheds instead of slowing
- * down (scripts/bench/overload.ts); `--overload ""` skips them.
+ * down (scripts/bench/overload.ts); `--overload ""` skips them. Admission control is off by
+ * default (ADR 0010): `ADMISSION_ENABLED=true pnpm bench` measures it (the stack takes the
+ * services' settings from the environment).
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";

@@ -41,8 +41,12 @@ export const IngressEnv = BaseEnv.extend({
   IDEMPOTENCY_TTL_HOURS: positiveRate.min(24).default(24),
   /** Allow callback URLs on loopback/private/link-local addresses (the local dev stack). */
   WEBHOOK_ALLOW_PRIVATE: Flag.default(false),
-  /** Admission control: past capacity, refuse new sends at once (429) before any charge. */
-  ADMISSION_ENABLED: Flag.default(true),
+  /**
+   * Admission control: past capacity, refuse new sends at once (429) before any charge. Off by
+   * default until its controller is right (issue 17, ADR 0010): on 2026-12-05 it converged
+   * below capacity and refused sends during a NATS node's failover at 100 msg/s.
+   */
+  ADMISSION_ENABLED: Flag.default(false),
   /** The bound: accepted messages reach a carrier within this (ms). Shedding starts at half of it. */
   ADMISSION_MAX_DELAY_MS: positiveInt.default(10_000),
   /** Authorize requests in flight at one replica at which it sheds (at twice this, at once). */

@@ -47,9 +47,9 @@ describe("loadIngressConfig", () => {
     expect(() => loadIngressConfig({ IP_RATE_PER_SEC: "0" })).toThrow(/IP_RATE_PER_SEC/);
   });
 
-  it("when nothing is set, admission control is on with the issue's bound: handed to a carrier within 10 s", () => {
+  it("when nothing is set, admission control is off (not yet right, ADR 0010) and its bound is the issue's: handed to a carrier within 10 s", () => {
     expect(loadIngressConfig({})).toMatchObject({
-      ADMISSION_ENABLED: true,
+      ADMISSION_ENABLED: false,
       ADMISSION_MAX_DELAY_MS: 10_000,
       ADMISSION_POLL_MS: 1_000,
       ADMISSION_IGNORE_DURABLES: [],

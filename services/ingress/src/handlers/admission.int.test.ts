@@ -20,6 +20,7 @@ const STALLED = "stalled-routing";
 
 beforeAll(async () => {
   h = await startHarness({
+    ADMISSION_ENABLED: "true",
     ADMISSION_MAX_DELAY_MS: "400",
     ADMISSION_POLL_MS: "100",
     ADMISSION_MIN_RATE_PER_SEC: "100",

@@ -229,7 +229,12 @@ describe("dlr-dispatcher on real JetStream, Postgres and HTTP", () => {
     expect(() => verify(otherSecret, byPath("/a"))).toThrow();
     expect(verify(otherSecret, byPath("/b"))).toMatchObject({ messageId: theirs.messageId });
     for (const secret of secrets) expect(() => verify(secret, byPath("/b"))).toThrow();
-    expect(stack.attemptsOf(theirs.messageId)[0]?.accountId).toBe("acc_2");
+    // Attempts are recorded in a batch once the batch's POSTs are done: after the report.
+    const [attempt] = await waitFor(
+      () => stack.attemptsOf(theirs.messageId).length > 0 && stack.attemptsOf(theirs.messageId),
+      { what: "the attempt of their report" },
+    );
+    expect(attempt?.accountId).toBe("acc_2");
   });
 
   it("when the receiver redirects to 127.0.0.1, the redirect is not followed and the refusal is recorded", async () => {

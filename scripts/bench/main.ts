@@ -21,7 +21,7 @@ import { parseArgs } from "node:util";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { startLoadStack } from "../lib/load-stack.ts";
-import { SERVICES } from "../lib/processes.ts";
+import { type ProcessGroup, SERVICES } from "../lib/processes.ts";
 import { runLoadStep } from "./load-step.ts";
 import { type OverloadResult, overloadMarkdown, runOverloadStep } from "./overload.ts";
 import { runPacedStep } from "./paced-load.ts";
@@ -103,14 +103,7 @@ async function main() {
 
     for (const rate of rates) {
       const label = rate === null ? "max" : String(rate);
-      const pids = new Map<string, number[]>([
-        ...[...group.children].map(
-          ([name, child]) => [name, [child.pid ?? 0]] as [string, number[]],
-        ),
-        ["nats-server", pidsOf("nats-server")],
-        ["postgres", pidsOf("postgres")],
-        ["bench (load + receiver)", [process.pid]],
-      ]);
+      const pids = measuredPids(group);
       const cpuBefore = new Map(
         [...pids].map(([n, list]) => [n, list.reduce((s, p) => s + cpuMs(p), 0)]),
       );
@@ -236,14 +229,7 @@ async function main() {
     if (multiples.length === 0 || !saturation) return [];
     const results: OverloadResult[] = [];
     for (const multiple of multiples) {
-      const pids = new Map<string, number[]>([
-        ...[...group.children].map(
-          ([name, child]) => [name, [child.pid ?? 0]] as [string, number[]],
-        ),
-        ["nats-server", pidsOf("nats-server")],
-        ["postgres", pidsOf("postgres")],
-        ["bench (load + receiver)", [process.pid]],
-      ]);
+      const pids = measuredPids(group);
       const started = Date.now();
       const result = await runOverloadStep({
         baseUrl: "http://127.0.0.1:8080",
@@ -269,6 +255,16 @@ async function main() {
     }
     return results;
   }
+}
+
+/** The processes whose CPU a step counts: every service, NATS, Postgres and the bench itself. */
+function measuredPids(group: ProcessGroup) {
+  return new Map<string, number[]>([
+    ...[...group.children].map(([name, child]) => [name, [child.pid ?? 0]] as [string, number[]]),
+    ["nats-server", pidsOf("nats-server")],
+    ["postgres", pidsOf("postgres")],
+    ["bench (load + receiver)", [process.pid]],
+  ]);
 }
 
 main().catch((error: unknown) => {

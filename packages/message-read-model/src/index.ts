@@ -16,4 +16,4 @@ export {
   type TrailEvent,
 } from "./message-reader.ts";
 export type { PartOutcome } from "./message-row.ts";
-export type { MessageView } from "./message-view.ts";
+export { type MessageView, statusTimesOfRow } from "./message-view.ts";

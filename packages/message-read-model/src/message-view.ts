@@ -49,7 +49,10 @@ export function viewOfRow(row: MessageRow): MessageView {
   };
 }
 
-function statusTimesOfRow(row: MessageRow): Partial<Record<MessageStatus, string>> {
+/** The time each status was reached, from a `messages` row's `<status>_at` columns. */
+export function statusTimesOfRow(
+  row: Pick<MessageRow, (typeof STATUS_TIME_COLUMNS)[MessageStatus]>,
+): Partial<Record<MessageStatus, string>> {
   const statusTimes: Partial<Record<MessageStatus, string>> = {};
   for (const status of MESSAGE_STATUSES) {
     const at = row[STATUS_TIME_COLUMNS[status]];

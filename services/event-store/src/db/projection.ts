@@ -1,4 +1,5 @@
-import { MESSAGE_STATUSES, type MessageStatus } from "@smsgw/contracts";
+import type { MessageStatus } from "@smsgw/contracts";
+import { statusTimesOfRow } from "@smsgw/message-read-model";
 import type postgres from "postgres";
 import type { MessageState, PartOutcome } from "../domain/message.ts";
 
@@ -34,16 +35,6 @@ export interface MessageRow {
   /** Counts the writes of the row: the optimistic check of `upsertProjections`. */
   revision: number;
 }
-
-/** The column holding the time each status was reached. */
-const STATUS_TIME_COLUMNS = {
-  queued: "queued_at",
-  sent: "sent_at",
-  delivered: "delivered_at",
-  undelivered: "undelivered_at",
-  expired: "expired_at",
-  failed: "failed_at",
-} as const satisfies Record<MessageStatus, keyof MessageRow>;
 
 /**
  * Writes the folded states in one statement: new messages are inserted, known ones updated,
@@ -95,15 +86,6 @@ export async function upsertProjections(
     where event_store.messages.revision = excluded.revision - 1
     returning message_id`;
   return new Set(rows.map((row) => row.message_id));
-}
-
-export function statusTimesOfRow(row: MessageRow): Partial<Record<MessageStatus, string>> {
-  const statusTimes: Partial<Record<MessageStatus, string>> = {};
-  for (const status of MESSAGE_STATUSES) {
-    const at = row[STATUS_TIME_COLUMNS[status]];
-    if (at) statusTimes[status] = at.toISOString();
-  }
-  return statusTimes;
 }
 
 export function stateOfRow(row: MessageRow): MessageState {

@@ -2,6 +2,7 @@ import {
   type Bucket,
   type BucketLimits,
   isIdle,
+  makeRoom,
   type RateLimiter,
   type RateLimiterOptions,
   take,
@@ -84,13 +85,7 @@ export function createSharedRateLimiter(
       if (now - lastSweep >= sweepEveryMs) sweep(now);
       let bucket = buckets.get(key);
       if (bucket === undefined) {
-        if (buckets.size >= maxEntries) {
-          sweep(now);
-          for (const oldest of buckets.keys()) {
-            if (buckets.size < maxEntries) break;
-            buckets.delete(oldest);
-          }
-        }
+        makeRoom(buckets, maxEntries, () => sweep(now));
         bucket = { tokens: own.burst, at: now, limits: own, unreported: 0, reporting: 0 };
         buckets.set(key, bucket);
         options.onNewKey?.();

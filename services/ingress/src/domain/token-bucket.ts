@@ -46,6 +46,19 @@ export function isIdle(bucket: Bucket, limits: BucketLimits, now: number): boole
   return refill(bucket, limits, now) >= limits.burst;
 }
 
+/**
+ * Before a new key: when the map is full, sweep the idle buckets, and if it is still full of
+ * busy keys forget the oldest (a flood of distinct keys cannot grow memory).
+ */
+export function makeRoom(buckets: Map<string, unknown>, maxEntries: number, sweep: () => void) {
+  if (buckets.size < maxEntries) return;
+  sweep();
+  for (const oldest of buckets.keys()) {
+    if (buckets.size < maxEntries) break;
+    buckets.delete(oldest);
+  }
+}
+
 export interface RateLimiter {
   /** `limits` overrides the limiter's defaults for this key (per-account settings). */
   take(key: string, now: number, limits?: BucketLimits, count?: number): TakeDecision;
@@ -83,14 +96,7 @@ export function createRateLimiter(
       if (now - lastSweep >= sweepEveryMs) sweep(now);
       let bucket = buckets.get(key);
       if (bucket === undefined) {
-        if (buckets.size >= maxEntries) {
-          sweep(now);
-          // Still full of busy keys: forget the oldest (a flood of distinct keys cannot grow memory).
-          for (const oldest of buckets.keys()) {
-            if (buckets.size < maxEntries) break;
-            buckets.delete(oldest);
-          }
-        }
+        makeRoom(buckets, maxEntries, () => sweep(now));
         bucket = { tokens: own.burst, at: now, limits: own };
         buckets.set(key, bucket);
       }

@@ -26,6 +26,14 @@ export interface LoadStack {
   /** The query string of the n-th compatible GET. */
   query(n: number): string;
   ask<T>(kind: string): Promise<T>;
+  /**
+   * `VACUUM ANALYZE` of the stack's database: what autovacuum does on a production server.
+   * This machine's Postgres runs with autovacuum off, so without it the planner never learns
+   * that a table has grown: the plans cached while the tables were empty (sequential scans)
+   * stay for the whole run and their cost grows with every message. The bench calls it
+   * between steps, outside what it measures.
+   */
+  maintain(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -136,6 +144,7 @@ export async function startLoadStack(options: {
       receiver,
       receiverPort,
       ask,
+      maintain: () => vacuumAnalyze(env.DATABASE_URL ?? ""),
       stop,
       query: (n) =>
         new URLSearchParams({
@@ -171,4 +180,13 @@ async function resetState(prefix: string, database: string, natsUrl: string) {
   }
   for (const name of names) await jsm.streams.delete(name).catch(() => false);
   await nc.close();
+}
+
+async function vacuumAnalyze(databaseUrl: string): Promise<void> {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => undefined });
+  try {
+    await sql.unsafe("vacuum analyze");
+  } finally {
+    await sql.end();
+  }
 }

@@ -66,7 +66,7 @@ export function createAccountLogReader(sql: postgres.Sql): AccountLogReader {
       const none = sql``;
       const rows = await sql<MessageRow[]>`
         select * from event_store.messages
-        where account_id = ${accountId} and status is not null
+        where account_id = ${accountId} and accepted
           ${status ? sql`and status = ${status}` : none}
           ${filter.to ? sql`and to_number = ${filter.to}` : none}
           ${filter.messageId ? sql`and message_id = ${filter.messageId}` : none}
@@ -89,7 +89,7 @@ export function createAccountLogReader(sql: postgres.Sql): AccountLogReader {
         select to_char(date_trunc('day', created_at at time zone 'UTC'), 'YYYY-MM-DD') as day,
                status, count(*) as count
         from event_store.messages
-        where account_id = ${accountId} and status is not null
+        where account_id = ${accountId} and accepted
           and created_at >= ${since} and created_at < ${until}
         group by 1, 2
         order by 1, 2`;
@@ -99,7 +99,7 @@ export function createAccountLogReader(sql: postgres.Sql): AccountLogReader {
     async getMessageDetail(messageId, accountId) {
       const [row] = await sql<MessageRow[]>`
         select * from event_store.messages
-        where message_id = ${messageId} and account_id = ${accountId} and status is not null`;
+        where message_id = ${messageId} and account_id = ${accountId} and accepted`;
       if (!row) return null;
       return {
         ...viewOfRow(row),

@@ -43,7 +43,7 @@ export function createMessageReader(sql: postgres.Sql): MessageReader {
     async getMessage(messageId, accountId) {
       const [row] = await sql<MessageRow[]>`
         select * from event_store.messages
-        where message_id = ${messageId} and account_id = ${accountId} and status is not null`;
+        where message_id = ${messageId} and account_id = ${accountId} and accepted`;
       return row ? viewOfRow(row) : null;
     },
 
@@ -74,7 +74,7 @@ export function createMessageReader(sql: postgres.Sql): MessageReader {
           limit ${limit + 1}
         ) e on true
         where m.message_id = ${messageId} and m.account_id = ${accountId}
-          and m.status is not null
+          and m.accepted
         order by e.occurred_at, e.seq`;
       if (rows.length === 0) return null;
       const found = rows.filter((r) => r.seq !== null);

@@ -103,4 +103,24 @@ export const migrations: Record<string, Migration> = {
       await sql`alter table events add column extra jsonb`.execute(db);
     },
   },
+  "0006_fewer_index_writes": {
+    async up(db) {
+      // Every event wrote three index entries; the trail reads by (message_id, occurred_at,
+      // seq) and nothing reads by (message_id, seq).
+      await sql`drop index events_message_seq`.execute(db);
+      // A projection's status moves two or three times per message. With the log's indexes
+      // keyed on `status is not null` every move wrote a new entry into each of them; keyed on
+      // `accepted` (set once, true exactly when a status exists: nothing has a status before
+      // its MessageAccepted), the moves touch no indexed column and can be HOT updates, for
+      // which the pages keep room (fillfactor). Rebuilding the two indexes holds a write lock
+      // on the table for the time of the build.
+      await sql`drop index messages_account_created`.execute(db);
+      await sql`drop index messages_account_to`.execute(db);
+      await sql`create index messages_account_created on messages
+        (account_id, created_at desc, message_id desc) where accepted`.execute(db);
+      await sql`create index messages_account_to on messages
+        (account_id, to_number, created_at desc) where accepted`.execute(db);
+      await sql`alter table messages set (fillfactor = 70)`.execute(db);
+    },
+  },
 };

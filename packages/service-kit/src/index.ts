@@ -3,6 +3,7 @@ export * from "./config.ts";
 export { type Database, openDatabase } from "./db/database.ts";
 export { migrateSchema } from "./db/migrate.ts";
 export * from "./errors.ts";
+export { createGroupCommit, type GroupCommit, type GroupCommitOptions } from "./group-commit.ts";
 export { type AdminApi, adminFail, startAdminApi } from "./http/admin.ts";
 export {
   answerMetrics,
@@ -22,6 +23,7 @@ export { type KvCache, startKvCache } from "./nats/kv-cache.ts";
 export { createEventPublisher, type EventPublisher } from "./nats/publisher.ts";
 export { ensureDurableConsumer, ensureEventStream } from "./nats/stream.ts";
 export * from "./nats/trace-headers.ts";
+export * from "./nats/unbatch.ts";
 export { createWindow } from "./nats/window.ts";
 export {
   defineCounter,

@@ -97,7 +97,17 @@ async function refundsOf(messageId: string) {
     select amount, note from pricing.ledger where message_id = ${messageId} and kind = 'refund'`;
 }
 async function acceptedEvent(messageId: string, accountId: string): Promise<void> {
-  const event = {
+  const event = acceptedEventOf(messageId, accountId);
+  await client.js.publish(subjects().event("MessageAccepted"), JSON.stringify(event));
+}
+/** Accepted events that met at ingress: one `EventBatch` envelope on the accepted subject. */
+async function acceptedTogether(messageIds: string[], accountId: string): Promise<void> {
+  const events = messageIds.map((messageId) => acceptedEventOf(messageId, accountId));
+  const envelope = { type: "EventBatch", version: 1, events };
+  await client.js.publish(subjects().event("MessageAccepted"), JSON.stringify(envelope));
+}
+function acceptedEventOf(messageId: string, accountId: string) {
+  return {
     eventId: `${messageId}:accepted`,
     type: "MessageAccepted",
     version: 1,
@@ -117,7 +127,6 @@ async function acceptedEvent(messageId: string, accountId: string): Promise<void
       reference: null,
     },
   };
-  await client.js.publish(subjects().event("MessageAccepted"), JSON.stringify(event));
 }
 async function consumerIdle(durable: string): Promise<boolean> {
   const info = await client.jsm.consumers.info(subjects().stream, durable);
@@ -193,13 +202,19 @@ describe("refunds", () => {
     ]);
   });
 
-  it("when a charge never sees its MessageAccepted, the sweep refunds it once; an accepted one is kept", async () => {
+  it("when a charge never sees its MessageAccepted, the sweep refunds it once; accepted ones, alone or in an envelope, are kept", async () => {
     const { accountId } = await pricing.accounts.createAccount({ name: "orphan", credits: "1" });
     const orphan = sms(accountId);
     const accepted = sms(accountId);
-    expect((await authorize(orphan)).outcome).toBe("charged");
-    expect((await authorize(accepted)).outcome).toBe("charged");
+    const together = [sms(accountId), sms(accountId)];
+    for (const message of [orphan, accepted, ...together]) {
+      expect((await authorize(message)).outcome).toBe("charged");
+    }
     await acceptedEvent(accepted.messageId, accountId);
+    await acceptedTogether(
+      together.map((message) => message.messageId),
+      accountId,
+    );
     await waitFor(() => consumerIdle("pricing-accepted"), { what: "the acceptance read" });
     await new Promise((resolve) => setTimeout(resolve, 350)); // past the 300 ms grace
 
@@ -207,7 +222,7 @@ describe("refunds", () => {
     await pricing.sweep.runOnce();
 
     expect(await refundsOf(orphan.messageId)).toEqual([{ amount: "420", note: "not_accepted" }]);
-    expect(await refundsOf(accepted.messageId)).toEqual([]);
+    for (const kept of [accepted, ...together]) expect(await refundsOf(kept.messageId)).toEqual([]);
     // Even if a sweep listed it just before the acceptance was read, it is not refunded.
     const { refundBatch } = await import("./db/refunds.ts");
     const { openDatabase } = await import("@smsgw/service-kit");
@@ -221,8 +236,8 @@ describe("refunds", () => {
     await direct.close();
     expect(late.refunds).toEqual([]);
     expect(await refundsOf(accepted.messageId)).toEqual([]);
-    expect(await balanceOf(accountId)).toBe(10_000 - 420);
-    expect(await ledgerSum(accountId)).toBe(10_000 - 420);
+    expect(await balanceOf(accountId)).toBe(10_000 - 3 * 420);
+    expect(await ledgerSum(accountId)).toBe(10_000 - 3 * 420);
     await waitFor(() => refundEvents.some((e) => e.messageId === orphan.messageId));
     expect(refundEvents.filter((e) => e.messageId === orphan.messageId)).toEqual([
       expect.objectContaining({ data: { amount: 420, currency: "EUR", reason: "not_accepted" } }),

@@ -90,6 +90,20 @@ describe("routing on real JetStream", () => {
     expect(t.recorder.ordersOf(event.messageId)).toEqual([]);
   });
 
+  it("when accepted events arrive together in one envelope, each is routed, and one scheduled for later goes back to the stream alone and is held until due", async () => {
+    const sendAt = new Date(Date.now() + 1_500).toISOString();
+    const now = [accepted("+37212340001"), accepted("+37212340002")];
+    const later = accepted("+37212340003", { sendAt });
+    await t.messaging.publisher.publishGrouped([...now, later]);
+    for (const event of now) {
+      const orders = await t.recorder.ordersFor(event.messageId);
+      expect(orders.map((o) => o.data.carrierId)).toEqual(["sim-a"]);
+    }
+    expect(t.recorder.ordersOf(later.messageId)).toEqual([]);
+    const [held] = await t.recorder.ordersFor(later.messageId);
+    expect(Date.parse(held?.occurredAt ?? "")).toBeGreaterThanOrEqual(Date.parse(sendAt));
+  });
+
   it("when the accepted event is delivered again, routing publishes its decision once", async () => {
     const event = accepted("+37212345679");
     const subject = t.messaging.subjects.event("MessageAccepted");

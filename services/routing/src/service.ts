@@ -7,6 +7,7 @@ import {
   openMessaging,
   type RunningConsumer,
   type RunningService,
+  singleOrBatch,
   startConsumer,
   startHealthServer,
   startKvCache,
@@ -110,7 +111,7 @@ export async function startRouting(config: RoutingConfig, log: Logger): Promise<
         stream: subjects.stream,
         durable: ROUTING_DURABLES.accepted,
         filterSubject: subjects.event("MessageAccepted"),
-        schema: MessageAccepted,
+        schema: singleOrBatch(MessageAccepted),
         log,
         handle: handleAccepted({
           view,

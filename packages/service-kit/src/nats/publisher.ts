@@ -30,6 +30,12 @@ export interface EventPublisher {
    * chunks are stored.
    */
   publishBatch(events: readonly MessageEvent[]): Promise<void>;
+  /**
+   * Events of ONE type on that type's own subject, as `EventBatch` envelopes (a chunk of one
+   * goes out alone, under its own id): for events other services consume by type, which
+   * take both forms (`singleOrBatch`). Resolves when all chunks are stored.
+   */
+  publishGrouped(events: readonly MessageEvent[]): Promise<void>;
 }
 
 /** Events per `EventBatch` publish: well under NATS's 1 MB payload with 1-2 KB events. */
@@ -140,6 +146,23 @@ export function createEventPublisher(
           const batch: EventBatch = { type: "EventBatch", version: 1, events: chunk };
           const id = eventBatchId(chunk.map((event) => event.eventId));
           return send("EventBatch", subjects.eventBatch, id, batch);
+        }),
+      );
+    },
+    async publishGrouped(events) {
+      const [first] = events;
+      if (!first) return;
+      if (events.some((event) => event.type !== first.type)) {
+        throw new Error("publishGrouped takes events of one type");
+      }
+      const subject = subjects.event(first.type, carrierOf(first));
+      await Promise.all(
+        chunksOf(events).map((chunk) => {
+          const [only] = chunk;
+          if (chunk.length === 1 && only) return publish(only);
+          const batch: EventBatch = { type: "EventBatch", version: 1, events: chunk };
+          const id = eventBatchId(chunk.map((event) => event.eventId));
+          return send("EventBatch", subject, id, batch);
         }),
       );
     },

@@ -170,6 +170,7 @@ function setup(
       published.push(...events);
       batched.push(...events);
     },
+    publishGrouped: async (events: readonly MessageEvent[]) => void published.push(...events),
   } satisfies EventPublisher;
   const counts = createScoreCounter(600_000, 60_000);
   const handle = handleSubmitOrders({

@@ -1,5 +1,10 @@
 import type { AccountRecord, RoutingRules } from "@smsgw/contracts";
-import { currentTraceContext, type EventPublisher, type Logger } from "@smsgw/service-kit";
+import {
+  createGroupCommit,
+  currentTraceContext,
+  type EventPublisher,
+  type Logger,
+} from "@smsgw/service-kit";
 import { acceptedEvent } from "../domain/accepted-event.ts";
 import { apiError, type Checked, passed } from "../domain/api-error.ts";
 import { type Charge, outcomeOfAuthorize } from "../domain/authorize-outcome.ts";
@@ -33,7 +38,7 @@ export interface Draft {
 
 export interface PipelineDeps {
   authorizer: Authorizer;
-  publisher: Pick<EventPublisher, "publish" | "publishAll">;
+  publisher: Pick<EventPublisher, "publish" | "publishGrouped">;
   /** Routing's rules from its KV bucket; null until routing publishes them. */
   routingRules(): RoutingRules | null;
   log: Logger;
@@ -53,6 +58,24 @@ export const NOT_ACCEPTED = apiError(
  */
 export function createPipeline(deps: PipelineDeps) {
   const { log } = deps;
+  // Accepted events that arrive while earlier ones are being stored go out together, one
+  // stored publish (and one delivery to each consumer) for the lot (ADR 0009). Alone when
+  // nothing waits, so a quiet gateway answers as fast as before.
+  const grouped = createGroupCommit<{
+    event: ReturnType<typeof eventOf>;
+    settle(stored: boolean, error?: unknown): void;
+  }>({
+    windowMs: 0,
+    maxBatch: 200,
+    maxConcurrent: 2,
+    async commit(batch) {
+      await deps.publisher.publishGrouped(batch.map((item) => item.event));
+      for (const item of batch) item.settle(true);
+    },
+    onError(error, batch) {
+      for (const item of batch) item.settle(false, error);
+    },
+  });
 
   function check(messageId: string, account: AccountRecord, input: SendInput): Checked<Draft> {
     const destination = checkPhone(input.fields.toNumber, input.names?.to);
@@ -116,27 +139,45 @@ export function createPipeline(deps: PipelineDeps) {
     });
   }
 
-  /** Publishes the accepted event; false (logged) when JetStream did not store it. */
+  /**
+   * Publishes the accepted event; false (logged) when JetStream did not store it. A message
+   * scheduled for later goes alone: routing holds it with a delayed redelivery, which must
+   * not hold the messages beside it.
+   */
   async function accept(draft: Draft, charged: Charge): Promise<boolean> {
-    try {
-      await deps.publisher.publish(eventOf(draft, charged));
-      return true;
-    } catch (error) {
-      // Charged but not accepted: pricing's sweep refunds a charge without an accepted event.
-      log.error({ err: error, messageId: draft.messageId }, "accepted publish failed");
-      return false;
-    }
+    const event = eventOf(draft, charged);
+    const stored = draft.input.schedule.sendAt
+      ? deps.publisher.publish(event).then(
+          () => ({ ok: true as const }),
+          (error: unknown) => ({ ok: false as const, error }),
+        )
+      : new Promise<{ ok: true } | { ok: false; error: unknown }>((resolve) =>
+          grouped.add({
+            event,
+            settle: (ok, error) => resolve(ok ? { ok: true } : { ok: false, error }),
+          }),
+        );
+    const result = await stored;
+    // Charged but not accepted: pricing's sweep refunds a charge without an accepted event.
+    if (!result.ok)
+      log.error({ err: result.error, messageId: draft.messageId }, "accepted publish failed");
+    return result.ok;
   }
 
   /**
-   * Publishes many accepted events in one window. When the window fails, each event is
-   * published again alone (JetStream drops the copies by Nats-Msg-Id) to learn which
-   * ones are stored: the answer per item must be true.
+   * Publishes many accepted events together (scheduled ones alone, see `accept`). When that
+   * fails, each event is published again alone (JetStream drops the copies by Nats-Msg-Id)
+   * to learn which ones are stored: the answer per item must be true.
    */
   async function acceptAll(items: ReadonlyArray<{ draft: Draft; charged: Charge }>) {
     const events = items.map(({ draft, charged }) => eventOf(draft, charged));
+    const now = events.filter((event) => !event.data.sendAt);
+    const later = events.filter((event) => event.data.sendAt);
     try {
-      await deps.publisher.publishAll(events);
+      await Promise.all([
+        deps.publisher.publishGrouped(now),
+        ...later.map((event) => deps.publisher.publish(event)),
+      ]);
       return events.map(() => true);
     } catch (error) {
       log.error({ err: error, count: events.length }, "batch publish failed; retrying one by one");

@@ -6,7 +6,7 @@ import {
   type AuthorizeResponse,
   type BalanceRequest,
   type EventOf,
-  MessageEvent,
+  MessageAccepted,
   type PriceRequest,
   type RoutingRules,
 } from "@smsgw/contracts";
@@ -17,8 +17,10 @@ import {
   type Messaging,
   openMessaging,
   type RunningConsumer,
+  singleOrBatch,
   startConsumer,
   startKvCache,
+  unbatch,
 } from "@smsgw/service-kit";
 import { createTestInfra, type TestInfra } from "@smsgw/testkit";
 import { loadIngressConfig } from "../config.ts";
@@ -65,7 +67,7 @@ export interface Harness {
   /** Stops the stand-in pricing (no responders) until `startPricing`. */
   stopPricing(): Promise<void>;
   startPricing(): void;
-  /** Messages stored on the event stream so far. */
+  /** Events stored on the event stream so far (each event of an envelope counted). */
   streamMessages(): Promise<number>;
   stop(): Promise<void>;
 }
@@ -184,11 +186,11 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     stream: subjects.stream,
     durable: "ingress_test",
     filterSubject: subjects.event("MessageAccepted"),
-    schema: MessageEvent,
+    schema: singleOrBatch(MessageAccepted),
     log,
     handle: async (batch) => {
-      for (const { value } of batch) {
-        if (value.type === "MessageAccepted") accepted.set(value.messageId, value);
+      for (const { value } of unbatch(batch, MessageAccepted).events) {
+        accepted.set(value.messageId, value);
       }
       return undefined;
     },
@@ -221,8 +223,18 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     },
     startPricing,
     async streamMessages() {
+      // Events, not publishes: accepted events that met go out in one envelope (ADR 0009).
       const info = await messaging.nats.jsm.streams.info(subjects.stream);
-      return info.state.messages;
+      if (info.state.messages === 0) return 0;
+      const reader = await messaging.nats.js.consumers.get(subjects.stream);
+      const stored = await reader.fetch({ max_messages: info.state.messages, expires: 5_000 });
+      let events = 0;
+      for await (const msg of stored) {
+        const value = msg.json<{ type?: string; events?: unknown[] }>();
+        events += value.type === "EventBatch" ? (value.events?.length ?? 0) : 1;
+        if (msg.seq >= info.state.last_seq) break;
+      }
+      return events;
     },
     async stop() {
       await ingress.stop();

@@ -1,5 +1,6 @@
 import { AuthorizeRequest, type AuthorizeResponse, type Subjects } from "@smsgw/contracts";
 import {
+  createGroupCommit,
   DeadlineExceededError,
   endSpan,
   errorMessage,
@@ -16,7 +17,6 @@ import { chargeBatch } from "../db/charges.ts";
 import type { PricingDatabase } from "../db/schema.ts";
 import type { PriceBook } from "../domain/price-book.ts";
 import { authorizations, recordLedger } from "../metrics.ts";
-import { createGroupCommit } from "./group-commit.ts";
 
 /**
  * The authorize responder: NATS request/reply on `subjects.authorize` (queue group

@@ -1,10 +1,12 @@
-import { MessageEvent, type Subjects } from "@smsgw/contracts";
+import { MessageAccepted, MessageEvent, type Subjects } from "@smsgw/contracts";
 import {
   ACK,
   type Logger,
   type Nats,
   type RunningConsumer,
+  singleOrBatch,
   startConsumer,
+  unbatch,
 } from "@smsgw/service-kit";
 import type { Kysely } from "kysely";
 import { markAccepted, refundBatch } from "../db/refunds.ts";
@@ -72,15 +74,18 @@ export async function startSettlementConsumers(
         stream: subjects.stream,
         durable: ACCEPTED_DURABLE,
         filterSubject: subjects.event("MessageAccepted"),
-        schema: MessageEvent,
+        schema: singleOrBatch(MessageAccepted),
         log,
         maxBatch: 512,
         async handle(batch) {
+          const { events, invalid } = unbatch(batch, MessageAccepted);
+          if (invalid > 0)
+            log.error({ invalid }, "accepted events in an envelope dropped: invalid");
           await markAccepted(
             db,
-            batch.map(({ value }) => value.messageId),
+            events.map(({ value }) => value.messageId),
           );
-          for (const { value } of batch) {
+          for (const { value } of events) {
             const at = Date.parse(value.occurredAt);
             if (at > lastAccepted) lastAccepted = at;
           }

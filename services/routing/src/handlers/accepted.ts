@@ -1,4 +1,10 @@
-import type { EventOf, MessageEvent, SubmitOrder } from "@smsgw/contracts";
+import {
+  type EventBatch,
+  type EventOf,
+  MessageAccepted,
+  type MessageEvent,
+  type SubmitOrder,
+} from "@smsgw/contracts";
 import {
   ACK,
   type Delivery,
@@ -6,6 +12,8 @@ import {
   type Logger,
   nak,
   type Outcome,
+  outcomesOfDeliveries,
+  unbatch,
 } from "@smsgw/service-kit";
 import { decideRoute, type RoutingView } from "../domain/decide.ts";
 import { failedEvent, submitOrder } from "../domain/events.ts";
@@ -23,21 +31,30 @@ export interface AcceptedDeps {
 }
 
 /**
- * Routes a batch of accepted messages. A message scheduled for later (`sendAt`) is held
- * with a delayed nak; the others are decided, then their submit orders (and failures)
- * published together and acked. A redelivered event yields the same order id, which
- * JetStream drops.
+ * Routes a batch of accepted messages, alone or in `EventBatch` envelopes. A message
+ * scheduled for later (`sendAt`) is held with a delayed nak; ingress publishes those alone,
+ * and one found in an envelope anyway goes back to the stream alone, so that it never holds
+ * its neighbours. The others are decided, then their submit orders (and failures) published
+ * together and acked. A redelivered event yields the same order id, which JetStream drops.
  */
 export function handleAccepted(deps: AcceptedDeps) {
-  return async (batch: Delivery<EventOf<"MessageAccepted">>[]): Promise<Outcome[]> => {
+  return async (batch: Delivery<EventOf<"MessageAccepted"> | EventBatch>[]): Promise<Outcome[]> => {
     const now = deps.now();
     const view = deps.view();
+    const { events, invalid } = unbatch(batch, MessageAccepted);
+    if (invalid > 0) deps.log.error({ invalid }, "accepted events in an envelope dropped: invalid");
     const outcomes: Outcome[] = [];
     const orders: SubmitOrder[] = [];
     const failures: MessageEvent[] = [];
+    const heldApart: MessageEvent[] = [];
     const decided: Array<{ carrierId: string | null; outcome: string }> = [];
-    for (const { value: accepted } of batch) {
+    for (const { value: accepted, delivery } of events) {
       const dueIn = accepted.data.sendAt ? Date.parse(accepted.data.sendAt) - now.getTime() : 0;
+      if (dueIn > 0 && batch[delivery]?.value.type === "EventBatch") {
+        heldApart.push(accepted);
+        outcomes.push(ACK);
+        continue;
+      }
       if (dueIn > 0) {
         outcomes.push(nak(Math.min(dueIn, deps.holdCapMs)));
         continue;
@@ -55,8 +72,12 @@ export function handleAccepted(deps: AcceptedDeps) {
         decided.push({ carrierId: null, outcome: decision.reason });
       }
     }
-    await Promise.all([deps.orders.publishAll(orders), deps.publisher.publishAll(failures)]);
+    await Promise.all([
+      deps.orders.publishAll(orders),
+      deps.publisher.publishAll(failures),
+      deps.publisher.publishAll(heldApart),
+    ]);
     recordDecisions(decided);
-    return outcomes;
+    return outcomesOfDeliveries(batch.length, events, outcomes);
   };
 }

@@ -1,5 +1,5 @@
-import { DeadlineExceededError } from "@smsgw/service-kit";
 import { describe, expect, it } from "vitest";
+import { DeadlineExceededError } from "./errors.ts";
 import { createGroupCommit } from "./group-commit.ts";
 
 function recorder(commitMs = 0) {

@@ -1,4 +1,4 @@
-import { withDeadline } from "@smsgw/service-kit";
+import { withDeadline } from "./errors.ts";
 
 /**
  * Group commit: items that arrive within `windowMs` of the first one (or until

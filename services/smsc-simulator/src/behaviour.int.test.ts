@@ -160,6 +160,25 @@ describe("behaviour changed at run time", () => {
     expect(simulator.openBinds()["sim-a"]).toBe(0);
   });
 
+  it("when POST /carriers/{id}/restart-ids is called, the ids it gave out come again from the first, each with its receipt", async () => {
+    const { session, delivered } = await bind();
+    await submit(session);
+    await submit(session);
+    const response = await http("POST", "/carriers/sim-a/restart-ids");
+    expect(response.status).toBe(200);
+    const { nextId } = (await response.json()) as { nextId: string };
+    const again = [(await submit(session)).messageId, (await submit(session)).messageId];
+
+    const given = simulator.submissions().map((s) => s.carrierMessageId);
+    expect(again[0]).toBe(nextId);
+    expect(again[0]).toBe(given[0]);
+    expect(given.filter((id) => id === again[1])).toHaveLength(2);
+    await waitFor(() => delivered.length === 4);
+    expect(delivered.map((pdu) => readReceipt(pdu)?.carrierMessageId)).toEqual(
+      expect.arrayContaining(again),
+    );
+  });
+
   it("when an MO is sent, a bound transceiver gets an ordinary deliver_sm (esm_class 0)", async () => {
     const { delivered } = await bind();
     const status = await simulator.sendMo("sim-a", {

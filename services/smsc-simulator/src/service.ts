@@ -34,6 +34,8 @@ export interface StartedSmscSimulator extends RunningService {
   behaviour(carrierId: string): SimBehaviour;
   /** Closes every session of the carrier now; returns how many. */
   dropBinds(carrierId: string): number;
+  /** Starts the carrier's message ids again from its first (as after an SMSC restart); returns the next id. */
+  restartIds(carrierId: string): string;
   /** Sends an MO message to a bound receiver of the carrier; resolves with its deliver_sm_resp status. */
   sendMo(carrierId: string, mo: { from: string; to: string; text: string }): Promise<number>;
 }
@@ -92,6 +94,7 @@ export async function startSmscSimulator(
       carrierOf(carrierId).configure(SimBehaviourSchema.parse(behaviour)),
     behaviour: (carrierId) => carrierOf(carrierId).behaviour(),
     dropBinds: (carrierId) => carrierOf(carrierId).dropBinds(),
+    restartIds: (carrierId) => carrierOf(carrierId).restartIds(),
     sendMo: (carrierId, mo) => carrierOf(carrierId).sendMo(mo),
   };
 

@@ -82,4 +82,22 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable("parts").addColumn("score_key", "text").execute();
     },
   },
+  "0007_reused_carrier_ids": {
+    async up(db: Kysely<unknown>) {
+      // Carriers hand ids out again (after a restart, when a counter wraps): the part that
+      // held an id before stays beside the new holder, so the new one's receipt is not taken
+      // for the old one's and the old one still expires if its receipt never came. Lookups by
+      // (carrier_id, carrier_message_id) still use this key's index.
+      await db.schema.alterTable("parts").dropConstraint("parts_pkey").execute();
+      await db.schema
+        .alterTable("parts")
+        .addPrimaryKeyConstraint("parts_pkey", [
+          "carrier_id",
+          "carrier_message_id",
+          "message_id",
+          "part",
+        ])
+        .execute();
+    },
+  },
 };

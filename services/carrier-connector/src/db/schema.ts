@@ -2,7 +2,9 @@ import type { ColumnType, Generated, RawBuilder } from "kysely";
 
 /**
  * The `connector` schema. `submissions` is the claim that makes a submit happen once per
- * (message, attempt); `parts` maps a carrier's message id back to the message and part.
+ * (message, attempt); `parts` maps a carrier's message id back to the message and part. A
+ * carrier may give an id again (0007): each part that held it keeps its row (key carrier_id,
+ * carrier_message_id, message_id, part), and a receipt goes to the newest (domain/receipt-match).
  */
 export interface SubmissionsTable {
   message_id: string;

@@ -75,6 +75,12 @@ export interface PartKey {
   carrierMessageId: string;
 }
 
+/** One holder of a carrier id: the part it was given to. */
+export interface HolderKey extends PartKey {
+  messageId: string;
+  part: number;
+}
+
 export const submissionKey = (k: SubmissionKey) => `${k.messageId}:${k.attempt}`;
 export const partKey = (k: PartKey) => `${k.carrierId}\u0000${k.carrierMessageId}`;
 
@@ -126,12 +132,13 @@ export function createConnectorStore(db: Kysely<ConnectorDatabase>) {
     },
 
     /**
-     * Stores the id map of accepted parts. Carriers reuse ids after a wrap: the newest submit
-     * owns an id, so a conflict overwrites.
+     * Stores the id map of accepted parts. A carrier may give an id again (after a restart,
+     * when a counter wraps): the new holder gets a row beside the old one's, and a receipt
+     * goes to the newest (domain/receipt-match). The same part stored again (a retry) is
+     * already there and is left as it is, final mark included.
      */
     async recordParts(parts: readonly PartRow[]): Promise<void> {
-      const unique = [...new Map(parts.map((p) => [partKey(p), p])).values()];
-      for (const chunk of chunks(unique)) {
+      for (const chunk of chunks(parts)) {
         await db
           .insertInto("parts")
           .values(
@@ -151,20 +158,7 @@ export function createConnectorStore(db: Kysely<ConnectorDatabase>) {
             })),
           )
           .onConflict((oc) =>
-            oc.columns(["carrier_id", "carrier_message_id"]).doUpdateSet((eb) => ({
-              message_id: eb.ref("excluded.message_id"),
-              account_id: eb.ref("excluded.account_id"),
-              part: eb.ref("excluded.part"),
-              total_parts: eb.ref("excluded.total_parts"),
-              traceparent: eb.ref("excluded.traceparent"),
-              tracestate: eb.ref("excluded.tracestate"),
-              submitted_at: eb.ref("excluded.submitted_at"),
-              valid_until: eb.ref("excluded.valid_until"),
-              covers: eb.ref("excluded.covers"),
-              raw_id: eb.ref("excluded.raw_id"),
-              score_key: eb.ref("excluded.score_key"),
-              final: false,
-            })),
+            oc.columns(["carrier_id", "carrier_message_id", "message_id", "part"]).doNothing(),
           )
           .execute();
       }
@@ -261,12 +255,13 @@ export function createConnectorStore(db: Kysely<ConnectorDatabase>) {
     },
 
     /**
-     * The parts of these carrier ids that are stored, keyed by `partKey`. Joined on unnested
-     * key arrays: one index probe per key whatever the table's size (a row-value IN list with
-     * one carrier degrades to scanning every part of that carrier).
+     * Every stored holder of these carrier ids, keyed by `partKey` (one, unless the carrier
+     * gave the id again). Joined on unnested key arrays: one index probe per key whatever the
+     * table's size (a row-value IN list with one carrier degrades to scanning every part of
+     * that carrier).
      */
-    async findParts(keys: readonly PartKey[]): Promise<Map<string, PartRow>> {
-      const found = new Map<string, PartRow>();
+    async findParts(keys: readonly PartKey[]): Promise<Map<string, PartRow[]>> {
+      const found = new Map<string, PartRow[]>();
       for (const chunk of chunks(keys)) {
         const { rows } = await sql<Selectable<ConnectorDatabase["parts"]>>`
           select p.* from parts p
@@ -288,19 +283,31 @@ export function createConnectorStore(db: Kysely<ConnectorDatabase>) {
             scoreKey: row.score_key ?? null,
             final: row.final,
           };
-          found.set(partKey(part), part);
+          const key = partKey(part);
+          const holders = found.get(key);
+          if (holders) holders.push(part);
+          else found.set(key, [part]);
         }
       }
       return found;
     },
 
-    /** Parts whose final receipt arrived: the expiry sweep passes them by. One statement. */
-    async markFinal(keys: readonly PartKey[]): Promise<void> {
+    /**
+     * Parts whose final receipt arrived: the expiry sweep passes them by. Only the holder
+     * named: another holder of the same id waits for its own receipt. One statement.
+     */
+    async markFinal(keys: readonly HolderKey[]): Promise<void> {
       for (const chunk of chunks(keys)) {
         await sql`
           update parts p set final = true
-          from unnest(${chunk.map((k) => k.carrierId)}::text[], ${chunk.map((k) => k.carrierMessageId)}::text[]) as k(c, m)
-          where p.carrier_id = k.c and p.carrier_message_id = k.m`.execute(db);
+          from unnest(
+            ${chunk.map((k) => k.carrierId)}::text[],
+            ${chunk.map((k) => k.carrierMessageId)}::text[],
+            ${chunk.map((k) => k.messageId)}::text[],
+            ${chunk.map((k) => k.part)}::integer[]
+          ) as k(c, m, msg, n)
+          where p.carrier_id = k.c and p.carrier_message_id = k.m
+            and p.message_id = k.msg and p.part = k.n`.execute(db);
       }
     },
 

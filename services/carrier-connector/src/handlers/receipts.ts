@@ -10,9 +10,10 @@ import {
   readReceipt,
   type SmppSession,
 } from "@smsgw/smpp";
-import { type PartKey, type PartRow, partKey } from "../db/store.ts";
+import { type HolderKey, type PartKey, type PartRow, partKey } from "../db/store.ts";
 import { mappingRetryDelayMs } from "../domain/backoff.ts";
 import { type ConnectorEvent, receiptEvent } from "../domain/events.ts";
+import { matchReceipt } from "../domain/receipt-match.ts";
 import { partStatusOf } from "../domain/receipt-status.ts";
 import type { ScoreCounter } from "../domain/score-counter.ts";
 import { carrierMetrics } from "../metrics.ts";
@@ -24,11 +25,12 @@ export interface ReceiptCarrier {
 }
 
 export interface ReceiptDeps {
-  findParts(keys: readonly PartKey[]): Promise<Map<string, PartRow>>;
+  /** Every stored holder of each carrier id (several when the carrier gave it again). */
+  findParts(keys: readonly PartKey[]): Promise<Map<string, PartRow[]>>;
   /** Stores the receipt events (as batch envelopes: only the event store reads them). */
   publishAll(events: readonly ConnectorEvent[]): Promise<void>;
   /** Parts whose final receipt was published: the expiry sweep leaves them be. */
-  markFinal(keys: readonly PartKey[]): Promise<void>;
+  markFinal(keys: readonly HolderKey[]): Promise<void>;
   /** A deliver_sm that is not a receipt (MO): the handler answers it. */
   onInbound(carrier: ReceiptCarrier, session: SmppSession, pdu: DeliverSm): void;
   log: Logger;
@@ -59,6 +61,10 @@ const MAX_BATCH = 1_000;
  * JetStream, so a crash before that makes the carrier deliver it again. A receipt whose id is
  * not mapped yet (it can overtake our recording of the submit_sm_resp) is looked up again with
  * back-off for `mappingWaitMs`, then answered ESME_RX_T_APPN (temporary: the carrier retries).
+ * One whose id is held only by a final part waits the same way, since a carrier that gave the
+ * id again may be reporting on a submit not recorded yet (`matchReceipt`); past the wait it is
+ * taken as said again: published to that part (a true repeat has the same event id, so it is
+ * one event) and answered.
  */
 export function createReceiptHandler(deps: ReceiptDeps) {
   const { log } = deps;
@@ -125,7 +131,7 @@ export function createReceiptHandler(deps: ReceiptDeps) {
   }
 
   async function flush(batch: Waiting[]): Promise<void> {
-    let found: Map<string, PartRow>;
+    let found: Map<string, PartRow[]>;
     try {
       found = await deps.findParts(batch.map((item) => item.key));
     } catch (error) {
@@ -135,15 +141,39 @@ export function createReceiptHandler(deps: ReceiptDeps) {
     const now = deps.now();
     const mapped: Array<{ item: Waiting; row: PartRow; events: ConnectorEvent[] }> = [];
     for (const item of batch) {
-      const row = found.get(partKey(item.key));
-      if (row) {
-        // A message sent whole in message_payload has one receipt for all its parts.
-        const events = Array.from({ length: Math.max(1, row.covers) }, (_, i) =>
-          eventFor(item, { ...row, part: row.part + i }, now),
-        );
-        mapped.push({ item, row, events });
-      } else {
-        waitForMapping(item);
+      const holders = found.get(partKey(item.key)) ?? [];
+      const match = matchReceipt(holders, Date.now() - item.firstSeen, deps.mappingWaitMs);
+      switch (match.kind) {
+        case "matched":
+        case "repeated": {
+          const row = match.holder;
+          if (match.kind === "repeated") {
+            log.info(
+              { carrierId: item.carrierId, carrierMessageId: item.receipt.carrierMessageId },
+              "receipt for a part already final; taken as said again",
+            );
+          }
+          // A message sent whole in message_payload has one receipt for all its parts.
+          const events = Array.from({ length: Math.max(1, row.covers) }, (_, i) =>
+            eventFor(item, { ...row, part: row.part + i }, now),
+          );
+          mapped.push({ item, row, events });
+          break;
+        }
+        case "wait":
+          waitForMapping(item);
+          break;
+        case "unknown":
+          log.warn(
+            { carrierId: item.carrierId, carrierMessageId: item.receipt.carrierMessageId },
+            "receipt for an unknown message id; carrier asked to retry later",
+          );
+          answerLater(item);
+          break;
+        default: {
+          const unreachable: never = match;
+          throw new Error(`unknown receipt match ${JSON.stringify(unreachable)}`);
+        }
       }
     }
     if (mapped.length === 0) return;
@@ -167,7 +197,13 @@ export function createReceiptHandler(deps: ReceiptDeps) {
     if (finals.length > 0) {
       // Best effort: a part left unmarked is at worst swept after its validity, and that
       // ValidityExpired follows a final receipt already stored (the status fold decides).
-      await deps.markFinal(finals.map((m) => m.item.key)).catch((error: unknown) => {
+      const holders = finals.map(({ row }) => ({
+        carrierId: row.carrierId,
+        carrierMessageId: row.carrierMessageId,
+        messageId: row.messageId,
+        part: row.part,
+      }));
+      await deps.markFinal(holders).catch((error: unknown) => {
         log.warn({ err: errorMessage(error), parts: finals.length }, "marking final parts failed");
       });
     }
@@ -205,15 +241,11 @@ export function createReceiptHandler(deps: ReceiptDeps) {
 
   function waitForMapping(item: Waiting): void {
     item.lookups += 1;
-    const waited = Date.now() - item.firstSeen;
-    if (stopping || waited >= deps.mappingWaitMs || item.session.state === "closed") {
-      log.warn(
-        { carrierId: item.carrierId, carrierMessageId: item.receipt.carrierMessageId, waited },
-        "receipt for an unknown message id; carrier asked to retry later",
-      );
+    if (stopping || item.session.state === "closed") {
       answerLater(item);
       return;
     }
+    const waited = Date.now() - item.firstSeen;
     const delay = Math.min(mappingRetryDelayMs(item.lookups), deps.mappingWaitMs - waited);
     const timer = setTimeout(() => {
       parked.delete(timer);

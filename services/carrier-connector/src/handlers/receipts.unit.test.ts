@@ -8,7 +8,7 @@ import {
 } from "@smsgw/smpp";
 import { waitFor } from "@smsgw/testkit";
 import { describe, expect, it } from "vitest";
-import { type PartKey, type PartRow, partKey } from "../db/store.ts";
+import { type HolderKey, type PartKey, type PartRow, partKey } from "../db/store.ts";
 import type { ConnectorEvent } from "../domain/events.ts";
 import { createScoreCounter } from "../domain/score-counter.ts";
 import { createReceiptHandler } from "./receipts.ts";
@@ -52,20 +52,22 @@ const row = (carrierMessageId: string, part: number): PartRow => ({
 });
 
 function setup(options: { mappingWaitMs?: number; rows?: PartRow[] } = {}) {
-  const rows = new Map((options.rows ?? []).map((r) => [partKey(r), r]));
+  /** Every stored part: a carrier id may have several holders. */
+  const rows = [...(options.rows ?? [])];
   const lookups: PartKey[][] = [];
   const published: ConnectorEvent[] = [];
-  const finals: PartKey[] = [];
+  const finals: HolderKey[] = [];
   const inbound: DeliverSm[] = [];
   const counts = createScoreCounter(600_000, 60_000);
   const handler = createReceiptHandler({
     findParts: async (keys) => {
       lookups.push([...keys]);
-      return new Map(
-        keys.flatMap((k) =>
-          rows.has(partKey(k)) ? [[partKey(k), rows.get(partKey(k)) as PartRow]] : [],
-        ),
-      );
+      const wanted = new Set(keys.map(partKey));
+      const found = new Map<string, PartRow[]>();
+      for (const r of rows.filter((r) => wanted.has(partKey(r)))) {
+        found.set(partKey(r), [...(found.get(partKey(r)) ?? []), r]);
+      }
+      return found;
     },
     publishAll: async (events) => {
       published.push(...events);
@@ -93,8 +95,12 @@ describe("receipt handler", () => {
       submittedAt,
       final,
     });
-    // Part 2 was final already: its receipt is said again (our answer was lost).
-    const { handler, counts } = setup({ rows: [scored("26", 1), scored("27", 2, true)] });
+    // Part 2 was final already: its receipt is said again (our answer was lost), which the
+    // handler takes it for once the early-receipt wait is over.
+    const { handler, counts } = setup({
+      rows: [scored("26", 1), scored("27", 2, true)],
+      mappingWaitMs: 100,
+    });
     const { session, answers } = fakeSession();
     handler.onRequest(carrier, session, receiptPdu("1a", "DELIVRD", 1));
     handler.onRequest(carrier, session, receiptPdu("1b", "UNDELIV", 2));
@@ -149,7 +155,7 @@ describe("receipt handler", () => {
     handler.onRequest(carrier, session, receiptPdu("1a", "DELIVRD", 7));
     await waitFor(() => lookups.length >= 2);
     expect(answers).toEqual([]);
-    rows.set(partKey(row("26", 1)), row("26", 1));
+    rows.push(row("26", 1));
     await waitFor(() => answers.length === 1);
     expect(answers).toEqual([{ seq: 7, status: 0 }]);
     expect(published).toHaveLength(1);
@@ -180,7 +186,47 @@ describe("receipt handler", () => {
     handler.onRequest(carrier, session, receiptPdu("1b", "ENROUTE", 2));
     await waitFor(() => answers.length === 2);
     await waitFor(() => finals.length === 1);
-    expect(finals).toEqual([{ carrierId: "sim-a", carrierMessageId: "26" }]);
+    expect(finals).toEqual([
+      { carrierId: "sim-a", carrierMessageId: "26", messageId: "msg_01", part: 1 },
+    ]);
+  });
+
+  it("when the carrier gave an id again and the receipt comes before the new submit is stored, it waits and goes to the new holder, the only one marked final", async () => {
+    const submittedAt = new Date("2026-11-24T09:00:00Z");
+    const old = { ...row("26", 1), scoreKey: "EE", submittedAt, final: true };
+    const { handler, rows, lookups, published, finals, counts } = setup({ rows: [old] });
+    const { session, answers } = fakeSession();
+    handler.onRequest(carrier, session, receiptPdu("1a", "DELIVRD", 8));
+    await waitFor(() => lookups.length >= 2);
+    expect(answers).toEqual([]);
+
+    rows.push({
+      ...row("26", 1),
+      messageId: "msg_02",
+      scoreKey: "EE",
+      submittedAt: new Date("2026-11-24T09:59:59Z"),
+      final: false,
+    });
+    await waitFor(() => finals.length === 1);
+    expect(answers).toEqual([{ seq: 8, status: 0 }]);
+    expect(published.map((e) => e.eventId)).toEqual(["msg_02:receipt:1:DELIVRD"]);
+    expect(finals).toEqual([
+      { carrierId: "sim-a", carrierMessageId: "26", messageId: "msg_02", part: 1 },
+    ]);
+    expect(counts.countsOf("sim-a", Date.parse("2026-11-24T10:00:00Z"))).toMatchObject([
+      { key: "EE", delivered: 1 },
+    ]);
+  });
+
+  it("when the id's only holder stays final through the wait, the receipt is taken as said again: published to it, answered, not counted twice", async () => {
+    const old = { ...row("26", 1), scoreKey: "EE", final: true };
+    const { handler, published, counts } = setup({ rows: [old], mappingWaitMs: 120 });
+    const { session, answers } = fakeSession();
+    handler.onRequest(carrier, session, receiptPdu("1a", "DELIVRD", 9));
+    await waitFor(() => answers.length === 1);
+    expect(answers).toEqual([{ seq: 9, status: 0 }]);
+    expect(published.map((e) => e.eventId)).toEqual(["msg_01:receipt:1:DELIVRD"]);
+    expect(counts.countsOf("sim-a", Date.parse("2026-11-24T10:00:00Z"))).toEqual([]);
   });
 
   it("when stopping, receipts still waiting are told to retry later", async () => {

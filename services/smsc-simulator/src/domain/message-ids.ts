@@ -7,10 +7,11 @@ export type IdBase = "hex" | "decimal";
  */
 export function createMessageIds(base: IdBase, start: number): () => string {
   let next = start;
-  return () => {
-    const value = next++;
-    return base === "hex" ? value.toString(16).padStart(8, "0") : String(value);
-  };
+  return () => formatMessageId(base, next++);
+}
+
+export function formatMessageId(base: IdBase, value: number): string {
+  return base === "hex" ? value.toString(16).padStart(8, "0") : String(value);
 }
 
 /** A start that keeps ids of a fixed width for a long while: 8 hex digits, 10 decimal. */

@@ -9,7 +9,7 @@ import {
 } from "@smsgw/smpp";
 import type { SimBehaviour, SimCarrier } from "../config.ts";
 import { createTpsWindow, decideSubmit, drawDelay, receiptIdFor } from "../domain/behaviour.ts";
-import { createMessageIds, idStart } from "../domain/message-ids.ts";
+import { createMessageIds, formatMessageId, idStart } from "../domain/message-ids.ts";
 import { outcomeFor, wantsReceipt } from "../domain/outcomes.ts";
 import { moDeliverSm, receiptDeliverSm } from "../domain/receipt.ts";
 import { describeSubmission, type Submission } from "../domain/submission.ts";
@@ -32,6 +32,11 @@ export interface SimulatedCarrier {
   configure(next: SimBehaviour): void;
   /** Closes every session at once, as a carrier dropping binds does; returns how many. */
   dropBinds(): number;
+  /**
+   * Starts its message ids again from the first it gave, as an SMSC does after a restart, so
+   * ids already handed out come again; returns the next id.
+   */
+  restartIds(): string;
   /** Sends an MO message (an ordinary deliver_sm) to a bound receiver or transceiver. */
   sendMo(mo: { from: string; to: string; text: string }): Promise<number>;
   close(): Promise<void>;
@@ -54,7 +59,8 @@ export async function startSimulatedCarrier(
   const { id: _id, port: _port, systemId: _systemId, password: _password, ...initial } = carrier;
   let behaviour: SimBehaviour = initial;
   let idBase = behaviour.idBase;
-  let nextId = createMessageIds(idBase, idStart(idBase, Math.random()));
+  let firstId = idStart(idBase, Math.random());
+  let nextId = createMessageIds(idBase, firstId);
   const tps = createTpsWindow();
   const random = deps.random ?? Math.random;
   const binds: BindCounts = { accepted: 0, refused: 0 };
@@ -148,7 +154,8 @@ export async function startSimulatedCarrier(
     configure(next) {
       if (next.idBase !== idBase) {
         idBase = next.idBase;
-        nextId = createMessageIds(idBase, idStart(idBase, Math.random()));
+        firstId = idStart(idBase, Math.random());
+        nextId = createMessageIds(idBase, firstId);
       }
       behaviour = next;
       log.info({ behaviour: next }, "behaviour replaced");
@@ -158,6 +165,12 @@ export async function startSimulatedCarrier(
       for (const session of open) session.close(new Error("binds dropped on command"));
       log.info({ dropped: open.length }, "binds dropped");
       return open.length;
+    },
+    restartIds() {
+      nextId = createMessageIds(idBase, firstId);
+      const next = formatMessageId(idBase, firstId);
+      log.info({ next }, "message ids restarted");
+      return next;
     },
     async sendMo(mo) {
       const receiver = [...server.sessions].find(

@@ -19,6 +19,7 @@ const Mo = z.object({
  *   binds and the binds it accepted and refused so far;
  * - `PUT /carriers/{id}`: replaces its behaviour (body: SimBehaviour, defaults filled in);
  * - `POST /carriers/{id}/drop-binds`: closes its sessions now;
+ * - `POST /carriers/{id}/restart-ids`: its message ids start again from the first;
  * - `POST /carriers/{id}/mo`: sends an MO `{ from, to, text }` to a bound receiver.
  * Bad input: 400 with `{ error, detail }`; an unknown carrier: 404.
  */
@@ -48,7 +49,7 @@ export function simulatorRoutes(
       );
       return true;
     }
-    const match = /^\/carriers\/([^/]+)(\/drop-binds|\/mo)?$/.exec(url.pathname);
+    const match = /^\/carriers\/([^/]+)(\/drop-binds|\/restart-ids|\/mo)?$/.exec(url.pathname);
     if (!match) return false;
     const carrier = carriers.get(decodeURIComponent(match[1] ?? ""));
     if (!carrier) {
@@ -66,6 +67,8 @@ export function simulatorRoutes(
       });
     } else if (req.method === "POST" && action === "/drop-binds") {
       send(res, 200, { dropped: carrier.dropBinds() });
+    } else if (req.method === "POST" && action === "/restart-ids") {
+      send(res, 200, { nextId: carrier.restartIds() });
     } else if (req.method === "PUT" && !action) {
       void withJson(req, res, (body) => {
         const parsed = SimBehaviour.safeParse(body);

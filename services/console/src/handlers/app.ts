@@ -5,6 +5,7 @@ import type { UserStore } from "../db/users.ts";
 import { errorPage } from "../domain/pages/auth.ts";
 import type { ThrottleRule } from "../domain/throttle.ts";
 import { mountActions } from "./account-actions.ts";
+import { Attempts } from "./attempts.ts";
 import { mountAuth } from "./auth.ts";
 import type { DispatcherClient } from "./dispatcher-client.ts";
 import { mountPages } from "./pages.ts";
@@ -53,8 +54,8 @@ export function createApp(options: AppOptions): express.Express {
     session,
     apiUrl: options.apiUrl,
     testCredits: options.testCredits,
-    login: options.login,
-    signup: options.signup,
+    loginAttempts: new Attempts(options.login),
+    signups: new Attempts(options.signup),
     log: options.logger,
   });
   mountTools(pages);

@@ -5,8 +5,11 @@
 export class Visitor {
   readonly base: string;
   readonly cookies = new Map<string, string>();
-  constructor(base: string) {
+  /** Sent with every request, e.g. the X-Forwarded-For a proxy in front would add. */
+  readonly headers: Record<string, string>;
+  constructor(base: string, headers: Record<string, string> = {}) {
     this.base = base;
+    this.headers = headers;
   }
 
   private remember(res: Response): void {
@@ -26,7 +29,7 @@ export class Visitor {
 
   async get(path: string): Promise<{ status: number; text: string; res: Response }> {
     const res = await fetch(this.base + path, {
-      headers: { cookie: this.header() },
+      headers: { ...this.headers, cookie: this.header() },
       redirect: "manual",
     });
     this.remember(res);
@@ -36,13 +39,18 @@ export class Visitor {
   async post(
     path: string,
     fields: Record<string, string>,
-    options: { csrf?: boolean } = {},
+    options: { csrf?: boolean; headers?: Record<string, string> } = {},
   ): Promise<{ status: number; text: string; res: Response }> {
     const body = new URLSearchParams(fields);
     if (options.csrf !== false) body.set("_csrf", this.cookies.get("console_csrf") ?? "");
     const res = await fetch(this.base + path, {
       method: "POST",
-      headers: { cookie: this.header(), "content-type": "application/x-www-form-urlencoded" },
+      headers: {
+        ...this.headers,
+        ...options.headers,
+        cookie: this.header(),
+        "content-type": "application/x-www-form-urlencoded",
+      },
       body,
       redirect: "manual",
     });

@@ -28,7 +28,8 @@ export interface AppOptions {
   testCredits: string;
   idleMs: number;
   secureCookies: boolean;
-  trustProxy: boolean;
+  /** express `trust proxy`: proxy hops, or the proxies' addresses (0: none). */
+  trustProxy: number | string[];
   login: ThrottleRule;
   signup: ThrottleRule;
   rpcTimeoutMs: number;

@@ -99,7 +99,7 @@ describe("the console over HTTP", () => {
         origin: "https://evil.example",
         "content-type": "application/x-www-form-urlencoded",
       },
-      body: `_csrf=${visitor.cookies.get("console_csrf")}`,
+      body: `_csrf=${visitor.csrf}`,
     });
     expect(forged.status).toBe(403);
   });

@@ -1,45 +1,23 @@
-import { createLogger } from "@smsgw/service-kit";
-import {
-  createTestInfra,
-  type ServiceProcess,
-  startServiceProcess,
-  type TestInfra,
-} from "@smsgw/testkit";
-import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConsoleConfig } from "./config.ts";
-import { type StartedConsole, startConsole } from "./service.ts";
 import { Visitor } from "./testing/browser-less.ts";
+import { type PricingStack, startPricingStack } from "./testing/pricing-stack.ts";
 
 /**
  * The log-in and sign-up throttles under parallel bursts, over real HTTP: each test gets a
  * console of its own (the counters live in its memory), all on one pricing and database.
  */
-const log = createLogger("console-throttle-test", process.env.TEST_LOG_LEVEL ?? "silent");
-let infra: TestInfra;
-let pricing: ServiceProcess;
-let sql: postgres.Sql;
-const consoles: StartedConsole[] = [];
+let stack: PricingStack;
 
 beforeAll(async () => {
-  infra = await createTestInfra({ HTTP_PORT: "0", HEALTH_PORT: "0" });
-  pricing = await startServiceProcess("pricing", infra.env);
-  sql = postgres(infra.database.url, { max: 1, onnotice: () => undefined });
+  stack = await startPricingStack();
 });
 
 afterAll(async () => {
-  await sql?.end();
-  for (const started of consoles) await started.stop();
-  await pricing?.stop();
-  await infra?.cleanup();
+  await stack?.stop();
 });
 
 /** A console of its own, with fresh counters; its base URL. */
-async function freshConsole(env: Record<string, string> = {}): Promise<string> {
-  const started = await startConsole(loadConsoleConfig({ ...infra.env, ...env }), log);
-  consoles.push(started);
-  return `http://127.0.0.1:${started.port}`;
-}
+const freshConsole = (env: Record<string, string> = {}) => stack.console(env);
 
 const count = (statuses: number[], status: number) => statuses.filter((s) => s === status).length;
 
@@ -74,7 +52,7 @@ describe("log-in and sign-up throttles under a parallel burst", () => {
     const statuses = answers.map((a) => a.status);
     expect(count(statuses, 201)).toBe(10);
     expect(count(statuses, 429)).toBe(20);
-    const [users] = await sql<Array<{ n: number }>>`
+    const [users] = await stack.sql<Array<{ n: number }>>`
       select count(*)::int as n from console.users where email like 'burst%'`;
     expect(users?.n).toBe(10);
   });

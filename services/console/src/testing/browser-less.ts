@@ -1,10 +1,12 @@
 /**
  * A tiny HTTP client for the console's int tests: keeps cookies like a browser, reads the
- * CSRF token off a page, and posts forms. Real HTTP, no mocks.
+ * CSRF token off the last page, and posts forms with it. Real HTTP, no mocks.
  */
 export class Visitor {
   readonly base: string;
   readonly cookies = new Map<string, string>();
+  /** The `_csrf` of the forms on the last page that had any. */
+  csrf = "";
   /** Sent with every request, e.g. the X-Forwarded-For a proxy in front would add. */
   readonly headers: Record<string, string>;
   constructor(base: string, headers: Record<string, string> = {}) {
@@ -23,6 +25,13 @@ export class Visitor {
     }
   }
 
+  private read(res: Response, text: string) {
+    this.remember(res);
+    const token = /name="_csrf" value="([^"]*)"/.exec(text)?.[1];
+    if (token !== undefined) this.csrf = token;
+    return { status: res.status, text, res };
+  }
+
   private header(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
   }
@@ -32,8 +41,7 @@ export class Visitor {
       headers: { ...this.headers, cookie: this.header() },
       redirect: "manual",
     });
-    this.remember(res);
-    return { status: res.status, text: await res.text(), res };
+    return this.read(res, await res.text());
   }
 
   async post(
@@ -42,7 +50,7 @@ export class Visitor {
     options: { csrf?: boolean; headers?: Record<string, string> } = {},
   ): Promise<{ status: number; text: string; res: Response }> {
     const body = new URLSearchParams(fields);
-    if (options.csrf !== false) body.set("_csrf", this.cookies.get("console_csrf") ?? "");
+    if (options.csrf !== false) body.set("_csrf", this.csrf);
     const res = await fetch(this.base + path, {
       method: "POST",
       headers: {
@@ -54,8 +62,7 @@ export class Visitor {
       body,
       redirect: "manual",
     });
-    this.remember(res);
-    return { status: res.status, text: await res.text(), res };
+    return this.read(res, await res.text());
   }
 }
 

@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Visitor } from "./testing/browser-less.ts";
+import { type PricingStack, startPricingStack } from "./testing/pricing-stack.ts";
+
+/**
+ * Sessions and CSRF over real HTTP: a console as the local stack runs it (plain HTTP) and
+ * one as behind HTTPS (COOKIE_SECURE=true; the test speaks HTTP to it, as the proxy would),
+ * on one pricing and database.
+ */
+let stack: PricingStack;
+let plain: string;
+let secure: string;
+
+beforeAll(async () => {
+  stack = await startPricingStack();
+  plain = await stack.console();
+  secure = await stack.console({ COOKIE_SECURE: "true" });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function signUp(base: string, email: string) {
+  const visitor = new Visitor(base);
+  await visitor.get("/signup");
+  const page = await visitor.post("/signup", { email, password: "correct horse battery" });
+  expect(page.status).toBe(201);
+  return { visitor, page };
+}
+
+/** A form post with exactly these cookies and fields, as an attacker's page would make it. */
+function rawPost(base: string, path: string, cookie: string, fields: Record<string, string>) {
+  return fetch(`${base}${path}`, {
+    method: "POST",
+    headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(fields),
+    redirect: "manual",
+  });
+}
+
+describe("CSRF tokens belong to the session", () => {
+  it("when a logged-in browser posts a token that a planted csrf cookie matches, it is refused; the page's own token works", async () => {
+    const { visitor } = await signUp(plain, "planted@example.com");
+    const sid = visitor.cookies.get("console_sid") ?? "";
+    // What a sibling subdomain or a plain-HTTP page could do: set console_csrf to its value.
+    const forged = await rawPost(
+      plain,
+      "/credentials/callback",
+      `console_sid=${sid}; console_csrf=planted-by-attacker`,
+      { _csrf: "planted-by-attacker", callbackUrl: "https://attacker.example/hook" },
+    );
+    expect(forged.status).toBe(403);
+    const own = await visitor.post("/credentials/callback", { callbackUrl: "" });
+    expect(own.status).toBe(200);
+  });
+
+  it("when one session's token is posted with another session, it is refused", async () => {
+    const first = await signUp(plain, "first-session@example.com");
+    const second = await signUp(plain, "second-session@example.com");
+    const crossed = await rawPost(
+      plain,
+      "/credentials/callback",
+      `console_sid=${second.visitor.cookies.get("console_sid")}`,
+      { _csrf: first.visitor.csrf, callbackUrl: "" },
+    );
+    expect(crossed.status).toBe(403);
+  });
+});
+
+describe("cookies over HTTPS", () => {
+  it("when COOKIE_SECURE is set, both cookies carry the __Host- prefix (Secure, Path=/, no Domain) and the pages work with them", async () => {
+    const visitor = new Visitor(secure);
+    const form = await visitor.get("/signup");
+    expect(form.res.headers.getSetCookie()).toEqual([
+      expect.stringMatching(
+        /^__Host-console_csrf=[\w-]+; Path=\/; HttpOnly; SameSite=Strict; Secure$/,
+      ),
+    ]);
+    const page = await visitor.post("/signup", {
+      email: "https@example.com",
+      password: "correct horse battery",
+    });
+    expect(page.status).toBe(201);
+    const session = page.res.headers
+      .getSetCookie()
+      .find((c) => c.startsWith("__Host-console_sid="));
+    expect(session).toMatch(/; Path=\/; HttpOnly; SameSite=Lax; Max-Age=\d+; Secure$/);
+    expect(session).not.toMatch(/Domain=/i);
+    expect((await visitor.get("/credentials")).status).toBe(200);
+    expect((await visitor.post("/credentials/callback", { callbackUrl: "" })).status).toBe(200);
+  });
+
+  it("when COOKIE_SECURE is set, a cookie without the prefix opens no session", async () => {
+    const { visitor } = await signUp(secure, "unprefixed@example.com");
+    const sid = visitor.cookies.get("__Host-console_sid") ?? "";
+    expect(sid).not.toBe("");
+    const res = await fetch(`${secure}/credentials`, {
+      headers: { cookie: `console_sid=${sid}` },
+      redirect: "manual",
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/login");
+  });
+
+  it("when COOKIE_SECURE is not set (the local stack over plain HTTP), the cookies keep their plain names", async () => {
+    const { page } = await signUp(plain, "plain-http@example.com");
+    const cookies = page.res.headers.getSetCookie().join("\n");
+    expect(cookies).toMatch(/^console_sid=[\w-]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=\d+$/m);
+    expect(cookies).not.toContain("Secure");
+  });
+});

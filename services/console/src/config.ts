@@ -76,6 +76,8 @@ export const ConsoleEnv = BaseEnv.extend({
     .default("1"),
   /** How long a session lasts without use. */
   SESSION_IDLE_HOURS: positiveInt.max(24 * 30).default(12),
+  /** How long a session lasts at most after log-in, however often it is used. */
+  SESSION_MAX_HOURS: positiveInt.max(24 * 30).default(12),
   /** Mark cookies Secure (set behind HTTPS; the local stack runs plain HTTP). */
   COOKIE_SECURE: Flag.default(false),
   /**

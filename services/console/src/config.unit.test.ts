@@ -12,6 +12,14 @@ describe("loadConsoleConfig", () => {
     expect(config.INGRESS_URL).toBe("http://127.0.0.1:8080");
   });
 
+  it("when nothing is set, a session ends after 12 hours without use and 12 hours after log-in at the latest", () => {
+    const config = loadConsoleConfig({});
+    expect(config.SESSION_IDLE_HOURS).toBe(12);
+    expect(config.SESSION_MAX_HOURS).toBe(12);
+    expect(loadConsoleConfig({ SESSION_MAX_HOURS: "4" }).SESSION_MAX_HOURS).toBe(4);
+    expect(() => loadConsoleConfig({ SESSION_MAX_HOURS: "0" })).toThrow(/SESSION_MAX_HOURS/);
+  });
+
   it("when PUBLIC_API_URL is unset or empty, there is none (INGRESS_URL is shown); set, it is kept", () => {
     expect(loadConsoleConfig({ PUBLIC_API_URL: "" }).PUBLIC_API_URL).toBeUndefined();
     expect(loadConsoleConfig({}).PUBLIC_API_URL).toBeUndefined();

@@ -110,3 +110,41 @@ describe("cookies over HTTPS", () => {
     expect(cookies).not.toContain("Secure");
   });
 });
+
+describe("session lifetime", () => {
+  const sessionOf = (email: string) =>
+    stack.sql<Array<{ created_at: Date; expires_at: Date }>>`
+      select s.created_at, s.expires_at from console.sessions s
+      join console.users u using (user_id) where u.email = ${email}`;
+
+  it("when a session is older than SESSION_MAX_HOURS (12), it opens nothing, however recently it was used", async () => {
+    const { visitor } = await signUp(plain, "absolute@example.com");
+    expect((await visitor.get("/credentials")).status).toBe(200);
+    await stack.sql`
+      update console.sessions set created_at = now() - interval '12 hours 1 minute'
+      where user_id = (select user_id from console.users where email = 'absolute@example.com')`;
+    const [row] = await sessionOf("absolute@example.com");
+    expect(row?.expires_at.getTime()).toBeGreaterThan(Date.now());
+    const page = await visitor.get("/credentials");
+    expect(page.status).toBe(303);
+    expect(page.res.headers.get("location")).toBe("/login");
+  });
+
+  it("when a session is used, its expiry slides but never past SESSION_MAX_HOURS after log-in", async () => {
+    const { visitor } = await signUp(plain, "sliding@example.com");
+    await stack.sql`
+      update console.sessions set created_at = now() - interval '11 hours'
+      where user_id = (select user_id from console.users where email = 'sliding@example.com')`;
+    expect((await visitor.get("/credentials")).status).toBe(200);
+    const [row] = await sessionOf("sliding@example.com");
+    if (!row) throw new Error("no session");
+    expect(row.expires_at.getTime()).toBe(row.created_at.getTime() + 12 * 3_600_000);
+  });
+
+  it("when SESSION_MAX_HOURS is below SESSION_IDLE_HOURS, the cookie lasts SESSION_MAX_HOURS", async () => {
+    const base = await stack.console({ SESSION_IDLE_HOURS: "12", SESSION_MAX_HOURS: "2" });
+    const { page } = await signUp(base, "short@example.com");
+    const session = page.res.headers.getSetCookie().find((c) => c.startsWith("console_sid="));
+    expect(session).toContain("Max-Age=7200");
+  });
+});

@@ -26,7 +26,10 @@ export interface AppOptions {
   /** The public API as this service reaches it (the send form's POST). */
   ingressUrl: string;
   testCredits: string;
+  /** A session ends this long after its last use, */
   idleMs: number;
+  /** and at the latest this long after log-in. */
+  maxMs: number;
   secureCookies: boolean;
   /** express `trust proxy`: proxy hops, or the proxies' addresses (0: none). */
   trustProxy: number | string[];
@@ -44,7 +47,12 @@ export function createApp(options: AppOptions): express.Express {
   mountStatic(router);
   app.use(router);
 
-  const session = { users: options.users, idleMs: options.idleMs, secure: options.secureCookies };
+  const session = {
+    users: options.users,
+    idleMs: options.idleMs,
+    maxMs: options.maxMs,
+    secure: options.secureCookies,
+  };
   app.use(express.urlencoded({ extended: false, limit: "32kb", parameterLimit: 50 }));
   app.use(sessions(session));
   const pages = express.Router();

@@ -98,7 +98,7 @@ export function mountAuth(router: Router, options: AuthOptions): void {
       options.log.warn({ accountId }, "sign-up raced on an email; account left unused");
       return void res.status(422).send(signupPage(ctx, shownEmail, taken).value);
     }
-    startSession(res, await users.openSession(userId, session.idleMs), session);
+    startSession(res, await users.openSession(userId, session), session);
     options.log.info({ userId, accountId }, "signed up");
     // The token is in this answer only: it is not stored, and no redirect carries it.
     res.status(201).send(
@@ -154,7 +154,7 @@ export function mountAuth(router: Router, options: AuthOptions): void {
     // A session this browser had before (another user's, or a stale one) ends here.
     const previous = locals(res).sessionCookie;
     if (previous) await users.closeSession(previous);
-    startSession(res, await users.openSession(user.userId, session.idleMs), session);
+    startSession(res, await users.openSession(user.userId, session), session);
     res.redirect(303, "/dashboard");
   });
 

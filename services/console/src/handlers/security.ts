@@ -3,6 +3,7 @@ import type { NextFunction, Request, Response } from "express";
 import type { User, UserStore } from "../db/users.ts";
 import { cookieName, parseCookies, setCookie } from "../domain/cookies.ts";
 import type { PageContext } from "../domain/pages/layout.ts";
+import { firstExpiryMs, type SessionLimits } from "../domain/session.ts";
 
 export const SESSION_COOKIE = "console_sid";
 export const CSRF_COOKIE = "console_csrf";
@@ -41,9 +42,8 @@ export function securityHeaders(_req: Request, res: Response, next: NextFunction
   next();
 }
 
-export interface SessionOptions {
+export interface SessionOptions extends SessionLimits {
   users: UserStore;
-  idleMs: number;
   /** Over HTTPS: Secure cookies with the `__Host-` prefix. */
   secure: boolean;
 }
@@ -68,7 +68,7 @@ export function sessions(options: SessionOptions) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const cookies = parseCookies(req.headers.cookie);
     const sid = cookies.get(names.session);
-    const user = sid ? await options.users.sessionUser(sid, options.idleMs) : undefined;
+    const user = sid ? await options.users.sessionUser(sid, options) : undefined;
     const state: Locals =
       sid && user
         ? { csrf: sessionCsrf(sid), user, sessionCookie: sid }
@@ -132,7 +132,7 @@ export function startSession(res: Response, cookie: string, options: SessionOpti
     setCookie(cookieNames(options.secure).session, cookie, {
       sameSite: "Lax",
       secure: options.secure,
-      maxAgeSeconds: Math.floor(options.idleMs / 1000),
+      maxAgeSeconds: Math.floor(firstExpiryMs(options) / 1000),
     }),
   );
   // The forms of this answer belong to the new session: a token from before is worthless.

@@ -104,9 +104,11 @@ describe("the console over HTTP", () => {
     expect(forged.status).toBe(403);
   });
 
-  it("when the token is rotated, the page shows the new one once and pricing no longer knows the old", async () => {
+  it("when the token is rotated with the current password, the page shows the new one once and pricing no longer knows the old", async () => {
     const { visitor, token, hash } = await signUp("rotate@example.com");
-    const rotated = await visitor.post("/credentials/rotate-token", {});
+    const rotated = await visitor.post("/credentials/rotate-token", {
+      password: "correct horse battery",
+    });
     expect(rotated.status).toBe(200);
     const fresh = textOf(rotated.text, "token");
     expect(fresh).not.toBe(token);

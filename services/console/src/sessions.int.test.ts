@@ -148,3 +148,67 @@ describe("session lifetime", () => {
     expect(session).toContain("Max-Age=7200");
   });
 });
+
+describe("rotation asks for the password again", () => {
+  const tokenHashOf = async (email: string) => {
+    const [row] = await stack.sql<Array<{ token_sha256: string; webhook_secret: string }>>`
+      select a.token_sha256, a.webhook_secret from pricing.accounts a
+      join console.users u on u.account_id = a.account_id where u.email = ${email}`;
+    return row;
+  };
+
+  it("when a rotation comes with the session alone or a wrong password, nothing is rotated and no secret is shown", async () => {
+    const { visitor } = await signUp(plain, "reauth@example.com");
+    const before = await tokenHashOf("reauth@example.com");
+    await visitor.get("/credentials");
+    const bare = await visitor.post("/credentials/rotate-token", {});
+    expect(bare.status).toBe(422);
+    expect(bare.text).toContain("Type your current password to rotate.");
+    const wrong = await visitor.post("/credentials/rotate-token", { password: "not my password" });
+    expect(wrong.status).toBe(403);
+    expect(wrong.text).toContain("That is not your current password: nothing was rotated.");
+    const secret = await visitor.post("/credentials/rotate-webhook-secret", { password: "nope" });
+    expect(secret.status).toBe(403);
+    for (const page of [bare, wrong, secret]) {
+      expect(page.text).not.toContain('id="token"');
+      expect(page.text).not.toContain('id="webhook-secret"');
+    }
+    expect(await tokenHashOf("reauth@example.com")).toEqual(before);
+  });
+
+  it("when the password is right, the token and the webhook secret are rotated and shown once", async () => {
+    const { visitor } = await signUp(plain, "reauth-ok@example.com");
+    const before = await tokenHashOf("reauth-ok@example.com");
+    const password = "correct horse battery";
+    const token = await visitor.post("/credentials/rotate-token", { password });
+    expect(token.status).toBe(200);
+    expect(token.text).toContain('id="token"');
+    const secret = await visitor.post("/credentials/rotate-webhook-secret", { password });
+    expect(secret.status).toBe(200);
+    expect(secret.text).toContain('id="webhook-secret"');
+    const after = await tokenHashOf("reauth-ok@example.com");
+    expect(after?.token_sha256).not.toBe(before?.token_sha256);
+    expect(after?.webhook_secret).not.toBe(before?.webhook_secret);
+  });
+
+  it("when wrong passwords are typed into the rotation form at once, they count as failed log-ins: exactly LOGIN_MAX_FAILURES are checked, then log-in is locked too", async () => {
+    const base = await stack.console({ LOGIN_MAX_FAILURES: "3" });
+    const { visitor } = await signUp(base, "guessing@example.com");
+    await visitor.get("/credentials");
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        visitor.post("/credentials/rotate-token", { password: `guess number ${i}` }),
+      ),
+    );
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s === 403)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(7);
+    const login = new Visitor(base);
+    await login.get("/login");
+    const locked = await login.post("/login", {
+      email: "guessing@example.com",
+      password: "correct horse battery",
+    });
+    expect(locked.status).toBe(429);
+  });
+});

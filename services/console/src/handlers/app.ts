@@ -57,13 +57,14 @@ export function createApp(options: AppOptions): express.Express {
   app.use(sessions(session));
   const pages = express.Router();
   pages.get("/", (_req, res) => res.redirect(303, locals(res).user ? "/dashboard" : "/login"));
+  const loginAttempts = new Attempts(options.login);
   mountAuth(pages, {
     users: options.users,
     pricing: options.pricing,
     session,
     apiUrl: options.apiUrl,
     testCredits: options.testCredits,
-    loginAttempts: new Attempts(options.login),
+    loginAttempts,
     signups: new Attempts(options.signup),
     log: options.logger,
   });
@@ -71,6 +72,8 @@ export function createApp(options: AppOptions): express.Express {
   mountPages(pages, { log: options.log, trail: options.trail, pricing: options.pricing });
   mountActions(pages, {
     pricing: options.pricing,
+    users: options.users,
+    loginAttempts,
     dispatcher: options.dispatcher,
     apiUrl: options.apiUrl,
     ingressUrl: options.ingressUrl,

@@ -50,3 +50,30 @@ export class Attempts {
     }
   }
 }
+
+export type PasswordCheck =
+  | { outcome: "right" }
+  | { outcome: "wrong" }
+  | { outcome: "locked"; waitMs: number };
+
+/**
+ * A password typed in (log-in, or again before a rotation), counted against the email's and
+ * the client's attempts before `verify` awaits anything: a right one clears the email's
+ * count and gives the client's attempt back. Log-in and re-authentication share the counts,
+ * so a stolen session cannot guess the password faster through the rotation form.
+ */
+export async function checkPassword(
+  attempts: Attempts,
+  who: { email: string; ip: string },
+  now: number,
+  verify: () => Promise<boolean>,
+): Promise<PasswordCheck> {
+  const emailKey = `email:${who.email}`;
+  const ipKey = `ip:${who.ip}`;
+  const waitMs = attempts.take([emailKey, ipKey], now);
+  if (waitMs > 0) return { outcome: "locked", waitMs };
+  if (!(await verify())) return { outcome: "wrong" };
+  attempts.clear(emailKey);
+  attempts.giveBack([ipKey], now);
+  return { outcome: "right" };
+}

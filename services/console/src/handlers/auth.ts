@@ -3,9 +3,9 @@ import type { Logger } from "@smsgw/service-kit";
 import type { Request, Router } from "express";
 import { newUserId, type UserStore } from "../db/users.ts";
 import { checkNewPassword, normalizeEmail } from "../domain/credentials-input.ts";
-import { loginPage, signupPage } from "../domain/pages/auth.ts";
+import { loginPage, signupPage, tooManyAttempts } from "../domain/pages/auth.ts";
 import { credentialsPage } from "../domain/pages/credentials.ts";
-import type { Attempts } from "./attempts.ts";
+import { type Attempts, checkPassword } from "./attempts.ts";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "./password.ts";
 import type { PricingClient } from "./pricing-client.ts";
 import {
@@ -126,31 +126,25 @@ export function mountAuth(router: Router, options: AuthOptions): void {
     const shownEmail = field(req, "email").slice(0, 254);
     const email = normalizeEmail(req.body?.email);
     const password = field(req, "password").slice(0, 1_000);
-    const now = Date.now();
-    const ip = `ip:${req.ip ?? "unknown"}`;
-    const emailKey = `email:${email.ok ? email.value : shownEmail}`;
-    // Counted before the first await, as a failure until the password proves right.
-    const wait = loginAttempts.take([emailKey, ip], now);
-    if (wait > 0) {
-      res.set("retry-after", String(Math.ceil(wait / 1000)));
+    const who = { email: email.ok ? email.value : shownEmail, ip: req.ip ?? "unknown" };
+    let user: Awaited<ReturnType<UserStore["findByEmail"]>>;
+    const checked = await checkPassword(loginAttempts, who, Date.now(), async () => {
+      user = email.ok ? await users.findByEmail(email.value) : undefined;
+      // The same work and the same words whether or not the email is known.
+      const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+      return user !== undefined && ok;
+    });
+    if (checked.outcome === "locked") {
+      res.set("retry-after", String(Math.ceil(checked.waitMs / 1000)));
       return void res
         .status(429)
-        .send(
-          loginPage(ctx, shownEmail, [
-            `Too many attempts. Try again in ${Math.ceil(wait / 60_000)} minute(s).`,
-          ]).value,
-        );
+        .send(loginPage(ctx, shownEmail, [tooManyAttempts(checked.waitMs)]).value);
     }
-    const user = email.ok ? await users.findByEmail(email.value) : undefined;
-    // The same work and the same words whether or not the email is known.
-    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
-    if (!user || !ok) {
+    if (checked.outcome === "wrong" || !user) {
       return void res
         .status(401)
         .send(loginPage(ctx, shownEmail, ["Email or password is wrong."]).value);
     }
-    loginAttempts.clear(emailKey);
-    loginAttempts.giveBack([ip], now);
     // A session this browser had before (another user's, or a stale one) ends here.
     const previous = locals(res).sessionCookie;
     if (previous) await users.closeSession(previous);

@@ -55,6 +55,18 @@ describe("CSRF tokens belong to the session", () => {
     expect(own.status).toBe(200);
   });
 
+  it("when _csrf is as long as the token but in multi-byte characters, it is refused with 403, not an error", async () => {
+    const visitor = new Visitor(plain);
+    await visitor.get("/login");
+    const odd = "é".repeat(visitor.csrf.length);
+    const answer = await rawPost(plain, "/login", `console_csrf=${visitor.csrf}`, {
+      _csrf: odd,
+      email: "x@example.com",
+      password: "whatever",
+    });
+    expect(answer.status).toBe(403);
+  });
+
   it("when one session's token is posted with another session, it is refused", async () => {
     const first = await signUp(plain, "first-session@example.com");
     const second = await signUp(plain, "second-session@example.com");

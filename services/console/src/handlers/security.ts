@@ -97,15 +97,16 @@ function issueCsrf(res: Response, secure: boolean): string {
  * field, and come from our own origin when the browser says where it comes from.
  */
 export function requireCsrf(req: Request, res: Response, next: NextFunction): void {
-  const sent = typeof req.body?._csrf === "string" ? req.body._csrf : "";
-  const expected = locals(res).csrf;
+  const sent = Buffer.from(typeof req.body?._csrf === "string" ? req.body._csrf : "");
+  const expected = Buffer.from(locals(res).csrf);
   const origin = req.headers.origin;
   const sameOrigin = origin === undefined || origin === `${req.protocol}://${req.headers.host}`;
+  // Byte lengths: timingSafeEqual throws on unequal buffers (multi-byte input was a 503).
   const ok =
     sameOrigin &&
     sent.length > 0 &&
     sent.length === expected.length &&
-    timingSafeEqual(Buffer.from(sent), Buffer.from(expected));
+    timingSafeEqual(sent, expected);
   if (ok) {
     next();
     return;

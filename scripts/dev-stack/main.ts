@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { ensureDatabase, ensureInfrastructure, portOpen } from "../lib/infra.ts";
 import { processGroup, SERVICES, waitReady } from "../lib/processes.ts";
 import { flagLocalSimulators, LOCAL_CARRIERS } from "./carriers.ts";
+import { demoLoginCommand } from "./console-login.ts";
 import { formatLine, prefixer } from "./log-lines.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -106,20 +107,15 @@ async function main() {
   group.start("console");
   await waitReady("console", CONSOLE.healthPort);
   const consolePassword = randomBytes(9).toString("base64url");
-  const login = spawnSync(
-    process.execPath,
-    [
-      join(root, "services", "console", "src", "cli.ts"),
-      "demo-user",
-      "--account-id",
-      demo.accountId,
-      "--email",
-      CONSOLE.email,
-      "--password",
-      consolePassword,
-    ],
-    { env, encoding: "utf8" },
-  );
+  const command = demoLoginCommand(root, env, {
+    accountId: demo.accountId,
+    email: CONSOLE.email,
+    password: consolePassword,
+  });
+  const login = spawnSync(process.execPath, command.args, {
+    env: command.env,
+    encoding: "utf8",
+  });
   if (login.status !== 0) throw new Error(`the console's demo login failed: ${login.stderr}`);
   const base = "http://127.0.0.1:8080";
   const callback = encodeURIComponent(`http://127.0.0.1:${WEBHOOK_SINK_PORT}/dlr`);

@@ -1,11 +1,13 @@
 /**
  * The console's operator command, for the local stack:
  *
- *   node services/console/src/cli.ts demo-user --account-id acc_… --email demo@smsgw.local --password …
+ *   CONSOLE_PASSWORD=… node services/console/src/cli.ts demo-user --account-id=acc_… --email=demo@smsgw.local
  *
  * creates (or resets the password of) a console login for an existing pricing account, so
- * the demo account that `pnpm start` creates can be looked at in the console. Configuration
- * from the environment, as the service's (DATABASE_URL).
+ * the demo account that `pnpm start` creates can be looked at in the console. The password
+ * comes from CONSOLE_PASSWORD (kept off the process list) or `--password=…` (with the `=`:
+ * a value that begins with "-" is otherwise read as an option). Configuration from the
+ * environment, as the service's (DATABASE_URL).
  */
 import { parseArgs } from "node:util";
 import { openServiceDatabase } from "@smsgw/service-kit";
@@ -16,11 +18,12 @@ import { createUserStore, newUserId } from "./db/users.ts";
 import { checkNewPassword, normalizeEmail } from "./domain/credentials-input.ts";
 import { hashPassword } from "./handlers/password.ts";
 
-const USAGE =
-  "usage: cli.ts demo-user --account-id <acc_…> --email <email> --password <at least 10 characters>";
+const USAGE = `usage: cli.ts demo-user --account-id=<acc_…> --email=<email> [--password=<password>]
+  The password (at least 10 characters) comes from --password=… or, when that is not given,
+  from CONSOLE_PASSWORD. Write values as --name=value: one that begins with "-" needs the "=".`;
 
-async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
+function parse(argv: string[]) {
+  return parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
@@ -29,13 +32,25 @@ async function main(argv: string[]): Promise<number> {
       password: { type: "string" },
     },
   });
+}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    // parseArgs says what it could not read (and how to pass a value that begins with "-").
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
+    return 2;
+  }
+  const { positionals, values } = parsed;
   if (positionals[0] !== "demo-user" || !values["account-id"]) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
   const email = normalizeEmail(values.email);
   if (!email.ok) throw new Error(email.problem);
-  const password = checkNewPassword(values.password, email.value);
+  const password = checkNewPassword(values.password ?? process.env.CONSOLE_PASSWORD, email.value);
   if (!password.ok) throw new Error(password.problem);
   const config = loadConsoleConfig(process.env);
   const database = await openServiceDatabase<ConsoleDatabase>(config, CONSOLE_SCHEMA, migrations, {

@@ -1,7 +1,59 @@
+import { isIP } from "node:net";
 import { BaseEnv, Flag, loadConfig, Port } from "@smsgw/service-kit";
 import { z } from "zod";
 
 const positiveInt = z.coerce.number().int().positive();
+
+/** express's names for address ranges (proxy-addr). */
+const PROXY_RANGES = new Set(["loopback", "linklocal", "uniquelocal"]);
+const MAX_PROXY_HOPS = 10;
+
+/** What is wrong with one entry of a proxy list, or undefined when it is an address or CIDR. */
+function proxyEntryProblem(entry: string): string | undefined {
+  if (PROXY_RANGES.has(entry)) return undefined;
+  const [address = "", bits, ...rest] = entry.split("/");
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return `"${entry}" is not an IP address or CIDR`;
+  const max = version === 4 ? 32 : 128;
+  if (bits !== undefined && (!/^\d{1,3}$/.test(bits) || Number(bits) > max)) {
+    return `"${entry}" has a prefix length outside 0-${max}`;
+  }
+  return undefined;
+}
+
+/**
+ * express's `trust proxy`, as a number of proxy hops (0: none) or a list of the proxies'
+ * addresses. Trusting every hop ("true") is refused: each request could then name its own
+ * client address in X-Forwarded-For and escape the per-IP throttles.
+ */
+export const TrustProxy = z
+  .string()
+  .trim()
+  .transform((text, ctx): number | string[] => {
+    if (["", "false", "no", "0"].includes(text)) return 0;
+    if (text === "true" || text === "yes") {
+      ctx.addIssue({
+        code: "custom",
+        message:
+          "trusting every hop lets any client pick its address: give the number of proxies in front (e.g. 1) or their addresses/CIDRs",
+      });
+      return z.NEVER;
+    }
+    if (/^\d+$/.test(text)) {
+      const hops = Number(text);
+      if (hops <= MAX_PROXY_HOPS) return hops;
+      ctx.addIssue({ code: "custom", message: `at most ${MAX_PROXY_HOPS} proxy hops` });
+      return z.NEVER;
+    }
+    const entries = text.split(",").map((entry) => entry.trim());
+    const problems = entries.map(proxyEntryProblem).filter((p) => p !== undefined);
+    if (problems.length === 0) return entries;
+    ctx.addIssue({
+      code: "custom",
+      message: `${problems.join("; ")} (a hop count, or addresses/CIDRs separated by commas)`,
+    });
+    return z.NEVER;
+  });
 
 /** The console's environment. Defaults fit the local machine (README, "Configuration"). */
 export const ConsoleEnv = BaseEnv.extend({
@@ -24,10 +76,17 @@ export const ConsoleEnv = BaseEnv.extend({
     .default("1"),
   /** How long a session lasts without use. */
   SESSION_IDLE_HOURS: positiveInt.max(24 * 30).default(12),
+  /** How long a session lasts at most after log-in, however often it is used. */
+  SESSION_MAX_HOURS: positiveInt.max(24 * 30).default(12),
   /** Mark cookies Secure (set behind HTTPS; the local stack runs plain HTTP). */
   COOKIE_SECURE: Flag.default(false),
-  /** Honour X-Forwarded-For for throttling: only behind a proxy that sets it. */
-  TRUST_PROXY: Flag.default(false),
+  /**
+   * Which X-Forwarded-For entries name the client (for throttling, and X-Forwarded-Proto for
+   * the Origin check): the number of proxies in front ("1": the address the nearest proxy
+   * added), or those proxies' addresses/CIDRs separated by commas. Unset: none, the
+   * connection's address is the client.
+   */
+  TRUST_PROXY: TrustProxy.default(0),
   /** Failed log-ins per email or per client IP within LOGIN_WINDOW_MINUTES before a lock-out. */
   LOGIN_MAX_FAILURES: positiveInt.max(1000).default(5),
   LOGIN_WINDOW_MINUTES: positiveInt.max(24 * 60).default(15),

@@ -12,6 +12,14 @@ describe("loadConsoleConfig", () => {
     expect(config.INGRESS_URL).toBe("http://127.0.0.1:8080");
   });
 
+  it("when nothing is set, a session ends after 12 hours without use and 12 hours after log-in at the latest", () => {
+    const config = loadConsoleConfig({});
+    expect(config.SESSION_IDLE_HOURS).toBe(12);
+    expect(config.SESSION_MAX_HOURS).toBe(12);
+    expect(loadConsoleConfig({ SESSION_MAX_HOURS: "4" }).SESSION_MAX_HOURS).toBe(4);
+    expect(() => loadConsoleConfig({ SESSION_MAX_HOURS: "0" })).toThrow(/SESSION_MAX_HOURS/);
+  });
+
   it("when PUBLIC_API_URL is unset or empty, there is none (INGRESS_URL is shown); set, it is kept", () => {
     expect(loadConsoleConfig({ PUBLIC_API_URL: "" }).PUBLIC_API_URL).toBeUndefined();
     expect(loadConsoleConfig({}).PUBLIC_API_URL).toBeUndefined();
@@ -24,5 +32,33 @@ describe("loadConsoleConfig", () => {
   it("when a value is wrong, it names the variable", () => {
     expect(() => loadConsoleConfig({ TEST_CREDITS: "lots" })).toThrow(ConfigError);
     expect(() => loadConsoleConfig({ INGRESS_URL: "nope" })).toThrow(/INGRESS_URL/);
+  });
+
+  it("when TRUST_PROXY is unset, false or 0, no proxy is trusted (the connection's address is the client)", () => {
+    expect(loadConsoleConfig({}).TRUST_PROXY).toBe(0);
+    expect(loadConsoleConfig({ TRUST_PROXY: "" }).TRUST_PROXY).toBe(0);
+    expect(loadConsoleConfig({ TRUST_PROXY: "false" }).TRUST_PROXY).toBe(0);
+    expect(loadConsoleConfig({ TRUST_PROXY: "0" }).TRUST_PROXY).toBe(0);
+  });
+
+  it("when TRUST_PROXY is a number, it is the count of proxy hops; a list is the proxies' addresses and CIDRs", () => {
+    expect(loadConsoleConfig({ TRUST_PROXY: "1" }).TRUST_PROXY).toBe(1);
+    expect(loadConsoleConfig({ TRUST_PROXY: "2" }).TRUST_PROXY).toBe(2);
+    expect(
+      loadConsoleConfig({ TRUST_PROXY: "10.0.0.0/8, 192.168.1.7,fd00::/8, loopback" }).TRUST_PROXY,
+    ).toEqual(["10.0.0.0/8", "192.168.1.7", "fd00::/8", "loopback"]);
+  });
+
+  it("when TRUST_PROXY is true (every hop) or not an address, it is refused with the reason", () => {
+    expect(() => loadConsoleConfig({ TRUST_PROXY: "true" })).toThrow(
+      /TRUST_PROXY.*number of proxies in front/,
+    );
+    expect(() => loadConsoleConfig({ TRUST_PROXY: "11" })).toThrow(/at most 10 proxy hops/);
+    expect(() => loadConsoleConfig({ TRUST_PROXY: "10.0.0.0/33" })).toThrow(
+      /"10.0.0.0\/33" has a prefix length outside 0-32/,
+    );
+    expect(() => loadConsoleConfig({ TRUST_PROXY: "10.0.0.1, proxy.local" })).toThrow(
+      /"proxy.local" is not an IP address or CIDR/,
+    );
   });
 });

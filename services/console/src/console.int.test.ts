@@ -99,14 +99,16 @@ describe("the console over HTTP", () => {
         origin: "https://evil.example",
         "content-type": "application/x-www-form-urlencoded",
       },
-      body: `_csrf=${visitor.cookies.get("console_csrf")}`,
+      body: `_csrf=${visitor.csrf}`,
     });
     expect(forged.status).toBe(403);
   });
 
-  it("when the token is rotated, the page shows the new one once and pricing no longer knows the old", async () => {
+  it("when the token is rotated with the current password, the page shows the new one once and pricing no longer knows the old", async () => {
     const { visitor, token, hash } = await signUp("rotate@example.com");
-    const rotated = await visitor.post("/credentials/rotate-token", {});
+    const rotated = await visitor.post("/credentials/rotate-token", {
+      password: "correct horse battery",
+    });
     expect(rotated.status).toBe(200);
     const fresh = textOf(rotated.text, "token");
     expect(fresh).not.toBe(token);

@@ -66,6 +66,7 @@ export async function startConsole(config: ConsoleConfig, log: Logger): Promise<
       ingressUrl: config.INGRESS_URL,
       testCredits: config.TEST_CREDITS,
       idleMs: config.SESSION_IDLE_HOURS * 3_600_000,
+      maxMs: config.SESSION_MAX_HOURS * 3_600_000,
       secureCookies: config.COOKIE_SECURE,
       trustProxy: config.TRUST_PROXY,
       login: { maxFailures: config.LOGIN_MAX_FAILURES, windowMs },

@@ -19,8 +19,8 @@ import { CHROMIUM, ensureChromium } from "./chromium.ts";
 /**
  * The console in a real headless Chromium against the whole gateway: sign up, copy the
  * credentials off the page, send through the public API over HTTP, watch the message reach
- * `delivered`, open its timeline; the phone formatter; another account gets 404; a form
- * without its CSRF token is refused. Saves the README's screenshots to docs/console/.
+ * `delivered`, open its timeline; the phone formatter; another account gets 404; rotating
+ * the token asks for the password again; a form without its CSRF token is refused. Saves the README's screenshots to docs/console/.
  */
 const SHOTS = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -228,7 +228,7 @@ describe("the console in a browser", () => {
     await page.close();
   });
 
-  it("when another account opens the first one's message, it gets 404; a form without its CSRF token is refused", async () => {
+  it("when another account opens the first one's message, it gets 404; rotating its token asks for its password; a form without its CSRF token is refused", async () => {
     // A phone's width: nothing on the pages is wider than the screen.
     const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
@@ -243,6 +243,17 @@ describe("the console in a browser", () => {
     const response = await page.goto(`${base}/messages/${messageId}`);
     expect(response?.status()).toBe(404);
     expect(await page.content()).not.toContain("Hello from the console");
+
+    // Rotating the token asks for the password again: a wrong one rotates nothing.
+    await page.goto(`${base}/credentials`);
+    await page.getByLabel("Current password").fill("not my password");
+    await page.getByRole("button", { name: "Rotate API token" }).click();
+    expect(await page.textContent("[role=alert]")).toContain("nothing was rotated");
+    expect(await page.locator("#token").count()).toBe(0);
+    await page.getByLabel("Current password").fill("correct horse battery");
+    await page.getByRole("button", { name: "Rotate API token" }).click();
+    expect(await page.textContent("#token")).toMatch(/^[A-Za-z0-9_-]{20,}$/);
+    expect(await page.textContent("p.notice")).toContain("The previous token no longer works.");
 
     // The browser's own cookies, a POST without the form's _csrf field.
     const forged = await context.request.post(`${base}/credentials/rotate-token`, {

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { type Kysely, sql } from "kysely";
+import { firstExpiryMs, type SessionLimits } from "../domain/session.ts";
 import type { ConsoleDatabase } from "./schema.ts";
 
 export interface User {
@@ -20,9 +21,12 @@ export interface UserStore {
   upsert(user: UserWithHash): Promise<void>;
   findByEmail(email: string): Promise<UserWithHash | undefined>;
   /** A new session; returns the cookie value (only its hash is stored). */
-  openSession(userId: string, idleMs: number): Promise<string>;
-  /** The session's user, sliding its expiry; undefined when unknown or expired. */
-  sessionUser(cookie: string, idleMs: number): Promise<User | undefined>;
+  openSession(userId: string, limits: SessionLimits): Promise<string>;
+  /**
+   * The session's user, sliding its expiry (never past `maxMs` after log-in); undefined when
+   * unknown, idle too long, or older than `maxMs`.
+   */
+  sessionUser(cookie: string, limits: SessionLimits): Promise<User | undefined>;
   closeSession(cookie: string): Promise<void>;
   deleteExpiredSessions(): Promise<number>;
 }
@@ -83,28 +87,33 @@ export function createUserStore(db: Kysely<ConsoleDatabase>): UserStore {
       return row && { ...toUser(row), passwordHash: row.password_hash };
     },
 
-    async openSession(userId, idleMs) {
+    async openSession(userId, limits) {
       const cookie = randomBytes(32).toString("base64url");
       await db
         .insertInto("sessions")
         .values({
           id_sha256: digest(cookie),
           user_id: userId,
-          expires_at: new Date(Date.now() + idleMs),
+          expires_at: new Date(Date.now() + firstExpiryMs(limits)),
         })
         .execute();
       return cookie;
     },
 
-    async sessionUser(cookie, idleMs) {
-      // One round trip: slide the expiry of a live session and read its user.
+    async sessionUser(cookie, limits) {
+      const idle = sql<Date>`make_interval(secs => ${limits.idleMs / 1000}::double precision)`;
+      const max = sql<Date>`make_interval(secs => ${limits.maxMs / 1000}::double precision)`;
+      // One round trip: slide the expiry of a live session and read its user. The absolute
+      // limit is checked on created_at too, so sessions from before it (or before a lower
+      // SESSION_MAX_HOURS) end on time: a stolen cookie kept in use does not live forever.
       const row = await db
         .with("touched", (q) =>
           q
             .updateTable("sessions")
-            .set({ expires_at: new Date(Date.now() + idleMs) })
+            .set({ expires_at: sql<Date>`least(now() + ${idle}, created_at + ${max})` })
             .where("id_sha256", "=", digest(cookie))
             .where("expires_at", ">", sql<Date>`now()`)
+            .where("created_at", ">", sql<Date>`now() - ${max}`)
             .returning("user_id"),
         )
         .selectFrom("touched")

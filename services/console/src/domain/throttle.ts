@@ -1,15 +1,18 @@
 /**
- * Log-in throttling: a key (an email, a client IP) that failed `maxFailures` times within
- * `windowMs` is locked until the oldest of those failures leaves the window. Pure: the
- * state is a list of failure times that the caller keeps, `now` comes in.
+ * Attempt throttling: a key (an email, a client IP) with `maxFailures` attempts within
+ * `windowMs` that did not succeed is locked until the oldest of them leaves the window. An
+ * attempt counts from the moment it is let through, before its outcome is known, and is
+ * taken back only if it succeeds: parallel requests cannot all pass the check while the
+ * first ones are still being decided. Pure: the state is a list of attempt times that the
+ * caller keeps, `now` comes in.
  */
 export interface ThrottleRule {
   maxFailures: number;
   windowMs: number;
 }
 
-/** Failure times still in the window, oldest first. */
-export function recentFailures(
+/** Attempt times still in the window, oldest first. */
+export function recentAttempts(
   times: readonly number[],
   now: number,
   rule: ThrottleRule,
@@ -19,13 +22,19 @@ export function recentFailures(
 
 /** Milliseconds until the key may try again; 0 when it may try now. */
 export function lockedFor(times: readonly number[], now: number, rule: ThrottleRule): number {
-  const recent = recentFailures(times, now, rule);
+  const recent = recentAttempts(times, now, rule);
   if (recent.length < rule.maxFailures) return 0;
   const oldest = recent[recent.length - rule.maxFailures] ?? now;
   return Math.max(0, oldest + rule.windowMs - now);
 }
 
-/** The times to keep after one more failure (bounded: older ones no longer matter). */
-export function withFailure(times: readonly number[], now: number, rule: ThrottleRule): number[] {
-  return [...recentFailures(times, now, rule), now].slice(-rule.maxFailures);
+/** The times to keep after one more attempt (bounded: older ones no longer matter). */
+export function withAttempt(times: readonly number[], now: number, rule: ThrottleRule): number[] {
+  return [...recentAttempts(times, now, rule), now].slice(-rule.maxFailures);
+}
+
+/** The times to keep once the attempt made at `at` succeeded: it no longer counts. */
+export function withoutAttempt(times: readonly number[], at: number): number[] {
+  const index = times.lastIndexOf(at);
+  return index < 0 ? [...times] : [...times.slice(0, index), ...times.slice(index + 1)];
 }

@@ -1,24 +1,37 @@
 import { describe, expect, it } from "vitest";
-import { lockedFor, withFailure } from "./throttle.ts";
+import { lockedFor, withAttempt, withoutAttempt } from "./throttle.ts";
 
 const rule = { maxFailures: 3, windowMs: 60_000 };
+const attempts = (...at: number[]) =>
+  at.reduce<number[]>((t, now) => withAttempt(t, now, rule), []);
 
-describe("login throttle", () => {
-  it("when a key failed fewer times than the limit, it may try again at once", () => {
-    let times = withFailure([], 0, rule);
-    times = withFailure(times, 1_000, rule);
-    expect(lockedFor(times, 2_000, rule)).toBe(0);
+describe("attempt throttle", () => {
+  it("when a key made fewer attempts than the limit, it may try again at once", () => {
+    expect(lockedFor(attempts(0, 1_000), 2_000, rule)).toBe(0);
   });
 
-  it("when a key reached the limit within the window, it is locked until the oldest failure leaves it", () => {
-    let times: number[] = [];
-    for (const t of [0, 1_000, 2_000]) times = withFailure(times, t, rule);
+  it("when a key reached the limit within the window, it is locked until the oldest attempt leaves it", () => {
+    const times = attempts(0, 1_000, 2_000);
     expect(lockedFor(times, 3_000, rule)).toBe(57_000);
     expect(lockedFor(times, 60_000, rule)).toBe(0);
   });
 
-  it("when failures are older than the window, they are forgotten", () => {
-    const times = withFailure([0, 1, 2, 3, 4], 100_000, rule);
-    expect(times).toEqual([100_000]);
+  it("when attempts are older than the window, they are forgotten", () => {
+    expect(withAttempt([0, 1, 2, 3, 4], 100_000, rule)).toEqual([100_000]);
+  });
+
+  it("when attempts are still being decided, they count: the next one waits", () => {
+    // Three let through in the same millisecond, none answered yet.
+    expect(lockedFor(attempts(5, 5, 5), 5, rule)).toBe(60_000);
+  });
+
+  it("when an attempt succeeded, it is taken back and the key may try again", () => {
+    const times = withoutAttempt(attempts(0, 1_000, 2_000), 1_000);
+    expect(times).toEqual([0, 2_000]);
+    expect(lockedFor(times, 3_000, rule)).toBe(0);
+  });
+
+  it("when the attempt to take back is no longer kept, nothing else is taken", () => {
+    expect(withoutAttempt([1, 2], 7)).toEqual([1, 2]);
   });
 });

@@ -1,15 +1,22 @@
 import { toDecimal } from "@smsgw/contracts";
 import { countParts } from "@smsgw/sms-text";
-import type { Request, Router } from "express";
+import type { Request, Response, Router } from "express";
+import type { UserStore } from "../db/users.ts";
 import { checkCallbackUrl } from "../domain/credentials-input.ts";
+import { tooManyAttempts } from "../domain/pages/auth.ts";
 import { type CredentialsView, credentialsPage } from "../domain/pages/credentials.ts";
 import { sendPage } from "../domain/pages/tools.ts";
+import { type Attempts, checkPassword } from "./attempts.ts";
 import type { DispatcherClient } from "./dispatcher-client.ts";
+import { verifyPassword } from "./password.ts";
 import type { PricingClient } from "./pricing-client.ts";
 import { locals, pageContext, requireCsrf, requireUser } from "./security.ts";
 
 export interface ActionOptions {
   pricing: PricingClient;
+  users: UserStore;
+  /** Log-in attempts: a password asked again counts against the same email and client. */
+  loginAttempts: Attempts;
   dispatcher: DispatcherClient;
   /** The public API as customers see it (the credentials page's snippets). */
   apiUrl: string;
@@ -23,9 +30,9 @@ const field = (req: Request, name: string, max: number) =>
 
 /** Credentials (rotations, default callback URL) and the send form. */
 export function mountActions(router: Router, options: ActionOptions): void {
-  const { pricing } = options;
+  const { pricing, users, loginAttempts } = options;
 
-  const user = (res: Parameters<Parameters<Router["get"]>[1]>[1]) => {
+  const user = (res: Response) => {
     const u = locals(res).user;
     if (!u) throw new Error("requireUser did not run");
     return u;
@@ -39,11 +46,7 @@ export function mountActions(router: Router, options: ActionOptions): void {
   }
 
   /** The credentials page of the account, with what the action adds. */
-  async function credentials(
-    res: Parameters<Parameters<Router["get"]>[1]>[1],
-    extra: Partial<CredentialsView> = {},
-    status = 200,
-  ) {
+  async function credentials(res: Response, extra: Partial<CredentialsView> = {}, status = 200) {
     const account = await accountOf(user(res).accountId);
     res.status(status).send(
       credentialsPage(pageContext(res), {
@@ -59,7 +62,39 @@ export function mountActions(router: Router, options: ActionOptions): void {
     await credentials(res);
   });
 
-  router.post("/credentials/rotate-token", requireUser, requireCsrf, async (_req, res) => {
+  /**
+   * A rotation shows a new secret to whoever holds the page: the session alone is not
+   * enough, the password is asked again. False when it was not right (the page is sent).
+   */
+  async function reauthenticated(req: Request, res: Response): Promise<boolean> {
+    const u = user(res);
+    const password = field(req, "password", 1_000);
+    if (password === "") {
+      await credentials(res, { problems: ["Type your current password to rotate."] }, 422);
+      return false;
+    }
+    const checked = await checkPassword(
+      loginAttempts,
+      { email: u.email, ip: req.ip ?? "unknown" },
+      Date.now(),
+      async () => {
+        const stored = await users.findByEmail(u.email);
+        return stored !== undefined && (await verifyPassword(password, stored.passwordHash));
+      },
+    );
+    if (checked.outcome === "right") return true;
+    if (checked.outcome === "locked") {
+      res.set("retry-after", String(Math.ceil(checked.waitMs / 1000)));
+      await credentials(res, { problems: [tooManyAttempts(checked.waitMs)] }, 429);
+    } else {
+      const problem = "That is not your current password: nothing was rotated.";
+      await credentials(res, { problems: [problem] }, 403);
+    }
+    return false;
+  }
+
+  router.post("/credentials/rotate-token", requireUser, requireCsrf, async (req, res) => {
+    if (!(await reauthenticated(req, res))) return;
     const rotated = await pricing.rotateToken(user(res).accountId);
     if (rotated.outcome !== "rotated") throw new Error(rotated.reason);
     await credentials(res, {
@@ -68,7 +103,8 @@ export function mountActions(router: Router, options: ActionOptions): void {
     });
   });
 
-  router.post("/credentials/rotate-webhook-secret", requireUser, requireCsrf, async (_req, res) => {
+  router.post("/credentials/rotate-webhook-secret", requireUser, requireCsrf, async (req, res) => {
+    if (!(await reauthenticated(req, res))) return;
     const rotated = await pricing.rotateWebhookSecret(user(res).accountId);
     if (rotated.outcome !== "rotated") throw new Error(rotated.reason);
     await credentials(res, {

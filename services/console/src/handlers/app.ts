@@ -5,6 +5,7 @@ import type { UserStore } from "../db/users.ts";
 import { errorPage } from "../domain/pages/auth.ts";
 import type { ThrottleRule } from "../domain/throttle.ts";
 import { mountActions } from "./account-actions.ts";
+import { Attempts } from "./attempts.ts";
 import { mountAuth } from "./auth.ts";
 import type { DispatcherClient } from "./dispatcher-client.ts";
 import { mountPages } from "./pages.ts";
@@ -25,9 +26,13 @@ export interface AppOptions {
   /** The public API as this service reaches it (the send form's POST). */
   ingressUrl: string;
   testCredits: string;
+  /** A session ends this long after its last use, */
   idleMs: number;
+  /** and at the latest this long after log-in. */
+  maxMs: number;
   secureCookies: boolean;
-  trustProxy: boolean;
+  /** express `trust proxy`: proxy hops, or the proxies' addresses (0: none). */
+  trustProxy: number | string[];
   login: ThrottleRule;
   signup: ThrottleRule;
   rpcTimeoutMs: number;
@@ -42,25 +47,33 @@ export function createApp(options: AppOptions): express.Express {
   mountStatic(router);
   app.use(router);
 
-  const session = { users: options.users, idleMs: options.idleMs, secure: options.secureCookies };
+  const session = {
+    users: options.users,
+    idleMs: options.idleMs,
+    maxMs: options.maxMs,
+    secure: options.secureCookies,
+  };
   app.use(express.urlencoded({ extended: false, limit: "32kb", parameterLimit: 50 }));
   app.use(sessions(session));
   const pages = express.Router();
   pages.get("/", (_req, res) => res.redirect(303, locals(res).user ? "/dashboard" : "/login"));
+  const loginAttempts = new Attempts(options.login);
   mountAuth(pages, {
     users: options.users,
     pricing: options.pricing,
     session,
     apiUrl: options.apiUrl,
     testCredits: options.testCredits,
-    login: options.login,
-    signup: options.signup,
+    loginAttempts,
+    signups: new Attempts(options.signup),
     log: options.logger,
   });
   mountTools(pages);
   mountPages(pages, { log: options.log, trail: options.trail, pricing: options.pricing });
   mountActions(pages, {
     pricing: options.pricing,
+    users: options.users,
+    loginAttempts,
     dispatcher: options.dispatcher,
     apiUrl: options.apiUrl,
     ingressUrl: options.ingressUrl,

@@ -3,9 +3,9 @@ import type { Logger } from "@smsgw/service-kit";
 import type { Request, Router } from "express";
 import { newUserId, type UserStore } from "../db/users.ts";
 import { checkNewPassword, normalizeEmail } from "../domain/credentials-input.ts";
-import { loginPage, signupPage } from "../domain/pages/auth.ts";
+import { loginPage, signupPage, tooManyAttempts } from "../domain/pages/auth.ts";
 import { credentialsPage } from "../domain/pages/credentials.ts";
-import { lockedFor, type ThrottleRule, withFailure } from "../domain/throttle.ts";
+import { type Attempts, checkPassword } from "./attempts.ts";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "./password.ts";
 import type { PricingClient } from "./pricing-client.ts";
 import {
@@ -24,40 +24,18 @@ export interface AuthOptions {
   apiUrl: string;
   /** Free test credits of a new account, a decimal of the currency ("1"). */
   testCredits: string;
-  login: ThrottleRule;
-  signup: ThrottleRule;
+  /** Log-in attempts per email and per client IP (shared with re-authentication). */
+  loginAttempts: Attempts;
+  /** Sign-ups per client IP. */
+  signups: Attempts;
   log: Logger;
-}
-
-/** Failure times per key (an email or a client IP), in this replica's memory. */
-class Failures {
-  private readonly times = new Map<string, number[]>();
-  private readonly rule: ThrottleRule;
-  constructor(rule: ThrottleRule) {
-    this.rule = rule;
-  }
-  lockedFor(key: string, now: number): number {
-    return lockedFor(this.times.get(key) ?? [], now, this.rule);
-  }
-  add(key: string, now: number): void {
-    this.times.set(key, withFailure(this.times.get(key) ?? [], now, this.rule));
-    // Bounded: forget keys whose failures all left the window.
-    if (this.times.size > 10_000) {
-      for (const [k, t] of this.times) if (lockedFor(t, now, this.rule) === 0) this.times.delete(k);
-    }
-  }
-  clear(key: string): void {
-    this.times.delete(key);
-  }
 }
 
 const field = (req: Request, name: string) =>
   typeof req.body?.[name] === "string" ? (req.body[name] as string) : "";
 
 export function mountAuth(router: Router, options: AuthOptions): void {
-  const { users, pricing, session } = options;
-  const loginFailures = new Failures(options.login);
-  const signups = new Failures(options.signup);
+  const { users, pricing, session, loginAttempts, signups } = options;
   const credits = parseDecimal(options.testCredits) ?? 0;
 
   router.get("/signup", (_req, res) => {
@@ -76,8 +54,11 @@ export function mountAuth(router: Router, options: AuthOptions): void {
       return void res.status(422).send(signupPage(ctx, shownEmail, [password.problem]).value);
     }
     const now = Date.now();
-    const ip = req.ip ?? "unknown";
-    if (signups.lockedFor(ip, now) > 0) {
+    const ip = [req.ip ?? "unknown"];
+    // Counted before the first await; given back only if pricing could not create it.
+    const wait = signups.take(ip, now);
+    if (wait > 0) {
+      res.set("retry-after", String(Math.ceil(wait / 1000)));
       return void res
         .status(429)
         .send(
@@ -89,13 +70,13 @@ export function mountAuth(router: Router, options: AuthOptions): void {
     // than that, and sign-ups are throttled per client so addresses cannot be harvested.
     const taken = ["We could not create an account with this email. If it is yours, log in."];
     if (await users.findByEmail(email.value)) {
-      signups.add(ip, now);
       return void res.status(422).send(signupPage(ctx, shownEmail, taken).value);
     }
     const passwordHash = await hashPassword(password.value);
     const userId = newUserId();
     const created = await pricing.createAccount(credits, `console:${userId}`);
     if (created.outcome !== "created") {
+      signups.giveBack(ip, now);
       options.log.error({ reason: created.reason }, "pricing refused to create an account");
       return void res
         .status(503)
@@ -117,8 +98,7 @@ export function mountAuth(router: Router, options: AuthOptions): void {
       options.log.warn({ accountId }, "sign-up raced on an email; account left unused");
       return void res.status(422).send(signupPage(ctx, shownEmail, taken).value);
     }
-    signups.add(ip, now);
-    startSession(res, await users.openSession(userId, session.idleMs), session);
+    startSession(res, await users.openSession(userId, session), session);
     options.log.info({ userId, accountId }, "signed up");
     // The token is in this answer only: it is not stored, and no redirect carries it.
     res.status(201).send(
@@ -146,35 +126,29 @@ export function mountAuth(router: Router, options: AuthOptions): void {
     const shownEmail = field(req, "email").slice(0, 254);
     const email = normalizeEmail(req.body?.email);
     const password = field(req, "password").slice(0, 1_000);
-    const now = Date.now();
-    const ip = `ip:${req.ip ?? "unknown"}`;
-    const emailKey = `email:${email.ok ? email.value : shownEmail}`;
-    const wait = Math.max(loginFailures.lockedFor(emailKey, now), loginFailures.lockedFor(ip, now));
-    if (wait > 0) {
-      res.set("retry-after", String(Math.ceil(wait / 1000)));
+    const who = { email: email.ok ? email.value : shownEmail, ip: req.ip ?? "unknown" };
+    let user: Awaited<ReturnType<UserStore["findByEmail"]>>;
+    const checked = await checkPassword(loginAttempts, who, Date.now(), async () => {
+      user = email.ok ? await users.findByEmail(email.value) : undefined;
+      // The same work and the same words whether or not the email is known.
+      const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+      return user !== undefined && ok;
+    });
+    if (checked.outcome === "locked") {
+      res.set("retry-after", String(Math.ceil(checked.waitMs / 1000)));
       return void res
         .status(429)
-        .send(
-          loginPage(ctx, shownEmail, [
-            `Too many attempts. Try again in ${Math.ceil(wait / 60_000)} minute(s).`,
-          ]).value,
-        );
+        .send(loginPage(ctx, shownEmail, [tooManyAttempts(checked.waitMs)]).value);
     }
-    const user = email.ok ? await users.findByEmail(email.value) : undefined;
-    // The same work and the same words whether or not the email is known.
-    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
-    if (!user || !ok) {
-      loginFailures.add(emailKey, now);
-      loginFailures.add(ip, now);
+    if (checked.outcome === "wrong" || !user) {
       return void res
         .status(401)
         .send(loginPage(ctx, shownEmail, ["Email or password is wrong."]).value);
     }
-    loginFailures.clear(emailKey);
     // A session this browser had before (another user's, or a stale one) ends here.
     const previous = locals(res).sessionCookie;
     if (previous) await users.closeSession(previous);
-    startSession(res, await users.openSession(user.userId, session.idleMs), session);
+    startSession(res, await users.openSession(user.userId, session), session);
     res.redirect(303, "/dashboard");
   });
 

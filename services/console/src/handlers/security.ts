@@ -1,14 +1,16 @@
-import { randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import type { User, UserStore } from "../db/users.ts";
-import { parseCookies, setCookie } from "../domain/cookies.ts";
+import { cookieName, parseCookies, setCookie } from "../domain/cookies.ts";
 import type { PageContext } from "../domain/pages/layout.ts";
+import { firstExpiryMs, type SessionLimits } from "../domain/session.ts";
 
 export const SESSION_COOKIE = "console_sid";
 export const CSRF_COOKIE = "console_csrf";
 
 /** What each request carries through the handlers (res.locals). */
 export interface Locals {
+  /** The token this request's forms carry, and the one a form it posts must carry. */
   csrf: string;
   user?: User;
   sessionCookie?: string;
@@ -40,56 +42,71 @@ export function securityHeaders(_req: Request, res: Response, next: NextFunction
   next();
 }
 
-export interface SessionOptions {
+export interface SessionOptions extends SessionLimits {
   users: UserStore;
-  idleMs: number;
+  /** Over HTTPS: Secure cookies with the `__Host-` prefix. */
   secure: boolean;
 }
 
 /**
- * Gives every visitor a CSRF token (double-submit: an HttpOnly SameSite=Strict cookie that
- * each form repeats in `_csrf`) and loads the session's user, if any.
+ * A session's CSRF token: derived from its cookie, so it is worth nothing with any other
+ * session, and a token planted in a browser (a cookie set by a sibling subdomain or a
+ * plain-HTTP page) cannot be paired with the victim's session. One-way: the page that shows
+ * it does not give the session away.
+ */
+export function sessionCsrf(sessionCookie: string): string {
+  return createHmac("sha256", sessionCookie).update("console csrf").digest("base64url");
+}
+
+/**
+ * Loads the session's user, if any, and the CSRF token of the request: the session's own
+ * when there is one, else a random one in a cookie for the forms of a visitor who is not
+ * logged in (log-in, sign-up), repeated in each form's `_csrf` (double submit).
  */
 export function sessions(options: SessionOptions) {
+  const names = cookieNames(options.secure);
   return async (req: Request, res: Response, next: NextFunction) => {
     const cookies = parseCookies(req.headers.cookie);
-    let csrf = cookies.get(CSRF_COOKIE);
-    if (!csrf) csrf = issueCsrf(res, options.secure);
-    const state: Locals = { csrf };
-    const sid = cookies.get(SESSION_COOKIE);
-    if (sid) {
-      const user = await options.users.sessionUser(sid, options.idleMs);
-      if (user) {
-        state.user = user;
-        state.sessionCookie = sid;
-      }
-    }
+    const sid = cookies.get(names.session);
+    const user = sid ? await options.users.sessionUser(sid, options) : undefined;
+    const state: Locals =
+      sid && user
+        ? { csrf: sessionCsrf(sid), user, sessionCookie: sid }
+        : { csrf: cookies.get(names.csrf) ?? issueCsrf(res, options.secure) };
     Object.assign(res.locals, state);
     next();
   };
 }
 
-export function issueCsrf(res: Response, secure: boolean): string {
+export function cookieNames(secure: boolean) {
+  return { session: cookieName(SESSION_COOKIE, secure), csrf: cookieName(CSRF_COOKIE, secure) };
+}
+
+function issueCsrf(res: Response, secure: boolean): string {
   const csrf = randomBytes(24).toString("base64url");
-  res.append("set-cookie", setCookie(CSRF_COOKIE, csrf, { sameSite: "Strict", secure }));
+  res.append(
+    "set-cookie",
+    setCookie(cookieNames(secure).csrf, csrf, { sameSite: "Strict", secure }),
+  );
   locals(res).csrf = csrf;
   return csrf;
 }
 
 /**
- * Every state-changing request must repeat the CSRF cookie in its `_csrf` field, and come
- * from our own origin when the browser says where it comes from.
+ * Every state-changing request must repeat its CSRF token (see `sessions`) in its `_csrf`
+ * field, and come from our own origin when the browser says where it comes from.
  */
 export function requireCsrf(req: Request, res: Response, next: NextFunction): void {
-  const sent = typeof req.body?._csrf === "string" ? req.body._csrf : "";
-  const cookie = parseCookies(req.headers.cookie).get(CSRF_COOKIE) ?? "";
+  const sent = Buffer.from(typeof req.body?._csrf === "string" ? req.body._csrf : "");
+  const expected = Buffer.from(locals(res).csrf);
   const origin = req.headers.origin;
   const sameOrigin = origin === undefined || origin === `${req.protocol}://${req.headers.host}`;
+  // Byte lengths: timingSafeEqual throws on unequal buffers (multi-byte input was a 503).
   const ok =
     sameOrigin &&
     sent.length > 0 &&
-    sent.length === cookie.length &&
-    timingSafeEqual(Buffer.from(sent), Buffer.from(cookie));
+    sent.length === expected.length &&
+    timingSafeEqual(sent, expected);
   if (ok) {
     next();
     return;
@@ -113,20 +130,20 @@ export function requireUser(req: Request, res: Response, next: NextFunction): vo
 export function startSession(res: Response, cookie: string, options: SessionOptions): void {
   res.append(
     "set-cookie",
-    setCookie(SESSION_COOKIE, cookie, {
+    setCookie(cookieNames(options.secure).session, cookie, {
       sameSite: "Lax",
       secure: options.secure,
-      maxAgeSeconds: Math.floor(options.idleMs / 1000),
+      maxAgeSeconds: Math.floor(firstExpiryMs(options) / 1000),
     }),
   );
-  // A fresh CSRF token with the new session: a token planted before log-in is worthless.
-  issueCsrf(res, options.secure);
+  // The forms of this answer belong to the new session: a token from before is worthless.
+  locals(res).csrf = sessionCsrf(cookie);
 }
 
 export function endSession(res: Response, secure: boolean): void {
   res.append(
     "set-cookie",
-    setCookie(SESSION_COOKIE, "", { sameSite: "Lax", secure, maxAgeSeconds: 0 }),
+    setCookie(cookieNames(secure).session, "", { sameSite: "Lax", secure, maxAgeSeconds: 0 }),
   );
   issueCsrf(res, secure);
 }

@@ -1,12 +1,17 @@
 /**
  * A tiny HTTP client for the console's int tests: keeps cookies like a browser, reads the
- * CSRF token off a page, and posts forms. Real HTTP, no mocks.
+ * CSRF token off the last page, and posts forms with it. Real HTTP, no mocks.
  */
 export class Visitor {
   readonly base: string;
   readonly cookies = new Map<string, string>();
-  constructor(base: string) {
+  /** The `_csrf` of the forms on the last page that had any. */
+  csrf = "";
+  /** Sent with every request, e.g. the X-Forwarded-For a proxy in front would add. */
+  readonly headers: Record<string, string>;
+  constructor(base: string, headers: Record<string, string> = {}) {
     this.base = base;
+    this.headers = headers;
   }
 
   private remember(res: Response): void {
@@ -20,34 +25,44 @@ export class Visitor {
     }
   }
 
+  private read(res: Response, text: string) {
+    this.remember(res);
+    const token = /name="_csrf" value="([^"]*)"/.exec(text)?.[1];
+    if (token !== undefined) this.csrf = token;
+    return { status: res.status, text, res };
+  }
+
   private header(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
   }
 
   async get(path: string): Promise<{ status: number; text: string; res: Response }> {
     const res = await fetch(this.base + path, {
-      headers: { cookie: this.header() },
+      headers: { ...this.headers, cookie: this.header() },
       redirect: "manual",
     });
-    this.remember(res);
-    return { status: res.status, text: await res.text(), res };
+    return this.read(res, await res.text());
   }
 
   async post(
     path: string,
     fields: Record<string, string>,
-    options: { csrf?: boolean } = {},
+    options: { csrf?: boolean; headers?: Record<string, string> } = {},
   ): Promise<{ status: number; text: string; res: Response }> {
     const body = new URLSearchParams(fields);
-    if (options.csrf !== false) body.set("_csrf", this.cookies.get("console_csrf") ?? "");
+    if (options.csrf !== false) body.set("_csrf", this.csrf);
     const res = await fetch(this.base + path, {
       method: "POST",
-      headers: { cookie: this.header(), "content-type": "application/x-www-form-urlencoded" },
+      headers: {
+        ...this.headers,
+        ...options.headers,
+        cookie: this.header(),
+        "content-type": "application/x-www-form-urlencoded",
+      },
       body,
       redirect: "manual",
     });
-    this.remember(res);
-    return { status: res.status, text: await res.text(), res };
+    return this.read(res, await res.text());
   }
 }
 

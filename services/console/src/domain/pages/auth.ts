@@ -39,6 +39,11 @@ ${csrfField(ctx)}
   );
 }
 
+/** The answer to a locked email or client (log-in, or the password asked again). */
+export function tooManyAttempts(waitMs: number): string {
+  return `Too many attempts. Try again in ${Math.ceil(waitMs / 60_000)} minute(s).`;
+}
+
 export function errorPage(ctx: PageContext, status: number, title: string, text: string): Html {
   return layout(ctx, title, "", html`<p data-status="${status}">${text}</p>`);
 }

@@ -66,8 +66,14 @@ ${view.webhookSecret ? html`<div class="once" role="status">${copyable("webhook-
 ${problemList(view.problems ?? [])}
 ${shown}
 <h2>Rotate</h2>
-<form method="post" action="/credentials/rotate-token" class="inline">${csrfField(ctx)}<button type="submit">Rotate API token</button> <span class="hint">The old token stops working at once.</span></form>
-<form method="post" action="/credentials/rotate-webhook-secret" class="inline">${csrfField(ctx)}<button type="submit">Rotate webhook secret</button></form>
+<form method="post" action="/credentials/rotate-token" class="stack">${csrfField(ctx)}
+<label for="rotate-password">Current password <span class="hint">(asked again: the new token or secret is shown on this page)</span></label>
+<input id="rotate-password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">Rotate API token</button>
+<span class="hint">The old token stops working at once.</span>
+<button type="submit" formaction="/credentials/rotate-webhook-secret">Rotate webhook secret</button>
+<span class="hint">The old secret still signs alongside the new one for 24 hours.</span>
+</form>
 <h2>Default callback URL</h2>
 <form method="post" action="/credentials/callback" class="stack">${csrfField(ctx)}
 <label for="callbackUrl">Delivery reports of every message sent without its own callbackUrl (from this console or the API) go here</label>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { testWebhookResult } from "./credentials.ts";
+import { credentialsPage, testWebhookResult } from "./credentials.ts";
 
 describe("the test webhook's answer on the credentials page", () => {
   it("when the endpoint answered 2xx, it says delivered with the status and latency", () => {
@@ -31,5 +31,22 @@ describe("the test webhook's answer on the credentials page", () => {
     expect(failed).toContain("refused: 10.0.0.5 is a private address");
     const notSent = testWebhookResult({ outcome: "not_sent", reason: "<b>no URL</b>" }).value;
     expect(notSent).toContain("Test webhook not sent: &lt;b&gt;no URL&lt;/b&gt;.");
+  });
+});
+
+describe("the credentials page's rotate form", () => {
+  it("when it is shown, it asks for the current password, and both rotations post it", () => {
+    const page = credentialsPage(
+      { csrf: "tok", email: "a@example.com" },
+      { hash: "h1", apiUrl: "http://api", callbackUrl: null },
+    ).value;
+    const form = /<form method="post" action="\/credentials\/rotate-token"[\s\S]*?<\/form>/.exec(
+      page,
+    )?.[0];
+    expect(form).toContain(
+      '<input id="rotate-password" name="password" type="password" autocomplete="current-password" required>',
+    );
+    expect(form).toContain('formaction="/credentials/rotate-webhook-secret"');
+    expect(page).not.toMatch(/\saction="\/credentials\/rotate-webhook-secret"/);
   });
 });

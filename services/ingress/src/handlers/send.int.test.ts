@@ -277,6 +277,8 @@ describe("when a request is refused, it answers the error table of api.md", () =
     ["a 12-character alphanumeric", "ABCDEFGHIJKL"],
     ["a 16-digit numeric", "1234567890123456"],
     ["a non-GSM character", "Shop€"],
+    ["GSM-7 letters that are not ASCII", "ÄÖÜ"],
+    ["an accented Latin letter", "Café"],
     ["a blank", "   "],
   ])("when fromNumber is %s, it is invalid_sender (HTTP 200)", async (_what, fromNumber) => {
     await expectRefusal(get(fieldsOf({ fromNumber })), 200, "invalid_sender");

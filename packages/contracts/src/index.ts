@@ -9,6 +9,7 @@ export * from "./inbound.ts";
 export * from "./money.ts";
 export * from "./routing-rules.ts";
 export * from "./rpc.ts";
+export * from "./sender-id.ts";
 export * from "./status.ts";
 export * from "./status-change.ts";
 export * from "./subjects.ts";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { senderKind } from "./sender-id.ts";
 
 /**
  * What routing knows that ingress must answer at the door: which destinations have a
@@ -43,8 +44,7 @@ export function checkRouting(rules: RoutingRules, to: string, from: string): Rou
     return { ok: false, status: "destination_blocked", message: "no route to this destination" };
   const rule = longest(rules.senderRules, to);
   if (!rule) return { ok: true };
-  const alphanumeric = /[A-Za-z]/.test(from);
-  if (alphanumeric && !rule.alphanumericAllowed) {
+  if (senderKind(from) === "alphanumeric" && !rule.alphanumericAllowed) {
     return {
       ok: false,
       status: "invalid_sender",

@@ -11,7 +11,7 @@ export function detectEncoding(text: string): SmsEncoding {
   return "gsm7";
 }
 
-/** True when every character is in the GSM-7 basic table (no escapes): the sender-ID rule. */
+/** True when every character is in the GSM-7 basic table (no escapes). */
 export function isGsm7BasicOnly(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     if (gsm7Width(text.charCodeAt(i)) !== 1) return false;

@@ -106,6 +106,7 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
     const auth = { authenticator, accountLimiter, defaultLimits, now, admission };
     const routingRules = () => rules.get("rules") ?? null;
     const pipeline = createPipeline({
+      maxParts: config.MAX_PARTS,
       authorizer: admission.measure(
         createAuthorizer(nc, messaging.subjects.authorize, config.AUTHORIZE_TIMEOUT_MS),
       ),

@@ -1,3 +1,5 @@
+import { senderKind } from "@smsgw/contracts";
+
 /** An SMPP address: type of number, numbering plan indicator, and the digits or name. */
 export interface SmppAddress {
   ton: number;
@@ -45,7 +47,8 @@ export function sourceAddress(
   from: string,
   rules: AddressRules = DEFAULT_ADDRESS_RULES,
 ): SmppAddress | { problem: string } {
-  if (NUMERIC.test(from)) {
+  // Numeric or not by the contracts' one definition of a sender, as ingress and routing judge it.
+  if (senderKind(from) === "numeric" && from.trim() === from) {
     const addr = digits(from);
     // A short code is a national service number, not E.164: the carrier says how to mark it.
     const kind =

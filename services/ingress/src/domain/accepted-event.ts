@@ -1,12 +1,14 @@
 import { type EventOf, eventIdFor, type TraceContext } from "@smsgw/contracts";
 import type { Charge } from "./authorize-outcome.ts";
-import type { SendFields } from "./fields.ts";
+import type { SendFields, TextCount } from "./fields.ts";
 import type { Destination } from "./phone.ts";
 
 export interface AcceptedInput {
   messageId: string;
   accountId: string;
-  fields: Pick<SendFields, "text" | "encoding" | "parts" | "callbackUrl" | "callbackStatuses">;
+  fields: Pick<SendFields, "text" | "callbackUrl" | "callbackStatuses">;
+  /** The parts it was charged for, which are the parts it is sent in. */
+  count: TextCount;
   destination: Destination;
   sender: string;
   charge: Charge;
@@ -30,7 +32,7 @@ export interface AcceptedInput {
 
 /** The MessageAccepted event of a charged message; its id is derived, so a re-publish is a duplicate. */
 export function acceptedEvent(input: AcceptedInput): EventOf<"MessageAccepted"> {
-  const { messageId, fields, destination, charge } = input;
+  const { messageId, fields, count, destination, charge } = input;
   const callbackUrl = callbackUrlOf(fields.callbackUrl, input.defaultCallbackUrl);
   return {
     eventId: eventIdFor(messageId, "accepted"),
@@ -43,8 +45,8 @@ export function acceptedEvent(input: AcceptedInput): EventOf<"MessageAccepted"> 
       to: destination.e164,
       from: input.sender,
       text: fields.text,
-      encoding: fields.encoding,
-      parts: fields.parts,
+      encoding: count.encoding,
+      parts: count.parts,
       country: destination.country,
       // The charge rides on acceptance: pricing logs no event of its own (ADR 0009).
       cost: charge.amount,

@@ -4,7 +4,8 @@ import { type AcceptedInput, acceptedEvent, callbackUrlOf } from "./accepted-eve
 const input: AcceptedInput = {
   messageId: "msg_01",
   accountId: "acc_1",
-  fields: { text: "hi", encoding: "gsm7", parts: 2, callbackUrl: null, callbackStatuses: null },
+  fields: { text: "hi", callbackUrl: null, callbackStatuses: null },
+  count: { encoding: "gsm7", parts: 2 },
   destination: { e164: "+37256789045", country: "EE" },
   sender: "MyApp",
   charge: { amount: 840, currency: "EUR", pricePerPart: 420 },

@@ -28,7 +28,8 @@ export const Credentials = {
 export const SendMessage = z.strictObject({
   to: E164.meta({ description: "recipient, E.164" }),
   from: z.string().meta({
-    description: "sender ID: alphanumeric (≤ 11) or numeric (≤ 15 digits)",
+    description:
+      "sender ID: alphanumeric (≤ 11 ASCII characters with a letter A-Z: letters, digits, spaces and ! \" # $ % & ' ( ) * + , - . / : ; < = > ? @ _) or numeric (≤ 15 digits, optional +)",
     example: "MyApp",
   }),
   text: z.string().meta({
@@ -150,7 +151,8 @@ export const CompatibleRequest = z.object({
   token: z.string().meta({ description: "account secret (private half)" }),
   toNumber: E164.meta({ description: "recipient in E.164 (write + as %2B in a query string)" }),
   fromNumber: z.string().meta({
-    description: "sender ID: alphanumeric (≤ 11, e.g. MyApp) or numeric (≤ 15 digits)",
+    description:
+      "sender ID: alphanumeric (≤ 11 ASCII characters with a letter A-Z, e.g. MyApp; letters, digits, spaces and ! \" # $ % & ' ( ) * + , - . / : ; < = > ? @ _) or numeric (≤ 15 digits, optional +)",
     example: "MyApp",
   }),
   text: z.string().meta({

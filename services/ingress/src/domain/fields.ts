@@ -1,10 +1,13 @@
 import { literalAddressVerdict, parseCallbackUrl } from "@smsgw/callback-guard";
 import type { MessageStatus } from "@smsgw/contracts";
-import { countParts, type SmsEncoding } from "@smsgw/sms-text";
+import { countParts, SMS_LIMITS, type SmsEncoding } from "@smsgw/sms-text";
 import { type Checked, passed, refused } from "./api-error.ts";
 import { readCallbackStatuses } from "./callback-statuses.ts";
 
-/** The fields of a compatible send request, validated for shape (not yet for meaning). */
+/**
+ * The fields of a compatible send request, validated for shape (not yet for meaning). The
+ * text's length is bounded, its parts are not counted yet: that waits for authentication.
+ */
 export interface SendFields {
   hash: string;
   token: string;
@@ -14,6 +17,10 @@ export interface SendFields {
   callbackUrl: string | null;
   /** The statuses to report, expanded; null = the default `sent,final`. */
   callbackStatuses: MessageStatus[] | null;
+}
+
+/** The text's encoding and the parts it is sent (and billed) in. */
+export interface TextCount {
   encoding: SmsEncoding;
   parts: number;
 }
@@ -32,8 +39,10 @@ function isRecord(value: unknown): value is Source {
 /**
  * Reads the send fields from the query string and, for a POST, the parsed body (form or
  * JSON): a field in the body wins over the same field in the query. The first problem
- * found names its field: missing, empty, not a single string, text over `maxParts`, a
- * callback URL that is not http(s), or callback statuses that are not a mask.
+ * found names its field: missing, empty, not a single string, a text too long for
+ * `maxParts` whatever its encoding (its length alone: the parts are counted after
+ * authentication, `countTextParts`), a callback URL that is not http(s), or callback
+ * statuses that are not a mask.
  */
 export function readSendFields(
   query: unknown,
@@ -57,13 +66,8 @@ export function readSendFields(
   }
   const { hash = "", token = "", toNumber = "", fromNumber = "", text = "" } = values;
 
-  const count = countParts(text);
-  if (count.parts > options.maxParts) {
-    return refused(
-      "invalid_params",
-      `text is ${count.parts} parts long; the limit is ${options.maxParts} parts`,
-    );
-  }
+  const bounded = checkTextLength(text, options.maxParts);
+  if (!bounded.ok) return bounded;
 
   const callbackUrl = checkCallbackUrl(pick("callbackUrl"), options.allowPrivateCallbacks);
   if (!callbackUrl.ok) return callbackUrl;
@@ -79,9 +83,41 @@ export function readSendFields(
     text,
     callbackUrl: callbackUrl.value,
     callbackStatuses: callbackStatuses.value,
-    encoding: count.encoding,
-    parts: count.parts,
   });
+}
+
+/**
+ * The longest text that may fit in `maxParts` parts, in UTF-16 code units: every character
+ * is at least one septet (GSM-7) or one unit (UCS-2), and no part holds more than 153 of
+ * them once a text is split (160 alone). A longer text is over the limit whatever it says.
+ */
+export function maxTextLength(maxParts: number): number {
+  return maxParts <= 1 ? SMS_LIMITS.gsm7.single : maxParts * SMS_LIMITS.gsm7.udh8;
+}
+
+/**
+ * The cheap bound, before authentication: a text longer than `maxTextLength` is refused by
+ * its length alone (O(1)), so no request makes us split 64 KB of text (issue 23).
+ */
+export function checkTextLength(text: string, maxParts: number): Checked<string> {
+  const max = maxTextLength(maxParts);
+  if (text.length <= max) return passed(text);
+  return refused(
+    "invalid_params",
+    `text is ${text.length} characters long; the limit is ${maxParts} parts (at most ${max} characters)`,
+  );
+}
+
+/**
+ * The parts the text is sent and billed in, and the part limit: the splitter runs here,
+ * after authentication and the rate limits, on a text `checkTextLength` has bounded.
+ */
+export function countTextParts(text: string, maxParts: number): Checked<TextCount> {
+  const { encoding, parts } = countParts(text);
+  if (parts > maxParts) {
+    return refused("invalid_params", `text is ${parts} parts long; the limit is ${maxParts} parts`);
+  }
+  return passed({ encoding, parts });
 }
 
 function requiredString(name: string, value: unknown): Checked<string> {

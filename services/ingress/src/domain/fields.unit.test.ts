@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { checkCallbackUrl, readSendFields } from "./fields.ts";
+import {
+  checkCallbackUrl,
+  checkTextLength,
+  countTextParts,
+  maxTextLength,
+  readSendFields,
+} from "./fields.ts";
 
 const valid = {
   hash: "h1",
@@ -18,12 +24,53 @@ function problem(query: unknown, body?: unknown, maxParts = 10): string {
   return result.error.message;
 }
 
+describe("the text's length bound and part count", () => {
+  it("when the limit is one part, the bound is 160; else 153 per part", () => {
+    expect(maxTextLength(1)).toBe(160);
+    expect(maxTextLength(10)).toBe(1530);
+  });
+
+  it("when a text is at the bound, it passes the bound; one more character does not", () => {
+    expect(checkTextLength("a".repeat(1530), 10).ok).toBe(true);
+    expect(checkTextLength("a".repeat(1531), 10).ok).toBe(false);
+  });
+
+  it("for any text within the bound that countTextParts refuses, the bound was not too tight", () => {
+    // The bound never refuses a text that fits: at the bound, GSM-7 fills exactly maxParts.
+    for (const maxParts of [1, 2, 3, 10]) {
+      const text = "a".repeat(maxTextLength(maxParts));
+      expect(countTextParts(text, maxParts)).toMatchObject({
+        ok: true,
+        value: { parts: maxParts },
+      });
+    }
+  });
+
+  it("when text is over the part limit, it is refused with its part count", () => {
+    expect(countTextParts("ж".repeat(67 * 10 + 1), 10)).toEqual({
+      ok: false,
+      error: { status: "invalid_params", message: "text is 11 parts long; the limit is 10 parts" },
+    });
+    expect(countTextParts("a".repeat(153 * 3), 3)).toEqual({
+      ok: true,
+      value: { encoding: "gsm7", parts: 3 },
+    });
+  });
+
+  it("when text has a character outside GSM-7, it counts UCS-2 parts", () => {
+    expect(countTextParts("ж".repeat(67 * 2 + 1), 10)).toEqual({
+      ok: true,
+      value: { encoding: "ucs2", parts: 3 },
+    });
+  });
+});
+
 describe("readSendFields", () => {
-  it("when all fields are in the query, it reads them with encoding and parts", () => {
+  it("when all fields are in the query, it reads them", () => {
     const result = read(valid);
     expect(result).toEqual({
       ok: true,
-      value: { ...valid, callbackUrl: null, callbackStatuses: null, encoding: "gsm7", parts: 1 },
+      value: { ...valid, callbackUrl: null, callbackStatuses: null },
     });
   });
 
@@ -85,17 +132,19 @@ describe("readSendFields", () => {
     expect(problem(query)).toBe("hash is missing");
   });
 
-  it("when text is over the part limit, it is refused with its part count", () => {
+  it("when text is longer than the part limit can hold in any encoding, it is refused by its length", () => {
     expect(problem({ ...valid, text: "a".repeat(153 * 3 + 1) }, undefined, 3)).toBe(
-      "text is 4 parts long; the limit is 3 parts",
+      "text is 460 characters long; the limit is 3 parts (at most 459 characters)",
     );
-    const atLimit = read({ ...valid, text: "a".repeat(153 * 3) }, undefined, 3);
-    expect(atLimit.ok && atLimit.value.parts).toBe(3);
+    expect(problem({ ...valid, text: "x".repeat(64 * 1024) })).toMatch(
+      /^text is 65536 characters long; the limit is 10 parts/,
+    );
   });
 
-  it("when text has a character outside GSM-7, it counts UCS-2 parts", () => {
-    const result = read({ ...valid, text: "ж".repeat(67 * 2 + 1) });
-    expect(result.ok && result.value).toMatchObject({ encoding: "ucs2", parts: 3 });
+  it("when text is within the length bound, its parts are not counted here (that waits for authentication)", () => {
+    // 11 UCS-2 parts, but short enough to need the splitter to tell: the fields pass.
+    const result = read({ ...valid, text: "ж".repeat(67 * 10 + 1) });
+    expect(result.ok).toBe(true);
   });
 
   it("when the callback URL is bad, it is refused after the required fields", () => {

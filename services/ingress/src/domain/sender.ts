@@ -1,45 +1,29 @@
-import { isGsm7BasicOnly } from "@smsgw/sms-text";
+import {
+  checkSenderId,
+  MAX_ALPHANUMERIC_SENDER,
+  MAX_NUMERIC_SENDER_DIGITS,
+  type SenderProblem,
+} from "@smsgw/contracts";
 import { type Checked, passed, refused } from "./api-error.ts";
 
-export const MAX_ALPHANUMERIC_SENDER = 11;
-export const MAX_NUMERIC_SENDER_DIGITS = 15;
-
-const HAS_LETTER = /\p{L}/u;
-const NUMERIC = /^\+?(\d+)$/;
+const messages: Record<SenderProblem, (field: string) => string> = {
+  blank: (field) => `${field} is blank`,
+  characters: (field) =>
+    `${field} may have only ASCII letters, digits, spaces and the punctuation ! " # $ % & ' ( ) * + , - . / : ; < = > ? @ _ (a subset of the GSM-7 basic set)`,
+  alphanumeric_too_long: (field) =>
+    `an alphanumeric ${field} has at most ${MAX_ALPHANUMERIC_SENDER} characters`,
+  numeric_too_long: (field) => `a numeric ${field} has at most ${MAX_NUMERIC_SENDER_DIGITS} digits`,
+  not_numeric: (field) =>
+    `a numeric ${field} has digits only (a leading + allowed); an alphanumeric one needs a letter A-Z`,
+};
 
 /**
- * The sender ID, trimmed. Alphanumeric (it contains a letter): at most 11 characters.
- * Numeric: digits with an optional leading "+", at most 15 digits. Either way only
- * characters of the GSM-7 basic set (no escapes), and not empty.
+ * The sender ID, trimmed, by the contracts' one definition (`checkSenderId`, which routing
+ * and the connector share): numeric, or alphanumeric in ASCII. `field` names the field in
+ * messages: `fromNumber` (compatible) or `from` (v1).
  */
-/** `field` names the field in messages: `fromNumber` (compatible) or `from` (v1). */
 export function checkSender(raw: string, field = "fromNumber"): Checked<string> {
-  const sender = raw.trim();
-  if (sender.length === 0) return refused("invalid_sender", `${field} is blank`);
-  if (!isGsm7BasicOnly(sender)) {
-    return refused("invalid_sender", `${field} has characters outside the GSM-7 basic set`);
-  }
-  if (HAS_LETTER.test(sender)) {
-    if (sender.length > MAX_ALPHANUMERIC_SENDER) {
-      return refused(
-        "invalid_sender",
-        `an alphanumeric ${field} has at most ${MAX_ALPHANUMERIC_SENDER} characters`,
-      );
-    }
-    return passed(sender);
-  }
-  const digits = NUMERIC.exec(sender)?.[1];
-  if (digits === undefined) {
-    return refused(
-      "invalid_sender",
-      `a numeric ${field} has digits only (a leading + allowed); an alphanumeric one needs a letter`,
-    );
-  }
-  if (digits.length > MAX_NUMERIC_SENDER_DIGITS) {
-    return refused(
-      "invalid_sender",
-      `a numeric ${field} has at most ${MAX_NUMERIC_SENDER_DIGITS} digits`,
-    );
-  }
-  return passed(sender);
+  const checked = checkSenderId(raw);
+  if (!checked.ok) return refused("invalid_sender", messages[checked.problem](field));
+  return passed(checked.sender);
 }

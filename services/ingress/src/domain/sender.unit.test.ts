@@ -1,3 +1,4 @@
+import { isGsm7BasicOnly } from "@smsgw/sms-text";
 import { describe, expect, it } from "vitest";
 import { checkSender } from "./sender.ts";
 
@@ -9,7 +10,7 @@ function refusal(raw: string): string {
 }
 
 describe("checkSender", () => {
-  it.each(["MyApp", "A", "ABCDEFGHIJK", "My App 2", "1A", "Ünic@de", "Shop-24"])(
+  it.each(["MyApp", "A", "ABCDEFGHIJK", "My App 2", "1A", "Unic@de", "Shop-24", "a_b$c!?"])(
     "when it is the alphanumeric %j, it is accepted",
     (sender) => {
       expect(checkSender(sender)).toEqual({ ok: true, value: sender });
@@ -36,12 +37,26 @@ describe("checkSender", () => {
     expect(refusal("+1234567890123456")).toContain("at most 15 digits");
   });
 
-  it.each(["Shop€", "My[App]", "Caf\u00e9\u0301", "ЖукApp", "App😀", "A{b}", "a~b"])(
+  it.each(["Shop€", "My[App]", "Caf\u00e9\u0301", "ЖукApp", "App😀", "A{b}", "a~b", "A\nB"])(
     "when %j has a character outside the GSM-7 basic set, it is refused",
     (sender) => {
-      expect(refusal(sender)).toContain("outside the GSM-7 basic set");
+      expect(refusal(sender)).toContain("only ASCII letters, digits, spaces");
     },
   );
+
+  it.each(["ÄÖÜ", "Ünic@de", "Café", "Ñandú", "ÆØÅ", "Straße"])(
+    "when %j has a GSM-7 letter that is not ASCII, it is refused: routing and carriers would not take it as alphanumeric",
+    (sender) => {
+      expect(refusal(sender)).toContain("only ASCII letters, digits, spaces");
+    },
+  );
+
+  it("when a character is accepted in a sender, it is in the GSM-7 basic set", () => {
+    const printable = Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i));
+    for (const c of printable) {
+      if (checkSender(`A${c}`).ok) expect(isGsm7BasicOnly(c), c).toBe(true);
+    }
+  });
 
   it("when it is blank after trimming, it is refused", () => {
     expect(refusal("   ")).toBe("fromNumber is blank");
@@ -49,6 +64,7 @@ describe("checkSender", () => {
 
   it("when it has no letter and is not digits, it is refused as a malformed numeric sender", () => {
     expect(refusal("123-456")).toContain("digits only");
+    expect(refusal("12 34")).toContain("digits only");
     expect(refusal("+")).toContain("digits only");
     expect(refusal("!!!")).toContain("digits only");
   });

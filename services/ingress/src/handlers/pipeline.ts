@@ -9,7 +9,7 @@ import { acceptedEvent } from "../domain/accepted-event.ts";
 import { apiError, type Checked, passed } from "../domain/api-error.ts";
 import { type Charge, outcomeOfAuthorize } from "../domain/authorize-outcome.ts";
 import { checkDoor } from "../domain/door.ts";
-import type { SendFields } from "../domain/fields.ts";
+import { countTextParts, type SendFields, type TextCount } from "../domain/fields.ts";
 import { checkPhone, type Destination } from "../domain/phone.ts";
 import type { Schedule } from "../domain/schedule.ts";
 import { checkSender } from "../domain/sender.ts";
@@ -17,10 +17,7 @@ import type { Authorizer } from "./authorizer.ts";
 
 /** What a send needs once its fields have the right shape and its account is known. */
 export interface SendInput {
-  fields: Pick<
-    SendFields,
-    "toNumber" | "fromNumber" | "text" | "encoding" | "parts" | "callbackUrl" | "callbackStatuses"
-  >;
+  fields: Pick<SendFields, "toNumber" | "fromNumber" | "text" | "callbackUrl" | "callbackStatuses">;
   reference: string | null;
   schedule: Schedule;
   /** How the client named the fields, for the messages: toNumber/fromNumber or to/from. */
@@ -34,9 +31,13 @@ export interface Draft {
   input: SendInput;
   destination: Destination;
   sender: string;
+  /** The parts it is billed and sent in. */
+  count: TextCount;
 }
 
 export interface PipelineDeps {
+  /** The part limit (MAX_PARTS). */
+  maxParts: number;
   authorizer: Authorizer;
   publisher: Pick<EventPublisher, "publish" | "publishGrouped">;
   /** Routing's rules from its KV bucket; null until routing publishes them. */
@@ -51,10 +52,12 @@ export const NOT_ACCEPTED = apiError(
 );
 
 /**
- * The steps every send endpoint shares, after the fields and the account: the checks at
- * the door in api.md's order (invalid_phone, invalid_sender, destination_blocked), the
- * charge (pricing, which answers destination_blocked or low_balance itself), and the
- * accepted event. The compatible endpoint, `POST /v1/messages` and the batch call these.
+ * The steps every send endpoint shares, after the fields' shape, the account and its rate
+ * limit: the part count (invalid_params past the part limit: the splitter runs only for an
+ * authenticated account, on a text already bounded by length), the checks at the door in
+ * api.md's order (invalid_phone, invalid_sender, destination_blocked), the charge (pricing,
+ * which answers destination_blocked or low_balance itself), and the accepted event. The
+ * compatible endpoint, `POST /v1/messages` and the batch call these.
  */
 export function createPipeline(deps: PipelineDeps) {
   const { log } = deps;
@@ -78,6 +81,8 @@ export function createPipeline(deps: PipelineDeps) {
   });
 
   function check(messageId: string, account: AccountRecord, input: SendInput): Checked<Draft> {
+    const count = countTextParts(input.fields.text, deps.maxParts);
+    if (!count.ok) return count;
     const destination = checkPhone(input.fields.toNumber, input.names?.to);
     if (!destination.ok) return destination;
     const sender = checkSender(input.fields.fromNumber, input.names?.from);
@@ -95,6 +100,7 @@ export function createPipeline(deps: PipelineDeps) {
       input,
       destination: destination.value,
       sender: sender.value,
+      count: count.value,
     });
   }
 
@@ -106,7 +112,7 @@ export function createPipeline(deps: PipelineDeps) {
         accountId: draft.account.accountId,
         to: draft.destination.e164,
         country: draft.destination.country,
-        parts: draft.input.fields.parts,
+        parts: draft.count.parts,
       });
       const outcome = outcomeOfAuthorize(answer);
       if (!outcome.ok && outcome.error.status === "server_error") {
@@ -125,6 +131,7 @@ export function createPipeline(deps: PipelineDeps) {
       messageId: draft.messageId,
       accountId: draft.account.accountId,
       fields: draft.input.fields,
+      count: draft.count,
       destination: draft.destination,
       sender: draft.sender,
       charge: charged,

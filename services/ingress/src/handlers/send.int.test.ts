@@ -169,11 +169,22 @@ describe("when a request is refused, it answers the error table of api.md", () =
 
   it("when the text is over the part limit, it is invalid_params", async () => {
     const message = await expectRefusal(
-      postJson(fieldsOf({ text: "x".repeat(153 * 10 + 1) })),
+      postJson(fieldsOf({ text: "ж".repeat(67 * 10 + 1) })),
       400,
       "invalid_params",
     );
     expect(message).toBe("text is 11 parts long; the limit is 10 parts");
+  });
+
+  it("when the text is longer than the part limit can hold, it is invalid_params by its length", async () => {
+    const message = await expectRefusal(
+      postJson(fieldsOf({ text: "x".repeat(153 * 10 + 1) })),
+      400,
+      "invalid_params",
+    );
+    expect(message).toBe(
+      "text is 1531 characters long; the limit is 10 parts (at most 1530 characters)",
+    );
   });
 
   it("when a GET query string carries a text far over the limit, it is still JSON invalid_params", async () => {
@@ -182,7 +193,9 @@ describe("when a request is refused, it answers the error table of api.md", () =
       400,
       "invalid_params",
     );
-    expect(message).toBe("text is 45 parts long; the limit is 10 parts");
+    expect(message).toBe(
+      "text is 3000 characters long; the limit is 10 parts (at most 1530 characters)",
+    );
   });
 
   it("when the JSON is malformed, it is invalid_params", async () => {
@@ -277,6 +290,8 @@ describe("when a request is refused, it answers the error table of api.md", () =
     ["a 12-character alphanumeric", "ABCDEFGHIJKL"],
     ["a 16-digit numeric", "1234567890123456"],
     ["a non-GSM character", "Shop€"],
+    ["GSM-7 letters that are not ASCII", "ÄÖÜ"],
+    ["an accented Latin letter", "Café"],
     ["a blank", "   "],
   ])("when fromNumber is %s, it is invalid_sender (HTTP 200)", async (_what, fromNumber) => {
     await expectRefusal(get(fieldsOf({ fromNumber })), 200, "invalid_sender");

@@ -27,7 +27,9 @@ const NO_SCHEDULE = { sendAt: null, validUntil: null };
  * The compatible send endpoint (`GET /` and `POST /`). Checks run in api.md's order, first
  * match wins: fields, credentials, the account's rate, phone, sender, the door (blocked
  * countries, routing's rules), then pricing's charge. `success` is said only after
- * JetStream stored the accepted event.
+ * JetStream stored the accepted event. The fields are checked for shape only before the
+ * credentials (the text by its length, O(1)); its parts are counted after the account's
+ * rate limit (`pipeline.check`), so a refused client costs no text work.
  */
 export function createSendHandler(deps: SendDeps): RequestHandler {
   const { pipeline } = deps;
@@ -68,7 +70,7 @@ export function createSendHandler(deps: SendDeps): RequestHandler {
     sendJson(res, 200, {
       status: "success",
       messageId: draft.value.messageId,
-      parts: input.parts,
+      parts: draft.value.count.parts,
       cost: toDecimal(charged.value.amount),
       currency: charged.value.currency,
     });

@@ -1,11 +1,10 @@
 import { type AccountRecord, newMessageId, toDecimal } from "@smsgw/contracts";
 import type { Logger } from "@smsgw/service-kit";
-import { countParts } from "@smsgw/sms-text";
 import type { RequestHandler, Response } from "express";
 import { apiError, type Checked, passed } from "../domain/api-error.ts";
 import { describeIssue, SendMessage } from "../domain/api-schemas.ts";
 import { readCallbackStatuses } from "../domain/callback-statuses.ts";
-import { checkCallbackUrl } from "../domain/fields.ts";
+import { checkCallbackUrl, checkTextLength } from "../domain/fields.ts";
 import { checkSchedule, type ScheduleLimits } from "../domain/schedule.ts";
 import type { AdmissionGate } from "./admission.ts";
 import type { IdempotencyStore } from "./idempotency-store.ts";
@@ -41,7 +40,10 @@ export interface SendOptions {
 
 const V1_NAMES = { to: "to", from: "from" };
 
-/** A v1 message's fields (one of a batch, or the body of `POST /v1/messages`) checked for shape. */
+/**
+ * A v1 message's fields (one of a batch, or the body of `POST /v1/messages`) checked for
+ * shape; the text by its length only (its parts are counted by `pipeline.check`).
+ */
 export function readV1Message(raw: unknown, options: SendOptions, now: number): Checked<SendInput> {
   const parsed = SendMessage.safeParse(raw);
   if (!parsed.success)
@@ -51,16 +53,8 @@ export function readV1Message(raw: unknown, options: SendOptions, now: number): 
     if (body[name] === "")
       return { ok: false, error: apiError("invalid_params", `${name} is empty`) };
   }
-  const count = countParts(body.text);
-  if (count.parts > options.maxParts) {
-    return {
-      ok: false,
-      error: apiError(
-        "invalid_params",
-        `text is ${count.parts} parts long; the limit is ${options.maxParts} parts`,
-      ),
-    };
-  }
+  const bounded = checkTextLength(body.text, options.maxParts);
+  if (!bounded.ok) return bounded;
   const callbackUrl = checkCallbackUrl(body.callbackUrl, options.allowPrivateCallbacks);
   if (!callbackUrl.ok) return callbackUrl;
   // JSON: a comma-separated string as on the compatible endpoint, or an array of strings.
@@ -73,8 +67,6 @@ export function readV1Message(raw: unknown, options: SendOptions, now: number): 
       toNumber: body.to,
       fromNumber: body.from,
       text: body.text,
-      encoding: count.encoding,
-      parts: count.parts,
       callbackUrl: callbackUrl.value,
       callbackStatuses: callbackStatuses.value,
     },
@@ -91,7 +83,7 @@ export function acceptedResource(draft: Draft, cost: number, currency: string, a
     status: "queued" as const,
     to: draft.destination.e164,
     from: draft.sender,
-    parts: draft.input.fields.parts,
+    parts: draft.count.parts,
     cost: toDecimal(cost),
     currency,
     reference: draft.input.reference,

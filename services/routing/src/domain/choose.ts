@@ -1,3 +1,4 @@
+import { senderKind } from "@smsgw/contracts";
 import type { Candidate } from "./route-table.ts";
 
 /**
@@ -80,11 +81,9 @@ export function tierOf(reliability: number, health: HealthState, policy: ChoiceP
   return (reliability < policy.floor ? 1 : 0) + (health === "degraded" ? 1 : 0);
 }
 
-/** Same test as ingress's `checkRouting`: a letter makes a sender alphanumeric. */
-export const isAlphanumericSender = (sender: string): boolean => /[A-Za-z]/.test(sender);
-
 export function chooseCarrier(input: ChoiceInput, policy: ChoicePolicy = DEFAULT_POLICY): Choice {
-  const alphanumeric = isAlphanumericSender(input.sender);
+  // The contracts' one definition: anything but a numeric sender is alphanumeric.
+  const alphanumeric = senderKind(input.sender) === "alphanumeric";
   // Real customers' messages never go to a simulator while the route has a real carrier,
   // even one that is down or already tried: a simulator would report a delivery that never
   // happened. A route of simulators only (the local stack) takes live traffic too.

@@ -137,6 +137,16 @@ describe("route choice", () => {
     ).toBe("cheap");
   });
 
+  it.each(["ÄÖÜ", "Ж", "123-456"])(
+    "when the sender %j is not numeric, a numeric-only carrier is excluded for it",
+    (sender) => {
+      const candidates = [carrier("numeric", 300, 100, false), carrier("names", 500)];
+      const choice = chooseCarrier(input({ candidates, sender }));
+      expect(winner(choice)).toBe("names");
+      expect(choice.considered.map((c) => c.excluded)).toEqual(["sender", undefined]);
+    },
+  );
+
   it("when every candidate was tried, there is no choice", () => {
     expect(chooseCarrier(input({ tried: ["cheap", "dear"] })).kind).toBe("none");
   });

@@ -39,7 +39,7 @@ const pipeline = createPipeline({
       pricePerPart: 420,
     }),
   },
-  publisher: { publish: async () => undefined, publishAll: async () => undefined },
+  publisher: { publish: async () => undefined, publishGrouped: async () => undefined },
   routingRules: () => null,
   log: createLogger("bench", "silent"),
   now,

@@ -33,7 +33,8 @@ export const SendMessage = z.strictObject({
     example: "MyApp",
   }),
   text: z.string().meta({
-    description: "UTF-8 text; GSM-7 160 / UCS-2 70 characters per part",
+    description:
+      "UTF-8 text; GSM-7 160 / UCS-2 70 characters in one part, 153 / 67 per part when split (152 / 66 where the destination's carriers use a 16-bit concatenation header)",
     example: "Hello",
   }),
   callbackUrl: z
@@ -157,7 +158,7 @@ export const CompatibleRequest = z.object({
   }),
   text: z.string().meta({
     description:
-      "UTF-8 text; one part holds 160 GSM-7 characters (153 when split) or 70 UCS-2 (67)",
+      "UTF-8 text; one part holds 160 GSM-7 characters (153 when split) or 70 UCS-2 (67); 152 / 66 when split where the destination's carriers use a 16-bit concatenation header",
     example: "Hello",
   }),
   callbackUrl: z

@@ -1,4 +1,9 @@
-import type { EventOf, MessageEvent, SubmitOrder } from "@smsgw/contracts";
+import {
+  type EventOf,
+  type MessageEvent,
+  messageContentOf,
+  type SubmitOrder,
+} from "@smsgw/contracts";
 import {
   ACK,
   type Delivery,
@@ -43,8 +48,9 @@ export function handleAccepted(deps: AcceptedDeps) {
         continue;
       }
       outcomes.push(ACK);
-      const { to, from, text, encoding, parts, validUntil, country, test } = accepted.data;
-      const content = { to, from, text, encoding, parts, validUntil };
+      const { country, test } = accepted.data;
+      // With `concat` when the parts were billed for a 16-bit UDH: the carrier splits the same.
+      const content = messageContentOf(accepted.data);
       const decision = decideRoute(view, { ...content, country, test });
       if (decision.kind === "route") {
         orders.push(submitOrder(accepted, decision, now));

@@ -84,7 +84,7 @@ function classifyIPv4(address: number): AddressClass {
  * (`2130706433`, `0x7f.1`) to this form, and resolvers answer in it; anything else is
  * not an address here (and a name lookup of it fails).
  */
-function parseIPv4(text: string): number | null {
+export function parseIPv4(text: string): number | null {
   const parts = text.split(".");
   if (parts.length !== 4) return null;
   let value = 0;
@@ -128,7 +128,8 @@ function classifyIPv6(address: bigint): AddressClass {
   return "public";
 }
 
-function parseIPv6(input: string): bigint | null {
+/** An IPv6 address (brackets, zone and a dotted IPv4 tail allowed) as a 128-bit number, or null. */
+export function parseIPv6(input: string): bigint | null {
   let text = stripBrackets(input);
   const zone = text.indexOf("%");
   if (zone >= 0) text = text.slice(0, zone);

@@ -2,6 +2,8 @@ export {
   type AddressClass,
   classifyAddress,
   isIpAddress,
+  parseIPv4,
+  parseIPv6,
   refusalOf,
   stripBrackets,
 } from "./address.ts";

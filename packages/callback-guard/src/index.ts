@@ -10,6 +10,7 @@ export {
 export {
   endpointOf,
   hostOf,
+  isAllowedPort,
   type LiteralVerdict,
   literalAddressVerdict,
   MAX_CALLBACK_URL_LENGTH,

@@ -78,7 +78,7 @@ describe("when a client IP is over its limit", () => {
   });
 
   it("when the IP is limited, the probes still answer", async () => {
-    expect((await call(`${direct.base}/readyz`)).httpStatus).toBe(200);
+    expect((await call(`${direct.health}/readyz`)).httpStatus).toBe(200);
   });
 });
 

@@ -424,8 +424,19 @@ describe("when a request is not a send request, the answer is still JSON", () =>
     expect(result.body.status).toBe("invalid_params");
   });
 
-  it("when the probes are asked, they answer ok", async () => {
-    expect((await call(`${h.base}/healthz`)).body).toEqual({ status: "ok" });
-    expect((await call(`${h.base}/readyz`)).body).toEqual({ status: "ok" });
+  it("when the probes and /metrics are asked on the health port, they answer", async () => {
+    expect((await call(`${h.health}/healthz`)).body).toEqual({ status: "ok" });
+    expect((await call(`${h.health}/readyz`)).body).toEqual({ status: "ok" });
+    const metrics = await fetch(`${h.health}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/^smsgw_ingress_requests_total/m);
+  });
+
+  it("when the probes or /metrics are asked on the API port, it is 404 not_found: they are not the internet's", async () => {
+    for (const path of ["/healthz", "/readyz", "/metrics"]) {
+      const answer = await call(`${h.base}${path}`);
+      expect(answer.httpStatus, path).toBe(404);
+      expect(answer.body.status).toBe("not_found");
+    }
   });
 });

@@ -9,7 +9,7 @@ import { createServer } from "node:http";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureDatabase, ensureInfrastructure, portOpen } from "../lib/infra.ts";
-import { processGroup, SERVICES, waitReady } from "../lib/processes.ts";
+import { processGroup, SERVICES, STACK_PORTS, waitReady } from "../lib/processes.ts";
 import { flagLocalSimulators, LOCAL_CARRIERS } from "./carriers.ts";
 import { demoLoginCommand } from "./console-login.ts";
 import { formatLine, prefixer } from "./log-lines.ts";
@@ -92,9 +92,9 @@ async function main() {
   }, 1_000).unref();
   await ensureInfrastructure(say);
   await ensureDatabase("postgres://postgres@127.0.0.1:5432/postgres", "smsgw");
-  for (const { name, healthPort } of SERVICES) {
-    if (await portOpen(healthPort))
-      throw new Error(`port ${healthPort} (${name}) is taken: is another stack running?`);
+  for (const { name, port } of STACK_PORTS) {
+    if (await portOpen(port))
+      throw new Error(`port ${port} (${name}) is taken: is another stack running?`);
   }
   const sink = startWebhookSink();
   for (const { name, healthPort } of SERVICES) {

@@ -9,6 +9,7 @@ import {
   type ProcessGroup,
   processGroup,
   SERVICES,
+  STACK_PORTS,
   secondReplica,
   waitReady,
 } from "./processes.ts";
@@ -52,9 +53,9 @@ export async function startLoadStack(options: {
 }): Promise<LoadStack> {
   const { root, prefix, database, say } = options;
   await ensureInfrastructure(say);
-  for (const { name, healthPort } of SERVICES) {
-    if (await portOpen(healthPort))
-      throw new Error(`port ${healthPort} (${name}) is taken: stop the local stack first`);
+  for (const { name, port } of STACK_PORTS) {
+    if (await portOpen(port))
+      throw new Error(`port ${port} (${name}) is taken: stop the local stack first`);
   }
   const natsUrl = options.natsUrl ?? "nats://127.0.0.1:4222";
   await resetState(prefix, database, natsUrl);

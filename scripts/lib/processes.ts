@@ -10,8 +10,15 @@ export const SERVICES = [
   { name: "routing", healthPort: 8082 },
   { name: "carrier-connector", healthPort: 8083 },
   { name: "dlr-dispatcher", healthPort: 8084 },
-  { name: "ingress", healthPort: 8080 },
+  { name: "ingress", healthPort: 8089 },
 ] as const;
+/** The ingress's API port (its probes and /metrics are on its health port, 8089). */
+export const INGRESS_API_PORT = 8080;
+/** The HTTP ports a local stack listens on: every health port, and the ingress's API. */
+export const STACK_PORTS: ReadonlyArray<{ name: string; port: number }> = [
+  ...SERVICES.map(({ name, healthPort }) => ({ name, port: healthPort })),
+  { name: "ingress API", port: INGRESS_API_PORT },
+];
 export type ServiceName = (typeof SERVICES)[number]["name"];
 
 export interface ProcessGroup {
@@ -79,7 +86,7 @@ export function secondReplica(name: ServiceName): {
   const healthPort = (SERVICES.find((s) => s.name === name)?.healthPort ?? 0) + 1_000;
   const env: NodeJS.ProcessEnv =
     name === "ingress"
-      ? { HTTP_PORT: String(healthPort) }
+      ? { HTTP_PORT: String(INGRESS_API_PORT + 1_000), HEALTH_PORT: String(healthPort) }
       : { HEALTH_PORT: String(healthPort), REPLICA_ID: `${name}-2` };
   const admin = { pricing: 8091, routing: 8092, "carrier-connector": 8093 } as Record<
     string,

@@ -50,6 +50,7 @@ export function refusalOf(host: string, addresses: readonly string[]): string | 
 const V4_RANGES: ReadonlyArray<readonly [string, number, AddressClass]> = [
   ["169.254.169.254", 32, "metadata"], // AWS, GCP, Azure, OpenStack, DigitalOcean
   ["100.100.100.200", 32, "metadata"], // Alibaba Cloud
+  ["168.63.129.16", 32, "metadata"], // Azure WireServer (platform DNS, health, agent config)
   ["0.0.0.0", 8, "unspecified"],
   ["10.0.0.0", 8, "private"],
   ["100.64.0.0", 10, "cgnat"],
@@ -84,7 +85,7 @@ function classifyIPv4(address: number): AddressClass {
  * (`2130706433`, `0x7f.1`) to this form, and resolvers answer in it; anything else is
  * not an address here (and a name lookup of it fails).
  */
-function parseIPv4(text: string): number | null {
+export function parseIPv4(text: string): number | null {
   const parts = text.split(".");
   if (parts.length !== 4) return null;
   let value = 0;
@@ -119,6 +120,7 @@ function classifyIPv6(address: bigint): AddressClass {
   // IPv4 carried inside IPv6 is judged as the IPv4 address it reaches.
   const low32 = Number(address & 0xffff_ffffn);
   if (address >> 32n === 0xffffn) return classifyIPv4(low32); // ::ffff:a.b.c.d mapped
+  if (address >> 32n === 0xffff_0000n) return classifyIPv4(low32); // ::ffff:0:a.b.c.d translated (SIIT)
   if (address >> 32n === 0x64_ff9b_0000_0000_0000_0000n) return classifyIPv4(low32); // NAT64 64:ff9b::/96
   if (address >> 80n === 0x64_ff9b_0001n) return classifyIPv4(low32); // local NAT64 64:ff9b:1::/48
   if (address >> 112n === 0x2002n) return classifyIPv4(Number((address >> 80n) & 0xffff_ffffn)); // 6to4
@@ -128,7 +130,8 @@ function classifyIPv6(address: bigint): AddressClass {
   return "public";
 }
 
-function parseIPv6(input: string): bigint | null {
+/** An IPv6 address (brackets, zone and a dotted IPv4 tail allowed) as a 128-bit number, or null. */
+export function parseIPv6(input: string): bigint | null {
   let text = stripBrackets(input);
   const zone = text.indexOf("%");
   if (zone >= 0) text = text.slice(0, zone);

@@ -2,12 +2,15 @@ export {
   type AddressClass,
   classifyAddress,
   isIpAddress,
+  parseIPv4,
+  parseIPv6,
   refusalOf,
   stripBrackets,
 } from "./address.ts";
 export {
   endpointOf,
   hostOf,
+  isAllowedPort,
   type LiteralVerdict,
   literalAddressVerdict,
   MAX_CALLBACK_URL_LENGTH,

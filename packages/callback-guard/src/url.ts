@@ -46,7 +46,25 @@ export function parseCallbackUrl(text: string): ParsedCallbackUrl {
   if (url.username !== "" || url.password !== "") {
     return { ok: false, reason: "the callback URL must not contain user info (user:password@)" };
   }
+  if (!isAllowedPort(url)) {
+    return {
+      ok: false,
+      reason: `port ${url.port} is not allowed (80, 443 or 1024-65535)`,
+    };
+  }
   return { ok: true, url };
+}
+
+/**
+ * The ports a callback may use: the scheme's own (80, 443; `url.port` is empty then), the
+ * other of the two, or an unprivileged port (1024-65535), where web receivers listen. Ports
+ * below 1024 are the well-known services (SMTP 25, SSH 22, DNS 53, LDAP 389, SMB 445, …): a
+ * callback aimed there is an attempt to talk to one of them through us, whatever the host.
+ */
+export function isAllowedPort(url: URL): boolean {
+  if (url.port === "") return true;
+  const port = Number(url.port);
+  return port === 80 || port === 443 || port >= 1024;
 }
 
 /** The host to resolve or classify: brackets of an IPv6 literal and a trailing root dot removed, lower case. */

@@ -21,6 +21,19 @@ describe("parseCallbackUrl", () => {
   });
 
   it.each([
+    "https://hooks.example.com/",
+    "https://hooks.example.com:443/",
+    "http://hooks.example.com:80/",
+    "http://hooks.example.com:443/",
+    "https://hooks.example.com:80/",
+    "https://hooks.example.com:1024/",
+    "https://hooks.example.com:8443/",
+    "https://hooks.example.com:65535/",
+  ])("when the URL %j names port 80, 443, 1024 or above (or none), the port is allowed", (text) => {
+    expect(parseCallbackUrl(text)).toMatchObject({ ok: true });
+  });
+
+  it.each([
     ["ftp://example.com/x", /scheme ftp/],
     ["file:///etc/passwd", /scheme file/],
     ["gopher://example.com/", /scheme gopher/],
@@ -33,6 +46,10 @@ describe("parseCallbackUrl", () => {
     ["https://user:pw@example.com/", /user info/],
     ["https://bank.example@evil.example/", /user info/],
     ["https://:pw@example.com/", /user info/],
+    ["https://hooks.example.com:25/x", /port 25 is not allowed \(80, 443 or 1024-65535\)/],
+    ["http://hooks.example.com:22/", /port 22 is not allowed/],
+    ["https://hooks.example.com:1023/", /port 1023 is not allowed/],
+    ["http://hooks.example.com:0/", /port 0 is not allowed/],
   ])("when the URL is %j, it is refused (%s)", (text, reason) => {
     const result = parseCallbackUrl(text);
     expect(result.ok).toBe(false);

@@ -37,6 +37,12 @@ export const CarrierHealth = z.object({
   recentSubmits: z.number().int().nonnegative(),
   /** The carrier is a simulator (connector carrier config); only these take test accounts' traffic. */
   simulated: z.boolean().optional(),
+  /**
+   * How the carrier ties long messages together (connector carrier config `concat`): routing
+   * publishes the routes with a `udh16` carrier so ingress bills what will be sent (ADR 0011).
+   * Absent on records of connectors from before it: the carrier's header is unknown.
+   */
+  concat: z.enum(["udh8", "udh16", "sar", "payload"]).optional(),
   updatedAt: z.iso.datetime(),
   /** The length of one slot of `counts`, in ms (ADR 0009). Absent on old records. */
   countSlotMs: z.number().int().positive().optional(),

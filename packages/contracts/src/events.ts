@@ -18,8 +18,35 @@ export const MessageContent = z.object({
   from: z.string(),
   text: z.string(),
   encoding: Encoding,
+  /** The parts charged for, which are the parts sent. */
   parts: z.number().int().positive(),
+  /**
+   * The concatenation header `parts` was counted with (ADR 0011): `udh16` (152 GSM-7 septets
+   * or 66 UCS-2 units per part) when the route may use a carrier with a 16-bit-reference UDH;
+   * absent = `udh8` (153 / 67). Every carrier splits with the room this leaves, so the parts
+   * sent are the parts charged whichever carrier takes the message.
+   */
+  concat: z.enum(["udh8", "udh16"]).optional(),
 });
+
+/**
+ * The content of whatever carries it (an accepted event, a submit order, a failover context),
+ * without the carrier's other fields; `concat` and `validUntil` only when set.
+ */
+export function messageContentOf(
+  data: z.infer<typeof MessageContent> & { validUntil?: string | null | undefined },
+): z.infer<typeof MessageContent> & { validUntil?: string } {
+  const { to, from, text, encoding, parts, concat, validUntil } = data;
+  return {
+    to,
+    from,
+    text,
+    encoding,
+    parts,
+    ...(concat ? { concat } : {}),
+    ...(validUntil ? { validUntil } : {}),
+  };
+}
 
 export const MessageAcceptedData = MessageContent.extend({
   country: z.string().nullable(),

@@ -20,9 +20,31 @@ export const RoutingRules = z.object({
   /** Prefixes that have at least one carrier. */
   routablePrefixes: z.array(z.string().regex(/^\+\d{1,15}$/)),
   senderRules: z.array(SenderRule),
+  /**
+   * Routable prefixes whose route has a carrier that splits with a 16-bit-reference UDH, or
+   * one whose header routing has not heard of (ADR 0011): messages to them are counted, and
+   * billed, with 152 GSM-7 septets / 66 UCS-2 units per part. Absent (rules from before it,
+   * or no such route) = none.
+   */
+  udh16Prefixes: z.array(z.string().regex(/^\+\d{1,15}$/)).optional(),
   updatedAt: z.iso.datetime(),
 });
 export type RoutingRules = z.infer<typeof RoutingRules>;
+
+/**
+ * The concatenation header to count a message's parts with: `udh16` when the destination's
+ * route (its longest routable prefix, the one routing picks from) may use a carrier with a
+ * 16-bit-reference UDH, else `udh8`.
+ */
+export function concatFor(rules: RoutingRules | null, to: string): "udh8" | "udh16" {
+  const wide = rules?.udh16Prefixes;
+  if (!rules || !wide || wide.length === 0) return "udh8";
+  let route: string | undefined;
+  for (const prefix of rules.routablePrefixes) {
+    if (to.startsWith(prefix) && (!route || prefix.length > route.length)) route = prefix;
+  }
+  return route !== undefined && wide.includes(route) ? "udh16" : "udh8";
+}
 
 export type RoutingCheck =
   | { ok: true }

@@ -127,7 +127,7 @@ describe("the console over HTTP", () => {
     expect((await admin("GET", `/accounts/${accountId}`)).defaultCallbackUrl).toBe(url);
     // This stack does not set WEBHOOK_ALLOW_PRIVATE: pricing judges it as ingress would.
     const refused = await visitor.post("/credentials/callback", {
-      callbackUrl: "http://127.0.0.1:9/hook",
+      callbackUrl: "http://127.0.0.1:9000/hook",
     });
     expect(refused.status).toBe(422);
     expect(refused.text).toContain("loopback");

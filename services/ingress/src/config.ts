@@ -8,6 +8,11 @@ const positiveRate = z.coerce.number().positive().finite();
 export const IngressEnv = BaseEnv.extend({
   HTTP_PORT: Port.default(8080),
   HTTP_HOST: z.string().min(1).default("127.0.0.1"),
+  /**
+   * /healthz, /readyz and /metrics, on a port of their own (on HTTP_HOST): the API port is
+   * the internet's, these are the orchestrator's and Prometheus's (issue 23).
+   */
+  HEALTH_PORT: Port.default(8089),
   /** Honour X-Forwarded-For (express `trust proxy`): only behind a proxy that sets it. */
   TRUST_PROXY: Flag.default(false),
   /** A text longer than this many parts is refused with invalid_params. */

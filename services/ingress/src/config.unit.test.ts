@@ -8,6 +8,7 @@ describe("loadIngressConfig", () => {
     expect(config).toMatchObject({
       HTTP_PORT: 8080,
       HTTP_HOST: "127.0.0.1",
+      HEALTH_PORT: 8089,
       TRUST_PROXY: false,
       MAX_PARTS: 10,
       MAX_BODY_BYTES: 65_536,

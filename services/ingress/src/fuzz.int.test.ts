@@ -287,7 +287,7 @@ describe("when thousands of malformed requests arrive", () => {
       });
       expect(answer).not.toMatch(/^HTTP\/1\.1 5/);
     }
-    const health = await fetch(`${h.base}/readyz`);
+    const health = await fetch(`${h.health}/readyz`);
     expect(health.status).toBe(200);
     expect(h.authorizeRequests).toEqual([]);
   }, 60_000);

@@ -37,7 +37,8 @@ describe("the running service", () => {
     await stopped;
     expect(answer.body.status).toBe("success");
     await waitFor(() => h.accepted.get(String(answer.body.messageId)));
-    await expect(fetch(`${h.base}/healthz`)).rejects.toThrow();
+    await expect(fetch(`${h.base}/v1/balance`)).rejects.toThrow();
+    await expect(fetch(`${h.health}/healthz`)).rejects.toThrow();
   });
 
   it("when a request outlives the ceiling, it answers server_error and nothing is accepted", async () => {

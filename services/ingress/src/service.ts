@@ -4,11 +4,13 @@ import type { Duplex } from "node:stream";
 import { AccountRecord, BalanceResponse, PriceResponse, RoutingRules } from "@smsgw/contracts";
 import { createMessageReader } from "@smsgw/message-read-model";
 import {
+  type HealthServer,
   type KvCache,
   type Logger,
   openMessaging,
   openServiceDatabase,
   serviceTracer,
+  startHealthServer,
   startKvCache,
   traceHttpRequests,
 } from "@smsgw/service-kit";
@@ -40,6 +42,8 @@ export interface StartedIngress {
   stop(): Promise<void>;
   /** The bound HTTP port (useful with HTTP_PORT=0). */
   port: number;
+  /** The bound port of /healthz, /readyz and /metrics (HEALTH_PORT). */
+  healthPort: number;
 }
 
 const HOUR_MS = 3_600_000;
@@ -51,10 +55,12 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
   let accounts: KvCache<AccountRecord> | undefined;
   let routing: KvCache<RoutingRules> | undefined;
   let server: Server | undefined;
+  let health: HealthServer | undefined;
   let purger: NodeJS.Timeout | undefined;
   let admission: AdmissionGate = ALWAYS_ADMIT;
   let sharedLimits: ReturnType<typeof startSharedLimits> | undefined;
   const closeAll = async () => {
+    await health?.close();
     clearInterval(purger);
     admission.stop();
     await sharedLimits?.stop();
@@ -178,10 +184,6 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
         defaultLimits,
         now,
       },
-      probes: {
-        live: () => true,
-        ready: () => listening && !stopping && !nc.isClosed(),
-      },
       log,
       trustProxy: config.TRUST_PROXY,
       maxBodyBytes: config.MAX_BODY_BYTES,
@@ -204,6 +206,10 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
     server.on("clientError", answerClientError);
     await listen(server, config.HTTP_PORT, config.HTTP_HOST);
     listening = true;
+    health = await startHealthServer(config.HEALTH_PORT, config.HTTP_HOST, {
+      live: () => true,
+      ready: () => listening && !stopping && !nc.isClosed(),
+    });
   } catch (error) {
     server?.close();
     await closeAll();
@@ -212,9 +218,11 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
 
   const bound = server;
   const port = (bound.address() as AddressInfo).port;
-  log.info({ host: config.HTTP_HOST, port }, "ingress listening");
+  const healthPort = health.port;
+  log.info({ host: config.HTTP_HOST, port, healthPort }, "ingress listening");
   return {
     port,
+    healthPort,
     ready: () => listening && !stopping && !messaging.nats.nc.isClosed(),
     async stop() {
       if (stopping) return;

@@ -7,7 +7,13 @@ import { waitFor } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RULES_KEY } from "./kv/route-store.ts";
 import { startRouting } from "./service.ts";
-import { accepted, type RoutingUnderTest, silent, startRoutingUnderTest } from "./test-support.ts";
+import {
+  accepted,
+  health,
+  type RoutingUnderTest,
+  silent,
+  startRoutingUnderTest,
+} from "./test-support.ts";
 
 const TOKEN = "test-admin-token-0123456789";
 let t: RoutingUnderTest;
@@ -149,5 +155,36 @@ describe("operator-managed routes", () => {
     const response = await admin("/v1/scores");
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ scores: {}, health: {} });
+  });
+});
+
+describe("the routes ingress bills with 16-bit-UDH parts (ADR 0011)", () => {
+  it("when the connectors tell each carrier's header, the published rules name the routes with a udh16 carrier; before, every route counts as one", async () => {
+    // No connector has told anything yet: every header is unknown, the worst case for all.
+    const before = await waitFor(publishedRules);
+    expect(before.udh16Prefixes).toEqual(before.routablePrefixes);
+
+    await t.putHealth(
+      { ...health("sim-a", 2), concat: "udh16" },
+      { ...health("sim-b", 2), concat: "udh8" },
+    );
+    const sims = await waitFor(
+      async () => {
+        const rules = await publishedRules();
+        return rules?.udh16Prefixes && !rules.udh16Prefixes.includes("+371") ? rules : undefined;
+      },
+      { what: "rules that know sim-a and sim-b" },
+    );
+    // The routes with sim-a: the seeded +358, +372, +44, +46, +49 and the CLI test's +47.
+    expect(sims.udh16Prefixes).toEqual(["+358", "+372", "+44", "+46", "+47", "+49"]);
+
+    // A change through the admin API (the CLI's path too) reads the same records.
+    const body = { carriers: [{ carrierId: "sim-b", costPerPart: 250 }] };
+    await admin("/v1/routes/+48", { method: "PUT", body: JSON.stringify(body) });
+    const after = await waitFor(async () => {
+      const rules = await publishedRules();
+      return rules?.routablePrefixes.includes("+48") ? rules : undefined;
+    });
+    expect(after.udh16Prefixes).not.toContain("+48");
   });
 });

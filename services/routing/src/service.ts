@@ -16,7 +16,13 @@ import { type AdminServer, startAdminServer } from "./admin/server.ts";
 import type { RoutingConfig } from "./config.ts";
 import type { CarrierScore } from "./domain/choose.ts";
 import type { RoutingView } from "./domain/decide.ts";
-import { combineHealth, scoreIndex, scoreSnapshot, simulatedCarriers } from "./domain/scores.ts";
+import {
+  carrierConcats,
+  combineHealth,
+  scoreIndex,
+  scoreSnapshot,
+  simulatedCarriers,
+} from "./domain/scores.ts";
 import { handleAccepted } from "./handlers/accepted.ts";
 import { handleSubmitFailed } from "./handlers/submit-failed.ts";
 import { openRouteStore } from "./kv/route-store.ts";
@@ -30,6 +36,9 @@ export interface StartedRouting extends RunningService {
   /** The live view decisions are made with (for tests and the admin API). */
   view(): RoutingView;
 }
+
+/** How often the rules are derived again from the carriers' health records. */
+const RULES_REFRESH_MS = 5_000;
 
 export const ROUTING_DURABLES = {
   accepted: "routing-accepted",
@@ -57,16 +66,8 @@ export async function startRouting(config: RoutingConfig, log: Logger): Promise<
     const store = await openRouteStore(nats.nc, subjects);
     if (await store.seedIfEmpty(config.ROUTES))
       log.info("route store was empty: seeded from ROUTES");
-    let routes: RouteWatch | undefined;
-    const republish = () => {
-      if (!routes || stopping) return;
-      store.publishRules(routes.contents()).catch((error: unknown) => {
-        log.warn({ err: errorMessage(error) }, "could not publish the routing rules");
-      });
-    };
-    routes = await watchRoutes(store.kv, log, republish);
-    stoppers.push(routes.stop);
-    republish();
+    // Health first: the rules name the routes with a 16-bit-UDH carrier (ADR 0011), which
+    // the connectors' records tell.
     const health: KvCache<CarrierHealth> = await startKvCache(
       nats.nc,
       subjects.carrierHealthBucket,
@@ -74,6 +75,22 @@ export async function startRouting(config: RoutingConfig, log: Logger): Promise<
       log,
     );
     stoppers.push(health.stop);
+    let routes: RouteWatch | undefined;
+    const republish = () => {
+      if (!routes || stopping) return;
+      store
+        .publishRules(routes.contents(), carrierConcats(health.values()))
+        .catch((error: unknown) => {
+          log.warn({ err: errorMessage(error) }, "could not publish the routing rules");
+        });
+    };
+    routes = await watchRoutes(store.kv, log, republish);
+    stoppers.push(routes.stop);
+    republish();
+    // A carrier's style changes with its connector's config, not the route table: looked at
+    // again every few seconds (unchanged rules are not rewritten).
+    const rulesTimer = setInterval(republish, RULES_REFRESH_MS);
+    stoppers.push(async () => clearInterval(rulesTimer));
     const windowMs = config.ROUTE_SCORE_WINDOW_SECONDS * 1000;
     const noScores: ReadonlyMap<string, CarrierScore> = new Map();
     const table = routes;

@@ -21,13 +21,13 @@ const metricsUrl = new Map<string, string>();
 let ingressUrl = "";
 let adminUrl = "";
 
-async function run(name: string, env: Record<string, string>, portVar = "HEALTH_PORT") {
+async function run(name: string, env: Record<string, string>) {
   const port = await freePort();
   const p = start(name, process.execPath, ["src/main.ts"], join(ROOT, "services", name), {
     ...infra.env,
     LOG_LEVEL: "info",
     ...env,
-    [portVar]: String(port),
+    HEALTH_PORT: String(port),
   });
   running.push(p);
   await waitReady(p, `http://127.0.0.1:${port}/readyz`);
@@ -78,8 +78,10 @@ beforeAll(async () => {
     }),
     run("dlr-dispatcher", { WEBHOOK_ALLOW_PRIVATE: "true" }),
   ]);
-  const ingress = await run("ingress", { WEBHOOK_ALLOW_PRIVATE: "true" }, "HTTP_PORT");
-  ingressUrl = `http://127.0.0.1:${ingress.port}`;
+  // The API on a port of its own: /metrics is on the health port, not the internet's.
+  const apiPort = await freePort();
+  await run("ingress", { WEBHOOK_ALLOW_PRIVATE: "true", HTTP_PORT: String(apiPort) });
+  ingressUrl = `http://127.0.0.1:${apiPort}`;
   await waitFor(() => /"msg":"bound"/.test(connector.p.output()), {
     timeoutMs: 20_000,
     what: "the connector bound to a simulator",

@@ -40,6 +40,8 @@ async function run(facts: ServiceFacts, env: Record<string, string>): Promise<St
     {
       ...env,
       [facts.portVar]: String(port),
+      // The ingress's API (compose's 8080) on a free port too: a running stack may hold 8080.
+      ...(facts.name === "ingress" ? { HTTP_PORT: String(await freePort()) } : {}),
     },
   );
   running.push(p);

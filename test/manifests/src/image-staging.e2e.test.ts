@@ -109,6 +109,8 @@ describe("the image's staged service (deploy/stage.sh, as the Dockerfile runs it
           [portVar]: String(port),
           HTTP_HOST: "127.0.0.1",
         };
+        // The ingress's API on a free port too (its default 8080 may be a running stack's).
+        if (name === "ingress") env.HTTP_PORT = String(await freePort());
         // Free SMPP ports: the simulator's defaults (2775/2776) may be a running stack's.
         if (name === "smsc-simulator") {
           env.SIM_CARRIERS = JSON.stringify([

@@ -29,10 +29,10 @@ export interface EnvSchema extends Parse {
 
 export interface ServiceFacts {
   name: string;
-  /** The port of /healthz, /readyz and /metrics (the ingress's is its API port). */
+  /** The port of /healthz, /readyz and /metrics (never a service's public port). */
   healthPort: number;
   /** The variable that sets it. */
-  portVar: "HEALTH_PORT" | "HTTP_PORT";
+  portVar: "HEALTH_PORT";
   schema: EnvSchema;
   /** Runs in production (the simulator is for dev, tests and benchmarks only). */
   production: boolean;
@@ -44,7 +44,8 @@ const S = (schema: unknown) => schema as EnvSchema;
 
 /** The conventions' port table (docs/conventions.md). */
 export const SERVICES: readonly ServiceFacts[] = [
-  svc("ingress", 8080, "HTTP_PORT", S(IngressEnv)),
+  // The API on HTTP_PORT 8080; /healthz /readyz /metrics on 8089 (issue 23).
+  svc("ingress", 8089, "HEALTH_PORT", S(IngressEnv)),
   svc("pricing", 8081, "HEALTH_PORT", S(PricingEnv)),
   svc("routing", 8082, "HEALTH_PORT", S(RoutingEnv)),
   svc("carrier-connector", 8083, "HEALTH_PORT", S(CarrierConnectorEnv), { stateless: false }),

@@ -5,6 +5,7 @@ import {
   eventIdFor,
   type FailoverContext,
   type MessageEvent,
+  messageContentOf,
   type SubmitOrder,
 } from "@smsgw/contracts";
 import { partStatusOf } from "./receipt-status.ts";
@@ -34,9 +35,10 @@ export function submittedEvent(
 
 /** What routing needs to fail the message over, handed back from the order. */
 export function failoverOf(order: SubmitOrder): FailoverContext {
-  const { to, from, text, encoding, parts, validUntil, tried, scoreKey, test } = order.data;
+  const { tried, scoreKey, test } = order.data;
   return {
-    content: { to, from, text, encoding, parts, ...(validUntil ? { validUntil } : {}) },
+    // With `concat`: the next carrier splits as this one was told to, as it was billed.
+    content: messageContentOf(order.data),
     tried,
     scoreKey,
     ...(test ? { test } : {}),

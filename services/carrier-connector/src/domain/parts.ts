@@ -1,5 +1,11 @@
 import { type Tlv, tlv } from "@smsgw/smpp";
-import { concatUdh, encodePart as encodeText, type SmsEncoding, segment } from "@smsgw/sms-text";
+import {
+  type ConcatMethod,
+  concatUdh,
+  encodePart as encodeText,
+  type SmsEncoding,
+  segment,
+} from "@smsgw/sms-text";
 
 /** One submit_sm's worth of a message: its part number, coding and short_message octets. */
 export interface SubmitPart {
@@ -34,17 +40,21 @@ export type ConcatStyle = "udh8" | "udh16" | "sar" | "payload";
 
 /**
  * Splits and encodes a text with the carrier's concatenation style, with the same splitter
- * pricing counts with (SAR and payload split as udh8 does, so the parts billed are the parts
- * a handset receives). `ref` is the message's reference (0..65535; udh8 uses its low byte).
- * Surrogate pairs and GSM-7 escapes never straddle parts (the splitter's rule).
+ * ingress counts (bills) with (SAR and payload split as udh8 does, so the parts billed are
+ * the parts a handset receives). `ref` is the message's reference (0..65535; udh8 uses its
+ * low byte). `billedAs` is the header the parts were counted with (ADR 0011): a text billed
+ * for 16-bit-UDH parts is split into those smaller parts by every carrier, so it is sent in
+ * as many parts as were charged. Surrogate pairs and GSM-7 escapes never straddle parts.
  */
 export function buildParts(
   text: string,
   ref: number,
   style: ConcatStyle = "udh8",
   gsmDataCoding: GsmDataCoding = 0,
+  billedAs: ConcatMethod = "udh8",
 ): PartsPlan {
-  const segmented = segment(text, { concat: style === "udh16" ? "udh16" : "udh8" });
+  const room = style === "udh16" || billedAs === "udh16" ? "udh16" : "udh8";
+  const segmented = segment(text, { concat: room });
   const charset = segmented.encoding === "gsm7" ? charsetFor(text, gsmDataCoding) : undefined;
   const encodePart = (piece: { text: string }, encoding: SmsEncoding) =>
     charset ? Buffer.from(piece.text, "latin1") : encodeText(piece, encoding);

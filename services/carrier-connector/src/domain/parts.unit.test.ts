@@ -91,6 +91,30 @@ describe("buildParts with the carrier's concatenation style", () => {
   });
 });
 
+describe("buildParts sends the parts that were billed (ADR 0011)", () => {
+  const text = "a".repeat(306); // 2 parts of 153, or 3 of 152
+
+  it("when a udh16 carrier gets a text billed for 16-bit-UDH parts, it sends that many", () => {
+    const plan = buildParts(text, 0x1234, "udh16", 0, "udh16");
+    if (!plan.ok) throw new Error(plan.problem);
+    expect(plan.parts.map((p) => p.shortMessage.length)).toEqual([7 + 152, 7 + 152, 7 + 2]);
+  });
+
+  it("when a udh8 carrier gets a text billed for 16-bit-UDH parts, it splits as billed, with its own 8-bit header", () => {
+    const plan = buildParts(text, 0x1234, "udh8", 0, "udh16");
+    if (!plan.ok) throw new Error(plan.problem);
+    expect(plan.parts.map((p) => p.shortMessage.length)).toEqual([6 + 152, 6 + 152, 6 + 2]);
+    expect([...(plan.parts[0]?.shortMessage.subarray(0, 6) ?? [])]).toEqual([
+      0x05, 0x00, 0x03, 0x34, 3, 1,
+    ]);
+  });
+
+  it("when a udh8 carrier gets a text billed for 8-bit-UDH parts, it keeps 153 septets a part", () => {
+    const plan = buildParts(text, 1, "udh8", 0, "udh8");
+    expect(plan.ok && plan.parts).toHaveLength(2);
+  });
+});
+
 describe("buildParts with the carrier's data_coding for the default alphabet", () => {
   it("when the carrier wants Latin-1 (3) and the text fits, the octets are Latin-1", () => {
     const plan = buildParts("Olé £5", 1, "udh8", 3);

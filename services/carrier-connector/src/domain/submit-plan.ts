@@ -12,6 +12,8 @@ export interface RoutedContent {
   text: string;
   encoding: "gsm7" | "ucs2";
   parts: number;
+  /** The header the parts were counted (billed) with; absent = udh8 (ADR 0011). */
+  concat?: "udh8" | "udh16" | undefined;
 }
 
 export type SubmitPlan =
@@ -46,7 +48,7 @@ export function planSubmit(
   const style = rules.concat;
   const addressing = addressingFor(content.from, content.to, rules.addressing);
   if (!addressing.ok) return addressing;
-  const built = buildParts(content.text, ref, style, rules.gsmDataCoding);
+  const built = buildParts(content.text, ref, style, rules.gsmDataCoding, content.concat);
   if (!built.ok) return built;
   const plan: SubmitPlan = {
     ok: true,

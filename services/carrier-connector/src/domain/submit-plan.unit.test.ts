@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { planSubmit } from "./submit-plan.ts";
+import { DEFAULT_CARRIER_RULES, planSubmit } from "./submit-plan.ts";
 
 const content = {
   from: "MyApp",
@@ -24,6 +24,17 @@ describe("planSubmit", () => {
   it("when the parts differ from what was counted at acceptance, it says so", () => {
     const plan = planSubmit({ ...content, text: "Hi 👋" }, 5);
     expect(plan.ok && plan.mismatch).toMatch(/counted 1 gsm7 part\(s\).*sending 1 ucs2/);
+  });
+
+  it("when a udh16 carrier gets a text billed with the 16-bit header's parts, it sends as many as were billed", () => {
+    const long = { ...content, text: "a".repeat(306), parts: 3, concat: "udh16" } as const;
+    const rules = { ...DEFAULT_CARRIER_RULES, concat: "udh16" } as const;
+    const plan = planSubmit(long, 5, rules);
+    expect(plan.ok && plan.parts).toHaveLength(3);
+    expect(plan.ok && plan.mismatch).toBeUndefined();
+    // Billed before ADR 0011 (153 a part): the carrier's header needs one more, and says so.
+    const old = planSubmit({ ...long, parts: 2, concat: undefined }, 5, rules);
+    expect(old.ok && old.mismatch).toMatch(/counted 2 gsm7 part\(s\).*sending 3 gsm7/);
   });
 
   it("when the sender cannot be sent, it is not ok", () => {

@@ -44,6 +44,8 @@ export async function startHealthPublisher(deps: HealthPublisherDeps) {
       recentSubmitErrors: status.recentSubmitErrors,
       recentSubmits: status.recentSubmits,
       simulated: link.carrier.simulated,
+      // Routing tells ingress which routes to bill with a 16-bit UDH's smaller parts (ADR 0011).
+      concat: link.carrier.concat,
       updatedAt: now.toISOString(),
       ...(deps.counts
         ? {

@@ -47,6 +47,8 @@ export function acceptedEvent(input: AcceptedInput): EventOf<"MessageAccepted"> 
       text: fields.text,
       encoding: count.encoding,
       parts: count.parts,
+      // Only when not the default: the carrier splits as the parts were billed (ADR 0011).
+      ...(count.concat === "udh16" ? { concat: "udh16" as const } : {}),
       country: destination.country,
       // The charge rides on acceptance: pricing logs no event of its own (ADR 0009).
       cost: charge.amount,

@@ -5,7 +5,7 @@ const input: AcceptedInput = {
   messageId: "msg_01",
   accountId: "acc_1",
   fields: { text: "hi", callbackUrl: null, callbackStatuses: null },
-  count: { encoding: "gsm7", parts: 2 },
+  count: { encoding: "gsm7", parts: 2, concat: "udh8" },
   destination: { e164: "+37256789045", country: "EE" },
   sender: "MyApp",
   charge: { amount: 840, currency: "EUR", pricePerPart: 420 },

@@ -12,6 +12,9 @@ export const MAX_REFERENCE = 128;
 
 const E164 = z.string().meta({ description: "E.164, e.g. +37256789045", example: "+37256789045" });
 
+const CALLBACK_URL =
+  "http(s) URL that receives the delivery reports: port 80, 443 or 1024-65535, not a loopback, private, link-local or metadata address";
+
 const CALLBACK_STATUSES =
   "which status changes are POSTed to callbackUrl (api.md section 4): `sent`, `final` (delivered, undelivered, expired, failed) or statuses by name, comma-separated; default `sent,final`. `queued` is never reported (400 invalid_params)";
 
@@ -33,13 +36,11 @@ export const SendMessage = z.strictObject({
     example: "MyApp",
   }),
   text: z.string().meta({
-    description: "UTF-8 text; GSM-7 160 / UCS-2 70 characters per part",
+    description:
+      "UTF-8 text; GSM-7 160 / UCS-2 70 characters in one part, 153 / 67 per part when split (152 / 66 where the destination's carriers use a 16-bit concatenation header)",
     example: "Hello",
   }),
-  callbackUrl: z
-    .string()
-    .nullish()
-    .meta({ description: "http(s) URL that receives the delivery reports" }),
+  callbackUrl: z.string().nullish().meta({ description: CALLBACK_URL }),
   callbackStatuses: z
     .union([z.string(), z.array(z.string())])
     .nullish()
@@ -157,13 +158,10 @@ export const CompatibleRequest = z.object({
   }),
   text: z.string().meta({
     description:
-      "UTF-8 text; one part holds 160 GSM-7 characters (153 when split) or 70 UCS-2 (67)",
+      "UTF-8 text; one part holds 160 GSM-7 characters (153 when split) or 70 UCS-2 (67); 152 / 66 when split where the destination's carriers use a 16-bit concatenation header",
     example: "Hello",
   }),
-  callbackUrl: z
-    .string()
-    .optional()
-    .meta({ description: "http(s) URL that receives the delivery reports" }),
+  callbackUrl: z.string().optional().meta({ description: CALLBACK_URL }),
   callbackStatuses: z
     .string()
     .optional()

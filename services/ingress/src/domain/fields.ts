@@ -1,6 +1,6 @@
 import { literalAddressVerdict, parseCallbackUrl } from "@smsgw/callback-guard";
 import type { MessageStatus } from "@smsgw/contracts";
-import { countParts, SMS_LIMITS, type SmsEncoding } from "@smsgw/sms-text";
+import { type ConcatMethod, countParts, SMS_LIMITS, type SmsEncoding } from "@smsgw/sms-text";
 import { type Checked, passed, refused } from "./api-error.ts";
 import { readCallbackStatuses } from "./callback-statuses.ts";
 
@@ -23,6 +23,8 @@ export interface SendFields {
 export interface TextCount {
   encoding: SmsEncoding;
   parts: number;
+  /** The concatenation header counted with (ADR 0011): udh16 leaves 152/66 units a part. */
+  concat: ConcatMethod;
 }
 
 export const MAX_CALLBACK_URL_LENGTH = 2048;
@@ -111,13 +113,25 @@ export function checkTextLength(text: string, maxParts: number): Checked<string>
 /**
  * The parts the text is sent and billed in, and the part limit: the splitter runs here,
  * after authentication and the rate limits, on a text `checkTextLength` has bounded.
+ * `concat` is the header the destination's carriers may split with (`concatFor`).
  */
-export function countTextParts(text: string, maxParts: number): Checked<TextCount> {
-  const { encoding, parts } = countParts(text);
+export function countTextParts(
+  text: string,
+  maxParts: number,
+  concat: ConcatMethod = "udh8",
+): Checked<TextCount> {
+  const { encoding, parts } = countParts(text, { concat });
   if (parts > maxParts) {
-    return refused("invalid_params", `text is ${parts} parts long; the limit is ${maxParts} parts`);
+    const why =
+      concat === "udh16"
+        ? " (this destination's carriers leave 152 GSM-7 or 66 UCS-2 characters a part)"
+        : "";
+    return refused(
+      "invalid_params",
+      `text is ${parts} parts long${why}; the limit is ${maxParts} parts`,
+    );
   }
-  return passed({ encoding, parts });
+  return passed({ encoding, parts, concat });
 }
 
 function requiredString(name: string, value: unknown): Checked<string> {

@@ -53,14 +53,31 @@ describe("the text's length bound and part count", () => {
     });
     expect(countTextParts("a".repeat(153 * 3), 3)).toEqual({
       ok: true,
-      value: { encoding: "gsm7", parts: 3 },
+      value: { encoding: "gsm7", parts: 3, concat: "udh8" },
     });
   });
 
   it("when text has a character outside GSM-7, it counts UCS-2 parts", () => {
     expect(countTextParts("ж".repeat(67 * 2 + 1), 10)).toEqual({
       ok: true,
-      value: { encoding: "ucs2", parts: 3 },
+      value: { encoding: "ucs2", parts: 3, concat: "udh8" },
+    });
+  });
+
+  it("when the destination's carriers use a 16-bit UDH, parts hold 152 GSM-7 or 66 UCS-2 characters", () => {
+    expect(countTextParts("a".repeat(306), 10, "udh16")).toMatchObject({ value: { parts: 3 } });
+    expect(countTextParts("a".repeat(306), 10, "udh8")).toMatchObject({ value: { parts: 2 } });
+    expect(countTextParts("ж".repeat(67 * 2), 10, "udh16")).toMatchObject({
+      value: { encoding: "ucs2", parts: 3, concat: "udh16" },
+    });
+    // 1,530 characters: 10 parts with an 8-bit reference, 11 (over the limit) with a 16-bit one.
+    expect(countTextParts("a".repeat(1530), 10, "udh16")).toEqual({
+      ok: false,
+      error: {
+        status: "invalid_params",
+        message:
+          "text is 11 parts long (this destination's carriers leave 152 GSM-7 or 66 UCS-2 characters a part); the limit is 10 parts",
+      },
     });
   });
 });

@@ -47,14 +47,38 @@ export function decideOnKey(
   return { kind: "wait" };
 }
 
-/** JSON with sorted keys: the same body written in another key order is the same request. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+/**
+ * How deep a fingerprinted body may nest: a batch item's fields sit at depth 3, so no valid
+ * request comes near it, and a 4 MB batch of `[[[…]]]` could otherwise take the stack.
+ */
+export const MAX_BODY_DEPTH = 32;
+
+/**
+ * JSON with sorted keys: the same body written in another key order is the same request.
+ * Null when the value nests deeper than `MAX_BODY_DEPTH` (the request is refused).
+ */
+export function canonicalJson(value: unknown, depth = 0): string | null {
+  if (depth > MAX_BODY_DEPTH) return null;
+  if (Array.isArray(value)) {
+    const items: string[] = [];
+    for (const item of value) {
+      const text = canonicalJson(item, depth + 1);
+      if (text === null) return null;
+      items.push(text);
+    }
+    return `[${items.join(",")}]`;
+  }
   if (value !== null && typeof value === "object") {
     const entries = Object.entries(value as Record<string, unknown>)
       .filter(([, v]) => v !== undefined)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+    const fields: string[] = [];
+    for (const [k, v] of entries) {
+      const text = canonicalJson(v, depth + 1);
+      if (text === null) return null;
+      fields.push(`${JSON.stringify(k)}:${text}`);
+    }
+    return `{${fields.join(",")}}`;
   }
   return JSON.stringify(value) ?? "null";
 }

@@ -54,6 +54,15 @@ describe("canonicalJson and keys", () => {
     expect(canonicalJson({ a: "1" })).not.toBe(canonicalJson({ a: 1 }));
   });
 
+  it("when a body nests deeper than 32 levels, it has no canonical form; at 32 it has", () => {
+    const nest = (depth: number): unknown => (depth === 0 ? 1 : [nest(depth - 1)]);
+    expect(canonicalJson(nest(32))).toBe(`${"[".repeat(32)}1${"]".repeat(32)}`);
+    expect(canonicalJson(nest(33))).toBeNull();
+    expect(canonicalJson({ messages: [{ a: nest(40) }] })).toBeNull();
+    const deep = JSON.parse(`${"[".repeat(100_000)}${"]".repeat(100_000)}`) as unknown;
+    expect(canonicalJson(deep)).toBeNull();
+  });
+
   it("when a key has spaces, controls or is too long, it is not a key", () => {
     expect(isIdempotencyKey("order-1234_ABC:x")).toBe(true);
     expect(isIdempotencyKey("a b")).toBe(false);

@@ -47,14 +47,18 @@ export function isIdle(bucket: Bucket, limits: BucketLimits, now: number): boole
 }
 
 /**
- * Before a new key: when the map is full, sweep the idle buckets, and if it is still full of
- * busy keys forget the oldest (a flood of distinct keys cannot grow memory).
+ * Before a new key: when the map is full, sweep the idle buckets, and if fewer than a tenth of
+ * the places came free, forget the oldest keys until a tenth is free (a flood of distinct keys
+ * cannot grow memory). The sweep visits every key, so it must buy room for many new ones: at
+ * most one sweep per `maxEntries / 10` new keys, about ten visits per new key (issue 23: a
+ * full map of busy keys was swept, 100,000 visits, for every new key).
  */
 export function makeRoom(buckets: Map<string, unknown>, maxEntries: number, sweep: () => void) {
   if (buckets.size < maxEntries) return;
   sweep();
+  const keep = maxEntries - Math.max(1, Math.ceil(maxEntries / 10));
   for (const oldest of buckets.keys()) {
-    if (buckets.size < maxEntries) break;
+    if (buckets.size <= keep) break;
     buckets.delete(oldest);
   }
 }

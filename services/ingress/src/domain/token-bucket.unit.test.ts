@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Bucket, createRateLimiter, isIdle, refill, take } from "./token-bucket.ts";
+import { type Bucket, createRateLimiter, isIdle, makeRoom, refill, take } from "./token-bucket.ts";
 
 const perSecond = (ratePerSec: number, burst = ratePerSec) => ({ ratePerSec, burst });
 
@@ -86,6 +86,37 @@ describe("createRateLimiter", () => {
     const limiter = createRateLimiter(perSecond(1, 5), { maxEntries: 3, sweepEveryMs: 60_000 });
     for (let i = 0; i < 10; i++) limiter.take(`ip${i}`, 0);
     expect(limiter.size).toBe(3);
+  });
+
+  it("when a full map of busy keys meets a flood of new keys, each new key costs a bounded number of visits, not a sweep of the map", () => {
+    const maxEntries = 1_000;
+    const buckets = new Map<string, number>();
+    for (let i = 0; i < maxEntries; i++) buckets.set(`busy${i}`, i);
+    let visits = 0;
+    // Every key is busy: the sweep visits them all and frees none.
+    const sweep = () => {
+      visits += buckets.size;
+    };
+    const newKeys = 10_000;
+    for (let i = 0; i < newKeys; i++) {
+      makeRoom(buckets, maxEntries, sweep);
+      buckets.set(`new${i}`, i);
+      expect(buckets.size).toBeLessThanOrEqual(maxEntries);
+    }
+    // One sweep per tenth of the map: about 10 visits per new key (was 1,000).
+    expect(visits / newKeys).toBeLessThanOrEqual(11);
+    // The oldest keys went first.
+    expect(buckets.has("busy0")).toBe(false);
+    expect(buckets.has(`new${newKeys - 1}`)).toBe(true);
+  });
+
+  it("when the sweep frees enough idle keys, no busy key is forgotten", () => {
+    const buckets = new Map<string, string>();
+    for (let i = 0; i < 10; i++) buckets.set(`k${i}`, i < 5 ? "idle" : "busy");
+    makeRoom(buckets, 10, () => {
+      for (const [key, state] of buckets) if (state === "idle") buckets.delete(key);
+    });
+    expect([...buckets.keys()]).toEqual(["k5", "k6", "k7", "k8", "k9"]);
   });
 });
 

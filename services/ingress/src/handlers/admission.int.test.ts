@@ -48,7 +48,7 @@ const atCapacity = (a: Answer) =>
   a.httpStatus === 429 && /at capacity/.test(String(a.body.message));
 
 async function shedding(): Promise<boolean> {
-  const text = await (await fetch(`${h.base}/metrics`)).text();
+  const text = await (await fetch(`${h.health}/metrics`)).text();
   return /^smsgw_ingress_admission_shedding 1$/m.test(text);
 }
 
@@ -110,7 +110,7 @@ describe("when the delivery path falls behind past the bound", () => {
     // Refused before the charge: pricing was asked once per accepted message, no more.
     const asked = h.authorizeRequests.filter((r) => r.accountId === flooder.accountId);
     expect(asked.length).toBe(succeeded.length);
-    const metrics = await (await fetch(`${h.base}/metrics`)).text();
+    const metrics = await (await fetch(`${h.health}/metrics`)).text();
     expect(metrics).toMatch(/^smsgw_ingress_shed_total\{reason="backlog"\} [1-9]/m);
   }, 60_000);
 

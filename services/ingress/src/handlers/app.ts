@@ -1,4 +1,4 @@
-import { answerMetrics, answerProbe, type Logger, type Probes } from "@smsgw/service-kit";
+import type { Logger } from "@smsgw/service-kit";
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from "express";
 import { apiError } from "../domain/api-error.ts";
 import { renderDocsPage } from "../openapi/docs-page.ts";
@@ -24,7 +24,6 @@ export interface AppDeps {
   v1Batch: V1BatchDeps;
   queries: QueryDeps;
   ipLimit: IpLimitDeps;
-  probes: Probes;
   log: Logger;
   trustProxy: boolean;
   maxBodyBytes: number;
@@ -36,8 +35,9 @@ const BODY_TYPES = ["application/json", "application/x-www-form-urlencoded"];
 const JSON_ONLY = ["application/json"];
 
 /**
- * The HTTP face: probes and /metrics, the per-IP limit before anything else, the compatible endpoint at
- * `/`, the message status at `/v1/messages/:id`; every other answer JSON as well.
+ * The HTTP face: the per-IP limit before anything else, the compatible endpoint at `/`, the
+ * native API under `/v1`, the docs; every other answer JSON as well. The probes and /metrics
+ * are not here: they are on the health port (`startHealthServer`), not the internet's.
  */
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -48,9 +48,6 @@ export function createApp(deps: AppDeps): Express {
   app.set("trust proxy", deps.trustProxy ? 1 : false);
 
   app.use(deadline(deps.requestTimeoutMs));
-  app.use((req, res, next) => {
-    if (!answerProbe(req, res, deps.probes) && !answerMetrics(req, res)) next();
-  });
   app.use(perIpLimit(deps.ipLimit));
 
   const bodyParsers: RequestHandler[] = [

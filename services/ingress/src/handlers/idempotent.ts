@@ -8,7 +8,7 @@ import {
   passed,
   v1HttpStatus,
 } from "../domain/api-error.ts";
-import { canonicalJson, isIdempotencyKey } from "../domain/idempotency.ts";
+import { canonicalJson, isIdempotencyKey, MAX_BODY_DEPTH } from "../domain/idempotency.ts";
 import type { IdempotencyStore } from "./idempotency-store.ts";
 import { sendError } from "./reply.ts";
 
@@ -69,10 +69,18 @@ export async function answerOnce(
 ): Promise<void> {
   const { accountId, key } = claim;
   const { hash: _h, token: _t, ...content } = claim.body as Record<string, unknown>;
+  const canonical = canonicalJson(content);
+  if (canonical === null) {
+    // A batch item may hold any JSON; nested this deep it is no message (and cannot be hashed).
+    return sendError(
+      res,
+      apiError("invalid_params", `body is nested more than ${MAX_BODY_DEPTH} levels deep`),
+    );
+  }
   const claimed = await deps.idempotency.claim({
     accountId,
     key,
-    fingerprint: createHash("sha256").update(canonicalJson(content)).digest("hex"),
+    fingerprint: createHash("sha256").update(canonical).digest("hex"),
     newMessageId: claim.newIds.join(","),
     deadline: claim.started + deps.waitLimitMs,
   });

@@ -58,6 +58,18 @@ describe("when a client IP is over its limit", () => {
     expect((await call(`${h.base}/`, from("203.0.113.8"))).body.status).toBe("invalid_params");
   });
 
+  it("when IPv6 addresses share a /64, they share one limit; another /64 has its own", async () => {
+    const h = behindProxy;
+    const statuses = [];
+    for (const ip of ["2001:db8:77:1::1", "2001:db8:77:1::2", "2001:db8:77:1:ab:cd:ef:1"]) {
+      statuses.push((await call(`${h.base}/`, from(ip))).httpStatus);
+    }
+    // A fourth address of the same /64: the burst of 3 is spent.
+    statuses.push((await call(`${h.base}/`, from("2001:db8:77:1:ffff:ffff:ffff:ffff"))).httpStatus);
+    statuses.push((await call(`${h.base}/`, from("2001:db8:77:2::1"))).httpStatus);
+    expect(statuses).toEqual([400, 400, 400, 429, 400]);
+  });
+
   it("when TRUST_PROXY is not set, X-Forwarded-For is ignored and the socket address counts", async () => {
     const h = direct;
     const answers = [];
@@ -66,7 +78,7 @@ describe("when a client IP is over its limit", () => {
   });
 
   it("when the IP is limited, the probes still answer", async () => {
-    expect((await call(`${direct.base}/readyz`)).httpStatus).toBe(200);
+    expect((await call(`${direct.health}/readyz`)).httpStatus).toBe(200);
   });
 });
 

@@ -2,6 +2,7 @@ import type { AccountRecord } from "@smsgw/contracts";
 import type { RequestHandler } from "express";
 import { accountLimitsOf, type DefaultLimits, ipLimitsOf } from "../domain/account-limits.ts";
 import type { ApiError } from "../domain/api-error.ts";
+import { clientKeyOf } from "../domain/client-key.ts";
 import { readCredentials } from "../domain/credentials.ts";
 import type { RateLimiter, TakeDecision } from "../domain/token-bucket.ts";
 import type { Authenticator } from "./auth.ts";
@@ -38,14 +39,15 @@ export interface IpLimitDeps {
 
 /**
  * The per-client-IP limit, before any other work. The IP is the socket's peer, or the
- * nearest proxy's X-Forwarded-For entry when `trust proxy` is set. An account with a
+ * nearest proxy's X-Forwarded-For entry when `trust proxy` is set; an IPv6 client is
+ * counted by its /64 (`clientKeyOf`). An account with a
  * raised IP limit (`limits.ipRatePerSec`) gets it when its credentials come in the
  * Authorization header or the query string (read without touching the body; checking a
  * token is one SHA-256 over memory), in a bucket of its own for that IP.
  */
 export function perIpLimit(deps: IpLimitDeps): RequestHandler {
   return (req, res, next) => {
-    const ip = req.ip ?? req.socket.remoteAddress ?? "unknown";
+    const ip = clientKeyOf(req.ip ?? req.socket.remoteAddress ?? "unknown");
     let key = ip;
     let limits = deps.defaultLimits.ip;
     const credentials = readCredentials(req.get("authorization"), req.query);

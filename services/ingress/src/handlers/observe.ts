@@ -2,19 +2,16 @@ import type { IncomingMessage, RequestListener, ServerResponse } from "node:http
 import type { Request, Response } from "express";
 import { acceptDuration, httpRequestDuration, ingressRequests } from "../metrics.ts";
 
-const FIXED_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
 const SEND_ROUTES = new Set(["/", "/v1/messages", "/v1/messages/batch"]);
 const ACCEPTED = new Set(["success", "queued"]);
 
 /**
- * The route template that answered (`/v1/messages/:id`), the fixed paths answered before
- * routing (probes, metrics), or undefined (no route: a 404). Never the raw URL.
+ * The route template that answered (`/v1/messages/:id`), or undefined (no route: a 404, or
+ * refused before routing). Never the raw URL.
  */
 export function routeOf(req: IncomingMessage): string | undefined {
   const route: unknown = (req as Request).route?.path;
-  if (typeof route === "string") return route;
-  const path = (req.url ?? "/").split("?")[0] ?? "/";
-  return FIXED_PATHS.has(path) ? path : undefined;
+  return typeof route === "string" ? route : undefined;
 }
 
 /** The api.md status of the answer, as `sendJson` noted it. */

@@ -1,4 +1,4 @@
-import type { AccountRecord, RoutingRules } from "@smsgw/contracts";
+import { type AccountRecord, concatFor, type RoutingRules } from "@smsgw/contracts";
 import {
   createGroupCommit,
   currentTraceContext,
@@ -81,15 +81,23 @@ export function createPipeline(deps: PipelineDeps) {
   });
 
   function check(messageId: string, account: AccountRecord, input: SendInput): Checked<Draft> {
-    const count = countTextParts(input.fields.text, deps.maxParts);
+    const { text } = input.fields;
+    let count = countTextParts(text, deps.maxParts);
     if (!count.ok) return count;
     const destination = checkPhone(input.fields.toNumber, input.names?.to);
     if (!destination.ok) return destination;
+    const rules = deps.routingRules();
+    // A text of several parts to a route that may use a 16-bit-UDH carrier is billed in the
+    // smaller parts every carrier of it will send (ADR 0011). One part has no UDH.
+    if (count.value.parts > 1 && concatFor(rules, destination.value.e164) === "udh16") {
+      count = countTextParts(text, deps.maxParts, "udh16");
+      if (!count.ok) return count;
+    }
     const sender = checkSender(input.fields.fromNumber, input.names?.from);
     if (!sender.ok) return sender;
     const door = checkDoor({
       account,
-      rules: deps.routingRules(),
+      rules,
       destination: destination.value,
       sender: sender.value,
     });

@@ -253,6 +253,26 @@ describe("when a request is refused, it answers the error table of api.md", () =
     expect(message).toContain("callbackUrl");
   });
 
+  it.each([
+    ["http://168.63.129.16/dlr", "168.63.129.16 is a metadata address"],
+    ["http://[::ffff:0:10.0.0.5]/dlr", "is a private address"],
+    ["http://[::ffff:0:a9fe:a9fe]/dlr", "is a metadata address"],
+    ["https://hooks.example.com:25/dlr", "port 25 is not allowed (80, 443 or 1024-65535)"],
+    ["https://hooks.example.com:22/dlr", "port 22 is not allowed"],
+  ])(
+    "when the callback URL is %s, it is refused as invalid_params",
+    async (callbackUrl, reason) => {
+      const message = await expectRefusal(get(fieldsOf({ callbackUrl })), 400, "invalid_params");
+      expect(message).toContain("callbackUrl is refused");
+      expect(message).toContain(reason);
+    },
+  );
+
+  it("when the callback URL names port 8443, it is accepted", async () => {
+    const result = await get(fieldsOf({ callbackUrl: "https://hooks.example.com:8443/dlr" }));
+    expect(result.body.status).toBe("success");
+  });
+
   it("when the token is wrong or the hash unknown, it is auth_failed with one message", async () => {
     const wrongToken = await expectRefusal(get(fieldsOf({ token: "wrong" })), 401, "auth_failed");
     const unknownHash = await expectRefusal(get(fieldsOf({ hash: "nobody" })), 401, "auth_failed");
@@ -404,8 +424,19 @@ describe("when a request is not a send request, the answer is still JSON", () =>
     expect(result.body.status).toBe("invalid_params");
   });
 
-  it("when the probes are asked, they answer ok", async () => {
-    expect((await call(`${h.base}/healthz`)).body).toEqual({ status: "ok" });
-    expect((await call(`${h.base}/readyz`)).body).toEqual({ status: "ok" });
+  it("when the probes and /metrics are asked on the health port, they answer", async () => {
+    expect((await call(`${h.health}/healthz`)).body).toEqual({ status: "ok" });
+    expect((await call(`${h.health}/readyz`)).body).toEqual({ status: "ok" });
+    const metrics = await fetch(`${h.health}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/^smsgw_ingress_requests_total/m);
+  });
+
+  it("when the probes or /metrics are asked on the API port, it is 404 not_found: they are not the internet's", async () => {
+    for (const path of ["/healthz", "/readyz", "/metrics"]) {
+      const answer = await call(`${h.base}${path}`);
+      expect(answer.httpStatus, path).toBe(404);
+      expect(answer.body.status).toBe("not_found");
+    }
   });
 });

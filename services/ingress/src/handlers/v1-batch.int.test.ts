@@ -115,6 +115,27 @@ describe("POST /v1/messages/batch", () => {
     expect(await h.streamMessages()).toBe(before + 2);
   });
 
+  it("when a batch item is nested thousands of levels deep and the batch has an Idempotency-Key, it is 400 invalid_params, not a server error", async () => {
+    const depth = 100_000;
+    const deep = `${"[".repeat(depth)}${"]".repeat(depth)}`;
+    const before = await h.streamMessages();
+    const answer = await call(`${h.base}/v1/messages/batch`, {
+      method: "POST",
+      headers: {
+        authorization: `Basic ${Buffer.from(`${h.account.hash}:${h.account.token}`).toString("base64")}`,
+        "content-type": "application/json",
+        "idempotency-key": `deep-${Date.now()}`,
+      },
+      body: `{"messages":[${JSON.stringify(item())},{"to":${deep}}]}`,
+    });
+    expect(answer.httpStatus).toBe(400);
+    expect(answer.body).toEqual({
+      status: "invalid_params",
+      message: "body is nested more than 32 levels deep",
+    });
+    expect(await h.streamMessages()).toBe(before);
+  });
+
   it("when a batch item met a server error, the retry runs again under the same message ids", async () => {
     const key = `batch-retry-${Date.now()}`;
     const send = () =>

@@ -194,7 +194,7 @@ export function buildOpenApiDocument(): Json {
           tags: ["messages"],
           summary: `Send up to ${MAX_BATCH} messages`,
           description:
-            "Each item is checked, charged and queued on its own: the answer lists one result per item, in order (`status: queued` with the resource, or the item's error status and message). The batch takes one token per message from the account's rate limit. With `Idempotency-Key` the whole batch is sent at most once (same rules as a single send; a batch in which some item met a server error is not stored, and its retry runs again under the same message ids).",
+            "Each item is checked, charged and queued on its own: the answer lists one result per item, in order (`status: queued` with the resource, or the item's error status and message). The batch takes one token per message from the account's rate limit. With `Idempotency-Key` the whole batch is sent at most once (same rules as a single send; a batch in which some item met a server error is not stored, and its retry runs again under the same message ids). With `Idempotency-Key`, a body nested more than 32 levels deep (an item is any JSON) is 400 `invalid_params`: it cannot be fingerprinted, and no message nests so.",
           parameters: [IDEMPOTENCY_KEY],
           requestBody: { required: true, content: json(ref("SendBatch")) },
           responses: {

@@ -56,6 +56,8 @@ export interface Harness {
   ingress: StartedIngress;
   /** http://127.0.0.1:<port> */
   base: string;
+  /** http://127.0.0.1:<health port>: /healthz, /readyz, /metrics */
+  health: string;
   account: TestAccount;
   /** MessageAccepted events seen on the stream, by messageId. */
   accepted: Map<string, EventOf<"MessageAccepted">>;
@@ -199,6 +201,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const config = loadIngressConfig({
     ...infra.env,
     HTTP_PORT: "0",
+    HEALTH_PORT: "0",
     AUTHORIZE_TIMEOUT_MS: "500",
     ...env,
   });
@@ -209,6 +212,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     messaging,
     ingress,
     base: `http://127.0.0.1:${ingress.port}`,
+    health: `http://127.0.0.1:${ingress.healthPort}`,
     account,
     accepted,
     authorizeRequests,

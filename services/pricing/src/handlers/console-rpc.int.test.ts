@@ -153,7 +153,7 @@ describe("console requests to pricing", () => {
 
     // The test infra does not set WEBHOOK_ALLOW_PRIVATE: a loopback host is refused, as at acceptance.
     for (const refusedUrl of [
-      "http://127.0.0.1:9/hook",
+      "http://127.0.0.1:9000/hook",
       "https://u:p@example.com/",
       "ftp://x.y/",
     ]) {

@@ -3,6 +3,7 @@ import {
   type EventOf,
   envelopeFor,
   eventIdFor,
+  messageContentOf,
   type SubmitOrder,
   submitOrderId,
 } from "@smsgw/contracts";
@@ -14,7 +15,7 @@ import type { FailDecision, RouteChoice } from "./decide.ts";
  * SubmitFailed. Not an event: only the carrier's connector reads it.
  */
 export function submitOrder(cause: EventCause, choice: RouteChoice, now: Date): SubmitOrder {
-  const { to, from, text, encoding, parts, validUntil, scoreKey, tried, test } = choice.state;
+  const { scoreKey, tried, test } = choice.state;
   const orderId = submitOrderId(cause.messageId, choice.attempt);
   return {
     orderId,
@@ -25,12 +26,7 @@ export function submitOrder(cause: EventCause, choice: RouteChoice, now: Date): 
     occurredAt: now.toISOString(),
     ...(cause.trace ? { trace: cause.trace } : {}),
     data: {
-      to,
-      from,
-      text,
-      encoding,
-      parts,
-      ...(validUntil ? { validUntil } : {}),
+      ...messageContentOf(choice.state),
       carrierId: choice.carrierId,
       attempt: choice.attempt,
       tried,

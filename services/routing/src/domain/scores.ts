@@ -127,13 +127,33 @@ export function combineHealth(
  * carrier never heard of is not one, so a test message never goes to it.
  */
 export function simulatedCarriers(records: Iterable<CarrierHealth>): Set<string> {
-  const newest = new Map<string, { at: number; simulated: boolean }>();
+  const simulated = newestPerCarrier(records, (record) => record.simulated === true);
+  return new Set([...simulated].filter(([, flag]) => flag).map(([carrierId]) => carrierId));
+}
+
+/**
+ * Each carrier's concatenation style from its newest health record that states one (ADR
+ * 0011). Like `simulated` it is configuration, so a stale record still tells it; a carrier
+ * no record names is absent (unknown).
+ */
+export function carrierConcats(
+  records: Iterable<CarrierHealth>,
+): Map<string, NonNullable<CarrierHealth["concat"]>> {
+  return newestPerCarrier(records, (record) => record.concat);
+}
+
+/** Per carrier, what `pick` reads from its newest record that has it (undefined = has not). */
+function newestPerCarrier<T>(
+  records: Iterable<CarrierHealth>,
+  pick: (record: CarrierHealth) => T | undefined,
+): Map<string, T> {
+  const newest = new Map<string, { at: number; value: T }>();
   for (const record of records) {
+    const value = pick(record);
+    if (value === undefined) continue;
     const at = Date.parse(record.updatedAt);
     const seen = newest.get(record.carrierId);
-    if (!seen || at > seen.at) {
-      newest.set(record.carrierId, { at, simulated: record.simulated === true });
-    }
+    if (!seen || at > seen.at) newest.set(record.carrierId, { at, value });
   }
-  return new Set([...newest].filter(([, seen]) => seen.simulated).map(([carrierId]) => carrierId));
+  return new Map([...newest].map(([carrierId, { value }]) => [carrierId, value]));
 }

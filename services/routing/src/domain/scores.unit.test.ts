@@ -1,7 +1,13 @@
 import type { CarrierHealth, ScoreCounts } from "@smsgw/contracts";
 import { describe, expect, it } from "vitest";
 import { chooseCarrier } from "./choose.ts";
-import { combineHealth, scoreIndex, scoreSnapshot, simulatedCarriers } from "./scores.ts";
+import {
+  carrierConcats,
+  combineHealth,
+  scoreIndex,
+  scoreSnapshot,
+  simulatedCarriers,
+} from "./scores.ts";
 
 const T0 = Date.parse("2026-11-25T10:00:00Z");
 
@@ -167,6 +173,21 @@ describe("simulated carriers", () => {
       health("b", "r2", { simulated: true, updatedAt: newer }),
     ];
     expect([...simulatedCarriers(records)]).toEqual(["b"]);
+  });
+});
+
+describe("carriers' concatenation styles", () => {
+  it("when records state a style, the newest that states one decides; a carrier none names is unknown", () => {
+    const older = new Date(T0 - 1_000).toISOString();
+    const newer = new Date(T0).toISOString();
+    const records = [
+      health("a", "r1", { concat: "udh8", updatedAt: older }),
+      health("a", "r2", { concat: "udh16", updatedAt: newer }),
+      health("b", "r1", { concat: "sar", updatedAt: older }),
+      health("b", "r2", { updatedAt: newer }), // a connector from before the field
+      health("c", "r1"),
+    ];
+    expect(Object.fromEntries(carrierConcats(records))).toEqual({ a: "udh16", b: "sar" });
   });
 });
 

@@ -3,6 +3,7 @@ import {
   type EventOf,
   MessageAccepted,
   type MessageEvent,
+  messageContentOf,
   type SubmitOrder,
 } from "@smsgw/contracts";
 import {
@@ -60,8 +61,9 @@ export function handleAccepted(deps: AcceptedDeps) {
         continue;
       }
       outcomes.push(ACK);
-      const { to, from, text, encoding, parts, validUntil, country, test } = accepted.data;
-      const content = { to, from, text, encoding, parts, validUntil };
+      const { country, test } = accepted.data;
+      // With `concat` when the parts were billed for a 16-bit UDH: the carrier splits the same.
+      const content = messageContentOf(accepted.data);
       const decision = decideRoute(view, { ...content, country, test });
       if (decision.kind === "route") {
         orders.push(submitOrder(accepted, decision, now));

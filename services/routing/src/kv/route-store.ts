@@ -1,8 +1,14 @@
 import type { KV } from "@nats-io/kv";
-import { RoutingRules, type SenderRule, type Subjects } from "@smsgw/contracts";
+import { CarrierHealth, RoutingRules, type SenderRule, type Subjects } from "@smsgw/contracts";
 import { type Nats, openBucket } from "@smsgw/service-kit";
 import { createRouteTable, Route, type RouteTable } from "../domain/route-table.ts";
-import { routingRulesOf, SenderRuleInput, sameRules } from "../domain/rules.ts";
+import {
+  type CarrierConcats,
+  routingRulesOf,
+  SenderRuleInput,
+  sameRules,
+} from "../domain/rules.ts";
+import { carrierConcats } from "../domain/scores.ts";
 
 /**
  * The operator-managed table in the KV bucket `<prefix>_routes`: one key per route
@@ -31,8 +37,12 @@ export interface RouteStore {
   deleteSender(prefix: string): Promise<boolean>;
   /** Writes `table` when the store holds no route at all; true when it did. */
   seedIfEmpty(table: RouteTable): Promise<boolean>;
-  /** Writes the rules derived from `contents` unless the bucket already says the same. */
-  publishRules(contents: TableContents, now?: Date): Promise<RoutingRules>;
+  /**
+   * Writes the rules derived from `contents` and the carriers' concatenation styles unless
+   * the bucket already says the same. Without `concats` (the CLI, the admin API) the styles
+   * are read from the carrier-health bucket, where the service's own come from too.
+   */
+  publishRules(contents: TableContents, concats?: CarrierConcats): Promise<RoutingRules>;
   readonly kv: KV;
 }
 
@@ -55,8 +65,24 @@ export async function openRouteStore(nc: Nats["nc"], subjects: Subjects): Promis
     return { routes: [...createRouteTable(routes).routes], senders };
   }
 
-  async function publishRules(contents: TableContents, now = new Date()) {
-    const rules = routingRulesOf(createRouteTable(contents.routes), contents.senders, now);
+  async function readConcats(): Promise<CarrierConcats> {
+    const healthKv = await openBucket(nc, subjects.carrierHealthBucket);
+    const records: CarrierHealth[] = [];
+    for await (const key of await healthKv.keys()) {
+      const entry = await healthKv.get(key);
+      const parsed = entry?.operation === "PUT" ? CarrierHealth.safeParse(entry.json()) : null;
+      if (parsed?.success) records.push(parsed.data);
+    }
+    return carrierConcats(records);
+  }
+
+  async function publishRules(contents: TableContents, concats?: CarrierConcats) {
+    const rules = routingRulesOf(
+      createRouteTable(contents.routes),
+      contents.senders,
+      new Date(),
+      concats ?? (await readConcats()),
+    );
     const current = await rulesKv.get(RULES_KEY);
     const parsed =
       current?.operation === "PUT" ? RoutingRules.safeParse(current.json()) : undefined;

@@ -21,6 +21,20 @@ export const ScoreCounts = z.object({
 });
 export type ScoreCounts = z.infer<typeof ScoreCounts>;
 
+/** A slot with nothing counted yet. */
+export function emptyScoreCounts(key: string, at: number): ScoreCounts {
+  return {
+    key,
+    at,
+    submits: 0,
+    submitFailures: 0,
+    delivered: 0,
+    undelivered: 0,
+    latencyMsSum: 0,
+    latencyCount: 0,
+  };
+}
+
 /**
  * A carrier's health as one connector replica sees it, in the carrier-health KV bucket
  * (key `<carrierId>.<replica>`). Routing combines the replicas' records of a carrier.

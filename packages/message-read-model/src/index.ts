@@ -15,5 +15,5 @@ export {
   type MessageReader,
   type TrailEvent,
 } from "./message-reader.ts";
-export type { PartOutcome } from "./message-row.ts";
+export type { MessageRow, PartOutcome } from "./message-row.ts";
 export { type MessageView, statusTimesOfRow } from "./message-view.ts";

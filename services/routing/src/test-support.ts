@@ -2,6 +2,7 @@ import { Kvm } from "@nats-io/kv";
 import {
   type CarrierHealth,
   type EventOf,
+  emptyScoreCounts,
   eventIdFor,
   type MessageEvent,
   MessageEvent as MessageEventSchema,
@@ -102,17 +103,7 @@ export function submitFailed(
 export function counts(key: string, overrides: Partial<ScoreCounts> = {}): ScoreCounts {
   const slotMs = 1_000;
   const now = Date.now();
-  return {
-    key,
-    at: now - (now % slotMs),
-    submits: 0,
-    submitFailures: 0,
-    delivered: 0,
-    undelivered: 0,
-    latencyMsSum: 0,
-    latencyCount: 0,
-    ...overrides,
-  };
+  return { ...emptyScoreCounts(key, now - (now % slotMs)), ...overrides };
 }
 
 export function health(

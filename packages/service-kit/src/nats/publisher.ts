@@ -50,6 +50,32 @@ export function isTransientPublishError(error: unknown): boolean {
   return /no responders|not enabled|timeout|timed out|503|disconnect|reconnect/i.test(text);
 }
 
+/**
+ * Publishes, retrying transient failures with growing pauses for up to `retryForMs`: the
+ * msgID (required) makes a retry safe.
+ */
+export async function publishWithRetry(
+  js: JetStreamClient,
+  subject: string,
+  body: string,
+  opts: NonNullable<Parameters<JetStreamClient["publish"]>[2]> & {
+    msgID: string;
+    retryForMs: number;
+  },
+): Promise<void> {
+  const { retryForMs, ...publishOptions } = opts;
+  const giveUpAt = Date.now() + retryForMs;
+  for (let pause = 100; ; pause = Math.min(pause * 2, 1_000)) {
+    try {
+      await js.publish(subject, body, publishOptions);
+      return;
+    } catch (error) {
+      if (!isTransientPublishError(error) || Date.now() + pause > giveUpAt) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+}
+
 export function createEventPublisher(
   js: JetStreamClient,
   subjects: Subjects,
@@ -60,24 +86,6 @@ export function createEventPublisher(
   // Long enough to ride out a leader election; a caller waiting on HTTP still gets its
   // answer well within the API's 30 s ceiling.
   const retryForMs = options.retryForMs ?? 8_000;
-
-  /** Publishes, retrying transient failures with growing pauses: the msgID makes a retry safe. */
-  async function publishWithRetry(
-    subject: string,
-    body: string,
-    opts: Parameters<JetStreamClient["publish"]>[2],
-  ): Promise<void> {
-    const giveUpAt = Date.now() + retryForMs;
-    for (let pause = 100; ; pause = Math.min(pause * 2, 1_000)) {
-      try {
-        await js.publish(subject, body, opts);
-        return;
-      } catch (error) {
-        if (!isTransientPublishError(error) || Date.now() + pause > giveUpAt) throw error;
-        await new Promise((resolve) => setTimeout(resolve, pause));
-      }
-    }
-  }
 
   function send(
     kind: string,
@@ -94,7 +102,12 @@ export function createEventPublisher(
       try {
         // Nats-Msg-Id = the event's deterministic id: a handler that runs twice, or a
         // publish retried after a lost ack, is stored once.
-        await publishWithRetry(subject, JSON.stringify(body), { msgID, headers, timeout });
+        await publishWithRetry(js, subject, JSON.stringify(body), {
+          msgID,
+          headers,
+          timeout,
+          retryForMs,
+        });
         eventsPublished.inc({ kind, result: "ok" });
       } catch (error) {
         eventsPublished.inc({ kind, result: "error" });
@@ -105,6 +118,18 @@ export function createEventPublisher(
 
   const publish = (event: MessageEvent) =>
     send(event.type, subjects.event(event.type, carrierOf(event)), event.eventId, event);
+  const publishStatusChange = (change: MessageStatusChanged) =>
+    send(
+      "MessageStatusChanged",
+      subjects.statusChanged,
+      statusChangeId(change.messageId, change.sequence),
+      change,
+    );
+  /** Events in one `EventBatch` on the subject, under a digest of their ids. */
+  const envelopeOn = (subject: string) => (chunk: MessageEvent[]) => {
+    const batch: EventBatch = { type: "EventBatch", version: 1, events: chunk };
+    return send("EventBatch", subject, eventBatchId(chunk.map((event) => event.eventId)), batch);
+  };
 
   return {
     publish,
@@ -112,42 +137,17 @@ export function createEventPublisher(
       await Promise.all(events.map(publish));
     },
     async publishStatusChanges(changes) {
-      await Promise.all(
-        changes.map((change) =>
-          send(
-            "MessageStatusChanged",
-            subjects.statusChanged,
-            statusChangeId(change.messageId, change.sequence),
-            change,
-          ),
-        ),
-      );
+      await Promise.all(changes.map(publishStatusChange));
     },
     async publishStatusChangeBatch(changes) {
-      await Promise.all(
-        chunksOf(changes).map((chunk) => {
-          const [only] = chunk;
-          const ids = chunk.map((change) => statusChangeId(change.messageId, change.sequence));
-          if (chunk.length === 1 && only) {
-            return send("MessageStatusChanged", subjects.statusChanged, ids[0] ?? "", only);
-          }
-          const batch: StatusChangeBatch = {
-            type: "StatusChangeBatch",
-            version: 1,
-            changes: chunk,
-          };
-          return send("StatusChangeBatch", subjects.statusChanged, eventBatchId(ids), batch);
-        }),
-      );
+      await inChunks(changes, publishStatusChange, (chunk) => {
+        const ids = chunk.map((change) => statusChangeId(change.messageId, change.sequence));
+        const batch: StatusChangeBatch = { type: "StatusChangeBatch", version: 1, changes: chunk };
+        return send("StatusChangeBatch", subjects.statusChanged, eventBatchId(ids), batch);
+      });
     },
     async publishBatch(events) {
-      await Promise.all(
-        chunksOf(events).map((chunk) => {
-          const batch: EventBatch = { type: "EventBatch", version: 1, events: chunk };
-          const id = eventBatchId(chunk.map((event) => event.eventId));
-          return send("EventBatch", subjects.eventBatch, id, batch);
-        }),
-      );
+      await Promise.all(chunksOf(events).map(envelopeOn(subjects.eventBatch)));
     },
     async publishGrouped(events) {
       const [first] = events;
@@ -155,18 +155,23 @@ export function createEventPublisher(
       if (events.some((event) => event.type !== first.type)) {
         throw new Error("publishGrouped takes events of one type");
       }
-      const subject = subjects.event(first.type, carrierOf(first));
-      await Promise.all(
-        chunksOf(events).map((chunk) => {
-          const [only] = chunk;
-          if (chunk.length === 1 && only) return publish(only);
-          const batch: EventBatch = { type: "EventBatch", version: 1, events: chunk };
-          const id = eventBatchId(chunk.map((event) => event.eventId));
-          return send("EventBatch", subject, id, batch);
-        }),
-      );
+      await inChunks(events, publish, envelopeOn(subjects.event(first.type, carrierOf(first))));
     },
   };
+}
+
+/** Each chunk of the items goes out alone when it holds one item, else as one envelope. */
+async function inChunks<T>(
+  items: readonly T[],
+  alone: (item: T) => Promise<void>,
+  together: (chunk: T[]) => Promise<void>,
+): Promise<void> {
+  await Promise.all(
+    chunksOf(items).map((chunk) => {
+      const [only] = chunk;
+      return chunk.length === 1 && only ? alone(only) : together(chunk);
+    }),
+  );
 }
 
 function chunksOf<T>(items: readonly T[]): T[][] {

@@ -1,4 +1,4 @@
-import type { ScoreCounts } from "@smsgw/contracts";
+import { emptyScoreCounts, type ScoreCounts } from "@smsgw/contracts";
 
 /**
  * What this replica saw of each carrier per score key, in time slots over the last window
@@ -44,16 +44,7 @@ export function createScoreCounter(windowMs: number, slotMs: number): ScoreCount
       // A new slot: drop the ones past the window (a carrier no record is published for,
       // one not configured here, is never read, so it is pruned here).
       prune(slots, atMs);
-      counts = {
-        key,
-        at,
-        submits: 0,
-        submitFailures: 0,
-        delivered: 0,
-        undelivered: 0,
-        latencyMsSum: 0,
-        latencyCount: 0,
-      };
+      counts = emptyScoreCounts(key, at);
       slots.set(id, counts);
     }
     return counts;

@@ -1,37 +1,20 @@
 import type { MessageStatus } from "@smsgw/contracts";
-import { statusTimesOfRow } from "@smsgw/message-read-model";
+import { type MessageRow as ReadModelRow, statusTimesOfRow } from "@smsgw/message-read-model";
 import type postgres from "postgres";
-import type { MessageState, PartOutcome } from "../domain/message.ts";
+import type { MessageState } from "../domain/message.ts";
 
-/** A `messages` row as postgres.js reads it (timestamptz -> Date, int8 -> string). */
-export interface MessageRow {
-  message_id: string;
-  account_id: string;
+/**
+ * A `messages` row as postgres.js reads it: the columns the read model shows, and those only
+ * the fold uses.
+ */
+export interface MessageRow extends ReadModelRow {
   accepted: boolean;
-  to_number: string | null;
-  from_number: string | null;
-  parts: number | null;
-  cost: string | null;
-  currency: string | null;
-  reference: string | null;
-  callback_url: string | null;
   callback_statuses: MessageStatus[] | null;
-  created_at: Date | null;
   submitted_at: Date | null;
   failure_at: Date | null;
   failure_code: string | null;
   validity_expired_at: Date | null;
-  part_outcomes: Record<string, PartOutcome>;
-  status: MessageStatus | null;
   status_seq: number;
-  error_code: string | null;
-  queued_at: Date | null;
-  sent_at: Date | null;
-  delivered_at: Date | null;
-  undelivered_at: Date | null;
-  expired_at: Date | null;
-  failed_at: Date | null;
-  updated_at: Date | null;
   /** Counts the writes of the row: the optimistic check of `upsertProjections`. */
   revision: number;
 }

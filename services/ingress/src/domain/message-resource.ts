@@ -1,21 +1,11 @@
-import { type MessageStatus, toDecimal } from "@smsgw/contracts";
+import { toDecimal } from "@smsgw/contracts";
 import type { MessageView } from "@smsgw/message-read-model";
 
-/** The message resource of `GET /v1/messages/{id}` (api.md section 2). */
-export interface MessageResource {
-  messageId: string;
-  status: MessageStatus;
-  to: string;
-  from: string;
-  parts: number;
-  cost: number;
-  currency: string;
-  reference: string | null;
-  errorCode: string | null;
-  createdAt: string;
-  updatedAt: string;
-  statusTimes: Partial<Record<MessageStatus, string>>;
-}
+/**
+ * The message resource of `GET /v1/messages/{id}` (api.md section 2): the read model's view
+ * without the account, its cost in currency units.
+ */
+export type MessageResource = Omit<MessageView, "accountId">;
 
 export function toMessageResource(view: MessageView): MessageResource {
   return {

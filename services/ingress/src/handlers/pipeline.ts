@@ -66,17 +66,18 @@ export function createPipeline(deps: PipelineDeps) {
   // nothing waits, so a quiet gateway answers as fast as before.
   const grouped = createGroupCommit<{
     event: ReturnType<typeof eventOf>;
-    settle(stored: boolean, error?: unknown): void;
+    stored(): void;
+    failed(error: unknown): void;
   }>({
     windowMs: 0,
     maxBatch: 200,
     maxConcurrent: 2,
     async commit(batch) {
       await deps.publisher.publishGrouped(batch.map((item) => item.event));
-      for (const item of batch) item.settle(true);
+      for (const item of batch) item.stored();
     },
     onError(error, batch) {
-      for (const item of batch) item.settle(false, error);
+      for (const item of batch) item.failed(error);
     },
   });
 
@@ -161,22 +162,16 @@ export function createPipeline(deps: PipelineDeps) {
    */
   async function accept(draft: Draft, charged: Charge): Promise<boolean> {
     const event = eventOf(draft, charged);
-    const stored = draft.input.schedule.sendAt
-      ? deps.publisher.publish(event).then(
-          () => ({ ok: true as const }),
-          (error: unknown) => ({ ok: false as const, error }),
-        )
-      : new Promise<{ ok: true } | { ok: false; error: unknown }>((resolve) =>
-          grouped.add({
-            event,
-            settle: (ok, error) => resolve(ok ? { ok: true } : { ok: false, error }),
-          }),
-        );
-    const result = await stored;
-    // Charged but not accepted: pricing's sweep refunds a charge without an accepted event.
-    if (!result.ok)
-      log.error({ err: result.error, messageId: draft.messageId }, "accepted publish failed");
-    return result.ok;
+    try {
+      await (draft.input.schedule.sendAt
+        ? deps.publisher.publish(event)
+        : new Promise<void>((stored, failed) => grouped.add({ event, stored, failed })));
+      return true;
+    } catch (error) {
+      // Charged but not accepted: pricing's sweep refunds a charge without an accepted event.
+      log.error({ err: error, messageId: draft.messageId }, "accepted publish failed");
+      return false;
+    }
   }
 
   /**

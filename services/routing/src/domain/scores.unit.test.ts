@@ -1,4 +1,4 @@
-import type { CarrierHealth, ScoreCounts } from "@smsgw/contracts";
+import { type CarrierHealth, emptyScoreCounts, type ScoreCounts } from "@smsgw/contracts";
 import { describe, expect, it } from "vitest";
 import { chooseCarrier } from "./choose.ts";
 import {
@@ -37,15 +37,7 @@ function counted(
 ): CarrierHealth {
   return health(carrierId, replica, {
     countSlotMs: 1_000,
-    counts: counts.map((c) => ({
-      submits: 0,
-      submitFailures: 0,
-      delivered: 0,
-      undelivered: 0,
-      latencyMsSum: 0,
-      latencyCount: 0,
-      ...c,
-    })),
+    counts: counts.map((c) => ({ ...emptyScoreCounts(c.key, c.at), ...c })),
   });
 }
 

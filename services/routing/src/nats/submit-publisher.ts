@@ -4,6 +4,7 @@ import {
   createWindow,
   eventsPublished,
   type Nats,
+  publishWithRetry,
   traceHeaders,
 } from "@smsgw/service-kit";
 
@@ -12,9 +13,6 @@ export interface SubmitPublisher {
   /** Resolves when JetStream stored every order (or recognised it as a duplicate). */
   publishAll(orders: readonly SubmitOrder[]): Promise<void>;
 }
-
-/** A stream without a leader for a moment, or a reconnecting connection: worth another try. */
-const TRANSIENT = /no responders|not enabled|timeout|timed out|503|disconnect|reconnect/i;
 
 export function createSubmitPublisher(
   js: Nats["js"],
@@ -30,26 +28,19 @@ export function createSubmitPublisher(
     const body = JSON.stringify(order);
     const subject = subjects.submit(order.data.carrierId);
     const headers = traceHeaders(contextFromEnvelope(order.trace));
-    const giveUpAt = Date.now() + retryForMs;
-    for (let pause = 100; ; pause = Math.min(pause * 2, 1_000)) {
-      try {
-        // Nats-Msg-Id = `<messageId>:submit:<attempt>`: a handler that runs twice, or a
-        // publish retried after a lost ack, hands the attempt over once.
-        await js.publish(subject, body, {
-          msgID: order.orderId,
-          timeout,
-          ...(headers ? { headers } : {}),
-        });
-        eventsPublished.inc({ kind: "SubmitOrder", result: "ok" });
-        return;
-      } catch (error) {
-        const transient = TRANSIENT.test(String((error as Error | null)?.message ?? error));
-        if (!transient || Date.now() + pause > giveUpAt) {
-          eventsPublished.inc({ kind: "SubmitOrder", result: "error" });
-          throw error;
-        }
-        await new Promise((resolve) => setTimeout(resolve, pause));
-      }
+    try {
+      // Nats-Msg-Id = `<messageId>:submit:<attempt>`: a handler that runs twice, or a
+      // publish retried after a lost ack, hands the attempt over once.
+      await publishWithRetry(js, subject, body, {
+        msgID: order.orderId,
+        timeout,
+        retryForMs,
+        ...(headers ? { headers } : {}),
+      });
+      eventsPublished.inc({ kind: "SubmitOrder", result: "ok" });
+    } catch (error) {
+      eventsPublished.inc({ kind: "SubmitOrder", result: "error" });
+      throw error;
     }
   }
 

@@ -62,7 +62,7 @@ async function balance(accountId: string): Promise<string | undefined> {
   return row?.balance;
 }
 
-describe("the batch transaction", () => {
+describe("the batch charge", () => {
   it("when two replicas charge the same message id at once, it is charged once and both answer charged", async () => {
     await account("acc_twice", 10_000);
     const same = request("acc_twice");
@@ -115,6 +115,28 @@ describe("the batch transaction", () => {
       select count(*) as n from ledger where message_id = ${messageId}`.execute(first.db);
     expect(rows[0]?.n).toBe("1");
     expect(await balance("acc_right")).toBe("1000");
+  });
+
+  it("when another writer spends the balance after the batch looked, the batch decides again and refuses: the balance never goes below zero", async () => {
+    await account("acc_spent", 420);
+    let racing: Promise<Awaited<ReturnType<typeof chargeBatch>>> | undefined;
+    await first.sql.begin(async (tx) => {
+      // Uncommitted: the batch reads 420, decides to charge, and its write waits on the row.
+      await tx`update accounts set balance = 0 where account_id = 'acc_spent'`;
+      racing = chargeBatch(second.db, [request("acc_spent")], prices);
+      await waitFor(async () => {
+        const [row] = await first.sql<{ n: number }[]>`
+          select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock'`;
+        return (row?.n ?? 0) > 0;
+      });
+    });
+    const decision = await racing;
+    expect(decision?.responses).toEqual([expect.objectContaining({ outcome: "low_balance" })]);
+    expect(await balance("acc_spent")).toBe("0");
+    const { rows } = await sql<{ n: string }>`
+      select count(*) as n from ledger where account_id = 'acc_spent'`.execute(first.db);
+    expect(rows[0]?.n).toBe("0");
   });
 
   it("when a batch charges, each new charge waits in pending_charges and no event goes to the outbox", async () => {

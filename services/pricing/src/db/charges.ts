@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Transaction } from "kysely";
+import { type Kysely, sql } from "kysely";
 import {
   type AccountState,
   type BatchDecision,
@@ -13,22 +13,18 @@ import { type PricingDatabase, toUnits } from "./schema.ts";
 const CHARGE_ACTOR = "pricing";
 const MAX_ATTEMPTS = 3;
 
-/** Another writer charged one of the batch's message ids after we looked: decide again. */
-class ChargeConflict extends Error {
-  override name = "ChargeConflict";
-}
-
 /**
- * Decides and records a batch of authorize requests in ONE transaction (group commit):
- * lock the batch's accounts (in id order, so concurrent batches cannot deadlock), read
- * the charges that already exist for its message ids, decide in memory, insert the new
- * charges in one statement, set the new balances in one statement and mark the new
- * charges pending acceptance in one statement.
+ * Decides and records a batch of authorize requests (group commit) in two statements and no
+ * transaction: one reads the batch's accounts and the charges that already exist for its
+ * message ids (one snapshot), the decision is made in memory, and one writes it: the new
+ * charges, the balances moved by what each account spent, and the pending-acceptance marks.
  *
- * Locking before reading the charges matters: a replica charging the same account
- * has committed by the time we hold the lock, so its charges are seen. The unique index
- * on charged message ids is the last guard; if it ever refuses a row, the whole batch is
- * decided again.
+ * Nothing is locked between the two. The write is one statement, so all of it or none of it
+ * lands, and it fails when what it was decided on moved meanwhile: a charge of one of its
+ * message ids landed (the ledger's unique index: 23505), or the balance no longer covers what
+ * the batch spends (`check (balance >= 0)`: 23514). Then the batch is decided again on a new
+ * read. A top-up meanwhile needs nothing: the balance moves by the amount spent, not to a
+ * value computed from the read.
  */
 export async function chargeBatch(
   db: Kysely<PricingDatabase>,
@@ -37,51 +33,59 @@ export async function chargeBatch(
 ): Promise<BatchDecision> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction().execute((tx) => decideAndRecord(tx, requests, prices));
+      const decision = decideBatch({ requests, ...(await readState(db, requests)), prices });
+      await recordDecision(db, decision);
+      return decision;
     } catch (error) {
       if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
     }
   }
 }
 
-async function decideAndRecord(
-  tx: Transaction<PricingDatabase>,
+interface AccountJson {
+  account_id: string;
+  status: AccountState["status"];
+  currency: string;
+  balance: string;
+  blocked_countries: string[];
+}
+
+interface ChargeJson {
+  message_id: string;
+  account_id: string;
+  amount: string;
+  parts: number;
+  price_per_part: string;
+  currency: string;
+  refunded: boolean;
+}
+
+/** The batch's accounts and the charges its message ids already have, in one snapshot. */
+async function readState(
+  db: Kysely<PricingDatabase>,
   requests: readonly ChargeRequest[],
-  prices: PriceBook,
-): Promise<BatchDecision> {
-  const accountIds = [...new Set(requests.map((r) => r.accountId))].sort();
+): Promise<{ accounts: Map<string, AccountState>; existingCharges: Map<string, Charge> }> {
+  const accountIds = [...new Set(requests.map((r) => r.accountId))];
   const messageIds = [...new Set(requests.map((r) => r.messageId))];
-
   // Every statement here has one shape whatever the batch's size (arrays, not `in (…)` lists
-  // or multi-row VALUES): postgres.js prepares each distinct text once per connection, and a
-  // shape per size meant a parse and a plan for most batches. Numbers travel as text (the
-  // casts make them bigint): a balance may pass 2^31.
-  const accountRows = await tx
-    .selectFrom("accounts")
-    .select(["account_id", "status", "currency", "balance", "blocked_countries"])
-    .where(sql<boolean>`account_id = any(${accountIds}::text[])`)
-    .orderBy("account_id")
-    .forUpdate()
-    .execute();
-  const chargeRows = await tx
-    .selectFrom("ledger")
-    .innerJoin("accounts", "accounts.account_id", "ledger.account_id")
-    .select([
-      "ledger.message_id",
-      "ledger.account_id",
-      "ledger.amount",
-      "ledger.parts",
-      "ledger.price_per_part",
-      "accounts.currency",
-      sql<boolean>`exists (select 1 from ledger r
-        where r.kind = 'refund' and r.message_id = ledger.message_id)`.as("refunded"),
-    ])
-    .where("ledger.kind", "=", "charge")
-    .where(sql<boolean>`ledger.message_id = any(${messageIds}::text[])`)
-    .execute();
-
+  // or multi-row VALUES): postgres.js prepares each distinct text once per connection. Money
+  // travels as text: a balance may pass 2^53.
+  const { rows } = await sql<{ accounts: AccountJson[]; charges: ChargeJson[] }>`
+    select
+      (select coalesce(json_agg(a), '[]') from (
+        select account_id, status, currency, balance::text as balance, blocked_countries
+        from accounts where account_id = any(${accountIds}::text[])) a) as accounts,
+      (select coalesce(json_agg(c), '[]') from (
+        select l.message_id, l.account_id, l.amount::text as amount, l.parts,
+          l.price_per_part::text as price_per_part, a.currency,
+          exists (select 1 from ledger r
+            where r.kind = 'refund' and r.message_id = l.message_id) as refunded
+        from ledger l join accounts a on a.account_id = l.account_id
+        where l.kind = 'charge' and l.message_id = any(${messageIds}::text[])
+          and l.parts is not null and l.price_per_part is not null) c) as charges`.execute(db);
+  const [state] = rows;
   const accounts = new Map<string, AccountState>(
-    accountRows.map((row) => [
+    (state?.accounts ?? []).map((row) => [
       row.account_id,
       {
         accountId: row.account_id,
@@ -92,25 +96,41 @@ async function decideAndRecord(
       },
     ]),
   );
-  const existingCharges = new Map<string, Charge>();
-  for (const row of chargeRows) {
-    if (row.message_id === null || row.parts === null || row.price_per_part === null) continue;
-    existingCharges.set(row.message_id, {
-      messageId: row.message_id,
-      accountId: row.account_id,
-      amount: -toUnits(row.amount),
-      parts: row.parts,
-      pricePerPart: toUnits(row.price_per_part),
-      currency: row.currency,
-      refunded: row.refunded,
-    });
+  const existingCharges = new Map<string, Charge>(
+    (state?.charges ?? []).map((row) => [
+      row.message_id,
+      {
+        messageId: row.message_id,
+        accountId: row.account_id,
+        amount: -toUnits(row.amount),
+        parts: row.parts,
+        pricePerPart: toUnits(row.price_per_part),
+        currency: row.currency,
+        refunded: row.refunded,
+      },
+    ]),
+  );
+  return { accounts, existingCharges };
+}
+
+/**
+ * The decision's writes in one statement. New charges wait for their MessageAccepted in
+ * `pending_charges`: the sweep refunds those that never see it (ingress charged, then died
+ * before publishing). No event is written: the charge rides on MessageAccepted (`cost`,
+ * `pricePerPart`, ADR 0009).
+ */
+async function recordDecision(db: Kysely<PricingDatabase>, decision: BatchDecision) {
+  const charges = decision.newCharges;
+  if (charges.length === 0) return;
+  const spent = new Map<string, number>();
+  for (const charge of charges) {
+    spent.set(charge.accountId, (spent.get(charge.accountId) ?? 0) + charge.amount);
   }
-
-  const decision = decideBatch({ requests, accounts, existingCharges, prices });
-
-  if (decision.newCharges.length > 0) {
-    const charges = decision.newCharges;
-    const inserted = await sql<{ id: string }>`
+  // Accounts in id order: two batches moving the same accounts take their row locks in the
+  // same order and cannot deadlock.
+  const moved = [...spent].filter(([, amount]) => amount > 0).sort(([a], [b]) => (a < b ? -1 : 1));
+  await sql`
+    with charged as (
       insert into ledger (account_id, kind, amount, message_id, parts, price_per_part, actor, note)
       select x.account_id, 'charge', x.amount, x.message_id, x.parts, x.price_per_part,
         ${CHARGE_ACTOR}, ''
@@ -120,44 +140,25 @@ async function decideAndRecord(
                   ${charges.map((c) => String(c.parts))}::integer[],
                   ${charges.map((c) => String(c.pricePerPart))}::bigint[])
         as x (account_id, amount, message_id, parts, price_per_part)
-      on conflict (message_id) where kind = 'charge' do nothing
-      returning id`.execute(tx);
-    if (inserted.rows.length !== charges.length) throw new ChargeConflict();
-  }
-
-  if (decision.balances.size > 0) {
-    const balances = [...decision.balances];
-    await sql`
-      update accounts as a set balance = v.balance
-      from unnest(${balances.map(([accountId]) => accountId)}::text[],
-                  ${balances.map(([, balance]) => String(balance))}::bigint[]) as v (account_id, balance)
-      where a.account_id = v.account_id`.execute(tx);
-  }
-  await recordPending(tx, decision);
-  return decision;
-}
-
-/**
- * New charges wait for their MessageAccepted in `pending_charges`: the sweep refunds
- * those that never see it (ingress charged, then died before publishing). No event is
- * written: the charge rides on MessageAccepted (`cost`, `pricePerPart`, ADR 0009), so a
- * charge costs no outbox row, publish or event-store write of its own.
- */
-async function recordPending(
-  tx: Transaction<PricingDatabase>,
-  decision: BatchDecision,
-): Promise<void> {
-  if (decision.newCharges.length === 0) return;
-  await sql`
-    insert into pending_charges (message_id, account_id)
-    select * from unnest(${decision.newCharges.map((c) => c.messageId)}::text[],
-                         ${decision.newCharges.map((c) => c.accountId)}::text[])
-    on conflict do nothing`.execute(tx);
+      returning 1
+    ), spent as (
+      update accounts as a set balance = a.balance - v.spent
+      from unnest(${moved.map(([accountId]) => accountId)}::text[],
+                  ${moved.map(([, amount]) => String(amount))}::bigint[]) as v (account_id, spent)
+      where a.account_id = v.account_id
+      returning 1
+    ), pending as (
+      insert into pending_charges (message_id, account_id)
+      select * from unnest(${charges.map((c) => c.messageId)}::text[],
+                           ${charges.map((c) => c.accountId)}::text[])
+      on conflict do nothing
+      returning 1
+    )
+    select (select count(*) from charged) as charged`.execute(db);
 }
 
 function isRetryable(error: unknown): boolean {
-  if (error instanceof ChargeConflict) return true;
-  // serialization_failure, deadlock_detected: the transaction can simply run again.
+  // What the batch was decided on moved (see chargeBatch), or the usual transient conflicts.
   const code = (error as { code?: unknown } | null)?.code;
-  return code === "40001" || code === "40P01";
+  return code === "23505" || code === "23514" || code === "40001" || code === "40P01";
 }

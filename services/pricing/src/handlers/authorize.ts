@@ -20,9 +20,9 @@ import { authorizations, recordLedger } from "../metrics.ts";
 
 /**
  * The authorize responder: NATS request/reply on `subjects.authorize` (queue group
- * "pricing", so replicas share the requests). Requests are group-committed: decided
- * and charged together in one transaction, then each is answered. Nothing is published:
- * the answer carries the charge (amount, pricePerPart) and ingress logs it in
+ * "pricing", so replicas share the requests). Requests are group-committed: decided and
+ * charged together (one read, one write: db/charges.ts), then each is answered. Nothing is
+ * published: the answer carries the charge (amount, pricePerPart) and ingress logs it in
  * MessageAccepted (ADR 0009).
  */
 

@@ -58,6 +58,8 @@ export const IngressEnv = BaseEnv.extend({
   ADMISSION_MAX_AUTHORIZE_IN_FLIGHT: positiveInt.default(500),
   /** Authorize latency (moving average, ms) at which a replica sheds. */
   ADMISSION_MAX_AUTHORIZE_LATENCY_MS: positiveInt.default(100),
+  /** Event-loop delay of this replica (p99 over 100 ms, ms) at which it sheds. */
+  ADMISSION_MAX_LOOP_DELAY_MS: positiveInt.default(50),
   /** While shedding, a replica still admits at least this many sends per second. */
   ADMISSION_MIN_RATE_PER_SEC: positiveRate.default(50),
   /** How often the signal is read (the stream's consumers are listed once per poll). */

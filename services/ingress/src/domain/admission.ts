@@ -3,14 +3,16 @@
  * meanwhile. Pure: the signal, the rates measured and the policy come in as arguments; the
  * handler (`handlers/admission.ts`) measures them once a tick and applies the result.
  *
- * The controller keeps a ceiling on the sends this replica admits per second. Open (no
+ * The controller keeps a ceiling on the sends this replica admits per second, additive
+ * increase and multiplicative decrease (AIMD), as TCP finds a link's capacity. Open (no
  * ceiling) until the pressure reaches 1; then the ceiling starts at 90 % of what actually got
- * through (sends admitted, or authorize answers, whichever is lower) and halves every second
- * while the pressure stays at or above 1 and is not falling; it holds while the pressure falls
- * or sits between `resumeBelow` and 1; under `resumeBelow` it grows by half every second, and
- * once it no longer binds (above what is offered) admission opens. Two thresholds and a
- * gradual reopening: it does not flap between open and shut. Rates scale with the tick's
- * length.
+ * through (sends admitted, or authorize answers, whichever is lower). While the pressure stays
+ * at or above 1 and is not falling it halves every second; while under 1 it probes upward,
+ * by a tenth a second, faster (by half a second) once the pressure is under `resumeBelow`;
+ * and once it no longer binds (well above what is offered) with the pressure under
+ * `resumeBelow`, admission opens. Probing whenever under the bound is what keeps the ceiling
+ * at what the gateway carries, not at wherever the first shrink left it. Rates scale with
+ * the tick's length.
  */
 
 /** What the gateway looks like now, measured by the handler. */
@@ -21,6 +23,11 @@ export interface AdmissionSignal {
   authorizeInFlight: number;
   /** Recent authorize latency at this replica (ms, a moving average). */
   authorizeLatencyMs: number;
+  /**
+   * How late this replica's event loop ran its timers over the last tick (ms, p99): past a
+   * few tens of ms every answer waits, refusals included, so that is shed first.
+   */
+  loopDelayMs: number;
 }
 
 export interface AdmissionPolicy {
@@ -34,6 +41,8 @@ export interface AdmissionPolicy {
   maxAuthorizeInFlight: number;
   /** Authorize latency (moving average, ms) at which it sheds. */
   maxAuthorizeLatencyMs: number;
+  /** Event-loop delay (p99 over a tick, ms) at which it sheds. */
+  maxLoopDelayMs: number;
   /** Shedding ends (the ceiling grows back) once the pressure is below this. */
   resumeBelow: number;
   /** The ceiling never goes below this many sends per second at this replica. */
@@ -44,11 +53,17 @@ export const DEFAULT_ADMISSION_POLICY: AdmissionPolicy = {
   maxDelayMs: 10_000,
   maxAuthorizeInFlight: 500,
   maxAuthorizeLatencyMs: 100,
+  maxLoopDelayMs: 50,
   resumeBelow: 0.5,
   minRatePerSec: 50,
 };
 
-export const SHED_REASONS = ["backlog", "authorize_in_flight", "authorize_latency"] as const;
+export const SHED_REASONS = [
+  "backlog",
+  "authorize_in_flight",
+  "authorize_latency",
+  "loop_delay",
+] as const;
 export type ShedReason = (typeof SHED_REASONS)[number];
 
 export interface Pressure {
@@ -70,6 +85,7 @@ export function pressureOf(signal: AdmissionSignal, policy: AdmissionPolicy): Pr
       value: signal.authorizeLatencyMs / policy.maxAuthorizeLatencyMs,
       reason: "authorize_latency",
     },
+    { value: signal.loopDelayMs / policy.maxLoopDelayMs, reason: "loop_delay" },
   ];
   let worst = candidates[0] as Pressure;
   for (const candidate of candidates) if (candidate.value > worst.value) worst = candidate;
@@ -98,8 +114,9 @@ export interface Rates {
 
 /** On entering shedding, the ceiling is this share of what got through. */
 const START_AT = 0.9;
-/** Per second: while past the bound and not improving, and while well below it. */
+/** Per second: while past the bound and not improving; while under it; while well under it. */
 const SHRINK_PER_SEC = 0.5;
+const PROBE_PER_SEC = 1.1;
 const GROW_PER_SEC = 1.5;
 
 /** The next state of the controller, one tick later. */
@@ -122,7 +139,10 @@ export function nextAdmission(
     if (pressure.value >= state.pressure.value) {
       ceiling = Math.max(floor, ceiling * SHRINK_PER_SEC ** rates.elapsedSec);
     }
-  } else if (pressure.value < policy.resumeBelow) {
+  } else if (pressure.value >= policy.resumeBelow) {
+    // Under the bound: there may be room. Probe for it, gently.
+    ceiling *= PROBE_PER_SEC ** rates.elapsedSec;
+  } else {
     ceiling *= GROW_PER_SEC ** rates.elapsedSec;
     // The ceiling no longer binds: everything offered would pass. Open.
     if (ceiling > rates.offeredPerSec * GROW_PER_SEC) return { shedding: false, pressure };

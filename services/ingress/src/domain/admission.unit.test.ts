@@ -12,11 +12,17 @@ const policy: AdmissionPolicy = {
   maxDelayMs: 10_000,
   maxAuthorizeInFlight: 100,
   maxAuthorizeLatencyMs: 1_000,
+  maxLoopDelayMs: 50,
   resumeBelow: 0.5,
   minRatePerSec: 10,
 };
 
-const calm: AdmissionSignal = { backlogAgeMs: 0, authorizeInFlight: 0, authorizeLatencyMs: 2 };
+const calm: AdmissionSignal = {
+  backlogAgeMs: 0,
+  authorizeInFlight: 0,
+  authorizeLatencyMs: 2,
+  loopDelayMs: 5,
+};
 const backlog = (ageMs: number): AdmissionSignal => ({ ...calm, backlogAgeMs: ageMs });
 /** One second's tick: offered, admitted and answered per second (answered = admitted by default). */
 const rates = (
@@ -46,7 +52,12 @@ describe("pressureOf", () => {
   });
 
   it("when several signals are up, the highest share of its limit names the reason", () => {
-    const signal = { backlogAgeMs: 2_500, authorizeInFlight: 80, authorizeLatencyMs: 300 };
+    const signal = {
+      backlogAgeMs: 2_500,
+      authorizeInFlight: 80,
+      authorizeLatencyMs: 300,
+      loopDelayMs: 20,
+    };
     expect(pressureOf(signal, policy)).toEqual({ value: 0.8, reason: "authorize_in_flight" });
     expect(pressureOf({ ...signal, authorizeLatencyMs: 1_500 }, policy).reason).toBe(
       "authorize_latency",
@@ -109,14 +120,28 @@ describe("nextAdmission", () => {
     expect(states.map((s) => s.shedding && s.ceilingPerSec)).toEqual([450, 450]);
   });
 
-  it("when the pressure is between resumeBelow and 1, it keeps shedding at the same ceiling (no flapping)", () => {
+  it("when the pressure is between resumeBelow and 1, it keeps shedding and probes upward by a tenth a second (no flapping, no settling below capacity)", () => {
     const states = run(OPEN, [
       [backlog(6_000), 1_000, 500],
       [backlog(4_000), 1_000],
       [backlog(3_000), 1_000],
     ]);
     expect(states.every((s) => s.shedding)).toBe(true);
-    expect(states.map((s) => s.shedding && s.ceilingPerSec)).toEqual([450, 450, 450]);
+    expect(states.map((s) => s.shedding && Math.round(s.ceilingPerSec))).toEqual([450, 495, 545]);
+  });
+
+  it("when probing takes it past the bound again, it halves: the ceiling oscillates around what the gateway carries", () => {
+    const states = run(OPEN, [
+      [backlog(6_000), 1_000, 500],
+      [backlog(4_000), 1_000],
+      [backlog(6_000), 1_000],
+    ]);
+    expect(states.map((s) => s.shedding && Math.round(s.ceilingPerSec))).toEqual([450, 495, 248]);
+  });
+
+  it("when this replica's event loop runs late, it sheds on that signal alone", () => {
+    const [state] = run(OPEN, [[{ ...calm, loopDelayMs: 80 }, 2_000, 1_000]]);
+    expect(state).toMatchObject({ shedding: true, pressure: { reason: "loop_delay" } });
   });
 
   it("when the pressure drops under resumeBelow, the ceiling grows back gradually and opens once it no longer binds", () => {

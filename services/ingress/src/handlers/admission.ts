@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { AccountRecord } from "@smsgw/contracts";
 import type { Logger, Messaging } from "@smsgw/service-kit";
 import type { IngressConfig } from "../config.ts";
@@ -79,9 +80,19 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
   let caps = new Map<string, number>();
   const buckets = new Map<string, Bucket>();
   let lastTick = deps.now();
+  // 10 ms resolution: the loop is sampled, not timed per turn, so this costs ~nothing.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   let polling = false;
   let probeFailing = false;
   let stopped = false;
+
+  /** p99 of how late the loop ran since the last tick, less the sampling interval itself. */
+  function loopDelayMs(): number {
+    const late = loopDelay.count > 0 ? Math.max(0, loopDelay.percentile(99) / 1e6 - 10) : 0;
+    loopDelay.reset();
+    return late;
+  }
 
   function tick(): void {
     const now = deps.now();
@@ -116,7 +127,12 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
     const before = state;
     state = nextAdmission(
       state,
-      { backlogAgeMs: backlog.ageMs, authorizeInFlight: inFlight, authorizeLatencyMs: latencyMs },
+      {
+        backlogAgeMs: backlog.ageMs,
+        authorizeInFlight: inFlight,
+        authorizeLatencyMs: latencyMs,
+        loopDelayMs: loopDelayMs(),
+      },
       rates,
       policy,
     );
@@ -230,6 +246,7 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
     state: () => state,
     stop() {
       stopped = true;
+      loopDelay.disable();
       clearInterval(poller);
       clearInterval(ticker);
     },
@@ -265,6 +282,7 @@ export function admissionDeps(
       maxDelayMs: config.ADMISSION_MAX_DELAY_MS,
       maxAuthorizeInFlight: config.ADMISSION_MAX_AUTHORIZE_IN_FLIGHT,
       maxAuthorizeLatencyMs: config.ADMISSION_MAX_AUTHORIZE_LATENCY_MS,
+      maxLoopDelayMs: config.ADMISSION_MAX_LOOP_DELAY_MS,
       resumeBelow: DEFAULT_ADMISSION_POLICY.resumeBelow,
       minRatePerSec: config.ADMISSION_MIN_RATE_PER_SEC,
     },

@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { TraceContext } from "./trace.ts";
 
+/** Authorize requests per `AuthorizeBatchRequest`. */
+export const AUTHORIZE_BATCH_MAX = 500;
+
 /** ingress -> pricing: charge this message once, or say why not. */
 export const AuthorizeRequest = z.object({
   messageId: z.string(),
@@ -28,6 +31,17 @@ export const AuthorizeResponse = z.discriminatedUnion("outcome", [
   z.object({ outcome: z.literal("error"), reason: z.string() }),
 ]);
 export type AuthorizeResponse = z.infer<typeof AuthorizeResponse>;
+
+/**
+ * ingress -> pricing: the authorize requests that met at an ingress replica (in flight
+ * together), in one NATS request on `authorizeBatch` (ADR 0009); answered in order.
+ */
+export const AuthorizeBatchRequest = z.object({
+  requests: z.array(z.unknown()).min(1).max(AUTHORIZE_BATCH_MAX),
+});
+export type AuthorizeBatchRequest = z.infer<typeof AuthorizeBatchRequest>;
+export const AuthorizeBatchResponse = z.object({ responses: z.array(AuthorizeResponse) });
+export type AuthorizeBatchResponse = z.infer<typeof AuthorizeBatchResponse>;
 
 /** ingress -> pricing: `GET /v1/balance`. */
 export const BalanceRequest = z.object({ accountId: z.string() });

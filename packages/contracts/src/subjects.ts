@@ -26,6 +26,8 @@ export interface Subjects {
   submit(carrierId: string): string;
   readonly statusChanged: string;
   readonly authorize: string;
+  /** pricing: several authorize requests in one (`AuthorizeBatchRequest`), request/reply. */
+  readonly authorizeBatch: string;
   /** pricing: an account's balance (request/reply). */
   readonly balance: string;
   /** pricing: the price of one part to a destination for an account (request/reply). */
@@ -80,6 +82,7 @@ export function subjects(prefix = "sms"): Subjects {
     },
     statusChanged: `${prefix}.status.changed`,
     authorize: `${prefix}.rpc.pricing.authorize`,
+    authorizeBatch: `${prefix}.rpc.pricing.authorize_batch`,
     balance: `${prefix}.rpc.pricing.balance`,
     price: `${prefix}.rpc.pricing.price`,
     testWebhook: `${prefix}.rpc.dispatcher.test_webhook`,

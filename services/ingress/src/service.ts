@@ -114,7 +114,7 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
     const pipeline = createPipeline({
       maxParts: config.MAX_PARTS,
       authorizer: admission.measure(
-        createAuthorizer(nc, messaging.subjects.authorize, config.AUTHORIZE_TIMEOUT_MS),
+        createAuthorizer(nc, messaging.subjects, config.AUTHORIZE_TIMEOUT_MS),
       ),
       publisher: messaging.publisher,
       routingRules,

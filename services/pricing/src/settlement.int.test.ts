@@ -1,4 +1,5 @@
 import {
+  AuthorizeBatchResponse,
   AuthorizeResponse,
   BalanceResponse,
   type MessageEvent,
@@ -148,6 +149,19 @@ describe("charging", () => {
     // A charge writes no event (it rides on MessageAccepted): the outbox never saw one.
     const [outbox] = await sql<{ n: number }[]>`select count(*)::int as n from pricing.outbox`;
     expect(outbox?.n).toBe(0);
+  });
+
+  it("when requests come together in one batch, each is answered in order: charged, refused for low balance, or refused as invalid, and the same batch again charges nothing twice", async () => {
+    const { accountId } = await pricing.accounts.createAccount({ name: "batched", credits: "0.1" });
+    const fits = sms(accountId);
+    const tooMuch = sms(accountId, { parts: 5 });
+    const invalid = { ...sms(accountId), to: "not a number" };
+    const batch = { requests: [fits, tooMuch, invalid] };
+    const first = await request(subjects().authorizeBatch, batch, AuthorizeBatchResponse);
+    expect(first.responses.map((r) => r.outcome)).toEqual(["charged", "low_balance", "error"]);
+    const again = await request(subjects().authorizeBatch, batch, AuthorizeBatchResponse);
+    expect(again.responses).toEqual(first.responses);
+    expect(await balanceOf(accountId)).toBe(1_000 - 420);
   });
 
   it("when the same authorize is replayed 10 times, it is charged once and every answer is the same", async () => {

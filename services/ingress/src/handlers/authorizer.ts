@@ -1,6 +1,13 @@
 import type { NatsConnection } from "@nats-io/transport-node";
-import { type AuthorizeRequest, AuthorizeResponse } from "@smsgw/contracts";
-import { currentTraceContext, traceHeaders } from "@smsgw/service-kit";
+import {
+  AUTHORIZE_BATCH_MAX,
+  AuthorizeBatchResponse,
+  type AuthorizeRequest,
+  AuthorizeResponse,
+  type Subjects,
+} from "@smsgw/contracts";
+import { createGroupCommit, currentTraceContext, traceHeaders } from "@smsgw/service-kit";
+import type { z } from "zod";
 
 export interface Authorizer {
   /** Pricing's answer; throws when there is none (no responder, timeout, unreadable reply). */
@@ -11,37 +18,103 @@ export class AuthorizeFailedError extends Error {
   override name = "AuthorizeFailedError";
 }
 
-/** The authorize RPC to pricing over NATS request/reply. */
+/** Authorize requests of this replica to pricing at once, alone or as a batch each. */
+const IN_FLIGHT = 4;
+
+interface Waiting {
+  request: AuthorizeRequest;
+  answered(response: AuthorizeResponse): void;
+  failed(error: unknown): void;
+}
+
+/**
+ * The authorize RPC to pricing over NATS request/reply. Requests that meet (made while
+ * IN_FLIGHT others are out) go together as one `AuthorizeBatchRequest` on `authorizeBatch`
+ * (ADR 0009: one request and one reply for the lot; pricing group-commits them anyway); one
+ * alone goes as before on `authorize`. A pricing that does not serve batches yet (an older
+ * version during a rollout: no responders) gets the batch's requests one by one.
+ */
 export function createAuthorizer(
   nc: NatsConnection,
-  subject: string,
+  subjects: Pick<Subjects, "authorize" | "authorizeBatch">,
   timeoutMs: number,
 ): Authorizer {
+  async function ask<T>(subject: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
+    let reply: unknown;
+    const headers = traceHeaders();
+    try {
+      const msg = await nc.request(
+        subject,
+        JSON.stringify(body),
+        headers ? { timeout: timeoutMs, headers } : { timeout: timeoutMs },
+      );
+      reply = msg.json();
+    } catch (error) {
+      throw new AuthorizeFailedError("pricing did not answer the authorize request", {
+        cause: error,
+      });
+    }
+    const parsed = schema.safeParse(reply);
+    if (!parsed.success) {
+      throw new AuthorizeFailedError("pricing's authorize reply does not match its schema");
+    }
+    return parsed.data;
+  }
+
+  /** Each waiting request alone on `authorize`, each settled by its own answer. */
+  async function askEach(batch: readonly Waiting[]): Promise<void> {
+    await Promise.all(
+      batch.map((waiting) =>
+        ask(subjects.authorize, waiting.request, AuthorizeResponse).then(
+          waiting.answered,
+          waiting.failed,
+        ),
+      ),
+    );
+  }
+
+  async function askTogether(batch: readonly Waiting[]): Promise<void> {
+    let responses: AuthorizeResponse[];
+    try {
+      ({ responses } = await ask(
+        subjects.authorizeBatch,
+        { requests: batch.map((waiting) => waiting.request) },
+        AuthorizeBatchResponse,
+      ));
+    } catch (error) {
+      if (isNoResponders(error)) return askEach(batch);
+      throw error;
+    }
+    for (const [index, waiting] of batch.entries()) {
+      const response = responses[index];
+      if (response) waiting.answered(response);
+      else waiting.failed(new AuthorizeFailedError("pricing's batch answer lacks this request"));
+    }
+  }
+
+  const group = createGroupCommit<Waiting>({
+    windowMs: 0,
+    maxBatch: AUTHORIZE_BATCH_MAX,
+    maxConcurrent: IN_FLIGHT,
+    commit: (batch) => (batch.length === 1 ? askEach(batch) : askTogether(batch)),
+    onError(error, batch) {
+      for (const waiting of batch) waiting.failed(error);
+    },
+  });
+
   return {
-    async authorize(request) {
-      let reply: unknown;
-      // The request's span is the parent of pricing's `pricing authorize` span: in the
-      // headers, and in the body's `trace` (the contract's field, which pricing reads first).
-      const headers = traceHeaders();
+    authorize(request) {
+      // The request's span is the parent of pricing's `pricing authorize` span: in the body's
+      // `trace` (the contract's field, which pricing reads first), taken now, while the
+      // request's context is the active one.
       const trace = request.trace ?? currentTraceContext();
-      const body = trace ? { ...request, trace } : request;
-      try {
-        const msg = await nc.request(
-          subject,
-          JSON.stringify(body),
-          headers ? { timeout: timeoutMs, headers } : { timeout: timeoutMs },
-        );
-        reply = msg.json();
-      } catch (error) {
-        throw new AuthorizeFailedError("pricing did not answer the authorize request", {
-          cause: error,
-        });
-      }
-      const parsed = AuthorizeResponse.safeParse(reply);
-      if (!parsed.success) {
-        throw new AuthorizeFailedError("pricing's authorize reply does not match its schema");
-      }
-      return parsed.data;
+      const traced = trace ? { ...request, trace } : request;
+      return new Promise((answered, failed) => group.add({ request: traced, answered, failed }));
     },
   };
+}
+
+function isNoResponders(error: unknown): boolean {
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  return /no responders/i.test(String((cause as { message?: unknown } | null)?.message ?? cause));
 }

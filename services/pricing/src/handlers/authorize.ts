@@ -1,4 +1,9 @@
-import { AuthorizeRequest, type AuthorizeResponse, type Subjects } from "@smsgw/contracts";
+import {
+  AuthorizeBatchRequest,
+  AuthorizeRequest,
+  type AuthorizeResponse,
+  type Subjects,
+} from "@smsgw/contracts";
 import {
   createGroupCommit,
   DeadlineExceededError,
@@ -42,8 +47,9 @@ const Request = AuthorizeRequest.extend({
 });
 
 interface Pending {
-  msg: RequestMessage;
   request: AuthorizeRequest;
+  /** Sends (or, in a batch, records) the answer; called once. */
+  settle(response: AuthorizeResponse): void;
   /** From arrival to answer, child of the requester's span. */
   span: Span;
   /** Set once answered: a commit given up on may still finish and try to answer again. */
@@ -116,19 +122,51 @@ export function startAuthorizeResponder(options: AuthorizeResponderOptions): Aut
     },
   });
 
+  /** One request, answered alone. */
   function onRequest(msg: RequestMessage): void {
-    let json: unknown;
-    try {
-      json = JSON.parse(msg.string());
-    } catch {
-      reply(msg, { outcome: "error", reason: "the request is not JSON" });
+    const json = jsonOf(msg);
+    const settle = (response: AuthorizeResponse) => reply(msg, JSON.stringify(response));
+    if (json === undefined) count(settle)({ outcome: "error", reason: "the request is not JSON" });
+    else take(json, msg, settle);
+  }
+
+  /**
+   * Requests that met at an ingress replica, answered together in order once each is
+   * settled (they may fall in different group commits). A request that does not parse gets
+   * its own error answer; the others go on.
+   */
+  function onBatch(msg: RequestMessage): void {
+    const parsed = AuthorizeBatchRequest.safeParse(jsonOf(msg));
+    if (!parsed.success) {
+      reply(msg, JSON.stringify({ error: "not an authorize batch" }));
       return;
     }
+    const { requests } = parsed.data;
+    const responses = new Array<AuthorizeResponse>(requests.length);
+    let left = requests.length;
+    for (const [index, json] of requests.entries()) {
+      take(json, msg, (response) => {
+        responses[index] = response;
+        if (--left === 0) reply(msg, JSON.stringify({ responses }));
+      });
+    }
+  }
+
+  function jsonOf(msg: RequestMessage): unknown {
+    try {
+      return JSON.parse(msg.string());
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Validates one request and hands it to the group commit, or settles it with the refusal. */
+  function take(json: unknown, msg: RequestMessage, settle: Pending["settle"]): void {
     const parsed = Request.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const field = issue?.path.join(".") || "request";
-      reply(msg, { outcome: "error", reason: `${field}: ${issue?.message ?? "invalid"}` });
+      count(settle)({ outcome: "error", reason: `${field}: ${issue?.message ?? "invalid"}` });
       return;
     }
     const request = parsed.data;
@@ -139,40 +177,53 @@ export function startAuthorizeResponder(options: AuthorizeResponderOptions): Aut
       { headers: msg.headers, trace: request.trace },
       { "rpc.method": "authorize", "messaging.destination.name": options.subjects.authorize },
     );
-    group.add({ msg, request, span });
+    group.add({ request, span, settle: count(settle) });
+  }
+
+  /** Every answer is counted by its outcome, alone or in a batch. */
+  function count(settle: Pending["settle"]): Pending["settle"] {
+    return (response) => {
+      authorizations.inc({ outcome: response.outcome });
+      settle(response);
+    };
   }
 
   function answer(pending: Pending, response: AuthorizeResponse): void {
     if (pending.answered) return;
     pending.answered = true;
-    reply(pending.msg, response);
+    pending.settle(response);
     pending.span.setAttribute("smsgw.authorize.outcome", response.outcome);
     endSpan(pending.span, response.outcome === "error" ? response.reason : undefined);
   }
 
-  function reply(msg: RequestMessage, response: AuthorizeResponse): void {
-    authorizations.inc({ outcome: response.outcome });
+  function reply(msg: RequestMessage, body: string): void {
     // A requester that has gone away is not our problem: the charge stands, and a retry
     // with the same message id gets the same answer. Never throws: after a commit, a
     // failed reply must not be mistaken for a failed charge.
     try {
-      msg.respond(JSON.stringify(response));
+      msg.respond(body);
     } catch (error) {
       log.warn({ err: errorMessage(error) }, "authorize reply not sent");
     }
   }
 
-  const subscription = options.nats.nc.subscribe(options.subjects.authorize, {
-    queue: "pricing",
-    callback(error, msg) {
-      if (error) log.warn({ err: errorMessage(error) }, "authorize subscription error");
-      else onRequest(msg);
-    },
-  });
+  const subscriptions = [
+    subscribe(options.subjects.authorize, onRequest),
+    subscribe(options.subjects.authorizeBatch, onBatch),
+  ];
+  function subscribe(subject: string, handle: (msg: RequestMessage) => void) {
+    return options.nats.nc.subscribe(subject, {
+      queue: "pricing",
+      callback(error, msg) {
+        if (error) log.warn({ err: errorMessage(error), subject }, "authorize subscription error");
+        else handle(msg);
+      },
+    });
+  }
 
   return {
     async stop() {
-      await subscription.drain();
+      await Promise.all(subscriptions.map((subscription) => subscription.drain()));
       await group.drain();
     },
   };

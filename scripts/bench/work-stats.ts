@@ -16,6 +16,8 @@ export interface WorkSnapshot {
    * ack; ordered ones, like an observer, do not). Consumers are keyed by stream/name.
    */
   jetstream: { stored: number; deliveries: Map<string, { delivered: number; acked: boolean }> };
+  /** Authorize NATS requests pricing received (null when its metrics do not say). */
+  authorizeRequests: number | null;
 }
 
 export interface WorkPerMessage {
@@ -30,12 +32,14 @@ export interface WorkPerMessage {
   natsAcks?: number;
   /**
    * NATS protocol messages per message: 2 per stored publish (publish, PubAck), 1 per
-   * delivery, 1 per ack, and 2 for the authorize request/reply (not stored, so not seen here).
+   * delivery, 1 per ack, and 2 per authorize request/reply (from pricing's metrics; 2 per
+   * message where they do not say).
    */
   natsMessages?: number;
 }
 
 const BATCH_LINE = /^smsgw_consumer_batch_size_messages_(sum|count)\{consumer="([^"]+)"\} (\S+)$/;
+const AUTHORIZE_LINE = /^smsgw_pricing_authorize_requests_total\{kind="[^"]+"\} (\S+)$/;
 
 export async function takeWorkSnapshot(
   healthPorts: readonly number[],
@@ -44,11 +48,14 @@ export async function takeWorkSnapshot(
   nats?: { jsm: JetStreamManager; prefix: string },
 ): Promise<WorkSnapshot> {
   const batches = new Map<string, { sum: number; count: number }>();
+  let authorizeRequests: number | null = null;
   for (const port of healthPorts) {
     const text = await fetch(`http://127.0.0.1:${port}/metrics`)
       .then((r) => r.text())
       .catch(() => "");
     for (const line of text.split("\n")) {
+      const requests = AUTHORIZE_LINE.exec(line);
+      if (requests) authorizeRequests = (authorizeRequests ?? 0) + Number(requests[1]);
       const m = BATCH_LINE.exec(line);
       if (!m) continue;
       const [, kind, consumer = "", value] = m;
@@ -66,6 +73,7 @@ export async function takeWorkSnapshot(
       from pg_stat_database where datname = ${database}`;
     return {
       batches,
+      authorizeRequests,
       jetstream: nats ? await jetstreamCounts(nats.jsm, nats.prefix) : emptyJetstream(),
       postgres: {
         commits: Number(row?.commits ?? 0),
@@ -108,8 +116,18 @@ export function workPerMessage(
     natsStored: per(stored),
     natsDeliveries: per(deliveries),
     natsAcks: per(acks),
-    natsMessages: per(2 * stored + deliveries + acks) + 2,
+    natsMessages: per(2 * stored + deliveries + acks) + authorizePerMessage(before, after, per),
   };
+}
+
+/** 2 per authorize request/reply per message; 2 when pricing's metrics do not count them. */
+function authorizePerMessage(
+  before: WorkSnapshot,
+  after: WorkSnapshot,
+  per: (value: number) => number,
+): number {
+  if (before.authorizeRequests === null || after.authorizeRequests === null) return 2;
+  return per(2 * (after.authorizeRequests - before.authorizeRequests));
 }
 
 function emptyJetstream(): WorkSnapshot["jetstream"] {

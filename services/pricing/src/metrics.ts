@@ -12,6 +12,12 @@ export const authorizations = defineCounter({
   labelNames: ["outcome"] as const,
 });
 
+export const authorizeRequests = defineCounter({
+  name: "smsgw_pricing_authorize_requests_total",
+  help: "Authorize NATS requests received, by kind (single, or batch of requests that met at an ingress).",
+  labelNames: ["kind"] as const,
+});
+
 export const ledgerEntries = defineCounter({
   name: "smsgw_pricing_ledger_entries_total",
   help: "Ledger entries written, by kind (charge, refund, topup, adjustment) and currency.",

@@ -21,7 +21,7 @@ import { z } from "zod";
 import { chargeBatch } from "../db/charges.ts";
 import type { PricingDatabase } from "../db/schema.ts";
 import type { PriceBook } from "../domain/price-book.ts";
-import { authorizations, recordLedger } from "../metrics.ts";
+import { authorizations, authorizeRequests, recordLedger } from "../metrics.ts";
 
 /**
  * The authorize responder: NATS request/reply on `subjects.authorize` (queue group
@@ -124,6 +124,7 @@ export function startAuthorizeResponder(options: AuthorizeResponderOptions): Aut
 
   /** One request, answered alone. */
   function onRequest(msg: RequestMessage): void {
+    authorizeRequests.inc({ kind: "single" });
     const json = jsonOf(msg);
     const settle = (response: AuthorizeResponse) => reply(msg, JSON.stringify(response));
     if (json === undefined) count(settle)({ outcome: "error", reason: "the request is not JSON" });
@@ -136,6 +137,7 @@ export function startAuthorizeResponder(options: AuthorizeResponderOptions): Aut
    * its own error answer; the others go on.
    */
   function onBatch(msg: RequestMessage): void {
+    authorizeRequests.inc({ kind: "batch" });
     const parsed = AuthorizeBatchRequest.safeParse(jsonOf(msg));
     if (!parsed.success) {
       reply(msg, JSON.stringify({ error: "not an authorize batch" }));

@@ -6,8 +6,9 @@ import {
   AuthorizeResponse,
   type Subjects,
 } from "@smsgw/contracts";
-import { createGroupCommit, currentTraceContext, traceHeaders } from "@smsgw/service-kit";
+import { createGroupCommit, currentTraceContext } from "@smsgw/service-kit";
 import type { z } from "zod";
+import { requestReply } from "./rpc.ts";
 
 export interface Authorizer {
   /** Pricing's answer; throws when there is none (no responder, timeout, unreadable reply). */
@@ -39,26 +40,15 @@ export function createAuthorizer(
   subjects: Pick<Subjects, "authorize" | "authorizeBatch">,
   timeoutMs: number,
 ): Authorizer {
+  /** One request/reply; any failure (no answer, an answer off the schema) is AuthorizeFailedError. */
   async function ask<T>(subject: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
-    let reply: unknown;
-    const headers = traceHeaders();
     try {
-      const msg = await nc.request(
-        subject,
-        JSON.stringify(body),
-        headers ? { timeout: timeoutMs, headers } : { timeout: timeoutMs },
-      );
-      reply = msg.json();
+      return await requestReply(nc, subject, body, schema, timeoutMs);
     } catch (error) {
       throw new AuthorizeFailedError("pricing did not answer the authorize request", {
         cause: error,
       });
     }
-    const parsed = schema.safeParse(reply);
-    if (!parsed.success) {
-      throw new AuthorizeFailedError("pricing's authorize reply does not match its schema");
-    }
-    return parsed.data;
   }
 
   /** Each waiting request alone on `authorize`, each settled by its own answer. */
@@ -114,7 +104,11 @@ export function createAuthorizer(
   };
 }
 
+/** Somewhere down the error's causes, NATS said nobody serves the subject. */
 function isNoResponders(error: unknown): boolean {
-  const cause = (error as { cause?: unknown } | null)?.cause;
-  return /no responders/i.test(String((cause as { message?: unknown } | null)?.message ?? cause));
+  for (let at: unknown = error; at; at = (at as { cause?: unknown }).cause) {
+    if (/no responders/i.test(String((at as { message?: unknown }).message ?? at))) return true;
+    if (typeof at !== "object") return false;
+  }
+  return false;
 }

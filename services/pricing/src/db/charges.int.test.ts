@@ -62,6 +62,16 @@ async function balance(accountId: string): Promise<string | undefined> {
   return row?.balance;
 }
 
+/** Until some session of the test database waits on a lock (the racing batch's write). */
+async function untilALockIsAwaited(): Promise<void> {
+  await waitFor(async () => {
+    const [row] = await first.sql<{ n: number }[]>`
+      select count(*)::int as n from pg_stat_activity
+      where datname = current_database() and wait_event_type = 'Lock'`;
+    return (row?.n ?? 0) > 0;
+  });
+}
+
 describe("the batch charge", () => {
   it("when two replicas charge the same message id at once, it is charged once and both answer charged", async () => {
     await account("acc_twice", 10_000);
@@ -100,12 +110,7 @@ describe("the batch charge", () => {
       await tx`insert into ledger (account_id, kind, amount, message_id, parts, price_per_part, actor)
                values ('acc_left', 'charge', -420, ${messageId}, 1, 420, 'other')`;
       racing = chargeBatch(second.db, [request("acc_right", messageId)], prices);
-      await waitFor(async () => {
-        const [row] = await first.sql<{ n: number }[]>`
-          select count(*)::int as n from pg_stat_activity
-          where datname = current_database() and wait_event_type = 'Lock'`;
-        return (row?.n ?? 0) > 0;
-      });
+      await untilALockIsAwaited();
     });
     const decision = await racing;
     expect(decision?.responses).toEqual([
@@ -124,12 +129,7 @@ describe("the batch charge", () => {
       // Uncommitted: the batch reads 420, decides to charge, and its write waits on the row.
       await tx`update accounts set balance = 0 where account_id = 'acc_spent'`;
       racing = chargeBatch(second.db, [request("acc_spent")], prices);
-      await waitFor(async () => {
-        const [row] = await first.sql<{ n: number }[]>`
-          select count(*)::int as n from pg_stat_activity
-          where datname = current_database() and wait_event_type = 'Lock'`;
-        return (row?.n ?? 0) > 0;
-      });
+      await untilALockIsAwaited();
     });
     const decision = await racing;
     expect(decision?.responses).toEqual([expect.objectContaining({ outcome: "low_balance" })]);

@@ -10,6 +10,8 @@ import { TraceContext } from "./trace.ts";
  * content into `SubmitFailed`, so failover needs no state in routing.
  *
  * Nats-Msg-Id = `orderId` = `<messageId>:submit:<attempt>`: an attempt is handed over once.
+ * Orders routed together travel as one `EventBatch` on their carrier's subject (Nats-Msg-Id:
+ * a digest of their order ids); a connector takes both forms.
  */
 export const SubmitOrderData = MessageContent.extend({
   validUntil: z.iso.datetime().nullish(),

@@ -20,7 +20,13 @@ export { openBucket, setBucketReplicas } from "./nats/bucket.ts";
 export { connectNats, type Nats } from "./nats/connect.ts";
 export * from "./nats/consumer.ts";
 export { type KvCache, startKvCache } from "./nats/kv-cache.ts";
-export { createEventPublisher, type EventPublisher, publishWithRetry } from "./nats/publisher.ts";
+export {
+  createEventPublisher,
+  type EventPublisher,
+  eventBatchId,
+  inChunks,
+  publishWithRetry,
+} from "./nats/publisher.ts";
 export { ensureDurableConsumer, ensureEventStream } from "./nats/stream.ts";
 export * from "./nats/trace-headers.ts";
 export * from "./nats/unbatch.ts";

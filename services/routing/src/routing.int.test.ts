@@ -174,6 +174,27 @@ describe("routing on real JetStream", () => {
     expect(order?.data.carrierId).toBe("sim-b");
   });
 
+  it("when accepted messages arrive together, their orders for one carrier are stored as one envelope, each order once", async () => {
+    const subject = t.messaging.subjects.submit("sim-a");
+    const stored = async () => {
+      const info = await t.messaging.nats.jsm.streams.info(t.messaging.subjects.stream, {
+        subjects_filter: subject,
+      });
+      return info.state.subjects?.[subject] ?? 0;
+    };
+    const before = await stored();
+    const events = ["+37212345001", "+37212345002", "+37212345003"].map((to) =>
+      accepted(to, { country: "EE" }),
+    );
+    await t.messaging.publisher.publishGrouped(events);
+    for (const event of events) {
+      const [order, ...duplicates] = await t.recorder.ordersFor(event.messageId);
+      expect(duplicates).toEqual([]);
+      expect(order).toMatchObject({ messageId: event.messageId, data: { carrierId: "sim-a" } });
+    }
+    expect(await stored()).toBe(before + 1);
+  });
+
   it("when asked, the health server says it is ready", async () => {
     const response = await fetch(`http://127.0.0.1:${t.routing.healthPort}/readyz`);
     expect(response.status).toBe(200);

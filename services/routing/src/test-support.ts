@@ -17,7 +17,9 @@ import {
   type Messaging,
   openMessaging,
   type RunningConsumer,
+  singleOrBatch,
   startConsumer,
+  unbatch,
 } from "@smsgw/service-kit";
 import { createTestInfra, waitFor } from "@smsgw/testkit";
 import { loadRoutingConfig } from "./config.ts";
@@ -149,10 +151,10 @@ export async function startRecorder(messaging: Messaging) {
       stream: messaging.subjects.stream,
       durable: "test-order-recorder",
       filterSubject: messaging.subjects.submitAll,
-      schema: SubmitOrder,
+      schema: singleOrBatch(SubmitOrder),
       log: silent,
       handle: async (batch) => {
-        orders.push(...batch.map((delivery) => delivery.value));
+        orders.push(...unbatch(batch, SubmitOrder).events.map((event) => event.value));
         return undefined;
       },
     }),

@@ -161,7 +161,7 @@ export function createEventPublisher(
 }
 
 /** Each chunk of the items goes out alone when it holds one item, else as one envelope. */
-async function inChunks<T>(
+export async function inChunks<T>(
   items: readonly T[],
   alone: (item: T) => Promise<void>,
   together: (chunk: T[]) => Promise<void>,

@@ -1,4 +1,4 @@
-import { type Subjects, SubmitOrder } from "@smsgw/contracts";
+import { type EventBatch, type Subjects, SubmitOrder } from "@smsgw/contracts";
 import {
   ACK,
   type Delivery,
@@ -7,8 +7,11 @@ import {
   type Nats,
   nak,
   type Outcome,
+  outcomesOfDeliveries,
   type RunningConsumer,
+  singleOrBatch,
   startConsumer,
+  unbatch,
 } from "@smsgw/service-kit";
 import { shouldConsume } from "../domain/lease-plan.ts";
 import type { CarrierLink } from "./carrier-link.ts";
@@ -39,6 +42,12 @@ const DURABLE_PREFIX = "connector-submit-";
 
 /** The durable of one carrier's submit orders (`<p>.submit.<carrier>`). */
 export const carrierDurable = (carrierId: string) => `${DURABLE_PREFIX}${carrierId}`;
+
+/**
+ * Deliveries a submit batch takes at most. Routing sends a carrier's orders in envelopes of
+ * up to 200, so this bounds a batch to some thousands of orders, sent well inside the ack wait.
+ */
+const MAX_DELIVERIES = 32;
 
 /**
  * One durable pull consumer per carrier's submit orders, pulled by this replica only while `shouldConsume`
@@ -93,16 +102,20 @@ export function startCarrierConsumers(deps: CarrierConsumersDeps) {
       stream: deps.subjects.stream,
       durable: carrierDurable(carrierId),
       filterSubject: deps.subjects.submit(carrierId),
-      schema: SubmitOrder,
+      schema: singleOrBatch(SubmitOrder),
       log,
       ackWaitMs: deps.ackWaitMs,
+      maxBatch: MAX_DELIVERIES,
       // Two batches at once: one can fill the binds' windows while the other records its ids.
       concurrency: 2,
-      handle: handleUnconfigured({
-        links: deps.links,
-        handle: deps.handle,
-        graceMs: deps.orphanCheckMs,
-      }),
+      handle: handleOrderEnvelopes(
+        handleUnconfigured({
+          links: deps.links,
+          handle: deps.handle,
+          graceMs: deps.orphanCheckMs,
+        }),
+        log,
+      ),
     });
   }
 
@@ -175,6 +188,24 @@ export function startCarrierConsumers(deps: CarrierConsumersDeps) {
       for (const carrierId of [...wanted.keys()]) steer(carrierId, false);
       await Promise.all([...chains.values()]);
     },
+  };
+}
+
+/**
+ * Orders come alone or several in an `EventBatch` (routing groups a carrier's orders): the
+ * handler sees each order as a delivery of its own, with its envelope's delivery count (a
+ * redelivered envelope's orders are all looked up in the claims, none submitted twice), and
+ * an envelope is acked unless one of its orders is to be retried (`outcomesOfDeliveries`).
+ */
+export function handleOrderEnvelopes(handle: Handler, log: Logger) {
+  return async (batch: Delivery<SubmitOrder | EventBatch>[]): Promise<Outcome[]> => {
+    const { events, invalid } = unbatch(batch, SubmitOrder);
+    if (invalid > 0) log.error({ invalid }, "submit orders in an envelope dropped: invalid");
+    const orders = events.flatMap(({ value, delivery }) => {
+      const carrier = batch[delivery];
+      return carrier ? [{ ...carrier, value }] : [];
+    });
+    return outcomesOfDeliveries(batch.length, events, await handle(orders));
   };
 }
 

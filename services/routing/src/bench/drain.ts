@@ -46,9 +46,11 @@ try {
     done = resolve;
   });
   const sub = messaging.nats.nc.subscribe(messaging.subjects.submitAll, {
-    callback: () => {
-      routed += 1;
-      if (routed === total) done();
+    // An envelope counts its orders (routing groups a carrier's orders).
+    callback: (_error, msg) => {
+      const body = msg.json<{ type?: string; events?: unknown[] }>();
+      routed += body.type === "EventBatch" ? (body.events?.length ?? 0) : 1;
+      if (routed >= total) done();
     },
   });
   const cpu0 = process.cpuUsage();

@@ -153,16 +153,20 @@ async function main() {
               onProgress,
             });
       const elapsedS = (Date.now() - started) / 1000;
-      const cpuAfterLoad = new Map(
-        [...pids].map(([n, list]) => [n, list.reduce((s, p) => s + cpuMs(p), 0)]),
-      );
-      // Wait (bounded) for every accepted message's final report.
+      // Wait (bounded) for every accepted message's final report. The CPU is counted until
+      // then: the work of a step's messages is done when they are reported, and a backlog
+      // worked off after the load stops is theirs too (counted only during the load, a step
+      // above saturation would look cheaper than it is).
       const drainDeadline = Date.now() + 30_000;
       while (Date.now() < drainDeadline) {
         const { finals } = await stack.ask<{ finals: number }>("count");
         if (finals >= load.accepted.size) break;
         await new Promise((r) => setTimeout(r, 250));
       }
+      const cpuAfterWork = new Map(
+        [...pids].map(([n, list]) => [n, list.reduce((s, p) => s + cpuMs(p), 0)]),
+      );
+      const workS = (Date.now() - started) / 1000;
       clearInterval(lagPoll);
       const work = workPerMessage(
         workBefore,
@@ -185,8 +189,8 @@ async function main() {
       const cpuMsPerSec: Record<string, number> = {};
       let cpuTotal = 0;
       for (const [name, before] of cpuBefore) {
-        const used = (cpuAfterLoad.get(name) ?? before) - before;
-        cpuMsPerSec[name] = used / elapsedS;
+        const used = (cpuAfterWork.get(name) ?? before) - before;
+        cpuMsPerSec[name] = used / workS;
         if (!name.startsWith("bench")) cpuTotal += used;
       }
       const rss: Record<string, number> = {};

@@ -17,7 +17,7 @@ export interface StepResult {
   finalStatuses: Record<string, number>;
   /** "<http> <status>" or "error" -> count, for answers other than success. */
   errors: Record<string, number>;
-  /** Milliseconds of CPU per second of the step, per process (or process group). */
+  /** Milliseconds of CPU per second, from the step's start to its last final report, per process (or group). */
   cpuMsPerSec: Record<string, number>;
   /** All our processes, NATS and Postgres together, per accepted message. */
   cpuMsPerMessage: number;
@@ -66,7 +66,11 @@ export function toMarkdown(report: BenchReport): string {
       `| ${step.offeredRate ?? "max"} | ${step.acceptedPerSec.toFixed(0)} | ${ms(step.api.p50)} / ${ms(step.api.p90)} / ${ms(step.api.p99)} / ${ms(step.api.max)} | ${ms(step.e2e.p50)} / ${ms(step.e2e.p99)} | ${finals || "–"} | ${errors || "none"} | ${step.cpuMsPerMessage.toFixed(2)} | ${lag} |`,
     );
   }
-  lines.push("", "CPU per process (ms of CPU per second; 1,000 = one core busy):", "");
+  lines.push(
+    "",
+    "CPU per process (ms of CPU per second from the start of the step until its last final report; 1,000 = one core busy):",
+    "",
+  );
   const names = [...new Set(report.steps.flatMap((s) => Object.keys(s.cpuMsPerSec)))];
   lines.push(`| offered | ${names.join(" | ")} |`, `|---:|${names.map(() => "---:").join("|")}|`);
   for (const step of report.steps) {

@@ -20,11 +20,16 @@ export const DlrDispatcherEnv = BaseEnv.extend({
   /** Attempts in flight in total. */
   WEBHOOK_CONCURRENCY: Count.default(256),
   /**
-   * Fast path: fresh reports are attempted at once, and a status-change batch waits at most
-   * this long for them before the rest goes to the durable queue. 0 = every report is
-   * queued first (one insert, one claim, one delete per report).
+   * Fast path: fresh reports are attempted at once, and an attempt still running after this
+   * long goes to the durable queue (its origin is slow: its other reports of the batch too).
+   * 0 = every report is queued first (one insert, one claim, one delete per report).
    */
   WEBHOOK_FAST_PATH_MS: z.coerce.number().int().nonnegative().default(250),
+  /**
+   * Fast path: how long a report may wait in memory (its status change unacked) for a free
+   * slot of an origin that answers in time, before it goes to the durable queue instead.
+   */
+  WEBHOOK_HOLD_MS: z.coerce.number().int().nonnegative().max(20_000).default(5_000),
   /** Attempts in flight to one origin (scheme, host, port). */
   WEBHOOK_ORIGIN_CONCURRENCY: Count.default(32),
 });

@@ -14,8 +14,9 @@ import {
   statusChange,
 } from "./test-stack.ts";
 
-// The fast path (WEBHOOK_FAST_PATH_MS): reports answered in time never become rows of the
-// durable queue; the others do, with their attempt counted, and are finished from there.
+// The fast path (WEBHOOK_FAST_PATH_MS, WEBHOOK_HOLD_MS): reports answered in time never become
+// rows of the durable queue, even when they waited for their origin's slots; the others do,
+// with their attempt counted, and are finished from there.
 describe("dlr-dispatcher fast path", () => {
   let stack: Stack;
   let database: Database<unknown>;
@@ -43,6 +44,8 @@ describe("dlr-dispatcher fast path", () => {
       WEBHOOK_ALLOW_PRIVATE: "true",
       WEBHOOK_TIMEOUT_MS: "1500",
       WEBHOOK_FAST_PATH_MS: "250",
+      // Longer than any waitFor below: a batch held for it would fail the test.
+      WEBHOOK_HOLD_MS: "20000",
     });
     database = openDatabase(stack.infra.env.DATABASE_URL ?? "", "dispatcher", { max: 1 });
     await stack.putAccount(account("acc_1", [newSecret()]));
@@ -69,6 +72,37 @@ describe("dlr-dispatcher fast path", () => {
     expect(new Set(hook.requests.map((r) => r.headers["webhook-id"])).size).toBe(60);
     await statsSettled();
     expect(await jobsInserted()).toBe(before);
+  });
+
+  it("when there are more reports than the origin's slots, the rest wait in memory for a slot and the queue table is never written", async () => {
+    // 32 slots per origin, 150 ms per answer: three rounds, longer than the 250 ms budget.
+    const hook = await receiver(() => ({ status: 200, afterMs: 150 }));
+    const changes = Array.from({ length: 96 }, () => statusChange("acc_1", `${hook.url}/dlr`));
+    const before = await jobsInserted();
+    await stack.publish(...changes);
+    await waitFor(() => changes.every((c) => stack.attemptsOf(c.messageId).length === 1), {
+      what: "one attempt per report",
+    });
+    await stack.settled();
+    expect(hook.requests).toHaveLength(96);
+    await statsSettled();
+    expect(await jobsInserted()).toBe(before);
+  });
+
+  it("when an origin answers after the budget, its reports waiting for a slot are recorded at once, not held", async () => {
+    const hook = await receiver(() => ({ status: 200, afterMs: 1_000 }));
+    const changes = Array.from({ length: 40 }, () => statusChange("acc_1", `${hook.url}/dlr`));
+    await stack.publish(...changes);
+    // 32 rows leased to their running attempts and 8 waiting; held for the hold, they would not.
+    await waitFor(async () => ((await stack.dispatcher?.jobs.pending()) ?? 0) === 40, {
+      what: "every report of the slow origin recorded",
+      timeoutMs: 10_000,
+    });
+    await waitFor(() => changes.every((c) => stack.attemptsOf(c.messageId).length === 1), {
+      what: "one attempt per report",
+      timeoutMs: 15_000,
+    });
+    await stack.settled();
   });
 
   it("when the first attempt fails, the report is recorded with that attempt and the retry delivers it", async () => {

@@ -143,6 +143,7 @@ export async function startDlrDispatcher(
                 publisher,
                 scheduler: running,
                 budgetMs: config.WEBHOOK_FAST_PATH_MS,
+                holdMs: config.WEBHOOK_HOLD_MS,
                 leaseMs,
                 now: () => new Date(),
               }),

@@ -279,6 +279,10 @@ export function startScheduler(options: SchedulerOptions) {
         });
       });
     },
+    /** Whether the origin is backing off after failures (its reports wait in the queue). */
+    originBlocked(origin: string): boolean {
+      return book.inspect(origin, Date.now()).blocked;
+    },
     /** Settles an attempt the fast path handed over (its job row is recorded). */
     settleLater,
     get inFlight() {

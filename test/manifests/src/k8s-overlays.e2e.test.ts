@@ -3,10 +3,7 @@ import { envProblems } from "./env-check.ts";
 import { containerEnv, containers, findRenderer, kindOf } from "./k8s.ts";
 import { list, type Obj, obj, SERVICES, str } from "./repo.ts";
 
-/**
- * The overlays as kustomize renders them: a local `kustomize` or `kubectl kustomize`, else
- * the in-repo renderer (so they run on every CI machine).
- */
+/** The overlays as kustomize renders them (`kubectl kustomize`, kustomize v5). */
 const renderer = findRenderer();
 const WORKLOADS = new Set(["Deployment", "StatefulSet"]);
 

@@ -3,10 +3,7 @@ import { envProblems } from "./env-check.ts";
 import { containerEnv, containers, findRenderer, kindOf } from "./k8s.ts";
 import { list, type Obj, obj, SERVICES, str } from "./repo.ts";
 
-/**
- * The overlays as kustomize renders them: a local `kustomize` or `kubectl kustomize`, else
- * the in-repo renderer (so they run on every CI machine).
- */
+/** The overlays as kustomize renders them (`kubectl kustomize`, kustomize v5). */
 const renderer = findRenderer();
 const WORKLOADS = new Set(["Deployment", "StatefulSet"]);
 
@@ -113,5 +110,47 @@ describe(`k8s overlays rendered by ${renderer.name}`, () => {
     const hpas = prod.filter((d) => d.kind === "HorizontalPodAutoscaler");
     expect(hpas.length).toBe(SERVICES.filter((s) => s.production && s.stateless).length);
     for (const h of hpas) expect(Number(obj(h.spec).minReplicas)).toBeGreaterThanOrEqual(2);
+  });
+});
+
+/** `Kind/name` of the workloads an HPA scales whose own spec sets replicas. */
+function replicasUnderHpa(docs: Obj[]): string[] {
+  return docs
+    .filter((d) => d.kind === "HorizontalPodAutoscaler")
+    .map((h) => obj(obj(h.spec).scaleTargetRef))
+    .flatMap((ref) =>
+      docs.filter(
+        (d) =>
+          d.kind === ref.kind &&
+          obj(d.metadata).name === ref.name &&
+          obj(d.spec).replicas !== undefined,
+      ),
+    )
+    .map(kindOf);
+}
+
+describe("HPAs own the replica counts", () => {
+  const builds = ["k8s/base", "k8s/overlays/dev", "k8s/overlays/production"];
+
+  it.each(builds)(
+    "when %s is applied, no workload an HPA scales sets spec.replicas (apply would reset the scale)",
+    (dir) => {
+      const docs = renderer.render(dir);
+      const hpas = docs.filter((d) => d.kind === "HorizontalPodAutoscaler");
+      expect(hpas.length).toBe(SERVICES.filter((s) => s.production && s.stateless).length);
+      // Every HPA's target exists.
+      for (const h of hpas) {
+        const ref = obj(obj(h.spec).scaleTargetRef);
+        expect(docs.map(kindOf), kindOf(h)).toContain(`${ref.kind}/${ref.name}`);
+      }
+      expect(replicasUnderHpa(docs)).toEqual([]);
+    },
+  );
+
+  it("when a Deployment under an HPA sets replicas, the check names it", () => {
+    const docs = renderer.render("k8s/base");
+    const ingress = obj(docs.find((d) => kindOf(d) === "Deployment/ingress"));
+    obj(ingress.spec).replicas = 2;
+    expect(replicasUnderHpa(docs)).toEqual(["Deployment/ingress"]);
   });
 });

@@ -1,26 +1,25 @@
-import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { kindOf } from "./k8s.ts";
-import { KustomizeError, kustomizeBuild } from "./kustomize.ts";
-import { type Obj, obj, ROOT, read } from "./repo.ts";
+import { findRenderer, KustomizeMissingError, kindOf } from "./k8s.ts";
+import { type Obj, obj, read } from "./repo.ts";
 import { schemaProblems, WITHOUT_SCHEMA } from "./schemas.ts";
-import { parseYamlDocuments } from "./yaml.ts";
 
 /**
- * CI renders every kustomization and validates every object it yields against the
- * Kubernetes schemas, and validates the compose file against the Compose Specification,
- * all from registry packages: nothing is fetched at test time.
+ * CI renders every kustomization with the real kustomize (kubectl's) and validates every
+ * object it yields against the Kubernetes schemas, and validates the compose file against
+ * the Compose Specification, all from registry packages: nothing is fetched at test time.
  */
 const BUILDS = ["k8s/base", "k8s/overlays/dev", "k8s/overlays/production"];
+const renderer = findRenderer();
 
-describe("k8s manifests against the Kubernetes schemas", () => {
+describe(`k8s manifests rendered by ${renderer.name} against the Kubernetes schemas`, () => {
   it.each(BUILDS)("when %s is rendered, every object validates", async (dir) => {
-    const objects = kustomizeBuild(dir);
+    const objects = renderer.render(dir);
     expect(objects.length).toBeGreaterThan(20);
     const problems = (await Promise.all(objects.map(schemaProblems))).flat();
     expect(problems).toEqual([]);
@@ -30,7 +29,7 @@ describe("k8s manifests against the Kubernetes schemas", () => {
   });
 
   it("when an object breaks its schema or has an unknown kind, the validation says where", async () => {
-    const [deployment] = kustomizeBuild("k8s/base").filter((o) => o.kind === "Deployment");
+    const [deployment] = renderer.render("k8s/base").filter((o) => o.kind === "Deployment");
     const broken = structuredClone(deployment) as Obj;
     obj(broken.spec).replicas = "two";
     delete obj(broken.spec).selector;
@@ -42,34 +41,19 @@ describe("k8s manifests against the Kubernetes schemas", () => {
     ]);
   });
 
-  it("when a kustomization uses a field the in-repo renderer does not implement, it refuses by name", () => {
-    expect(() => kustomizeBuild("test/manifests/src/fixtures/unsupported")).toThrow(KustomizeError);
-    expect(() => kustomizeBuild("test/manifests/src/fixtures/unsupported")).toThrow(/replicas/);
+  it("when a kustomization names a file that does not exist, rendering fails with kustomize's reason", () => {
+    const dir = mkdtempSync(join(tmpdir(), "smsgw-kustomize-"));
+    try {
+      writeFileSync(join(dir, "kustomization.yaml"), "resources:\n  - missing.yaml\n");
+      expect(() => renderer.render(dir)).toThrow(/missing\.yaml/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
-});
 
-/** Generated names end in kustomize's 10-character content hash; compared without it. */
-const withoutHash = (value: unknown): unknown =>
-  JSON.parse(JSON.stringify(value), (_key, v: unknown) =>
-    typeof v === "string" ? v.replace(/^(smsgw-[a-z-]+)-[245-9bcdfghkmt]{10}$/, "$1-HASH") : v,
-  );
-const byKey = (objects: Obj[]) =>
-  new Map(
-    objects
-      .map((o) => withoutHash(o) as Obj)
-      .map((o) => [`${kindOf(o)}@${obj(o.metadata).namespace ?? ""}`, o]),
-  );
-
-const kubectl = spawnSync("kubectl", ["kustomize", "--help"], { encoding: "utf8" }).status === 0;
-
-describe.skipIf(!kubectl)("the in-repo renderer against kubectl kustomize", () => {
-  it.each(BUILDS)("when %s is rendered by both, every object is the same", (dir) => {
-    const real = spawnSync("kubectl", ["kustomize", join(ROOT, dir)], { encoding: "utf8" });
-    expect(real.status, real.stderr).toBe(0);
-    const expected = byKey(parseYamlDocuments(real.stdout).map((d) => obj(d)));
-    const actual = byKey(kustomizeBuild(dir));
-    expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
-    for (const [key, value] of expected) expect(actual.get(key), key).toEqual(value);
+  it("when no kustomize v5 is there, finding one fails and names what to install", () => {
+    expect(() => findRenderer({ KUSTOMIZE: "/bin/false" })).toThrow(KustomizeMissingError);
+    expect(() => findRenderer({ KUSTOMIZE: "/bin/false" })).toThrow(/apt-get install kubectl/);
   });
 });
 

@@ -1,6 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { dirname, join } from "node:path";
-import { kustomizeBuild } from "./kustomize.ts";
+import { dirname, isAbsolute, join } from "node:path";
 import { filesUnder, list, type Obj, obj, ROOT, str, yamlDocs } from "./repo.ts";
 import { parseYamlDocuments } from "./yaml.ts";
 
@@ -38,41 +37,53 @@ export function ownObjects(dir: string): Obj[] {
     .flatMap((r) => yamlDocs(join(dir, r)).map((d) => obj(d)));
 }
 
+export class KustomizeMissingError extends Error {
+  override name = "KustomizeMissingError";
+}
+
 export interface Renderer {
+  /** The command, with the kustomize version it reported. */
   name: string;
   render(dir: string): Obj[];
 }
 
+/** kustomize's version from `kubectl version --client -o json` or `kustomize version`. */
+function kustomizeVersion(bin: string, standalone: boolean): string | undefined {
+  const res = standalone
+    ? spawnSync(bin, ["version"], { encoding: "utf8", timeout: 20_000 })
+    : spawnSync(bin, ["version", "--client", "-o", "json"], { encoding: "utf8", timeout: 20_000 });
+  if (res.status !== 0) return undefined;
+  if (standalone) return /v?(\d+\.\d+\.\d+)/.exec(res.stdout)?.[1];
+  const reported = (JSON.parse(res.stdout) as { kustomizeVersion?: string }).kustomizeVersion;
+  return reported?.replace(/^v/, "");
+}
+
 /**
- * A local kustomize: `kustomize` or `kubectl kustomize` (KUSTOMIZE=path picks one), else
- * the in-repo renderer of the subset k8s/ uses (kustomize.ts, checked against kubectl
- * kustomize where one is installed). Rendering is offline: only local bases are used.
+ * The real kustomize: `kubectl kustomize` (kustomize v5 inside kubectl), or the binary that
+ * KUSTOMIZE names (`$KUSTOMIZE build`). `.ci/run` installs kubectl where it is missing;
+ * without kustomize v5 this throws, naming what to install: the manifests are never
+ * checked against a stand-in. Rendering is offline: only local bases are used.
  */
-export function findRenderer(): Renderer {
-  const candidates: [string, string[]][] = process.env.KUSTOMIZE
-    ? [[process.env.KUSTOMIZE, ["build"]]]
-    : [
-        ["kustomize", ["build"]],
-        ["kubectl", ["kustomize"]],
-      ];
-  for (const [bin, args] of candidates) {
-    const probe = spawnSync(bin, [...args, "--help"], { encoding: "utf8", timeout: 20_000 });
-    if (probe.status !== 0) continue;
-    return {
-      name: `${bin} ${args.join(" ")}`,
-      render(dir) {
-        const res = spawnSync(bin, [...args, join(ROOT, dir)], {
-          encoding: "utf8",
-          timeout: 60_000,
-        });
-        if (res.status !== 0) throw new Error(`${bin} ${args.join(" ")} ${dir}: ${res.stderr}`);
-        return parseYamlDocuments(res.stdout).map((d) => obj(d));
-      },
-    };
+export function findRenderer(env: NodeJS.ProcessEnv = process.env): Renderer {
+  const standalone = Boolean(env.KUSTOMIZE);
+  const bin = env.KUSTOMIZE ?? "kubectl";
+  const args = standalone ? ["build"] : ["kustomize"];
+  const version = kustomizeVersion(bin, standalone);
+  if (!version || Number(version.split(".")[0]) < 5) {
+    throw new KustomizeMissingError(
+      `kustomize v5 is needed to render k8s/: found ${version ? `v${version}` : "none"} ` +
+        `(${bin}). Install kubectl with kustomize v5 (.ci/run does it with apt-get install ` +
+        "kubectl) or set KUSTOMIZE=/path/to/kustomize.",
+    );
   }
   return {
-    name: "the in-repo kustomize (test/manifests/src/kustomize.ts)",
-    render: kustomizeBuild,
+    name: `${bin} ${args.join(" ")} (kustomize v${version})`,
+    render(dir) {
+      const path = isAbsolute(dir) ? dir : join(ROOT, dir);
+      const res = spawnSync(bin, [...args, path], { encoding: "utf8", timeout: 60_000 });
+      if (res.status !== 0) throw new Error(`${bin} ${args.join(" ")} ${dir}: ${res.stderr}`);
+      return parseYamlDocuments(res.stdout).map((d) => obj(d));
+    },
   };
 }
 

@@ -41,6 +41,28 @@ describe("Prometheus, alerts, Grafana and the collector", () => {
     }
   });
 
+  it("when an alert fires, its runbook section names the series it watches and a command to run", () => {
+    const runbook = read("docs/runbook.md");
+    const problems: string[] = [];
+    for (const rule of rules) {
+      const name = String(rule.alert);
+      const section =
+        runbook.split(new RegExp(`^#### ${name}$`, "m"))[1]?.split(/^#{2,4} /m)[0] ?? "";
+      const quoted = [...section.matchAll(/`([^`]+)`/g)].map((m) => m[1] ?? "");
+      const series = [...String(rule.expr).matchAll(/\b(smsgw_[a-z0-9_]+|up)\b/g)].map((m) =>
+        String(m[1]).replace(/_(bucket|count|sum)$/, ""),
+      );
+      const named = (s: string) => new RegExp(`\\b${s}(?:_bucket|_count|_sum)?\\b`);
+      if (!series.some((s) => quoted.some((q) => named(s).test(q)))) {
+        problems.push(`${name}: the section names none of ${series.join(", ")}`);
+      }
+      if (!quoted.some((q) => /^(kubectl|gw|nats|node) /.test(q))) {
+        problems.push(`${name}: the section has no command (kubectl, gw, nats) to run`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
   it("when dashboards and alerts query a series, deploy/README.md documents it", () => {
     const readme = read("deploy/README.md");
     const documented = new Set([...readme.matchAll(/`(smsgw_[a-z0-9_]+)`/g)].map((m) => m[1]));

@@ -2,12 +2,14 @@ import { type Obj, obj, str } from "./repo.ts";
 
 /**
  * Kubernetes schema validation with no network: the JSON schemas of the Kubernetes API
- * (OpenAPI-generated, compiled validators) bundled by the npm packages kubernetes-models
- * and @kubernetes-models/external-secrets. Like kubeconform's default mode it checks
- * types, required fields, enums and formats; unknown fields are not refused.
+ * (OpenAPI-generated, compiled validators) bundled by the npm packages kubernetes-models,
+ * @kubernetes-models/external-secrets and @kubernetes-models/prometheus-operator. Like
+ * kubeconform's default mode it checks types, required fields, enums and formats; unknown
+ * fields are not refused.
  */
 const PACKAGES: Record<string, string> = {
   "external-secrets.io": "@kubernetes-models/external-secrets",
+  "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
 };
 
 /** Kinds no registry package has a schema for, and why each is accepted unchecked. */

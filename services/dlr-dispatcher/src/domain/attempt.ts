@@ -5,6 +5,8 @@ export interface AttemptResult {
   httpStatus: number | null;
   error: string | null;
   latencyMs: number;
+  /** The receiver's `Retry-After` on a 429 or 503, in ms from the answer (RFC 9110 10.2.3). */
+  retryAfterMs?: number | null;
 }
 
 export type AttemptOutcome = EventOf<"WebhookAttempted">["data"]["outcome"];
@@ -33,6 +35,20 @@ export function webhookRetryDelayMs(attempt: number, capMs: number, random = 0):
   return Math.round(base * (1 + JITTER * random));
 }
 
+/**
+ * `Retry-After` as delay-seconds or an HTTP-date, in ms from `now` (a date in the past is 0);
+ * null when absent or unreadable. Only 429 and 503 answers carry one we follow.
+ */
+export function parseRetryAfter(value: string | undefined, now: Date): number | null {
+  const text = value?.trim();
+  if (!text) return null;
+  if (/^\d+$/.test(text)) return Math.min(Number(text), 366 * 86_400) * 1_000;
+  // An HTTP-date names its day and month ("Tue, 24 Nov 2026 10:01:05 GMT"); a bare number with
+  // a sign is neither form.
+  const at = /^[A-Za-z]{3},/.test(text) ? Date.parse(text) : Number.NaN;
+  return Number.isNaN(at) ? null : Math.max(0, at - now.getTime());
+}
+
 /** A failure that says the receiver is down or overloaded (not that it refused this report): the whole origin backs off. */
 export function isOriginFailure(result: AttemptResult): boolean {
   const status = result.httpStatus;
@@ -53,7 +69,11 @@ export function nextStep(
   const status = result.httpStatus;
   if (status !== null && status >= 200 && status < 300) return { outcome: "delivered" };
   if (status === 410) return { outcome: "gave_up", reason: "the receiver answered 410 Gone" };
-  const delayMs = webhookRetryDelayMs(context.attempt, context.policy.capMs, context.random ?? 0);
+  // A receiver's Retry-After is followed when it asks for longer than our back-off, up to the cap.
+  const delayMs = Math.max(
+    webhookRetryDelayMs(context.attempt, context.policy.capMs, context.random ?? 0),
+    Math.min(result.retryAfterMs ?? 0, context.policy.capMs),
+  );
   const deadline = Date.parse(context.occurredAt) + context.policy.windowMs;
   if (context.now.getTime() + delayMs > deadline) {
     return { outcome: "gave_up", reason: "retries exhausted" };

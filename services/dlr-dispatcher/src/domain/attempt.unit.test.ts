@@ -4,6 +4,7 @@ import {
   type AttemptResult,
   isOriginFailure,
   nextStep,
+  parseRetryAfter,
   webhookAttemptedEvent,
   webhookRetryDelayMs,
 } from "./attempt.ts";
@@ -60,6 +61,23 @@ describe("after an attempt", () => {
       outcome: "retrying",
       delayMs: 1_000,
     });
+  });
+
+  it("when the receiver says Retry-After, the report waits that long if it is longer than the back-off, never past the cap", () => {
+    const busy = (retryAfterMs: number): AttemptResult => ({ ...answered(429), retryAfterMs });
+    expect(step(busy(30_000))).toEqual({ outcome: "retrying", delayMs: 30_000 });
+    expect(step(busy(500), 3)).toEqual({ outcome: "retrying", delayMs: 4_000 });
+    expect(step(busy(3_600_000))).toEqual({ outcome: "retrying", delayMs: policy.capMs });
+  });
+
+  it("when Retry-After is delay-seconds or an HTTP-date, it is read; anything else is ignored", () => {
+    expect(parseRetryAfter("120", now)).toBe(120_000);
+    expect(parseRetryAfter(" 0 ", now)).toBe(0);
+    expect(parseRetryAfter("Tue, 24 Nov 2026 10:01:05 GMT", now)).toBe(60_000);
+    expect(parseRetryAfter("Tue, 24 Nov 2026 09:00:00 GMT", now)).toBe(0);
+    expect(parseRetryAfter("soon", now)).toBeNull();
+    expect(parseRetryAfter("-5", now)).toBeNull();
+    expect(parseRetryAfter(undefined, now)).toBeNull();
   });
 
   it("when the next try would fall after the retry window, the report is given up", () => {

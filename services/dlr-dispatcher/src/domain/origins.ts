@@ -25,8 +25,18 @@ export interface OriginBook {
   /** Attempts in flight to this origin, and whether it is backing off. */
   inspect(origin: string, now: number): { inFlight: number; blocked: boolean };
   started(origin: string): void;
-  /** Records how an attempt ended; returns the back-off end when this failure started (or extended) one. */
-  finished(origin: string, failed: boolean, now: number, random?: number): number | null;
+  /**
+   * Records how an attempt ended; returns the back-off end when this failure started (or
+   * extended) one. A failure with the receiver's Retry-After backs off at least that long
+   * (up to the cap).
+   */
+  finished(
+    origin: string,
+    failed: boolean,
+    now: number,
+    random?: number,
+    retryAfterMs?: number,
+  ): number | null;
   readonly size: number;
 }
 
@@ -69,7 +79,7 @@ export function createOriginBook(limits: OriginLimits): OriginBook {
     started(origin) {
       stateOf(origin).inFlight++;
     },
-    finished(origin, failed, now, random = 0) {
+    finished(origin, failed, now, random = 0, retryAfterMs = 0) {
       const state = stateOf(origin);
       state.inFlight = Math.max(0, state.inFlight - 1);
       let blockedUntil: number | null = null;
@@ -81,7 +91,12 @@ export function createOriginBook(limits: OriginLimits): OriginBook {
         // period, not one per attempt, or a burst would jump straight to the cap.
         state.failures++;
         const base = Math.min(limits.capMs, 1_000 * 2 ** Math.min(30, state.failures - 1));
-        state.blockedUntil = now + Math.round(base * (1 + 0.2 * random));
+        const asked = Math.min(limits.capMs, retryAfterMs);
+        state.blockedUntil = now + Math.max(Math.round(base * (1 + 0.2 * random)), asked);
+        blockedUntil = state.blockedUntil;
+      } else if (retryAfterMs > 0 && now + retryAfterMs > state.blockedUntil) {
+        // Already backing off, and the receiver asks for longer: it gets what it asked.
+        state.blockedUntil = now + Math.min(limits.capMs, retryAfterMs);
         blockedUntil = state.blockedUntil;
       }
       // Forget healthy idle origins: memory follows the origins in use, not all ever seen.

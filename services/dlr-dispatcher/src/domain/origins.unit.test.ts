@@ -41,6 +41,18 @@ describe("per-origin back-off", () => {
     expect(book.finished(A, true, 3_000)).toBe(6_000); // capped at 3 s
   });
 
+  it("when a failing receiver says Retry-After, its origin backs off at least that long, up to the cap", () => {
+    const book = createOriginBook({ concurrency: 4, capMs: 60_000 });
+    book.started(A);
+    expect(book.finished(A, true, 0, 0, 20_000)).toBe(20_000);
+    expect(book.freeSlots(A, 19_999)).toBe(0);
+    book.started(A);
+    // Already backing off: a later answer asking for longer extends it, to the cap at most.
+    expect(book.finished(A, true, 1_000, 0, 120_000)).toBe(61_000);
+    book.started(B);
+    expect(book.finished(B, true, 0, 0, 200)).toBe(1_000);
+  });
+
   it("when attempts in flight together all fail, the back-off grows by one step, not one per attempt", () => {
     const book = createOriginBook({ concurrency: 4, capMs: 60_000 });
     for (let i = 0; i < 4; i++) book.started(A);

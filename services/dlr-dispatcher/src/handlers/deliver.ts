@@ -39,6 +39,8 @@ export interface Delivered {
   settlement: Settlement;
   event?: EventOf<"WebhookAttempted">;
   originFailed: boolean;
+  /** The receiver asked for this long before it is tried again (Retry-After): its origin waits too. */
+  originRetryAfterMs?: number;
 }
 
 const tracer = serviceTracer("dlr-dispatcher");
@@ -89,10 +91,12 @@ export async function deliver(deps: DeliverDeps, job: Job): Promise<Delivered> {
             dueAt: new Date(deps.now().getTime() + step.delayMs),
           }
         : { kind: "done", job };
+    const originFailed = step.outcome === "retrying" && isOriginFailure(result);
     return {
       settlement,
       event,
-      originFailed: step.outcome === "retrying" && isOriginFailure(result),
+      originFailed,
+      ...(originFailed && result.retryAfterMs ? { originRetryAfterMs: result.retryAfterMs } : {}),
     };
   };
   const refuse = (reason: string) =>

@@ -42,6 +42,26 @@ describe("the pinned POST", () => {
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
+  it("when the receiver answers 429 or 503 with Retry-After, the attempt carries it; other answers do not", async () => {
+    const answers = [
+      { status: 429, headers: { "retry-after": "7" } },
+      { status: 503, headers: { "retry-after": "Fri, 01 Jan 2100 00:00:00 GMT" } },
+      { status: 500, headers: { "retry-after": "7" } },
+    ];
+    const hook = await startReceiver((n) => answers[n] ?? 200);
+    receivers.push(hook);
+    const poster = createPoster({ timeoutMs: 1_000, allowPrivate: true });
+    const results = [];
+    for (let i = 0; i < answers.length; i++) {
+      results.push(await poster.post(new URL(`${hook.url}/busy`), headers, "{}"));
+    }
+    poster.close();
+    expect(results[0]).toMatchObject({ httpStatus: 429, retryAfterMs: 7_000 });
+    expect(results[1]?.retryAfterMs).toBeGreaterThan(365 * 86_400_000);
+    expect(results[2]).toMatchObject({ httpStatus: 500 });
+    expect(results[2]?.retryAfterMs).toBeUndefined();
+  });
+
   it("when nothing listens, the attempt records the connection error", async () => {
     const poster = createPoster({ timeoutMs: 1_000, allowPrivate: true });
     const result = await poster.post(new URL("http://127.0.0.1:1/x"), headers, "{}");

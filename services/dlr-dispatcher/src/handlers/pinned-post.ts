@@ -8,7 +8,7 @@ import {
 } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { endpointOf, literalAddressVerdict, refusalOf } from "@smsgw/callback-guard";
-import type { AttemptResult } from "../domain/attempt.ts";
+import { type AttemptResult, parseRetryAfter } from "../domain/attempt.ts";
 
 /** Every address of a name, as the operating system's resolver answers. */
 export type Resolve = (host: string) => Promise<LookupAddress[]>;
@@ -110,10 +110,14 @@ export function createPoster(options: {
       }, options.timeoutMs);
       request.on("response", (response: IncomingMessage) => {
         const status = response.statusCode ?? 0;
+        const retryAfter = response.headers["retry-after"];
         finish({
           httpStatus: status,
           error: redirectError(status, response.headers.location, url),
           latencyMs: latency(),
+          ...(status === 429 || status === 503
+            ? { retryAfterMs: parseRetryAfter(retryAfter, new Date()) }
+            : {}),
         });
         drain(response, () => {
           clearTimeout(timer);

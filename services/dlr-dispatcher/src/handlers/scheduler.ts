@@ -121,6 +121,7 @@ export function startScheduler(options: SchedulerOptions) {
           delivered.originFailed,
           Date.now(),
           random(),
+          delivered.originRetryAfterMs,
         );
         if (blockedUntil !== null) backOff(job.origin, new Date(blockedUntil));
         return delivered;

@@ -39,6 +39,15 @@ describe("dlr-dispatcher fast path", () => {
     await database.sql`select pg_stat_clear_snapshot()`;
   };
 
+  /** `n` fresh status changes whose reports go to the receiver. */
+  const reportsTo = (hook: Receiver, n: number) =>
+    Array.from({ length: n }, () => statusChange("acc_1", `${hook.url}/dlr`));
+  const attemptedOnceEach = (changes: ReturnType<typeof statusChange>[], timeoutMs?: number) =>
+    waitFor(() => changes.every((c) => stack.attemptsOf(c.messageId).length === 1), {
+      what: "one attempt per report",
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    });
+
   beforeAll(async () => {
     stack = await startStack({
       WEBHOOK_ALLOW_PRIVATE: "true",
@@ -61,12 +70,10 @@ describe("dlr-dispatcher fast path", () => {
 
   it("when every report is answered 2xx in time, all arrive once and the queue table is never written", async () => {
     const hook = await receiver();
-    const changes = Array.from({ length: 60 }, () => statusChange("acc_1", `${hook.url}/dlr`));
+    const changes = reportsTo(hook, 60);
     const before = await jobsInserted();
     await stack.publish(...changes);
-    await waitFor(() => changes.every((c) => stack.attemptsOf(c.messageId).length === 1), {
-      what: "one attempt per report",
-    });
+    await attemptedOnceEach(changes);
     await stack.settled();
     expect(hook.requests).toHaveLength(60);
     expect(new Set(hook.requests.map((r) => r.headers["webhook-id"])).size).toBe(60);
@@ -77,12 +84,10 @@ describe("dlr-dispatcher fast path", () => {
   it("when there are more reports than the origin's slots, the rest wait in memory for a slot and the queue table is never written", async () => {
     // 32 slots per origin, 150 ms per answer: three rounds, longer than the 250 ms budget.
     const hook = await receiver(() => ({ status: 200, afterMs: 150 }));
-    const changes = Array.from({ length: 96 }, () => statusChange("acc_1", `${hook.url}/dlr`));
+    const changes = reportsTo(hook, 96);
     const before = await jobsInserted();
     await stack.publish(...changes);
-    await waitFor(() => changes.every((c) => stack.attemptsOf(c.messageId).length === 1), {
-      what: "one attempt per report",
-    });
+    await attemptedOnceEach(changes);
     await stack.settled();
     expect(hook.requests).toHaveLength(96);
     await statsSettled();
@@ -91,17 +96,14 @@ describe("dlr-dispatcher fast path", () => {
 
   it("when an origin answers after the budget, its reports waiting for a slot are recorded at once, not held", async () => {
     const hook = await receiver(() => ({ status: 200, afterMs: 1_000 }));
-    const changes = Array.from({ length: 40 }, () => statusChange("acc_1", `${hook.url}/dlr`));
+    const changes = reportsTo(hook, 40);
     await stack.publish(...changes);
     // 32 rows leased to their running attempts and 8 waiting; held for the hold, they would not.
     await waitFor(async () => ((await stack.dispatcher?.jobs.pending()) ?? 0) === 40, {
       what: "every report of the slow origin recorded",
       timeoutMs: 10_000,
     });
-    await waitFor(() => changes.every((c) => stack.attemptsOf(c.messageId).length === 1), {
-      what: "one attempt per report",
-      timeoutMs: 15_000,
-    });
+    await attemptedOnceEach(changes, 15_000);
     await stack.settled();
   });
 

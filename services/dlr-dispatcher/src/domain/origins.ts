@@ -83,6 +83,7 @@ export function createOriginBook(limits: OriginLimits): OriginBook {
       const state = stateOf(origin);
       state.inFlight = Math.max(0, state.inFlight - 1);
       let blockedUntil: number | null = null;
+      const asked = Math.min(limits.capMs, retryAfterMs);
       if (!failed) {
         state.failures = 0;
         state.blockedUntil = 0;
@@ -91,12 +92,11 @@ export function createOriginBook(limits: OriginLimits): OriginBook {
         // period, not one per attempt, or a burst would jump straight to the cap.
         state.failures++;
         const base = Math.min(limits.capMs, 1_000 * 2 ** Math.min(30, state.failures - 1));
-        const asked = Math.min(limits.capMs, retryAfterMs);
         state.blockedUntil = now + Math.max(Math.round(base * (1 + 0.2 * random)), asked);
         blockedUntil = state.blockedUntil;
-      } else if (retryAfterMs > 0 && now + retryAfterMs > state.blockedUntil) {
+      } else if (now + asked > state.blockedUntil) {
         // Already backing off, and the receiver asks for longer: it gets what it asked.
-        state.blockedUntil = now + Math.min(limits.capMs, retryAfterMs);
+        state.blockedUntil = now + asked;
         blockedUntil = state.blockedUntil;
       }
       // Forget healthy idle origins: memory follows the origins in use, not all ever seen.

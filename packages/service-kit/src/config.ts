@@ -4,6 +4,11 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
+/** "true"/"false"/"1"/"0" — z.coerce.boolean() would read "false" as true. */
+export const Flag = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
 /** Settings every service shares. Defaults fit the local machine. */
 export const BaseEnv = z.object({
   NATS_URL: z.string().min(1).default("nats://127.0.0.1:4222"),
@@ -46,6 +51,12 @@ export const BaseEnv = z.object({
   MIGRATE: z.enum(["true", "false", "only"]).default("true"),
   /** Connections in the service's Postgres pool (times replicas: within the pooler's limit). */
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  /**
+   * Named prepared statements (postgres.js's default). PgBouncer in transaction mode keeps them
+   * from 1.21 on (`max_prepared_statements`, as the CloudNativePG Pooler sets it); turn them off
+   * for a pooler that does not (ADR 0014).
+   */
+  DATABASE_PREPARE: Flag.default(true),
   /** How long a service with MIGRATE=false waits for its schema's migrations. */
   MIGRATE_WAIT_MS: z.coerce.number().int().min(0).default(300_000),
   /**
@@ -68,11 +79,6 @@ export function parseBytes(text: string): number | undefined {
 
 /** An env port number, 0 meaning "any free port" (tests). */
 export const Port = z.coerce.number().int().min(0).max(65535);
-
-/** "true"/"false"/"1"/"0" — z.coerce.boolean() would read "false" as true. */
-export const Flag = z
-  .enum(["true", "false", "1", "0", "yes", "no"])
-  .transform((v) => v === "true" || v === "1" || v === "yes");
 
 /** A variable holding JSON, parsed and then validated by `schema`; `fallback` when unset. */
 export function JsonEnv<S extends z.ZodType>(schema: S, fallback: unknown) {

@@ -56,6 +56,7 @@ export async function openServiceDatabase<DB>(
 ): Promise<Database<DB>> {
   const database = openDatabase<DB>(config.DATABASE_URL, schema, {
     max: options.max ?? config.DATABASE_POOL_MAX,
+    prepare: config.DATABASE_PREPARE,
   });
   try {
     if (config.MIGRATE === "false") {

@@ -32,11 +32,19 @@ export async function migrateSchema(
   schema: string,
   migrations: Record<string, Migration>,
 ): Promise<void> {
-  try {
-    await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
-  } catch (error) {
-    // Two replicas creating the schema at once: one wins, the other sees a duplicate.
-    if (!/already exists|duplicate key/i.test(String(error))) throw error;
+  // A role of its own (Kubernetes: one per service, ADR 0014) owns a schema created for it and
+  // has no right to create schemas: look before creating (`create schema if not exists` checks
+  // that right first).
+  const found = await sql<{
+    one: number;
+  }>`select 1 as one from pg_namespace where nspname = ${schema}`.execute(db);
+  if (found.rows.length === 0) {
+    try {
+      await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+    } catch (error) {
+      // Two replicas creating the schema at once: one wins, the other sees a duplicate.
+      if (!/already exists|duplicate key/i.test(String(error))) throw error;
+    }
   }
   const { error, results } = await migrator(db, schema, migrations).migrateToLatest();
   const failed = results?.find((r) => r.status === "Error");

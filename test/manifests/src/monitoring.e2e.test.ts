@@ -54,11 +54,22 @@ const alertQueries: Query[] = rules.map((r) => ({
   expr: String(r.expr),
   prints: [...JSON.stringify(r.annotations).matchAll(/\$labels\.(\w+)/g)].map((m) => m[1] ?? ""),
 }));
-const panelQueries: Query[] = filesUnder("deploy/grafana/dashboards", /\.json$/).flatMap((path) =>
-  list((JSON.parse(read(path)) as Obj).panels).flatMap((p) =>
+const dashboards = filesUnder("deploy/grafana/dashboards", /\.json$/).map(
+  (path) => [path, JSON.parse(read(path)) as Obj] as const,
+);
+/** A dashboard's variables (namespace, pod, carrier) and the query that lists each one's values. */
+const variablesOf = (dashboard: Obj) =>
+  list(obj(dashboard.templating ?? {}).list).map((v) => ({
+    name: String(obj(v).name),
+    query: String(obj(obj(v).query).query),
+  }));
+/** A panel's query as Prometheus runs it with every variable at "All" (its allValue, .*). */
+const atAll = (expr: string) => expr.replace(/\$(namespace|pod|carrier)\b/g, ".*");
+const panelQueries: Query[] = dashboards.flatMap(([path, dashboard]) =>
+  list(dashboard.panels).flatMap((p) =>
     list(obj(p).targets).map((t) => ({
       where: `${path} "${String(obj(p).title)}"`,
-      expr: String(obj(t).expr),
+      expr: atAll(String(obj(t).expr)),
       prints: [...String(obj(t).legendFormat ?? "").matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map(
         (m) => m[1] ?? "",
       ),
@@ -220,6 +231,49 @@ describe("monitoring on Kubernetes (Prometheus Operator) and in compose", () => 
     expect(alertQueries.flatMap((q) => labelProblems(q, nowhere))).toContain(
       "alert PostgresDown: no scrape has job postgres",
     );
+  });
+
+  it("when a dashboard has namespace, pod or carrier variables, their values come from labels both scrapes have", () => {
+    const problems = dashboards.flatMap(([path, dashboard]) =>
+      variablesOf(dashboard).flatMap((v) => {
+        const [, selector = "", label = ""] = /^label_values\((.+),\s*(\w+)\)$/.exec(v.query) ?? [];
+        if (!selector) return [`${path} $${v.name}: not a label_values query`];
+        const q = { where: `${path} $${v.name}`, expr: atAll(selector), prints: [label] };
+        return labelProblems(q, scrapes);
+      }),
+    );
+    expect(problems).toEqual([]);
+    const names = dashboards.map(
+      ([path, d]) =>
+        `${path.split("/").at(-1)}: ${variablesOf(d)
+          .map((v) => v.name)
+          .join(" ")}`,
+    );
+    expect(names).toContain("carriers.json: namespace pod carrier");
+  });
+
+  it("when a dashboard has a variable, every query it can narrow is narrowed by it", () => {
+    const problems: string[] = [];
+    for (const [path, dashboard] of dashboards) {
+      const variables = variablesOf(dashboard).map((v) => v.name);
+      for (const p of list(dashboard.panels).map((x) => obj(x))) {
+        for (const t of list(p.targets).map((x) => obj(x))) {
+          for (const s of selectorsIn(String(t.expr))) {
+            const narrowed = (label: string) =>
+              s.matchers.some((m) => m.label === label && m.op === "=~" && m.value === `$${label}`);
+            const applies = (v: string) =>
+              v === "carrier"
+                ? metricLabels(s.metric).includes("carrier")
+                : v === "namespace" || s.metric.startsWith("smsgw_");
+            for (const v of variables.filter(applies)) {
+              if (!narrowed(v))
+                problems.push(`${path} "${String(p.title)}": ${s.metric} ignores $${v}`);
+            }
+          }
+        }
+      }
+    }
+    expect(problems).toEqual([]);
   });
 
   it("when a query names a series or a label nobody produces, the check names it", () => {

@@ -58,7 +58,7 @@ export const IngressEnv = BaseEnv.extend({
   /** Event-loop delay of this replica (p99 over 100 ms, ms) at which the limit shrinks. */
   ADMISSION_MAX_LOOP_DELAY_MS: positiveInt.default(40),
   /** Sends in flight at one replica: the limit never goes below this… */
-  ADMISSION_MIN_IN_FLIGHT: positiveInt.default(16),
+  ADMISSION_MIN_IN_FLIGHT: positiveInt.default(64),
   /** …nor above this (where it starts). */
   ADMISSION_MAX_IN_FLIGHT: positiveInt.default(1_000),
   /** How often the signal is read (the stream's consumers are listed once per poll). */

@@ -49,6 +49,8 @@ const stepSeconds = Number(args.seconds);
 const receiptDelayMs = Number(args["receipt-delay"]);
 const connections = Number(args.connections);
 const PREFIX = "bench";
+/** The overload steps' second account (issue 17's fairness check). */
+const QUIET_RATE_PER_SEC = 10;
 const DATABASE = "smsgw_bench";
 const say = (line: string) => process.stdout.write(`bench │ ${line}\n`);
 
@@ -266,6 +268,7 @@ async function main() {
         pids,
         cpuMsPerAccepted: saturation.cpuMsPerMessage,
         databaseUrl: stack.env.DATABASE_URL ?? "",
+        quiet: { query: stack.quietQuery, ratePerSec: QUIET_RATE_PER_SEC },
         ask: stack.ask,
         drainMs: 60_000,
         onProgress: (sent, accepted) =>
@@ -275,7 +278,7 @@ async function main() {
       });
       results.push(result);
       say(
-        `${result.label} (${result.offeredRate}/s) → ${(result.shareWithin200ms * 100).toFixed(1)} % within 200 ms, ${(result.shareRefused * 100).toFixed(1)} % refused, ${result.acceptedNotFinal} accepted not final, ${result.chargedNotAccepted} charged without success`,
+        `${result.label} (${result.offeredRate}/s) → ${(result.shareWithin200ms * 100).toFixed(1)} % within 200 ms, ${(result.shareRefused * 100).toFixed(1)} % refused, ${result.acceptedNotFinal} accepted not final, ${result.chargedNotAccepted} charged without success${result.quiet ? `; quiet account ${result.quiet.refused} of ${result.quiet.sent} refused, p99 ${Math.round(result.quiet.p99Ms)} ms` : ""}`,
       );
     }
     return results;

@@ -53,6 +53,20 @@ describe("the logger's redaction", () => {
     expect(text()).toContain('"carrier":"a"');
   });
 
+  it("when NATS's connection options or settings are logged, the password never reaches the line", () => {
+    const { log, text } = captured();
+    log.info(
+      {
+        options: { user: "pricing", pass: SECRETS.password },
+        config: { NATS_PASSWORD: SECRETS.token },
+      },
+      "connecting",
+    );
+    expect(text()).not.toContain(SECRETS.password);
+    expect(text()).not.toContain(SECRETS.token);
+    expect(text()).toContain('"user":"pricing"');
+  });
+
   it("leaves the logged object itself as it was", () => {
     const logged = { nested: { token: "kept" } };
     expect(redactDeep(logged)).toEqual({ nested: { token: "[redacted]" } });

@@ -22,6 +22,10 @@ const SENSITIVE = new Set([
   "setcookie",
   "credentials",
   "creds",
+  // NATS: the connection options' `pass` and `authenticator`, the kit's settings (ADR 0015).
+  "pass",
+  "authenticator",
+  "natspassword",
 ]);
 
 export const REDACTED = "[redacted]";

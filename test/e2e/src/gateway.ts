@@ -21,6 +21,8 @@ export interface GatewayOptions {
   simOutcomes?: Record<string, Array<Record<string, unknown>>>;
   /** Adjusts the carriers the connector is given (e.g. a wrong password). */
   connectorCarriers?: (carriers: Array<Record<string, unknown>>) => Array<Record<string, unknown>>;
+  /** Variables one service gets on top of the shared ones (e.g. its own NATS user). */
+  envOf?: (service: string) => Record<string, string>;
 }
 
 export async function startGateway(
@@ -33,13 +35,14 @@ export async function startGateway(
     WEBHOOK_ALLOW_PRIVATE: "true",
     ...extraEnv,
   });
-  const env = infra.env;
+  const shared = infra.env;
+  const envOf = (service: string) => ({ ...shared, ...options.envOf?.(service) });
   const started: Array<{ name: string; service: RunningService }> = [];
   const log = (name: string) => createLogger(name, level);
 
   const simulator = await startSmscSimulator(
     loadSmscSimulatorConfig({
-      ...env,
+      ...shared,
       SIM_CARRIERS: JSON.stringify([
         {
           id: "sim-a",
@@ -80,20 +83,29 @@ export async function startGateway(
   }));
   const carriers = options.connectorCarriers ? options.connectorCarriers(simulated) : simulated;
 
-  const eventStore = await startEventStore(loadEventStoreConfig(env), log("event-store"));
+  const eventStore = await startEventStore(
+    loadEventStoreConfig(envOf("event-store")),
+    log("event-store"),
+  );
   started.push({ name: "event-store", service: eventStore });
-  const pricing = await startPricing(loadPricingConfig(env), log("pricing"));
+  const pricing = await startPricing(loadPricingConfig(envOf("pricing")), log("pricing"));
   started.push({ name: "pricing", service: pricing });
-  const routing = await startRouting(loadRoutingConfig(env), log("routing"));
+  const routing = await startRouting(loadRoutingConfig(envOf("routing")), log("routing"));
   started.push({ name: "routing", service: routing });
   const connector = await startCarrierConnector(
-    loadCarrierConnectorConfig({ ...env, CARRIERS: JSON.stringify(carriers) }),
+    loadCarrierConnectorConfig({
+      ...envOf("carrier-connector"),
+      CARRIERS: JSON.stringify(carriers),
+    }),
     log("carrier-connector"),
   );
   started.push({ name: "carrier-connector", service: connector });
-  const dispatcher = await startDlrDispatcher(loadDlrDispatcherConfig(env), log("dlr-dispatcher"));
+  const dispatcher = await startDlrDispatcher(
+    loadDlrDispatcherConfig(envOf("dlr-dispatcher")),
+    log("dlr-dispatcher"),
+  );
   started.push({ name: "dlr-dispatcher", service: dispatcher });
-  const ingress = await startIngress(loadIngressConfig(env), log("ingress"));
+  const ingress = await startIngress(loadIngressConfig(envOf("ingress")), log("ingress"));
   started.push({ name: "ingress", service: ingress });
   // Routing learns which carriers are simulators from the connector's health records: a
   // test account's message accepted before they arrive would find no simulator.

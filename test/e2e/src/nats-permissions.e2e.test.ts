@@ -63,7 +63,14 @@ beforeAll(async () => {
   });
   gateway = await startGateway(
     { NATS_URL: server.url, NATS_PREFIX: PREFIX },
-    { envOf: (service) => userEnv(service) },
+    {
+      envOf: (service) => ({
+        ...userEnv(service),
+        // Admission's backlog probe (off in other tests) reads the consumers and the stream:
+        // on, and often, so its grants are used too.
+        ...(service === "ingress" ? { ADMISSION_ENABLED: "true", ADMISSION_POLL_MS: "100" } : {}),
+      }),
+    },
   );
   receiver = await startWebhookReceiver();
 }, 120_000);

@@ -1,4 +1,4 @@
-import { type Bucket, type TakeDecision, take } from "./token-bucket.ts";
+import { type Bucket, type TakeDecision, take } from "@smsgw/message-acceptance";
 
 /**
  * Fairness under shedding: who gets the ceiling. Weighted max-min fairness (water filling):

@@ -1,6 +1,6 @@
+import type { Bucket } from "@smsgw/message-acceptance";
 import { describe, expect, it } from "vitest";
 import { admitSend, type Demand, fairCaps } from "./fair-share.ts";
-import type { Bucket } from "./token-bucket.ts";
 
 const demand = (accountId: string, offeredPerSec: number, weight = 1_000): Demand => ({
   accountId,

@@ -1,8 +1,14 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { AccountRecord } from "@smsgw/contracts";
+import {
+  type ApiError,
+  type Authorizer,
+  accountLimitsOf,
+  type Bucket,
+  type DefaultLimits,
+} from "@smsgw/message-acceptance";
 import type { Logger, Messaging } from "@smsgw/service-kit";
 import type { IngressConfig } from "../config.ts";
-import { accountLimitsOf, type DefaultLimits } from "../domain/account-limits.ts";
 import {
   type AdmissionPolicy,
   type AdmissionState,
@@ -10,10 +16,8 @@ import {
   nextAdmission,
   OPEN,
 } from "../domain/admission.ts";
-import type { ApiError } from "../domain/api-error.ts";
 import { type Backlog, backlogOf, type DurableBacklog } from "../domain/backlog.ts";
 import { admitSend, fairCaps } from "../domain/fair-share.ts";
-import type { Bucket } from "../domain/token-bucket.ts";
 import {
   admissionBacklogAge,
   admissionCeiling,
@@ -22,7 +26,6 @@ import {
   authorizeInFlight,
   shedRequests,
 } from "../metrics.ts";
-import type { Authorizer } from "./authorizer.ts";
 import { type BacklogProbeDeps, probeBacklog } from "./backlog-probe.ts";
 
 export interface AdmissionDeps extends BacklogProbeDeps {

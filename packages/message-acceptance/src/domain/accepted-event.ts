@@ -1,12 +1,13 @@
 import { type EventOf, eventIdFor, type TraceContext } from "@smsgw/contracts";
 import type { Charge } from "./authorize-outcome.ts";
-import type { SendFields, TextCount } from "./fields.ts";
+import type { MessageFields } from "./message-fields.ts";
 import type { Destination } from "./phone.ts";
+import type { TextCount } from "./text.ts";
 
 export interface AcceptedInput {
   messageId: string;
   accountId: string;
-  fields: Pick<SendFields, "text" | "callbackUrl" | "callbackStatuses">;
+  fields: Pick<MessageFields, "text" | "callbackUrl" | "callbackStatuses">;
   /** The parts it was charged for, which are the parts it is sent in. */
   count: TextCount;
   destination: Destination;

@@ -5,19 +5,19 @@ import {
   type EventPublisher,
   type Logger,
 } from "@smsgw/service-kit";
-import { acceptedEvent } from "../domain/accepted-event.ts";
-import { apiError, type Checked, passed } from "../domain/api-error.ts";
-import { type Charge, outcomeOfAuthorize } from "../domain/authorize-outcome.ts";
-import { checkDoor } from "../domain/door.ts";
-import { countTextParts, type SendFields, type TextCount } from "../domain/fields.ts";
-import { checkPhone, type Destination } from "../domain/phone.ts";
-import type { Schedule } from "../domain/schedule.ts";
-import { checkSender } from "../domain/sender.ts";
 import type { Authorizer } from "./authorizer.ts";
+import { acceptedEvent } from "./domain/accepted-event.ts";
+import { apiError, type Checked, passed } from "./domain/api-error.ts";
+import { type Charge, outcomeOfAuthorize } from "./domain/authorize-outcome.ts";
+import { checkDoor } from "./domain/door.ts";
+import type { MessageFields, Schedule } from "./domain/message-fields.ts";
+import { checkPhone, type Destination } from "./domain/phone.ts";
+import { checkSender } from "./domain/sender.ts";
+import { countTextParts, type TextCount } from "./domain/text.ts";
 
 /** What a send needs once its fields have the right shape and its account is known. */
 export interface SendInput {
-  fields: Pick<SendFields, "toNumber" | "fromNumber" | "text" | "callbackUrl" | "callbackStatuses">;
+  fields: MessageFields;
   reference: string | null;
   schedule: Schedule;
   /** How the client named the fields, for the messages: toNumber/fromNumber or to/from. */

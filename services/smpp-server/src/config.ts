@@ -1,0 +1,40 @@
+import { BaseEnv, loadConfig, Port } from "@smsgw/service-kit";
+import { z } from "zod";
+
+const positiveInt = (fallback: number, max: number) =>
+  z.coerce.number().int().positive().max(max).default(fallback);
+
+export const SmppServerEnv = BaseEnv.extend({
+  /** Customers bind here (api.md section 6). */
+  SMPP_PORT: Port.default(2875),
+  SMPP_HOST: z.string().min(1).default("127.0.0.1"),
+  HEALTH_PORT: Port.default(8090),
+  HTTP_HOST: z.string().min(1).default("127.0.0.1"),
+  /** system_id this server answers binds with. */
+  SMPP_SYSTEM_ID: z.string().min(1).max(15).default("smsgw"),
+  /** Binds an account may hold at once on this replica, unless its limits say otherwise. */
+  SMPP_MAX_BINDS: positiveInt(4, 1_000),
+  /** submit_sm a bind may have unanswered; one more is answered ESME_RTHROTTLED. */
+  SMPP_WINDOW: positiveInt(10, 10_000),
+  /** A connection that has not bound by then is closed. */
+  SMPP_BIND_TIMEOUT_MS: positiveInt(10_000, 600_000),
+  /** enquire_link after this much silence from the customer. */
+  SMPP_ENQUIRE_LINK_MS: positiveInt(30_000, 3_600_000),
+  /** Password checks (scrypt, ~50 ms each) run at once; more binds wait (ADR 0012). */
+  SMPP_BIND_VERIFY_CONCURRENCY: positiveInt(2, 64),
+  /** Parts of a concatenated submit that do not all come within this are dropped, uncharged. */
+  SMPP_CONCAT_TIMEOUT_MS: positiveInt(60_000, 3_600_000),
+  /** The part limit, as ingress's MAX_PARTS. */
+  MAX_PARTS: positiveInt(10, 255),
+  /** The account rate (submit_sm per second), as ingress's default; per account in its limits. */
+  ACCOUNT_RATE_PER_SEC: z.coerce.number().positive().default(1_000),
+  ACCOUNT_BURST: z.coerce.number().positive().default(10_000),
+  AUTHORIZE_TIMEOUT_MS: positiveInt(5_000, 60_000),
+});
+export type SmppServerConfig = z.output<typeof SmppServerEnv>;
+
+export function loadSmppServerConfig(
+  env: Record<string, string | undefined> = process.env,
+): SmppServerConfig {
+  return loadConfig(SmppServerEnv, env);
+}

@@ -1,0 +1,126 @@
+import { AccountRecord, RoutingRules } from "@smsgw/contracts";
+import {
+  createAuthorizer,
+  createPipeline,
+  createRateLimiter,
+  type DefaultLimits,
+} from "@smsgw/message-acceptance";
+import {
+  type HealthServer,
+  type KvCache,
+  type Logger,
+  openMessaging,
+  startHealthServer,
+  startKvCache,
+} from "@smsgw/service-kit";
+import { createSmppServer, type SmppServer } from "@smsgw/smpp";
+import type { SmppServerConfig } from "./config.ts";
+import { createBindDesk } from "./handlers/binds.ts";
+import { serveSubmits } from "./handlers/submits.ts";
+
+export interface StartedSmppServer {
+  ready(): boolean;
+  /** Stops taking binds, unbinds every session (bounded), drains NATS. */
+  stop(): Promise<void>;
+  /** The bound SMPP port (useful with SMPP_PORT=0). */
+  port: number;
+  healthPort: number;
+}
+
+/**
+ * The customers' SMPP 3.4 server (api.md section 6): binds checked against the accounts
+ * bucket (ADR 0012), submit_sm accepted through `@smsgw/message-acceptance` as HTTP sends are.
+ */
+export async function startSmppServer(
+  config: SmppServerConfig,
+  log: Logger,
+): Promise<StartedSmppServer> {
+  const messaging = await openMessaging(config, "smpp-server", log);
+  let accounts: KvCache<AccountRecord> | undefined;
+  let routing: KvCache<RoutingRules> | undefined;
+  let smpp: SmppServer | undefined;
+  let health: HealthServer | undefined;
+  let stopping = false;
+  const closeAll = async () => {
+    await health?.close();
+    await smpp?.close();
+    await accounts?.stop();
+    await routing?.stop();
+    await messaging.close();
+  };
+
+  let port: number;
+  try {
+    const { nc } = messaging.nats;
+    accounts = await startKvCache(nc, messaging.subjects.accountsBucket, AccountRecord, log);
+    routing = await startKvCache(nc, messaging.subjects.routingBucket, RoutingRules, log);
+    const rules = routing;
+    const now = () => Date.now();
+    const pipeline = createPipeline({
+      maxParts: config.MAX_PARTS,
+      authorizer: createAuthorizer(nc, messaging.subjects, config.AUTHORIZE_TIMEOUT_MS),
+      publisher: messaging.publisher,
+      routingRules: () => rules.get("rules") ?? null,
+      log,
+      now,
+    });
+    const defaultLimits: DefaultLimits = {
+      // No per-IP limit over SMPP: a bind is authenticated before it can submit.
+      ip: { ratePerSec: config.ACCOUNT_RATE_PER_SEC, burst: config.ACCOUNT_BURST },
+      account: { ratePerSec: config.ACCOUNT_RATE_PER_SEC, burst: config.ACCOUNT_BURST },
+    };
+    const smppDefaults = { maxBinds: config.SMPP_MAX_BINDS, window: config.SMPP_WINDOW };
+    const desk = createBindDesk({
+      accounts,
+      defaults: smppDefaults,
+      verifyConcurrency: config.SMPP_BIND_VERIFY_CONCURRENCY,
+      log,
+    });
+    const submitDeps = {
+      accounts,
+      pipeline,
+      accountLimiter: createRateLimiter(defaultLimits.account),
+      defaultLimits,
+      smppDefaults,
+      maxParts: config.MAX_PARTS,
+      concatTimeoutMs: config.SMPP_CONCAT_TIMEOUT_MS,
+      log,
+      now,
+    };
+    smpp = createSmppServer({
+      systemId: config.SMPP_SYSTEM_ID,
+      bindTimeoutMs: config.SMPP_BIND_TIMEOUT_MS,
+      enquireLinkMs: config.SMPP_ENQUIRE_LINK_MS,
+      windowSize: config.SMPP_WINDOW,
+      onBind: desk.onBind,
+      onSession(session) {
+        const bound = desk.boundOf(session);
+        if (bound) serveSubmits(submitDeps, bound);
+        session.on("warning", (error) =>
+          log.warn({ err: error, accountId: bound?.accountId }, "smpp session warning"),
+        );
+      },
+    });
+    ({ port } = await smpp.listen(config.SMPP_PORT, config.SMPP_HOST));
+    health = await startHealthServer(config.HEALTH_PORT, config.HTTP_HOST, {
+      live: () => true,
+      ready: () => !stopping && !nc.isClosed(),
+    });
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+
+  const healthPort = health.port;
+  log.info({ host: config.SMPP_HOST, port, healthPort }, "smpp-server listening");
+  return {
+    port,
+    healthPort,
+    ready: () => !stopping && !messaging.nats.nc.isClosed(),
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      await closeAll();
+    },
+  };
+}

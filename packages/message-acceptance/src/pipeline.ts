@@ -1,4 +1,9 @@
-import { type AccountRecord, concatFor, type RoutingRules } from "@smsgw/contracts";
+import {
+  type AccountRecord,
+  concatFor,
+  type RoutingRules,
+  type SmppReceiptMask,
+} from "@smsgw/contracts";
 import {
   createGroupCommit,
   currentTraceContext,
@@ -20,6 +25,8 @@ export interface SendInput {
   fields: MessageFields;
   reference: string | null;
   schedule: Schedule;
+  /** Sent over SMPP with registered_delivery: the receipts it wants back as deliver_sm. */
+  smppReceipt?: SmppReceiptMask | null;
   /** How the client named the fields, for the messages: toNumber/fromNumber or to/from. */
   names?: { to: string; from: string };
 }
@@ -150,6 +157,7 @@ export function createPipeline(deps: PipelineDeps) {
       validUntil: draft.input.schedule.validUntil,
       defaultCallbackUrl: draft.account.defaultCallbackUrl,
       test: draft.account.test,
+      smppReceipt: draft.input.smppReceipt ?? null,
       // The request's span: routing's (and so every later service's) spans descend from it.
       trace: currentTraceContext(),
     });

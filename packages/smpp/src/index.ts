@@ -67,6 +67,8 @@ export {
   RECEIPT_STATS,
   readReceipt,
 } from "./receipt.ts";
+export type { ReceiptInput } from "./receipt-pdu.ts";
+export { receiptDeliverSm } from "./receipt-pdu.ts";
 export type { ReceiptText, ReceiptTextInput } from "./receipt-text.ts";
 export { formatReceiptDate, formatReceiptText, parseReceiptText } from "./receipt-text.ts";
 export type { SmppServer, SmppServerOptions } from "./server.ts";

@@ -22,6 +22,8 @@ export interface NpmSession {
   send(pdu: NpmPdu): boolean;
   close(callback?: () => void): void;
   bind_transceiver(fields: Record<string, unknown>, callback: (pdu: NpmPdu) => void): void;
+  bind_transmitter(fields: Record<string, unknown>, callback: (pdu: NpmPdu) => void): void;
+  bind_receiver(fields: Record<string, unknown>, callback: (pdu: NpmPdu) => void): void;
   submit_sm(fields: Record<string, unknown>, callback: (pdu: NpmPdu) => void): void;
   deliver_sm(fields: Record<string, unknown>, callback: (pdu: NpmPdu) => void): void;
   unbind(callback?: (pdu: NpmPdu) => void): void;

@@ -24,6 +24,12 @@ export const SmppServerEnv = BaseEnv.extend({
   SMPP_BIND_VERIFY_CONCURRENCY: positiveInt(2, 64),
   /** Parts of a concatenated submit that do not all come within this are dropped, uncharged. */
   SMPP_CONCAT_TIMEOUT_MS: positiveInt(60_000, 3_600_000),
+  /** Receipts no receiver took are given up after this long (api.md: until validity ends). */
+  SMPP_RECEIPT_TTL_HOURS: positiveInt(72, 24 * 30),
+  /** How often stored receipts are looked for, for the accounts bound here. */
+  SMPP_RECEIPT_POLL_MS: positiveInt(1_000, 60_000),
+  /** A receipt sent and not acknowledged is sent again after this long. */
+  SMPP_RECEIPT_LEASE_MS: positiveInt(30_000, 3_600_000),
   /** The part limit, as ingress's MAX_PARTS. */
   MAX_PARTS: positiveInt(10, 255),
   /** The account rate (submit_sm per second), as ingress's default; per account in its limits. */

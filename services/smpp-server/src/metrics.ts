@@ -19,3 +19,9 @@ export const smppSessions = defineGauge({
   help: "Customer sessions bound now, by bind mode.",
   labelNames: ["mode"] as const,
 });
+
+export const smppReceipts = defineCounter({
+  name: "smsgw_smpp_receipts_total",
+  help: "Receipts owed to customers' binds: stored, acknowledged (deliver_sm_resp OK), retry, expired.",
+  labelNames: ["outcome"] as const,
+});

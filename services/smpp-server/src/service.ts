@@ -1,4 +1,4 @@
-import { AccountRecord, RoutingRules } from "@smsgw/contracts";
+import { AccountRecord, RoutingRules, StatusChangeDelivery } from "@smsgw/contracts";
 import {
   createAuthorizer,
   createPipeline,
@@ -10,12 +10,21 @@ import {
   type KvCache,
   type Logger,
   openMessaging,
+  openServiceDatabase,
+  type RunningConsumer,
+  startConsumer,
   startHealthServer,
   startKvCache,
 } from "@smsgw/service-kit";
 import { createSmppServer, type SmppServer } from "@smsgw/smpp";
 import type { SmppServerConfig } from "./config.ts";
+import { migrations } from "./db/migrations.ts";
 import { createBindDesk } from "./handlers/binds.ts";
+import {
+  handleStatusChanges,
+  SMPP_RECEIPTS_DURABLE,
+  startReceiptSender,
+} from "./handlers/receipts.ts";
 import { serveSubmits } from "./handlers/submits.ts";
 
 export interface StartedSmppServer {
@@ -40,17 +49,24 @@ export async function startSmppServer(
   let routing: KvCache<RoutingRules> | undefined;
   let smpp: SmppServer | undefined;
   let health: HealthServer | undefined;
+  let database: Awaited<ReturnType<typeof openServiceDatabase>> | undefined;
+  let consumer: RunningConsumer | undefined;
+  let sender: ReturnType<typeof startReceiptSender> | undefined;
   let stopping = false;
   const closeAll = async () => {
     await health?.close();
+    await consumer?.stop();
+    await sender?.stop();
     await smpp?.close();
     await accounts?.stop();
     await routing?.stop();
     await messaging.close();
+    await database?.close();
   };
 
   let port: number;
   try {
+    database = await openServiceDatabase(config, "smpp_server", migrations);
     const { nc } = messaging.nats;
     accounts = await startKvCache(nc, messaging.subjects.accountsBucket, AccountRecord, log);
     routing = await startKvCache(nc, messaging.subjects.routingBucket, RoutingRules, log);
@@ -87,6 +103,14 @@ export async function startSmppServer(
       log,
       now,
     };
+    const receipts = startReceiptSender({
+      sql: database.sql,
+      desk,
+      leaseMs: config.SMPP_RECEIPT_LEASE_MS,
+      pollMs: config.SMPP_RECEIPT_POLL_MS,
+      log,
+    });
+    sender = receipts;
     smpp = createSmppServer({
       systemId: config.SMPP_SYSTEM_ID,
       bindTimeoutMs: config.SMPP_BIND_TIMEOUT_MS,
@@ -96,12 +120,26 @@ export async function startSmppServer(
       onSession(session) {
         const bound = desk.boundOf(session);
         if (bound) serveSubmits(submitDeps, bound);
+        // Receipts kept while the account had no receiver go out now.
+        if (bound && bound.mode !== "transmitter") receipts.poke();
         session.on("warning", (error) =>
           log.warn({ err: error, accountId: bound?.accountId }, "smpp session warning"),
         );
       },
     });
     ({ port } = await smpp.listen(config.SMPP_PORT, config.SMPP_HOST));
+    consumer = await startConsumer(messaging.nats, {
+      stream: messaging.subjects.stream,
+      durable: SMPP_RECEIPTS_DURABLE,
+      filterSubject: messaging.subjects.statusChanged,
+      schema: StatusChangeDelivery,
+      log,
+      handle: handleStatusChanges({
+        sql: database.sql,
+        ttlHours: config.SMPP_RECEIPT_TTL_HOURS,
+        poke: receipts.poke,
+      }),
+    });
     health = await startHealthServer(config.HEALTH_PORT, config.HTTP_HOST, {
       live: () => true,
       ready: () => !stopping && !nc.isClosed(),

@@ -1,4 +1,9 @@
-import { type EventOf, eventIdFor, type TraceContext } from "@smsgw/contracts";
+import {
+  type EventOf,
+  eventIdFor,
+  type SmppReceiptMask,
+  type TraceContext,
+} from "@smsgw/contracts";
 import type { Charge } from "./authorize-outcome.ts";
 import type { MessageFields } from "./message-fields.ts";
 import type { Destination } from "./phone.ts";
@@ -27,6 +32,8 @@ export interface AcceptedInput {
   defaultCallbackUrl?: string | null | undefined;
   /** A test account's message: routing keeps it on simulated carriers. */
   test?: boolean;
+  /** Sent over SMPP with registered_delivery: the receipts it wants (api.md section 6). */
+  smppReceipt?: SmppReceiptMask | null;
   /** The trace the message continues (the HTTP request's span), when tracing is on. */
   trace?: TraceContext | undefined;
 }
@@ -65,6 +72,7 @@ export function acceptedEvent(input: AcceptedInput): EventOf<"MessageAccepted"> 
       ...(fields.callbackStatuses && callbackUrl
         ? { callbackStatuses: fields.callbackStatuses }
         : {}),
+      ...(input.smppReceipt ? { smppReceipt: input.smppReceipt } : {}),
     },
     ...(input.trace ? { trace: input.trace } : {}),
   };

@@ -1,6 +1,6 @@
 import type { AccountRecord } from "@smsgw/contracts";
 import { createWindow, type KvCache, type Logger } from "@smsgw/service-kit";
-import { type BindRequest, CommandStatus, type SmppSession } from "@smsgw/smpp";
+import { type BindMode, type BindRequest, CommandStatus, type SmppSession } from "@smsgw/smpp";
 import { UNKNOWN_SYSTEM_ID_HASH, verifySmppPassword } from "@smsgw/smpp-credentials";
 import { accountOfSystemId, decideBind, smppLimitsOf } from "../domain/bind.ts";
 import { smppBinds, smppSessions } from "../metrics.ts";
@@ -12,6 +12,7 @@ export interface Bound {
   /** The account's key in the accounts bucket: each submit reads the record afresh. */
   hash: string;
   systemId: string;
+  mode: BindMode;
 }
 
 export interface BindDeskDeps {
@@ -36,6 +37,7 @@ const OUTCOME: Record<number, string> = {
 export function createBindDesk(deps: BindDeskDeps) {
   const byAccount = new Map<string, Set<Bound>>();
   const bySession = new WeakMap<SmppSession, Bound>();
+  let turn = 0;
   const verifying = createWindow(deps.verifyConcurrency);
 
   function held(accountId: string): number {
@@ -60,17 +62,18 @@ export function createBindDesk(deps: BindDeskDeps) {
       deps.log.info({ systemId: pdu.systemId, status }, "bind refused");
       return status;
     }
+    const mode = pdu.command.slice("bind_".length) as BindMode;
     const bound: Bound = {
       session,
       accountId: account.accountId,
       hash: account.hash,
       systemId: pdu.systemId,
+      mode,
     };
     const binds = byAccount.get(account.accountId) ?? new Set<Bound>();
     byAccount.set(account.accountId, binds);
     binds.add(bound);
     bySession.set(session, bound);
-    const mode = pdu.command.slice("bind_".length);
     smppSessions.inc({ mode });
     void session.closed.then(() => {
       binds.delete(bound);
@@ -85,9 +88,26 @@ export function createBindDesk(deps: BindDeskDeps) {
     onBind,
     /** Whose a bound session is (set when its bind was accepted). */
     boundOf: (session: SmppSession): Bound | undefined => bySession.get(session),
-    /** The account's bound sessions on this replica. */
-    bindsOf: (accountId: string): ReadonlySet<Bound> => byAccount.get(accountId) ?? new Set(),
+    /** The accounts with a receiver or transceiver bound here (receipts can go to them). */
+    receivingAccounts(): string[] {
+      const accounts: string[] = [];
+      for (const [accountId, binds] of byAccount) {
+        if ([...binds].some(canReceive)) accounts.push(accountId);
+      }
+      return accounts;
+    },
+    /** One of the account's bound receivers or transceivers, taking turns; undefined if none. */
+    receiverOf(accountId: string): Bound | undefined {
+      const receivers = [...(byAccount.get(accountId) ?? [])].filter(canReceive);
+      if (receivers.length === 0) return undefined;
+      turn = (turn + 1) % receivers.length;
+      return receivers[turn];
+    },
   };
 }
 
 export type BindDesk = ReturnType<typeof createBindDesk>;
+
+function canReceive(bound: Bound): boolean {
+  return bound.mode !== "transmitter" && bound.session.state === "bound";
+}

@@ -17,6 +17,7 @@ import { destinationOf, sourceOf } from "../domain/addresses.ts";
 import { smppLimitsOf } from "../domain/bind.ts";
 import { ConcatAssembler } from "../domain/concat.ts";
 import { decodeMessageText } from "../domain/message-text.ts";
+import { receiptMaskOf } from "../domain/receipt.ts";
 import { submitStatusOf } from "../domain/submit-status.ts";
 import { smppSubmits } from "../metrics.ts";
 import type { Bound } from "./binds.ts";
@@ -120,7 +121,7 @@ export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
     const from = sourceOf(pdu.sourceAddr, pdu.sourceAddrTon);
     const part: Part = { payload: content.payload, dataCoding: pdu.dataCoding };
     if (!content.part || content.part.total === 1) {
-      return accept(account, newMessageId(now), to, from, [part]);
+      return accept(account, newMessageId(now), to, from, [part], pdu.registeredDelivery);
     }
     const added = assembler.add({ from, to }, content.part, part, now, () => newMessageId(now));
     switch (added.kind) {
@@ -132,7 +133,7 @@ export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
         // until the message is whole (the last part's answer says whether it was accepted).
         return { status: CommandStatus.ESME_ROK, messageId: added.messageId, outcome: "part" };
       case "complete":
-        return accept(account, added.messageId, to, from, added.values);
+        return accept(account, added.messageId, to, from, added.values, pdu.registeredDelivery);
       default:
         return added satisfies never;
     }
@@ -144,6 +145,7 @@ export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
     to: string,
     from: string,
     parts: readonly Part[],
+    registeredDelivery: number,
   ): Promise<Answer> {
     const dataCoding = parts[0]?.dataCoding ?? 0;
     if (parts.some((p) => p.dataCoding !== dataCoding)) {
@@ -163,6 +165,7 @@ export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
       reference: null,
       schedule: NO_SCHEDULE,
       names: SMPP_NAMES,
+      smppReceipt: receiptMaskOf(registeredDelivery),
     });
     if (!draft.ok) return refusal(submitStatusOf(draft.error.status), draft.error.status);
     const charged = await pipeline.charge(draft.value);

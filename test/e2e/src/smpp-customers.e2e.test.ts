@@ -1,0 +1,274 @@
+import { waitFor } from "@smsgw/testkit";
+import { type NpmPdu, type NpmSession, npmSmpp } from "@smsgw/testkit/npm-smpp";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type Gateway, startGateway } from "./gateway.ts";
+
+// Customers that speak SMPP (api.md section 6), through a client we did not write: the npm
+// `smpp` package binds to smpp-server and submits; the message goes the whole way (pricing,
+// routing, the connector, the simulated carrier, the event store) and is read over HTTP.
+
+let gateway: Gateway;
+let account: { accountId: string; hash: string; token: string };
+let smpp: { systemId: string; password: string };
+const sessions: NpmSession[] = [];
+/** Every deliver_sm our clients received (each answered OK), in order. */
+const delivered: NpmPdu[] = [];
+
+beforeAll(async () => {
+  gateway = await startGateway({}, { smppServer: true });
+  account = await gateway.pricing.accounts.createAccount({ name: "smpp-e2e", credits: "10" });
+  smpp = await gateway.pricing.accounts.rotateSmppCredentials("smpp-e2e");
+});
+
+// Each test's binds end with it: the account may hold only SMPP_MAX_BINDS (4) at once.
+afterEach(() => {
+  for (const session of sessions.splice(0)) session.close();
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+});
+
+function connect(): Promise<NpmSession> {
+  return new Promise((resolve, reject) => {
+    const session = npmSmpp.connect({ url: `smpp://127.0.0.1:${gateway.smppServer?.port}` }, () =>
+      resolve(session),
+    );
+    session.on("error", reject as (pdu: NpmPdu) => void);
+    session.on("deliver_sm", (pdu) => {
+      delivered.push(pdu);
+      session.send(pdu.response());
+    });
+    sessions.push(session);
+  });
+}
+
+function call(
+  session: NpmSession,
+  command: "bind_transceiver" | "bind_transmitter" | "bind_receiver" | "submit_sm",
+  fields: Record<string, unknown>,
+): Promise<NpmPdu> {
+  return new Promise((resolve) => session[command](fields, resolve));
+}
+
+/** A session bound with the account's credentials (retried until smpp-server knows them). */
+async function bound(
+  mode: "bind_transceiver" | "bind_transmitter" | "bind_receiver" = "bind_transceiver",
+): Promise<NpmSession> {
+  return waitFor(
+    async () => {
+      const session = await connect();
+      const answer = await call(session, mode, {
+        system_id: smpp.systemId,
+        password: smpp.password,
+      });
+      if (answer.command_status === 0) return session;
+      session.close();
+      return undefined;
+    },
+    { what: "a bind with the account's SMPP credentials" },
+  );
+}
+
+/** submit_sm from the alphanumeric sender MyApp to +37256789045, with `fields` over those. */
+function submit(session: NpmSession, fields: Record<string, unknown>): Promise<NpmPdu> {
+  return call(session, "submit_sm", {
+    source_addr_ton: 5,
+    source_addr: "MyApp",
+    destination_addr: "37256789045",
+    ...fields,
+  });
+}
+
+function receiptFor(messageId: string): Promise<NpmPdu> {
+  return waitFor(() => delivered.find((pdu) => pdu.receipted_message_id === messageId), {
+    timeoutMs: 20_000,
+    what: `a receipt deliver_sm for ${messageId}`,
+  });
+}
+
+function receiptText(pdu: NpmPdu): string {
+  const sm = pdu.short_message;
+  if (typeof sm === "string") return sm;
+  if (Buffer.isBuffer(sm)) return sm.toString("latin1");
+  return String(sm?.message ?? "");
+}
+
+async function message(
+  messageId: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const basic = Buffer.from(`${account.hash}:${account.token}`).toString("base64");
+  const res = await fetch(`${gateway.baseUrl}/v1/messages/${messageId}`, {
+    headers: { authorization: `Basic ${basic}` },
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+describe("customers over SMPP, with the npm smpp client", () => {
+  it("when the password or the system_id is wrong, the bind is refused with 0x0E or 0x0F", async () => {
+    await bound(); // smpp-server knows the account by now
+    const wrongPassword = await call(await connect(), "bind_transceiver", {
+      system_id: smpp.systemId,
+      password: "wrong123",
+    });
+    expect(wrongPassword.command_status).toBe(0x0e);
+    const unknown = await call(await connect(), "bind_transceiver", {
+      system_id: "nobody",
+      password: smpp.password,
+    });
+    expect(unknown.command_status).toBe(0x0f);
+  });
+
+  it("when the account holds its maximum of binds, one more is refused with 0x0D", async () => {
+    await gateway.pricing.accounts.setLimits("smpp-e2e", { smppMaxBinds: 1 });
+    try {
+      // The first bind waits until the limit is known (a second one is refused meanwhile).
+      await waitFor(
+        async () => {
+          for (const session of sessions.splice(0)) session.close();
+          await bound();
+          const second = await call(await connect(), "bind_transceiver", {
+            system_id: smpp.systemId,
+            password: smpp.password,
+          });
+          return second.command_status === 0x0d;
+        },
+        { what: "a second bind refused with ESME_RBINDFAIL" },
+      );
+    } finally {
+      await gateway.pricing.accounts.setLimits("smpp-e2e", null);
+    }
+  });
+
+  it("when a message is submitted, submit_sm_resp carries its msg_ id, which HTTP shows delivered, charged once", async () => {
+    const session = await bound();
+    const resp = await submit(session, {
+      dest_addr_ton: 1,
+      dest_addr_npi: 1,
+      short_message: "Hello over SMPP",
+      registered_delivery: 1,
+    });
+    expect(resp.command_status).toBe(0);
+    const messageId = String(resp.message_id);
+    expect(messageId).toMatch(/^msg_/);
+
+    const submitted = await waitFor(() =>
+      gateway.simulator
+        .submissions()
+        .find((s) => s.destination === "37256789045" && s.text === "Hello over SMPP"),
+    );
+    expect(submitted.source).toBe("MyApp");
+    const delivered = await waitFor(
+      async () => {
+        const read = await message(messageId);
+        return read.body.status === "delivered" ? read : undefined;
+      },
+      { timeoutMs: 20_000, what: `${messageId} delivered` },
+    );
+    expect(delivered.body).toMatchObject({
+      messageId,
+      to: "+37256789045",
+      from: "MyApp",
+      parts: 1,
+      cost: 0.042,
+      currency: "EUR",
+    });
+  });
+
+  it("when a 3-part UCS-2 text comes in three UDH submits, it is one message of 3 parts, charged and sent as one", async () => {
+    const session = await bound();
+    const text = "Привет из SMPP! ".repeat(12).slice(0, 180);
+    const bytes = Buffer.from(text, "utf16le").swap16();
+    const chunks = [bytes.subarray(0, 134), bytes.subarray(134, 268), bytes.subarray(268)];
+    const ids: string[] = [];
+    for (const [index, chunk] of chunks.entries()) {
+      const udh = Buffer.from([0x05, 0x00, 0x03, 0x2a, 3, index + 1]);
+      const resp = await submit(session, {
+        esm_class: 0x40,
+        data_coding: 8,
+        short_message: Buffer.concat([udh, chunk]),
+      });
+      expect(resp.command_status).toBe(0);
+      ids.push(String(resp.message_id));
+    }
+    expect(new Set(ids).size).toBe(1);
+    const messageId = ids[0] ?? "";
+    const read = await waitFor(
+      async () => {
+        const got = await message(messageId);
+        return got.status === 200 ? got : undefined;
+      },
+      { what: `${messageId} in the projection` },
+    );
+    expect(read.body).toMatchObject({ parts: 3, cost: 0.126 });
+    const parts = await waitFor(() => {
+      const sent = gateway.simulator
+        .submissions()
+        .filter((s) => s.text.length > 0 && text.includes(s.text));
+      return sent.length === 3 ? sent : undefined;
+    });
+    expect(parts.map((p) => p.text).join("")).toBe(text);
+  });
+
+  it("when the destination is not a number or the account is over its rate, the contract's statuses answer", async () => {
+    const session = await bound();
+    const invalid = await submit(session, {
+      destination_addr: "12",
+      short_message: "to nowhere",
+    });
+    expect(invalid.command_status).toBe(0x0b);
+
+    await gateway.pricing.accounts.setLimits("smpp-e2e", { accountRatePerSec: 1, accountBurst: 1 });
+    const answers = await waitFor(async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const resp = await submit(session, {
+          short_message: `burst ${i}`,
+        });
+        statuses.push(resp.command_status);
+      }
+      return statuses.includes(0x58) ? statuses : undefined;
+    });
+    expect(answers).toContain(0x58);
+    await gateway.pricing.accounts.setLimits("smpp-e2e", null);
+  });
+
+  it("when registered_delivery is set, the final status comes back as a deliver_sm receipt with stat:DELIVRD and the TLVs", async () => {
+    const session = await bound();
+    const resp = await submit(session, {
+      short_message: "receipt please",
+      registered_delivery: 1,
+    });
+    expect(resp.command_status).toBe(0);
+    const messageId = String(resp.message_id);
+    const receipt = await receiptFor(messageId);
+    expect(receipt.esm_class).toBe(0x04);
+    expect(receipt.message_state).toBe(2);
+    expect(receiptText(receipt)).toMatch(
+      new RegExp(
+        `^id:${messageId} sub:001 dlvrd:001 submit date:\\d{10} done date:\\d{10} stat:DELIVRD err:000 text:`,
+      ),
+    );
+    expect(receipt.source_addr).toBe("37256789045");
+    expect(receipt.destination_addr).toBe("MyApp");
+  });
+
+  it("when no receiver is bound as the message is delivered, the receipt is kept and sent on the next bind", async () => {
+    const transmitter = await bound("bind_transmitter");
+    const resp = await submit(transmitter, {
+      short_message: "receipt later",
+      registered_delivery: 1,
+    });
+    const messageId = String(resp.message_id);
+    transmitter.close();
+    await waitFor(async () => (await message(messageId)).body.status === "delivered", {
+      timeoutMs: 20_000,
+      what: `${messageId} delivered`,
+    });
+    // Nobody could have had it: the only bind was a transmitter, now closed.
+    expect(delivered.some((pdu) => pdu.receipted_message_id === messageId)).toBe(false);
+    await bound("bind_receiver");
+    const receipt = await receiptFor(messageId);
+    expect(receiptText(receipt)).toContain("stat:DELIVRD");
+  });
+});

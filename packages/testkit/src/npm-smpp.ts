@@ -25,6 +25,7 @@ export interface NpmSession {
   bind_transmitter(fields: Record<string, unknown>, callback: (pdu: NpmPdu) => void): void;
   bind_receiver(fields: Record<string, unknown>, callback: (pdu: NpmPdu) => void): void;
   submit_sm(fields: Record<string, unknown>, callback: (pdu: NpmPdu) => void): void;
+  data_sm(fields: Record<string, unknown>, callback: (pdu: NpmPdu) => void): void;
   deliver_sm(fields: Record<string, unknown>, callback: (pdu: NpmPdu) => void): void;
   unbind(callback?: (pdu: NpmPdu) => void): void;
 }

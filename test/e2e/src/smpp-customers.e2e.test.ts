@@ -45,7 +45,7 @@ function connect(): Promise<NpmSession> {
 
 function call(
   session: NpmSession,
-  command: "bind_transceiver" | "bind_transmitter" | "bind_receiver" | "submit_sm",
+  command: "bind_transceiver" | "bind_transmitter" | "bind_receiver" | "submit_sm" | "data_sm",
   fields: Record<string, unknown>,
 ): Promise<NpmPdu> {
   return new Promise((resolve) => session[command](fields, resolve));
@@ -173,6 +173,21 @@ describe("customers over SMPP, with the npm smpp client", () => {
       cost: 0.042,
       currency: "EUR",
     });
+  });
+
+  it("when a message comes as data_sm with its text in message_payload, it is accepted the same way", async () => {
+    const session = await bound();
+    const resp = await call(session, "data_sm", {
+      source_addr_ton: 5,
+      source_addr: "MyApp",
+      destination_addr: "37256789045",
+      data_coding: 0,
+      message_payload: "Hello by data_sm",
+    });
+    expect(resp.command).toBe("data_sm_resp");
+    expect(resp.command_status).toBe(0);
+    expect(String(resp.message_id)).toMatch(/^msg_/);
+    await waitFor(() => gateway.simulator.submissions().find((s) => s.text === "Hello by data_sm"));
   });
 
   it("when a 3-part UCS-2 text comes in three UDH submits, it is one message of 3 parts, charged and sent as one", async () => {

@@ -9,6 +9,7 @@ import {
 import type { KvCache, Logger } from "@smsgw/service-kit";
 import {
   CommandStatus,
+  type DataSm,
   type IncomingRequest,
   readMessageContent,
   type SubmitSm,
@@ -46,7 +47,8 @@ const SMPP_NAMES = { to: "destination_addr", from: "source_addr" };
 const MAX_WAITING_MESSAGES = 1_000;
 
 /**
- * Serves one bound session's submit_sm: the bind's window and the account's rate
+ * Serves one bound session's submit_sm and data_sm (the same path; data_sm's text is in
+ * message_payload): the bind's window and the account's rate
  * (ESME_RTHROTTLED), the parts of a concatenated message joined into one, the text decoded,
  * then exactly the path of `POST /v1/messages` (`@smsgw/message-acceptance`: checks in
  * api.md's order, pricing's charge, MessageAccepted), answered with the same `msg_…` id.
@@ -72,7 +74,7 @@ export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
   void session.closed.then(() => clearInterval(sweep));
 
   session.on("request", (pdu: IncomingRequest) => {
-    if (pdu.command !== "submit_sm") {
+    if (pdu.command !== "submit_sm" && pdu.command !== "data_sm") {
       // A customer has nothing to deliver to us (deliver_sm goes the other way).
       session.respond(pdu, { commandStatus: CommandStatus.ESME_RINVCMDID });
       return;
@@ -97,7 +99,7 @@ export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
   }
   const refusal = (status: number, outcome: string): Answer => ({ status, outcome });
 
-  async function submit(pdu: SubmitSm): Promise<Answer> {
+  async function submit(pdu: SubmitSm | DataSm): Promise<Answer> {
     const account = deps.accounts.get(bound.hash);
     if (account?.status !== "active" || account.smpp?.systemId !== bound.systemId) {
       // Disabled, or its SMPP credentials were removed: the bind ends with this answer.
@@ -115,7 +117,10 @@ export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
     );
     if (!take.allowed) return refusal(CommandStatus.ESME_RTHROTTLED, "throttled");
 
-    const content = readMessageContent(pdu);
+    // data_sm has no short_message: its text is in message_payload (SAR TLVs for parts).
+    const content = readMessageContent(
+      pdu.command === "submit_sm" ? pdu : { ...pdu, shortMessage: Buffer.alloc(0) },
+    );
     if (content.badUdh) return refusal(CommandStatus.ESME_RINVESMCLASS, "bad_udh");
     const to = destinationOf(pdu.destinationAddr);
     const from = sourceOf(pdu.sourceAddr, pdu.sourceAddrTon);

@@ -20,6 +20,7 @@ export { type Charge, outcomeOfAuthorize } from "./domain/authorize-outcome.ts";
 export { checkDoor, type DoorInput } from "./domain/door.ts";
 export type { MessageFields, Schedule, ScheduleLimits } from "./domain/message-fields.ts";
 export { checkPhone, type Destination } from "./domain/phone.ts";
+export { checkSchedule } from "./domain/schedule.ts";
 export { checkSender } from "./domain/sender.ts";
 export { checkTextLength, countTextParts, maxTextLength, type TextCount } from "./domain/text.ts";
 export {

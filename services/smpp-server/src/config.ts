@@ -36,6 +36,13 @@ export const SmppServerEnv = BaseEnv.extend({
   ACCOUNT_RATE_PER_SEC: z.coerce.number().positive().default(1_000),
   ACCOUNT_BURST: z.coerce.number().positive().default(10_000),
   AUTHORIZE_TIMEOUT_MS: positiveInt(5_000, 60_000),
+  /** How far ahead schedule_delivery_time may be, as ingress's sendAt. */
+  MAX_SCHEDULE_AHEAD_HOURS: z.coerce
+    .number()
+    .positive()
+    .default(7 * 24),
+  /** How long after sending validity_period may end, as ingress's validUntil. */
+  MAX_VALIDITY_HOURS: z.coerce.number().positive().default(72),
 });
 export type SmppServerConfig = z.output<typeof SmppServerEnv>;
 

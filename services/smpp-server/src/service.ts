@@ -99,6 +99,10 @@ export async function startSmppServer(
       defaultLimits,
       smppDefaults,
       maxParts: config.MAX_PARTS,
+      schedule: {
+        maxScheduleAheadMs: config.MAX_SCHEDULE_AHEAD_HOURS * 3_600_000,
+        maxValidityMs: config.MAX_VALIDITY_HOURS * 3_600_000,
+      },
       concatTimeoutMs: config.SMPP_CONCAT_TIMEOUT_MS,
       log,
       now,

@@ -190,6 +190,34 @@ describe("customers over SMPP, with the npm smpp client", () => {
     await waitFor(() => gateway.simulator.submissions().find((s) => s.text === "Hello by data_sm"));
   });
 
+  it("when validity_period is set it becomes the message's validUntil; a bad schedule_delivery_time is 0x61", async () => {
+    const session = await bound();
+    const valid = await submit(session, {
+      short_message: "valid for an hour",
+      validity_period: "000000010000000R",
+    });
+    expect(valid.command_status).toBe(0);
+    // The trail's MessageAccepted carries it (the carrier is given it as validity_period).
+    const accepted = await waitFor(async () => {
+      const got = await message(`${valid.message_id}/events`);
+      const events = (got.body.events ?? []) as Array<{
+        type: string;
+        occurredAt: string;
+        data: Record<string, unknown>;
+      }>;
+      return events.find((event) => event.type === "MessageAccepted");
+    });
+    const lasts = Date.parse(String(accepted.data.validUntil)) - Date.parse(accepted.occurredAt);
+    expect(lasts).toBeGreaterThan(59 * 60_000);
+    expect(lasts).toBeLessThan(61 * 60_000);
+
+    const badSchedule = await submit(session, {
+      short_message: "never",
+      schedule_delivery_time: "991231999999000+",
+    });
+    expect(badSchedule.command_status).toBe(0x61);
+  });
+
   it("when a 3-part UCS-2 text comes in three UDH submits, it is one message of 3 parts, charged and sent as one", async () => {
     const session = await bound();
     const text = "Привет из SMPP! ".repeat(12).slice(0, 180);

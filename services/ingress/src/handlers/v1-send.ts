@@ -2,6 +2,7 @@ import { type AccountRecord, newMessageId, toDecimal } from "@smsgw/contracts";
 import {
   apiError,
   type Checked,
+  checkSchedule,
   checkTextLength,
   type Draft,
   NOT_ACCEPTED,
@@ -15,7 +16,6 @@ import type { RequestHandler, Response } from "express";
 import { describeIssue, SendMessage } from "../domain/api-schemas.ts";
 import { readCallbackStatuses } from "../domain/callback-statuses.ts";
 import { checkCallbackUrl } from "../domain/fields.ts";
-import { checkSchedule } from "../domain/schedule.ts";
 import type { AdmissionGate } from "./admission.ts";
 import type { IdempotencyStore } from "./idempotency-store.ts";
 import {

@@ -1,10 +1,13 @@
 import { type AccountRecord, newMessageId } from "@smsgw/contracts";
 import {
   accountLimitsOf,
+  checkSchedule,
   checkTextLength,
   type DefaultLimits,
   type Pipeline,
   type RateLimiter,
+  type Schedule,
+  type ScheduleLimits,
 } from "@smsgw/message-acceptance";
 import type { KvCache, Logger } from "@smsgw/service-kit";
 import {
@@ -19,6 +22,7 @@ import { smppLimitsOf } from "../domain/bind.ts";
 import { ConcatAssembler } from "../domain/concat.ts";
 import { decodeMessageText } from "../domain/message-text.ts";
 import { receiptMaskOf } from "../domain/receipt.ts";
+import { readSmppTime } from "../domain/smpp-time.ts";
 import { submitStatusOf } from "../domain/submit-status.ts";
 import { smppSubmits } from "../metrics.ts";
 import type { Bound } from "./binds.ts";
@@ -30,6 +34,7 @@ export interface SubmitDeps {
   defaultLimits: DefaultLimits;
   smppDefaults: { maxBinds: number; window: number };
   maxParts: number;
+  schedule: ScheduleLimits;
   concatTimeoutMs: number;
   log: Logger;
   now(): number;
@@ -41,7 +46,6 @@ interface Part {
   dataCoding: number;
 }
 
-const NO_SCHEDULE = { sendAt: null, validUntil: null };
 const SMPP_NAMES = { to: "destination_addr", from: "source_addr" };
 /** Concatenated messages a bind may have waiting for parts at once. */
 const MAX_WAITING_MESSAGES = 1_000;
@@ -122,11 +126,21 @@ export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
       pdu.command === "submit_sm" ? pdu : { ...pdu, shortMessage: Buffer.alloc(0) },
     );
     if (content.badUdh) return refusal(CommandStatus.ESME_RINVESMCLASS, "bad_udh");
+    const schedule = scheduleOf(pdu, now);
+    if (!schedule.ok) return refusal(schedule.status, schedule.outcome);
     const to = destinationOf(pdu.destinationAddr);
     const from = sourceOf(pdu.sourceAddr, pdu.sourceAddrTon);
     const part: Part = { payload: content.payload, dataCoding: pdu.dataCoding };
     if (!content.part || content.part.total === 1) {
-      return accept(account, newMessageId(now), to, from, [part], pdu.registeredDelivery);
+      return accept(
+        account,
+        newMessageId(now),
+        to,
+        from,
+        [part],
+        pdu.registeredDelivery,
+        schedule.value,
+      );
     }
     const added = assembler.add({ from, to }, content.part, part, now, () => newMessageId(now));
     switch (added.kind) {
@@ -138,10 +152,49 @@ export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
         // until the message is whole (the last part's answer says whether it was accepted).
         return { status: CommandStatus.ESME_ROK, messageId: added.messageId, outcome: "part" };
       case "complete":
-        return accept(account, added.messageId, to, from, added.values, pdu.registeredDelivery);
+        return accept(
+          account,
+          added.messageId,
+          to,
+          from,
+          added.values,
+          pdu.registeredDelivery,
+          schedule.value,
+        );
       default:
         return added satisfies never;
     }
+  }
+
+  /**
+   * schedule_delivery_time and validity_period (submit_sm; data_sm has neither) as the
+   * message's sendAt and validUntil, under the same limits as v1's: a bad one is
+   * ESME_RINVSCHED or ESME_RINVEXPIRY.
+   */
+  function scheduleOf(
+    pdu: SubmitSm | DataSm,
+    now: number,
+  ): { ok: true; value: Schedule } | { ok: false; status: number; outcome: string } {
+    const sendAtText = pdu.command === "submit_sm" ? pdu.scheduleDeliveryTime : "";
+    const validText = pdu.command === "submit_sm" ? pdu.validityPeriod : "";
+    const badSchedule = {
+      ok: false as const,
+      status: CommandStatus.ESME_RINVSCHED,
+      outcome: "bad_schedule",
+    };
+    const badExpiry = {
+      ok: false as const,
+      status: CommandStatus.ESME_RINVEXPIRY,
+      outcome: "bad_validity",
+    };
+    const sendAt = readSmppTime(sendAtText, now);
+    if (sendAt === undefined || !checkSchedule({ sendAt }, now, deps.schedule).ok) {
+      return badSchedule;
+    }
+    const validUntil = readSmppTime(validText, now);
+    if (validUntil === undefined) return badExpiry;
+    const checked = checkSchedule({ sendAt, validUntil }, now, deps.schedule);
+    return checked.ok ? { ok: true, value: checked.value } : badExpiry;
   }
 
   async function accept(
@@ -151,6 +204,7 @@ export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
     from: string,
     parts: readonly Part[],
     registeredDelivery: number,
+    schedule: Schedule,
   ): Promise<Answer> {
     const dataCoding = parts[0]?.dataCoding ?? 0;
     if (parts.some((p) => p.dataCoding !== dataCoding)) {
@@ -168,7 +222,7 @@ export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
     const draft = pipeline.check(messageId, account, {
       fields: { toNumber: to, fromNumber: from, text, callbackUrl: null, callbackStatuses: null },
       reference: null,
-      schedule: NO_SCHEDULE,
+      schedule,
       names: SMPP_NAMES,
       smppReceipt: receiptMaskOf(registeredDelivery),
     });

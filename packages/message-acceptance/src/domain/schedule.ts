@@ -1,10 +1,5 @@
-import {
-  type Checked,
-  passed,
-  refused,
-  type Schedule,
-  type ScheduleLimits,
-} from "@smsgw/message-acceptance";
+import { type Checked, passed, refused } from "./api-error.ts";
+import type { Schedule, ScheduleLimits } from "./message-fields.ts";
 
 // ISO 8601 date and time with seconds optional, fraction optional, and Z or an offset.
 const ISO_DATE_TIME =

@@ -253,6 +253,25 @@ describe("customers over SMPP, with the npm smpp client", () => {
     expect(parts.map((p) => p.text).join("")).toBe(text);
   });
 
+  it("when a bind has more submits unanswered than its window, the excess is answered 0x58 and the rest accepted", async () => {
+    await gateway.pricing.accounts.setLimits("smpp-e2e", { smppWindow: 2 });
+    try {
+      const session = await bound();
+      const statuses = await waitFor(async () => {
+        // Sent together without waiting: they arrive while the first ones await pricing.
+        const answers = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => submit(session, { short_message: `window ${i}` })),
+        );
+        const got = answers.map((a) => a.command_status);
+        return got.includes(0x58) ? got : undefined;
+      });
+      expect(statuses.filter((status) => status === 0).length).toBeGreaterThanOrEqual(2);
+      expect(statuses.every((status) => status === 0 || status === 0x58)).toBe(true);
+    } finally {
+      await gateway.pricing.accounts.setLimits("smpp-e2e", null);
+    }
+  });
+
   it("when the destination is not a number or the account is over its rate, the contract's statuses answer", async () => {
     const session = await bound();
     const invalid = await submit(session, {

@@ -1,7 +1,6 @@
 import { type AccountRecord, newMessageId } from "@smsgw/contracts";
 import {
   accountLimitsOf,
-  checkSchedule,
   checkTextLength,
   type DefaultLimits,
   type Pipeline,
@@ -22,7 +21,7 @@ import { smppLimitsOf } from "../domain/bind.ts";
 import { ConcatAssembler } from "../domain/concat.ts";
 import { decodeMessageText } from "../domain/message-text.ts";
 import { receiptMaskOf } from "../domain/receipt.ts";
-import { readSmppTime } from "../domain/smpp-time.ts";
+import { scheduleOf } from "../domain/smpp-time.ts";
 import { submitStatusOf } from "../domain/submit-status.ts";
 import { smppSubmits } from "../metrics.ts";
 import type { Bound } from "./binds.ts";
@@ -126,7 +125,11 @@ export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
       pdu.command === "submit_sm" ? pdu : { ...pdu, shortMessage: Buffer.alloc(0) },
     );
     if (content.badUdh) return refusal(CommandStatus.ESME_RINVESMCLASS, "bad_udh");
-    const schedule = scheduleOf(pdu, now);
+    const schedule = scheduleOf(
+      pdu.command === "submit_sm" ? pdu : { scheduleDeliveryTime: "", validityPeriod: "" },
+      now,
+      deps.schedule,
+    );
     if (!schedule.ok) return refusal(schedule.status, schedule.outcome);
     const to = destinationOf(pdu.destinationAddr);
     const from = sourceOf(pdu.sourceAddr, pdu.sourceAddrTon);
@@ -164,37 +167,6 @@ export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
       default:
         return added satisfies never;
     }
-  }
-
-  /**
-   * schedule_delivery_time and validity_period (submit_sm; data_sm has neither) as the
-   * message's sendAt and validUntil, under the same limits as v1's: a bad one is
-   * ESME_RINVSCHED or ESME_RINVEXPIRY.
-   */
-  function scheduleOf(
-    pdu: SubmitSm | DataSm,
-    now: number,
-  ): { ok: true; value: Schedule } | { ok: false; status: number; outcome: string } {
-    const sendAtText = pdu.command === "submit_sm" ? pdu.scheduleDeliveryTime : "";
-    const validText = pdu.command === "submit_sm" ? pdu.validityPeriod : "";
-    const badSchedule = {
-      ok: false as const,
-      status: CommandStatus.ESME_RINVSCHED,
-      outcome: "bad_schedule",
-    };
-    const badExpiry = {
-      ok: false as const,
-      status: CommandStatus.ESME_RINVEXPIRY,
-      outcome: "bad_validity",
-    };
-    const sendAt = readSmppTime(sendAtText, now);
-    if (sendAt === undefined || !checkSchedule({ sendAt }, now, deps.schedule).ok) {
-      return badSchedule;
-    }
-    const validUntil = readSmppTime(validText, now);
-    if (validUntil === undefined) return badExpiry;
-    const checked = checkSchedule({ sendAt, validUntil }, now, deps.schedule);
-    return checked.ok ? { ok: true, value: checked.value } : badExpiry;
   }
 
   async function accept(

@@ -1,3 +1,5 @@
+import { createLogger } from "@smsgw/service-kit";
+import { loadSmppServerConfig, startSmppServer } from "@smsgw/smpp-server";
 import { waitFor } from "@smsgw/testkit";
 import { type NpmPdu, type NpmSession, npmSmpp } from "@smsgw/testkit/npm-smpp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -29,11 +31,9 @@ afterAll(async () => {
   await gateway?.stop();
 });
 
-function connect(): Promise<NpmSession> {
+function connect(port = gateway.smppServer?.port): Promise<NpmSession> {
   return new Promise((resolve, reject) => {
-    const session = npmSmpp.connect({ url: `smpp://127.0.0.1:${gateway.smppServer?.port}` }, () =>
-      resolve(session),
-    );
+    const session = npmSmpp.connect({ url: `smpp://127.0.0.1:${port}` }, () => resolve(session));
     session.on("error", reject as (pdu: NpmPdu) => void);
     session.on("deliver_sm", (pdu) => {
       delivered.push(pdu);
@@ -54,10 +54,11 @@ function call(
 /** A session bound with the account's credentials (retried until smpp-server knows them). */
 async function bound(
   mode: "bind_transceiver" | "bind_transmitter" | "bind_receiver" = "bind_transceiver",
+  port = gateway.smppServer?.port,
 ): Promise<NpmSession> {
   return waitFor(
     async () => {
-      const session = await connect();
+      const session = await connect(port);
       const answer = await call(session, mode, {
         system_id: smpp.systemId,
         password: smpp.password,
@@ -332,5 +333,30 @@ describe("customers over SMPP, with the npm smpp client", () => {
     await bound("bind_receiver");
     const receipt = await receiptFor(messageId);
     expect(receiptText(receipt)).toContain("stat:DELIVRD");
+  });
+
+  it("when the receiver is bound to another replica than the one submitted to, the receipt reaches it there", async () => {
+    const replica = await startSmppServer(
+      loadSmppServerConfig({ ...gateway.infra.env, SMPP_PORT: "0", HEALTH_PORT: "0" }),
+      createLogger("smpp-server-2", "silent"),
+    );
+    try {
+      const receiver = await bound("bind_receiver", replica.port);
+      const atReplica: NpmPdu[] = [];
+      receiver.on("deliver_sm", (pdu) => atReplica.push(pdu));
+      const transmitter = await bound("bind_transmitter");
+      const resp = await submit(transmitter, {
+        short_message: "across replicas",
+        registered_delivery: 1,
+      });
+      const messageId = String(resp.message_id);
+      const receipt = await waitFor(
+        () => atReplica.find((pdu) => pdu.receipted_message_id === messageId),
+        { timeoutMs: 20_000, what: "the receipt at the other replica's receiver" },
+      );
+      expect(receiptText(receipt)).toContain("stat:DELIVRD");
+    } finally {
+      await replica.stop();
+    }
   });
 });

@@ -38,7 +38,11 @@ export interface NpmServer {
 }
 
 interface NpmSmpp {
-  connect(options: { url: string }, listener?: () => void): NpmSession;
+  /** `smpp://` or `ssmpp://` (TLS; the options go on to `tls.connect`). */
+  connect(
+    options: { url: string; rejectUnauthorized?: boolean },
+    listener?: () => void,
+  ): NpmSession;
   createServer(listener: (session: NpmSession) => void): NpmServer;
 }
 

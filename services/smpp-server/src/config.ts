@@ -4,10 +4,18 @@ import { z } from "zod";
 const positiveInt = (fallback: number, max: number) =>
   z.coerce.number().int().positive().max(max).default(fallback);
 
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
+
 export const SmppServerEnv = BaseEnv.extend({
   /** Customers bind here (api.md section 6). */
   SMPP_PORT: Port.default(2875),
   SMPP_HOST: z.string().min(1).default("127.0.0.1"),
+  /** SMPP over TLS on this port as well, when set (with the two files below). */
+  SMPP_TLS_PORT: optional(Port),
+  /** PEM files of the TLS key and certificate chain. */
+  SMPP_TLS_KEY_FILE: optional(z.string().min(1)),
+  SMPP_TLS_CERT_FILE: optional(z.string().min(1)),
   HEALTH_PORT: Port.default(8090),
   HTTP_HOST: z.string().min(1).default("127.0.0.1"),
   /** system_id this server answers binds with. */
@@ -46,8 +54,18 @@ export const SmppServerEnv = BaseEnv.extend({
 });
 export type SmppServerConfig = z.output<typeof SmppServerEnv>;
 
+/** SMPP over TLS needs its key and certificate. */
+const WithTlsFiles = SmppServerEnv.superRefine((env, ctx) => {
+  if (env.SMPP_TLS_PORT === undefined) return;
+  for (const name of ["SMPP_TLS_KEY_FILE", "SMPP_TLS_CERT_FILE"] as const) {
+    if (env[name] === undefined) {
+      ctx.addIssue({ code: "custom", path: [name], message: "is needed with SMPP_TLS_PORT" });
+    }
+  }
+});
+
 export function loadSmppServerConfig(
   env: Record<string, string | undefined> = process.env,
 ): SmppServerConfig {
-  return loadConfig(SmppServerEnv, env);
+  return loadConfig(WithTlsFiles, env);
 }

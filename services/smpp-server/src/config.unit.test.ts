@@ -22,4 +22,15 @@ describe("smpp-server config", () => {
   it("when SMPP_PORT is 0, any free port is taken (tests)", () => {
     expect(loadSmppServerConfig({ SMPP_PORT: "0" }).SMPP_PORT).toBe(0);
   });
+
+  it("when SMPP_TLS_PORT is set without its key and certificate, start-up fails naming them", () => {
+    expect(() => loadSmppServerConfig({ SMPP_TLS_PORT: "3550" })).toThrow(/SMPP_TLS_KEY_FILE/);
+    const tls = loadSmppServerConfig({
+      SMPP_TLS_PORT: "3550",
+      SMPP_TLS_KEY_FILE: "/k.pem",
+      SMPP_TLS_CERT_FILE: "/c.pem",
+    });
+    expect(tls.SMPP_TLS_PORT).toBe(3550);
+    expect(loadSmppServerConfig({ SMPP_TLS_PORT: "" }).SMPP_TLS_PORT).toBeUndefined();
+  });
 });

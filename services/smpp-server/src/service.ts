@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { AccountRecord, RoutingRules, StatusChangeDelivery } from "@smsgw/contracts";
 import {
   createAuthorizer,
@@ -16,7 +17,7 @@ import {
   startHealthServer,
   startKvCache,
 } from "@smsgw/service-kit";
-import { createSmppServer, type SmppServer } from "@smsgw/smpp";
+import { createSmppServer, type SmppServer, type SmppServerOptions } from "@smsgw/smpp";
 import type { SmppServerConfig } from "./config.ts";
 import { migrations } from "./db/migrations.ts";
 import { createBindDesk } from "./handlers/binds.ts";
@@ -33,6 +34,8 @@ export interface StartedSmppServer {
   stop(): Promise<void>;
   /** The bound SMPP port (useful with SMPP_PORT=0). */
   port: number;
+  /** The bound SMPP-over-TLS port, when SMPP_TLS_PORT is set. */
+  tlsPort: number | undefined;
   healthPort: number;
 }
 
@@ -48,6 +51,7 @@ export async function startSmppServer(
   let accounts: KvCache<AccountRecord> | undefined;
   let routing: KvCache<RoutingRules> | undefined;
   let smpp: SmppServer | undefined;
+  let smppTls: SmppServer | undefined;
   let health: HealthServer | undefined;
   let database: Awaited<ReturnType<typeof openServiceDatabase>> | undefined;
   let consumer: RunningConsumer | undefined;
@@ -58,6 +62,7 @@ export async function startSmppServer(
     await consumer?.stop();
     await sender?.stop();
     await smpp?.close();
+    await smppTls?.close();
     await accounts?.stop();
     await routing?.stop();
     await messaging.close();
@@ -65,6 +70,7 @@ export async function startSmppServer(
   };
 
   let port: number;
+  let tlsPort: number | undefined;
   try {
     database = await openServiceDatabase(config, "smpp_server", migrations);
     const { nc } = messaging.nats;
@@ -115,7 +121,7 @@ export async function startSmppServer(
       log,
     });
     sender = receipts;
-    smpp = createSmppServer({
+    const serverOptions: SmppServerOptions = {
       systemId: config.SMPP_SYSTEM_ID,
       bindTimeoutMs: config.SMPP_BIND_TIMEOUT_MS,
       enquireLinkMs: config.SMPP_ENQUIRE_LINK_MS,
@@ -130,8 +136,17 @@ export async function startSmppServer(
           log.warn({ err: error, accountId: bound?.accountId }, "smpp session warning"),
         );
       },
-    });
+    };
+    smpp = createSmppServer(serverOptions);
     ({ port } = await smpp.listen(config.SMPP_PORT, config.SMPP_HOST));
+    if (config.SMPP_TLS_PORT !== undefined) {
+      const [key, cert] = await Promise.all([
+        readFile(config.SMPP_TLS_KEY_FILE ?? ""),
+        readFile(config.SMPP_TLS_CERT_FILE ?? ""),
+      ]);
+      smppTls = createSmppServer({ ...serverOptions, tls: { key, cert } });
+      tlsPort = (await smppTls.listen(config.SMPP_TLS_PORT, config.SMPP_HOST)).port;
+    }
     consumer = await startConsumer(messaging.nats, {
       stream: messaging.subjects.stream,
       durable: SMPP_RECEIPTS_DURABLE,
@@ -154,9 +169,10 @@ export async function startSmppServer(
   }
 
   const healthPort = health.port;
-  log.info({ host: config.SMPP_HOST, port, healthPort }, "smpp-server listening");
+  log.info({ host: config.SMPP_HOST, port, tlsPort, healthPort }, "smpp-server listening");
   return {
     port,
+    tlsPort,
     healthPort,
     ready: () => !stopping && !messaging.nats.nc.isClosed(),
     async stop() {

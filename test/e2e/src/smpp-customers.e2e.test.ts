@@ -1,3 +1,7 @@
+import { execFileSync } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createLogger } from "@smsgw/service-kit";
 import { loadSmppServerConfig, startSmppServer } from "@smsgw/smpp-server";
 import { waitFor } from "@smsgw/testkit";
@@ -31,9 +35,11 @@ afterAll(async () => {
   await gateway?.stop();
 });
 
-function connect(port = gateway.smppServer?.port): Promise<NpmSession> {
+function connect(port = gateway.smppServer?.port, tls = false): Promise<NpmSession> {
   return new Promise((resolve, reject) => {
-    const session = npmSmpp.connect({ url: `smpp://127.0.0.1:${port}` }, () => resolve(session));
+    const url = `${tls ? "ssmpp" : "smpp"}://127.0.0.1:${port}`;
+    // The test's certificate is self-signed.
+    const session = npmSmpp.connect({ url, rejectUnauthorized: false }, () => resolve(session));
     session.on("error", reject as (pdu: NpmPdu) => void);
     session.on("deliver_sm", (pdu) => {
       delivered.push(pdu);
@@ -55,10 +61,11 @@ function call(
 async function bound(
   mode: "bind_transceiver" | "bind_transmitter" | "bind_receiver" = "bind_transceiver",
   port = gateway.smppServer?.port,
+  tls = false,
 ): Promise<NpmSession> {
   return waitFor(
     async () => {
-      const session = await connect(port);
+      const session = await connect(port, tls);
       const answer = await call(session, mode, {
         system_id: smpp.systemId,
         password: smpp.password,
@@ -357,6 +364,50 @@ describe("customers over SMPP, with the npm smpp client", () => {
       expect(receiptText(receipt)).toContain("stat:DELIVRD");
     } finally {
       await replica.stop();
+    }
+  });
+
+  it("when SMPP_TLS_PORT is configured, a client binds and submits over TLS as over TCP", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "smpp-tls-"));
+    const [key, cert] = [join(dir, "key.pem"), join(dir, "cert.pem")];
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=localhost",
+        "-keyout",
+        key,
+        "-out",
+        cert,
+      ],
+      { stdio: "ignore" },
+    );
+    const replica = await startSmppServer(
+      loadSmppServerConfig({
+        ...gateway.infra.env,
+        SMPP_PORT: "0",
+        HEALTH_PORT: "0",
+        SMPP_TLS_PORT: "0",
+        SMPP_TLS_KEY_FILE: key,
+        SMPP_TLS_CERT_FILE: cert,
+      }),
+      createLogger("smpp-server-tls", "silent"),
+    );
+    try {
+      const session = await bound("bind_transceiver", replica.tlsPort, true);
+      const resp = await submit(session, { short_message: "Hello over TLS" });
+      expect(resp.command_status).toBe(0);
+      expect(String(resp.message_id)).toMatch(/^msg_/);
+    } finally {
+      await replica.stop();
+      await rm(dir, { recursive: true });
     }
   });
 });

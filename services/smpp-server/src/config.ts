@@ -20,8 +20,10 @@ export const SmppServerEnv = BaseEnv.extend({
   HTTP_HOST: z.string().min(1).default("127.0.0.1"),
   /** system_id this server answers binds with. */
   SMPP_SYSTEM_ID: z.string().min(1).max(15).default("smsgw"),
-  /** Binds an account may hold at once on this replica, unless its limits say otherwise. */
+  /** Binds an account may hold at once (all replicas together), unless its limits say otherwise. */
   SMPP_MAX_BINDS: positiveInt(4, 1_000),
+  /** A replica's binds count for the account until this long after its last heartbeat. */
+  SMPP_BIND_STALE_MS: positiveInt(30_000, 600_000),
   /** submit_sm a bind may have unanswered; one more is answered ESME_RTHROTTLED. */
   SMPP_WINDOW: positiveInt(10, 10_000),
   /** A connection that has not bound by then is closed. */

@@ -1,4 +1,6 @@
+import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import { AccountRecord, RoutingRules, StatusChangeDelivery } from "@smsgw/contracts";
 import {
   createAuthorizer,
@@ -20,6 +22,7 @@ import {
 import { createSmppServer, type SmppServer, type SmppServerOptions } from "@smsgw/smpp";
 import type { SmppServerConfig } from "./config.ts";
 import { migrations } from "./db/migrations.ts";
+import { type BindRegistry, startBindRegistry } from "./handlers/bind-registry.ts";
 import { createBindDesk } from "./handlers/binds.ts";
 import {
   handleStatusChanges,
@@ -56,6 +59,7 @@ export async function startSmppServer(
   let database: Awaited<ReturnType<typeof openServiceDatabase>> | undefined;
   let consumer: RunningConsumer | undefined;
   let sender: ReturnType<typeof startReceiptSender> | undefined;
+  let registry: BindRegistry | undefined;
   let stopping = false;
   const closeAll = async () => {
     await health?.close();
@@ -63,6 +67,7 @@ export async function startSmppServer(
     await sender?.stop();
     await smpp?.close();
     await smppTls?.close();
+    await registry?.stop();
     await accounts?.stop();
     await routing?.stop();
     await messaging.close();
@@ -92,10 +97,18 @@ export async function startSmppServer(
       account: { ratePerSec: config.ACCOUNT_RATE_PER_SEC, burst: config.ACCOUNT_BURST },
     };
     const smppDefaults = { maxBinds: config.SMPP_MAX_BINDS, window: config.SMPP_WINDOW };
+    registry = startBindRegistry({
+      sql: database.sql,
+      replicaId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+      staleMs: config.SMPP_BIND_STALE_MS,
+      heartbeatMs: Math.max(1_000, Math.floor(config.SMPP_BIND_STALE_MS / 3)),
+      log,
+    });
     const desk = createBindDesk({
       accounts,
       defaults: smppDefaults,
       verifyConcurrency: config.SMPP_BIND_VERIFY_CONCURRENCY,
+      registry,
       log,
     });
     const submitDeps = {

@@ -410,4 +410,30 @@ describe("customers over SMPP, with the npm smpp client", () => {
       await rm(dir, { recursive: true });
     }
   });
+
+  it("when the account holds its maximum of binds on one replica, a bind on another is refused with 0x0D until the first ends", async () => {
+    const replica = await startSmppServer(
+      loadSmppServerConfig({ ...gateway.infra.env, SMPP_PORT: "0", HEALTH_PORT: "0" }),
+      createLogger("smpp-server-3", "silent"),
+    );
+    await gateway.pricing.accounts.setLimits("smpp-e2e", { smppMaxBinds: 1 });
+    try {
+      const credentials = { system_id: smpp.systemId, password: smpp.password };
+      const first = await waitFor(
+        async () => {
+          for (const session of sessions.splice(0)) session.close();
+          const session = await bound();
+          const other = await call(await connect(replica.port), "bind_transceiver", credentials);
+          return other.command_status === 0x0d ? session : undefined;
+        },
+        { what: "a bind on the second replica refused while the first holds the only place" },
+      );
+      first.close();
+      // Its place comes free when smpp-server sees the bind end.
+      await bound("bind_transceiver", replica.port);
+    } finally {
+      await gateway.pricing.accounts.setLimits("smpp-e2e", null);
+      await replica.stop();
+    }
+  });
 });

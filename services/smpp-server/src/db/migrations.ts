@@ -26,4 +26,19 @@ export const migrations: Record<string, Migration> = {
       await sql`create index receipts_expiry on receipts (expires_at)`.execute(db);
     },
   },
+  "0002_binds": {
+    async up(db: Kysely<unknown>) {
+      // Every replica's binds, so an account's bind limit holds for the gateway: a replica
+      // refreshes its rows' heartbeat; rows of a replica that died go stale (server time).
+      await sql`
+        create table binds (
+          bind_id text primary key,
+          account_id text not null,
+          replica_id text not null,
+          mode text not null,
+          heartbeat_at timestamptz not null default now()
+        )`.execute(db);
+      await sql`create index binds_by_account on binds (account_id, heartbeat_at)`.execute(db);
+    },
+  },
 };

@@ -4,6 +4,7 @@ import { type BindMode, type BindRequest, CommandStatus, type SmppSession } from
 import { UNKNOWN_SYSTEM_ID_HASH, verifySmppPassword } from "@smsgw/smpp-credentials";
 import { accountOfSystemId, decideBind, smppLimitsOf } from "../domain/bind.ts";
 import { smppBinds, smppSessions } from "../metrics.ts";
+import type { BindRegistry } from "./bind-registry.ts";
 
 /** A customer's bound session and whose it is. */
 export interface Bound {
@@ -19,6 +20,8 @@ export interface BindDeskDeps {
   accounts: Pick<KvCache<AccountRecord>, "values">;
   defaults: { maxBinds: number; window: number };
   verifyConcurrency: number;
+  /** Every replica's binds: the account's limit holds for the gateway. */
+  registry: Pick<BindRegistry, "claim" | "release">;
   log: Logger;
 }
 
@@ -51,18 +54,26 @@ export function createBindDesk(deps: BindDeskDeps) {
     );
     // The record may have changed while the password was checked: decide on the latest.
     const account = accountOfSystemId(deps.accounts.values(), pdu.systemId);
-    const status = decideBind({
+    const maxBinds = account ? smppLimitsOf(account, deps.defaults).maxBinds : 0;
+    // This replica's count first (no round trip for the common refusal), then every replica's.
+    let status = decideBind({
       account,
       passwordMatches: passwordMatches && account?.smpp?.passwordHash === found?.smpp?.passwordHash,
       held: account ? held(account.accountId) : 0,
-      maxBinds: account ? smppLimitsOf(account, deps.defaults).maxBinds : 0,
+      maxBinds,
     });
+    const mode = pdu.command.slice("bind_".length) as BindMode;
+    let bindId: string | null = null;
+    if (status === CommandStatus.ESME_ROK && account) {
+      bindId = await deps.registry.claim(account.accountId, mode, maxBinds);
+      if (bindId === null) status = CommandStatus.ESME_RBINDFAIL;
+    }
     smppBinds.inc({ outcome: OUTCOME[status] ?? "error" });
-    if (status !== CommandStatus.ESME_ROK || !account) {
+    if (status !== CommandStatus.ESME_ROK || !account || bindId === null) {
       deps.log.info({ systemId: pdu.systemId, status }, "bind refused");
       return status;
     }
-    const mode = pdu.command.slice("bind_".length) as BindMode;
+    const claimed = bindId;
     const bound: Bound = {
       session,
       accountId: account.accountId,
@@ -79,6 +90,11 @@ export function createBindDesk(deps: BindDeskDeps) {
       binds.delete(bound);
       if (binds.size === 0) byAccount.delete(account.accountId);
       smppSessions.dec({ mode });
+      deps.registry
+        .release(claimed)
+        .catch((error: unknown) =>
+          deps.log.warn({ err: error }, "bind not released; it goes stale after the heartbeat"),
+        );
     });
     deps.log.info({ accountId: account.accountId, mode }, "bound");
     return status;

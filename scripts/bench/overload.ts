@@ -1,5 +1,11 @@
 import postgres from "postgres";
-import { type OverloadFigures, overloadFigures } from "./overload-stats.ts";
+import {
+  countRefusals,
+  FAST_MS,
+  type OverloadFigures,
+  overloadFigures,
+  shareWithin,
+} from "./overload-stats.ts";
 import { runPacedStep } from "./paced-load.ts";
 import { cpuMs } from "./proc-stats.ts";
 
@@ -12,6 +18,17 @@ export interface OverloadResult extends OverloadFigures {
   /** CPU per process during the load (ms per second of the step). */
   cpuMsPerSec: Record<string, number>;
   errors: Record<string, number>;
+  /** A second account at a modest rate alongside the flood: it must get through, fast. */
+  quiet: QuietFigures | null;
+}
+
+export interface QuietFigures {
+  ratePerSec: number;
+  sent: number;
+  accepted: number;
+  refused: number;
+  p99Ms: number;
+  shareWithin200ms: number;
 }
 
 export interface OverloadOptions {
@@ -26,6 +43,8 @@ export interface OverloadOptions {
   /** The saturation step's CPU per accepted message. */
   cpuMsPerAccepted: number;
   databaseUrl: string;
+  /** Another account offering `ratePerSec` alongside (issue 17's fairness check). */
+  quiet?: { query: (n: number) => string; ratePerSec: number };
   /** The receiver: final reports seen, and taking them. */
   ask<T>(kind: string): Promise<T>;
   drainMs: number;
@@ -48,14 +67,26 @@ export async function runOverloadStep(options: OverloadOptions): Promise<Overloa
       select clock_timestamp() as since`;
     const cpuBefore = new Map([...options.pids].map(([name, list]) => [name, sumCpu(list)]));
     const started = Date.now();
-    const load = await runPacedStep({
-      baseUrl: options.baseUrl,
-      query: options.query,
-      rate,
-      connections: options.connections,
-      durationS: options.durationS,
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
+    const [load, quietLoad] = await Promise.all([
+      runPacedStep({
+        baseUrl: options.baseUrl,
+        query: options.query,
+        rate,
+        connections: options.connections,
+        durationS: options.durationS,
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      }),
+      options.quiet
+        ? runPacedStep({
+            baseUrl: options.baseUrl,
+            query: options.quiet.query,
+            rate: options.quiet.ratePerSec,
+            connections: 8,
+            durationS: options.durationS,
+          })
+        : null,
+    ]);
+    const accepted = new Set([...load.accepted.keys(), ...(quietLoad?.accepted.keys() ?? [])]);
     const elapsedS = (Date.now() - started) / 1000;
     const cpuMsPerSec: Record<string, number> = {};
     let cpuTotal = 0;
@@ -69,16 +100,16 @@ export async function runOverloadStep(options: OverloadOptions): Promise<Overloa
     const deadline = Date.now() + options.drainMs;
     while (Date.now() < deadline) {
       const { finals } = await options.ask<{ finals: number }>("count");
-      if (finals >= load.accepted.size) break;
+      if (finals >= accepted.size) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     const taken = await options.ask<{ finals: Array<[string, unknown]> }>("take");
     const final = new Set(taken.finals.map(([messageId]) => messageId));
-    const acceptedNotFinal = [...load.accepted.keys()].filter((id) => !final.has(id)).length;
+    const acceptedNotFinal = [...accepted].filter((id) => !final.has(id)).length;
 
     const charged = await sql<{ message_id: string }[]>`
       select message_id from pricing.ledger where kind = 'charge' and created_at >= ${since}`;
-    const chargedNotAccepted = charged.filter((row) => !load.accepted.has(row.message_id)).length;
+    const chargedNotAccepted = charged.filter((row) => !accepted.has(row.message_id)).length;
 
     return {
       label: `${options.multiple}× saturation`,
@@ -87,6 +118,17 @@ export async function runOverloadStep(options: OverloadOptions): Promise<Overloa
       durationS: elapsedS,
       cpuMsPerSec,
       errors: load.errors,
+      quiet:
+        quietLoad && options.quiet
+          ? {
+              ratePerSec: options.quiet.ratePerSec,
+              sent: quietLoad.sent,
+              accepted: quietLoad.accepted.size,
+              refused: countRefusals(quietLoad.errors).refused,
+              p99Ms: quietLoad.api.p99,
+              shareWithin200ms: shareWithin(quietLoad.latenciesMs ?? [], FAST_MS),
+            }
+          : null,
       ...overloadFigures({
         sent: load.sent,
         accepted: load.accepted.size,
@@ -113,14 +155,19 @@ export function overloadMarkdown(results: readonly OverloadResult[]): string {
     "## Overload (issue 17)",
     "",
     "Offered as an open model at multiples of the saturation measured above. Latency is from",
-    "when each request was due. A refusal is 429 `rate_limit` (at capacity).",
+    "when each request was due. A refusal is 429 `rate_limit` (at capacity). A second, quiet",
+    "account sends 10 msg/s alongside the flood: none of it may be refused (fairness).",
     "",
-    "| step | offered/s | sent | accepted | refused | ≤ 200 ms | API p99 ms | refused share | accepted not final | refused charged | CPU ms / refusal |",
-    "|---|---|---|---|---|---|---|---|---|---|---|",
+    "| step | offered/s | sent | accepted | refused | ≤ 200 ms | API p99 ms | refused share | accepted not final | refused charged | CPU ms / refusal | quiet account: refused, ≤ 200 ms, p99 ms |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|",
   ];
   for (const r of results) {
+    const q = r.quiet;
+    const quiet = q
+      ? `${q.refused} of ${q.sent} (${yes(q.refused === 0)}), ${pct(q.shareWithin200ms)}, ${Math.round(q.p99Ms)}`
+      : "–";
     lines.push(
-      `| ${r.label} | ${r.offeredRate} | ${r.sent} | ${r.accepted} | ${r.refused} | ${pct(r.shareWithin200ms)} (${yes(r.verdict.answersFast)}) | ${Math.round(r.api.p99)} | ${pct(r.shareRefused)} | ${r.acceptedNotFinal} (${yes(r.verdict.everyAcceptedFinal)}) | ${r.chargedNotAccepted} (${yes(r.verdict.noRefusedCharged)}) | ${Number.isNaN(r.cpuMsPerRefused) ? "–" : r.cpuMsPerRefused.toFixed(3)} |`,
+      `| ${r.label} | ${r.offeredRate} | ${r.sent} | ${r.accepted} | ${r.refused} | ${pct(r.shareWithin200ms)} (${yes(r.verdict.answersFast)}) | ${Math.round(r.api.p99)} | ${pct(r.shareRefused)} | ${r.acceptedNotFinal} (${yes(r.verdict.everyAcceptedFinal)}) | ${r.chargedNotAccepted} (${yes(r.verdict.noRefusedCharged)}) | ${Number.isNaN(r.cpuMsPerRefused) ? "–" : r.cpuMsPerRefused.toFixed(3)} | ${quiet} |`,
     );
   }
   return `${lines.join("\n")}\n`;

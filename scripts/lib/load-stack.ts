@@ -16,7 +16,7 @@ import {
 
 /**
  * The whole gateway as separate processes on a fresh database and subject prefix, with a
- * webhook receiver in a worker thread and an account with ample credit: what the
+ * webhook receiver in a worker thread and two accounts with ample credit: what the
  * benchmark and the fault drills drive.
  */
 export interface LoadStack {
@@ -26,6 +26,8 @@ export interface LoadStack {
   receiverPort: number;
   /** The query string of the n-th compatible GET. */
   query(n: number): string;
+  /** The same from a second account (the overload steps' quiet account). */
+  quietQuery(n: number): string;
   ask<T>(kind: string): Promise<T>;
   /**
    * `VACUUM ANALYZE` of the stack's database: what autovacuum does on a production server.
@@ -121,23 +123,27 @@ export async function startLoadStack(options: {
         await waitReady(replica.key, replica.healthPort);
       }
     }
-    const created = spawnSync(
-      process.execPath,
-      [
-        join(root, "services/pricing/src/cli.ts"),
-        "accounts",
-        "create",
-        "--name",
-        "load",
-        "--credits",
-        "1000000",
-        "--json",
-      ],
-      { env, encoding: "utf8" },
-    );
-    if (created.status !== 0)
-      throw new Error(`creating the load account failed: ${created.stderr}`);
-    const account = JSON.parse(created.stdout) as { hash: string; token: string };
+    const createAccount = (name: string) => {
+      const created = spawnSync(
+        process.execPath,
+        [
+          join(root, "services/pricing/src/cli.ts"),
+          "accounts",
+          "create",
+          "--name",
+          name,
+          "--credits",
+          "1000000",
+          "--json",
+        ],
+        { env, encoding: "utf8" },
+      );
+      if (created.status !== 0)
+        throw new Error(`creating the ${name} account failed: ${created.stderr}`);
+      return JSON.parse(created.stdout) as { hash: string; token: string };
+    };
+    const account = createAccount("load");
+    const quiet = createAccount("quiet");
     const callbackUrl = `http://127.0.0.1:${receiverPort}/dlr`;
     return {
       env,
@@ -147,20 +153,24 @@ export async function startLoadStack(options: {
       ask,
       maintain: () => vacuumAnalyze(env.DATABASE_URL ?? ""),
       stop,
-      query: (n) =>
-        new URLSearchParams({
-          hash: account.hash,
-          token: account.token,
-          toNumber: `+3725${String(6_000_000 + (n % 3_000_000)).padStart(7, "0")}`,
-          fromNumber: "Load",
-          text: `Load message ${n}`,
-          callbackUrl,
-        }).toString(),
+      query: (n) => sendQuery(account, n, callbackUrl),
+      quietQuery: (n) => sendQuery(quiet, n, callbackUrl),
     };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+function sendQuery(account: { hash: string; token: string }, n: number, callbackUrl: string) {
+  return new URLSearchParams({
+    hash: account.hash,
+    token: account.token,
+    toNumber: `+3725${String(6_000_000 + (n % 3_000_000)).padStart(7, "0")}`,
+    fromNumber: "Load",
+    text: `Load message ${n}`,
+    callbackUrl,
+  }).toString();
 }
 
 async function resetState(prefix: string, database: string, natsUrl: string) {

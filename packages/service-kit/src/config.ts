@@ -4,6 +4,11 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
+/** "true"/"false"/"1"/"0" — z.coerce.boolean() would read "false" as true. */
+export const Flag = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
 /** Settings every service shares. Defaults fit the local machine. */
 export const BaseEnv = z.object({
   NATS_URL: z.string().min(1).default("nats://127.0.0.1:4222"),
@@ -20,6 +25,41 @@ export const BaseEnv = z.object({
    */
   STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   /**
+   * The most the event stream keeps (bytes, or a quantity like `7Gi`); past it JetStream drops
+   * the oldest events (they reached Postgres long ago). Sized from the measured bytes per
+   * message (docs/runbook.md, "Capacity"); the default fits this machine and k8s's 10 GiB volume.
+   */
+  STREAM_MAX_BYTES: z
+    .string()
+    .default("4Gi")
+    .transform((text, ctx) => {
+      const bytes = parseBytes(text);
+      if (bytes === undefined || bytes < 1024 * 1024) {
+        ctx.addIssue({
+          code: "custom",
+          message: "bytes (at least 1Mi): a number or 512Mi, 7Gi, 1Ti",
+        });
+        return z.NEVER;
+      }
+      return bytes;
+    }),
+  /**
+   * Database migrations: `true` applies them at start (local runs and tests); `false` waits
+   * until another applied them (Kubernetes: the init container, under the schema owner's
+   * role); `only` applies them and exits (that init container's command).
+   */
+  MIGRATE: z.enum(["true", "false", "only"]).default("true"),
+  /** Connections in the service's Postgres pool (times replicas: within the pooler's limit). */
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  /**
+   * Named prepared statements (postgres.js's default). PgBouncer in transaction mode keeps them
+   * from 1.21 on (`max_prepared_statements`, as the CloudNativePG Pooler sets it); turn them off
+   * for a pooler that does not (ADR 0014).
+   */
+  DATABASE_PREPARE: Flag.default(true),
+  /** How long a service with MIGRATE=false waits for its schema's migrations. */
+  MIGRATE_WAIT_MS: z.coerce.number().int().min(0).default(300_000),
+  /**
    * A consumer with a small queue waits this long before starting a batch, so that the
    * events arriving meanwhile share its transaction and its round of acks: under steady
    * load, batches of one or two cost a round trip each (docs/performance.md). 0 = off.
@@ -28,13 +68,17 @@ export const BaseEnv = z.object({
 });
 export type BaseEnv = z.infer<typeof BaseEnv>;
 
+const UNITS: Record<string, number> = { "": 1, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+
+/** Bytes from `1048576` or a Kubernetes-style binary quantity (`512Mi`, `7Gi`); else undefined. */
+export function parseBytes(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti)?$/.exec(text.trim());
+  if (!match) return undefined;
+  return Math.floor(Number(match[1]) * (UNITS[match[2] ?? ""] ?? 1));
+}
+
 /** An env port number, 0 meaning "any free port" (tests). */
 export const Port = z.coerce.number().int().min(0).max(65535);
-
-/** "true"/"false"/"1"/"0" — z.coerce.boolean() would read "false" as true. */
-export const Flag = z
-  .enum(["true", "false", "1", "0", "yes", "no"])
-  .transform((v) => v === "true" || v === "1" || v === "yes");
 
 /** A variable holding JSON, parsed and then validated by `schema`; `fallback` when unset. */
 export function JsonEnv<S extends z.ZodType>(schema: S, fallback: unknown) {

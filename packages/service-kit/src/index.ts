@@ -1,7 +1,13 @@
 export { type CliOutput, type OperatorCli, runOperatorCli, UsageError } from "./cli.ts";
 export * from "./config.ts";
 export { type Database, openDatabase } from "./db/database.ts";
-export { migrateSchema } from "./db/migrate.ts";
+export {
+  MigrationsApplied,
+  MigrationsMissing,
+  migrateSchema,
+  pendingMigrations,
+  waitForMigrations,
+} from "./db/migrate.ts";
 export * from "./errors.ts";
 export { createGroupCommit, type GroupCommit, type GroupCommitOptions } from "./group-commit.ts";
 export { type AdminApi, adminFail, startAdminApi } from "./http/admin.ts";

@@ -3,12 +3,13 @@ import type { Migration } from "kysely/migration";
 import type { Logger } from "pino";
 import type { BaseEnv } from "./config.ts";
 import { type Database, openDatabase } from "./db/database.ts";
-import { migrateSchema } from "./db/migrate.ts";
+import { MigrationsApplied, migrateSchema, waitForMigrations } from "./db/migrate.ts";
 import { setBucketReplicas } from "./nats/bucket.ts";
 import { connectNats, type Nats } from "./nats/connect.ts";
 import { setConsumerLinger } from "./nats/consumer.ts";
 import { createEventPublisher, type EventPublisher } from "./nats/publisher.ts";
 import { ensureEventStream } from "./nats/stream.ts";
+import { streamMaxBytes } from "./telemetry/metrics.ts";
 
 export interface Messaging {
   nats: Nats;
@@ -25,7 +26,11 @@ export async function openMessaging(
 ): Promise<Messaging> {
   const nats = await connectNats(config.NATS_URL, name, log);
   const subjects = subjectsFor(config.NATS_PREFIX);
-  await ensureEventStream(nats.jsm, subjects, { replicas: config.STREAM_REPLICAS });
+  await ensureEventStream(nats.jsm, subjects, {
+    replicas: config.STREAM_REPLICAS,
+    maxBytes: config.STREAM_MAX_BYTES,
+  });
+  streamMaxBytes.set(config.STREAM_MAX_BYTES);
   setBucketReplicas(config.STREAM_REPLICAS);
   setConsumerLinger(config.CONSUMER_LINGER_MS);
   return {
@@ -38,16 +43,28 @@ export async function openMessaging(
   };
 }
 
-/** Opens the service's own schema and brings it to the latest migration. */
+/**
+ * Opens the service's own schema at its latest migration: applies the migrations
+ * (MIGRATE=true), waits until they are applied by someone else (false), or applies them and
+ * rejects with MigrationsApplied (only), which runMain turns into a clean exit.
+ */
 export async function openServiceDatabase<DB>(
   config: BaseEnv,
   schema: string,
   migrations: Record<string, Migration>,
   options: { max?: number } = {},
 ): Promise<Database<DB>> {
-  const database = openDatabase<DB>(config.DATABASE_URL, schema, options);
+  const database = openDatabase<DB>(config.DATABASE_URL, schema, {
+    max: options.max ?? config.DATABASE_POOL_MAX,
+    prepare: config.DATABASE_PREPARE,
+  });
   try {
-    await migrateSchema(database.db as never, schema, migrations);
+    if (config.MIGRATE === "false") {
+      await waitForMigrations(database.db as never, schema, migrations, config.MIGRATE_WAIT_MS);
+    } else {
+      await migrateSchema(database.db as never, schema, migrations);
+    }
+    if (config.MIGRATE === "only") throw new MigrationsApplied(schema);
   } catch (error) {
     await database.close();
     throw error;

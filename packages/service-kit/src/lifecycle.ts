@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import { ConfigError } from "./config.ts";
+import { MigrationsApplied } from "./db/migrate.ts";
 import { errorMessage } from "./errors.ts";
 import { createLogger } from "./logger.ts";
 import { startTracing } from "./telemetry/tracing.ts";
@@ -39,6 +40,12 @@ export async function runMain<C>(options: MainOptions<C>): Promise<void> {
   try {
     service = await options.start(config, log);
   } catch (error) {
+    if (error instanceof MigrationsApplied) {
+      // MIGRATE=only (the init container): the schema is current, the job is done.
+      log.info({ schema: error.schema }, "migrations applied; exiting (MIGRATE=only)");
+      await tracing?.shutdown();
+      process.exit(0);
+    }
     log.fatal({ err: error }, "start-up failed");
     process.exit(1);
   }

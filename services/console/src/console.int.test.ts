@@ -235,3 +235,17 @@ describe("the console over HTTP", () => {
     );
   });
 });
+
+describe("the console's ports", () => {
+  it("when /metrics, /readyz or /healthz is asked on the public port, it is not there; the health port answers them", async () => {
+    for (const path of ["/metrics", "/readyz", "/healthz"]) {
+      const res = await fetch(`${base}${path}`, { redirect: "manual" });
+      const body = await res.text();
+      expect(res.status, path).toBe(404);
+      expect(body, path).not.toMatch(/smsgw_|"status":"ok"/);
+    }
+    const health = `http://127.0.0.1:${consoleService.healthPort}`;
+    expect((await fetch(`${health}/readyz`)).status).toBe(200);
+    expect(await (await fetch(`${health}/metrics`)).text()).toMatch(/^# HELP smsgw_/m);
+  });
+});

@@ -1,5 +1,6 @@
 import {
   changesOf as changesIn,
+  type MessageEvent,
   type MessageStatusChanged,
   newMessageId,
   StatusChangeDelivery,
@@ -252,6 +253,58 @@ describe("batches, redeliveries and the lossless log", () => {
       await sql`select extra from event_store.events where event_id = ${accepted.eventId}`;
     expect(row?.extra).toEqual({ region: "eu-north" });
     expect((await reader.getMessage(id, "acc_a"))?.status).toBe("queued");
+  });
+
+  it("when webhook attempts of several messages come in a batch, they take one row, and each message's trail lists its own, once, as published, paged across rows", async () => {
+    const [a, b] = [newMessageId(), newMessageId()];
+    const ea = messageEvents(a, "acc_owner");
+    const eb = messageEvents(b, "acc_owner");
+    await messaging.publisher.publishBatch([ea.accepted(t(0)), eb.accepted(t(0))]);
+    await settled();
+    const sent = { ...ea.webhookAttempted(t(5), 2), region: "eu-north" };
+    const attempts = [sent, eb.webhookAttempted(t(5), 2), ea.webhookAttempted(t(6), 3)];
+    await messaging.publisher.publishBatch(attempts);
+    await settled();
+    // The dispatcher published one of them again in another batch (a retry after a lost ack).
+    await messaging.publisher.publishBatch([
+      attempts[2] as MessageEvent,
+      eb.webhookAttempted(t(7), 3),
+    ]);
+    await settled();
+
+    const rows = await sql<Array<{ message_ids: string[] }>>`
+      select message_ids from event_store.webhook_attempts
+      where message_ids && array[${a}::text, ${b}::text] order by seq`;
+    expect(rows.map((r) => r.message_ids.sort())).toEqual([[a, b].sort(), [a, b].sort()]);
+    expect(
+      await sql`select 1 from event_store.events where message_id = ${a} and type = 'WebhookAttempted'`,
+    ).toHaveLength(0);
+
+    const trail: Array<{ eventId: string; type: string; data: unknown }> = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await reader.listEvents(a, "acc_owner", {
+        limit: 1,
+        ...(after ? { after } : {}),
+      });
+      if (!page) throw new Error("the owner's trail is missing");
+      trail.push(...page.events);
+      if (!page.nextCursor) break;
+      after = page.nextCursor;
+    }
+    expect(trail.map((e) => e.type)).toEqual([
+      "MessageAccepted",
+      "WebhookAttempted",
+      "WebhookAttempted",
+    ]);
+    expect(trail.map((e) => e.eventId).slice(1)).toEqual([sent.eventId, attempts[2]?.eventId]);
+    expect(trail[1]?.data).toEqual(sent.data);
+    const [stored] = await sql<Array<{ event: unknown }>>`
+      select a as event from event_store.webhook_attempts, jsonb_array_elements(events) a
+      where a->>'eventId' = ${sent.eventId}`;
+    expect(stored?.event).toEqual(sent);
+    const other = await reader.listEvents(b, "acc_owner", { limit: 10 });
+    expect(other?.events.filter((e) => e.type === "WebhookAttempted")).toHaveLength(2);
   });
 
   it("when the publish of a batch's status changes fails after its commit, the redelivery publishes them from the projection", async () => {

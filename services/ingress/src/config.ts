@@ -47,21 +47,20 @@ export const IngressEnv = BaseEnv.extend({
   /** Allow callback URLs on loopback/private/link-local addresses (the local dev stack). */
   WEBHOOK_ALLOW_PRIVATE: Flag.default(false),
   /**
-   * Admission control: past capacity, refuse new sends at once (429) before any charge. Off by
-   * default until its controller is right (issue 17, ADR 0010): on 2026-12-05 it converged
-   * below capacity and refused sends during a NATS node's failover at 100 msg/s.
+   * Admission control: past capacity, refuse new sends at once (429) before any charge
+   * (issue 17, ADR 0010): each replica limits the sends it works on at once.
    */
-  ADMISSION_ENABLED: Flag.default(false),
-  /** The bound: accepted messages reach a carrier within this (ms). Shedding starts at half of it. */
+  ADMISSION_ENABLED: Flag.default(true),
+  /** The bound: accepted messages reach a carrier within this (ms). The limit shrinks at half of it. */
   ADMISSION_MAX_DELAY_MS: positiveInt.default(10_000),
-  /** Authorize requests in flight at one replica at which it sheds (at twice this, at once). */
-  ADMISSION_MAX_AUTHORIZE_IN_FLIGHT: positiveInt.default(500),
-  /** Authorize latency (moving average, ms) at which a replica sheds. */
-  ADMISSION_MAX_AUTHORIZE_LATENCY_MS: positiveInt.default(100),
-  /** Event-loop delay of this replica (p99 over 100 ms, ms) at which it sheds. */
-  ADMISSION_MAX_LOOP_DELAY_MS: positiveInt.default(50),
-  /** While shedding, a replica still admits at least this many sends per second. */
-  ADMISSION_MIN_RATE_PER_SEC: positiveRate.default(50),
+  /** Admitted sends are answered within this at p90 (ms); past it the limit shrinks. */
+  ADMISSION_TARGET_LATENCY_MS: positiveInt.default(100),
+  /** Event-loop delay of this replica (p99 over 100 ms, ms) at which the limit shrinks. */
+  ADMISSION_MAX_LOOP_DELAY_MS: positiveInt.default(40),
+  /** Sends in flight at one replica: the limit never goes below this… */
+  ADMISSION_MIN_IN_FLIGHT: positiveInt.default(64),
+  /** …nor above this (where it starts). */
+  ADMISSION_MAX_IN_FLIGHT: positiveInt.default(1_000),
   /** How often the signal is read (the stream's consumers are listed once per poll). */
   ADMISSION_POLL_MS: positiveInt.min(50).default(1_000),
   /** Durables on the delivery path's subjects that do not count (comma-separated names). */

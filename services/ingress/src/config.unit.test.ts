@@ -48,9 +48,10 @@ describe("loadIngressConfig", () => {
     expect(() => loadIngressConfig({ IP_RATE_PER_SEC: "0" })).toThrow(/IP_RATE_PER_SEC/);
   });
 
-  it("when nothing is set, admission control is off (not yet right, ADR 0010) and its bound is the issue's: handed to a carrier within 10 s", () => {
+  it("when nothing is set, admission control is on, answers admitted sends within 100 ms at p90 and hands them to a carrier within 10 s", () => {
     expect(loadIngressConfig({})).toMatchObject({
-      ADMISSION_ENABLED: false,
+      ADMISSION_ENABLED: true,
+      ADMISSION_TARGET_LATENCY_MS: 100,
       ADMISSION_MAX_DELAY_MS: 10_000,
       ADMISSION_POLL_MS: 1_000,
       ADMISSION_IGNORE_DURABLES: [],

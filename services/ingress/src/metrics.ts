@@ -27,13 +27,13 @@ export const acceptDuration = defineHistogram({
 
 export const shedRequests = defineCounter({
   name: "smsgw_ingress_shed_total",
-  help: "Sends refused at the door because the gateway is at capacity (429 rate_limit), by the signal that set the pressure: backlog, authorize_in_flight, authorize_latency.",
+  help: "Sends refused at the door because the gateway is at capacity (429 rate_limit), by the signal that set the pressure: latency, backlog, loop_delay.",
   labelNames: ["reason"] as const,
 });
 
 export const admissionShedding = defineGauge({
   name: "smsgw_ingress_admission_shedding",
-  help: "1 while this replica sheds sends (admits at most its ceiling), else 0.",
+  help: "1 while this replica refuses sends at capacity (it refused some during the last 100 ms), else 0.",
 });
 
 export const admissionPressure = defineGauge({
@@ -46,12 +46,12 @@ export const admissionBacklogAge = defineGauge({
   help: "Age of the oldest message waiting in a delivery-path durable (accepted, routed, submit, the event store).",
 });
 
-export const admissionCeiling = defineGauge({
-  name: "smsgw_ingress_admission_ceiling_per_second",
-  help: "Sends per second this replica admits while shedding; 0 when it is not shedding.",
+export const admissionLimit = defineGauge({
+  name: "smsgw_ingress_admission_limit",
+  help: "Sends this replica works on at once (admitted, not yet answered) before it refuses more.",
 });
 
-export const authorizeInFlight = defineGauge({
-  name: "smsgw_ingress_authorize_in_flight",
-  help: "Authorize requests to pricing waiting for an answer at this replica.",
+export const sendsInFlight = defineGauge({
+  name: "smsgw_ingress_sends_in_flight",
+  help: "Sends admitted at this replica and not yet answered.",
 });

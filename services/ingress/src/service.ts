@@ -110,15 +110,13 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
       });
     }
     if (config.ADMISSION_ENABLED) {
-      admission = startAdmission(admissionDeps(config, messaging, defaultLimits, log, now));
+      admission = startAdmission(admissionDeps(config, messaging, defaultLimits, log));
     }
     const auth = { authenticator, accountLimiter, defaultLimits, now, admission };
     const routingRules = () => rules.get("rules") ?? null;
     const pipeline = createPipeline({
       maxParts: config.MAX_PARTS,
-      authorizer: admission.measure(
-        createAuthorizer(nc, messaging.subjects, config.AUTHORIZE_TIMEOUT_MS),
-      ),
+      authorizer: createAuthorizer(nc, messaging.subjects, config.AUTHORIZE_TIMEOUT_MS),
       publisher: messaging.publisher,
       routingRules,
       log,

@@ -100,8 +100,13 @@ describe("one trace per message", () => {
 
     // Every event the gateway recorded for the message carries the same trace.
     const events = await waitFor(async () => {
+      // Webhook attempts are logged a batch to a row (event store's webhook_attempts).
       const rows = await sql<Array<{ type: string; trace: { traceparent: string } | null }>>`
-        select type, trace from event_store.events where message_id = ${messageId}`;
+        select type, trace from event_store.events where message_id = ${messageId}
+        union all
+        select a->>'type', a->'trace' from event_store.webhook_attempts,
+          jsonb_array_elements(events) a
+        where message_ids @> array[${messageId}::text] and a->>'messageId' = ${messageId}`;
       return rows.some((r) => r.type === "WebhookAttempted") ? rows : undefined;
     });
     const traceIds = new Set(events.map((e) => e.trace?.traceparent.split("-")[1]));

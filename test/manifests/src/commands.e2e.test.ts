@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { createTestInfra, type TestInfra } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { containerEnv, containers } from "./k8s.ts";
+import { containerEnv, containers, initContainers } from "./k8s.ts";
 import { freePort, type Started, start, stop, waitReady } from "./processes.ts";
 import { type Obj, obj, ROOT, SERVICES, type ServiceFacts, yamlDocs } from "./repo.ts";
 
@@ -47,6 +47,34 @@ async function run(facts: ServiceFacts, env: Record<string, string>): Promise<St
   running.push(p);
   await waitReady(p, `http://127.0.0.1:${port}/readyz`);
   return p;
+}
+
+/**
+ * The pod's init container (base: the service's image and environment with MIGRATE=only,
+ * k8s-base checks that) run with the environment the service gets here: it must migrate and
+ * exit 0 before the service, which has MIGRATE=false, can start.
+ */
+async function migrateFirst(
+  facts: ServiceFacts,
+  workload: Obj,
+  configMaps: Map<string, Obj>,
+  env: Record<string, string>,
+): Promise<void> {
+  const [init] = initContainers(workload);
+  if (!init) return;
+  const migrate = start(
+    `${facts.name} migrate`,
+    process.execPath,
+    ["src/main.ts"],
+    join(ROOT, "services", facts.name),
+    {
+      ...env,
+      MIGRATE: containerEnv(init, configMaps).env.MIGRATE ?? "",
+      [facts.portVar]: String(await freePort()),
+    },
+  );
+  expect(await migrate.exited, migrate.output()).toBe(0);
+  expect(migrate.output()).toMatch(/migrations applied; exiting \(MIGRATE=only\)/);
 }
 
 function localEnv(name: string): Record<string, string> {
@@ -130,9 +158,10 @@ describe("the images' commands, run outside a container", () => {
       const seed = [
         { id: "k8s-carrier", host: "127.0.0.1", port: simPort, password: "secret", binds: 2 },
       ];
+      // Both pods at once, each migrating first (the migrator's lock makes them take turns).
       const replicas = await Promise.all(
-        ["carrier-connector-0", "carrier-connector-1"].map(async (pod) =>
-          run(byName("carrier-connector"), {
+        ["carrier-connector-0", "carrier-connector-1"].map(async (pod) => {
+          const env = {
             ...k8sEnv,
             ...own.env,
             LOG_LEVEL: "info",
@@ -141,8 +170,10 @@ describe("the images' commands, run outside a container", () => {
             ADMIN_PORT: String(await freePort()),
             REPLICA_ID: pod, // fieldRef metadata.name
             CARRIERS: JSON.stringify(seed), // secretKeyRef smsgw-carriers carriers.json
-          }),
-        ),
+          };
+          await migrateFirst(byName("carrier-connector"), sts, configMaps, env);
+          return run(byName("carrier-connector"), env);
+        }),
       );
       const bound = new RegExp(`"port":${simPort}[^\\n]*"msg":"bound"`);
       const deadline = Date.now() + 20_000;
@@ -183,13 +214,14 @@ describe("the images' commands, run outside a container", () => {
         };
         for (const key of Object.keys(fromRefs)) env[key] = supplied[key] ?? "";
         if (env.ADMIN_PORT) env.ADMIN_PORT = String(await freePort());
-        return run(facts, {
-          ...env,
+        const local = {
           NATS_URL: infra.env.NATS_URL ?? "",
           NATS_PREFIX: infra.prefix,
           OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
           STREAM_REPLICAS: LOCAL_STREAM_REPLICAS,
-        });
+        };
+        await migrateFirst(facts, obj(workload), configMaps, { ...env, ...local });
+        return run(facts, { ...env, ...local });
       }),
     );
     const codes = await Promise.all([...pods, sim].map(async (p) => [p.name, await stop(p)]));

@@ -3,6 +3,7 @@ import { envProblems } from "./env-check.ts";
 import {
   containerEnv,
   containers,
+  initContainers,
   kindOf,
   kustomization,
   kustomizationDirs,
@@ -88,6 +89,47 @@ describe("k8s sources", () => {
       return [...wrong, ...envProblems(facts, env, unresolved)];
     });
     expect(problems).toEqual([]);
+  });
+
+  it("when a pod with a database starts, its init container migrates (MIGRATE=only) and the service waits for it (false)", () => {
+    const problems: string[] = [];
+    for (const facts of production) {
+      const workload = workloadOf(facts.name, facts.stateless);
+      const main = obj(containers(workload)[0]);
+      const { env, fromRefs } = containerEnv(main, configMaps);
+      const init = initContainers(workload).find((c) => c.name === "migrate");
+      if (!("DATABASE_URL" in fromRefs)) {
+        if (init) problems.push(`${facts.name}: an init container without a database`);
+        continue;
+      }
+      if (!init) {
+        problems.push(`${facts.name}: no init container migrate`);
+        continue;
+      }
+      if (env.MIGRATE !== "false")
+        problems.push(`${facts.name}: the service has MIGRATE=${env.MIGRATE}`);
+      const initEnv = containerEnv(init, configMaps);
+      if (initEnv.env.MIGRATE !== "only")
+        problems.push(`${facts.name}: migrate has MIGRATE=${initEnv.env.MIGRATE}`);
+      // The same image and the same configuration: the init step parses the service's schema.
+      if (init.image !== main.image)
+        problems.push(`${facts.name}: migrate runs ${String(init.image)}`);
+      if (init.command !== undefined || init.args !== undefined)
+        problems.push(`${facts.name}: migrate's command differs`);
+      const { MIGRATE: _a, ...initRest } = initEnv.env;
+      const { MIGRATE: _b, ...mainRest } = env;
+      if (
+        JSON.stringify(initRest) !== JSON.stringify(mainRest) ||
+        JSON.stringify(initEnv.fromRefs) !== JSON.stringify(fromRefs)
+      ) {
+        problems.push(`${facts.name}: migrate's environment differs from the service's`);
+      }
+      const security = obj(init.securityContext, `${facts.name} migrate`);
+      if (security.readOnlyRootFilesystem !== true)
+        problems.push(`${facts.name}: migrate writes its root`);
+    }
+    expect(problems).toEqual([]);
+    expect(initContainers(workloadOf("routing", true))).toEqual([]); // routing has no database
   });
 
   it("when connector replicas start, each has a stable id, the seed and node as PID 1", () => {

@@ -95,6 +95,10 @@ export function containers(workload: Obj): Obj[] {
   return list(podSpec(workload).containers).map((c) => obj(c));
 }
 
+export function initContainers(workload: Obj): Obj[] {
+  return list(podSpec(workload).initContainers).map((c) => obj(c));
+}
+
 /**
  * A container's environment: its env values, the ConfigMaps it takes whole (envFrom), and
  * the variables whose values come from elsewhere (Secrets, the downward API).

@@ -49,9 +49,9 @@ describe("Prometheus, alerts, Grafana and the collector", () => {
       const section =
         runbook.split(new RegExp(`^#### ${name}$`, "m"))[1]?.split(/^#{2,4} /m)[0] ?? "";
       const quoted = [...section.matchAll(/`([^`]+)`/g)].map((m) => m[1] ?? "");
-      const series = [...String(rule.expr).matchAll(/\b(smsgw_[a-z0-9_]+|up)\b/g)].map((m) =>
-        String(m[1]).replace(/_(bucket|count|sum)$/, ""),
-      );
+      const series = [
+        ...String(rule.expr).matchAll(/\b((?:smsgw|jetstream|cnpg)_[a-z0-9_]+|up)\b/g),
+      ].map((m) => String(m[1]).replace(/_(bucket|count|sum)$/, ""));
       const named = (s: string) => new RegExp(`\\b${s}(?:_bucket|_count|_sum)?\\b`);
       if (!series.some((s) => quoted.some((q) => named(s).test(q)))) {
         problems.push(`${name}: the section names none of ${series.join(", ")}`);

@@ -16,6 +16,8 @@ const PACKAGES: Record<string, string> = {
 export const WITHOUT_SCHEMA: Record<string, string> = {
   "postgresql.cnpg.io/v1/Cluster":
     "CloudNativePG publishes its CRD only in its release manifests (not on npm or Debian)",
+  "postgresql.cnpg.io/v1/Pooler":
+    "CloudNativePG publishes its CRD only in its release manifests (not on npm or Debian)",
 };
 
 interface Model {

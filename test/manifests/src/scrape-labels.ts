@@ -225,3 +225,95 @@ export function seriesCatalog(): Map<string, string[]> {
   }
   return catalog;
 }
+
+/** Where a series comes from: the scrape job that carries it and the labels it has itself. */
+export interface ExporterSeries {
+  job: "nats" | "postgres";
+  labels: string[];
+}
+
+const JSZ_SERVER = [
+  "server_id",
+  "server_name",
+  "cluster",
+  "domain",
+  "meta_leader",
+  "is_meta_leader",
+];
+const JSZ_STREAM = [
+  ...JSZ_SERVER,
+  ...["account", "account_id", "stream_name", "stream_leader", "is_stream_leader"],
+];
+const JSZ_CONSUMER = [
+  ...JSZ_STREAM,
+  ...[
+    "consumer_name",
+    "consumer_leader",
+    "is_consumer_leader",
+    "consumer_desc",
+    "consumer_created",
+  ],
+];
+const BACKENDS = ["datname", "usename", "application_name", "state"];
+const nats = (labels: string[]): ExporterSeries => ({ job: "nats", labels });
+const postgres = (labels: string[]): ExporterSeries => ({ job: "postgres", labels });
+
+/**
+ * The series of the exporters beside the services that the alerts and dashboards read, with
+ * their own labels. NATS: prometheus-nats-exporter's `-jsz=all` (collector/jsz.go);
+ * CloudNativePG: the operator's default monitoring queries (config/manager/default-monitoring.yaml,
+ * `cnpg_<query>_<column>`). A query naming anything else fails the label check.
+ */
+export const EXPORTER_SERIES: Record<string, ExporterSeries> = {
+  jetstream_server_total_message_bytes: nats(JSZ_SERVER),
+  jetstream_server_max_storage: nats(JSZ_SERVER),
+  jetstream_server_total_streams: nats(JSZ_SERVER),
+  jetstream_stream_total_bytes: nats(JSZ_STREAM),
+  jetstream_stream_total_messages: nats(JSZ_STREAM),
+  jetstream_stream_last_seq: nats(JSZ_STREAM),
+  jetstream_stream_first_seq: nats(JSZ_STREAM),
+  jetstream_consumer_num_pending: nats(JSZ_CONSUMER),
+  jetstream_consumer_num_ack_pending: nats(JSZ_CONSUMER),
+  jetstream_consumer_num_redelivered: nats(JSZ_CONSUMER),
+  cnpg_backends_total: postgres(BACKENDS),
+  cnpg_backends_max_tx_duration_seconds: postgres(BACKENDS),
+  cnpg_backends_waiting_total: postgres([]),
+  cnpg_pg_settings_setting: postgres(["name"]),
+  cnpg_pg_replication_lag: postgres([]),
+  cnpg_pg_database_size_bytes: postgres(["datname"]),
+  cnpg_pg_stat_database_xact_commit: postgres(["datname"]),
+  cnpg_pg_stat_database_deadlocks: postgres(["datname"]),
+};
+
+/**
+ * The instance pods CloudNativePG creates for a Cluster (they are not in the manifests): the
+ * labels and ports its documentation gives them, for podMonitorTargets.
+ */
+export function cnpgInstancePods(cluster: string, namespace: string): Obj[] {
+  return ["primary", "replica"].map((role, i) => ({
+    kind: "StatefulSet",
+    metadata: { name: `${cluster}-${i + 1}`, namespace },
+    spec: {
+      template: {
+        metadata: {
+          labels: {
+            "cnpg.io/cluster": cluster,
+            "cnpg.io/podRole": "instance",
+            "cnpg.io/instanceRole": role,
+          },
+        },
+        spec: {
+          containers: [
+            {
+              name: "postgres",
+              ports: [
+                { name: "postgresql", containerPort: 5432 },
+                { name: "metrics", containerPort: 9187 },
+              ],
+            },
+          ],
+        },
+      },
+    },
+  }));
+}

@@ -16,10 +16,11 @@ export interface Database<DB> {
 export function openDatabase<DB>(
   url: string,
   schema: string,
-  options: { max?: number } = {},
+  options: { max?: number; prepare?: boolean } = {},
 ): Database<DB> {
   const sql = postgres(url, {
     max: options.max ?? 10,
+    prepare: options.prepare ?? true,
     // postgres.js counts failed connects across the pool and waits up to 20 s before the
     // next (3^n / 100 s): after a few seconds of a restarting server, every query then waits
     // that long. Reconnect within a second or two instead; a server that is up again is

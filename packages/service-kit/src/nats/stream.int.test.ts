@@ -47,4 +47,23 @@ describe("the event stream's replicas", () => {
       /replicas > 1 not supported in non-clustered mode/,
     );
   });
+
+  it("when STREAM_MAX_BYTES is set, the stream is bounded by it and drops its oldest events past it", async () => {
+    const config = loadConfig(BaseEnv, { ...infra.env, STREAM_MAX_BYTES: "2Mi" });
+    await ensureEventStream(messaging.nats.jsm, messaging.subjects, {
+      maxBytes: config.STREAM_MAX_BYTES,
+    });
+    const info = await messaging.nats.jsm.streams.info(messaging.subjects.stream);
+    expect(info.config.max_bytes).toBe(2 * 2 ** 20);
+    expect(info.config.discard).toBe("old");
+    // 3 MiB of 64 KiB publishes into a 2 MiB stream: the oldest go, every publish succeeds.
+    const subject = `${infra.prefix}.evt.filler`;
+    for (let i = 0; i < 48; i += 1) {
+      await messaging.nats.js.publish(subject, new Uint8Array(64 * 1024));
+    }
+    const after = await messaging.nats.jsm.streams.info(messaging.subjects.stream);
+    expect(after.state.bytes).toBeLessThanOrEqual(2 * 2 ** 20);
+    expect(after.state.first_seq).toBeGreaterThan(1);
+    expect(after.state.last_seq).toBeGreaterThanOrEqual(48);
+  });
 });

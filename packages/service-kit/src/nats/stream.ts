@@ -1,6 +1,7 @@
 import {
   AckPolicy,
   DeliverPolicy,
+  DiscardPolicy,
   type JetStreamManager,
   RetentionPolicy,
   StorageType,
@@ -16,11 +17,15 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * Every service calls this at start: creating an existing stream with the same
  * config is a no-op, so start-up order does not matter; a changed replica count
  * (STREAM_REPLICAS) is applied by the update, which a JetStream cluster does live.
+ *
+ * Bounded in bytes as well as in age (STREAM_MAX_BYTES, ADR 0013): past the bound the oldest
+ * events are dropped (discard old), never the new publishes refused; an alert fires well
+ * before (docs/runbook.md, "Capacity").
  */
 export async function ensureEventStream(
   jsm: JetStreamManager,
   subjects: Subjects,
-  options: { replicas?: number } = {},
+  options: { replicas?: number; maxBytes?: number } = {},
 ): Promise<void> {
   const config = {
     name: subjects.stream,
@@ -28,6 +33,8 @@ export async function ensureEventStream(
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
     max_age: nanos(7 * DAY_MS),
+    max_bytes: options.maxBytes ?? -1,
+    discard: DiscardPolicy.Old,
     duplicate_window: nanos(5 * 60 * 1000),
     // Consumers created on the stream inherit its replica count.
     num_replicas: options.replicas ?? 1,

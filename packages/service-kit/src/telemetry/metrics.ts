@@ -42,6 +42,12 @@ export const consumerLag = new Gauge({
   registers: [metricsRegistry],
 });
 
+export const streamMaxBytes = new Gauge({
+  name: "smsgw_stream_max_bytes",
+  help: "The event stream's bound in bytes (STREAM_MAX_BYTES) as this service applied it.",
+  registers: [metricsRegistry],
+});
+
 export const consumerAckPending = new Gauge({
   name: "smsgw_consumer_ack_pending_messages",
   help: "Messages delivered to the consumer and not yet acknowledged.",

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type postgres from "postgres";
 import type { RawEvent } from "../domain/raw-event.ts";
 import type { MessageRow } from "./projection.ts";
@@ -5,8 +6,10 @@ import type { MessageRow } from "./projection.ts";
 /**
  * The batch's first statement (ADR 0009): appends the events to the log in the batch's
  * order, each as it was published, and reads the current projections of the given
- * messages, in one round trip. An event already stored (a redelivery, or a copy in the same
- * batch) adds nothing: `fresh` holds only the ids new to the log.
+ * messages, in one round trip. Webhook attempts (two or more per message, folded into
+ * nothing) go to one row of `webhook_attempts` for the whole batch, its id a digest of theirs.
+ * An event already stored (a redelivery, or a copy in the same batch) adds nothing: `fresh`
+ * holds only the ids new to the log.
  */
 export async function appendAndReadProjections(
   tx: postgres.TransactionSql,
@@ -14,6 +17,8 @@ export async function appendAndReadProjections(
   messageIds: readonly string[],
 ): Promise<{ fresh: Set<string>; rows: MessageRow[] }> {
   if (events.length === 0) return { fresh: new Set(), rows: [] };
+  const logged = events.filter((event) => event.type !== BATCHED_TYPE);
+  const attempts = uniqueById(events.filter((event) => event.type === BATCHED_TYPE));
   const rows = await tx<Array<MessageRow & { fresh: string[] | null }>>`
     with appended as (
       insert into event_store.events
@@ -21,19 +26,45 @@ export async function appendAndReadProjections(
       select e->>'eventId', e->>'messageId', e->>'accountId', e->>'type',
         (e->>'version')::integer, (e->>'occurredAt')::timestamptz, e->'data', e->'trace',
         e->'extra'
-      from jsonb_array_elements(${JSON.stringify(events.map(logRecord))}::text::jsonb)
+      from jsonb_array_elements(${JSON.stringify(logged.map(logRecord))}::text::jsonb)
         with ordinality as b(e, n)
       order by n
       on conflict (event_id) do nothing
       returning event_id
+    ), attempted as (
+      insert into event_store.webhook_attempts (batch_id, message_ids, events)
+      select ${attemptBatchId(attempts)}, ${[...new Set(attempts.map((a) => a.messageId))]}::text[],
+        ${JSON.stringify(attempts)}::text::jsonb
+      where ${attempts.length > 0}
+      on conflict (batch_id) do nothing
+      returning events
     ), fresh as (
-      select coalesce(array_agg(event_id), '{}') as ids from appended
+      select coalesce(array_agg(event_id), '{}') as ids from (
+        select event_id from appended
+        union all
+        select a->>'eventId' from attempted, jsonb_array_elements(attempted.events) a
+      ) ids
     )
     select case when row_number() over () = 1 then fresh.ids end as fresh, m.*
     from fresh
     left join event_store.messages m on m.message_id = any(${messageIds as string[]}::text[])`;
   const fresh = new Set(rows[0]?.fresh ?? []);
   return { fresh, rows: rows.filter((row) => row.message_id !== null) };
+}
+
+/** The event type logged a batch to a row (`webhook_attempts`). */
+const BATCHED_TYPE = "WebhookAttempted";
+
+/** The same attempts make the same row, whichever delivery brings them. */
+function attemptBatchId(attempts: readonly RawEvent[]): string {
+  const ids = attempts.map((a) => a.eventId).sort();
+  return `wa_${createHash("sha256").update(ids.join("\n")).digest("base64url")}`;
+}
+
+function uniqueById(events: readonly RawEvent[]): RawEvent[] {
+  const byId = new Map<string, RawEvent>();
+  for (const event of events) if (!byId.has(event.eventId)) byId.set(event.eventId, event);
+  return [...byId.values()];
 }
 
 const ENVELOPE_KEYS = new Set([

@@ -123,7 +123,23 @@ export const migrations: Record<string, Migration> = {
       await sql`alter table messages set (fillfactor = 70)`.execute(db);
     },
   },
-  "0007_smpp_receipt": {
+  "0007_webhook_attempt_batches": {
+    async up(db) {
+      // Webhook attempts, two or more per message, are logged a batch to a row (ADR 0009):
+      // each as published, in `events`, found by the GIN index over the batch's messages.
+      // `seq` comes from the events' sequence, so one order runs across the whole trail.
+      await sql`create table webhook_attempts (
+        seq bigint not null default nextval('events_seq_seq'),
+        batch_id text primary key,
+        message_ids text[] not null,
+        recorded_at timestamptz not null default now(),
+        events jsonb not null
+      )`.execute(db);
+      await sql`create index webhook_attempts_messages on webhook_attempts
+        using gin (message_ids)`.execute(db);
+    },
+  },
+  "0008_smpp_receipt": {
     async up(db) {
       // Messages submitted over SMPP with registered_delivery: which final statuses go back
       // to the account's binds as deliver_sm (api.md section 6). Null for every other message.

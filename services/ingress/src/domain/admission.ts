@@ -1,69 +1,54 @@
 /**
- * Admission control: is the gateway too far behind to take more sends, and how many to take
- * meanwhile. Pure: the signal, the rates measured and the policy come in as arguments; the
- * handler (`handlers/admission.ts`) measures them once a tick and applies the result.
+ * Admission control: how many sends this replica works on at once. Pure: the signal, the load
+ * of the last tick and the policy come in as arguments; the handler (`handlers/admission.ts`)
+ * measures them once a tick (100 ms) and applies the result.
  *
- * The controller keeps a ceiling on the sends this replica admits per second, additive
- * increase and multiplicative decrease (AIMD), as TCP finds a link's capacity. Open (no
- * ceiling) until the pressure reaches 1; then the ceiling starts at 90 % of what actually got
- * through (sends admitted, or authorize answers, whichever is lower). While the pressure stays
- * at or above 1 and is not falling it halves every second; while under 1 it probes upward,
- * by a tenth a second, faster (by half a second) once the pressure is under `resumeBelow`;
- * and once it no longer binds (well above what is offered) with the pressure under
- * `resumeBelow`, admission opens. Probing whenever under the bound is what keeps the ceiling
- * at what the gateway carries, not at wherever the first shrink left it. Rates scale with
- * the tick's length.
+ * The controller keeps a limit on the sends in flight at this replica (admitted, not yet
+ * answered), as a concurrency limiter does (TCP Vegas, Netflix's concurrency-limits): a send
+ * past the limit is refused at once, so no queue grows in front of pricing and JetStream and
+ * an answer never waits behind more than `limit` others. The limit moves with how long the
+ * admitted sends take (latency beyond the target means a queue is forming somewhere on the
+ * shared machine), with the replica's event-loop delay (refusals and answers wait there too),
+ * and with how far behind the delivery path is (what is accepted must reach a carrier within
+ * the operator's bound): past the bound it shrinks, the more the further past; under it,
+ * while the limit is what bounds the load, it grows, the more the further under. A limit
+ * nobody reaches stays where it is.
  */
 
-/** What the gateway looks like now, measured by the handler. */
+/** What the gateway looks like now, measured by the handler over the last tick. */
 export interface AdmissionSignal {
   /** Age of the oldest message waiting in a durable on the delivery path (ms); 0 when none waits. */
   backlogAgeMs: number;
-  /** Authorize requests in flight at this replica. */
-  authorizeInFlight: number;
-  /** Recent authorize latency at this replica (ms, a moving average). */
-  authorizeLatencyMs: number;
+  /**
+   * How long admitted sends took, from admission to answer (ms, p90 of those answered during
+   * the tick; at least the age of the oldest still in flight).
+   */
+  latencyMs: number;
   /**
    * How late this replica's event loop ran its timers over the last tick (ms, p99): past a
-   * few tens of ms every answer waits, refusals included, so that is shed first.
+   * few tens of ms every answer waits, refusals included.
    */
   loopDelayMs: number;
 }
 
 export interface AdmissionPolicy {
   /**
-   * The operator's bound: accepted messages reach a carrier within this (ms). Shedding starts
+   * The operator's bound: accepted messages reach a carrier within this (ms). Shrinking starts
    * when the oldest waiting message is half of it old, leaving the other half for the stages
    * after it.
    */
   maxDelayMs: number;
-  /** Authorize requests in flight at this replica at which it sheds. */
-  maxAuthorizeInFlight: number;
-  /** Authorize latency (moving average, ms) at which it sheds. */
-  maxAuthorizeLatencyMs: number;
-  /** Event-loop delay (p99 over a tick, ms) at which it sheds. */
+  /** Admitted sends should be answered within this (p90, ms); past it the limit shrinks. */
+  targetLatencyMs: number;
+  /** Event-loop delay (p99 over a tick, ms) at which the limit shrinks. */
   maxLoopDelayMs: number;
-  /** Shedding ends (the ceiling grows back) once the pressure is below this. */
-  resumeBelow: number;
-  /** The ceiling never goes below this many sends per second at this replica. */
-  minRatePerSec: number;
+  /** The limit never goes below this many sends in flight at this replica. */
+  minInFlight: number;
+  /** Nor above this (also where it starts). */
+  maxInFlight: number;
 }
 
-export const DEFAULT_ADMISSION_POLICY: AdmissionPolicy = {
-  maxDelayMs: 10_000,
-  maxAuthorizeInFlight: 500,
-  maxAuthorizeLatencyMs: 100,
-  maxLoopDelayMs: 50,
-  resumeBelow: 0.5,
-  minRatePerSec: 50,
-};
-
-export const SHED_REASONS = [
-  "backlog",
-  "authorize_in_flight",
-  "authorize_latency",
-  "loop_delay",
-] as const;
+export const SHED_REASONS = ["backlog", "latency", "loop_delay"] as const;
 export type ShedReason = (typeof SHED_REASONS)[number];
 
 export interface Pressure {
@@ -73,18 +58,11 @@ export interface Pressure {
   reason: ShedReason;
 }
 
-/** The highest of the signals, each as a share of its limit. */
+/** The highest of the signals, each as a share of its bound. */
 export function pressureOf(signal: AdmissionSignal, policy: AdmissionPolicy): Pressure {
   const candidates: Pressure[] = [
+    { value: signal.latencyMs / policy.targetLatencyMs, reason: "latency" },
     { value: signal.backlogAgeMs / (policy.maxDelayMs / 2), reason: "backlog" },
-    {
-      value: signal.authorizeInFlight / policy.maxAuthorizeInFlight,
-      reason: "authorize_in_flight",
-    },
-    {
-      value: signal.authorizeLatencyMs / policy.maxAuthorizeLatencyMs,
-      reason: "authorize_latency",
-    },
     { value: signal.loopDelayMs / policy.maxLoopDelayMs, reason: "loop_delay" },
   ];
   let worst = candidates[0] as Pressure;
@@ -92,60 +70,50 @@ export function pressureOf(signal: AdmissionSignal, policy: AdmissionPolicy): Pr
   return worst;
 }
 
-export type AdmissionState =
-  | { shedding: false; pressure: Pressure }
-  | {
-      shedding: true;
-      pressure: Pressure;
-      /** Sends per second this replica admits, all accounts together. */
-      ceilingPerSec: number;
-    };
-
-export const OPEN: AdmissionState = { shedding: false, pressure: { value: 0, reason: "backlog" } };
-
-/** What this replica saw during the last tick (per second), and how long the tick was. */
-export interface Rates {
-  offeredPerSec: number;
-  admittedPerSec: number;
-  /** Authorize answers received: what pricing actually got through. */
-  answeredPerSec: number;
-  elapsedSec: number;
+export interface AdmissionState {
+  /** Sends in flight this replica admits at once, all accounts together. */
+  limit: number;
+  pressure: Pressure;
 }
 
-/** On entering shedding, the ceiling is this share of what got through. */
-const START_AT = 0.9;
-/** Per second: while past the bound and not improving; while under it; while well under it. */
-const SHRINK_PER_SEC = 0.5;
-const PROBE_PER_SEC = 1.1;
-const GROW_PER_SEC = 1.5;
+export function initialAdmission(policy: AdmissionPolicy): AdmissionState {
+  return { limit: policy.maxInFlight, pressure: { value: 0, reason: "latency" } };
+}
 
-/** The next state of the controller, one tick later. */
+/** Per tick (100 ms), the most the limit grows, and the least share of it a tick keeps. */
+const MOST_GROWTH = 1.1;
+const MOST_SHRINK = 0.7;
+/** The limit bounds the load once the sends in flight came this close to it. */
+const BINDING = 0.9;
+
+/**
+ * The next state, one tick later. `peakInFlight` is the most sends in flight during the tick:
+ * a limit is only worth raising when the load reached it. The limit moves by the square root
+ * of bound ÷ pressure, within −30 % and +10 % a tick: a signal just past its bound takes a
+ * little away and one just under gives as much back, so a noisy signal that hovers at the
+ * bound holds the limit there instead of ratcheting it down, while a surge shrinks it fast.
+ */
 export function nextAdmission(
   state: AdmissionState,
   signal: AdmissionSignal,
-  rates: Rates,
+  peakInFlight: number,
   policy: AdmissionPolicy,
 ): AdmissionState {
   const pressure = pressureOf(signal, policy);
-  const floor = policy.minRatePerSec;
-  if (!state.shedding) {
-    if (pressure.value < 1) return { shedding: false, pressure };
-    const through = Math.min(rates.admittedPerSec, rates.answeredPerSec);
-    return { shedding: true, pressure, ceilingPerSec: Math.max(floor, through * START_AT) };
-  }
-  let ceiling = state.ceilingPerSec;
-  if (pressure.value >= 1) {
-    // Past the bound and not getting better: admit less. Getting better: hold.
-    if (pressure.value >= state.pressure.value) {
-      ceiling = Math.max(floor, ceiling * SHRINK_PER_SEC ** rates.elapsedSec);
-    }
-  } else if (pressure.value >= policy.resumeBelow) {
-    // Under the bound: there may be room. Probe for it, gently.
-    ceiling *= PROBE_PER_SEC ** rates.elapsedSec;
-  } else {
-    ceiling *= GROW_PER_SEC ** rates.elapsedSec;
-    // The ceiling no longer binds: everything offered would pass. Open.
-    if (ceiling > rates.offeredPerSec * GROW_PER_SEC) return { shedding: false, pressure };
-  }
-  return { shedding: true, pressure, ceilingPerSec: ceiling };
+  const step = Math.min(
+    MOST_GROWTH,
+    Math.max(MOST_SHRINK, Math.sqrt(1 / Math.max(pressure.value, 1e-6))),
+  );
+  let limit = state.limit;
+  if (step < 1) limit *= step;
+  else if (peakInFlight >= limit * BINDING) limit = Math.max(limit + 1, limit * step);
+  return {
+    limit: Math.min(policy.maxInFlight, Math.max(policy.minInFlight, limit)),
+    pressure,
+  };
+}
+
+/** How long a send is expected to stay in flight: the recent latency, never under 1 ms. */
+export function expectedInFlight(offeredPerSec: number, latencyMs: number): number {
+  return (offeredPerSec * Math.max(1, latencyMs)) / 1000;
 }

@@ -3,164 +3,117 @@ import {
   type AdmissionPolicy,
   type AdmissionSignal,
   type AdmissionState,
+  expectedInFlight,
+  initialAdmission,
   nextAdmission,
-  OPEN,
   pressureOf,
 } from "./admission.ts";
 
 const policy: AdmissionPolicy = {
   maxDelayMs: 10_000,
-  maxAuthorizeInFlight: 100,
-  maxAuthorizeLatencyMs: 1_000,
+  targetLatencyMs: 100,
   maxLoopDelayMs: 50,
-  resumeBelow: 0.5,
-  minRatePerSec: 10,
+  minInFlight: 10,
+  maxInFlight: 1_000,
 };
 
-const calm: AdmissionSignal = {
-  backlogAgeMs: 0,
-  authorizeInFlight: 0,
-  authorizeLatencyMs: 2,
-  loopDelayMs: 5,
-};
-const backlog = (ageMs: number): AdmissionSignal => ({ ...calm, backlogAgeMs: ageMs });
-/** One second's tick: offered, admitted and answered per second (answered = admitted by default). */
-const rates = (
-  offeredPerSec: number,
-  admittedPerSec = offeredPerSec,
-  answeredPerSec = admittedPerSec,
-) => ({
-  offeredPerSec,
-  admittedPerSec,
-  answeredPerSec,
-  elapsedSec: 1,
+const calm: AdmissionSignal = { backlogAgeMs: 0, latencyMs: 20, loopDelayMs: 5 };
+const latency = (latencyMs: number): AdmissionSignal => ({ ...calm, latencyMs });
+const at = (limit: number): AdmissionState => ({
+  limit,
+  pressure: { value: 0, reason: "latency" },
 });
 
-/** Runs the controller over a sequence of one-second ticks. */
-function run(state: AdmissionState, ticks: Array<[AdmissionSignal, number, number?, number?]>) {
-  const states: AdmissionState[] = [];
-  for (const [signal, offered, admitted, answered] of ticks) {
-    state = nextAdmission(state, signal, rates(offered, admitted, answered), policy);
-    states.push(state);
-  }
-  return states;
+/** Runs the controller over ticks of [signal, peak sends in flight during the tick]. */
+function run(state: AdmissionState, ticks: Array<[AdmissionSignal, number]>) {
+  return ticks.map(([signal, peak]) => {
+    state = nextAdmission(state, signal, peak, policy);
+    return state.limit;
+  });
 }
 
 describe("pressureOf", () => {
-  it("when the oldest waiting message is half the bound old, the pressure is 1 (backlog)", () => {
-    expect(pressureOf(backlog(5_000), policy)).toEqual({ value: 1, reason: "backlog" });
+  it("when admitted sends take their target latency, the pressure is 1 (latency)", () => {
+    expect(pressureOf(latency(100), policy)).toEqual({ value: 1, reason: "latency" });
   });
 
-  it("when several signals are up, the highest share of its limit names the reason", () => {
-    const signal = {
-      backlogAgeMs: 2_500,
-      authorizeInFlight: 80,
-      authorizeLatencyMs: 300,
-      loopDelayMs: 20,
-    };
-    expect(pressureOf(signal, policy)).toEqual({ value: 0.8, reason: "authorize_in_flight" });
-    expect(pressureOf({ ...signal, authorizeLatencyMs: 1_500 }, policy).reason).toBe(
-      "authorize_latency",
-    );
+  it("when the oldest waiting message is half the bound old, the pressure is 1 (backlog)", () => {
+    expect(pressureOf({ ...calm, backlogAgeMs: 5_000 }, policy)).toEqual({
+      value: 1,
+      reason: "backlog",
+    });
+  });
+
+  it("when several signals are up, the highest share of its bound names the reason", () => {
+    const signal = { backlogAgeMs: 2_500, latencyMs: 30, loopDelayMs: 40 };
+    expect(pressureOf(signal, policy)).toEqual({ value: 0.8, reason: "loop_delay" });
   });
 });
 
 describe("nextAdmission", () => {
-  it("when the gateway keeps up, it stays open", () => {
-    const [state] = run(OPEN, [[backlog(4_000), 500]]);
-    expect(state?.shedding).toBe(false);
+  it("starts at the most sends in flight the operator allows", () => {
+    expect(initialAdmission(policy).limit).toBe(1_000);
   });
 
-  it("when the backlog reaches half the bound, it sheds at 90 % of what got through", () => {
-    const [state] = run(OPEN, [[backlog(5_000), 1_000, 500]]);
-    expect(state).toMatchObject({ shedding: true, ceilingPerSec: 450 });
+  it("when nobody comes near the limit, it stays where it is, whatever the pressure under the bound", () => {
+    expect(
+      run(at(200), [
+        [calm, 50],
+        [latency(90), 150],
+      ]),
+    ).toEqual([200, 200]);
   });
 
-  it("when pricing answers fewer than were admitted, the ceiling starts from pricing's rate", () => {
-    const [state] = run(OPEN, [[{ ...calm, authorizeLatencyMs: 1_500 }, 2_000, 1_000, 300]]);
-    expect(state).toMatchObject({
-      shedding: true,
-      pressure: { reason: "authorize_latency" },
-      ceilingPerSec: 270,
-    });
+  it("when the load reaches the limit and the pressure is low, it grows by a tenth a tick, up to the most allowed", () => {
+    expect(
+      run(at(500), [
+        [calm, 500],
+        [calm, 550],
+        [calm, 605],
+      ]),
+    ).toEqual([550, 605, 665.5]);
+    expect(run(at(990), [[calm, 990]])).toEqual([1_000]);
   });
 
-  it("when the pressure stays past the bound and does not fall, the ceiling halves every second down to the floor, not below", () => {
-    const states = run(OPEN, [
-      [backlog(6_000), 1_000, 100],
-      [backlog(7_000), 1_000],
-      [backlog(8_000), 1_000],
-      [backlog(9_000), 1_000],
-      [backlog(9_500), 1_000],
-    ]);
-    const ceilings = states.map((s) => (s.shedding ? s.ceilingPerSec : Number.NaN));
-    expect(ceilings).toEqual([90, 45, 22.5, 11.25, 10]);
+  it("when the load reaches the limit just under the bound, it grows gently (and by one send at least)", () => {
+    const [grown] = run(at(500), [[latency(95), 500]]);
+    expect(grown).toBeCloseTo(500 * Math.sqrt(100 / 95));
+    expect(run(at(20), [[latency(99), 20]])).toEqual([21]);
   });
 
-  it("when a tick is shorter, the ceiling moves by that share of a second's change", () => {
-    const shedding: AdmissionState = {
-      shedding: true,
-      pressure: { value: 1.2, reason: "backlog" },
-      ceilingPerSec: 400,
-    };
-    const next = nextAdmission(
-      shedding,
-      backlog(6_000),
-      { offeredPerSec: 1_000, admittedPerSec: 400, answeredPerSec: 400, elapsedSec: 0.5 },
-      policy,
+  it("when past the bound, it shrinks the more the further past: a little just over, at most 30 % a tick", () => {
+    const [justOver] = run(at(400), [[latency(110), 400]]);
+    expect(justOver).toBeCloseTo(400 * Math.sqrt(100 / 110));
+    expect(run(at(400), [[latency(1_000), 400]])).toEqual([280]);
+  });
+
+  it("when a surge keeps it past the bound, the limit falls to the least allowed and no lower", () => {
+    const limits = run(
+      at(1_000),
+      Array.from({ length: 20 }, () => [latency(2_000), 1_000]),
     );
-    expect(next.shedding && next.ceilingPerSec).toBeCloseTo(400 * Math.SQRT1_2);
+    expect(limits.at(-1)).toBe(10);
   });
 
-  it("when the pressure is past the bound but falling, it holds the ceiling", () => {
-    const states = run(OPEN, [
-      [backlog(8_000), 1_000, 500],
-      [backlog(7_000), 1_000],
-    ]);
-    expect(states.map((s) => s.shedding && s.ceilingPerSec)).toEqual([450, 450]);
+  it("when the delivery path falls behind, it shrinks on that signal alone", () => {
+    const next = nextAdmission(at(300), { ...calm, backlogAgeMs: 8_000 }, 100, policy);
+    expect(next.pressure.reason).toBe("backlog");
+    expect(next.limit).toBeLessThan(300);
   });
 
-  it("when the pressure is between resumeBelow and 1, it keeps shedding and probes upward by a tenth a second (no flapping, no settling below capacity)", () => {
-    const states = run(OPEN, [
-      [backlog(6_000), 1_000, 500],
-      [backlog(4_000), 1_000],
-      [backlog(3_000), 1_000],
-    ]);
-    expect(states.every((s) => s.shedding)).toBe(true);
-    expect(states.map((s) => s.shedding && Math.round(s.ceilingPerSec))).toEqual([450, 495, 545]);
+  it("when the latency hovers at its target, the limit holds near where it is instead of ratcheting down", () => {
+    const ticks = Array.from(
+      { length: 200 },
+      (_, i) => [latency(i % 2 === 0 ? 105 : 95), 10_000] as [AdmissionSignal, number],
+    );
+    const limits = run(at(300), ticks);
+    expect(Math.min(...limits)).toBeGreaterThan(250);
   });
+});
 
-  it("when probing takes it past the bound again, it halves: the ceiling oscillates around what the gateway carries", () => {
-    const states = run(OPEN, [
-      [backlog(6_000), 1_000, 500],
-      [backlog(4_000), 1_000],
-      [backlog(6_000), 1_000],
-    ]);
-    expect(states.map((s) => s.shedding && Math.round(s.ceilingPerSec))).toEqual([450, 495, 248]);
-  });
-
-  it("when this replica's event loop runs late, it sheds on that signal alone", () => {
-    const [state] = run(OPEN, [[{ ...calm, loopDelayMs: 80 }, 2_000, 1_000]]);
-    expect(state).toMatchObject({ shedding: true, pressure: { reason: "loop_delay" } });
-  });
-
-  it("when the pressure drops under resumeBelow, the ceiling grows back gradually and opens once it no longer binds", () => {
-    const states = run(OPEN, [
-      [backlog(6_000), 400, 400],
-      [backlog(1_000), 400],
-      [backlog(1_000), 400],
-      [backlog(1_000), 400],
-    ]);
-    const ceilings = states.map((s) => (s.shedding ? s.ceilingPerSec : "open"));
-    expect(ceilings).toEqual([360, 540, "open", "open"]);
-  });
-
-  it("when authorize requests pile up at this replica, it sheds on that signal alone", () => {
-    const [state] = run(OPEN, [[{ ...calm, authorizeInFlight: 150 }, 2_000, 1_000]]);
-    expect(state).toMatchObject({
-      shedding: true,
-      pressure: { reason: "authorize_in_flight" },
-      ceilingPerSec: 900,
-    });
+describe("expectedInFlight", () => {
+  it("is the offered rate times the latency (Little's law), the latency never under 1 ms", () => {
+    expect(expectedInFlight(1_000, 50)).toBe(50);
+    expect(expectedInFlight(10, 0)).toBe(0.01);
   });
 });

@@ -1,15 +1,14 @@
-import type { Bucket } from "@smsgw/message-acceptance";
 import { describe, expect, it } from "vitest";
-import { admitSend, type Demand, fairCaps } from "./fair-share.ts";
+import { type Demand, fairCaps } from "./fair-share.ts";
 
-const demand = (accountId: string, offeredPerSec: number, weight = 1_000): Demand => ({
+const demand = (accountId: string, amount: number, weight = 1_000): Demand => ({
   accountId,
-  offeredPerSec,
+  amount,
   weight,
 });
 
 describe("fairCaps", () => {
-  it("when everything offered fits under the ceiling, nobody is capped", () => {
+  it("when everything offered fits in the capacity, nobody is capped", () => {
     expect(fairCaps([demand("a", 100), demand("b", 50)], 200).size).toBe(0);
   });
 
@@ -18,7 +17,7 @@ describe("fairCaps", () => {
     expect([...caps]).toEqual([["flood", 290]]);
   });
 
-  it("when two accounts both exceed their share, they split the ceiling by their limits", () => {
+  it("when two accounts both exceed their share, they split the capacity by their limits", () => {
     const caps = fairCaps([demand("big", 5_000, 3_000), demand("small", 5_000, 1_000)], 400);
     expect(caps.get("big")).toBeCloseTo(300);
     expect(caps.get("small")).toBeCloseTo(100);
@@ -32,21 +31,7 @@ describe("fairCaps", () => {
     expect(caps.get("b")).toBeCloseTo(275);
   });
 
-  it("when the ceiling is zero, every account that offered anything is capped at zero", () => {
+  it("when the capacity is zero, every account that offered anything is capped at zero", () => {
     expect([...fairCaps([demand("a", 1), demand("b", 0)], 0)]).toEqual([["a", 0]]);
-  });
-});
-
-describe("admitSend", () => {
-  it("when the account is not capped, it is admitted", () => {
-    expect(admitSend({ tokens: 0, at: 0 }, undefined, 0)).toEqual({ allowed: true });
-  });
-
-  it("when the account is capped, it is admitted at its cap and refused beyond, with Retry-After", () => {
-    const bucket: Bucket = { tokens: 5, at: 0 };
-    const decisions = Array.from({ length: 7 }, () => admitSend(bucket, 5, 0));
-    expect(decisions.filter((d) => d.allowed)).toHaveLength(5);
-    expect(decisions.at(-1)).toEqual({ allowed: false, retryAfterSec: 1 });
-    expect(admitSend(bucket, 5, 1_000).allowed).toBe(true);
   });
 });

@@ -13,8 +13,9 @@ import {
 
 // Capacity is simulated: a durable on the accepted subject that nobody pulls is a routing
 // that has stopped, so the oldest accepted message waits longer and longer. The bound is
-// low (400 ms: shedding starts once a message has waited 200 ms) and the signal is read
-// every 100 ms, so the test does not wait long; nothing here is timed.
+// low (400 ms: the limit shrinks once a message has waited 200 ms) and the signal is read
+// every 100 ms, so the test does not wait long; the limit's floor (2 sends in flight) is
+// under the flood's 8 clients. Nothing here is timed.
 let h: Harness;
 const STALLED = "stalled-routing";
 
@@ -23,7 +24,7 @@ beforeAll(async () => {
     ADMISSION_ENABLED: "true",
     ADMISSION_MAX_DELAY_MS: "400",
     ADMISSION_POLL_MS: "100",
-    ADMISSION_MIN_RATE_PER_SEC: "100",
+    ADMISSION_MIN_IN_FLIGHT: "2",
     // The per-IP and per-account limits stay out of the way: every test client is 127.0.0.1.
     IP_RATE_PER_SEC: "100000",
     IP_BURST: "100000",
@@ -47,9 +48,9 @@ const sendUrl = (account: TestAccount) =>
 const atCapacity = (a: Answer) =>
   a.httpStatus === 429 && /at capacity/.test(String(a.body.message));
 
-async function shedding(): Promise<boolean> {
+async function gauge(name: string): Promise<number> {
   const text = await (await fetch(`${h.health}/metrics`)).text();
-  return /^smsgw_ingress_admission_shedding 1$/m.test(text);
+  return Number(new RegExp(`^smsgw_ingress_admission_${name} (\\S+)$`, "m").exec(text)?.[1]);
 }
 
 /** Sends as fast as `workers` clients can until `stop()`; every answer is kept. */
@@ -114,12 +115,23 @@ describe("when the delivery path falls behind past the bound", () => {
     expect(metrics).toMatch(/^smsgw_ingress_shed_total\{reason="backlog"\} [1-9]/m);
   }, 60_000);
 
-  it("when the backlog is gone, it stops shedding and admits every send again", async () => {
-    await waitFor(shedding, { what: "shedding (left by the previous test)" });
+  it("when the backlog is gone, it stops refusing: the limit grows back and a flood is admitted in full", async () => {
+    // Left by the previous test: the limit at its floor while the routing stalls.
+    await waitFor(async () => (await gauge("limit")) === 2, { what: "the limit at its floor" });
     await h.messaging.nats.jsm.consumers.delete(h.messaging.subjects.stream, STALLED);
-    await waitFor(async () => !(await shedding()), { timeoutMs: 20_000, what: "reopening" });
     const flooder = await h.putAccount();
-    const answers = await Promise.all(Array.from({ length: 20 }, () => call(sendUrl(flooder))));
-    expect(answers.map((a) => a.body.status)).toEqual(answers.map(() => "success"));
+    const heavy = flood(flooder);
+    try {
+      // Twenty answers in a row admitted: the limit no longer binds 8 clients.
+      await waitFor(
+        () =>
+          heavy.answers.length > 20 &&
+          heavy.answers.slice(-20).every((a) => a.body.status === "success"),
+        { timeoutMs: 20_000, what: "the flood admitted in full" },
+      );
+    } finally {
+      await heavy.stop();
+    }
+    await waitFor(async () => (await gauge("shedding")) === 0, { what: "the shedding gauge at 0" });
   }, 60_000);
 });

@@ -1,29 +1,22 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { AccountRecord } from "@smsgw/contracts";
-import {
-  type ApiError,
-  type Authorizer,
-  accountLimitsOf,
-  type Bucket,
-  type DefaultLimits,
-} from "@smsgw/message-acceptance";
+import { type ApiError, accountLimitsOf, type DefaultLimits } from "@smsgw/message-acceptance";
 import type { Logger, Messaging } from "@smsgw/service-kit";
 import type { IngressConfig } from "../config.ts";
 import {
   type AdmissionPolicy,
-  type AdmissionState,
-  DEFAULT_ADMISSION_POLICY,
+  expectedInFlight,
+  initialAdmission,
   nextAdmission,
-  OPEN,
 } from "../domain/admission.ts";
 import { type Backlog, backlogOf, type DurableBacklog } from "../domain/backlog.ts";
-import { admitSend, fairCaps } from "../domain/fair-share.ts";
+import { fairCaps } from "../domain/fair-share.ts";
 import {
   admissionBacklogAge,
-  admissionCeiling,
+  admissionLimit,
   admissionPressure,
   admissionShedding,
-  authorizeInFlight,
+  sendsInFlight,
   shedRequests,
 } from "../metrics.ts";
 import { type BacklogProbeDeps, probeBacklog } from "./backlog-probe.ts";
@@ -33,56 +26,65 @@ export interface AdmissionDeps extends BacklogProbeDeps {
   defaultLimits: DefaultLimits;
   pollMs: number;
   log: Logger;
-  now(): number;
+}
+
+/** The answer to a send: the send is in flight until it closes (answered, or the client gone). */
+export interface PendingAnswer {
+  once(event: "close", listener: () => void): unknown;
 }
 
 export interface AdmissionGate {
-  /** A send of `count` messages by the account: null when admitted, else the 429 to answer. */
-  admit(account: AccountRecord, count: number): ApiError | null;
-  /** The authorizer, measured: its requests in flight and their latency are signals. */
-  measure(inner: Authorizer): Authorizer;
-  /** The controller's current state (tests, logs). */
-  state(): AdmissionState;
+  /**
+   * A send of `count` messages by the account: null when admitted (it counts as in flight
+   * until `answer` closes), else the 429 to answer.
+   */
+  admit(account: AccountRecord, count: number, answer: PendingAnswer): ApiError | null;
   stop(): void;
 }
 
 /** Demand is averaged over about this long, so a quiet account's jitter does not look like a flood. */
 const DEMAND_WINDOW_MS = 1_000;
-/** Authorize latency: a moving average over about the last 20 answers. */
-const LATENCY_WEIGHT = 0.05;
-const ADMITTED = { allowed: true } as const;
 const AT_CAPACITY = "the gateway is at capacity; retry after the Retry-After seconds";
-
-/** The controller runs this often (local signals react fast; the backlog is read every pollMs). */
+/** The controller runs this often: a queue forming is seen within one tick. */
 const TICK_MS = 100;
+/** The share of the tick's answers under which `latencyMs` lies. */
+const LATENCY_QUANTILE = 0.9;
+/** Each tick's latency moves the signal this share of the way (about half a second's memory). */
+const LATENCY_SMOOTHING = 0.3;
 
 /**
  * Admission control at the door (domain/admission.ts decides, this measures and applies).
- * Once every `pollMs`, shared by all requests, the delivery path's durables are read
- * (backlog-probe.ts). Every TICK_MS, with the authorize requests in flight and their
- * latency, that is the signal: the controller gives a ceiling on sends per second at this
- * replica, and fairCaps shares it among the accounts by their limits. A send then costs two
- * map lookups. Between ticks, authorize requests in flight past twice their limit refuse
- * every send at once (a backstop against a surge within one tick).
+ * Every TICK_MS the controller gets the p90 of how long admitted sends took, the event loop's
+ * delay and the delivery path's backlog (read every `pollMs`, backlog-probe.ts), and sets the
+ * limit of sends in flight. A send past the limit is refused unless its account is under its
+ * share of the limit: shares are weighted max-min (fair-share.ts) over each account's demand
+ * in flight (its offered rate × the latency), by its rate limit, so a flood is refused first
+ * and a quiet account gets through. An account not seen during the last second has at most
+ * one send in flight until its demand is known. A send costs two map lookups; a refusal no
+ * NATS or Postgres call.
  */
 export function startAdmission(deps: AdmissionDeps): AdmissionGate {
   const { policy, log } = deps;
-  let state: AdmissionState = OPEN;
-  /** The durables as last read; their waits are aged at each tick (a stalled one keeps growing). */
+  let state = initialAdmission(policy);
   let durables: DurableBacklog[] = [];
   let backlog: Backlog = { ageMs: 0, durable: null };
   let inFlight = 0;
+  let peakInFlight = 0;
+  const inFlightBy = new Map<string, number>();
+  /** When each send in flight was admitted, oldest first (a Map keeps insertion order). */
+  const admittedAt = new Map<number, number>();
+  let nextTicket = 0;
+  let tookMs: number[] = [];
   let latencyMs = 0;
-  let answered = 0;
-  let offered = 0;
-  let admitted = 0;
+  let refused = 0;
+  let refusing = false;
   /** Sends offered per account since the last tick, and the account's weight. */
   const offeredBy = new Map<string, { count: number; weight: number }>();
   /** Each account's demand per second, averaged over DEMAND_WINDOW_MS. */
   const demand = new Map<string, { perSec: number; weight: number }>();
+  /** Accounts over their share of the limit: how many sends each may have in flight. */
   let caps = new Map<string, number>();
-  const buckets = new Map<string, Bucket>();
-  let lastTick = deps.now();
+  let lastTick = performance.now();
   // 10 ms resolution: the loop is sampled, not timed per turn, so this costs ~nothing.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
@@ -97,23 +99,20 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
     return late;
   }
 
-  function tick(): void {
-    const now = deps.now();
-    const elapsedSec = Math.max(1e-3, (now - lastTick) / 1000);
-    lastTick = now;
-    // Message times are the NATS server's clock, `now` ours: NTP keeps them close enough.
-    backlog = backlogOf(durables, now);
-    const rates = {
-      offeredPerSec: offered / elapsedSec,
-      admittedPerSec: admitted / elapsedSec,
-      answeredPerSec: answered / elapsedSec,
-      elapsedSec,
-    };
-    // No answer this tick: the latency seen last is stale, let it fade.
-    if (answered === 0) latencyMs *= 0.5;
-    answered = 0;
-    offered = 0;
-    admitted = 0;
+  /** The tick's p90, and never less than the wait of the oldest send still in flight. */
+  function tickLatencyMs(now: number): number {
+    let quantile = 0;
+    if (tookMs.length > 0) {
+      tookMs.sort((a, b) => a - b);
+      quantile =
+        tookMs[Math.min(tookMs.length - 1, Math.floor(tookMs.length * LATENCY_QUANTILE))] ?? 0;
+    }
+    tookMs = [];
+    const oldest = admittedAt.values().next();
+    return Math.max(quantile, oldest.done ? 0 : now - oldest.value);
+  }
+
+  function updateDemand(elapsedSec: number): void {
     const alpha = Math.min(1, (elapsedSec * 1000) / DEMAND_WINDOW_MS);
     for (const [accountId, seen] of demand) {
       seen.perSec *= 1 - alpha;
@@ -126,49 +125,53 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
       demand.set(accountId, seen);
     }
     offeredBy.clear();
+  }
 
-    const before = state;
+  function tick(): void {
+    const now = performance.now();
+    const elapsedSec = Math.max(1e-3, (now - lastTick) / 1000);
+    lastTick = now;
+    // Message times are the NATS server's clock, ours is Date.now(): NTP keeps them close.
+    backlog = backlogOf(durables, Date.now());
+    // Smoothed over a few ticks: one slow commit is not a queue.
+    latencyMs += (tickLatencyMs(now) - latencyMs) * LATENCY_SMOOTHING;
+    updateDemand(elapsedSec);
     state = nextAdmission(
       state,
-      {
-        backlogAgeMs: backlog.ageMs,
-        authorizeInFlight: inFlight,
-        authorizeLatencyMs: latencyMs,
-        loopDelayMs: loopDelayMs(),
-      },
-      rates,
+      { backlogAgeMs: backlog.ageMs, latencyMs, loopDelayMs: loopDelayMs() },
+      peakInFlight,
       policy,
     );
-    if (state.shedding) {
-      caps = fairCaps(
-        [...demand].map(([accountId, d]) => ({
-          accountId,
-          offeredPerSec: d.perSec,
-          weight: d.weight,
-        })),
-        state.ceilingPerSec,
-      );
-      for (const accountId of buckets.keys()) if (!caps.has(accountId)) buckets.delete(accountId);
-    } else {
-      caps = new Map();
-      buckets.clear();
+    peakInFlight = inFlight;
+    caps = fairCaps(
+      [...demand].map(([accountId, d]) => ({
+        accountId,
+        amount: expectedInFlight(d.perSec, latencyMs),
+        weight: d.weight,
+      })),
+      state.limit,
+    );
+    if (refused > 0 !== refusing) {
+      refusing = refused > 0;
+      const context = { pressure: state.pressure, backlog, limit: Math.round(state.limit) };
+      if (refusing) log.warn(context, "at capacity: refusing new sends");
+      else log.info(context, "below capacity: admitting all sends");
     }
-    if (state.shedding !== before.shedding) {
-      log.warn(
-        {
-          shedding: state.shedding,
-          pressure: state.pressure,
-          backlog,
-          ceilingPerSec: state.shedding ? state.ceilingPerSec : null,
-        },
-        state.shedding ? "at capacity: shedding new sends" : "below capacity: admitting all sends",
-      );
-    }
-    admissionShedding.set(state.shedding ? 1 : 0);
+    refused = 0;
+    admissionShedding.set(refusing ? 1 : 0);
     admissionPressure.set(state.pressure.value);
     admissionBacklogAge.set(backlog.ageMs / 1000);
-    admissionCeiling.set(state.shedding ? state.ceilingPerSec : 0);
-    authorizeInFlight.set(inFlight);
+    admissionLimit.set(state.limit);
+    sendsInFlight.set(inFlight);
+  }
+
+  /** Past the limit: only an account under its share of it (known, and not capped) gets in. */
+  function overShare(accountId: string, count: number): boolean {
+    if (inFlight + count > 2 * state.limit) return true;
+    const mine = inFlightBy.get(accountId) ?? 0;
+    if (!demand.has(accountId)) return mine > 0;
+    const cap = caps.get(accountId);
+    return cap !== undefined && mine + count > Math.max(1, cap);
   }
 
   const poller = setInterval(() => {
@@ -196,57 +199,35 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
   ticker.unref();
 
   return {
-    admit(account, count) {
-      offered += count;
-      const seen = offeredBy.get(account.accountId);
+    admit(account, count, answer) {
+      const { accountId } = account;
+      const seen = offeredBy.get(accountId);
       if (seen) seen.count += count;
       else {
         const weight = accountLimitsOf(account, deps.defaultLimits).ratePerSec;
-        offeredBy.set(account.accountId, { count, weight });
+        offeredBy.set(accountId, { count, weight });
       }
-      if (inFlight >= 2 * policy.maxAuthorizeInFlight) {
-        shedRequests.inc({ reason: "authorize_in_flight" });
+      if (inFlight + count > state.limit && overShare(accountId, count)) {
+        refused += count;
+        shedRequests.inc({ reason: state.pressure.reason }, count);
         return { status: "rate_limit", message: AT_CAPACITY, retryAfterSec: 1 };
       }
-      if (!state.shedding) {
-        admitted += count;
-        return null;
-      }
-      const cap = caps.get(account.accountId);
-      let bucket = buckets.get(account.accountId);
-      if (cap !== undefined && bucket === undefined) {
-        bucket = { tokens: Math.max(1, cap), at: deps.now() };
-        buckets.set(account.accountId, bucket);
-      }
-      const decision = bucket ? admitSend(bucket, cap, deps.now(), count) : ADMITTED;
-      if (decision.allowed) {
-        admitted += count;
-        return null;
-      }
-      shedRequests.inc({ reason: state.pressure.reason });
-      return {
-        status: "rate_limit",
-        message: AT_CAPACITY,
-        retryAfterSec: decision.retryAfterSec,
-      };
+      const ticket = nextTicket++;
+      admittedAt.set(ticket, performance.now());
+      inFlight += count;
+      peakInFlight = Math.max(peakInFlight, inFlight);
+      inFlightBy.set(accountId, (inFlightBy.get(accountId) ?? 0) + count);
+      answer.once("close", () => {
+        const at = admittedAt.get(ticket) ?? performance.now();
+        admittedAt.delete(ticket);
+        tookMs.push(performance.now() - at);
+        inFlight -= count;
+        const left = (inFlightBy.get(accountId) ?? count) - count;
+        if (left > 0) inFlightBy.set(accountId, left);
+        else inFlightBy.delete(accountId);
+      });
+      return null;
     },
-    measure(inner) {
-      return {
-        async authorize(request) {
-          const started = performance.now();
-          inFlight++;
-          try {
-            return await inner.authorize(request);
-          } finally {
-            inFlight--;
-            answered++;
-            const took = performance.now() - started;
-            latencyMs += (took - latencyMs) * LATENCY_WEIGHT;
-          }
-        },
-      };
-    },
-    state: () => state,
     stop() {
       stopped = true;
       loopDelay.disable();
@@ -266,7 +247,6 @@ export function admissionDeps(
   messaging: Pick<Messaging, "nats" | "subjects">,
   defaultLimits: DefaultLimits,
   log: Logger,
-  now: () => number,
 ): AdmissionDeps {
   const { subjects } = messaging;
   return {
@@ -283,23 +263,19 @@ export function admissionDeps(
     perCarrier: [subjects.routedAll, subjects.submitAll],
     policy: {
       maxDelayMs: config.ADMISSION_MAX_DELAY_MS,
-      maxAuthorizeInFlight: config.ADMISSION_MAX_AUTHORIZE_IN_FLIGHT,
-      maxAuthorizeLatencyMs: config.ADMISSION_MAX_AUTHORIZE_LATENCY_MS,
+      targetLatencyMs: config.ADMISSION_TARGET_LATENCY_MS,
       maxLoopDelayMs: config.ADMISSION_MAX_LOOP_DELAY_MS,
-      resumeBelow: DEFAULT_ADMISSION_POLICY.resumeBelow,
-      minRatePerSec: config.ADMISSION_MIN_RATE_PER_SEC,
+      minInFlight: config.ADMISSION_MIN_IN_FLIGHT,
+      maxInFlight: config.ADMISSION_MAX_IN_FLIGHT,
     },
     defaultLimits,
     pollMs: config.ADMISSION_POLL_MS,
     log,
-    now,
   };
 }
 
 /** The gate when admission control is off: every send is admitted. */
 export const ALWAYS_ADMIT: AdmissionGate = {
   admit: () => null,
-  measure: (inner) => inner,
-  state: () => OPEN,
   stop: () => undefined,
 };

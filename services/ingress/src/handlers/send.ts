@@ -48,7 +48,7 @@ export function createSendHandler(deps: SendDeps): RequestHandler {
     if (!account) return sendError(res, AUTH_FAILED);
     const throttled = accountThrottle(deps, account, 1);
     if (throttled) return sendError(res, throttled);
-    const shed = deps.admission.admit(account, 1);
+    const shed = deps.admission.admit(account, 1, res);
     if (shed) return sendError(res, shed);
 
     const draft = pipeline.check(newMessageId(deps.now()), account, {

@@ -65,7 +65,7 @@ export function createV1BatchHandler(deps: V1BatchDeps): RequestHandler {
     const items = envelope.data.messages;
     const account = authenticateV1(deps, req, res, items.length);
     if (!account) return;
-    const shed = deps.admission.admit(account, items.length);
+    const shed = deps.admission.admit(account, items.length, res);
     if (shed) return sendError(res, shed);
 
     const newIds = items.map(() => newMessageId(started));

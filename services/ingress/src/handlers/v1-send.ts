@@ -120,7 +120,7 @@ export function createV1SendHandler(deps: V1SendDeps): RequestHandler {
     const account = authenticateV1(deps, req, res);
     if (!account) return;
     // Before the key is claimed: a refusal at capacity is not stored as the key's answer.
-    const shed = deps.admission.admit(account, 1);
+    const shed = deps.admission.admit(account, 1, res);
     if (shed) return sendError(res, shed);
 
     const run = async ([messageId = newMessageId(started)]: string[]) =>

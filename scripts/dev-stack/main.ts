@@ -19,6 +19,8 @@ import { type DevNats, startDevNats } from "./nats.ts";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const WEBHOOK_SINK_PORT = 8099;
 const CONSOLE = { port: 8087, healthPort: 8088, email: "demo@smsgw.local" };
+/** Customers' SMPP binds (services/smpp-server); not in SERVICES, so the bench stays as it was. */
+const SMPP_SERVER = { port: 2875, healthPort: 8090 };
 
 const env: NodeJS.ProcessEnv = {
   ...process.env,
@@ -34,7 +36,13 @@ const env: NodeJS.ProcessEnv = {
   CARRIERS: JSON.stringify(LOCAL_CARRIERS),
 };
 
-const label = prefixer([...SERVICES.map((s) => s.name), "console", "webhooks", "stack"]);
+const label = prefixer([
+  ...SERVICES.map((s) => s.name),
+  "smpp-server",
+  "console",
+  "webhooks",
+  "stack",
+]);
 const say = (line: string) => process.stdout.write(`${label("stack")}${line}\n`);
 let stopping = false;
 let nats: DevNats | undefined;
@@ -86,6 +94,25 @@ function demoAccount(): { accountId: string; hash: string; token: string; webhoo
   return JSON.parse(result.stdout);
 }
 
+/** New SMPP credentials of the demo account (the password is shown once, like the token). */
+function demoSmppCredentials(): { systemId: string; password: string } {
+  const result = spawnSync(
+    process.execPath,
+    [
+      join(root, "services", "pricing", "src", "cli.ts"),
+      "accounts",
+      "smpp-credentials",
+      "--name",
+      "demo",
+      "--json",
+    ],
+    { env, encoding: "utf8" },
+  );
+  if (result.status !== 0)
+    throw new Error(`the demo's SMPP credentials failed: ${result.stderr || result.stdout}`);
+  return JSON.parse(result.stdout).smpp;
+}
+
 async function main() {
   process.on("SIGINT", () => void stopAll(0));
   process.on("SIGTERM", () => void stopAll(0));
@@ -96,7 +123,11 @@ async function main() {
   }, 1_000).unref();
   await ensureInfrastructure(say);
   await ensureDatabase("postgres://postgres@127.0.0.1:5432/postgres", "smsgw");
-  for (const { name, port } of STACK_PORTS) {
+  for (const { name, port } of [
+    ...STACK_PORTS,
+    { name: "smpp-server", port: SMPP_SERVER.port },
+    { name: "smpp-server health", port: SMPP_SERVER.healthPort },
+  ]) {
     if (await portOpen(port))
       throw new Error(`port ${port} (${name}) is taken: is another stack running?`);
   }
@@ -115,6 +146,9 @@ async function main() {
     await waitReady(name, healthPort);
   }
   const demo = demoAccount();
+  group.start("smpp-server");
+  await waitReady("smpp-server", SMPP_SERVER.healthPort);
+  const smpp = demoSmppCredentials();
   // The customer console, with a login onto the demo account (a new password each start).
   start("console");
   await waitReady("console", CONSOLE.healthPort);
@@ -146,6 +180,9 @@ async function main() {
     "",
     "Then fetch its status (put the messageId from the answer in place of MSG_ID):",
     `  curl -s -u '${demo.hash}:${demo.token}' ${base}/v1/messages/MSG_ID`,
+    "",
+    "Or bind over SMPP 3.4 (any client; submit_sm answers the same msg_ ids):",
+    `  smpp://${smpp.systemId}:${smpp.password}@127.0.0.1:${SMPP_SERVER.port}`,
     "",
     "Ctrl-C stops everything.",
     "",

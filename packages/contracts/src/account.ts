@@ -22,6 +22,10 @@ export const AccountRecord = z.object({
       ipRatePerSec: z.number().positive().optional(),
       accountRatePerSec: z.number().positive().optional(),
       accountBurst: z.number().positive().optional(),
+      /** SMPP (api.md section 6): binds the account may hold at once, across replicas' sessions. */
+      smppMaxBinds: z.number().int().positive().optional(),
+      /** SMPP: requests a bind may have unanswered (its window). */
+      smppWindow: z.number().int().positive().optional(),
     })
     .optional(),
   /** ISO 3166 alpha-2 countries this account may not send to. */
@@ -32,5 +36,10 @@ export const AccountRecord = z.object({
    * when set. Absent or null: such messages get no reports.
    */
   defaultCallbackUrl: z.string().max(2048).nullable().optional(),
+  /**
+   * The account's SMPP credentials (api.md section 6), when it has any: the system_id and
+   * the scrypt hash of the password (ADR 0012); smpp-server verifies binds against it.
+   */
+  smpp: z.object({ systemId: z.string().max(15), passwordHash: z.string() }).optional(),
 });
 export type AccountRecord = z.infer<typeof AccountRecord>;

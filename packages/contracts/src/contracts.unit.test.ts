@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MessageEvent } from "./events.ts";
-import { isMessageId, newMessageId } from "./ids.ts";
+import { isMessageId, messageIdTime, newMessageId } from "./ids.ts";
 import { parseDecimal, toDecimal } from "./money.ts";
 import { isForwardStatus } from "./status.ts";
 import { subjects } from "./subjects.ts";
@@ -48,6 +48,12 @@ describe("message ids", () => {
     expect(new Set(ids).size).toBe(ids.length);
     const randomChars = new Set(ids.flatMap((id) => [...id.slice(-16)]));
     expect(randomChars.size).toBe(32);
+  });
+
+  it("when an id's time is asked, it is the time it was made at; a foreign id has none", () => {
+    // Later than any id made before in this file: the factory is monotonic.
+    expect(messageIdTime(newMessageId(1_900_000_000_123))).toBe(1_900_000_000_123);
+    expect(messageIdTime("abc")).toBeNull();
   });
 });
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MESSAGE_STATUSES } from "./status.ts";
+import { MESSAGE_STATUSES, SMPP_RECEIPT_MASKS } from "./status.ts";
 import { TraceContext } from "./trace.ts";
 
 /**
@@ -67,6 +67,12 @@ export const MessageAcceptedData = MessageContent.extend({
    * expanded to a list. Absent = the default `sent,final`.
    */
   callbackStatuses: z.array(z.enum(MESSAGE_STATUSES)).optional(),
+  /**
+   * Sent over SMPP with registered_delivery (api.md section 6): which final statuses come
+   * back to the account's binds as deliver_sm receipts, `final` (all) or `failure` (all but
+   * delivered). Absent: no SMPP receipt.
+   */
+  smppReceipt: z.enum(SMPP_RECEIPT_MASKS).optional(),
 });
 
 export const MessageChargedData = z.object({

@@ -1,4 +1,4 @@
-import { monotonicFactory } from "ulidx";
+import { decodeTime, monotonicFactory } from "ulidx";
 
 // ulidx's default draws one byte per character from crypto.getRandomValues (16 calls per id,
 // ~3 % of ingress's CPU in the bench's profile); the same CSPRNG, drawn 4 KiB at a time.
@@ -24,6 +24,11 @@ export const MESSAGE_ID_PATTERN = /^msg_[0-9A-HJKMNP-TV-Z]{26}$/;
 
 export function isMessageId(value: string): boolean {
   return MESSAGE_ID_PATTERN.test(value);
+}
+
+/** When a message id was made (its ULID's time, ms since the epoch); null if not one of ours. */
+export function messageIdTime(messageId: string): number | null {
+  return isMessageId(messageId) ? decodeTime(messageId.slice(4)) : null;
 }
 
 /**

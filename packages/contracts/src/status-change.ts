@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MESSAGE_STATUSES } from "./status.ts";
+import { MESSAGE_STATUSES, SMPP_RECEIPT_MASKS } from "./status.ts";
 import { TraceContext } from "./trace.ts";
 
 /**
@@ -24,6 +24,11 @@ export const MessageStatusChanged = z.object({
   errorCode: z.string().nullable(),
   reference: z.string().nullable(),
   callbackUrl: z.string().nullable(),
+  /**
+   * The message came over SMPP and wants receipts (api.md section 6): smpp-server sends a
+   * deliver_sm for the final statuses the mask names (`wantsSmppReceipt`). Absent: none.
+   */
+  smppReceipt: z.enum(SMPP_RECEIPT_MASKS).optional(),
   trace: TraceContext.optional(),
 });
 export type MessageStatusChanged = z.infer<typeof MessageStatusChanged>;

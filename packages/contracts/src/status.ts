@@ -20,6 +20,18 @@ export function isFinalStatus(status: MessageStatus): boolean {
   return FINAL_STATUSES.has(status);
 }
 
+/**
+ * Which final statuses a message submitted over SMPP wants back as deliver_sm receipts
+ * (api.md section 6; SMPP registered_delivery 0x01 = `final`, 0x02 = `failure` only).
+ */
+export const SMPP_RECEIPT_MASKS = ["final", "failure"] as const;
+export type SmppReceiptMask = (typeof SMPP_RECEIPT_MASKS)[number];
+
+export function wantsSmppReceipt(mask: SmppReceiptMask | null | undefined, status: MessageStatus) {
+  if (!mask || !FINAL_STATUSES.has(status)) return false;
+  return mask === "final" || status !== "delivered";
+}
+
 // queued < sent < any final. Finals share a rank: a message never leaves a final status,
 // so the first final status reached wins whatever arrives later.
 const RANK: Record<MessageStatus, number> = {

@@ -1,7 +1,14 @@
 import { type BodyReader, BodyWriter } from "./bytes.ts";
 import { CommandStatus } from "./command-status.ts";
 import { SmppDecodeError, SmppEncodeError } from "./errors.ts";
-import type { BindFields, BindRespFields, MessageFields, MessageRespFields } from "./pdu.ts";
+import type {
+  BindFields,
+  BindRespFields,
+  DataSmFields,
+  MessageAddresses,
+  MessageFields,
+  MessageRespFields,
+} from "./pdu.ts";
 import { readTlvs, writeTlvs } from "./tlv.ts";
 
 /** Body layouts shared by several PDUs. Max lengths count the NUL, as in the spec. */
@@ -46,14 +53,7 @@ export function writeBindResp(b: BindRespFields): Buffer {
 
 export function readMessage(r: BodyReader): MessageFields {
   const head = {
-    serviceType: r.cString("service_type"),
-    sourceAddrTon: r.u8("source_addr_ton"),
-    sourceAddrNpi: r.u8("source_addr_npi"),
-    sourceAddr: r.cString("source_addr"),
-    destAddrTon: r.u8("dest_addr_ton"),
-    destAddrNpi: r.u8("dest_addr_npi"),
-    destinationAddr: r.cString("destination_addr"),
-    esmClass: r.u8("esm_class"),
+    ...readMessageAddresses(r),
     protocolId: r.u8("protocol_id"),
     priorityFlag: r.u8("priority_flag"),
     scheduleDeliveryTime: r.cString("schedule_delivery_time"),
@@ -72,15 +72,7 @@ export function writeMessage(m: MessageFields): Buffer {
   if (m.shortMessage.length > 254) {
     throw new SmppEncodeError("short_message: over 254 octets, use the message_payload TLV");
   }
-  const w = new BodyWriter()
-    .cString(m.serviceType, 6, "service_type")
-    .u8(m.sourceAddrTon, "source_addr_ton")
-    .u8(m.sourceAddrNpi, "source_addr_npi")
-    .cString(m.sourceAddr, 21, "source_addr")
-    .u8(m.destAddrTon, "dest_addr_ton")
-    .u8(m.destAddrNpi, "dest_addr_npi")
-    .cString(m.destinationAddr, 21, "destination_addr")
-    .u8(m.esmClass, "esm_class")
+  const w = writeMessageAddresses(new BodyWriter(), m, 21)
     .u8(m.protocolId, "protocol_id")
     .u8(m.priorityFlag, "priority_flag")
     .cString(m.scheduleDeliveryTime, 17, "schedule_delivery_time")
@@ -95,8 +87,52 @@ export function writeMessage(m: MessageFields): Buffer {
   return w.toBuffer();
 }
 
+/** The fields submit_sm, deliver_sm and data_sm open with, up to esm_class. */
+function readMessageAddresses(r: BodyReader): MessageAddresses {
+  return {
+    serviceType: r.cString("service_type"),
+    sourceAddrTon: r.u8("source_addr_ton"),
+    sourceAddrNpi: r.u8("source_addr_npi"),
+    sourceAddr: r.cString("source_addr"),
+    destAddrTon: r.u8("dest_addr_ton"),
+    destAddrNpi: r.u8("dest_addr_npi"),
+    destinationAddr: r.cString("destination_addr"),
+    esmClass: r.u8("esm_class"),
+  };
+}
+
+/** `addressMax` counts the NUL: 21 in submit_sm and deliver_sm, 65 in data_sm. */
+function writeMessageAddresses(w: BodyWriter, m: MessageAddresses, addressMax: number): BodyWriter {
+  return w
+    .cString(m.serviceType, 6, "service_type")
+    .u8(m.sourceAddrTon, "source_addr_ton")
+    .u8(m.sourceAddrNpi, "source_addr_npi")
+    .cString(m.sourceAddr, addressMax, "source_addr")
+    .u8(m.destAddrTon, "dest_addr_ton")
+    .u8(m.destAddrNpi, "dest_addr_npi")
+    .cString(m.destinationAddr, addressMax, "destination_addr")
+    .u8(m.esmClass, "esm_class");
+}
+
+export function readDataSm(r: BodyReader): DataSmFields {
+  return {
+    ...readMessageAddresses(r),
+    registeredDelivery: r.u8("registered_delivery"),
+    dataCoding: r.u8("data_coding"),
+    tlvs: readTlvs(r),
+  };
+}
+
+export function writeDataSm(m: DataSmFields): Buffer {
+  const w = writeMessageAddresses(new BodyWriter(), m, 65)
+    .u8(m.registeredDelivery, "registered_delivery")
+    .u8(m.dataCoding, "data_coding");
+  writeTlvs(w, m.tlvs);
+  return w.toBuffer();
+}
+
 /**
- * submit_sm_resp / deliver_sm_resp. Lenient, because losing a message_id loses a message's
+ * submit_sm_resp / deliver_sm_resp / data_sm_resp. Lenient, because losing a message_id loses a message's
  * outcome: an absent body is "", a message_id missing its NUL takes the rest of the body, and
  * trailing bytes that are not a valid TLV stream are ignored.
  */

@@ -86,6 +86,7 @@ export function buildResponse(request: RequestPdu, fields: AnyResponseFields = {
       return { command: `${request.command}_resp`, ...head, systemId: fields.systemId ?? "", tlvs };
     case "submit_sm":
     case "deliver_sm":
+    case "data_sm":
       return {
         command: `${request.command}_resp`,
         ...head,

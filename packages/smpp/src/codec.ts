@@ -2,10 +2,12 @@ import {
   expectEnd,
   readBind,
   readBindResp,
+  readDataSm,
   readMessage,
   readMessageResp,
   writeBind,
   writeBindResp,
+  writeDataSm,
   writeMessage,
   writeMessageResp,
 } from "./body-codec.ts";
@@ -51,6 +53,10 @@ function encodeBody(pdu: Pdu): Buffer {
       return pdu.commandStatus === 0 ? writeMessageResp(pdu) : Buffer.alloc(0);
     case "deliver_sm_resp":
       return writeMessageResp(pdu);
+    case "data_sm":
+      return writeDataSm(pdu);
+    case "data_sm_resp":
+      return pdu.commandStatus === 0 ? writeMessageResp(pdu) : Buffer.alloc(0);
     case "enquire_link":
     case "enquire_link_resp":
     case "unbind":
@@ -111,7 +117,10 @@ function decodeBody(command: CommandName, h: DecodedHeader, r: BodyReader): Pdu 
       return { command, ...head, ...readMessage(r) };
     case "submit_sm_resp":
     case "deliver_sm_resp":
+    case "data_sm_resp":
       return { command, ...head, ...readMessageResp(r) };
+    case "data_sm":
+      return { command, ...head, ...readDataSm(r) };
     case "enquire_link":
     case "enquire_link_resp":
     case "unbind":

@@ -158,6 +158,34 @@ describe("encodePdu / decodePdu", () => {
     expect(decoded.command === "submit_sm" && decoded.shortMessage.length).toBe(0);
   });
 
+  it("when a data_sm carries its text in message_payload, it round-trips, and so does its response", () => {
+    const dataSm: Pdu = {
+      command: "data_sm",
+      commandStatus: 0,
+      sequenceNumber: 9,
+      serviceType: "",
+      sourceAddrTon: 5,
+      sourceAddrNpi: 0,
+      sourceAddr: "ACME",
+      destAddrTon: 1,
+      destAddrNpi: 1,
+      destinationAddr: "447911123456",
+      esmClass: 0,
+      registeredDelivery: 1,
+      dataCoding: 0,
+      tlvs: [tlv.messagePayload(Buffer.from("Hello"))],
+    };
+    expect(roundTrip(dataSm)).toEqual(dataSm);
+    // command_id 0x103, then the body in the spec's order: no short_message, TLVs at once.
+    const frame = encodePdu(dataSm);
+    expect(frame.readUInt32BE(4)).toBe(0x103);
+    expect(frame.subarray(16).toString("latin1")).toBe(
+      "\x00\x05\x00ACME\x00\x01\x01447911123456\x00\x00\x01\x00\x04\x24\x00\x05Hello",
+    );
+    const resp = buildResponse(dataSm as RequestPdu & { command: "data_sm" }, { messageId: "m1" });
+    expect(roundTrip(resp)).toEqual(resp);
+  });
+
   it("when an unknown TLV comes in, it is kept as is", () => {
     const pdu = at(
       submitSm({ destinationAddr: "1", tlvs: [{ tag: 0x1403, value: Buffer.from("vendor") }] }),

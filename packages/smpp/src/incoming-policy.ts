@@ -34,6 +34,8 @@ export function decideIncoming(
         ? { kind: "emit", fallbackStatus: CommandStatus.ESME_RBINDFAIL }
         : { kind: "respond", commandStatus: CommandStatus.ESME_RALYBND };
     case "submit_sm":
+    case "data_sm":
+      // data_sm may go either way in SMPP 3.4; we take it where submit_sm is taken.
       return bound && mode !== "receiver"
         ? { kind: "emit", fallbackStatus: CommandStatus.ESME_RSYSERR }
         : { kind: "respond", commandStatus: CommandStatus.ESME_RINVBNDSTS };

@@ -23,6 +23,8 @@ export {
   SmppSessionStateError,
 } from "./errors.ts";
 export { FrameSplitter } from "./frame-splitter.ts";
+export type { MessageContent, PartOf } from "./message-content.ts";
+export { readMessageContent } from "./message-content.ts";
 export type { MessageIdBase } from "./message-id.ts";
 export { normalizeCarrierMessageId } from "./message-id.ts";
 export type {
@@ -37,11 +39,15 @@ export type {
   BindTransceiverResp,
   BindTransmitter,
   BindTransmitterResp,
+  DataSm,
+  DataSmFields,
+  DataSmResp,
   DeliverSm,
   DeliverSmResp,
   EnquireLink,
   EnquireLinkResp,
   GenericNack,
+  MessageAddresses,
   MessageFields,
   MessageRespFields,
   Outgoing,
@@ -65,6 +71,8 @@ export {
   RECEIPT_STATS,
   readReceipt,
 } from "./receipt.ts";
+export type { ReceiptInput } from "./receipt-pdu.ts";
+export { receiptDeliverSm } from "./receipt-pdu.ts";
 export type { ReceiptText, ReceiptTextInput } from "./receipt-text.ts";
 export { formatReceiptDate, formatReceiptText, parseReceiptText } from "./receipt-text.ts";
 export type { SmppServer, SmppServerOptions } from "./server.ts";

@@ -49,7 +49,24 @@ export class PduSocket {
     }
     this.#socket.write(frame);
     this.#handlers.onSent(pdu);
+    if (this.#socket.writableNeedDrain) this.#holdReading();
     return true;
+  }
+
+  /**
+   * A peer that does not read what we write (our answers pile up in the socket's buffer)
+   * is not read either until the buffer drains: every request we read makes an answer, so
+   * reading on would grow our memory without bound. TCP then slows the peer down.
+   */
+  #holding = false;
+  #holdReading(): void {
+    if (this.#holding) return;
+    this.#holding = true;
+    this.#socket.pause();
+    this.#socket.once("drain", () => {
+      this.#holding = false;
+      if (this.#reading) this.#socket.resume();
+    });
   }
 
   #corked = false;

@@ -47,6 +47,26 @@ export type MessageFields = {
   readonly tlvs: readonly Tlv[];
 };
 
+/** The fields submit_sm, deliver_sm and data_sm open with, up to esm_class. */
+export type MessageAddresses = Pick<
+  MessageFields,
+  | "serviceType"
+  | "sourceAddrTon"
+  | "sourceAddrNpi"
+  | "sourceAddr"
+  | "destAddrTon"
+  | "destAddrNpi"
+  | "destinationAddr"
+  | "esmClass"
+>;
+
+/**
+ * data_sm (SMPP 3.4 4.7): the addresses and flags of submit_sm without its short_message;
+ * the user data travels in the message_payload TLV (SAR TLVs for parts).
+ */
+export type DataSmFields = MessageAddresses &
+  Pick<MessageFields, "registeredDelivery" | "dataCoding" | "tlvs">;
+
 /** message_id is "" in deliver_sm_resp; tlvs only from SMPP 5.0 peers, kept if well formed. */
 export type MessageRespFields = { readonly messageId: string; readonly tlvs: readonly Tlv[] };
 
@@ -60,6 +80,8 @@ export type SubmitSm = Header<"submit_sm"> & MessageFields;
 export type SubmitSmResp = Header<"submit_sm_resp"> & MessageRespFields;
 export type DeliverSm = Header<"deliver_sm"> & MessageFields;
 export type DeliverSmResp = Header<"deliver_sm_resp"> & MessageRespFields;
+export type DataSm = Header<"data_sm"> & DataSmFields;
+export type DataSmResp = Header<"data_sm_resp"> & MessageRespFields;
 export type EnquireLink = Header<"enquire_link">;
 export type EnquireLinkResp = Header<"enquire_link_resp">;
 export type Unbind = Header<"unbind">;
@@ -68,11 +90,12 @@ export type GenericNack = Header<"generic_nack">;
 
 export type BindRequest = BindTransmitter | BindReceiver | BindTransceiver;
 export type BindResponse = BindTransmitterResp | BindReceiverResp | BindTransceiverResp;
-export type RequestPdu = BindRequest | SubmitSm | DeliverSm | EnquireLink | Unbind;
+export type RequestPdu = BindRequest | SubmitSm | DeliverSm | DataSm | EnquireLink | Unbind;
 export type ResponsePdu =
   | BindResponse
   | SubmitSmResp
   | DeliverSmResp
+  | DataSmResp
   | EnquireLinkResp
   | UnbindResp
   | GenericNack;
@@ -87,6 +110,7 @@ export type ResponseMap = {
   bind_transceiver: BindTransceiverResp;
   submit_sm: SubmitSmResp;
   deliver_sm: DeliverSmResp;
+  data_sm: DataSmResp;
   enquire_link: EnquireLinkResp;
   unbind: UnbindResp;
 };

@@ -1,6 +1,7 @@
 // Test support: a hand-driven SMPP peer over a raw socket, to play a misbehaving SMSC or ESME.
 import { once } from "node:events";
 import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
+import { bindRequest } from "./builders.ts";
 import { decodePdu, encodePdu } from "./codec.ts";
 import { FrameSplitter } from "./frame-splitter.ts";
 import type { Pdu } from "./pdu.ts";
@@ -61,6 +62,19 @@ export async function rawConnect(port: number): Promise<RawPeer> {
   const socket = connect({ host: "127.0.0.1", port });
   await once(socket, "connect");
   return new RawPeer(socket);
+}
+
+/** A raw client bound as a transceiver; throws if the bind is refused. */
+export async function rawBoundClient(port: number): Promise<RawPeer> {
+  const peer = await rawConnect(port);
+  peer.send({
+    ...bindRequest("transceiver", { systemId: "a", password: "b" }),
+    commandStatus: 0,
+    sequenceNumber: 1,
+  });
+  const resp = await peer.nextOf("bind_transceiver_resp");
+  if (resp.commandStatus !== 0) throw new Error(`bind refused: ${resp.commandStatus}`);
+  return peer;
 }
 
 /** A raw listener on 127.0.0.1, port 0; `accepted()` resolves with the next connection. */

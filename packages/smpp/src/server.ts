@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { createServer, type Socket } from "node:net";
+import { createServer as createTlsServer } from "node:tls";
 import { CommandStatus } from "./command-status.ts";
 import type { BindRequest } from "./pdu.ts";
 import { type IncomingRequest, type SessionOptions, SmppSession } from "./session.ts";
@@ -13,6 +14,8 @@ export type SmppServerOptions = SessionOptions & {
   systemId?: string;
   /** A connection that has not bound by then is closed. Default 10 000. */
   bindTimeoutMs?: number;
+  /** SMPP over TLS: the server's key and certificate chain (PEM). Absent: plain TCP. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
 };
 
 export type SmppServer = {
@@ -28,7 +31,9 @@ export type SmppServer = {
  */
 export function createSmppServer(options: SmppServerOptions): SmppServer {
   const sessions = new Set<SmppSession>();
-  const server = createServer((socket) => accept(socket));
+  const server = options.tls
+    ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, (socket) => accept(socket))
+    : createServer((socket) => accept(socket));
 
   function accept(socket: Socket): void {
     const session = new SmppSession(socket, options);

@@ -5,7 +5,7 @@ import { encodePdu } from "./codec.ts";
 import { CommandStatus } from "./command-status.ts";
 import { SmppGenericNackError, SmppResponseTimeoutError } from "./errors.ts";
 import type { Pdu } from "./pdu.ts";
-import { type RawPeer, rawConnect, rawServer } from "./raw-peer.testing.ts";
+import { type RawPeer, rawBoundClient, rawConnect, rawServer } from "./raw-peer.testing.ts";
 import { createSmppServer } from "./server.ts";
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -57,14 +57,8 @@ const submit = (sequenceNumber: number): Pdu => ({
 });
 
 async function boundRawClient(port: number): Promise<RawPeer> {
-  const peer = await rawConnect(port);
+  const peer = await rawBoundClient(port);
   cleanups.push(async () => peer.socket.destroy());
-  peer.send({
-    ...bindRequest("transceiver", { systemId: "a", password: "b" }),
-    commandStatus: 0,
-    sequenceNumber: 1,
-  });
-  expect(await peer.nextOf("bind_transceiver_resp")).toMatchObject({ commandStatus: 0 });
   return peer;
 }
 

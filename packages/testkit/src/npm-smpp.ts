@@ -22,7 +22,10 @@ export interface NpmSession {
   send(pdu: NpmPdu): boolean;
   close(callback?: () => void): void;
   bind_transceiver(fields: Record<string, unknown>, callback: (pdu: NpmPdu) => void): void;
+  bind_transmitter(fields: Record<string, unknown>, callback: (pdu: NpmPdu) => void): void;
+  bind_receiver(fields: Record<string, unknown>, callback: (pdu: NpmPdu) => void): void;
   submit_sm(fields: Record<string, unknown>, callback: (pdu: NpmPdu) => void): void;
+  data_sm(fields: Record<string, unknown>, callback: (pdu: NpmPdu) => void): void;
   deliver_sm(fields: Record<string, unknown>, callback: (pdu: NpmPdu) => void): void;
   unbind(callback?: (pdu: NpmPdu) => void): void;
 }
@@ -35,7 +38,11 @@ export interface NpmServer {
 }
 
 interface NpmSmpp {
-  connect(options: { url: string }, listener?: () => void): NpmSession;
+  /** `smpp://` or `ssmpp://` (TLS; the options go on to `tls.connect`). */
+  connect(
+    options: { url: string; rejectUnauthorized?: boolean },
+    listener?: () => void,
+  ): NpmSession;
   createServer(listener: (session: NpmSession) => void): NpmServer;
 }
 

@@ -2,6 +2,14 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { AccountRecord, BalanceResponse, PriceResponse, RoutingRules } from "@smsgw/contracts";
+import {
+  createAuthorizer,
+  createPipeline,
+  createRateLimiter,
+  type DefaultLimits,
+  type RateLimiter,
+  requestReply,
+} from "@smsgw/message-acceptance";
 import { createMessageReader } from "@smsgw/message-read-model";
 import {
   type HealthServer,
@@ -16,9 +24,7 @@ import {
 } from "@smsgw/service-kit";
 import type { IngressConfig } from "./config.ts";
 import { migrations } from "./db/migrations.ts";
-import type { DefaultLimits } from "./domain/account-limits.ts";
 import { createSharedRateLimiter } from "./domain/shared-limits.ts";
-import { createRateLimiter, type RateLimiter } from "./domain/token-bucket.ts";
 import {
   type AdmissionGate,
   ALWAYS_ADMIT,
@@ -27,12 +33,9 @@ import {
 } from "./handlers/admission.ts";
 import { createApp } from "./handlers/app.ts";
 import { createAuthenticator } from "./handlers/auth.ts";
-import { createAuthorizer } from "./handlers/authorizer.ts";
 import { createIdempotencyStore } from "./handlers/idempotency-store.ts";
 import type { MessageReader } from "./handlers/message-status.ts";
 import { observeRequests, routeOf } from "./handlers/observe.ts";
-import { createPipeline } from "./handlers/pipeline.ts";
-import { requestReply } from "./handlers/rpc.ts";
 import { startSharedLimits } from "./handlers/shared-limits-store.ts";
 
 export interface StartedIngress {

@@ -1,6 +1,7 @@
 import { AccountRecord } from "@smsgw/contracts";
+import { hashSmppPassword, isSmppSystemId, newSmppPassword } from "@smsgw/smpp-credentials";
 import { type Kysely, sql, type UpdateObject } from "kysely";
-import { invalid, matches, notFound } from "./account-common.ts";
+import { AccountError, AccountErrorCode, invalid, matches, notFound } from "./account-common.ts";
 import type { AccountSummary } from "./accounts.ts";
 import { newWebhookSecret } from "./credentials.ts";
 import type { AccountLimits, AccountRow, LedgerKind, PricingDatabase } from "./db/schema.ts";
@@ -33,6 +34,16 @@ export interface AccountSettings {
    */
   setDefaultCallbackUrl(account: string, url: string | null): Promise<AccountSummary>;
   ledger(account: string, options?: { limit?: number; beforeId?: string }): Promise<LedgerEntry[]>;
+  /**
+   * New SMPP credentials (api.md section 6): the system_id given, or the one the account
+   * has, or its name when that is a valid system_id; a new password, shown only now (its
+   * scrypt hash is kept, ADR 0012). The old password stops at once; binds made with it
+   * stay until they end.
+   */
+  rotateSmppCredentials(
+    account: string,
+    systemId?: string,
+  ): Promise<{ summary: AccountSummary; systemId: string; password: string }>;
 }
 
 export interface LedgerEntry {
@@ -109,6 +120,39 @@ export function createAccountSettings(deps: SettingsDeps): AccountSettings {
         webhook_secret: webhookSecret,
       });
       return { summary: toSummary(row), webhookSecret };
+    },
+
+    async rotateSmppCredentials(account, requested) {
+      const current = await db
+        .selectFrom("accounts")
+        .select(["name", "smpp_system_id"])
+        .where(matches(account))
+        .executeTakeFirst();
+      if (!current) throw notFound(account);
+      const systemId = requested ?? current.smpp_system_id ?? current.name;
+      if (!isSmppSystemId(systemId)) {
+        throw invalid(
+          `system_id "${systemId}" must be 1-15 of a-z, 0-9, '.', '_', '-' (give one with --system-id)`,
+        );
+      }
+      const password = newSmppPassword();
+      const passwordHash = await hashSmppPassword(password);
+      try {
+        const row = await update(account, {
+          smpp_system_id: systemId,
+          smpp_password_hash: passwordHash,
+        });
+        return { summary: toSummary(row), systemId, password };
+      } catch (error) {
+        const e = error as { code?: unknown; constraint_name?: unknown } | null;
+        if (e?.code === "23505" && e.constraint_name === "accounts_smpp_system_id_key") {
+          throw new AccountError(
+            AccountErrorCode.NameTaken,
+            `system_id "${systemId}" belongs to another account`,
+          );
+        }
+        throw error;
+      }
     },
 
     async expireWebhookSecrets() {

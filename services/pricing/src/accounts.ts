@@ -39,6 +39,8 @@ export interface AccountSummary {
   blockedCountries: string[];
   limits: AccountRecord["limits"] | null;
   defaultCallbackUrl: string | null;
+  /** The SMPP system_id, when the account has SMPP credentials. */
+  smppSystemId: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -319,6 +321,9 @@ export function toAccountRecord(row: AccountRow): AccountRecord {
     ...(row.limits ? { limits: row.limits } : {}),
     // Only when set: records stay as they were for the accounts that have none.
     ...(row.default_callback_url ? { defaultCallbackUrl: row.default_callback_url } : {}),
+    ...(row.smpp_system_id && row.smpp_password_hash
+      ? { smpp: { systemId: row.smpp_system_id, passwordHash: row.smpp_password_hash } }
+      : {}),
   };
 }
 
@@ -334,6 +339,7 @@ export function toSummary(row: AccountRow): AccountSummary {
     blockedCountries: row.blocked_countries,
     limits: row.limits,
     defaultCallbackUrl: row.default_callback_url,
+    smppSystemId: row.smpp_system_id,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -36,6 +36,9 @@ const OPTIONS = {
   prefix: { type: "string" },
   price: { type: "string" },
   url: { type: "string" },
+  "system-id": { type: "string" },
+  "smpp-binds": { type: "string" },
+  "smpp-window": { type: "string" },
   live: { type: "boolean" },
   replace: { type: "boolean" },
   clear: { type: "boolean" },
@@ -68,12 +71,21 @@ const SPECS = {
   },
   "accounts rotate-token": { allowed: ["name"], required: ["name"] },
   "accounts rotate-webhook-secret": { allowed: ["name"], required: ["name"] },
+  "accounts smpp-credentials": { allowed: ["name", "system-id"], required: ["name"] },
   "accounts disable": { allowed: ["name"], required: ["name"] },
   "accounts enable": { allowed: ["name"], required: ["name"] },
   "accounts block": { allowed: ["name", "countries"], required: ["name", "countries"] },
   "accounts unblock": { allowed: ["name", "countries"], required: ["name", "countries"] },
   "accounts limits": {
-    allowed: ["name", "account-rate", "account-burst", "ip-rate", "clear"],
+    allowed: [
+      "name",
+      "account-rate",
+      "account-burst",
+      "ip-rate",
+      "smpp-binds",
+      "smpp-window",
+      "clear",
+    ],
     required: ["name"],
   },
   "accounts callback-url": { allowed: ["name", "url", "clear"], required: ["name"] },
@@ -105,9 +117,13 @@ accounts:
   rotate-token --name <account>            a new token; the old one stops at once
   rotate-webhook-secret --name <account>   a new signing secret; the old one is kept
                                            for WEBHOOK_SECRET_GRACE_MS (24 h)
+  smpp-credentials --name <account> [--system-id <id>]
+      SMPP credentials (system_id and a new password, shown only now); the old password
+      stops at once. The system_id defaults to the account's, else its name.
   disable --name <account> | enable --name <account>
   block --name <account> --countries EE,LV    unblock --name <account> --countries EE
-  limits --name <account> [--account-rate <n/s>] [--account-burst <n>] [--ip-rate <n/s>] | --clear
+  limits --name <account> [--account-rate <n/s>] [--account-burst <n>] [--ip-rate <n/s>]
+         [--smpp-binds <n>] [--smpp-window <n>] | --clear
   callback-url --name <account> --url <https://…> | --clear
       The default callback URL: reports of messages sent without a callbackUrl go there.
   ledger --name <account> [--limit 50] [--before <entry id>]

@@ -61,6 +61,21 @@ export async function run(
         json: { ...accountJson(summary), webhookSecret },
       };
     }
+    case "accounts smpp-credentials": {
+      const { summary, systemId, password } = await accounts.rotateSmppCredentials(
+        account,
+        o["system-id"],
+      );
+      return {
+        text: [
+          `SMPP credentials of ${describeAccount(summary)}`,
+          `  system_id  ${systemId}`,
+          `  password   ${password}`,
+          "The password is shown only now; the previous one no longer binds.",
+        ].join("\n"),
+        json: { ...accountJson(summary), smpp: { systemId, password } },
+      };
+    }
     case "accounts disable":
       return shown("Disabled", await accounts.disable(account));
     case "accounts enable":
@@ -82,6 +97,8 @@ export async function run(
             ...rate("accountRatePerSec", o["account-rate"]),
             ...rate("accountBurst", o["account-burst"]),
             ...rate("ipRatePerSec", o["ip-rate"]),
+            ...rate("smppMaxBinds", o["smpp-binds"]),
+            ...rate("smppWindow", o["smpp-window"]),
           };
       return shown("Set the limits of", await accounts.setLimits(account, limits));
     }

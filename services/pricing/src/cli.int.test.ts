@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AccountRecord, subjects } from "@smsgw/contracts";
 import { connectNats, createLogger, startKvCache } from "@smsgw/service-kit";
+import { verifySmppPassword } from "@smsgw/smpp-credentials";
 import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -39,6 +40,26 @@ function cli(...args: string[]): Promise<{ code: number | null; stdout: string; 
   });
 }
 
+/** The account's record in the accounts bucket, once it satisfies `until`. */
+async function publishedAccount(
+  hash: string,
+  until: (record: AccountRecord) => boolean,
+): Promise<AccountRecord> {
+  const log = createLogger("cli-test", "silent");
+  const nats = await connectNats(infra.env.NATS_URL ?? "", "cli-test", log);
+  const kv = await startKvCache(nats.nc, subjects(infra.prefix).accountsBucket, AccountRecord, log);
+  try {
+    await waitFor(() => {
+      const record = kv.get(hash);
+      return record !== undefined && until(record);
+    });
+    return kv.get(hash) as AccountRecord;
+  } finally {
+    await kv.stop();
+    await nats.nc.close();
+  }
+}
+
 describe("the accounts CLI", () => {
   it("when an account is created with --json, it prints the credentials once and publishes the account", async () => {
     const result = await cli("accounts", "create", "--name", "acme", "--credits", "10", "--json");
@@ -64,17 +85,38 @@ describe("the accounts CLI", () => {
     await sql.end();
     expect(rows).toEqual([{ balance: "100000", hashed: true, kind: "topup", amount: "100000" }]);
 
-    const log = createLogger("cli-test", "silent");
-    const nats = await connectNats(infra.env.NATS_URL ?? "", "cli-test", log);
-    const kv = await startKvCache(
-      nats.nc,
-      subjects(infra.prefix).accountsBucket,
-      AccountRecord,
-      log,
+    await publishedAccount(created.hash, (record) => record.accountId === created.accountId);
+  });
+
+  it("when SMPP credentials are made, the password is shown once, only its scrypt hash is published, and a taken system_id is refused", async () => {
+    const made = JSON.parse(
+      (await cli("accounts", "create", "--name", "smpp-acme", "--credits", "1", "--json")).stdout,
     );
-    await waitFor(() => kv.get(created.hash)?.accountId === created.accountId);
-    await kv.stop();
-    await nats.nc.close();
+    const result = await cli("accounts", "smpp-credentials", "--name", "smpp-acme", "--json");
+    expect(result.code).toBe(0);
+    const shown = JSON.parse(result.stdout);
+    expect(shown).toMatchObject({
+      smppSystemId: "smpp-acme",
+      smpp: { systemId: "smpp-acme", password: expect.stringMatching(/^[A-Za-z2-9]{8}$/) },
+    });
+
+    const published = (await publishedAccount(made.hash, (record) => record.smpp !== undefined))
+      .smpp;
+    expect(published?.systemId).toBe("smpp-acme");
+    expect(published?.passwordHash).not.toContain(shown.smpp.password);
+    expect(await verifySmppPassword(shown.smpp.password, published?.passwordHash ?? "")).toBe(true);
+
+    await cli("accounts", "create", "--name", "other", "--credits", "1");
+    const taken = await cli(
+      "accounts",
+      "smpp-credentials",
+      "--name",
+      "other",
+      "--system-id",
+      "smpp-acme",
+    );
+    expect(taken.code).not.toBe(0);
+    expect(taken.stderr).toContain("belongs to another account");
   });
 
   it("when credit is topped up, it prints the new balance", async () => {

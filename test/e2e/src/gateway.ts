@@ -6,6 +6,7 @@ import { loadIngressConfig, startIngress } from "@smsgw/ingress";
 import { loadPricingConfig, startPricing } from "@smsgw/pricing";
 import { loadRoutingConfig, startRouting } from "@smsgw/routing";
 import { createLogger, type RunningService } from "@smsgw/service-kit";
+import { loadSmppServerConfig, type StartedSmppServer, startSmppServer } from "@smsgw/smpp-server";
 import { loadSmscSimulatorConfig, startSmscSimulator } from "@smsgw/smsc-simulator";
 import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
 
@@ -23,6 +24,8 @@ export interface GatewayOptions {
   connectorCarriers?: (carriers: Array<Record<string, unknown>>) => Array<Record<string, unknown>>;
   /** Variables one service gets on top of the shared ones (e.g. its own NATS user). */
   envOf?: (service: string) => Record<string, string>;
+  /** Also runs smpp-server (customers' SMPP binds) on a free port. */
+  smppServer?: boolean;
 }
 
 export async function startGateway(
@@ -107,6 +110,14 @@ export async function startGateway(
   started.push({ name: "dlr-dispatcher", service: dispatcher });
   const ingress = await startIngress(loadIngressConfig(envOf("ingress")), log("ingress"));
   started.push({ name: "ingress", service: ingress });
+  let smppServer: StartedSmppServer | undefined;
+  if (options.smppServer) {
+    smppServer = await startSmppServer(
+      loadSmppServerConfig({ ...envOf("smpp-server"), SMPP_PORT: "0" }),
+      log("smpp-server"),
+    );
+    started.push({ name: "smpp-server", service: smppServer });
+  }
   // Routing learns which carriers are simulators from the connector's health records: a
   // test account's message accepted before they arrive would find no simulator.
   const ids = carriers.map((c) => String(c.id));
@@ -122,6 +133,7 @@ export async function startGateway(
     routing,
     connector,
     baseUrl,
+    smppServer,
     /** Stops one service, as a crash or a deploy would (for the error table's 500 row). */
     async stopService(name: string) {
       const index = started.findIndex((s) => s.name === name);

@@ -31,6 +31,7 @@ const SCHEMA_OF: Record<string, string> = {
   "dlr-dispatcher": "dispatcher",
   "event-store": "event_store",
   console: "console",
+  "smpp-server": "smpp_server",
 };
 
 interface Pools {

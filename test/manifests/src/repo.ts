@@ -11,6 +11,7 @@ import { EventStoreEnv } from "@smsgw/event-store";
 import { IngressEnv } from "@smsgw/ingress";
 import { PricingEnv } from "@smsgw/pricing";
 import { RoutingEnv } from "@smsgw/routing";
+import { SmppServerEnv } from "@smsgw/smpp-server";
 import { SmscSimulatorEnv } from "@smsgw/smsc-simulator";
 import { parseYamlDocuments, type Yaml } from "./yaml.ts";
 
@@ -54,6 +55,8 @@ export const SERVICES: readonly ServiceFacts[] = [
   svc("smsc-simulator", 8086, "HEALTH_PORT", S(SmscSimulatorEnv), { production: false }),
   // The customer console: pages on HTTP_PORT 8087, /healthz /readyz /metrics on 8088.
   svc("console", 8088, "HEALTH_PORT", S(ConsoleEnv)),
+  // Customers' SMPP binds on SMPP_PORT 2875; /healthz /readyz /metrics on 8090 (issue 19).
+  svc("smpp-server", 8090, "HEALTH_PORT", S(SmppServerEnv)),
 ];
 
 function svc(

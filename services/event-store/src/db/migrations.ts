@@ -139,4 +139,11 @@ export const migrations: Record<string, Migration> = {
         using gin (message_ids)`.execute(db);
     },
   },
+  "0008_smpp_receipt": {
+    async up(db) {
+      // Messages submitted over SMPP with registered_delivery: which final statuses go back
+      // to the account's binds as deliver_sm (api.md section 6). Null for every other message.
+      await sql`alter table messages add column smpp_receipt text`.execute(db);
+    },
+  },
 };

@@ -65,6 +65,8 @@ export interface MessagesTable {
   failed_at: Timestamp | null;
   updated_at: Timestamp | null;
   callback_statuses: string[] | null;
+  /** `final` or `failure`: the SMPP receipts the message wants (api.md section 6); else null. */
+  smpp_receipt: string | null;
   /** Counts the row's writes: the fold's optimistic check (ADR 0009). */
   revision: Generated<number>;
 }

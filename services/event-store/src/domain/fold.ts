@@ -5,6 +5,7 @@ import {
   type MessageStatus,
   type MessageStatusChanged,
   type TraceContext,
+  wantsSmppReceipt,
 } from "@smsgw/contracts";
 import { type MessageState, type StatusChange, step } from "./message.ts";
 
@@ -39,6 +40,8 @@ const DEFAULT_REPORTED: ReadonlySet<MessageStatus> = new Set(["sent", ...FINAL_S
  */
 export function isReported(state: MessageState, change: MessageStatusChanged): boolean {
   const accepted = state.accepted;
+  // A message submitted over SMPP gets its receipts from the same changes (smpp-server).
+  if (wantsSmppReceipt(accepted?.smppReceipt, change.status)) return true;
   if (!accepted?.callbackUrl || change.status === "queued") return false;
   const wanted = accepted.callbackStatuses;
   return wanted ? wanted.includes(change.status) : DEFAULT_REPORTED.has(change.status);
@@ -108,6 +111,7 @@ export function statusChanged(
     errorCode: change.errorCode,
     reference: accepted.reference,
     callbackUrl: accepted.callbackUrl,
+    ...(accepted.smppReceipt ? { smppReceipt: accepted.smppReceipt } : {}),
     ...(trace ? { trace } : {}),
   };
 }

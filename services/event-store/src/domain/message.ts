@@ -3,6 +3,7 @@ import {
   type MessageEvent,
   type MessageStatus,
   type PartStatus,
+  type SmppReceiptMask,
 } from "@smsgw/contracts";
 
 /**
@@ -50,6 +51,8 @@ export interface AcceptedFacts {
   callbackUrl: string | null;
   /** The statuses the callback URL wants (api.md section 4); null = the default `sent,final`. */
   callbackStatuses: readonly MessageStatus[] | null;
+  /** Submitted over SMPP with registered_delivery: the receipts it wants; else null. */
+  smppReceipt: SmppReceiptMask | null;
   /** The `occurredAt` of `MessageAccepted`. */
   createdAt: string;
 }
@@ -148,6 +151,7 @@ function recordFacts(state: MessageState, event: MessageEvent): MessageState {
           reference,
           callbackUrl,
           callbackStatuses: event.data.callbackStatuses ?? null,
+          smppReceipt: event.data.smppReceipt ?? null,
           createdAt: event.occurredAt,
         },
       };

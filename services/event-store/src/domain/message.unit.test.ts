@@ -311,6 +311,29 @@ describe("status change notifications", () => {
     ).toEqual(["delivered"]);
   });
 
+  it("when the message came over SMPP asking for receipts, its final status is reported even without a callback URL, and the change says so", () => {
+    const reported = (folded: ReturnType<typeof foldMessage>) =>
+      folded.notifications.filter((n) => isReported(folded.state, n));
+    const smpp = given().when(
+      e.accepted(t(0), { callbackUrl: null, smppReceipt: "final" }),
+      e.submitted(t(1)),
+      e.receipt(t(2), 1, "delivered"),
+    );
+    expect(reported(smpp)).toMatchObject([
+      { status: "delivered", callbackUrl: null, smppReceipt: "final" },
+    ]);
+    const failureOnly = (outcome: "delivered" | "undelivered") =>
+      reported(
+        given().when(
+          e.accepted(t(0), { callbackUrl: null, smppReceipt: "failure" }),
+          e.submitted(t(1)),
+          e.receipt(t(2), 1, outcome),
+        ),
+      ).map((n) => n.status);
+    expect(failureOnly("delivered")).toEqual([]);
+    expect(failureOnly("undelivered")).toEqual(["undelivered"]);
+  });
+
   it("when the message asks for sent only, its final status is not reported", () => {
     const sentOnly = given().when(
       e.accepted(t(0), { callbackStatuses: ["sent"] }),

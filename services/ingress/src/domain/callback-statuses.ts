@@ -1,5 +1,5 @@
 import { isFinalStatus, MESSAGE_STATUSES, type MessageStatus } from "@smsgw/contracts";
-import { type Checked, passed, refused } from "./api-error.ts";
+import { type Checked, passed, refused } from "@smsgw/message-acceptance";
 
 /**
  * `callbackStatuses` (api.md section 4): which status changes are POSTed to the callback

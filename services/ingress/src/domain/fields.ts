@@ -1,30 +1,20 @@
 import { literalAddressVerdict, parseCallbackUrl } from "@smsgw/callback-guard";
-import type { MessageStatus } from "@smsgw/contracts";
-import { type ConcatMethod, countParts, SMS_LIMITS, type SmsEncoding } from "@smsgw/sms-text";
-import { type Checked, passed, refused } from "./api-error.ts";
+import {
+  type Checked,
+  checkTextLength,
+  type MessageFields,
+  passed,
+  refused,
+} from "@smsgw/message-acceptance";
 import { readCallbackStatuses } from "./callback-statuses.ts";
 
 /**
  * The fields of a compatible send request, validated for shape (not yet for meaning). The
  * text's length is bounded, its parts are not counted yet: that waits for authentication.
  */
-export interface SendFields {
+export interface SendFields extends MessageFields {
   hash: string;
   token: string;
-  toNumber: string;
-  fromNumber: string;
-  text: string;
-  callbackUrl: string | null;
-  /** The statuses to report, expanded; null = the default `sent,final`. */
-  callbackStatuses: MessageStatus[] | null;
-}
-
-/** The text's encoding and the parts it is sent (and billed) in. */
-export interface TextCount {
-  encoding: SmsEncoding;
-  parts: number;
-  /** The concatenation header counted with (ADR 0011): udh16 leaves 152/66 units a part. */
-  concat: ConcatMethod;
 }
 
 export const MAX_CALLBACK_URL_LENGTH = 2048;
@@ -86,52 +76,6 @@ export function readSendFields(
     callbackUrl: callbackUrl.value,
     callbackStatuses: callbackStatuses.value,
   });
-}
-
-/**
- * The longest text that may fit in `maxParts` parts, in UTF-16 code units: every character
- * is at least one septet (GSM-7) or one unit (UCS-2), and no part holds more than 153 of
- * them once a text is split (160 alone). A longer text is over the limit whatever it says.
- */
-export function maxTextLength(maxParts: number): number {
-  return maxParts <= 1 ? SMS_LIMITS.gsm7.single : maxParts * SMS_LIMITS.gsm7.udh8;
-}
-
-/**
- * The cheap bound, before authentication: a text longer than `maxTextLength` is refused by
- * its length alone (O(1)), so no request makes us split 64 KB of text (issue 23).
- */
-export function checkTextLength(text: string, maxParts: number): Checked<string> {
-  const max = maxTextLength(maxParts);
-  if (text.length <= max) return passed(text);
-  return refused(
-    "invalid_params",
-    `text is ${text.length} characters long; the limit is ${maxParts} parts (at most ${max} characters)`,
-  );
-}
-
-/**
- * The parts the text is sent and billed in, and the part limit: the splitter runs here,
- * after authentication and the rate limits, on a text `checkTextLength` has bounded.
- * `concat` is the header the destination's carriers may split with (`concatFor`).
- */
-export function countTextParts(
-  text: string,
-  maxParts: number,
-  concat: ConcatMethod = "udh8",
-): Checked<TextCount> {
-  const { encoding, parts } = countParts(text, { concat });
-  if (parts > maxParts) {
-    const why =
-      concat === "udh16"
-        ? " (this destination's carriers leave 152 GSM-7 or 66 UCS-2 characters a part)"
-        : "";
-    return refused(
-      "invalid_params",
-      `text is ${parts} parts long${why}; the limit is ${maxParts} parts`,
-    );
-  }
-  return passed({ encoding, parts, concat });
 }
 
 function requiredString(name: string, value: unknown): Checked<string> {

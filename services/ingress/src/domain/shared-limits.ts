@@ -6,7 +6,7 @@ import {
   type RateLimiter,
   type RateLimiterOptions,
   take,
-} from "./token-bucket.ts";
+} from "@smsgw/message-acceptance";
 
 /**
  * Rate limits for the whole gateway, not per replica, with no round trip on a request. Each

@@ -1,15 +1,14 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { AccountRecord } from "@smsgw/contracts";
+import { type ApiError, accountLimitsOf, type DefaultLimits } from "@smsgw/message-acceptance";
 import type { Logger, Messaging } from "@smsgw/service-kit";
 import type { IngressConfig } from "../config.ts";
-import { accountLimitsOf, type DefaultLimits } from "../domain/account-limits.ts";
 import {
   type AdmissionPolicy,
   expectedInFlight,
   initialAdmission,
   nextAdmission,
 } from "../domain/admission.ts";
-import type { ApiError } from "../domain/api-error.ts";
 import { type Backlog, backlogOf, type DurableBacklog } from "../domain/backlog.ts";
 import { fairCaps } from "../domain/fair-share.ts";
 import {

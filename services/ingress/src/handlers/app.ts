@@ -1,6 +1,6 @@
+import { apiError } from "@smsgw/message-acceptance";
 import type { Logger } from "@smsgw/service-kit";
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from "express";
-import { apiError } from "../domain/api-error.ts";
 import { renderDocsPage } from "../openapi/docs-page.ts";
 import { buildOpenApiDocument } from "../openapi/document.ts";
 import { type IpLimitDeps, perIpLimit } from "./limits.ts";

@@ -1,13 +1,13 @@
 import { createHash } from "node:crypto";
-import type { Logger } from "@smsgw/service-kit";
-import type { Request, Response } from "express";
 import {
   type ApiError,
   apiError,
   type Checked,
   passed,
   v1HttpStatus,
-} from "../domain/api-error.ts";
+} from "@smsgw/message-acceptance";
+import type { Logger } from "@smsgw/service-kit";
+import type { Request, Response } from "express";
 import { canonicalJson, isIdempotencyKey, MAX_BODY_DEPTH } from "../domain/idempotency.ts";
 import type { IdempotencyStore } from "./idempotency-store.ts";
 import { sendError } from "./reply.ts";

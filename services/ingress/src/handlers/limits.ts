@@ -1,10 +1,15 @@
 import type { AccountRecord } from "@smsgw/contracts";
+import {
+  type ApiError,
+  accountLimitsOf,
+  type DefaultLimits,
+  ipLimitsOf,
+  type RateLimiter,
+  type TakeDecision,
+} from "@smsgw/message-acceptance";
 import type { RequestHandler } from "express";
-import { accountLimitsOf, type DefaultLimits, ipLimitsOf } from "../domain/account-limits.ts";
-import type { ApiError } from "../domain/api-error.ts";
 import { clientKeyOf } from "../domain/client-key.ts";
 import { readCredentials } from "../domain/credentials.ts";
-import type { RateLimiter, TakeDecision } from "../domain/token-bucket.ts";
 import type { Authenticator } from "./auth.ts";
 import { sendError } from "./reply.ts";
 

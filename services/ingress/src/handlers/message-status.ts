@@ -1,7 +1,7 @@
 import { isMessageId } from "@smsgw/contracts";
+import { apiError } from "@smsgw/message-acceptance";
 import type { MessageReader as EventStoreReader } from "@smsgw/message-read-model";
 import type { RequestHandler } from "express";
-import { apiError } from "../domain/api-error.ts";
 import { toMessageResource } from "../domain/message-resource.ts";
 import { sendError, sendJson } from "./reply.ts";
 import { authenticateV1, type V1AuthDeps } from "./v1-auth.ts";

@@ -1,5 +1,5 @@
+import { type ApiError, HTTP_STATUS_OF, v1HttpStatus } from "@smsgw/message-acceptance";
 import type { Response } from "express";
-import { type ApiError, HTTP_STATUS_OF, v1HttpStatus } from "../domain/api-error.ts";
 import { noteApiStatus } from "./observe.ts";
 
 /** Writes a JSON answer unless one was already sent (e.g. by the request deadline). */

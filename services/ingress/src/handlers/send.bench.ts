@@ -1,13 +1,12 @@
 import { createHash } from "node:crypto";
 import { AccountRecord } from "@smsgw/contracts";
+import { createPipeline, createRateLimiter } from "@smsgw/message-acceptance";
 import { createLogger } from "@smsgw/service-kit";
 import { countParts } from "@smsgw/sms-text";
 import type { Request, RequestHandler, Response } from "express";
 import { test } from "vitest";
-import { createRateLimiter } from "../domain/token-bucket.ts";
 import { ALWAYS_ADMIT } from "./admission.ts";
 import { createAuthenticator } from "./auth.ts";
-import { createPipeline } from "./pipeline.ts";
 import { createSendHandler } from "./send.ts";
 
 // What a send request costs the ingress's CPU before it is refused (issue 23: a 64 KB text

@@ -1,13 +1,15 @@
 import { newMessageId, toDecimal } from "@smsgw/contracts";
+import {
+  AUTH_FAILED,
+  type DefaultLimits,
+  type Pipeline,
+  type RateLimiter,
+} from "@smsgw/message-acceptance";
 import type { RequestHandler } from "express";
-import type { DefaultLimits } from "../domain/account-limits.ts";
-import { AUTH_FAILED } from "../domain/api-error.ts";
 import { readSendFields } from "../domain/fields.ts";
-import type { RateLimiter } from "../domain/token-bucket.ts";
 import type { AdmissionGate } from "./admission.ts";
 import type { Authenticator } from "./auth.ts";
 import { accountThrottle } from "./limits.ts";
-import type { Pipeline } from "./pipeline.ts";
 import { sendError, sendJson } from "./reply.ts";
 
 export interface SendDeps {

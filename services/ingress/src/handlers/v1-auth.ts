@@ -1,9 +1,7 @@
 import type { AccountRecord } from "@smsgw/contracts";
+import { AUTH_FAILED, type DefaultLimits, type RateLimiter } from "@smsgw/message-acceptance";
 import type { Request, Response } from "express";
-import type { DefaultLimits } from "../domain/account-limits.ts";
-import { AUTH_FAILED } from "../domain/api-error.ts";
 import { readCredentials } from "../domain/credentials.ts";
-import type { RateLimiter } from "../domain/token-bucket.ts";
 import type { Authenticator } from "./auth.ts";
 import { accountThrottle } from "./limits.ts";
 import { sendError } from "./reply.ts";

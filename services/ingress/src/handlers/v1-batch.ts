@@ -1,9 +1,15 @@
 import type { AccountRecord } from "@smsgw/contracts";
 import { newMessageId } from "@smsgw/contracts";
+import {
+  type ApiError,
+  apiError,
+  type Charge,
+  type Draft,
+  NOT_ACCEPTED,
+  type Pipeline,
+} from "@smsgw/message-acceptance";
 import type { RequestHandler, Response } from "express";
-import { type ApiError, apiError } from "../domain/api-error.ts";
 import { describeIssue, SendBatchEnvelope } from "../domain/api-schemas.ts";
-import type { Charge } from "../domain/authorize-outcome.ts";
 import type { AdmissionGate } from "./admission.ts";
 import {
   type Answer,
@@ -13,7 +19,6 @@ import {
   readIdempotencyKey,
   writeAnswer,
 } from "./idempotent.ts";
-import { type Draft, NOT_ACCEPTED, type Pipeline } from "./pipeline.ts";
 import { sendError } from "./reply.ts";
 import { authenticateV1, type V1AuthDeps } from "./v1-auth.ts";
 import { acceptedResource, readV1Message, type SendOptions } from "./v1-send.ts";

@@ -5,14 +5,12 @@ import {
   type RoutingRules,
   toDecimal,
 } from "@smsgw/contracts";
+import { apiError, checkDoor, checkPhone } from "@smsgw/message-acceptance";
 import { InvalidCursorError } from "@smsgw/message-read-model";
 import { formatPhone } from "@smsgw/phone-format";
 import type { Logger } from "@smsgw/service-kit";
 import type { RequestHandler } from "express";
-import { apiError } from "../domain/api-error.ts";
 import { describeIssue, EventsQuery } from "../domain/api-schemas.ts";
-import { checkDoor } from "../domain/door.ts";
-import { checkPhone } from "../domain/phone.ts";
 import { type MessageReader, NOT_FOUND } from "./message-status.ts";
 import { sendError, sendJson } from "./reply.ts";
 import { authenticateV1, type V1AuthDeps } from "./v1-auth.ts";

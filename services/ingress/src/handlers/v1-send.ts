@@ -1,11 +1,21 @@
 import { type AccountRecord, newMessageId, toDecimal } from "@smsgw/contracts";
+import {
+  apiError,
+  type Checked,
+  checkSchedule,
+  checkTextLength,
+  type Draft,
+  NOT_ACCEPTED,
+  type Pipeline,
+  passed,
+  type ScheduleLimits,
+  type SendInput,
+} from "@smsgw/message-acceptance";
 import type { Logger } from "@smsgw/service-kit";
 import type { RequestHandler, Response } from "express";
-import { apiError, type Checked, passed } from "../domain/api-error.ts";
 import { describeIssue, SendMessage } from "../domain/api-schemas.ts";
 import { readCallbackStatuses } from "../domain/callback-statuses.ts";
-import { checkCallbackUrl, checkTextLength } from "../domain/fields.ts";
-import { checkSchedule, type ScheduleLimits } from "../domain/schedule.ts";
+import { checkCallbackUrl } from "../domain/fields.ts";
 import type { AdmissionGate } from "./admission.ts";
 import type { IdempotencyStore } from "./idempotency-store.ts";
 import {
@@ -15,8 +25,6 @@ import {
   readIdempotencyKey,
   writeAnswer,
 } from "./idempotent.ts";
-import type { Draft, Pipeline, SendInput } from "./pipeline.ts";
-import { NOT_ACCEPTED } from "./pipeline.ts";
 import { sendError } from "./reply.ts";
 import { authenticateV1, type V1AuthDeps } from "./v1-auth.ts";
 

@@ -97,6 +97,17 @@ export function createAdminApp(options: Omit<AdminOptions, "port" | "host">) {
     const rotated = await accounts.rotateWebhookSecret(account(req));
     res.json({ ...accountJson(rotated.summary), webhookSecret: rotated.webhookSecret });
   });
+  app.post("/admin/accounts/:account/smpp-credentials", async (req, res) => {
+    const requested = body(req)["systemId"];
+    const rotated = await accounts.rotateSmppCredentials(
+      account(req),
+      typeof requested === "string" ? requested : undefined,
+    );
+    res.json({
+      ...accountJson(rotated.summary),
+      smpp: { systemId: rotated.systemId, password: rotated.password },
+    });
+  });
   app.post("/admin/accounts/:account/disable", async (req, res) => {
     res.json(accountJson(await accounts.disable(account(req))));
   });

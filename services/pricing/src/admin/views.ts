@@ -15,6 +15,7 @@ export function accountJson(summary: AccountSummary) {
     blockedCountries: summary.blockedCountries,
     limits: summary.limits,
     defaultCallbackUrl: summary.defaultCallbackUrl,
+    smppSystemId: summary.smppSystemId,
   };
 }
 

@@ -114,4 +114,12 @@ export const migrations: Record<string, Migration> = {
       await sql`alter table accounts add column default_callback_url text`.execute(db);
     },
   },
+  "0004_smpp_credentials": {
+    async up(db: Kysely<unknown>) {
+      // api.md section 6: a system_id per account (unique) and the scrypt hash of its
+      // password (ADR 0012); published to the accounts KV for smpp-server.
+      await sql`alter table accounts add column smpp_system_id text unique`.execute(db);
+      await sql`alter table accounts add column smpp_password_hash text`.execute(db);
+    },
+  },
 };

@@ -36,6 +36,10 @@ export interface AccountsTable {
   >;
   /** Where reports of messages sent without a callbackUrl go (AccountRecord.defaultCallbackUrl). */
   default_callback_url: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The account's SMPP system_id (api.md section 6), unique; null: no SMPP credentials. */
+  smpp_system_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** scrypt hash of the SMPP password (ADR 0012); the password itself is never stored. */
+  smpp_password_hash: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -100,6 +104,8 @@ export interface AccountLimits {
   ipRatePerSec?: number | undefined;
   accountRatePerSec?: number | undefined;
   accountBurst?: number | undefined;
+  smppMaxBinds?: number | undefined;
+  smppWindow?: number | undefined;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

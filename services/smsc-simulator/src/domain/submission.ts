@@ -1,5 +1,5 @@
-import { type MessageFields, readKnownTlvs } from "@smsgw/smpp";
-import { decodeGsm7Unpacked, decodeUcs2, parseConcatUdh } from "@smsgw/sms-text";
+import { type MessageFields, readMessageContent } from "@smsgw/smpp";
+import { decodeGsm7Unpacked, decodeUcs2 } from "@smsgw/sms-text";
 
 /** One received submit_sm (one part), as the simulator records it. */
 export interface Submission {
@@ -21,29 +21,13 @@ type SubmitFields = Pick<
   "sourceAddr" | "destinationAddr" | "dataCoding" | "esmClass" | "shortMessage" | "tlvs"
 >;
 
-const UDHI = 0x40;
-
 export function describeSubmission(
   carrierId: string,
   carrierMessageId: string,
   pdu: SubmitFields,
   receivedAt: Date,
 ): Submission {
-  let payload: Uint8Array = pdu.shortMessage;
-  if (payload.length === 0) payload = readKnownTlvs(pdu.tlvs).messagePayload ?? payload;
-  let udh: Submission["udh"] = null;
-  if ((pdu.esmClass & UDHI) !== 0) {
-    const concat = parseConcatUdh(payload);
-    const headerLength = (payload[0] ?? 0) + 1;
-    if (concat) udh = { ref: concat.ref, total: concat.total, seq: concat.seq };
-    payload = payload.subarray(Math.min(headerLength, payload.length));
-  } else {
-    // The SAR TLVs tie the parts together without a UDH.
-    const sar = readKnownTlvs(pdu.tlvs);
-    if (sar.sarTotalSegments !== undefined && sar.sarSegmentSeqnum !== undefined) {
-      udh = { ref: sar.sarMsgRefNum ?? 0, total: sar.sarTotalSegments, seq: sar.sarSegmentSeqnum };
-    }
-  }
+  const { payload, part: udh } = readMessageContent(pdu);
   return {
     carrierId,
     carrierMessageId,

@@ -4,6 +4,7 @@ import {
   CommandStatus,
   createSmppServer,
   type IncomingRequest,
+  receiptDeliverSm,
   type SmppSession,
   type SubmitSm,
 } from "@smsgw/smpp";
@@ -11,7 +12,7 @@ import type { SimBehaviour, SimCarrier } from "../config.ts";
 import { createTpsWindow, decideSubmit, drawDelay, receiptIdFor } from "../domain/behaviour.ts";
 import { createMessageIds, formatMessageId, idStart } from "../domain/message-ids.ts";
 import { outcomeFor, wantsReceipt } from "../domain/outcomes.ts";
-import { moDeliverSm, receiptDeliverSm } from "../domain/receipt.ts";
+import { moDeliverSm } from "../domain/receipt.ts";
 import { describeSubmission, type Submission } from "../domain/submission.ts";
 import { createReceiptOutbox } from "./receipt-outbox.ts";
 

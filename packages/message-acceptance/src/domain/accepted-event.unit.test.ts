@@ -39,6 +39,12 @@ describe("acceptedEvent", () => {
     expect(acceptedEvent({ ...input, test: false }).data).not.toHaveProperty("test");
   });
 
+  it("when the message came over SMPP asking for receipts, the event says which; else it carries none", () => {
+    expect(acceptedEvent({ ...input, smppReceipt: "failure" }).data.smppReceipt).toBe("failure");
+    expect(acceptedEvent({ ...input, smppReceipt: null }).data).not.toHaveProperty("smppReceipt");
+    expect(acceptedEvent(input).data).not.toHaveProperty("smppReceipt");
+  });
+
   it("when the message has a callback and a mask other than the default, the event carries the mask", () => {
     const event = acceptedEvent(
       withFields({ callbackUrl: "https://hooks.example/r", callbackStatuses: ["delivered"] }),

@@ -1,18 +1,5 @@
 import { type Checked, passed, refused } from "./api-error.ts";
-
-export interface ScheduleLimits {
-  /** How far ahead `sendAt` may be (ms). */
-  maxScheduleAheadMs: number;
-  /** How long after sending (`sendAt` or now) `validUntil` may be (ms). */
-  maxValidityMs: number;
-}
-
-export interface Schedule {
-  /** ISO UTC, or null: send now. */
-  sendAt: string | null;
-  /** ISO UTC, or null: the carrier's default validity. */
-  validUntil: string | null;
-}
+import type { Schedule, ScheduleLimits } from "./message-fields.ts";
 
 // ISO 8601 date and time with seconds optional, fraction optional, and Z or an offset.
 const ISO_DATE_TIME =

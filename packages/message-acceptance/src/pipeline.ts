@@ -1,25 +1,32 @@
-import { type AccountRecord, concatFor, type RoutingRules } from "@smsgw/contracts";
+import {
+  type AccountRecord,
+  concatFor,
+  type RoutingRules,
+  type SmppReceiptMask,
+} from "@smsgw/contracts";
 import {
   createGroupCommit,
   currentTraceContext,
   type EventPublisher,
   type Logger,
 } from "@smsgw/service-kit";
-import { acceptedEvent } from "../domain/accepted-event.ts";
-import { apiError, type Checked, passed } from "../domain/api-error.ts";
-import { type Charge, outcomeOfAuthorize } from "../domain/authorize-outcome.ts";
-import { checkDoor } from "../domain/door.ts";
-import { countTextParts, type SendFields, type TextCount } from "../domain/fields.ts";
-import { checkPhone, type Destination } from "../domain/phone.ts";
-import type { Schedule } from "../domain/schedule.ts";
-import { checkSender } from "../domain/sender.ts";
 import type { Authorizer } from "./authorizer.ts";
+import { acceptedEvent } from "./domain/accepted-event.ts";
+import { apiError, type Checked, passed } from "./domain/api-error.ts";
+import { type Charge, outcomeOfAuthorize } from "./domain/authorize-outcome.ts";
+import { checkDoor } from "./domain/door.ts";
+import type { MessageFields, Schedule } from "./domain/message-fields.ts";
+import { checkPhone, type Destination } from "./domain/phone.ts";
+import { checkSender } from "./domain/sender.ts";
+import { countTextParts, type TextCount } from "./domain/text.ts";
 
 /** What a send needs once its fields have the right shape and its account is known. */
 export interface SendInput {
-  fields: Pick<SendFields, "toNumber" | "fromNumber" | "text" | "callbackUrl" | "callbackStatuses">;
+  fields: MessageFields;
   reference: string | null;
   schedule: Schedule;
+  /** Sent over SMPP with registered_delivery: the receipts it wants back as deliver_sm. */
+  smppReceipt?: SmppReceiptMask | null;
   /** How the client named the fields, for the messages: toNumber/fromNumber or to/from. */
   names?: { to: string; from: string };
 }
@@ -150,6 +157,7 @@ export function createPipeline(deps: PipelineDeps) {
       validUntil: draft.input.schedule.validUntil,
       defaultCallbackUrl: draft.account.defaultCallbackUrl,
       test: draft.account.test,
+      smppReceipt: draft.input.smppReceipt ?? null,
       // The request's span: routing's (and so every later service's) spans descend from it.
       trace: currentTraceContext(),
     });

@@ -1,6 +1,6 @@
-import { readReceipt } from "@smsgw/smpp";
 import { describe, expect, it } from "vitest";
-import { receiptDeliverSm } from "./receipt.ts";
+import { readReceipt } from "./receipt.ts";
+import { receiptDeliverSm } from "./receipt-pdu.ts";
 
 describe("receiptDeliverSm", () => {
   const pdu = receiptDeliverSm({

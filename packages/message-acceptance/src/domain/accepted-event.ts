@@ -1,12 +1,18 @@
-import { type EventOf, eventIdFor, type TraceContext } from "@smsgw/contracts";
+import {
+  type EventOf,
+  eventIdFor,
+  type SmppReceiptMask,
+  type TraceContext,
+} from "@smsgw/contracts";
 import type { Charge } from "./authorize-outcome.ts";
-import type { SendFields, TextCount } from "./fields.ts";
+import type { MessageFields } from "./message-fields.ts";
 import type { Destination } from "./phone.ts";
+import type { TextCount } from "./text.ts";
 
 export interface AcceptedInput {
   messageId: string;
   accountId: string;
-  fields: Pick<SendFields, "text" | "callbackUrl" | "callbackStatuses">;
+  fields: Pick<MessageFields, "text" | "callbackUrl" | "callbackStatuses">;
   /** The parts it was charged for, which are the parts it is sent in. */
   count: TextCount;
   destination: Destination;
@@ -26,6 +32,8 @@ export interface AcceptedInput {
   defaultCallbackUrl?: string | null | undefined;
   /** A test account's message: routing keeps it on simulated carriers. */
   test?: boolean;
+  /** Sent over SMPP with registered_delivery: the receipts it wants (api.md section 6). */
+  smppReceipt?: SmppReceiptMask | null;
   /** The trace the message continues (the HTTP request's span), when tracing is on. */
   trace?: TraceContext | undefined;
 }
@@ -64,6 +72,7 @@ export function acceptedEvent(input: AcceptedInput): EventOf<"MessageAccepted"> 
       ...(fields.callbackStatuses && callbackUrl
         ? { callbackStatuses: fields.callbackStatuses }
         : {}),
+      ...(input.smppReceipt ? { smppReceipt: input.smppReceipt } : {}),
     },
     ...(input.trace ? { trace: input.trace } : {}),
   };

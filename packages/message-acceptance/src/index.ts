@@ -1,0 +1,46 @@
+// @smsgw/message-acceptance: how a message is accepted, whatever door it came in by (the
+// HTTP API in ingress, SMPP in smpp-server): the checks in api.md's order, pricing's charge,
+// and the MessageAccepted publish. See README.md.
+
+export { AuthorizeFailedError, type Authorizer, createAuthorizer } from "./authorizer.ts";
+export { type AcceptedInput, acceptedEvent, callbackUrlOf } from "./domain/accepted-event.ts";
+export { accountLimitsOf, type DefaultLimits, ipLimitsOf } from "./domain/account-limits.ts";
+export {
+  type ApiError,
+  AUTH_FAILED,
+  apiError,
+  type Checked,
+  type ErrorStatus,
+  HTTP_STATUS_OF,
+  passed,
+  refused,
+  v1HttpStatus,
+} from "./domain/api-error.ts";
+export { type Charge, outcomeOfAuthorize } from "./domain/authorize-outcome.ts";
+export { checkDoor, type DoorInput } from "./domain/door.ts";
+export type { MessageFields, Schedule, ScheduleLimits } from "./domain/message-fields.ts";
+export { checkPhone, type Destination } from "./domain/phone.ts";
+export { checkSchedule } from "./domain/schedule.ts";
+export { checkSender } from "./domain/sender.ts";
+export { checkTextLength, countTextParts, maxTextLength, type TextCount } from "./domain/text.ts";
+export {
+  type Bucket,
+  type BucketLimits,
+  createRateLimiter,
+  isIdle,
+  makeRoom,
+  type RateLimiter,
+  type RateLimiterOptions,
+  refill,
+  type TakeDecision,
+  take,
+} from "./domain/token-bucket.ts";
+export {
+  createPipeline,
+  type Draft,
+  NOT_ACCEPTED,
+  type Pipeline,
+  type PipelineDeps,
+  type SendInput,
+} from "./pipeline.ts";
+export { RpcFailedError, requestReply } from "./rpc.ts";

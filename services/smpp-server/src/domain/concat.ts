@@ -1,0 +1,82 @@
+import type { PartOf } from "@smsgw/smpp";
+
+/** One part of a concatenated submit, waiting for the others. */
+export interface WaitingPart<T> {
+  part: PartOf;
+  /** What the caller needs back when the message is whole (the part's bytes, its PDU…). */
+  value: T;
+}
+
+interface Group<T> {
+  total: number;
+  parts: Map<number, T>;
+  startedAt: number;
+  /** Allocated when the first part came: every part of the message is answered with it. */
+  messageId: string;
+}
+
+export type AddOutcome<T> =
+  | { kind: "waiting"; messageId: string }
+  | { kind: "complete"; messageId: string; values: T[] }
+  /** Not a valid part (seq outside 1..total, total unlike the first part's, seen already). */
+  | { kind: "invalid"; reason: string };
+
+/**
+ * The parts of concatenated submits of one bind, joined into one message (api.md section 6:
+ * "concatenated submits (UDH or SAR) are one message of several parts"). Pure: the time and
+ * the new message id come in as arguments. A group is keyed by sender, recipient and
+ * reference (the same reference may be reused for another recipient).
+ */
+export class ConcatAssembler<T> {
+  readonly #groups = new Map<string, Group<T>>();
+  readonly #maxGroups: number;
+
+  constructor(maxGroups: number) {
+    this.#maxGroups = maxGroups;
+  }
+
+  get size(): number {
+    return this.#groups.size;
+  }
+
+  add(
+    key: { from: string; to: string },
+    part: PartOf,
+    value: T,
+    now: number,
+    newMessageId: () => string,
+  ): AddOutcome<T> {
+    if (part.total < 1 || part.seq < 1 || part.seq > part.total) {
+      return { kind: "invalid", reason: `part ${part.seq} of ${part.total}` };
+    }
+    const id = `${key.from}|${key.to}|${part.ref}|${part.total}`;
+    let group = this.#groups.get(id);
+    if (!group) {
+      if (this.#groups.size >= this.#maxGroups) {
+        return { kind: "invalid", reason: "too many concatenated messages waiting for parts" };
+      }
+      group = { total: part.total, parts: new Map(), startedAt: now, messageId: newMessageId() };
+      this.#groups.set(id, group);
+    }
+    if (group.parts.has(part.seq)) {
+      return { kind: "invalid", reason: `part ${part.seq} of ${part.total} came twice` };
+    }
+    group.parts.set(part.seq, value);
+    if (group.parts.size < group.total) return { kind: "waiting", messageId: group.messageId };
+    this.#groups.delete(id);
+    const values: T[] = [];
+    for (let seq = 1; seq <= group.total; seq++) values.push(group.parts.get(seq) as T);
+    return { kind: "complete", messageId: group.messageId, values };
+  }
+
+  /** Drops the groups started before `before` (their parts never all came); returns them. */
+  expire(before: number): Array<{ messageId: string; received: number; total: number }> {
+    const dropped: Array<{ messageId: string; received: number; total: number }> = [];
+    for (const [id, group] of this.#groups) {
+      if (group.startedAt >= before) continue;
+      this.#groups.delete(id);
+      dropped.push({ messageId: group.messageId, received: group.parts.size, total: group.total });
+    }
+    return dropped;
+  }
+}

@@ -1,0 +1,77 @@
+import {
+  type MessageStatus,
+  type MessageStatusChanged,
+  messageIdTime,
+  type SmppReceiptMask,
+} from "@smsgw/contracts";
+import type { ReceiptInput, ReceiptStat } from "@smsgw/smpp";
+import { Ton } from "./addresses.ts";
+
+/** registered_delivery's low bits (SMPP 3.4 5.2.17): 1 = final outcome, 2 = failure only. */
+export function receiptMaskOf(registeredDelivery: number): SmppReceiptMask | null {
+  switch (registeredDelivery & 0x03) {
+    case 1:
+      return "final";
+    case 2:
+      return "failure";
+    default:
+      return null;
+  }
+}
+
+/** The receipt stat of a final status (reference.md's table, read backwards). */
+export const STAT_OF: Partial<Record<MessageStatus, ReceiptStat>> = {
+  delivered: "DELIVRD",
+  undelivered: "UNDELIV",
+  expired: "EXPIRED",
+  // The gateway could not hand it to any carrier: rejected, in SMPP's words.
+  failed: "REJECTD",
+};
+
+/**
+ * The receipt's `err:` (three digits): 000 when delivered, else one per documented errorCode
+ * of api.md section 7, 099 for any other.
+ */
+const ERR_OF: Record<string, string> = {
+  unreachable: "001",
+  unknown_subscriber: "002",
+  blocked_by_carrier: "003",
+  expired: "004",
+  rejected: "005",
+  no_route: "006",
+  carrier_error: "007",
+};
+
+export function errOf(status: MessageStatus, errorCode: string | null): string {
+  if (status === "delivered") return "000";
+  return (errorCode && ERR_OF[errorCode]) || "099";
+}
+
+/**
+ * The deliver_sm fields of a message's receipt: from the handset (the recipient, E.164 as
+ * TON 1) back to the sender (alphanumeric TON 5, or a number TON 1), the canonical text and
+ * the TLVs receipted_message_id and message_state, for our `msg_…` id. The submit date is
+ * the id's own time; `text:` is left empty (the text is not in the status change).
+ */
+export function receiptInputOf(change: MessageStatusChanged): ReceiptInput | null {
+  const stat = STAT_OF[change.status];
+  if (!stat) return null;
+  const submitted = messageIdTime(change.messageId) ?? Date.parse(change.occurredAt);
+  const numeric = /^\+?\d+$/.test(change.fromNumber);
+  return {
+    carrierMessageId: change.messageId,
+    source: {
+      addr: numeric ? change.fromNumber.replace(/^\+/, "") : change.fromNumber,
+      ton: numeric ? Ton.international : Ton.alphanumeric,
+      npi: numeric ? 1 : 0,
+    },
+    destination: { addr: change.toNumber.replace(/^\+/, ""), ton: Ton.international, npi: 1 },
+    stat,
+    err: errOf(change.status, change.errorCode),
+    text: "",
+    submittedAt: new Date(submitted),
+    doneAt: new Date(change.occurredAt),
+    // data_coding 0 is GSM-7 on our binds, both ways.
+    alphabet: "gsm7",
+  };
+}

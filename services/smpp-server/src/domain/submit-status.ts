@@ -1,0 +1,34 @@
+import type { ErrorStatus } from "@smsgw/message-acceptance";
+import { CommandStatus } from "@smsgw/smpp";
+
+/**
+ * The command_status a submit_sm refused with a status of api.md gets (section 6): invalid
+ * destination 0x0B, invalid source 0x0A, low balance and opted out 0x45, rate limited 0x58,
+ * internal 0x08. A destination that is blocked or has no route is an invalid destination
+ * for this account (permanent for the message, as 0x0B is); a text over the part limit is
+ * 0x01 (`invalid_params` is decided by the reader, which knows which field was wrong).
+ */
+export function submitStatusOf(status: ErrorStatus): number {
+  switch (status) {
+    case "invalid_phone":
+    case "destination_blocked":
+      return CommandStatus.ESME_RINVDSTADR;
+    case "invalid_sender":
+      return CommandStatus.ESME_RINVSRCADR;
+    case "low_balance":
+      return CommandStatus.ESME_RSUBMITFAIL;
+    case "rate_limit":
+      return CommandStatus.ESME_RTHROTTLED;
+    case "invalid_params":
+      return CommandStatus.ESME_RINVMSGLEN;
+    case "auth_failed":
+      return CommandStatus.ESME_RINVSYSID;
+    case "server_error":
+    case "not_found":
+    case "method_not_allowed":
+    case "idempotency_key_reused":
+      return CommandStatus.ESME_RSYSERR;
+    default:
+      return status satisfies never;
+  }
+}

@@ -1,0 +1,172 @@
+import {
+  changesOf,
+  MessageStatusChanged,
+  type StatusChangeDelivery,
+  wantsSmppReceipt,
+} from "@smsgw/contracts";
+import type { Delivery, Logger } from "@smsgw/service-kit";
+import { receiptDeliverSm, SmppError } from "@smsgw/smpp";
+import type postgres from "postgres";
+import { receiptInputOf } from "../domain/receipt.ts";
+import { smppReceipts } from "../metrics.ts";
+import type { BindDesk } from "./binds.ts";
+
+export const SMPP_RECEIPTS_DURABLE = "smpp-server-receipts";
+
+/**
+ * The consumer's handler: the status changes that an SMPP customer asked receipts for
+ * (`smppReceipt` on the change, the same changes webhooks come from) are stored, once per
+ * message, then acked (a failed insert throws and JetStream redelivers). Sending is the
+ * sender's job: whichever replica holds a receiver of the account.
+ */
+export function handleStatusChanges(deps: { sql: postgres.Sql; ttlHours: number; poke(): void }) {
+  return async (batch: Delivery<StatusChangeDelivery>[]): Promise<undefined> => {
+    const owed = batch
+      .flatMap(({ value }) => changesOf(value))
+      .filter((change) => wantsSmppReceipt(change.smppReceipt, change.status))
+      .map((change) => ({
+        message_id: change.messageId,
+        account_id: change.accountId,
+        change: JSON.stringify(change),
+      }));
+    if (owed.length === 0) return undefined;
+    await deps.sql`
+      insert into smpp_server.receipts (message_id, account_id, change, expires_at)
+      select x.message_id, x.account_id, x.change::jsonb,
+        now() + make_interval(hours => ${deps.ttlHours})
+      from jsonb_to_recordset(${JSON.stringify(owed)}::text::jsonb)
+        as x(message_id text, account_id text, change text)
+      on conflict (message_id) do nothing`;
+    smppReceipts.inc({ outcome: "stored" }, owed.length);
+    deps.poke();
+    return undefined;
+  };
+}
+
+interface DueRow {
+  message_id: string;
+  account_id: string;
+  change: unknown;
+}
+
+export interface ReceiptSenderDeps {
+  sql: postgres.Sql;
+  desk: Pick<BindDesk, "receivingAccounts" | "receiverOf">;
+  /** How long a claimed receipt is left to this replica before another may send it again. */
+  leaseMs: number;
+  pollMs: number;
+  log: Logger;
+}
+
+const BATCH = 500;
+const PURGE_EVERY_MS = 60_000;
+
+/**
+ * Sends the stored receipts of the accounts bound here as deliver_sm, at least once: a
+ * receipt is claimed for a lease (so replicas do not send it together), and deleted only
+ * when a deliver_sm_resp says OK; anything else leaves it for the next attempt after the
+ * lease. Runs every `pollMs` and when poked (a receipt stored, a receiver bound), never
+ * twice at once.
+ */
+export function startReceiptSender(deps: ReceiptSenderDeps) {
+  const { sql, desk, log } = deps;
+  let running: Promise<void> | undefined;
+  let again = false;
+  let stopped = false;
+  let lastPurge = 0;
+
+  async function claim(accounts: string[]): Promise<DueRow[]> {
+    return sql<DueRow[]>`
+      update smpp_server.receipts r
+      set next_attempt_at = now() + make_interval(secs => ${deps.leaseMs / 1000}),
+        attempts = r.attempts + 1
+      from (
+        select message_id from smpp_server.receipts
+        where account_id = any(${accounts}::text[]) and next_attempt_at <= now()
+          and expires_at > now()
+        order by next_attempt_at
+        limit ${BATCH}
+        for update skip locked
+      ) due
+      where r.message_id = due.message_id
+      returning r.message_id, r.account_id, r.change`;
+  }
+
+  async function send(row: DueRow): Promise<boolean> {
+    const parsed = MessageStatusChanged.safeParse(row.change);
+    const input = parsed.success ? receiptInputOf(parsed.data) : null;
+    if (!input) {
+      log.error({ messageId: row.message_id }, "stored receipt is unreadable; dropped");
+      return true;
+    }
+    const receiver = desk.receiverOf(row.account_id);
+    if (!receiver) return false;
+    try {
+      const resp = await receiver.session.request(receiptDeliverSm(input));
+      if (resp.commandStatus === 0) return true;
+      log.info(
+        { messageId: row.message_id, commandStatus: resp.commandStatus },
+        "receipt refused by the customer; sent again later",
+      );
+    } catch (error) {
+      if (!(error instanceof SmppError)) throw error;
+      log.info({ messageId: row.message_id, err: error.message }, "receipt not acknowledged");
+    }
+    return false;
+  }
+
+  async function tick(): Promise<void> {
+    const accounts = desk.receivingAccounts();
+    if (accounts.length > 0) {
+      const rows = await claim(accounts);
+      const acked: string[] = [];
+      await Promise.all(
+        rows.map(async (row) => {
+          if (await send(row)) acked.push(row.message_id);
+        }),
+      );
+      if (acked.length > 0) {
+        await sql`delete from smpp_server.receipts where message_id = any(${acked}::text[])`;
+      }
+      smppReceipts.inc({ outcome: "acknowledged" }, acked.length);
+      smppReceipts.inc({ outcome: "retry" }, rows.length - acked.length);
+      if (rows.length === BATCH) again = true;
+    }
+    if (Date.now() - lastPurge > PURGE_EVERY_MS) {
+      lastPurge = Date.now();
+      const purged = await sql`delete from smpp_server.receipts where expires_at <= now()`;
+      if (purged.count > 0) {
+        smppReceipts.inc({ outcome: "expired" }, purged.count);
+        log.warn({ count: purged.count }, "receipts expired before any receiver took them");
+      }
+    }
+  }
+
+  function poke(): void {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = tick()
+      .catch((error: unknown) => log.warn({ err: error }, "receipt sending failed; retrying"))
+      .finally(() => {
+        running = undefined;
+        if (again) {
+          again = false;
+          poke();
+        }
+      });
+  }
+
+  const timer = setInterval(poke, deps.pollMs);
+  timer.unref();
+  return {
+    poke,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

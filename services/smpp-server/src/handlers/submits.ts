@@ -1,0 +1,209 @@
+import { type AccountRecord, newMessageId } from "@smsgw/contracts";
+import {
+  accountLimitsOf,
+  checkTextLength,
+  type DefaultLimits,
+  type Pipeline,
+  type RateLimiter,
+  type Schedule,
+  type ScheduleLimits,
+} from "@smsgw/message-acceptance";
+import type { KvCache, Logger } from "@smsgw/service-kit";
+import {
+  CommandStatus,
+  type DataSm,
+  type IncomingRequest,
+  readMessageContent,
+  type SubmitSm,
+} from "@smsgw/smpp";
+import { destinationOf, sourceOf } from "../domain/addresses.ts";
+import { smppLimitsOf } from "../domain/bind.ts";
+import { ConcatAssembler } from "../domain/concat.ts";
+import { decodeMessageText } from "../domain/message-text.ts";
+import { receiptMaskOf } from "../domain/receipt.ts";
+import { scheduleOf } from "../domain/smpp-time.ts";
+import { submitStatusOf } from "../domain/submit-status.ts";
+import { smppSubmits } from "../metrics.ts";
+import type { Bound } from "./binds.ts";
+
+export interface SubmitDeps {
+  accounts: Pick<KvCache<AccountRecord>, "get">;
+  pipeline: Pipeline;
+  accountLimiter: RateLimiter;
+  defaultLimits: DefaultLimits;
+  smppDefaults: { maxBinds: number; window: number };
+  maxParts: number;
+  schedule: ScheduleLimits;
+  concatTimeoutMs: number;
+  log: Logger;
+  now(): number;
+}
+
+/** What a submitted part leaves for the message it belongs to. */
+interface Part {
+  payload: Uint8Array;
+  dataCoding: number;
+}
+
+const SMPP_NAMES = { to: "destination_addr", from: "source_addr" };
+/** Concatenated messages a bind may have waiting for parts at once. */
+const MAX_WAITING_MESSAGES = 1_000;
+
+/**
+ * Serves one bound session's submit_sm and data_sm (the same path; data_sm's text is in
+ * message_payload): the bind's window and the account's rate
+ * (ESME_RTHROTTLED), the parts of a concatenated message joined into one, the text decoded,
+ * then exactly the path of `POST /v1/messages` (`@smsgw/message-acceptance`: checks in
+ * api.md's order, pricing's charge, MessageAccepted), answered with the same `msg_…` id.
+ */
+export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
+  const { session } = bound;
+  const assembler = new ConcatAssembler<Part>(MAX_WAITING_MESSAGES);
+  let inFlight = 0;
+
+  const sweep = setInterval(
+    () => {
+      for (const dropped of assembler.expire(deps.now() - deps.concatTimeoutMs)) {
+        smppSubmits.inc({ outcome: "concat_expired" });
+        deps.log.warn(
+          { accountId: bound.accountId, ...dropped },
+          "parts of a concatenated submit never all came; dropped, not charged",
+        );
+      }
+    },
+    Math.min(deps.concatTimeoutMs, 10_000),
+  );
+  sweep.unref();
+  void session.closed.then(() => clearInterval(sweep));
+
+  session.on("request", (pdu: IncomingRequest) => {
+    if (pdu.command !== "submit_sm" && pdu.command !== "data_sm") {
+      // A customer has nothing to deliver to us (deliver_sm goes the other way).
+      session.respond(pdu, { commandStatus: CommandStatus.ESME_RINVCMDID });
+      return;
+    }
+    inFlight += 1;
+    void submit(pdu)
+      .catch((error: unknown) => {
+        deps.log.error({ err: error, accountId: bound.accountId }, "submit_sm failed");
+        return { status: CommandStatus.ESME_RSYSERR, outcome: "error" };
+      })
+      .then(({ status, messageId, outcome }: Answer) => {
+        inFlight -= 1;
+        smppSubmits.inc({ outcome });
+        session.respond(pdu, { commandStatus: status, messageId: messageId ?? "" });
+      });
+  });
+
+  interface Answer {
+    status: number;
+    messageId?: string;
+    outcome: string;
+  }
+  const refusal = (status: number, outcome: string): Answer => ({ status, outcome });
+
+  async function submit(pdu: SubmitSm | DataSm): Promise<Answer> {
+    const account = deps.accounts.get(bound.hash);
+    if (account?.status !== "active" || account.smpp?.systemId !== bound.systemId) {
+      // Disabled, or its SMPP credentials were removed: the bind ends with this answer.
+      setImmediate(() => void session.unbind());
+      return refusal(CommandStatus.ESME_RINVSYSID, "account_inactive");
+    }
+    if (inFlight > smppLimitsOf(account, deps.smppDefaults).window) {
+      return refusal(CommandStatus.ESME_RTHROTTLED, "window_full");
+    }
+    const now = deps.now();
+    const take = deps.accountLimiter.take(
+      account.accountId,
+      now,
+      accountLimitsOf(account, deps.defaultLimits),
+    );
+    if (!take.allowed) return refusal(CommandStatus.ESME_RTHROTTLED, "throttled");
+
+    // data_sm has no short_message: its text is in message_payload (SAR TLVs for parts).
+    const content = readMessageContent(
+      pdu.command === "submit_sm" ? pdu : { ...pdu, shortMessage: Buffer.alloc(0) },
+    );
+    if (content.badUdh) return refusal(CommandStatus.ESME_RINVESMCLASS, "bad_udh");
+    const schedule = scheduleOf(
+      pdu.command === "submit_sm" ? pdu : { scheduleDeliveryTime: "", validityPeriod: "" },
+      now,
+      deps.schedule,
+    );
+    if (!schedule.ok) return refusal(schedule.status, schedule.outcome);
+    const to = destinationOf(pdu.destinationAddr);
+    const from = sourceOf(pdu.sourceAddr, pdu.sourceAddrTon);
+    const part: Part = { payload: content.payload, dataCoding: pdu.dataCoding };
+    if (!content.part || content.part.total === 1) {
+      return accept(
+        account,
+        newMessageId(now),
+        to,
+        from,
+        [part],
+        pdu.registeredDelivery,
+        schedule.value,
+      );
+    }
+    const added = assembler.add({ from, to }, content.part, part, now, () => newMessageId(now));
+    switch (added.kind) {
+      case "invalid":
+        deps.log.info({ accountId: account.accountId, reason: added.reason }, "part refused");
+        return refusal(CommandStatus.ESME_RSUBMITFAIL, "bad_part");
+      case "waiting":
+        // Answered at once, so that a window of 1 can send the next part; nothing is charged
+        // until the message is whole (the last part's answer says whether it was accepted).
+        return { status: CommandStatus.ESME_ROK, messageId: added.messageId, outcome: "part" };
+      case "complete":
+        return accept(
+          account,
+          added.messageId,
+          to,
+          from,
+          added.values,
+          pdu.registeredDelivery,
+          schedule.value,
+        );
+      default:
+        return added satisfies never;
+    }
+  }
+
+  async function accept(
+    account: AccountRecord,
+    messageId: string,
+    to: string,
+    from: string,
+    parts: readonly Part[],
+    registeredDelivery: number,
+    schedule: Schedule,
+  ): Promise<Answer> {
+    const dataCoding = parts[0]?.dataCoding ?? 0;
+    if (parts.some((p) => p.dataCoding !== dataCoding)) {
+      return refusal(CommandStatus.ESME_RSUBMITFAIL, "mixed_data_coding");
+    }
+    // The bytes are joined before decoding: a UCS-2 surrogate pair or a GSM-7 escape may
+    // straddle two parts.
+    const text = decodeMessageText(Buffer.concat(parts.map((p) => p.payload)), dataCoding);
+    if (text === null) return refusal(CommandStatus.ESME_RSUBMITFAIL, "bad_data_coding");
+    if (text.length === 0) return refusal(CommandStatus.ESME_RINVMSGLEN, "empty");
+    const bounded = checkTextLength(text, deps.maxParts);
+    if (!bounded.ok) return refusal(CommandStatus.ESME_RINVMSGLEN, "too_long");
+
+    const { pipeline } = deps;
+    const draft = pipeline.check(messageId, account, {
+      fields: { toNumber: to, fromNumber: from, text, callbackUrl: null, callbackStatuses: null },
+      reference: null,
+      schedule,
+      names: SMPP_NAMES,
+      smppReceipt: receiptMaskOf(registeredDelivery),
+    });
+    if (!draft.ok) return refusal(submitStatusOf(draft.error.status), draft.error.status);
+    const charged = await pipeline.charge(draft.value);
+    if (!charged.ok) return refusal(submitStatusOf(charged.error.status), charged.error.status);
+    if (!(await pipeline.accept(draft.value, charged.value))) {
+      return refusal(CommandStatus.ESME_RSYSERR, "server_error");
+    }
+    return { status: CommandStatus.ESME_ROK, messageId, outcome: "accepted" };
+  }
+}

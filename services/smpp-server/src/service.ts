@@ -1,0 +1,197 @@
+import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { hostname } from "node:os";
+import { AccountRecord, RoutingRules, StatusChangeDelivery } from "@smsgw/contracts";
+import {
+  createAuthorizer,
+  createPipeline,
+  createRateLimiter,
+  type DefaultLimits,
+} from "@smsgw/message-acceptance";
+import {
+  type HealthServer,
+  type KvCache,
+  type Logger,
+  openMessaging,
+  openServiceDatabase,
+  type RunningConsumer,
+  startConsumer,
+  startHealthServer,
+  startKvCache,
+} from "@smsgw/service-kit";
+import { createSmppServer, type SmppServer, type SmppServerOptions } from "@smsgw/smpp";
+import type { SmppServerConfig } from "./config.ts";
+import { migrations } from "./db/migrations.ts";
+import { type BindRegistry, startBindRegistry } from "./handlers/bind-registry.ts";
+import { createBindDesk } from "./handlers/binds.ts";
+import {
+  handleStatusChanges,
+  SMPP_RECEIPTS_DURABLE,
+  startReceiptSender,
+} from "./handlers/receipts.ts";
+import { serveSubmits } from "./handlers/submits.ts";
+
+export interface StartedSmppServer {
+  ready(): boolean;
+  /** Stops taking binds, unbinds every session (bounded), drains NATS. */
+  stop(): Promise<void>;
+  /** The bound SMPP port (useful with SMPP_PORT=0). */
+  port: number;
+  /** The bound SMPP-over-TLS port, when SMPP_TLS_PORT is set. */
+  tlsPort: number | undefined;
+  healthPort: number;
+}
+
+/**
+ * The customers' SMPP 3.4 server (api.md section 6): binds checked against the accounts
+ * bucket (ADR 0012), submit_sm accepted through `@smsgw/message-acceptance` as HTTP sends are.
+ */
+export async function startSmppServer(
+  config: SmppServerConfig,
+  log: Logger,
+): Promise<StartedSmppServer> {
+  const messaging = await openMessaging(config, "smpp-server", log);
+  let accounts: KvCache<AccountRecord> | undefined;
+  let routing: KvCache<RoutingRules> | undefined;
+  let smpp: SmppServer | undefined;
+  let smppTls: SmppServer | undefined;
+  let health: HealthServer | undefined;
+  let database: Awaited<ReturnType<typeof openServiceDatabase>> | undefined;
+  let consumer: RunningConsumer | undefined;
+  let sender: ReturnType<typeof startReceiptSender> | undefined;
+  let registry: BindRegistry | undefined;
+  let stopping = false;
+  const closeAll = async () => {
+    await health?.close();
+    await consumer?.stop();
+    await sender?.stop();
+    await smpp?.close();
+    await smppTls?.close();
+    await registry?.stop();
+    await accounts?.stop();
+    await routing?.stop();
+    await messaging.close();
+    await database?.close();
+  };
+
+  let port: number;
+  let tlsPort: number | undefined;
+  try {
+    database = await openServiceDatabase(config, "smpp_server", migrations);
+    const { nc } = messaging.nats;
+    accounts = await startKvCache(nc, messaging.subjects.accountsBucket, AccountRecord, log);
+    routing = await startKvCache(nc, messaging.subjects.routingBucket, RoutingRules, log);
+    const rules = routing;
+    const now = () => Date.now();
+    const pipeline = createPipeline({
+      maxParts: config.MAX_PARTS,
+      authorizer: createAuthorizer(nc, messaging.subjects, config.AUTHORIZE_TIMEOUT_MS),
+      publisher: messaging.publisher,
+      routingRules: () => rules.get("rules") ?? null,
+      log,
+      now,
+    });
+    const defaultLimits: DefaultLimits = {
+      // No per-IP limit over SMPP: a bind is authenticated before it can submit.
+      ip: { ratePerSec: config.ACCOUNT_RATE_PER_SEC, burst: config.ACCOUNT_BURST },
+      account: { ratePerSec: config.ACCOUNT_RATE_PER_SEC, burst: config.ACCOUNT_BURST },
+    };
+    const smppDefaults = { maxBinds: config.SMPP_MAX_BINDS, window: config.SMPP_WINDOW };
+    registry = startBindRegistry({
+      sql: database.sql,
+      replicaId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+      staleMs: config.SMPP_BIND_STALE_MS,
+      heartbeatMs: Math.max(1_000, Math.floor(config.SMPP_BIND_STALE_MS / 3)),
+      log,
+    });
+    const desk = createBindDesk({
+      accounts,
+      defaults: smppDefaults,
+      verifyConcurrency: config.SMPP_BIND_VERIFY_CONCURRENCY,
+      registry,
+      log,
+    });
+    const submitDeps = {
+      accounts,
+      pipeline,
+      accountLimiter: createRateLimiter(defaultLimits.account),
+      defaultLimits,
+      smppDefaults,
+      maxParts: config.MAX_PARTS,
+      schedule: {
+        maxScheduleAheadMs: config.MAX_SCHEDULE_AHEAD_HOURS * 3_600_000,
+        maxValidityMs: config.MAX_VALIDITY_HOURS * 3_600_000,
+      },
+      concatTimeoutMs: config.SMPP_CONCAT_TIMEOUT_MS,
+      log,
+      now,
+    };
+    const receipts = startReceiptSender({
+      sql: database.sql,
+      desk,
+      leaseMs: config.SMPP_RECEIPT_LEASE_MS,
+      pollMs: config.SMPP_RECEIPT_POLL_MS,
+      log,
+    });
+    sender = receipts;
+    const serverOptions: SmppServerOptions = {
+      systemId: config.SMPP_SYSTEM_ID,
+      bindTimeoutMs: config.SMPP_BIND_TIMEOUT_MS,
+      enquireLinkMs: config.SMPP_ENQUIRE_LINK_MS,
+      windowSize: config.SMPP_WINDOW,
+      onBind: desk.onBind,
+      onSession(session) {
+        const bound = desk.boundOf(session);
+        if (bound) serveSubmits(submitDeps, bound);
+        // Receipts kept while the account had no receiver go out now.
+        if (bound && bound.mode !== "transmitter") receipts.poke();
+        session.on("warning", (error) =>
+          log.warn({ err: error, accountId: bound?.accountId }, "smpp session warning"),
+        );
+      },
+    };
+    smpp = createSmppServer(serverOptions);
+    ({ port } = await smpp.listen(config.SMPP_PORT, config.SMPP_HOST));
+    if (config.SMPP_TLS_PORT !== undefined) {
+      const [key, cert] = await Promise.all([
+        readFile(config.SMPP_TLS_KEY_FILE ?? ""),
+        readFile(config.SMPP_TLS_CERT_FILE ?? ""),
+      ]);
+      smppTls = createSmppServer({ ...serverOptions, tls: { key, cert } });
+      tlsPort = (await smppTls.listen(config.SMPP_TLS_PORT, config.SMPP_HOST)).port;
+    }
+    consumer = await startConsumer(messaging.nats, {
+      stream: messaging.subjects.stream,
+      durable: SMPP_RECEIPTS_DURABLE,
+      filterSubject: messaging.subjects.statusChanged,
+      schema: StatusChangeDelivery,
+      log,
+      handle: handleStatusChanges({
+        sql: database.sql,
+        ttlHours: config.SMPP_RECEIPT_TTL_HOURS,
+        poke: receipts.poke,
+      }),
+    });
+    health = await startHealthServer(config.HEALTH_PORT, config.HTTP_HOST, {
+      live: () => true,
+      ready: () => !stopping && !nc.isClosed(),
+    });
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+
+  const healthPort = health.port;
+  log.info({ host: config.SMPP_HOST, port, tlsPort, healthPort }, "smpp-server listening");
+  return {
+    port,
+    tlsPort,
+    healthPort,
+    ready: () => !stopping && !messaging.nats.nc.isClosed(),
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      await closeAll();
+    },
+  };
+}

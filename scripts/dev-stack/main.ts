@@ -1,6 +1,7 @@
 /**
  * `pnpm start`: the whole gateway on this machine, in the foreground. Reuses (or starts)
- * NATS and PostgreSQL, runs every service as its own process with its logs prefixed,
+ * PostgreSQL, starts its own NATS with a user per service (nats.ts; NATS_URL to use another),
+ * runs every service as its own process with its logs prefixed,
  * creates the demo account, and prints how to send a first message. Ctrl-C stops it all.
  */
 import { spawnSync } from "node:child_process";
@@ -13,6 +14,7 @@ import { processGroup, SERVICES, STACK_PORTS, waitReady } from "../lib/processes
 import { flagLocalSimulators, LOCAL_CARRIERS } from "./carriers.ts";
 import { demoLoginCommand } from "./console-login.ts";
 import { formatLine, prefixer } from "./log-lines.ts";
+import { type DevNats, startDevNats } from "./nats.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const WEBHOOK_SINK_PORT = 8099;
@@ -22,7 +24,7 @@ const SMPP_SERVER = { port: 2875, healthPort: 8090 };
 
 const env: NodeJS.ProcessEnv = {
   ...process.env,
-  NATS_URL: process.env.NATS_URL ?? "nats://127.0.0.1:4222",
+  // NATS_URL: the stack's own NATS (startDevNats), set in main.
   DATABASE_URL: process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/smsgw",
   NATS_PREFIX: process.env.NATS_PREFIX ?? "sms",
   LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
@@ -43,6 +45,7 @@ const label = prefixer([
 ]);
 const say = (line: string) => process.stdout.write(`${label("stack")}${line}\n`);
 let stopping = false;
+let nats: DevNats | undefined;
 const group = processGroup(
   root,
   env,
@@ -75,6 +78,7 @@ async function stopAll(code: number) {
   stopping = true;
   say("stopping…");
   await group.stopAll();
+  await nats?.stop();
   say("stopped");
   process.exit(code);
 }
@@ -83,7 +87,7 @@ function demoAccount(): { accountId: string; hash: string; token: string; webhoo
   const result = spawnSync(
     process.execPath,
     [join(root, "services", "pricing", "src", "cli.ts"), "accounts", "demo", "--json"],
-    { env, encoding: "utf8" },
+    { env: { ...env, ...nats?.envOf("pricing") }, encoding: "utf8" },
   );
   if (result.status !== 0)
     throw new Error(`creating the demo account failed: ${result.stderr || result.stdout}`);
@@ -102,7 +106,7 @@ function demoSmppCredentials(): { systemId: string; password: string } {
       "demo",
       "--json",
     ],
-    { env, encoding: "utf8" },
+    { env: { ...env, ...nats?.envOf("pricing") }, encoding: "utf8" },
   );
   if (result.status !== 0)
     throw new Error(`the demo's SMPP credentials failed: ${result.stderr || result.stdout}`);
@@ -127,18 +131,26 @@ async function main() {
     if (await portOpen(port))
       throw new Error(`port ${port} (${name}) is taken: is another stack running?`);
   }
+  nats = await startDevNats(root, say);
+  env.NATS_URL = nats.url;
+  // Each service as its own NATS user (the simulator does not use NATS).
+  const start = (name: string) =>
+    group.start(name, {
+      key: name,
+      env: name === "smsc-simulator" ? {} : (nats?.envOf(name) ?? {}),
+    });
   const sink = startWebhookSink();
   for (const { name, healthPort } of SERVICES) {
     if (name === "carrier-connector") flagLocalSimulators(root, env, say);
-    group.start(name);
+    start(name);
     await waitReady(name, healthPort);
   }
   const demo = demoAccount();
-  group.start("smpp-server");
+  start("smpp-server");
   await waitReady("smpp-server", SMPP_SERVER.healthPort);
   const smpp = demoSmppCredentials();
   // The customer console, with a login onto the demo account (a new password each start).
-  group.start("console");
+  start("console");
   await waitReady("console", CONSOLE.healthPort);
   const consolePassword = randomBytes(9).toString("base64url");
   const command = demoLoginCommand(root, env, {

@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
+import { type NatsServerProcess, startNatsServer } from "../../packages/testkit/src/nats-server.ts";
 import { portOpen } from "./infra.ts";
 
 /**
@@ -29,54 +29,34 @@ export async function startNatsCluster(say: (line: string) => void): Promise<Nat
       throw new Error(`port ${clientPort(node)} is taken: is another cluster drill running?`);
   }
   rmSync(STORE, { recursive: true, force: true });
-  const children = new Map<number, ChildProcess>();
+  const servers = new Map<number, NatsServerProcess>();
   const routes = Array.from({ length: NODES }, (_, n) => `nats://127.0.0.1:${routePort(n)}`).join(
     ",",
   );
 
   const start = async (node: number) => {
-    const dir = `${STORE}/n${node + 1}`;
-    mkdirSync(dir, { recursive: true });
-    const child = spawn(
-      "nats-server",
-      [
+    const server = await startNatsServer({
+      port: clientPort(node),
+      dir: `${STORE}/n${node + 1}`,
+      args: [
         "--name",
         `n${node + 1}`,
-        "-a",
-        "127.0.0.1",
-        "-p",
-        String(clientPort(node)),
-        "-js",
-        "-sd",
-        dir,
         "--cluster_name",
         "smsgw",
         "--cluster",
         `nats://127.0.0.1:${routePort(node)}`,
         "--routes",
         routes,
-        "-l",
-        `${dir}/server.log`,
       ],
-      { stdio: "ignore" },
-    );
-    children.set(node, child);
-    child.on("exit", () => {
-      if (children.get(node) === child) children.delete(node);
     });
-    for (let i = 0; i < 120; i++) {
-      if (await portOpen(clientPort(node))) return;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    throw new Error(`NATS node n${node + 1} did not listen on ${clientPort(node)}`);
+    servers.set(node, server);
   };
 
   const kill = async (node: number) => {
-    const child = children.get(node);
-    if (!child) return;
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill("SIGKILL");
-    await exited;
+    const server = servers.get(node);
+    if (!server) return;
+    servers.delete(node);
+    await server.kill();
   };
 
   await Promise.all(Array.from({ length: NODES }, (_, n) => start(n)));
@@ -89,7 +69,7 @@ export async function startNatsCluster(say: (line: string) => void): Promise<Nat
     kill,
     start,
     async stop() {
-      await Promise.all([...children.keys()].map(kill));
+      await Promise.all([...servers.keys()].map(kill));
       rmSync(STORE, { recursive: true, force: true });
     },
   };

@@ -13,6 +13,28 @@ export const Flag = z
 export const BaseEnv = z.object({
   NATS_URL: z.string().min(1).default("nats://127.0.0.1:4222"),
   DATABASE_URL: z.string().min(1).default("postgres://postgres@127.0.0.1:5432/smsgw"),
+  /**
+   * NATS credentials (docs/security.md): a creds file (NATS_CREDS_FILE, a JWT and nkey seed),
+   * or a user (NATS_USER) with NATS_PASSWORD or NATS_PASSWORD_FILE, one user per service
+   * (deploy/nats/auth.conf). Unset: no authentication (this machine's NATS).
+   */
+  NATS_CREDS_FILE: z.string().min(1).optional(),
+  NATS_USER: z.string().min(1).optional(),
+  NATS_PASSWORD: z.string().min(1).optional(),
+  NATS_PASSWORD_FILE: z.string().min(1).optional(),
+  /** TLS to NATS: the CA that signed the server's certificate; a client cert and key if asked. */
+  NATS_TLS_CA_FILE: z.string().min(1).optional(),
+  NATS_TLS_CERT_FILE: z.string().min(1).optional(),
+  NATS_TLS_KEY_FILE: z.string().min(1).optional(),
+  /**
+   * Where replies to this process arrive (requests, pulls, KV watches). Default: `_INBOX.<user>`
+   * under NATS_USER, which is all that user may subscribe to, so no other service reads its
+   * replies; `_INBOX` without a user.
+   */
+  NATS_INBOX_PREFIX: z
+    .string()
+    .regex(/^_INBOX(\.[A-Za-z0-9_-]+)*$/)
+    .optional(),
   /** Subject/stream prefix: a test run or a second stack isolates itself with its own. */
   NATS_PREFIX: z
     .string()

@@ -22,7 +22,8 @@ export {
 export * from "./infrastructure.ts";
 export * from "./lifecycle.ts";
 export { createLogger, type Logger } from "./logger.ts";
-export { openBucket, setBucketReplicas } from "./nats/bucket.ts";
+export { type NatsSettings, natsAuthOptions } from "./nats/auth.ts";
+export { isWrongRevision, openBucket, setBucketReplicas } from "./nats/bucket.ts";
 export { connectNats, type Nats } from "./nats/connect.ts";
 export * from "./nats/consumer.ts";
 export { type KvCache, startKvCache } from "./nats/kv-cache.ts";

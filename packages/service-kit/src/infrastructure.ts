@@ -24,7 +24,7 @@ export async function openMessaging(
   name: string,
   log: Logger,
 ): Promise<Messaging> {
-  const nats = await connectNats(config.NATS_URL, name, log);
+  const nats = await connectNats(config, name, log);
   const subjects = subjectsFor(config.NATS_PREFIX);
   await ensureEventStream(nats.jsm, subjects, {
     replicas: config.STREAM_REPLICAS,

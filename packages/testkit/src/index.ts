@@ -1,4 +1,5 @@
 export * from "./infra.ts";
+export * from "./nats-server.ts";
 export * from "./service-process.ts";
 export * from "./smsc-simulator.ts";
 export * from "./wait.ts";

@@ -85,20 +85,47 @@ export interface AccountDeps {
   webhookSecretGraceMs?: number;
   /** Default callback URLs may name private/loopback hosts (WEBHOOK_ALLOW_PRIVATE, local stack). */
   allowPrivateCallbacks?: boolean;
+  /** How soon a failed publish to the accounts bucket is tried again (default 250 ms). */
+  publishRetryMs?: number;
 }
 
 export function createAccountOperations(deps: AccountDeps): AccountOperations {
   const { db, kv, log } = deps;
-  /** After a commit: a failed publish does not undo the change; the next start republishes. */
+  const retryMs = deps.publishRetryMs ?? 250;
+  /** Accounts whose latest change is not in the bucket yet: retried until it is. */
+  const unpublished = new Map<string, AccountRow>();
+  let retrying: NodeJS.Timeout | undefined;
+
+  /**
+   * After a commit: a failed publish does not undo the change, and readers must not keep the
+   * old record (a rotated token, a disabled account) until pricing restarts. The account's
+   * latest row is retried every `publishRetryMs` until the bucket has it; the bucket never
+   * takes an older record over a newer one (accounts-kv.ts), so a late retry is harmless.
+   */
   async function publish(row: AccountRow): Promise<void> {
     try {
       await kv.put(toAccountRecord(row));
+      if (unpublished.get(row.account_id) === row) unpublished.delete(row.account_id);
     } catch (error) {
-      log.warn(
-        { accountId: row.account_id, err: errorMessage(error) },
-        "account changed but not published to the accounts bucket; it is republished at the next start",
-      );
+      const queued = unpublished.get(row.account_id);
+      if (!queued || queued.updated_at <= row.updated_at) unpublished.set(row.account_id, row);
+      if (!queued) {
+        log.warn(
+          { accountId: row.account_id, err: errorMessage(error) },
+          "account changed but not published to the accounts bucket; retrying until it is",
+        );
+      }
+      retrying ??= setTimeout(retryUnpublished, retryMs);
+      retrying.unref();
     }
+  }
+
+  async function retryUnpublished(): Promise<void> {
+    const rows = [...unpublished.values()];
+    retrying = undefined;
+    // Each failure queues its row again (and this timer): one pass at a time.
+    for (const row of rows) await publish(row);
+    if (unpublished.size === 0 && rows.length > 0) log.info("accounts bucket caught up");
   }
 
   async function createAccount(input: CreateAccountInput): Promise<Credentials> {

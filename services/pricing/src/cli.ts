@@ -44,11 +44,9 @@ function main(argv: readonly string[]): Promise<number> {
           throw new Error(`cannot open the pricing database (DATABASE_URL): ${describe(error)}`);
         });
         onClose(() => database.close());
-        const nats = await connectNats(config.NATS_URL, "pricing-cli", log).catch(
-          (error: unknown) => {
-            throw new Error(`cannot connect to NATS at ${config.NATS_URL}: ${describe(error)}`);
-          },
-        );
+        const nats = await connectNats(config, "pricing-cli", log).catch((error: unknown) => {
+          throw new Error(`cannot connect to NATS at ${config.NATS_URL}: ${describe(error)}`);
+        });
         onClose(() => nats.nc.close());
         setBucketReplicas(config.STREAM_REPLICAS);
         const kv = await openAccountsKv(nats, subjects(config.NATS_PREFIX).accountsBucket);

@@ -19,11 +19,9 @@ function main(argv: readonly string[]): Promise<number> {
       parse: parseCommand,
       loadConfig: loadRoutingConfig,
       async execute(command, config, { log, onClose }) {
-        const nats = await connectNats(config.NATS_URL, "routing-cli", log).catch(
-          (error: unknown) => {
-            throw new Error(`cannot connect to NATS at ${config.NATS_URL}: ${errorMessage(error)}`);
-          },
-        );
+        const nats = await connectNats(config, "routing-cli", log).catch((error: unknown) => {
+          throw new Error(`cannot connect to NATS at ${config.NATS_URL}: ${errorMessage(error)}`);
+        });
         onClose(() => nats.nc.close());
         return run(command, await openRouteStore(nats.nc, subjects(config.NATS_PREFIX)));
       },

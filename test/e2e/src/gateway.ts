@@ -22,6 +22,8 @@ export interface GatewayOptions {
   simOutcomes?: Record<string, Array<Record<string, unknown>>>;
   /** Adjusts the carriers the connector is given (e.g. a wrong password). */
   connectorCarriers?: (carriers: Array<Record<string, unknown>>) => Array<Record<string, unknown>>;
+  /** Variables one service gets on top of the shared ones (e.g. its own NATS user). */
+  envOf?: (service: string) => Record<string, string>;
   /** Also runs smpp-server (customers' SMPP binds) on a free port. */
   smppServer?: boolean;
 }
@@ -36,13 +38,14 @@ export async function startGateway(
     WEBHOOK_ALLOW_PRIVATE: "true",
     ...extraEnv,
   });
-  const env = infra.env;
+  const shared = infra.env;
+  const envOf = (service: string) => ({ ...shared, ...options.envOf?.(service) });
   const started: Array<{ name: string; service: RunningService }> = [];
   const log = (name: string) => createLogger(name, level);
 
   const simulator = await startSmscSimulator(
     loadSmscSimulatorConfig({
-      ...env,
+      ...shared,
       SIM_CARRIERS: JSON.stringify([
         {
           id: "sim-a",
@@ -83,25 +86,34 @@ export async function startGateway(
   }));
   const carriers = options.connectorCarriers ? options.connectorCarriers(simulated) : simulated;
 
-  const eventStore = await startEventStore(loadEventStoreConfig(env), log("event-store"));
+  const eventStore = await startEventStore(
+    loadEventStoreConfig(envOf("event-store")),
+    log("event-store"),
+  );
   started.push({ name: "event-store", service: eventStore });
-  const pricing = await startPricing(loadPricingConfig(env), log("pricing"));
+  const pricing = await startPricing(loadPricingConfig(envOf("pricing")), log("pricing"));
   started.push({ name: "pricing", service: pricing });
-  const routing = await startRouting(loadRoutingConfig(env), log("routing"));
+  const routing = await startRouting(loadRoutingConfig(envOf("routing")), log("routing"));
   started.push({ name: "routing", service: routing });
   const connector = await startCarrierConnector(
-    loadCarrierConnectorConfig({ ...env, CARRIERS: JSON.stringify(carriers) }),
+    loadCarrierConnectorConfig({
+      ...envOf("carrier-connector"),
+      CARRIERS: JSON.stringify(carriers),
+    }),
     log("carrier-connector"),
   );
   started.push({ name: "carrier-connector", service: connector });
-  const dispatcher = await startDlrDispatcher(loadDlrDispatcherConfig(env), log("dlr-dispatcher"));
+  const dispatcher = await startDlrDispatcher(
+    loadDlrDispatcherConfig(envOf("dlr-dispatcher")),
+    log("dlr-dispatcher"),
+  );
   started.push({ name: "dlr-dispatcher", service: dispatcher });
-  const ingress = await startIngress(loadIngressConfig(env), log("ingress"));
+  const ingress = await startIngress(loadIngressConfig(envOf("ingress")), log("ingress"));
   started.push({ name: "ingress", service: ingress });
   let smppServer: StartedSmppServer | undefined;
   if (options.smppServer) {
     smppServer = await startSmppServer(
-      loadSmppServerConfig({ ...env, SMPP_PORT: "0" }),
+      loadSmppServerConfig({ ...envOf("smpp-server"), SMPP_PORT: "0" }),
       log("smpp-server"),
     );
     started.push({ name: "smpp-server", service: smppServer });

@@ -23,6 +23,15 @@ const byName = (n: string) => SERVICES.find((s) => s.name === n) as ServiceFacts
 
 /** This machine's NATS is one server, not the base's 3-node cluster: one stream copy. */
 const LOCAL_STREAM_REPLICAS = "1";
+/**
+ * This machine's NATS speaks plain NATS and has no users (it ignores the k8s user and
+ * password); the base's TLS CA file is not here. Users and permissions are tested against a
+ * server with the permission file in test/e2e (nats-permissions.e2e.test.ts).
+ */
+function plainNats(env: Record<string, string>): Record<string, string> {
+  const { NATS_TLS_CA_FILE: _ca, ...rest } = env;
+  return rest;
+}
 
 let infra: TestInfra;
 let otlp: Server;
@@ -144,7 +153,7 @@ describe("the images' commands, run outside a container", () => {
     const configMaps = new Map(common.map((d) => [String(obj(d.metadata).name), d]));
     const { env: k8sEnv, fromRefs } = containerEnv(obj(containers(sts)[0]), configMaps);
     expect(Object.keys(fromRefs).sort()).toEqual(
-      ["ADMIN_TOKEN", "CARRIERS", "DATABASE_URL", "REPLICA_ID"].sort(),
+      ["ADMIN_TOKEN", "CARRIERS", "DATABASE_URL", "NATS_PASSWORD", "REPLICA_ID"].sort(),
     );
     // Its own database: the carriers table is seeded once, by whichever replica is first.
     const own = await createTestInfra();
@@ -161,7 +170,7 @@ describe("the images' commands, run outside a container", () => {
       // Both pods at once, each migrating first (the migrator's lock makes them take turns).
       const replicas = await Promise.all(
         ["carrier-connector-0", "carrier-connector-1"].map(async (pod) => {
-          const env = {
+          const env = plainNats({
             ...k8sEnv,
             ...own.env,
             LOG_LEVEL: "info",
@@ -170,7 +179,8 @@ describe("the images' commands, run outside a container", () => {
             ADMIN_PORT: String(await freePort()),
             REPLICA_ID: pod, // fieldRef metadata.name
             CARRIERS: JSON.stringify(seed), // secretKeyRef smsgw-carriers carriers.json
-          };
+            NATS_PASSWORD: "a-local-nats-password", // secretKeyRef smsgw-nats
+          });
           await migrateFirst(byName("carrier-connector"), sts, configMaps, env);
           return run(byName("carrier-connector"), env);
         }),
@@ -207,6 +217,7 @@ describe("the images' commands, run outside a container", () => {
         const supplied: Record<string, string> = {
           DATABASE_URL: infra.env.DATABASE_URL ?? "",
           ADMIN_TOKEN: "a-local-admin-token-0123456789",
+          NATS_PASSWORD: "a-local-nats-password",
           REPLICA_ID: `${facts.name}-0`,
           CARRIERS: JSON.stringify([
             { id: "sim-a", host: "127.0.0.1", port: simPort, password: "secret" },
@@ -220,8 +231,8 @@ describe("the images' commands, run outside a container", () => {
           OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
           STREAM_REPLICAS: LOCAL_STREAM_REPLICAS,
         };
-        await migrateFirst(facts, obj(workload), configMaps, { ...env, ...local });
-        return run(facts, { ...env, ...local });
+        await migrateFirst(facts, obj(workload), configMaps, plainNats({ ...env, ...local }));
+        return run(facts, plainNats({ ...env, ...local }));
       }),
     );
     const codes = await Promise.all([...pods, sim].map(async (p) => [p.name, await stop(p)]));

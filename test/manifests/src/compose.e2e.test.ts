@@ -6,6 +6,7 @@ import {
   list,
   type Obj,
   obj,
+  read,
   SERVICES,
   serviceDirs,
   str,
@@ -101,7 +102,10 @@ describe("deploy/compose.yaml", () => {
       expect(services[ui], ui).toBeDefined();
     }
     const nats = obj(services.nats);
-    expect(list(nats.command)).toContain("--jetstream");
+    expect(list(nats.command)).toEqual(["--config=/etc/nats/nats.conf"]);
+    expect(list(nats.volumes)).toContain("./nats/nats.conf:/etc/nats/nats.conf:ro");
+    expect(read("deploy/nats/nats.conf")).toMatch(/^jetstream \{\s+store_dir: \/data/m);
+    expect(read("deploy/nats/nats.conf")).toMatch(/^include auth\.conf$/m);
     expect(
       list(nats.volumes)
         .map(String)

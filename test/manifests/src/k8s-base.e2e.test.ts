@@ -27,6 +27,7 @@ const workloadOf = (name: string, stateless: boolean) =>
 const PLACEHOLDERS: Record<string, string> = {
   DATABASE_URL: "postgres://smsgw:placeholder@db:5432/smsgw",
   ADMIN_TOKEN: "placeholder-admin-token-32-chars",
+  NATS_PASSWORD: "placeholder-nats-password",
   REPLICA_ID: "carrier-connector-0",
   CARRIERS: read("k8s/overlays/dev/carriers/carriers.json"),
 };
@@ -170,7 +171,11 @@ describe("k8s sources", () => {
     const routes = [...conf.matchAll(/nats:\/\/(nats-[0-9])\.(\S+):6222/g)];
     expect(routes.map((r) => r[1])).toEqual(["nats-0", "nats-1", "nats-2"]);
     for (const r of routes) expect(r[2]).toBe(obj(sts.spec).serviceName);
-    expect(obj(obj(find("ConfigMap", "smsgw-common")).data).NATS_URL).toBe("nats://nats:4222");
+    // Clients over TLS with the users of auth.conf (ADR 0015).
+    const common = obj(obj(find("ConfigMap", "smsgw-common")).data);
+    expect(common.NATS_URL).toBe("tls://nats:4222");
+    expect(conf).toMatch(/tls \{\s+cert_file: \/etc\/nats-tls\/tls\.crt/);
+    expect(conf).toMatch(/^\s*include auth\.conf$/m);
   });
 
   it("when secrets are configured, none is in the repository outside dev placeholders", () => {
@@ -189,6 +194,11 @@ describe("k8s sources", () => {
       (d) => d.kind === "ExternalSecret",
     );
     const targets = external.map((d: Obj) => str(obj(obj(d.spec).target).name));
-    expect(targets.sort()).toEqual(["smsgw-admin", "smsgw-carriers", "smsgw-database"]);
+    expect(targets.sort()).toEqual([
+      "smsgw-admin",
+      "smsgw-carriers",
+      "smsgw-database",
+      "smsgw-nats",
+    ]);
   });
 });

@@ -1,5 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { dirname, isAbsolute, join } from "node:path";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, isAbsolute, join, relative } from "node:path";
 import { filesUnder, list, type Obj, obj, ROOT, str, yamlDocs } from "./repo.ts";
 import { parseYamlDocuments } from "./yaml.ts";
 
@@ -122,4 +124,26 @@ export function containerEnv(
     else env[name] = String(e.value ?? "");
   }
   return { env, fromRefs };
+}
+
+/**
+ * The production overlay with an optional component added, rendered as an operator would add
+ * it (an overlay of production in its namespace), e.g. `k8s/components/keda`.
+ */
+export function renderProductionWith(renderer: Renderer, component: string): Obj[] {
+  const dir = mkdtempSync(join(tmpdir(), "smsgw-overlay-"));
+  try {
+    writeFileSync(
+      join(dir, "kustomization.yaml"),
+      `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: smsgw
+resources: [${relative(dir, join(ROOT, "k8s/overlays/production"))}]
+components: [${relative(dir, join(ROOT, component))}]
+`,
+    );
+    return renderer.render(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

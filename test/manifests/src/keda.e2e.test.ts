@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { findRenderer, kindOf } from "./k8s.ts";
-import { filesUnder, list, type Obj, obj, ROOT, read, str } from "./repo.ts";
+import { describe, expect, it } from "vitest";
+import { findRenderer, kindOf, renderProductionWith } from "./k8s.ts";
+import { filesUnder, list, type Obj, obj, read, str } from "./repo.ts";
 
 /**
  * The optional KEDA component (k8s/components/keda) on top of production, rendered as an
@@ -12,18 +9,7 @@ import { filesUnder, list, type Obj, obj, ROOT, read, str } from "./repo.ts";
  */
 const renderer = findRenderer();
 const production = renderer.render("k8s/overlays/production");
-const dir = mkdtempSync(join(tmpdir(), "smsgw-keda-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-writeFileSync(
-  join(dir, "kustomization.yaml"),
-  `apiVersion: kustomize.config.k8s.io/v1beta1
-kind: Kustomization
-namespace: smsgw
-resources: [${relative(dir, join(ROOT, "k8s/overlays/production"))}]
-components: [${relative(dir, join(ROOT, "k8s/components/keda"))}]
-`,
-);
-const withKeda = renderer.render(dir);
+const withKeda = renderProductionWith(renderer, "k8s/components/keda");
 const scaledObjects = withKeda.filter((d) => d.kind === "ScaledObject");
 const target = (d: Obj) => String(obj(obj(d.spec).scaleTargetRef).name);
 const common = obj(

@@ -3,11 +3,13 @@ import { type Obj, obj, str } from "./repo.ts";
 /**
  * Kubernetes schema validation with no network: the JSON schemas of the Kubernetes API
  * (OpenAPI-generated, compiled validators) bundled by the npm packages kubernetes-models,
+ * @kubernetes-models/cert-manager,
  * @kubernetes-models/external-secrets and @kubernetes-models/prometheus-operator. Like
  * kubeconform's default mode it checks types, required fields, enums and formats; unknown
  * fields are not refused.
  */
 const PACKAGES: Record<string, string> = {
+  "cert-manager.io": "@kubernetes-models/cert-manager",
   "external-secrets.io": "@kubernetes-models/external-secrets",
   "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
 };

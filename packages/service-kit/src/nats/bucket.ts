@@ -1,6 +1,7 @@
 import { jetstreamManager } from "@nats-io/jetstream";
 import { type KV, Kvm, type KvOptions } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { errorMessage } from "../errors.ts";
 
 /**
  * Copies of every KV bucket, like the event stream's (STREAM_REPLICAS): set once by
@@ -32,4 +33,9 @@ export async function openBucket(
     await jsm.streams.update(`KV_${bucket}`, { ...info.config, num_replicas: bucketReplicas });
   }
   return kv;
+}
+
+/** A KV `update`/`create` that lost the race: the key moved since it was read. */
+export function isWrongRevision(error: unknown): boolean {
+  return /wrong last sequence|key exists/i.test(errorMessage(error));
 }

@@ -1,5 +1,11 @@
 import type { KV, KvEntry } from "@nats-io/kv";
-import { errorMessage, type Logger, type Nats, openBucket } from "@smsgw/service-kit";
+import {
+  errorMessage,
+  isWrongRevision,
+  type Logger,
+  type Nats,
+  openBucket,
+} from "@smsgw/service-kit";
 import { isFresh, planCarrierLeases, type SlotView } from "../domain/lease-plan.ts";
 import type { CarrierLink } from "./carrier-link.ts";
 
@@ -270,6 +276,3 @@ function parseLease(entry: KvEntry): LeaseValue | undefined {
 }
 
 /** The server refused a compare-and-set: the key is not at the revision we wrote. */
-function isWrongRevision(error: unknown): boolean {
-  return /wrong last sequence|key exists/i.test(errorMessage(error));
-}

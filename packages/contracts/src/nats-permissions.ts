@@ -1,0 +1,230 @@
+import { consoleRpcSubjects } from "./console-rpc.ts";
+import { subjects as subjectsFor } from "./subjects.ts";
+
+/**
+ * Who may do what on NATS: one user per service, each allowed to publish and subscribe only
+ * the subjects it uses (ADR 0015, docs/security.md). The one source of truth: the nats-server
+ * authorization block (deploy/nats/auth.conf, k8s/base/nats/auth.conf) is rendered from it
+ * by `node scripts/nats-auth.ts --write`, a manifest test checks those files byte for byte,
+ * and an end-to-end test runs every service against a nats-server with it.
+ *
+ * What the grants rest on:
+ * - replies: each user subscribes to its own `_INBOX.<user>.>` only (the service kit sets
+ *   that inbox prefix from NATS_USER), so nobody reads another's replies, pulls or KV watches;
+ *   a responder answers through `allow_responses` (only to requests it received).
+ * - JetStream: the API subjects of the event stream and of each durable the service pulls
+ *   (`$JS.API.CONSUMER.*.<stream>.<durable>`, acks on `$JS.ACK.<stream>.<durable>.>`).
+ * - KV: reading bucket B is its stream `KV_B`'s info, direct and message gets and the ordered
+ *   consumer a watch creates; writing it is also publishing `$KV.B.>`. Only pricing writes
+ *   the accounts bucket (token hashes, webhook secrets); only ingress, the dispatcher and the
+ *   SMPP server read it.
+ * - pricing's console requests (`<p>.rpc.pricing.console.>`: sign-up, token and secret
+ *   rotation, which answer with the new secret) may be sent by the console user only.
+ */
+export const NATS_USERS = [
+  "ingress",
+  "pricing",
+  "routing",
+  "carrier-connector",
+  "event-store",
+  "dlr-dispatcher",
+  "console",
+  // services/smpp-server (branch smpp-server, issue 19): ingress's acceptance over SMPP plus
+  // its own receipts durable. Extend here when it gains a subject.
+  "smpp-server",
+] as const;
+export type NatsUser = (typeof NATS_USERS)[number];
+
+export interface NatsGrant {
+  /** Subjects the user may publish to (requests and JetStream API calls included). */
+  publish: string[];
+  /** Subjects the user may subscribe to. */
+  subscribe: string[];
+  /** May answer the requests it receives (nats-server `allow_responses`). */
+  respond: boolean;
+}
+
+/** The environment variable holding a user's password (nats-server reads it, and so does the service). */
+export const natsPasswordVariable = (user: string) =>
+  `SMSGW_NATS_PASSWORD_${user.toUpperCase().replace(/-/g, "_")}`;
+
+/** The operator's user (the `nats` CLI in the runbook): every subject. Not a service's. */
+export const NATS_OPERATOR_USER = "operator";
+
+export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
+  const s = subjectsFor(prefix);
+  const consoleRpc = consoleRpcSubjects(prefix);
+  const S = s.stream;
+  const api = "$JS.API";
+
+  /** Every service makes sure the event stream exists at start (service kit openMessaging). */
+  const stream = [
+    `${api}.INFO`,
+    `${api}.STREAM.INFO.${S}`,
+    `${api}.STREAM.CREATE.${S}`,
+    `${api}.STREAM.UPDATE.${S}`,
+  ];
+  /** A durable pull consumer the service creates, updates, watches and pulls, and its acks. */
+  const durable = (name: string) => [
+    `${api}.CONSUMER.INFO.${S}.${name}`,
+    `${api}.CONSUMER.CREATE.${S}.${name}`,
+    `${api}.CONSUMER.CREATE.${S}.${name}.>`,
+    `${api}.CONSUMER.DURABLE.CREATE.${S}.${name}`,
+    `${api}.CONSUMER.MSG.NEXT.${S}.${name}`,
+    `$JS.ACK.${S}.${name}.>`,
+  ];
+  /** Opening (creating when missing), reading and watching a KV bucket. */
+  const readBucket = (bucket: string) => [
+    `${api}.STREAM.INFO.KV_${bucket}`,
+    `${api}.STREAM.CREATE.KV_${bucket}`,
+    `${api}.STREAM.MSG.GET.KV_${bucket}`,
+    `${api}.DIRECT.GET.KV_${bucket}`,
+    `${api}.DIRECT.GET.KV_${bucket}.>`,
+    `${api}.CONSUMER.CREATE.KV_${bucket}`,
+    `${api}.CONSUMER.CREATE.KV_${bucket}.>`,
+    `${api}.CONSUMER.DELETE.KV_${bucket}.>`,
+    `${api}.CONSUMER.INFO.KV_${bucket}.>`,
+    `$JS.FC.KV_${bucket}.>`,
+  ];
+  /** Reading it, and putting, updating and deleting its keys; growing its replicas. */
+  const writeBucket = (bucket: string) => [
+    ...readBucket(bucket),
+    `${api}.STREAM.UPDATE.KV_${bucket}`,
+    `$KV.${bucket}.>`,
+  ];
+  const inbox = (user: NatsUser) => `_INBOX.${user}.>`;
+  const grant = (user: NatsUser, publish: string[], subscribe: string[] = [], respond = false) => ({
+    publish: [...new Set(publish)],
+    subscribe: [inbox(user), ...subscribe],
+    respond,
+  });
+
+  /** What ingress and the SMPP server share: accepting a message (ADR 0009). */
+  const acceptance = [
+    ...stream,
+    s.event("MessageAccepted"),
+    s.authorize,
+    s.authorizeBatch,
+    ...readBucket(s.accountsBucket),
+    ...readBucket(s.routingBucket),
+  ];
+
+  return {
+    ingress: grant("ingress", [
+      ...acceptance,
+      s.balance,
+      s.price,
+      // Admission control's backlog probe: the durables on the delivery path and the oldest
+      // message each has not delivered yet (handlers/backlog-probe.ts).
+      `${api}.CONSUMER.LIST.${S}`,
+      `${api}.STREAM.MSG.GET.${S}`,
+    ]),
+    pricing: grant(
+      "pricing",
+      [
+        ...stream,
+        ...durable("pricing-accepted"),
+        ...durable("pricing-failed"),
+        s.event("MessageRefunded"),
+        ...writeBucket(s.accountsBucket),
+      ],
+      // authorize, authorize_batch, balance, price and the console's requests.
+      [`${prefix}.rpc.pricing.>`],
+      true,
+    ),
+    routing: grant("routing", [
+      ...stream,
+      ...durable("routing-accepted"),
+      ...durable("routing-submit-failed"),
+      `${prefix}.submit.*`,
+      s.event("MessageFailed"),
+      ...writeBucket(`${prefix}_routes`),
+      ...writeBucket(s.routingBucket),
+      ...readBucket(s.carrierHealthBucket),
+    ]),
+    "carrier-connector": grant("carrier-connector", [
+      ...stream,
+      // One durable per carrier (`connector-submit-<carrier>`, and the routed durables of
+      // before ADR 0009 it drains): a durable name is one subject token, so any name on the
+      // event stream; created with a submit subject as its filter.
+      `${api}.CONSUMER.LIST.${S}`,
+      `${api}.CONSUMER.INFO.${S}.*`,
+      `${api}.CONSUMER.CREATE.${S}.*`,
+      `${api}.CONSUMER.CREATE.${S}.*.${prefix}.submit.*`,
+      `${api}.CONSUMER.CREATE.${S}.*.${prefix}.evt.routed.>`,
+      `${api}.CONSUMER.MSG.NEXT.${S}.*`,
+      `$JS.ACK.${S}.*.>`,
+      s.eventBatch,
+      s.event("MessageSubmitted"),
+      s.event("ReceiptReceived"),
+      s.event("SubmitFailed"),
+      s.event("ValidityExpired"),
+      s.inboundReceived,
+      ...writeBucket(s.carrierHealthBucket),
+      ...writeBucket(`${prefix}_connector_leases`),
+    ]),
+    "event-store": grant("event-store", [...stream, ...durable("event-store"), s.statusChanged]),
+    "dlr-dispatcher": grant(
+      "dlr-dispatcher",
+      [
+        ...stream,
+        ...durable("dlr-dispatcher"),
+        s.eventBatch,
+        s.event("WebhookAttempted"),
+        ...readBucket(s.accountsBucket),
+      ],
+      [s.testWebhook],
+      true,
+    ),
+    console: grant("console", [...stream, ...Object.values(consoleRpc), s.testWebhook]),
+    "smpp-server": grant("smpp-server", [...acceptance, ...durable("smpp-server-receipts")]),
+  };
+}
+
+/**
+ * The nats-server `authorization` block for these grants: one user per service plus the
+ * operator, each password taken from the server's environment (`$SMSGW_NATS_PASSWORD_<USER>`),
+ * never written in the file. Included by the server's configuration (`include auth.conf`).
+ */
+export function natsAuthorizationConfig(prefix = "sms"): string {
+  const grants = natsPermissions(prefix);
+  const list = (items: string[]) => items.map((item) => `          ${JSON.stringify(item)}`);
+  const users = NATS_USERS.map((user) => {
+    const grant = grants[user];
+    return [
+      "    {",
+      `      user: ${JSON.stringify(user)}`,
+      `      password: $${natsPasswordVariable(user)}`,
+      "      permissions: {",
+      "        publish: {",
+      "          allow: [",
+      ...list(grant.publish).map((line) => `  ${line}`),
+      "          ]",
+      "        }",
+      "        subscribe: {",
+      "          allow: [",
+      ...list(grant.subscribe).map((line) => `  ${line}`),
+      "          ]",
+      "        }",
+      ...(grant.respond ? ["        allow_responses: true"] : []),
+      "      }",
+      "    }",
+    ].join("\n");
+  });
+  const operator = [
+    "    {",
+    `      user: ${JSON.stringify(NATS_OPERATOR_USER)}`,
+    `      password: $${natsPasswordVariable(NATS_OPERATOR_USER)}`,
+    "    }",
+  ].join("\n");
+  return `# GENERATED from packages/contracts/src/nats-permissions.ts by
+# \`node scripts/nats-auth.ts --write\`: do not edit; change the grants there and write this
+# again (test/manifests checks it byte for byte). Subject prefix "${prefix}".
+# Passwords come from the server's environment, one variable per user (docs/security.md).
+authorization {
+  users: [
+${[...users, operator].join("\n")}
+  ]
+}
+`;
+}

@@ -106,7 +106,7 @@ function demoSmppCredentials(): { systemId: string; password: string } {
       "demo",
       "--json",
     ],
-    { env, encoding: "utf8" },
+    { env: { ...env, ...nats?.envOf("pricing") }, encoding: "utf8" },
   );
   if (result.status !== 0)
     throw new Error(`the demo's SMPP credentials failed: ${result.stderr || result.stdout}`);
@@ -146,7 +146,7 @@ async function main() {
     await waitReady(name, healthPort);
   }
   const demo = demoAccount();
-  group.start("smpp-server");
+  start("smpp-server");
   await waitReady("smpp-server", SMPP_SERVER.healthPort);
   const smpp = demoSmppCredentials();
   // The customer console, with a login onto the demo account (a new password each start).

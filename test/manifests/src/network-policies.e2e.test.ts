@@ -35,6 +35,7 @@ const SERVICES = [
   "dlr-dispatcher",
   "event-store",
   "console",
+  "smpp-server",
 ];
 /** The services with a schema, reaching PostgreSQL through the pooler (routing has none). */
 const WITH_DATABASE = SERVICES.filter((s) => s !== "routing");

@@ -1,13 +1,13 @@
 #!/bin/sh
 # Writes deploy/.env (git-ignored) with a random NATS password for every user of
-# deploy/nats/auth.conf that has none yet; compose reads it (docker compose -f
+# deploy/nats/auth.conf that has none yet, and Grafana's admin password; compose reads it (docker compose -f
 # deploy/compose.yaml up). Run once before the first `up`; rotate a password by deleting its
 # line, running this again and `docker compose up -d` (docs/security.md, "Rotating").
 set -eu
 cd "$(dirname "$0")"
 touch .env
 chmod 600 .env
-for variable in $(grep -o 'SMSGW_NATS_PASSWORD_[A-Z_]*' nats/auth.conf | sort -u); do
+for variable in $(grep -o 'SMSGW_NATS_PASSWORD_[A-Z_]*' nats/auth.conf | sort -u) SMSGW_GRAFANA_ADMIN_PASSWORD; do
   if ! grep -q "^$variable=" .env; then
     # A letter first: nats-server reads the variable as a config value, and one that begins
     # with a digit is taken for a number (docs/security.md, "Passwords").

@@ -53,6 +53,22 @@ describe("deploy/compose.yaml", () => {
     expect(envOf("smsc-simulator").SIM_HOST).toBe("0.0.0.0");
   });
 
+  it("when it publishes ports, only the customers' (API, SMPP, console) are on every interface, and no UI keeps a default password", () => {
+    const published = Object.entries(services).flatMap(([name, service]) =>
+      list(obj(service, name).ports ?? []).map((port) => ({ name, port: String(port) })),
+    );
+    const everywhere = published.filter(({ port }) => !port.startsWith("127.0.0.1:"));
+    expect(everywhere.map(({ name }) => name).sort()).toEqual([
+      "console",
+      "ingress",
+      "smpp-server",
+    ]);
+    expect(published.filter(({ name }) => name === "grafana")).not.toHaveLength(0);
+    const grafana = envOf("grafana");
+    expect(grafana.GF_SECURITY_ADMIN_PASSWORD).toMatch(/^\$\{SMSGW_GRAFANA_ADMIN_PASSWORD:\?/);
+    expect(read("deploy/nats-secrets.sh")).toContain("SMSGW_GRAFANA_ADMIN_PASSWORD");
+  });
+
   it("when the connector binds, it reaches the simulator's carriers, and routes name them", () => {
     const carriers = JSON.parse(envOf("carrier-connector").CARRIERS ?? "[]") as Obj[];
     const sims = JSON.parse(envOf("smsc-simulator").SIM_CARRIERS ?? "[]") as Obj[];

@@ -24,7 +24,7 @@ beforeAll(async () => {
     SIM_CARRIERS: JSON.stringify([
       { id: "seeded", port: 0 },
       { id: "added", port: 0, password: "pw2" },
-      { id: "by-cli", port: 0 },
+      { id: "by-cli", port: 0, password: "stdinpw" },
     ]),
   });
   connector = await startCarrierConnector(
@@ -106,16 +106,20 @@ describe("carriers managed by the operator", () => {
   });
 
   it("when the CLI sets a carrier, a running connector picks it up (reload), and list shows it", async () => {
-    const gw = (...args: string[]) =>
-      promisify(execFile)(process.execPath, ["src/cli.ts", "carriers", ...args], {
+    const gw = (...args: string[]) => {
+      const running = promisify(execFile)(process.execPath, ["src/cli.ts", "carriers", ...args], {
         cwd: new URL("..", import.meta.url).pathname,
         env: { ...process.env, ...infra.env },
       });
+      // The password travels on standard input (password=-), not on the command line.
+      running.child.stdin?.end("stdinpw\n");
+      return running;
+    };
     const set = await gw(
       "set",
       "by-cli",
       `port=${simulator.ports["by-cli"]}`,
-      "password=secret",
+      "password=-",
       "simulated=true",
       "--json",
     );

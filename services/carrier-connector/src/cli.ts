@@ -20,8 +20,9 @@ export const USAGE = `Usage: bin/gw carriers <command> [--json]
   list                          every stored carrier (passwords hidden)
   show <id>                     one carrier
   set <id> key=value …          create or change a carrier; unnamed fields keep their value
-                                (new carrier: port= and password= at least), e.g.
-                                set acme host=10.0.0.5 port=2775 password=s3cret binds=2 maxTps=50
+                                (new carrier: port= and password= at least); password=- reads
+                                it from standard input, keeping it off the command line, e.g.
+                                set acme host=10.0.0.5 port=2775 password=- binds=2 < acme.pw
   delete <id>                   remove it: running connectors unbind it
 The first connector start stores env CARRIERS when the table is empty; after that the table rules.`;
 
@@ -95,6 +96,26 @@ export async function run(
   }
 }
 
+/**
+ * `password=-`: the password is the first line of standard input, so that it appears in no
+ * shell history and no process list (`ps`, /proc/<pid>/cmdline).
+ */
+export async function passwordFromStdin(
+  pairs: readonly string[],
+  read: () => Promise<string>,
+): Promise<string[]> {
+  if (!pairs.includes("password=-")) return [...pairs];
+  const password = (await read()).split(/\r?\n/)[0] ?? "";
+  if (password === "") throw new UsageError("password=-: standard input gave no password");
+  return pairs.map((pair) => (pair === "password=-" ? `password=${password}` : pair));
+}
+
+async function readStdin(): Promise<string> {
+  let text = "";
+  for await (const chunk of process.stdin) text += String(chunk);
+  return text;
+}
+
 function main(argv: readonly string[]): Promise<number> {
   return runOperatorCli(
     {
@@ -110,7 +131,11 @@ function main(argv: readonly string[]): Promise<number> {
           { max: 1 },
         );
         onClose(() => database.close());
-        return run(command, createCarrierStore(database.db));
+        const resolved =
+          command.kind === "set"
+            ? { ...command, pairs: await passwordFromStdin(command.pairs, readStdin) }
+            : command;
+        return run(resolved, createCarrierStore(database.db));
       },
     },
     argv,

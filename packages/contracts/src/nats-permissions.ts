@@ -29,7 +29,7 @@ export const NATS_USERS = [
   "event-store",
   "dlr-dispatcher",
   "console",
-  // services/smpp-server (branch smpp-server, issue 19): ingress's acceptance over SMPP plus
+  // services/smpp-server (issue 19): ingress's acceptance over SMPP plus
   // its own receipts durable. Extend here when it gains a subject.
   "smpp-server",
 ] as const;

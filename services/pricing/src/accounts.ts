@@ -115,8 +115,10 @@ export function createAccountOperations(deps: AccountDeps): AccountOperations {
           "account changed but not published to the accounts bucket; retrying until it is",
         );
       }
-      retrying ??= setTimeout(retryUnpublished, retryMs);
-      retrying.unref();
+      if (!retrying) {
+        retrying = setTimeout(retryUnpublished, retryMs);
+        retrying.unref();
+      }
     }
   }
 

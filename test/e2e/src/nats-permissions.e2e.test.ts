@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { jetstream } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
@@ -258,19 +258,15 @@ describe("a service with another service's credentials", () => {
   });
 });
 
-// services/smpp-server (branch smpp-server): once it is on main, it starts here under its own user.
-it.skipIf(!existsSync(join(ROOT, "services/smpp-server/src/main.ts")))(
-  "when the SMPP server runs as its own user, it starts with no violation",
-  async () => {
-    const smpp = await startServiceProcess("smpp-server", {
-      ...gateway.infra.env,
-      NATS_URL: server.url,
-      NATS_PREFIX: PREFIX,
-      SMPP_PORT: String(await freePort()),
-      ...userEnv("smpp-server"),
-    });
-    await smpp.stop();
-    expect(violations().filter((v) => v.includes('User "smpp-server"'))).toEqual([]);
-  },
-  60_000,
-);
+// The SMPP server, like the others, starts under its own user.
+it("when the SMPP server runs as its own user, it starts with no violation", async () => {
+  const smpp = await startServiceProcess("smpp-server", {
+    ...gateway.infra.env,
+    NATS_URL: server.url,
+    NATS_PREFIX: PREFIX,
+    SMPP_PORT: String(await freePort()),
+    ...userEnv("smpp-server"),
+  });
+  await smpp.stop();
+  expect(violations().filter((v) => v.includes('User "smpp-server"'))).toEqual([]);
+}, 60_000);

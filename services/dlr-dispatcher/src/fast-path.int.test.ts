@@ -51,7 +51,8 @@ describe("dlr-dispatcher fast path", () => {
   beforeAll(async () => {
     stack = await startStack({
       WEBHOOK_ALLOW_PRIVATE: "true",
-      WEBHOOK_TIMEOUT_MS: "1500",
+      // Long enough that an answer held back by a test is never cut by the timeout.
+      WEBHOOK_TIMEOUT_MS: "10000",
       WEBHOOK_FAST_PATH_MS: "250",
       // Longer than any waitFor below: a batch held for it would fail the test.
       WEBHOOK_HOLD_MS: "20000",
@@ -95,7 +96,13 @@ describe("dlr-dispatcher fast path", () => {
   });
 
   it("when an origin answers after the budget, its reports waiting for a slot are recorded at once, not held", async () => {
-    const hook = await receiver(() => ({ status: 200, afterMs: 1_000 }));
+    // The origin answers only when the test lets it, so that no attempt settles (and no row
+    // goes) before all 40 are seen recorded, however slow this machine is.
+    let answer = () => {};
+    const answered = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    const hook = await receiver(() => ({ status: 200, after: answered }));
     const changes = reportsTo(hook, 40);
     await stack.publish(...changes);
     // 32 rows leased to their running attempts and 8 waiting; held for the hold, they would not.
@@ -103,8 +110,11 @@ describe("dlr-dispatcher fast path", () => {
       what: "every report of the slow origin recorded",
       timeoutMs: 10_000,
     });
+    answer();
     await attemptedOnceEach(changes, 15_000);
     await stack.settled();
+    // Its 40 inserts reach the statistics before the next test counts from them.
+    await statsSettled();
   });
 
   it("when the first attempt fails, the report is recorded with that attempt and the retry delivers it", async () => {

@@ -46,7 +46,13 @@ export interface Receiver {
 
 export type Answer =
   | number
-  | { status: number; afterMs?: number; headers?: Record<string, string> }
+  | {
+      status: number;
+      afterMs?: number;
+      /** Answers only once this settles (then after `afterMs`): a test decides when. */
+      after?: Promise<unknown>;
+      headers?: Record<string, string>;
+    }
   | "hang";
 
 /** A real HTTP server on 127.0.0.1 answering the n-th request (from 0) with `answer(n)`. */
@@ -68,9 +74,10 @@ export async function startReceiver(answer: (n: number) => Answer = () => 200): 
       const {
         status,
         afterMs = 0,
+        after = Promise.resolve(),
         headers = {},
       } = typeof reply === "number" ? { status: reply } : reply;
-      setTimeout(() => res.writeHead(status, headers).end(), afterMs);
+      void after.then(() => setTimeout(() => res.writeHead(status, headers).end(), afterMs));
     });
   });
   server.keepAliveTimeout = 60_000;

@@ -36,6 +36,10 @@ export interface Subjects {
   readonly testWebhook: string;
   /** Inbound (MO) messages a carrier delivered to us: `<p>.inbound.received`. */
   readonly inboundReceived: string;
+  /** Inbound messages of an account for its webhook (`InboundDelivery`): `<p>.inbound.deliver`. */
+  readonly inboundDeliver: string;
+  /** inbound: the /v1/numbers and /v1/inbound requests ingress forwards (request/reply). */
+  readonly inboundApi: string;
   readonly accountsBucket: string;
   /** routing publishes the routable prefixes and sender rules here (key "rules"). */
   readonly routingBucket: string;
@@ -87,6 +91,8 @@ export function subjects(prefix = "sms"): Subjects {
     price: `${prefix}.rpc.pricing.price`,
     testWebhook: `${prefix}.rpc.dispatcher.test_webhook`,
     inboundReceived: `${prefix}.inbound.received`,
+    inboundDeliver: `${prefix}.inbound.deliver`,
+    inboundApi: `${prefix}.rpc.inbound.api`,
     accountsBucket: `${prefix}_accounts`,
     routingBucket: `${prefix}_routing`,
     carrierHealthBucket: `${prefix}_carrier_health`,

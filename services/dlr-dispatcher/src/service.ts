@@ -1,4 +1,4 @@
-import { StatusChangeDelivery } from "@smsgw/contracts";
+import { InboundDelivery, StatusChangeDelivery } from "@smsgw/contracts";
 import {
   type Database,
   type HealthServer,
@@ -17,7 +17,7 @@ import { migrations } from "./db/migrations.ts";
 import { type AccountDirectory, startAccountDirectory } from "./handlers/accounts.ts";
 import { deliver } from "./handlers/deliver.ts";
 import { createFastPath } from "./handlers/fast-path.ts";
-import { handleStatusChanges } from "./handlers/intake.ts";
+import { handleInboundDeliveries, handleStatusChanges } from "./handlers/intake.ts";
 import { createPoster, type Poster, type Resolve } from "./handlers/pinned-post.ts";
 import { PREFETCH, type Scheduler, startScheduler } from "./handlers/scheduler.ts";
 import { startTestWebhookResponder } from "./handlers/test-webhook.ts";
@@ -35,9 +35,11 @@ export interface DlrDispatcherOverrides {
 }
 
 export const DLR_DISPATCHER_DURABLE = "dlr-dispatcher";
+/** Inbound messages for accounts' webhooks (`<p>.inbound.deliver`, from the inbound service). */
+export const DLR_DISPATCHER_INBOUND_DURABLE = "dlr-dispatcher-inbound";
 export const DLR_DISPATCHER_SCHEMA = "dispatcher";
 
-/** Connects, migrates, resumes pending jobs, consumes status changes, serves health; `stop()` undoes it in order. */
+/** Connects, migrates, resumes pending jobs, consumes status changes and inbound messages, serves health; `stop()` undoes it in order. */
 export async function startDlrDispatcher(
   config: DlrDispatcherConfig,
   log: Logger,
@@ -49,6 +51,7 @@ export async function startDlrDispatcher(
   let scheduler: Scheduler | undefined;
   let poster: Poster | undefined;
   let consumer: RunningConsumer | undefined;
+  let inboundConsumer: RunningConsumer | undefined;
   let testWebhooks: { stop(): Promise<void> } | undefined;
   let health: HealthServer | undefined;
   let pendingPoll: NodeJS.Timeout | undefined;
@@ -58,6 +61,7 @@ export async function startDlrDispatcher(
   const stop = async () => {
     stopping = true;
     await consumer?.stop();
+    await inboundConsumer?.stop();
     await testWebhooks?.stop();
     await scheduler?.stop();
     poster?.close();
@@ -123,6 +127,24 @@ export async function startDlrDispatcher(
         ),
     });
     scheduler = running;
+    const intake = {
+      store,
+      poke: running.poke,
+      now: () => new Date(),
+      ...(config.WEBHOOK_FAST_PATH_MS > 0
+        ? {
+            fastPath: createFastPath({
+              store,
+              publisher,
+              scheduler: running,
+              budgetMs: config.WEBHOOK_FAST_PATH_MS,
+              holdMs: config.WEBHOOK_HOLD_MS,
+              leaseMs,
+              now: () => new Date(),
+            }),
+          }
+        : {}),
+    };
     consumer = await startConsumer(nats, {
       stream: subjects.stream,
       durable: DLR_DISPATCHER_DURABLE,
@@ -132,23 +154,18 @@ export async function startDlrDispatcher(
       maxBatch: config.WEBHOOK_BATCH,
       // Batches overlap so that one waiting on its fast-path budget does not hold the next.
       concurrency: config.WEBHOOK_FAST_PATH_MS > 0 ? 4 : 1,
-      handle: handleStatusChanges({
-        store,
-        poke: running.poke,
-        now: () => new Date(),
-        ...(config.WEBHOOK_FAST_PATH_MS > 0
-          ? {
-              fastPath: createFastPath({
-                store,
-                publisher,
-                scheduler: running,
-                budgetMs: config.WEBHOOK_FAST_PATH_MS,
-                holdMs: config.WEBHOOK_HOLD_MS,
-                leaseMs,
-                now: () => new Date(),
-              }),
-            }
-          : {}),
+      handle: handleStatusChanges(intake),
+    });
+    inboundConsumer = await startConsumer(nats, {
+      stream: subjects.stream,
+      durable: DLR_DISPATCHER_INBOUND_DURABLE,
+      filterSubject: subjects.inboundDeliver,
+      schema: InboundDelivery,
+      log,
+      maxBatch: config.WEBHOOK_BATCH,
+      handle: handleInboundDeliveries({
+        ...intake,
+        defaultUrl: (accountId) => directory.byAccountId(accountId)?.defaultCallbackUrl,
       }),
     });
     health = await startHealthServer(config.HEALTH_PORT, config.HTTP_HOST, {

@@ -1,13 +1,16 @@
-import type { MessageStatusChanged } from "@smsgw/contracts";
 import type { Database } from "@smsgw/service-kit";
+import type { WebhookSource } from "../domain/report.ts";
 
-/** A report waiting to be delivered (a row of `dispatcher.jobs`). */
+/**
+ * A report waiting to be delivered (a row of `dispatcher.jobs`): a message's status change
+ * (messageId, sequence), or an inbound message (its `in_` id, sequence 0).
+ */
 export interface Job {
   messageId: string;
   sequence: number;
   accountId: string;
   origin: string;
-  change: MessageStatusChanged & { callbackUrl: string };
+  change: WebhookSource;
   /** Attempts made so far. */
   attempts: number;
 }
@@ -22,7 +25,7 @@ interface JobRow {
   sequence: number;
   account_id: string;
   origin: string;
-  change: MessageStatusChanged & { callbackUrl: string };
+  change: WebhookSource;
   attempts: number;
 }
 

@@ -6,6 +6,7 @@ export * from "./event-batch.ts";
 export * from "./events.ts";
 export * from "./ids.ts";
 export * from "./inbound.ts";
+export * from "./inbound-rpc.ts";
 export * from "./money.ts";
 export * from "./nats-permissions.ts";
 export * from "./routing-rules.ts";

@@ -32,6 +32,9 @@ export const NATS_USERS = [
   // services/smpp-server (issue 19): ingress's acceptance over SMPP plus
   // its own receipts durable. Extend here when it gains a subject.
   "smpp-server",
+  // services/inbound (issue 18): numbers and inbound messages; MO from the connector, its
+  // deliveries to the dispatcher, and ingress's /v1/numbers and /v1/inbound requests.
+  "inbound",
 ] as const;
 export type NatsUser = (typeof NATS_USERS)[number];
 
@@ -114,6 +117,7 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
       ...acceptance,
       s.balance,
       s.price,
+      s.inboundApi,
       // Admission control's backlog probe: the durables on the delivery path and the oldest
       // message each has not delivered yet (handlers/backlog-probe.ts).
       `${api}.CONSUMER.LIST.${S}`,
@@ -169,6 +173,7 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
       [
         ...stream,
         ...durable("dlr-dispatcher"),
+        ...durable("dlr-dispatcher-inbound"),
         s.eventBatch,
         s.event("WebhookAttempted"),
         ...readBucket(s.accountsBucket),
@@ -178,6 +183,12 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
     ),
     console: grant("console", [...stream, ...Object.values(consoleRpc), s.testWebhook]),
     "smpp-server": grant("smpp-server", [...acceptance, ...durable("smpp-server-receipts")]),
+    inbound: grant(
+      "inbound",
+      [...stream, ...durable("inbound-received"), s.inboundDeliver],
+      [s.inboundApi],
+      true,
+    ),
   };
 }
 

@@ -1,7 +1,13 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { AccountRecord, BalanceResponse, PriceResponse, RoutingRules } from "@smsgw/contracts";
+import {
+  AccountRecord,
+  BalanceResponse,
+  InboundApiResponse,
+  PriceResponse,
+  RoutingRules,
+} from "@smsgw/contracts";
 import {
   createAuthorizer,
   createPipeline,
@@ -178,6 +184,13 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
               rpcTimeout,
             ),
         },
+      },
+      numbers: {
+        ...auth,
+        log,
+        allowPrivateCallbacks: config.WEBHOOK_ALLOW_PRIVATE,
+        askInbound: (request) =>
+          requestReply(nc, messaging.subjects.inboundApi, request, InboundApiResponse, rpcTimeout),
       },
       ipLimit: {
         limiter: ipLimiter,

@@ -2,6 +2,7 @@ import { loadCarrierConnectorConfig, startCarrierConnector } from "@smsgw/carrie
 import { newMessageId } from "@smsgw/contracts";
 import { loadDlrDispatcherConfig, startDlrDispatcher } from "@smsgw/dlr-dispatcher";
 import { loadEventStoreConfig, startEventStore } from "@smsgw/event-store";
+import { loadInboundConfig, type StartedInbound, startInbound } from "@smsgw/inbound";
 import { loadIngressConfig, startIngress } from "@smsgw/ingress";
 import { loadPricingConfig, startPricing } from "@smsgw/pricing";
 import { loadRoutingConfig, startRouting } from "@smsgw/routing";
@@ -26,6 +27,8 @@ export interface GatewayOptions {
   envOf?: (service: string) => Record<string, string>;
   /** Also runs smpp-server (customers' SMPP binds) on a free port. */
   smppServer?: boolean;
+  /** Also runs the inbound service (numbers and inbound messages). */
+  inbound?: boolean;
 }
 
 export async function startGateway(
@@ -110,6 +113,11 @@ export async function startGateway(
   started.push({ name: "dlr-dispatcher", service: dispatcher });
   const ingress = await startIngress(loadIngressConfig(envOf("ingress")), log("ingress"));
   started.push({ name: "ingress", service: ingress });
+  let inbound: StartedInbound | undefined;
+  if (options.inbound) {
+    inbound = await startInbound(loadInboundConfig(envOf("inbound")), log("inbound"));
+    started.push({ name: "inbound", service: inbound });
+  }
   let smppServer: StartedSmppServer | undefined;
   if (options.smppServer) {
     smppServer = await startSmppServer(
@@ -134,6 +142,7 @@ export async function startGateway(
     connector,
     baseUrl,
     smppServer,
+    inbound,
     /** Stops one service, as a crash or a deploy would (for the error table's 500 row). */
     async stopService(name: string) {
       const index = started.findIndex((s) => s.name === name);

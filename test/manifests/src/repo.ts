@@ -8,6 +8,7 @@ import { CarrierConnectorEnv } from "@smsgw/carrier-connector";
 import { ConsoleEnv } from "@smsgw/console";
 import { DlrDispatcherEnv } from "@smsgw/dlr-dispatcher";
 import { EventStoreEnv } from "@smsgw/event-store";
+import { InboundEnv } from "@smsgw/inbound";
 import { IngressEnv } from "@smsgw/ingress";
 import { PricingEnv } from "@smsgw/pricing";
 import { RoutingEnv } from "@smsgw/routing";
@@ -57,6 +58,8 @@ export const SERVICES: readonly ServiceFacts[] = [
   svc("console", 8088, "HEALTH_PORT", S(ConsoleEnv)),
   // Customers' SMPP binds on SMPP_PORT 2875; /healthz /readyz /metrics on 8090 (issue 19).
   svc("smpp-server", 8090, "HEALTH_PORT", S(SmppServerEnv)),
+  // Numbers and inbound messages; /healthz /readyz /metrics on 8094 (issue 18).
+  svc("inbound", 8094, "HEALTH_PORT", S(InboundEnv)),
 ];
 
 function svc(

@@ -8,6 +8,7 @@ import { createMessageStatusHandler, type MessageStatusDeps } from "./message-st
 import { sendError } from "./reply.ts";
 import { createSendHandler, type SendDeps } from "./send.ts";
 import { createV1BatchHandler, type V1BatchDeps } from "./v1-batch.ts";
+import { type NumbersDeps, numbersHandlers } from "./v1-numbers.ts";
 import {
   balanceHandler,
   eventsHandler,
@@ -23,6 +24,7 @@ export interface AppDeps {
   v1Send: V1SendDeps;
   v1Batch: V1BatchDeps;
   queries: QueryDeps;
+  numbers: NumbersDeps;
   ipLimit: IpLimitDeps;
   log: Logger;
   trustProxy: boolean;
@@ -87,6 +89,20 @@ export function createApp(deps: AppDeps): Express {
   get("/v1/balance", balanceHandler(deps.queries));
   get("/v1/prices", pricesHandler(deps.queries));
   get("/v1/phone/format", phoneFormatHandler(deps.queries));
+  const numbers = numbersHandlers(deps.numbers);
+  app
+    .route("/v1/numbers")
+    .head(methodNotAllowed("GET, POST"))
+    .get(numbers.list)
+    .post(...jsonBody(deps.maxBodyBytes), numbers.take)
+    .all(methodNotAllowed("GET, POST"));
+  app
+    .route("/v1/numbers/:number")
+    .patch(...jsonBody(deps.maxBodyBytes), numbers.update)
+    .delete(numbers.release)
+    .all(methodNotAllowed("PATCH, DELETE"));
+  get("/v1/inbound", numbers.inbound);
+  get("/v1/inbound/:id", numbers.inboundOne);
 
   // Built once: the document is a pure function of the schemas.
   const document = buildOpenApiDocument();

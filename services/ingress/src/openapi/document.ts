@@ -14,6 +14,7 @@ import {
   SendMessage,
 } from "../domain/api-schemas.ts";
 import { COMPATIBLE_SEND, type CodeSample, V1_FORMAT, V1_SEND, V1_STATUS } from "./examples.ts";
+import { numbersSection } from "./numbers-paths.ts";
 
 /**
  * The OpenAPI 3.1 document, generated from the zod schemas the handlers parse with
@@ -109,6 +110,14 @@ const compatibleResponses = {
 };
 
 export function buildOpenApiDocument(): Json {
+  const numbers = numbersSection({
+    schemaOf,
+    ref,
+    json,
+    errorResponse,
+    readErrors: READ_ERRORS,
+    badRequest: V1_ERRORS["400"],
+  });
   return {
     openapi: "3.1.0",
     info: {
@@ -139,6 +148,7 @@ export function buildOpenApiDocument(): Json {
         Balance: schemaOf(Balance, "output"),
         Price: schemaOf(Price, "output"),
         PhoneFormat: schemaOf(PhoneFormat, "output"),
+        ...numbers.schemas,
       },
     },
     security: [{ basic: [] }],
@@ -297,6 +307,7 @@ export function buildOpenApiDocument(): Json {
           ...samples(V1_FORMAT),
         },
       },
+      ...numbers.paths,
     },
   };
 }

@@ -56,6 +56,20 @@ describe("the OpenAPI document", () => {
     ]);
   });
 
+  it("when built, the numbers and inbound endpoints of api.md section 5 are documented, with their errors", () => {
+    const paths = doc.paths as Record<
+      string,
+      Record<string, { responses: Record<string, unknown> }>
+    >;
+    expect(Object.keys(paths["/v1/numbers"] ?? {})).toEqual(["get", "post"]);
+    expect(Object.keys(paths["/v1/numbers/{number}"] ?? {})).toEqual(["patch", "delete"]);
+    expect(paths["/v1/numbers"]?.post?.responses["422"]).toMatchObject({
+      content: { "application/json": { example: { status: "no_number_available" } } },
+    });
+    expect(paths["/v1/inbound"]?.get).toBeDefined();
+    expect(paths["/v1/inbound/{id}"]?.get?.responses["404"]).toBeDefined();
+  });
+
   it("when rendered, the docs page escapes the document and loads nothing from elsewhere", () => {
     const html = renderDocsPage(doc);
     expect(html).toMatch(/^<!doctype html>/);

@@ -1,0 +1,106 @@
+import type { InboundDelivery, InboundMessageReceived } from "@smsgw/contracts";
+import type { Delivery, Logger } from "@smsgw/service-kit";
+import type { GroupTransaction, MessageStore } from "../db/messages-store.ts";
+import type { NumberStore } from "../db/numbers-store.ts";
+import {
+  inboundIdOf,
+  type JoinedMessage,
+  partGroupKey,
+  type StoredPart,
+  settleGroup,
+} from "../domain/concat.ts";
+import { type InboundRoute, routeInbound } from "../domain/routing.ts";
+import { inboundMessages } from "../metrics.ts";
+
+export interface ReceivedDeps {
+  messages: MessageStore;
+  numbers: Pick<NumberStore, "find">;
+  /** Publishes with Nats-Msg-Id `<id>:deliver`; resolves once JetStream stored it. */
+  publish(delivery: InboundDelivery): Promise<void>;
+  /** How long the parts of a concatenated MO wait for their siblings. */
+  concatTimeoutMs: number;
+  log: Logger;
+  now(): Date;
+}
+
+/** Where a group's parts came from and went to: the same for every part of it. */
+type Addressing = Pick<InboundMessageReceived, "carrierId" | "from" | "to">;
+
+/**
+ * The consumer of `<p>.inbound.received`: a lone MO is routed at once; a part is stored and,
+ * when it completes its group, the parts are joined and routed. Routing stores the message
+ * (the account's, or the operator's when nobody owns the number) and, for an account, then
+ * publishes its webhook delivery; the event is acked after that. A re-run finds the message
+ * stored (same id) and publishes again under the same Nats-Msg-Id: nothing twice, nothing lost.
+ */
+export function handleReceived(deps: ReceivedDeps) {
+  const settle = settler(deps);
+  return async (batch: Delivery<InboundMessageReceived>[]): Promise<undefined> => {
+    for (const { value: mo } of batch) {
+      if (!mo.part) {
+        const joined: JoinedMessage = {
+          id: inboundIdOf(mo.inboundId),
+          text: mo.text,
+          parts: 1,
+          receivedAt: mo.receivedAt,
+        };
+        const route = await routeAndRecord(deps, mo, joined, (message) =>
+          deps.messages.record(message),
+        );
+        await deliver(deps, route);
+        continue;
+      }
+      const part: StoredPart = {
+        moId: mo.inboundId,
+        seq: mo.part.seq,
+        total: mo.part.total,
+        text: mo.text,
+        receivedAt: mo.receivedAt,
+      };
+      await settle(partGroupKey({ ...mo, part: mo.part }), mo, part);
+    }
+    return undefined;
+  };
+}
+
+/**
+ * Joins a group when it is complete or overdue (taking `part` in first, if any), in one
+ * transaction under the group's lock; delivers what it routed to an account.
+ */
+export function settler(deps: ReceivedDeps) {
+  return async (groupKey: string, addressing: Addressing, part?: StoredPart): Promise<void> => {
+    const route = await deps.messages.withGroup(groupKey, async (tx: GroupTransaction) => {
+      if (part) await tx.addPart(groupKey, part);
+      const waiting = await tx.waitingParts(groupKey);
+      const joined = settleGroup(waiting, deps.now(), deps.concatTimeoutMs);
+      if (!joined) return null;
+      const ids = waiting.map((p) => p.moId);
+      return routeAndRecord(deps, addressing, joined, (message) => tx.record(message, ids));
+    });
+    if (route) await deliver(deps, route);
+  };
+}
+
+async function routeAndRecord(
+  deps: ReceivedDeps,
+  addressing: Addressing,
+  joined: JoinedMessage,
+  record: (message: Parameters<MessageStore["record"]>[0]) => Promise<void>,
+): Promise<InboundRoute> {
+  const owner = await deps.numbers.find(addressing.to);
+  const route = routeInbound({ ...joined, from: addressing.from, to: addressing.to }, owner);
+  await record({
+    ...joined,
+    accountId: route.kind === "owned" ? route.accountId : null,
+    carrierId: addressing.carrierId,
+    from: addressing.from,
+    to: addressing.to,
+  });
+  return route;
+}
+
+async function deliver(deps: ReceivedDeps, route: InboundRoute): Promise<void> {
+  inboundMessages.inc({ owner: route.kind });
+  if (route.kind === "owned") await deps.publish(route.delivery);
+  else deps.log.info("inbound message to a number nobody owns; kept for the operator");
+}

@@ -1,0 +1,100 @@
+import type { InboundApiRequest, InboundApiResponse } from "@smsgw/contracts";
+import { apiError, type Checked } from "@smsgw/message-acceptance";
+import type { Logger } from "@smsgw/service-kit";
+import type { Request, RequestHandler, Response } from "express";
+import {
+  numberInPath,
+  readInboundPage,
+  readInboundUrl,
+  readTakeNumber,
+} from "../domain/number-requests.ts";
+import { sendError, sendJson } from "./reply.ts";
+import { authenticateV1, type V1AuthDeps } from "./v1-auth.ts";
+
+type Forwarded = InboundApiRequest extends infer R
+  ? R extends InboundApiRequest
+    ? Omit<R, "accountId">
+    : never
+  : never;
+
+export interface NumbersDeps extends V1AuthDeps {
+  /** NATS request/reply to the inbound service; throws when it does not answer. */
+  askInbound(request: InboundApiRequest): Promise<InboundApiResponse>;
+  allowPrivateCallbacks: boolean;
+  log: Logger;
+}
+
+const INBOUND_DOWN = apiError("server_error", "the numbers service did not answer; retry");
+const NO_SUCH_NUMBER = apiError("not_found", "no such number on this account");
+const NO_SUCH_INBOUND = apiError("not_found", "no such inbound message");
+
+/**
+ * `/v1/numbers` and `/v1/inbound` (api.md section 5): ingress authenticates, rate-limits and
+ * validates (inboundUrl through the callback guard), then asks the inbound service, which owns
+ * numbers and inbound messages, and relays its answer as it is.
+ */
+export function numbersHandlers(deps: NumbersDeps) {
+  /** Authenticates, reads the request (or answers why not) and relays the service's answer. */
+  const forward =
+    (read: (req: Request, test: boolean) => Checked<Forwarded>): RequestHandler =>
+    async (req, res) => {
+      const account = authenticateV1(deps, req, res);
+      if (!account) return;
+      const request = read(req, account.test);
+      if (!request.ok) return sendError(res, request.error);
+      let answer: InboundApiResponse;
+      try {
+        answer = await deps.askInbound({
+          ...request.value,
+          accountId: account.accountId,
+        } as InboundApiRequest);
+      } catch (error) {
+        deps.log.error({ err: error }, "inbound API request failed");
+        return sendError(res, INBOUND_DOWN);
+      }
+      relay(res, answer);
+    };
+  const ok = <T>(value: T): Checked<T> => ({ ok: true, value });
+  const numberOr404 = (req: Request): Checked<string> => {
+    const number = numberInPath(req.params.number);
+    return number === null ? { ok: false, error: NO_SUCH_NUMBER } : ok(number);
+  };
+
+  return {
+    list: forward(() => ok({ op: "numbers.list" })),
+    take: forward((req, test) => {
+      const wish = readTakeNumber(req.body);
+      return wish.ok ? ok({ op: "numbers.take", test, ...wish.value }) : wish;
+    }),
+    update: forward((req) => {
+      const number = numberOr404(req);
+      if (!number.ok) return number;
+      const inboundUrl = readInboundUrl(req.body, deps.allowPrivateCallbacks);
+      return inboundUrl.ok
+        ? ok({ op: "numbers.update", number: number.value, inboundUrl: inboundUrl.value })
+        : inboundUrl;
+    }),
+    release: forward((req) => {
+      const number = numberOr404(req);
+      return number.ok ? ok({ op: "numbers.release", number: number.value }) : number;
+    }),
+    inbound: forward((req) => {
+      const page = readInboundPage(req.query);
+      return page.ok ? ok({ op: "inbound.list", ...page.value }) : page;
+    }),
+    inboundOne: forward((req) => {
+      const id = String(req.params.id ?? "");
+      return /^in_[0-9A-Z]{26}$/.test(id)
+        ? ok({ op: "inbound.get", id })
+        : { ok: false, error: NO_SUCH_INBOUND };
+    }),
+  };
+}
+
+function relay(res: Response, answer: InboundApiResponse): void {
+  if (answer.httpStatus === 204) {
+    if (!res.headersSent) res.status(204).set("cache-control", "no-store").end();
+    return;
+  }
+  sendJson(res, answer.httpStatus, answer.body);
+}

@@ -2,7 +2,7 @@ import { z } from "zod";
 
 /**
  * ingress -> inbound (request/reply on `subjects(p).inboundApi`, queue group "inbound"): the
- * `/v1/numbers` and `/v1/inbound` requests of an authenticated account (api.md section 5).
+ * `/v1/numbers`, `/v1/inbound` and `/v1/opt-outs` requests of an authenticated account (api.md section 5).
  * Ingress authenticates, rate-limits and validates the fields (the callback guard included);
  * the inbound service, which owns numbers and inbound messages, decides and answers.
  */
@@ -31,6 +31,9 @@ export const InboundApiRequest = z.discriminatedUnion("op", [
     limit: z.number().int().min(1).max(1_000),
   }),
   z.object({ op: z.literal("inbound.get"), ...Account, id: z.string().max(64) }),
+  z.object({ op: z.literal("optOuts.list"), ...Account }),
+  z.object({ op: z.literal("optOuts.add"), ...Account, number: z.string().max(21) }),
+  z.object({ op: z.literal("optOuts.remove"), ...Account, number: z.string().max(21) }),
 ]);
 export type InboundApiRequest = z.infer<typeof InboundApiRequest>;
 

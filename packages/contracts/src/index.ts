@@ -9,6 +9,7 @@ export * from "./inbound.ts";
 export * from "./inbound-rpc.ts";
 export * from "./money.ts";
 export * from "./nats-permissions.ts";
+export * from "./opt-out.ts";
 export * from "./routing-rules.ts";
 export * from "./rpc.ts";
 export * from "./sender-id.ts";

@@ -110,6 +110,7 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
     s.authorizeBatch,
     ...readBucket(s.accountsBucket),
     ...readBucket(s.routingBucket),
+    ...readBucket(s.optOutsBucket),
   ];
 
   return {
@@ -185,7 +186,12 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
     "smpp-server": grant("smpp-server", [...acceptance, ...durable("smpp-server-receipts")]),
     inbound: grant(
       "inbound",
-      [...stream, ...durable("inbound-received"), s.inboundDeliver],
+      [
+        ...stream,
+        ...durable("inbound-received"),
+        s.inboundDeliver,
+        ...writeBucket(s.optOutsBucket),
+      ],
       [s.inboundApi],
       true,
     ),

@@ -41,6 +41,8 @@ export interface Subjects {
   /** inbound: the /v1/numbers and /v1/inbound requests ingress forwards (request/reply). */
   readonly inboundApi: string;
   readonly accountsBucket: string;
+  /** The inbound service keeps each account's opted-out numbers here (`OptOutRecord`). */
+  readonly optOutsBucket: string;
   /** routing publishes the routable prefixes and sender rules here (key "rules"). */
   readonly routingBucket: string;
   /** the connector publishes each carrier's health here (key `<carrierId>.<replica>`). */
@@ -94,6 +96,7 @@ export function subjects(prefix = "sms"): Subjects {
     inboundDeliver: `${prefix}.inbound.deliver`,
     inboundApi: `${prefix}.rpc.inbound.api`,
     accountsBucket: `${prefix}_accounts`,
+    optOutsBucket: `${prefix}_opt_outs`,
     routingBucket: `${prefix}_routing`,
     carrierHealthBucket: `${prefix}_carrier_health`,
     event(type, carrierId) {

@@ -4,6 +4,7 @@ import {
   type Database,
   type HealthServer,
   type Logger,
+  openBucket,
   openMessaging,
   openServiceDatabase,
   type RunningConsumer,
@@ -18,6 +19,7 @@ import { INBOUND_SCHEMA, migrations } from "./db/migrations.ts";
 import { createNumberStore, type NumberStore } from "./db/numbers-store.ts";
 import { deliveryMsgId } from "./domain/routing.ts";
 import { startApiResponder } from "./handlers/api.ts";
+import { createOptOutStore } from "./handlers/opt-out-store.ts";
 import { handleReceived, settler } from "./handlers/received.ts";
 import { startConcatSweep } from "./handlers/sweep.ts";
 
@@ -65,9 +67,11 @@ export async function startInbound(config: InboundConfig, log: Logger): Promise<
     const numbers = createNumberStore(database);
     const messages = createMessageStore(database);
     const now = () => new Date();
+    const optOuts = createOptOutStore(await openBucket(nats.nc, subjects.optOutsBucket));
     const deps = {
       messages,
       numbers,
+      optOuts,
       async publish(delivery: InboundDelivery) {
         await nats.js.publish(subjects.inboundDeliver, JSON.stringify(delivery), {
           msgID: deliveryMsgId(delivery.id),
@@ -80,6 +84,7 @@ export async function startInbound(config: InboundConfig, log: Logger): Promise<
     api = startApiResponder({
       numbers,
       messages,
+      optOuts,
       now,
       nc: nats.nc,
       subject: subjects.inboundApi,

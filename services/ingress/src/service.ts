@@ -13,8 +13,10 @@ import {
   createPipeline,
   createRateLimiter,
   type DefaultLimits,
+  type OptOutList,
   type RateLimiter,
   requestReply,
+  startOptOutList,
 } from "@smsgw/message-acceptance";
 import { createMessageReader } from "@smsgw/message-read-model";
 import {
@@ -63,6 +65,7 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
   let database: Awaited<ReturnType<typeof openServiceDatabase>> | undefined;
   let accounts: KvCache<AccountRecord> | undefined;
   let routing: KvCache<RoutingRules> | undefined;
+  let optOuts: OptOutList | undefined;
   let server: Server | undefined;
   let health: HealthServer | undefined;
   let purger: NodeJS.Timeout | undefined;
@@ -75,6 +78,7 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
     await sharedLimits?.stop();
     await accounts?.stop();
     await routing?.stop();
+    await optOuts?.stop();
     await messaging.close();
     await database?.close();
   };
@@ -89,6 +93,8 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
     accounts = await startKvCache(nc, messaging.subjects.accountsBucket, AccountRecord, log);
     // Routing owns the rules; until it publishes them, every destination goes on to pricing.
     routing = await startKvCache(nc, messaging.subjects.routingBucket, RoutingRules, log);
+    optOuts = await startOptOutList(nc, messaging.subjects.optOutsBucket, log);
+    const optOutList = optOuts;
     const rules = routing;
     const now = () => Date.now();
     const authenticator = createAuthenticator(accounts);
@@ -125,6 +131,7 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
       authorizer: createAuthorizer(nc, messaging.subjects, config.AUTHORIZE_TIMEOUT_MS),
       publisher: messaging.publisher,
       routingRules,
+      optedOut: optOutList.optedOut,
       log,
       now,
     });

@@ -7,6 +7,8 @@ import {
   createPipeline,
   createRateLimiter,
   type DefaultLimits,
+  type OptOutList,
+  startOptOutList,
 } from "@smsgw/message-acceptance";
 import {
   type HealthServer,
@@ -53,6 +55,7 @@ export async function startSmppServer(
   const messaging = await openMessaging(config, "smpp-server", log);
   let accounts: KvCache<AccountRecord> | undefined;
   let routing: KvCache<RoutingRules> | undefined;
+  let optOuts: OptOutList | undefined;
   let smpp: SmppServer | undefined;
   let smppTls: SmppServer | undefined;
   let health: HealthServer | undefined;
@@ -70,6 +73,7 @@ export async function startSmppServer(
     await registry?.stop();
     await accounts?.stop();
     await routing?.stop();
+    await optOuts?.stop();
     await messaging.close();
     await database?.close();
   };
@@ -81,6 +85,8 @@ export async function startSmppServer(
     const { nc } = messaging.nats;
     accounts = await startKvCache(nc, messaging.subjects.accountsBucket, AccountRecord, log);
     routing = await startKvCache(nc, messaging.subjects.routingBucket, RoutingRules, log);
+    optOuts = await startOptOutList(nc, messaging.subjects.optOutsBucket, log);
+    const optOutList = optOuts;
     const rules = routing;
     const now = () => Date.now();
     const pipeline = createPipeline({
@@ -88,6 +94,7 @@ export async function startSmppServer(
       authorizer: createAuthorizer(nc, messaging.subjects, config.AUTHORIZE_TIMEOUT_MS),
       publisher: messaging.publisher,
       routingRules: () => rules.get("rules") ?? null,
+      optedOut: optOutList.optedOut,
       log,
       now,
     });

@@ -234,3 +234,72 @@ describe("the numbers API", () => {
     expect(both).toMatchObject({ http: 400, body: { status: "invalid_params" } });
   });
 });
+
+describe("opt-outs", () => {
+  const balance = async (who: Account) =>
+    Number((await json(await call(who, "GET", "/v1/balance"))).body.balance);
+  /** A send on the compatible endpoint: HTTP status and body. */
+  const send = async (who: Account, toNumber: string) => {
+    const query = new URLSearchParams({
+      hash: who.hash,
+      token: who.token,
+      toNumber,
+      fromNumber: "MyApp",
+      text: "Our offer",
+    });
+    return json(await fetch(`${gateway.baseUrl}/?${query}`));
+  };
+
+  it("when a number sends STOP to the account's number, a send to it is refused opted_out and not charged; START lets sends through again", async () => {
+    const handset = "+37256789047";
+    const to = SIM_NUMBERS[0] as string;
+    await sendMo({ from: handset, to, text: " Stop " });
+    // The doors learn it through the opt-outs bucket's watch: until then a send goes out.
+    const refused = await waitFor(
+      async () => {
+        const before = await balance(account);
+        const answer = await send(account, handset);
+        if (answer.body.status !== "opted_out") return undefined;
+        return { answer, before, after: await balance(account) };
+      },
+      { timeoutMs: 20_000, what: "the send refused as opted_out" },
+    );
+    expect(refused.answer.http).toBe(200);
+    expect(refused.after).toBe(refused.before);
+    const v1 = await json(
+      await call(account, "POST", "/v1/messages", { to: handset, from: "MyApp", text: "x" }),
+    );
+    expect(v1).toMatchObject({ http: 422, body: { status: "opted_out" } });
+    // Only this account's list: another account may still send to the number.
+    expect((await send(other, handset)).body.status).toBe("success");
+    // The keyword is still an inbound message of the account.
+    await waitFor(() => receiver.received.find((w) => w.json.from === handset), {
+      what: "the STOP message's webhook",
+    });
+
+    await sendMo({ from: handset, to, text: "START" });
+    const again = await waitFor(
+      async () => {
+        const answer = await send(account, handset);
+        return answer.body.status === "success" ? answer : undefined;
+      },
+      { timeoutMs: 20_000, what: "sends to go through after START" },
+    );
+    expect(again.http).toBe(200);
+  });
+
+  it("when the account edits its list, POST adds, GET lists, DELETE removes, and a number not on it is 404", async () => {
+    const number = "+37256789048";
+    const added = await json(await call(account, "POST", "/v1/opt-outs", { number }));
+    expect(added).toMatchObject({ http: 201, body: { number, source: "API" } });
+    const listed = await json(await call(account, "GET", "/v1/opt-outs"));
+    expect((listed.body.optOuts as Array<{ number: string }>).map((o) => o.number)).toContain(
+      number,
+    );
+    expect((await call(account, "DELETE", `/v1/opt-outs/${number}`)).status).toBe(204);
+    const gone = await json(await call(account, "DELETE", `/v1/opt-outs/${number}`));
+    expect(gone).toMatchObject({ http: 404, body: { status: "not_found" } });
+    const bad = await json(await call(account, "POST", "/v1/opt-outs", { number: "hello" }));
+    expect(bad).toMatchObject({ http: 400, body: { status: "invalid_params" } });
+  });
+});

@@ -7,6 +7,8 @@ export const HTTP_STATUS_OF = {
   low_balance: 200,
   destination_blocked: 200,
   invalid_sender: 200,
+  /** The recipient told this account STOP (api.md section 5). */
+  opted_out: 200,
   invalid_params: 400,
   auth_failed: 401,
   not_found: 404,

@@ -55,6 +55,8 @@ export interface GroupTransaction {
   waitingParts(groupKey: string): Promise<StoredPart[]>;
   /** Records the message (once: a re-run finds it there) and marks its parts joined. */
   record(message: InboundMessage, partIds: readonly string[]): Promise<void>;
+  /** The message a part already went into (its event is being redelivered), if any. */
+  joinedMessageOf(moId: string): Promise<InboundMessage | undefined>;
 }
 
 /** Inbound messages and the parts waiting to be joined, in the service's schema. */
@@ -62,6 +64,11 @@ export function createMessageStore(database: Database<unknown>) {
   const { sql } = database;
 
   const statements = (tx: typeof sql): GroupTransaction => ({
+    async joinedMessageOf(moId) {
+      const [row] = await tx<MessageRow[]>`
+        select m.* from parts p join messages m on m.id = p.joined_into where p.mo_id = ${moId}`;
+      return row ? fromRow(row) : undefined;
+    },
     async addPart(groupKey, part) {
       await tx`
         insert into parts (mo_id, group_key, seq, total, text, received_at)

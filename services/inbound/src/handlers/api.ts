@@ -6,10 +6,12 @@ import { decodeCursor, encodeCursor } from "../domain/cursor.ts";
 
 import { noNumberMessage, numberResource } from "../domain/numbers.ts";
 import { inboundApiRequests } from "../metrics.ts";
+import type { OptOutStore } from "./opt-out-store.ts";
 
 export interface ApiDeps {
   numbers: NumberStore;
   messages: MessageStore;
+  optOuts: OptOutStore;
   now(): Date;
 }
 
@@ -63,6 +65,18 @@ export async function answerApi(
           : null;
       return answer(200, { inbound: page.map(inboundView), nextCursor });
     }
+    case "optOuts.list": {
+      const list = await deps.optOuts.list(request.accountId);
+      return answer(200, { optOuts: list.map(optOutView) });
+    }
+    case "optOuts.add": {
+      const record = await deps.optOuts.add(request.accountId, request.number, "API", deps.now());
+      return answer(201, optOutView(record));
+    }
+    case "optOuts.remove": {
+      const removed = await deps.optOuts.remove(request.accountId, request.number);
+      return removed ? answer(204, null) : fail(404, "not_found", "the number is not on the list");
+    }
     case "inbound.get": {
       const message = await deps.messages.get(request.accountId, request.id);
       return message
@@ -70,6 +84,11 @@ export async function answerApi(
         : fail(404, "not_found", "no such inbound message");
     }
   }
+}
+
+/** An opt-out as the account sees it. */
+function optOutView(record: { number: string; since: string; source: string }) {
+  return { number: record.number, since: record.since, source: record.source };
 }
 
 /** Answers ingress's requests on `subjects.inboundApi` (queue group "inbound"). */

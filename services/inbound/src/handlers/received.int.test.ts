@@ -1,17 +1,21 @@
+import { connect } from "@nats-io/transport-node";
 import type { InboundDelivery, InboundMessageReceived } from "@smsgw/contracts";
-import { createLogger, type Database, openServiceDatabase } from "@smsgw/service-kit";
-import { createTestInfra, type TestInfra } from "@smsgw/testkit";
+import { createLogger, type Database, openBucket, openServiceDatabase } from "@smsgw/service-kit";
+import { createTestInfra, TEST_NATS_URL, type TestInfra } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadInboundConfig } from "../config.ts";
 import { createMessageStore } from "../db/messages-store.ts";
 import { INBOUND_SCHEMA, migrations } from "../db/migrations.ts";
 import { createNumberStore } from "../db/numbers-store.ts";
+import { createOptOutStore, type OptOutStore } from "./opt-out-store.ts";
 import { handleReceived } from "./received.ts";
 
 let infra: TestInfra;
 let database: Database<unknown>;
 const published: InboundDelivery[] = [];
 let handle: ReturnType<typeof handleReceived>;
+let optOuts: OptOutStore;
+let closeNats: (() => Promise<void>) | undefined;
 
 const OWNED = "+37250000001";
 let n = 0;
@@ -36,9 +40,13 @@ beforeAll(async () => {
   const numbers = createNumberStore(database);
   await numbers.put({ number: OWNED, carrierId: "sim-a", country: "EE", simulator: true });
   await numbers.take("acc_1", { number: OWNED, test: true }, new Date());
+  const nc = await connect({ servers: TEST_NATS_URL });
+  closeNats = () => nc.close();
+  optOuts = createOptOutStore(await openBucket(nc, `${infra.prefix}_opt_outs`));
   handle = handleReceived({
     messages: createMessageStore(database),
     numbers,
+    optOuts,
     publish: async (delivery) => {
       published.push(delivery);
     },
@@ -49,6 +57,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await closeNats?.();
   await database?.close();
   await infra?.cleanup();
 });
@@ -77,9 +86,25 @@ describe("taking MO from the connector", () => {
       mo({ to: OWNED, from: "+37256789099", text: `p${seq}`, part: { ref: 9, total: 2, seq } });
     const first = part(1);
     await deliver(first, part(2));
+    const before = published.length;
     await deliver(first);
+    const id = `in_${first.inboundId.slice(3)}`;
     const stored = (await rows(OWNED)).filter((r) => r.text.startsWith("p"));
-    expect(stored).toEqual([{ id: `in_${first.inboundId.slice(3)}`, text: "p1p2" }]);
+    expect(stored).toEqual([{ id, text: "p1p2" }]);
+    // Its delivery goes out again (a crash may have come before it), under the same id.
+    expect(published.slice(before).map((d) => d.id)).toEqual([id]);
+  });
+
+  it("when the account's number gets STOP, the sender is on its opt-out list; START takes it off; both are still inbound messages", async () => {
+    const from = "+37256780001";
+    await deliver(mo({ from, text: " stop " }));
+    expect(await optOuts.find("acc_1", from)).toMatchObject({ number: from, source: "STOP" });
+    await deliver(mo({ from, text: "START" }));
+    expect(await optOuts.find("acc_1", from)).toBeUndefined();
+    expect(published.filter((d) => d.from === from).map((d) => d.text)).toEqual([
+      " stop ",
+      "START",
+    ]);
   });
 
   it("when the number is in nobody's hands, the MO is stored for the operator and nothing is published", async () => {

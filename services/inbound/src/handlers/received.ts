@@ -9,12 +9,16 @@ import {
   type StoredPart,
   settleGroup,
 } from "../domain/concat.ts";
+import { optOutChangeOf } from "../domain/opt-outs.ts";
 import { type InboundRoute, routeInbound } from "../domain/routing.ts";
 import { inboundMessages } from "../metrics.ts";
+import type { OptOutStore } from "./opt-out-store.ts";
 
 export interface ReceivedDeps {
   messages: MessageStore;
   numbers: Pick<NumberStore, "find">;
+  /** The accounts' opt-out lists (STOP / START keywords). */
+  optOuts: Pick<OptOutStore, "add" | "remove">;
   /** Publishes with Nats-Msg-Id `<id>:deliver`; resolves once JetStream stored it. */
   publish(delivery: InboundDelivery): Promise<void>;
   /** How long the parts of a concatenated MO wait for their siblings. */
@@ -70,6 +74,11 @@ export function handleReceived(deps: ReceivedDeps) {
 export function settler(deps: ReceivedDeps) {
   return async (groupKey: string, addressing: Addressing, part?: StoredPart): Promise<void> => {
     const route = await deps.messages.withGroup(groupKey, async (tx: GroupTransaction) => {
+      // A part whose message was joined already (its event redelivered after a crash before
+      // the ack): that message is delivered again, under the same ids.
+      const joinedBefore = part ? await tx.joinedMessageOf(part.moId) : undefined;
+      if (joinedBefore)
+        return routeAndRecord(deps, addressing, joinedBefore, async () => undefined);
       if (part) await tx.addPart(groupKey, part);
       const waiting = await tx.waitingParts(groupKey);
       const joined = settleGroup(waiting, deps.now(), deps.concatTimeoutMs);
@@ -99,8 +108,24 @@ async function routeAndRecord(
   return route;
 }
 
+/**
+ * An account's message: a STOP or START keyword first changes the sender's place on the
+ * account's opt-out list (idempotent, so a re-run changes nothing more), then the message
+ * goes to the webhook like any other.
+ */
 async function deliver(deps: ReceivedDeps, route: InboundRoute): Promise<void> {
   inboundMessages.inc({ owner: route.kind });
-  if (route.kind === "owned") await deps.publish(route.delivery);
-  else deps.log.info("inbound message to a number nobody owns; kept for the operator");
+  if (route.kind !== "owned") {
+    deps.log.info("inbound message to a number nobody owns; kept for the operator");
+    return;
+  }
+  const { accountId, from, text } = route.delivery;
+  const change = optOutChangeOf(text);
+  // Sends are checked against E.164 destinations: only such a sender can be opted out.
+  if (change && from.startsWith("+")) {
+    if (change === "stop")
+      await deps.optOuts.add(accountId, from, text.trim().toUpperCase(), deps.now());
+    else await deps.optOuts.remove(accountId, from);
+  }
+  await deps.publish(route.delivery);
 }

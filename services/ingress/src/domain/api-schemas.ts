@@ -257,3 +257,15 @@ export const InboundPage = z.object({
   inbound: z.array(InboundMessage).meta({ description: "newest first" }),
   nextCursor: z.string().nullable().meta({ description: "pass as ?cursor= for the next page" }),
 });
+
+export const OptOut = z.object({
+  number: z.string().meta({ description: "E.164" }),
+  since: z.string(),
+  source: z.string().meta({ description: "the keyword that put it there (STOP, …), or API" }),
+});
+
+export const OptOutsList = z.object({
+  optOuts: z.array(OptOut).meta({ description: "oldest first" }),
+});
+
+export const AddOptOut = z.object({ number: z.string().meta({ description: "E.164" }) });

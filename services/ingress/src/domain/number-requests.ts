@@ -35,6 +35,14 @@ export function readInboundUrl(body: unknown, allowPrivate: boolean): Checked<st
   return checkCallbackUrl(body.inboundUrl, allowPrivate, "inboundUrl");
 }
 
+/** `POST /v1/opt-outs`: `{ "number": "+372…" }`. */
+export function readOptOutNumber(body: unknown): Checked<string> {
+  const number = numberInPath(isObject(body) ? body.number : undefined);
+  return number === null
+    ? refused("invalid_params", "number must be a phone number in E.164, e.g. +37256789045")
+    : passed(number);
+}
+
 /** A number as a path or body gives it, in E.164; null when it is not a phone number. */
 export function numberInPath(value: unknown): string | null {
   if (typeof value !== "string" || !value.startsWith("+")) return null;

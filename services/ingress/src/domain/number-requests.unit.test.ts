@@ -3,6 +3,7 @@ import {
   numberInPath,
   readInboundPage,
   readInboundUrl,
+  readOptOutNumber,
   readTakeNumber,
 } from "./number-requests.ts";
 
@@ -34,6 +35,14 @@ describe("numbers and inbound requests", () => {
     );
     expect(readInboundUrl({ inboundUrl: "http://127.0.0.1/mo" }, true).ok).toBe(true);
     expect(problem(readInboundUrl({}, false))?.message).toMatch(/inboundUrl is missing/);
+  });
+
+  it("when a number is put on the opt-out list, it must be E.164", () => {
+    expect(readOptOutNumber({ number: "+37256789045" })).toEqual({
+      ok: true,
+      value: "+37256789045",
+    });
+    expect(problem(readOptOutNumber({ number: "56789045" }))?.status).toBe("invalid_params");
   });
 
   it("when a path names a number, only an E.164 number is one", () => {

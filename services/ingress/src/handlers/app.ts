@@ -101,6 +101,13 @@ export function createApp(deps: AppDeps): Express {
     .patch(...jsonBody(deps.maxBodyBytes), numbers.update)
     .delete(numbers.release)
     .all(methodNotAllowed("PATCH, DELETE"));
+  app
+    .route("/v1/opt-outs")
+    .head(methodNotAllowed("GET, POST"))
+    .get(numbers.optOuts)
+    .post(...jsonBody(deps.maxBodyBytes), numbers.optOutAdd)
+    .all(methodNotAllowed("GET, POST"));
+  app.route("/v1/opt-outs/:number").delete(numbers.optOutRemove).all(methodNotAllowed("DELETE"));
   get("/v1/inbound", numbers.inbound);
   get("/v1/inbound/:id", numbers.inboundOne);
 

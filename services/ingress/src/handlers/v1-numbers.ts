@@ -6,6 +6,7 @@ import {
   numberInPath,
   readInboundPage,
   readInboundUrl,
+  readOptOutNumber,
   readTakeNumber,
 } from "../domain/number-requests.ts";
 import { sendError, sendJson } from "./reply.ts";
@@ -27,11 +28,12 @@ export interface NumbersDeps extends V1AuthDeps {
 const INBOUND_DOWN = apiError("server_error", "the numbers service did not answer; retry");
 const NO_SUCH_NUMBER = apiError("not_found", "no such number on this account");
 const NO_SUCH_INBOUND = apiError("not_found", "no such inbound message");
+const NOT_OPTED_OUT = apiError("not_found", "the number is not on the list");
 
 /**
- * `/v1/numbers` and `/v1/inbound` (api.md section 5): ingress authenticates, rate-limits and
- * validates (inboundUrl through the callback guard), then asks the inbound service, which owns
- * numbers and inbound messages, and relays its answer as it is.
+ * `/v1/numbers`, `/v1/inbound` and `/v1/opt-outs` (api.md section 5): ingress authenticates,
+ * rate-limits and validates (inboundUrl through the callback guard), then asks the inbound
+ * service, which owns numbers, inbound messages and opt-outs, and relays its answer as it is.
  */
 export function numbersHandlers(deps: NumbersDeps) {
   /** Authenticates, reads the request (or answers why not) and relays the service's answer. */
@@ -81,6 +83,17 @@ export function numbersHandlers(deps: NumbersDeps) {
     inbound: forward((req) => {
       const page = readInboundPage(req.query);
       return page.ok ? ok({ op: "inbound.list", ...page.value }) : page;
+    }),
+    optOuts: forward(() => ok({ op: "optOuts.list" })),
+    optOutAdd: forward((req) => {
+      const number = readOptOutNumber(req.body);
+      return number.ok ? ok({ op: "optOuts.add", number: number.value }) : number;
+    }),
+    optOutRemove: forward((req) => {
+      const number = numberInPath(req.params.number);
+      return number === null
+        ? { ok: false, error: NOT_OPTED_OUT }
+        : ok({ op: "optOuts.remove", number });
     }),
     inboundOne: forward((req) => {
       const id = String(req.params.id ?? "");

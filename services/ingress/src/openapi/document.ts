@@ -47,7 +47,7 @@ const V1_ERRORS = {
   ),
   "401": errorResponse("auth_failed: wrong or missing credentials, or a disabled account"),
   "422": errorResponse(
-    "invalid_phone, invalid_sender, destination_blocked, low_balance (the compatible endpoint's 200 refusals), or idempotency_key_reused",
+    "invalid_phone, invalid_sender, opted_out, destination_blocked, low_balance (the compatible endpoint's 200 refusals), or idempotency_key_reused",
     { status: "invalid_phone", message: "toNumber is not a valid phone number" },
   ),
   "429": errorResponse(
@@ -91,7 +91,7 @@ const compatibleParams = Object.entries(compatibleSchema.properties as Json).map
 const compatibleResponses = {
   "200": {
     description:
-      "`success` (accepted and queued), or a refusal with `status` invalid_phone, invalid_sender, destination_blocked or low_balance",
+      "`success` (accepted and queued), or a refusal with `status` invalid_phone, invalid_sender, opted_out, destination_blocked or low_balance",
     content: json(
       { oneOf: [ref("CompatibleSuccess"), ref("Error")] },
       {
@@ -159,7 +159,7 @@ export function buildOpenApiDocument(): Json {
           tags: ["compatible"],
           summary: "Send a message (compatible endpoint, query string)",
           description:
-            "The seed-compatible endpoint: the fields in the query string (URL-encode `+` as `%2B`). Refusals of the message itself answer HTTP 200 with their `status`. Checks, first match wins: per-IP limit, invalid_params, auth_failed, per-account limit, invalid_phone, invalid_sender, destination_blocked, low_balance.",
+            "The seed-compatible endpoint: the fields in the query string (URL-encode `+` as `%2B`). Refusals of the message itself answer HTTP 200 with their `status`. Checks, first match wins: per-IP limit, invalid_params, auth_failed, per-account limit, invalid_phone, invalid_sender, opted_out, destination_blocked, low_balance.",
           security: [],
           parameters: compatibleParams,
           responses: compatibleResponses,

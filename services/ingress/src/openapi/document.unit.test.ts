@@ -56,7 +56,7 @@ describe("the OpenAPI document", () => {
     ]);
   });
 
-  it("when built, the numbers and inbound endpoints of api.md section 5 are documented, with their errors", () => {
+  it("when built, the numbers, inbound and opt-out endpoints of api.md section 5 are documented, with their errors", () => {
     const paths = doc.paths as Record<
       string,
       Record<string, { responses: Record<string, unknown> }>
@@ -67,6 +67,8 @@ describe("the OpenAPI document", () => {
       content: { "application/json": { example: { status: "no_number_available" } } },
     });
     expect(paths["/v1/inbound"]?.get).toBeDefined();
+    expect(Object.keys(paths["/v1/opt-outs"] ?? {})).toEqual(["get", "post"]);
+    expect(paths["/v1/opt-outs/{number}"]?.delete?.responses["404"]).toBeDefined();
     expect(paths["/v1/inbound/{id}"]?.get?.responses["404"]).toBeDefined();
   });
 

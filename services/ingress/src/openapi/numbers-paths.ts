@@ -1,16 +1,19 @@
 import type { z } from "zod";
 import {
+  AddOptOut,
   InboundMessage,
   InboundPage,
   NumberResource,
   NumbersList,
+  OptOut,
+  OptOutsList,
   TakeNumber,
   UpdateNumber,
 } from "../domain/api-schemas.ts";
 
 type Json = Record<string, unknown>;
 
-/** Numbers and inbound messages (api.md section 5): their component schemas and paths. */
+/** Numbers, inbound messages and opt-outs (api.md section 5): their component schemas and paths. */
 export function numbersSection(helpers: {
   schemaOf(schema: z.ZodType, io: "input" | "output"): Json;
   ref(name: string): Json;
@@ -38,6 +41,9 @@ export function numbersSection(helpers: {
       NumbersList: schemaOf(NumbersList, "output"),
       InboundMessage: schemaOf(InboundMessage, "output"),
       InboundPage: schemaOf(InboundPage, "output"),
+      AddOptOut: schemaOf(AddOptOut, "input"),
+      OptOut: schemaOf(OptOut, "output"),
+      OptOutsList: schemaOf(OptOutsList, "output"),
     },
     paths: {
       "/v1/numbers": {
@@ -116,6 +122,43 @@ export function numbersSection(helpers: {
           responses: {
             "200": { description: "one page", content: json(ref("InboundPage")) },
             "400": badRequest,
+            ...readErrors,
+          },
+        },
+      },
+      "/v1/opt-outs": {
+        get: {
+          operationId: "listOptOuts",
+          tags: ["opt-outs"],
+          summary: "The numbers that told the account STOP",
+          responses: {
+            "200": { description: "the list", content: json(ref("OptOutsList")) },
+            ...readErrors,
+          },
+        },
+        post: {
+          operationId: "addOptOut",
+          tags: ["opt-outs"],
+          summary: "Put a number on the account's opt-out list",
+          description:
+            "A send to a number on the list is refused with `opted_out` (HTTP 200 on `/`, 422 on /v1), checked after invalid_sender and before destination_blocked, never charged. An inbound STOP, STOPALL, UNSUBSCRIBE, CANCEL, END or QUIT (case and surrounding spaces ignored) adds its sender; START, UNSTOP or YES removes it.",
+          requestBody: { required: true, content: json(ref("AddOptOut")) },
+          responses: {
+            "201": { description: "on the list", content: json(ref("OptOut")) },
+            "400": badRequest,
+            ...readErrors,
+          },
+        },
+      },
+      "/v1/opt-outs/{number}": {
+        delete: {
+          operationId: "removeOptOut",
+          tags: ["opt-outs"],
+          summary: "Take a number off the account's opt-out list",
+          parameters: [numberParam],
+          responses: {
+            "204": { description: "removed" },
+            "404": errorResponse("not_found: the number is not on the list"),
             ...readErrors,
           },
         },

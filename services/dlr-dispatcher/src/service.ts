@@ -165,7 +165,7 @@ export async function startDlrDispatcher(
       maxBatch: config.WEBHOOK_BATCH,
       handle: handleInboundDeliveries({
         ...intake,
-        defaultUrl: (accountId) => directory.byAccountId(accountId)?.defaultCallbackUrl,
+        accountOf: (accountId) => directory.byAccountId(accountId),
       }),
     });
     health = await startHealthServer(config.HEALTH_PORT, config.HTTP_HOST, {

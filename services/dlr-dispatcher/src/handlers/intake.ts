@@ -1,8 +1,9 @@
 import { originOf, parseCallbackUrl } from "@smsgw/callback-guard";
 import { changesOf, type InboundDelivery, type StatusChangeDelivery } from "@smsgw/contracts";
-import type { Delivery } from "@smsgw/service-kit";
+import { ACK, type Delivery, nak, type Outcome } from "@smsgw/service-kit";
 import type { Job, JobStore } from "../db/jobs.ts";
 import { addressInbound, shouldReport } from "../domain/report.ts";
+import { ACCOUNT_WAIT_MS } from "./deliver.ts";
 
 type FreshJob = Omit<Job, "attempts">;
 
@@ -48,15 +49,23 @@ export function handleStatusChanges(deps: IntakeDeps) {
  */
 export function handleInboundDeliveries(
   deps: IntakeDeps & {
-    /** The account's default callback URL (accounts KV), for a number without an inboundUrl. */
-    defaultUrl(accountId: string): string | null | undefined;
+    /** The account (accounts KV): its default callback URL serves a number without an inboundUrl. */
+    accountOf(accountId: string): { defaultCallbackUrl?: string | null | undefined } | undefined;
   },
 ) {
   const take = takeJobs(deps);
-  return async (batch: Delivery<InboundDelivery>[]): Promise<undefined> => {
+  return async (batch: Delivery<InboundDelivery>[]): Promise<Outcome[]> => {
     const jobs: FreshJob[] = [];
+    const outcomes: Outcome[] = [];
     for (const { value } of batch) {
-      const addressed = addressInbound(value, deps.defaultUrl(value.accountId));
+      const account = deps.accountOf(value.accountId);
+      // Its URL is the account's default, and the account is not in the cache yet: later.
+      if (value.url === null && !account) {
+        outcomes.push(nak(ACCOUNT_WAIT_MS));
+        continue;
+      }
+      outcomes.push(ACK);
+      const addressed = addressInbound(value, account?.defaultCallbackUrl);
       if (!addressed) continue;
       jobs.push({
         messageId: addressed.id,
@@ -67,7 +76,7 @@ export function handleInboundDeliveries(
       });
     }
     await take(jobs);
-    return undefined;
+    return outcomes;
   };
 }
 

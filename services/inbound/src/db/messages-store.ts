@@ -120,6 +120,16 @@ export function createMessageStore(database: Database<unknown>) {
       return rows.map((r) => r.group_key);
     },
 
+    /**
+     * Deletes joined parts that came before `before`: they only serve to recognise an event
+     * JetStream delivers again, which happens within minutes, not days.
+     */
+    async pruneJoinedParts(before: Date): Promise<number> {
+      const result = await sql`
+        delete from parts where joined_into is not null and received_at < ${before}`;
+      return result.count;
+    },
+
     /** An account's inbound messages, newest first, after the cursor; one more than `limit` says there are more. */
     async list(accountId: string, cursor: InboundCursor | null, limit: number) {
       const rows = await sql<MessageRow[]>`

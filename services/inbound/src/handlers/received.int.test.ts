@@ -117,3 +117,29 @@ describe("taking MO from the connector", () => {
     expect(row?.account_id).toBeNull();
   });
 });
+
+describe("the timeout sweep's housekeeping", () => {
+  it("when joined parts are older than a day, they are deleted; waiting ones stay", async () => {
+    const messages = createMessageStore(database);
+    const old = new Date(Date.now() - 2 * 24 * 60 * 60_000).toISOString();
+    const joined = [1, 2].map((seq) =>
+      mo({
+        from: "+37256780002",
+        text: "ab"[seq - 1],
+        receivedAt: old,
+        part: { ref: 1, total: 2, seq },
+      }),
+    );
+    // A part of a group still waiting for its sibling (recent, so not overdue).
+    const waiting = mo({ from: "+37256780003", text: "w", part: { ref: 1, total: 2, seq: 1 } });
+    await deliver(...joined, waiting);
+    const ids = [...joined, waiting].map((m) => m.inboundId);
+    const left = async () =>
+      (
+        await database.sql<{ mo_id: string }[]>`select mo_id from parts where mo_id = any(${ids})`
+      ).map((r) => r.mo_id);
+    expect(await left()).toHaveLength(3);
+    await messages.pruneJoinedParts(new Date(Date.now() - 24 * 60 * 60_000));
+    expect(await left()).toEqual([waiting.inboundId]);
+  });
+});

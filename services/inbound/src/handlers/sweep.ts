@@ -3,7 +3,7 @@ import type { MessageStore } from "../db/messages-store.ts";
 import { groupAddressing } from "../domain/concat.ts";
 
 export interface SweepDeps {
-  messages: Pick<MessageStore, "overdueGroups">;
+  messages: Pick<MessageStore, "overdueGroups" | "pruneJoinedParts">;
   /** Joins (or re-checks) one group under its lock (handlers/received.ts `settler`). */
   settle(
     groupKey: string,
@@ -16,10 +16,12 @@ export interface SweepDeps {
 }
 
 const GROUPS_PER_ROUND = 500;
+/** Joined parts are kept this long (to recognise a redelivered event), then deleted. */
+export const JOINED_PARTS_KEPT_MS = 24 * 60 * 60_000;
 
 /**
  * Every `everyMs`, the groups whose first part is older than the timeout are delivered as they
- * are (what came, in order). Replicas may sweep together: each group is settled under its lock
+ * are (what came, in order), and joined parts older than a day are deleted. Replicas may sweep together: each group is settled under its lock
  * and re-checked there, so a group is joined once.
  */
 export function startConcatSweep(deps: SweepDeps): { stop(): Promise<void> } {
@@ -29,6 +31,7 @@ export function startConcatSweep(deps: SweepDeps): { stop(): Promise<void> } {
     for (const groupKey of await deps.messages.overdueGroups(before, GROUPS_PER_ROUND)) {
       await deps.settle(groupKey, groupAddressing(groupKey));
     }
+    await deps.messages.pruneJoinedParts(new Date(deps.now().getTime() - JOINED_PARTS_KEPT_MS));
   };
   const timer = setInterval(() => {
     if (running) return;

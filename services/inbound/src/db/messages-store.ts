@@ -53,8 +53,11 @@ export interface GroupTransaction {
   /** Stores a part (a redelivered one, or a carrier's repeat of a waiting one, once). */
   addPart(groupKey: string, part: StoredPart): Promise<void>;
   waitingParts(groupKey: string): Promise<StoredPart[]>;
-  /** Records the message (once: a re-run finds it there) and marks its parts joined. */
-  record(message: InboundMessage, partIds: readonly string[]): Promise<void>;
+  /**
+   * Records the message (once: a re-run finds it there) and marks its parts joined; answers
+   * the message as stored (a re-run's, as the first run stored it).
+   */
+  record(message: InboundMessage, partIds: readonly string[]): Promise<InboundMessage>;
   /** The message a part already went into (its event is being redelivered), if any. */
   joinedMessageOf(moId: string): Promise<InboundMessage | undefined>;
 }
@@ -83,14 +86,19 @@ export function createMessageStore(database: Database<unknown>) {
       return rows.map(partOf);
     },
     async record(message, partIds) {
-      await tx`
+      const [inserted] = await tx<MessageRow[]>`
         insert into messages (id, account_id, carrier_id, from_number, to_number, text, parts, received_at)
         values (${message.id}, ${message.accountId}, ${message.carrierId}, ${message.from},
                 ${message.to}, ${message.text}, ${message.parts}, ${message.receivedAt})
-        on conflict (id) do nothing`;
+        on conflict (id) do nothing
+        returning *`;
       if (partIds.length > 0) {
         await tx`update parts set joined_into = ${message.id} where mo_id = any(${partIds as string[]})`;
       }
+      const [row] = inserted
+        ? [inserted]
+        : await tx<MessageRow[]>`select * from messages where id = ${message.id}`;
+      return row ? fromRow(row) : message;
     },
   });
 
@@ -106,9 +114,9 @@ export function createMessageStore(database: Database<unknown>) {
       })) as T;
     },
 
-    /** Records a message that needs no joining. */
-    async record(message: InboundMessage): Promise<void> {
-      await statements(sql).record(message, []);
+    /** Records a message that needs no joining; answers it as stored. */
+    async record(message: InboundMessage): Promise<InboundMessage> {
+      return statements(sql).record(message, []);
     },
 
     /** The groups whose first waiting part came before `before` (the timeout sweep). */

@@ -41,6 +41,20 @@ export function routeInbound(
   };
 }
 
+/**
+ * The owner a stored message is delivered for: the account it was stored for when it arrived
+ * (a re-run after the number changed hands must not hand it to the new holder), with the
+ * number's inboundUrl only while that account still holds the number (else its default).
+ */
+export function ownerAtArrival(
+  storedAccountId: string | null,
+  ownerNow: NumberOwner | undefined,
+): NumberOwner | undefined {
+  if (storedAccountId === null) return undefined;
+  if (ownerNow?.accountId === storedAccountId) return ownerNow;
+  return { accountId: storedAccountId, inboundUrl: null };
+}
+
 /** The Nats-Msg-Id of an inbound message's delivery: a re-run publishes it once. */
 export function deliveryMsgId(inboundId: string): string {
   return `${inboundId}:deliver`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { deliveryMsgId, routeInbound } from "./routing.ts";
+import { deliveryMsgId, ownerAtArrival, routeInbound } from "./routing.ts";
 
 const message = {
   id: "in_01JD0000000000000000000001",
@@ -36,6 +36,13 @@ describe("routing an inbound message", () => {
       kind: "unowned",
     });
     expect(routeInbound(message, undefined)).toEqual({ kind: "unowned" });
+  });
+
+  it("when a stored message is delivered again after its number changed hands, it stays its first account's, at that account's default URL", () => {
+    const now = { accountId: "acc_2", inboundUrl: "https://new.example/mo" };
+    expect(ownerAtArrival("acc_1", now)).toEqual({ accountId: "acc_1", inboundUrl: null });
+    expect(ownerAtArrival("acc_2", now)).toBe(now);
+    expect(ownerAtArrival(null, now)).toBeUndefined();
   });
 
   it("when the same message is delivered twice, its publish id is the same", () => {

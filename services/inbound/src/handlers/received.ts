@@ -1,6 +1,6 @@
 import type { InboundDelivery, InboundMessageReceived } from "@smsgw/contracts";
 import type { Delivery, Logger } from "@smsgw/service-kit";
-import type { GroupTransaction, MessageStore } from "../db/messages-store.ts";
+import type { GroupTransaction, InboundMessage, MessageStore } from "../db/messages-store.ts";
 import type { NumberStore } from "../db/numbers-store.ts";
 import {
   inboundIdOf,
@@ -10,7 +10,7 @@ import {
   settleGroup,
 } from "../domain/concat.ts";
 import { optOutChangeOf } from "../domain/opt-outs.ts";
-import { type InboundRoute, routeInbound } from "../domain/routing.ts";
+import { type InboundRoute, ownerAtArrival, routeInbound } from "../domain/routing.ts";
 import { inboundMessages } from "../metrics.ts";
 import type { OptOutStore } from "./opt-out-store.ts";
 
@@ -77,8 +77,7 @@ export function settler(deps: ReceivedDeps) {
       // A part whose message was joined already (its event redelivered after a crash before
       // the ack): that message is delivered again, under the same ids.
       const joinedBefore = part ? await tx.joinedMessageOf(part.moId) : undefined;
-      if (joinedBefore)
-        return routeAndRecord(deps, addressing, joinedBefore, async () => undefined);
+      if (joinedBefore) return routeAndRecord(deps, addressing, joinedBefore, async (m) => m);
       if (part) await tx.addPart(groupKey, part);
       const waiting = await tx.waitingParts(groupKey);
       const joined = settleGroup(waiting, deps.now(), deps.concatTimeoutMs);
@@ -90,22 +89,25 @@ export function settler(deps: ReceivedDeps) {
   };
 }
 
+/**
+ * Stores the message for the number's holder now (or the operator), then routes it as it was
+ * stored: a re-run after the number changed hands delivers it to the account it arrived for.
+ */
 async function routeAndRecord(
   deps: ReceivedDeps,
   addressing: Addressing,
   joined: JoinedMessage,
-  record: (message: Parameters<MessageStore["record"]>[0]) => Promise<void>,
+  record: (message: InboundMessage) => Promise<InboundMessage>,
 ): Promise<InboundRoute> {
   const owner = await deps.numbers.find(addressing.to);
-  const route = routeInbound({ ...joined, from: addressing.from, to: addressing.to }, owner);
-  await record({
+  const stored = await record({
     ...joined,
-    accountId: route.kind === "owned" ? route.accountId : null,
+    accountId: owner?.accountId ?? null,
     carrierId: addressing.carrierId,
     from: addressing.from,
     to: addressing.to,
   });
-  return route;
+  return routeInbound(stored, ownerAtArrival(stored.accountId, owner));
 }
 
 /**

@@ -12,11 +12,10 @@ import {
 import { sendError, sendJson } from "./reply.ts";
 import { authenticateV1, type V1AuthDeps } from "./v1-auth.ts";
 
-type Forwarded = InboundApiRequest extends infer R
-  ? R extends InboundApiRequest
-    ? Omit<R, "accountId">
-    : never
-  : never;
+/** Omit over each member of a union (plain Omit would merge the members). */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** A request as a handler reads it; the account is added from the credentials. */
+type Forwarded = DistributiveOmit<InboundApiRequest, "accountId">;
 
 export interface NumbersDeps extends V1AuthDeps {
   /** NATS request/reply to the inbound service; throws when it does not answer. */
@@ -46,10 +45,7 @@ export function numbersHandlers(deps: NumbersDeps) {
       if (!request.ok) return sendError(res, request.error);
       let answer: InboundApiResponse;
       try {
-        answer = await deps.askInbound({
-          ...request.value,
-          accountId: account.accountId,
-        } as InboundApiRequest);
+        answer = await deps.askInbound({ ...request.value, accountId: account.accountId });
       } catch (error) {
         deps.log.error({ err: error }, "inbound API request failed");
         return sendError(res, INBOUND_DOWN);

@@ -109,16 +109,13 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
     ...readBucket(s.routingBucket),
   ];
 
+  // Admission control's backlog probe, at every door: the durables on the delivery path and
+  // the oldest message each has not delivered yet (@smsgw/message-acceptance
+  // admission/backlog-probe.ts).
+  const backlogProbe = [`${api}.CONSUMER.LIST.${S}`, `${api}.STREAM.MSG.GET.${S}`];
+
   return {
-    ingress: grant("ingress", [
-      ...acceptance,
-      s.balance,
-      s.price,
-      // Admission control's backlog probe: the durables on the delivery path and the oldest
-      // message each has not delivered yet (handlers/backlog-probe.ts).
-      `${api}.CONSUMER.LIST.${S}`,
-      `${api}.STREAM.MSG.GET.${S}`,
-    ]),
+    ingress: grant("ingress", [...acceptance, s.balance, s.price, ...backlogProbe]),
     pricing: grant(
       "pricing",
       [
@@ -177,7 +174,11 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
       true,
     ),
     console: grant("console", [...stream, ...Object.values(consoleRpc), s.testWebhook]),
-    "smpp-server": grant("smpp-server", [...acceptance, ...durable("smpp-server-receipts")]),
+    "smpp-server": grant("smpp-server", [
+      ...acceptance,
+      ...backlogProbe,
+      ...durable("smpp-server-receipts"),
+    ]),
   };
 }
 

@@ -2,6 +2,17 @@
 // HTTP API in ingress, SMPP in smpp-server): the checks in api.md's order, pricing's charge,
 // and the MessageAccepted publish. See README.md.
 
+export { type AdmissionConfig, AdmissionEnv } from "./admission/config.ts";
+export {
+  type AdmissionDeps,
+  type AdmissionGate,
+  ALWAYS_ADMIT,
+  admissionDeps,
+  type PendingAnswer,
+  startAdmission,
+  startAdmissionGate,
+} from "./admission/gate.ts";
+export type { AdmissionMetrics } from "./admission/metrics.ts";
 export { AuthorizeFailedError, type Authorizer, createAuthorizer } from "./authorizer.ts";
 export { type AcceptedInput, acceptedEvent, callbackUrlOf } from "./domain/accepted-event.ts";
 export { accountLimitsOf, type DefaultLimits, ipLimitsOf } from "./domain/account-limits.ts";

@@ -3,12 +3,15 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { AccountRecord, BalanceResponse, PriceResponse, RoutingRules } from "@smsgw/contracts";
 import {
+  type AdmissionGate,
+  ALWAYS_ADMIT,
   createAuthorizer,
   createPipeline,
   createRateLimiter,
   type DefaultLimits,
   type RateLimiter,
   requestReply,
+  startAdmissionGate,
 } from "@smsgw/message-acceptance";
 import { createMessageReader } from "@smsgw/message-read-model";
 import {
@@ -25,18 +28,13 @@ import {
 import type { IngressConfig } from "./config.ts";
 import { migrations } from "./db/migrations.ts";
 import { createSharedRateLimiter } from "./domain/shared-limits.ts";
-import {
-  type AdmissionGate,
-  ALWAYS_ADMIT,
-  admissionDeps,
-  startAdmission,
-} from "./handlers/admission.ts";
 import { createApp } from "./handlers/app.ts";
 import { createAuthenticator } from "./handlers/auth.ts";
 import { createIdempotencyStore } from "./handlers/idempotency-store.ts";
 import type { MessageReader } from "./handlers/message-status.ts";
 import { observeRequests, routeOf } from "./handlers/observe.ts";
 import { startSharedLimits } from "./handlers/shared-limits-store.ts";
+import { admissionMetrics } from "./metrics.ts";
 
 export interface StartedIngress {
   /** True once the accounts are loaded and the HTTP port is open, until stop begins. */
@@ -109,9 +107,7 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
         now,
       });
     }
-    if (config.ADMISSION_ENABLED) {
-      admission = startAdmission(admissionDeps(config, messaging, defaultLimits, log));
-    }
+    admission = startAdmissionGate(config, messaging, defaultLimits, admissionMetrics, log);
     const auth = { authenticator, accountLimiter, defaultLimits, now, admission };
     const routingRules = () => rules.get("rules") ?? null;
     const pipeline = createPipeline({

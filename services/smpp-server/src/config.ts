@@ -1,3 +1,4 @@
+import { AdmissionEnv } from "@smsgw/message-acceptance";
 import { BaseEnv, loadConfig, Port } from "@smsgw/service-kit";
 import { z } from "zod";
 
@@ -53,6 +54,8 @@ export const SmppServerEnv = BaseEnv.extend({
     .default(7 * 24),
   /** How long after sending validity_period may end, as ingress's validUntil. */
   MAX_VALIDITY_HOURS: z.coerce.number().positive().default(72),
+  /** Admission control (ADR 0010), as ingress's: past capacity, ESME_RTHROTTLED before any charge. */
+  ...AdmissionEnv,
 });
 export type SmppServerConfig = z.output<typeof SmppServerEnv>;
 

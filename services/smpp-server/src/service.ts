@@ -3,10 +3,13 @@ import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { AccountRecord, RoutingRules, StatusChangeDelivery } from "@smsgw/contracts";
 import {
+  type AdmissionGate,
+  ALWAYS_ADMIT,
   createAuthorizer,
   createPipeline,
   createRateLimiter,
   type DefaultLimits,
+  startAdmissionGate,
 } from "@smsgw/message-acceptance";
 import {
   type HealthServer,
@@ -30,6 +33,7 @@ import {
   startReceiptSender,
 } from "./handlers/receipts.ts";
 import { serveSubmits } from "./handlers/submits.ts";
+import { admissionMetrics } from "./metrics.ts";
 
 export interface StartedSmppServer {
   ready(): boolean;
@@ -60,9 +64,11 @@ export async function startSmppServer(
   let consumer: RunningConsumer | undefined;
   let sender: ReturnType<typeof startReceiptSender> | undefined;
   let registry: BindRegistry | undefined;
+  let admission: AdmissionGate = ALWAYS_ADMIT;
   let stopping = false;
   const closeAll = async () => {
     await health?.close();
+    admission.stop();
     await consumer?.stop();
     await sender?.stop();
     await smpp?.close();
@@ -97,6 +103,7 @@ export async function startSmppServer(
       account: { ratePerSec: config.ACCOUNT_RATE_PER_SEC, burst: config.ACCOUNT_BURST },
     };
     const smppDefaults = { maxBinds: config.SMPP_MAX_BINDS, window: config.SMPP_WINDOW };
+    admission = startAdmissionGate(config, messaging, defaultLimits, admissionMetrics, log);
     registry = startBindRegistry({
       sql: database.sql,
       replicaId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
@@ -115,6 +122,7 @@ export async function startSmppServer(
       accounts,
       pipeline,
       accountLimiter: createRateLimiter(defaultLimits.account),
+      admission,
       defaultLimits,
       smppDefaults,
       maxParts: config.MAX_PARTS,

@@ -5,9 +5,10 @@ import { join } from "node:path";
 import { createLogger } from "@smsgw/service-kit";
 import { loadSmppServerConfig, startSmppServer } from "@smsgw/smpp-server";
 import { waitFor } from "@smsgw/testkit";
-import { type NpmPdu, type NpmSession, npmSmpp } from "@smsgw/testkit/npm-smpp";
+import type { NpmPdu } from "@smsgw/testkit/npm-smpp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Gateway, startGateway } from "./gateway.ts";
+import { smppCustomer } from "./smpp-customer.ts";
 
 // Customers that speak SMPP (api.md section 6), through a client we did not write: the npm
 // `smpp` package binds to smpp-server and submits; the message goes the whole way (pricing,
@@ -16,9 +17,11 @@ import { type Gateway, startGateway } from "./gateway.ts";
 let gateway: Gateway;
 let account: { accountId: string; hash: string; token: string };
 let smpp: { systemId: string; password: string };
-const sessions: NpmSession[] = [];
-/** Every deliver_sm our clients received (each answered OK), in order. */
-const delivered: NpmPdu[] = [];
+const customer = smppCustomer(
+  () => gateway.smppServer?.port,
+  () => smpp,
+);
+const { delivered, connect, call, bound, submit } = customer;
 
 beforeAll(async () => {
   gateway = await startGateway({}, { smppServer: true });
@@ -27,66 +30,11 @@ beforeAll(async () => {
 });
 
 // Each test's binds end with it: the account may hold only SMPP_MAX_BINDS (4) at once.
-afterEach(() => {
-  for (const session of sessions.splice(0)) session.close();
-});
+afterEach(() => customer.closeAll());
 
 afterAll(async () => {
   await gateway?.stop();
 });
-
-function connect(port = gateway.smppServer?.port, tls = false): Promise<NpmSession> {
-  return new Promise((resolve, reject) => {
-    const url = `${tls ? "ssmpp" : "smpp"}://127.0.0.1:${port}`;
-    // The test's certificate is self-signed.
-    const session = npmSmpp.connect({ url, rejectUnauthorized: false }, () => resolve(session));
-    session.on("error", reject as (pdu: NpmPdu) => void);
-    session.on("deliver_sm", (pdu) => {
-      delivered.push(pdu);
-      session.send(pdu.response());
-    });
-    sessions.push(session);
-  });
-}
-
-function call(
-  session: NpmSession,
-  command: "bind_transceiver" | "bind_transmitter" | "bind_receiver" | "submit_sm" | "data_sm",
-  fields: Record<string, unknown>,
-): Promise<NpmPdu> {
-  return new Promise((resolve) => session[command](fields, resolve));
-}
-
-/** A session bound with the account's credentials (retried until smpp-server knows them). */
-async function bound(
-  mode: "bind_transceiver" | "bind_transmitter" | "bind_receiver" = "bind_transceiver",
-  port = gateway.smppServer?.port,
-  tls = false,
-): Promise<NpmSession> {
-  return waitFor(
-    async () => {
-      const session = await connect(port, tls);
-      const answer = await call(session, mode, {
-        system_id: smpp.systemId,
-        password: smpp.password,
-      });
-      if (answer.command_status === 0) return session;
-      session.close();
-      return undefined;
-    },
-    { what: "a bind with the account's SMPP credentials" },
-  );
-}
-
-/** submit_sm from the alphanumeric sender MyApp to +37256789045, with `fields` over those. */
-function submit(session: NpmSession, fields: Record<string, unknown>): Promise<NpmPdu> {
-  return call(session, "submit_sm", {
-    source_addr_ton: 5,
-    source_addr: "MyApp",
-    destination_addr: "37256789045",
-    ...fields,
-  });
-}
 
 function receiptFor(messageId: string): Promise<NpmPdu> {
   return waitFor(() => delivered.find((pdu) => pdu.receipted_message_id === messageId), {
@@ -133,7 +81,7 @@ describe("customers over SMPP, with the npm smpp client", () => {
       // The first bind waits until the limit is known (a second one is refused meanwhile).
       await waitFor(
         async () => {
-          for (const session of sessions.splice(0)) session.close();
+          customer.closeAll();
           await bound();
           const second = await call(await connect(), "bind_transceiver", {
             system_id: smpp.systemId,
@@ -421,7 +369,7 @@ describe("customers over SMPP, with the npm smpp client", () => {
       const credentials = { system_id: smpp.systemId, password: smpp.password };
       const first = await waitFor(
         async () => {
-          for (const session of sessions.splice(0)) session.close();
+          customer.closeAll();
           const session = await bound();
           const other = await call(await connect(replica.port), "bind_transceiver", credentials);
           return other.command_status === 0x0d ? session : undefined;

@@ -1,4 +1,5 @@
 import { newMessageId, toDecimal } from "@smsgw/contracts";
+import type { AdmissionGate } from "@smsgw/message-acceptance";
 import {
   AUTH_FAILED,
   type DefaultLimits,
@@ -7,7 +8,6 @@ import {
 } from "@smsgw/message-acceptance";
 import type { RequestHandler } from "express";
 import { readSendFields } from "../domain/fields.ts";
-import type { AdmissionGate } from "./admission.ts";
 import type { Authenticator } from "./auth.ts";
 import { accountThrottle } from "./limits.ts";
 import { sendError, sendJson } from "./reply.ts";

@@ -1,5 +1,6 @@
 import type { AccountRecord } from "@smsgw/contracts";
 import { newMessageId } from "@smsgw/contracts";
+import type { AdmissionGate } from "@smsgw/message-acceptance";
 import {
   type ApiError,
   apiError,
@@ -10,7 +11,6 @@ import {
 } from "@smsgw/message-acceptance";
 import type { RequestHandler, Response } from "express";
 import { describeIssue, SendBatchEnvelope } from "../domain/api-schemas.ts";
-import type { AdmissionGate } from "./admission.ts";
 import {
   type Answer,
   answerOnce,

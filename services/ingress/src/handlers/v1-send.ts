@@ -1,4 +1,5 @@
 import { type AccountRecord, newMessageId, toDecimal } from "@smsgw/contracts";
+import type { AdmissionGate } from "@smsgw/message-acceptance";
 import {
   apiError,
   type Checked,
@@ -16,7 +17,6 @@ import type { RequestHandler, Response } from "express";
 import { describeIssue, SendMessage } from "../domain/api-schemas.ts";
 import { readCallbackStatuses } from "../domain/callback-statuses.ts";
 import { checkCallbackUrl } from "../domain/fields.ts";
-import type { AdmissionGate } from "./admission.ts";
 import type { IdempotencyStore } from "./idempotency-store.ts";
 import {
   type Answer,

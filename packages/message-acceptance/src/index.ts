@@ -33,6 +33,11 @@ export type { MessageFields, Schedule, ScheduleLimits } from "./domain/message-f
 export { checkPhone, type Destination } from "./domain/phone.ts";
 export { checkSchedule } from "./domain/schedule.ts";
 export { checkSender } from "./domain/sender.ts";
+export {
+  createSharedRateLimiter,
+  type SharedRateLimiter,
+  type Usage,
+} from "./domain/shared-limits.ts";
 export { checkTextLength, countTextParts, maxTextLength, type TextCount } from "./domain/text.ts";
 export {
   type Bucket,
@@ -55,3 +60,8 @@ export {
   type SendInput,
 } from "./pipeline.ts";
 export { RpcFailedError, requestReply } from "./rpc.ts";
+export {
+  rateBucketsTable,
+  type SharedLimitsDeps,
+  startSharedLimits,
+} from "./shared-limits/store.ts";

@@ -8,10 +8,12 @@ import {
   createAuthorizer,
   createPipeline,
   createRateLimiter,
+  createSharedRateLimiter,
   type DefaultLimits,
   type RateLimiter,
   requestReply,
   startAdmissionGate,
+  startSharedLimits,
 } from "@smsgw/message-acceptance";
 import { createMessageReader } from "@smsgw/message-read-model";
 import {
@@ -27,13 +29,11 @@ import {
 } from "@smsgw/service-kit";
 import type { IngressConfig } from "./config.ts";
 import { migrations } from "./db/migrations.ts";
-import { createSharedRateLimiter } from "./domain/shared-limits.ts";
 import { createApp } from "./handlers/app.ts";
 import { createAuthenticator } from "./handlers/auth.ts";
 import { createIdempotencyStore } from "./handlers/idempotency-store.ts";
 import type { MessageReader } from "./handlers/message-status.ts";
 import { observeRequests, routeOf } from "./handlers/observe.ts";
-import { startSharedLimits } from "./handlers/shared-limits-store.ts";
 import { admissionMetrics } from "./metrics.ts";
 
 export interface StartedIngress {
@@ -98,6 +98,7 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
       [accountLimiter, ipLimiter] = [account, ip];
       sharedLimits = startSharedLimits({
         sql: database.sql,
+        schema: "ingress",
         limiters: [
           { namespace: "account", limiter: account },
           { namespace: "ip", limiter: ip },

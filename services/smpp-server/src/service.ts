@@ -8,8 +8,11 @@ import {
   createAuthorizer,
   createPipeline,
   createRateLimiter,
+  createSharedRateLimiter,
   type DefaultLimits,
+  type RateLimiter,
   startAdmissionGate,
+  startSharedLimits,
 } from "@smsgw/message-acceptance";
 import {
   type HealthServer,
@@ -65,10 +68,12 @@ export async function startSmppServer(
   let sender: ReturnType<typeof startReceiptSender> | undefined;
   let registry: BindRegistry | undefined;
   let admission: AdmissionGate = ALWAYS_ADMIT;
+  let sharedLimits: ReturnType<typeof startSharedLimits> | undefined;
   let stopping = false;
   const closeAll = async () => {
     await health?.close();
     admission.stop();
+    await sharedLimits?.stop();
     await consumer?.stop();
     await sender?.stop();
     await smpp?.close();
@@ -104,6 +109,22 @@ export async function startSmppServer(
     };
     const smppDefaults = { maxBinds: config.SMPP_MAX_BINDS, window: config.SMPP_WINDOW };
     admission = startAdmissionGate(config, messaging, defaultLimits, admissionMetrics, log);
+    let accountLimiter: RateLimiter = createRateLimiter(defaultLimits.account);
+    if (config.RATE_LIMIT_SYNC_MS > 0) {
+      // The account's rate holds for all of this door's replicas, as ingress's limits do.
+      const shared = createSharedRateLimiter(defaultLimits.account, {
+        onNewKey: () => sharedLimits?.kick(),
+      });
+      accountLimiter = shared;
+      sharedLimits = startSharedLimits({
+        sql: database.sql,
+        schema: "smpp_server",
+        limiters: [{ namespace: "account", limiter: shared }],
+        syncMs: config.RATE_LIMIT_SYNC_MS,
+        log,
+        now,
+      });
+    }
     registry = startBindRegistry({
       sql: database.sql,
       replicaId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
@@ -121,7 +142,7 @@ export async function startSmppServer(
     const submitDeps = {
       accounts,
       pipeline,
-      accountLimiter: createRateLimiter(defaultLimits.account),
+      accountLimiter,
       admission,
       defaultLimits,
       smppDefaults,

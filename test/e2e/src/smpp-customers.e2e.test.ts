@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createLogger } from "@smsgw/service-kit";
+import { createLogger, openDatabase } from "@smsgw/service-kit";
 import { loadSmppServerConfig, startSmppServer } from "@smsgw/smpp-server";
 import { waitFor } from "@smsgw/testkit";
 import type { NpmPdu } from "@smsgw/testkit/npm-smpp";
@@ -311,6 +311,63 @@ describe("customers over SMPP, with the npm smpp client", () => {
       );
       expect(receiptText(receipt)).toContain("stat:DELIVRD");
     } finally {
+      await replica.stop();
+    }
+  });
+
+  it("when the account's rate is spent at one replica, another replica throttles it too (the limit holds for all of them)", async () => {
+    // An account of its own, its limits set before its SMPP credentials: a replica that
+    // binds it knows them (they come in one record).
+    const { accountId } = await gateway.pricing.accounts.createAccount({
+      name: "smpp-shared",
+      credits: "10",
+    });
+    await gateway.pricing.accounts.setLimits("smpp-shared", {
+      accountRatePerSec: 0.01,
+      accountBurst: 4,
+    });
+    const credentials = await gateway.pricing.accounts.rotateSmppCredentials("smpp-shared");
+    const other = smppCustomer(
+      () => gateway.smppServer?.port,
+      () => credentials,
+    );
+    const replica = await startSmppServer(
+      loadSmppServerConfig({ ...gateway.infra.env, SMPP_PORT: "0", HEALTH_PORT: "0" }),
+      createLogger("smpp-server-2", "silent"),
+    );
+    const database = openDatabase(gateway.infra.env.DATABASE_URL ?? "", "smpp_server", { max: 1 });
+    try {
+      const [atFirst, atReplica] = [
+        await other.bound(),
+        await other.bound(undefined, replica.port),
+      ];
+      const first: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        first.push((await other.submit(atFirst, { short_message: `first ${i}` })).command_status);
+      }
+      expect(first).toEqual([0, 0, 0, 0]);
+      // The first replica has reported the burst spent to the shared bucket.
+      await waitFor(
+        async () => {
+          const rows = await database.sql<{ tokens: number }[]>`
+          select tokens from rate_buckets where key = ${`account:${accountId}`} and tokens < 1`;
+          return rows.length > 0 || undefined;
+        },
+        { what: "the spent burst in the shared bucket" },
+      );
+      const second: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        second.push(
+          (await other.submit(atReplica, { short_message: `second ${i}` })).command_status,
+        );
+      }
+      // Its own copy of a fresh bucket lets one or two through before its first sync answers;
+      // per replica (no sharing) all four would pass.
+      expect(second.filter((status) => status === 0).length).toBeLessThanOrEqual(2);
+      expect(second).toContain(0x58);
+    } finally {
+      other.closeAll();
+      await database.close();
       await replica.stop();
     }
   });

@@ -7,13 +7,17 @@ import { type MessageView, viewOfRow } from "./message-view.ts";
 /**
  * An account's message log, for the customer console: newest first on a cursor, with
  * filters, and counts by status per day. Read-only, over the caller's own connection (the
- * tables are named with their schema). Served by index `messages_account_created`
- * (migration 0004) so a page costs the same with 10 messages or 10 million.
+ * tables are named with their schema). Served by the event store's indexes on (account,
+ * [destination | sender,] created_at desc) (migrations 0006 and 0009) so a page costs the
+ * same with 10 messages or 10 million; a status filter walks the account's time index (an
+ * index on status would cost every status move its HOT update: docs/adr/0016).
  */
 export interface LogFilter {
   status?: MessageStatus;
   /** E.164 destination, exact. */
   to?: string;
+  /** Sender ID as sent, exact. */
+  from?: string;
   /** Created at or after. */
   since?: Date;
   /** Created before. */
@@ -53,7 +57,8 @@ export interface AccountLogReader {
   getMessageDetail(messageId: string, accountId: string): Promise<MessageDetail | null>;
 }
 
-export const MAX_LOG_PAGE = 200;
+/** The largest page one query reads (api.md section 5: at most 1,000 a page). */
+export const MAX_LOG_PAGE = 1_000;
 
 export function createAccountLogReader(sql: postgres.Sql): AccountLogReader {
   return {
@@ -69,6 +74,7 @@ export function createAccountLogReader(sql: postgres.Sql): AccountLogReader {
         where account_id = ${accountId} and accepted
           ${status ? sql`and status = ${status}` : none}
           ${filter.to ? sql`and to_number = ${filter.to}` : none}
+          ${filter.from ? sql`and from_number = ${filter.from}` : none}
           ${filter.messageId ? sql`and message_id = ${filter.messageId}` : none}
           ${filter.since ? sql`and created_at >= ${filter.since}` : none}
           ${filter.until ? sql`and created_at < ${filter.until}` : none}

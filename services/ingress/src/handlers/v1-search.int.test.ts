@@ -1,5 +1,5 @@
 import { MESSAGE_STATUSES } from "@smsgw/contracts";
-import { type ServiceProcess, startServiceProcess } from "@smsgw/testkit";
+import { type ServiceProcess, startServiceProcess, waitFor } from "@smsgw/testkit";
 import { parse } from "csv-parse/sync";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -219,6 +219,29 @@ describe("GET /v1/messages", () => {
       expect(answer.httpStatus).toBe(401);
       expect(answer.body.status).toBe("auth_failed");
     }
+  });
+});
+
+describe("a message sent through the API", () => {
+  it("when the event store has folded it, the search and the export find it by its sender", async () => {
+    const sender = await h.putAccount();
+    const sent = await call(`${h.base}/v1/messages`, {
+      method: "POST",
+      headers: { ...basic(sender), "content-type": "application/json" },
+      body: JSON.stringify({ to: "+37256789045", from: "Findable", text: "find me" }),
+    });
+    expect(sent.httpStatus, sent.text).toBe(202);
+    const found = await waitFor(async () => {
+      const page = await get("/v1/messages?from=Findable", sender);
+      return ids(page.body).length > 0 ? page : undefined;
+    });
+    expect(found.body.messages).toEqual([
+      expect.objectContaining({ messageId: sent.body.messageId, status: "queued", parts: 1 }),
+    ]);
+    const csv = await get("/v1/messages/export.csv?from=Findable", sender);
+    expect(csv.text).toContain(
+      `${String(sent.body.messageId)},queued,+37256789045,Findable,1,0.042,EUR,`,
+    );
   });
 });
 

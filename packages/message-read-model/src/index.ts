@@ -9,6 +9,16 @@ export {
 } from "./account-log.ts";
 export { InvalidCursorError } from "./errors.ts";
 export {
+  csvField,
+  MESSAGE_CSV_COLUMNS,
+  MESSAGE_CSV_HEADER,
+  messageCsvChunks,
+  messageCsvFileName,
+  messageCsvRecord,
+} from "./message-csv.ts";
+export { EXPORT_PAGE, messageCsvExport } from "./message-csv-export.ts";
+export { messagePages } from "./message-pages.ts";
+export {
   createMessageReader,
   type EventPage,
   MAX_PAGE_SIZE,

@@ -15,7 +15,7 @@ import {
   startAdmissionGate,
   startSharedLimits,
 } from "@smsgw/message-acceptance";
-import { createMessageReader } from "@smsgw/message-read-model";
+import { createAccountLogReader, createMessageReader } from "@smsgw/message-read-model";
 import {
   type HealthServer,
   type KvCache,
@@ -139,6 +139,7 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
     // Waiters on a key answer before the request ceiling does.
     const waitLimitMs = Math.max(1_000, config.REQUEST_TIMEOUT_MS - 2_000);
     const reader: MessageReader = createMessageReader(database.sql);
+    const messageLog = createAccountLogReader(database.sql);
     const rpcTimeout = config.AUTHORIZE_TIMEOUT_MS;
     const app = createApp({
       send: { ...auth, ...sendOptions, pipeline },
@@ -176,6 +177,7 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
             ),
         },
       },
+      search: { ...auth, messageLog, log },
       ipLimit: {
         limiter: ipLimiter,
         authenticator,

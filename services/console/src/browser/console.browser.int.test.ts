@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
@@ -202,6 +202,25 @@ describe("the console in a browser", () => {
     console.log(
       `console: first contentful paint of the message log with 10,000 messages: ${paints.map((p) => p.toFixed(0)).join(", ")} ms`,
     );
+
+    // The log's export takes its filters and every page of them, as a file download.
+    await page.goto(`${base}/messages?status=failed`);
+    // The viewport only: the filters, the export link and the first rows (the page is long).
+    await page.screenshot({ path: join(SHOTS, "messages.png") });
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.click("[data-testid=export-csv]"),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^messages-acc_.*\.csv$/);
+    const exported = readFileSync(await download.path(), "utf8")
+      .trimEnd()
+      .split("\r\n");
+    expect(exported[0]).toBe(
+      "messageId,status,to,from,parts,cost,currency,createdAt,updatedAt,errorCode",
+    );
+    // seedProjection makes every seventh message failed: far more than a page of the log.
+    expect(exported.length - 1).toBeGreaterThan(1_000);
+    expect(exported.slice(1).every((line) => line.split(",")[1] === "failed")).toBe(true);
 
     await page.goto(`${base}/dashboard`);
     expect(await page.locator("svg.chart rect").count()).toBeGreaterThan(0);

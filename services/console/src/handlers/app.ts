@@ -69,7 +69,12 @@ export function createApp(options: AppOptions): express.Express {
     log: options.logger,
   });
   mountTools(pages);
-  mountPages(pages, { log: options.log, trail: options.trail, pricing: options.pricing });
+  mountPages(pages, {
+    log: options.log,
+    trail: options.trail,
+    pricing: options.pricing,
+    logger: options.logger,
+  });
   mountActions(pages, {
     pricing: options.pricing,
     users: options.users,

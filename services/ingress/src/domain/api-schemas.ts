@@ -122,6 +122,62 @@ export const EventsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1_000).default(100),
 });
 
+/** A time filter: ISO 8601 with an offset, or a UTC day (YYYY-MM-DD, its midnight). */
+const FilterTime = (description: string) =>
+  z
+    .union([z.iso.datetime({ offset: true }), z.iso.date()])
+    .transform((value) => new Date(value.length === 10 ? `${value}T00:00:00Z` : value))
+    .meta({ description, example: "2026-12-01T00:00:00Z" });
+
+/** The filters of `GET /v1/messages` and its CSV export (api.md section 5). */
+const MessageFilters = {
+  status: z.enum(MESSAGE_STATUSES).optional().meta({ description: "current status" }),
+  to: z
+    .string()
+    .regex(/^\+[1-9][0-9]{3,14}$/, "must be E.164, e.g. +37256789045 (write + as %2B)")
+    .optional()
+    .meta({ description: "destination, E.164, exact (write + as %2B)" }),
+  from: z
+    .string()
+    .min(1)
+    .max(20)
+    .optional()
+    .meta({ description: "sender ID as sent, exact", example: "MyApp" }),
+  since: FilterTime("created at or after").optional(),
+  until: FilterTime("created before").optional(),
+  ...Credentials,
+};
+
+export const MAX_SEARCH_PAGE = 1_000;
+
+export const MessagesQuery = z.strictObject({
+  ...MessageFilters,
+  cursor: z
+    .string()
+    .max(200)
+    .optional()
+    .meta({ description: "nextCursor of the previous page; absent for the newest" }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_SEARCH_PAGE)
+    .default(100)
+    .meta({ description: `messages a page, 1 to ${MAX_SEARCH_PAGE}` }),
+});
+export type MessagesQuery = z.infer<typeof MessagesQuery>;
+
+export const ExportQuery = z.strictObject(MessageFilters);
+export type ExportQuery = z.infer<typeof ExportQuery>;
+
+export const MessagesPage = z.object({
+  messages: z.array(MessageResource),
+  nextCursor: z
+    .string()
+    .nullable()
+    .meta({ description: "pass as ?cursor= (with the same filters) for the next, older page" }),
+});
+
 export const Balance = z.object({ balance: z.number(), currency: z.string() });
 
 export const Price = z.object({

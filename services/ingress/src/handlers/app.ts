@@ -15,6 +15,7 @@ import {
   pricesHandler,
   type QueryDeps,
 } from "./v1-queries.ts";
+import { exportHandler, type SearchDeps, searchHandler } from "./v1-search.ts";
 import { createV1SendHandler, type V1SendDeps } from "./v1-send.ts";
 
 export interface AppDeps {
@@ -23,6 +24,7 @@ export interface AppDeps {
   v1Send: V1SendDeps;
   v1Batch: V1BatchDeps;
   queries: QueryDeps;
+  search: SearchDeps;
   ipLimit: IpLimitDeps;
   log: Logger;
   trustProxy: boolean;
@@ -80,8 +82,15 @@ export function createApp(deps: AppDeps): Express {
   const get = (path: string, handler: RequestHandler) =>
     app.route(path).head(methodNotAllowed("GET")).get(handler).all(methodNotAllowed("GET"));
 
-  post("/v1/messages", deps.maxBodyBytes, createV1SendHandler(deps.v1Send));
+  // GET is the search, POST a send; the fixed paths come before `/v1/messages/:id`.
+  app
+    .route("/v1/messages")
+    .head(methodNotAllowed("GET, POST"))
+    .get(searchHandler(deps.search))
+    .post(...jsonBody(deps.maxBodyBytes), createV1SendHandler(deps.v1Send))
+    .all(methodNotAllowed("GET, POST"));
   post("/v1/messages/batch", deps.batchMaxBodyBytes, createV1BatchHandler(deps.v1Batch));
+  get("/v1/messages/export.csv", exportHandler(deps.search));
   get("/v1/messages/:id", createMessageStatusHandler(deps.status) as RequestHandler);
   get("/v1/messages/:id/events", eventsHandler(deps.queries) as RequestHandler);
   get("/v1/balance", balanceHandler(deps.queries));

@@ -120,6 +120,7 @@ describe("the OpenAPI document and the docs page", () => {
       "/v1/balance",
       "/v1/messages",
       "/v1/messages/batch",
+      "/v1/messages/export.csv",
       "/v1/messages/{messageId}",
       "/v1/messages/{messageId}/events",
       "/v1/phone/format",

@@ -6,8 +6,12 @@ import {
   CompatibleSuccess,
   ErrorBody,
   EventsPage,
+  ExportQuery,
   MAX_BATCH,
+  MAX_SEARCH_PAGE,
   MessageResource,
+  MessagesPage,
+  MessagesQuery,
   PhoneFormat,
   Price,
   SendBatch,
@@ -87,6 +91,23 @@ const compatibleParams = Object.entries(compatibleSchema.properties as Json).map
   ([name, schema]) => ({ name, in: "query", required: compatibleRequired.has(name), schema }),
 );
 
+/** Query parameters from a schema the handler parses (the credentials are the security scheme's). */
+function queryParamsOf(schema: z.ZodType): Json[] {
+  const json = schemaOf(schema, "input");
+  const required = new Set((json.required as string[] | undefined) ?? []);
+  return Object.entries(json.properties as Json)
+    .filter(([name]) => name !== "hash" && name !== "token")
+    .map(([name, property]) => ({
+      name,
+      in: "query",
+      required: required.has(name),
+      schema: property,
+    }));
+}
+
+const SEARCH_FILTERS =
+  "Filters combine (all must match): `status` (current), `to` (E.164, exact; write + as %2B), `from` (sender ID, exact), `since` (created at or after) and `until` (created before), each an ISO 8601 time with an offset or a UTC day (YYYY-MM-DD). An unknown parameter or a bad value is 400 `invalid_params` naming it.";
+
 const compatibleResponses = {
   "200": {
     description:
@@ -136,6 +157,7 @@ export function buildOpenApiDocument(): Json {
         Message: schemaOf(MessageResource, "output"),
         BatchResult: schemaOf(BatchResult, "output"),
         EventsPage: schemaOf(EventsPage, "output"),
+        MessagesPage: schemaOf(MessagesPage, "output"),
         Balance: schemaOf(Balance, "output"),
         Price: schemaOf(Price, "output"),
         PhoneFormat: schemaOf(PhoneFormat, "output"),
@@ -173,6 +195,18 @@ export function buildOpenApiDocument(): Json {
         },
       },
       "/v1/messages": {
+        get: {
+          operationId: "searchMessages",
+          tags: ["messages"],
+          summary: "Search the account's messages, newest first",
+          description: `The caller's messages only, newest first (by creation time, then id), ${MAX_SEARCH_PAGE} at most a page (default 100). ${SEARCH_FILTERS} Pass \`nextCursor\` as \`cursor\` with the same filters for the next, older page; it is null on the last. Paging is stable: a message accepted while you page is newer than your cursor and never shifts a page, so each message comes once.`,
+          parameters: queryParamsOf(MessagesQuery),
+          responses: {
+            "200": { description: "one page of messages", content: json(ref("MessagesPage")) },
+            "400": V1_ERRORS["400"],
+            ...READ_ERRORS,
+          },
+        },
         post: {
           operationId: "sendMessage",
           tags: ["messages"],
@@ -199,6 +233,36 @@ export function buildOpenApiDocument(): Json {
           requestBody: { required: true, content: json(ref("SendBatch")) },
           responses: {
             "200": { description: "per-item results", content: json(ref("BatchResult")) },
+            "400": V1_ERRORS["400"],
+            ...READ_ERRORS,
+          },
+        },
+      },
+      "/v1/messages/export.csv": {
+        get: {
+          operationId: "exportMessages",
+          tags: ["messages"],
+          summary: "Export the account's messages as CSV",
+          description: `Every message that matches, newest first, streamed as \`text/csv\` (RFC 4180: CRLF line ends, a field with a comma, quote or line break quoted, its quotes doubled) with a header row and an attachment file name. ${SEARCH_FILTERS} No cursor or limit: the export holds every page. A message accepted during the export is not in it. Errors before the first byte are JSON as everywhere; a failure after it cuts the body short (the transfer does not end cleanly), so a complete download is a complete export.`,
+          parameters: queryParamsOf(ExportQuery),
+          responses: {
+            "200": {
+              description:
+                "header `messageId,status,to,from,parts,cost,currency,createdAt,updatedAt,errorCode`, then one record a message (cost in currency units, errorCode empty when none)",
+              headers: {
+                "Content-Disposition": {
+                  schema: { type: "string" },
+                  example: "attachment; filename=messages-acc_1a2b3c-2026-12-05-101112.csv",
+                },
+              },
+              content: {
+                "text/csv": {
+                  schema: { type: "string" },
+                  example:
+                    "messageId,status,to,from,parts,cost,currency,createdAt,updatedAt,errorCode\r\nmsg_01JDXQ4M9Z8K3V7T2R5N6P0W1Y,delivered,+37256789045,MyApp,1,0.042,EUR,2026-12-05T10:00:00.000Z,2026-12-05T10:00:03.000Z,\r\n",
+                },
+              },
+            },
             "400": V1_ERRORS["400"],
             ...READ_ERRORS,
           },

@@ -56,6 +56,20 @@ describe("the OpenAPI document", () => {
     ]);
   });
 
+  it("when built, the search and the export document the filters the handlers parse", () => {
+    const paths = doc.paths as Record<string, Record<string, { parameters?: unknown[] }>>;
+    const params = (path: string) =>
+      (paths[path]?.get?.parameters ?? []) as Array<{ name: string; schema: unknown }>;
+    const filters = ["status", "to", "from", "since", "until"];
+    expect(params("/v1/messages").map((p) => p.name)).toEqual([...filters, "cursor", "limit"]);
+    expect(params("/v1/messages/export.csv").map((p) => p.name)).toEqual(filters);
+    expect(params("/v1/messages").at(-1)?.schema).toMatchObject({
+      minimum: 1,
+      maximum: 1000,
+      default: 100,
+    });
+  });
+
   it("when rendered, the docs page escapes the document and loads nothing from elsewhere", () => {
     const html = renderDocsPage(doc);
     expect(html).toMatch(/^<!doctype html>/);

@@ -35,8 +35,10 @@ const sent: Array<{ to: string; text: string; messageId: string }> = [];
 beforeAll(async () => {
   // Both carriers refuse +3725551… as an invalid destination (ESME_RINVDSTADR, permanent).
   const refuse = [{ prefix: "+3725551", stat: "DELIVRD", err: "000", commandStatus: 0x0b }];
+  // Estonia on the simulators (sim-a first); Latvia only on a carrier that is not a simulator,
+  // so a test account's message there has no route.
   gateway = await startGateway(
-    {},
+    { ROUTES: "+372=sim-a:300|sim-b:500,+371=live:300" },
     { console: true, logs, simOutcomes: { "sim-a": refuse, "sim-b": refuse } },
   );
   receiver = await startWebhookReceiver();
@@ -220,6 +222,17 @@ describe("the public trail over HTTP", () => {
     const full = await operatorTrail(messageId);
     expect(full).toContain("0x0000000b");
     expect(full).toContain('"commandStatus": 11');
+  });
+
+  it("when no carrier may take the message (a test account, a real carrier's country), it fails with no_route", async () => {
+    const messageId = await sendApi("+37120001234", "Nowhere to go 918273");
+    expect(await finalOf(messageId)).toMatchObject({ status: "failed", errorCode: "no_route" });
+    const page = await waitFor(async () => {
+      const found = await getJson(`/v1/messages/${messageId}/events`);
+      const events = found.events as Array<{ type: string; data: Record<string, unknown> }>;
+      return events.find((e) => e.type === "MessageFailed");
+    });
+    expect(page.data).toEqual({ reason: "no_route", errorCode: "no_route" });
   });
 
   it("when a customer sends from the console, its message page's timeline shows no carrier, carrier id or candidates", async () => {

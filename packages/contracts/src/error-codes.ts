@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * The documented, stable `errorCode`s (api.md section 7, docs/api.md "Error codes", ADR 0016):
+ * The documented, stable `errorCode`s (api.md section 7, docs/api.md "Error codes", ADR 0017):
  * the only values a customer ever sees, in the message resource, webhooks, the event trail,
  * the console and SMPP receipts. The carrier's raw code (a receipt's `err:`, an SMPP command
  * status) stays in the stored events, for operators. A code is added, never renamed or removed.
@@ -147,7 +147,7 @@ export function errorCodeOfCommandStatus(status: number): ErrorCode {
 }
 
 /**
- * The documented code for an errorCode as stored before ADR 0016 (or by a newer producer):
+ * The documented code for an errorCode as stored before ADR 0017 (or by a newer producer):
  * a documented code as it is, an SMPP status in hex (`0x0000000b`) by
  * `errorCodeOfCommandStatus`, a receipt `err:` by GSM MAP, anything else `carrier_error`.
  * Old events, projection rows and status changes read through this, so no customer sees a

@@ -119,7 +119,7 @@ export const MessageFailedData = z.object({
   /** Names carriers: operators only. */
   detail: z.string(),
   /**
-   * What the customer is told (one of `ERROR_CODES`, ADR 0016). Absent on old events: the
+   * What the customer is told (one of `ERROR_CODES`, ADR 0017). Absent on old events: the
    * public view derives it (`publicErrorCodeOfFailure`). A string, not the enum, so that a
    * code added later does not make an older reader refuse the event.
    */
@@ -153,7 +153,7 @@ export const ReceiptReceivedData = z.object({
   errorCode: z.string().nullable(),
   partStatus: PartStatus,
   /**
-   * What the customer is told (one of `ERROR_CODES`, ADR 0016), mapped by the connector with
+   * What the customer is told (one of `ERROR_CODES`, ADR 0017), mapped by the connector with
    * the carrier's own overrides; null when delivered or not final. Absent on old events: the
    * public view maps the stat and err with the default table (`publicErrorCodeOfReceipt`).
    */

@@ -20,7 +20,7 @@ import {
 } from "./events.ts";
 
 /**
- * What a customer may see of each event of a message's trail (api.md section 7, ADR 0016):
+ * What a customer may see of each event of a message's trail (api.md section 7, ADR 0017):
  * `GET /v1/messages/{id}/events` and the console's timeline show only this. No carrier names
  * or carrier message ids, no routing candidates or reasons, no SMPP internals (command
  * statuses, stats, concatenation style); error codes are the documented ones. Operators read

@@ -18,7 +18,7 @@ export interface MessageView {
   cost: number;
   currency: string;
   reference: string | null;
-  /** One of the documented codes (ADR 0016), never the carrier's own. */
+  /** One of the documented codes (ADR 0017), never the carrier's own. */
   errorCode: ErrorCode | null;
   createdAt: string;
   updatedAt: string;
@@ -48,7 +48,7 @@ export function viewOfRow(row: MessageRow): MessageView {
     cost: Number(row.cost ?? 0),
     currency: row.currency ?? "",
     reference: row.reference,
-    // Rows folded before ADR 0016 hold the carrier's raw code: read as the documented one.
+    // Rows folded before ADR 0017 hold the carrier's raw code: read as the documented one.
     errorCode: publicErrorCode(row.error_code),
     createdAt,
     updatedAt: row.updated_at?.toISOString() ?? createdAt,
@@ -71,7 +71,7 @@ export function statusTimesOfRow(
 export type PublicPartOutcome = Omit<PartOutcome, "errorCode"> & { errorCode: ErrorCode | null };
 
 /**
- * Each part's outcome with the documented error code only (rows folded before ADR 0016 hold
+ * Each part's outcome with the documented error code only (rows folded before ADR 0017 hold
  * the carrier's raw one).
  */
 export function publicPartOutcomes(

@@ -28,7 +28,7 @@ export const Carrier = z
     /** How receipts write the id, when it differs from submit_sm_resp (Kannel msg-id-type). */
     receiptIdBase: z.enum(["string", "hex", "decimal"]).optional(),
     /**
-     * What this carrier's receipt `err:` values mean where they differ from GSM MAP (ADR 0016),
+     * What this carrier's receipt `err:` values mean where they differ from GSM MAP (ADR 0017),
      * e.g. `{ "004": "blocked_by_carrier" }`: the documented errorCode customers are told.
      */
     receiptErrors: z.record(z.string().max(16), ErrorCode).optional(),

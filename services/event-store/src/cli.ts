@@ -8,7 +8,7 @@ import { trailText } from "./domain/trail-text.ts";
 
 /**
  * The operator's CLI over the event log (`bin/gw messages …`): the full record that the
- * customer's API and console show only in its public view (ADR 0016). Prints text or
+ * customer's API and console show only in its public view (ADR 0017). Prints text or
  * `--json`. Exit codes: 0 found, 1 no such message or failed, 2 wrong usage.
  */
 const PROGRAM = "gw-event-store";

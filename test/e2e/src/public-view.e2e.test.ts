@@ -8,7 +8,7 @@ import { type Gateway, startGateway } from "./gateway.ts";
 import { startWebhookReceiver } from "./webhook-receiver.ts";
 
 /**
- * What customers see and what we keep (api.md section 7, ADR 0016), on the whole stack
+ * What customers see and what we keep (api.md section 7, ADR 0017), on the whole stack
  * through the simulator: the API's and the console's trails show no carrier, carrier id or
  * routing candidates, the operator's command shows all of it, errorCodes are documented
  * ones, and no log line of any service, at any level, holds a number or a text we sent.

@@ -89,7 +89,7 @@ export interface MappedReceipt {
 
 /**
  * One part's receipt; the same stat for the same part is one event, however often it comes.
- * It keeps the raw err for operators and the documented code customers are told (ADR 0016).
+ * It keeps the raw err for operators and the documented code customers are told (ADR 0017).
  */
 export function receiptEvent(receipt: MappedReceipt, now: Date): EventOf<"ReceiptReceived"> {
   const { cause, part, stat } = receipt;

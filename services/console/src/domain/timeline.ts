@@ -26,7 +26,7 @@ const error = (d: Data) => (isErrorCode(d.errorCode) ? `error ${d.errorCode}` : 
 
 /**
  * Says what each event of the trail means, in the customer's words, from its public view
- * only (`publicEventOf`, ADR 0016): the console is the customer's, so no carrier, carrier id,
+ * only (`publicEventOf`, ADR 0017): the console is the customer's, so no carrier, carrier id,
  * routing reason or SMPP detail reaches the page, whatever the stored event holds. Unknown
  * types (a newer producer) are shown by name rather than dropped: the trail is the audit record.
  */

@@ -15,7 +15,7 @@ export interface ReportBody {
   parts: number;
   cost: number;
   currency: string;
-  /** One of the documented codes (ADR 0016), never the carrier's own. */
+  /** One of the documented codes (ADR 0017), never the carrier's own. */
   errorCode: ErrorCode | null;
   reference: string | null;
   sequence: number;
@@ -38,7 +38,7 @@ export function reportBody(change: MessageStatusChanged): ReportBody {
     parts: change.parts,
     cost: toDecimal(change.cost),
     currency: change.currency,
-    // A change folded before ADR 0016 (still in the stream) may hold a raw code.
+    // A change folded before ADR 0017 (still in the stream) may hold a raw code.
     errorCode: publicErrorCode(change.errorCode),
     reference: change.reference,
     sequence: change.sequence,

@@ -101,7 +101,7 @@ export function stateOfRow(row: MessageRow): MessageState {
       ? { at: row.failure_at.toISOString(), errorCode: publicErrorCode(row.failure_code) }
       : null,
     validityExpiredAt: row.validity_expired_at?.toISOString() ?? null,
-    // Rows written before ADR 0016 hold raw codes: read as the documented ones.
+    // Rows written before ADR 0017 hold raw codes: read as the documented ones.
     partOutcomes: publicPartOutcomes(row.part_outcomes),
     status: row.status,
     statusSeq: row.status_seq,

@@ -20,7 +20,7 @@ import {
  *   after every event, and only ever moved forward (api.md section 3). It stays null until
  *   `MessageAccepted` is seen, because acceptance carries what a status report needs.
  *
- * Error codes are the documented ones customers see (ADR 0016), taken from each event's
+ * Error codes are the documented ones customers see (ADR 0017), taken from each event's
  * `publicErrorCode` or derived from its raw code when an old event has none; the raw codes
  * stay in the events.
  */

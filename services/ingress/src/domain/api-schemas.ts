@@ -77,7 +77,7 @@ export const SendBatchEnvelope = z.strictObject({
   ...Credentials,
 });
 
-/** The documented errorCodes (ADR 0016), each with its meaning in the description. */
+/** The documented errorCodes (ADR 0017), each with its meaning in the description. */
 export const ErrorCodeSchema = z.enum(ERROR_CODES).meta({
   description: `why a message failed, was undelivered or expired; stable (codes are added, never changed): ${ERROR_CODES.map((code) => `\`${code}\` ${ERROR_CODE_MEANINGS[code]}`).join("; ")}`,
 });

@@ -41,7 +41,7 @@ export function submitOrder(cause: EventCause, choice: RouteChoice, now: Date): 
 /**
  * `MessageFailed`: a message fails once, so its id is fixed per message. The raw code and
  * the detail (which name carriers) are for operators; `publicErrorCode` is what the customer
- * is told (ADR 0016).
+ * is told (ADR 0017).
  */
 export function failedEvent(
   cause: EventCause,

@@ -32,7 +32,7 @@ export const STAT_OF: Partial<Record<MessageStatus, ReceiptStat>> = {
 
 /**
  * The receipt's `err:` (three digits): 000 when delivered, else one per documented errorCode
- * (api.md section 7, ADR 0016; docs/api.md lists them), 099 when there is none. Every
+ * (api.md section 7, ADR 0017; docs/api.md lists them), 099 when there is none. Every
  * documented code must have its number: a new one cannot be forgotten here. Numbers are
  * never reused.
  */
@@ -50,7 +50,7 @@ export const ERR_OF: Readonly<Record<ErrorCode, string>> = {
 
 export function errOf(status: MessageStatus, errorCode: string | null): string {
   if (status === "delivered") return "000";
-  // A change folded before ADR 0016 may hold a carrier's raw code: never passed on as it is.
+  // A change folded before ADR 0017 may hold a carrier's raw code: never passed on as it is.
   const code = publicErrorCode(errorCode);
   return code ? ERR_OF[code] : "099";
 }

@@ -1,8 +1,13 @@
 import { MESSAGE_STATUSES, type MessageStatus } from "@smsgw/contracts";
 import type postgres from "postgres";
 import { InvalidCursorError } from "./errors.ts";
-import type { MessageRow, PartOutcome } from "./message-row.ts";
-import { type MessageView, viewOfRow } from "./message-view.ts";
+import type { MessageRow } from "./message-row.ts";
+import {
+  type MessageView,
+  type PublicPartOutcome,
+  publicPartOutcomes,
+  viewOfRow,
+} from "./message-view.ts";
 
 /**
  * An account's message log, for the customer console: newest first on a cursor, with
@@ -40,7 +45,7 @@ export interface DayCount {
 
 export interface MessageDetail extends MessageView {
   /** Per part (1-based key): its status, when, and the carrier's error code. */
-  partOutcomes: Record<string, PartOutcome>;
+  partOutcomes: Record<string, PublicPartOutcome>;
   callbackUrl: string | null;
 }
 
@@ -113,7 +118,7 @@ export function createAccountLogReader(sql: postgres.Sql): AccountLogReader {
       if (!row) return null;
       return {
         ...viewOfRow(row),
-        partOutcomes: row.part_outcomes ?? {},
+        partOutcomes: publicPartOutcomes(row.part_outcomes),
         callbackUrl: row.callback_url,
       };
     },

@@ -26,4 +26,9 @@ export {
   type TrailEvent,
 } from "./message-reader.ts";
 export type { MessageRow, PartOutcome } from "./message-row.ts";
-export { type MessageView, statusTimesOfRow } from "./message-view.ts";
+export {
+  type MessageView,
+  type PublicPartOutcome,
+  publicPartOutcomes,
+  statusTimesOfRow,
+} from "./message-view.ts";

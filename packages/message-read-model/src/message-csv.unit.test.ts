@@ -48,12 +48,12 @@ describe("the message CSV", () => {
   });
 
   it("when a field holds a comma, a quote or a line break, it is quoted and a parser reads it back as it was", async () => {
-    const awkward = view({ from: 'A,"B"', errorCode: "0x0b\nretry" });
+    const awkward = view({ from: 'A,"B"\nC', errorCode: "unknown_subscriber" });
     const text = await collect(messageCsvChunks(pagesOf([awkward, view({ messageId: "msg_02" })])));
     const rows = parse(text, { columns: true }) as Array<Record<string, string>>;
     expect(Object.keys(rows[0] ?? {})).toEqual([...MESSAGE_CSV_COLUMNS]);
     expect(rows.map((r) => [r.messageId, r.from, r.errorCode])).toEqual([
-      ["msg_01", 'A,"B"', "0x0b\nretry"],
+      ["msg_01", 'A,"B"\nC', "unknown_subscriber"],
       ["msg_02", "MyApp", ""],
     ]);
   });

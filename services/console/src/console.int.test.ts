@@ -6,12 +6,13 @@ import {
   type ServiceProcess,
   startServiceProcess,
   type TestInfra,
+  textOf,
+  Visitor,
 } from "@smsgw/testkit";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConsoleConfig } from "./config.ts";
 import { type StartedConsole, startConsole } from "./service.ts";
-import { textOf, Visitor } from "./testing/browser-less.ts";
 import { seedProjection } from "./testing/seed-log.ts";
 
 const log = createLogger("console-test", process.env.TEST_LOG_LEVEL ?? "silent");

@@ -177,13 +177,15 @@ describe("the console in a browser", () => {
     expect(await page.textContent("[data-testid=status]")).toBe("delivered");
     const timeline = await page.locator("ol.timeline li strong").allTextContents();
     expect(timeline).toEqual(
-      expect.arrayContaining(["Accepted", "Submitted to sim-a", "Receipt for part 1: DELIVRD"]),
+      expect.arrayContaining([
+        "Accepted",
+        "Submitted to the network",
+        "Receipt for part 1: delivered",
+      ]),
     );
-    // Routing's choice is told by the submission (ADR 0009: no routed event in new trails).
+    // The public view (api.md section 7): neither the carrier nor routing's reasons show.
     const details = await page.locator("ol.timeline li").allTextContents();
-    expect(details.some((t) => t.includes("Submitted to sim-a") && t.includes("matched"))).toBe(
-      true,
-    );
+    expect(details.some((t) => /sim-a|sim-b|matched|DELIVRD/.test(t))).toBe(false);
     await page.screenshot({ path: join(SHOTS, "message.png"), fullPage: true });
 
     // 10,000 more messages in the account (projection rows over 30 days): the log's first

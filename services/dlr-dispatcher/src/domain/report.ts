@@ -1,4 +1,10 @@
-import { type MessageStatusChanged, statusChangeId, toDecimal } from "@smsgw/contracts";
+import {
+  type ErrorCode,
+  type MessageStatusChanged,
+  publicErrorCode,
+  statusChangeId,
+  toDecimal,
+} from "@smsgw/contracts";
 
 /** The JSON body of a delivery report (api.md section 4), field for field. */
 export interface ReportBody {
@@ -9,7 +15,8 @@ export interface ReportBody {
   parts: number;
   cost: number;
   currency: string;
-  errorCode: string | null;
+  /** One of the documented codes (ADR 0017), never the carrier's own. */
+  errorCode: ErrorCode | null;
   reference: string | null;
   sequence: number;
   occurredAt: string;
@@ -31,7 +38,8 @@ export function reportBody(change: MessageStatusChanged): ReportBody {
     parts: change.parts,
     cost: toDecimal(change.cost),
     currency: change.currency,
-    errorCode: change.errorCode,
+    // A change folded before ADR 0017 (still in the stream) may hold a raw code.
+    errorCode: publicErrorCode(change.errorCode),
     reference: change.reference,
     sequence: change.sequence,
     occurredAt: change.occurredAt,

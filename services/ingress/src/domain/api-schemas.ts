@@ -1,4 +1,4 @@
-import { MESSAGE_STATUSES } from "@smsgw/contracts";
+import { ERROR_CODE_MEANINGS, ERROR_CODES, MESSAGE_STATUSES } from "@smsgw/contracts";
 import { z } from "zod";
 
 /**
@@ -77,6 +77,11 @@ export const SendBatchEnvelope = z.strictObject({
   ...Credentials,
 });
 
+/** The documented errorCodes (ADR 0017), each with its meaning in the description. */
+export const ErrorCodeSchema = z.enum(ERROR_CODES).meta({
+  description: `why a message failed, was undelivered or expired; stable (codes are added, never changed): ${ERROR_CODES.map((code) => `\`${code}\` ${ERROR_CODE_MEANINGS[code]}`).join("; ")}`,
+});
+
 export const MessageResource = z.object({
   messageId: z.string(),
   status: z.enum(MESSAGE_STATUSES),
@@ -86,7 +91,9 @@ export const MessageResource = z.object({
   cost: z.number().meta({ description: "total charged for all parts, in currency" }),
   currency: z.string(),
   reference: z.string().nullable(),
-  errorCode: z.string().nullable(),
+  errorCode: ErrorCodeSchema.nullable().meta({
+    description: "null unless the status is undelivered, expired or failed (see ErrorCode)",
+  }),
   createdAt: z.string(),
   updatedAt: z.string(),
   statusTimes: z
@@ -112,7 +119,15 @@ export const BatchResult = z.object({
 
 export const EventsPage = z.object({
   events: z.array(
-    z.object({ eventId: z.string(), type: z.string(), occurredAt: z.string(), data: z.unknown() }),
+    z.object({
+      eventId: z.string(),
+      type: z.string(),
+      occurredAt: z.string(),
+      data: z.record(z.string(), z.unknown()).meta({
+        description:
+          'what the event says about this message (docs/api.md, "The event trail"): no carrier, carrier message id, routing or SMPP detail; an errorCode in it is an ErrorCode; {} for a type this API does not describe',
+      }),
+    }),
   ),
   nextCursor: z.string().nullable().meta({ description: "pass as ?after= for the next page" }),
 });

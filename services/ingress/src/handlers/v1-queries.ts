@@ -2,6 +2,7 @@ import {
   type BalanceResponse,
   isMessageId,
   type PriceResponse,
+  publicEventOf,
   type RoutingRules,
   toDecimal,
 } from "@smsgw/contracts";
@@ -28,7 +29,10 @@ export interface QueryDeps extends V1AuthDeps {
 
 const PRICING_DOWN = apiError("server_error", "pricing did not answer; retry");
 
-/** `GET /v1/messages/:id/events`: the owner's audit trail, oldest first, with a cursor. */
+/**
+ * `GET /v1/messages/:id/events`: the owner's audit trail, oldest first, with a cursor, in its
+ * public view (api.md section 7): the stored record is for operators.
+ */
 export function eventsHandler(deps: QueryDeps): RequestHandler<{ id: string }> {
   return async (req, res) => {
     const account = authenticateV1(deps, req, res);
@@ -43,7 +47,7 @@ export function eventsHandler(deps: QueryDeps): RequestHandler<{ id: string }> {
         limit: query.data.limit,
       });
       if (!page) return sendError(res, NOT_FOUND);
-      sendJson(res, 200, page);
+      sendJson(res, 200, { ...page, events: page.events.map(publicEventOf) });
     } catch (error) {
       if (error instanceof InvalidCursorError) {
         return sendError(

@@ -1,3 +1,4 @@
+import { ERROR_CODES } from "@smsgw/contracts";
 import { describe, expect, it } from "vitest";
 import { renderDocsPage } from "./docs-page.ts";
 import { buildOpenApiDocument } from "./document.ts";
@@ -68,6 +69,14 @@ describe("the OpenAPI document", () => {
       maximum: 1000,
       default: 100,
     });
+  });
+
+  it("when built, errorCode is the documented enum, on the message resource and as its own component", () => {
+    const schemas = (doc.components as { schemas: Record<string, Record<string, unknown>> })
+      .schemas;
+    expect(schemas.ErrorCode?.enum).toEqual([...ERROR_CODES]);
+    const message = schemas.Message as { properties: Record<string, unknown> };
+    expect(JSON.stringify(message.properties.errorCode)).toContain('"unknown_subscriber"');
   });
 
   it("when rendered, the docs page escapes the document and loads nothing from elsewhere", () => {

@@ -1,5 +1,5 @@
 /**
- * A tiny HTTP client for the console's int tests: keeps cookies like a browser, reads the
+ * A tiny HTTP client for tests of the console (its int tests, the e2e tests): keeps cookies like a browser, reads the
  * CSRF token off the last page, and posts forms with it. Real HTTP, no mocks.
  */
 export class Visitor {

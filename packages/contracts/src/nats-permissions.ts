@@ -120,7 +120,9 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
       "pricing",
       [
         ...stream,
-        ...durable("pricing-accepted"),
+        ...durable("pricing-acceptance-log"),
+        // The durable of the version before, deleted at start (handlers/refunds.ts).
+        `${api}.CONSUMER.DELETE.${S}.pricing-accepted`,
         ...durable("pricing-failed"),
         s.event("MessageRefunded"),
         ...writeBucket(s.accountsBucket),

@@ -122,4 +122,38 @@ export const migrations: Record<string, Migration> = {
       await sql`alter table accounts add column smpp_password_hash text`.execute(db);
     },
   },
+  "0006_acceptance_log": {
+    async up(db: Kysely<unknown>) {
+      // The acceptances read, a consumer batch to a row, instead of a pending row inserted per
+      // charge and deleted per acceptance (ADR 0009, amended): the sweep finds the charges
+      // past the settlement mark that no row names (db/settlement.ts).
+      await sql`
+        create table accepted_log (
+          id bigserial primary key,
+          seen_at timestamptz not null default now(),
+          message_ids text[] not null
+        )`.execute(db);
+      // One row: charges up to ledger_id are settled (accepted or refunded); the log holds
+      // every acceptance stored since log_from (its durable starts there).
+      await sql`
+        create table settlement_mark (
+          only_row boolean primary key default true check (only_row),
+          ledger_id bigint not null,
+          log_from timestamptz not null
+        )`.execute(db);
+      // Where the pending rows left off: charges before the oldest still pending are
+      // settled; acceptances of the later ones are read again from the stream, from a minute
+      // before the oldest pending charge. pending_charges is no longer written (dropped by a
+      // later migration, once no replica of the version before can be running).
+      await sql`
+        insert into settlement_mark (ledger_id, log_from)
+        select
+          coalesce(
+            (select min(l.id) - 1 from ledger l join pending_charges p using (message_id)
+              where l.kind = 'charge'),
+            (select coalesce(max(id), 0) from ledger)),
+          coalesce((select min(charged_at) from pending_charges), now()) - interval '1 minute'
+        `.execute(db);
+    },
+  },
 };

@@ -1,4 +1,5 @@
 export { AccountRecord } from "./account.ts";
+export * from "./api-key.ts";
 export * from "./carrier-health.ts";
 export * from "./console-rpc.ts";
 export * from "./envelope.ts";

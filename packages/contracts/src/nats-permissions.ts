@@ -114,6 +114,9 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
       ...acceptance,
       s.balance,
       s.price,
+      // POST and DELETE /v1/keys: ingress makes the secret and sends only its digest.
+      s.createApiKey,
+      s.revokeApiKey,
       // Admission control's backlog probe: the durables on the delivery path and the oldest
       // message each has not delivered yet (handlers/backlog-probe.ts).
       `${api}.CONSUMER.LIST.${S}`,

@@ -4,6 +4,7 @@ import { type Kysely, sql } from "kysely";
 import { AccountError, AccountErrorCode, invalid, matches, notFound } from "./account-common.ts";
 import { type AccountSettings, createAccountSettings } from "./account-settings.ts";
 import type { AccountsKv } from "./accounts-kv.ts";
+import { type ApiKeyOperations, createApiKeyOperations } from "./api-keys.ts";
 import { newAccountId, newHash, newToken, newWebhookSecret, sha256Hex } from "./credentials.ts";
 import type { AccountRow, PricingDatabase } from "./db/schema.ts";
 import { toUnits } from "./db/schema.ts";
@@ -55,7 +56,7 @@ export interface CreateAccountInput {
   note?: string;
 }
 
-export interface AccountOperations extends AccountSettings {
+export interface AccountOperations extends AccountSettings, ApiKeyOperations {
   createAccount(input: CreateAccountInput): Promise<Credentials>;
   /** Adds credit to the account named (or with the id) `account`. */
   topUp(
@@ -293,6 +294,7 @@ export function createAccountOperations(deps: AccountDeps): AccountOperations {
     webhookSecretGraceMs: deps.webhookSecretGraceMs ?? 24 * 60 * 60_000,
     allowPrivateCallbacks: deps.allowPrivateCallbacks ?? false,
   });
+  const apiKeys = createApiKeyOperations({ db, publish });
   return {
     createAccount,
     topUp,
@@ -303,6 +305,7 @@ export function createAccountOperations(deps: AccountDeps): AccountOperations {
     list,
     publishAll,
     ...settings,
+    ...apiKeys,
   };
 }
 
@@ -326,6 +329,7 @@ export function toAccountRecord(row: AccountRow): AccountRecord {
     ...(row.smpp_system_id && row.smpp_password_hash
       ? { smpp: { systemId: row.smpp_system_id, passwordHash: row.smpp_password_hash } }
       : {}),
+    ...(row.api_keys.length > 0 ? { apiKeys: row.api_keys } : {}),
   };
 }
 

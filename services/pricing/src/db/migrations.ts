@@ -122,4 +122,11 @@ export const migrations: Record<string, Migration> = {
       await sql`alter table accounts add column smpp_password_hash text`.execute(db);
     },
   },
+  "0005_api_keys": {
+    async up(db: Kysely<unknown>) {
+      // api.md section 8: the account's API keys (contracts ApiKeyRecord: digests, never
+      // secrets), bounded in number, published inside the account's record (ADR 0016).
+      await sql`alter table accounts add column api_keys jsonb not null default '[]'`.execute(db);
+    },
+  },
 };

@@ -1,3 +1,4 @@
+import type { ApiKeyRecord } from "@smsgw/contracts";
 import type { ColumnType, Generated, Insertable, Selectable } from "kysely";
 
 /**
@@ -40,6 +41,8 @@ export interface AccountsTable {
   smpp_system_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** scrypt hash of the SMPP password (ADR 0012); the password itself is never stored. */
   smpp_password_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The account's API keys (ApiKeyRecord[]: digests only); changed in SQL (api-keys.ts). */
+  api_keys: ColumnType<ApiKeyRecord[], never, string>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

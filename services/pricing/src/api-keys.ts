@@ -1,0 +1,85 @@
+import {
+  API_KEYS_PER_ACCOUNT,
+  type ApiKeyRecord,
+  type CreateApiKeyRequest,
+} from "@smsgw/contracts";
+import { type Kysely, sql } from "kysely";
+import type { AccountRow, PricingDatabase } from "./db/schema.ts";
+
+/**
+ * An account's API keys (api.md section 8), kept in the account's row (`api_keys`) so that
+ * every change is republished with the account's record, through the same retry as a token
+ * rotation (accounts.ts `publish`). Each change is one statement: the row lock orders
+ * concurrent creates, and the count bound is checked in the same statement that adds.
+ */
+export type CreateApiKeyOutcome =
+  | { outcome: "created"; key: ApiKeyRecord }
+  | { outcome: "limit_reached"; limit: number }
+  | { outcome: "not_found" };
+
+export interface ApiKeyOperations {
+  /** Adds a key the caller made (its digest only); refused past API_KEYS_PER_ACCOUNT. */
+  createApiKey(accountId: string, key: CreateApiKeyRequest["key"]): Promise<CreateApiKeyOutcome>;
+  /** Removes the key; false when the account has no such key. */
+  revokeApiKey(accountId: string, keyId: string): Promise<boolean>;
+}
+
+export interface ApiKeyDeps {
+  db: Kysely<PricingDatabase>;
+  publish(row: AccountRow): Promise<void>;
+}
+
+export function createApiKeyOperations(deps: ApiKeyDeps): ApiKeyOperations {
+  const { db, publish } = deps;
+  // Parameters are cast from text: postgres.js would send a string bound to jsonb as a JSON string.
+
+  async function createApiKey(
+    accountId: string,
+    key: CreateApiKeyRequest["key"],
+  ): Promise<CreateApiKeyOutcome> {
+    const record: ApiKeyRecord = { ...key, createdAt: new Date().toISOString() };
+    const row = await db
+      .updateTable("accounts")
+      .set({
+        api_keys: sql<string>`api_keys || jsonb_build_array(${JSON.stringify(record)}::text::jsonb)`,
+        updated_at: sql`now()`,
+      })
+      .where("account_id", "=", accountId)
+      .where(sql<boolean>`jsonb_array_length(api_keys) < ${API_KEYS_PER_ACCOUNT}`)
+      .returningAll()
+      .executeTakeFirst();
+    if (row) {
+      await publish(row);
+      return { outcome: "created", key: record };
+    }
+    const exists = await db
+      .selectFrom("accounts")
+      .select("account_id")
+      .where("account_id", "=", accountId)
+      .executeTakeFirst();
+    return exists
+      ? { outcome: "limit_reached", limit: API_KEYS_PER_ACCOUNT }
+      : { outcome: "not_found" };
+  }
+
+  async function revokeApiKey(accountId: string, keyId: string): Promise<boolean> {
+    const row = await db
+      .updateTable("accounts")
+      .set({
+        api_keys: sql<string>`coalesce(
+          (select jsonb_agg(k order by i) from jsonb_array_elements(api_keys) with ordinality as e(k, i)
+            where k->>'id' <> ${keyId}),
+          '[]'::jsonb)`,
+        updated_at: sql`now()`,
+      })
+      .where("account_id", "=", accountId)
+      .where(sql<boolean>`api_keys @> ${JSON.stringify([{ id: keyId }])}::text::jsonb`)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) return false;
+    await publish(row);
+    return true;
+  }
+
+  return { createApiKey, revokeApiKey };
+}

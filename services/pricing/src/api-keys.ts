@@ -29,6 +29,15 @@ export interface ApiKeyDeps {
   publish(row: AccountRow): Promise<void>;
 }
 
+/**
+ * The row's new `updated_at`, later than its last by at least a millisecond (the record's
+ * precision): the bucket keeps the record with the latest `updatedAt` (accounts-kv.ts), and
+ * `now()`, the transaction's start, can be earlier than that of a concurrent change that
+ * committed first (two keys created at once would lose one at the readers). Evaluated after
+ * the row lock, on the latest committed row.
+ */
+const LATER = sql<Date>`greatest(clock_timestamp(), updated_at + interval '1 millisecond')`;
+
 export function createApiKeyOperations(deps: ApiKeyDeps): ApiKeyOperations {
   const { db, publish } = deps;
   // Parameters are cast from text: postgres.js would send a string bound to jsonb as a JSON string.
@@ -42,7 +51,7 @@ export function createApiKeyOperations(deps: ApiKeyDeps): ApiKeyOperations {
       .updateTable("accounts")
       .set({
         api_keys: sql<string>`api_keys || jsonb_build_array(${JSON.stringify(record)}::text::jsonb)`,
-        updated_at: sql`now()`,
+        updated_at: LATER,
       })
       .where("account_id", "=", accountId)
       .where(sql<boolean>`jsonb_array_length(api_keys) < ${API_KEYS_PER_ACCOUNT}`)
@@ -70,7 +79,7 @@ export function createApiKeyOperations(deps: ApiKeyDeps): ApiKeyOperations {
           (select jsonb_agg(k order by i) from jsonb_array_elements(api_keys) with ordinality as e(k, i)
             where k->>'id' <> ${keyId}),
           '[]'::jsonb)`,
-        updated_at: sql`now()`,
+        updated_at: LATER,
       })
       .where("account_id", "=", accountId)
       .where(sql<boolean>`api_keys @> ${JSON.stringify([{ id: keyId }])}::text::jsonb`)

@@ -53,6 +53,9 @@ export function isAllowedIp(ip: string, cidrs: readonly string[]): boolean {
  * or null when it is neither. An IPv4-mapped IPv6 range is not accepted: write it as IPv4.
  */
 export function parseCidr(text: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | null {
+  const [address = ""] = text.split("/", 1);
+  // ipaddr.js also reads "10.1", octal and hex as IPv4: only the dotted four-part form is a CIDR here.
+  if (!address.includes(":") && !ipaddr.IPv4.isValidFourPartDecimal(address)) return null;
   try {
     if (text.includes("/")) {
       const range = ipaddr.parseCIDR(text);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { normalizeCidr } from "./ip-allowlist.ts";
 
 /**
  * API keys (api.md section 8): credentials of an account besides its token, each with
@@ -41,8 +42,15 @@ export const ApiKeyRecord = z.object({
   id: z.string().regex(API_KEY_ID),
   name: z.string().min(1).max(API_KEY_NAME_MAX),
   scopes: z.array(ApiKeyScope).min(1).max(ALL_SCOPES.length),
-  /** CIDRs (IPv4 or IPv6) a request must come from; empty: from anywhere. */
-  allowedIps: z.array(z.string().max(64)).max(ALLOWED_IPS_PER_KEY),
+  /** CIDRs (IPv4 or IPv6, canonical: `normalizeCidr`) a request must come from; empty: anywhere. */
+  allowedIps: z
+    .array(
+      z
+        .string()
+        .max(64)
+        .refine((cidr) => normalizeCidr(cidr) === cidr, "must be a CIDR in its canonical form"),
+    )
+    .max(ALLOWED_IPS_PER_KEY),
   /** SHA-256 of the whole secret, hex (random 256 bits: a fast hash is enough, ADR 0006). */
   secretSha256: z.string().regex(/^[0-9a-f]{64}$/),
   createdAt: z.iso.datetime(),
@@ -77,3 +85,14 @@ export const RevokeApiKeyResponse = z.discriminatedUnion("outcome", [
   z.object({ outcome: z.literal("error"), reason: z.string() }),
 ]);
 export type RevokeApiKeyResponse = z.infer<typeof RevokeApiKeyResponse>;
+
+/** A key as the account holder sees it: never its digest. */
+export const ApiKeyView = ApiKeyRecord.omit({ secretSha256: true });
+export type ApiKeyView = z.infer<typeof ApiKeyView>;
+
+/** console -> pricing: the account's keys, oldest first. */
+export const ConsoleKeysResponse = z.discriminatedUnion("outcome", [
+  z.object({ outcome: z.literal("keys"), keys: z.array(ApiKeyView) }),
+  z.object({ outcome: z.literal("error"), reason: z.string() }),
+]);
+export type ConsoleKeysResponse = z.infer<typeof ConsoleKeysResponse>;

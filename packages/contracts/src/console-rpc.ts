@@ -15,6 +15,10 @@ export interface ConsoleRpcSubjects {
   readonly priceList: string;
   /** The account's default callback URL (AccountRecord.defaultCallbackUrl); null clears it. */
   readonly setDefaultCallbackUrl: string;
+  /** The account's API keys (`ConsoleKeysResponse`), and adding or revoking one (api-key.ts). */
+  readonly keys: string;
+  readonly createKey: string;
+  readonly revokeKey: string;
 }
 
 /** The subjects hang off the same `<p>.rpc.pricing.` as authorize, balance and price. */
@@ -28,6 +32,9 @@ export function consoleRpcSubjects(prefix: string): ConsoleRpcSubjects {
     ledger: `${base}.ledger`,
     priceList: `${base}.price_list`,
     setDefaultCallbackUrl: `${base}.set_default_callback_url`,
+    keys: `${base}.keys`,
+    createKey: `${base}.create_key`,
+    revokeKey: `${base}.revoke_key`,
   };
 }
 

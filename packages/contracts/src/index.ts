@@ -7,6 +7,7 @@ export * from "./event-batch.ts";
 export * from "./events.ts";
 export * from "./ids.ts";
 export * from "./inbound.ts";
+export * from "./ip-allowlist.ts";
 export * from "./money.ts";
 export * from "./nats-permissions.ts";
 export * from "./routing-rules.ts";

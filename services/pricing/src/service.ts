@@ -97,7 +97,7 @@ export async function startPricing(config: PricingConfig, log: Logger): Promise<
     // The customer console's requests (sign-up, rotations, ledger, price list).
     const consoleRpc = startConsoleResponders(accountRpc);
     closers.push(() => consoleRpc.stop());
-    // API keys, asked by ingress (`/v1/keys`) with the digest of a secret it made.
+    // API keys, asked by ingress (`/v1/keys`) and the console with the digest of a secret.
     const apiKeyRpc = startApiKeyResponders(accountRpc);
     closers.push(() => apiKeyRpc.stop());
 

@@ -1,12 +1,16 @@
 import {
   ConsoleAccountResponse,
   ConsoleCreateAccountResponse,
+  ConsoleKeysResponse,
   ConsoleLedgerResponse,
   ConsolePriceListResponse,
   ConsoleRotateTokenResponse,
   ConsoleRotateWebhookSecretResponse,
   ConsoleSetDefaultCallbackUrlResponse,
+  type CreateApiKeyRequest,
+  CreateApiKeyResponse,
   consoleRpcSubjects,
+  RevokeApiKeyResponse,
 } from "@smsgw/contracts";
 import type { Nats } from "@smsgw/service-kit";
 import type { z } from "zod";
@@ -52,6 +56,12 @@ export function createPricingClient(nats: Nats, prefix: string, timeoutMs: numbe
         { accountId, defaultCallbackUrl },
         ConsoleSetDefaultCallbackUrlResponse,
       ),
+    keys: (accountId: string) => ask(subjects.keys, { accountId }, ConsoleKeysResponse),
+    /** The key with the digest of a secret the console made (it never leaves the console). */
+    createKey: (accountId: string, key: CreateApiKeyRequest["key"]) =>
+      ask(subjects.createKey, { accountId, key }, CreateApiKeyResponse),
+    revokeKey: (accountId: string, keyId: string) =>
+      ask(subjects.revokeKey, { accountId, keyId }, RevokeApiKeyResponse),
   };
 }
 export type PricingClient = ReturnType<typeof createPricingClient>;

@@ -3,9 +3,9 @@ import {
   API_KEY_NAME_MAX,
   type ApiKeyRecord,
   ApiKeyScope,
+  normalizeCidr,
 } from "@smsgw/contracts";
 import { z } from "zod";
-import { normalizeCidr } from "./access.ts";
 import { Credentials } from "./api-schemas.ts";
 
 /**

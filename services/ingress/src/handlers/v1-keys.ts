@@ -1,15 +1,13 @@
-import { createHash, randomBytes } from "node:crypto";
 import {
   type AccountRecord,
   API_KEY_ID,
   type CreateApiKeyResponse,
-  KEY_SECRET_SEPARATOR,
+  normalizeCidr,
   type RevokeApiKeyResponse,
 } from "@smsgw/contracts";
 import { apiError } from "@smsgw/message-acceptance";
-import type { Logger } from "@smsgw/service-kit";
+import { type Logger, newApiKeySecret } from "@smsgw/service-kit";
 import type { RequestHandler } from "express";
-import { normalizeCidr } from "../domain/access.ts";
 import { describeIssue } from "../domain/api-schemas.ts";
 import { CreateApiKey, toApiKey } from "../domain/key-schemas.ts";
 import type { AccountLookup } from "./auth.ts";
@@ -47,9 +45,7 @@ export function createKeyHandler(deps: KeysDeps): RequestHandler {
     const { name, scopes } = body.data;
     const allowedIps = [...new Set((body.data.allowedIps ?? []).map((c) => normalizeCidr(c)))];
 
-    const id = `key_${randomBytes(10).toString("hex")}`;
-    const secret = `${id}${KEY_SECRET_SEPARATOR}${randomBytes(32).toString("base64url")}`;
-    const secretSha256 = createHash("sha256").update(secret, "utf8").digest("hex");
+    const { id, secret, secretSha256 } = newApiKeySecret();
     let answer: CreateApiKeyResponse;
     try {
       answer = await deps.askPricing.createApiKey({

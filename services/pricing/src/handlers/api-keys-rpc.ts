@@ -1,29 +1,34 @@
 import {
+  ConsoleAccountRequest,
+  type ConsoleKeysResponse,
   CreateApiKeyRequest,
   type CreateApiKeyResponse,
+  consoleRpcSubjects,
   RevokeApiKeyRequest,
   type RevokeApiKeyResponse,
 } from "@smsgw/contracts";
+import type { Kysely } from "kysely";
 import type { ApiKeyOperations } from "../api-keys.ts";
+import type { PricingDatabase } from "../db/schema.ts";
 import { type QueryOptions, respond } from "./queries.ts";
 
 /**
- * `POST` and `DELETE /v1/keys` (and the console's keys page): ingress authenticated the
- * caller with the `manage` scope, made the secret and sends its digest only, so no answer
- * here carries a secret. The account is republished before the answer.
+ * API keys: asked by ingress (`POST` and `DELETE /v1/keys`, for a caller it authenticated
+ * with the `manage` scope) and by the console's keys page (for the signed-in session's
+ * account), each on its own subjects (ADR 0015: the console's are its only). The caller made
+ * the secret and sends its digest only, so no answer here carries a secret. The account is
+ * republished before the answer.
  */
 export interface ApiKeyRpcOptions extends QueryOptions {
   accounts: ApiKeyOperations;
 }
 
 export function startApiKeyResponders(options: ApiKeyRpcOptions): { stop(): Promise<void> } {
-  const { accounts } = options;
+  const { accounts, db } = options;
 
   async function create(request: CreateApiKeyRequest): Promise<CreateApiKeyResponse> {
     const created = await accounts.createApiKey(request.accountId, request.key);
-    if (created.outcome === "not_found") {
-      return { outcome: "error", reason: `unknown account ${request.accountId}` };
-    }
+    if (created.outcome === "not_found") return unknown(request.accountId);
     return created;
   }
 
@@ -32,13 +37,37 @@ export function startApiKeyResponders(options: ApiKeyRpcOptions): { stop(): Prom
     return { outcome: revoked ? "revoked" : "not_found" };
   }
 
+  async function list(request: ConsoleAccountRequest): Promise<ConsoleKeysResponse> {
+    const keys = await keysOf(db, request.accountId);
+    if (!keys) return unknown(request.accountId);
+    return { outcome: "keys", keys: keys.map(({ secretSha256: _, ...view }) => view) };
+  }
+
+  const { subjects } = options;
+  const consoleSubjects = consoleRpcSubjects(subjects.prefix);
   const subscriptions = [
-    respond(options, options.subjects.createApiKey, CreateApiKeyRequest, create),
-    respond(options, options.subjects.revokeApiKey, RevokeApiKeyRequest, revoke),
+    respond(options, subjects.createApiKey, CreateApiKeyRequest, create),
+    respond(options, subjects.revokeApiKey, RevokeApiKeyRequest, revoke),
+    respond(options, consoleSubjects.keys, ConsoleAccountRequest, list),
+    respond(options, consoleSubjects.createKey, CreateApiKeyRequest, create),
+    respond(options, consoleSubjects.revokeKey, RevokeApiKeyRequest, revoke),
   ];
   return {
     async stop() {
       await Promise.allSettled(subscriptions.map((s) => s.drain()));
     },
   };
+}
+
+async function keysOf(db: Kysely<PricingDatabase>, accountId: string) {
+  const row = await db
+    .selectFrom("accounts")
+    .select("api_keys")
+    .where("account_id", "=", accountId)
+    .executeTakeFirst();
+  return row?.api_keys;
+}
+
+function unknown(accountId: string) {
+  return { outcome: "error" as const, reason: `unknown account ${accountId}` };
 }

@@ -57,7 +57,7 @@ ${list}
 <fieldset><legend>Scopes</legend>
 ${ALL_SCOPES.map(
   (scope) =>
-    html`<label><input type="checkbox" name="scopes" value="${scope}"${form.scopes.includes(scope) ? html` checked` : ""}> <code>${scope}</code> <span class="hint">${SCOPE_HINTS[scope] ?? ""}</span></label>`,
+    html`<div><label><input type="checkbox" name="scopes" value="${scope}"${form.scopes.includes(scope) ? html` checked` : ""}> <code>${scope}</code> <span class="hint">${SCOPE_HINTS[scope] ?? ""}</span></label></div>`,
 )}
 </fieldset>
 <label for="key-ips">Allowed from <span class="hint">(optional: up to ${String(ALLOWED_IPS_PER_KEY)} IPv4 or IPv6 CIDRs, comma or space separated; empty for anywhere)</span></label>

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AuditBy } from "./audit.ts";
 import { normalizeCidr } from "./ip-allowlist.ts";
 
 /**
@@ -61,6 +62,8 @@ export type ApiKeyRecord = z.infer<typeof ApiKeyRecord>;
 export const CreateApiKeyRequest = z.object({
   accountId: z.string().min(1).max(64),
   key: ApiKeyRecord.omit({ createdAt: true }),
+  /** Who asked, as the caller verified it: the audit log's entry. */
+  by: AuditBy,
 });
 export type CreateApiKeyRequest = z.infer<typeof CreateApiKeyRequest>;
 
@@ -76,6 +79,7 @@ export type CreateApiKeyResponse = z.infer<typeof CreateApiKeyResponse>;
 export const RevokeApiKeyRequest = z.object({
   accountId: z.string().min(1).max(64),
   keyId: z.string().regex(API_KEY_ID),
+  by: AuditBy,
 });
 export type RevokeApiKeyRequest = z.infer<typeof RevokeApiKeyRequest>;
 

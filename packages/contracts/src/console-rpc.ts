@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AuditBy } from "./audit.ts";
 
 /**
  * console -> pricing (request/reply, queue group "pricing"): what the customer console asks
@@ -19,6 +20,8 @@ export interface ConsoleRpcSubjects {
   readonly keys: string;
   readonly createKey: string;
   readonly revokeKey: string;
+  /** The account's latest audit entries (`ConsoleAuditResponse`). */
+  readonly audit: string;
 }
 
 /** The subjects hang off the same `<p>.rpc.pricing.` as authorize, balance and price. */
@@ -35,6 +38,7 @@ export function consoleRpcSubjects(prefix: string): ConsoleRpcSubjects {
     keys: `${base}.keys`,
     createKey: `${base}.create_key`,
     revokeKey: `${base}.revoke_key`,
+    audit: `${base}.audit`,
   };
 }
 
@@ -62,7 +66,11 @@ export const ConsoleCreateAccountResponse = z.discriminatedUnion("outcome", [
 ]);
 export type ConsoleCreateAccountResponse = z.infer<typeof ConsoleCreateAccountResponse>;
 
-export const ConsoleAccountRequest = z.object({ accountId: z.string().min(1).max(64) });
+export const ConsoleAccountRequest = z.object({
+  accountId: z.string().min(1).max(64),
+  /** Who asked (the session's user, its address), for the audit log of a change. */
+  by: AuditBy.optional(),
+});
 export type ConsoleAccountRequest = z.infer<typeof ConsoleAccountRequest>;
 
 export const ConsoleAccount = z.object({

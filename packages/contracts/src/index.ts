@@ -1,5 +1,6 @@
 export { AccountRecord } from "./account.ts";
 export * from "./api-key.ts";
+export * from "./audit.ts";
 export * from "./carrier-health.ts";
 export * from "./console-rpc.ts";
 export * from "./envelope.ts";

@@ -129,5 +129,12 @@ describe("the console's keys page", () => {
     expect(await keysOf(hash)).toEqual([]);
     const again = await visitor.post(`/keys/${String(key?.id)}/revoke`, {});
     expect(again.status).toBe(404);
+    // The page's recent changes: the creation and the revocation, by the console's user.
+    const audited = await visitor.get("/keys");
+    expect(audited.text.match(/data-audit="api_key\.(created|revoked)"/g)).toEqual([
+      'data-audit="api_key.revoked"',
+      'data-audit="api_key.created"',
+    ]);
+    expect(audited.text).toContain("console user");
   });
 });

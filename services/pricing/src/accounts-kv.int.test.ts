@@ -27,6 +27,7 @@ let nats: Nats;
 let bucket: AccountsKv;
 let readers: KvCache<AccountRecord>;
 const BUCKET = "accounts-kv-test";
+const BY = { actor: "test", ip: null };
 
 beforeAll(async () => {
   infra = await createTestInfra();
@@ -89,7 +90,7 @@ describe("publishing accounts to the bucket", () => {
     };
     const flaky = failingFirst(2);
     const keys = createAccountOperations({ db: database.db, kv: flaky, log, publishRetryMs: 50 });
-    expect((await keys.createApiKey(created.accountId, key)).outcome).toBe("created");
+    expect((await keys.createApiKey(created.accountId, key, BY)).outcome).toBe("created");
     await waitFor(() => readers.get(created.hash)?.apiKeys?.[0]?.id === key.id, {
       what: "the new key at the readers",
     });
@@ -101,12 +102,12 @@ describe("publishing accounts to the bucket", () => {
       log,
       publishRetryMs: 50,
     });
-    expect(await revoking.revokeApiKey(created.accountId, key.id)).toBe(true);
+    expect(await revoking.revokeApiKey(created.accountId, key.id, BY)).toBe(true);
     await waitFor(() => readers.get(created.hash)?.apiKeys === undefined, {
       what: "the revoked key gone from the readers",
     });
     expect([flaky.failed, flakyAgain.failed]).toEqual([2, 2]);
-    expect(await revoking.revokeApiKey(created.accountId, key.id)).toBe(false);
+    expect(await revoking.revokeApiKey(created.accountId, key.id, BY)).toBe(false);
   });
 
   it("when an account holds the most keys, another is refused and none is lost to a race", async () => {
@@ -121,14 +122,14 @@ describe("publishing accounts to the bucket", () => {
     });
     // 25 concurrent creates: the row lock orders them, the bound holds in the same statement.
     const outcomes = await Promise.all(
-      Array.from({ length: 25 }, (_, i) => accounts.createApiKey(created.accountId, make(i))),
+      Array.from({ length: 25 }, (_, i) => accounts.createApiKey(created.accountId, make(i), BY)),
     );
     expect(outcomes.filter((o) => o.outcome === "created")).toHaveLength(20);
     expect(outcomes.filter((o) => o.outcome === "limit_reached")).toHaveLength(5);
     await waitFor(() => readers.get(created.hash)?.apiKeys?.length === 20, {
       what: "twenty keys at the readers",
     });
-    expect((await accounts.createApiKey("acc_missing", make(99))).outcome).toBe("not_found");
+    expect((await accounts.createApiKey("acc_missing", make(99), BY)).outcome).toBe("not_found");
   });
 
   it("when an older record is put after a newer one, the bucket keeps the newer", async () => {

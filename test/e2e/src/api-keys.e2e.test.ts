@@ -221,6 +221,14 @@ describe("API keys", () => {
       headers: basic(account.hash, account.token),
     });
     expect(again).toMatchObject({ http: 404, body: { status: "not_found" } });
+
+    // The audit log: one entry per change, with the credential ingress verified and the address.
+    const entries = await pricing.accounts.audit(account.accountId);
+    expect(entries.map((e) => [e.action, e.target, e.actor, e.ip])).toEqual([
+      ["api_key.revoked", second.id, `api:${first.id}`, "127.0.0.1"],
+      ["api_key.created", second.id, "api:token", "127.0.0.1"],
+      ["api_key.created", first.id, "api:token", "127.0.0.1"],
+    ]);
   });
 
   it("when a key's secret belongs to another account or is altered, it answers 401 auth_failed", async () => {

@@ -8,7 +8,7 @@ import { sendPage } from "../domain/pages/tools.ts";
 import type { Attempts } from "./attempts.ts";
 import type { DispatcherClient } from "./dispatcher-client.ts";
 import type { PricingClient } from "./pricing-client.ts";
-import { passwordAgain } from "./reauth.ts";
+import { auditBy, passwordAgain } from "./reauth.ts";
 import { locals, pageContext, requireCsrf, requireUser } from "./security.ts";
 
 export interface ActionOptions {
@@ -86,7 +86,7 @@ export function mountActions(router: Router, options: ActionOptions): void {
 
   router.post("/credentials/rotate-token", requireUser, requireCsrf, async (req, res) => {
     if (!(await reauthenticated(req, res))) return;
-    const rotated = await pricing.rotateToken(user(res).accountId);
+    const rotated = await pricing.rotateToken(user(res).accountId, auditBy(req, user(res)));
     if (rotated.outcome !== "rotated") throw new Error(rotated.reason);
     await credentials(res, {
       token: rotated.token,

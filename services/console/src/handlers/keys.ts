@@ -4,7 +4,7 @@ import type { Request, Response, Router } from "express";
 import { readKeyForm } from "../domain/key-input.ts";
 import { type KeysView, keysPage } from "../domain/pages/keys.ts";
 import type { PricingClient } from "./pricing-client.ts";
-import { passwordAgain, type ReauthDeps } from "./reauth.ts";
+import { auditBy, passwordAgain, type ReauthDeps } from "./reauth.ts";
 import { locals, pageContext, requireCsrf, requireUser } from "./security.ts";
 
 export interface KeysOptions extends ReauthDeps {
@@ -32,9 +32,12 @@ export function mountKeys(router: Router, options: KeysOptions): void {
   };
 
   async function page(res: Response, extra: Partial<KeysView> = {}, status = 200) {
-    const listed = await pricing.keys(user(res).accountId);
+    const accountId = user(res).accountId;
+    const [listed, audit] = await Promise.all([pricing.keys(accountId), pricing.audit(accountId)]);
     if (listed.outcome !== "keys") throw new Error(listed.reason);
-    res.status(status).send(keysPage(pageContext(res), { keys: listed.keys, ...extra }).value);
+    if (audit.outcome !== "entries") throw new Error(audit.reason);
+    const view = { keys: listed.keys, audit: audit.entries, ...extra };
+    res.status(status).send(keysPage(pageContext(res), view).value);
   }
 
   router.get("/keys", requireUser, async (_req, res) => {
@@ -61,7 +64,8 @@ export function mountKeys(router: Router, options: KeysOptions): void {
       return void (await page(res, { form, problems: [checked.problem] }, checked.status));
     }
     const { id, secret, secretSha256 } = newApiKeySecret();
-    const created = await pricing.createKey(u.accountId, { id, ...read.value, secretSha256 });
+    const key = { id, ...read.value, secretSha256 };
+    const created = await pricing.createKey(u.accountId, key, auditBy(req, u));
     if (created.outcome === "limit_reached") {
       const problem = `The account has ${created.limit} keys, the most it may hold: revoke one first.`;
       return void (await page(res, { form, problems: [problem] }, 422));
@@ -73,7 +77,7 @@ export function mountKeys(router: Router, options: KeysOptions): void {
   router.post("/keys/:id/revoke", requireUser, requireCsrf, async (req: Request, res) => {
     const id = String(req.params.id);
     if (!API_KEY_ID.test(id)) return void (await page(res, { problems: ["No such key."] }, 404));
-    const revoked = await pricing.revokeKey(user(res).accountId, id);
+    const revoked = await pricing.revokeKey(user(res).accountId, id, auditBy(req, user(res)));
     if (revoked.outcome === "not_found") {
       return void (await page(res, { problems: ["No such key: it may be revoked already."] }, 404));
     }

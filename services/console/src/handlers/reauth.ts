@@ -1,5 +1,6 @@
+import type { AuditBy } from "@smsgw/contracts";
 import type { Request } from "express";
-import type { UserStore } from "../db/users.ts";
+import type { User, UserStore } from "../db/users.ts";
 import { tooManyAttempts } from "../domain/pages/auth.ts";
 import { type Attempts, checkPassword } from "./attempts.ts";
 import { verifyPassword } from "./password.ts";
@@ -45,4 +46,9 @@ export async function passwordAgain(
     };
   }
   return { ok: false, status: 403, problem: what.refused };
+}
+
+/** The audit log's "who" for a change made in the console: the signed-in user, from where. */
+export function auditBy(req: Request, user: User): AuditBy {
+  return { actor: `console:${user.userId}`, ip: req.ip ?? null };
 }

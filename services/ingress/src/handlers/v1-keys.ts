@@ -1,26 +1,30 @@
 import {
   type AccountRecord,
   API_KEY_ID,
+  type AuditBy,
+  type CreateApiKeyRequest,
   type CreateApiKeyResponse,
   normalizeCidr,
+  type RevokeApiKeyRequest,
   type RevokeApiKeyResponse,
 } from "@smsgw/contracts";
 import { apiError } from "@smsgw/message-acceptance";
 import { type Logger, newApiKeySecret } from "@smsgw/service-kit";
 import type { RequestHandler } from "express";
+import type { Principal } from "../domain/access.ts";
 import { describeIssue } from "../domain/api-schemas.ts";
 import { CreateApiKey, toApiKey } from "../domain/key-schemas.ts";
 import type { AccountLookup } from "./auth.ts";
 import { sendError, sendJson } from "./reply.ts";
-import { authenticatePrincipalV1, authenticateV1, type V1AuthDeps } from "./v1-auth.ts";
+import { authenticatePrincipalV1, clientIpOf, type V1AuthDeps } from "./v1-auth.ts";
 
 export interface KeysDeps extends V1AuthDeps {
   /** The accounts cache the authenticator reads: a change is answered once it is there. */
   accounts: AccountLookup;
   /** NATS request/reply to pricing (the keys' owner); throws when it does not answer. */
   askPricing: {
-    createApiKey(request: unknown): Promise<CreateApiKeyResponse>;
-    revokeApiKey(request: unknown): Promise<RevokeApiKeyResponse>;
+    createApiKey(request: CreateApiKeyRequest): Promise<CreateApiKeyResponse>;
+    revokeApiKey(request: RevokeApiKeyRequest): Promise<RevokeApiKeyResponse>;
   };
   log: Logger;
   /** How long a change waits to be seen in this replica's cache before answering anyway. */
@@ -38,12 +42,15 @@ const NO_SUCH_KEY = apiError("not_found", "no such API key");
  */
 export function createKeyHandler(deps: KeysDeps): RequestHandler {
   return async (req, res) => {
-    const account = authenticateV1(deps, req, res, "manage");
-    if (!account) return;
+    const principal = authenticatePrincipalV1(deps, req, res, "manage");
+    if (!principal) return;
+    const { account } = principal;
     const body = CreateApiKey.safeParse(req.body);
     if (!body.success) return sendError(res, apiError("invalid_params", describeIssue(body.error)));
     const { name, scopes } = body.data;
-    const allowedIps = [...new Set((body.data.allowedIps ?? []).map((c) => normalizeCidr(c)))];
+    // Canonical (the schema refused what does not parse), each once.
+    const cidrs = (body.data.allowedIps ?? []).map((c) => normalizeCidr(c) ?? c);
+    const allowedIps = [...new Set(cidrs)];
 
     const { id, secret, secretSha256 } = newApiKeySecret();
     let answer: CreateApiKeyResponse;
@@ -51,6 +58,7 @@ export function createKeyHandler(deps: KeysDeps): RequestHandler {
       answer = await deps.askPricing.createApiKey({
         accountId: account.accountId,
         key: { id, name, scopes, allowedIps, secretSha256 },
+        by: auditBy(principal, clientIpOf(req)),
       });
     } catch (error) {
       deps.log.error({ err: error }, "create API key request failed");
@@ -83,13 +91,18 @@ export function listKeysHandler(deps: KeysDeps): RequestHandler {
 /** `DELETE /v1/keys/:id`: revoked at once; answered once this replica no longer accepts it. */
 export function revokeKeyHandler(deps: KeysDeps): RequestHandler<{ id: string }> {
   return async (req, res) => {
-    const account = authenticateV1(deps, req, res, "manage");
-    if (!account) return;
+    const principal = authenticatePrincipalV1(deps, req, res, "manage");
+    if (!principal) return;
+    const { account } = principal;
     const { id } = req.params;
     if (!API_KEY_ID.test(id)) return sendError(res, NO_SUCH_KEY);
     let answer: RevokeApiKeyResponse;
     try {
-      answer = await deps.askPricing.revokeApiKey({ accountId: account.accountId, keyId: id });
+      answer = await deps.askPricing.revokeApiKey({
+        accountId: account.accountId,
+        keyId: id,
+        by: auditBy(principal, clientIpOf(req)),
+      });
     } catch (error) {
       deps.log.error({ err: error }, "revoke API key request failed");
       return sendError(res, PRICING_DOWN);
@@ -99,6 +112,11 @@ export function revokeKeyHandler(deps: KeysDeps): RequestHandler<{ id: string }>
     await settled(deps, account, (record) => !hasKey(record, id));
     sendJson(res, 200, { id, revoked: true });
   };
+}
+
+/** The audit log's "who": the credential this replica verified, and the client's address. */
+function auditBy(principal: Principal, ip: string): AuditBy {
+  return { actor: principal.key ? `api:${principal.key.id}` : "api:token", ip: ip || null };
 }
 
 function hasKey(record: AccountRecord | undefined, id: string): boolean {

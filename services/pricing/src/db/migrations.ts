@@ -129,4 +129,28 @@ export const migrations: Record<string, Migration> = {
       await sql`alter table accounts add column api_keys jsonb not null default '[]'`.execute(db);
     },
   },
+  "0006_audit_log": {
+    async up(db: Kysely<unknown>) {
+      // Issue 22: who changed an account's keys or token, when, from where. Written in the
+      // transaction of the change (one entry per change); append-only like the ledger.
+      await sql`
+        create table audit_log (
+          id bigserial primary key,
+          account_id text not null references accounts (account_id),
+          at timestamptz not null default now(),
+          action text not null,
+          actor text not null,
+          ip text,
+          target text,
+          details jsonb not null default '{}'
+        )`.execute(db);
+      await sql`create index audit_log_by_account on audit_log (account_id, id desc)`.execute(db);
+      await sql`
+        create function audit_log_append_only() returns trigger language plpgsql as $$
+        begin raise exception 'audit_log is append-only'; end $$`.execute(db);
+      await sql`
+        create trigger audit_log_append_only before update or delete on audit_log
+        for each statement execute function audit_log_append_only()`.execute(db);
+    },
+  },
 };

@@ -47,6 +47,19 @@ export interface AccountsTable {
   updated_at: Timestamp;
 }
 
+/** Who changed an account's keys or token (issue 22); append-only (a trigger refuses the rest). */
+export interface AuditLogTable {
+  id: Generated<string>;
+  account_id: string;
+  at: Timestamp;
+  action: string;
+  actor: string;
+  ip: string | null;
+  /** A key's id, or null for the token. */
+  target: string | null;
+  details: ColumnType<Record<string, unknown>, string, never>;
+}
+
 export interface PricesTable {
   /** '+' and digits, e.g. '+372'; the longest matching prefix prices a destination. */
   prefix: string;
@@ -101,6 +114,7 @@ export interface PricingDatabase {
   pending_charges: PendingChargesTable;
   outbox: OutboxTable;
   price_overrides: PriceOverridesTable;
+  audit_log: AuditLogTable;
 }
 
 export interface AccountLimits {

@@ -1,5 +1,6 @@
 import {
   ConsoleAccountRequest,
+  type ConsoleAuditResponse,
   type ConsoleKeysResponse,
   CreateApiKeyRequest,
   type CreateApiKeyResponse,
@@ -9,6 +10,7 @@ import {
 } from "@smsgw/contracts";
 import type { Kysely } from "kysely";
 import type { ApiKeyOperations } from "../api-keys.ts";
+import { listAudit } from "../audit.ts";
 import type { PricingDatabase } from "../db/schema.ts";
 import { type QueryOptions, respond } from "./queries.ts";
 
@@ -17,7 +19,8 @@ import { type QueryOptions, respond } from "./queries.ts";
  * with the `manage` scope) and by the console's keys page (for the signed-in session's
  * account), each on its own subjects (ADR 0015: the console's are its only). The caller made
  * the secret and sends its digest only, so no answer here carries a secret. The account is
- * republished before the answer.
+ * republished before the answer; each change has its audit entry (audit.ts), whose `by` is
+ * the caller's: the credential ingress verified, or the console's signed-in user.
  */
 export interface ApiKeyRpcOptions extends QueryOptions {
   accounts: ApiKeyOperations;
@@ -27,13 +30,13 @@ export function startApiKeyResponders(options: ApiKeyRpcOptions): { stop(): Prom
   const { accounts, db } = options;
 
   async function create(request: CreateApiKeyRequest): Promise<CreateApiKeyResponse> {
-    const created = await accounts.createApiKey(request.accountId, request.key);
+    const created = await accounts.createApiKey(request.accountId, request.key, request.by);
     if (created.outcome === "not_found") return unknown(request.accountId);
     return created;
   }
 
   async function revoke(request: RevokeApiKeyRequest): Promise<RevokeApiKeyResponse> {
-    const revoked = await accounts.revokeApiKey(request.accountId, request.keyId);
+    const revoked = await accounts.revokeApiKey(request.accountId, request.keyId, request.by);
     return { outcome: revoked ? "revoked" : "not_found" };
   }
 
@@ -41,6 +44,10 @@ export function startApiKeyResponders(options: ApiKeyRpcOptions): { stop(): Prom
     const keys = await keysOf(db, request.accountId);
     if (!keys) return unknown(request.accountId);
     return { outcome: "keys", keys: keys.map(({ secretSha256: _, ...view }) => view) };
+  }
+
+  async function audit(request: ConsoleAccountRequest): Promise<ConsoleAuditResponse> {
+    return { outcome: "entries", entries: await listAudit(db, request.accountId) };
   }
 
   const { subjects } = options;
@@ -51,6 +58,7 @@ export function startApiKeyResponders(options: ApiKeyRpcOptions): { stop(): Prom
     respond(options, consoleSubjects.keys, ConsoleAccountRequest, list),
     respond(options, consoleSubjects.createKey, CreateApiKeyRequest, create),
     respond(options, consoleSubjects.revokeKey, RevokeApiKeyRequest, revoke),
+    respond(options, consoleSubjects.audit, ConsoleAccountRequest, audit),
   ];
   return {
     async stop() {

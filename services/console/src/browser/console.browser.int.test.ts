@@ -233,7 +233,7 @@ describe("the console in a browser", () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
     await signUp(page, "someone-else@example.com");
-    for (const path of ["/credentials", "/dashboard", "/messages", "/billing", "/send"]) {
+    for (const path of ["/credentials", "/keys", "/dashboard", "/messages", "/billing", "/send"]) {
       await page.goto(`${base}${path}`);
       const overflow = await page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth",

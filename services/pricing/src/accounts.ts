@@ -1,7 +1,14 @@
 import type { AccountRecord, AuditBy, AuditEntry } from "@smsgw/contracts";
 import { createWindow, errorMessage, type Logger } from "@smsgw/service-kit";
 import { type Kysely, sql } from "kysely";
-import { AccountError, AccountErrorCode, invalid, matches, notFound } from "./account-common.ts";
+import {
+  AccountError,
+  AccountErrorCode,
+  invalid,
+  LATER,
+  matches,
+  notFound,
+} from "./account-common.ts";
 import { type AccountSettings, createAccountSettings } from "./account-settings.ts";
 import type { AccountsKv } from "./accounts-kv.ts";
 import { type ApiKeyOperations, createApiKeyOperations } from "./api-keys.ts";
@@ -230,7 +237,7 @@ export function createAccountOperations(deps: AccountDeps): AccountOperations {
     const row = await db.transaction().execute(async (tx) => {
       const updated = await tx
         .updateTable("accounts")
-        .set({ token_sha256: sha256Hex(token), updated_at: sql`now()` })
+        .set({ token_sha256: sha256Hex(token), updated_at: LATER })
         .where(matches(account))
         .returningAll()
         .executeTakeFirst();

@@ -5,6 +5,7 @@ import {
   type CreateApiKeyRequest,
 } from "@smsgw/contracts";
 import { type Kysely, sql } from "kysely";
+import { LATER } from "./account-common.ts";
 import { recordAudit } from "./audit.ts";
 import type { AccountRow, PricingDatabase } from "./db/schema.ts";
 
@@ -35,15 +36,6 @@ export interface ApiKeyDeps {
   db: Kysely<PricingDatabase>;
   publish(row: AccountRow): Promise<void>;
 }
-
-/**
- * The row's new `updated_at`, later than its last by at least a millisecond (the record's
- * precision): the bucket keeps the record with the latest `updatedAt` (accounts-kv.ts), and
- * `now()`, the transaction's start, can be earlier than that of a concurrent change that
- * committed first (two keys created at once would lose one at the readers). Evaluated after
- * the row lock, on the latest committed row.
- */
-const LATER = sql<Date>`greatest(clock_timestamp(), updated_at + interval '1 millisecond')`;
 
 export function createApiKeyOperations(deps: ApiKeyDeps): ApiKeyOperations {
   const { db, publish } = deps;

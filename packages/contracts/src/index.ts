@@ -1,4 +1,6 @@
 export { AccountRecord } from "./account.ts";
+export * from "./api-key.ts";
+export * from "./audit.ts";
 export * from "./carrier-health.ts";
 export * from "./console-rpc.ts";
 export * from "./envelope.ts";
@@ -7,6 +9,7 @@ export * from "./event-batch.ts";
 export * from "./events.ts";
 export * from "./ids.ts";
 export * from "./inbound.ts";
+export * from "./ip-allowlist.ts";
 export * from "./money.ts";
 export * from "./nats-permissions.ts";
 export * from "./public-event.ts";

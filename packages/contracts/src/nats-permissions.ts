@@ -115,7 +115,15 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
   const backlogProbe = [`${api}.CONSUMER.LIST.${S}`, `${api}.STREAM.MSG.GET.${S}`];
 
   return {
-    ingress: grant("ingress", [...acceptance, s.balance, s.price, ...backlogProbe]),
+    ingress: grant("ingress", [
+      ...acceptance,
+      s.balance,
+      s.price,
+      // POST and DELETE /v1/keys: ingress makes the secret and sends only its digest.
+      s.createApiKey,
+      s.revokeApiKey,
+      ...backlogProbe,
+    ]),
     pricing: grant(
       "pricing",
       [

@@ -76,3 +76,12 @@ export function textOf(page: string, id: string): string {
     .replace(/&#39;/g, "'")
     .replace(/&amp;/g, "&");
 }
+
+/** A new visitor signed up (201) with this email and password, and the page it got. */
+export async function signedUp(base: string, email: string, password: string) {
+  const visitor = new Visitor(base);
+  await visitor.get("/signup");
+  const page = await visitor.post("/signup", { email, password });
+  if (page.status !== 201) throw new Error(`sign-up answered ${page.status}`);
+  return { visitor, page, hash: textOf(page.text, "hash") };
+}

@@ -1,7 +1,14 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { AccountRecord, BalanceResponse, PriceResponse, RoutingRules } from "@smsgw/contracts";
+import {
+  AccountRecord,
+  BalanceResponse,
+  CreateApiKeyResponse,
+  PriceResponse,
+  RevokeApiKeyResponse,
+  RoutingRules,
+} from "@smsgw/contracts";
 import {
   type AdmissionGate,
   ALWAYS_ADMIT,
@@ -49,6 +56,8 @@ export interface StartedIngress {
 
 const HOUR_MS = 3_600_000;
 const PURGE_EVERY_MS = 10 * 60_000;
+/** A key change is answered once this replica's cache has it, or after this long anyway. */
+const KEY_SETTLE_MS = 2_000;
 
 export async function startIngress(config: IngressConfig, log: Logger): Promise<StartedIngress> {
   const messaging = await openMessaging(config, "ingress", log);
@@ -178,6 +187,30 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
         },
       },
       search: { ...auth, messageLog, log },
+      keys: {
+        ...auth,
+        accounts,
+        log,
+        settleMs: KEY_SETTLE_MS,
+        askPricing: {
+          createApiKey: (request) =>
+            requestReply(
+              nc,
+              messaging.subjects.createApiKey,
+              request,
+              CreateApiKeyResponse,
+              rpcTimeout,
+            ),
+          revokeApiKey: (request) =>
+            requestReply(
+              nc,
+              messaging.subjects.revokeApiKey,
+              request,
+              RevokeApiKeyResponse,
+              rpcTimeout,
+            ),
+        },
+      },
       ipLimit: {
         limiter: ipLimiter,
         authenticator,

@@ -254,7 +254,7 @@ describe("the console in a browser", () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
     await signUp(page, "someone-else@example.com");
-    for (const path of ["/credentials", "/dashboard", "/messages", "/billing", "/send"]) {
+    for (const path of ["/credentials", "/keys", "/dashboard", "/messages", "/billing", "/send"]) {
       await page.goto(`${base}${path}`);
       const overflow = await page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth",
@@ -283,5 +283,38 @@ describe("the console in a browser", () => {
     });
     expect(forged.status()).toBe(403);
     await context.close();
+  });
+
+  it("when a send-only API key is made on the keys page, it sends through the API, cannot read the balance, and once revoked is refused", async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const { hash } = await signUp(page, "keys-owner@example.com");
+    await page.goto(`${base}/keys`);
+    await page.getByLabel("Name").fill("billing backend");
+    await page.getByLabel("Allowed from").fill("127.0.0.1, 2001:db8::/32");
+    await page.getByLabel("Current password").fill("correct horse battery");
+    await page.getByRole("button", { name: "Create key" }).click();
+    const secret = (await page.textContent("#key-secret")) ?? "";
+    expect(secret).toMatch(/^key_[0-9a-f]{20}\.[A-Za-z0-9_-]{43}$/);
+    expect(await page.locator("table.keys tbody tr").count()).toBe(1);
+    await page.screenshot({ path: join(SHOTS, "keys.png"), fullPage: true });
+
+    const basic = { authorization: `Basic ${Buffer.from(`${hash}:${secret}`).toString("base64")}` };
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(`${gateway.baseUrl}${path}`, { ...init, headers: { ...basic, ...init.headers } });
+    const send = () =>
+      api("/v1/messages", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ to: "+37256789045", from: "MyApp", text: "key" }),
+      });
+    // The key reaches ingress through the accounts bucket: within a second.
+    await waitFor(async () => (await send()).status === 202, { what: "ingress to know the key" });
+    expect((await api("/v1/balance")).status).toBe(403);
+
+    await page.getByRole("button", { name: "Revoke billing backend" }).click();
+    expect(await page.textContent("p.notice")).toContain("Key revoked.");
+    expect(await page.locator("#no-keys").count()).toBe(1);
+    await waitFor(async () => (await send()).status === 401, { what: "the revoked key refused" });
+    await page.close();
   });
 });

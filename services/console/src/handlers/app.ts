@@ -8,6 +8,7 @@ import { mountActions } from "./account-actions.ts";
 import { Attempts } from "./attempts.ts";
 import { mountAuth } from "./auth.ts";
 import type { DispatcherClient } from "./dispatcher-client.ts";
+import { mountKeys } from "./keys.ts";
 import { mountPages } from "./pages.ts";
 import { type PricingClient, PricingUnavailableError } from "./pricing-client.ts";
 import { locals, pageContext, securityHeaders, sessions } from "./security.ts";
@@ -84,6 +85,7 @@ export function createApp(options: AppOptions): express.Express {
     ingressUrl: options.ingressUrl,
     timeoutMs: options.rpcTimeoutMs * 2,
   });
+  mountKeys(pages, { pricing: options.pricing, users: options.users, loginAttempts });
   app.use(pages);
 
   app.use((_req: Request, res: Response) => {

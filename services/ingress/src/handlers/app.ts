@@ -8,6 +8,7 @@ import { createMessageStatusHandler, type MessageStatusDeps } from "./message-st
 import { sendError } from "./reply.ts";
 import { createSendHandler, type SendDeps } from "./send.ts";
 import { createV1BatchHandler, type V1BatchDeps } from "./v1-batch.ts";
+import { createKeyHandler, type KeysDeps, listKeysHandler, revokeKeyHandler } from "./v1-keys.ts";
 import {
   balanceHandler,
   eventsHandler,
@@ -25,6 +26,7 @@ export interface AppDeps {
   v1Batch: V1BatchDeps;
   queries: QueryDeps;
   search: SearchDeps;
+  keys: KeysDeps;
   ipLimit: IpLimitDeps;
   log: Logger;
   trustProxy: boolean;
@@ -96,6 +98,16 @@ export function createApp(deps: AppDeps): Express {
   get("/v1/balance", balanceHandler(deps.queries));
   get("/v1/prices", pricesHandler(deps.queries));
   get("/v1/phone/format", phoneFormatHandler(deps.queries));
+  app
+    .route("/v1/keys")
+    .head(methodNotAllowed("GET, POST"))
+    .get(listKeysHandler(deps.keys))
+    .post(...jsonBody(deps.maxBodyBytes), createKeyHandler(deps.keys))
+    .all(methodNotAllowed("GET, POST"));
+  app
+    .route("/v1/keys/:id")
+    .delete(revokeKeyHandler(deps.keys) as RequestHandler)
+    .all(methodNotAllowed("DELETE"));
 
   // Built once: the document is a pure function of the schemas.
   const document = buildOpenApiDocument();

@@ -63,7 +63,7 @@ export function createV1BatchHandler(deps: V1BatchDeps): RequestHandler {
     const key = readIdempotencyKey(req);
     if (!key.ok) return sendError(res, key.error);
     const items = envelope.data.messages;
-    const account = authenticateV1(deps, req, res, items.length);
+    const account = authenticateV1(deps, req, res, "send", items.length);
     if (!account) return;
     const shed = deps.admission.admit(account, items.length, res);
     if (shed) return sendError(res, shed);

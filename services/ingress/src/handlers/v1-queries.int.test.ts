@@ -118,6 +118,8 @@ describe("the OpenAPI document and the docs page", () => {
     expect(Object.keys(answer.body.paths as object).sort()).toEqual([
       "/",
       "/v1/balance",
+      "/v1/keys",
+      "/v1/keys/{keyId}",
       "/v1/messages",
       "/v1/messages/batch",
       "/v1/messages/export.csv",

@@ -35,7 +35,7 @@ const PRICING_DOWN = apiError("server_error", "pricing did not answer; retry");
  */
 export function eventsHandler(deps: QueryDeps): RequestHandler<{ id: string }> {
   return async (req, res) => {
-    const account = authenticateV1(deps, req, res);
+    const account = authenticateV1(deps, req, res, "read");
     if (!account) return;
     const query = EventsQuery.safeParse(req.query);
     if (!query.success)
@@ -63,7 +63,7 @@ export function eventsHandler(deps: QueryDeps): RequestHandler<{ id: string }> {
 /** `GET /v1/balance`: pricing's answer over NATS. */
 export function balanceHandler(deps: QueryDeps): RequestHandler {
   return async (req, res) => {
-    const account = authenticateV1(deps, req, res);
+    const account = authenticateV1(deps, req, res, "read");
     if (!account) return;
     let answer: BalanceResponse;
     try {
@@ -84,7 +84,7 @@ export function pricesHandler(deps: QueryDeps): RequestHandler {
     if (typeof to !== "string" || to === "") {
       return sendError(res, apiError("invalid_params", "to is missing (E.164, + written as %2B)"));
     }
-    const account = authenticateV1(deps, req, res);
+    const account = authenticateV1(deps, req, res, "read");
     if (!account) return;
     const destination = checkPhone(to, "to");
     if (!destination.ok) return sendError(res, destination.error);
@@ -119,7 +119,7 @@ export function pricesHandler(deps: QueryDeps): RequestHandler {
 /** `GET /v1/phone/format?number=&country=`: E.164, validity, country and type. */
 export function phoneFormatHandler(deps: QueryDeps): RequestHandler {
   return (req, res) => {
-    const account = authenticateV1(deps, req, res);
+    const account = authenticateV1(deps, req, res, null);
     if (!account) return;
     const formatted = formatPhone(req.query.number, req.query.country);
     if (!formatted.ok) return sendError(res, formatted.error);

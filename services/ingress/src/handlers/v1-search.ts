@@ -73,7 +73,7 @@ function readQuery<T>(
   res: Response,
   schema: z.ZodType<T>,
 ): { account: AccountRecord; query: T } | null {
-  const account = authenticateV1(deps, req, res);
+  const account = authenticateV1(deps, req, res, "read");
   if (!account) return null;
   const query = schema.safeParse(req.query);
   if (query.success) return { account, query: query.data };

@@ -117,7 +117,7 @@ export function createV1SendHandler(deps: V1SendDeps): RequestHandler {
     if (!input.ok) return sendError(res, input.error);
     const key = readIdempotencyKey(req);
     if (!key.ok) return sendError(res, key.error);
-    const account = authenticateV1(deps, req, res);
+    const account = authenticateV1(deps, req, res, "send");
     if (!account) return;
     // Before the key is claimed: a refusal at capacity is not stored as the key's answer.
     const shed = deps.admission.admit(account, 1, res);

@@ -18,7 +18,9 @@ import {
   SendBatch,
   SendMessage,
 } from "../domain/api-schemas.ts";
+import { ApiKeyList, CreateApiKey, CreatedApiKey, RevokedApiKey } from "../domain/key-schemas.ts";
 import { COMPATIBLE_SEND, type CodeSample, V1_FORMAT, V1_SEND, V1_STATUS } from "./examples.ts";
+import { KEY_SCOPES_DESCRIPTION, keyPaths } from "./keys.ts";
 
 /**
  * The OpenAPI 3.1 document, generated from the zod schemas the handlers parse with
@@ -49,7 +51,12 @@ const V1_ERRORS = {
   "400": errorResponse(
     "invalid_params: a field is missing, empty, of the wrong type, or the body is malformed; `message` names the field",
   ),
-  "401": errorResponse("auth_failed: wrong or missing credentials, or a disabled account"),
+  "401": errorResponse(
+    "auth_failed: wrong or missing credentials, a revoked API key, or a disabled account",
+  ),
+  "403": errorResponse(
+    "forbidden: the API key lacks the scope this request needs, or the request comes from outside its IP allowlist",
+  ),
   "422": errorResponse(
     "invalid_phone, invalid_sender, destination_blocked, low_balance (the compatible endpoint's 200 refusals), or idempotency_key_reused",
     { status: "invalid_phone", message: "toNumber is not a valid phone number" },
@@ -63,6 +70,7 @@ const V1_ERRORS = {
 };
 const READ_ERRORS = {
   "401": V1_ERRORS["401"],
+  "403": V1_ERRORS["403"],
   "429": V1_ERRORS["429"],
   "500": V1_ERRORS["500"],
 };
@@ -126,6 +134,7 @@ const compatibleResponses = {
   },
   "400": V1_ERRORS["400"],
   "401": V1_ERRORS["401"],
+  "403": V1_ERRORS["403"],
   "429": V1_ERRORS["429"],
   "500": V1_ERRORS["500"],
 };
@@ -137,7 +146,8 @@ export function buildOpenApiDocument(): Json {
       title: "smsgw API",
       version: "1.0.0",
       description:
-        "Send SMS and follow them. Two faces: the compatible root endpoint (existing integrations change only the base URL) and the native /v1 API. Errors are always JSON `{status, message}`. Limits: 100 requests/s per client IP, 1,000/s per account with bursts up to 10,000 (operator defaults, per account too); every request is answered within 30 s.",
+        "Send SMS and follow them. Two faces: the compatible root endpoint (existing integrations change only the base URL) and the native /v1 API. Errors are always JSON `{status, message}`. Limits: 100 requests/s per client IP, 1,000/s per account with bursts up to 10,000 (operator defaults, per account too); every request is answered within 30 s. " +
+        KEY_SCOPES_DESCRIPTION,
     },
     servers: [{ url: "/" }],
     components: {
@@ -146,7 +156,7 @@ export function buildOpenApiDocument(): Json {
           type: "http",
           scheme: "basic",
           description:
-            "username = account hash, password = account token. Or pass `hash` and `token` as fields.",
+            "username = account hash, password = account token or an API key's secret. Or pass `hash` and `token` as fields.",
         },
       },
       schemas: {
@@ -163,6 +173,10 @@ export function buildOpenApiDocument(): Json {
         Balance: schemaOf(Balance, "output"),
         Price: schemaOf(Price, "output"),
         PhoneFormat: schemaOf(PhoneFormat, "output"),
+        CreateApiKey: schemaOf(CreateApiKey, "input"),
+        CreatedApiKey: schemaOf(CreatedApiKey, "output"),
+        ApiKeyList: schemaOf(ApiKeyList, "output"),
+        RevokedApiKey: schemaOf(RevokedApiKey, "output"),
       },
     },
     security: [{ basic: [] }],
@@ -173,7 +187,7 @@ export function buildOpenApiDocument(): Json {
           tags: ["compatible"],
           summary: "Send a message (compatible endpoint, query string)",
           description:
-            "The seed-compatible endpoint: the fields in the query string (URL-encode `+` as `%2B`). Refusals of the message itself answer HTTP 200 with their `status`. Checks, first match wins: per-IP limit, invalid_params, auth_failed, per-account limit, invalid_phone, invalid_sender, destination_blocked, low_balance.",
+            "The seed-compatible endpoint: the fields in the query string (URL-encode `+` as `%2B`). Refusals of the message itself answer HTTP 200 with their `status`. Checks, first match wins: per-IP limit, invalid_params, auth_failed, forbidden (an API key without the send scope or outside its allowlist), per-account limit, invalid_phone, invalid_sender, destination_blocked, low_balance.",
           security: [],
           parameters: compatibleParams,
           responses: compatibleResponses,
@@ -363,6 +377,7 @@ export function buildOpenApiDocument(): Json {
           ...samples(V1_FORMAT),
         },
       },
+      ...keyPaths({ ref, json, errorResponse, errors: READ_ERRORS }),
     },
   };
 }

@@ -88,3 +88,19 @@ describe("the OpenAPI document", () => {
     expect(html).not.toContain('"$ref"');
   });
 });
+
+describe("the OpenAPI document's API keys", () => {
+  it("when built, /v1/keys lists, creates and revokes, with the body the handler parses", () => {
+    const paths = doc.paths as Record<string, Record<string, unknown>>;
+    expect(Object.keys(paths["/v1/keys"] ?? {})).toEqual(["get", "post"]);
+    expect(Object.keys(paths["/v1/keys/{keyId}"] ?? {})).toEqual(["delete"]);
+    const schemas = (doc.components as { schemas: Record<string, Record<string, unknown>> })
+      .schemas;
+    expect(schemas.CreateApiKey).toMatchObject({
+      required: ["name", "scopes"],
+      additionalProperties: false,
+    });
+    expect(schemas.CreatedApiKey?.required).toContain("secret");
+    expect(JSON.stringify(schemas.ApiKeyList)).not.toContain("secret");
+  });
+});

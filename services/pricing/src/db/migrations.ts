@@ -122,7 +122,38 @@ export const migrations: Record<string, Migration> = {
       await sql`alter table accounts add column smpp_password_hash text`.execute(db);
     },
   },
-  "0006_acceptance_log": {
+  "0005_api_keys": {
+    async up(db: Kysely<unknown>) {
+      // api.md section 8: the account's API keys (contracts ApiKeyRecord: digests, never
+      // secrets), bounded in number, published inside the account's record (ADR 0018).
+      await sql`alter table accounts add column api_keys jsonb not null default '[]'`.execute(db);
+    },
+  },
+  "0006_audit_log": {
+    async up(db: Kysely<unknown>) {
+      // Issue 22: who changed an account's keys or token, when, from where. Written in the
+      // transaction of the change (one entry per change); append-only like the ledger.
+      await sql`
+        create table audit_log (
+          id bigserial primary key,
+          account_id text not null references accounts (account_id),
+          at timestamptz not null default now(),
+          action text not null,
+          actor text not null,
+          ip text,
+          target text,
+          details jsonb not null default '{}'
+        )`.execute(db);
+      await sql`create index audit_log_by_account on audit_log (account_id, id desc)`.execute(db);
+      await sql`
+        create function audit_log_append_only() returns trigger language plpgsql as $$
+        begin raise exception 'audit_log is append-only'; end $$`.execute(db);
+      await sql`
+        create trigger audit_log_append_only before update or delete on audit_log
+        for each statement execute function audit_log_append_only()`.execute(db);
+    },
+  },
+  "0007_acceptance_log": {
     async up(db: Kysely<unknown>) {
       // The acceptances read, a consumer batch to a row, instead of a pending row inserted per
       // charge and deleted per acceptance (ADR 0009, amended): the sweep finds the charges

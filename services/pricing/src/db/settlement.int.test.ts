@@ -13,7 +13,7 @@ import {
   unacceptedCharges,
 } from "./settlement.ts";
 
-// The settlement of charges without a row per charge (migration 0006), on real Postgres:
+// The settlement of charges without a row per charge (migration 0007), on real Postgres:
 // the upgrade from pending rows, the acceptance log a batch to a row, the mark.
 let database: TestDatabase;
 let pricing: Database<PricingDatabase>;
@@ -55,9 +55,9 @@ async function mark() {
   return rows[0];
 }
 
-describe("migration 0006: from a pending row per charge to the acceptance log", () => {
+describe("migration 0007: from a pending row per charge to the acceptance log", () => {
   it("when charges were left pending by the version before, the mark stops before the first of them and the log starts a minute before it, so they are settled as they would have been", async () => {
-    await migrate(PRICING_SCHEMA, migrationsBefore("0006"));
+    await migrate(PRICING_SCHEMA, migrationsBefore("0007"));
     await account("acc_old");
     const [settled, pendingA, accepted, pendingB] = Array.from({ length: 4 }, () =>
       newMessageId(),
@@ -86,7 +86,7 @@ describe("migration 0006: from a pending row per charge to the acceptance log", 
   });
 
   it("when nothing was pending, the mark is the last ledger row: nothing before it is looked at again", async () => {
-    await migrate(PRICING_SCHEMA, migrationsBefore("0006"));
+    await migrate(PRICING_SCHEMA, migrationsBefore("0007"));
     await account("acc_quiet");
     const last = await charge("acc_quiet", newMessageId(), 60);
     await migrate(PRICING_SCHEMA, migrations);

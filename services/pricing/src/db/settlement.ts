@@ -2,7 +2,7 @@ import { type Kysely, sql, type Transaction } from "kysely";
 import type { PricingDatabase } from "./schema.ts";
 
 /**
- * The settlement of charges without a row per charge (migration 0006, ADR 0009 amended):
+ * The settlement of charges without a row per charge (migration 0007, ADR 0009 amended):
  * the acceptances read are logged a consumer batch to a row (`accepted_log`), and the sweep
  * walks the ledger past a mark (`settlement_mark`), refunding the charges no acceptance names.
  * Per SMS that is the ledger row alone, where a pending row was inserted and deleted before.
@@ -29,7 +29,7 @@ export async function recordAcceptances(
     select ${[...messageIds]}::text[] from locked`.execute(db);
 }
 
-/** Where the acceptance log starts: its durable's first message (set by migration 0006). */
+/** Where the acceptance log starts: its durable's first message (set by migration 0007). */
 export async function acceptanceLogStart(db: Kysely<PricingDatabase>): Promise<Date> {
   const row = await db.selectFrom("settlement_mark").select("log_from").executeTakeFirstOrThrow();
   return new Date(row.log_from);

@@ -82,7 +82,7 @@ export async function startSettlementConsumers(
       await startConsumer(nats, {
         stream: subjects.stream,
         durable: ACCEPTED_DURABLE,
-        // Created once, where the log must start (migration 0006), not at the stream's
+        // Created once, where the log must start (migration 0007), not at the stream's
         // first message: days of acceptances nobody needs.
         startAt: await acceptanceLogStart(db),
         filterSubject: subjects.event("MessageAccepted"),

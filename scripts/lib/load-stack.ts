@@ -9,6 +9,7 @@ import {
   type ProcessGroup,
   processGroup,
   SERVICES,
+  SMPP_SERVER_HEALTH_PORT,
   STACK_PORTS,
   secondReplica,
   waitReady,
@@ -52,6 +53,8 @@ export async function startLoadStack(options: {
   natsUrl?: string;
   /** 2: a second replica of every service but the simulator (ports + 1,000: ingress on 9080). */
   replicas?: 1 | 2;
+  /** Also smpp-server (customers' SMPP on 2875, health on 8090): the SMPP bench. */
+  smppServer?: boolean;
 }): Promise<LoadStack> {
   const { root, prefix, database, say } = options;
   await ensureInfrastructure(say);
@@ -114,6 +117,10 @@ export async function startLoadStack(options: {
     for (const { name, healthPort } of SERVICES) {
       group.start(name);
       await waitReady(name, healthPort);
+    }
+    if (options.smppServer) {
+      group.start("smpp-server");
+      await waitReady("smpp-server", SMPP_SERVER_HEALTH_PORT);
     }
     if (options.replicas === 2) {
       for (const { name } of SERVICES) {

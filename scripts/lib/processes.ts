@@ -12,6 +12,8 @@ export const SERVICES = [
   { name: "dlr-dispatcher", healthPort: 8084 },
   { name: "ingress", healthPort: 8089 },
 ] as const;
+/** smpp-server's health port, when a stack runs it (customers' SMPP on 2875). */
+export const SMPP_SERVER_HEALTH_PORT = 8090;
 /** The ingress's API port (its probes and /metrics are on its health port, 8089). */
 export const INGRESS_API_PORT = 8080;
 /** The HTTP ports a local stack listens on: every health port, and the ingress's API. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { API_KEYS_PER_ACCOUNT, ApiKeyRecord } from "./api-key.ts";
 
 /**
  * An account's credentials as pricing (their owner) publishes them to the accounts
@@ -41,5 +42,7 @@ export const AccountRecord = z.object({
    * the scrypt hash of the password (ADR 0012); smpp-server verifies binds against it.
    */
   smpp: z.object({ systemId: z.string().max(15), passwordHash: z.string() }).optional(),
+  /** The account's API keys (api-key.ts), digests only; absent when it has none. */
+  apiKeys: z.array(ApiKeyRecord).max(API_KEYS_PER_ACCOUNT).optional(),
 });
 export type AccountRecord = z.infer<typeof AccountRecord>;

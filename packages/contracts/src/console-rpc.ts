@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AuditBy } from "./audit.ts";
 
 /**
  * console -> pricing (request/reply, queue group "pricing"): what the customer console asks
@@ -15,6 +16,12 @@ export interface ConsoleRpcSubjects {
   readonly priceList: string;
   /** The account's default callback URL (AccountRecord.defaultCallbackUrl); null clears it. */
   readonly setDefaultCallbackUrl: string;
+  /** The account's API keys (`ConsoleKeysResponse`), and adding or revoking one (api-key.ts). */
+  readonly keys: string;
+  readonly createKey: string;
+  readonly revokeKey: string;
+  /** The account's latest audit entries (`ConsoleAuditResponse`). */
+  readonly audit: string;
 }
 
 /** The subjects hang off the same `<p>.rpc.pricing.` as authorize, balance and price. */
@@ -28,6 +35,10 @@ export function consoleRpcSubjects(prefix: string): ConsoleRpcSubjects {
     ledger: `${base}.ledger`,
     priceList: `${base}.price_list`,
     setDefaultCallbackUrl: `${base}.set_default_callback_url`,
+    keys: `${base}.keys`,
+    createKey: `${base}.create_key`,
+    revokeKey: `${base}.revoke_key`,
+    audit: `${base}.audit`,
   };
 }
 
@@ -55,7 +66,11 @@ export const ConsoleCreateAccountResponse = z.discriminatedUnion("outcome", [
 ]);
 export type ConsoleCreateAccountResponse = z.infer<typeof ConsoleCreateAccountResponse>;
 
-export const ConsoleAccountRequest = z.object({ accountId: z.string().min(1).max(64) });
+export const ConsoleAccountRequest = z.object({
+  accountId: z.string().min(1).max(64),
+  /** Who asked (the session's user, its address), for the audit log of a change. */
+  by: AuditBy.optional(),
+});
 export type ConsoleAccountRequest = z.infer<typeof ConsoleAccountRequest>;
 
 export const ConsoleAccount = z.object({

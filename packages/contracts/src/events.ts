@@ -114,8 +114,16 @@ export type FailoverContext = z.infer<typeof FailoverContext>;
 export const FailureReason = z.enum(["no_route", "submit_rejected", "no_carrier_left"]);
 export const MessageFailedData = z.object({
   reason: FailureReason,
+  /** The carrier's refusal as the carrier said it (an SMPP status in hex): operators only. */
   errorCode: z.string().nullable(),
+  /** Names carriers: operators only. */
   detail: z.string(),
+  /**
+   * What the customer is told (one of `ERROR_CODES`, ADR 0017). Absent on old events: the
+   * public view derives it (`publicErrorCodeOfFailure`). A string, not the enum, so that a
+   * code added later does not make an older reader refuse the event.
+   */
+  publicErrorCode: z.string().optional(),
 });
 
 export const MessageSubmittedData = z.object({
@@ -141,8 +149,15 @@ export const ReceiptReceivedData = z.object({
   carrierMessageId: z.string(),
   part: z.number().int().positive(),
   stat: z.string(),
+  /** The receipt's `err:` as the carrier wrote it: operators only. */
   errorCode: z.string().nullable(),
   partStatus: PartStatus,
+  /**
+   * What the customer is told (one of `ERROR_CODES`, ADR 0017), mapped by the connector with
+   * the carrier's own overrides; null when delivered or not final. Absent on old events: the
+   * public view maps the stat and err with the default table (`publicErrorCodeOfReceipt`).
+   */
+  publicErrorCode: z.string().nullable().optional(),
 });
 
 export const MessageRefundedData = z.object({

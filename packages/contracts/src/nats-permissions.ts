@@ -113,22 +113,29 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
     ...readBucket(s.optOutsBucket),
   ];
 
+  // Admission control's backlog probe, at every door: the durables on the delivery path and
+  // the oldest message each has not delivered yet (@smsgw/message-acceptance
+  // admission/backlog-probe.ts).
+  const backlogProbe = [`${api}.CONSUMER.LIST.${S}`, `${api}.STREAM.MSG.GET.${S}`];
+
   return {
     ingress: grant("ingress", [
       ...acceptance,
       s.balance,
       s.price,
       s.inboundApi,
-      // Admission control's backlog probe: the durables on the delivery path and the oldest
-      // message each has not delivered yet (handlers/backlog-probe.ts).
-      `${api}.CONSUMER.LIST.${S}`,
-      `${api}.STREAM.MSG.GET.${S}`,
+      // POST and DELETE /v1/keys: ingress makes the secret and sends only its digest.
+      s.createApiKey,
+      s.revokeApiKey,
+      ...backlogProbe,
     ]),
     pricing: grant(
       "pricing",
       [
         ...stream,
-        ...durable("pricing-accepted"),
+        ...durable("pricing-acceptance-log"),
+        // The durable of the version before, deleted at start (handlers/refunds.ts).
+        `${api}.CONSUMER.DELETE.${S}.pricing-accepted`,
         ...durable("pricing-failed"),
         s.event("MessageRefunded"),
         ...writeBucket(s.accountsBucket),
@@ -183,7 +190,11 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
       true,
     ),
     console: grant("console", [...stream, ...Object.values(consoleRpc), s.testWebhook]),
-    "smpp-server": grant("smpp-server", [...acceptance, ...durable("smpp-server-receipts")]),
+    "smpp-server": grant("smpp-server", [
+      ...acceptance,
+      ...backlogProbe,
+      ...durable("smpp-server-receipts"),
+    ]),
     inbound: grant(
       "inbound",
       [

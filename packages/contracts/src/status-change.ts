@@ -21,6 +21,10 @@ export const MessageStatusChanged = z.object({
   parts: z.number().int().positive(),
   cost: z.number().int().nonnegative(),
   currency: z.string(),
+  /**
+   * One of `ERROR_CODES` (ADR 0017) since the fold maps them; a change folded before may hold
+   * a carrier's raw code, so readers pass it through `publicErrorCode`.
+   */
   errorCode: z.string().nullable(),
   reference: z.string().nullable(),
   callbackUrl: z.string().nullable(),

@@ -32,6 +32,10 @@ export interface Subjects {
   readonly balance: string;
   /** pricing: the price of one part to a destination for an account (request/reply). */
   readonly price: string;
+  /** pricing: add an API key to an account (`CreateApiKeyRequest`), request/reply. */
+  readonly createApiKey: string;
+  /** pricing: remove an account's API key (`RevokeApiKeyRequest`), request/reply. */
+  readonly revokeApiKey: string;
   /** dlr-dispatcher: one signed test report to an account's default callback URL (webhook-test.ts). */
   readonly testWebhook: string;
   /** Inbound (MO) messages a carrier delivered to us: `<p>.inbound.received`. */
@@ -91,6 +95,8 @@ export function subjects(prefix = "sms"): Subjects {
     authorizeBatch: `${prefix}.rpc.pricing.authorize_batch`,
     balance: `${prefix}.rpc.pricing.balance`,
     price: `${prefix}.rpc.pricing.price`,
+    createApiKey: `${prefix}.rpc.pricing.keys.create`,
+    revokeApiKey: `${prefix}.rpc.pricing.keys.revoke`,
     testWebhook: `${prefix}.rpc.dispatcher.test_webhook`,
     inboundReceived: `${prefix}.inbound.received`,
     inboundDeliver: `${prefix}.inbound.deliver`,

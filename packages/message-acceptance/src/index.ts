@@ -2,6 +2,17 @@
 // HTTP API in ingress, SMPP in smpp-server): the checks in api.md's order, pricing's charge,
 // and the MessageAccepted publish. See README.md.
 
+export { type AdmissionConfig, AdmissionEnv } from "./admission/config.ts";
+export {
+  type AdmissionDeps,
+  type AdmissionGate,
+  ALWAYS_ADMIT,
+  admissionDeps,
+  type PendingAnswer,
+  startAdmission,
+  startAdmissionGate,
+} from "./admission/gate.ts";
+export type { AdmissionMetrics } from "./admission/metrics.ts";
 export { AuthorizeFailedError, type Authorizer, createAuthorizer } from "./authorizer.ts";
 export { type AcceptedInput, acceptedEvent, callbackUrlOf } from "./domain/accepted-event.ts";
 export { accountLimitsOf, type DefaultLimits, ipLimitsOf } from "./domain/account-limits.ts";
@@ -22,6 +33,11 @@ export type { MessageFields, Schedule, ScheduleLimits } from "./domain/message-f
 export { checkPhone, type Destination } from "./domain/phone.ts";
 export { checkSchedule } from "./domain/schedule.ts";
 export { checkSender } from "./domain/sender.ts";
+export {
+  createSharedRateLimiter,
+  type SharedRateLimiter,
+  type Usage,
+} from "./domain/shared-limits.ts";
 export { checkTextLength, countTextParts, maxTextLength, type TextCount } from "./domain/text.ts";
 export {
   type Bucket,
@@ -45,3 +61,8 @@ export {
   type SendInput,
 } from "./pipeline.ts";
 export { RpcFailedError, requestReply } from "./rpc.ts";
+export {
+  rateBucketsTable,
+  type SharedLimitsDeps,
+  startSharedLimits,
+} from "./shared-limits/store.ts";

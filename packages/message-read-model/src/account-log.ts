@@ -1,19 +1,28 @@
 import { MESSAGE_STATUSES, type MessageStatus } from "@smsgw/contracts";
 import type postgres from "postgres";
 import { InvalidCursorError } from "./errors.ts";
-import type { MessageRow, PartOutcome } from "./message-row.ts";
-import { type MessageView, viewOfRow } from "./message-view.ts";
+import type { MessageRow } from "./message-row.ts";
+import {
+  type MessageView,
+  type PublicPartOutcome,
+  publicPartOutcomes,
+  viewOfRow,
+} from "./message-view.ts";
 
 /**
  * An account's message log, for the customer console: newest first on a cursor, with
  * filters, and counts by status per day. Read-only, over the caller's own connection (the
- * tables are named with their schema). Served by index `messages_account_created`
- * (migration 0004) so a page costs the same with 10 messages or 10 million.
+ * tables are named with their schema). Served by the event store's indexes on (account,
+ * [destination | sender,] created_at desc) (migrations 0006 and 0009) so a page costs the
+ * same with 10 messages or 10 million; a status filter walks the account's time index (an
+ * index on status would cost every status move its HOT update: docs/adr/0016).
  */
 export interface LogFilter {
   status?: MessageStatus;
   /** E.164 destination, exact. */
   to?: string;
+  /** Sender ID as sent, exact. */
+  from?: string;
   /** Created at or after. */
   since?: Date;
   /** Created before. */
@@ -36,7 +45,7 @@ export interface DayCount {
 
 export interface MessageDetail extends MessageView {
   /** Per part (1-based key): its status, when, and the carrier's error code. */
-  partOutcomes: Record<string, PartOutcome>;
+  partOutcomes: Record<string, PublicPartOutcome>;
   callbackUrl: string | null;
 }
 
@@ -53,7 +62,8 @@ export interface AccountLogReader {
   getMessageDetail(messageId: string, accountId: string): Promise<MessageDetail | null>;
 }
 
-export const MAX_LOG_PAGE = 200;
+/** The largest page one query reads (api.md section 5: at most 1,000 a page). */
+export const MAX_LOG_PAGE = 1_000;
 
 export function createAccountLogReader(sql: postgres.Sql): AccountLogReader {
   return {
@@ -64,22 +74,27 @@ export function createAccountLogReader(sql: postgres.Sql): AccountLogReader {
         filter.status && MESSAGE_STATUSES.includes(filter.status) ? filter.status : null;
       // Only the filters given become conditions, so each shape gets its own plan.
       const none = sql``;
-      const rows = await sql<MessageRow[]>`
-        select * from event_store.messages
+      // The cursor's time as Postgres keeps it, to the microsecond, and sent back as text:
+      // a JS Date (what postgres.js makes of a timestamptz parameter) has only milliseconds,
+      // and a cursor cut to them would repeat or skip rows that differ below.
+      const rows = await sql<Array<MessageRow & { cursor_at: string | null }>>`
+        select *, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at
+        from event_store.messages
         where account_id = ${accountId} and accepted
           ${status ? sql`and status = ${status}` : none}
           ${filter.to ? sql`and to_number = ${filter.to}` : none}
+          ${filter.from ? sql`and from_number = ${filter.from}` : none}
           ${filter.messageId ? sql`and message_id = ${filter.messageId}` : none}
           ${filter.since ? sql`and created_at >= ${filter.since}` : none}
           ${filter.until ? sql`and created_at < ${filter.until}` : none}
-          ${after ? sql`and (created_at, message_id) < (${after.createdAt}::timestamptz, ${after.messageId})` : none}
+          ${after ? sql`and (created_at, message_id) < (${after.createdAt}::text::timestamptz, ${after.messageId})` : none}
         order by created_at desc, message_id desc
         limit ${limit + 1}`;
       const messages = rows.slice(0, limit).map(viewOfRow);
       const last = rows[limit - 1];
       const nextCursor =
-        rows.length > limit && last?.created_at
-          ? formatLogCursor(last.created_at, last.message_id)
+        rows.length > limit && last?.cursor_at
+          ? formatLogCursor(last.cursor_at, last.message_id)
           : null;
       return { messages, nextCursor };
     },
@@ -103,16 +118,19 @@ export function createAccountLogReader(sql: postgres.Sql): AccountLogReader {
       if (!row) return null;
       return {
         ...viewOfRow(row),
-        partOutcomes: row.part_outcomes ?? {},
+        partOutcomes: publicPartOutcomes(row.part_outcomes),
         callbackUrl: row.callback_url,
       };
     },
   };
 }
 
-/** Opaque to clients: base64url of "<createdAt ISO>|<messageId>", the last message handed out. */
-function formatLogCursor(createdAt: Date, messageId: string): string {
-  return Buffer.from(`${createdAt.toISOString()}|${messageId}`).toString("base64url");
+/**
+ * Opaque to clients: base64url of "<createdAt ISO, to the microsecond>|<messageId>", the
+ * last message handed out. Cursors with milliseconds (handed out before) still parse.
+ */
+function formatLogCursor(createdAt: string, messageId: string): string {
+  return Buffer.from(`${createdAt}|${messageId}`).toString("base64url");
 }
 
 function parseLogCursor(
@@ -122,7 +140,9 @@ function parseLogCursor(
   const decoded = /^[A-Za-z0-9_-]{1,160}$/.test(cursor)
     ? Buffer.from(cursor, "base64url").toString("utf8")
     : "";
-  const match = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)\|(msg_[0-9A-Za-z]{1,40})$/.exec(decoded);
+  const match = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3,6}Z)\|(msg_[0-9A-Za-z]{1,40})$/.exec(
+    decoded,
+  );
   if (!match?.[1] || !match[2]) {
     throw new InvalidCursorError(`invalid cursor "${cursor.slice(0, 40)}"`);
   }

@@ -9,6 +9,16 @@ export {
 } from "./account-log.ts";
 export { InvalidCursorError } from "./errors.ts";
 export {
+  csvField,
+  MESSAGE_CSV_COLUMNS,
+  MESSAGE_CSV_HEADER,
+  messageCsvChunks,
+  messageCsvFileName,
+  messageCsvRecord,
+} from "./message-csv.ts";
+export { EXPORT_PAGE, messageCsvExport } from "./message-csv-export.ts";
+export { messagePages } from "./message-pages.ts";
+export {
   createMessageReader,
   type EventPage,
   MAX_PAGE_SIZE,
@@ -16,4 +26,9 @@ export {
   type TrailEvent,
 } from "./message-reader.ts";
 export type { MessageRow, PartOutcome } from "./message-row.ts";
-export { type MessageView, statusTimesOfRow } from "./message-view.ts";
+export {
+  type MessageView,
+  type PublicPartOutcome,
+  publicPartOutcomes,
+  statusTimesOfRow,
+} from "./message-view.ts";

@@ -1,5 +1,10 @@
-import { MESSAGE_STATUSES, type MessageStatus } from "@smsgw/contracts";
-import type { MessageRow } from "./message-row.ts";
+import {
+  type ErrorCode,
+  MESSAGE_STATUSES,
+  type MessageStatus,
+  publicErrorCode,
+} from "@smsgw/contracts";
+import type { MessageRow, PartOutcome } from "./message-row.ts";
 
 /** A message as `GET /v1/messages/{id}` shows it. */
 export interface MessageView {
@@ -13,7 +18,8 @@ export interface MessageView {
   cost: number;
   currency: string;
   reference: string | null;
-  errorCode: string | null;
+  /** One of the documented codes (ADR 0017), never the carrier's own. */
+  errorCode: ErrorCode | null;
   createdAt: string;
   updatedAt: string;
   /** When each status the message reached was reached. */
@@ -42,7 +48,8 @@ export function viewOfRow(row: MessageRow): MessageView {
     cost: Number(row.cost ?? 0),
     currency: row.currency ?? "",
     reference: row.reference,
-    errorCode: row.error_code,
+    // Rows folded before ADR 0017 hold the carrier's raw code: read as the documented one.
+    errorCode: publicErrorCode(row.error_code),
     createdAt,
     updatedAt: row.updated_at?.toISOString() ?? createdAt,
     statusTimes: statusTimesOfRow(row),
@@ -59,4 +66,21 @@ export function statusTimesOfRow(
     if (at) statusTimes[status] = at.toISOString();
   }
   return statusTimes;
+}
+
+export type PublicPartOutcome = Omit<PartOutcome, "errorCode"> & { errorCode: ErrorCode | null };
+
+/**
+ * Each part's outcome with the documented error code only (rows folded before ADR 0017 hold
+ * the carrier's raw one).
+ */
+export function publicPartOutcomes(
+  outcomes: Readonly<Record<string, PartOutcome>> | null,
+): Record<string, PublicPartOutcome> {
+  return Object.fromEntries(
+    Object.entries(outcomes ?? {}).map(([part, outcome]) => [
+      part,
+      { ...outcome, errorCode: publicErrorCode(outcome.errorCode) },
+    ]),
+  );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MessageRow } from "./message-row.ts";
-import { viewOfRow } from "./message-view.ts";
+import { publicPartOutcomes, viewOfRow } from "./message-view.ts";
 
 const at = (second: number) => new Date(Date.UTC(2026, 11, 5, 10, 0, second));
 const row = (over: Partial<MessageRow> = {}): MessageRow => ({
@@ -52,5 +52,24 @@ describe("viewOfRow", () => {
 
   it("when the row was never updated after it was created, updatedAt is createdAt", () => {
     expect(viewOfRow(row({ updated_at: null })).updatedAt).toBe(at(0).toISOString());
+  });
+
+  it("when a row folded before the documented codes holds a carrier's raw code, the view and the part outcomes show the documented one", () => {
+    const old = row({
+      status: "undelivered",
+      error_code: "001",
+      part_outcomes: {
+        "1": { status: "delivered", at: at(2).toISOString(), errorCode: null },
+        "2": { status: "undelivered", at: at(3).toISOString(), errorCode: "001" },
+      },
+    });
+    expect(viewOfRow(old).errorCode).toBe("unknown_subscriber");
+    expect(viewOfRow(row({ status: "failed", error_code: "0x0000000b" })).errorCode).toBe(
+      "invalid_number",
+    );
+    expect(publicPartOutcomes(old.part_outcomes)).toEqual({
+      "1": { status: "delivered", at: at(2).toISOString(), errorCode: null },
+      "2": { status: "undelivered", at: at(3).toISOString(), errorCode: "unknown_subscriber" },
+    });
   });
 });

@@ -1,3 +1,4 @@
+export { newApiKeySecret } from "./api-key-secret.ts";
 export { type CliOutput, type OperatorCli, runOperatorCli, UsageError } from "./cli.ts";
 export * from "./config.ts";
 export { type Database, openDatabase } from "./db/database.ts";

@@ -16,6 +16,9 @@ const SENSITIVE = new Set([
   "webhooksecret",
   "webhooksecrets",
   "tokensha256",
+  // API keys (api-key.ts): the digest, and the record's list of them.
+  "secretsha256",
+  "apikeys",
   "authorization",
   "proxyauthorization",
   "cookie",

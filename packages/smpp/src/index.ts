@@ -63,6 +63,7 @@ export type {
   Unbind,
   UnbindResp,
 } from "./pdu.ts";
+export { pduLogFields } from "./pdu-log.ts";
 export type { Receipt, ReceiptStat } from "./receipt.ts";
 export {
   isDeliveryReceipt,

@@ -1,3 +1,4 @@
+export * from "./browser-less.ts";
 export * from "./infra.ts";
 export * from "./nats-server.ts";
 export * from "./service-process.ts";

@@ -1,4 +1,4 @@
-import { CARRIER_ID_PATTERN } from "@smsgw/contracts";
+import { CARRIER_ID_PATTERN, ErrorCode } from "@smsgw/contracts";
 import { BaseEnv, JsonEnv, loadConfig, Port } from "@smsgw/service-kit";
 import { z } from "zod";
 
@@ -27,6 +27,11 @@ export const Carrier = z
     idBase: z.enum(["string", "hex", "decimal"]).default("string"),
     /** How receipts write the id, when it differs from submit_sm_resp (Kannel msg-id-type). */
     receiptIdBase: z.enum(["string", "hex", "decimal"]).optional(),
+    /**
+     * What this carrier's receipt `err:` values mean where they differ from GSM MAP (ADR 0017),
+     * e.g. `{ "004": "blocked_by_carrier" }`: the documented errorCode customers are told.
+     */
+    receiptErrors: z.record(z.string().max(16), ErrorCode).optional(),
     /** How long messages are tied together: UDH 8/16-bit reference, SAR TLVs, message_payload. */
     concat: z.enum(["udh8", "udh16", "sar", "payload"]).default("udh8"),
     /** data_coding for text in the default alphabet: 0 GSM-7, 1 IA5/ASCII, 3 Latin-1. */

@@ -156,6 +156,7 @@ describe("submitting the orders routing hands over", () => {
       stat: "DELIVRD",
       errorCode: "000",
       partStatus: "delivered",
+      publicErrorCode: null,
     });
   });
 
@@ -201,6 +202,7 @@ describe("submitting the orders routing hands over", () => {
       stat: "UNDELIV",
       errorCode: "001",
       partStatus: "undelivered",
+      publicErrorCode: "unknown_subscriber",
     });
   });
 

@@ -1,11 +1,10 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createLogger } from "@smsgw/service-kit";
-import { createTestInfra, type TestInfra } from "@smsgw/testkit";
+import { createTestInfra, type TestInfra, Visitor } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConsoleConfig } from "./config.ts";
 import { type StartedConsole, startConsole } from "./service.ts";
-import { Visitor } from "./testing/browser-less.ts";
 
 /**
  * `cli.ts demo-user` run as the local stack runs it (its own process, configured by the

@@ -6,12 +6,13 @@ import {
   type ServiceProcess,
   startServiceProcess,
   type TestInfra,
+  textOf,
+  Visitor,
 } from "@smsgw/testkit";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConsoleConfig } from "./config.ts";
 import { type StartedConsole, startConsole } from "./service.ts";
-import { textOf, Visitor } from "./testing/browser-less.ts";
 import { seedProjection } from "./testing/seed-log.ts";
 
 const log = createLogger("console-test", process.env.TEST_LOG_LEVEL ?? "silent");
@@ -25,7 +26,13 @@ let sql: postgres.Sql;
 let base: string;
 
 beforeAll(async () => {
-  infra = await createTestInfra({ HTTP_PORT: "0", HEALTH_PORT: "0", LOGIN_MAX_FAILURES: "3" });
+  // Every test signs up its own user, all from 127.0.0.1: more than the default ten an hour.
+  infra = await createTestInfra({
+    HTTP_PORT: "0",
+    HEALTH_PORT: "0",
+    LOGIN_MAX_FAILURES: "3",
+    SIGNUPS_PER_IP_HOUR: "50",
+  });
   eventStore = await startServiceProcess("event-store", infra.env);
   const adminPort = await freePort();
   const adminToken = "console-test-admin-token";
@@ -183,6 +190,32 @@ describe("the console over HTTP", () => {
     expect(stranger.text).not.toContain(owner.accountId);
     const list = await other.visitor.get("/messages");
     expect(list.text).not.toContain(String(messageId));
+  });
+
+  it("when the log's export link is followed, the CSV holds every page of the filtered messages of that account only", async () => {
+    const owner = await signUp("export@example.com");
+    const ids = await seedProjection(sql, owner.accountId, 140);
+    // Another account's messages (sign-ups are limited per address: no second user here).
+    const strangers = await seedProjection(sql, "acc_export_stranger", 10);
+    const page = await owner.visitor.get("/messages?status=failed&sender=Seed");
+    const href = /href="([^"]*)" download data-testid="export-csv"/.exec(page.text)?.[1];
+    expect(href).toBe("/messages/export.csv?status=failed&amp;sender=Seed");
+    const csv = await owner.visitor.get(String(href).replaceAll("&amp;", "&"));
+    expect(csv.status).toBe(200);
+    expect(csv.res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(csv.res.headers.get("content-disposition")).toMatch(/^attachment; filename=messages-/);
+    const [header, ...records] = csv.text.trimEnd().split("\r\n");
+    expect(header).toBe(
+      "messageId,status,to,from,parts,cost,currency,createdAt,updatedAt,errorCode",
+    );
+    // seedProjection gives every seventh message, from the fifth, the status failed.
+    const failed = ids.filter((_, i) => i % 7 === 4);
+    expect(records.map((r) => r.split(",")[0])).toEqual(failed);
+    expect(records.every((r) => r.split(",")[1] === "failed")).toBe(true);
+    expect(csv.text).not.toContain(String(strangers[0]));
+    const none = await owner.visitor.get("/messages/export.csv?sender=Nobody");
+    expect(none.text).toBe(`${header}\r\n`);
+    expect((await owner.visitor.get("/messages/export.csv?status=lost")).status).toBe(422);
   });
 
   it("when billing is opened, it shows the ledger with the balance after each entry and searches prices", async () => {

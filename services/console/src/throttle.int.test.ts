@@ -1,5 +1,5 @@
+import { Visitor } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Visitor } from "./testing/browser-less.ts";
 import { type PricingStack, startPricingStack } from "./testing/pricing-stack.ts";
 
 /**

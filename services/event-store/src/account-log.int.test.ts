@@ -48,16 +48,22 @@ afterAll(async () => {
   await infra?.cleanup();
 });
 
+/** The ids of every page of an account's log, following the cursor (ten pages at most). */
+async function everyPage(accountId: string, limit: number): Promise<string[]> {
+  const seen: string[] = [];
+  let after: string | undefined;
+  for (let i = 0; i < 10; i++) {
+    const page = await reader.listMessages(accountId, {}, { after, limit });
+    seen.push(...page.messages.map((m) => m.messageId));
+    if (!page.nextCursor) break;
+    after = page.nextCursor;
+  }
+  return seen;
+}
+
 describe("an account's message log", () => {
   it("when paged on its cursor, it lists the account's accepted messages newest first, each once", async () => {
-    const seen: string[] = [];
-    let after: string | undefined;
-    for (let i = 0; i < 10; i++) {
-      const page = await reader.listMessages("acc_a", {}, { after, limit: 7 });
-      seen.push(...page.messages.map((m) => m.messageId));
-      if (!page.nextCursor) break;
-      after = page.nextCursor;
-    }
+    const seen = await everyPage("acc_a", 7);
     expect(seen).toHaveLength(30);
     expect(new Set(seen).size).toBe(30);
     expect(seen).not.toContain("msg_B");
@@ -82,6 +88,24 @@ describe("an account's message log", () => {
     expect(range.messages).toHaveLength(10);
     const one = await reader.listMessages("acc_a", { messageId: "msg_B" }, { limit: 100 });
     expect(one.messages).toEqual([]);
+  });
+
+  it("when filtered by sender, it lists only that sender's messages", async () => {
+    const mine = await reader.listMessages("acc_a", { from: "MyApp" }, { limit: 1_000 });
+    expect(mine.messages).toHaveLength(30);
+    expect(mine.nextCursor).toBeNull();
+    const none = await reader.listMessages("acc_a", { from: "Other" }, { limit: 100 });
+    expect(none.messages).toEqual([]);
+  });
+
+  it("when messages differ in creation time below the millisecond, paging one at a time still lists each once", async () => {
+    const at = ["12:00:00.123456", "12:00:00.123789", "12:00:00.123100", "12:00:00.123000"];
+    // As text cast in SQL: postgres.js would send a Date, which has milliseconds only.
+    for (const [i, time] of at.entries()) {
+      await sql`insert into event_store.messages (message_id, account_id, accepted, created_at, status)
+        values (${`msg_US${i}`}, 'acc_us', true, ${`2026-11-25T${time}Z`}::text::timestamptz, 'delivered')`;
+    }
+    expect(await everyPage("acc_us", 1)).toEqual(["msg_US1", "msg_US0", "msg_US2", "msg_US3"]);
   });
 
   it("when counted by day, it answers each UTC day's messages by status", async () => {

@@ -1,3 +1,4 @@
+import type { AdmissionMetrics } from "@smsgw/message-acceptance";
 import { defineCounter, defineGauge, defineHistogram, LATENCY_BUCKETS } from "@smsgw/service-kit";
 
 // The ingress's series (deploy/README.md lists them). Routes are templates
@@ -23,7 +24,7 @@ export const acceptDuration = defineHistogram({
   buckets: LATENCY_BUCKETS,
 });
 
-// Admission control (handlers/admission.ts; docs/runbook.md "IngressShedding").
+// Admission control (@smsgw/message-acceptance admission/gate.ts; docs/runbook.md "IngressShedding").
 
 export const shedRequests = defineCounter({
   name: "smsgw_ingress_shed_total",
@@ -55,3 +56,13 @@ export const sendsInFlight = defineGauge({
   name: "smsgw_ingress_sends_in_flight",
   help: "Sends admitted at this replica and not yet answered.",
 });
+
+/** The admission gate's series (`@smsgw/message-acceptance`'s startAdmissionGate). */
+export const admissionMetrics: AdmissionMetrics = {
+  shed: shedRequests,
+  shedding: admissionShedding,
+  pressure: admissionPressure,
+  backlogAgeSeconds: admissionBacklogAge,
+  limit: admissionLimit,
+  inFlight: sendsInFlight,
+};

@@ -4,21 +4,28 @@ import type { Duplex } from "node:stream";
 import {
   AccountRecord,
   BalanceResponse,
+  CreateApiKeyResponse,
   InboundApiResponse,
   PriceResponse,
+  RevokeApiKeyResponse,
   RoutingRules,
 } from "@smsgw/contracts";
 import {
+  type AdmissionGate,
+  ALWAYS_ADMIT,
   createAuthorizer,
   createPipeline,
   createRateLimiter,
+  createSharedRateLimiter,
   type DefaultLimits,
   type OptOutList,
   type RateLimiter,
   requestReply,
+  startAdmissionGate,
   startOptOutList,
+  startSharedLimits,
 } from "@smsgw/message-acceptance";
-import { createMessageReader } from "@smsgw/message-read-model";
+import { createAccountLogReader, createMessageReader } from "@smsgw/message-read-model";
 import {
   type HealthServer,
   type KvCache,
@@ -32,19 +39,12 @@ import {
 } from "@smsgw/service-kit";
 import type { IngressConfig } from "./config.ts";
 import { migrations } from "./db/migrations.ts";
-import { createSharedRateLimiter } from "./domain/shared-limits.ts";
-import {
-  type AdmissionGate,
-  ALWAYS_ADMIT,
-  admissionDeps,
-  startAdmission,
-} from "./handlers/admission.ts";
 import { createApp } from "./handlers/app.ts";
 import { createAuthenticator } from "./handlers/auth.ts";
 import { createIdempotencyStore } from "./handlers/idempotency-store.ts";
 import type { MessageReader } from "./handlers/message-status.ts";
 import { observeRequests, routeOf } from "./handlers/observe.ts";
-import { startSharedLimits } from "./handlers/shared-limits-store.ts";
+import { admissionMetrics } from "./metrics.ts";
 
 export interface StartedIngress {
   /** True once the accounts are loaded and the HTTP port is open, until stop begins. */
@@ -59,6 +59,8 @@ export interface StartedIngress {
 
 const HOUR_MS = 3_600_000;
 const PURGE_EVERY_MS = 10 * 60_000;
+/** A key change is answered once this replica's cache has it, or after this long anyway. */
+const KEY_SETTLE_MS = 2_000;
 
 export async function startIngress(config: IngressConfig, log: Logger): Promise<StartedIngress> {
   const messaging = await openMessaging(config, "ingress", log);
@@ -112,6 +114,7 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
       [accountLimiter, ipLimiter] = [account, ip];
       sharedLimits = startSharedLimits({
         sql: database.sql,
+        schema: "ingress",
         limiters: [
           { namespace: "account", limiter: account },
           { namespace: "ip", limiter: ip },
@@ -121,9 +124,7 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
         now,
       });
     }
-    if (config.ADMISSION_ENABLED) {
-      admission = startAdmission(admissionDeps(config, messaging, defaultLimits, log));
-    }
+    admission = startAdmissionGate(config, messaging, defaultLimits, admissionMetrics, log);
     const auth = { authenticator, accountLimiter, defaultLimits, now, admission };
     const routingRules = () => rules.get("rules") ?? null;
     const pipeline = createPipeline({
@@ -155,6 +156,7 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
     // Waiters on a key answer before the request ceiling does.
     const waitLimitMs = Math.max(1_000, config.REQUEST_TIMEOUT_MS - 2_000);
     const reader: MessageReader = createMessageReader(database.sql);
+    const messageLog = createAccountLogReader(database.sql);
     const rpcTimeout = config.AUTHORIZE_TIMEOUT_MS;
     const app = createApp({
       send: { ...auth, ...sendOptions, pipeline },
@@ -188,6 +190,31 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
               messaging.subjects.price,
               { accountId, to },
               PriceResponse,
+              rpcTimeout,
+            ),
+        },
+      },
+      search: { ...auth, messageLog, log },
+      keys: {
+        ...auth,
+        accounts,
+        log,
+        settleMs: KEY_SETTLE_MS,
+        askPricing: {
+          createApiKey: (request) =>
+            requestReply(
+              nc,
+              messaging.subjects.createApiKey,
+              request,
+              CreateApiKeyResponse,
+              rpcTimeout,
+            ),
+          revokeApiKey: (request) =>
+            requestReply(
+              nc,
+              messaging.subjects.revokeApiKey,
+              request,
+              RevokeApiKeyResponse,
               rpcTimeout,
             ),
         },

@@ -29,3 +29,13 @@ export function invalid(message: string): AccountError {
 export function notFound(account: string): AccountError {
   return new AccountError(AccountErrorCode.NotFound, `no account named "${account}"`);
 }
+
+/**
+ * A row's new `updated_at`, later than its last by at least a millisecond (the record's
+ * precision): the bucket keeps the record with the latest `updatedAt` (accounts-kv.ts), and
+ * `now()`, the transaction's start, can be earlier than that of a concurrent change that
+ * committed first (two keys created at once lost one at the readers; a token rotated while a
+ * key was created would not have reached them). Evaluated after the row lock, on the latest
+ * committed row. Key changes and token rotations use it; the other settings still use now().
+ */
+export const LATER = sql<Date>`greatest(clock_timestamp(), updated_at + interval '1 millisecond')`;

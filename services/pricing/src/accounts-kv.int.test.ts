@@ -27,6 +27,7 @@ let nats: Nats;
 let bucket: AccountsKv;
 let readers: KvCache<AccountRecord>;
 const BUCKET = "accounts-kv-test";
+const BY = { actor: "test", ip: null };
 
 beforeAll(async () => {
   infra = await createTestInfra();
@@ -74,6 +75,61 @@ describe("publishing accounts to the bucket", () => {
       what: "the rotated token at the readers",
     });
     expect(kv.failed).toBe(3);
+  });
+
+  it("when the publish of a key's creation or revocation fails, it is retried until the readers have it", async () => {
+    const accounts = createAccountOperations({ db: database.db, kv: { put: bucket.put }, log });
+    const created = await accounts.createAccount({ name: "keyed", credits: "1" });
+    await waitFor(() => readers.get(created.hash));
+    const key = {
+      id: "key_0123456789abcdef0123",
+      name: "backend",
+      scopes: ["send" as const],
+      allowedIps: ["203.0.113.0/24"],
+      secretSha256: sha256("key_0123456789abcdef0123.secret"),
+    };
+    const flaky = failingFirst(2);
+    const keys = createAccountOperations({ db: database.db, kv: flaky, log, publishRetryMs: 50 });
+    expect((await keys.createApiKey(created.accountId, key, BY)).outcome).toBe("created");
+    await waitFor(() => readers.get(created.hash)?.apiKeys?.[0]?.id === key.id, {
+      what: "the new key at the readers",
+    });
+    expect(readers.get(created.hash)?.apiKeys?.[0]).toMatchObject(key);
+    const flakyAgain = failingFirst(2);
+    const revoking = createAccountOperations({
+      db: database.db,
+      kv: flakyAgain,
+      log,
+      publishRetryMs: 50,
+    });
+    expect(await revoking.revokeApiKey(created.accountId, key.id, BY)).toBe(true);
+    await waitFor(() => readers.get(created.hash)?.apiKeys === undefined, {
+      what: "the revoked key gone from the readers",
+    });
+    expect([flaky.failed, flakyAgain.failed]).toEqual([2, 2]);
+    expect(await revoking.revokeApiKey(created.accountId, key.id, BY)).toBe(false);
+  });
+
+  it("when an account holds the most keys, another is refused and none is lost to a race", async () => {
+    const accounts = createAccountOperations({ db: database.db, kv: { put: bucket.put }, log });
+    const created = await accounts.createAccount({ name: "many-keys", credits: "1" });
+    const make = (i: number) => ({
+      id: `key_${i.toString(16).padStart(20, "0")}`,
+      name: `k${i}`,
+      scopes: ["read" as const],
+      allowedIps: [],
+      secretSha256: sha256(String(i)),
+    });
+    // 25 concurrent creates: the row lock orders them, the bound holds in the same statement.
+    const outcomes = await Promise.all(
+      Array.from({ length: 25 }, (_, i) => accounts.createApiKey(created.accountId, make(i), BY)),
+    );
+    expect(outcomes.filter((o) => o.outcome === "created")).toHaveLength(20);
+    expect(outcomes.filter((o) => o.outcome === "limit_reached")).toHaveLength(5);
+    await waitFor(() => readers.get(created.hash)?.apiKeys?.length === 20, {
+      what: "twenty keys at the readers",
+    });
+    expect((await accounts.createApiKey("acc_missing", make(99), BY)).outcome).toBe("not_found");
   });
 
   it("when an older record is put after a newer one, the bucket keeps the newer", async () => {

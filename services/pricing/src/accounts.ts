@@ -1,9 +1,18 @@
-import type { AccountRecord } from "@smsgw/contracts";
+import type { AccountRecord, AuditBy, AuditEntry } from "@smsgw/contracts";
 import { createWindow, errorMessage, type Logger } from "@smsgw/service-kit";
 import { type Kysely, sql } from "kysely";
-import { AccountError, AccountErrorCode, invalid, matches, notFound } from "./account-common.ts";
+import {
+  AccountError,
+  AccountErrorCode,
+  invalid,
+  LATER,
+  matches,
+  notFound,
+} from "./account-common.ts";
 import { type AccountSettings, createAccountSettings } from "./account-settings.ts";
 import type { AccountsKv } from "./accounts-kv.ts";
+import { type ApiKeyOperations, createApiKeyOperations } from "./api-keys.ts";
+import { listAudit, OPERATOR, recordAudit } from "./audit.ts";
 import { newAccountId, newHash, newToken, newWebhookSecret, sha256Hex } from "./credentials.ts";
 import type { AccountRow, PricingDatabase } from "./db/schema.ts";
 import { toUnits } from "./db/schema.ts";
@@ -55,7 +64,7 @@ export interface CreateAccountInput {
   note?: string;
 }
 
-export interface AccountOperations extends AccountSettings {
+export interface AccountOperations extends AccountSettings, ApiKeyOperations {
   createAccount(input: CreateAccountInput): Promise<Credentials>;
   /** Adds credit to the account named (or with the id) `account`. */
   topUp(
@@ -64,8 +73,11 @@ export interface AccountOperations extends AccountSettings {
     actor: string,
     note?: string,
   ): Promise<AccountSummary>;
-  /** A new token; the old one stops working as soon as readers see the KV update. */
-  rotateToken(account: string): Promise<Credentials>;
+  /**
+   * A new token; the old one stops working as soon as readers see the KV update. `by`
+   * (default: an operator) goes to the audit log.
+   */
+  rotateToken(account: string, by?: AuditBy): Promise<Credentials>;
   disable(account: string): Promise<AccountSummary>;
   /** Creates the account, or if it exists rotates its token: fresh credentials either way. */
   createOrRotate(
@@ -75,6 +87,8 @@ export interface AccountOperations extends AccountSettings {
   list(): Promise<AccountSummary[]>;
   /** Publishes every account to the KV bucket; returns how many. */
   publishAll(): Promise<number>;
+  /** The account's latest changes to its keys and token, newest first (audit.ts). */
+  audit(account: string, limit?: number): Promise<AuditEntry[]>;
 }
 
 export interface AccountDeps {
@@ -218,15 +232,20 @@ export function createAccountOperations(deps: AccountDeps): AccountOperations {
     return toSummary(row);
   }
 
-  async function rotateToken(account: string): Promise<Credentials> {
+  async function rotateToken(account: string, by: AuditBy = OPERATOR): Promise<Credentials> {
     const token = newToken();
-    const row = await db
-      .updateTable("accounts")
-      .set({ token_sha256: sha256Hex(token), updated_at: sql`now()` })
-      .where(matches(account))
-      .returningAll()
-      .executeTakeFirst();
-    if (!row) throw notFound(account);
+    const row = await db.transaction().execute(async (tx) => {
+      const updated = await tx
+        .updateTable("accounts")
+        .set({ token_sha256: sha256Hex(token), updated_at: LATER })
+        .where(matches(account))
+        .returningAll()
+        .executeTakeFirst();
+      if (!updated) throw notFound(account);
+      const accountId = updated.account_id;
+      await recordAudit(tx, { accountId, action: "token.rotated", by, target: null });
+      return updated;
+    });
     await publish(row);
     return {
       accountId: row.account_id,
@@ -252,7 +271,8 @@ export function createAccountOperations(deps: AccountDeps): AccountOperations {
   async function createOrRotate(input: CreateAccountInput) {
     for (let attempt = 1; ; attempt++) {
       if (await get(input.name)) {
-        return { created: false, credentials: await rotateToken(input.name) };
+        const by = { actor: input.actor ?? OPERATOR.actor, ip: null };
+        return { created: false, credentials: await rotateToken(input.name, by) };
       }
       try {
         return { created: true, credentials: await createAccount(input) };
@@ -293,6 +313,13 @@ export function createAccountOperations(deps: AccountDeps): AccountOperations {
     webhookSecretGraceMs: deps.webhookSecretGraceMs ?? 24 * 60 * 60_000,
     allowPrivateCallbacks: deps.allowPrivateCallbacks ?? false,
   });
+  async function audit(account: string, limit?: number): Promise<AuditEntry[]> {
+    const found = await get(account);
+    if (!found) throw notFound(account);
+    return listAudit(db, found.accountId, limit);
+  }
+
+  const apiKeys = createApiKeyOperations({ db, publish });
   return {
     createAccount,
     topUp,
@@ -302,7 +329,9 @@ export function createAccountOperations(deps: AccountDeps): AccountOperations {
     get,
     list,
     publishAll,
+    audit,
     ...settings,
+    ...apiKeys,
   };
 }
 
@@ -326,6 +355,7 @@ export function toAccountRecord(row: AccountRow): AccountRecord {
     ...(row.smpp_system_id && row.smpp_password_hash
       ? { smpp: { systemId: row.smpp_system_id, passwordHash: row.smpp_password_hash } }
       : {}),
+    ...(row.api_keys.length > 0 ? { apiKeys: row.api_keys } : {}),
   };
 }
 

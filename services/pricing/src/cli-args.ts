@@ -91,6 +91,7 @@ const SPECS = {
   "accounts callback-url": { allowed: ["name", "url", "clear"], required: ["name"] },
   "accounts ledger": { allowed: ["name", "limit", "before"], required: ["name"] },
   "accounts show": { allowed: ["name"], required: ["name"] },
+  "accounts audit": { allowed: ["name", "limit"], required: ["name"] },
   "accounts list": { allowed: [] },
   "accounts demo": { allowed: [] },
   "prices load": { allowed: ["replace"], file: true },
@@ -127,6 +128,8 @@ accounts:
   callback-url --name <account> --url <https://…> | --clear
       The default callback URL: reports of messages sent without a callbackUrl go there.
   ledger --name <account> [--limit 50] [--before <entry id>]
+  audit --name <account> [--limit 50]
+      Who created or revoked API keys and rotated the token, when and from where.
   show --name <account> | list
   demo      for the local stack: account "demo" with 10 EUR of test credits (or a new token)
 prices:

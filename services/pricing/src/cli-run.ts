@@ -46,7 +46,7 @@ export async function run(
     case "accounts adjust":
       return shown("Adjusted", await accounts.adjust(account, need(o.amount), actor, need(o.note)));
     case "accounts rotate-token": {
-      const credentials = await accounts.rotateToken(account);
+      const credentials = await accounts.rotateToken(account, { actor, ip: null });
       const summary = await mustGet(accounts, credentials.accountId);
       return created("Rotated the token of", credentials, summary);
     }
@@ -135,6 +135,22 @@ export async function run(
             ? "No entries."
             : ["id\tat\tkind\tamount\tmessage\tactor\tnote", ...lines].join("\n"),
         json: entries.map(ledgerJson),
+      };
+    }
+    case "accounts audit": {
+      const entries = await accounts.audit(
+        account,
+        o.limit === undefined ? undefined : Number(o.limit),
+      );
+      const lines = entries.map((e) =>
+        [e.id, e.at, e.action, e.target ?? "-", e.actor, e.ip ?? "-"].join("\t"),
+      );
+      return {
+        text:
+          entries.length === 0
+            ? "No entries."
+            : ["id\tat\taction\ttarget\tactor\tip", ...lines].join("\n"),
+        json: entries,
       };
     }
     case "accounts show":

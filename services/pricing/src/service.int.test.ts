@@ -200,7 +200,7 @@ describe("accounts", () => {
 });
 
 describe("events and health", () => {
-  it("when a message is charged, the answer carries the charge and nothing is published: no MessageCharged, no outbox row, only a pending charge", async () => {
+  it("when a message is charged, the answer carries the charge and nothing is published: no MessageCharged, no outbox row, only its ledger row", async () => {
     const { accountId } = await pricing.accounts.createAccount({ name: "quiet", credits: "1" });
     const message = sms(accountId, { parts: 2 });
     expect(await authorize(message)).toEqual({
@@ -210,9 +210,10 @@ describe("events and health", () => {
       pricePerPart: 420,
     });
     // The sweep refunds it unless its MessageAccepted (which carries the charge) arrives.
-    const pending = await sql`
-      select account_id from pricing.pending_charges where message_id = ${message.messageId}`;
-    expect(pending).toEqual([{ account_id: accountId }]);
+    const charge = await sql`
+      select account_id from pricing.ledger
+      where message_id = ${message.messageId} and kind = 'charge'`;
+    expect(charge).toEqual([{ account_id: accountId }]);
     // A publish would follow the answer at once: give one a moment to show.
     await new Promise((resolve) => setTimeout(resolve, 300));
     const [outbox] = await sql<{ n: number }[]>`select count(*)::int as n from pricing.outbox`;

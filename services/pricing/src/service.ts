@@ -12,6 +12,7 @@ import type { PricingConfig } from "./config.ts";
 import { migrations, PRICING_SCHEMA } from "./db/migrations.ts";
 import { loadPriceBook, seedPricesIfEmpty } from "./db/prices.ts";
 import type { PricingDatabase } from "./db/schema.ts";
+import { startApiKeyResponders } from "./handlers/api-keys-rpc.ts";
 import { startAuthorizeResponder } from "./handlers/authorize.ts";
 import { startConsoleResponders } from "./handlers/console-rpc.ts";
 import { createOutboxPublisher } from "./handlers/outbox-publisher.ts";
@@ -92,16 +93,13 @@ export async function startPricing(config: PricingConfig, log: Logger): Promise<
       log,
     });
     closers.push(() => queries.stop());
+    const accountRpc = { nats, subjects, db: database.db, prices: () => priceBook, log, accounts };
     // The customer console's requests (sign-up, rotations, ledger, price list).
-    const consoleRpc = startConsoleResponders({
-      nats,
-      subjects,
-      db: database.db,
-      prices: () => priceBook,
-      log,
-      accounts,
-    });
+    const consoleRpc = startConsoleResponders(accountRpc);
     closers.push(() => consoleRpc.stop());
+    // API keys, asked by ingress (`/v1/keys`) and the console with the digest of a secret.
+    const apiKeyRpc = startApiKeyResponders(accountRpc);
+    closers.push(() => apiKeyRpc.stop());
 
     const sweep = startSweep({
       db: database.db,

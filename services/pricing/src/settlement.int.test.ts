@@ -229,7 +229,7 @@ describe("refunds", () => {
       together.map((message) => message.messageId),
       accountId,
     );
-    await waitFor(() => consumerIdle("pricing-accepted"), { what: "the acceptance read" });
+    await waitFor(() => consumerIdle("pricing-acceptance-log"), { what: "the acceptance read" });
     await new Promise((resolve) => setTimeout(resolve, 350)); // past the 300 ms grace
 
     await pricing.sweep.runOnce();

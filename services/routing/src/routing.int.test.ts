@@ -85,7 +85,12 @@ describe("routing on real JetStream", () => {
     await t.messaging.publisher.publish(event);
     const failed = await t.recorder.failureOf(event.messageId);
     expect(failed.map((e) => e.data)).toEqual([
-      { reason: "no_route", errorCode: null, detail: "no route for +4915123456789" },
+      {
+        reason: "no_route",
+        errorCode: null,
+        detail: "no route for +4915123456789",
+        publicErrorCode: "no_route",
+      },
     ]);
     expect(t.recorder.ordersOf(event.messageId)).toEqual([]);
   });
@@ -153,7 +158,11 @@ describe("routing on real JetStream", () => {
     expect(failed).toHaveLength(1);
     expect(failed[0]).toMatchObject({
       eventId: eventIdFor(messageId, "failed"),
-      data: { reason: "submit_rejected", errorCode: "0x0000000b" },
+      data: {
+        reason: "submit_rejected",
+        errorCode: "0x0000000b",
+        publicErrorCode: "invalid_number",
+      },
     });
   });
 

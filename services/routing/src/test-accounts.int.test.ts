@@ -77,6 +77,7 @@ describe("test accounts go to simulators only", () => {
         errorCode: null,
         detail:
           "test account: no simulated carrier for +15551234567 can take this message (real: live_carrier)",
+        publicErrorCode: "no_route",
       },
     ]);
     expect(t.recorder.ordersOf(test.messageId)).toEqual([]);

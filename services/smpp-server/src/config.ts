@@ -1,3 +1,4 @@
+import { AdmissionEnv } from "@smsgw/message-acceptance";
 import { BaseEnv, loadConfig, Port } from "@smsgw/service-kit";
 import { z } from "zod";
 
@@ -45,6 +46,11 @@ export const SmppServerEnv = BaseEnv.extend({
   /** The account rate (submit_sm per second), as ingress's default; per account in its limits. */
   ACCOUNT_RATE_PER_SEC: z.coerce.number().positive().default(1_000),
   ACCOUNT_BURST: z.coerce.number().positive().default(10_000),
+  /**
+   * How often the account's rate is synced with this door's other replicas through Postgres
+   * (ms), as ingress's; 0 keeps it per replica.
+   */
+  RATE_LIMIT_SYNC_MS: z.coerce.number().int().min(0).max(10_000).default(100),
   AUTHORIZE_TIMEOUT_MS: positiveInt(5_000, 60_000),
   /** How far ahead schedule_delivery_time may be, as ingress's sendAt. */
   MAX_SCHEDULE_AHEAD_HOURS: z.coerce
@@ -53,6 +59,8 @@ export const SmppServerEnv = BaseEnv.extend({
     .default(7 * 24),
   /** How long after sending validity_period may end, as ingress's validUntil. */
   MAX_VALIDITY_HOURS: z.coerce.number().positive().default(72),
+  /** Admission control (ADR 0010), as ingress's: past capacity, ESME_RTHROTTLED before any charge. */
+  ...AdmissionEnv,
 });
 export type SmppServerConfig = z.output<typeof SmppServerEnv>;
 

@@ -1,3 +1,4 @@
+import type { AdmissionMetrics } from "@smsgw/message-acceptance";
 import { defineCounter, defineGauge } from "@smsgw/service-kit";
 
 // smpp-server's series (deploy/README.md conventions): binds by outcome, submits by outcome,
@@ -25,3 +26,33 @@ export const smppReceipts = defineCounter({
   help: "Receipts owed to customers' binds: stored, acknowledged (deliver_sm_resp OK), retry, expired.",
   labelNames: ["outcome"] as const,
 });
+
+// Admission control at the SMPP door (ADR 0010; docs/runbook.md "SmppShedding"): the same
+// gate as ingress's, its own series.
+export const admissionMetrics: AdmissionMetrics = {
+  shed: defineCounter({
+    name: "smsgw_smpp_shed_total",
+    help: "submit_sm refused at capacity (ESME_RTHROTTLED), by the signal that set the pressure: latency, backlog, loop_delay.",
+    labelNames: ["reason"] as const,
+  }),
+  shedding: defineGauge({
+    name: "smsgw_smpp_admission_shedding",
+    help: "1 while this replica refuses submits at capacity (it refused some during the last 100 ms), else 0.",
+  }),
+  pressure: defineGauge({
+    name: "smsgw_smpp_admission_pressure",
+    help: "The admission signal as a share of its bound: 1 is where shedding starts.",
+  }),
+  backlogAgeSeconds: defineGauge({
+    name: "smsgw_smpp_admission_backlog_age_seconds",
+    help: "Age of the oldest message waiting in a delivery-path durable (accepted, routed, submit, the event store).",
+  }),
+  limit: defineGauge({
+    name: "smsgw_smpp_admission_limit",
+    help: "Submits this replica works on at once (admitted, not yet answered) before it refuses more.",
+  }),
+  inFlight: defineGauge({
+    name: "smsgw_smpp_sends_in_flight",
+    help: "Submits admitted at this replica and not yet answered.",
+  }),
+};

@@ -3,12 +3,18 @@ import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { AccountRecord, RoutingRules, StatusChangeDelivery } from "@smsgw/contracts";
 import {
+  type AdmissionGate,
+  ALWAYS_ADMIT,
   createAuthorizer,
   createPipeline,
   createRateLimiter,
+  createSharedRateLimiter,
   type DefaultLimits,
   type OptOutList,
+  type RateLimiter,
+  startAdmissionGate,
   startOptOutList,
+  startSharedLimits,
 } from "@smsgw/message-acceptance";
 import {
   type HealthServer,
@@ -32,6 +38,7 @@ import {
   startReceiptSender,
 } from "./handlers/receipts.ts";
 import { serveSubmits } from "./handlers/submits.ts";
+import { admissionMetrics } from "./metrics.ts";
 
 export interface StartedSmppServer {
   ready(): boolean;
@@ -63,9 +70,13 @@ export async function startSmppServer(
   let consumer: RunningConsumer | undefined;
   let sender: ReturnType<typeof startReceiptSender> | undefined;
   let registry: BindRegistry | undefined;
+  let admission: AdmissionGate = ALWAYS_ADMIT;
+  let sharedLimits: ReturnType<typeof startSharedLimits> | undefined;
   let stopping = false;
   const closeAll = async () => {
     await health?.close();
+    admission.stop();
+    await sharedLimits?.stop();
     await consumer?.stop();
     await sender?.stop();
     await smpp?.close();
@@ -104,6 +115,23 @@ export async function startSmppServer(
       account: { ratePerSec: config.ACCOUNT_RATE_PER_SEC, burst: config.ACCOUNT_BURST },
     };
     const smppDefaults = { maxBinds: config.SMPP_MAX_BINDS, window: config.SMPP_WINDOW };
+    admission = startAdmissionGate(config, messaging, defaultLimits, admissionMetrics, log);
+    let accountLimiter: RateLimiter = createRateLimiter(defaultLimits.account);
+    if (config.RATE_LIMIT_SYNC_MS > 0) {
+      // The account's rate holds for all of this door's replicas, as ingress's limits do.
+      const shared = createSharedRateLimiter(defaultLimits.account, {
+        onNewKey: () => sharedLimits?.kick(),
+      });
+      accountLimiter = shared;
+      sharedLimits = startSharedLimits({
+        sql: database.sql,
+        schema: "smpp_server",
+        limiters: [{ namespace: "account", limiter: shared }],
+        syncMs: config.RATE_LIMIT_SYNC_MS,
+        log,
+        now,
+      });
+    }
     registry = startBindRegistry({
       sql: database.sql,
       replicaId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
@@ -121,7 +149,8 @@ export async function startSmppServer(
     const submitDeps = {
       accounts,
       pipeline,
-      accountLimiter: createRateLimiter(defaultLimits.account),
+      accountLimiter,
+      admission,
       defaultLimits,
       smppDefaults,
       maxParts: config.MAX_PARTS,

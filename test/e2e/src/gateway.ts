@@ -1,4 +1,5 @@
 import { loadCarrierConnectorConfig, startCarrierConnector } from "@smsgw/carrier-connector";
+import { loadConsoleConfig, type StartedConsole, startConsole } from "@smsgw/console";
 import { newMessageId } from "@smsgw/contracts";
 import { loadDlrDispatcherConfig, startDlrDispatcher } from "@smsgw/dlr-dispatcher";
 import { loadEventStoreConfig, startEventStore } from "@smsgw/event-store";
@@ -10,6 +11,7 @@ import { createLogger, type RunningService } from "@smsgw/service-kit";
 import { loadSmppServerConfig, type StartedSmppServer, startSmppServer } from "@smsgw/smpp-server";
 import { loadSmscSimulatorConfig, startSmscSimulator } from "@smsgw/smsc-simulator";
 import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
+import type { DestinationStream } from "pino";
 
 const level = process.env.TEST_LOG_LEVEL ?? "silent";
 
@@ -29,6 +31,10 @@ export interface GatewayOptions {
   smppServer?: boolean;
   /** Also runs the inbound service (numbers and inbound messages). */
   inbound?: boolean;
+  /** Also runs the customer console (its pages on a free port, sending through ingress). */
+  console?: boolean;
+  /** Where every service logs, and from which level (default: TEST_LOG_LEVEL on stdout). */
+  logs?: { destination: DestinationStream; level: string };
 }
 
 export async function startGateway(
@@ -44,7 +50,10 @@ export async function startGateway(
   const shared = infra.env;
   const envOf = (service: string) => ({ ...shared, ...options.envOf?.(service) });
   const started: Array<{ name: string; service: RunningService }> = [];
-  const log = (name: string) => createLogger(name, level);
+  const log = (name: string) =>
+    options.logs
+      ? createLogger(name, options.logs.level, options.logs.destination)
+      : createLogger(name, level);
 
   const simulator = await startSmscSimulator(
     loadSmscSimulatorConfig({
@@ -134,6 +143,14 @@ export async function startGateway(
   });
 
   const baseUrl = `http://127.0.0.1:${ingress.port}`;
+  let consoleService: StartedConsole | undefined;
+  if (options.console) {
+    consoleService = await startConsole(
+      loadConsoleConfig({ ...envOf("console"), INGRESS_URL: baseUrl }),
+      log("console"),
+    );
+    started.push({ name: "console", service: consoleService });
+  }
   return {
     infra,
     simulator,
@@ -143,6 +160,7 @@ export async function startGateway(
     baseUrl,
     smppServer,
     inbound,
+    consoleUrl: consoleService ? `http://127.0.0.1:${consoleService.port}` : undefined,
     /** Stops one service, as a crash or a deploy would (for the error table's 500 row). */
     async stopService(name: string) {
       const index = started.findIndex((s) => s.name === name);

@@ -69,7 +69,9 @@ beforeAll(async () => {
         ...userEnv(service),
         // Admission's backlog probe (off in other tests) reads the consumers and the stream:
         // on, and often, so its grants are used too.
-        ...(service === "ingress" ? { ADMISSION_ENABLED: "true", ADMISSION_POLL_MS: "100" } : {}),
+        ...(service === "ingress" || service === "smpp-server"
+          ? { ADMISSION_ENABLED: "true", ADMISSION_POLL_MS: "100" }
+          : {}),
       }),
     },
   );

@@ -2,12 +2,13 @@ import { execFileSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createLogger } from "@smsgw/service-kit";
+import { createLogger, openDatabase } from "@smsgw/service-kit";
 import { loadSmppServerConfig, startSmppServer } from "@smsgw/smpp-server";
 import { waitFor } from "@smsgw/testkit";
-import { type NpmPdu, type NpmSession, npmSmpp } from "@smsgw/testkit/npm-smpp";
+import type { NpmPdu } from "@smsgw/testkit/npm-smpp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Gateway, startGateway } from "./gateway.ts";
+import { smppCustomer } from "./smpp-customer.ts";
 
 // Customers that speak SMPP (api.md section 6), through a client we did not write: the npm
 // `smpp` package binds to smpp-server and submits; the message goes the whole way (pricing,
@@ -16,9 +17,11 @@ import { type Gateway, startGateway } from "./gateway.ts";
 let gateway: Gateway;
 let account: { accountId: string; hash: string; token: string };
 let smpp: { systemId: string; password: string };
-const sessions: NpmSession[] = [];
-/** Every deliver_sm our clients received (each answered OK), in order. */
-const delivered: NpmPdu[] = [];
+const customer = smppCustomer(
+  () => gateway.smppServer?.port,
+  () => smpp,
+);
+const { delivered, connect, call, bound, submit } = customer;
 
 beforeAll(async () => {
   gateway = await startGateway({}, { smppServer: true });
@@ -27,66 +30,11 @@ beforeAll(async () => {
 });
 
 // Each test's binds end with it: the account may hold only SMPP_MAX_BINDS (4) at once.
-afterEach(() => {
-  for (const session of sessions.splice(0)) session.close();
-});
+afterEach(() => customer.closeAll());
 
 afterAll(async () => {
   await gateway?.stop();
 });
-
-function connect(port = gateway.smppServer?.port, tls = false): Promise<NpmSession> {
-  return new Promise((resolve, reject) => {
-    const url = `${tls ? "ssmpp" : "smpp"}://127.0.0.1:${port}`;
-    // The test's certificate is self-signed.
-    const session = npmSmpp.connect({ url, rejectUnauthorized: false }, () => resolve(session));
-    session.on("error", reject as (pdu: NpmPdu) => void);
-    session.on("deliver_sm", (pdu) => {
-      delivered.push(pdu);
-      session.send(pdu.response());
-    });
-    sessions.push(session);
-  });
-}
-
-function call(
-  session: NpmSession,
-  command: "bind_transceiver" | "bind_transmitter" | "bind_receiver" | "submit_sm" | "data_sm",
-  fields: Record<string, unknown>,
-): Promise<NpmPdu> {
-  return new Promise((resolve) => session[command](fields, resolve));
-}
-
-/** A session bound with the account's credentials (retried until smpp-server knows them). */
-async function bound(
-  mode: "bind_transceiver" | "bind_transmitter" | "bind_receiver" = "bind_transceiver",
-  port = gateway.smppServer?.port,
-  tls = false,
-): Promise<NpmSession> {
-  return waitFor(
-    async () => {
-      const session = await connect(port, tls);
-      const answer = await call(session, mode, {
-        system_id: smpp.systemId,
-        password: smpp.password,
-      });
-      if (answer.command_status === 0) return session;
-      session.close();
-      return undefined;
-    },
-    { what: "a bind with the account's SMPP credentials" },
-  );
-}
-
-/** submit_sm from the alphanumeric sender MyApp to +37256789045, with `fields` over those. */
-function submit(session: NpmSession, fields: Record<string, unknown>): Promise<NpmPdu> {
-  return call(session, "submit_sm", {
-    source_addr_ton: 5,
-    source_addr: "MyApp",
-    destination_addr: "37256789045",
-    ...fields,
-  });
-}
 
 function receiptFor(messageId: string): Promise<NpmPdu> {
   return waitFor(() => delivered.find((pdu) => pdu.receipted_message_id === messageId), {
@@ -133,7 +81,7 @@ describe("customers over SMPP, with the npm smpp client", () => {
       // The first bind waits until the limit is known (a second one is refused meanwhile).
       await waitFor(
         async () => {
-          for (const session of sessions.splice(0)) session.close();
+          customer.closeAll();
           await bound();
           const second = await call(await connect(), "bind_transceiver", {
             system_id: smpp.systemId,
@@ -367,6 +315,63 @@ describe("customers over SMPP, with the npm smpp client", () => {
     }
   });
 
+  it("when the account's rate is spent at one replica, another replica throttles it too (the limit holds for all of them)", async () => {
+    // An account of its own, its limits set before its SMPP credentials: a replica that
+    // binds it knows them (they come in one record).
+    const { accountId } = await gateway.pricing.accounts.createAccount({
+      name: "smpp-shared",
+      credits: "10",
+    });
+    await gateway.pricing.accounts.setLimits("smpp-shared", {
+      accountRatePerSec: 0.01,
+      accountBurst: 4,
+    });
+    const credentials = await gateway.pricing.accounts.rotateSmppCredentials("smpp-shared");
+    const other = smppCustomer(
+      () => gateway.smppServer?.port,
+      () => credentials,
+    );
+    const replica = await startSmppServer(
+      loadSmppServerConfig({ ...gateway.infra.env, SMPP_PORT: "0", HEALTH_PORT: "0" }),
+      createLogger("smpp-server-2", "silent"),
+    );
+    const database = openDatabase(gateway.infra.env.DATABASE_URL ?? "", "smpp_server", { max: 1 });
+    try {
+      const [atFirst, atReplica] = [
+        await other.bound(),
+        await other.bound(undefined, replica.port),
+      ];
+      const first: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        first.push((await other.submit(atFirst, { short_message: `first ${i}` })).command_status);
+      }
+      expect(first).toEqual([0, 0, 0, 0]);
+      // The first replica has reported the burst spent to the shared bucket.
+      await waitFor(
+        async () => {
+          const rows = await database.sql<{ tokens: number }[]>`
+          select tokens from rate_buckets where key = ${`account:${accountId}`} and tokens < 1`;
+          return rows.length > 0 || undefined;
+        },
+        { what: "the spent burst in the shared bucket" },
+      );
+      const second: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        second.push(
+          (await other.submit(atReplica, { short_message: `second ${i}` })).command_status,
+        );
+      }
+      // Its own copy of a fresh bucket lets one or two through before its first sync answers;
+      // per replica (no sharing) all four would pass.
+      expect(second.filter((status) => status === 0).length).toBeLessThanOrEqual(2);
+      expect(second).toContain(0x58);
+    } finally {
+      other.closeAll();
+      await database.close();
+      await replica.stop();
+    }
+  });
+
   it("when SMPP_TLS_PORT is configured, a client binds and submits over TLS as over TCP", async () => {
     const dir = await mkdtemp(join(tmpdir(), "smpp-tls-"));
     const [key, cert] = [join(dir, "key.pem"), join(dir, "cert.pem")];
@@ -421,7 +426,7 @@ describe("customers over SMPP, with the npm smpp client", () => {
       const credentials = { system_id: smpp.systemId, password: smpp.password };
       const first = await waitFor(
         async () => {
-          for (const session of sessions.splice(0)) session.close();
+          customer.closeAll();
           const session = await bound();
           const other = await call(await connect(replica.port), "bind_transceiver", credentials);
           return other.command_status === 0x0d ? session : undefined;

@@ -11,6 +11,8 @@ export const HTTP_STATUS_OF = {
   opted_out: 200,
   invalid_params: 400,
   auth_failed: 401,
+  /** v1 and `/`: the API key lacks the scope the request needs, or the address is not allowed. */
+  forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,
   /** v1 only: the Idempotency-Key was used with another body. */

@@ -57,6 +57,8 @@ export interface ConsumerOptions<T> {
   /** Wait before starting a batch from a short queue (default: CONSUMER_LINGER_MS). */
   lingerMs?: number;
   ackWaitMs?: number;
+  /** A new durable starts at the messages stored from this time (DurableConsumerSpec.startAt). */
+  startAt?: Date;
   /**
    * A batch whose handler is still running after this long is given up: its messages are
    * nak'd (redelivered later; handlers are idempotent) and its slot freed, so a handler hung
@@ -85,14 +87,12 @@ export async function startConsumer<T>(
   const concurrency = options.concurrency ?? 1;
   const handlerTimeoutMs = options.handlerTimeoutMs ?? 2 * (options.ackWaitMs ?? 30_000);
   const tracer = serviceTracer(nats.service);
-  const consumerSpec = { durable, filterSubject: options.filterSubject };
-  await ensureDurableConsumer(
-    nats.jsm,
-    stream,
-    options.ackWaitMs === undefined
-      ? consumerSpec
-      : { ...consumerSpec, ackWaitMs: options.ackWaitMs },
-  );
+  await ensureDurableConsumer(nats.jsm, stream, {
+    durable,
+    filterSubject: options.filterSubject,
+    ...(options.ackWaitMs === undefined ? {} : { ackWaitMs: options.ackWaitMs }),
+    ...(options.startAt === undefined ? {} : { startAt: options.startAt }),
+  });
   const consumer = await nats.js.consumers.get(stream, durable);
   const messages = await consumer.consume({ max_messages: maxBatch * 2 });
 

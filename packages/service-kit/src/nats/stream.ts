@@ -53,6 +53,12 @@ export interface DurableConsumerSpec {
   filterSubject: string;
   ackWaitMs?: number;
   maxAckPending?: number;
+  /**
+   * When the durable is created (not when it exists), it starts with the messages stored
+   * from this time instead of the stream's first: a new reader of a subject whose history
+   * it does not need (it would replay days of it).
+   */
+  startAt?: Date;
 }
 
 /** A durable pull consumer: its position survives restarts, replicas share its work. */
@@ -64,7 +70,9 @@ export async function ensureDurableConsumer(
   const config = {
     durable_name: spec.durable,
     ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
+    ...(spec.startAt
+      ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: spec.startAt.toISOString() }
+      : { deliver_policy: DeliverPolicy.All }),
     filter_subject: spec.filterSubject,
     ack_wait: nanos(spec.ackWaitMs ?? 30_000),
     max_ack_pending: spec.maxAckPending ?? 10_000,

@@ -16,7 +16,10 @@ export function parseCarrierInput(id: string, body: unknown): Parsed<CarrierConf
   return { ok: true, value: parsed.data };
 }
 
-/** `key=value` pairs (CLI): numbers as numbers, true/false as booleans, everything else as text. */
+/**
+ * `key=value` pairs (CLI): numbers as numbers, true/false as booleans, `{…}` as a JSON object,
+ * everything else as text.
+ */
 export function pairsToObject(pairs: readonly string[]): Parsed<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const pair of pairs) {
@@ -25,6 +28,15 @@ export function pairsToObject(pairs: readonly string[]): Parsed<Record<string, u
     const key = pair.slice(0, eq);
     const raw = pair.slice(eq + 1);
     const text = key === "password" || key === "systemId" || key === "systemType";
+    // An object (receiptErrors={"004":"blocked_by_carrier"}) is written as JSON.
+    if (!text && raw.startsWith("{")) {
+      try {
+        out[key] = JSON.parse(raw);
+      } catch {
+        return { ok: false, message: `${key}: not a JSON object` };
+      }
+      continue;
+    }
     if (!text && (raw === "true" || raw === "false")) {
       out[key] = raw === "true";
       continue;

@@ -12,6 +12,26 @@ describe("carrier input from the operator", () => {
     expect(pairsToObject(["simulated"])).toMatchObject({ ok: false });
   });
 
+  it("when a carrier's receipt errors are given as a JSON object, they are stored as its overrides; an unknown code is refused", () => {
+    const pairs = pairsToObject(['receiptErrors={"004":"blocked_by_carrier"}', "port=2775"]);
+    expect(pairs).toEqual({
+      ok: true,
+      value: { receiptErrors: { "004": "blocked_by_carrier" }, port: 2775 },
+    });
+    const carrier = parseCarrierInput("acme", { ...(pairs.ok ? pairs.value : {}), password: "pw" });
+    expect(carrier).toMatchObject({
+      ok: true,
+      value: { receiptErrors: { "004": "blocked_by_carrier" } },
+    });
+    const unknown = parseCarrierInput("acme", {
+      port: 2775,
+      password: "pw",
+      receiptErrors: { "004": "phone_on_fire" },
+    });
+    expect(unknown).toMatchObject({ ok: false, message: expect.stringMatching(/receiptErrors/) });
+    expect(pairsToObject(["receiptErrors={004"])).toMatchObject({ ok: false });
+  });
+
   it("when simulated is not given it is false; when it is not a boolean the message names it", () => {
     const plain = parseCarrierInput("acme", { port: 2775, password: "pw" });
     expect(plain).toMatchObject({ ok: true, value: { simulated: false } });

@@ -2,10 +2,12 @@ import {
   type EventCause,
   type EventOf,
   envelopeFor,
+  errorCodeOfReceipt,
   eventIdFor,
   type FailoverContext,
   type MessageEvent,
   messageContentOf,
+  type ReceiptErrorOverrides,
   type SubmitOrder,
 } from "@smsgw/contracts";
 import { partStatusOf } from "./receipt-status.ts";
@@ -81,9 +83,14 @@ export interface MappedReceipt {
   stat: string;
   /** The receipt's err, or "" when it had none. */
   err: string;
+  /** The carrier's own meanings of err values (its config `receiptErrors`). */
+  receiptErrors?: ReceiptErrorOverrides | undefined;
 }
 
-/** One part's receipt; the same stat for the same part is one event, however often it comes. */
+/**
+ * One part's receipt; the same stat for the same part is one event, however often it comes.
+ * It keeps the raw err for operators and the documented code customers are told (ADR 0017).
+ */
 export function receiptEvent(receipt: MappedReceipt, now: Date): EventOf<"ReceiptReceived"> {
   const { cause, part, stat } = receipt;
   return {
@@ -96,6 +103,10 @@ export function receiptEvent(receipt: MappedReceipt, now: Date): EventOf<"Receip
       stat,
       errorCode: receipt.err === "" ? null : receipt.err,
       partStatus: partStatusOf(stat),
+      publicErrorCode: errorCodeOfReceipt(
+        { stat, err: receipt.err === "" ? null : receipt.err },
+        receipt.receiptErrors,
+      ),
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { ReceiptErrorOverrides } from "@smsgw/contracts";
 import { errorMessage, type Logger } from "@smsgw/service-kit";
 import {
   CommandStatus,
@@ -6,6 +7,7 @@ import {
   isDeliveryReceipt,
   type MessageIdBase,
   normalizeCarrierMessageId,
+  pduLogFields,
   type Receipt,
   readReceipt,
   type SmppSession,
@@ -22,6 +24,8 @@ export interface ReceiptCarrier {
   id: string;
   /** How this carrier writes ids in its receipts. */
   receiptIdBase: MessageIdBase;
+  /** What its receipts' err values mean where they differ from GSM MAP. */
+  receiptErrors?: ReceiptErrorOverrides | undefined;
 }
 
 export interface ReceiptDeps {
@@ -45,6 +49,7 @@ export interface ReceiptDeps {
 
 interface Waiting {
   carrierId: string;
+  receiptErrors: ReceiptErrorOverrides | undefined;
   key: PartKey;
   receipt: Receipt;
   session: SmppSession;
@@ -87,7 +92,11 @@ export function createReceiptHandler(deps: ReceiptDeps) {
     const receipt = readReceipt(pdu);
     if (!receipt) {
       // No id or no stat: asking again will not make it readable.
-      log.warn({ carrierId: carrier.id, pdu }, "unreadable receipt acknowledged and dropped");
+      // Its shape only: the whole PDU holds the handset's number and the start of the text.
+      log.warn(
+        { carrierId: carrier.id, pdu: pduLogFields(pdu) },
+        "unreadable receipt acknowledged and dropped",
+      );
       session.respond(pdu);
       return;
     }
@@ -101,6 +110,7 @@ export function createReceiptHandler(deps: ReceiptDeps) {
     );
     enqueue({
       carrierId: carrier.id,
+      receiptErrors: carrier.receiptErrors,
       key: { carrierId: carrier.id, carrierMessageId },
       receipt,
       session,
@@ -234,6 +244,7 @@ export function createReceiptHandler(deps: ReceiptDeps) {
         part: row.part,
         stat: item.receipt.stat,
         err: item.receipt.err,
+        receiptErrors: item.receiptErrors,
       },
       now,
     );

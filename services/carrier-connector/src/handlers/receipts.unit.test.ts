@@ -51,7 +51,7 @@ const row = (carrierMessageId: string, part: number): PartRow => ({
   covers: 1,
 });
 
-function setup(options: { mappingWaitMs?: number; rows?: PartRow[] } = {}) {
+function setup(options: { mappingWaitMs?: number; rows?: PartRow[]; log?: typeof log } = {}) {
   /** Every stored part: a carrier id may have several holders. */
   const rows = [...(options.rows ?? [])];
   const lookups: PartKey[][] = [];
@@ -77,7 +77,7 @@ function setup(options: { mappingWaitMs?: number; rows?: PartRow[] } = {}) {
       inbound.push(pdu);
       session.respond(pdu);
     },
-    log,
+    log: options.log ?? log,
     now: () => new Date("2026-11-24T10:00:00Z"),
     batchMs: 5,
     mappingWaitMs: options.mappingWaitMs ?? 30_000,
@@ -87,6 +87,56 @@ function setup(options: { mappingWaitMs?: number; rows?: PartRow[] } = {}) {
 }
 
 describe("receipt handler", () => {
+  it("when a receipt cannot be read, it is answered and logged by its shape only: neither the handset's number nor the text reaches the log", async () => {
+    const lines: string[] = [];
+    const captured = createLogger("receipts-test", "trace", {
+      write: (line: string) => void lines.push(line),
+    });
+    const { handler } = setup({ log: captured });
+    const { session, answers } = fakeSession();
+    const pdu: DeliverSm = {
+      ...deliverSm({
+        sourceAddr: "37256789045",
+        destinationAddr: "MyApp",
+        esmClass: 0x04,
+        // No id and no stat: unreadable, whatever the carrier meant.
+        shortMessage: Buffer.from("sub:001 dlvrd:001 text:Your code is 482913"),
+      }),
+      commandStatus: 0,
+      sequenceNumber: 9,
+    };
+    handler.onRequest(carrier, session, pdu);
+    await waitFor(() => answers.length === 1);
+    expect(lines.join("")).toContain("unreadable receipt");
+    expect(lines.join("")).toContain('"sequenceNumber":9');
+    for (const secret of ["37256789045", "482913", "Your code"]) {
+      expect(lines.join("")).not.toContain(secret);
+    }
+  });
+
+  it("when the carrier's config gives its own meaning to an err, the event carries that documented code beside the raw err", async () => {
+    const { handler, published } = setup({ rows: [row("26", 1)] });
+    const { session, answers } = fakeSession();
+    const text = formatReceiptText({
+      id: "1a",
+      stat: "UNDELIV",
+      err: "001",
+      submitDate: "2611241000",
+      doneDate: "2611241001",
+    });
+    const pdu: DeliverSm = {
+      ...deliverSm({ destinationAddr: "MyApp", esmClass: 0x04, shortMessage: Buffer.from(text) }),
+      commandStatus: 0,
+      sequenceNumber: 1,
+    };
+    handler.onRequest({ ...carrier, receiptErrors: { "1": "blocked_by_carrier" } }, session, pdu);
+    await waitFor(() => answers.length === 1);
+    expect(published[0]?.data).toMatchObject({
+      errorCode: "001",
+      publicErrorCode: "blocked_by_carrier",
+    });
+  });
+
   it("when final receipts map to parts of an order with a score key, each counts once for routing's scores, with the first part's latency", async () => {
     const submittedAt = new Date("2026-11-24T09:59:58Z");
     const scored = (id: string, part: number, final = false): PartRow => ({
@@ -129,6 +179,7 @@ describe("receipt handler", () => {
           stat: "DELIVRD",
           errorCode: "000",
           partStatus: "delivered",
+          publicErrorCode: null,
         },
       ],
       [
@@ -140,6 +191,7 @@ describe("receipt handler", () => {
           stat: "UNDELIV",
           errorCode: "000",
           partStatus: "undelivered",
+          publicErrorCode: "carrier_error",
         },
       ],
     ]);

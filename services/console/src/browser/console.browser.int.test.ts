@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
@@ -177,13 +177,15 @@ describe("the console in a browser", () => {
     expect(await page.textContent("[data-testid=status]")).toBe("delivered");
     const timeline = await page.locator("ol.timeline li strong").allTextContents();
     expect(timeline).toEqual(
-      expect.arrayContaining(["Accepted", "Submitted to sim-a", "Receipt for part 1: DELIVRD"]),
+      expect.arrayContaining([
+        "Accepted",
+        "Submitted to the network",
+        "Receipt for part 1: delivered",
+      ]),
     );
-    // Routing's choice is told by the submission (ADR 0009: no routed event in new trails).
+    // The public view (api.md section 7): neither the carrier nor routing's reasons show.
     const details = await page.locator("ol.timeline li").allTextContents();
-    expect(details.some((t) => t.includes("Submitted to sim-a") && t.includes("matched"))).toBe(
-      true,
-    );
+    expect(details.some((t) => /sim-a|sim-b|matched|DELIVRD/.test(t))).toBe(false);
     await page.screenshot({ path: join(SHOTS, "message.png"), fullPage: true });
 
     // 10,000 more messages in the account (projection rows over 30 days): the log's first
@@ -202,6 +204,25 @@ describe("the console in a browser", () => {
     console.log(
       `console: first contentful paint of the message log with 10,000 messages: ${paints.map((p) => p.toFixed(0)).join(", ")} ms`,
     );
+
+    // The log's export takes its filters and every page of them, as a file download.
+    await page.goto(`${base}/messages?status=failed`);
+    // The viewport only: the filters, the export link and the first rows (the page is long).
+    await page.screenshot({ path: join(SHOTS, "messages.png") });
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.click("[data-testid=export-csv]"),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^messages-acc_.*\.csv$/);
+    const exported = readFileSync(await download.path(), "utf8")
+      .trimEnd()
+      .split("\r\n");
+    expect(exported[0]).toBe(
+      "messageId,status,to,from,parts,cost,currency,createdAt,updatedAt,errorCode",
+    );
+    // seedProjection makes every seventh message failed: far more than a page of the log.
+    expect(exported.length - 1).toBeGreaterThan(1_000);
+    expect(exported.slice(1).every((line) => line.split(",")[1] === "failed")).toBe(true);
 
     await page.goto(`${base}/dashboard`);
     expect(await page.locator("svg.chart rect").count()).toBeGreaterThan(0);
@@ -233,7 +254,7 @@ describe("the console in a browser", () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
     await signUp(page, "someone-else@example.com");
-    for (const path of ["/credentials", "/dashboard", "/messages", "/billing", "/send"]) {
+    for (const path of ["/credentials", "/keys", "/dashboard", "/messages", "/billing", "/send"]) {
       await page.goto(`${base}${path}`);
       const overflow = await page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth",
@@ -262,5 +283,38 @@ describe("the console in a browser", () => {
     });
     expect(forged.status()).toBe(403);
     await context.close();
+  });
+
+  it("when a send-only API key is made on the keys page, it sends through the API, cannot read the balance, and once revoked is refused", async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const { hash } = await signUp(page, "keys-owner@example.com");
+    await page.goto(`${base}/keys`);
+    await page.getByLabel("Name").fill("billing backend");
+    await page.getByLabel("Allowed from").fill("127.0.0.1, 2001:db8::/32");
+    await page.getByLabel("Current password").fill("correct horse battery");
+    await page.getByRole("button", { name: "Create key" }).click();
+    const secret = (await page.textContent("#key-secret")) ?? "";
+    expect(secret).toMatch(/^key_[0-9a-f]{20}\.[A-Za-z0-9_-]{43}$/);
+    expect(await page.locator("table.keys tbody tr").count()).toBe(1);
+    await page.screenshot({ path: join(SHOTS, "keys.png"), fullPage: true });
+
+    const basic = { authorization: `Basic ${Buffer.from(`${hash}:${secret}`).toString("base64")}` };
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(`${gateway.baseUrl}${path}`, { ...init, headers: { ...basic, ...init.headers } });
+    const send = () =>
+      api("/v1/messages", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ to: "+37256789045", from: "MyApp", text: "key" }),
+      });
+    // The key reaches ingress through the accounts bucket: within a second.
+    await waitFor(async () => (await send()).status === 202, { what: "ingress to know the key" });
+    expect((await api("/v1/balance")).status).toBe(403);
+
+    await page.getByRole("button", { name: "Revoke billing backend" }).click();
+    expect(await page.textContent("p.notice")).toContain("Key revoked.");
+    expect(await page.locator("#no-keys").count()).toBe(1);
+    await waitFor(async () => (await send()).status === 401, { what: "the revoked key refused" });
+    await page.close();
   });
 });

@@ -4,6 +4,8 @@ import { isMessageId, MESSAGE_STATUSES, type MessageStatus } from "@smsgw/contra
 export interface LogQuery {
   status?: string;
   to?: string;
+  /** Sender ID (the API's `from`; here `from` is the first day). */
+  sender?: string;
   from?: string;
   until?: string;
   messageId?: string;
@@ -13,6 +15,8 @@ export interface LogQuery {
 export interface ParsedLogFilter {
   status?: MessageStatus;
   to?: string;
+  /** Sender ID, exact. */
+  from?: string;
   since?: Date;
   until?: Date;
   messageId?: string;
@@ -20,7 +24,7 @@ export interface ParsedLogFilter {
 
 /**
  * Reads the log's filter form: status from the vocabulary, destination as E.164 (spaces
- * allowed), dates as YYYY-MM-DD (UTC, `until` inclusive), a messageId. A bad field is a
+ * allowed), a sender ID as sent (up to 20 characters), dates as YYYY-MM-DD (UTC, `until` inclusive), a messageId. A bad field is a
  * problem shown beside the form, never a 500.
  */
 export function parseLogFilter(query: LogQuery): { filter: ParsedLogFilter; problems: string[] } {
@@ -37,6 +41,11 @@ export function parseLogFilter(query: LogQuery): { filter: ParsedLogFilter; prob
   if (to) {
     if (/^\+[1-9][0-9]{3,14}$/.test(to)) filter.to = to;
     else problems.push("Destination must be in international form, e.g. +37256789045.");
+  }
+  const sender = text(query.sender);
+  if (sender) {
+    if (sender.length <= 20) filter.from = sender;
+    else problems.push("Sender is at most 20 characters.");
   }
   const day = (value: string, name: string, plusDays: number) => {
     if (!value) return undefined;

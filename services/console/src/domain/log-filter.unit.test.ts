@@ -6,6 +6,7 @@ describe("the message log's filters", () => {
     const { filter, problems } = parseLogFilter({
       status: "delivered",
       to: "+372 5678 9045",
+      sender: " MyApp ",
       from: "2026-11-01",
       until: "2026-11-24",
       messageId: "msg_01JDX1Y2Z3A4B5C6D7E8F9G0H1",
@@ -14,6 +15,7 @@ describe("the message log's filters", () => {
     expect(filter).toEqual({
       status: "delivered",
       to: "+37256789045",
+      from: "MyApp",
       since: new Date("2026-11-01T00:00:00Z"),
       until: new Date("2026-11-25T00:00:00Z"),
       messageId: "msg_01JDX1Y2Z3A4B5C6D7E8F9G0H1",
@@ -24,10 +26,11 @@ describe("the message log's filters", () => {
     const { filter, problems } = parseLogFilter({
       status: "lost",
       to: "5678",
+      sender: "A sender that is far too long",
       from: "yesterday",
       messageId: "x",
     });
     expect(filter).toEqual({});
-    expect(problems).toHaveLength(4);
+    expect(problems).toHaveLength(5);
   });
 });

@@ -1,3 +1,4 @@
+import { isErrorCode, publicEventOf, type StoredTrailEvent } from "@smsgw/contracts";
 import { money } from "./format.ts";
 
 /** One step of a message's trail as the message page shows it. */
@@ -13,12 +14,6 @@ type Data = Record<string, unknown>;
 const str = (v: unknown) => (typeof v === "string" ? v : v == null ? "" : String(v));
 const num = (v: unknown) => (typeof v === "number" ? v : 0);
 
-function whyRouted(d: Data): string {
-  const reason = (d.reason ?? {}) as Data;
-  const candidates = Array.isArray(reason.candidates) ? reason.candidates.join(", ") : "";
-  return `attempt ${num(d.attempt)}; prefix ${str(reason.matchedPrefix)} matched; candidates: ${candidates}`;
-}
-
 /** The charge rides on acceptance (ADR 0009); older trails have a separate Charged entry. */
 function charge(d: Data): string {
   if (typeof d.pricePerPart !== "number") return "";
@@ -26,16 +21,18 @@ function charge(d: Data): string {
   return `; charged ${money(num(d.cost), currency)} (${num(d.parts)} × ${money(d.pricePerPart, currency)})`;
 }
 
+/** ", error unreachable" for a documented code, nothing otherwise. */
+const error = (d: Data) => (isErrorCode(d.errorCode) ? `error ${d.errorCode}` : "");
+
 /**
- * Says what each event of the trail means, in the customer's words. Unknown types (a newer
- * producer) are shown by name rather than dropped: the trail is the audit record.
+ * Says what each event of the trail means, in the customer's words, from its public view
+ * only (`publicEventOf`, ADR 0017): the console is the customer's, so no carrier, carrier id,
+ * routing reason or SMPP detail reaches the page, whatever the stored event holds. Unknown
+ * types (a newer producer) are shown by name rather than dropped: the trail is the audit record.
  */
-export function describeEvent(event: {
-  type: string;
-  occurredAt: string;
-  data: unknown;
-}): TimelineEntry {
-  const d = (event.data ?? {}) as Data;
+export function describeEvent(stored: StoredTrailEvent): TimelineEntry {
+  const event = publicEventOf(stored);
+  const d: Data = event.data;
   const base = { at: event.occurredAt, type: event.type };
   switch (event.type) {
     case "MessageAccepted":
@@ -53,41 +50,30 @@ export function describeEvent(event: {
         tone: "info",
       };
     case "MessageRouted":
+      return { ...base, title: "Routed", detail: `attempt ${num(d.attempt)}`, tone: "info" };
+    case "MessageSubmitted":
       return {
         ...base,
-        title: `Routed to ${str(d.carrierId)}`,
-        detail: whyRouted(d),
-        tone: "info",
-      };
-    case "MessageSubmitted": {
-      const parts = Array.isArray(d.parts) ? (d.parts as Data[]) : [];
-      const ids = parts
-        .map((p) => `part ${num(p.part)}: carrier id ${str(p.carrierMessageId)}`)
-        .join("; ");
-      // Since ADR 0009 the submission says why its carrier was chosen (no routed event).
-      return {
-        ...base,
-        title: `Submitted to ${str(d.carrierId)}`,
-        detail: d.reason ? `${whyRouted(d)}; ${ids}` : ids,
+        title: "Submitted to the network",
+        detail: `attempt ${num(d.attempt)}; ${num(d.parts)} part(s) accepted`,
         tone: "ok",
       };
-    }
     case "SubmitFailed":
       return {
         ...base,
-        title: `Submit to ${str(d.carrierId)} failed`,
-        detail: `${str(d.detail)}${d.retryable ? " (will try another route)" : ""}`,
+        title: `Submit attempt ${num(d.attempt)} refused`,
+        detail: `${error(d)}${d.retryable ? " (will try another route)" : ""}`,
         tone: "bad",
       };
     case "ReceiptReceived":
       return {
         ...base,
-        title: `Receipt for part ${num(d.part)}: ${str(d.stat)}`,
-        detail: `from ${str(d.carrierId)}${d.errorCode ? `, error ${str(d.errorCode)}` : ""}`,
-        tone: d.stat === "DELIVRD" ? "ok" : "bad",
+        title: `Receipt for part ${num(d.part)}: ${str(d.status)}`,
+        detail: error(d),
+        tone: d.status === "delivered" ? "ok" : d.status === "pending" ? "info" : "bad",
       };
     case "MessageFailed":
-      return { ...base, title: `Failed: ${str(d.reason)}`, detail: str(d.detail), tone: "bad" };
+      return { ...base, title: `Failed: ${str(d.reason)}`, detail: error(d), tone: "bad" };
     case "MessageRefunded":
       return {
         ...base,

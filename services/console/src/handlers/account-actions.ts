@@ -3,13 +3,12 @@ import { countParts } from "@smsgw/sms-text";
 import type { Request, Response, Router } from "express";
 import type { UserStore } from "../db/users.ts";
 import { checkCallbackUrl } from "../domain/credentials-input.ts";
-import { tooManyAttempts } from "../domain/pages/auth.ts";
 import { type CredentialsView, credentialsPage } from "../domain/pages/credentials.ts";
 import { sendPage } from "../domain/pages/tools.ts";
-import { type Attempts, checkPassword } from "./attempts.ts";
+import type { Attempts } from "./attempts.ts";
 import type { DispatcherClient } from "./dispatcher-client.ts";
-import { verifyPassword } from "./password.ts";
 import type { PricingClient } from "./pricing-client.ts";
+import { auditBy, passwordAgain } from "./reauth.ts";
 import { locals, pageContext, requireCsrf, requireUser } from "./security.ts";
 
 export interface ActionOptions {
@@ -67,35 +66,27 @@ export function mountActions(router: Router, options: ActionOptions): void {
    * enough, the password is asked again. False when it was not right (the page is sent).
    */
   async function reauthenticated(req: Request, res: Response): Promise<boolean> {
-    const u = user(res);
-    const password = field(req, "password", 1_000);
-    if (password === "") {
-      await credentials(res, { problems: ["Type your current password to rotate."] }, 422);
-      return false;
-    }
-    const checked = await checkPassword(
-      loginAttempts,
-      { email: u.email, ip: req.ip ?? "unknown" },
-      Date.now(),
-      async () => {
-        const stored = await users.findByEmail(u.email);
-        return stored !== undefined && (await verifyPassword(password, stored.passwordHash));
+    const checked = await passwordAgain(
+      { users, loginAttempts },
+      req,
+      user(res).email,
+      field(req, "password", 1_000),
+      {
+        ask: "Type your current password to rotate.",
+        refused: "That is not your current password: nothing was rotated.",
       },
     );
-    if (checked.outcome === "right") return true;
-    if (checked.outcome === "locked") {
-      res.set("retry-after", String(Math.ceil(checked.waitMs / 1000)));
-      await credentials(res, { problems: [tooManyAttempts(checked.waitMs)] }, 429);
-    } else {
-      const problem = "That is not your current password: nothing was rotated.";
-      await credentials(res, { problems: [problem] }, 403);
+    if (checked.ok) return true;
+    if (checked.retryAfterSec !== undefined) {
+      res.set("retry-after", String(checked.retryAfterSec));
     }
+    await credentials(res, { problems: [checked.problem] }, checked.status);
     return false;
   }
 
   router.post("/credentials/rotate-token", requireUser, requireCsrf, async (req, res) => {
     if (!(await reauthenticated(req, res))) return;
-    const rotated = await pricing.rotateToken(user(res).accountId);
+    const rotated = await pricing.rotateToken(user(res).accountId, auditBy(req, user(res)));
     if (rotated.outcome !== "rotated") throw new Error(rotated.reason);
     await credentials(res, {
       token: rotated.token,

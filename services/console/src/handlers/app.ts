@@ -8,6 +8,7 @@ import { mountActions } from "./account-actions.ts";
 import { Attempts } from "./attempts.ts";
 import { mountAuth } from "./auth.ts";
 import type { DispatcherClient } from "./dispatcher-client.ts";
+import { mountKeys } from "./keys.ts";
 import { mountPages } from "./pages.ts";
 import { type PricingClient, PricingUnavailableError } from "./pricing-client.ts";
 import { locals, pageContext, securityHeaders, sessions } from "./security.ts";
@@ -69,7 +70,12 @@ export function createApp(options: AppOptions): express.Express {
     log: options.logger,
   });
   mountTools(pages);
-  mountPages(pages, { log: options.log, trail: options.trail, pricing: options.pricing });
+  mountPages(pages, {
+    log: options.log,
+    trail: options.trail,
+    pricing: options.pricing,
+    logger: options.logger,
+  });
   mountActions(pages, {
     pricing: options.pricing,
     users: options.users,
@@ -79,6 +85,7 @@ export function createApp(options: AppOptions): express.Express {
     ingressUrl: options.ingressUrl,
     timeoutMs: options.rpcTimeoutMs * 2,
   });
+  mountKeys(pages, { pricing: options.pricing, users: options.users, loginAttempts });
   app.use(pages);
 
   app.use((_req: Request, res: Response) => {

@@ -1,5 +1,12 @@
+import { pipeline } from "node:stream/promises";
 import { isMessageId } from "@smsgw/contracts";
-import type { AccountLogReader, MessageReader } from "@smsgw/message-read-model";
+import {
+  type AccountLogReader,
+  type MessageReader,
+  messageCsvExport,
+  messageCsvFileName,
+} from "@smsgw/message-read-model";
+import type { Logger } from "@smsgw/service-kit";
 import type { Request, Response, Router } from "express";
 import { barsOf, lastDays } from "../domain/chart.ts";
 import { type LogQuery, parseLogFilter } from "../domain/log-filter.ts";
@@ -13,11 +20,13 @@ import { locals, pageContext, requireUser } from "./security.ts";
 
 export interface PageOptions {
   log: AccountLogReader;
+  logger: Logger;
   trail: MessageReader;
   pricing: PricingClient;
 }
 
 const LOG_PAGE = 50;
+const LOG_FIELDS = ["status", "to", "sender", "from", "until", "messageId", "after"] as const;
 const CHART_DAYS = 14;
 
 /** Query fields as strings (express gives arrays for repeated ones: take the first). */
@@ -39,7 +48,7 @@ function accountOf(res: Response): string {
 
 /** Every page here shows the logged-in account's data only: the account id comes from the session. */
 export function mountPages(router: Router, options: PageOptions): void {
-  const { log, trail, pricing } = options;
+  const { log, trail, pricing, logger } = options;
 
   router.get("/dashboard", requireUser, async (_req, res) => {
     const accountId = accountOf(res);
@@ -71,7 +80,7 @@ export function mountPages(router: Router, options: PageOptions): void {
   });
 
   router.get("/messages", requireUser, async (req, res) => {
-    const query: LogQuery = queryOf(req, ["status", "to", "from", "until", "messageId", "after"]);
+    const query: LogQuery = queryOf(req, LOG_FIELDS);
     const { filter, problems } = parseLogFilter(query);
     let page: Awaited<ReturnType<AccountLogReader["listMessages"]>>;
     try {
@@ -87,6 +96,28 @@ export function mountPages(router: Router, options: PageOptions): void {
     res
       .status(problems.length > 0 ? 422 : 200)
       .send(messagesPage(pageContext(res), query, page.messages, page.nextCursor, problems).value);
+  });
+
+  // Before `/messages/:messageId`: the same filters, every page, as CSV (api.md section 5).
+  router.get("/messages/export.csv", requireUser, async (req, res) => {
+    const query: LogQuery = queryOf(req, LOG_FIELDS);
+    const { filter, problems } = parseLogFilter(query);
+    if (problems.length > 0) {
+      return void res
+        .status(422)
+        .send(messagesPage(pageContext(res), query, [], null, problems).value);
+    }
+    const accountId = accountOf(res);
+    const csv = await messageCsvExport(log, accountId, filter);
+    res
+      .type("text/csv; charset=utf-8")
+      .set("cache-control", "no-store")
+      .attachment(messageCsvFileName(accountId, new Date()));
+    // A failure, or a client that goes away, ends the export with the body cut short.
+    await pipeline(csv, res).catch((error: unknown) => {
+      if ((error as { code?: unknown }).code !== "ERR_STREAM_PREMATURE_CLOSE")
+        logger.error({ err: error }, "message export failed");
+    });
   });
 
   router.get("/messages/:messageId", requireUser, async (req, res) => {

@@ -1,12 +1,18 @@
 import {
+  type AuditBy,
   ConsoleAccountResponse,
+  ConsoleAuditResponse,
   ConsoleCreateAccountResponse,
+  ConsoleKeysResponse,
   ConsoleLedgerResponse,
   ConsolePriceListResponse,
   ConsoleRotateTokenResponse,
   ConsoleRotateWebhookSecretResponse,
   ConsoleSetDefaultCallbackUrlResponse,
+  type CreateApiKeyRequest,
+  CreateApiKeyResponse,
   consoleRpcSubjects,
+  RevokeApiKeyResponse,
 } from "@smsgw/contracts";
 import type { Nats } from "@smsgw/service-kit";
 import type { z } from "zod";
@@ -34,8 +40,8 @@ export function createPricingClient(nats: Nats, prefix: string, timeoutMs: numbe
     createAccount: (credits: number, actor: string) =>
       ask(subjects.createAccount, { credits, actor }, ConsoleCreateAccountResponse),
     account: (accountId: string) => ask(subjects.account, { accountId }, ConsoleAccountResponse),
-    rotateToken: (accountId: string) =>
-      ask(subjects.rotateToken, { accountId }, ConsoleRotateTokenResponse),
+    rotateToken: (accountId: string, by: AuditBy) =>
+      ask(subjects.rotateToken, { accountId, by }, ConsoleRotateTokenResponse),
     rotateWebhookSecret: (accountId: string) =>
       ask(subjects.rotateWebhookSecret, { accountId }, ConsoleRotateWebhookSecretResponse),
     ledger: (accountId: string, limit: number, before?: string) =>
@@ -52,6 +58,13 @@ export function createPricingClient(nats: Nats, prefix: string, timeoutMs: numbe
         { accountId, defaultCallbackUrl },
         ConsoleSetDefaultCallbackUrlResponse,
       ),
+    keys: (accountId: string) => ask(subjects.keys, { accountId }, ConsoleKeysResponse),
+    /** The key with the digest of a secret the console made (it never leaves the console). */
+    createKey: (accountId: string, key: CreateApiKeyRequest["key"], by: AuditBy) =>
+      ask(subjects.createKey, { accountId, key, by }, CreateApiKeyResponse),
+    revokeKey: (accountId: string, keyId: string, by: AuditBy) =>
+      ask(subjects.revokeKey, { accountId, keyId, by }, RevokeApiKeyResponse),
+    audit: (accountId: string) => ask(subjects.audit, { accountId }, ConsoleAuditResponse),
   };
 }
 export type PricingClient = ReturnType<typeof createPricingClient>;

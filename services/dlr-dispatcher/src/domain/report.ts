@@ -1,8 +1,10 @@
 import {
+  type ErrorCode,
   type InboundDelivery,
   type InboundView,
   inboundView,
   type MessageStatusChanged,
+  publicErrorCode,
   statusChangeId,
   toDecimal,
 } from "@smsgw/contracts";
@@ -18,7 +20,8 @@ export interface ReportBody {
   parts: number;
   cost: number;
   currency: string;
-  errorCode: string | null;
+  /** One of the documented codes (ADR 0017), never the carrier's own. */
+  errorCode: ErrorCode | null;
   reference: string | null;
   sequence: number;
   occurredAt: string;
@@ -63,7 +66,8 @@ export function reportBody(change: MessageStatusChanged): ReportBody {
     parts: change.parts,
     cost: toDecimal(change.cost),
     currency: change.currency,
-    errorCode: change.errorCode,
+    // A change folded before ADR 0017 (still in the stream) may hold a raw code.
+    errorCode: publicErrorCode(change.errorCode),
     reference: change.reference,
     sequence: change.sequence,
     occurredAt: change.occurredAt,

@@ -32,6 +32,13 @@ describe("report body", () => {
     );
   });
 
+  it("when a change folded before the documented codes holds a carrier's raw code, the body says the documented one", () => {
+    const undelivered = { ...change, status: "undelivered" as const };
+    expect(reportBody({ ...undelivered, errorCode: "001" }).errorCode).toBe("unknown_subscriber");
+    expect(reportBody({ ...undelivered, errorCode: "0x00000058" }).errorCode).toBe("carrier_error");
+    expect(reportBody({ ...undelivered, errorCode: "unreachable" }).errorCode).toBe("unreachable");
+  });
+
   it("when the cost is a sum of units, it is a JSON number with no float noise", () => {
     expect(reportBody({ ...change, cost: 3000 }).cost).toBe(0.3);
   });

@@ -146,4 +146,17 @@ export const migrations: Record<string, Migration> = {
       await sql`alter table messages add column smpp_receipt text`.execute(db);
     },
   },
+  "0009_account_sender_log": {
+    async up(db) {
+      // GET /v1/messages?from= and its export (ADR 0016): an account's messages from one
+      // sender, newest first on the (created_at, message_id) cursor; without it a rare sender
+      // reads the account's whole history. One more index entry per accepted message, written
+      // once: no column here moves with the status, so status moves stay HOT updates. The
+      // status filter has no index on purpose (it would make every status move a non-HOT
+      // update that writes into every index). The build holds a write lock on the table:
+      // on a large one, create it `concurrently` by hand first (ADR 0016), and this is a no-op.
+      await sql`create index if not exists messages_account_from on messages
+        (account_id, from_number, created_at desc, message_id desc) where accepted`.execute(db);
+    },
+  },
 };

@@ -1,5 +1,9 @@
-import type { MessageStatus, SmppReceiptMask } from "@smsgw/contracts";
-import { type MessageRow as ReadModelRow, statusTimesOfRow } from "@smsgw/message-read-model";
+import { type MessageStatus, publicErrorCode, type SmppReceiptMask } from "@smsgw/contracts";
+import {
+  publicPartOutcomes,
+  type MessageRow as ReadModelRow,
+  statusTimesOfRow,
+} from "@smsgw/message-read-model";
 import type postgres from "postgres";
 import type { MessageState } from "../domain/message.ts";
 
@@ -94,13 +98,14 @@ export function stateOfRow(row: MessageRow): MessageState {
         : null,
     submittedAt: row.submitted_at?.toISOString() ?? null,
     failure: row.failure_at
-      ? { at: row.failure_at.toISOString(), errorCode: row.failure_code }
+      ? { at: row.failure_at.toISOString(), errorCode: publicErrorCode(row.failure_code) }
       : null,
     validityExpiredAt: row.validity_expired_at?.toISOString() ?? null,
-    partOutcomes: row.part_outcomes,
+    // Rows written before ADR 0017 hold raw codes: read as the documented ones.
+    partOutcomes: publicPartOutcomes(row.part_outcomes),
     status: row.status,
     statusSeq: row.status_seq,
-    errorCode: row.error_code,
+    errorCode: publicErrorCode(row.error_code),
     statusTimes: statusTimesOfRow(row),
     updatedAt: row.updated_at?.toISOString() ?? null,
   };

@@ -1,8 +1,11 @@
 import {
+  type ErrorCode,
   isForwardStatus,
   type MessageEvent,
   type MessageStatus,
   type PartStatus,
+  publicErrorCodeOfFailure,
+  publicErrorCodeOfReceipt,
   type SmppReceiptMask,
 } from "@smsgw/contracts";
 
@@ -16,6 +19,10 @@ import {
  * - the status (`status`, `statusSeq`, `errorCode`, `statusTimes`): derived from the facts
  *   after every event, and only ever moved forward (api.md section 3). It stays null until
  *   `MessageAccepted` is seen, because acceptance carries what a status report needs.
+ *
+ * Error codes are the documented ones customers see (ADR 0017), taken from each event's
+ * `publicErrorCode` or derived from its raw code when an old event has none; the raw codes
+ * stay in the events.
  */
 export interface MessageState {
   messageId: string;
@@ -24,7 +31,7 @@ export interface MessageState {
   /** When the first `MessageSubmitted` occurred (a carrier took every part). */
   submittedAt: string | null;
   /** The first `MessageFailed`: no carrier could take the message. */
-  failure: { at: string; errorCode: string | null } | null;
+  failure: { at: string; errorCode: ErrorCode | null } | null;
   /** When the message's validity ran out with no final receipt (`ValidityExpired`). */
   validityExpiredAt: string | null;
   /** Receipt outcome per part number (keys are the part numbers as strings). */
@@ -32,8 +39,8 @@ export interface MessageState {
   status: MessageStatus | null;
   /** Counts the status changes from 1; the sequence of the latest one. */
   statusSeq: number;
-  /** The error code behind a final status other than delivered. */
-  errorCode: string | null;
+  /** The documented error code behind a final status other than delivered. */
+  errorCode: ErrorCode | null;
   /** When each status the projection reached was reached. */
   statusTimes: Readonly<Partial<Record<MessageStatus, string>>>;
   /** The latest `occurredAt` of the events that carry facts (`affectsProjection`). */
@@ -60,7 +67,7 @@ export interface AcceptedFacts {
 export interface PartOutcome {
   status: PartStatus;
   at: string;
-  errorCode: string | null;
+  errorCode: ErrorCode | null;
 }
 
 /** A forward move of the status, as `evolve` made it. */
@@ -69,7 +76,7 @@ export interface StatusChange {
   sequence: number;
   /** When the fact behind it occurred: acceptance, submission, the deciding receipt or failure. */
   occurredAt: string;
-  errorCode: string | null;
+  errorCode: ErrorCode | null;
 }
 
 export function initialState(messageId: string, accountId: string): MessageState {
@@ -159,7 +166,7 @@ function recordFacts(state: MessageState, event: MessageEvent): MessageState {
     case "MessageSubmitted":
       return { ...next, submittedAt: earliest(state.submittedAt, event.occurredAt) };
     case "MessageFailed": {
-      const failure = { at: event.occurredAt, errorCode: event.data.errorCode };
+      const failure = { at: event.occurredAt, errorCode: publicErrorCodeOfFailure(event.data) };
       if (state.failure && !isEarlier(failure.at, state.failure.at)) return next;
       return { ...next, failure };
     }
@@ -168,7 +175,7 @@ function recordFacts(state: MessageState, event: MessageEvent): MessageState {
       const outcome: PartOutcome = {
         status: event.data.partStatus,
         at: event.occurredAt,
-        errorCode: event.data.errorCode,
+        errorCode: publicErrorCodeOfReceipt(event.data),
       };
       const kept = strongerOutcome(state.partOutcomes[key], outcome);
       if (kept === state.partOutcomes[key]) return next;
@@ -192,7 +199,7 @@ function recordFacts(state: MessageState, event: MessageEvent): MessageState {
 interface Milestone {
   status: MessageStatus;
   at: string;
-  errorCode: string | null;
+  errorCode: ErrorCode | null;
 }
 
 /** Applies, in order, every status the facts support that is a forward move. */
@@ -242,7 +249,7 @@ function finalStatus(state: MessageState, parts: number): Milestone | null {
   if (receipt) candidates.push(receipt);
   if (state.failure) candidates.push({ status: "failed", ...state.failure });
   if (state.validityExpiredAt) {
-    candidates.push({ status: "expired", at: state.validityExpiredAt, errorCode: null });
+    candidates.push({ status: "expired", at: state.validityExpiredAt, errorCode: "expired" });
   }
   return candidates.reduce<Milestone | null>(
     (first, candidate) => (first && !isEarlier(candidate.at, first.at) ? first : candidate),

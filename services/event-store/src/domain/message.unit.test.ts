@@ -57,13 +57,17 @@ describe("a message's status, event by event", () => {
     ]);
   });
 
-  it("when one part is undelivered, the message is undelivered with that receipt's error code, whatever the other parts say", () => {
+  it("when one part is undelivered, the message is undelivered with the documented code of that receipt's error, whatever the other parts say", () => {
     const then = given(
       e.accepted(t(0), { parts: 3 }),
       e.submitted(t(1), 3),
       e.receipt(t(2), 1, "delivered"),
     ).when(e.receipt(t(3), 2, "undelivered", "011"), e.receipt(t(4), 3, "delivered"));
-    expect(then.state).toMatchObject({ status: "undelivered", errorCode: "011", statusSeq: 3 });
+    expect(then.state).toMatchObject({
+      status: "undelivered",
+      errorCode: "rejected",
+      statusSeq: 3,
+    });
     expect(then.state.statusTimes.undelivered).toBe(t(3));
     expect(statuses(then)).toEqual(["3:undelivered"]);
   });
@@ -77,7 +81,7 @@ describe("a message's status, event by event", () => {
     expect(then.state.partOutcomes["1"]).toEqual({
       status: "undelivered",
       at: t(3),
-      errorCode: "013",
+      errorCode: "blocked_by_carrier",
     });
     expect(then.state.status).toBe("undelivered");
   });
@@ -87,7 +91,7 @@ describe("a message's status, event by event", () => {
       e.receipt(t(2), 1, "delivered"),
       e.receipt(t(3), 2, "expired", "EXP"),
     );
-    expect(then.state).toMatchObject({ status: "expired", errorCode: "EXP" });
+    expect(then.state).toMatchObject({ status: "expired", errorCode: "expired" });
     expect(statuses(then)).toEqual(["3:expired"]);
   });
 
@@ -247,7 +251,7 @@ describe("the order of arrival does not matter", () => {
     const events = [...threeParts.slice(0, 5), e.receipt(t(3), 2, "undelivered", "011")];
     for (const order of permutations(events)) {
       const then = given().when(...order);
-      expect(then.state).toMatchObject({ status: "undelivered", errorCode: "011" });
+      expect(then.state).toMatchObject({ status: "undelivered", errorCode: "rejected" });
       expect(then.notifications.at(-1)).toMatchObject({ status: "undelivered", occurredAt: t(3) });
     }
   });
@@ -371,13 +375,28 @@ describe("status changes derived again from a projection (a redelivery after the
     expect(statusChangesOf(given(e.submitted(t(1))).state)).toEqual([]);
   });
 
-  it("when the validity runs out before any final receipt, the message ends expired, and a late receipt changes nothing", () => {
+  it("when the validity runs out before any final receipt, the message ends expired (errorCode expired), and a late receipt changes nothing", () => {
     const then = given(e.accepted(t(0)), e.submitted(t(1))).when(
       e.validityExpired(t(5)),
       e.receipt(t(6), 1, "delivered"),
     );
-    expect(then.state).toMatchObject({ status: "expired", validityExpiredAt: t(5) });
+    expect(then.state).toMatchObject({
+      status: "expired",
+      validityExpiredAt: t(5),
+      errorCode: "expired",
+    });
     expect(statuses(then)).toEqual(["3:expired"]);
+  });
+
+  it("when a receipt or failure carries the code the connector or routing mapped, that code is the message's; the raw one is not", () => {
+    const mapped = e.receipt(t(2), 1, "undelivered", "004");
+    if (mapped.type !== "ReceiptReceived") throw new Error("a receipt");
+    const receipt = { ...mapped, data: { ...mapped.data, publicErrorCode: "blocked_by_carrier" } };
+    const then = given(e.accepted(t(0)), e.submitted(t(1))).when(receipt);
+    expect(then.state.errorCode).toBe("blocked_by_carrier");
+    const failed = given(e.accepted(t(0))).when(e.failed(t(1), "0x0000000b")).state;
+    // An old failure event (no publicErrorCode, reason no_route) reads by its reason.
+    expect(failed.errorCode).toBe("no_route");
   });
 
   it("when a refund is recorded, the status does not move", () => {

@@ -116,7 +116,7 @@ export function messageEvents(messageId: string, accountId = "acc_1") {
           carrierId: "sim-a",
           carrierMessageId: `c${part}`,
           part,
-          stat: partStatus === "delivered" ? "DELIVRD" : "UNDELIV",
+          stat: STAT_OF[partStatus],
           errorCode,
           partStatus,
         },
@@ -151,3 +151,11 @@ export function permutations<T>(items: readonly T[]): T[][] {
     ]),
   );
 }
+
+/** The receipt stat a part status comes from (the connector's partStatusOf, read backwards). */
+const STAT_OF: Record<PartStatus, string> = {
+  delivered: "DELIVRD",
+  undelivered: "UNDELIV",
+  expired: "EXPIRED",
+  pending: "ENROUTE",
+};

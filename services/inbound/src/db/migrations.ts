@@ -4,7 +4,7 @@ import type { Migration } from "kysely/migration";
 export const INBOUND_SCHEMA = "inbound";
 
 /**
- * The inbound service's own schema `inbound` (ADR 0016): the operator's number inventory and
+ * The inbound service's own schema `inbound` (ADR 0019): the operator's number inventory and
  * who holds each number, the parts of concatenated MO waiting for their siblings, and every
  * inbound message (an account's, or the operator's when nobody owns the number).
  */

@@ -2,7 +2,7 @@ import type { KV, KvEntry } from "@nats-io/kv";
 import { OptOutRecord, optOutKey } from "@smsgw/contracts";
 
 /**
- * The accounts' opt-out lists, kept in the KV bucket that every door watches (ADR 0016): the
+ * The accounts' opt-out lists, kept in the KV bucket that every door watches (ADR 0019): the
  * bucket is the record (as routing's route table is), written only by this service.
  */
 export function createOptOutStore(kv: KV) {

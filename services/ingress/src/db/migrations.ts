@@ -1,9 +1,10 @@
+import { rateBucketsTable } from "@smsgw/message-acceptance";
 import { type Kysely, sql } from "kysely";
 import type { Migration } from "kysely/migration";
 
 /**
  * The ingress's own schema `ingress`: the idempotency keys of `POST /v1/messages`, and the
- * shared rate-limit buckets (`handlers/shared-limits-store.ts`).
+ * shared rate-limit buckets (`@smsgw/message-acceptance`'s `shared-limits/store.ts`).
  */
 export const migrations: Record<string, Migration> = {
   "0001_idempotency_keys": {
@@ -33,23 +34,6 @@ export const migrations: Record<string, Migration> = {
     },
   },
   "0002_rate_buckets": {
-    async up(db: Kysely<unknown>) {
-      // One token bucket per limited key (per-IP, per-account) for the whole gateway. Each
-      // replica reports what it took every sync interval and reads the tokens back.
-      await sql`
-        create table rate_buckets (
-          key text primary key,
-          -- May go below zero: replicas took more in one interval than was left (a debt).
-          tokens double precision not null,
-          -- The database's clock (ms since the epoch) when tokens was last brought up to date.
-          at_ms double precision not null,
-          -- The limits and the count of the last report (insert ... on conflict reads them).
-          rate double precision not null,
-          burst double precision not null,
-          used double precision not null,
-          updated_at timestamptz not null default now()
-        )`.execute(db);
-      await sql`create index rate_buckets_updated_at on rate_buckets (updated_at)`.execute(db);
-    },
+    up: rateBucketsTable,
   },
 };

@@ -1,4 +1,4 @@
-import { MESSAGE_STATUSES } from "@smsgw/contracts";
+import { ERROR_CODE_MEANINGS, ERROR_CODES, MESSAGE_STATUSES } from "@smsgw/contracts";
 import { z } from "zod";
 
 /**
@@ -77,6 +77,11 @@ export const SendBatchEnvelope = z.strictObject({
   ...Credentials,
 });
 
+/** The documented errorCodes (ADR 0017), each with its meaning in the description. */
+export const ErrorCodeSchema = z.enum(ERROR_CODES).meta({
+  description: `why a message failed, was undelivered or expired; stable (codes are added, never changed): ${ERROR_CODES.map((code) => `\`${code}\` ${ERROR_CODE_MEANINGS[code]}`).join("; ")}`,
+});
+
 export const MessageResource = z.object({
   messageId: z.string(),
   status: z.enum(MESSAGE_STATUSES),
@@ -86,7 +91,9 @@ export const MessageResource = z.object({
   cost: z.number().meta({ description: "total charged for all parts, in currency" }),
   currency: z.string(),
   reference: z.string().nullable(),
-  errorCode: z.string().nullable(),
+  errorCode: ErrorCodeSchema.nullable().meta({
+    description: "null unless the status is undelivered, expired or failed (see ErrorCode)",
+  }),
   createdAt: z.string(),
   updatedAt: z.string(),
   statusTimes: z
@@ -112,7 +119,15 @@ export const BatchResult = z.object({
 
 export const EventsPage = z.object({
   events: z.array(
-    z.object({ eventId: z.string(), type: z.string(), occurredAt: z.string(), data: z.unknown() }),
+    z.object({
+      eventId: z.string(),
+      type: z.string(),
+      occurredAt: z.string(),
+      data: z.record(z.string(), z.unknown()).meta({
+        description:
+          'what the event says about this message (docs/api.md, "The event trail"): no carrier, carrier message id, routing or SMPP detail; an errorCode in it is an ErrorCode; {} for a type this API does not describe',
+      }),
+    }),
   ),
   nextCursor: z.string().nullable().meta({ description: "pass as ?after= for the next page" }),
 });
@@ -120,6 +135,62 @@ export const EventsPage = z.object({
 export const EventsQuery = z.object({
   after: z.string().max(20).optional(),
   limit: z.coerce.number().int().min(1).max(1_000).default(100),
+});
+
+/** A time filter: ISO 8601 with an offset, or a UTC day (YYYY-MM-DD, its midnight). */
+const FilterTime = (description: string) =>
+  z
+    .union([z.iso.datetime({ offset: true }), z.iso.date()])
+    .transform((value) => new Date(value.length === 10 ? `${value}T00:00:00Z` : value))
+    .meta({ description, example: "2026-12-01T00:00:00Z" });
+
+/** The filters of `GET /v1/messages` and its CSV export (api.md section 5). */
+const MessageFilters = {
+  status: z.enum(MESSAGE_STATUSES).optional().meta({ description: "current status" }),
+  to: z
+    .string()
+    .regex(/^\+[1-9][0-9]{3,14}$/, "must be E.164, e.g. +37256789045 (write + as %2B)")
+    .optional()
+    .meta({ description: "destination, E.164, exact (write + as %2B)" }),
+  from: z
+    .string()
+    .min(1)
+    .max(20)
+    .optional()
+    .meta({ description: "sender ID as sent, exact", example: "MyApp" }),
+  since: FilterTime("created at or after").optional(),
+  until: FilterTime("created before").optional(),
+  ...Credentials,
+};
+
+export const MAX_SEARCH_PAGE = 1_000;
+
+export const MessagesQuery = z.strictObject({
+  ...MessageFilters,
+  cursor: z
+    .string()
+    .max(200)
+    .optional()
+    .meta({ description: "nextCursor of the previous page; absent for the newest" }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_SEARCH_PAGE)
+    .default(100)
+    .meta({ description: `messages a page, 1 to ${MAX_SEARCH_PAGE}` }),
+});
+export type MessagesQuery = z.infer<typeof MessagesQuery>;
+
+export const ExportQuery = z.strictObject(MessageFilters);
+export type ExportQuery = z.infer<typeof ExportQuery>;
+
+export const MessagesPage = z.object({
+  messages: z.array(MessageResource),
+  nextCursor: z
+    .string()
+    .nullable()
+    .meta({ description: "pass as ?cursor= (with the same filters) for the next, older page" }),
 });
 
 export const Balance = z.object({ balance: z.number(), currency: z.string() });

@@ -8,6 +8,7 @@ import { createMessageStatusHandler, type MessageStatusDeps } from "./message-st
 import { sendError } from "./reply.ts";
 import { createSendHandler, type SendDeps } from "./send.ts";
 import { createV1BatchHandler, type V1BatchDeps } from "./v1-batch.ts";
+import { createKeyHandler, type KeysDeps, listKeysHandler, revokeKeyHandler } from "./v1-keys.ts";
 import { type NumbersDeps, numbersHandlers } from "./v1-numbers.ts";
 import {
   balanceHandler,
@@ -16,6 +17,7 @@ import {
   pricesHandler,
   type QueryDeps,
 } from "./v1-queries.ts";
+import { exportHandler, type SearchDeps, searchHandler } from "./v1-search.ts";
 import { createV1SendHandler, type V1SendDeps } from "./v1-send.ts";
 
 export interface AppDeps {
@@ -25,6 +27,8 @@ export interface AppDeps {
   v1Batch: V1BatchDeps;
   queries: QueryDeps;
   numbers: NumbersDeps;
+  search: SearchDeps;
+  keys: KeysDeps;
   ipLimit: IpLimitDeps;
   log: Logger;
   trustProxy: boolean;
@@ -82,8 +86,15 @@ export function createApp(deps: AppDeps): Express {
   const get = (path: string, handler: RequestHandler) =>
     app.route(path).head(methodNotAllowed("GET")).get(handler).all(methodNotAllowed("GET"));
 
-  post("/v1/messages", deps.maxBodyBytes, createV1SendHandler(deps.v1Send));
+  // GET is the search, POST a send; the fixed paths come before `/v1/messages/:id`.
+  app
+    .route("/v1/messages")
+    .head(methodNotAllowed("GET, POST"))
+    .get(searchHandler(deps.search))
+    .post(...jsonBody(deps.maxBodyBytes), createV1SendHandler(deps.v1Send))
+    .all(methodNotAllowed("GET, POST"));
   post("/v1/messages/batch", deps.batchMaxBodyBytes, createV1BatchHandler(deps.v1Batch));
+  get("/v1/messages/export.csv", exportHandler(deps.search));
   get("/v1/messages/:id", createMessageStatusHandler(deps.status) as RequestHandler);
   get("/v1/messages/:id/events", eventsHandler(deps.queries) as RequestHandler);
   get("/v1/balance", balanceHandler(deps.queries));
@@ -110,6 +121,16 @@ export function createApp(deps: AppDeps): Express {
   app.route("/v1/opt-outs/:number").delete(numbers.optOutRemove).all(methodNotAllowed("DELETE"));
   get("/v1/inbound", numbers.inbound);
   get("/v1/inbound/:id", numbers.inboundOne);
+  app
+    .route("/v1/keys")
+    .head(methodNotAllowed("GET, POST"))
+    .get(listKeysHandler(deps.keys))
+    .post(...jsonBody(deps.maxBodyBytes), createKeyHandler(deps.keys))
+    .all(methodNotAllowed("GET, POST"));
+  app
+    .route("/v1/keys/:id")
+    .delete(revokeKeyHandler(deps.keys) as RequestHandler)
+    .all(methodNotAllowed("DELETE"));
 
   // Built once: the document is a pure function of the schemas.
   const document = buildOpenApiDocument();

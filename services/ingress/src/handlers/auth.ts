@@ -1,28 +1,41 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { AccountRecord } from "@smsgw/contracts";
+import { type AccountRecord, keyIdOfSecret } from "@smsgw/contracts";
+import type { Principal } from "../domain/access.ts";
 
 export interface AccountLookup {
   get(hash: string): AccountRecord | undefined;
 }
 
 export interface Authenticator {
-  /** The active account these credentials belong to, or null (unknown, wrong token, disabled). */
-  authenticate(hash: string, token: string): AccountRecord | null;
+  /**
+   * Who these credentials are (the account, and the API key when the token is a key's
+   * secret), or null: unknown hash, wrong token or secret, revoked key, disabled account.
+   */
+  authenticate(hash: string, token: string): Principal | null;
 }
 
-// Compared against when the hash is unknown, so that case costs the same as a wrong token.
-const NO_ACCOUNT_DIGEST = Buffer.alloc(32);
+// Compared against when the hash or the key is unknown, so that costs the same as a wrong secret.
+const NO_DIGEST = Buffer.alloc(32);
 
-/** Authenticates from memory (the accounts KV cache): SHA-256 of the token, compared in constant time. */
+/**
+ * Authenticates from memory (the accounts KV cache): one SHA-256 of the presented token,
+ * compared in constant time with one digest. A key's secret names its key
+ * (`<keyId>.<random>`), so the digest it is compared with is found by id, not by trying each
+ * of the account's keys: a wrong secret costs the same whatever the number of keys.
+ */
 export function createAuthenticator(accounts: AccountLookup): Authenticator {
   return {
     authenticate(hash, token) {
       const account = accounts.get(hash);
+      const keyId = keyIdOfSecret(token);
+      // At most API_KEYS_PER_ACCOUNT ids, compared as public strings.
+      const key = keyId ? (account?.apiKeys?.find((k) => k.id === keyId) ?? null) : null;
+      const digest = keyId ? key?.secretSha256 : account?.tokenSha256;
       const given = createHash("sha256").update(token, "utf8").digest();
-      const expected = account ? Buffer.from(account.tokenSha256, "hex") : NO_ACCOUNT_DIGEST;
+      const expected = digest ? Buffer.from(digest, "hex") : NO_DIGEST;
       const equal = expected.length === given.length && timingSafeEqual(expected, given);
-      if (!account || !equal || account.status !== "active") return null;
-      return account;
+      if (!account || !digest || !equal || account.status !== "active") return null;
+      return { account, key };
     },
   };
 }

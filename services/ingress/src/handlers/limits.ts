@@ -57,7 +57,7 @@ export function perIpLimit(deps: IpLimitDeps): RequestHandler {
     let limits = deps.defaultLimits.ip;
     const credentials = readCredentials(req.get("authorization"), req.query);
     const account = credentials
-      ? deps.authenticator.authenticate(credentials.hash, credentials.token)
+      ? (deps.authenticator.authenticate(credentials.hash, credentials.token)?.account ?? null)
       : null;
     const raised = account ? ipLimitsOf(account, deps.defaultLimits) : null;
     if (account && raised) {

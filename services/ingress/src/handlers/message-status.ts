@@ -20,7 +20,7 @@ export function createMessageStatusHandler(deps: MessageStatusDeps): RequestHand
   id: string;
 }> {
   return async (req, res) => {
-    const account = authenticateV1(deps, req, res);
+    const account = authenticateV1(deps, req, res, "read");
     if (!account) return;
 
     const { id } = req.params;

@@ -46,7 +46,9 @@ function record(req: IncomingMessage, res: ServerResponse, seconds: number): voi
     http_response_status_code: code,
     status: typeof status === "string" ? status : "none",
   });
-  if (SEND_ROUTES.has(route) && req.method !== "HEAD") {
+  // GET /v1/messages is the search, not a send; GET / is the compatible send.
+  const sends = req.method === "POST" || (req.method === "GET" && route === "/");
+  if (SEND_ROUTES.has(route) && sends) {
     // A batch answers 200 without a top-level status: it was taken.
     const accepted = res.statusCode < 300 && (typeof status !== "string" || ACCEPTED.has(status));
     acceptDuration.observe({ outcome: accepted ? "accepted" : "refused" }, seconds);

@@ -1,11 +1,10 @@
 import { createHash } from "node:crypto";
 import { AccountRecord } from "@smsgw/contracts";
-import { createPipeline, createRateLimiter } from "@smsgw/message-acceptance";
+import { ALWAYS_ADMIT, createPipeline, createRateLimiter } from "@smsgw/message-acceptance";
 import { createLogger } from "@smsgw/service-kit";
 import { countParts } from "@smsgw/sms-text";
 import type { Request, RequestHandler, Response } from "express";
 import { test } from "vitest";
-import { ALWAYS_ADMIT } from "./admission.ts";
 import { createAuthenticator } from "./auth.ts";
 import { createSendHandler } from "./send.ts";
 

@@ -1,4 +1,5 @@
 import { newMessageId, toDecimal } from "@smsgw/contracts";
+import type { AdmissionGate } from "@smsgw/message-acceptance";
 import {
   AUTH_FAILED,
   type DefaultLimits,
@@ -6,11 +7,12 @@ import {
   type RateLimiter,
 } from "@smsgw/message-acceptance";
 import type { RequestHandler } from "express";
+import { checkAccess } from "../domain/access.ts";
 import { readSendFields } from "../domain/fields.ts";
-import type { AdmissionGate } from "./admission.ts";
 import type { Authenticator } from "./auth.ts";
 import { accountThrottle } from "./limits.ts";
 import { sendError, sendJson } from "./reply.ts";
+import { clientIpOf } from "./v1-auth.ts";
 
 export interface SendDeps {
   maxParts: number;
@@ -27,7 +29,7 @@ const NO_SCHEDULE = { sendAt: null, validUntil: null };
 
 /**
  * The compatible send endpoint (`GET /` and `POST /`). Checks run in api.md's order, first
- * match wins: fields, credentials, the account's rate, phone, sender, the door (blocked
+ * match wins: fields, credentials, the key's scope and allowlist, the account's rate, phone, sender, the door (blocked
  * countries, routing's rules), then pricing's charge. `success` is said only after
  * JetStream stored the accepted event. The fields are checked for shape only before the
  * credentials (the text by its length, O(1)); its parts are counted after the account's
@@ -44,8 +46,11 @@ export function createSendHandler(deps: SendDeps): RequestHandler {
     if (!fields.ok) return sendError(res, fields.error);
     const { value: input } = fields;
 
-    const account = deps.authenticator.authenticate(input.hash, input.token);
-    if (!account) return sendError(res, AUTH_FAILED);
+    const principal = deps.authenticator.authenticate(input.hash, input.token);
+    if (!principal) return sendError(res, AUTH_FAILED);
+    const forbidden = checkAccess(principal, "send", clientIpOf(req));
+    if (forbidden) return sendError(res, forbidden);
+    const { account } = principal;
     const throttled = accountThrottle(deps, account, 1);
     if (throttled) return sendError(res, throttled);
     const shed = deps.admission.admit(account, 1, res);

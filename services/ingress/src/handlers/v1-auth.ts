@@ -1,6 +1,7 @@
-import type { AccountRecord } from "@smsgw/contracts";
+import type { AccountRecord, ApiKeyScope } from "@smsgw/contracts";
 import { AUTH_FAILED, type DefaultLimits, type RateLimiter } from "@smsgw/message-acceptance";
 import type { Request, Response } from "express";
+import { checkAccess, type Principal } from "../domain/access.ts";
 import { readCredentials } from "../domain/credentials.ts";
 import type { Authenticator } from "./auth.ts";
 import { accountThrottle } from "./limits.ts";
@@ -13,35 +14,59 @@ export interface V1AuthDeps {
   now(): number;
 }
 
+/** The client's address as ingress derived it (the nearest proxy's, with TRUST_PROXY). */
+export function clientIpOf(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? "";
+}
+
 /**
  * The native API's credentials: HTTP Basic `hash:token`, else `hash`/`token` in a JSON
- * body, else in the query string. Then the account's rate limit (`count` tokens: one per
- * message). Answers auth_failed or rate_limit itself and returns null.
+ * body, else in the query string. A key needs `scope` (null: any credential will do) and
+ * the request must come from its allowlist (forbidden). Then the account's rate limit
+ * (`count` tokens: one per message). Answers auth_failed, forbidden or rate_limit itself and
+ * returns null.
  */
 export function authenticateV1(
   deps: V1AuthDeps,
   req: Request,
   res: Response,
+  scope: ApiKeyScope | null,
   count = 1,
 ): AccountRecord | null {
+  return authenticatePrincipalV1(deps, req, res, scope, count)?.account ?? null;
+}
+
+/** `authenticateV1`, answering who asked: the key's own routes (/v1/keys) need to know. */
+export function authenticatePrincipalV1(
+  deps: V1AuthDeps,
+  req: Request,
+  res: Response,
+  scope: ApiKeyScope | null,
+  count = 1,
+): Principal | null {
   const body: unknown = req.body;
   const fromBody =
     typeof body === "object" && body !== null && !Array.isArray(body) && "hash" in body
       ? body
       : req.query;
   const credentials = readCredentials(req.get("authorization"), fromBody);
-  const account = credentials
+  const principal = credentials
     ? deps.authenticator.authenticate(credentials.hash, credentials.token)
     : null;
-  if (!account) {
+  if (!principal) {
     res.set("www-authenticate", 'Basic realm="smsgw", charset="UTF-8"');
     sendError(res, AUTH_FAILED);
     return null;
   }
-  const throttled = accountThrottle(deps, account, count);
+  const forbidden = checkAccess(principal, scope, clientIpOf(req));
+  if (forbidden) {
+    sendError(res, forbidden);
+    return null;
+  }
+  const throttled = accountThrottle(deps, principal.account, count);
   if (throttled) {
     sendError(res, throttled);
     return null;
   }
-  return account;
+  return principal;
 }

@@ -1,5 +1,6 @@
 import type { AccountRecord } from "@smsgw/contracts";
 import { newMessageId } from "@smsgw/contracts";
+import type { AdmissionGate } from "@smsgw/message-acceptance";
 import {
   type ApiError,
   apiError,
@@ -10,7 +11,6 @@ import {
 } from "@smsgw/message-acceptance";
 import type { RequestHandler, Response } from "express";
 import { describeIssue, SendBatchEnvelope } from "../domain/api-schemas.ts";
-import type { AdmissionGate } from "./admission.ts";
 import {
   type Answer,
   answerOnce,
@@ -63,7 +63,7 @@ export function createV1BatchHandler(deps: V1BatchDeps): RequestHandler {
     const key = readIdempotencyKey(req);
     if (!key.ok) return sendError(res, key.error);
     const items = envelope.data.messages;
-    const account = authenticateV1(deps, req, res, items.length);
+    const account = authenticateV1(deps, req, res, "send", items.length);
     if (!account) return;
     const shed = deps.admission.admit(account, items.length, res);
     if (shed) return sendError(res, shed);

@@ -1,4 +1,4 @@
-import type { InboundApiRequest, InboundApiResponse } from "@smsgw/contracts";
+import type { ApiKeyScope, InboundApiRequest, InboundApiResponse } from "@smsgw/contracts";
 import { apiError, type Checked } from "@smsgw/message-acceptance";
 import type { Logger } from "@smsgw/service-kit";
 import type { Request, RequestHandler, Response } from "express";
@@ -35,11 +35,18 @@ const NOT_OPTED_OUT = apiError("not_found", "the number is not on the list");
  * service, which owns numbers, inbound messages and opt-outs, and relays its answer as it is.
  */
 export function numbersHandlers(deps: NumbersDeps) {
-  /** Authenticates, reads the request (or answers why not) and relays the service's answer. */
+  /**
+   * Authenticates (an API key needs `scope`: `manage` for numbers and opt-outs, `read` for
+   * inbound messages, api.md section 8), reads the request (or answers why not) and relays
+   * the service's answer.
+   */
   const forward =
-    (read: (req: Request, test: boolean) => Checked<Forwarded>): RequestHandler =>
+    (
+      scope: ApiKeyScope,
+      read: (req: Request, test: boolean) => Checked<Forwarded>,
+    ): RequestHandler =>
     async (req, res) => {
-      const account = authenticateV1(deps, req, res);
+      const account = authenticateV1(deps, req, res, scope);
       if (!account) return;
       const request = read(req, account.test);
       if (!request.ok) return sendError(res, request.error);
@@ -59,12 +66,12 @@ export function numbersHandlers(deps: NumbersDeps) {
   };
 
   return {
-    list: forward(() => ok({ op: "numbers.list" })),
-    take: forward((req, test) => {
+    list: forward("manage", () => ok({ op: "numbers.list" })),
+    take: forward("manage", (req, test) => {
       const wish = readTakeNumber(req.body);
       return wish.ok ? ok({ op: "numbers.take", test, ...wish.value }) : wish;
     }),
-    update: forward((req) => {
+    update: forward("manage", (req) => {
       const number = numberOr404(req);
       if (!number.ok) return number;
       const inboundUrl = readInboundUrl(req.body, deps.allowPrivateCallbacks);
@@ -72,26 +79,26 @@ export function numbersHandlers(deps: NumbersDeps) {
         ? ok({ op: "numbers.update", number: number.value, inboundUrl: inboundUrl.value })
         : inboundUrl;
     }),
-    release: forward((req) => {
+    release: forward("manage", (req) => {
       const number = numberOr404(req);
       return number.ok ? ok({ op: "numbers.release", number: number.value }) : number;
     }),
-    inbound: forward((req) => {
+    inbound: forward("read", (req) => {
       const page = readInboundPage(req.query);
       return page.ok ? ok({ op: "inbound.list", ...page.value }) : page;
     }),
-    optOuts: forward(() => ok({ op: "optOuts.list" })),
-    optOutAdd: forward((req) => {
+    optOuts: forward("manage", () => ok({ op: "optOuts.list" })),
+    optOutAdd: forward("manage", (req) => {
       const number = readOptOutNumber(req.body);
       return number.ok ? ok({ op: "optOuts.add", number: number.value }) : number;
     }),
-    optOutRemove: forward((req) => {
+    optOutRemove: forward("manage", (req) => {
       const number = numberInPath(req.params.number);
       return number === null
         ? { ok: false, error: NOT_OPTED_OUT }
         : ok({ op: "optOuts.remove", number });
     }),
-    inboundOne: forward((req) => {
+    inboundOne: forward("read", (req) => {
       const id = String(req.params.id ?? "");
       return /^in_[0-9A-Z]{26}$/.test(id)
         ? ok({ op: "inbound.get", id })

@@ -2,6 +2,7 @@ import {
   type BalanceResponse,
   isMessageId,
   type PriceResponse,
+  publicEventOf,
   type RoutingRules,
   toDecimal,
 } from "@smsgw/contracts";
@@ -28,10 +29,13 @@ export interface QueryDeps extends V1AuthDeps {
 
 const PRICING_DOWN = apiError("server_error", "pricing did not answer; retry");
 
-/** `GET /v1/messages/:id/events`: the owner's audit trail, oldest first, with a cursor. */
+/**
+ * `GET /v1/messages/:id/events`: the owner's audit trail, oldest first, with a cursor, in its
+ * public view (api.md section 7): the stored record is for operators.
+ */
 export function eventsHandler(deps: QueryDeps): RequestHandler<{ id: string }> {
   return async (req, res) => {
-    const account = authenticateV1(deps, req, res);
+    const account = authenticateV1(deps, req, res, "read");
     if (!account) return;
     const query = EventsQuery.safeParse(req.query);
     if (!query.success)
@@ -43,7 +47,7 @@ export function eventsHandler(deps: QueryDeps): RequestHandler<{ id: string }> {
         limit: query.data.limit,
       });
       if (!page) return sendError(res, NOT_FOUND);
-      sendJson(res, 200, page);
+      sendJson(res, 200, { ...page, events: page.events.map(publicEventOf) });
     } catch (error) {
       if (error instanceof InvalidCursorError) {
         return sendError(
@@ -59,7 +63,7 @@ export function eventsHandler(deps: QueryDeps): RequestHandler<{ id: string }> {
 /** `GET /v1/balance`: pricing's answer over NATS. */
 export function balanceHandler(deps: QueryDeps): RequestHandler {
   return async (req, res) => {
-    const account = authenticateV1(deps, req, res);
+    const account = authenticateV1(deps, req, res, "read");
     if (!account) return;
     let answer: BalanceResponse;
     try {
@@ -80,7 +84,7 @@ export function pricesHandler(deps: QueryDeps): RequestHandler {
     if (typeof to !== "string" || to === "") {
       return sendError(res, apiError("invalid_params", "to is missing (E.164, + written as %2B)"));
     }
-    const account = authenticateV1(deps, req, res);
+    const account = authenticateV1(deps, req, res, "read");
     if (!account) return;
     const destination = checkPhone(to, "to");
     if (!destination.ok) return sendError(res, destination.error);
@@ -115,7 +119,7 @@ export function pricesHandler(deps: QueryDeps): RequestHandler {
 /** `GET /v1/phone/format?number=&country=`: E.164, validity, country and type. */
 export function phoneFormatHandler(deps: QueryDeps): RequestHandler {
   return (req, res) => {
-    const account = authenticateV1(deps, req, res);
+    const account = authenticateV1(deps, req, res, null);
     if (!account) return;
     const formatted = formatPhone(req.query.number, req.query.country);
     if (!formatted.ok) return sendError(res, formatted.error);

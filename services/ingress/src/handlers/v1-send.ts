@@ -1,4 +1,5 @@
 import { type AccountRecord, newMessageId, toDecimal } from "@smsgw/contracts";
+import type { AdmissionGate } from "@smsgw/message-acceptance";
 import {
   apiError,
   type Checked,
@@ -16,7 +17,6 @@ import type { RequestHandler, Response } from "express";
 import { describeIssue, SendMessage } from "../domain/api-schemas.ts";
 import { readCallbackStatuses } from "../domain/callback-statuses.ts";
 import { checkCallbackUrl } from "../domain/fields.ts";
-import type { AdmissionGate } from "./admission.ts";
 import type { IdempotencyStore } from "./idempotency-store.ts";
 import {
   type Answer,
@@ -117,7 +117,7 @@ export function createV1SendHandler(deps: V1SendDeps): RequestHandler {
     if (!input.ok) return sendError(res, input.error);
     const key = readIdempotencyKey(req);
     if (!key.ok) return sendError(res, key.error);
-    const account = authenticateV1(deps, req, res);
+    const account = authenticateV1(deps, req, res, "send");
     if (!account) return;
     // Before the key is claimed: a refusal at capacity is not stored as the key's answer.
     const shed = deps.admission.admit(account, 1, res);

@@ -5,15 +5,22 @@ import {
   CompatibleRequest,
   CompatibleSuccess,
   ErrorBody,
+  ErrorCodeSchema,
   EventsPage,
+  ExportQuery,
   MAX_BATCH,
+  MAX_SEARCH_PAGE,
   MessageResource,
+  MessagesPage,
+  MessagesQuery,
   PhoneFormat,
   Price,
   SendBatch,
   SendMessage,
 } from "../domain/api-schemas.ts";
+import { ApiKeyList, CreateApiKey, CreatedApiKey, RevokedApiKey } from "../domain/key-schemas.ts";
 import { COMPATIBLE_SEND, type CodeSample, V1_FORMAT, V1_SEND, V1_STATUS } from "./examples.ts";
+import { KEY_SCOPES_DESCRIPTION, keyPaths } from "./keys.ts";
 import { numbersSection } from "./numbers-paths.ts";
 
 /**
@@ -45,7 +52,12 @@ const V1_ERRORS = {
   "400": errorResponse(
     "invalid_params: a field is missing, empty, of the wrong type, or the body is malformed; `message` names the field",
   ),
-  "401": errorResponse("auth_failed: wrong or missing credentials, or a disabled account"),
+  "401": errorResponse(
+    "auth_failed: wrong or missing credentials, a revoked API key, or a disabled account",
+  ),
+  "403": errorResponse(
+    "forbidden: the API key lacks the scope this request needs, or the request comes from outside its IP allowlist",
+  ),
   "422": errorResponse(
     "invalid_phone, invalid_sender, opted_out, destination_blocked, low_balance (the compatible endpoint's 200 refusals), or idempotency_key_reused",
     { status: "invalid_phone", message: "toNumber is not a valid phone number" },
@@ -59,6 +71,7 @@ const V1_ERRORS = {
 };
 const READ_ERRORS = {
   "401": V1_ERRORS["401"],
+  "403": V1_ERRORS["403"],
   "429": V1_ERRORS["429"],
   "500": V1_ERRORS["500"],
 };
@@ -88,6 +101,23 @@ const compatibleParams = Object.entries(compatibleSchema.properties as Json).map
   ([name, schema]) => ({ name, in: "query", required: compatibleRequired.has(name), schema }),
 );
 
+/** Query parameters from a schema the handler parses (the credentials are the security scheme's). */
+function queryParamsOf(schema: z.ZodType): Json[] {
+  const json = schemaOf(schema, "input");
+  const required = new Set((json.required as string[] | undefined) ?? []);
+  return Object.entries(json.properties as Json)
+    .filter(([name]) => name !== "hash" && name !== "token")
+    .map(([name, property]) => ({
+      name,
+      in: "query",
+      required: required.has(name),
+      schema: property,
+    }));
+}
+
+const SEARCH_FILTERS =
+  "Filters combine (all must match): `status` (current), `to` (E.164, exact; write + as %2B), `from` (sender ID, exact), `since` (created at or after) and `until` (created before), each an ISO 8601 time with an offset or a UTC day (YYYY-MM-DD). An unknown parameter or a bad value is 400 `invalid_params` naming it.";
+
 const compatibleResponses = {
   "200": {
     description:
@@ -105,6 +135,7 @@ const compatibleResponses = {
   },
   "400": V1_ERRORS["400"],
   "401": V1_ERRORS["401"],
+  "403": V1_ERRORS["403"],
   "429": V1_ERRORS["429"],
   "500": V1_ERRORS["500"],
 };
@@ -124,7 +155,8 @@ export function buildOpenApiDocument(): Json {
       title: "smsgw API",
       version: "1.0.0",
       description:
-        "Send SMS and follow them. Two faces: the compatible root endpoint (existing integrations change only the base URL) and the native /v1 API. Errors are always JSON `{status, message}`. Limits: 100 requests/s per client IP, 1,000/s per account with bursts up to 10,000 (operator defaults, per account too); every request is answered within 30 s.",
+        "Send SMS and follow them. Two faces: the compatible root endpoint (existing integrations change only the base URL) and the native /v1 API. Errors are always JSON `{status, message}`. Limits: 100 requests/s per client IP, 1,000/s per account with bursts up to 10,000 (operator defaults, per account too); every request is answered within 30 s. " +
+        KEY_SCOPES_DESCRIPTION,
     },
     servers: [{ url: "/" }],
     components: {
@@ -133,7 +165,7 @@ export function buildOpenApiDocument(): Json {
           type: "http",
           scheme: "basic",
           description:
-            "username = account hash, password = account token. Or pass `hash` and `token` as fields.",
+            "username = account hash, password = account token or an API key's secret. Or pass `hash` and `token` as fields.",
         },
       },
       schemas: {
@@ -145,9 +177,15 @@ export function buildOpenApiDocument(): Json {
         Message: schemaOf(MessageResource, "output"),
         BatchResult: schemaOf(BatchResult, "output"),
         EventsPage: schemaOf(EventsPage, "output"),
+        MessagesPage: schemaOf(MessagesPage, "output"),
+        ErrorCode: schemaOf(ErrorCodeSchema, "output"),
         Balance: schemaOf(Balance, "output"),
         Price: schemaOf(Price, "output"),
         PhoneFormat: schemaOf(PhoneFormat, "output"),
+        CreateApiKey: schemaOf(CreateApiKey, "input"),
+        CreatedApiKey: schemaOf(CreatedApiKey, "output"),
+        ApiKeyList: schemaOf(ApiKeyList, "output"),
+        RevokedApiKey: schemaOf(RevokedApiKey, "output"),
         ...numbers.schemas,
       },
     },
@@ -159,7 +197,7 @@ export function buildOpenApiDocument(): Json {
           tags: ["compatible"],
           summary: "Send a message (compatible endpoint, query string)",
           description:
-            "The seed-compatible endpoint: the fields in the query string (URL-encode `+` as `%2B`). Refusals of the message itself answer HTTP 200 with their `status`. Checks, first match wins: per-IP limit, invalid_params, auth_failed, per-account limit, invalid_phone, invalid_sender, opted_out, destination_blocked, low_balance.",
+            "The seed-compatible endpoint: the fields in the query string (URL-encode `+` as `%2B`). Refusals of the message itself answer HTTP 200 with their `status`. Checks, first match wins: per-IP limit, invalid_params, auth_failed, forbidden (an API key without the send scope or outside its allowlist), per-account limit, invalid_phone, invalid_sender, opted_out, destination_blocked, low_balance.",
           security: [],
           parameters: compatibleParams,
           responses: compatibleResponses,
@@ -183,6 +221,18 @@ export function buildOpenApiDocument(): Json {
         },
       },
       "/v1/messages": {
+        get: {
+          operationId: "searchMessages",
+          tags: ["messages"],
+          summary: "Search the account's messages, newest first",
+          description: `The caller's messages only, newest first (by creation time, then id), ${MAX_SEARCH_PAGE} at most a page (default 100). ${SEARCH_FILTERS} Pass \`nextCursor\` as \`cursor\` with the same filters for the next, older page; it is null on the last. Paging is stable: a message accepted while you page is newer than your cursor and never shifts a page, so each message comes once.`,
+          parameters: queryParamsOf(MessagesQuery),
+          responses: {
+            "200": { description: "one page of messages", content: json(ref("MessagesPage")) },
+            "400": V1_ERRORS["400"],
+            ...READ_ERRORS,
+          },
+        },
         post: {
           operationId: "sendMessage",
           tags: ["messages"],
@@ -209,6 +259,36 @@ export function buildOpenApiDocument(): Json {
           requestBody: { required: true, content: json(ref("SendBatch")) },
           responses: {
             "200": { description: "per-item results", content: json(ref("BatchResult")) },
+            "400": V1_ERRORS["400"],
+            ...READ_ERRORS,
+          },
+        },
+      },
+      "/v1/messages/export.csv": {
+        get: {
+          operationId: "exportMessages",
+          tags: ["messages"],
+          summary: "Export the account's messages as CSV",
+          description: `Every message that matches, newest first, streamed as \`text/csv\` (RFC 4180: CRLF line ends, a field with a comma, quote or line break quoted, its quotes doubled) with a header row and an attachment file name. ${SEARCH_FILTERS} No cursor or limit: the export holds every page. A message accepted during the export is not in it. Errors before the first byte are JSON as everywhere; a failure after it cuts the body short (the transfer does not end cleanly), so a complete download is a complete export.`,
+          parameters: queryParamsOf(ExportQuery),
+          responses: {
+            "200": {
+              description:
+                "header `messageId,status,to,from,parts,cost,currency,createdAt,updatedAt,errorCode`, then one record a message (cost in currency units, errorCode empty when none)",
+              headers: {
+                "Content-Disposition": {
+                  schema: { type: "string" },
+                  example: "attachment; filename=messages-acc_1a2b3c-2026-12-05-101112.csv",
+                },
+              },
+              content: {
+                "text/csv": {
+                  schema: { type: "string" },
+                  example:
+                    "messageId,status,to,from,parts,cost,currency,createdAt,updatedAt,errorCode\r\nmsg_01JDXQ4M9Z8K3V7T2R5N6P0W1Y,delivered,+37256789045,MyApp,1,0.042,EUR,2026-12-05T10:00:00.000Z,2026-12-05T10:00:03.000Z,\r\n",
+                },
+              },
+            },
             "400": V1_ERRORS["400"],
             ...READ_ERRORS,
           },
@@ -308,6 +388,7 @@ export function buildOpenApiDocument(): Json {
         },
       },
       ...numbers.paths,
+      ...keyPaths({ ref, json, errorResponse, errors: READ_ERRORS }),
     },
   };
 }

@@ -1,3 +1,4 @@
+import { ERROR_CODES } from "@smsgw/contracts";
 import { describe, expect, it } from "vitest";
 import { renderDocsPage } from "./docs-page.ts";
 import { buildOpenApiDocument } from "./document.ts";
@@ -72,6 +73,28 @@ describe("the OpenAPI document", () => {
     expect(paths["/v1/inbound/{id}"]?.get?.responses["404"]).toBeDefined();
   });
 
+  it("when built, the search and the export document the filters the handlers parse", () => {
+    const paths = doc.paths as Record<string, Record<string, { parameters?: unknown[] }>>;
+    const params = (path: string) =>
+      (paths[path]?.get?.parameters ?? []) as Array<{ name: string; schema: unknown }>;
+    const filters = ["status", "to", "from", "since", "until"];
+    expect(params("/v1/messages").map((p) => p.name)).toEqual([...filters, "cursor", "limit"]);
+    expect(params("/v1/messages/export.csv").map((p) => p.name)).toEqual(filters);
+    expect(params("/v1/messages").at(-1)?.schema).toMatchObject({
+      minimum: 1,
+      maximum: 1000,
+      default: 100,
+    });
+  });
+
+  it("when built, errorCode is the documented enum, on the message resource and as its own component", () => {
+    const schemas = (doc.components as { schemas: Record<string, Record<string, unknown>> })
+      .schemas;
+    expect(schemas.ErrorCode?.enum).toEqual([...ERROR_CODES]);
+    const message = schemas.Message as { properties: Record<string, unknown> };
+    expect(JSON.stringify(message.properties.errorCode)).toContain('"unknown_subscriber"');
+  });
+
   it("when rendered, the docs page escapes the document and loads nothing from elsewhere", () => {
     const html = renderDocsPage(doc);
     expect(html).toMatch(/^<!doctype html>/);
@@ -79,5 +102,21 @@ describe("the OpenAPI document", () => {
     expect(html).toContain("GET</span> <code>/</code>");
     expect(html).toContain("&#34;$ref&#34;");
     expect(html).not.toContain('"$ref"');
+  });
+});
+
+describe("the OpenAPI document's API keys", () => {
+  it("when built, /v1/keys lists, creates and revokes, with the body the handler parses", () => {
+    const paths = doc.paths as Record<string, Record<string, unknown>>;
+    expect(Object.keys(paths["/v1/keys"] ?? {})).toEqual(["get", "post"]);
+    expect(Object.keys(paths["/v1/keys/{keyId}"] ?? {})).toEqual(["delete"]);
+    const schemas = (doc.components as { schemas: Record<string, Record<string, unknown>> })
+      .schemas;
+    expect(schemas.CreateApiKey).toMatchObject({
+      required: ["name", "scopes"],
+      additionalProperties: false,
+    });
+    expect(schemas.CreatedApiKey?.required).toContain("secret");
+    expect(JSON.stringify(schemas.ApiKeyList)).not.toContain("secret");
   });
 });

@@ -90,7 +90,7 @@ export function createAdminApp(options: Omit<AdminOptions, "port" | "host">) {
     res.json(accountJson(await summary(account(req))));
   });
   app.post("/admin/accounts/:account/token", async (req, res) => {
-    const credentials = await accounts.rotateToken(account(req));
+    const credentials = await accounts.rotateToken(account(req), { actor: "admin-api", ip: null });
     res.json(credentialsJson(credentials, await summary(credentials.accountId)));
   });
   app.post("/admin/accounts/:account/webhook-secret", async (req, res) => {

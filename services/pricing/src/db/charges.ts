@@ -114,9 +114,10 @@ async function readState(
 }
 
 /**
- * The decision's writes in one statement. New charges wait for their MessageAccepted in
- * `pending_charges`: the sweep refunds those that never see it (ingress charged, then died
- * before publishing). No event is written: the charge rides on MessageAccepted (`cost`,
+ * The decision's writes in one statement: the ledger rows and the balances. A new charge
+ * needs no row of its own to wait for its MessageAccepted: the sweep finds the charges no
+ * acceptance names (db/settlement.ts) and refunds them (ingress charged, then died before
+ * publishing). No event is written: the charge rides on MessageAccepted (`cost`,
  * `pricePerPart`, ADR 0009).
  */
 async function recordDecision(db: Kysely<PricingDatabase>, decision: BatchDecision) {
@@ -146,12 +147,6 @@ async function recordDecision(db: Kysely<PricingDatabase>, decision: BatchDecisi
       from unnest(${moved.map(([accountId]) => accountId)}::text[],
                   ${moved.map(([, amount]) => String(amount))}::bigint[]) as v (account_id, spent)
       where a.account_id = v.account_id
-      returning 1
-    ), pending as (
-      insert into pending_charges (message_id, account_id)
-      select * from unnest(${charges.map((c) => c.messageId)}::text[],
-                           ${charges.map((c) => c.accountId)}::text[])
-      on conflict do nothing
       returning 1
     )
     select (select count(*) from charged) as charged`.execute(db);

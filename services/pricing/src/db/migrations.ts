@@ -122,4 +122,69 @@ export const migrations: Record<string, Migration> = {
       await sql`alter table accounts add column smpp_password_hash text`.execute(db);
     },
   },
+  "0005_api_keys": {
+    async up(db: Kysely<unknown>) {
+      // api.md section 8: the account's API keys (contracts ApiKeyRecord: digests, never
+      // secrets), bounded in number, published inside the account's record (ADR 0018).
+      await sql`alter table accounts add column api_keys jsonb not null default '[]'`.execute(db);
+    },
+  },
+  "0006_audit_log": {
+    async up(db: Kysely<unknown>) {
+      // Issue 22: who changed an account's keys or token, when, from where. Written in the
+      // transaction of the change (one entry per change); append-only like the ledger.
+      await sql`
+        create table audit_log (
+          id bigserial primary key,
+          account_id text not null references accounts (account_id),
+          at timestamptz not null default now(),
+          action text not null,
+          actor text not null,
+          ip text,
+          target text,
+          details jsonb not null default '{}'
+        )`.execute(db);
+      await sql`create index audit_log_by_account on audit_log (account_id, id desc)`.execute(db);
+      await sql`
+        create function audit_log_append_only() returns trigger language plpgsql as $$
+        begin raise exception 'audit_log is append-only'; end $$`.execute(db);
+      await sql`
+        create trigger audit_log_append_only before update or delete on audit_log
+        for each statement execute function audit_log_append_only()`.execute(db);
+    },
+  },
+  "0007_acceptance_log": {
+    async up(db: Kysely<unknown>) {
+      // The acceptances read, a consumer batch to a row, instead of a pending row inserted per
+      // charge and deleted per acceptance (ADR 0009, amended): the sweep finds the charges
+      // past the settlement mark that no row names (db/settlement.ts).
+      await sql`
+        create table accepted_log (
+          id bigserial primary key,
+          seen_at timestamptz not null default now(),
+          message_ids text[] not null
+        )`.execute(db);
+      // One row: charges up to ledger_id are settled (accepted or refunded); the log holds
+      // every acceptance stored since log_from (its durable starts there).
+      await sql`
+        create table settlement_mark (
+          only_row boolean primary key default true check (only_row),
+          ledger_id bigint not null,
+          log_from timestamptz not null
+        )`.execute(db);
+      // Where the pending rows left off: charges before the oldest still pending are
+      // settled; acceptances of the later ones are read again from the stream, from a minute
+      // before the oldest pending charge. pending_charges is no longer written (dropped by a
+      // later migration, once no replica of the version before can be running).
+      await sql`
+        insert into settlement_mark (ledger_id, log_from)
+        select
+          coalesce(
+            (select min(l.id) - 1 from ledger l join pending_charges p using (message_id)
+              where l.kind = 'charge'),
+            (select coalesce(max(id), 0) from ledger)),
+          coalesce((select min(charged_at) from pending_charges), now()) - interval '1 minute'
+        `.execute(db);
+    },
+  },
 };

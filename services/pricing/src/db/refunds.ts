@@ -4,6 +4,7 @@ import { type Refund, type RefundReason, refundedEvent } from "../domain/events.
 import { recordLedger } from "../metrics.ts";
 import { writeOutbox } from "./outbox.ts";
 import { type PricingDatabase, toUnits } from "./schema.ts";
+import { acceptedAmong } from "./settlement.ts";
 
 /** Who the ledger names as the author of automatic refunds. */
 const REFUND_ACTOR = "pricing";
@@ -57,17 +58,11 @@ async function refundInTransaction(
   }
   const messageIds = [...byMessage.keys()].sort();
 
-  // Settled either way: no longer waiting for an acceptance. A "never accepted" refund
-  // goes ahead only if its charge was still pending here: an acceptance read a moment
-  // ago (the consumer deleted the row) wins over the sweep that listed it.
-  const pending = await sql<{ message_id: string }>`
-    delete from pending_charges where message_id = any(${messageIds}::text[])
-    returning message_id`.execute(tx);
-  const stillPending = new Set(pending.rows.map((row) => row.message_id));
-  for (const [messageId, request] of byMessage) {
-    if (request.reason === "not_accepted" && !stillPending.has(messageId)) {
-      byMessage.delete(messageId);
-    }
+  // A "never accepted" refund goes ahead only if no acceptance is logged for the message: an
+  // acceptance read a moment ago wins over the sweep that listed it.
+  const notAccepted = messageIds.filter((id) => byMessage.get(id)?.reason === "not_accepted");
+  if (notAccepted.length > 0) {
+    for (const messageId of await acceptedAmong(tx, notAccepted)) byMessage.delete(messageId);
   }
   if (byMessage.size === 0) return { refunds: [], events: [] };
 
@@ -138,31 +133,4 @@ async function addToBalances(tx: Transaction<PricingDatabase>, refunds: readonly
     update accounts as a set balance = a.balance + v.amount, updated_at = now()
     from (values ${sql.join(rows)}) as v (account_id, amount)
     where a.account_id = v.account_id`.execute(tx);
-}
-
-/** MessageAccepted seen: these charges are no longer candidates for the sweep. */
-export async function markAccepted(
-  db: Kysely<PricingDatabase>,
-  messageIds: readonly string[],
-): Promise<void> {
-  if (messageIds.length === 0) return;
-  await sql`delete from pending_charges where message_id = any(${[...messageIds]}::text[])`.execute(
-    db,
-  );
-}
-
-/** Charges that have waited longer than the grace period for their acceptance. */
-export async function overdueCharges(
-  db: Kysely<PricingDatabase>,
-  graceMs: number,
-  limit: number,
-): Promise<string[]> {
-  const rows = await db
-    .selectFrom("pending_charges")
-    .select("message_id")
-    .where("charged_at", "<", sql<Date>`now() - make_interval(secs => ${graceMs / 1000})`)
-    .orderBy("charged_at")
-    .limit(limit)
-    .execute();
-  return rows.map((row) => row.message_id);
 }

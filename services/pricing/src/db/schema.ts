@@ -1,3 +1,4 @@
+import type { ApiKeyRecord } from "@smsgw/contracts";
 import type { ColumnType, Generated, Insertable, Selectable } from "kysely";
 
 /**
@@ -40,8 +41,23 @@ export interface AccountsTable {
   smpp_system_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** scrypt hash of the SMPP password (ADR 0012); the password itself is never stored. */
   smpp_password_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The account's API keys (ApiKeyRecord[]: digests only); changed in SQL (api-keys.ts). */
+  api_keys: ColumnType<ApiKeyRecord[], never, string>;
   created_at: Timestamp;
   updated_at: Timestamp;
+}
+
+/** Who changed an account's keys or token (issue 22); append-only (a trigger refuses the rest). */
+export interface AuditLogTable {
+  id: Generated<string>;
+  account_id: string;
+  at: Timestamp;
+  action: string;
+  actor: string;
+  ip: string | null;
+  /** A key's id, or null for the token. */
+  target: string | null;
+  details: ColumnType<Record<string, unknown>, string, never>;
 }
 
 export interface PricesTable {
@@ -75,6 +91,18 @@ export interface PendingChargesTable {
   charged_at: Timestamp;
 }
 
+export interface AcceptedLogTable {
+  id: Generated<string>;
+  seen_at: Generated<Timestamp>;
+  message_ids: string[];
+}
+
+export interface SettlementMarkTable {
+  only_row: Generated<boolean>;
+  ledger_id: string;
+  log_from: Timestamp;
+}
+
 export interface OutboxTable {
   /** The event's deterministic id (JetStream de-duplicates on it). */
   event_id: string;
@@ -95,9 +123,13 @@ export interface PricingDatabase {
   accounts: AccountsTable;
   prices: PricesTable;
   ledger: LedgerTable;
+  /** Legacy (before 0006): no longer written; a later migration drops it. */
   pending_charges: PendingChargesTable;
+  accepted_log: AcceptedLogTable;
+  settlement_mark: SettlementMarkTable;
   outbox: OutboxTable;
   price_overrides: PriceOverridesTable;
+  audit_log: AuditLogTable;
 }
 
 export interface AccountLimits {

@@ -1,6 +1,6 @@
 /**
  * How old an unaccepted charge must be before the sweep refunds it. When the
- * `pricing-accepted` consumer has caught up, a charge older than the grace period with
+ * acceptance log's consumer has caught up, a charge older than the grace period with
  * no MessageAccepted really was never accepted. When it has a backlog (pricing was down,
  * NATS was slow), a missing acceptance may just not have been read yet: only charges
  * older than the grace period *before the newest acceptance read* are refunded, and none

@@ -62,7 +62,7 @@ export function startConsoleResponders(options: ConsoleRpcOptions): { stop(): Pr
 
   async function rotateToken(request: ConsoleAccountRequest): Promise<ConsoleRotateTokenResponse> {
     if (!(await owns(request.accountId))) return unknown(request.accountId);
-    const rotated = await accounts.rotateToken(request.accountId);
+    const rotated = await accounts.rotateToken(request.accountId, request.by);
     return { outcome: "rotated", hash: rotated.hash, token: rotated.token };
   }
 

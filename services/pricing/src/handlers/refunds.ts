@@ -9,15 +9,17 @@ import {
   unbatch,
 } from "@smsgw/service-kit";
 import type { Kysely } from "kysely";
-import { markAccepted, refundBatch } from "../db/refunds.ts";
+import { refundBatch } from "../db/refunds.ts";
 import type { PricingDatabase } from "../db/schema.ts";
+import { acceptanceLogStart, recordAcceptances } from "../db/settlement.ts";
 import type { OutboxPublisher } from "./outbox-publisher.ts";
 
 /**
  * The two consumers that settle charges:
  * - `pricing-failed`: a message that ended `failed` (no carrier took it) is refunded,
  *   once, however often MessageFailed is delivered;
- * - `pricing-accepted`: a MessageAccepted takes its charge off the sweep's list.
+ * - `pricing-acceptance-log`: the MessageAccepted read, a batch to a row of the acceptance
+ *   log (db/settlement.ts): the sweep refunds the charges it never names.
  * Both work a whole delivered batch in one statement or transaction; a database error
  * throws, and the batch is redelivered later (nothing is acked unprocessed).
  */
@@ -36,7 +38,13 @@ export interface SettlementOptions {
 }
 
 export const FAILED_DURABLE = "pricing-failed";
-export const ACCEPTED_DURABLE = "pricing-accepted";
+export const ACCEPTED_DURABLE = "pricing-acceptance-log";
+/**
+ * The durable of the version before, which deleted a pending row per acceptance: nobody
+ * reads it now, and left on the accepted subject it would count as a stalled stage for
+ * admission control's backlog probe. Deleted at start.
+ */
+const RETIRED_ACCEPTED_DURABLE = "pricing-accepted";
 
 export async function startSettlementConsumers(
   options: SettlementOptions,
@@ -69,10 +77,14 @@ export async function startSettlementConsumers(
         },
       }),
     );
+    await nats.jsm.consumers.delete(subjects.stream, RETIRED_ACCEPTED_DURABLE).catch(() => false);
     consumers.push(
       await startConsumer(nats, {
         stream: subjects.stream,
         durable: ACCEPTED_DURABLE,
+        // Created once, where the log must start (migration 0007), not at the stream's
+        // first message: days of acceptances nobody needs.
+        startAt: await acceptanceLogStart(db),
         filterSubject: subjects.event("MessageAccepted"),
         schema: singleOrBatch(MessageAccepted),
         log,
@@ -81,7 +93,7 @@ export async function startSettlementConsumers(
           const { events, invalid } = unbatch(batch, MessageAccepted);
           if (invalid > 0)
             log.error({ invalid }, "accepted events in an envelope dropped: invalid");
-          await markAccepted(
+          await recordAcceptances(
             db,
             events.map(({ value }) => value.messageId),
           );

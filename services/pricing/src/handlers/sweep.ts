@@ -1,7 +1,8 @@
 import { errorMessage, type Logger, withDeadline } from "@smsgw/service-kit";
 import type { Kysely } from "kysely";
-import { overdueCharges, refundBatch } from "../db/refunds.ts";
+import { refundBatch } from "../db/refunds.ts";
 import type { PricingDatabase } from "../db/schema.ts";
+import { advanceMark, forgetAcceptances, unacceptedCharges } from "../db/settlement.ts";
 import { refundAgeMs } from "../domain/sweep.ts";
 import type { OutboxPublisher } from "./outbox-publisher.ts";
 
@@ -18,7 +19,7 @@ export interface SweepOptions {
   intervalMs: number;
   graceMs: number;
   relayAfterMs: number;
-  /** Messages not yet delivered to the `pricing-accepted` consumer. */
+  /** Messages not yet delivered to the acceptance log's consumer. */
   acceptedBacklog(): Promise<number>;
   lastAcceptedAt(): number;
   housekeeping: ReadonlyArray<{ name: string; run(): Promise<unknown> }>;
@@ -34,7 +35,10 @@ export interface Sweep {
   stop(): Promise<void>;
 }
 
-const BATCH = 500;
+/** Charges looked at per statement: one hash join of them against the acceptance log. */
+const BATCH = 50_000;
+/** Refunds per transaction. */
+const REFUND_BATCH = 500;
 const STEP_DEADLINE_MS = 30_000;
 
 export function startSweep(options: SweepOptions): Sweep {
@@ -52,17 +56,24 @@ export function startSweep(options: SweepOptions): Sweep {
     });
     if (age === null) return 0;
     let total = 0;
+    // The ledger past the mark, a slice at a time: each slice's unaccepted charges are
+    // refunded, then the mark moves past it (a failure leaves it for the next run).
     for (;;) {
-      const messageIds = await overdueCharges(db, age, BATCH);
-      if (messageIds.length === 0) break;
-      const result = await refundBatch(
-        db,
-        messageIds.map((messageId) => ({ messageId, reason: "not_accepted" as const })),
-      );
-      outbox.publishCommitted(result.events);
-      total += result.refunds.length;
-      if (messageIds.length < BATCH) break;
+      const { lastId, messageIds } = await unacceptedCharges(db, age, BATCH);
+      if (lastId === null) break;
+      for (let at = 0; at < messageIds.length; at += REFUND_BATCH) {
+        const result = await refundBatch(
+          db,
+          messageIds
+            .slice(at, at + REFUND_BATCH)
+            .map((messageId) => ({ messageId, reason: "not_accepted" as const })),
+        );
+        outbox.publishCommitted(result.events);
+        total += result.refunds.length;
+      }
+      await advanceMark(db, lastId);
     }
+    await forgetAcceptances(db);
     if (total > 0) log.warn({ refunds: total }, "charges never accepted were refunded");
     return total;
   }

@@ -4,6 +4,7 @@ import {
   envelopeFor,
   eventIdFor,
   messageContentOf,
+  publicErrorCodeOfFailure,
   type SubmitOrder,
   submitOrderId,
 } from "@smsgw/contracts";
@@ -37,7 +38,11 @@ export function submitOrder(cause: EventCause, choice: RouteChoice, now: Date): 
   };
 }
 
-/** `MessageFailed`: a message fails once, so its id is fixed per message. */
+/**
+ * `MessageFailed`: a message fails once, so its id is fixed per message. The raw code and
+ * the detail (which name carriers) are for operators; `publicErrorCode` is what the customer
+ * is told (ADR 0017).
+ */
 export function failedEvent(
   cause: EventCause,
   decision: FailDecision,
@@ -46,6 +51,11 @@ export function failedEvent(
   return {
     ...envelopeFor(cause, eventIdFor(cause.messageId, "failed"), now),
     type: "MessageFailed",
-    data: { reason: decision.reason, errorCode: decision.errorCode, detail: decision.detail },
+    data: {
+      reason: decision.reason,
+      errorCode: decision.errorCode,
+      detail: decision.detail,
+      publicErrorCode: publicErrorCodeOfFailure(decision),
+    },
   };
 }

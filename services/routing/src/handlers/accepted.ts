@@ -69,7 +69,9 @@ export function handleAccepted(deps: AcceptedDeps) {
         orders.push(submitOrder(accepted, decision, now));
         decided.push({ carrierId: decision.carrierId, outcome: "routed" });
       } else {
-        deps.log.debug({ messageId: accepted.messageId, detail: decision.detail }, "not routed");
+        // The reason, not the detail: the detail names the destination number (it stays in
+        // the MessageFailed event, for operators), and no number may reach a log.
+        deps.log.debug({ messageId: accepted.messageId, reason: decision.reason }, "not routed");
         failures.push(failedEvent(accepted, decision, now));
         decided.push({ carrierId: null, outcome: decision.reason });
       }

@@ -36,7 +36,11 @@ export function handleSubmitFailed(deps: SubmitFailedDeps) {
           "failed over",
         );
       } else {
-        deps.log.debug({ messageId: failure.messageId, detail: decision.detail }, "submit failed");
+        // Not the detail: it may name the destination number (the event keeps it for operators).
+        deps.log.debug(
+          { messageId: failure.messageId, reason: decision.reason, errorCode: decision.errorCode },
+          "submit failed",
+        );
         failures.push(failedEvent(failure, decision, now));
         decided.push({ carrierId: null, outcome: decision.reason });
       }

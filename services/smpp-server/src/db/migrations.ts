@@ -1,3 +1,4 @@
+import { rateBucketsTable } from "@smsgw/message-acceptance";
 import { type Kysely, sql } from "kysely";
 import type { Migration } from "kysely/migration";
 
@@ -40,5 +41,10 @@ export const migrations: Record<string, Migration> = {
         )`.execute(db);
       await sql`create index binds_by_account on binds (account_id, heartbeat_at)`.execute(db);
     },
+  },
+  "0003_rate_buckets": {
+    // The account's rate for all of this door's replicas (@smsgw/message-acceptance's
+    // shared-limits/store.ts), as ingress's.
+    up: rateBucketsTable,
   },
 };

@@ -1,7 +1,9 @@
 import {
+  type ErrorCode,
   type MessageStatus,
   type MessageStatusChanged,
   messageIdTime,
+  publicErrorCode,
   type SmppReceiptMask,
 } from "@smsgw/contracts";
 import type { ReceiptInput, ReceiptStat } from "@smsgw/smpp";
@@ -30,9 +32,11 @@ export const STAT_OF: Partial<Record<MessageStatus, ReceiptStat>> = {
 
 /**
  * The receipt's `err:` (three digits): 000 when delivered, else one per documented errorCode
- * of api.md section 7, 099 for any other.
+ * (api.md section 7, ADR 0017; docs/api.md lists them), 099 when there is none. Every
+ * documented code must have its number: a new one cannot be forgotten here. Numbers are
+ * never reused.
  */
-const ERR_OF: Record<string, string> = {
+export const ERR_OF: Readonly<Record<ErrorCode, string>> = {
   unreachable: "001",
   unknown_subscriber: "002",
   blocked_by_carrier: "003",
@@ -40,11 +44,15 @@ const ERR_OF: Record<string, string> = {
   rejected: "005",
   no_route: "006",
   carrier_error: "007",
+  invalid_number: "008",
+  invalid_sender: "009",
 };
 
 export function errOf(status: MessageStatus, errorCode: string | null): string {
   if (status === "delivered") return "000";
-  return (errorCode && ERR_OF[errorCode]) || "099";
+  // A change folded before ADR 0017 may hold a carrier's raw code: never passed on as it is.
+  const code = publicErrorCode(errorCode);
+  return code ? ERR_OF[code] : "099";
 }
 
 /**

@@ -1,9 +1,9 @@
 import type { MessageStatusChanged } from "@smsgw/contracts";
-import { newMessageId } from "@smsgw/contracts";
+import { ERROR_CODES, newMessageId } from "@smsgw/contracts";
 import { readReceipt, receiptDeliverSm } from "@smsgw/smpp";
 import { decodeGsm7Unpacked } from "@smsgw/sms-text";
 import { describe, expect, it } from "vitest";
-import { errOf, receiptInputOf, receiptMaskOf } from "./receipt.ts";
+import { ERR_OF, errOf, receiptInputOf, receiptMaskOf } from "./receipt.ts";
 
 const messageId = newMessageId(Date.UTC(2026, 11, 6, 9, 30));
 const change = (overrides: Partial<MessageStatusChanged> = {}): MessageStatusChanged => ({
@@ -67,7 +67,19 @@ describe("a customer's receipt", () => {
       receiptInputOf(change({ status: "undelivered", errorCode: "unreachable" })),
     ).toMatchObject({ stat: "UNDELIV", err: "001" });
     expect(receiptInputOf(change({ status: "expired", errorCode: null }))?.stat).toBe("EXPIRED");
-    expect(errOf("undelivered", "something_new")).toBe("099");
+    expect(errOf("undelivered", null)).toBe("099");
+  });
+
+  it("when an older status change holds a carrier's raw code, the customer's receipt says the documented code's number, never the raw one", () => {
+    expect(errOf("undelivered", "001")).toBe(ERR_OF.unknown_subscriber);
+    expect(errOf("failed", "0x0000000b")).toBe(ERR_OF.invalid_number);
+    expect(errOf("undelivered", "something_new")).toBe(ERR_OF.carrier_error);
+  });
+
+  it("when every documented code has a receipt err, the numbers are distinct three digits", () => {
+    const numbers = ERROR_CODES.map((code) => ERR_OF[code]);
+    expect(new Set(numbers).size).toBe(ERROR_CODES.length);
+    expect(numbers.every((n) => /^0\d\d$/.test(n) && n !== "000" && n !== "099")).toBe(true);
   });
 
   it("when the status is not final, there is no receipt", () => {

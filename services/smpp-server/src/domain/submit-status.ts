@@ -28,6 +28,8 @@ export function submitStatusOf(status: ErrorStatus): number {
     case "not_found":
     case "method_not_allowed":
     case "idempotency_key_reused":
+    // API keys' scopes and allowlists are HTTP's (api.md section 8): a bind never meets one.
+    case "forbidden":
       return CommandStatus.ESME_RSYSERR;
     default:
       return status satisfies never;

@@ -1,5 +1,6 @@
 import { type AccountRecord, newMessageId } from "@smsgw/contracts";
 import {
+  type AdmissionGate,
   accountLimitsOf,
   checkTextLength,
   type DefaultLimits,
@@ -30,6 +31,8 @@ export interface SubmitDeps {
   accounts: Pick<KvCache<AccountRecord>, "get">;
   pipeline: Pipeline;
   accountLimiter: RateLimiter;
+  /** Admission control: past capacity a submit is refused ESME_RTHROTTLED before any charge. */
+  admission: AdmissionGate;
   defaultLimits: DefaultLimits;
   smppDefaults: { maxBinds: number; window: number };
   maxParts: number;
@@ -190,6 +193,28 @@ export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
     const bounded = checkTextLength(text, deps.maxParts);
     if (!bounded.ok) return refusal(CommandStatus.ESME_RINVMSGLEN, "too_long");
 
+    // Past capacity, refused as a throttled client is (and before any charge); admitted, it
+    // counts as in flight until answered.
+    const flight = inFlightUntilAnswered();
+    if (deps.admission.admit(account, 1, flight.answer)) {
+      return refusal(CommandStatus.ESME_RTHROTTLED, "at_capacity");
+    }
+    try {
+      return await charged(account, messageId, to, from, text, registeredDelivery, schedule);
+    } finally {
+      flight.answered();
+    }
+  }
+
+  async function charged(
+    account: AccountRecord,
+    messageId: string,
+    to: string,
+    from: string,
+    text: string,
+    registeredDelivery: number,
+    schedule: Schedule,
+  ): Promise<Answer> {
     const { pipeline } = deps;
     const draft = pipeline.check(messageId, account, {
       fields: { toNumber: to, fromNumber: from, text, callbackUrl: null, callbackStatuses: null },
@@ -206,4 +231,20 @@ export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
     }
     return { status: CommandStatus.ESME_ROK, messageId, outcome: "accepted" };
   }
+}
+
+/** What the admission gate waits on: a submit is in flight until `answered()`. */
+function inFlightUntilAnswered() {
+  let closed: (() => void) | undefined;
+  return {
+    answer: {
+      once(_event: "close", listener: () => void) {
+        closed = listener;
+      },
+    },
+    answered() {
+      closed?.();
+      closed = undefined;
+    },
+  };
 }

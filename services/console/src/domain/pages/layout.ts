@@ -13,6 +13,7 @@ const NAV = [
   ["/send", "Send"],
   ["/billing", "Billing"],
   ["/credentials", "Credentials"],
+  ["/keys", "API keys"],
   ["/tools/phone", "Phone formatter"],
 ] as const;
 

@@ -19,9 +19,12 @@ export function messagesPage(
   nextCursor: string | null,
   problems: readonly string[],
 ): Html {
-  const next = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) if (v && k !== "after") next.set(k, v);
+  const filters = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v && k !== "after") filters.set(k, v);
+  const next = new URLSearchParams(filters);
   if (nextCursor) next.set("after", nextCursor);
+  // The export takes the same filters and every page of them.
+  const exportHref = `/messages/export.csv${filters.size > 0 ? `?${filters.toString()}` : ""}`;
   return layout(
     ctx,
     "Messages",
@@ -29,10 +32,12 @@ export function messagesPage(
     html`<form method="get" action="/messages" class="filters" role="search">
 <label>Status <select name="status"><option value="">any</option>${MESSAGE_STATUSES.map((s) => html`<option${s === query.status ? html` selected` : ""}>${s}</option>`)}</select></label>
 <label>To <input name="to" inputmode="tel" value="${query.to ?? ""}" placeholder="+37256789045"></label>
+<label>Sender <input name="sender" value="${query.sender ?? ""}" placeholder="MyApp" maxlength="20"></label>
 <label>From <input name="from" type="date" value="${query.from ?? ""}"></label>
 <label>Until <input name="until" type="date" value="${query.until ?? ""}"></label>
 <label>Message ID <input name="messageId" value="${query.messageId ?? ""}" placeholder="msg_…"></label>
 <button type="submit">Filter</button> <a href="/messages">Clear</a>
+<a href="${exportHref}" download data-testid="export-csv">Export CSV</a>
 </form>
 ${problemList(problems)}
 <div class="scroll"><table class="log"><caption class="sr-only">Messages, newest first</caption>

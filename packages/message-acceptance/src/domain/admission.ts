@@ -1,6 +1,6 @@
 /**
  * Admission control: how many sends this replica works on at once. Pure: the signal, the load
- * of the last tick and the policy come in as arguments; the handler (`handlers/admission.ts`)
+ * of the last tick and the policy come in as arguments; the handler (`admission/gate.ts`)
  * measures them once a tick (100 ms) and applies the result.
  *
  * The controller keeps a limit on the sends in flight at this replica (admitted, not yet

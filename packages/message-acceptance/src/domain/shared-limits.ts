@@ -6,13 +6,13 @@ import {
   type RateLimiter,
   type RateLimiterOptions,
   take,
-} from "@smsgw/message-acceptance";
+} from "./token-bucket.ts";
 
 /**
  * Rate limits for the whole gateway, not per replica, with no round trip on a request. Each
  * replica decides from its own copy of every bucket (the fast local check, exactly the
  * token bucket of `token-bucket.ts`) and counts what it took. Every sync interval it reports
- * those counts to one shared bucket per key (Postgres, `handlers/shared-limits-store.ts`:
+ * those counts to one shared bucket per key (Postgres, `shared-limits/store.ts`:
  * one statement for all keys) and gets back the shared tokens, which replace its copy. So
  * every replica sees what all the others took, at most one interval late: the limit holds
  * for the gateway, overshooting by at most what the replicas admit in one interval, and a

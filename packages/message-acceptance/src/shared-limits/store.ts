@@ -1,8 +1,11 @@
 import type { Database, Logger } from "@smsgw/service-kit";
+import { type Kysely, sql as kyselySql } from "kysely";
 import type { SharedRateLimiter, Usage } from "../domain/shared-limits.ts";
 
 export interface SharedLimitsDeps {
   sql: Database<unknown>["sql"];
+  /** The door's own schema, which holds its `rate_buckets` (rateBucketsTable). */
+  schema: string;
   /** Each limiter's keys live under its namespace (`ip`, `account`) in one table. */
   limiters: ReadonlyArray<{ namespace: string; limiter: SharedRateLimiter }>;
   syncMs: number;
@@ -31,6 +34,7 @@ export function startSharedLimits(deps: SharedLimitsDeps): {
   stop(): Promise<void>;
 } {
   const { sql, log } = deps;
+  const table = sql(`${deps.schema}.rate_buckets`);
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
@@ -50,7 +54,7 @@ export function startSharedLimits(deps: SharedLimitsDeps): {
     usage.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     try {
       const rows = await sql<{ key: string; tokens: number }[]>`
-        insert into ingress.rate_buckets as b (key, tokens, at_ms, rate, burst, used)
+        insert into ${table} as b (key, tokens, at_ms, rate, burst, used)
         select u.key, u.burst - u.used, c.now, u.rate, u.burst, u.used
         from unnest(
           ${usage.map((u) => u.key)}::text[],
@@ -103,7 +107,7 @@ export function startSharedLimits(deps: SharedLimitsDeps): {
   };
   timer = setTimeout(loop, deps.syncMs).unref();
   const purger = setInterval(() => {
-    sql`delete from ingress.rate_buckets where updated_at < now() - ${FORGET_AFTER}::interval`.catch(
+    sql`delete from ${table} where updated_at < now() - ${FORGET_AFTER}::interval`.catch(
       (error: unknown) => log.warn({ err: error }, "shared rate limits: purge failed"),
     );
   }, PURGE_EVERY_MS).unref();
@@ -135,4 +139,26 @@ export function startSharedLimits(deps: SharedLimitsDeps): {
       clearTimeout(bound);
     },
   };
+}
+
+/**
+ * The migration of a door's shared buckets: one token bucket per limited key (per-IP,
+ * per-account) for all of that door's replicas. Each replica reports what it took every sync
+ * interval and reads the tokens back.
+ */
+export async function rateBucketsTable(db: Kysely<unknown>): Promise<void> {
+  await kyselySql`
+    create table rate_buckets (
+      key text primary key,
+      -- May go below zero: replicas took more in one interval than was left (a debt).
+      tokens double precision not null,
+      -- The database's clock (ms since the epoch) when tokens was last brought up to date.
+      at_ms double precision not null,
+      -- The limits and the count of the last report (insert ... on conflict reads them).
+      rate double precision not null,
+      burst double precision not null,
+      used double precision not null,
+      updated_at timestamptz not null default now()
+    )`.execute(db);
+  await kyselySql`create index rate_buckets_updated_at on rate_buckets (updated_at)`.execute(db);
 }

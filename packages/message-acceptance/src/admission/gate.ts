@@ -1,30 +1,25 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { AccountRecord } from "@smsgw/contracts";
-import { type ApiError, accountLimitsOf, type DefaultLimits } from "@smsgw/message-acceptance";
 import type { Logger, Messaging } from "@smsgw/service-kit";
-import type { IngressConfig } from "../config.ts";
+import { accountLimitsOf, type DefaultLimits } from "../domain/account-limits.ts";
 import {
   type AdmissionPolicy,
   expectedInFlight,
   initialAdmission,
   nextAdmission,
 } from "../domain/admission.ts";
+import type { ApiError } from "../domain/api-error.ts";
 import { type Backlog, backlogOf, type DurableBacklog } from "../domain/backlog.ts";
 import { fairCaps } from "../domain/fair-share.ts";
-import {
-  admissionBacklogAge,
-  admissionLimit,
-  admissionPressure,
-  admissionShedding,
-  sendsInFlight,
-  shedRequests,
-} from "../metrics.ts";
 import { type BacklogProbeDeps, probeBacklog } from "./backlog-probe.ts";
+import type { AdmissionConfig } from "./config.ts";
+import type { AdmissionMetrics } from "./metrics.ts";
 
 export interface AdmissionDeps extends BacklogProbeDeps {
   policy: AdmissionPolicy;
   defaultLimits: DefaultLimits;
   pollMs: number;
+  metrics: AdmissionMetrics;
   log: Logger;
 }
 
@@ -64,7 +59,7 @@ const LATENCY_SMOOTHING = 0.3;
  * NATS or Postgres call.
  */
 export function startAdmission(deps: AdmissionDeps): AdmissionGate {
-  const { policy, log } = deps;
+  const { policy, log, metrics } = deps;
   let state = initialAdmission(policy);
   let durables: DurableBacklog[] = [];
   let backlog: Backlog = { ageMs: 0, durable: null };
@@ -158,11 +153,11 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
       else log.info(context, "below capacity: admitting all sends");
     }
     refused = 0;
-    admissionShedding.set(refusing ? 1 : 0);
-    admissionPressure.set(state.pressure.value);
-    admissionBacklogAge.set(backlog.ageMs / 1000);
-    admissionLimit.set(state.limit);
-    sendsInFlight.set(inFlight);
+    metrics.shedding.set(refusing ? 1 : 0);
+    metrics.pressure.set(state.pressure.value);
+    metrics.backlogAgeSeconds.set(backlog.ageMs / 1000);
+    metrics.limit.set(state.limit);
+    metrics.inFlight.set(inFlight);
   }
 
   /** Past the limit: only an account under its share of it (known, and not capped) gets in. */
@@ -209,7 +204,7 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
       }
       if (inFlight + count > state.limit && overShare(accountId, count)) {
         refused += count;
-        shedRequests.inc({ reason: state.pressure.reason }, count);
+        metrics.shed.inc({ reason: state.pressure.reason }, count);
         return { status: "rate_limit", message: AT_CAPACITY, retryAfterSec: 1 };
       }
       const ticket = nextTicket++;
@@ -238,14 +233,15 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
 }
 
 /**
- * The deps from the ingress's config. The delivery path: the accepted event, routed events,
+ * The deps from a door's config. The delivery path: the accepted event, routed events,
  * carriers' submit work, submit failures (failover) and the event store's batches; every
  * durable reading any of them counts, whatever its name (a new carrier's durable too).
  */
 export function admissionDeps(
-  config: IngressConfig,
+  config: AdmissionConfig,
   messaging: Pick<Messaging, "nats" | "subjects">,
   defaultLimits: DefaultLimits,
+  metrics: AdmissionMetrics,
   log: Logger,
 ): AdmissionDeps {
   const { subjects } = messaging;
@@ -270,8 +266,22 @@ export function admissionDeps(
     },
     defaultLimits,
     pollMs: config.ADMISSION_POLL_MS,
+    metrics,
     log,
   };
+}
+
+/** The gate a door runs: admission control when enabled, else one that admits every send. */
+export function startAdmissionGate(
+  config: AdmissionConfig,
+  messaging: Pick<Messaging, "nats" | "subjects">,
+  defaultLimits: DefaultLimits,
+  metrics: AdmissionMetrics,
+  log: Logger,
+): AdmissionGate {
+  return config.ADMISSION_ENABLED
+    ? startAdmission(admissionDeps(config, messaging, defaultLimits, metrics, log))
+    : ALWAYS_ADMIT;
 }
 
 /** The gate when admission control is off: every send is admitted. */

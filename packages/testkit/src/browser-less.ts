@@ -1,5 +1,5 @@
 /**
- * A tiny HTTP client for the console's int tests: keeps cookies like a browser, reads the
+ * A tiny HTTP client for tests of the console (its int tests, the e2e tests): keeps cookies like a browser, reads the
  * CSRF token off the last page, and posts forms with it. Real HTTP, no mocks.
  */
 export class Visitor {
@@ -75,4 +75,13 @@ export function textOf(page: string, id: string): string {
     .replace(/&quot;/g, '"')
     .replace(/&#39;/g, "'")
     .replace(/&amp;/g, "&");
+}
+
+/** A new visitor signed up (201) with this email and password, and the page it got. */
+export async function signedUp(base: string, email: string, password: string) {
+  const visitor = new Visitor(base);
+  await visitor.get("/signup");
+  const page = await visitor.post("/signup", { email, password });
+  if (page.status !== 201) throw new Error(`sign-up answered ${page.status}`);
+  return { visitor, page, hash: textOf(page.text, "hash") };
 }

@@ -1,0 +1,38 @@
+import { z } from "zod";
+
+/**
+ * Who made a change to an account's credentials, as the service that verified them says:
+ * ingress (`api:token`, `api:<keyId>`: the credential it authenticated), the console
+ * (`console:<userId>`: the signed-in session), an operator (`cli:<name>`, `admin-api`).
+ * Never taken from the customer's own words. `ip` is the client's address where there is one.
+ */
+export const AuditBy = z.object({
+  actor: z.string().min(1).max(100),
+  ip: z.string().max(64).nullable(),
+});
+export type AuditBy = z.infer<typeof AuditBy>;
+
+/** The changes the audit log records so far (issue 22: keys and the token). */
+export const AuditAction = z.enum(["api_key.created", "api_key.revoked", "token.rotated"]);
+export type AuditAction = z.infer<typeof AuditAction>;
+
+/** One entry of an account's audit log, newest first when listed. */
+export const AuditEntry = z.object({
+  id: z.string(),
+  at: z.iso.datetime(),
+  action: AuditAction,
+  actor: z.string(),
+  ip: z.string().nullable(),
+  /** What the change was about: a key's id, or null for the token. */
+  target: z.string().nullable(),
+  /** What changed, without secrets (a key's name, scopes and allowlist). */
+  details: z.record(z.string(), z.unknown()),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
+/** console -> pricing: the account's latest audit entries. */
+export const ConsoleAuditResponse = z.discriminatedUnion("outcome", [
+  z.object({ outcome: z.literal("entries"), entries: z.array(AuditEntry) }),
+  z.object({ outcome: z.literal("error"), reason: z.string() }),
+]);
+export type ConsoleAuditResponse = z.infer<typeof ConsoleAuditResponse>;

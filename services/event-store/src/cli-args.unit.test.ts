@@ -1,0 +1,39 @@
+import { newMessageId } from "@smsgw/contracts";
+import { UsageError } from "@smsgw/service-kit";
+import { describe, expect, it } from "vitest";
+import { parseCommand } from "./cli-args.ts";
+import { trailText } from "./domain/trail-text.ts";
+
+describe("the event store's operator CLI", () => {
+  it("when asked for a message's trail, it takes the message id and --json", () => {
+    const messageId = newMessageId();
+    expect(parseCommand(["messages", "trail", messageId, "--json"])).toEqual({
+      kind: "messages trail",
+      messageId,
+      json: true,
+    });
+    expect(parseCommand([])).toEqual({ kind: "help" });
+  });
+
+  it("when the id is missing, not a message id, or the command unknown, it is wrong usage", () => {
+    expect(() => parseCommand(["messages", "trail"])).toThrow(UsageError);
+    expect(() => parseCommand(["messages", "trail", "nope"])).toThrow(UsageError);
+    expect(() => parseCommand(["messages", "erase", newMessageId()])).toThrow(UsageError);
+    expect(() => parseCommand(["messages", "trail", newMessageId(), "--all"])).toThrow(UsageError);
+  });
+
+  it("when a trail is printed, each event is a line with its data as stored", () => {
+    const text = trailText("msg_1", [
+      {
+        type: "MessageSubmitted",
+        accountId: "acc_1",
+        occurredAt: "2026-12-01T10:00:00.000Z",
+        data: { carrierId: "sim-a", parts: [{ part: 1, carrierMessageId: "1a" }] },
+      },
+    ]);
+    expect(text).toBe(
+      'msg_1 (account acc_1), 1 event(s):\n2026-12-01T10:00:00.000Z  MessageSubmitted  {"carrierId":"sim-a","parts":[{"part":1,"carrierMessageId":"1a"}]}',
+    );
+    expect(trailText("msg_2", [])).toBe("No events stored for msg_2.");
+  });
+});

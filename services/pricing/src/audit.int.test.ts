@@ -1,0 +1,102 @@
+import {
+  BaseEnv,
+  createLogger,
+  type Database,
+  loadConfig,
+  openServiceDatabase,
+} from "@smsgw/service-kit";
+import { createTestInfra, type TestInfra } from "@smsgw/testkit";
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AccountOperations, createAccountOperations } from "./accounts.ts";
+import { migrations, PRICING_SCHEMA } from "./db/migrations.ts";
+import type { PricingDatabase } from "./db/schema.ts";
+
+// The audit log of keys and the token (issue 22): exactly one entry per change, in the
+// change's transaction, with the caller's verified identity; none for a refused change.
+const log = createLogger("audit-test", process.env.TEST_LOG_LEVEL ?? "silent");
+let infra: TestInfra;
+let database: Database<PricingDatabase>;
+let accounts: AccountOperations;
+
+beforeAll(async () => {
+  infra = await createTestInfra();
+  const config = loadConfig(BaseEnv, infra.env);
+  database = await openServiceDatabase<PricingDatabase>(config, PRICING_SCHEMA, migrations, {
+    max: 2,
+  });
+  // The bucket is not what this file tests: accounts-kv.int.test.ts does.
+  accounts = createAccountOperations({ db: database.db, kv: { put: async () => {} }, log });
+});
+afterAll(async () => {
+  await database?.close();
+  await infra?.cleanup();
+});
+
+const key = (n: number) => ({
+  id: `key_${n.toString(16).padStart(20, "0")}`,
+  name: `backend ${n}`,
+  scopes: ["send" as const],
+  allowedIps: ["203.0.113.0/24"],
+  secretSha256: "a".repeat(64),
+});
+
+describe("the audit log of keys and the token", () => {
+  it("when a key is created, it records one entry: the key, who, from where, no digest", async () => {
+    const { accountId } = await accounts.createAccount({ name: "audit-create", credits: "1" });
+    const by = { actor: "api:token", ip: "198.51.100.7" };
+    await accounts.createApiKey(accountId, key(1), by);
+    const entries = await accounts.audit(accountId);
+    expect(entries).toEqual([
+      {
+        id: expect.any(String),
+        at: expect.any(String),
+        action: "api_key.created",
+        actor: "api:token",
+        ip: "198.51.100.7",
+        target: key(1).id,
+        details: { name: "backend 1", scopes: ["send"], allowedIps: ["203.0.113.0/24"] },
+      },
+    ]);
+    expect(JSON.stringify(entries)).not.toContain("a".repeat(64));
+  });
+
+  it("when a key is revoked, it records one entry; revoking it again records none", async () => {
+    const { accountId } = await accounts.createAccount({ name: "audit-revoke", credits: "1" });
+    await accounts.createApiKey(accountId, key(2), { actor: "console:usr_1", ip: "127.0.0.1" });
+    const by = { actor: `api:${key(3).id}`, ip: "2001:db8::1" };
+    expect(await accounts.revokeApiKey(accountId, key(2).id, by)).toBe(true);
+    expect(await accounts.revokeApiKey(accountId, key(2).id, by)).toBe(false);
+    const entries = await accounts.audit(accountId);
+    expect(entries.map((e) => [e.action, e.actor, e.ip, e.target])).toEqual([
+      ["api_key.revoked", `api:${key(3).id}`, "2001:db8::1", key(2).id],
+      ["api_key.created", "console:usr_1", "127.0.0.1", key(2).id],
+    ]);
+  });
+
+  it("when the token is rotated, it records one entry with who asked (an operator when unsaid)", async () => {
+    const { accountId } = await accounts.createAccount({ name: "audit-token", credits: "1" });
+    await accounts.rotateToken(accountId, { actor: "console:usr_2", ip: "192.0.2.1" });
+    await accounts.rotateToken("audit-token");
+    const entries = await accounts.audit(accountId);
+    expect(entries.map((e) => [e.action, e.actor, e.ip, e.target])).toEqual([
+      ["token.rotated", "operator", null, null],
+      ["token.rotated", "console:usr_2", "192.0.2.1", null],
+    ]);
+  });
+
+  it("when a key is refused (the account is full), it records nothing", async () => {
+    const { accountId } = await accounts.createAccount({ name: "audit-full", credits: "1" });
+    const by = { actor: "api:token", ip: null };
+    for (let i = 0; i < 20; i++) await accounts.createApiKey(accountId, key(100 + i), by);
+    expect((await accounts.createApiKey(accountId, key(200), by)).outcome).toBe("limit_reached");
+    expect(await accounts.audit(accountId, 500)).toHaveLength(20);
+  });
+
+  it("when someone tries to change or delete an entry, the database refuses", async () => {
+    await expect(
+      sql`update audit_log set actor = 'someone else'`.execute(database.db),
+    ).rejects.toThrow(/append-only/);
+    await expect(sql`delete from audit_log`.execute(database.db)).rejects.toThrow(/append-only/);
+  });
+});

@@ -223,6 +223,26 @@ describe("the numbers API", () => {
     }
   });
 
+  it("when an API key lacks the scope, numbers and opt-outs need manage and inbound messages read (403 forbidden)", async () => {
+    const created = await json(
+      await call(account, "POST", "/v1/keys", { name: "reader", scopes: ["read"] }),
+    );
+    expect(created.http).toBe(201);
+    const reader = { ...account, token: String(created.body.secret) };
+    const inbound = await waitFor(
+      async () => {
+        const answer = await json(await call(reader, "GET", "/v1/inbound"));
+        return answer.http === 401 ? undefined : answer;
+      },
+      { what: "ingress to know the new key" },
+    );
+    expect(inbound.http).toBe(200);
+    for (const path of ["/v1/numbers", "/v1/opt-outs"]) {
+      const refused = await json(await call(reader, "GET", path));
+      expect(refused, path).toMatchObject({ http: 403, body: { status: "forbidden" } });
+    }
+  });
+
   it("when no number fits (none free, or a real one for a test account), POST answers 422 no_number_available", async () => {
     const latvian = await json(await call(account, "POST", "/v1/numbers", { country: "LV" }));
     expect(latvian).toMatchObject({ http: 422, body: { status: "no_number_available" } });

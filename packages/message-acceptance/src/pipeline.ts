@@ -137,6 +137,11 @@ export function createPipeline(deps: PipelineDeps) {
         parts: draft.count.parts,
       });
       const outcome = outcomeOfAuthorize(answer);
+      // A spent id goes back as it is: an idempotent retry sends again under a new one.
+      if (!outcome.ok && outcome.error.idSpent) {
+        log.warn({ messageId: draft.messageId }, "message id charged and refunded before");
+        return outcome;
+      }
       if (!outcome.ok && outcome.error.status === "server_error") {
         log.error({ messageId: draft.messageId, answer }, "pricing answered error");
         return { ok: false, error: NOT_ACCEPTED };

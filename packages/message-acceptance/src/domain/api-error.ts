@@ -33,6 +33,11 @@ export interface ApiError {
   readonly message: string;
   /** Whole seconds, for `rate_limit` only (sent as Retry-After). */
   readonly retryAfterSec?: number;
+  /**
+   * The message id was charged and refunded before (a retry long after a server error): the
+   * send may go again under a new id. Never shown to the client.
+   */
+  readonly idSpent?: true;
 }
 
 export const apiError = (status: ErrorStatus, message: string): ApiError => ({ status, message });

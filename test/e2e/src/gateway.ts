@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { loadCarrierConnectorConfig, startCarrierConnector } from "@smsgw/carrier-connector";
 import { loadConsoleConfig, type StartedConsole, startConsole } from "@smsgw/console";
 import { newMessageId } from "@smsgw/contracts";
@@ -111,6 +112,8 @@ export async function startGateway(
     loadCarrierConnectorConfig({
       ...envOf("carrier-connector"),
       CARRIERS: JSON.stringify(carriers),
+      // Every e2e test binds with the carriers' passwords sealed at rest (issue 23).
+      CARRIER_SECRETS_KEY: randomBytes(32).toString("base64"),
     }),
     log("carrier-connector"),
   );

@@ -145,3 +145,19 @@ export function list(value: Yaml | undefined): Yaml[] {
 export function str(value: Yaml | undefined): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
+
+/** A secret-box key (32 bytes, base64) standing in for one an operator generates. */
+export const STANDIN_SECRET_KEY = Buffer.alloc(32, 7).toString("base64");
+
+/**
+ * A compose value with its `${VAR:?…}` / `${VAR:-default}` as compose would fill it from
+ * deploy/.env: a default as given, a required key variable with a stand-in key, any other
+ * required variable kept as written (a password: any text will do for the schema).
+ */
+export function composeValue(value: string): string {
+  const match = /^\$\{([A-Z0-9_]+)(?::([?-])([^}]*))?\}$/.exec(value);
+  if (!match) return value;
+  const [, name = "", kind, rest = ""] = match;
+  if (kind === "-") return rest;
+  return name.endsWith("_KEY") ? STANDIN_SECRET_KEY : value;
+}

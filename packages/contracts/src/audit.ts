@@ -12,8 +12,13 @@ export const AuditBy = z.object({
 });
 export type AuditBy = z.infer<typeof AuditBy>;
 
-/** The changes the audit log records so far (issue 22: keys and the token). */
-export const AuditAction = z.enum(["api_key.created", "api_key.revoked", "token.rotated"]);
+/** The changes the audit log records (issue 22: keys and the token; issue 19: SMPP credentials). */
+export const AuditAction = z.enum([
+  "api_key.created",
+  "api_key.revoked",
+  "token.rotated",
+  "smpp_credentials.rotated",
+]);
 export type AuditAction = z.infer<typeof AuditAction>;
 
 /** One entry of an account's audit log, newest first when listed. */
@@ -23,9 +28,9 @@ export const AuditEntry = z.object({
   action: AuditAction,
   actor: z.string(),
   ip: z.string().nullable(),
-  /** What the change was about: a key's id, or null for the token. */
+  /** What the change was about: a key's id, or null for the token and SMPP credentials. */
   target: z.string().nullable(),
-  /** What changed, without secrets (a key's name, scopes and allowlist). */
+  /** What changed, without secrets (a key's name, scopes and allowlist; the SMPP system_id). */
   details: z.record(z.string(), z.unknown()),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;

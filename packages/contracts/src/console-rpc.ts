@@ -22,6 +22,8 @@ export interface ConsoleRpcSubjects {
   readonly revokeKey: string;
   /** The account's latest audit entries (`ConsoleAuditResponse`). */
   readonly audit: string;
+  /** New SMPP credentials (api.md section 6); the password is in this answer only. */
+  readonly rotateSmppCredentials: string;
 }
 
 /** The subjects hang off the same `<p>.rpc.pricing.` as authorize, balance and price. */
@@ -39,6 +41,7 @@ export function consoleRpcSubjects(prefix: string): ConsoleRpcSubjects {
     createKey: `${base}.create_key`,
     revokeKey: `${base}.revoke_key`,
     audit: `${base}.audit`,
+    rotateSmppCredentials: `${base}.rotate_smpp_credentials`,
   };
 }
 
@@ -82,6 +85,8 @@ export const ConsoleAccount = z.object({
   balance: z.number().int(),
   /** Additive: absent from a pricing that predates it. */
   defaultCallbackUrl: z.string().nullable().optional(),
+  /** The SMPP system_id (never the password: only its hash is kept); null before any. Additive. */
+  smppSystemId: z.string().nullable().optional(),
 });
 export type ConsoleAccount = z.infer<typeof ConsoleAccount>;
 
@@ -96,6 +101,15 @@ export const ConsoleRotateTokenResponse = z.discriminatedUnion("outcome", [
   Failure,
 ]);
 export type ConsoleRotateTokenResponse = z.infer<typeof ConsoleRotateTokenResponse>;
+
+/** Asked with `ConsoleAccountRequest` (its `by` is audited); the password is shown once. */
+export const ConsoleRotateSmppCredentialsResponse = z.discriminatedUnion("outcome", [
+  z.object({ outcome: z.literal("rotated"), systemId: z.string(), password: z.string() }),
+  Failure,
+]);
+export type ConsoleRotateSmppCredentialsResponse = z.infer<
+  typeof ConsoleRotateSmppCredentialsResponse
+>;
 
 export const ConsoleRotateWebhookSecretResponse = z.discriminatedUnion("outcome", [
   z.object({ outcome: z.literal("rotated"), webhookSecret: z.string() }),

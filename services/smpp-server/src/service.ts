@@ -204,7 +204,10 @@ export async function startSmppServer(
       log,
       handle: handleStatusChanges({
         sql: database.sql,
-        ttlHours: config.SMPP_RECEIPT_TTL_HOURS,
+        keep: {
+          ttlMs: config.SMPP_RECEIPT_TTL_HOURS * 3_600_000,
+          minKeepMs: config.SMPP_RECEIPT_MIN_KEEP_MS,
+        },
         poke: receipts.poke,
       }),
     });

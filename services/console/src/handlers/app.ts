@@ -12,6 +12,7 @@ import { mountKeys } from "./keys.ts";
 import { mountPages } from "./pages.ts";
 import { type PricingClient, PricingUnavailableError } from "./pricing-client.ts";
 import { locals, pageContext, securityHeaders, sessions } from "./security.ts";
+import { mountSmpp } from "./smpp.ts";
 import { mountStatic } from "./static.ts";
 import { mountTools } from "./tools.ts";
 
@@ -26,6 +27,8 @@ export interface AppOptions {
   apiUrl: string;
   /** The public API as this service reaches it (the send form's POST). */
   ingressUrl: string;
+  /** Where customers bind over SMPP, `host:port` (the SMPP page). */
+  smppAddress: string;
   testCredits: string;
   /** A session ends this long after its last use, */
   idleMs: number;
@@ -86,6 +89,12 @@ export function createApp(options: AppOptions): express.Express {
     timeoutMs: options.rpcTimeoutMs * 2,
   });
   mountKeys(pages, { pricing: options.pricing, users: options.users, loginAttempts });
+  mountSmpp(pages, {
+    pricing: options.pricing,
+    users: options.users,
+    loginAttempts,
+    address: options.smppAddress,
+  });
   app.use(pages);
 
   app.use((_req: Request, res: Response) => {

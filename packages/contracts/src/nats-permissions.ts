@@ -139,6 +139,7 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
         ...durable("pricing-failed"),
         s.event("MessageRefunded"),
         ...writeBucket(s.accountsBucket),
+        ...writeBucket(s.webhookSecretsBucket),
       ],
       // authorize, authorize_batch, balance, price and the console's requests.
       [`${prefix}.rpc.pricing.>`],
@@ -185,6 +186,8 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
         s.eventBatch,
         s.event("WebhookAttempted"),
         ...readBucket(s.accountsBucket),
+        // The signing secrets: no other service's user may read them (ADR 0015).
+        ...readBucket(s.webhookSecretsBucket),
       ],
       [s.testWebhook],
       true,

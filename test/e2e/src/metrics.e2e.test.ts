@@ -22,17 +22,26 @@ let ingressUrl = "";
 let adminUrl = "";
 
 async function run(name: string, env: Record<string, string>) {
-  const port = await freePort();
-  const p = start(name, process.execPath, ["src/main.ts"], join(ROOT, "services", name), {
-    ...infra.env,
-    LOG_LEVEL: "info",
-    ...env,
-    HEALTH_PORT: String(port),
-  });
-  running.push(p);
-  await waitReady(p, `http://127.0.0.1:${port}/readyz`);
-  metricsUrl.set(name, `http://127.0.0.1:${port}/metrics`);
-  return { p, port };
+  // A free port may be taken by another test file between the look and the bind: then the
+  // service exits at once (EADDRINUSE) and is started again on another.
+  for (let tries = 1; ; tries++) {
+    const port = await freePort();
+    const p = start(name, process.execPath, ["src/main.ts"], join(ROOT, "services", name), {
+      ...infra.env,
+      LOG_LEVEL: "info",
+      ...env,
+      HEALTH_PORT: String(port),
+    });
+    running.push(p);
+    try {
+      await waitReady(p, `http://127.0.0.1:${port}/readyz`);
+    } catch (error) {
+      if (tries < 3 && /EADDRINUSE/.test(String(error))) continue;
+      throw error;
+    }
+    metricsUrl.set(name, `http://127.0.0.1:${port}/metrics`);
+    return { p, port };
+  }
 }
 
 async function scrape(name: string): Promise<Sample[]> {

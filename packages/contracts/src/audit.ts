@@ -12,8 +12,19 @@ export const AuditBy = z.object({
 });
 export type AuditBy = z.infer<typeof AuditBy>;
 
-/** The changes the audit log records so far (issue 22: keys and the token). */
-export const AuditAction = z.enum(["api_key.created", "api_key.revoked", "token.rotated"]);
+/**
+ * The changes the audit log records so far (issue 22: keys, the token, going live, the
+ * low-balance threshold).
+ */
+export const AuditAction = z.enum([
+  "api_key.created",
+  "api_key.revoked",
+  "token.rotated",
+  "live.requested",
+  "live.approved",
+  "live.declined",
+  "low_balance.threshold_set",
+]);
 export type AuditAction = z.infer<typeof AuditAction>;
 
 /** One entry of an account's audit log, newest first when listed. */
@@ -23,7 +34,7 @@ export const AuditEntry = z.object({
   action: AuditAction,
   actor: z.string(),
   ip: z.string().nullable(),
-  /** What the change was about: a key's id, or null for the token. */
+  /** What the change was about: a key's id, a live request's id, or null (token, account). */
   target: z.string().nullable(),
   /** What changed, without secrets (a key's name, scopes and allowlist). */
   details: z.record(z.string(), z.unknown()),

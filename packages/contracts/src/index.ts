@@ -7,6 +7,7 @@ export * from "./envelope.ts";
 export * from "./error-codes.ts";
 export * from "./event-batch.ts";
 export * from "./events.ts";
+export * from "./going-live.ts";
 export * from "./ids.ts";
 export * from "./inbound.ts";
 export * from "./ip-allowlist.ts";

@@ -17,6 +17,7 @@ import { newAccountId, newHash, newToken, newWebhookSecret, sha256Hex } from "./
 import type { AccountRow, PricingDatabase } from "./db/schema.ts";
 import { toUnits } from "./db/schema.ts";
 import { isAccountName, isCurrency, parseCredits } from "./domain/account-input.ts";
+import { createLiveRequestOperations, type LiveRequestOperations } from "./live-requests.ts";
 import { recordLedger } from "./metrics.ts";
 
 export { AccountError, AccountErrorCode } from "./account-common.ts";
@@ -64,7 +65,10 @@ export interface CreateAccountInput {
   note?: string;
 }
 
-export interface AccountOperations extends AccountSettings, ApiKeyOperations {
+export interface AccountOperations
+  extends AccountSettings,
+    ApiKeyOperations,
+    LiveRequestOperations {
   createAccount(input: CreateAccountInput): Promise<Credentials>;
   /** Adds credit to the account named (or with the id) `account`. */
   topUp(
@@ -320,6 +324,7 @@ export function createAccountOperations(deps: AccountDeps): AccountOperations {
   }
 
   const apiKeys = createApiKeyOperations({ db, publish });
+  const liveRequests = createLiveRequestOperations({ db, publish });
   return {
     createAccount,
     topUp,
@@ -332,6 +337,7 @@ export function createAccountOperations(deps: AccountDeps): AccountOperations {
     audit,
     ...settings,
     ...apiKeys,
+    ...liveRequests,
   };
 }
 

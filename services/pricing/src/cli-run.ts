@@ -153,6 +153,53 @@ export async function run(
         json: entries,
       };
     }
+    case "accounts live-requests": {
+      const status = o.status ?? "pending";
+      if (!["pending", "approved", "declined", "all"].includes(status)) {
+        throw new AccountError("invalid_input", "--status is pending, approved, declined or all");
+      }
+      const requests = await accounts.liveRequests({
+        status: status as "pending" | "approved" | "declined" | "all",
+        ...(o.limit === undefined ? {} : { limit: Number(o.limit) }),
+      });
+      const lines = requests.map((r) =>
+        [
+          r.id,
+          r.accountId,
+          r.status,
+          r.requestedAt,
+          r.company,
+          String(r.monthlyVolume),
+          oneLine(r.useCase),
+          r.reason ?? "-",
+        ].join("\t"),
+      );
+      return {
+        text:
+          requests.length === 0
+            ? "No requests."
+            : ["id\taccount\tstatus\trequested\tcompany\tmonthly\tuse case\treason", ...lines].join(
+                "\n",
+              ),
+        json: requests,
+      };
+    }
+    case "accounts approve-live": {
+      const request = await accounts.approveLive(account, { actor, ip: null });
+      const summary = await mustGet(accounts, request.accountId);
+      return {
+        text: `Approved request ${request.id}: ${describeAccount(summary)}`,
+        json: { request, account: accountJson(summary) },
+      };
+    }
+    case "accounts decline-live": {
+      const request = await accounts.declineLive(account, need(o.reason), { actor, ip: null });
+      const summary = await mustGet(accounts, request.accountId);
+      return {
+        text: `Declined request ${request.id} (${request.reason}): ${describeAccount(summary)}`,
+        json: { request, account: accountJson(summary) },
+      };
+    }
     case "accounts show":
       return shown("Account", await mustGet(accounts, account));
     case "accounts list": {
@@ -234,6 +281,12 @@ export async function run(
       throw new Error(`unknown command ${JSON.stringify(unreachable)}`);
     }
   }
+}
+
+/** A customer's text on one line of a table. */
+function oneLine(text: string): string {
+  const flat = text.replace(/\s+/g, " ");
+  return flat.length > 60 ? `${flat.slice(0, 59)}…` : flat;
 }
 
 function countries(list: string | undefined): string[] {

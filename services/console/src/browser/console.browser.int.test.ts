@@ -32,6 +32,7 @@ const SHOTS = join(
   "console",
 );
 const log = createLogger("console", process.env.TEST_LOG_LEVEL ?? "silent");
+const ADMIN_TOKEN = "admin-token-for-the-browser-test";
 let gateway: Gateway;
 let service: StartedConsole;
 let browser: Browser;
@@ -58,7 +59,8 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
   ensureChromium();
-  gateway = await startGateway();
+  // The admin API on: the operator approves going live through it, as in production.
+  gateway = await startGateway({ ADMIN_TOKEN, ADMIN_PORT: "0" });
   service = await startConsole(
     loadConsoleConfig({ ...gateway.infra.env, INGRESS_URL: gateway.baseUrl }),
     log,
@@ -315,6 +317,46 @@ describe("the console in a browser", () => {
     expect(await page.textContent("p.notice")).toContain("Key revoked.");
     expect(await page.locator("#no-keys").count()).toBe(1);
     await waitFor(async () => (await send()).status === 401, { what: "the revoked key refused" });
+    await page.close();
+  });
+
+  it("when the owner asks for live sending and an operator approves it over the admin API, the account page shows the account live with its balance", async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    await signUp(page, "going-live@example.com");
+    await page.goto(`${base}/account`);
+    expect(await page.getAttribute("[data-testid=live-state]", "data-state")).toBe("test");
+    const balance = await page.textContent("[data-testid=account-balance]");
+
+    await page.getByLabel("Company name").fill("Acme OÜ");
+    await page.getByLabel("Expected monthly volume").fill("50 000");
+    await page.getByLabel("Use case").fill("One-time passwords for our app's log-in");
+    await page.getByRole("button", { name: "Ask for live sending" }).click();
+    expect(await page.textContent("p.notice")).toContain("your request for live sending");
+    expect(await page.getAttribute("[data-testid=live-state]", "data-state")).toBe("pending");
+    expect(await page.getByRole("button", { name: "Ask for live sending" }).count()).toBe(0);
+
+    // The operator: the pending request is listed, and approved by account.
+    const admin = (method: string, path: string) =>
+      fetch(`http://127.0.0.1:${gateway.pricing.adminPort}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
+    const pending = (await (await admin("GET", "/admin/live-requests")).json()) as {
+      requests: Array<{ accountId: string; company: string }>;
+    };
+    const request = pending.requests.find((r) => r.company === "Acme OÜ");
+    expect(request).toBeDefined();
+    expect((await admin("POST", `/admin/accounts/${request?.accountId}/live/approve`)).status).toBe(
+      200,
+    );
+
+    await page.goto(`${base}/account`);
+    expect(await page.getAttribute("[data-testid=live-state]", "data-state")).toBe("live");
+    expect(await page.locator("div.problems").count()).toBe(0);
+    expect(await page.textContent("[data-testid=account-balance]")).toBe(balance);
+    await page.screenshot({ path: join(SHOTS, "account.png"), fullPage: true });
+    await page.goto(`${base}/dashboard`);
+    expect(await page.locator("text=Test account").count()).toBe(0);
     await page.close();
   });
 });

@@ -6,12 +6,14 @@ import {
   ConsoleKeysResponse,
   ConsoleLedgerResponse,
   ConsolePriceListResponse,
+  ConsoleRequestLiveResponse,
   ConsoleRotateTokenResponse,
   ConsoleRotateWebhookSecretResponse,
   ConsoleSetDefaultCallbackUrlResponse,
   type CreateApiKeyRequest,
   CreateApiKeyResponse,
   consoleRpcSubjects,
+  type LiveRequestForm,
   RevokeApiKeyResponse,
 } from "@smsgw/contracts";
 import type { Nats } from "@smsgw/service-kit";
@@ -65,6 +67,8 @@ export function createPricingClient(nats: Nats, prefix: string, timeoutMs: numbe
     revokeKey: (accountId: string, keyId: string, by: AuditBy) =>
       ask(subjects.revokeKey, { accountId, keyId, by }, RevokeApiKeyResponse),
     audit: (accountId: string) => ask(subjects.audit, { accountId }, ConsoleAuditResponse),
+    requestLive: (accountId: string, form: LiveRequestForm, by: AuditBy) =>
+      ask(subjects.requestLive, { accountId, form, by }, ConsoleRequestLiveResponse),
   };
 }
 export type PricingClient = ReturnType<typeof createPricingClient>;

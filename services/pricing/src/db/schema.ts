@@ -1,4 +1,4 @@
-import type { ApiKeyRecord } from "@smsgw/contracts";
+import type { ApiKeyRecord, LiveRequestStatus } from "@smsgw/contracts";
 import type { ColumnType, Generated, Insertable, Selectable } from "kysely";
 
 /**
@@ -58,6 +58,22 @@ export interface AuditLogTable {
   /** A key's id, or null for the token. */
   target: string | null;
   details: ColumnType<Record<string, unknown>, string, never>;
+}
+
+/** Requests for live sending (going-live.ts in the contracts); one pending per account. */
+export interface LiveRequestsTable {
+  id: Generated<string>;
+  account_id: string;
+  status: ColumnType<LiveRequestStatus, LiveRequestStatus | undefined, LiveRequestStatus>;
+  company: string;
+  monthly_volume: Money;
+  use_case: string;
+  /** Why it was declined; shown to the customer. */
+  reason: string | null;
+  requested_by: string;
+  requested_at: Timestamp;
+  decided_by: string | null;
+  decided_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface PricesTable {
@@ -130,6 +146,7 @@ export interface PricingDatabase {
   outbox: OutboxTable;
   price_overrides: PriceOverridesTable;
   audit_log: AuditLogTable;
+  live_requests: LiveRequestsTable;
 }
 
 export interface AccountLimits {
@@ -141,6 +158,7 @@ export interface AccountLimits {
 }
 
 export type AccountRow = Selectable<AccountsTable>;
+export type LiveRequestRow = Selectable<LiveRequestsTable>;
 export type NewLedgerEntry = Insertable<LedgerTable>;
 
 /** A bigint column's value as integer money units. */

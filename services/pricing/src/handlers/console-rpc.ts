@@ -8,6 +8,8 @@ import {
   type ConsoleLedgerResponse,
   ConsolePriceListRequest,
   type ConsolePriceListResponse,
+  ConsoleRequestLiveRequest,
+  type ConsoleRequestLiveResponse,
   type ConsoleRotateTokenResponse,
   type ConsoleRotateWebhookSecretResponse,
   ConsoleSetDefaultCallbackUrlRequest,
@@ -54,10 +56,36 @@ export function startConsoleResponders(options: ConsoleRpcOptions): { stop(): Pr
     const found = await accounts.get(request.accountId);
     if (!found || found.accountId !== request.accountId) return unknown(request.accountId);
     const { accountId, hash, status, test, currency, balance, defaultCallbackUrl } = found;
+    const liveRequest = await accounts.latestLiveRequest(accountId);
     return {
       outcome: "account",
-      account: { accountId, hash, status, test, currency, balance, defaultCallbackUrl },
+      account: {
+        accountId,
+        hash,
+        status,
+        test,
+        currency,
+        balance,
+        defaultCallbackUrl,
+        liveRequest,
+      },
     };
+  }
+
+  async function requestLive(
+    request: ConsoleRequestLiveRequest,
+  ): Promise<ConsoleRequestLiveResponse> {
+    if (!(await owns(request.accountId))) return unknown(request.accountId);
+    try {
+      const created = await accounts.requestLive(request.accountId, request.form, request.by);
+      return { outcome: "requested", request: created };
+    } catch (error) {
+      // Live already, or a request pending: the customer's to read, not a failure.
+      if (error instanceof AccountError && error.code === AccountErrorCode.InvalidInput) {
+        return { outcome: "refused", reason: error.message };
+      }
+      throw error;
+    }
   }
 
   async function rotateToken(request: ConsoleAccountRequest): Promise<ConsoleRotateTokenResponse> {
@@ -183,6 +211,7 @@ export function startConsoleResponders(options: ConsoleRpcOptions): { stop(): Pr
       guarded(rotateWebhookSecret),
     ),
     respond(options, subjects.ledger, ConsoleLedgerRequest, guarded(ledger)),
+    respond(options, subjects.requestLive, ConsoleRequestLiveRequest, guarded(requestLive)),
     respond(options, subjects.priceList, ConsolePriceListRequest, guarded(priceList)),
     respond(
       options,

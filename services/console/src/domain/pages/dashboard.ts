@@ -36,7 +36,7 @@ export function dashboardPage(ctx: PageContext, view: DashboardView): Html {
     "Dashboard",
     "/dashboard",
     html`<section class="cards">
-<div class="card"><h2>Balance</h2><p class="big" data-testid="balance">${money(view.balance, view.currency)}</p>${view.test ? html`<p class="hint">Test account: messages go to simulated carriers.</p>` : ""}<p><a href="/billing">Billing</a> · <a href="/send">Send a message</a></p></div>
+<div class="card"><h2>Balance</h2><p class="big" data-testid="balance">${money(view.balance, view.currency)}</p>${view.test ? html`<p class="hint">Test account: messages go to simulated carriers. <a href="/account">Go live</a></p>` : ""}<p><a href="/billing">Billing</a> · <a href="/send">Send a message</a></p></div>
 <div class="card">${countsTable("Today", view.today)}</div>
 <div class="card">${countsTable("This month", view.month)}</div>
 </section>

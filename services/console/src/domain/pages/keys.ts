@@ -36,6 +36,10 @@ const ACTIONS: Record<AuditEntry["action"], string> = {
   "api_key.created": "API key created",
   "api_key.revoked": "API key revoked",
   "token.rotated": "Token rotated",
+  "live.requested": "Live sending requested",
+  "live.approved": "Live sending approved",
+  "live.declined": "Live sending declined",
+  "low_balance.threshold_set": "Low-balance threshold set",
 };
 
 /** Who, in words: the console user, a credential of the API, or an operator. */

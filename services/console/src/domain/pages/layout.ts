@@ -14,6 +14,7 @@ const NAV = [
   ["/billing", "Billing"],
   ["/credentials", "Credentials"],
   ["/keys", "API keys"],
+  ["/account", "Account"],
   ["/tools/phone", "Phone formatter"],
 ] as const;
 

@@ -1,0 +1,64 @@
+import type { Request, Response, Router } from "express";
+import { readLiveForm } from "../domain/live-form.ts";
+import { type AccountView, accountPage } from "../domain/pages/account.ts";
+import type { PricingClient } from "./pricing-client.ts";
+import { auditBy } from "./reauth.ts";
+import { locals, pageContext, requireCsrf, requireUser } from "./security.ts";
+
+export interface AccountPageOptions {
+  pricing: PricingClient;
+}
+
+const ASKED = "Thank you: your request for live sending is with our operators.";
+
+const field = (req: Request, name: string, max: number) =>
+  (typeof req.body?.[name] === "string" ? (req.body[name] as string) : "").slice(0, max);
+
+/**
+ * The account page: whether the account is live, its latest request for live sending (from
+ * pricing, which owns both), and the form to ask. Asking shows no secret, so the session and
+ * the CSRF token are enough; the audit log names the signed-in user.
+ */
+export function mountAccountPage(router: Router, options: AccountPageOptions): void {
+  const { pricing } = options;
+
+  const user = (res: Response) => {
+    const u = locals(res).user;
+    if (!u) throw new Error("requireUser did not run");
+    return u;
+  };
+
+  async function page(res: Response, extra: Partial<AccountView> = {}, status = 200) {
+    const answer = await pricing.account(user(res).accountId);
+    if (answer.outcome !== "account") throw new Error(answer.reason);
+    const { test, balance, currency } = answer.account;
+    const view = { test, balance, currency, liveRequest: answer.account.liveRequest ?? null };
+    res.status(status).send(accountPage(pageContext(res), { ...view, ...extra }).value);
+  }
+
+  router.get("/account", requireUser, async (req, res) => {
+    await page(res, req.query.asked === "1" ? { notice: ASKED } : {});
+  });
+
+  router.post("/account/live", requireUser, requireCsrf, async (req: Request, res) => {
+    const form = {
+      company: field(req, "company", 400),
+      monthlyVolume: field(req, "monthlyVolume", 40),
+      useCase: field(req, "useCase", 4_000),
+    };
+    const read = readLiveForm(form);
+    if (!read.ok) return void (await page(res, { form, problems: read.problems }, 422));
+    const u = user(res);
+    const asked = await pricing.requestLive(u.accountId, read.value, auditBy(req, u));
+    if (asked.outcome === "refused") {
+      return void (await page(res, { form, problems: [`${capitalized(asked.reason)}.`] }, 409));
+    }
+    if (asked.outcome !== "requested") throw new Error(asked.reason);
+    // Post/redirect/get: reloading the page must not ask again.
+    res.redirect(303, "/account?asked=1");
+  });
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,6 +1,7 @@
 export { AccountRecord } from "./account.ts";
 export * from "./api-key.ts";
 export * from "./audit.ts";
+export * from "./balance-low.ts";
 export * from "./carrier-health.ts";
 export * from "./console-rpc.ts";
 export * from "./envelope.ts";

@@ -133,6 +133,8 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
         `${api}.CONSUMER.DELETE.${S}.pricing-accepted`,
         ...durable("pricing-failed"),
         s.event("MessageRefunded"),
+        // A charge that takes a balance below its threshold (via the outbox, ADR 0019).
+        s.balanceLow,
         ...writeBucket(s.accountsBucket),
       ],
       // authorize, authorize_batch, balance, price and the console's requests.
@@ -176,6 +178,8 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
       [
         ...stream,
         ...durable("dlr-dispatcher"),
+        // Balance webhooks: pricing's AccountBalanceLow (ADR 0019).
+        ...durable("dlr-dispatcher-balance"),
         s.eventBatch,
         s.event("WebhookAttempted"),
         ...readBucket(s.accountsBucket),

@@ -1,4 +1,4 @@
-import { StatusChangeDelivery } from "@smsgw/contracts";
+import { AccountBalanceLow, StatusChangeDelivery } from "@smsgw/contracts";
 import {
   type Database,
   type HealthServer,
@@ -15,6 +15,7 @@ import type { DlrDispatcherConfig } from "./config.ts";
 import { createJobStore, type JobStore } from "./db/jobs.ts";
 import { migrations } from "./db/migrations.ts";
 import { type AccountDirectory, startAccountDirectory } from "./handlers/accounts.ts";
+import { handleBalanceWarnings } from "./handlers/balance-intake.ts";
 import { deliver } from "./handlers/deliver.ts";
 import { createFastPath } from "./handlers/fast-path.ts";
 import { handleStatusChanges } from "./handlers/intake.ts";
@@ -35,6 +36,8 @@ export interface DlrDispatcherOverrides {
 }
 
 export const DLR_DISPATCHER_DURABLE = "dlr-dispatcher";
+/** The durable of pricing's balance warnings (`<p>.status.balance_low`). */
+export const BALANCE_DURABLE = "dlr-dispatcher-balance";
 export const DLR_DISPATCHER_SCHEMA = "dispatcher";
 
 /** Connects, migrates, resumes pending jobs, consumes status changes, serves health; `stop()` undoes it in order. */
@@ -49,6 +52,7 @@ export async function startDlrDispatcher(
   let scheduler: Scheduler | undefined;
   let poster: Poster | undefined;
   let consumer: RunningConsumer | undefined;
+  let balanceConsumer: RunningConsumer | undefined;
   let testWebhooks: { stop(): Promise<void> } | undefined;
   let health: HealthServer | undefined;
   let pendingPoll: NodeJS.Timeout | undefined;
@@ -58,6 +62,7 @@ export async function startDlrDispatcher(
   const stop = async () => {
     stopping = true;
     await consumer?.stop();
+    await balanceConsumer?.stop();
     await testWebhooks?.stop();
     await scheduler?.stop();
     poster?.close();
@@ -150,6 +155,17 @@ export async function startDlrDispatcher(
             }
           : {}),
       }),
+    });
+    // Pricing's balance warnings: jobs of the same queue, so signed, retried and isolated
+    // per origin like the reports (ADR 0019).
+    balanceConsumer = await startConsumer(nats, {
+      stream: subjects.stream,
+      durable: BALANCE_DURABLE,
+      filterSubject: subjects.balanceLow,
+      schema: AccountBalanceLow,
+      log,
+      maxBatch: 64,
+      handle: handleBalanceWarnings({ store, poke: running.poke, now: () => new Date() }),
     });
     health = await startHealthServer(config.HEALTH_PORT, config.HTTP_HOST, {
       live: () => true,

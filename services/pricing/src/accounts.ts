@@ -18,6 +18,7 @@ import type { AccountRow, PricingDatabase } from "./db/schema.ts";
 import { toUnits } from "./db/schema.ts";
 import { isAccountName, isCurrency, parseCredits } from "./domain/account-input.ts";
 import { createLiveRequestOperations, type LiveRequestOperations } from "./live-requests.ts";
+import { createLowBalanceOperations, type LowBalanceOperations } from "./low-balance.ts";
 import { recordLedger } from "./metrics.ts";
 
 export { AccountError, AccountErrorCode } from "./account-common.ts";
@@ -51,6 +52,8 @@ export interface AccountSummary {
   defaultCallbackUrl: string | null;
   /** The SMPP system_id, when the account has SMPP credentials. */
   smppSystemId: string | null;
+  /** Money units; below it the console warns and a balance webhook goes out. Null: none. */
+  lowBalanceThreshold: number | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -68,7 +71,8 @@ export interface CreateAccountInput {
 export interface AccountOperations
   extends AccountSettings,
     ApiKeyOperations,
-    LiveRequestOperations {
+    LiveRequestOperations,
+    LowBalanceOperations {
   createAccount(input: CreateAccountInput): Promise<Credentials>;
   /** Adds credit to the account named (or with the id) `account`. */
   topUp(
@@ -325,6 +329,7 @@ export function createAccountOperations(deps: AccountDeps): AccountOperations {
 
   const apiKeys = createApiKeyOperations({ db, publish });
   const liveRequests = createLiveRequestOperations({ db, publish });
+  const lowBalance = createLowBalanceOperations({ db, toSummary });
   return {
     createAccount,
     topUp,
@@ -338,6 +343,7 @@ export function createAccountOperations(deps: AccountDeps): AccountOperations {
     ...settings,
     ...apiKeys,
     ...liveRequests,
+    ...lowBalance,
   };
 }
 
@@ -378,6 +384,8 @@ export function toSummary(row: AccountRow): AccountSummary {
     limits: row.limits,
     defaultCallbackUrl: row.default_callback_url,
     smppSystemId: row.smpp_system_id,
+    lowBalanceThreshold:
+      row.low_balance_threshold === null ? null : toUnits(row.low_balance_threshold),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -40,6 +40,7 @@ const OPTIONS = {
   "smpp-binds": { type: "string" },
   "smpp-window": { type: "string" },
   reason: { type: "string" },
+  threshold: { type: "string" },
   status: { type: "string" },
   live: { type: "boolean" },
   replace: { type: "boolean" },
@@ -94,6 +95,7 @@ const SPECS = {
   "accounts ledger": { allowed: ["name", "limit", "before"], required: ["name"] },
   "accounts show": { allowed: ["name"], required: ["name"] },
   "accounts audit": { allowed: ["name", "limit"], required: ["name"] },
+  "accounts low-balance": { allowed: ["name", "threshold", "clear", "actor"], required: ["name"] },
   "accounts live-requests": { allowed: ["status", "limit"] },
   "accounts approve-live": { allowed: ["name", "actor"], required: ["name"] },
   "accounts decline-live": { allowed: ["name", "reason", "actor"], required: ["name", "reason"] },
@@ -136,6 +138,9 @@ accounts:
   audit --name <account> [--limit 50]
       Who created or revoked API keys, rotated the token, asked for or decided going live,
       when and from where.
+  low-balance --name <account> --threshold <amount> | --clear [--actor <who>]
+      Below this balance the console warns and one signed "balance" webhook goes to the
+      account's default callback URL, once per crossing.
   live-requests [--status pending|approved|declined|all] [--limit 100]
       Requests for live sending (from the console), pending ones unless --status says.
   approve-live --name <account> [--actor <who>]

@@ -153,6 +153,16 @@ export async function run(
         json: entries,
       };
     }
+    case "accounts low-balance": {
+      if (Boolean(command.flags.clear) === (o.threshold !== undefined)) {
+        throw new AccountError("invalid_input", "give --threshold <amount> or --clear");
+      }
+      const summary = await accounts.setLowBalanceThreshold(account, o.threshold ?? null, {
+        actor,
+        ip: null,
+      });
+      return shown("Low-balance threshold set for", summary);
+    }
     case "accounts live-requests": {
       const status = o.status ?? "pending";
       if (!["pending", "approved", "declined", "all"].includes(status)) {
@@ -321,6 +331,9 @@ function describeAccount(summary: AccountSummary): string {
     summary.blockedCountries.length > 0 ? `blocked ${summary.blockedCountries.join(",")}` : "",
     summary.limits ? `limits ${JSON.stringify(summary.limits)}` : "",
     summary.defaultCallbackUrl ? `default callback ${summary.defaultCallbackUrl}` : "",
+    summary.lowBalanceThreshold === null
+      ? ""
+      : `low-balance threshold ${money(summary.lowBalanceThreshold, summary.currency)}`,
   ].filter((x) => x !== "");
   return `account ${summary.name} (${summary.accountId}): ${summary.test ? "test" : "live"}, ${summary.status}, balance ${money(summary.balance, summary.currency)}${extras.length > 0 ? `; ${extras.join("; ")}` : ""}.`;
 }

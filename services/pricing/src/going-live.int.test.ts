@@ -3,6 +3,7 @@ import {
   ConsoleAccountResponse,
   ConsoleCreateAccountResponse,
   ConsoleRequestLiveResponse,
+  ConsoleSetLowBalanceThresholdResponse,
   consoleRpcSubjects,
   subjects as subjectsFor,
 } from "@smsgw/contracts";
@@ -244,5 +245,40 @@ describe("going live", () => {
     expect(refused.status).toBe(400);
     expect((await accountView(accountId)).liveRequest).toMatchObject({ status: "pending" });
     expect(await liveActions(accountId)).toHaveLength(1);
+  });
+});
+
+describe("the low-balance threshold", () => {
+  it("when the owner sets it in the console and an operator over the admin API, the account shows it and each is one audit entry", async () => {
+    const { accountId } = await signUp();
+    const saved = await ask(
+      rpc.setLowBalanceThreshold,
+      { accountId, threshold: 5_000, by: owner(3) },
+      ConsoleSetLowBalanceThresholdResponse,
+    );
+    expect(saved).toEqual({ outcome: "saved", threshold: 5_000 });
+    expect((await accountView(accountId)).lowBalanceThreshold).toBe(5_000);
+
+    const byOperator = await admin("PUT", `/admin/accounts/${accountId}/low-balance-threshold`, {
+      threshold: "1.25",
+    });
+    expect(byOperator.status).toBe(200);
+    expect(byOperator.json.lowBalanceThreshold).toBe(1.25);
+    const refused = await admin("PUT", `/admin/accounts/${accountId}/low-balance-threshold`, {
+      threshold: "0",
+    });
+    expect(refused.status).toBe(400);
+    const cleared = await cli("accounts", "low-balance", "--name", accountId, "--clear");
+    expect(cleared.code).toBe(0);
+    expect((await accountView(accountId)).lowBalanceThreshold).toBeNull();
+
+    const entries = (await pricing.accounts.audit(accountId)).filter(
+      (e) => e.action === "low_balance.threshold_set",
+    );
+    expect(entries.map((e) => [e.actor, e.details.threshold])).toEqual([
+      [expect.stringMatching(/^cli:/), null],
+      ["admin-api", 12_500],
+      ["console:usr_3", 5_000],
+    ]);
   });
 });

@@ -1,13 +1,16 @@
-import type { MessageStatusChanged } from "@smsgw/contracts";
 import type { Database } from "@smsgw/service-kit";
+import type { Webhook } from "../domain/webhook.ts";
 
-/** A report waiting to be delivered (a row of `dispatcher.jobs`). */
+/**
+ * A report waiting to be delivered (a row of `dispatcher.jobs`). A balance warning is keyed
+ * by its event id as `messageId`, sequence 0.
+ */
 export interface Job {
   messageId: string;
   sequence: number;
   accountId: string;
   origin: string;
-  change: MessageStatusChanged & { callbackUrl: string };
+  change: Webhook;
   /** Attempts made so far. */
   attempts: number;
 }
@@ -22,7 +25,7 @@ interface JobRow {
   sequence: number;
   account_id: string;
   origin: string;
-  change: MessageStatusChanged & { callbackUrl: string };
+  change: Webhook;
   attempts: number;
 }
 

@@ -20,7 +20,7 @@ import {
   type RetryPolicy,
   webhookAttemptedEvent,
 } from "../domain/attempt.ts";
-import { reportBody, webhookIdFor } from "../domain/report.ts";
+import { isStatusReport, webhookBody, webhookId } from "../domain/webhook.ts";
 import type { AccountDirectory } from "./accounts.ts";
 import type { PostResult } from "./pinned-post.ts";
 import { signedHeaders } from "./sign.ts";
@@ -75,13 +75,16 @@ export async function deliver(deps: DeliverDeps, job: Job): Promise<Delivered> {
       webhookAttemptDuration.observe(result.latencyMs / 1000);
     }
     if (step.outcome === "gave_up") webhookGivenUp.inc();
-    const event = webhookAttemptedEvent(change, {
-      number: attempt,
-      endpoint,
-      result: { ...result, error },
-      outcome: step.outcome,
-      now: deps.now(),
-    });
+    // Only a report belongs to a message's trail; a balance warning has none (ADR 0019).
+    const event = isStatusReport(change)
+      ? webhookAttemptedEvent(change, {
+          number: attempt,
+          endpoint,
+          result: { ...result, error },
+          outcome: step.outcome,
+          now: deps.now(),
+        })
+      : undefined;
     const settlement: Settlement =
       step.outcome === "retrying"
         ? {
@@ -94,7 +97,7 @@ export async function deliver(deps: DeliverDeps, job: Job): Promise<Delivered> {
     const originFailed = step.outcome === "retrying" && isOriginFailure(result);
     return {
       settlement,
-      event,
+      ...(event ? { event } : {}),
       originFailed,
       ...(originFailed && result.retryAfterMs ? { originRetryAfterMs: result.retryAfterMs } : {}),
     };
@@ -106,10 +109,10 @@ export async function deliver(deps: DeliverDeps, job: Job): Promise<Delivered> {
     );
 
   if (!parsed.ok) return refuse(parsed.reason);
-  const body = JSON.stringify(reportBody(change));
+  const body = webhookBody(change);
   let headers: Record<string, string>;
   try {
-    headers = signedHeaders(account.webhookSecrets, webhookIdFor(change), deps.now(), body);
+    headers = signedHeaders(account.webhookSecrets, webhookId(change), deps.now(), body);
   } catch (error) {
     // A malformed secret is an operator problem: hold the report rather than drop it.
     deps.log.error(
@@ -124,7 +127,7 @@ export async function deliver(deps: DeliverDeps, job: Job): Promise<Delivered> {
     "webhook attempt",
     {
       kind: SpanKind.CLIENT,
-      parent: contextFromEnvelope(change.trace),
+      parent: contextFromEnvelope(isStatusReport(change) ? change.trace : undefined),
       attributes: { "http.request.method": "POST", "smsgw.webhook.attempt": attempt },
     },
     async (span) => {

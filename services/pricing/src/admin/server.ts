@@ -174,6 +174,15 @@ export function createAdminApp(options: Omit<AdminOptions, "port" | "host">) {
     const request = await accounts.declineLive(account(req), text(req, "reason"), ADMIN_API);
     res.json({ request, account: accountJson(await summary(request.accountId)) });
   });
+  app.put("/admin/accounts/:account/low-balance-threshold", async (req, res) => {
+    const threshold = body(req).threshold;
+    if (threshold !== null && typeof threshold !== "string") {
+      throw new HttpError(400, "invalid_input", 'give {"threshold": "5.00" | null}');
+    }
+    res.json(
+      accountJson(await accounts.setLowBalanceThreshold(account(req), threshold, ADMIN_API)),
+    );
+  });
   app.get("/admin/accounts/:account/ledger", async (req, res) => {
     const limit = req.query.limit === undefined ? undefined : Number(req.query.limit);
     const before = typeof req.query.before === "string" ? req.query.before : undefined;

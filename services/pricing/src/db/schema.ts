@@ -41,6 +41,12 @@ export interface AccountsTable {
   smpp_system_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** scrypt hash of the SMPP password (ADR 0012); the password itself is never stored. */
   smpp_password_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Money units: a charge that crosses below it sends a balance warning; null: none. */
+  low_balance_threshold: ColumnType<
+    string | null,
+    number | string | null | undefined,
+    number | string | null
+  >;
   /** The account's API keys (ApiKeyRecord[]: digests only); changed in SQL (api-keys.ts). */
   api_keys: ColumnType<ApiKeyRecord[], never, string>;
   created_at: Timestamp;

@@ -14,6 +14,8 @@ import {
   type ConsoleRotateWebhookSecretResponse,
   ConsoleSetDefaultCallbackUrlRequest,
   type ConsoleSetDefaultCallbackUrlResponse,
+  ConsoleSetLowBalanceThresholdRequest,
+  type ConsoleSetLowBalanceThresholdResponse,
   consoleRpcSubjects,
 } from "@smsgw/contracts";
 import { sql } from "kysely";
@@ -67,9 +69,22 @@ export function startConsoleResponders(options: ConsoleRpcOptions): { stop(): Pr
         currency,
         balance,
         defaultCallbackUrl,
+        lowBalanceThreshold: found.lowBalanceThreshold,
         liveRequest,
       },
     };
+  }
+
+  async function setLowBalanceThreshold(
+    request: ConsoleSetLowBalanceThresholdRequest,
+  ): Promise<ConsoleSetLowBalanceThresholdResponse> {
+    if (!(await owns(request.accountId))) return unknown(request.accountId);
+    const summary = await accounts.setLowBalanceThreshold(
+      request.accountId,
+      request.threshold,
+      request.by,
+    );
+    return { outcome: "saved", threshold: summary.lowBalanceThreshold };
   }
 
   async function requestLive(
@@ -212,6 +227,12 @@ export function startConsoleResponders(options: ConsoleRpcOptions): { stop(): Pr
     ),
     respond(options, subjects.ledger, ConsoleLedgerRequest, guarded(ledger)),
     respond(options, subjects.requestLive, ConsoleRequestLiveRequest, guarded(requestLive)),
+    respond(
+      options,
+      subjects.setLowBalanceThreshold,
+      ConsoleSetLowBalanceThresholdRequest,
+      guarded(setLowBalanceThreshold),
+    ),
     respond(options, subjects.priceList, ConsolePriceListRequest, guarded(priceList)),
     respond(
       options,

@@ -320,7 +320,7 @@ describe("the console in a browser", () => {
     await page.close();
   });
 
-  it("when the owner asks for live sending and an operator approves it over the admin API, the account page shows the account live with its balance", async () => {
+  it("when the owner asks for live sending and an operator approves it over the admin API, the account page shows the account live with its balance; a threshold above the balance shows the low-balance warning", async () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     await signUp(page, "going-live@example.com");
     await page.goto(`${base}/account`);
@@ -354,9 +354,17 @@ describe("the console in a browser", () => {
     expect(await page.getAttribute("[data-testid=live-state]", "data-state")).toBe("live");
     expect(await page.locator("div.problems").count()).toBe(0);
     expect(await page.textContent("[data-testid=account-balance]")).toBe(balance);
+
+    // A threshold above the balance: the account page and the dashboard warn.
+    expect(await page.locator("[data-testid=low-balance]").count()).toBe(0);
+    await page.getByLabel("Warn below").fill("2.50");
+    await page.getByRole("button", { name: "Save threshold" }).click();
+    expect(await page.textContent("p.notice")).toContain("Low-balance threshold saved.");
+    expect(await page.textContent("[data-testid=low-balance]")).toContain("2.50 EUR");
     await page.screenshot({ path: join(SHOTS, "account.png"), fullPage: true });
     await page.goto(`${base}/dashboard`);
     expect(await page.locator("text=Test account").count()).toBe(0);
+    expect(await page.locator("[data-testid=low-balance]").count()).toBe(1);
     await page.close();
   });
 });

@@ -1,5 +1,6 @@
 import type { Request, Response, Router } from "express";
 import { readLiveForm } from "../domain/live-form.ts";
+import { readThreshold } from "../domain/low-balance.ts";
 import { type AccountView, accountPage } from "../domain/pages/account.ts";
 import type { PricingClient } from "./pricing-client.ts";
 import { auditBy } from "./reauth.ts";
@@ -10,6 +11,7 @@ export interface AccountPageOptions {
 }
 
 const ASKED = "Thank you: your request for live sending is with our operators.";
+const SAVED = "Low-balance threshold saved.";
 
 const field = (req: Request, name: string, max: number) =>
   (typeof req.body?.[name] === "string" ? (req.body[name] as string) : "").slice(0, max);
@@ -32,12 +34,17 @@ export function mountAccountPage(router: Router, options: AccountPageOptions): v
     const answer = await pricing.account(user(res).accountId);
     if (answer.outcome !== "account") throw new Error(answer.reason);
     const { test, balance, currency } = answer.account;
-    const view = { test, balance, currency, liveRequest: answer.account.liveRequest ?? null };
+    const view = {
+      ...{ test, balance, currency },
+      lowBalanceThreshold: answer.account.lowBalanceThreshold ?? null,
+      liveRequest: answer.account.liveRequest ?? null,
+    };
     res.status(status).send(accountPage(pageContext(res), { ...view, ...extra }).value);
   }
 
   router.get("/account", requireUser, async (req, res) => {
-    await page(res, req.query.asked === "1" ? { notice: ASKED } : {});
+    const notice = req.query.asked === "1" ? ASKED : req.query.saved === "1" ? SAVED : undefined;
+    await page(res, notice ? { notice } : {});
   });
 
   router.post("/account/live", requireUser, requireCsrf, async (req: Request, res) => {
@@ -56,6 +63,16 @@ export function mountAccountPage(router: Router, options: AccountPageOptions): v
     if (asked.outcome !== "requested") throw new Error(asked.reason);
     // Post/redirect/get: reloading the page must not ask again.
     res.redirect(303, "/account?asked=1");
+  });
+
+  router.post("/account/low-balance", requireUser, requireCsrf, async (req: Request, res) => {
+    const thresholdText = field(req, "threshold", 40);
+    const read = readThreshold(thresholdText);
+    if (!read.ok) return void (await page(res, { thresholdText, problems: [read.problem] }, 422));
+    const u = user(res);
+    const saved = await pricing.setLowBalanceThreshold(u.accountId, read.value, auditBy(req, u));
+    if (saved.outcome !== "saved") throw new Error(saved.reason);
+    res.redirect(303, "/account?saved=1");
   });
 }
 

@@ -10,6 +10,7 @@ import {
   ConsoleRotateTokenResponse,
   ConsoleRotateWebhookSecretResponse,
   ConsoleSetDefaultCallbackUrlResponse,
+  ConsoleSetLowBalanceThresholdResponse,
   type CreateApiKeyRequest,
   CreateApiKeyResponse,
   consoleRpcSubjects,
@@ -67,6 +68,12 @@ export function createPricingClient(nats: Nats, prefix: string, timeoutMs: numbe
     revokeKey: (accountId: string, keyId: string, by: AuditBy) =>
       ask(subjects.revokeKey, { accountId, keyId, by }, RevokeApiKeyResponse),
     audit: (accountId: string) => ask(subjects.audit, { accountId }, ConsoleAuditResponse),
+    setLowBalanceThreshold: (accountId: string, threshold: number | null, by: AuditBy) =>
+      ask(
+        subjects.setLowBalanceThreshold,
+        { accountId, threshold, by },
+        ConsoleSetLowBalanceThresholdResponse,
+      ),
     requestLive: (accountId: string, form: LiveRequestForm, by: AuditBy) =>
       ask(subjects.requestLive, { accountId, form, by }, ConsoleRequestLiveResponse),
   };

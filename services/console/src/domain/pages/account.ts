@@ -1,19 +1,24 @@
-import type { LiveRequestView } from "@smsgw/contracts";
+import { type LiveRequestView, toDecimal } from "@smsgw/contracts";
 import { money, when } from "../format.ts";
 import { type Html, html } from "../html.ts";
 import type { LiveFormInput } from "../live-form.ts";
+import { isLowBalance } from "../low-balance.ts";
 import { csrfField, layout, type PageContext, problemList } from "./layout.ts";
 
 export interface AccountView {
   test: boolean;
   balance: number;
   currency: string;
+  /** Money units; null: no warnings. */
+  lowBalanceThreshold: number | null;
   /** The latest request for live sending, if any. */
   liveRequest: LiveRequestView | null;
   notice?: string;
   problems?: string[];
   /** What the going-live form had, when it is shown again with problems. */
   form?: LiveFormInput;
+  /** What the threshold form had, when it is shown again with a problem. */
+  thresholdText?: string;
 }
 
 /** Where the account stands: live, asked (pending), declined with the reason, or test. */
@@ -48,7 +53,30 @@ function liveForm(ctx: PageContext, view: AccountView): Html {
 </form>`;
 }
 
-/** The account page: going live (state and form). */
+/** The warning shown while the balance is below the account's threshold (dashboard too). */
+export function lowBalanceWarning(
+  balance: number,
+  threshold: number | null,
+  currency: string,
+): Html {
+  if (threshold === null || !isLowBalance(balance, threshold)) return html``;
+  return html`<p class="problems" role="alert" data-testid="low-balance">Your balance (${money(balance, currency)}) is below your low-balance threshold of ${money(threshold, currency)}. Ask us to top up your account so sending does not stop.</p>`;
+}
+
+function thresholdForm(ctx: PageContext, view: AccountView): Html {
+  const current =
+    view.thresholdText ??
+    (view.lowBalanceThreshold === null ? "" : String(toDecimal(view.lowBalanceThreshold)));
+  return html`<h2>Low-balance warning</h2>
+<p class="hint">When a message takes your balance below this amount, we show a warning here and on the dashboard, and POST one signed <code>"type": "balance"</code> webhook to your default callback URL (set on the Credentials page). Once per crossing: again only after a top-up brings the balance back above it.</p>
+<form method="post" action="/account/low-balance" class="stack">${csrfField(ctx)}
+<label for="low-balance-threshold">Warn below <span class="hint">(${view.currency}; empty for no warnings)</span></label>
+<input id="low-balance-threshold" name="threshold" inputmode="decimal" value="${current}" placeholder="5.00">
+<button type="submit">Save threshold</button>
+</form>`;
+}
+
+/** The account page: going live (state and form) and the low-balance threshold. */
 export function accountPage(ctx: PageContext, view: AccountView): Html {
   return layout(
     ctx,
@@ -56,9 +84,11 @@ export function accountPage(ctx: PageContext, view: AccountView): Html {
     "/account",
     html`${view.notice ? html`<p class="notice" role="status">${view.notice}</p>` : ""}
 ${problemList(view.problems ?? [])}
+${lowBalanceWarning(view.balance, view.lowBalanceThreshold, view.currency)}
 <h2>Live sending</h2>
 ${liveState(view)}
 <p>Balance: <span data-testid="account-balance">${money(view.balance, view.currency)}</span></p>
-${liveForm(ctx, view)}`,
+${liveForm(ctx, view)}
+${thresholdForm(ctx, view)}`,
   );
 }

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Writes deploy/.env (git-ignored) with a random NATS password for every user of
-# deploy/nats/auth.conf that has none yet, and Grafana's admin password; compose reads it (docker compose -f
+# deploy/nats/auth.conf that has none yet, Grafana's admin password and the key the connector
+# seals carrier passwords under; compose reads it (docker compose -f
 # deploy/compose.yaml up). Run once before the first `up`; rotate a password by deleting its
 # line, running this again and `docker compose up -d` (docs/security.md, "Rotating").
 set -eu
@@ -15,3 +16,9 @@ for variable in $(grep -o 'SMSGW_NATS_PASSWORD_[A-Z_]*' nats/auth.conf | sort -u
     echo "nats-secrets: $variable written to deploy/.env"
   fi
 done
+# The connector's secret-box key (32 bytes, base64): rotating it is not deleting the line, it
+# is moving it to SMSGW_CARRIER_SECRETS_KEY_PREVIOUS first (docs/security.md, "Rotating").
+if ! grep -q "^SMSGW_CARRIER_SECRETS_KEY=" .env; then
+  echo "SMSGW_CARRIER_SECRETS_KEY=$(head -c 32 /dev/urandom | base64 | tr -d '\n')" >> .env
+  echo "nats-secrets: SMSGW_CARRIER_SECRETS_KEY written to deploy/.env"
+fi

@@ -26,7 +26,7 @@ import { type ProcessGroup, SERVICES } from "../lib/processes.ts";
 import { runLoadStep } from "./load-step.ts";
 import { type OverloadResult, overloadMarkdown, runOverloadStep } from "./overload.ts";
 import { runPacedStep } from "./paced-load.ts";
-import { cpuMs, pidsOf, rssMb } from "./proc-stats.ts";
+import { cpuMs, ioSyscalls, pidsOf, rssMb } from "./proc-stats.ts";
 import { type BenchReport, type StepResult, toMarkdown, toSvg } from "./report.ts";
 import { summarize } from "./stats.ts";
 import { takeWorkSnapshot, workPerMessage } from "./work-stats.ts";
@@ -128,6 +128,7 @@ async function main() {
       const cpuBefore = new Map(
         [...pids].map(([n, list]) => [n, list.reduce((s, p) => s + cpuMs(p), 0)]),
       );
+      const ioBefore = syscallsOf(pids);
       const databaseUrl = stack.env.DATABASE_URL ?? "";
       const healthPorts = SERVICES.map((s) => s.healthPort);
       const natsCounts = { jsm, prefix: PREFIX };
@@ -176,6 +177,7 @@ async function main() {
       const cpuAfterWork = new Map(
         [...pids].map(([n, list]) => [n, list.reduce((s, p) => s + cpuMs(p), 0)]),
       );
+      const ioAfter = syscallsOf(pids);
       const workS = (Date.now() - started) / 1000;
       clearInterval(lagPoll);
       const work = workPerMessage(
@@ -220,6 +222,7 @@ async function main() {
         cpuMsPerSec,
         cpuMsPerMessage: load.accepted.size > 0 ? cpuTotal / load.accepted.size : Number.NaN,
         rssMb: rss,
+        syscallsPerMessage: perMessage(ioBefore, ioAfter, load.accepted.size),
         maxConsumerLag: lag,
         work,
       };
@@ -299,3 +302,36 @@ main().catch((error: unknown) => {
   say(`failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });
+
+/** Read and write system calls so far, per measured process name. */
+function syscallsOf(pids: Map<string, number[]>) {
+  return new Map(
+    [...pids].map(([name, list]) => {
+      const counts = list.map(ioSyscalls);
+      return [
+        name,
+        {
+          reads: counts.reduce((sum, c) => sum + c.reads, 0),
+          writes: counts.reduce((sum, c) => sum + c.writes, 0),
+        },
+      ];
+    }),
+  );
+}
+
+function perMessage(
+  before: ReturnType<typeof syscallsOf>,
+  after: ReturnType<typeof syscallsOf>,
+  messages: number,
+): Record<string, { reads: number; writes: number }> {
+  const result: Record<string, { reads: number; writes: number }> = {};
+  if (messages === 0) return result;
+  for (const [name, start] of before) {
+    const end = after.get(name) ?? start;
+    result[name] = {
+      reads: (end.reads - start.reads) / messages,
+      writes: (end.writes - start.writes) / messages,
+    };
+  }
+  return result;
+}

@@ -39,3 +39,20 @@ export function pidsOf(command: string): number[] {
     return [];
   }
 }
+
+/**
+ * Linux only: read- and write-family system calls a process has made (/proc/<pid>/io syscr,
+ * syscw): each socket read or write counts, and on a small box a loopback write is among the
+ * dearest things a message costs.
+ */
+export function ioSyscalls(pid: number): { reads: number; writes: number } {
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, "utf8");
+    return {
+      reads: Number(/syscr:\s+(\d+)/.exec(io)?.[1] ?? 0),
+      writes: Number(/syscw:\s+(\d+)/.exec(io)?.[1] ?? 0),
+    };
+  } catch {
+    return { reads: 0, writes: 0 };
+  }
+}

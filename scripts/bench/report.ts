@@ -22,6 +22,8 @@ export interface StepResult {
   /** All our processes, NATS and Postgres together, per accepted message. */
   cpuMsPerMessage: number;
   rssMb: Record<string, number>;
+  /** Read / write system calls per accepted message, by process (older reports: absent). */
+  syscallsPerMessage?: Record<string, { reads: number; writes: number }>;
   /** The most messages any consumer had waiting during the step. */
   maxConsumerLag: Record<string, number>;
   /** Mean consumer batch sizes and Postgres work per accepted message (absent in old reports). */
@@ -77,6 +79,27 @@ export function toMarkdown(report: BenchReport): string {
     lines.push(
       `| ${step.offeredRate ?? "max"} | ${names.map((n) => (step.cpuMsPerSec[n] ?? 0).toFixed(0)).join(" | ")} |`,
     );
+  }
+  const withSyscalls = report.steps.filter((s) => s.syscallsPerMessage);
+  if (withSyscalls.length > 0) {
+    lines.push(
+      "",
+      "Read / write system calls per accepted message, by process (`/proc/<pid>/io`; every socket read and write counts, but Postgres's recv calls do not show there; on this box a loopback TCP write costs about 20 µs):",
+      "",
+      `| offered | ${names.join(" | ")} |`,
+      `|---:|${names.map(() => "---:").join("|")}|`,
+    );
+    for (const step of withSyscalls) {
+      const calls = step.syscallsPerMessage ?? {};
+      lines.push(
+        `| ${step.offeredRate ?? "max"} | ${names
+          .map((n) => {
+            const c = calls[n];
+            return c ? `${c.reads.toFixed(1)} / ${c.writes.toFixed(1)}` : "–";
+          })
+          .join(" | ")} |`,
+      );
+    }
   }
   const withWork = report.steps.filter((s) => s.work);
   if (withWork.length > 0) {

@@ -21,6 +21,10 @@ const WEBHOOK_SINK_PORT = 8099;
 const CONSOLE = { port: 8087, healthPort: 8088, email: "demo@smsgw.local" };
 /** Customers' SMPP binds (services/smpp-server); not in SERVICES, so the bench stays as it was. */
 const SMPP_SERVER = { port: 2875, healthPort: 8090 };
+/** Numbers and inbound messages (services/inbound); not in SERVICES either. */
+const INBOUND = { healthPort: 8094 };
+/** The simulator's numbers the stack puts in the inventory: sim-a delivers their MO. */
+const SIMULATOR_NUMBERS = ["+37250000001", "+37250000002", "+37250000003"];
 
 const env: NodeJS.ProcessEnv = {
   ...process.env,
@@ -39,6 +43,7 @@ const env: NodeJS.ProcessEnv = {
 const label = prefixer([
   ...SERVICES.map((s) => s.name),
   "smpp-server",
+  "inbound",
   "console",
   "webhooks",
   "stack",
@@ -94,6 +99,24 @@ function demoAccount(): { accountId: string; hash: string; token: string; webhoo
   return JSON.parse(result.stdout);
 }
 
+/** The simulator's numbers in the inventory (idempotent: a restart finds them there). */
+function seedSimulatorNumbers(): void {
+  const result = spawnSync(
+    process.execPath,
+    [
+      join(root, "services", "inbound", "src", "cli.ts"),
+      "numbers",
+      "add",
+      ...SIMULATOR_NUMBERS,
+      "carrier=sim-a",
+      "simulator=true",
+    ],
+    { env: { ...env, ...nats?.envOf("inbound") }, encoding: "utf8" },
+  );
+  if (result.status !== 0)
+    throw new Error(`seeding the simulator's numbers failed: ${result.stderr || result.stdout}`);
+}
+
 /** New SMPP credentials of the demo account (the password is shown once, like the token). */
 function demoSmppCredentials(): { systemId: string; password: string } {
   const result = spawnSync(
@@ -127,6 +150,7 @@ async function main() {
     ...STACK_PORTS,
     { name: "smpp-server", port: SMPP_SERVER.port },
     { name: "smpp-server health", port: SMPP_SERVER.healthPort },
+    { name: "inbound health", port: INBOUND.healthPort },
   ]) {
     if (await portOpen(port))
       throw new Error(`port ${port} (${name}) is taken: is another stack running?`);
@@ -149,6 +173,9 @@ async function main() {
   start("smpp-server");
   await waitReady("smpp-server", SMPP_SERVER.healthPort);
   const smpp = demoSmppCredentials();
+  start("inbound");
+  await waitReady("inbound", INBOUND.healthPort);
+  seedSimulatorNumbers();
   // The customer console, with a login onto the demo account (a new password each start).
   start("console");
   await waitReady("console", CONSOLE.healthPort);
@@ -183,6 +210,11 @@ async function main() {
     "",
     "Or bind over SMPP 3.4 (any client; submit_sm answers the same msg_ ids):",
     `  smpp://${smpp.systemId}:${smpp.password}@127.0.0.1:${SMPP_SERVER.port}`,
+    "",
+    "Two-way: take a simulator number, point its inbound URL here, and have sim-a send an MO:",
+    `  curl -s -u '${demo.hash}:${demo.token}' -H 'content-type: application/json' -d '{"country":"EE"}' ${base}/v1/numbers`,
+    `  curl -s -u '${demo.hash}:${demo.token}' -X PATCH -H 'content-type: application/json' -d '{"inboundUrl":"http://127.0.0.1:${WEBHOOK_SINK_PORT}/mo"}' ${base}/v1/numbers/%2B37250000001`,
+    `  curl -s -H 'content-type: application/json' -d '{"from":"+37256789045","to":"+37250000001","text":"Hello back"}' http://127.0.0.1:8086/carriers/sim-a/mo`,
     "",
     "Ctrl-C stops everything.",
     "",

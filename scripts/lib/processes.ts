@@ -48,10 +48,17 @@ export function processGroup(
     children,
     start(name, replica) {
       const key = replica?.key ?? name;
-      const child = spawn(process.execPath, [join(root, "services", name, "src", "main.ts")], {
-        env: replica ? { ...env, ...replica.env } : env,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
+      // SERVICE_NODE_ARGS: flags for the services' Node alone (NODE_OPTIONS refuses some),
+      // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile a bench's services.
+      const nodeArgs = (env.SERVICE_NODE_ARGS ?? "").split(" ").filter(Boolean);
+      const child = spawn(
+        process.execPath,
+        [...nodeArgs, join(root, "services", name, "src", "main.ts")],
+        {
+          env: replica ? { ...env, ...replica.env } : env,
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
       children.set(key, child);
       for (const stream of [child.stdout, child.stderr]) {
         if (stream) createInterface({ input: stream }).on("line", (line) => onLine(key, line));

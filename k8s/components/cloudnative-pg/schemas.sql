@@ -12,6 +12,7 @@ CREATE ROLE dispatcher NOLOGIN;
 CREATE ROLE event_store NOLOGIN;
 CREATE ROLE console NOLOGIN;
 CREATE ROLE smpp_server NOLOGIN;
+CREATE ROLE inbound NOLOGIN;
 
 CREATE SCHEMA ingress AUTHORIZATION ingress;
 CREATE SCHEMA pricing AUTHORIZATION pricing;
@@ -20,6 +21,7 @@ CREATE SCHEMA dispatcher AUTHORIZATION dispatcher;
 CREATE SCHEMA event_store AUTHORIZATION event_store;
 CREATE SCHEMA console AUTHORIZATION console;
 CREATE SCHEMA smpp_server AUTHORIZATION smpp_server;
+CREATE SCHEMA inbound AUTHORIZATION inbound;
 
 -- Through the pooler the search_path a client asks for is ignored (pooler.yaml): each role
 -- finds its tables by its own default.
@@ -30,6 +32,7 @@ ALTER ROLE dispatcher SET search_path = dispatcher, public;
 ALTER ROLE event_store SET search_path = event_store, public;
 ALTER ROLE console SET search_path = console, public;
 ALTER ROLE smpp_server SET search_path = smpp_server, public;
+ALTER ROLE inbound SET search_path = inbound, public;
 
 -- The message read model (packages/message-read-model): the API's status queries and the
 -- console's message log read the event store's projection, and never write it.

@@ -14,7 +14,7 @@ export type AuditBy = z.infer<typeof AuditBy>;
 
 /**
  * The changes the audit log records so far (issue 22: keys, the token, going live, the
- * low-balance threshold).
+ * low-balance threshold; issue 19: SMPP credentials).
  */
 export const AuditAction = z.enum([
   "api_key.created",
@@ -24,6 +24,7 @@ export const AuditAction = z.enum([
   "live.approved",
   "live.declined",
   "low_balance.threshold_set",
+  "smpp_credentials.rotated",
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 
@@ -34,9 +35,10 @@ export const AuditEntry = z.object({
   action: AuditAction,
   actor: z.string(),
   ip: z.string().nullable(),
-  /** What the change was about: a key's id, a live request's id, or null (token, account). */
+  /** What the change was about: a key's id, a live request's id, or null (the token, SMPP
+   * credentials, the threshold). */
   target: z.string().nullable(),
-  /** What changed, without secrets (a key's name, scopes and allowlist). */
+  /** What changed, without secrets (a key's name, scopes and allowlist; the SMPP system_id). */
   details: z.record(z.string(), z.unknown()),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;

@@ -4,7 +4,7 @@ import { z } from "zod";
  * Published by pricing when a charge took an account's balance below its low-balance
  * threshold (issue 22): from at or above it to below it, once per crossing. The dlr-dispatcher
  * turns it into one signed, retried `"type": "balance"` webhook to the account's default
- * callback URL (ADR 0019). Not a message event: it belongs to no message's trail. Money in
+ * callback URL (ADR 0020). Not a message event: it belongs to no message's trail. Money in
  * integer money units (money.ts).
  */
 export const AccountBalanceLow = z.object({

@@ -27,6 +27,8 @@ export interface ConsoleRpcSubjects {
   readonly requestLive: string;
   /** The account's low-balance threshold (going-live.ts). */
   readonly setLowBalanceThreshold: string;
+  /** New SMPP credentials (api.md section 6); the password is in this answer only. */
+  readonly rotateSmppCredentials: string;
 }
 
 /** The subjects hang off the same `<p>.rpc.pricing.` as authorize, balance and price. */
@@ -46,6 +48,7 @@ export function consoleRpcSubjects(prefix: string): ConsoleRpcSubjects {
     audit: `${base}.audit`,
     requestLive: `${base}.request_live`,
     setLowBalanceThreshold: `${base}.set_low_balance_threshold`,
+    rotateSmppCredentials: `${base}.rotate_smpp_credentials`,
   };
 }
 
@@ -93,6 +96,8 @@ export const ConsoleAccount = z.object({
   lowBalanceThreshold: z.number().int().nullable().optional(),
   /** Additive: the account's latest request for live sending, if any. */
   liveRequest: LiveRequestView.nullable().optional(),
+  /** The SMPP system_id (never the password: only its hash is kept); null before any. Additive. */
+  smppSystemId: z.string().nullable().optional(),
 });
 export type ConsoleAccount = z.infer<typeof ConsoleAccount>;
 
@@ -107,6 +112,15 @@ export const ConsoleRotateTokenResponse = z.discriminatedUnion("outcome", [
   Failure,
 ]);
 export type ConsoleRotateTokenResponse = z.infer<typeof ConsoleRotateTokenResponse>;
+
+/** Asked with `ConsoleAccountRequest` (its `by` is audited); the password is shown once. */
+export const ConsoleRotateSmppCredentialsResponse = z.discriminatedUnion("outcome", [
+  z.object({ outcome: z.literal("rotated"), systemId: z.string(), password: z.string() }),
+  Failure,
+]);
+export type ConsoleRotateSmppCredentialsResponse = z.infer<
+  typeof ConsoleRotateSmppCredentialsResponse
+>;
 
 export const ConsoleRotateWebhookSecretResponse = z.discriminatedUnion("outcome", [
   z.object({ outcome: z.literal("rotated"), webhookSecret: z.string() }),

@@ -3,6 +3,7 @@ import { MessageEvent } from "./events.ts";
 import { isMessageId, messageIdTime, newMessageId } from "./ids.ts";
 import { parseDecimal, toDecimal } from "./money.ts";
 import { isForwardStatus } from "./status.ts";
+import { MessageStatusChanged } from "./status-change.ts";
 import { subjects } from "./subjects.ts";
 
 describe("statuses only move forward", () => {
@@ -93,5 +94,36 @@ describe("event schemas", () => {
         data: { reason: "no_route" },
       }).success,
     ).toBe(false);
+  });
+});
+
+describe("status changes", () => {
+  const change = {
+    type: "MessageStatusChanged",
+    version: 1,
+    messageId: "msg_1",
+    accountId: "acc_1",
+    status: "delivered",
+    sequence: 3,
+    occurredAt: "2026-11-24T10:00:02.000Z",
+    toNumber: "+37256789045",
+    fromNumber: "MyApp",
+    parts: 1,
+    cost: 420,
+    currency: "EUR",
+    errorCode: null,
+    reference: null,
+    callbackUrl: null,
+    smppReceipt: "final",
+  };
+
+  it("when a change folded before validUntil rode on it is parsed, it has none (smpp-server falls back to its TTL)", () => {
+    expect(MessageStatusChanged.parse(change).validUntil).toBeUndefined();
+  });
+
+  it("when a change carries the message's validUntil, it is kept; one that is not a time is refused", () => {
+    const validUntil = "2026-11-24T11:00:00.000Z";
+    expect(MessageStatusChanged.parse({ ...change, validUntil }).validUntil).toBe(validUntil);
+    expect(MessageStatusChanged.safeParse({ ...change, validUntil: "soon" }).success).toBe(false);
   });
 });

@@ -32,6 +32,9 @@ export const NATS_USERS = [
   // services/smpp-server (issue 19): ingress's acceptance over SMPP plus
   // its own receipts durable. Extend here when it gains a subject.
   "smpp-server",
+  // services/inbound (issue 18): numbers and inbound messages; MO from the connector, its
+  // deliveries to the dispatcher, and ingress's /v1/numbers and /v1/inbound requests.
+  "inbound",
 ] as const;
 export type NatsUser = (typeof NATS_USERS)[number];
 
@@ -107,6 +110,7 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
     s.authorizeBatch,
     ...readBucket(s.accountsBucket),
     ...readBucket(s.routingBucket),
+    ...readBucket(s.optOutsBucket),
   ];
 
   // Admission control's backlog probe, at every door: the durables on the delivery path and
@@ -119,6 +123,7 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
       ...acceptance,
       s.balance,
       s.price,
+      s.inboundApi,
       // POST and DELETE /v1/keys: ingress makes the secret and sends only its digest.
       s.createApiKey,
       s.revokeApiKey,
@@ -133,7 +138,7 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
         `${api}.CONSUMER.DELETE.${S}.pricing-accepted`,
         ...durable("pricing-failed"),
         s.event("MessageRefunded"),
-        // A charge that takes a balance below its threshold (via the outbox, ADR 0019).
+        // A charge that takes a balance below its threshold (via the outbox, ADR 0020).
         s.balanceLow,
         ...writeBucket(s.accountsBucket),
       ],
@@ -178,7 +183,8 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
       [
         ...stream,
         ...durable("dlr-dispatcher"),
-        // Balance webhooks: pricing's AccountBalanceLow (ADR 0019).
+        ...durable("dlr-dispatcher-inbound"),
+        // Balance webhooks: pricing's AccountBalanceLow (ADR 0020).
         ...durable("dlr-dispatcher-balance"),
         s.eventBatch,
         s.event("WebhookAttempted"),
@@ -193,6 +199,17 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
       ...backlogProbe,
       ...durable("smpp-server-receipts"),
     ]),
+    inbound: grant(
+      "inbound",
+      [
+        ...stream,
+        ...durable("inbound-received"),
+        s.inboundDeliver,
+        ...writeBucket(s.optOutsBucket),
+      ],
+      [s.inboundApi],
+      true,
+    ),
   };
 }
 

@@ -29,6 +29,9 @@ export const AuthorizeResponse = z.discriminatedUnion("outcome", [
   }),
   z.object({ outcome: z.literal("destination_blocked"), reason: z.string() }),
   z.object({ outcome: z.literal("error"), reason: z.string() }),
+  // The message id was charged and that charge refunded (never accepted, or failed): the
+  // id is spent, and a send that still wants to go out needs a new one.
+  z.object({ outcome: z.literal("refunded") }),
 ]);
 export type AuthorizeResponse = z.infer<typeof AuthorizeResponse>;
 

@@ -33,6 +33,12 @@ export const MessageStatusChanged = z.object({
    * deliver_sm for the final statuses the mask names (`wantsSmppReceipt`). Absent: none.
    */
   smppReceipt: z.enum(SMPP_RECEIPT_MASKS).optional(),
+  /**
+   * The message's `validUntil`, only with `smppReceipt` and only when the message set one:
+   * smpp-server keeps an undelivered receipt until then (api.md section 6). Additive: absent
+   * from changes folded before it, and from every change that owes no SMPP receipt.
+   */
+  validUntil: z.iso.datetime().optional(),
   trace: TraceContext.optional(),
 });
 export type MessageStatusChanged = z.infer<typeof MessageStatusChanged>;

@@ -43,7 +43,13 @@ export interface Subjects {
   readonly testWebhook: string;
   /** Inbound (MO) messages a carrier delivered to us: `<p>.inbound.received`. */
   readonly inboundReceived: string;
+  /** Inbound messages of an account for its webhook (`InboundDelivery`): `<p>.inbound.deliver`. */
+  readonly inboundDeliver: string;
+  /** inbound: the /v1/numbers and /v1/inbound requests ingress forwards (request/reply). */
+  readonly inboundApi: string;
   readonly accountsBucket: string;
+  /** The inbound service keeps each account's opted-out numbers here (`OptOutRecord`). */
+  readonly optOutsBucket: string;
   /** routing publishes the routable prefixes and sender rules here (key "rules"). */
   readonly routingBucket: string;
   /** the connector publishes each carrier's health here (key `<carrierId>.<replica>`). */
@@ -97,7 +103,10 @@ export function subjects(prefix = "sms"): Subjects {
     revokeApiKey: `${prefix}.rpc.pricing.keys.revoke`,
     testWebhook: `${prefix}.rpc.dispatcher.test_webhook`,
     inboundReceived: `${prefix}.inbound.received`,
+    inboundDeliver: `${prefix}.inbound.deliver`,
+    inboundApi: `${prefix}.rpc.inbound.api`,
     accountsBucket: `${prefix}_accounts`,
+    optOutsBucket: `${prefix}_opt_outs`,
     routingBucket: `${prefix}_routing`,
     carrierHealthBucket: `${prefix}_carrier_health`,
     event(type, carrierId) {

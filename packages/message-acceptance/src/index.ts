@@ -51,6 +51,7 @@ export {
   type TakeDecision,
   take,
 } from "./domain/token-bucket.ts";
+export { type OptOutList, startOptOutList } from "./opt-outs.ts";
 export {
   createPipeline,
   type Draft,

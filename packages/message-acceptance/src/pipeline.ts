@@ -49,6 +49,11 @@ export interface PipelineDeps {
   publisher: Pick<EventPublisher, "publish" | "publishGrouped">;
   /** Routing's rules from its KV bucket; null until routing publishes them. */
   routingRules(): RoutingRules | null;
+  /**
+   * Whether the number told the account STOP: a lookup in memory (the opt-outs KV bucket,
+   * kept by a watch), never a round trip per send. Absent: nobody is opted out.
+   */
+  optedOut?(accountId: string, e164: string): boolean;
   log: Logger;
   now(): number;
 }
@@ -62,7 +67,7 @@ export const NOT_ACCEPTED = apiError(
  * The steps every send endpoint shares, after the fields' shape, the account and its rate
  * limit: the part count (invalid_params past the part limit: the splitter runs only for an
  * authenticated account, on a text already bounded by length), the checks at the door in
- * api.md's order (invalid_phone, invalid_sender, destination_blocked), the charge (pricing,
+ * api.md's order (invalid_phone, invalid_sender, opted_out, destination_blocked), the charge (pricing,
  * which answers destination_blocked or low_balance itself), and the accepted event. The
  * compatible endpoint, `POST /v1/messages` and the batch call these.
  */
@@ -108,6 +113,7 @@ export function createPipeline(deps: PipelineDeps) {
       rules,
       destination: destination.value,
       sender: sender.value,
+      optedOut: deps.optedOut?.(account.accountId, destination.value.e164) ?? false,
     });
     if (!door.ok) return door;
     return passed({
@@ -131,6 +137,11 @@ export function createPipeline(deps: PipelineDeps) {
         parts: draft.count.parts,
       });
       const outcome = outcomeOfAuthorize(answer);
+      // A spent id goes back as it is: an idempotent retry sends again under a new one.
+      if (!outcome.ok && outcome.error.idSpent) {
+        log.warn({ messageId: draft.messageId }, "message id charged and refunded before");
+        return outcome;
+      }
       if (!outcome.ok && outcome.error.status === "server_error") {
         log.error({ messageId: draft.messageId, answer }, "pricing answered error");
         return { ok: false, error: NOT_ACCEPTED };

@@ -39,6 +39,7 @@ export { ensureDurableConsumer, ensureEventStream } from "./nats/stream.ts";
 export * from "./nats/trace-headers.ts";
 export * from "./nats/unbatch.ts";
 export { createWindow } from "./nats/window.ts";
+export { createSecretBox, isSealed, type SecretBox, secretBoxKey } from "./secret-box.ts";
 export {
   defineCounter,
   defineGauge,

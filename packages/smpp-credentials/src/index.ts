@@ -4,6 +4,7 @@ export {
   hashSmppPassword,
   isSmppSystemId,
   newSmppPassword,
+  newSmppSystemId,
   SMPP_PASSWORD_LENGTH,
   SMPP_SYSTEM_ID_MAX,
   UNKNOWN_SYSTEM_ID_HASH,

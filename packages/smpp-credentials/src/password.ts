@@ -6,10 +6,21 @@ export const SMPP_PASSWORD_LENGTH = 8;
 
 const SYSTEM_ID = /^[a-z0-9][a-z0-9._-]{0,14}$/;
 const ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+const SYSTEM_ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 
 /** Lower-case letters, digits, '.', '_', '-', at most 15: what every ESME can type and send. */
 export function isSmppSystemId(value: string): boolean {
   return SYSTEM_ID.test(value);
+}
+
+/**
+ * A system_id for an account whose name cannot be one (a console sign-up's `console-<hex>` is
+ * 20 characters): "c" and 11 random characters of 36, about 57 bits, so two never meet.
+ */
+export function newSmppSystemId(): string {
+  let systemId = "c";
+  for (let i = 0; i < 11; i++) systemId += SYSTEM_ID_ALPHABET[randomInt(SYSTEM_ID_ALPHABET.length)];
+  return systemId;
 }
 
 /** 8 random characters of 57 (no 0/O, 1/l/I): about 46.7 bits, the most SMPP 3.4 carries. */

@@ -3,6 +3,7 @@ import {
   hashSmppPassword,
   isSmppSystemId,
   newSmppPassword,
+  newSmppSystemId,
   UNKNOWN_SYSTEM_ID_HASH,
   verifySmppPassword,
 } from "./password.ts";
@@ -40,5 +41,12 @@ describe("system ids", () => {
     expect(isSmppSystemId("a".repeat(16))).toBe(false);
     expect(isSmppSystemId("Acme")).toBe(false);
     expect(isSmppSystemId("")).toBe(false);
+  });
+
+  it("when one is drawn for an account, it is a system id of 12 characters, and two differ", () => {
+    const drawn = newSmppSystemId();
+    expect(isSmppSystemId(drawn)).toBe(true);
+    expect(drawn).toMatch(/^c[a-z0-9]{11}$/);
+    expect(newSmppSystemId()).not.toBe(drawn);
   });
 });

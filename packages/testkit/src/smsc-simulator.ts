@@ -35,8 +35,21 @@ export interface SimulatorProcess extends ServiceProcess {
   configure(carrierId: string, behaviour: Record<string, unknown>): Promise<void>;
   /** Closes every session of the carrier now; resolves with how many. */
   dropBinds(carrierId: string): Promise<number>;
-  /** Sends an MO to a bound receiver; resolves with the deliver_sm_resp command status. */
-  sendMo(carrierId: string, mo: { from: string; to: string; text: string }): Promise<number>;
+  /**
+   * Sends an MO to a bound receiver; resolves with the deliver_sm_resp command status. With
+   * `concat` the text goes as parts (UDH 8/16-bit or SAR); `onlyParts` sends some of them.
+   */
+  sendMo(
+    carrierId: string,
+    mo: {
+      from: string;
+      to: string;
+      text: string;
+      concat?: "udh8" | "udh16" | "sar";
+      ref?: number;
+      onlyParts?: number[];
+    },
+  ): Promise<number>;
 }
 
 interface CarrierView {

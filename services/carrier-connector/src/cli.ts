@@ -5,7 +5,12 @@ import {
   UsageError,
 } from "@smsgw/service-kit";
 import { loadCarrierConnectorConfig } from "./config.ts";
-import { type CarrierStore, createCarrierStore, redacted } from "./db/carrier-store.ts";
+import {
+  type CarrierStore,
+  carrierSecretBox,
+  createCarrierStore,
+  redacted,
+} from "./db/carrier-store.ts";
 import { CONNECTOR_SCHEMA, migrations } from "./db/migrations.ts";
 import type { ConnectorDatabase } from "./db/schema.ts";
 import { pairsToObject, parseCarrierInput } from "./domain/carrier-input.ts";
@@ -135,7 +140,7 @@ function main(argv: readonly string[]): Promise<number> {
           command.kind === "set"
             ? { ...command, pairs: await passwordFromStdin(command.pairs, readStdin) }
             : command;
-        return run(resolved, createCarrierStore(database.db));
+        return run(resolved, createCarrierStore(database.db, carrierSecretBox(config)));
       },
     },
     argv,

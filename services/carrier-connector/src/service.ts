@@ -12,7 +12,7 @@ import {
 } from "@smsgw/service-kit";
 import { type AdminServer, startAdminServer } from "./admin/server.ts";
 import type { CarrierConnectorConfig } from "./config.ts";
-import { createCarrierStore } from "./db/carrier-store.ts";
+import { carrierSecretBox, createCarrierStore } from "./db/carrier-store.ts";
 import { CONNECTOR_SCHEMA, migrations } from "./db/migrations.ts";
 import type { ConnectorDatabase } from "./db/schema.ts";
 import { createConnectorStore } from "./db/store.ts";
@@ -122,7 +122,15 @@ export async function startCarrierConnector(
     });
     receipts = handler;
     const backoff = { ...DEFAULT_BACKOFF, refusedRetryMs: config.BIND_REFUSED_RETRY_MS };
-    const carrierStore = createCarrierStore(database.db);
+    const box = carrierSecretBox(config);
+    const carrierStore = createCarrierStore(database.db, box);
+    if (box) {
+      const sealed = await carrierStore.sealAll();
+      if (sealed > 0)
+        log.info({ carriers: sealed }, "carrier passwords sealed under the current key");
+    } else {
+      log.warn("CARRIER_SECRETS_KEY is not set: carrier passwords are stored in clear");
+    }
     registry = await startCarrierRegistry({
       store: carrierStore,
       seed: config.CARRIERS,

@@ -69,6 +69,17 @@ export const ConsoleEnv = BaseEnv.extend({
    * published address outside).
    */
   PUBLIC_API_URL: z.preprocess((v) => (v === "" ? undefined : v), z.url().optional()),
+  /**
+   * Where customers bind over SMPP (smpp-server's port as they reach it), shown on the SMPP
+   * page as `smpp://SYSTEM_ID:PASSWORD@<this>`: a host (name, IPv4 or [IPv6]) and a port.
+   */
+  PUBLIC_SMPP_ADDRESS: z
+    .string()
+    .regex(
+      /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}$/,
+      "a host:port such as smpp.example.com:2875",
+    )
+    .default("127.0.0.1:2875"),
   /** Free test credits of a new account, in the currency's units ("1" = 1 EUR). */
   TEST_CREDITS: z
     .string()

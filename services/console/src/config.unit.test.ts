@@ -29,6 +29,19 @@ describe("loadConsoleConfig", () => {
     expect(() => loadConsoleConfig({ PUBLIC_API_URL: "nope" })).toThrow(/PUBLIC_API_URL/);
   });
 
+  it("when PUBLIC_SMPP_ADDRESS is unset, customers bind at 127.0.0.1:2875 (the local stack); a host:port is kept, anything else named", () => {
+    expect(loadConsoleConfig({}).PUBLIC_SMPP_ADDRESS).toBe("127.0.0.1:2875");
+    expect(
+      loadConsoleConfig({ PUBLIC_SMPP_ADDRESS: "smpp.example.com:2875" }).PUBLIC_SMPP_ADDRESS,
+    ).toBe("smpp.example.com:2875");
+    expect(
+      loadConsoleConfig({ PUBLIC_SMPP_ADDRESS: "[2001:db8::1]:2875" }).PUBLIC_SMPP_ADDRESS,
+    ).toBe("[2001:db8::1]:2875");
+    expect(() => loadConsoleConfig({ PUBLIC_SMPP_ADDRESS: "smpp://x:2875" })).toThrow(
+      /PUBLIC_SMPP_ADDRESS/,
+    );
+  });
+
   it("when a value is wrong, it names the variable", () => {
     expect(() => loadConsoleConfig({ TEST_CREDITS: "lots" })).toThrow(ConfigError);
     expect(() => loadConsoleConfig({ INGRESS_URL: "nope" })).toThrow(/INGRESS_URL/);

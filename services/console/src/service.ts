@@ -64,6 +64,7 @@ export async function startConsole(config: ConsoleConfig, log: Logger): Promise<
       logger: log,
       apiUrl: config.PUBLIC_API_URL ?? config.INGRESS_URL,
       ingressUrl: config.INGRESS_URL,
+      smppAddress: config.PUBLIC_SMPP_ADDRESS,
       testCredits: config.TEST_CREDITS,
       idleMs: config.SESSION_IDLE_HOURS * 3_600_000,
       maxMs: config.SESSION_MAX_HOURS * 3_600_000,

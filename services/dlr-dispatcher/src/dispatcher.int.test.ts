@@ -67,6 +67,7 @@ describe("dlr-dispatcher on real JetStream, Postgres and HTTP", () => {
     expect(request.headers["webhook-id"]).toBe(`${change.messageId}:status:3`);
     expect(String(request.headers["webhook-signature"]).split(" ")).toHaveLength(2);
     const expected = {
+      type: "status",
       messageId: change.messageId,
       status: "delivered",
       toNumber: "+37256789045",

@@ -8,9 +8,18 @@ export {
   webhookAttemptedEvent,
   webhookRetryDelayMs,
 } from "./domain/attempt.ts";
-export { type ReportBody, reportBody, shouldReport, webhookIdFor } from "./domain/report.ts";
+export {
+  type InboundBody,
+  inboundBody,
+  type ReportBody,
+  reportBody,
+  shouldReport,
+  webhookIdFor,
+  webhookOf,
+} from "./domain/report.ts";
 export {
   DLR_DISPATCHER_DURABLE,
+  DLR_DISPATCHER_INBOUND_DURABLE,
   DLR_DISPATCHER_SCHEMA,
   type DlrDispatcherOverrides,
   type StartedDlrDispatcher,

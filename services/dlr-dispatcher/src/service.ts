@@ -1,4 +1,4 @@
-import { AccountBalanceLow, StatusChangeDelivery } from "@smsgw/contracts";
+import { AccountBalanceLow, InboundDelivery, StatusChangeDelivery } from "@smsgw/contracts";
 import {
   type Database,
   type HealthServer,
@@ -18,7 +18,7 @@ import { type AccountDirectory, startAccountDirectory } from "./handlers/account
 import { handleBalanceWarnings } from "./handlers/balance-intake.ts";
 import { deliver } from "./handlers/deliver.ts";
 import { createFastPath } from "./handlers/fast-path.ts";
-import { handleStatusChanges } from "./handlers/intake.ts";
+import { handleInboundDeliveries, handleStatusChanges } from "./handlers/intake.ts";
 import { createPoster, type Poster, type Resolve } from "./handlers/pinned-post.ts";
 import { PREFETCH, type Scheduler, startScheduler } from "./handlers/scheduler.ts";
 import { startTestWebhookResponder } from "./handlers/test-webhook.ts";
@@ -36,11 +36,13 @@ export interface DlrDispatcherOverrides {
 }
 
 export const DLR_DISPATCHER_DURABLE = "dlr-dispatcher";
+/** Inbound messages for accounts' webhooks (`<p>.inbound.deliver`, from the inbound service). */
+export const DLR_DISPATCHER_INBOUND_DURABLE = "dlr-dispatcher-inbound";
 /** The durable of pricing's balance warnings (`<p>.status.balance_low`). */
-export const BALANCE_DURABLE = "dlr-dispatcher-balance";
+export const DLR_DISPATCHER_BALANCE_DURABLE = "dlr-dispatcher-balance";
 export const DLR_DISPATCHER_SCHEMA = "dispatcher";
 
-/** Connects, migrates, resumes pending jobs, consumes status changes, serves health; `stop()` undoes it in order. */
+/** Connects, migrates, resumes pending jobs, consumes status changes and inbound messages, serves health; `stop()` undoes it in order. */
 export async function startDlrDispatcher(
   config: DlrDispatcherConfig,
   log: Logger,
@@ -52,6 +54,7 @@ export async function startDlrDispatcher(
   let scheduler: Scheduler | undefined;
   let poster: Poster | undefined;
   let consumer: RunningConsumer | undefined;
+  let inboundConsumer: RunningConsumer | undefined;
   let balanceConsumer: RunningConsumer | undefined;
   let testWebhooks: { stop(): Promise<void> } | undefined;
   let health: HealthServer | undefined;
@@ -62,6 +65,7 @@ export async function startDlrDispatcher(
   const stop = async () => {
     stopping = true;
     await consumer?.stop();
+    await inboundConsumer?.stop();
     await balanceConsumer?.stop();
     await testWebhooks?.stop();
     await scheduler?.stop();
@@ -128,6 +132,24 @@ export async function startDlrDispatcher(
         ),
     });
     scheduler = running;
+    const intake = {
+      store,
+      poke: running.poke,
+      now: () => new Date(),
+      ...(config.WEBHOOK_FAST_PATH_MS > 0
+        ? {
+            fastPath: createFastPath({
+              store,
+              publisher,
+              scheduler: running,
+              budgetMs: config.WEBHOOK_FAST_PATH_MS,
+              holdMs: config.WEBHOOK_HOLD_MS,
+              leaseMs,
+              now: () => new Date(),
+            }),
+          }
+        : {}),
+    };
     consumer = await startConsumer(nats, {
       stream: subjects.stream,
       durable: DLR_DISPATCHER_DURABLE,
@@ -137,30 +159,25 @@ export async function startDlrDispatcher(
       maxBatch: config.WEBHOOK_BATCH,
       // Batches overlap so that one waiting on its fast-path budget does not hold the next.
       concurrency: config.WEBHOOK_FAST_PATH_MS > 0 ? 4 : 1,
-      handle: handleStatusChanges({
-        store,
-        poke: running.poke,
-        now: () => new Date(),
-        ...(config.WEBHOOK_FAST_PATH_MS > 0
-          ? {
-              fastPath: createFastPath({
-                store,
-                publisher,
-                scheduler: running,
-                budgetMs: config.WEBHOOK_FAST_PATH_MS,
-                holdMs: config.WEBHOOK_HOLD_MS,
-                leaseMs,
-                now: () => new Date(),
-              }),
-            }
-          : {}),
+      handle: handleStatusChanges(intake),
+    });
+    inboundConsumer = await startConsumer(nats, {
+      stream: subjects.stream,
+      durable: DLR_DISPATCHER_INBOUND_DURABLE,
+      filterSubject: subjects.inboundDeliver,
+      schema: InboundDelivery,
+      log,
+      maxBatch: config.WEBHOOK_BATCH,
+      handle: handleInboundDeliveries({
+        ...intake,
+        accountOf: (accountId) => directory.byAccountId(accountId),
       }),
     });
     // Pricing's balance warnings: jobs of the same queue, so signed, retried and isolated
-    // per origin like the reports (ADR 0019).
+    // per origin like the reports (ADR 0020).
     balanceConsumer = await startConsumer(nats, {
       stream: subjects.stream,
-      durable: BALANCE_DURABLE,
+      durable: DLR_DISPATCHER_BALANCE_DURABLE,
       filterSubject: subjects.balanceLow,
       schema: AccountBalanceLow,
       log,

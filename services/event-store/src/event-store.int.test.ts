@@ -307,6 +307,35 @@ describe("batches, redeliveries and the lossless log", () => {
     expect(other?.events.filter((e) => e.type === "WebhookAttempted")).toHaveLength(2);
   });
 
+  it("when a message that wants SMPP receipts has a validity, the projection keeps it and a later batch's final change carries it; other messages keep none", async () => {
+    const validUntil = "2026-11-24T11:00:00.000Z";
+    const smppId = newMessageId();
+    const smpp = messageEvents(smppId, "acc_a");
+    const httpId = newMessageId();
+    const http = messageEvents(httpId, "acc_a");
+    await messaging.publisher.publishAll([
+      smpp.accepted(t(0), { callbackUrl: null, smppReceipt: "final", validUntil }),
+      http.accepted(t(0), { validUntil }),
+    ]);
+    await settled();
+    // Folded from the row this time: the validity comes back from the projection.
+    await messaging.publisher.publishAll([
+      smpp.submitted(t(1)),
+      smpp.receipt(t(2), 1, "delivered"),
+    ]);
+    const delivered = await waitFor(() =>
+      changesOf(smppId).find((change) => change.status === "delivered"),
+    );
+    expect(delivered).toMatchObject({ smppReceipt: "final", validUntil });
+    const rows = await sql<Array<{ message_id: string; smpp_valid_until: Date | null }>>`
+      select message_id, smpp_valid_until from event_store.messages
+      where message_id in (${smppId}, ${httpId})`;
+    const byId = new Map(rows.map((row) => [row.message_id, row.smpp_valid_until]));
+    expect(byId.get(smppId)?.toISOString()).toBe(validUntil);
+    expect(byId.get(httpId)).toBeNull();
+    expect(changesOf(httpId).every((change) => change.validUntil === undefined)).toBe(true);
+  });
+
   it("when the publish of a batch's status changes fails after its commit, the redelivery publishes them from the projection", async () => {
     await service.stop();
     let failures = 0;

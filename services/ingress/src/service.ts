@@ -5,6 +5,7 @@ import {
   AccountRecord,
   BalanceResponse,
   CreateApiKeyResponse,
+  InboundApiResponse,
   PriceResponse,
   RevokeApiKeyResponse,
   RoutingRules,
@@ -17,9 +18,11 @@ import {
   createRateLimiter,
   createSharedRateLimiter,
   type DefaultLimits,
+  type OptOutList,
   type RateLimiter,
   requestReply,
   startAdmissionGate,
+  startOptOutList,
   startSharedLimits,
 } from "@smsgw/message-acceptance";
 import { createAccountLogReader, createMessageReader } from "@smsgw/message-read-model";
@@ -64,6 +67,7 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
   let database: Awaited<ReturnType<typeof openServiceDatabase>> | undefined;
   let accounts: KvCache<AccountRecord> | undefined;
   let routing: KvCache<RoutingRules> | undefined;
+  let optOuts: OptOutList | undefined;
   let server: Server | undefined;
   let health: HealthServer | undefined;
   let purger: NodeJS.Timeout | undefined;
@@ -76,6 +80,7 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
     await sharedLimits?.stop();
     await accounts?.stop();
     await routing?.stop();
+    await optOuts?.stop();
     await messaging.close();
     await database?.close();
   };
@@ -90,6 +95,8 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
     accounts = await startKvCache(nc, messaging.subjects.accountsBucket, AccountRecord, log);
     // Routing owns the rules; until it publishes them, every destination goes on to pricing.
     routing = await startKvCache(nc, messaging.subjects.routingBucket, RoutingRules, log);
+    optOuts = await startOptOutList(nc, messaging.subjects.optOutsBucket, log);
+    const optOutList = optOuts;
     const rules = routing;
     const now = () => Date.now();
     const authenticator = createAuthenticator(accounts);
@@ -125,6 +132,7 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
       authorizer: createAuthorizer(nc, messaging.subjects, config.AUTHORIZE_TIMEOUT_MS),
       publisher: messaging.publisher,
       routingRules,
+      optedOut: optOutList.optedOut,
       log,
       now,
     });
@@ -210,6 +218,13 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
               rpcTimeout,
             ),
         },
+      },
+      numbers: {
+        ...auth,
+        log,
+        allowPrivateCallbacks: config.WEBHOOK_ALLOW_PRIVATE,
+        askInbound: (request) =>
+          requestReply(nc, messaging.subjects.inboundApi, request, InboundApiResponse, rpcTimeout),
       },
       ipLimit: {
         limiter: ipLimiter,

@@ -1,8 +1,16 @@
-import { AccountRecord } from "@smsgw/contracts";
+import { AccountRecord, type AuditBy } from "@smsgw/contracts";
 import { hashSmppPassword, isSmppSystemId, newSmppPassword } from "@smsgw/smpp-credentials";
 import { type Kysely, sql, type UpdateObject } from "kysely";
-import { AccountError, AccountErrorCode, invalid, matches, notFound } from "./account-common.ts";
+import {
+  AccountError,
+  AccountErrorCode,
+  invalid,
+  LATER,
+  matches,
+  notFound,
+} from "./account-common.ts";
 import type { AccountSummary } from "./accounts.ts";
+import { OPERATOR, recordAudit } from "./audit.ts";
 import { newWebhookSecret } from "./credentials.ts";
 import type { AccountLimits, AccountRow, LedgerKind, PricingDatabase } from "./db/schema.ts";
 import { toUnits } from "./db/schema.ts";
@@ -38,11 +46,13 @@ export interface AccountSettings {
    * New SMPP credentials (api.md section 6): the system_id given, or the one the account
    * has, or its name when that is a valid system_id; a new password, shown only now (its
    * scrypt hash is kept, ADR 0012). The old password stops at once; binds made with it
-   * stay until they end.
+   * stay until they end. Audited as `smpp_credentials.rotated` (with the system_id) in the
+   * change's own transaction, as a token rotation is.
    */
   rotateSmppCredentials(
     account: string,
     systemId?: string,
+    by?: AuditBy,
   ): Promise<{ summary: AccountSummary; systemId: string; password: string }>;
 }
 
@@ -122,7 +132,7 @@ export function createAccountSettings(deps: SettingsDeps): AccountSettings {
       return { summary: toSummary(row), webhookSecret };
     },
 
-    async rotateSmppCredentials(account, requested) {
+    async rotateSmppCredentials(account, requested, by = OPERATOR) {
       const current = await db
         .selectFrom("accounts")
         .select(["name", "smpp_system_id"])
@@ -138,10 +148,28 @@ export function createAccountSettings(deps: SettingsDeps): AccountSettings {
       const password = newSmppPassword();
       const passwordHash = await hashSmppPassword(password);
       try {
-        const row = await update(account, {
-          smpp_system_id: systemId,
-          smpp_password_hash: passwordHash,
+        const row = await db.transaction().execute(async (tx) => {
+          const updated = await tx
+            .updateTable("accounts")
+            .set({
+              smpp_system_id: systemId,
+              smpp_password_hash: passwordHash,
+              updated_at: LATER,
+            })
+            .where(matches(account))
+            .returningAll()
+            .executeTakeFirst();
+          if (!updated) throw notFound(account);
+          await recordAudit(tx, {
+            accountId: updated.account_id,
+            action: "smpp_credentials.rotated",
+            by,
+            target: null,
+            details: { systemId },
+          });
+          return updated;
         });
+        await publish(row);
         return { summary: toSummary(row), systemId, password };
       } catch (error) {
         const e = error as { code?: unknown; constraint_name?: unknown } | null;

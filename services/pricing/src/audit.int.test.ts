@@ -12,7 +12,7 @@ import { type AccountOperations, createAccountOperations } from "./accounts.ts";
 import { migrations, PRICING_SCHEMA } from "./db/migrations.ts";
 import type { PricingDatabase } from "./db/schema.ts";
 
-// The audit log of keys and the token (issue 22): exactly one entry per change, in the
+// The audit log of keys, the token (issue 22) and SMPP credentials (issue 19): exactly one entry per change, in the
 // change's transaction, with the caller's verified identity; none for a refused change.
 const log = createLogger("audit-test", process.env.TEST_LOG_LEVEL ?? "silent");
 let infra: TestInfra;
@@ -83,6 +83,37 @@ describe("the audit log of keys and the token", () => {
       ["token.rotated", "operator", null, null],
       ["token.rotated", "console:usr_2", "192.0.2.1", null],
     ]);
+  });
+
+  it("when the SMPP credentials are rotated, it records one entry with the system_id, never the password or its hash", async () => {
+    const { accountId } = await accounts.createAccount({ name: "audit-smpp", credits: "1" });
+    const rotated = await accounts.rotateSmppCredentials(accountId, undefined, {
+      actor: "console:usr_3",
+      ip: "192.0.2.9",
+    });
+    await accounts.rotateSmppCredentials("audit-smpp");
+    const entries = await accounts.audit(accountId);
+    expect(entries.map((e) => [e.action, e.actor, e.ip, e.target, e.details])).toEqual([
+      ["smpp_credentials.rotated", "operator", null, null, { systemId: "audit-smpp" }],
+      ["smpp_credentials.rotated", "console:usr_3", "192.0.2.9", null, { systemId: "audit-smpp" }],
+    ]);
+    const [row] = await database.db
+      .selectFrom("accounts")
+      .select("smpp_password_hash")
+      .where("account_id", "=", accountId)
+      .execute();
+    expect(JSON.stringify(entries)).not.toContain(rotated.password);
+    expect(JSON.stringify(entries)).not.toContain(String(row?.smpp_password_hash));
+  });
+
+  it("when an SMPP rotation is refused (a system_id taken), it records nothing", async () => {
+    await accounts.createAccount({ name: "audit-smpp-a", credits: "1" });
+    const { accountId } = await accounts.createAccount({ name: "audit-smpp-b", credits: "1" });
+    await accounts.rotateSmppCredentials("audit-smpp-a");
+    await expect(accounts.rotateSmppCredentials(accountId, "audit-smpp-a")).rejects.toThrow(
+      /belongs to another account/,
+    );
+    expect(await accounts.audit(accountId)).toEqual([]);
   });
 
   it("when a key is refused (the account is full), it records nothing", async () => {

@@ -65,6 +65,7 @@ export async function run(
       const { summary, systemId, password } = await accounts.rotateSmppCredentials(
         account,
         o["system-id"],
+        { actor, ip: null },
       );
       return {
         text: [

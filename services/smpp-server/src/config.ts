@@ -35,8 +35,16 @@ export const SmppServerEnv = BaseEnv.extend({
   SMPP_BIND_VERIFY_CONCURRENCY: positiveInt(2, 64),
   /** Parts of a concatenated submit that do not all come within this are dropped, uncharged. */
   SMPP_CONCAT_TIMEOUT_MS: positiveInt(60_000, 3_600_000),
-  /** Receipts no receiver took are given up after this long (api.md: until validity ends). */
+  /**
+   * A receipt no receiver took is given up when its message's validity ends (api.md section
+   * 6); after this long when the message set no validity.
+   */
   SMPP_RECEIPT_TTL_HOURS: positiveInt(72, 24 * 30),
+  /**
+   * The least a receipt is kept, however soon its message's validity ends: the receipt of an
+   * expiry is made at the validity's end and must not be dropped as it is stored.
+   */
+  SMPP_RECEIPT_MIN_KEEP_MS: positiveInt(3_600_000, 30 * 24 * 3_600_000),
   /** How often stored receipts are looked for, for the accounts bound here. */
   SMPP_RECEIPT_POLL_MS: positiveInt(1_000, 60_000),
   /** A receipt sent and not acknowledged is sent again after this long. */

@@ -14,6 +14,18 @@ describe("smpp-server config", () => {
     expect(config.MAX_PARTS).toBe(10);
   });
 
+  it("when nothing is set, a receipt is kept until its message's validity ends but at least an hour, 72 hours without a validity", () => {
+    const config = loadSmppServerConfig({});
+    expect(config.SMPP_RECEIPT_MIN_KEEP_MS).toBe(3_600_000);
+    expect(config.SMPP_RECEIPT_TTL_HOURS).toBe(72);
+    expect(loadSmppServerConfig({ SMPP_RECEIPT_MIN_KEEP_MS: "500" }).SMPP_RECEIPT_MIN_KEEP_MS).toBe(
+      500,
+    );
+    expect(() => loadSmppServerConfig({ SMPP_RECEIPT_MIN_KEEP_MS: "0" })).toThrow(
+      /SMPP_RECEIPT_MIN_KEEP_MS/,
+    );
+  });
+
   it("when a limit is not a positive integer, start-up fails naming it", () => {
     expect(() => loadSmppServerConfig({ SMPP_WINDOW: "0" })).toThrow(ConfigError);
     expect(() => loadSmppServerConfig({ SMPP_MAX_BINDS: "two" })).toThrow(/SMPP_MAX_BINDS/);

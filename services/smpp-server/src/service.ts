@@ -10,8 +10,10 @@ import {
   createRateLimiter,
   createSharedRateLimiter,
   type DefaultLimits,
+  type OptOutList,
   type RateLimiter,
   startAdmissionGate,
+  startOptOutList,
   startSharedLimits,
 } from "@smsgw/message-acceptance";
 import {
@@ -60,6 +62,7 @@ export async function startSmppServer(
   const messaging = await openMessaging(config, "smpp-server", log);
   let accounts: KvCache<AccountRecord> | undefined;
   let routing: KvCache<RoutingRules> | undefined;
+  let optOuts: OptOutList | undefined;
   let smpp: SmppServer | undefined;
   let smppTls: SmppServer | undefined;
   let health: HealthServer | undefined;
@@ -81,6 +84,7 @@ export async function startSmppServer(
     await registry?.stop();
     await accounts?.stop();
     await routing?.stop();
+    await optOuts?.stop();
     await messaging.close();
     await database?.close();
   };
@@ -92,6 +96,8 @@ export async function startSmppServer(
     const { nc } = messaging.nats;
     accounts = await startKvCache(nc, messaging.subjects.accountsBucket, AccountRecord, log);
     routing = await startKvCache(nc, messaging.subjects.routingBucket, RoutingRules, log);
+    optOuts = await startOptOutList(nc, messaging.subjects.optOutsBucket, log);
+    const optOutList = optOuts;
     const rules = routing;
     const now = () => Date.now();
     const pipeline = createPipeline({
@@ -99,6 +105,7 @@ export async function startSmppServer(
       authorizer: createAuthorizer(nc, messaging.subjects, config.AUTHORIZE_TIMEOUT_MS),
       publisher: messaging.publisher,
       routingRules: () => rules.get("rules") ?? null,
+      optedOut: optOutList.optedOut,
       log,
       now,
     });
@@ -197,7 +204,10 @@ export async function startSmppServer(
       log,
       handle: handleStatusChanges({
         sql: database.sql,
-        ttlHours: config.SMPP_RECEIPT_TTL_HOURS,
+        keep: {
+          ttlMs: config.SMPP_RECEIPT_TTL_HOURS * 3_600_000,
+          minKeepMs: config.SMPP_RECEIPT_MIN_KEEP_MS,
+        },
         poke: receipts.poke,
       }),
     });

@@ -10,6 +10,7 @@ import {
   SimBehaviour as SimBehaviourSchema,
   type SmscSimulatorConfig,
 } from "./config.ts";
+import type { MoCommand } from "./domain/receipt.ts";
 import { createRecent } from "./domain/recent.ts";
 import type { Submission } from "./domain/submission.ts";
 import {
@@ -37,7 +38,7 @@ export interface StartedSmscSimulator extends RunningService {
   /** Starts the carrier's message ids again from its first (as after an SMSC restart); returns the next id. */
   restartIds(carrierId: string): string;
   /** Sends an MO message to a bound receiver of the carrier; resolves with its deliver_sm_resp status. */
-  sendMo(carrierId: string, mo: { from: string; to: string; text: string }): Promise<number>;
+  sendMo(carrierId: string, mo: MoCommand): Promise<number>;
 }
 
 /** Starts one SMPP server per configured carrier and the health server. */

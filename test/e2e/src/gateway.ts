@@ -1,8 +1,10 @@
+import { randomBytes } from "node:crypto";
 import { loadCarrierConnectorConfig, startCarrierConnector } from "@smsgw/carrier-connector";
 import { loadConsoleConfig, type StartedConsole, startConsole } from "@smsgw/console";
 import { newMessageId } from "@smsgw/contracts";
 import { loadDlrDispatcherConfig, startDlrDispatcher } from "@smsgw/dlr-dispatcher";
 import { loadEventStoreConfig, startEventStore } from "@smsgw/event-store";
+import { loadInboundConfig, type StartedInbound, startInbound } from "@smsgw/inbound";
 import { loadIngressConfig, startIngress } from "@smsgw/ingress";
 import { loadPricingConfig, startPricing } from "@smsgw/pricing";
 import { loadRoutingConfig, startRouting } from "@smsgw/routing";
@@ -28,6 +30,8 @@ export interface GatewayOptions {
   envOf?: (service: string) => Record<string, string>;
   /** Also runs smpp-server (customers' SMPP binds) on a free port. */
   smppServer?: boolean;
+  /** Also runs the inbound service (numbers and inbound messages). */
+  inbound?: boolean;
   /** Also runs the customer console (its pages on a free port, sending through ingress). */
   console?: boolean;
   /** Where every service logs, and from which level (default: TEST_LOG_LEVEL on stdout). */
@@ -108,6 +112,8 @@ export async function startGateway(
     loadCarrierConnectorConfig({
       ...envOf("carrier-connector"),
       CARRIERS: JSON.stringify(carriers),
+      // Every e2e test binds with the carriers' passwords sealed at rest (issue 23).
+      CARRIER_SECRETS_KEY: randomBytes(32).toString("base64"),
     }),
     log("carrier-connector"),
   );
@@ -119,6 +125,11 @@ export async function startGateway(
   started.push({ name: "dlr-dispatcher", service: dispatcher });
   const ingress = await startIngress(loadIngressConfig(envOf("ingress")), log("ingress"));
   started.push({ name: "ingress", service: ingress });
+  let inbound: StartedInbound | undefined;
+  if (options.inbound) {
+    inbound = await startInbound(loadInboundConfig(envOf("inbound")), log("inbound"));
+    started.push({ name: "inbound", service: inbound });
+  }
   let smppServer: StartedSmppServer | undefined;
   if (options.smppServer) {
     smppServer = await startSmppServer(
@@ -151,6 +162,7 @@ export async function startGateway(
     connector,
     baseUrl,
     smppServer,
+    inbound,
     consoleUrl: consoleService ? `http://127.0.0.1:${consoleService.port}` : undefined,
     /** Stops one service, as a crash or a deploy would (for the error table's 500 row). */
     async stopService(name: string) {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Gateway, startGateway } from "./gateway.ts";
 import { startWebhookReceiver } from "./webhook-receiver.ts";
 
-// Low-balance warnings (issue 22, ADR 0019) through the whole gateway: messages sent over
+// Low-balance warnings (issue 22, ADR 0020) through the whole gateway: messages sent over
 // HTTP are charged by pricing; the charge that takes the balance below the threshold writes
 // one AccountBalanceLow, and the dispatcher POSTs one signed "balance" webhook to the
 // account's default callback URL. Once per crossing: re-armed by a top-up above it.

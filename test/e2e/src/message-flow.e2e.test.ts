@@ -77,6 +77,7 @@ describe("one message through every service", () => {
     // The receipt came back and the webhook says delivered, with api.md's fields, signed.
     const delivered = await finalWebhook(messageId, "delivered");
     expect(delivered.json).toEqual({
+      type: "status",
       messageId,
       status: "delivered",
       toNumber: "+37256789045",

@@ -64,6 +64,7 @@ beforeAll(async () => {
   gateway = await startGateway(
     { NATS_URL: server.url, NATS_PREFIX: PREFIX },
     {
+      inbound: true,
       envOf: (service) => ({
         ...userEnv(service),
         // Admission's backlog probe (off in other tests) reads the consumers and the stream:
@@ -158,6 +159,39 @@ describe("each service under its own NATS user", () => {
       },
     });
     expect(((await status.json()) as { status: string }).status).toBe("delivered");
+    expect(violations()).toEqual([]);
+  }, 60_000);
+
+  it("when an MO goes to an account's number under everyone's own credentials, it reaches its webhook and the server logs no violation", async () => {
+    const account = await gateway.pricing.accounts.createAccount({
+      name: "nats-auth-inbound",
+      credits: "1",
+    });
+    const number = "+37250000011";
+    await gateway.inbound?.numbers.put({
+      number,
+      carrierId: "sim-a",
+      country: "EE",
+      simulator: true,
+    });
+    const basic = Buffer.from(`${account.hash}:${account.token}`).toString("base64");
+    const api = (method: string, path: string, body: unknown) =>
+      fetch(`${gateway.baseUrl}${path}`, {
+        method,
+        headers: { authorization: `Basic ${basic}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    expect((await api("POST", "/v1/numbers", { number })).status).toBe(201);
+    const inboundUrl = receiver.url("/mo");
+    expect((await api("PATCH", `/v1/numbers/${number}`, { inboundUrl })).status).toBe(200);
+    await waitFor(
+      () => gateway.simulator.sendMo("sim-a", { from: "+37256789045", to: number, text: "Hi" }),
+      { what: "an SMPP receiver bound to sim-a" },
+    );
+    await waitFor(
+      () => receiver.received.find((w) => w.json.type === "inbound" && w.json.to === number),
+      { timeoutMs: 30_000, what: "the inbound webhook" },
+    );
     expect(violations()).toEqual([]);
   }, 60_000);
 

@@ -4,7 +4,16 @@ import { createTestInfra, type TestInfra } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { containerEnv, containers, initContainers } from "./k8s.ts";
 import { freePort, type Started, start, stop, waitReady } from "./processes.ts";
-import { type Obj, obj, ROOT, SERVICES, type ServiceFacts, yamlDocs } from "./repo.ts";
+import {
+  composeValue,
+  type Obj,
+  obj,
+  ROOT,
+  SERVICES,
+  type ServiceFacts,
+  STANDIN_SECRET_KEY,
+  yamlDocs,
+} from "./repo.ts";
 
 /**
  * The images' command, `node src/main.ts` in services/<service>, run outside a container
@@ -16,7 +25,10 @@ import { type Obj, obj, ROOT, SERVICES, type ServiceFacts, yamlDocs } from "./re
 const compose = obj(obj(yamlDocs("deploy/compose.yaml")[0]).services);
 const composeEnv = (name: string): Record<string, string> =>
   Object.fromEntries(
-    Object.entries(obj(obj(compose[name]).environment)).map(([k, v]) => [k, String(v)]),
+    Object.entries(obj(obj(compose[name]).environment)).map(([k, v]) => [
+      k,
+      composeValue(String(v)),
+    ]),
   );
 
 const byName = (n: string) => SERVICES.find((s) => s.name === n) as ServiceFacts;
@@ -153,7 +165,15 @@ describe("the images' commands, run outside a container", () => {
     const configMaps = new Map(common.map((d) => [String(obj(d.metadata).name), d]));
     const { env: k8sEnv, fromRefs } = containerEnv(obj(containers(sts)[0]), configMaps);
     expect(Object.keys(fromRefs).sort()).toEqual(
-      ["ADMIN_TOKEN", "CARRIERS", "DATABASE_URL", "NATS_PASSWORD", "REPLICA_ID"].sort(),
+      [
+        "ADMIN_TOKEN",
+        "CARRIERS",
+        "CARRIER_SECRETS_KEY",
+        "CARRIER_SECRETS_KEY_PREVIOUS",
+        "DATABASE_URL",
+        "NATS_PASSWORD",
+        "REPLICA_ID",
+      ].sort(),
     );
     // Its own database: the carriers table is seeded once, by whichever replica is first.
     const own = await createTestInfra();
@@ -179,6 +199,8 @@ describe("the images' commands, run outside a container", () => {
             ADMIN_PORT: String(await freePort()),
             REPLICA_ID: pod, // fieldRef metadata.name
             CARRIERS: JSON.stringify(seed), // secretKeyRef smsgw-carriers carriers.json
+            // secretKeyRef smsgw-carriers secrets-key: the replicas bind with sealed passwords.
+            CARRIER_SECRETS_KEY: STANDIN_SECRET_KEY,
             NATS_PASSWORD: "a-local-nats-password", // secretKeyRef smsgw-nats
           });
           await migrateFirst(byName("carrier-connector"), sts, configMaps, env);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { envProblems } from "./env-check.ts";
 import {
+  composeValue,
   exists,
   isObj,
   list,
@@ -18,7 +19,7 @@ const services = obj(compose.services, "services");
 const app = (name: string) => obj(services[name], name);
 const envOf = (name: string): Record<string, string> => {
   const env = obj(app(name).environment ?? {}, `${name}.environment`);
-  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)]));
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, composeValue(String(v))]));
 };
 
 describe("deploy/compose.yaml", () => {

@@ -32,6 +32,7 @@ const SCHEMA_OF: Record<string, string> = {
   "event-store": "event_store",
   console: "console",
   "smpp-server": "smpp_server",
+  inbound: "inbound",
 };
 
 interface Pools {
@@ -110,7 +111,7 @@ describe("PostgreSQL connections through the pooler", () => {
       /pools at their maximums \(\d+\) exceed max_client_conn 1000/,
     );
     expect(connectionProblems(pools, cluster, bouncer, 3).problems).toEqual([
-      "3 poolers × max_db_connections 70 + 23 exceed max_connections 200",
+      "3 poolers × max_db_connections 80 + 23 exceed max_connections 200",
     ]);
   });
 

@@ -77,6 +77,9 @@ describe(`k8s overlays rendered by ${renderer.name}`, () => {
       const { env, fromRefs } = containerEnv(c, configMaps);
       for (const [key, from] of Object.entries(fromRefs)) {
         const ref = from.secretKeyRef ? obj(from.secretKeyRef) : undefined;
+        // An optional reference to a key the Secret does not have leaves the variable unset.
+        const data = ref ? obj(obj(secrets.get(String(ref.name))).data) : {};
+        if (ref?.optional === true && !(String(ref.key) in data)) continue;
         env[key] = ref ? decoded(String(ref.name), String(ref.key)) : `${facts.name}-0`;
       }
       problems.push(...envProblems(facts, env));
@@ -110,7 +113,7 @@ describe(`k8s overlays rendered by ${renderer.name}`, () => {
     for (const s of references(prod).secrets) expect(available, s).toContain(s);
     const carriers = obj(external.find((d) => obj(d.metadata).name === "smsgw-carriers"));
     const keys = list(obj(carriers.spec).data).map((d) => String(obj(d).secretKey));
-    expect(keys).toEqual(["carriers.json"]);
+    expect(keys).toEqual(["carriers.json", "secrets-key"]);
     expect(connectorReplicas(prod)).toBeGreaterThanOrEqual(2); // binds survive a pod's loss
     const hpas = prod.filter((d) => d.kind === "HorizontalPodAutoscaler");
     expect(hpas.length).toBe(SERVICES.filter((s) => s.production && s.stateless).length);

@@ -36,6 +36,7 @@ const SERVICES = [
   "event-store",
   "console",
   "smpp-server",
+  "inbound",
 ];
 /** The services with a schema, reaching PostgreSQL through the pooler (routing has none). */
 const WITH_DATABASE = SERVICES.filter((s) => s !== "routing");

@@ -8,6 +8,7 @@ import { CarrierConnectorEnv } from "@smsgw/carrier-connector";
 import { ConsoleEnv } from "@smsgw/console";
 import { DlrDispatcherEnv } from "@smsgw/dlr-dispatcher";
 import { EventStoreEnv } from "@smsgw/event-store";
+import { InboundEnv } from "@smsgw/inbound";
 import { IngressEnv } from "@smsgw/ingress";
 import { PricingEnv } from "@smsgw/pricing";
 import { RoutingEnv } from "@smsgw/routing";
@@ -57,6 +58,8 @@ export const SERVICES: readonly ServiceFacts[] = [
   svc("console", 8088, "HEALTH_PORT", S(ConsoleEnv)),
   // Customers' SMPP binds on SMPP_PORT 2875; /healthz /readyz /metrics on 8090 (issue 19).
   svc("smpp-server", 8090, "HEALTH_PORT", S(SmppServerEnv)),
+  // Numbers and inbound messages; /healthz /readyz /metrics on 8094 (issue 18).
+  svc("inbound", 8094, "HEALTH_PORT", S(InboundEnv)),
 ];
 
 function svc(
@@ -141,4 +144,20 @@ export function list(value: Yaml | undefined): Yaml[] {
 
 export function str(value: Yaml | undefined): string | undefined {
   return typeof value === "string" ? value : undefined;
+}
+
+/** A secret-box key (32 bytes, base64) standing in for one an operator generates. */
+export const STANDIN_SECRET_KEY = Buffer.alloc(32, 7).toString("base64");
+
+/**
+ * A compose value with its `${VAR:?…}` / `${VAR:-default}` as compose would fill it from
+ * deploy/.env: a default as given, a required key variable with a stand-in key, any other
+ * required variable kept as written (a password: any text will do for the schema).
+ */
+export function composeValue(value: string): string {
+  const match = /^\$\{([A-Z0-9_]+)(?::([?-])([^}]*))?\}$/.exec(value);
+  if (!match) return value;
+  const [, name = "", kind, rest = ""] = match;
+  if (kind === "-") return rest;
+  return name.endsWith("_KEY") ? STANDIN_SECRET_KEY : value;
 }

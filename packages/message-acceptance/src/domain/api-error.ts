@@ -7,6 +7,8 @@ export const HTTP_STATUS_OF = {
   low_balance: 200,
   destination_blocked: 200,
   invalid_sender: 200,
+  /** The recipient told this account STOP (api.md section 5). */
+  opted_out: 200,
   invalid_params: 400,
   auth_failed: 401,
   /** v1 and `/`: the API key lacks the scope the request needs, or the address is not allowed. */
@@ -31,6 +33,11 @@ export interface ApiError {
   readonly message: string;
   /** Whole seconds, for `rate_limit` only (sent as Retry-After). */
   readonly retryAfterSec?: number;
+  /**
+   * The message id was charged and refunded before (a retry long after a server error): the
+   * send may go again under a new id. Never shown to the client.
+   */
+  readonly idSpent?: true;
 }
 
 export const apiError = (status: ErrorStatus, message: string): ApiError => ({ status, message });

@@ -35,6 +35,15 @@ export function outcomeOfAuthorize(response: AuthorizeResponse): Checked<Charge>
       );
     case "error":
       return refused("server_error", "the message could not be priced; it was not accepted");
+    case "refunded":
+      return {
+        ok: false,
+        error: {
+          status: "server_error",
+          message: "the message was not accepted and not charged; retry",
+          idSpent: true,
+        },
+      };
     default:
       return unreachable(response);
   }

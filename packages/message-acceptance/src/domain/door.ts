@@ -9,6 +9,8 @@ export interface DoorInput {
   destination: Destination;
   /** The checked, trimmed sender. */
   sender: string;
+  /** The recipient is on the account's opt-out list. */
+  optedOut?: boolean;
 }
 
 /** Every prefix: used to ask `checkRouting` about the sender rules alone. */
@@ -16,8 +18,8 @@ const ANY_DESTINATION = ["+"];
 
 /**
  * The checks made at the door, before pricing is asked, in api.md's order: the sender
- * rules of the destination (invalid_sender), then the account's blocked countries and
- * routing's reachable prefixes (destination_blocked). `checkRouting` would report an
+ * rules of the destination (invalid_sender), the account's opt-out list (opted_out), then
+ * the account's blocked countries and routing's reachable prefixes (destination_blocked). `checkRouting` would report an
  * unroutable destination before a bad sender, so the sender rules are asked first with
  * every destination counted as routable.
  */
@@ -30,6 +32,9 @@ export function checkDoor(input: DoorInput): Checked<void> {
       sender,
     );
     if (!senderOnly.ok) return refused(senderOnly.status, senderOnly.message);
+  }
+  if (input.optedOut) {
+    return refused("opted_out", "the recipient has opted out of this account's messages (STOP)");
   }
   const country = destination.country;
   if (country !== null && account.blockedCountries?.includes(country)) {

@@ -55,6 +55,19 @@ describe("checkDoor", () => {
     });
   });
 
+  it("when the recipient opted out, it is opted_out: after invalid_sender, before destination_blocked", () => {
+    const optedOut = { optedOut: true, rules, sender: "Bank" };
+    expect(status(checkDoor({ ...optedOut, account: {}, destination: EE }))).toBe("opted_out");
+    // A sender the destination refuses is still invalid_sender.
+    expect(status(checkDoor({ ...optedOut, sender: "MyApp", account: {}, destination: EE }))).toBe(
+      "invalid_sender",
+    );
+    // A blocked country is not reached: opted_out comes first.
+    expect(
+      status(checkDoor({ ...optedOut, account: { blockedCountries: ["EE"] }, destination: EE })),
+    ).toBe("opted_out");
+  });
+
   it("when the sender is fine but no prefix routes there, it is destination_blocked", () => {
     expect(checkDoor({ account: {}, rules, destination: RU, sender: "79000000000" })).toEqual({
       ok: false,

@@ -1,10 +1,31 @@
+import { createSecretBox, isSealed, type SecretBox } from "@smsgw/service-kit";
 import { type Kysely, sql } from "kysely";
 import { Carrier, type CarrierConfig } from "../config.ts";
 import { CONNECTOR_SCHEMA } from "./migrations.ts";
 import type { ConnectorDatabase } from "./schema.ts";
 
-/** The operator's carriers in `connector.carriers`, shared by the service, admin API and CLI. */
-export function createCarrierStore(db: Kysely<ConnectorDatabase>) {
+/**
+ * The operator's carriers in `connector.carriers`, shared by the service, admin API and CLI.
+ * With a secret box (CARRIER_SECRETS_KEY) each password is stored sealed and opened on read;
+ * without one it is stored as given.
+ */
+export function createCarrierStore(db: Kysely<ConnectorDatabase>, box?: SecretBox) {
+  /** The row's JSON: the password sealed when there is a box. */
+  const stored = (carrier: CarrierConfig) =>
+    JSON.stringify(box ? { ...carrier, password: box.seal(carrier.password) } : carrier);
+  /** The carrier of a row's JSON, its password opened; undefined when it cannot be read. */
+  const readable = (config: unknown): CarrierConfig | undefined => {
+    const row = config as { password?: unknown } | null;
+    if (typeof row?.password === "string" && isSealed(row.password)) {
+      if (!box) return undefined;
+      try {
+        return Carrier.safeParse({ ...row, password: box.open(row.password) }).data;
+      } catch {
+        return undefined;
+      }
+    }
+    return Carrier.safeParse(config).data;
+  };
   return {
     /** Every stored carrier, by id. A row that no longer parses is reported, not dropped silently. */
     async list(): Promise<{ carriers: CarrierConfig[]; invalid: string[] }> {
@@ -14,15 +35,15 @@ export function createCarrierStore(db: Kysely<ConnectorDatabase>) {
       for (const row of rows) {
         // Stored as JSON text in a jsonb column; a driver may hand it back as either.
         const config = typeof row.config === "string" ? JSON.parse(row.config) : row.config;
-        const parsed = Carrier.safeParse(config);
-        if (parsed.success) carriers.push(parsed.data);
+        const carrier = readable(config);
+        if (carrier) carriers.push(carrier);
         else invalid.push(row.id);
       }
       return { carriers, invalid };
     },
 
     async put(carrier: CarrierConfig): Promise<void> {
-      const config = JSON.stringify(carrier);
+      const config = stored(carrier);
       await db
         .insertInto("carriers")
         .values({ id: carrier.id, config })
@@ -42,10 +63,34 @@ export function createCarrierStore(db: Kysely<ConnectorDatabase>) {
         if (existing.length > 0) return 0;
         await tx
           .insertInto("carriers")
-          .values(carriers.map((c) => ({ id: c.id, config: JSON.stringify(c) })))
+          .values(carriers.map((c) => ({ id: c.id, config: stored(c) })))
           .execute();
         return carriers.length;
       });
+    },
+
+    /**
+     * Seals again every password not sealed under the box's current key (stored in clear
+     * before a key was set, or under the previous key): returns how many. Nothing without a box.
+     */
+    async sealAll(): Promise<number> {
+      if (!box) return 0;
+      const rows = await db.selectFrom("carriers").select(["id", "config"]).execute();
+      let sealed = 0;
+      for (const row of rows) {
+        const config = typeof row.config === "string" ? JSON.parse(row.config) : row.config;
+        const password = (config as { password?: unknown } | null)?.password;
+        if (typeof password === "string" && box.isCurrent(password)) continue;
+        const carrier = readable(config);
+        if (!carrier) continue; // unreadable: left for the operator (reported by list)
+        await db
+          .updateTable("carriers")
+          .set({ config: stored(carrier) })
+          .where("id", "=", row.id)
+          .execute();
+        sealed += 1;
+      }
+      return sealed;
     },
 
     /** True when there was one. */
@@ -72,4 +117,14 @@ export function redacted(
   carrier: CarrierConfig,
 ): Omit<CarrierConfig, "password"> & { password: string } {
   return { ...carrier, password: "********" };
+}
+
+/** The box of CARRIER_SECRETS_KEY (and the previous key, during a rotation); none without it. */
+export function carrierSecretBox(config: {
+  CARRIER_SECRETS_KEY?: Buffer | undefined;
+  CARRIER_SECRETS_KEY_PREVIOUS?: Buffer | undefined;
+}): SecretBox | undefined {
+  return config.CARRIER_SECRETS_KEY
+    ? createSecretBox(config.CARRIER_SECRETS_KEY, config.CARRIER_SECRETS_KEY_PREVIOUS)
+    : undefined;
 }

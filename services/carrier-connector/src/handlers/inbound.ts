@@ -1,6 +1,6 @@
 import { type InboundMessageReceived, newMessageId } from "@smsgw/contracts";
 import { errorMessage, type Logger } from "@smsgw/service-kit";
-import { CommandStatus, type DeliverSm, readKnownTlvs, type SmppSession } from "@smsgw/smpp";
+import { CommandStatus, type DeliverSm, readMessageContent, type SmppSession } from "@smsgw/smpp";
 import { decodeGsm7Unpacked, decodeUcs2 } from "@smsgw/sms-text";
 import type { ReceiptCarrier } from "./receipts.ts";
 
@@ -12,7 +12,6 @@ export interface InboundDeps {
 }
 
 const TON_INTERNATIONAL = 1;
-const UDHI = 0x40;
 
 /**
  * An MO deliver_sm -> InboundMessageReceived, answered OK only after JetStream stored it (a
@@ -36,10 +35,9 @@ export function createInboundHandler(deps: InboundDeps) {
 }
 
 export function inboundOf(carrierId: string, pdu: DeliverSm, now: Date): InboundMessageReceived {
-  let bytes: Uint8Array = pdu.shortMessage;
-  if (bytes.length === 0) bytes = readKnownTlvs(pdu.tlvs).messagePayload ?? bytes;
-  // A concatenated MO arrives part by part: each part is recorded with its text after the UDH.
-  if ((pdu.esmClass & UDHI) !== 0 && bytes.length > 0) bytes = bytes.subarray((bytes[0] ?? 0) + 1);
+  // A concatenated MO arrives part by part: each part is recorded with its text after the UDH
+  // and which part it is (UDH 8/16-bit or SAR), so the inbound service can join them.
+  const { payload, part } = readMessageContent(pdu);
   const address = (addr: string, ton: number) =>
     ton === TON_INTERNATIONAL && /^[0-9]+$/.test(addr) ? `+${addr}` : addr;
   return {
@@ -49,9 +47,12 @@ export function inboundOf(carrierId: string, pdu: DeliverSm, now: Date): Inbound
     carrierId,
     from: address(pdu.sourceAddr, pdu.sourceAddrTon),
     to: address(pdu.destinationAddr, pdu.destAddrTon),
-    text: decodeText(bytes, pdu.dataCoding),
+    text: decodeText(payload, pdu.dataCoding),
     dataCoding: pdu.dataCoding,
     receivedAt: now.toISOString(),
+    ...(part && part.total > 1 && part.seq >= 1 && part.seq <= part.total
+      ? { part: { ref: part.ref, total: part.total, seq: part.seq } }
+      : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createLogger } from "@smsgw/service-kit";
 import { waitFor } from "@smsgw/testkit";
+import { type NpmPdu, type NpmSession, npmSmpp } from "@smsgw/testkit/npm-smpp";
 import { type Browser, chromium, type Page } from "playwright-core";
 import postgres from "postgres";
 import { Webhook } from "standardwebhooks";
@@ -20,7 +21,9 @@ import { CHROMIUM, ensureChromium } from "./chromium.ts";
  * The console in a real headless Chromium against the whole gateway: sign up, copy the
  * credentials off the page, send through the public API over HTTP, watch the message reach
  * `delivered`, open its timeline; the phone formatter; another account gets 404; rotating
- * the token asks for the password again; a form without its CSRF token is refused. Saves the README's screenshots to docs/console/.
+ * the token asks for the password again; a form without its CSRF token is refused; SMPP
+ * credentials rotated on their page bind the npm `smpp` client. Saves the README's
+ * screenshots to docs/console/.
  */
 const SHOTS = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -60,9 +63,13 @@ beforeAll(async () => {
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
   ensureChromium();
   // The admin API on: the operator approves going live through it, as in production.
-  gateway = await startGateway({ ADMIN_TOKEN, ADMIN_PORT: "0" });
+  gateway = await startGateway({ ADMIN_TOKEN, ADMIN_PORT: "0" }, { smppServer: true });
   service = await startConsole(
-    loadConsoleConfig({ ...gateway.infra.env, INGRESS_URL: gateway.baseUrl }),
+    loadConsoleConfig({
+      ...gateway.infra.env,
+      INGRESS_URL: gateway.baseUrl,
+      PUBLIC_SMPP_ADDRESS: `127.0.0.1:${gateway.smppServer?.port}`,
+    }),
     log,
   );
   base = `http://127.0.0.1:${service.port}`;
@@ -256,7 +263,15 @@ describe("the console in a browser", () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
     await signUp(page, "someone-else@example.com");
-    for (const path of ["/credentials", "/keys", "/dashboard", "/messages", "/billing", "/send"]) {
+    for (const path of [
+      "/credentials",
+      "/keys",
+      "/smpp",
+      "/dashboard",
+      "/messages",
+      "/billing",
+      "/send",
+    ]) {
       await page.goto(`${base}${path}`);
       const overflow = await page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth",
@@ -317,6 +332,74 @@ describe("the console in a browser", () => {
     expect(await page.textContent("p.notice")).toContain("Key revoked.");
     expect(await page.locator("#no-keys").count()).toBe(1);
     await waitFor(async () => (await send()).status === 401, { what: "the revoked key refused" });
+    await page.close();
+  });
+
+  it("when SMPP credentials are rotated on their page with the password, the shown system_id and password bind the npm smpp client and its submit_sm is answered with a msg_ id", async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    await signUp(page, "smpp-owner@example.com");
+    await page.goto(`${base}/smpp`);
+    expect(await page.locator("#no-smpp").count()).toBe(1);
+    await page.getByLabel("Current password").fill("not my password");
+    await page.getByRole("button", { name: "Create SMPP credentials" }).click();
+    expect(await page.textContent("[role=alert]")).toContain("nothing was rotated");
+    expect(await page.locator("#smpp-password").count()).toBe(0);
+    await page.getByLabel("Current password").fill("correct horse battery");
+    await page.getByRole("button", { name: "Create SMPP credentials" }).click();
+    const systemId = (await page.textContent("#smpp-system-id")) ?? "";
+    const password = (await page.textContent("#smpp-password")) ?? "";
+    expect(systemId).toMatch(/^c[a-z0-9]{11}$/);
+    expect(password).toMatch(/^[A-Za-z2-9]{8}$/);
+    const port = gateway.smppServer?.port;
+    expect(await page.textContent("#smpp-url")).toBe(
+      `smpp://${systemId}:${password}@127.0.0.1:${port}`,
+    );
+    await page.screenshot({ path: join(SHOTS, "smpp.png"), fullPage: true });
+
+    const sessions: NpmSession[] = [];
+    const connect = () =>
+      new Promise<NpmSession>((resolve, reject) => {
+        const session = npmSmpp.connect({ url: `smpp://127.0.0.1:${port}` }, () =>
+          resolve(session),
+        );
+        session.on("error", reject as (pdu: NpmPdu) => void);
+        sessions.push(session);
+      });
+    try {
+      // smpp-server learns the credentials from the accounts bucket a moment after pricing.
+      const session = await waitFor(
+        async () => {
+          const candidate = await connect();
+          const answer = await new Promise<NpmPdu>((resolve) =>
+            candidate.bind_transceiver({ system_id: systemId, password }, resolve),
+          );
+          return answer.command_status === 0 ? candidate : undefined;
+        },
+        { what: "a bind with the credentials the page showed" },
+      );
+      const resp = await new Promise<NpmPdu>((resolve) =>
+        session.submit_sm(
+          {
+            source_addr_ton: 5,
+            source_addr: "MyApp",
+            destination_addr: "37256789045",
+            data_coding: 0,
+            short_message: "Hello over SMPP",
+          },
+          resolve,
+        ),
+      );
+      expect(resp.command_status).toBe(0);
+      expect(String(resp.message_id)).toMatch(/^msg_/);
+    } finally {
+      for (const session of sessions) session.close();
+    }
+    // Shown once: the page afterwards names the system_id, never the password.
+    await page.goto(`${base}/smpp`);
+    expect(await page.textContent("#smpp-system-id")).toBe(systemId);
+    expect(await page.content()).not.toContain(password);
+    await page.goto(`${base}/keys`);
+    expect(await page.locator('[data-audit="smpp_credentials.rotated"]').count()).toBe(1);
     await page.close();
   });
 

@@ -13,6 +13,7 @@ import { mountKeys } from "./keys.ts";
 import { mountPages } from "./pages.ts";
 import { type PricingClient, PricingUnavailableError } from "./pricing-client.ts";
 import { locals, pageContext, securityHeaders, sessions } from "./security.ts";
+import { mountSmpp } from "./smpp.ts";
 import { mountStatic } from "./static.ts";
 import { mountTools } from "./tools.ts";
 
@@ -27,6 +28,8 @@ export interface AppOptions {
   apiUrl: string;
   /** The public API as this service reaches it (the send form's POST). */
   ingressUrl: string;
+  /** Where customers bind over SMPP, `host:port` (the SMPP page). */
+  smppAddress: string;
   testCredits: string;
   /** A session ends this long after its last use, */
   idleMs: number;
@@ -87,6 +90,12 @@ export function createApp(options: AppOptions): express.Express {
     timeoutMs: options.rpcTimeoutMs * 2,
   });
   mountKeys(pages, { pricing: options.pricing, users: options.users, loginAttempts });
+  mountSmpp(pages, {
+    pricing: options.pricing,
+    users: options.users,
+    loginAttempts,
+    address: options.smppAddress,
+  });
   mountAccountPage(pages, { pricing: options.pricing });
   app.use(pages);
 

@@ -7,6 +7,7 @@ import {
   ConsoleLedgerResponse,
   ConsolePriceListResponse,
   ConsoleRequestLiveResponse,
+  ConsoleRotateSmppCredentialsResponse,
   ConsoleRotateTokenResponse,
   ConsoleRotateWebhookSecretResponse,
   ConsoleSetDefaultCallbackUrlResponse,
@@ -45,6 +46,9 @@ export function createPricingClient(nats: Nats, prefix: string, timeoutMs: numbe
     account: (accountId: string) => ask(subjects.account, { accountId }, ConsoleAccountResponse),
     rotateToken: (accountId: string, by: AuditBy) =>
       ask(subjects.rotateToken, { accountId, by }, ConsoleRotateTokenResponse),
+    /** New SMPP credentials: the system_id kept (or drawn), a new password shown once. */
+    rotateSmppCredentials: (accountId: string, by: AuditBy) =>
+      ask(subjects.rotateSmppCredentials, { accountId, by }, ConsoleRotateSmppCredentialsResponse),
     rotateWebhookSecret: (accountId: string) =>
       ask(subjects.rotateWebhookSecret, { accountId }, ConsoleRotateWebhookSecretResponse),
     ledger: (accountId: string, limit: number, before?: string) =>

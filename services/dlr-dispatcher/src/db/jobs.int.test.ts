@@ -2,7 +2,7 @@ import { type Database, openServiceDatabase } from "@smsgw/service-kit";
 import { createTestInfra, type TestInfra } from "@smsgw/testkit";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadDlrDispatcherConfig } from "../config.ts";
-import type { StatusReport } from "../domain/webhook.ts";
+import type { ReportedChange } from "../domain/report.ts";
 import { statusChange } from "../test-stack.ts";
 import { createJobStore, type Job, type JobStore } from "./jobs.ts";
 import { migrations } from "./migrations.ts";
@@ -11,7 +11,7 @@ const A = "http://a.example";
 const B = "http://b.example";
 
 function job(origin: string): Omit<Job, "attempts"> {
-  const change = statusChange("acc_1", `${origin}/hook`) as StatusReport;
+  const change = statusChange("acc_1", `${origin}/hook`) as ReportedChange;
   return {
     messageId: change.messageId,
     sequence: change.sequence,

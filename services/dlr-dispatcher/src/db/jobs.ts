@@ -1,16 +1,16 @@
 import type { Database } from "@smsgw/service-kit";
-import type { Webhook } from "../domain/webhook.ts";
+import type { WebhookSource } from "../domain/report.ts";
 
 /**
- * A report waiting to be delivered (a row of `dispatcher.jobs`). A balance warning is keyed
- * by its event id as `messageId`, sequence 0.
+ * A report waiting to be delivered (a row of `dispatcher.jobs`): a message's status change
+ * (messageId, sequence), or an inbound message (its `in_` id, sequence 0).
  */
 export interface Job {
   messageId: string;
   sequence: number;
   accountId: string;
   origin: string;
-  change: Webhook;
+  change: WebhookSource;
   /** Attempts made so far. */
   attempts: number;
 }
@@ -25,7 +25,7 @@ interface JobRow {
   sequence: number;
   account_id: string;
   origin: string;
-  change: Webhook;
+  change: WebhookSource;
   attempts: number;
 }
 

@@ -1,6 +1,6 @@
 import type { MessageStatusChanged } from "@smsgw/contracts";
 import { describe, expect, it } from "vitest";
-import { reportBody, shouldReport, webhookIdFor } from "./report.ts";
+import { reportBody, shouldReport, webhookIdFor, webhookOf } from "./report.ts";
 
 const change: MessageStatusChanged = {
   type: "MessageStatusChanged",
@@ -22,10 +22,10 @@ const change: MessageStatusChanged = {
 };
 
 describe("report body", () => {
-  it("when a change is reported, the body has exactly the fields of api.md section 4, in order", () => {
+  it("when a change is reported, the body has exactly the fields of api.md section 4, in order, marked type status", () => {
     const body = JSON.stringify(reportBody(change));
     expect(body).toBe(
-      '{"messageId":"msg_01JD0000000000000000000000","status":"delivered",' +
+      '{"type":"status","messageId":"msg_01JD0000000000000000000000","status":"delivered",' +
         '"toNumber":"+37256789045","fromNumber":"MyApp","parts":3,"cost":0.126,' +
         '"currency":"EUR","errorCode":null,"reference":"order-7","sequence":3,' +
         '"occurredAt":"2026-11-24T10:00:00.123Z"}',
@@ -53,5 +53,42 @@ describe("report body", () => {
   it("when a report is retried, its webhook id stays the same; another sequence gets another id", () => {
     expect(webhookIdFor(change)).toBe(webhookIdFor({ ...change }));
     expect(webhookIdFor({ ...change, sequence: 4 })).not.toBe(webhookIdFor(change));
+  });
+});
+
+describe("inbound webhook", () => {
+  const delivery = {
+    type: "InboundDelivery" as const,
+    version: 1 as const,
+    id: "in_01JD0000000000000000000000",
+    accountId: "acc_1",
+    url: "https://example.com/mo",
+    from: "+37256789045",
+    to: "+37250000001",
+    text: "Hello",
+    parts: 2,
+    receivedAt: "2026-11-24T10:00:00.123Z",
+  };
+
+  it("when an inbound message is delivered, the body is api.md section 5's, under its own id", () => {
+    const webhook = webhookOf(delivery);
+    expect(JSON.stringify(webhook.body)).toBe(
+      '{"type":"inbound","id":"in_01JD0000000000000000000000","from":"+37256789045",' +
+        '"to":"+37250000001","text":"Hello","parts":2,"receivedAt":"2026-11-24T10:00:00.123Z"}',
+    );
+    expect(webhook).toMatchObject({
+      url: "https://example.com/mo",
+      webhookId: delivery.id,
+      occurredAt: delivery.receivedAt,
+    });
+  });
+
+  it("when a status change is delivered, it goes to its callback URL under its status-change id", () => {
+    const reported = { ...change, callbackUrl: "https://example.com/dlr" };
+    expect(webhookOf(reported)).toMatchObject({
+      url: "https://example.com/dlr",
+      webhookId: webhookIdFor(change),
+      occurredAt: change.occurredAt,
+    });
   });
 });

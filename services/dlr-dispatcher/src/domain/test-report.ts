@@ -21,6 +21,7 @@ export function testReportBody(
 ): TestReportBody {
   return {
     test: true,
+    type: "status",
     messageId,
     status: "delivered",
     toNumber: "+37200000000",

@@ -6,7 +6,7 @@ import { originKey } from "./intake.ts";
 
 /**
  * Pricing's balance warnings (`<p>.status.balance_low`) become jobs of the same queue as
- * delivery reports (ADR 0019): signed with the account's secrets, retried with the same
+ * delivery reports (ADR 0020): signed with the account's secrets, retried with the same
  * back-off and isolated per origin by the same scheduler. Keyed by the warning's id (as a
  * report by its message id and sequence), so a redelivered warning is recorded once. Rare,
  * so no fast path: recorded, acked, then attempted by the scheduler at once.

@@ -20,7 +20,7 @@ import {
   type RetryPolicy,
   webhookAttemptedEvent,
 } from "../domain/attempt.ts";
-import { isStatusReport, webhookBody, webhookId } from "../domain/webhook.ts";
+import { webhookOf } from "../domain/report.ts";
 import type { AccountDirectory } from "./accounts.ts";
 import type { PostResult } from "./pinned-post.ts";
 import { signedHeaders } from "./sign.ts";
@@ -49,9 +49,10 @@ const tracer = serviceTracer("dlr-dispatcher");
 export const ACCOUNT_WAIT_MS = 2_000;
 
 /**
- * One attempt of one job. The secret is the account's named by the status change itself
- * (the job's accountId comes from the change, never from the URL or another message), so
- * a report is only ever signed for, and sent to, the message's own account.
+ * One attempt of one job. The secret is the account's named by the status change (or inbound
+ * message) itself (the job's accountId comes from it, never from the URL or another message),
+ * so a report is only ever signed for, and sent to, the message's own account. Inbound
+ * messages are not in any message's trail: their attempts are counted, not logged as events.
  */
 export async function deliver(deps: DeliverDeps, job: Job): Promise<Delivered> {
   const change = job.change;
@@ -63,7 +64,8 @@ export async function deliver(deps: DeliverDeps, job: Job): Promise<Delivered> {
     return wait(job, deps, ACCOUNT_WAIT_MS);
   }
 
-  const parsed = parseCallbackUrl(change.callbackUrl);
+  const webhook = webhookOf(change);
+  const parsed = parseCallbackUrl(webhook.url);
   const endpoint = parsed.ok ? endpointOf(parsed.url) : "(invalid url)";
   const record = (result: AttemptResult, step: NextStep): Delivered => {
     const error =
@@ -75,16 +77,16 @@ export async function deliver(deps: DeliverDeps, job: Job): Promise<Delivered> {
       webhookAttemptDuration.observe(result.latencyMs / 1000);
     }
     if (step.outcome === "gave_up") webhookGivenUp.inc();
-    // Only a report belongs to a message's trail; a balance warning has none (ADR 0019).
-    const event = isStatusReport(change)
-      ? webhookAttemptedEvent(change, {
-          number: attempt,
-          endpoint,
-          result: { ...result, error },
-          outcome: step.outcome,
-          now: deps.now(),
-        })
-      : undefined;
+    const event =
+      change.type === "MessageStatusChanged"
+        ? webhookAttemptedEvent(change, {
+            number: attempt,
+            endpoint,
+            result: { ...result, error },
+            outcome: step.outcome,
+            now: deps.now(),
+          })
+        : undefined;
     const settlement: Settlement =
       step.outcome === "retrying"
         ? {
@@ -109,10 +111,10 @@ export async function deliver(deps: DeliverDeps, job: Job): Promise<Delivered> {
     );
 
   if (!parsed.ok) return refuse(parsed.reason);
-  const body = webhookBody(change);
+  const body = JSON.stringify(webhook.body);
   let headers: Record<string, string>;
   try {
-    headers = signedHeaders(account.webhookSecrets, webhookId(change), deps.now(), body);
+    headers = signedHeaders(account.webhookSecrets, webhook.webhookId, deps.now(), body);
   } catch (error) {
     // A malformed secret is an operator problem: hold the report rather than drop it.
     deps.log.error(
@@ -127,7 +129,9 @@ export async function deliver(deps: DeliverDeps, job: Job): Promise<Delivered> {
     "webhook attempt",
     {
       kind: SpanKind.CLIENT,
-      parent: contextFromEnvelope(isStatusReport(change) ? change.trace : undefined),
+      parent: contextFromEnvelope(
+        change.type === "MessageStatusChanged" ? change.trace : undefined,
+      ),
       attributes: { "http.request.method": "POST", "smsgw.webhook.attempt": attempt },
     },
     async (span) => {
@@ -140,7 +144,7 @@ export async function deliver(deps: DeliverDeps, job: Job): Promise<Delivered> {
   if (result.refused !== undefined) return refuse(result.refused);
   const step = nextStep(result, {
     attempt,
-    occurredAt: change.occurredAt,
+    occurredAt: webhook.occurredAt,
     now: deps.now(),
     policy: deps.policy,
     random: deps.random(),

@@ -4,7 +4,7 @@ import { createLogger } from "@smsgw/service-kit";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import type { Job } from "../db/jobs.ts";
-import type { StatusReport } from "../domain/webhook.ts";
+import type { ReportedChange } from "../domain/report.ts";
 import { account, statusChange } from "../test-stack.ts";
 import { ACCOUNT_WAIT_MS, type DeliverDeps, deliver } from "./deliver.ts";
 import type { PostResult } from "./pinned-post.ts";
@@ -14,7 +14,7 @@ const secret = () => `whsec_${randomBytes(24).toString("base64")}`;
 const now = new Date();
 
 function jobFor(accountId: string, url = "https://hooks.example.com/dlr", attempts = 0): Job {
-  const change = statusChange(accountId, url, { occurredAt: now.toISOString() }) as StatusReport;
+  const change = statusChange(accountId, url, { occurredAt: now.toISOString() }) as ReportedChange;
   return {
     messageId: change.messageId,
     sequence: change.sequence,

@@ -159,4 +159,13 @@ export const migrations: Record<string, Migration> = {
         (account_id, from_number, created_at desc, message_id desc) where accepted`.execute(db);
     },
   },
+  "0010_smpp_valid_until": {
+    async up(db) {
+      // The validity of a message that wants SMPP receipts rides on its status changes, so
+      // smpp-server keeps an unsent receipt until then (api.md section 6). Null for every
+      // other message (a null costs no bytes); set once at acceptance and in no index, so
+      // status moves stay HOT updates. Adding a nullable column without a default is instant.
+      await sql`alter table messages add column smpp_valid_until timestamptz`.execute(db);
+    },
+  },
 };

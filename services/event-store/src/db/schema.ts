@@ -67,6 +67,8 @@ export interface MessagesTable {
   callback_statuses: string[] | null;
   /** `final` or `failure`: the SMPP receipts the message wants (api.md section 6); else null. */
   smpp_receipt: string | null;
+  /** The message's validUntil, only when it wants SMPP receipts (migration 0010); else null. */
+  smpp_valid_until: Timestamp | null;
   /** Counts the row's writes: the fold's optimistic check (ADR 0009). */
   revision: Generated<number>;
 }

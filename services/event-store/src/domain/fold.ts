@@ -112,6 +112,10 @@ export function statusChanged(
     reference: accepted.reference,
     callbackUrl: accepted.callbackUrl,
     ...(accepted.smppReceipt ? { smppReceipt: accepted.smppReceipt } : {}),
+    // Only for an SMPP receipt: how long smpp-server keeps it while no receiver is bound.
+    ...(accepted.smppReceipt && accepted.smppValidUntil
+      ? { validUntil: accepted.smppValidUntil }
+      : {}),
     ...(trace ? { trace } : {}),
   };
 }

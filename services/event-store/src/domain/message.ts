@@ -60,6 +60,11 @@ export interface AcceptedFacts {
   callbackStatuses: readonly MessageStatus[] | null;
   /** Submitted over SMPP with registered_delivery: the receipts it wants; else null. */
   smppReceipt: SmppReceiptMask | null;
+  /**
+   * The message's validUntil, kept only when it wants SMPP receipts (smpp-server keeps an
+   * unsent receipt until then); null for every other message, so they carry nothing more.
+   */
+  smppValidUntil: string | null;
   /** The `occurredAt` of `MessageAccepted`. */
   createdAt: string;
 }
@@ -159,6 +164,7 @@ function recordFacts(state: MessageState, event: MessageEvent): MessageState {
           callbackUrl,
           callbackStatuses: event.data.callbackStatuses ?? null,
           smppReceipt: event.data.smppReceipt ?? null,
+          smppValidUntil: event.data.smppReceipt ? (event.data.validUntil ?? null) : null,
           createdAt: event.occurredAt,
         },
       };

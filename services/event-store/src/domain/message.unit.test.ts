@@ -338,6 +338,30 @@ describe("status change notifications", () => {
     expect(failureOnly("undelivered")).toEqual(["undelivered"]);
   });
 
+  it("when a message that wants SMPP receipts has a validity, its status changes carry it (also derived again); any other message's carry none", () => {
+    const validUntil = t(59);
+    const smpp = given().when(
+      e.accepted(t(0), { callbackUrl: null, smppReceipt: "final", validUntil }),
+      e.submitted(t(1)),
+      e.receipt(t(2), 1, "delivered"),
+    );
+    expect(smpp.notifications.map((n) => n.validUntil)).toEqual([
+      validUntil,
+      validUntil,
+      validUntil,
+    ]);
+    expect(statusChangesOf(smpp.state).map((n) => n.validUntil)).toEqual([
+      validUntil,
+      validUntil,
+      validUntil,
+    ]);
+    const http = given().when(e.accepted(t(0), { validUntil }), e.submitted(t(1)));
+    expect(http.state.accepted?.smppValidUntil).toBeNull();
+    expect(http.notifications.every((n) => !("validUntil" in n))).toBe(true);
+    const noValidity = given().when(e.accepted(t(0), { smppReceipt: "final" }));
+    expect(noValidity.notifications.every((n) => !("validUntil" in n))).toBe(true);
+  });
+
   it("when the message asks for sent only, its final status is not reported", () => {
     const sentOnly = given().when(
       e.accepted(t(0), { callbackStatuses: ["sent"] }),

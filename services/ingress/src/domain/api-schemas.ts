@@ -289,3 +289,54 @@ function article(expected: string): string {
   if (expected === "object") return "a JSON object";
   return `${/^[aeiou]/.test(expected) ? "an" : "a"} ${expected}`;
 }
+
+// Two-way messaging (api.md section 5): for the document only; the handlers read these
+// bodies with domain/number-requests.ts, and the inbound service answers.
+export const TakeNumber = z
+  .object({
+    country: z.string().length(2).optional().meta({ description: "ISO 3166-1 alpha-2, e.g. EE" }),
+    number: z.string().optional().meta({ description: "a given free number, E.164" }),
+  })
+  .meta({ description: "give country or number, not both" });
+
+export const UpdateNumber = z.object({
+  inboundUrl: z.string().max(2048).nullable().meta({
+    description:
+      "where inbound messages to this number are POSTed (the callback guard of callbackUrl applies); null: the account's default callback URL",
+  }),
+});
+
+export const NumberResource = z.object({
+  number: z.string(),
+  country: z.string(),
+  inboundUrl: z.string().nullable(),
+  createdAt: z.string().meta({ description: "when the account took the number" }),
+});
+
+export const NumbersList = z.object({ numbers: z.array(NumberResource) });
+
+export const InboundMessage = z.object({
+  id: z.string().meta({ description: "in_ + ULID" }),
+  from: z.string(),
+  to: z.string().meta({ description: "the account's number" }),
+  text: z.string().meta({ description: "all parts joined" }),
+  parts: z.number().int(),
+  receivedAt: z.string(),
+});
+
+export const InboundPage = z.object({
+  inbound: z.array(InboundMessage).meta({ description: "newest first" }),
+  nextCursor: z.string().nullable().meta({ description: "pass as ?cursor= for the next page" }),
+});
+
+export const OptOut = z.object({
+  number: z.string().meta({ description: "E.164" }),
+  since: z.string(),
+  source: z.string().meta({ description: "the keyword that put it there (STOP, …), or API" }),
+});
+
+export const OptOutsList = z.object({
+  optOuts: z.array(OptOut).meta({ description: "oldest first" }),
+});
+
+export const AddOptOut = z.object({ number: z.string().meta({ description: "E.164" }) });

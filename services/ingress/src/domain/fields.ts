@@ -93,29 +93,33 @@ function requiredString(name: string, value: unknown): Checked<string> {
  * characters, whose host is not a literal loopback, private, link-local or metadata
  * address unless the operator allows them (WEBHOOK_ALLOW_PRIVATE, the local dev stack).
  */
-export function checkCallbackUrl(value: unknown, allowPrivate = false): Checked<string | null> {
+export function checkCallbackUrl(
+  value: unknown,
+  allowPrivate = false,
+  name = "callbackUrl",
+): Checked<string | null> {
   if (value === undefined || value === null || value === "") return passed(null);
   if (Array.isArray(value)) {
-    return refused("invalid_params", "callbackUrl is given more than once; give it once");
+    return refused("invalid_params", `${name} is given more than once; give it once`);
   }
-  if (typeof value !== "string") return refused("invalid_params", "callbackUrl must be a string");
+  if (typeof value !== "string") return refused("invalid_params", `${name} must be a string`);
   if (value.length > MAX_CALLBACK_URL_LENGTH) {
     return refused(
       "invalid_params",
-      `callbackUrl is longer than ${MAX_CALLBACK_URL_LENGTH} characters`,
+      `${name} is longer than ${MAX_CALLBACK_URL_LENGTH} characters`,
     );
   }
   const url = URL.parse(value);
   if (url === null || (url.protocol !== "http:" && url.protocol !== "https:") || !url.hostname) {
-    return refused("invalid_params", "callbackUrl must be an absolute http or https URL");
+    return refused("invalid_params", `${name} must be an absolute http or https URL`);
   }
   // The shared guard (the dispatcher judges resolved names with the same classes): no user
   // info, no whitespace, and no literal loopback/private/link-local/metadata address.
   const parsed = parseCallbackUrl(value);
-  if (!parsed.ok) return refused("invalid_params", `callbackUrl is refused: ${parsed.reason}`);
+  if (!parsed.ok) return refused("invalid_params", `${name} is refused: ${parsed.reason}`);
   const verdict = literalAddressVerdict(parsed.url, { allowPrivate });
   if (!verdict.allowed) {
-    return refused("invalid_params", `callbackUrl is refused: ${verdict.reason}`);
+    return refused("invalid_params", `${name} is refused: ${verdict.reason}`);
   }
   return passed(value);
 }

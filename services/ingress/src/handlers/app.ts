@@ -9,6 +9,7 @@ import { sendError } from "./reply.ts";
 import { createSendHandler, type SendDeps } from "./send.ts";
 import { createV1BatchHandler, type V1BatchDeps } from "./v1-batch.ts";
 import { createKeyHandler, type KeysDeps, listKeysHandler, revokeKeyHandler } from "./v1-keys.ts";
+import { type NumbersDeps, numbersHandlers } from "./v1-numbers.ts";
 import {
   balanceHandler,
   eventsHandler,
@@ -25,6 +26,7 @@ export interface AppDeps {
   v1Send: V1SendDeps;
   v1Batch: V1BatchDeps;
   queries: QueryDeps;
+  numbers: NumbersDeps;
   search: SearchDeps;
   keys: KeysDeps;
   ipLimit: IpLimitDeps;
@@ -98,6 +100,27 @@ export function createApp(deps: AppDeps): Express {
   get("/v1/balance", balanceHandler(deps.queries));
   get("/v1/prices", pricesHandler(deps.queries));
   get("/v1/phone/format", phoneFormatHandler(deps.queries));
+  const numbers = numbersHandlers(deps.numbers);
+  app
+    .route("/v1/numbers")
+    .head(methodNotAllowed("GET, POST"))
+    .get(numbers.list)
+    .post(...jsonBody(deps.maxBodyBytes), numbers.take)
+    .all(methodNotAllowed("GET, POST"));
+  app
+    .route("/v1/numbers/:number")
+    .patch(...jsonBody(deps.maxBodyBytes), numbers.update)
+    .delete(numbers.release)
+    .all(methodNotAllowed("PATCH, DELETE"));
+  app
+    .route("/v1/opt-outs")
+    .head(methodNotAllowed("GET, POST"))
+    .get(numbers.optOuts)
+    .post(...jsonBody(deps.maxBodyBytes), numbers.optOutAdd)
+    .all(methodNotAllowed("GET, POST"));
+  app.route("/v1/opt-outs/:number").delete(numbers.optOutRemove).all(methodNotAllowed("DELETE"));
+  get("/v1/inbound", numbers.inbound);
+  get("/v1/inbound/:id", numbers.inboundOne);
   app
     .route("/v1/keys")
     .head(methodNotAllowed("GET, POST"))

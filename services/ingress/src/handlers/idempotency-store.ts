@@ -24,6 +24,8 @@ export interface IdempotencyStore {
   complete(accountId: string, key: string, httpStatus: number, body: string): Promise<void>;
   /** Releases the key after a server error: the next retry takes it over with the same messageId. */
   release(accountId: string, key: string): Promise<void>;
+  /** The key's request sends under these ids from now on (the old ones were refunded: spent). */
+  renew(accountId: string, key: string, newMessageId: string): Promise<void>;
   /** Deletes keys older than the retention; returns how many. */
   purge(): Promise<number>;
 }
@@ -99,6 +101,11 @@ export function createIdempotencyStore(
     async release(accountId, key) {
       await sql`
         update ingress.idempotency_keys set state = 'open'
+        where account_id = ${accountId} and key = ${key} and state = 'pending'`;
+    },
+    async renew(accountId, key, newMessageId) {
+      await sql`
+        update ingress.idempotency_keys set message_id = ${newMessageId}
         where account_id = ${accountId} and key = ${key} and state = 'pending'`;
     },
     async purge() {

@@ -1,3 +1,5 @@
+import { openDatabase } from "@smsgw/service-kit";
+import { waitFor } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, type Harness, NUMBERS, startHarness } from "../testing/harness.ts";
 
@@ -77,6 +79,35 @@ describe("Idempotency-Key on POST /v1/messages", () => {
     expect(again.text).toBe(retried.text);
     // The only messageId pricing was ever asked about for this key is the accepted one.
     expect(authorizedIds().has(String(retried.body.messageId))).toBe(true);
+  });
+
+  it("when the retry comes after the first try's charge was refunded (its acceptance never came), it is sent once under a new messageId", async () => {
+    const key = newKey();
+    await h.stopPricing();
+    const failed = await send(key, message("after a long outage"));
+    expect(failed.httpStatus).toBe(500);
+    h.startPricing();
+    await h.messaging.nats.nc.flush();
+    // The id the key holds (no pricing heard the failed try: read it from the key's row).
+    const database = openDatabase(h.infra.env.DATABASE_URL ?? "", "ingress", { max: 1 });
+    const [row] = await database.sql<{ message_id: string }[]>`
+      select message_id from ingress.idempotency_keys where key = ${key}`;
+    await database.close();
+    const spent = row?.message_id ?? "";
+    expect(spent).toMatch(/^msg_/);
+    // Pricing's sweep refunded that charge: the id can never be sent.
+    h.refundedIds.add(spent);
+    const retried = await send(key, message("after a long outage"));
+    expect(retried.httpStatus).toBe(202);
+    const sentAs = String(retried.body.messageId);
+    expect(sentAs).not.toBe(spent);
+    expect(h.authorizeRequests.filter((r) => r.messageId === spent)).toHaveLength(1);
+    expect(h.authorizeRequests.filter((r) => r.messageId === sentAs)).toHaveLength(1);
+    await waitFor(() => h.accepted.has(sentAs), { what: "the new id accepted" });
+    expect(h.accepted.has(spent)).toBe(false);
+    // And the key now answers with that send.
+    const again = await send(key, message("after a long outage"));
+    expect(again.text).toBe(retried.text);
   });
 
   it("when the same key is used by another account, it is that account's own key", async () => {

@@ -18,12 +18,15 @@ export interface Answer {
   body: string;
   /** A server error somewhere in it: the key is released for a retry, not stored. */
   retryable: boolean;
+  /** Its message ids were charged and refunded before: the send may go again under new ones. */
+  idsSpent?: boolean;
 }
 
 export const errorAnswer = (error: ApiError): Answer => ({
   httpStatus: v1HttpStatus(error.status),
   body: JSON.stringify({ status: error.status, message: error.message }),
   retryable: error.status === "server_error",
+  ...(error.idSpent ? { idsSpent: true } : {}),
 });
 
 export function writeAnswer(res: Response, answer: Answer): void {
@@ -109,7 +112,14 @@ export async function answerOnce(
         ),
       );
     case "owner": {
-      const answer = await send(claimed.messageId.split(","));
+      let answer = await send(claimed.messageId.split(","));
+      if (answer.idsSpent && claimed.messageId !== claim.newIds.join(",")) {
+        // A retry long after a server error: the sweep refunded the first attempt's charge
+        // (its acceptance never came), so that id can never be sent. The key moves to this
+        // request's new ids and the send goes once more under them.
+        await deps.idempotency.renew(accountId, key, claim.newIds.join(","));
+        answer = await send(claim.newIds);
+      }
       try {
         if (answer.retryable) await deps.idempotency.release(accountId, key);
         else await deps.idempotency.complete(accountId, key, answer.httpStatus, answer.body);

@@ -118,6 +118,8 @@ describe("the OpenAPI document and the docs page", () => {
     expect(Object.keys(answer.body.paths as object).sort()).toEqual([
       "/",
       "/v1/balance",
+      "/v1/inbound",
+      "/v1/inbound/{id}",
       "/v1/keys",
       "/v1/keys/{keyId}",
       "/v1/messages",
@@ -125,6 +127,10 @@ describe("the OpenAPI document and the docs page", () => {
       "/v1/messages/export.csv",
       "/v1/messages/{messageId}",
       "/v1/messages/{messageId}/events",
+      "/v1/numbers",
+      "/v1/numbers/{number}",
+      "/v1/opt-outs",
+      "/v1/opt-outs/{number}",
       "/v1/phone/format",
       "/v1/prices",
     ]);

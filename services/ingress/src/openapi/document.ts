@@ -21,6 +21,7 @@ import {
 import { ApiKeyList, CreateApiKey, CreatedApiKey, RevokedApiKey } from "../domain/key-schemas.ts";
 import { COMPATIBLE_SEND, type CodeSample, V1_FORMAT, V1_SEND, V1_STATUS } from "./examples.ts";
 import { KEY_SCOPES_DESCRIPTION, keyPaths } from "./keys.ts";
+import { numbersSection } from "./numbers-paths.ts";
 
 /**
  * The OpenAPI 3.1 document, generated from the zod schemas the handlers parse with
@@ -58,7 +59,7 @@ const V1_ERRORS = {
     "forbidden: the API key lacks the scope this request needs, or the request comes from outside its IP allowlist",
   ),
   "422": errorResponse(
-    "invalid_phone, invalid_sender, destination_blocked, low_balance (the compatible endpoint's 200 refusals), or idempotency_key_reused",
+    "invalid_phone, invalid_sender, opted_out, destination_blocked, low_balance (the compatible endpoint's 200 refusals), or idempotency_key_reused",
     { status: "invalid_phone", message: "toNumber is not a valid phone number" },
   ),
   "429": errorResponse(
@@ -120,7 +121,7 @@ const SEARCH_FILTERS =
 const compatibleResponses = {
   "200": {
     description:
-      "`success` (accepted and queued), or a refusal with `status` invalid_phone, invalid_sender, destination_blocked or low_balance",
+      "`success` (accepted and queued), or a refusal with `status` invalid_phone, invalid_sender, opted_out, destination_blocked or low_balance",
     content: json(
       { oneOf: [ref("CompatibleSuccess"), ref("Error")] },
       {
@@ -140,6 +141,14 @@ const compatibleResponses = {
 };
 
 export function buildOpenApiDocument(): Json {
+  const numbers = numbersSection({
+    schemaOf,
+    ref,
+    json,
+    errorResponse,
+    readErrors: READ_ERRORS,
+    badRequest: V1_ERRORS["400"],
+  });
   return {
     openapi: "3.1.0",
     info: {
@@ -177,6 +186,7 @@ export function buildOpenApiDocument(): Json {
         CreatedApiKey: schemaOf(CreatedApiKey, "output"),
         ApiKeyList: schemaOf(ApiKeyList, "output"),
         RevokedApiKey: schemaOf(RevokedApiKey, "output"),
+        ...numbers.schemas,
       },
     },
     security: [{ basic: [] }],
@@ -187,7 +197,7 @@ export function buildOpenApiDocument(): Json {
           tags: ["compatible"],
           summary: "Send a message (compatible endpoint, query string)",
           description:
-            "The seed-compatible endpoint: the fields in the query string (URL-encode `+` as `%2B`). Refusals of the message itself answer HTTP 200 with their `status`. Checks, first match wins: per-IP limit, invalid_params, auth_failed, forbidden (an API key without the send scope or outside its allowlist), per-account limit, invalid_phone, invalid_sender, destination_blocked, low_balance.",
+            "The seed-compatible endpoint: the fields in the query string (URL-encode `+` as `%2B`). Refusals of the message itself answer HTTP 200 with their `status`. Checks, first match wins: per-IP limit, invalid_params, auth_failed, forbidden (an API key without the send scope or outside its allowlist), per-account limit, invalid_phone, invalid_sender, opted_out, destination_blocked, low_balance.",
           security: [],
           parameters: compatibleParams,
           responses: compatibleResponses,
@@ -377,6 +387,7 @@ export function buildOpenApiDocument(): Json {
           ...samples(V1_FORMAT),
         },
       },
+      ...numbers.paths,
       ...keyPaths({ ref, json, errorResponse, errors: READ_ERRORS }),
     },
   };

@@ -57,6 +57,22 @@ describe("the OpenAPI document", () => {
     ]);
   });
 
+  it("when built, the numbers, inbound and opt-out endpoints of api.md section 5 are documented, with their errors", () => {
+    const paths = doc.paths as Record<
+      string,
+      Record<string, { responses: Record<string, unknown> }>
+    >;
+    expect(Object.keys(paths["/v1/numbers"] ?? {})).toEqual(["get", "post"]);
+    expect(Object.keys(paths["/v1/numbers/{number}"] ?? {})).toEqual(["patch", "delete"]);
+    expect(paths["/v1/numbers"]?.post?.responses["422"]).toMatchObject({
+      content: { "application/json": { example: { status: "no_number_available" } } },
+    });
+    expect(paths["/v1/inbound"]?.get).toBeDefined();
+    expect(Object.keys(paths["/v1/opt-outs"] ?? {})).toEqual(["get", "post"]);
+    expect(paths["/v1/opt-outs/{number}"]?.delete?.responses["404"]).toBeDefined();
+    expect(paths["/v1/inbound/{id}"]?.get?.responses["404"]).toBeDefined();
+  });
+
   it("when built, the search and the export document the filters the handlers parse", () => {
     const paths = doc.paths as Record<string, Record<string, { parameters?: unknown[] }>>;
     const params = (path: string) =>

@@ -63,6 +63,8 @@ export interface Harness {
   accepted: Map<string, EventOf<"MessageAccepted">>;
   /** Authorize requests the stand-in pricing received. */
   authorizeRequests: AuthorizeRequest[];
+  /** Message ids the stand-in pricing answers `refunded` (charged and refunded by its sweep). */
+  refundedIds: Set<string>;
   putAccount(overrides?: Partial<AccountRecord>, token?: string): Promise<TestAccount>;
   /** Publishes routing's rules to the routing KV bucket (key "rules"). */
   putRoutingRules(rules: RoutingRules): Promise<void>;
@@ -74,7 +76,11 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-function answerFor(request: AuthorizeRequest): AuthorizeResponse | null {
+function answerFor(
+  request: AuthorizeRequest,
+  refundedIds: ReadonlySet<string>,
+): AuthorizeResponse | null {
+  if (refundedIds.has(request.messageId)) return { outcome: "refunded" };
   switch (request.to) {
     case NUMBERS.lowBalance:
       return { outcome: "low_balance", balance: 100, needed: PRICE_PER_PART * request.parts };
@@ -134,6 +140,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const account = await putAccount();
 
   const authorizeRequests: AuthorizeRequest[] = [];
+  const refundedIds = new Set<string>();
   let pricing: Subscription | undefined;
   let pricingQueries: Subscription[] = [];
   const startPricing = () => {
@@ -173,7 +180,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
         if (error) return;
         const request = msg.json<AuthorizeRequest>();
         authorizeRequests.push(request);
-        const answer = answerFor(request);
+        const answer = answerFor(request, refundedIds);
         if (!answer) return;
         const delay = request.to === NUMBERS.slow ? 300 : 0;
         setTimeout(() => msg.respond(JSON.stringify(answer)), delay);
@@ -216,6 +223,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     account,
     accepted,
     authorizeRequests,
+    refundedIds,
     putAccount,
     async putRoutingRules(rules) {
       await messaging.nats.js.publish(`$KV.${subjects.routingBucket}.rules`, JSON.stringify(rules));

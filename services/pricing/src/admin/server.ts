@@ -105,6 +105,7 @@ export function createAdminApp(options: Omit<AdminOptions, "port" | "host">) {
     const rotated = await accounts.rotateSmppCredentials(
       account(req),
       typeof requested === "string" ? requested : undefined,
+      { actor: "admin-api", ip: null },
     );
     res.json({
       ...accountJson(rotated.summary),

@@ -117,7 +117,7 @@ async function readState(
 /**
  * The decision's writes in one statement: the ledger rows, the balances, and a balance warning
  * for each account the batch took from at or above its low-balance threshold to below it
- * (ADR 0019): decided in the same statement, on the row the update moved (`balance + spent`
+ * (ADR 0020): decided in the same statement, on the row the update moved (`balance + spent`
  * is the balance it found), so concurrent batches and replicas cross at most once between
  * them, and no read is added per SMS. The warning goes to the outbox; the caller publishes
  * what the statement returns. A new charge

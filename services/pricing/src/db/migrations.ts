@@ -220,7 +220,7 @@ export const migrations: Record<string, Migration> = {
   "0009_low_balance_threshold": {
     async up(db: Kysely<unknown>) {
       // Issue 22: below this balance (money units) the console warns, and a charge that
-      // crosses it writes one AccountBalanceLow to the outbox (db/charges.ts, ADR 0019).
+      // crosses it writes one AccountBalanceLow to the outbox (db/charges.ts, ADR 0020).
       // Null: no warnings. No flag is kept: "crossed" is the charge's own before and after.
       await sql`
         alter table accounts add column low_balance_threshold bigint

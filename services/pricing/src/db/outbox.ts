@@ -10,7 +10,7 @@ import type { PricingDatabase } from "./schema.ts";
  * its first publish was stored after all; its deterministic id lets every consumer (and
  * JetStream's de-duplication window) treat the second as the same event.
  */
-/** What the outbox holds: message events (refunds) and balance warnings (ADR 0019). */
+/** What the outbox holds: message events (refunds) and balance warnings (ADR 0020). */
 export type OutboxEvent = MessageEvent | AccountBalanceLow;
 
 export async function writeOutbox(

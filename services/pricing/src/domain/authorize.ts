@@ -93,9 +93,7 @@ function replay(charge: Charge, request: ChargeRequest): AuthorizeResponse {
   if (charge.accountId !== request.accountId) {
     return { outcome: "error", reason: "message id already charged to another account" };
   }
-  if (charge.refunded) {
-    return { outcome: "error", reason: "message id was charged and refunded; use a new one" };
-  }
+  if (charge.refunded) return { outcome: "refunded" };
   return chargedResponse(charge);
 }
 

@@ -5,6 +5,7 @@ import {
   ConsoleCreateAccountResponse,
   ConsoleLedgerResponse,
   ConsolePriceListResponse,
+  ConsoleRotateSmppCredentialsResponse,
   ConsoleRotateTokenResponse,
   ConsoleRotateWebhookSecretResponse,
   ConsoleSetDefaultCallbackUrlResponse,
@@ -99,6 +100,55 @@ describe("console requests to pricing", () => {
     if (secret.outcome !== "rotated") throw new Error(secret.reason);
     expect(secret.webhookSecret).toMatch(/^whsec_/);
     expect(secret.webhookSecret).not.toBe(credentials.webhookSecret);
+  });
+
+  it("when a console account's SMPP credentials are rotated, it gets a drawn system_id, keeps it on the next rotation, and the bucket carries only the password's hash", async () => {
+    const credentials = await signUp();
+    const before = await ask(
+      rpc.account,
+      { accountId: credentials.accountId },
+      ConsoleAccountResponse,
+    );
+    expect(before).toMatchObject({ account: { smppSystemId: null } });
+    const by = { actor: "console:usr_smpp", ip: "192.0.2.5" };
+    const first = await ask(
+      rpc.rotateSmppCredentials,
+      { accountId: credentials.accountId, by },
+      ConsoleRotateSmppCredentialsResponse,
+    );
+    if (first.outcome !== "rotated") throw new Error(first.reason);
+    expect(first.systemId).toMatch(/^c[a-z0-9]{11}$/);
+    expect(first.password).toMatch(/^[A-Za-z2-9]{8}$/);
+    const record = await waitFor(() => kv.get(credentials.hash)?.smpp);
+    expect(record.systemId).toBe(first.systemId);
+    expect(record.passwordHash).toMatch(/^scrypt\$/);
+    expect(JSON.stringify(record)).not.toContain(first.password);
+
+    const second = await ask(
+      rpc.rotateSmppCredentials,
+      { accountId: credentials.accountId, by },
+      ConsoleRotateSmppCredentialsResponse,
+    );
+    if (second.outcome !== "rotated") throw new Error(second.reason);
+    expect(second.systemId).toBe(first.systemId);
+    expect(second.password).not.toBe(first.password);
+    const after = await ask(
+      rpc.account,
+      { accountId: credentials.accountId },
+      ConsoleAccountResponse,
+    );
+    expect(after).toMatchObject({ account: { smppSystemId: first.systemId } });
+    const audit = await pricing.accounts.audit(credentials.accountId);
+    expect(audit.map((e) => [e.action, e.actor, e.ip])).toEqual([
+      ["smpp_credentials.rotated", "console:usr_smpp", "192.0.2.5"],
+      ["smpp_credentials.rotated", "console:usr_smpp", "192.0.2.5"],
+    ]);
+    const unknown = await ask(
+      rpc.rotateSmppCredentials,
+      { accountId: "acc_nobody" },
+      ConsoleRotateSmppCredentialsResponse,
+    );
+    expect(unknown.outcome).toBe("error");
   });
 
   it("when the ledger is read in pages, each entry carries the balance right after it", async () => {

@@ -10,6 +10,7 @@ import {
   type ConsolePriceListResponse,
   ConsoleRequestLiveRequest,
   type ConsoleRequestLiveResponse,
+  type ConsoleRotateSmppCredentialsResponse,
   type ConsoleRotateTokenResponse,
   type ConsoleRotateWebhookSecretResponse,
   ConsoleSetDefaultCallbackUrlRequest,
@@ -18,10 +19,12 @@ import {
   type ConsoleSetLowBalanceThresholdResponse,
   consoleRpcSubjects,
 } from "@smsgw/contracts";
+import { newSmppSystemId } from "@smsgw/smpp-credentials";
 import { sql } from "kysely";
 import { AccountError, AccountErrorCode, type AccountOperations } from "../accounts.ts";
 import { toUnits } from "../db/schema.ts";
 import { effectivePrices } from "../domain/console-prices.ts";
+import { consoleSystemId } from "../domain/console-system-id.ts";
 import { type QueryOptions, respond } from "./queries.ts";
 
 /**
@@ -57,7 +60,8 @@ export function startConsoleResponders(options: ConsoleRpcOptions): { stop(): Pr
   async function account(request: ConsoleAccountRequest): Promise<ConsoleAccountResponse> {
     const found = await accounts.get(request.accountId);
     if (!found || found.accountId !== request.accountId) return unknown(request.accountId);
-    const { accountId, hash, status, test, currency, balance, defaultCallbackUrl } = found;
+    const { accountId, hash, status, test, currency, balance, defaultCallbackUrl, smppSystemId } =
+      found;
     const liveRequest = await accounts.latestLiveRequest(accountId);
     return {
       outcome: "account",
@@ -71,6 +75,7 @@ export function startConsoleResponders(options: ConsoleRpcOptions): { stop(): Pr
         defaultCallbackUrl,
         lowBalanceThreshold: found.lowBalanceThreshold,
         liveRequest,
+        smppSystemId,
       },
     };
   }
@@ -107,6 +112,19 @@ export function startConsoleResponders(options: ConsoleRpcOptions): { stop(): Pr
     if (!(await owns(request.accountId))) return unknown(request.accountId);
     const rotated = await accounts.rotateToken(request.accountId, request.by);
     return { outcome: "rotated", hash: rotated.hash, token: rotated.token };
+  }
+
+  async function rotateSmppCredentials(
+    request: ConsoleAccountRequest,
+  ): Promise<ConsoleRotateSmppCredentialsResponse> {
+    const found = await accounts.get(request.accountId);
+    if (!found || found.accountId !== request.accountId) return unknown(request.accountId);
+    const rotated = await accounts.rotateSmppCredentials(
+      request.accountId,
+      consoleSystemId(found, newSmppSystemId()),
+      request.by,
+    );
+    return { outcome: "rotated", systemId: rotated.systemId, password: rotated.password };
   }
 
   async function rotateWebhookSecret(
@@ -224,6 +242,12 @@ export function startConsoleResponders(options: ConsoleRpcOptions): { stop(): Pr
       subjects.rotateWebhookSecret,
       ConsoleAccountRequest,
       guarded(rotateWebhookSecret),
+    ),
+    respond(
+      options,
+      subjects.rotateSmppCredentials,
+      ConsoleAccountRequest,
+      guarded(rotateSmppCredentials),
     ),
     respond(options, subjects.ledger, ConsoleLedgerRequest, guarded(ledger)),
     respond(options, subjects.requestLive, ConsoleRequestLiveRequest, guarded(requestLive)),

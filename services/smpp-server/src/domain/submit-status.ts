@@ -16,6 +16,7 @@ export function submitStatusOf(status: ErrorStatus): number {
     case "invalid_sender":
       return CommandStatus.ESME_RINVSRCADR;
     case "low_balance":
+    case "opted_out":
       return CommandStatus.ESME_RSUBMITFAIL;
     case "rate_limit":
       return CommandStatus.ESME_RTHROTTLED;

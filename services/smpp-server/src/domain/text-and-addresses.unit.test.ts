@@ -44,6 +44,7 @@ describe("refusals as command_status (api.md section 6)", () => {
     expect(submitStatusOf("invalid_phone")).toBe(CommandStatus.ESME_RINVDSTADR);
     expect(submitStatusOf("invalid_sender")).toBe(CommandStatus.ESME_RINVSRCADR);
     expect(submitStatusOf("low_balance")).toBe(CommandStatus.ESME_RSUBMITFAIL);
+    expect(submitStatusOf("opted_out")).toBe(CommandStatus.ESME_RSUBMITFAIL);
     expect(submitStatusOf("rate_limit")).toBe(CommandStatus.ESME_RTHROTTLED);
     expect(submitStatusOf("server_error")).toBe(CommandStatus.ESME_RSYSERR);
     expect(submitStatusOf("destination_blocked")).toBe(CommandStatus.ESME_RINVDSTADR);

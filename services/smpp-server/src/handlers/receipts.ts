@@ -8,6 +8,7 @@ import type { Delivery, Logger } from "@smsgw/service-kit";
 import { receiptDeliverSm, SmppError } from "@smsgw/smpp";
 import type postgres from "postgres";
 import { receiptInputOf } from "../domain/receipt.ts";
+import { type ReceiptKeeping, receiptExpiresAt } from "../domain/receipt-expiry.ts";
 import { smppReceipts } from "../metrics.ts";
 import type { BindDesk } from "./binds.ts";
 
@@ -16,11 +17,20 @@ export const SMPP_RECEIPTS_DURABLE = "smpp-server-receipts";
 /**
  * The consumer's handler: the status changes that an SMPP customer asked receipts for
  * (`smppReceipt` on the change, the same changes webhooks come from) are stored, once per
- * message, then acked (a failed insert throws and JetStream redelivers). Sending is the
- * sender's job: whichever replica holds a receiver of the account.
+ * message, kept until the message's validity ends (`receiptExpiresAt`), then acked (a failed
+ * insert throws and JetStream redelivers). Sending is the sender's job: whichever replica
+ * holds a receiver of the account.
  */
-export function handleStatusChanges(deps: { sql: postgres.Sql; ttlHours: number; poke(): void }) {
+export function handleStatusChanges(deps: {
+  sql: postgres.Sql;
+  keep: ReceiptKeeping;
+  poke(): void;
+  /** The clock the expiry is decided on (tests move it). */
+  now?: () => number;
+}) {
+  const now = deps.now ?? Date.now;
   return async (batch: Delivery<StatusChangeDelivery>[]): Promise<undefined> => {
+    const at = now();
     const owed = batch
       .flatMap(({ value }) => changesOf(value))
       .filter((change) => wantsSmppReceipt(change.smppReceipt, change.status))
@@ -28,14 +38,14 @@ export function handleStatusChanges(deps: { sql: postgres.Sql; ttlHours: number;
         message_id: change.messageId,
         account_id: change.accountId,
         change: JSON.stringify(change),
+        expires_at: new Date(receiptExpiresAt(change.validUntil, at, deps.keep)).toISOString(),
       }));
     if (owed.length === 0) return undefined;
     await deps.sql`
       insert into smpp_server.receipts (message_id, account_id, change, expires_at)
-      select x.message_id, x.account_id, x.change::jsonb,
-        now() + make_interval(hours => ${deps.ttlHours})
+      select x.message_id, x.account_id, x.change::jsonb, x.expires_at
       from jsonb_to_recordset(${JSON.stringify(owed)}::text::jsonb)
-        as x(message_id text, account_id text, change text)
+        as x(message_id text, account_id text, change text, expires_at timestamptz)
       on conflict (message_id) do nothing`;
     smppReceipts.inc({ outcome: "stored" }, owed.length);
     deps.poke();

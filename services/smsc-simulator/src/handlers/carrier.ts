@@ -12,7 +12,7 @@ import type { SimBehaviour, SimCarrier } from "../config.ts";
 import { createTpsWindow, decideSubmit, drawDelay, receiptIdFor } from "../domain/behaviour.ts";
 import { createMessageIds, formatMessageId, idStart } from "../domain/message-ids.ts";
 import { outcomeFor, wantsReceipt } from "../domain/outcomes.ts";
-import { moDeliverSm } from "../domain/receipt.ts";
+import { type MoCommand, moDeliverSms } from "../domain/receipt.ts";
 import { describeSubmission, type Submission } from "../domain/submission.ts";
 import { createReceiptOutbox } from "./receipt-outbox.ts";
 
@@ -39,7 +39,8 @@ export interface SimulatedCarrier {
    */
   restartIds(): string;
   /** Sends an MO message (an ordinary deliver_sm) to a bound receiver or transceiver. */
-  sendMo(mo: { from: string; to: string; text: string }): Promise<number>;
+  /** Sends an MO (each part in turn): the command status of the last part's answer, or the first refusal. */
+  sendMo(mo: MoCommand): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -178,8 +179,12 @@ export async function startSimulatedCarrier(
         (s) => s.state === "bound" && s.bindMode !== "transmitter",
       );
       if (!receiver) throw new Error(`no receiver bound to ${carrier.id}`);
-      const response = await receiver.request(moDeliverSm(mo));
-      return response.commandStatus;
+      let status = 0;
+      for (const pdu of moDeliverSms(mo)) {
+        status = (await receiver.request(pdu)).commandStatus;
+        if (status !== 0) break;
+      }
+      return status;
     },
     async close() {
       outbox.close();

@@ -6,11 +6,21 @@ import type { Submission } from "../domain/submission.ts";
 import type { SimulatedCarrier } from "./carrier.ts";
 
 const MAX_BODY = 1_000_000;
-const Mo = z.object({
-  from: z.string().min(1).max(21),
-  to: z.string().min(1).max(21),
-  text: z.string().max(160),
-});
+const Mo = z
+  .object({
+    from: z.string().min(1).max(21),
+    to: z.string().min(1).max(21),
+    text: z.string().max(2_000),
+    concat: z.enum(["udh8", "udh16", "sar"]).optional(),
+    ref: z.number().int().min(0).max(0xffff).optional(),
+    onlyParts: z.array(z.number().int().min(1).max(255)).max(255).optional(),
+  })
+  .refine((mo) => mo.concat !== undefined || mo.text.length <= 160, {
+    message: "a text over 160 characters needs concat (udh8, udh16 or sar)",
+  })
+  .refine((mo) => mo.concat !== "udh8" || (mo.ref ?? 1) <= 0xff, {
+    message: "a udh8 reference is at most 255",
+  });
 
 /**
  * The simulator's HTTP routes next to the probes:
@@ -20,7 +30,8 @@ const Mo = z.object({
  * - `PUT /carriers/{id}`: replaces its behaviour (body: SimBehaviour, defaults filled in);
  * - `POST /carriers/{id}/drop-binds`: closes its sessions now;
  * - `POST /carriers/{id}/restart-ids`: its message ids start again from the first;
- * - `POST /carriers/{id}/mo`: sends an MO `{ from, to, text }` to a bound receiver.
+ * - `POST /carriers/{id}/mo`: sends an MO `{ from, to, text, concat?, ref?, onlyParts? }` to a
+ *   bound receiver (concat "udh8" | "udh16" | "sar" splits it into parts; onlyParts sends some).
  * Bad input: 400 with `{ error, detail }`; an unknown carrier: 404.
  */
 export function simulatorRoutes(

@@ -1,7 +1,7 @@
 import type { TestWebhookResponse } from "@smsgw/contracts";
 import { type Html, html } from "../html.ts";
 import { snippets } from "../snippets.ts";
-import { csrfField, layout, type PageContext, problemList } from "./layout.ts";
+import { copyable, csrfField, layout, type PageContext, problemList } from "./layout.ts";
 
 export interface CredentialsView {
   hash: string;
@@ -32,10 +32,6 @@ export function testWebhookResult(answer: TestWebhookResponse): Html {
 <dt>Error</dt><dd>${answer.error ?? "none"}</dd>
 <dt>Latency</dt><dd>${answer.latencyMs.toFixed(1)} ms</dd>
 <dt>Test messageId</dt><dd><code>${answer.messageId}</code></dd></dl></div>`;
-}
-
-function copyable(id: string, label: string, value: string): Html {
-  return html`<div class="secret"><span class="label" id="${id}-label">${label}</span><code id="${id}" aria-labelledby="${id}-label">${value}</code><button type="button" class="copy" data-copy="${id}">Copy</button></div>`;
 }
 
 function snippetBlock(apiUrl: string, hash: string, token: string): Html {

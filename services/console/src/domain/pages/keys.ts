@@ -40,6 +40,7 @@ const ACTIONS: Record<AuditEntry["action"], string> = {
   "live.approved": "Live sending approved",
   "live.declined": "Live sending declined",
   "low_balance.threshold_set": "Low-balance threshold set",
+  "smpp_credentials.rotated": "SMPP credentials rotated",
 };
 
 /** Who, in words: the console user, a credential of the API, or an operator. */
@@ -78,7 +79,7 @@ export function keysPage(ctx: PageContext, view: KeysView): Html {
     html`${view.notice ? html`<p class="notice" role="status">${view.notice}</p>` : ""}
 ${problemList(view.problems ?? [])}
 ${created}
-<p>Give each backend its own key with only the scopes it needs. To rotate without downtime: create a new key, move the backend to it, revoke the old one. A revoked key stops working everywhere within a second. Keys are for the HTTP API; SMPP uses its own credentials.</p>
+<p>Give each backend its own key with only the scopes it needs. To rotate without downtime: create a new key, move the backend to it, revoke the old one. A revoked key stops working everywhere within a second. Keys are for the HTTP API; SMPP uses <a href="/smpp">its own credentials</a>.</p>
 ${list}
 <h2>Create a key</h2>
 <form method="post" action="/keys" class="stack">${csrfField(ctx)}
@@ -98,7 +99,7 @@ ${ALL_SCOPES.map(
 <span class="hint">An account holds at most ${String(API_KEYS_PER_ACCOUNT)} keys.</span>
 </form>
 <h2>Recent changes</h2>
-<p class="hint">Keys created and revoked and token rotations, by whom and from where: here, through the API or by an operator.</p>
+<p class="hint">Keys created and revoked, token and SMPP credential rotations, by whom and from where: here, through the API or by an operator.</p>
 ${auditTable(view.audit)}`,
   );
 }

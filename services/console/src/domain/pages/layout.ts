@@ -14,6 +14,7 @@ const NAV = [
   ["/billing", "Billing"],
   ["/credentials", "Credentials"],
   ["/keys", "API keys"],
+  ["/smpp", "SMPP"],
   ["/account", "Account"],
   ["/tools/phone", "Phone formatter"],
 ] as const;
@@ -49,6 +50,11 @@ ${body}
 </main>
 </body>
 </html>`;
+}
+
+/** A value to copy (a secret shown once, an id), with its label and a Copy button. */
+export function copyable(id: string, label: string, value: string): Html {
+  return html`<div class="secret"><span class="label" id="${id}-label">${label}</span><code id="${id}" aria-labelledby="${id}-label">${value}</code><button type="button" class="copy" data-copy="${id}">Copy</button></div>`;
 }
 
 export function problemList(problems: readonly string[]): Html {

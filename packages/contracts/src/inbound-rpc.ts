@@ -1,0 +1,45 @@
+import { z } from "zod";
+
+/**
+ * ingress -> inbound (request/reply on `subjects(p).inboundApi`, queue group "inbound"): the
+ * `/v1/numbers`, `/v1/inbound` and `/v1/opt-outs` requests of an authenticated account (api.md section 5).
+ * Ingress authenticates, rate-limits and validates the fields (the callback guard included);
+ * the inbound service, which owns numbers and inbound messages, decides and answers.
+ */
+const Account = { accountId: z.string().min(1).max(64) };
+export const InboundApiRequest = z.discriminatedUnion("op", [
+  z.object({ op: z.literal("numbers.list"), ...Account }),
+  z.object({
+    op: z.literal("numbers.take"),
+    ...Account,
+    /** A test account takes simulator numbers only. */
+    test: z.boolean(),
+    country: z.string().length(2).optional(),
+    number: z.string().max(21).optional(),
+  }),
+  z.object({
+    op: z.literal("numbers.update"),
+    ...Account,
+    number: z.string().max(21),
+    inboundUrl: z.string().max(2048).nullable(),
+  }),
+  z.object({ op: z.literal("numbers.release"), ...Account, number: z.string().max(21) }),
+  z.object({
+    op: z.literal("inbound.list"),
+    ...Account,
+    cursor: z.string().max(200).optional(),
+    limit: z.number().int().min(1).max(1_000),
+  }),
+  z.object({ op: z.literal("inbound.get"), ...Account, id: z.string().max(64) }),
+  z.object({ op: z.literal("optOuts.list"), ...Account }),
+  z.object({ op: z.literal("optOuts.add"), ...Account, number: z.string().max(21) }),
+  z.object({ op: z.literal("optOuts.remove"), ...Account, number: z.string().max(21) }),
+]);
+export type InboundApiRequest = z.infer<typeof InboundApiRequest>;
+
+/** The HTTP answer ingress relays as it is: a resource, or `{ status, message }`. */
+export const InboundApiResponse = z.object({
+  httpStatus: z.number().int().min(200).max(599),
+  body: z.unknown(),
+});
+export type InboundApiResponse = z.infer<typeof InboundApiResponse>;

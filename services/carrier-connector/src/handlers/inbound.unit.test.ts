@@ -1,0 +1,53 @@
+import { deliverSm, tlv } from "@smsgw/smpp";
+import { concatUdh, encodeGsm7Unpacked } from "@smsgw/sms-text";
+import { describe, expect, it } from "vitest";
+import { inboundOf } from "./inbound.ts";
+
+const now = new Date("2026-12-06T10:00:00.000Z");
+const mo = (fields: Partial<Parameters<typeof deliverSm>[0]>) =>
+  // The codec's decoded form: the builder's output as a deliver_sm carries it.
+  ({
+    ...deliverSm({
+      sourceAddr: "37256789045",
+      sourceAddrTon: 1,
+      destinationAddr: "37250000001",
+      destAddrTon: 1,
+      ...fields,
+    }),
+    tlvs: fields.tlvs ?? [],
+  }) as unknown as Parameters<typeof inboundOf>[1];
+const text = (t: string) => Buffer.from(encodeGsm7Unpacked(t));
+
+describe("an MO deliver_sm as the connector records it", () => {
+  it("when it comes alone, it has its text, international numbers and no part", () => {
+    const received = inboundOf("sim-a", mo({ shortMessage: text("Hello") }), now);
+    expect(received).toMatchObject({
+      from: "+37256789045",
+      to: "+37250000001",
+      text: "Hello",
+      receivedAt: now.toISOString(),
+    });
+    expect(received.part).toBeUndefined();
+    expect(received.inboundId).toMatch(/^mo_[0-9A-Z]{26}$/);
+  });
+
+  it.each(["udh8", "udh16"] as const)(
+    "when it is a part with a %s header, the text is after the header and the part is recorded",
+    (method) => {
+      const udh = concatUdh(300 % (method === "udh8" ? 256 : 65_536), 3, 2, method);
+      const received = inboundOf(
+        "sim-a",
+        mo({ esmClass: 0x40, shortMessage: Buffer.concat([udh, text("middle")]) }),
+        now,
+      );
+      expect(received.text).toBe("middle");
+      expect(received.part).toEqual({ ref: method === "udh8" ? 44 : 300, total: 3, seq: 2 });
+    },
+  );
+
+  it("when it is a part tied by SAR TLVs, the part comes from them", () => {
+    const tlvs = [tlv.sarMsgRefNum(7), tlv.sarTotalSegments(2), tlv.sarSegmentSeqnum(1)];
+    const received = inboundOf("sim-a", mo({ shortMessage: text("first"), tlvs }), now);
+    expect(received).toMatchObject({ text: "first", part: { ref: 7, total: 2, seq: 1 } });
+  });
+});

@@ -1,0 +1,82 @@
+import { type Database, openServiceDatabase } from "@smsgw/service-kit";
+import { createTestInfra, type TestInfra } from "@smsgw/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseCommand, run } from "./cli.ts";
+import { loadInboundConfig } from "./config.ts";
+import { createMessageStore } from "./db/messages-store.ts";
+import { INBOUND_SCHEMA, migrations } from "./db/migrations.ts";
+import { createNumberStore } from "./db/numbers-store.ts";
+
+let infra: TestInfra;
+let database: Database<unknown>;
+
+beforeAll(async () => {
+  infra = await createTestInfra();
+  database = await openServiceDatabase(loadInboundConfig(infra.env), INBOUND_SCHEMA, migrations);
+});
+
+afterAll(async () => {
+  await database?.close();
+  await infra?.cleanup();
+});
+
+const cli = (...argv: string[]) => {
+  const command = parseCommand(argv);
+  if (command.kind === "help") throw new Error("help");
+  return run(command, createNumberStore(database), createMessageStore(database));
+};
+
+describe("bin/gw numbers", () => {
+  it("when the operator adds simulator numbers, they are listed free with their country and carrier", async () => {
+    const added = await cli(
+      "numbers",
+      "add",
+      "+37250000001",
+      "+37250000002",
+      "carrier=sim-a",
+      "simulator=true",
+    );
+    expect(added.exitCode ?? 0).toBe(0);
+    const listed = await cli("numbers", "list", "--json");
+    expect(listed.json).toEqual({
+      numbers: [
+        expect.objectContaining({
+          number: "+37250000001",
+          country: "EE",
+          carrierId: "sim-a",
+          simulator: true,
+          accountId: null,
+        }),
+        expect.objectContaining({ number: "+37250000002", accountId: null }),
+      ],
+    });
+  });
+
+  it("when a number is malformed, nothing is added and the CLI says which", async () => {
+    const refused = await cli("numbers", "add", "+37250000003", "not-a-number", "carrier=sim-a");
+    expect(refused.exitCode).toBe(1);
+    expect(refused.text).toMatch(/^number: /);
+    const numbers = (await createNumberStore(database).inventory()).map((n) => n.number);
+    expect(numbers).not.toContain("+37250000003");
+  });
+
+  it("when an account holds a number and the operator changes its carrier, the account keeps it", async () => {
+    const store = createNumberStore(database);
+    await store.take("acc_1", { number: "+37250000002", test: true }, new Date());
+    await cli("numbers", "add", "+37250000002", "carrier=sim-b", "simulator=true");
+    expect(await store.find("+37250000002")).toMatchObject({
+      carrierId: "sim-b",
+      accountId: "acc_1",
+    });
+  });
+
+  it("when a number is removed, it is gone; removing it again fails", async () => {
+    expect((await cli("numbers", "remove", "+37250000001")).exitCode ?? 0).toBe(0);
+    expect((await cli("numbers", "remove", "+37250000001")).exitCode).toBe(1);
+  });
+
+  it("when the command line is wrong, it is a usage error", () => {
+    expect(() => parseCommand(["numbers", "add", "+37250000001"])).toThrow(/carrier=/);
+    expect(() => parseCommand(["numbers", "unowned", "0"])).toThrow(/limit/);
+  });
+});

@@ -1,0 +1,30 @@
+import { BaseEnv, loadConfig, Port } from "@smsgw/service-kit";
+import { z } from "zod";
+
+const Millis = z.coerce.number().int().positive();
+
+export const InboundEnv = BaseEnv.extend({
+  HEALTH_PORT: Port.default(8094),
+  HTTP_HOST: z.string().min(1).default("127.0.0.1"),
+  /** The parts of a concatenated MO wait this long for their siblings, then go as they are. */
+  INBOUND_CONCAT_TIMEOUT_MS: Millis.default(60_000),
+  /** How often groups past the timeout are looked for. */
+  INBOUND_SWEEP_MS: Millis.default(5_000),
+  /** MO events taken from JetStream in one batch. */
+  INBOUND_BATCH: z.coerce.number().int().positive().default(64),
+  /** The admin API (number inventory, unowned MO); off when ADMIN_TOKEN is unset. */
+  ADMIN_PORT: Port.default(8095),
+  ADMIN_HOST: z.string().min(1).default("127.0.0.1"),
+  /** Bearer token of the admin API; unset or empty = the admin API is off. */
+  ADMIN_TOKEN: z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    z.string().min(16, "must be at least 16 characters").optional(),
+  ),
+});
+export type InboundConfig = z.output<typeof InboundEnv>;
+
+export function loadInboundConfig(
+  env: Record<string, string | undefined> = process.env,
+): InboundConfig {
+  return loadConfig(InboundEnv, env);
+}

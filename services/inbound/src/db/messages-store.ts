@@ -1,0 +1,169 @@
+import type { Database } from "@smsgw/service-kit";
+import type { JoinedMessage, StoredPart } from "../domain/concat.ts";
+import type { InboundCursor } from "../domain/cursor.ts";
+
+/** An inbound message as stored (`inbound.messages`); accountId null: nobody owned the number. */
+export interface InboundMessage extends JoinedMessage {
+  accountId: string | null;
+  carrierId: string;
+  from: string;
+  to: string;
+}
+
+interface MessageRow {
+  id: string;
+  account_id: string | null;
+  carrier_id: string;
+  from_number: string;
+  to_number: string;
+  text: string;
+  parts: number;
+  received_at: Date;
+}
+
+const fromRow = (row: MessageRow): InboundMessage => ({
+  id: row.id,
+  accountId: row.account_id,
+  carrierId: row.carrier_id,
+  from: row.from_number,
+  to: row.to_number,
+  text: row.text,
+  parts: row.parts,
+  receivedAt: row.received_at.toISOString(),
+});
+
+interface PartRow {
+  mo_id: string;
+  seq: number;
+  total: number;
+  text: string;
+  received_at: Date;
+}
+
+const partOf = (row: PartRow): StoredPart => ({
+  moId: row.mo_id,
+  seq: row.seq,
+  total: row.total,
+  text: row.text,
+  receivedAt: row.received_at.toISOString(),
+});
+
+/** The statements of one group's transaction (see `withGroup`). */
+export interface GroupTransaction {
+  /** Stores a part (a redelivered one, or a carrier's repeat of a waiting one, once). */
+  addPart(groupKey: string, part: StoredPart): Promise<void>;
+  waitingParts(groupKey: string): Promise<StoredPart[]>;
+  /**
+   * Records the message (once: a re-run finds it there) and marks its parts joined; answers
+   * the message as stored (a re-run's, as the first run stored it).
+   */
+  record(message: InboundMessage, partIds: readonly string[]): Promise<InboundMessage>;
+  /** The message a part already went into (its event is being redelivered), if any. */
+  joinedMessageOf(moId: string): Promise<InboundMessage | undefined>;
+}
+
+/** Inbound messages and the parts waiting to be joined, in the service's schema. */
+export function createMessageStore(database: Database<unknown>) {
+  const { sql } = database;
+
+  const statements = (tx: typeof sql): GroupTransaction => ({
+    async joinedMessageOf(moId) {
+      const [row] = await tx<MessageRow[]>`
+        select m.* from parts p join messages m on m.id = p.joined_into where p.mo_id = ${moId}`;
+      return row ? fromRow(row) : undefined;
+    },
+    async addPart(groupKey, part) {
+      await tx`
+        insert into parts (mo_id, group_key, seq, total, text, received_at)
+        values (${part.moId}, ${groupKey}, ${part.seq}, ${part.total}, ${part.text}, ${part.receivedAt})
+        on conflict do nothing`;
+    },
+    async waitingParts(groupKey) {
+      const rows = await tx<PartRow[]>`
+        select mo_id, seq, total, text, received_at from parts
+        where group_key = ${groupKey} and joined_into is null
+        order by seq`;
+      return rows.map(partOf);
+    },
+    async record(message, partIds) {
+      const [inserted] = await tx<MessageRow[]>`
+        insert into messages (id, account_id, carrier_id, from_number, to_number, text, parts, received_at)
+        values (${message.id}, ${message.accountId}, ${message.carrierId}, ${message.from},
+                ${message.to}, ${message.text}, ${message.parts}, ${message.receivedAt})
+        on conflict (id) do nothing
+        returning *`;
+      if (partIds.length > 0) {
+        await tx`update parts set joined_into = ${message.id} where mo_id = any(${partIds as string[]})`;
+      }
+      const [row] = inserted
+        ? [inserted]
+        : await tx<MessageRow[]>`select * from messages where id = ${message.id}`;
+      return row ? fromRow(row) : message;
+    },
+  });
+
+  return {
+    /**
+     * Runs `work` in one transaction holding the group's lock, so that two replicas (or two
+     * batches) taking parts of one message never both wait for the other's part.
+     */
+    async withGroup<T>(groupKey: string, work: (tx: GroupTransaction) => Promise<T>): Promise<T> {
+      return (await sql.begin(async (tx) => {
+        await tx`select pg_advisory_xact_lock(hashtext(${groupKey}))`;
+        return work(statements(tx as unknown as typeof sql));
+      })) as T;
+    },
+
+    /** Records a message that needs no joining; answers it as stored. */
+    async record(message: InboundMessage): Promise<InboundMessage> {
+      return statements(sql).record(message, []);
+    },
+
+    /** The groups whose first waiting part came before `before` (the timeout sweep). */
+    async overdueGroups(before: Date, limit: number): Promise<string[]> {
+      const rows = await sql<{ group_key: string }[]>`
+        select distinct group_key from parts
+        where joined_into is null and received_at <= ${before}
+        limit ${limit}`;
+      return rows.map((r) => r.group_key);
+    },
+
+    /**
+     * Deletes joined parts that came before `before`: they only serve to recognise an event
+     * JetStream delivers again, which happens within minutes, not days.
+     */
+    async pruneJoinedParts(before: Date): Promise<number> {
+      const result = await sql`
+        delete from parts where joined_into is not null and received_at < ${before}`;
+      return result.count;
+    },
+
+    /** An account's inbound messages, newest first, after the cursor; one more than `limit` says there are more. */
+    async list(accountId: string, cursor: InboundCursor | null, limit: number) {
+      const rows = await sql<MessageRow[]>`
+        select * from messages
+        where account_id = ${accountId}
+          ${cursor ? sql`and (received_at, id) < (${cursor.receivedAt}::timestamptz, ${cursor.id})` : sql``}
+        order by received_at desc, id desc
+        limit ${limit + 1}`;
+      return rows.map(fromRow);
+    },
+
+    /** One of the account's inbound messages (another account's is not found). */
+    async get(accountId: string, id: string): Promise<InboundMessage | undefined> {
+      const [row] = await sql<MessageRow[]>`
+        select * from messages where id = ${id} and account_id = ${accountId}`;
+      return row ? fromRow(row) : undefined;
+    },
+
+    /** MO sent to numbers nobody owned, newest first: the operator's to look at. */
+    async unowned(limit: number): Promise<InboundMessage[]> {
+      const rows = await sql<MessageRow[]>`
+        select * from messages where account_id is null
+        order by received_at desc, id desc limit ${limit}`;
+      return rows.map(fromRow);
+    },
+  };
+}
+
+export type MessageStore = ReturnType<typeof createMessageStore>;

@@ -1,0 +1,67 @@
+import { type Kysely, sql } from "kysely";
+import type { Migration } from "kysely/migration";
+
+export const INBOUND_SCHEMA = "inbound";
+
+/**
+ * The inbound service's own schema `inbound` (ADR 0019): the operator's number inventory and
+ * who holds each number, the parts of concatenated MO waiting for their siblings, and every
+ * inbound message (an account's, or the operator's when nobody owns the number).
+ */
+export const migrations: Record<string, Migration> = {
+  "0001_numbers_and_inbound": {
+    async up(db: Kysely<unknown>) {
+      await sql`
+        create table numbers (
+          number text primary key,
+          carrier_id text not null,
+          country text not null,
+          simulator boolean not null default false,
+          -- null while free; set and cleared by the account's POST and DELETE /v1/numbers.
+          account_id text,
+          inbound_url text,
+          taken_at timestamptz,
+          created_at timestamptz not null default now()
+        )`.execute(db);
+      await sql`create index numbers_by_account on numbers (account_id, taken_at)`.execute(db);
+      await sql`create index numbers_free on numbers (country, simulator) where account_id is null`.execute(
+        db,
+      );
+      await sql`
+        create table parts (
+          -- The connector's mo_ id: a redelivered event is stored once.
+          mo_id text primary key,
+          group_key text not null,
+          seq integer not null,
+          total integer not null,
+          text text not null,
+          received_at timestamptz not null,
+          -- The inbound message it went into; null while its group waits.
+          joined_into text
+        )`.execute(db);
+      // A carrier repeating a waiting part is not a second part.
+      await sql`create unique index parts_waiting on parts (group_key, seq) where joined_into is null`.execute(
+        db,
+      );
+      await sql`create index parts_waiting_since on parts (received_at) where joined_into is null`.execute(
+        db,
+      );
+      await sql`
+        create table messages (
+          id text primary key,
+          -- null: nobody owned the number; kept for the operator.
+          account_id text,
+          carrier_id text not null,
+          from_number text not null,
+          to_number text not null,
+          text text not null,
+          parts integer not null,
+          received_at timestamptz not null,
+          created_at timestamptz not null default now()
+        )`.execute(db);
+      await sql`create index messages_by_account on messages (account_id, received_at desc, id desc)`.execute(
+        db,
+      );
+    },
+  },
+};

@@ -1,0 +1,104 @@
+import type { Database } from "@smsgw/service-kit";
+import type { InventoryNumber, TakeWish } from "../domain/numbers.ts";
+
+interface NumberRow {
+  number: string;
+  carrier_id: string;
+  country: string;
+  simulator: boolean;
+  account_id: string | null;
+  inbound_url: string | null;
+  taken_at: Date | null;
+}
+
+const fromRow = (row: NumberRow): InventoryNumber => ({
+  number: row.number,
+  carrierId: row.carrier_id,
+  country: row.country,
+  simulator: row.simulator,
+  accountId: row.account_id,
+  inboundUrl: row.inbound_url,
+  takenAt: row.taken_at,
+});
+
+/** The number inventory (`inbound.numbers`): the operator's entries and the accounts' holds. */
+export function createNumberStore(database: Database<unknown>) {
+  const { sql } = database;
+  return {
+    /** The whole inventory, for the operator. */
+    async inventory(): Promise<InventoryNumber[]> {
+      return (await sql<NumberRow[]>`select * from numbers order by number`).map(fromRow);
+    },
+
+    /** Adds a number, or changes its carrier and kind (an account holding it keeps it). */
+    async put(entry: Pick<InventoryNumber, "number" | "carrierId" | "country" | "simulator">) {
+      const [row] = await sql<NumberRow[]>`
+        insert into numbers (number, carrier_id, country, simulator)
+        values (${entry.number}, ${entry.carrierId}, ${entry.country}, ${entry.simulator})
+        on conflict (number) do update
+          set carrier_id = excluded.carrier_id, country = excluded.country, simulator = excluded.simulator
+        returning *`;
+      return fromRow(row as NumberRow);
+    },
+
+    /** Removes a number from the inventory; false when it was not there. */
+    async remove(number: string): Promise<boolean> {
+      return (await sql`delete from numbers where number = ${number}`).count > 0;
+    },
+
+    async ownedBy(accountId: string): Promise<InventoryNumber[]> {
+      const rows = await sql<NumberRow[]>`
+        select * from numbers where account_id = ${accountId} order by taken_at, number`;
+      return rows.map(fromRow);
+    },
+
+    /** The inventory row of a number (owned or not), for routing an MO. */
+    async find(number: string): Promise<InventoryNumber | undefined> {
+      const [row] = await sql<NumberRow[]>`select * from numbers where number = ${number}`;
+      return row ? fromRow(row) : undefined;
+    },
+
+    /**
+     * Gives the account a free number that fits the wish, or none. Two accounts asking at once
+     * never get the same number: the row is locked and the update re-checks that it is free.
+     */
+    async take(accountId: string, wish: TakeWish, now: Date): Promise<InventoryNumber | undefined> {
+      const [row] = await sql<NumberRow[]>`
+        update numbers set account_id = ${accountId}, taken_at = ${now}, inbound_url = null
+        where number = (
+          select number from numbers
+          where account_id is null
+            and (simulator or not ${wish.test})
+            and ${wish.number === undefined ? sql`country = ${wish.country ?? ""}` : sql`number = ${wish.number}`}
+          order by number
+          limit 1
+          for update skip locked
+        ) and account_id is null
+        returning *`;
+      return row ? fromRow(row) : undefined;
+    },
+
+    /** Sets the inbound URL of an account's own number; undefined when it holds no such number. */
+    async setInboundUrl(
+      accountId: string,
+      number: string,
+      inboundUrl: string | null,
+    ): Promise<InventoryNumber | undefined> {
+      const [row] = await sql<NumberRow[]>`
+        update numbers set inbound_url = ${inboundUrl}
+        where number = ${number} and account_id = ${accountId}
+        returning *`;
+      return row ? fromRow(row) : undefined;
+    },
+
+    /** Gives an account's number back to the inventory; false when it holds no such number. */
+    async release(accountId: string, number: string): Promise<boolean> {
+      const result = await sql`
+        update numbers set account_id = null, inbound_url = null, taken_at = null
+        where number = ${number} and account_id = ${accountId}`;
+      return result.count > 0;
+    },
+  };
+}
+
+export type NumberStore = ReturnType<typeof createNumberStore>;

@@ -1,0 +1,90 @@
+import type { InboundMessageReceived } from "@smsgw/contracts";
+
+/** One stored part of a concatenated MO (`inbound.parts`). */
+export interface StoredPart {
+  moId: string;
+  seq: number;
+  total: number;
+  text: string;
+  receivedAt: string;
+}
+
+/** An MO as the account sees it: one text, however many parts it came in. */
+export interface JoinedMessage {
+  id: string;
+  text: string;
+  parts: number;
+  /** When its first part arrived. */
+  receivedAt: string;
+}
+
+/**
+ * The parts that belong together: the same carrier, sender, recipient, reference and total
+ * (a handset's references cycle, so the reference alone is not enough).
+ */
+export function partGroupKey(
+  mo: Pick<InboundMessageReceived, "carrierId" | "from" | "to"> & {
+    part: { ref: number; total: number };
+  },
+): string {
+  return JSON.stringify([mo.carrierId, mo.from, mo.to, mo.part.ref, mo.part.total]);
+}
+
+/** Where a group's parts came from and went to, read back from its key (the timeout sweep). */
+export function groupAddressing(groupKey: string): { carrierId: string; from: string; to: string } {
+  const [carrierId, from, to] = JSON.parse(groupKey) as [string, string, string];
+  return { carrierId, from, to };
+}
+
+/** `in_` + the ULID of an `mo_` id: the inbound id a part (or a lone MO) gives. */
+export function inboundIdOf(moId: string): string {
+  return `in_${moId.replace(/^mo_/, "")}`;
+}
+
+/** Every part from 1 to total is there (a repeated seq counts once). */
+export function isComplete(parts: readonly StoredPart[]): boolean {
+  const total = parts[0]?.total ?? 0;
+  const seen = new Set(parts.map((p) => p.seq));
+  return total > 0 && seen.size === total;
+}
+
+/**
+ * The parts joined in order into one message: complete, or (after the timeout) as far as they
+ * came, a missing part simply absent. The id is the earliest part's (ULIDs sort by time), so
+ * whichever replica or retry joins them names the message the same.
+ */
+export function joinParts(parts: readonly StoredPart[]): JoinedMessage {
+  if (parts.length === 0) throw new Error("no parts to join");
+  const bySeq = new Map<number, StoredPart>();
+  for (const part of [...parts].sort((a, b) => a.seq - b.seq)) {
+    if (!bySeq.has(part.seq)) bySeq.set(part.seq, part);
+  }
+  const ordered = [...bySeq.values()];
+  const first = [...parts].sort((a, b) => (a.moId < b.moId ? -1 : a.moId > b.moId ? 1 : 0))[0];
+  const earliest = [...parts].map((p) => p.receivedAt).sort()[0];
+  return {
+    id: inboundIdOf((first as StoredPart).moId),
+    text: ordered.map((p) => p.text).join(""),
+    parts: ordered.length,
+    receivedAt: earliest as string,
+  };
+}
+
+/** A group is delivered as it is once its first part is this old. */
+export function isOverdue(parts: readonly StoredPart[], now: Date, timeoutMs: number): boolean {
+  const first = parts.map((p) => Date.parse(p.receivedAt)).sort((a, b) => a - b)[0];
+  return first !== undefined && now.getTime() - first >= timeoutMs;
+}
+
+/**
+ * What a group of waiting parts comes to now: joined when every part is there, or when the
+ * first is older than the timeout (delivered as it is); null while it should wait.
+ */
+export function settleGroup(
+  parts: readonly StoredPart[],
+  now: Date,
+  timeoutMs: number,
+): JoinedMessage | null {
+  if (parts.length === 0) return null;
+  return isComplete(parts) || isOverdue(parts, now, timeoutMs) ? joinParts(parts) : null;
+}

@@ -1,0 +1,18 @@
+/** Where a page of inbound messages (newest first) stopped: the last one's arrival and id. */
+export interface InboundCursor {
+  receivedAt: string;
+  id: string;
+}
+
+export function encodeCursor(cursor: InboundCursor): string {
+  return Buffer.from(`${cursor.receivedAt}|${cursor.id}`, "utf8").toString("base64url");
+}
+
+/** null when it is not a cursor this API handed out. */
+export function decodeCursor(text: string): InboundCursor | null {
+  const decoded = Buffer.from(text, "base64url").toString("utf8");
+  const [receivedAt, id, ...rest] = decoded.split("|");
+  if (rest.length > 0 || !receivedAt || !id) return null;
+  if (Number.isNaN(Date.parse(receivedAt)) || !/^in_[0-9A-Z]{26}$/.test(id)) return null;
+  return { receivedAt, id };
+}

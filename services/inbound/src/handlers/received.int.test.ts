@@ -1,0 +1,145 @@
+import { connect } from "@nats-io/transport-node";
+import type { InboundDelivery, InboundMessageReceived } from "@smsgw/contracts";
+import { createLogger, type Database, openBucket, openServiceDatabase } from "@smsgw/service-kit";
+import { createTestInfra, TEST_NATS_URL, type TestInfra } from "@smsgw/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadInboundConfig } from "../config.ts";
+import { createMessageStore } from "../db/messages-store.ts";
+import { INBOUND_SCHEMA, migrations } from "../db/migrations.ts";
+import { createNumberStore } from "../db/numbers-store.ts";
+import { createOptOutStore, type OptOutStore } from "./opt-out-store.ts";
+import { handleReceived } from "./received.ts";
+
+let infra: TestInfra;
+let database: Database<unknown>;
+const published: InboundDelivery[] = [];
+let handle: ReturnType<typeof handleReceived>;
+let optOuts: OptOutStore;
+let closeNats: (() => Promise<void>) | undefined;
+
+const OWNED = "+37250000001";
+let n = 0;
+const mo = (overrides: Partial<InboundMessageReceived> = {}): InboundMessageReceived => ({
+  type: "InboundMessageReceived",
+  version: 1,
+  inboundId: `mo_01JD${String(++n).padStart(22, "0")}`,
+  carrierId: "sim-a",
+  from: "+37256789045",
+  to: OWNED,
+  text: "Hi",
+  dataCoding: 0,
+  receivedAt: new Date().toISOString(),
+  ...overrides,
+});
+const deliver = (...values: InboundMessageReceived[]) =>
+  handle(values.map((value) => ({ value, subject: "x", deliveryCount: 1, headers: undefined })));
+
+beforeAll(async () => {
+  infra = await createTestInfra();
+  database = await openServiceDatabase(loadInboundConfig(infra.env), INBOUND_SCHEMA, migrations);
+  const numbers = createNumberStore(database);
+  await numbers.put({ number: OWNED, carrierId: "sim-a", country: "EE", simulator: true });
+  await numbers.take("acc_1", { number: OWNED, test: true }, new Date());
+  const nc = await connect({ servers: TEST_NATS_URL });
+  closeNats = () => nc.close();
+  optOuts = createOptOutStore(await openBucket(nc, `${infra.prefix}_opt_outs`));
+  handle = handleReceived({
+    messages: createMessageStore(database),
+    numbers,
+    optOuts,
+    publish: async (delivery) => {
+      published.push(delivery);
+    },
+    concatTimeoutMs: 60_000,
+    log: createLogger("test", "silent"),
+    now: () => new Date(),
+  });
+});
+
+afterAll(async () => {
+  await closeNats?.();
+  await database?.close();
+  await infra?.cleanup();
+});
+
+const rows = async (to: string) =>
+  database.sql<
+    { id: string; text: string }[]
+  >`select id, text from messages where to_number = ${to}`;
+
+describe("taking MO from the connector", () => {
+  it("when the same MO event is delivered twice, one message is stored and its delivery publishes under one id", async () => {
+    const event = mo({ text: "twice" });
+    await deliver(event);
+    await deliver(event);
+    const stored = await rows(OWNED);
+    expect(stored.filter((r) => r.text === "twice")).toHaveLength(1);
+    const deliveries = published.filter((d) => d.text === "twice");
+    // Both runs publish (the second after a crash would need to): JetStream keeps one, by id.
+    expect(new Set(deliveries.map((d) => d.id))).toEqual(
+      new Set([`in_${event.inboundId.slice(3)}`]),
+    );
+  });
+
+  it("when a part is redelivered after its message was joined, nothing is joined or stored again", async () => {
+    const part = (seq: number) =>
+      mo({ to: OWNED, from: "+37256789099", text: `p${seq}`, part: { ref: 9, total: 2, seq } });
+    const first = part(1);
+    await deliver(first, part(2));
+    const before = published.length;
+    await deliver(first);
+    const id = `in_${first.inboundId.slice(3)}`;
+    const stored = (await rows(OWNED)).filter((r) => r.text.startsWith("p"));
+    expect(stored).toEqual([{ id, text: "p1p2" }]);
+    // Its delivery goes out again (a crash may have come before it), under the same id.
+    expect(published.slice(before).map((d) => d.id)).toEqual([id]);
+  });
+
+  it("when the account's number gets STOP, the sender is on its opt-out list; START takes it off; both are still inbound messages", async () => {
+    const from = "+37256780001";
+    await deliver(mo({ from, text: " stop " }));
+    expect(await optOuts.find("acc_1", from)).toMatchObject({ number: from, source: "STOP" });
+    await deliver(mo({ from, text: "START" }));
+    expect(await optOuts.find("acc_1", from)).toBeUndefined();
+    expect(published.filter((d) => d.from === from).map((d) => d.text)).toEqual([
+      " stop ",
+      "START",
+    ]);
+  });
+
+  it("when the number is in nobody's hands, the MO is stored for the operator and nothing is published", async () => {
+    const before = published.length;
+    await deliver(mo({ to: "+37250000099", text: "nobody" }));
+    expect(await rows("+37250000099")).toHaveLength(1);
+    expect(published).toHaveLength(before);
+    const [row] = await database.sql<{ account_id: string | null }[]>`
+      select account_id from messages where to_number = '+37250000099'`;
+    expect(row?.account_id).toBeNull();
+  });
+});
+
+describe("the timeout sweep's housekeeping", () => {
+  it("when joined parts are older than a day, they are deleted; waiting ones stay", async () => {
+    const messages = createMessageStore(database);
+    const old = new Date(Date.now() - 2 * 24 * 60 * 60_000).toISOString();
+    const joined = [1, 2].map((seq) =>
+      mo({
+        from: "+37256780002",
+        text: "ab"[seq - 1],
+        receivedAt: old,
+        part: { ref: 1, total: 2, seq },
+      }),
+    );
+    // A part of a group still waiting for its sibling (recent, so not overdue).
+    const waiting = mo({ from: "+37256780003", text: "w", part: { ref: 1, total: 2, seq: 1 } });
+    await deliver(...joined, waiting);
+    const ids = [...joined, waiting].map((m) => m.inboundId);
+    const left = async () =>
+      (
+        await database.sql<{ mo_id: string }[]>`select mo_id from parts where mo_id = any(${ids})`
+      ).map((r) => r.mo_id);
+    expect(await left()).toHaveLength(3);
+    await messages.pruneJoinedParts(new Date(Date.now() - 24 * 60 * 60_000));
+    expect(await left()).toEqual([waiting.inboundId]);
+  });
+});

@@ -1,0 +1,133 @@
+import type { InboundDelivery, InboundMessageReceived } from "@smsgw/contracts";
+import type { Delivery, Logger } from "@smsgw/service-kit";
+import type { GroupTransaction, InboundMessage, MessageStore } from "../db/messages-store.ts";
+import type { NumberStore } from "../db/numbers-store.ts";
+import {
+  inboundIdOf,
+  type JoinedMessage,
+  partGroupKey,
+  type StoredPart,
+  settleGroup,
+} from "../domain/concat.ts";
+import { optOutChangeOf } from "../domain/opt-outs.ts";
+import { type InboundRoute, ownerAtArrival, routeInbound } from "../domain/routing.ts";
+import { inboundMessages } from "../metrics.ts";
+import type { OptOutStore } from "./opt-out-store.ts";
+
+export interface ReceivedDeps {
+  messages: MessageStore;
+  numbers: Pick<NumberStore, "find">;
+  /** The accounts' opt-out lists (STOP / START keywords). */
+  optOuts: Pick<OptOutStore, "add" | "remove">;
+  /** Publishes with Nats-Msg-Id `<id>:deliver`; resolves once JetStream stored it. */
+  publish(delivery: InboundDelivery): Promise<void>;
+  /** How long the parts of a concatenated MO wait for their siblings. */
+  concatTimeoutMs: number;
+  log: Logger;
+  now(): Date;
+}
+
+/** Where a group's parts came from and went to: the same for every part of it. */
+type Addressing = Pick<InboundMessageReceived, "carrierId" | "from" | "to">;
+
+/**
+ * The consumer of `<p>.inbound.received`: a lone MO is routed at once; a part is stored and,
+ * when it completes its group, the parts are joined and routed. Routing stores the message
+ * (the account's, or the operator's when nobody owns the number) and, for an account, then
+ * publishes its webhook delivery; the event is acked after that. A re-run finds the message
+ * stored (same id) and publishes again under the same Nats-Msg-Id: nothing twice, nothing lost.
+ */
+export function handleReceived(deps: ReceivedDeps) {
+  const settle = settler(deps);
+  return async (batch: Delivery<InboundMessageReceived>[]): Promise<undefined> => {
+    for (const { value: mo } of batch) {
+      if (!mo.part) {
+        const joined: JoinedMessage = {
+          id: inboundIdOf(mo.inboundId),
+          text: mo.text,
+          parts: 1,
+          receivedAt: mo.receivedAt,
+        };
+        const route = await routeAndRecord(deps, mo, joined, (message) =>
+          deps.messages.record(message),
+        );
+        await deliver(deps, route);
+        continue;
+      }
+      const part: StoredPart = {
+        moId: mo.inboundId,
+        seq: mo.part.seq,
+        total: mo.part.total,
+        text: mo.text,
+        receivedAt: mo.receivedAt,
+      };
+      await settle(partGroupKey({ ...mo, part: mo.part }), mo, part);
+    }
+    return undefined;
+  };
+}
+
+/**
+ * Joins a group when it is complete or overdue (taking `part` in first, if any), in one
+ * transaction under the group's lock; delivers what it routed to an account.
+ */
+export function settler(deps: ReceivedDeps) {
+  return async (groupKey: string, addressing: Addressing, part?: StoredPart): Promise<void> => {
+    const route = await deps.messages.withGroup(groupKey, async (tx: GroupTransaction) => {
+      // A part whose message was joined already (its event redelivered after a crash before
+      // the ack): that message is delivered again, under the same ids.
+      const joinedBefore = part ? await tx.joinedMessageOf(part.moId) : undefined;
+      if (joinedBefore) return routeAndRecord(deps, addressing, joinedBefore, async (m) => m);
+      if (part) await tx.addPart(groupKey, part);
+      const waiting = await tx.waitingParts(groupKey);
+      const joined = settleGroup(waiting, deps.now(), deps.concatTimeoutMs);
+      if (!joined) return null;
+      const ids = waiting.map((p) => p.moId);
+      return routeAndRecord(deps, addressing, joined, (message) => tx.record(message, ids));
+    });
+    if (route) await deliver(deps, route);
+  };
+}
+
+/**
+ * Stores the message for the number's holder now (or the operator), then routes it as it was
+ * stored: a re-run after the number changed hands delivers it to the account it arrived for.
+ */
+async function routeAndRecord(
+  deps: ReceivedDeps,
+  addressing: Addressing,
+  joined: JoinedMessage,
+  record: (message: InboundMessage) => Promise<InboundMessage>,
+): Promise<InboundRoute> {
+  const owner = await deps.numbers.find(addressing.to);
+  const stored = await record({
+    ...joined,
+    accountId: owner?.accountId ?? null,
+    carrierId: addressing.carrierId,
+    from: addressing.from,
+    to: addressing.to,
+  });
+  return routeInbound(stored, ownerAtArrival(stored.accountId, owner));
+}
+
+/**
+ * An account's message: a STOP or START keyword first changes the sender's place on the
+ * account's opt-out list (idempotent, so a re-run changes nothing more), then the message
+ * goes to the webhook like any other.
+ */
+async function deliver(deps: ReceivedDeps, route: InboundRoute): Promise<void> {
+  inboundMessages.inc({ owner: route.kind });
+  if (route.kind !== "owned") {
+    deps.log.info("inbound message to a number nobody owns; kept for the operator");
+    return;
+  }
+  const { accountId, from, text } = route.delivery;
+  const change = optOutChangeOf(text);
+  // Sends are checked against E.164 destinations: only such a sender can be opted out.
+  if (change && from.startsWith("+")) {
+    if (change === "stop")
+      await deps.optOuts.add(accountId, from, text.trim().toUpperCase(), deps.now());
+    else await deps.optOuts.remove(accountId, from);
+  }
+  await deps.publish(route.delivery);
+}

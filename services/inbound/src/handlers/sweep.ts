@@ -1,0 +1,56 @@
+import { errorMessage, type Logger } from "@smsgw/service-kit";
+import type { MessageStore } from "../db/messages-store.ts";
+import { groupAddressing } from "../domain/concat.ts";
+
+export interface SweepDeps {
+  messages: Pick<MessageStore, "overdueGroups" | "pruneJoinedParts">;
+  /** Joins (or re-checks) one group under its lock (handlers/received.ts `settler`). */
+  settle(
+    groupKey: string,
+    addressing: { carrierId: string; from: string; to: string },
+  ): Promise<void>;
+  concatTimeoutMs: number;
+  everyMs: number;
+  log: Logger;
+  now(): Date;
+}
+
+const GROUPS_PER_ROUND = 500;
+/** Joined parts are kept this long (to recognise a redelivered event), then deleted. */
+export const JOINED_PARTS_KEPT_MS = 24 * 60 * 60_000;
+
+/**
+ * Every `everyMs`, the groups whose first part is older than the timeout are delivered as they
+ * are (what came, in order), and joined parts older than a day are deleted. Replicas may sweep together: each group is settled under its lock
+ * and re-checked there, so a group is joined once.
+ */
+export function startConcatSweep(deps: SweepDeps): { stop(): Promise<void> } {
+  let running: Promise<void> | undefined;
+  const round = async () => {
+    const before = new Date(deps.now().getTime() - deps.concatTimeoutMs);
+    for (const groupKey of await deps.messages.overdueGroups(before, GROUPS_PER_ROUND)) {
+      await deps.settle(groupKey, groupAddressing(groupKey));
+    }
+    await deps.messages.pruneJoinedParts(new Date(deps.now().getTime() - JOINED_PARTS_KEPT_MS));
+  };
+  const timer = setInterval(() => {
+    if (running) return;
+    running = round()
+      .catch((error: unknown) =>
+        deps.log.warn(
+          { err: errorMessage(error) },
+          "concatenation sweep failed; next round retries",
+        ),
+      )
+      .finally(() => {
+        running = undefined;
+      });
+  }, deps.everyMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

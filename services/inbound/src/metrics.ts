@@ -1,0 +1,14 @@
+import { defineCounter } from "@smsgw/service-kit";
+
+// The inbound service's series (deploy/README.md conventions).
+export const inboundMessages = defineCounter({
+  name: "smsgw_inbound_messages_total",
+  help: "Inbound messages (joined MO) by owner: owned (an account's, sent to its webhook) or unowned (kept for the operator).",
+  labelNames: ["owner"] as const,
+});
+
+export const inboundApiRequests = defineCounter({
+  name: "smsgw_inbound_api_requests_total",
+  help: "Numbers and inbound API requests forwarded by ingress, by operation and HTTP status.",
+  labelNames: ["op", "status"] as const,
+});

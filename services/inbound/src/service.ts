@@ -1,0 +1,137 @@
+import { type InboundDelivery, InboundMessageReceived } from "@smsgw/contracts";
+import {
+  type AdminApi,
+  type Database,
+  type HealthServer,
+  type Logger,
+  openBucket,
+  openMessaging,
+  openServiceDatabase,
+  type RunningConsumer,
+  type RunningService,
+  startConsumer,
+  startHealthServer,
+} from "@smsgw/service-kit";
+import { startAdminServer } from "./admin/server.ts";
+import type { InboundConfig } from "./config.ts";
+import { createMessageStore, type MessageStore } from "./db/messages-store.ts";
+import { INBOUND_SCHEMA, migrations } from "./db/migrations.ts";
+import { createNumberStore, type NumberStore } from "./db/numbers-store.ts";
+import { deliveryMsgId } from "./domain/routing.ts";
+import { startApiResponder } from "./handlers/api.ts";
+import { createOptOutStore } from "./handlers/opt-out-store.ts";
+import { handleReceived, settler } from "./handlers/received.ts";
+import { startConcatSweep } from "./handlers/sweep.ts";
+
+export interface StartedInbound extends RunningService {
+  readonly healthPort: number;
+  /** The admin API's port, when ADMIN_TOKEN turned it on. */
+  readonly adminPort: number | undefined;
+  /** The stores (tests and the dev stack's seeding use them). */
+  readonly numbers: NumberStore;
+  readonly messages: MessageStore;
+}
+
+export const INBOUND_DURABLE = "inbound-received";
+
+/**
+ * Connects, migrates, answers ingress's numbers and inbound requests, consumes the MO the
+ * connector publishes, sweeps concatenated parts past their timeout, serves health (and the
+ * admin API); `stop()` undoes it in order.
+ */
+export async function startInbound(config: InboundConfig, log: Logger): Promise<StartedInbound> {
+  const messaging = await openMessaging(config, "inbound", log);
+  let database: Database<unknown> | undefined;
+  let consumer: RunningConsumer | undefined;
+  let api: { stop(): Promise<void> } | undefined;
+  let sweep: { stop(): Promise<void> } | undefined;
+  let admin: AdminApi | undefined;
+  let health: HealthServer | undefined;
+  let stopping = false;
+  const ready = () => !stopping && !messaging.nats.nc.isClosed();
+
+  const stop = async () => {
+    stopping = true;
+    await consumer?.stop();
+    await api?.stop();
+    await sweep?.stop();
+    await admin?.close();
+    await messaging.close();
+    await database?.close();
+    await health?.close();
+  };
+
+  try {
+    const { nats, subjects } = messaging;
+    database = await openServiceDatabase<unknown>(config, INBOUND_SCHEMA, migrations);
+    const numbers = createNumberStore(database);
+    const messages = createMessageStore(database);
+    const now = () => new Date();
+    const optOuts = createOptOutStore(await openBucket(nats.nc, subjects.optOutsBucket));
+    const deps = {
+      messages,
+      numbers,
+      optOuts,
+      async publish(delivery: InboundDelivery) {
+        await nats.js.publish(subjects.inboundDeliver, JSON.stringify(delivery), {
+          msgID: deliveryMsgId(delivery.id),
+        });
+      },
+      concatTimeoutMs: config.INBOUND_CONCAT_TIMEOUT_MS,
+      log,
+      now,
+    };
+    api = startApiResponder({
+      numbers,
+      messages,
+      optOuts,
+      now,
+      nc: nats.nc,
+      subject: subjects.inboundApi,
+      log,
+    });
+    consumer = await startConsumer(nats, {
+      stream: subjects.stream,
+      durable: INBOUND_DURABLE,
+      filterSubject: subjects.inboundReceived,
+      schema: InboundMessageReceived,
+      log,
+      maxBatch: config.INBOUND_BATCH,
+      handle: handleReceived(deps),
+    });
+    sweep = startConcatSweep({
+      messages,
+      settle: settler(deps),
+      concatTimeoutMs: config.INBOUND_CONCAT_TIMEOUT_MS,
+      everyMs: config.INBOUND_SWEEP_MS,
+      log,
+      now,
+    });
+    if (config.ADMIN_TOKEN) {
+      admin = await startAdminServer({
+        port: config.ADMIN_PORT,
+        host: config.ADMIN_HOST,
+        token: config.ADMIN_TOKEN,
+        numbers,
+        messages,
+        log,
+      });
+    }
+    health = await startHealthServer(config.HEALTH_PORT, config.HTTP_HOST, {
+      live: () => true,
+      ready,
+    });
+    log.info({ healthPort: health.port, adminPort: admin?.port }, "inbound ready");
+    return {
+      healthPort: health.port,
+      adminPort: admin?.port,
+      numbers,
+      messages,
+      ready,
+      stop,
+    };
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,116 @@
+import type { ApiKeyScope, InboundApiRequest, InboundApiResponse } from "@smsgw/contracts";
+import { apiError, type Checked } from "@smsgw/message-acceptance";
+import type { Logger } from "@smsgw/service-kit";
+import type { Request, RequestHandler, Response } from "express";
+import {
+  numberInPath,
+  readInboundPage,
+  readInboundUrl,
+  readOptOutNumber,
+  readTakeNumber,
+} from "../domain/number-requests.ts";
+import { sendError, sendJson } from "./reply.ts";
+import { authenticateV1, type V1AuthDeps } from "./v1-auth.ts";
+
+/** Omit over each member of a union (plain Omit would merge the members). */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** A request as a handler reads it; the account is added from the credentials. */
+type Forwarded = DistributiveOmit<InboundApiRequest, "accountId">;
+
+export interface NumbersDeps extends V1AuthDeps {
+  /** NATS request/reply to the inbound service; throws when it does not answer. */
+  askInbound(request: InboundApiRequest): Promise<InboundApiResponse>;
+  allowPrivateCallbacks: boolean;
+  log: Logger;
+}
+
+const INBOUND_DOWN = apiError("server_error", "the numbers service did not answer; retry");
+const NO_SUCH_NUMBER = apiError("not_found", "no such number on this account");
+const NO_SUCH_INBOUND = apiError("not_found", "no such inbound message");
+const NOT_OPTED_OUT = apiError("not_found", "the number is not on the list");
+
+/**
+ * `/v1/numbers`, `/v1/inbound` and `/v1/opt-outs` (api.md section 5): ingress authenticates,
+ * rate-limits and validates (inboundUrl through the callback guard), then asks the inbound
+ * service, which owns numbers, inbound messages and opt-outs, and relays its answer as it is.
+ */
+export function numbersHandlers(deps: NumbersDeps) {
+  /**
+   * Authenticates (an API key needs `scope`: `manage` for numbers and opt-outs, `read` for
+   * inbound messages, api.md section 8), reads the request (or answers why not) and relays
+   * the service's answer.
+   */
+  const forward =
+    (
+      scope: ApiKeyScope,
+      read: (req: Request, test: boolean) => Checked<Forwarded>,
+    ): RequestHandler =>
+    async (req, res) => {
+      const account = authenticateV1(deps, req, res, scope);
+      if (!account) return;
+      const request = read(req, account.test);
+      if (!request.ok) return sendError(res, request.error);
+      let answer: InboundApiResponse;
+      try {
+        answer = await deps.askInbound({ ...request.value, accountId: account.accountId });
+      } catch (error) {
+        deps.log.error({ err: error }, "inbound API request failed");
+        return sendError(res, INBOUND_DOWN);
+      }
+      relay(res, answer);
+    };
+  const ok = <T>(value: T): Checked<T> => ({ ok: true, value });
+  const numberOr404 = (req: Request): Checked<string> => {
+    const number = numberInPath(req.params.number);
+    return number === null ? { ok: false, error: NO_SUCH_NUMBER } : ok(number);
+  };
+
+  return {
+    list: forward("manage", () => ok({ op: "numbers.list" })),
+    take: forward("manage", (req, test) => {
+      const wish = readTakeNumber(req.body);
+      return wish.ok ? ok({ op: "numbers.take", test, ...wish.value }) : wish;
+    }),
+    update: forward("manage", (req) => {
+      const number = numberOr404(req);
+      if (!number.ok) return number;
+      const inboundUrl = readInboundUrl(req.body, deps.allowPrivateCallbacks);
+      return inboundUrl.ok
+        ? ok({ op: "numbers.update", number: number.value, inboundUrl: inboundUrl.value })
+        : inboundUrl;
+    }),
+    release: forward("manage", (req) => {
+      const number = numberOr404(req);
+      return number.ok ? ok({ op: "numbers.release", number: number.value }) : number;
+    }),
+    inbound: forward("read", (req) => {
+      const page = readInboundPage(req.query);
+      return page.ok ? ok({ op: "inbound.list", ...page.value }) : page;
+    }),
+    optOuts: forward("manage", () => ok({ op: "optOuts.list" })),
+    optOutAdd: forward("manage", (req) => {
+      const number = readOptOutNumber(req.body);
+      return number.ok ? ok({ op: "optOuts.add", number: number.value }) : number;
+    }),
+    optOutRemove: forward("manage", (req) => {
+      const number = numberInPath(req.params.number);
+      return number === null
+        ? { ok: false, error: NOT_OPTED_OUT }
+        : ok({ op: "optOuts.remove", number });
+    }),
+    inboundOne: forward("read", (req) => {
+      const id = String(req.params.id ?? "");
+      return /^in_[0-9A-Z]{26}$/.test(id)
+        ? ok({ op: "inbound.get", id })
+        : { ok: false, error: NO_SUCH_INBOUND };
+    }),
+  };
+}
+
+function relay(res: Response, answer: InboundApiResponse): void {
+  if (answer.httpStatus === 204) {
+    if (!res.headersSent) res.status(204).set("cache-control", "no-store").end();
+    return;
+  }
+  sendJson(res, answer.httpStatus, answer.body);
+}

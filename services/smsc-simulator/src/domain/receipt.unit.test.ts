@@ -1,0 +1,28 @@
+import { readMessageContent } from "@smsgw/smpp";
+import { describe, expect, it } from "vitest";
+import { moDeliverSms } from "./receipt.ts";
+
+const mo = { from: "+37256789045", to: "+37250000001", text: "x".repeat(400) };
+
+describe("an MO on command", () => {
+  it("when no concatenation is asked for, one deliver_sm carries the text", () => {
+    const [pdu, ...rest] = moDeliverSms({ ...mo, text: "Hello" });
+    expect(rest).toHaveLength(0);
+    expect(pdu).toMatchObject({ esmClass: 0, sourceAddr: "37256789045", sourceAddrTon: 1 });
+  });
+
+  it.each(["udh8", "udh16", "sar"] as const)(
+    "when %s is asked for, a long text goes as numbered parts with one reference",
+    (concat) => {
+      const pdus = moDeliverSms({ ...mo, concat, ref: 42 });
+      const parts = pdus.map((pdu) => readMessageContent(pdu).part);
+      expect(parts).toEqual([1, 2, 3].map((seq) => ({ ref: 42, total: 3, seq })));
+    },
+  );
+
+  it("when only some parts are asked for, only those are sent, still numbered of the whole", () => {
+    const pdus = moDeliverSms({ ...mo, concat: "udh8", onlyParts: [1, 3] });
+    const seqs = pdus.map((pdu) => readMessageContent(pdu).part?.seq);
+    expect(seqs).toEqual([1, 3]);
+  });
+});

@@ -14,8 +14,12 @@ export const AccountRecord = z.object({
   status: z.enum(["active", "disabled"]),
   currency: z.string(),
   test: z.boolean(),
-  /** `whsec_<base64>`; the first signs, all are sent during a rotation's grace period. */
-  webhookSecrets: z.array(z.string()).min(1),
+  /**
+   * Records published before the secrets had a bucket of their own carried them here
+   * (`WebhookSecretsRecord`); pricing no longer does, so ingress and the SMPP server never
+   * see them. Read only as a fallback by the dispatcher.
+   */
+  webhookSecrets: z.array(z.string()).min(1).optional(),
   updatedAt: z.iso.datetime(),
   /** Per-account overrides of the API's rate limits (api.md: "per account too"). */
   limits: z
@@ -46,3 +50,17 @@ export const AccountRecord = z.object({
   apiKeys: z.array(ApiKeyRecord).max(API_KEYS_PER_ACCOUNT).optional(),
 });
 export type AccountRecord = z.infer<typeof AccountRecord>;
+
+/**
+ * An account's webhook signing secrets (`whsec_<base64>`; the first signs, all are sent during
+ * a rotation's grace period), published by pricing to a bucket of their own, keyed by the
+ * account's `hash` like its record: only the dispatcher may read it (ADR 0015), where the
+ * accounts bucket is read by every door.
+ */
+export const WebhookSecretsRecord = z.object({
+  accountId: z.string(),
+  hash: z.string(),
+  webhookSecrets: z.array(z.string()).min(1),
+  updatedAt: z.iso.datetime(),
+});
+export type WebhookSecretsRecord = z.infer<typeof WebhookSecretsRecord>;

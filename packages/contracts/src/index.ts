@@ -1,4 +1,4 @@
-export { AccountRecord } from "./account.ts";
+export { AccountRecord, WebhookSecretsRecord } from "./account.ts";
 export * from "./api-key.ts";
 export * from "./audit.ts";
 export * from "./balance-low.ts";

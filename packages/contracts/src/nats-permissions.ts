@@ -141,6 +141,7 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
         // A charge that takes a balance below its threshold (via the outbox, ADR 0020).
         s.balanceLow,
         ...writeBucket(s.accountsBucket),
+        ...writeBucket(s.webhookSecretsBucket),
       ],
       // authorize, authorize_batch, balance, price and the console's requests.
       [`${prefix}.rpc.pricing.>`],
@@ -189,6 +190,8 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
         s.eventBatch,
         s.event("WebhookAttempted"),
         ...readBucket(s.accountsBucket),
+        // The signing secrets: no other service's user may read them (ADR 0015).
+        ...readBucket(s.webhookSecretsBucket),
       ],
       [s.testWebhook],
       true,

@@ -48,6 +48,8 @@ export interface Subjects {
   /** inbound: the /v1/numbers and /v1/inbound requests ingress forwards (request/reply). */
   readonly inboundApi: string;
   readonly accountsBucket: string;
+  /** The accounts' webhook signing secrets (WebhookSecretsRecord): pricing writes, the dispatcher reads. */
+  readonly webhookSecretsBucket: string;
   /** The inbound service keeps each account's opted-out numbers here (`OptOutRecord`). */
   readonly optOutsBucket: string;
   /** routing publishes the routable prefixes and sender rules here (key "rules"). */
@@ -106,6 +108,7 @@ export function subjects(prefix = "sms"): Subjects {
     inboundDeliver: `${prefix}.inbound.deliver`,
     inboundApi: `${prefix}.rpc.inbound.api`,
     accountsBucket: `${prefix}_accounts`,
+    webhookSecretsBucket: `${prefix}_webhook_secrets`,
     optOutsBucket: `${prefix}_opt_outs`,
     routingBucket: `${prefix}_routing`,
     carrierHealthBucket: `${prefix}_carrier_health`,

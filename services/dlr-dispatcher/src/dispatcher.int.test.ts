@@ -96,6 +96,19 @@ describe("dlr-dispatcher on real JetStream, Postgres and HTTP", () => {
     });
   });
 
+  it("when an account's record still carries its secrets (published before their bucket), the reports are signed with them", async () => {
+    const hook = await receiver();
+    const secret = newSecret();
+    await stack.putRecordWithSecrets(account("acc_legacy", [secret]));
+    const change = statusChange("acc_legacy", `${hook.url}/dlr`);
+    await stack.publish(change);
+    const [request] = await waitFor(() => (hook.requests.length > 0 ? hook.requests : undefined), {
+      what: "the report",
+    });
+    if (!request) throw new Error("no report");
+    expect(() => verify(secret, request)).not.toThrow();
+  });
+
   it("when the receiver fails 3 times, the 4th attempt delivers after growing waits, one success recorded", async () => {
     const hook = await receiver((n) => (n < 3 ? 503 : 200));
     const change = statusChange("acc_1", `${hook.url}/flaky`);

@@ -89,7 +89,11 @@ export async function startDlrDispatcher(
         .catch(() => undefined);
     }, 5_000);
     pendingPoll.unref();
-    accounts = await startAccountDirectory(nats.nc, subjects.accountsBucket, log);
+    accounts = await startAccountDirectory(
+      nats.nc,
+      { accounts: subjects.accountsBucket, webhookSecrets: subjects.webhookSecretsBucket },
+      log,
+    );
     const directory = accounts;
     const posting = createPoster({
       timeoutMs: config.WEBHOOK_TIMEOUT_MS,

@@ -4,6 +4,7 @@
  * recorder of WebhookAttempted events (read from the EventBatch envelopes the dispatcher
  * publishes on `<p>.evt.batch`, each event once, as the event store logs them).
  */
+
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -26,6 +27,7 @@ import {
 import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
 import { Webhook } from "standardwebhooks";
 import { type DlrDispatcherConfig, loadDlrDispatcherConfig } from "./config.ts";
+import type { SigningAccount } from "./handlers/accounts.ts";
 import { DLR_DISPATCHER_DURABLE, type StartedDlrDispatcher } from "./service.ts";
 
 export const silentLog = createLogger("dlr-dispatcher-test", "silent");
@@ -104,7 +106,10 @@ export interface Stack {
   messaging: Messaging;
   attempts: EventOf<"WebhookAttempted">[];
   dispatcher: StartedDlrDispatcher | undefined;
+  /** Publishes the account as pricing does: its record, and its secrets in their own bucket. */
   putAccount(record: AccountRecord): Promise<void>;
+  /** Publishes a record as pricing did before the secrets had a bucket: secrets inside it. */
+  putRecordWithSecrets(record: AccountRecord): Promise<void>;
   publish(...changes: MessageStatusChanged[]): Promise<void>;
   attemptsOf(messageId: string): EventOf<"WebhookAttempted">[];
   /** Every status change was taken and every job finished (delivered or given up). */
@@ -116,9 +121,9 @@ export async function startStack(env: Record<string, string>): Promise<Stack> {
   const infra = await createTestInfra({ HEALTH_PORT: "0", ...env });
   const config = loadDlrDispatcherConfig(infra.env);
   const messaging = await openMessaging(config, "dlr-dispatcher-test", silentLog);
-  const kv = await new Kvm(messaging.nats.nc).create(messaging.subjects.accountsBucket, {
-    history: 1,
-  });
+  const kvm = new Kvm(messaging.nats.nc);
+  const kv = await kvm.create(messaging.subjects.accountsBucket, { history: 1 });
+  const secretsKv = await kvm.create(messaging.subjects.webhookSecretsBucket, { history: 1 });
   const attempts: EventOf<"WebhookAttempted">[] = [];
   const recorder = await recordAttempts(messaging, attempts);
   const stack: Stack = {
@@ -128,6 +133,14 @@ export async function startStack(env: Record<string, string>): Promise<Stack> {
     attempts,
     dispatcher: undefined,
     async putAccount(record) {
+      const { webhookSecrets, ...shared } = record;
+      if (webhookSecrets) {
+        const { accountId, hash, updatedAt } = record;
+        await secretsKv.put(hash, JSON.stringify({ accountId, hash, webhookSecrets, updatedAt }));
+      }
+      await kv.put(record.hash, JSON.stringify(shared));
+    },
+    async putRecordWithSecrets(record) {
       await kv.put(record.hash, JSON.stringify(record));
     },
     publish: (...changes) => messaging.publisher.publishStatusChanges(changes),
@@ -185,7 +198,7 @@ export async function recordAttempts(
   });
 }
 
-export function account(accountId: string, webhookSecrets: string[]): AccountRecord {
+export function account(accountId: string, webhookSecrets: string[]): SigningAccount {
   return {
     accountId,
     hash: `h_${accountId}`,

@@ -37,7 +37,7 @@ beforeAll(async () => {
   });
   nats = await connectNats(config.NATS_URL, "accounts-kv-test", log);
   const name = `${infra.prefix}-${BUCKET}`;
-  bucket = await openAccountsKv(nats, name);
+  bucket = await openAccountsKv(nats, { accounts: name, webhookSecrets: `${name}-secrets` });
   readers = await startKvCache(nats.nc, name, AccountRecord, log);
 });
 afterAll(async () => {

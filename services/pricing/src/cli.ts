@@ -49,7 +49,11 @@ function main(argv: readonly string[]): Promise<number> {
         });
         onClose(() => nats.nc.close());
         setBucketReplicas(config.STREAM_REPLICAS);
-        const kv = await openAccountsKv(nats, subjects(config.NATS_PREFIX).accountsBucket);
+        const names = subjects(config.NATS_PREFIX);
+        const kv = await openAccountsKv(nats, {
+          accounts: names.accountsBucket,
+          webhookSecrets: names.webhookSecretsBucket,
+        });
         const accounts = createAccountOperations({
           db: database.db,
           kv,

@@ -168,7 +168,6 @@ describe("going live", () => {
     const after = await waitFor(() => (kv.get(hash)?.test === false ? kv.get(hash) : undefined));
     expect(after).toMatchObject({
       tokenSha256: before.tokenSha256,
-      webhookSecrets: before.webhookSecrets,
       apiKeys: before.apiKeys,
       status: "active",
     });

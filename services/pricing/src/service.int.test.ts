@@ -4,6 +4,7 @@ import {
   AuthorizeResponse,
   newMessageId,
   subjects as subjectsFor,
+  WebhookSecretsRecord,
 } from "@smsgw/contracts";
 import {
   connectNats,
@@ -157,8 +158,23 @@ describe("accounts", () => {
       status: "active",
       currency: "EUR",
       test: true,
-      webhookSecrets: [created.webhookSecret],
     });
+    // The secret is in the dispatcher's bucket, never in the record every door reads.
+    expect(record).not.toHaveProperty("webhookSecrets");
+    const secrets = await startKvCache(
+      client.nc,
+      subjectsFor(infra.prefix).webhookSecretsBucket,
+      WebhookSecretsRecord,
+      log,
+    );
+    try {
+      expect(await waitFor(() => secrets.get(created.hash))).toMatchObject({
+        accountId: created.accountId,
+        webhookSecrets: [created.webhookSecret],
+      });
+    } finally {
+      await secrets.stop();
+    }
 
     const rotated = await pricing.accounts.rotateToken("kv");
     expect(rotated.hash).toBe(created.hash);

@@ -63,7 +63,10 @@ export async function startPricing(config: PricingConfig, log: Logger): Promise<
     closers.push(() => messaging.close());
     const { nats, subjects } = messaging;
 
-    const kv = await openAccountsKv(nats, subjects.accountsBucket);
+    const kv = await openAccountsKv(nats, {
+      accounts: subjects.accountsBucket,
+      webhookSecrets: subjects.webhookSecretsBucket,
+    });
     const accounts = createAccountOperations({
       db: database.db,
       kv,

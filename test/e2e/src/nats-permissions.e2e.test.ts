@@ -270,6 +270,23 @@ describe("a service with another service's credentials", () => {
     );
   });
 
+  it("when ingress's user (which reads the accounts) reads the webhook secrets, it is refused; the record it reads holds none", async () => {
+    const account = await gateway.pricing.accounts.createAccount({ name: "secrets", credits: "1" });
+    const asIngress = await connectAs("ingress");
+    const secrets = await new Kvm(asIngress).open(s.webhookSecretsBucket).catch(() => undefined);
+    await expectRefused(
+      async () => {
+        if (!secrets) throw new Error("refused at open");
+        return secrets.get(account.hash);
+      },
+      "ingress",
+      `KV_${s.webhookSecretsBucket}`,
+    );
+    const accounts = await new Kvm(asIngress).open(s.accountsBucket);
+    const record = await waitFor(async () => (await accounts.get(account.hash))?.json());
+    expect(record).not.toHaveProperty("webhookSecrets");
+  });
+
   it("when ingress's user puts an account record, it is refused; pricing's user may", async () => {
     const asIngress = await connectAs("ingress");
     const kv = await new Kvm(asIngress).open(s.accountsBucket);

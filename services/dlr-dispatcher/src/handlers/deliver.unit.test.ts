@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
-import type { AccountRecord } from "@smsgw/contracts";
 import { createLogger } from "@smsgw/service-kit";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import type { Job } from "../db/jobs.ts";
 import type { ReportedChange } from "../domain/report.ts";
 import { account, statusChange } from "../test-stack.ts";
+import type { SigningAccount } from "./accounts.ts";
 import { ACCOUNT_WAIT_MS, type DeliverDeps, deliver } from "./deliver.ts";
 import type { PostResult } from "./pinned-post.ts";
 
@@ -26,7 +26,7 @@ function jobFor(accountId: string, url = "https://hooks.example.com/dlr", attemp
 }
 
 function depsWith(
-  accounts: AccountRecord[],
+  accounts: SigningAccount[],
   answer: PostResult = { httpStatus: 200, error: null, latencyMs: 3 },
 ) {
   const sent: Array<{ url: string; headers: Record<string, string>; body: string }> = [];

@@ -1,4 +1,4 @@
-import { AccountRecord, subjects as subjectsFor } from "@smsgw/contracts";
+import { AccountRecord, subjects as subjectsFor, WebhookSecretsRecord } from "@smsgw/contracts";
 import {
   connectNats,
   createLogger,
@@ -17,6 +17,7 @@ let infra: TestInfra;
 let pricing: StartedPricing;
 let client: Nats;
 let kv: KvCache<AccountRecord>;
+let secrets: KvCache<WebhookSecretsRecord>;
 let base: string;
 
 beforeAll(async () => {
@@ -31,9 +32,16 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${pricing.adminPort}`;
   client = await connectNats(infra.env.NATS_URL ?? "", "admin-test", log);
   kv = await startKvCache(client.nc, subjectsFor(infra.prefix).accountsBucket, AccountRecord, log);
+  secrets = await startKvCache(
+    client.nc,
+    subjectsFor(infra.prefix).webhookSecretsBucket,
+    WebhookSecretsRecord,
+    log,
+  );
 });
 afterAll(async () => {
   await kv?.stop();
+  await secrets?.stop();
   await client?.nc.close();
   await pricing?.stop();
   await infra?.cleanup();
@@ -158,15 +166,15 @@ describe("the admin API", () => {
     const created = (await call("POST", "/admin/accounts", { name: "hooks", credits: "1" })).json;
     const rotated = (await call("POST", "/admin/accounts/hooks/webhook-secret")).json;
     expect(rotated.webhookSecret).not.toBe(created.webhookSecret);
-    await waitFor(() => kv.get(created.hash)?.webhookSecrets.length === 2);
-    expect(kv.get(created.hash)?.webhookSecrets).toEqual([
+    await waitFor(() => secrets.get(created.hash)?.webhookSecrets.length === 2);
+    expect(secrets.get(created.hash)?.webhookSecrets).toEqual([
       rotated.webhookSecret,
       created.webhookSecret,
     ]);
     await new Promise((resolve) => setTimeout(resolve, 250)); // the 200 ms grace
     await pricing.sweep.runOnce();
-    await waitFor(() => kv.get(created.hash)?.webhookSecrets.length === 1);
-    expect(kv.get(created.hash)?.webhookSecrets).toEqual([rotated.webhookSecret]);
+    await waitFor(() => secrets.get(created.hash)?.webhookSecrets.length === 1);
+    expect(secrets.get(created.hash)?.webhookSecrets).toEqual([rotated.webhookSecret]);
   });
 
   it("when the token is rotated, the record carries the new token's hash at once", async () => {

@@ -12,11 +12,18 @@ export const AuditBy = z.object({
 });
 export type AuditBy = z.infer<typeof AuditBy>;
 
-/** The changes the audit log records (issue 22: keys and the token; issue 19: SMPP credentials). */
+/**
+ * The changes the audit log records so far (issue 22: keys, the token, going live, the
+ * low-balance threshold; issue 19: SMPP credentials).
+ */
 export const AuditAction = z.enum([
   "api_key.created",
   "api_key.revoked",
   "token.rotated",
+  "live.requested",
+  "live.approved",
+  "live.declined",
+  "low_balance.threshold_set",
   "smpp_credentials.rotated",
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
@@ -28,7 +35,8 @@ export const AuditEntry = z.object({
   action: AuditAction,
   actor: z.string(),
   ip: z.string().nullable(),
-  /** What the change was about: a key's id, or null for the token and SMPP credentials. */
+  /** What the change was about: a key's id, a live request's id, or null (the token, SMPP
+   * credentials, the threshold). */
   target: z.string().nullable(),
   /** What changed, without secrets (a key's name, scopes and allowlist; the SMPP system_id). */
   details: z.record(z.string(), z.unknown()),

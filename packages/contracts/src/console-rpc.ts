@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AuditBy } from "./audit.ts";
+import { LiveRequestView } from "./going-live.ts";
 
 /**
  * console -> pricing (request/reply, queue group "pricing"): what the customer console asks
@@ -22,6 +23,10 @@ export interface ConsoleRpcSubjects {
   readonly revokeKey: string;
   /** The account's latest audit entries (`ConsoleAuditResponse`). */
   readonly audit: string;
+  /** Asking for live sending (going-live.ts); the latest request is in `account`'s answer. */
+  readonly requestLive: string;
+  /** The account's low-balance threshold (going-live.ts). */
+  readonly setLowBalanceThreshold: string;
   /** New SMPP credentials (api.md section 6); the password is in this answer only. */
   readonly rotateSmppCredentials: string;
 }
@@ -41,6 +46,8 @@ export function consoleRpcSubjects(prefix: string): ConsoleRpcSubjects {
     createKey: `${base}.create_key`,
     revokeKey: `${base}.revoke_key`,
     audit: `${base}.audit`,
+    requestLive: `${base}.request_live`,
+    setLowBalanceThreshold: `${base}.set_low_balance_threshold`,
     rotateSmppCredentials: `${base}.rotate_smpp_credentials`,
   };
 }
@@ -85,6 +92,10 @@ export const ConsoleAccount = z.object({
   balance: z.number().int(),
   /** Additive: absent from a pricing that predates it. */
   defaultCallbackUrl: z.string().nullable().optional(),
+  /** Additive: money units; below it the console warns and a balance webhook goes out. */
+  lowBalanceThreshold: z.number().int().nullable().optional(),
+  /** Additive: the account's latest request for live sending, if any. */
+  liveRequest: LiveRequestView.nullable().optional(),
   /** The SMPP system_id (never the password: only its hash is kept); null before any. Additive. */
   smppSystemId: z.string().nullable().optional(),
 });

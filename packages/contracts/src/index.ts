@@ -1,12 +1,14 @@
 export { AccountRecord, WebhookSecretsRecord } from "./account.ts";
 export * from "./api-key.ts";
 export * from "./audit.ts";
+export * from "./balance-low.ts";
 export * from "./carrier-health.ts";
 export * from "./console-rpc.ts";
 export * from "./envelope.ts";
 export * from "./error-codes.ts";
 export * from "./event-batch.ts";
 export * from "./events.ts";
+export * from "./going-live.ts";
 export * from "./ids.ts";
 export * from "./inbound.ts";
 export * from "./inbound-rpc.ts";

@@ -138,6 +138,8 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
         `${api}.CONSUMER.DELETE.${S}.pricing-accepted`,
         ...durable("pricing-failed"),
         s.event("MessageRefunded"),
+        // A charge that takes a balance below its threshold (via the outbox, ADR 0020).
+        s.balanceLow,
         ...writeBucket(s.accountsBucket),
         ...writeBucket(s.webhookSecretsBucket),
       ],
@@ -183,6 +185,8 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
         ...stream,
         ...durable("dlr-dispatcher"),
         ...durable("dlr-dispatcher-inbound"),
+        // Balance webhooks: pricing's AccountBalanceLow (ADR 0020).
+        ...durable("dlr-dispatcher-balance"),
         s.eventBatch,
         s.event("WebhookAttempted"),
         ...readBucket(s.accountsBucket),

@@ -8,6 +8,7 @@ import type { MessageEventType } from "./events.ts";
  *   <p>.evt.batch               several events in one publish (EventBatch), same stream
  *   <p>.submit.<carrier>        work for a carrier's connector, not logged (ADR 0009)
  *   <p>.status.changed          derived status changes (for webhooks), same stream
+ *   <p>.status.balance_low      an account's balance fell below its threshold (for webhooks)
  *   <p>.inbound.received        inbound (MO) messages from carriers, same stream
  *   <p>.rpc.<service>.<verb>    request/reply, never stored
  */
@@ -25,6 +26,8 @@ export interface Subjects {
   /** A carrier's submit work items: `<p>.submit.<carrier>`. */
   submit(carrierId: string): string;
   readonly statusChanged: string;
+  /** pricing: an account's balance crossed below its threshold (`AccountBalanceLow`). */
+  readonly balanceLow: string;
   readonly authorize: string;
   /** pricing: several authorize requests in one (`AuthorizeBatchRequest`), request/reply. */
   readonly authorizeBatch: string;
@@ -93,6 +96,7 @@ export function subjects(prefix = "sms"): Subjects {
       return `${prefix}.submit.${carrierId}`;
     },
     statusChanged: `${prefix}.status.changed`,
+    balanceLow: `${prefix}.status.balance_low`,
     authorize: `${prefix}.rpc.pricing.authorize`,
     authorizeBatch: `${prefix}.rpc.pricing.authorize_batch`,
     balance: `${prefix}.rpc.pricing.balance`,

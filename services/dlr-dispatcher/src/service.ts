@@ -1,4 +1,4 @@
-import { InboundDelivery, StatusChangeDelivery } from "@smsgw/contracts";
+import { AccountBalanceLow, InboundDelivery, StatusChangeDelivery } from "@smsgw/contracts";
 import {
   type Database,
   type HealthServer,
@@ -15,6 +15,7 @@ import type { DlrDispatcherConfig } from "./config.ts";
 import { createJobStore, type JobStore } from "./db/jobs.ts";
 import { migrations } from "./db/migrations.ts";
 import { type AccountDirectory, startAccountDirectory } from "./handlers/accounts.ts";
+import { handleBalanceWarnings } from "./handlers/balance-intake.ts";
 import { deliver } from "./handlers/deliver.ts";
 import { createFastPath } from "./handlers/fast-path.ts";
 import { handleInboundDeliveries, handleStatusChanges } from "./handlers/intake.ts";
@@ -37,6 +38,8 @@ export interface DlrDispatcherOverrides {
 export const DLR_DISPATCHER_DURABLE = "dlr-dispatcher";
 /** Inbound messages for accounts' webhooks (`<p>.inbound.deliver`, from the inbound service). */
 export const DLR_DISPATCHER_INBOUND_DURABLE = "dlr-dispatcher-inbound";
+/** The durable of pricing's balance warnings (`<p>.status.balance_low`). */
+export const DLR_DISPATCHER_BALANCE_DURABLE = "dlr-dispatcher-balance";
 export const DLR_DISPATCHER_SCHEMA = "dispatcher";
 
 /** Connects, migrates, resumes pending jobs, consumes status changes and inbound messages, serves health; `stop()` undoes it in order. */
@@ -52,6 +55,7 @@ export async function startDlrDispatcher(
   let poster: Poster | undefined;
   let consumer: RunningConsumer | undefined;
   let inboundConsumer: RunningConsumer | undefined;
+  let balanceConsumer: RunningConsumer | undefined;
   let testWebhooks: { stop(): Promise<void> } | undefined;
   let health: HealthServer | undefined;
   let pendingPoll: NodeJS.Timeout | undefined;
@@ -62,6 +66,7 @@ export async function startDlrDispatcher(
     stopping = true;
     await consumer?.stop();
     await inboundConsumer?.stop();
+    await balanceConsumer?.stop();
     await testWebhooks?.stop();
     await scheduler?.stop();
     poster?.close();
@@ -171,6 +176,17 @@ export async function startDlrDispatcher(
         ...intake,
         accountOf: (accountId) => directory.byAccountId(accountId),
       }),
+    });
+    // Pricing's balance warnings: jobs of the same queue, so signed, retried and isolated
+    // per origin like the reports (ADR 0020).
+    balanceConsumer = await startConsumer(nats, {
+      stream: subjects.stream,
+      durable: DLR_DISPATCHER_BALANCE_DURABLE,
+      filterSubject: subjects.balanceLow,
+      schema: AccountBalanceLow,
+      log,
+      maxBatch: 64,
+      handle: handleBalanceWarnings({ store, poke: running.poke, now: () => new Date() }),
     });
     health = await startHealthServer(config.HEALTH_PORT, config.HTTP_HOST, {
       live: () => true,

@@ -17,6 +17,8 @@ import { newAccountId, newHash, newToken, newWebhookSecret, sha256Hex } from "./
 import type { AccountRow, PricingDatabase } from "./db/schema.ts";
 import { toUnits } from "./db/schema.ts";
 import { isAccountName, isCurrency, parseCredits } from "./domain/account-input.ts";
+import { createLiveRequestOperations, type LiveRequestOperations } from "./live-requests.ts";
+import { createLowBalanceOperations, type LowBalanceOperations } from "./low-balance.ts";
 import { recordLedger } from "./metrics.ts";
 
 export { AccountError, AccountErrorCode } from "./account-common.ts";
@@ -50,6 +52,8 @@ export interface AccountSummary {
   defaultCallbackUrl: string | null;
   /** The SMPP system_id, when the account has SMPP credentials. */
   smppSystemId: string | null;
+  /** Money units; below it the console warns and a balance webhook goes out. Null: none. */
+  lowBalanceThreshold: number | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -64,7 +68,11 @@ export interface CreateAccountInput {
   note?: string;
 }
 
-export interface AccountOperations extends AccountSettings, ApiKeyOperations {
+export interface AccountOperations
+  extends AccountSettings,
+    ApiKeyOperations,
+    LiveRequestOperations,
+    LowBalanceOperations {
   createAccount(input: CreateAccountInput): Promise<Credentials>;
   /** Adds credit to the account named (or with the id) `account`. */
   topUp(
@@ -320,6 +328,8 @@ export function createAccountOperations(deps: AccountDeps): AccountOperations {
   }
 
   const apiKeys = createApiKeyOperations({ db, publish });
+  const liveRequests = createLiveRequestOperations({ db, publish });
+  const lowBalance = createLowBalanceOperations({ db, toSummary });
   return {
     createAccount,
     topUp,
@@ -332,6 +342,8 @@ export function createAccountOperations(deps: AccountDeps): AccountOperations {
     audit,
     ...settings,
     ...apiKeys,
+    ...liveRequests,
+    ...lowBalance,
   };
 }
 
@@ -372,6 +384,8 @@ export function toSummary(row: AccountRow): AccountSummary {
     limits: row.limits,
     defaultCallbackUrl: row.default_callback_url,
     smppSystemId: row.smpp_system_id,
+    lowBalanceThreshold:
+      row.low_balance_threshold === null ? null : toUnits(row.low_balance_threshold),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -39,6 +39,9 @@ const OPTIONS = {
   "system-id": { type: "string" },
   "smpp-binds": { type: "string" },
   "smpp-window": { type: "string" },
+  reason: { type: "string" },
+  threshold: { type: "string" },
+  status: { type: "string" },
   live: { type: "boolean" },
   replace: { type: "boolean" },
   clear: { type: "boolean" },
@@ -92,6 +95,10 @@ const SPECS = {
   "accounts ledger": { allowed: ["name", "limit", "before"], required: ["name"] },
   "accounts show": { allowed: ["name"], required: ["name"] },
   "accounts audit": { allowed: ["name", "limit"], required: ["name"] },
+  "accounts low-balance": { allowed: ["name", "threshold", "clear", "actor"], required: ["name"] },
+  "accounts live-requests": { allowed: ["status", "limit"] },
+  "accounts approve-live": { allowed: ["name", "actor"], required: ["name"] },
+  "accounts decline-live": { allowed: ["name", "reason", "actor"], required: ["name", "reason"] },
   "accounts list": { allowed: [] },
   "accounts demo": { allowed: [] },
   "prices load": { allowed: ["replace"], file: true },
@@ -129,7 +136,16 @@ accounts:
       The default callback URL: reports of messages sent without a callbackUrl go there.
   ledger --name <account> [--limit 50] [--before <entry id>]
   audit --name <account> [--limit 50]
-      Who created or revoked API keys and rotated the token, when and from where.
+      Who created or revoked API keys, rotated the token, asked for or decided going live,
+      when and from where.
+  low-balance --name <account> --threshold <amount> | --clear [--actor <who>]
+      Below this balance the console warns and one signed "balance" webhook goes to the
+      account's default callback URL, once per crossing.
+  live-requests [--status pending|approved|declined|all] [--limit 100]
+      Requests for live sending (from the console), pending ones unless --status says.
+  approve-live --name <account> [--actor <who>]
+      Approves the account's pending request: it becomes live, balance, token and keys kept.
+  decline-live --name <account> --reason <shown to the customer> [--actor <who>]
   show --name <account> | list
   demo      for the local stack: account "demo" with 10 EUR of test credits (or a new token)
 prices:

@@ -154,6 +154,63 @@ export async function run(
         json: entries,
       };
     }
+    case "accounts low-balance": {
+      if (Boolean(command.flags.clear) === (o.threshold !== undefined)) {
+        throw new AccountError("invalid_input", "give --threshold <amount> or --clear");
+      }
+      const summary = await accounts.setLowBalanceThreshold(account, o.threshold ?? null, {
+        actor,
+        ip: null,
+      });
+      return shown("Low-balance threshold set for", summary);
+    }
+    case "accounts live-requests": {
+      const status = o.status ?? "pending";
+      if (!["pending", "approved", "declined", "all"].includes(status)) {
+        throw new AccountError("invalid_input", "--status is pending, approved, declined or all");
+      }
+      const requests = await accounts.liveRequests({
+        status: status as "pending" | "approved" | "declined" | "all",
+        ...(o.limit === undefined ? {} : { limit: Number(o.limit) }),
+      });
+      const lines = requests.map((r) =>
+        [
+          r.id,
+          r.accountId,
+          r.status,
+          r.requestedAt,
+          r.company,
+          String(r.monthlyVolume),
+          oneLine(r.useCase),
+          r.reason ?? "-",
+        ].join("\t"),
+      );
+      return {
+        text:
+          requests.length === 0
+            ? "No requests."
+            : ["id\taccount\tstatus\trequested\tcompany\tmonthly\tuse case\treason", ...lines].join(
+                "\n",
+              ),
+        json: requests,
+      };
+    }
+    case "accounts approve-live": {
+      const request = await accounts.approveLive(account, { actor, ip: null });
+      const summary = await mustGet(accounts, request.accountId);
+      return {
+        text: `Approved request ${request.id}: ${describeAccount(summary)}`,
+        json: { request, account: accountJson(summary) },
+      };
+    }
+    case "accounts decline-live": {
+      const request = await accounts.declineLive(account, need(o.reason), { actor, ip: null });
+      const summary = await mustGet(accounts, request.accountId);
+      return {
+        text: `Declined request ${request.id} (${request.reason}): ${describeAccount(summary)}`,
+        json: { request, account: accountJson(summary) },
+      };
+    }
     case "accounts show":
       return shown("Account", await mustGet(accounts, account));
     case "accounts list": {
@@ -237,6 +294,12 @@ export async function run(
   }
 }
 
+/** A customer's text on one line of a table. */
+function oneLine(text: string): string {
+  const flat = text.replace(/\s+/g, " ");
+  return flat.length > 60 ? `${flat.slice(0, 59)}…` : flat;
+}
+
 function countries(list: string | undefined): string[] {
   return (list ?? "")
     .split(",")
@@ -269,6 +332,9 @@ function describeAccount(summary: AccountSummary): string {
     summary.blockedCountries.length > 0 ? `blocked ${summary.blockedCountries.join(",")}` : "",
     summary.limits ? `limits ${JSON.stringify(summary.limits)}` : "",
     summary.defaultCallbackUrl ? `default callback ${summary.defaultCallbackUrl}` : "",
+    summary.lowBalanceThreshold === null
+      ? ""
+      : `low-balance threshold ${money(summary.lowBalanceThreshold, summary.currency)}`,
   ].filter((x) => x !== "");
   return `account ${summary.name} (${summary.accountId}): ${summary.test ? "test" : "live"}, ${summary.status}, balance ${money(summary.balance, summary.currency)}${extras.length > 0 ? `; ${extras.join("; ")}` : ""}.`;
 }

@@ -1,16 +1,14 @@
-import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { AccountRecord, subjects } from "@smsgw/contracts";
 import { connectNats, createLogger, startKvCache } from "@smsgw/service-kit";
 import { verifySmppPassword } from "@smsgw/smpp-credentials";
 import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "./testing/run-cli.ts";
 
-const CLI = fileURLToPath(new URL("./cli.ts", import.meta.url));
 let infra: TestInfra;
 
 beforeAll(async () => {
@@ -20,24 +18,8 @@ afterAll(async () => {
   await infra?.cleanup();
 });
 
-/** Runs the CLI as an operator would: its own process, configured by the environment. */
-function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, ...infra.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+function cli(...args: string[]) {
+  return runCli(infra.env, args);
 }
 
 /** The account's record in the accounts bucket, once it satisfies `until`. */

@@ -2,6 +2,7 @@ import {
   type Logger,
   openMessaging,
   openServiceDatabase,
+  publishWithRetry,
   type RunningService,
   startHealthServer,
 } from "@smsgw/service-kit";
@@ -76,7 +77,12 @@ export async function startPricing(config: PricingConfig, log: Logger): Promise<
     const published = await accounts.publishAll();
     log.info({ accounts: published }, "accounts published");
 
-    const outbox = createOutboxPublisher(database.db, messaging.publisher, log);
+    const outbox = createOutboxPublisher(database.db, messaging.publisher, log, (event) =>
+      publishWithRetry(nats.js, subjects.balanceLow, JSON.stringify(event), {
+        msgID: event.eventId,
+        retryForMs: 5_000,
+      }),
+    );
     // Closed after everything that publishes through it, before NATS drains.
     closers.push(() => outbox.settle());
     const settlement = await startSettlementConsumers({
@@ -132,6 +138,7 @@ export async function startPricing(config: PricingConfig, log: Logger): Promise<
       maxConcurrent: config.AUTHORIZE_MAX_CONCURRENT,
       commitTimeoutMs: config.AUTHORIZE_COMMIT_TIMEOUT_MS,
       maxBatch: config.AUTHORIZE_MAX_BATCH,
+      outbox,
     });
     closers.push(() => responder.stop());
 

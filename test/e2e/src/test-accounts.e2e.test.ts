@@ -1,4 +1,5 @@
 import { createMessageReader } from "@smsgw/message-read-model";
+import { waitFor } from "@smsgw/testkit";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Gateway, startGateway } from "./gateway.ts";
@@ -33,6 +34,29 @@ async function ledger(messageId: string) {
 }
 
 describe("test accounts reach simulators only", () => {
+  it("when a test account's request for live sending is approved, its next messages reach the real carrier and its balance is kept", async () => {
+    const { pricing } = gateway;
+    const trial = await pricing.accounts.createAccount({ name: "going-live", credits: "10" });
+    const traffic = await startTraffic(gateway, trial, "+3725672");
+    try {
+      expect((await traffic.send()).carriers).toEqual(["sim-b"]);
+      const form = { company: "Acme OÜ", monthlyVolume: 10_000, useCase: "one-time passwords" };
+      await pricing.accounts.requestLive(trial.accountId, form, { actor: "console:e2e", ip: null });
+      const before = (await pricing.accounts.get(trial.accountId))?.balance;
+      // The same operation as `gw accounts approve-live` and the admin API's approve.
+      await pricing.accounts.approveLive(trial.accountId, { actor: "cli:e2e", ip: null });
+      expect((await pricing.accounts.get(trial.accountId))?.balance).toBe(before);
+      // Ingress takes the republished record from the accounts bucket within the watch's delay.
+      await waitFor(async () => (await traffic.send()).carriers[0] === "sim-a" || undefined, {
+        timeoutMs: 20_000,
+        what: "a message of the approved account at the real carrier",
+      });
+      expect((await traffic.send()).carriers).toEqual(["sim-a"]);
+    } finally {
+      await traffic.close();
+    }
+  });
+
   it("when a live and a test account send to the same country, the live one's messages reach the real carrier and the test one's only the simulator", async () => {
     const { pricing } = gateway;
     const live = await pricing.accounts.createAccount({ name: "live", credits: "10", test: false });

@@ -35,6 +35,7 @@ const SHOTS = join(
   "console",
 );
 const log = createLogger("console", process.env.TEST_LOG_LEVEL ?? "silent");
+const ADMIN_TOKEN = "admin-token-for-the-browser-test";
 let gateway: Gateway;
 let service: StartedConsole;
 let browser: Browser;
@@ -61,7 +62,8 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
   ensureChromium();
-  gateway = await startGateway({}, { smppServer: true });
+  // The admin API on: the operator approves going live through it, as in production.
+  gateway = await startGateway({ ADMIN_TOKEN, ADMIN_PORT: "0" }, { smppServer: true });
   service = await startConsole(
     loadConsoleConfig({
       ...gateway.infra.env,
@@ -398,6 +400,54 @@ describe("the console in a browser", () => {
     expect(await page.content()).not.toContain(password);
     await page.goto(`${base}/keys`);
     expect(await page.locator('[data-audit="smpp_credentials.rotated"]').count()).toBe(1);
+    await page.close();
+  });
+
+  it("when the owner asks for live sending and an operator approves it over the admin API, the account page shows the account live with its balance; a threshold above the balance shows the low-balance warning", async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    await signUp(page, "going-live@example.com");
+    await page.goto(`${base}/account`);
+    expect(await page.getAttribute("[data-testid=live-state]", "data-state")).toBe("test");
+    const balance = await page.textContent("[data-testid=account-balance]");
+
+    await page.getByLabel("Company name").fill("Acme OÜ");
+    await page.getByLabel("Expected monthly volume").fill("50 000");
+    await page.getByLabel("Use case").fill("One-time passwords for our app's log-in");
+    await page.getByRole("button", { name: "Ask for live sending" }).click();
+    expect(await page.textContent("p.notice")).toContain("your request for live sending");
+    expect(await page.getAttribute("[data-testid=live-state]", "data-state")).toBe("pending");
+    expect(await page.getByRole("button", { name: "Ask for live sending" }).count()).toBe(0);
+
+    // The operator: the pending request is listed, and approved by account.
+    const admin = (method: string, path: string) =>
+      fetch(`http://127.0.0.1:${gateway.pricing.adminPort}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
+    const pending = (await (await admin("GET", "/admin/live-requests")).json()) as {
+      requests: Array<{ accountId: string; company: string }>;
+    };
+    const request = pending.requests.find((r) => r.company === "Acme OÜ");
+    expect(request).toBeDefined();
+    expect((await admin("POST", `/admin/accounts/${request?.accountId}/live/approve`)).status).toBe(
+      200,
+    );
+
+    await page.goto(`${base}/account`);
+    expect(await page.getAttribute("[data-testid=live-state]", "data-state")).toBe("live");
+    expect(await page.locator("div.problems").count()).toBe(0);
+    expect(await page.textContent("[data-testid=account-balance]")).toBe(balance);
+
+    // A threshold above the balance: the account page and the dashboard warn.
+    expect(await page.locator("[data-testid=low-balance]").count()).toBe(0);
+    await page.getByLabel("Warn below").fill("2.50");
+    await page.getByRole("button", { name: "Save threshold" }).click();
+    expect(await page.textContent("p.notice")).toContain("Low-balance threshold saved.");
+    expect(await page.textContent("[data-testid=low-balance]")).toContain("2.50 EUR");
+    await page.screenshot({ path: join(SHOTS, "account.png"), fullPage: true });
+    await page.goto(`${base}/dashboard`);
+    expect(await page.locator("text=Test account").count()).toBe(0);
+    expect(await page.locator("[data-testid=low-balance]").count()).toBe(1);
     await page.close();
   });
 });

@@ -5,6 +5,7 @@ import type { UserStore } from "../db/users.ts";
 import { errorPage } from "../domain/pages/auth.ts";
 import type { ThrottleRule } from "../domain/throttle.ts";
 import { mountActions } from "./account-actions.ts";
+import { mountAccountPage } from "./account-page.ts";
 import { Attempts } from "./attempts.ts";
 import { mountAuth } from "./auth.ts";
 import type { DispatcherClient } from "./dispatcher-client.ts";
@@ -95,6 +96,7 @@ export function createApp(options: AppOptions): express.Express {
     loginAttempts,
     address: options.smppAddress,
   });
+  mountAccountPage(pages, { pricing: options.pricing });
   app.use(pages);
 
   app.use((_req: Request, res: Response) => {

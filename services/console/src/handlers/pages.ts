@@ -71,6 +71,7 @@ export function mountPages(router: Router, options: PageOptions): void {
       dashboardPage(pageContext(res), {
         balance: account.account.balance,
         currency: account.account.currency,
+        lowBalanceThreshold: account.account.lowBalanceThreshold ?? null,
         test: account.account.test,
         today: tally(today),
         month: tally(monthStart),

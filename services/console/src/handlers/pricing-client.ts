@@ -6,13 +6,16 @@ import {
   ConsoleKeysResponse,
   ConsoleLedgerResponse,
   ConsolePriceListResponse,
+  ConsoleRequestLiveResponse,
   ConsoleRotateSmppCredentialsResponse,
   ConsoleRotateTokenResponse,
   ConsoleRotateWebhookSecretResponse,
   ConsoleSetDefaultCallbackUrlResponse,
+  ConsoleSetLowBalanceThresholdResponse,
   type CreateApiKeyRequest,
   CreateApiKeyResponse,
   consoleRpcSubjects,
+  type LiveRequestForm,
   RevokeApiKeyResponse,
 } from "@smsgw/contracts";
 import type { Nats } from "@smsgw/service-kit";
@@ -69,6 +72,14 @@ export function createPricingClient(nats: Nats, prefix: string, timeoutMs: numbe
     revokeKey: (accountId: string, keyId: string, by: AuditBy) =>
       ask(subjects.revokeKey, { accountId, keyId, by }, RevokeApiKeyResponse),
     audit: (accountId: string) => ask(subjects.audit, { accountId }, ConsoleAuditResponse),
+    setLowBalanceThreshold: (accountId: string, threshold: number | null, by: AuditBy) =>
+      ask(
+        subjects.setLowBalanceThreshold,
+        { accountId, threshold, by },
+        ConsoleSetLowBalanceThresholdResponse,
+      ),
+    requestLive: (accountId: string, form: LiveRequestForm, by: AuditBy) =>
+      ask(subjects.requestLive, { accountId, form, by }, ConsoleRequestLiveResponse),
   };
 }
 export type PricingClient = ReturnType<typeof createPricingClient>;

@@ -1,4 +1,5 @@
 import {
+  type AccountBalanceLow,
   type ErrorCode,
   type InboundDelivery,
   type InboundView,
@@ -8,6 +9,8 @@ import {
   statusChangeId,
   toDecimal,
 } from "@smsgw/contracts";
+
+import { type BalanceBody, balanceBody } from "./balance-report.ts";
 
 /** The JSON body of a delivery report (api.md section 4), field for field. */
 export interface ReportBody {
@@ -36,8 +39,14 @@ export type ReportedChange = MessageStatusChanged & { callbackUrl: string };
 /** An inbound message with the URL it goes to (its number's, or the account's default). */
 export type AddressedInbound = InboundDelivery & { url: string };
 
-/** What a webhook job POSTs: a message's status change, or an inbound message. */
-export type WebhookSource = ReportedChange | AddressedInbound;
+/** A low-balance warning with the URL it goes to: the account's default at the crossing. */
+export type BalanceWarning = AccountBalanceLow & { callbackUrl: string };
+
+/**
+ * What a webhook job POSTs: a message's status change, an inbound message, or a low-balance
+ * warning (ADR 0020: the same queue, signing, retries and per-origin isolation).
+ */
+export type WebhookSource = ReportedChange | AddressedInbound | BalanceWarning;
 
 /**
  * Where an inbound message is POSTed: its number's inboundUrl, else the account's default
@@ -89,10 +98,18 @@ export function webhookIdFor(change: Pick<MessageStatusChanged, "messageId" | "s
  */
 export function webhookOf(source: WebhookSource): {
   url: string;
-  body: ReportBody | InboundBody;
+  body: ReportBody | InboundBody | BalanceBody;
   webhookId: string;
   occurredAt: string;
 } {
+  if (source.type === "AccountBalanceLow") {
+    return {
+      url: source.callbackUrl,
+      body: balanceBody(source),
+      webhookId: source.eventId,
+      occurredAt: source.occurredAt,
+    };
+  }
   if (source.type === "InboundDelivery") {
     return {
       url: source.url,

@@ -92,7 +92,7 @@ function takeJobs(deps: IntakeDeps) {
 }
 
 /** The isolation key; a URL that does not parse still becomes a job, so its refusal is recorded. */
-function originKey(callbackUrl: string): string {
+export function originKey(callbackUrl: string): string {
   const parsed = parseCallbackUrl(callbackUrl);
   return parsed.ok ? originOf(parsed.url) : "(invalid)";
 }

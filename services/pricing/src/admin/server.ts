@@ -27,6 +27,9 @@ export interface AdminOptions {
   log: Logger;
 }
 
+/** The audit log's "who" for the admin API: its one shared token names no operator yet. */
+const ADMIN_API = { actor: "admin-api", ip: null };
+
 class HttpError extends Error {
   readonly status: number;
   readonly code: string;
@@ -90,7 +93,7 @@ export function createAdminApp(options: Omit<AdminOptions, "port" | "host">) {
     res.json(accountJson(await summary(account(req))));
   });
   app.post("/admin/accounts/:account/token", async (req, res) => {
-    const credentials = await accounts.rotateToken(account(req), { actor: "admin-api", ip: null });
+    const credentials = await accounts.rotateToken(account(req), ADMIN_API);
     res.json(credentialsJson(credentials, await summary(credentials.accountId)));
   });
   app.post("/admin/accounts/:account/webhook-secret", async (req, res) => {
@@ -152,6 +155,34 @@ export function createAdminApp(options: Omit<AdminOptions, "port" | "host">) {
       throw new HttpError(400, "invalid_input", 'give {"defaultCallbackUrl": "https://…" | null}');
     }
     res.json(accountJson(await accounts.setDefaultCallbackUrl(account(req), url)));
+  });
+  // Going live (issue 22): the operator's queue of requests, and the decision on one.
+  app.get("/admin/live-requests", async (req, res) => {
+    const status = typeof req.query.status === "string" ? req.query.status : "pending";
+    if (!["pending", "approved", "declined", "all"].includes(status)) {
+      throw new HttpError(400, "invalid_input", "status is pending, approved, declined or all");
+    }
+    const requests = await accounts.liveRequests({
+      status: status as "pending" | "approved" | "declined" | "all",
+    });
+    res.json({ requests });
+  });
+  app.post("/admin/accounts/:account/live/approve", async (req, res) => {
+    const request = await accounts.approveLive(account(req), ADMIN_API);
+    res.json({ request, account: accountJson(await summary(request.accountId)) });
+  });
+  app.post("/admin/accounts/:account/live/decline", async (req, res) => {
+    const request = await accounts.declineLive(account(req), text(req, "reason"), ADMIN_API);
+    res.json({ request, account: accountJson(await summary(request.accountId)) });
+  });
+  app.put("/admin/accounts/:account/low-balance-threshold", async (req, res) => {
+    const threshold = body(req).threshold;
+    if (threshold !== null && typeof threshold !== "string") {
+      throw new HttpError(400, "invalid_input", 'give {"threshold": "5.00" | null}');
+    }
+    res.json(
+      accountJson(await accounts.setLowBalanceThreshold(account(req), threshold, ADMIN_API)),
+    );
   });
   app.get("/admin/accounts/:account/ledger", async (req, res) => {
     const limit = req.query.limit === undefined ? undefined : Number(req.query.limit);

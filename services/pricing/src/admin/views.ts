@@ -16,6 +16,8 @@ export function accountJson(summary: AccountSummary) {
     limits: summary.limits,
     defaultCallbackUrl: summary.defaultCallbackUrl,
     smppSystemId: summary.smppSystemId,
+    lowBalanceThreshold:
+      summary.lowBalanceThreshold === null ? null : toDecimal(summary.lowBalanceThreshold),
   };
 }
 

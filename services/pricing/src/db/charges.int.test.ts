@@ -166,4 +166,46 @@ describe("the batch charge", () => {
     expect(decision.newCharges).toEqual([]);
     expect(await balance("acc_quiet")).toBe("100");
   });
+
+  it("when two replicas' batches together take a balance below its threshold, exactly one warning is written, by the batch that crossed", async () => {
+    await account("acc_cross", 5_000);
+    await first.db
+      .updateTable("accounts")
+      .set({ low_balance_threshold: 3_000, default_callback_url: "https://example.com/hooks" })
+      .where("account_id", "=", "acc_cross")
+      .execute();
+    // 5,000 - 8 x 420 = 1,640: one of the batches crosses 3,000, whichever commits second.
+    const batch = () => Array.from({ length: 4 }, () => request("acc_cross"));
+    const [a, b] = await Promise.all([
+      chargeBatch(first.db, batch(), prices),
+      chargeBatch(second.db, batch(), prices),
+    ]);
+    const warnings = [...a.balanceWarnings, ...b.balanceWarnings];
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        type: "AccountBalanceLow",
+        accountId: "acc_cross",
+        balance: 1_640,
+        threshold: 3_000,
+        currency: "EUR",
+        callbackUrl: "https://example.com/hooks",
+      }),
+    ]);
+    const outbox = await first.db
+      .selectFrom("outbox")
+      .select("event_id")
+      .where("event_id", "like", "acc_cross:balance_low:%")
+      .execute();
+    expect(outbox.map((row) => row.event_id)).toEqual([warnings[0]?.eventId]);
+
+    // Below already: a further charge writes none.
+    const below = await chargeBatch(first.db, [request("acc_cross")], prices);
+    expect(below.balanceWarnings).toEqual([]);
+  });
+
+  it("when an account has no threshold, a charge writes no warning", async () => {
+    await account("acc_no_threshold", 1_000);
+    const decision = await chargeBatch(first.db, [request("acc_no_threshold")], prices);
+    expect(decision.balanceWarnings).toEqual([]);
+  });
 });

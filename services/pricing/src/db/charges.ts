@@ -1,3 +1,4 @@
+import { AccountBalanceLow } from "@smsgw/contracts";
 import { type Kysely, sql } from "kysely";
 import {
   type AccountState,
@@ -30,12 +31,12 @@ export async function chargeBatch(
   db: Kysely<PricingDatabase>,
   requests: readonly ChargeRequest[],
   prices: PriceBook,
-): Promise<BatchDecision> {
+): Promise<BatchDecision & { balanceWarnings: AccountBalanceLow[] }> {
   for (let attempt = 1; ; attempt++) {
     try {
       const decision = decideBatch({ requests, ...(await readState(db, requests)), prices });
-      await recordDecision(db, decision);
-      return decision;
+      const balanceWarnings = await recordDecision(db, decision);
+      return { ...decision, balanceWarnings };
     } catch (error) {
       if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
     }
@@ -114,15 +115,23 @@ async function readState(
 }
 
 /**
- * The decision's writes in one statement: the ledger rows and the balances. A new charge
+ * The decision's writes in one statement: the ledger rows, the balances, and a balance warning
+ * for each account the batch took from at or above its low-balance threshold to below it
+ * (ADR 0020): decided in the same statement, on the row the update moved (`balance + spent`
+ * is the balance it found), so concurrent batches and replicas cross at most once between
+ * them, and no read is added per SMS. The warning goes to the outbox; the caller publishes
+ * what the statement returns. A new charge
  * needs no row of its own to wait for its MessageAccepted: the sweep finds the charges no
  * acceptance names (db/settlement.ts) and refunds them (ingress charged, then died before
  * publishing). No event is written: the charge rides on MessageAccepted (`cost`,
  * `pricePerPart`, ADR 0009).
  */
-async function recordDecision(db: Kysely<PricingDatabase>, decision: BatchDecision) {
+async function recordDecision(
+  db: Kysely<PricingDatabase>,
+  decision: BatchDecision,
+): Promise<AccountBalanceLow[]> {
   const charges = decision.newCharges;
-  if (charges.length === 0) return;
+  if (charges.length === 0) return [];
   const spent = new Map<string, number>();
   for (const charge of charges) {
     spent.set(charge.accountId, (spent.get(charge.accountId) ?? 0) + charge.amount);
@@ -130,7 +139,7 @@ async function recordDecision(db: Kysely<PricingDatabase>, decision: BatchDecisi
   // Accounts in id order: two batches moving the same accounts take their row locks in the
   // same order and cannot deadlock.
   const moved = [...spent].filter(([, amount]) => amount > 0).sort(([a], [b]) => (a < b ? -1 : 1));
-  await sql`
+  const { rows } = await sql<{ warnings: unknown[] }>`
     with charged as (
       insert into ledger (account_id, kind, amount, message_id, parts, price_per_part, actor, note)
       select x.account_id, 'charge', x.amount, x.message_id, x.parts, x.price_per_part,
@@ -141,15 +150,36 @@ async function recordDecision(db: Kysely<PricingDatabase>, decision: BatchDecisi
                   ${charges.map((c) => String(c.parts))}::integer[],
                   ${charges.map((c) => String(c.pricePerPart))}::bigint[])
         as x (account_id, amount, message_id, parts, price_per_part)
-      returning 1
+      returning id, account_id
     ), spent as (
       update accounts as a set balance = a.balance - v.spent
       from unnest(${moved.map(([accountId]) => accountId)}::text[],
                   ${moved.map(([, amount]) => String(amount))}::bigint[]) as v (account_id, spent)
       where a.account_id = v.account_id
-      returning 1
+      returning a.account_id, a.balance, v.spent, a.currency, a.low_balance_threshold,
+        a.default_callback_url
+    ), crossed as (
+      -- balanceLowId (contracts): the account and the batch's last charge of it.
+      select s.*, ':balance_low:' || (select max(c.id) from charged c
+        where c.account_id = s.account_id)::text as event_id
+      from spent s
+      where s.balance < s.low_balance_threshold
+        and s.balance + s.spent >= s.low_balance_threshold
+    ), warned as (
+      insert into outbox (event_id, event)
+      select x.account_id || x.event_id, jsonb_build_object(
+          'type', 'AccountBalanceLow', 'version', 1,
+          'eventId', x.account_id || x.event_id, 'accountId', x.account_id,
+          'balance', x.balance, 'currency', x.currency, 'threshold', x.low_balance_threshold,
+          'callbackUrl', x.default_callback_url,
+          'occurredAt', to_char(clock_timestamp() at time zone 'UTC',
+                                'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+      from crossed x
+      on conflict (event_id) do nothing
+      returning event
     )
-    select (select count(*) from charged) as charged`.execute(db);
+    select coalesce((select json_agg(event) from warned), '[]') as warnings`.execute(db);
+  return (rows[0]?.warnings ?? []).map((event) => AccountBalanceLow.parse(event));
 }
 
 function isRetryable(error: unknown): boolean {

@@ -187,4 +187,44 @@ export const migrations: Record<string, Migration> = {
         `.execute(db);
     },
   },
+  "0008_live_requests": {
+    async up(db: Kysely<unknown>) {
+      // Issue 22, going live: a test account's request for live sending and the operator's
+      // answer. Kept after the decision (the console shows a decline's reason); at most one
+      // pending per account, whatever double submits do.
+      await sql`
+        create table live_requests (
+          id bigserial primary key,
+          account_id text not null references accounts (account_id),
+          status text not null default 'pending'
+            check (status in ('pending', 'approved', 'declined')),
+          company text not null,
+          monthly_volume bigint not null check (monthly_volume > 0),
+          use_case text not null,
+          reason text,
+          requested_by text not null,
+          requested_at timestamptz not null default now(),
+          decided_by text,
+          decided_at timestamptz,
+          check ((status = 'pending') = (decided_at is null)),
+          check (status <> 'declined' or reason is not null)
+        )`.execute(db);
+      await sql`
+        create unique index live_requests_one_pending on live_requests (account_id)
+        where status = 'pending'`.execute(db);
+      await sql`create index live_requests_by_account on live_requests (account_id, id desc)`.execute(
+        db,
+      );
+    },
+  },
+  "0009_low_balance_threshold": {
+    async up(db: Kysely<unknown>) {
+      // Issue 22: below this balance (money units) the console warns, and a charge that
+      // crosses it writes one AccountBalanceLow to the outbox (db/charges.ts, ADR 0020).
+      // Null: no warnings. No flag is kept: "crossed" is the charge's own before and after.
+      await sql`
+        alter table accounts add column low_balance_threshold bigint
+          check (low_balance_threshold > 0)`.execute(db);
+    },
+  },
 };

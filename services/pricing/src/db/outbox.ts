@@ -1,4 +1,4 @@
-import type { MessageEvent } from "@smsgw/contracts";
+import type { AccountBalanceLow, MessageEvent } from "@smsgw/contracts";
 import { type Kysely, sql } from "kysely";
 import type { PricingDatabase } from "./schema.ts";
 
@@ -10,6 +10,9 @@ import type { PricingDatabase } from "./schema.ts";
  * its first publish was stored after all; its deterministic id lets every consumer (and
  * JetStream's de-duplication window) treat the second as the same event.
  */
+/** What the outbox holds: message events (refunds) and balance warnings (ADR 0020). */
+export type OutboxEvent = MessageEvent | AccountBalanceLow;
+
 export async function writeOutbox(
   db: Kysely<PricingDatabase>,
   events: readonly MessageEvent[],
@@ -40,7 +43,7 @@ export async function takeStale(
   db: Kysely<PricingDatabase>,
   olderThanMs: number,
   limit: number,
-): Promise<MessageEvent[]> {
+): Promise<OutboxEvent[]> {
   const rows = await db
     .selectFrom("outbox")
     .select("event")
@@ -49,6 +52,6 @@ export async function takeStale(
     .limit(limit)
     .execute();
   return rows.map(
-    (row) => (typeof row.event === "string" ? JSON.parse(row.event) : row.event) as MessageEvent,
+    (row) => (typeof row.event === "string" ? JSON.parse(row.event) : row.event) as OutboxEvent,
   );
 }

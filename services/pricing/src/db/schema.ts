@@ -1,4 +1,4 @@
-import type { ApiKeyRecord } from "@smsgw/contracts";
+import type { ApiKeyRecord, LiveRequestStatus } from "@smsgw/contracts";
 import type { ColumnType, Generated, Insertable, Selectable } from "kysely";
 
 /**
@@ -41,6 +41,12 @@ export interface AccountsTable {
   smpp_system_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** scrypt hash of the SMPP password (ADR 0012); the password itself is never stored. */
   smpp_password_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Money units: a charge that crosses below it sends a balance warning; null: none. */
+  low_balance_threshold: ColumnType<
+    string | null,
+    number | string | null | undefined,
+    number | string | null
+  >;
   /** The account's API keys (ApiKeyRecord[]: digests only); changed in SQL (api-keys.ts). */
   api_keys: ColumnType<ApiKeyRecord[], never, string>;
   created_at: Timestamp;
@@ -58,6 +64,22 @@ export interface AuditLogTable {
   /** A key's id, or null for the token. */
   target: string | null;
   details: ColumnType<Record<string, unknown>, string, never>;
+}
+
+/** Requests for live sending (going-live.ts in the contracts); one pending per account. */
+export interface LiveRequestsTable {
+  id: Generated<string>;
+  account_id: string;
+  status: ColumnType<LiveRequestStatus, LiveRequestStatus | undefined, LiveRequestStatus>;
+  company: string;
+  monthly_volume: Money;
+  use_case: string;
+  /** Why it was declined; shown to the customer. */
+  reason: string | null;
+  requested_by: string;
+  requested_at: Timestamp;
+  decided_by: string | null;
+  decided_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface PricesTable {
@@ -130,6 +152,7 @@ export interface PricingDatabase {
   outbox: OutboxTable;
   price_overrides: PriceOverridesTable;
   audit_log: AuditLogTable;
+  live_requests: LiveRequestsTable;
 }
 
 export interface AccountLimits {
@@ -141,6 +164,7 @@ export interface AccountLimits {
 }
 
 export type AccountRow = Selectable<AccountsTable>;
+export type LiveRequestRow = Selectable<LiveRequestsTable>;
 export type NewLedgerEntry = Insertable<LedgerTable>;
 
 /** A bigint column's value as integer money units. */

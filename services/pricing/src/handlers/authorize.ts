@@ -22,6 +22,7 @@ import { chargeBatch } from "../db/charges.ts";
 import type { PricingDatabase } from "../db/schema.ts";
 import type { PriceBook } from "../domain/price-book.ts";
 import { authorizations, authorizeRequests, recordLedger } from "../metrics.ts";
+import type { OutboxPublisher } from "./outbox-publisher.ts";
 
 /**
  * The authorize responder: NATS request/reply on `subjects.authorize` (queue group
@@ -67,6 +68,11 @@ export interface AuthorizeResponderOptions {
   maxConcurrent: number;
   /** See GroupCommitOptions.timeoutMs. */
   commitTimeoutMs: number;
+  /**
+   * Publishes the balance warnings a batch wrote to the outbox right after its commit; without
+   * it (tests) they wait for the sweep's relay.
+   */
+  outbox?: Pick<OutboxPublisher, "publishCommitted">;
 }
 
 export interface AuthorizeResponder {
@@ -103,6 +109,8 @@ export function startAuthorizeResponder(options: AuthorizeResponderOptions): Aut
         options.prices(),
       );
       recordLedger("charge", decision.newCharges);
+      // Rare (a crossing, not a charge): nothing to do on almost every batch.
+      options.outbox?.publishCommitted(decision.balanceWarnings);
       for (const [index, pending] of batch.entries()) {
         answer(pending, decision.responses[index] ?? NOT_RECORDED);
       }

@@ -8,11 +8,15 @@ import {
   type ConsoleLedgerResponse,
   ConsolePriceListRequest,
   type ConsolePriceListResponse,
+  ConsoleRequestLiveRequest,
+  type ConsoleRequestLiveResponse,
   type ConsoleRotateSmppCredentialsResponse,
   type ConsoleRotateTokenResponse,
   type ConsoleRotateWebhookSecretResponse,
   ConsoleSetDefaultCallbackUrlRequest,
   type ConsoleSetDefaultCallbackUrlResponse,
+  ConsoleSetLowBalanceThresholdRequest,
+  type ConsoleSetLowBalanceThresholdResponse,
   consoleRpcSubjects,
 } from "@smsgw/contracts";
 import { newSmppSystemId } from "@smsgw/smpp-credentials";
@@ -58,6 +62,7 @@ export function startConsoleResponders(options: ConsoleRpcOptions): { stop(): Pr
     if (!found || found.accountId !== request.accountId) return unknown(request.accountId);
     const { accountId, hash, status, test, currency, balance, defaultCallbackUrl, smppSystemId } =
       found;
+    const liveRequest = await accounts.latestLiveRequest(accountId);
     return {
       outcome: "account",
       account: {
@@ -68,9 +73,39 @@ export function startConsoleResponders(options: ConsoleRpcOptions): { stop(): Pr
         currency,
         balance,
         defaultCallbackUrl,
+        lowBalanceThreshold: found.lowBalanceThreshold,
+        liveRequest,
         smppSystemId,
       },
     };
+  }
+
+  async function setLowBalanceThreshold(
+    request: ConsoleSetLowBalanceThresholdRequest,
+  ): Promise<ConsoleSetLowBalanceThresholdResponse> {
+    if (!(await owns(request.accountId))) return unknown(request.accountId);
+    const summary = await accounts.setLowBalanceThreshold(
+      request.accountId,
+      request.threshold,
+      request.by,
+    );
+    return { outcome: "saved", threshold: summary.lowBalanceThreshold };
+  }
+
+  async function requestLive(
+    request: ConsoleRequestLiveRequest,
+  ): Promise<ConsoleRequestLiveResponse> {
+    if (!(await owns(request.accountId))) return unknown(request.accountId);
+    try {
+      const created = await accounts.requestLive(request.accountId, request.form, request.by);
+      return { outcome: "requested", request: created };
+    } catch (error) {
+      // Live already, or a request pending: the customer's to read, not a failure.
+      if (error instanceof AccountError && error.code === AccountErrorCode.InvalidInput) {
+        return { outcome: "refused", reason: error.message };
+      }
+      throw error;
+    }
   }
 
   async function rotateToken(request: ConsoleAccountRequest): Promise<ConsoleRotateTokenResponse> {
@@ -215,6 +250,13 @@ export function startConsoleResponders(options: ConsoleRpcOptions): { stop(): Pr
       guarded(rotateSmppCredentials),
     ),
     respond(options, subjects.ledger, ConsoleLedgerRequest, guarded(ledger)),
+    respond(options, subjects.requestLive, ConsoleRequestLiveRequest, guarded(requestLive)),
+    respond(
+      options,
+      subjects.setLowBalanceThreshold,
+      ConsoleSetLowBalanceThresholdRequest,
+      guarded(setLowBalanceThreshold),
+    ),
     respond(options, subjects.priceList, ConsolePriceListRequest, guarded(priceList)),
     respond(
       options,

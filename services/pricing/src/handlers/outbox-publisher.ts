@@ -1,7 +1,7 @@
-import type { MessageEvent } from "@smsgw/contracts";
+import type { AccountBalanceLow, MessageEvent } from "@smsgw/contracts";
 import { type EventPublisher, errorMessage, type Logger } from "@smsgw/service-kit";
 import type { Kysely } from "kysely";
-import { deleteFromOutbox, takeStale } from "../db/outbox.ts";
+import { deleteFromOutbox, type OutboxEvent, takeStale } from "../db/outbox.ts";
 import type { PricingDatabase } from "../db/schema.ts";
 
 /**
@@ -11,7 +11,7 @@ import type { PricingDatabase } from "../db/schema.ts";
  */
 export interface OutboxPublisher {
   /** Fire and forget: publish these committed events, then drop them from the outbox. */
-  publishCommitted(events: readonly MessageEvent[]): void;
+  publishCommitted(events: readonly OutboxEvent[]): void;
   /** Publishes events left behind (a crash, a NATS outage); returns how many. */
   relayStale(olderThanMs: number): Promise<number>;
   /** Waits for the publishes in flight. */
@@ -22,11 +22,15 @@ export function createOutboxPublisher(
   db: Kysely<PricingDatabase>,
   publisher: EventPublisher,
   log: Logger,
+  /** Balance warnings go to their own subject (`<p>.status.balance_low`), not the trail. */
+  publishBalanceLow: (event: AccountBalanceLow) => Promise<void>,
 ): OutboxPublisher {
   const inFlight = new Set<Promise<void>>();
 
-  async function publishAndDelete(events: readonly MessageEvent[]): Promise<void> {
-    await publisher.publishAll(events);
+  async function publishAndDelete(events: readonly OutboxEvent[]): Promise<void> {
+    const warnings = events.filter((e): e is AccountBalanceLow => e.type === "AccountBalanceLow");
+    const messageEvents = events.filter((e): e is MessageEvent => e.type !== "AccountBalanceLow");
+    await Promise.all([publisher.publishAll(messageEvents), ...warnings.map(publishBalanceLow)]);
     await deleteFromOutbox(
       db,
       events.map((e) => e.eventId),

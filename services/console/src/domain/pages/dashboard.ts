@@ -1,11 +1,14 @@
 import { CHART_STATUSES, type DayBar, dailyChart } from "../chart.ts";
 import { money } from "../format.ts";
 import { type Html, html } from "../html.ts";
+import { lowBalanceWarning } from "./account.ts";
 import { layout, type PageContext } from "./layout.ts";
 
 export interface DashboardView {
   balance: number;
   currency: string;
+  /** Money units; below it the dashboard warns. */
+  lowBalanceThreshold: number | null;
   test: boolean;
   today: Partial<Record<string, number>>;
   month: Partial<Record<string, number>>;
@@ -35,8 +38,9 @@ export function dashboardPage(ctx: PageContext, view: DashboardView): Html {
     ctx,
     "Dashboard",
     "/dashboard",
-    html`<section class="cards">
-<div class="card"><h2>Balance</h2><p class="big" data-testid="balance">${money(view.balance, view.currency)}</p>${view.test ? html`<p class="hint">Test account: messages go to simulated carriers.</p>` : ""}<p><a href="/billing">Billing</a> · <a href="/send">Send a message</a></p></div>
+    html`${lowBalanceWarning(view.balance, view.lowBalanceThreshold, view.currency)}
+<section class="cards">
+<div class="card"><h2>Balance</h2><p class="big" data-testid="balance">${money(view.balance, view.currency)}</p>${view.test ? html`<p class="hint">Test account: messages go to simulated carriers. <a href="/account">Go live</a></p>` : ""}<p><a href="/billing">Billing</a> · <a href="/send">Send a message</a></p></div>
 <div class="card">${countsTable("Today", view.today)}</div>
 <div class="card">${countsTable("This month", view.month)}</div>
 </section>

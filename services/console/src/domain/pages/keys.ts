@@ -36,6 +36,10 @@ const ACTIONS: Record<AuditEntry["action"], string> = {
   "api_key.created": "API key created",
   "api_key.revoked": "API key revoked",
   "token.rotated": "Token rotated",
+  "live.requested": "Live sending requested",
+  "live.approved": "Live sending approved",
+  "live.declined": "Live sending declined",
+  "low_balance.threshold_set": "Low-balance threshold set",
   "smpp_credentials.rotated": "SMPP credentials rotated",
 };
 
@@ -95,7 +99,7 @@ ${ALL_SCOPES.map(
 <span class="hint">An account holds at most ${String(API_KEYS_PER_ACCOUNT)} keys.</span>
 </form>
 <h2>Recent changes</h2>
-<p class="hint">Keys created and revoked, token and SMPP credential rotations, by whom and from where: here, through the API or by an operator.</p>
+<p class="hint">Keys created and revoked, token and SMPP credential rotations, requests for live sending and their answers, low-balance thresholds: by whom and from where, here, through the API or by an operator.</p>
 ${auditTable(view.audit)}`,
   );
 }

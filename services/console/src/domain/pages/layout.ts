@@ -15,6 +15,7 @@ const NAV = [
   ["/credentials", "Credentials"],
   ["/keys", "API keys"],
   ["/smpp", "SMPP"],
+  ["/account", "Account"],
   ["/tools/phone", "Phone formatter"],
 ] as const;
 

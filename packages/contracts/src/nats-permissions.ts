@@ -124,6 +124,8 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
       s.balance,
       s.price,
       s.inboundApi,
+      // POST /v1/messages/{id}/redact: the event store erases (ADR 0020).
+      s.redactMessage,
       // POST and DELETE /v1/keys: ingress makes the secret and sends only its digest.
       s.createApiKey,
       s.revokeApiKey,
@@ -175,7 +177,13 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
       ...writeBucket(s.carrierHealthBucket),
       ...writeBucket(`${prefix}_connector_leases`),
     ]),
-    "event-store": grant("event-store", [...stream, ...durable("event-store"), s.statusChanged]),
+    "event-store": grant(
+      "event-store",
+      [...stream, ...durable("event-store"), s.statusChanged],
+      // Erasure requests from ingress (ADR 0020).
+      [s.redactMessage],
+      true,
+    ),
     "dlr-dispatcher": grant(
       "dlr-dispatcher",
       [

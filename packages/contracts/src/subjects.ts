@@ -44,6 +44,8 @@ export interface Subjects {
   readonly inboundDeliver: string;
   /** inbound: the /v1/numbers and /v1/inbound requests ingress forwards (request/reply). */
   readonly inboundApi: string;
+  /** event store: erase one message's text and number (`RedactRequest`), request/reply. */
+  readonly redactMessage: string;
   readonly accountsBucket: string;
   /** The inbound service keeps each account's opted-out numbers here (`OptOutRecord`). */
   readonly optOutsBucket: string;
@@ -101,6 +103,7 @@ export function subjects(prefix = "sms"): Subjects {
     inboundReceived: `${prefix}.inbound.received`,
     inboundDeliver: `${prefix}.inbound.deliver`,
     inboundApi: `${prefix}.rpc.inbound.api`,
+    redactMessage: `${prefix}.rpc.event_store.redact`,
     accountsBucket: `${prefix}_accounts`,
     optOutsBucket: `${prefix}_opt_outs`,
     routingBucket: `${prefix}_routing`,

@@ -67,6 +67,8 @@ export interface MessagesTable {
   callback_statuses: string[] | null;
   /** `final` or `failure`: the SMPP receipts the message wants (api.md section 6); else null. */
   smpp_receipt: string | null;
+  /** When the text and number were erased (ADR 0020); null while they are kept. */
+  redacted_at: Timestamp | null;
   /** Counts the row's writes: the fold's optimistic check (ADR 0009). */
   revision: Generated<number>;
 }

@@ -33,3 +33,24 @@ export const RedactResponse = z.discriminatedUnion("outcome", [
   z.object({ outcome: z.literal("error"), reason: z.string() }),
 ]);
 export type RedactResponse = z.infer<typeof RedactResponse>;
+
+/** Message ids per `MessagesErased` publish at most. */
+export const ERASED_BATCH_MAX = 1_000;
+
+/**
+ * The event store erased these messages' text and number (ADR 0020), published on
+ * `<p>.status.erased` after the commit: the services that keep a copy of a message's status
+ * change while they still deliver it (the dispatcher's jobs, the SMPP server's receipts) mask
+ * the number in it. Not part of the trail.
+ */
+export const MessagesErased = z.object({
+  type: z.literal("MessagesErased"),
+  version: z.literal(1),
+  messageIds: z.array(z.string()).min(1).max(ERASED_BATCH_MAX),
+});
+export type MessagesErased = z.infer<typeof MessagesErased>;
+
+/** A status change (or what carries one) with its number masked as erasure leaves it. */
+export function erasedStatusChange<T extends { toNumber: string }>(change: T): T {
+  return { ...change, toNumber: maskPhoneNumber(change.toNumber) };
+}

@@ -179,7 +179,7 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
     ]),
     "event-store": grant(
       "event-store",
-      [...stream, ...durable("event-store"), s.statusChanged],
+      [...stream, ...durable("event-store"), s.statusChanged, s.messagesErased],
       // Erasure requests from ingress (ADR 0020).
       [s.redactMessage],
       true,
@@ -190,6 +190,7 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
         ...stream,
         ...durable("dlr-dispatcher"),
         ...durable("dlr-dispatcher-inbound"),
+        ...durable("dlr-dispatcher-erasures"),
         s.eventBatch,
         s.event("WebhookAttempted"),
         ...readBucket(s.accountsBucket),
@@ -202,6 +203,7 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
       ...acceptance,
       ...backlogProbe,
       ...durable("smpp-server-receipts"),
+      ...durable("smpp-server-erasures"),
     ]),
     inbound: grant(
       "inbound",

@@ -25,6 +25,8 @@ export interface Subjects {
   /** A carrier's submit work items: `<p>.submit.<carrier>`. */
   submit(carrierId: string): string;
   readonly statusChanged: string;
+  /** The event store erased messages' text and number (`MessagesErased`, ADR 0020). */
+  readonly messagesErased: string;
   readonly authorize: string;
   /** pricing: several authorize requests in one (`AuthorizeBatchRequest`), request/reply. */
   readonly authorizeBatch: string;
@@ -93,6 +95,7 @@ export function subjects(prefix = "sms"): Subjects {
       return `${prefix}.submit.${carrierId}`;
     },
     statusChanged: `${prefix}.status.changed`,
+    messagesErased: `${prefix}.status.erased`,
     authorize: `${prefix}.rpc.pricing.authorize`,
     authorizeBatch: `${prefix}.rpc.pricing.authorize_batch`,
     balance: `${prefix}.rpc.pricing.balance`,

@@ -1,4 +1,4 @@
-import { InboundDelivery, StatusChangeDelivery } from "@smsgw/contracts";
+import { InboundDelivery, MessagesErased, StatusChangeDelivery } from "@smsgw/contracts";
 import {
   type Database,
   type HealthServer,
@@ -16,6 +16,7 @@ import { createJobStore, type JobStore } from "./db/jobs.ts";
 import { migrations } from "./db/migrations.ts";
 import { type AccountDirectory, startAccountDirectory } from "./handlers/accounts.ts";
 import { deliver } from "./handlers/deliver.ts";
+import { handleErasures } from "./handlers/erasures.ts";
 import { createFastPath } from "./handlers/fast-path.ts";
 import { handleInboundDeliveries, handleStatusChanges } from "./handlers/intake.ts";
 import { createPoster, type Poster, type Resolve } from "./handlers/pinned-post.ts";
@@ -37,6 +38,8 @@ export interface DlrDispatcherOverrides {
 export const DLR_DISPATCHER_DURABLE = "dlr-dispatcher";
 /** Inbound messages for accounts' webhooks (`<p>.inbound.deliver`, from the inbound service). */
 export const DLR_DISPATCHER_INBOUND_DURABLE = "dlr-dispatcher-inbound";
+/** Erased messages (ADR 0020): their waiting reports' numbers are masked. */
+export const DLR_DISPATCHER_ERASURES_DURABLE = "dlr-dispatcher-erasures";
 export const DLR_DISPATCHER_SCHEMA = "dispatcher";
 
 /** Connects, migrates, resumes pending jobs, consumes status changes and inbound messages, serves health; `stop()` undoes it in order. */
@@ -52,6 +55,7 @@ export async function startDlrDispatcher(
   let poster: Poster | undefined;
   let consumer: RunningConsumer | undefined;
   let inboundConsumer: RunningConsumer | undefined;
+  let erasureConsumer: RunningConsumer | undefined;
   let testWebhooks: { stop(): Promise<void> } | undefined;
   let health: HealthServer | undefined;
   let pendingPoll: NodeJS.Timeout | undefined;
@@ -62,6 +66,7 @@ export async function startDlrDispatcher(
     stopping = true;
     await consumer?.stop();
     await inboundConsumer?.stop();
+    await erasureConsumer?.stop();
     await testWebhooks?.stop();
     await scheduler?.stop();
     poster?.close();
@@ -167,6 +172,14 @@ export async function startDlrDispatcher(
         ...intake,
         accountOf: (accountId) => directory.byAccountId(accountId),
       }),
+    });
+    erasureConsumer = await startConsumer(nats, {
+      stream: subjects.stream,
+      durable: DLR_DISPATCHER_ERASURES_DURABLE,
+      filterSubject: subjects.messagesErased,
+      schema: MessagesErased,
+      log,
+      handle: handleErasures(store),
     });
     health = await startHealthServer(config.HEALTH_PORT, config.HTTP_HOST, {
       live: () => true,

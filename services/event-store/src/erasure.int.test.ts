@@ -1,5 +1,6 @@
 import {
   type MessageEvent,
+  MessagesErased,
   newMessageId,
   publicEventOf,
   type RedactRequest,
@@ -97,6 +98,7 @@ const retention = (now: number) =>
     batch: 2,
     maxBatches: 100,
     now: () => new Date(now),
+    notifyErased: async () => undefined,
   });
 
 async function settled(): Promise<void> {
@@ -118,6 +120,10 @@ describe("erasing one message on request", () => {
 
     expect(await tablesContaining(sql, message.text)).toEqual([]);
     expect(await tablesContaining(sql, message.to)).toEqual([]);
+    const notice = await messaging.nats.jsm.streams.getMessage(messaging.subjects.stream, {
+      last_by_subj: messaging.subjects.messagesErased,
+    });
+    expect(MessagesErased.parse(notice?.json())).toMatchObject({ messageIds: [message.id] });
     const after = await reader.getMessage(message.id, "acc_redact");
     expect(after).toEqual({ ...before, to: `${message.to.slice(0, 8)}****` });
     const trail = await reader.listEvents(message.id, "acc_redact", { limit: 10 });

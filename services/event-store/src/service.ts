@@ -14,6 +14,7 @@ import { migrations } from "./db/migrations.ts";
 import { type EventStoreDb, SCHEMA } from "./db/schema.ts";
 import { EventDelivery } from "./domain/raw-event.ts";
 import { createAppendHandler } from "./handlers/append-events.ts";
+import { createEraseNotifier } from "./handlers/erasure-notice.ts";
 import { drainLegacyOutbox } from "./handlers/legacy-outbox.ts";
 import { startRedactResponder } from "./handlers/redact-responder.ts";
 import { startRetention } from "./handlers/retention.ts";
@@ -74,12 +75,14 @@ export async function startEventStore(
       handle: createAppendHandler({ sql: database.sql, publisher: messaging.publisher, log }),
     });
     const now = () => new Date();
+    const notifyErased = createEraseNotifier(messaging.nats.js, messaging.subjects);
     redactions = startRedactResponder({
       nc: messaging.nats.nc,
       subject: messaging.subjects.redactMessage,
       sql: database.sql,
       log,
       now,
+      notifyErased,
     });
     retention = startRetention({
       sql: database.sql,
@@ -89,6 +92,7 @@ export async function startEventStore(
       maxBatches: config.RETENTION_MAX_BATCHES,
       intervalMs: config.RETENTION_INTERVAL_MS,
       now,
+      notifyErased,
     });
   } catch (error) {
     await stop().catch(() => undefined);

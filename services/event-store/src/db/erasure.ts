@@ -25,21 +25,21 @@ export async function findErasureTarget(
  * one transaction (ADR 0020): each event's data as `erasedEventData` makes it, the
  * projection's number masked and `redacted_at` set. The revision moves, so a fold that read
  * the row before loses its optimistic check and folds again from the erased row. Messages
- * already erased are left as they are. Returns how many were erased now.
+ * already erased are left as they are. Returns the ids erased now.
  */
 export async function eraseMessages(
   sql: postgres.Sql,
   messageIds: readonly string[],
   now: Date,
-): Promise<number> {
-  if (messageIds.length === 0) return 0;
+): Promise<string[]> {
+  if (messageIds.length === 0) return [];
   const ids = [...messageIds];
   return sql.begin(async (tx) => {
     const targets = await tx<Array<{ message_id: string; to_number: string | null }>>`
       select message_id, to_number from event_store.messages
       where message_id = any(${ids}::text[]) and redacted_at is null
       for update`;
-    if (targets.length === 0) return 0;
+    if (targets.length === 0) return [];
     const erasing = targets.map((t) => t.message_id);
     const events = await tx<Array<{ event_id: string; data: unknown }>>`
       select event_id, data from event_store.events where message_id = any(${erasing}::text[])`;
@@ -62,7 +62,7 @@ export async function eraseMessages(
       set to_number = x.to_number, redacted_at = ${now}, revision = m.revision + 1
       from jsonb_to_recordset(${JSON.stringify(masked)}::text::jsonb) as x(message_id text, to_number text)
       where m.message_id = x.message_id`;
-    return targets.length;
+    return erasing;
   });
 }
 

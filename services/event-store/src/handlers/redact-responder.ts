@@ -3,6 +3,7 @@ import { type Logger, type Nats, startResponder } from "@smsgw/service-kit";
 import type postgres from "postgres";
 import { eraseMessages, findErasureTarget } from "../db/erasure.ts";
 import { messagesErased } from "../metrics.ts";
+import type { EraseNotifier } from "./erasure-notice.ts";
 
 export interface RedactResponderDeps {
   nc: Nats["nc"];
@@ -10,6 +11,7 @@ export interface RedactResponderDeps {
   sql: postgres.Sql;
   log: Logger;
   now(): Date;
+  notifyErased: EraseNotifier;
 }
 
 /**
@@ -24,7 +26,8 @@ export function startRedactResponder(deps: RedactResponderDeps): { stop(): Promi
     if (target.redacted) return { outcome: "redacted" };
     if (!isFinalStatus(target.status)) return { outcome: "in_flight", status: target.status };
     const erased = await eraseMessages(deps.sql, [request.messageId], deps.now());
-    messagesErased.inc({ reason: "request" }, erased);
+    messagesErased.inc({ reason: "request" }, erased.length);
+    await deps.notifyErased(erased);
     deps.log.info({ messageId: request.messageId }, "message erased on request");
     return { outcome: "redacted" };
   }

@@ -2,6 +2,7 @@ import { errorMessage, type Logger } from "@smsgw/service-kit";
 import type postgres from "postgres";
 import { eraseMessages, findMessagesPastRetention } from "../db/erasure.ts";
 import { messagesErased } from "../metrics.ts";
+import type { EraseNotifier } from "./erasure-notice.ts";
 
 export interface RetentionOptions {
   sql: postgres.Sql;
@@ -13,6 +14,7 @@ export interface RetentionOptions {
   /** Batches per run at most, so one run never holds the pool for long. */
   maxBatches: number;
   now(): Date;
+  notifyErased: EraseNotifier;
 }
 
 /**
@@ -27,7 +29,9 @@ export async function runRetention(options: RetentionOptions): Promise<number> {
       defaultDays: options.defaultDays,
       limit: options.batch,
     });
-    erased += await eraseMessages(options.sql, due, options.now());
+    const ids = await eraseMessages(options.sql, due, options.now());
+    await options.notifyErased(ids);
+    erased += ids.length;
     if (due.length < options.batch) break;
   }
   if (erased > 0) {

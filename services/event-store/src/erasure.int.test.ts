@@ -30,8 +30,9 @@ let sql: postgres.Sql;
 let reader: MessageReader;
 
 beforeAll(async () => {
-  // The job's own timer never fires here: each test runs it with its own clock.
-  infra = await createTestInfra({ HEALTH_PORT: "0", RETENTION_INTERVAL_MS: "86400000" });
+  // The job's own timer never fires in tests (testkit sets RETENTION_INTERVAL_MS to a day):
+  // each test here runs it with its own clock.
+  infra = await createTestInfra({ HEALTH_PORT: "0" });
   config = loadEventStoreConfig(infra.env);
   messaging = await openMessaging(config, "erasure-test", log);
   service = await startEventStore(config, log);

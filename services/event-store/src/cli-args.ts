@@ -19,8 +19,8 @@ export const USAGE = `usage: gw messages trail <messageId> [--json]
                                   another number of days than RETENTION_DAYS (ADR 0020)
   gw messages retention <accountId> <days|default>
                                   keep that account's text and numbers <days> days after
-                                  the final status (0: erase at the next run), or back to
-                                  the default`;
+                                  the final status (at least 1: ingress keeps a send's
+                                  answer a day), or back to the default`;
 
 const MAX_RETENTION_DAYS = 3_650;
 
@@ -48,9 +48,9 @@ function retentionCommand(rest: readonly string[], json: boolean): Command {
   }
   if (daysText === "default") return { kind: "messages retention", accountId, days: null, json };
   const days = Number(daysText);
-  if (!/^\d+$/.test(daysText) || days > MAX_RETENTION_DAYS) {
+  if (!/^\d+$/.test(daysText) || days < 1 || days > MAX_RETENTION_DAYS) {
     throw new UsageError(
-      `days must be a whole number from 0 to ${MAX_RETENTION_DAYS}, or "default"`,
+      `days must be a whole number from 1 to ${MAX_RETENTION_DAYS}, or "default"`,
     );
   }
   return { kind: "messages retention", accountId, days, json };

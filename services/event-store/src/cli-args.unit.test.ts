@@ -37,6 +37,7 @@ describe("the event store's operator CLI", () => {
     });
     expect(() => parseCommand(["messages", "retention", "acc_1"])).toThrow(UsageError);
     expect(() => parseCommand(["messages", "retention", "acc_1", "-1"])).toThrow(UsageError);
+    expect(() => parseCommand(["messages", "retention", "acc_1", "0"])).toThrow(UsageError);
     expect(() => parseCommand(["messages", "retention", "acc_1", "1.5"])).toThrow(UsageError);
   });
 

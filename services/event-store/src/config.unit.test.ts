@@ -15,8 +15,8 @@ describe("event-store configuration", () => {
     });
   });
 
-  it("when the retention is set to a negative number of days, it fails naming the variable", () => {
-    expect(() => loadEventStoreConfig({ RETENTION_DAYS: "-1" })).toThrowError(/RETENTION_DAYS/);
+  it("when the retention is set below a day, it fails naming the variable", () => {
+    expect(() => loadEventStoreConfig({ RETENTION_DAYS: "0" })).toThrowError(/RETENTION_DAYS/);
     expect(loadEventStoreConfig({ RETENTION_DAYS: "7" }).RETENTION_DAYS).toBe(7);
   });
 

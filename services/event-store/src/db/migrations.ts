@@ -172,7 +172,7 @@ export const migrations: Record<string, Migration> = {
       // default (RETENTION_DAYS).
       await sql`create table retention_overrides (
         account_id text primary key,
-        days integer not null check (days >= 0),
+        days integer not null check (days >= 1),
         updated_at timestamptz not null default now()
       )`.execute(db);
     },

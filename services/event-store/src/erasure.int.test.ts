@@ -164,6 +164,36 @@ describe("erasing one message on request", () => {
     expect(await tablesContaining(sql, secret.text)).toEqual(["event_store.events"]);
   });
 
+  it("when a refused submit with the content is logged after the erasure, its content is erased too", async () => {
+    const message = await deliveredMessage("acc_redact");
+    await redact({ accountId: "acc_redact", messageId: message.id });
+    const late = {
+      ...messageEvents(message.id, "acc_redact").submitFailed(t(7), 3),
+      data: {
+        carrierId: "sim-a",
+        attempt: 3,
+        retryable: true,
+        commandStatus: 88,
+        detail: "throttled",
+        failover: {
+          content: {
+            to: message.to,
+            from: "MyApp",
+            text: message.text,
+            encoding: "gsm7",
+            parts: 1,
+          },
+          tried: ["sim-a"],
+          scoreKey: "372",
+        },
+      },
+    } as MessageEvent;
+    await messaging.publisher.publishAll([late]);
+    await settled();
+    expect(await tablesContaining(sql, message.text)).toEqual([]);
+    expect(await tablesContaining(sql, message.to)).toEqual([]);
+  });
+
   it("when an event of an erased message arrives late, the projection keeps the masked number", async () => {
     const message = await deliveredMessage("acc_redact");
     await redact({ accountId: "acc_redact", messageId: message.id });

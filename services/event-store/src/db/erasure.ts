@@ -67,6 +67,23 @@ export async function eraseMessages(
 }
 
 /**
+ * Erases, in the batch's transaction, the content of events logged after their message was
+ * erased (`lateContentCandidates`): only those whose message has `redacted_at`.
+ */
+export async function eraseLateContent(
+  tx: postgres.TransactionSql,
+  candidates: ReadonlyArray<{ event_id: string; message_id: string; data: unknown }>,
+): Promise<void> {
+  if (candidates.length === 0) return;
+  await tx`
+    update event_store.events e set data = x.data
+    from jsonb_to_recordset(${JSON.stringify(candidates)}::text::jsonb)
+      as x(event_id text, message_id text, data jsonb)
+    join event_store.messages m on m.message_id = x.message_id and m.redacted_at is not null
+    where e.event_id = x.event_id`;
+}
+
+/**
  * Up to `limit` messages whose retention is over at `now`: final, their final status older
  * than their account's retention (`retention_overrides`, else `defaultDays`), not erased yet.
  * One statement: a skip scan over the accounts that have messages not erased

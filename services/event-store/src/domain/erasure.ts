@@ -27,6 +27,33 @@ function isContent(value: Record<string, unknown>): value is { to: string; text:
   return typeof value.to === "string" && "text" in value;
 }
 
+/**
+ * The events of a batch that would carry content into the log after their message was
+ * erased, each with its data erased: every new event holding content but an acceptance (a
+ * message is erased only after its acceptance was logged, so only a late refused submit, or
+ * an old routed event, can come after). Empty on the normal path, which then costs nothing.
+ */
+export function lateContentCandidates(
+  events: ReadonlyArray<{ eventId: string; messageId: string; type: string; data?: unknown }>,
+): Array<{ event_id: string; message_id: string; data: unknown }> {
+  const candidates: Array<{ event_id: string; message_id: string; data: unknown }> = [];
+  for (const event of events) {
+    if (event.type === "MessageAccepted" || !carriesText(event.data)) continue;
+    const data = erasedEventData(event.data);
+    candidates.push({ event_id: event.eventId, message_id: event.messageId, data });
+  }
+  return candidates;
+}
+
+/** Whether any object in the data holds a message's text (a walk, no copy). */
+function carriesText(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(carriesText);
+  if (value === null || typeof value !== "object") return false;
+  const record = value as Record<string, unknown>;
+  if (typeof record.to === "string" && typeof record.text === "string") return true;
+  return Object.values(record).some(carriesText);
+}
+
 const DAY_MS = 86_400_000;
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { erasedEventData, retentionCutoff } from "./erasure.ts";
+import { erasedEventData, lateContentCandidates, retentionCutoff } from "./erasure.ts";
 
 describe("erasing an event's data", () => {
   it("when the data carries the content, the text becomes null and the number is masked, the rest stays", () => {
@@ -31,6 +31,25 @@ describe("erasing an event's data", () => {
     expect(erasedEventData(receipt)).toEqual(receipt);
     const once = erasedEventData({ to: "+37256781234", text: "hi" });
     expect(erasedEventData(once)).toEqual(once);
+  });
+});
+
+describe("events that could bring content back after erasure", () => {
+  it("when a batch has a refused submit with its failover content, it is a candidate, erased; acceptances and events without text are not", () => {
+    const content = { to: "+37256781234", text: "hi", parts: 1 };
+    const candidates = lateContentCandidates([
+      { eventId: "a", messageId: "m1", type: "MessageAccepted", data: content },
+      { eventId: "s", messageId: "m1", type: "SubmitFailed", data: { failover: { content } } },
+      { eventId: "r", messageId: "m1", type: "ReceiptReceived", data: { part: 1 } },
+      { eventId: "e", messageId: "m1", type: "SubmitFailed", data: erasedEventData({ content }) },
+    ]);
+    expect(candidates).toEqual([
+      {
+        event_id: "s",
+        message_id: "m1",
+        data: { failover: { content: { to: "+3725678****", text: null, parts: 1 } } },
+      },
+    ]);
   });
 });
 

@@ -5,6 +5,7 @@ export * from "./balance-low.ts";
 export * from "./carrier-health.ts";
 export * from "./console-rpc.ts";
 export * from "./envelope.ts";
+export * from "./erasure.ts";
 export * from "./error-codes.ts";
 export * from "./event-batch.ts";
 export * from "./events.ts";

@@ -124,6 +124,8 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
       s.balance,
       s.price,
       s.inboundApi,
+      // POST /v1/messages/{id}/redact: the event store erases (ADR 0021).
+      s.redactMessage,
       // POST and DELETE /v1/keys: ingress makes the secret and sends only its digest.
       s.createApiKey,
       s.revokeApiKey,
@@ -178,7 +180,13 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
       ...writeBucket(s.carrierHealthBucket),
       ...writeBucket(`${prefix}_connector_leases`),
     ]),
-    "event-store": grant("event-store", [...stream, ...durable("event-store"), s.statusChanged]),
+    "event-store": grant(
+      "event-store",
+      [...stream, ...durable("event-store"), s.statusChanged, s.messagesErased],
+      // Erasure requests from ingress (ADR 0021).
+      [s.redactMessage],
+      true,
+    ),
     "dlr-dispatcher": grant(
       "dlr-dispatcher",
       [
@@ -187,6 +195,7 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
         ...durable("dlr-dispatcher-inbound"),
         // Balance webhooks: pricing's AccountBalanceLow (ADR 0020).
         ...durable("dlr-dispatcher-balance"),
+        ...durable("dlr-dispatcher-erasures"),
         s.eventBatch,
         s.event("WebhookAttempted"),
         ...readBucket(s.accountsBucket),
@@ -201,6 +210,7 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
       ...acceptance,
       ...backlogProbe,
       ...durable("smpp-server-receipts"),
+      ...durable("smpp-server-erasures"),
     ]),
     inbound: grant(
       "inbound",

@@ -8,13 +8,16 @@ import {
 import {
   type DataOf,
   MessageAccepted,
+  MessageAcceptedData,
   MessageCharged,
   MessageFailed,
   MessageRefunded,
   MessageRouted,
+  MessageRoutedData,
   MessageSubmitted,
   ReceiptReceived,
   SubmitFailed,
+  SubmitFailedData,
   ValidityExpired,
   WebhookAttempted,
 } from "./events.ts";
@@ -69,14 +72,20 @@ export function publicErrorCodeOfSubmit(commandStatus: number | null): ErrorCode
   return commandStatus === null ? "carrier_error" : errorCodeOfCommandStatus(commandStatus);
 }
 
-// Each stored type with the data it is parsed with: the switch below sees typed data.
+// Each stored type with the data it is parsed with: the switch below sees typed data. An
+// erased message's events hold `text: null` (ADR 0021): those that carry the content parse
+// with a nullable text, and a refused submit's failover content is not read at all.
 const StoredData = z.discriminatedUnion("type", [
-  MessageAccepted.pick({ type: true, data: true }),
+  MessageAccepted.pick({ type: true }).extend({
+    data: MessageAcceptedData.extend({ text: z.string().nullable() }),
+  }),
   MessageCharged.pick({ type: true, data: true }),
-  MessageRouted.pick({ type: true, data: true }),
+  MessageRouted.pick({ type: true }).extend({
+    data: MessageRoutedData.extend({ text: z.string().nullable() }),
+  }),
   MessageFailed.pick({ type: true, data: true }),
   MessageSubmitted.pick({ type: true, data: true }),
-  SubmitFailed.pick({ type: true, data: true }),
+  SubmitFailed.pick({ type: true }).extend({ data: SubmitFailedData.omit({ failover: true }) }),
   ReceiptReceived.pick({ type: true, data: true }),
   WebhookAttempted.pick({ type: true, data: true }),
   MessageRefunded.pick({ type: true, data: true }),

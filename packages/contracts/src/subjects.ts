@@ -28,6 +28,8 @@ export interface Subjects {
   readonly statusChanged: string;
   /** pricing: an account's balance crossed below its threshold (`AccountBalanceLow`). */
   readonly balanceLow: string;
+  /** The event store erased messages' text and number (`MessagesErased`, ADR 0021). */
+  readonly messagesErased: string;
   readonly authorize: string;
   /** pricing: several authorize requests in one (`AuthorizeBatchRequest`), request/reply. */
   readonly authorizeBatch: string;
@@ -47,6 +49,8 @@ export interface Subjects {
   readonly inboundDeliver: string;
   /** inbound: the /v1/numbers and /v1/inbound requests ingress forwards (request/reply). */
   readonly inboundApi: string;
+  /** event store: erase one message's text and number (`RedactRequest`), request/reply. */
+  readonly redactMessage: string;
   readonly accountsBucket: string;
   /** The accounts' webhook signing secrets (WebhookSecretsRecord): pricing writes, the dispatcher reads. */
   readonly webhookSecretsBucket: string;
@@ -97,6 +101,7 @@ export function subjects(prefix = "sms"): Subjects {
     },
     statusChanged: `${prefix}.status.changed`,
     balanceLow: `${prefix}.status.balance_low`,
+    messagesErased: `${prefix}.status.erased`,
     authorize: `${prefix}.rpc.pricing.authorize`,
     authorizeBatch: `${prefix}.rpc.pricing.authorize_batch`,
     balance: `${prefix}.rpc.pricing.balance`,
@@ -107,6 +112,7 @@ export function subjects(prefix = "sms"): Subjects {
     inboundReceived: `${prefix}.inbound.received`,
     inboundDeliver: `${prefix}.inbound.deliver`,
     inboundApi: `${prefix}.rpc.inbound.api`,
+    redactMessage: `${prefix}.rpc.event_store.redact`,
     accountsBucket: `${prefix}_accounts`,
     webhookSecretsBucket: `${prefix}_webhook_secrets`,
     optOutsBucket: `${prefix}_opt_outs`,

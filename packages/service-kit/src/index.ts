@@ -35,6 +35,7 @@ export {
   inChunks,
   publishWithRetry,
 } from "./nats/publisher.ts";
+export { type ResponderOptions, startResponder } from "./nats/responder.ts";
 export { ensureDurableConsumer, ensureEventStream } from "./nats/stream.ts";
 export * from "./nats/trace-headers.ts";
 export * from "./nats/unbatch.ts";

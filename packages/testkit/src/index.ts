@@ -1,4 +1,5 @@
 export * from "./browser-less.ts";
+export * from "./database-scan.ts";
 export * from "./infra.ts";
 export * from "./nats-server.ts";
 export * from "./service-process.ts";

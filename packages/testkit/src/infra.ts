@@ -84,6 +84,10 @@ export async function createTestInfra(extraEnv: Record<string, string> = {}): Pr
       // machine running many test files at once that would be a test's own bursts refused.
       // Its own tests turn it on.
       ADMISSION_ENABLED: "false",
+      // The event store's retention job (ADR 0021) erases the text and number of messages
+      // final for 30 days: a test whose events carry fixed past dates would see them erased
+      // mid-test once those dates are old enough. Its own tests run it with their own clock.
+      RETENTION_INTERVAL_MS: "86400000",
       ...extraEnv,
     },
     async cleanup() {

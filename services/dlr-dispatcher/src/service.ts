@@ -1,4 +1,9 @@
-import { AccountBalanceLow, InboundDelivery, StatusChangeDelivery } from "@smsgw/contracts";
+import {
+  AccountBalanceLow,
+  InboundDelivery,
+  MessagesErased,
+  StatusChangeDelivery,
+} from "@smsgw/contracts";
 import {
   type Database,
   type HealthServer,
@@ -17,6 +22,7 @@ import { migrations } from "./db/migrations.ts";
 import { type AccountDirectory, startAccountDirectory } from "./handlers/accounts.ts";
 import { handleBalanceWarnings } from "./handlers/balance-intake.ts";
 import { deliver } from "./handlers/deliver.ts";
+import { handleErasures } from "./handlers/erasures.ts";
 import { createFastPath } from "./handlers/fast-path.ts";
 import { handleInboundDeliveries, handleStatusChanges } from "./handlers/intake.ts";
 import { createPoster, type Poster, type Resolve } from "./handlers/pinned-post.ts";
@@ -40,6 +46,8 @@ export const DLR_DISPATCHER_DURABLE = "dlr-dispatcher";
 export const DLR_DISPATCHER_INBOUND_DURABLE = "dlr-dispatcher-inbound";
 /** The durable of pricing's balance warnings (`<p>.status.balance_low`). */
 export const DLR_DISPATCHER_BALANCE_DURABLE = "dlr-dispatcher-balance";
+/** Erased messages (ADR 0021): their waiting reports' numbers are masked. */
+export const DLR_DISPATCHER_ERASURES_DURABLE = "dlr-dispatcher-erasures";
 export const DLR_DISPATCHER_SCHEMA = "dispatcher";
 
 /** Connects, migrates, resumes pending jobs, consumes status changes and inbound messages, serves health; `stop()` undoes it in order. */
@@ -56,6 +64,7 @@ export async function startDlrDispatcher(
   let consumer: RunningConsumer | undefined;
   let inboundConsumer: RunningConsumer | undefined;
   let balanceConsumer: RunningConsumer | undefined;
+  let erasureConsumer: RunningConsumer | undefined;
   let testWebhooks: { stop(): Promise<void> } | undefined;
   let health: HealthServer | undefined;
   let pendingPoll: NodeJS.Timeout | undefined;
@@ -67,6 +76,7 @@ export async function startDlrDispatcher(
     await consumer?.stop();
     await inboundConsumer?.stop();
     await balanceConsumer?.stop();
+    await erasureConsumer?.stop();
     await testWebhooks?.stop();
     await scheduler?.stop();
     poster?.close();
@@ -187,6 +197,14 @@ export async function startDlrDispatcher(
       log,
       maxBatch: 64,
       handle: handleBalanceWarnings({ store, poke: running.poke, now: () => new Date() }),
+    });
+    erasureConsumer = await startConsumer(nats, {
+      stream: subjects.stream,
+      durable: DLR_DISPATCHER_ERASURES_DURABLE,
+      filterSubject: subjects.messagesErased,
+      schema: MessagesErased,
+      log,
+      handle: handleErasures(store),
     });
     health = await startHealthServer(config.HEALTH_PORT, config.HTTP_HOST, {
       live: () => true,

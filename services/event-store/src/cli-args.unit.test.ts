@@ -22,6 +22,25 @@ describe("the event store's operator CLI", () => {
     expect(() => parseCommand(["messages", "trail", newMessageId(), "--all"])).toThrow(UsageError);
   });
 
+  it("when asked for retention, it lists with no argument, sets days or goes back to the default", () => {
+    expect(parseCommand(["messages", "retention"])).toEqual({
+      kind: "messages retention",
+      json: false,
+    });
+    expect(parseCommand(["messages", "retention", "acc_1", "7"])).toMatchObject({
+      accountId: "acc_1",
+      days: 7,
+    });
+    expect(parseCommand(["messages", "retention", "acc_1", "default"])).toMatchObject({
+      accountId: "acc_1",
+      days: null,
+    });
+    expect(() => parseCommand(["messages", "retention", "acc_1"])).toThrow(UsageError);
+    expect(() => parseCommand(["messages", "retention", "acc_1", "-1"])).toThrow(UsageError);
+    expect(() => parseCommand(["messages", "retention", "acc_1", "0"])).toThrow(UsageError);
+    expect(() => parseCommand(["messages", "retention", "acc_1", "1.5"])).toThrow(UsageError);
+  });
+
   it("when a trail is printed, each event is a line with its data as stored", () => {
     const text = trailText("msg_1", [
       {

@@ -1,6 +1,7 @@
 import { errorMessage, openServiceDatabase, runOperatorCli } from "@smsgw/service-kit";
 import { parseCommand, USAGE } from "./cli-args.ts";
 import { loadEventStoreConfig } from "./config.ts";
+import { listRetentionOverrides, setRetentionOverride } from "./db/erasure.ts";
 import { migrations } from "./db/migrations.ts";
 import { type EventStoreDb, SCHEMA } from "./db/schema.ts";
 import { readStoredTrail } from "./db/stored-trail.ts";
@@ -27,6 +28,16 @@ function main(argv: readonly string[]): Promise<number> {
           throw new Error(`cannot open the event store (DATABASE_URL): ${errorMessage(error)}`);
         });
         onClose(() => database.close());
+        if (command.kind === "messages retention") {
+          if (command.accountId !== undefined && command.days !== undefined) {
+            await setRetentionOverride(database.sql, command.accountId, command.days);
+          }
+          const overrides = await listRetentionOverrides(database.sql);
+          return {
+            text: retentionText(overrides, config.RETENTION_DAYS),
+            json: { defaultDays: config.RETENTION_DAYS, accounts: overrides },
+          };
+        }
         const events = await readStoredTrail(database.sql, command.messageId);
         return {
           text: trailText(command.messageId, events),
@@ -36,6 +47,16 @@ function main(argv: readonly string[]): Promise<number> {
       },
     },
     argv,
+  );
+}
+
+function retentionText(
+  overrides: ReadonlyArray<{ accountId: string; days: number }>,
+  defaultDays: number,
+): string {
+  const lines = overrides.map((o) => `${o.accountId}  ${o.days} day(s)`);
+  return [`default (RETENTION_DAYS): ${defaultDays} day(s) after the final status`, ...lines].join(
+    "\n",
   );
 }
 

@@ -10,7 +10,14 @@ describe("event-store configuration", () => {
       HTTP_HOST: "127.0.0.1",
       MAX_BATCH: 500,
       NATS_PREFIX: "sms",
+      RETENTION_DAYS: 30,
+      RETENTION_INTERVAL_MS: 60_000,
     });
+  });
+
+  it("when the retention is set below a day, it fails naming the variable", () => {
+    expect(() => loadEventStoreConfig({ RETENTION_DAYS: "0" })).toThrowError(/RETENTION_DAYS/);
+    expect(loadEventStoreConfig({ RETENTION_DAYS: "7" }).RETENTION_DAYS).toBe(7);
   });
 
   it("when values are given as strings, they are coerced", () => {

@@ -40,3 +40,9 @@ export function recordCommitted(
     if (Number.isFinite(occurred)) foldLag.observe(Math.max(0, now - occurred) / 1000);
   }
 }
+
+export const messagesErased = defineCounter({
+  name: "smsgw_event_store_messages_erased_total",
+  help: "Messages whose text and number were erased (ADR 0021), by why: request or retention.",
+  labelNames: ["reason"] as const,
+});

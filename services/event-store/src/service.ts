@@ -14,7 +14,10 @@ import { migrations } from "./db/migrations.ts";
 import { type EventStoreDb, SCHEMA } from "./db/schema.ts";
 import { EventDelivery } from "./domain/raw-event.ts";
 import { createAppendHandler } from "./handlers/append-events.ts";
+import { createEraseNotifier } from "./handlers/erasure-notice.ts";
 import { drainLegacyOutbox } from "./handlers/legacy-outbox.ts";
+import { startRedactResponder } from "./handlers/redact-responder.ts";
+import { startRetention } from "./handlers/retention.ts";
 
 export const DURABLE = "event-store";
 
@@ -40,10 +43,14 @@ export async function startEventStore(
   let database: Database<EventStoreDb> | undefined;
   let messaging: Messaging | undefined;
   let consumer: RunningConsumer | undefined;
+  let redactions: { stop(): Promise<void> } | undefined;
+  let retention: { stop(): Promise<void> } | undefined;
 
   async function stop(): Promise<void> {
     stopping = true;
     await consumer?.stop();
+    await redactions?.stop();
+    await retention?.stop();
     await health.close();
     await messaging?.close();
     await database?.close();
@@ -66,6 +73,26 @@ export async function startEventStore(
       // fold needs no row locks (replicas race rarely; the revision check catches it).
       concurrency: 1,
       handle: createAppendHandler({ sql: database.sql, publisher: messaging.publisher, log }),
+    });
+    const now = () => new Date();
+    const notifyErased = createEraseNotifier(messaging.nats.js, messaging.subjects);
+    redactions = startRedactResponder({
+      nc: messaging.nats.nc,
+      subject: messaging.subjects.redactMessage,
+      sql: database.sql,
+      log,
+      now,
+      notifyErased,
+    });
+    retention = startRetention({
+      sql: database.sql,
+      log,
+      defaultDays: config.RETENTION_DAYS,
+      batch: config.RETENTION_BATCH,
+      maxBatches: config.RETENTION_MAX_BATCHES,
+      intervalMs: config.RETENTION_INTERVAL_MS,
+      now,
+      notifyErased,
     });
   } catch (error) {
     await stop().catch(() => undefined);

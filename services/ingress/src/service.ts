@@ -7,6 +7,7 @@ import {
   CreateApiKeyResponse,
   InboundApiResponse,
   PriceResponse,
+  RedactResponse,
   RevokeApiKeyResponse,
   RoutingRules,
 } from "@smsgw/contracts";
@@ -195,6 +196,15 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
         },
       },
       search: { ...auth, messageLog, log },
+      redact: {
+        ...auth,
+        reader,
+        log,
+        askEventStore: (request) =>
+          requestReply(nc, messaging.subjects.redactMessage, request, RedactResponse, rpcTimeout),
+        forgetIdempotentAnswers: (accountId, messageId) =>
+          idempotency.eraseMessage(accountId, messageId),
+      },
       keys: {
         ...auth,
         accounts,

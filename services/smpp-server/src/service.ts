@@ -1,7 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
-import { AccountRecord, RoutingRules, StatusChangeDelivery } from "@smsgw/contracts";
+import {
+  AccountRecord,
+  MessagesErased,
+  RoutingRules,
+  StatusChangeDelivery,
+} from "@smsgw/contracts";
 import {
   type AdmissionGate,
   ALWAYS_ADMIT,
@@ -32,6 +37,7 @@ import type { SmppServerConfig } from "./config.ts";
 import { migrations } from "./db/migrations.ts";
 import { type BindRegistry, startBindRegistry } from "./handlers/bind-registry.ts";
 import { createBindDesk } from "./handlers/binds.ts";
+import { handleErasures, SMPP_ERASURES_DURABLE } from "./handlers/receipt-erasures.ts";
 import {
   handleStatusChanges,
   SMPP_RECEIPTS_DURABLE,
@@ -68,6 +74,7 @@ export async function startSmppServer(
   let health: HealthServer | undefined;
   let database: Awaited<ReturnType<typeof openServiceDatabase>> | undefined;
   let consumer: RunningConsumer | undefined;
+  let erasures: RunningConsumer | undefined;
   let sender: ReturnType<typeof startReceiptSender> | undefined;
   let registry: BindRegistry | undefined;
   let admission: AdmissionGate = ALWAYS_ADMIT;
@@ -78,6 +85,7 @@ export async function startSmppServer(
     admission.stop();
     await sharedLimits?.stop();
     await consumer?.stop();
+    await erasures?.stop();
     await sender?.stop();
     await smpp?.close();
     await smppTls?.close();
@@ -210,6 +218,14 @@ export async function startSmppServer(
         },
         poke: receipts.poke,
       }),
+    });
+    erasures = await startConsumer(messaging.nats, {
+      stream: messaging.subjects.stream,
+      durable: SMPP_ERASURES_DURABLE,
+      filterSubject: messaging.subjects.messagesErased,
+      schema: MessagesErased,
+      log,
+      handle: handleErasures({ sql: database.sql }),
     });
     health = await startHealthServer(config.HEALTH_PORT, config.HTTP_HOST, {
       live: () => true,

@@ -159,6 +159,16 @@ describe("each service under its own NATS user", () => {
       },
     });
     expect(((await status.json()) as { status: string }).status).toBe("delivered");
+    // Erasure (ADR 0021): ingress asks the event store, which tells the dispatcher and the
+    // SMPP server on <p>.status.erased.
+    const redacted = await fetch(`${gateway.baseUrl}/v1/messages/${body.messageId}/redact`, {
+      method: "POST",
+      headers: {
+        authorization: `Basic ${Buffer.from(`${account.hash}:${account.token}`).toString("base64")}`,
+      },
+    });
+    expect(redacted.status).toBe(200);
+    expect(((await redacted.json()) as { to: string }).to).toBe("+3725678****");
     expect(violations()).toEqual([]);
   }, 60_000);
 

@@ -53,6 +53,19 @@ describe("the job store on real Postgres", () => {
     expect(await store.pending()).toBe(1);
   });
 
+  it("when a message is erased, its waiting reports keep the number masked and others are untouched", async () => {
+    const erased = job(A);
+    const kept = job(B);
+    await store.insert([erased, kept], past);
+    expect(await store.eraseNumbers([erased.messageId, "msg_unknown"])).toBe(1);
+    const claimed = await claim(10);
+    const numberOf = (id: string) =>
+      (claimed.find((j) => j.messageId === id)?.change as { toNumber?: string } | undefined)
+        ?.toNumber;
+    expect(numberOf(erased.messageId)).toBe("+3725678****");
+    expect(numberOf(kept.messageId)).toBe("+37256789045");
+  });
+
   it("when one origin has a large backlog, a claim still takes another origin's job, and at most its share of each", async () => {
     await store.insert(
       Array.from({ length: 50 }, () => job(A)),

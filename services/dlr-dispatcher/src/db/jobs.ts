@@ -1,3 +1,4 @@
+import { erasedStatusChange } from "@smsgw/contracts";
 import type { Database } from "@smsgw/service-kit";
 import type { WebhookSource } from "../domain/report.ts";
 
@@ -145,6 +146,32 @@ export function createJobStore(database: Database<unknown>) {
     async nextDueAt(): Promise<Date | null> {
       const [row] = await sql<{ at: Date | null }[]>`select min(due_at) as at from jobs`;
       return row?.at ?? null;
+    },
+
+    /**
+     * The reports of erased messages (ADR 0021) keep their number masked, as the event
+     * store now keeps it: they go out so, while they are still retried.
+     */
+    async eraseNumbers(messageIds: readonly string[]): Promise<number> {
+      if (messageIds.length === 0) return 0;
+      const rows = await sql<JobRow[]>`
+        select message_id, sequence, change from jobs where message_id = any(${[...messageIds]}::text[])`;
+      const erased = rows
+        .filter((row) => "toNumber" in row.change)
+        .map((row) => ({
+          m: row.message_id,
+          s: row.sequence,
+          c: JSON.stringify(erasedStatusChange(row.change as { toNumber: string })),
+        }));
+      if (erased.length === 0) return 0;
+      await sql`
+        update jobs j set change = e.c::jsonb
+        from unnest(
+          ${erased.map((e) => e.m)}::text[], ${erased.map((e) => e.s)}::int[],
+          ${erased.map((e) => e.c)}::text[]
+        ) as e(m, s, c)
+        where j.message_id = e.m and j.sequence = e.s`;
+      return erased.length;
     },
 
     async pending(): Promise<number> {

@@ -168,4 +168,22 @@ export const migrations: Record<string, Migration> = {
       await sql`alter table messages add column smpp_valid_until timestamptz`.execute(db);
     },
   },
+  "0011_erasure": {
+    async up(db) {
+      // ADR 0021: when a message's text and number were erased (redact or retention).
+      await sql`alter table messages add column redacted_at timestamptz`.execute(db);
+      // The retention job's way in: per account, its messages not yet erased, oldest first.
+      // One more index entry per accepted message, written once (no column here moves with
+      // the status, so status moves stay HOT updates); it leaves the index when erased.
+      await sql`create index if not exists messages_to_erase on messages
+        (account_id, created_at) where accepted and redacted_at is null`.execute(db);
+      // The operator's per-account retention (`bin/gw messages retention`); absent = the
+      // default (RETENTION_DAYS).
+      await sql`create table retention_overrides (
+        account_id text primary key,
+        days integer not null check (days >= 1),
+        updated_at timestamptz not null default now()
+      )`.execute(db);
+    },
+  },
 };

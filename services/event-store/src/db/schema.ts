@@ -69,6 +69,8 @@ export interface MessagesTable {
   smpp_receipt: string | null;
   /** The message's validUntil, only when it wants SMPP receipts (migration 0010); else null. */
   smpp_valid_until: Timestamp | null;
+  /** When the text and number were erased (ADR 0021); null while they are kept. */
+  redacted_at: Timestamp | null;
   /** Counts the row's writes: the fold's optimistic check (ADR 0009). */
   revision: Generated<number>;
 }

@@ -15,8 +15,10 @@ import {
 } from "@smsgw/service-kit";
 import type { Logger } from "pino";
 import type postgres from "postgres";
+import { eraseLateContent } from "../db/erasure.ts";
 import { appendAndReadProjections } from "../db/event-log.ts";
 import { stateOfRow, upsertProjections } from "../db/projection.ts";
+import { lateContentCandidates } from "../domain/erasure.ts";
 import { foldMessage, isReported, statusChangesOf } from "../domain/fold.ts";
 import { affectsProjection, initialState, type MessageState } from "../domain/message.ts";
 import { type EventDelivery, type UnpackedEvent, unpack } from "../domain/raw-event.ts";
@@ -157,6 +159,11 @@ async function attempt(
       [...messageIds],
     );
     fresh = read.fresh;
+    // A refused submit logged after its message was erased brings the content back: erased too.
+    await eraseLateContent(
+      tx,
+      lateContentCandidates(events.map((e) => e.raw).filter((e) => read.fresh.has(e.eventId))),
+    );
     const current = new Map(
       read.rows.map((row) => [row.message_id, { state: stateOfRow(row), revision: row.revision }]),
     );

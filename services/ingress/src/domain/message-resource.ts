@@ -23,3 +23,13 @@ export function toMessageResource(view: MessageView): MessageResource {
     statusTimes: { ...view.statusTimes },
   };
 }
+
+/**
+ * The message resource after erasure (api.md section 7, ADR 0021): its text null and its
+ * number masked as the event store keeps it; status, parts, cost and times unchanged.
+ */
+export type RedactedMessageResource = MessageResource & { text: null };
+
+export function toRedactedResource(view: MessageView): RedactedMessageResource {
+  return { ...toMessageResource(view), text: null };
+}

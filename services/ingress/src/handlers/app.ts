@@ -17,6 +17,7 @@ import {
   pricesHandler,
   type QueryDeps,
 } from "./v1-queries.ts";
+import { type RedactDeps, redactHandler } from "./v1-redact.ts";
 import { exportHandler, type SearchDeps, searchHandler } from "./v1-search.ts";
 import { createV1SendHandler, type V1SendDeps } from "./v1-send.ts";
 
@@ -29,6 +30,7 @@ export interface AppDeps {
   numbers: NumbersDeps;
   search: SearchDeps;
   keys: KeysDeps;
+  redact: RedactDeps;
   ipLimit: IpLimitDeps;
   log: Logger;
   trustProxy: boolean;
@@ -97,6 +99,11 @@ export function createApp(deps: AppDeps): Express {
   get("/v1/messages/export.csv", exportHandler(deps.search));
   get("/v1/messages/:id", createMessageStatusHandler(deps.status) as RequestHandler);
   get("/v1/messages/:id/events", eventsHandler(deps.queries) as RequestHandler);
+  // No body: the path names the message.
+  app
+    .route("/v1/messages/:id/redact")
+    .post(redactHandler(deps.redact) as RequestHandler)
+    .all(methodNotAllowed("POST"));
   get("/v1/balance", balanceHandler(deps.queries));
   get("/v1/prices", pricesHandler(deps.queries));
   get("/v1/phone/format", phoneFormatHandler(deps.queries));

@@ -1,4 +1,5 @@
 import type { Database } from "@smsgw/service-kit";
+import { erasedAnswerBody } from "../domain/erased-answer.ts";
 import { decideOnKey, type StoredKey } from "../domain/idempotency.ts";
 
 export type Claim =
@@ -28,6 +29,12 @@ export interface IdempotencyStore {
   renew(accountId: string, key: string, newMessageId: string): Promise<void>;
   /** Deletes keys older than the retention; returns how many. */
   purge(): Promise<number>;
+  /**
+   * Masks an erased message's number in the account's stored answers (ADR 0021); the key
+   * stays, so a retry still replays instead of sending again. Reads the account's keys of
+   * the last IDEMPOTENCY_TTL_HOURS: an erasure is rare and asked one message at a time.
+   */
+  eraseMessage(accountId: string, messageId: string): Promise<void>;
 }
 
 const POLL_MS = 20;
@@ -107,6 +114,18 @@ export function createIdempotencyStore(
       await sql`
         update ingress.idempotency_keys set message_id = ${newMessageId}
         where account_id = ${accountId} and key = ${key} and state = 'pending'`;
+    },
+    async eraseMessage(accountId, messageId) {
+      const rows = await sql<Array<{ key: string; body: string }>>`
+        select key, body from ingress.idempotency_keys
+        where account_id = ${accountId} and body is not null and strpos(body, ${messageId}) > 0`;
+      for (const row of rows) {
+        const body = erasedAnswerBody(row.body, messageId);
+        if (body === row.body) continue;
+        await sql`
+          update ingress.idempotency_keys set body = ${body}
+          where account_id = ${accountId} and key = ${row.key}`;
+      }
     },
     async purge() {
       const rows = await sql`

@@ -127,6 +127,7 @@ describe("the OpenAPI document and the docs page", () => {
       "/v1/messages/export.csv",
       "/v1/messages/{messageId}",
       "/v1/messages/{messageId}/events",
+      "/v1/messages/{messageId}/redact",
       "/v1/numbers",
       "/v1/numbers/{number}",
       "/v1/opt-outs",

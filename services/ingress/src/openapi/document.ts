@@ -22,6 +22,7 @@ import { ApiKeyList, CreateApiKey, CreatedApiKey, RevokedApiKey } from "../domai
 import { COMPATIBLE_SEND, type CodeSample, V1_FORMAT, V1_SEND, V1_STATUS } from "./examples.ts";
 import { KEY_SCOPES_DESCRIPTION, keyPaths } from "./keys.ts";
 import { numbersSection } from "./numbers-paths.ts";
+import { redactPaths } from "./redact-paths.ts";
 
 /**
  * The OpenAPI 3.1 document, generated from the zod schemas the handlers parse with
@@ -333,6 +334,7 @@ export function buildOpenApiDocument(): Json {
           },
         },
       },
+      ...redactPaths({ ref, json, errorResponse, errors: READ_ERRORS }),
       "/v1/balance": {
         get: {
           operationId: "getBalance",

@@ -105,6 +105,21 @@ describe("the OpenAPI document", () => {
   });
 });
 
+describe("the OpenAPI document's erasure", () => {
+  it("when built, redact is a POST answering the erased message, 404 and 409 message_in_flight", () => {
+    const paths = doc.paths as Record<
+      string,
+      Record<string, { responses: Record<string, { content?: unknown }> }>
+    >;
+    const redact = paths["/v1/messages/{messageId}/redact"];
+    expect(Object.keys(redact ?? {})).toEqual(["post"]);
+    expect(Object.keys(redact?.post?.responses ?? {})).toEqual(
+      expect.arrayContaining(["200", "404", "409", "403"]),
+    );
+    expect(JSON.stringify(redact?.post?.responses["409"])).toContain("message_in_flight");
+  });
+});
+
 describe("the OpenAPI document's API keys", () => {
   it("when built, /v1/keys lists, creates and revokes, with the body the handler parses", () => {
     const paths = doc.paths as Record<string, Record<string, unknown>>;

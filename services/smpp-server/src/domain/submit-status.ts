@@ -28,6 +28,8 @@ export function submitStatusOf(status: ErrorStatus): number {
     case "not_found":
     case "method_not_allowed":
     case "idempotency_key_reused":
+    // Erasure is an HTTP request on a message (ADR 0021): never an answer to a submit.
+    case "message_in_flight":
     // API keys' scopes and allowlists are HTTP's (api.md section 8): a bind never meets one.
     case "forbidden":
       return CommandStatus.ESME_RSYSERR;

@@ -1,0 +1,241 @@
+import {
+  type MessageEvent,
+  MessagesErased,
+  newMessageId,
+  publicEventOf,
+  type RedactRequest,
+  RedactResponse,
+} from "@smsgw/contracts";
+import { createMessageReader, type MessageReader } from "@smsgw/message-read-model";
+import { createLogger, type Messaging, openMessaging } from "@smsgw/service-kit";
+import { createTestInfra, type TestInfra, tablesContaining, waitFor } from "@smsgw/testkit";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type EventStoreConfig, loadEventStoreConfig } from "./config.ts";
+import { setRetentionOverride } from "./db/erasure.ts";
+import { runRetention } from "./handlers/retention.ts";
+import { DURABLE, type StartedEventStore, startEventStore } from "./service.ts";
+import { messageEvents } from "./testing/message-events.ts";
+
+const log = createLogger("erasure-test", process.env.TEST_LOG_LEVEL ?? "silent");
+const DAY_MS = 86_400_000;
+const t = (second: number) => new Date(Date.UTC(2026, 10, 24, 10, 0, second)).toISOString();
+const FINAL_AT = Date.parse(t(3));
+
+let infra: TestInfra;
+let config: EventStoreConfig;
+let messaging: Messaging;
+let service: StartedEventStore;
+let sql: postgres.Sql;
+let reader: MessageReader;
+
+beforeAll(async () => {
+  // The job's own timer never fires in tests (testkit sets RETENTION_INTERVAL_MS to a day):
+  // each test here runs it with its own clock.
+  infra = await createTestInfra({ HEALTH_PORT: "0" });
+  config = loadEventStoreConfig(infra.env);
+  messaging = await openMessaging(config, "erasure-test", log);
+  service = await startEventStore(config, log);
+  sql = postgres(infra.database.url, { max: 2, onnotice: () => undefined });
+  reader = createMessageReader(sql);
+});
+
+afterAll(async () => {
+  await service?.stop();
+  await messaging?.close();
+  await sql?.end();
+  await infra?.cleanup();
+});
+
+/** A text and a number no other test uses, so finding them anywhere means they were kept. */
+function secrets() {
+  const digits = String(Math.floor(Math.random() * 1e7)).padStart(7, "0");
+  return { to: `+3725${digits}`, text: `erase me ${newMessageId()}` };
+}
+
+/** Publishes a message's life: accepted, refused once (with its failover content), delivered. */
+async function deliveredMessage(accountId: string, secret = secrets()) {
+  const id = newMessageId();
+  const e = messageEvents(id, accountId);
+  const refused = {
+    ...e.submitFailed(t(1)),
+    data: {
+      carrierId: "sim-b",
+      attempt: 1,
+      retryable: true,
+      commandStatus: 88,
+      detail: "throttled",
+      failover: {
+        content: { to: secret.to, from: "MyApp", text: secret.text, encoding: "gsm7", parts: 1 },
+        tried: ["sim-b"],
+        scoreKey: "372",
+      },
+    },
+  } as MessageEvent;
+  await messaging.publisher.publishAll([
+    e.accepted(t(0), { to: secret.to, text: secret.text }),
+    refused,
+    e.submitted(t(2), 1, 2),
+    e.receipt(t(3), 1, "delivered"),
+  ]);
+  await waitFor(async () => (await reader.getMessage(id, accountId))?.status === "delivered");
+  return { id, ...secret };
+}
+
+async function redact(request: RedactRequest): Promise<RedactResponse> {
+  const reply = await messaging.nats.nc.request(
+    messaging.subjects.redactMessage,
+    JSON.stringify(request),
+    { timeout: 5_000 },
+  );
+  return RedactResponse.parse(reply.json());
+}
+
+const retention = (now: number) =>
+  runRetention({
+    sql,
+    log,
+    defaultDays: config.RETENTION_DAYS,
+    batch: 2,
+    maxBatches: 100,
+    now: () => new Date(now),
+    notifyErased: async () => undefined,
+  });
+
+async function settled(): Promise<void> {
+  await waitFor(async () => {
+    const info = await messaging.nats.jsm.consumers.info(messaging.subjects.stream, DURABLE);
+    return info.num_pending === 0 && info.num_ack_pending === 0;
+  });
+}
+
+describe("erasing one message on request", () => {
+  it("when the owner asks for a final message, its text and number are in no table, and status, parts, cost and times stay", async () => {
+    const message = await deliveredMessage("acc_redact");
+    const before = await reader.getMessage(message.id, "acc_redact");
+    expect(await tablesContaining(sql, message.text)).toEqual(["event_store.events"]);
+
+    expect(await redact({ accountId: "acc_redact", messageId: message.id })).toEqual({
+      outcome: "redacted",
+    });
+
+    expect(await tablesContaining(sql, message.text)).toEqual([]);
+    expect(await tablesContaining(sql, message.to)).toEqual([]);
+    const notice = await messaging.nats.jsm.streams.getMessage(messaging.subjects.stream, {
+      last_by_subj: messaging.subjects.messagesErased,
+    });
+    expect(MessagesErased.parse(notice?.json())).toMatchObject({ messageIds: [message.id] });
+    const after = await reader.getMessage(message.id, "acc_redact");
+    expect(after).toEqual({ ...before, to: `${message.to.slice(0, 8)}****` });
+    const trail = await reader.listEvents(message.id, "acc_redact", { limit: 10 });
+    const accepted = trail?.events.map(publicEventOf).find((e) => e.type === "MessageAccepted");
+    expect(accepted?.data).toMatchObject({ text: null, to: after?.to, cost: 420, parts: 1 });
+  });
+
+  it("when asked again, it answers the same and changes nothing", async () => {
+    const message = await deliveredMessage("acc_redact");
+    await redact({ accountId: "acc_redact", messageId: message.id });
+    const first = await reader.getMessage(message.id, "acc_redact");
+    expect(await redact({ accountId: "acc_redact", messageId: message.id })).toEqual({
+      outcome: "redacted",
+    });
+    expect(await reader.getMessage(message.id, "acc_redact")).toEqual(first);
+  });
+
+  it("when another account asks, it is not found and nothing is erased", async () => {
+    const message = await deliveredMessage("acc_redact");
+    expect(await redact({ accountId: "acc_other", messageId: message.id })).toEqual({
+      outcome: "not_found",
+    });
+    expect(await tablesContaining(sql, message.text)).toEqual(["event_store.events"]);
+  });
+
+  it("when the message is not final yet, it is refused as in flight and kept", async () => {
+    const id = newMessageId();
+    const secret = secrets();
+    await messaging.publisher.publishAll([
+      messageEvents(id, "acc_redact").accepted(t(0), { to: secret.to, text: secret.text }),
+    ]);
+    await waitFor(async () => (await reader.getMessage(id, "acc_redact")) !== null);
+    expect(await redact({ accountId: "acc_redact", messageId: id })).toEqual({
+      outcome: "in_flight",
+      status: "queued",
+    });
+    expect(await tablesContaining(sql, secret.text)).toEqual(["event_store.events"]);
+  });
+
+  it("when a refused submit with the content is logged after the erasure, its content is erased too", async () => {
+    const message = await deliveredMessage("acc_redact");
+    await redact({ accountId: "acc_redact", messageId: message.id });
+    const late = {
+      ...messageEvents(message.id, "acc_redact").submitFailed(t(7), 3),
+      data: {
+        carrierId: "sim-a",
+        attempt: 3,
+        retryable: true,
+        commandStatus: 88,
+        detail: "throttled",
+        failover: {
+          content: {
+            to: message.to,
+            from: "MyApp",
+            text: message.text,
+            encoding: "gsm7",
+            parts: 1,
+          },
+          tried: ["sim-a"],
+          scoreKey: "372",
+        },
+      },
+    } as MessageEvent;
+    await messaging.publisher.publishAll([late]);
+    await settled();
+    expect(await tablesContaining(sql, message.text)).toEqual([]);
+    expect(await tablesContaining(sql, message.to)).toEqual([]);
+  });
+
+  it("when an event of an erased message arrives late, the projection keeps the masked number", async () => {
+    const message = await deliveredMessage("acc_redact");
+    await redact({ accountId: "acc_redact", messageId: message.id });
+    await messaging.publisher.publishAll([
+      messageEvents(message.id, "acc_redact").webhookAttempted(t(5)),
+      messageEvents(message.id, "acc_redact").receipt(t(6), 1, "undelivered"),
+    ]);
+    await settled();
+    expect(await tablesContaining(sql, message.to)).toEqual([]);
+    expect((await reader.getMessage(message.id, "acc_redact"))?.status).toBe("delivered");
+  });
+});
+
+describe("the retention job", () => {
+  it("when an account's retention is over, its final messages are erased and no others", async () => {
+    const kept = await deliveredMessage("acc_default");
+    const shortLived = await deliveredMessage("acc_short");
+    const inFlight = newMessageId();
+    const pending = secrets();
+    await messaging.publisher.publishAll([
+      messageEvents(inFlight, "acc_short").accepted(t(0), { to: pending.to, text: pending.text }),
+    ]);
+    await waitFor(async () => (await reader.getMessage(inFlight, "acc_short")) !== null);
+    await setRetentionOverride(sql, "acc_short", 1);
+
+    // A day and a half after the final status: only the account that keeps one day is due.
+    expect(await retention(FINAL_AT + 1.5 * DAY_MS)).toBeGreaterThanOrEqual(1);
+    expect(await tablesContaining(sql, shortLived.text)).toEqual([]);
+    expect(await tablesContaining(sql, shortLived.to)).toEqual([]);
+    expect(await tablesContaining(sql, kept.text)).toEqual(["event_store.events"]);
+    expect(await tablesContaining(sql, kept.to)).not.toEqual([]);
+
+    // Past the default (30 days): the rest is erased, bar the message that never ended.
+    expect(await retention(FINAL_AT + 31 * DAY_MS)).toBeGreaterThanOrEqual(1);
+    for (const needle of [kept.text, kept.to]) {
+      expect(await tablesContaining(sql, needle)).toEqual([]);
+    }
+    expect(await tablesContaining(sql, pending.text)).toEqual(["event_store.events"]);
+    const erased = await reader.getMessage(kept.id, "acc_default");
+    expect(erased).toMatchObject({ status: "delivered", parts: 1, cost: 420 });
+
+    // Nothing left to do: a run erases nothing.
+    expect(await retention(FINAL_AT + 31 * DAY_MS)).toBe(0);
+  });
+});

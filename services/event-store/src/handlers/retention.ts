@@ -1,0 +1,66 @@
+import { errorMessage, type Logger } from "@smsgw/service-kit";
+import type postgres from "postgres";
+import { eraseMessages, findMessagesPastRetention } from "../db/erasure.ts";
+import { messagesErased } from "../metrics.ts";
+import type { EraseNotifier } from "./erasure-notice.ts";
+
+export interface RetentionOptions {
+  sql: postgres.Sql;
+  log: Logger;
+  /** RETENTION_DAYS: after the final status, for accounts the operator set nothing for. */
+  defaultDays: number;
+  /** Messages erased per statement at most; a run goes on while a batch comes back full. */
+  batch: number;
+  /** Batches per run at most, so one run never holds the pool for long. */
+  maxBatches: number;
+  now(): Date;
+  notifyErased: EraseNotifier;
+}
+
+/**
+ * One run of the retention job (ADR 0021): erases, as `POST /v1/messages/{id}/redact` does,
+ * the messages whose retention is over, a bounded number of batches. Returns how many.
+ */
+export async function runRetention(options: RetentionOptions): Promise<number> {
+  let erased = 0;
+  for (let i = 0; i < options.maxBatches; i++) {
+    const due = await findMessagesPastRetention(options.sql, {
+      now: options.now(),
+      defaultDays: options.defaultDays,
+      limit: options.batch,
+    });
+    const ids = await eraseMessages(options.sql, due, options.now());
+    await options.notifyErased(ids);
+    erased += ids.length;
+    if (due.length < options.batch) break;
+  }
+  if (erased > 0) {
+    messagesErased.inc({ reason: "retention" }, erased);
+    options.log.info({ erased }, "retention: messages erased");
+  }
+  return erased;
+}
+
+/** Runs the retention job every `intervalMs` (one run at a time, the first after one interval). */
+export function startRetention(options: RetentionOptions & { intervalMs: number }): {
+  stop(): Promise<void>;
+} {
+  let running: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+  const timer = setInterval(() => {
+    running = running.then(async () => {
+      if (stopped) return;
+      await runRetention(options).catch((error: unknown) => {
+        options.log.error({ err: errorMessage(error) }, "retention run failed");
+      });
+    });
+  }, options.intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { type Database, openServiceDatabase } from "@smsgw/service-kit";
+import { createTestInfra, type TestInfra } from "@smsgw/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadSmppServerConfig } from "../config.ts";
+import { migrations } from "../db/migrations.ts";
+import { eraseReceiptNumbers } from "./receipt-erasures.ts";
+
+let infra: TestInfra;
+let database: Database<unknown>;
+
+beforeAll(async () => {
+  infra = await createTestInfra();
+  database = await openServiceDatabase(loadSmppServerConfig(infra.env), "smpp_server", migrations);
+});
+afterAll(async () => {
+  await database?.close();
+  await infra?.cleanup();
+});
+
+async function owe(messageId: string, toNumber: string): Promise<void> {
+  const change = { messageId, status: "delivered", toNumber, fromNumber: "MyApp" };
+  await database.sql`
+    insert into smpp_server.receipts (message_id, account_id, change, expires_at)
+    values (${messageId}, 'acc_1', ${JSON.stringify(change)}::text::jsonb, now() + interval '1 hour')`;
+}
+
+describe("receipts owed for erased messages", () => {
+  it("when a message is erased, its owed receipt keeps the number masked and the others are untouched", async () => {
+    await owe("msg_erased", "+37256781234");
+    await owe("msg_kept", "+37256789999");
+    expect(await eraseReceiptNumbers(database.sql, ["msg_erased", "msg_unknown"])).toBe(1);
+    const rows = await database.sql<Array<{ message_id: string; to: string }>>`
+      select message_id, change->>'toNumber' as to from smpp_server.receipts order by message_id`;
+    expect(rows).toEqual([
+      { message_id: "msg_erased", to: "+3725678****" },
+      { message_id: "msg_kept", to: "+37256789999" },
+    ]);
+  });
+});

@@ -1,0 +1,40 @@
+import { erasedStatusChange, type MessagesErased } from "@smsgw/contracts";
+import type { Delivery } from "@smsgw/service-kit";
+import type postgres from "postgres";
+
+export const SMPP_ERASURES_DURABLE = "smpp-server-erasures";
+
+/**
+ * Masks the number in the receipts still owed for these erased messages (ADR 0021), as the
+ * event store now keeps it: the deliver_sm then carries the masked number.
+ */
+export async function eraseReceiptNumbers(
+  sql: postgres.Sql,
+  messageIds: readonly string[],
+): Promise<number> {
+  if (messageIds.length === 0) return 0;
+  const rows = await sql<Array<{ message_id: string; change: { toNumber: string } }>>`
+    select message_id, change from smpp_server.receipts
+    where message_id = any(${[...messageIds]}::text[])`;
+  if (rows.length === 0) return 0;
+  const erased = rows.map((row) => ({
+    message_id: row.message_id,
+    change: JSON.stringify(erasedStatusChange(row.change)),
+  }));
+  await sql`
+    update smpp_server.receipts r set change = x.change::jsonb
+    from jsonb_to_recordset(${JSON.stringify(erased)}::text::jsonb) as x(message_id text, change text)
+    where r.message_id = x.message_id`;
+  return erased.length;
+}
+
+/** The consumer's handler of `MessagesErased` (`<p>.status.erased`). */
+export function handleErasures(deps: { sql: postgres.Sql }) {
+  return async (batch: Delivery<MessagesErased>[]): Promise<undefined> => {
+    await eraseReceiptNumbers(
+      deps.sql,
+      batch.flatMap(({ value }) => value.messageIds),
+    );
+    return undefined;
+  };
+}

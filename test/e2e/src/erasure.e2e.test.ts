@@ -1,0 +1,121 @@
+import { tablesContaining, waitFor } from "@smsgw/testkit";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Gateway, startGateway } from "./gateway.ts";
+import { startWebhookReceiver } from "./webhook-receiver.ts";
+
+/**
+ * Erasure and retention on the whole stack through the simulator (api.md section 7, ADR
+ * 0020): after a redact, and after the retention job ran with the clock moved past one,
+ * the text and the number sent are in no row of any table of any schema of the gateway's
+ * database (ingress, pricing, event store, connector, dispatcher, SMPP server).
+ */
+
+let gateway: Gateway;
+let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
+let sql: postgres.Sql;
+
+beforeAll(async () => {
+  // The retention job runs every second here (testkit's default is a day).
+  gateway = await startGateway(
+    { ROUTES: "+372=sim-a:300", RETENTION_INTERVAL_MS: "1000" },
+    { smppServer: true },
+  );
+  receiver = await startWebhookReceiver();
+  sql = postgres(gateway.infra.database.url, { max: 1, onnotice: () => undefined });
+}, 120_000);
+
+afterAll(async () => {
+  await sql?.end();
+  await receiver?.close();
+  await gateway?.stop();
+});
+
+const basic = (a: { hash: string; token: string }) =>
+  `Basic ${Buffer.from(`${a.hash}:${a.token}`).toString("base64")}`;
+
+/** Sends, with an Idempotency-Key, a text and a number no other test uses; waits for delivered. */
+async function sendDelivered(account: { hash: string; token: string }, idempotent = true) {
+  const secret = Math.random().toString(36).slice(2, 10);
+  const to = `+37256${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
+  const text = `erase me ${secret}`;
+  const res = await fetch(`${gateway.baseUrl}/v1/messages`, {
+    method: "POST",
+    headers: {
+      authorization: basic(account),
+      "content-type": "application/json",
+      ...(idempotent ? { "idempotency-key": `erasure-${secret}` } : {}),
+    },
+    body: JSON.stringify({ to, from: "MyApp", text, callbackUrl: receiver.url("/dlr") }),
+  });
+  expect(res.status).toBe(202);
+  const { messageId } = (await res.json()) as { messageId: string };
+  await waitFor(() => receiver.forMessage(messageId).find((w) => w.json.status === "delivered"), {
+    timeoutMs: 30_000,
+    what: "the delivered webhook",
+  });
+  return { messageId, to, text };
+}
+
+async function nowhere(needles: readonly string[]): Promise<Record<string, string[]>> {
+  const found: Record<string, string[]> = {};
+  for (const needle of needles) {
+    const tables = await tablesContaining(sql, needle);
+    if (tables.length > 0) found[needle] = tables;
+  }
+  return found;
+}
+
+describe("erasure on the whole stack", () => {
+  it("when a delivered message is redacted, its text and number are in no table of any service", async () => {
+    const account = await gateway.pricing.accounts.createAccount({
+      name: "e2e-redact",
+      credits: "10",
+    });
+    const message = await sendDelivered(account);
+    expect(await tablesContaining(sql, message.text)).not.toEqual([]);
+
+    const res = await fetch(`${gateway.baseUrl}/v1/messages/${message.messageId}/redact`, {
+      method: "POST",
+      headers: { authorization: basic(account) },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      status: "delivered",
+      text: null,
+      to: `${message.to.slice(0, 8)}****`,
+    });
+    // The dispatcher and the SMPP server take the notice a moment later.
+    await waitFor(async () => Object.keys(await nowhere([message.text, message.to])).length === 0, {
+      timeoutMs: 10_000,
+      what: "the text and number gone from every table",
+    });
+  });
+
+  it("when an account's retention is over, the retention job erases its delivered message by itself", async () => {
+    const account = await gateway.pricing.accounts.createAccount({
+      name: "e2e-retention",
+      credits: "10",
+    });
+    await sql`insert into event_store.retention_overrides (account_id, days)
+      values (${account.accountId}, 1)`;
+    // Without an Idempotency-Key: ingress keeps a send's answer a day (ADR 0021).
+    const message = await sendDelivered(account, false);
+    // The clock moved: the message was accepted and delivered two days ago.
+    await sql`update event_store.messages
+      set created_at = created_at - interval '2 days', delivered_at = delivered_at - interval '2 days'
+      where message_id = ${message.messageId}`;
+    await waitFor(async () => Object.keys(await nowhere([message.text, message.to])).length === 0, {
+      timeoutMs: 15_000,
+      what: "the retention job to erase the message",
+    });
+    const res = await fetch(`${gateway.baseUrl}/v1/messages/${message.messageId}`, {
+      headers: { authorization: basic(account) },
+    });
+    expect(await res.json()).toMatchObject({
+      status: "delivered",
+      cost: 0.042,
+      to: `${message.to.slice(0, 8)}****`,
+    });
+  });
+});

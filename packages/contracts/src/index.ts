@@ -14,6 +14,7 @@ export * from "./ip-allowlist.ts";
 export * from "./money.ts";
 export * from "./nats-permissions.ts";
 export * from "./opt-out.ts";
+export * from "./owned-number.ts";
 export * from "./public-event.ts";
 export * from "./routing-rules.ts";
 export * from "./rpc.ts";

@@ -47,6 +47,8 @@ export interface Subjects {
   readonly accountsBucket: string;
   /** The inbound service keeps each account's opted-out numbers here (`OptOutRecord`). */
   readonly optOutsBucket: string;
+  /** The inbound service keeps who holds each number here (`OwnedNumberRecord`). */
+  readonly numbersBucket: string;
   /** routing publishes the routable prefixes and sender rules here (key "rules"). */
   readonly routingBucket: string;
   /** the connector publishes each carrier's health here (key `<carrierId>.<replica>`). */
@@ -103,6 +105,7 @@ export function subjects(prefix = "sms"): Subjects {
     inboundApi: `${prefix}.rpc.inbound.api`,
     accountsBucket: `${prefix}_accounts`,
     optOutsBucket: `${prefix}_opt_outs`,
+    numbersBucket: `${prefix}_numbers`,
     routingBucket: `${prefix}_routing`,
     carrierHealthBucket: `${prefix}_carrier_health`,
     event(type, carrierId) {

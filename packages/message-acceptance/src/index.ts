@@ -52,6 +52,7 @@ export {
   take,
 } from "./domain/token-bucket.ts";
 export { type OptOutList, startOptOutList } from "./opt-outs.ts";
+export { type OwnedNumbers, startOwnedNumbers } from "./owned-numbers.ts";
 export {
   createPipeline,
   type Draft,

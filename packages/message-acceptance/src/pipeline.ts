@@ -3,6 +3,7 @@ import {
   concatFor,
   type RoutingRules,
   type SmppReceiptMask,
+  senderKind,
 } from "@smsgw/contracts";
 import {
   createGroupCommit,
@@ -54,6 +55,11 @@ export interface PipelineDeps {
    * kept by a watch), never a round trip per send. Absent: nobody is opted out.
    */
   optedOut?(accountId: string, e164: string): boolean;
+  /**
+   * Whether the account holds this number (a numeric sender): a lookup in memory (the
+   * numbers KV bucket, kept by a watch). Absent: no sender is an owned number.
+   */
+  ownsNumber?(accountId: string, sender: string): boolean;
   log: Logger;
   now(): number;
 }
@@ -114,6 +120,9 @@ export function createPipeline(deps: PipelineDeps) {
       destination: destination.value,
       sender: sender.value,
       optedOut: deps.optedOut?.(account.accountId, destination.value.e164) ?? false,
+      ownSender:
+        senderKind(sender.value) === "numeric" &&
+        (deps.ownsNumber?.(account.accountId, sender.value) ?? false),
     });
     if (!door.ok) return door;
     return passed({

@@ -19,6 +19,7 @@ import { INBOUND_SCHEMA, migrations } from "./db/migrations.ts";
 import { createNumberStore, type NumberStore } from "./db/numbers-store.ts";
 import { deliveryMsgId } from "./domain/routing.ts";
 import { startApiResponder } from "./handlers/api.ts";
+import { createHeldNumbersBucket, startHeldNumbersSync } from "./handlers/held-numbers-bucket.ts";
 import { createOptOutStore } from "./handlers/opt-out-store.ts";
 import { handleReceived, settler } from "./handlers/received.ts";
 import { startConcatSweep } from "./handlers/sweep.ts";
@@ -45,6 +46,7 @@ export async function startInbound(config: InboundConfig, log: Logger): Promise<
   let consumer: RunningConsumer | undefined;
   let api: { stop(): Promise<void> } | undefined;
   let sweep: { stop(): Promise<void> } | undefined;
+  let numbersSync: { stop(): Promise<void> } | undefined;
   let admin: AdminApi | undefined;
   let health: HealthServer | undefined;
   let stopping = false;
@@ -55,6 +57,7 @@ export async function startInbound(config: InboundConfig, log: Logger): Promise<
     await consumer?.stop();
     await api?.stop();
     await sweep?.stop();
+    await numbersSync?.stop();
     await admin?.close();
     await messaging.close();
     await database?.close();
@@ -68,6 +71,18 @@ export async function startInbound(config: InboundConfig, log: Logger): Promise<
     const messages = createMessageStore(database);
     const now = () => new Date();
     const optOuts = createOptOutStore(await openBucket(nats.nc, subjects.optOutsBucket));
+    const heldNumbers = createHeldNumbersBucket(
+      await openBucket(nats.nc, subjects.numbersBucket),
+      log,
+    );
+    const sync = startHeldNumbersSync({
+      bucket: heldNumbers,
+      holds: () => numbers.holds(),
+      everyMs: config.INBOUND_NUMBERS_SYNC_MS,
+      log,
+    });
+    numbersSync = sync;
+    await sync.first;
     const deps = {
       messages,
       numbers,
@@ -85,6 +100,7 @@ export async function startInbound(config: InboundConfig, log: Logger): Promise<
       numbers,
       messages,
       optOuts,
+      heldNumbers,
       now,
       nc: nats.nc,
       subject: subjects.inboundApi,

@@ -19,10 +19,12 @@ import {
   createSharedRateLimiter,
   type DefaultLimits,
   type OptOutList,
+  type OwnedNumbers,
   type RateLimiter,
   requestReply,
   startAdmissionGate,
   startOptOutList,
+  startOwnedNumbers,
   startSharedLimits,
 } from "@smsgw/message-acceptance";
 import { createAccountLogReader, createMessageReader } from "@smsgw/message-read-model";
@@ -68,6 +70,7 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
   let accounts: KvCache<AccountRecord> | undefined;
   let routing: KvCache<RoutingRules> | undefined;
   let optOuts: OptOutList | undefined;
+  let ownedNumbers: OwnedNumbers | undefined;
   let server: Server | undefined;
   let health: HealthServer | undefined;
   let purger: NodeJS.Timeout | undefined;
@@ -81,6 +84,7 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
     await accounts?.stop();
     await routing?.stop();
     await optOuts?.stop();
+    await ownedNumbers?.stop();
     await messaging.close();
     await database?.close();
   };
@@ -97,6 +101,8 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
     routing = await startKvCache(nc, messaging.subjects.routingBucket, RoutingRules, log);
     optOuts = await startOptOutList(nc, messaging.subjects.optOutsBucket, log);
     const optOutList = optOuts;
+    ownedNumbers = await startOwnedNumbers(nc, messaging.subjects.numbersBucket, log);
+    const numbersHeld = ownedNumbers;
     const rules = routing;
     const now = () => Date.now();
     const authenticator = createAuthenticator(accounts);
@@ -133,6 +139,7 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
       publisher: messaging.publisher,
       routingRules,
       optedOut: optOutList.optedOut,
+      ownsNumber: numbersHeld.owns,
       log,
       now,
     });

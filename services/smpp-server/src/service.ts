@@ -11,9 +11,11 @@ import {
   createSharedRateLimiter,
   type DefaultLimits,
   type OptOutList,
+  type OwnedNumbers,
   type RateLimiter,
   startAdmissionGate,
   startOptOutList,
+  startOwnedNumbers,
   startSharedLimits,
 } from "@smsgw/message-acceptance";
 import {
@@ -63,6 +65,7 @@ export async function startSmppServer(
   let accounts: KvCache<AccountRecord> | undefined;
   let routing: KvCache<RoutingRules> | undefined;
   let optOuts: OptOutList | undefined;
+  let ownedNumbers: OwnedNumbers | undefined;
   let smpp: SmppServer | undefined;
   let smppTls: SmppServer | undefined;
   let health: HealthServer | undefined;
@@ -85,6 +88,7 @@ export async function startSmppServer(
     await accounts?.stop();
     await routing?.stop();
     await optOuts?.stop();
+    await ownedNumbers?.stop();
     await messaging.close();
     await database?.close();
   };
@@ -98,6 +102,8 @@ export async function startSmppServer(
     routing = await startKvCache(nc, messaging.subjects.routingBucket, RoutingRules, log);
     optOuts = await startOptOutList(nc, messaging.subjects.optOutsBucket, log);
     const optOutList = optOuts;
+    ownedNumbers = await startOwnedNumbers(nc, messaging.subjects.numbersBucket, log);
+    const numbersHeld = ownedNumbers;
     const rules = routing;
     const now = () => Date.now();
     const pipeline = createPipeline({
@@ -106,6 +112,7 @@ export async function startSmppServer(
       publisher: messaging.publisher,
       routingRules: () => rules.get("rules") ?? null,
       optedOut: optOutList.optedOut,
+      ownsNumber: numbersHeld.owns,
       log,
       now,
     });

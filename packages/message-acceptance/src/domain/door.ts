@@ -11,6 +11,11 @@ export interface DoorInput {
   sender: string;
   /** The recipient is on the account's opt-out list. */
   optedOut?: boolean;
+  /**
+   * The sender is a number the account holds (api.md section 5): always a valid sender for
+   * it, whatever the destination's sender rules say (registered senders only included).
+   */
+  ownSender?: boolean;
 }
 
 /** Every prefix: used to ask `checkRouting` about the sender rules alone. */
@@ -21,10 +26,13 @@ const ANY_DESTINATION = ["+"];
  * rules of the destination (invalid_sender), the account's opt-out list (opted_out), then
  * the account's blocked countries and routing's reachable prefixes (destination_blocked). `checkRouting` would report an
  * unroutable destination before a bad sender, so the sender rules are asked first with
- * every destination counted as routable.
+ * every destination counted as routable. A number the account holds is always its valid
+ * sender: the sender rules are not asked about it.
  */
 export function checkDoor(input: DoorInput): Checked<void> {
-  const { account, rules, destination, sender } = input;
+  const { account, destination, sender } = input;
+  // The account's own number passes the sender rules: judge the destination alone.
+  const rules = input.rules && input.ownSender ? { ...input.rules, senderRules: [] } : input.rules;
   if (rules) {
     const senderOnly = checkRouting(
       { ...rules, routablePrefixes: ANY_DESTINATION },

@@ -90,4 +90,22 @@ describe("checkDoor", () => {
       "ok",
     );
   });
+
+  it("when the sender is a number the account holds, it passes a registered-senders-only rule; another number does not", () => {
+    const own = { account: {}, rules, destination: EE, sender: "+37250000001" };
+    expect(status(checkDoor({ ...own, ownSender: true }))).toBe("ok");
+    expect(checkDoor({ ...own, ownSender: false })).toEqual({
+      ok: false,
+      error: {
+        status: "invalid_sender",
+        message: "this destination accepts registered senders only",
+      },
+    });
+  });
+
+  it("when the account's own number is the sender, the destination is still judged: opted_out and no route are refused", () => {
+    const own = { account: {}, rules, sender: "37250000001", ownSender: true };
+    expect(status(checkDoor({ ...own, destination: EE, optedOut: true }))).toBe("opted_out");
+    expect(status(checkDoor({ ...own, destination: RU }))).toBe("destination_blocked");
+  });
 });

@@ -6,12 +6,15 @@ import { decodeCursor, encodeCursor } from "../domain/cursor.ts";
 
 import { noNumberMessage, numberResource } from "../domain/numbers.ts";
 import { inboundApiRequests } from "../metrics.ts";
+import type { HeldNumbersBucket } from "./held-numbers-bucket.ts";
 import type { OptOutStore } from "./opt-out-store.ts";
 
 export interface ApiDeps {
   numbers: NumberStore;
   messages: MessageStore;
   optOuts: OptOutStore;
+  /** Who holds which number, for the doors' sender rules: written after each take and release. */
+  heldNumbers: Pick<HeldNumbersBucket, "held" | "released">;
   now(): Date;
 }
 
@@ -37,6 +40,7 @@ export async function answerApi(
       const wish = { country: request.country, number: request.number, test: request.test };
       const taken = await deps.numbers.take(request.accountId, wish, deps.now());
       if (!taken) return fail(422, "no_number_available", noNumberMessage(wish));
+      await deps.heldNumbers.held({ number: taken.number, accountId: request.accountId });
       return answer(201, numberResource(taken));
     }
     case "numbers.update": {
@@ -49,6 +53,7 @@ export async function answerApi(
     }
     case "numbers.release": {
       const released = await deps.numbers.release(request.accountId, request.number);
+      if (released) await deps.heldNumbers.released(request.number);
       return released ? answer(204, null) : NUMBER_NOT_FOUND;
     }
     case "inbound.list": {

@@ -19,6 +19,7 @@ export * from "./public-event.ts";
 export * from "./routing-rules.ts";
 export * from "./rpc.ts";
 export * from "./sender-id.ts";
+export * from "./sender-registry.ts";
 export * from "./status.ts";
 export * from "./status-change.ts";
 export * from "./subjects.ts";

@@ -114,6 +114,7 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
     ...readBucket(s.routingBucket),
     ...readBucket(s.optOutsBucket),
     ...readBucket(s.numbersBucket),
+    ...readBucket(s.senderIdsBucket),
   ];
 
   // Admission control's backlog probe, at every door: the durables on the delivery path and
@@ -212,6 +213,7 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
         s.inboundDeliver,
         ...writeBucket(s.optOutsBucket),
         ...writeBucket(s.numbersBucket),
+        ...writeBucket(s.senderIdsBucket),
       ],
       [s.inboundApi],
       true,

@@ -49,6 +49,8 @@ export interface Subjects {
   readonly optOutsBucket: string;
   /** The inbound service keeps who holds each number here (`OwnedNumberRecord`). */
   readonly numbersBucket: string;
+  /** The inbound service keeps each account's approved sender IDs here (`SenderIdRecord`). */
+  readonly senderIdsBucket: string;
   /** routing publishes the routable prefixes and sender rules here (key "rules"). */
   readonly routingBucket: string;
   /** the connector publishes each carrier's health here (key `<carrierId>.<replica>`). */
@@ -106,6 +108,7 @@ export function subjects(prefix = "sms"): Subjects {
     accountsBucket: `${prefix}_accounts`,
     optOutsBucket: `${prefix}_opt_outs`,
     numbersBucket: `${prefix}_numbers`,
+    senderIdsBucket: `${prefix}_sender_ids`,
     routingBucket: `${prefix}_routing`,
     carrierHealthBucket: `${prefix}_carrier_health`,
     event(type, carrierId) {

@@ -62,6 +62,7 @@ export {
   type SendInput,
 } from "./pipeline.ts";
 export { RpcFailedError, requestReply } from "./rpc.ts";
+export { type ApprovedSenderIds, startApprovedSenderIds } from "./sender-ids.ts";
 export {
   rateBucketsTable,
   type SharedLimitsDeps,

@@ -13,6 +13,7 @@ import {
 import {
   type AdmissionGate,
   ALWAYS_ADMIT,
+  type ApprovedSenderIds,
   createAuthorizer,
   createPipeline,
   createRateLimiter,
@@ -23,6 +24,7 @@ import {
   type RateLimiter,
   requestReply,
   startAdmissionGate,
+  startApprovedSenderIds,
   startOptOutList,
   startOwnedNumbers,
   startSharedLimits,
@@ -71,6 +73,7 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
   let routing: KvCache<RoutingRules> | undefined;
   let optOuts: OptOutList | undefined;
   let ownedNumbers: OwnedNumbers | undefined;
+  let senderIds: ApprovedSenderIds | undefined;
   let server: Server | undefined;
   let health: HealthServer | undefined;
   let purger: NodeJS.Timeout | undefined;
@@ -85,6 +88,7 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
     await routing?.stop();
     await optOuts?.stop();
     await ownedNumbers?.stop();
+    await senderIds?.stop();
     await messaging.close();
     await database?.close();
   };
@@ -103,6 +107,8 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
     const optOutList = optOuts;
     ownedNumbers = await startOwnedNumbers(nc, messaging.subjects.numbersBucket, log);
     const numbersHeld = ownedNumbers;
+    senderIds = await startApprovedSenderIds(nc, messaging.subjects.senderIdsBucket, log);
+    const approvedSenders = senderIds;
     const rules = routing;
     const now = () => Date.now();
     const authenticator = createAuthenticator(accounts);
@@ -140,6 +146,7 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
       routingRules,
       optedOut: optOutList.optedOut,
       ownsNumber: numbersHeld.owns,
+      senderApproved: approvedSenders.approved,
       log,
       now,
     });

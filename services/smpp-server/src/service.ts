@@ -5,6 +5,7 @@ import { AccountRecord, RoutingRules, StatusChangeDelivery } from "@smsgw/contra
 import {
   type AdmissionGate,
   ALWAYS_ADMIT,
+  type ApprovedSenderIds,
   createAuthorizer,
   createPipeline,
   createRateLimiter,
@@ -14,6 +15,7 @@ import {
   type OwnedNumbers,
   type RateLimiter,
   startAdmissionGate,
+  startApprovedSenderIds,
   startOptOutList,
   startOwnedNumbers,
   startSharedLimits,
@@ -66,6 +68,7 @@ export async function startSmppServer(
   let routing: KvCache<RoutingRules> | undefined;
   let optOuts: OptOutList | undefined;
   let ownedNumbers: OwnedNumbers | undefined;
+  let senderIds: ApprovedSenderIds | undefined;
   let smpp: SmppServer | undefined;
   let smppTls: SmppServer | undefined;
   let health: HealthServer | undefined;
@@ -89,6 +92,7 @@ export async function startSmppServer(
     await routing?.stop();
     await optOuts?.stop();
     await ownedNumbers?.stop();
+    await senderIds?.stop();
     await messaging.close();
     await database?.close();
   };
@@ -104,6 +108,8 @@ export async function startSmppServer(
     const optOutList = optOuts;
     ownedNumbers = await startOwnedNumbers(nc, messaging.subjects.numbersBucket, log);
     const numbersHeld = ownedNumbers;
+    senderIds = await startApprovedSenderIds(nc, messaging.subjects.senderIdsBucket, log);
+    const approvedSenders = senderIds;
     const rules = routing;
     const now = () => Date.now();
     const pipeline = createPipeline({
@@ -113,6 +119,7 @@ export async function startSmppServer(
       routingRules: () => rules.get("rules") ?? null,
       optedOut: optOutList.optedOut,
       ownsNumber: numbersHeld.owns,
+      senderApproved: approvedSenders.approved,
       log,
       now,
     });

@@ -174,6 +174,29 @@ describe("two-way messaging in the console", () => {
     expect(again.status).toBe(404);
   });
 
+  it("when the account asks for a sender ID, it waits for the operator, shows the decision and can be withdrawn; a numeric one is refused", async () => {
+    const { visitor, accountId } = owner;
+    expect((await visitor.get("/numbers")).text).toContain('id="no-sender-ids"');
+    const asked = await visitor.post("/sender-ids", { sender: "MyShop" });
+    expect(asked.status).toBe(200);
+    expect(rowsOf(asked.text, "sender-id")).toEqual(["MyShop"]);
+    expect(asked.text).toContain("MyShop is waiting for the operator&#39;s approval.");
+    const numeric = await visitor.post("/sender-ids", { sender: "37255550000" });
+    expect(numeric.status).toBe(422);
+    expect(numeric.text).toContain("take it with POST /v1/numbers instead");
+    // The operator's decision (its admin API writes the same row).
+    await sql`update inbound.sender_ids set status = 'approved', decided_at = now()
+      where account_id = ${accountId} and sender = 'MyShop'`;
+    const again = await visitor.post("/sender-ids", { sender: "MyShop" });
+    expect(again.text).toContain("MyShop is approved already.");
+    const intruder = await signUp("sender-intruder@example.com");
+    await intruder.visitor.get("/numbers");
+    expect((await intruder.visitor.post("/sender-ids/MyShop/withdraw", {})).status).toBe(404);
+    const withdrawn = await visitor.post("/sender-ids/MyShop/withdraw", {});
+    expect(withdrawn.status).toBe(200);
+    expect(rowsOf(withdrawn.text, "sender-id")).toEqual([]);
+  });
+
   it("when a form is posted without its CSRF token, nothing is taken", async () => {
     const { visitor } = await signUp("csrf-numbers@example.com");
     await visitor.get("/numbers");

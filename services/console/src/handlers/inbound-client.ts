@@ -34,10 +34,19 @@ export type InboundItem = z.infer<typeof InboundItem>;
 export const OptOutEntry = z.object({ number: z.string(), since: z.string(), source: z.string() });
 export type OptOutEntry = z.infer<typeof OptOutEntry>;
 
+export const SenderIdEntry = z.object({
+  sender: z.string(),
+  status: z.enum(["pending", "approved", "rejected"]),
+  requestedAt: z.string(),
+  decidedAt: z.string().nullable(),
+});
+export type SenderIdEntry = z.infer<typeof SenderIdEntry>;
+
 const Problem = z.object({ status: z.string(), message: z.string() });
 const NumberList = z.object({ numbers: z.array(NumberResource) });
 const InboundPage = z.object({ inbound: z.array(InboundItem), nextCursor: z.string().nullable() });
 const OptOutList = z.object({ optOuts: z.array(OptOutEntry) });
+const SenderIdList = z.object({ senders: z.array(SenderIdEntry) });
 
 /** The service's answer: what was asked for, or the refusal the API would show (status, message). */
 export type Answer<T> = { ok: true; value: T } | { ok: false; status: string; message: string };
@@ -61,7 +70,7 @@ export function createInboundClient(nats: Nats, prefix: string, timeoutMs: numbe
   async function ask<T>(
     accountId: string,
     request: ForAccount,
-    expected: number,
+    expected: number | readonly number[],
     schema: z.ZodType<T>,
   ): Promise<Answer<T>> {
     let reply: InboundApiResponse;
@@ -75,7 +84,7 @@ export function createInboundClient(nats: Nats, prefix: string, timeoutMs: numbe
         cause: error,
       });
     }
-    if (reply.httpStatus === expected) {
+    if ((typeof expected === "number" ? [expected] : expected).includes(reply.httpStatus)) {
       const parsed = schema.safeParse(reply.body);
       if (parsed.success) return { ok: true, value: parsed.data };
     } else if (reply.httpStatus >= 400 && reply.httpStatus < 500) {
@@ -106,6 +115,12 @@ export function createInboundClient(nats: Nats, prefix: string, timeoutMs: numbe
       ask(accountId, { op: "optOuts.add", number }, 201, OptOutEntry),
     removeOptOut: (accountId: string, number: string) =>
       ask(accountId, { op: "optOuts.remove", number }, 204, z.null()),
+    senderIds: (accountId: string) => ask(accountId, { op: "senders.list" }, 200, SenderIdList),
+    /** Asks the operator for a sender ID (201); asked before: the registration as it is (200). */
+    requestSenderId: (accountId: string, sender: string) =>
+      ask(accountId, { op: "senders.request", sender }, [201, 200], SenderIdEntry),
+    withdrawSenderId: (accountId: string, sender: string) =>
+      ask(accountId, { op: "senders.withdraw", sender }, 204, z.null()),
   };
 }
 export type InboundClient = ReturnType<typeof createInboundClient>;

@@ -40,9 +40,19 @@ export function mountTwoWay(router: Router, options: TwoWayOptions): void {
 
   async function numbers(res: Response, extra: Partial<NumbersView> = {}, status = 200) {
     const accountId = accountOf(res);
-    const [listed, test] = await Promise.all([inbound.numbers(accountId), isTest(accountId)]);
+    const [listed, senders, test] = await Promise.all([
+      inbound.numbers(accountId),
+      inbound.senderIds(accountId),
+      isTest(accountId),
+    ]);
     if (!listed.ok) throw new Error(listed.message);
-    const view = { numbers: listed.value.numbers, test, ...extra };
+    if (!senders.ok) throw new Error(senders.message);
+    const view = {
+      numbers: listed.value.numbers,
+      senderIds: senders.value.senders,
+      test,
+      ...extra,
+    };
     res.status(status).send(numbersPage(pageContext(res), view).value);
   }
 
@@ -95,6 +105,28 @@ export function mountTwoWay(router: Router, options: TwoWayOptions): void {
       return void (await numbers(res, { problems: ["No such number: released already?"] }, 404));
     }
     await numbers(res, { notice: `${number} released.` });
+  });
+
+  router.post("/sender-ids", requireUser, requireCsrf, async (req, res) => {
+    const typed = field(req, "sender", 40);
+    const asked = await inbound.requestSenderId(accountOf(res), typed);
+    if (!asked.ok) {
+      const problem = `${asked.message.replace(/^sender/, "The sender ID")}.`;
+      return void (await numbers(res, { senderForm: typed, problems: [problem] }, 422));
+    }
+    await numbers(res, {
+      notice:
+        asked.value.status === "pending"
+          ? `${asked.value.sender} is waiting for the operator's approval.`
+          : `${asked.value.sender} is ${asked.value.status} already.`,
+    });
+  });
+
+  router.post("/sender-ids/:sender/withdraw", requireUser, requireCsrf, async (req, res) => {
+    const sender = String(req.params.sender).slice(0, 32);
+    const withdrawn = await inbound.withdrawSenderId(accountOf(res), sender);
+    if (!withdrawn.ok) return void (await numbers(res, { problems: ["No such sender ID."] }, 404));
+    await numbers(res, { notice: `${sender} withdrawn: it is no longer your sender.` });
   });
 
   router.get("/inbound", requireUser, async (req, res) => {

@@ -1,6 +1,7 @@
 import { when } from "../format.ts";
 import { type Html, html } from "../html.ts";
 import { csrfField, layout, type PageContext, problemList } from "./layout.ts";
+import { type SenderIdRow, senderIdsSection } from "./sender-ids.ts";
 
 export interface NumberRow {
   number: string;
@@ -17,6 +18,9 @@ export interface NumbersView {
   problems?: string[];
   /** What the take form had, when it is shown again with problems. */
   form?: { country: string; number: string };
+  senderIds: readonly SenderIdRow[];
+  /** What the sender ID form had, when it is shown again with a problem. */
+  senderForm?: string;
 }
 
 function numberRow(ctx: PageContext, n: NumberRow): Html {
@@ -51,6 +55,7 @@ ${view.test ? html`<p class="hint">This is a test account: it gets simulator num
 <label for="take-number">Or this number <span class="hint">(optional, international form)</span></label>
 <input id="take-number" name="number" inputmode="tel" maxlength="24" value="${form.number}" placeholder="+37250000001">
 <button type="submit">Take number</button>
-</form>`,
+</form>
+${senderIdsSection(ctx, view.senderIds, view.senderForm ?? "")}`,
   );
 }

@@ -140,6 +140,7 @@ export async function startInbound(config: InboundConfig, log: Logger): Promise<
         messages,
         senderIds,
         approvedSenderIds,
+        heldNumbers,
         log,
       });
     }

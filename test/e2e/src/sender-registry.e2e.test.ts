@@ -1,6 +1,7 @@
 import { waitFor } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Gateway, startGateway } from "./gateway.ts";
+import { smppCustomer } from "./smpp-customer.ts";
 
 // The sender ID registry (issue 18, ADR 0019 amendment 2): the operator turns it on for
 // Estonia; an account asks for "MyBrand" (POST /v1/senders), the operator approves it, and
@@ -11,12 +12,18 @@ type Account = { accountId: string; hash: string; token: string };
 let gateway: Gateway;
 let brand: Account;
 let other: Account;
+let smpp: { systemId: string; password: string };
+const customer = smppCustomer(
+  () => gateway.smppServer?.port,
+  () => smpp,
+);
 
 beforeAll(async () => {
   gateway = await startGateway(
     {},
     {
       inbound: true,
+      smppServer: true,
       envOf: (service): Record<string, string> => {
         if (service === "routing") return { ADMIN_TOKEN: ROUTING_TOKEN, ADMIN_PORT: "0" };
         if (service === "inbound") return { ADMIN_TOKEN: INBOUND_TOKEN, ADMIN_PORT: "0" };
@@ -26,6 +33,7 @@ beforeAll(async () => {
   );
   brand = await gateway.pricing.accounts.createAccount({ name: "brand-owner", credits: "10" });
   other = await gateway.pricing.accounts.createAccount({ name: "impostor", credits: "10" });
+  smpp = await gateway.pricing.accounts.rotateSmppCredentials("brand-owner");
   const rule = await fetch(`http://127.0.0.1:${gateway.routing.adminPort}/v1/senders/372`, {
     method: "PUT",
     headers: { authorization: `Bearer ${ROUTING_TOKEN}`, "content-type": "application/json" },
@@ -40,6 +48,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  customer.closeAll();
   await gateway?.stop();
 });
 
@@ -109,6 +118,19 @@ describe("sender IDs registered per account", () => {
     const listed = (await (await api(brand, "GET", "/v1/senders")).json()) as {
       senders: Array<Record<string, unknown>>;
     };
+    // The SMPP door asks the same registry.
+    const session = await customer.bound();
+    const submitted = await waitFor(
+      async () => {
+        const resp = await customer.submit(session, {
+          source_addr: "MyBrand",
+          short_message: "hi",
+        });
+        return resp.command_status === 0 ? resp : undefined;
+      },
+      { what: "the approved sender ID at the SMPP server" },
+    );
+    expect(String(submitted.message_id)).toMatch(/^msg_/);
     expect(listed.senders).toEqual([
       expect.objectContaining({ sender: "MyBrand", status: "approved" }),
     ]);
@@ -119,5 +141,16 @@ describe("sender IDs registered per account", () => {
   it("when the account withdraws it, it is refused again", async () => {
     expect((await api(brand, "DELETE", "/v1/senders/MyBrand")).status).toBe(204);
     await refusedFrom(brand, "MyBrand");
+    const session = await customer.bound();
+    await waitFor(
+      async () => {
+        const resp = await customer.submit(session, {
+          source_addr: "MyBrand",
+          short_message: "hi",
+        });
+        return resp.command_status === 0x0a || undefined; // ESME_RINVSRCADR: invalid_sender
+      },
+      { what: "the withdrawn sender ID refused over SMPP" },
+    );
   });
 });

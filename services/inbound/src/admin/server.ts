@@ -1,4 +1,9 @@
-import { type SenderIdRecord, senderIdKey } from "@smsgw/contracts";
+import {
+  type OwnedNumberRecord,
+  ownedNumberKey,
+  type SenderIdRecord,
+  senderIdKey,
+} from "@smsgw/contracts";
 import { type AdminApi, adminFail, type Logger, startAdminApi } from "@smsgw/service-kit";
 import type { MessageStore } from "../db/messages-store.ts";
 import type { NumberStore } from "../db/numbers-store.ts";
@@ -15,6 +20,8 @@ export interface AdminOptions {
   senderIds: SenderIdStore;
   /** The doors' bucket of approved sender IDs: written at once on a decision. */
   approvedSenderIds: Pick<KvMirror<SenderIdRecord>, "put" | "remove">;
+  /** Who holds each number, for the doors: a number taken out of the inventory goes at once. */
+  heldNumbers: Pick<KvMirror<OwnedNumberRecord>, "remove">;
   log: Logger;
 }
 
@@ -48,7 +55,8 @@ export async function startAdminServer(options: AdminOptions): Promise<AdminApi>
         res.json({ number: await numbers.put(parsed.value) });
       });
       router.delete("/v1/numbers/:number", async (req, res) => {
-        if (!(await numbers.remove(String(req.params.number)))) {
+        const number = String(req.params.number);
+        if (!(await numbers.remove(number))) {
           return adminFail(
             res,
             404,
@@ -56,6 +64,7 @@ export async function startAdminServer(options: AdminOptions): Promise<AdminApi>
             `no number ${req.params.number} in the inventory`,
           );
         }
+        await options.heldNumbers.remove(ownedNumberKey(number));
         res.status(204).end();
       });
       router.get("/v1/sender-ids", async (_req, res) => {

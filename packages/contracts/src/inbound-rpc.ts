@@ -2,7 +2,8 @@ import { z } from "zod";
 
 /**
  * ingress -> inbound (request/reply on `subjects(p).inboundApi`, queue group "inbound"): the
- * `/v1/numbers`, `/v1/inbound` and `/v1/opt-outs` requests of an authenticated account (api.md section 5).
+ * `/v1/numbers`, `/v1/inbound`, `/v1/opt-outs` and `/v1/senders` requests of an authenticated
+ * account (api.md section 5), and the console's pages of the same.
  * Ingress authenticates, rate-limits and validates the fields (the callback guard included);
  * the inbound service, which owns numbers and inbound messages, decides and answers.
  */
@@ -34,6 +35,10 @@ export const InboundApiRequest = z.discriminatedUnion("op", [
   z.object({ op: z.literal("optOuts.list"), ...Account }),
   z.object({ op: z.literal("optOuts.add"), ...Account, number: z.string().max(21) }),
   z.object({ op: z.literal("optOuts.remove"), ...Account, number: z.string().max(21) }),
+  // The sender ID registry (`/v1/senders`): ask for an alphanumeric sender, list, withdraw.
+  z.object({ op: z.literal("senders.list"), ...Account }),
+  z.object({ op: z.literal("senders.request"), ...Account, sender: z.string().max(32) }),
+  z.object({ op: z.literal("senders.withdraw"), ...Account, sender: z.string().max(32) }),
 ]);
 export type InboundApiRequest = z.infer<typeof InboundApiRequest>;
 

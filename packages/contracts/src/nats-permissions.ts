@@ -18,6 +18,8 @@ import { subjects as subjectsFor } from "./subjects.ts";
  *   consumer a watch creates; writing it is also publishing `$KV.B.>`. Only pricing writes
  *   the accounts bucket (token hashes, webhook secrets); only ingress, the dispatcher and the
  *   SMPP server read it.
+ * - the inbound service's API requests (`<p>.rpc.inbound.api`) come from ingress and the console,
+ *   each on behalf of an account it authenticated itself.
  * - pricing's console requests (`<p>.rpc.pricing.console.>`: sign-up, token and secret
  *   rotation, which answer with the new secret) may be sent by the console user only.
  */
@@ -111,6 +113,8 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
     ...readBucket(s.accountsBucket),
     ...readBucket(s.routingBucket),
     ...readBucket(s.optOutsBucket),
+    ...readBucket(s.numbersBucket),
+    ...readBucket(s.senderIdsBucket),
   ];
 
   // Admission control's backlog probe, at every door: the durables on the delivery path and
@@ -205,7 +209,13 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
       [s.testWebhook],
       true,
     ),
-    console: grant("console", [...stream, ...Object.values(consoleRpc), s.testWebhook]),
+    // The console's numbers, inbound and opt-out pages ask the inbound service as ingress does.
+    console: grant("console", [
+      ...stream,
+      ...Object.values(consoleRpc),
+      s.testWebhook,
+      s.inboundApi,
+    ]),
     "smpp-server": grant("smpp-server", [
       ...acceptance,
       ...backlogProbe,
@@ -219,6 +229,8 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
         ...durable("inbound-received"),
         s.inboundDeliver,
         ...writeBucket(s.optOutsBucket),
+        ...writeBucket(s.numbersBucket),
+        ...writeBucket(s.senderIdsBucket),
       ],
       [s.inboundApi],
       true,

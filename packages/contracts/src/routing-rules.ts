@@ -13,6 +13,12 @@ export const SenderRule = z.object({
   /** When set, only these senders may be used for this prefix. */
   registeredOnly: z.boolean(),
   registeredSenders: z.array(z.string()).default([]),
+  /**
+   * Alphanumeric senders must be registered to the sending account and approved by the
+   * operator (the sender ID registry, ADR 0019): checked at the door against the approved
+   * sender IDs bucket. Absent (rules from before it) = off.
+   */
+  accountRegistry: z.boolean().optional(),
 });
 export type SenderRule = z.infer<typeof SenderRule>;
 
@@ -57,6 +63,11 @@ function longest<T extends { prefix: string }>(items: readonly T[], to: string):
       best = item;
   }
   return best;
+}
+
+/** Whether the destination's sender rule (longest prefix) turns the account sender registry on. */
+export function accountRegistryFor(rules: RoutingRules, to: string): boolean {
+  return longest(rules.senderRules, to)?.accountRegistry === true;
 }
 
 /** Pure: can this sender reach this E.164 destination through any route? */

@@ -56,6 +56,10 @@ export interface Subjects {
   readonly webhookSecretsBucket: string;
   /** The inbound service keeps each account's opted-out numbers here (`OptOutRecord`). */
   readonly optOutsBucket: string;
+  /** The inbound service keeps who holds each number here (`OwnedNumberRecord`). */
+  readonly numbersBucket: string;
+  /** The inbound service keeps each account's approved sender IDs here (`SenderIdRecord`). */
+  readonly senderIdsBucket: string;
   /** routing publishes the routable prefixes and sender rules here (key "rules"). */
   readonly routingBucket: string;
   /** the connector publishes each carrier's health here (key `<carrierId>.<replica>`). */
@@ -116,6 +120,8 @@ export function subjects(prefix = "sms"): Subjects {
     accountsBucket: `${prefix}_accounts`,
     webhookSecretsBucket: `${prefix}_webhook_secrets`,
     optOutsBucket: `${prefix}_opt_outs`,
+    numbersBucket: `${prefix}_numbers`,
+    senderIdsBucket: `${prefix}_sender_ids`,
     routingBucket: `${prefix}_routing`,
     carrierHealthBucket: `${prefix}_carrier_health`,
     event(type, carrierId) {

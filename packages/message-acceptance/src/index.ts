@@ -52,6 +52,7 @@ export {
   take,
 } from "./domain/token-bucket.ts";
 export { type OptOutList, startOptOutList } from "./opt-outs.ts";
+export { type OwnedNumbers, startOwnedNumbers } from "./owned-numbers.ts";
 export {
   createPipeline,
   type Draft,
@@ -61,6 +62,7 @@ export {
   type SendInput,
 } from "./pipeline.ts";
 export { RpcFailedError, requestReply } from "./rpc.ts";
+export { type ApprovedSenderIds, startApprovedSenderIds } from "./sender-ids.ts";
 export {
   rateBucketsTable,
   type SharedLimitsDeps,

@@ -3,6 +3,7 @@ import {
   concatFor,
   type RoutingRules,
   type SmppReceiptMask,
+  senderKind,
 } from "@smsgw/contracts";
 import {
   createGroupCommit,
@@ -54,6 +55,16 @@ export interface PipelineDeps {
    * kept by a watch), never a round trip per send. Absent: nobody is opted out.
    */
   optedOut?(accountId: string, e164: string): boolean;
+  /**
+   * Whether the account holds this number (a numeric sender): a lookup in memory (the
+   * numbers KV bucket, kept by a watch). Absent: no sender is an owned number.
+   */
+  ownsNumber?(accountId: string, sender: string): boolean;
+  /**
+   * Whether the operator approved this alphanumeric sender ID for the account: a lookup in
+   * memory (the sender IDs KV bucket, kept by a watch). Absent: none is approved.
+   */
+  senderApproved?(accountId: string, sender: string): boolean;
   log: Logger;
   now(): number;
 }
@@ -108,12 +119,15 @@ export function createPipeline(deps: PipelineDeps) {
     }
     const sender = checkSender(input.fields.fromNumber, input.names?.from);
     if (!sender.ok) return sender;
+    const numeric = senderKind(sender.value) === "numeric";
     const door = checkDoor({
       account,
       rules,
       destination: destination.value,
       sender: sender.value,
       optedOut: deps.optedOut?.(account.accountId, destination.value.e164) ?? false,
+      ownSender: numeric && (deps.ownsNumber?.(account.accountId, sender.value) ?? false),
+      senderApproved: !numeric && (deps.senderApproved?.(account.accountId, sender.value) ?? false),
     });
     if (!door.ok) return door;
     return passed({

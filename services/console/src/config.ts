@@ -108,6 +108,11 @@ export const ConsoleEnv = BaseEnv.extend({
   /** How long to wait for a test webhook's answer: above the dispatcher's WEBHOOK_TIMEOUT_MS. */
   TEST_WEBHOOK_TIMEOUT_MS: positiveInt.max(60_000).default(10_000),
   DATABASE_POOL_MAX: positiveInt.max(100).default(5),
+  /**
+   * Let a number's inbound URL name a loopback or private host (the local stack's receivers),
+   * as ingress's and pricing's WEBHOOK_ALLOW_PRIVATE do for callback URLs.
+   */
+  WEBHOOK_ALLOW_PRIVATE: Flag.default(false),
 });
 export type ConsoleConfig = z.infer<typeof ConsoleEnv>;
 

@@ -14,6 +14,7 @@ import type { ConsoleDatabase } from "./db/schema.ts";
 import { createUserStore, type UserStore } from "./db/users.ts";
 import { createApp } from "./handlers/app.ts";
 import { createDispatcherClient } from "./handlers/dispatcher-client.ts";
+import { createInboundClient } from "./handlers/inbound-client.ts";
 import { createPricingClient } from "./handlers/pricing-client.ts";
 
 export interface StartedConsole extends RunningService {
@@ -24,7 +25,8 @@ export interface StartedConsole extends RunningService {
 }
 
 /**
- * Opens the `console` schema (users, sessions), connects to NATS for pricing's requests,
+ * Opens the `console` schema (users, sessions), connects to NATS for pricing's and the
+ * inbound service's requests,
  * reads the event store's projection through its read functions, and serves the pages.
  */
 export async function startConsole(config: ConsoleConfig, log: Logger): Promise<StartedConsole> {
@@ -59,6 +61,8 @@ export async function startConsole(config: ConsoleConfig, log: Logger): Promise<
         config.NATS_PREFIX,
         config.TEST_WEBHOOK_TIMEOUT_MS,
       ),
+      inbound: createInboundClient(messaging.nats, config.NATS_PREFIX, config.RPC_TIMEOUT_MS),
+      allowPrivateCallbacks: config.WEBHOOK_ALLOW_PRIVATE,
       log: createAccountLogReader(database.sql),
       trail: createMessageReader(database.sql),
       logger: log,

@@ -6,6 +6,7 @@ import { loadInboundConfig } from "./config.ts";
 import { createMessageStore } from "./db/messages-store.ts";
 import { INBOUND_SCHEMA, migrations } from "./db/migrations.ts";
 import { createNumberStore } from "./db/numbers-store.ts";
+import { createSenderIdStore } from "./db/sender-ids-store.ts";
 
 let infra: TestInfra;
 let database: Database<unknown>;
@@ -23,7 +24,12 @@ afterAll(async () => {
 const cli = (...argv: string[]) => {
   const command = parseCommand(argv);
   if (command.kind === "help") throw new Error("help");
-  return run(command, createNumberStore(database), createMessageStore(database));
+  return run(
+    command,
+    createNumberStore(database),
+    createMessageStore(database),
+    createSenderIdStore(database),
+  );
 };
 
 describe("bin/gw numbers", () => {
@@ -78,5 +84,21 @@ describe("bin/gw numbers", () => {
   it("when the command line is wrong, it is a usage error", () => {
     expect(() => parseCommand(["numbers", "add", "+37250000001"])).toThrow(/carrier=/);
     expect(() => parseCommand(["numbers", "unowned", "0"])).toThrow(/limit/);
+  });
+});
+
+describe("bin/gw sender-ids", () => {
+  it("when an account asked for a sender ID, it is pending; approved, it leaves the list and is the bucket's", async () => {
+    const store = createSenderIdStore(database);
+    await store.request("acc_1", "My Shop", new Date("2026-12-06T05:00:00Z"));
+    const pending = await cli("sender-ids", "pending");
+    expect(pending.text).toBe('2026-12-06T05:00:00.000Z acc_1 "My Shop"');
+    expect((await cli("sender-ids", "approve", "acc_1", "My Shop")).exitCode ?? 0).toBe(0);
+    expect((await cli("sender-ids", "pending")).text).toBe("(none waiting)");
+    expect(await store.approved()).toEqual([
+      expect.objectContaining({ accountId: "acc_1", sender: "My Shop" }),
+    ]);
+    expect((await cli("sender-ids", "reject", "acc_2", "My Shop")).exitCode).toBe(1);
+    expect(() => parseCommand(["sender-ids", "approve", "acc_1"])).toThrow(/sender ID/);
   });
 });

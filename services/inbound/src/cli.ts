@@ -8,11 +8,13 @@ import { loadInboundConfig } from "./config.ts";
 import { createMessageStore, type MessageStore } from "./db/messages-store.ts";
 import { INBOUND_SCHEMA, migrations } from "./db/migrations.ts";
 import { createNumberStore, type NumberStore } from "./db/numbers-store.ts";
+import { createSenderIdStore, type SenderIdStore } from "./db/sender-ids-store.ts";
 import { parseInventoryEntry } from "./domain/numbers.ts";
 
 /**
- * The operator's CLI for the number inventory (`bin/gw numbers …`): the same store as the
- * admin API, on the inbound service's database (DATABASE_URL). Prints text or `--json`.
+ * The operator's CLI for the number inventory (`bin/gw numbers …`) and the sender ID registry
+ * (`bin/gw sender-ids …`): the same stores as the admin API, on the inbound service's
+ * database (DATABASE_URL). Prints text or `--json`.
  * Exit codes: 0 done, 1 refused or failed, 2 usage.
  */
 const PROGRAM = "gw-numbers";
@@ -23,18 +25,32 @@ export const USAGE = `Usage: bin/gw numbers <command> [--json]
                                         change their carrier; simulator numbers are the only
                                         ones a test account may take
   remove <number>                       take a number out of the inventory
-  unowned [limit]                       the latest MO sent to numbers nobody holds (default 50)`;
+  unowned [limit]                       the latest MO sent to numbers nobody holds (default 50)
+Usage: bin/gw sender-ids <command> [--json]
+  pending                               sender IDs accounts asked for, waiting for a decision
+  approve <accountId> <sender>          approve one (the doors learn it within
+                                        INBOUND_NUMBERS_SYNC_MS; the admin API tells them at once)
+  reject <accountId> <sender>           reject one (an approved one stops passing likewise)`;
 
 type Command =
   | { kind: "help" }
   | { kind: "list"; json: boolean }
   | { kind: "add"; numbers: string[]; carrierId: string; simulator: string; json: boolean }
   | { kind: "remove"; number: string; json: boolean }
-  | { kind: "unowned"; limit: number; json: boolean };
+  | { kind: "unowned"; limit: number; json: boolean }
+  | { kind: "sender-ids pending"; json: boolean }
+  | {
+      kind: "sender-ids decide";
+      decision: "approved" | "rejected";
+      accountId: string;
+      sender: string;
+      json: boolean;
+    };
 
 export function parseCommand(argv: readonly string[]): Command {
   const json = argv.includes("--json");
   const args = argv.filter((a) => a !== "--json");
+  if (args[0] === "sender-ids") return parseSenderIdsCommand(args.slice(1), json);
   const [verb, ...rest] = args[0] === "numbers" ? args.slice(1) : args;
   if (verb === undefined || verb === "help" || verb === "--help" || verb === "-h")
     return { kind: "help" };
@@ -66,12 +82,45 @@ export function parseCommand(argv: readonly string[]): Command {
   throw new UsageError(`unknown command "${verb}"`);
 }
 
+function parseSenderIdsCommand(args: readonly string[], json: boolean): Command {
+  const [verb, accountId, sender, ...extra] = args;
+  if (verb === undefined || verb === "help") return { kind: "help" };
+  if (verb === "pending") return { kind: "sender-ids pending", json };
+  if (verb !== "approve" && verb !== "reject") throw new UsageError(`unknown command "${verb}"`);
+  if (!accountId || !sender || extra.length > 0) {
+    throw new UsageError(
+      `${verb}: give the account id and the sender ID (quoted if it has spaces)`,
+    );
+  }
+  const decision = verb === "approve" ? "approved" : "rejected";
+  return { kind: "sender-ids decide", decision, accountId, sender, json };
+}
+
 export async function run(
   command: Exclude<Command, { kind: "help" }>,
   numbers: NumberStore,
   messages: Pick<MessageStore, "unowned">,
+  senderIds: SenderIdStore,
 ): Promise<CliOutput> {
   switch (command.kind) {
+    case "sender-ids pending": {
+      const pending = await senderIds.pending(1_000);
+      const lines = pending.map(
+        (r) => `${r.requestedAt.toISOString()} ${r.accountId} ${JSON.stringify(r.sender)}`,
+      );
+      return { text: lines.join("\n") || "(none waiting)", json: { pending } };
+    }
+    case "sender-ids decide": {
+      const { accountId, sender, decision } = command;
+      const decided = await senderIds.decide(accountId, sender, decision, new Date());
+      return decided
+        ? { text: `${sender} ${decision} for ${accountId}.`, json: { senderId: decided } }
+        : {
+            text: `${accountId} has not asked for ${sender}.`,
+            json: { senderId: null },
+            exitCode: 1,
+          };
+    }
     case "list": {
       const inventory = await numbers.inventory();
       const lines = inventory.map(
@@ -124,7 +173,12 @@ function main(argv: readonly string[]): Promise<number> {
           max: 1,
         });
         onClose(() => database.close());
-        return run(command, createNumberStore(database), createMessageStore(database));
+        return run(
+          command,
+          createNumberStore(database),
+          createMessageStore(database),
+          createSenderIdStore(database),
+        );
       },
     },
     argv,

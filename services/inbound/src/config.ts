@@ -10,6 +10,8 @@ export const InboundEnv = BaseEnv.extend({
   INBOUND_CONCAT_TIMEOUT_MS: Millis.default(60_000),
   /** How often groups past the timeout are looked for. */
   INBOUND_SWEEP_MS: Millis.default(5_000),
+  /** How often the numbers bucket the doors watch is checked against the inventory. */
+  INBOUND_NUMBERS_SYNC_MS: Millis.default(60_000),
   /** MO events taken from JetStream in one batch. */
   INBOUND_BATCH: z.coerce.number().int().positive().default(64),
   /** The admin API (number inventory, unowned MO); off when ADMIN_TOKEN is unset. */

@@ -17,8 +17,11 @@ import type { InboundConfig } from "./config.ts";
 import { createMessageStore, type MessageStore } from "./db/messages-store.ts";
 import { INBOUND_SCHEMA, migrations } from "./db/migrations.ts";
 import { createNumberStore, type NumberStore } from "./db/numbers-store.ts";
+import { createSenderIdStore } from "./db/sender-ids-store.ts";
 import { deliveryMsgId } from "./domain/routing.ts";
 import { startApiResponder } from "./handlers/api.ts";
+import { type KvMirror, startMirrorSync } from "./handlers/kv-mirror.ts";
+import { heldNumbersMirror, senderIdsMirror } from "./handlers/mirrors.ts";
 import { createOptOutStore } from "./handlers/opt-out-store.ts";
 import { handleReceived, settler } from "./handlers/received.ts";
 import { startConcatSweep } from "./handlers/sweep.ts";
@@ -45,6 +48,7 @@ export async function startInbound(config: InboundConfig, log: Logger): Promise<
   let consumer: RunningConsumer | undefined;
   let api: { stop(): Promise<void> } | undefined;
   let sweep: { stop(): Promise<void> } | undefined;
+  const mirrorSyncs: Array<{ stop(): Promise<void> }> = [];
   let admin: AdminApi | undefined;
   let health: HealthServer | undefined;
   let stopping = false;
@@ -55,6 +59,7 @@ export async function startInbound(config: InboundConfig, log: Logger): Promise<
     await consumer?.stop();
     await api?.stop();
     await sweep?.stop();
+    for (const sync of mirrorSyncs) await sync.stop();
     await admin?.close();
     await messaging.close();
     await database?.close();
@@ -68,6 +73,22 @@ export async function startInbound(config: InboundConfig, log: Logger): Promise<
     const messages = createMessageStore(database);
     const now = () => new Date();
     const optOuts = createOptOutStore(await openBucket(nats.nc, subjects.optOutsBucket));
+    // The buckets the doors watch, copies of our tables: synced now and every period.
+    const mirrored = <T>(mirror: KvMirror<T>, table: () => Promise<T[]>) => {
+      const sync = startMirrorSync({ mirror, table, everyMs: config.INBOUND_NUMBERS_SYNC_MS, log });
+      mirrorSyncs.push(sync);
+      return sync.first;
+    };
+    const senderIds = createSenderIdStore(database);
+    const heldNumbers = heldNumbersMirror(await openBucket(nats.nc, subjects.numbersBucket), log);
+    const approvedSenderIds = senderIdsMirror(
+      await openBucket(nats.nc, subjects.senderIdsBucket),
+      log,
+    );
+    await Promise.all([
+      mirrored(heldNumbers, () => numbers.holds()),
+      mirrored(approvedSenderIds, () => senderIds.approved()),
+    ]);
     const deps = {
       messages,
       numbers,
@@ -85,6 +106,9 @@ export async function startInbound(config: InboundConfig, log: Logger): Promise<
       numbers,
       messages,
       optOuts,
+      heldNumbers,
+      senderIds,
+      approvedSenderIds,
       now,
       nc: nats.nc,
       subject: subjects.inboundApi,
@@ -114,6 +138,9 @@ export async function startInbound(config: InboundConfig, log: Logger): Promise<
         token: config.ADMIN_TOKEN,
         numbers,
         messages,
+        senderIds,
+        approvedSenderIds,
+        heldNumbers,
         log,
       });
     }

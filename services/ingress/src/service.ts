@@ -14,16 +14,20 @@ import {
 import {
   type AdmissionGate,
   ALWAYS_ADMIT,
+  type ApprovedSenderIds,
   createAuthorizer,
   createPipeline,
   createRateLimiter,
   createSharedRateLimiter,
   type DefaultLimits,
   type OptOutList,
+  type OwnedNumbers,
   type RateLimiter,
   requestReply,
   startAdmissionGate,
+  startApprovedSenderIds,
   startOptOutList,
+  startOwnedNumbers,
   startSharedLimits,
 } from "@smsgw/message-acceptance";
 import { createAccountLogReader, createMessageReader } from "@smsgw/message-read-model";
@@ -69,6 +73,8 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
   let accounts: KvCache<AccountRecord> | undefined;
   let routing: KvCache<RoutingRules> | undefined;
   let optOuts: OptOutList | undefined;
+  let ownedNumbers: OwnedNumbers | undefined;
+  let senderIds: ApprovedSenderIds | undefined;
   let server: Server | undefined;
   let health: HealthServer | undefined;
   let purger: NodeJS.Timeout | undefined;
@@ -82,6 +88,8 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
     await accounts?.stop();
     await routing?.stop();
     await optOuts?.stop();
+    await ownedNumbers?.stop();
+    await senderIds?.stop();
     await messaging.close();
     await database?.close();
   };
@@ -98,6 +106,10 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
     routing = await startKvCache(nc, messaging.subjects.routingBucket, RoutingRules, log);
     optOuts = await startOptOutList(nc, messaging.subjects.optOutsBucket, log);
     const optOutList = optOuts;
+    ownedNumbers = await startOwnedNumbers(nc, messaging.subjects.numbersBucket, log);
+    const numbersHeld = ownedNumbers;
+    senderIds = await startApprovedSenderIds(nc, messaging.subjects.senderIdsBucket, log);
+    const approvedSenders = senderIds;
     const rules = routing;
     const now = () => Date.now();
     const authenticator = createAuthenticator(accounts);
@@ -134,6 +146,8 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
       publisher: messaging.publisher,
       routingRules,
       optedOut: optOutList.optedOut,
+      ownsNumber: numbersHeld.owns,
+      senderApproved: approvedSenders.approved,
       log,
       now,
     });

@@ -26,7 +26,9 @@ export const USAGE = `usage: gw routes|senders <command> [--json]
                                                the carrier takes numeric senders only
   gw routes delete <prefix>
   gw senders list
-  gw senders set <prefix> [--numeric-only] [--registered <sender,…>]
+  gw senders set <prefix> [--numeric-only] [--registered <sender,…>] [--account-registry]
+                                               --account-registry: alphanumeric senders must be
+                                               approved for the sending account (bin/gw sender-ids)
   gw senders delete <prefix>
 Changes reach every routing replica at once (NATS KV), and ingress's rules with them.`;
 
@@ -42,9 +44,14 @@ export function parseCommand(argv: readonly string[]): Command {
   if (values.help || area === undefined || area === "help") return { kind: "help" };
   const json = values.json ?? false;
   const name = `${area} ${verb ?? ""}`.trim();
-  const senderFlags = values["numeric-only"] !== undefined || values.registered !== undefined;
+  const senderFlags =
+    values["numeric-only"] !== undefined ||
+    values.registered !== undefined ||
+    values["account-registry"] !== undefined;
   if (senderFlags && name !== "senders set") {
-    throw new UsageError(`--numeric-only and --registered belong to "senders set"`);
+    throw new UsageError(
+      `--numeric-only, --registered and --account-registry belong to "senders set"`,
+    );
   }
   switch (name) {
     case "routes list":
@@ -77,6 +84,7 @@ export function parseCommand(argv: readonly string[]): Command {
         alphanumericAllowed: !values["numeric-only"],
         registeredOnly: registered.length > 0,
         registeredSenders: registered,
+        ...(values["account-registry"] ? { accountRegistry: true } : {}),
       });
       if (!rule.ok) throw new UsageError(rule.message);
       return { kind: name, rule: rule.value, json };
@@ -95,6 +103,7 @@ function parse(argv: readonly string[]) {
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
       "numeric-only": { type: "boolean" },
+      "account-registry": { type: "boolean" },
       registered: { type: "string" },
     },
   });

@@ -53,7 +53,8 @@ async function run(
       const lines = senders.map(
         (rule) =>
           `${rule.prefix.padEnd(8)} ${rule.alphanumericAllowed ? "alphanumeric allowed" : "numeric only"}` +
-          (rule.registeredOnly ? `; registered only: ${rule.registeredSenders.join(", ")}` : ""),
+          (rule.registeredOnly ? `; registered only: ${rule.registeredSenders.join(", ")}` : "") +
+          (rule.accountRegistry ? "; sender IDs approved per account only" : ""),
       );
       return { text: lines.join("\n") || "(no sender rules)", json: { senders } };
     }

@@ -10,15 +10,19 @@ import {
 import {
   type AdmissionGate,
   ALWAYS_ADMIT,
+  type ApprovedSenderIds,
   createAuthorizer,
   createPipeline,
   createRateLimiter,
   createSharedRateLimiter,
   type DefaultLimits,
   type OptOutList,
+  type OwnedNumbers,
   type RateLimiter,
   startAdmissionGate,
+  startApprovedSenderIds,
   startOptOutList,
+  startOwnedNumbers,
   startSharedLimits,
 } from "@smsgw/message-acceptance";
 import {
@@ -69,6 +73,8 @@ export async function startSmppServer(
   let accounts: KvCache<AccountRecord> | undefined;
   let routing: KvCache<RoutingRules> | undefined;
   let optOuts: OptOutList | undefined;
+  let ownedNumbers: OwnedNumbers | undefined;
+  let senderIds: ApprovedSenderIds | undefined;
   let smpp: SmppServer | undefined;
   let smppTls: SmppServer | undefined;
   let health: HealthServer | undefined;
@@ -93,6 +99,8 @@ export async function startSmppServer(
     await accounts?.stop();
     await routing?.stop();
     await optOuts?.stop();
+    await ownedNumbers?.stop();
+    await senderIds?.stop();
     await messaging.close();
     await database?.close();
   };
@@ -106,6 +114,10 @@ export async function startSmppServer(
     routing = await startKvCache(nc, messaging.subjects.routingBucket, RoutingRules, log);
     optOuts = await startOptOutList(nc, messaging.subjects.optOutsBucket, log);
     const optOutList = optOuts;
+    ownedNumbers = await startOwnedNumbers(nc, messaging.subjects.numbersBucket, log);
+    const numbersHeld = ownedNumbers;
+    senderIds = await startApprovedSenderIds(nc, messaging.subjects.senderIdsBucket, log);
+    const approvedSenders = senderIds;
     const rules = routing;
     const now = () => Date.now();
     const pipeline = createPipeline({
@@ -114,6 +126,8 @@ export async function startSmppServer(
       publisher: messaging.publisher,
       routingRules: () => rules.get("rules") ?? null,
       optedOut: optOutList.optedOut,
+      ownsNumber: numbersHeld.owns,
+      senderApproved: approvedSenders.approved,
       log,
       now,
     });

@@ -1,4 +1,10 @@
-import { type AccountRecord, checkRouting, type RoutingRules } from "@smsgw/contracts";
+import {
+  type AccountRecord,
+  accountRegistryFor,
+  checkRouting,
+  type RoutingRules,
+  senderKind,
+} from "@smsgw/contracts";
 import { type Checked, passed, refused } from "./api-error.ts";
 import type { Destination } from "./phone.ts";
 
@@ -11,6 +17,13 @@ export interface DoorInput {
   sender: string;
   /** The recipient is on the account's opt-out list. */
   optedOut?: boolean;
+  /**
+   * The sender is a number the account holds (api.md section 5): always a valid sender for
+   * it, whatever the destination's sender rules say (registered senders only included).
+   */
+  ownSender?: boolean;
+  /** The sender is an alphanumeric sender ID the operator approved for the account. */
+  senderApproved?: boolean;
 }
 
 /** Every prefix: used to ask `checkRouting` about the sender rules alone. */
@@ -21,10 +34,14 @@ const ANY_DESTINATION = ["+"];
  * rules of the destination (invalid_sender), the account's opt-out list (opted_out), then
  * the account's blocked countries and routing's reachable prefixes (destination_blocked). `checkRouting` would report an
  * unroutable destination before a bad sender, so the sender rules are asked first with
- * every destination counted as routable.
+ * every destination counted as routable. A number the account holds is always its valid
+ * sender: the sender rules are not asked about it. Where the destination's rule turns the
+ * sender ID registry on, an alphanumeric sender must also be approved for the account.
  */
 export function checkDoor(input: DoorInput): Checked<void> {
-  const { account, rules, destination, sender } = input;
+  const { account, destination, sender } = input;
+  // The account's own number passes the sender rules: judge the destination alone.
+  const rules = input.rules && input.ownSender ? { ...input.rules, senderRules: [] } : input.rules;
   if (rules) {
     const senderOnly = checkRouting(
       { ...rules, routablePrefixes: ANY_DESTINATION },
@@ -32,6 +49,16 @@ export function checkDoor(input: DoorInput): Checked<void> {
       sender,
     );
     if (!senderOnly.ok) return refused(senderOnly.status, senderOnly.message);
+    if (
+      senderKind(sender) === "alphanumeric" &&
+      !input.senderApproved &&
+      accountRegistryFor(rules, destination.e164)
+    ) {
+      return refused(
+        "invalid_sender",
+        "this destination accepts sender IDs registered to your account and approved only (POST /v1/senders)",
+      );
+    }
   }
   if (input.optedOut) {
     return refused("opted_out", "the recipient has opted out of this account's messages (STOP)");

@@ -90,4 +90,50 @@ describe("checkDoor", () => {
       "ok",
     );
   });
+
+  it("when the sender is a number the account holds, it passes a registered-senders-only rule; another number does not", () => {
+    const own = { account: {}, rules, destination: EE, sender: "+37250000001" };
+    expect(status(checkDoor({ ...own, ownSender: true }))).toBe("ok");
+    expect(checkDoor({ ...own, ownSender: false })).toEqual({
+      ok: false,
+      error: {
+        status: "invalid_sender",
+        message: "this destination accepts registered senders only",
+      },
+    });
+  });
+
+  it("when the account's own number is the sender, the destination is still judged: opted_out and no route are refused", () => {
+    const own = { account: {}, rules, sender: "37250000001", ownSender: true };
+    expect(status(checkDoor({ ...own, destination: EE, optedOut: true }))).toBe("opted_out");
+    expect(status(checkDoor({ ...own, destination: RU }))).toBe("destination_blocked");
+  });
+
+  it("when the destination turns the sender ID registry on, an alphanumeric sender must be approved for the account; numeric senders are judged as before", () => {
+    const registry: RoutingRules = {
+      ...rules,
+      senderRules: [
+        {
+          prefix: "+372",
+          alphanumericAllowed: true,
+          registeredOnly: false,
+          registeredSenders: [],
+          accountRegistry: true,
+        },
+      ],
+    };
+    const send = { account: {}, rules: registry, destination: EE };
+    expect(checkDoor({ ...send, sender: "MyBrand" })).toEqual({
+      ok: false,
+      error: {
+        status: "invalid_sender",
+        message:
+          "this destination accepts sender IDs registered to your account and approved only (POST /v1/senders)",
+      },
+    });
+    expect(status(checkDoor({ ...send, sender: "MyBrand", senderApproved: true }))).toBe("ok");
+    expect(status(checkDoor({ ...send, sender: "37250000001" }))).toBe("ok");
+    // Elsewhere the registry is off: any well-formed alphanumeric sender passes.
+    expect(status(checkDoor({ ...send, destination: US, sender: "MyBrand" }))).toBe("ok");
+  });
 });

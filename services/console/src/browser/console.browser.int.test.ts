@@ -22,8 +22,9 @@ import { CHROMIUM, ensureChromium } from "./chromium.ts";
  * credentials off the page, send through the public API over HTTP, watch the message reach
  * `delivered`, open its timeline; the phone formatter; another account gets 404; rotating
  * the token asks for the password again; a form without its CSRF token is refused; SMPP
- * credentials rotated on their page bind the npm `smpp` client. Saves the README's
- * screenshots to docs/console/.
+ * credentials rotated on their page bind the npm `smpp` client; a number taken on the numbers
+ * page receives an MO from the simulator that shows on the inbound page; an opt-out added and
+ * removed. Saves the README's screenshots to docs/console/.
  */
 const SHOTS = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -36,6 +37,7 @@ const SHOTS = join(
 );
 const log = createLogger("console", process.env.TEST_LOG_LEVEL ?? "silent");
 const ADMIN_TOKEN = "admin-token-for-the-browser-test";
+const SIM_NUMBERS = ["+37250000001", "+37250000002"];
 let gateway: Gateway;
 let service: StartedConsole;
 let browser: Browser;
@@ -63,7 +65,19 @@ beforeAll(async () => {
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
   ensureChromium();
   // The admin API on: the operator approves going live through it, as in production.
-  gateway = await startGateway({ ADMIN_TOKEN, ADMIN_PORT: "0" }, { smppServer: true });
+  gateway = await startGateway(
+    { ADMIN_TOKEN, ADMIN_PORT: "0" },
+    { smppServer: true, inbound: true },
+  );
+  // The operator's inventory (bin/gw numbers add … simulator=true): sim-a's numbers.
+  for (const number of SIM_NUMBERS) {
+    await gateway.inbound?.numbers.put({
+      number,
+      carrierId: "sim-a",
+      country: "EE",
+      simulator: true,
+    });
+  }
   service = await startConsole(
     loadConsoleConfig({
       ...gateway.infra.env,
@@ -271,6 +285,9 @@ describe("the console in a browser", () => {
       "/messages",
       "/billing",
       "/send",
+      "/numbers",
+      "/inbound",
+      "/opt-outs",
     ]) {
       await page.goto(`${base}${path}`);
       const overflow = await page.evaluate(
@@ -448,6 +465,75 @@ describe("the console in a browser", () => {
     await page.goto(`${base}/dashboard`);
     expect(await page.locator("text=Test account").count()).toBe(0);
     expect(await page.locator("[data-testid=low-balance]").count()).toBe(1);
+  });
+
+  it("when a developer takes a number and a handset texts it through the simulator, the message shows on the inbound page and reaches the number's inbound URL; an opt-out is added and removed", async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const errors: string[] = [];
+    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+    await signUp(page, "two-way@example.com");
+    const secret = (await page.textContent("#webhook-secret")) ?? "";
+    await page.goto(`${base}/numbers`);
+    expect(await page.textContent("main")).toContain("simulator numbers only");
+    await page.getByLabel("Country").fill("EE");
+    await page.getByRole("button", { name: "Take number" }).click();
+    const number = (await page.getAttribute("tr[data-number]", "data-number")) ?? "";
+    expect(SIM_NUMBERS).toContain(number);
+    expect(await page.textContent("p.notice")).toBe(`${number} is yours.`);
+    await page.getByLabel(`Inbound URL of ${number}`, { exact: true }).fill(`${receiverUrl}/mo`);
+    await page.getByRole("button", { name: `Save the inbound URL of ${number}` }).click();
+    expect(await page.textContent("p.notice")).toBe(`Inbound URL of ${number} saved.`);
+    await page.screenshot({ path: join(SHOTS, "numbers.png"), fullPage: true });
+
+    // The simulator's MO command, over its SMPP bind to the connector (retried until bound).
+    const text = "Is the <b>table</b> free at 8? & thanks";
+    await waitFor(
+      async () => {
+        try {
+          return (
+            (await gateway.simulator.sendMo("sim-a", {
+              from: "+37256789045",
+              to: number,
+              text,
+            })) === 0
+          );
+        } catch {
+          return undefined;
+        }
+      },
+      { what: "an MO sent through sim-a" },
+    );
+    await waitFor(
+      async () => {
+        await page.goto(`${base}/inbound`);
+        return (await page.locator("tr[data-inbound]").count()) > 0 || undefined;
+      },
+      { timeoutMs: 20_000, what: "the MO on the inbound page" },
+    );
+    // Shown as text, not markup.
+    expect(await page.textContent("tr[data-inbound] td.text")).toBe(text);
+    expect(await page.locator("tr[data-inbound] td.text b").count()).toBe(0);
+    expect(await page.textContent("tr[data-inbound]")).toContain(number);
+    await page.screenshot({ path: join(SHOTS, "inbound.png"), fullPage: true });
+    const hook = await waitFor(() => received.find((r) => r.url === "/mo"), {
+      timeoutMs: 20_000,
+      what: "the MO at the number's inbound URL",
+    });
+    expect(verified(secret, hook)).toMatchObject({ type: "inbound", to: number, text });
+
+    await page.goto(`${base}/opt-outs`);
+    await page.getByLabel("Number").fill("+372 5678 9046");
+    await page.getByRole("button", { name: "Add to the list" }).click();
+    expect(await page.getAttribute("tr[data-opt-out]", "data-opt-out")).toBe("+37256789046");
+    await page.screenshot({ path: join(SHOTS, "opt-outs.png"), fullPage: true });
+    await page.getByRole("button", { name: "Remove +37256789046" }).click();
+    expect(await page.textContent("p.notice")).toContain("+37256789046 removed");
+    expect(await page.locator("#no-opt-outs").count()).toBe(1);
+
+    await page.goto(`${base}/numbers`);
+    await page.getByRole("button", { name: `Release ${number}` }).click();
+    expect(await page.locator("#no-numbers").count()).toBe(1);
+    expect(errors, errors.join("\n")).toEqual([]);
     await page.close();
   });
 });

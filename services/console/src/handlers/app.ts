@@ -9,6 +9,7 @@ import { mountAccountPage } from "./account-page.ts";
 import { Attempts } from "./attempts.ts";
 import { mountAuth } from "./auth.ts";
 import type { DispatcherClient } from "./dispatcher-client.ts";
+import { type InboundClient, InboundUnavailableError } from "./inbound-client.ts";
 import { mountKeys } from "./keys.ts";
 import { mountPages } from "./pages.ts";
 import { type PricingClient, PricingUnavailableError } from "./pricing-client.ts";
@@ -16,11 +17,16 @@ import { locals, pageContext, securityHeaders, sessions } from "./security.ts";
 import { mountSmpp } from "./smpp.ts";
 import { mountStatic } from "./static.ts";
 import { mountTools } from "./tools.ts";
+import { mountTwoWay } from "./two-way.ts";
 
 export interface AppOptions {
   users: UserStore;
   pricing: PricingClient;
   dispatcher: DispatcherClient;
+  /** Numbers, inbound messages and opt-outs: the inbound service's API. */
+  inbound: InboundClient;
+  /** WEBHOOK_ALLOW_PRIVATE: a number's inbound URL may name a private or loopback host. */
+  allowPrivateCallbacks: boolean;
   log: AccountLogReader;
   trail: MessageReader;
   logger: Logger;
@@ -97,6 +103,11 @@ export function createApp(options: AppOptions): express.Express {
     address: options.smppAddress,
   });
   mountAccountPage(pages, { pricing: options.pricing });
+  mountTwoWay(pages, {
+    inbound: options.inbound,
+    pricing: options.pricing,
+    allowPrivateCallbacks: options.allowPrivateCallbacks,
+  });
   app.use(pages);
 
   app.use((_req: Request, res: Response) => {
@@ -111,8 +122,8 @@ export function createApp(options: AppOptions): express.Express {
         .send(errorPage(context(res), status, "Bad request", "The form could not be read.").value);
       return;
     }
-    if (error instanceof PricingUnavailableError) {
-      options.logger.warn({ err: error.message }, "pricing unavailable");
+    if (error instanceof PricingUnavailableError || error instanceof InboundUnavailableError) {
+      options.logger.warn({ err: error.message }, "a service did not answer");
     } else {
       options.logger.error({ err: error }, "request failed");
     }

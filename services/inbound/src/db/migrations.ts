@@ -64,4 +64,23 @@ export const migrations: Record<string, Migration> = {
       );
     },
   },
+  "0002_sender_ids": {
+    async up(db: Kysely<unknown>) {
+      // The sender ID registry (ADR 0019, amendment 2): an account asks for an alphanumeric
+      // sender ID, the operator approves or rejects it; approved ones go to the doors' bucket.
+      await sql`
+        create table sender_ids (
+          account_id text not null,
+          sender text not null,
+          status text not null default 'pending'
+            check (status in ('pending', 'approved', 'rejected')),
+          requested_at timestamptz not null,
+          decided_at timestamptz,
+          primary key (account_id, sender)
+        )`.execute(db);
+      await sql`create index sender_ids_pending on sender_ids (requested_at) where status = 'pending'`.execute(
+        db,
+      );
+    },
+  },
 };

@@ -46,6 +46,12 @@ export function createNumberStore(database: Database<unknown>) {
       return (await sql`delete from numbers where number = ${number}`).count > 0;
     },
 
+    /** Every number an account holds, and the account (the numbers bucket's record). */
+    async holds(): Promise<Array<{ number: string; accountId: string }>> {
+      return sql<Array<{ number: string; accountId: string }>>`
+        select number, account_id as "accountId" from numbers where account_id is not null`;
+    },
+
     async ownedBy(accountId: string): Promise<InventoryNumber[]> {
       const rows = await sql<NumberRow[]>`
         select * from numbers where account_id = ${accountId} order by taken_at, number`;

@@ -1,17 +1,33 @@
-import { InboundApiRequest, type InboundApiResponse, inboundView } from "@smsgw/contracts";
+import {
+  InboundApiRequest,
+  type InboundApiResponse,
+  inboundView,
+  type OwnedNumberRecord,
+  ownedNumberKey,
+  type SenderIdRecord,
+  senderIdKey,
+} from "@smsgw/contracts";
 import { errorMessage, type Logger, type Nats } from "@smsgw/service-kit";
 import type { MessageStore } from "../db/messages-store.ts";
 import type { NumberStore } from "../db/numbers-store.ts";
+import type { SenderIdStore } from "../db/sender-ids-store.ts";
 import { decodeCursor, encodeCursor } from "../domain/cursor.ts";
 
 import { noNumberMessage, numberResource } from "../domain/numbers.ts";
+import { readSenderIdRequest, senderIdResource } from "../domain/sender-ids.ts";
 import { inboundApiRequests } from "../metrics.ts";
+import type { KvMirror } from "./kv-mirror.ts";
 import type { OptOutStore } from "./opt-out-store.ts";
 
 export interface ApiDeps {
   numbers: NumberStore;
   messages: MessageStore;
   optOuts: OptOutStore;
+  /** Who holds which number, for the doors' sender rules: written after each take and release. */
+  heldNumbers: Pick<KvMirror<OwnedNumberRecord>, "put" | "remove">;
+  senderIds: SenderIdStore;
+  /** The approved sender IDs the doors check: a withdrawn one is deleted at once. */
+  approvedSenderIds: Pick<KvMirror<SenderIdRecord>, "remove">;
   now(): Date;
 }
 
@@ -37,6 +53,7 @@ export async function answerApi(
       const wish = { country: request.country, number: request.number, test: request.test };
       const taken = await deps.numbers.take(request.accountId, wish, deps.now());
       if (!taken) return fail(422, "no_number_available", noNumberMessage(wish));
+      await deps.heldNumbers.put({ number: taken.number, accountId: request.accountId });
       return answer(201, numberResource(taken));
     }
     case "numbers.update": {
@@ -49,6 +66,7 @@ export async function answerApi(
     }
     case "numbers.release": {
       const released = await deps.numbers.release(request.accountId, request.number);
+      if (released) await deps.heldNumbers.remove(ownedNumberKey(request.number));
       return released ? answer(204, null) : NUMBER_NOT_FOUND;
     }
     case "inbound.list": {
@@ -76,6 +94,24 @@ export async function answerApi(
     case "optOuts.remove": {
       const removed = await deps.optOuts.remove(request.accountId, request.number);
       return removed ? answer(204, null) : fail(404, "not_found", "the number is not on the list");
+    }
+    case "senders.list": {
+      const senders = await deps.senderIds.ofAccount(request.accountId);
+      return answer(200, { senders: senders.map(senderIdResource) });
+    }
+    case "senders.request": {
+      const sender = readSenderIdRequest(request.sender);
+      if (!sender.ok) return fail(400, "invalid_params", sender.message);
+      const now = deps.now();
+      const registration = await deps.senderIds.request(request.accountId, sender.value, now);
+      const created = registration.requestedAt.getTime() === now.getTime();
+      return answer(created ? 201 : 200, senderIdResource(registration));
+    }
+    case "senders.withdraw": {
+      const withdrawn = await deps.senderIds.withdraw(request.accountId, request.sender);
+      if (!withdrawn) return fail(404, "not_found", "no such sender ID on this account");
+      await deps.approvedSenderIds.remove(senderIdKey(request.accountId, request.sender));
+      return answer(204, null);
     }
     case "inbound.get": {
       const message = await deps.messages.get(request.accountId, request.id);

@@ -340,3 +340,20 @@ export const OptOutsList = z.object({
 });
 
 export const AddOptOut = z.object({ number: z.string().meta({ description: "E.164" }) });
+
+export const SenderIdRegistration = z.object({
+  sender: z.string().meta({ description: "the alphanumeric sender ID, as asked for" }),
+  status: z.enum(["pending", "approved", "rejected"]),
+  requestedAt: z.string(),
+  decidedAt: z.string().nullable().meta({ description: "when the operator decided" }),
+});
+
+export const SenderIdsList = z.object({
+  senders: z.array(SenderIdRegistration).meta({ description: "oldest first" }),
+});
+
+export const RequestSenderId = z.object({
+  sender: z.string().meta({
+    description: "1-11 ASCII letters, digits, spaces or punctuation, a letter among them",
+  }),
+});

@@ -65,3 +65,11 @@ export function readInboundPage(query: Record<string, unknown>): Checked<{
   }
   return passed(cursor === undefined || cursor === "" ? { limit: size } : { cursor, limit: size });
 }
+
+/** `POST /v1/senders`: `{ "sender": "MyBrand" }` (the inbound service judges the ID itself). */
+export function readSenderRequest(body: unknown): Checked<string> {
+  const sender = isObject(body) ? body.sender : undefined;
+  return typeof sender === "string" && sender.length <= 32
+    ? passed(sender)
+    : refused("invalid_params", 'sender is missing: { "sender": "MyBrand" }');
+}

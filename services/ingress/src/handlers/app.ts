@@ -126,6 +126,13 @@ export function createApp(deps: AppDeps): Express {
     .post(...jsonBody(deps.maxBodyBytes), numbers.optOutAdd)
     .all(methodNotAllowed("GET, POST"));
   app.route("/v1/opt-outs/:number").delete(numbers.optOutRemove).all(methodNotAllowed("DELETE"));
+  app
+    .route("/v1/senders")
+    .head(methodNotAllowed("GET, POST"))
+    .get(numbers.senders)
+    .post(...jsonBody(deps.maxBodyBytes), numbers.senderRequest)
+    .all(methodNotAllowed("GET, POST"));
+  app.route("/v1/senders/:sender").delete(numbers.senderWithdraw).all(methodNotAllowed("DELETE"));
   get("/v1/inbound", numbers.inbound);
   get("/v1/inbound/:id", numbers.inboundOne);
   app

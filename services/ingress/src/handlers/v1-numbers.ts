@@ -7,6 +7,7 @@ import {
   readInboundPage,
   readInboundUrl,
   readOptOutNumber,
+  readSenderRequest,
   readTakeNumber,
 } from "../domain/number-requests.ts";
 import { sendError, sendJson } from "./reply.ts";
@@ -30,7 +31,7 @@ const NO_SUCH_INBOUND = apiError("not_found", "no such inbound message");
 const NOT_OPTED_OUT = apiError("not_found", "the number is not on the list");
 
 /**
- * `/v1/numbers`, `/v1/inbound` and `/v1/opt-outs` (api.md section 5): ingress authenticates,
+ * `/v1/numbers`, `/v1/inbound`, `/v1/opt-outs` and `/v1/senders` (api.md section 5): ingress authenticates,
  * rate-limits and validates (inboundUrl through the callback guard), then asks the inbound
  * service, which owns numbers, inbound messages and opt-outs, and relays its answer as it is.
  */
@@ -98,6 +99,14 @@ export function numbersHandlers(deps: NumbersDeps) {
         ? { ok: false, error: NOT_OPTED_OUT }
         : ok({ op: "optOuts.remove", number });
     }),
+    senders: forward("manage", () => ok({ op: "senders.list" })),
+    senderRequest: forward("manage", (req) => {
+      const sender = readSenderRequest(req.body);
+      return sender.ok ? ok({ op: "senders.request", sender: sender.value }) : sender;
+    }),
+    senderWithdraw: forward("manage", (req) =>
+      ok({ op: "senders.withdraw", sender: String(req.params.sender ?? "").slice(0, 32) }),
+    ),
     inboundOne: forward("read", (req) => {
       const id = String(req.params.id ?? "");
       return /^in_[0-9A-Z]{26}$/.test(id)

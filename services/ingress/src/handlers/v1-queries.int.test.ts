@@ -134,6 +134,8 @@ describe("the OpenAPI document and the docs page", () => {
       "/v1/opt-outs/{number}",
       "/v1/phone/format",
       "/v1/prices",
+      "/v1/senders",
+      "/v1/senders/{sender}",
     ]);
   });
 

@@ -71,6 +71,8 @@ describe("the OpenAPI document", () => {
     expect(Object.keys(paths["/v1/opt-outs"] ?? {})).toEqual(["get", "post"]);
     expect(paths["/v1/opt-outs/{number}"]?.delete?.responses["404"]).toBeDefined();
     expect(paths["/v1/inbound/{id}"]?.get?.responses["404"]).toBeDefined();
+    expect(Object.keys(paths["/v1/senders"] ?? {})).toEqual(["get", "post"]);
+    expect(paths["/v1/senders/{sender}"]?.delete?.responses["404"]).toBeDefined();
   });
 
   it("when built, the search and the export document the filters the handlers parse", () => {

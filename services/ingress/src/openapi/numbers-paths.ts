@@ -7,6 +7,9 @@ import {
   NumbersList,
   OptOut,
   OptOutsList,
+  RequestSenderId,
+  SenderIdRegistration,
+  SenderIdsList,
   TakeNumber,
   UpdateNumber,
 } from "../domain/api-schemas.ts";
@@ -44,6 +47,9 @@ export function numbersSection(helpers: {
       AddOptOut: schemaOf(AddOptOut, "input"),
       OptOut: schemaOf(OptOut, "output"),
       OptOutsList: schemaOf(OptOutsList, "output"),
+      RequestSenderId: schemaOf(RequestSenderId, "input"),
+      SenderId: schemaOf(SenderIdRegistration, "output"),
+      SenderIdsList: schemaOf(SenderIdsList, "output"),
     },
     paths: {
       "/v1/numbers": {
@@ -159,6 +165,44 @@ export function numbersSection(helpers: {
           responses: {
             "204": { description: "removed" },
             "404": errorResponse("not_found: the number is not on the list"),
+            ...readErrors,
+          },
+        },
+      },
+      "/v1/senders": {
+        get: {
+          operationId: "listSenderIds",
+          tags: ["senders"],
+          summary: "The account's alphanumeric sender IDs and the operator's decisions",
+          responses: {
+            "200": { description: "the registrations", content: json(ref("SenderIdsList")) },
+            ...readErrors,
+          },
+        },
+        post: {
+          operationId: "requestSenderId",
+          tags: ["senders"],
+          summary: "Ask the operator for an alphanumeric sender ID",
+          description:
+            "Where the operator turns the sender ID registry on for a destination, an alphanumeric sender is refused with `invalid_sender` unless it is approved for the account. Asking again answers the registration as it is (200).",
+          requestBody: { required: true, content: json(ref("RequestSenderId")) },
+          responses: {
+            "201": { description: "asked for, pending", content: json(ref("SenderId")) },
+            "200": { description: "asked for before", content: json(ref("SenderId")) },
+            "400": badRequest,
+            ...readErrors,
+          },
+        },
+      },
+      "/v1/senders/{sender}": {
+        delete: {
+          operationId: "withdrawSenderId",
+          tags: ["senders"],
+          summary: "Withdraw a sender ID (approved or not)",
+          parameters: [{ name: "sender", in: "path", required: true, schema: { type: "string" } }],
+          responses: {
+            "204": { description: "withdrawn" },
+            "404": errorResponse("not_found: no such sender ID on this account"),
             ...readErrors,
           },
         },

@@ -220,6 +220,8 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
       ...acceptance,
       ...backlogProbe,
       ...durable("smpp-server-receipts"),
+      // Inbound messages of accounts with SMPP credentials, to go to their binds.
+      ...durable("smpp-server-inbound"),
       ...durable("smpp-server-erasures"),
     ]),
     inbound: grant(

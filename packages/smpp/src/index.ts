@@ -23,6 +23,8 @@ export {
   SmppSessionStateError,
 } from "./errors.ts";
 export { FrameSplitter } from "./frame-splitter.ts";
+export type { InboundInput } from "./inbound-pdu.ts";
+export { inboundDeliverSm } from "./inbound-pdu.ts";
 export type { MessageContent, PartOf } from "./message-content.ts";
 export { readMessageContent } from "./message-content.ts";
 export type { MessageIdBase } from "./message-id.ts";

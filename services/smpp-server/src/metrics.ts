@@ -23,7 +23,13 @@ export const smppSessions = defineGauge({
 
 export const smppReceipts = defineCounter({
   name: "smsgw_smpp_receipts_total",
-  help: "Receipts owed to customers' binds: stored, acknowledged (deliver_sm_resp OK), retry, expired.",
+  help: "deliver_sm owed to customers' binds (receipts, and inbound messages once stored): stored, acknowledged (deliver_sm_resp OK), retry, expired.",
+  labelNames: ["outcome"] as const,
+});
+
+export const smppInbound = defineCounter({
+  name: "smsgw_smpp_inbound_total",
+  help: "Inbound messages to accounts with SMPP credentials, stored to go to their binds as deliver_sm (esm_class 0).",
   labelNames: ["outcome"] as const,
 });
 

@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import {
   AccountRecord,
+  InboundDelivery,
   MessagesErased,
   RoutingRules,
   StatusChangeDelivery,
@@ -41,6 +42,7 @@ import type { SmppServerConfig } from "./config.ts";
 import { migrations } from "./db/migrations.ts";
 import { type BindRegistry, startBindRegistry } from "./handlers/bind-registry.ts";
 import { createBindDesk } from "./handlers/binds.ts";
+import { handleInboundForSmpp, SMPP_INBOUND_DURABLE } from "./handlers/inbound-intake.ts";
 import { handleErasures, SMPP_ERASURES_DURABLE } from "./handlers/receipt-erasures.ts";
 import {
   handleStatusChanges,
@@ -80,6 +82,7 @@ export async function startSmppServer(
   let health: HealthServer | undefined;
   let database: Awaited<ReturnType<typeof openServiceDatabase>> | undefined;
   let consumer: RunningConsumer | undefined;
+  let inbound: RunningConsumer | undefined;
   let erasures: RunningConsumer | undefined;
   let sender: ReturnType<typeof startReceiptSender> | undefined;
   let registry: BindRegistry | undefined;
@@ -91,6 +94,7 @@ export async function startSmppServer(
     admission.stop();
     await sharedLimits?.stop();
     await consumer?.stop();
+    await inbound?.stop();
     await erasures?.stop();
     await sender?.stop();
     await smpp?.close();
@@ -110,7 +114,19 @@ export async function startSmppServer(
   try {
     database = await openServiceDatabase(config, "smpp_server", migrations);
     const { nc } = messaging.nats;
-    accounts = await startKvCache(nc, messaging.subjects.accountsBucket, AccountRecord, log);
+    // accountId -> hash as records arrive (the bucket is keyed by hash): inbound messages
+    // name their account by id. The cache stays the truth (a stale hash is not trusted).
+    const hashOf = new Map<string, string>();
+    const indexed = AccountRecord.transform((record) => {
+      hashOf.set(record.accountId, record.hash);
+      return record;
+    });
+    accounts = await startKvCache(nc, messaging.subjects.accountsBucket, indexed, log);
+    const accountRecords = accounts;
+    const speaksSmpp = (accountId: string) => {
+      const record = accountRecords.get(hashOf.get(accountId) ?? "");
+      return record?.accountId === accountId && record.smpp !== undefined;
+    };
     routing = await startKvCache(nc, messaging.subjects.routingBucket, RoutingRules, log);
     optOuts = await startOptOutList(nc, messaging.subjects.optOutsBucket, log);
     const optOutList = optOuts;
@@ -230,6 +246,19 @@ export async function startSmppServer(
           ttlMs: config.SMPP_RECEIPT_TTL_HOURS * 3_600_000,
           minKeepMs: config.SMPP_RECEIPT_MIN_KEEP_MS,
         },
+        poke: receipts.poke,
+      }),
+    });
+    inbound = await startConsumer(messaging.nats, {
+      stream: messaging.subjects.stream,
+      durable: SMPP_INBOUND_DURABLE,
+      filterSubject: messaging.subjects.inboundDeliver,
+      schema: InboundDelivery,
+      log,
+      handle: handleInboundForSmpp({
+        sql: database.sql,
+        speaksSmpp,
+        keepMs: config.SMPP_RECEIPT_TTL_HOURS * 3_600_000,
         poke: receipts.poke,
       }),
     });

@@ -1,11 +1,12 @@
 import {
   changesOf,
+  InboundDelivery,
   MessageStatusChanged,
   type StatusChangeDelivery,
   wantsSmppReceipt,
 } from "@smsgw/contracts";
 import type { Delivery, Logger } from "@smsgw/service-kit";
-import { receiptDeliverSm, SmppError } from "@smsgw/smpp";
+import { inboundDeliverSm, receiptDeliverSm, SmppError } from "@smsgw/smpp";
 import type postgres from "postgres";
 import { receiptInputOf } from "../domain/receipt.ts";
 import { type ReceiptKeeping, receiptExpiresAt } from "../domain/receipt-expiry.ts";
@@ -41,16 +42,31 @@ export function handleStatusChanges(deps: {
         expires_at: new Date(receiptExpiresAt(change.validUntil, at, deps.keep)).toISOString(),
       }));
     if (owed.length === 0) return undefined;
-    await deps.sql`
-      insert into smpp_server.receipts (message_id, account_id, change, expires_at)
-      select x.message_id, x.account_id, x.change::jsonb, x.expires_at
-      from jsonb_to_recordset(${JSON.stringify(owed)}::text::jsonb)
-        as x(message_id text, account_id text, change text, expires_at timestamptz)
-      on conflict (message_id) do nothing`;
+    await storeOwed(deps.sql, owed);
     smppReceipts.inc({ outcome: "stored" }, owed.length);
     deps.poke();
     return undefined;
   };
+}
+
+/** A deliver_sm owed to an account's receivers: a receipt, or an inbound message. */
+export interface OwedRow {
+  /** `msg_…` (a receipt) or `in_…` (an inbound message): one deliver_sm each. */
+  message_id: string;
+  account_id: string;
+  /** The MessageStatusChanged or the InboundDelivery it is made from, as JSON. */
+  change: string;
+  expires_at: string;
+}
+
+/** Stores what is owed, once per id (a redelivered change or message stores nothing). */
+export async function storeOwed(sql: postgres.Sql, owed: readonly OwedRow[]): Promise<void> {
+  await sql`
+    insert into smpp_server.receipts (message_id, account_id, change, expires_at)
+    select x.message_id, x.account_id, x.change::jsonb, x.expires_at
+    from jsonb_to_recordset(${JSON.stringify(owed)}::text::jsonb)
+      as x(message_id text, account_id text, change text, expires_at timestamptz)
+    on conflict (message_id) do nothing`;
 }
 
 interface DueRow {
@@ -102,17 +118,25 @@ export function startReceiptSender(deps: ReceiptSenderDeps) {
       returning r.message_id, r.account_id, r.change`;
   }
 
-  async function send(row: DueRow): Promise<boolean> {
+  /** The deliver_sm a stored row stands for: an inbound message's, or a receipt's. */
+  function pduOf(row: DueRow) {
+    const inbound = InboundDelivery.safeParse(row.change);
+    if (inbound.success) return inboundDeliverSm(inbound.data);
     const parsed = MessageStatusChanged.safeParse(row.change);
     const input = parsed.success ? receiptInputOf(parsed.data) : null;
-    if (!input) {
+    return input ? receiptDeliverSm(input) : null;
+  }
+
+  async function send(row: DueRow): Promise<boolean> {
+    const pdu = pduOf(row);
+    if (!pdu) {
       log.error({ messageId: row.message_id }, "stored receipt is unreadable; dropped");
       return true;
     }
     const receiver = desk.receiverOf(row.account_id);
     if (!receiver) return false;
     try {
-      const resp = await receiver.session.request(receiptDeliverSm(input));
+      const resp = await receiver.session.request(pdu);
       if (resp.commandStatus === 0) return true;
       log.info(
         { messageId: row.message_id, commandStatus: resp.commandStatus },

@@ -7,10 +7,13 @@ export type Command =
   | { kind: "help" }
   | { kind: "messages trail"; messageId: string; json: boolean }
   /** Lists the per-account retentions (no account), or sets one (days, or null: the default). */
-  | { kind: "messages retention"; accountId?: string; days?: number | null; json: boolean };
+  | { kind: "messages retention"; accountId?: string; days?: number | null; json: boolean }
+  /** Erases the text and number of every account's messages to one number (a data subject's request). */
+  | { kind: "messages erase-number"; number: string; json: boolean };
 
 export const USAGE = `usage: gw messages trail <messageId> [--json]
        gw messages retention [<accountId> <days|default>] [--json]
+       gw messages erase-number <+E.164> [--json]
   gw messages trail <messageId>   the message's full stored trail, oldest first, whatever its
                                   account: carriers, carrier message ids, routing's reasons and
                                   the carriers' raw error codes included (customers see the
@@ -20,7 +23,12 @@ export const USAGE = `usage: gw messages trail <messageId> [--json]
   gw messages retention <accountId> <days|default>
                                   keep that account's text and numbers <days> days after
                                   the final status (at least 1: ingress keeps a send's
-                                  answer a day), or back to the default`;
+                                  answer a day), or back to the default
+  gw messages erase-number <+E.164>
+                                  erase the text and number of every message sent to that
+                                  number, in every account, as a redact does (a person's
+                                  request to be forgotten); messages still in flight are
+                                  named, to erase once final`;
 
 const MAX_RETENTION_DAYS = 3_650;
 
@@ -31,6 +39,7 @@ export function parseCommand(argv: readonly string[]): Command {
   const name = `${area} ${verb ?? ""}`.trim();
   const json = values.json ?? false;
   if (name === "messages retention") return retentionCommand(rest, json);
+  if (name === "messages erase-number") return eraseNumberCommand(rest, json);
   if (name !== "messages trail") throw new UsageError(`unknown command "${name}"`);
   const [messageId] = rest;
   if (rest.length !== 1 || messageId === undefined) {
@@ -38,6 +47,17 @@ export function parseCommand(argv: readonly string[]): Command {
   }
   if (!isMessageId(messageId)) throw new UsageError(`"${messageId}" is not a message id (msg_…)`);
   return { kind: "messages trail", messageId, json };
+}
+
+function eraseNumberCommand(rest: readonly string[], json: boolean): Command {
+  const [number] = rest;
+  if (rest.length !== 1 || number === undefined) {
+    throw new UsageError("messages erase-number takes one argument: the number, +E.164");
+  }
+  if (!/^\+[1-9]\d{6,14}$/.test(number)) {
+    throw new UsageError(`"${number}" is not a number in E.164 form (+ and 7-15 digits)`);
+  }
+  return { kind: "messages erase-number", number, json };
 }
 
 function retentionCommand(rest: readonly string[], json: boolean): Command {

@@ -55,4 +55,15 @@ describe("the event store's operator CLI", () => {
     );
     expect(trailText("msg_2", [])).toBe("No events stored for msg_2.");
   });
+
+  it("when a number is to be erased, it must be one number in E.164 form", () => {
+    expect(parseCommand(["messages", "erase-number", "+37256789045", "--json"])).toEqual({
+      kind: "messages erase-number",
+      number: "+37256789045",
+      json: true,
+    });
+    expect(() => parseCommand(["messages", "erase-number", "56789045"])).toThrow(/E.164/);
+    expect(() => parseCommand(["messages", "erase-number"])).toThrow(/one argument/);
+    expect(() => parseCommand(["messages", "erase-number", "+1", "+2"])).toThrow(/one argument/);
+  });
 });

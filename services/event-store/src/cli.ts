@@ -1,11 +1,24 @@
-import { errorMessage, openServiceDatabase, runOperatorCli } from "@smsgw/service-kit";
+import { subjects } from "@smsgw/contracts";
+import {
+  connectNats,
+  createLogger,
+  errorMessage,
+  openServiceDatabase,
+  runOperatorCli,
+} from "@smsgw/service-kit";
 import { parseCommand, USAGE } from "./cli-args.ts";
 import { loadEventStoreConfig } from "./config.ts";
-import { listRetentionOverrides, setRetentionOverride } from "./db/erasure.ts";
+import {
+  eraseMessages,
+  findMessagesTo,
+  listRetentionOverrides,
+  setRetentionOverride,
+} from "./db/erasure.ts";
 import { migrations } from "./db/migrations.ts";
 import { type EventStoreDb, SCHEMA } from "./db/schema.ts";
 import { readStoredTrail } from "./db/stored-trail.ts";
 import { trailText } from "./domain/trail-text.ts";
+import { createEraseNotifier } from "./handlers/erasure-notice.ts";
 
 /**
  * The operator's CLI over the event log (`bin/gw messages …`): the full record that the
@@ -38,6 +51,20 @@ function main(argv: readonly string[]): Promise<number> {
             json: { defaultDays: config.RETENTION_DAYS, accounts: overrides },
           };
         }
+        if (command.kind === "messages erase-number") {
+          const { final, inFlight } = await findMessagesTo(database.sql, command.number);
+          const erased: string[] = [];
+          for (let at = 0; at < final.length; at += ERASE_BATCH) {
+            erased.push(
+              ...(await eraseMessages(database.sql, final.slice(at, at + ERASE_BATCH), new Date())),
+            );
+          }
+          const notified = await notifyErased(config, erased);
+          return {
+            text: eraseNumberText(command.number, erased.length, inFlight, notified),
+            json: { number: command.number, erased: erased.length, inFlight, notified },
+          };
+        }
         const events = await readStoredTrail(database.sql, command.messageId);
         return {
           text: trailText(command.messageId, events),
@@ -48,6 +75,48 @@ function main(argv: readonly string[]): Promise<number> {
     },
     argv,
   );
+}
+
+/** Messages erased per transaction. */
+const ERASE_BATCH = 500;
+
+/**
+ * Tells the dispatcher and the SMPP server (their waiting copies) which messages were erased;
+ * false when NATS could not be reached (those copies then expire by themselves: 24 and 72 h).
+ */
+async function notifyErased(
+  config: ReturnType<typeof loadEventStoreConfig>,
+  messageIds: readonly string[],
+): Promise<boolean> {
+  if (messageIds.length === 0) return true;
+  try {
+    const nats = await connectNats(config, PROGRAM, createLogger(PROGRAM, "silent"));
+    try {
+      await createEraseNotifier(nats.js, subjects(config.NATS_PREFIX))(messageIds);
+    } finally {
+      await nats.nc.close();
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function eraseNumberText(
+  number: string,
+  erased: number,
+  inFlight: readonly string[],
+  notified: boolean,
+): string {
+  return [
+    `${erased} message(s) to ${number} erased (text and number, every account)`,
+    ...(inFlight.length > 0
+      ? [`${inFlight.length} still in flight, erase again once final: ${inFlight.join(" ")}`]
+      : []),
+    ...(notified
+      ? []
+      : ["NATS not reached: the dispatcher's and SMPP server's copies expire by themselves"]),
+  ].join("\n");
 }
 
 function retentionText(

@@ -1,3 +1,6 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { tablesContaining, waitFor } from "@smsgw/testkit";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -35,9 +38,12 @@ const basic = (a: { hash: string; token: string }) =>
   `Basic ${Buffer.from(`${a.hash}:${a.token}`).toString("base64")}`;
 
 /** Sends, with an Idempotency-Key, a text and a number no other test uses; waits for delivered. */
-async function sendDelivered(account: { hash: string; token: string }, idempotent = true) {
+async function sendDelivered(
+  account: { hash: string; token: string },
+  idempotent = true,
+  to = `+37256${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`,
+) {
   const secret = Math.random().toString(36).slice(2, 10);
-  const to = `+37256${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
   const text = `erase me ${secret}`;
   const res = await fetch(`${gateway.baseUrl}/v1/messages`, {
     method: "POST",
@@ -117,5 +123,31 @@ describe("erasure on the whole stack", () => {
       cost: 0.042,
       to: `${message.to.slice(0, 8)}****`,
     });
+  });
+
+  it("when the operator erases a phone number, every account's messages to it are erased from every table", async () => {
+    const to = `+37257${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
+    const first = await gateway.pricing.accounts.createAccount({
+      name: "e2e-forget-1",
+      credits: "10",
+    });
+    const second = await gateway.pricing.accounts.createAccount({
+      name: "e2e-forget-2",
+      credits: "10",
+    });
+    const sent = [await sendDelivered(first, false, to), await sendDelivered(second, false, to)];
+    expect(await tablesContaining(sql, to)).not.toEqual([]);
+
+    const cli = fileURLToPath(new URL("../../../services/event-store/src/cli.ts", import.meta.url));
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [cli, "messages", "erase-number", to, "--json"],
+      { env: { ...process.env, ...gateway.infra.env } },
+    );
+    expect(JSON.parse(stdout)).toEqual({ number: to, erased: 2, inFlight: [], notified: true });
+    await waitFor(
+      async () => Object.keys(await nowhere([to, ...sent.map((m) => m.text)])).length === 0,
+      { timeoutMs: 10_000, what: "the number and both texts gone from every table" },
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { type MessageStatus, maskPhoneNumber } from "@smsgw/contracts";
+import { isFinalStatus, type MessageStatus, maskPhoneNumber } from "@smsgw/contracts";
 import type postgres from "postgres";
 import { erasedEventData } from "../domain/erasure.ts";
 
@@ -148,4 +148,24 @@ export async function listRetentionOverrides(
   const rows = await sql<Array<{ account_id: string; days: number }>>`
     select account_id, days from event_store.retention_overrides order by account_id`;
   return rows.map((r) => ({ accountId: r.account_id, days: r.days }));
+}
+
+/**
+ * Every account's accepted messages to `number` whose text and number are still kept, split
+ * into those final (to erase now) and those in flight (a failover may still send the text).
+ * The projection has no index by number alone (it is read per account): a scan, for an
+ * operator's rare request.
+ */
+export async function findMessagesTo(
+  sql: postgres.Sql,
+  number: string,
+): Promise<{ final: string[]; inFlight: string[] }> {
+  const rows = await sql<Array<{ message_id: string; status: MessageStatus }>>`
+    select message_id, status from event_store.messages
+    where to_number = ${number} and accepted and redacted_at is null
+    order by created_at`;
+  return {
+    final: rows.filter((r) => isFinalStatus(r.status)).map((r) => r.message_id),
+    inFlight: rows.filter((r) => !isFinalStatus(r.status)).map((r) => r.message_id),
+  };
 }

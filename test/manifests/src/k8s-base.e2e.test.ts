@@ -175,6 +175,9 @@ describe("k8s sources", () => {
     const common = obj(obj(find("ConfigMap", "smsgw-common")).data);
     expect(common.NATS_URL).toBe("tls://nats:4222");
     expect(conf).toMatch(/tls \{\s+cert_file: \/etc\/nats-tls\/tls\.crt/);
+    // The routes between the nodes are TLS as well, each side verified.
+    const cluster = conf.slice(conf.indexOf("cluster {"));
+    expect(cluster).toMatch(/tls \{[^}]*ca_file: \/etc\/nats-tls\/ca\.crt[^}]*verify: true/);
     expect(conf).toMatch(/^\s*include auth\.conf$/m);
   });
 

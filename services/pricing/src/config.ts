@@ -38,7 +38,33 @@ export const PricingEnv = BaseEnv.extend({
   WEBHOOK_ALLOW_PRIVATE: Flag.default(false),
   ADMIN_PORT: Port.default(8091),
   ADMIN_HOST: z.string().min(1).default("127.0.0.1"),
-  /** Bearer token of the admin API; unset = the admin API is off. */
+  /**
+   * The admin API's named operators (issue 22): `name:sha256-of-token-hex` pairs, comma
+   * separated. An operator's changes are recorded as `operator:<name>`, proved by its token,
+   * never by a header. The admin API is on when this or ADMIN_TOKEN is set.
+   */
+  ADMIN_OPERATORS: z
+    .string()
+    .default("")
+    .transform((value, ctx) => {
+      const operators = new Map<string, Buffer>();
+      for (const pair of value
+        .split(",")
+        .map((p) => p.trim())
+        .filter(Boolean)) {
+        const match = /^([a-z0-9_.-]{1,32}):([0-9a-f]{64})$/.exec(pair);
+        if (!match?.[1] || !match[2]) {
+          ctx.addIssue({
+            code: "custom",
+            message: "each operator is name:sha256hex (name: a-z 0-9 _ . -, at most 32)",
+          });
+          return z.NEVER;
+        }
+        operators.set(match[1], Buffer.from(match[2], "hex"));
+      }
+      return operators;
+    }),
+  /** Bearer token of the admin API shared by every operator (X-Actor names who); unset with no ADMIN_OPERATORS = the admin API is off. */
   ADMIN_TOKEN: z.preprocess(
     (value) => (value === "" ? undefined : value),
     z.string().min(16, "must be at least 16 characters").optional(),

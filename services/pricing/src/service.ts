@@ -150,11 +150,12 @@ export async function startPricing(config: PricingConfig, log: Logger): Promise<
     closers.push(() => health.close());
 
     let admin: AdminServer | undefined;
-    if (config.ADMIN_TOKEN) {
+    if (config.ADMIN_TOKEN || config.ADMIN_OPERATORS.size > 0) {
       admin = await startAdminServer({
         port: config.ADMIN_PORT,
         host: config.ADMIN_HOST,
         token: config.ADMIN_TOKEN,
+        operators: config.ADMIN_OPERATORS,
         accounts,
         prices,
         log,
@@ -162,7 +163,7 @@ export async function startPricing(config: PricingConfig, log: Logger): Promise<
       closers.push(() => admin?.close() ?? Promise.resolve());
       log.info({ port: admin.port, host: config.ADMIN_HOST }, "admin API listening");
     } else {
-      log.info("admin API off: ADMIN_TOKEN is not set");
+      log.info("admin API off: neither ADMIN_TOKEN nor ADMIN_OPERATORS is set");
     }
 
     return {

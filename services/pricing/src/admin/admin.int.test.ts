@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { AccountRecord, subjects as subjectsFor, WebhookSecretsRecord } from "@smsgw/contracts";
 import {
   connectNats,
@@ -13,6 +14,8 @@ import { type StartedPricing, startPricing } from "../service.ts";
 
 const log = createLogger("admin-test", "silent");
 const TOKEN = "admin-token-for-tests-0123456789";
+/** A named operator (ADMIN_OPERATORS holds only its token's digest). */
+const BOB_TOKEN = "bobs-own-operator-token-0123456789";
 let infra: TestInfra;
 let pricing: StartedPricing;
 let client: Nats;
@@ -25,6 +28,7 @@ beforeAll(async () => {
     HEALTH_PORT: "0",
     ADMIN_PORT: "0",
     ADMIN_TOKEN: TOKEN,
+    ADMIN_OPERATORS: `bob:${createHash("sha256").update(BOB_TOKEN).digest("hex")}`,
     SWEEP_INTERVAL_MS: "600000",
     WEBHOOK_SECRET_GRACE_MS: "200",
   });
@@ -73,6 +77,32 @@ async function call(
 }
 
 describe("the admin API", () => {
+  it("when a named operator calls, its changes are recorded as that operator whatever X-Actor says", async () => {
+    const asBob = { authorization: `Bearer ${BOB_TOKEN}`, "x-actor": "mallory" };
+    const created = await call("POST", "/admin/accounts", { name: "bobs", credits: "5" }, asBob);
+    expect(created.status).toBe(201);
+    const topped = await call(
+      "POST",
+      "/admin/accounts/bobs/top-up",
+      { credits: "1", note: "bonus" },
+      asBob,
+    );
+    expect(topped.status).toBe(200);
+    await call("POST", "/admin/accounts/bobs/token", undefined, asBob);
+    const ledger = await call("GET", "/admin/accounts/bobs/ledger", undefined, asBob);
+    expect(ledger.json.entries.map((e: Record<string, unknown>) => e.actor)).toEqual([
+      "operator:bob",
+      "operator:bob",
+    ]);
+    const audit = await pricing.accounts.audit("bobs");
+    expect(audit.map((entry) => entry.actor)).toEqual(["operator:bob"]);
+    // A token no operator has is refused, as before.
+    const stranger = await call("GET", "/admin/accounts", undefined, {
+      authorization: "Bearer bobs-own-operator-token-01234567890",
+    });
+    expect(stranger.status).toBe(401);
+  });
+
   it("when the token is missing or wrong, it answers 401 in JSON", async () => {
     for (const authorization of ["", "Bearer nope", `Basic ${TOKEN}`, `Bearer ${TOKEN}x`]) {
       const res = await call("GET", "/admin/accounts", undefined, { authorization });

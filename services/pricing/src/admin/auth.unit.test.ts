@@ -1,5 +1,6 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { isAdminAuthorized } from "./auth.ts";
+import { adminCallerOf, isAdminAuthorized } from "./auth.ts";
 
 describe("the admin token check", () => {
   const token = "a-long-enough-admin-token";
@@ -17,5 +18,31 @@ describe("the admin token check", () => {
     ]) {
       expect(isAdminAuthorized(header, token), String(header)).toBe(false);
     }
+  });
+});
+
+describe("the admin caller", () => {
+  const digest = (token: string) => createHash("sha256").update(token).digest();
+  const credentials = {
+    token: "the-shared-admin-token",
+    operators: new Map([
+      ["alice", digest("alices-token-0123456789")],
+      ["bob", digest("bobs-token-0123456789")],
+    ]),
+  };
+  it("when a named operator's token is presented, the caller is that operator", () => {
+    expect(adminCallerOf("Bearer bobs-token-0123456789", credentials)).toEqual({
+      kind: "operator",
+      name: "bob",
+    });
+    expect(adminCallerOf("Bearer the-shared-admin-token", credentials)).toEqual({
+      kind: "shared",
+    });
+  });
+  it("when the token is nobody's, or absent, there is no caller", () => {
+    for (const header of [undefined, "Bearer ", "Bearer bobs-token-012345678", "Basic x"]) {
+      expect(adminCallerOf(header, credentials), String(header)).toBeUndefined();
+    }
+    expect(adminCallerOf("Bearer x", { operators: new Map() })).toBeUndefined();
   });
 });

@@ -4,7 +4,7 @@ import express, { type NextFunction, type Request, type Response } from "express
 import { AccountError, type AccountOperations } from "../accounts.ts";
 import { PriceCsvError } from "../domain/price-csv.ts";
 import { type PriceOperations, priceJson } from "../prices-admin.ts";
-import { isAdminAuthorized } from "./auth.ts";
+import { type AdminCaller, adminCallerOf } from "./auth.ts";
 import { accountJson, credentialsJson, ledgerJson } from "./views.ts";
 
 /**
@@ -21,14 +21,13 @@ export interface AdminServer {
 export interface AdminOptions {
   port: number;
   host: string;
-  token: string;
+  token?: string | undefined;
+  /** Named operators: name -> SHA-256 of the token (ADMIN_OPERATORS). */
+  operators?: ReadonlyMap<string, Buffer> | undefined;
   accounts: AccountOperations;
   prices: PriceOperations;
   log: Logger;
 }
-
-/** The audit log's "who" for the admin API: its one shared token names no operator yet. */
-const ADMIN_API = { actor: "admin-api", ip: null };
 
 class HttpError extends Error {
   readonly status: number;
@@ -44,15 +43,35 @@ export function createAdminApp(options: Omit<AdminOptions, "port" | "host">) {
   const { accounts, prices, log } = options;
   const app = express();
   app.disable("x-powered-by");
-  app.use((req, _res, next) => {
-    if (!isAdminAuthorized(req.get("authorization"), options.token)) {
+  app.use((req, res, next) => {
+    const caller = adminCallerOf(req.get("authorization"), options);
+    if (!caller) {
       next(new HttpError(401, "unauthorized", "a valid admin token is required (Bearer)"));
-    } else next();
+    } else {
+      res.locals.caller = caller;
+      next();
+    }
   });
   app.use(express.json({ limit: "64kb" }));
   app.use(express.text({ type: ["text/csv", "text/plain"], limit: "5mb" }));
 
-  const actor = (req: Request) => `admin:${(req.get("x-actor") ?? "api").slice(0, 64)}`;
+  const callerOf = (req: Request): AdminCaller =>
+    (req.res?.locals.caller as AdminCaller | undefined) ?? { kind: "shared" };
+  // A named operator is who its token proves; the shared token's holder says who it is.
+  const actor = (req: Request) => {
+    const caller = callerOf(req);
+    return caller.kind === "operator"
+      ? `operator:${caller.name}`
+      : `admin:${(req.get("x-actor") ?? "api").slice(0, 64)}`;
+  };
+  /** The audit log's who and from where. */
+  const by = (req: Request) => {
+    const caller = callerOf(req);
+    return {
+      actor: caller.kind === "operator" ? `operator:${caller.name}` : "admin-api",
+      ip: req.ip ?? null,
+    };
+  };
   const body = (req: Request): Record<string, unknown> =>
     typeof req.body === "object" && req.body !== null ? (req.body as Record<string, unknown>) : {};
   const text = (req: Request, field: string, required = true): string => {
@@ -93,7 +112,7 @@ export function createAdminApp(options: Omit<AdminOptions, "port" | "host">) {
     res.json(accountJson(await summary(account(req))));
   });
   app.post("/admin/accounts/:account/token", async (req, res) => {
-    const credentials = await accounts.rotateToken(account(req), ADMIN_API);
+    const credentials = await accounts.rotateToken(account(req), by(req));
     res.json(credentialsJson(credentials, await summary(credentials.accountId)));
   });
   app.post("/admin/accounts/:account/webhook-secret", async (req, res) => {
@@ -105,7 +124,7 @@ export function createAdminApp(options: Omit<AdminOptions, "port" | "host">) {
     const rotated = await accounts.rotateSmppCredentials(
       account(req),
       typeof requested === "string" ? requested : undefined,
-      { actor: "admin-api", ip: null },
+      by(req),
     );
     res.json({
       ...accountJson(rotated.summary),
@@ -168,11 +187,11 @@ export function createAdminApp(options: Omit<AdminOptions, "port" | "host">) {
     res.json({ requests });
   });
   app.post("/admin/accounts/:account/live/approve", async (req, res) => {
-    const request = await accounts.approveLive(account(req), ADMIN_API);
+    const request = await accounts.approveLive(account(req), by(req));
     res.json({ request, account: accountJson(await summary(request.accountId)) });
   });
   app.post("/admin/accounts/:account/live/decline", async (req, res) => {
-    const request = await accounts.declineLive(account(req), text(req, "reason"), ADMIN_API);
+    const request = await accounts.declineLive(account(req), text(req, "reason"), by(req));
     res.json({ request, account: accountJson(await summary(request.accountId)) });
   });
   app.put("/admin/accounts/:account/low-balance-threshold", async (req, res) => {
@@ -180,9 +199,7 @@ export function createAdminApp(options: Omit<AdminOptions, "port" | "host">) {
     if (threshold !== null && typeof threshold !== "string") {
       throw new HttpError(400, "invalid_input", 'give {"threshold": "5.00" | null}');
     }
-    res.json(
-      accountJson(await accounts.setLowBalanceThreshold(account(req), threshold, ADMIN_API)),
-    );
+    res.json(accountJson(await accounts.setLowBalanceThreshold(account(req), threshold, by(req))));
   });
   app.get("/admin/accounts/:account/ledger", async (req, res) => {
     const limit = req.query.limit === undefined ? undefined : Number(req.query.limit);

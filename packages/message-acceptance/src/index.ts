@@ -51,6 +51,7 @@ export {
   type TakeDecision,
   take,
 } from "./domain/token-bucket.ts";
+export { type DoorLists, startDoorLists } from "./door-lists.ts";
 export { type OptOutList, startOptOutList } from "./opt-outs.ts";
 export { type OwnedNumbers, startOwnedNumbers } from "./owned-numbers.ts";
 export {

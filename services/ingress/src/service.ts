@@ -14,20 +14,16 @@ import {
 import {
   type AdmissionGate,
   ALWAYS_ADMIT,
-  type ApprovedSenderIds,
   createAuthorizer,
   createPipeline,
   createRateLimiter,
   createSharedRateLimiter,
   type DefaultLimits,
-  type OptOutList,
-  type OwnedNumbers,
+  type DoorLists,
   type RateLimiter,
   requestReply,
   startAdmissionGate,
-  startApprovedSenderIds,
-  startOptOutList,
-  startOwnedNumbers,
+  startDoorLists,
   startSharedLimits,
 } from "@smsgw/message-acceptance";
 import { createAccountLogReader, createMessageReader } from "@smsgw/message-read-model";
@@ -72,9 +68,7 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
   let database: Awaited<ReturnType<typeof openServiceDatabase>> | undefined;
   let accounts: KvCache<AccountRecord> | undefined;
   let routing: KvCache<RoutingRules> | undefined;
-  let optOuts: OptOutList | undefined;
-  let ownedNumbers: OwnedNumbers | undefined;
-  let senderIds: ApprovedSenderIds | undefined;
+  let doorLists: DoorLists | undefined;
   let server: Server | undefined;
   let health: HealthServer | undefined;
   let purger: NodeJS.Timeout | undefined;
@@ -87,9 +81,7 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
     await sharedLimits?.stop();
     await accounts?.stop();
     await routing?.stop();
-    await optOuts?.stop();
-    await ownedNumbers?.stop();
-    await senderIds?.stop();
+    await doorLists?.stop();
     await messaging.close();
     await database?.close();
   };
@@ -104,12 +96,8 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
     accounts = await startKvCache(nc, messaging.subjects.accountsBucket, AccountRecord, log);
     // Routing owns the rules; until it publishes them, every destination goes on to pricing.
     routing = await startKvCache(nc, messaging.subjects.routingBucket, RoutingRules, log);
-    optOuts = await startOptOutList(nc, messaging.subjects.optOutsBucket, log);
-    const optOutList = optOuts;
-    ownedNumbers = await startOwnedNumbers(nc, messaging.subjects.numbersBucket, log);
-    const numbersHeld = ownedNumbers;
-    senderIds = await startApprovedSenderIds(nc, messaging.subjects.senderIdsBucket, log);
-    const approvedSenders = senderIds;
+    doorLists = await startDoorLists(nc, messaging.subjects, log);
+    const lists = doorLists;
     const rules = routing;
     const now = () => Date.now();
     const authenticator = createAuthenticator(accounts);
@@ -145,9 +133,9 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
       authorizer: createAuthorizer(nc, messaging.subjects, config.AUTHORIZE_TIMEOUT_MS),
       publisher: messaging.publisher,
       routingRules,
-      optedOut: optOutList.optedOut,
-      ownsNumber: numbersHeld.owns,
-      senderApproved: approvedSenders.approved,
+      optedOut: lists.optedOut,
+      ownsNumber: lists.ownsNumber,
+      senderApproved: lists.senderApproved,
       log,
       now,
     });

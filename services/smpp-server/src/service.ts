@@ -11,19 +11,15 @@ import {
 import {
   type AdmissionGate,
   ALWAYS_ADMIT,
-  type ApprovedSenderIds,
   createAuthorizer,
   createPipeline,
   createRateLimiter,
   createSharedRateLimiter,
   type DefaultLimits,
-  type OptOutList,
-  type OwnedNumbers,
+  type DoorLists,
   type RateLimiter,
   startAdmissionGate,
-  startApprovedSenderIds,
-  startOptOutList,
-  startOwnedNumbers,
+  startDoorLists,
   startSharedLimits,
 } from "@smsgw/message-acceptance";
 import {
@@ -74,9 +70,7 @@ export async function startSmppServer(
   const messaging = await openMessaging(config, "smpp-server", log);
   let accounts: KvCache<AccountRecord> | undefined;
   let routing: KvCache<RoutingRules> | undefined;
-  let optOuts: OptOutList | undefined;
-  let ownedNumbers: OwnedNumbers | undefined;
-  let senderIds: ApprovedSenderIds | undefined;
+  let doorLists: DoorLists | undefined;
   let smpp: SmppServer | undefined;
   let smppTls: SmppServer | undefined;
   let health: HealthServer | undefined;
@@ -102,9 +96,7 @@ export async function startSmppServer(
     await registry?.stop();
     await accounts?.stop();
     await routing?.stop();
-    await optOuts?.stop();
-    await ownedNumbers?.stop();
-    await senderIds?.stop();
+    await doorLists?.stop();
     await messaging.close();
     await database?.close();
   };
@@ -128,12 +120,8 @@ export async function startSmppServer(
       return record?.accountId === accountId && record.smpp !== undefined;
     };
     routing = await startKvCache(nc, messaging.subjects.routingBucket, RoutingRules, log);
-    optOuts = await startOptOutList(nc, messaging.subjects.optOutsBucket, log);
-    const optOutList = optOuts;
-    ownedNumbers = await startOwnedNumbers(nc, messaging.subjects.numbersBucket, log);
-    const numbersHeld = ownedNumbers;
-    senderIds = await startApprovedSenderIds(nc, messaging.subjects.senderIdsBucket, log);
-    const approvedSenders = senderIds;
+    doorLists = await startDoorLists(nc, messaging.subjects, log);
+    const lists = doorLists;
     const rules = routing;
     const now = () => Date.now();
     const pipeline = createPipeline({
@@ -141,9 +129,9 @@ export async function startSmppServer(
       authorizer: createAuthorizer(nc, messaging.subjects, config.AUTHORIZE_TIMEOUT_MS),
       publisher: messaging.publisher,
       routingRules: () => rules.get("rules") ?? null,
-      optedOut: optOutList.optedOut,
-      ownsNumber: numbersHeld.owns,
-      senderApproved: approvedSenders.approved,
+      optedOut: lists.optedOut,
+      ownsNumber: lists.ownsNumber,
+      senderApproved: lists.senderApproved,
       log,
       now,
     });

@@ -11,7 +11,16 @@ export {
 } from "./db/migrate.ts";
 export * from "./errors.ts";
 export { createGroupCommit, type GroupCommit, type GroupCommitOptions } from "./group-commit.ts";
-export { type AdminApi, adminFail, startAdminApi } from "./http/admin.ts";
+export { type AdminApi, adminCallerOfResponse, adminFail, startAdminApi } from "./http/admin.ts";
+export {
+  type AdminCaller,
+  type AdminCredentials,
+  adminActorOf,
+  adminCallerOf,
+  adminOperatorsSetting,
+  hasAdminCredentials,
+  isAdminAuthorized,
+} from "./http/admin-auth.ts";
 export {
   answerMetrics,
   answerProbe,

@@ -1,4 +1,4 @@
-import { BaseEnv, loadConfig, Port } from "@smsgw/service-kit";
+import { adminOperatorsSetting, BaseEnv, loadConfig, Port } from "@smsgw/service-kit";
 import { z } from "zod";
 
 const Millis = z.coerce.number().int().positive();
@@ -14,7 +14,7 @@ export const InboundEnv = BaseEnv.extend({
   INBOUND_NUMBERS_SYNC_MS: Millis.default(60_000),
   /** MO events taken from JetStream in one batch. */
   INBOUND_BATCH: z.coerce.number().int().positive().default(64),
-  /** The admin API (number inventory, unowned MO); off when ADMIN_TOKEN is unset. */
+  /** The admin API (number inventory, unowned MO); off when neither ADMIN_TOKEN nor ADMIN_OPERATORS is set. */
   ADMIN_PORT: Port.default(8095),
   ADMIN_HOST: z.string().min(1).default("127.0.0.1"),
   /** Bearer token of the admin API; unset or empty = the admin API is off. */
@@ -22,6 +22,8 @@ export const InboundEnv = BaseEnv.extend({
     (value) => (value === "" ? undefined : value),
     z.string().min(16, "must be at least 16 characters").optional(),
   ),
+  /** Named operators (`name:sha256hex`, comma separated): changes are logged as `operator:<name>`. */
+  ADMIN_OPERATORS: adminOperatorsSetting,
 });
 export type InboundConfig = z.output<typeof InboundEnv>;
 

@@ -3,6 +3,7 @@ import {
   type AdminApi,
   type Database,
   type HealthServer,
+  hasAdminCredentials,
   type Logger,
   openBucket,
   openMessaging,
@@ -28,7 +29,7 @@ import { startConcatSweep } from "./handlers/sweep.ts";
 
 export interface StartedInbound extends RunningService {
   readonly healthPort: number;
-  /** The admin API's port, when ADMIN_TOKEN turned it on. */
+  /** The admin API's port, when ADMIN_TOKEN or ADMIN_OPERATORS turned it on. */
   readonly adminPort: number | undefined;
   /** The stores (tests and the dev stack's seeding use them). */
   readonly numbers: NumberStore;
@@ -131,11 +132,12 @@ export async function startInbound(config: InboundConfig, log: Logger): Promise<
       log,
       now,
     });
-    if (config.ADMIN_TOKEN) {
+    const adminCredentials = { token: config.ADMIN_TOKEN, operators: config.ADMIN_OPERATORS };
+    if (hasAdminCredentials(adminCredentials)) {
       admin = await startAdminServer({
         port: config.ADMIN_PORT,
         host: config.ADMIN_HOST,
-        token: config.ADMIN_TOKEN,
+        credentials: adminCredentials,
         numbers,
         messages,
         senderIds,

@@ -4,7 +4,13 @@ import {
   type SenderIdRecord,
   senderIdKey,
 } from "@smsgw/contracts";
-import { type AdminApi, adminFail, type Logger, startAdminApi } from "@smsgw/service-kit";
+import {
+  type AdminApi,
+  type AdminCredentials,
+  adminFail,
+  type Logger,
+  startAdminApi,
+} from "@smsgw/service-kit";
 import type { MessageStore } from "../db/messages-store.ts";
 import type { NumberStore } from "../db/numbers-store.ts";
 import { approvedRecord, type SenderIdStore } from "../db/sender-ids-store.ts";
@@ -14,7 +20,8 @@ import type { KvMirror } from "../handlers/kv-mirror.ts";
 export interface AdminOptions {
   port: number;
   host: string;
-  token: string;
+  /** The shared token and the named operators (ADMIN_TOKEN, ADMIN_OPERATORS). */
+  credentials: AdminCredentials;
   numbers: NumberStore;
   messages: Pick<MessageStore, "unowned">;
   senderIds: SenderIdStore;
@@ -37,7 +44,7 @@ export async function startAdminServer(options: AdminOptions): Promise<AdminApi>
   return startAdminApi({
     port: options.port,
     host: options.host,
-    token: options.token,
+    credentials: options.credentials,
     log: options.log,
     failureMessage: "the change could not be stored; try again",
     routes: (router) => {

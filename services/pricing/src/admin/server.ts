@@ -1,10 +1,9 @@
 import type { Server } from "node:http";
-import { errorMessage, type Logger } from "@smsgw/service-kit";
+import { type AdminCaller, adminCallerOf, errorMessage, type Logger } from "@smsgw/service-kit";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { AccountError, type AccountOperations } from "../accounts.ts";
 import { PriceCsvError } from "../domain/price-csv.ts";
 import { type PriceOperations, priceJson } from "../prices-admin.ts";
-import { type AdminCaller, adminCallerOf } from "./auth.ts";
 import { accountJson, credentialsJson, ledgerJson } from "./views.ts";
 
 /**

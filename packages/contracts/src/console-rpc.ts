@@ -191,6 +191,8 @@ export const ConsoleSetDefaultCallbackUrlRequest = z.object({
   accountId: z.string().min(1).max(64),
   /** null (or "") clears it; otherwise judged by the callback guard as at acceptance. */
   defaultCallbackUrl: z.string().max(4096).nullable(),
+  /** Who asked, for the audit log. */
+  by: AuditBy.optional(),
 });
 export type ConsoleSetDefaultCallbackUrlRequest = z.infer<
   typeof ConsoleSetDefaultCallbackUrlRequest

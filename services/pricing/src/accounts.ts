@@ -66,6 +66,8 @@ export interface CreateAccountInput {
   test?: boolean;
   actor?: string;
   note?: string;
+  /** Who created it, for the audit log (default: an operator). */
+  by?: AuditBy;
 }
 
 export interface AccountOperations
@@ -80,13 +82,13 @@ export interface AccountOperations
     amount: string | number,
     actor: string,
     note?: string,
+    by?: AuditBy,
   ): Promise<AccountSummary>;
   /**
    * A new token; the old one stops working as soon as readers see the KV update. `by`
    * (default: an operator) goes to the audit log.
    */
   rotateToken(account: string, by?: AuditBy): Promise<Credentials>;
-  disable(account: string): Promise<AccountSummary>;
   /** Creates the account, or if it exists rotates its token: fresh credentials either way. */
   createOrRotate(
     input: CreateAccountInput,
@@ -199,6 +201,13 @@ export function createAccountOperations(deps: AccountDeps): AccountOperations {
             })
             .execute();
         }
+        await recordAudit(tx, {
+          accountId: credentials.accountId,
+          action: "account.created",
+          by: input.by ?? OPERATOR,
+          target: null,
+          details: { name, currency, test: input.test ?? true, credits },
+        });
         return created;
       });
       if (credits > 0) recordLedger("topup", [{ amount: credits, currency }]);
@@ -217,6 +226,7 @@ export function createAccountOperations(deps: AccountDeps): AccountOperations {
     amount: string | number,
     actor: string,
     note = "",
+    by: AuditBy = { actor, ip: null },
   ): Promise<AccountSummary> {
     if (!actor.trim()) throw invalid("a credit movement needs an actor (who)");
     const units = parseCredits(amount);
@@ -233,6 +243,13 @@ export function createAccountOperations(deps: AccountDeps): AccountOperations {
         .insertInto("ledger")
         .values({ account_id: updated.account_id, kind: "topup", amount: units, actor, note })
         .execute();
+      await recordAudit(tx, {
+        accountId: updated.account_id,
+        action: "credits.topped_up",
+        by,
+        target: null,
+        details: { amount: units, currency: updated.currency, note },
+      });
       return updated;
     });
     recordLedger("topup", [{ amount: units, currency: row.currency }]);
@@ -262,18 +279,6 @@ export function createAccountOperations(deps: AccountDeps): AccountOperations {
       token,
       webhookSecret: row.webhook_secret,
     };
-  }
-
-  async function disable(account: string): Promise<AccountSummary> {
-    const row = await db
-      .updateTable("accounts")
-      .set({ status: "disabled", updated_at: sql`now()` })
-      .where(matches(account))
-      .returningAll()
-      .executeTakeFirst();
-    if (!row) throw notFound(account);
-    await publish(row);
-    return toSummary(row);
   }
 
   async function createOrRotate(input: CreateAccountInput) {
@@ -334,7 +339,6 @@ export function createAccountOperations(deps: AccountDeps): AccountOperations {
     createAccount,
     topUp,
     rotateToken,
-    disable,
     createOrRotate,
     get,
     list,

@@ -33,6 +33,16 @@ function keyRow(ctx: PageContext, key: ApiKeyView): Html {
 }
 
 const ACTIONS: Record<AuditEntry["action"], string> = {
+  "account.created": "Account created",
+  "account.disabled": "Account disabled",
+  "account.enabled": "Account enabled",
+  "credits.topped_up": "Credits added",
+  "credits.adjusted": "Balance adjusted",
+  "webhook_secret.rotated": "Webhook secret rotated",
+  "countries.blocked": "Countries blocked",
+  "countries.unblocked": "Countries unblocked",
+  "limits.set": "API limits set",
+  "default_callback_url.set": "Default callback URL set",
   "api_key.created": "API key created",
   "api_key.revoked": "API key revoked",
   "token.rotated": "Token rotated",

@@ -104,6 +104,7 @@ export async function startInbound(config: InboundConfig, log: Logger): Promise<
       now,
     };
     api = startApiResponder({
+      sql: database.sql,
       numbers,
       messages,
       optOuts,

@@ -7,6 +7,8 @@ import {
 import {
   type AdminApi,
   type AdminCredentials,
+  adminActorOf,
+  adminCallerOfResponse,
   adminFail,
   type Logger,
   startAdminApi,
@@ -85,7 +87,8 @@ export async function startAdminServer(options: AdminOptions): Promise<AdminApi>
         const accountId = String(req.params.account);
         const sender = String(req.params.sender);
         const status = decision === "approve" ? "approved" : "rejected";
-        const decided = await options.senderIds.decide(accountId, sender, status, new Date());
+        const by = { actor: adminActorOf(adminCallerOfResponse(res)), ip: req.ip ?? null };
+        const decided = await options.senderIds.decide(accountId, sender, status, new Date(), by);
         if (!decided) {
           return adminFail(
             res,

@@ -27,6 +27,8 @@ export const AuditAction = z.enum([
   "countries.unblocked",
   "limits.set",
   "default_callback_url.set",
+  "subaccount.created",
+  "credits.transferred",
   // Kept by the inbound service, which owns numbers and sender IDs (its own audit_log).
   "number.taken",
   "number.released",

@@ -141,7 +141,7 @@ export type ConsoleLedgerRequest = z.infer<typeof ConsoleLedgerRequest>;
 
 export const ConsoleLedgerEntry = z.object({
   id: z.string(),
-  kind: z.enum(["topup", "charge", "refund", "adjustment"]),
+  kind: z.enum(["topup", "charge", "refund", "adjustment", "transfer"]),
   amount: z.number().int(),
   /** The balance right after this entry. */
   balanceAfter: z.number().int(),

@@ -133,6 +133,8 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
       // POST and DELETE /v1/keys: ingress makes the secret and sends only its digest.
       s.createApiKey,
       s.revokeApiKey,
+      // /v1/subaccounts: pricing creates, lists and funds an account's sub-accounts.
+      s.subaccounts,
       ...backlogProbe,
     ]),
     pricing: grant(

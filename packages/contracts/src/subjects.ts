@@ -41,6 +41,8 @@ export interface Subjects {
   readonly createApiKey: string;
   /** pricing: remove an account's API key (`RevokeApiKeyRequest`), request/reply. */
   readonly revokeApiKey: string;
+  /** pricing: an account's sub-accounts (`SubaccountRequest`), request/reply. */
+  readonly subaccounts: string;
   /** dlr-dispatcher: one signed test report to an account's default callback URL (webhook-test.ts). */
   readonly testWebhook: string;
   /** Inbound (MO) messages a carrier delivered to us: `<p>.inbound.received`. */
@@ -112,6 +114,8 @@ export function subjects(prefix = "sms"): Subjects {
     price: `${prefix}.rpc.pricing.price`,
     createApiKey: `${prefix}.rpc.pricing.keys.create`,
     revokeApiKey: `${prefix}.rpc.pricing.keys.revoke`,
+    /** `/v1/subaccounts` (issue 22): create, list, transfer (contracts subaccounts.ts). */
+    subaccounts: `${prefix}.rpc.pricing.subaccounts`,
     testWebhook: `${prefix}.rpc.dispatcher.test_webhook`,
     inboundReceived: `${prefix}.inbound.received`,
     inboundDeliver: `${prefix}.inbound.deliver`,

@@ -20,6 +20,7 @@ import { isAccountName, isCurrency, parseCredits } from "./domain/account-input.
 import { createLiveRequestOperations, type LiveRequestOperations } from "./live-requests.ts";
 import { createLowBalanceOperations, type LowBalanceOperations } from "./low-balance.ts";
 import { recordLedger } from "./metrics.ts";
+import { createSubaccountOperations, type SubaccountOperations } from "./subaccounts.ts";
 
 export { AccountError, AccountErrorCode } from "./account-common.ts";
 
@@ -68,6 +69,8 @@ export interface CreateAccountInput {
   note?: string;
   /** Who created it, for the audit log (default: an operator). */
   by?: AuditBy;
+  /** A sub-account's parent (issue 22): its log records the creation too, in the same transaction. */
+  parentAccountId?: string;
 }
 
 export interface AccountOperations
@@ -99,6 +102,8 @@ export interface AccountOperations
   publishAll(): Promise<number>;
   /** The account's latest changes to its keys and token, newest first (audit.ts). */
   audit(account: string, limit?: number): Promise<AuditEntry[]>;
+  /** An account's sub-accounts (issue 22, subaccounts.ts). */
+  readonly subaccounts: SubaccountOperations;
 }
 
 export interface AccountDeps {
@@ -186,6 +191,7 @@ export function createAccountOperations(deps: AccountDeps): AccountOperations {
             test: input.test ?? true,
             balance: credits,
             webhook_secret: credentials.webhookSecret,
+            parent_account_id: input.parentAccountId ?? null,
           })
           .returningAll()
           .executeTakeFirstOrThrow();
@@ -208,6 +214,15 @@ export function createAccountOperations(deps: AccountDeps): AccountOperations {
           target: null,
           details: { name, currency, test: input.test ?? true, credits },
         });
+        if (input.parentAccountId !== undefined) {
+          await recordAudit(tx, {
+            accountId: input.parentAccountId,
+            action: "subaccount.created",
+            by: input.by ?? OPERATOR,
+            target: credentials.accountId,
+            details: { name },
+          });
+        }
         return created;
       });
       if (credits > 0) recordLedger("topup", [{ amount: credits, currency }]);
@@ -335,6 +350,7 @@ export function createAccountOperations(deps: AccountDeps): AccountOperations {
   const apiKeys = createApiKeyOperations({ db, publish });
   const liveRequests = createLiveRequestOperations({ db, publish });
   const lowBalance = createLowBalanceOperations({ db, toSummary });
+  const subaccounts = createSubaccountOperations({ db, createAccount, publish });
   return {
     createAccount,
     topUp,
@@ -344,6 +360,7 @@ export function createAccountOperations(deps: AccountDeps): AccountOperations {
     list,
     publishAll,
     audit,
+    subaccounts,
     ...settings,
     ...apiKeys,
     ...liveRequests,

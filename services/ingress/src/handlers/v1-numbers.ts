@@ -120,7 +120,8 @@ export function numbersHandlers(deps: NumbersDeps) {
   };
 }
 
-function relay(res: Response, answer: InboundApiResponse): void {
+/** Sends a service's HTTP answer as it is (no body for a 204). */
+export function relay(res: Response, answer: InboundApiResponse): void {
   if (answer.httpStatus === 204) {
     if (!res.headersSent) res.status(204).set("cache-control", "no-store").end();
     return;

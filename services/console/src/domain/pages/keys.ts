@@ -45,6 +45,8 @@ const ACTIONS: Record<AuditEntry["action"], string> = {
   "countries.unblocked": "Countries unblocked",
   "limits.set": "API limits set",
   "default_callback_url.set": "Default callback URL set",
+  "subaccount.created": "Sub-account created",
+  "credits.transferred": "Credits transferred",
   "number.taken": "Number taken",
   "number.released": "Number released",
   "number.inbound_url_set": "Inbound URL set",

@@ -40,6 +40,8 @@ export { ensureDurableConsumer, ensureEventStream } from "./nats/stream.ts";
 export * from "./nats/trace-headers.ts";
 export * from "./nats/unbatch.ts";
 export { createWindow } from "./nats/window.ts";
+export { numberErasedNotice } from "./number-digest.ts";
+export { startPeriodic } from "./periodic.ts";
 export { createSecretBox, isSealed, type SecretBox, secretBoxKey } from "./secret-box.ts";
 export {
   defineCounter,

@@ -178,7 +178,11 @@ describe("the operator's erase-number", () => {
       part: { ref: 9, total: 2, seq: 1 },
     });
     await stored([texts[0] ?? "", texts[1] ?? "", "STOP"]);
-    expect(await tablesContaining(sql, person)).toEqual(["inbound.messages", "inbound.parts"]);
+    // The part is taken after the lone MO (one stream, in order): wait for it too.
+    await waitFor(
+      async () => (await tablesContaining(sql, person)).join() === "inbound.messages,inbound.parts",
+      { what: "the waiting part stored" },
+    );
 
     // As the event store's CLI publishes it: the number's digest, not the number.
     await messaging.nats.js.publish(

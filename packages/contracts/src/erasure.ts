@@ -41,7 +41,9 @@ export const ERASED_BATCH_MAX = 1_000;
  * The event store erased these messages' text and number (ADR 0021), published on
  * `<p>.status.erased` after the commit: the services that keep a copy of a message's status
  * change while they still deliver it (the dispatcher's jobs, the SMPP server's receipts) mask
- * the number in it. Not part of the trail.
+ * the number in it. Not part of the trail. The inbound service publishes its erased MO's
+ * `in_` ids the same way (amendment 2): their waiting copies (an `InboundDelivery`) are
+ * dropped, as there is nothing left to deliver.
  */
 export const MessagesErased = z.object({
   type: z.literal("MessagesErased"),

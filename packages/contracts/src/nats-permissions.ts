@@ -245,6 +245,8 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
         // Erasure of MO: the event store's retention, and the operator's erase-number.
         ...readBucket(s.retentionBucket),
         ...durable("inbound-number-erasures"),
+        // The erased MO's in_ ids, for the dispatcher's and SMPP server's waiting copies.
+        s.messagesErased,
       ],
       [s.inboundApi],
       true,

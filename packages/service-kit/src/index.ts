@@ -27,6 +27,7 @@ export { type NatsSettings, natsAuthOptions } from "./nats/auth.ts";
 export { isWrongRevision, openBucket, setBucketReplicas } from "./nats/bucket.ts";
 export { connectNats, type Nats } from "./nats/connect.ts";
 export * from "./nats/consumer.ts";
+export { createEraseNotifier, type EraseNotifier } from "./nats/erase-notice.ts";
 export { type KvCache, startKvCache } from "./nats/kv-cache.ts";
 export {
   createEventPublisher,

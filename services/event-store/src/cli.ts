@@ -1,6 +1,7 @@
 import { subjects } from "@smsgw/contracts";
 import {
   connectNats,
+  createEraseNotifier,
   createLogger,
   errorMessage,
   numberErasedNotice,
@@ -20,7 +21,6 @@ import { migrations } from "./db/migrations.ts";
 import { type EventStoreDb, SCHEMA } from "./db/schema.ts";
 import { readStoredTrail } from "./db/stored-trail.ts";
 import { trailText } from "./domain/trail-text.ts";
-import { createEraseNotifier } from "./handlers/erasure-notice.ts";
 
 /**
  * The operator's CLI over the event log (`bin/gw messages …`): the full record that the

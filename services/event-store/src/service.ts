@@ -1,4 +1,5 @@
 import {
+  createEraseNotifier,
   type Database,
   type Messaging,
   openBucket,
@@ -15,7 +16,6 @@ import { migrations } from "./db/migrations.ts";
 import { type EventStoreDb, SCHEMA } from "./db/schema.ts";
 import { EventDelivery } from "./domain/raw-event.ts";
 import { createAppendHandler } from "./handlers/append-events.ts";
-import { createEraseNotifier } from "./handlers/erasure-notice.ts";
 import { drainLegacyOutbox } from "./handlers/legacy-outbox.ts";
 import { startRedactResponder } from "./handlers/redact-responder.ts";
 import { startRetention } from "./handlers/retention.ts";

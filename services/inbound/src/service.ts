@@ -1,6 +1,7 @@
 import { type InboundDelivery, InboundMessageReceived, NumberErased } from "@smsgw/contracts";
 import {
   type AdminApi,
+  createEraseNotifier,
   type Database,
   type HealthServer,
   type Logger,
@@ -133,12 +134,15 @@ export async function startInbound(config: InboundConfig, log: Logger): Promise<
     });
     // Erasure (ADR 0021, amendment 2): the event store's retention days, and its CLI's erase-number.
     const erasure = createErasureStore(database);
+    // The webhook and SMPP copies of an erased MO go too (MessagesErased with its in_ id).
+    const notifyErased = createEraseNotifier(nats.js, subjects);
     retention = startInboundRetention({
       erasure,
       bucket: await openBucket(nats.nc, subjects.retentionBucket),
       batch: config.RETENTION_BATCH,
       maxBatches: config.RETENTION_MAX_BATCHES,
       intervalMs: config.RETENTION_INTERVAL_MS,
+      notifyErased,
       log,
       now,
     });
@@ -151,6 +155,7 @@ export async function startInbound(config: InboundConfig, log: Logger): Promise<
       handle: handleNumberErased({
         erasure,
         joinWithinMs: config.INBOUND_CONCAT_TIMEOUT_MS + config.INBOUND_SWEEP_MS,
+        notifyErased,
         log,
         now,
       }),

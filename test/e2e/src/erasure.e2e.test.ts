@@ -1,4 +1,6 @@
 import { execFile } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { tablesContaining, waitFor } from "@smsgw/testkit";
@@ -17,10 +19,14 @@ import { startWebhookReceiver } from "./webhook-receiver.ts";
 
 /** A number of the inventory an account takes; another nobody holds (the operator's MO). */
 const ACCOUNT_NUMBER = "+37250000061";
+/** Held by an account whose inbound URL answers nothing: its MO's webhook waits in the jobs. */
+const DEAD_URL_NUMBER = "+37250000062";
 const UNOWNED = "+37250000068";
 
 let gateway: Gateway;
 let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
+/** An endpoint that answers every webhook 503: its deliveries wait in the dispatcher's jobs. */
+let unavailable: { port: number; close(): void };
 let sql: postgres.Sql;
 
 beforeAll(async () => {
@@ -29,19 +35,25 @@ beforeAll(async () => {
     { ROUTES: "+372=sim-a:300", RETENTION_INTERVAL_MS: "1000" },
     { smppServer: true, inbound: true },
   );
-  await gateway.inbound?.numbers.put({
-    number: ACCOUNT_NUMBER,
-    carrierId: "sim-a",
-    country: "EE",
-    simulator: true,
-  });
+  for (const number of [ACCOUNT_NUMBER, DEAD_URL_NUMBER]) {
+    await gateway.inbound?.numbers.put({
+      number,
+      carrierId: "sim-a",
+      country: "EE",
+      simulator: true,
+    });
+  }
   receiver = await startWebhookReceiver();
+  const server = createServer((_req, res) => res.writeHead(503).end());
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  unavailable = { port: (server.address() as AddressInfo).port, close: () => server.close() };
   sql = postgres(gateway.infra.database.url, { max: 1, onnotice: () => undefined });
 }, 120_000);
 
 afterAll(async () => {
   await sql?.end();
   await receiver?.close();
+  unavailable?.close();
   await gateway?.stop();
 });
 
@@ -72,6 +84,25 @@ async function sendDelivered(
     what: "the delivered webhook",
   });
   return { messageId, to, text };
+}
+
+/** The account takes a number of the inventory (and points its inbound URL somewhere). */
+async function takeNumber(
+  account: { hash: string; token: string },
+  number: string,
+  inboundUrl?: string,
+) {
+  const call = (method: string, path: string, body: unknown) =>
+    fetch(`${gateway.baseUrl}${path}`, {
+      method,
+      headers: { authorization: basic(account), "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  expect((await call("POST", "/v1/numbers", { number })).status).toBe(201);
+  if (inboundUrl) {
+    const path = `/v1/numbers/${encodeURIComponent(number)}`;
+    expect((await call("PATCH", path, { inboundUrl })).status).toBe(200);
+  }
 }
 
 /** The simulator sends an MO (as a handset would); answers once the inbound service stored it. */
@@ -141,12 +172,7 @@ describe("erasure on the whole stack", () => {
     const message = await sendDelivered(account, false);
     // The recipient answers to the account's number: the inbound service keeps that MO by
     // the same days, which the event store publishes (ADR 0021, amendment 2).
-    const taken = await fetch(`${gateway.baseUrl}/v1/numbers`, {
-      method: "POST",
-      headers: { authorization: basic(account), "content-type": "application/json" },
-      body: JSON.stringify({ number: ACCOUNT_NUMBER }),
-    });
-    expect(taken.status).toBe(201);
+    await takeNumber(account, ACCOUNT_NUMBER);
     const reply = await handsetSends(message.to, ACCOUNT_NUMBER);
     // The clock moved: the message was accepted and delivered, and the reply came, two days ago.
     await sql`update event_store.messages
@@ -179,9 +205,14 @@ describe("erasure on the whole stack", () => {
       credits: "10",
     });
     const sent = [await sendDelivered(first, false, to), await sendDelivered(second, false, to)];
-    // The person also wrote to a number nobody holds: an MO kept for the operator.
+    // The person also wrote to a number nobody holds (an MO kept for the operator), and to
+    // one whose webhook cannot be delivered (it waits in the dispatcher's jobs, retried).
     const reply = await handsetSends(to, UNOWNED);
-    expect(await tablesContaining(sql, to)).toContain("inbound.messages");
+    await takeNumber(first, DEAD_URL_NUMBER, `http://127.0.0.1:${unavailable.port}/mo`);
+    const waiting = await handsetSends(to, DEAD_URL_NUMBER);
+    await waitFor(async () => (await tablesContaining(sql, waiting)).includes("dispatcher.jobs"), {
+      what: "the inbound webhook waiting in the dispatcher's jobs",
+    });
 
     const cli = fileURLToPath(new URL("../../../services/event-store/src/cli.ts", import.meta.url));
     const { stdout } = await promisify(execFile)(
@@ -191,7 +222,8 @@ describe("erasure on the whole stack", () => {
     );
     expect(JSON.parse(stdout)).toEqual({ number: to, erased: 2, inFlight: [], notified: true });
     await waitFor(
-      async () => Object.keys(await nowhere([to, reply, ...sent.map((m) => m.text)])).length === 0,
+      async () =>
+        Object.keys(await nowhere([to, reply, waiting, ...sent.map((m) => m.text)])).length === 0,
       { timeoutMs: 10_000, what: "the number, both texts and the MO's gone from every table" },
     );
   });

@@ -1,8 +1,7 @@
-import { errorMessage, type Logger, startPeriodic } from "@smsgw/service-kit";
+import { type EraseNotifier, errorMessage, type Logger, startPeriodic } from "@smsgw/service-kit";
 import type postgres from "postgres";
 import { eraseMessages, findMessagesPastRetention } from "../db/erasure.ts";
 import { messagesErased } from "../metrics.ts";
-import type { EraseNotifier } from "./erasure-notice.ts";
 import type { RetentionPolicyPublisher } from "./retention-policy.ts";
 
 export interface RetentionOptions {

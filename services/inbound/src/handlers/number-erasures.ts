@@ -1,5 +1,12 @@
 import type { NumberErased } from "@smsgw/contracts";
-import { ACK, type Delivery, type Logger, nak, type Outcome } from "@smsgw/service-kit";
+import {
+  ACK,
+  type Delivery,
+  type EraseNotifier,
+  type Logger,
+  nak,
+  type Outcome,
+} from "@smsgw/service-kit";
 import type { ErasureStore } from "../db/erasure-store.ts";
 import { inboundErased } from "../metrics.ts";
 
@@ -7,6 +14,8 @@ export interface NumberErasuresDeps {
   erasure: Pick<ErasureStore, "ofNumber" | "erase" | "partsWaitingFor">;
   /** Parts waiting for their siblings are joined within this (the concatenation timeout and a sweep). */
   joinWithinMs: number;
+  /** Tells the dispatcher and the SMPP server, whose copies waiting for delivery go too. */
+  notifyErased: EraseNotifier;
   log: Logger;
   now(): Date;
 }
@@ -27,7 +36,9 @@ export function handleNumberErased(deps: NumberErasuresDeps) {
       let erased = 0;
       for (;;) {
         const ids = await deps.erasure.ofNumber(value.numberSha256, BATCH);
-        erased += (await deps.erasure.erase(ids, deps.now(), value.numberSha256)).length;
+        const done = await deps.erasure.erase(ids, deps.now(), value.numberSha256);
+        await deps.notifyErased(done);
+        erased += done.length;
         if (ids.length < BATCH) break;
       }
       if (erased > 0) inboundErased.inc({ reason: "number" }, erased);

@@ -1,5 +1,5 @@
 import { RETENTION_POLICY_KEY, RetentionPolicy } from "@smsgw/contracts";
-import { errorMessage, type Logger, startPeriodic } from "@smsgw/service-kit";
+import { type EraseNotifier, errorMessage, type Logger, startPeriodic } from "@smsgw/service-kit";
 import type { ErasureStore } from "../db/erasure-store.ts";
 import { retentionPlan } from "../domain/erasure.ts";
 import { inboundErased } from "../metrics.ts";
@@ -16,6 +16,8 @@ export interface InboundRetentionOptions {
   /** Messages erased per transaction; a run goes on while a batch comes back full. */
   batch: number;
   maxBatches: number;
+  /** Tells the dispatcher and the SMPP server, whose copies waiting for delivery go too. */
+  notifyErased: EraseNotifier;
   log: Logger;
   now(): Date;
 }
@@ -37,7 +39,9 @@ export async function runInboundRetention(options: InboundRetentionOptions): Pro
   let erased = 0;
   for (let i = 0; i < options.maxBatches; i++) {
     const due = await options.erasure.dueForRetention(plan, options.batch);
-    erased += (await options.erasure.erase(due, options.now())).length;
+    const ids = await options.erasure.erase(due, options.now());
+    await options.notifyErased(ids);
+    erased += ids.length;
     if (due.length < options.batch) break;
   }
   if (erased > 0) {

@@ -30,6 +30,8 @@ export interface Subjects {
   readonly balanceLow: string;
   /** The event store erased messages' text and number (`MessagesErased`, ADR 0021). */
   readonly messagesErased: string;
+  /** The operator erased one number across accounts (`NumberErased`, a digest of it). */
+  readonly numberErased: string;
   readonly authorize: string;
   /** pricing: several authorize requests in one (`AuthorizeBatchRequest`), request/reply. */
   readonly authorizeBatch: string;
@@ -62,6 +64,8 @@ export interface Subjects {
   readonly numbersBucket: string;
   /** The inbound service keeps each account's approved sender IDs here (`SenderIdRecord`). */
   readonly senderIdsBucket: string;
+  /** The event store publishes the accounts' retention here (`RetentionPolicy`, one key). */
+  readonly retentionBucket: string;
   /** routing publishes the routable prefixes and sender rules here (key "rules"). */
   readonly routingBucket: string;
   /** the connector publishes each carrier's health here (key `<carrierId>.<replica>`). */
@@ -108,6 +112,7 @@ export function subjects(prefix = "sms"): Subjects {
     statusChanged: `${prefix}.status.changed`,
     balanceLow: `${prefix}.status.balance_low`,
     messagesErased: `${prefix}.status.erased`,
+    numberErased: `${prefix}.status.number_erased`,
     authorize: `${prefix}.rpc.pricing.authorize`,
     authorizeBatch: `${prefix}.rpc.pricing.authorize_batch`,
     balance: `${prefix}.rpc.pricing.balance`,
@@ -126,6 +131,7 @@ export function subjects(prefix = "sms"): Subjects {
     optOutsBucket: `${prefix}_opt_outs`,
     numbersBucket: `${prefix}_numbers`,
     senderIdsBucket: `${prefix}_sender_ids`,
+    retentionBucket: `${prefix}_retention`,
     routingBucket: `${prefix}_routing`,
     carrierHealthBucket: `${prefix}_carrier_health`,
     event(type, carrierId) {

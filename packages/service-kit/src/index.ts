@@ -36,6 +36,7 @@ export { type NatsSettings, natsAuthOptions } from "./nats/auth.ts";
 export { isWrongRevision, openBucket, setBucketReplicas } from "./nats/bucket.ts";
 export { connectNats, type Nats } from "./nats/connect.ts";
 export * from "./nats/consumer.ts";
+export { createEraseNotifier, type EraseNotifier } from "./nats/erase-notice.ts";
 export { type KvCache, startKvCache } from "./nats/kv-cache.ts";
 export {
   createEventPublisher,
@@ -49,6 +50,8 @@ export { ensureDurableConsumer, ensureEventStream } from "./nats/stream.ts";
 export * from "./nats/trace-headers.ts";
 export * from "./nats/unbatch.ts";
 export { createWindow } from "./nats/window.ts";
+export { numberErasedNotice } from "./number-digest.ts";
+export { startPeriodic } from "./periodic.ts";
 export { createSecretBox, isSealed, type SecretBox, secretBoxKey } from "./secret-box.ts";
 export {
   defineCounter,

@@ -83,7 +83,20 @@ export const migrations: Record<string, Migration> = {
       );
     },
   },
-  "0003_audit_log": {
+  "0003_erasure": {
+    async up(db: Kysely<unknown>) {
+      // Erasure of MO (ADR 0021, amendment 2): the text goes (null) and the sender's number is
+      // masked, after the account's retention or on the operator's erase-number; the rest stays.
+      await sql`alter table messages alter column text drop not null`.execute(db);
+      await sql`alter table messages add column erased_at timestamptz`.execute(db);
+      // The retention job's question, "which messages not erased yet arrived before the cutoff",
+      // answered from the oldest: cheap when nothing is due.
+      await sql`create index messages_to_erase on messages (received_at) where erased_at is null`.execute(
+        db,
+      );
+    },
+  },
+  "0004_audit_log": {
     async up(db: Kysely<unknown>) {
       // Issue 22: who took or released a number, set its inbound URL, asked for, withdrew or
       // decided a sender ID — written by the change's own statement (db/audit.ts);

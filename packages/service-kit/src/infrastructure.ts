@@ -36,7 +36,10 @@ export async function openMessaging(
   return {
     nats,
     subjects,
-    publisher: createEventPublisher(nats.js, subjects),
+    publisher: createEventPublisher(nats.js, subjects, {
+      timeoutMs: config.PUBLISH_TIMEOUT_MS,
+      retryForMs: config.PUBLISH_RETRY_MS,
+    }),
     async close() {
       if (!nats.nc.isClosed()) await nats.nc.drain();
     },

@@ -139,6 +139,7 @@ export async function startPricing(config: PricingConfig, log: Logger): Promise<
       commitTimeoutMs: config.AUTHORIZE_COMMIT_TIMEOUT_MS,
       maxBatch: config.AUTHORIZE_MAX_BATCH,
       outbox,
+      acceptWindowMs: config.ACCEPT_WINDOW_MS,
     });
     closers.push(() => responder.stop());
 

@@ -3,6 +3,7 @@ import type { AdmissionGate } from "@smsgw/message-acceptance";
 import {
   AUTH_FAILED,
   type DefaultLimits,
+  outcomeUnknown,
   type Pipeline,
   type RateLimiter,
 } from "@smsgw/message-acceptance";
@@ -68,11 +69,8 @@ export function createSendHandler(deps: SendDeps): RequestHandler {
     const charged = await pipeline.charge(draft.value);
     if (!charged.ok) return sendError(res, charged.error);
     if (res.headersSent) return;
-    if (!(await pipeline.accept(draft.value, charged.value))) {
-      return sendError(res, {
-        status: "server_error",
-        message: "the message was not accepted; retry",
-      });
+    if ((await pipeline.accept(draft.value, charged.value)) === "unknown") {
+      return sendError(res, outcomeUnknown(draft.value.messageId));
     }
     sendJson(res, 200, {
       status: "success",

@@ -1,3 +1,4 @@
+export * from "./authorized-nats.ts";
 export * from "./browser-less.ts";
 export * from "./database-scan.ts";
 export * from "./infra.ts";

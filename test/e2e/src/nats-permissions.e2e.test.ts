@@ -65,6 +65,8 @@ beforeAll(async () => {
     { NATS_URL: server.url, NATS_PREFIX: PREFIX },
     {
       inbound: true,
+      // This file runs its own server, with the checked-in file (prefix "sms").
+      natsAuth: false,
       envOf: (service) => ({
         ...userEnv(service),
         // Admission's backlog probe (off in other tests) reads the consumers and the stream:

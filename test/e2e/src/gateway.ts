@@ -39,8 +39,9 @@ export interface GatewayOptions {
   /**
    * A nats-server of the gateway's own with the permission file rendered for its prefix
    * (ADR 0015): each service under its own NATS user, the test's own clients (`infra.env`)
-   * as the operator, and `stop` fails on any permission violation the server logged. Default:
-   * TEST_NATS_AUTH=1 turns it on for every gateway; unset, the machine's NATS without users.
+   * as the operator, and `stop` fails on any permission violation the server logged. On by
+   * default (every gateway file passes under it); TEST_NATS_AUTH=0 runs the gateways on the
+   * machine's NATS (or NATS_URL) without users, as before.
    */
   natsAuth?: boolean;
 }
@@ -56,7 +57,7 @@ export async function startGateway(
     ...extraEnv,
   });
   const nats =
-    (options.natsAuth ?? process.env.TEST_NATS_AUTH === "1")
+    (options.natsAuth ?? process.env.TEST_NATS_AUTH !== "0")
       ? await startAuthorizedNats(infra.prefix)
       : undefined;
   // The test's own connections and the services it starts itself log in as the operator.

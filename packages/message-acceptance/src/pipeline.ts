@@ -10,6 +10,7 @@ import {
   currentTraceContext,
   type EventPublisher,
   type Logger,
+  PublishNotStoredError,
 } from "@smsgw/service-kit";
 import type { Authorizer } from "./authorizer.ts";
 import { acceptedEvent } from "./domain/accepted-event.ts";
@@ -214,7 +215,7 @@ export function createPipeline(deps: PipelineDeps) {
       // Maybe stored: if so it stands and is delivered; if not, pricing's sweep refunds the
       // charge. A replay under the same messageId is safe either way.
       log.error({ err: error, messageId: draft.messageId }, "accepted publish unconfirmed");
-      return "unknown";
+      return outcomeOfPublish(charged.publishBy, answeredAt, failedAs(error));
     }
   }
 
@@ -232,7 +233,7 @@ export function createPipeline(deps: PipelineDeps) {
     );
     const events = items.map(({ draft, charged }) => eventOf(draft, charged));
     const publishable = events.filter((_, i) => open[i]);
-    const outcomeAt = (i: number, ackedAt: number | null): AcceptOutcome => {
+    const outcomeAt = (i: number, ackedAt: number | null | "not_stored"): AcceptOutcome => {
       const charged = items[i]?.charged;
       if (!open[i] || !charged) return "unknown";
       return outcomeOfPublish(charged.publishBy, charged.answeredAt ?? now, ackedAt);
@@ -250,12 +251,7 @@ export function createPipeline(deps: PipelineDeps) {
       log.error({ err: error, count: events.length }, "batch publish failed; retrying one by one");
       const settled = await Promise.all(
         events.map((event, i) =>
-          open[i]
-            ? deps.publisher.publish(event).then(
-                () => deps.now(),
-                () => null,
-              )
-            : null,
+          open[i] ? deps.publisher.publish(event).then(() => deps.now(), failedAs) : null,
         ),
       );
       return settled.map((ackedAt, i) => outcomeAt(i, ackedAt));
@@ -266,3 +262,8 @@ export function createPipeline(deps: PipelineDeps) {
 }
 
 export type Pipeline = ReturnType<typeof createPipeline>;
+
+/** A failed publish: definitely not stored (no stream took it), or of unknown outcome (null). */
+function failedAs(error: unknown): "not_stored" | null {
+  return error instanceof PublishNotStoredError ? "not_stored" : null;
+}

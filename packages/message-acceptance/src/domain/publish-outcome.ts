@@ -2,12 +2,13 @@ import type { ApiError } from "./api-error.ts";
 
 /**
  * What a door may say after publishing a MessageAccepted (ADR 0022). `stored`: JetStream
- * acknowledged it in time, so it stands. `unknown`: the acknowledgement never came (it may be
- * stored, or not), or came too close to the charge's `publishBy` for the door's clock to
- * vouch that the copy is not void. Never "not accepted": a publish that may have been stored
- * must not be answered as one that was not, or a client's retry sends the message twice.
+ * acknowledged it in time, so it stands. `not_stored`: every attempt found no stream (no
+ * responders), so none holds it. `unknown`: the acknowledgement never came (it may be stored,
+ * or not), or came too close to the charge's `publishBy` for the door's clock to vouch that
+ * the copy is not void. A publish that may have been stored is never answered as one that was
+ * not, or a client's retry sends the message twice.
  */
-export type AcceptOutcome = "stored" | "unknown";
+export type AcceptOutcome = "stored" | "not_stored" | "unknown";
 
 /**
  * Clocks (pricing's, the NATS server's, the door's) may disagree by this much: the door
@@ -35,12 +36,16 @@ export function mayPublish(
   return now < by - marginOf(by, chargedAnswerAt);
 }
 
-/** The outcome of a publish that was attempted: acknowledged at `ackedAt`, or failed (null). */
+/**
+ * The outcome of a publish that was attempted: acknowledged at `ackedAt`, failed with no
+ * stream taking it (`"not_stored"`), or failed otherwise (null: unknown).
+ */
 export function outcomeOfPublish(
   publishBy: string | undefined,
   chargedAnswerAt: number,
-  ackedAt: number | null,
+  ackedAt: number | null | "not_stored",
 ): AcceptOutcome {
+  if (ackedAt === "not_stored") return "not_stored";
   if (ackedAt === null) return "unknown";
   if (!publishBy) return "stored";
   const by = Date.parse(publishBy);

@@ -28,6 +28,10 @@ describe("publishing an accepted event (ADR 0022)", () => {
     expect(outcomeOfPublish(publishBy, charged, null)).toBe("unknown");
   });
 
+  it("when every attempt found no stream (no responders), nothing is stored: not accepted", () => {
+    expect(outcomeOfPublish(publishBy, charged, "not_stored")).toBe("not_stored");
+  });
+
   it("when the acknowledgement came too close to publishBy, the copy may be void: unknown", () => {
     expect(outcomeOfPublish(publishBy, charged, at("2026-12-06T10:00:59.900Z"))).toBe("unknown");
   });

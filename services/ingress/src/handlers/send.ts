@@ -3,6 +3,7 @@ import type { AdmissionGate } from "@smsgw/message-acceptance";
 import {
   AUTH_FAILED,
   type DefaultLimits,
+  NOT_ACCEPTED,
   outcomeUnknown,
   type Pipeline,
   type RateLimiter,
@@ -69,9 +70,9 @@ export function createSendHandler(deps: SendDeps): RequestHandler {
     const charged = await pipeline.charge(draft.value);
     if (!charged.ok) return sendError(res, charged.error);
     if (res.headersSent) return;
-    if ((await pipeline.accept(draft.value, charged.value)) === "unknown") {
-      return sendError(res, outcomeUnknown(draft.value.messageId));
-    }
+    const accepted = await pipeline.accept(draft.value, charged.value);
+    if (accepted === "unknown") return sendError(res, outcomeUnknown(draft.value.messageId));
+    if (accepted === "not_stored") return sendError(res, NOT_ACCEPTED);
     sendJson(res, 200, {
       status: "success",
       messageId: draft.value.messageId,

@@ -133,7 +133,9 @@ async function sendBatch(
             messageId: draft.messageId,
             resource: acceptedResource(draft, charge.amount, charge.currency, at),
           }
-        : unknownItem(index, draft.messageId);
+        : stored[i] === "not_stored"
+          ? refusal(index, apiError("server_error", "the message was not accepted; retry it"))
+          : unknownItem(index, draft.messageId);
   });
   const accepted = results.filter((r) => r.status === "queued").length;
   return {

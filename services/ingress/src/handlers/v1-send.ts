@@ -156,9 +156,9 @@ async function send(
   if (!charged.ok) return errorAnswer(charged.error);
   // The request deadline answered already: nothing may be sent (pricing's sweep refunds).
   if (res.headersSent) return errorAnswer(NOT_ACCEPTED);
-  if ((await deps.pipeline.accept(draft.value, charged.value)) === "unknown") {
-    return errorAnswer(outcomeUnknown(messageId));
-  }
+  const accepted = await deps.pipeline.accept(draft.value, charged.value);
+  if (accepted === "unknown") return errorAnswer(outcomeUnknown(messageId));
+  if (accepted === "not_stored") return errorAnswer(NOT_ACCEPTED);
   const at = new Date(deps.now()).toISOString();
   const resource = acceptedResource(draft.value, charged.value.amount, charged.value.currency, at);
   res.set("location", `/v1/messages/${messageId}`);

@@ -77,6 +77,9 @@ async function main() {
       // Short grace so that charges whose request died with a service are refunded in the drill.
       extraEnv: {
         REFUND_GRACE_MS: "15000",
+        // The most the grace allows (half of it, ADR 0022): a publish riding out a NATS restart
+        // or a leader election still lands inside its charge's window.
+        ACCEPT_WINDOW_MS: "7500",
         SWEEP_INTERVAL_MS: "2000",
         ...(cluster ? { STREAM_REPLICAS: "3" } : {}),
       },

@@ -73,6 +73,12 @@ export const MessageAcceptedData = MessageContent.extend({
    * delivered). Absent: no SMPP receipt.
    */
   smppReceipt: z.enum(SMPP_RECEIPT_MASKS).optional(),
+  /**
+   * The last instant (pricing's answer to the charge) at which this event may be stored:
+   * a copy stored later is void, and every consumer ignores it (ADR 0022,
+   * `acceptanceVoid`). Absent on old events: never void.
+   */
+  publishBy: z.iso.datetime().optional(),
 });
 
 export const MessageChargedData = z.object({

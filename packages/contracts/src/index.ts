@@ -1,3 +1,4 @@
+export * from "./acceptance-fence.ts";
 export { AccountRecord, WebhookSecretsRecord } from "./account.ts";
 export * from "./api-key.ts";
 export * from "./audit.ts";

@@ -43,6 +43,12 @@ export type NatsUser = (typeof NATS_USERS)[number];
 export interface NatsGrant {
   /** Subjects the user may publish to (requests and JetStream API calls included). */
   publish: string[];
+  /**
+   * Subjects it may not publish to although `publish` matches them: where a grant must be a
+   * wildcard (a durable name is one subject token), the other services' durables are taken
+   * back out of it. nats-server's deny wins over allow.
+   */
+  denyPublish: string[];
   /** Subjects the user may subscribe to. */
   subscribe: string[];
   /** May answer the requests it receives (nats-server `allow_responses`). */
@@ -56,28 +62,39 @@ export const natsPasswordVariable = (user: string) =>
 /** The operator's user (the `nats` CLI in the runbook): every subject. Not a service's. */
 export const NATS_OPERATOR_USER = "operator";
 
+/** Pricing's durable of the version before ADR 0009's settlement, which it deletes at start. */
+const RETIRED_PRICING_DURABLE = "pricing-accepted";
+
 export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
   const s = subjectsFor(prefix);
   const consoleRpc = consoleRpcSubjects(prefix);
   const S = s.stream;
   const api = "$JS.API";
 
-  /** Every service makes sure the event stream exists at start (service kit openMessaging). */
-  const stream = [
-    `${api}.INFO`,
-    `${api}.STREAM.INFO.${S}`,
-    `${api}.STREAM.CREATE.${S}`,
-    `${api}.STREAM.UPDATE.${S}`,
-  ];
-  /** A durable pull consumer the service creates, updates, watches and pulls, and its acks. */
-  const durable = (name: string) => [
+  /**
+   * Every service makes sure the event stream exists at start (service kit openMessaging);
+   * only the event store, which owns the log, may change its configuration (`streamUpdate`).
+   */
+  const stream = [`${api}.INFO`, `${api}.STREAM.INFO.${S}`, `${api}.STREAM.CREATE.${S}`];
+  const streamUpdate = `${api}.STREAM.UPDATE.${S}`;
+  /** Every durable a service is granted by name: the connector's wildcards leave them out. */
+  const named = new Set<string>();
+  /** A durable's API subjects: create (with its filter in the subject), info, pull, acks. */
+  const durableApi = (name: string) => [
     `${api}.CONSUMER.INFO.${S}.${name}`,
-    `${api}.CONSUMER.CREATE.${S}.${name}`,
     `${api}.CONSUMER.CREATE.${S}.${name}.>`,
-    `${api}.CONSUMER.DURABLE.CREATE.${S}.${name}`,
     `${api}.CONSUMER.MSG.NEXT.${S}.${name}`,
     `$JS.ACK.${S}.${name}.>`,
   ];
+  /** A durable pull consumer the service creates, updates, watches and pulls, and its acks. */
+  const durable = (name: string) => {
+    named.add(name);
+    return [
+      ...durableApi(name),
+      `${api}.CONSUMER.CREATE.${S}.${name}`,
+      `${api}.CONSUMER.DURABLE.CREATE.${S}.${name}`,
+    ];
+  };
   /** Opening (creating when missing), reading and watching a KV bucket. */
   const readBucket = (bucket: string) => [
     `${api}.STREAM.INFO.KV_${bucket}`,
@@ -98,8 +115,14 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
     `$KV.${bucket}.>`,
   ];
   const inbox = (user: NatsUser) => `_INBOX.${user}.>`;
-  const grant = (user: NatsUser, publish: string[], subscribe: string[] = [], respond = false) => ({
+  const grant = (
+    user: NatsUser,
+    publish: string[],
+    subscribe: string[] = [],
+    respond = false,
+  ): NatsGrant => ({
     publish: [...new Set(publish)],
+    denyPublish: [],
     subscribe: [inbox(user), ...subscribe],
     respond,
   });
@@ -122,7 +145,8 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
   // admission/backlog-probe.ts).
   const backlogProbe = [`${api}.CONSUMER.LIST.${S}`, `${api}.STREAM.MSG.GET.${S}`];
 
-  return {
+  named.add(RETIRED_PRICING_DURABLE);
+  const grants: Record<NatsUser, NatsGrant> = {
     ingress: grant("ingress", [
       ...acceptance,
       s.balance,
@@ -143,7 +167,7 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
         ...stream,
         ...durable("pricing-acceptance-log"),
         // The durable of the version before, deleted at start (handlers/refunds.ts).
-        `${api}.CONSUMER.DELETE.${S}.pricing-accepted`,
+        `${api}.CONSUMER.DELETE.${S}.${RETIRED_PRICING_DURABLE}`,
         ...durable("pricing-failed"),
         s.event("MessageRefunded"),
         // A charge that takes a balance below its threshold (via the outbox, ADR 0020).
@@ -169,10 +193,10 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
       ...stream,
       // One durable per carrier (`connector-submit-<carrier>`, and the routed durables of
       // before ADR 0009 it drains): a durable name is one subject token, so any name on the
-      // event stream; created with a submit subject as its filter.
+      // event stream but the other services' (denied below); created only with a submit
+      // subject (or an old routed one) as its filter, which the create subject carries.
       `${api}.CONSUMER.LIST.${S}`,
       `${api}.CONSUMER.INFO.${S}.*`,
-      `${api}.CONSUMER.CREATE.${S}.*`,
       `${api}.CONSUMER.CREATE.${S}.*.${prefix}.submit.*`,
       `${api}.CONSUMER.CREATE.${S}.*.${prefix}.evt.routed.>`,
       `${api}.CONSUMER.MSG.NEXT.${S}.*`,
@@ -190,6 +214,7 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
       "event-store",
       [
         ...stream,
+        streamUpdate,
         ...durable("event-store"),
         s.statusChanged,
         s.messagesErased,
@@ -254,6 +279,10 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
       true,
     ),
   };
+  // The connector's durable wildcards, less every durable another service is granted by name:
+  // it may not read, pull, ack or re-create (with another filter) the event store's, routing's…
+  grants["carrier-connector"].denyPublish = [...named].sort().flatMap(durableApi);
+  return grants;
 }
 
 /**
@@ -275,6 +304,13 @@ export function natsAuthorizationConfig(prefix = "sms"): string {
       "          allow: [",
       ...list(grant.publish).map((line) => `  ${line}`),
       "          ]",
+      ...(grant.denyPublish.length > 0
+        ? [
+            "          deny: [",
+            ...list(grant.denyPublish).map((line) => `  ${line}`),
+            "          ]",
+          ]
+        : []),
       "        }",
       "        subscribe: {",
       "          allow: [",

@@ -21,6 +21,11 @@ export const AuthorizeResponse = z.discriminatedUnion("outcome", [
     amount: z.number().int().nonnegative(),
     currency: z.string(),
     pricePerPart: z.number().int().nonnegative(),
+    /**
+     * The accepted event must be stored by then (ADR 0022): later, it is void and the charge
+     * is refunded by the sweep. Absent from an older pricing: no limit.
+     */
+    publishBy: z.iso.datetime().optional(),
   }),
   z.object({
     outcome: z.literal("low_balance"),

@@ -31,6 +31,11 @@ export { type Charge, outcomeOfAuthorize } from "./domain/authorize-outcome.ts";
 export { checkDoor, type DoorInput } from "./domain/door.ts";
 export type { MessageFields, Schedule, ScheduleLimits } from "./domain/message-fields.ts";
 export { checkPhone, type Destination } from "./domain/phone.ts";
+export {
+  type AcceptOutcome,
+  OUTCOME_UNKNOWN_RETRY_AFTER_SEC,
+  outcomeUnknown,
+} from "./domain/publish-outcome.ts";
 export { checkSchedule } from "./domain/schedule.ts";
 export { checkSender } from "./domain/sender.ts";
 export {

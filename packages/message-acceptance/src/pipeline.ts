@@ -10,6 +10,7 @@ import {
   currentTraceContext,
   type EventPublisher,
   type Logger,
+  PublishNotStoredError,
 } from "@smsgw/service-kit";
 import type { Authorizer } from "./authorizer.ts";
 import { acceptedEvent } from "./domain/accepted-event.ts";
@@ -18,6 +19,7 @@ import { type Charge, outcomeOfAuthorize } from "./domain/authorize-outcome.ts";
 import { checkDoor } from "./domain/door.ts";
 import type { MessageFields, Schedule } from "./domain/message-fields.ts";
 import { checkPhone, type Destination } from "./domain/phone.ts";
+import { type AcceptOutcome, mayPublish, outcomeOfPublish } from "./domain/publish-outcome.ts";
 import { checkSender } from "./domain/sender.ts";
 import { countTextParts, type TextCount } from "./domain/text.ts";
 
@@ -160,7 +162,9 @@ export function createPipeline(deps: PipelineDeps) {
         log.error({ messageId: draft.messageId, answer }, "pricing answered error");
         return { ok: false, error: NOT_ACCEPTED };
       }
-      return outcome;
+      return outcome.ok
+        ? { ok: true, value: { ...outcome.value, answeredAt: deps.now() } }
+        : outcome;
     } catch (error) {
       log.error({ err: error, messageId: draft.messageId }, "authorize failed");
       return { ok: false, error: NOT_ACCEPTED };
@@ -189,43 +193,68 @@ export function createPipeline(deps: PipelineDeps) {
   }
 
   /**
-   * Publishes the accepted event; false (logged) when JetStream did not store it. A message
-   * scheduled for later goes alone: routing holds it with a delayed redelivery, which must
-   * not hold the messages beside it.
+   * Publishes the accepted event: `stored` once JetStream acknowledged it in time, else
+   * `unknown` (logged), never a plain failure: a publish whose ack was lost may be stored
+   * (ADR 0022). Not published at all once the charge's window is closing (a replay of an old
+   * charge): a copy stored then would be void. A message scheduled for later goes alone:
+   * routing holds it with a delayed redelivery, which must not hold the messages beside it.
    */
-  async function accept(draft: Draft, charged: Charge): Promise<boolean> {
+  async function accept(draft: Draft, charged: Charge): Promise<AcceptOutcome> {
+    const answeredAt = charged.answeredAt ?? deps.now();
+    if (!mayPublish(charged.publishBy, answeredAt, deps.now())) {
+      log.warn({ messageId: draft.messageId }, "accept window closed; not published");
+      return "unknown";
+    }
     const event = eventOf(draft, charged);
     try {
       await (draft.input.schedule.sendAt
         ? deps.publisher.publish(event)
         : new Promise<void>((stored, failed) => grouped.add({ event, stored, failed })));
-      return true;
+      return outcomeOfPublish(charged.publishBy, answeredAt, deps.now());
     } catch (error) {
-      // Charged but not accepted: pricing's sweep refunds a charge without an accepted event.
-      log.error({ err: error, messageId: draft.messageId }, "accepted publish failed");
-      return false;
+      // Maybe stored: if so it stands and is delivered; if not, pricing's sweep refunds the
+      // charge. A replay under the same messageId is safe either way.
+      log.error({ err: error, messageId: draft.messageId }, "accepted publish unconfirmed");
+      return outcomeOfPublish(charged.publishBy, answeredAt, failedAs(error));
     }
   }
 
   /**
    * Publishes many accepted events together (scheduled ones alone, see `accept`). When that
    * fails, each event is published again alone (JetStream drops the copies by Nats-Msg-Id)
-   * to learn which ones are stored: the answer per item must be true.
+   * to learn which ones are stored; what still fails is `unknown`, item by item.
    */
-  async function acceptAll(items: ReadonlyArray<{ draft: Draft; charged: Charge }>) {
+  async function acceptAll(
+    items: ReadonlyArray<{ draft: Draft; charged: Charge }>,
+  ): Promise<AcceptOutcome[]> {
+    const now = deps.now();
+    const open = items.map(({ charged }) =>
+      mayPublish(charged.publishBy, charged.answeredAt ?? now, now),
+    );
     const events = items.map(({ draft, charged }) => eventOf(draft, charged));
-    const now = events.filter((event) => !event.data.sendAt);
-    const later = events.filter((event) => event.data.sendAt);
+    const publishable = events.filter((_, i) => open[i]);
+    const outcomeAt = (i: number, ackedAt: number | null | "not_stored"): AcceptOutcome => {
+      const charged = items[i]?.charged;
+      if (!open[i] || !charged) return "unknown";
+      return outcomeOfPublish(charged.publishBy, charged.answeredAt ?? now, ackedAt);
+    };
     try {
       await Promise.all([
-        deps.publisher.publishGrouped(now),
-        ...later.map((event) => deps.publisher.publish(event)),
+        deps.publisher.publishGrouped(publishable.filter((event) => !event.data.sendAt)),
+        ...publishable
+          .filter((event) => event.data.sendAt)
+          .map((event) => deps.publisher.publish(event)),
       ]);
-      return events.map(() => true);
+      const ackedAt = deps.now();
+      return events.map((_, i) => outcomeAt(i, ackedAt));
     } catch (error) {
       log.error({ err: error, count: events.length }, "batch publish failed; retrying one by one");
-      const settled = await Promise.allSettled(events.map((e) => deps.publisher.publish(e)));
-      return settled.map((s) => s.status === "fulfilled");
+      const settled = await Promise.all(
+        events.map((event, i) =>
+          open[i] ? deps.publisher.publish(event).then(() => deps.now(), failedAs) : null,
+        ),
+      );
+      return settled.map((ackedAt, i) => outcomeAt(i, ackedAt));
     }
   }
 
@@ -233,3 +262,8 @@ export function createPipeline(deps: PipelineDeps) {
 }
 
 export type Pipeline = ReturnType<typeof createPipeline>;
+
+/** A failed publish: definitely not stored (no stream took it), or of unknown outcome (null). */
+function failedAs(error: unknown): "not_stored" | null {
+  return error instanceof PublishNotStoredError ? "not_stored" : null;
+}

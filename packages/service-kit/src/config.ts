@@ -87,6 +87,13 @@ export const BaseEnv = z.object({
    * load, batches of one or two cost a round trip each (docs/performance.md). 0 = off.
    */
   CONSUMER_LINGER_MS: z.coerce.number().int().min(0).max(100).default(3),
+  /**
+   * A JetStream publish waits this long for its PubAck, and transient failures (a leader
+   * election, a reconnect) are retried for this long under the same Nats-Msg-Id, so a retry
+   * is stored once. Tests shorten them; past both, the outcome is unknown (ADR 0022).
+   */
+  PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(50).default(5_000),
+  PUBLISH_RETRY_MS: z.coerce.number().int().min(0).default(8_000),
 });
 export type BaseEnv = z.infer<typeof BaseEnv>;
 

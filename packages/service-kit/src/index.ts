@@ -43,6 +43,7 @@ export {
   type EventPublisher,
   eventBatchId,
   inChunks,
+  PublishNotStoredError,
   publishWithRetry,
 } from "./nats/publisher.ts";
 export { type ResponderOptions, startResponder } from "./nats/responder.ts";

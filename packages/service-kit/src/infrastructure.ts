@@ -23,20 +23,35 @@ export async function openMessaging(
   config: BaseEnv,
   name: string,
   log: Logger,
+  /**
+   * `streamOwner`: this service applies a changed configuration of the event stream (the
+   * event store: only its NATS user may, ADR 0015); the others create it when missing only.
+   */
+  options: { streamOwner?: boolean } = {},
 ): Promise<Messaging> {
   const nats = await connectNats(config, name, log);
   const subjects = subjectsFor(config.NATS_PREFIX);
-  await ensureEventStream(nats.jsm, subjects, {
+  const stream = await ensureEventStream(nats.jsm, subjects, {
     replicas: config.STREAM_REPLICAS,
     maxBytes: config.STREAM_MAX_BYTES,
+    update: options.streamOwner ?? false,
   });
+  if (stream === "differs") {
+    log.warn(
+      { stream: subjects.stream },
+      "the event stream's configuration differs from STREAM_REPLICAS/STREAM_MAX_BYTES here; the event store applies it",
+    );
+  }
   streamMaxBytes.set(config.STREAM_MAX_BYTES);
   setBucketReplicas(config.STREAM_REPLICAS);
   setConsumerLinger(config.CONSUMER_LINGER_MS);
   return {
     nats,
     subjects,
-    publisher: createEventPublisher(nats.js, subjects),
+    publisher: createEventPublisher(nats.js, subjects, {
+      timeoutMs: config.PUBLISH_TIMEOUT_MS,
+      retryForMs: config.PUBLISH_RETRY_MS,
+    }),
     async close() {
       if (!nats.nc.isClosed()) await nats.nc.drain();
     },

@@ -62,7 +62,8 @@ export async function startEventStore(
     database = await openServiceDatabase<EventStoreDb>(config, SCHEMA, migrations, {
       max: config.DATABASE_POOL_MAX,
     });
-    messaging = await openMessaging(config, "event-store", log);
+    // The event store owns the log: it alone applies a changed stream configuration (ADR 0015).
+    messaging = await openMessaging(config, "event-store", log, { streamOwner: true });
     await drainLegacyOutbox({ db: database.db, publisher: messaging.publisher, log });
     consumer = await startConsumer(messaging.nats, {
       stream: messaging.subjects.stream,

@@ -1,5 +1,12 @@
 import { fileURLToPath } from "node:url";
-import { adminOperatorsSetting, BaseEnv, Flag, loadConfig, Port } from "@smsgw/service-kit";
+import {
+  adminOperatorsSetting,
+  BaseEnv,
+  ConfigError,
+  Flag,
+  loadConfig,
+  Port,
+} from "@smsgw/service-kit";
 import { z } from "zod";
 
 /** The price list shipped with the service, loaded when the `prices` table is empty. */
@@ -24,6 +31,13 @@ export const PricingEnv = BaseEnv.extend({
     .int()
     .min(0)
     .default(5 * 60_000),
+  /**
+   * How long after its charge a message's MessageAccepted may still be stored (its
+   * `publishBy`, ADR 0022); a copy stored later is void, and the sweep refunds the charge.
+   * Unset: a minute, or a quarter of REFUND_GRACE_MS when that is shorter; at most half of it,
+   * so that what the fence lets through is read long before the sweep looks.
+   */
+  ACCEPT_WINDOW_MS: z.coerce.number().int().min(1).optional(),
   /** How often the sweep runs (refunds, outbox relay, webhook secrets, price reload). */
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(10).default(30_000),
   /** An outbox event still there after this long was not published at once: relay it. */
@@ -50,10 +64,23 @@ export const PricingEnv = BaseEnv.extend({
     z.string().min(16, "must be at least 16 characters").optional(),
   ),
 });
-export type PricingConfig = z.infer<typeof PricingEnv>;
+export type PricingConfig = Omit<z.infer<typeof PricingEnv>, "ACCEPT_WINDOW_MS"> & {
+  ACCEPT_WINDOW_MS: number;
+};
+
+const DEFAULT_ACCEPT_WINDOW_MS = 60_000;
 
 export function loadPricingConfig(
   env: Record<string, string | undefined> = process.env,
 ): PricingConfig {
-  return loadConfig(PricingEnv, env);
+  const config = loadConfig(PricingEnv, env);
+  const window =
+    config.ACCEPT_WINDOW_MS ??
+    Math.max(1, Math.min(DEFAULT_ACCEPT_WINDOW_MS, Math.floor(config.REFUND_GRACE_MS / 4)));
+  if (window * 2 > config.REFUND_GRACE_MS) {
+    throw new ConfigError(
+      "invalid configuration:\n  ACCEPT_WINDOW_MS: at most half of REFUND_GRACE_MS (ADR 0022)",
+    );
+  }
+  return { ...config, ACCEPT_WINDOW_MS: window };
 }

@@ -42,4 +42,11 @@ describe("pricing configuration", () => {
     expect(loadPricingConfig({ ADMIN_TOKEN: "" }).ADMIN_TOKEN).toBeUndefined();
     expect(() => loadPricingConfig({ ADMIN_TOKEN: "short" })).toThrow(ConfigError);
   });
+
+  it("when ACCEPT_WINDOW_MS is unset, it is a minute, or a quarter of a shorter refund grace; over half the grace is refused", () => {
+    expect(loadPricingConfig({}).ACCEPT_WINDOW_MS).toBe(60_000);
+    expect(loadPricingConfig({ REFUND_GRACE_MS: "15000" }).ACCEPT_WINDOW_MS).toBe(3_750);
+    expect(loadPricingConfig({ ACCEPT_WINDOW_MS: "90000" }).ACCEPT_WINDOW_MS).toBe(90_000);
+    expect(() => loadPricingConfig({ ACCEPT_WINDOW_MS: "200000" })).toThrow(/ACCEPT_WINDOW_MS/);
+  });
 });

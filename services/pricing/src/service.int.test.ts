@@ -90,8 +90,16 @@ describe("authorize", () => {
     const request = sms(accountId, { parts: 2 });
     const [first, second] = await Promise.all([authorize(request), authorize(request)]);
     const later = await authorize(request);
-    const charged = { outcome: "charged", amount: 840, currency: "EUR", pricePerPart: 420 };
+    // The same answer each time, its publishBy (ADR 0022) the first charge's to the millisecond.
+    const charged = {
+      outcome: "charged",
+      amount: 840,
+      currency: "EUR",
+      pricePerPart: 420,
+      publishBy: expect.any(String),
+    };
     expect([first, second, later]).toEqual([charged, charged, charged]);
+    expect(new Set([first, second, later].map((a) => JSON.stringify(a))).size).toBe(1);
     expect(await chargesOf(accountId)).toEqual([{ message_id: request.messageId, amount: "-840" }]);
     expect(await balanceOf(accountId)).toBe(10_000 - 840);
   });
@@ -224,6 +232,8 @@ describe("events and health", () => {
       amount: 840,
       currency: "EUR",
       pricePerPart: 420,
+      // The accepted event must be stored by then (ADR 0022).
+      publishBy: expect.any(String),
     });
     // The sweep refunds it unless its MessageAccepted (which carries the charge) arrives.
     const charge = await sql`

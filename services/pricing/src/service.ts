@@ -121,8 +121,12 @@ export async function startPricing(config: PricingConfig, log: Logger): Promise<
       intervalMs: config.SWEEP_INTERVAL_MS,
       graceMs: config.REFUND_GRACE_MS,
       relayAfterMs: config.OUTBOX_RELAY_AFTER_MS,
-      acceptedBacklog: async () =>
-        (await nats.jsm.consumers.info(subjects.stream, ACCEPTED_DURABLE)).num_pending,
+      // Delivered but not yet logged (a batch in its transaction, or nak'd after an error)
+      // is backlog too: the sweep must not take such an acceptance for a missing one.
+      acceptedBacklog: async () => {
+        const info = await nats.jsm.consumers.info(subjects.stream, ACCEPTED_DURABLE);
+        return info.num_pending + info.num_ack_pending;
+      },
       lastAcceptedAt: settlement.lastAcceptedAt,
       housekeeping: [
         { name: "expire webhook secrets", run: () => accounts.expireWebhookSecrets() },
@@ -143,6 +147,7 @@ export async function startPricing(config: PricingConfig, log: Logger): Promise<
       commitTimeoutMs: config.AUTHORIZE_COMMIT_TIMEOUT_MS,
       maxBatch: config.AUTHORIZE_MAX_BATCH,
       outbox,
+      acceptWindowMs: config.ACCEPT_WINDOW_MS,
     });
     closers.push(() => responder.stop());
 

@@ -170,8 +170,15 @@ describe("charging", () => {
     const answers = [];
     for (let i = 0; i < 5; i++) answers.push(await authorize(message));
     answers.push(...(await Promise.all(Array.from({ length: 5 }, () => authorize(message)))));
-    const charged = { outcome: "charged", amount: 1_260, currency: "EUR", pricePerPart: 420 };
-    expect(answers).toEqual(Array.from({ length: 10 }, () => charged));
+    const [first] = answers;
+    expect(first).toEqual({
+      outcome: "charged",
+      amount: 1_260,
+      currency: "EUR",
+      pricePerPart: 420,
+      publishBy: expect.any(String),
+    });
+    expect(answers).toEqual(Array.from({ length: 10 }, () => first));
     const [count] = await sql<{ n: number }[]>`
       select count(*)::int as n from pricing.ledger where message_id = ${message.messageId}`;
     expect(count?.n).toBe(1);
@@ -258,6 +265,30 @@ describe("refunds", () => {
     ]);
     // A late retry of the refunded message id is not sent for free: the id is spent.
     expect(await authorize(orphan)).toEqual({ outcome: "refunded" });
+  });
+
+  it("when a charge's MessageAccepted is stored after its publishBy, it is void: not counted as accepted, so the sweep refunds the charge (ADR 0022)", async () => {
+    const { accountId } = await pricing.accounts.createAccount({ name: "late", credits: "1" });
+    const late = sms(accountId);
+    const first = await authorize(late);
+    if (first.outcome !== "charged" || !first.publishBy) throw new Error("no publishBy");
+    // The window is a quarter of the 300 ms grace; a retry keeps the first charge's.
+    const again = await authorize(late);
+    if (again.outcome !== "charged" || !again.publishBy) throw new Error("no publishBy");
+    expect(again.publishBy).toBe(first.publishBy);
+    const wait = Date.parse(first.publishBy) - Date.now() + 50;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, wait)));
+
+    const event = acceptedEventOf(late.messageId, accountId);
+    const stale = { ...event, data: { ...event.data, publishBy: first.publishBy } };
+    await client.js.publish(subjects().event("MessageAccepted"), JSON.stringify(stale));
+    await waitFor(() => consumerIdle("pricing-acceptance-log"), { what: "the acceptance read" });
+    await new Promise((resolve) => setTimeout(resolve, 350)); // past the 300 ms grace
+    await pricing.sweep.runOnce();
+    await pricing.sweep.runOnce();
+
+    expect(await refundsOf(late.messageId)).toEqual([{ amount: "420", note: "not_accepted" }]);
+    expect(await authorize(late)).toEqual({ outcome: "refunded" });
   });
 
   it("when an event was committed to the outbox but never published (a crash), the sweep relays it", async () => {

@@ -1,6 +1,7 @@
 import { eventIdFor, newMessageId, submitOrderId } from "@smsgw/contracts";
 import { waitFor } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROUTING_DURABLES } from "./service.ts";
 import {
   accepted,
   type RoutingUnderTest,
@@ -107,6 +108,28 @@ describe("routing on real JetStream", () => {
     expect(t.recorder.ordersOf(later.messageId)).toEqual([]);
     const [held] = await t.recorder.ordersFor(later.messageId);
     expect(Date.parse(held?.occurredAt ?? "")).toBeGreaterThanOrEqual(Date.parse(sendAt));
+  });
+
+  it("when an accepted event is stored after its publishBy, it is void: routing neither routes nor fails it (ADR 0022), and one stored in time is routed", async () => {
+    const past = new Date(Date.now() - 1_000).toISOString();
+    const future = new Date(Date.now() + 60_000).toISOString();
+    const late = accepted("+37212345670", { publishBy: past });
+    const inTime = accepted("+37212345671", { publishBy: future });
+    await t.messaging.publisher.publish(late);
+    await t.messaging.publisher.publish(inTime);
+    await t.recorder.ordersFor(inTime.messageId);
+    await waitFor(
+      async () => {
+        const info = await t.messaging.nats.jsm.consumers.info(
+          t.messaging.subjects.stream,
+          ROUTING_DURABLES.accepted,
+        );
+        return info.num_pending === 0 && info.num_ack_pending === 0;
+      },
+      { what: "routing done with both" },
+    );
+    expect(t.recorder.ordersOf(late.messageId)).toEqual([]);
+    expect(t.recorder.eventsOf(late.messageId, "MessageFailed")).toEqual([]);
   });
 
   it("when the accepted event is delivered again, routing publishes its decision once", async () => {

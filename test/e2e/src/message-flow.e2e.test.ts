@@ -12,7 +12,8 @@ let sql: postgres.Sql;
 let account: { accountId: string; hash: string; token: string; webhookSecret: string };
 
 beforeAll(async () => {
-  gateway = await startGateway();
+  // Under the permission file (its own nats-server, ADR 0015): a grant missing fails here.
+  gateway = await startGateway({}, { natsAuth: true });
   receiver = await startWebhookReceiver();
   sql = postgres(gateway.infra.database.url, { max: 2, onnotice: () => undefined });
   account = await gateway.pricing.accounts.createAccount({ name: "e2e-flow", credits: "10" });
@@ -209,4 +210,9 @@ describe("one message through every service", () => {
     );
     expect(res.status).toBe(404);
   });
+});
+
+// Last in the file: every flow above ran with each service under its own NATS user.
+it("when the flows above ran under each service's own NATS user (the grants rendered for this file's prefix), the server logged no permission violation", () => {
+  expect(gateway.natsViolations()).toEqual([]);
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { jetstream } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import {
@@ -65,6 +65,8 @@ beforeAll(async () => {
     { NATS_URL: server.url, NATS_PREFIX: PREFIX },
     {
       inbound: true,
+      // This file runs its own server, with the checked-in file (prefix "sms").
+      natsAuth: false,
       envOf: (service) => ({
         ...userEnv(service),
         // Admission's backlog probe (off in other tests) reads the consumers and the stream:
@@ -309,6 +311,42 @@ describe("a service with another service's credentials", () => {
     await owner.put("written-by-pricing", "{}");
     expect((await kv.get("written-by-pricing"))?.string()).toBe("{}");
     await owner.delete("written-by-pricing");
+  });
+
+  it("when the connector's user (which may pull durables it names) pulls or acks the event store's durable, it is refused", async () => {
+    const nc = await connectAs("carrier-connector");
+    const next = `$JS.API.CONSUMER.MSG.NEXT.${s.stream}.event-store`;
+    await expectRefused(
+      () => nc.request(next, JSON.stringify({ batch: 1, no_wait: true }), { timeout: 2_000 }),
+      "carrier-connector",
+      next,
+    );
+    const info = `$JS.API.CONSUMER.INFO.${s.stream}.routing-accepted`;
+    await expectRefused(() => nc.request(info, "", { timeout: 2_000 }), "carrier-connector", info);
+    // Nor re-create another's durable with a filter of its own (its create form needs one).
+    const create = `$JS.API.CONSUMER.CREATE.${s.stream}.event-store.${PREFIX}.submit.sim-a`;
+    await expectRefused(
+      () => nc.request(create, "{}", { timeout: 2_000 }),
+      "carrier-connector",
+      create,
+    );
+  });
+
+  it("when routing's user updates the event stream's configuration, it is refused: only the event store's may", async () => {
+    const nc = await connectAs("routing");
+    const update = `$JS.API.STREAM.UPDATE.${s.stream}`;
+    await expectRefused(
+      async () => {
+        const jsm = await jetstreamManager(nc);
+        const { config } = await jsm.streams.info(s.stream);
+        return jsm.streams.update(s.stream, { ...config, max_age: 1_000_000_000 });
+      },
+      "routing",
+      update,
+    );
+    const asStore = await connectAs("event-store");
+    const { config } = await (await jetstreamManager(asStore)).streams.info(s.stream);
+    expect(config.max_age).toBeGreaterThan(1_000_000_000);
   });
 
   it("when a connection has no credentials or a wrong password, the server refuses it", async () => {

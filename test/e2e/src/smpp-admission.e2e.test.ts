@@ -45,7 +45,12 @@ beforeAll(async () => {
   );
   await gateway.pricing.accounts.createAccount({ name: "smpp-flood", credits: "100" });
   smpp = await gateway.pricing.accounts.rotateSmppCredentials("smpp-flood");
-  nc = await connect({ servers: gateway.infra.env.NATS_URL });
+  // With the gateway's credentials when it runs under the permission file (TEST_NATS_AUTH).
+  const { NATS_URL, NATS_USER, NATS_PASSWORD } = gateway.infra.env;
+  nc = await connect({
+    servers: NATS_URL,
+    ...(NATS_USER ? { user: NATS_USER, pass: NATS_PASSWORD ?? "" } : {}),
+  });
 });
 
 afterEach(() => customer.closeAll());

@@ -22,7 +22,8 @@ const customer = smppCustomer(
 );
 
 beforeAll(async () => {
-  gateway = await startGateway({}, { smppServer: true, inbound: true });
+  // Under the permission file (ADR 0015): the SMPP server's and the inbound service's grants.
+  gateway = await startGateway({}, { smppServer: true, inbound: true, natsAuth: true });
   for (const number of NUMBERS) {
     await gateway.inbound?.numbers.put({
       number,

@@ -1,5 +1,5 @@
 import { subjects as subjectsFor } from "@smsgw/contracts";
-import { connectNats, createLogger, type Nats } from "@smsgw/service-kit";
+import { BaseEnv, connectNats, createLogger, loadConfig, type Nats } from "@smsgw/service-kit";
 import { waitFor } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { capacityFigures } from "../../manifests/src/capacity.ts";
@@ -24,8 +24,9 @@ let nats: Nats;
 beforeAll(async () => {
   gateway = await startGateway();
   receiver = await startWebhookReceiver();
+  // With the gateway's credentials when it runs under the permission file (TEST_NATS_AUTH).
   nats = await connectNats(
-    gateway.infra.env.NATS_URL ?? "",
+    loadConfig(BaseEnv, gateway.infra.env),
     "capacity",
     createLogger("t", "silent"),
   );

@@ -73,6 +73,8 @@ export function acceptedEvent(input: AcceptedInput): EventOf<"MessageAccepted"> 
         ? { callbackStatuses: fields.callbackStatuses }
         : {}),
       ...(input.smppReceipt ? { smppReceipt: input.smppReceipt } : {}),
+      // A copy stored later is void for every consumer (ADR 0022).
+      ...(charge.publishBy ? { publishBy: charge.publishBy } : {}),
     },
     ...(input.trace ? { trace: input.trace } : {}),
   };

@@ -21,6 +21,12 @@ export const HTTP_STATUS_OF = {
   idempotency_key_reused: 422,
   rate_limit: 429,
   server_error: 500,
+  /**
+   * Charged, and the accepted event published, but JetStream's acknowledgement never came
+   * (ADR 0022): the message may be on its way. Retry with the same Idempotency-Key, or look
+   * the `messageId` up; never send it again as a new message.
+   */
+  outcome_unknown: 503,
 } as const;
 export type ErrorStatus = keyof typeof HTTP_STATUS_OF;
 
@@ -40,6 +46,8 @@ export interface ApiError {
    * send may go again under a new id. Never shown to the client.
    */
   readonly idSpent?: true;
+  /** `outcome_unknown` only: the message to look up (it is in the answer's body). */
+  readonly messageId?: string;
 }
 
 export const apiError = (status: ErrorStatus, message: string): ApiError => ({ status, message });

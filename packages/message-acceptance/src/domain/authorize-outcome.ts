@@ -7,6 +7,10 @@ export interface Charge {
   currency: string;
   /** Money units per part: logged in MessageAccepted, which carries the charge (ADR 0009). */
   pricePerPart: number;
+  /** The accepted event must be stored by then (ADR 0022); absent from an older pricing. */
+  publishBy?: string;
+  /** When the door heard the answer (ms, its own clock): what its margin is measured from. */
+  answeredAt?: number;
 }
 
 /**
@@ -20,6 +24,7 @@ export function outcomeOfAuthorize(response: AuthorizeResponse): Checked<Charge>
         amount: response.amount,
         currency: response.currency,
         pricePerPart: response.pricePerPart,
+        ...(response.publishBy ? { publishBy: response.publishBy } : {}),
       });
     case "low_balance":
       return refused(

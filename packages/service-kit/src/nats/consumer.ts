@@ -41,6 +41,12 @@ export interface Delivery<T> {
   /** 1 on first delivery. */
   deliveryCount: number;
   headers: MsgHdrs | undefined;
+  /**
+   * When JetStream stored the message (ms, the server's clock): the same on every delivery
+   * and for every consumer, so a decision on it (the acceptance fence, ADR 0022) is the same
+   * everywhere. Absent only in hand-made deliveries of unit tests.
+   */
+  storedAtMs?: number;
 }
 
 export interface ConsumerOptions<T> {
@@ -245,6 +251,7 @@ function decode<T>(
       subject: msg.subject,
       deliveryCount: msg.info.deliveryCount,
       headers: msg.headers,
+      storedAtMs: Math.floor(Number(msg.info.timestampNanos) / 1_000_000),
     },
   };
 }

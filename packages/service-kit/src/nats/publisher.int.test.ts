@@ -4,7 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BaseEnv, loadConfig } from "../config.ts";
 import { createLogger } from "../logger.ts";
 import { connectNats, type Nats } from "./connect.ts";
-import { createEventPublisher, isTransientPublishError } from "./publisher.ts";
+import {
+  createEventPublisher,
+  isTransientPublishError,
+  PublishNotStoredError,
+} from "./publisher.ts";
 import { ensureEventStream } from "./stream.ts";
 
 const log = createLogger("publisher-test", "silent");
@@ -61,9 +65,10 @@ describe("publishing while the stream has no leader", () => {
     const subjects = subjectsFor(`${infra.env.NATS_PREFIX}y`);
     const publisher = createEventPublisher(nats.js, subjects, { retryForMs: 300 });
     const started = Date.now();
-    await expect(publisher.publish(event("msg_01JRETRY00000000000000001"))).rejects.toSatisfy(
-      isTransientPublishError,
-    );
+    const failure = publisher.publish(event("msg_01JRETRY00000000000000001"));
+    await expect(failure).rejects.toSatisfy(isTransientPublishError);
+    // Every attempt met no stream: definitely not stored, unlike a lost ack (ADR 0022).
+    await expect(failure).rejects.toBeInstanceOf(PublishNotStoredError);
     expect(Date.now() - started).toBeLessThan(3_000);
   });
 

@@ -51,8 +51,26 @@ export function isTransientPublishError(error: unknown): boolean {
 }
 
 /**
+ * Every attempt of a publish was answered "no responders": no stream listened on the subject,
+ * so none stored it. A definite failure, unlike a timeout, after which the message may well be
+ * stored with its acknowledgement lost (ADR 0022). Its message keeps "no responders", so
+ * checks on the text go on classifying it as before.
+ */
+export class PublishNotStoredError extends Error {
+  override name = "PublishNotStoredError";
+}
+
+/** The server said no stream took it (nats.js reports JetStreamNotEnabled, caused by no responders). */
+function nobodyTookIt(error: unknown): boolean {
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  const text = `${(error as { name?: unknown } | null)?.name ?? ""} ${String((error as { message?: unknown } | null)?.message ?? error)} ${String((cause as { message?: unknown } | null)?.message ?? "")}`;
+  return /no responders|JetStreamNotEnabled/i.test(text);
+}
+
+/**
  * Publishes, retrying transient failures with growing pauses for up to `retryForMs`: the
- * msgID (required) makes a retry safe.
+ * msgID (required) makes a retry safe. Fails with `PublishNotStoredError` when every attempt
+ * found no stream; with the last attempt's error (the outcome unknown) otherwise.
  */
 export async function publishWithRetry(
   js: JetStreamClient,
@@ -65,12 +83,19 @@ export async function publishWithRetry(
 ): Promise<void> {
   const { retryForMs, ...publishOptions } = opts;
   const giveUpAt = Date.now() + retryForMs;
+  let maybeStored = false;
   for (let pause = 100; ; pause = Math.min(pause * 2, 1_000)) {
     try {
       await js.publish(subject, body, publishOptions);
       return;
     } catch (error) {
-      if (!isTransientPublishError(error) || Date.now() + pause > giveUpAt) throw error;
+      if (!nobodyTookIt(error)) maybeStored = true;
+      if (!isTransientPublishError(error) || Date.now() + pause > giveUpAt) {
+        if (maybeStored) throw error;
+        throw new PublishNotStoredError(`not stored (no responders): ${errorText(error)}`, {
+          cause: error,
+        });
+      }
       await new Promise((resolve) => setTimeout(resolve, pause));
     }
   }
@@ -194,4 +219,8 @@ export function eventBatchId(eventIds: readonly string[]): string {
   const digest = createHash("sha256");
   for (const id of eventIds) digest.update(id).update("\n");
   return `batch:${digest.digest("base64url")}`;
+}
+
+function errorText(error: unknown): string {
+  return String((error as { message?: unknown } | null)?.message ?? error);
 }

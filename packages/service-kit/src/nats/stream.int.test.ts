@@ -37,6 +37,25 @@ describe("the event stream's replicas", () => {
     expect(() => loadConfig(BaseEnv, { STREAM_REPLICAS: "0" })).toThrow(/STREAM_REPLICAS/);
   });
 
+  it("when a service that does not own the stream finds another configuration, it leaves the stream as it is and says so", async () => {
+    const before = await messaging.nats.jsm.streams.info(messaging.subjects.stream);
+    const outcome = await ensureEventStream(messaging.nats.jsm, messaging.subjects, {
+      replicas: before.config.num_replicas,
+      maxBytes: 64 * 2 ** 20,
+      update: false,
+    });
+    expect(outcome).toBe("differs");
+    const after = await messaging.nats.jsm.streams.info(messaging.subjects.stream);
+    expect(after.config.max_bytes).toBe(before.config.max_bytes);
+    expect(
+      await ensureEventStream(messaging.nats.jsm, messaging.subjects, {
+        replicas: before.config.num_replicas,
+        maxBytes: before.config.max_bytes,
+        update: false,
+      }),
+    ).toBe("same");
+  });
+
   it("when a new stream asks for 3 copies of a single server, the server refuses and start-up fails with its reason", async () => {
     const fresh = {
       ...messaging.subjects,

@@ -14,19 +14,24 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /**
  * The one event stream. Limits retention (many consumers read every event), file
  * storage, and a de-duplication window long enough to cover a publisher's retries.
- * Every service calls this at start: creating an existing stream with the same
- * config is a no-op, so start-up order does not matter; a changed replica count
- * (STREAM_REPLICAS) is applied by the update, which a JetStream cluster does live.
+ * Every service calls this at start: it creates the stream when missing, so start-up order
+ * does not matter. A configuration that differs from the wanted one (STREAM_REPLICAS,
+ * STREAM_MAX_BYTES changed) is applied only when `update` is set: the event store's NATS user
+ * alone may update the stream (ADR 0015, amended 2026-12-06), so the others leave it to it
+ * and say so; a JetStream cluster applies a changed replica count live.
  *
  * Bounded in bytes as well as in age (STREAM_MAX_BYTES, ADR 0013): past the bound the oldest
  * events are dropped (discard old), never the new publishes refused; an alert fires well
  * before (docs/runbook.md, "Capacity").
+ *
+ * Returns what it did: `differs` means the stream's configuration is not the wanted one and
+ * this caller may not change it.
  */
 export async function ensureEventStream(
   jsm: JetStreamManager,
   subjects: Subjects,
-  options: { replicas?: number; maxBytes?: number } = {},
-): Promise<void> {
+  options: { replicas?: number; maxBytes?: number; update?: boolean } = {},
+): Promise<"created" | "same" | "updated" | "differs"> {
   const config = {
     name: subjects.stream,
     subjects: subjects.streamSubjects,
@@ -39,13 +44,31 @@ export async function ensureEventStream(
     // Consumers created on the stream inherit its replica count.
     num_replicas: options.replicas ?? 1,
   };
+  let current: Record<string, unknown>;
   try {
-    await jsm.streams.info(subjects.stream);
-    await jsm.streams.update(subjects.stream, config);
+    current = (await jsm.streams.info(subjects.stream)).config as unknown as Record<
+      string,
+      unknown
+    >;
   } catch (error) {
     if (!isNotFound(error)) throw error;
     await jsm.streams.add(config);
+    return "created";
   }
+  if (!streamConfigDiffers(config, current)) return "same";
+  if (options.update === false) return "differs";
+  await jsm.streams.update(subjects.stream, config);
+  return "updated";
+}
+
+/** Whether the stream's configuration lacks one of the wanted settings (the others are the server's). */
+export function streamConfigDiffers(
+  wanted: Readonly<Record<string, unknown>>,
+  current: Readonly<Record<string, unknown>>,
+): boolean {
+  return Object.entries(wanted).some(
+    ([key, value]) => JSON.stringify(current[key]) !== JSON.stringify(value),
+  );
 }
 
 export interface DurableConsumerSpec {

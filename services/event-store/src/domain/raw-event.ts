@@ -1,4 +1,4 @@
-import { EventBatch, MessageEvent } from "@smsgw/contracts";
+import { acceptanceVoid, EventBatch, MessageEvent } from "@smsgw/contracts";
 import { z } from "zod";
 
 /**
@@ -45,9 +45,14 @@ export interface UnpackedEvent {
 
 /**
  * The events of one delivery. An event inside a batch whose envelope is broken cannot be
- * stored (it has no id): it is reported in `rejected` and skipped, the rest go on.
+ * stored (it has no id): it is reported in `rejected` and skipped, the rest go on. A
+ * MessageAccepted stored after its `publishBy` (`storedAtMs`, JetStream's time) is void
+ * (ADR 0022): logged as published, folded never, as routing never sends it.
  */
-export function unpack(delivery: EventDelivery): {
+export function unpack(
+  delivery: EventDelivery,
+  storedAtMs = Number.NaN,
+): {
   events: UnpackedEvent[];
   rejected: string[];
 } {
@@ -60,8 +65,10 @@ export function unpack(delivery: EventDelivery): {
       rejected.push(raw.error.issues[0]?.message ?? "invalid envelope");
       continue;
     }
-    const known = FOLDED.has(raw.data.type) ? MessageEvent.safeParse(candidate) : null;
-    events.push({ raw: raw.data, known: known?.success ? known.data : null });
+    const parsed = FOLDED.has(raw.data.type) ? MessageEvent.safeParse(candidate) : null;
+    const known = parsed?.success ? parsed.data : null;
+    const voided = known?.type === "MessageAccepted" && acceptanceVoid(known.data, storedAtMs);
+    events.push({ raw: raw.data, known: voided ? null : known });
   }
   return { events, rejected };
 }

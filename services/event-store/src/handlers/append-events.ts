@@ -88,7 +88,7 @@ export function createAppendHandler(deps: {
 const tracer = serviceTracer("event-store");
 
 function unpackLogged(delivery: Delivery<EventDelivery>, log: Logger): UnpackedEvent[] {
-  const { events, rejected } = unpack(delivery.value);
+  const { events, rejected } = unpack(delivery.value, delivery.storedAtMs);
   if (rejected.length > 0) {
     log.error({ subject: delivery.subject, rejected }, "events without a valid envelope skipped");
   }

@@ -21,6 +21,10 @@ const CALLBACK_STATUSES =
 export const ErrorBody = z.object({
   status: z.string().meta({ description: "machine-readable status, e.g. invalid_phone" }),
   message: z.string().meta({ description: "what went wrong, for a human" }),
+  messageId: z
+    .string()
+    .optional()
+    .meta({ description: "outcome_unknown only: the message to look up, or to retry under" }),
 });
 
 export const Credentials = {

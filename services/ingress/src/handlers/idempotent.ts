@@ -10,7 +10,7 @@ import type { Logger } from "@smsgw/service-kit";
 import type { Request, Response } from "express";
 import { canonicalJson, isIdempotencyKey, MAX_BODY_DEPTH } from "../domain/idempotency.ts";
 import type { IdempotencyStore } from "./idempotency-store.ts";
-import { sendError } from "./reply.ts";
+import { errorBody, sendError } from "./reply.ts";
 
 /** An answer as bytes, so that a replay is the first answer byte for byte. */
 export interface Answer {
@@ -20,17 +20,30 @@ export interface Answer {
   retryable: boolean;
   /** Its message ids were charged and refunded before: the send may go again under new ones. */
   idsSpent?: boolean;
+  /** Sent as Retry-After (an unknown outcome's; never stored, as the answer is retryable). */
+  retryAfterSec?: number;
 }
 
 export const errorAnswer = (error: ApiError): Answer => ({
   httpStatus: v1HttpStatus(error.status),
-  body: JSON.stringify({ status: error.status, message: error.message }),
-  retryable: error.status === "server_error",
+  body: JSON.stringify(errorBody(error)),
+  retryable: isRetryableStatus(error.status),
   ...(error.idSpent ? { idsSpent: true } : {}),
+  ...(error.retryAfterSec === undefined ? {} : { retryAfterSec: error.retryAfterSec }),
 });
+
+/**
+ * Answers not kept under the key: the retry runs again under the same message ids. An
+ * unknown outcome (ADR 0022) too: the retry republishes the same event, which JetStream and
+ * the consumers take once, or learns that its window closed.
+ */
+export function isRetryableStatus(status: string): boolean {
+  return status === "server_error" || status === "outcome_unknown";
+}
 
 export function writeAnswer(res: Response, answer: Answer): void {
   if (res.headersSent) return;
+  if (answer.retryAfterSec !== undefined) res.set("retry-after", String(answer.retryAfterSec));
   res
     .status(answer.httpStatus)
     .set("content-type", "application/json; charset=utf-8")

@@ -12,11 +12,20 @@ export function sendJson(res: Response, httpStatus: number, body: unknown): void
 /**
  * `{ status, message }` with the HTTP code of api.md section 1 at the compatible endpoint
  * (`/`), and of section 2 everywhere else (its 200 refusals answer 422); Retry-After on
- * rate_limit.
+ * rate_limit and outcome_unknown, which also names its `messageId` (ADR 0022).
  */
 export function sendError(res: Response, error: ApiError): void {
   if (res.headersSent) return;
   if (error.retryAfterSec !== undefined) res.set("retry-after", String(error.retryAfterSec));
   const code = res.req.path === "/" ? HTTP_STATUS_OF[error.status] : v1HttpStatus(error.status);
-  sendJson(res, code, { status: error.status, message: error.message });
+  sendJson(res, code, errorBody(error));
+}
+
+/** The JSON of an error answer: `{ status, message }`, and the `messageId` to look up when known. */
+export function errorBody(error: ApiError): Record<string, string> {
+  return {
+    status: error.status,
+    message: error.message,
+    ...(error.messageId ? { messageId: error.messageId } : {}),
+  };
 }

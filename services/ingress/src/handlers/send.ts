@@ -3,6 +3,8 @@ import type { AdmissionGate } from "@smsgw/message-acceptance";
 import {
   AUTH_FAILED,
   type DefaultLimits,
+  NOT_ACCEPTED,
+  outcomeUnknown,
   type Pipeline,
   type RateLimiter,
 } from "@smsgw/message-acceptance";
@@ -68,12 +70,9 @@ export function createSendHandler(deps: SendDeps): RequestHandler {
     const charged = await pipeline.charge(draft.value);
     if (!charged.ok) return sendError(res, charged.error);
     if (res.headersSent) return;
-    if (!(await pipeline.accept(draft.value, charged.value))) {
-      return sendError(res, {
-        status: "server_error",
-        message: "the message was not accepted; retry",
-      });
-    }
+    const accepted = await pipeline.accept(draft.value, charged.value);
+    if (accepted === "unknown") return sendError(res, outcomeUnknown(draft.value.messageId));
+    if (accepted === "not_stored") return sendError(res, NOT_ACCEPTED);
     sendJson(res, 200, {
       status: "success",
       messageId: draft.value.messageId,

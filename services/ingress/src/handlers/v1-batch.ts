@@ -7,6 +7,7 @@ import {
   type Charge,
   type Draft,
   NOT_ACCEPTED,
+  outcomeUnknown,
   type Pipeline,
 } from "@smsgw/message-acceptance";
 import type { RequestHandler, Response } from "express";
@@ -16,6 +17,7 @@ import {
   answerOnce,
   errorAnswer,
   type IdempotentDeps,
+  isRetryableStatus,
   readIdempotencyKey,
   writeAnswer,
 } from "./idempotent.ts";
@@ -35,12 +37,18 @@ type ItemResult =
       messageId: string;
       resource: ReturnType<typeof acceptedResource>;
     }
-  | { index: number; status: ApiError["status"]; message: string };
+  | { index: number; status: ApiError["status"]; message: string; messageId?: string };
 
 const refusal = (index: number, error: ApiError): ItemResult => ({
   index,
   status: error.status,
   message: error.message,
+});
+
+/** ADR 0022: charged, published, unconfirmed; the item names its message to look up. */
+const unknownItem = (index: number, messageId: string): ItemResult => ({
+  ...refusal(index, outcomeUnknown(messageId)),
+  messageId,
 });
 
 /**
@@ -117,19 +125,22 @@ async function sendBatch(
   const stored = await pipeline.acceptAll(charged);
   const at = new Date(deps.now()).toISOString();
   charged.forEach(({ index, draft, charged: charge }, i) => {
-    results[index] = stored[i]
-      ? {
-          index,
-          status: "queued",
-          messageId: draft.messageId,
-          resource: acceptedResource(draft, charge.amount, charge.currency, at),
-        }
-      : refusal(index, apiError("server_error", "the message was not accepted; retry it"));
+    results[index] =
+      stored[i] === "stored"
+        ? {
+            index,
+            status: "queued",
+            messageId: draft.messageId,
+            resource: acceptedResource(draft, charge.amount, charge.currency, at),
+          }
+        : stored[i] === "not_stored"
+          ? refusal(index, apiError("server_error", "the message was not accepted; retry it"))
+          : unknownItem(index, draft.messageId);
   });
   const accepted = results.filter((r) => r.status === "queued").length;
   return {
     httpStatus: 200,
     body: JSON.stringify({ accepted, refused: results.length - accepted, results }),
-    retryable: results.some((r) => r.status === "server_error"),
+    retryable: results.some((r) => isRetryableStatus(r.status)),
   };
 }

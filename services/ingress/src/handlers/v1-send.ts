@@ -7,6 +7,7 @@ import {
   checkTextLength,
   type Draft,
   NOT_ACCEPTED,
+  outcomeUnknown,
   type Pipeline,
   passed,
   type ScheduleLimits,
@@ -154,9 +155,10 @@ async function send(
   const charged = await deps.pipeline.charge(draft.value);
   if (!charged.ok) return errorAnswer(charged.error);
   // The request deadline answered already: nothing may be sent (pricing's sweep refunds).
-  if (res.headersSent || !(await deps.pipeline.accept(draft.value, charged.value))) {
-    return errorAnswer(NOT_ACCEPTED);
-  }
+  if (res.headersSent) return errorAnswer(NOT_ACCEPTED);
+  const accepted = await deps.pipeline.accept(draft.value, charged.value);
+  if (accepted === "unknown") return errorAnswer(outcomeUnknown(messageId));
+  if (accepted === "not_stored") return errorAnswer(NOT_ACCEPTED);
   const at = new Date(deps.now()).toISOString();
   const resource = acceptedResource(draft.value, charged.value.amount, charged.value.currency, at);
   res.set("location", `/v1/messages/${messageId}`);

@@ -90,7 +90,8 @@ const ERRORS = `<table><tr><th>status</th><th>compatible <code>/</code></th><th>
 <tr><td><code>auth_failed</code></td><td>401</td><td>401</td><td>wrong credentials or a disabled account</td></tr>
 <tr><td><code>not_found</code> / <code>method_not_allowed</code></td><td>404 / 405</td><td>404 / 405</td><td>unknown path or message; wrong method (see <code>Allow</code>)</td></tr>
 <tr><td><code>rate_limit</code></td><td>429</td><td>429</td><td>over a limit, or the gateway is at capacity; wait <code>Retry-After</code> seconds</td></tr>
-<tr><td><code>server_error</code></td><td>500</td><td>500</td><td>anything unexpected, or no answer within 30 s; nothing was accepted or charged</td></tr></table>`;
+<tr><td><code>server_error</code></td><td>500</td><td>500</td><td>anything unexpected, or no answer within 30 s; nothing was accepted or charged</td></tr>
+<tr><td><code>outcome_unknown</code></td><td>503</td><td>503</td><td>charged and sent to the queue, but not confirmed: it may be on its way. Do not send it as a new message: retry with the same Idempotency-Key after <code>Retry-After</code>, or look up <code>messageId</code> (still 404 a minute later: not accepted, refunded)</td></tr></table>`;
 
 export function renderDocsPage(doc: Json): string {
   const info = doc.info as { title: string; version: string; description: string };

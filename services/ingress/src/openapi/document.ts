@@ -71,6 +71,18 @@ const V1_ERRORS = {
     "server_error: nothing was accepted or charged; retry (with the same Idempotency-Key)",
   ),
 };
+/** Only where a message is sent: charged and published, but unconfirmed (ADR 0022). */
+const OUTCOME_UNKNOWN = {
+  "503": errorResponse(
+    "outcome_unknown: charged, and the message may have been accepted, but the gateway could not confirm it; `messageId` names it. Never send it again as a new message: retry with the same Idempotency-Key (after Retry-After), or look it up with GET /v1/messages/{messageId}: found, it was accepted; still 404 a minute later, it was not, and the charge is refunded",
+    {
+      status: "outcome_unknown",
+      message:
+        "the message was charged and may have been accepted, but the gateway could not confirm it",
+      messageId: "msg_01JDXQ4M9Z8K3V7T2R5N6P0W1Y",
+    },
+  ),
+};
 const READ_ERRORS = {
   "401": V1_ERRORS["401"],
   "403": V1_ERRORS["403"],
@@ -140,6 +152,7 @@ const compatibleResponses = {
   "403": V1_ERRORS["403"],
   "429": V1_ERRORS["429"],
   "500": V1_ERRORS["500"],
+  ...OUTCOME_UNKNOWN,
 };
 
 export function buildOpenApiDocument(): Json {
@@ -246,6 +259,7 @@ export function buildOpenApiDocument(): Json {
           responses: {
             "202": { description: "accepted and queued", content: json(ref("Message")) },
             ...V1_ERRORS,
+            ...OUTCOME_UNKNOWN,
           },
           ...samples(V1_SEND),
         },
@@ -256,7 +270,7 @@ export function buildOpenApiDocument(): Json {
           tags: ["messages"],
           summary: `Send up to ${MAX_BATCH} messages`,
           description:
-            "Each item is checked, charged and queued on its own: the answer lists one result per item, in order (`status: queued` with the resource, or the item's error status and message). The batch takes one token per message from the account's rate limit. With `Idempotency-Key` the whole batch is sent at most once (same rules as a single send; a batch in which some item met a server error is not stored, and its retry runs again under the same message ids). With `Idempotency-Key`, a body nested more than 32 levels deep (an item is any JSON) is 400 `invalid_params`: it cannot be fingerprinted, and no message nests so.",
+            "Each item is checked, charged and queued on its own: the answer lists one result per item, in order (`status: queued` with the resource, or the item's error status and message; an item charged but unconfirmed is `outcome_unknown` with its `messageId`, see the single send's 503). The batch takes one token per message from the account's rate limit. With `Idempotency-Key` the whole batch is sent at most once (same rules as a single send; a batch in which some item met a server error is not stored, and its retry runs again under the same message ids). With `Idempotency-Key`, a body nested more than 32 levels deep (an item is any JSON) is 400 `invalid_params`: it cannot be fingerprinted, and no message nests so.",
           parameters: [IDEMPOTENCY_KEY],
           requestBody: { required: true, content: json(ref("SendBatch")) },
           responses: {

@@ -42,6 +42,8 @@ export const NUMBERS = {
   pricingError: "+37256789047",
   noAnswer: "+37256789048",
   slow: "+37256789049",
+  /** Charged long ago: the answer's publishBy has passed (a replay after its window, ADR 0022). */
+  windowClosed: "+37256789050",
 } as const;
 
 export interface TestAccount {
@@ -90,6 +92,14 @@ function answerFor(
       return { outcome: "error", reason: "ledger unavailable" };
     case NUMBERS.noAnswer:
       return null;
+    case NUMBERS.windowClosed:
+      return {
+        outcome: "charged",
+        amount: PRICE_PER_PART * request.parts,
+        currency: "EUR",
+        pricePerPart: PRICE_PER_PART,
+        publishBy: new Date(Date.now() - 60_000).toISOString(),
+      };
     default:
       return {
         outcome: "charged",

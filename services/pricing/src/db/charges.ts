@@ -6,6 +6,7 @@ import {
   type Charge,
   type ChargeRequest,
   decideBatch,
+  withPublishBy,
 } from "../domain/authorize.ts";
 import type { PriceBook } from "../domain/price-book.ts";
 import { type PricingDatabase, toUnits } from "./schema.ts";
@@ -13,6 +14,9 @@ import { type PricingDatabase, toUnits } from "./schema.ts";
 /** Who the ledger names as the author of a charge. */
 const CHARGE_ACTOR = "pricing";
 const MAX_ATTEMPTS = 3;
+/** A charge's ledger time in ms, read the same way when written and when retried (ADR 0022). */
+const chargedAtMs = (column: string) =>
+  sql.raw(`(floor(extract(epoch from ${column}) * 1000))::bigint`);
 
 /**
  * Decides and records a batch of authorize requests (group commit) in two statements and no
@@ -31,12 +35,20 @@ export async function chargeBatch(
   db: Kysely<PricingDatabase>,
   requests: readonly ChargeRequest[],
   prices: PriceBook,
+  /** ADR 0022: each charged answer's `publishBy` is its charge's time plus this. */
+  acceptWindowMs?: number,
 ): Promise<BatchDecision & { balanceWarnings: AccountBalanceLow[] }> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const decision = decideBatch({ requests, ...(await readState(db, requests)), prices });
-      const balanceWarnings = await recordDecision(db, decision);
-      return { ...decision, balanceWarnings };
+      const state = await readState(db, requests);
+      const decision = decideBatch({ requests, ...state, prices });
+      const { balanceWarnings, chargedAt } = await recordDecision(db, decision);
+      if (acceptWindowMs === undefined) return { ...decision, balanceWarnings };
+      for (const [id, charge] of state.existingCharges) chargedAt.set(id, charge.chargedAt ?? 0);
+      const responses = decision.responses.map((response, index) =>
+        withPublishBy(response, chargedAt.get(requests[index]?.messageId ?? ""), acceptWindowMs),
+      );
+      return { ...decision, responses, balanceWarnings };
     } catch (error) {
       if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
     }
@@ -59,6 +71,7 @@ interface ChargeJson {
   price_per_part: string;
   currency: string;
   refunded: boolean;
+  charged_at: string;
 }
 
 /** The batch's accounts and the charges its message ids already have, in one snapshot. */
@@ -79,6 +92,7 @@ async function readState(
       (select coalesce(json_agg(c), '[]') from (
         select l.message_id, l.account_id, l.amount::text as amount, l.parts,
           l.price_per_part::text as price_per_part, a.currency,
+          ${chargedAtMs("l.created_at")}::text as charged_at,
           exists (select 1 from ledger r
             where r.kind = 'refund' and r.message_id = l.message_id) as refunded
         from ledger l join accounts a on a.account_id = l.account_id
@@ -108,6 +122,7 @@ async function readState(
         pricePerPart: toUnits(row.price_per_part),
         currency: row.currency,
         refunded: row.refunded,
+        chargedAt: Number(row.charged_at),
       },
     ]),
   );
@@ -129,9 +144,9 @@ async function readState(
 async function recordDecision(
   db: Kysely<PricingDatabase>,
   decision: BatchDecision,
-): Promise<AccountBalanceLow[]> {
+): Promise<{ balanceWarnings: AccountBalanceLow[]; chargedAt: Map<string, number> }> {
   const charges = decision.newCharges;
-  if (charges.length === 0) return [];
+  if (charges.length === 0) return { balanceWarnings: [], chargedAt: new Map() };
   const spent = new Map<string, number>();
   for (const charge of charges) {
     spent.set(charge.accountId, (spent.get(charge.accountId) ?? 0) + charge.amount);
@@ -139,7 +154,7 @@ async function recordDecision(
   // Accounts in id order: two batches moving the same accounts take their row locks in the
   // same order and cannot deadlock.
   const moved = [...spent].filter(([, amount]) => amount > 0).sort(([a], [b]) => (a < b ? -1 : 1));
-  const { rows } = await sql<{ warnings: unknown[] }>`
+  const { rows } = await sql<{ warnings: unknown[]; charged: Array<[string, string]> }>`
     with charged as (
       insert into ledger (account_id, kind, amount, message_id, parts, price_per_part, actor, note)
       select x.account_id, 'charge', x.amount, x.message_id, x.parts, x.price_per_part,
@@ -150,7 +165,7 @@ async function recordDecision(
                   ${charges.map((c) => String(c.parts))}::integer[],
                   ${charges.map((c) => String(c.pricePerPart))}::bigint[])
         as x (account_id, amount, message_id, parts, price_per_part)
-      returning id, account_id
+      returning id, account_id, message_id, ${chargedAtMs("created_at")} as charged_at
     ), spent as (
       update accounts as a set balance = a.balance - v.spent
       from unnest(${moved.map(([accountId]) => accountId)}::text[],
@@ -178,8 +193,13 @@ async function recordDecision(
       on conflict (event_id) do nothing
       returning event
     )
-    select coalesce((select json_agg(event) from warned), '[]') as warnings`.execute(db);
-  return (rows[0]?.warnings ?? []).map((event) => AccountBalanceLow.parse(event));
+    select coalesce((select json_agg(event) from warned), '[]') as warnings,
+      coalesce((select json_agg(json_build_array(message_id, charged_at::text)) from charged),
+        '[]') as charged`.execute(db);
+  return {
+    balanceWarnings: (rows[0]?.warnings ?? []).map((event) => AccountBalanceLow.parse(event)),
+    chargedAt: new Map((rows[0]?.charged ?? []).map(([id, at]) => [id, Number(at)])),
+  };
 }
 
 function isRetryable(error: unknown): boolean {

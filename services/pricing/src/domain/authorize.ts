@@ -34,6 +34,8 @@ export interface Charge {
   currency: string;
   /** Refunded since (failed, or never accepted): a retry must not send it for free. */
   refunded?: boolean;
+  /** When the ledger recorded it (ms; Postgres's clock, the sweep's): its window's start. */
+  chargedAt?: number;
 }
 
 export interface BatchInput {
@@ -104,4 +106,18 @@ function chargedResponse(charge: Charge): AuthorizeResponse {
     currency: charge.currency,
     pricePerPart: charge.pricePerPart,
   };
+}
+
+/**
+ * A `charged` answer with its `publishBy` (ADR 0022): the charge's ledger time plus the accept
+ * window. A retry gets the first charge's, to the millisecond: the window never restarts, so
+ * the sweep's grace, counted from the same ledger row, always covers what the fence admits.
+ */
+export function withPublishBy(
+  response: AuthorizeResponse,
+  chargedAt: number | undefined,
+  windowMs: number,
+): AuthorizeResponse {
+  if (response.outcome !== "charged" || chargedAt === undefined) return response;
+  return { ...response, publishBy: new Date(chargedAt + windowMs).toISOString() };
 }

@@ -5,6 +5,7 @@ import {
   type Charge,
   type ChargeRequest,
   decideBatch,
+  withPublishBy,
 } from "./authorize.ts";
 import { createPriceBook } from "./price-book.ts";
 import { createPriceList } from "./price-list.ts";
@@ -205,5 +206,16 @@ describe("deciding a batch of authorize requests", () => {
     const decision = decideBatch(given([account("acc_a", 10_000)], [r], [earlier]));
     expect(decision.responses[0]).toEqual({ outcome: "refunded" });
     expect(decision.newCharges).toEqual([]);
+  });
+
+  it("when a charge is answered, its publishBy is its ledger time plus the accept window; a refusal gets none", () => {
+    const charged = decideBatch(given([account("acc_a", 10_000)], [request("acc_a")])).responses[0];
+    if (!charged) throw new Error("no answer");
+    const at = Date.parse("2026-12-06T10:00:00.000Z");
+    expect(withPublishBy(charged, at, 60_000)).toMatchObject({
+      outcome: "charged",
+      publishBy: "2026-12-06T10:01:00.000Z",
+    });
+    expect(withPublishBy({ outcome: "refunded" }, at, 60_000)).toEqual({ outcome: "refunded" });
   });
 });

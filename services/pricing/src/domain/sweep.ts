@@ -11,7 +11,7 @@
 export function refundAgeMs(input: {
   now: number;
   graceMs: number;
-  /** Messages the accepted consumer has not been delivered yet. */
+  /** Messages the accepted consumer has not logged yet: not delivered, or delivered and unacked. */
   backlog: number;
   /** occurredAt (ms) of the newest MessageAccepted read; 0 = none yet. */
   lastAcceptedAt: number;

@@ -73,6 +73,8 @@ export interface AuthorizeResponderOptions {
    * it (tests) they wait for the sweep's relay.
    */
   outbox?: Pick<OutboxPublisher, "publishCommitted">;
+  /** ACCEPT_WINDOW_MS (ADR 0022): each charge's `publishBy`; absent (tests) none. */
+  acceptWindowMs?: number;
 }
 
 export interface AuthorizeResponder {
@@ -107,6 +109,7 @@ export function startAuthorizeResponder(options: AuthorizeResponderOptions): Aut
         options.db,
         batch.map((p) => p.request),
         options.prices(),
+        options.acceptWindowMs,
       );
       recordLedger("charge", decision.newCharges);
       // Rare (a crossing, not a charge): nothing to do on almost every batch.

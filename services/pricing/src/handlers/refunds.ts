@@ -1,4 +1,4 @@
-import { MessageAccepted, MessageEvent, type Subjects } from "@smsgw/contracts";
+import { acceptanceVoid, MessageAccepted, MessageEvent, type Subjects } from "@smsgw/contracts";
 import {
   ACK,
   type Logger,
@@ -90,9 +90,21 @@ export async function startSettlementConsumers(
         log,
         maxBatch: 512,
         async handle(batch) {
-          const { events, invalid } = unbatch(batch, MessageAccepted);
+          const { events: read, invalid } = unbatch(batch, MessageAccepted);
           if (invalid > 0)
             log.error({ invalid }, "accepted events in an envelope dropped: invalid");
+          // A copy stored after its publishBy is void (ADR 0022): not an acceptance, so the
+          // sweep refunds the charge, and routing never sends it.
+          const events = read.filter(
+            ({ value, delivery }) =>
+              !acceptanceVoid(value.data, batch[delivery]?.storedAtMs ?? Number.NaN),
+          );
+          if (events.length < read.length) {
+            log.warn(
+              { void: read.length - events.length },
+              "accepted events stored too late: void",
+            );
+          }
           await recordAcceptances(
             db,
             events.map(({ value }) => value.messageId),

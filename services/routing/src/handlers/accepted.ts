@@ -1,4 +1,5 @@
 import {
+  acceptanceVoid,
   type EventBatch,
   type EventOf,
   MessageAccepted,
@@ -37,6 +38,9 @@ export interface AcceptedDeps {
  * and one found in an envelope anyway goes back to the stream alone, so that it never holds
  * its neighbours. The others are decided, then their submit orders (and failures) published
  * together and acked. A redelivered event yields the same order id, which JetStream drops.
+ *
+ * A copy stored after its `publishBy` is void (ADR 0022): pricing refunds its charge as never
+ * accepted, so it is acked and never routed.
  */
 export function handleAccepted(deps: AcceptedDeps) {
   return async (batch: Delivery<EventOf<"MessageAccepted"> | EventBatch>[]): Promise<Outcome[]> => {
@@ -49,14 +53,24 @@ export function handleAccepted(deps: AcceptedDeps) {
     const failures: MessageEvent[] = [];
     const heldApart: MessageEvent[] = [];
     const decided: Array<{ carrierId: string | null; outcome: string }> = [];
+    let voided = 0;
     for (const { value: accepted, delivery } of events) {
+      if (acceptanceVoid(accepted.data, batch[delivery]?.storedAtMs ?? Number.NaN)) {
+        voided++;
+        outcomes.push(ACK);
+        continue;
+      }
       const dueIn = accepted.data.sendAt ? Date.parse(accepted.data.sendAt) - now.getTime() : 0;
-      if (dueIn > 0 && batch[delivery]?.value.type === "EventBatch") {
+      // The copy republished alone would be stored after its publishBy, hence void: this one
+      // stands, so it is routed now rather than lost (no door puts a scheduled message in an
+      // envelope; this is the defensive path).
+      const heldCopyVoid = heldApartTooLate(accepted, now);
+      if (dueIn > 0 && batch[delivery]?.value.type === "EventBatch" && !heldCopyVoid) {
         heldApart.push(accepted);
         outcomes.push(ACK);
         continue;
       }
-      if (dueIn > 0) {
+      if (dueIn > 0 && batch[delivery]?.value.type !== "EventBatch") {
         outcomes.push(nak(Math.min(dueIn, deps.holdCapMs)));
         continue;
       }
@@ -76,6 +90,7 @@ export function handleAccepted(deps: AcceptedDeps) {
         decided.push({ carrierId: null, outcome: decision.reason });
       }
     }
+    if (voided > 0) deps.log.warn({ void: voided }, "accepted events stored too late: void");
     await Promise.all([
       deps.orders.publishAll(orders),
       deps.publisher.publishAll(failures),
@@ -84,4 +99,12 @@ export function handleAccepted(deps: AcceptedDeps) {
     recordDecisions(decided);
     return outcomesOfDeliveries(batch.length, events, outcomes);
   };
+}
+
+/** A republished copy needs this much time to be stored before its publishBy. */
+const REPUBLISH_MARGIN_MS = 5_000;
+
+function heldApartTooLate(accepted: EventOf<"MessageAccepted">, now: Date): boolean {
+  const { publishBy } = accepted.data;
+  return publishBy !== undefined && now.getTime() + REPUBLISH_MARGIN_MS > Date.parse(publishBy);
 }

@@ -25,6 +25,8 @@ export function submitStatusOf(status: ErrorStatus): number {
     case "auth_failed":
       return CommandStatus.ESME_RINVSYSID;
     case "server_error":
+    // Published, unconfirmed (ADR 0022): SMPP has no answer for it.
+    case "outcome_unknown":
     case "not_found":
     case "method_not_allowed":
     case "idempotency_key_reused":

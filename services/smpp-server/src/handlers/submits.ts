@@ -226,9 +226,11 @@ export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
     if (!draft.ok) return refusal(submitStatusOf(draft.error.status), draft.error.status);
     const charged = await pipeline.charge(draft.value);
     if (!charged.ok) return refusal(submitStatusOf(charged.error.status), charged.error.status);
-    if (!(await pipeline.accept(draft.value, charged.value))) {
-      return refusal(CommandStatus.ESME_RSYSERR, "server_error");
-    }
+    // SMPP has no "outcome unknown": ESME_RSYSERR, as before. The client cannot look the id
+    // up (the answer carries none), so a resubmit may send twice (ADR 0022, "Left").
+    const accepted = await pipeline.accept(draft.value, charged.value);
+    if (accepted === "unknown") return refusal(CommandStatus.ESME_RSYSERR, "outcome_unknown");
+    if (accepted === "not_stored") return refusal(CommandStatus.ESME_RSYSERR, "server_error");
     return { status: CommandStatus.ESME_ROK, messageId, outcome: "accepted" };
   }
 }

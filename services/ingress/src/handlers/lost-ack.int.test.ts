@@ -1,0 +1,83 @@
+import { type NatsProxy, startNatsProxy, TEST_NATS_URL, waitFor } from "@smsgw/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call, type Harness, NUMBERS, query, startHarness } from "../testing/harness.ts";
+
+/**
+ * ADR 0022: ingress reaches NATS through a proxy that can lose JetStream's acknowledgements,
+ * so the accepted event is stored while ingress never hears so. Such a send is no failure:
+ * it is answered 503 `outcome_unknown` with its messageId, and a retry with the same key
+ * sends the same event, which the stream keeps once.
+ */
+let proxy: NatsProxy;
+let h: Harness;
+
+beforeAll(async () => {
+  proxy = await startNatsProxy(TEST_NATS_URL);
+  h = await startHarness({
+    NATS_URL: proxy.url,
+    PUBLISH_TIMEOUT_MS: "300",
+    PUBLISH_RETRY_MS: "300",
+    IP_RATE_PER_SEC: "10000",
+    IP_BURST: "10000",
+  });
+});
+afterAll(async () => {
+  await h?.stop();
+  await proxy?.stop();
+});
+
+const auth = () =>
+  `Basic ${Buffer.from(`${h.account.hash}:${h.account.token}`).toString("base64")}`;
+const send = (key: string, to: string = NUMBERS.charged) =>
+  call(`${h.base}/v1/messages`, {
+    method: "POST",
+    headers: { authorization: auth(), "content-type": "application/json", "idempotency-key": key },
+    body: JSON.stringify({ to, from: "MyApp", text: "Hello, lost ack" }),
+  });
+
+describe("a lost publish acknowledgement (ADR 0022)", () => {
+  it("when the ack of a stored accepted event is lost, POST /v1/messages answers 503 outcome_unknown naming the message; the retry with the same key answers 202 under it, stored once", async () => {
+    const before = await h.streamMessages();
+    proxy.dropPubAcks(true);
+    const lost = await send("lost-ack-1");
+    proxy.dropPubAcks(false);
+
+    expect(lost.httpStatus).toBe(503);
+    expect(lost.body).toMatchObject({ status: "outcome_unknown", messageId: expect.any(String) });
+    expect(lost.headers.get("retry-after")).toBe("5");
+    expect(proxy.dropped()).toBeGreaterThan(0);
+    const messageId = String(lost.body.messageId);
+    // It was stored all along: a "not accepted" answer would have been false.
+    await waitFor(() => h.accepted.has(messageId), { what: "the accepted event" });
+
+    const retried = await send("lost-ack-1");
+    expect(retried.httpStatus).toBe(202);
+    expect(retried.body).toMatchObject({ messageId, status: "queued" });
+    expect(await h.streamMessages()).toBe(before + 1);
+  });
+
+  it("when the ack is lost on the compatible endpoint, it answers 503 outcome_unknown with the messageId to look up", async () => {
+    proxy.dropPubAcks(true);
+    const lost = await call(
+      `${h.base}/?${query({
+        hash: h.account.hash,
+        token: h.account.token,
+        toNumber: NUMBERS.charged,
+        fromNumber: "MyApp",
+        text: "Hello, compatible",
+      })}`,
+    );
+    proxy.dropPubAcks(false);
+    expect(lost.httpStatus).toBe(503);
+    expect(lost.body).toMatchObject({ status: "outcome_unknown", messageId: expect.any(String) });
+    await waitFor(() => h.accepted.has(String(lost.body.messageId)), { what: "the stored event" });
+  });
+
+  it("when the charge's publishBy has passed (a replay after its window), nothing is published and the answer is outcome_unknown", async () => {
+    const before = await h.streamMessages();
+    const late = await send("window-closed-1", NUMBERS.windowClosed);
+    expect(late.httpStatus).toBe(503);
+    expect(late.body).toMatchObject({ status: "outcome_unknown" });
+    expect(await h.streamMessages()).toBe(before);
+  });
+});

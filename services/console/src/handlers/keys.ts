@@ -5,7 +5,7 @@ import { readKeyForm } from "../domain/key-input.ts";
 import { type KeysView, keysPage } from "../domain/pages/keys.ts";
 import type { PricingClient } from "./pricing-client.ts";
 import { auditBy, passwordAgain, type ReauthDeps } from "./reauth.ts";
-import { locals, pageContext, requireCsrf, requireUser } from "./security.ts";
+import { pageContext, requireCsrf, requireUser, signedIn } from "./security.ts";
 
 export interface KeysOptions extends ReauthDeps {
   pricing: PricingClient;
@@ -25,11 +25,7 @@ const texts = (value: unknown): string[] =>
 export function mountKeys(router: Router, options: KeysOptions): void {
   const { pricing } = options;
 
-  const user = (res: Response) => {
-    const u = locals(res).user;
-    if (!u) throw new Error("requireUser did not run");
-    return u;
-  };
+  const user = signedIn;
 
   async function page(res: Response, extra: Partial<KeysView> = {}, status = 200) {
     const accountId = user(res).accountId;
@@ -53,7 +49,7 @@ export function mountKeys(router: Router, options: KeysOptions): void {
     };
     const read = readKeyForm(form.name, form.scopes, form.allowedIps);
     if (!read.ok) return void (await page(res, { form, problems: read.problems }, 422));
-    const checked = await passwordAgain(options, req, u.email, text(req.body?.password, 1_000), {
+    const checked = await passwordAgain(options, req, u, {
       ask: "Type your current password to create a key.",
       refused: "That is not your current password: no key was created.",
     });

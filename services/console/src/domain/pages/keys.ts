@@ -7,7 +7,7 @@ import {
   type AuditEntry,
 } from "@smsgw/contracts";
 import { type Html, html } from "../html.ts";
-import { csrfField, layout, type PageContext, problemList } from "./layout.ts";
+import { csrfField, layout, type PageContext, problemList, reauthFields } from "./layout.ts";
 
 export interface KeysView {
   keys: readonly ApiKeyView[];
@@ -32,7 +32,7 @@ function keyRow(ctx: PageContext, key: ApiKeyView): Html {
 <td><form method="post" action="/keys/${key.id}/revoke" class="inline">${csrfField(ctx)}<button type="submit" aria-label="Revoke ${key.name}">Revoke</button></form></td></tr>`;
 }
 
-const ACTIONS: Record<AuditEntry["action"], string> = {
+export const ACTIONS: Record<AuditEntry["action"], string> = {
   "api_key.created": "API key created",
   "api_key.revoked": "API key revoked",
   "token.rotated": "Token rotated",
@@ -41,10 +41,18 @@ const ACTIONS: Record<AuditEntry["action"], string> = {
   "live.declined": "Live sending declined",
   "low_balance.threshold_set": "Low-balance threshold set",
   "smpp_credentials.rotated": "SMPP credentials rotated",
+  "member.invited": "Member invited",
+  "member.joined": "Member joined",
+  "member.role_changed": "Member's role changed",
+  "member.removed": "Member removed",
+  "password.changed": "Password changed",
+  "totp.enrolled": "Two-factor turned on",
+  "totp.disabled": "Two-factor turned off",
+  "session.revoked": "Session ended",
 };
 
 /** Who, in words: the console user, a credential of the API, or an operator. */
-function actorOf(actor: string): string {
+export function actorOf(actor: string): string {
   if (actor.startsWith("console:")) return "console user";
   if (actor === "api:token") return "API, account token";
   if (actor.startsWith("api:")) return `API, key ${actor.slice(4)}`;
@@ -93,8 +101,7 @@ ${ALL_SCOPES.map(
 </fieldset>
 <label for="key-ips">Allowed from <span class="hint">(optional: up to ${String(ALLOWED_IPS_PER_KEY)} IPv4 or IPv6 CIDRs, comma or space separated; empty for anywhere)</span></label>
 <input id="key-ips" name="allowedIps" value="${form.allowedIps}" placeholder="203.0.113.0/24, 2001:db8::/32">
-<label for="key-password">Current password <span class="hint">(asked again: the secret is shown on this page)</span></label>
-<input id="key-password" name="password" type="password" autocomplete="current-password" required>
+${reauthFields(ctx, "key", "the secret is shown on this page")}
 <button type="submit">Create key</button>
 <span class="hint">An account holds at most ${String(API_KEYS_PER_ACCOUNT)} keys.</span>
 </form>

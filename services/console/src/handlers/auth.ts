@@ -118,7 +118,7 @@ export function mountAuth(router: Router, options: AuthOptions): void {
     // The token is in this answer only: it is not stored, and no redirect carries it.
     res.status(201).send(
       credentialsPage(
-        { email: email.value, csrf: locals(res).csrf },
+        { email: email.value, csrf: locals(res).csrf, role: "owner" },
         {
           hash,
           token,

@@ -13,12 +13,13 @@ import { auditOf, loggedIn, member, owner, PASSWORD, userIdOf } from "./testing/
 let stack: PricingStack;
 let base: string;
 let noKey: string;
+const KEY = randomBytes(32).toString("base64");
 
 beforeAll(async () => {
   stack = await startPricingStack();
   // Wrong passwords and codes on purpose from one address: the throttle has its own tests.
   base = await stack.console({
-    CONSOLE_SECRETS_KEY: randomBytes(32).toString("base64"),
+    CONSOLE_SECRETS_KEY: KEY,
     LOGIN_MAX_FAILURES: "1000",
     AUDIT_RETRY_MS: "300",
   });
@@ -150,6 +151,28 @@ describe("TOTP two-factor", () => {
       expect.objectContaining({ actor: `console:${me.userId}` }),
     ]);
     expect(await auditOf(stack.sql, me.accountId, "totp.enrolled")).toHaveLength(1);
+  });
+
+  it("when the key is rotated (the old one given as previous), the secrets are sealed again at start and codes still work", async () => {
+    const me = await owner(base, stack.sql, "rotate1@example.com");
+    const secret = await enrol(me.visitor);
+    const sealed = async () =>
+      (
+        await stack.sql<Array<{ totp_secret: string }>>`
+          select totp_secret from console.users where email = 'rotate1@example.com'`
+      )[0]?.totp_secret ?? "";
+    const before = await sealed();
+    const rotated = await stack.console({
+      CONSOLE_SECRETS_KEY: randomBytes(32).toString("base64"),
+      CONSOLE_SECRETS_KEY_PREVIOUS: KEY,
+    });
+    const after = await sealed();
+    // sealed:v1:<key id>:…: another key's id.
+    expect(after.split(":")[2]).not.toBe(before.split(":")[2]);
+    const login = await loggedIn(rotated, "rotate1@example.com");
+    await login.visitor.get("/login/totp");
+    const done = await login.visitor.post("/login/totp", { code: codeAt(secret, 1) });
+    expect(done.res.headers.get("location")).toBe("/dashboard");
   });
 
   it("when the operator set no CONSOLE_SECRETS_KEY, two-factor cannot be turned on (409), and the page says why", async () => {

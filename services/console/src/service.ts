@@ -59,19 +59,23 @@ export async function startConsole(config: ConsoleConfig, log: Logger): Promise<
     // Team changes' audit entries: sent after each change, and retried until pricing has them.
     const audit = startAuditRelay(database.db, pricing, log, config.AUDIT_RETRY_MS);
     closers.push(async () => audit.stop());
-    if (!config.CONSOLE_SECRETS_KEY) {
-      log.warn("CONSOLE_SECRETS_KEY is not set: members cannot turn two-factor on");
+    const box = config.CONSOLE_SECRETS_KEY
+      ? createSecretBox(config.CONSOLE_SECRETS_KEY, config.CONSOLE_SECRETS_KEY_PREVIOUS)
+      : undefined;
+    const security = createSecurityStore(database.db);
+    if (!box) log.warn("CONSOLE_SECRETS_KEY is not set: members cannot turn two-factor on");
+    if (box && config.CONSOLE_SECRETS_KEY_PREVIOUS) {
+      const resealed = await security.resealTotp(box);
+      log.info({ resealed }, "TOTP secrets sealed under the current key");
     }
 
     const windowMs = config.LOGIN_WINDOW_MINUTES * 60_000;
     const app = createApp({
       users,
       team: createTeamStore(database.db),
-      security: createSecurityStore(database.db),
+      security,
       audit,
-      box: config.CONSOLE_SECRETS_KEY
-        ? createSecretBox(config.CONSOLE_SECRETS_KEY, config.CONSOLE_SECRETS_KEY_PREVIOUS)
-        : undefined,
+      box,
       reauthWindowMs: config.REAUTH_MINUTES * 60_000,
       invitationTtlMs: config.INVITATION_HOURS * 3_600_000,
       publicUrl: config.PUBLIC_CONSOLE_URL,

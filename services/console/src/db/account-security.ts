@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { AuditBy } from "@smsgw/contracts";
+import type { SecretBox } from "@smsgw/service-kit";
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Role } from "../domain/roles.ts";
 import { queueAudit, type TeamAudit } from "./audit-outbox.ts";
@@ -44,6 +45,38 @@ export function createSecurityStore(db: Kysely<ConsoleDatabase>) {
     });
 
   return {
+    /**
+     * After a key rotation: every TOTP secret (and one waiting) sealed under the previous key
+     * sealed again under the current one, so the previous key can then be removed.
+     */
+    async resealTotp(box: SecretBox): Promise<number> {
+      const rows = await db
+        .selectFrom("users")
+        .select(["user_id", "totp_secret", "totp_pending"])
+        .where((eb) =>
+          eb.or([eb("totp_secret", "is not", null), eb("totp_pending", "is not", null)]),
+        )
+        .execute();
+      const again = (value: string | null) =>
+        value === null || box.isCurrent(value) ? value : box.seal(box.open(value));
+      let count = 0;
+      for (const row of rows) {
+        const secret = again(row.totp_secret);
+        const pending = again(row.totp_pending);
+        if (secret === row.totp_secret && pending === row.totp_pending) continue;
+        // Only if unchanged meanwhile: a secret set or cleared since is not overwritten.
+        await db
+          .updateTable("users")
+          .set({ totp_secret: secret, totp_pending: pending })
+          .where("user_id", "=", row.user_id)
+          .where(sql<boolean>`totp_secret is not distinct from ${row.totp_secret}`)
+          .where(sql<boolean>`totp_pending is not distinct from ${row.totp_pending}`)
+          .execute();
+        count += 1;
+      }
+      return count;
+    },
+
     async passwordHash(userId: string): Promise<string | undefined> {
       const row = await db
         .selectFrom("users")

@@ -2,17 +2,15 @@ import { parseDecimal } from "@smsgw/contracts";
 import type { Logger } from "@smsgw/service-kit";
 import type { Request, Router } from "express";
 import { newUserId, type UserStore } from "../db/users.ts";
-import { parseCookies } from "../domain/cookies.ts";
 import { checkNewPassword, normalizeEmail } from "../domain/credentials-input.ts";
 import { loginPage, signupPage, tooManyAttempts } from "../domain/pages/auth.ts";
 import { credentialsPage } from "../domain/pages/credentials.ts";
-import { totpLoginPage } from "../domain/pages/invite.ts";
 import { type Attempts, checkPassword } from "./attempts.ts";
+import { CODE_WAIT_MS, mountLoginCode, sessionMeta } from "./login-code.ts";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "./password.ts";
 import type { PricingClient } from "./pricing-client.ts";
-import { codeIsRight, type ReauthDeps } from "./reauth.ts";
+import type { ReauthDeps } from "./reauth.ts";
 import {
-  cookieNames,
   endSession,
   locals,
   pageContext,
@@ -40,14 +38,6 @@ export interface AuthOptions {
 
 const field = (req: Request, name: string) =>
   typeof req.body?.[name] === "string" ? (req.body[name] as string) : "";
-
-/** How long a log-in waits for its two-factor code after the password was right. */
-const CODE_WAIT_MS = 5 * 60_000;
-
-const sessionMeta = (req: Request) => ({
-  ip: req.ip ?? null,
-  userAgent: req.get("user-agent") ?? null,
-});
 
 export function mountAuth(router: Router, options: AuthOptions): void {
   const { users, pricing, session, loginAttempts, signups } = options;
@@ -177,50 +167,12 @@ export function mountAuth(router: Router, options: AuthOptions): void {
     res.redirect(303, "/dashboard");
   });
 
-  /** The cookie of a log-in waiting for its code (the user's session cookie slot). */
-  const waitingCookie = (req: Request) =>
-    parseCookies(req.headers.cookie).get(cookieNames(session.secure).session);
-
-  router.get("/login/totp", async (req, res) => {
-    const cookie = waitingCookie(req);
-    const pending = cookie ? await options.security.pendingLogin(cookie) : undefined;
-    if (!pending) return void res.redirect(303, "/login");
-    res.send(totpLoginPage(pageContext(res), []).value);
-  });
-
-  router.post("/login/totp", requireCsrf, async (req, res) => {
-    const cookie = waitingCookie(req);
-    const pending = cookie ? await options.security.pendingLogin(cookie) : undefined;
-    if (!cookie || !pending) return void res.redirect(303, "/login");
-    const code = field(req, "code").slice(0, 20);
-    // Counted as log-in attempts of the email and the client: codes are not guessed faster.
-    const checked = await checkPassword(
-      loginAttempts,
-      { email: pending.email, ip: req.ip ?? "unknown" },
-      Date.now(),
-      () => codeIsRight(options, pending.userId, code),
-    );
-    if (checked.outcome === "locked") {
-      res.set("retry-after", String(Math.ceil(checked.waitMs / 1000)));
-      return void res
-        .status(429)
-        .send(totpLoginPage(pageContext(res), [tooManyAttempts(checked.waitMs)]).value);
-    }
-    if (checked.outcome === "wrong") {
-      return void res
-        .status(401)
-        .send(totpLoginPage(pageContext(res), ["That code is not right."]).value);
-    }
-    // A new cookie for the full session: the waiting one never opens a page.
-    await users.closeSession(cookie);
-    startSession(res, await users.openSession(pending.userId, session, sessionMeta(req)), session);
-    res.redirect(303, "/dashboard");
-  });
-
   router.post("/logout", requireCsrf, async (_req, res) => {
     const { sessionCookie } = locals(res);
     if (sessionCookie) await users.closeSession(sessionCookie);
     endSession(res, session.secure);
     res.redirect(303, "/login");
   });
+
+  mountLoginCode(router, options);
 }

@@ -173,6 +173,11 @@ describe("roles, enforced on the server", () => {
         details: { email: "dev6@example.com", from: "developer", to: "viewer" },
       }),
     ]);
+    // The team page lists the change, naming both members.
+    const listed = await boss.visitor.get("/team");
+    expect(listed.text).toMatch(
+      /data-audit="member\.role_changed">(?:(?!<\/tr>).)*dev6@example\.com(?:(?!<\/tr>).)*owner6@example\.com/,
+    );
     // Another account's owner cannot touch this member.
     const other = await owner(base, stack.sql, "owner6b@example.com");
     await other.visitor.get("/team");

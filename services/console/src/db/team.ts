@@ -69,6 +69,16 @@ export function createTeamStore(db: Kysely<ConsoleDatabase>) {
       }));
     },
 
+    /** The members' emails by user id (who made a change, in the audit log's tables). */
+    async names(accountId: string): Promise<Map<string, string>> {
+      const rows = await db
+        .selectFrom("users")
+        .select(["user_id", "email"])
+        .where("account_id", "=", accountId)
+        .execute();
+      return new Map(rows.map((row) => [row.user_id, row.email]));
+    },
+
     /** Invitations not accepted and not expired, oldest first. */
     async openInvitations(accountId: string): Promise<InvitationView[]> {
       const rows = await db

@@ -1,3 +1,4 @@
+import { type AuditAction, TeamAuditAction } from "@smsgw/contracts";
 import type { Role } from "./roles.ts";
 
 /**
@@ -55,4 +56,9 @@ export function recentlyConfirmed(reauthAt: Date | null, now: Date, windowMs: nu
   if (!reauthAt || windowMs <= 0) return false;
   const age = now.getTime() - reauthAt.getTime();
   return age >= 0 && age < windowMs;
+}
+
+/** An audit entry about the team (the team page lists these; the keys page all). */
+export function isTeamAction(action: AuditAction): boolean {
+  return (TeamAuditAction.options as readonly string[]).includes(action);
 }

@@ -124,7 +124,7 @@ export function createApp(options: AppOptions): express.Express {
     ingressUrl: options.ingressUrl,
     timeoutMs: options.rpcTimeoutMs * 2,
   });
-  mountKeys(pages, { ...reauth, pricing: options.pricing });
+  mountKeys(pages, { ...reauth, pricing: options.pricing, team: options.team });
   mountSmpp(pages, {
     ...reauth,
     pricing: options.pricing,
@@ -138,6 +138,7 @@ export function createApp(options: AppOptions): express.Express {
   });
   mountTeam(pages, {
     team: options.team,
+    pricing: options.pricing,
     audit: options.audit,
     invitationTtlMs: options.invitationTtlMs,
     publicUrl: options.publicUrl,

@@ -1,6 +1,7 @@
 import { API_KEY_ID } from "@smsgw/contracts";
 import { newApiKeySecret } from "@smsgw/service-kit";
 import type { Request, Response, Router } from "express";
+import type { TeamStore } from "../db/team.ts";
 import { readKeyForm } from "../domain/key-input.ts";
 import { type KeysView, keysPage } from "../domain/pages/keys.ts";
 import type { PricingClient } from "./pricing-client.ts";
@@ -9,6 +10,8 @@ import { pageContext, requireCsrf, requireUser, signedIn } from "./security.ts";
 
 export interface KeysOptions extends ReauthDeps {
   pricing: PricingClient;
+  /** The account's members, to name who made each change. */
+  team: TeamStore;
 }
 
 const text = (value: unknown, max: number) =>
@@ -29,10 +32,14 @@ export function mountKeys(router: Router, options: KeysOptions): void {
 
   async function page(res: Response, extra: Partial<KeysView> = {}, status = 200) {
     const accountId = user(res).accountId;
-    const [listed, audit] = await Promise.all([pricing.keys(accountId), pricing.audit(accountId)]);
+    const [listed, audit, names] = await Promise.all([
+      pricing.keys(accountId),
+      pricing.audit(accountId),
+      options.team.names(accountId),
+    ]);
     if (listed.outcome !== "keys") throw new Error(listed.reason);
     if (audit.outcome !== "entries") throw new Error(audit.reason);
-    const view = { keys: listed.keys, audit: audit.entries, ...extra };
+    const view = { keys: listed.keys, audit: audit.entries, names, ...extra };
     res.status(status).send(keysPage(pageContext(res), view).value);
   }
 

@@ -4,12 +4,16 @@ import { normalizeEmail } from "../domain/credentials-input.ts";
 import { type TeamView, teamPage } from "../domain/pages/team.ts";
 import { isRole, type Role } from "../domain/roles.ts";
 import type { TeamDecision } from "../domain/team.ts";
+import { isTeamAction } from "../domain/team.ts";
 import type { AuditRelay } from "./audit-relay.ts";
+import type { PricingClient } from "./pricing-client.ts";
 import { auditBy } from "./reauth.ts";
 import { pageContext, requireCsrf, requireUser, signedIn } from "./security.ts";
 
 export interface TeamOptions {
   team: TeamStore;
+  /** The account's audit log (pricing keeps it): the team's recent changes. */
+  pricing: PricingClient;
   audit: AuditRelay;
   /** INVITATION_HOURS: how long a link works. */
   invitationTtlMs: number;
@@ -37,11 +41,13 @@ export function mountTeam(router: Router, options: TeamOptions): void {
 
   async function page(res: Response, extra: Partial<TeamView> = {}, status = 200) {
     const u = user(res);
-    const [members, invitations, sessions] = await Promise.all([
+    const [members, invitations, sessions, audit] = await Promise.all([
       team.members(u.accountId),
       team.openInvitations(u.accountId),
       team.memberSessions(u.accountId),
+      options.pricing.audit(u.accountId),
     ]);
+    if (audit.outcome !== "entries") throw new Error(audit.reason);
     const view: TeamView = {
       selfId: u.userId,
       members: members.map((m) => ({
@@ -56,6 +62,8 @@ export function mountTeam(router: Router, options: TeamOptions): void {
           })),
       })),
       invitations,
+      audit: audit.entries.filter((e) => isTeamAction(e.action)),
+      names: new Map(members.map((m) => [m.userId, m.email])),
       ...extra,
     };
     res.status(status).send(teamPage(pageContext(res), view).value);

@@ -7,12 +7,15 @@ import {
   type AuditEntry,
 } from "@smsgw/contracts";
 import { type Html, html } from "../html.ts";
+import { auditTable } from "./audit-table.ts";
 import { csrfField, layout, type PageContext, problemList, reauthFields } from "./layout.ts";
 
 export interface KeysView {
   keys: readonly ApiKeyView[];
   /** The latest changes to the keys and the token, newest first (the audit log). */
   audit: readonly AuditEntry[];
+  /** Members' emails by user id, to name who made a change in the console. */
+  names?: ReadonlyMap<string, string>;
   /** The key just created, with its secret: shown once, on this answer only. */
   created?: { name: string; secret: string };
   notice?: string;
@@ -30,42 +33,6 @@ const SCOPE_HINTS: Record<string, string> = {
 function keyRow(ctx: PageContext, key: ApiKeyView): Html {
   return html`<tr data-key="${key.id}"><td>${key.name}</td><td><code>${key.id}</code></td><td>${key.scopes.join(", ")}</td><td>${key.allowedIps.length > 0 ? key.allowedIps.join(", ") : "anywhere"}</td><td><time datetime="${key.createdAt}">${key.createdAt.slice(0, 16).replace("T", " ")}</time></td>
 <td><form method="post" action="/keys/${key.id}/revoke" class="inline">${csrfField(ctx)}<button type="submit" aria-label="Revoke ${key.name}">Revoke</button></form></td></tr>`;
-}
-
-export const ACTIONS: Record<AuditEntry["action"], string> = {
-  "api_key.created": "API key created",
-  "api_key.revoked": "API key revoked",
-  "token.rotated": "Token rotated",
-  "live.requested": "Live sending requested",
-  "live.approved": "Live sending approved",
-  "live.declined": "Live sending declined",
-  "low_balance.threshold_set": "Low-balance threshold set",
-  "smpp_credentials.rotated": "SMPP credentials rotated",
-  "member.invited": "Member invited",
-  "member.joined": "Member joined",
-  "member.role_changed": "Member's role changed",
-  "member.removed": "Member removed",
-  "password.changed": "Password changed",
-  "totp.enrolled": "Two-factor turned on",
-  "totp.disabled": "Two-factor turned off",
-  "session.revoked": "Session ended",
-};
-
-/** Who, in words: the console user, a credential of the API, or an operator. */
-export function actorOf(actor: string): string {
-  if (actor.startsWith("console:")) return "console user";
-  if (actor === "api:token") return "API, account token";
-  if (actor.startsWith("api:")) return `API, key ${actor.slice(4)}`;
-  return "operator";
-}
-
-function auditTable(entries: readonly AuditEntry[]): Html {
-  if (entries.length === 0) return html`<p>No changes yet.</p>`;
-  return html`<div class="scroll"><table class="audit"><caption class="sr-only">Changes, newest first</caption><thead><tr><th scope="col">When (UTC)</th><th scope="col">What</th><th scope="col">Key</th><th scope="col">By</th><th scope="col">From</th></tr></thead>
-<tbody>${entries.map(
-    (e) =>
-      html`<tr data-audit="${e.action}"><td><time datetime="${e.at}">${e.at.slice(0, 19).replace("T", " ")}</time></td><td>${ACTIONS[e.action]}</td><td>${e.target ? html`<code>${e.target}</code>${typeof e.details.name === "string" ? ` (${e.details.name})` : ""}` : "—"}</td><td>${actorOf(e.actor)}</td><td>${e.ip ?? "—"}</td></tr>`,
-  )}</tbody></table></div>`;
 }
 
 /** The account's API keys (api.md section 8): create with scopes, the secret once, revoke. */
@@ -107,6 +74,6 @@ ${reauthFields(ctx, "key", "the secret is shown on this page")}
 </form>
 <h2>Recent changes</h2>
 <p class="hint">Keys created and revoked, token and SMPP credential rotations, requests for live sending and their answers, low-balance thresholds: by whom and from where, here, through the API or by an operator.</p>
-${auditTable(view.audit)}`,
+${auditTable(view.audit, view.names ?? new Map())}`,
   );
 }

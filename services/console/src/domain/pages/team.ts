@@ -1,5 +1,7 @@
+import type { AuditEntry } from "@smsgw/contracts";
 import { type Html, html } from "../html.ts";
 import { ROLE_HINTS, ROLES, type Role } from "../roles.ts";
+import { auditTable } from "./audit-table.ts";
 import { copyable, csrfField, layout, type PageContext, problemList } from "./layout.ts";
 
 export interface TeamMemberView {
@@ -20,6 +22,10 @@ export interface TeamView {
   selfId: string;
   members: readonly TeamMemberView[];
   invitations: ReadonlyArray<{ invitationId: string; email: string; role: Role; expiresAt: Date }>;
+  /** The team's changes from the account's audit log, newest first. */
+  audit: readonly AuditEntry[];
+  /** Members' emails by user id. */
+  names: ReadonlyMap<string, string>;
   /** The link just made: shown this once (only its digest is kept). */
   invited?: { email: string; role: Role; link: string };
   notice?: string;
@@ -83,6 +89,8 @@ ${roleSelect("invite-role", form.role)}
 <button type="submit">Make an invitation link</button>
 </form>
 <h2>Open invitations</h2>
-${invitations}`,
+${invitations}
+<h2>Recent changes to the team</h2>
+${auditTable(view.audit, view.names)}`,
   );
 }

@@ -17,10 +17,12 @@ const KEY = randomBytes(32).toString("base64");
 
 beforeAll(async () => {
   stack = await startPricingStack();
-  // Wrong passwords and codes on purpose from one address: the throttle has its own tests.
+  // Wrong passwords and codes, and many sign-ups, from one address: the throttles have their
+  // own tests.
   base = await stack.console({
     CONSOLE_SECRETS_KEY: KEY,
     LOGIN_MAX_FAILURES: "1000",
+    SIGNUPS_PER_IP_HOUR: "1000",
     AUDIT_RETRY_MS: "300",
   });
   noKey = await stack.console();

@@ -22,7 +22,8 @@ let base: string;
 
 beforeAll(async () => {
   stack = await startPricingStack();
-  base = await stack.console();
+  // Many owners sign up from one address here: the sign-up throttle has its own tests.
+  base = await stack.console({ SIGNUPS_PER_IP_HOUR: "1000", LOGIN_MAX_FAILURES: "1000" });
 });
 
 afterAll(async () => {
@@ -224,5 +225,37 @@ describe("roles, enforced on the server", () => {
         details: { email: "gone8@example.com", role: "developer" },
       }),
     ]);
+  });
+
+  it("when two owners demote each other at the same moment, one change is made and the account keeps an owner", async () => {
+    const boss = await owner(base, stack.sql, "owner9@example.com");
+    const second = await member(base, boss.visitor, "owner9b@example.com", "owner");
+    const secondId = await userIdOf(stack.sql, "owner9b@example.com");
+    await boss.visitor.get("/team");
+    await second.visitor.get("/team");
+    const answers = await Promise.all([
+      boss.visitor.post(`/team/members/${secondId}/role`, { role: "viewer" }),
+      second.visitor.post(`/team/members/${boss.userId}/role`, { role: "viewer" }),
+    ]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    const owners = await stack.sql`select 1 from console.users
+      where account_id = ${boss.accountId} and role = 'owner'`;
+    expect(owners).toHaveLength(1);
+    expect(await auditOf(stack.sql, boss.accountId, "member.role_changed")).toHaveLength(1);
+  });
+});
+
+describe("an invitation used twice at once", () => {
+  it("when two browsers accept the same link at the same moment, one member is made and one joined entry written", async () => {
+    const boss = await owner(base, stack.sql, "owner10@example.com");
+    const path = new URL(await inviteLink(boss.visitor, "race@example.com", "viewer")).pathname;
+    const browsers = [new Visitor(base), new Visitor(base)];
+    for (const b of browsers) await b.get(path);
+    const answers = await Promise.all(browsers.map((b) => b.post(path, { password: PASSWORD })));
+    expect(answers.map((a) => a.status).sort()).toEqual([303, 410]);
+    expect(
+      await stack.sql`select 1 from console.users where email = 'race@example.com'`,
+    ).toHaveLength(1);
+    expect(await auditOf(stack.sql, boss.accountId, "member.joined")).toHaveLength(1);
   });
 });

@@ -105,6 +105,27 @@ describe("invitations", () => {
   });
 });
 
+describe("withdrawing an invitation", () => {
+  it("when the owner withdraws an open invitation, its link opens nothing; another account's owner cannot withdraw it", async () => {
+    const boss = await owner(base, stack.sql, "owner11@example.com");
+    const path = new URL(await inviteLink(boss.visitor, "withdrawn@example.com", "billing"))
+      .pathname;
+    const [row] = await stack.sql<Array<{ invitation_id: string }>>`
+      select invitation_id from console.invitations where email = 'withdrawn@example.com'`;
+    const other = await owner(base, stack.sql, "owner11b@example.com");
+    await other.visitor.get("/team");
+    const theirs = await other.visitor.post(`/team/invitations/${row?.invitation_id}/revoke`, {});
+    expect(theirs.status).toBe(404);
+    const listed = await boss.visitor.get("/team");
+    expect(listed.text).toContain('data-invitation="withdrawn@example.com"');
+    const gone = await boss.visitor.post(`/team/invitations/${row?.invitation_id}/revoke`, {});
+    expect(gone.status).toBe(200);
+    expect(gone.text).not.toContain('data-invitation="withdrawn@example.com"');
+    const invitee = new Visitor(base);
+    expect((await invitee.get(path)).status).toBe(410);
+  });
+});
+
 describe("roles, enforced on the server", () => {
   it("when a viewer reads, every page opens; when it changes anything, 403 and nothing changes", async () => {
     const boss = await owner(base, stack.sql, "owner4@example.com");

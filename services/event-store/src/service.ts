@@ -1,6 +1,8 @@
 import {
+  createEraseNotifier,
   type Database,
   type Messaging,
+  openBucket,
   openMessaging,
   openServiceDatabase,
   type RunningConsumer,
@@ -14,10 +16,10 @@ import { migrations } from "./db/migrations.ts";
 import { type EventStoreDb, SCHEMA } from "./db/schema.ts";
 import { EventDelivery } from "./domain/raw-event.ts";
 import { createAppendHandler } from "./handlers/append-events.ts";
-import { createEraseNotifier } from "./handlers/erasure-notice.ts";
 import { drainLegacyOutbox } from "./handlers/legacy-outbox.ts";
 import { startRedactResponder } from "./handlers/redact-responder.ts";
 import { startRetention } from "./handlers/retention.ts";
+import { createRetentionPolicyPublisher } from "./handlers/retention-policy.ts";
 
 export const DURABLE = "event-store";
 
@@ -93,6 +95,11 @@ export async function startEventStore(
       intervalMs: config.RETENTION_INTERVAL_MS,
       now,
       notifyErased,
+      publishPolicy: createRetentionPolicyPublisher(
+        await openBucket(messaging.nats.nc, messaging.subjects.retentionBucket),
+        database.sql,
+        config.RETENTION_DAYS,
+      ),
     });
   } catch (error) {
     await stop().catch(() => undefined);

@@ -124,7 +124,12 @@ export function createApp(options: AppOptions): express.Express {
     ingressUrl: options.ingressUrl,
     timeoutMs: options.rpcTimeoutMs * 2,
   });
-  mountKeys(pages, { ...reauth, pricing: options.pricing, team: options.team });
+  mountKeys(pages, {
+    ...reauth,
+    pricing: options.pricing,
+    inbound: options.inbound,
+    team: options.team,
+  });
   mountSmpp(pages, {
     ...reauth,
     pricing: options.pricing,

@@ -12,10 +12,12 @@ import { csrfField, layout, type PageContext, problemList, reauthFields } from "
 
 export interface KeysView {
   keys: readonly ApiKeyView[];
-  /** The latest changes to the keys and the token, newest first (the audit log). */
+  /** The latest changes to the account, newest first (the audit logs of pricing and inbound). */
   audit: readonly AuditEntry[];
   /** Members' emails by user id, to name who made a change in the console. */
   names?: ReadonlyMap<string, string>;
+  /** The numbers' and sender IDs' entries could not be read (the inbound service is down). */
+  numbersAuditMissing?: boolean;
   /** The key just created, with its secret: shown once, on this answer only. */
   created?: { name: string; secret: string };
   notice?: string;
@@ -73,7 +75,8 @@ ${reauthFields(ctx, "key", "the secret is shown on this page")}
 <span class="hint">An account holds at most ${String(API_KEYS_PER_ACCOUNT)} keys.</span>
 </form>
 <h2>Recent changes</h2>
-<p class="hint">Keys created and revoked, token and SMPP credential rotations, requests for live sending and their answers, low-balance thresholds: by whom and from where, here, through the API or by an operator.</p>
+<p class="hint">Keys, token, webhook secret and SMPP credential rotations, settings, credits, live sending, low-balance thresholds, numbers and sender IDs, team members, passwords, two-factor and sessions: by whom and from where, here, through the API or by an operator.</p>
+${view.numbersAuditMissing ? html`<p class="notice" role="status">Changes to numbers and sender IDs cannot be shown just now; try again in a moment.</p>` : ""}
 ${auditTable(view.audit, view.names ?? new Map())}`,
   );
 }

@@ -16,9 +16,11 @@ for variable in $(grep -o 'SMSGW_NATS_PASSWORD_[A-Z_]*' nats/auth.conf | sort -u
     echo "nats-secrets: $variable written to deploy/.env"
   fi
 done
-# The connector's secret-box key (32 bytes, base64): rotating it is not deleting the line, it
+# The connector's and the console's secret-box keys (32 bytes, base64): rotating it is not deleting the line, it
 # is moving it to SMSGW_CARRIER_SECRETS_KEY_PREVIOUS first (docs/security.md, "Rotating").
-if ! grep -q "^SMSGW_CARRIER_SECRETS_KEY=" .env; then
-  echo "SMSGW_CARRIER_SECRETS_KEY=$(head -c 32 /dev/urandom | base64 | tr -d '\n')" >> .env
-  echo "nats-secrets: SMSGW_CARRIER_SECRETS_KEY written to deploy/.env"
-fi
+for name in SMSGW_CARRIER_SECRETS_KEY SMSGW_CONSOLE_SECRETS_KEY; do
+  if ! grep -q "^$name=" .env; then
+    echo "$name=$(head -c 32 /dev/urandom | base64 | tr -d '\n')" >> .env
+    echo "nats-secrets: $name written to deploy/.env"
+  fi
+done

@@ -6,6 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -60,6 +61,19 @@ const group = processGroup(
     void stopAll(1);
   },
 );
+
+/**
+ * The console's key for members' TOTP secrets, drawn once and kept in .dev-stack/ (ignored by
+ * git, mode 600): a new key each start would make every enrolled code unreadable.
+ */
+function consoleSecretsKey(): string {
+  const file = join(root, ".dev-stack", "console-secrets-key");
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, randomBytes(32).toString("base64"), { mode: 0o600 });
+  }
+  return readFileSync(file, "utf8").trim();
+}
 
 function startWebhookSink() {
   const server = createServer((req, res) => {
@@ -177,6 +191,7 @@ async function main() {
   await waitReady("inbound", INBOUND.healthPort);
   seedSimulatorNumbers();
   // The customer console, with a login onto the demo account (a new password each start).
+  env.CONSOLE_SECRETS_KEY = consoleSecretsKey();
   start("console");
   await waitReady("console", CONSOLE.healthPort);
   const consolePassword = randomBytes(9).toString("base64url");

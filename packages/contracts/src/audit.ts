@@ -13,8 +13,26 @@ export const AuditBy = z.object({
 export type AuditBy = z.infer<typeof AuditBy>;
 
 /**
- * The changes the audit log records (issue 22: keys, the token, going live, the low-balance
- * threshold, the account's settings and money; issue 19: SMPP credentials).
+ * The console's own changes to who may act for an account (issue 22, team members): the
+ * console verifies the actor (its signed-in session) and asks pricing, the audit log's
+ * keeper, to record them (`console.record_audit`). Only these may be asked for that way.
+ */
+export const TeamAuditAction = z.enum([
+  "member.invited",
+  "member.joined",
+  "member.role_changed",
+  "member.removed",
+  "password.changed",
+  "totp.enrolled",
+  "totp.disabled",
+  "session.revoked",
+]);
+export type TeamAuditAction = z.infer<typeof TeamAuditAction>;
+
+/**
+ * The changes the audit log records so far (issue 22: keys, the token, going live, the
+ * low-balance threshold, the account's settings and money, team members; issue 19: SMPP
+ * credentials).
  */
 export const AuditAction = z.enum([
   "account.created",
@@ -45,6 +63,7 @@ export const AuditAction = z.enum([
   "live.declined",
   "low_balance.threshold_set",
   "smpp_credentials.rotated",
+  ...TeamAuditAction.options,
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 
@@ -63,6 +82,30 @@ export const AuditEntry = z.object({
   details: z.record(z.string(), z.unknown()),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
+
+/**
+ * console -> pricing: record one team change. `entryId` is the console's, drawn once with the
+ * change and kept in its outbox until pricing confirms: a retry after a lost answer records
+ * nothing more (exactly one entry per change).
+ */
+export const ConsoleRecordAuditRequest = z.object({
+  accountId: z.string().min(1).max(64),
+  entryId: z.string().regex(/^aud_[A-Za-z0-9_-]{16,64}$/),
+  action: TeamAuditAction,
+  by: AuditBy,
+  /** The member (a user id) or session the change was about. */
+  target: z.string().max(100).nullable(),
+  /** What changed, never a secret (an email, a role). */
+  details: z.record(z.string(), z.unknown()),
+});
+export type ConsoleRecordAuditRequest = z.infer<typeof ConsoleRecordAuditRequest>;
+
+export const ConsoleRecordAuditResponse = z.discriminatedUnion("outcome", [
+  /** Recorded now, or already by an earlier try of the same `entryId`. */
+  z.object({ outcome: z.literal("recorded") }),
+  z.object({ outcome: z.literal("error"), reason: z.string() }),
+]);
+export type ConsoleRecordAuditResponse = z.infer<typeof ConsoleRecordAuditResponse>;
 
 /** console -> pricing: the account's latest audit entries. */
 export const ConsoleAuditResponse = z.discriminatedUnion("outcome", [

@@ -23,6 +23,8 @@ export interface ConsoleRpcSubjects {
   readonly revokeKey: string;
   /** The account's latest audit entries (`ConsoleAuditResponse`). */
   readonly audit: string;
+  /** One team change the console made (`ConsoleRecordAuditRequest`, audit.ts). */
+  readonly recordAudit: string;
   /** Asking for live sending (going-live.ts); the latest request is in `account`'s answer. */
   readonly requestLive: string;
   /** The account's low-balance threshold (going-live.ts). */
@@ -46,6 +48,7 @@ export function consoleRpcSubjects(prefix: string): ConsoleRpcSubjects {
     createKey: `${base}.create_key`,
     revokeKey: `${base}.revoke_key`,
     audit: `${base}.audit`,
+    recordAudit: `${base}.record_audit`,
     requestLive: `${base}.request_live`,
     setLowBalanceThreshold: `${base}.set_low_balance_threshold`,
     rotateSmppCredentials: `${base}.rotate_smpp_credentials`,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { secretBoxKey } from "./secret-box.ts";
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -8,6 +9,20 @@ export class ConfigError extends Error {
 export const Flag = z
   .enum(["true", "false", "1", "0", "yes", "no"])
   .transform((v) => v === "true" || v === "1" || v === "yes");
+
+/** A secret-box key (32 bytes, base64: secret-box.ts); empty or absent: none. */
+export const SecretBoxKeyEnv = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined || value === "") return undefined;
+    try {
+      return secretBoxKey(value);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
 
 /** Settings every service shares. Defaults fit the local machine. */
 export const BaseEnv = z.object({

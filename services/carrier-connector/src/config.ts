@@ -5,7 +5,7 @@ import {
   JsonEnv,
   loadConfig,
   Port,
-  secretBoxKey,
+  SecretBoxKeyEnv,
 } from "@smsgw/service-kit";
 import { z } from "zod";
 
@@ -112,29 +112,15 @@ const Carriers = JsonEnv(z.array(Carrier).min(1), DEFAULT_CARRIERS).superRefine(
   }
 });
 
-/** A secret-box key (32 bytes, base64); empty or absent: none. */
-const SecretsKey = z
-  .string()
-  .optional()
-  .transform((value, ctx) => {
-    if (value === undefined || value === "") return undefined;
-    try {
-      return secretBoxKey(value);
-    } catch (error) {
-      ctx.addIssue({ code: "custom", message: (error as Error).message });
-      return z.NEVER;
-    }
-  });
-
 export const CarrierConnectorEnv = BaseEnv.extend({
   CARRIERS: Carriers,
   /**
    * The carriers' passwords are stored sealed under this key (AES-256-GCM, issue 23): a dump
    * of the database does not hold them. Unset: stored in clear, with a warning at start.
    */
-  CARRIER_SECRETS_KEY: SecretsKey,
+  CARRIER_SECRETS_KEY: SecretBoxKeyEnv,
   /** The key before a rotation: passwords sealed under it still open, and are sealed again. */
-  CARRIER_SECRETS_KEY_PREVIOUS: SecretsKey,
+  CARRIER_SECRETS_KEY_PREVIOUS: SecretBoxKeyEnv,
   HEALTH_PORT: Port.default(8083),
   HTTP_HOST: z.string().min(1).default("127.0.0.1"),
   /** After a bind refused for its credentials, try again this much later (and alert). */

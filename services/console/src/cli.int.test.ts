@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createLogger } from "@smsgw/service-kit";
 import { createTestInfra, type TestInfra, Visitor } from "@smsgw/testkit";
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConsoleConfig } from "./config.ts";
 import { type StartedConsole, startConsole } from "./service.ts";
@@ -92,5 +93,37 @@ describe("cli.ts demo-user", () => {
     expect(made.code).toBe(2);
     expect(made.stderr).toContain("--password=-");
     expect(made.stderr).toContain("CONSOLE_PASSWORD");
+  });
+});
+
+describe("cli.ts disable-totp", () => {
+  it("when a member lost their authenticator, the operator turns two-factor off: the password logs in again, one audit entry as cli:<operator>", async () => {
+    const made = await cli(["demo-user", "--account-id=acc_cli_totp", "--email=lost@example.com"], {
+      CONSOLE_PASSWORD: "correct horse battery",
+    });
+    expect(made.code).toBe(0);
+    const sql = postgres(infra.database.url, { max: 1, onnotice: () => undefined });
+    try {
+      // As after an enrolment (the CLI never opens the secret, so any sealed value will do).
+      await sql`update console.users set totp_secret = 'sealed:v1:00000000:a:b:c'
+        where email = 'lost@example.com'`;
+      expect((await logIn("lost@example.com", "correct horse battery")).location).toBe(
+        "/login/totp",
+      );
+      const off = await cli(["disable-totp", "--email=lost@example.com", "--operator=alice"]);
+      expect(off).toEqual({ code: 0, stderr: "" });
+      expect((await logIn("lost@example.com", "correct horse battery")).location).toBe(
+        "/dashboard",
+      );
+      const entries = await sql<Array<{ request: Record<string, unknown> }>>`
+        select request from console.audit_outbox where request->>'action' = 'totp.disabled'`;
+      expect(entries.map((e) => [e.request.accountId, e.request.by])).toEqual([
+        ["acc_cli_totp", { actor: "cli:alice", ip: null }],
+      ]);
+      const again = await cli(["disable-totp", "--email=lost@example.com", "--operator=alice"]);
+      expect(again.code).toBe(1);
+    } finally {
+      await sql.end();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { BaseEnv, Flag, loadConfig, Port } from "@smsgw/service-kit";
+import { BaseEnv, Flag, loadConfig, Port, SecretBoxKeyEnv } from "@smsgw/service-kit";
 import { z } from "zod";
 
 const positiveInt = z.coerce.number().int().positive();
@@ -113,6 +113,27 @@ export const ConsoleEnv = BaseEnv.extend({
    * as ingress's and pricing's WEBHOOK_ALLOW_PRIVATE do for callback URLs.
    */
   WEBHOOK_ALLOW_PRIVATE: Flag.default(false),
+  /**
+   * Showing or rotating a secret asks for the password (and two-factor code) again unless it
+   * was typed in this session within these minutes; 0 asks every time.
+   */
+  REAUTH_MINUTES: z.coerce.number().int().min(0).max(60).default(10),
+  /** How long an invitation link works. */
+  INVITATION_HOURS: positiveInt.max(24 * 14).default(72),
+  /**
+   * Seals the members' TOTP secrets at rest (AES-256-GCM, 32 bytes as base64: `openssl rand
+   * -base64 32`). Unset: two-factor cannot be turned on (the security page says so).
+   */
+  CONSOLE_SECRETS_KEY: SecretBoxKeyEnv,
+  /** The key before a rotation: secrets sealed under it still open. */
+  CONSOLE_SECRETS_KEY_PREVIOUS: SecretBoxKeyEnv,
+  /** How often audit entries pricing has not confirmed yet are sent again. */
+  AUDIT_RETRY_MS: positiveInt.max(3_600_000).default(30_000),
+  /**
+   * The console's address as members reach it, for invitation links (`https://console.example.com`).
+   * Unset: the address of the owner's request.
+   */
+  PUBLIC_CONSOLE_URL: z.preprocess((v) => (v === "" ? undefined : v), z.url().optional()),
 });
 export type ConsoleConfig = z.infer<typeof ConsoleEnv>;
 

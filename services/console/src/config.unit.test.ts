@@ -20,6 +20,24 @@ describe("loadConsoleConfig", () => {
     expect(() => loadConsoleConfig({ SESSION_MAX_HOURS: "0" })).toThrow(/SESSION_MAX_HOURS/);
   });
 
+  it("when nothing is set, a password typed again counts 10 minutes, an invitation 72 hours, and two-factor has no key", () => {
+    const config = loadConsoleConfig({});
+    expect(config.REAUTH_MINUTES).toBe(10);
+    expect(config.INVITATION_HOURS).toBe(72);
+    expect(config.CONSOLE_SECRETS_KEY).toBeUndefined();
+    expect(loadConsoleConfig({ REAUTH_MINUTES: "0" }).REAUTH_MINUTES).toBe(0);
+    expect(() => loadConsoleConfig({ REAUTH_MINUTES: "-1" })).toThrow(/REAUTH_MINUTES/);
+  });
+
+  it("when CONSOLE_SECRETS_KEY is 32 bytes of base64 it is the key; anything else is refused at start", () => {
+    const key = Buffer.alloc(32, 7).toString("base64");
+    expect(loadConsoleConfig({ CONSOLE_SECRETS_KEY: key }).CONSOLE_SECRETS_KEY?.length).toBe(32);
+    expect(loadConsoleConfig({ CONSOLE_SECRETS_KEY: "" }).CONSOLE_SECRETS_KEY).toBeUndefined();
+    expect(() => loadConsoleConfig({ CONSOLE_SECRETS_KEY: "c2hvcnQ=" })).toThrow(
+      /CONSOLE_SECRETS_KEY/,
+    );
+  });
+
   it("when PUBLIC_API_URL is unset or empty, there is none (INGRESS_URL is shown); set, it is kept", () => {
     expect(loadConsoleConfig({ PUBLIC_API_URL: "" }).PUBLIC_API_URL).toBeUndefined();
     expect(loadConsoleConfig({}).PUBLIC_API_URL).toBeUndefined();

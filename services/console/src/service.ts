@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createAccountLogReader, createMessageReader } from "@smsgw/message-read-model";
 import {
+  createSecretBox,
   type Logger,
   openMessaging,
   openServiceDatabase,
@@ -9,10 +10,13 @@ import {
   startHealthServer,
 } from "@smsgw/service-kit";
 import type { ConsoleConfig } from "./config.ts";
+import { createSecurityStore } from "./db/account-security.ts";
 import { CONSOLE_SCHEMA, migrations } from "./db/migrations.ts";
 import type { ConsoleDatabase } from "./db/schema.ts";
+import { createTeamStore } from "./db/team.ts";
 import { createUserStore, type UserStore } from "./db/users.ts";
 import { createApp } from "./handlers/app.ts";
+import { startAuditRelay } from "./handlers/audit-relay.ts";
 import { createDispatcherClient } from "./handlers/dispatcher-client.ts";
 import { createInboundClient } from "./handlers/inbound-client.ts";
 import { createPricingClient } from "./handlers/pricing-client.ts";
@@ -52,9 +56,29 @@ export async function startConsole(config: ConsoleConfig, log: Logger): Promise<
     closers.push(() => messaging.close());
     const pricing = createPricingClient(messaging.nats, config.NATS_PREFIX, config.RPC_TIMEOUT_MS);
 
+    // Team changes' audit entries: sent after each change, and retried until pricing has them.
+    const audit = startAuditRelay(database.db, pricing, log, config.AUDIT_RETRY_MS);
+    closers.push(async () => audit.stop());
+    const box = config.CONSOLE_SECRETS_KEY
+      ? createSecretBox(config.CONSOLE_SECRETS_KEY, config.CONSOLE_SECRETS_KEY_PREVIOUS)
+      : undefined;
+    const security = createSecurityStore(database.db);
+    if (!box) log.warn("CONSOLE_SECRETS_KEY is not set: members cannot turn two-factor on");
+    if (box && config.CONSOLE_SECRETS_KEY_PREVIOUS) {
+      const resealed = await security.resealTotp(box);
+      log.info({ resealed }, "TOTP secrets sealed under the current key");
+    }
+
     const windowMs = config.LOGIN_WINDOW_MINUTES * 60_000;
     const app = createApp({
       users,
+      team: createTeamStore(database.db),
+      security,
+      audit,
+      box,
+      reauthWindowMs: config.REAUTH_MINUTES * 60_000,
+      invitationTtlMs: config.INVITATION_HOURS * 3_600_000,
+      publicUrl: config.PUBLIC_CONSOLE_URL,
       pricing,
       dispatcher: createDispatcherClient(
         messaging.nats,

@@ -9,6 +9,7 @@ import { createTestInfra, type TestInfra } from "@smsgw/testkit";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AccountOperations, createAccountOperations } from "./accounts.ts";
+import { recordAudit } from "./audit.ts";
 import { migrations, PRICING_SCHEMA } from "./db/migrations.ts";
 import type { PricingDatabase } from "./db/schema.ts";
 
@@ -235,5 +236,27 @@ describe("the audit log itself", () => {
       sql`update audit_log set actor = 'someone else'`.execute(database.db),
     ).rejects.toThrow(/append-only/);
     await expect(sql`delete from audit_log`.execute(database.db)).rejects.toThrow(/append-only/);
+  });
+});
+
+describe("the console's team changes", () => {
+  it("when the console sends the same entry twice (its answer was lost), one entry is recorded", async () => {
+    const { accountId } = await accounts.createAccount({ name: "audit-team", credits: "1" });
+    const entry = {
+      accountId,
+      entryId: "aud_0123456789abcdefghij",
+      action: "member.invited" as const,
+      by: { actor: "console:usr_owner", ip: "198.51.100.9" },
+      target: "inv_1",
+      details: { email: "dev@example.com", role: "viewer" },
+    };
+    await recordAudit(database.db, entry);
+    await recordAudit(database.db, entry);
+    await recordAudit(database.db, { ...entry, entryId: "aud_0123456789abcdefghik" });
+    const entries = (await accounts.audit(accountId)).filter((e) => e.action === "member.invited");
+    expect(entries.map((e) => [e.action, e.actor, e.target])).toEqual([
+      ["member.invited", "console:usr_owner", "inv_1"],
+      ["member.invited", "console:usr_owner", "inv_1"],
+    ]);
   });
 });

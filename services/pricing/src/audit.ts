@@ -9,6 +9,8 @@ import type { PricingDatabase } from "./db/schema.ts";
  */
 export interface AuditRecord {
   accountId: string;
+  /** The caller's id of the change, when it may ask again (the console's outbox). */
+  entryId?: string;
   action: AuditAction;
   by: AuditBy;
   target: string | null;
@@ -26,6 +28,7 @@ export async function recordAudit(
   await tx
     .insertInto("audit_log")
     .values({
+      ...(entry.entryId ? { entry_id: entry.entryId } : {}),
       account_id: entry.accountId,
       action: entry.action,
       actor: entry.by.actor,
@@ -34,6 +37,8 @@ export async function recordAudit(
       // From text: postgres.js would bind a string to jsonb as a JSON string.
       details: sql<string>`${JSON.stringify(entry.details ?? {})}::text::jsonb`,
     })
+    // A second try of the same entry (its answer was lost) records nothing more.
+    .onConflict((c) => c.column("entry_id").where("entry_id", "is not", null).doNothing())
     .execute();
 }
 

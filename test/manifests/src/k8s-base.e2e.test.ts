@@ -200,6 +200,7 @@ describe("k8s sources", () => {
     expect(targets.sort()).toEqual([
       "smsgw-admin",
       "smsgw-carriers",
+      "smsgw-console",
       "smsgw-database",
       "smsgw-nats",
     ]);

@@ -1,5 +1,8 @@
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Browser, chromium } from "playwright-core";
 
 export const CHROMIUM = "/usr/bin/chromium";
 
@@ -26,4 +29,26 @@ export function ensureChromium(): void {
   }
   if (!existsSync(CHROMIUM))
     throw new Error(`apt-get installed chromium but ${CHROMIUM} is missing`);
+}
+
+/** Where the browser tests save the README's screenshots (made if missing). */
+export const SHOTS = join(
+  dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "..",
+  "..",
+  "..",
+  "docs",
+  "console",
+);
+
+/** Debian's Chromium (installed if missing), headless, and the screenshots' folder made. */
+export async function launchChromium(): Promise<Browser> {
+  ensureChromium();
+  mkdirSync(SHOTS, { recursive: true });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    // Root on CI: Chromium's sandbox needs user namespaces that containers often lack.
+    args: ["--no-sandbox", "--disable-dev-shm-usage"],
+  });
 }

@@ -1,12 +1,11 @@
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { createLogger } from "@smsgw/service-kit";
 import { waitFor } from "@smsgw/testkit";
 import { type NpmPdu, type NpmSession, npmSmpp } from "@smsgw/testkit/npm-smpp";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import postgres from "postgres";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,7 +14,7 @@ import { type Gateway, startGateway } from "../../../../test/e2e/src/gateway.ts"
 import { loadConsoleConfig } from "../config.ts";
 import { type StartedConsole, startConsole } from "../service.ts";
 import { seedProjection } from "../testing/seed-log.ts";
-import { CHROMIUM, ensureChromium } from "./chromium.ts";
+import { launchChromium, SHOTS } from "./chromium.ts";
 
 /**
  * The console in a real headless Chromium against the whole gateway: sign up, copy the
@@ -26,15 +25,6 @@ import { CHROMIUM, ensureChromium } from "./chromium.ts";
  * page receives an MO from the simulator that shows on the inbound page; an opt-out added and
  * removed. Saves the README's screenshots to docs/console/.
  */
-const SHOTS = join(
-  dirname(fileURLToPath(import.meta.url)),
-  "..",
-  "..",
-  "..",
-  "..",
-  "docs",
-  "console",
-);
 const log = createLogger("console", process.env.TEST_LOG_LEVEL ?? "silent");
 const ADMIN_TOKEN = "admin-token-for-the-browser-test";
 const SIM_NUMBERS = ["+37250000001", "+37250000002"];
@@ -63,7 +53,6 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-  ensureChromium();
   // The admin API on: the operator approves going live through it, as in production.
   gateway = await startGateway(
     { ADMIN_TOKEN, ADMIN_PORT: "0" },
@@ -88,12 +77,7 @@ beforeAll(async () => {
   );
   base = `http://127.0.0.1:${service.port}`;
   sql = postgres(gateway.infra.database.url, { max: 2, onnotice: () => undefined });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    // Root on CI: Chromium's sandbox needs user namespaces that containers often lack.
-    args: ["--no-sandbox", "--disable-dev-shm-usage"],
-  });
-  mkdirSync(SHOTS, { recursive: true });
+  browser = await launchChromium();
 }, 600_000);
 
 afterAll(async () => {

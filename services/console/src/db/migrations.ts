@@ -39,4 +39,57 @@ export const migrations: Record<string, Migration> = {
       await sql`alter table users drop column callback_url`.execute(db);
     },
   },
+  "0003_teams": {
+    async up(db: Kysely<unknown>) {
+      // Issue 22, team members: several users per account, each with a role. The one user
+      // an account had until now is its owner (the column's default).
+      await sql`alter table users drop constraint users_account_id_key`.execute(db);
+      await sql`create index users_account on users (account_id)`.execute(db);
+      await sql`
+        alter table users
+          add column role text not null default 'owner'
+            check (role in ('owner', 'developer', 'billing', 'viewer')),
+          -- The TOTP secret, sealed (service-kit's secret box): a dump does not give codes.
+          add column totp_secret text,
+          -- Drawn at enrolment, waiting for the first code that proves the app has it.
+          add column totp_pending text,
+          -- The time step of the last code accepted: a code is good once.
+          add column totp_last_step bigint`.execute(db);
+      await sql`
+        alter table sessions
+          -- What a user sees of a session (and revokes it by): never the cookie's digest.
+          add column session_id text not null default ('ses_' || replace(gen_random_uuid()::text, '-', '')),
+          add column last_seen_at timestamptz not null default now(),
+          add column ip text,
+          add column user_agent text,
+          -- 'totp': the password was right, the code not yet given; opens no page.
+          add column stage text not null default 'active' check (stage in ('active', 'totp')),
+          -- The last time the password (and code) were typed again, for sensitive actions.
+          add column reauth_at timestamptz`.execute(db);
+      await sql`create unique index sessions_public_id on sessions (session_id)`.execute(db);
+      await sql`
+        create table invitations (
+          invitation_id text primary key,
+          -- SHA-256 of the link's token: the link is shown to the owner once, never stored.
+          token_sha256 text not null unique,
+          account_id text not null,
+          email text not null,
+          role text not null check (role in ('owner', 'developer', 'billing', 'viewer')),
+          invited_by text not null,
+          created_at timestamptz not null default now(),
+          expires_at timestamptz not null,
+          -- Single use: set once, by the acceptance that made the user.
+          accepted_at timestamptz
+        )`.execute(db);
+      await sql`create index invitations_account on invitations (account_id)`.execute(db);
+      await sql`
+        create table audit_outbox (
+          -- The entry's id at pricing too: a retry after a lost answer records nothing more.
+          entry_id text primary key,
+          -- pricing's console.record_audit request, written in the change's transaction.
+          request jsonb not null,
+          created_at timestamptz not null default now()
+        )`.execute(db);
+    },
+  },
 };

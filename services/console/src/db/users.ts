@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { type Kysely, sql } from "kysely";
+import type { Role } from "../domain/roles.ts";
 import { firstExpiryMs, type SessionLimits } from "../domain/session.ts";
 import type { ConsoleDatabase } from "./schema.ts";
 
@@ -7,10 +8,31 @@ export interface User {
   userId: string;
   email: string;
   accountId: string;
+  /** Absent: owner (a user made before roles, or by sign-up). */
+  role?: Role;
+}
+
+/** The signed-in user as the session middleware finds it. */
+export interface SessionUser extends User {
+  role: Role;
+  /** Two-factor is on: log-in and sensitive actions ask for a code too. */
+  totpEnabled: boolean;
+  /** The session's public id (never the cookie or its digest). */
+  sessionId: string;
+  /** When the password was last typed again in this session (sensitive actions). */
+  reauthAt: Date | null;
 }
 
 export interface UserWithHash extends User {
   passwordHash: string;
+}
+
+/** Where a session was opened from, as the user will see it in their list. */
+export interface SessionMeta {
+  ip: string | null;
+  userAgent: string | null;
+  /** "totp": the password was right, the code is still to come; opens no page. */
+  stage?: "active" | "totp";
 }
 
 /** Users and sessions of the console, in its own schema. */
@@ -19,14 +41,14 @@ export interface UserStore {
   create(user: UserWithHash): Promise<boolean>;
   /** Creates or replaces the user with this email (the local stack's demo login). */
   upsert(user: UserWithHash): Promise<void>;
-  findByEmail(email: string): Promise<UserWithHash | undefined>;
+  findByEmail(email: string): Promise<(UserWithHash & { totpEnabled: boolean }) | undefined>;
   /** A new session; returns the cookie value (only its hash is stored). */
-  openSession(userId: string, limits: SessionLimits): Promise<string>;
+  openSession(userId: string, limits: SessionLimits, meta?: SessionMeta): Promise<string>;
   /**
    * The session's user, sliding its expiry (never past `maxMs` after log-in); undefined when
-   * unknown, idle too long, or older than `maxMs`.
+   * unknown, idle too long, older than `maxMs`, or still waiting for its two-factor code.
    */
-  sessionUser(cookie: string, limits: SessionLimits): Promise<User | undefined>;
+  sessionUser(cookie: string, limits: SessionLimits): Promise<SessionUser | undefined>;
   closeSession(cookie: string): Promise<void>;
   deleteExpiredSessions(): Promise<number>;
 }
@@ -53,6 +75,7 @@ export function createUserStore(db: Kysely<ConsoleDatabase>): UserStore {
           email: user.email,
           password_hash: user.passwordHash,
           account_id: user.accountId,
+          ...(user.role ? { role: user.role } : {}),
         })
         .onConflict((c) => c.column("email").doNothing())
         .returning("user_id")
@@ -84,10 +107,17 @@ export function createUserStore(db: Kysely<ConsoleDatabase>): UserStore {
         .selectAll()
         .where("email", "=", email)
         .executeTakeFirst();
-      return row && { ...toUser(row), passwordHash: row.password_hash };
+      return (
+        row && {
+          ...toUser(row),
+          role: row.role,
+          passwordHash: row.password_hash,
+          totpEnabled: row.totp_secret !== null,
+        }
+      );
     },
 
-    async openSession(userId, limits) {
+    async openSession(userId, limits, meta) {
       const cookie = randomBytes(32).toString("base64url");
       await db
         .insertInto("sessions")
@@ -95,6 +125,9 @@ export function createUserStore(db: Kysely<ConsoleDatabase>): UserStore {
           id_sha256: digest(cookie),
           user_id: userId,
           expires_at: new Date(Date.now() + firstExpiryMs(limits)),
+          ip: meta?.ip ?? null,
+          user_agent: meta?.userAgent?.slice(0, 300) ?? null,
+          stage: meta?.stage ?? "active",
         })
         .execute();
       return cookie;
@@ -110,17 +143,37 @@ export function createUserStore(db: Kysely<ConsoleDatabase>): UserStore {
         .with("touched", (q) =>
           q
             .updateTable("sessions")
-            .set({ expires_at: sql<Date>`least(now() + ${idle}, created_at + ${max})` })
+            .set({
+              expires_at: sql<Date>`least(now() + ${idle}, created_at + ${max})`,
+              last_seen_at: sql<Date>`now()`,
+            })
             .where("id_sha256", "=", digest(cookie))
+            .where("stage", "=", "active")
             .where("expires_at", ">", sql<Date>`now()`)
             .where("created_at", ">", sql<Date>`now() - ${max}`)
-            .returning("user_id"),
+            .returning(["user_id", "session_id", "reauth_at"]),
         )
         .selectFrom("touched")
         .innerJoin("users", "users.user_id", "touched.user_id")
-        .select(["users.user_id", "email", "account_id"])
+        .select([
+          "users.user_id",
+          "email",
+          "account_id",
+          "role",
+          "totp_secret",
+          "session_id",
+          "reauth_at",
+        ])
         .executeTakeFirst();
-      return row && toUser(row);
+      return (
+        row && {
+          ...toUser(row),
+          role: row.role,
+          totpEnabled: row.totp_secret !== null,
+          sessionId: row.session_id,
+          reauthAt: row.reauth_at,
+        }
+      );
     },
 
     async closeSession(cookie) {

@@ -1,21 +1,16 @@
 import { toDecimal } from "@smsgw/contracts";
 import { countParts } from "@smsgw/sms-text";
 import type { Request, Response, Router } from "express";
-import type { UserStore } from "../db/users.ts";
 import { checkCallbackUrl } from "../domain/credentials-input.ts";
 import { type CredentialsView, credentialsPage } from "../domain/pages/credentials.ts";
 import { sendPage } from "../domain/pages/tools.ts";
-import type { Attempts } from "./attempts.ts";
 import type { DispatcherClient } from "./dispatcher-client.ts";
 import type { PricingClient } from "./pricing-client.ts";
-import { auditBy, passwordAgain } from "./reauth.ts";
-import { locals, pageContext, requireCsrf, requireUser } from "./security.ts";
+import { auditBy, passwordAgain, type ReauthDeps } from "./reauth.ts";
+import { pageContext, requireCsrf, requireUser, signedIn } from "./security.ts";
 
-export interface ActionOptions {
+export interface ActionOptions extends ReauthDeps {
   pricing: PricingClient;
-  users: UserStore;
-  /** Log-in attempts: a password asked again counts against the same email and client. */
-  loginAttempts: Attempts;
   dispatcher: DispatcherClient;
   /** The public API as customers see it (the credentials page's snippets). */
   apiUrl: string;
@@ -29,13 +24,9 @@ const field = (req: Request, name: string, max: number) =>
 
 /** Credentials (rotations, default callback URL) and the send form. */
 export function mountActions(router: Router, options: ActionOptions): void {
-  const { pricing, users, loginAttempts } = options;
+  const { pricing } = options;
 
-  const user = (res: Response) => {
-    const u = locals(res).user;
-    if (!u) throw new Error("requireUser did not run");
-    return u;
-  };
+  const user = signedIn;
 
   /** The account as pricing (its owner) has it: the hash and the default callback URL. */
   async function accountOf(accountId: string) {
@@ -66,16 +57,10 @@ export function mountActions(router: Router, options: ActionOptions): void {
    * enough, the password is asked again. False when it was not right (the page is sent).
    */
   async function reauthenticated(req: Request, res: Response): Promise<boolean> {
-    const checked = await passwordAgain(
-      { users, loginAttempts },
-      req,
-      user(res).email,
-      field(req, "password", 1_000),
-      {
-        ask: "Type your current password to rotate.",
-        refused: "That is not your current password: nothing was rotated.",
-      },
-    );
+    const checked = await passwordAgain(options, req, user(res), {
+      ask: "Type your current password to rotate.",
+      refused: "That is not your current password: nothing was rotated.",
+    });
     if (checked.ok) return true;
     if (checked.retryAfterSec !== undefined) {
       res.set("retry-after", String(checked.retryAfterSec));

@@ -4,7 +4,7 @@ import { readThreshold } from "../domain/low-balance.ts";
 import { type AccountView, accountPage } from "../domain/pages/account.ts";
 import type { PricingClient } from "./pricing-client.ts";
 import { auditBy } from "./reauth.ts";
-import { locals, pageContext, requireCsrf, requireUser } from "./security.ts";
+import { pageContext, requireCsrf, requireUser, signedIn } from "./security.ts";
 
 export interface AccountPageOptions {
   pricing: PricingClient;
@@ -24,11 +24,7 @@ const field = (req: Request, name: string, max: number) =>
 export function mountAccountPage(router: Router, options: AccountPageOptions): void {
   const { pricing } = options;
 
-  const user = (res: Response) => {
-    const u = locals(res).user;
-    if (!u) throw new Error("requireUser did not run");
-    return u;
-  };
+  const user = signedIn;
 
   async function page(res: Response, extra: Partial<AccountView> = {}, status = 200) {
     const answer = await pricing.account(user(res).accountId);

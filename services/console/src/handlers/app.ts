@@ -1,26 +1,44 @@
 import type { AccountLogReader, MessageReader } from "@smsgw/message-read-model";
-import type { Logger } from "@smsgw/service-kit";
+import type { Logger, SecretBox } from "@smsgw/service-kit";
 import express, { type NextFunction, type Request, type Response } from "express";
+import type { SecurityStore } from "../db/account-security.ts";
+import type { TeamStore } from "../db/team.ts";
 import type { UserStore } from "../db/users.ts";
 import { errorPage } from "../domain/pages/auth.ts";
 import type { ThrottleRule } from "../domain/throttle.ts";
+import { authorize } from "./access.ts";
 import { mountActions } from "./account-actions.ts";
 import { mountAccountPage } from "./account-page.ts";
+import { mountAccountSecurity } from "./account-security.ts";
 import { Attempts } from "./attempts.ts";
+import type { AuditRelay } from "./audit-relay.ts";
 import { mountAuth } from "./auth.ts";
 import type { DispatcherClient } from "./dispatcher-client.ts";
 import { type InboundClient, InboundUnavailableError } from "./inbound-client.ts";
+import { mountInvite } from "./invite.ts";
 import { mountKeys } from "./keys.ts";
 import { mountPages } from "./pages.ts";
 import { type PricingClient, PricingUnavailableError } from "./pricing-client.ts";
 import { locals, pageContext, securityHeaders, sessions } from "./security.ts";
 import { mountSmpp } from "./smpp.ts";
 import { mountStatic } from "./static.ts";
+import { mountTeam } from "./team.ts";
 import { mountTools } from "./tools.ts";
 import { mountTwoWay } from "./two-way.ts";
 
 export interface AppOptions {
   users: UserStore;
+  team: TeamStore;
+  security: SecurityStore;
+  /** Carries team changes' audit entries to pricing. */
+  audit: AuditRelay;
+  /** Seals TOTP secrets (CONSOLE_SECRETS_KEY); undefined: two-factor is unavailable. */
+  box: SecretBox | undefined;
+  /** REAUTH_MINUTES in ms. */
+  reauthWindowMs: number;
+  invitationTtlMs: number;
+  /** PUBLIC_CONSOLE_URL (invitation links). */
+  publicUrl: string | undefined;
   pricing: PricingClient;
   dispatcher: DispatcherClient;
   /** Numbers, inbound messages and opt-outs: the inbound service's API. */
@@ -63,14 +81,26 @@ export function createApp(options: AppOptions): express.Express {
     idleMs: options.idleMs,
     maxMs: options.maxMs,
     secure: options.secureCookies,
+    reauthWindowMs: options.reauthWindowMs,
   };
   app.use(express.urlencoded({ extended: false, limit: "32kb", parameterLimit: 50 }));
   app.use(sessions(session));
+  // Roles before any handler: what the signed-in user's role does not allow never runs.
+  app.use(authorize);
   const pages = express.Router();
   pages.get("/", (_req, res) => res.redirect(303, locals(res).user ? "/dashboard" : "/login"));
   const loginAttempts = new Attempts(options.login);
+  const reauth = {
+    users: options.users,
+    security: options.security,
+    box: options.box,
+    loginAttempts,
+    reauthWindowMs: options.reauthWindowMs,
+  };
   mountAuth(pages, {
     users: options.users,
+    security: options.security,
+    box: options.box,
     pricing: options.pricing,
     session,
     apiUrl: options.apiUrl,
@@ -87,24 +117,22 @@ export function createApp(options: AppOptions): express.Express {
     logger: options.logger,
   });
   mountActions(pages, {
+    ...reauth,
     pricing: options.pricing,
-    users: options.users,
-    loginAttempts,
     dispatcher: options.dispatcher,
     apiUrl: options.apiUrl,
     ingressUrl: options.ingressUrl,
     timeoutMs: options.rpcTimeoutMs * 2,
   });
   mountKeys(pages, {
+    ...reauth,
     pricing: options.pricing,
     inbound: options.inbound,
-    users: options.users,
-    loginAttempts,
+    team: options.team,
   });
   mountSmpp(pages, {
+    ...reauth,
     pricing: options.pricing,
-    users: options.users,
-    loginAttempts,
     address: options.smppAddress,
   });
   mountAccountPage(pages, { pricing: options.pricing });
@@ -113,6 +141,15 @@ export function createApp(options: AppOptions): express.Express {
     pricing: options.pricing,
     allowPrivateCallbacks: options.allowPrivateCallbacks,
   });
+  mountTeam(pages, {
+    team: options.team,
+    pricing: options.pricing,
+    audit: options.audit,
+    invitationTtlMs: options.invitationTtlMs,
+    publicUrl: options.publicUrl,
+  });
+  mountAccountSecurity(pages, { ...reauth, audit: options.audit });
+  mountInvite(pages, { team: options.team, users: options.users, session, audit: options.audit });
   app.use(pages);
 
   app.use((_req: Request, res: Response) => {

@@ -6,8 +6,10 @@ import { checkNewPassword, normalizeEmail } from "../domain/credentials-input.ts
 import { loginPage, signupPage, tooManyAttempts } from "../domain/pages/auth.ts";
 import { credentialsPage } from "../domain/pages/credentials.ts";
 import { type Attempts, checkPassword } from "./attempts.ts";
+import { CODE_WAIT_MS, mountLoginCode, sessionMeta } from "./login-code.ts";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "./password.ts";
 import type { PricingClient } from "./pricing-client.ts";
+import type { ReauthDeps } from "./reauth.ts";
 import {
   endSession,
   locals,
@@ -19,6 +21,9 @@ import {
 
 export interface AuthOptions {
   users: UserStore;
+  /** Two-factor's second step (the code of a log-in waiting for it). */
+  security: ReauthDeps["security"];
+  box: ReauthDeps["box"];
   pricing: PricingClient;
   session: SessionOptions;
   apiUrl: string;
@@ -98,12 +103,12 @@ export function mountAuth(router: Router, options: AuthOptions): void {
       options.log.warn({ accountId }, "sign-up raced on an email; account left unused");
       return void res.status(422).send(signupPage(ctx, shownEmail, taken).value);
     }
-    startSession(res, await users.openSession(userId, session), session);
+    startSession(res, await users.openSession(userId, session, sessionMeta(req)), session);
     options.log.info({ userId, accountId }, "signed up");
     // The token is in this answer only: it is not stored, and no redirect carries it.
     res.status(201).send(
       credentialsPage(
-        { email: email.value, csrf: locals(res).csrf },
+        { email: email.value, csrf: locals(res).csrf, role: "owner" },
         {
           hash,
           token,
@@ -148,7 +153,17 @@ export function mountAuth(router: Router, options: AuthOptions): void {
     // A session this browser had before (another user's, or a stale one) ends here.
     const previous = locals(res).sessionCookie;
     if (previous) await users.closeSession(previous);
-    startSession(res, await users.openSession(user.userId, session), session);
+    if (user.totpEnabled) {
+      // The password was right; the code is still to come. This cookie opens no page.
+      const waiting = { idleMs: CODE_WAIT_MS, maxMs: CODE_WAIT_MS };
+      const cookie = await users.openSession(user.userId, waiting, {
+        ...sessionMeta(req),
+        stage: "totp",
+      });
+      startSession(res, cookie, { ...session, ...waiting });
+      return void res.redirect(303, "/login/totp");
+    }
+    startSession(res, await users.openSession(user.userId, session, sessionMeta(req)), session);
     res.redirect(303, "/dashboard");
   });
 
@@ -158,4 +173,6 @@ export function mountAuth(router: Router, options: AuthOptions): void {
     endSession(res, session.secure);
     res.redirect(303, "/login");
   });
+
+  mountLoginCode(router, options);
 }

@@ -1,15 +1,18 @@
 import { API_KEY_ID } from "@smsgw/contracts";
 import { newApiKeySecret } from "@smsgw/service-kit";
 import type { Request, Response, Router } from "express";
+import type { TeamStore } from "../db/team.ts";
 import { readKeyForm } from "../domain/key-input.ts";
 import { type KeysView, keysPage } from "../domain/pages/keys.ts";
 import { type InboundClient, InboundUnavailableError } from "./inbound-client.ts";
 import type { PricingClient } from "./pricing-client.ts";
 import { auditBy, passwordAgain, type ReauthDeps } from "./reauth.ts";
-import { locals, pageContext, requireCsrf, requireUser } from "./security.ts";
+import { pageContext, requireCsrf, requireUser, signedIn } from "./security.ts";
 
 export interface KeysOptions extends ReauthDeps {
   pricing: PricingClient;
+  /** The account's members, to name who made each change. */
+  team: TeamStore;
   /** The audit entries of numbers and sender IDs, which the inbound service keeps. */
   inbound: Pick<InboundClient, "audit">;
 }
@@ -31,15 +34,11 @@ const texts = (value: unknown): string[] =>
 export function mountKeys(router: Router, options: KeysOptions): void {
   const { pricing } = options;
 
-  const user = (res: Response) => {
-    const u = locals(res).user;
-    if (!u) throw new Error("requireUser did not run");
-    return u;
-  };
+  const user = signedIn;
 
   async function page(res: Response, extra: Partial<KeysView> = {}, status = 200) {
     const accountId = user(res).accountId;
-    const [listed, audit, numbersAudit] = await Promise.all([
+    const [listed, audit, numbersAudit, names] = await Promise.all([
       pricing.keys(accountId),
       pricing.audit(accountId),
       // The page still serves the keys when the inbound service does not answer.
@@ -47,6 +46,7 @@ export function mountKeys(router: Router, options: KeysOptions): void {
         if (error instanceof InboundUnavailableError) return null;
         throw error;
       }),
+      options.team.names(accountId),
     ]);
     if (listed.outcome !== "keys") throw new Error(listed.reason);
     if (audit.outcome !== "entries") throw new Error(audit.reason);
@@ -57,6 +57,7 @@ export function mountKeys(router: Router, options: KeysOptions): void {
     const view = {
       keys: listed.keys,
       audit: entries,
+      names,
       numbersAuditMissing: !numbersAudit?.ok,
       ...extra,
     };
@@ -76,7 +77,7 @@ export function mountKeys(router: Router, options: KeysOptions): void {
     };
     const read = readKeyForm(form.name, form.scopes, form.allowedIps);
     if (!read.ok) return void (await page(res, { form, problems: read.problems }, 422));
-    const checked = await passwordAgain(options, req, u.email, text(req.body?.password, 1_000), {
+    const checked = await passwordAgain(options, req, u, {
       ask: "Type your current password to create a key.",
       refused: "That is not your current password: no key was created.",
     });

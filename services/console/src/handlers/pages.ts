@@ -16,7 +16,7 @@ import { dashboardPage } from "../domain/pages/dashboard.ts";
 import { messagePage, messagesPage } from "../domain/pages/messages.ts";
 import { describeEvent } from "../domain/timeline.ts";
 import type { PricingClient } from "./pricing-client.ts";
-import { locals, pageContext, requireUser } from "./security.ts";
+import { pageContext, requireUser, signedIn } from "./security.ts";
 
 export interface PageOptions {
   log: AccountLogReader;
@@ -40,11 +40,7 @@ function queryOf(req: Request, names: readonly string[]): Record<string, string>
   return out;
 }
 
-function accountOf(res: Response): string {
-  const user = locals(res).user;
-  if (!user) throw new Error("requireUser did not run");
-  return user.accountId;
-}
+const accountOf = (res: Response): string => signedIn(res).accountId;
 
 /** Every page here shows the logged-in account's data only: the account id comes from the session. */
 export function mountPages(router: Router, options: PageOptions): void {

@@ -6,6 +6,8 @@ import {
   ConsoleKeysResponse,
   ConsoleLedgerResponse,
   ConsolePriceListResponse,
+  type ConsoleRecordAuditRequest,
+  ConsoleRecordAuditResponse,
   ConsoleRequestLiveResponse,
   ConsoleRotateSmppCredentialsResponse,
   ConsoleRotateTokenResponse,
@@ -72,6 +74,9 @@ export function createPricingClient(nats: Nats, prefix: string, timeoutMs: numbe
     revokeKey: (accountId: string, keyId: string, by: AuditBy) =>
       ask(subjects.revokeKey, { accountId, keyId, by }, RevokeApiKeyResponse),
     audit: (accountId: string) => ask(subjects.audit, { accountId }, ConsoleAuditResponse),
+    /** One team change, from the console's audit outbox (idempotent on its entryId). */
+    recordAudit: (request: ConsoleRecordAuditRequest) =>
+      ask(subjects.recordAudit, request, ConsoleRecordAuditResponse),
     setLowBalanceThreshold: (accountId: string, threshold: number | null, by: AuditBy) =>
       ask(
         subjects.setLowBalanceThreshold,

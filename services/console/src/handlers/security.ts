@@ -1,9 +1,10 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
-import type { User, UserStore } from "../db/users.ts";
+import type { SessionUser, UserStore } from "../db/users.ts";
 import { cookieName, parseCookies, setCookie } from "../domain/cookies.ts";
 import type { PageContext } from "../domain/pages/layout.ts";
 import { firstExpiryMs, type SessionLimits } from "../domain/session.ts";
+import { recentlyConfirmed } from "../domain/team.ts";
 
 export const SESSION_COOKIE = "console_sid";
 export const CSRF_COOKIE = "console_csrf";
@@ -12,8 +13,10 @@ export const CSRF_COOKIE = "console_csrf";
 export interface Locals {
   /** The token this request's forms carry, and the one a form it posts must carry. */
   csrf: string;
-  user?: User;
+  user?: SessionUser;
   sessionCookie?: string;
+  /** REAUTH_MINUTES, for the forms of sensitive actions. */
+  reauthWindowMs?: number;
 }
 
 export function locals(res: Response): Locals {
@@ -21,8 +24,16 @@ export function locals(res: Response): Locals {
 }
 
 export function pageContext(res: Response): PageContext {
-  const { csrf, user } = locals(res);
-  return user ? { csrf, email: user.email } : { csrf };
+  const { csrf, user, reauthWindowMs } = locals(res);
+  if (!user) return { csrf };
+  return {
+    csrf,
+    email: user.email,
+    role: user.role,
+    totp: user.totpEnabled,
+    // The forms of sensitive actions ask for nothing while a confirmation is recent.
+    confirmed: recentlyConfirmed(user.reauthAt, new Date(), reauthWindowMs ?? 0),
+  };
 }
 
 /**
@@ -46,6 +57,7 @@ export interface SessionOptions extends SessionLimits {
   users: UserStore;
   /** Over HTTPS: Secure cookies with the `__Host-` prefix. */
   secure: boolean;
+  reauthWindowMs: number;
 }
 
 /**
@@ -73,6 +85,7 @@ export function sessions(options: SessionOptions) {
       sid && user
         ? { csrf: sessionCsrf(sid), user, sessionCookie: sid }
         : { csrf: cookies.get(names.csrf) ?? issueCsrf(res, options.secure) };
+    state.reauthWindowMs = options.reauthWindowMs;
     Object.assign(res.locals, state);
     next();
   };
@@ -115,6 +128,13 @@ export function requireCsrf(req: Request, res: Response, next: NextFunction): vo
     .status(403)
     .type("text/plain")
     .send("This form has expired or did not come from this site: reload the page and try again.");
+}
+
+/** The signed-in user of a request that passed `requireUser` (a bug otherwise). */
+export function signedIn(res: Response): SessionUser {
+  const user = locals(res).user;
+  if (!user) throw new Error("requireUser did not run");
+  return user;
 }
 
 /** Pages behind log-in: a visitor without a session goes to /login (forms get 403). */

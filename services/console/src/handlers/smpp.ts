@@ -2,7 +2,7 @@ import type { Request, Response, Router } from "express";
 import { type SmppView, smppPage } from "../domain/pages/smpp.ts";
 import type { PricingClient } from "./pricing-client.ts";
 import { auditBy, passwordAgain, type ReauthDeps } from "./reauth.ts";
-import { locals, pageContext, requireCsrf, requireUser } from "./security.ts";
+import { pageContext, requireCsrf, requireUser, signedIn } from "./security.ts";
 
 export interface SmppOptions extends ReauthDeps {
   pricing: PricingClient;
@@ -18,11 +18,7 @@ export interface SmppOptions extends ReauthDeps {
 export function mountSmpp(router: Router, options: SmppOptions): void {
   const { pricing } = options;
 
-  const user = (res: Response) => {
-    const u = locals(res).user;
-    if (!u) throw new Error("requireUser did not run");
-    return u;
-  };
+  const user = signedIn;
 
   async function page(res: Response, extra: Partial<SmppView> = {}, status = 200) {
     const found = await pricing.account(user(res).accountId);
@@ -37,8 +33,7 @@ export function mountSmpp(router: Router, options: SmppOptions): void {
 
   router.post("/smpp/rotate", requireUser, requireCsrf, async (req: Request, res) => {
     const u = user(res);
-    const password = typeof req.body?.password === "string" ? req.body.password : "";
-    const checked = await passwordAgain(options, req, u.email, password.slice(0, 1_000), {
+    const checked = await passwordAgain(options, req, u, {
       ask: "Type your current password to rotate.",
       refused: "That is not your current password: nothing was rotated.",
     });

@@ -6,7 +6,7 @@ import { type OptOutsView, optOutsPage } from "../domain/pages/opt-outs.ts";
 import type { InboundClient } from "./inbound-client.ts";
 import type { PricingClient } from "./pricing-client.ts";
 import { auditBy } from "./reauth.ts";
-import { locals, pageContext, requireCsrf, requireUser } from "./security.ts";
+import { pageContext, requireCsrf, requireUser, signedIn } from "./security.ts";
 
 export interface TwoWayOptions {
   inbound: InboundClient;
@@ -28,12 +28,8 @@ const field = (req: Request, name: string, max: number) =>
  */
 export function mountTwoWay(router: Router, options: TwoWayOptions): void {
   const { inbound, pricing } = options;
-  const userOf = (res: Response) => {
-    const u = locals(res).user;
-    if (!u) throw new Error("requireUser did not run");
-    return u;
-  };
-  const accountOf = (res: Response) => userOf(res).accountId;
+  const userOf = signedIn;
+  const accountOf = (res: Response) => signedIn(res).accountId;
   const isTest = async (accountId: string) => {
     const account = await pricing.account(accountId);
     if (account.outcome !== "account") throw new Error(account.reason);

@@ -246,4 +246,15 @@ export const migrations: Record<string, Migration> = {
         check (kind in ('topup', 'charge', 'refund', 'adjustment', 'transfer'))`.execute(db);
     },
   },
+  "0011_audit_entry_ids": {
+    async up(db: Kysely<unknown>) {
+      // Issue 22, team members: the console records its own changes (members, passwords,
+      // two-factor, sessions) here through an outbox of its own, retried until confirmed;
+      // the id it drew with the change makes a retry record nothing more.
+      await sql`alter table audit_log add column entry_id text`.execute(db);
+      await sql`
+        create unique index audit_log_entry_id on audit_log (entry_id)
+        where entry_id is not null`.execute(db);
+    },
+  },
 };

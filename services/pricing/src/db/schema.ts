@@ -66,6 +66,8 @@ export interface AuditLogTable {
   /** A key's id, or null for the token. */
   target: string | null;
   details: ColumnType<Record<string, unknown>, string, never>;
+  /** The console's id of a team change it asked to record (a retry records nothing more). */
+  entry_id: ColumnType<string | null, string | null | undefined, never>;
 }
 
 /** Requests for live sending (going-live.ts in the contracts); one pending per account. */

@@ -2,6 +2,8 @@ import {
   ConsoleAccountRequest,
   type ConsoleAuditResponse,
   type ConsoleKeysResponse,
+  ConsoleRecordAuditRequest,
+  type ConsoleRecordAuditResponse,
   CreateApiKeyRequest,
   type CreateApiKeyResponse,
   consoleRpcSubjects,
@@ -10,7 +12,7 @@ import {
 } from "@smsgw/contracts";
 import type { Kysely } from "kysely";
 import type { ApiKeyOperations } from "../api-keys.ts";
-import { listAudit } from "../audit.ts";
+import { listAudit, recordAudit } from "../audit.ts";
 import type { PricingDatabase } from "../db/schema.ts";
 import { type QueryOptions, respond } from "./queries.ts";
 
@@ -50,6 +52,16 @@ export function startApiKeyResponders(options: ApiKeyRpcOptions): { stop(): Prom
     return { outcome: "entries", entries: await listAudit(db, request.accountId) };
   }
 
+  /**
+   * A team change the console made and verified (members, passwords, two-factor, sessions):
+   * the console owns those records, pricing the one audit log of the account.
+   */
+  async function record(request: ConsoleRecordAuditRequest): Promise<ConsoleRecordAuditResponse> {
+    if ((await keysOf(db, request.accountId)) === undefined) return unknown(request.accountId);
+    await recordAudit(db, request);
+    return { outcome: "recorded" };
+  }
+
   const { subjects } = options;
   const consoleSubjects = consoleRpcSubjects(subjects.prefix);
   const subscriptions = [
@@ -59,6 +71,7 @@ export function startApiKeyResponders(options: ApiKeyRpcOptions): { stop(): Prom
     respond(options, consoleSubjects.createKey, CreateApiKeyRequest, create),
     respond(options, consoleSubjects.revokeKey, RevokeApiKeyRequest, revoke),
     respond(options, consoleSubjects.audit, ConsoleAccountRequest, audit),
+    respond(options, consoleSubjects.recordAudit, ConsoleRecordAuditRequest, record),
   ];
   return {
     async stop() {

@@ -1,7 +1,14 @@
 import type { TestWebhookResponse } from "@smsgw/contracts";
 import { type Html, html } from "../html.ts";
 import { snippets } from "../snippets.ts";
-import { copyable, csrfField, layout, type PageContext, problemList } from "./layout.ts";
+import {
+  copyable,
+  csrfField,
+  layout,
+  type PageContext,
+  problemList,
+  reauthFields,
+} from "./layout.ts";
 
 export interface CredentialsView {
   hash: string;
@@ -63,8 +70,7 @@ ${problemList(view.problems ?? [])}
 ${shown}
 <h2>Rotate</h2>
 <form method="post" action="/credentials/rotate-token" class="stack">${csrfField(ctx)}
-<label for="rotate-password">Current password <span class="hint">(asked again: the new token or secret is shown on this page)</span></label>
-<input id="rotate-password" name="password" type="password" autocomplete="current-password" required>
+${reauthFields(ctx, "rotate", "the new token or secret is shown on this page")}
 <button type="submit">Rotate API token</button>
 <span class="hint">The old token stops working at once.</span>
 <button type="submit" formaction="/credentials/rotate-webhook-secret">Rotate webhook secret</button>

@@ -7,12 +7,15 @@ import {
   type AuditEntry,
 } from "@smsgw/contracts";
 import { type Html, html } from "../html.ts";
-import { csrfField, layout, type PageContext, problemList } from "./layout.ts";
+import { auditTable } from "./audit-table.ts";
+import { csrfField, layout, type PageContext, problemList, reauthFields } from "./layout.ts";
 
 export interface KeysView {
   keys: readonly ApiKeyView[];
   /** The latest changes to the account, newest first (the audit logs of pricing and inbound). */
   audit: readonly AuditEntry[];
+  /** Members' emails by user id, to name who made a change in the console. */
+  names?: ReadonlyMap<string, string>;
   /** The numbers' and sender IDs' entries could not be read (the inbound service is down). */
   numbersAuditMissing?: boolean;
   /** The key just created, with its secret: shown once, on this answer only. */
@@ -32,53 +35,6 @@ const SCOPE_HINTS: Record<string, string> = {
 function keyRow(ctx: PageContext, key: ApiKeyView): Html {
   return html`<tr data-key="${key.id}"><td>${key.name}</td><td><code>${key.id}</code></td><td>${key.scopes.join(", ")}</td><td>${key.allowedIps.length > 0 ? key.allowedIps.join(", ") : "anywhere"}</td><td><time datetime="${key.createdAt}">${key.createdAt.slice(0, 16).replace("T", " ")}</time></td>
 <td><form method="post" action="/keys/${key.id}/revoke" class="inline">${csrfField(ctx)}<button type="submit" aria-label="Revoke ${key.name}">Revoke</button></form></td></tr>`;
-}
-
-const ACTIONS: Record<AuditEntry["action"], string> = {
-  "account.created": "Account created",
-  "account.disabled": "Account disabled",
-  "account.enabled": "Account enabled",
-  "credits.topped_up": "Credits added",
-  "credits.adjusted": "Balance adjusted",
-  "webhook_secret.rotated": "Webhook secret rotated",
-  "countries.blocked": "Countries blocked",
-  "countries.unblocked": "Countries unblocked",
-  "limits.set": "API limits set",
-  "default_callback_url.set": "Default callback URL set",
-  "subaccount.created": "Sub-account created",
-  "credits.transferred": "Credits transferred",
-  "number.taken": "Number taken",
-  "number.released": "Number released",
-  "number.inbound_url_set": "Inbound URL set",
-  "sender_id.requested": "Sender ID requested",
-  "sender_id.withdrawn": "Sender ID withdrawn",
-  "sender_id.approved": "Sender ID approved",
-  "sender_id.rejected": "Sender ID rejected",
-  "api_key.created": "API key created",
-  "api_key.revoked": "API key revoked",
-  "token.rotated": "Token rotated",
-  "live.requested": "Live sending requested",
-  "live.approved": "Live sending approved",
-  "live.declined": "Live sending declined",
-  "low_balance.threshold_set": "Low-balance threshold set",
-  "smpp_credentials.rotated": "SMPP credentials rotated",
-};
-
-/** Who, in words: the console user, a credential of the API, or an operator. */
-function actorOf(actor: string): string {
-  if (actor.startsWith("console:")) return "console user";
-  if (actor === "api:token") return "API, account token";
-  if (actor.startsWith("api:")) return `API, key ${actor.slice(4)}`;
-  return "operator";
-}
-
-function auditTable(entries: readonly AuditEntry[]): Html {
-  if (entries.length === 0) return html`<p>No changes yet.</p>`;
-  return html`<div class="scroll"><table class="audit"><caption class="sr-only">Changes, newest first</caption><thead><tr><th scope="col">When (UTC)</th><th scope="col">What</th><th scope="col">About</th><th scope="col">By</th><th scope="col">From</th></tr></thead>
-<tbody>${entries.map(
-    (e) =>
-      html`<tr data-audit="${e.action}"><td><time datetime="${e.at}">${e.at.slice(0, 19).replace("T", " ")}</time></td><td>${ACTIONS[e.action]}</td><td>${e.target ? html`<code>${e.target}</code>${typeof e.details.name === "string" ? ` (${e.details.name})` : ""}` : "—"}</td><td>${actorOf(e.actor)}</td><td>${e.ip ?? "—"}</td></tr>`,
-  )}</tbody></table></div>`;
 }
 
 /** The account's API keys (api.md section 8): create with scopes, the secret once, revoke. */
@@ -114,14 +70,13 @@ ${ALL_SCOPES.map(
 </fieldset>
 <label for="key-ips">Allowed from <span class="hint">(optional: up to ${String(ALLOWED_IPS_PER_KEY)} IPv4 or IPv6 CIDRs, comma or space separated; empty for anywhere)</span></label>
 <input id="key-ips" name="allowedIps" value="${form.allowedIps}" placeholder="203.0.113.0/24, 2001:db8::/32">
-<label for="key-password">Current password <span class="hint">(asked again: the secret is shown on this page)</span></label>
-<input id="key-password" name="password" type="password" autocomplete="current-password" required>
+${reauthFields(ctx, "key", "the secret is shown on this page")}
 <button type="submit">Create key</button>
 <span class="hint">An account holds at most ${String(API_KEYS_PER_ACCOUNT)} keys.</span>
 </form>
 <h2>Recent changes</h2>
-<p class="hint">Keys, token, webhook secret and SMPP credential rotations, settings, credits, live sending, low-balance thresholds, numbers and sender IDs: by whom and from where, here, through the API or by an operator.</p>
+<p class="hint">Keys, token, webhook secret and SMPP credential rotations, settings, credits, live sending, low-balance thresholds, numbers and sender IDs, team members, passwords, two-factor and sessions: by whom and from where, here, through the API or by an operator.</p>
 ${view.numbersAuditMissing ? html`<p class="notice" role="status">Changes to numbers and sender IDs cannot be shown just now; try again in a moment.</p>` : ""}
-${auditTable(view.audit)}`,
+${auditTable(view.audit, view.names ?? new Map())}`,
   );
 }

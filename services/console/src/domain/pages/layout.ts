@@ -1,10 +1,17 @@
 import { type Html, html } from "../html.ts";
+import type { Role } from "../roles.ts";
 
 export interface PageContext {
   /** The signed-in user's email, or undefined on public pages. */
   email?: string;
   /** The CSRF token every form of the page carries. */
   csrf: string;
+  /** The signed-in user's role (the server refuses what it may not do; links follow). */
+  role?: Role;
+  /** Two-factor is on: sensitive forms ask for a code too. */
+  totp?: boolean;
+  /** The password was typed again recently: sensitive forms ask for nothing. */
+  confirmed?: boolean;
 }
 
 const NAV = [
@@ -19,8 +26,27 @@ const NAV = [
   ["/keys", "API keys"],
   ["/smpp", "SMPP"],
   ["/account", "Account"],
+  ["/team", "Team"],
+  ["/security", "Security"],
   ["/tools/phone", "Phone formatter"],
 ] as const;
+
+/**
+ * The password (and code) a sensitive action asks for again: optional while a confirmation
+ * of this session is recent (REAUTH_MINUTES), the code only with two-factor on.
+ */
+export function reauthFields(ctx: PageContext, id: string, why: string): Html {
+  const hint = ctx.confirmed
+    ? "(not needed: you confirmed it a moment ago)"
+    : `(asked again: ${why})`;
+  const code = ctx.totp
+    ? html`<label for="${id}-code">Authenticator code</label>
+<input id="${id}-code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]{6,7}"${ctx.confirmed ? "" : html` required`}>`
+    : "";
+  return html`<label for="${id}-password">Current password <span class="hint">${hint}</span></label>
+<input id="${id}-password" name="password" type="password" autocomplete="current-password"${ctx.confirmed ? "" : html` required`}>
+${code}`;
+}
 
 /** The hidden field of every form (double-submit: it must equal the csrf cookie). */
 export function csrfField(ctx: PageContext): Html {
@@ -29,7 +55,9 @@ export function csrfField(ctx: PageContext): Html {
 
 export function layout(ctx: PageContext, title: string, active: string, body: Html): Html {
   const nav = ctx.email
-    ? html`<nav aria-label="Main"><ul>${NAV.map(
+    ? html`<nav aria-label="Main"><ul>${NAV.filter(
+        ([href]) => href !== "/team" || ctx.role === "owner",
+      ).map(
         ([href, label]) =>
           html`<li><a href="${href}"${href === active ? html` aria-current="page"` : ""}>${label}</a></li>`,
       )}</ul><form method="post" action="/logout" class="logout">${csrfField(ctx)}<span class="who">${ctx.email}</span> <button type="submit">Log out</button></form></nav>`

@@ -1,5 +1,12 @@
 import { type Html, html } from "../html.ts";
-import { copyable, csrfField, layout, type PageContext, problemList } from "./layout.ts";
+import {
+  copyable,
+  csrfField,
+  layout,
+  type PageContext,
+  problemList,
+  reauthFields,
+} from "./layout.ts";
 
 export interface SmppView {
   /** The account's system_id; null before its first credentials. Never the password. */
@@ -46,8 +53,7 @@ ${problemList(view.problems ?? [])}
 ${current(view)}
 <h2>${verb} SMPP credentials</h2>
 <form method="post" action="/smpp/rotate" class="stack">${csrfField(ctx)}
-<label for="smpp-rotate-password">Current password <span class="hint">(asked again: the new SMPP password is shown on this page)</span></label>
-<input id="smpp-rotate-password" name="password" type="password" autocomplete="current-password" required>
+${reauthFields(ctx, "smpp-rotate", "the new SMPP password is shown on this page")}
 <button type="submit">${verb} SMPP credentials</button>
 <span class="hint">${view.systemId === null ? "The system_id is made for the account and stays the same on later rotations." : "The system_id stays; the old password stops working for new binds at once (binds made with it stay until they end)."}</span>
 </form>`,

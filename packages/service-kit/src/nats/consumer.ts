@@ -40,6 +40,11 @@ export interface Delivery<T> {
   subject: string;
   /** 1 on first delivery. */
   deliveryCount: number;
+  /**
+   * The message's sequence in the stream: where its copy is, for erasing it later (ADR 0021,
+   * the stream's copies). The events of one envelope share it.
+   */
+  seq: number;
   headers: MsgHdrs | undefined;
 }
 
@@ -244,6 +249,7 @@ function decode<T>(
       value: result.data,
       subject: msg.subject,
       deliveryCount: msg.info.deliveryCount,
+      seq: msg.seq,
       headers: msg.headers,
     },
   };

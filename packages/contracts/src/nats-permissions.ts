@@ -186,7 +186,17 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
     ]),
     "event-store": grant(
       "event-store",
-      [...stream, ...durable("event-store"), s.statusChanged, s.messagesErased],
+      [
+        ...stream,
+        ...durable("event-store"),
+        s.statusChanged,
+        s.messagesErased,
+        // The stream eraser (ADR 0021): a queued copy's subject, every consumer's ack floor,
+        // and the delete (with erase) once they are all past it.
+        `${api}.STREAM.MSG.GET.${S}`,
+        `${api}.STREAM.MSG.DELETE.${S}`,
+        `${api}.CONSUMER.LIST.${S}`,
+      ],
       // Erasure requests from ingress (ADR 0021).
       [s.redactMessage],
       true,

@@ -34,6 +34,7 @@ export {
   eventBatchId,
   inChunks,
   publishWithRetry,
+  type StoredEnvelope,
 } from "./nats/publisher.ts";
 export { type ResponderOptions, startResponder } from "./nats/responder.ts";
 export { ensureDurableConsumer, ensureEventStream } from "./nats/stream.ts";

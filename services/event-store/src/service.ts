@@ -18,6 +18,7 @@ import { createEraseNotifier } from "./handlers/erasure-notice.ts";
 import { drainLegacyOutbox } from "./handlers/legacy-outbox.ts";
 import { startRedactResponder } from "./handlers/redact-responder.ts";
 import { startRetention } from "./handlers/retention.ts";
+import { startStreamEraser } from "./handlers/stream-eraser.ts";
 
 export const DURABLE = "event-store";
 
@@ -45,12 +46,14 @@ export async function startEventStore(
   let consumer: RunningConsumer | undefined;
   let redactions: { stop(): Promise<void> } | undefined;
   let retention: { stop(): Promise<void> } | undefined;
+  let streamEraser: ReturnType<typeof startStreamEraser> | undefined;
 
   async function stop(): Promise<void> {
     stopping = true;
     await consumer?.stop();
     await redactions?.stop();
     await retention?.stop();
+    await streamEraser?.stop();
     await health.close();
     await messaging?.close();
     await database?.close();
@@ -76,6 +79,16 @@ export async function startEventStore(
     });
     const now = () => new Date();
     const notifyErased = createEraseNotifier(messaging.nats.js, messaging.subjects);
+    const { jsm } = messaging.nats;
+    const stream = messaging.subjects.stream;
+    const eraser = startStreamEraser({
+      sql: database.sql,
+      jsm,
+      stream,
+      log,
+      intervalMs: config.STREAM_ERASER_INTERVAL_MS,
+    });
+    streamEraser = eraser;
     redactions = startRedactResponder({
       nc: messaging.nats.nc,
       subject: messaging.subjects.redactMessage,
@@ -83,6 +96,7 @@ export async function startEventStore(
       log,
       now,
       notifyErased,
+      onErased: eraser.kick,
     });
     retention = startRetention({
       sql: database.sql,
@@ -93,6 +107,8 @@ export async function startEventStore(
       intervalMs: config.RETENTION_INTERVAL_MS,
       now,
       notifyErased,
+      streamFloor: async () => (await jsm.streams.info(stream)).state.first_seq,
+      onErased: eraser.kick,
     });
   } catch (error) {
     await stop().catch(() => undefined);

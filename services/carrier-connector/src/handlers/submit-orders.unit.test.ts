@@ -166,7 +166,7 @@ function setup(
     publish: async (e: MessageEvent) => void published.push(e),
     publishAll: async (events: readonly MessageEvent[]) => void published.push(...events),
     publishStatusChanges: async () => undefined,
-    publishStatusChangeBatch: async () => undefined,
+    publishStatusChangeBatch: async () => [],
     publishBatch: async (events: readonly MessageEvent[]) => {
       published.push(...events);
       batched.push(...events);

@@ -18,10 +18,12 @@ import type postgres from "postgres";
 import { eraseLateContent } from "../db/erasure.ts";
 import { appendAndReadProjections } from "../db/event-log.ts";
 import { stateOfRow, upsertProjections } from "../db/projection.ts";
+import { recordStatusPublishes } from "../db/stream-erasure.ts";
 import { lateContentCandidates } from "../domain/erasure.ts";
 import { foldMessage, isReported, statusChangesOf } from "../domain/fold.ts";
 import { affectsProjection, initialState, type MessageState } from "../domain/message.ts";
 import { type EventDelivery, type UnpackedEvent, unpack } from "../domain/raw-event.ts";
+import { contentCopiesOf } from "../domain/stream-erasure.ts";
 import { recordCommitted } from "../metrics.ts";
 
 /** Another replica folded one of the batch's messages meanwhile: fold the batch again. */
@@ -33,7 +35,8 @@ const MAX_RACES = 5;
 /**
  * The consumer's handler (ADR 0009): one transaction per fetched batch appends the events
  * as published and folds the new ones into their messages (two statements); after the commit
- * the status changes are published, and only then are the deliveries acked (by returning).
+ * the status changes are published and where their envelopes went recorded (ADR 0021), and
+ * only then are the deliveries acked (by returning).
  * The unacked delivery is the outbox: a batch redelivered after its commit finds its events
  * logged and publishes its messages' status changes again, derived from the projection.
  */
@@ -57,7 +60,7 @@ export function createAppendHandler(deps: {
       log.warn({ err: errorMessage(error), size: batch.length }, "batch refused; one by one");
       return appendOneByOne(batch, unpacked);
     }
-    await publisher.publishStatusChangeBatch(changes);
+    await recordStatusPublishes(sql, await publisher.publishStatusChangeBatch(changes));
     return undefined;
   };
 
@@ -71,7 +74,8 @@ export function createAppendHandler(deps: {
       const events = unpacked[index] ?? [];
       try {
         const redelivered = redeliveredMessages([delivery], [events]);
-        await publisher.publishStatusChangeBatch(await appendAndFold(sql, events, redelivered));
+        const changes = await appendAndFold(sql, events, redelivered);
+        await recordStatusPublishes(sql, await publisher.publishStatusChangeBatch(changes));
         outcomes.push(ACK);
       } catch (error) {
         outcomes.push(
@@ -89,6 +93,7 @@ const tracer = serviceTracer("event-store");
 
 function unpackLogged(delivery: Delivery<EventDelivery>, log: Logger): UnpackedEvent[] {
   const { events, rejected } = unpack(delivery.value);
+  for (const event of events) event.seq = delivery.seq;
   if (rejected.length > 0) {
     log.error({ subject: delivery.subject, rejected }, "events without a valid envelope skipped");
   }
@@ -153,17 +158,11 @@ async function attempt(
   const messageIds = new Set([...folding.map((e) => e.raw.messageId), ...redelivered]);
   let fresh: ReadonlySet<string> = new Set();
   const changes = await sql.begin(async (tx) => {
-    const read = await appendAndReadProjections(
-      tx,
-      events.map((e) => e.raw),
-      [...messageIds],
-    );
+    const read = await appendAndReadProjections(tx, events, [...messageIds]);
     fresh = read.fresh;
-    // A refused submit logged after its message was erased brings the content back: erased too.
-    await eraseLateContent(
-      tx,
-      lateContentCandidates(events.map((e) => e.raw).filter((e) => read.fresh.has(e.eventId))),
-    );
+    // A refused submit logged after its message was erased brings the content back: erased
+    // too, and its stream copies queued for deletion.
+    await eraseLateContent(tx, withCopies(events, read.fresh));
     const current = new Map(
       read.rows.map((row) => [row.message_id, { state: stateOfRow(row), revision: row.revision }]),
     );
@@ -205,6 +204,24 @@ async function attempt(
     changes,
   );
   return changes;
+}
+
+/**
+ * The new events that carry content into the log (`lateContentCandidates`: none on the
+ * normal path), each with its stream copies: its own delivery's and its order's.
+ */
+function withCopies(events: readonly UnpackedEvent[], fresh: ReadonlySet<string>) {
+  const seqs = new Map<string, number>();
+  for (const { raw, seq } of events) if (seq !== undefined) seqs.set(raw.eventId, seq);
+  const candidates = lateContentCandidates(
+    events.map((e) => e.raw).filter((e) => fresh.has(e.eventId)),
+  );
+  return candidates.map((candidate) => ({
+    ...candidate,
+    copies: contentCopiesOf([
+      { streamSeq: seqs.get(candidate.event_id) ?? null, changed: true, data: candidate.data },
+    ]),
+  }));
 }
 
 /** SQLSTATE classes 22 (data exception), 23 (integrity) and 54 (limits): retrying cannot help. */

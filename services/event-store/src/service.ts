@@ -12,6 +12,7 @@ import type { Logger } from "pino";
 import type { EventStoreConfig } from "./config.ts";
 import { migrations } from "./db/migrations.ts";
 import { type EventStoreDb, SCHEMA } from "./db/schema.ts";
+import { createStatusPublishLog } from "./db/status-publish-log.ts";
 import { EventDelivery } from "./domain/raw-event.ts";
 import { createAppendHandler } from "./handlers/append-events.ts";
 import { createEraseNotifier } from "./handlers/erasure-notice.ts";
@@ -47,10 +48,14 @@ export async function startEventStore(
   let redactions: { stop(): Promise<void> } | undefined;
   let retention: { stop(): Promise<void> } | undefined;
   let streamEraser: ReturnType<typeof startStreamEraser> | undefined;
+  let publishLog: ReturnType<typeof createStatusPublishLog> | undefined;
 
   async function stop(): Promise<void> {
     stopping = true;
     await consumer?.stop();
+    await publishLog?.close().catch((error: unknown) => {
+      log.warn({ err: String(error) }, "status envelopes not recorded at stop");
+    });
     await redactions?.stop();
     await retention?.stop();
     await streamEraser?.stop();
@@ -65,6 +70,9 @@ export async function startEventStore(
     });
     messaging = await openMessaging(config, "event-store", log);
     await drainLegacyOutbox({ db: database.db, publisher: messaging.publisher, log });
+    publishLog = createStatusPublishLog(database.sql, {
+      onError: (error) => log.warn({ err: String(error) }, "status envelopes not recorded yet"),
+    });
     consumer = await startConsumer(messaging.nats, {
       stream: messaging.subjects.stream,
       durable: DURABLE,
@@ -75,7 +83,12 @@ export async function startEventStore(
       // One batch at a time: a replica's batches never fold the same message at once, so the
       // fold needs no row locks (replicas race rarely; the revision check catches it).
       concurrency: 1,
-      handle: createAppendHandler({ sql: database.sql, publisher: messaging.publisher, log }),
+      handle: createAppendHandler({
+        sql: database.sql,
+        publisher: messaging.publisher,
+        log,
+        publishLog,
+      }),
     });
     const now = () => new Date();
     const notifyErased = createEraseNotifier(messaging.nats.js, messaging.subjects);

@@ -1,12 +1,15 @@
 import { createHash } from "node:crypto";
+import type { StoredEnvelope } from "@smsgw/service-kit";
 import type postgres from "postgres";
 import type { RawEvent } from "../domain/raw-event.ts";
 import type { MessageRow } from "./projection.ts";
+import { statusPublishRows } from "./stream-erasure.ts";
 
 /**
  * The batch's first statement (ADR 0009): appends the events to the log in the batch's
  * order, each as it was published with the stream sequence of its delivery, and reads the current projections of the given
- * messages, in one round trip. Webhook attempts (two or more per message, folded into
+ * messages, in one round trip. It also records where the status envelopes of the batches
+ * before went (`published`, ADR 0021), so that costs no statement of its own. Webhook attempts (two or more per message, folded into
  * nothing) go to one row of `webhook_attempts` for the whole batch, its id a digest of theirs.
  * An event already stored (a redelivery, or a copy in the same batch) adds nothing: `fresh`
  * holds only the ids new to the log.
@@ -15,8 +18,9 @@ export async function appendAndReadProjections(
   tx: postgres.TransactionSql,
   delivered: ReadonlyArray<{ raw: RawEvent; seq?: number | undefined }>,
   messageIds: readonly string[],
+  published: readonly StoredEnvelope[] = [],
 ): Promise<{ fresh: Set<string>; rows: MessageRow[] }> {
-  if (delivered.length === 0) return { fresh: new Set(), rows: [] };
+  if (delivered.length === 0 && published.length === 0) return { fresh: new Set(), rows: [] };
   const logged = delivered.filter(({ raw }) => raw.type !== BATCHED_TYPE);
   const attempts = uniqueById(
     delivered.filter(({ raw }) => raw.type === BATCHED_TYPE).map(({ raw }) => raw),
@@ -41,6 +45,13 @@ export async function appendAndReadProjections(
       where ${attempts.length > 0}
       on conflict (batch_id) do nothing
       returning events
+    ), published as (
+      insert into event_store.status_publishes (seq, message_ids)
+      select x.seq, x.message_ids
+      from jsonb_to_recordset(${statusPublishRows(published)}::text::jsonb)
+        as x(seq bigint, message_ids text[])
+      where ${published.length > 0}
+      on conflict (seq) do nothing
     ), fresh as (
       select coalesce(array_agg(event_id), '{}') as ids from (
         select event_id from appended

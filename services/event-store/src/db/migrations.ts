@@ -207,6 +207,12 @@ export const migrations: Record<string, Migration> = {
         seq bigint primary key,
         queued_at timestamptz not null default now()
       )`.execute(db);
+      // Messages erased in the last minutes: a status envelope another replica published
+      // before the erasure and recorded after it is queued by the eraser's next run.
+      await sql`create table erased_recently (
+        message_id text primary key,
+        until timestamptz not null
+      )`.execute(db);
     },
   },
 };

@@ -7,6 +7,7 @@ export interface EventStoreDb {
   outbox: OutboxTable;
   status_publishes: StatusPublishesTable;
   stream_erasures: StreamErasuresTable;
+  erased_recently: ErasedRecentlyTable;
 }
 
 export const SCHEMA = "event_store";
@@ -100,4 +101,10 @@ export interface StatusPublishesTable {
 export interface StreamErasuresTable {
   seq: Int8;
   queued_at: Generated<Timestamp>;
+}
+
+/** Messages erased lately, until `until`: their late-recorded status envelopes are queued too. */
+export interface ErasedRecentlyTable {
+  message_id: string;
+  until: Timestamp;
 }

@@ -6,29 +6,16 @@ import type postgres from "postgres";
  * envelopes went, and the queue of copies the stream eraser deletes.
  */
 
-/**
- * After a batch's status changes were stored and before its ack: where each envelope went and
- * whose changes it holds (each carries the number). One statement per batch; a redelivery
- * publishes the same envelopes again (the de-duplication answers their first sequence) and
- * finds them recorded.
- */
-export async function recordStatusPublishes(
-  sql: postgres.Sql,
-  stored: readonly StoredEnvelope[],
-): Promise<void> {
-  if (stored.length === 0) return;
-  const rows = stored.map(({ seq, messageIds }) => ({ seq, message_ids: messageIds }));
-  await sql`
-    insert into event_store.status_publishes (seq, message_ids)
-    select x.seq, x.message_ids
-    from jsonb_to_recordset(${JSON.stringify(rows)}::text::jsonb) as x(seq bigint, message_ids text[])
-    on conflict (seq) do nothing`;
+/** The envelopes as the JSON the statements read (`jsonb_to_recordset`). */
+export function statusPublishRows(stored: readonly StoredEnvelope[]): string {
+  return JSON.stringify(stored.map(({ seq, messageIds }) => ({ seq, message_ids: messageIds })));
 }
 
 /**
  * In an erasure's transaction: queues the copies named (`contentCopiesOf`) and the status
  * envelopes that held these messages' changes, those at or above `floor` (the stream's first
- * sequence: below it the stream has dropped them already).
+ * sequence: below it the stream has dropped them already), and notes the messages in
+ * `erased_recently` for the envelopes recorded after it (`queueLateEnvelopes`).
  */
 export async function queueStreamCopies(
   tx: postgres.TransactionSql,
@@ -37,12 +24,42 @@ export async function queueStreamCopies(
   floor: number,
 ): Promise<void> {
   await tx`
+    with recently as (
+      insert into event_store.erased_recently (message_id, until)
+      select unnest(${messageIds as string[]}::text[]), now() + ${RECHECK_FOR}::interval
+      on conflict (message_id) do update set until = excluded.until
+    )
     insert into event_store.stream_erasures (seq)
     select s from unnest(${copies as number[]}::bigint[]) s where s >= ${floor}
     union
     select p.seq from event_store.status_publishes p
     where p.message_ids && ${messageIds as string[]}::text[] and p.seq >= ${floor}
     on conflict (seq) do nothing`;
+}
+
+/**
+ * How long an erased message's status envelopes are looked for again: one published before
+ * the erasure may be recorded after it (by the next batch, or the idle flush, of whichever
+ * replica published it: a second at most, unless that replica stalls).
+ */
+const RECHECK_FOR = "2 minutes";
+
+/**
+ * Queues the status envelopes recorded since of messages erased lately (`erased_recently`,
+ * GIN lookup) and forgets the erasures past their time. One statement; nothing to read when
+ * nothing was erased lately.
+ */
+export async function queueLateEnvelopes(sql: postgres.Sql): Promise<void> {
+  await sql`
+    with recent as (
+      select coalesce(array_agg(message_id), '{}') as ids from event_store.erased_recently
+    ), queued as (
+      insert into event_store.stream_erasures (seq)
+      select p.seq from event_store.status_publishes p, recent
+      where cardinality(recent.ids) > 0 and p.message_ids && recent.ids
+      on conflict (seq) do nothing
+    )
+    delete from event_store.erased_recently where until < now()`;
 }
 
 /** The oldest queued copies, up to `limit`. */

@@ -9,6 +9,7 @@ import {
   type Outcome,
   retryDelayMs,
   SpanKind,
+  type StoredEnvelope,
   serviceTracer,
   term,
   traceContextOf,
@@ -18,7 +19,7 @@ import type postgres from "postgres";
 import { eraseLateContent } from "../db/erasure.ts";
 import { appendAndReadProjections } from "../db/event-log.ts";
 import { stateOfRow, upsertProjections } from "../db/projection.ts";
-import { recordStatusPublishes } from "../db/stream-erasure.ts";
+import type { StatusPublishLog } from "../db/status-publish-log.ts";
 import { lateContentCandidates } from "../domain/erasure.ts";
 import { foldMessage, isReported, statusChangesOf } from "../domain/fold.ts";
 import { affectsProjection, initialState, type MessageState } from "../domain/message.ts";
@@ -35,8 +36,9 @@ const MAX_RACES = 5;
 /**
  * The consumer's handler (ADR 0009): one transaction per fetched batch appends the events
  * as published and folds the new ones into their messages (two statements); after the commit
- * the status changes are published and where their envelopes went recorded (ADR 0021), and
- * only then are the deliveries acked (by returning).
+ * the status changes are published and where their envelopes went remembered (recorded by
+ * the next batch's transaction, ADR 0021), and only then are the deliveries acked (by
+ * returning).
  * The unacked delivery is the outbox: a batch redelivered after its commit finds its events
  * logged and publishes its messages' status changes again, derived from the projection.
  */
@@ -44,8 +46,12 @@ export function createAppendHandler(deps: {
   sql: postgres.Sql;
   publisher: Pick<EventPublisher, "publishStatusChangeBatch">;
   log: Logger;
+  /** Where the status envelopes went (ADR 0021); absent: not recorded. */
+  publishLog?: StatusPublishLog;
 }) {
-  const { sql, publisher, log } = deps;
+  const { sql, publisher, log, publishLog } = deps;
+  const remember = (stored: Awaited<ReturnType<EventPublisher["publishStatusChangeBatch"]>>) =>
+    publishLog?.add(stored);
 
   return async function handle(
     batch: Delivery<EventDelivery>[],
@@ -53,14 +59,19 @@ export function createAppendHandler(deps: {
     const unpacked = batch.map((delivery) => unpackLogged(delivery, log));
     let changes: MessageStatusChanged[];
     try {
-      changes = await appendAndFold(sql, unpacked.flat(), redeliveredMessages(batch, unpacked));
+      changes = await appendAndFold(
+        sql,
+        unpacked.flat(),
+        redeliveredMessages(batch, unpacked),
+        publishLog,
+      );
     } catch (error) {
       // Anything but bad data is retried by the consumer (nak with back-off).
       if (!isDataError(error)) throw error;
       log.warn({ err: errorMessage(error), size: batch.length }, "batch refused; one by one");
       return appendOneByOne(batch, unpacked);
     }
-    await recordStatusPublishes(sql, await publisher.publishStatusChangeBatch(changes));
+    remember(await publisher.publishStatusChangeBatch(changes));
     return undefined;
   };
 
@@ -74,8 +85,8 @@ export function createAppendHandler(deps: {
       const events = unpacked[index] ?? [];
       try {
         const redelivered = redeliveredMessages([delivery], [events]);
-        const changes = await appendAndFold(sql, events, redelivered);
-        await recordStatusPublishes(sql, await publisher.publishStatusChangeBatch(changes));
+        const changes = await appendAndFold(sql, events, redelivered, publishLog);
+        remember(await publisher.publishStatusChangeBatch(changes));
         outcomes.push(ACK);
       } catch (error) {
         outcomes.push(
@@ -136,10 +147,14 @@ export async function appendAndFold(
   sql: postgres.Sql,
   events: readonly UnpackedEvent[],
   redelivered: ReadonlySet<string> = new Set(),
+  publishLog?: StatusPublishLog,
 ): Promise<MessageStatusChanged[]> {
   for (let race = 1; ; race++) {
     try {
-      return await attempt(sql, events, redelivered);
+      const envelopes = publishLog?.pending() ?? [];
+      const changes = await attempt(sql, events, redelivered, envelopes);
+      publishLog?.recorded(envelopes);
+      return changes;
     } catch (error) {
       if (!(error instanceof ProjectionRaced) || race >= MAX_RACES) throw error;
     }
@@ -150,6 +165,7 @@ async function attempt(
   sql: postgres.Sql,
   events: readonly UnpackedEvent[],
   redelivered: ReadonlySet<string>,
+  envelopes: readonly StoredEnvelope[],
 ): Promise<MessageStatusChanged[]> {
   const folding = events.filter(
     (e): e is UnpackedEvent & { known: MessageEvent } =>
@@ -158,7 +174,8 @@ async function attempt(
   const messageIds = new Set([...folding.map((e) => e.raw.messageId), ...redelivered]);
   let fresh: ReadonlySet<string> = new Set();
   const changes = await sql.begin(async (tx) => {
-    const read = await appendAndReadProjections(tx, events, [...messageIds]);
+    // The status envelopes of the batches before ride along (ADR 0021).
+    const read = await appendAndReadProjections(tx, events, [...messageIds], envelopes);
     fresh = read.fresh;
     // A refused submit logged after its message was erased brings the content back: erased
     // too, and its stream copies queued for deletion.

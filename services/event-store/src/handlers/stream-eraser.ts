@@ -1,6 +1,11 @@
 import { errorMessage, type Logger, type Nats } from "@smsgw/service-kit";
 import type postgres from "postgres";
-import { dropQueuedCopies, forgetBelow, queuedStreamCopies } from "../db/stream-erasure.ts";
+import {
+  dropQueuedCopies,
+  forgetBelow,
+  queuedStreamCopies,
+  queueLateEnvelopes,
+} from "../db/stream-erasure.ts";
 import { fateOfCopy, type StreamConsumer } from "../domain/stream-erasure.ts";
 import { streamCopiesErased, streamCopiesWaiting } from "../metrics.ts";
 
@@ -27,6 +32,7 @@ export async function runStreamEraser(
   options: StreamEraserOptions,
 ): Promise<{ erased: number; waiting: number }> {
   const { sql, jsm, stream } = options;
+  await queueLateEnvelopes(sql);
   const queued = await queuedStreamCopies(sql, RUN_LIMIT);
   if (queued.length === 0) return { erased: 0, waiting: 0 };
   const firstSeq = (await jsm.streams.info(stream)).state.first_seq;

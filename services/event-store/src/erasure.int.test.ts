@@ -153,7 +153,11 @@ describe("erasing one message on request", () => {
   it("when a message is erased, its events' stream copies go once the event store (their only reader here) acked them; its status envelopes, which nobody reads here, wait", async () => {
     const message = await deliveredMessage("acc_redact");
     const status = messaging.subjects.statusChanged;
-    const holding = await inStream(message.to);
+    // The final status change goes out just after the fold the reader saw.
+    const holding = await waitFor(async () => {
+      const found = await inStream(message.to);
+      return found.some((m) => m.subject === status) ? found : undefined;
+    });
     expect(new Set(holding.map((m) => m.subject.split(".").slice(1).join(".")))).toEqual(
       new Set(["evt.accepted", "evt.submit_failed", "status.changed"]),
     );

@@ -27,6 +27,8 @@ export async function queueStreamCopies(
     with recently as (
       insert into event_store.erased_recently (message_id, until)
       select unnest(${messageIds as string[]}::text[]), now() + ${RECHECK_FOR}::interval
+      -- Only while the stream still holds their copies: retention's old messages need none.
+      where exists (select 1 from unnest(${copies as number[]}::bigint[]) s where s >= ${floor})
       on conflict (message_id) do update set until = excluded.until
     )
     insert into event_store.stream_erasures (seq)

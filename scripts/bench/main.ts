@@ -4,7 +4,7 @@
  * latency, CPU per process and per message, and consumer lag, as JSON, Markdown and SVG.
  *
  *   pnpm bench [--rates 250,500,1000,2000,max] [--seconds 15] [--receipt-delay 0] [--out docs/bench]
- *              [--overload 3,5] [--overload-seconds 10] [--saturation msg/s]
+ *              [--overload 3,5] [--overload-seconds 10] [--saturation msg/s] [--inbound MO/s]
  *
  * The overload steps (issue 17) offer multiples of the saturation and check that the gateway
  * refuses the excess instead of slowing down (scripts/bench/overload.ts); `--overload ""`
@@ -12,6 +12,13 @@
  * `--saturation` gives it: admission control (on by default, ADR 0010) keeps the accepted
  * rate under what the flow carries, so the flow's own saturation comes from a run with
  * `ADMISSION_ENABLED=false` (the stack takes the services' settings from the environment).
+ *
+ * `--inbound <MO/s>` (off by default, so that the default run stays comparable): the stack
+ * also runs the inbound service, the load account holds three sim-a numbers whose inbound
+ * URL is the receiver, and during each rate step the simulator sends MO to them at that rate
+ * (every fifth in two parts); the report adds each step's MO end-to-end latency (the
+ * carrier's deliver_sm to the inbound webhook's arrival) and whether every MO the carrier got
+ * an OK for reached its webhook. The overload steps carry no MO.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -22,7 +29,9 @@ import { parseArgs } from "node:util";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { startLoadStack } from "../lib/load-stack.ts";
+import { type MoAttempt, startMoTraffic } from "../lib/mo-traffic.ts";
 import { type ProcessGroup, SERVICES } from "../lib/processes.ts";
+import { inboundMarkdown, inboundStep } from "./inbound-stats.ts";
 import { runLoadStep } from "./load-step.ts";
 import { type OverloadResult, overloadMarkdown, runOverloadStep } from "./overload.ts";
 import { runPacedStep } from "./paced-load.ts";
@@ -42,12 +51,14 @@ const { values: args } = parseArgs({
     overload: { type: "string", default: "3,5" },
     "overload-seconds": { type: "string", default: "10" },
     saturation: { type: "string" },
+    inbound: { type: "string", default: "0" },
   },
 });
 const rates = (args.rates ?? "").split(",").map((r) => (r === "max" ? null : Number(r)));
 const stepSeconds = Number(args.seconds);
 const receiptDelayMs = Number(args["receipt-delay"]);
 const connections = Number(args.connections);
+const inboundRate = Number(args.inbound);
 const PREFIX = "bench";
 /** The overload steps' second account (issue 17's fairness check). */
 const QUIET_RATE_PER_SEC = 10;
@@ -87,6 +98,7 @@ async function main() {
     database: DATABASE,
     receiptDelayMs,
     say,
+    inbound: inboundRate > 0,
   });
   const { group, query } = stack;
   // The services were spawned from this process and inherited its priority: back to the
@@ -140,6 +152,10 @@ async function main() {
         }
       }, 1_000);
       const started = Date.now();
+      const mo =
+        inboundRate > 0
+          ? startMoTraffic({ rate: inboundRate, numbers: stack.ownedNumbers, tag: `b${label}` })
+          : null;
       const onProgress = (sent: number, accepted: number) =>
         say(
           `${label.padStart(5)} msg/s offered │ ${Math.round((Date.now() - started) / 1000)} s │ sent ${sent} │ accepted ${accepted}`,
@@ -164,6 +180,7 @@ async function main() {
               onProgress,
             });
       const elapsedS = (Date.now() - started) / 1000;
+      const moAttempts = (await mo?.stop()) ?? [];
       // Wait (bounded) for every accepted message's final report. The CPU is counted until
       // then: the work of a step's messages is done when they are reported, and a backlog
       // worked off after the load stops is theirs too (counted only during the load, a step
@@ -174,6 +191,7 @@ async function main() {
         if (finals >= load.accepted.size) break;
         await new Promise((r) => setTimeout(r, 250));
       }
+      const moWebhooks = mo ? await inboundWebhooks(moAttempts, drainDeadline) : new Map();
       const cpuAfterWork = new Map(
         [...pids].map(([n, list]) => [n, list.reduce((s, p) => s + cpuMs(p), 0)]),
       );
@@ -225,23 +243,48 @@ async function main() {
         syscallsPerMessage: perMessage(ioBefore, ioAfter, load.accepted.size),
         maxConsumerLag: lag,
         work,
+        ...(mo ? { inbound: inboundStep(inboundRate, moAttempts, moWebhooks) } : {}),
       };
       report.steps.push(step);
       say(
         `${label} → accepted ${step.acceptedPerSec.toFixed(0)}/s, API p99 ${step.api.p99} ms, e2e p99 ${step.e2e.p99} ms, ${step.cpuMsPerMessage.toFixed(2)} ms CPU/msg`,
       );
+      if (step.inbound)
+        say(
+          `${label} → MO: ${step.inbound.acked} acked, ${step.inbound.reached} reached the webhook, ${step.inbound.missing} missing, p50 ${step.inbound.latency.p50} ms, p99 ${step.inbound.latency.p99} ms`,
+        );
     }
     report.overload = await runOverloadSteps(report.steps);
     await nc.close();
     const out = resolve(root, args.out ?? "docs/bench");
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, "latest.json"), `${JSON.stringify(report, null, 2)}\n`);
-    const markdown = `${toMarkdown(report)}\n${overloadMarkdown(report.overload)}`;
+    const markdown = `${toMarkdown(report)}${inboundMarkdown(report.steps)}\n${overloadMarkdown(report.overload)}`;
     writeFileSync(join(out, "latest.md"), markdown);
     writeFileSync(join(out, "latency.svg"), toSvg(report));
     process.stdout.write(`\n${markdown}\nwritten to ${out}/latest.{json,md} and latency.svg\n`);
   } finally {
     await stack.stop();
+  }
+
+  /**
+   * The inbound webhooks of the acked MO, waited for (bounded by the step's drain deadline,
+   * and at least 5 s more): text -> the first arrival's time.
+   */
+  async function inboundWebhooks(
+    attempts: readonly MoAttempt[],
+    deadline: number,
+  ): Promise<Map<string, { at: number }>> {
+    const owed = attempts.filter((a) => a.outcome === "acked").map((a) => a.text);
+    const received = new Map<string, { at: number }>();
+    const until = Math.max(deadline, Date.now() + 5_000);
+    for (;;) {
+      const taken = await stack.ask<{ inbound: Array<[string, { at: number }]> }>("take-inbound");
+      for (const [text, { at }] of taken.inbound)
+        if (!received.has(text)) received.set(text, { at });
+      if (owed.every((t) => received.has(t)) || Date.now() > until) return received;
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
 
   /** 3× and 5× (by default) the saturation, 10 s each. */

@@ -1,3 +1,4 @@
+import type { InboundStep } from "./inbound-stats.ts";
 import type { OverloadResult } from "./overload.ts";
 import type { Summary } from "./stats.ts";
 import type { WorkPerMessage } from "./work-stats.ts";
@@ -28,6 +29,8 @@ export interface StepResult {
   maxConsumerLag: Record<string, number>;
   /** Mean consumer batch sizes and Postgres work per accepted message (absent in old reports). */
   work?: WorkPerMessage;
+  /** The MO traffic beside the sends, with `--inbound` (absent otherwise). */
+  inbound?: InboundStep;
 }
 
 export interface BenchReport {

@@ -71,3 +71,19 @@ export async function checkInvariants(
     await sql.end();
   }
 }
+
+/** How many rows of `inbound.messages` hold each of these texts (the MO traffic's, unique). */
+export async function storedInboundTexts(
+  databaseUrl: string,
+  texts: readonly string[],
+): Promise<Map<string, number>> {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => undefined });
+  try {
+    const rows = await sql<{ text: string; n: number }[]>`
+      select text, count(*)::int as n from inbound.messages
+      where text = any(${texts as string[]}) group by text`;
+    return new Map(rows.map((r) => [r.text, r.n]));
+  } finally {
+    await sql.end();
+  }
+}

@@ -3,7 +3,7 @@ import { readdirSync } from "node:fs";
 import { portOpen } from "../lib/infra.ts";
 import type { LoadStack } from "../lib/load-stack.ts";
 import type { NatsCluster } from "../lib/nats-cluster.ts";
-import { SERVICES, waitReady } from "../lib/processes.ts";
+import { healthPortOf, waitReady } from "../lib/processes.ts";
 
 export interface Fault {
   name: string;
@@ -20,9 +20,8 @@ async function waitPort(port: number, up: boolean, seconds = 30): Promise<void> 
 }
 
 function restartService(stack: LoadStack, name: string): Promise<void> {
-  const port = SERVICES.find((s) => s.name === name)?.healthPort ?? 0;
   stack.group.start(name);
-  return waitReady(name, port);
+  return waitReady(name, healthPortOf(name));
 }
 
 /** kill -9: no graceful stop, no drain — what a crash or an OOM kill does. */
@@ -123,6 +122,16 @@ function dropBindsRepeatedly(): Fault {
   };
 }
 
+/** The services on every message's path (the cluster drill runs two replicas of each). */
+const REPLICATED = [
+  "ingress",
+  "pricing",
+  "routing",
+  "carrier-connector",
+  "event-store",
+  "dlr-dispatcher",
+] as const;
+
 export const webhookReceiverDown: Fault = {
   name: "webhook receiver down",
   async inject(stack) {
@@ -133,26 +142,16 @@ export const webhookReceiverDown: Fault = {
   },
 };
 
-export function allFaults(): Fault[] {
+/** Every fault; the inbound service's kill when the stack runs it (MO traffic, issue 18). */
+export function allFaults(options: { inbound: boolean }): Fault[] {
   return [
-    ...["ingress", "pricing", "routing", "carrier-connector", "event-store", "dlr-dispatcher"].map(
-      killService,
-    ),
+    ...[...REPLICATED, ...(options.inbound ? ["inbound"] : [])].map(killService),
     restartNats,
     restartPostgres,
     dropBindsRepeatedly(),
     webhookReceiverDown,
   ];
 }
-
-const REPLICATED = [
-  "ingress",
-  "pricing",
-  "routing",
-  "carrier-connector",
-  "event-store",
-  "dlr-dispatcher",
-] as const;
 
 /** The cluster drill's faults: one NATS node, then one replica of every service, killed. */
 export function clusterFaults(cluster: NatsCluster): Fault[] {

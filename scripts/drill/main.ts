@@ -6,7 +6,14 @@
  * refunded once if failed), no part was submitted twice, and its final webhook arrived.
  * WARNING: restarts the machine's NATS and PostgreSQL; run it when nothing else uses them.
  *
- *   pnpm drill [--rate 100] [--seconds 24] [--only "NATS restart,kill -9 routing"] [--out docs/drill]
+ *   pnpm drill [--rate 100] [--seconds 24] [--mo-rate 10] [--only "NATS restart,kill -9 routing"] [--out docs/drill]
+ *
+ * MO traffic (issue 18): with `--mo-rate` above 0 (the default, 10 a second) the stack also
+ * runs the inbound service, the load account holds three sim-a numbers whose inbound URL is
+ * the receiver, and the simulator sends MO to them during every drill (every fifth in two
+ * parts); "kill -9 inbound" joins the faults. Checked: every MO the carrier got a
+ * deliver_sm_resp OK for is stored once in `inbound.messages` and its webhook arrived (at
+ * least once; repeats are counted by id); none lost.
  *
  * `--cluster`: the same checks on a 3-node NATS JetStream cluster on loopback (every stream
  * and bucket with 3 replicas) and two replicas of every service, the load split over both
@@ -21,9 +28,11 @@ import { parseArgs } from "node:util";
 import { runPacedStep } from "../bench/paced-load.ts";
 import { startBalancer } from "../lib/balancer.ts";
 import { type LoadStack, startLoadStack } from "../lib/load-stack.ts";
+import { startMoTraffic } from "../lib/mo-traffic.ts";
 import { type NatsCluster, startNatsCluster } from "../lib/nats-cluster.ts";
-import { checkInvariants, type DrillCheck } from "./checks.ts";
+import { checkInvariants, type DrillCheck, storedInboundTexts } from "./checks.ts";
 import { allFaults, clusterFaults, type Fault } from "./faults.ts";
+import { checkInbound, type InboundCheck } from "./inbound-checks.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const { values: args } = parseArgs({
@@ -33,15 +42,19 @@ const { values: args } = parseArgs({
     only: { type: "string" },
     out: { type: "string", default: "docs/drill" },
     cluster: { type: "boolean", default: false },
+    "mo-rate": { type: "string", default: "10" },
   },
 });
 const rate = Number(args.rate);
 const seconds = Number(args.seconds);
+const moRate = Number(args["mo-rate"]);
 const DATABASE = "smsgw_drill";
 const say = (line: string) => process.stdout.write(`drill │ ${line}\n`);
 
 interface DrillResult extends DrillCheck {
   fault: string;
+  /** The MO traffic's invariants (absent with --mo-rate 0). */
+  inbound?: InboundCheck;
   sent: number;
   errors: Record<string, number>;
   /** Seconds from the recovery action until accepted traffic was back at 90 % of the rate. */
@@ -50,6 +63,8 @@ interface DrillResult extends DrillCheck {
 
 async function main() {
   const clustered = args.cluster === true;
+  // The cluster drill keeps to sends: its stack has no inbound replicas.
+  const withMo = moRate > 0 && !clustered;
   const cluster: NatsCluster | null = clustered ? await startNatsCluster(say) : null;
   let stack: LoadStack;
   try {
@@ -66,6 +81,7 @@ async function main() {
         ...(cluster ? { STREAM_REPLICAS: "3" } : {}),
       },
       ...(cluster ? { natsUrl: cluster.url, replicas: 2 as const } : {}),
+      inbound: withMo,
     });
   } catch (error) {
     await cluster?.stop();
@@ -79,11 +95,12 @@ async function main() {
     await cluster?.stop();
   };
   process.on("SIGINT", () => void stopAll().then(() => process.exit(130)));
-  const faults = (cluster ? clusterFaults(cluster) : allFaults()).filter(
+  const faults = (cluster ? clusterFaults(cluster) : allFaults({ inbound: withMo })).filter(
     (f) => !args.only || args.only.split(",").includes(f.name),
   );
   const results: DrillResult[] = [];
   const finalWebhooks = new Set<string>();
+  const inboundWebhooks = new Map<string, { ids: string[] }>();
   let counter = 0;
   try {
     for (const fault of faults) {
@@ -133,6 +150,9 @@ async function main() {
       },
       (seconds / 2) * 1000,
     );
+    const mo = withMo
+      ? startMoTraffic({ rate: moRate, numbers: stack.ownedNumbers, tag: `d${results.length}` })
+      : null;
     const load = await offer(base, (sent, accepted) => {
       perSecond.push(accepted - lastAccepted);
       lastAccepted = accepted;
@@ -140,17 +160,40 @@ async function main() {
     });
     clearTimeout(injectTimer);
     clearTimeout(recoverTimer);
+    const moAttempts = (await mo?.stop()) ?? [];
+    const moAcked = moAttempts.filter((a) => a.outcome === "acked").map((a) => a.text);
     // Let the backlog drain and retries land (bounded).
     const ids = [...load.accepted.keys()];
     const deadline = Date.now() + 90_000;
     while (Date.now() < deadline) {
       const taken = await stack.ask<{ finals: Array<[string, unknown]> }>("take");
       for (const [id] of taken.finals) finalWebhooks.add(id);
-      if (ids.every((id) => finalWebhooks.has(id))) break;
+      if (withMo) {
+        const hooks = await stack.ask<{ inbound: Array<[string, { ids: string[] }]> }>(
+          "take-inbound",
+        );
+        for (const [text, { ids: arrivals }] of hooks.inbound) {
+          const seen = inboundWebhooks.get(text);
+          if (seen) seen.ids.push(...arrivals);
+          else inboundWebhooks.set(text, { ids: [...arrivals] });
+        }
+      }
+      if (ids.every((id) => finalWebhooks.has(id)) && moAcked.every((t) => inboundWebhooks.has(t)))
+        break;
       await new Promise((r) => setTimeout(r, 1_000));
     }
     await new Promise((r) => setTimeout(r, 17_000)); // refunds of orphaned charges (grace 15 s)
     const check = await checkInvariants(stack.env.DATABASE_URL ?? "", ids, finalWebhooks);
+    const inbound = withMo
+      ? checkInbound(
+          moAttempts,
+          await storedInboundTexts(
+            stack.env.DATABASE_URL ?? "",
+            moAttempts.map((a) => a.text),
+          ),
+          inboundWebhooks,
+        )
+      : undefined;
     const after = perSecond.slice(recoveredAt);
     const back = after.findIndex((n) => n >= rate * 0.9);
     const result: DrillResult = {
@@ -159,10 +202,15 @@ async function main() {
       errors: load.errors,
       recoverSeconds: recoveredAt > 0 && back >= 0 ? back : null,
       ...check,
+      ...(inbound ? { inbound } : {}),
     };
     say(
       `   ${result.accepted} accepted, lost ${result.lost}, double charged ${result.doubleCharged}, double submitted ${result.doubleSubmitted}, webhooks missing ${result.webhooksMissing}, recovered in ${result.recoverSeconds ?? "?"} s`,
     );
+    if (inbound)
+      say(
+        `   MO: ${inbound.moSent} sent, ${inbound.moAcked} acked, ${inbound.moDelivered} stored once and POSTed, lost ${inbound.moLost}, stored twice ${inbound.moStoredTwice}, webhooks missing ${inbound.webhooksMissing}, webhook repeats ${inbound.webhookRepeats}`,
+      );
     return result;
   }
 
@@ -178,6 +226,21 @@ async function main() {
           )} | ${r.lost} | ${r.doubleCharged} | ${r.refundProblems} | ${r.chargedNotAccepted} (${r.chargedNotAcceptedRefunded}) | ${r.doubleSubmitted} | ${r.webhooksMissing} | ${r.recoverSeconds ?? "–"} |`,
     ),
   ].join("\n");
+  const moTable = withMo
+    ? [
+        "",
+        `MO traffic (${moRate}/s to three held numbers, every fifth in two parts; issue 18):`,
+        "",
+        "| drill | MO sent | acked by the gateway | stored once and POSTed | lost | stored twice | webhooks missing | webhook repeats (same id) | not acked, stored (carrier redelivers) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ...results.map(({ fault, inbound: i }) =>
+          i
+            ? `| ${fault} | ${i.moSent} | ${i.moAcked} | ${i.moDelivered} | ${i.moLost} | ${i.moStoredTwice} | ${i.webhooksMissing} | ${i.webhookRepeats} | ${i.unackedStored} |`
+            : `| ${fault} | – | – | – | – | – | – | – | – |`,
+        ),
+      ].join("\n")
+    : "";
+  const report = `${table}\n${moTable}`;
   const out = resolve(root, args.out ?? "docs/drill");
   mkdirSync(out, { recursive: true });
   const file = clustered ? "cluster" : "latest";
@@ -185,8 +248,8 @@ async function main() {
     join(out, `${file}.json`),
     `${JSON.stringify({ at: new Date().toISOString(), rate, seconds, clustered, results }, null, 2)}\n`,
   );
-  writeFileSync(join(out, `${file}.md`), `${table}\n`);
-  process.stdout.write(`\n${table}\n`);
+  writeFileSync(join(out, `${file}.md`), `${report}\n`);
+  process.stdout.write(`\n${report}\n`);
   // A drill fails on anything lost or doubled, and on a gateway that did not come back.
   const broken = results.some(
     (r) =>
@@ -194,7 +257,9 @@ async function main() {
       r.doubleCharged > 0 ||
       r.doubleSubmitted > 0 ||
       r.accepted === 0 ||
-      r.recoverSeconds === null,
+      r.recoverSeconds === null ||
+      (r.inbound !== undefined &&
+        (r.inbound.moLost > 0 || r.inbound.moStoredTwice > 0 || r.inbound.webhooksMissing > 0)),
   );
   process.exit(broken ? 1 : 0);
 }

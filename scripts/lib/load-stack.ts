@@ -6,6 +6,8 @@ import { connect } from "@nats-io/transport-node";
 import postgres from "postgres";
 import { ensureInfrastructure, portOpen } from "./infra.ts";
 import {
+  INBOUND_HEALTH_PORT,
+  INGRESS_API_PORT,
   type ProcessGroup,
   processGroup,
   SERVICES,
@@ -38,6 +40,8 @@ export interface LoadStack {
    * between steps, outside what it measures.
    */
   maintain(): Promise<void>;
+  /** With `inbound`: the simulator numbers the load account holds, their MO POSTed to the receiver. */
+  ownedNumbers: readonly string[];
   stop(): Promise<void>;
 }
 
@@ -55,6 +59,11 @@ export async function startLoadStack(options: {
   replicas?: 1 | 2;
   /** Also smpp-server (customers' SMPP on 2875, health on 8090): the SMPP bench. */
   smppServer?: boolean;
+  /**
+   * Also the inbound service (health on 8094), with sim-a numbers held by the load account
+   * and their inbound URL at the receiver: MO traffic (the drill, `bench --inbound`).
+   */
+  inbound?: boolean;
 }): Promise<LoadStack> {
   const { root, prefix, database, say } = options;
   await ensureInfrastructure(say);
@@ -122,6 +131,10 @@ export async function startLoadStack(options: {
       group.start("smpp-server");
       await waitReady("smpp-server", SMPP_SERVER_HEALTH_PORT);
     }
+    if (options.inbound) {
+      group.start("inbound");
+      await waitReady("inbound", INBOUND_HEALTH_PORT);
+    }
     if (options.replicas === 2) {
       for (const { name } of SERVICES) {
         if (name === "smsc-simulator") continue;
@@ -152,7 +165,11 @@ export async function startLoadStack(options: {
     const account = createAccount("load");
     const quiet = createAccount("quiet");
     const callbackUrl = `http://127.0.0.1:${receiverPort}/dlr`;
+    const ownedNumbers = options.inbound
+      ? await holdNumbers(root, env, account, `http://127.0.0.1:${receiverPort}/mo`)
+      : [];
     return {
+      ownedNumbers,
       env,
       group,
       receiver,
@@ -167,6 +184,49 @@ export async function startLoadStack(options: {
     await stop();
     throw error;
   }
+}
+
+/** The sim-a numbers the MO traffic goes to: in the inventory, held by the load account. */
+const MO_NUMBERS = ["+37250000001", "+37250000002", "+37250000003"];
+
+/**
+ * Puts the numbers in the inventory (the inbound service's CLI), then the account takes each
+ * and points its inbound URL at the receiver, through ingress as a customer would.
+ */
+async function holdNumbers(
+  root: string,
+  env: NodeJS.ProcessEnv,
+  account: { hash: string; token: string },
+  inboundUrl: string,
+): Promise<string[]> {
+  const added = spawnSync(
+    process.execPath,
+    [
+      join(root, "services/inbound/src/cli.ts"),
+      "numbers",
+      "add",
+      ...MO_NUMBERS,
+      "carrier=sim-a",
+      "simulator=true",
+    ],
+    { env, encoding: "utf8" },
+  );
+  if (added.status !== 0) throw new Error(`adding the MO numbers failed: ${added.stderr}`);
+  const authorization = `Basic ${Buffer.from(`${account.hash}:${account.token}`).toString("base64")}`;
+  const call = async (method: string, path: string, body: unknown, expected: number) => {
+    const res = await fetch(`http://127.0.0.1:${INGRESS_API_PORT}${path}`, {
+      method,
+      headers: { authorization, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (res.status !== expected)
+      throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  };
+  for (const number of MO_NUMBERS) {
+    await call("POST", "/v1/numbers", { number }, 201);
+    await call("PATCH", `/v1/numbers/${encodeURIComponent(number)}`, { inboundUrl }, 200);
+  }
+  return MO_NUMBERS;
 }
 
 function sendQuery(account: { hash: string; token: string }, n: number, callbackUrl: string) {

@@ -14,6 +14,15 @@ export const SERVICES = [
 ] as const;
 /** smpp-server's health port, when a stack runs it (customers' SMPP on 2875). */
 export const SMPP_SERVER_HEALTH_PORT = 8090;
+/** The inbound service's health port, when a stack runs it (MO traffic: the drill, `bench --inbound`). */
+export const INBOUND_HEALTH_PORT = 8094;
+
+/** The health port of any service a stack may run. */
+export function healthPortOf(name: string): number {
+  if (name === "smpp-server") return SMPP_SERVER_HEALTH_PORT;
+  if (name === "inbound") return INBOUND_HEALTH_PORT;
+  return SERVICES.find((s) => s.name === name)?.healthPort ?? 0;
+}
 /** The ingress's API port (its probes and /metrics are on its health port, 8089). */
 export const INGRESS_API_PORT = 8080;
 /** The HTTP ports a local stack listens on: every health port, and the ingress's API. */

@@ -13,10 +13,30 @@ export const AuditBy = z.object({
 export type AuditBy = z.infer<typeof AuditBy>;
 
 /**
- * The changes the audit log records so far (issue 22: keys, the token, going live, the
- * low-balance threshold; issue 19: SMPP credentials).
+ * The changes the audit log records (issue 22: keys, the token, going live, the low-balance
+ * threshold, the account's settings and money; issue 19: SMPP credentials).
  */
 export const AuditAction = z.enum([
+  "account.created",
+  "account.disabled",
+  "account.enabled",
+  "credits.topped_up",
+  "credits.adjusted",
+  "webhook_secret.rotated",
+  "countries.blocked",
+  "countries.unblocked",
+  "limits.set",
+  "default_callback_url.set",
+  "subaccount.created",
+  "credits.transferred",
+  // Kept by the inbound service, which owns numbers and sender IDs (its own audit_log).
+  "number.taken",
+  "number.released",
+  "number.inbound_url_set",
+  "sender_id.requested",
+  "sender_id.withdrawn",
+  "sender_id.approved",
+  "sender_id.rejected",
   "api_key.created",
   "api_key.revoked",
   "token.rotated",
@@ -38,7 +58,8 @@ export const AuditEntry = z.object({
   /** What the change was about: a key's id, a live request's id, or null (the token, SMPP
    * credentials, the threshold). */
   target: z.string().nullable(),
-  /** What changed, without secrets (a key's name, scopes and allowlist; the SMPP system_id). */
+  /** What changed, without secrets (a key's name, scopes and allowlist; the SMPP system_id; an
+   * amount of money units and its note; the countries; the limits; a callback URL's host). */
   details: z.record(z.string(), z.unknown()),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;

@@ -141,7 +141,7 @@ export type ConsoleLedgerRequest = z.infer<typeof ConsoleLedgerRequest>;
 
 export const ConsoleLedgerEntry = z.object({
   id: z.string(),
-  kind: z.enum(["topup", "charge", "refund", "adjustment"]),
+  kind: z.enum(["topup", "charge", "refund", "adjustment", "transfer"]),
   amount: z.number().int(),
   /** The balance right after this entry. */
   balanceAfter: z.number().int(),
@@ -191,6 +191,8 @@ export const ConsoleSetDefaultCallbackUrlRequest = z.object({
   accountId: z.string().min(1).max(64),
   /** null (or "") clears it; otherwise judged by the callback guard as at acceptance. */
   defaultCallbackUrl: z.string().max(4096).nullable(),
+  /** Who asked, for the audit log. */
+  by: AuditBy.optional(),
 });
 export type ConsoleSetDefaultCallbackUrlRequest = z.infer<
   typeof ConsoleSetDefaultCallbackUrlRequest

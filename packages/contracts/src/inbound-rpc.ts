@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AuditBy, AuditEntry } from "./audit.ts";
 
 /**
  * ingress -> inbound (request/reply on `subjects(p).inboundApi`, queue group "inbound"): the
@@ -7,7 +8,11 @@ import { z } from "zod";
  * Ingress authenticates, rate-limits and validates the fields (the callback guard included);
  * the inbound service, which owns numbers and inbound messages, decides and answers.
  */
-const Account = { accountId: z.string().min(1).max(64) };
+const Account = {
+  accountId: z.string().min(1).max(64),
+  /** Who asked (the credential ingress verified, the console's session), for the audit log. */
+  by: AuditBy.optional(),
+};
 export const InboundApiRequest = z.discriminatedUnion("op", [
   z.object({ op: z.literal("numbers.list"), ...Account }),
   z.object({
@@ -39,6 +44,8 @@ export const InboundApiRequest = z.discriminatedUnion("op", [
   z.object({ op: z.literal("senders.list"), ...Account }),
   z.object({ op: z.literal("senders.request"), ...Account, sender: z.string().max(32) }),
   z.object({ op: z.literal("senders.withdraw"), ...Account, sender: z.string().max(32) }),
+  // The account's audit entries of numbers and sender IDs (the console shows them with pricing's).
+  z.object({ op: z.literal("audit.list"), ...Account, limit: z.number().int().min(1).max(500) }),
 ]);
 export type InboundApiRequest = z.infer<typeof InboundApiRequest>;
 
@@ -48,3 +55,7 @@ export const InboundApiResponse = z.object({
   body: z.unknown(),
 });
 export type InboundApiResponse = z.infer<typeof InboundApiResponse>;
+
+/** The body of `audit.list`'s 200: the account's entries, newest first. */
+export const InboundAuditList = z.object({ entries: z.array(AuditEntry) });
+export type InboundAuditList = z.infer<typeof InboundAuditList>;

@@ -33,9 +33,11 @@ export type InboundMessageReceived = z.infer<typeof InboundMessageReceived>;
  */
 export interface InboundView {
   id: string;
+  /** The sender's number; masked like an erased message's recipient once erased. */
   from: string;
   to: string;
-  text: string;
+  /** null once erased (after the account's retention, or the operator's erase-number). */
+  text: string | null;
   parts: number;
   receivedAt: string;
 }

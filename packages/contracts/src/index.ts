@@ -25,6 +25,7 @@ export * from "./sender-id.ts";
 export * from "./sender-registry.ts";
 export * from "./status.ts";
 export * from "./status-change.ts";
+export * from "./subaccounts.ts";
 export * from "./subjects.ts";
 export * from "./submit-order.ts";
 export * from "./trace.ts";

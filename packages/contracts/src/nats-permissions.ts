@@ -133,6 +133,8 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
       // POST and DELETE /v1/keys: ingress makes the secret and sends only its digest.
       s.createApiKey,
       s.revokeApiKey,
+      // /v1/subaccounts: pricing creates, lists and funds an account's sub-accounts.
+      s.subaccounts,
       ...backlogProbe,
     ]),
     pricing: grant(
@@ -196,6 +198,10 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
         `${api}.STREAM.MSG.GET.${S}`,
         `${api}.STREAM.MSG.DELETE.${S}`,
         `${api}.CONSUMER.LIST.${S}`,
+        // The CLI's erase-number tells the inbound service (ADR 0021, amendment 2).
+        s.numberErased,
+        // The accounts' retention, which the inbound service applies to its MO too.
+        ...writeBucket(s.retentionBucket),
       ],
       // Erasure requests from ingress (ADR 0021).
       [s.redactMessage],
@@ -243,6 +249,11 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
         ...writeBucket(s.optOutsBucket),
         ...writeBucket(s.numbersBucket),
         ...writeBucket(s.senderIdsBucket),
+        // Erasure of MO: the event store's retention, and the operator's erase-number.
+        ...readBucket(s.retentionBucket),
+        ...durable("inbound-number-erasures"),
+        // The erased MO's in_ ids, for the dispatcher's and SMPP server's waiting copies.
+        s.messagesErased,
       ],
       [s.inboundApi],
       true,

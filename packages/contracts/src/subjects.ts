@@ -30,6 +30,8 @@ export interface Subjects {
   readonly balanceLow: string;
   /** The event store erased messages' text and number (`MessagesErased`, ADR 0021). */
   readonly messagesErased: string;
+  /** The operator erased one number across accounts (`NumberErased`, a digest of it). */
+  readonly numberErased: string;
   readonly authorize: string;
   /** pricing: several authorize requests in one (`AuthorizeBatchRequest`), request/reply. */
   readonly authorizeBatch: string;
@@ -41,6 +43,8 @@ export interface Subjects {
   readonly createApiKey: string;
   /** pricing: remove an account's API key (`RevokeApiKeyRequest`), request/reply. */
   readonly revokeApiKey: string;
+  /** pricing: an account's sub-accounts (`SubaccountRequest`), request/reply. */
+  readonly subaccounts: string;
   /** dlr-dispatcher: one signed test report to an account's default callback URL (webhook-test.ts). */
   readonly testWebhook: string;
   /** Inbound (MO) messages a carrier delivered to us: `<p>.inbound.received`. */
@@ -60,6 +64,8 @@ export interface Subjects {
   readonly numbersBucket: string;
   /** The inbound service keeps each account's approved sender IDs here (`SenderIdRecord`). */
   readonly senderIdsBucket: string;
+  /** The event store publishes the accounts' retention here (`RetentionPolicy`, one key). */
+  readonly retentionBucket: string;
   /** routing publishes the routable prefixes and sender rules here (key "rules"). */
   readonly routingBucket: string;
   /** the connector publishes each carrier's health here (key `<carrierId>.<replica>`). */
@@ -106,12 +112,15 @@ export function subjects(prefix = "sms"): Subjects {
     statusChanged: `${prefix}.status.changed`,
     balanceLow: `${prefix}.status.balance_low`,
     messagesErased: `${prefix}.status.erased`,
+    numberErased: `${prefix}.status.number_erased`,
     authorize: `${prefix}.rpc.pricing.authorize`,
     authorizeBatch: `${prefix}.rpc.pricing.authorize_batch`,
     balance: `${prefix}.rpc.pricing.balance`,
     price: `${prefix}.rpc.pricing.price`,
     createApiKey: `${prefix}.rpc.pricing.keys.create`,
     revokeApiKey: `${prefix}.rpc.pricing.keys.revoke`,
+    /** `/v1/subaccounts` (issue 22): create, list, transfer (contracts subaccounts.ts). */
+    subaccounts: `${prefix}.rpc.pricing.subaccounts`,
     testWebhook: `${prefix}.rpc.dispatcher.test_webhook`,
     inboundReceived: `${prefix}.inbound.received`,
     inboundDeliver: `${prefix}.inbound.deliver`,
@@ -122,6 +131,7 @@ export function subjects(prefix = "sms"): Subjects {
     optOutsBucket: `${prefix}_opt_outs`,
     numbersBucket: `${prefix}_numbers`,
     senderIdsBucket: `${prefix}_sender_ids`,
+    retentionBucket: `${prefix}_retention`,
     routingBucket: `${prefix}_routing`,
     carrierHealthBucket: `${prefix}_carrier_health`,
     event(type, carrierId) {

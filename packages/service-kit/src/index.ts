@@ -11,7 +11,16 @@ export {
 } from "./db/migrate.ts";
 export * from "./errors.ts";
 export { createGroupCommit, type GroupCommit, type GroupCommitOptions } from "./group-commit.ts";
-export { type AdminApi, adminFail, startAdminApi } from "./http/admin.ts";
+export { type AdminApi, adminCallerOfResponse, adminFail, startAdminApi } from "./http/admin.ts";
+export {
+  type AdminCaller,
+  type AdminCredentials,
+  adminActorOf,
+  adminCallerOf,
+  adminOperatorsSetting,
+  hasAdminCredentials,
+  isAdminAuthorized,
+} from "./http/admin-auth.ts";
 export {
   answerMetrics,
   answerProbe,
@@ -27,6 +36,7 @@ export { type NatsSettings, natsAuthOptions } from "./nats/auth.ts";
 export { isWrongRevision, openBucket, setBucketReplicas } from "./nats/bucket.ts";
 export { connectNats, type Nats } from "./nats/connect.ts";
 export * from "./nats/consumer.ts";
+export { createEraseNotifier, type EraseNotifier } from "./nats/erase-notice.ts";
 export { type KvCache, startKvCache } from "./nats/kv-cache.ts";
 export {
   createEventPublisher,
@@ -41,6 +51,8 @@ export { ensureDurableConsumer, ensureEventStream } from "./nats/stream.ts";
 export * from "./nats/trace-headers.ts";
 export * from "./nats/unbatch.ts";
 export { createWindow } from "./nats/window.ts";
+export { numberErasedNotice } from "./number-digest.ts";
+export { startPeriodic } from "./periodic.ts";
 export { createSecretBox, isSealed, type SecretBox, secretBoxKey } from "./secret-box.ts";
 export {
   defineCounter,

@@ -1,5 +1,12 @@
 import { CARRIER_ID_PATTERN, ErrorCode } from "@smsgw/contracts";
-import { BaseEnv, JsonEnv, loadConfig, Port, secretBoxKey } from "@smsgw/service-kit";
+import {
+  adminOperatorsSetting,
+  BaseEnv,
+  JsonEnv,
+  loadConfig,
+  Port,
+  secretBoxKey,
+} from "@smsgw/service-kit";
 import { z } from "zod";
 
 /** [TON, NPI]. */
@@ -173,7 +180,7 @@ export const CarrierConnectorEnv = BaseEnv.extend({
   EXPIRY_GRACE_MS: z.coerce.number().int().min(0).default(60_000),
   /** How often the carriers table is checked for operator changes (the admin API applies at once). */
   CARRIER_RELOAD_MS: z.coerce.number().int().min(100).default(5_000),
-  /** The admin API (carriers); off when ADMIN_TOKEN is unset. */
+  /** The admin API (carriers); off when neither ADMIN_TOKEN nor ADMIN_OPERATORS is set. */
   ADMIN_PORT: Port.default(8093),
   ADMIN_HOST: z.string().min(1).default("127.0.0.1"),
   /** Bearer token of the admin API; unset or empty = the admin API is off. */
@@ -181,6 +188,8 @@ export const CarrierConnectorEnv = BaseEnv.extend({
     (value) => (value === "" ? undefined : value),
     z.string().min(16, "must be at least 16 characters").optional(),
   ),
+  /** Named operators (`name:sha256hex`, comma separated): changes are logged as `operator:<name>`. */
+  ADMIN_OPERATORS: adminOperatorsSetting,
 });
 export type CarrierConnectorConfig = z.output<typeof CarrierConnectorEnv>;
 

@@ -3,6 +3,7 @@ import type { InboundMessageReceived, Subjects } from "@smsgw/contracts";
 import {
   type Database,
   type HealthServer,
+  hasAdminCredentials,
   type Logger,
   type Messaging,
   openMessaging,
@@ -36,7 +37,7 @@ export interface StartedCarrierConnector extends RunningService {
   readonly healthPort: number;
   /** This process's id in the carrier-health records. */
   readonly replica: string;
-  /** The admin API's port, when ADMIN_TOKEN turned it on. */
+  /** The admin API's port, when ADMIN_TOKEN or ADMIN_OPERATORS turned it on. */
   readonly adminPort: number | undefined;
   /** Runs an expiry sweep now (tests); resolves with the messages expired. */
   sweepExpired(): Promise<number>;
@@ -148,12 +149,13 @@ export async function startCarrierConnector(
           },
         }),
     });
-    if (config.ADMIN_TOKEN) {
+    const adminCredentials = { token: config.ADMIN_TOKEN, operators: config.ADMIN_OPERATORS };
+    if (hasAdminCredentials(adminCredentials)) {
       const carriers = registry;
       admin = await startAdminServer({
         port: config.ADMIN_PORT,
         host: config.ADMIN_HOST,
-        token: config.ADMIN_TOKEN,
+        credentials: adminCredentials,
         store: carrierStore,
         applied: () => carriers.reload(),
         status: (id) => links.get(id)?.status(),

@@ -50,7 +50,8 @@ async function bindStatus(systemId: string, password: string): Promise<number> {
 async function auditOf(hash: string) {
   return stack.sql<Array<{ action: string; actor: string; details: Record<string, unknown> }>>`
     select a.action, a.actor, a.details from pricing.audit_log a
-    join pricing.accounts using (account_id) where hash = ${hash} order by a.id`;
+    join pricing.accounts using (account_id)
+    where hash = ${hash} and a.action <> 'account.created' order by a.id`;
 }
 
 describe("the console's SMPP page", () => {

@@ -98,6 +98,16 @@ describe("two-way messaging in the console", () => {
     const [row] = await sql<Array<{ account_id: string | null }>>`
       select account_id from inbound.numbers where number = '+37250000002'`;
     expect(row?.account_id).toBeNull();
+    // The keys page's recent changes show the inbound service's entries beside pricing's:
+    // two numbers taken and one released, by this console user (the refused takes: none).
+    const keys = (await visitor.get("/keys")).text;
+    const actions = [...keys.matchAll(/data-audit="([a-z_.]+)"/g)].map((m) => m[1]);
+    expect(actions.filter((a) => a?.startsWith("number."))).toEqual([
+      "number.released",
+      "number.taken",
+      "number.taken",
+    ]);
+    expect(keys).not.toContain("cannot be shown just now");
   });
 
   it("when an inbound URL names a loopback host, the callback guard's reason is shown and nothing is saved; a public one is saved", async () => {

@@ -27,8 +27,9 @@ export const USAGE = `usage: gw messages trail <messageId> [--json]
   gw messages erase-number <+E.164>
                                   erase the text and number of every message sent to that
                                   number, in every account, as a redact does (a person's
-                                  request to be forgotten); messages still in flight are
-                                  named, to erase once final`;
+                                  request to be forgotten), and of the inbound messages
+                                  from or to it (the inbound service, told over NATS);
+                                  messages still in flight are named, to erase once final`;
 
 const MAX_RETENTION_DAYS = 3_650;
 

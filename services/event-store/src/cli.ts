@@ -1,9 +1,12 @@
 import { subjects } from "@smsgw/contracts";
 import {
   connectNats,
+  createEraseNotifier,
   createLogger,
   errorMessage,
+  numberErasedNotice,
   openServiceDatabase,
+  publishWithRetry,
   runOperatorCli,
 } from "@smsgw/service-kit";
 import { parseCommand, USAGE } from "./cli-args.ts";
@@ -18,7 +21,6 @@ import { migrations } from "./db/migrations.ts";
 import { type EventStoreDb, SCHEMA } from "./db/schema.ts";
 import { readStoredTrail } from "./db/stored-trail.ts";
 import { trailText } from "./domain/trail-text.ts";
-import { createEraseNotifier } from "./handlers/erasure-notice.ts";
 
 /**
  * The operator's CLI over the event log (`bin/gw messages …`): the full record that the
@@ -59,7 +61,7 @@ function main(argv: readonly string[]): Promise<number> {
               ...(await eraseMessages(database.sql, final.slice(at, at + ERASE_BATCH), new Date())),
             );
           }
-          const notified = await notifyErased(config, erased);
+          const notified = await notifyErased(config, erased, command.number);
           return {
             text: eraseNumberText(command.number, erased.length, inFlight, notified),
             json: { number: command.number, erased: erased.length, inFlight, notified },
@@ -81,18 +83,28 @@ function main(argv: readonly string[]): Promise<number> {
 const ERASE_BATCH = 500;
 
 /**
- * Tells the dispatcher and the SMPP server (their waiting copies) which messages were erased;
- * false when NATS could not be reached (those copies then expire by themselves: 24 and 72 h).
+ * Tells the dispatcher and the SMPP server (their waiting copies) which messages were erased,
+ * and the inbound service which number (its MO from or to it: `NumberErased`, a digest of the
+ * number, ADR 0021 amendment 2); false when NATS could not be reached: the dispatcher's and
+ * SMPP server's copies then expire by themselves (24 and 72 h), the inbound service's do not,
+ * so the command is to be run again.
  */
 async function notifyErased(
   config: ReturnType<typeof loadEventStoreConfig>,
   messageIds: readonly string[],
+  number: string,
 ): Promise<boolean> {
-  if (messageIds.length === 0) return true;
   try {
     const nats = await connectNats(config, PROGRAM, createLogger(PROGRAM, "silent"));
     try {
-      await createEraseNotifier(nats.js, subjects(config.NATS_PREFIX))(messageIds);
+      const names = subjects(config.NATS_PREFIX);
+      if (messageIds.length > 0) await createEraseNotifier(nats.js, names)(messageIds);
+      const notice = numberErasedNotice(number);
+      // Its own id per run: a run repeated later (new MO since) must not be dropped as a duplicate.
+      await publishWithRetry(nats.js, names.numberErased, JSON.stringify(notice), {
+        msgID: `number-erased:${notice.numberSha256}:${Date.now()}`,
+        retryForMs: 8_000,
+      });
     } finally {
       await nats.nc.close();
     }
@@ -115,7 +127,10 @@ function eraseNumberText(
       : []),
     ...(notified
       ? []
-      : ["NATS not reached: the dispatcher's and SMPP server's copies expire by themselves"]),
+      : [
+          "NATS not reached: the inbound service's MO from or to the number are not erased (run again);",
+          "the dispatcher's and SMPP server's copies expire by themselves",
+        ]),
   ].join("\n");
 }
 

@@ -3,17 +3,20 @@ import {
   MessagesErased,
   newMessageId,
   publicEventOf,
+  RETENTION_POLICY_KEY,
   type RedactRequest,
   RedactResponse,
+  RetentionPolicy,
 } from "@smsgw/contracts";
 import { createMessageReader, type MessageReader } from "@smsgw/message-read-model";
-import { createLogger, type Messaging, openMessaging } from "@smsgw/service-kit";
+import { createLogger, type Messaging, openBucket, openMessaging } from "@smsgw/service-kit";
 import { createTestInfra, type TestInfra, tablesContaining, waitFor } from "@smsgw/testkit";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EventStoreConfig, loadEventStoreConfig } from "./config.ts";
 import { setRetentionOverride } from "./db/erasure.ts";
 import { runRetention } from "./handlers/retention.ts";
+import { createRetentionPolicyPublisher } from "./handlers/retention-policy.ts";
 import { DURABLE, type StartedEventStore, startEventStore } from "./service.ts";
 import { messageEvents } from "./testing/message-events.ts";
 
@@ -100,6 +103,7 @@ const retention = (now: number) =>
     maxBatches: 100,
     now: () => new Date(now),
     notifyErased: async () => undefined,
+    publishPolicy: async () => undefined,
   });
 
 /** The stream messages holding the needle, read raw on every subject. */
@@ -285,5 +289,27 @@ describe("the retention job", () => {
 
     // Nothing left to do: a run erases nothing.
     expect(await retention(FINAL_AT + 31 * DAY_MS)).toBe(0);
+  });
+});
+
+describe("the retention policy other services apply", () => {
+  it("when the event store starts, the bucket holds the default; when the operator sets an account's days, the next run puts them", async () => {
+    const bucket = await openBucket(messaging.nats.nc, messaging.subjects.retentionBucket);
+    const policy = async () => {
+      const entry = await bucket.get(RETENTION_POLICY_KEY);
+      return entry ? RetentionPolicy.parse(entry.json()) : undefined;
+    };
+    await waitFor(async () => (await policy())?.defaultDays === config.RETENTION_DAYS, {
+      what: "the policy published at start",
+    });
+
+    await setRetentionOverride(sql, "acc_policy", 3);
+    const publish = createRetentionPolicyPublisher(bucket, sql, config.RETENTION_DAYS);
+    await publish();
+    expect((await policy())?.accounts).toMatchObject({ acc_policy: 3 });
+    const revision = (await bucket.get(RETENTION_POLICY_KEY))?.revision;
+    // Unchanged: nothing is written again.
+    await publish();
+    expect((await bucket.get(RETENTION_POLICY_KEY))?.revision).toBe(revision);
   });
 });

@@ -1,6 +1,8 @@
 import {
+  createEraseNotifier,
   type Database,
   type Messaging,
+  openBucket,
   openMessaging,
   openServiceDatabase,
   type RunningConsumer,
@@ -15,10 +17,10 @@ import { type EventStoreDb, SCHEMA } from "./db/schema.ts";
 import { createStatusPublishLog } from "./db/status-publish-log.ts";
 import { EventDelivery } from "./domain/raw-event.ts";
 import { createAppendHandler } from "./handlers/append-events.ts";
-import { createEraseNotifier } from "./handlers/erasure-notice.ts";
 import { drainLegacyOutbox } from "./handlers/legacy-outbox.ts";
 import { startRedactResponder } from "./handlers/redact-responder.ts";
 import { startRetention } from "./handlers/retention.ts";
+import { createRetentionPolicyPublisher } from "./handlers/retention-policy.ts";
 import { startStreamEraser } from "./handlers/stream-eraser.ts";
 
 export const DURABLE = "event-store";
@@ -122,6 +124,11 @@ export async function startEventStore(
       notifyErased,
       streamFloor: async () => (await jsm.streams.info(stream)).state.first_seq,
       onErased: eraser.kick,
+      publishPolicy: createRetentionPolicyPublisher(
+        await openBucket(messaging.nats.nc, messaging.subjects.retentionBucket),
+        database.sql,
+        config.RETENTION_DAYS,
+      ),
     });
   } catch (error) {
     await stop().catch(() => undefined);

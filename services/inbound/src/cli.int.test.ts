@@ -68,7 +68,10 @@ describe("bin/gw numbers", () => {
 
   it("when an account holds a number and the operator changes its carrier, the account keeps it", async () => {
     const store = createNumberStore(database);
-    await store.take("acc_1", { number: "+37250000002", test: true }, new Date());
+    await store.take("acc_1", { number: "+37250000002", test: true }, new Date(), {
+      actor: "api:token",
+      ip: null,
+    });
     await cli("numbers", "add", "+37250000002", "carrier=sim-b", "simulator=true");
     expect(await store.find("+37250000002")).toMatchObject({
       carrierId: "sim-b",
@@ -90,7 +93,10 @@ describe("bin/gw numbers", () => {
 describe("bin/gw sender-ids", () => {
   it("when an account asked for a sender ID, it is pending; approved, it leaves the list and is the bucket's", async () => {
     const store = createSenderIdStore(database);
-    await store.request("acc_1", "My Shop", new Date("2026-12-06T05:00:00Z"));
+    await store.request("acc_1", "My Shop", new Date("2026-12-06T05:00:00Z"), {
+      actor: "api:token",
+      ip: null,
+    });
     const pending = await cli("sender-ids", "pending");
     expect(pending.text).toBe('2026-12-06T05:00:00.000Z acc_1 "My Shop"');
     expect((await cli("sender-ids", "approve", "acc_1", "My Shop")).exitCode ?? 0).toBe(0);

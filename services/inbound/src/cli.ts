@@ -112,7 +112,12 @@ export async function run(
     }
     case "sender-ids decide": {
       const { accountId, sender, decision } = command;
-      const decided = await senderIds.decide(accountId, sender, decision, new Date());
+      // The operator at the terminal: the CLI runs with the database's own credentials.
+      const actor = `cli:${process.env.USER ?? process.env.LOGNAME ?? "unknown"}`;
+      const decided = await senderIds.decide(accountId, sender, decision, new Date(), {
+        actor,
+        ip: null,
+      });
       return decided
         ? { text: `${sender} ${decision} for ${accountId}.`, json: { senderId: decided } }
         : {

@@ -1,4 +1,4 @@
-import { BaseEnv, loadConfig, Port } from "@smsgw/service-kit";
+import { adminOperatorsSetting, BaseEnv, loadConfig, Port } from "@smsgw/service-kit";
 import { z } from "zod";
 
 const Millis = z.coerce.number().int().positive();
@@ -14,7 +14,15 @@ export const InboundEnv = BaseEnv.extend({
   INBOUND_NUMBERS_SYNC_MS: Millis.default(60_000),
   /** MO events taken from JetStream in one batch. */
   INBOUND_BATCH: z.coerce.number().int().positive().default(64),
-  /** The admin API (number inventory, unowned MO); off when ADMIN_TOKEN is unset. */
+  /**
+   * How often MO past their account's retention are erased (the days are the event store's,
+   * ADR 0021 amendment 2); the same variable as the event store's job.
+   */
+  RETENTION_INTERVAL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(60_000),
+  /** MO erased per transaction by the retention job, and batches per run at most. */
+  RETENTION_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
+  RETENTION_MAX_BATCHES: z.coerce.number().int().min(1).max(1_000).default(20),
+  /** The admin API (number inventory, unowned MO); off when neither ADMIN_TOKEN nor ADMIN_OPERATORS is set. */
   ADMIN_PORT: Port.default(8095),
   ADMIN_HOST: z.string().min(1).default("127.0.0.1"),
   /** Bearer token of the admin API; unset or empty = the admin API is off. */
@@ -22,6 +30,8 @@ export const InboundEnv = BaseEnv.extend({
     (value) => (value === "" ? undefined : value),
     z.string().min(16, "must be at least 16 characters").optional(),
   ),
+  /** Named operators (`name:sha256hex`, comma separated): changes are logged as `operator:<name>`. */
+  ADMIN_OPERATORS: adminOperatorsSetting,
 });
 export type InboundConfig = z.output<typeof InboundEnv>;
 

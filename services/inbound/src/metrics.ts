@@ -12,3 +12,9 @@ export const inboundApiRequests = defineCounter({
   help: "Numbers and inbound API requests forwarded by ingress, by operation and HTTP status.",
   labelNames: ["op", "status"] as const,
 });
+
+export const inboundErased = defineCounter({
+  name: "smsgw_inbound_erased_total",
+  help: "Inbound messages whose text and sender were erased, by reason: retention (the account's days were over) or number (the operator's erase-number).",
+  labelNames: ["reason"] as const,
+});

@@ -1,8 +1,10 @@
-import { type InboundDelivery, InboundMessageReceived } from "@smsgw/contracts";
+import { type InboundDelivery, InboundMessageReceived, NumberErased } from "@smsgw/contracts";
 import {
   type AdminApi,
+  createEraseNotifier,
   type Database,
   type HealthServer,
+  hasAdminCredentials,
   type Logger,
   openBucket,
   openMessaging,
@@ -14,6 +16,7 @@ import {
 } from "@smsgw/service-kit";
 import { startAdminServer } from "./admin/server.ts";
 import type { InboundConfig } from "./config.ts";
+import { createErasureStore } from "./db/erasure-store.ts";
 import { createMessageStore, type MessageStore } from "./db/messages-store.ts";
 import { INBOUND_SCHEMA, migrations } from "./db/migrations.ts";
 import { createNumberStore, type NumberStore } from "./db/numbers-store.ts";
@@ -22,13 +25,15 @@ import { deliveryMsgId } from "./domain/routing.ts";
 import { startApiResponder } from "./handlers/api.ts";
 import { type KvMirror, startMirrorSync } from "./handlers/kv-mirror.ts";
 import { heldNumbersMirror, senderIdsMirror } from "./handlers/mirrors.ts";
+import { handleNumberErased } from "./handlers/number-erasures.ts";
 import { createOptOutStore } from "./handlers/opt-out-store.ts";
 import { handleReceived, settler } from "./handlers/received.ts";
+import { startInboundRetention } from "./handlers/retention.ts";
 import { startConcatSweep } from "./handlers/sweep.ts";
 
 export interface StartedInbound extends RunningService {
   readonly healthPort: number;
-  /** The admin API's port, when ADMIN_TOKEN turned it on. */
+  /** The admin API's port, when ADMIN_TOKEN or ADMIN_OPERATORS turned it on. */
   readonly adminPort: number | undefined;
   /** The stores (tests and the dev stack's seeding use them). */
   readonly numbers: NumberStore;
@@ -36,6 +41,7 @@ export interface StartedInbound extends RunningService {
 }
 
 export const INBOUND_DURABLE = "inbound-received";
+export const NUMBER_ERASURES_DURABLE = "inbound-number-erasures";
 
 /**
  * Connects, migrates, answers ingress's numbers and inbound requests, consumes the MO the
@@ -46,6 +52,8 @@ export async function startInbound(config: InboundConfig, log: Logger): Promise<
   const messaging = await openMessaging(config, "inbound", log);
   let database: Database<unknown> | undefined;
   let consumer: RunningConsumer | undefined;
+  let erasures: RunningConsumer | undefined;
+  let retention: { stop(): Promise<void> } | undefined;
   let api: { stop(): Promise<void> } | undefined;
   let sweep: { stop(): Promise<void> } | undefined;
   const mirrorSyncs: Array<{ stop(): Promise<void> }> = [];
@@ -57,6 +65,8 @@ export async function startInbound(config: InboundConfig, log: Logger): Promise<
   const stop = async () => {
     stopping = true;
     await consumer?.stop();
+    await erasures?.stop();
+    await retention?.stop();
     await api?.stop();
     await sweep?.stop();
     for (const sync of mirrorSyncs) await sync.stop();
@@ -103,6 +113,7 @@ export async function startInbound(config: InboundConfig, log: Logger): Promise<
       now,
     };
     api = startApiResponder({
+      sql: database.sql,
       numbers,
       messages,
       optOuts,
@@ -123,6 +134,34 @@ export async function startInbound(config: InboundConfig, log: Logger): Promise<
       maxBatch: config.INBOUND_BATCH,
       handle: handleReceived(deps),
     });
+    // Erasure (ADR 0021, amendment 2): the event store's retention days, and its CLI's erase-number.
+    const erasure = createErasureStore(database);
+    // The webhook and SMPP copies of an erased MO go too (MessagesErased with its in_ id).
+    const notifyErased = createEraseNotifier(nats.js, subjects);
+    retention = startInboundRetention({
+      erasure,
+      bucket: await openBucket(nats.nc, subjects.retentionBucket),
+      batch: config.RETENTION_BATCH,
+      maxBatches: config.RETENTION_MAX_BATCHES,
+      intervalMs: config.RETENTION_INTERVAL_MS,
+      notifyErased,
+      log,
+      now,
+    });
+    erasures = await startConsumer(nats, {
+      stream: subjects.stream,
+      durable: NUMBER_ERASURES_DURABLE,
+      filterSubject: subjects.numberErased,
+      schema: NumberErased,
+      log,
+      handle: handleNumberErased({
+        erasure,
+        joinWithinMs: config.INBOUND_CONCAT_TIMEOUT_MS + config.INBOUND_SWEEP_MS,
+        notifyErased,
+        log,
+        now,
+      }),
+    });
     sweep = startConcatSweep({
       messages,
       settle: settler(deps),
@@ -131,11 +170,12 @@ export async function startInbound(config: InboundConfig, log: Logger): Promise<
       log,
       now,
     });
-    if (config.ADMIN_TOKEN) {
+    const adminCredentials = { token: config.ADMIN_TOKEN, operators: config.ADMIN_OPERATORS };
+    if (hasAdminCredentials(adminCredentials)) {
       admin = await startAdminServer({
         port: config.ADMIN_PORT,
         host: config.ADMIN_HOST,
-        token: config.ADMIN_TOKEN,
+        credentials: adminCredentials,
         numbers,
         messages,
         senderIds,

@@ -10,6 +10,7 @@ import {
   RedactResponse,
   RevokeApiKeyResponse,
   RoutingRules,
+  SubaccountResponse,
 } from "@smsgw/contracts";
 import {
   type AdmissionGate,
@@ -237,6 +238,12 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
         allowPrivateCallbacks: config.WEBHOOK_ALLOW_PRIVATE,
         askInbound: (request) =>
           requestReply(nc, messaging.subjects.inboundApi, request, InboundApiResponse, rpcTimeout),
+      },
+      subaccounts: {
+        ...auth,
+        log,
+        askPricing: (request) =>
+          requestReply(nc, messaging.subjects.subaccounts, request, SubaccountResponse, rpcTimeout),
       },
       ipLimit: {
         limiter: ipLimiter,

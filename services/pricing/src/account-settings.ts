@@ -1,4 +1,4 @@
-import { AccountRecord, type AuditBy } from "@smsgw/contracts";
+import { AccountRecord, type AuditAction, type AuditBy } from "@smsgw/contracts";
 import { hashSmppPassword, isSmppSystemId, newSmppPassword } from "@smsgw/smpp-credentials";
 import { type Kysely, sql, type UpdateObject } from "kysely";
 import {
@@ -25,22 +25,44 @@ import { recordLedger } from "./metrics.ts";
  * account is republished to the accounts bucket.
  */
 export interface AccountSettings {
-  enable(account: string): Promise<AccountSummary>;
+  /** Refuses the account's sends and logins (ingress and the console read the record). */
+  disable(account: string, by?: AuditBy): Promise<AccountSummary>;
+  enable(account: string, by?: AuditBy): Promise<AccountSummary>;
   /** A new signing secret; the previous one stays published for the grace period. */
-  rotateWebhookSecret(account: string): Promise<{ summary: AccountSummary; webhookSecret: string }>;
+  rotateWebhookSecret(
+    account: string,
+    by?: AuditBy,
+  ): Promise<{ summary: AccountSummary; webhookSecret: string }>;
   /** Drops previous webhook secrets whose grace period is over; returns how many. */
   expireWebhookSecrets(): Promise<number>;
-  /** A signed correction ("-1.5"); refused if the balance would go below zero. */
-  adjust(account: string, amount: string, actor: string, note: string): Promise<AccountSummary>;
-  blockCountries(account: string, countries: readonly string[]): Promise<AccountSummary>;
-  unblockCountries(account: string, countries: readonly string[]): Promise<AccountSummary>;
+  /**
+   * A signed correction ("-1.5"); refused if the balance would go below zero. `by` (default:
+   * the actor, from no address) goes to the audit log.
+   */
+  adjust(
+    account: string,
+    amount: string,
+    actor: string,
+    note: string,
+    by?: AuditBy,
+  ): Promise<AccountSummary>;
+  blockCountries(
+    account: string,
+    countries: readonly string[],
+    by?: AuditBy,
+  ): Promise<AccountSummary>;
+  unblockCountries(
+    account: string,
+    countries: readonly string[],
+    by?: AuditBy,
+  ): Promise<AccountSummary>;
   /** Per-account API limits; null clears them (the gateway's defaults apply). */
-  setLimits(account: string, limits: unknown): Promise<AccountSummary>;
+  setLimits(account: string, limits: unknown, by?: AuditBy): Promise<AccountSummary>;
   /**
    * Where reports of messages sent without a callbackUrl go; null or "" clears it. Refused
    * (AccountError invalid) when the callback guard refuses the URL.
    */
-  setDefaultCallbackUrl(account: string, url: string | null): Promise<AccountSummary>;
+  setDefaultCallbackUrl(account: string, url: string | null, by?: AuditBy): Promise<AccountSummary>;
   ledger(account: string, options?: { limit?: number; beforeId?: string }): Promise<LedgerEntry[]>;
   /**
    * New SMPP credentials (api.md section 6): the system_id given, or the one the account
@@ -80,18 +102,24 @@ export interface SettingsDeps {
 export function createAccountSettings(deps: SettingsDeps): AccountSettings {
   const { db, publish, toSummary } = deps;
 
+  /** One change of the account's row and its audit entry, in one transaction; then published. */
   async function update(
     account: string,
     set: UpdateObject<PricingDatabase, "accounts">,
+    audit: { action: AuditAction; by: AuditBy; details?: Record<string, unknown> },
   ): Promise<AccountRow> {
-    const row = await db
-      .updateTable("accounts")
-      .set(set)
-      .set({ updated_at: sql`now()` })
-      .where(matches(account))
-      .returningAll()
-      .executeTakeFirst();
-    if (!row) throw notFound(account);
+    const row = await db.transaction().execute(async (tx) => {
+      const updated = await tx
+        .updateTable("accounts")
+        .set(set)
+        .set({ updated_at: sql`now()` })
+        .where(matches(account))
+        .returningAll()
+        .executeTakeFirst();
+      if (!updated) throw notFound(account);
+      await recordAudit(tx, { accountId: updated.account_id, target: null, ...audit });
+      return updated;
+    });
     await publish(row);
     return row;
   }
@@ -100,6 +128,7 @@ export function createAccountSettings(deps: SettingsDeps): AccountSettings {
     account: string,
     countries: readonly string[],
     change: "block" | "unblock",
+    by: AuditBy,
   ): Promise<AccountSummary> {
     const codes = countries.map((c) => c.trim().toUpperCase());
     const bad = codes.find((c) => !/^[A-Z]{2}$/.test(c));
@@ -114,21 +143,40 @@ export function createAccountSettings(deps: SettingsDeps): AccountSettings {
         : sql<
             string[]
           >`array(select c from unnest(blocked_countries) c where c <> all(${codes}::text[]) order by c)`;
-    return toSummary(await update(account, { blocked_countries: next }));
+    const action = change === "block" ? "countries.blocked" : "countries.unblocked";
+    return toSummary(
+      await update(
+        account,
+        { blocked_countries: next },
+        { action, by, details: { countries: codes } },
+      ),
+    );
   }
 
   return {
-    async enable(account) {
-      return toSummary(await update(account, { status: "active" }));
+    async disable(account, by = OPERATOR) {
+      return toSummary(
+        await update(account, { status: "disabled" }, { action: "account.disabled", by }),
+      );
     },
 
-    async rotateWebhookSecret(account) {
+    async enable(account, by = OPERATOR) {
+      return toSummary(
+        await update(account, { status: "active" }, { action: "account.enabled", by }),
+      );
+    },
+
+    async rotateWebhookSecret(account, by = OPERATOR) {
       const webhookSecret = newWebhookSecret();
-      const row = await update(account, {
-        webhook_secret_previous: sql`webhook_secret`,
-        webhook_secret_previous_until: sql`now() + make_interval(secs => ${deps.webhookSecretGraceMs / 1000})`,
-        webhook_secret: webhookSecret,
-      });
+      const row = await update(
+        account,
+        {
+          webhook_secret_previous: sql`webhook_secret`,
+          webhook_secret_previous_until: sql`now() + make_interval(secs => ${deps.webhookSecretGraceMs / 1000})`,
+          webhook_secret: webhookSecret,
+        },
+        { action: "webhook_secret.rotated", by },
+      );
       return { summary: toSummary(row), webhookSecret };
     },
 
@@ -198,7 +246,7 @@ export function createAccountSettings(deps: SettingsDeps): AccountSettings {
       return rows.length;
     },
 
-    async adjust(account, amount, actor, note) {
+    async adjust(account, amount, actor, note, by = { actor, ip: null }) {
       if (!actor.trim()) throw invalid("a credit movement needs an actor (who)");
       if (!note.trim()) throw invalid("an adjustment needs a note (why)");
       const units = parseSignedCredits(amount);
@@ -222,6 +270,13 @@ export function createAccountSettings(deps: SettingsDeps): AccountSettings {
               note,
             })
             .execute();
+          await recordAudit(tx, {
+            accountId: updated.account_id,
+            action: "credits.adjusted",
+            by,
+            target: null,
+            details: { amount: units, currency: updated.currency, note },
+          });
           return updated;
         });
         recordLedger("adjustment", [{ amount: units, currency: row.currency }]);
@@ -235,10 +290,12 @@ export function createAccountSettings(deps: SettingsDeps): AccountSettings {
       }
     },
 
-    blockCountries: (account, countries) => changeCountries(account, countries, "block"),
-    unblockCountries: (account, countries) => changeCountries(account, countries, "unblock"),
+    blockCountries: (account, countries, by = OPERATOR) =>
+      changeCountries(account, countries, "block", by),
+    unblockCountries: (account, countries, by = OPERATOR) =>
+      changeCountries(account, countries, "unblock", by),
 
-    async setLimits(account, limits) {
+    async setLimits(account, limits, by = OPERATOR) {
       let value: AccountLimits | null = null;
       if (limits !== null) {
         const parsed = Limits.safeParse(limits);
@@ -251,17 +308,29 @@ export function createAccountSettings(deps: SettingsDeps): AccountSettings {
         value = Object.keys(parsed.data).length === 0 ? null : parsed.data;
       }
       return toSummary(
-        await update(account, {
-          // Sent as text and cast: a parameter typed jsonb would be JSON-encoded again.
-          limits: value === null ? null : sql`${JSON.stringify(value)}::text::jsonb`,
-        }),
+        await update(
+          account,
+          {
+            // Sent as text and cast: a parameter typed jsonb would be JSON-encoded again.
+            limits: value === null ? null : sql`${JSON.stringify(value)}::text::jsonb`,
+          },
+          { action: "limits.set", by, details: { limits: value } },
+        ),
       );
     },
 
-    async setDefaultCallbackUrl(account, url) {
+    async setDefaultCallbackUrl(account, url, by = OPERATOR) {
       const checked = checkDefaultCallbackUrl(url, deps.allowPrivateCallbacks);
       if (!checked.ok) throw invalid(checked.reason);
-      return toSummary(await update(account, { default_callback_url: checked.value }));
+      // The host only: a customer's URL may carry a token in its path or query.
+      const host = checked.value === null ? null : new URL(checked.value).host;
+      return toSummary(
+        await update(
+          account,
+          { default_callback_url: checked.value },
+          { action: "default_callback_url.set", by, details: { host } },
+        ),
+      );
     },
 
     async ledger(account, options = {}) {

@@ -20,6 +20,7 @@ import { isAccountName, isCurrency, parseCredits } from "./domain/account-input.
 import { createLiveRequestOperations, type LiveRequestOperations } from "./live-requests.ts";
 import { createLowBalanceOperations, type LowBalanceOperations } from "./low-balance.ts";
 import { recordLedger } from "./metrics.ts";
+import { createSubaccountOperations, type SubaccountOperations } from "./subaccounts.ts";
 
 export { AccountError, AccountErrorCode } from "./account-common.ts";
 
@@ -66,6 +67,10 @@ export interface CreateAccountInput {
   test?: boolean;
   actor?: string;
   note?: string;
+  /** Who created it, for the audit log (default: an operator). */
+  by?: AuditBy;
+  /** A sub-account's parent (issue 22): its log records the creation too, in the same transaction. */
+  parentAccountId?: string;
 }
 
 export interface AccountOperations
@@ -80,13 +85,13 @@ export interface AccountOperations
     amount: string | number,
     actor: string,
     note?: string,
+    by?: AuditBy,
   ): Promise<AccountSummary>;
   /**
    * A new token; the old one stops working as soon as readers see the KV update. `by`
    * (default: an operator) goes to the audit log.
    */
   rotateToken(account: string, by?: AuditBy): Promise<Credentials>;
-  disable(account: string): Promise<AccountSummary>;
   /** Creates the account, or if it exists rotates its token: fresh credentials either way. */
   createOrRotate(
     input: CreateAccountInput,
@@ -97,6 +102,8 @@ export interface AccountOperations
   publishAll(): Promise<number>;
   /** The account's latest changes to its keys and token, newest first (audit.ts). */
   audit(account: string, limit?: number): Promise<AuditEntry[]>;
+  /** An account's sub-accounts (issue 22, subaccounts.ts). */
+  readonly subaccounts: SubaccountOperations;
 }
 
 export interface AccountDeps {
@@ -184,6 +191,7 @@ export function createAccountOperations(deps: AccountDeps): AccountOperations {
             test: input.test ?? true,
             balance: credits,
             webhook_secret: credentials.webhookSecret,
+            parent_account_id: input.parentAccountId ?? null,
           })
           .returningAll()
           .executeTakeFirstOrThrow();
@@ -198,6 +206,22 @@ export function createAccountOperations(deps: AccountDeps): AccountOperations {
               note: input.note ?? "initial credits",
             })
             .execute();
+        }
+        await recordAudit(tx, {
+          accountId: credentials.accountId,
+          action: "account.created",
+          by: input.by ?? OPERATOR,
+          target: null,
+          details: { name, currency, test: input.test ?? true, credits },
+        });
+        if (input.parentAccountId !== undefined) {
+          await recordAudit(tx, {
+            accountId: input.parentAccountId,
+            action: "subaccount.created",
+            by: input.by ?? OPERATOR,
+            target: credentials.accountId,
+            details: { name },
+          });
         }
         return created;
       });
@@ -217,6 +241,7 @@ export function createAccountOperations(deps: AccountDeps): AccountOperations {
     amount: string | number,
     actor: string,
     note = "",
+    by: AuditBy = { actor, ip: null },
   ): Promise<AccountSummary> {
     if (!actor.trim()) throw invalid("a credit movement needs an actor (who)");
     const units = parseCredits(amount);
@@ -233,6 +258,13 @@ export function createAccountOperations(deps: AccountDeps): AccountOperations {
         .insertInto("ledger")
         .values({ account_id: updated.account_id, kind: "topup", amount: units, actor, note })
         .execute();
+      await recordAudit(tx, {
+        accountId: updated.account_id,
+        action: "credits.topped_up",
+        by,
+        target: null,
+        details: { amount: units, currency: updated.currency, note },
+      });
       return updated;
     });
     recordLedger("topup", [{ amount: units, currency: row.currency }]);
@@ -262,18 +294,6 @@ export function createAccountOperations(deps: AccountDeps): AccountOperations {
       token,
       webhookSecret: row.webhook_secret,
     };
-  }
-
-  async function disable(account: string): Promise<AccountSummary> {
-    const row = await db
-      .updateTable("accounts")
-      .set({ status: "disabled", updated_at: sql`now()` })
-      .where(matches(account))
-      .returningAll()
-      .executeTakeFirst();
-    if (!row) throw notFound(account);
-    await publish(row);
-    return toSummary(row);
   }
 
   async function createOrRotate(input: CreateAccountInput) {
@@ -330,16 +350,17 @@ export function createAccountOperations(deps: AccountDeps): AccountOperations {
   const apiKeys = createApiKeyOperations({ db, publish });
   const liveRequests = createLiveRequestOperations({ db, publish });
   const lowBalance = createLowBalanceOperations({ db, toSummary });
+  const subaccounts = createSubaccountOperations({ db, createAccount, publish });
   return {
     createAccount,
     topUp,
     rotateToken,
-    disable,
     createOrRotate,
     get,
     list,
     publishAll,
     audit,
+    subaccounts,
     ...settings,
     ...apiKeys,
     ...liveRequests,

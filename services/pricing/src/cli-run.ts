@@ -35,6 +35,7 @@ export async function run(
         currency: o.currency ?? "EUR",
         test: !command.flags.live,
         actor,
+        by: { actor, ip: null },
       });
       return created("Created", credentials, await mustGet(accounts, credentials.accountId));
     }
@@ -51,7 +52,10 @@ export async function run(
       return created("Rotated the token of", credentials, summary);
     }
     case "accounts rotate-webhook-secret": {
-      const { summary, webhookSecret } = await accounts.rotateWebhookSecret(account);
+      const { summary, webhookSecret } = await accounts.rotateWebhookSecret(account, {
+        actor,
+        ip: null,
+      });
       return {
         text: [
           `Rotated the webhook secret of ${describeAccount(summary)}`,
@@ -78,18 +82,18 @@ export async function run(
       };
     }
     case "accounts disable":
-      return shown("Disabled", await accounts.disable(account));
+      return shown("Disabled", await accounts.disable(account, { actor, ip: null }));
     case "accounts enable":
-      return shown("Enabled", await accounts.enable(account));
+      return shown("Enabled", await accounts.enable(account, { actor, ip: null }));
     case "accounts block":
       return shown(
         "Blocked countries for",
-        await accounts.blockCountries(account, countries(o.countries)),
+        await accounts.blockCountries(account, countries(o.countries), { actor, ip: null }),
       );
     case "accounts unblock":
       return shown(
         "Unblocked countries for",
-        await accounts.unblockCountries(account, countries(o.countries)),
+        await accounts.unblockCountries(account, countries(o.countries), { actor, ip: null }),
       );
     case "accounts limits": {
       const limits = command.flags.clear
@@ -101,7 +105,10 @@ export async function run(
             ...rate("smppMaxBinds", o["smpp-binds"]),
             ...rate("smppWindow", o["smpp-window"]),
           };
-      return shown("Set the limits of", await accounts.setLimits(account, limits));
+      return shown(
+        "Set the limits of",
+        await accounts.setLimits(account, limits, { actor, ip: null }),
+      );
     }
     case "accounts callback-url": {
       if (!command.flags.clear && !o.url) {
@@ -110,7 +117,7 @@ export async function run(
       const url = command.flags.clear ? null : (o.url ?? null);
       return shown(
         "Set the default callback URL of",
-        await accounts.setDefaultCallbackUrl(account, url),
+        await accounts.setDefaultCallbackUrl(account, url, { actor, ip: null }),
       );
     }
     case "accounts ledger": {

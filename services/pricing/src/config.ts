@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { BaseEnv, Flag, loadConfig, Port } from "@smsgw/service-kit";
+import { adminOperatorsSetting, BaseEnv, Flag, loadConfig, Port } from "@smsgw/service-kit";
 import { z } from "zod";
 
 /** The price list shipped with the service, loaded when the `prices` table is empty. */
@@ -43,27 +43,7 @@ export const PricingEnv = BaseEnv.extend({
    * separated. An operator's changes are recorded as `operator:<name>`, proved by its token,
    * never by a header. The admin API is on when this or ADMIN_TOKEN is set.
    */
-  ADMIN_OPERATORS: z
-    .string()
-    .default("")
-    .transform((value, ctx) => {
-      const operators = new Map<string, Buffer>();
-      for (const pair of value
-        .split(",")
-        .map((p) => p.trim())
-        .filter(Boolean)) {
-        const match = /^([a-z0-9_.-]{1,32}):([0-9a-f]{64})$/.exec(pair);
-        if (!match?.[1] || !match[2]) {
-          ctx.addIssue({
-            code: "custom",
-            message: "each operator is name:sha256hex (name: a-z 0-9 _ . -, at most 32)",
-          });
-          return z.NEVER;
-        }
-        operators.set(match[1], Buffer.from(match[2], "hex"));
-      }
-      return operators;
-    }),
+  ADMIN_OPERATORS: adminOperatorsSetting,
   /** Bearer token of the admin API shared by every operator (X-Actor names who); unset with no ADMIN_OPERATORS = the admin API is off. */
   ADMIN_TOKEN: z.preprocess(
     (value) => (value === "" ? undefined : value),

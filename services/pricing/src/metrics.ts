@@ -52,6 +52,8 @@ export function recordLedger(
 ): void {
   for (const { amount, currency } of entries) {
     ledgerEntries.inc({ kind, currency });
-    if (kind !== "adjustment") amounts[kind].inc({ currency }, toDecimal(Math.abs(amount)));
+    // Adjustments and transfers move no money in or out of the gateway.
+    if (kind !== "adjustment" && kind !== "transfer")
+      amounts[kind].inc({ currency }, toDecimal(Math.abs(amount)));
   }
 }

@@ -19,6 +19,7 @@ import { startConsoleResponders } from "./handlers/console-rpc.ts";
 import { createOutboxPublisher } from "./handlers/outbox-publisher.ts";
 import { startQueryResponders } from "./handlers/queries.ts";
 import { ACCEPTED_DURABLE, startSettlementConsumers } from "./handlers/refunds.ts";
+import { startSubaccountResponder } from "./handlers/subaccounts-rpc.ts";
 import { type Sweep, startSweep } from "./handlers/sweep.ts";
 import { createPriceOperations, type PriceOperations } from "./prices-admin.ts";
 
@@ -109,6 +110,9 @@ export async function startPricing(config: PricingConfig, log: Logger): Promise<
     // API keys, asked by ingress (`/v1/keys`) and the console with the digest of a secret.
     const apiKeyRpc = startApiKeyResponders(accountRpc);
     closers.push(() => apiKeyRpc.stop());
+    // Sub-accounts, asked by ingress (`/v1/subaccounts`).
+    const subaccountRpc = startSubaccountResponder(accountRpc);
+    closers.push(() => subaccountRpc.stop());
 
     const sweep = startSweep({
       db: database.db,

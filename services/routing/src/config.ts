@@ -1,4 +1,4 @@
-import { BaseEnv, loadConfig, Port } from "@smsgw/service-kit";
+import { adminOperatorsSetting, BaseEnv, loadConfig, Port } from "@smsgw/service-kit";
 import { z } from "zod";
 import { DEFAULT_ROUTES, parseRouteTable, type RouteTable } from "./domain/route-table.ts";
 
@@ -20,7 +20,7 @@ export const RoutingEnv = BaseEnv.extend({
   ROUTES: Routes,
   HEALTH_PORT: Port.default(8082),
   HTTP_HOST: z.string().min(1).default("127.0.0.1"),
-  /** The admin API (routes, senders, scores); off when ADMIN_TOKEN is unset. */
+  /** The admin API (routes, senders, scores); off when neither ADMIN_TOKEN nor ADMIN_OPERATORS is set. */
   ADMIN_PORT: Port.default(8092),
   ADMIN_HOST: z.string().min(1).default("127.0.0.1"),
   /** Bearer token of the admin API; unset or empty = the admin API is off. */
@@ -28,6 +28,8 @@ export const RoutingEnv = BaseEnv.extend({
     (value) => (value === "" ? undefined : value),
     z.string().min(16, "must be at least 16 characters").optional(),
   ),
+  /** Named operators (`name:sha256hex`, comma separated): changes are logged as `operator:<name>`. */
+  ADMIN_OPERATORS: adminOperatorsSetting,
   /** Attempts per message, the first included, before it fails with no_carrier_left. */
   ROUTE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   /** Estimated delivery ratio under which a carrier is passed over (if another is fine). */

@@ -2,6 +2,7 @@ import { CarrierHealth, MessageAccepted, SubmitFailed } from "@smsgw/contracts";
 import {
   errorMessage,
   type HealthServer,
+  hasAdminCredentials,
   type KvCache,
   type Logger,
   openMessaging,
@@ -31,7 +32,7 @@ import { createSubmitPublisher } from "./nats/submit-publisher.ts";
 
 export interface StartedRouting extends RunningService {
   readonly healthPort: number;
-  /** The admin API's port, or undefined when ADMIN_TOKEN is unset. */
+  /** The admin API's port, or undefined when neither ADMIN_TOKEN nor ADMIN_OPERATORS is set. */
   readonly adminPort: number | undefined;
   /** The live view decisions are made with (for tests and the admin API). */
   view(): RoutingView;
@@ -161,11 +162,12 @@ export async function startRouting(config: RoutingConfig, log: Logger): Promise<
     );
     stoppers.splice(0, 0, healthServer.close);
     let admin: AdminServer | undefined;
-    if (config.ADMIN_TOKEN) {
+    const adminCredentials = { token: config.ADMIN_TOKEN, operators: config.ADMIN_OPERATORS };
+    if (hasAdminCredentials(adminCredentials)) {
       admin = await startAdminServer({
         port: config.ADMIN_PORT,
         host: config.ADMIN_HOST,
-        token: config.ADMIN_TOKEN,
+        credentials: adminCredentials,
         store,
         scores: () => {
           const live = view();

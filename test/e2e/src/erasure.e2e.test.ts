@@ -1,4 +1,6 @@
 import { execFile } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { AckPolicy, DeliverPolicy } from "@nats-io/jetstream";
@@ -13,13 +15,23 @@ import { startWebhookReceiver } from "./webhook-receiver.ts";
  * Erasure and retention on the whole stack through the simulator (api.md section 7, ADR
  * 0020): after a redact, and after the retention job ran with the clock moved past one,
  * the text and the number sent are in no row of any table of any schema of the gateway's
- * database (ingress, pricing, event store, connector, dispatcher, SMPP server), and in no
- * message left in the event stream, read raw on every subject (ADR 0021 amendment: the
- * stream's copies are deleted once every consumer of their subject acked past them).
+ * database (ingress, pricing, event store, connector, dispatcher, SMPP server, inbound: the
+ * recipient's replies are erased with the messages, ADR 0021 amendment 2), and in no message
+ * left in the event stream, read raw on every subject but the inbound (MO) ones (ADR 0021
+ * amendment: the stream's copies are deleted once every consumer of their subject acked
+ * past them).
  */
+
+/** A number of the inventory an account takes; another nobody holds (the operator's MO). */
+const ACCOUNT_NUMBER = "+37250000061";
+/** Held by an account whose inbound URL answers nothing: its MO's webhook waits in the jobs. */
+const DEAD_URL_NUMBER = "+37250000062";
+const UNOWNED = "+37250000068";
 
 let gateway: Gateway;
 let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
+/** An endpoint that answers every webhook 503: its deliveries wait in the dispatcher's jobs. */
+let unavailable: { port: number; close(): void };
 let sql: postgres.Sql;
 let nats: Nats;
 
@@ -34,9 +46,20 @@ beforeAll(async () => {
       STREAM_ERASER_INTERVAL_MS: "200",
       CONSUMER_LINGER_MS: "100",
     },
-    { smppServer: true },
+    { smppServer: true, inbound: true },
   );
+  for (const number of [ACCOUNT_NUMBER, DEAD_URL_NUMBER]) {
+    await gateway.inbound?.numbers.put({
+      number,
+      carrierId: "sim-a",
+      country: "EE",
+      simulator: true,
+    });
+  }
   receiver = await startWebhookReceiver();
+  const server = createServer((_req, res) => res.writeHead(503).end());
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  unavailable = { port: (server.address() as AddressInfo).port, close: () => server.close() };
   sql = postgres(gateway.infra.database.url, { max: 1, onnotice: () => undefined });
   nats = await connectNats(
     gateway.infra.env.NATS_URL ?? "",
@@ -49,6 +72,7 @@ afterAll(async () => {
   await nats?.nc.close();
   await sql?.end();
   await receiver?.close();
+  unavailable?.close();
   await gateway?.stop();
 });
 
@@ -81,6 +105,46 @@ async function sendDelivered(
   return { messageId, to, text };
 }
 
+/** The account takes a number of the inventory (and points its inbound URL somewhere). */
+async function takeNumber(
+  account: { hash: string; token: string },
+  number: string,
+  inboundUrl?: string,
+) {
+  const call = (method: string, path: string, body: unknown) =>
+    fetch(`${gateway.baseUrl}${path}`, {
+      method,
+      headers: { authorization: basic(account), "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  expect((await call("POST", "/v1/numbers", { number })).status).toBe(201);
+  if (inboundUrl) {
+    const path = `/v1/numbers/${encodeURIComponent(number)}`;
+    expect((await call("PATCH", path, { inboundUrl })).status).toBe(200);
+  }
+}
+
+/** The simulator sends an MO (as a handset would); answers once the inbound service stored it. */
+async function handsetSends(from: string, to: string): Promise<string> {
+  const text = `reply ${Math.random().toString(36).slice(2, 10)}`;
+  const sent = await waitFor(
+    async () => {
+      try {
+        return { status: await gateway.simulator.sendMo("sim-a", { from, to, text }) };
+      } catch {
+        return undefined; // no receiver bound to sim-a yet
+      }
+    },
+    { what: "an SMPP receiver bound to sim-a" },
+  );
+  expect(sent.status).toBe(0);
+  await waitFor(
+    async () => (await sql`select 1 from inbound.messages where text = ${text}`).length === 1,
+    { timeoutMs: 15_000, what: "the MO stored by the inbound service" },
+  );
+  return text;
+}
+
 async function nowhere(needles: readonly string[]): Promise<Record<string, string[]>> {
   const found: Record<string, string[]> = {};
   for (const needle of needles) {
@@ -103,10 +167,17 @@ async function streamMessages(): Promise<Array<{ seq: number; subject: string; b
   return found;
 }
 
-/** The stream messages holding any of the needles (a number also without its +). */
+/**
+ * The stream messages holding any of the needles (a number also without its +), but the
+ * inbound (MO) subjects': a reply from the number is the handset's message, whose stream
+ * copies are not deleted yet (ADR 0021, amendment).
+ */
 async function inStream(needles: readonly string[]) {
   const variants = needles.flatMap((n) => (n.startsWith("+") ? [n, n.slice(1)] : [n]));
-  return (await streamMessages()).filter((m) => variants.some((n) => m.body.includes(n)));
+  const inbound = `${gateway.infra.prefix}.inbound.`;
+  return (await streamMessages()).filter(
+    (m) => !m.subject.startsWith(inbound) && variants.some((n) => m.body.includes(n)),
+  );
 }
 
 async function streamClean(needles: readonly string[], what: string): Promise<void> {
@@ -208,7 +279,7 @@ describe("erasure on the whole stack", () => {
     }
   });
 
-  it("when an account's retention is over, the retention job erases its delivered message by itself", async () => {
+  it("when an account's retention is over, the retention jobs erase its delivered message and the reply to it by themselves", async () => {
     const account = await gateway.pricing.accounts.createAccount({
       name: "e2e-retention",
       credits: "10",
@@ -217,14 +288,20 @@ describe("erasure on the whole stack", () => {
       values (${account.accountId}, 1)`;
     // Without an Idempotency-Key: ingress keeps a send's answer a day (ADR 0021).
     const message = await sendDelivered(account, false);
-    // The clock moved: the message was accepted and delivered two days ago.
+    // The recipient answers to the account's number: the inbound service keeps that MO by
+    // the same days, which the event store publishes (ADR 0021, amendment 2).
+    await takeNumber(account, ACCOUNT_NUMBER);
+    const reply = await handsetSends(message.to, ACCOUNT_NUMBER);
+    // The clock moved: the message was accepted and delivered, and the reply came, two days ago.
     await sql`update event_store.messages
       set created_at = created_at - interval '2 days', delivered_at = delivered_at - interval '2 days'
       where message_id = ${message.messageId}`;
-    await waitFor(async () => Object.keys(await nowhere([message.text, message.to])).length === 0, {
-      timeoutMs: 15_000,
-      what: "the retention job to erase the message",
-    });
+    await sql`update inbound.messages set received_at = received_at - interval '2 days'
+      where text = ${reply}`;
+    await waitFor(
+      async () => Object.keys(await nowhere([message.text, message.to, reply])).length === 0,
+      { timeoutMs: 15_000, what: "the retention jobs to erase the message and the reply" },
+    );
     await streamClean([message.text, message.to], "the retention's erasure to reach the stream");
     const res = await fetch(`${gateway.baseUrl}/v1/messages/${message.messageId}`, {
       headers: { authorization: basic(account) },
@@ -247,7 +324,14 @@ describe("erasure on the whole stack", () => {
       credits: "10",
     });
     const sent = [await sendDelivered(first, false, to), await sendDelivered(second, false, to)];
-    expect(await tablesContaining(sql, to)).not.toEqual([]);
+    // The person also wrote to a number nobody holds (an MO kept for the operator), and to
+    // one whose webhook cannot be delivered (it waits in the dispatcher's jobs, retried).
+    const reply = await handsetSends(to, UNOWNED);
+    await takeNumber(first, DEAD_URL_NUMBER, `http://127.0.0.1:${unavailable.port}/mo`);
+    const waiting = await handsetSends(to, DEAD_URL_NUMBER);
+    await waitFor(async () => (await tablesContaining(sql, waiting)).includes("dispatcher.jobs"), {
+      what: "the inbound webhook waiting in the dispatcher's jobs",
+    });
 
     const cli = fileURLToPath(new URL("../../../services/event-store/src/cli.ts", import.meta.url));
     const { stdout } = await promisify(execFile)(
@@ -257,8 +341,9 @@ describe("erasure on the whole stack", () => {
     );
     expect(JSON.parse(stdout)).toEqual({ number: to, erased: 2, inFlight: [], notified: true });
     await waitFor(
-      async () => Object.keys(await nowhere([to, ...sent.map((m) => m.text)])).length === 0,
-      { timeoutMs: 10_000, what: "the number and both texts gone from every table" },
+      async () =>
+        Object.keys(await nowhere([to, reply, waiting, ...sent.map((m) => m.text)])).length === 0,
+      { timeoutMs: 10_000, what: "the number, both texts and the MO's gone from every table" },
     );
     await streamClean(
       [to, ...sent.map((m) => m.text)],

@@ -1,4 +1,5 @@
 import { waitFor } from "@smsgw/testkit";
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Gateway, startGateway } from "./gateway.ts";
 import { smppCustomer } from "./smpp-customer.ts";
@@ -152,5 +153,21 @@ describe("sender IDs registered per account", () => {
       },
       { what: "the withdrawn sender ID refused over SMPP" },
     );
+  });
+
+  it("when it is all done, the audit log holds each change once, by the credential ingress verified or the operator", async () => {
+    const sql = postgres(gateway.infra.database.url, { max: 1, onnotice: () => undefined });
+    try {
+      const rows = await sql<Array<{ action: string; actor: string; ip: string | null }>>`
+        select action, actor, ip from inbound.audit_log
+        where account_id = ${brand.accountId} and target = 'MyBrand' order by id`;
+      expect(rows.map((r) => [r.action, r.actor, r.ip === null ? null : "an address"])).toEqual([
+        ["sender_id.requested", "api:token", "an address"],
+        ["sender_id.approved", "admin-api", "an address"],
+        ["sender_id.withdrawn", "api:token", "an address"],
+      ]);
+    } finally {
+      await sql.end();
+    }
   });
 });

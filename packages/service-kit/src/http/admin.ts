@@ -1,9 +1,14 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
 import type { Logger } from "pino";
 import { errorMessage } from "../errors.ts";
+import {
+  type AdminCaller,
+  type AdminCredentials,
+  adminActorOf,
+  adminCallerOf,
+} from "./admin-auth.ts";
 
 export interface AdminApi {
   port: number;
@@ -15,31 +20,48 @@ export function adminFail(res: Response, http: number, status: string, message: 
   res.status(http).json({ status, message });
 }
 
-const digest = (text: string) => createHash("sha256").update(text).digest();
+/** Who the request's token proved to be (set by startAdminApi before any route runs). */
+export function adminCallerOfResponse(res: Response): AdminCaller {
+  return (res.locals.adminCaller as AdminCaller | undefined) ?? { kind: "shared" };
+}
 
 /**
- * An operator's HTTP API on its own port: Bearer token compared in constant time, JSON
- * bodies up to a limit, JSON answers for unknown paths, malformed bodies and failures.
+ * An operator's HTTP API on its own port: the shared Bearer token or a named operator's
+ * (ADMIN_OPERATORS), compared in constant time; JSON bodies up to a limit, JSON answers for
+ * unknown paths, malformed bodies and failures. Every change (any method but GET and HEAD)
+ * is logged with the operator its token proved, the route's pattern (never the path itself:
+ * it may hold a phone number) and the answer's status: the operators' trail.
  * `routes` mounts the service's endpoints; everything else is the same for every service.
  */
 export async function startAdminApi(options: {
   port: number;
   host: string;
-  token: string;
+  credentials: AdminCredentials;
   log: Logger;
   routes(router: Router): void;
   /** What a failed request answers (500); say what the operator should do. */
   failureMessage?: string;
 }): Promise<AdminApi> {
-  const expected = digest(options.token);
   const app = express();
   app.disable("x-powered-by");
   app.use((req, res, next) => {
-    const header = req.get("authorization") ?? "";
-    const given = header.startsWith("Bearer ") ? header.slice(7) : "";
-    // Hashing first makes the lengths equal, so the comparison leaks nothing.
-    if (given && timingSafeEqual(digest(given), expected)) return next();
-    adminFail(res, 401, "auth_failed", "a valid Bearer token is required");
+    const caller = adminCallerOf(req.get("authorization"), options.credentials);
+    if (!caller) return adminFail(res, 401, "auth_failed", "a valid Bearer token is required");
+    res.locals.adminCaller = caller;
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.on("finish", () => {
+        options.log.info(
+          {
+            actor: adminActorOf(caller),
+            method: req.method,
+            route: (req.route as { path?: string } | undefined)?.path ?? "(none)",
+            status: res.statusCode,
+          },
+          "admin change",
+        );
+      });
+    }
+    next();
   });
   app.use(express.json({ limit: "64kb" }));
   const router = express.Router();

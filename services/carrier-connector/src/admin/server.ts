@@ -1,5 +1,11 @@
 import { CARRIER_ID_PATTERN } from "@smsgw/contracts";
-import { type AdminApi, adminFail, type Logger, startAdminApi } from "@smsgw/service-kit";
+import {
+  type AdminApi,
+  type AdminCredentials,
+  adminFail,
+  type Logger,
+  startAdminApi,
+} from "@smsgw/service-kit";
 import { type CarrierStore, redacted } from "../db/carrier-store.ts";
 import { parseCarrierInput } from "../domain/carrier-input.ts";
 import type { CarrierLinkStatus } from "../handlers/carrier-link.ts";
@@ -9,7 +15,8 @@ export type AdminServer = AdminApi;
 export interface AdminOptions {
   port: number;
   host: string;
-  token: string;
+  /** The shared token and the named operators (ADMIN_TOKEN, ADMIN_OPERATORS). */
+  credentials: AdminCredentials;
   store: CarrierStore;
   /** Applies the table on this replica now (the others within CARRIER_RELOAD_MS). */
   applied(): Promise<void>;
@@ -28,7 +35,7 @@ export async function startAdminServer(options: AdminOptions): Promise<AdminServ
   return startAdminApi({
     port: options.port,
     host: options.host,
-    token: options.token,
+    credentials: options.credentials,
     log,
     failureMessage: "the change could not be stored; try again",
     routes: (router) => {

@@ -96,7 +96,7 @@ export function mountActions(router: Router, options: ActionOptions): void {
 
   router.post("/credentials/rotate-webhook-secret", requireUser, requireCsrf, async (req, res) => {
     if (!(await reauthenticated(req, res))) return;
-    const rotated = await pricing.rotateWebhookSecret(user(res).accountId);
+    const rotated = await pricing.rotateWebhookSecret(user(res).accountId, auditBy(req, user(res)));
     if (rotated.outcome !== "rotated") throw new Error(rotated.reason);
     await credentials(res, {
       webhookSecret: rotated.webhookSecret,
@@ -110,7 +110,7 @@ export function mountActions(router: Router, options: ActionOptions): void {
     const u = user(res);
     const checked = checkCallbackUrl(req.body?.callbackUrl);
     if (!checked.ok) return void (await credentials(res, { problems: [checked.problem] }, 422));
-    const saved = await pricing.setDefaultCallbackUrl(u.accountId, checked.value);
+    const saved = await pricing.setDefaultCallbackUrl(u.accountId, checked.value, auditBy(req, u));
     if (saved.outcome === "refused") {
       // The gateway's own guard (private and loopback hosts, user info, …) said no.
       return void (await credentials(res, { problems: [`${saved.reason}.`] }, 422));

@@ -95,7 +95,12 @@ export function createApp(options: AppOptions): express.Express {
     ingressUrl: options.ingressUrl,
     timeoutMs: options.rpcTimeoutMs * 2,
   });
-  mountKeys(pages, { pricing: options.pricing, users: options.users, loginAttempts });
+  mountKeys(pages, {
+    pricing: options.pricing,
+    inbound: options.inbound,
+    users: options.users,
+    loginAttempts,
+  });
   mountSmpp(pages, {
     pricing: options.pricing,
     users: options.users,

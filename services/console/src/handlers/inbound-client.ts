@@ -1,7 +1,9 @@
 import {
+  type AuditBy,
   INBOUND_ID_PATTERN,
   type InboundApiRequest,
   InboundApiResponse,
+  InboundAuditList,
   subjects as subjectsFor,
 } from "@smsgw/contracts";
 import type { Nats } from "@smsgw/service-kit";
@@ -97,12 +99,16 @@ export function createInboundClient(nats: Nats, prefix: string, timeoutMs: numbe
   return {
     numbers: (accountId: string) => ask(accountId, { op: "numbers.list" }, 200, NumberList),
     /** A free number of the country (or that number); a test account gets simulator ones only. */
-    take: (accountId: string, test: boolean, wish: { country: string } | { number: string }) =>
-      ask(accountId, { op: "numbers.take", test, ...wish }, 201, NumberResource),
-    setInboundUrl: (accountId: string, number: string, inboundUrl: string | null) =>
-      ask(accountId, { op: "numbers.update", number, inboundUrl }, 200, NumberResource),
-    release: (accountId: string, number: string) =>
-      ask(accountId, { op: "numbers.release", number }, 204, z.null()),
+    take: (
+      accountId: string,
+      test: boolean,
+      wish: { country: string } | { number: string },
+      by: AuditBy,
+    ) => ask(accountId, { op: "numbers.take", test, ...wish, by }, 201, NumberResource),
+    setInboundUrl: (accountId: string, number: string, inboundUrl: string | null, by: AuditBy) =>
+      ask(accountId, { op: "numbers.update", number, inboundUrl, by }, 200, NumberResource),
+    release: (accountId: string, number: string, by: AuditBy) =>
+      ask(accountId, { op: "numbers.release", number, by }, 204, z.null()),
     inbound: (accountId: string, limit: number, cursor?: string) =>
       ask(
         accountId,
@@ -117,10 +123,13 @@ export function createInboundClient(nats: Nats, prefix: string, timeoutMs: numbe
       ask(accountId, { op: "optOuts.remove", number }, 204, z.null()),
     senderIds: (accountId: string) => ask(accountId, { op: "senders.list" }, 200, SenderIdList),
     /** Asks the operator for a sender ID (201); asked before: the registration as it is (200). */
-    requestSenderId: (accountId: string, sender: string) =>
-      ask(accountId, { op: "senders.request", sender }, [201, 200], SenderIdEntry),
-    withdrawSenderId: (accountId: string, sender: string) =>
-      ask(accountId, { op: "senders.withdraw", sender }, 204, z.null()),
+    requestSenderId: (accountId: string, sender: string, by: AuditBy) =>
+      ask(accountId, { op: "senders.request", sender, by }, [201, 200], SenderIdEntry),
+    withdrawSenderId: (accountId: string, sender: string, by: AuditBy) =>
+      ask(accountId, { op: "senders.withdraw", sender, by }, 204, z.null()),
+    /** The account's audit entries of numbers and sender IDs, newest first. */
+    audit: (accountId: string, limit: number) =>
+      ask(accountId, { op: "audit.list", limit }, 200, InboundAuditList),
   };
 }
 export type InboundClient = ReturnType<typeof createInboundClient>;

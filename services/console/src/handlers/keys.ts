@@ -3,13 +3,19 @@ import { newApiKeySecret } from "@smsgw/service-kit";
 import type { Request, Response, Router } from "express";
 import { readKeyForm } from "../domain/key-input.ts";
 import { type KeysView, keysPage } from "../domain/pages/keys.ts";
+import { type InboundClient, InboundUnavailableError } from "./inbound-client.ts";
 import type { PricingClient } from "./pricing-client.ts";
 import { auditBy, passwordAgain, type ReauthDeps } from "./reauth.ts";
 import { locals, pageContext, requireCsrf, requireUser } from "./security.ts";
 
 export interface KeysOptions extends ReauthDeps {
   pricing: PricingClient;
+  /** The audit entries of numbers and sender IDs, which the inbound service keeps. */
+  inbound: Pick<InboundClient, "audit">;
 }
+
+/** The audit table's length: the newest of both logs together. */
+const AUDIT_SHOWN = 50;
 
 const text = (value: unknown, max: number) =>
   (typeof value === "string" ? value : "").slice(0, max);
@@ -33,10 +39,27 @@ export function mountKeys(router: Router, options: KeysOptions): void {
 
   async function page(res: Response, extra: Partial<KeysView> = {}, status = 200) {
     const accountId = user(res).accountId;
-    const [listed, audit] = await Promise.all([pricing.keys(accountId), pricing.audit(accountId)]);
+    const [listed, audit, numbersAudit] = await Promise.all([
+      pricing.keys(accountId),
+      pricing.audit(accountId),
+      // The page still serves the keys when the inbound service does not answer.
+      options.inbound.audit(accountId, AUDIT_SHOWN).catch((error: unknown) => {
+        if (error instanceof InboundUnavailableError) return null;
+        throw error;
+      }),
+    ]);
     if (listed.outcome !== "keys") throw new Error(listed.reason);
     if (audit.outcome !== "entries") throw new Error(audit.reason);
-    const view = { keys: listed.keys, audit: audit.entries, ...extra };
+    const numbersEntries = numbersAudit?.ok ? numbersAudit.value.entries : [];
+    const entries = [...audit.entries, ...numbersEntries]
+      .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))
+      .slice(0, AUDIT_SHOWN);
+    const view = {
+      keys: listed.keys,
+      audit: entries,
+      numbersAuditMissing: !numbersAudit?.ok,
+      ...extra,
+    };
     res.status(status).send(keysPage(pageContext(res), view).value);
   }
 

@@ -49,8 +49,8 @@ export function createPricingClient(nats: Nats, prefix: string, timeoutMs: numbe
     /** New SMPP credentials: the system_id kept (or drawn), a new password shown once. */
     rotateSmppCredentials: (accountId: string, by: AuditBy) =>
       ask(subjects.rotateSmppCredentials, { accountId, by }, ConsoleRotateSmppCredentialsResponse),
-    rotateWebhookSecret: (accountId: string) =>
-      ask(subjects.rotateWebhookSecret, { accountId }, ConsoleRotateWebhookSecretResponse),
+    rotateWebhookSecret: (accountId: string, by: AuditBy) =>
+      ask(subjects.rotateWebhookSecret, { accountId, by }, ConsoleRotateWebhookSecretResponse),
     ledger: (accountId: string, limit: number, before?: string) =>
       ask(
         subjects.ledger,
@@ -59,10 +59,10 @@ export function createPricingClient(nats: Nats, prefix: string, timeoutMs: numbe
       ),
     priceList: (accountId: string, search: string) =>
       ask(subjects.priceList, { accountId, search }, ConsolePriceListResponse),
-    setDefaultCallbackUrl: (accountId: string, defaultCallbackUrl: string | null) =>
+    setDefaultCallbackUrl: (accountId: string, defaultCallbackUrl: string | null, by: AuditBy) =>
       ask(
         subjects.setDefaultCallbackUrl,
-        { accountId, defaultCallbackUrl },
+        { accountId, defaultCallbackUrl, by },
         ConsoleSetDefaultCallbackUrlResponse,
       ),
     keys: (accountId: string) => ask(subjects.keys, { accountId }, ConsoleKeysResponse),

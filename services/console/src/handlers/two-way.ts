@@ -5,6 +5,7 @@ import { type NumbersView, numbersPage } from "../domain/pages/numbers.ts";
 import { type OptOutsView, optOutsPage } from "../domain/pages/opt-outs.ts";
 import type { InboundClient } from "./inbound-client.ts";
 import type { PricingClient } from "./pricing-client.ts";
+import { auditBy } from "./reauth.ts";
 import { locals, pageContext, requireCsrf, requireUser } from "./security.ts";
 
 export interface TwoWayOptions {
@@ -27,11 +28,12 @@ const field = (req: Request, name: string, max: number) =>
  */
 export function mountTwoWay(router: Router, options: TwoWayOptions): void {
   const { inbound, pricing } = options;
-  const accountOf = (res: Response) => {
+  const userOf = (res: Response) => {
     const u = locals(res).user;
     if (!u) throw new Error("requireUser did not run");
-    return u.accountId;
+    return u;
   };
+  const accountOf = (res: Response) => userOf(res).accountId;
   const isTest = async (accountId: string) => {
     const account = await pricing.account(accountId);
     if (account.outcome !== "account") throw new Error(account.reason);
@@ -73,7 +75,8 @@ export function mountTwoWay(router: Router, options: TwoWayOptions): void {
     const wish = readTakeForm(form.country, form.number);
     if (!wish.ok) return void (await numbers(res, { form, problems: [wish.problem] }, 422));
     const accountId = accountOf(res);
-    const taken = await inbound.take(accountId, await isTest(accountId), wish.value);
+    const by = auditBy(req, userOf(res));
+    const taken = await inbound.take(accountId, await isTest(accountId), wish.value, by);
     if (!taken.ok) {
       const problem =
         taken.status === "no_number_available"
@@ -89,7 +92,8 @@ export function mountTwoWay(router: Router, options: TwoWayOptions): void {
     if (!number) return void (await numbers(res, { problems: ["No such number."] }, 404));
     const url = readInboundUrl(field(req, "inboundUrl", 4_000), options.allowPrivateCallbacks);
     if (!url.ok) return void (await numbers(res, { problems: [url.problem] }, 422));
-    const saved = await inbound.setInboundUrl(accountOf(res), number, url.value);
+    const by = auditBy(req, userOf(res));
+    const saved = await inbound.setInboundUrl(accountOf(res), number, url.value, by);
     if (!saved.ok) return void (await numbers(res, { problems: ["No such number."] }, 404));
     await numbers(res, {
       notice: url.value
@@ -100,7 +104,8 @@ export function mountTwoWay(router: Router, options: TwoWayOptions): void {
 
   router.post("/numbers/:number/release", requireUser, requireCsrf, async (req, res) => {
     const number = numberInPath(req.params.number);
-    const released = number ? await inbound.release(accountOf(res), number) : undefined;
+    const by = auditBy(req, userOf(res));
+    const released = number ? await inbound.release(accountOf(res), number, by) : undefined;
     if (!released?.ok) {
       return void (await numbers(res, { problems: ["No such number: released already?"] }, 404));
     }
@@ -109,7 +114,7 @@ export function mountTwoWay(router: Router, options: TwoWayOptions): void {
 
   router.post("/sender-ids", requireUser, requireCsrf, async (req, res) => {
     const typed = field(req, "sender", 40);
-    const asked = await inbound.requestSenderId(accountOf(res), typed);
+    const asked = await inbound.requestSenderId(accountOf(res), typed, auditBy(req, userOf(res)));
     if (!asked.ok) {
       const problem = `${asked.message.replace(/^sender/, "The sender ID")}.`;
       return void (await numbers(res, { senderForm: typed, problems: [problem] }, 422));
@@ -124,7 +129,11 @@ export function mountTwoWay(router: Router, options: TwoWayOptions): void {
 
   router.post("/sender-ids/:sender/withdraw", requireUser, requireCsrf, async (req, res) => {
     const sender = String(req.params.sender).slice(0, 32);
-    const withdrawn = await inbound.withdrawSenderId(accountOf(res), sender);
+    const withdrawn = await inbound.withdrawSenderId(
+      accountOf(res),
+      sender,
+      auditBy(req, userOf(res)),
+    );
     if (!withdrawn.ok) return void (await numbers(res, { problems: ["No such sender ID."] }, 404));
     await numbers(res, { notice: `${sender} withdrawn: it is no longer your sender.` });
   });

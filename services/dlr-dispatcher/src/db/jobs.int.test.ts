@@ -66,6 +66,31 @@ describe("the job store on real Postgres", () => {
     expect(numberOf(kept.messageId)).toBe("+37256789045");
   });
 
+  it("when an inbound message is erased, its waiting delivery is dropped and a report beside it stays", async () => {
+    const inbound: Omit<Job, "attempts"> = {
+      messageId: "in_01JD0000000000000000000007",
+      sequence: 0,
+      accountId: "acc_1",
+      origin: A,
+      change: {
+        type: "InboundDelivery",
+        version: 1,
+        id: "in_01JD0000000000000000000007",
+        accountId: "acc_1",
+        url: `${A}/mo`,
+        from: "+37256785555",
+        to: "+37250000001",
+        text: "call me",
+        parts: 1,
+        receivedAt: new Date().toISOString(),
+      },
+    };
+    const beside = job(A);
+    await store.insert([inbound, beside], past);
+    expect(await store.eraseNumbers([inbound.messageId])).toBe(1);
+    expect((await claim(10)).map((j) => j.messageId)).toEqual([beside.messageId]);
+  });
+
   it("when one origin has a large backlog, a claim still takes another origin's job, and at most its share of each", async () => {
     await store.insert(
       Array.from({ length: 50 }, () => job(A)),

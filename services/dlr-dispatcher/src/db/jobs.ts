@@ -150,10 +150,15 @@ export function createJobStore(database: Database<unknown>) {
 
     /**
      * The reports of erased messages (ADR 0021) keep their number masked, as the event
-     * store now keeps it: they go out so, while they are still retried.
+     * store now keeps it: they go out so, while they are still retried. An erased inbound
+     * message's delivery (its `in_` id, ADR 0021 amendment 2) is dropped: its text and sender
+     * are gone from the inbound service, and there is nothing left to deliver.
      */
     async eraseNumbers(messageIds: readonly string[]): Promise<number> {
       if (messageIds.length === 0) return 0;
+      const dropped = await sql`
+        delete from jobs
+        where message_id = any(${[...messageIds]}::text[]) and change->>'type' = 'InboundDelivery'`;
       const rows = await sql<JobRow[]>`
         select message_id, sequence, change from jobs where message_id = any(${[...messageIds]}::text[])`;
       const erased = rows
@@ -163,7 +168,7 @@ export function createJobStore(database: Database<unknown>) {
           s: row.sequence,
           c: JSON.stringify(erasedStatusChange(row.change as { toNumber: string })),
         }));
-      if (erased.length === 0) return 0;
+      if (erased.length === 0) return dropped.count;
       await sql`
         update jobs j set change = e.c::jsonb
         from unnest(
@@ -171,7 +176,7 @@ export function createJobStore(database: Database<unknown>) {
           ${erased.map((e) => e.c)}::text[]
         ) as e(m, s, c)
         where j.message_id = e.m and j.sequence = e.s`;
-      return erased.length;
+      return erased.length + dropped.count;
     },
 
     async pending(): Promise<number> {

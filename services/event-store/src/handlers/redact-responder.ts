@@ -1,9 +1,8 @@
 import { isFinalStatus, RedactRequest, type RedactResponse } from "@smsgw/contracts";
-import { type Logger, type Nats, startResponder } from "@smsgw/service-kit";
+import { type EraseNotifier, type Logger, type Nats, startResponder } from "@smsgw/service-kit";
 import type postgres from "postgres";
 import { eraseMessages, findErasureTarget } from "../db/erasure.ts";
 import { messagesErased } from "../metrics.ts";
-import type { EraseNotifier } from "./erasure-notice.ts";
 
 export interface RedactResponderDeps {
   nc: Nats["nc"];

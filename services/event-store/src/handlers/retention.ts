@@ -1,8 +1,8 @@
-import { errorMessage, type Logger } from "@smsgw/service-kit";
+import { type EraseNotifier, errorMessage, type Logger, startPeriodic } from "@smsgw/service-kit";
 import type postgres from "postgres";
 import { eraseMessages, findMessagesPastRetention } from "../db/erasure.ts";
 import { messagesErased } from "../metrics.ts";
-import type { EraseNotifier } from "./erasure-notice.ts";
+import type { RetentionPolicyPublisher } from "./retention-policy.ts";
 
 export interface RetentionOptions {
   sql: postgres.Sql;
@@ -22,6 +22,8 @@ export interface RetentionOptions {
   streamFloor?(): Promise<number>;
   /** Told after a run erased messages: their stream copies are queued. */
   onErased?(): void;
+  /** Puts the retention in force where the inbound service reads it (ADR 0021, amendment 2). */
+  publishPolicy: RetentionPolicyPublisher;
 }
 
 /**
@@ -29,6 +31,7 @@ export interface RetentionOptions {
  * the messages whose retention is over, a bounded number of batches. Returns how many.
  */
 export async function runRetention(options: RetentionOptions): Promise<number> {
+  await publishPolicy(options);
   let erased = 0;
   for (let i = 0; i < options.maxBatches; i++) {
     const due = await findMessagesPastRetention(options.sql, {
@@ -50,26 +53,33 @@ export async function runRetention(options: RetentionOptions): Promise<number> {
   return erased;
 }
 
-/** Runs the retention job every `intervalMs` (one run at a time, the first after one interval). */
+/**
+ * Runs the retention job every `intervalMs` (one run at a time, the first after one interval);
+ * the policy is published at once too, so the inbound service has it from the start.
+ */
 export function startRetention(options: RetentionOptions & { intervalMs: number }): {
   stop(): Promise<void>;
 } {
-  let running: Promise<unknown> = Promise.resolve();
-  let stopped = false;
-  const timer = setInterval(() => {
-    running = running.then(async () => {
-      if (stopped) return;
-      await runRetention(options).catch((error: unknown) => {
-        options.log.error({ err: errorMessage(error) }, "retention run failed");
-      });
-    });
-  }, options.intervalMs);
-  timer.unref();
+  const first = publishPolicy(options);
+  const job = startPeriodic({
+    everyMs: options.intervalMs,
+    run: () => runRetention(options),
+    onError: (error) => options.log.error({ err: errorMessage(error) }, "retention run failed"),
+  });
   return {
     async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
+      await job.stop();
+      await first;
     },
   };
+}
+
+/** A policy not published is not a failed run: the erasure goes on, the next run puts it. */
+async function publishPolicy(options: RetentionOptions): Promise<void> {
+  await options.publishPolicy().catch((error: unknown) => {
+    options.log.warn(
+      { err: errorMessage(error) },
+      "retention policy not published; next run retries",
+    );
+  });
 }

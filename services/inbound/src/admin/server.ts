@@ -4,7 +4,15 @@ import {
   type SenderIdRecord,
   senderIdKey,
 } from "@smsgw/contracts";
-import { type AdminApi, adminFail, type Logger, startAdminApi } from "@smsgw/service-kit";
+import {
+  type AdminApi,
+  type AdminCredentials,
+  adminActorOf,
+  adminCallerOfResponse,
+  adminFail,
+  type Logger,
+  startAdminApi,
+} from "@smsgw/service-kit";
 import type { MessageStore } from "../db/messages-store.ts";
 import type { NumberStore } from "../db/numbers-store.ts";
 import { approvedRecord, type SenderIdStore } from "../db/sender-ids-store.ts";
@@ -14,7 +22,8 @@ import type { KvMirror } from "../handlers/kv-mirror.ts";
 export interface AdminOptions {
   port: number;
   host: string;
-  token: string;
+  /** The shared token and the named operators (ADMIN_TOKEN, ADMIN_OPERATORS). */
+  credentials: AdminCredentials;
   numbers: NumberStore;
   messages: Pick<MessageStore, "unowned">;
   senderIds: SenderIdStore;
@@ -37,7 +46,7 @@ export async function startAdminServer(options: AdminOptions): Promise<AdminApi>
   return startAdminApi({
     port: options.port,
     host: options.host,
-    token: options.token,
+    credentials: options.credentials,
     log: options.log,
     failureMessage: "the change could not be stored; try again",
     routes: (router) => {
@@ -78,7 +87,8 @@ export async function startAdminServer(options: AdminOptions): Promise<AdminApi>
         const accountId = String(req.params.account);
         const sender = String(req.params.sender);
         const status = decision === "approve" ? "approved" : "rejected";
-        const decided = await options.senderIds.decide(accountId, sender, status, new Date());
+        const by = { actor: adminActorOf(adminCallerOfResponse(res)), ip: req.ip ?? null };
+        const decided = await options.senderIds.decide(accountId, sender, status, new Date(), by);
         if (!decided) {
           return adminFail(
             res,

@@ -2,8 +2,12 @@ import type { Database } from "@smsgw/service-kit";
 import type { JoinedMessage, StoredPart } from "../domain/concat.ts";
 import type { InboundCursor } from "../domain/cursor.ts";
 
-/** An inbound message as stored (`inbound.messages`); accountId null: nobody owned the number. */
-export interface InboundMessage extends JoinedMessage {
+/**
+ * An inbound message as stored (`inbound.messages`); accountId null: nobody owned the number;
+ * text null: erased (ADR 0021, amendment 2), its sender masked.
+ */
+export interface InboundMessage extends Omit<JoinedMessage, "text"> {
+  text: string | null;
   accountId: string | null;
   carrierId: string;
   from: string;
@@ -16,7 +20,7 @@ interface MessageRow {
   carrier_id: string;
   from_number: string;
   to_number: string;
-  text: string;
+  text: string | null;
   parts: number;
   received_at: Date;
 }

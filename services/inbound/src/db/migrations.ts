@@ -83,4 +83,42 @@ export const migrations: Record<string, Migration> = {
       );
     },
   },
+  "0003_erasure": {
+    async up(db: Kysely<unknown>) {
+      // Erasure of MO (ADR 0021, amendment 2): the text goes (null) and the sender's number is
+      // masked, after the account's retention or on the operator's erase-number; the rest stays.
+      await sql`alter table messages alter column text drop not null`.execute(db);
+      await sql`alter table messages add column erased_at timestamptz`.execute(db);
+      // The retention job's question, "which messages not erased yet arrived before the cutoff",
+      // answered from the oldest: cheap when nothing is due.
+      await sql`create index messages_to_erase on messages (received_at) where erased_at is null`.execute(
+        db,
+      );
+    },
+  },
+  "0004_audit_log": {
+    async up(db: Kysely<unknown>) {
+      // Issue 22: who took or released a number, set its inbound URL, asked for, withdrew or
+      // decided a sender ID — written by the change's own statement (db/audit.ts);
+      // append-only, as pricing's audit log of the account's other changes.
+      await sql`
+        create table audit_log (
+          id bigserial primary key,
+          account_id text not null,
+          at timestamptz not null default now(),
+          action text not null,
+          actor text not null,
+          ip text,
+          target text,
+          details jsonb not null default '{}'
+        )`.execute(db);
+      await sql`create index audit_log_by_account on audit_log (account_id, id desc)`.execute(db);
+      await sql`
+        create function audit_log_append_only() returns trigger language plpgsql as $$
+        begin raise exception 'audit_log is append-only'; end $$`.execute(db);
+      await sql`
+        create trigger audit_log_append_only before update or delete on audit_log
+        for each statement execute function audit_log_append_only()`.execute(db);
+    },
+  },
 };

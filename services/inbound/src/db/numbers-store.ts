@@ -1,5 +1,7 @@
+import type { AuditBy } from "@smsgw/contracts";
 import type { Database } from "@smsgw/service-kit";
 import type { InventoryNumber, TakeWish } from "../domain/numbers.ts";
+import { auditOfChanged } from "./audit.ts";
 
 interface NumberRow {
   number: string;
@@ -68,19 +70,27 @@ export function createNumberStore(database: Database<unknown>) {
      * Gives the account a free number that fits the wish, or none. Two accounts asking at once
      * never get the same number: the row is locked and the update re-checks that it is free.
      */
-    async take(accountId: string, wish: TakeWish, now: Date): Promise<InventoryNumber | undefined> {
+    async take(
+      accountId: string,
+      wish: TakeWish,
+      now: Date,
+      by: AuditBy,
+    ): Promise<InventoryNumber | undefined> {
       const [row] = await sql<NumberRow[]>`
-        update numbers set account_id = ${accountId}, taken_at = ${now}, inbound_url = null
-        where number = (
-          select number from numbers
-          where account_id is null
-            and (simulator or not ${wish.test})
-            and ${wish.number === undefined ? sql`country = ${wish.country ?? ""}` : sql`number = ${wish.number}`}
-          order by number
-          limit 1
-          for update skip locked
-        ) and account_id is null
-        returning *`;
+        with changed as (
+          update numbers set account_id = ${accountId}, taken_at = ${now}, inbound_url = null
+          where number = (
+            select number from numbers
+            where account_id is null
+              and (simulator or not ${wish.test})
+              and ${wish.number === undefined ? sql`country = ${wish.country ?? ""}` : sql`number = ${wish.number}`}
+            order by number
+            limit 1
+            for update skip locked
+          ) and account_id is null
+          returning *
+        ), logged as (${auditOfChanged(sql, accountId, "number", { action: "number.taken", by })})
+        select * from changed`;
       return row ? fromRow(row) : undefined;
     },
 
@@ -89,20 +99,31 @@ export function createNumberStore(database: Database<unknown>) {
       accountId: string,
       number: string,
       inboundUrl: string | null,
+      by: AuditBy,
     ): Promise<InventoryNumber | undefined> {
+      // The host only: a customer's URL may carry a token in its path or query.
+      const host = inboundUrl === null ? null : new URL(inboundUrl).host;
+      const audit = { action: "number.inbound_url_set" as const, by, details: { host } };
       const [row] = await sql<NumberRow[]>`
-        update numbers set inbound_url = ${inboundUrl}
-        where number = ${number} and account_id = ${accountId}
-        returning *`;
+        with changed as (
+          update numbers set inbound_url = ${inboundUrl}
+          where number = ${number} and account_id = ${accountId}
+          returning *
+        ), logged as (${auditOfChanged(sql, accountId, "number", audit)})
+        select * from changed`;
       return row ? fromRow(row) : undefined;
     },
 
     /** Gives an account's number back to the inventory; false when it holds no such number. */
-    async release(accountId: string, number: string): Promise<boolean> {
-      const result = await sql`
-        update numbers set account_id = null, inbound_url = null, taken_at = null
-        where number = ${number} and account_id = ${accountId}`;
-      return result.count > 0;
+    async release(accountId: string, number: string, by: AuditBy): Promise<boolean> {
+      const rows = await sql`
+        with changed as (
+          update numbers set account_id = null, inbound_url = null, taken_at = null
+          where number = ${number} and account_id = ${accountId}
+          returning number
+        ), logged as (${auditOfChanged(sql, accountId, "number", { action: "number.released", by })})
+        select number from changed`;
+      return rows.length > 0;
     },
   };
 }

@@ -1,6 +1,7 @@
-import type { SenderIdRecord } from "@smsgw/contracts";
+import type { AuditBy, SenderIdRecord } from "@smsgw/contracts";
 import type { Database } from "@smsgw/service-kit";
 import type { SenderIdRegistration, SenderIdStatus } from "../domain/sender-ids.ts";
+import { auditOfChanged } from "./audit.ts";
 
 interface Row {
   account_id: string;
@@ -29,20 +30,34 @@ export function createSenderIdStore(database: Database<unknown>) {
     },
 
     /** Asks for a sender ID; asking again answers the registration as it is. */
-    async request(accountId: string, sender: string, now: Date): Promise<SenderIdRegistration> {
+    async request(
+      accountId: string,
+      sender: string,
+      now: Date,
+      by: AuditBy,
+    ): Promise<SenderIdRegistration> {
+      // Asked before: nothing inserted, nothing audited.
       await sql`
-        insert into sender_ids (account_id, sender, requested_at)
-        values (${accountId}, ${sender}, ${now}) on conflict do nothing`;
+        with changed as (
+          insert into sender_ids (account_id, sender, requested_at)
+          values (${accountId}, ${sender}, ${now}) on conflict do nothing
+          returning *
+        ), logged as (${auditOfChanged(sql, accountId, "sender", { action: "sender_id.requested", by })})
+        select 1 from changed`;
       const [row] = await sql<Row[]>`
         select * from sender_ids where account_id = ${accountId} and sender = ${sender}`;
       return fromRow(row as Row);
     },
 
     /** The account withdraws it (approved or not); false when it had no such registration. */
-    async withdraw(accountId: string, sender: string): Promise<boolean> {
-      const result = await sql`
-        delete from sender_ids where account_id = ${accountId} and sender = ${sender}`;
-      return result.count > 0;
+    async withdraw(accountId: string, sender: string, by: AuditBy): Promise<boolean> {
+      const rows = await sql`
+        with changed as (
+          delete from sender_ids where account_id = ${accountId} and sender = ${sender}
+          returning *
+        ), logged as (${auditOfChanged(sql, accountId, "sender", { action: "sender_id.withdrawn", by })})
+        select 1 from changed`;
+      return rows.length > 0;
     },
 
     /** The operator's decision; undefined when there is no such registration. */
@@ -51,11 +66,16 @@ export function createSenderIdStore(database: Database<unknown>) {
       sender: string,
       status: "approved" | "rejected",
       now: Date,
+      by: AuditBy,
     ): Promise<SenderIdRegistration | undefined> {
+      const action = status === "approved" ? "sender_id.approved" : "sender_id.rejected";
       const [row] = await sql<Row[]>`
-        update sender_ids set status = ${status}, decided_at = ${now}
-        where account_id = ${accountId} and sender = ${sender}
-        returning *`;
+        with changed as (
+          update sender_ids set status = ${status}, decided_at = ${now}
+          where account_id = ${accountId} and sender = ${sender}
+          returning *
+        ), logged as (${auditOfChanged(sql, accountId, "sender", { action, by })})
+        select * from changed`;
       return row ? fromRow(row) : undefined;
     },
 

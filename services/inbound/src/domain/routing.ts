@@ -11,7 +11,12 @@ export type InboundRoute =
   /** Owned: the account's inbound message, and the webhook to POST (url null: the account's default). */
   | { kind: "owned"; accountId: string; delivery: InboundDelivery }
   /** Nobody owns the number (or it is not ours): kept for the operator, acknowledged. */
-  | { kind: "unowned" };
+  | { kind: "unowned" }
+  /**
+   * Erased before this run (its event redelivered after the account's retention or an
+   * erase-number): there is no text left to deliver, and it was delivered when it came.
+   */
+  | { kind: "erased" };
 
 /**
  * Where a joined MO goes: to the account that owns the number it was sent to, with the
@@ -19,9 +24,10 @@ export type InboundRoute =
  * the operator's list. The message is stored either way: it is never lost.
  */
 export function routeInbound(
-  message: JoinedMessage & { from: string; to: string },
+  message: Omit<JoinedMessage, "text"> & { text: string | null; from: string; to: string },
   owner: NumberOwner | undefined,
 ): InboundRoute {
+  if (message.text === null) return { kind: "erased" };
   if (!owner?.accountId) return { kind: "unowned" };
   return {
     kind: "owned",

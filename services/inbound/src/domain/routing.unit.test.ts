@@ -31,6 +31,15 @@ describe("routing an inbound message", () => {
     expect(route.kind === "owned" && route.delivery.url).toBeNull();
   });
 
+  it("when the stored message was erased before its event came again, it goes nowhere: there is no text to deliver", () => {
+    const erased = { ...message, from: "+3725678****", text: null };
+    expect(
+      routeInbound(erased, { accountId: "acc_1", inboundUrl: "https://x.example/mo" }),
+    ).toEqual({
+      kind: "erased",
+    });
+  });
+
   it("when the number is free or not in the inventory, it is the operator's", () => {
     expect(routeInbound(message, { accountId: null, inboundUrl: null })).toEqual({
       kind: "unowned",

@@ -7,7 +7,8 @@ import {
   type SenderIdRecord,
   senderIdKey,
 } from "@smsgw/contracts";
-import { errorMessage, type Logger, type Nats } from "@smsgw/service-kit";
+import { type Database, errorMessage, type Logger, type Nats } from "@smsgw/service-kit";
+import { listAudit, UNSAID } from "../db/audit.ts";
 import type { MessageStore } from "../db/messages-store.ts";
 import type { NumberStore } from "../db/numbers-store.ts";
 import type { SenderIdStore } from "../db/sender-ids-store.ts";
@@ -28,6 +29,8 @@ export interface ApiDeps {
   senderIds: SenderIdStore;
   /** The approved sender IDs the doors check: a withdrawn one is deleted at once. */
   approvedSenderIds: Pick<KvMirror<SenderIdRecord>, "remove">;
+  /** The schema's connection: the audit log is read straight (db/audit.ts). */
+  sql: Database<unknown>["sql"];
   now(): Date;
 }
 
@@ -44,6 +47,7 @@ export async function answerApi(
   deps: ApiDeps,
   request: InboundApiRequest,
 ): Promise<InboundApiResponse> {
+  const by = request.by ?? UNSAID;
   switch (request.op) {
     case "numbers.list": {
       const numbers = await deps.numbers.ownedBy(request.accountId);
@@ -51,7 +55,7 @@ export async function answerApi(
     }
     case "numbers.take": {
       const wish = { country: request.country, number: request.number, test: request.test };
-      const taken = await deps.numbers.take(request.accountId, wish, deps.now());
+      const taken = await deps.numbers.take(request.accountId, wish, deps.now(), by);
       if (!taken) return fail(422, "no_number_available", noNumberMessage(wish));
       await deps.heldNumbers.put({ number: taken.number, accountId: request.accountId });
       return answer(201, numberResource(taken));
@@ -61,11 +65,12 @@ export async function answerApi(
         request.accountId,
         request.number,
         request.inboundUrl,
+        by,
       );
       return updated ? answer(200, numberResource(updated)) : NUMBER_NOT_FOUND;
     }
     case "numbers.release": {
-      const released = await deps.numbers.release(request.accountId, request.number);
+      const released = await deps.numbers.release(request.accountId, request.number, by);
       if (released) await deps.heldNumbers.remove(ownedNumberKey(request.number));
       return released ? answer(204, null) : NUMBER_NOT_FOUND;
     }
@@ -103,15 +108,19 @@ export async function answerApi(
       const sender = readSenderIdRequest(request.sender);
       if (!sender.ok) return fail(400, "invalid_params", sender.message);
       const now = deps.now();
-      const registration = await deps.senderIds.request(request.accountId, sender.value, now);
+      const registration = await deps.senderIds.request(request.accountId, sender.value, now, by);
       const created = registration.requestedAt.getTime() === now.getTime();
       return answer(created ? 201 : 200, senderIdResource(registration));
     }
     case "senders.withdraw": {
-      const withdrawn = await deps.senderIds.withdraw(request.accountId, request.sender);
+      const withdrawn = await deps.senderIds.withdraw(request.accountId, request.sender, by);
       if (!withdrawn) return fail(404, "not_found", "no such sender ID on this account");
       await deps.approvedSenderIds.remove(senderIdKey(request.accountId, request.sender));
       return answer(204, null);
+    }
+    case "audit.list": {
+      const entries = await listAudit(deps.sql, request.accountId, request.limit);
+      return answer(200, { entries });
     }
     case "inbound.get": {
       const message = await deps.messages.get(request.accountId, request.id);

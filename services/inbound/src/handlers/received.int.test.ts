@@ -41,7 +41,10 @@ beforeAll(async () => {
   database = await openServiceDatabase(loadInboundConfig(infra.env), INBOUND_SCHEMA, migrations);
   const numbers = createNumberStore(database);
   await numbers.put({ number: OWNED, carrierId: "sim-a", country: "EE", simulator: true });
-  await numbers.take("acc_1", { number: OWNED, test: true }, new Date());
+  await numbers.take("acc_1", { number: OWNED, test: true }, new Date(), {
+    actor: "api:token",
+    ip: null,
+  });
   const nc = await connect({ servers: TEST_NATS_URL });
   closeNats = () => nc.close();
   optOuts = createOptOutStore(await openBucket(nc, `${infra.prefix}_opt_outs`));

@@ -96,7 +96,7 @@ export function settler(deps: ReceivedDeps) {
 async function routeAndRecord(
   deps: ReceivedDeps,
   addressing: Addressing,
-  joined: JoinedMessage,
+  joined: Omit<JoinedMessage, "text"> & { text: string | null },
   record: (message: InboundMessage) => Promise<InboundMessage>,
 ): Promise<InboundRoute> {
   const owner = await deps.numbers.find(addressing.to);
@@ -116,6 +116,7 @@ async function routeAndRecord(
  * goes to the webhook like any other.
  */
 async function deliver(deps: ReceivedDeps, route: InboundRoute): Promise<void> {
+  if (route.kind === "erased") return;
   inboundMessages.inc({ owner: route.kind });
   if (route.kind !== "owned") {
     deps.log.info("inbound message to a number nobody owns; kept for the operator");

@@ -1,4 +1,4 @@
-import type { AccountRecord, ApiKeyRecord, ApiKeyScope } from "@smsgw/contracts";
+import type { AccountRecord, ApiKeyRecord, ApiKeyScope, AuditBy } from "@smsgw/contracts";
 import { ALL_SCOPES, isAllowedIp } from "@smsgw/contracts";
 import { type ApiError, apiError } from "@smsgw/message-acceptance";
 
@@ -34,4 +34,9 @@ export function checkAccess(
     return apiError("forbidden", "this API key may not be used from this address");
   }
   return null;
+}
+
+/** The audit log's "who": the credential this replica verified, and the client's address. */
+export function auditBy(principal: Principal, ip: string): AuditBy {
+  return { actor: principal.key ? `api:${principal.key.id}` : "api:token", ip: ip || null };
 }

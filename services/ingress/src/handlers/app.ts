@@ -20,6 +20,7 @@ import {
 import { type RedactDeps, redactHandler } from "./v1-redact.ts";
 import { exportHandler, type SearchDeps, searchHandler } from "./v1-search.ts";
 import { createV1SendHandler, type V1SendDeps } from "./v1-send.ts";
+import { type SubaccountsDeps, subaccountHandlers } from "./v1-subaccounts.ts";
 
 export interface AppDeps {
   send: SendDeps;
@@ -28,6 +29,7 @@ export interface AppDeps {
   v1Batch: V1BatchDeps;
   queries: QueryDeps;
   numbers: NumbersDeps;
+  subaccounts: SubaccountsDeps;
   search: SearchDeps;
   keys: KeysDeps;
   redact: RedactDeps;
@@ -141,6 +143,17 @@ export function createApp(deps: AppDeps): Express {
     .get(listKeysHandler(deps.keys))
     .post(...jsonBody(deps.maxBodyBytes), createKeyHandler(deps.keys))
     .all(methodNotAllowed("GET, POST"));
+  const subaccounts = subaccountHandlers(deps.subaccounts);
+  app
+    .route("/v1/subaccounts")
+    .head(methodNotAllowed("GET, POST"))
+    .get(subaccounts.list)
+    .post(...jsonBody(deps.maxBodyBytes), subaccounts.create)
+    .all(methodNotAllowed("GET, POST"));
+  app
+    .route("/v1/subaccounts/:id/transfers")
+    .post(...jsonBody(deps.maxBodyBytes), subaccounts.transfer)
+    .all(methodNotAllowed("POST"));
   app
     .route("/v1/keys/:id")
     .delete(revokeKeyHandler(deps.keys) as RequestHandler)

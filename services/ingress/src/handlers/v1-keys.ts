@@ -1,7 +1,6 @@
 import {
   type AccountRecord,
   API_KEY_ID,
-  type AuditBy,
   type CreateApiKeyRequest,
   type CreateApiKeyResponse,
   normalizeCidr,
@@ -11,7 +10,7 @@ import {
 import { apiError } from "@smsgw/message-acceptance";
 import { type Logger, newApiKeySecret } from "@smsgw/service-kit";
 import type { RequestHandler } from "express";
-import type { Principal } from "../domain/access.ts";
+import { auditBy } from "../domain/access.ts";
 import { describeIssue } from "../domain/api-schemas.ts";
 import { CreateApiKey, toApiKey } from "../domain/key-schemas.ts";
 import type { AccountLookup } from "./auth.ts";
@@ -112,11 +111,6 @@ export function revokeKeyHandler(deps: KeysDeps): RequestHandler<{ id: string }>
     await settled(deps, account, (record) => !hasKey(record, id));
     sendJson(res, 200, { id, revoked: true });
   };
-}
-
-/** The audit log's "who": the credential this replica verified, and the client's address. */
-function auditBy(principal: Principal, ip: string): AuditBy {
-  return { actor: principal.key ? `api:${principal.key.id}` : "api:token", ip: ip || null };
 }
 
 function hasKey(record: AccountRecord | undefined, id: string): boolean {

@@ -2,6 +2,7 @@ import type { ApiKeyScope, InboundApiRequest, InboundApiResponse } from "@smsgw/
 import { apiError, type Checked } from "@smsgw/message-acceptance";
 import type { Logger } from "@smsgw/service-kit";
 import type { Request, RequestHandler, Response } from "express";
+import { auditBy } from "../domain/access.ts";
 import {
   numberInPath,
   readInboundPage,
@@ -11,12 +12,12 @@ import {
   readTakeNumber,
 } from "../domain/number-requests.ts";
 import { sendError, sendJson } from "./reply.ts";
-import { authenticateV1, type V1AuthDeps } from "./v1-auth.ts";
+import { authenticatePrincipalV1, clientIpOf, type V1AuthDeps } from "./v1-auth.ts";
 
 /** Omit over each member of a union (plain Omit would merge the members). */
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** A request as a handler reads it; the account is added from the credentials. */
-type Forwarded = DistributiveOmit<InboundApiRequest, "accountId">;
+type Forwarded = DistributiveOmit<InboundApiRequest, "accountId" | "by">;
 
 export interface NumbersDeps extends V1AuthDeps {
   /** NATS request/reply to the inbound service; throws when it does not answer. */
@@ -47,13 +48,16 @@ export function numbersHandlers(deps: NumbersDeps) {
       read: (req: Request, test: boolean) => Checked<Forwarded>,
     ): RequestHandler =>
     async (req, res) => {
-      const account = authenticateV1(deps, req, res, scope);
-      if (!account) return;
+      const principal = authenticatePrincipalV1(deps, req, res, scope);
+      if (!principal) return;
+      const { account } = principal;
       const request = read(req, account.test);
       if (!request.ok) return sendError(res, request.error);
       let answer: InboundApiResponse;
       try {
-        answer = await deps.askInbound({ ...request.value, accountId: account.accountId });
+        // Who asked goes with every request: the inbound service audits its changes.
+        const by = auditBy(principal, clientIpOf(req));
+        answer = await deps.askInbound({ ...request.value, accountId: account.accountId, by });
       } catch (error) {
         deps.log.error({ err: error }, "inbound API request failed");
         return sendError(res, INBOUND_DOWN);
@@ -116,7 +120,8 @@ export function numbersHandlers(deps: NumbersDeps) {
   };
 }
 
-function relay(res: Response, answer: InboundApiResponse): void {
+/** Sends a service's HTTP answer as it is (no body for a 204). */
+export function relay(res: Response, answer: InboundApiResponse): void {
   if (answer.httpStatus === 204) {
     if (!res.headersSent) res.status(204).set("cache-control", "no-store").end();
     return;

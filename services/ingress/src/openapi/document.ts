@@ -23,6 +23,7 @@ import { COMPATIBLE_SEND, type CodeSample, V1_FORMAT, V1_SEND, V1_STATUS } from 
 import { KEY_SCOPES_DESCRIPTION, keyPaths } from "./keys.ts";
 import { numbersSection } from "./numbers-paths.ts";
 import { redactPaths } from "./redact-paths.ts";
+import { subaccountPaths } from "./subaccount-paths.ts";
 
 /**
  * The OpenAPI 3.1 document, generated from the zod schemas the handlers parse with
@@ -391,6 +392,7 @@ export function buildOpenApiDocument(): Json {
       },
       ...numbers.paths,
       ...keyPaths({ ref, json, errorResponse, errors: READ_ERRORS }),
+      ...subaccountPaths({ ref, json, errorResponse, errors: READ_ERRORS }),
     },
   };
 }

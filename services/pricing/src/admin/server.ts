@@ -1,10 +1,9 @@
 import type { Server } from "node:http";
-import { errorMessage, type Logger } from "@smsgw/service-kit";
+import { type AdminCaller, adminCallerOf, errorMessage, type Logger } from "@smsgw/service-kit";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { AccountError, type AccountOperations } from "../accounts.ts";
 import { PriceCsvError } from "../domain/price-csv.ts";
 import { type PriceOperations, priceJson } from "../prices-admin.ts";
-import { type AdminCaller, adminCallerOf } from "./auth.ts";
 import { accountJson, credentialsJson, ledgerJson } from "./views.ts";
 
 /**
@@ -105,6 +104,7 @@ export function createAdminApp(options: Omit<AdminOptions, "port" | "host">) {
       test: typeof test === "boolean" ? test : true,
       actor: actor(req),
       note: "initial credits",
+      by: by(req),
     });
     res.status(201).json(credentialsJson(credentials, await summary(credentials.accountId)));
   });
@@ -116,7 +116,7 @@ export function createAdminApp(options: Omit<AdminOptions, "port" | "host">) {
     res.json(credentialsJson(credentials, await summary(credentials.accountId)));
   });
   app.post("/admin/accounts/:account/webhook-secret", async (req, res) => {
-    const rotated = await accounts.rotateWebhookSecret(account(req));
+    const rotated = await accounts.rotateWebhookSecret(account(req), by(req));
     res.json({ ...accountJson(rotated.summary), webhookSecret: rotated.webhookSecret });
   });
   app.post("/admin/accounts/:account/smpp-credentials", async (req, res) => {
@@ -132,10 +132,10 @@ export function createAdminApp(options: Omit<AdminOptions, "port" | "host">) {
     });
   });
   app.post("/admin/accounts/:account/disable", async (req, res) => {
-    res.json(accountJson(await accounts.disable(account(req))));
+    res.json(accountJson(await accounts.disable(account(req), by(req))));
   });
   app.post("/admin/accounts/:account/enable", async (req, res) => {
-    res.json(accountJson(await accounts.enable(account(req))));
+    res.json(accountJson(await accounts.enable(account(req), by(req))));
   });
   app.post("/admin/accounts/:account/top-up", async (req, res) => {
     const done = await accounts.topUp(
@@ -143,6 +143,7 @@ export function createAdminApp(options: Omit<AdminOptions, "port" | "host">) {
       text(req, "credits"),
       actor(req),
       text(req, "note", false),
+      by(req),
     );
     res.json(accountJson(done));
   });
@@ -152,6 +153,7 @@ export function createAdminApp(options: Omit<AdminOptions, "port" | "host">) {
       text(req, "amount"),
       actor(req),
       text(req, "note"),
+      by(req),
     );
     res.json(accountJson(done));
   });
@@ -161,19 +163,19 @@ export function createAdminApp(options: Omit<AdminOptions, "port" | "host">) {
     if (block.length === 0 && unblock.length === 0) {
       throw new HttpError(400, "invalid_input", 'give "block" and/or "unblock": ["EE", …]');
     }
-    if (block.length > 0) await accounts.blockCountries(account(req), block);
-    if (unblock.length > 0) await accounts.unblockCountries(account(req), unblock);
+    if (block.length > 0) await accounts.blockCountries(account(req), block, by(req));
+    if (unblock.length > 0) await accounts.unblockCountries(account(req), unblock, by(req));
     res.json(accountJson(await summary(account(req))));
   });
   app.put("/admin/accounts/:account/limits", async (req, res) => {
-    res.json(accountJson(await accounts.setLimits(account(req), req.body ?? null)));
+    res.json(accountJson(await accounts.setLimits(account(req), req.body ?? null, by(req))));
   });
   app.put("/admin/accounts/:account/default-callback-url", async (req, res) => {
     const url = (req.body as { defaultCallbackUrl?: unknown } | undefined)?.defaultCallbackUrl;
     if (url !== null && typeof url !== "string") {
       throw new HttpError(400, "invalid_input", 'give {"defaultCallbackUrl": "https://…" | null}');
     }
-    res.json(accountJson(await accounts.setDefaultCallbackUrl(account(req), url)));
+    res.json(accountJson(await accounts.setDefaultCallbackUrl(account(req), url, by(req))));
   });
   // Going live (issue 22): the operator's queue of requests, and the decision on one.
   app.get("/admin/live-requests", async (req, res) => {

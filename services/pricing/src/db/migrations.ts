@@ -227,4 +227,23 @@ export const migrations: Record<string, Migration> = {
           check (low_balance_threshold > 0)`.execute(db);
     },
   },
+  "0010_subaccounts": {
+    async up(db: Kysely<unknown>) {
+      // Issue 22: an account may have sub-accounts (one level), funded by transfers from it;
+      // a transfer is two ledger rows, one per account, in one transaction.
+      await sql`alter table accounts add column parent_account_id text references accounts (account_id)`.execute(
+        db,
+      );
+      await sql`alter table accounts add constraint accounts_parent_not_self check (parent_account_id <> account_id)`.execute(
+        db,
+      );
+      await sql`create index accounts_by_parent on accounts (parent_account_id) where parent_account_id is not null`.execute(
+        db,
+      );
+      await sql`alter table ledger drop constraint ledger_kind_check`.execute(db);
+      await sql`
+        alter table ledger add constraint ledger_kind_check
+        check (kind in ('topup', 'charge', 'refund', 'adjustment', 'transfer'))`.execute(db);
+    },
+  },
 };

@@ -9,7 +9,7 @@ type Money = ColumnType<string, number | string, number | string>;
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
 export type AccountStatus = "active" | "disabled";
-export type LedgerKind = "topup" | "charge" | "refund" | "adjustment";
+export type LedgerKind = "topup" | "charge" | "refund" | "adjustment" | "transfer";
 
 export interface AccountsTable {
   account_id: string;
@@ -49,6 +49,8 @@ export interface AccountsTable {
   >;
   /** The account's API keys (ApiKeyRecord[]: digests only); changed in SQL (api-keys.ts). */
   api_keys: ColumnType<ApiKeyRecord[], never, string>;
+  /** The parent of a sub-account (issue 22); null for a top-level account. */
+  parent_account_id: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

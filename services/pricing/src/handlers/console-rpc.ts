@@ -52,6 +52,7 @@ export function startConsoleResponders(options: ConsoleRpcOptions): { stop(): Pr
       test: true,
       actor: request.actor,
       note: "free test credits",
+      by: { actor: request.actor, ip: null },
     });
     const { accountId, hash, token, webhookSecret } = credentials;
     return { outcome: "created", credentials: { accountId, hash, token, webhookSecret } };
@@ -131,7 +132,7 @@ export function startConsoleResponders(options: ConsoleRpcOptions): { stop(): Pr
     request: ConsoleAccountRequest,
   ): Promise<ConsoleRotateWebhookSecretResponse> {
     if (!(await owns(request.accountId))) return unknown(request.accountId);
-    const { webhookSecret } = await accounts.rotateWebhookSecret(request.accountId);
+    const { webhookSecret } = await accounts.rotateWebhookSecret(request.accountId, request.by);
     return { outcome: "rotated", webhookSecret };
   }
 
@@ -143,6 +144,7 @@ export function startConsoleResponders(options: ConsoleRpcOptions): { stop(): Pr
       const summary = await accounts.setDefaultCallbackUrl(
         request.accountId,
         request.defaultCallbackUrl,
+        request.by,
       );
       return { outcome: "saved", defaultCallbackUrl: summary.defaultCallbackUrl };
     } catch (error) {

@@ -1,4 +1,10 @@
-import { type AdminApi, adminFail, type Logger, startAdminApi } from "@smsgw/service-kit";
+import {
+  type AdminApi,
+  type AdminCredentials,
+  adminFail,
+  type Logger,
+  startAdminApi,
+} from "@smsgw/service-kit";
 import type { Response } from "express";
 import type { RouteStore } from "../kv/route-store.ts";
 import { normalisePrefix, type Parsed, parseRoute, parseSenderRule } from "../operations.ts";
@@ -8,7 +14,8 @@ export type AdminServer = AdminApi;
 export interface AdminOptions {
   port: number;
   host: string;
-  token: string;
+  /** The shared token and the named operators (ADMIN_TOKEN, ADMIN_OPERATORS). */
+  credentials: AdminCredentials;
   store: RouteStore;
   scores(): unknown;
   log: Logger;
@@ -24,7 +31,7 @@ export async function startAdminServer(options: AdminOptions): Promise<AdminServ
   return startAdminApi({
     port: options.port,
     host: options.host,
-    token: options.token,
+    credentials: options.credentials,
     log,
     failureMessage: "the change could not be stored; try again",
     routes: (router) => {

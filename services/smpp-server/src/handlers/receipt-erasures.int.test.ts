@@ -36,4 +36,27 @@ describe("receipts owed for erased messages", () => {
       { message_id: "msg_kept", to: "+37256789999" },
     ]);
   });
+
+  it("when an inbound message owed to a bind is erased, it is dropped (nothing left to deliver) and no other is touched", async () => {
+    const inbound = {
+      type: "InboundDelivery",
+      version: 1,
+      id: "in_01JD0000000000000000000009",
+      accountId: "acc_1",
+      url: null,
+      from: "+37256785555",
+      to: "+37250000001",
+      text: "call me",
+      parts: 1,
+      receivedAt: new Date().toISOString(),
+    };
+    await database.sql`
+      insert into smpp_server.receipts (message_id, account_id, change, expires_at)
+      values (${inbound.id}, 'acc_1', ${JSON.stringify(inbound)}::text::jsonb, now() + interval '1 hour')`;
+    await owe("msg_beside", "+37256788888");
+    expect(await eraseReceiptNumbers(database.sql, [inbound.id])).toBe(1);
+    const rows = await database.sql<Array<{ message_id: string }>>`
+      select message_id from smpp_server.receipts where message_id in (${inbound.id}, 'msg_beside')`;
+    expect(rows).toEqual([{ message_id: "msg_beside" }]);
+  });
 });

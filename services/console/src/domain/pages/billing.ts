@@ -18,6 +18,7 @@ const KIND: Record<string, string> = {
   charge: "Charge",
   refund: "Refund",
   adjustment: "Adjustment",
+  transfer: "Transfer",
 };
 
 export function billingPage(ctx: PageContext, view: BillingView): Html {

@@ -8,7 +8,8 @@ export type InboundRow = InboundView;
 
 /**
  * The account's inbound messages, newest first, a page at a time on the service's cursor.
- * The text is the sender's, shown through the escaping template like any other value.
+ * The text is the sender's, shown through the escaping template like any other value; an
+ * erased one (the account's retention, ADR 0021) says so.
  */
 export function inboundPage(
   ctx: PageContext,
@@ -29,7 +30,7 @@ export function inboundPage(
         ? html`<tr><td colspan="5" id="no-inbound">No inbound messages yet.</td></tr>`
         : rows.map(
             (r) =>
-              html`<tr data-inbound="${r.id}"><td><time datetime="${r.receivedAt}">${when(r.receivedAt)}</time></td><td>${r.from}</td><td>${r.to}</td><td class="text">${r.text}</td><td>${r.parts}</td></tr>`,
+              html`<tr data-inbound="${r.id}"><td><time datetime="${r.receivedAt}">${when(r.receivedAt)}</time></td><td>${r.from}</td><td>${r.to}</td><td class="text">${r.text ?? html`<em>erased</em>`}</td><td>${r.parts}</td></tr>`,
           )
     }</tbody></table></div>
 ${nextCursor ? html`<p><a rel="next" href="/inbound?${new URLSearchParams({ cursor: nextCursor }).toString()}">Older messages →</a></p>` : ""}`,

@@ -11,8 +11,10 @@ import { csrfField, layout, type PageContext, problemList } from "./layout.ts";
 
 export interface KeysView {
   keys: readonly ApiKeyView[];
-  /** The latest changes to the keys and the token, newest first (the audit log). */
+  /** The latest changes to the account, newest first (the audit logs of pricing and inbound). */
   audit: readonly AuditEntry[];
+  /** The numbers' and sender IDs' entries could not be read (the inbound service is down). */
+  numbersAuditMissing?: boolean;
   /** The key just created, with its secret: shown once, on this answer only. */
   created?: { name: string; secret: string };
   notice?: string;
@@ -33,6 +35,25 @@ function keyRow(ctx: PageContext, key: ApiKeyView): Html {
 }
 
 const ACTIONS: Record<AuditEntry["action"], string> = {
+  "account.created": "Account created",
+  "account.disabled": "Account disabled",
+  "account.enabled": "Account enabled",
+  "credits.topped_up": "Credits added",
+  "credits.adjusted": "Balance adjusted",
+  "webhook_secret.rotated": "Webhook secret rotated",
+  "countries.blocked": "Countries blocked",
+  "countries.unblocked": "Countries unblocked",
+  "limits.set": "API limits set",
+  "default_callback_url.set": "Default callback URL set",
+  "subaccount.created": "Sub-account created",
+  "credits.transferred": "Credits transferred",
+  "number.taken": "Number taken",
+  "number.released": "Number released",
+  "number.inbound_url_set": "Inbound URL set",
+  "sender_id.requested": "Sender ID requested",
+  "sender_id.withdrawn": "Sender ID withdrawn",
+  "sender_id.approved": "Sender ID approved",
+  "sender_id.rejected": "Sender ID rejected",
   "api_key.created": "API key created",
   "api_key.revoked": "API key revoked",
   "token.rotated": "Token rotated",
@@ -53,7 +74,7 @@ function actorOf(actor: string): string {
 
 function auditTable(entries: readonly AuditEntry[]): Html {
   if (entries.length === 0) return html`<p>No changes yet.</p>`;
-  return html`<div class="scroll"><table class="audit"><caption class="sr-only">Changes, newest first</caption><thead><tr><th scope="col">When (UTC)</th><th scope="col">What</th><th scope="col">Key</th><th scope="col">By</th><th scope="col">From</th></tr></thead>
+  return html`<div class="scroll"><table class="audit"><caption class="sr-only">Changes, newest first</caption><thead><tr><th scope="col">When (UTC)</th><th scope="col">What</th><th scope="col">About</th><th scope="col">By</th><th scope="col">From</th></tr></thead>
 <tbody>${entries.map(
     (e) =>
       html`<tr data-audit="${e.action}"><td><time datetime="${e.at}">${e.at.slice(0, 19).replace("T", " ")}</time></td><td>${ACTIONS[e.action]}</td><td>${e.target ? html`<code>${e.target}</code>${typeof e.details.name === "string" ? ` (${e.details.name})` : ""}` : "—"}</td><td>${actorOf(e.actor)}</td><td>${e.ip ?? "—"}</td></tr>`,
@@ -99,7 +120,8 @@ ${ALL_SCOPES.map(
 <span class="hint">An account holds at most ${String(API_KEYS_PER_ACCOUNT)} keys.</span>
 </form>
 <h2>Recent changes</h2>
-<p class="hint">Keys created and revoked, token and SMPP credential rotations, requests for live sending and their answers, low-balance thresholds: by whom and from where, here, through the API or by an operator.</p>
+<p class="hint">Keys, token, webhook secret and SMPP credential rotations, settings, credits, live sending, low-balance thresholds, numbers and sender IDs: by whom and from where, here, through the API or by an operator.</p>
+${view.numbersAuditMissing ? html`<p class="notice" role="status">Changes to numbers and sender IDs cannot be shown just now; try again in a moment.</p>` : ""}
 ${auditTable(view.audit)}`,
   );
 }

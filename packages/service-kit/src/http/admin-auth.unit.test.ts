@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { adminCallerOf, isAdminAuthorized } from "./auth.ts";
+import { adminCallerOf, isAdminAuthorized } from "./admin-auth.ts";
 
 describe("the admin token check", () => {
   const token = "a-long-enough-admin-token";

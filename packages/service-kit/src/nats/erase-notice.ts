@@ -1,7 +1,11 @@
 import { ERASED_BATCH_MAX, type MessagesErased, type Subjects } from "@smsgw/contracts";
-import { eventBatchId, type Nats, publishWithRetry } from "@smsgw/service-kit";
+import type { Nats } from "./connect.ts";
+import { eventBatchId, publishWithRetry } from "./publisher.ts";
 
-/** Tells the other holders of a status change which messages were erased (ADR 0021). */
+/**
+ * Tells the other holders of a copy which messages were erased (ADR 0021): the event store
+ * for sent messages, the inbound service for MO (`in_` ids, amendment 2).
+ */
 export type EraseNotifier = (messageIds: readonly string[]) => Promise<void>;
 
 /**

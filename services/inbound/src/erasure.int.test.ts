@@ -1,0 +1,206 @@
+import {
+  type InboundMessageReceived,
+  newMessageId,
+  OptOutRecord,
+  optOutKey,
+  RETENTION_POLICY_KEY,
+  type RetentionPolicy,
+} from "@smsgw/contracts";
+import {
+  createLogger,
+  type Messaging,
+  numberErasedNotice,
+  openBucket,
+  openMessaging,
+} from "@smsgw/service-kit";
+import { createTestInfra, type TestInfra, tablesContaining, waitFor } from "@smsgw/testkit";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadInboundConfig } from "./config.ts";
+import { type StartedInbound, startInbound } from "./service.ts";
+
+/**
+ * Erasure of MO in the inbound service (ADR 0021, amendment 2), on real NATS and Postgres:
+ * MO go through the service's own consumer; the retention days come from the bucket the event
+ * store writes, and the operator's erase-number from the notice its CLI publishes. Afterwards
+ * the text and the number are in no row of any table of the inbound schema.
+ */
+
+const log = createLogger("inbound-erasure-test", process.env.TEST_LOG_LEVEL ?? "silent");
+const SHORT = "+37250000101"; // held by acc_short (1 day)
+const DEFAULT = "+37250000102"; // held by acc_default (the default, 30 days)
+const UNOWNED = "+37250000199"; // nobody holds it: the operator's MO
+
+let infra: TestInfra;
+let service: StartedInbound;
+let messaging: Messaging;
+let sql: postgres.Sql;
+
+beforeAll(async () => {
+  infra = await createTestInfra({
+    HEALTH_PORT: "0",
+    RETENTION_INTERVAL_MS: "1000",
+    INBOUND_CONCAT_TIMEOUT_MS: "2000",
+    INBOUND_SWEEP_MS: "500",
+  });
+  const config = loadInboundConfig(infra.env);
+  messaging = await openMessaging(config, "inbound-erasure-test", log);
+  // What the event store publishes: acc_short keeps its text and numbers one day.
+  const policy: RetentionPolicy = { defaultDays: 30, accounts: { acc_short: 1 } };
+  const bucket = await openBucket(messaging.nats.nc, messaging.subjects.retentionBucket);
+  await bucket.put(RETENTION_POLICY_KEY, JSON.stringify(policy));
+  service = await startInbound(config, log);
+  for (const [number, accountId] of [
+    [SHORT, "acc_short"],
+    [DEFAULT, "acc_default"],
+  ] as const) {
+    await service.numbers.put({ number, carrierId: "sim-a", country: "EE", simulator: true });
+    await service.numbers.take(accountId, { number, test: true }, new Date(), {
+      actor: "api:token",
+      ip: null,
+    });
+  }
+  sql = postgres(infra.database.url, { max: 1, onnotice: () => undefined });
+}, 60_000);
+
+afterAll(async () => {
+  await service?.stop();
+  await messaging?.close();
+  await sql?.end();
+  await infra?.cleanup();
+});
+
+/** A handset number and a text no other test uses. */
+const handset = () => `+3725${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`;
+const secret = (stem: string) => `${stem} ${Math.random().toString(36).slice(2, 10)}`;
+
+/** Publishes an MO as the connector does; the service's consumer takes it. */
+async function carrierSends(
+  mo: Pick<InboundMessageReceived, "from" | "to" | "text"> & Partial<InboundMessageReceived>,
+) {
+  const event: InboundMessageReceived = {
+    type: "InboundMessageReceived",
+    version: 1,
+    inboundId: `mo_${newMessageId().slice(4)}`,
+    carrierId: "sim-a",
+    dataCoding: 0,
+    receivedAt: new Date().toISOString(),
+    ...mo,
+  };
+  await messaging.nats.js.publish(messaging.subjects.inboundReceived, JSON.stringify(event), {
+    msgID: event.inboundId,
+  });
+}
+
+async function stored(texts: readonly string[]): Promise<void> {
+  await waitFor(
+    async () => {
+      const rows = await sql`select 1 from inbound.messages where text = any(${texts as string[]})`;
+      return rows.length === texts.length;
+    },
+    { timeoutMs: 10_000, what: "the MO stored" },
+  );
+}
+
+/** The needles still found, each with the tables holding it. */
+async function found(needles: readonly string[]): Promise<Record<string, string[]>> {
+  const hits: Record<string, string[]> = {};
+  for (const needle of needles) {
+    const tables = await tablesContaining(sql, needle);
+    if (tables.length > 0) hits[needle] = tables;
+  }
+  return hits;
+}
+
+const gone = (needles: readonly string[], what: string) =>
+  waitFor(async () => Object.keys(await found(needles)).length === 0, { timeoutMs: 15_000, what });
+
+describe("retention of inbound messages", () => {
+  it("when an account's retention is over, its MO keep no text and no sender in any table; others wait for theirs", async () => {
+    const [shortSender, defaultSender, unownedSender] = [handset(), handset(), handset()];
+    const [lone, partOne, partTwo, kept, operators] = [
+      secret("lone"),
+      secret("first half"),
+      secret("second half"),
+      secret("kept"),
+      secret("operator's"),
+    ];
+    await carrierSends({ from: shortSender, to: SHORT, text: lone });
+    for (const [seq, text] of [
+      [1, partOne],
+      [2, partTwo],
+    ] as const) {
+      await carrierSends({ from: shortSender, to: SHORT, text, part: { ref: 7, total: 2, seq } });
+    }
+    await carrierSends({ from: defaultSender, to: DEFAULT, text: kept });
+    await carrierSends({ from: unownedSender, to: UNOWNED, text: operators });
+    await stored([lone, partOne + partTwo, kept, operators]);
+    const [joined] = await sql<{ id: string }[]>`
+      select id from inbound.messages where text = ${partOne + partTwo}`;
+
+    // The clock moved: they all came two days ago.
+    const senders = [shortSender, defaultSender, unownedSender];
+    const moveBack = async (days: number) => {
+      await sql`update inbound.messages set received_at = received_at - make_interval(days => ${days})
+        where from_number = any(${senders})`;
+      await sql`update inbound.parts set received_at = received_at - make_interval(days => ${days})
+        where group_key like ${`%${shortSender}%`}`;
+    };
+    await moveBack(2);
+    await gone([lone, partOne, partTwo, shortSender], "acc_short's MO erased");
+    // The others keep theirs (30 days): the default account's and the operator's.
+    expect(Object.keys(await found([kept, defaultSender, operators, unownedSender]))).toHaveLength(
+      4,
+    );
+    // What stays: the message, its parts count and time, the account's number; text null.
+    const view = await service.messages.get("acc_short", joined?.id ?? "");
+    expect(view).toMatchObject({
+      text: null,
+      from: `${shortSender.slice(0, -4)}****`,
+      to: SHORT,
+      parts: 2,
+    });
+
+    await moveBack(29);
+    await gone([kept, defaultSender, operators, unownedSender], "the default's MO erased");
+  });
+});
+
+describe("the operator's erase-number", () => {
+  it("when a number is erased, every MO from it (an account's and the operator's, parts still waiting too) keeps no text or number; its opt-out stays", async () => {
+    const person = handset();
+    const texts = [secret("hello"), secret("to nobody"), secret("half of")];
+    await carrierSends({ from: person, to: DEFAULT, text: texts[0] ?? "" });
+    await carrierSends({ from: person, to: DEFAULT, text: "STOP" });
+    await carrierSends({ from: person, to: UNOWNED, text: texts[1] ?? "" });
+    // One part of two: it waits for its sibling (2 s here) when the erasure comes.
+    await carrierSends({
+      from: person,
+      to: DEFAULT,
+      text: texts[2] ?? "",
+      part: { ref: 9, total: 2, seq: 1 },
+    });
+    await stored([texts[0] ?? "", texts[1] ?? "", "STOP"]);
+    // The part is taken after the lone MO (one stream, in order): wait for it too.
+    await waitFor(
+      async () => (await tablesContaining(sql, person)).join() === "inbound.messages,inbound.parts",
+      { what: "the waiting part stored" },
+    );
+
+    // As the event store's CLI publishes it: the number's digest, not the number.
+    await messaging.nats.js.publish(
+      messaging.subjects.numberErased,
+      JSON.stringify(numberErasedNotice(person)),
+    );
+    await gone([person, ...texts], "every MO of the number erased, the late-joined one too");
+    const left = await sql<{ from_number: string; text: string | null }[]>`
+      select from_number, text from inbound.messages where from_number = ${`${person.slice(0, -4)}****`}`;
+    expect(left).toHaveLength(4);
+    expect(left.every((m) => m.text === null)).toBe(true);
+
+    // The opt-out is kept: it is what stops sends to the person (a suppression record).
+    const optOuts = await openBucket(messaging.nats.nc, messaging.subjects.optOutsBucket);
+    const entry = await optOuts.get(optOutKey("acc_default", person));
+    expect(OptOutRecord.parse(entry?.json())).toMatchObject({ number: person, source: "STOP" });
+  });
+});

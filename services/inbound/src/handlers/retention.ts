@@ -1,0 +1,64 @@
+import { RETENTION_POLICY_KEY, RetentionPolicy } from "@smsgw/contracts";
+import { type EraseNotifier, errorMessage, type Logger, startPeriodic } from "@smsgw/service-kit";
+import type { ErasureStore } from "../db/erasure-store.ts";
+import { retentionPlan } from "../domain/erasure.ts";
+import { inboundErased } from "../metrics.ts";
+
+/** What this needs of the event store's retention bucket (service-kit's openBucket gives it). */
+export interface PolicyBucket {
+  get(key: string): Promise<{ operation: string; json(): unknown } | null>;
+}
+
+export interface InboundRetentionOptions {
+  erasure: Pick<ErasureStore, "dueForRetention" | "erase">;
+  /** The retention the event store publishes (ADR 0021, amendment 2). */
+  bucket: PolicyBucket;
+  /** Messages erased per transaction; a run goes on while a batch comes back full. */
+  batch: number;
+  maxBatches: number;
+  /** Tells the dispatcher and the SMPP server, whose copies waiting for delivery go too. */
+  notifyErased: EraseNotifier;
+  log: Logger;
+  now(): Date;
+}
+
+/**
+ * One run of the inbound retention job: erases, as the event store does its messages, the MO
+ * whose account's retention is over, by the days the event store publishes — so an account's
+ * text and numbers go after the same days whichever way they travelled. With no policy
+ * published yet (the event store never ran), nothing is erased: too late, never too early.
+ */
+export async function runInboundRetention(options: InboundRetentionOptions): Promise<number> {
+  const entry = await options.bucket.get(RETENTION_POLICY_KEY);
+  const parsed = entry?.operation === "PUT" ? RetentionPolicy.safeParse(entry.json()) : undefined;
+  if (!parsed?.success) {
+    options.log.warn("no retention policy from the event store yet; nothing erased this run");
+    return 0;
+  }
+  const plan = retentionPlan(parsed.data, options.now());
+  let erased = 0;
+  for (let i = 0; i < options.maxBatches; i++) {
+    const due = await options.erasure.dueForRetention(plan, options.batch);
+    const ids = await options.erasure.erase(due, options.now());
+    await options.notifyErased(ids);
+    erased += ids.length;
+    if (due.length < options.batch) break;
+  }
+  if (erased > 0) {
+    inboundErased.inc({ reason: "retention" }, erased);
+    options.log.info({ erased }, "retention: inbound messages erased");
+  }
+  return erased;
+}
+
+/** Runs it every `intervalMs`, one run at a time. */
+export function startInboundRetention(options: InboundRetentionOptions & { intervalMs: number }): {
+  stop(): Promise<void>;
+} {
+  return startPeriodic({
+    everyMs: options.intervalMs,
+    run: () => runInboundRetention(options),
+    onError: (error) =>
+      options.log.error({ err: errorMessage(error) }, "inbound retention run failed"),
+  });
+}

@@ -138,6 +138,12 @@ export const MessageSubmittedData = z.object({
   parts: z.array(z.object({ part: z.number().int().positive(), carrierMessageId: z.string() })),
   /** Why routing chose this carrier, copied from the submit order (ADR 0009). Absent on old events. */
   reason: RouteReason.optional(),
+  /**
+   * Where the submit order this event ends sits in the stream (its sequence), so the event
+   * store can delete that copy of the content when the message is erased (ADR 0021). Absent
+   * on old events. Operators only.
+   */
+  orderSeq: z.number().int().positive().optional(),
 });
 
 export const SubmitFailedData = z.object({
@@ -148,6 +154,12 @@ export const SubmitFailedData = z.object({
   detail: z.string(),
   /** What routing needs to fail over (ADR 0009). Absent on old events (routing then gives up). */
   failover: FailoverContext.optional(),
+  /**
+   * Where the submit order this event ends sits in the stream (its sequence), so the event
+   * store can delete that copy of the content when the message is erased (ADR 0021). Absent
+   * on old events. Operators only.
+   */
+  orderSeq: z.number().int().positive().optional(),
 });
 
 export const ReceiptReceivedData = z.object({

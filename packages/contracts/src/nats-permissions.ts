@@ -218,6 +218,11 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
         ...durable("event-store"),
         s.statusChanged,
         s.messagesErased,
+        // The stream eraser (ADR 0021): a queued copy's subject, every consumer's ack floor,
+        // and the delete (with erase) once they are all past it.
+        `${api}.STREAM.MSG.GET.${S}`,
+        `${api}.STREAM.MSG.DELETE.${S}`,
+        `${api}.CONSUMER.LIST.${S}`,
         // The CLI's erase-number tells the inbound service (ADR 0021, amendment 2).
         s.numberErased,
         // The accounts' retention, which the inbound service applies to its MO too.

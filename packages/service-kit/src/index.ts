@@ -45,6 +45,7 @@ export {
   inChunks,
   PublishNotStoredError,
   publishWithRetry,
+  type StoredEnvelope,
 } from "./nats/publisher.ts";
 export { type ResponderOptions, startResponder } from "./nats/responder.ts";
 export { ensureDurableConsumer, ensureEventStream } from "./nats/stream.ts";

@@ -146,6 +146,8 @@ describe("submitting the orders routing hands over", () => {
       attempt: 1,
       parts: [{ part: 1, carrierMessageId: part?.carrierMessageId }],
       reason: event.data.reason,
+      // Where the order sits in the stream (ADR 0021: deleted with the message's content).
+      orderSeq: expect.any(Number),
     });
     const [receipt] = ofType(event.messageId, "ReceiptReceived");
     expect(receipt?.accountId).toBe("acc_1");

@@ -120,6 +120,8 @@ describe("outcome unknown", () => {
       attempt: 1,
       parts: [{ part: 1, carrierMessageId: "0BEE" }],
       reason: event.data.reason,
+      // Where the order sits in the stream (ADR 0021: deleted with the message's content).
+      orderSeq: expect.any(Number),
     });
     expect(await submissionsTo("+37256100003")).toEqual([]);
   });

@@ -18,6 +18,11 @@ export const EventStoreEnv = BaseEnv.extend({
   /** Messages erased per statement by the retention job, and batches per run at most. */
   RETENTION_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
   RETENTION_MAX_BATCHES: z.coerce.number().int().min(1).max(1_000).default(20),
+  /**
+   * How often the stream eraser tries the queued stream copies of erased content (ADR 0021):
+   * each is deleted once every consumer of its subject has acked past it. A redact tries at once.
+   */
+  STREAM_ERASER_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(2_000),
 });
 export type EventStoreConfig = z.infer<typeof EventStoreEnv>;
 

@@ -12,6 +12,7 @@ describe("event-store configuration", () => {
       NATS_PREFIX: "sms",
       RETENTION_DAYS: 30,
       RETENTION_INTERVAL_MS: 60_000,
+      STREAM_ERASER_INTERVAL_MS: 2_000,
     });
   });
 

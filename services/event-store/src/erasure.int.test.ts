@@ -106,6 +106,24 @@ const retention = (now: number) =>
     publishPolicy: async () => undefined,
   });
 
+/** The stream messages holding the needle, read raw on every subject. */
+async function inStream(needle: string): Promise<Array<{ seq: number; subject: string }>> {
+  const { stream } = messaging.subjects;
+  const { first_seq, last_seq } = (await messaging.nats.jsm.streams.info(stream)).state;
+  const found: Array<{ seq: number; subject: string }> = [];
+  for (let seq = first_seq; seq > 0 && seq <= last_seq; seq++) {
+    const message = await messaging.nats.jsm.streams.getMessage(stream, { seq });
+    if (message?.string().includes(needle)) found.push({ seq, subject: message.subject });
+  }
+  return found;
+}
+
+async function queuedCopies(): Promise<number[]> {
+  const rows = await sql<Array<{ seq: string }>>`
+    select seq from event_store.stream_erasures order by seq`;
+  return rows.map((row) => Number(row.seq));
+}
+
 async function settled(): Promise<void> {
   await waitFor(async () => {
     const info = await messaging.nats.jsm.consumers.info(messaging.subjects.stream, DURABLE);
@@ -134,6 +152,32 @@ describe("erasing one message on request", () => {
     const trail = await reader.listEvents(message.id, "acc_redact", { limit: 10 });
     const accepted = trail?.events.map(publicEventOf).find((e) => e.type === "MessageAccepted");
     expect(accepted?.data).toMatchObject({ text: null, to: after?.to, cost: 420, parts: 1 });
+  });
+
+  it("when a message is erased, its events' stream copies go once the event store (their only reader here) acked them; its status envelopes, which nobody reads here, wait", async () => {
+    const message = await deliveredMessage("acc_redact");
+    const status = messaging.subjects.statusChanged;
+    // The final status change goes out just after the fold the reader saw.
+    const holding = await waitFor(async () => {
+      const found = await inStream(message.to);
+      return found.some((m) => m.subject === status) ? found : undefined;
+    });
+    expect(new Set(holding.map((m) => m.subject.split(".").slice(1).join(".")))).toEqual(
+      new Set(["evt.accepted", "evt.submit_failed", "status.changed"]),
+    );
+    await redact({ accountId: "acc_redact", messageId: message.id });
+    await waitFor(async () => (await inStream(message.text)).length === 0, {
+      what: "the acceptance's and the refused submit's copies deleted",
+    });
+    const left = await inStream(message.to);
+    expect(left.map((m) => m.subject)).toEqual(left.map(() => status));
+    expect(left.length).toBeGreaterThan(0);
+    // Queued for when a reader has them (the last envelope may be recorded a moment after the
+    // erasure: the next batch, or the idle flush, queues it then).
+    await waitFor(async () => {
+      const queued = new Set(await queuedCopies());
+      return left.every((m) => queued.has(m.seq));
+    });
   });
 
   it("when asked again, it answers the same and changes nothing", async () => {
@@ -196,6 +240,10 @@ describe("erasing one message on request", () => {
     await settled();
     expect(await tablesContaining(sql, message.text)).toEqual([]);
     expect(await tablesContaining(sql, message.to)).toEqual([]);
+    // Its stream copy is queued in the batch's transaction and deleted like the others.
+    await waitFor(async () => (await inStream(message.text)).length === 0, {
+      what: "the late refused submit's stream copy deleted",
+    });
   });
 
   it("when an event of an erased message arrives late, the projection keeps the masked number", async () => {

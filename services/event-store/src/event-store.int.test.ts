@@ -345,7 +345,7 @@ describe("batches, redeliveries and the lossless log", () => {
           failures++;
           throw new Error("NATS went away after the commit");
         }
-        await messaging.publisher.publishStatusChangeBatch(changes);
+        return messaging.publisher.publishStatusChangeBatch(changes);
       },
     };
     const consumer = await startConsumer(messaging.nats, {

@@ -14,12 +14,14 @@ import type { Logger } from "pino";
 import type { EventStoreConfig } from "./config.ts";
 import { migrations } from "./db/migrations.ts";
 import { type EventStoreDb, SCHEMA } from "./db/schema.ts";
+import { createStatusPublishLog } from "./db/status-publish-log.ts";
 import { EventDelivery } from "./domain/raw-event.ts";
 import { createAppendHandler } from "./handlers/append-events.ts";
 import { drainLegacyOutbox } from "./handlers/legacy-outbox.ts";
 import { startRedactResponder } from "./handlers/redact-responder.ts";
 import { startRetention } from "./handlers/retention.ts";
 import { createRetentionPolicyPublisher } from "./handlers/retention-policy.ts";
+import { startStreamEraser } from "./handlers/stream-eraser.ts";
 
 export const DURABLE = "event-store";
 
@@ -47,12 +49,18 @@ export async function startEventStore(
   let consumer: RunningConsumer | undefined;
   let redactions: { stop(): Promise<void> } | undefined;
   let retention: { stop(): Promise<void> } | undefined;
+  let streamEraser: ReturnType<typeof startStreamEraser> | undefined;
+  let publishLog: ReturnType<typeof createStatusPublishLog> | undefined;
 
   async function stop(): Promise<void> {
     stopping = true;
     await consumer?.stop();
+    await publishLog?.close().catch((error: unknown) => {
+      log.warn({ err: String(error) }, "status envelopes not recorded at stop");
+    });
     await redactions?.stop();
     await retention?.stop();
+    await streamEraser?.stop();
     await health.close();
     await messaging?.close();
     await database?.close();
@@ -65,6 +73,9 @@ export async function startEventStore(
     // The event store owns the log: it alone applies a changed stream configuration (ADR 0015).
     messaging = await openMessaging(config, "event-store", log, { streamOwner: true });
     await drainLegacyOutbox({ db: database.db, publisher: messaging.publisher, log });
+    publishLog = createStatusPublishLog(database.sql, {
+      onError: (error) => log.warn({ err: String(error) }, "status envelopes not recorded yet"),
+    });
     consumer = await startConsumer(messaging.nats, {
       stream: messaging.subjects.stream,
       durable: DURABLE,
@@ -75,10 +86,25 @@ export async function startEventStore(
       // One batch at a time: a replica's batches never fold the same message at once, so the
       // fold needs no row locks (replicas race rarely; the revision check catches it).
       concurrency: 1,
-      handle: createAppendHandler({ sql: database.sql, publisher: messaging.publisher, log }),
+      handle: createAppendHandler({
+        sql: database.sql,
+        publisher: messaging.publisher,
+        log,
+        publishLog,
+      }),
     });
     const now = () => new Date();
     const notifyErased = createEraseNotifier(messaging.nats.js, messaging.subjects);
+    const { jsm } = messaging.nats;
+    const stream = messaging.subjects.stream;
+    const eraser = startStreamEraser({
+      sql: database.sql,
+      jsm,
+      stream,
+      log,
+      intervalMs: config.STREAM_ERASER_INTERVAL_MS,
+    });
+    streamEraser = eraser;
     redactions = startRedactResponder({
       nc: messaging.nats.nc,
       subject: messaging.subjects.redactMessage,
@@ -86,6 +112,7 @@ export async function startEventStore(
       log,
       now,
       notifyErased,
+      onErased: eraser.kick,
     });
     retention = startRetention({
       sql: database.sql,
@@ -96,6 +123,8 @@ export async function startEventStore(
       intervalMs: config.RETENTION_INTERVAL_MS,
       now,
       notifyErased,
+      streamFloor: async () => (await jsm.streams.info(stream)).state.first_seq,
+      onErased: eraser.kick,
       publishPolicy: createRetentionPolicyPublisher(
         await openBucket(messaging.nats.nc, messaging.subjects.retentionBucket),
         database.sql,

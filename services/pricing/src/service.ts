@@ -78,12 +78,12 @@ export async function startPricing(config: PricingConfig, log: Logger): Promise<
     const published = await accounts.publishAll();
     log.info({ accounts: published }, "accounts published");
 
-    const outbox = createOutboxPublisher(database.db, messaging.publisher, log, (event) =>
-      publishWithRetry(nats.js, subjects.balanceLow, JSON.stringify(event), {
+    const outbox = createOutboxPublisher(database.db, messaging.publisher, log, async (event) => {
+      await publishWithRetry(nats.js, subjects.balanceLow, JSON.stringify(event), {
         msgID: event.eventId,
         retryForMs: 5_000,
-      }),
-    );
+      });
+    });
     // Closed after everything that publishes through it, before NATS drains.
     closers.push(() => outbox.settle());
     const settlement = await startSettlementConsumers({

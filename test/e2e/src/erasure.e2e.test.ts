@@ -3,6 +3,8 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { AckPolicy, DeliverPolicy } from "@nats-io/jetstream";
+import { connectNats, createLogger, type Nats } from "@smsgw/service-kit";
 import { tablesContaining, waitFor } from "@smsgw/testkit";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,7 +16,10 @@ import { startWebhookReceiver } from "./webhook-receiver.ts";
  * 0020): after a redact, and after the retention job ran with the clock moved past one,
  * the text and the number sent are in no row of any table of any schema of the gateway's
  * database (ingress, pricing, event store, connector, dispatcher, SMPP server, inbound: the
- * recipient's replies are erased with the messages, ADR 0021 amendment 2).
+ * recipient's replies are erased with the messages, ADR 0021 amendment 2), and in no message
+ * left in the event stream, read raw on every subject but the inbound (MO) ones (ADR 0021
+ * amendment: the stream's copies are deleted once every consumer of their subject acked
+ * past them).
  */
 
 /** A number of the inventory an account takes; another nobody holds (the operator's MO). */
@@ -28,11 +33,19 @@ let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
 /** An endpoint that answers every webhook 503: its deliveries wait in the dispatcher's jobs. */
 let unavailable: { port: number; close(): void };
 let sql: postgres.Sql;
+let nats: Nats;
 
 beforeAll(async () => {
-  // The retention job runs every second here (testkit's default is a day).
+  // The retention job runs every second here (testkit's default is a day), the stream
+  // eraser every 200 ms; consumers linger 100 ms for their batches, so messages sent
+  // together share envelopes (routing's orders, the event store's status changes).
   gateway = await startGateway(
-    { ROUTES: "+372=sim-a:300", RETENTION_INTERVAL_MS: "1000" },
+    {
+      ROUTES: "+372=sim-a:300",
+      RETENTION_INTERVAL_MS: "1000",
+      STREAM_ERASER_INTERVAL_MS: "200",
+      CONSUMER_LINGER_MS: "100",
+    },
     { smppServer: true, inbound: true },
   );
   for (const number of [ACCOUNT_NUMBER, DEAD_URL_NUMBER]) {
@@ -48,9 +61,15 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   unavailable = { port: (server.address() as AddressInfo).port, close: () => server.close() };
   sql = postgres(gateway.infra.database.url, { max: 1, onnotice: () => undefined });
+  nats = await connectNats(
+    gateway.infra.env.NATS_URL ?? "",
+    "erasure",
+    createLogger("t", "silent"),
+  );
 }, 120_000);
 
 afterAll(async () => {
+  await nats?.nc.close();
   await sql?.end();
   await receiver?.close();
   unavailable?.close();
@@ -135,6 +154,39 @@ async function nowhere(needles: readonly string[]): Promise<Record<string, strin
   return found;
 }
 
+const stream = () => `${gateway.infra.prefix.toUpperCase()}_EVENTS`;
+
+/** Every message the event stream still holds, raw, on every subject. */
+async function streamMessages(): Promise<Array<{ seq: number; subject: string; body: string }>> {
+  const { first_seq, last_seq } = (await nats.jsm.streams.info(stream())).state;
+  const found: Array<{ seq: number; subject: string; body: string }> = [];
+  for (let seq = first_seq; seq > 0 && seq <= last_seq; seq++) {
+    const message = await nats.jsm.streams.getMessage(stream(), { seq });
+    if (message) found.push({ seq, subject: message.subject, body: message.string() });
+  }
+  return found;
+}
+
+/**
+ * The stream messages holding any of the needles (a number also without its +), but the
+ * inbound (MO) subjects': a reply from the number is the handset's message, whose stream
+ * copies are not deleted yet (ADR 0021, amendment).
+ */
+async function inStream(needles: readonly string[]) {
+  const variants = needles.flatMap((n) => (n.startsWith("+") ? [n, n.slice(1)] : [n]));
+  const inbound = `${gateway.infra.prefix}.inbound.`;
+  return (await streamMessages()).filter(
+    (m) => !m.subject.startsWith(inbound) && variants.some((n) => m.body.includes(n)),
+  );
+}
+
+async function streamClean(needles: readonly string[], what: string): Promise<void> {
+  await waitFor(async () => (await inStream(needles)).length === 0, {
+    timeoutMs: 15_000,
+    what,
+  });
+}
+
 describe("erasure on the whole stack", () => {
   it("when a delivered message is redacted, its text and number are in no table of any service", async () => {
     const account = await gateway.pricing.accounts.createAccount({
@@ -159,6 +211,72 @@ describe("erasure on the whole stack", () => {
       timeoutMs: 10_000,
       what: "the text and number gone from every table",
     });
+    await streamClean([message.text, message.to], "the text and number gone from the stream");
+  });
+
+  it("when a message that shared stream envelopes with others is redacted, its copies go only once every reader is past them, and the others' events still reach every reader and the log", async () => {
+    const account = await gateway.pricing.accounts.createAccount({
+      name: "e2e-redact-shared",
+      credits: "10",
+    });
+    // A reader of every subject that has read nothing yet: no copy may go before it acks.
+    const reader = "e2e-slow-reader";
+    await nats.jsm.consumers.add(stream(), {
+      durable_name: reader,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+    });
+    const sent = await Promise.all(Array.from({ length: 8 }, () => sendDelivered(account, false)));
+    const [target, ...others] = sent as [(typeof sent)[number], ...typeof sent];
+    const holding = await inStream([target.text, target.to]);
+    const p = gateway.infra.prefix;
+    expect(new Set(holding.map((m) => m.subject))).toEqual(
+      new Set([`${p}.evt.accepted`, `${p}.submit.sim-a`, `${p}.status.changed`]),
+    );
+    // Envelopes that hold the target's content and another message's events too.
+    const shared = holding.filter((m) => others.some((o) => m.body.includes(o.messageId)));
+    expect(shared.length).toBeGreaterThan(0);
+
+    const res = await fetch(`${gateway.baseUrl}/v1/messages/${target.messageId}/redact`, {
+      method: "POST",
+      headers: { authorization: basic(account) },
+    });
+    expect(res.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect((await inStream([target.text])).map((m) => m.seq)).toEqual(
+      holding.filter((m) => m.body.includes(target.text)).map((m) => m.seq),
+    );
+
+    // The reader reads everything now: the shared envelopes bring it the others' events.
+    const read = new Map<number, string>();
+    const consumer = await nats.js.consumers.get(stream(), reader);
+    while ((await nats.jsm.consumers.info(stream(), reader)).num_pending > 0) {
+      const batch = await consumer.fetch({ max_messages: 500, expires: 1_000 });
+      for await (const message of batch) {
+        read.set(message.seq, message.string());
+        await message.ackAck();
+      }
+    }
+    for (const envelope of shared) {
+      const body = read.get(envelope.seq) ?? "";
+      expect(others.some((o) => body.includes(o.messageId))).toBe(true);
+    }
+    await streamClean([target.text, target.to], "the target's copies gone from the stream");
+    await nats.jsm.consumers.delete(stream(), reader);
+
+    // The others are logged as they were, content included, and delivered.
+    for (const other of others) {
+      const trail = await fetch(`${gateway.baseUrl}/v1/messages/${other.messageId}/events`, {
+        headers: { authorization: basic(account) },
+      });
+      const types = ((await trail.json()) as { events: Array<{ type: string }> }).events.map(
+        (e) => e.type,
+      );
+      expect(types).toEqual(
+        expect.arrayContaining(["MessageAccepted", "MessageSubmitted", "ReceiptReceived"]),
+      );
+      expect(await tablesContaining(sql, other.text)).toContain("event_store.events");
+    }
   });
 
   it("when an account's retention is over, the retention jobs erase its delivered message and the reply to it by themselves", async () => {
@@ -184,6 +302,7 @@ describe("erasure on the whole stack", () => {
       async () => Object.keys(await nowhere([message.text, message.to, reply])).length === 0,
       { timeoutMs: 15_000, what: "the retention jobs to erase the message and the reply" },
     );
+    await streamClean([message.text, message.to], "the retention's erasure to reach the stream");
     const res = await fetch(`${gateway.baseUrl}/v1/messages/${message.messageId}`, {
       headers: { authorization: basic(account) },
     });
@@ -225,6 +344,10 @@ describe("erasure on the whole stack", () => {
       async () =>
         Object.keys(await nowhere([to, reply, waiting, ...sent.map((m) => m.text)])).length === 0,
       { timeoutMs: 10_000, what: "the number, both texts and the MO's gone from every table" },
+    );
+    await streamClean(
+      [to, ...sent.map((m) => m.text)],
+      "the number and both texts gone from the stream",
     );
   });
 });

@@ -20,6 +20,7 @@ import {
   startServiceProcess,
   waitFor,
 } from "@smsgw/testkit";
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Gateway, startGateway } from "./gateway.ts";
 import { startWebhookReceiver } from "./webhook-receiver.ts";
@@ -171,6 +172,17 @@ describe("each service under its own NATS user", () => {
     });
     expect(redacted.status).toBe(200);
     expect(((await redacted.json()) as { to: string }).to).toBe("+3725678****");
+    // The stream eraser deletes the message's copies from the stream under the event store's
+    // user: it reads the consumers, gets and deletes stream messages (ADR 0021).
+    const db = postgres(gateway.infra.database.url, { max: 1, onnotice: () => undefined });
+    try {
+      await waitFor(
+        async () => (await db`select 1 from event_store.stream_erasures limit 1`).length === 0,
+        { timeoutMs: 15_000, what: "the stream eraser to delete the message's copies" },
+      );
+    } finally {
+      await db.end();
+    }
     expect(violations()).toEqual([]);
   }, 60_000);
 

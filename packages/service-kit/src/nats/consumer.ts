@@ -40,6 +40,11 @@ export interface Delivery<T> {
   subject: string;
   /** 1 on first delivery. */
   deliveryCount: number;
+  /**
+   * The message's sequence in the stream: where its copy is, for erasing it later (ADR 0021,
+   * the stream's copies). The events of one envelope share it.
+   */
+  seq: number;
   headers: MsgHdrs | undefined;
   /**
    * When JetStream stored the message (ms, the server's clock): the same on every delivery
@@ -250,6 +255,7 @@ function decode<T>(
       value: result.data,
       subject: msg.subject,
       deliveryCount: msg.info.deliveryCount,
+      seq: msg.seq,
       headers: msg.headers,
       storedAtMs: Math.floor(Number(msg.info.timestampNanos) / 1_000_000),
     },

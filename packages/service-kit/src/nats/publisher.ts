@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { JetStreamClient } from "@nats-io/jetstream";
+import type { JetStreamClient, PubAck } from "@nats-io/jetstream";
 import { headers as natsHeaders } from "@nats-io/transport-node";
 import {
   type EventBatch,
@@ -21,9 +21,11 @@ export interface EventPublisher {
   publishStatusChanges(changes: readonly MessageStatusChanged[]): Promise<void>;
   /**
    * The same changes as `StatusChangeBatch` envelopes (a chunk of one goes out alone, under
-   * its own id): one stored publish per chunk instead of one per change (ADR 0009).
+   * its own id): one stored publish per chunk instead of one per change (ADR 0009). Resolves
+   * with where each envelope was stored (a duplicate: where its first copy was) and whose
+   * changes it holds, so the copies of an erased message can be deleted (ADR 0021).
    */
-  publishStatusChangeBatch(changes: readonly MessageStatusChanged[]): Promise<void>;
+  publishStatusChangeBatch(changes: readonly MessageStatusChanged[]): Promise<StoredEnvelope[]>;
   /**
    * Publishes events only the event store reads as `EventBatch` envelopes on `<p>.evt.batch`
    * (ADR 0009): one stored publish per chunk instead of one per event. Resolves when all
@@ -36,6 +38,12 @@ export interface EventPublisher {
    * take both forms (`singleOrBatch`). Resolves when all chunks are stored.
    */
   publishGrouped(events: readonly MessageEvent[]): Promise<void>;
+}
+
+/** Where a publish was stored in the stream, and the messages whose content it holds. */
+export interface StoredEnvelope {
+  seq: number;
+  messageIds: string[];
 }
 
 /** Events per `EventBatch` publish: well under NATS's 1 MB payload with 1-2 KB events. */
@@ -80,14 +88,13 @@ export async function publishWithRetry(
     msgID: string;
     retryForMs: number;
   },
-): Promise<void> {
+): Promise<PubAck> {
   const { retryForMs, ...publishOptions } = opts;
   const giveUpAt = Date.now() + retryForMs;
   let maybeStored = false;
   for (let pause = 100; ; pause = Math.min(pause * 2, 1_000)) {
     try {
-      await js.publish(subject, body, publishOptions);
-      return;
+      return await js.publish(subject, body, publishOptions);
     } catch (error) {
       if (!nobodyTookIt(error)) maybeStored = true;
       if (!isTransientPublishError(error) || Date.now() + pause > giveUpAt) {
@@ -117,7 +124,7 @@ export function createEventPublisher(
     subject: string,
     msgID: string,
     body: MessageEvent | MessageStatusChanged | EventBatch | StatusChangeBatch,
-  ): Promise<void> {
+  ): Promise<number> {
     // The event's own trace when it carries one (a batch handler has no single active
     // context), else the caller's active one, taken at the call.
     const headers = natsHeaders();
@@ -127,13 +134,14 @@ export function createEventPublisher(
       try {
         // Nats-Msg-Id = the event's deterministic id: a handler that runs twice, or a
         // publish retried after a lost ack, is stored once.
-        await publishWithRetry(js, subject, JSON.stringify(body), {
+        const ack = await publishWithRetry(js, subject, JSON.stringify(body), {
           msgID,
           headers,
           timeout,
           retryForMs,
         });
         eventsPublished.inc({ kind, result: "ok" });
+        return ack.seq;
       } catch (error) {
         eventsPublished.inc({ kind, result: "error" });
         throw error;
@@ -141,8 +149,9 @@ export function createEventPublisher(
     });
   }
 
-  const publish = (event: MessageEvent) =>
-    send(event.type, subjects.event(event.type, carrierOf(event)), event.eventId, event);
+  const publish = async (event: MessageEvent) => {
+    await send(event.type, subjects.event(event.type, carrierOf(event)), event.eventId, event);
+  };
   const publishStatusChange = (change: MessageStatusChanged) =>
     send(
       "MessageStatusChanged",
@@ -151,9 +160,9 @@ export function createEventPublisher(
       change,
     );
   /** Events in one `EventBatch` on the subject, under a digest of their ids. */
-  const envelopeOn = (subject: string) => (chunk: MessageEvent[]) => {
+  const envelopeOn = (subject: string) => async (chunk: MessageEvent[]) => {
     const batch: EventBatch = { type: "EventBatch", version: 1, events: chunk };
-    return send("EventBatch", subject, eventBatchId(chunk.map((event) => event.eventId)), batch);
+    await send("EventBatch", subject, eventBatchId(chunk.map((event) => event.eventId)), batch);
   };
 
   return {
@@ -165,11 +174,26 @@ export function createEventPublisher(
       await Promise.all(changes.map(publishStatusChange));
     },
     async publishStatusChangeBatch(changes) {
-      await inChunks(changes, publishStatusChange, (chunk) => {
-        const ids = chunk.map((change) => statusChangeId(change.messageId, change.sequence));
-        const batch: StatusChangeBatch = { type: "StatusChangeBatch", version: 1, changes: chunk };
-        return send("StatusChangeBatch", subjects.statusChanged, eventBatchId(ids), batch);
-      });
+      const stored: StoredEnvelope[] = [];
+      const record = (chunk: readonly MessageStatusChanged[]) => (seq: number) => {
+        stored.push({ seq, messageIds: [...new Set(chunk.map((change) => change.messageId))] });
+      };
+      await inChunks(
+        changes,
+        (change) => publishStatusChange(change).then(record([change])),
+        (chunk) => {
+          const ids = chunk.map((change) => statusChangeId(change.messageId, change.sequence));
+          const batch: StatusChangeBatch = {
+            type: "StatusChangeBatch",
+            version: 1,
+            changes: chunk,
+          };
+          return send("StatusChangeBatch", subjects.statusChanged, eventBatchId(ids), batch).then(
+            record(chunk),
+          );
+        },
+      );
+      return stored;
     },
     async publishBatch(events) {
       await Promise.all(chunksOf(events).map(envelopeOn(subjects.eventBatch)));

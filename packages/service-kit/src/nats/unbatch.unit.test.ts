@@ -7,6 +7,7 @@ const delivery = <T>(value: T): Delivery<T> => ({
   value,
   subject: "t.evt.accepted",
   deliveryCount: 1,
+  seq: 1,
   headers: undefined,
 });
 

@@ -129,3 +129,26 @@ export type ConnectorEvent = Extract<
   MessageEvent,
   { type: "MessageSubmitted" | "SubmitFailed" | "ReceiptReceived" | "ValidityExpired" }
 >;
+
+/**
+ * The events an order ends in, each told where that order sits in the stream (`orderSeq`),
+ * so the event store can delete the order's copy of the content on erasure (ADR 0021). The
+ * sequences come from the deliveries, by message and attempt; events of orders not in
+ * `seqs` (none today) are left as they are.
+ */
+export function withOrderSeqs(
+  events: readonly ConnectorEvent[],
+  seqs: ReadonlyMap<string, number>,
+): ConnectorEvent[] {
+  return events.map((event): ConnectorEvent => {
+    if (event.type !== "MessageSubmitted" && event.type !== "SubmitFailed") return event;
+    const orderSeq = seqs.get(orderKey(event.messageId, event.data.attempt));
+    if (orderSeq === undefined) return event;
+    return event.type === "MessageSubmitted"
+      ? { ...event, data: { ...event.data, orderSeq } }
+      : { ...event, data: { ...event.data, orderSeq } };
+  });
+}
+
+/** The key `withOrderSeqs` looks an order's sequence up by. */
+export const orderKey = (messageId: string, attempt: number) => `${messageId}:${attempt}`;

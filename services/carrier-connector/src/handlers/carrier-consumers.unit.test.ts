@@ -32,7 +32,7 @@ function delivery(
   value: SubmitOrder | EventBatch,
   deliveryCount = 1,
 ): Delivery<SubmitOrder | EventBatch> {
-  return { value, subject: "t.submit.sim-a", deliveryCount, headers: undefined };
+  return { value, subject: "t.submit.sim-a", deliveryCount, seq: 1, headers: undefined };
 }
 
 const envelope = (...orders: SubmitOrder[]): EventBatch => ({

@@ -24,9 +24,11 @@ import {
 import { unboundRetryDelayMs } from "../domain/backoff.ts";
 import {
   type ConnectorEvent,
+  orderKey,
   type SubmitFailure,
   submitFailedEvent,
   submittedEvent,
+  withOrderSeqs,
 } from "../domain/events.ts";
 import type { SubmitPart } from "../domain/parts.ts";
 import type { ScoreCounter } from "../domain/score-counter.ts";
@@ -113,6 +115,12 @@ export function handleSubmitOrders(deps: SubmitOrderDeps) {
     const early: Early[] = [];
     const toReconcile: Array<{ index: number; order: SubmitOrder }> = [];
     const seen = new Set<string>();
+    // Where each order's copy sits in the stream, for the events it ends in (ADR 0021).
+    const seqs = new Map<string, number>();
+    for (const { value, seq } of batch) {
+      const key = orderKey(value.messageId, value.data.attempt);
+      if (!seqs.has(key)) seqs.set(key, seq);
+    }
 
     const redelivered = batch.filter((d) => d.deliveryCount > 1).map((d) => keyOf(d.value));
     const claimedBefore =
@@ -252,7 +260,7 @@ export function handleSubmitOrders(deps: SubmitOrderDeps) {
       async () => {
         if (partRows.length > 0) await deps.store.recordParts(partRows);
         if (failures.length > 0) await deps.store.recordFailures(failures);
-        if (events.length > 0) await publishEvents(deps.publisher, events);
+        if (events.length > 0) await publishEvents(deps.publisher, withOrderSeqs(events, seqs));
       },
       { attempts: 5, log, what: "record submits" },
     );

@@ -44,6 +44,7 @@ function order(messageId: string, carrierId = "sim-a", text = "Hi"): Delivery<Su
     },
     subject: `t.submit.${carrierId}`,
     deliveryCount: 1,
+    seq: 1,
     headers: undefined,
   };
 }
@@ -165,7 +166,7 @@ function setup(
     publish: async (e: MessageEvent) => void published.push(e),
     publishAll: async (events: readonly MessageEvent[]) => void published.push(...events),
     publishStatusChanges: async () => undefined,
-    publishStatusChangeBatch: async () => undefined,
+    publishStatusChangeBatch: async () => [],
     publishBatch: async (events: readonly MessageEvent[]) => {
       published.push(...events);
       batched.push(...events);
@@ -221,10 +222,20 @@ describe("handleSubmitOrders", () => {
           attempt: 1,
           parts: [{ part: 1, carrierMessageId: "1a" }],
           reason,
+          // Where the order's copy of the content is in the stream (ADR 0021).
+          orderSeq: 1,
         },
       ],
     ]);
     expect(batched).toEqual(published);
+  });
+
+  it("when an order ends in a refusal, the SubmitFailed says where the order sits in the stream", async () => {
+    const { handle, published } = setup(okResp("1a"));
+    const refused = order("msg_1", "elsewhere");
+    refused.seq = 42;
+    await handle([refused]);
+    expect(published).toMatchObject([{ type: "SubmitFailed", data: { orderSeq: 42 } }]);
   });
 
   it("when a message is submitted or refused for now, it counts for the carrier under its score key", async () => {

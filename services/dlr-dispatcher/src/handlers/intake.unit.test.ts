@@ -30,7 +30,15 @@ function setup(accounts: Record<string, { defaultCallbackUrl?: string | null }>)
     accountOf: (id) => accounts[id],
   });
   const run = (...values: InboundDelivery[]) =>
-    handle(values.map((value) => ({ value, subject: "x", deliveryCount: 1, headers: undefined })));
+    handle(
+      values.map((value) => ({
+        value,
+        subject: "x",
+        deliveryCount: 1,
+        seq: 1,
+        headers: undefined,
+      })),
+    );
   return { run, inserted };
 }
 

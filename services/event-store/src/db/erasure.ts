@@ -1,6 +1,8 @@
 import { isFinalStatus, type MessageStatus, maskPhoneNumber } from "@smsgw/contracts";
 import type postgres from "postgres";
 import { erasedEventData } from "../domain/erasure.ts";
+import { contentCopiesOf } from "../domain/stream-erasure.ts";
+import { queueStreamCopies } from "./stream-erasure.ts";
 
 /** What the redact request needs to know of a message before erasing it. */
 export interface ErasureTarget {
@@ -26,11 +28,16 @@ export async function findErasureTarget(
  * projection's number masked and `redacted_at` set. The revision moves, so a fold that read
  * the row before loses its optimistic check and folds again from the erased row. Messages
  * already erased are left as they are. Returns the ids erased now.
+ *
+ * The stream's copies of their content (the messages that brought those events, the submit
+ * orders, the status envelopes) are queued for the stream eraser in the same transaction,
+ * those at or above `streamFloor` (the stream's first sequence, when known).
  */
 export async function eraseMessages(
   sql: postgres.Sql,
   messageIds: readonly string[],
   now: Date,
+  streamFloor = 0,
 ): Promise<string[]> {
   if (messageIds.length === 0) return [];
   const ids = [...messageIds];
@@ -41,12 +48,25 @@ export async function eraseMessages(
       for update`;
     if (targets.length === 0) return [];
     const erasing = targets.map((t) => t.message_id);
-    const events = await tx<Array<{ event_id: string; data: unknown }>>`
-      select event_id, data from event_store.events where message_id = any(${erasing}::text[])`;
-    const changed = events
-      .map((e) => ({ event_id: e.event_id, data: erasedEventData(e.data), before: e.data }))
-      .filter((e) => JSON.stringify(e.data) !== JSON.stringify(e.before))
+    const events = await tx<Array<{ event_id: string; data: unknown; stream_seq: string | null }>>`
+      select event_id, data, stream_seq from event_store.events
+      where message_id = any(${erasing}::text[])`;
+    const erased = events.map((e) => {
+      const data = erasedEventData(e.data);
+      const changed = JSON.stringify(data) !== JSON.stringify(e.data);
+      return { event_id: e.event_id, data, changed, before: e.data, stream_seq: e.stream_seq };
+    });
+    const changed = erased
+      .filter((e) => e.changed)
       .map(({ event_id, data }) => ({ event_id, data }));
+    const copies = contentCopiesOf(
+      erased.map((e) => ({
+        streamSeq: e.stream_seq === null ? null : Number(e.stream_seq),
+        changed: e.changed,
+        data: e.before,
+      })),
+    );
+    await queueStreamCopies(tx, copies, erasing, streamFloor);
     if (changed.length > 0) {
       await tx`
         update event_store.events e set data = x.data
@@ -68,19 +88,31 @@ export async function eraseMessages(
 
 /**
  * Erases, in the batch's transaction, the content of events logged after their message was
- * erased (`lateContentCandidates`): only those whose message has `redacted_at`.
+ * erased (`lateContentCandidates`): only those whose message has `redacted_at`, whose stream
+ * copies (`copies`: the event's own and its order's) are queued for the stream eraser.
  */
 export async function eraseLateContent(
   tx: postgres.TransactionSql,
-  candidates: ReadonlyArray<{ event_id: string; message_id: string; data: unknown }>,
+  candidates: ReadonlyArray<{
+    event_id: string;
+    message_id: string;
+    data: unknown;
+    copies: readonly number[];
+  }>,
 ): Promise<void> {
   if (candidates.length === 0) return;
   await tx`
-    update event_store.events e set data = x.data
-    from jsonb_to_recordset(${JSON.stringify(candidates)}::text::jsonb)
-      as x(event_id text, message_id text, data jsonb)
-    join event_store.messages m on m.message_id = x.message_id and m.redacted_at is not null
-    where e.event_id = x.event_id`;
+    with erased as (
+      update event_store.events e set data = x.data
+      from jsonb_to_recordset(${JSON.stringify(candidates)}::text::jsonb)
+        as x(event_id text, message_id text, data jsonb, copies bigint[])
+      join event_store.messages m on m.message_id = x.message_id and m.redacted_at is not null
+      where e.event_id = x.event_id
+      returning x.copies
+    )
+    insert into event_store.stream_erasures (seq)
+    select distinct unnest(copies) from erased
+    on conflict (seq) do nothing`;
 }
 
 /**

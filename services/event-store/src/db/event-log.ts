@@ -1,32 +1,39 @@
 import { createHash } from "node:crypto";
+import type { StoredEnvelope } from "@smsgw/service-kit";
 import type postgres from "postgres";
 import type { RawEvent } from "../domain/raw-event.ts";
 import type { MessageRow } from "./projection.ts";
+import { statusPublishRows } from "./stream-erasure.ts";
 
 /**
  * The batch's first statement (ADR 0009): appends the events to the log in the batch's
- * order, each as it was published, and reads the current projections of the given
- * messages, in one round trip. Webhook attempts (two or more per message, folded into
+ * order, each as it was published with the stream sequence of its delivery, and reads the current projections of the given
+ * messages, in one round trip. It also records where the status envelopes of the batches
+ * before went (`published`, ADR 0021), so that costs no statement of its own. Webhook attempts (two or more per message, folded into
  * nothing) go to one row of `webhook_attempts` for the whole batch, its id a digest of theirs.
  * An event already stored (a redelivery, or a copy in the same batch) adds nothing: `fresh`
  * holds only the ids new to the log.
  */
 export async function appendAndReadProjections(
   tx: postgres.TransactionSql,
-  events: readonly RawEvent[],
+  delivered: ReadonlyArray<{ raw: RawEvent; seq?: number | undefined }>,
   messageIds: readonly string[],
+  published: readonly StoredEnvelope[] = [],
 ): Promise<{ fresh: Set<string>; rows: MessageRow[] }> {
-  if (events.length === 0) return { fresh: new Set(), rows: [] };
-  const logged = events.filter((event) => event.type !== BATCHED_TYPE);
-  const attempts = uniqueById(events.filter((event) => event.type === BATCHED_TYPE));
+  if (delivered.length === 0 && published.length === 0) return { fresh: new Set(), rows: [] };
+  const logged = delivered.filter(({ raw }) => raw.type !== BATCHED_TYPE);
+  const attempts = uniqueById(
+    delivered.filter(({ raw }) => raw.type === BATCHED_TYPE).map(({ raw }) => raw),
+  );
   const rows = await tx<Array<MessageRow & { fresh: string[] | null }>>`
     with appended as (
       insert into event_store.events
-        (event_id, message_id, account_id, type, version, occurred_at, data, trace, extra)
+        (event_id, message_id, account_id, type, version, occurred_at, data, trace, extra,
+          stream_seq)
       select e->>'eventId', e->>'messageId', e->>'accountId', e->>'type',
         (e->>'version')::integer, (e->>'occurredAt')::timestamptz, e->'data', e->'trace',
-        e->'extra'
-      from jsonb_array_elements(${JSON.stringify(logged.map(logRecord))}::text::jsonb)
+        e->'extra', (e->>'streamSeq')::bigint
+      from jsonb_array_elements(${JSON.stringify(logged.map(({ raw, seq }) => logRecord(raw, seq)))}::text::jsonb)
         with ordinality as b(e, n)
       order by n
       on conflict (event_id) do nothing
@@ -38,6 +45,13 @@ export async function appendAndReadProjections(
       where ${attempts.length > 0}
       on conflict (batch_id) do nothing
       returning events
+    ), published as (
+      insert into event_store.status_publishes (seq, message_ids)
+      select x.seq, x.message_ids
+      from jsonb_to_recordset(${statusPublishRows(published)}::text::jsonb)
+        as x(seq bigint, message_ids text[])
+      where ${published.length > 0}
+      on conflict (seq) do nothing
     ), fresh as (
       select coalesce(array_agg(event_id), '{}') as ids from (
         select event_id from appended
@@ -78,11 +92,14 @@ const ENVELOPE_KEYS = new Set([
   "trace",
 ]);
 
-/** The event as its row stores it: envelope fields in columns, any other field in `extra`. */
-function logRecord(event: RawEvent) {
+/**
+ * The event as its row stores it: envelope fields in columns, any other field in `extra`,
+ * and where the stream message that brought it sits (ADR 0021: erasure deletes that copy).
+ */
+function logRecord(event: RawEvent, seq: number | undefined) {
   const extra: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(event)) {
     if (!ENVELOPE_KEYS.has(key)) extra[key] = value;
   }
-  return { ...event, extra: Object.keys(extra).length > 0 ? extra : null };
+  return { ...event, extra: Object.keys(extra).length > 0 ? extra : null, streamSeq: seq ?? null };
 }

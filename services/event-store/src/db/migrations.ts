@@ -186,4 +186,33 @@ export const migrations: Record<string, Migration> = {
       )`.execute(db);
     },
   },
+  "0012_stream_erasure": {
+    async up(db) {
+      // ADR 0021, the stream's copies: where the stream message that brought each event is
+      // (the first delivery that logged it), so erasing the message can delete that copy. A
+      // nullable column without a default: instant, and no index (read by message id).
+      await sql`alter table events add column stream_seq bigint`.execute(db);
+      // Where the event store's own status-change envelopes went, a row per envelope with
+      // the messages in it (their changes carry the number): erasure finds them by message.
+      await sql`create table status_publishes (
+        seq bigint primary key,
+        message_ids text[] not null,
+        published_at timestamptz not null default now()
+      )`.execute(db);
+      await sql`create index status_publishes_messages on status_publishes
+        using gin (message_ids)`.execute(db);
+      // The stream messages holding an erased message's content, until each is deleted (once
+      // every consumer of its subject acked past it) or gone from the stream by age.
+      await sql`create table stream_erasures (
+        seq bigint primary key,
+        queued_at timestamptz not null default now()
+      )`.execute(db);
+      // Messages erased in the last minutes: a status envelope another replica published
+      // before the erasure and recorded after it is queued by the eraser's next run.
+      await sql`create table erased_recently (
+        message_id text primary key,
+        until timestamptz not null
+      )`.execute(db);
+    },
+  },
 };

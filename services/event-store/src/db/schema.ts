@@ -5,6 +5,9 @@ export interface EventStoreDb {
   events: EventsTable;
   messages: MessagesTable;
   outbox: OutboxTable;
+  status_publishes: StatusPublishesTable;
+  stream_erasures: StreamErasuresTable;
+  erased_recently: ErasedRecentlyTable;
 }
 
 export const SCHEMA = "event_store";
@@ -28,6 +31,8 @@ export interface EventsTable {
   trace: unknown | null;
   /** Envelope fields this version does not know, kept as published (the log is lossless). */
   extra: unknown | null;
+  /** The stream sequence of the message that brought the event (ADR 0021); null before 0012. */
+  stream_seq: Int8 | null;
 }
 
 /**
@@ -83,4 +88,23 @@ export interface OutboxTable {
   /** The `MessageStatusChanged` body. */
   payload: unknown;
   created_at: Generated<Timestamp>;
+}
+
+/** Where each status-change envelope the event store published sits in the stream (ADR 0021). */
+export interface StatusPublishesTable {
+  seq: Int8;
+  message_ids: string[];
+  published_at: Generated<Timestamp>;
+}
+
+/** Stream messages holding erased content, waiting to be deleted (ADR 0021). */
+export interface StreamErasuresTable {
+  seq: Int8;
+  queued_at: Generated<Timestamp>;
+}
+
+/** Messages erased lately, until `until`: their late-recorded status envelopes are queued too. */
+export interface ErasedRecentlyTable {
+  message_id: string;
+  until: Timestamp;
 }

@@ -41,6 +41,8 @@ export interface UnpackedEvent {
   raw: RawEvent;
   /** The event as this version folds it; null when it is only logged, or not understood. */
   known: MessageEvent | null;
+  /** The stream sequence of the message that carried it (an envelope's events share it). */
+  seq?: number | undefined;
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   type Outcome,
   retryDelayMs,
   SpanKind,
+  type StoredEnvelope,
   serviceTracer,
   term,
   traceContextOf,
@@ -18,10 +19,12 @@ import type postgres from "postgres";
 import { eraseLateContent } from "../db/erasure.ts";
 import { appendAndReadProjections } from "../db/event-log.ts";
 import { stateOfRow, upsertProjections } from "../db/projection.ts";
+import type { StatusPublishLog } from "../db/status-publish-log.ts";
 import { lateContentCandidates } from "../domain/erasure.ts";
 import { foldMessage, isReported, statusChangesOf } from "../domain/fold.ts";
 import { affectsProjection, initialState, type MessageState } from "../domain/message.ts";
 import { type EventDelivery, type UnpackedEvent, unpack } from "../domain/raw-event.ts";
+import { contentCopiesOf } from "../domain/stream-erasure.ts";
 import { recordCommitted } from "../metrics.ts";
 
 /** Another replica folded one of the batch's messages meanwhile: fold the batch again. */
@@ -33,7 +36,9 @@ const MAX_RACES = 5;
 /**
  * The consumer's handler (ADR 0009): one transaction per fetched batch appends the events
  * as published and folds the new ones into their messages (two statements); after the commit
- * the status changes are published, and only then are the deliveries acked (by returning).
+ * the status changes are published and where their envelopes went remembered (recorded by
+ * the next batch's transaction, ADR 0021), and only then are the deliveries acked (by
+ * returning).
  * The unacked delivery is the outbox: a batch redelivered after its commit finds its events
  * logged and publishes its messages' status changes again, derived from the projection.
  */
@@ -41,8 +46,12 @@ export function createAppendHandler(deps: {
   sql: postgres.Sql;
   publisher: Pick<EventPublisher, "publishStatusChangeBatch">;
   log: Logger;
+  /** Where the status envelopes went (ADR 0021); absent: not recorded. */
+  publishLog?: StatusPublishLog;
 }) {
-  const { sql, publisher, log } = deps;
+  const { sql, publisher, log, publishLog } = deps;
+  const remember = (stored: Awaited<ReturnType<EventPublisher["publishStatusChangeBatch"]>>) =>
+    publishLog?.add(stored);
 
   return async function handle(
     batch: Delivery<EventDelivery>[],
@@ -50,14 +59,19 @@ export function createAppendHandler(deps: {
     const unpacked = batch.map((delivery) => unpackLogged(delivery, log));
     let changes: MessageStatusChanged[];
     try {
-      changes = await appendAndFold(sql, unpacked.flat(), redeliveredMessages(batch, unpacked));
+      changes = await appendAndFold(
+        sql,
+        unpacked.flat(),
+        redeliveredMessages(batch, unpacked),
+        publishLog,
+      );
     } catch (error) {
       // Anything but bad data is retried by the consumer (nak with back-off).
       if (!isDataError(error)) throw error;
       log.warn({ err: errorMessage(error), size: batch.length }, "batch refused; one by one");
       return appendOneByOne(batch, unpacked);
     }
-    await publisher.publishStatusChangeBatch(changes);
+    remember(await publisher.publishStatusChangeBatch(changes));
     return undefined;
   };
 
@@ -71,7 +85,8 @@ export function createAppendHandler(deps: {
       const events = unpacked[index] ?? [];
       try {
         const redelivered = redeliveredMessages([delivery], [events]);
-        await publisher.publishStatusChangeBatch(await appendAndFold(sql, events, redelivered));
+        const changes = await appendAndFold(sql, events, redelivered, publishLog);
+        remember(await publisher.publishStatusChangeBatch(changes));
         outcomes.push(ACK);
       } catch (error) {
         outcomes.push(
@@ -89,6 +104,7 @@ const tracer = serviceTracer("event-store");
 
 function unpackLogged(delivery: Delivery<EventDelivery>, log: Logger): UnpackedEvent[] {
   const { events, rejected } = unpack(delivery.value, delivery.storedAtMs);
+  for (const event of events) event.seq = delivery.seq;
   if (rejected.length > 0) {
     log.error({ subject: delivery.subject, rejected }, "events without a valid envelope skipped");
   }
@@ -131,10 +147,14 @@ export async function appendAndFold(
   sql: postgres.Sql,
   events: readonly UnpackedEvent[],
   redelivered: ReadonlySet<string> = new Set(),
+  publishLog?: StatusPublishLog,
 ): Promise<MessageStatusChanged[]> {
   for (let race = 1; ; race++) {
     try {
-      return await attempt(sql, events, redelivered);
+      const envelopes = publishLog?.pending() ?? [];
+      const changes = await attempt(sql, events, redelivered, envelopes);
+      publishLog?.recorded(envelopes);
+      return changes;
     } catch (error) {
       if (!(error instanceof ProjectionRaced) || race >= MAX_RACES) throw error;
     }
@@ -145,6 +165,7 @@ async function attempt(
   sql: postgres.Sql,
   events: readonly UnpackedEvent[],
   redelivered: ReadonlySet<string>,
+  envelopes: readonly StoredEnvelope[],
 ): Promise<MessageStatusChanged[]> {
   const folding = events.filter(
     (e): e is UnpackedEvent & { known: MessageEvent } =>
@@ -153,17 +174,12 @@ async function attempt(
   const messageIds = new Set([...folding.map((e) => e.raw.messageId), ...redelivered]);
   let fresh: ReadonlySet<string> = new Set();
   const changes = await sql.begin(async (tx) => {
-    const read = await appendAndReadProjections(
-      tx,
-      events.map((e) => e.raw),
-      [...messageIds],
-    );
+    // The status envelopes of the batches before ride along (ADR 0021).
+    const read = await appendAndReadProjections(tx, events, [...messageIds], envelopes);
     fresh = read.fresh;
-    // A refused submit logged after its message was erased brings the content back: erased too.
-    await eraseLateContent(
-      tx,
-      lateContentCandidates(events.map((e) => e.raw).filter((e) => read.fresh.has(e.eventId))),
-    );
+    // A refused submit logged after its message was erased brings the content back: erased
+    // too, and its stream copies queued for deletion.
+    await eraseLateContent(tx, withCopies(events, read.fresh));
     const current = new Map(
       read.rows.map((row) => [row.message_id, { state: stateOfRow(row), revision: row.revision }]),
     );
@@ -205,6 +221,24 @@ async function attempt(
     changes,
   );
   return changes;
+}
+
+/**
+ * The new events that carry content into the log (`lateContentCandidates`: none on the
+ * normal path), each with its stream copies: its own delivery's and its order's.
+ */
+function withCopies(events: readonly UnpackedEvent[], fresh: ReadonlySet<string>) {
+  const seqs = new Map<string, number>();
+  for (const { raw, seq } of events) if (seq !== undefined) seqs.set(raw.eventId, seq);
+  const candidates = lateContentCandidates(
+    events.map((e) => e.raw).filter((e) => fresh.has(e.eventId)),
+  );
+  return candidates.map((candidate) => ({
+    ...candidate,
+    copies: contentCopiesOf([
+      { streamSeq: seqs.get(candidate.event_id) ?? null, changed: true, data: candidate.data },
+    ]),
+  }));
 }
 
 /** SQLSTATE classes 22 (data exception), 23 (integrity) and 54 (limits): retrying cannot help. */

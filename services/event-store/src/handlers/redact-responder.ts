@@ -11,6 +11,8 @@ export interface RedactResponderDeps {
   log: Logger;
   now(): Date;
   notifyErased: EraseNotifier;
+  /** Told after an erasure: its stream copies are queued (ADR 0021). */
+  onErased?(): void;
 }
 
 /**
@@ -26,6 +28,7 @@ export function startRedactResponder(deps: RedactResponderDeps): { stop(): Promi
     if (!isFinalStatus(target.status)) return { outcome: "in_flight", status: target.status };
     const erased = await eraseMessages(deps.sql, [request.messageId], deps.now());
     messagesErased.inc({ reason: "request" }, erased.length);
+    deps.onErased?.();
     await deps.notifyErased(erased);
     deps.log.info({ messageId: request.messageId }, "message erased on request");
     return { outcome: "redacted" };

@@ -15,6 +15,13 @@ export interface RetentionOptions {
   maxBatches: number;
   now(): Date;
   notifyErased: EraseNotifier;
+  /**
+   * The stream's first sequence: copies below it are gone, so erasing messages older than
+   * the stream's window queues nothing for the stream eraser (ADR 0021). Default: 0.
+   */
+  streamFloor?(): Promise<number>;
+  /** Told after a run erased messages: their stream copies are queued. */
+  onErased?(): void;
   /** Puts the retention in force where the inbound service reads it (ADR 0021, amendment 2). */
   publishPolicy: RetentionPolicyPublisher;
 }
@@ -32,12 +39,14 @@ export async function runRetention(options: RetentionOptions): Promise<number> {
       defaultDays: options.defaultDays,
       limit: options.batch,
     });
-    const ids = await eraseMessages(options.sql, due, options.now());
+    const floor = due.length > 0 && options.streamFloor ? await options.streamFloor() : 0;
+    const ids = await eraseMessages(options.sql, due, options.now(), floor);
     await options.notifyErased(ids);
     erased += ids.length;
     if (due.length < options.batch) break;
   }
   if (erased > 0) {
+    options.onErased?.();
     messagesErased.inc({ reason: "retention" }, erased);
     options.log.info({ erased }, "retention: messages erased");
   }

@@ -32,7 +32,9 @@ const mo = (overrides: Partial<InboundMessageReceived> = {}): InboundMessageRece
   ...overrides,
 });
 const deliver = (...values: InboundMessageReceived[]) =>
-  handle(values.map((value) => ({ value, subject: "x", deliveryCount: 1, headers: undefined })));
+  handle(
+    values.map((value) => ({ value, subject: "x", deliveryCount: 1, seq: 1, headers: undefined })),
+  );
 
 beforeAll(async () => {
   infra = await createTestInfra();

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { AckPolicy, DeliverPolicy } from "@nats-io/jetstream";
-import { connectNats, createLogger, type Nats } from "@smsgw/service-kit";
+import { BaseEnv, connectNats, createLogger, loadConfig, type Nats } from "@smsgw/service-kit";
 import { tablesContaining, waitFor } from "@smsgw/testkit";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -61,8 +61,9 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   unavailable = { port: (server.address() as AddressInfo).port, close: () => server.close() };
   sql = postgres(gateway.infra.database.url, { max: 1, onnotice: () => undefined });
+  // With the gateway's credentials when it runs under the permission file (TEST_NATS_AUTH).
   nats = await connectNats(
-    gateway.infra.env.NATS_URL ?? "",
+    loadConfig(BaseEnv, gateway.infra.env),
     "erasure",
     createLogger("t", "silent"),
   );

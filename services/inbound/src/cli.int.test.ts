@@ -3,6 +3,7 @@ import { createTestInfra, type TestInfra } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCommand, run } from "./cli.ts";
 import { loadInboundConfig } from "./config.ts";
+import { listAudit } from "./db/audit.ts";
 import { createMessageStore } from "./db/messages-store.ts";
 import { INBOUND_SCHEMA, migrations } from "./db/migrations.ts";
 import { createNumberStore } from "./db/numbers-store.ts";
@@ -29,6 +30,7 @@ const cli = (...argv: string[]) => {
     createNumberStore(database),
     createMessageStore(database),
     createSenderIdStore(database),
+    (accountId, limit) => listAudit(database.sql, accountId, limit),
   );
 };
 
@@ -106,5 +108,15 @@ describe("bin/gw sender-ids", () => {
     ]);
     expect((await cli("sender-ids", "reject", "acc_2", "My Shop")).exitCode).toBe(1);
     expect(() => parseCommand(["sender-ids", "approve", "acc_1"])).toThrow(/sender ID/);
+    // The operator reads the account's changes: the request by the API, the approval by the CLI.
+    const audit = await cli("numbers", "audit", "acc_1", "--json");
+    const entries = (audit.json as { entries: Array<{ action: string; actor: string }> }).entries;
+    expect(entries.filter((e) => e.action.startsWith("sender_id.")).map((e) => e.action)).toEqual([
+      "sender_id.approved",
+      "sender_id.requested",
+    ]);
+    expect(entries[0]?.actor).toMatch(/^cli:/);
+    expect((await cli("numbers", "audit", "acc_nobody")).text).toBe("(no changes)");
+    expect(() => parseCommand(["numbers", "audit"])).toThrow(/which account/);
   });
 });

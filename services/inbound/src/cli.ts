@@ -1,3 +1,4 @@
+import type { AuditEntry } from "@smsgw/contracts";
 import {
   type CliOutput,
   openServiceDatabase,
@@ -5,6 +6,7 @@ import {
   UsageError,
 } from "@smsgw/service-kit";
 import { loadInboundConfig } from "./config.ts";
+import { listAudit } from "./db/audit.ts";
 import { createMessageStore, type MessageStore } from "./db/messages-store.ts";
 import { INBOUND_SCHEMA, migrations } from "./db/migrations.ts";
 import { createNumberStore, type NumberStore } from "./db/numbers-store.ts";
@@ -26,6 +28,8 @@ export const USAGE = `Usage: bin/gw numbers <command> [--json]
                                         ones a test account may take
   remove <number>                       take a number out of the inventory
   unowned [limit]                       the latest MO sent to numbers nobody holds (default 50)
+  audit <accountId> [limit]             the account's changes of numbers and sender IDs, newest
+                                        first (default 50; the rest: bin/gw accounts audit)
 Usage: bin/gw sender-ids <command> [--json]
   pending                               sender IDs accounts asked for, waiting for a decision
   approve <accountId> <sender>          approve one (the doors learn it within
@@ -38,6 +42,7 @@ type Command =
   | { kind: "add"; numbers: string[]; carrierId: string; simulator: string; json: boolean }
   | { kind: "remove"; number: string; json: boolean }
   | { kind: "unowned"; limit: number; json: boolean }
+  | { kind: "audit"; accountId: string; limit: number; json: boolean }
   | { kind: "sender-ids pending"; json: boolean }
   | {
       kind: "sender-ids decide";
@@ -58,6 +63,13 @@ export function parseCommand(argv: readonly string[]): Command {
   if (verb === "remove") {
     if (!rest[0]) throw new UsageError("remove: which number?");
     return { kind: "remove", number: rest[0], json };
+  }
+  if (verb === "audit") {
+    const limit = rest[1] === undefined ? 50 : Number(rest[1]);
+    if (!rest[0]) throw new UsageError("audit: which account (its id)?");
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+      throw new UsageError("audit: the limit is a whole number from 1 to 500");
+    return { kind: "audit", accountId: rest[0], limit, json };
   }
   if (verb === "unowned") {
     const limit = rest[0] === undefined ? 50 : Number(rest[0]);
@@ -101,8 +113,17 @@ export async function run(
   numbers: NumberStore,
   messages: Pick<MessageStore, "unowned">,
   senderIds: SenderIdStore,
+  audit: (accountId: string, limit: number) => Promise<AuditEntry[]>,
 ): Promise<CliOutput> {
   switch (command.kind) {
+    case "audit": {
+      const entries = await audit(command.accountId, command.limit);
+      const lines = entries.map(
+        (e) =>
+          `${e.at} ${e.action.padEnd(24)} ${e.target ?? "-"} by ${e.actor} from ${e.ip ?? "-"}`,
+      );
+      return { text: lines.join("\n") || "(no changes)", json: { entries } };
+    }
     case "sender-ids pending": {
       const pending = await senderIds.pending(1_000);
       const lines = pending.map(
@@ -183,6 +204,7 @@ function main(argv: readonly string[]): Promise<number> {
           createNumberStore(database),
           createMessageStore(database),
           createSenderIdStore(database),
+          (accountId, limit) => listAudit(database.sql, accountId, limit),
         );
       },
     },

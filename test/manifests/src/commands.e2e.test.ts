@@ -166,6 +166,7 @@ describe("the images' commands, run outside a container", () => {
     const { env: k8sEnv, fromRefs } = containerEnv(obj(containers(sts)[0]), configMaps);
     expect(Object.keys(fromRefs).sort()).toEqual(
       [
+        "ADMIN_OPERATORS",
         "ADMIN_TOKEN",
         "CARRIERS",
         "CARRIER_SECRETS_KEY",

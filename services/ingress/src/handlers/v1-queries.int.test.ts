@@ -136,6 +136,8 @@ describe("the OpenAPI document and the docs page", () => {
       "/v1/prices",
       "/v1/senders",
       "/v1/senders/{sender}",
+      "/v1/subaccounts",
+      "/v1/subaccounts/{subaccountId}/transfers",
     ]);
   });
 

@@ -1,38 +1,20 @@
-import {
-  BaseEnv,
-  createLogger,
-  type Database,
-  loadConfig,
-  openServiceDatabase,
-} from "@smsgw/service-kit";
-import { createTestInfra, type TestInfra } from "@smsgw/testkit";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AccountOperations, createAccountOperations } from "./accounts.ts";
+import type { AccountOperations } from "./accounts.ts";
 import { recordAudit } from "./audit.ts";
-import { migrations, PRICING_SCHEMA } from "./db/migrations.ts";
-import type { PricingDatabase } from "./db/schema.ts";
+import { openTestAccounts, type TestAccounts } from "./testing/account-operations.ts";
 
 // The audit log of keys, the token (issue 22) and SMPP credentials (issue 19): exactly one entry per change, in the
 // change's transaction, with the caller's verified identity; none for a refused change.
-const log = createLogger("audit-test", process.env.TEST_LOG_LEVEL ?? "silent");
-let infra: TestInfra;
-let database: Database<PricingDatabase>;
+let opened: TestAccounts;
+let database: TestAccounts["database"];
 let accounts: AccountOperations;
 
 beforeAll(async () => {
-  infra = await createTestInfra();
-  const config = loadConfig(BaseEnv, infra.env);
-  database = await openServiceDatabase<PricingDatabase>(config, PRICING_SCHEMA, migrations, {
-    max: 2,
-  });
-  // The bucket is not what this file tests: accounts-kv.int.test.ts does.
-  accounts = createAccountOperations({ db: database.db, kv: { put: async () => {} }, log });
+  opened = await openTestAccounts("audit-test", 2);
+  ({ database, accounts } = opened);
 });
-afterAll(async () => {
-  await database?.close();
-  await infra?.cleanup();
-});
+afterAll(() => opened?.close());
 
 /** The account's entries but its creation's, newest first. */
 const changes = async (accountId: string, limit?: number) =>

@@ -1,36 +1,19 @@
-import {
-  BaseEnv,
-  createLogger,
-  type Database,
-  loadConfig,
-  openServiceDatabase,
-} from "@smsgw/service-kit";
-import { createTestInfra, type TestInfra } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AccountOperations, createAccountOperations } from "./accounts.ts";
-import { migrations, PRICING_SCHEMA } from "./db/migrations.ts";
-import type { PricingDatabase } from "./db/schema.ts";
+import type { AccountOperations } from "./accounts.ts";
+import { openTestAccounts, type TestAccounts } from "./testing/account-operations.ts";
 
 // Sub-accounts (issue 22): a whole account under a parent, funded by transfers that move both
 // balances in one transaction, each side in its ledger and audit log; one level only.
-const log = createLogger("subaccounts-test", process.env.TEST_LOG_LEVEL ?? "silent");
-let infra: TestInfra;
-let database: Database<PricingDatabase>;
+let opened: TestAccounts;
+let database: TestAccounts["database"];
 let accounts: AccountOperations;
 const by = { actor: "api:token", ip: "198.51.100.8" };
 
 beforeAll(async () => {
-  infra = await createTestInfra();
-  const config = loadConfig(BaseEnv, infra.env);
-  database = await openServiceDatabase<PricingDatabase>(config, PRICING_SCHEMA, migrations, {
-    max: 4,
-  });
-  accounts = createAccountOperations({ db: database.db, kv: { put: async () => {} }, log });
+  opened = await openTestAccounts("subaccounts-test", 4);
+  ({ database, accounts } = opened);
 });
-afterAll(async () => {
-  await database?.close();
-  await infra?.cleanup();
-});
+afterAll(() => opened?.close());
 
 const created = async (parentId: string, name: string) => {
   const outcome = await accounts.subaccounts.create(parentId, name, by);

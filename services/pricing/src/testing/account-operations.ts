@@ -1,0 +1,41 @@
+import {
+  BaseEnv,
+  createLogger,
+  type Database,
+  loadConfig,
+  openServiceDatabase,
+} from "@smsgw/service-kit";
+import { createTestInfra, type TestInfra } from "@smsgw/testkit";
+import { type AccountOperations, createAccountOperations } from "../accounts.ts";
+import { migrations, PRICING_SCHEMA } from "../db/migrations.ts";
+import type { PricingDatabase } from "../db/schema.ts";
+
+export interface TestAccounts {
+  infra: TestInfra;
+  database: Database<PricingDatabase>;
+  accounts: AccountOperations;
+  close(): Promise<void>;
+}
+
+/**
+ * Pricing's account operations on a fresh test database, without NATS: the accounts bucket is
+ * not what these tests look at (accounts-kv.int.test.ts is), so publishing does nothing.
+ */
+export async function openTestAccounts(name: string, poolMax: number): Promise<TestAccounts> {
+  const infra = await createTestInfra();
+  const config = loadConfig(BaseEnv, infra.env);
+  const database = await openServiceDatabase<PricingDatabase>(config, PRICING_SCHEMA, migrations, {
+    max: poolMax,
+  });
+  const log = createLogger(name, process.env.TEST_LOG_LEVEL ?? "silent");
+  const accounts = createAccountOperations({ db: database.db, kv: { put: async () => {} }, log });
+  return {
+    infra,
+    database,
+    accounts,
+    async close() {
+      await database.close();
+      await infra.cleanup();
+    },
+  };
+}

@@ -35,7 +35,8 @@ import { inboundMarkdown, inboundStep } from "./inbound-stats.ts";
 import { runLoadStep } from "./load-step.ts";
 import { type OverloadResult, overloadMarkdown, runOverloadStep } from "./overload.ts";
 import { runPacedStep } from "./paced-load.ts";
-import { cpuMs, ioSyscalls, pidsOf, rssMb } from "./proc-stats.ts";
+import { contextSwitches, cpuMs, ioSyscalls, pidsOf, rssMb } from "./proc-stats.ts";
+import type { ProcessCounts } from "./report.ts";
 import { type BenchReport, type StepResult, toMarkdown, toSvg } from "./report.ts";
 import { summarize } from "./stats.ts";
 import { takeWorkSnapshot, workPerMessage } from "./work-stats.ts";
@@ -346,34 +347,40 @@ main().catch((error: unknown) => {
   process.exit(1);
 });
 
-/** Read and write system calls so far, per measured process name. */
-function syscallsOf(pids: Map<string, number[]>) {
+type Counts = Required<ProcessCounts>;
+
+/** Read and write system calls and context switches so far, per measured process name. */
+function syscallsOf(pids: Map<string, number[]>): Map<string, Counts> {
   return new Map(
     [...pids].map(([name, list]) => {
-      const counts = list.map(ioSyscalls);
-      return [
-        name,
-        {
-          reads: counts.reduce((sum, c) => sum + c.reads, 0),
-          writes: counts.reduce((sum, c) => sum + c.writes, 0),
-        },
-      ];
+      const total: Counts = { reads: 0, writes: 0, voluntary: 0, involuntary: 0 };
+      for (const pid of list) {
+        const io = ioSyscalls(pid);
+        const switches = contextSwitches(pid);
+        total.reads += io.reads;
+        total.writes += io.writes;
+        total.voluntary += switches.voluntary;
+        total.involuntary += switches.involuntary;
+      }
+      return [name, total];
     }),
   );
 }
 
 function perMessage(
-  before: ReturnType<typeof syscallsOf>,
-  after: ReturnType<typeof syscallsOf>,
+  before: Map<string, Counts>,
+  after: Map<string, Counts>,
   messages: number,
-): Record<string, { reads: number; writes: number }> {
-  const result: Record<string, { reads: number; writes: number }> = {};
+): Record<string, Counts> {
+  const result: Record<string, Counts> = {};
   if (messages === 0) return result;
   for (const [name, start] of before) {
     const end = after.get(name) ?? start;
     result[name] = {
       reads: (end.reads - start.reads) / messages,
       writes: (end.writes - start.writes) / messages,
+      voluntary: (end.voluntary - start.voluntary) / messages,
+      involuntary: (end.involuntary - start.involuntary) / messages,
     };
   }
   return result;

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 /** Linux only: CPU time (ms) a process has used, from /proc/<pid>/stat (utime + stime). */
 const TICKS_PER_SECOND = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) || 100;
@@ -55,4 +55,30 @@ export function ioSyscalls(pid: number): { reads: number; writes: number } {
   } catch {
     return { reads: 0, writes: 0 };
   }
+}
+
+/**
+ * Linux only: context switches of every thread of a process so far (`/proc/<pid>/task/<tid>/
+ * status`): voluntary (it waited: a socket read, a futex, epoll) and involuntary (preempted by
+ * another runnable task). On a small VM a wake-up is among the dearest things a message costs,
+ * so at low rates these counts, not the code, say where the CPU goes; counts are also far less
+ * sensitive to a noisy host than times.
+ */
+export function contextSwitches(pid: number): { voluntary: number; involuntary: number } {
+  let voluntary = 0;
+  let involuntary = 0;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const status = readFileSync(`/proc/${pid}/task/${tid}/status`, "utf8");
+        voluntary += Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+        involuntary += Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+      } catch {
+        // The thread ended between the listing and the read.
+      }
+    }
+  } catch {
+    // The process ended.
+  }
+  return { voluntary, involuntary };
 }

@@ -3,6 +3,14 @@ import type { OverloadResult } from "./overload.ts";
 import type { Summary } from "./stats.ts";
 import type { WorkPerMessage } from "./work-stats.ts";
 
+/** What one process (or group) did: system calls and context switches of all its threads. */
+export interface ProcessCounts {
+  reads: number;
+  writes: number;
+  voluntary?: number;
+  involuntary?: number;
+}
+
 export interface StepResult {
   label: string;
   /** Requests per second asked of the load generator; null = as fast as it goes. */
@@ -23,8 +31,11 @@ export interface StepResult {
   /** All our processes, NATS and Postgres together, per accepted message. */
   cpuMsPerMessage: number;
   rssMb: Record<string, number>;
-  /** Read / write system calls per accepted message, by process (older reports: absent). */
-  syscallsPerMessage?: Record<string, { reads: number; writes: number }>;
+  /**
+   * Read / write system calls and context switches per accepted message, by process (older
+   * reports: absent; reports before round 9: no switches).
+   */
+  syscallsPerMessage?: Record<string, ProcessCounts>;
   /** The most messages any consumer had waiting during the step. */
   maxConsumerLag: Record<string, number>;
   /** Mean consumer batch sizes and Postgres work per accepted message (absent in old reports). */
@@ -102,6 +113,29 @@ export function toMarkdown(report: BenchReport): string {
           })
           .join(" | ")} |`,
       );
+    }
+  }
+  const withSwitches = report.steps.filter((s) =>
+    Object.values(s.syscallsPerMessage ?? {}).some((c) => c.voluntary !== undefined),
+  );
+  if (withSwitches.length > 0) {
+    lines.push(
+      "",
+      "Context switches per accepted message, by process, every thread (voluntary / involuntary: it waited, or another task preempted it; on this box each costs tens of µs, and at low rates they are most of the CPU):",
+      "",
+      `| offered | ${names.join(" | ")} | all but the bench |`,
+      `|---:|${names.map(() => "---:").join("|")}|---:|`,
+    );
+    for (const step of withSwitches) {
+      const counts = step.syscallsPerMessage ?? {};
+      let total = 0;
+      const cells = names.map((n) => {
+        const c = counts[n];
+        if (c?.voluntary === undefined || c.involuntary === undefined) return "–";
+        if (!n.startsWith("bench")) total += c.voluntary + c.involuntary;
+        return `${c.voluntary.toFixed(1)} / ${c.involuntary.toFixed(1)}`;
+      });
+      lines.push(`| ${step.offeredRate ?? "max"} | ${cells.join(" | ")} | ${total.toFixed(0)} |`);
     }
   }
   const withWork = report.steps.filter((s) => s.work);

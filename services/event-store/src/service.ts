@@ -9,6 +9,7 @@ import {
   type RunningService,
   startConsumer,
   startHealthServer,
+  streamFirstSeq,
 } from "@smsgw/service-kit";
 import type { Logger } from "pino";
 import type { EventStoreConfig } from "./config.ts";
@@ -21,7 +22,7 @@ import { drainLegacyOutbox } from "./handlers/legacy-outbox.ts";
 import { startRedactResponder } from "./handlers/redact-responder.ts";
 import { startRetention } from "./handlers/retention.ts";
 import { createRetentionPolicyPublisher } from "./handlers/retention-policy.ts";
-import { startStreamEraser } from "./handlers/stream-eraser.ts";
+import { startEventStoreEraser } from "./handlers/stream-eraser.ts";
 
 export const DURABLE = "event-store";
 
@@ -49,7 +50,7 @@ export async function startEventStore(
   let consumer: RunningConsumer | undefined;
   let redactions: { stop(): Promise<void> } | undefined;
   let retention: { stop(): Promise<void> } | undefined;
-  let streamEraser: ReturnType<typeof startStreamEraser> | undefined;
+  let streamEraser: ReturnType<typeof startEventStoreEraser> | undefined;
   let publishLog: ReturnType<typeof createStatusPublishLog> | undefined;
 
   async function stop(): Promise<void> {
@@ -97,7 +98,7 @@ export async function startEventStore(
     const notifyErased = createEraseNotifier(messaging.nats.js, messaging.subjects);
     const { jsm } = messaging.nats;
     const stream = messaging.subjects.stream;
-    const eraser = startStreamEraser({
+    const eraser = startEventStoreEraser({
       sql: database.sql,
       jsm,
       stream,
@@ -123,7 +124,7 @@ export async function startEventStore(
       intervalMs: config.RETENTION_INTERVAL_MS,
       now,
       notifyErased,
-      streamFloor: async () => (await jsm.streams.info(stream)).state.first_seq,
+      streamFloor: () => streamFirstSeq(jsm, stream),
       onErased: eraser.kick,
       publishPolicy: createRetentionPolicyPublisher(
         await openBucket(messaging.nats.nc, messaging.subjects.retentionBucket),

@@ -1,4 +1,9 @@
-import { errorMessage, type Logger, type Nats } from "@smsgw/service-kit";
+import {
+  type Logger,
+  type Nats,
+  type StreamErasureQueue,
+  startStreamEraser,
+} from "@smsgw/service-kit";
 import type postgres from "postgres";
 import {
   dropQueuedCopies,
@@ -6,127 +11,38 @@ import {
   queuedStreamCopies,
   queueLateEnvelopes,
 } from "../db/stream-erasure.ts";
-import { fateOfCopy, type StreamConsumer } from "../domain/stream-erasure.ts";
 import { streamCopiesErased, streamCopiesWaiting } from "../metrics.ts";
 
-type JetStreamManager = Nats["jsm"];
+/** The event store's queue (`stream_erasures`), with its late status envelopes queued before each run. */
+export function eventStoreErasureQueue(sql: postgres.Sql): StreamErasureQueue {
+  return {
+    beforeRun: () => queueLateEnvelopes(sql),
+    queued: (limit) => queuedStreamCopies(sql, limit),
+    drop: (seqs) => dropQueuedCopies(sql, seqs),
+    forgetBelow: (firstSeq) => forgetBelow(sql, firstSeq),
+  };
+}
 
-export interface StreamEraserOptions {
+/**
+ * The event store's stream eraser (ADR 0021, the stream's copies): the service kit's, on the
+ * copies its erasures queue, every `intervalMs` and at once when kicked (after a redact).
+ */
+export function startEventStoreEraser(options: {
   sql: postgres.Sql;
-  jsm: JetStreamManager;
+  jsm: Nats["jsm"];
   stream: string;
   log: Logger;
-}
-
-/** Copies looked at per run at most. */
-const RUN_LIMIT = 1_000;
-
-/**
- * One run of the stream eraser (ADR 0021, the stream's copies): for each queued copy of erased
- * content, asks the stream for its subject and every consumer for its ack floor, and deletes
- * it with erase (the server overwrites it) once every consumer of its subject is past it
- * (`fateOfCopy`). Copies gone from the stream leave the queue; the others wait for the next
- * run. Returns how many were deleted and how many wait.
- */
-export async function runStreamEraser(
-  options: StreamEraserOptions,
-): Promise<{ erased: number; waiting: number }> {
-  const { sql, jsm, stream } = options;
-  await queueLateEnvelopes(sql);
-  const queued = await queuedStreamCopies(sql, RUN_LIMIT);
-  if (queued.length === 0) return { erased: 0, waiting: 0 };
-  const firstSeq = (await jsm.streams.info(stream)).state.first_seq;
-  const consumers = await streamConsumers(jsm, stream);
-  const done: number[] = [];
-  let erased = 0;
-  for (const seq of queued) {
-    const subject = seq < firstSeq ? null : await subjectAt(jsm, stream, seq);
-    const fate = fateOfCopy({ seq, subject }, firstSeq, consumers);
-    if (fate === "wait") continue;
-    if (fate === "erase" && (await eraseCopy(jsm, stream, seq))) erased++;
-    done.push(seq);
-  }
-  await dropQueuedCopies(sql, done);
-  const waiting = queued.length - done.length;
-  streamCopiesWaiting.set(waiting);
-  if (erased > 0) streamCopiesErased.inc(erased);
-  return { erased, waiting };
-}
-
-/** Forgets the status envelopes and queued copies the stream no longer holds. */
-export async function forgetAgedOut(options: StreamEraserOptions): Promise<void> {
-  const firstSeq = (await options.jsm.streams.info(options.stream)).state.first_seq;
-  await forgetBelow(options.sql, firstSeq);
-}
-
-async function streamConsumers(jsm: JetStreamManager, stream: string): Promise<StreamConsumer[]> {
-  const consumers: StreamConsumer[] = [];
-  for await (const info of jsm.consumers.list(stream)) {
-    const { filter_subject: one, filter_subjects: several } = info.config;
-    consumers.push({
-      name: info.name,
-      filterSubjects: several?.length ? several : one ? [one] : [],
-      ackFloor: info.ack_floor.stream_seq,
-    });
-  }
-  return consumers;
-}
-
-/** The subject of the stream message at `seq`, or null when the stream no longer has it. */
-async function subjectAt(jsm: JetStreamManager, stream: string, seq: number) {
-  const message = await jsm.streams.getMessage(stream, { seq });
-  return message?.subject ?? null;
-}
-
-/** Deletes and overwrites the message; false when another replica deleted it first. */
-async function eraseCopy(jsm: JetStreamManager, stream: string, seq: number): Promise<boolean> {
-  try {
-    return await jsm.streams.deleteMessage(stream, seq, true);
-  } catch (error) {
-    if (/no message found|not found/i.test(errorMessage(error))) return false;
-    throw error;
-  }
-}
-
-/**
- * Runs the eraser every `intervalMs` (one run at a time) and at once when `kick`ed (after a
- * redact); forgets what the stream aged out every `forgetEveryMs`.
- */
-export function startStreamEraser(
-  options: StreamEraserOptions & { intervalMs: number; forgetEveryMs?: number },
-): { kick(): void; stop(): Promise<void> } {
-  const forgetEveryMs = options.forgetEveryMs ?? 60_000;
-  let lastForget = 0;
-  let running: Promise<unknown> = Promise.resolve();
-  let queuedRun = false;
-  let stopped = false;
-  const run = () => {
-    if (queuedRun || stopped) return;
-    queuedRun = true;
-    running = running.then(async () => {
-      queuedRun = false;
-      if (stopped) return;
-      try {
-        const { erased, waiting } = await runStreamEraser(options);
-        if (erased > 0)
-          options.log.info({ erased, waiting }, "stream copies of erased content deleted");
-        if (Date.now() - lastForget >= forgetEveryMs) {
-          lastForget = Date.now();
-          await forgetAgedOut(options);
-        }
-      } catch (error) {
-        options.log.warn({ err: errorMessage(error) }, "stream eraser run failed");
-      }
-    });
-  };
-  const timer = setInterval(run, options.intervalMs);
-  timer.unref();
-  return {
-    kick: run,
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
+  intervalMs: number;
+}): { kick(): void; stop(): Promise<void> } {
+  return startStreamEraser({
+    queue: eventStoreErasureQueue(options.sql),
+    jsm: options.jsm,
+    stream: options.stream,
+    log: options.log,
+    intervalMs: options.intervalMs,
+    observe({ erased, waiting }) {
+      streamCopiesWaiting.set(waiting);
+      if (erased > 0) streamCopiesErased.inc(erased);
     },
-  };
+  });
 }

@@ -9,6 +9,7 @@ export {
   pendingMigrations,
   waitForMigrations,
 } from "./db/migrate.ts";
+export { streamErasureTable } from "./db/stream-erasure-queue.ts";
 export {
   type CopyFate,
   fateOfCopy,

@@ -9,6 +9,7 @@ import {
   type RunningService,
   startConsumer,
   startHealthServer,
+  startStreamEraser,
   streamFirstSeq,
 } from "@smsgw/service-kit";
 import type { Logger } from "pino";
@@ -16,13 +17,14 @@ import type { EventStoreConfig } from "./config.ts";
 import { migrations } from "./db/migrations.ts";
 import { type EventStoreDb, SCHEMA } from "./db/schema.ts";
 import { createStatusPublishLog } from "./db/status-publish-log.ts";
+import { eventStoreErasureQueue } from "./db/stream-erasure.ts";
 import { EventDelivery } from "./domain/raw-event.ts";
 import { createAppendHandler } from "./handlers/append-events.ts";
 import { drainLegacyOutbox } from "./handlers/legacy-outbox.ts";
 import { startRedactResponder } from "./handlers/redact-responder.ts";
 import { startRetention } from "./handlers/retention.ts";
 import { createRetentionPolicyPublisher } from "./handlers/retention-policy.ts";
-import { startEventStoreEraser } from "./handlers/stream-eraser.ts";
+import { streamCopiesErased, streamCopiesWaiting } from "./metrics.ts";
 
 export const DURABLE = "event-store";
 
@@ -50,7 +52,7 @@ export async function startEventStore(
   let consumer: RunningConsumer | undefined;
   let redactions: { stop(): Promise<void> } | undefined;
   let retention: { stop(): Promise<void> } | undefined;
-  let streamEraser: ReturnType<typeof startEventStoreEraser> | undefined;
+  let streamEraser: ReturnType<typeof startStreamEraser> | undefined;
   let publishLog: ReturnType<typeof createStatusPublishLog> | undefined;
 
   async function stop(): Promise<void> {
@@ -98,12 +100,14 @@ export async function startEventStore(
     const notifyErased = createEraseNotifier(messaging.nats.js, messaging.subjects);
     const { jsm } = messaging.nats;
     const stream = messaging.subjects.stream;
-    const eraser = startEventStoreEraser({
-      sql: database.sql,
+    // The stream's copies of erased content (ADR 0021): deleted once every reader is past them.
+    const eraser = startStreamEraser({
+      queue: eventStoreErasureQueue(database.sql),
       jsm,
       stream,
       log,
       intervalMs: config.STREAM_ERASER_INTERVAL_MS,
+      metrics: { erased: streamCopiesErased, waiting: streamCopiesWaiting },
     });
     streamEraser = eraser;
     redactions = startRedactResponder({

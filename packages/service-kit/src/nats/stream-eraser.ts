@@ -26,8 +26,8 @@ export interface StreamEraserOptions {
   jsm: JetStreamManager;
   stream: string;
   log: Logger;
-  /** Hears each run's counts (the service's own metrics: deleted, and waiting). */
-  observe?(run: { erased: number; waiting: number }): void;
+  /** The service's own series: copies deleted (a counter), copies the last run left waiting (a gauge). */
+  metrics?: { erased: { inc(n: number): void }; waiting: { set(n: number): void } };
 }
 
 /** Copies looked at per run at most. */
@@ -46,7 +46,7 @@ export async function runStreamEraser(
   await queue.beforeRun?.();
   const queued = await queue.queued(RUN_LIMIT);
   if (queued.length === 0) {
-    options.observe?.({ erased: 0, waiting: 0 });
+    options.metrics?.waiting.set(0);
     return { erased: 0, waiting: 0 };
   }
   const firstSeq = await streamFirstSeq(jsm, stream);
@@ -61,9 +61,10 @@ export async function runStreamEraser(
     done.push(seq);
   }
   await queue.drop(done);
-  const run = { erased, waiting: queued.length - done.length };
-  options.observe?.(run);
-  return run;
+  const waiting = queued.length - done.length;
+  options.metrics?.waiting.set(waiting);
+  if (erased > 0) options.metrics?.erased.inc(erased);
+  return { erased, waiting };
 }
 
 /** The stream's first sequence: below it the stream holds nothing any more. */

@@ -58,7 +58,9 @@ export {
 export { type ResponderOptions, startResponder } from "./nats/responder.ts";
 export { ensureDurableConsumer, ensureEventStream } from "./nats/stream.ts";
 export {
+  defineStreamEraserMetrics,
   runStreamEraser,
+  type StreamEraserMetrics,
   type StreamEraserOptions,
   type StreamErasureQueue,
   startStreamEraser,

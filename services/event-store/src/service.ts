@@ -24,7 +24,7 @@ import { drainLegacyOutbox } from "./handlers/legacy-outbox.ts";
 import { startRedactResponder } from "./handlers/redact-responder.ts";
 import { startRetention } from "./handlers/retention.ts";
 import { createRetentionPolicyPublisher } from "./handlers/retention-policy.ts";
-import { streamCopiesErased, streamCopiesWaiting } from "./metrics.ts";
+import { streamEraserMetrics } from "./metrics.ts";
 
 export const DURABLE = "event-store";
 
@@ -107,7 +107,7 @@ export async function startEventStore(
       stream,
       log,
       intervalMs: config.STREAM_ERASER_INTERVAL_MS,
-      metrics: { erased: streamCopiesErased, waiting: streamCopiesWaiting },
+      metrics: streamEraserMetrics,
     });
     streamEraser = eraser;
     redactions = startRedactResponder({

@@ -1,4 +1,4 @@
-import { defineCounter, defineGauge } from "@smsgw/service-kit";
+import { defineCounter, defineStreamEraserMetrics } from "@smsgw/service-kit";
 
 // The inbound service's series (deploy/README.md conventions).
 export const inboundMessages = defineCounter({
@@ -19,12 +19,5 @@ export const inboundErased = defineCounter({
   labelNames: ["reason"] as const,
 });
 
-export const streamCopiesErased = defineCounter({
-  name: "smsgw_inbound_stream_copies_erased_total",
-  help: "Stream messages holding an erased MO (its events, its delivery) deleted and overwritten by the stream eraser (ADR 0021, amendment 4).",
-});
-
-export const streamCopiesWaiting = defineGauge({
-  name: "smsgw_inbound_stream_erasures_waiting",
-  help: "Stream copies of erased MO the last run left waiting: a consumer of their subject has not acked them yet.",
-});
+// The stream copies of erased content (ADR 0021): deleted, and waiting for a reader.
+export const streamEraserMetrics = defineStreamEraserMetrics("inbound");

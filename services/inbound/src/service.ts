@@ -33,7 +33,7 @@ import { createOptOutStore } from "./handlers/opt-out-store.ts";
 import { handleReceived, settler } from "./handlers/received.ts";
 import { startInboundRetention } from "./handlers/retention.ts";
 import { startConcatSweep } from "./handlers/sweep.ts";
-import { streamCopiesErased, streamCopiesWaiting } from "./metrics.ts";
+import { streamEraserMetrics } from "./metrics.ts";
 
 export interface StartedInbound extends RunningService {
   readonly healthPort: number;
@@ -153,7 +153,7 @@ export async function startInbound(config: InboundConfig, log: Logger): Promise<
       stream: subjects.stream,
       log,
       intervalMs: config.STREAM_ERASER_INTERVAL_MS,
-      metrics: { erased: streamCopiesErased, waiting: streamCopiesWaiting },
+      metrics: streamEraserMetrics,
     });
     streamEraser = eraser;
     const streamFloor = () => streamFirstSeq(nats.jsm, subjects.stream);

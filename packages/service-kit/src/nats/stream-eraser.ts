@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { fateOfCopy, type StreamConsumer } from "../domain/stream-erasure.ts";
 import { errorMessage } from "../errors.ts";
+import { defineCounter, defineGauge } from "../telemetry/define.ts";
 import type { Nats } from "./connect.ts";
 
 type JetStreamManager = Nats["jsm"];
@@ -26,8 +27,30 @@ export interface StreamEraserOptions {
   jsm: JetStreamManager;
   stream: string;
   log: Logger;
-  /** The service's own series: copies deleted (a counter), copies the last run left waiting (a gauge). */
-  metrics?: { erased: { inc(n: number): void }; waiting: { set(n: number): void } };
+  /** The service's own series (`defineStreamEraserMetrics`). */
+  metrics?: StreamEraserMetrics;
+}
+
+export interface StreamEraserMetrics {
+  erased: { inc(n: number): void };
+  waiting: { set(n: number): void };
+}
+
+/**
+ * A service's stream eraser series: `smsgw_<service>_stream_copies_erased_total` (copies
+ * deleted) and `smsgw_<service>_stream_erasures_waiting` (copies the last run left waiting).
+ */
+export function defineStreamEraserMetrics(service: string): StreamEraserMetrics {
+  return {
+    erased: defineCounter({
+      name: `smsgw_${service}_stream_copies_erased_total`,
+      help: "Stream messages holding erased content deleted (and overwritten) by the stream eraser (ADR 0021).",
+    }),
+    waiting: defineGauge({
+      name: `smsgw_${service}_stream_erasures_waiting`,
+      help: "Stream copies of erased content the last run left waiting: a consumer of their subject has not acked them yet.",
+    }),
+  };
 }
 
 /** Copies looked at per run at most. */

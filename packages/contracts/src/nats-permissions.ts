@@ -144,6 +144,14 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
   // the oldest message each has not delivered yet (@smsgw/message-acceptance
   // admission/backlog-probe.ts).
   const backlogProbe = [`${api}.CONSUMER.LIST.${S}`, `${api}.STREAM.MSG.GET.${S}`];
+  // The stream eraser (ADR 0021), in the event store (sent messages) and the inbound service
+  // (MO): a queued copy's subject, every consumer's ack floor, and the delete (with erase)
+  // once they are all past it.
+  const streamEraser = [
+    `${api}.STREAM.MSG.GET.${S}`,
+    `${api}.STREAM.MSG.DELETE.${S}`,
+    `${api}.CONSUMER.LIST.${S}`,
+  ];
 
   named.add(RETIRED_PRICING_DURABLE);
   const grants: Record<NatsUser, NatsGrant> = {
@@ -218,11 +226,7 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
         ...durable("event-store"),
         s.statusChanged,
         s.messagesErased,
-        // The stream eraser (ADR 0021): a queued copy's subject, every consumer's ack floor,
-        // and the delete (with erase) once they are all past it.
-        `${api}.STREAM.MSG.GET.${S}`,
-        `${api}.STREAM.MSG.DELETE.${S}`,
-        `${api}.CONSUMER.LIST.${S}`,
+        ...streamEraser,
         // The CLI's erase-number tells the inbound service (ADR 0021, amendment 2).
         s.numberErased,
         // The accounts' retention, which the inbound service applies to its MO too.
@@ -279,6 +283,8 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
         ...durable("inbound-number-erasures"),
         // The erased MO's in_ ids, for the dispatcher's and SMPP server's waiting copies.
         s.messagesErased,
+        // Their copies in the stream (ADR 0021, amendment 4).
+        ...streamEraser,
       ],
       [s.inboundApi],
       true,

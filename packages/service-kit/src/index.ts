@@ -9,6 +9,14 @@ export {
   pendingMigrations,
   waitForMigrations,
 } from "./db/migrate.ts";
+export { streamErasureTable } from "./db/stream-erasure-queue.ts";
+export {
+  type CopyFate,
+  fateOfCopy,
+  type QueuedCopy,
+  type StreamConsumer,
+  subjectMatches,
+} from "./domain/stream-erasure.ts";
 export * from "./errors.ts";
 export { createGroupCommit, type GroupCommit, type GroupCommitOptions } from "./group-commit.ts";
 export { type AdminApi, adminCallerOfResponse, adminFail, startAdminApi } from "./http/admin.ts";
@@ -49,6 +57,15 @@ export {
 } from "./nats/publisher.ts";
 export { type ResponderOptions, startResponder } from "./nats/responder.ts";
 export { ensureDurableConsumer, ensureEventStream } from "./nats/stream.ts";
+export {
+  defineStreamEraserMetrics,
+  runStreamEraser,
+  type StreamEraserMetrics,
+  type StreamEraserOptions,
+  type StreamErasureQueue,
+  startStreamEraser,
+  streamFirstSeq,
+} from "./nats/stream-eraser.ts";
 export * from "./nats/trace-headers.ts";
 export * from "./nats/unbatch.ts";
 export { createWindow } from "./nats/window.ts";

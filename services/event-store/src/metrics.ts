@@ -1,5 +1,5 @@
 import type { MessageStatusChanged } from "@smsgw/contracts";
-import { defineCounter, defineGauge, defineHistogram } from "@smsgw/service-kit";
+import { defineCounter, defineHistogram, defineStreamEraserMetrics } from "@smsgw/service-kit";
 import type { RawEvent } from "./domain/raw-event.ts";
 
 // The event store's series (deploy/README.md).
@@ -47,12 +47,5 @@ export const messagesErased = defineCounter({
   labelNames: ["reason"] as const,
 });
 
-export const streamCopiesErased = defineCounter({
-  name: "smsgw_event_store_stream_copies_erased_total",
-  help: "Stream messages holding erased content deleted (and overwritten) by the stream eraser (ADR 0021).",
-});
-
-export const streamCopiesWaiting = defineGauge({
-  name: "smsgw_event_store_stream_erasures_waiting",
-  help: "Stream copies of erased content the last run left waiting: a consumer of their subject has not acked them yet.",
-});
+// The stream copies of erased content (ADR 0021): deleted, and waiting for a reader.
+export const streamEraserMetrics = defineStreamEraserMetrics("event_store");

@@ -9,19 +9,22 @@ import {
   type RunningService,
   startConsumer,
   startHealthServer,
+  startStreamEraser,
+  streamFirstSeq,
 } from "@smsgw/service-kit";
 import type { Logger } from "pino";
 import type { EventStoreConfig } from "./config.ts";
 import { migrations } from "./db/migrations.ts";
 import { type EventStoreDb, SCHEMA } from "./db/schema.ts";
 import { createStatusPublishLog } from "./db/status-publish-log.ts";
+import { eventStoreErasureQueue } from "./db/stream-erasure.ts";
 import { EventDelivery } from "./domain/raw-event.ts";
 import { createAppendHandler } from "./handlers/append-events.ts";
 import { drainLegacyOutbox } from "./handlers/legacy-outbox.ts";
 import { startRedactResponder } from "./handlers/redact-responder.ts";
 import { startRetention } from "./handlers/retention.ts";
 import { createRetentionPolicyPublisher } from "./handlers/retention-policy.ts";
-import { startStreamEraser } from "./handlers/stream-eraser.ts";
+import { streamEraserMetrics } from "./metrics.ts";
 
 export const DURABLE = "event-store";
 
@@ -97,12 +100,14 @@ export async function startEventStore(
     const notifyErased = createEraseNotifier(messaging.nats.js, messaging.subjects);
     const { jsm } = messaging.nats;
     const stream = messaging.subjects.stream;
+    // The stream's copies of erased content (ADR 0021): deleted once every reader is past them.
     const eraser = startStreamEraser({
-      sql: database.sql,
+      queue: eventStoreErasureQueue(database.sql),
       jsm,
       stream,
       log,
       intervalMs: config.STREAM_ERASER_INTERVAL_MS,
+      metrics: streamEraserMetrics,
     });
     streamEraser = eraser;
     redactions = startRedactResponder({
@@ -123,7 +128,7 @@ export async function startEventStore(
       intervalMs: config.RETENTION_INTERVAL_MS,
       now,
       notifyErased,
-      streamFloor: async () => (await jsm.streams.info(stream)).state.first_seq,
+      streamFloor: () => streamFirstSeq(jsm, stream),
       onErased: eraser.kick,
       publishPolicy: createRetentionPolicyPublisher(
         await openBucket(messaging.nats.nc, messaging.subjects.retentionBucket),

@@ -22,6 +22,12 @@ export const InboundEnv = BaseEnv.extend({
   /** MO erased per transaction by the retention job, and batches per run at most. */
   RETENTION_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
   RETENTION_MAX_BATCHES: z.coerce.number().int().min(1).max(1_000).default(20),
+  /**
+   * How often the stream eraser tries the queued stream copies of erased MO (ADR 0021,
+   * amendment 4): each is deleted once every consumer of its subject has acked past it. An
+   * erasure tries at once. The same variable as the event store's.
+   */
+  STREAM_ERASER_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(2_000),
   /** The admin API (number inventory, unowned MO); off when neither ADMIN_TOKEN nor ADMIN_OPERATORS is set. */
   ADMIN_PORT: Port.default(8095),
   ADMIN_HOST: z.string().min(1).default("127.0.0.1"),

@@ -10,6 +10,7 @@ describe("inbound config", () => {
       HTTP_HOST: "127.0.0.1",
       INBOUND_CONCAT_TIMEOUT_MS: 60_000,
       INBOUND_SWEEP_MS: 5_000,
+      STREAM_ERASER_INTERVAL_MS: 2_000,
       ADMIN_PORT: 8095,
     });
     expect(config.ADMIN_TOKEN).toBeUndefined();

@@ -8,6 +8,7 @@ import {
 } from "@smsgw/contracts";
 import {
   createLogger,
+  ensureDurableConsumer,
   type Messaging,
   numberErasedNotice,
   openBucket,
@@ -23,7 +24,9 @@ import { type StartedInbound, startInbound } from "./service.ts";
  * Erasure of MO in the inbound service (ADR 0021, amendment 2), on real NATS and Postgres:
  * MO go through the service's own consumer; the retention days come from the bucket the event
  * store writes, and the operator's erase-number from the notice its CLI publishes. Afterwards
- * the text and the number are in no row of any table of the inbound schema.
+ * the text and the number are in no row of any table of the inbound schema, and in no message
+ * left in the stream, read raw on every subject (amendment 4), once every reader of the
+ * deliveries (a stand-in for the dispatcher here) acked past them.
  */
 
 const log = createLogger("inbound-erasure-test", process.env.TEST_LOG_LEVEL ?? "silent");
@@ -35,11 +38,14 @@ let infra: TestInfra;
 let service: StartedInbound;
 let messaging: Messaging;
 let sql: postgres.Sql;
+/** Reads the deliveries as the dispatcher does (pulled and acked when the test says). */
+const READER = "test-dispatcher";
 
 beforeAll(async () => {
   infra = await createTestInfra({
     HEALTH_PORT: "0",
     RETENTION_INTERVAL_MS: "1000",
+    STREAM_ERASER_INTERVAL_MS: "200",
     INBOUND_CONCAT_TIMEOUT_MS: "2000",
     INBOUND_SWEEP_MS: "500",
   });
@@ -49,6 +55,10 @@ beforeAll(async () => {
   const policy: RetentionPolicy = { defaultDays: 30, accounts: { acc_short: 1 } };
   const bucket = await openBucket(messaging.nats.nc, messaging.subjects.retentionBucket);
   await bucket.put(RETENTION_POLICY_KEY, JSON.stringify(policy));
+  await ensureDurableConsumer(messaging.nats.jsm, messaging.subjects.stream, {
+    durable: READER,
+    filterSubject: messaging.subjects.inboundDeliver,
+  });
   service = await startInbound(config, log);
   for (const [number, accountId] of [
     [SHORT, "acc_short"],
@@ -115,6 +125,40 @@ async function found(needles: readonly string[]): Promise<Record<string, string[
 const gone = (needles: readonly string[], what: string) =>
   waitFor(async () => Object.keys(await found(needles)).length === 0, { timeoutMs: 15_000, what });
 
+/** The stream messages holding any of the needles (a number also without its +), read raw on every subject. */
+async function inStream(needles: readonly string[]) {
+  const { jsm } = messaging.nats;
+  const stream = messaging.subjects.stream;
+  const variants = needles.flatMap((n) => (n.startsWith("+") ? [n, n.slice(1)] : [n]));
+  const { first_seq, last_seq } = (await jsm.streams.info(stream)).state;
+  const holding: Array<{ seq: number; subject: string }> = [];
+  for (let seq = first_seq; seq > 0 && seq <= last_seq; seq++) {
+    const message = await jsm.streams.getMessage(stream, { seq });
+    const body = message?.string() ?? "";
+    if (message && variants.some((n) => body.includes(n)))
+      holding.push({ seq, subject: message.subject });
+  }
+  return holding;
+}
+
+const goneFromStream = (needles: readonly string[], what: string) =>
+  waitFor(async () => (await inStream(needles)).length === 0, { timeoutMs: 15_000, what });
+
+/** The reader takes every delivery waiting and acks it; answers their texts. */
+async function readDeliveries(): Promise<string[]> {
+  const { js, jsm } = messaging.nats;
+  const stream = messaging.subjects.stream;
+  const consumer = await js.consumers.get(stream, READER);
+  const texts: string[] = [];
+  while ((await jsm.consumers.info(stream, READER)).num_pending > 0) {
+    for await (const message of await consumer.fetch({ max_messages: 100, expires: 1_000 })) {
+      texts.push((message.json() as { text: string }).text);
+      await message.ackAck();
+    }
+  }
+  return texts;
+}
+
 describe("retention of inbound messages", () => {
   it("when an account's retention is over, its MO keep no text and no sender in any table; others wait for theirs", async () => {
     const [shortSender, defaultSender, unownedSender] = [handset(), handset(), handset()];
@@ -148,6 +192,27 @@ describe("retention of inbound messages", () => {
     };
     await moveBack(2);
     await gone([lone, partOne, partTwo, shortSender], "acc_short's MO erased");
+    // The events that brought them are gone from the stream (the service acked them); the
+    // deliveries wait for the reader, which has not read them yet.
+    const p = infra.prefix;
+    await waitFor(
+      async () =>
+        (await inStream([lone, partOne, partTwo])).every(
+          (m) => m.subject === `${p}.inbound.deliver`,
+        ),
+      { what: "the erased MO's events deleted from the stream" },
+    );
+    expect((await inStream([lone, partOne + partTwo])).map((m) => m.subject)).toEqual([
+      `${p}.inbound.deliver`,
+      `${p}.inbound.deliver`,
+    ]);
+    // The reader reads on: every delivery reaches it, the kept MO's (in flight beside) too.
+    expect(await readDeliveries()).toEqual(expect.arrayContaining([kept, lone]));
+    await goneFromStream(
+      [lone, partOne, partTwo, shortSender],
+      "acc_short's MO gone from the stream, on every subject",
+    );
+    expect(await inStream([kept, defaultSender, operators, unownedSender])).not.toEqual([]);
     // The others keep theirs (30 days): the default account's and the operator's.
     expect(Object.keys(await found([kept, defaultSender, operators, unownedSender]))).toHaveLength(
       4,
@@ -163,6 +228,10 @@ describe("retention of inbound messages", () => {
 
     await moveBack(29);
     await gone([kept, defaultSender, operators, unownedSender], "the default's MO erased");
+    await goneFromStream(
+      [kept, defaultSender, operators, unownedSender],
+      "the default's MO gone from the stream",
+    );
   });
 });
 
@@ -193,6 +262,14 @@ describe("the operator's erase-number", () => {
       JSON.stringify(numberErasedNotice(person)),
     );
     await gone([person, ...texts], "every MO of the number erased, the late-joined one too");
+    // Another handset's MO comes meanwhile: it is delivered, and its copies stay.
+    const other = handset();
+    const untouched = secret("someone else");
+    await carrierSends({ from: other, to: DEFAULT, text: untouched });
+    await stored([untouched]);
+    expect(await readDeliveries()).toContain(untouched);
+    await goneFromStream([person, ...texts], "every MO of the number gone from the stream");
+    expect(await inStream([untouched, other])).toHaveLength(2);
     const left = await sql<{ from_number: string; text: string | null }[]>`
       select from_number, text from inbound.messages where from_number = ${`${person.slice(0, -4)}****`}`;
     expect(left).toHaveLength(4);

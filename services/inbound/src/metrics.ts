@@ -1,4 +1,4 @@
-import { defineCounter } from "@smsgw/service-kit";
+import { defineCounter, defineStreamEraserMetrics } from "@smsgw/service-kit";
 
 // The inbound service's series (deploy/README.md conventions).
 export const inboundMessages = defineCounter({
@@ -18,3 +18,6 @@ export const inboundErased = defineCounter({
   help: "Inbound messages whose text and sender were erased, by reason: retention (the account's days were over) or number (the operator's erase-number).",
   labelNames: ["reason"] as const,
 });
+
+// The stream copies of erased content (ADR 0021): deleted, and waiting for a reader.
+export const streamEraserMetrics = defineStreamEraserMetrics("inbound");

@@ -13,6 +13,9 @@ import {
   type RunningService,
   startConsumer,
   startHealthServer,
+  startStreamEraser,
+  streamErasureTable,
+  streamFirstSeq,
 } from "@smsgw/service-kit";
 import { startAdminServer } from "./admin/server.ts";
 import type { InboundConfig } from "./config.ts";
@@ -30,6 +33,7 @@ import { createOptOutStore } from "./handlers/opt-out-store.ts";
 import { handleReceived, settler } from "./handlers/received.ts";
 import { startInboundRetention } from "./handlers/retention.ts";
 import { startConcatSweep } from "./handlers/sweep.ts";
+import { streamEraserMetrics } from "./metrics.ts";
 
 export interface StartedInbound extends RunningService {
   readonly healthPort: number;
@@ -54,6 +58,7 @@ export async function startInbound(config: InboundConfig, log: Logger): Promise<
   let consumer: RunningConsumer | undefined;
   let erasures: RunningConsumer | undefined;
   let retention: { stop(): Promise<void> } | undefined;
+  let streamEraser: { stop(): Promise<void> } | undefined;
   let api: { stop(): Promise<void> } | undefined;
   let sweep: { stop(): Promise<void> } | undefined;
   const mirrorSyncs: Array<{ stop(): Promise<void> }> = [];
@@ -67,6 +72,7 @@ export async function startInbound(config: InboundConfig, log: Logger): Promise<
     await consumer?.stop();
     await erasures?.stop();
     await retention?.stop();
+    await streamEraser?.stop();
     await api?.stop();
     await sweep?.stop();
     for (const sync of mirrorSyncs) await sync.stop();
@@ -104,9 +110,10 @@ export async function startInbound(config: InboundConfig, log: Logger): Promise<
       numbers,
       optOuts,
       async publish(delivery: InboundDelivery) {
-        await nats.js.publish(subjects.inboundDeliver, JSON.stringify(delivery), {
+        const ack = await nats.js.publish(subjects.inboundDeliver, JSON.stringify(delivery), {
           msgID: deliveryMsgId(delivery.id),
         });
+        return ack.seq;
       },
       concatTimeoutMs: config.INBOUND_CONCAT_TIMEOUT_MS,
       log,
@@ -138,6 +145,18 @@ export async function startInbound(config: InboundConfig, log: Logger): Promise<
     const erasure = createErasureStore(database);
     // The webhook and SMPP copies of an erased MO go too (MessagesErased with its in_ id).
     const notifyErased = createEraseNotifier(nats.js, subjects);
+    // The stream's copies of erased MO (ADR 0021, amendment 4): each event that brought a part
+    // and each delivery, deleted once every consumer of its subject acked past it.
+    const eraser = startStreamEraser({
+      queue: streamErasureTable(database.sql, INBOUND_SCHEMA),
+      jsm: nats.jsm,
+      stream: subjects.stream,
+      log,
+      intervalMs: config.STREAM_ERASER_INTERVAL_MS,
+      metrics: streamEraserMetrics,
+    });
+    streamEraser = eraser;
+    const streamFloor = () => streamFirstSeq(nats.jsm, subjects.stream);
     retention = startInboundRetention({
       erasure,
       bucket: await openBucket(nats.nc, subjects.retentionBucket),
@@ -145,6 +164,8 @@ export async function startInbound(config: InboundConfig, log: Logger): Promise<
       maxBatches: config.RETENTION_MAX_BATCHES,
       intervalMs: config.RETENTION_INTERVAL_MS,
       notifyErased,
+      streamFloor,
+      onErased: eraser.kick,
       log,
       now,
     });
@@ -158,6 +179,8 @@ export async function startInbound(config: InboundConfig, log: Logger): Promise<
         erasure,
         joinWithinMs: config.INBOUND_CONCAT_TIMEOUT_MS + config.INBOUND_SWEEP_MS,
         notifyErased,
+        streamFloor,
+        onErased: eraser.kick,
         log,
         now,
       }),

@@ -17,9 +17,9 @@ import { startWebhookReceiver } from "./webhook-receiver.ts";
  * the text and the number sent are in no row of any table of any schema of the gateway's
  * database (ingress, pricing, event store, connector, dispatcher, SMPP server, inbound: the
  * recipient's replies are erased with the messages, ADR 0021 amendment 2), and in no message
- * left in the event stream, read raw on every subject but the inbound (MO) ones (ADR 0021
- * amendment: the stream's copies are deleted once every consumer of their subject acked
- * past them).
+ * left in the event stream, read raw on every subject, the inbound (MO) ones too (ADR 0021
+ * amendments 3 and 4: the stream's copies are deleted once every consumer of their subject
+ * acked past them).
  */
 
 /** A number of the inventory an account takes; another nobody holds (the operator's MO). */
@@ -27,6 +27,8 @@ const ACCOUNT_NUMBER = "+37250000061";
 /** Held by an account whose inbound URL answers nothing: its MO's webhook waits in the jobs. */
 const DEAD_URL_NUMBER = "+37250000062";
 const UNOWNED = "+37250000068";
+/** Held by an account whose inbound URL is the receiver: another handset's MO beside an erasure. */
+const BYSTANDER_NUMBER = "+37250000063";
 
 let gateway: Gateway;
 let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
@@ -48,7 +50,7 @@ beforeAll(async () => {
     },
     { smppServer: true, inbound: true },
   );
-  for (const number of [ACCOUNT_NUMBER, DEAD_URL_NUMBER]) {
+  for (const number of [ACCOUNT_NUMBER, DEAD_URL_NUMBER, BYSTANDER_NUMBER]) {
     await gateway.inbound?.numbers.put({
       number,
       carrierId: "sim-a",
@@ -168,17 +170,10 @@ async function streamMessages(): Promise<Array<{ seq: number; subject: string; b
   return found;
 }
 
-/**
- * The stream messages holding any of the needles (a number also without its +), but the
- * inbound (MO) subjects': a reply from the number is the handset's message, whose stream
- * copies are not deleted yet (ADR 0021, amendment).
- */
+/** The stream messages holding any of the needles (a number also without its +), on every subject. */
 async function inStream(needles: readonly string[]) {
   const variants = needles.flatMap((n) => (n.startsWith("+") ? [n, n.slice(1)] : [n]));
-  const inbound = `${gateway.infra.prefix}.inbound.`;
-  return (await streamMessages()).filter(
-    (m) => !m.subject.startsWith(inbound) && variants.some((n) => m.body.includes(n)),
-  );
+  return (await streamMessages()).filter((m) => variants.some((n) => m.body.includes(n)));
 }
 
 async function streamClean(needles: readonly string[], what: string): Promise<void> {
@@ -303,7 +298,11 @@ describe("erasure on the whole stack", () => {
       async () => Object.keys(await nowhere([message.text, message.to, reply])).length === 0,
       { timeoutMs: 15_000, what: "the retention jobs to erase the message and the reply" },
     );
-    await streamClean([message.text, message.to], "the retention's erasure to reach the stream");
+    // The reply's copies too (the MO's event and its delivery: ADR 0021, amendment 4).
+    await streamClean(
+      [message.text, message.to, reply],
+      "the retention's erasures to reach the stream",
+    );
     const res = await fetch(`${gateway.baseUrl}/v1/messages/${message.messageId}`, {
       headers: { authorization: basic(account) },
     });
@@ -334,6 +333,11 @@ describe("erasure on the whole stack", () => {
       what: "the inbound webhook waiting in the dispatcher's jobs",
     });
 
+    // Another handset writes to the second account meanwhile: its MO is no part of the erasure.
+    await takeNumber(second, BYSTANDER_NUMBER, receiver.url("/mo"));
+    const bystander = `+37258${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
+    const untouched = await handsetSends(bystander, BYSTANDER_NUMBER);
+
     const cli = fileURLToPath(new URL("../../../services/event-store/src/cli.ts", import.meta.url));
     const { stdout } = await promisify(execFile)(
       process.execPath,
@@ -347,8 +351,13 @@ describe("erasure on the whole stack", () => {
       { timeoutMs: 10_000, what: "the number, both texts and the MO's gone from every table" },
     );
     await streamClean(
-      [to, ...sent.map((m) => m.text)],
-      "the number and both texts gone from the stream",
+      [to, reply, waiting, ...sent.map((m) => m.text)],
+      "the number, both texts and the MO's gone from the stream",
     );
+    // The other handset's MO reached its webhook, and its copies are still in the stream.
+    await waitFor(() => receiver.received.find((w) => w.json.text === untouched), {
+      what: "the other handset's MO delivered to its webhook",
+    });
+    expect((await inStream([untouched, bystander])).length).toBeGreaterThan(0);
   });
 });

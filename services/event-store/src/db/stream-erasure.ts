@@ -1,5 +1,10 @@
-import type { StoredEnvelope } from "@smsgw/service-kit";
+import {
+  type StoredEnvelope,
+  type StreamErasureQueue,
+  streamErasureTable,
+} from "@smsgw/service-kit";
 import type postgres from "postgres";
+import { SCHEMA } from "./schema.ts";
 
 /**
  * The stream copies of erased content (ADR 0021): where the event store's status-change
@@ -64,21 +69,19 @@ export async function queueLateEnvelopes(sql: postgres.Sql): Promise<void> {
     delete from event_store.erased_recently where until < now()`;
 }
 
-/** The oldest queued copies, up to `limit`. */
-export async function queuedStreamCopies(sql: postgres.Sql, limit: number): Promise<number[]> {
-  const rows = await sql<Array<{ seq: string }>>`
-    select seq from event_store.stream_erasures order by seq limit ${limit}`;
-  return rows.map((row) => Number(row.seq));
-}
-
-/** Copies deleted, or gone from the stream: off the queue. */
-export async function dropQueuedCopies(sql: postgres.Sql, seqs: readonly number[]): Promise<void> {
-  if (seqs.length === 0) return;
-  await sql`delete from event_store.stream_erasures where seq = any(${seqs as number[]}::bigint[])`;
-}
-
-/** What the stream no longer holds needs no record: status envelopes and queued copies below its first sequence. */
-export async function forgetBelow(sql: postgres.Sql, firstSeq: number): Promise<void> {
-  await sql`delete from event_store.status_publishes where seq < ${firstSeq}`;
-  await sql`delete from event_store.stream_erasures where seq < ${firstSeq}`;
+/**
+ * The stream eraser's queue (`stream_erasures`, the service kit's eraser runs it): the late
+ * status envelopes are queued before each run, and those below the stream's first sequence
+ * are forgotten with the queued copies (the stream no longer holds them).
+ */
+export function eventStoreErasureQueue(sql: postgres.Sql): StreamErasureQueue {
+  const table = streamErasureTable(sql, SCHEMA);
+  return {
+    ...table,
+    beforeRun: () => queueLateEnvelopes(sql),
+    async forgetBelow(firstSeq) {
+      await sql`delete from event_store.status_publishes where seq < ${firstSeq}`;
+      await table.forgetBelow(firstSeq);
+    },
+  };
 }

@@ -55,10 +55,18 @@ export function createErasureStore(database: Database<unknown>) {
      * Erases these messages in one transaction: the text null, the sender masked (the
      * recipient too when it is the number `numberSha256` names), `erased_at` set, and their
      * joined parts deleted (kept only to recognise a redelivered event, and holding the text
-     * and both numbers). Messages erased before are left as they are. Returns the ids erased.
+     * and both numbers). Their stream copies (`stream_seqs`) at or above `streamFloor` (the
+     * stream's first sequence: below it the stream dropped them already) are queued for the
+     * stream eraser (ADR 0021, amendment 4). Messages erased before are left as they are.
+     * Returns the ids erased.
      */
-    async erase(ids: readonly string[], now: Date, numberSha256?: string): Promise<string[]> {
+    async erase(
+      ids: readonly string[],
+      now: Date,
+      options: { numberSha256?: string; streamFloor?: number } = {},
+    ): Promise<string[]> {
       if (ids.length === 0) return [];
+      const { numberSha256, streamFloor = 0 } = options;
       return (await sql.begin(async (tx) => {
         const targets = await tx<
           { id: string; from_number: string; to_number: string; to_is_number: boolean }[]
@@ -76,12 +84,19 @@ export function createErasureStore(database: Database<unknown>) {
           );
           return { id: t.id, from_number: from, to_number: to };
         });
+        // Their stream copies are queued in the same statement (the stream eraser's queue).
         await tx`
-          update messages m
-          set text = null, from_number = x.from_number, to_number = x.to_number, erased_at = ${now}
-          from jsonb_to_recordset(${JSON.stringify(erased)}::text::jsonb)
-            as x(id text, from_number text, to_number text)
-          where m.id = x.id`;
+          with erased as (
+            update messages m
+            set text = null, from_number = x.from_number, to_number = x.to_number, erased_at = ${now}
+            from jsonb_to_recordset(${JSON.stringify(erased)}::text::jsonb)
+              as x(id text, from_number text, to_number text)
+            where m.id = x.id
+            returning m.stream_seqs
+          )
+          insert into stream_erasures (seq)
+          select distinct s from erased, unnest(erased.stream_seqs) s where s >= ${streamFloor}
+          on conflict (seq) do nothing`;
         const erasedIds = erased.map((e) => e.id);
         await tx`delete from parts where joined_into = any(${erasedIds})`;
         return erasedIds;

@@ -23,6 +23,8 @@ interface MessageRow {
   text: string | null;
   parts: number;
   received_at: Date;
+  /** bigint[]: the driver answers strings. */
+  stream_seqs: string[];
 }
 
 const fromRow = (row: MessageRow): InboundMessage => ({
@@ -34,6 +36,7 @@ const fromRow = (row: MessageRow): InboundMessage => ({
   text: row.text,
   parts: row.parts,
   receivedAt: row.received_at.toISOString(),
+  streamSeqs: row.stream_seqs.map(Number),
 });
 
 interface PartRow {
@@ -42,6 +45,7 @@ interface PartRow {
   total: number;
   text: string;
   received_at: Date;
+  stream_seq: string | null;
 }
 
 const partOf = (row: PartRow): StoredPart => ({
@@ -50,6 +54,7 @@ const partOf = (row: PartRow): StoredPart => ({
   total: row.total,
   text: row.text,
   receivedAt: row.received_at.toISOString(),
+  streamSeq: row.stream_seq === null ? null : Number(row.stream_seq),
 });
 
 /** The statements of one group's transaction (see `withGroup`). */
@@ -78,22 +83,25 @@ export function createMessageStore(database: Database<unknown>) {
     },
     async addPart(groupKey, part) {
       await tx`
-        insert into parts (mo_id, group_key, seq, total, text, received_at)
-        values (${part.moId}, ${groupKey}, ${part.seq}, ${part.total}, ${part.text}, ${part.receivedAt})
+        insert into parts (mo_id, group_key, seq, total, text, received_at, stream_seq)
+        values (${part.moId}, ${groupKey}, ${part.seq}, ${part.total}, ${part.text},
+                ${part.receivedAt}, ${part.streamSeq})
         on conflict do nothing`;
     },
     async waitingParts(groupKey) {
       const rows = await tx<PartRow[]>`
-        select mo_id, seq, total, text, received_at from parts
+        select mo_id, seq, total, text, received_at, stream_seq from parts
         where group_key = ${groupKey} and joined_into is null
         order by seq`;
       return rows.map(partOf);
     },
     async record(message, partIds) {
       const [inserted] = await tx<MessageRow[]>`
-        insert into messages (id, account_id, carrier_id, from_number, to_number, text, parts, received_at)
+        insert into messages (id, account_id, carrier_id, from_number, to_number, text, parts,
+                              received_at, stream_seqs)
         values (${message.id}, ${message.accountId}, ${message.carrierId}, ${message.from},
-                ${message.to}, ${message.text}, ${message.parts}, ${message.receivedAt})
+                ${message.to}, ${message.text}, ${message.parts}, ${message.receivedAt},
+                ${message.streamSeqs as number[]}::bigint[])
         on conflict (id) do nothing
         returning *`;
       if (partIds.length > 0) {
@@ -121,6 +129,32 @@ export function createMessageStore(database: Database<unknown>) {
     /** Records a message that needs no joining; answers it as stored. */
     async record(message: InboundMessage): Promise<InboundMessage> {
       return statements(sql).record(message, []);
+    },
+
+    /**
+     * Notes more stream copies of stored messages (ADR 0021, amendment 4): their deliveries'
+     * (the PubAck's sequence), and an event redelivered after its message was erased. One
+     * statement for a consumer batch; a copy of a message erased already is queued for the
+     * stream eraser at once, since its erasure could not know it.
+     */
+    async noteStreamCopies(copies: ReadonlyArray<{ id: string; seq: number }>): Promise<void> {
+      if (copies.length === 0) return;
+      await sql`
+        with noted as (
+          update messages m
+          set stream_seqs = array(select distinct s from unnest(m.stream_seqs || x.seqs) s order by s)
+          from (
+            select id, array_agg(seq) as seqs
+            from unnest(${copies.map((c) => c.id)}::text[], ${copies.map((c) => c.seq)}::bigint[])
+              as c(id, seq)
+            group by id
+          ) x
+          where m.id = x.id and not x.seqs <@ m.stream_seqs
+          returning m.erased_at, x.seqs
+        )
+        insert into stream_erasures (seq)
+        select distinct unnest(seqs) from noted where erased_at is not null
+        on conflict (seq) do nothing`;
     },
 
     /** The groups whose first waiting part came before `before` (the timeout sweep). */

@@ -121,4 +121,21 @@ export const migrations: Record<string, Migration> = {
         for each statement execute function audit_log_append_only()`.execute(db);
     },
   },
+  "0005_stream_copies": {
+    async up(db: Kysely<unknown>) {
+      // The stream's copies of an MO (ADR 0021, amendment 4): where each is, learned where it
+      // is handled anyway (a part's event, a lone MO's event, the delivery's PubAck), kept on
+      // the rows written anyway, and queued in the erasure's transaction for the stream eraser,
+      // which deletes each once every consumer of its subject acked past it.
+      await sql`alter table parts add column stream_seq bigint`.execute(db);
+      await sql`alter table messages add column stream_seqs bigint[] not null default '{}'`.execute(
+        db,
+      );
+      await sql`
+        create table stream_erasures (
+          seq bigint primary key,
+          queued_at timestamptz not null default now()
+        )`.execute(db);
+    },
+  },
 };

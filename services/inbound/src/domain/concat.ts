@@ -7,6 +7,11 @@ export interface StoredPart {
   total: number;
   text: string;
   receivedAt: string;
+  /**
+   * The stream sequence of the event that brought it (its copy in the stream, to delete once
+   * the MO is erased: ADR 0021, amendment 4); null for a part stored before that.
+   */
+  streamSeq: number | null;
 }
 
 /** An MO as the account sees it: one text, however many parts it came in. */
@@ -16,6 +21,8 @@ export interface JoinedMessage {
   parts: number;
   /** When its first part arrived. */
   receivedAt: string;
+  /** Where its copies are in the stream (each part's event, later its delivery), ascending. */
+  streamSeqs: readonly number[];
 }
 
 /**
@@ -67,7 +74,14 @@ export function joinParts(parts: readonly StoredPart[]): JoinedMessage {
     text: ordered.map((p) => p.text).join(""),
     parts: ordered.length,
     receivedAt: earliest as string,
+    streamSeqs: streamCopies(parts.map((p) => p.streamSeq)),
   };
+}
+
+/** The stream copies named, each once, ascending (unknown ones left out). */
+export function streamCopies(seqs: ReadonlyArray<number | null>): number[] {
+  const known = seqs.filter((seq): seq is number => seq !== null);
+  return [...new Set(known)].sort((a, b) => a - b);
 }
 
 /** A group is delivered as it is once its first part is this old. */

@@ -16,6 +16,7 @@ const part = (seq: number, text: string, overrides: Partial<StoredPart> = {}): S
   total: 3,
   text,
   receivedAt: `2026-12-06T10:00:0${seq}.000Z`,
+  streamSeq: 100 + seq,
   ...overrides,
 });
 const now = new Date("2026-12-06T10:00:10.000Z");
@@ -28,7 +29,16 @@ describe("joining concatenated MO", () => {
       text: "abc",
       parts: 3,
       receivedAt: "2026-12-06T10:00:01.000Z",
+      streamSeqs: [101, 102, 103],
     });
+  });
+
+  it("when parts are joined, the message names every part's stream copy, those of a repeated part too, and none unknown", () => {
+    const repeated = part(1, "a", { moId: `mo_${ULID(9)}`, streamSeq: 140 });
+    const before = part(2, "b", { streamSeq: null });
+    expect(joinParts([part(3, "c"), repeated, part(1, "a"), before]).streamSeqs).toEqual([
+      101, 103, 140,
+    ]);
   });
 
   it("when a part is missing and the timeout has not run, the group waits", () => {

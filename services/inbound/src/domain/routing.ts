@@ -14,9 +14,10 @@ export type InboundRoute =
   | { kind: "unowned" }
   /**
    * Erased before this run (its event redelivered after the account's retention or an
-   * erase-number): there is no text left to deliver, and it was delivered when it came.
+   * erase-number): there is no text left to deliver, and it was delivered when it came. The
+   * id names the message, whose erasure that copy of the event still needs (ADR 0021).
    */
-  | { kind: "erased" };
+  | { kind: "erased"; id: string };
 
 /**
  * Where a joined MO goes: to the account that owns the number it was sent to, with the
@@ -24,10 +25,14 @@ export type InboundRoute =
  * the operator's list. The message is stored either way: it is never lost.
  */
 export function routeInbound(
-  message: Omit<JoinedMessage, "text"> & { text: string | null; from: string; to: string },
+  message: Pick<JoinedMessage, "id" | "parts" | "receivedAt"> & {
+    text: string | null;
+    from: string;
+    to: string;
+  },
   owner: NumberOwner | undefined,
 ): InboundRoute {
-  if (message.text === null) return { kind: "erased" };
+  if (message.text === null) return { kind: "erased", id: message.id };
   if (!owner?.accountId) return { kind: "unowned" };
   return {
     kind: "owned",

@@ -31,12 +31,13 @@ describe("routing an inbound message", () => {
     expect(route.kind === "owned" && route.delivery.url).toBeNull();
   });
 
-  it("when the stored message was erased before its event came again, it goes nowhere: there is no text to deliver", () => {
+  it("when the stored message was erased before its event came again, it goes nowhere (there is no text to deliver), named so that copy of the event is erased too", () => {
     const erased = { ...message, from: "+3725678****", text: null };
     expect(
       routeInbound(erased, { accountId: "acc_1", inboundUrl: "https://x.example/mo" }),
     ).toEqual({
       kind: "erased",
+      id: message.id,
     });
   });
 

@@ -16,6 +16,10 @@ export interface NumberErasuresDeps {
   joinWithinMs: number;
   /** Tells the dispatcher and the SMPP server, whose copies waiting for delivery go too. */
   notifyErased: EraseNotifier;
+  /** The stream's first sequence: older copies are gone already and are not queued. */
+  streamFloor?(): Promise<number>;
+  /** After messages were erased: the stream eraser tries their copies at once. */
+  onErased?(): void;
   log: Logger;
   now(): Date;
 }
@@ -36,12 +40,19 @@ export function handleNumberErased(deps: NumberErasuresDeps) {
       let erased = 0;
       for (;;) {
         const ids = await deps.erasure.ofNumber(value.numberSha256, BATCH);
-        const done = await deps.erasure.erase(ids, deps.now(), value.numberSha256);
+        const streamFloor = ids.length > 0 && deps.streamFloor ? await deps.streamFloor() : 0;
+        const done = await deps.erasure.erase(ids, deps.now(), {
+          numberSha256: value.numberSha256,
+          streamFloor,
+        });
         await deps.notifyErased(done);
         erased += done.length;
         if (ids.length < BATCH) break;
       }
-      if (erased > 0) inboundErased.inc({ reason: "number" }, erased);
+      if (erased > 0) {
+        deps.onErased?.();
+        inboundErased.inc({ reason: "number" }, erased);
+      }
       const waiting = await deps.erasure.partsWaitingFor(value.numberSha256);
       deps.log.info({ erased, waiting }, "erase-number: inbound messages erased");
       outcomes.push(waiting ? nak(deps.joinWithinMs) : ACK);

@@ -54,6 +54,7 @@ beforeAll(async () => {
     optOuts,
     publish: async (delivery) => {
       published.push(delivery);
+      return 1_000 + published.length;
     },
     concatTimeoutMs: 60_000,
     log: createLogger("test", "silent"),

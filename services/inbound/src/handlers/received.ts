@@ -19,8 +19,12 @@ export interface ReceivedDeps {
   numbers: Pick<NumberStore, "find">;
   /** The accounts' opt-out lists (STOP / START keywords). */
   optOuts: Pick<OptOutStore, "add" | "remove">;
-  /** Publishes with Nats-Msg-Id `<id>:deliver`; resolves once JetStream stored it. */
-  publish(delivery: InboundDelivery): Promise<void>;
+  /**
+   * Publishes with Nats-Msg-Id `<id>:deliver`; resolves once JetStream stored it, with the
+   * stream sequence of that copy (the PubAck's; a repeat within the de-duplication window
+   * answers the first copy's).
+   */
+  publish(delivery: InboundDelivery): Promise<number>;
   /** How long the parts of a concatenated MO wait for their siblings. */
   concatTimeoutMs: number;
   log: Logger;
@@ -30,28 +34,40 @@ export interface ReceivedDeps {
 /** Where a group's parts came from and went to: the same for every part of it. */
 type Addressing = Pick<InboundMessageReceived, "carrierId" | "from" | "to">;
 
+/** A stream copy of a stored message learned after it was stored (`noteStreamCopies`). */
+export interface LateCopy {
+  id: string;
+  seq: number;
+}
+
 /**
  * The consumer of `<p>.inbound.received`: a lone MO is routed at once; a part is stored and,
  * when it completes its group, the parts are joined and routed. Routing stores the message
  * (the account's, or the operator's when nobody owns the number) and, for an account, then
  * publishes its webhook delivery; the event is acked after that. A re-run finds the message
  * stored (same id) and publishes again under the same Nats-Msg-Id: nothing twice, nothing lost.
+ *
+ * Each stream copy is noted where it is handled (ADR 0021, amendment 4): the event's with the
+ * message or part stored, the deliveries' (and an erased message's redelivered event) in one
+ * statement for the batch, before the acks.
  */
 export function handleReceived(deps: ReceivedDeps) {
   const settle = settler(deps);
   return async (batch: Delivery<InboundMessageReceived>[]): Promise<undefined> => {
-    for (const { value: mo } of batch) {
+    const late: LateCopy[] = [];
+    for (const { value: mo, seq } of batch) {
       if (!mo.part) {
         const joined: JoinedMessage = {
           id: inboundIdOf(mo.inboundId),
           text: mo.text,
           parts: 1,
           receivedAt: mo.receivedAt,
+          streamSeqs: [seq],
         };
         const route = await routeAndRecord(deps, mo, joined, (message) =>
           deps.messages.record(message),
         );
-        await deliver(deps, route);
+        late.push(...(await deliver(deps, route, seq)));
         continue;
       }
       const part: StoredPart = {
@@ -60,19 +76,26 @@ export function handleReceived(deps: ReceivedDeps) {
         total: mo.part.total,
         text: mo.text,
         receivedAt: mo.receivedAt,
+        streamSeq: seq,
       };
-      await settle(partGroupKey({ ...mo, part: mo.part }), mo, part);
+      late.push(...(await settle(partGroupKey({ ...mo, part: mo.part }), mo, part)));
     }
+    await deps.messages.noteStreamCopies(late);
     return undefined;
   };
 }
 
 /**
  * Joins a group when it is complete or overdue (taking `part` in first, if any), in one
- * transaction under the group's lock; delivers what it routed to an account.
+ * transaction under the group's lock; delivers what it routed to an account. Answers the
+ * stream copies learned (`deliver`), for the caller to note.
  */
 export function settler(deps: ReceivedDeps) {
-  return async (groupKey: string, addressing: Addressing, part?: StoredPart): Promise<void> => {
+  return async (
+    groupKey: string,
+    addressing: Addressing,
+    part?: StoredPart,
+  ): Promise<LateCopy[]> => {
     const route = await deps.messages.withGroup(groupKey, async (tx: GroupTransaction) => {
       // A part whose message was joined already (its event redelivered after a crash before
       // the ack): that message is delivered again, under the same ids.
@@ -85,7 +108,7 @@ export function settler(deps: ReceivedDeps) {
       const ids = waiting.map((p) => p.moId);
       return routeAndRecord(deps, addressing, joined, (message) => tx.record(message, ids));
     });
-    if (route) await deliver(deps, route);
+    return route ? deliver(deps, route, part?.streamSeq ?? null) : [];
   };
 }
 
@@ -113,14 +136,19 @@ async function routeAndRecord(
 /**
  * An account's message: a STOP or START keyword first changes the sender's place on the
  * account's opt-out list (idempotent, so a re-run changes nothing more), then the message
- * goes to the webhook like any other.
+ * goes to the webhook like any other. Answers the copies to note: the delivery's, or, for a
+ * message erased before its event came again, that event's (`eventSeq`).
  */
-async function deliver(deps: ReceivedDeps, route: InboundRoute): Promise<void> {
-  if (route.kind === "erased") return;
+async function deliver(
+  deps: ReceivedDeps,
+  route: InboundRoute,
+  eventSeq: number | null,
+): Promise<LateCopy[]> {
+  if (route.kind === "erased") return eventSeq === null ? [] : [{ id: route.id, seq: eventSeq }];
   inboundMessages.inc({ owner: route.kind });
   if (route.kind !== "owned") {
     deps.log.info("inbound message to a number nobody owns; kept for the operator");
-    return;
+    return [];
   }
   const { accountId, from, text } = route.delivery;
   const change = optOutChangeOf(text);
@@ -130,5 +158,5 @@ async function deliver(deps: ReceivedDeps, route: InboundRoute): Promise<void> {
       await deps.optOuts.add(accountId, from, text.trim().toUpperCase(), deps.now());
     else await deps.optOuts.remove(accountId, from);
   }
-  await deps.publish(route.delivery);
+  return [{ id: route.delivery.id, seq: await deps.publish(route.delivery) }];
 }

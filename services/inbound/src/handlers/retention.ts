@@ -18,6 +18,10 @@ export interface InboundRetentionOptions {
   maxBatches: number;
   /** Tells the dispatcher and the SMPP server, whose copies waiting for delivery go too. */
   notifyErased: EraseNotifier;
+  /** The stream's first sequence: older copies are gone already and are not queued. */
+  streamFloor?(): Promise<number>;
+  /** After messages were erased: the stream eraser tries their copies at once. */
+  onErased?(): void;
   log: Logger;
   now(): Date;
 }
@@ -39,12 +43,14 @@ export async function runInboundRetention(options: InboundRetentionOptions): Pro
   let erased = 0;
   for (let i = 0; i < options.maxBatches; i++) {
     const due = await options.erasure.dueForRetention(plan, options.batch);
-    const ids = await options.erasure.erase(due, options.now());
+    const streamFloor = due.length > 0 && options.streamFloor ? await options.streamFloor() : 0;
+    const ids = await options.erasure.erase(due, options.now(), { streamFloor });
     await options.notifyErased(ids);
     erased += ids.length;
     if (due.length < options.batch) break;
   }
   if (erased > 0) {
+    options.onErased?.();
     inboundErased.inc({ reason: "retention" }, erased);
     options.log.info({ erased }, "retention: inbound messages erased");
   }

@@ -1,14 +1,18 @@
 import { errorMessage, type Logger } from "@smsgw/service-kit";
 import type { MessageStore } from "../db/messages-store.ts";
 import { groupAddressing } from "../domain/concat.ts";
+import type { LateCopy } from "./received.ts";
 
 export interface SweepDeps {
-  messages: Pick<MessageStore, "overdueGroups" | "pruneJoinedParts">;
-  /** Joins (or re-checks) one group under its lock (handlers/received.ts `settler`). */
+  messages: Pick<MessageStore, "overdueGroups" | "pruneJoinedParts" | "noteStreamCopies">;
+  /**
+   * Joins (or re-checks) one group under its lock (handlers/received.ts `settler`); answers
+   * the stream copies it learned (its delivery's), noted once per round.
+   */
   settle(
     groupKey: string,
     addressing: { carrierId: string; from: string; to: string },
-  ): Promise<void>;
+  ): Promise<LateCopy[]>;
   concatTimeoutMs: number;
   everyMs: number;
   log: Logger;
@@ -28,8 +32,13 @@ export function startConcatSweep(deps: SweepDeps): { stop(): Promise<void> } {
   let running: Promise<void> | undefined;
   const round = async () => {
     const before = new Date(deps.now().getTime() - deps.concatTimeoutMs);
-    for (const groupKey of await deps.messages.overdueGroups(before, GROUPS_PER_ROUND)) {
-      await deps.settle(groupKey, groupAddressing(groupKey));
+    const late: LateCopy[] = [];
+    try {
+      for (const groupKey of await deps.messages.overdueGroups(before, GROUPS_PER_ROUND)) {
+        late.push(...(await deps.settle(groupKey, groupAddressing(groupKey))));
+      }
+    } finally {
+      await deps.messages.noteStreamCopies(late);
     }
     await deps.messages.pruneJoinedParts(new Date(deps.now().getTime() - JOINED_PARTS_KEPT_MS));
   };

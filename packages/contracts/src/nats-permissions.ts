@@ -276,6 +276,8 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
         ...durable("inbound-received"),
         s.inboundDeliver,
         ...writeBucket(s.optOutsBucket),
+        // Erase-number removes the delete markers a START left (their keys hold the number).
+        `${api}.STREAM.PURGE.KV_${s.optOutsBucket}`,
         ...writeBucket(s.numbersBucket),
         ...writeBucket(s.senderIdsBucket),
         // Erasure of MO: the event store's retention, and the operator's erase-number.

@@ -88,7 +88,10 @@ export async function startInbound(config: InboundConfig, log: Logger): Promise<
     const numbers = createNumberStore(database);
     const messages = createMessageStore(database);
     const now = () => new Date();
-    const optOuts = createOptOutStore(await openBucket(nats.nc, subjects.optOutsBucket));
+    const optOuts = createOptOutStore(await openBucket(nats.nc, subjects.optOutsBucket), {
+      name: subjects.optOutsBucket,
+      jsm: nats.jsm,
+    });
     // The buckets the doors watch, copies of our tables: synced now and every period.
     const mirrored = <T>(mirror: KvMirror<T>, table: () => Promise<T[]>) => {
       const sync = startMirrorSync({ mirror, table, everyMs: config.INBOUND_NUMBERS_SYNC_MS, log });
@@ -181,6 +184,7 @@ export async function startInbound(config: InboundConfig, log: Logger): Promise<
         notifyErased,
         streamFloor,
         onErased: eraser.kick,
+        forgetRemovedOptOuts: optOuts.forgetRemoved,
         log,
         now,
       }),

@@ -148,6 +148,35 @@ async function handsetSends(from: string, to: string): Promise<string> {
   return text;
 }
 
+const optOutStream = () => `KV_${gateway.infra.prefix}_opt_outs`;
+
+/** The opt-out bucket's messages (live entries and delete markers) whose key holds the number. */
+async function optOutBucketHolding(number: string): Promise<string[]> {
+  const { first_seq, last_seq } = (await nats.jsm.streams.info(optOutStream())).state;
+  const found: string[] = [];
+  for (let seq = first_seq; seq > 0 && seq <= last_seq; seq++) {
+    const message = await nats.jsm.streams.getMessage(optOutStream(), { seq }).catch(() => null);
+    if (message?.subject.endsWith(`.${number.slice(1)}`)) found.push(message.subject);
+  }
+  return found;
+}
+
+/** The handset sends a keyword; answers once the opt-out bucket's last word on it is `operation`. */
+async function handsetSendsKeyword(from: string, to: string, text: string, operation: string) {
+  expect(await gateway.simulator.sendMo("sim-a", { from, to, text })).toBe(0);
+  await waitFor(
+    async () => {
+      const subjects = await optOutBucketHolding(from);
+      if (subjects.length === 0) return false;
+      const last = await nats.jsm.streams.getMessage(optOutStream(), {
+        last_by_subj: subjects[subjects.length - 1] ?? "",
+      });
+      return (last?.header?.get("KV-Operation") || "PUT") === operation;
+    },
+    { timeoutMs: 15_000, what: `the opt-out bucket after ${text}` },
+  );
+}
+
 async function nowhere(needles: readonly string[]): Promise<Record<string, string[]>> {
   const found: Record<string, string[]> = {};
   for (const needle of needles) {
@@ -329,6 +358,10 @@ describe("erasure on the whole stack", () => {
     const reply = await handsetSends(to, UNOWNED);
     await takeNumber(first, DEAD_URL_NUMBER, `http://127.0.0.1:${unavailable.port}/mo`);
     const waiting = await handsetSends(to, DEAD_URL_NUMBER);
+    // It also said STOP to the first account and START again: the START leaves a delete
+    // marker in the opt-out bucket whose key holds the number.
+    await handsetSendsKeyword(to, DEAD_URL_NUMBER, "STOP", "PUT");
+    await handsetSendsKeyword(to, DEAD_URL_NUMBER, "START", "DEL");
     await waitFor(async () => (await tablesContaining(sql, waiting)).includes("dispatcher.jobs"), {
       what: "the inbound webhook waiting in the dispatcher's jobs",
     });
@@ -354,6 +387,7 @@ describe("erasure on the whole stack", () => {
       [to, reply, waiting, ...sent.map((m) => m.text)],
       "the number, both texts and the MO's gone from the stream",
     );
+    expect(await optOutBucketHolding(to)).toEqual([]);
     // The other handset's MO reached its webhook, and its copies are still in the stream.
     await waitFor(() => receiver.received.find((w) => w.json.text === untouched), {
       what: "the other handset's MO delivered to its webhook",

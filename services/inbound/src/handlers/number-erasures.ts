@@ -20,6 +20,8 @@ export interface NumberErasuresDeps {
   streamFloor?(): Promise<number>;
   /** After messages were erased: the stream eraser tries their copies at once. */
   onErased?(): void;
+  /** The delete markers a START left in the opt-out bucket, whose keys hold the number. */
+  forgetRemovedOptOuts?(numberSha256: string): Promise<number>;
   log: Logger;
   now(): Date;
 }
@@ -31,7 +33,8 @@ const BATCH = 500;
  * every MO from or to that number, the operator's unowned ones included, is erased as
  * retention does it, 500 to a transaction. Parts of that number still waiting for their
  * siblings are not a message yet: the notice comes back once they are joined, and erases that
- * message too. Idempotent: a redelivered notice finds nothing left to erase.
+ * message too. The opt-out bucket's delete markers of the number go as well (a live opt-out
+ * stays). Idempotent: a redelivered notice finds nothing left to erase.
  */
 export function handleNumberErased(deps: NumberErasuresDeps) {
   return async (batch: Delivery<NumberErased>[]): Promise<Outcome[]> => {
@@ -53,8 +56,9 @@ export function handleNumberErased(deps: NumberErasuresDeps) {
         deps.onErased?.();
         inboundErased.inc({ reason: "number" }, erased);
       }
+      const optOutMarkers = (await deps.forgetRemovedOptOuts?.(value.numberSha256)) ?? 0;
       const waiting = await deps.erasure.partsWaitingFor(value.numberSha256);
-      deps.log.info({ erased, waiting }, "erase-number: inbound messages erased");
+      deps.log.info({ erased, waiting, optOutMarkers }, "erase-number: inbound messages erased");
       outcomes.push(waiting ? nak(deps.joinWithinMs) : ACK);
     }
     return outcomes;

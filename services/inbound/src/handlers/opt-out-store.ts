@@ -1,11 +1,13 @@
+import { createHash } from "node:crypto";
 import type { KV, KvEntry } from "@nats-io/kv";
 import { OptOutRecord, optOutKey } from "@smsgw/contracts";
+import type { Nats } from "@smsgw/service-kit";
 
 /**
  * The accounts' opt-out lists, kept in the KV bucket that every door watches (ADR 0019): the
  * bucket is the record (as routing's route table is), written only by this service.
  */
-export function createOptOutStore(kv: KV) {
+export function createOptOutStore(kv: KV, bucket?: { name: string; jsm: Nats["jsm"] }) {
   const recordOf = (entry: KvEntry | null): OptOutRecord | undefined => {
     if (entry?.operation !== "PUT") return undefined;
     const parsed = OptOutRecord.safeParse(entry.json());
@@ -33,6 +35,31 @@ export function createOptOutStore(kv: KV) {
       return true;
     },
 
+    /**
+     * Erase-number (ADR 0021): a START leaves a delete marker whose key holds the number's
+     * digits, for as long as the bucket keeps it. Removes every such marker of the number
+     * whose SHA-256 this is, in every account; a live opt-out stays (the person's objection
+     * is honoured after the erasure too). Reads the whole bucket: an operator's rare command.
+     * Returns how many markers went.
+     */
+    async forgetRemoved(numberSha256: string): Promise<number> {
+      if (!bucket) throw new Error("the opt-out store was opened without its stream");
+      const markers: KvEntry[] = [];
+      const history = await kv.history({ key: ">" });
+      for await (const entry of history) {
+        if (entry.operation !== "PUT" && sha256(numberOfKey(entry.key)) === numberSha256)
+          markers.push(entry);
+      }
+      for (const marker of markers) {
+        // Up to the marker's own sequence: a STOP put after it (a newer message) stays.
+        await bucket.jsm.streams.purge(`KV_${bucket.name}`, {
+          filter: `$KV.${bucket.name}.${marker.key}`,
+          seq: marker.revision + 1,
+        });
+      }
+      return markers.length;
+    },
+
     /** The account's list, oldest first. */
     async list(accountId: string): Promise<OptOutRecord[]> {
       const keys: string[] = [];
@@ -48,3 +75,12 @@ export function createOptOutStore(kv: KV) {
 }
 
 export type OptOutStore = ReturnType<typeof createOptOutStore>;
+
+/** `optOutKey`'s number, back in E.164. */
+function numberOfKey(key: string): string {
+  return `+${key.slice(key.lastIndexOf(".") + 1)}`;
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex");
+}

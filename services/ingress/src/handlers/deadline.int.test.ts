@@ -1,6 +1,13 @@
 import { waitFor } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, type Harness, NUMBERS, query, startHarness } from "../testing/harness.ts";
+import {
+  call,
+  type Harness,
+  NO_IP_LIMIT,
+  NUMBERS,
+  query,
+  startHarness,
+} from "../testing/harness.ts";
 
 /**
  * The request deadline (REQUEST_TIMEOUT_MS) fires while the accepted event's publish is in
@@ -15,13 +22,14 @@ const proxy = () => {
 };
 
 beforeAll(async () => {
+  // The publisher waits longer than the deadline for the PubAck the proxy holds.
+  const publishMs = "1500";
   h = await startHarness(
     {
       REQUEST_TIMEOUT_MS: "600",
-      PUBLISH_TIMEOUT_MS: "1500",
-      PUBLISH_RETRY_MS: "1500",
-      IP_RATE_PER_SEC: "10000",
-      IP_BURST: "10000",
+      PUBLISH_TIMEOUT_MS: publishMs,
+      PUBLISH_RETRY_MS: publishMs,
+      ...NO_IP_LIMIT,
     },
     { natsProxy: true },
   );

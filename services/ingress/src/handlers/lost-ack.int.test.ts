@@ -1,6 +1,13 @@
 import { type NatsProxy, waitFor } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, type Harness, NUMBERS, query, startHarness } from "../testing/harness.ts";
+import {
+  call,
+  type Harness,
+  NO_IP_LIMIT,
+  NUMBERS,
+  query,
+  startHarness,
+} from "../testing/harness.ts";
 
 /**
  * ADR 0022: ingress reaches NATS through a proxy that can lose JetStream's acknowledgements,
@@ -13,12 +20,7 @@ let h: Harness;
 
 beforeAll(async () => {
   h = await startHarness(
-    {
-      PUBLISH_TIMEOUT_MS: "300",
-      PUBLISH_RETRY_MS: "300",
-      IP_RATE_PER_SEC: "10000",
-      IP_BURST: "10000",
-    },
+    { PUBLISH_TIMEOUT_MS: "300", PUBLISH_RETRY_MS: "300", ...NO_IP_LIMIT },
     { natsProxy: true },
   );
   proxy = h.proxy as NatsProxy;

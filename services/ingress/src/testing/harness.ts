@@ -47,6 +47,9 @@ export const NUMBERS = {
   windowClosed: "+37256789050",
 } as const;
 
+/** No per-IP limit to speak of: every request of a test comes from 127.0.0.1. */
+export const NO_IP_LIMIT = { IP_RATE_PER_SEC: "10000", IP_BURST: "10000" } as const;
+
 export interface TestAccount {
   accountId: string;
   hash: string;

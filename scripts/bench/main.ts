@@ -19,6 +19,10 @@
  * (every fifth in two parts); the report adds each step's MO end-to-end latency (the
  * carrier's deliver_sm to the inbound webhook's arrival) and whether every MO the carrier got
  * an OK for reached its webhook. The overload steps carry no MO.
+ *
+ * NATS is a nats-server of the run's own with the permission file (ADR 0015): each service
+ * logs in as its own user, the load generator as the operator; its CPU is the one counted
+ * as `nats-server`. A permission violation it logged fails the run (after the report).
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -28,9 +32,9 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import { startLoadStack } from "../lib/load-stack.ts";
+import { type LoadStack, reportNatsViolations, startLoadStack } from "../lib/load-stack.ts";
 import { type MoAttempt, startMoTraffic } from "../lib/mo-traffic.ts";
-import { type ProcessGroup, SERVICES } from "../lib/processes.ts";
+import { SERVICES } from "../lib/processes.ts";
 import { inboundMarkdown, inboundStep } from "./inbound-stats.ts";
 import { runLoadStep } from "./load-step.ts";
 import { type OverloadResult, overloadMarkdown, runOverloadStep } from "./overload.ts";
@@ -108,14 +112,21 @@ async function main() {
   for (const child of group.children.values()) {
     if (child.pid !== undefined) setPriority(child.pid, 0);
   }
+  // The stack's own nats-server too (the machine's ran at 0).
+  for (const pid of stack.natsPids()) if (pid > 0) setPriority(pid, 0);
   process.on("SIGINT", () => void stack.stop().then(() => process.exit(130)));
   try {
-    const nc = await connect({ servers: "127.0.0.1:4222" });
+    // As the operator, on the stack's own nats-server (ADR 0015).
+    const { NATS_URL, NATS_USER, NATS_PASSWORD } = stack.env;
+    const nc = await connect({
+      servers: (NATS_URL ?? "").split(","),
+      ...(NATS_USER ? { user: NATS_USER, pass: NATS_PASSWORD } : {}),
+    });
     const jsm = await jetstreamManager(nc);
     const report: BenchReport = {
       startedAt: new Date().toISOString(),
       machine: versions(),
-      settings: { receiptDelayMs, stepSeconds, connections },
+      settings: { receiptDelayMs, stepSeconds, connections, natsPermissions: true },
       steps: [],
     };
     say(
@@ -137,7 +148,7 @@ async function main() {
     for (const rate of rates) {
       const label = rate === null ? "max" : String(rate);
       await stack.maintain();
-      const pids = measuredPids(group);
+      const pids = measuredPids(stack);
       const cpuBefore = new Map(
         [...pids].map(([n, list]) => [n, list.reduce((s, p) => s + cpuMs(p), 0)]),
       );
@@ -264,6 +275,8 @@ async function main() {
     writeFileSync(join(out, "latest.md"), markdown);
     writeFileSync(join(out, "latency.svg"), toSvg(report));
     process.stdout.write(`\n${markdown}\nwritten to ${out}/latest.{json,md} and latency.svg\n`);
+    // A grant a service lacks would make its work fail and the numbers wrong: the run fails.
+    if (reportNatsViolations(stack, say)) process.exitCode = 1;
   } finally {
     await stack.stop();
   }
@@ -303,7 +316,7 @@ async function main() {
     const results: OverloadResult[] = [];
     for (const multiple of multiples) {
       await stack.maintain();
-      const pids = measuredPids(group);
+      const pids = measuredPids(stack);
       const started = Date.now();
       const result = await runOverloadStep({
         baseUrl: "http://127.0.0.1:8080",
@@ -333,10 +346,12 @@ async function main() {
 }
 
 /** The processes whose CPU a step counts: every service, NATS, Postgres and the bench itself. */
-function measuredPids(group: ProcessGroup) {
+function measuredPids(stack: LoadStack) {
   return new Map<string, number[]>([
-    ...[...group.children].map(([name, child]) => [name, [child.pid ?? 0]] as [string, number[]]),
-    ["nats-server", pidsOf("nats-server")],
+    ...[...stack.group.children].map(
+      ([name, child]) => [name, [child.pid ?? 0]] as [string, number[]],
+    ),
+    ["nats-server", stack.natsPids()],
     ["postgres", pidsOf("postgres")],
     ["bench (load + receiver)", [process.pid]],
   ]);

@@ -54,7 +54,13 @@ export interface BenchReport {
     nats: string;
     postgres: string;
   };
-  settings: { receiptDelayMs: number; stepSeconds: number; connections: number };
+  settings: {
+    receiptDelayMs: number;
+    stepSeconds: number;
+    connections: number;
+    /** NATS ran under the permission file, a user per service (ADR 0015); absent in older reports. */
+    natsPermissions?: boolean;
+  };
   steps: StepResult[];
   /** The overload steps (issue 17), absent in older reports. */
   overload?: OverloadResult[];
@@ -65,7 +71,7 @@ const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(value < 10
 export function toMarkdown(report: BenchReport): string {
   const { machine, settings } = report;
   const lines = [
-    `Measured ${report.startedAt} on ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGb} GB, Node ${machine.node}, ${machine.nats}, ${machine.postgres}; receipts after ${settings.receiptDelayMs} ms; ${settings.stepSeconds} s per step. NATS, Postgres, the simulator, the webhook receiver and the load generator share the machine.`,
+    `Measured ${report.startedAt} on ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGb} GB, Node ${machine.node}, ${machine.nats}, ${machine.postgres}; receipts after ${settings.receiptDelayMs} ms; ${settings.stepSeconds} s per step. NATS, Postgres, the simulator, the webhook receiver and the load generator share the machine.${settings.natsPermissions ? " NATS runs under the permission file (a nats-server of the bench's own, each service as its own user, ADR 0015)." : ""}`,
     "",
     "| offered msg/s | accepted msg/s | API p50 / p90 / p99 / max (ms) | end-to-end p50 / p99 (ms) | final | errors | CPU ms per msg | consumer lag (max) |",
     "|---:|---:|---|---|---|---|---:|---:|",

@@ -22,8 +22,7 @@ import {
   type SmppSession,
   submitSm,
 } from "@smsgw/smpp";
-import { startLoadStack } from "../lib/load-stack.ts";
-import type { ProcessGroup } from "../lib/processes.ts";
+import { type LoadStack, reportNatsViolations, startLoadStack } from "../lib/load-stack.ts";
 import { cpuMs, pidsOf } from "./proc-stats.ts";
 import { summarize } from "./stats.ts";
 
@@ -61,11 +60,11 @@ interface StepResult {
 }
 
 /** CPU (ms) of the gateway's processes, NATS and Postgres: not this process or the simulator. */
-function gatewayCpuMs(group: ProcessGroup): number {
-  const pids = [...group.children]
+function gatewayCpuMs(stack: LoadStack): number {
+  const pids = [...stack.group.children]
     .filter(([name]) => !name.startsWith("smsc-simulator"))
     .map(([, child]) => child.pid ?? 0);
-  return [...pids, ...pidsOf("postgres"), ...pidsOf("nats-server")].reduce(
+  return [...pids, ...pidsOf("postgres"), ...stack.natsPids()].reduce(
     (sum, pid) => sum + cpuMs(pid),
     0,
   );
@@ -74,7 +73,7 @@ function gatewayCpuMs(group: ProcessGroup): number {
 async function runStep(
   credentials: { systemId: string; password: string },
   window: number,
-  group: ProcessGroup,
+  stack: LoadStack,
 ): Promise<StepResult> {
   const sentAt = new Map<string, number>();
   const receiptMs: number[] = [];
@@ -99,7 +98,7 @@ async function runStep(
   const respMs: number[] = [];
   const refused: Record<string, number> = {};
   let submitted = 0;
-  const cpuBefore = gatewayCpuMs(group);
+  const cpuBefore = gatewayCpuMs(stack);
   const started = performance.now();
   const endAt = started + stepSeconds * 1000;
   // `window` workers, each with one submit unanswered at a time: the window kept full.
@@ -132,7 +131,7 @@ async function runStep(
   while (receiptMs.length < accepted && performance.now() < waitUntil) {
     await new Promise((r) => setTimeout(r, 100));
   }
-  const cpu = gatewayCpuMs(group) - cpuBefore;
+  const cpu = gatewayCpuMs(stack) - cpuBefore;
   await session.unbind().catch(() => session.close());
   const resp = summarize(respMs);
   const receipt = summarize(receiptMs);
@@ -199,6 +198,7 @@ async function main() {
   for (const child of stack.group.children.values()) {
     if (child.pid !== undefined) setPriority(child.pid, 0);
   }
+  for (const pid of stack.natsPids()) if (pid > 0) setPriority(pid, 0);
   process.on("SIGINT", () => void stack.stop().then(() => process.exit(130)));
   try {
     const rotated = spawnSync(
@@ -211,7 +211,7 @@ async function main() {
         "load",
         "--json",
       ],
-      { env: stack.env, encoding: "utf8" },
+      { env: stack.envOf("pricing"), encoding: "utf8" },
     );
     if (rotated.status !== 0) throw new Error(`SMPP credentials: ${rotated.stderr}`);
     const { smpp } = JSON.parse(rotated.stdout) as {
@@ -237,7 +237,7 @@ async function main() {
     const results: StepResult[] = [];
     for (const window of windows) {
       await stack.maintain();
-      const result = await runStep(smpp, window, stack.group);
+      const result = await runStep(smpp, window, stack);
       say(
         `window ${window}: ${result.submitsPerSec} submits/s, resp p99 ${Math.round(result.respP99)} ms, ` +
           `${result.receipts}/${result.accepted} receipts, receipt p99 ${Math.round(result.receiptP99)} ms, ` +
@@ -250,6 +250,7 @@ async function main() {
     writeFileSync(join(out, "smpp.md"), toMarkdown(results, startedAt));
     writeFileSync(join(out, "smpp.json"), `${JSON.stringify({ startedAt, results }, null, 2)}\n`);
     say(`wrote ${join(out, "smpp.md")}`);
+    if (reportNatsViolations(stack, say)) process.exitCode = 1;
   } finally {
     await stack.stop();
   }

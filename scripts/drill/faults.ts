@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { portOpen } from "../lib/infra.ts";
 import type { LoadStack } from "../lib/load-stack.ts";
@@ -34,43 +34,18 @@ export const killService = (name: string): Fault => ({
   recover: (stack) => restartService(stack, name),
 });
 
-const NATS_ARGS = [
-  "-a",
-  "127.0.0.1",
-  "-p",
-  "4222",
-  "-js",
-  "-sd",
-  "/var/lib/nats-server",
-  "-l",
-  "/var/log/nats-server.log",
-];
-
-/** The machine's NATS, stopped and started the way design.md says. */
+/**
+ * The stack's own nats-server (under the permission file) stopped and started again on its
+ * store: JetStream's state survives, as in a real restart. The machine's NATS is not touched.
+ */
 export const restartNats: Fault = {
   name: "NATS restart",
-  async inject() {
-    spawnSync("start-stop-daemon", [
-      "--stop",
-      "--oknodo",
-      "--retry",
-      "10",
-      "--exec",
-      "/usr/sbin/nats-server",
-    ]);
-    await waitPort(4222, false);
+  async inject(stack) {
+    if (!stack.nats) throw new Error("the stack runs no nats-server of its own");
+    await stack.nats.shutdown();
   },
-  async recover() {
-    spawnSync("start-stop-daemon", [
-      "--start",
-      "--oknodo",
-      "--background",
-      "--exec",
-      "/usr/sbin/nats-server",
-      "--",
-      ...NATS_ARGS,
-    ]);
-    await waitPort(4222, true);
+  async recover(stack) {
+    await stack.nats?.start();
   },
 };
 

@@ -4,7 +4,10 @@
  * offered load for a while, the fault in the middle, recovery, then a check of the owners'
  * tables: every message that got `success` reached a final status, was charged once (and
  * refunded once if failed), no part was submitted twice, and its final webhook arrived.
- * WARNING: restarts the machine's NATS and PostgreSQL; run it when nothing else uses them.
+ * The stack runs on a nats-server of its own under the permission file, each service as its
+ * own user (ADR 0015): "NATS restart" restarts that server on its store; the run fails on
+ * any permission violation it logged. WARNING: restarts the machine's PostgreSQL; run it
+ * when nothing else uses it.
  *
  *   pnpm drill [--rate 100] [--seconds 24] [--mo-rate 10] [--only "NATS restart,kill -9 routing"] [--out docs/drill]
  *
@@ -27,7 +30,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { runPacedStep } from "../bench/paced-load.ts";
 import { startBalancer } from "../lib/balancer.ts";
-import { type LoadStack, startLoadStack } from "../lib/load-stack.ts";
+import { type LoadStack, reportNatsViolations, startLoadStack } from "../lib/load-stack.ts";
 import { startMoTraffic } from "../lib/mo-traffic.ts";
 import { type NatsCluster, startNatsCluster } from "../lib/nats-cluster.ts";
 import { checkInvariants, type DrillCheck, storedInboundTexts } from "./checks.ts";
@@ -105,10 +108,13 @@ async function main() {
   const finalWebhooks = new Set<string>();
   const inboundWebhooks = new Map<string, { ids: string[] }>();
   let counter = 0;
+  let natsViolations: string[] = [];
   try {
     for (const fault of faults) {
       results.push(await drill(fault));
     }
+    reportNatsViolations(stack, say);
+    natsViolations = stack.nats?.violations() ?? [];
   } finally {
     await stopAll();
   }
@@ -243,27 +249,33 @@ async function main() {
         ),
       ].join("\n")
     : "";
-  const report = `${table}\n${moTable}`;
+  const natsLine = stack.nats
+    ? `\n\nNATS ran under the permission file (a nats-server of the drill's own, each service as its own user, ADR 0015): ${natsViolations.length === 0 ? "no permission violation" : `${natsViolations.length} permission violations, e.g. ${natsViolations[0]}`}.\n`
+    : "";
+  const report = `${table}\n${moTable}${natsLine}`;
   const out = resolve(root, args.out ?? "docs/drill");
   mkdirSync(out, { recursive: true });
   const file = clustered ? "cluster" : "latest";
   writeFileSync(
     join(out, `${file}.json`),
-    `${JSON.stringify({ at: new Date().toISOString(), rate, seconds, clustered, results }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), rate, seconds, clustered, natsViolations, results }, null, 2)}\n`,
   );
   writeFileSync(join(out, `${file}.md`), `${report}\n`);
   process.stdout.write(`\n${report}\n`);
-  // A drill fails on anything lost or doubled, and on a gateway that did not come back.
-  const broken = results.some(
-    (r) =>
-      r.lost > 0 ||
-      r.doubleCharged > 0 ||
-      r.doubleSubmitted > 0 ||
-      r.accepted === 0 ||
-      r.recoverSeconds === null ||
-      (r.inbound !== undefined &&
-        (r.inbound.moLost > 0 || r.inbound.moStoredTwice > 0 || r.inbound.webhooksMissing > 0)),
-  );
+  // A drill fails on anything lost or doubled, on a gateway that did not come back, and on a
+  // grant a service lacked (a permission violation in the stack's nats-server).
+  const broken =
+    natsViolations.length > 0 ||
+    results.some(
+      (r) =>
+        r.lost > 0 ||
+        r.doubleCharged > 0 ||
+        r.doubleSubmitted > 0 ||
+        r.accepted === 0 ||
+        r.recoverSeconds === null ||
+        (r.inbound !== undefined &&
+          (r.inbound.moLost > 0 || r.inbound.moStoredTwice > 0 || r.inbound.webhooksMissing > 0)),
+    );
   process.exit(broken ? 1 : 0);
 }
 

@@ -24,8 +24,14 @@ async function waitPort(port: number, seconds: number): Promise<boolean> {
   return false;
 }
 
-/** Reuses the machine's NATS and PostgreSQL; starts them the machine's way when they are down. */
-export async function ensureInfrastructure(say: (line: string) => void): Promise<void> {
+/**
+ * Reuses the machine's NATS and PostgreSQL; starts them the machine's way when they are down.
+ * `machineNats: false`: PostgreSQL only (the caller runs a nats-server of its own).
+ */
+export async function ensureInfrastructure(
+  say: (line: string) => void,
+  options: { machineNats?: boolean } = {},
+): Promise<void> {
   if (!(await portOpen(5432))) {
     const versions = existsSync("/etc/postgresql") ? readdirSync("/etc/postgresql") : [];
     if (versions[0]) {
@@ -37,7 +43,7 @@ export async function ensureInfrastructure(say: (line: string) => void): Promise
     if (!(await waitPort(5432, 30)))
       throw new Error("PostgreSQL is not reachable on 127.0.0.1:5432");
   }
-  if (!(await portOpen(4222))) {
+  if (options.machineNats !== false && !(await portOpen(4222))) {
     if (existsSync("/usr/sbin/nats-server")) {
       say("NATS is down: starting nats-server with JetStream");
       spawnSync(

@@ -4,6 +4,12 @@ import { Worker } from "node:worker_threads";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import postgres from "postgres";
+import { NATS_OPERATOR_USER } from "../../packages/contracts/src/nats-permissions.ts";
+import {
+  type AuthorizedNats,
+  startAuthorizedNats,
+} from "../../packages/testkit/src/authorized-nats.ts";
+import { pidsOf } from "../bench/proc-stats.ts";
 import { ensureInfrastructure, portOpen } from "./infra.ts";
 import {
   INBOUND_HEALTH_PORT,
@@ -23,7 +29,15 @@ import {
  * benchmark and the fault drills drive.
  */
 export interface LoadStack {
+  /** The shared environment: what the load generator's and the checks' own processes get (NATS as the operator). */
   env: NodeJS.ProcessEnv;
+  /**
+   * The stack's own nats-server under the permission file (absent with `natsUrl`): each
+   * service logs in as its own user, and a grant a service lacks shows in `violations()`.
+   */
+  nats: AuthorizedNats | undefined;
+  /** A service's environment (its CLI's too): `env` with its own NATS user. */
+  envOf(name: string): NodeJS.ProcessEnv;
   group: ProcessGroup;
   receiver: Worker;
   receiverPort: number;
@@ -42,7 +56,25 @@ export interface LoadStack {
   maintain(): Promise<void>;
   /** With `inbound`: the simulator numbers the load account holds, their MO POSTed to the receiver. */
   ownedNumbers: readonly string[];
+  /** The stack's nats-server, whose CPU a run counts (with `natsUrl`: every nats-server on the machine). */
+  natsPids(): number[];
   stop(): Promise<void>;
+}
+
+/**
+ * Says the permission violations the stack's nats-server logged (a grant a service lacks),
+ * and whether there were any: the bench and the drill flag their run with them.
+ */
+export function reportNatsViolations(stack: LoadStack, say: (line: string) => void): boolean {
+  if (!stack.nats) return false;
+  const violations = stack.nats.violations();
+  if (violations.length === 0) {
+    say("NATS permission violations: none");
+    return false;
+  }
+  say(`NATS permission violations: ${violations.length}, the first ones:`);
+  for (const line of violations.slice(0, 20)) say(`  ${line}`);
+  return true;
 }
 
 export async function startLoadStack(options: {
@@ -53,7 +85,12 @@ export async function startLoadStack(options: {
   say: (line: string) => void;
   extraEnv?: Record<string, string>;
   receiverPort?: number;
-  /** Another NATS than the machine's (the cluster drill's three nodes). */
+  /**
+   * A NATS of the caller's, used without users (the cluster drill's three nodes). Without it
+   * the stack starts a nats-server of its own (testkit `startAuthorizedNats`: the deployments'
+   * permission file rendered for `prefix`, its store under /tmp) and runs each service as its
+   * own user, the load generator and the checks as the operator.
+   */
   natsUrl?: string;
   /** 2: a second replica of every service but the simulator (ports + 1,000: ingress on 9080). */
   replicas?: 1 | 2;
@@ -66,13 +103,20 @@ export async function startLoadStack(options: {
   inbound?: boolean;
 }): Promise<LoadStack> {
   const { root, prefix, database, say } = options;
-  await ensureInfrastructure(say);
+  await ensureInfrastructure(say, { machineNats: false });
   for (const { name, port } of STACK_PORTS) {
     if (await portOpen(port))
       throw new Error(`port ${port} (${name}) is taken: stop the local stack first`);
   }
-  const natsUrl = options.natsUrl ?? "nats://127.0.0.1:4222";
-  await resetState(prefix, database, natsUrl);
+  const nats = options.natsUrl
+    ? undefined
+    : await startAuthorizedNats(prefix, { dir: `/tmp/smsgw-${prefix}-nats` });
+  if (nats)
+    say(`NATS: nats-server of the stack's own on ${nats.url}, a user per service (ADR 0015)`);
+  const natsUrl = options.natsUrl ?? nats?.url ?? "";
+  // As the operator: the load generator's, the checks' and the CLIs' own connections.
+  const operator = nats?.envOf(NATS_OPERATOR_USER) ?? {};
+  await resetState(prefix, database, natsUrl, operator);
   const receiver = new Worker(new URL("../bench/receiver.ts", import.meta.url), {
     workerData: { port: options.receiverPort ?? 0 },
   });
@@ -88,6 +132,7 @@ export async function startLoadStack(options: {
     ...process.env,
     DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${database}`,
     NATS_URL: natsUrl,
+    ...operator,
     NATS_PREFIX: prefix,
     LOG_LEVEL: "warn",
     WEBHOOK_ALLOW_PRIVATE: "true",
@@ -109,9 +154,10 @@ export async function startLoadStack(options: {
     ),
     ...options.extraEnv,
   };
+  const envOf = (name: string): NodeJS.ProcessEnv => ({ ...env, ...nats?.envOf(name) });
   const group = processGroup(
     root,
-    env,
+    envOf,
     (name, line) => {
       if (/"level":"(error|fatal)"/.test(line)) say(`${name}: ${line.slice(0, 300)}`);
     },
@@ -121,6 +167,7 @@ export async function startLoadStack(options: {
     await group.stopAll();
     receiver.postMessage({ kind: "close" });
     await receiver.terminate();
+    await nats?.stop();
   };
   try {
     for (const { name, healthPort } of SERVICES) {
@@ -156,7 +203,7 @@ export async function startLoadStack(options: {
           "1000000",
           "--json",
         ],
-        { env, encoding: "utf8" },
+        { env: envOf("pricing"), encoding: "utf8" },
       );
       if (created.status !== 0)
         throw new Error(`creating the ${name} account failed: ${created.stderr}`);
@@ -166,16 +213,19 @@ export async function startLoadStack(options: {
     const quiet = createAccount("quiet");
     const callbackUrl = `http://127.0.0.1:${receiverPort}/dlr`;
     const ownedNumbers = options.inbound
-      ? await holdNumbers(root, env, account, `http://127.0.0.1:${receiverPort}/mo`)
+      ? await holdNumbers(root, envOf("inbound"), account, `http://127.0.0.1:${receiverPort}/mo`)
       : [];
     return {
       ownedNumbers,
       env,
+      nats,
+      envOf,
       group,
       receiver,
       receiverPort,
       ask,
       maintain: () => vacuumAnalyze(env.DATABASE_URL ?? ""),
+      natsPids: () => (nats ? [nats.pid() ?? 0] : pidsOf("nats-server")),
       stop,
       query: (n) => sendQuery(account, n, callbackUrl),
       quietQuery: (n) => sendQuery(quiet, n, callbackUrl),
@@ -240,7 +290,12 @@ function sendQuery(account: { hash: string; token: string }, n: number, callback
   }).toString();
 }
 
-async function resetState(prefix: string, database: string, natsUrl: string) {
+async function resetState(
+  prefix: string,
+  database: string,
+  natsUrl: string,
+  login: { NATS_USER?: string; NATS_PASSWORD?: string },
+) {
   const admin = postgres("postgres://postgres@127.0.0.1:5432/postgres", {
     max: 1,
     onnotice: () => undefined,
@@ -248,7 +303,10 @@ async function resetState(prefix: string, database: string, natsUrl: string) {
   await admin.unsafe(`drop database if exists ${database} with (force)`);
   await admin.unsafe(`create database ${database}`);
   await admin.end();
-  const nc = await connect({ servers: natsUrl.split(",") });
+  const nc = await connect({
+    servers: natsUrl.split(","),
+    ...(login.NATS_USER ? { user: login.NATS_USER, pass: login.NATS_PASSWORD } : {}),
+  });
   const jsm = await jetstreamManager(nc);
   // The event stream and every KV bucket of the prefix (accounts, routing, health, leases …).
   const names: string[] = [];

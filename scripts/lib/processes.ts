@@ -43,11 +43,12 @@ export interface ProcessGroup {
 
 /**
  * Runs services as separate processes with the project's Node, each line of their output
- * handed to `onLine`. `onExit` hears of a child that exits on its own.
+ * handed to `onLine`. `onExit` hears of a child that exits on its own. `env` is every
+ * service's environment, or each one's by name (its own NATS user).
  */
 export function processGroup(
   root: string,
-  env: NodeJS.ProcessEnv,
+  envOf: NodeJS.ProcessEnv | ((name: string) => NodeJS.ProcessEnv),
   onLine: (name: string, line: string) => void,
   onExit: (name: string, code: number | null, signal: NodeJS.Signals | null) => void,
 ): ProcessGroup {
@@ -57,6 +58,7 @@ export function processGroup(
     children,
     start(name, replica) {
       const key = replica?.key ?? name;
+      const env = typeof envOf === "function" ? envOf(name) : envOf;
       // SERVICE_NODE_ARGS: flags for the services' Node alone (NODE_OPTIONS refuses some),
       // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile a bench's services.
       const nodeArgs = (env.SERVICE_NODE_ARGS ?? "").split(" ").filter(Boolean);

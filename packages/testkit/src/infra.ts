@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import { subjects } from "@smsgw/contracts";
+import { type NatsUser, subjects } from "@smsgw/contracts";
 import postgres from "postgres";
+import { startAuthorizedNats } from "./authorized-nats.ts";
 
 /**
  * Tests talk to the real NATS and PostgreSQL: NATS_URL / DATABASE_URL when set, else
@@ -64,19 +65,55 @@ export async function deleteNatsPrefix(prefix: string): Promise<void> {
 export interface TestInfra {
   prefix: string;
   database: TestDatabase;
-  /** The environment a service under test reads. */
+  /** The environment a service under test reads (with its NATS login under `natsUser`). */
   env: Record<string, string>;
+  /**
+   * `env` with another service's NATS login (`natsUser`), for a test that runs several, or the
+   * operator's for any other name (the test's own clients: `envOf("operator")`); on the
+   * machine's NATS, `env` as it is.
+   */
+  envOf(user: string): Record<string, string>;
+  /** The permission violations of the file's nats-server so far (`natsUser`; else none). */
+  natsViolations(): string[];
   cleanup(): Promise<void>;
 }
 
-export async function createTestInfra(extraEnv: Record<string, string> = {}): Promise<TestInfra> {
+export interface TestInfraOptions {
+  /**
+   * The NATS user of the service under test (ADR 0015). The file then gets a nats-server of
+   * its own with the permission file rendered for its prefix (`startAuthorizedNats`): `env`
+   * logs in as that user, a connection with a bare URL (the test's stand-ins and checks) as
+   * the operator, and `cleanup` fails on any permission violation the server logged, so a
+   * grant the service lacks fails its test. TEST_NATS_AUTH=0 keeps the machine's NATS (or
+   * NATS_URL) without users.
+   */
+  natsUser?: NatsUser;
+}
+
+/** Whether the tests run their services under the permission file (TEST_NATS_AUTH=0: not). */
+export const TEST_NATS_AUTH = process.env.TEST_NATS_AUTH !== "0";
+
+export async function createTestInfra(
+  extraEnv: Record<string, string> = {},
+  options: TestInfraOptions = {},
+): Promise<TestInfra> {
   const prefix = uniqueName("t");
   const database = await createTestDatabase();
-  return {
+  const nats =
+    options.natsUser && TEST_NATS_AUTH
+      ? await startAuthorizedNats(prefix, { anonymousOperator: true }).catch(async (error) => {
+          await database.drop();
+          throw error;
+        })
+      : undefined;
+  const infra: TestInfra = {
     prefix,
     database,
+    natsViolations: () => nats?.violations() ?? [],
+    envOf: (user) => ({ ...infra.env, ...nats?.envOf(user) }),
     env: {
       NATS_URL: TEST_NATS_URL,
+      ...(nats && options.natsUser ? nats.envOf(options.natsUser) : {}),
       DATABASE_URL: database.url,
       NATS_PREFIX: prefix,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
@@ -91,8 +128,17 @@ export async function createTestInfra(extraEnv: Record<string, string> = {}): Pr
       ...extraEnv,
     },
     async cleanup() {
-      await deleteNatsPrefix(prefix);
+      if (!nats) {
+        await deleteNatsPrefix(prefix);
+        return database.drop();
+      }
+      const violations = nats.violations();
+      await nats.stop();
       await database.drop();
+      if (violations.length > 0) {
+        throw new Error(`NATS permission violations:\n${violations.join("\n")}`);
+      }
     },
   };
+  return infra;
 }

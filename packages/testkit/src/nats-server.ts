@@ -12,6 +12,7 @@ import { join } from "node:path";
 export interface NatsServerProcess {
   readonly port: number;
   readonly url: string;
+  readonly pid: number | undefined;
   /** The server's log so far (permission violations are logged here). */
   log(): string;
   /** SIGKILL (a crash); resolves when the process has exited. */
@@ -75,6 +76,7 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
   return {
     port,
     url: `nats://127.0.0.1:${port}`,
+    pid: child.pid,
     log,
     kill: () => stopChild(child, 0),
     stop: () => stopChild(child, 2_000),

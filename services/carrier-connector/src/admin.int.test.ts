@@ -19,7 +19,7 @@ let simulator: SimulatorProcess;
 let connector: StartedCarrierConnector;
 
 beforeAll(async () => {
-  infra = await createTestInfra();
+  infra = await createTestInfra({}, { natsUser: "carrier-connector" });
   simulator = await startSimulatorProcess({
     SIM_CARRIERS: JSON.stringify([
       { id: "seeded", port: 0 },

@@ -1,5 +1,5 @@
 import { Kvm } from "@nats-io/kv";
-import { CarrierHealth, eventIdFor, type MessageEvent } from "@smsgw/contracts";
+import { CarrierHealth, eventIdFor, type MessageEvent, NATS_OPERATOR_USER } from "@smsgw/contracts";
 import {
   BaseEnv,
   createLogger,
@@ -35,7 +35,7 @@ let observer: RunningConsumer;
 const seen: MessageEvent[] = [];
 
 beforeAll(async () => {
-  infra = await createTestInfra();
+  infra = await createTestInfra({}, { natsUser: "carrier-connector" });
   // The simulator (a fake carrier) runs as its own process, driven over its HTTP API.
   simulator = await startSimulatorProcess({
     SIM_CARRIERS: JSON.stringify([
@@ -76,7 +76,11 @@ beforeAll(async () => {
     }),
     log,
   );
-  messaging = await openMessaging(loadConfig(BaseEnv, infra.env), "connector-test", log);
+  messaging = await openMessaging(
+    loadConfig(BaseEnv, infra.envOf(NATS_OPERATOR_USER)),
+    "connector-test",
+    log,
+  );
   observer = await startConsumer(messaging.nats, {
     stream: messaging.subjects.stream,
     durable: "test-observer",

@@ -1,4 +1,4 @@
-import { InboundMessageReceived } from "@smsgw/contracts";
+import { InboundMessageReceived, NATS_OPERATOR_USER } from "@smsgw/contracts";
 import { createLogger, type RunningConsumer, startConsumer } from "@smsgw/service-kit";
 import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
 import { type NpmPdu, type NpmServer, type NpmSession, npmSmpp } from "@smsgw/testkit/npm-smpp";
@@ -59,7 +59,7 @@ function startServer(): Promise<NpmServer> {
 }
 
 beforeAll(async () => {
-  infra = await createTestInfra();
+  infra = await createTestInfra({}, { natsUser: "carrier-connector" });
   server = await startServer();
   connector = await startCarrierConnector(
     loadCarrierConnectorConfig({
@@ -77,7 +77,7 @@ beforeAll(async () => {
     }),
     log,
   );
-  events = await observeEvents(infra.env, log);
+  events = await observeEvents(infra.envOf(NATS_OPERATOR_USER), log);
   inboundConsumer = await startConsumer(events.messaging.nats, {
     stream: events.messaging.subjects.stream,
     durable: "test-inbound",

@@ -1,6 +1,11 @@
 import { createServer } from "node:net";
 import { Kvm } from "@nats-io/kv";
-import { CarrierHealth, eventIdFor, InboundMessageReceived } from "@smsgw/contracts";
+import {
+  CarrierHealth,
+  eventIdFor,
+  InboundMessageReceived,
+  NATS_OPERATOR_USER,
+} from "@smsgw/contracts";
 import { createLogger, type RunningConsumer, startConsumer } from "@smsgw/service-kit";
 import {
   createTestInfra,
@@ -49,7 +54,7 @@ async function closedPort(): Promise<number> {
 }
 
 beforeAll(async () => {
-  infra = await createTestInfra();
+  infra = await createTestInfra({}, { natsUser: "carrier-connector" });
   simulator = await startSimulatorProcess({ SIM_CARRIERS: JSON.stringify(SIM_CARRIERS) });
   const carrier = (id: string, extra: Record<string, unknown> = {}) => ({
     id,
@@ -86,7 +91,7 @@ beforeAll(async () => {
     }),
     log,
   );
-  events = await observeEvents(infra.env, log);
+  events = await observeEvents(infra.envOf(NATS_OPERATOR_USER), log);
   inboundConsumer = await startConsumer(events.messaging.nats, {
     stream: events.messaging.subjects.stream,
     durable: "test-inbound",

@@ -1,5 +1,5 @@
 import { Kvm } from "@nats-io/kv";
-import { type EventOf, eventIdFor } from "@smsgw/contracts";
+import { type EventOf, eventIdFor, NATS_OPERATOR_USER } from "@smsgw/contracts";
 import { createLogger, ensureDurableConsumer } from "@smsgw/service-kit";
 import {
   createTestInfra,
@@ -24,7 +24,7 @@ let events: Awaited<ReturnType<typeof observeEvents>>;
 let sql: postgres.Sql;
 
 beforeAll(async () => {
-  infra = await createTestInfra();
+  infra = await createTestInfra({}, { natsUser: "carrier-connector" });
   simulator = await startSimulatorProcess({
     SIM_CARRIERS: JSON.stringify([{ id: "rec", port: 0, receiptDelayMs: 10, outcomes: [] }]),
   });
@@ -43,7 +43,7 @@ beforeAll(async () => {
     }),
     log,
   );
-  events = await observeEvents(infra.env, log);
+  events = await observeEvents(infra.envOf(NATS_OPERATOR_USER), log);
   sql = postgres(infra.database.url, { max: 1, onnotice: () => undefined });
 });
 

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { Kvm } from "@nats-io/kv";
+import { NATS_OPERATOR_USER } from "@smsgw/contracts";
 import { createLogger } from "@smsgw/service-kit";
 import {
   createTestInfra,
@@ -31,7 +32,7 @@ let mostOpen = 0;
 let sampler: NodeJS.Timeout | undefined;
 
 beforeAll(async () => {
-  infra = await createTestInfra();
+  infra = await createTestInfra({}, { natsUser: "carrier-connector" });
   simulator = await startSimulatorProcess({
     SIM_CARRIERS: JSON.stringify([{ id: "shared", port: 0, receiptDelayMs: 20, outcomes: [] }]),
   });
@@ -57,7 +58,7 @@ beforeAll(async () => {
       },
     ]),
   };
-  events = await observeEvents(infra.env, log);
+  events = await observeEvents(infra.envOf(NATS_OPERATOR_USER), log);
   sampler = setInterval(() => {
     void simulator.openBinds().then(
       (open) => {

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { textOf, Visitor, waitFor } from "@smsgw/testkit";
+import { type AuthorizedNats, startAuthorizedNats, textOf, Visitor, waitFor } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { totpCode } from "./domain/totp.ts";
 import { type PricingStack, startPricingStack } from "./testing/pricing-stack.ts";
@@ -13,6 +13,8 @@ import { auditOf, loggedIn, member, owner, PASSWORD, userIdOf } from "./testing/
 let stack: PricingStack;
 let base: string;
 let noKey: string;
+/** The NATS of the console that reaches no pricing (the audit outbox's test). */
+let nowhere: AuthorizedNats | undefined;
 const KEY = randomBytes(32).toString("base64");
 
 beforeAll(async () => {
@@ -30,6 +32,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop();
+  await nowhere?.stop();
 });
 
 /** Codes of later time steps, as the app would show them 30 s apart (a code is good once). */
@@ -235,8 +238,9 @@ describe("re-authentication for secrets", () => {
 describe("the audit outbox", () => {
   it("when pricing does not answer, the change is made and its entry reaches the log once, later", async () => {
     const me = await owner(base, stack.sql, "outbox1@example.com");
-    // A console on the same database whose requests reach no pricing (another prefix).
-    const cut = await stack.console({ NATS_PREFIX: "nowhere", RPC_TIMEOUT_MS: "200" });
+    // A console on the same database whose requests reach no pricing: a NATS of its own.
+    nowhere = await startAuthorizedNats(stack.infra.prefix);
+    const cut = await stack.console({ ...nowhere.envOf("console"), RPC_TIMEOUT_MS: "200" });
     const there = new Visitor(cut);
     for (const [name, value] of me.visitor.cookies) there.cookies.set(name, value);
     await there.get("/security");

@@ -19,7 +19,7 @@ let consoleService: StartedConsole;
 let base: string;
 
 beforeAll(async () => {
-  infra = await createTestInfra({ HTTP_PORT: "0", HEALTH_PORT: "0" });
+  infra = await createTestInfra({ HTTP_PORT: "0", HEALTH_PORT: "0" }, { natsUser: "console" });
   consoleService = await startConsole(loadConsoleConfig(infra.env), log);
   base = `http://127.0.0.1:${consoleService.port}`;
 });

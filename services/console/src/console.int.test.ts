@@ -27,17 +27,20 @@ let base: string;
 
 beforeAll(async () => {
   // Every test signs up its own user, all from 127.0.0.1: more than the default ten an hour.
-  infra = await createTestInfra({
-    HTTP_PORT: "0",
-    HEALTH_PORT: "0",
-    LOGIN_MAX_FAILURES: "3",
-    SIGNUPS_PER_IP_HOUR: "50",
-  });
-  eventStore = await startServiceProcess("event-store", infra.env);
+  infra = await createTestInfra(
+    {
+      HTTP_PORT: "0",
+      HEALTH_PORT: "0",
+      LOGIN_MAX_FAILURES: "3",
+      SIGNUPS_PER_IP_HOUR: "50",
+    },
+    { natsUser: "console" },
+  );
+  eventStore = await startServiceProcess("event-store", infra.envOf("event-store"));
   const adminPort = await freePort();
   const adminToken = "console-test-admin-token";
   pricing = await startServiceProcess("pricing", {
-    ...infra.env,
+    ...infra.envOf("pricing"),
     ADMIN_PORT: String(adminPort),
     ADMIN_TOKEN: adminToken,
   });

@@ -22,8 +22,8 @@ let sql: postgres.Sql;
 let base: string;
 
 beforeAll(async () => {
-  infra = await createTestInfra({ HTTP_PORT: "0", HEALTH_PORT: "0" });
-  pricing = await startServiceProcess("pricing", infra.env);
+  infra = await createTestInfra({ HTTP_PORT: "0", HEALTH_PORT: "0" }, { natsUser: "console" });
+  pricing = await startServiceProcess("pricing", infra.envOf("pricing"));
   consoleService = await startConsole(loadConsoleConfig(infra.env), log);
   base = `http://127.0.0.1:${consoleService.port}`;
   sql = postgres(infra.database.url, { max: 2, onnotice: () => undefined });

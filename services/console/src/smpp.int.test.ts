@@ -21,7 +21,7 @@ beforeAll(async () => {
   stack = await startPricingStack();
   smppPort = await freePort();
   smppServer = await startServiceProcess("smpp-server", {
-    ...stack.infra.env,
+    ...stack.infra.envOf("smpp-server"),
     SMPP_PORT: String(smppPort),
   });
   base = await stack.console({ PUBLIC_SMPP_ADDRESS: `127.0.0.1:${smppPort}` });

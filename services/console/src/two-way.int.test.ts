@@ -27,9 +27,12 @@ let sql: postgres.Sql;
 let base: string;
 
 beforeAll(async () => {
-  infra = await createTestInfra({ HTTP_PORT: "0", HEALTH_PORT: "0", SIGNUPS_PER_IP_HOUR: "50" });
-  pricing = await startServiceProcess("pricing", infra.env);
-  inbound = await startServiceProcess("inbound", infra.env);
+  infra = await createTestInfra(
+    { HTTP_PORT: "0", HEALTH_PORT: "0", SIGNUPS_PER_IP_HOUR: "50" },
+    { natsUser: "console" },
+  );
+  pricing = await startServiceProcess("pricing", infra.envOf("pricing"));
+  inbound = await startServiceProcess("inbound", infra.envOf("inbound"));
   sql = postgres(infra.database.url, { max: 2, onnotice: () => undefined });
   // The operator's inventory (bin/gw numbers add): two simulator numbers and a real one.
   for (const number of [...SIM_NUMBERS, REAL_NUMBER]) {

@@ -15,6 +15,7 @@ import {
   type EventOf,
   MessageEvent,
   type MessageStatusChanged,
+  NATS_OPERATOR_USER,
   newMessageId,
 } from "@smsgw/contracts";
 import {
@@ -118,9 +119,14 @@ export interface Stack {
 }
 
 export async function startStack(env: Record<string, string>): Promise<Stack> {
-  const infra = await createTestInfra({ HEALTH_PORT: "0", ...env });
+  // The dispatcher as its own NATS user under the permission file; the stand-ins as the operator.
+  const infra = await createTestInfra({ HEALTH_PORT: "0", ...env }, { natsUser: "dlr-dispatcher" });
   const config = loadDlrDispatcherConfig(infra.env);
-  const messaging = await openMessaging(config, "dlr-dispatcher-test", silentLog);
+  const messaging = await openMessaging(
+    loadDlrDispatcherConfig(infra.envOf(NATS_OPERATOR_USER)),
+    "dlr-dispatcher-test",
+    silentLog,
+  );
   const kvm = new Kvm(messaging.nats.nc);
   const kv = await kvm.create(messaging.subjects.accountsBucket, { history: 1 });
   const secretsKv = await kvm.create(messaging.subjects.webhookSecretsBucket, { history: 1 });

@@ -2,6 +2,7 @@ import {
   changesOf as changesIn,
   type MessageEvent,
   type MessageStatusChanged,
+  NATS_OPERATOR_USER,
   newMessageId,
   StatusChangeDelivery,
   statusChangeId,
@@ -41,9 +42,13 @@ let statusConsumer: RunningConsumer;
 const published: MessageStatusChanged[] = [];
 
 beforeAll(async () => {
-  infra = await createTestInfra({ HEALTH_PORT: "0" });
+  infra = await createTestInfra({ HEALTH_PORT: "0" }, { natsUser: "event-store" });
   config = loadEventStoreConfig(infra.env);
-  messaging = await openMessaging(config, "event-store-test", log);
+  messaging = await openMessaging(
+    loadEventStoreConfig(infra.envOf(NATS_OPERATOR_USER)),
+    "event-store-test",
+    log,
+  );
   service = await startEventStore(config, log);
   // Like ingress: a connection whose search_path is not the event store's.
   sql = postgres(infra.database.url, { max: 2, onnotice: () => undefined });

@@ -1,4 +1,4 @@
-import { type MessageEvent, newMessageId } from "@smsgw/contracts";
+import { type MessageEvent, NATS_OPERATOR_USER, newMessageId } from "@smsgw/contracts";
 import { createLogger, type Messaging, openMessaging } from "@smsgw/service-kit";
 import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
 import postgres from "postgres";
@@ -14,8 +14,12 @@ let messaging: Messaging;
 
 beforeAll(async () => {
   // Small batches, two in flight per replica: many transactions touch the same messages.
-  infra = await createTestInfra({ HEALTH_PORT: "0", MAX_BATCH: "50" });
-  messaging = await openMessaging(loadEventStoreConfig(infra.env), "replicas-test", log);
+  infra = await createTestInfra({ HEALTH_PORT: "0", MAX_BATCH: "50" }, { natsUser: "event-store" });
+  messaging = await openMessaging(
+    loadEventStoreConfig(infra.envOf(NATS_OPERATOR_USER)),
+    "replicas-test",
+    log,
+  );
 });
 afterAll(async () => {
   await messaging?.close();

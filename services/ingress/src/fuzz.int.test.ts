@@ -25,7 +25,7 @@ beforeAll(async () => {
     BATCH_MAX_BODY_BYTES: "262144",
   });
   // The status and events queries read the event store's tables: they must exist.
-  eventStore = await startServiceProcess("event-store", h.infra.env);
+  eventStore = await startServiceProcess("event-store", h.infra.envOf("event-store"));
 });
 afterAll(async () => {
   await eventStore?.stop();

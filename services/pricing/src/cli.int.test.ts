@@ -12,7 +12,7 @@ import { runCli } from "./testing/run-cli.ts";
 let infra: TestInfra;
 
 beforeAll(async () => {
-  infra = await createTestInfra();
+  infra = await createTestInfra({}, { natsUser: "pricing" });
 });
 afterAll(async () => {
   await infra?.cleanup();

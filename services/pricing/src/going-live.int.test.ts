@@ -33,12 +33,15 @@ let kv: KvCache<AccountRecord>;
 let rpc: ReturnType<typeof consoleRpcSubjects>;
 
 beforeAll(async () => {
-  infra = await createTestInfra({
-    HEALTH_PORT: "0",
-    ADMIN_PORT: "0",
-    ADMIN_TOKEN: TOKEN,
-    SWEEP_INTERVAL_MS: "600000",
-  });
+  infra = await createTestInfra(
+    {
+      HEALTH_PORT: "0",
+      ADMIN_PORT: "0",
+      ADMIN_TOKEN: TOKEN,
+      SWEEP_INTERVAL_MS: "600000",
+    },
+    { natsUser: "pricing" },
+  );
   pricing = await startPricing(loadPricingConfig(infra.env), log);
   client = await connectNats(infra.env.NATS_URL ?? "", "going-live-test", log);
   kv = await startKvCache(client.nc, subjectsFor(infra.prefix).accountsBucket, AccountRecord, log);

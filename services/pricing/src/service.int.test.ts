@@ -30,7 +30,10 @@ let accounts: KvCache<AccountRecord>;
 
 beforeAll(async () => {
   // Small batches so that a burst spans several transactions on both replicas.
-  infra = await createTestInfra({ HEALTH_PORT: "0", AUTHORIZE_MAX_BATCH: "32" });
+  infra = await createTestInfra(
+    { HEALTH_PORT: "0", AUTHORIZE_MAX_BATCH: "32" },
+    { natsUser: "pricing" },
+  );
   const config = loadPricingConfig(infra.env);
   pricing = await startPricing(config, log);
   replica = await startPricing(config, log);

@@ -34,13 +34,16 @@ let refundWatch: RunningConsumer;
 const refundEvents: MessageEvent[] = [];
 
 beforeAll(async () => {
-  infra = await createTestInfra({
-    HEALTH_PORT: "0",
-    // The sweep runs only when a test asks (runOnce); charges are overdue after 300 ms.
-    SWEEP_INTERVAL_MS: "600000",
-    REFUND_GRACE_MS: "300",
-    OUTBOX_RELAY_AFTER_MS: "0",
-  });
+  infra = await createTestInfra(
+    {
+      HEALTH_PORT: "0",
+      // The sweep runs only when a test asks (runOnce); charges are overdue after 300 ms.
+      SWEEP_INTERVAL_MS: "600000",
+      REFUND_GRACE_MS: "300",
+      OUTBOX_RELAY_AFTER_MS: "0",
+    },
+    { natsUser: "pricing" },
+  );
   pricing = await startPricing(loadPricingConfig(infra.env), log);
   client = await connectNats(infra.env.NATS_URL ?? "", "settlement-test", log);
   sql = postgres(infra.database.url, { max: 2, onnotice: () => undefined });

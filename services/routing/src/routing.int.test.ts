@@ -96,20 +96,6 @@ describe("routing on real JetStream", () => {
     expect(t.recorder.ordersOf(event.messageId)).toEqual([]);
   });
 
-  it("when accepted events arrive together in one envelope, each is routed, and one scheduled for later goes back to the stream alone and is held until due", async () => {
-    const sendAt = new Date(Date.now() + 1_500).toISOString();
-    const now = [accepted("+37212340001"), accepted("+37212340002")];
-    const later = accepted("+37212340003", { sendAt });
-    await t.messaging.publisher.publishGrouped([...now, later]);
-    for (const event of now) {
-      const orders = await t.recorder.ordersFor(event.messageId);
-      expect(orders.map((o) => o.data.carrierId)).toEqual(["sim-a"]);
-    }
-    expect(t.recorder.ordersOf(later.messageId)).toEqual([]);
-    const [held] = await t.recorder.ordersFor(later.messageId);
-    expect(Date.parse(held?.occurredAt ?? "")).toBeGreaterThanOrEqual(Date.parse(sendAt));
-  });
-
   it("when an accepted event is stored after its publishBy, it is void: routing neither routes nor fails it (ADR 0022), and one stored in time is routed", async () => {
     const past = new Date(Date.now() - 1_000).toISOString();
     const future = new Date(Date.now() + 60_000).toISOString();
@@ -230,5 +216,40 @@ describe("routing on real JetStream", () => {
   it("when asked, the health server says it is ready", async () => {
     const response = await fetch(`http://127.0.0.1:${t.routing.healthPort}/readyz`);
     expect(response.status).toBe(200);
+  });
+});
+
+/**
+ * Routing puts a scheduled message it finds in an envelope back on the stream alone, as an
+ * accepted event: a defensive path (no door puts a scheduled message in an envelope) that the
+ * permission file refuses, since only the doors may publish `<p>.evt.accepted` (ADR 0015).
+ * Under the file the publish is refused and the envelope is redelivered until the message is
+ * due. So this case runs on the machine's NATS without users until routing holds such a
+ * message another way (ADR 0015, amendment of 2026-12-06, "Left").
+ */
+describe("routing on real JetStream, without NATS users", () => {
+  let plain: RoutingUnderTest;
+  beforeAll(async () => {
+    plain = await startRoutingUnderTest(
+      { ROUTES: "+372=sim-a:300|sim-b:400" },
+      { natsAuth: false },
+    );
+  });
+  afterAll(async () => {
+    await plain?.stop();
+  });
+
+  it("when accepted events arrive together in one envelope, each is routed, and one scheduled for later goes back to the stream alone and is held until due", async () => {
+    const sendAt = new Date(Date.now() + 1_500).toISOString();
+    const now = [accepted("+37212340001"), accepted("+37212340002")];
+    const later = accepted("+37212340003", { sendAt });
+    await plain.messaging.publisher.publishGrouped([...now, later]);
+    for (const event of now) {
+      const orders = await plain.recorder.ordersFor(event.messageId);
+      expect(orders.map((o) => o.data.carrierId)).toEqual(["sim-a"]);
+    }
+    expect(plain.recorder.ordersOf(later.messageId)).toEqual([]);
+    const [held] = await plain.recorder.ordersFor(later.messageId);
+    expect(Date.parse(held?.occurredAt ?? "")).toBeGreaterThanOrEqual(Date.parse(sendAt));
   });
 });

@@ -6,6 +6,7 @@ import {
   eventIdFor,
   type MessageEvent,
   MessageEvent as MessageEventSchema,
+  NATS_OPERATOR_USER,
   newMessageId,
   type ScoreCounts,
   SubmitOrder,
@@ -211,10 +212,21 @@ export async function deleteRoutingBuckets(natsUrl: string, prefix: string): Pro
  * Routing on its own test infrastructure (database, subject prefix), with a connection to
  * publish on and a recorder of every event; `stop()` undoes all of it.
  */
-export async function startRoutingUnderTest(env: Record<string, string>) {
-  const infra = await createTestInfra({ HEALTH_PORT: "0", ...env });
+export async function startRoutingUnderTest(
+  env: Record<string, string>,
+  options: { natsAuth?: boolean } = {},
+) {
+  // Routing as its own NATS user under the permission file; the stand-ins as the operator.
+  const infra = await createTestInfra(
+    { HEALTH_PORT: "0", ...env },
+    options.natsAuth === false ? {} : { natsUser: "routing" },
+  );
   const config = loadRoutingConfig(infra.env);
-  const messaging = await openMessaging(config, "routing-test", silent);
+  const messaging = await openMessaging(
+    loadRoutingConfig(infra.envOf(NATS_OPERATOR_USER)),
+    "routing-test",
+    silent,
+  );
   const recorder = await startRecorder(messaging);
   const routing = await startRouting(config, silent);
   return {

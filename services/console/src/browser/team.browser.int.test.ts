@@ -24,7 +24,7 @@ let base: string;
 beforeAll(async () => {
   browser = await launchChromium();
   stack = await startPricingStack();
-  eventStore = await startServiceProcess("event-store", stack.infra.env);
+  eventStore = await startServiceProcess("event-store", stack.infra.envOf("event-store"));
   base = await stack.console({ CONSOLE_SECRETS_KEY: randomBytes(32).toString("base64") });
 }, 600_000);
 

@@ -24,7 +24,11 @@ export interface PricingStack {
 
 export async function startPricingStack(): Promise<PricingStack> {
   const log = createLogger("console-test", process.env.TEST_LOG_LEVEL ?? "silent");
-  const infra = await createTestInfra({ HTTP_PORT: "0", HEALTH_PORT: "0" });
+  // Each service as its own NATS user under the permission file (env: the console's).
+  const infra = await createTestInfra(
+    { HTTP_PORT: "0", HEALTH_PORT: "0" },
+    { natsUser: "console" },
+  );
   let pricing: ServiceProcess | undefined;
   const consoles: StartedConsole[] = [];
   const sql = postgres(infra.database.url, { max: 1, onnotice: () => undefined });
@@ -35,7 +39,7 @@ export async function startPricingStack(): Promise<PricingStack> {
     await infra.cleanup();
   };
   try {
-    pricing = await startServiceProcess("pricing", infra.env);
+    pricing = await startServiceProcess("pricing", infra.envOf("pricing"));
   } catch (error) {
     await stop();
     throw error;

@@ -3,6 +3,7 @@ import type { Logger } from "@smsgw/service-kit";
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from "express";
 import { renderDocsPage } from "../openapi/docs-page.ts";
 import { buildOpenApiDocument } from "../openapi/document.ts";
+import { deadline } from "./deadline.ts";
 import { type IpLimitDeps, perIpLimit } from "./limits.ts";
 import { createMessageStatusHandler, type MessageStatusDeps } from "./message-status.ts";
 import { sendError } from "./reply.ts";
@@ -177,17 +178,6 @@ export function createApp(deps: AppDeps): Express {
   app.use((_req, res) => sendError(res, apiError("not_found", "no such resource")));
   app.use(errorHandler(deps.log, deps.maxBodyBytes));
   return app;
-}
-
-/** Answers server_error if nothing else answered within the ceiling (api.md: 30 s). */
-function deadline(ms: number): RequestHandler {
-  return (_req, res, next) => {
-    const timer = setTimeout(() => {
-      sendError(res, apiError("server_error", "the request did not complete in time"));
-    }, ms);
-    res.once("close", () => clearTimeout(timer));
-    next();
-  };
 }
 
 /** A body of another type is refused (as invalid_params: 415 is not in api.md). */

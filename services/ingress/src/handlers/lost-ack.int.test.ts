@@ -1,6 +1,13 @@
-import { type NatsProxy, startNatsProxy, TEST_NATS_URL, waitFor } from "@smsgw/testkit";
+import { type NatsProxy, waitFor } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, type Harness, NUMBERS, query, startHarness } from "../testing/harness.ts";
+import {
+  call,
+  type Harness,
+  NO_IP_LIMIT,
+  NUMBERS,
+  query,
+  startHarness,
+} from "../testing/harness.ts";
 
 /**
  * ADR 0022: ingress reaches NATS through a proxy that can lose JetStream's acknowledgements,
@@ -12,18 +19,14 @@ let proxy: NatsProxy;
 let h: Harness;
 
 beforeAll(async () => {
-  proxy = await startNatsProxy(TEST_NATS_URL);
-  h = await startHarness({
-    NATS_URL: proxy.url,
-    PUBLISH_TIMEOUT_MS: "300",
-    PUBLISH_RETRY_MS: "300",
-    IP_RATE_PER_SEC: "10000",
-    IP_BURST: "10000",
-  });
+  h = await startHarness(
+    { PUBLISH_TIMEOUT_MS: "300", PUBLISH_RETRY_MS: "300", ...NO_IP_LIMIT },
+    { natsProxy: true },
+  );
+  proxy = h.proxy as NatsProxy;
 });
 afterAll(async () => {
   await h?.stop();
-  await proxy?.stop();
 });
 
 const auth = () =>

@@ -13,7 +13,7 @@ const basic = (hash: string, token: string) => ({
 beforeAll(async () => {
   h = await startHarness();
   // The real event store folds the accepted event into the projection the ingress reads.
-  eventStore = await startServiceProcess("event-store", h.infra.env);
+  eventStore = await startServiceProcess("event-store", h.infra.envOf("event-store"));
   const sent = await call(
     `${h.base}/?${query({
       hash: h.account.hash,

@@ -12,6 +12,7 @@ import type { RequestHandler } from "express";
 import { checkAccess } from "../domain/access.ts";
 import { readSendFields } from "../domain/fields.ts";
 import type { Authenticator } from "./auth.ts";
+import { whilePublishing } from "./deadline.ts";
 import { accountThrottle } from "./limits.ts";
 import { sendError, sendJson } from "./reply.ts";
 import { clientIpOf } from "./v1-auth.ts";
@@ -70,8 +71,13 @@ export function createSendHandler(deps: SendDeps): RequestHandler {
     const charged = await pipeline.charge(draft.value);
     if (!charged.ok) return sendError(res, charged.error);
     if (res.headersSent) return;
-    const accepted = await pipeline.accept(draft.value, charged.value);
-    if (accepted === "unknown") return sendError(res, outcomeUnknown(draft.value.messageId));
+    const unknown = outcomeUnknown(draft.value.messageId);
+    const accepted = await whilePublishing(
+      res,
+      () => sendError(res, unknown),
+      () => pipeline.accept(draft.value, charged.value),
+    );
+    if (accepted === "unknown") return sendError(res, unknown);
     if (accepted === "not_stored") return sendError(res, NOT_ACCEPTED);
     sendJson(res, 200, {
       status: "success",

@@ -12,6 +12,7 @@ import {
 } from "@smsgw/message-acceptance";
 import type { RequestHandler, Response } from "express";
 import { describeIssue, SendBatchEnvelope } from "../domain/api-schemas.ts";
+import { whilePublishing } from "./deadline.ts";
 import {
   type Answer,
   answerOnce,
@@ -122,7 +123,16 @@ async function sendBatch(
 
   // Past the deadline nothing is published (pricing's sweep refunds the charges).
   if (res.headersSent) return errorAnswer(NOT_ACCEPTED);
-  const stored = await pipeline.acceptAll(charged);
+  // The deadline, while the publish is in flight: every charged item's outcome is unknown.
+  const unknownAll = () => {
+    for (const { index, draft } of charged) results[index] = unknownItem(index, draft.messageId);
+    return batchAnswer(results);
+  };
+  const stored = await whilePublishing(
+    res,
+    () => writeAnswer(res, unknownAll()),
+    () => pipeline.acceptAll(charged),
+  );
   const at = new Date(deps.now()).toISOString();
   charged.forEach(({ index, draft, charged: charge }, i) => {
     results[index] =
@@ -137,6 +147,10 @@ async function sendBatch(
           ? refusal(index, apiError("server_error", "the message was not accepted; retry it"))
           : unknownItem(index, draft.messageId);
   });
+  return batchAnswer(results);
+}
+
+function batchAnswer(results: ItemResult[]): Answer {
   const accepted = results.filter((r) => r.status === "queued").length;
   return {
     httpStatus: 200,

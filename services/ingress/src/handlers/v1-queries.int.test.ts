@@ -7,7 +7,7 @@ let eventStore: ServiceProcess;
 
 beforeAll(async () => {
   h = await startHarness({ IP_RATE_PER_SEC: "10000", IP_BURST: "10000" });
-  eventStore = await startServiceProcess("event-store", h.infra.env);
+  eventStore = await startServiceProcess("event-store", h.infra.envOf("event-store"));
 });
 afterAll(async () => {
   await eventStore?.stop();

@@ -15,7 +15,7 @@ let sql: postgres.Sql;
 
 beforeAll(async () => {
   h = await startHarness({ IP_RATE_PER_SEC: "10000", IP_BURST: "10000" });
-  eventStore = await startServiceProcess("event-store", h.infra.env);
+  eventStore = await startServiceProcess("event-store", h.infra.envOf("event-store"));
   sql = postgres(h.infra.database.url, { max: 1, onnotice: () => undefined });
 });
 afterAll(async () => {

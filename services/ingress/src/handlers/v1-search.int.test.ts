@@ -76,7 +76,7 @@ const newestFirst = (rows: Seeded[]) =>
 
 beforeAll(async () => {
   h = await startHarness({ IP_RATE_PER_SEC: "10000", IP_BURST: "10000" });
-  eventStore = await startServiceProcess("event-store", h.infra.env);
+  eventStore = await startServiceProcess("event-store", h.infra.envOf("event-store"));
   sql = postgres(h.infra.database.url, { max: 2, onnotice: () => undefined });
   other = await h.putAccount();
   await seed(h.account.accountId, mine);

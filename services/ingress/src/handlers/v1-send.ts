@@ -18,6 +18,7 @@ import type { RequestHandler, Response } from "express";
 import { describeIssue, SendMessage } from "../domain/api-schemas.ts";
 import { readCallbackStatuses } from "../domain/callback-statuses.ts";
 import { checkCallbackUrl } from "../domain/fields.ts";
+import { whilePublishing } from "./deadline.ts";
 import type { IdempotencyStore } from "./idempotency-store.ts";
 import {
   type Answer,
@@ -156,8 +157,13 @@ async function send(
   if (!charged.ok) return errorAnswer(charged.error);
   // The request deadline answered already: nothing may be sent (pricing's sweep refunds).
   if (res.headersSent) return errorAnswer(NOT_ACCEPTED);
-  const accepted = await deps.pipeline.accept(draft.value, charged.value);
-  if (accepted === "unknown") return errorAnswer(outcomeUnknown(messageId));
+  const unknown = errorAnswer(outcomeUnknown(messageId));
+  const accepted = await whilePublishing(
+    res,
+    () => writeAnswer(res, unknown),
+    () => deps.pipeline.accept(draft.value, charged.value),
+  );
+  if (accepted === "unknown") return unknown;
   if (accepted === "not_stored") return errorAnswer(NOT_ACCEPTED);
   const at = new Date(deps.now()).toISOString();
   const resource = acceptedResource(draft.value, charged.value.amount, charged.value.currency, at);

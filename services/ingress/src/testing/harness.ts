@@ -7,6 +7,7 @@ import {
   type BalanceRequest,
   type EventOf,
   MessageAccepted,
+  NATS_OPERATOR_USER,
   type PriceRequest,
   type RoutingRules,
 } from "@smsgw/contracts";
@@ -22,7 +23,7 @@ import {
   startKvCache,
   unbatch,
 } from "@smsgw/service-kit";
-import { createTestInfra, type TestInfra } from "@smsgw/testkit";
+import { createTestInfra, type NatsProxy, startNatsProxy, type TestInfra } from "@smsgw/testkit";
 import { loadIngressConfig } from "../config.ts";
 import { type StartedIngress, startIngress } from "../service.ts";
 
@@ -46,6 +47,9 @@ export const NUMBERS = {
   windowClosed: "+37256789050",
 } as const;
 
+/** No per-IP limit to speak of: every request of a test comes from 127.0.0.1. */
+export const NO_IP_LIMIT = { IP_RATE_PER_SEC: "10000", IP_BURST: "10000" } as const;
+
 export interface TestAccount {
   accountId: string;
   hash: string;
@@ -56,6 +60,8 @@ export interface Harness {
   infra: TestInfra;
   messaging: Messaging;
   ingress: StartedIngress;
+  /** The proxy between ingress and NATS (`natsProxy`). */
+  proxy: NatsProxy | undefined;
   /** http://127.0.0.1:<port> */
   base: string;
   /** http://127.0.0.1:<health port>: /healthz, /readyz, /metrics */
@@ -110,10 +116,26 @@ function answerFor(
   }
 }
 
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
-  const infra = await createTestInfra();
+export interface HarnessOptions {
+  /** Ingress reaches NATS through a proxy that can lose PubAcks (`Harness.proxy`, ADR 0022). */
+  natsProxy?: boolean;
+}
+
+/**
+ * Ingress logs in as its own NATS user on a nats-server of the file's own with the
+ * permission file (testkit `createTestInfra`'s `natsUser`), its stand-ins as the operator.
+ */
+export async function startHarness(
+  env: Record<string, string> = {},
+  options: HarnessOptions = {},
+): Promise<Harness> {
+  const infra = await createTestInfra({}, { natsUser: "ingress" });
   const log = createLogger("ingress-test", infra.env.LOG_LEVEL);
-  const messaging = await openMessaging(loadConfig(BaseEnv, infra.env), "ingress-test", log);
+  const messaging = await openMessaging(
+    loadConfig(BaseEnv, infra.envOf(NATS_OPERATOR_USER)),
+    "ingress-test",
+    log,
+  );
   const { subjects } = messaging;
   // Creates the accounts bucket, as pricing (its owner) would.
   const accountsCache = await startKvCache(
@@ -215,8 +237,10 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     },
   });
 
+  const proxy = options.natsProxy ? await startNatsProxy(infra.env.NATS_URL ?? "") : undefined;
   const config = loadIngressConfig({
     ...infra.env,
+    ...(proxy ? { NATS_URL: proxy.url } : {}),
     HTTP_PORT: "0",
     HEALTH_PORT: "0",
     AUTHORIZE_TIMEOUT_MS: "500",
@@ -228,6 +252,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     infra,
     messaging,
     ingress,
+    proxy,
     base: `http://127.0.0.1:${ingress.port}`,
     health: `http://127.0.0.1:${ingress.healthPort}`,
     account,
@@ -260,6 +285,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     },
     async stop() {
       await ingress.stop();
+      await proxy?.stop();
       await consumer.stop();
       await messaging.close();
       await infra.cleanup();

@@ -24,14 +24,17 @@ let secrets: KvCache<WebhookSecretsRecord>;
 let base: string;
 
 beforeAll(async () => {
-  infra = await createTestInfra({
-    HEALTH_PORT: "0",
-    ADMIN_PORT: "0",
-    ADMIN_TOKEN: TOKEN,
-    ADMIN_OPERATORS: `bob:${createHash("sha256").update(BOB_TOKEN).digest("hex")}`,
-    SWEEP_INTERVAL_MS: "600000",
-    WEBHOOK_SECRET_GRACE_MS: "200",
-  });
+  infra = await createTestInfra(
+    {
+      HEALTH_PORT: "0",
+      ADMIN_PORT: "0",
+      ADMIN_TOKEN: TOKEN,
+      ADMIN_OPERATORS: `bob:${createHash("sha256").update(BOB_TOKEN).digest("hex")}`,
+      SWEEP_INTERVAL_MS: "600000",
+      WEBHOOK_SECRET_GRACE_MS: "200",
+    },
+    { natsUser: "pricing" },
+  );
   pricing = await startPricing(loadPricingConfig(infra.env), log);
   base = `http://127.0.0.1:${pricing.adminPort}`;
   client = await connectNats(infra.env.NATS_URL ?? "", "admin-test", log);

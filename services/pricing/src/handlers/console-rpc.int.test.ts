@@ -33,7 +33,7 @@ let kv: KvCache<AccountRecord>;
 let rpc: ReturnType<typeof consoleRpcSubjects>;
 
 beforeAll(async () => {
-  infra = await createTestInfra({ HEALTH_PORT: "0" });
+  infra = await createTestInfra({ HEALTH_PORT: "0" }, { natsUser: "pricing" });
   pricing = await startPricing(loadPricingConfig(infra.env), log);
   client = await connectNats(infra.env.NATS_URL ?? "", "pricing-console-test", log);
   kv = await startKvCache(client.nc, subjectsFor(infra.prefix).accountsBucket, AccountRecord, log);

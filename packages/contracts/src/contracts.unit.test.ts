@@ -66,6 +66,15 @@ describe("subjects", () => {
     expect(s.event("MessageAccepted")).toBe("t1.evt.accepted");
     expect(() => subjects("Bad.Prefix")).toThrow();
   });
+
+  it("when routing holds a message apart, its subject is in the stream but outside the events every logger reads", () => {
+    const s = subjects("t1");
+    expect(s.routingHeld).toBe("t1.routing.held");
+    expect(s.streamSubjects).toContain("t1.routing.>");
+    for (const read of [s.allEvents, s.submitAll, "t1.status.>", "t1.inbound.>"]) {
+      expect(s.routingHeld.startsWith(read.slice(0, -1))).toBe(false);
+    }
+  });
 });
 
 describe("event schemas", () => {

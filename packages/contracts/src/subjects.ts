@@ -7,6 +7,8 @@ import type { MessageEventType } from "./events.ts";
  *   <p>.evt.<kind>[.<carrier>]  message events (the audit trail), stream <P>_EVENTS
  *   <p>.evt.batch               several events in one publish (EventBatch), same stream
  *   <p>.submit.<carrier>        work for a carrier's connector, not logged (ADR 0009)
+ *   <p>.routing.held            routing's own copies of scheduled messages it holds apart,
+ *                               read by routing only (not an acceptance: not logged)
  *   <p>.status.changed          derived status changes (for webhooks), same stream
  *   <p>.status.balance_low      an account's balance fell below its threshold (for webhooks)
  *   <p>.inbound.received        inbound (MO) messages from carriers, same stream
@@ -25,6 +27,12 @@ export interface Subjects {
   readonly submitAll: string;
   /** A carrier's submit work items: `<p>.submit.<carrier>`. */
   submit(carrierId: string): string;
+  /**
+   * Routing's held copies: a scheduled message it found in an envelope, put here alone to be
+   * held until due without holding its neighbours. Only routing publishes and reads it; not an
+   * acceptance (nothing logs, charges or counts it as backlog), so outside `<p>.evt.>`.
+   */
+  readonly routingHeld: string;
   readonly statusChanged: string;
   /** pricing: an account's balance crossed below its threshold (`AccountBalanceLow`). */
   readonly balanceLow: string;
@@ -100,6 +108,7 @@ export function subjects(prefix = "sms"): Subjects {
       `${prefix}.status.>`,
       `${prefix}.inbound.>`,
       `${prefix}.submit.>`,
+      `${prefix}.routing.>`,
     ],
     allEvents: `${prefix}.evt.>`,
     routedAll: `${prefix}.evt.routed.>`,
@@ -109,6 +118,7 @@ export function subjects(prefix = "sms"): Subjects {
       if (!CARRIER_ID_PATTERN.test(carrierId)) throw new Error(`invalid carrier id "${carrierId}"`);
       return `${prefix}.submit.${carrierId}`;
     },
+    routingHeld: `${prefix}.routing.held`,
     statusChanged: `${prefix}.status.changed`,
     balanceLow: `${prefix}.status.balance_low`,
     messagesErased: `${prefix}.status.erased`,

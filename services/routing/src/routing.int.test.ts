@@ -213,43 +213,58 @@ describe("routing on real JetStream", () => {
     expect(await stored()).toBe(before + 1);
   });
 
+  it("when a scheduled message arrives in an envelope, its neighbours are routed at once and the envelope acked, and it is held apart on routing's own subject (never the doors' accepted one) and routed once, when due", async () => {
+    const { stream } = t.messaging.subjects;
+    const acceptedSubject = t.messaging.subjects.event("MessageAccepted");
+    const heldSubject = t.messaging.subjects.routingHeld;
+    const stored = async (subject: string) => {
+      const info = await t.messaging.nats.jsm.streams.info(stream, { subjects_filter: subject });
+      return info.state.subjects?.[subject] ?? 0;
+    };
+    const acceptedBefore = await stored(acceptedSubject);
+    const sendAt = new Date(Date.now() + 2_500);
+    const now = [accepted("+37212340001"), accepted("+37212340002")];
+    const later = accepted("+37212340003", {
+      sendAt: sendAt.toISOString(),
+      // Its window closes before it is due: the held copy stands for this copy, stored in time.
+      publishBy: new Date(Date.now() + 1_000).toISOString(),
+    });
+    const envelope = JSON.stringify({ type: "EventBatch", version: 1, events: [...now, later] });
+    // Stored twice (no de-duplication id), so routing reads the envelope twice: one held copy.
+    await t.messaging.nats.js.publish(acceptedSubject, envelope);
+    await t.messaging.nats.js.publish(acceptedSubject, envelope);
+    for (const event of now) {
+      const orders = await t.recorder.ordersFor(event.messageId);
+      expect(orders.map((o) => o.data.carrierId)).toEqual(["sim-a"]);
+    }
+    await waitFor(
+      async () => {
+        const info = await t.messaging.nats.jsm.consumers.info(stream, ROUTING_DURABLES.accepted);
+        return info.num_pending === 0 && info.num_ack_pending === 0;
+      },
+      { what: "both copies of the envelope acked" },
+    );
+    expect(Date.now()).toBeLessThan(sendAt.getTime());
+    expect(t.recorder.ordersOf(later.messageId)).toEqual([]);
+    expect(await stored(heldSubject)).toBe(1);
+    await waitFor(
+      async () => {
+        const info = await t.messaging.nats.jsm.consumers.info(stream, ROUTING_DURABLES.held);
+        return info.num_pending === 0 && info.num_ack_pending === 1;
+      },
+      { what: "the held copy held on routing-held" },
+    );
+    const [order, ...duplicates] = await t.recorder.ordersFor(later.messageId);
+    expect(duplicates).toEqual([]);
+    expect(Date.parse(order?.occurredAt ?? "")).toBeGreaterThanOrEqual(sendAt.getTime());
+    expect(order?.data.carrierId).toBe("sim-a");
+    // Routing published nothing on the doors' accepted subject: only the test's two envelopes.
+    expect(await stored(acceptedSubject)).toBe(acceptedBefore + 2);
+    expect(t.infra.natsViolations()).toEqual([]);
+  });
+
   it("when asked, the health server says it is ready", async () => {
     const response = await fetch(`http://127.0.0.1:${t.routing.healthPort}/readyz`);
     expect(response.status).toBe(200);
-  });
-});
-
-/**
- * Routing puts a scheduled message it finds in an envelope back on the stream alone, as an
- * accepted event: a defensive path (no door puts a scheduled message in an envelope) that the
- * permission file refuses, since only the doors may publish `<p>.evt.accepted` (ADR 0015).
- * Under the file the publish is refused and the envelope is redelivered until the message is
- * due. So this case runs on the machine's NATS without users until routing holds such a
- * message another way (ADR 0015, amendment of 2026-12-06, "Left").
- */
-describe("routing on real JetStream, without NATS users", () => {
-  let plain: RoutingUnderTest;
-  beforeAll(async () => {
-    plain = await startRoutingUnderTest(
-      { ROUTES: "+372=sim-a:300|sim-b:400" },
-      { natsAuth: false },
-    );
-  });
-  afterAll(async () => {
-    await plain?.stop();
-  });
-
-  it("when accepted events arrive together in one envelope, each is routed, and one scheduled for later goes back to the stream alone and is held until due", async () => {
-    const sendAt = new Date(Date.now() + 1_500).toISOString();
-    const now = [accepted("+37212340001"), accepted("+37212340002")];
-    const later = accepted("+37212340003", { sendAt });
-    await plain.messaging.publisher.publishGrouped([...now, later]);
-    for (const event of now) {
-      const orders = await plain.recorder.ordersFor(event.messageId);
-      expect(orders.map((o) => o.data.carrierId)).toEqual(["sim-a"]);
-    }
-    expect(plain.recorder.ordersOf(later.messageId)).toEqual([]);
-    const [held] = await plain.recorder.ordersFor(later.messageId);
-    expect(Date.parse(held?.occurredAt ?? "")).toBeGreaterThanOrEqual(Date.parse(sendAt));
   });
 });

@@ -28,6 +28,7 @@ import { handleAccepted } from "./handlers/accepted.ts";
 import { handleSubmitFailed } from "./handlers/submit-failed.ts";
 import { openRouteStore } from "./kv/route-store.ts";
 import { type RouteWatch, watchRoutes } from "./kv/route-watch.ts";
+import { createHeldPublisher } from "./nats/held-publisher.ts";
 import { createSubmitPublisher } from "./nats/submit-publisher.ts";
 
 export interface StartedRouting extends RunningService {
@@ -44,12 +45,14 @@ const RULES_REFRESH_MS = 5_000;
 export const ROUTING_DURABLES = {
   accepted: "routing-accepted",
   submitFailed: "routing-submit-failed",
+  /** Routing's own copies of scheduled messages held apart (`<p>.routing.held`). */
+  held: "routing-held",
 } as const;
 
 /**
  * Connects; seeds the route store if empty; watches routes and carrier health (whose
  * records carry the connectors' counts the scores are built from); publishes the routing
- * rules; then starts the two consumers, the health server and (with ADMIN_TOKEN) the
+ * rules; then starts the three consumers, the health server and (with ADMIN_TOKEN) the
  * admin API.
  */
 export async function startRouting(config: RoutingConfig, log: Logger): Promise<StartedRouting> {
@@ -119,7 +122,17 @@ export async function startRouting(config: RoutingConfig, log: Logger): Promise<
       };
     };
     const orders = createSubmitPublisher(nats.js, subjects);
+    const held = createHeldPublisher(nats.js, subjects);
     const now = () => new Date();
+    const acceptedDeps = {
+      view,
+      orders,
+      publisher,
+      held,
+      log,
+      now,
+      holdCapMs: config.ROUTE_HOLD_CAP_SECONDS * 1000,
+    };
     const consumers: RunningConsumer[] = [];
     stoppers.push(async () => {
       await Promise.all(consumers.map((consumer) => consumer.stop()));
@@ -131,14 +144,18 @@ export async function startRouting(config: RoutingConfig, log: Logger): Promise<
         filterSubject: subjects.event("MessageAccepted"),
         schema: singleOrBatch(MessageAccepted),
         log,
-        handle: handleAccepted({
-          view,
-          orders,
-          publisher,
-          log,
-          now,
-          holdCapMs: config.ROUTE_HOLD_CAP_SECONDS * 1000,
-        }),
+        handle: handleAccepted(acceptedDeps, "doors"),
+      }),
+    );
+    // The held copies go through the same decisions, less the acceptance fence (domain/hold.ts).
+    consumers.push(
+      await startConsumer(nats, {
+        stream: subjects.stream,
+        durable: ROUTING_DURABLES.held,
+        filterSubject: subjects.routingHeld,
+        schema: MessageAccepted,
+        log,
+        handle: handleAccepted(acceptedDeps, "held"),
       }),
     );
     consumers.push(

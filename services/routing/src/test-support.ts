@@ -212,15 +212,9 @@ export async function deleteRoutingBuckets(natsUrl: string, prefix: string): Pro
  * Routing on its own test infrastructure (database, subject prefix), with a connection to
  * publish on and a recorder of every event; `stop()` undoes all of it.
  */
-export async function startRoutingUnderTest(
-  env: Record<string, string>,
-  options: { natsAuth?: boolean } = {},
-) {
+export async function startRoutingUnderTest(env: Record<string, string>) {
   // Routing as its own NATS user under the permission file; the stand-ins as the operator.
-  const infra = await createTestInfra(
-    { HEALTH_PORT: "0", ...env },
-    options.natsAuth === false ? {} : { natsUser: "routing" },
-  );
+  const infra = await createTestInfra({ HEALTH_PORT: "0", ...env }, { natsUser: "routing" });
   const config = loadRoutingConfig(infra.env);
   const messaging = await openMessaging(
     loadRoutingConfig(infra.envOf(NATS_OPERATOR_USER)),

@@ -256,14 +256,16 @@ describe("each service under its own NATS user", () => {
 });
 
 describe("a service with another service's credentials", () => {
-  it("when the dispatcher's user publishes an accepted event, JetStream never stores it", async () => {
-    const nc = await connectAs("dlr-dispatcher");
+  it("when the dispatcher's or routing's user publishes an accepted event, JetStream never stores it (routing holds a message on its own subject instead)", async () => {
     const accepted = s.event("MessageAccepted");
-    await expectRefused(
-      () => jetstream(nc).publish(accepted, "{}", { timeout: 2_000 }),
-      "dlr-dispatcher",
-      accepted,
-    );
+    for (const user of ["dlr-dispatcher", "routing"] as const) {
+      const nc = await connectAs(user);
+      await expectRefused(
+        () => jetstream(nc).publish(accepted, "{}", { timeout: 2_000 }),
+        user,
+        accepted,
+      );
+    }
   });
 
   it("when the connector's user reads the accounts bucket, it is refused", async () => {

@@ -1,3 +1,4 @@
+import { subjects } from "@smsgw/contracts";
 import { describe, expect, it } from "vitest";
 import { backlogOf, isPerCarrier, onDeliveryPath, subjectsOverlap } from "./backlog.ts";
 
@@ -38,6 +39,11 @@ describe("onDeliveryPath", () => {
     expect(onDeliveryPath({ name: "refunds", filters: ["sms.evt.failed"] }, PATH, none)).toBe(
       false,
     );
+  });
+
+  it("when a durable reads routing's held copies (scheduled messages waiting until due), it is not on the path", () => {
+    const held = { name: "routing-held", filters: [subjects("sms").routingHeld] };
+    expect(onDeliveryPath(held, PATH, none)).toBe(false);
   });
 
   it("when the operator set a durable aside, it is not on the path", () => {

@@ -1,5 +1,4 @@
 import {
-  acceptanceVoid,
   type EventBatch,
   type EventOf,
   MessageAccepted,
@@ -19,13 +18,16 @@ import {
 } from "@smsgw/service-kit";
 import { decideRoute, type RoutingView } from "../domain/decide.ts";
 import { failedEvent, submitOrder } from "../domain/events.ts";
+import { type AcceptedCopy, acceptedStep } from "../domain/hold.ts";
 import { recordDecisions } from "../metrics.ts";
+import type { HeldPublisher } from "../nats/held-publisher.ts";
 import type { SubmitPublisher } from "../nats/submit-publisher.ts";
 
 export interface AcceptedDeps {
   view(): RoutingView;
   orders: SubmitPublisher;
   publisher: EventPublisher;
+  held: HeldPublisher;
   log: Logger;
   now(): Date;
   /** Longest nak delay for a scheduled message; a later one is held again when it returns. */
@@ -33,16 +35,18 @@ export interface AcceptedDeps {
 }
 
 /**
- * Routes a batch of accepted messages, alone or in `EventBatch` envelopes. A message
- * scheduled for later (`sendAt`) is held with a delayed nak; ingress publishes those alone,
- * and one found in an envelope anyway goes back to the stream alone, so that it never holds
- * its neighbours. The others are decided, then their submit orders (and failures) published
- * together and acked. A redelivered event yields the same order id, which JetStream drops.
+ * Routes a batch of accepted messages: the doors' copies (`<p>.evt.accepted`, alone or in
+ * `EventBatch` envelopes) or routing's own held copies (`<p>.routing.held`), each step
+ * decided by `acceptedStep` (domain/hold.ts). A message scheduled for later (`sendAt`) is
+ * held with a delayed nak; the doors publish those alone, and one found in an envelope anyway
+ * is put alone on routing's held subject, so that it never holds its neighbours. The others
+ * are decided, then their submit orders (and failures) published together and acked. A
+ * redelivered event yields the same order id, which JetStream drops.
  *
- * A copy stored after its `publishBy` is void (ADR 0022): pricing refunds its charge as never
- * accepted, so it is acked and never routed.
+ * A doors' copy stored after its `publishBy` is void (ADR 0022): pricing refunds its charge
+ * as never accepted, so it is acked and never routed.
  */
-export function handleAccepted(deps: AcceptedDeps) {
+export function handleAccepted(deps: AcceptedDeps, copy: AcceptedCopy = "doors") {
   return async (batch: Delivery<EventOf<"MessageAccepted"> | EventBatch>[]): Promise<Outcome[]> => {
     const now = deps.now();
     const view = deps.view();
@@ -51,30 +55,32 @@ export function handleAccepted(deps: AcceptedDeps) {
     const outcomes: Outcome[] = [];
     const orders: SubmitOrder[] = [];
     const failures: MessageEvent[] = [];
-    const heldApart: MessageEvent[] = [];
+    const heldApart: EventOf<"MessageAccepted">[] = [];
     const decided: Array<{ carrierId: string | null; outcome: string }> = [];
     let voided = 0;
     for (const { value: accepted, delivery } of events) {
-      if (acceptanceVoid(accepted.data, batch[delivery]?.storedAtMs ?? Number.NaN)) {
-        voided++;
-        outcomes.push(ACK);
-        continue;
-      }
-      const dueIn = accepted.data.sendAt ? Date.parse(accepted.data.sendAt) - now.getTime() : 0;
-      // The copy republished alone would be stored after its publishBy, hence void: this one
-      // stands, so it is routed now rather than lost (no door puts a scheduled message in an
-      // envelope; this is the defensive path).
-      const heldCopyVoid = heldApartTooLate(accepted, now);
-      if (dueIn > 0 && batch[delivery]?.value.type === "EventBatch" && !heldCopyVoid) {
-        heldApart.push(accepted);
-        outcomes.push(ACK);
-        continue;
-      }
-      if (dueIn > 0 && batch[delivery]?.value.type !== "EventBatch") {
-        outcomes.push(nak(Math.min(dueIn, deps.holdCapMs)));
+      const carrier = batch[delivery];
+      const step = acceptedStep({
+        copy,
+        inEnvelope: carrier?.value.type === "EventBatch",
+        data: accepted.data,
+        storedAtMs: carrier?.storedAtMs ?? Number.NaN,
+        nowMs: now.getTime(),
+        holdCapMs: deps.holdCapMs,
+      });
+      if (step.kind === "hold") {
+        outcomes.push(nak(step.delayMs));
         continue;
       }
       outcomes.push(ACK);
+      if (step.kind === "void") {
+        voided++;
+        continue;
+      }
+      if (step.kind === "hold_apart") {
+        heldApart.push(accepted);
+        continue;
+      }
       const { country, test } = accepted.data;
       // With `concat` when the parts were billed for a 16-bit UDH: the carrier splits the same.
       const content = messageContentOf(accepted.data);
@@ -91,20 +97,15 @@ export function handleAccepted(deps: AcceptedDeps) {
       }
     }
     if (voided > 0) deps.log.warn({ void: voided }, "accepted events stored too late: void");
+    if (heldApart.length > 0) {
+      deps.log.info({ held: heldApart.length }, "scheduled messages in an envelope held apart");
+    }
     await Promise.all([
       deps.orders.publishAll(orders),
       deps.publisher.publishAll(failures),
-      deps.publisher.publishAll(heldApart),
+      deps.held.holdAll(heldApart),
     ]);
     recordDecisions(decided);
     return outcomesOfDeliveries(batch.length, events, outcomes);
   };
-}
-
-/** A republished copy needs this much time to be stored before its publishBy. */
-const REPUBLISH_MARGIN_MS = 5_000;
-
-function heldApartTooLate(accepted: EventOf<"MessageAccepted">, now: Date): boolean {
-  const { publishBy } = accepted.data;
-  return publishBy !== undefined && now.getTime() + REPUBLISH_MARGIN_MS > Date.parse(publishBy);
 }

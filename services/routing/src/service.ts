@@ -42,6 +42,9 @@ export interface StartedRouting extends RunningService {
 /** How often the rules are derived again from the carriers' health records. */
 const RULES_REFRESH_MS = 5_000;
 
+/** How often routing tries again to create the held copies' durable (see below). */
+const HELD_RETRY_MS = 5_000;
+
 export const ROUTING_DURABLES = {
   accepted: "routing-accepted",
   submitFailed: "routing-submit-failed",
@@ -148,16 +151,41 @@ export async function startRouting(config: RoutingConfig, log: Logger): Promise<
       }),
     );
     // The held copies go through the same decisions, less the acceptance fence (domain/hold.ts).
-    consumers.push(
-      await startConsumer(nats, {
+    // Their subject joined the stream with this version, and only the event store updates the
+    // stream: until it has, the durable cannot be created. Routing starts without it and tries
+    // again, so the order of a roll-out does not matter (only a defensive path uses it).
+    const startHeld = () =>
+      startConsumer(nats, {
         stream: subjects.stream,
         durable: ROUTING_DURABLES.held,
         filterSubject: subjects.routingHeld,
         schema: MessageAccepted,
         log,
         handle: handleAccepted(acceptedDeps, "held"),
-      }),
-    );
+      });
+    let wakeHeld: (() => void) | undefined;
+    const heldStarted = (async () => {
+      for (;;) {
+        try {
+          const consumer = await startHeld();
+          if (stopping) await consumer.stop();
+          else consumers.push(consumer);
+          return;
+        } catch (error) {
+          if (stopping) return;
+          log.warn({ err: error }, "held copies' durable not created yet; retrying in 5 s");
+          await new Promise<void>((resolve) => {
+            wakeHeld = resolve;
+            setTimeout(resolve, HELD_RETRY_MS).unref();
+          });
+          if (stopping) return;
+        }
+      }
+    })();
+    stoppers.push(() => {
+      wakeHeld?.();
+      return heldStarted;
+    });
     consumers.push(
       await startConsumer(nats, {
         stream: subjects.stream,

@@ -130,65 +130,6 @@ describe("publisher and consumer on real JetStream", () => {
   });
 });
 
-describe("a polling consumer (pollEveryMs)", () => {
-  it("when messages arrive one by one, it takes them in a few bursts, each once", async () => {
-    const ids = new Set<string>();
-    const seen: string[] = [];
-    let batches = 0;
-    const consumer = await startConsumer(messaging.nats, {
-      stream: messaging.subjects.stream,
-      durable: "polled",
-      filterSubject: messaging.subjects.event("MessageAccepted"),
-      schema: MessageEventSchema,
-      log,
-      pollEveryMs: 400,
-      handle: async (batch) => {
-        const ours = batch.filter((d) => ids.has(d.value.messageId));
-        if (ours.length > 0) batches++;
-        seen.push(...ours.map((d) => d.value.messageId));
-        return undefined;
-      },
-    });
-    for (let i = 0; i < 30; i++) {
-      const event = accepted(newMessageId());
-      ids.add(event.messageId);
-      await messaging.publisher.publish(event);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    await waitFor(() => seen.length >= 30, { timeoutMs: 5_000 });
-    await new Promise((r) => setTimeout(r, 500));
-    await consumer.stop();
-    expect(new Set(seen)).toEqual(ids);
-    expect(seen).toHaveLength(30);
-    // A pull always open hands over each message as it is stored: about 30 batches here.
-    expect(batches).toBeLessThanOrEqual(4);
-  });
-
-  it("when a handler fails, the message comes again at a later poll", async () => {
-    const event = accepted(newMessageId());
-    const deliveries: number[] = [];
-    const consumer = await startConsumer(messaging.nats, {
-      stream: messaging.subjects.stream,
-      durable: "polled-retry",
-      filterSubject: messaging.subjects.event("MessageAccepted"),
-      schema: MessageEventSchema,
-      log,
-      pollEveryMs: 200,
-      handle: async (batch) => {
-        const ours = batch.find((d) => d.value.messageId === event.messageId);
-        if (!ours) return undefined;
-        deliveries.push(ours.deliveryCount);
-        if (ours.deliveryCount < 2) throw new Error("transient");
-        return undefined;
-      },
-    });
-    await messaging.publisher.publish(event);
-    await waitFor(() => deliveries.length >= 2, { timeoutMs: 5_000 });
-    await consumer.stop();
-    expect(deliveries).toEqual([1, 2]);
-  });
-});
-
 describe("a hung handler", () => {
   it("when a batch outlives its deadline, its message is redelivered and the consumer goes on", async () => {
     const event = accepted(newMessageId());

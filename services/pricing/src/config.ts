@@ -38,13 +38,6 @@ export const PricingEnv = BaseEnv.extend({
    * so that what the fence lets through is read long before the sweep looks.
    */
   ACCEPT_WINDOW_MS: z.coerce.number().int().min(1).optional(),
-  /**
-   * How often the acceptance log asks for the accepted events stored since (0: a pull always
-   * open, each event as it is stored). Off the latency path (only the sweep reads the log,
-   * minding its backlog): one burst a second instead of a wake-up of pricing, NATS and
-   * Postgres per message at low rates (docs/performance.md, round 9).
-   */
-  ACCEPTANCE_LOG_POLL_MS: z.coerce.number().int().min(0).max(10_000).default(1_000),
   /** How often the sweep runs (refunds, outbox relay, webhook secrets, price reload). */
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(10).default(30_000),
   /** An outbox event still there after this long was not published at once: relay it. */

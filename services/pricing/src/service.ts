@@ -92,7 +92,6 @@ export async function startPricing(config: PricingConfig, log: Logger): Promise<
       db: database.db,
       outbox,
       log,
-      acceptanceLogPollMs: config.ACCEPTANCE_LOG_POLL_MS,
     });
     closers.push(() => settlement.stop());
 

@@ -1,4 +1,4 @@
-import type { Consumer, ConsumerMessages, JsMsg } from "@nats-io/jetstream";
+import type { JsMsg } from "@nats-io/jetstream";
 import type { MsgHdrs } from "@nats-io/transport-node";
 import { type Span, SpanKind, SpanStatusCode, type Tracer, trace } from "@opentelemetry/api";
 import type { Logger } from "pino";
@@ -68,13 +68,6 @@ export interface ConsumerOptions<T> {
   /** Wait before starting a batch from a short queue (default: CONSUMER_LINGER_MS). */
   lingerMs?: number;
   ackWaitMs?: number;
-  /**
-   * For a consumer off the latency path: instead of a pull always open, which the server
-   * answers message by message as they are stored (at low rates one wake-up of this process,
-   * of NATS, and of the handler's commit per message), ask every `pollEveryMs` how many wait
-   * and fetch exactly those, in one burst. A message then waits up to that long.
-   */
-  pollEveryMs?: number;
   /** A new durable starts at the messages stored from this time (DurableConsumerSpec.startAt). */
   startAt?: Date;
   /**
@@ -112,14 +105,7 @@ export async function startConsumer<T>(
     ...(options.startAt === undefined ? {} : { startAt: options.startAt }),
   });
   const consumer = await nats.js.consumers.get(stream, durable);
-  const messages =
-    options.pollEveryMs === undefined
-      ? await consumer.consume({ max_messages: maxBatch * 2 })
-      : polledMessages(consumer, {
-          maxBatch,
-          everyMs: options.pollEveryMs,
-          held: () => held.size,
-        });
+  const messages = await consumer.consume({ max_messages: maxBatch * 2 });
 
   const queue: JsMsg[] = [];
   const inFlight = new Set<Promise<void>>();
@@ -247,57 +233,6 @@ export async function startConsumer<T>(
       await Promise.allSettled([...inFlight]);
       clearInterval(heartbeat);
       clearInterval(lagPoll);
-    },
-  };
-}
-
-/** What `startConsumer` reads messages from: a pull always open, or `polledMessages`. */
-interface MessageSource extends AsyncIterable<JsMsg> {
-  close(): Promise<void | Error>;
-}
-
-/**
- * Every `everyMs`: the consumer's count of messages waiting (not yet delivered, or delivered
- * and not acknowledged, less those this process holds), and a fetch of exactly that many, at
- * most `maxBatch`, so the server sends them at once and the fetch ends with the last. A
- * message acknowledged late or nak'd with a delay is in the count before it is due again: the
- * fetch then waits for it, at most a second.
- */
-function polledMessages(
-  consumer: Consumer,
-  options: { maxBatch: number; everyMs: number; held(): number },
-): MessageSource {
-  let closed = false;
-  let wake: (() => void) | undefined;
-  let fetching: ConsumerMessages | undefined;
-  async function* poll(): AsyncGenerator<JsMsg> {
-    while (!closed) {
-      const started = Date.now();
-      const info = await consumer.info(false).catch(() => undefined);
-      const waiting = info ? info.num_pending + info.num_ack_pending - options.held() : 0;
-      if (waiting > 0 && !closed) {
-        fetching = await consumer.fetch({
-          max_messages: Math.min(options.maxBatch, waiting),
-          expires: 1_000,
-        });
-        for await (const msg of fetching) yield msg;
-        fetching = undefined;
-      }
-      const rest = options.everyMs - (Date.now() - started);
-      if (rest > 0 && !closed) {
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, rest).unref();
-        });
-      }
-    }
-  }
-  return {
-    [Symbol.asyncIterator]: poll,
-    async close() {
-      closed = true;
-      wake?.();
-      await fetching?.close();
     },
   };
 }

@@ -35,8 +35,6 @@ export interface SettlementOptions {
   db: Kysely<PricingDatabase>;
   outbox: OutboxPublisher;
   log: Logger;
-  /** ACCEPTANCE_LOG_POLL_MS: the acceptance log's consumer polls this often (0: never). */
-  acceptanceLogPollMs?: number;
 }
 
 export const FAILED_DURABLE = "pricing-failed";
@@ -91,7 +89,6 @@ export async function startSettlementConsumers(
         schema: singleOrBatch(MessageAccepted),
         log,
         maxBatch: 512,
-        ...(options.acceptanceLogPollMs ? { pollEveryMs: options.acceptanceLogPollMs } : {}),
         async handle(batch) {
           const { events: read, invalid } = unbatch(batch, MessageAccepted);
           if (invalid > 0)

@@ -7,6 +7,10 @@ import type { NumberErased } from "@smsgw/contracts";
  * itself never goes into the stream it is being erased from.
  */
 export function numberErasedNotice(number: string): NumberErased {
-  const numberSha256 = createHash("sha256").update(number, "utf8").digest("hex");
-  return { type: "NumberErased", version: 1, numberSha256 };
+  return { type: "NumberErased", version: 1, numberSha256: numberSha256(number) };
+}
+
+/** The SHA-256 (hex) of an E.164 number, as `NumberErased` names it. */
+export function numberSha256(number: string): string {
+  return createHash("sha256").update(number, "utf8").digest("hex");
 }

@@ -88,10 +88,7 @@ export async function startInbound(config: InboundConfig, log: Logger): Promise<
     const numbers = createNumberStore(database);
     const messages = createMessageStore(database);
     const now = () => new Date();
-    const optOuts = createOptOutStore(await openBucket(nats.nc, subjects.optOutsBucket), {
-      name: subjects.optOutsBucket,
-      jsm: nats.jsm,
-    });
+    const optOuts = createOptOutStore(await openBucket(nats.nc, subjects.optOutsBucket));
     // The buckets the doors watch, copies of our tables: synced now and every period.
     const mirrored = <T>(mirror: KvMirror<T>, table: () => Promise<T[]>) => {
       const sync = startMirrorSync({ mirror, table, everyMs: config.INBOUND_NUMBERS_SYNC_MS, log });

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import {
   BaseEnv,
   connectNats,
@@ -6,6 +5,7 @@ import {
   loadConfig,
   type Nats,
   openBucket,
+  numberSha256 as sha256,
 } from "@smsgw/service-kit";
 import { createTestInfra, type TestInfra } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,7 +18,6 @@ let bucket: string;
 
 const ERASED = "+37256789045";
 const OTHER = "+37256789046";
-const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
 
 /** Every message the bucket's stream holds, raw: subject and body. */
 async function bucketStream(): Promise<string[]> {
@@ -36,7 +35,7 @@ beforeAll(async () => {
   infra = await createTestInfra();
   nats = await connectNats(loadConfig(BaseEnv, infra.env), "test", createLogger("test", "silent"));
   bucket = `${infra.prefix}_opt_outs`;
-  optOuts = createOptOutStore(await openBucket(nats.nc, bucket), { name: bucket, jsm: nats.jsm });
+  optOuts = createOptOutStore(await openBucket(nats.nc, bucket));
 });
 
 afterAll(async () => {

@@ -1,13 +1,12 @@
-import { createHash } from "node:crypto";
-import type { KV, KvEntry } from "@nats-io/kv";
+import { Bucket, type KV, type KvEntry } from "@nats-io/kv";
 import { OptOutRecord, optOutKey } from "@smsgw/contracts";
-import type { Nats } from "@smsgw/service-kit";
+import { numberSha256 } from "@smsgw/service-kit";
 
 /**
  * The accounts' opt-out lists, kept in the KV bucket that every door watches (ADR 0019): the
  * bucket is the record (as routing's route table is), written only by this service.
  */
-export function createOptOutStore(kv: KV, bucket?: { name: string; jsm: Nats["jsm"] }) {
+export function createOptOutStore(kv: KV) {
   const recordOf = (entry: KvEntry | null): OptOutRecord | undefined => {
     if (entry?.operation !== "PUT") return undefined;
     const parsed = OptOutRecord.safeParse(entry.json());
@@ -42,18 +41,19 @@ export function createOptOutStore(kv: KV, bucket?: { name: string; jsm: Nats["js
      * is honoured after the erasure too). Reads the whole bucket: an operator's rare command.
      * Returns how many markers went.
      */
-    async forgetRemoved(numberSha256: string): Promise<number> {
-      if (!bucket) throw new Error("the opt-out store was opened without its stream");
+    async forgetRemoved(digest: string): Promise<number> {
+      // The bucket's own stream and subjects (openBucket's KV is a Bucket).
+      if (!(kv instanceof Bucket)) throw new Error("the opt-out store needs a JetStream bucket");
       const markers: KvEntry[] = [];
       const history = await kv.history({ key: ">" });
       for await (const entry of history) {
-        if (entry.operation !== "PUT" && sha256(numberOfKey(entry.key)) === numberSha256)
+        if (entry.operation !== "PUT" && numberSha256(numberOfKey(entry.key)) === digest)
           markers.push(entry);
       }
       for (const marker of markers) {
         // Up to the marker's own sequence: a STOP put after it (a newer message) stays.
-        await bucket.jsm.streams.purge(`KV_${bucket.name}`, {
-          filter: `$KV.${bucket.name}.${marker.key}`,
+        await kv.jsm.streams.purge(kv.stream, {
+          filter: kv.subjectForKey(marker.key),
           seq: marker.revision + 1,
         });
       }
@@ -79,8 +79,4 @@ export type OptOutStore = ReturnType<typeof createOptOutStore>;
 /** `optOutKey`'s number, back in E.164. */
 function numberOfKey(key: string): string {
   return `+${key.slice(key.lastIndexOf(".") + 1)}`;
-}
-
-function sha256(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
 }

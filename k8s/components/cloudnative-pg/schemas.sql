@@ -35,7 +35,8 @@ ALTER ROLE smpp_server SET search_path = smpp_server, public;
 ALTER ROLE inbound SET search_path = inbound, public;
 
 -- The message read model (packages/message-read-model): the API's status queries and the
--- console's message log read the event store's projection, and never write it.
-GRANT USAGE ON SCHEMA event_store TO ingress, console;
+-- console's message log read the event store's projection, and pricing's sweep which charges
+-- were accepted (ADR 0024); none writes it.
+GRANT USAGE ON SCHEMA event_store TO ingress, console, pricing;
 ALTER DEFAULT PRIVILEGES FOR ROLE event_store IN SCHEMA event_store
-  GRANT SELECT ON TABLES TO ingress, console;
+  GRANT SELECT ON TABLES TO ingress, console, pricing;

@@ -1,5 +1,5 @@
 import { consoleRpcSubjects } from "./console-rpc.ts";
-import { subjects as subjectsFor } from "./subjects.ts";
+import { EVENT_STORE_DURABLE, subjects as subjectsFor } from "./subjects.ts";
 
 /**
  * Who may do what on NATS: one user per service, each allowed to publish and subscribe only
@@ -62,8 +62,8 @@ export const natsPasswordVariable = (user: string) =>
 /** The operator's user (the `nats` CLI in the runbook): every subject. Not a service's. */
 export const NATS_OPERATOR_USER = "operator";
 
-/** Pricing's durable of the version before ADR 0009's settlement, which it deletes at start. */
-const RETIRED_PRICING_DURABLE = "pricing-accepted";
+/** Pricing's durables of versions before ADR 0024's settlement, which it deletes. */
+const RETIRED_PRICING_DURABLES = ["pricing-accepted", "pricing-acceptance-log"];
 
 export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
   const s = subjectsFor(prefix);
@@ -153,7 +153,7 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
     `${api}.CONSUMER.LIST.${S}`,
   ];
 
-  named.add(RETIRED_PRICING_DURABLE);
+  for (const name of RETIRED_PRICING_DURABLES) named.add(name);
   const grants: Record<NatsUser, NatsGrant> = {
     ingress: grant("ingress", [
       ...acceptance,
@@ -173,9 +173,13 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
       "pricing",
       [
         ...stream,
-        ...durable("pricing-acceptance-log"),
-        // The durable of the version before, deleted at start (handlers/refunds.ts).
-        `${api}.CONSUMER.DELETE.${S}.${RETIRED_PRICING_DURABLE}`,
+        // The durables of versions before, deleted at start and at every sweep
+        // (handlers/refunds.ts).
+        ...RETIRED_PRICING_DURABLES.map((name) => `${api}.CONSUMER.DELETE.${S}.${name}`),
+        // The sweep settles charges once the event store's record is complete past their
+        // publishBy (ADR 0024): the event store's durable's state and its ack floor's time.
+        `${api}.CONSUMER.INFO.${S}.${EVENT_STORE_DURABLE}`,
+        `${api}.STREAM.MSG.GET.${S}`,
         ...durable("pricing-failed"),
         s.event("MessageRefunded"),
         // A charge that takes a balance below its threshold (via the outbox, ADR 0020).
@@ -227,7 +231,7 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
       [
         ...stream,
         streamUpdate,
-        ...durable("event-store"),
+        ...durable(EVENT_STORE_DURABLE),
         s.statusChanged,
         s.messagesErased,
         ...streamEraser,

@@ -96,6 +96,12 @@ const EVENT_TOKEN: Record<MessageEventType, string> = {
 
 const PREFIX_PATTERN = /^[a-z][a-z0-9_]{0,31}$/;
 
+/**
+ * The event store's durable on every `<p>.evt.>` event: its ack floor is how far the record
+ * of messages is complete, which pricing's sweep waits for before it settles charges (ADR 0024).
+ */
+export const EVENT_STORE_DURABLE = "event-store";
+
 export function subjects(prefix = "sms"): Subjects {
   if (!PREFIX_PATTERN.test(prefix)) {
     throw new Error(`invalid subject prefix "${prefix}": lower-case letters, digits, _`);

@@ -1,3 +1,4 @@
+export { acceptedAmong } from "./accepted-messages.ts";
 export {
   type AccountLogReader,
   createAccountLogReader,

@@ -1,3 +1,4 @@
+import { EVENT_STORE_DURABLE } from "@smsgw/contracts";
 import {
   createEraseNotifier,
   type Database,
@@ -26,7 +27,7 @@ import { startRetention } from "./handlers/retention.ts";
 import { createRetentionPolicyPublisher } from "./handlers/retention-policy.ts";
 import { streamEraserMetrics } from "./metrics.ts";
 
-export const DURABLE = "event-store";
+export const DURABLE = EVENT_STORE_DURABLE;
 
 export interface StartedEventStore extends RunningService {
   /** The health server's port (useful when HEALTH_PORT=0). */

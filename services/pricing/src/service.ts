@@ -1,3 +1,4 @@
+import { acceptedAmong } from "@smsgw/message-read-model";
 import {
   type Logger,
   openMessaging,
@@ -16,9 +17,10 @@ import type { PricingDatabase } from "./db/schema.ts";
 import { startApiKeyResponders } from "./handlers/api-keys-rpc.ts";
 import { startAuthorizeResponder } from "./handlers/authorize.ts";
 import { startConsoleResponders } from "./handlers/console-rpc.ts";
+import { eventStoreCaughtUpTo } from "./handlers/event-store-progress.ts";
 import { createOutboxPublisher } from "./handlers/outbox-publisher.ts";
 import { startQueryResponders } from "./handlers/queries.ts";
-import { ACCEPTED_DURABLE, startSettlementConsumers } from "./handlers/refunds.ts";
+import { deleteRetiredDurables, startSettlementConsumers } from "./handlers/refunds.ts";
 import { startSubaccountResponder } from "./handlers/subaccounts-rpc.ts";
 import { type Sweep, startSweep } from "./handlers/sweep.ts";
 import { createPriceOperations, type PriceOperations } from "./prices-admin.ts";
@@ -121,14 +123,15 @@ export async function startPricing(config: PricingConfig, log: Logger): Promise<
       intervalMs: config.SWEEP_INTERVAL_MS,
       graceMs: config.REFUND_GRACE_MS,
       relayAfterMs: config.OUTBOX_RELAY_AFTER_MS,
-      // Delivered but not yet logged (a batch in its transaction, or nak'd after an error)
-      // is backlog too: the sweep must not take such an acceptance for a missing one.
-      acceptedBacklog: async () => {
-        const info = await nats.jsm.consumers.info(subjects.stream, ACCEPTED_DURABLE);
-        return info.num_pending + info.num_ack_pending;
-      },
-      lastAcceptedAt: settlement.lastAcceptedAt,
+      // Charges are settled by the event store's record once it is complete past their
+      // publishBy (ADR 0024): read through the message read model, never written.
+      eventStoreCaughtUpTo: () => eventStoreCaughtUpTo(nats, subjects.stream),
+      acceptedAmong: (messageIds) => acceptedAmong(database.sql, messageIds),
       housekeeping: [
+        {
+          name: "delete retired durables",
+          run: () => deleteRetiredDurables(nats, subjects.stream),
+        },
         { name: "expire webhook secrets", run: () => accounts.expireWebhookSecrets() },
         // Prices changed by the CLI (another process) take effect here.
         { name: "reload prices", run: reloadPrices },

@@ -15,7 +15,13 @@ import {
   type RunningConsumer,
   startConsumer,
 } from "@smsgw/service-kit";
-import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
+import {
+  createTestInfra,
+  type ServiceProcess,
+  startServiceProcess,
+  type TestInfra,
+  waitFor,
+} from "@smsgw/testkit";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadPricingConfig } from "./config.ts";
@@ -23,7 +29,8 @@ import { type StartedPricing, startPricing } from "./service.ts";
 
 /**
  * What issue 3 asks pricing to show, on real Postgres and NATS: exact balances under a
- * burst, one charge per message id, refunds exactly once (failed, and never accepted).
+ * burst, one charge per message id, refunds exactly once (failed, and never accepted). The
+ * event store runs beside it as its own process: its record is what settles a charge (ADR 0024).
  */
 const log = createLogger("settlement-test", "silent");
 let infra: TestInfra;
@@ -31,6 +38,7 @@ let pricing: StartedPricing;
 let client: Nats;
 let sql: postgres.Sql;
 let refundWatch: RunningConsumer;
+let eventStore: ServiceProcess | undefined;
 const refundEvents: MessageEvent[] = [];
 
 beforeAll(async () => {
@@ -45,6 +53,7 @@ beforeAll(async () => {
     { natsUser: "pricing" },
   );
   pricing = await startPricing(loadPricingConfig(infra.env), log);
+  eventStore = await startServiceProcess("event-store", infra.envOf("event-store"));
   client = await connectNats(infra.env.NATS_URL ?? "", "settlement-test", log);
   sql = postgres(infra.database.url, { max: 2, onnotice: () => undefined });
   refundWatch = await startConsumer(client, {
@@ -61,6 +70,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await eventStore?.stop();
   await refundWatch?.stop();
   await client?.nc.close();
   await sql?.end();
@@ -239,7 +249,7 @@ describe("refunds", () => {
       together.map((message) => message.messageId),
       accountId,
     );
-    await waitFor(() => consumerIdle("pricing-acceptance-log"), { what: "the acceptance read" });
+    await waitFor(() => consumerIdle("event-store"), { what: "the event store's record" });
     await new Promise((resolve) => setTimeout(resolve, 350)); // past the 300 ms grace
 
     await pricing.sweep.runOnce();
@@ -247,19 +257,6 @@ describe("refunds", () => {
 
     expect(await refundsOf(orphan.messageId)).toEqual([{ amount: "420", note: "not_accepted" }]);
     for (const kept of [accepted, ...together]) expect(await refundsOf(kept.messageId)).toEqual([]);
-    // Even if a sweep listed it just before the acceptance was read, it is not refunded.
-    const { refundBatch } = await import("./db/refunds.ts");
-    const { openDatabase } = await import("@smsgw/service-kit");
-    const direct = openDatabase<import("./db/schema.ts").PricingDatabase>(
-      infra.database.url,
-      "pricing",
-    );
-    const late = await refundBatch(direct.db, [
-      { messageId: accepted.messageId, reason: "not_accepted" },
-    ]);
-    await direct.close();
-    expect(late.refunds).toEqual([]);
-    expect(await refundsOf(accepted.messageId)).toEqual([]);
     expect(await balanceOf(accountId)).toBe(10_000 - 3 * 420);
     expect(await ledgerSum(accountId)).toBe(10_000 - 3 * 420);
     await waitFor(() => refundEvents.some((e) => e.messageId === orphan.messageId));
@@ -285,13 +282,38 @@ describe("refunds", () => {
     const event = acceptedEventOf(late.messageId, accountId);
     const stale = { ...event, data: { ...event.data, publishBy: first.publishBy } };
     await client.js.publish(subjects().event("MessageAccepted"), JSON.stringify(stale));
-    await waitFor(() => consumerIdle("pricing-acceptance-log"), { what: "the acceptance read" });
+    await waitFor(() => consumerIdle("event-store"), { what: "the event store's record" });
     await new Promise((resolve) => setTimeout(resolve, 350)); // past the 300 ms grace
     await pricing.sweep.runOnce();
     await pricing.sweep.runOnce();
 
     expect(await refundsOf(late.messageId)).toEqual([{ amount: "420", note: "not_accepted" }]);
     expect(await authorize(late)).toEqual({ outcome: "refunded" });
+  });
+
+  it("when the event store's record lags behind the charges, the sweep refunds none of them; once it has caught up, only the one never accepted", async () => {
+    const { accountId } = await pricing.accounts.createAccount({ name: "lagging", credits: "1" });
+    await eventStore?.stop();
+    eventStore = undefined;
+    const orphan = sms(accountId);
+    const accepted = sms(accountId);
+    for (const message of [orphan, accepted]) {
+      expect((await authorize(message)).outcome).toBe("charged");
+    }
+    await acceptedEvent(accepted.messageId, accountId);
+    await new Promise((resolve) => setTimeout(resolve, 350)); // past the 300 ms grace
+
+    // The acceptance waits in the stream, unread: neither charge can be decided yet.
+    await pricing.sweep.runOnce();
+    for (const message of [orphan, accepted])
+      expect(await refundsOf(message.messageId)).toEqual([]);
+
+    eventStore = await startServiceProcess("event-store", infra.envOf("event-store"));
+    await waitFor(() => consumerIdle("event-store"), { what: "the event store's record" });
+    await pricing.sweep.runOnce();
+    expect(await refundsOf(orphan.messageId)).toEqual([{ amount: "420", note: "not_accepted" }]);
+    expect(await refundsOf(accepted.messageId)).toEqual([]);
+    expect(await balanceOf(accountId)).toBe(10_000 - 420);
   });
 
   it("when an event was committed to the outbox but never published (a crash), the sweep relays it", async () => {

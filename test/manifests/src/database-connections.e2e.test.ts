@@ -138,4 +138,23 @@ describe("PostgreSQL connections through the pooler", () => {
     expect(problems).toEqual([]);
     expect(kindOf(cluster)).toBe("Cluster/smsgw-pg");
   });
+
+  it("when a service reads the event store's record (@smsgw/message-read-model), its role may read that schema and nothing grants it more", () => {
+    const readers = Object.entries(SCHEMA_OF)
+      .filter(([service]) => service !== "event-store")
+      .filter(([service]) => read(`services/${service}/package.json`).includes(READ_MODEL))
+      .map(([, role]) => role)
+      .sort();
+    // ADR 0014: ingress and the console (status, trail, log); ADR 0024: pricing's sweep.
+    expect(readers).toEqual(["console", "ingress", "pricing"]);
+    const usage = schemasSql.match(/^GRANT USAGE ON SCHEMA event_store TO ([a-z_, ]+);$/m)?.[1];
+    const select = schemasSql.match(
+      /^ALTER DEFAULT PRIVILEGES FOR ROLE event_store IN SCHEMA event_store\n\s+GRANT SELECT ON TABLES TO ([a-z_, ]+);$/m,
+    )?.[1];
+    const roles = (granted: string | undefined) => (granted ?? "").split(/,\s*/).sort();
+    expect(roles(usage)).toEqual(readers);
+    expect(roles(select)).toEqual(readers);
+  });
 });
+
+const READ_MODEL = '"@smsgw/message-read-model"';

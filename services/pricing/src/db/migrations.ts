@@ -257,4 +257,14 @@ export const migrations: Record<string, Migration> = {
         where entry_id is not null`.execute(db);
     },
   },
+  "0012_settled_by_the_event_store": {
+    async up(db: Kysely<unknown>) {
+      // ADR 0024: the sweep settles charges by the event store's record, so pricing no longer
+      // logs the acceptances it read, nor where that log started. A replica of the version
+      // before, still running in a roll-out, fails its sweep and its acceptance batches
+      // without this table (nothing is refunded or acked by it) until it is replaced.
+      await sql`drop table accepted_log`.execute(db);
+      await sql`alter table settlement_mark drop column log_from`.execute(db);
+    },
+  },
 };

@@ -4,7 +4,6 @@ import { type Refund, type RefundReason, refundedEvent } from "../domain/events.
 import { recordLedger } from "../metrics.ts";
 import { writeOutbox } from "./outbox.ts";
 import { type PricingDatabase, toUnits } from "./schema.ts";
-import { acceptedAmong } from "./settlement.ts";
 
 /** Who the ledger names as the author of automatic refunds. */
 const REFUND_ACTOR = "pricing";
@@ -56,16 +55,6 @@ async function refundInTransaction(
   for (const request of requests) {
     if (!byMessage.has(request.messageId)) byMessage.set(request.messageId, request);
   }
-  const messageIds = [...byMessage.keys()].sort();
-
-  // A "never accepted" refund goes ahead only if no acceptance is logged for the message: an
-  // acceptance read a moment ago wins over the sweep that listed it.
-  const notAccepted = messageIds.filter((id) => byMessage.get(id)?.reason === "not_accepted");
-  if (notAccepted.length > 0) {
-    for (const messageId of await acceptedAmong(tx, notAccepted)) byMessage.delete(messageId);
-  }
-  if (byMessage.size === 0) return { refunds: [], events: [] };
-
   const charges = await tx
     .selectFrom("ledger")
     .innerJoin("accounts", "accounts.account_id", "ledger.account_id")

@@ -117,16 +117,9 @@ export interface PendingChargesTable {
   charged_at: Timestamp;
 }
 
-export interface AcceptedLogTable {
-  id: Generated<string>;
-  seen_at: Generated<Timestamp>;
-  message_ids: string[];
-}
-
 export interface SettlementMarkTable {
   only_row: Generated<boolean>;
   ledger_id: string;
-  log_from: Timestamp;
 }
 
 export interface OutboxTable {
@@ -151,7 +144,6 @@ export interface PricingDatabase {
   ledger: LedgerTable;
   /** Legacy (before 0006): no longer written; a later migration drops it. */
   pending_charges: PendingChargesTable;
-  accepted_log: AcceptedLogTable;
   settlement_mark: SettlementMarkTable;
   outbox: OutboxTable;
   price_overrides: PriceOverridesTable;

@@ -6,15 +6,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { migrations, PRICING_SCHEMA } from "./migrations.ts";
 import { refundBatch } from "./refunds.ts";
 import type { PricingDatabase } from "./schema.ts";
-import {
-  advanceMark,
-  forgetAcceptances,
-  recordAcceptances,
-  unacceptedCharges,
-} from "./settlement.ts";
+import { advanceMark, dueCharges } from "./settlement.ts";
 
-// The settlement of charges without a row per charge (migration 0007), on real Postgres:
-// the upgrade from pending rows, the acceptance log a batch to a row, the mark.
+// The settlement of charges without a row per charge (migrations 0007 and 0012, ADR 0024), on
+// real Postgres: the upgrade from pending rows and from the acceptance log, the mark's slices.
 let database: TestDatabase;
 let pricing: Database<PricingDatabase>;
 
@@ -50,13 +45,13 @@ async function charge(accountId: string, messageId: string, minutesAgo: number) 
 }
 
 async function mark() {
-  const { rows } = await sql<{ ledger_id: string; log_from: Date }>`
-    select ledger_id::text as ledger_id, log_from from settlement_mark`.execute(pricing.db);
+  const { rows } = await sql<{ ledger_id: string }>`
+    select ledger_id::text as ledger_id from settlement_mark`.execute(pricing.db);
   return rows[0];
 }
 
-describe("migration 0007: from a pending row per charge to the acceptance log", () => {
-  it("when charges were left pending by the version before, the mark stops before the first of them and the log starts a minute before it, so they are settled as they would have been", async () => {
+describe("migrations 0007 and 0012: from a pending row per charge, then from the acceptance log", () => {
+  it("when charges were left pending by the version before, the mark stops before the first of them, so the sweep settles them as it would have", async () => {
     await migrate(PRICING_SCHEMA, migrationsBefore("0007"));
     await account("acc_old");
     const [settled, pendingA, accepted, pendingB] = Array.from({ length: 4 }, () =>
@@ -73,16 +68,31 @@ describe("migration 0007: from a pending row per charge to the acceptance log", 
 
     await migrate(PRICING_SCHEMA, migrations);
 
-    const after = await mark();
-    expect(after?.ledger_id).toBe(String(Number(firstPendingId) - 1));
-    const logFrom = after?.log_from.getTime() ?? 0;
-    expect(Date.now() - logFrom).toBeGreaterThan(20 * 60_000);
-    expect(Date.now() - logFrom).toBeLessThan(22 * 60_000);
-    // The new durable reads the acceptances stored since then again: the accepted one and
-    // one of the pending ones (its acceptance had not been read yet).
-    await recordAcceptances(pricing.db, [accepted, pendingB]);
-    const due = await unacceptedCharges(pricing.db, 5 * 60_000, 1_000);
-    expect(due.messageIds).toEqual([pendingA]);
+    expect((await mark())?.ledger_id).toBe(String(Number(firstPendingId) - 1));
+    // The sweep asks the event store's record about each of them (ADR 0024).
+    const due = await dueCharges(pricing.db, 5 * 60_000, 1_000);
+    expect(due.messageIds).toEqual([pendingA, accepted, pendingB]);
+  });
+
+  it("when the version before logged acceptances, the log is dropped and the mark kept: charges past it are asked about again", async () => {
+    await migrate(PRICING_SCHEMA, migrationsBefore("0012"));
+    await account("acc_log");
+    const before = await charge("acc_log", newMessageId(), 30);
+    await advanceMark(pricing.db, before);
+    const after = newMessageId();
+    await charge("acc_log", after, 20);
+    await sql`insert into accepted_log (message_ids) values (${[after]}::text[])`.execute(
+      pricing.db,
+    );
+
+    await migrate(PRICING_SCHEMA, migrations);
+
+    expect((await mark())?.ledger_id).toBe(before);
+    const { rows } = await sql<{ n: number }>`
+      select count(*)::int as n from information_schema.tables
+      where table_schema = ${PRICING_SCHEMA} and table_name = 'accepted_log'`.execute(pricing.db);
+    expect(rows[0]?.n).toBe(0);
+    expect((await dueCharges(pricing.db, 5 * 60_000, 1_000)).messageIds).toEqual([after]);
   });
 
   it("when nothing was pending, the mark is the last ledger row: nothing before it is looked at again", async () => {
@@ -91,34 +101,27 @@ describe("migration 0007: from a pending row per charge to the acceptance log", 
     const last = await charge("acc_quiet", newMessageId(), 60);
     await migrate(PRICING_SCHEMA, migrations);
     expect((await mark())?.ledger_id).toBe(last);
-    expect(await unacceptedCharges(pricing.db, 0, 1_000)).toEqual({
-      lastId: null,
-      messageIds: [],
-    });
+    expect(await dueCharges(pricing.db, 0, 1_000)).toEqual({ lastId: null, messageIds: [] });
   });
 });
 
-describe("the acceptance log and the mark", () => {
-  it("when acceptances are read in a batch, they are one row; the sweep's slice names only the charges no row names and no refund settled, and the mark moves past it", async () => {
+describe("the mark", () => {
+  it("when charges are due, the sweep's slice names those no refund settled, within the grace none, and the mark moves past it and never back", async () => {
     await migrate(PRICING_SCHEMA, migrations);
     await account("acc_new");
-    const ids = Array.from({ length: 5 }, () => newMessageId());
-    const [orphan, refunded, ...accepted] = ids as [string, string, ...string[]];
+    const ids = Array.from({ length: 4 }, () => newMessageId());
+    const [refunded, ...open] = ids as [string, ...string[]];
     const ledgerIds = [];
     for (const id of ids) ledgerIds.push(await charge("acc_new", id, 10));
     const young = newMessageId();
     await charge("acc_new", young, 0);
-    await recordAcceptances(pricing.db, [...accepted, refunded]);
     await refundBatch(pricing.db, [{ messageId: refunded, reason: "failed" }]);
-    const { rows } = await sql<{ n: string }>`
-      select count(*)::text as n from accepted_log`.execute(pricing.db);
-    expect(rows[0]?.n).toBe("1");
 
-    const due = await unacceptedCharges(pricing.db, 5 * 60_000, 1_000);
+    const due = await dueCharges(pricing.db, 5 * 60_000, 1_000);
     // The young charge is within the grace: neither listed nor passed by the mark.
-    expect(due).toEqual({ lastId: ledgerIds.at(-1), messageIds: [orphan] });
+    expect(due).toEqual({ lastId: ledgerIds.at(-1), messageIds: open });
     await advanceMark(pricing.db, due.lastId ?? "0");
-    expect(await unacceptedCharges(pricing.db, 5 * 60_000, 1_000)).toEqual({
+    expect(await dueCharges(pricing.db, 5 * 60_000, 1_000)).toEqual({
       lastId: null,
       messageIds: [],
     });
@@ -132,37 +135,9 @@ describe("the acceptance log and the mark", () => {
     await account("acc_slices");
     const ids = Array.from({ length: 5 }, () => newMessageId());
     for (const id of ids) await charge("acc_slices", id, 10);
-    const first = await unacceptedCharges(pricing.db, 0, 3);
+    const first = await dueCharges(pricing.db, 0, 3);
     expect(first.messageIds).toEqual(ids.slice(0, 3));
     await advanceMark(pricing.db, first.lastId ?? "0");
-    expect((await unacceptedCharges(pricing.db, 0, 3)).messageIds).toEqual(ids.slice(3));
-  });
-
-  it("when a never-accepted refund comes after the acceptance was logged, it refunds nothing", async () => {
-    await migrate(PRICING_SCHEMA, migrations);
-    await account("acc_race");
-    const id = newMessageId();
-    await charge("acc_race", id, 10);
-    await recordAcceptances(pricing.db, [id]);
-    const late = await refundBatch(pricing.db, [{ messageId: id, reason: "not_accepted" }]);
-    expect(late.refunds).toEqual([]);
-  });
-
-  it("when the mark has moved on, acceptances seen well before its charge are forgotten, later ones kept", async () => {
-    await migrate(PRICING_SCHEMA, migrations);
-    await account("acc_forget");
-    const old = newMessageId();
-    await charge("acc_forget", old, 60);
-    await sql`
-      insert into accepted_log (message_ids, seen_at)
-      values (${[old]}::text[], now() - interval '59 minutes')`.execute(pricing.db);
-    const recent = newMessageId();
-    const recentId = await charge("acc_forget", recent, 5);
-    await recordAcceptances(pricing.db, [recent]);
-    await advanceMark(pricing.db, recentId);
-    expect(await forgetAcceptances(pricing.db)).toBe(1);
-    const { rows } = await sql<{ ids: string[] }>`
-      select message_ids as ids from accepted_log`.execute(pricing.db);
-    expect(rows.map((row) => row.ids)).toEqual([[recent]]);
+    expect((await dueCharges(pricing.db, 0, 3)).messageIds).toEqual(ids.slice(3));
   });
 });

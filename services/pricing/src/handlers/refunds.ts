@@ -1,31 +1,24 @@
-import { acceptanceVoid, MessageAccepted, MessageEvent, type Subjects } from "@smsgw/contracts";
+import { MessageEvent, type Subjects } from "@smsgw/contracts";
 import {
   ACK,
   type Logger,
   type Nats,
   type RunningConsumer,
-  singleOrBatch,
   startConsumer,
-  unbatch,
 } from "@smsgw/service-kit";
 import type { Kysely } from "kysely";
 import { refundBatch } from "../db/refunds.ts";
 import type { PricingDatabase } from "../db/schema.ts";
-import { acceptanceLogStart, recordAcceptances } from "../db/settlement.ts";
 import type { OutboxPublisher } from "./outbox-publisher.ts";
 
 /**
- * The two consumers that settle charges:
- * - `pricing-failed`: a message that ended `failed` (no carrier took it) is refunded,
- *   once, however often MessageFailed is delivered;
- * - `pricing-acceptance-log`: the MessageAccepted read, a batch to a row of the acceptance
- *   log (db/settlement.ts): the sweep refunds the charges it never names.
- * Both work a whole delivered batch in one statement or transaction; a database error
- * throws, and the batch is redelivered later (nothing is acked unprocessed).
+ * The consumer that settles charges as messages fail: `pricing-failed`, a message that ended
+ * `failed` (no carrier took it) is refunded, once, however often MessageFailed is delivered.
+ * It works a whole delivered batch in one transaction; a database error throws, and the batch
+ * is redelivered later (nothing is acked unprocessed). Charges never accepted are the sweep's
+ * (ADR 0024): pricing reads no MessageAccepted.
  */
 export interface SettlementConsumers {
-  /** `occurredAt` of the latest MessageAccepted processed (ms), 0 before the first. */
-  lastAcceptedAt(): number;
   stop(): Promise<void>;
 }
 
@@ -38,19 +31,29 @@ export interface SettlementOptions {
 }
 
 export const FAILED_DURABLE = "pricing-failed";
-export const ACCEPTED_DURABLE = "pricing-acceptance-log";
 /**
- * The durable of the version before, which deleted a pending row per acceptance: nobody
- * reads it now, and left on the accepted subject it would count as a stalled stage for
- * admission control's backlog probe. Deleted at start.
+ * Pricing's durables on the accepted subject in versions before: `pricing-accepted` deleted a
+ * pending row per acceptance, `pricing-acceptance-log` logged the acceptances a batch to a
+ * row (ADR 0009, amended; replaced by ADR 0024). Deleted at start.
  */
-const RETIRED_ACCEPTED_DURABLE = "pricing-accepted";
+export const RETIRED_ACCEPTED_DURABLES = ["pricing-accepted", "pricing-acceptance-log"] as const;
+
+/**
+ * Deletes the durables of versions before (at start, and at every sweep: a replica of the
+ * version before, still running in a roll-out, may create its own again). Left on the
+ * accepted subject they would count as stalled stages for admission control's backlog probe
+ * and hold back the stream eraser.
+ */
+export async function deleteRetiredDurables(nats: Nats, stream: string): Promise<void> {
+  for (const retired of RETIRED_ACCEPTED_DURABLES) {
+    await nats.jsm.consumers.delete(stream, retired).catch(() => false);
+  }
+}
 
 export async function startSettlementConsumers(
   options: SettlementOptions,
 ): Promise<SettlementConsumers> {
   const { nats, subjects, db, outbox, log } = options;
-  let lastAccepted = 0;
   const consumers: RunningConsumer[] = [];
   try {
     consumers.push(
@@ -77,52 +80,12 @@ export async function startSettlementConsumers(
         },
       }),
     );
-    await nats.jsm.consumers.delete(subjects.stream, RETIRED_ACCEPTED_DURABLE).catch(() => false);
-    consumers.push(
-      await startConsumer(nats, {
-        stream: subjects.stream,
-        durable: ACCEPTED_DURABLE,
-        // Created once, where the log must start (migration 0007), not at the stream's
-        // first message: days of acceptances nobody needs.
-        startAt: await acceptanceLogStart(db),
-        filterSubject: subjects.event("MessageAccepted"),
-        schema: singleOrBatch(MessageAccepted),
-        log,
-        maxBatch: 512,
-        async handle(batch) {
-          const { events: read, invalid } = unbatch(batch, MessageAccepted);
-          if (invalid > 0)
-            log.error({ invalid }, "accepted events in an envelope dropped: invalid");
-          // A copy stored after its publishBy is void (ADR 0022): not an acceptance, so the
-          // sweep refunds the charge, and routing never sends it.
-          const events = read.filter(
-            ({ value, delivery }) =>
-              !acceptanceVoid(value.data, batch[delivery]?.storedAtMs ?? Number.NaN),
-          );
-          if (events.length < read.length) {
-            log.warn(
-              { void: read.length - events.length },
-              "accepted events stored too late: void",
-            );
-          }
-          await recordAcceptances(
-            db,
-            events.map(({ value }) => value.messageId),
-          );
-          for (const { value } of events) {
-            const at = Date.parse(value.occurredAt);
-            if (at > lastAccepted) lastAccepted = at;
-          }
-          return batch.map(() => ACK);
-        },
-      }),
-    );
+    await deleteRetiredDurables(nats, subjects.stream);
   } catch (error) {
     await Promise.allSettled(consumers.map((c) => c.stop()));
     throw error;
   }
   return {
-    lastAcceptedAt: () => lastAccepted,
     async stop() {
       await Promise.allSettled(consumers.map((c) => c.stop()));
     },

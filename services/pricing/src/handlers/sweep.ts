@@ -2,13 +2,14 @@ import { errorMessage, type Logger, withDeadline } from "@smsgw/service-kit";
 import type { Kysely } from "kysely";
 import { refundBatch } from "../db/refunds.ts";
 import type { PricingDatabase } from "../db/schema.ts";
-import { advanceMark, forgetAcceptances, unacceptedCharges } from "../db/settlement.ts";
+import { advanceMark, dueCharges } from "../db/settlement.ts";
 import { refundAgeMs } from "../domain/sweep.ts";
 import type { OutboxPublisher } from "./outbox-publisher.ts";
 
 /**
- * The periodic sweep: refunds charges never accepted (ingress died between charging and
- * publishing MessageAccepted), relays outbox events whose first publish did not happen,
+ * The periodic sweep: refunds charges never accepted (a door died between charging and
+ * publishing MessageAccepted, or its copy was stored after `publishBy`), decided by the event
+ * store's record once it is complete past their `publishBy` (ADR 0024), relays outbox events whose first publish did not happen,
  * and runs the service's other housekeeping (expired webhook secrets, price reload).
  * Runs never overlap; every replica may run it (refunds are unique per message).
  */
@@ -19,9 +20,10 @@ export interface SweepOptions {
   intervalMs: number;
   graceMs: number;
   relayAfterMs: number;
-  /** Messages not yet delivered to the acceptance log's consumer. */
-  acceptedBacklog(): Promise<number>;
-  lastAcceptedAt(): number;
+  /** ms: every event stored before this the event store has read; null = unknown. */
+  eventStoreCaughtUpTo(): Promise<number | null>;
+  /** Of these messages, those the event store's record holds as accepted. */
+  acceptedAmong(messageIds: readonly string[]): Promise<Set<string>>;
   housekeeping: ReadonlyArray<{ name: string; run(): Promise<unknown> }>;
 }
 
@@ -35,8 +37,8 @@ export interface Sweep {
   stop(): Promise<void>;
 }
 
-/** Charges looked at per statement: one hash join of them against the acceptance log. */
-const BATCH = 50_000;
+/** Charges looked at per slice: one ledger read, one lookup in the event store's record. */
+const BATCH = 20_000;
 /** Refunds per transaction. */
 const REFUND_BATCH = 500;
 const STEP_DEADLINE_MS = 30_000;
@@ -51,20 +53,22 @@ export function startSweep(options: SweepOptions): Sweep {
     const age = refundAgeMs({
       now: Date.now(),
       graceMs: options.graceMs,
-      backlog: await options.acceptedBacklog(),
-      lastAcceptedAt: options.lastAcceptedAt(),
+      caughtUpTo: await options.eventStoreCaughtUpTo(),
     });
     if (age === null) return 0;
     let total = 0;
     // The ledger past the mark, a slice at a time: each slice's unaccepted charges are
-    // refunded, then the mark moves past it (a failure leaves it for the next run).
+    // refunded, then the mark moves past it (a failure leaves it for the next run). No
+    // acceptance can appear for them later: a copy stored after publishBy is void.
     for (;;) {
-      const { lastId, messageIds } = await unacceptedCharges(db, age, BATCH);
+      const { lastId, messageIds } = await dueCharges(db, age, BATCH);
       if (lastId === null) break;
-      for (let at = 0; at < messageIds.length; at += REFUND_BATCH) {
+      const accepted = await options.acceptedAmong(messageIds);
+      const unaccepted = messageIds.filter((messageId) => !accepted.has(messageId));
+      for (let at = 0; at < unaccepted.length; at += REFUND_BATCH) {
         const result = await refundBatch(
           db,
-          messageIds
+          unaccepted
             .slice(at, at + REFUND_BATCH)
             .map((messageId) => ({ messageId, reason: "not_accepted" as const })),
         );
@@ -73,7 +77,6 @@ export function startSweep(options: SweepOptions): Sweep {
       }
       await advanceMark(db, lastId);
     }
-    await forgetAcceptances(db);
     if (total > 0) log.warn({ refunds: total }, "charges never accepted were refunded");
     return total;
   }

@@ -8,30 +8,42 @@ export interface LoadOutcome {
   api: { p50: number; p90: number; p99: number; max: number };
   /** Every answer's latency in ms (the paced step only). */
   latenciesMs?: number[];
+  /** The latencies of the answers that accepted a message (the paced step only). */
+  acceptedLatenciesMs?: number[];
+  /**
+   * The load generator's own event-loop delay during the step, p99 and max in ms (the paced
+   * step only): how late it could have been in sending a request or reading its answer, so
+   * how much of a latency measured is the generator's own.
+   */
+  generatorLoopDelayMs?: { p99: number; max: number };
+  /** Per second of the step (by when requests were due), the share answered within 200 ms. */
+  fastShareBySecond?: number[];
 }
 
 /**
  * Files one answer of the compatible endpoint: a `success` under its messageId (with when
- * its request was sent), anything else counted by HTTP status and API status.
+ * its request was sent), anything else counted by HTTP status and API status. True when it
+ * accepted a message.
  */
 export function recordAnswer(
   into: Pick<LoadOutcome, "accepted" | "errors">,
   httpStatus: number,
   body: string,
   sentAt: number,
-): void {
+): boolean {
   const { accepted, errors } = into;
   try {
     const answer = JSON.parse(body) as { status?: string; messageId?: string };
     if (httpStatus === 200 && answer.status === "success" && answer.messageId) {
       accepted.set(answer.messageId, sentAt);
-      return;
+      return true;
     }
     const key = `${httpStatus} ${answer.status ?? "?"}`;
     errors[key] = (errors[key] ?? 0) + 1;
   } catch {
     errors[`${httpStatus} not-json`] = (errors[`${httpStatus} not-json`] ?? 0) + 1;
   }
+  return false;
 }
 
 /**

@@ -8,6 +8,7 @@ import {
 } from "./overload-stats.ts";
 import { runPacedStep } from "./paced-load.ts";
 import { cpuMs } from "./proc-stats.ts";
+import { summarize } from "./stats.ts";
 
 /** One overload step: `multiple` × the measured saturation, offered as an open model. */
 export interface OverloadResult extends OverloadFigures {
@@ -20,6 +21,12 @@ export interface OverloadResult extends OverloadFigures {
   errors: Record<string, number>;
   /** A second account at a modest rate alongside the flood: it must get through, fast. */
   quiet: QuietFigures | null;
+  /** The answers that accepted a message: their share within 200 ms and p99 (ms). */
+  acceptedAnswers: { shareWithin200ms: number; p99Ms: number };
+  /** The load generator's own event-loop delay (ms): what of the latency is its own. */
+  generatorLoopDelayMs: { p99: number; max: number } | null;
+  /** Per second of the step, the share of answers within 200 ms: when the slow ones came. */
+  fastShareBySecond: number[];
 }
 
 export interface QuietFigures {
@@ -118,6 +125,12 @@ export async function runOverloadStep(options: OverloadOptions): Promise<Overloa
       durationS: elapsedS,
       cpuMsPerSec,
       errors: load.errors,
+      acceptedAnswers: {
+        shareWithin200ms: shareWithin(load.acceptedLatenciesMs ?? [], FAST_MS),
+        p99Ms: summarize(load.acceptedLatenciesMs ?? []).p99,
+      },
+      generatorLoopDelayMs: load.generatorLoopDelayMs ?? null,
+      fastShareBySecond: load.fastShareBySecond ?? [],
       quiet:
         quietLoad && options.quiet
           ? {
@@ -147,6 +160,8 @@ export async function runOverloadStep(options: OverloadOptions): Promise<Overloa
 
 const pct = (share: number) => (Number.isNaN(share) ? "–" : `${(share * 100).toFixed(1)} %`);
 const yes = (ok: boolean) => (ok ? "yes" : "**no**");
+const loop = (delay: { p99: number; max: number } | null) =>
+  delay ? `${Math.round(delay.p99)} / ${Math.round(delay.max)}` : "–";
 
 /** The overload steps as a Markdown section (appended to latest.md). */
 export function overloadMarkdown(results: readonly OverloadResult[]): string {
@@ -158,8 +173,8 @@ export function overloadMarkdown(results: readonly OverloadResult[]): string {
     "when each request was due. A refusal is 429 `rate_limit` (at capacity). A second, quiet",
     "account sends 10 msg/s alongside the flood: none of it may be refused (fairness).",
     "",
-    "| step | offered/s | sent | accepted | refused | ≤ 200 ms | API p99 ms | refused share | accepted not final | refused charged | CPU ms / refusal | quiet account: refused, ≤ 200 ms, p99 ms |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    "| step | offered/s | sent | accepted | refused | ≤ 200 ms | API p99 ms | refused share | accepted not final | refused charged | CPU ms / refusal | quiet account: refused, ≤ 200 ms, p99 ms | accepting answers: ≤ 200 ms, p99 ms | load generator's loop delay p99 / max ms |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
   ];
   for (const r of results) {
     const q = r.quiet;
@@ -167,7 +182,7 @@ export function overloadMarkdown(results: readonly OverloadResult[]): string {
       ? `${q.refused} of ${q.sent} (${yes(q.refused === 0)}), ${pct(q.shareWithin200ms)}, ${Math.round(q.p99Ms)}`
       : "–";
     lines.push(
-      `| ${r.label} | ${r.offeredRate} | ${r.sent} | ${r.accepted} | ${r.refused} | ${pct(r.shareWithin200ms)} (${yes(r.verdict.answersFast)}) | ${Math.round(r.api.p99)} | ${pct(r.shareRefused)} | ${r.acceptedNotFinal} (${yes(r.verdict.everyAcceptedFinal)}) | ${r.chargedNotAccepted} (${yes(r.verdict.noRefusedCharged)}) | ${Number.isNaN(r.cpuMsPerRefused) ? "–" : r.cpuMsPerRefused.toFixed(3)} | ${quiet} |`,
+      `| ${r.label} | ${r.offeredRate} | ${r.sent} | ${r.accepted} | ${r.refused} | ${pct(r.shareWithin200ms)} (${yes(r.verdict.answersFast)}) | ${Math.round(r.api.p99)} | ${pct(r.shareRefused)} | ${r.acceptedNotFinal} (${yes(r.verdict.everyAcceptedFinal)}) | ${r.chargedNotAccepted} (${yes(r.verdict.noRefusedCharged)}) | ${Number.isNaN(r.cpuMsPerRefused) ? "–" : r.cpuMsPerRefused.toFixed(3)} | ${quiet} | ${pct(r.acceptedAnswers.shareWithin200ms)}, ${Math.round(r.acceptedAnswers.p99Ms)} | ${loop(r.generatorLoopDelayMs)} |`,
     );
   }
   return `${lines.join("\n")}\n`;

@@ -1,5 +1,7 @@
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Pool } from "undici";
 import { type LoadOutcome, recordAnswer } from "./load-step.ts";
+import { FAST_MS } from "./overload-stats.ts";
 import { summarize } from "./stats.ts";
 
 /**
@@ -22,6 +24,11 @@ export async function runPacedStep(options: {
   const accepted = new Map<string, number>();
   const errors: Record<string, number> = {};
   const latencies: number[] = [];
+  const acceptedLatencies: number[] = [];
+  /** Per second of the step (by when each request was due): answers, and those within 200 ms. */
+  const bySecond: Array<{ answers: number; fast: number }> = [];
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const total = Math.round(options.rate * options.durationS);
   const intervalMs = 1000 / options.rate;
   const startedAt = performance.now();
@@ -35,11 +42,18 @@ export async function runPacedStep(options: {
       .request({ method: "GET", path: `/?${options.query(n)}` })
       .then(async ({ statusCode, body }) => {
         const text = await body.text();
-        latencies.push(performance.now() - dueAt);
-        recordAnswer({ accepted, errors }, statusCode, text, epochAtStart + (dueAt - startedAt));
+        const latency = performance.now() - dueAt;
+        latencies.push(latency);
+        countBySecond(bySecond, n * intervalMs, latency);
+        const at = epochAtStart + (dueAt - startedAt);
+        if (recordAnswer({ accepted, errors }, statusCode, text, at)) {
+          acceptedLatencies.push(latency);
+        }
       })
       .catch(() => {
-        latencies.push(performance.now() - dueAt);
+        const latency = performance.now() - dueAt;
+        latencies.push(latency);
+        countBySecond(bySecond, n * intervalMs, latency);
         errors.connection = (errors.connection ?? 0) + 1;
       })
       .finally(() => inFlight.delete(work));
@@ -59,8 +73,35 @@ export async function runPacedStep(options: {
     }, 1);
   });
   await Promise.allSettled([...inFlight]);
+  loopDelay.disable();
   clearInterval(progress);
   await pool.close();
   const { p50, p90, p99, max } = summarize(latencies);
-  return { sent, accepted, errors, api: { p50, p90, p99, max }, latenciesMs: latencies };
+  return {
+    sent,
+    accepted,
+    errors,
+    api: { p50, p90, p99, max },
+    latenciesMs: latencies,
+    acceptedLatenciesMs: acceptedLatencies,
+    fastShareBySecond: bySecond.map(({ answers, fast }) =>
+      answers > 0 ? fast / answers : Number.NaN,
+    ),
+    generatorLoopDelayMs: {
+      p99: loopDelay.percentile(99) / 1e6,
+      max: loopDelay.max / 1e6,
+    },
+  };
+}
+
+function countBySecond(
+  into: Array<{ answers: number; fast: number }>,
+  dueOffsetMs: number,
+  latencyMs: number,
+): void {
+  const second = Math.floor(dueOffsetMs / 1000);
+  for (let i = into.length; i <= second; i++) into.push({ answers: 0, fast: 0 });
+  const slot = into[second] as { answers: number; fast: number };
+  slot.answers++;
+  if (latencyMs <= FAST_MS) slot.fast++;
 }

@@ -320,10 +320,19 @@ function answerClientError(error: Error & { code?: string }, socket: Duplex): vo
   );
 }
 
+/**
+ * The accept queue's length (the kernel caps it at net.core.somaxconn). Node's default, 511,
+ * overflows when a thousand clients connect at once to a loop busy answering: the kernel
+ * drops their SYNs and each client waits a 1 s retransmission (3 s for a second drop) before
+ * its first request is even sent, which no admission decision can make up for (docs/
+ * performance.md, round 10). Waiting in the queue costs them milliseconds instead.
+ */
+const ACCEPT_BACKLOG = 4_096;
+
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, host, () => {
+    server.listen({ port, host, backlog: ACCEPT_BACKLOG }, () => {
       server.off("error", reject);
       resolve();
     });

@@ -37,6 +37,8 @@ export interface AdmissionGate {
   stop(): void;
 }
 
+/** Sends in flight an account not seen during the last second may have until its demand is known. */
+const UNKNOWN_IN_FLIGHT = 4;
 /** Demand is averaged over about this long, so a quiet account's jitter does not look like a flood. */
 const DEMAND_WINDOW_MS = 1_000;
 const AT_CAPACITY = "the gateway is at capacity; retry after the Retry-After seconds";
@@ -55,7 +57,7 @@ const LATENCY_SMOOTHING = 0.3;
  * share of the limit: shares are weighted max-min (fair-share.ts) over each account's demand
  * in flight (its offered rate × the latency), by its rate limit, so a flood is refused first
  * and a quiet account gets through. An account not seen during the last second has at most
- * one send in flight until its demand is known. A send costs two map lookups; a refusal no
+ * a few sends in flight until its demand is known. A send costs two map lookups; a refusal no
  * NATS or Postgres call.
  */
 export function startAdmission(deps: AdmissionDeps): AdmissionGate {
@@ -79,6 +81,10 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
   const demand = new Map<string, { perSec: number; weight: number }>();
   /** Accounts over their share of the limit: how many sends each may have in flight. */
   let caps = new Map<string, number>();
+  /** Each known account's demand in flight (its offered rate × the latency). */
+  let expectedBy = new Map<string, number>();
+  /** Each known account's share of the limit by weight, were every account to want it all. */
+  let shareBy = new Map<string, number>();
   let lastTick = performance.now();
   // 10 ms resolution: the loop is sampled, not timed per turn, so this costs ~nothing.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
@@ -138,14 +144,15 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
       policy,
     );
     peakInFlight = inFlight;
-    caps = fairCaps(
-      [...demand].map(([accountId, d]) => ({
-        accountId,
-        amount: expectedInFlight(d.perSec, latencyMs),
-        weight: d.weight,
-      })),
-      state.limit,
-    );
+    const demands = [...demand].map(([accountId, d]) => ({
+      accountId,
+      amount: expectedInFlight(d.perSec, latencyMs),
+      weight: d.weight,
+    }));
+    expectedBy = new Map(demands.map((d) => [d.accountId, d.amount]));
+    const weights = demands.reduce((sum, d) => sum + d.weight, 0);
+    shareBy = new Map(demands.map((d) => [d.accountId, (state.limit * d.weight) / weights]));
+    caps = fairCaps(demands, state.limit);
     if (refused > 0 !== refusing) {
       refusing = refused > 0;
       const context = { pressure: state.pressure, backlog, limit: Math.round(state.limit) };
@@ -160,12 +167,22 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
     metrics.inFlight.set(inFlight);
   }
 
-  /** Past the limit: only an account under its share of it (known, and not capped) gets in. */
+  /**
+   * Past the limit: only an account under its share of it gets in. One whose demand fits its
+   * share (not capped, fair-share.ts) does up to its share by weight or twice its demand in
+   * flight, whatever the others do: the limit, near what the load needs, is crossed at every
+   * surge, and a quiet account must not pay for another's. The rest stop at their cap and at twice the limit;
+   * an account unknown until the next tick at a few sends.
+   */
   function overShare(accountId: string, count: number): boolean {
-    if (inFlight + count > 2 * state.limit) return true;
     const mine = inFlightBy.get(accountId) ?? 0;
-    if (!demand.has(accountId)) return mine > 0;
+    const expected = expectedBy.get(accountId);
     const cap = caps.get(accountId);
+    if (expected !== undefined && cap === undefined) {
+      return mine + count > Math.max(UNKNOWN_IN_FLIGHT, 2 * expected, shareBy.get(accountId) ?? 0);
+    }
+    if (inFlight + count > 2 * state.limit) return true;
+    if (expected === undefined) return mine + count > UNKNOWN_IN_FLIGHT;
     return cap !== undefined && mine + count > Math.max(1, cap);
   }
 

@@ -11,8 +11,9 @@
  * shared machine), with the replica's event-loop delay (refusals and answers wait there too),
  * and with how far behind the delivery path is (what is accepted must reach a carrier within
  * the operator's bound): past the bound it shrinks, the more the further past; under it,
- * while the limit is what bounds the load, it grows, the more the further under. A limit
- * nobody reaches stays where it is.
+ * while the limit is what bounds the load, it grows, the more the further under. A limit far
+ * above what the load reaches comes down towards four times the load's peak: left high, it would
+ * let the first second of a surge in whole, and that second's answers would wait behind it.
  */
 
 /** What the gateway looks like now, measured by the handler over the last tick. */
@@ -85,10 +86,20 @@ const MOST_GROWTH = 1.1;
 const MOST_SHRINK = 0.7;
 /** The limit bounds the load once the sends in flight came this close to it. */
 const BINDING = 0.9;
+/**
+ * A limit the load does not reach comes down towards this many times the tick's peak, by at
+ * most a tenth a tick (a lull of a second does not empty it): room for the load to grow
+ * fourfold between two ticks, or for three ticks past the target (each takes up to 30 %)
+ * before it binds, and for the controller to grow it from there while it does. Two and three
+ * times measured as well at 3× saturation and refused more below it (docs/performance.md,
+ * round 10).
+ */
+const HEADROOM = 4;
+const MOST_DECAY = 0.9;
 
 /**
  * The next state, one tick later. `peakInFlight` is the most sends in flight during the tick:
- * a limit is only worth raising when the load reached it. The limit moves by the square root
+ * a limit is only worth raising when the load reached it, and only worth keeping near it. The limit moves by the square root
  * of bound ÷ pressure, within −30 % and +10 % a tick: a signal just past its bound takes a
  * little away and one just under gives as much back, so a noisy signal that hovers at the
  * bound holds the limit there instead of ratcheting it down, while a surge shrinks it fast.
@@ -107,6 +118,7 @@ export function nextAdmission(
   let limit = state.limit;
   if (step < 1) limit *= step;
   else if (peakInFlight >= limit * BINDING) limit = Math.max(limit + 1, limit * step);
+  else limit = Math.min(limit, Math.max(peakInFlight * HEADROOM, limit * MOST_DECAY));
   return {
     limit: Math.min(policy.maxInFlight, Math.max(policy.minInFlight, limit)),
     pressure,

@@ -55,13 +55,33 @@ describe("nextAdmission", () => {
     expect(initialAdmission(policy).limit).toBe(1_000);
   });
 
-  it("when nobody comes near the limit, it stays where it is, whatever the pressure under the bound", () => {
+  it("when the load stays within a quarter of the limit or more, it stays where it is, whatever the pressure under the bound", () => {
     expect(
       run(at(200), [
         [calm, 50],
         [latency(90), 150],
       ]),
     ).toEqual([200, 200]);
+  });
+
+  it("when the load stays far under the limit, it comes down towards four times the load's peak, a tenth a tick at most, and no lower than the least allowed", () => {
+    const limits = run(
+      at(1_000),
+      Array.from({ length: 30 }, () => [calm, 60] as [AdmissionSignal, number]),
+    );
+    expect(limits.slice(0, 3)).toEqual([900, 810, 729]);
+    expect(limits.at(-1)).toBe(240);
+    expect(run(at(100), [[calm, 1]])).toEqual([90]);
+    expect(run(at(11), [[calm, 1]])).toEqual([10]);
+  });
+
+  it("when a surge follows a calm spell, the limit it meets is near four times the calm load, not the most allowed", () => {
+    const calmSpell = Array.from({ length: 30 }, () => [calm, 60] as [AdmissionSignal, number]);
+    const [atSurge] = run(at(1_000), calmSpell).slice(-1);
+    expect(atSurge).toBe(240);
+    // The surge fills it, the latency climbs, and it shrinks from there.
+    const [shrunk] = run(at(240), [[latency(400), 240]]);
+    expect(shrunk).toBeCloseTo(168);
   });
 
   it("when the load reaches the limit and the pressure is low, it grows by a tenth a tick, up to the most allowed", () => {

@@ -151,7 +151,9 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
     }));
     expectedBy = new Map(demands.map((d) => [d.accountId, d.amount]));
     const weights = demands.reduce((sum, d) => sum + d.weight, 0);
-    shareBy = new Map(demands.map((d) => [d.accountId, (state.limit * d.weight) / weights]));
+    shareBy = new Map(
+      demands.map((d) => [d.accountId, weights > 0 ? (state.limit * d.weight) / weights : 0]),
+    );
     caps = fairCaps(demands, state.limit);
     if (refused > 0 !== refusing) {
       refusing = refused > 0;

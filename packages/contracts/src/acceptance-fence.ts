@@ -1,8 +1,9 @@
 /**
  * The acceptance fence (ADR 0022). Pricing answers a charge with `publishBy`; ingress
  * publishes the accepted event only before it, and a copy JetStream stored after it is void:
- * routing does not route it, pricing does not count it as an acceptance (so its sweep refunds
- * the charge), the event store logs it as published but folds nothing from it. So a refund of
+ * routing does not route it, the event store logs it as published but folds nothing from it,
+ * so its record does not hold the message as accepted and pricing's sweep, which settles by
+ * that record (ADR 0024), refunds the charge. So a refund of
  * a charge "never accepted" can never meet a message that is then delivered, however late a
  * lost-ack publish, a client's replay or a reconnecting client's buffer lands in the stream.
  *

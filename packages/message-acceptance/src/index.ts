@@ -43,7 +43,14 @@ export {
   type SharedRateLimiter,
   type Usage,
 } from "./domain/shared-limits.ts";
-export { checkTextLength, countTextParts, maxTextLength, type TextCount } from "./domain/text.ts";
+export {
+  checkTextLength,
+  countTextParts,
+  maxTextLength,
+  NUL,
+  NUL_REFUSED,
+  type TextCount,
+} from "./domain/text.ts";
 export {
   type Bucket,
   type BucketLimits,

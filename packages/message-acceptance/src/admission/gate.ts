@@ -173,14 +173,17 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
    * Past the limit: only an account under its share of it gets in. One whose demand fits its
    * share (not capped, fair-share.ts) does up to its share by weight or twice its demand in
    * flight, whatever the others do: the limit, near what the load needs, is crossed at every
-   * surge, and a quiet account must not pay for another's. The rest stop at their cap and at twice the limit;
-   * an account unknown until the next tick at a few sends.
+   * surge, and a quiet account must not pay for another's (all of them together stop at three
+   * times the limit). The rest stop at their cap and at twice the limit; an account unknown
+   * until the next tick at a few sends.
    */
   function overShare(accountId: string, count: number): boolean {
     const mine = inFlightBy.get(accountId) ?? 0;
     const expected = expectedBy.get(accountId);
     const cap = caps.get(accountId);
     if (expected !== undefined && cap === undefined) {
+      // Many light accounts (sub-accounts) together still stop at three times the limit.
+      if (inFlight + count > 3 * state.limit) return true;
       return mine + count > Math.max(UNKNOWN_IN_FLIGHT, 2 * expected, shareBy.get(accountId) ?? 0);
     }
     if (inFlight + count > 2 * state.limit) return true;

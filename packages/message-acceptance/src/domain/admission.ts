@@ -88,7 +88,7 @@ const MOST_SHRINK = 0.7;
 const BINDING = 0.9;
 /**
  * A limit the load does not reach comes down towards this many times the tick's peak, by at
- * most a tenth a tick (a lull of a second does not empty it): room for the load to grow
+ * most a tenth a tick (a tick is 100 ms: a lull of a second leaves a third of it): room for the load to grow
  * fourfold between two ticks, or for three ticks past the target (each takes up to 30 %)
  * before it binds, and for the controller to grow it from there while it does. Two and three
  * times measured as well at 3× saturation and refused more below it (docs/performance.md,

@@ -20,16 +20,29 @@ export function maxTextLength(maxParts: number): number {
 
 /**
  * The cheap bound, before authentication: a text longer than `maxTextLength` is refused by
- * its length alone (O(1)), so no request makes us split 64 KB of text (issue 23).
+ * its length alone (O(1)), so no request makes us split 64 KB of text (issue 23); a text with a
+ * NUL is refused too (below).
  */
 export function checkTextLength(text: string, maxParts: number): Checked<string> {
   const max = maxTextLength(maxParts);
-  if (text.length <= max) return passed(text);
-  return refused(
-    "invalid_params",
-    `text is ${text.length} characters long; the limit is ${maxParts} parts (at most ${max} characters)`,
-  );
+  if (text.length > max) {
+    return refused(
+      "invalid_params",
+      `text is ${text.length} characters long; the limit is ${maxParts} parts (at most ${max} characters)`,
+    );
+  }
+  if (text.includes(NUL)) return refused("invalid_params", NUL_REFUSED("text"));
+  return passed(text);
 }
+
+/**
+ * U+0000 (NUL): no SMS alphabet has it (GSM-7's 0x00 is "@"), and Postgres refuses it in
+ * text and JSON, so the event store could not record a message carrying it, and a message
+ * the record does not hold is one pricing refunds (ADR 0024). Refused at every door instead.
+ */
+export const NUL = "\u0000";
+export const NUL_REFUSED = (field: string) =>
+  `${field} contains U+0000 (NUL), which no SMS alphabet has`;
 
 /**
  * The parts the text is sent and billed in, and the part limit: the splitter runs here,

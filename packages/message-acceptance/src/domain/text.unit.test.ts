@@ -7,6 +7,17 @@ describe("the text's length bound and part count", () => {
     expect(maxTextLength(10)).toBe(1530);
   });
 
+  it('when a text holds U+0000 (NUL), it is refused as invalid_params, saying so; an "@" (GSM-7\'s 0x00) passes', () => {
+    expect(checkTextLength("nul \u0000 inside", 10)).toEqual({
+      ok: false,
+      error: {
+        status: "invalid_params",
+        message: "text contains U+0000 (NUL), which no SMS alphabet has",
+      },
+    });
+    expect(checkTextLength("mail@example.com", 10).ok).toBe(true);
+  });
+
   it("when a text is at the bound, it passes the bound; one more character does not", () => {
     expect(checkTextLength("a".repeat(1530), 10).ok).toBe(true);
     expect(checkTextLength("a".repeat(1531), 10).ok).toBe(false);

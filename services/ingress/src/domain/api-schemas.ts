@@ -1,4 +1,5 @@
 import { ERROR_CODE_MEANINGS, ERROR_CODES, MESSAGE_STATUSES } from "@smsgw/contracts";
+import { NUL, NUL_REFUSED } from "@smsgw/message-acceptance";
 import { z } from "zod";
 
 /**
@@ -55,6 +56,7 @@ export const SendMessage = z.strictObject({
   reference: z
     .string()
     .max(MAX_REFERENCE)
+    .refine((value) => !value.includes(NUL), NUL_REFUSED("reference"))
     .nullish()
     .meta({ description: "your own reference, echoed back in the resource and webhooks" }),
   sendAt: z.string().nullish().meta({
@@ -286,6 +288,8 @@ function describe(issue: z.core.$ZodIssue): string {
   if (issue.code === "too_big" || issue.code === "too_small") {
     return `${path || "body"}: ${issue.message}`;
   }
+  // Our own refinements carry a whole sentence (the field's NUL, for one).
+  if (issue.code === "custom") return issue.message;
   return `${path || "body"} is invalid`;
 }
 

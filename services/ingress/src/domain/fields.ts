@@ -3,6 +3,8 @@ import {
   type Checked,
   checkTextLength,
   type MessageFields,
+  NUL,
+  NUL_REFUSED,
   passed,
   refused,
 } from "@smsgw/message-acceptance";
@@ -109,6 +111,7 @@ export function checkCallbackUrl(
       `${name} is longer than ${MAX_CALLBACK_URL_LENGTH} characters`,
     );
   }
+  if (value.includes(NUL)) return refused("invalid_params", NUL_REFUSED(name));
   const url = URL.parse(value);
   if (url === null || (url.protocol !== "http:" && url.protocol !== "https:") || !url.hostname) {
     return refused("invalid_params", `${name} must be an absolute http or https URL`);

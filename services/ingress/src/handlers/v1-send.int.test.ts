@@ -134,6 +134,10 @@ describe("POST /v1/messages", () => {
       "callbackUrl is refused: 169.254.169.254 is a metadata address",
     ],
     [{ reference: "r".repeat(129) }, "reference"],
+    // Postgres takes no NUL: the event store could not record the message (ADR 0024).
+    [{ text: "nul \u0000 inside" }, "text contains U+0000 (NUL)"],
+    [{ reference: "r\u0000" }, "reference contains U+0000 (NUL)"],
+    [{ callbackUrl: "https://example.com/\u0000" }, "callbackUrl contains U+0000 (NUL)"],
     [{ callbackStatuses: "sent,queued" }, "callbackStatuses cannot ask for queued"],
     [{ callbackStatuses: ["read"] }, 'callbackStatuses has an unknown status "read"'],
     [{ callbackStatuses: [1] }, "callbackStatuses.0 must be a string"],

@@ -55,7 +55,11 @@ export function startSweep(options: SweepOptions): Sweep {
       graceMs: options.graceMs,
       caughtUpTo: await options.eventStoreCaughtUpTo(),
     });
-    if (age === null) return 0;
+    if (age === null) {
+      // Charges wait (never refunded wrongly) until the record's progress can be read again.
+      log.warn("refunds held: how far the event store's record is complete is unknown");
+      return 0;
+    }
     let total = 0;
     // The ledger past the mark, a slice at a time: each slice's unaccepted charges are
     // refunded, then the mark moves past it (a failure leaves it for the next run). No

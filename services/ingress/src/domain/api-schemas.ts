@@ -288,8 +288,10 @@ function describe(issue: z.core.$ZodIssue): string {
   if (issue.code === "too_big" || issue.code === "too_small") {
     return `${path || "body"}: ${issue.message}`;
   }
-  // Our own refinements carry a whole sentence (the field's NUL, for one).
-  if (issue.code === "custom") return issue.message;
+  // A refinement's own sentence, named by its field unless it names it already.
+  if (issue.code === "custom" && issue.message) {
+    return path && !issue.message.startsWith(path) ? `${path}: ${issue.message}` : issue.message;
+  }
   return `${path || "body"} is invalid`;
 }
 

@@ -81,10 +81,8 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
   const demand = new Map<string, { perSec: number; weight: number }>();
   /** Accounts over their share of the limit: how many sends each may have in flight. */
   let caps = new Map<string, number>();
-  /** Each known account's demand in flight (its offered rate × the latency). */
-  let expectedBy = new Map<string, number>();
-  /** Each known account's share of the limit by weight, were every account to want it all. */
-  let shareBy = new Map<string, number>();
+  /** The known accounts' weights together: an account's share of the limit is its part of it. */
+  let totalWeight = 0;
   let lastTick = performance.now();
   // 10 ms resolution: the loop is sampled, not timed per turn, so this costs ~nothing.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
@@ -149,11 +147,7 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
       amount: expectedInFlight(d.perSec, latencyMs),
       weight: d.weight,
     }));
-    expectedBy = new Map(demands.map((d) => [d.accountId, d.amount]));
-    const weights = demands.reduce((sum, d) => sum + d.weight, 0);
-    shareBy = new Map(
-      demands.map((d) => [d.accountId, weights > 0 ? (state.limit * d.weight) / weights : 0]),
-    );
+    totalWeight = demands.reduce((sum, d) => sum + d.weight, 0);
     caps = fairCaps(demands, state.limit);
     if (refused > 0 !== refusing) {
       refusing = refused > 0;
@@ -179,15 +173,18 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
    */
   function overShare(accountId: string, count: number): boolean {
     const mine = inFlightBy.get(accountId) ?? 0;
-    const expected = expectedBy.get(accountId);
+    // Demand and latency change only at a tick, so this is what the tick's fair shares saw.
+    const known = demand.get(accountId);
     const cap = caps.get(accountId);
-    if (expected !== undefined && cap === undefined) {
+    if (known !== undefined && cap === undefined) {
       // Many light accounts (sub-accounts) together still stop at three times the limit.
       if (inFlight + count > 3 * state.limit) return true;
-      return mine + count > Math.max(UNKNOWN_IN_FLIGHT, 2 * expected, shareBy.get(accountId) ?? 0);
+      const expected = expectedInFlight(known.perSec, latencyMs);
+      const share = totalWeight > 0 ? (state.limit * known.weight) / totalWeight : 0;
+      return mine + count > Math.max(UNKNOWN_IN_FLIGHT, 2 * expected, share);
     }
     if (inFlight + count > 2 * state.limit) return true;
-    if (expected === undefined) return mine + count > UNKNOWN_IN_FLIGHT;
+    if (known === undefined) return mine + count > UNKNOWN_IN_FLIGHT;
     return cap !== undefined && mine + count > Math.max(1, cap);
   }
 

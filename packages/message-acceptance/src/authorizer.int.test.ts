@@ -55,7 +55,7 @@ describe("the authorizer", () => {
   it("when requests are made while others are out, they go together in batches and each gets its own answer", async () => {
     const { subjects, seen } = standIn(`authz_${Date.now()}`, true);
     await nc.flush();
-    const authorizer = createAuthorizer(nc, subjects, 2_000);
+    const authorizer = createAuthorizer(nc, subjects, { timeoutMs: 2_000 });
     const requests = Array.from({ length: 40 }, (_, i) => request(1 + (i % 3)));
     const answers = await Promise.all(requests.map((r) => authorizer.authorize(r)));
     expect(answers).toEqual(requests.map(charged));
@@ -67,7 +67,7 @@ describe("the authorizer", () => {
   it("when pricing does not serve batches (an older version during a rollout), the batch's requests go one by one", async () => {
     const { subjects, seen } = standIn(`authz_old_${Date.now()}`, false);
     await nc.flush();
-    const authorizer = createAuthorizer(nc, subjects, 2_000);
+    const authorizer = createAuthorizer(nc, subjects, { timeoutMs: 2_000 });
     const requests = Array.from({ length: 20 }, () => request(1));
     const answers = await Promise.all(requests.map((r) => authorizer.authorize(r)));
     expect(answers).toEqual(requests.map(charged));

@@ -38,8 +38,17 @@ interface Waiting {
 export function createAuthorizer(
   nc: NatsConnection,
   subjects: Pick<Subjects, "authorize" | "authorizeBatch">,
-  timeoutMs: number,
+  options: {
+    timeoutMs: number;
+    /**
+     * How long a request waits for company when others are expected meanwhile (ADR 0025):
+     * they share one request, one charge transaction and one publish. 0 = only those
+     * made while IN_FLIGHT others are out, or in the same event-loop turn.
+     */
+    windowMs?: number;
+  },
 ): Authorizer {
+  const { timeoutMs } = options;
   /** One request/reply; any failure (no answer, an answer off the schema) is AuthorizeFailedError. */
   async function ask<T>(subject: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
     try {
@@ -83,7 +92,7 @@ export function createAuthorizer(
   }
 
   const group = createGroupCommit<Waiting>({
-    windowMs: 0,
+    windowMs: options.windowMs ?? 0,
     maxBatch: AUTHORIZE_BATCH_MAX,
     maxConcurrent: IN_FLIGHT,
     commit: (batch) => (batch.length === 1 ? askEach(batch) : askTogether(batch)),

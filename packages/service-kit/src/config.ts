@@ -97,11 +97,12 @@ export const BaseEnv = z.object({
   /** How long a service with MIGRATE=false waits for its schema's migrations. */
   MIGRATE_WAIT_MS: z.coerce.number().int().min(0).default(300_000),
   /**
-   * A consumer with a small queue waits this long before starting a batch, so that the
-   * events arriving meanwhile share its transaction and its round of acks: under steady
-   * load, batches of one or two cost a round trip each (docs/performance.md). 0 = off.
+   * A consumer with a short queue waits this long before starting a batch when, at the
+   * last second's rate, more is expected meanwhile, so that it shares the batch's
+   * transaction, its round of acks and every wake-up downstream (ADR 0025); a trickle
+   * starts at once. 0 = off.
    */
-  CONSUMER_LINGER_MS: z.coerce.number().int().min(0).max(100).default(3),
+  CONSUMER_LINGER_MS: z.coerce.number().int().min(0).max(100).default(20),
   /**
    * A JetStream publish waits this long for its PubAck, and transient failures (a leader
    * election, a reconnect) are retried for this long under the same Nats-Msg-Id, so a retry

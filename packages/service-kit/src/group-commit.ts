@@ -1,3 +1,4 @@
+import { companyExpected, createArrivalRate } from "./arrival-rate.ts";
 import { withDeadline } from "./errors.ts";
 
 /**
@@ -5,7 +6,9 @@ import { withDeadline } from "./errors.ts";
  * `maxBatch` are waiting) are committed together, at most `maxConcurrent` commits at a
  * time. Items that arrive while every commit slot is busy form the next batch, which
  * starts as soon as a slot frees: under load, batches grow by themselves and no item
- * waits for a timer. A window of 0 still lets the items of one event-loop turn meet.
+ * waits for a timer. The window is only waited when, at the last second's rate, another
+ * item is expected within it (a trickle commits at once). A window of 0, or a trickle,
+ * still lets the items of one event-loop turn meet.
  */
 export interface GroupCommitOptions<T> {
   windowMs: number;
@@ -36,6 +39,7 @@ export function createGroupCommit<T>(options: GroupCommitOptions<T>): GroupCommi
   const queue: T[] = [];
   const running = new Set<Promise<void>>();
   let timer: { cancel(): void } | undefined;
+  const arrivals = createArrivalRate();
 
   function flush(): void {
     timer?.cancel();
@@ -59,7 +63,7 @@ export function createGroupCommit<T>(options: GroupCommitOptions<T>): GroupCommi
 
   function schedule(): void {
     if (timer) return;
-    if (options.windowMs > 0) {
+    if (companyExpected(arrivals.perSecond(Date.now()), options.windowMs)) {
       const handle = setTimeout(flush, options.windowMs);
       timer = { cancel: () => clearTimeout(handle) };
     } else {
@@ -71,9 +75,12 @@ export function createGroupCommit<T>(options: GroupCommitOptions<T>): GroupCommi
   return {
     add(item) {
       queue.push(item);
-      if (running.size >= maxConcurrent) return;
-      if (queue.length >= options.maxBatch) flush();
-      else schedule();
+      // The rate that decides whether to wait is the others' (noted after the decision).
+      if (running.size < maxConcurrent) {
+        if (queue.length >= options.maxBatch) flush();
+        else schedule();
+      }
+      arrivals.note(Date.now());
     },
     async drain() {
       flush();

@@ -27,6 +27,22 @@ describe("group commit", () => {
     expect(batches).toEqual([[1, 2]]);
   });
 
+  it("when items trickle in (none expected within the window), each is committed at once", async () => {
+    const batches: number[][] = [];
+    const group = createGroupCommit<number>({
+      windowMs: 1_000,
+      maxBatch: 10,
+      commit: async (batch) => {
+        batches.push(batch);
+      },
+      onError: () => undefined,
+    });
+    group.add(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toEqual([[1]]);
+  });
+
   it("when more than maxBatch arrive, they are split and committed one batch at a time", async () => {
     const { group, batches } = recorder(5);
     for (const n of [1, 2, 3, 4, 5, 6, 7]) group.add(n);

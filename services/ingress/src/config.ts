@@ -33,6 +33,11 @@ export const IngressEnv = BaseEnv.extend({
   RATE_LIMIT_SYNC_MS: z.coerce.number().int().min(0).max(10_000).default(100),
   /** How long to wait for pricing's answer to an authorize request. */
   AUTHORIZE_TIMEOUT_MS: positiveInt.max(20_000).default(5_000),
+  /**
+   * How long a send waits for others to share its authorize request and its publish, when
+   * others are expected meanwhile (ADR 0025); 0 = only those that meet anyway.
+   */
+  AUTHORIZE_WINDOW_MS: z.coerce.number().int().min(0).max(100).default(10),
   /** The ceiling on every request: it is answered (server_error) by then at the latest. */
   REQUEST_TIMEOUT_MS: positiveInt.max(120_000).default(30_000),
   /** Connections of the pool (status queries, idempotency keys). */

@@ -131,7 +131,10 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
     const routingRules = () => rules.get("rules") ?? null;
     const pipeline = createPipeline({
       maxParts: config.MAX_PARTS,
-      authorizer: createAuthorizer(nc, messaging.subjects, config.AUTHORIZE_TIMEOUT_MS),
+      authorizer: createAuthorizer(nc, messaging.subjects, {
+        timeoutMs: config.AUTHORIZE_TIMEOUT_MS,
+        windowMs: config.AUTHORIZE_WINDOW_MS,
+      }),
       publisher: messaging.publisher,
       routingRules,
       optedOut: lists.optedOut,

@@ -60,6 +60,8 @@ export const SmppServerEnv = BaseEnv.extend({
    */
   RATE_LIMIT_SYNC_MS: z.coerce.number().int().min(0).max(10_000).default(100),
   AUTHORIZE_TIMEOUT_MS: positiveInt(5_000, 60_000),
+  /** As ingress's: how long a submit waits for others to share its authorize and publish. */
+  AUTHORIZE_WINDOW_MS: z.coerce.number().int().min(0).max(100).default(10),
   /** How far ahead schedule_delivery_time may be, as ingress's sendAt. */
   MAX_SCHEDULE_AHEAD_HOURS: z.coerce
     .number()

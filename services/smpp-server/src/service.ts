@@ -126,7 +126,10 @@ export async function startSmppServer(
     const now = () => Date.now();
     const pipeline = createPipeline({
       maxParts: config.MAX_PARTS,
-      authorizer: createAuthorizer(nc, messaging.subjects, config.AUTHORIZE_TIMEOUT_MS),
+      authorizer: createAuthorizer(nc, messaging.subjects, {
+        timeoutMs: config.AUTHORIZE_TIMEOUT_MS,
+        windowMs: config.AUTHORIZE_WINDOW_MS,
+      }),
       publisher: messaging.publisher,
       routingRules: () => rules.get("rules") ?? null,
       optedOut: lists.optedOut,

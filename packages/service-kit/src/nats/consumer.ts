@@ -3,6 +3,7 @@ import type { MsgHdrs } from "@nats-io/transport-node";
 import { type Span, SpanKind, SpanStatusCode, type Tracer, trace } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import type { z } from "zod";
+import { companyExpected, createArrivalRate } from "../arrival-rate.ts";
 import { errorMessage, PermanentError, RetryableError, withDeadline } from "../errors.ts";
 import {
   consumerAckPending,
@@ -65,7 +66,10 @@ export interface ConsumerOptions<T> {
   maxBatch?: number;
   /** Batches processed at once; 1 keeps the handler simple. */
   concurrency?: number;
-  /** Wait before starting a batch from a short queue (default: CONSUMER_LINGER_MS). */
+  /**
+   * Wait before starting a batch from a short queue when more is expected meanwhile
+   * (default: CONSUMER_LINGER_MS).
+   */
   lingerMs?: number;
   ackWaitMs?: number;
   /** A new durable starts at the messages stored from this time (DurableConsumerSpec.startAt). */
@@ -132,6 +136,7 @@ export async function startConsumer<T>(
   lagPoll.unref();
   let scheduled = false;
   let stopping = false;
+  const arrivals = createArrivalRate();
 
   const startBatches = () => {
     scheduled = false;
@@ -140,18 +145,22 @@ export async function startConsumer<T>(
       const work = processBatch(batch).finally(() => {
         for (const msg of batch) held.delete(msg);
         inFlight.delete(work);
-        if (queue.length > 0) schedule();
+        // What arrived during the batch already has company: it starts as soon as a slot
+        // frees, never behind a timer (under load, batches grow by themselves).
+        if (queue.length > 0) schedule(false);
       });
       inFlight.add(work);
     }
   };
-  const schedule = () => {
+  const schedule = (arrived: boolean) => {
     if (scheduled) return;
     scheduled = true;
-    // A short queue lingers a moment so that what arrives meanwhile joins its batch (one
-    // transaction, one round of acks); a long one starts at once. Either way the messages
-    // of the same chunk meet (setImmediate).
-    if (lingerMs > 0 && queue.length < Math.min(maxBatch, LINGER_BELOW)) {
+    // A message arriving at a short queue lingers a moment when, at the recent rate, others
+    // are expected meanwhile: they join its batch (one transaction, one round of acks, one
+    // wake-up of each process downstream). A trickle, or a long queue, starts at once;
+    // either way the messages of the same chunk meet (setImmediate).
+    const short = queue.length < Math.min(maxBatch, LINGER_BELOW);
+    if (arrived && short && companyExpected(arrivals.perSecond(Date.now()), lingerMs)) {
       setTimeout(startBatches, lingerMs);
     } else {
       setImmediate(startBatches);
@@ -217,7 +226,8 @@ export async function startConsumer<T>(
       }
       queue.push(msg);
       held.add(msg);
-      schedule();
+      schedule(true);
+      arrivals.note(Date.now());
     }
   })();
 

@@ -43,7 +43,7 @@ import { contextSwitches, cpuMs, ioSyscalls, pidsOf, rssMb } from "./proc-stats.
 import type { ProcessCounts } from "./report.ts";
 import { type BenchReport, type StepResult, toMarkdown, toSvg } from "./report.ts";
 import { summarize } from "./stats.ts";
-import { takeWorkSnapshot, workPerMessage } from "./work-stats.ts";
+import { doorBetween, takeDoorSnapshot, takeWorkSnapshot, workPerMessage } from "./work-stats.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const { values: args } = parseArgs({
@@ -319,8 +319,10 @@ async function main() {
     for (const multiple of multiples) {
       await stack.maintain();
       const pids = measuredPids(stack);
+      const healthPorts = SERVICES.map((s) => s.healthPort);
+      const doorBefore = await takeDoorSnapshot(healthPorts);
       const started = Date.now();
-      const result = await runOverloadStep({
+      const run = await runOverloadStep({
         baseUrl: "http://127.0.0.1:8080",
         query,
         multiple,
@@ -342,6 +344,7 @@ async function main() {
             `${multiple}× saturation │ ${Math.round((Date.now() - started) / 1000)} s │ sent ${sent} │ accepted ${accepted}`,
           ),
       });
+      const result = { ...run, ...doorBetween(doorBefore, await takeDoorSnapshot(healthPorts)) };
       results.push(result);
       say(
         `${result.label} (${result.offeredRate}/s) → ${(result.shareWithin200ms * 100).toFixed(1)} % within 200 ms, ${(result.shareRefused * 100).toFixed(1)} % refused, ${result.acceptedNotFinal} accepted not final, ${result.chargedNotAccepted} charged without success${result.quiet ? `; quiet account ${result.quiet.refused} of ${result.quiet.sent} refused, p99 ${Math.round(result.quiet.p99Ms)} ms` : ""}`,

@@ -27,6 +27,14 @@ export interface OverloadResult extends OverloadFigures {
   generatorLoopDelayMs: { p99: number; max: number } | null;
   /** Per second of the step, the share of answers within 200 ms: when the slow ones came. */
   fastShareBySecond: number[];
+  /** The refusals by the admission signal that refused them (the doors' shed counters). */
+  shedByReason?: Record<string, number>;
+  /**
+   * The accepting answers as ingress timed them (request received to answered; its histogram
+   * has no 200 ms bucket): set apart from the client's figures, what the rest is is outside
+   * ingress's handling (the socket, the accept queue, the machine's run queue).
+   */
+  serverAccepted?: { within100ms: number; within250ms: number };
 }
 
 export interface QuietFigures {
@@ -163,6 +171,11 @@ const yes = (ok: boolean) => (ok ? "yes" : "**no**");
 const loop = (delay: { p99: number; max: number } | null) =>
   delay ? `${Math.round(delay.p99)} / ${Math.round(delay.max)}` : "–";
 
+export const refusedBy = (shed: Record<string, number> | undefined) => {
+  const reasons = Object.entries(shed ?? {});
+  return reasons.length === 0 ? "–" : reasons.map(([r, n]) => `${r} ${n}`).join(", ");
+};
+
 /** The overload steps as a Markdown section (appended to latest.md). */
 export function overloadMarkdown(results: readonly OverloadResult[]): string {
   if (results.length === 0) return "";
@@ -173,8 +186,8 @@ export function overloadMarkdown(results: readonly OverloadResult[]): string {
     "when each request was due. A refusal is 429 `rate_limit` (at capacity). A second, quiet",
     "account sends 10 msg/s alongside the flood: none of it may be refused (fairness).",
     "",
-    "| step | offered/s | sent | accepted | refused | ≤ 200 ms | API p99 ms | refused share | accepted not final | refused charged | CPU ms / refusal | quiet account: refused, ≤ 200 ms, p99 ms | accepting answers: ≤ 200 ms, p99 ms | load generator's loop delay p99 / max ms |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    "| step | offered/s | sent | accepted | refused | ≤ 200 ms | API p99 ms | refused share | accepted not final | refused charged | CPU ms / refusal | quiet account: refused, ≤ 200 ms, p99 ms | accepting answers: ≤ 200 ms, p99 ms | load generator's loop delay p99 / max ms | refused by (admission signal) | accepting answers as ingress timed them: ≤ 100 / ≤ 250 ms |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
   ];
   for (const r of results) {
     const q = r.quiet;
@@ -182,7 +195,7 @@ export function overloadMarkdown(results: readonly OverloadResult[]): string {
       ? `${q.refused} of ${q.sent} (${yes(q.refused === 0)}), ${pct(q.shareWithin200ms)}, ${Math.round(q.p99Ms)}`
       : "–";
     lines.push(
-      `| ${r.label} | ${r.offeredRate} | ${r.sent} | ${r.accepted} | ${r.refused} | ${pct(r.shareWithin200ms)} (${yes(r.verdict.answersFast)}) | ${Math.round(r.api.p99)} | ${pct(r.shareRefused)} | ${r.acceptedNotFinal} (${yes(r.verdict.everyAcceptedFinal)}) | ${r.chargedNotAccepted} (${yes(r.verdict.noRefusedCharged)}) | ${Number.isNaN(r.cpuMsPerRefused) ? "–" : r.cpuMsPerRefused.toFixed(3)} | ${quiet} | ${pct(r.acceptedAnswers.shareWithin200ms)}, ${Math.round(r.acceptedAnswers.p99Ms)} | ${loop(r.generatorLoopDelayMs)} |`,
+      `| ${r.label} | ${r.offeredRate} | ${r.sent} | ${r.accepted} | ${r.refused} | ${pct(r.shareWithin200ms)} (${yes(r.verdict.answersFast)}) | ${Math.round(r.api.p99)} | ${pct(r.shareRefused)} | ${r.acceptedNotFinal} (${yes(r.verdict.everyAcceptedFinal)}) | ${r.chargedNotAccepted} (${yes(r.verdict.noRefusedCharged)}) | ${Number.isNaN(r.cpuMsPerRefused) ? "–" : r.cpuMsPerRefused.toFixed(3)} | ${quiet} | ${pct(r.acceptedAnswers.shareWithin200ms)}, ${Math.round(r.acceptedAnswers.p99Ms)} | ${loop(r.generatorLoopDelayMs)} | ${refusedBy(r.shedByReason)} | ${r.serverAccepted ? `${pct(r.serverAccepted.within100ms)} / ${pct(r.serverAccepted.within250ms)}` : "–"} |`,
     );
   }
   return `${lines.join("\n")}\n`;

@@ -1,5 +1,5 @@
 import type { InboundStep } from "./inbound-stats.ts";
-import type { OverloadResult } from "./overload.ts";
+import { type OverloadResult, refusedBy } from "./overload.ts";
 import type { Summary } from "./stats.ts";
 import type { WorkPerMessage } from "./work-stats.ts";
 
@@ -149,15 +149,15 @@ export function toMarkdown(report: BenchReport): string {
     const consumers = [...new Set(withWork.flatMap((s) => Object.keys(s.work?.meanBatch ?? {})))];
     lines.push(
       "",
-      "Work per message: Postgres commits and row operations per accepted message, NATS protocol messages per accepted message (2 per stored publish, 1 per delivery, 1 per ack, 2 for the authorize request; stored publishes / deliveries in brackets), and the mean batch each consumer handled:",
+      "Work per message: Postgres commits and row operations per accepted message, NATS protocol messages per accepted message (2 per stored publish, 1 per delivery, 1 per ack, 2 for the authorize request; stored publishes / deliveries in brackets), the mean batch each consumer handled, and the sends admission refused by the signal that refused them (`smsgw_ingress_shed_total`):",
       "",
-      `| offered | pg commits | pg row ops | NATS msgs (stored / delivered) | ${consumers.join(" | ")} |`,
-      `|---:|---:|---:|---:|${consumers.map(() => "---:").join("|")}|`,
+      `| offered | pg commits | pg row ops | NATS msgs (stored / delivered) | ${consumers.join(" | ")} | refused by (admission signal) |`,
+      `|---:|---:|---:|---:|${consumers.map(() => "---:").join("|")}|---|`,
     );
     for (const step of withWork) {
       const work = step.work as WorkPerMessage;
       lines.push(
-        `| ${step.offeredRate ?? "max"} | ${work.postgresCommits.toFixed(1)} | ${work.postgresRowOps.toFixed(1)} | ${natsCell(work)} | ${consumers.map((c) => (work.meanBatch[c] ?? 0).toFixed(1)).join(" | ")} |`,
+        `| ${step.offeredRate ?? "max"} | ${work.postgresCommits.toFixed(1)} | ${work.postgresRowOps.toFixed(1)} | ${natsCell(work)} | ${consumers.map((c) => (work.meanBatch[c] ?? 0).toFixed(1)).join(" | ")} | ${refusedBy(work.shedByReason)} |`,
       );
     }
   }

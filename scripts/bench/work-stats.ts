@@ -18,6 +18,8 @@ export interface WorkSnapshot {
   jetstream: { stored: number; deliveries: Map<string, { delivered: number; acked: boolean }> };
   /** Authorize NATS requests pricing received (null when its metrics do not say). */
   authorizeRequests: number | null;
+  /** Sends the doors' admission refused, by the signal that set the pressure. */
+  shed: Map<string, number>;
 }
 
 export interface WorkPerMessage {
@@ -36,10 +38,13 @@ export interface WorkPerMessage {
    * message where they do not say).
    */
   natsMessages?: number;
+  /** Sends refused at capacity during the step, by the admission signal that refused them. */
+  shedByReason?: Record<string, number>;
 }
 
 const BATCH_LINE = /^smsgw_consumer_batch_size_messages_(sum|count)\{consumer="([^"]+)"\} (\S+)$/;
 const AUTHORIZE_LINE = /^smsgw_pricing_authorize_requests_total\{kind="[^"]+"\} (\S+)$/;
+const SHED_LINE = /^smsgw_(?:ingress|smpp)_shed_total\{reason="([^"]+)"\} (\S+)$/;
 
 export async function takeWorkSnapshot(
   healthPorts: readonly number[],
@@ -49,6 +54,7 @@ export async function takeWorkSnapshot(
 ): Promise<WorkSnapshot> {
   const batches = new Map<string, { sum: number; count: number }>();
   let authorizeRequests: number | null = null;
+  const shed = new Map<string, number>();
   for (const port of healthPorts) {
     const text = await fetch(`http://127.0.0.1:${port}/metrics`)
       .then((r) => r.text())
@@ -56,6 +62,7 @@ export async function takeWorkSnapshot(
     for (const line of text.split("\n")) {
       const requests = AUTHORIZE_LINE.exec(line);
       if (requests) authorizeRequests = (authorizeRequests ?? 0) + Number(requests[1]);
+      addShed(line, shed);
       const m = BATCH_LINE.exec(line);
       if (!m) continue;
       const [, kind, consumer = "", value] = m;
@@ -74,6 +81,7 @@ export async function takeWorkSnapshot(
     return {
       batches,
       authorizeRequests,
+      shed,
       jetstream: nats ? await jetstreamCounts(nats.jsm, nats.prefix) : emptyJetstream(),
       postgres: {
         commits: Number(row?.commits ?? 0),
@@ -111,6 +119,7 @@ export function workPerMessage(
   }
   return {
     meanBatch,
+    shedByReason: shedBetween(before.shed, after.shed),
     postgresCommits: per(pg("commits")),
     postgresRowOps: per(pg("inserted") + pg("updated") + pg("deleted")),
     natsStored: per(stored),
@@ -118,6 +127,79 @@ export function workPerMessage(
     natsAcks: per(acks),
     natsMessages: per(2 * stored + deliveries + acks) + authorizePerMessage(before, after, per),
   };
+}
+
+function addShed(line: string, into: Map<string, number>): void {
+  const refused = SHED_LINE.exec(line);
+  if (!refused) return;
+  const [, reason = "", value] = refused;
+  into.set(reason, (into.get(reason) ?? 0) + Number(value));
+}
+
+/** What ingress's own metrics say of the sends so far: refusals by signal, accepting answers by time. */
+export interface DoorSnapshot {
+  shed: Map<string, number>;
+  /** Accepting answers, from receiving the request to answering it (server side). */
+  accepted: { within100ms: number; within250ms: number; count: number };
+}
+
+const ACCEPTED_BUCKET =
+  /^smsgw_ingress_accept_duration_seconds_bucket\{(?=[^}]*outcome="accepted")(?=[^}]*le="([^"]+)")[^}]*\} (\S+)$/;
+const ACCEPTED_COUNT = /^smsgw_ingress_accept_duration_seconds_count\{outcome="accepted"\} (\S+)$/;
+
+export async function takeDoorSnapshot(healthPorts: readonly number[]): Promise<DoorSnapshot> {
+  const door: DoorSnapshot = {
+    shed: new Map(),
+    accepted: { within100ms: 0, within250ms: 0, count: 0 },
+  };
+  for (const port of healthPorts) {
+    const text = await fetch(`http://127.0.0.1:${port}/metrics`)
+      .then((r) => r.text())
+      .catch(() => "");
+    addDoorMetrics(text, door);
+  }
+  return door;
+}
+
+/** Adds one service's /metrics text to the snapshot (services without the series add nothing). */
+export function addDoorMetrics(text: string, door: DoorSnapshot): void {
+  for (const line of text.split("\n")) {
+    addShed(line, door.shed);
+    const bucket = ACCEPTED_BUCKET.exec(line);
+    if (bucket?.[1] === "0.1") door.accepted.within100ms += Number(bucket[2]);
+    if (bucket?.[1] === "0.25") door.accepted.within250ms += Number(bucket[2]);
+    const count = ACCEPTED_COUNT.exec(line);
+    if (count) door.accepted.count += Number(count[1]);
+  }
+}
+
+/** Between two door snapshots: refusals by signal; the share of accepting answers in time. */
+export function doorBetween(
+  before: DoorSnapshot,
+  after: DoorSnapshot,
+): {
+  shedByReason: Record<string, number>;
+  serverAccepted: { within100ms: number; within250ms: number };
+} {
+  const count = after.accepted.count - before.accepted.count;
+  const share = (k: "within100ms" | "within250ms") =>
+    count > 0 ? (after.accepted[k] - before.accepted[k]) / count : Number.NaN;
+  return {
+    shedByReason: shedBetween(before.shed, after.shed),
+    serverAccepted: { within100ms: share("within100ms"), within250ms: share("within250ms") },
+  };
+}
+
+export function shedBetween(
+  before: ReadonlyMap<string, number>,
+  after: ReadonlyMap<string, number>,
+): Record<string, number> {
+  const refused: Record<string, number> = {};
+  for (const [reason, end] of after) {
+    const count = end - (before.get(reason) ?? 0);
+    if (count > 0) refused[reason] = count;
+  }
+  return refused;
 }
 
 /** 2 per authorize request/reply per message; 2 when pricing's metrics do not count them. */

@@ -17,15 +17,35 @@ export interface ServiceProcess {
 
 const SERVICES_DIR = fileURLToPath(new URL("../../../services/", import.meta.url));
 
-/** A port free at the time of asking, on 127.0.0.1. */
+/**
+ * Ports handed out below Linux's ephemeral range (32768-60999), where the kernel picks the
+ * local port of every outgoing connection: a port taken from that range is free when asked,
+ * but any test's next connect may take it before the child listens on it (EADDRINUSE).
+ */
+const PICK_FROM = 20_000;
+const PICK_SPAN = 12_000;
+const handedOut = new Set<number>();
+
+/** A port free at the time of asking, on 127.0.0.1, that no outgoing connection will take. */
 export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = PICK_FROM + Math.floor(Math.random() * PICK_SPAN);
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    if (await canListen(port)) return port;
+    handedOut.delete(port);
+  }
+  throw new Error("no free port below the ephemeral range after 50 tries");
+}
+
+async function canListen(port: number): Promise<boolean> {
   const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
+  const listening = await new Promise<boolean>((resolve) => {
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => resolve(true));
+  });
+  if (listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+  return listening;
 }
 
 /**

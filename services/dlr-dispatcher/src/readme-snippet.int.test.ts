@@ -1,9 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { waitFor } from "@smsgw/testkit";
+import { freePort, waitFor } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDlrDispatcher } from "./service.ts";
 import {
@@ -27,14 +26,6 @@ function readmeSnippet(readme: string): string {
   const code = section && /```js\n([\s\S]*?)```/.exec(section)?.[1];
   if (!code) throw new Error("README.md has no verify-snippet block");
   return code;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe("the README's verification snippet, run as a customer would run it", () => {

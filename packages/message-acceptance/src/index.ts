@@ -44,7 +44,7 @@ export {
   type Usage,
 } from "./domain/shared-limits.ts";
 export {
-  checkTextLength,
+  checkTextBounds,
   countTextParts,
   maxTextLength,
   NUL,

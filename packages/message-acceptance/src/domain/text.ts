@@ -19,11 +19,11 @@ export function maxTextLength(maxParts: number): number {
 }
 
 /**
- * The cheap bound, before authentication: a text longer than `maxTextLength` is refused by
+ * The cheap bounds, before authentication: a text longer than `maxTextLength` is refused by
  * its length alone (O(1)), so no request makes us split 64 KB of text (issue 23); a text with a
  * NUL is refused too (below).
  */
-export function checkTextLength(text: string, maxParts: number): Checked<string> {
+export function checkTextBounds(text: string, maxParts: number): Checked<string> {
   const max = maxTextLength(maxParts);
   if (text.length > max) {
     return refused(
@@ -46,7 +46,7 @@ export const NUL_REFUSED = (field: string) =>
 
 /**
  * The parts the text is sent and billed in, and the part limit: the splitter runs here,
- * after authentication and the rate limits, on a text `checkTextLength` has bounded.
+ * after authentication and the rate limits, on a text `checkTextBounds` has bounded.
  * `concat` is the header the destination's carriers may split with (`concatFor`).
  */
 export function countTextParts(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkTextLength, countTextParts, maxTextLength } from "./text.ts";
+import { checkTextBounds, countTextParts, maxTextLength } from "./text.ts";
 
 describe("the text's length bound and part count", () => {
   it("when the limit is one part, the bound is 160; else 153 per part", () => {
@@ -8,19 +8,19 @@ describe("the text's length bound and part count", () => {
   });
 
   it('when a text holds U+0000 (NUL), it is refused as invalid_params, saying so; an "@" (GSM-7\'s 0x00) passes', () => {
-    expect(checkTextLength("nul \u0000 inside", 10)).toEqual({
+    expect(checkTextBounds("nul \u0000 inside", 10)).toEqual({
       ok: false,
       error: {
         status: "invalid_params",
         message: "text contains U+0000 (NUL), which no SMS alphabet has",
       },
     });
-    expect(checkTextLength("mail@example.com", 10).ok).toBe(true);
+    expect(checkTextBounds("mail@example.com", 10).ok).toBe(true);
   });
 
   it("when a text is at the bound, it passes the bound; one more character does not", () => {
-    expect(checkTextLength("a".repeat(1530), 10).ok).toBe(true);
-    expect(checkTextLength("a".repeat(1531), 10).ok).toBe(false);
+    expect(checkTextBounds("a".repeat(1530), 10).ok).toBe(true);
+    expect(checkTextBounds("a".repeat(1531), 10).ok).toBe(false);
   });
 
   it("for any text within the bound that countTextParts refuses, the bound was not too tight", () => {

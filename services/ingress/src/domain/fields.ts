@@ -1,7 +1,7 @@
 import { literalAddressVerdict, parseCallbackUrl } from "@smsgw/callback-guard";
 import {
   type Checked,
-  checkTextLength,
+  checkTextBounds,
   type MessageFields,
   NUL,
   NUL_REFUSED,
@@ -60,7 +60,7 @@ export function readSendFields(
   }
   const { hash = "", token = "", toNumber = "", fromNumber = "", text = "" } = values;
 
-  const bounded = checkTextLength(text, options.maxParts);
+  const bounded = checkTextBounds(text, options.maxParts);
   if (!bounded.ok) return bounded;
 
   const callbackUrl = checkCallbackUrl(pick("callbackUrl"), options.allowPrivateCallbacks);

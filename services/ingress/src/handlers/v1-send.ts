@@ -4,7 +4,7 @@ import {
   apiError,
   type Checked,
   checkSchedule,
-  checkTextLength,
+  checkTextBounds,
   type Draft,
   NOT_ACCEPTED,
   outcomeUnknown,
@@ -63,7 +63,7 @@ export function readV1Message(raw: unknown, options: SendOptions, now: number): 
     if (body[name] === "")
       return { ok: false, error: apiError("invalid_params", `${name} is empty`) };
   }
-  const bounded = checkTextLength(body.text, options.maxParts);
+  const bounded = checkTextBounds(body.text, options.maxParts);
   if (!bounded.ok) return bounded;
   const callbackUrl = checkCallbackUrl(body.callbackUrl, options.allowPrivateCallbacks);
   if (!callbackUrl.ok) return callbackUrl;

@@ -2,7 +2,7 @@ import { type AccountRecord, newMessageId } from "@smsgw/contracts";
 import {
   type AdmissionGate,
   accountLimitsOf,
-  checkTextLength,
+  checkTextBounds,
   type DefaultLimits,
   type Pipeline,
   type RateLimiter,
@@ -190,7 +190,7 @@ export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
     const text = decodeMessageText(Buffer.concat(parts.map((p) => p.payload)), dataCoding);
     if (text === null) return refusal(CommandStatus.ESME_RSUBMITFAIL, "bad_data_coding");
     if (text.length === 0) return refusal(CommandStatus.ESME_RINVMSGLEN, "empty");
-    const bounded = checkTextLength(text, deps.maxParts);
+    const bounded = checkTextBounds(text, deps.maxParts);
     if (!bounded.ok) return refusal(CommandStatus.ESME_RINVMSGLEN, "too_long");
 
     // Past capacity, refused as a throttled client is (and before any charge); admitted, it

@@ -30,7 +30,7 @@ interface Waiting {
 
 /**
  * The authorize RPC to pricing over NATS request/reply. Requests that meet (made while
- * IN_FLIGHT others are out) go together as one `AuthorizeBatchRequest` on `authorizeBatch`
+ * IN_FLIGHT others are out, or within the window when company is expected) go together as one `AuthorizeBatchRequest` on `authorizeBatch`
  * (ADR 0009: one request and one reply for the lot; pricing group-commits them anyway); one
  * alone goes as before on `authorize`. A pricing that does not serve batches yet (an older
  * version during a rollout: no responders) gets the batch's requests one by one.

@@ -75,6 +75,42 @@ describe("publisher and consumer on real JetStream", () => {
     expect(seen).toEqual([event.eventId]);
   });
 
+  it("when a message arrives while a batch runs, it starts as that batch ends; one arriving at an idle consumer with company expected lingers", async () => {
+    const first = accepted(newMessageId());
+    const during = accepted(newMessageId());
+    const idle = accepted(newMessageId());
+    const started = new Map<string, number>();
+    const ended = new Map<string, number>();
+    const consumer = await startConsumer(messaging.nats, {
+      stream: messaging.subjects.stream,
+      durable: "linger",
+      filterSubject: messaging.subjects.event("MessageAccepted"),
+      schema: MessageEventSchema,
+      log,
+      startAt: new Date(),
+      lingerMs: 1_500,
+      handle: async (batch) => {
+        for (const d of batch) started.set(d.value.messageId, Date.now());
+        await new Promise((r) => setTimeout(r, 400));
+        for (const d of batch) ended.set(d.value.messageId, Date.now());
+        return undefined;
+      },
+    });
+    // Nothing arrived before it: the first starts at once.
+    await messaging.publisher.publish(first);
+    await waitFor(() => started.has(first.messageId));
+    await messaging.publisher.publish(during);
+    await waitFor(() => ended.has(during.messageId), { timeoutMs: 5_000 });
+    const afterFirst = (started.get(during.messageId) ?? 0) - (ended.get(first.messageId) ?? 0);
+    expect(afterFirst).toBeLessThan(500);
+    // Two arrived within the last second: at 2/s, another is expected within 1.5 s.
+    const sentAt = Date.now();
+    await messaging.publisher.publish(idle);
+    await waitFor(() => started.has(idle.messageId), { timeoutMs: 5_000 });
+    await consumer.stop();
+    expect((started.get(idle.messageId) ?? 0) - sentAt).toBeGreaterThanOrEqual(1_300);
+  });
+
   it("when a handler fails, the message is redelivered; a permanent error parks it", async () => {
     const retried = accepted(newMessageId());
     const poisoned = accepted(newMessageId());

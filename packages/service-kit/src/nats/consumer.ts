@@ -136,32 +136,42 @@ export async function startConsumer<T>(
   lagPoll.unref();
   let scheduled = false;
   let stopping = false;
+  let lingering: ReturnType<typeof setTimeout> | undefined;
   const arrivals = createArrivalRate();
 
   const startBatches = () => {
     scheduled = false;
+    lingering = undefined;
     while (!stopping && inFlight.size < concurrency && queue.length > 0) {
       const batch = queue.splice(0, maxBatch);
       const work = processBatch(batch).finally(() => {
         for (const msg of batch) held.delete(msg);
         inFlight.delete(work);
-        // What arrived during the batch already has company: it starts as soon as a slot
-        // frees, never behind a timer (under load, batches grow by themselves).
         if (queue.length > 0) schedule(false);
       });
       inFlight.add(work);
     }
   };
   const schedule = (arrived: boolean) => {
-    if (scheduled) return;
-    scheduled = true;
-    // A message arriving at a short queue lingers a moment when, at the recent rate, others
-    // are expected meanwhile: they join its batch (one transaction, one round of acks, one
-    // wake-up of each process downstream). A trickle, or a long queue, starts at once;
-    // either way the messages of the same chunk meet (setImmediate).
     const short = queue.length < Math.min(maxBatch, LINGER_BELOW);
+    if (lingering !== undefined && !short) {
+      // The queue filled while it lingered: it has company enough, it starts now.
+      clearTimeout(lingering);
+      lingering = undefined;
+      scheduled = false;
+    }
+    if (scheduled) return;
+    // What arrives while every slot is busy already has company: the batch that frees a slot
+    // starts it at once (above), never behind a timer, so under load batches grow by
+    // themselves and nothing waits for a window.
+    if (arrived && inFlight.size >= concurrency) return;
+    scheduled = true;
+    // A message arriving at a free slot and a short queue lingers a moment when, at the
+    // recent rate, others are expected meanwhile: they join its batch (one transaction, one
+    // round of acks, one wake-up of each process downstream). A trickle, or a long queue,
+    // starts at once; either way the messages of the same chunk meet (setImmediate).
     if (arrived && short && companyExpected(arrivals.perSecond(Date.now()), lingerMs)) {
-      setTimeout(startBatches, lingerMs);
+      lingering = setTimeout(startBatches, lingerMs);
     } else {
       setImmediate(startBatches);
     }
@@ -243,6 +253,7 @@ export async function startConsumer<T>(
       await Promise.allSettled([...inFlight]);
       clearInterval(heartbeat);
       clearInterval(lagPoll);
+      clearTimeout(lingering);
     },
   };
 }

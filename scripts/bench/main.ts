@@ -33,7 +33,7 @@ import { parseArgs } from "node:util";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { type LoadStack, reportNatsViolations, startLoadStack } from "../lib/load-stack.ts";
-import { type MoAttempt, startMoTraffic } from "../lib/mo-traffic.ts";
+import { type MoAttempt, SENDERS_PER_RUN, startMoTraffic } from "../lib/mo-traffic.ts";
 import { SERVICES } from "../lib/processes.ts";
 import { inboundMarkdown, inboundStep } from "./inbound-stats.ts";
 import { runLoadStep } from "./load-step.ts";
@@ -168,7 +168,12 @@ async function main() {
       const started = Date.now();
       const mo =
         inboundRate > 0
-          ? startMoTraffic({ rate: inboundRate, numbers: stack.ownedNumbers, tag: `b${label}` })
+          ? startMoTraffic({
+              rate: inboundRate,
+              numbers: stack.ownedNumbers,
+              tag: `b${label}`,
+              senderBase: rates.indexOf(rate) * SENDERS_PER_RUN,
+            })
           : null;
       const onProgress = (sent: number, accepted: number) =>
         say(

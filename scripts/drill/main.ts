@@ -31,7 +31,7 @@ import { parseArgs } from "node:util";
 import { runPacedStep } from "../bench/paced-load.ts";
 import { startBalancer } from "../lib/balancer.ts";
 import { type LoadStack, reportNatsViolations, startLoadStack } from "../lib/load-stack.ts";
-import { startMoTraffic } from "../lib/mo-traffic.ts";
+import { SENDERS_PER_RUN, startMoTraffic } from "../lib/mo-traffic.ts";
 import { type NatsCluster, startNatsCluster } from "../lib/nats-cluster.ts";
 import { checkInvariants, type DrillCheck, storedInboundTexts } from "./checks.ts";
 import { allFaults, clusterFaults, type Fault } from "./faults.ts";
@@ -160,7 +160,12 @@ async function main() {
       (seconds / 2) * 1000,
     );
     const mo = withMo
-      ? startMoTraffic({ rate: moRate, numbers: stack.ownedNumbers, tag: `d${results.length}` })
+      ? startMoTraffic({
+          rate: moRate,
+          numbers: stack.ownedNumbers,
+          tag: `d${results.length}`,
+          senderBase: results.length * SENDERS_PER_RUN,
+        })
       : null;
     const load = await offer(base, (sent, accepted) => {
       perSecond.push(accepted - lastAccepted);

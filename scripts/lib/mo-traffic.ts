@@ -26,6 +26,14 @@ export interface MoTraffic {
   stop(): Promise<MoAttempt[]>;
 }
 
+/** The sender of a run's MO number `n`: one of its own per MO, runs apart by `senderBase`. */
+export function moSender(senderBase: number, n: number): string {
+  return `+3725${String(1_000_000 + senderBase + n).padStart(7, "0")}`;
+}
+
+/** Senders a run may use: a drill's or a bench step's MO stay far below it. */
+export const SENDERS_PER_RUN = 100_000;
+
 /** Every fifth MO comes in two parts (UDH 8-bit), so joining is exercised too. */
 const CONCAT_EVERY = 5;
 const RETRY_MS = 1_000;
@@ -37,6 +45,13 @@ export function startMoTraffic(options: {
   numbers: readonly string[];
   /** The run's tag in every text (texts are unique per run and attempt). */
   tag: string;
+  /**
+   * Where this run's senders start (`moSender`): runs of one drill or bench must not share a
+   * sender, or a part left waiting by one run (a dropped bind, 60 s until its group is given
+   * up) meets the next run's message under the same sender, number and reference and is
+   * joined to it (the inbound service drops the next run's part as a carrier's repeat).
+   */
+  senderBase?: number;
   /** The simulator's control API. */
   simulatorUrl?: string;
   carrier?: string;
@@ -50,7 +65,7 @@ export function startMoTraffic(options: {
   const send = async (n: number) => {
     const concat = n % CONCAT_EVERY === 0;
     const to = options.numbers[n % options.numbers.length] ?? "";
-    const from = `+3725${String(1_000_000 + n).padStart(7, "0")}`;
+    const from = moSender(options.senderBase ?? 0, n);
     for (let attempt = 1; ; attempt++) {
       const head = `mo ${options.tag} ${n}.${attempt}`;
       // Two parts of 153 GSM-7 characters at most: past 160, a handset splits it.

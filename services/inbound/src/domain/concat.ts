@@ -94,6 +94,17 @@ export function isOverdue(parts: readonly StoredPart[], now: Date, timeoutMs: nu
  * What a group of waiting parts comes to now: joined when every part is there, or when the
  * first is older than the timeout (delivered as it is); null while it should wait.
  */
+/**
+ * Whether `part` belongs to another message than the group waiting under its key: a part of
+ * the same position but another id and text. A carrier's repeat of a part has its text (it is
+ * dropped); another text means the sender, number and reference came back for a new message
+ * while an older one still waits for a part that will not come (a bind dropped between its
+ * parts, the 8-bit reference reused), and joining the two would store neither as it was sent.
+ */
+export function supersedes(part: StoredPart, waiting: readonly StoredPart[]): boolean {
+  return waiting.some((p) => p.seq === part.seq && p.moId !== part.moId && p.text !== part.text);
+}
+
 export function settleGroup(
   parts: readonly StoredPart[],
   now: Date,

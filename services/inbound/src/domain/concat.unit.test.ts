@@ -7,6 +7,7 @@ import {
   partGroupKey,
   type StoredPart,
   settleGroup,
+  supersedes,
 } from "./concat.ts";
 
 const ULID = (n: number) => `01JD${String(n).padStart(22, "0")}`;
@@ -22,6 +23,14 @@ const part = (seq: number, text: string, overrides: Partial<StoredPart> = {}): S
 const now = new Date("2026-12-06T10:00:10.000Z");
 
 describe("joining concatenated MO", () => {
+  it("when a part of the same position comes with another text, it is another message's; with the same text, a repeat", () => {
+    const waiting = [part(1, "a")];
+    expect(supersedes(part(1, "z", { moId: `mo_${ULID(7)}` }), waiting)).toBe(true);
+    expect(supersedes(part(1, "a", { moId: `mo_${ULID(7)}` }), waiting)).toBe(false);
+    expect(supersedes(part(1, "z"), waiting)).toBe(false);
+    expect(supersedes(part(2, "z", { moId: `mo_${ULID(7)}` }), waiting)).toBe(false);
+  });
+
   it("when every part is there, in any order, the text is joined in part order under the first part's id", () => {
     const joined = settleGroup([part(3, "c"), part(1, "a"), part(2, "b")], now, 60_000);
     expect(joined).toEqual({

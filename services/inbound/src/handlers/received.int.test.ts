@@ -101,6 +101,21 @@ describe("taking MO from the connector", () => {
     expect(published.slice(before).map((d) => d.id)).toEqual([id]);
   });
 
+  it("when a part of a new message comes under a group still waiting (same sender, number and reference), the waiting part is stored as it is and the new message whole", async () => {
+    const part = (text: string, seq: number) =>
+      mo({ from: "+37256789077", text, part: { ref: 4, total: 2, seq } });
+    // The older message's second part never comes (its bind dropped between the parts).
+    await deliver(part("old-1 ", 1));
+    await deliver(part("new-1 ", 1), part("new-2", 2));
+    const stored = (await rows(OWNED)).map((r) => r.text).filter((t) => /^(old|new)/.test(t));
+    expect(stored.sort()).toEqual(["new-1 new-2", "old-1 "]);
+    // A carrier's repeat of a waiting part (its text) is still dropped as before.
+    await deliver(part("rep-1 ", 1));
+    await deliver(part("rep-1 ", 1), part("rep-2", 2));
+    const repeats = (await rows(OWNED)).map((r) => r.text).filter((t) => t.startsWith("rep"));
+    expect(repeats).toEqual(["rep-1 rep-2"]);
+  });
+
   it("when the account's number gets STOP, the sender is on its opt-out list; START takes it off; both are still inbound messages", async () => {
     const from = "+37256780001";
     await deliver(mo({ from, text: " stop " }));

@@ -5,9 +5,11 @@ import type { NumberStore } from "../db/numbers-store.ts";
 import {
   inboundIdOf,
   type JoinedMessage,
+  joinParts,
   partGroupKey,
   type StoredPart,
   settleGroup,
+  supersedes,
 } from "../domain/concat.ts";
 import { optOutChangeOf } from "../domain/opt-outs.ts";
 import { type InboundRoute, ownerAtArrival, routeInbound } from "../domain/routing.ts";
@@ -96,19 +98,43 @@ export function settler(deps: ReceivedDeps) {
     addressing: Addressing,
     part?: StoredPart,
   ): Promise<LateCopy[]> => {
-    const route = await deps.messages.withGroup(groupKey, async (tx: GroupTransaction) => {
+    const routes = await deps.messages.withGroup(groupKey, async (tx: GroupTransaction) => {
       // A part whose message was joined already (its event redelivered after a crash before
       // the ack): that message is delivered again, under the same ids.
       const joinedBefore = part ? await tx.joinedMessageOf(part.moId) : undefined;
-      if (joinedBefore) return routeAndRecord(deps, addressing, joinedBefore, async (m) => m);
-      if (part) await tx.addPart(groupKey, part);
+      if (joinedBefore) {
+        return [await routeAndRecord(deps, addressing, joinedBefore, async (m) => m)];
+      }
+      const settled: InboundRoute[] = [];
+      if (part) {
+        // A new message under a waiting group's key: the waiting parts are joined as they
+        // are, as the overdue sweep would join them, and this part starts a group of its own.
+        const before = await tx.waitingParts(groupKey);
+        if (supersedes(part, before)) {
+          const ids = before.map((p) => p.moId);
+          settled.push(
+            await routeAndRecord(deps, addressing, joinParts(before), (m) => tx.record(m, ids)),
+          );
+        }
+        await tx.addPart(groupKey, part);
+      }
       const waiting = await tx.waitingParts(groupKey);
       const joined = settleGroup(waiting, deps.now(), deps.concatTimeoutMs);
-      if (!joined) return null;
-      const ids = waiting.map((p) => p.moId);
-      return routeAndRecord(deps, addressing, joined, (message) => tx.record(message, ids));
+      if (joined) {
+        const ids = waiting.map((p) => p.moId);
+        settled.push(
+          await routeAndRecord(deps, addressing, joined, (message) => tx.record(message, ids)),
+        );
+      }
+      return settled;
     });
-    return route ? deliver(deps, route, part?.streamSeq ?? null) : [];
+    const late: LateCopy[] = [];
+    for (const [index, route] of routes.entries()) {
+      // The part's own stream copy goes with the message it is in (the last one settled).
+      const copy = index === routes.length - 1 ? (part?.streamSeq ?? null) : null;
+      late.push(...(await deliver(deps, route, copy)));
+    }
+    return late;
   };
 }
 

@@ -18,8 +18,8 @@ export interface WorkSnapshot {
   jetstream: { stored: number; deliveries: Map<string, { delivered: number; acked: boolean }> };
   /** Authorize NATS requests pricing received (null when its metrics do not say). */
   authorizeRequests: number | null;
-  /** Sends the doors' admission refused, by the signal that set the pressure. */
-  shed: Map<string, number>;
+  /** What the doors' metrics say: refusals by signal, accepting answers by time. */
+  door: DoorSnapshot;
 }
 
 export interface WorkPerMessage {
@@ -54,15 +54,13 @@ export async function takeWorkSnapshot(
 ): Promise<WorkSnapshot> {
   const batches = new Map<string, { sum: number; count: number }>();
   let authorizeRequests: number | null = null;
-  const shed = new Map<string, number>();
+  const door = emptyDoor();
   for (const port of healthPorts) {
-    const text = await fetch(`http://127.0.0.1:${port}/metrics`)
-      .then((r) => r.text())
-      .catch(() => "");
+    const text = await metricsOf(port);
+    addDoorMetrics(text, door);
     for (const line of text.split("\n")) {
       const requests = AUTHORIZE_LINE.exec(line);
       if (requests) authorizeRequests = (authorizeRequests ?? 0) + Number(requests[1]);
-      addShed(line, shed);
       const m = BATCH_LINE.exec(line);
       if (!m) continue;
       const [, kind, consumer = "", value] = m;
@@ -81,7 +79,7 @@ export async function takeWorkSnapshot(
     return {
       batches,
       authorizeRequests,
-      shed,
+      door,
       jetstream: nats ? await jetstreamCounts(nats.jsm, nats.prefix) : emptyJetstream(),
       postgres: {
         commits: Number(row?.commits ?? 0),
@@ -119,7 +117,7 @@ export function workPerMessage(
   }
   return {
     meanBatch,
-    shedByReason: shedBetween(before.shed, after.shed),
+    shedByReason: shedBetween(before.door.shed, after.door.shed),
     postgresCommits: per(pg("commits")),
     postgresRowOps: per(pg("inserted") + pg("updated") + pg("deleted")),
     natsStored: per(stored),
@@ -148,17 +146,20 @@ const ACCEPTED_BUCKET =
 const ACCEPTED_COUNT = /^smsgw_ingress_accept_duration_seconds_count\{outcome="accepted"\} (\S+)$/;
 
 export async function takeDoorSnapshot(healthPorts: readonly number[]): Promise<DoorSnapshot> {
-  const door: DoorSnapshot = {
-    shed: new Map(),
-    accepted: { within100ms: 0, within250ms: 0, count: 0 },
-  };
-  for (const port of healthPorts) {
-    const text = await fetch(`http://127.0.0.1:${port}/metrics`)
-      .then((r) => r.text())
-      .catch(() => "");
-    addDoorMetrics(text, door);
-  }
+  const door = emptyDoor();
+  for (const port of healthPorts) addDoorMetrics(await metricsOf(port), door);
   return door;
+}
+
+function emptyDoor(): DoorSnapshot {
+  return { shed: new Map(), accepted: { within100ms: 0, within250ms: 0, count: 0 } };
+}
+
+/** A service's /metrics text; empty when it does not answer. */
+async function metricsOf(port: number): Promise<string> {
+  return fetch(`http://127.0.0.1:${port}/metrics`)
+    .then((r) => r.text())
+    .catch(() => "");
 }
 
 /** Adds one service's /metrics text to the snapshot (services without the series add nothing). */

@@ -43,6 +43,7 @@ import type { IngressConfig } from "./config.ts";
 import { migrations } from "./db/migrations.ts";
 import { createApp } from "./handlers/app.ts";
 import { createAuthenticator } from "./handlers/auth.ts";
+import { frontDoor } from "./handlers/front-door.ts";
 import { createIdempotencyStore } from "./handlers/idempotency-store.ts";
 import type { MessageReader } from "./handlers/message-status.ts";
 import { observeRequests, routeOf } from "./handlers/observe.ts";
@@ -248,12 +249,6 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
         askPricing: (request) =>
           requestReply(nc, messaging.subjects.subaccounts, request, SubaccountResponse, rpcTimeout),
       },
-      ipLimit: {
-        limiter: ipLimiter,
-        authenticator,
-        defaultLimits,
-        now,
-      },
       log,
       trustProxy: config.TRUST_PROXY,
       maxBodyBytes: config.MAX_BODY_BYTES,
@@ -270,8 +265,19 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
         // refused by node with a bare 431.
         maxHeaderSize: Math.max(16 * 1024, config.MAX_BODY_BYTES),
       },
-      // Metrics outermost (they time the whole answer), then one server span per request.
-      observeRequests(traceHttpRequests(serviceTracer("ingress"), app, routeOf)),
+      // Metrics outermost (they time the whole answer), then the front door's refusals (not
+      // traced: a flood's refusals would be most of the spans), then a span per request.
+      observeRequests(
+        frontDoor(
+          {
+            ipLimit: { limiter: ipLimiter, defaultLimits, now },
+            authenticator,
+            admission,
+            trustProxy: config.TRUST_PROXY,
+          },
+          traceHttpRequests(serviceTracer("ingress"), app, routeOf),
+        ),
+      ),
     );
     server.on("clientError", answerClientError);
     await listen(server, config.HTTP_PORT, config.HTTP_HOST);

@@ -34,6 +34,12 @@ export interface AdmissionGate {
    * until `answer` closes), else the 429 to answer.
    */
   admit(account: AccountRecord, count: number, answer: PendingAnswer): ApiError | null;
+  /**
+   * The same decision made early, before the send is read: the 429 when `admit` would refuse
+   * it now (counted as offered and refused, as `admit` counts), else null and nothing counted
+   * (the send comes to `admit` later). What lets a door refuse without the work of a send.
+   */
+  refuseEarly(account: AccountRecord, count: number): ApiError | null;
   stop(): void;
 }
 
@@ -41,7 +47,11 @@ export interface AdmissionGate {
 const UNKNOWN_IN_FLIGHT = 4;
 /** Demand is averaged over about this long, so a quiet account's jitter does not look like a flood. */
 const DEMAND_WINDOW_MS = 1_000;
-const AT_CAPACITY = "the gateway is at capacity; retry after the Retry-After seconds";
+const AT_CAPACITY: ApiError = {
+  status: "rate_limit",
+  message: "the gateway is at capacity; retry after the Retry-After seconds",
+  retryAfterSec: 1,
+};
 /** The controller runs this often: a queue forming is seen within one tick. */
 const TICK_MS = 100;
 /** The share of the tick's answers under which `latencyMs` lies. */
@@ -212,20 +222,27 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
   const ticker = setInterval(tick, Math.min(TICK_MS, deps.pollMs));
   ticker.unref();
 
+  function noteOffered(account: AccountRecord, count: number): void {
+    const seen = offeredBy.get(account.accountId);
+    if (seen) seen.count += count;
+    else {
+      const weight = accountLimitsOf(account, deps.defaultLimits).ratePerSec;
+      offeredBy.set(account.accountId, { count, weight });
+    }
+  }
+  const refuses = (accountId: string, count: number) =>
+    inFlight + count > state.limit && overShare(accountId, count);
+  function refuse(count: number): ApiError {
+    refused += count;
+    metrics.shed.inc({ reason: state.pressure.reason }, count);
+    return AT_CAPACITY;
+  }
+
   return {
     admit(account, count, answer) {
       const { accountId } = account;
-      const seen = offeredBy.get(accountId);
-      if (seen) seen.count += count;
-      else {
-        const weight = accountLimitsOf(account, deps.defaultLimits).ratePerSec;
-        offeredBy.set(accountId, { count, weight });
-      }
-      if (inFlight + count > state.limit && overShare(accountId, count)) {
-        refused += count;
-        metrics.shed.inc({ reason: state.pressure.reason }, count);
-        return { status: "rate_limit", message: AT_CAPACITY, retryAfterSec: 1 };
-      }
+      noteOffered(account, count);
+      if (refuses(accountId, count)) return refuse(count);
       const ticket = nextTicket++;
       admittedAt.set(ticket, performance.now());
       inFlight += count;
@@ -241,6 +258,11 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
         else inFlightBy.delete(accountId);
       });
       return null;
+    },
+    refuseEarly(account, count) {
+      if (!refuses(account.accountId, count)) return null;
+      noteOffered(account, count);
+      return refuse(count);
     },
     stop() {
       stopped = true;
@@ -306,5 +328,6 @@ export function startAdmissionGate(
 /** The gate when admission control is off: every send is admitted. */
 export const ALWAYS_ADMIT: AdmissionGate = {
   admit: () => null,
+  refuseEarly: () => null,
   stop: () => undefined,
 };

@@ -92,6 +92,27 @@ describe("when the delivery path falls behind past the bound", () => {
         quietAnswers.push(await call(sendUrl(quiet)));
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
+      // The front door refuses the flood's sends from the headers alone (ADR 0026): a body
+      // that express would refuse as malformed is never read. Without the credentials in a
+      // header, the same body is the app's to answer.
+      const basic = `Basic ${Buffer.from(`${flooder.hash}:${flooder.token}`).toString("base64")}`;
+      const malformed = {
+        method: "POST",
+        body: "{",
+        headers: { "content-type": "application/json" },
+      };
+      await waitFor(
+        async () => {
+          const early = await call(`${h.base}/v1/messages`, {
+            ...malformed,
+            headers: { ...malformed.headers, authorization: basic },
+          });
+          return atCapacity(early) && early.headers.get("retry-after") === "1";
+        },
+        { what: "the front door refusing a malformed send at capacity" },
+      );
+      const late = await call(`${h.base}/v1/messages`, malformed);
+      expect([late.httpStatus, late.body.status]).toEqual([400, "invalid_params"]);
     } finally {
       await heavy.stop();
     }
@@ -113,6 +134,10 @@ describe("when the delivery path falls behind past the bound", () => {
     expect(asked.length).toBe(succeeded.length);
     const metrics = await (await fetch(`${h.health}/metrics`)).text();
     expect(metrics).toMatch(/^smsgw_ingress_shed_total\{reason="backlog"\} [1-9]/m);
+    // The door's refusals are counted under their route like the app's.
+    expect(metrics).toMatch(
+      /^smsgw_ingress_requests_total\{http_route="\/v1\/messages",http_response_status_code="429",status="rate_limit"\} [1-9]/m,
+    );
   }, 60_000);
 
   it("when the backlog is gone, it stops refusing: the limit grows back and a flood is admitted in full", async () => {

@@ -4,7 +4,6 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler } 
 import { renderDocsPage } from "../openapi/docs-page.ts";
 import { buildOpenApiDocument } from "../openapi/document.ts";
 import { deadline } from "./deadline.ts";
-import { type IpLimitDeps, perIpLimit } from "./limits.ts";
 import { createMessageStatusHandler, type MessageStatusDeps } from "./message-status.ts";
 import { sendError } from "./reply.ts";
 import { createSendHandler, type SendDeps } from "./send.ts";
@@ -34,7 +33,6 @@ export interface AppDeps {
   search: SearchDeps;
   keys: KeysDeps;
   redact: RedactDeps;
-  ipLimit: IpLimitDeps;
   log: Logger;
   trustProxy: boolean;
   maxBodyBytes: number;
@@ -46,8 +44,8 @@ const BODY_TYPES = ["application/json", "application/x-www-form-urlencoded"];
 const JSON_ONLY = ["application/json"];
 
 /**
- * The HTTP face: the per-IP limit before anything else, the compatible endpoint at `/`, the
- * native API under `/v1`, the docs; every other answer JSON as well. The probes and /metrics
+ * The HTTP face behind the front door (which ran the per-IP limit): the compatible endpoint
+ * at `/`, the native API under `/v1`, the docs; every other answer JSON as well. The probes and /metrics
  * are not here: they are on the health port (`startHealthServer`), not the internet's.
  */
 export function createApp(deps: AppDeps): Express {
@@ -59,7 +57,6 @@ export function createApp(deps: AppDeps): Express {
   app.set("trust proxy", deps.trustProxy ? 1 : false);
 
   app.use(deadline(deps.requestTimeoutMs));
-  app.use(perIpLimit(deps.ipLimit));
 
   const bodyParsers: RequestHandler[] = [
     knownContentType(BODY_TYPES),

@@ -7,11 +7,6 @@ import {
   type RateLimiter,
   type TakeDecision,
 } from "@smsgw/message-acceptance";
-import type { RequestHandler } from "express";
-import { clientKeyOf } from "../domain/client-key.ts";
-import { readCredentials } from "../domain/credentials.ts";
-import type { Authenticator } from "./auth.ts";
-import { sendError } from "./reply.ts";
 
 export function rateLimited(decision: TakeDecision, message: string): ApiError | null {
   if (decision.allowed) return null;
@@ -37,38 +32,26 @@ export function accountThrottle(
 
 export interface IpLimitDeps {
   limiter: RateLimiter;
-  authenticator: Authenticator;
   defaultLimits: DefaultLimits;
   now(): number;
 }
 
 /**
- * The per-client-IP limit, before any other work. The IP is the socket's peer, or the
- * nearest proxy's X-Forwarded-For entry when `trust proxy` is set; an IPv6 client is
- * counted by its /64 (`clientKeyOf`). An account with a
- * raised IP limit (`limits.ipRatePerSec`) gets it when its credentials come in the
- * Authorization header or the query string (read without touching the body; checking a
- * token is one SHA-256 over memory), in a bucket of its own for that IP.
+ * The per-client-IP limit, before any other work (the front door runs it). `ip` is the
+ * client's key (`clientKeyOf`: an IPv6 client counts by its /64). An account with a raised
+ * IP limit (`limits.ipRatePerSec`) gets it when its credentials came without the body (the
+ * Authorization header or the query string), in a bucket of its own for that IP.
  */
-export function perIpLimit(deps: IpLimitDeps): RequestHandler {
-  return (req, res, next) => {
-    const ip = clientKeyOf(req.ip ?? req.socket.remoteAddress ?? "unknown");
-    let key = ip;
-    let limits = deps.defaultLimits.ip;
-    const credentials = readCredentials(req.get("authorization"), req.query);
-    const account = credentials
-      ? (deps.authenticator.authenticate(credentials.hash, credentials.token)?.account ?? null)
-      : null;
-    const raised = account ? ipLimitsOf(account, deps.defaultLimits) : null;
-    if (account && raised) {
-      key = `${ip}|${account.accountId}`;
-      limits = raised;
-    }
-    const refusal = rateLimited(
-      deps.limiter.take(key, deps.now(), limits),
-      "too many requests from this address; slow down and retry after the Retry-After seconds",
-    );
-    if (refusal) sendError(res, refusal);
-    else next();
-  };
+export function ipLimitRefusal(
+  deps: IpLimitDeps,
+  ip: string,
+  account: AccountRecord | null,
+): ApiError | null {
+  const raised = account ? ipLimitsOf(account, deps.defaultLimits) : null;
+  const [key, limits] =
+    account && raised ? [`${ip}|${account.accountId}`, raised] : [ip, deps.defaultLimits.ip];
+  return rateLimited(
+    deps.limiter.take(key, deps.now(), limits),
+    "too many requests from this address; slow down and retry after the Retry-After seconds",
+  );
 }

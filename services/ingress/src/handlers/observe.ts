@@ -14,6 +14,18 @@ export function routeOf(req: IncomingMessage): string | undefined {
   return typeof route === "string" ? route : undefined;
 }
 
+/** Answers the front door gave (no express, no locals): their route, if a send's, and status. */
+const doorAnswers = new WeakMap<IncomingMessage, { route: string | undefined; status: string }>();
+
+/** Notes a front-door answer for the request's metrics (`record`). */
+export function noteDoorAnswer(
+  req: IncomingMessage,
+  route: string | undefined,
+  status: string,
+): void {
+  doorAnswers.set(req, { route, status });
+}
+
 /** The api.md status of the answer, as `sendJson` noted it. */
 export function noteApiStatus(res: Response, body: unknown): void {
   const status = (body as { status?: unknown } | null)?.status;
@@ -30,9 +42,10 @@ export function observeRequests(listener: RequestListener): RequestListener {
 }
 
 function record(req: IncomingMessage, res: ServerResponse, seconds: number): void {
-  const route = routeOf(req) ?? "unmatched";
+  const door = doorAnswers.get(req);
+  const route = routeOf(req) ?? door?.route ?? "unmatched";
   const code = String(res.statusCode);
-  const status: unknown = (res as Partial<Response>).locals?.apiStatus;
+  const status: unknown = (res as Partial<Response>).locals?.apiStatus ?? door?.status;
   httpRequestDuration.observe(
     {
       http_request_method: req.method ?? "GET",

@@ -27,6 +27,8 @@ export interface OverloadResult extends OverloadFigures {
   generatorLoopDelayMs: { p99: number; max: number } | null;
   /** Per second of the step, the share of answers within 200 ms: when the slow ones came. */
   fastShareBySecond: number[];
+  /** Whether the clients' sockets were open before the step (else opened during it). */
+  connectedFirst: boolean;
   /** The refusals by the admission signal that refused them (the doors' shed counters). */
   shedByReason?: Record<string, number>;
   /**
@@ -53,6 +55,8 @@ export interface OverloadOptions {
   saturationPerSec: number;
   durationS: number;
   connections: number;
+  /** The clients' sockets are open before the step (runPacedStep's `connectFirst`). */
+  connectFirst: boolean;
   /** Our processes, NATS and Postgres (summed for the CPU per refusal), and the load generator. */
   pids: ReadonlyMap<string, readonly number[]>;
   /** The saturation step's CPU per accepted message. */
@@ -88,6 +92,7 @@ export async function runOverloadStep(options: OverloadOptions): Promise<Overloa
         query: options.query,
         rate,
         connections: options.connections,
+        connectFirst: options.connectFirst,
         durationS: options.durationS,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       }),
@@ -97,6 +102,7 @@ export async function runOverloadStep(options: OverloadOptions): Promise<Overloa
             query: options.quiet.query,
             rate: options.quiet.ratePerSec,
             connections: 8,
+            connectFirst: options.connectFirst,
             durationS: options.durationS,
           })
         : null,
@@ -139,6 +145,7 @@ export async function runOverloadStep(options: OverloadOptions): Promise<Overloa
       },
       generatorLoopDelayMs: load.generatorLoopDelayMs ?? null,
       fastShareBySecond: load.fastShareBySecond ?? [],
+      connectedFirst: options.connectFirst,
       quiet:
         quietLoad && options.quiet
           ? {
@@ -185,6 +192,9 @@ export function overloadMarkdown(results: readonly OverloadResult[]): string {
     "Offered as an open model at multiples of the saturation measured above. Latency is from",
     "when each request was due. A refusal is 429 `rate_limit` (at capacity). A second, quiet",
     "account sends 10 msg/s alongside the flood: none of it may be refused (fairness).",
+    results[0]?.connectedFirst
+      ? "The clients' sockets are open when a step starts (`--overload-connect before`)."
+      : "The clients open their sockets as each step needs them (`--overload-connect during`).",
     "",
     "| step | offered/s | sent | accepted | refused | ≤ 200 ms | API p99 ms | refused share | accepted not final | refused charged | CPU ms / refusal | quiet account: refused, ≤ 200 ms, p99 ms | accepting answers: ≤ 200 ms, p99 ms | load generator's loop delay p99 / max ms | refused by (admission signal) | accepting answers as ingress timed them: ≤ 100 / ≤ 250 ms |",
     "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",

@@ -18,9 +18,15 @@ export async function runPacedStep(options: {
   rate: number;
   connections: number;
   durationS: number;
+  /**
+   * Open every socket before the first request is due (a client pool already connected, as
+   * a load balancer's is), instead of as the load needs them during the step.
+   */
+  connectFirst?: boolean;
   onProgress?: (sent: number, accepted: number) => void;
 }): Promise<LoadOutcome> {
   const pool = new Pool(options.baseUrl, { connections: options.connections, pipelining: 1 });
+  if (options.connectFirst) await connectAll(pool, options.connections);
   const accepted = new Map<string, number>();
   const errors: Record<string, number> = {};
   const latencies: number[] = [];
@@ -92,6 +98,18 @@ export async function runPacedStep(options: {
       max: loopDelay.max / 1e6,
     },
   };
+}
+
+/**
+ * One request on each socket at once makes the pool open all of them (a pool opens a socket
+ * for a request that finds every open one busy). A path nothing serves: a 404, no work.
+ */
+async function connectAll(pool: Pool, connections: number): Promise<void> {
+  await Promise.allSettled(
+    Array.from({ length: connections }, () =>
+      pool.request({ method: "GET", path: "/connect" }).then(({ body }) => body.text()),
+    ),
+  );
 }
 
 function countBySecond(

@@ -104,6 +104,42 @@ describe("publisher and consumer on real JetStream", () => {
     expect(afterFirst).toBeLessThan(500);
   });
 
+  it("when a message reaches an idle consumer that saw two others just before, it lingers for company", async () => {
+    // The last second's rate is estimated from two one-second counts (arrival-rate.ts), the
+    // previous one weighted by how much of it is still inside the last 1,000 ms. Arrivals
+    // ~100 ms before count at least 2 × 0.9 a second, and at 1.8/s another is expected within
+    // 1.5 s. (This test's first version sent the third 800 ms after the others: when a second
+    // began in between, the two counted 2 × 0.2-0.3, no company was expected, and it failed.)
+    const a = accepted(newMessageId());
+    const b = accepted(newMessageId());
+    const idle = accepted(newMessageId());
+    const started = new Map<string, number>();
+    const ended = new Map<string, number>();
+    const consumer = await startConsumer(messaging.nats, {
+      stream: messaging.subjects.stream,
+      durable: "linger-idle",
+      filterSubject: messaging.subjects.event("MessageAccepted"),
+      schema: MessageEventSchema,
+      log,
+      startAt: new Date(),
+      lingerMs: 1_500,
+      handle: async (batch) => {
+        for (const d of batch) started.set(d.value.messageId, Date.now());
+        await new Promise((r) => setTimeout(r, 50));
+        for (const d of batch) ended.set(d.value.messageId, Date.now());
+        return undefined;
+      },
+    });
+    // Together: the second arrives with the first or during its batch, never alone later.
+    await Promise.all([messaging.publisher.publish(a), messaging.publisher.publish(b)]);
+    await waitFor(() => ended.has(a.messageId) && ended.has(b.messageId), { intervalMs: 5 });
+    const sentAt = Date.now();
+    await messaging.publisher.publish(idle);
+    await waitFor(() => started.has(idle.messageId), { timeoutMs: 5_000 });
+    await consumer.stop();
+    expect((started.get(idle.messageId) ?? 0) - sentAt).toBeGreaterThanOrEqual(1_300);
+  });
+
   it("when a handler fails, the message is redelivered; a permanent error parks it", async () => {
     const retried = accepted(newMessageId());
     const poisoned = accepted(newMessageId());

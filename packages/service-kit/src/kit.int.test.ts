@@ -52,6 +52,28 @@ function accepted(messageId: string): MessageEvent {
   };
 }
 
+/** A consumer with a 1.5 s linger whose handler takes `handlerMs`: when each message started and ended. */
+async function timedConsumer(durable: string, handlerMs: number) {
+  const started = new Map<string, number>();
+  const ended = new Map<string, number>();
+  const consumer = await startConsumer(messaging.nats, {
+    stream: messaging.subjects.stream,
+    durable,
+    filterSubject: messaging.subjects.event("MessageAccepted"),
+    schema: MessageEventSchema,
+    log,
+    startAt: new Date(),
+    lingerMs: 1_500,
+    handle: async (batch) => {
+      for (const d of batch) started.set(d.value.messageId, Date.now());
+      await new Promise((r) => setTimeout(r, handlerMs));
+      for (const d of batch) ended.set(d.value.messageId, Date.now());
+      return undefined;
+    },
+  });
+  return { consumer, started, ended };
+}
+
 describe("publisher and consumer on real JetStream", () => {
   it("when the same event is published twice, the consumer sees it once", async () => {
     const event = accepted(newMessageId());
@@ -78,23 +100,7 @@ describe("publisher and consumer on real JetStream", () => {
   it("when a message arrives while a batch runs, it starts as that batch ends, not after a linger of its own", async () => {
     const first = accepted(newMessageId());
     const during = accepted(newMessageId());
-    const started = new Map<string, number>();
-    const ended = new Map<string, number>();
-    const consumer = await startConsumer(messaging.nats, {
-      stream: messaging.subjects.stream,
-      durable: "linger",
-      filterSubject: messaging.subjects.event("MessageAccepted"),
-      schema: MessageEventSchema,
-      log,
-      startAt: new Date(),
-      lingerMs: 1_500,
-      handle: async (batch) => {
-        for (const d of batch) started.set(d.value.messageId, Date.now());
-        await new Promise((r) => setTimeout(r, 400));
-        for (const d of batch) ended.set(d.value.messageId, Date.now());
-        return undefined;
-      },
-    });
+    const { consumer, started, ended } = await timedConsumer("linger", 400);
     await messaging.publisher.publish(first);
     await waitFor(() => started.has(first.messageId));
     await messaging.publisher.publish(during);
@@ -113,23 +119,7 @@ describe("publisher and consumer on real JetStream", () => {
     const a = accepted(newMessageId());
     const b = accepted(newMessageId());
     const idle = accepted(newMessageId());
-    const started = new Map<string, number>();
-    const ended = new Map<string, number>();
-    const consumer = await startConsumer(messaging.nats, {
-      stream: messaging.subjects.stream,
-      durable: "linger-idle",
-      filterSubject: messaging.subjects.event("MessageAccepted"),
-      schema: MessageEventSchema,
-      log,
-      startAt: new Date(),
-      lingerMs: 1_500,
-      handle: async (batch) => {
-        for (const d of batch) started.set(d.value.messageId, Date.now());
-        await new Promise((r) => setTimeout(r, 50));
-        for (const d of batch) ended.set(d.value.messageId, Date.now());
-        return undefined;
-      },
-    });
+    const { consumer, started, ended } = await timedConsumer("linger-idle", 50);
     // Together: the second arrives with the first or during its batch, never alone later.
     await Promise.all([messaging.publisher.publish(a), messaging.publisher.publish(b)]);
     await waitFor(() => ended.has(a.messageId) && ended.has(b.messageId), { intervalMs: 5 });

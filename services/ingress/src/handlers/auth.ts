@@ -39,3 +39,32 @@ export function createAuthenticator(accounts: AccountLookup): Authenticator {
     },
   };
 }
+
+/** Credentials the front door verified on a request, and whom they named. */
+const verified = new WeakMap<object, { hash: string; token: string; principal: Principal }>();
+
+/** Remembers for the rest of the request that these credentials named `principal`. */
+export function rememberPrincipal(
+  request: object,
+  hash: string,
+  token: string,
+  principal: Principal,
+): void {
+  verified.set(request, { hash, token, principal });
+}
+
+/**
+ * `authenticate`, once per request: the front door's verdict when it verified exactly these
+ * credentials on this request (both strings come from the request: comparing them leaks
+ * nothing), else a check of its own.
+ */
+export function authenticateOnce(
+  authenticator: Authenticator,
+  request: object,
+  hash: string,
+  token: string,
+): Principal | null {
+  const seen = verified.get(request);
+  if (seen && seen.hash === hash && seen.token === token) return seen.principal;
+  return authenticator.authenticate(hash, token);
+}

@@ -10,7 +10,7 @@ import proxyaddr from "proxy-addr";
 import { checkAccess } from "../domain/access.ts";
 import { clientKeyOf } from "../domain/client-key.ts";
 import { readCredentials } from "../domain/credentials.ts";
-import type { Authenticator } from "./auth.ts";
+import { type Authenticator, rememberPrincipal } from "./auth.ts";
 import { type IpLimitDeps, ipLimitRefusal } from "./limits.ts";
 import { noteDoorAnswer } from "./observe.ts";
 import { errorBody } from "./reply.ts";
@@ -53,6 +53,9 @@ export function frontDoor(deps: FrontDoorDeps, next: RequestListener): RequestLi
     const principal = credentials
       ? deps.authenticator.authenticate(credentials.hash, credentials.token)
       : null;
+    if (credentials && principal) {
+      rememberPrincipal(req, credentials.hash, credentials.token, principal);
+    }
     const limited = ipLimitRefusal(
       deps.ipLimit,
       clientKeyOf(address || "unknown"),
@@ -64,6 +67,10 @@ export function frontDoor(deps: FrontDoorDeps, next: RequestListener): RequestLi
       const shed = deps.admission.refuseEarly(principal.account, 1);
       if (shed) return answer(req, res, path, send, shed);
     }
+    // Parsed once: express's own `req.query` getter (the "simple" parser, node's querystring
+    // as here) would parse it again at every read.
+    if (mark >= 0)
+      Object.defineProperty(req, "query", { value: query, writable: true, configurable: true });
     next(req, res);
   };
 }

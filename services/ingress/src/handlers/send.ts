@@ -11,7 +11,7 @@ import {
 import type { RequestHandler } from "express";
 import { checkAccess } from "../domain/access.ts";
 import { readSendFields } from "../domain/fields.ts";
-import type { Authenticator } from "./auth.ts";
+import { type Authenticator, authenticateOnce } from "./auth.ts";
 import { whilePublishing } from "./deadline.ts";
 import { accountThrottle } from "./limits.ts";
 import { sendError, sendJson } from "./reply.ts";
@@ -49,7 +49,7 @@ export function createSendHandler(deps: SendDeps): RequestHandler {
     if (!fields.ok) return sendError(res, fields.error);
     const { value: input } = fields;
 
-    const principal = deps.authenticator.authenticate(input.hash, input.token);
+    const principal = authenticateOnce(deps.authenticator, req, input.hash, input.token);
     if (!principal) return sendError(res, AUTH_FAILED);
     const forbidden = checkAccess(principal, "send", clientIpOf(req));
     if (forbidden) return sendError(res, forbidden);

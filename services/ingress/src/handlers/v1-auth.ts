@@ -3,7 +3,7 @@ import { AUTH_FAILED, type DefaultLimits, type RateLimiter } from "@smsgw/messag
 import type { Request, Response } from "express";
 import { checkAccess, type Principal } from "../domain/access.ts";
 import { readCredentials } from "../domain/credentials.ts";
-import type { Authenticator } from "./auth.ts";
+import { type Authenticator, authenticateOnce } from "./auth.ts";
 import { accountThrottle } from "./limits.ts";
 import { sendError } from "./reply.ts";
 
@@ -51,7 +51,7 @@ export function authenticatePrincipalV1(
       : req.query;
   const credentials = readCredentials(req.get("authorization"), fromBody);
   const principal = credentials
-    ? deps.authenticator.authenticate(credentials.hash, credentials.token)
+    ? authenticateOnce(deps.authenticator, req, credentials.hash, credentials.token)
     : null;
   if (!principal) {
     res.set("www-authenticate", 'Basic realm="smsgw", charset="UTF-8"');

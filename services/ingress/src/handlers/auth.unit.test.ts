@@ -1,0 +1,37 @@
+import { createHash } from "node:crypto";
+import { AccountRecord } from "@smsgw/contracts";
+import { describe, expect, it } from "vitest";
+import { authenticateOnce, createAuthenticator, rememberPrincipal } from "./auth.ts";
+
+const token = "right-token";
+const account = AccountRecord.parse({
+  accountId: "acc_auth",
+  hash: "hash_auth",
+  tokenSha256: createHash("sha256").update(token).digest("hex"),
+  status: "active",
+  currency: "EUR",
+  test: false,
+  updatedAt: "2026-12-06T00:00:00.000Z",
+});
+const authenticator = createAuthenticator(new Map([[account.hash, account]]));
+
+describe("authenticateOnce", () => {
+  it("when the front door verified these very credentials on the request, its verdict is reused", () => {
+    const request = {};
+    const principal = { account, key: null };
+    rememberPrincipal(request, account.hash, token, principal);
+    expect(authenticateOnce(authenticator, request, account.hash, token)).toBe(principal);
+  });
+
+  it("when the request carries other credentials than the door verified, they are checked on their own", () => {
+    const request = {};
+    rememberPrincipal(request, account.hash, token, { account, key: null });
+    expect(authenticateOnce(authenticator, request, account.hash, "wrong-token")).toBeNull();
+    expect(authenticateOnce(authenticator, request, "other-hash", token)).toBeNull();
+  });
+
+  it("when the door verified nothing on the request, the credentials are checked", () => {
+    expect(authenticateOnce(authenticator, {}, account.hash, token)?.account).toBe(account);
+    expect(authenticateOnce(authenticator, {}, account.hash, "wrong-token")).toBeNull();
+  });
+});

@@ -274,6 +274,7 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
             authenticator,
             admission,
             trustProxy: config.TRUST_PROXY,
+            log,
           },
           traceHttpRequests(serviceTracer("ingress"), app, routeOf),
         ),

@@ -12,6 +12,12 @@ export interface Authenticator {
    * secret), or null: unknown hash, wrong token or secret, revoked key, disabled account.
    */
   authenticate(hash: string, token: string): Principal | null;
+  /**
+   * Whether a principal found earlier still stands: its account's record is the one in
+   * memory now (every change of the account, a key revoked or the account disabled, is a
+   * new record).
+   */
+  isCurrent(principal: Principal): boolean;
 }
 
 // Compared against when the hash or the key is unknown, so that costs the same as a wrong secret.
@@ -37,6 +43,7 @@ export function createAuthenticator(accounts: AccountLookup): Authenticator {
       if (!account || !digest || !equal || account.status !== "active") return null;
       return { account, key };
     },
+    isCurrent: (principal) => accounts.get(principal.account.hash) === principal.account,
   };
 }
 
@@ -56,7 +63,8 @@ export function rememberPrincipal(
 /**
  * `authenticate`, once per request: the front door's verdict when it verified exactly these
  * credentials on this request (both strings come from the request: comparing them leaks
- * nothing), else a check of its own.
+ * nothing) and the account has not changed since (a body may take the client up to the
+ * request's deadline to send), else a check of its own.
  */
 export function authenticateOnce(
   authenticator: Authenticator,
@@ -65,6 +73,13 @@ export function authenticateOnce(
   token: string,
 ): Principal | null {
   const seen = verified.get(request);
-  if (seen && seen.hash === hash && seen.token === token) return seen.principal;
+  if (
+    seen &&
+    seen.hash === hash &&
+    seen.token === token &&
+    authenticator.isCurrent(seen.principal)
+  ) {
+    return seen.principal;
+  }
   return authenticator.authenticate(hash, token);
 }

@@ -30,6 +30,17 @@ describe("authenticateOnce", () => {
     expect(authenticateOnce(authenticator, request, "other-hash", token)).toBeNull();
   });
 
+  it("when the account changed after the door verified the request (a key revoked, the account disabled), the credentials are checked again", () => {
+    const accounts = new Map([[account.hash, account]]);
+    const live = createAuthenticator(accounts);
+    const request = {};
+    const principal = live.authenticate(account.hash, token);
+    expect(principal).not.toBeNull();
+    rememberPrincipal(request, account.hash, token, principal as NonNullable<typeof principal>);
+    accounts.set(account.hash, { ...account, status: "disabled" });
+    expect(authenticateOnce(live, request, account.hash, token)).toBeNull();
+  });
+
   it("when the door verified nothing on the request, the credentials are checked", () => {
     expect(authenticateOnce(authenticator, {}, account.hash, token)?.account).toBe(account);
     expect(authenticateOnce(authenticator, {}, account.hash, "wrong-token")).toBeNull();

@@ -3,11 +3,13 @@ import { parse as parseQuery } from "node:querystring";
 import {
   type AdmissionGate,
   type ApiError,
+  apiError,
   HTTP_STATUS_OF,
   v1HttpStatus,
 } from "@smsgw/message-acceptance";
+import type { Logger } from "@smsgw/service-kit";
 import proxyaddr from "proxy-addr";
-import { checkAccess } from "../domain/access.ts";
+import { checkAccess, type Principal } from "../domain/access.ts";
 import { clientKeyOf } from "../domain/client-key.ts";
 import { readCredentials } from "../domain/credentials.ts";
 import { type Authenticator, rememberPrincipal } from "./auth.ts";
@@ -21,13 +23,18 @@ export interface FrontDoorDeps {
   admission: AdmissionGate;
   /** As the app's `trust proxy`: one hop (the nearest proxy's X-Forwarded-For entry) or none. */
   trustProxy: boolean;
+  log: Logger;
 }
 
-/** The sends of one message whose credentials can come without the body, by method and path. */
-const SINGLE_SENDS = new Map([
-  ["GET /", "/"],
-  ["POST /", "/"],
-  ["POST /v1/messages", "/v1/messages"],
+/**
+ * The sends of one message whose account the URL and headers alone name, as the app reads
+ * it: `GET /` has no body, so its credentials are the query's (the compatible endpoint never
+ * reads the Authorization header); `POST /v1/messages` with HTTP Basic takes those whatever
+ * its body says. Any other send (a body that may name another account) is the app's.
+ */
+const SINGLE_SENDS = new Map<string, { route: string; from: "query" | "authorization" }>([
+  ["GET /", { route: "/", from: "query" }],
+  ["POST /v1/messages", { route: "/v1/messages", from: "authorization" }],
 ]);
 
 const NO_QUERY = Object.freeze({});
@@ -43,36 +50,82 @@ const NO_QUERY = Object.freeze({});
 export function frontDoor(deps: FrontDoorDeps, next: RequestListener): RequestListener {
   const trust = deps.trustProxy ? (_address: string, hop: number) => hop < 1 : () => false;
   return (req, res) => {
-    const url = req.url ?? "/";
-    const mark = url.indexOf("?");
-    const path = mark < 0 ? url : url.slice(0, mark);
-    const query = mark < 0 ? NO_QUERY : parseQuery(url.slice(mark + 1));
-    // As express's req.ip; a socket already gone has no address.
-    const address = proxyaddr(req, trust) ?? "";
-    const credentials = readCredentials(req.headers.authorization, query);
-    const principal = credentials
-      ? deps.authenticator.authenticate(credentials.hash, credentials.token)
-      : null;
-    if (credentials && principal) {
-      rememberPrincipal(req, credentials.hash, credentials.token, principal);
-    }
-    const limited = ipLimitRefusal(
-      deps.ipLimit,
-      clientKeyOf(address || "unknown"),
-      principal?.account ?? null,
-    );
-    if (limited) return answer(req, res, path, undefined, limited);
-    const send = SINGLE_SENDS.get(`${req.method} ${path}`);
-    if (send && principal && !checkAccess(principal, "send", address)) {
-      const shed = deps.admission.refuseEarly(principal.account, 1);
-      if (shed) return answer(req, res, path, send, shed);
+    let url: DoorUrl;
+    try {
+      url = splitUrl(req.url ?? "/");
+      const address = proxyaddr(req, trust) ?? "";
+      const credentials = readCredentials(req.headers.authorization, url.query);
+      const principal = credentials ? verify(deps.authenticator, req, credentials) : null;
+      const limited = ipLimitRefusal(
+        deps.ipLimit,
+        clientKeyOf(address || "unknown"),
+        principal?.account ?? null,
+      );
+      if (limited) return answer(req, res, url.path, undefined, limited);
+      const send = SINGLE_SENDS.get(`${req.method} ${routeKey(url.path)}`);
+      // The credentials read above are the send's own: the query's when no Authorization
+      // header came (GET /), the header's when one did (POST /v1/messages).
+      const own =
+        send && (req.headers.authorization !== undefined) === (send.from === "authorization");
+      if (send && own && principal && !checkAccess(principal, "send", address)) {
+        const shed = deps.admission.refuseEarly(principal.account, 1);
+        if (shed) return answer(req, res, url.path, send.route, shed);
+      }
+    } catch (error) {
+      // Nothing here is expected to throw; a request listener that did would end the process.
+      deps.log.error({ err: error, method: req.method }, "front door failed");
+      return answer(
+        req,
+        res,
+        "",
+        undefined,
+        apiError("server_error", "something went wrong; nothing was accepted or charged"),
+      );
     }
     // Parsed once: express's own `req.query` getter (the "simple" parser, node's querystring
     // as here) would parse it again at every read.
-    if (mark >= 0)
-      Object.defineProperty(req, "query", { value: query, writable: true, configurable: true });
+    if (url.query !== NO_QUERY) {
+      Object.defineProperty(req, "query", {
+        value: url.query,
+        writable: true,
+        configurable: true,
+      });
+    }
     next(req, res);
   };
+}
+
+interface DoorUrl {
+  path: string;
+  query: Record<string, unknown>;
+}
+
+/**
+ * The path and the parsed query, as express reads them from an origin-form URL. Another form
+ * (a fragment, which express's parseurl would cut, or no leading slash) is left to express:
+ * no query here, so only the default IP limit applies before it.
+ */
+export function splitUrl(url: string): DoorUrl {
+  if (!url.startsWith("/") || url.includes("#")) return { path: "", query: NO_QUERY };
+  const mark = url.indexOf("?");
+  if (mark < 0) return { path: url, query: NO_QUERY };
+  return { path: url.slice(0, mark), query: parseQuery(url.slice(mark + 1)) };
+}
+
+/** As express routes (case-insensitive, a trailing slash ignored). */
+function routeKey(path: string): string {
+  const lower = path.toLowerCase();
+  return lower.length > 1 && lower.endsWith("/") ? lower.slice(0, -1) : lower;
+}
+
+function verify(
+  authenticator: Authenticator,
+  req: IncomingMessage,
+  credentials: { hash: string; token: string },
+): Principal | null {
+  const principal = authenticator.authenticate(credentials.hash, credentials.token);
+  if (principal) rememberPrincipal(req, credentials.hash, credentials.token, principal);
+  return principal;
 }
 
 /**

@@ -91,10 +91,6 @@ export function isOverdue(parts: readonly StoredPart[], now: Date, timeoutMs: nu
 }
 
 /**
- * What a group of waiting parts comes to now: joined when every part is there, or when the
- * first is older than the timeout (delivered as it is); null while it should wait.
- */
-/**
  * Whether `part` belongs to another message than the group waiting under its key: a part of
  * the same position but another id and text. A carrier's repeat of a part has its text (it is
  * dropped); another text means the sender, number and reference came back for a new message
@@ -105,6 +101,10 @@ export function supersedes(part: StoredPart, waiting: readonly StoredPart[]): bo
   return waiting.some((p) => p.seq === part.seq && p.moId !== part.moId && p.text !== part.text);
 }
 
+/**
+ * What a group of waiting parts comes to now: joined when every part is there, or when the
+ * first is older than the timeout (delivered as it is); null while it should wait.
+ */
 export function settleGroup(
   parts: readonly StoredPart[],
   now: Date,

@@ -1,12 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { parse as parseQuery } from "node:querystring";
-import {
-  type AdmissionGate,
-  type ApiError,
-  apiError,
-  HTTP_STATUS_OF,
-  v1HttpStatus,
-} from "@smsgw/message-acceptance";
+import { type AdmissionGate, type ApiError, apiError } from "@smsgw/message-acceptance";
 import type { Logger } from "@smsgw/service-kit";
 import proxyaddr from "proxy-addr";
 import { checkAccess, type Principal } from "../domain/access.ts";
@@ -15,7 +9,7 @@ import { readCredentials } from "../domain/credentials.ts";
 import { type Authenticator, rememberPrincipal } from "./auth.ts";
 import { type IpLimitDeps, ipLimitRefusal } from "./limits.ts";
 import { noteDoorAnswer } from "./observe.ts";
-import { errorBody } from "./reply.ts";
+import { errorBody, errorHttpStatus } from "./reply.ts";
 
 export interface FrontDoorDeps {
   ipLimit: IpLimitDeps;
@@ -141,7 +135,7 @@ function answer(
 ): void {
   const body = JSON.stringify(errorBody(error));
   noteDoorAnswer(req, route, error.status);
-  res.writeHead(path === "/" ? HTTP_STATUS_OF[error.status] : v1HttpStatus(error.status), {
+  res.writeHead(errorHttpStatus(path, error), {
     "content-type": "application/json; charset=utf-8",
     "content-length": Buffer.byteLength(body),
     "cache-control": "no-store",

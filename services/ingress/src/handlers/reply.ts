@@ -17,8 +17,12 @@ export function sendJson(res: Response, httpStatus: number, body: unknown): void
 export function sendError(res: Response, error: ApiError): void {
   if (res.headersSent) return;
   if (error.retryAfterSec !== undefined) res.set("retry-after", String(error.retryAfterSec));
-  const code = res.req.path === "/" ? HTTP_STATUS_OF[error.status] : v1HttpStatus(error.status);
-  sendJson(res, code, errorBody(error));
+  sendJson(res, errorHttpStatus(res.req.path, error), errorBody(error));
+}
+
+/** An error's HTTP code: api.md section 1's at the compatible endpoint (`/`), section 2's elsewhere. */
+export function errorHttpStatus(path: string, error: ApiError): number {
+  return path === "/" ? HTTP_STATUS_OF[error.status] : v1HttpStatus(error.status);
 }
 
 /** The JSON of an error answer: `{ status, message }`, and the `messageId` to look up when known. */

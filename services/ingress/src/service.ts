@@ -255,6 +255,20 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
       batchMaxBodyBytes: config.BATCH_MAX_BODY_BYTES,
       requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
     });
+    // Metrics outermost (they time the whole answer), then the front door's refusals (not
+    // traced: a flood's refusals would be most of the spans), then a span per request.
+    const listener = observeRequests(
+      frontDoor(
+        {
+          ipLimit: { limiter: ipLimiter, defaultLimits, now },
+          authenticator,
+          admission,
+          trustProxy: config.TRUST_PROXY,
+          log,
+        },
+        traceHttpRequests(serviceTracer("ingress"), app, routeOf),
+      ),
+    );
     server = createServer(
       {
         // Backstops below the app's own deadline: slow headers or bodies cannot hold a socket.
@@ -265,21 +279,11 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
         // refused by node with a bare 431.
         maxHeaderSize: Math.max(16 * 1024, config.MAX_BODY_BYTES),
       },
-      // Metrics outermost (they time the whole answer), then the front door's refusals (not
-      // traced: a flood's refusals would be most of the spans), then a span per request.
-      observeRequests(
-        frontDoor(
-          {
-            ipLimit: { limiter: ipLimiter, defaultLimits, now },
-            authenticator,
-            admission,
-            trustProxy: config.TRUST_PROXY,
-            log,
-          },
-          traceHttpRequests(serviceTracer("ingress"), app, routeOf),
-        ),
-      ),
+      listener,
     );
+    // The door answers `Expect: 100-continue` itself, after its refusals: node would send the
+    // interim 100 before any of it, and a refused client would upload its body for nothing.
+    server.on("checkContinue", listener);
     server.on("clientError", answerClientError);
     await listen(server, config.HTTP_PORT, config.HTTP_HOST);
     listening = true;

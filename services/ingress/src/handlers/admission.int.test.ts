@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import { ensureDurableConsumer } from "@smsgw/service-kit";
 import { waitFor } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -53,6 +54,55 @@ async function gauge(name: string): Promise<number> {
   return Number(new RegExp(`^smsgw_ingress_admission_${name} (\\S+)$`, "m").exec(text)?.[1]);
 }
 
+const basicOf = (account: TestAccount) =>
+  `Basic ${Buffer.from(`${account.hash}:${account.token}`).toString("base64")}`;
+
+/**
+ * A `POST /v1/messages` whose client holds its body back (`Expect: 100-continue`) until the
+ * server says go on, as curl does for large bodies: what it was told, and the final answer.
+ */
+function sendHoldingBody(account: TestAccount): Promise<{
+  continued: boolean;
+  bodySent: boolean;
+  httpStatus: number;
+  connection: string | undefined;
+  body: Record<string, unknown>;
+}> {
+  const body = JSON.stringify({ to: NUMBERS.charged, from: "MyApp", text: "held back" });
+  return new Promise((resolve, reject) => {
+    let continued = false;
+    const req = request(`${h.base}/v1/messages`, {
+      method: "POST",
+      agent: false,
+      headers: {
+        authorization: basicOf(account),
+        "content-type": "application/json",
+        "content-length": Buffer.byteLength(body),
+        expect: "100-continue",
+      },
+    });
+    req.on("continue", () => {
+      continued = true;
+      req.end(body);
+    });
+    req.on("response", (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () =>
+        resolve({
+          continued,
+          bodySent: req.writableEnded,
+          httpStatus: res.statusCode ?? 0,
+          connection: res.headers.connection,
+          body: JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>,
+        }),
+      );
+    });
+    req.on("error", reject);
+    req.flushHeaders();
+  });
+}
+
 /** Sends as fast as `workers` clients can until `stop()`; every answer is kept. */
 function flood(account: TestAccount, workers = 8) {
   const answers: Answer[] = [];
@@ -95,7 +145,7 @@ describe("when the delivery path falls behind past the bound", () => {
       // The front door refuses the flood's sends from the headers alone (ADR 0026): a body
       // that express would refuse as malformed is never read. Without the credentials in a
       // header, the same body is the app's to answer.
-      const basic = `Basic ${Buffer.from(`${flooder.hash}:${flooder.token}`).toString("base64")}`;
+      const basic = basicOf(flooder);
       const malformed = {
         method: "POST",
         body: "{",
@@ -113,6 +163,24 @@ describe("when the delivery path falls behind past the bound", () => {
       );
       const late = await call(`${h.base}/v1/messages`, malformed);
       expect([late.httpStatus, late.body.status]).toEqual([400, "invalid_params"]);
+      // A client holding its body back for `Expect: 100-continue` is refused before it sends
+      // it (node would have told it to go on before the door ran), and the connection ends
+      // with the answer; a quiet account's is told to go on and is accepted.
+      await waitFor(
+        async () => {
+          const held = await sendHoldingBody(flooder);
+          return held.httpStatus === 429 && /at capacity/.test(String(held.body.message)) && held;
+        },
+        { what: "the front door refusing a held-back send at capacity" },
+      ).then((held) =>
+        expect([held.continued, held.bodySent, held.connection]).toEqual([false, false, "close"]),
+      );
+      const quietHeld = await sendHoldingBody(quiet);
+      expect([quietHeld.continued, quietHeld.httpStatus, quietHeld.body.status]).toEqual([
+        true,
+        202,
+        "queued",
+      ]);
       // The compatible endpoint never reads the Authorization header: a quiet account's send
       // that carries the flooder's header is the quiet account's, and goes through.
       const mixed = await call(sendUrl(quiet), { headers: { authorization: basic } });

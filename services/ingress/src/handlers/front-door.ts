@@ -85,8 +85,17 @@ export function frontDoor(deps: FrontDoorDeps, next: RequestListener): RequestLi
         configurable: true,
       });
     }
+    // Listening for checkContinue, node leaves the interim answer to us: a client that waits
+    // for it before its body sends the body only once the door has let it through.
+    if (expectsContinue(req)) res.writeContinue();
     next(req, res);
   };
+}
+
+/** `Expect: 100-continue`: the client holds its body back until told to go on. */
+function expectsContinue(req: IncomingMessage): boolean {
+  const expect = req.headers.expect;
+  return expect !== undefined && expect.toLowerCase() === "100-continue";
 }
 
 interface DoorUrl {
@@ -124,7 +133,8 @@ function verify(
 
 /**
  * The refusal as `sendError` writes it (api.md section 1's HTTP code at `/`, section 2's
- * elsewhere). An unread body is discarded by node once the answer ends.
+ * elsewhere). An unread body is discarded by node once the answer ends; one held back for
+ * `Expect: 100-continue` is never asked for.
  */
 function answer(
   req: IncomingMessage,
@@ -140,6 +150,9 @@ function answer(
     "content-length": Buffer.byteLength(body),
     "cache-control": "no-store",
     ...(error.retryAfterSec === undefined ? {} : { "retry-after": String(error.retryAfterSec) }),
+    // A client told nothing yet may still send the body it held back, or never: either way
+    // the connection cannot carry another request, so it ends with this answer.
+    ...(expectsContinue(req) ? { connection: "close" } : {}),
   });
   res.end(body);
 }

@@ -40,7 +40,8 @@ let nats: Nats;
 beforeAll(async () => {
   // The retention job runs every second here (testkit's default is a day), the stream
   // eraser every 200 ms; consumers linger 100 ms for their batches, so messages sent
-  // together share envelopes (routing's orders, the event store's status changes).
+  // together often share envelopes after the acceptance too (routing's orders, the event
+  // store's status changes).
   gateway = await startGateway(
     {
       ROUTES: "+372=sim-a:300",
@@ -106,6 +107,43 @@ async function sendDelivered(
     what: "the delivered webhook",
   });
   return { messageId, to, text };
+}
+
+/**
+ * Several messages in one `POST /v1/messages/batch`, each delivered: their accepted events are
+ * stored as one envelope (ingress publishes a batch's acceptances together), so they share at
+ * least that one whatever the timing of the stages after it.
+ */
+async function sendDeliveredTogether(account: { hash: string; token: string }, count: number) {
+  const messages = Array.from({ length: count }, () => {
+    const secret = Math.random().toString(36).slice(2, 10);
+    return {
+      to: `+37256${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`,
+      from: "MyApp",
+      text: `erase me ${secret}`,
+      callbackUrl: receiver.url("/dlr"),
+    };
+  });
+  const res = await fetch(`${gateway.baseUrl}/v1/messages/batch`, {
+    method: "POST",
+    headers: { authorization: basic(account), "content-type": "application/json" },
+    body: JSON.stringify({ messages }),
+  });
+  expect(res.status).toBe(200);
+  const { results } = (await res.json()) as {
+    results: Array<{ status: string; messageId?: string }>;
+  };
+  expect(results.map((r) => r.status)).toEqual(messages.map(() => "queued"));
+  return Promise.all(
+    messages.map(async ({ to, text }, index) => {
+      const messageId = String(results[index]?.messageId);
+      await waitFor(
+        () => receiver.forMessage(messageId).find((w) => w.json.status === "delivered"),
+        { timeoutMs: 30_000, what: "the delivered webhook" },
+      );
+      return { messageId, to, text };
+    }),
+  );
 }
 
 /** The account takes a number of the inventory (and points its inbound URL somewhere). */
@@ -251,7 +289,7 @@ describe("erasure on the whole stack", () => {
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
     });
-    const sent = await Promise.all(Array.from({ length: 8 }, () => sendDelivered(account, false)));
+    const sent = await sendDeliveredTogether(account, 8);
     const [target, ...others] = sent as [(typeof sent)[number], ...typeof sent];
     const holding = await inStream([target.text, target.to]);
     const p = gateway.infra.prefix;

@@ -60,7 +60,11 @@ const partOf = (row: PartRow): StoredPart => ({
 /** The statements of one group's transaction (see `withGroup`). */
 export interface GroupTransaction {
   /** Stores a part (a redelivered one, or a carrier's repeat of a waiting one, once). */
-  addPart(groupKey: string, part: StoredPart): Promise<void>;
+  /**
+   * Adds a waiting part; false when it was not added (its id, or its place in the group, is
+   * already waiting: a carrier's repeat).
+   */
+  addPart(groupKey: string, part: StoredPart): Promise<boolean>;
   waitingParts(groupKey: string): Promise<StoredPart[]>;
   /**
    * Records the message (once: a re-run finds it there) and marks its parts joined; answers
@@ -82,11 +86,13 @@ export function createMessageStore(database: Database<unknown>) {
       return row ? fromRow(row) : undefined;
     },
     async addPart(groupKey, part) {
-      await tx`
+      const added = await tx`
         insert into parts (mo_id, group_key, seq, total, text, received_at, stream_seq)
         values (${part.moId}, ${groupKey}, ${part.seq}, ${part.total}, ${part.text},
                 ${part.receivedAt}, ${part.streamSeq})
-        on conflict do nothing`;
+        on conflict do nothing
+        returning mo_id`;
+      return added.length > 0;
     },
     async waitingParts(groupKey) {
       const rows = await tx<PartRow[]>`

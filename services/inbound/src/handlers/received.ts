@@ -106,19 +106,24 @@ export function settler(deps: ReceivedDeps) {
         return [await routeAndRecord(deps, addressing, joinedBefore, async (m) => m)];
       }
       const settled: InboundRoute[] = [];
+      let waiting: StoredPart[];
       if (part) {
         // A new message under a waiting group's key: the waiting parts are joined as they
         // are, as the overdue sweep would join them, and this part starts a group of its own.
         const before = await tx.waitingParts(groupKey);
-        if (supersedes(part, before)) {
+        const superseded = supersedes(part, before);
+        if (superseded) {
           const ids = before.map((p) => p.moId);
           settled.push(
             await routeAndRecord(deps, addressing, joinParts(before), (m) => tx.record(m, ids)),
           );
         }
-        await tx.addPart(groupKey, part);
+        // The group is locked: what waits now is what waited, and the part if it was added.
+        const still = superseded ? [] : before;
+        waiting = (await tx.addPart(groupKey, part)) ? [...still, part] : still;
+      } else {
+        waiting = await tx.waitingParts(groupKey);
       }
-      const waiting = await tx.waitingParts(groupKey);
       const joined = settleGroup(waiting, deps.now(), deps.concatTimeoutMs);
       if (joined) {
         const ids = waiting.map((p) => p.moId);

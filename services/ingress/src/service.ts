@@ -43,7 +43,7 @@ import type { IngressConfig } from "./config.ts";
 import { migrations } from "./db/migrations.ts";
 import { createApp } from "./handlers/app.ts";
 import { createAuthenticator } from "./handlers/auth.ts";
-import { frontDoor } from "./handlers/front-door.ts";
+import { awaitingContinue, frontDoor } from "./handlers/front-door.ts";
 import { createIdempotencyStore } from "./handlers/idempotency-store.ts";
 import type { MessageReader } from "./handlers/message-status.ts";
 import { observeRequests, routeOf } from "./handlers/observe.ts";
@@ -283,7 +283,7 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
     );
     // The door answers `Expect: 100-continue` itself, after its refusals: node would send the
     // interim 100 before any of it, and a refused client would upload its body for nothing.
-    server.on("checkContinue", listener);
+    server.on("checkContinue", awaitingContinue(listener));
     server.on("clientError", answerClientError);
     await listen(server, config.HTTP_PORT, config.HTTP_HOST);
     listening = true;

@@ -59,10 +59,9 @@ const partOf = (row: PartRow): StoredPart => ({
 
 /** The statements of one group's transaction (see `withGroup`). */
 export interface GroupTransaction {
-  /** Stores a part (a redelivered one, or a carrier's repeat of a waiting one, once). */
   /**
-   * Adds a waiting part; false when it was not added (its id, or its place in the group, is
-   * already waiting: a carrier's repeat).
+   * Stores a part once: false when it was not added (a redelivered part, or a carrier's
+   * repeat of one waiting in its place).
    */
   addPart(groupKey: string, part: StoredPart): Promise<boolean>;
   waitingParts(groupKey: string): Promise<StoredPart[]>;

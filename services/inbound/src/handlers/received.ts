@@ -77,7 +77,8 @@ export function handleReceived(deps: ReceivedDeps) {
         seq: mo.part.seq,
         total: mo.part.total,
         text: mo.text,
-        receivedAt: mo.receivedAt,
+        // As the store answers it: the group's earliest part is found by comparing these.
+        receivedAt: new Date(mo.receivedAt).toISOString(),
         streamSeq: seq,
       };
       late.push(...(await settle(partGroupKey({ ...mo, part: mo.part }), mo, part)));

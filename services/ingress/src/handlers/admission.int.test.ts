@@ -1,4 +1,5 @@
 import { request } from "node:http";
+import { connect } from "node:net";
 import { ensureDurableConsumer } from "@smsgw/service-kit";
 import { waitFor } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -103,6 +104,22 @@ function sendHoldingBody(account: TestAccount): Promise<{
   });
 }
 
+/** A raw HTTP/1.0 exchange (node's client speaks 1.1 only): everything the server wrote. */
+function http10(path: string, headers: Record<string, string>, body: string): Promise<string> {
+  const { hostname, port } = new URL(h.base);
+  const head = Object.entries({ ...headers, "content-length": String(Buffer.byteLength(body)) })
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join("");
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    const chunks: Buffer[] = [];
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    socket.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    socket.on("error", reject);
+    socket.write(`POST ${path} HTTP/1.0\r\n${head}\r\n${body}`);
+  });
+}
+
 /** Sends as fast as `workers` clients can until `stop()`; every answer is kept. */
 function flood(account: TestAccount, workers = 8) {
   const answers: Answer[] = [];
@@ -164,17 +181,17 @@ describe("when the delivery path falls behind past the bound", () => {
       const late = await call(`${h.base}/v1/messages`, malformed);
       expect([late.httpStatus, late.body.status]).toEqual([400, "invalid_params"]);
       // A client holding its body back for `Expect: 100-continue` is refused before it sends
-      // it (node would have told it to go on before the door ran), and the connection ends
-      // with the answer; a quiet account's is told to go on and is accepted.
+      // it (node would have told it to go on before the door ran), and node ends the
+      // connection with the answer; a quiet account's is told to go on and is accepted.
       await waitFor(
         async () => {
           const held = await sendHoldingBody(flooder);
-          return held.httpStatus === 429 && /at capacity/.test(String(held.body.message)) && held;
+          // Refused at the door, not by the app after the body (a tick in between can do that).
+          const atDoor = !held.continued && held.httpStatus === 429;
+          return atDoor && /at capacity/.test(String(held.body.message)) && held;
         },
         { what: "the front door refusing a held-back send at capacity" },
-      ).then((held) =>
-        expect([held.continued, held.bodySent, held.connection]).toEqual([false, false, "close"]),
-      );
+      ).then((held) => expect([held.bodySent, held.connection]).toEqual([false, "close"]));
       const quietHeld = await sendHoldingBody(quiet);
       expect([quietHeld.continued, quietHeld.httpStatus, quietHeld.body.status]).toEqual([
         true,
@@ -231,4 +248,21 @@ describe("when the delivery path falls behind past the bound", () => {
     }
     await waitFor(async () => (await gauge("shedding")) === 0, { what: "the shedding gauge at 0" });
   }, 60_000);
+});
+
+describe("a client that holds its body back for 100 Continue", () => {
+  it("when an HTTP/1.0 client says Expect: 100-continue, it is never sent a 100 (node does not hold its request for one), and its send is answered", async () => {
+    const account = await h.putAccount();
+    const answer = await http10(
+      "/v1/messages",
+      {
+        authorization: basicOf(account),
+        "content-type": "application/json",
+        expect: "100-continue",
+      },
+      JSON.stringify({ to: NUMBERS.charged, from: "MyApp", text: "old client" }),
+    );
+    expect(answer).not.toMatch(/100 Continue/);
+    expect(answer).toMatch(/^HTTP\/1\.1 202 /);
+  });
 });

@@ -92,10 +92,22 @@ export function frontDoor(deps: FrontDoorDeps, next: RequestListener): RequestLi
   };
 }
 
-/** `Expect: 100-continue`: the client holds its body back until told to go on. */
+/** Requests node handed over as `checkContinue`: their client holds its body back. */
+const heldBack = new WeakSet<IncomingMessage>();
+
+/**
+ * The listener for node's `checkContinue`: node decides which requests wait for `100 Continue`
+ * (HTTP/1.1, `Expect: 100-continue`), and only those are sent one, once the door let them in.
+ */
+export function awaitingContinue(listener: RequestListener): RequestListener {
+  return (req, res) => {
+    heldBack.add(req);
+    listener(req, res);
+  };
+}
+
 function expectsContinue(req: IncomingMessage): boolean {
-  const expect = req.headers.expect;
-  return expect !== undefined && expect.toLowerCase() === "100-continue";
+  return heldBack.has(req);
 }
 
 interface DoorUrl {
@@ -134,7 +146,8 @@ function verify(
 /**
  * The refusal as `sendError` writes it (api.md section 1's HTTP code at `/`, section 2's
  * elsewhere). An unread body is discarded by node once the answer ends; one held back for
- * `Expect: 100-continue` is never asked for.
+ * `Expect: 100-continue` is never asked for, and node closes that connection after the answer
+ * (the client may still send the body, or never).
  */
 function answer(
   req: IncomingMessage,
@@ -150,9 +163,6 @@ function answer(
     "content-length": Buffer.byteLength(body),
     "cache-control": "no-store",
     ...(error.retryAfterSec === undefined ? {} : { "retry-after": String(error.retryAfterSec) }),
-    // A client told nothing yet may still send the body it held back, or never: either way
-    // the connection cannot carry another request, so it ends with this answer.
-    ...(expectsContinue(req) ? { connection: "close" } : {}),
   });
   res.end(body);
 }

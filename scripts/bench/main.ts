@@ -42,6 +42,7 @@ import { runPacedStep } from "./paced-load.ts";
 import { contextSwitches, cpuMs, ioSyscalls, pidsOf, rssMb } from "./proc-stats.ts";
 import type { ProcessCounts } from "./report.ts";
 import { type BenchReport, type StepResult, toMarkdown, toSvg } from "./report.ts";
+import { speedProbeLine, speedProbeMs } from "./speed-probe.ts";
 import { summarize } from "./stats.ts";
 import { doorBetween, takeDoorSnapshot, takeWorkSnapshot, workPerMessage } from "./work-stats.ts";
 
@@ -156,6 +157,7 @@ async function main() {
     for (const rate of rates) {
       const label = rate === null ? "max" : String(rate);
       await stack.maintain();
+      const speedProbe = speedProbeMs();
       const pids = measuredPids(stack);
       const cpuBefore = new Map(
         [...pids].map(([n, list]) => [n, list.reduce((s, p) => s + cpuMs(p), 0)]),
@@ -269,10 +271,11 @@ async function main() {
         maxConsumerLag: lag,
         work,
         ...(mo ? { inbound: inboundStep(inboundRate, moAttempts, moWebhooks) } : {}),
+        speedProbeMs: speedProbe,
       };
       report.steps.push(step);
       say(
-        `${label} → accepted ${step.acceptedPerSec.toFixed(0)}/s, API p99 ${step.api.p99} ms, e2e p99 ${step.e2e.p99} ms, ${step.cpuMsPerMessage.toFixed(2)} ms CPU/msg`,
+        `${label} → accepted ${step.acceptedPerSec.toFixed(0)}/s, API p99 ${step.api.p99} ms, e2e p99 ${step.e2e.p99} ms, ${step.cpuMsPerMessage.toFixed(2)} ms CPU/msg (box speed probe ${Math.round(speedProbe)} ms)`,
       );
       if (step.inbound)
         say(
@@ -284,7 +287,7 @@ async function main() {
     const out = resolve(root, args.out ?? "docs/bench");
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, "latest.json"), `${JSON.stringify(report, null, 2)}\n`);
-    const markdown = `${toMarkdown(report)}${inboundMarkdown(report.steps)}\n${overloadMarkdown(report.overload)}`;
+    const markdown = `${toMarkdown(report)}${inboundMarkdown(report.steps)}\n${overloadMarkdown(report.overload)}${speedProbeLine([...report.steps, ...(report.overload ?? [])])}`;
     writeFileSync(join(out, "latest.md"), markdown);
     writeFileSync(join(out, "latency.svg"), toSvg(report));
     process.stdout.write(`\n${markdown}\nwritten to ${out}/latest.{json,md} and latency.svg\n`);
@@ -329,6 +332,7 @@ async function main() {
     const results: OverloadResult[] = [];
     for (const multiple of multiples) {
       await stack.maintain();
+      const speedProbe = speedProbeMs();
       const pids = measuredPids(stack);
       const healthPorts = SERVICES.map((s) => s.healthPort);
       const doorBefore = await takeDoorSnapshot(healthPorts);
@@ -358,7 +362,11 @@ async function main() {
             `${multiple}× saturation │ ${Math.round((Date.now() - started) / 1000)} s │ sent ${sent} │ accepted ${accepted}`,
           ),
       });
-      const result = { ...run, ...doorBetween(doorBefore, await takeDoorSnapshot(healthPorts)) };
+      const result = {
+        ...run,
+        ...doorBetween(doorBefore, await takeDoorSnapshot(healthPorts)),
+        speedProbeMs: speedProbe,
+      };
       results.push(result);
       say(
         `${result.label} (${result.offeredRate}/s) → ${(result.shareWithin200ms * 100).toFixed(1)} % within 200 ms, ${(result.shareRefused * 100).toFixed(1)} % refused, ${result.acceptedNotFinal} accepted not final, ${result.chargedNotAccepted} charged without success${result.quiet ? `; quiet account ${result.quiet.refused} of ${result.quiet.sent} refused, p99 ${Math.round(result.quiet.p99Ms)} ms` : ""}`,

@@ -13,6 +13,8 @@ import { summarize } from "./stats.ts";
 /** One overload step: `multiple` × the measured saturation, offered as an open model. */
 export interface OverloadResult extends OverloadFigures {
   label: string;
+  /** The box's speed just before the step (`speedProbeMs`; absent in older reports). */
+  speedProbeMs?: number;
   multiple: number;
   offeredRate: number;
   durationS: number;

@@ -42,6 +42,8 @@ export interface StepResult {
   work?: WorkPerMessage;
   /** The MO traffic beside the sends, with `--inbound` (absent otherwise). */
   inbound?: InboundStep;
+  /** The box's speed just before the step (`speedProbeMs`; absent in older reports). */
+  speedProbeMs?: number;
 }
 
 export interface BenchReport {

@@ -84,13 +84,31 @@ const basic = (a: { hash: string; token: string }) =>
   `Basic ${Buffer.from(`${a.hash}:${a.token}`).toString("base64")}`;
 
 /** Sends, with an Idempotency-Key, a text and a number no other test uses; waits for delivered. */
+const randomNumber = () => `+37256${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
+const randomSecret = () => Math.random().toString(36).slice(2, 10);
+
+/** A message of its own text to `to`, reported to the receiver. */
+const erasable = (secret: string, to: string) => ({
+  to,
+  from: "MyApp",
+  text: `erase me ${secret}`,
+  callbackUrl: receiver.url("/dlr"),
+});
+
+async function delivered(messageId: string) {
+  await waitFor(() => receiver.forMessage(messageId).find((w) => w.json.status === "delivered"), {
+    timeoutMs: 30_000,
+    what: "the delivered webhook",
+  });
+}
+
 async function sendDelivered(
   account: { hash: string; token: string },
   idempotent = true,
-  to = `+37256${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`,
+  to = randomNumber(),
 ) {
-  const secret = Math.random().toString(36).slice(2, 10);
-  const text = `erase me ${secret}`;
+  const secret = randomSecret();
+  const message = erasable(secret, to);
   const res = await fetch(`${gateway.baseUrl}/v1/messages`, {
     method: "POST",
     headers: {
@@ -98,15 +116,12 @@ async function sendDelivered(
       "content-type": "application/json",
       ...(idempotent ? { "idempotency-key": `erasure-${secret}` } : {}),
     },
-    body: JSON.stringify({ to, from: "MyApp", text, callbackUrl: receiver.url("/dlr") }),
+    body: JSON.stringify(message),
   });
   expect(res.status).toBe(202);
   const { messageId } = (await res.json()) as { messageId: string };
-  await waitFor(() => receiver.forMessage(messageId).find((w) => w.json.status === "delivered"), {
-    timeoutMs: 30_000,
-    what: "the delivered webhook",
-  });
-  return { messageId, to, text };
+  await delivered(messageId);
+  return { messageId, to, text: message.text };
 }
 
 /**
@@ -115,15 +130,7 @@ async function sendDelivered(
  * least that one whatever the timing of the stages after it.
  */
 async function sendDeliveredTogether(account: { hash: string; token: string }, count: number) {
-  const messages = Array.from({ length: count }, () => {
-    const secret = Math.random().toString(36).slice(2, 10);
-    return {
-      to: `+37256${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`,
-      from: "MyApp",
-      text: `erase me ${secret}`,
-      callbackUrl: receiver.url("/dlr"),
-    };
-  });
+  const messages = Array.from({ length: count }, () => erasable(randomSecret(), randomNumber()));
   const res = await fetch(`${gateway.baseUrl}/v1/messages/batch`, {
     method: "POST",
     headers: { authorization: basic(account), "content-type": "application/json" },
@@ -137,10 +144,7 @@ async function sendDeliveredTogether(account: { hash: string; token: string }, c
   return Promise.all(
     messages.map(async ({ to, text }, index) => {
       const messageId = String(results[index]?.messageId);
-      await waitFor(
-        () => receiver.forMessage(messageId).find((w) => w.json.status === "delivered"),
-        { timeoutMs: 30_000, what: "the delivered webhook" },
-      );
+      await delivered(messageId);
       return { messageId, to, text };
     }),
   );
@@ -167,7 +171,7 @@ async function takeNumber(
 
 /** The simulator sends an MO (as a handset would); answers once the inbound service stored it. */
 async function handsetSends(from: string, to: string): Promise<string> {
-  const text = `reply ${Math.random().toString(36).slice(2, 10)}`;
+  const text = `reply ${randomSecret()}`;
   const sent = await waitFor(
     async () => {
       try {

@@ -1,18 +1,9 @@
-import { createHash } from "node:crypto";
-import { AccountRecord } from "@smsgw/contracts";
 import { describe, expect, it } from "vitest";
+import { accountRecordWithToken } from "../testing/account-record.ts";
 import { authenticateOnce, createAuthenticator, rememberPrincipal } from "./auth.ts";
 
 const token = "right-token";
-const account = AccountRecord.parse({
-  accountId: "acc_auth",
-  hash: "hash_auth",
-  tokenSha256: createHash("sha256").update(token).digest("hex"),
-  status: "active",
-  currency: "EUR",
-  test: false,
-  updatedAt: "2026-12-06T00:00:00.000Z",
-});
+const account = accountRecordWithToken(token, { accountId: "acc_auth", hash: "hash_auth" });
 const authenticator = createAuthenticator(new Map([[account.hash, account]]));
 
 describe("authenticateOnce", () => {

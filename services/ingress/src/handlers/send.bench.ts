@@ -1,10 +1,9 @@
-import { createHash } from "node:crypto";
-import { AccountRecord } from "@smsgw/contracts";
 import { ALWAYS_ADMIT, createPipeline, createRateLimiter } from "@smsgw/message-acceptance";
 import { createLogger } from "@smsgw/service-kit";
 import { countParts } from "@smsgw/sms-text";
 import type { Request, RequestHandler, Response } from "express";
 import { test } from "vitest";
+import { accountRecordWithToken } from "../testing/account-record.ts";
 import { createAuthenticator } from "./auth.ts";
 import { createSendHandler } from "./send.ts";
 
@@ -15,16 +14,7 @@ import { createSendHandler } from "./send.ts";
 // answer at once (only the accepted case reaches them).
 
 const token = "the-right-token";
-const account = AccountRecord.parse({
-  accountId: "acc_bench",
-  hash: "hbench",
-  tokenSha256: createHash("sha256").update(token).digest("hex"),
-  status: "active",
-  currency: "EUR",
-  test: false,
-  webhookSecrets: ["whsec_dGVzdA=="],
-  updatedAt: "2026-12-01T00:00:00.000Z",
-});
+const account = accountRecordWithToken(token, { accountId: "acc_bench", hash: "hbench" });
 const limits = { ip: { ratePerSec: 1e9, burst: 1e9 }, account: { ratePerSec: 1e9, burst: 1e9 } };
 const now = () => Date.now();
 const pipeline = createPipeline({

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { Subscription } from "@nats-io/transport-node";
 import {
   AccountRecord,
@@ -26,6 +26,7 @@ import {
 import { createTestInfra, type NatsProxy, startNatsProxy, type TestInfra } from "@smsgw/testkit";
 import { loadIngressConfig } from "../config.ts";
 import { type StartedIngress, startIngress } from "../service.ts";
+import { accountRecordWithToken } from "./account-record.ts";
 
 /**
  * An ingress under test on real NATS and Postgres, with a stand-in for pricing's authorize
@@ -151,15 +152,10 @@ export async function startHarness(
     token = randomBytes(32).toString("base64url"),
   ): Promise<TestAccount> {
     const hash = overrides.hash ?? `h${randomBytes(8).toString("hex")}`;
-    const record = AccountRecord.parse({
+    const record = accountRecordWithToken(token, {
       accountId: `acc_${randomBytes(6).toString("hex")}`,
       hash,
-      tokenSha256: createHash("sha256").update(token).digest("hex"),
-      status: "active",
-      currency: "EUR",
       test: true,
-      webhookSecrets: ["whsec_dGVzdA=="],
-      updatedAt: new Date().toISOString(),
       ...overrides,
     });
     await messaging.nats.js.publish(

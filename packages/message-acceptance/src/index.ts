@@ -47,9 +47,8 @@ export {
   checkTextBounds,
   countTextParts,
   maxTextLength,
-  NUL,
-  NUL_REFUSED,
   type TextCount,
+  unrecordable,
 } from "./domain/text.ts";
 export {
   type Bucket,

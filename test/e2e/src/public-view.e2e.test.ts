@@ -156,6 +156,18 @@ describe("the public trail over HTTP", () => {
       errorCode: null,
     });
     expectNoSupplyChain(JSON.stringify(page), carrier);
+    // One event a page, each page asked with the cursor the one before handed out: the same
+    // trail, in the same order, and the last page says there is no next one.
+    const paged: unknown[] = [];
+    let cursor: unknown = "";
+    for (let pages = 0; typeof cursor === "string" && pages <= events.length; pages++) {
+      const after = cursor === "" ? "" : `&after=${encodeURIComponent(cursor)}`;
+      const one = await getJson(`/v1/messages/${messageId}/events?limit=1${after}`);
+      paged.push(...(one.events as unknown[]));
+      cursor = one.nextCursor;
+    }
+    expect(cursor).toBeNull();
+    expect(paged).toEqual(page.events);
 
     const full = await operatorTrail(messageId);
     for (const kept of [carrier.carrierId, carrier.carrierMessageId, "candidates", "DELIVRD"]) {

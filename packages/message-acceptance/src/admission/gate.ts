@@ -230,8 +230,20 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
       offeredBy.set(account.accountId, { count, weight });
     }
   }
-  const refuses = (accountId: string, count: number) =>
-    inFlight + count > state.limit && overShare(accountId, count);
+  /**
+   * What a send weighs in flight: its messages, but never more than the limit's floor. A batch
+   * is one request whose answer waits for one charge and one publish, as a send of one does;
+   * its messages' work further on shows in the backlog and the latency. Counted whole, a batch
+   * larger than the limit (which sits near four times the load's peak at low load) would be
+   * refused on a quiet gateway for good, and one admitted would shut out every other account.
+   */
+  const weightOf = (count: number) => Math.min(count, policy.minInFlight);
+  /**
+   * Past the limit when there is no room left for one more message: a send that finds room is
+   * admitted whole, so the overshoot is one send's weight at most.
+   */
+  const refuses = (accountId: string, weight: number) =>
+    inFlight + 1 > state.limit && overShare(accountId, weight);
   function refuse(count: number): ApiError {
     refused += count;
     metrics.shed.inc({ reason: state.pressure.reason }, count);
@@ -239,10 +251,11 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
   }
 
   return {
-    admit(account, count, answer) {
+    admit(account, messages, answer) {
       const { accountId } = account;
+      const count = weightOf(messages);
       noteOffered(account, count);
-      if (refuses(accountId, count)) return refuse(count);
+      if (refuses(accountId, count)) return refuse(messages);
       const ticket = nextTicket++;
       admittedAt.set(ticket, performance.now());
       inFlight += count;
@@ -259,10 +272,11 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
       });
       return null;
     },
-    refuseEarly(account, count) {
+    refuseEarly(account, messages) {
+      const count = weightOf(messages);
       if (!refuses(account.accountId, count)) return null;
       noteOffered(account, count);
-      return refuse(count);
+      return refuse(messages);
     },
     stop() {
       stopped = true;

@@ -20,8 +20,8 @@ export function maxTextLength(maxParts: number): number {
 
 /**
  * The cheap bounds, before authentication: a text longer than `maxTextLength` is refused by
- * its length alone (O(1)), so no request makes us split 64 KB of text (issue 23); a text with a
- * NUL is refused too (below).
+ * its length alone (O(1)), so no request makes us split 64 KB of text (issue 23); a text the
+ * record cannot hold is refused too (`unrecordable`).
  */
 export function checkTextBounds(text: string, maxParts: number): Checked<string> {
   const max = maxTextLength(maxParts);
@@ -31,18 +31,28 @@ export function checkTextBounds(text: string, maxParts: number): Checked<string>
       `text is ${text.length} characters long; the limit is ${maxParts} parts (at most ${max} characters)`,
     );
   }
-  if (text.includes(NUL)) return refused("invalid_params", NUL_REFUSED("text"));
+  const unfit = unrecordable("text", text);
+  if (unfit !== null) return refused("invalid_params", unfit);
   return passed(text);
 }
 
+const NUL = "\u0000";
+
 /**
- * U+0000 (NUL): no SMS alphabet has it (GSM-7's 0x00 is "@"), and Postgres refuses it in
- * text and JSON, so the event store could not record a message carrying it, and a message
- * the record does not hold is one pricing refunds (ADR 0024). Refused at every door instead.
+ * Why a field's text cannot be recorded, or null. U+0000 (NUL): no SMS alphabet has it
+ * (GSM-7's 0x00 is "@"), and Postgres refuses it in text and JSON. A lone UTF-16 surrogate
+ * (a JSON `"\ud83d"` without its pair, or such a UCS-2 unit over SMPP) is no character at all,
+ * and Postgres refuses it in JSON. The event store could not record a message carrying
+ * either, and a message the record does not hold is one pricing refunds (ADR 0024): refused
+ * at every door instead.
  */
-export const NUL = "\u0000";
-export const NUL_REFUSED = (field: string) =>
-  `${field} contains U+0000 (NUL), which no SMS alphabet has`;
+export function unrecordable(field: string, value: string): string | null {
+  if (value.includes(NUL)) return `${field} contains U+0000 (NUL), which no SMS alphabet has`;
+  if (!value.isWellFormed()) {
+    return `${field} contains a lone UTF-16 surrogate (half of a pair, not a character)`;
+  }
+  return null;
+}
 
 /**
  * The parts the text is sent and billed in, and the part limit: the splitter runs here,

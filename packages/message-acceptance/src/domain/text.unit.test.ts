@@ -18,6 +18,19 @@ describe("the text's length bound and part count", () => {
     expect(checkTextBounds("mail@example.com", 10).ok).toBe(true);
   });
 
+  it("when a text holds a lone UTF-16 surrogate, it is refused as invalid_params; a pair (an emoji) passes", () => {
+    for (const text of ["Hi \ud83d there", "Hi \ude00", "\ude00\ud83d"]) {
+      expect(checkTextBounds(text, 10)).toEqual({
+        ok: false,
+        error: {
+          status: "invalid_params",
+          message: "text contains a lone UTF-16 surrogate (half of a pair, not a character)",
+        },
+      });
+    }
+    expect(checkTextBounds("Hi \ud83d\ude00 there", 10).ok).toBe(true);
+  });
+
   it("when a text is at the bound, it passes the bound; one more character does not", () => {
     expect(checkTextBounds("a".repeat(1530), 10).ok).toBe(true);
     expect(checkTextBounds("a".repeat(1531), 10).ok).toBe(false);

@@ -1,5 +1,5 @@
 import { ERROR_CODE_MEANINGS, ERROR_CODES, MESSAGE_STATUSES } from "@smsgw/contracts";
-import { NUL, NUL_REFUSED } from "@smsgw/message-acceptance";
+import { unrecordable } from "@smsgw/message-acceptance";
 import { z } from "zod";
 
 /**
@@ -56,7 +56,10 @@ export const SendMessage = z.strictObject({
   reference: z
     .string()
     .max(MAX_REFERENCE)
-    .refine((value) => !value.includes(NUL), NUL_REFUSED("reference"))
+    .superRefine((value, ctx) => {
+      const unfit = unrecordable("reference", value);
+      if (unfit !== null) ctx.addIssue({ code: "custom", message: unfit });
+    })
     .nullish()
     .meta({ description: "your own reference, echoed back in the resource and webhooks" }),
   sendAt: z.string().nullish().meta({
@@ -138,9 +141,13 @@ export const EventsPage = z.object({
   nextCursor: z.string().nullable().meta({ description: "pass as ?after= for the next page" }),
 });
 
-export const EventsQuery = z.object({
-  after: z.string().max(20).optional(),
+// Strict, as the message search's: a misspelt parameter (`cursor`, as the search names its
+// own) is refused, not ignored, which would hand back the first page again and again.
+export const EventsQuery = z.strictObject({
+  // The reader's cursors are base64url of time, sequence and order: up to 120 characters.
+  after: z.string().max(120).optional(),
   limit: z.coerce.number().int().min(1).max(1_000).default(100),
+  ...Credentials,
 });
 
 /** A time filter: ISO 8601 with an offset, or a UTC day (YYYY-MM-DD, its midnight). */
@@ -148,6 +155,12 @@ const FilterTime = (description: string) =>
   z
     .union([z.iso.datetime({ offset: true }), z.iso.date()])
     .transform((value) => new Date(value.length === 10 ? `${value}T00:00:00Z` : value))
+    // Postgres's timestamps hold years 1 to 294276, and an offset may carry 9999-12-31 into
+    // the year 10000: a time outside years 1-9999 is a bad filter, not a failed query.
+    .refine((date) => {
+      const year = date.getUTCFullYear();
+      return year >= 1 && year <= 9999;
+    }, "must be a time between the years 1 and 9999 (UTC)")
     .meta({ description, example: "2026-12-01T00:00:00Z" });
 
 /** The filters of `GET /v1/messages` and its CSV export (api.md section 5). */

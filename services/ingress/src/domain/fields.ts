@@ -3,10 +3,9 @@ import {
   type Checked,
   checkTextBounds,
   type MessageFields,
-  NUL,
-  NUL_REFUSED,
   passed,
   refused,
+  unrecordable,
 } from "@smsgw/message-acceptance";
 import { readCallbackStatuses } from "./callback-statuses.ts";
 
@@ -111,7 +110,8 @@ export function checkCallbackUrl(
       `${name} is longer than ${MAX_CALLBACK_URL_LENGTH} characters`,
     );
   }
-  if (value.includes(NUL)) return refused("invalid_params", NUL_REFUSED(name));
+  const unfit = unrecordable(name, value);
+  if (unfit !== null) return refused("invalid_params", unfit);
   const url = URL.parse(value);
   if (url === null || (url.protocol !== "http:" && url.protocol !== "https:") || !url.hostname) {
     return refused("invalid_params", `${name} must be an absolute http or https URL`);

@@ -1,5 +1,6 @@
 import { type Checked, passed, refused } from "@smsgw/message-acceptance";
 import { formatPhone } from "@smsgw/phone-format";
+import { isSupportedCountry } from "libphonenumber-js/max";
 import { checkCallbackUrl } from "./fields.ts";
 
 const isObject = (body: unknown): body is Record<string, unknown> =>
@@ -13,12 +14,12 @@ export function readTakeNumber(body: unknown): Checked<{ country?: string; numbe
     return refused("invalid_params", 'give either country (e.g. "EE") or number (E.164), not both');
   }
   if (country !== undefined) {
-    if (typeof country !== "string" || !/^[A-Za-z]{2}$/.test(country)) {
+    if (typeof country !== "string" || !isSupportedCountry(country.toUpperCase())) {
       return refused("invalid_params", "country must be an ISO 3166-1 alpha-2 code, e.g. EE");
     }
     return passed({ country: country.toUpperCase() });
   }
-  const e164 = numberInPath(number);
+  const e164 = numberInBody(number);
   return e164 === null
     ? refused("invalid_params", "number must be a phone number in E.164, e.g. +37250000001")
     : passed({ number: e164 });
@@ -37,13 +38,24 @@ export function readInboundUrl(body: unknown, allowPrivate: boolean): Checked<st
 
 /** `POST /v1/opt-outs`: `{ "number": "+372…" }`. */
 export function readOptOutNumber(body: unknown): Checked<string> {
-  const number = numberInPath(isObject(body) ? body.number : undefined);
+  const number = numberInBody(isObject(body) ? body.number : undefined);
   return number === null
     ? refused("invalid_params", "number must be a phone number in E.164, e.g. +37256789045")
     : passed(number);
 }
 
-/** A number as a path or body gives it, in E.164; null when it is not a phone number. */
+/**
+ * A number as a body gives it: E.164 as written (a + and 2-15 digits, the first not 0), as the
+ * native API's `to` is; null otherwise. No spaces or extension to tidy away: what is stored or
+ * opted out is exactly what was asked for.
+ */
+function numberInBody(value: unknown): string | null {
+  return typeof value === "string" && /^\+[1-9][0-9]{1,14}$/.test(value)
+    ? numberInPath(value)
+    : null;
+}
+
+/** A number as a path gives it (spaces and dashes tolerated), in E.164; null when it is none. */
 export function numberInPath(value: unknown): string | null {
   if (typeof value !== "string" || !value.startsWith("+")) return null;
   const phone = formatPhone(value, undefined);

@@ -13,10 +13,15 @@ const problem = (checked: { ok: boolean; error?: { status: string; message: stri
 describe("numbers and inbound requests", () => {
   it("when a number is asked for by country or by number, it is read; both or neither is invalid_params", () => {
     expect(readTakeNumber({ country: "ee" })).toEqual({ ok: true, value: { country: "EE" } });
-    expect(readTakeNumber({ number: "+372 5000 0001" })).toEqual({
+    expect(readTakeNumber({ number: "+37250000001" })).toEqual({
       ok: true,
       value: { number: "+37250000001" },
     });
+    // E.164 as written: not a national format, nor an extension quietly dropped.
+    for (const number of ["+372 5000 0001", "+372-5000-0001 ext. 12", "+1 (555) 0100", "+0123"]) {
+      expect(problem(readTakeNumber({ number }))?.message, number).toMatch(/E\.164/);
+    }
+    expect(problem(readTakeNumber({ country: "XX" }))?.message).toMatch(/alpha-2/);
     expect(problem(readTakeNumber({}))?.status).toBe("invalid_params");
     expect(problem(readTakeNumber({ country: "EE", number: "+37250000001" }))?.status).toBe(
       "invalid_params",
@@ -43,6 +48,7 @@ describe("numbers and inbound requests", () => {
       value: "+37256789045",
     });
     expect(problem(readOptOutNumber({ number: "56789045" }))?.status).toBe("invalid_params");
+    expect(problem(readOptOutNumber({ number: "+372 5678 9045" }))?.status).toBe("invalid_params");
   });
 
   it("when a path names a number, only an E.164 number is one", () => {

@@ -21,6 +21,15 @@ export interface IdempotencyStore {
     newMessageId: string;
     deadline: number;
   }): Promise<Claim>;
+  /**
+   * The answer stored under the key for this body (state done, within the retention), or
+   * null: nothing is claimed or waited for.
+   */
+  stored(
+    accountId: string,
+    key: string,
+    fingerprint: string,
+  ): Promise<{ httpStatus: number; body: string } | null>;
   /** Stores the answer to replay (state done). */
   complete(accountId: string, key: string, httpStatus: number, body: string): Promise<void>;
   /** Releases the key after a server error: the next retry takes it over with the same messageId. */
@@ -99,6 +108,14 @@ export function createIdempotencyStore(
         if (options.now() + POLL_MS >= deadline) return { kind: "timeout" };
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       }
+    },
+    async stored(accountId, key, fingerprint) {
+      const [row] = await sql<{ http_status: number; body: string }[]>`
+        select http_status, body from ingress.idempotency_keys
+        where account_id = ${accountId} and key = ${key} and fingerprint = ${fingerprint}
+          and state = 'done' and http_status is not null and body is not null
+          and created_at >= now() - ${ttl}::interval`;
+      return row ? { httpStatus: row.http_status, body: row.body } : null;
     },
     async complete(accountId, key, httpStatus, body) {
       await sql`

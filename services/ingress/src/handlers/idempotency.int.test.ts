@@ -48,6 +48,41 @@ describe("Idempotency-Key on POST /v1/messages", () => {
     expect(again.text).toBe(first.text);
   });
 
+  it("when the retry comes after the message's validUntil, it still replays the first answer; without the key, or with another account's credentials, the checks refuse it", async () => {
+    const key = newKey();
+    const body = {
+      ...message("valid briefly"),
+      validUntil: new Date(Date.now() + 1_500).toISOString(),
+    };
+    const first = await send(key, body);
+    expect(first.httpStatus).toBe(202);
+    await new Promise((resolve) => setTimeout(resolve, 1_600));
+    const before = await h.streamMessages();
+    const again = await send(key, body);
+    expect(again.httpStatus).toBe(202);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.text).toBe(first.text);
+    const fresh = await call(`${h.base}/v1/messages`, {
+      method: "POST",
+      headers: { authorization: auth(), "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    expect(fresh.httpStatus).toBe(400);
+    expect(fresh.body.message).toBe("validUntil is not in the future");
+    const stranger = await h.putAccount();
+    const theirs = await call(`${h.base}/v1/messages`, {
+      method: "POST",
+      headers: {
+        authorization: `Basic ${Buffer.from(`${stranger.hash}:${stranger.token}`).toString("base64")}`,
+        "content-type": "application/json",
+        "idempotency-key": key,
+      },
+      body: JSON.stringify(body),
+    });
+    expect(theirs.httpStatus).toBe(400);
+    expect(await h.streamMessages()).toBe(before);
+  });
+
   it("when the same key comes with another body, it is 422 idempotency_key_reused and nothing is sent", async () => {
     const key = newKey();
     await send(key, message());

@@ -84,9 +84,8 @@ export async function answerOnce(
   send: (ids: string[]) => Promise<Answer>,
 ): Promise<void> {
   const { accountId, key } = claim;
-  const { hash: _h, token: _t, ...content } = claim.body as Record<string, unknown>;
-  const canonical = canonicalJson(content);
-  if (canonical === null) {
+  const fingerprint = fingerprintOf(claim.body);
+  if (fingerprint === null) {
     // A batch item may hold any JSON; nested this deep it is no message (and cannot be hashed).
     return sendError(
       res,
@@ -96,18 +95,13 @@ export async function answerOnce(
   const claimed = await deps.idempotency.claim({
     accountId,
     key,
-    fingerprint: createHash("sha256").update(canonical).digest("hex"),
+    fingerprint,
     newMessageId: claim.newIds.join(","),
     deadline: claim.started + deps.waitLimitMs,
   });
   switch (claimed.kind) {
     case "replay":
-      res.set("idempotent-replayed", "true");
-      return writeAnswer(res, {
-        httpStatus: claimed.httpStatus,
-        body: claimed.body,
-        retryable: false,
-      });
+      return replay(res, claimed);
     case "reused":
       return sendError(
         res,
@@ -142,5 +136,43 @@ export async function answerOnce(
       }
       return writeAnswer(res, answer);
     }
+  }
+}
+
+/** What a key's body is told apart by: its content without credentials; null when too deep. */
+function fingerprintOf(body: unknown): string | null {
+  const { hash: _h, token: _t, ...content } = body as Record<string, unknown>;
+  const canonical = canonicalJson(content);
+  return canonical === null ? null : createHash("sha256").update(canonical).digest("hex");
+}
+
+function replay(res: Response, stored: { httpStatus: number; body: string }): void {
+  res.set("idempotent-replayed", "true");
+  writeAnswer(res, { httpStatus: stored.httpStatus, body: stored.body, retryable: false });
+}
+
+/**
+ * Answers the stored first answer when the key holds one for this body, and says whether it
+ * did; claims nothing. For a retry the checks now refuse though its first request passed them
+ * (`validUntil` was in the future then): a retry gets the first result (api.md section 5).
+ */
+export async function replayIfStored(
+  deps: Pick<IdempotentDeps, "idempotency" | "log">,
+  res: Response,
+  stored: { accountId: string; key: string; body: unknown },
+): Promise<boolean> {
+  const { body } = stored;
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return false;
+  const fingerprint = fingerprintOf(body);
+  if (fingerprint === null) return false;
+  try {
+    const answer = await deps.idempotency.stored(stored.accountId, stored.key, fingerprint);
+    if (answer === null) return false;
+    replay(res, answer);
+    return true;
+  } catch (error) {
+    // The refusal the retry would get anyway stands.
+    deps.log.warn({ err: error }, "idempotency key not read");
+    return false;
   }
 }

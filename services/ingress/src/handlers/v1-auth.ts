@@ -44,12 +44,7 @@ export function authenticatePrincipalV1(
   scope: ApiKeyScope | null,
   count = 1,
 ): Principal | null {
-  const body: unknown = req.body;
-  const fromBody =
-    typeof body === "object" && body !== null && !Array.isArray(body) && "hash" in body
-      ? body
-      : req.query;
-  const credentials = readCredentials(req.get("authorization"), fromBody);
+  const credentials = credentialsOf(req);
   const principal = credentials
     ? authenticateOnce(deps.authenticator, req, credentials.hash, credentials.token)
     : null;
@@ -69,4 +64,31 @@ export function authenticatePrincipalV1(
     return null;
   }
   return principal;
+}
+
+/**
+ * Who the request's credentials name, when they hold and may `scope` from here, or null;
+ * nothing is answered and no rate-limit token taken (a replay of a stored answer needs no
+ * more, and a request refused before authentication must not be told about its credentials).
+ */
+export function principalOfV1(
+  deps: Pick<V1AuthDeps, "authenticator">,
+  req: Request,
+  scope: ApiKeyScope | null,
+): Principal | null {
+  const credentials = credentialsOf(req);
+  const principal = credentials
+    ? authenticateOnce(deps.authenticator, req, credentials.hash, credentials.token)
+    : null;
+  return principal && !checkAccess(principal, scope, clientIpOf(req)) ? principal : null;
+}
+
+/** HTTP Basic `hash:token`, else `hash`/`token` in a JSON body, else in the query string. */
+function credentialsOf(req: Request) {
+  const body: unknown = req.body;
+  const fromBody =
+    typeof body === "object" && body !== null && !Array.isArray(body) && "hash" in body
+      ? body
+      : req.query;
+  return readCredentials(req.get("authorization"), fromBody);
 }

@@ -43,6 +43,9 @@ describe("GET /v1/messages/:id/events", () => {
       nextCursor: null,
     });
     expect((await get(`/v1/messages/${id}/events?after=abc`)).httpStatus).toBe(400);
+    const misspelt = await get(`/v1/messages/${id}/events?cursor=abc`);
+    expect(misspelt.httpStatus).toBe(400);
+    expect(misspelt.body.message).toMatch(/cursor/);
     expect((await get(`/v1/messages/${id}/events?limit=0`)).body.status).toBe("invalid_params");
     const other = await h.putAccount();
     await waitFor(async () => {

@@ -192,6 +192,9 @@ describe("GET /v1/messages", () => {
       ["to=+37256789045", "to"], // a + not written as %2B arrives as a space
       ["since=yesterday", "since"],
       ["until=2026-13-01", "until"],
+      // Valid ISO 8601, but outside what Postgres's timestamps hold once in UTC.
+      ["since=0000-01-01", "since"],
+      [`until=${encodeURIComponent("9999-12-31T23:00:00-12:00")}`, "until"],
       ["limit=0", "limit"],
       ["limit=1001", "limit"],
       ["limit=ten", "limit"],

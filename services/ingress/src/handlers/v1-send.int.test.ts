@@ -138,6 +138,10 @@ describe("POST /v1/messages", () => {
     [{ text: "nul \u0000 inside" }, "text contains U+0000 (NUL)"],
     [{ reference: "r\u0000" }, "reference contains U+0000 (NUL)"],
     [{ callbackUrl: "https://example.com/\u0000" }, "callbackUrl contains U+0000 (NUL)"],
+    // Nor a lone surrogate in JSON: JSON.stringify writes it as the escape "\ud83d".
+    [{ text: "Hi \ud83d there" }, "text contains a lone UTF-16 surrogate"],
+    [{ reference: "r\udc00" }, "reference contains a lone UTF-16 surrogate"],
+    [{ callbackUrl: "https://example.com/\ud83d" }, "callbackUrl contains a lone UTF-16 surrogate"],
     [{ callbackStatuses: "sent,queued" }, "callbackStatuses cannot ask for queued"],
     [{ callbackStatuses: ["read"] }, 'callbackStatuses has an unknown status "read"'],
     [{ callbackStatuses: [1] }, "callbackStatuses.0 must be a string"],

@@ -1,6 +1,7 @@
 import { type AccountRecord, newMessageId, toDecimal } from "@smsgw/contracts";
 import type { AdmissionGate } from "@smsgw/message-acceptance";
 import {
+  type ApiError,
   apiError,
   type Checked,
   checkSchedule,
@@ -14,7 +15,7 @@ import {
   type SendInput,
 } from "@smsgw/message-acceptance";
 import type { Logger } from "@smsgw/service-kit";
-import type { RequestHandler, Response } from "express";
+import type { Request, RequestHandler, Response } from "express";
 import { describeIssue, SendMessage } from "../domain/api-schemas.ts";
 import { readCallbackStatuses } from "../domain/callback-statuses.ts";
 import { checkCallbackUrl } from "../domain/fields.ts";
@@ -25,10 +26,11 @@ import {
   answerOnce,
   errorAnswer,
   readIdempotencyKey,
+  replayIfStored,
   writeAnswer,
 } from "./idempotent.ts";
 import { sendError } from "./reply.ts";
-import { authenticateV1, type V1AuthDeps } from "./v1-auth.ts";
+import { authenticateV1, principalOfV1, type V1AuthDeps } from "./v1-auth.ts";
 
 export interface V1SendDeps extends V1AuthDeps {
   maxParts: number;
@@ -116,7 +118,7 @@ export function createV1SendHandler(deps: V1SendDeps): RequestHandler {
   return async (req, res) => {
     const started = deps.now();
     const input = readV1Message(req.body, deps, started);
-    if (!input.ok) return sendError(res, input.error);
+    if (!input.ok) return refuseUnlessReplay(deps, req, res, input.error);
     const key = readIdempotencyKey(req);
     if (!key.ok) return sendError(res, key.error);
     const account = authenticateV1(deps, req, res, "send");
@@ -141,6 +143,27 @@ export function createV1SendHandler(deps: V1SendDeps): RequestHandler {
       run,
     );
   };
+}
+
+/**
+ * A send the checks refuse may be the retry of one they passed: its `validUntil` was in the
+ * future then. With an `Idempotency-Key` holding an answer for this body, by its account, the
+ * retry gets that first answer; otherwise the refusal, which comes before authentication in
+ * api.md's order of checks (so nothing here answers about the credentials).
+ */
+async function refuseUnlessReplay(
+  deps: V1SendDeps,
+  req: Request,
+  res: Response,
+  error: ApiError,
+): Promise<void> {
+  const key = readIdempotencyKey(req);
+  const principal = key.ok && key.value !== undefined ? principalOfV1(deps, req, "send") : null;
+  if (key.ok && key.value !== undefined && principal) {
+    const stored = { accountId: principal.account.accountId, key: key.value, body: req.body };
+    if (await replayIfStored(deps, res, stored)) return;
+  }
+  sendError(res, error);
 }
 
 async function send(

@@ -24,6 +24,14 @@ describe("a submitted text, by its data_coding", () => {
     expect(decodeMessageText(Uint8Array.of(0xe9), 1)).toBeNull();
     expect(decodeMessageText(Uint8Array.of(1, 2), 4)).toBeNull();
   });
+
+  it("when the octets decode to what the record cannot hold (a NUL, a lone surrogate), there is no text", () => {
+    expect(decodeMessageText(Uint8Array.of(0x41, 0x00), 1)).toBeNull();
+    expect(decodeMessageText(Uint8Array.of(0x63, 0x00), 3)).toBeNull();
+    expect(decodeMessageText(Uint8Array.of(0x00, 0x41, 0x00, 0x00), 8)).toBeNull();
+    expect(decodeMessageText(Uint8Array.of(0xd8, 0x3d, 0x00, 0x41), 8)).toBeNull();
+    expect(decodeMessageText(Uint8Array.of(0xde, 0x00), 8)).toBeNull();
+  });
 });
 
 describe("addresses", () => {

@@ -1,0 +1,95 @@
+import { EventEmitter } from "node:events";
+import type { AccountRecord } from "@smsgw/contracts";
+import type { Logger } from "@smsgw/service-kit";
+import { afterEach, describe, expect, it } from "vitest";
+import { type AdmissionGate, startAdmission } from "./gate.ts";
+import type { AdmissionMetrics } from "./metrics.ts";
+
+const MIN_IN_FLIGHT = 64;
+const quiet = { set: () => undefined };
+const silent = { warn: () => undefined, info: () => undefined } as unknown as Logger;
+
+/** A gate over a stream with no durables, ticking every 10 ms, and its limit as it moves. */
+function idleGate() {
+  let limit = Number.NaN;
+  const metrics = {
+    shed: { inc: () => undefined },
+    shedding: quiet,
+    pressure: quiet,
+    backlogAgeSeconds: quiet,
+    limit: { set: (value: number) => (limit = value) },
+    inFlight: quiet,
+  } as unknown as AdmissionMetrics;
+  const gate = startAdmission({
+    jsm: { consumers: { list: async function* () {} } } as never,
+    stream: "SMS_EVENTS",
+    path: [],
+    ignored: new Set(),
+    perCarrier: [],
+    policy: {
+      maxDelayMs: 10_000,
+      targetLatencyMs: 100,
+      maxLoopDelayMs: 40,
+      minInFlight: MIN_IN_FLIGHT,
+      maxInFlight: 1_000,
+    },
+    defaultLimits: {
+      ip: { ratePerSec: 100, burst: 100 },
+      account: { ratePerSec: 1_000, burst: 10_000 },
+    },
+    pollMs: 10,
+    metrics,
+    log: silent,
+  });
+  return { gate, limit: () => limit };
+}
+
+/** An answer still open: its send stays in flight until `close`. */
+const openAnswer = () => new EventEmitter();
+const account = (accountId: string) => ({ accountId }) as AccountRecord;
+
+let running: AdmissionGate | undefined;
+afterEach(() => running?.stop());
+
+/** Starts a gate and waits until its limit has come down to the floor, as on a quiet gateway. */
+async function quietGateway() {
+  const started = idleGate();
+  running = started.gate;
+  const deadline = Date.now() + 5_000;
+  while (started.limit() !== MIN_IN_FLIGHT && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  expect(started.limit()).toBe(MIN_IN_FLIGHT);
+  return started.gate;
+}
+
+describe("the admission gate", () => {
+  it("admits a batch larger than the whole limit on a quiet gateway, whatever its account", async () => {
+    const gate = await quietGateway();
+    expect(gate.admit(account("new"), 1_000, openAnswer())).toBeNull();
+  });
+
+  it("admits a batch that finds room, though it takes the sends in flight past the limit", async () => {
+    const gate = await quietGateway();
+    for (let i = 0; i < 10; i++) expect(gate.admit(account("steady"), 1, openAnswer())).toBeNull();
+    expect(gate.admit(account("steady"), 200, openAnswer())).toBeNull();
+  });
+
+  it("weighs a batch at most the limit's floor: others still get their share beside it", async () => {
+    const gate = await quietGateway();
+    expect(gate.admit(account("batch"), 500, openAnswer())).toBeNull();
+    // The limit is full: a single send of another account is under its share, a batch not.
+    expect(gate.admit(account("other"), 1, openAnswer())).toBeNull();
+    expect(gate.refuseEarly(account("third"), 1)).toBeNull();
+    expect(gate.admit(account("other"), 100, openAnswer())?.status).toBe("rate_limit");
+  });
+
+  it("counts a batch as in flight until its answer closes", async () => {
+    const gate = await quietGateway();
+    const answer = openAnswer();
+    expect(gate.admit(account("batch"), 500, answer)).toBeNull();
+    expect(gate.admit(account("other"), 100, openAnswer())?.status).toBe("rate_limit");
+    answer.emit("close");
+    expect(gate.admit(account("other"), 100, openAnswer())).toBeNull();
+  });
+});

@@ -19,8 +19,15 @@ export type ReceiptText = {
 
 const KEY = /(?:^|\s)(id|sub|dlvrd|submit[\s_]*date|done[\s_]*date|stat|err|text)\s*:/gi;
 
-/** Parses a receipt's text; null when there is no `id:` and `stat:` (so, not a receipt). */
-export function parseReceiptText(input: string): ReceiptText | null {
+/**
+ * Parses a receipt's text; null when there is no `id:` and `stat:` (so, not a receipt). The
+ * text ends at a NUL: some SMSCs put the C-string terminator inside short_message, and a NUL
+ * kept in `err` or `stat` would misread the receipt and could not be recorded (Postgres
+ * refuses it). Other control characters in a value count as spaces.
+ */
+export function parseReceiptText(raw: string): ReceiptText | null {
+  const end = raw.indexOf("\u0000");
+  const input = (end < 0 ? raw : raw.slice(0, end)).replace(/\p{Cc}/gu, " ");
   const fields = new Map<string, string>();
   const matches = [...input.matchAll(KEY)];
   for (const [i, match] of matches.entries()) {

@@ -17,6 +17,19 @@ describe("parseReceiptText", () => {
     });
   });
 
+  it("when the SMSC left its C-string terminator in the text, the receipt ends there", () => {
+    const base = "id:77 sub:001 dlvrd:000 submit date:2301011200 done date:2301011201";
+    expect(parseReceiptText(`${base} stat:DELIVRD\u0000`)).toMatchObject({ stat: "DELIVRD" });
+    expect(parseReceiptText(`${base} stat:UNDELIV err:001\u0000\u0000junk`)).toMatchObject({
+      stat: "UNDELIV",
+      err: "001",
+    });
+    expect(parseReceiptText(`${base}\r\nstat:DELIVRD\terr:000`)).toMatchObject({
+      stat: "DELIVRD",
+      err: "000",
+    });
+  });
+
   it("when Text: is capitalised, it still reads the text", () => {
     const text =
       "id:7220334459 sub:001 dlvrd:001 submit date:1503231459 done date:1503231459 stat:DELIVRD err:000 Text:Test message";

@@ -70,6 +70,19 @@ async function shedCount(): Promise<number> {
     .reduce((a, b) => a + b, 0);
 }
 
+/** A durable on the accepted subject that nobody pulls, as a routing that stopped; and its end. */
+async function stallRouting(): Promise<() => Promise<void>> {
+  const stream = subjects(gateway.infra.prefix);
+  const jsm = await jetstreamManager(nc);
+  await ensureDurableConsumer(jsm, stream.stream, {
+    durable: STALLED,
+    filterSubject: stream.event("MessageAccepted"),
+  });
+  return async () => {
+    await jsm.consumers.delete(stream.stream, STALLED);
+  };
+}
+
 describe("when the delivery path falls behind past the bound", () => {
   it("submits past the limit are answered ESME_RTHROTTLED at once and never charged; once it catches up, they are accepted again", async () => {
     const session = await customer.bound();
@@ -81,13 +94,7 @@ describe("when the delivery path falls behind past the bound", () => {
     const price = start - before;
     expect(price).toBeGreaterThan(0);
 
-    const { prefix } = gateway.infra;
-    const stream = subjects(prefix);
-    const jsm = await jetstreamManager(nc);
-    await ensureDurableConsumer(jsm, stream.stream, {
-      durable: STALLED,
-      filterSubject: stream.event("MessageAccepted"),
-    });
+    const resume = await stallRouting();
 
     const answers: NpmPdu[] = [];
     await waitFor(
@@ -111,7 +118,7 @@ describe("when the delivery path falls behind past the bound", () => {
     expect(answers.length - accepted).toBeGreaterThan(0);
     expect(before - (await balance())).toBe(price * accepted);
 
-    await jsm.consumers.delete(stream.stream, STALLED);
+    await resume();
     const again = await waitFor(
       async () => {
         const pdu = await customer.submit(session, { short_message: "after the flood" });
@@ -120,5 +127,62 @@ describe("when the delivery path falls behind past the bound", () => {
       { what: "a submit accepted again", timeoutMs: 30_000 },
     );
     expect(String(again.message_id)).toMatch(/^msg_/);
+  });
+
+  it("when the last part of a concatenated submit is answered ESME_RTHROTTLED, its resend alone completes the message under the first part's id and is charged", async () => {
+    const session = await customer.bound();
+    const resume = await stallRouting();
+    const part = (ref: number, seq: number, text: string) => ({
+      esm_class: 0x40,
+      short_message: Buffer.concat([
+        Buffer.from([0x05, 0x00, 0x03, ref, 2, seq]),
+        Buffer.from(text),
+      ]),
+    });
+    // Each round: a first part (waiting, answered at once), then its last part beside a
+    // flood, until the last part is one refused at capacity.
+    let ref = 0;
+    const refused = await waitFor(
+      async () => {
+        ref += 1;
+        const first = await customer.submit(session, part(ref, 1, `first half ${ref} `));
+        expect(first.command_status).toBe(ESME_ROK);
+        // Sent after the flood's 16, so that it finds the limit taken.
+        const answers = await Promise.all([
+          ...Array.from({ length: 16 }, (_, i) =>
+            customer.submit(session, { short_message: `flood ${ref}.${i}` }),
+          ),
+          customer.submit(session, part(ref, 2, `second half ${ref}`)),
+        ]);
+        const last = answers.at(-1);
+        return last?.command_status === ESME_RTHROTTLED
+          ? { ref, id: String(first.message_id) }
+          : undefined;
+      },
+      { what: "a last part refused at capacity", timeoutMs: 30_000 },
+    );
+    await resume();
+    const before = await balance();
+    const resent = await waitFor(
+      async () => {
+        const pdu = await customer.submit(
+          session,
+          part(refused.ref, 2, `second half ${refused.ref}`),
+        );
+        return pdu.command_status === ESME_ROK ? pdu : undefined;
+      },
+      { what: "the last part accepted on its resend", timeoutMs: 30_000 },
+    );
+    expect(String(resent.message_id)).toBe(refused.id);
+    expect(before - (await balance())).toBeGreaterThan(0);
+    const sent = await waitFor(() => {
+      const found = gateway.simulator
+        .submissions()
+        .filter((s) => s.text.includes(`half ${refused.ref}`));
+      return found.length >= 1 ? found : undefined;
+    });
+    expect(sent.map((s) => s.text).join("")).toContain(
+      `first half ${refused.ref} second half ${refused.ref}`,
+    );
   });
 });

@@ -143,6 +143,24 @@ describe("carrier link", () => {
     expect(server.binds()).toBe(2);
   });
 
+  it("when ESME_RINVBNDSTS comes while other submits are in flight on that bind, they get their answers before it unbinds, and the refused one goes on the new bind", async () => {
+    const server = await smsc((_pdu, n) =>
+      n === 1 ? CommandStatus.ESME_RINVBNDSTS : n <= 3 ? "hold" : 0,
+    );
+    const carrier = link(server.port);
+    await carrier.firstAttempt();
+    const answers = Promise.all([
+      carrier.submit(pdu()),
+      carrier.submit(pdu()),
+      carrier.submit(pdu()),
+    ]);
+    await waitFor(() => server.submits() >= 3 || undefined, { what: "three submits sent" });
+    server.releaseHeld();
+    expect((await answers).map((a) => a.commandStatus)).toEqual([0, 0, 0]);
+    expect(server.submits()).toBe(4);
+    expect(server.binds()).toBe(2);
+  });
+
   it("when the carrier throttles, the submit is kept and sent again after a pause; health says throttled", async () => {
     const server = await smsc((_pdu, n) => (n <= 2 ? CommandStatus.ESME_RTHROTTLED : 0));
     const carrier = link(server.port);

@@ -244,6 +244,10 @@ export function startCarrierLink(
     }
   }
 
+  const neverSent = (error: unknown) =>
+    error instanceof SmppSessionStateError ||
+    (error instanceof SmppConnectionClosedError && !error.requestSent);
+
   async function submit(pdu: Outgoing<"submit_sm">): Promise<SubmitSmResp> {
     const started = Date.now();
     let rebinds = 0;
@@ -262,6 +266,12 @@ export function startCarrierLink(
           if (Date.now() - started < maxThrottleWaitMs) continue;
           throw new SmppSessionStateError("submit_sm", "throttled for too long");
         }
+        // Never sent (its session began unbinding or closed first): another bind may take it,
+        // with no risk of a second copy at the carrier.
+        if (neverSent(error) && !stopping && rebinds < allLoops().length) {
+          rebinds += 1;
+          continue;
+        }
         if (!(error instanceof SmppSessionStateError)) errors.add(Date.now());
         submits.add(Date.now());
         throw error;
@@ -279,13 +289,16 @@ export function startCarrierLink(
         throw new SmppSessionStateError("submit_sm", "throttled for too long");
       }
       if (isRebind(response.commandStatus) && rebinds < allLoops().length) {
-        // The SMSC forgot our bind: drop it (its loop binds again) and try another.
+        // The SMSC forgot our bind: drop it (its loop binds again) and try another. Unbound,
+        // not closed: the submits it already carries get their answers first (closed, each
+        // would be an outcome unknown, never resubmitted), and those queued behind it go to
+        // another bind (above).
         rebinds += 1;
         log.warn(
           { status: response.commandStatus },
           "submit refused for the bind state; rebinding",
         );
-        session.close(new Error("ESME_RINVBNDSTS on submit_sm: rebinding"));
+        void session.unbind().catch(() => undefined);
         continue;
       }
       consecutiveThrottles = 0;

@@ -57,6 +57,10 @@ export function inboundOf(carrierId: string, pdu: DeliverSm, now: Date): Inbound
 }
 
 function decodeText(bytes: Uint8Array, dataCoding: number): string {
+  return recordable(decodeBytes(bytes, dataCoding));
+}
+
+function decodeBytes(bytes: Uint8Array, dataCoding: number): string {
   try {
     if (dataCoding === 0) return decodeGsm7Unpacked(bytes);
     if (dataCoding === 8) return decodeUcs2(bytes);
@@ -64,4 +68,15 @@ function decodeText(bytes: Uint8Array, dataCoding: number): string {
     // not what data_coding said: keep the bytes readable as Latin-1
   }
   return Buffer.from(bytes).toString("latin1");
+}
+
+/**
+ * The text as the record can hold it (Postgres refuses NUL, and a lone surrogate in JSON): a
+ * carrier's C-string terminators at the end dropped, any other NUL (Latin-1 or UCS-2 0x00)
+ * and any surrogate without its pair (a UCS-2 part cut mid-pair) shown as U+FFFD.
+ */
+function recordable(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 0) end -= 1;
+  return text.slice(0, end).replaceAll("\u0000", "\uFFFD").toWellFormed();
 }

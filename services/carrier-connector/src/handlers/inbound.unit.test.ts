@@ -50,4 +50,17 @@ describe("an MO deliver_sm as the connector records it", () => {
     const received = inboundOf("sim-a", mo({ shortMessage: text("first"), tlvs }), now);
     expect(received).toMatchObject({ text: "first", part: { ref: 7, total: 2, seq: 1 } });
   });
+
+  it("when its octets hold what the record cannot (NUL, a lone surrogate), the terminator goes and the rest shows as U+FFFD", () => {
+    const latin1 = inboundOf(
+      "sim-a",
+      mo({ dataCoding: 3, shortMessage: Buffer.from("ok\u0000\u0001\u0000\u0000", "latin1") }),
+      now,
+    );
+    expect(latin1.text).toBe("ok\uFFFD\u0001");
+    const ucs2 = Buffer.from([0x00, 0x41, 0xd8, 0x3d, 0x00, 0x42]);
+    expect(inboundOf("sim-a", mo({ dataCoding: 8, shortMessage: ucs2 }), now).text).toBe(
+      "A\uFFFDB",
+    );
+  });
 });

@@ -69,6 +69,31 @@ export class ConcatAssembler<T> {
     return { kind: "complete", messageId: group.messageId, values };
   }
 
+  /**
+   * Puts a completed message's parts back, less `part` (the one that completed it, whose
+   * answer told the client to retry later: it resends that PDU alone, SMPP 3.4's 0x58 and
+   * 0x08). Its resend completes the message again under the same id, so the charge and the
+   * accepted event, once per id, are not repeated. Nothing is put back over a group that
+   * another first part has opened meanwhile.
+   */
+  reopen(
+    key: { from: string; to: string },
+    part: PartOf,
+    completed: { messageId: string; values: readonly T[] },
+    now: number,
+  ): void {
+    const id = `${key.from}|${key.to}|${part.ref}|${part.total}`;
+    if (this.#groups.has(id)) return;
+    const parts = new Map(completed.values.map((value, index) => [index + 1, value] as const));
+    parts.delete(part.seq);
+    this.#groups.set(id, {
+      total: part.total,
+      parts,
+      startedAt: now,
+      messageId: completed.messageId,
+    });
+  }
+
   /** Drops the groups started before `before` (their parts never all came); returns them. */
   expire(before: number): Array<{ messageId: string; received: number; total: number }> {
     const dropped: Array<{ messageId: string; received: number; total: number }> = [];

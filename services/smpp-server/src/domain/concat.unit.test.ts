@@ -23,6 +23,21 @@ describe("joining concatenated submits", () => {
     expect(joined.size).toBe(0);
   });
 
+  it("when a completed message is reopened (its last part told to retry later), that part's resend completes it again under the same id", () => {
+    const joined = new ConcatAssembler<string>(10);
+    const first = joined.add(key, { ref: 9, total: 2, seq: 1 }, "a", 0, newId);
+    const done = joined.add(key, { ref: 9, total: 2, seq: 2 }, "b", 1, newId);
+    if (done.kind !== "complete") throw new Error(done.kind);
+    joined.reopen(key, { ref: 9, total: 2, seq: 2 }, done, 2);
+    expect(joined.size).toBe(1);
+    expect(joined.add(key, { ref: 9, total: 2, seq: 2 }, "b", 3, newId)).toEqual({
+      kind: "complete",
+      messageId: first.kind === "waiting" ? first.messageId : "",
+      values: ["a", "b"],
+    });
+    expect(joined.expire(1_000)).toEqual([]);
+  });
+
   it("when the same reference goes to another recipient, it is another message", () => {
     const joined = new ConcatAssembler<string>(10);
     const one = joined.add(key, { ref: 1, total: 2, seq: 1 }, "a", 0, newId);

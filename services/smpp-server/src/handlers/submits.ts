@@ -148,7 +148,8 @@ export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
         schedule.value,
       );
     }
-    const added = assembler.add({ from, to }, content.part, part, now, () => newMessageId(now));
+    const partOf = content.part;
+    const added = assembler.add({ from, to }, partOf, part, now, () => newMessageId(now));
     switch (added.kind) {
       case "invalid":
         deps.log.info({ accountId: account.accountId, reason: added.reason }, "part refused");
@@ -157,8 +158,10 @@ export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
         // Answered at once, so that a window of 1 can send the next part; nothing is charged
         // until the message is whole (the last part's answer says whether it was accepted).
         return { status: CommandStatus.ESME_ROK, messageId: added.messageId, outcome: "part" };
-      case "complete":
-        return accept(
+      case "complete": {
+        // Answered "retry later", the client resends this part alone: the others wait again.
+        const reopen = () => assembler.reopen({ from, to }, partOf, added, deps.now());
+        const answer = await accept(
           account,
           added.messageId,
           to,
@@ -166,7 +169,13 @@ export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
           added.values,
           pdu.registeredDelivery,
           schedule.value,
-        );
+        ).catch((error: unknown) => {
+          reopen();
+          throw error;
+        });
+        if (RETRY_LATER.has(answer.status)) reopen();
+        return answer;
+      }
       default:
         return added satisfies never;
     }
@@ -234,6 +243,12 @@ export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
     return { status: CommandStatus.ESME_ROK, messageId, outcome: "accepted" };
   }
 }
+
+/** The answers after which a client sends the same PDU again (reference.md: 0x58, 0x08). */
+const RETRY_LATER: ReadonlySet<number> = new Set([
+  CommandStatus.ESME_RTHROTTLED,
+  CommandStatus.ESME_RSYSERR,
+]);
 
 /** What the admission gate waits on: a submit is in flight until `answered()`. */
 function inFlightUntilAnswered() {

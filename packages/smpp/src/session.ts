@@ -105,11 +105,19 @@ export class SmppSession extends EventEmitter<SessionEvents> {
    */
   async request<R extends P.OutgoingRequest>(
     pdu: R,
-    options: { timeoutMs?: number } = {},
+    options: {
+      timeoutMs?: number;
+      /**
+       * Runs once a window slot is ours, right before the request is written (a pause or a
+       * rate the caller keeps); throwing gives the slot back and nothing is sent.
+       */
+      beforeSend?: () => Promise<void>;
+    } = {},
   ): Promise<P.ResponseMap[R["command"]]> {
     this.#checkCanSend(pdu.command);
     await this.#inFlight.acquire();
     try {
+      await options.beforeSend?.();
       this.#checkCanSend(pdu.command); // the state may have changed while we queued
     } catch (error) {
       this.#inFlight.release();

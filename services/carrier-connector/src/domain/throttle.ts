@@ -16,8 +16,10 @@ export function isRebind(commandStatus: number): boolean {
 
 /**
  * How long a carrier is left alone after its n-th throttle in a row: 200 ms doubling to 10 s.
- * Short at first (a TPS window is usually one second), long when it keeps saying no.
+ * Short at first (a TPS window is usually one second), long when it keeps saying no. A full
+ * message queue (ESME_RMSGQFUL) takes seconds to drain, not a TPS window: it starts at 2 s.
  */
-export function throttlePauseMs(consecutive: number): number {
-  return Math.min(10_000, 200 * 2 ** Math.max(0, consecutive - 1));
+export function throttlePauseMs(consecutive: number, commandStatus?: number): number {
+  const first = commandStatus === CommandStatus.ESME_RMSGQFUL ? 2_000 : 200;
+  return Math.min(10_000, first * 2 ** Math.max(0, consecutive - 1));
 }

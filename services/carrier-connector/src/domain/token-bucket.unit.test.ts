@@ -34,7 +34,12 @@ describe("throttle", () => {
     expect(isThrottle(0x0b)).toBe(false);
     expect(isRebind(0x04)).toBe(true);
     expect(isRebind(0x58)).toBe(false);
-    expect([1, 2, 3, 10].map(throttlePauseMs)).toEqual([200, 400, 800, 10_000]);
+    expect([1, 2, 3, 10].map((n) => throttlePauseMs(n))).toEqual([200, 400, 800, 10_000]);
+    // A full queue backs off longer (reference.md: 0x14, "back off longer").
+    expect([1, 2, 3, 4].map((n) => throttlePauseMs(n, 0x14))).toEqual([
+      2_000, 4_000, 8_000, 10_000,
+    ]);
+    expect(throttlePauseMs(1, 0x58)).toBe(200);
   });
 });
 

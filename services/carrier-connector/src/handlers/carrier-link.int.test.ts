@@ -174,6 +174,23 @@ describe("carrier link", () => {
     expect(carrier.status()).toMatchObject({ recentSubmits: 1, recentSubmitErrors: 0 });
   });
 
+  it("when the carrier throttles, a submit queued behind the window waits for the pause before it goes out", async () => {
+    const arrivals: number[] = [];
+    const server = await smsc((_pdu, n) => {
+      arrivals.push(Date.now());
+      return n === 1 ? CommandStatus.ESME_RTHROTTLED : 0;
+    });
+    const carrier = link(server.port, { windowSize: 1 });
+    await carrier.firstAttempt();
+    const answers = await Promise.all([carrier.submit(pdu()), carrier.submit(pdu())]);
+    expect(answers.map((a) => a.commandStatus)).toEqual([0, 0]);
+    // The second was queued behind the first's slot: it went out only after the 200 ms pause
+    // that the first one's refusal began, as the first one's resend did.
+    expect(server.submits()).toBe(3);
+    const [refused = 0, next = 0] = arrivals;
+    expect(next - refused).toBeGreaterThanOrEqual(190);
+  });
+
   it("when there are two transmitter+receiver pairs, four binds are up and submits spread on the transmitters", async () => {
     const server = await smsc(() => 0);
     const carrier = link(server.port, { binds: 2, bindMode: "pair" });

@@ -217,7 +217,7 @@ export function startCarrierLink(
   function throttle(status: number, sentAt: number): void {
     if (sentAt < pauseStartedAt) return;
     consecutiveThrottles += 1;
-    const pause = throttlePauseMs(consecutiveThrottles);
+    const pause = throttlePauseMs(consecutiveThrottles, status);
     const now = Date.now();
     const until = now + pause;
     if (until > pausedUntil) {
@@ -252,13 +252,25 @@ export function startCarrierLink(
     const started = Date.now();
     let rebinds = 0;
     for (;;) {
-      await gate();
+      if (stopping) throw new SmppSessionStateError("submit_sm", "unbinding");
       const session = pick() ?? (await waitForBind(REBIND_WAIT_MS));
       if (!session) throw new SmppSessionStateError("submit_sm", "not bound");
       let response: SubmitSmResp;
-      const sentAt = Date.now();
+      let sentAt = Date.now();
       try {
-        response = await session.request(pdu);
+        // The pause and the rate are kept once the window has a slot for it, right before it
+        // is written: a submit queued behind the window when the carrier said "slow down"
+        // waits for the pause too, and its own refusal counts from when it went out.
+        response = await session.request(pdu, {
+          beforeSend: async () => {
+            // The slot may have been freed by a refusal whose own submit has not yet called
+            // throttle() (the slot passes on before the response reaches its caller): one
+            // turn of the loop later, the pause it begins is in force.
+            await new Promise((resolve) => setImmediate(resolve));
+            await gate();
+            sentAt = Date.now();
+          },
+        });
       } catch (error) {
         countFailed(error, sentAt);
         if (error instanceof SmppGenericNackError && isThrottle(error.commandStatus)) {

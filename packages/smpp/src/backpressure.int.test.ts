@@ -41,10 +41,11 @@ describe("a peer that stops reading", () => {
     expect(answered).toBeGreaterThan(0);
     expect(answered).toBeLessThan(count / 2);
 
-    // Once it reads again, the rest is served.
+    // Once it reads again, the rest is served (polled: on a slow host a quarter of a second
+    // may pass before the first buffered answer is taken).
     peer.socket.resume();
     const drained = answered;
-    await sleep(250);
+    for (let i = 0; i < 40 && answered === drained; i++) await sleep(250);
     expect(answered).toBeGreaterThan(drained);
   });
 });

@@ -30,7 +30,7 @@ export {
 export { type Charge, outcomeOfAuthorize } from "./domain/authorize-outcome.ts";
 export { checkDoor, type DoorInput } from "./domain/door.ts";
 export type { MessageFields, Schedule, ScheduleLimits } from "./domain/message-fields.ts";
-export { checkPhone, type Destination } from "./domain/phone.ts";
+export { checkPhone, type Destination, E164_SHAPE } from "./domain/phone.ts";
 export {
   type AcceptOutcome,
   OUTCOME_UNKNOWN_RETRY_AFTER_SEC,

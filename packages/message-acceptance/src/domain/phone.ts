@@ -8,7 +8,8 @@ export interface Destination {
   country: string | null;
 }
 
-const E164_SHAPE = /^\+[1-9]\d{1,14}$/;
+/** E.164 as written: a "+", then up to 15 digits, the first not 0. */
+export const E164_SHAPE = /^\+[1-9]\d{1,14}$/;
 
 /**
  * `toNumber` must be E.164 (a "+", the country code and the number, digits only; spaces

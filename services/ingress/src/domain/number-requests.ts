@@ -1,4 +1,4 @@
-import { type Checked, passed, refused } from "@smsgw/message-acceptance";
+import { type Checked, E164_SHAPE, passed, refused } from "@smsgw/message-acceptance";
 import { formatPhone } from "@smsgw/phone-format";
 import { isSupportedCountry } from "libphonenumber-js/max";
 import { checkCallbackUrl } from "./fields.ts";
@@ -45,14 +45,12 @@ export function readOptOutNumber(body: unknown): Checked<string> {
 }
 
 /**
- * A number as a body gives it: E.164 as written (a + and 2-15 digits, the first not 0), as the
- * native API's `to` is; null otherwise. No spaces or extension to tidy away: what is stored or
+ * A number as a body gives it: E.164 as written (`E164_SHAPE`, as the native API's `to` is
+ * checked); null otherwise. No spaces or extension to tidy away: what is stored or
  * opted out is exactly what was asked for.
  */
 function numberInBody(value: unknown): string | null {
-  return typeof value === "string" && /^\+[1-9][0-9]{1,14}$/.test(value)
-    ? numberInPath(value)
-    : null;
+  return typeof value === "string" && E164_SHAPE.test(value) ? numberInPath(value) : null;
 }
 
 /** A number as a path gives it (spaces and dashes tolerated), in E.164; null when it is none. */

@@ -70,10 +70,18 @@ describe("Idempotency-Key on POST /v1/messages", () => {
     expect(fresh.httpStatus).toBe(400);
     expect(fresh.body.message).toBe("validUntil is not in the future");
     const stranger = await h.putAccount();
+    const strangerAuth = `Basic ${Buffer.from(`${stranger.hash}:${stranger.token}`).toString("base64")}`;
+    // Known to ingress first: else its 400 would say nothing about whose key it is.
+    await waitFor(async () => {
+      const known = await call(`${h.base}/v1/balance`, {
+        headers: { authorization: strangerAuth },
+      });
+      return known.httpStatus === 200 || undefined;
+    });
     const theirs = await call(`${h.base}/v1/messages`, {
       method: "POST",
       headers: {
-        authorization: `Basic ${Buffer.from(`${stranger.hash}:${stranger.token}`).toString("base64")}`,
+        authorization: strangerAuth,
         "content-type": "application/json",
         "idempotency-key": key,
       },

@@ -44,10 +44,7 @@ export function authenticatePrincipalV1(
   scope: ApiKeyScope | null,
   count = 1,
 ): Principal | null {
-  const credentials = credentialsOf(req);
-  const principal = credentials
-    ? authenticateOnce(deps.authenticator, req, credentials.hash, credentials.token)
-    : null;
+  const principal = verifiedPrincipal(deps, req);
   if (!principal) {
     res.set("www-authenticate", 'Basic realm="smsgw", charset="UTF-8"');
     sendError(res, AUTH_FAILED);
@@ -76,19 +73,22 @@ export function principalOfV1(
   req: Request,
   scope: ApiKeyScope | null,
 ): Principal | null {
-  const credentials = credentialsOf(req);
-  const principal = credentials
-    ? authenticateOnce(deps.authenticator, req, credentials.hash, credentials.token)
-    : null;
+  const principal = verifiedPrincipal(deps, req);
   return principal && !checkAccess(principal, scope, clientIpOf(req)) ? principal : null;
 }
 
-/** HTTP Basic `hash:token`, else `hash`/`token` in a JSON body, else in the query string. */
-function credentialsOf(req: Request) {
+/**
+ * Whom the credentials name when they hold: HTTP Basic `hash:token`, else `hash`/`token` in
+ * a JSON body, else in the query string.
+ */
+function verifiedPrincipal(deps: Pick<V1AuthDeps, "authenticator">, req: Request) {
   const body: unknown = req.body;
   const fromBody =
     typeof body === "object" && body !== null && !Array.isArray(body) && "hash" in body
       ? body
       : req.query;
-  return readCredentials(req.get("authorization"), fromBody);
+  const credentials = readCredentials(req.get("authorization"), fromBody);
+  return credentials
+    ? authenticateOnce(deps.authenticator, req, credentials.hash, credentials.token)
+    : null;
 }

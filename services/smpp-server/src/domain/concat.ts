@@ -49,7 +49,7 @@ export class ConcatAssembler<T> {
     if (part.total < 1 || part.seq < 1 || part.seq > part.total) {
       return { kind: "invalid", reason: `part ${part.seq} of ${part.total}` };
     }
-    const id = `${key.from}|${key.to}|${part.ref}|${part.total}`;
+    const id = groupIdOf(key, part);
     let group = this.#groups.get(id);
     if (!group) {
       if (this.#groups.size >= this.#maxGroups) {
@@ -82,7 +82,7 @@ export class ConcatAssembler<T> {
     completed: { messageId: string; values: readonly T[] },
     now: number,
   ): void {
-    const id = `${key.from}|${key.to}|${part.ref}|${part.total}`;
+    const id = groupIdOf(key, part);
     if (this.#groups.has(id)) return;
     const parts = new Map(completed.values.map((value, index) => [index + 1, value] as const));
     parts.delete(part.seq);
@@ -104,4 +104,9 @@ export class ConcatAssembler<T> {
     }
     return dropped;
   }
+}
+
+/** A group's key: sender, recipient, reference and total. */
+function groupIdOf(key: { from: string; to: string }, part: PartOf): string {
+  return `${key.from}|${key.to}|${part.ref}|${part.total}`;
 }

@@ -13,19 +13,26 @@ export function rateLimited(decision: TakeDecision, message: string): ApiError |
   return { status: "rate_limit", message, retryAfterSec: decision.retryAfterSec };
 }
 
-/** Takes `count` tokens from the account's bucket (its own limits when it has them). */
+/**
+ * Takes `count` tokens from the account's bucket (its own limits when it has them). A batch
+ * of more messages than the bucket holds could never pass, however long the client waited:
+ * it is refused as a bad request saying the most one request may carry, not with a
+ * Retry-After that would only bring it back to the same refusal.
+ */
 export function accountThrottle(
   deps: { accountLimiter: RateLimiter; defaultLimits: DefaultLimits; now(): number },
   account: AccountRecord,
   count: number,
 ): ApiError | null {
+  const limits = accountLimitsOf(account, deps.defaultLimits);
+  if (count > limits.burst) {
+    return {
+      status: "invalid_params",
+      message: `messages: ${count} in one request is more than this account's burst limit of ${limits.burst}; send at most ${limits.burst} a request`,
+    };
+  }
   return rateLimited(
-    deps.accountLimiter.take(
-      account.accountId,
-      deps.now(),
-      accountLimitsOf(account, deps.defaultLimits),
-      count,
-    ),
+    deps.accountLimiter.take(account.accountId, deps.now(), limits, count),
     "too many requests for this account; retry after the Retry-After seconds",
   );
 }

@@ -84,14 +84,31 @@ describe("POST /v1/messages/batch", () => {
     }
   });
 
-  it("when the batch is larger than the account's remaining burst, it is 429 as a whole", async () => {
+  it("when the batch is larger than the account's remaining burst, it is 429 as a whole, and passes once the bucket refilled", async () => {
     const small = await h.putAccount({ limits: { accountRatePerSec: 1, accountBurst: 3 } });
+    await waitFor(async () => {
+      const a = await postBatch({ messages: [item()] }, small);
+      return a.httpStatus === 401 ? undefined : a;
+    });
+    const answer = await postBatch({ messages: [item(), item(), item()] }, small);
+    expect(answer.httpStatus).toBe(429);
+    expect(answer.headers.get("retry-after")).toBe("1");
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect((await postBatch({ messages: [item(), item(), item()] }, small)).body.accepted).toBe(3);
+  });
+
+  it("when the batch is larger than the account's whole burst, it is 400 invalid_params naming the most a request may carry, and nothing is sent", async () => {
+    const small = await h.putAccount({ limits: { accountRatePerSec: 1, accountBurst: 3 } });
+    const before = await h.streamMessages();
     const answer = await waitFor(async () => {
       const a = await postBatch({ messages: [item(), item(), item(), item()] }, small);
       return a.httpStatus === 401 ? undefined : a;
     });
-    expect(answer.httpStatus).toBe(429);
-    expect(answer.headers.get("retry-after")).toBe("1");
+    expect(answer.httpStatus).toBe(400);
+    expect(answer.body.status).toBe("invalid_params");
+    expect(answer.body.message).toMatch(/at most 3 a request/);
+    expect(answer.headers.get("retry-after")).toBeNull();
+    expect(await h.streamMessages()).toBe(before);
     expect((await postBatch({ messages: [item(), item(), item()] }, small)).body.accepted).toBe(3);
   });
 

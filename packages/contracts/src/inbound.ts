@@ -24,6 +24,14 @@ export const InboundMessageReceived = z.object({
       seq: z.number().int().min(1).max(255),
     })
     .optional(),
+  /**
+   * A part's octets as the carrier sent them after its UDH (short_message or message_payload),
+   * base64: the inbound service joins a group's octets before decoding them, since a carrier
+   * may cut a part mid-character (a GSM-7 escape pair, a UCS-2 surrogate pair) and `text`,
+   * decoded part by part, cannot hold that. Only with `part`; absent on events of before this
+   * field (additive: their parts are joined by `text`).
+   */
+  octets: z.base64().optional(),
 });
 export type InboundMessageReceived = z.infer<typeof InboundMessageReceived>;
 

@@ -26,6 +26,15 @@ describe("inbound contracts", () => {
     expect(part.part).toEqual({ ref: 300, total: 3, seq: 2 });
   });
 
+  it("when a part's event carries its octets, they parse as base64; events of before the field parse without them", () => {
+    const part = { ...received, part: { ref: 7, total: 2, seq: 1 } };
+    expect(InboundMessageReceived.parse(part).octets).toBeUndefined();
+    expect(InboundMessageReceived.parse({ ...part, octets: "YSAb" }).octets).toBe("YSAb");
+    expect(InboundMessageReceived.safeParse({ ...part, octets: "not base64!" }).success).toBe(
+      false,
+    );
+  });
+
   it("when a part number is outside 1..255, the event is refused", () => {
     expect(
       InboundMessageReceived.safeParse({ ...received, part: { ref: 1, total: 2, seq: 0 } }).success,

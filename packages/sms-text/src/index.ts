@@ -13,6 +13,7 @@ export {
 export { decodeGsm7Unpacked, encodeGsm7Unpacked } from "./gsm7-codec.ts";
 export { GSM7_BASIC_TABLE, GSM7_ESCAPE, GSM7_EXTENSION_TABLE } from "./gsm7-tables.ts";
 export { type ConcatMethod, SMS_LIMITS } from "./limits.ts";
+export { decodeReceivedText, recordableText } from "./received-text.ts";
 export {
   countParts,
   type DataCoding,

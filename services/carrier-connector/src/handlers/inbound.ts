@@ -1,7 +1,7 @@
 import { type InboundMessageReceived, newMessageId } from "@smsgw/contracts";
 import { errorMessage, type Logger } from "@smsgw/service-kit";
 import { CommandStatus, type DeliverSm, readMessageContent, type SmppSession } from "@smsgw/smpp";
-import { decodeGsm7Unpacked, decodeUcs2 } from "@smsgw/sms-text";
+import { decodeReceivedText } from "@smsgw/sms-text";
 import type { ReceiptCarrier } from "./receipts.ts";
 
 export interface InboundDeps {
@@ -35,8 +35,9 @@ export function createInboundHandler(deps: InboundDeps) {
 }
 
 export function inboundOf(carrierId: string, pdu: DeliverSm, now: Date): InboundMessageReceived {
-  // A concatenated MO arrives part by part: each part is recorded with its text after the UDH
-  // and which part it is (UDH 8/16-bit or SAR), so the inbound service can join them.
+  // A concatenated MO arrives part by part: each part is recorded with its text after the UDH,
+  // its octets and which part it is (UDH 8/16-bit or SAR), so the inbound service can join
+  // them. It joins the octets, then decodes: a carrier may cut a part mid-character.
   const { payload, part } = readMessageContent(pdu);
   const address = (addr: string, ton: number) =>
     ton === TON_INTERNATIONAL && /^[0-9]+$/.test(addr) ? `+${addr}` : addr;
@@ -47,36 +48,14 @@ export function inboundOf(carrierId: string, pdu: DeliverSm, now: Date): Inbound
     carrierId,
     from: address(pdu.sourceAddr, pdu.sourceAddrTon),
     to: address(pdu.destinationAddr, pdu.destAddrTon),
-    text: decodeText(payload, pdu.dataCoding),
+    text: decodeReceivedText(payload, pdu.dataCoding),
     dataCoding: pdu.dataCoding,
     receivedAt: now.toISOString(),
     ...(part && part.total > 1 && part.seq >= 1 && part.seq <= part.total
-      ? { part: { ref: part.ref, total: part.total, seq: part.seq } }
+      ? {
+          part: { ref: part.ref, total: part.total, seq: part.seq },
+          octets: Buffer.from(payload).toString("base64"),
+        }
       : {}),
   };
-}
-
-function decodeText(bytes: Uint8Array, dataCoding: number): string {
-  return recordable(decodeBytes(bytes, dataCoding));
-}
-
-function decodeBytes(bytes: Uint8Array, dataCoding: number): string {
-  try {
-    if (dataCoding === 0) return decodeGsm7Unpacked(bytes);
-    if (dataCoding === 8) return decodeUcs2(bytes);
-  } catch {
-    // not what data_coding said: keep the bytes readable as Latin-1
-  }
-  return Buffer.from(bytes).toString("latin1");
-}
-
-/**
- * The text as the record can hold it (Postgres refuses NUL, and a lone surrogate in JSON): a
- * carrier's C-string terminators at the end dropped, any other NUL (Latin-1 or UCS-2 0x00)
- * and any surrogate without its pair (a UCS-2 part cut mid-pair) shown as U+FFFD.
- */
-function recordable(text: string): string {
-  let end = text.length;
-  while (end > 0 && text.charCodeAt(end - 1) === 0) end -= 1;
-  return text.slice(0, end).replaceAll("\u0000", "\uFFFD").toWellFormed();
 }

@@ -28,6 +28,7 @@ describe("an MO deliver_sm as the connector records it", () => {
       receivedAt: now.toISOString(),
     });
     expect(received.part).toBeUndefined();
+    expect(received.octets).toBeUndefined();
     expect(received.inboundId).toMatch(/^mo_[0-9A-Z]{26}$/);
   });
 
@@ -45,10 +46,23 @@ describe("an MO deliver_sm as the connector records it", () => {
     },
   );
 
+  it("when a part ends mid-character (a GSM-7 escape whose code is in the next part), it carries its octets for the join beside its text decoded alone", () => {
+    const udh = concatUdh(5, 2, 1, "udh8");
+    const octets = Buffer.from([0x50, 0x61, 0x79, 0x20, 0x35, 0x1b]); // "Pay 5" + the € escape
+    const received = inboundOf(
+      "sim-a",
+      mo({ esmClass: 0x40, shortMessage: Buffer.concat([udh, octets]) }),
+      now,
+    );
+    expect(received).toMatchObject({ text: "Pay 5 ", part: { ref: 5, total: 2, seq: 1 } });
+    expect(Buffer.from(received.octets ?? "", "base64")).toEqual(octets);
+  });
+
   it("when it is a part tied by SAR TLVs, the part comes from them", () => {
     const tlvs = [tlv.sarMsgRefNum(7), tlv.sarTotalSegments(2), tlv.sarSegmentSeqnum(1)];
     const received = inboundOf("sim-a", mo({ shortMessage: text("first"), tlvs }), now);
     expect(received).toMatchObject({ text: "first", part: { ref: 7, total: 2, seq: 1 } });
+    expect(received.octets).toBe(Buffer.from(text("first")).toString("base64"));
   });
 
   it("when its octets hold what the record cannot (NUL, a lone surrogate), the terminator goes and the rest shows as U+FFFD", () => {

@@ -14,6 +14,7 @@ import {
   openBucket,
   openMessaging,
 } from "@smsgw/service-kit";
+import { encodeGsm7Unpacked } from "@smsgw/sms-text";
 import { createTestInfra, type TestInfra, tablesContaining, waitFor } from "@smsgw/testkit";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -83,8 +84,13 @@ afterAll(async () => {
 /** A handset number and a text no other test uses. */
 const handset = () => `+3725${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`;
 const secret = (stem: string) => `${stem} ${Math.random().toString(36).slice(2, 10)}`;
+/** A part's octets as its event carries them (base64) and as a row shows them (bytea hex). */
+const octetsOf = (text: string) => {
+  const octets = Buffer.from(encodeGsm7Unpacked(text));
+  return { base64: octets.toString("base64"), hex: octets.toString("hex") };
+};
 
-/** Publishes an MO as the connector does; the service's consumer takes it. */
+/** Publishes an MO as the connector does (a part with its octets); the service's consumer takes it. */
 async function carrierSends(
   mo: Pick<InboundMessageReceived, "from" | "to" | "text"> & Partial<InboundMessageReceived>,
 ) {
@@ -95,6 +101,7 @@ async function carrierSends(
     carrierId: "sim-a",
     dataCoding: 0,
     receivedAt: new Date().toISOString(),
+    ...(mo.part ? { octets: octetsOf(mo.text).base64 } : {}),
     ...mo,
   };
   await messaging.nats.js.publish(messaging.subjects.inboundReceived, JSON.stringify(event), {
@@ -181,6 +188,11 @@ describe("retention of inbound messages", () => {
     await stored([lone, partOne + partTwo, kept, operators]);
     const [joined] = await sql<{ id: string }[]>`
       select id from inbound.messages where text = ${partOne + partTwo}`;
+    // The joined parts keep their octets (the text, in other words) until the message is erased.
+    const octets = [octetsOf(partOne), octetsOf(partTwo)];
+    expect(await found(octets.map((o) => o.hex))).toEqual(
+      Object.fromEntries(octets.map((o) => [o.hex, ["inbound.parts"]])),
+    );
 
     // The clock moved: they all came two days ago.
     const senders = [shortSender, defaultSender, unownedSender];
@@ -191,7 +203,10 @@ describe("retention of inbound messages", () => {
         where group_key like ${`%${shortSender}%`}`;
     };
     await moveBack(2);
-    await gone([lone, partOne, partTwo, shortSender], "acc_short's MO erased");
+    await gone(
+      [lone, partOne, partTwo, shortSender, ...octets.map((o) => o.hex)],
+      "acc_short's MO erased, its parts' octets too",
+    );
     // The events that brought them are gone from the stream (the service acked them); the
     // deliveries wait for the reader, which has not read them yet.
     const p = infra.prefix;
@@ -209,7 +224,7 @@ describe("retention of inbound messages", () => {
     // The reader reads on: every delivery reaches it, the kept MO's (in flight beside) too.
     expect(await readDeliveries()).toEqual(expect.arrayContaining([kept, lone]));
     await goneFromStream(
-      [lone, partOne, partTwo, shortSender],
+      [lone, partOne, partTwo, shortSender, ...octets.map((o) => o.base64)],
       "acc_short's MO gone from the stream, on every subject",
     );
     expect(await inStream([kept, defaultSender, operators, unownedSender])).not.toEqual([]);
@@ -255,20 +270,28 @@ describe("the operator's erase-number", () => {
       async () => (await tablesContaining(sql, person)).join() === "inbound.messages,inbound.parts",
       { what: "the waiting part stored" },
     );
+    const waitingOctets = octetsOf(texts[2] ?? "");
+    expect(await tablesContaining(sql, waitingOctets.hex)).toEqual(["inbound.parts"]);
 
     // As the event store's CLI publishes it: the number's digest, not the number.
     await messaging.nats.js.publish(
       messaging.subjects.numberErased,
       JSON.stringify(numberErasedNotice(person)),
     );
-    await gone([person, ...texts], "every MO of the number erased, the late-joined one too");
+    await gone(
+      [person, ...texts, waitingOctets.hex],
+      "every MO of the number erased, the late-joined one too (its part's octets with it)",
+    );
     // Another handset's MO comes meanwhile: it is delivered, and its copies stay.
     const other = handset();
     const untouched = secret("someone else");
     await carrierSends({ from: other, to: DEFAULT, text: untouched });
     await stored([untouched]);
     expect(await readDeliveries()).toContain(untouched);
-    await goneFromStream([person, ...texts], "every MO of the number gone from the stream");
+    await goneFromStream(
+      [person, ...texts, waitingOctets.base64],
+      "every MO of the number gone from the stream",
+    );
     expect(await inStream([untouched, other])).toHaveLength(2);
     const left = await sql<{ from_number: string; text: string | null }[]>`
       select from_number, text from inbound.messages where from_number = ${`${person.slice(0, -4)}****`}`;

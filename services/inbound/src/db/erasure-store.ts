@@ -54,8 +54,8 @@ export function createErasureStore(database: Database<unknown>) {
     /**
      * Erases these messages in one transaction: the text null, the sender masked (the
      * recipient too when it is the number `numberSha256` names), `erased_at` set, and their
-     * joined parts deleted (kept only to recognise a redelivered event, and holding the text
-     * and both numbers). Their stream copies (`stream_seqs`) at or above `streamFloor` (the
+     * joined parts deleted (kept only to recognise a redelivered event, and holding the text,
+     * its octets and both numbers). Their stream copies (`stream_seqs`) at or above `streamFloor` (the
      * stream's first sequence: below it the stream dropped them already) are queued for the
      * stream eraser (ADR 0021, amendment 4). Messages erased before are left as they are.
      * Returns the ids erased.

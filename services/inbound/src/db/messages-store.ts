@@ -46,6 +46,8 @@ interface PartRow {
   text: string;
   received_at: Date;
   stream_seq: string | null;
+  data_coding: number | null;
+  octets: Uint8Array | null;
 }
 
 const partOf = (row: PartRow): StoredPart => ({
@@ -55,6 +57,8 @@ const partOf = (row: PartRow): StoredPart => ({
   text: row.text,
   receivedAt: row.received_at.toISOString(),
   streamSeq: row.stream_seq === null ? null : Number(row.stream_seq),
+  dataCoding: row.data_coding,
+  octets: row.octets,
 });
 
 /** The statements of one group's transaction (see `withGroup`). */
@@ -86,16 +90,18 @@ export function createMessageStore(database: Database<unknown>) {
     },
     async addPart(groupKey, part) {
       const added = await tx`
-        insert into parts (mo_id, group_key, seq, total, text, received_at, stream_seq)
+        insert into parts (mo_id, group_key, seq, total, text, received_at, stream_seq,
+                           data_coding, octets)
         values (${part.moId}, ${groupKey}, ${part.seq}, ${part.total}, ${part.text},
-                ${part.receivedAt}, ${part.streamSeq})
+                ${part.receivedAt}, ${part.streamSeq}, ${part.dataCoding},
+                ${part.octets === null ? null : Buffer.from(part.octets)})
         on conflict do nothing
         returning mo_id`;
       return added.length > 0;
     },
     async waitingParts(groupKey) {
       const rows = await tx<PartRow[]>`
-        select mo_id, seq, total, text, received_at, stream_seq from parts
+        select mo_id, seq, total, text, received_at, stream_seq, data_coding, octets from parts
         where group_key = ${groupKey} and joined_into is null
         order by seq`;
       return rows.map(partOf);

@@ -138,4 +138,15 @@ export const migrations: Record<string, Migration> = {
         )`.execute(db);
     },
   },
+  "0006_part_octets": {
+    async up(db: Kysely<unknown>) {
+      // A part's octets and data_coding (the event's `octets`): a group's text is decoded from
+      // its parts' octets joined, since a carrier may cut a part mid-character. Null on parts
+      // stored before, and on those whose event came without them: joined by their text. They
+      // are the text: they go wherever the text goes (the joined parts deleted on erasure).
+      await sql`alter table parts add column data_coding integer, add column octets bytea`.execute(
+        db,
+      );
+    },
+  },
 };

@@ -1,4 +1,5 @@
 import type { InboundMessageReceived } from "@smsgw/contracts";
+import { decodeReceivedText } from "@smsgw/sms-text";
 
 /** One stored part of a concatenated MO (`inbound.parts`). */
 export interface StoredPart {
@@ -12,6 +13,13 @@ export interface StoredPart {
    * the MO is erased: ADR 0021, amendment 4); null for a part stored before that.
    */
   streamSeq: number | null;
+  /** The data_coding its octets came with; null for a part stored before it was kept. */
+  dataCoding: number | null;
+  /**
+   * Its octets after the UDH (the event's `octets`): the group's text is decoded from them
+   * joined; null for a part whose event came without them (before the field), or stored before.
+   */
+  octets: Uint8Array | null;
 }
 
 /** An MO as the account sees it: one text, however many parts it came in. */
@@ -71,11 +79,46 @@ export function joinParts(parts: readonly StoredPart[]): JoinedMessage {
   const earliest = [...parts].map((p) => p.receivedAt).sort()[0];
   return {
     id: inboundIdOf((first as StoredPart).moId),
-    text: ordered.map((p) => p.text).join(""),
+    text: joinedText(ordered),
     parts: ordered.length,
     receivedAt: earliest as string,
     streamSeqs: streamCopies(parts.map((p) => p.streamSeq)),
   };
+}
+
+/**
+ * The text of a group's parts (in part order, each seq once). Their octets are joined before
+ * they are decoded, with the data_coding they share: a carrier may cut a part mid-character
+ * (a GSM-7 escape at the end of one part and its code at the start of the next, a UCS-2
+ * surrogate pair across two), which decoding each part alone garbles. Nothing joins across a
+ * missing part (an overdue group): each run of consecutive parts is decoded on its own. When
+ * a part has no octets (its event came before them) or the parts disagree on data_coding,
+ * their texts are joined as they were decoded one by one.
+ */
+export function joinedText(ordered: readonly StoredPart[]): string {
+  const texts = () => ordered.map((p) => p.text).join("");
+  const dataCoding = ordered[0]?.dataCoding ?? null;
+  if (dataCoding === null) return texts();
+  const runs: Uint8Array[][] = [];
+  let previousSeq = Number.NaN;
+  for (const part of ordered) {
+    if (part.octets === null || part.dataCoding !== dataCoding) return texts();
+    const run = part.seq === previousSeq + 1 ? runs.at(-1) : undefined;
+    if (run) run.push(part.octets);
+    else runs.push([part.octets]);
+    previousSeq = part.seq;
+  }
+  return runs.map((run) => decodeReceivedText(concatOctets(run), dataCoding)).join("");
+}
+
+function concatOctets(pieces: readonly Uint8Array[]): Uint8Array {
+  const joined = new Uint8Array(pieces.reduce((length, piece) => length + piece.length, 0));
+  let offset = 0;
+  for (const piece of pieces) {
+    joined.set(piece, offset);
+    offset += piece.length;
+  }
+  return joined;
 }
 
 /** The stream copies named, each once, ascending (unknown ones left out). */
@@ -92,13 +135,20 @@ export function isOverdue(parts: readonly StoredPart[], now: Date, timeoutMs: nu
 
 /**
  * Whether `part` belongs to another message than the group waiting under its key: a part of
- * the same position but another id and text. A carrier's repeat of a part has its text (it is
- * dropped); another text means the sender, number and reference came back for a new message
+ * the same position but another id and content (its octets and data_coding when both parts
+ * have them, else its text). A carrier's repeat of a part has its content (it is dropped);
+ * another content means the sender, number and reference came back for a new message
  * while an older one still waits for a part that will not come (a bind dropped between its
  * parts, the 8-bit reference reused), and joining the two would store neither as it was sent.
  */
 export function supersedes(part: StoredPart, waiting: readonly StoredPart[]): boolean {
-  return waiting.some((p) => p.seq === part.seq && p.moId !== part.moId && p.text !== part.text);
+  return waiting.some((p) => p.seq === part.seq && p.moId !== part.moId && !sameContent(p, part));
+}
+
+function sameContent(a: StoredPart, b: StoredPart): boolean {
+  if (a.octets === null || b.octets === null) return a.text === b.text;
+  const [x, y] = [a.octets, b.octets];
+  return a.dataCoding === b.dataCoding && x.length === y.length && x.every((o, i) => o === y[i]);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { connect } from "@nats-io/transport-node";
 import type { InboundDelivery, InboundMessageReceived } from "@smsgw/contracts";
 import { createLogger, type Database, openBucket, openServiceDatabase } from "@smsgw/service-kit";
+import { encodeGsm7Unpacked, encodeUcs2 } from "@smsgw/sms-text";
 import { createTestInfra, TEST_NATS_URL, type TestInfra } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadInboundConfig } from "../config.ts";
@@ -136,6 +137,68 @@ describe("taking MO from the connector", () => {
     const [row] = await database.sql<{ account_id: string | null }[]>`
       select account_id from messages where to_number = '+37250000099'`;
     expect(row?.account_id).toBeNull();
+  });
+});
+
+/**
+ * The two parts of `text` cut at octet `at` (mid-character, as a carrier may cut them), as the
+ * connector records them: each with its octets and its text decoded alone.
+ */
+const cutInTwo = (
+  text: string,
+  dataCoding: 0 | 8,
+  at: number,
+  fields: Partial<InboundMessageReceived>,
+) => {
+  const octets = Buffer.from(dataCoding === 0 ? encodeGsm7Unpacked(text) : encodeUcs2(text));
+  return [octets.subarray(0, at), octets.subarray(at)].map((piece, index) =>
+    mo({
+      ...fields,
+      dataCoding,
+      text: `alone ${index + 1}`,
+      octets: piece.toString("base64"),
+      part: { ref: 21, total: 2, seq: index + 1 },
+    }),
+  );
+};
+
+describe("joining parts a carrier cut mid-character", () => {
+  it("when a GSM-7 escape pair is cut between two parts, the message reads with its €", async () => {
+    const from = "+37256781001";
+    // "Pay 5€ now" is P a y ␠ 5 1B 65 ␠ n o w: part 1 ends with the escape.
+    const [one, two] = cutInTwo("Pay 5€ now", 0, 6, { from });
+    await deliver(two as InboundMessageReceived, one as InboundMessageReceived);
+    expect(published.filter((d) => d.from === from).map((d) => d.text)).toEqual(["Pay 5€ now"]);
+  });
+
+  it("when a UCS-2 surrogate pair is cut between two parts, the emoji is whole", async () => {
+    const from = "+37256781002";
+    const [one, two] = cutInTwo("ok 😀 thanks", 8, 8, { from });
+    await deliver(one as InboundMessageReceived);
+    await deliver(two as InboundMessageReceived);
+    const [row] = await database.sql<{ text: string }[]>`
+      select text from messages where from_number = ${from}`;
+    expect(row?.text).toBe("ok 😀 thanks");
+  });
+
+  it("when the parts' events came before octets were carried, their texts are joined as before", async () => {
+    const from = "+37256781003";
+    const part = (seq: number, text: string) =>
+      mo({ from, text, part: { ref: 22, total: 2, seq } });
+    await deliver(part(1, "Pay 5 "), part(2, "e now"));
+    expect(published.filter((d) => d.from === from).map((d) => d.text)).toEqual(["Pay 5 e now"]);
+  });
+
+  it("when a part with other octets but the same text decoded alone comes under a waiting group, it is a new message's", async () => {
+    const from = "+37256781004";
+    const [first] = cutInTwo("ab€", 0, 3, { from });
+    // "ab " decoded alone, as the cut part; a new message's first part, whole.
+    const [other, rest] = cutInTwo("ab cd", 0, 3, { from });
+    await deliver(first as InboundMessageReceived);
+    await deliver(other as InboundMessageReceived, rest as InboundMessageReceived);
+    const stored = await database.sql<{ text: string }[]>`
+      select text from messages where from_number = ${from} order by text`;
+    expect(stored.map((r) => r.text)).toEqual(["ab ", "ab cd"]);
   });
 });
 

@@ -80,6 +80,8 @@ export function handleReceived(deps: ReceivedDeps) {
         // As the store answers it: the group's earliest part is found by comparing these.
         receivedAt: new Date(mo.receivedAt).toISOString(),
         streamSeq: seq,
+        dataCoding: mo.dataCoding,
+        octets: mo.octets === undefined ? null : Buffer.from(mo.octets, "base64"),
       };
       late.push(...(await settle(partGroupKey({ ...mo, part: mo.part }), mo, part)));
     }

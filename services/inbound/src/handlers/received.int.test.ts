@@ -1,7 +1,7 @@
 import { connect } from "@nats-io/transport-node";
 import type { InboundDelivery, InboundMessageReceived } from "@smsgw/contracts";
 import { createLogger, type Database, openBucket, openServiceDatabase } from "@smsgw/service-kit";
-import { encodeGsm7Unpacked, encodeUcs2 } from "@smsgw/sms-text";
+import { decodeReceivedText, encodeGsm7Unpacked, encodeUcs2 } from "@smsgw/sms-text";
 import { createTestInfra, TEST_NATS_URL, type TestInfra } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadInboundConfig } from "../config.ts";
@@ -155,7 +155,7 @@ const cutInTwo = (
     mo({
       ...fields,
       dataCoding,
-      text: `alone ${index + 1}`,
+      text: decodeReceivedText(piece, dataCoding),
       octets: piece.toString("base64"),
       part: { ref: 21, total: 2, seq: index + 1 },
     }),

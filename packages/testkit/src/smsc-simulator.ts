@@ -48,6 +48,8 @@ export interface SimulatorProcess extends ServiceProcess {
       concat?: "udh8" | "udh16" | "sar";
       ref?: number;
       onlyParts?: number[];
+      /** With concat: octet offsets in the encoded text where parts end (mid-character too). */
+      splitAt?: number[];
     },
   ): Promise<number>;
 }

@@ -7,6 +7,7 @@ import {
   NATS_OPERATOR_USER,
 } from "@smsgw/contracts";
 import { createLogger, type RunningConsumer, startConsumer } from "@smsgw/service-kit";
+import { decodeReceivedText } from "@smsgw/sms-text";
 import {
   createTestInfra,
   type SimulatorProcess,
@@ -346,6 +347,47 @@ describe("inbound (MO)", () => {
     });
     expect(message?.inboundId).toMatch(/^mo_[0-9A-Z]{26}$/);
   });
+
+  it.each([
+    {
+      what: "a GSM-7 escape pair",
+      text: "Pay 5€ now",
+      concat: "udh8",
+      splitAt: [6],
+      alone: "Pay 5 ",
+    },
+    {
+      what: "a UCS-2 surrogate pair",
+      text: "ok 😀 thanks",
+      concat: "sar",
+      splitAt: [8],
+      alone: "ok \uFFFD",
+    },
+  ] as const)(
+    "when the carrier cuts $what between two parts, each part's event carries its octets, which joined read whole",
+    async ({ text, concat, splitAt, alone }) => {
+      const from = `+3725678${String(splitAt[0]).padStart(4, "0")}`;
+      const status = await simulator.sendMo("mo", {
+        from,
+        to: "1234",
+        text,
+        concat,
+        ref: 9,
+        splitAt: [...splitAt],
+      });
+      expect(status).toBe(0);
+      const parts = await waitFor(() => {
+        const mine = inbound.filter((m) => m.from === from);
+        return mine.length === 2
+          ? mine.sort((a, b) => (a.part?.seq ?? 0) - (b.part?.seq ?? 0))
+          : undefined;
+      });
+      // Each part's text, decoded alone, cannot hold the character cut in two.
+      expect(parts[0]).toMatchObject({ text: alone, part: { ref: 9, total: 2, seq: 1 } });
+      const octets = Buffer.concat(parts.map((p) => Buffer.from(p.octets ?? "", "base64")));
+      expect(decodeReceivedText(octets, parts[0]?.dataCoding ?? -1)).toBe(text);
+    },
+  );
 });
 
 describe("health and failover", () => {

@@ -151,6 +151,23 @@ describe("inbound messages", () => {
     },
   );
 
+  it.each([
+    ["a GSM-7 escape pair", "udh8", "Pay 5€ now, {thanks}", 6, "+37256789047"],
+    ["a UCS-2 surrogate pair", "sar", "ok 😀 thanks", 8, "+37256789048"],
+  ] as const)(
+    "when the carrier cuts %s between two parts, the webhook has the text whole",
+    async (_what, concat, text, at, from) => {
+      // The number the 3-part udh8 case took for the account.
+      const to = SIM_NUMBERS[1] as string;
+      await sendMo({ from, to, text, concat, ref: 11, splitAt: [at] });
+      const hook = await waitFor(
+        () => receiver.received.find((w) => w.json.type === "inbound" && w.json.from === from),
+        { timeoutMs: 20_000, what: `the MO from ${from}` },
+      );
+      expect(hook.json).toMatchObject({ to, text, parts: 2 });
+    },
+  );
+
   it("when parts never complete, the ones that came are delivered as they are after the timeout", async () => {
     const to = SIM_NUMBERS[0] as string;
     const part = (n: number) => String(n).repeat(153);

@@ -14,6 +14,12 @@ export interface MoCommand {
   ref?: number;
   /** Only these parts (1-based) are sent: a test's parts that never complete. Default: all. */
   onlyParts?: number[];
+  /**
+   * With `concat`: the octet offsets in the encoded text where a part ends, instead of the
+   * handset's split: a carrier that cuts mid-character (a GSM-7 escape pair, a UCS-2 surrogate
+   * pair or code unit). Offsets outside the text are ignored.
+   */
+  splitAt?: number[];
 }
 
 const UDHI = 0x40;
@@ -43,12 +49,15 @@ export function moDeliverSms(mo: MoCommand): Outgoing<"deliver_sm">[] {
   if (!mo.concat) return [deliverSm({ ...base, esmClass: 0, shortMessage: encode(mo.text) })];
   const method = mo.concat;
   const ref = mo.ref ?? 1;
-  const parts = segment(mo.text, { concat: method === "udh16" ? "udh16" : "udh8" }).parts;
+  const parts = mo.splitAt
+    ? cutAt(encode(mo.text), mo.splitAt)
+    : segment(mo.text, { concat: method === "udh16" ? "udh16" : "udh8" }).parts.map((part) =>
+        encode(part.text),
+      );
   const total = parts.length;
-  return parts.flatMap((part, index) => {
+  return parts.flatMap((text, index) => {
     const seq = index + 1;
     if (mo.onlyParts && !mo.onlyParts.includes(seq)) return [];
-    const text = encode(part.text);
     if (method === "sar") {
       const tlvs = [tlv.sarMsgRefNum(ref), tlv.sarTotalSegments(total), tlv.sarSegmentSeqnum(seq)];
       return [deliverSm({ ...base, esmClass: 0, shortMessage: text, tlvs })];
@@ -56,6 +65,13 @@ export function moDeliverSms(mo: MoCommand): Outgoing<"deliver_sm">[] {
     const udh = concatUdh(ref, total, seq, method);
     return [deliverSm({ ...base, esmClass: UDHI, shortMessage: Buffer.concat([udh, text]) })];
   });
+}
+
+/** The octets cut at these offsets (each once, in order; those outside the octets ignored). */
+function cutAt(octets: Buffer, offsets: readonly number[]): Buffer[] {
+  const inside = [...new Set(offsets)].filter((o) => o > 0 && o < octets.length);
+  const bounds = [0, ...inside.sort((a, b) => a - b), octets.length];
+  return bounds.slice(1).map((end, index) => octets.subarray(bounds[index], end));
 }
 
 function isGsm7(text: string): boolean {

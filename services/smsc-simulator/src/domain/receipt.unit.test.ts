@@ -1,4 +1,5 @@
 import { readMessageContent } from "@smsgw/smpp";
+import { encodeGsm7Unpacked } from "@smsgw/sms-text";
 import { describe, expect, it } from "vitest";
 import { moDeliverSms } from "./receipt.ts";
 
@@ -24,5 +25,19 @@ describe("an MO on command", () => {
     const pdus = moDeliverSms({ ...mo, concat: "udh8", onlyParts: [1, 3] });
     const seqs = pdus.map((pdu) => readMessageContent(pdu).part?.seq);
     expect(seqs).toEqual([1, 3]);
+  });
+
+  it("when octet offsets are given, the encoded text is cut there, mid-character too", () => {
+    const pdus = moDeliverSms({ ...mo, text: "Pay 5€ now", concat: "sar", ref: 3, splitAt: [6] });
+    const payloads = pdus.map((pdu) => Buffer.from(readMessageContent(pdu).payload));
+    expect(payloads).toEqual([
+      Buffer.from(encodeGsm7Unpacked("Pay 5€ now")).subarray(0, 6),
+      Buffer.from(encodeGsm7Unpacked("Pay 5€ now")).subarray(6),
+    ]);
+    expect(payloads[0]?.at(-1)).toBe(0x1b);
+    expect(pdus.map((pdu) => readMessageContent(pdu).part)).toEqual([
+      { ref: 3, total: 2, seq: 1 },
+      { ref: 3, total: 2, seq: 2 },
+    ]);
   });
 });

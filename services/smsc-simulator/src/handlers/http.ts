@@ -14,12 +14,16 @@ const Mo = z
     concat: z.enum(["udh8", "udh16", "sar"]).optional(),
     ref: z.number().int().min(0).max(0xffff).optional(),
     onlyParts: z.array(z.number().int().min(1).max(255)).max(255).optional(),
+    splitAt: z.array(z.number().int().min(1)).max(254).optional(),
   })
   .refine((mo) => mo.concat !== undefined || mo.text.length <= 160, {
     message: "a text over 160 characters needs concat (udh8, udh16 or sar)",
   })
   .refine((mo) => mo.concat !== "udh8" || (mo.ref ?? 1) <= 0xff, {
     message: "a udh8 reference is at most 255",
+  })
+  .refine((mo) => mo.splitAt === undefined || mo.concat !== undefined, {
+    message: "splitAt needs concat (udh8, udh16 or sar)",
   });
 
 /**
@@ -30,8 +34,9 @@ const Mo = z
  * - `PUT /carriers/{id}`: replaces its behaviour (body: SimBehaviour, defaults filled in);
  * - `POST /carriers/{id}/drop-binds`: closes its sessions now;
  * - `POST /carriers/{id}/restart-ids`: its message ids start again from the first;
- * - `POST /carriers/{id}/mo`: sends an MO `{ from, to, text, concat?, ref?, onlyParts? }` to a
- *   bound receiver (concat "udh8" | "udh16" | "sar" splits it into parts; onlyParts sends some).
+ * - `POST /carriers/{id}/mo`: sends an MO `{ from, to, text, concat?, ref?, onlyParts?, splitAt? }`
+ *   to a bound receiver (concat "udh8" | "udh16" | "sar" splits it into parts; onlyParts sends
+ *   some; splitAt cuts the encoded text at these octets instead, mid-character too).
  * Bad input: 400 with `{ error, detail }`; an unknown carrier: 404.
  */
 export function simulatorRoutes(

@@ -10,7 +10,7 @@ import {
   type ResponseMap,
   type ResponsePdu,
 } from "./pdu.ts";
-import type { Tlv } from "./tlv.ts";
+import { type Tlv, tlv } from "./tlv.ts";
 
 /** Fields of submit_sm / deliver_sm with the spec's defaults (0 / "" / no TLVs) filled in. */
 export type MessageInput = Partial<MessageFields> & Pick<MessageFields, "destinationAddr">;
@@ -41,6 +41,29 @@ export function submitSm(input: MessageInput): Outgoing<"submit_sm"> {
 
 export function deliverSm(input: MessageInput): Outgoing<"deliver_sm"> {
   return { command: "deliver_sm", ...messageDefaults, ...input };
+}
+
+/**
+ * The same message as a data_sm (SMPP 3.4 4.7), as some SMSCs send receipts and MO: the
+ * short_message moves into message_payload (left out when empty, so a TLV-only receipt stays
+ * TLV-only); the fields data_sm lacks (protocol_id, priority, schedule, validity…) go.
+ */
+export function dataSmOf(pdu: Outgoing<"submit_sm" | "deliver_sm">): Outgoing<"data_sm"> {
+  const body = pdu.shortMessage.length > 0 ? [tlv.messagePayload(pdu.shortMessage)] : [];
+  return {
+    command: "data_sm",
+    serviceType: pdu.serviceType,
+    sourceAddrTon: pdu.sourceAddrTon,
+    sourceAddrNpi: pdu.sourceAddrNpi,
+    sourceAddr: pdu.sourceAddr,
+    destAddrTon: pdu.destAddrTon,
+    destAddrNpi: pdu.destAddrNpi,
+    destinationAddr: pdu.destinationAddr,
+    esmClass: pdu.esmClass,
+    registeredDelivery: pdu.registeredDelivery,
+    dataCoding: pdu.dataCoding,
+    tlvs: [...body, ...pdu.tlvs],
+  };
 }
 
 export type BindInput = Partial<BindFields> & Pick<BindFields, "systemId" | "password">;

@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { deliverSm, submitSm } from "./builders.ts";
+import { dataSmOf, deliverSm, submitSm } from "./builders.ts";
 import { type BindClientOptions, bindClient } from "./client.ts";
 import { CommandStatus } from "./command-status.ts";
 import {
@@ -152,6 +152,25 @@ describe("SmppSession between a client and a server", () => {
     client.session.respond(deliver);
     await expect(response).resolves.toMatchObject({ command: "deliver_sm_resp", commandStatus: 0 });
   });
+
+  it.each(["receiver", "transceiver"] as const)(
+    "when the server sends data_sm on a %s bind, the client's handler gets it and answers data_sm_resp",
+    async (mode) => {
+      const smsc = await startSmsc();
+      const client = requests(await bind(smsc.port, { mode }));
+      const server = await smsc.nextSession();
+      const receipt = deliverSm({ destinationAddr: "ACME", esmClass: 0x04 });
+      const response = server.request(dataSmOf(receipt));
+      const data = await client.next();
+      expect(data).toMatchObject({ command: "data_sm", esmClass: 0x04 });
+      client.session.respond(data, { messageId: "m1" });
+      await expect(response).resolves.toMatchObject({
+        command: "data_sm_resp",
+        commandStatus: 0,
+        messageId: "m1",
+      });
+    },
+  );
 
   it("when the client has no request handler, a deliver_sm gets ESME_RX_T_APPN", async () => {
     const smsc = await startSmsc();

@@ -28,7 +28,7 @@ export type BindClientOptions = SessionOptions & {
  */
 export async function bindClient(options: BindClientOptions): Promise<SmppSession> {
   const socket = await openSocket(options.host, options.port, options.connectTimeoutMs ?? 10_000);
-  const session = new SmppSession(socket, options);
+  const session = new SmppSession(socket, "esme", options);
   options.onSession?.(session);
   try {
     const request = bindRequest(options.mode, {

@@ -3,6 +3,9 @@ import type { BindMode, RequestPdu } from "./pdu.ts";
 
 export type SessionState = "open" | "bound" | "unbinding" | "closed";
 
+/** Which side of the link the session is: the ESME (client) or the SMSC (server). */
+export type SessionRole = "esme" | "smsc";
+
 /** What the session does with a request from the peer. */
 export type IncomingAction =
   /** Answer at once with this command_status (the owner never sees it). */
@@ -15,13 +18,18 @@ export type IncomingAction =
 /**
  * Pure decision, shared by both sides. Binds are only taken on an open (unbound) session;
  * submit_sm needs a transmitter or transceiver bind, deliver_sm a receiver or transceiver one.
+ * data_sm goes either way (SMPP 3.4 4.7): an SMSC takes it from its ESME where submit_sm is
+ * taken, an ESME from its SMSC where deliver_sm is (receipts and MO sent as data_sm).
  */
 export function decideIncoming(
   pdu: RequestPdu,
   state: SessionState,
   mode: BindMode | undefined,
+  role: SessionRole,
 ): IncomingAction {
   const bound = state === "bound" || state === "unbinding";
+  const takesSubmit = bound && mode !== "receiver";
+  const takesDeliver = bound && mode !== "transmitter";
   switch (pdu.command) {
     case "enquire_link":
       return { kind: "respond", commandStatus: CommandStatus.ESME_ROK };
@@ -34,16 +42,21 @@ export function decideIncoming(
         ? { kind: "emit", fallbackStatus: CommandStatus.ESME_RBINDFAIL }
         : { kind: "respond", commandStatus: CommandStatus.ESME_RALYBND };
     case "submit_sm":
-    case "data_sm":
-      // data_sm may go either way in SMPP 3.4; we take it where submit_sm is taken.
-      return bound && mode !== "receiver"
-        ? { kind: "emit", fallbackStatus: CommandStatus.ESME_RSYSERR }
-        : { kind: "respond", commandStatus: CommandStatus.ESME_RINVBNDSTS };
+      return takeWhen(takesSubmit, CommandStatus.ESME_RSYSERR);
     case "deliver_sm":
-      return bound && mode !== "transmitter"
-        ? { kind: "emit", fallbackStatus: CommandStatus.ESME_RX_T_APPN }
-        : { kind: "respond", commandStatus: CommandStatus.ESME_RINVBNDSTS };
+      return takeWhen(takesDeliver, CommandStatus.ESME_RX_T_APPN);
+    case "data_sm":
+      return role === "smsc"
+        ? takeWhen(takesSubmit, CommandStatus.ESME_RSYSERR)
+        : takeWhen(takesDeliver, CommandStatus.ESME_RX_T_APPN);
     default:
       return pdu satisfies never;
   }
+}
+
+/** Emitted (with `fallbackStatus` when nobody listens) if the bind carries it, else RINVBNDSTS. */
+function takeWhen(taken: boolean, fallbackStatus: number): IncomingAction {
+  return taken
+    ? { kind: "emit", fallbackStatus }
+    : { kind: "respond", commandStatus: CommandStatus.ESME_RINVBNDSTS };
 }

@@ -2,7 +2,14 @@
 // the simulator). See README.md for the policies (window, timeouts, enquire_link, unbind).
 
 export type { BindInput, MessageInput } from "./builders.ts";
-export { bindRequest, buildResponse, deliverSm, enquireLink, submitSm } from "./builders.ts";
+export {
+  bindRequest,
+  buildResponse,
+  dataSmOf,
+  deliverSm,
+  enquireLink,
+  submitSm,
+} from "./builders.ts";
 export type { BindClientOptions } from "./client.ts";
 export { bindClient } from "./client.ts";
 export { decodePdu, encodePdu, HEADER_LENGTH, MAX_PDU_LENGTH } from "./codec.ts";
@@ -85,6 +92,7 @@ export type {
   IncomingRequest,
   SessionEvents,
   SessionOptions,
+  SessionRole,
   SessionState,
 } from "./session.ts";
 export { SmppSession } from "./session.ts";

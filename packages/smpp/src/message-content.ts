@@ -2,7 +2,7 @@ import { parseConcatUdh } from "@smsgw/sms-text";
 import type { MessageFields } from "./pdu.ts";
 import { readKnownTlvs } from "./tlv.ts";
 
-/** Which part of a concatenated message a submit_sm or deliver_sm carries. */
+/** Which part of a concatenated message a submit_sm, deliver_sm or data_sm carries. */
 export type PartOf = { readonly ref: number; readonly total: number; readonly seq: number };
 
 export type MessageContent = {
@@ -16,7 +16,9 @@ export type MessageContent = {
 
 const UDHI = 0x40;
 
-type ContentFields = Pick<MessageFields, "esmClass" | "shortMessage" | "tlvs">;
+/** data_sm has no short_message: its user data is in message_payload. */
+type ContentFields = Pick<MessageFields, "esmClass" | "tlvs"> &
+  Partial<Pick<MessageFields, "shortMessage">>;
 
 /**
  * The user data of a message PDU and where it stands among its parts: the concatenation
@@ -24,7 +26,7 @@ type ContentFields = Pick<MessageFields, "esmClass" | "shortMessage" | "tlvs">;
  * simulator (what carriers get) and smpp-server (what customers submit).
  */
 export function readMessageContent(pdu: ContentFields): MessageContent {
-  let payload: Uint8Array = pdu.shortMessage;
+  let payload: Uint8Array = pdu.shortMessage ?? Buffer.alloc(0);
   const known = readKnownTlvs(pdu.tlvs);
   if (payload.length === 0) payload = known.messagePayload ?? payload;
   if ((pdu.esmClass & UDHI) !== 0) {

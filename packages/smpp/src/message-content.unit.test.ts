@@ -13,6 +13,17 @@ describe("a message PDU's user data and part", () => {
     });
   });
 
+  it("when it is a data_sm (no short_message), the payload is message_payload and a UDH there still marks the part", () => {
+    expect(readMessageContent({ esmClass: 0, tlvs: [tlv.messagePayload(text)] }).payload).toEqual(
+      text,
+    );
+    const udh8 = Buffer.concat([Buffer.from([0x05, 0x00, 0x03, 0x2a, 3, 2]), text]);
+    expect(readMessageContent({ esmClass: 0x40, tlvs: [tlv.messagePayload(udh8)] })).toMatchObject({
+      payload: text,
+      part: { ref: 0x2a, total: 3, seq: 2 },
+    });
+  });
+
   it("when a UDH with an 8- or 16-bit reference leads (esm_class 0x40), the part comes from it and the header is cut off", () => {
     const udh8 = Buffer.concat([Buffer.from([0x05, 0x00, 0x03, 0x2a, 3, 2]), text]);
     expect(readMessageContent({ esmClass: 0x40, shortMessage: udh8, tlvs: [] })).toMatchObject({

@@ -7,17 +7,18 @@ import type { MessageFields } from "./pdu.ts";
  * reach a log (api.md section 7).
  */
 export function pduLogFields(
-  pdu: Pick<MessageFields, "esmClass" | "dataCoding" | "shortMessage" | "tlvs"> & {
-    readonly command: string;
-    readonly sequenceNumber: number;
-  },
+  pdu: Pick<MessageFields, "esmClass" | "dataCoding" | "tlvs"> &
+    Partial<Pick<MessageFields, "shortMessage">> & {
+      readonly command: string;
+      readonly sequenceNumber: number;
+    },
 ) {
   return {
     command: pdu.command,
     sequenceNumber: pdu.sequenceNumber,
     esmClass: pdu.esmClass,
     dataCoding: pdu.dataCoding,
-    shortMessageOctets: pdu.shortMessage.length,
+    shortMessageOctets: pdu.shortMessage?.length ?? 0,
     tlvTags: pdu.tlvs.map((tlv) => tlv.tag),
   };
 }

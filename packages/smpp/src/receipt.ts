@@ -1,4 +1,4 @@
-import type { DeliverSm } from "./pdu.ts";
+import type { DataSm, DeliverSm } from "./pdu.ts";
 import { parseReceiptText } from "./receipt-text.ts";
 import { readKnownTlvs } from "./tlv.ts";
 
@@ -61,14 +61,16 @@ export type Receipt = {
 };
 
 /**
- * Reads a receipt from a deliver_sm: TLVs first (receipted_message_id, message_state,
- * network_error_code), each missing one taken from the text (short_message, or message_payload).
- * Null when it is not a receipt or carries no id or no stat.
+ * Reads a receipt from a deliver_sm or a data_sm (SMPP 3.4 4.7): TLVs first
+ * (receipted_message_id, message_state, network_error_code), each missing one taken from the
+ * text (message_payload, or a deliver_sm's short_message). Null when it is not a receipt or
+ * carries no id or no stat.
  */
-export function readReceipt(pdu: DeliverSm): Receipt | null {
+export function readReceipt(pdu: DeliverSm | DataSm): Receipt | null {
   if (!isDeliveryReceipt(pdu.esmClass)) return null;
   const tlvs = readKnownTlvs(pdu.tlvs);
-  const body = tlvs.messagePayload ?? pdu.shortMessage;
+  const body =
+    tlvs.messagePayload ?? (pdu.command === "deliver_sm" ? pdu.shortMessage : Buffer.alloc(0));
   const text = parseReceiptText(decodeText(body, pdu.dataCoding));
   const carrierMessageId = tlvs.receiptedMessageId || text?.id;
   const state = tlvs.messageState;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MessageInput } from "./builders.ts";
-import { deliverSm } from "./builders.ts";
+import { dataSmOf, deliverSm } from "./builders.ts";
 import { normalizeCarrierMessageId } from "./message-id.ts";
 import { isDeliveryReceipt, messageStateCode, RECEIPT_STATS, readReceipt } from "./receipt.ts";
 import { tlv } from "./tlv.ts";
@@ -63,6 +63,30 @@ describe("readReceipt", () => {
     expect(readReceipt(payload)?.carrierMessageId).toBe("1001");
     const ucs2 = Buffer.from(text, "utf16le").swap16();
     expect(readReceipt(receipt({ dataCoding: 8, shortMessage: ucs2 }))?.stat).toBe("UNDELIV");
+  });
+
+  it("when the receipt comes as a data_sm, it reads the TLVs, and the text from message_payload", () => {
+    const asDataSm = (input: Partial<MessageInput>) => ({
+      ...dataSmOf(deliverSm({ destinationAddr: "ACME", esmClass: 0x04, ...input })),
+      commandStatus: 0,
+      sequenceNumber: 1,
+    });
+    const tlvOnly = asDataSm({
+      tlvs: [tlv.receiptedMessageId("3E9"), tlv.messageState(5), tlv.networkErrorCode(3, 1)],
+    });
+    expect(readReceipt(tlvOnly)).toMatchObject({
+      carrierMessageId: "3E9",
+      stat: "UNDELIV",
+      err: "001",
+    });
+    const textOnly = asDataSm({ shortMessage: Buffer.from(text) });
+    expect(readReceipt(textOnly)).toMatchObject({
+      carrierMessageId: "1001",
+      stat: "UNDELIV",
+      err: "034",
+      doneDate: "2301011300",
+    });
+    expect(readReceipt({ ...textOnly, esmClass: 0 })).toBeNull();
   });
 
   it("when the stat is an alias or unknown, it maps to the canonical stat or UNKNOWN", () => {

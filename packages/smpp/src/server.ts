@@ -36,7 +36,7 @@ export function createSmppServer(options: SmppServerOptions): SmppServer {
     : createServer((socket) => accept(socket));
 
   function accept(socket: Socket): void {
-    const session = new SmppSession(socket, options);
+    const session = new SmppSession(socket, "smsc", options);
     sessions.add(session);
     const bindTimer = setTimeout(() => session.close(), options.bindTimeoutMs ?? 10_000);
     let binding = false;

@@ -11,7 +11,7 @@ import {
   SmppSessionStateError,
 } from "./errors.ts";
 import { InFlight } from "./in-flight.ts";
-import { decideIncoming, type SessionState } from "./incoming-policy.ts";
+import { decideIncoming, type SessionRole, type SessionState } from "./incoming-policy.ts";
 import { Keepalive } from "./keepalive.ts";
 import * as P from "./pdu.ts";
 import { PduSocket } from "./pdu-socket.ts";
@@ -41,10 +41,12 @@ export type SessionEvents = {
   close: [info: CloseInfo];
 };
 
-export type { SessionState };
+export type { SessionRole, SessionState };
 
 /** One SMPP connection, either side (ESME client or SMSC server). See README.md. */
 export class SmppSession extends EventEmitter<SessionEvents> {
+  /** The ESME's side (`bindClient`) or the SMSC's (`createSmppServer`): data_sm follows it. */
+  readonly role: SessionRole;
   readonly #io: PduSocket;
   readonly #responseTimeoutMs: number;
   readonly #inFlight: InFlight;
@@ -57,8 +59,9 @@ export class SmppSession extends EventEmitter<SessionEvents> {
   #closeError: Error | undefined;
   #unbinding: Promise<void> | undefined;
 
-  constructor(socket: Socket, options: SessionOptions = {}) {
+  constructor(socket: Socket, role: SessionRole, options: SessionOptions = {}) {
     super();
+    this.role = role;
     this.#responseTimeoutMs = options.responseTimeoutMs ?? 10_000;
     this.#inFlight = new InFlight(options.windowSize ?? 10);
     this.#keepalive = new Keepalive(
@@ -247,7 +250,7 @@ export class SmppSession extends EventEmitter<SessionEvents> {
   }
 
   #onRequest(pdu: P.RequestPdu): void {
-    const action = decideIncoming(pdu, this.#state, this.#bindMode);
+    const action = decideIncoming(pdu, this.#state, this.#bindMode, this.role);
     this.#unanswered.add(pdu.sequenceNumber);
     if (action.kind === "respond") {
       this.respond(pdu, { commandStatus: action.commandStatus });

@@ -1,7 +1,8 @@
 import { type InboundMessageReceived, newMessageId } from "@smsgw/contracts";
 import { errorMessage, type Logger } from "@smsgw/service-kit";
-import { CommandStatus, type DeliverSm, readMessageContent, type SmppSession } from "@smsgw/smpp";
+import { CommandStatus, readMessageContent, type SmppSession } from "@smsgw/smpp";
 import { decodeReceivedText } from "@smsgw/sms-text";
+import type { CarrierMessage } from "../domain/carrier-request.ts";
 import type { ReceiptCarrier } from "./receipts.ts";
 
 export interface InboundDeps {
@@ -14,12 +15,12 @@ export interface InboundDeps {
 const TON_INTERNATIONAL = 1;
 
 /**
- * An MO deliver_sm -> InboundMessageReceived, answered OK only after JetStream stored it (a
+ * An MO deliver_sm or data_sm -> InboundMessageReceived, answered OK only after JetStream stored it (a
  * failed publish is answered ESME_RX_T_APPN so the carrier delivers it again). The carrier's
  * redelivery gets a new inboundId: SMPP carries no id of an MO to dedupe on.
  */
 export function createInboundHandler(deps: InboundDeps) {
-  return (carrier: ReceiptCarrier, session: SmppSession, pdu: DeliverSm): void => {
+  return (carrier: ReceiptCarrier, session: SmppSession, pdu: CarrierMessage): void => {
     const message = inboundOf(carrier.id, pdu, deps.now());
     deps.publish(message).then(
       () => session.respond(pdu),
@@ -34,10 +35,15 @@ export function createInboundHandler(deps: InboundDeps) {
   };
 }
 
-export function inboundOf(carrierId: string, pdu: DeliverSm, now: Date): InboundMessageReceived {
+export function inboundOf(
+  carrierId: string,
+  pdu: CarrierMessage,
+  now: Date,
+): InboundMessageReceived {
   // A concatenated MO arrives part by part: each part is recorded with its text after the UDH,
   // its octets and which part it is (UDH 8/16-bit or SAR), so the inbound service can join
-  // them. It joins the octets, then decodes: a carrier may cut a part mid-character.
+  // them. It joins the octets, then decodes: a carrier may cut a part mid-character. A data_sm
+  // has no short_message: its text is in message_payload, which readMessageContent reads.
   const { payload, part } = readMessageContent(pdu);
   const address = (addr: string, ton: number) =>
     ton === TON_INTERNATIONAL && /^[0-9]+$/.test(addr) ? `+${addr}` : addr;

@@ -1,4 +1,4 @@
-import { deliverSm, tlv } from "@smsgw/smpp";
+import { type DeliverSm, dataSmOf, deliverSm, tlv } from "@smsgw/smpp";
 import { concatUdh, encodeGsm7Unpacked } from "@smsgw/sms-text";
 import { describe, expect, it } from "vitest";
 import { inboundOf } from "./inbound.ts";
@@ -76,5 +76,26 @@ describe("an MO deliver_sm as the connector records it", () => {
     expect(inboundOf("sim-a", mo({ dataCoding: 8, shortMessage: ucs2 }), now).text).toBe(
       "A\uFFFDB",
     );
+  });
+
+  it("when it comes as a data_sm, the text is its message_payload and a UDH there still marks the part", () => {
+    const asDataSm = (fields: Partial<Parameters<typeof deliverSm>[0]>) =>
+      ({
+        ...dataSmOf(mo(fields) as DeliverSm),
+        commandStatus: 0,
+        sequenceNumber: 1,
+      }) as Parameters<typeof inboundOf>[1];
+    expect(inboundOf("sim-a", asDataSm({ shortMessage: text("STOP") }), now)).toMatchObject({
+      from: "+37256789045",
+      to: "+37250000001",
+      text: "STOP",
+    });
+    const udh = concatUdh(9, 2, 1, "udh8");
+    const part = inboundOf(
+      "sim-a",
+      asDataSm({ esmClass: 0x40, shortMessage: Buffer.concat([udh, text("first")]) }),
+      now,
+    );
+    expect(part).toMatchObject({ text: "first", part: { ref: 9, total: 2, seq: 1 } });
   });
 });

@@ -2,18 +2,16 @@ import type { ReceiptErrorOverrides } from "@smsgw/contracts";
 import { errorMessage, type Logger } from "@smsgw/service-kit";
 import {
   CommandStatus,
-  type DeliverSm,
   type IncomingRequest,
-  isDeliveryReceipt,
   type MessageIdBase,
   normalizeCarrierMessageId,
   pduLogFields,
   type Receipt,
-  readReceipt,
   type SmppSession,
 } from "@smsgw/smpp";
 import { type HolderKey, type PartKey, type PartRow, partKey } from "../db/store.ts";
 import { mappingRetryDelayMs } from "../domain/backoff.ts";
+import { type CarrierMessage, carrierRequestOf } from "../domain/carrier-request.ts";
 import { type ConnectorEvent, receiptEvent } from "../domain/events.ts";
 import { matchReceipt } from "../domain/receipt-match.ts";
 import { partStatusOf } from "../domain/receipt-status.ts";
@@ -35,8 +33,8 @@ export interface ReceiptDeps {
   publishAll(events: readonly ConnectorEvent[]): Promise<void>;
   /** Parts whose final receipt was published: the expiry sweep leaves them be. */
   markFinal(keys: readonly HolderKey[]): Promise<void>;
-  /** A deliver_sm that is not a receipt (MO): the handler answers it. */
-  onInbound(carrier: ReceiptCarrier, session: SmppSession, pdu: DeliverSm): void;
+  /** A deliver_sm or data_sm that is not a receipt (MO): the handler answers it. */
+  onInbound(carrier: ReceiptCarrier, session: SmppSession, pdu: CarrierMessage): void;
   log: Logger;
   now(): Date;
   /** Receipts arriving within this window share one lookup. */
@@ -53,7 +51,7 @@ interface Waiting {
   key: PartKey;
   receipt: Receipt;
   session: SmppSession;
-  pdu: DeliverSm;
+  pdu: CarrierMessage;
   firstSeen: number;
   lookups: number;
 }
@@ -61,8 +59,9 @@ interface Waiting {
 const MAX_BATCH = 1_000;
 
 /**
- * Turns receipts into ReceiptReceived events. Receipts are collected for a few milliseconds
- * and looked up in one query; each deliver_sm is answered only after its event was stored by
+ * Turns receipts into ReceiptReceived events. Receipts (deliver_sm, or data_sm from carriers
+ * that send them so) are collected for a few milliseconds and looked up in one query; each is
+ * answered (deliver_sm_resp / data_sm_resp) only after its event was stored by
  * JetStream, so a crash before that makes the carrier deliver it again. A receipt whose id is
  * not mapped yet (it can overtake our recording of the submit_sm_resp) is looked up again with
  * back-off for `mappingWaitMs`, then answered ESME_RX_T_APPN (temporary: the carrier retries).
@@ -81,25 +80,38 @@ export function createReceiptHandler(deps: ReceiptDeps) {
   let stopping = false;
 
   function onRequest(carrier: ReceiptCarrier, session: SmppSession, pdu: IncomingRequest): void {
-    if (pdu.command !== "deliver_sm") {
-      session.respond(pdu, { commandStatus: CommandStatus.ESME_RINVCMDID });
-      return;
+    const request = carrierRequestOf(pdu);
+    switch (request.kind) {
+      case "unsupported":
+        session.respond(pdu, { commandStatus: CommandStatus.ESME_RINVCMDID });
+        return;
+      case "inbound":
+        deps.onInbound(carrier, session, request.pdu);
+        return;
+      case "unreadableReceipt":
+        // Its shape only: the whole PDU holds the handset's number and the start of the text.
+        log.warn(
+          { carrierId: carrier.id, pdu: pduLogFields(request.pdu) },
+          "unreadable receipt acknowledged and dropped",
+        );
+        session.respond(request.pdu);
+        return;
+      case "receipt":
+        onReceipt(carrier, session, request.pdu, request.receipt);
+        return;
+      default: {
+        const unreachable: never = request;
+        throw new Error(`unknown carrier request ${JSON.stringify(unreachable)}`);
+      }
     }
-    if (!isDeliveryReceipt(pdu.esmClass)) {
-      deps.onInbound(carrier, session, pdu);
-      return;
-    }
-    const receipt = readReceipt(pdu);
-    if (!receipt) {
-      // No id or no stat: asking again will not make it readable.
-      // Its shape only: the whole PDU holds the handset's number and the start of the text.
-      log.warn(
-        { carrierId: carrier.id, pdu: pduLogFields(pdu) },
-        "unreadable receipt acknowledged and dropped",
-      );
-      session.respond(pdu);
-      return;
-    }
+  }
+
+  function onReceipt(
+    carrier: ReceiptCarrier,
+    session: SmppSession,
+    pdu: CarrierMessage,
+    receipt: Receipt,
+  ): void {
     if (stopping) {
       session.respond(pdu, { commandStatus: CommandStatus.ESME_RX_T_APPN });
       return;

@@ -1,10 +1,13 @@
 import { createLogger } from "@smsgw/service-kit";
 import {
   CommandStatus,
+  type DataSm,
   type DeliverSm,
+  dataSmOf,
   deliverSm,
   formatReceiptText,
   type SmppSession,
+  tlv,
 } from "@smsgw/smpp";
 import { waitFor } from "@smsgw/testkit";
 import { describe, expect, it } from "vitest";
@@ -16,12 +19,12 @@ import { createReceiptHandler } from "./receipts.ts";
 const log = createLogger("receipts-test", "silent");
 const carrier = { id: "sim-a", receiptIdBase: "hex" as const };
 
-/** A session that records what each deliver_sm was answered. */
+/** A session that records what each deliver_sm or data_sm was answered. */
 function fakeSession() {
   const answers: Array<{ seq: number; status: number }> = [];
   const session = {
     state: "bound",
-    respond(pdu: DeliverSm, fields?: { commandStatus?: number }) {
+    respond(pdu: DeliverSm | DataSm, fields?: { commandStatus?: number }) {
       answers.push({ seq: pdu.sequenceNumber, status: fields?.commandStatus ?? 0 });
       return true;
     },
@@ -57,7 +60,7 @@ function setup(options: { mappingWaitMs?: number; rows?: PartRow[]; log?: typeof
   const lookups: PartKey[][] = [];
   const published: ConnectorEvent[] = [];
   const finals: HolderKey[] = [];
-  const inbound: DeliverSm[] = [];
+  const inbound: Array<DeliverSm | DataSm> = [];
   const counts = createScoreCounter(600_000, 60_000);
   const handler = createReceiptHandler({
     findParts: async (keys) => {
@@ -229,6 +232,40 @@ describe("receipt handler", () => {
     expect(inbound).toHaveLength(1);
     expect(answers).toEqual([{ seq: 4, status: 0 }]);
     expect(lookups).toEqual([]);
+  });
+
+  it("when receipts and an MO come as data_sm, they take the deliver_sm paths: a mapped receipt is published and answered, an unmapped one told to retry later, the MO goes to the inbound handler", async () => {
+    const { handler, published, inbound } = setup({ rows: [row("26", 1)], mappingWaitMs: 120 });
+    const { session, answers } = fakeSession();
+    const asDataSm = (seq: number, fields: Parameters<typeof deliverSm>[0]): DataSm => ({
+      ...dataSmOf(deliverSm(fields)),
+      commandStatus: 0,
+      sequenceNumber: seq,
+    });
+    const receiptTlvs = (id: string) => [tlv.receiptedMessageId(id), tlv.messageState(2)];
+    handler.onRequest(
+      carrier,
+      session,
+      asDataSm(1, { destinationAddr: "MyApp", esmClass: 0x04, tlvs: receiptTlvs("1a") }),
+    );
+    handler.onRequest(
+      carrier,
+      session,
+      asDataSm(2, { destinationAddr: "MyApp", esmClass: 0x04, tlvs: receiptTlvs("ff") }),
+    );
+    handler.onRequest(
+      carrier,
+      session,
+      asDataSm(3, { destinationAddr: "1234", shortMessage: Buffer.from("STOP") }),
+    );
+    expect(inbound.map((pdu) => [pdu.command, pdu.sequenceNumber])).toEqual([["data_sm", 3]]);
+    await waitFor(() => answers.length === 3);
+    expect(published.map((e) => e.eventId)).toEqual(["msg_01:receipt:1:DELIVRD"]);
+    expect(answers).toEqual([
+      { seq: 3, status: 0 },
+      { seq: 1, status: 0 },
+      { seq: 2, status: CommandStatus.ESME_RX_T_APPN },
+    ]);
   });
 
   it("when final receipts are published, their parts are marked final (pending ones are not)", async () => {

@@ -1,0 +1,34 @@
+import {
+  type DataSm,
+  type DeliverSm,
+  type IncomingRequest,
+  isDeliveryReceipt,
+  type Receipt,
+  readReceipt,
+} from "@smsgw/smpp";
+
+/** A message a carrier delivers to us: as deliver_sm, or as data_sm (SMPP 3.4 4.7). */
+export type CarrierMessage = DeliverSm | DataSm;
+
+/** What a request from a carrier is to the connector. */
+export type CarrierRequest =
+  /** A delivery receipt (esm_class 0x04) with an id and a stat. */
+  | { kind: "receipt"; pdu: CarrierMessage; receipt: Receipt }
+  /** Marked a receipt but without an id or a stat: asking again will not make it readable. */
+  | { kind: "unreadableReceipt"; pdu: CarrierMessage }
+  /** Anything else deliver_sm or data_sm carries: an MO message. */
+  | { kind: "inbound"; pdu: CarrierMessage }
+  /** A request a carrier has no business sending us (submit_sm, a bind). */
+  | { kind: "unsupported" };
+
+/**
+ * Sorts what a carrier sends: receipts and MO come as deliver_sm or, from some SMSCs, as data_sm
+ * (the receipt's facts then in TLVs, or the classic text in message_payload); both are read
+ * alike and answered with their own response (deliver_sm_resp / data_sm_resp).
+ */
+export function carrierRequestOf(pdu: IncomingRequest): CarrierRequest {
+  if (pdu.command !== "deliver_sm" && pdu.command !== "data_sm") return { kind: "unsupported" };
+  if (!isDeliveryReceipt(pdu.esmClass)) return { kind: "inbound", pdu };
+  const receipt = readReceipt(pdu);
+  return receipt ? { kind: "receipt", pdu, receipt } : { kind: "unreadableReceipt", pdu };
+}

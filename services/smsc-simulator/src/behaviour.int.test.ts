@@ -1,9 +1,12 @@
 import { createLogger } from "@smsgw/service-kit";
 import {
+  type BindMode,
   bindClient,
   CommandStatus,
+  type DataSm,
   type DeliverSm,
   readKnownTlvs,
+  readMessageContent,
   readReceipt,
   type SmppSession,
   submitSm,
@@ -35,23 +38,25 @@ afterAll(async () => {
   await simulator.stop();
 });
 
-async function bind() {
+async function bind(mode: BindMode = "transceiver") {
   const session = await bindClient({
     host: "127.0.0.1",
     port: simulator.ports["sim-a"] ?? 0,
     systemId: "sim-a",
     password: "secret",
-    mode: "transceiver",
+    mode,
     windowSize: 100,
   });
   sessions.push(session);
   const delivered: DeliverSm[] = [];
+  const dataSms: DataSm[] = [];
   session.on("request", (pdu) => {
-    if (pdu.command !== "deliver_sm") return;
-    delivered.push(pdu);
+    if (pdu.command === "deliver_sm") delivered.push(pdu);
+    else if (pdu.command === "data_sm") dataSms.push(pdu);
+    else return;
     session.respond(pdu);
   });
-  return { session, delivered };
+  return { session, delivered, dataSms };
 }
 
 const submit = (session: SmppSession, destinationAddr = "37256789045", registeredDelivery = 1) =>
@@ -193,6 +198,54 @@ describe("behaviour changed at run time", () => {
       sourceAddr: "37256789045",
       sourceAddrTon: 1,
     });
+  });
+});
+
+describe("receipts and MO as data_sm", () => {
+  afterAll(() => simulator.configure("sim-a", { outcomes: [] }));
+
+  it.each([
+    ["both", true],
+    ["tlv", false],
+  ] as const)(
+    "when receipts go as data_sm in the %s dialect, a receiver gets a data_sm (text in message_payload: %s) it reads as the receipt",
+    async (dialect, hasText) => {
+      simulator.configure("sim-a", {
+        receiptCommand: "data_sm",
+        receiptDialect: dialect,
+        receiptDelayMs: 0,
+        outcomes: [],
+      });
+      const receiver = await bind("receiver");
+      const transmitter = await bind("transmitter");
+      const resp = await submit(transmitter.session);
+      // The transmitter cannot carry it: the receipt goes to the receiver.
+      await waitFor(() => receiver.dataSms.length === 1, { what: "the data_sm receipt" });
+      const pdu = receiver.dataSms[0] as DataSm;
+      expect([...receiver.delivered, ...transmitter.delivered, ...transmitter.dataSms]).toEqual([]);
+      expect(pdu.esmClass).toBe(0x04);
+      expect(readKnownTlvs(pdu.tlvs).messagePayload !== undefined).toBe(hasText);
+      expect(readReceipt(pdu)).toMatchObject({ carrierMessageId: resp.messageId, stat: "DELIVRD" });
+    },
+  );
+
+  it("when MO go as data_sm, a bound receiver gets each part as a data_sm, the text and UDH in message_payload", async () => {
+    simulator.configure("sim-a", { moCommand: "data_sm", outcomes: [] });
+    const { delivered, dataSms } = await bind("receiver");
+    const status = await simulator.sendMo("sim-a", {
+      from: "+37256789045",
+      to: "1234",
+      text: "x".repeat(200),
+      concat: "udh8",
+      ref: 5,
+    });
+    expect(status).toBe(0);
+    expect(delivered).toEqual([]);
+    expect(dataSms.map((pdu) => [pdu.esmClass, readMessageContent(pdu).part])).toEqual([
+      [0x40, { ref: 5, total: 2, seq: 1 }],
+      [0x40, { ref: 5, total: 2, seq: 2 }],
+    ]);
+    expect(dataSms[0]).toMatchObject({ sourceAddr: "37256789045", sourceAddrTon: 1 });
   });
 });
 

@@ -4,6 +4,7 @@ import { BaseEnv, ConfigError, JsonEnv, loadConfig, Port } from "@smsgw/service-
 import { RECEIPT_STATS } from "@smsgw/smpp";
 import { z } from "zod";
 import { DEFAULT_OUTCOMES } from "./domain/outcomes.ts";
+import { DELIVERY_COMMANDS } from "./domain/receipt.ts";
 
 const Delay = z.union([
   z.number().int().min(0).max(3_600_000),
@@ -59,6 +60,13 @@ export const SimBehaviour = z.object({
   receiptIdBase: z.enum(["same", "hex", "decimal"]).default("same"),
   /** "both": text and TLVs; "text": short_message only; "tlv": TLVs only, empty text. */
   receiptDialect: z.enum(["both", "text", "tlv"]).default("both"),
+  /**
+   * The PDU receipts go in: "deliver_sm", or "data_sm" (SMPP 3.4 4.7; the dialect's text then
+   * in message_payload, the TLVs as they are), as some SMSCs send them.
+   */
+  receiptCommand: z.enum(DELIVERY_COMMANDS).default("deliver_sm"),
+  /** The PDU MO messages go in: "deliver_sm", or "data_sm" (the text in message_payload). */
+  moCommand: z.enum(DELIVERY_COMMANDS).default("deliver_sm"),
   /** submit_sm per second across the carrier's binds; past it ESME_RTHROTTLED. 0 = none. */
   tps: z.number().int().min(0).max(1_000_000).default(0),
   outcomes: z.array(Outcome).default(() => DEFAULT_OUTCOMES.map((o) => ({ ...o }))),

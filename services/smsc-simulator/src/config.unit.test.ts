@@ -51,6 +51,20 @@ describe("loadSmscSimulatorConfig", () => {
     });
   });
 
+  it("when a carrier says nothing of its PDUs, receipts and MO go as deliver_sm; each can be data_sm, nothing else", () => {
+    const load = (carrier: object) =>
+      loadSmscSimulatorConfig({
+        SIM_CARRIERS: JSON.stringify([{ id: "x", port: 0, ...carrier }]),
+      }).SIM_CARRIERS[0];
+    expect(load({})).toMatchObject({ receiptCommand: "deliver_sm", moCommand: "deliver_sm" });
+    expect(load({ receiptCommand: "data_sm" })).toMatchObject({
+      receiptCommand: "data_sm",
+      moCommand: "deliver_sm",
+    });
+    expect(load({ moCommand: "data_sm" })).toMatchObject({ moCommand: "data_sm" });
+    expect(() => load({ receiptCommand: "submit_sm" })).toThrow(/receiptCommand/);
+  });
+
   it("when SIM_CARRIERS is not JSON, it fails naming the variable", () => {
     expect(() => loadSmscSimulatorConfig({ SIM_CARRIERS: "[{" })).toThrow(/SIM_CARRIERS/);
   });

@@ -1,4 +1,4 @@
-import { deliverSm, type Outgoing, tlv } from "@smsgw/smpp";
+import { dataSmOf, deliverSm, type Outgoing, tlv } from "@smsgw/smpp";
 import { concatUdh, encodeGsm7Unpacked, encodeUcs2, segment } from "@smsgw/sms-text";
 
 /** How the parts of a long MO are tied together, as carriers do (reference.md). */
@@ -23,6 +23,18 @@ export interface MoCommand {
 }
 
 const UDHI = 0x40;
+
+/** The PDUs a carrier may deliver receipts and MO in (SMPP 3.4 4.7 allows data_sm for both). */
+export const DELIVERY_COMMANDS = ["deliver_sm", "data_sm"] as const;
+export type DeliveryCommand = (typeof DELIVERY_COMMANDS)[number];
+
+/** A receipt's or an MO's deliver_sm as the carrier sends it: as is, or as a data_sm. */
+export function deliveredAs(
+  pdu: Outgoing<"deliver_sm">,
+  command: DeliveryCommand,
+): Outgoing<DeliveryCommand> {
+  return command === "data_sm" ? dataSmOf(pdu) : pdu;
+}
 
 /**
  * An MO message as a carrier delivers it: esm_class 0, GSM-7 unpacked when the text fits the

@@ -1,7 +1,7 @@
-import { readMessageContent } from "@smsgw/smpp";
+import { readKnownTlvs, readMessageContent } from "@smsgw/smpp";
 import { encodeGsm7Unpacked } from "@smsgw/sms-text";
 import { describe, expect, it } from "vitest";
-import { moDeliverSms } from "./receipt.ts";
+import { deliveredAs, moDeliverSms } from "./receipt.ts";
 
 const mo = { from: "+37256789045", to: "+37250000001", text: "x".repeat(400) };
 
@@ -39,5 +39,25 @@ describe("an MO on command", () => {
       { ref: 3, total: 2, seq: 1 },
       { ref: 3, total: 2, seq: 2 },
     ]);
+  });
+});
+
+describe("a receipt or MO as the carrier sends it", () => {
+  const [pdu] = moDeliverSms({ ...mo, text: "Hello" });
+  const deliver = pdu as NonNullable<typeof pdu>;
+
+  it("when the carrier sends deliver_sm, the PDU goes as it is", () => {
+    expect(deliveredAs(deliver, "deliver_sm")).toBe(deliver);
+  });
+
+  it("when the carrier sends data_sm, the same message goes as a data_sm, its text in message_payload", () => {
+    const data = deliveredAs(deliver, "data_sm");
+    expect(data).toMatchObject({
+      command: "data_sm",
+      sourceAddr: deliver.sourceAddr,
+      esmClass: 0,
+      dataCoding: deliver.dataCoding,
+    });
+    expect(readKnownTlvs(data.tlvs).messagePayload).toEqual(deliver.shortMessage);
   });
 });

@@ -12,7 +12,7 @@ import type { SimBehaviour, SimCarrier } from "../config.ts";
 import { createTpsWindow, decideSubmit, drawDelay, receiptIdFor } from "../domain/behaviour.ts";
 import { createMessageIds, formatMessageId, idStart } from "../domain/message-ids.ts";
 import { outcomeFor, wantsReceipt } from "../domain/outcomes.ts";
-import { type MoCommand, moDeliverSms } from "../domain/receipt.ts";
+import { deliveredAs, type MoCommand, moDeliverSms } from "../domain/receipt.ts";
 import { describeSubmission, type Submission } from "../domain/submission.ts";
 import { createReceiptOutbox } from "./receipt-outbox.ts";
 
@@ -38,8 +38,10 @@ export interface SimulatedCarrier {
    * ids already handed out come again; returns the next id.
    */
   restartIds(): string;
-  /** Sends an MO message (an ordinary deliver_sm) to a bound receiver or transceiver. */
-  /** Sends an MO (each part in turn): the command status of the last part's answer, or the first refusal. */
+  /**
+   * Sends an MO (each part in turn, as deliver_sm or data_sm per `moCommand`) to a bound
+   * receiver or transceiver: the command status of the last part's answer, or the first refusal.
+   */
   sendMo(mo: MoCommand): Promise<number>;
   close(): Promise<void>;
 }
@@ -142,7 +144,14 @@ export async function startSimulatedCarrier(
       doneAt: new Date(receivedAt.getTime() + delayMs),
       dialect: behaviour.receiptDialect,
     });
-    outbox.schedule({ carrierMessageId: receiptId, pdu: receipt, attempts: 0 }, delayMs);
+    outbox.schedule(
+      {
+        carrierMessageId: receiptId,
+        pdu: deliveredAs(receipt, behaviour.receiptCommand),
+        attempts: 0,
+      },
+      delayMs,
+    );
   }
 
   const address = await server.listen(carrier.port, deps.host);
@@ -181,7 +190,7 @@ export async function startSimulatedCarrier(
       if (!receiver) throw new Error(`no receiver bound to ${carrier.id}`);
       let status = 0;
       for (const pdu of moDeliverSms(mo)) {
-        status = (await receiver.request(pdu)).commandStatus;
+        status = (await receiver.request(deliveredAs(pdu, behaviour.moCommand))).commandStatus;
         if (status !== 0) break;
       }
       return status;

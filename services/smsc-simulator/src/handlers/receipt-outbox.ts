@@ -4,7 +4,8 @@ import type { Outgoing, SmppSession } from "@smsgw/smpp";
 
 export interface ReceiptJob {
   carrierMessageId: string;
-  pdu: Outgoing<"deliver_sm">;
+  /** deliver_sm, or data_sm for a carrier that sends receipts so. */
+  pdu: Outgoing<"deliver_sm" | "data_sm">;
   attempts: number;
 }
 

@@ -10,7 +10,8 @@ import { type StartedCarrierConnector, startCarrierConnector } from "./service.t
 /**
  * The connector against an SMSC we did not write: a server built with the npm `smpp` package
  * that accepts binds, answers submits with decimal ids and sends receipts in the text form
- * plus TLVs, and one MO.
+ * plus TLVs (as deliver_sm, or as data_sm with the text in message_payload), and MO (as
+ * deliver_sm and as data_sm).
  */
 const log = createLogger("connector-interop-test", process.env.TEST_LOG_LEVEL ?? "silent");
 let infra: TestInfra;
@@ -22,6 +23,10 @@ const inbound: InboundMessageReceived[] = [];
 const submits: NpmPdu[] = [];
 const sessions: NpmSession[] = [];
 let nextId = 7_000;
+/** The PDU the server sends its receipts in (SMPP 3.4 4.7 allows either). */
+let receiptsAs: "deliver_sm" | "data_sm" = "deliver_sm";
+/** The connector's answers to the receipts. */
+const receiptAnswers: NpmPdu[] = [];
 
 function startServer(): Promise<NpmServer> {
   const s = npmSmpp.createServer((session) => {
@@ -41,17 +46,20 @@ function startServer(): Promise<NpmServer> {
       const id = String(nextId++);
       session.send(pdu.response({ message_id: id }));
       setTimeout(() => {
-        session.deliver_sm(
-          {
-            source_addr: pdu.destination_addr,
-            destination_addr: pdu.source_addr,
-            esm_class: 4,
-            short_message: `id:${id} sub:001 dlvrd:001 submit date:2611250400 done date:2611250401 stat:DELIVRD err:000 text:`,
-            receipted_message_id: id,
-            message_state: 2,
-          },
-          () => undefined,
-        );
+        const text = `id:${id} sub:001 dlvrd:001 submit date:2611250400 done date:2611250401 stat:DELIVRD err:000 text:`;
+        const receipt = {
+          source_addr: pdu.destination_addr,
+          destination_addr: pdu.source_addr,
+          esm_class: 4,
+          receipted_message_id: id,
+          message_state: 2,
+        };
+        const answered = (resp: NpmPdu) => void receiptAnswers.push(resp);
+        if (receiptsAs === "data_sm") {
+          session.data_sm({ ...receipt, message_payload: Buffer.from(text) }, answered);
+        } else {
+          session.deliver_sm({ ...receipt, short_message: text }, answered);
+        }
       }, 20);
     });
   });
@@ -140,5 +148,41 @@ describe("interop with the npm smpp package's server", () => {
     expect(inbound).toMatchObject([
       { carrierId: "npm", from: "+37256789045", to: "1234", text: "HELP" },
     ]);
+  });
+
+  it("maps a receipt it sends as data_sm (TLVs, the text in message_payload) and answers data_sm_resp", async () => {
+    receiptsAs = "data_sm";
+    const event = order("npm", "+37256000002", "By data_sm");
+    await events.handOver(event);
+    const [receipt] = await waitFor(() => {
+      const receipts = events.ofType(event.messageId, "ReceiptReceived");
+      return receipts.length === 1 ? receipts : undefined;
+    });
+    const [submitted] = events.ofType(event.messageId, "MessageSubmitted");
+    expect(receipt?.data).toMatchObject({
+      carrierMessageId: submitted?.data.parts[0]?.carrierMessageId,
+      partStatus: "delivered",
+    });
+    const answer = await waitFor(() => receiptAnswers.find((r) => r.command === "data_sm_resp"));
+    expect(answer.command_status).toBe(0);
+  });
+
+  it("records an MO it sends as data_sm (the text in message_payload) and answers it", async () => {
+    const session = sessions.at(-1) as NpmSession;
+    const resp = await new Promise<NpmPdu>((resolve) =>
+      session.data_sm(
+        {
+          source_addr: "37256789047",
+          source_addr_ton: 1,
+          destination_addr: "1234",
+          data_coding: 0,
+          message_payload: Buffer.from("INFO"),
+        },
+        resolve,
+      ),
+    );
+    expect(resp).toMatchObject({ command: "data_sm_resp", command_status: 0 });
+    const message = await waitFor(() => inbound.find((m) => m.from === "+37256789047"));
+    expect(message).toMatchObject({ carrierId: "npm", to: "1234", text: "INFO" });
   });
 });

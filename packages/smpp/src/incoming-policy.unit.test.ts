@@ -56,21 +56,19 @@ describe("decideIncoming", () => {
     });
   });
 
-  it.each(modes)(
-    "when the SMSC sends data_sm on a %s bind, the ESME takes it where it takes deliver_sm (receipts, MO)",
-    (mode) => {
-      const asDeliver = decideIncoming(deliver, "bound", mode, "esme");
-      expect(decideIncoming(data, "bound", mode, "esme")).toEqual(asDeliver);
-      expect(asDeliver.kind).toBe(mode === "transmitter" ? "respond" : "emit");
-    },
-  );
-
-  it.each(modes)(
-    "when an ESME sends data_sm on a %s bind, the SMSC takes it where it takes submit_sm",
-    (mode) => {
-      const asSubmit = decideIncoming(submit, "bound", mode, "smsc");
-      expect(decideIncoming(data, "bound", mode, "smsc")).toEqual(asSubmit);
-      expect(asSubmit.kind).toBe(mode === "receiver" ? "respond" : "emit");
+  it.each([
+    // An ESME hears receipts and MO as data_sm where deliver_sm comes: not on a transmitter.
+    ["esme", "deliver_sm", deliver, "transmitter"],
+    // An SMSC hears data_sm submits where submit_sm comes: not on a receiver.
+    ["smsc", "submit_sm", submit, "receiver"],
+  ] as const)(
+    "when data_sm reaches the %s side, it is taken where %s is taken, and refused with ESME_RINVBNDSTS where not",
+    (role, _twin, twin, refusing) => {
+      for (const mode of modes) {
+        const asTwin = decideIncoming(twin, "bound", mode, role);
+        expect(decideIncoming(data, "bound", mode, role)).toEqual(asTwin);
+        expect(asTwin.kind).toBe(mode === refusing ? "respond" : "emit");
+      }
     },
   );
 

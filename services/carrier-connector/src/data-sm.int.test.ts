@@ -1,5 +1,5 @@
-import { InboundMessageReceived, NATS_OPERATOR_USER } from "@smsgw/contracts";
-import { createLogger, type RunningConsumer, startConsumer } from "@smsgw/service-kit";
+import { type InboundMessageReceived, NATS_OPERATOR_USER } from "@smsgw/contracts";
+import { createLogger, type RunningConsumer } from "@smsgw/service-kit";
 import {
   createTestInfra,
   type SimulatorProcess,
@@ -9,7 +9,7 @@ import {
 } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCarrierConnectorConfig } from "./config.ts";
-import { observeEvents, order } from "./harness.testing.ts";
+import { observeEvents, order, recordInbound, simulatedCarrier } from "./harness.testing.ts";
 import { type StartedCarrierConnector, startCarrierConnector } from "./service.ts";
 
 /**
@@ -37,13 +37,8 @@ const SIM_CARRIERS = [
 beforeAll(async () => {
   infra = await createTestInfra({}, { natsUser: "carrier-connector" });
   simulator = await startSimulatorProcess({ SIM_CARRIERS: JSON.stringify(SIM_CARRIERS) });
-  const carrier = (id: string, extra: Record<string, unknown> = {}) => ({
-    id,
-    port: simulator.ports[id],
-    password: "secret",
-    idBase: "hex",
-    ...extra,
-  });
+  const carrier = (id: string, extra: Record<string, unknown> = {}) =>
+    simulatedCarrier(simulator.ports, id, extra);
   connector = await startCarrierConnector(
     loadCarrierConnectorConfig({
       ...infra.env,
@@ -58,17 +53,7 @@ beforeAll(async () => {
     log,
   );
   events = await observeEvents(infra.envOf(NATS_OPERATOR_USER), log);
-  inboundConsumer = await startConsumer(events.messaging.nats, {
-    stream: events.messaging.subjects.stream,
-    durable: "test-inbound",
-    filterSubject: events.messaging.subjects.inboundReceived,
-    schema: InboundMessageReceived,
-    log,
-    handle: async (batch) => {
-      inbound.push(...batch.map((d) => d.value));
-      return undefined;
-    },
-  });
+  inboundConsumer = await recordInbound(events.messaging, inbound, log);
   await waitFor(() => SIM_CARRIERS.every(({ id }) => connector.boundCarriers().includes(id)), {
     what: "every carrier bound",
   });

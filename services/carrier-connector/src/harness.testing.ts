@@ -1,5 +1,6 @@
 import {
   EventBatch,
+  InboundMessageReceived,
   type MessageEvent,
   MessageEvent as MessageEventSchema,
   newMessageId,
@@ -117,4 +118,32 @@ export async function observeEvents(env: Record<string, string>, log: Logger) {
       await messaging.close();
     },
   };
+}
+
+/** A CARRIERS entry for a carrier the simulator plays: its port, the simulator's password, hex ids. */
+export function simulatedCarrier(
+  ports: Readonly<Record<string, number>>,
+  id: string,
+  extra: Record<string, unknown> = {},
+) {
+  return { id, port: ports[id], password: "secret", idBase: "hex", ...extra };
+}
+
+/** Records every InboundMessageReceived on the test prefix into `into` (the consumer returned). */
+export function recordInbound(
+  messaging: Messaging,
+  into: InboundMessageReceived[],
+  log: Logger,
+): Promise<RunningConsumer> {
+  return startConsumer(messaging.nats, {
+    stream: messaging.subjects.stream,
+    durable: "test-inbound",
+    filterSubject: messaging.subjects.inboundReceived,
+    schema: InboundMessageReceived,
+    log,
+    handle: async (batch) => {
+      into.push(...batch.map((d) => d.value));
+      return undefined;
+    },
+  });
 }

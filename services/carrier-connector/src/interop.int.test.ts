@@ -1,10 +1,10 @@
-import { InboundMessageReceived, NATS_OPERATOR_USER } from "@smsgw/contracts";
-import { createLogger, type RunningConsumer, startConsumer } from "@smsgw/service-kit";
+import { type InboundMessageReceived, NATS_OPERATOR_USER } from "@smsgw/contracts";
+import { createLogger, type RunningConsumer } from "@smsgw/service-kit";
 import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
 import { type NpmPdu, type NpmServer, type NpmSession, npmSmpp } from "@smsgw/testkit/npm-smpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCarrierConnectorConfig } from "./config.ts";
-import { observeEvents, order } from "./harness.testing.ts";
+import { observeEvents, order, recordInbound } from "./harness.testing.ts";
 import { type StartedCarrierConnector, startCarrierConnector } from "./service.ts";
 
 /**
@@ -86,17 +86,7 @@ beforeAll(async () => {
     log,
   );
   events = await observeEvents(infra.envOf(NATS_OPERATOR_USER), log);
-  inboundConsumer = await startConsumer(events.messaging.nats, {
-    stream: events.messaging.subjects.stream,
-    durable: "test-inbound",
-    filterSubject: events.messaging.subjects.inboundReceived,
-    schema: InboundMessageReceived,
-    log,
-    handle: async (batch) => {
-      inbound.push(...batch.map((d) => d.value));
-      return undefined;
-    },
-  });
+  inboundConsumer = await recordInbound(events.messaging, inbound, log);
 });
 
 afterAll(async () => {
@@ -107,6 +97,13 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server?.close(() => resolve()));
   await infra?.cleanup();
 });
+
+/** An MO from an international number to 1234, on the server's latest session: its answer. */
+function sendMo(command: "deliver_sm" | "data_sm", fields: Record<string, unknown>) {
+  const session = sessions.at(-1) as NpmSession;
+  const mo = { source_addr_ton: 1, destination_addr: "1234", ...fields };
+  return new Promise<NpmPdu>((resolve) => session[command](mo, resolve));
+}
 
 describe("interop with the npm smpp package's server", () => {
   it("binds, submits a 2-part message and maps both receipts", async () => {
@@ -131,18 +128,7 @@ describe("interop with the npm smpp package's server", () => {
   });
 
   it("records an MO it delivers and answers it", async () => {
-    const session = sessions.at(-1) as NpmSession;
-    const resp = await new Promise<NpmPdu>((resolve) =>
-      session.deliver_sm(
-        {
-          source_addr: "37256789045",
-          source_addr_ton: 1,
-          destination_addr: "1234",
-          short_message: "HELP",
-        },
-        resolve,
-      ),
-    );
+    const resp = await sendMo("deliver_sm", { source_addr: "37256789045", short_message: "HELP" });
     expect(resp.command_status).toBe(0);
     await waitFor(() => inbound.length === 1, { what: "the inbound event" });
     expect(inbound).toMatchObject([
@@ -168,19 +154,11 @@ describe("interop with the npm smpp package's server", () => {
   });
 
   it("records an MO it sends as data_sm (the text in message_payload) and answers it", async () => {
-    const session = sessions.at(-1) as NpmSession;
-    const resp = await new Promise<NpmPdu>((resolve) =>
-      session.data_sm(
-        {
-          source_addr: "37256789047",
-          source_addr_ton: 1,
-          destination_addr: "1234",
-          data_coding: 0,
-          message_payload: Buffer.from("INFO"),
-        },
-        resolve,
-      ),
-    );
+    const resp = await sendMo("data_sm", {
+      source_addr: "37256789047",
+      data_coding: 0,
+      message_payload: Buffer.from("INFO"),
+    });
     expect(resp).toMatchObject({ command: "data_sm_resp", command_status: 0 });
     const message = await waitFor(() => inbound.find((m) => m.from === "+37256789047"));
     expect(message).toMatchObject({ carrierId: "npm", to: "1234", text: "INFO" });

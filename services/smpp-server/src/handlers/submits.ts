@@ -123,10 +123,8 @@ export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
     );
     if (!take.allowed) return refusal(CommandStatus.ESME_RTHROTTLED, "throttled");
 
-    // data_sm has no short_message: its text is in message_payload (SAR TLVs for parts).
-    const content = readMessageContent(
-      pdu.command === "submit_sm" ? pdu : { ...pdu, shortMessage: Buffer.alloc(0) },
-    );
+    // data_sm has no short_message: readMessageContent reads its message_payload.
+    const content = readMessageContent(pdu);
     if (content.badUdh) return refusal(CommandStatus.ESME_RINVESMCLASS, "bad_udh");
     const schedule = scheduleOf(
       pdu.command === "submit_sm" ? pdu : { scheduleDeliveryTime: "", validityPeriod: "" },

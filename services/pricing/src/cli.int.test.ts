@@ -137,6 +137,7 @@ describe("the accounts CLI", () => {
     }
   });
 
+  // Eleven CLI processes, each a Node start and connections: on a busy machine over 30 s.
   it("when an operator manages an account, every command answers in --json and the ledger names who and why", async () => {
     const run = async (...args: string[]) => {
       const result = await cli(...args, "--json");
@@ -198,7 +199,7 @@ describe("the accounts CLI", () => {
       ["adjustment", -1.25, "cli:bob", "refund fee"],
       ["topup", 5, expect.stringMatching(/^cli:/), "initial credits"],
     ]);
-  });
+  }, 90_000);
 
   it("when a price list is loaded, a bad file is refused with line numbers and a good one replaces the list", async () => {
     const dir = await mkdtemp(join(tmpdir(), "prices-"));

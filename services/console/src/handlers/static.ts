@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { stripTypeScriptTypes } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,19 +21,11 @@ export function mountStatic(router: Router): void {
       body: readFileSync(join(STATIC_DIR, name), "utf8"),
     });
   }
-  const modules = [
-    "index",
-    "concat-udh",
-    "encode-part",
-    "encoding",
-    "errors",
-    "gsm7-codec",
-    "gsm7-tables",
-    "limits",
-    "part-planner",
-    "segment",
-    "ucs2-codec",
-  ];
+  // Every module of the package, so what its index imports is there whatever it grows to;
+  // its tests and benches (`name.unit.test.ts`, `name.bench.ts`) are not.
+  const modules = readdirSync(SMS_TEXT_DIR)
+    .filter((file) => /^[a-z0-9-]+\.ts$/.test(file))
+    .map((file) => file.slice(0, -".ts".length));
   // stripTypeScriptTypes warns once that it is experimental; Node's own type stripping,
   // which runs this service, is the same code, so the warning says nothing new here.
   const emitWarning = process.emitWarning;

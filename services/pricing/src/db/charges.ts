@@ -155,24 +155,28 @@ async function recordDecision(
   // same order and cannot deadlock.
   const moved = [...spent].filter(([, amount]) => amount > 0).sort(([a], [b]) => (a < b ? -1 : 1));
   const { rows } = await sql<{ warnings: unknown[]; charged: Array<[string, string]> }>`
-    with charged as (
-      insert into ledger (account_id, kind, amount, message_id, parts, price_per_part, actor, note)
-      select x.account_id, 'charge', x.amount, x.message_id, x.parts, x.price_per_part,
-        ${CHARGE_ACTOR}, ''
-      from unnest(${charges.map((c) => c.accountId)}::text[],
-                  ${charges.map((c) => String(-c.amount))}::bigint[],
-                  ${charges.map((c) => c.messageId)}::text[],
-                  ${charges.map((c) => String(c.parts))}::integer[],
-                  ${charges.map((c) => String(c.pricePerPart))}::bigint[])
-        as x (account_id, amount, message_id, parts, price_per_part)
-      returning id, account_id, message_id, ${chargedAtMs("created_at")} as charged_at
-    ), spent as (
+    with spent as (
       update accounts as a set balance = a.balance - v.spent
       from unnest(${moved.map(([accountId]) => accountId)}::text[],
                   ${moved.map(([, amount]) => String(amount))}::bigint[]) as v (account_id, spent)
       where a.account_id = v.account_id
       returning a.account_id, a.balance, v.spent, a.currency, a.low_balance_threshold,
         a.default_callback_url
+    ), charged as (
+      -- After the balances' row locks (the join waits for the whole update), with the time
+      -- read then: ids and times are drawn together, just before the commit (db/settlement.ts).
+      insert into ledger (account_id, kind, amount, message_id, parts, price_per_part, actor, note,
+        created_at)
+      select x.account_id, 'charge', x.amount, x.message_id, x.parts, x.price_per_part,
+        ${CHARGE_ACTOR}, '', clock_timestamp()
+      from unnest(${charges.map((c) => c.accountId)}::text[],
+                  ${charges.map((c) => String(-c.amount))}::bigint[],
+                  ${charges.map((c) => c.messageId)}::text[],
+                  ${charges.map((c) => String(c.parts))}::integer[],
+                  ${charges.map((c) => String(c.pricePerPart))}::bigint[])
+        as x (account_id, amount, message_id, parts, price_per_part),
+        (select count(*) from spent) as locked
+      returning id, account_id, message_id, ${chargedAtMs("created_at")} as charged_at
     ), crossed as (
       -- balanceLowId (contracts): the account and the batch's last charge of it.
       select s.*, ':balance_low:' || (select max(c.id) from charged c

@@ -130,6 +130,36 @@ describe("the mark", () => {
     expect((await mark())?.ledger_id).toBe(ledgerIds.at(-1));
   });
 
+  it("when a charge with a lower id is still young and one after it is old, neither is taken and the mark stays before both until the young one is old", async () => {
+    await migrate(PRICING_SCHEMA, migrations);
+    await account("acc_order");
+    const [settled, lateTime, earlyTime] = Array.from({ length: 3 }, () => newMessageId()) as [
+      string,
+      string,
+      string,
+    ];
+    const settledId = await charge("acc_order", settled, 30);
+    // A lower id with a later time: its batch drew its id first and its time later (or
+    // committed after the next one did).
+    await charge("acc_order", lateTime, 2);
+    const lastId = await charge("acc_order", earlyTime, 10);
+
+    expect(await dueCharges(pricing.db, 5 * 60_000, 1_000)).toEqual({
+      lastId: settledId,
+      messageIds: [settled],
+    });
+    await advanceMark(pricing.db, settledId);
+    expect(await dueCharges(pricing.db, 5 * 60_000, 1_000)).toEqual({
+      lastId: null,
+      messageIds: [],
+    });
+    // Once both are old, both are taken.
+    expect(await dueCharges(pricing.db, 60_000, 1_000)).toEqual({
+      lastId,
+      messageIds: [lateTime, earlyTime],
+    });
+  });
+
   it("when a slice is smaller than what is due, the next call takes up after it", async () => {
     await migrate(PRICING_SCHEMA, migrations);
     await account("acc_slices");

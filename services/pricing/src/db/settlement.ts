@@ -16,8 +16,15 @@ export interface DueCharges {
 }
 
 /**
- * The next `limit` charges past the mark that are older than `ageMs`, in ledger order, and of
- * them the messages not refunded yet: one statement per call.
+ * The charges past the mark that are older than `ageMs`, in ledger order, up to `limit` and
+ * never past the first one still younger (the unbroken prefix of old charges), and of them the
+ * messages not refunded yet: one statement per call.
+ *
+ * Why the prefix: a charge's id is drawn when its row is inserted, its `created_at` a moment
+ * before (db/charges.ts), and concurrent batches commit in any order, so ids and times do not
+ * rise together. Taking every old charge and moving the mark to the highest would pass a
+ * lower id that is still young (it waited on a lock, or committed later) and leave it
+ * unsettled for good; stopping before it, the mark waits until it is old too.
  */
 export async function dueCharges(
   db: Kysely<PricingDatabase>,
@@ -25,12 +32,16 @@ export async function dueCharges(
   limit: number,
 ): Promise<DueCharges> {
   const { rows } = await sql<{ last_id: string | null; open: string[] }>`
-    with due as (
-      select l.id, l.message_id from ledger l, settlement_mark mark
+    with next as (
+      select l.id, l.message_id,
+        l.created_at < now() - make_interval(secs => ${ageMs / 1000}) as old
+      from ledger l, settlement_mark mark
       where l.id > mark.ledger_id and l.kind = 'charge'
-        and l.created_at < now() - make_interval(secs => ${ageMs / 1000})
       order by l.id
       limit ${limit}
+    ), due as (
+      select n.id, n.message_id from next n
+      where n.id < coalesce((select min(y.id) from next y where not y.old), n.id + 1)
     )
     select
       (select max(id)::text from due) as last_id,

@@ -6,9 +6,12 @@ import {
   openServiceDatabase,
 } from "@smsgw/service-kit";
 import { createTestInfra, type TestInfra } from "@smsgw/testkit";
+import { type Kysely, sql } from "kysely";
 import { type AccountOperations, createAccountOperations } from "../accounts.ts";
 import { migrations, PRICING_SCHEMA } from "../db/migrations.ts";
 import type { PricingDatabase } from "../db/schema.ts";
+import { createPriceBook } from "../domain/price-book.ts";
+import { createPriceList } from "../domain/price-list.ts";
 
 export interface TestAccounts {
   infra: TestInfra;
@@ -38,4 +41,21 @@ export async function openTestAccounts(name: string, poolMax: number): Promise<T
       await infra.cleanup();
     },
   };
+}
+
+/** One price: Estonia, 420 money units a part, in EUR. */
+export const estonianPrices = createPriceBook(
+  createPriceList([{ prefix: "+372", country: "EE", pricePerPart: 420, currency: "EUR" }]),
+);
+
+/** A test account with this id and balance (EUR), written straight into its table. */
+export async function insertAccount(
+  db: Kysely<PricingDatabase>,
+  accountId: string,
+  balance = 10_000,
+): Promise<void> {
+  await sql`
+    insert into accounts (account_id, name, hash, token_sha256, currency, test, balance, webhook_secret)
+    values (${accountId}, ${accountId}, ${`h_${accountId}`}, ${"0".repeat(64)}, 'EUR', true,
+            ${balance}, 'whsec_x')`.execute(db);
 }

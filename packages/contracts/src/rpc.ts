@@ -34,8 +34,11 @@ export const AuthorizeResponse = z.discriminatedUnion("outcome", [
   }),
   z.object({ outcome: z.literal("destination_blocked"), reason: z.string() }),
   z.object({ outcome: z.literal("error"), reason: z.string() }),
-  // The message id was charged and that charge refunded (never accepted, or failed): the
-  // id is spent, and a send that still wants to go out needs a new one.
+  // The message id was charged and that charge refunded as never accepted (the sweep): no
+  // message went out under it, the id is spent, and a send that still wants to go out needs a
+  // new one. A charge refunded after its message was accepted and failed is answered
+  // `charged` again, as first (with its publishBy): that message stands, and a retry must
+  // answer it, never send a second one.
   z.object({ outcome: z.literal("refunded") }),
 ]);
 export type AuthorizeResponse = z.infer<typeof AuthorizeResponse>;

@@ -8,6 +8,7 @@ import { createPriceBook } from "../domain/price-book.ts";
 import { createPriceList } from "../domain/price-list.ts";
 import { chargeBatch } from "./charges.ts";
 import { migrations, PRICING_SCHEMA } from "./migrations.ts";
+import { refundBatch } from "./refunds.ts";
 import type { PricingDatabase } from "./schema.ts";
 
 const prices = createPriceBook(
@@ -157,6 +158,27 @@ describe("the batch charge", () => {
       select (select count(*) from pending_charges) as pending,
         (select count(*) from outbox) as outbox`.execute(first.db);
     expect(rows[0]).toEqual({ pending: "0", outbox: "0" });
+  });
+
+  it("when a charge was refunded, a retry of its message id is answered by the refund's reason: failed (accepted, then failed) gets the first charge again, not_accepted gets refunded; neither is charged again", async () => {
+    await account("acc_refunded", 10_000);
+    const failed = request("acc_refunded");
+    const neverAccepted = request("acc_refunded");
+    const [firstAnswer] = (await chargeBatch(first.db, [failed, neverAccepted], prices, 60_000))
+      .responses;
+    await refundBatch(first.db, [
+      { messageId: failed.messageId, reason: "failed" },
+      { messageId: neverAccepted.messageId, reason: "not_accepted" },
+    ]);
+
+    const retried = await chargeBatch(first.db, [failed, neverAccepted], prices, 60_000);
+
+    // The message stands: the door answers it (republished in its window, or outcome_unknown).
+    expect(retried.responses[0]).toEqual(firstAnswer);
+    expect(firstAnswer).toMatchObject({ outcome: "charged", publishBy: expect.any(String) });
+    expect(retried.responses[1]).toEqual({ outcome: "refunded" });
+    expect(retried.newCharges).toEqual([]);
+    expect(await balance("acc_refunded")).toBe("10000");
   });
 
   it("when a batch only replays and refuses, it writes nothing", async () => {

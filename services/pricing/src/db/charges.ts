@@ -70,7 +70,8 @@ interface ChargeJson {
   parts: number;
   price_per_part: string;
   currency: string;
-  refunded: boolean;
+  /** The refund's note (its reason), when refunded. */
+  refund_reason: string | null;
   charged_at: string;
 }
 
@@ -93,8 +94,8 @@ async function readState(
         select l.message_id, l.account_id, l.amount::text as amount, l.parts,
           l.price_per_part::text as price_per_part, a.currency,
           ${chargedAtMs("l.created_at")}::text as charged_at,
-          exists (select 1 from ledger r
-            where r.kind = 'refund' and r.message_id = l.message_id) as refunded
+          (select r.note from ledger r
+            where r.kind = 'refund' and r.message_id = l.message_id) as refund_reason
         from ledger l join accounts a on a.account_id = l.account_id
         where l.kind = 'charge' and l.message_id = any(${messageIds}::text[])
           and l.parts is not null and l.price_per_part is not null) c) as charges`.execute(db);
@@ -121,7 +122,7 @@ async function readState(
         parts: row.parts,
         pricePerPart: toUnits(row.price_per_part),
         currency: row.currency,
-        refunded: row.refunded,
+        ...(row.refund_reason === null ? {} : { refundReason: row.refund_reason }),
         chargedAt: Number(row.charged_at),
       },
     ]),

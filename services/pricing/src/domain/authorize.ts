@@ -1,4 +1,5 @@
 import type { AuthorizeResponse } from "@smsgw/contracts";
+import type { RefundReason } from "./events.ts";
 import type { PriceBook } from "./price-book.ts";
 import { type QuotedAccount, quote } from "./quote.ts";
 
@@ -32,8 +33,11 @@ export interface Charge {
   pricePerPart: number;
   parts: number;
   currency: string;
-  /** Refunded since (failed, or never accepted): a retry must not send it for free. */
-  refunded?: boolean;
+  /**
+   * Refunded since: the refund's reason (the ledger's note), `not_accepted` (never accepted:
+   * the id is spent) or `failed` (accepted, then failed: the message stands).
+   */
+  refundReason?: string;
   /** When the ledger recorded it (ms; Postgres's clock, the sweep's): its window's start. */
   chargedAt?: number;
 }
@@ -90,12 +94,22 @@ export function decideBatch(input: BatchInput): BatchDecision {
   return { responses, newCharges, balances };
 }
 
-/** A retried message id gets its first answer again, and is not charged twice. */
+/** The ledger note of a sweep's refund (RefundReason `not_accepted`, domain/events.ts). */
+const NEVER_ACCEPTED: RefundReason = "not_accepted";
+
+/**
+ * A retried message id gets its first answer again, and is not charged twice. Refunded as
+ * never accepted, it is spent: no message went out under it, and a send that still wants to go
+ * needs a new id (`refunded`). Refunded for any other reason (`failed`: accepted, then no
+ * carrier took it), a message went out under it: the retry gets the first charge, with its
+ * `publishBy`, so the door answers that message (its copy republished within the window,
+ * which JetStream keeps once, or `outcome_unknown` after it) and never sends a second one.
+ */
 function replay(charge: Charge, request: ChargeRequest): AuthorizeResponse {
   if (charge.accountId !== request.accountId) {
     return { outcome: "error", reason: "message id already charged to another account" };
   }
-  if (charge.refunded) return { outcome: "refunded" };
+  if (charge.refundReason === NEVER_ACCEPTED) return { outcome: "refunded" };
   return chargedResponse(charge);
 }
 

@@ -194,17 +194,27 @@ describe("deciding a batch of authorize requests", () => {
     ]);
   });
 
-  it("when a message id was charged and then refunded, a retry is answered refunded (the id is spent), not sent free", () => {
+  /** A retry of a message id charged 420 and refunded for this reason. */
+  const retryRefunded = (refundReason: string) => {
     const r = request("acc_a");
-    const earlier: Charge = {
-      ...r,
-      amount: 420,
-      pricePerPart: 420,
-      currency: "EUR",
-      refunded: true,
-    };
-    const decision = decideBatch(given([account("acc_a", 10_000)], [r], [earlier]));
+    const earlier: Charge = { ...r, amount: 420, pricePerPart: 420, currency: "EUR", refundReason };
+    return decideBatch(given([account("acc_a", 10_000)], [r], [earlier]));
+  };
+
+  it("when a message id was charged and refunded as never accepted, a retry is answered refunded (the id is spent), not sent free", () => {
+    const decision = retryRefunded("not_accepted");
     expect(decision.responses[0]).toEqual({ outcome: "refunded" });
+    expect(decision.newCharges).toEqual([]);
+  });
+
+  it("when a message id was accepted, failed and was refunded, a retry gets its first charge again (the door answers that message), not refunded and not a new charge", () => {
+    const decision = retryRefunded("failed");
+    expect(decision.responses[0]).toEqual({
+      outcome: "charged",
+      amount: 420,
+      currency: "EUR",
+      pricePerPart: 420,
+    });
     expect(decision.newCharges).toEqual([]);
   });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { MessageEvent } from "./events.ts";
 import { isMessageId, messageIdTime, newMessageId } from "./ids.ts";
 import { parseDecimal, toDecimal } from "./money.ts";
+import { AuthorizeRequest } from "./rpc.ts";
 import { isForwardStatus } from "./status.ts";
 import { MessageStatusChanged } from "./status-change.ts";
 import { subjects } from "./subjects.ts";
@@ -134,5 +135,23 @@ describe("status changes", () => {
     const validUntil = "2026-11-24T11:00:00.000Z";
     expect(MessageStatusChanged.parse({ ...change, validUntil }).validUntil).toBe(validUntil);
     expect(MessageStatusChanged.safeParse({ ...change, validUntil: "soon" }).success).toBe(false);
+  });
+});
+
+describe("the authorize request", () => {
+  const request = {
+    messageId: "msg_1",
+    accountId: "acc_1",
+    to: "+37256789045",
+    country: "EE",
+    parts: 1,
+  };
+  it("when a door of the version before sends no answerBy, it parses as before", () => {
+    expect(AuthorizeRequest.parse(request)).toEqual(request);
+  });
+  it("when it carries the requester's answerBy, it is kept; a malformed one is refused", () => {
+    const answerBy = "2026-12-07T10:00:05.000Z";
+    expect(AuthorizeRequest.parse({ ...request, answerBy }).answerBy).toBe(answerBy);
+    expect(AuthorizeRequest.safeParse({ ...request, answerBy: "in 5 s" }).success).toBe(false);
   });
 });

@@ -12,6 +12,12 @@ export const AuthorizeRequest = z.object({
   country: z.string().nullable(),
   parts: z.number().int().positive(),
   trace: TraceContext.optional(),
+  /**
+   * When the requester stops waiting for the answer (its clock): then it answers "not
+   * charged", so pricing charges nothing it cannot answer by then (less a margin). Absent from
+   * an older door: pricing's own commit timeout bounds it.
+   */
+  answerBy: z.iso.datetime().optional(),
 });
 export type AuthorizeRequest = z.infer<typeof AuthorizeRequest>;
 

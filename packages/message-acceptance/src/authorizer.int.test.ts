@@ -30,11 +30,12 @@ const request = (parts: number): AuthorizeRequest => ({
 
 function standIn(prefix: string, servesBatches: boolean) {
   const subjects = subjectsFor(prefix);
-  const seen = { alone: 0, together: 0, inBatches: 0 };
+  const seen = { alone: 0, together: 0, inBatches: 0, answerBy: [] as Array<string | undefined> };
   const later = (respond: () => void) => setTimeout(respond, 20);
   nc.subscribe(subjects.authorize, {
     callback: (_error, msg) => {
       seen.alone++;
+      seen.answerBy.push(msg.json<AuthorizeRequest>().answerBy);
       later(() => msg.respond(JSON.stringify(charged(msg.json<AuthorizeRequest>()))));
     },
   });
@@ -44,6 +45,7 @@ function standIn(prefix: string, servesBatches: boolean) {
         const { requests } = msg.json<{ requests: AuthorizeRequest[] }>();
         seen.together++;
         seen.inBatches += requests.length;
+        seen.answerBy.push(...requests.map((r) => r.answerBy));
         later(() => msg.respond(JSON.stringify({ responses: requests.map(charged) })));
       },
     });
@@ -62,6 +64,20 @@ describe("the authorizer", () => {
     expect(seen.together).toBeGreaterThan(0);
     expect(seen.alone + seen.inBatches).toBe(40);
     expect(seen.alone + seen.together).toBeLessThan(40);
+  });
+
+  it("when a request is sent, it carries when the door stops waiting (answerBy: now plus its timeout), alone or in a batch", async () => {
+    const { subjects, seen } = standIn(`authz_by_${Date.now()}`, true);
+    await nc.flush();
+    const authorizer = createAuthorizer(nc, subjects, { timeoutMs: 2_000 });
+    const before = Date.now();
+    await Promise.all(Array.from({ length: 10 }, () => authorizer.authorize(request(1))));
+    expect(seen.answerBy).toHaveLength(10);
+    for (const answerBy of seen.answerBy) {
+      const at = Date.parse(answerBy ?? "");
+      expect(at).toBeGreaterThanOrEqual(before + 2_000);
+      expect(at).toBeLessThanOrEqual(Date.now() + 2_000);
+    }
   });
 
   it("when pricing does not serve batches (an older version during a rollout), the batch's requests go one by one", async () => {

@@ -60,11 +60,21 @@ export function createAuthorizer(
     }
   }
 
+  /**
+   * The requests as sent: each carries when this door stops waiting (`answerBy`), so that
+   * pricing charges nothing it could only answer after the door said "not charged".
+   */
+  function sent(batch: readonly Waiting[]): AuthorizeRequest[] {
+    const answerBy = new Date(Date.now() + timeoutMs).toISOString();
+    return batch.map((waiting) => ({ ...waiting.request, answerBy }));
+  }
+
   /** Each waiting request alone on `authorize`, each settled by its own answer. */
   async function askEach(batch: readonly Waiting[]): Promise<void> {
+    const requests = sent(batch);
     await Promise.all(
-      batch.map((waiting) =>
-        ask(subjects.authorize, waiting.request, AuthorizeResponse).then(
+      batch.map((waiting, index) =>
+        ask(subjects.authorize, requests[index], AuthorizeResponse).then(
           waiting.answered,
           waiting.failed,
         ),
@@ -77,7 +87,7 @@ export function createAuthorizer(
     try {
       ({ responses } = await ask(
         subjects.authorizeBatch,
-        { requests: batch.map((waiting) => waiting.request) },
+        { requests: sent(batch) },
         AuthorizeBatchResponse,
       ));
     } catch (error) {

@@ -23,8 +23,13 @@ export const PricingEnv = BaseEnv.extend({
   AUTHORIZE_MAX_BATCH: z.coerce.number().int().min(1).max(5_000).default(200),
   /** Batch transactions running at once (they serialize per account on its row lock). */
   AUTHORIZE_MAX_CONCURRENT: z.coerce.number().int().min(1).max(16).default(1),
-  /** A charge transaction still running after this long is given up, freeing its slot. */
-  AUTHORIZE_COMMIT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(8_000),
+  /**
+   * A charge transaction still running after this long is given up, freeing its slot; and no
+   * request is charged later than this after its arrival, nor after its door's `answerBy` (less
+   * a margin). Below the doors' AUTHORIZE_TIMEOUT_MS (5 s), so that a door of the version
+   * before, which sends no `answerBy`, is not charged after it said "not charged" either.
+   */
+  AUTHORIZE_COMMIT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(4_000),
   /** A charge with no MessageAccepted after this long is refunded by the sweep. */
   REFUND_GRACE_MS: z.coerce
     .number()

@@ -37,12 +37,18 @@ export async function chargeBatch(
   prices: PriceBook,
   /** ADR 0022: each charged answer's `publishBy` is its charge's time plus this. */
   acceptWindowMs?: number,
+  /**
+   * ms: no charge is written from then on (domain/deadline.ts): the write waits for a row
+   * lock until then at most, and fails once it holds them past it (ChargeDeadlineError).
+   */
+  deadline?: number,
 ): Promise<BatchDecision & { balanceWarnings: AccountBalanceLow[] }> {
   for (let attempt = 1; ; attempt++) {
     try {
       const state = await readState(db, requests);
       const decision = decideBatch({ requests, ...state, prices });
-      const { balanceWarnings, chargedAt } = await recordDecision(db, decision);
+      if (deadline !== undefined && Date.now() >= deadline) throw new ChargeDeadlineError();
+      const { balanceWarnings, chargedAt } = await recordDecision(db, decision, deadline);
       if (acceptWindowMs === undefined) return { ...decision, balanceWarnings };
       for (const [id, charge] of state.existingCharges) chargedAt.set(id, charge.chargedAt ?? 0);
       const responses = decision.responses.map((response, index) =>
@@ -50,8 +56,17 @@ export async function chargeBatch(
       );
       return { ...decision, responses, balanceWarnings };
     } catch (error) {
+      if (isTooLate(error)) throw new ChargeDeadlineError({ cause: error });
       if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
     }
+  }
+}
+
+/** The batch's deadline passed before its charges were written: nothing was charged. */
+export class ChargeDeadlineError extends Error {
+  override name = "ChargeDeadlineError";
+  constructor(options?: ErrorOptions) {
+    super("the deadline passed before the charges were written; nothing was charged", options);
   }
 }
 
@@ -145,6 +160,7 @@ async function readState(
 async function recordDecision(
   db: Kysely<PricingDatabase>,
   decision: BatchDecision,
+  deadline: number | undefined,
 ): Promise<{ balanceWarnings: AccountBalanceLow[]; chargedAt: Map<string, number> }> {
   const charges = decision.newCharges;
   if (charges.length === 0) return { balanceWarnings: [], chargedAt: new Map() };
@@ -155,12 +171,18 @@ async function recordDecision(
   // Accounts in id order: two batches moving the same accounts take their row locks in the
   // same order and cannot deadlock.
   const moved = [...spent].filter(([, amount]) => amount > 0).sort(([a], [b]) => (a < b ? -1 : 1));
+  // Bounded by the deadline: each row-lock wait (lock_timeout, set before the update locks),
+  // and the write itself (charge_in_time, after the locks, before the ids: migration 0013).
+  const lockTimeoutMs = deadline === undefined ? null : `${Math.max(1, deadline - Date.now())}ms`;
+  const answerBy = deadline === undefined ? null : new Date(deadline).toISOString();
   const { rows } = await sql<{ warnings: unknown[]; charged: Array<[string, string]> }>`
     with spent as (
       update accounts as a set balance = a.balance - v.spent
       from unnest(${moved.map(([accountId]) => accountId)}::text[],
-                  ${moved.map(([, amount]) => String(amount))}::bigint[]) as v (account_id, spent)
-      where a.account_id = v.account_id
+                  ${moved.map(([, amount]) => String(amount))}::bigint[]) as v (account_id, spent),
+        (select set_config('lock_timeout',
+           coalesce(${lockTimeoutMs}::text, current_setting('lock_timeout')), true) as lock_timeout) t
+      where a.account_id = v.account_id and t.lock_timeout is not null
       returning a.account_id, a.balance, v.spent, a.currency, a.low_balance_threshold,
         a.default_callback_url
     ), charged as (
@@ -176,7 +198,8 @@ async function recordDecision(
                   ${charges.map((c) => String(c.parts))}::integer[],
                   ${charges.map((c) => String(c.pricePerPart))}::bigint[])
         as x (account_id, amount, message_id, parts, price_per_part),
-        (select count(*) from spent) as locked
+        (select count(*) as n from spent) as locked
+      where charge_in_time(${answerBy}::timestamptz, locked.n)
       returning id, account_id, message_id, ${chargedAtMs("created_at")} as charged_at
     ), crossed as (
       -- balanceLowId (contracts): the account and the batch's last charge of it.
@@ -205,6 +228,12 @@ async function recordDecision(
     balanceWarnings: (rows[0]?.warnings ?? []).map((event) => AccountBalanceLow.parse(event)),
     chargedAt: new Map((rows[0]?.charged ?? []).map(([id, at]) => [id, Number(at)])),
   };
+}
+
+/** The write gave up at the deadline (lock_timeout, charge_in_time's query_canceled). */
+function isTooLate(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "55P03" || code === "57014";
 }
 
 function isRetryable(error: unknown): boolean {

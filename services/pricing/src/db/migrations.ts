@@ -267,4 +267,22 @@ export const migrations: Record<string, Migration> = {
       await sql`alter table settlement_mark drop column log_from`.execute(db);
     },
   },
+  "0013_charge_in_time": {
+    async up(db: Kysely<unknown>) {
+      // The authorize write checks, once it holds the balances' row locks and before it draws
+      // the charges' ids, that its requesters still wait for the answer (db/charges.ts): a
+      // charge the door has answered "not charged" is never written. query_canceled, as a
+      // statement timeout: the statement rolls back whole.
+      await sql`
+        create function charge_in_time(deadline timestamptz, locked bigint) returns boolean
+        language plpgsql volatile as $$
+        begin
+          if deadline is not null and clock_timestamp() >= deadline then
+            raise exception 'the requesters'' deadline passed before the charges were written'
+              using errcode = 'query_canceled';
+          end if;
+          return locked >= 0;
+        end $$`.execute(db);
+    },
+  },
 };

@@ -18,8 +18,9 @@ import {
 } from "@smsgw/service-kit";
 import type { Kysely } from "kysely";
 import { z } from "zod";
-import { chargeBatch } from "../db/charges.ts";
+import { ChargeDeadlineError, chargeBatch } from "../db/charges.ts";
 import type { PricingDatabase } from "../db/schema.ts";
+import { chargeDeadline, splitByDeadline } from "../domain/deadline.ts";
 import type { PriceBook } from "../domain/price-book.ts";
 import { authorizations, authorizeRequests, recordLedger } from "../metrics.ts";
 import type { OutboxPublisher } from "./outbox-publisher.ts";
@@ -53,6 +54,8 @@ interface Pending {
   settle(response: AuthorizeResponse): void;
   /** From arrival to answer, child of the requester's span. */
   span: Span;
+  /** ms: its charge is written by then or not at all (domain/deadline.ts). */
+  deadline: number;
   /** Set once answered: a commit given up on may still finish and try to answer again. */
   answered?: boolean;
 }
@@ -66,7 +69,10 @@ export interface AuthorizeResponderOptions {
   windowMs: number;
   maxBatch: number;
   maxConcurrent: number;
-  /** See GroupCommitOptions.timeoutMs. */
+  /**
+   * See GroupCommitOptions.timeoutMs; also the longest a request waits to be charged from its
+   * arrival, whatever its `answerBy` (a door of the version before sends none).
+   */
   commitTimeoutMs: number;
   /**
    * Publishes the balance warnings a batch wrote to the outbox right after its commit; without
@@ -94,6 +100,12 @@ const NOT_CONFIRMED: AuthorizeResponse = {
   reason: "the charge could not be confirmed in time; a charge recorded late is refunded",
 };
 
+// The requester stops waiting (and answers "not charged") before this batch could be written.
+const TOO_LATE: AuthorizeResponse = {
+  outcome: "error",
+  reason: "the requester's deadline passed before the charge was written; nothing was charged",
+};
+
 export function startAuthorizeResponder(options: AuthorizeResponderOptions): AuthorizeResponder {
   const { log } = options;
   const tracer = serviceTracer(options.nats.service);
@@ -105,21 +117,27 @@ export function startAuthorizeResponder(options: AuthorizeResponderOptions): Aut
     timeoutMs: options.commitTimeoutMs,
     async commit(batch) {
       const started = performance.now();
+      // Requests whose door stopped waiting while they queued (a stall) are not charged.
+      const { expired, live, deadline } = splitByDeadline(batch, Date.now());
+      for (const pending of expired) answer(pending, TOO_LATE);
+      if (live.length === 0) return;
       const decision = await chargeBatch(
         options.db,
-        batch.map((p) => p.request),
+        live.map((p) => p.request),
         options.prices(),
         options.acceptWindowMs,
+        deadline,
       );
       recordLedger("charge", decision.newCharges);
       // Rare (a crossing, not a charge): nothing to do on almost every batch.
       options.outbox?.publishCommitted(decision.balanceWarnings);
-      for (const [index, pending] of batch.entries()) {
+      for (const [index, pending] of live.entries()) {
         answer(pending, decision.responses[index] ?? NOT_RECORDED);
       }
       log.debug(
         {
           size: batch.length,
+          late: expired.length,
           charged: decision.newCharges.length,
           ms: Math.round((performance.now() - started) * 100) / 100,
         },
@@ -128,7 +146,12 @@ export function startAuthorizeResponder(options: AuthorizeResponderOptions): Aut
     },
     onError(error, batch) {
       log.error({ err: error, size: batch.length }, "authorize batch failed; answered error");
-      const response = error instanceof DeadlineExceededError ? NOT_CONFIRMED : NOT_RECORDED;
+      const response =
+        error instanceof ChargeDeadlineError
+          ? TOO_LATE
+          : error instanceof DeadlineExceededError
+            ? NOT_CONFIRMED
+            : NOT_RECORDED;
       for (const pending of batch) answer(pending, response);
     },
   });
@@ -190,7 +213,12 @@ export function startAuthorizeResponder(options: AuthorizeResponderOptions): Aut
       { headers: msg.headers, trace: request.trace },
       { "rpc.method": "authorize", "messaging.destination.name": options.subjects.authorize },
     );
-    group.add({ request, span, settle: count(settle) });
+    const deadline = chargeDeadline({
+      arrivedAt: Date.now(),
+      commitTimeoutMs: options.commitTimeoutMs,
+      answerBy: request.answerBy === undefined ? undefined : Date.parse(request.answerBy),
+    });
+    group.add({ request, span, deadline, settle: count(settle) });
   }
 
   /** Every answer is counted by its outcome, alone or in a batch. */

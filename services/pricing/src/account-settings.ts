@@ -344,26 +344,40 @@ export function createAccountSettings(deps: SettingsDeps): AccountSettings {
         .where(matches(account))
         .executeTakeFirst();
       if (!row) throw notFound(account);
-      let query = db
-        .selectFrom("ledger")
-        .selectAll()
-        .where("account_id", "=", row.account_id)
-        .orderBy("id", "desc")
-        .limit(limit);
-      if (options.beforeId !== undefined) {
-        if (!/^[0-9]{1,18}$/.test(options.beforeId)) throw invalid("before must be an entry id");
-        query = query.where("id", "<", options.beforeId);
+      if (options.beforeId !== undefined && !/^[0-9]{1,18}$/.test(options.beforeId)) {
+        throw invalid("before must be an entry id");
       }
-      const entries = await query.execute();
-      return entries.map((e) => ({
-        id: e.id,
-        kind: e.kind,
-        amount: toUnits(e.amount),
-        messageId: e.message_id,
-        actor: e.actor,
-        note: e.note,
-        createdAt: e.created_at,
-      }));
+      return ledgerEntries(db, row.account_id, limit, options.beforeId);
     },
   };
+}
+
+/**
+ * An account's ledger entries, newest first, `limit` of them before the entry `beforeId`
+ * (a string of digits) if given. `db` may be a transaction: the console reads them in the
+ * snapshot it reads the balance in.
+ */
+export async function ledgerEntries(
+  db: Kysely<PricingDatabase>,
+  accountId: string,
+  limit: number,
+  beforeId?: string,
+): Promise<LedgerEntry[]> {
+  let query = db
+    .selectFrom("ledger")
+    .selectAll()
+    .where("account_id", "=", accountId)
+    .orderBy("id", "desc")
+    .limit(limit);
+  if (beforeId !== undefined) query = query.where("id", "<", beforeId);
+  const entries = await query.execute();
+  return entries.map((e) => ({
+    id: e.id,
+    kind: e.kind,
+    amount: toUnits(e.amount),
+    messageId: e.message_id,
+    actor: e.actor,
+    note: e.note,
+    createdAt: e.created_at,
+  }));
 }

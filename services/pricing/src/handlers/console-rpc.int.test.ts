@@ -178,6 +178,34 @@ describe("console requests to pricing", () => {
     expect(second.nextBefore).toBeNull();
   });
 
+  it("when the ledger is read while money moves, every page's balanceAfter is the balance right after that entry (one snapshot)", async () => {
+    const { accountId } = await signUp();
+    let moving = true;
+    const topUps = (async () => {
+      for (let i = 0; i < 60; i++) await pricing.accounts.topUp(accountId, "0.01", "operator");
+      moving = false;
+    })();
+    const pages: Array<Array<{ id: string; balanceAfter: number }>> = [];
+    while (moving) {
+      const page = await ask(rpc.ledger, { accountId, limit: 5 }, ConsoleLedgerResponse);
+      if (page.outcome !== "ledger") throw new Error(page.reason);
+      expect(page.entries[0]?.balanceAfter).toBe(page.balance);
+      pages.push(page.entries);
+    }
+    await topUps;
+
+    // Read again once nothing moves: the ledger is append-only, so this is the truth.
+    const all = await ask(rpc.ledger, { accountId, limit: 200 }, ConsoleLedgerResponse);
+    if (all.outcome !== "ledger") throw new Error(all.reason);
+    const truth = new Map(all.entries.map((e) => [e.id, e.balanceAfter]));
+    expect(pages.length).toBeGreaterThan(5);
+    for (const page of pages) {
+      expect(page.map((e) => [e.id, e.balanceAfter])).toEqual(
+        page.map((e) => [e.id, truth.get(e.id)]),
+      );
+    }
+  });
+
   it("when the price list is searched, it answers the matching prefixes; an unknown account is an error", async () => {
     const { accountId } = await signUp();
     const prices = await ask(rpc.priceList, { accountId, search: "EE" }, ConsolePriceListResponse);

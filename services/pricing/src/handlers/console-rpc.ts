@@ -21,6 +21,7 @@ import {
 } from "@smsgw/contracts";
 import { newSmppSystemId } from "@smsgw/smpp-credentials";
 import { sql } from "kysely";
+import { ledgerEntries } from "../account-settings.ts";
 import { AccountError, AccountErrorCode, type AccountOperations } from "../accounts.ts";
 import { toUnits } from "../db/schema.ts";
 import { effectivePrices } from "../domain/console-prices.ts";
@@ -157,23 +158,35 @@ export function startConsoleResponders(options: ConsoleRpcOptions): { stop(): Pr
   }
 
   async function ledger(request: ConsoleLedgerRequest): Promise<ConsoleLedgerResponse> {
-    // The balance and what came after the page, in one statement so they agree.
-    const head = await db
-      .selectFrom("accounts")
-      .select([
-        "balance",
-        "currency",
-        sql<string>`coalesce((select sum(amount) from ledger l
-          where l.account_id = accounts.account_id
-            and l.id >= ${request.before ?? "9223372036854775807"}::bigint), 0)`.as("newer"),
-      ])
-      .where("account_id", "=", request.accountId)
-      .executeTakeFirst();
-    if (!head) return unknown(request.accountId);
-    const entries = await accounts.ledger(request.accountId, {
-      limit: request.limit + 1,
-      ...(request.before ? { beforeId: request.before } : {}),
-    });
+    // The balance, what came after the page and the page itself, in one snapshot: entries
+    // committed between two reads (the account sending) would skew every balanceAfter.
+    const read = await db
+      .transaction()
+      .setIsolationLevel("repeatable read")
+      .setAccessMode("read only")
+      .execute(async (tx) => {
+        const head = await tx
+          .selectFrom("accounts")
+          .select([
+            "balance",
+            "currency",
+            sql<string>`coalesce((select sum(amount) from ledger l
+              where l.account_id = accounts.account_id
+                and l.id >= ${request.before ?? "9223372036854775807"}::bigint), 0)`.as("newer"),
+          ])
+          .where("account_id", "=", request.accountId)
+          .executeTakeFirst();
+        if (!head) return undefined;
+        const entries = await ledgerEntries(
+          tx,
+          request.accountId,
+          request.limit + 1,
+          request.before,
+        );
+        return { head, entries };
+      });
+    if (!read) return unknown(request.accountId);
+    const { head, entries } = read;
     const page = entries.slice(0, request.limit);
     let after = toUnits(head.balance) - toUnits(head.newer);
     const withBalance = page.map((entry) => {

@@ -5,6 +5,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   estonianPrices,
+  holdAccountRow,
   insertAccount,
   openTestAccounts,
   type TestAccounts,
@@ -67,16 +68,7 @@ describe("the authorize deadline", () => {
   it("when an account's row is held longer than the door waits, the door hears error or nothing (server_error, not charged) and no charge lands after the row is free", async () => {
     await insertAccount(db(), "acc_held");
     const [first, queued] = [newMessageId(), newMessageId()];
-    let locked: () => void = () => undefined;
-    const lockTaken = new Promise<void>((resolve) => (locked = resolve));
-    const holder = db()
-      .transaction()
-      .execute(async (tx) => {
-        await sql`select 1 from accounts where account_id = 'acc_held' for update`.execute(tx);
-        locked();
-        await sleep(2_500);
-      });
-    await lockTaken;
+    const holder = await holdAccountRow(db(), "acc_held", 2_500);
 
     // The second queues behind the first's batch (one commit at a time).
     const answers = await Promise.all([
@@ -85,7 +77,7 @@ describe("the authorize deadline", () => {
     ]);
     for (const answer of answers) expect(["error", "no answer"]).toContain(answer);
 
-    await holder;
+    await holder.released;
     await sleep(500);
     const { rows } = await sql<{ charges: number; balance: string }>`
       select (select count(*)::int from ledger where message_id in (${first}, ${queued})) as charges,

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chargeBatch } from "../db/charges.ts";
 import {
   estonianPrices,
+  holdAccountRow,
   insertAccount,
   openTestAccounts,
   type TestAccounts,
@@ -63,23 +64,13 @@ describe("the settlement sweep", () => {
     await insertAccount(db(), "acc_a");
     await insertAccount(db(), "acc_b");
     const [first, second] = [newMessageId(), newMessageId()].sort() as [string, string];
-    let started = 0;
-    let locked: () => void = () => undefined;
-    const lockTaken = new Promise<void>((resolve) => (locked = resolve));
     // Someone holds acc_a's row (a refund, a top-up) for a second.
-    const holder = db()
-      .transaction()
-      .execute(async (tx) => {
-        await sql`select 1 from accounts where account_id = 'acc_a' for update`.execute(tx);
-        started = Date.now();
-        locked();
-        await sleep(1_000);
-      });
-    await lockTaken;
+    const holder = await holdAccountRow(db(), "acc_a", 1_000);
+    const started = holder.takenAt;
     const waiting = charge("acc_a", first);
     await sleep(300);
     await charge("acc_b", second);
-    await Promise.all([holder, waiting]);
+    await Promise.all([holder.released, waiting]);
 
     // A sweep whose cut-off falls between the first batch's start and the second's charge,
     // then one between the second's charge and the lock's release, then one after both.

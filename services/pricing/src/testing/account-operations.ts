@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   BaseEnv,
   createLogger,
@@ -58,4 +59,29 @@ export async function insertAccount(
     insert into accounts (account_id, name, hash, token_sha256, currency, test, balance, webhook_secret)
     values (${accountId}, ${accountId}, ${`h_${accountId}`}, ${"0".repeat(64)}, 'EUR', true,
             ${balance}, 'whsec_x')`.execute(db);
+}
+
+/**
+ * Holds an account's row (FOR UPDATE) for `ms`, as a refund or a top-up would; resolves once
+ * it is taken, with when (ms) and the transaction that releases it.
+ */
+export async function holdAccountRow(
+  db: Kysely<PricingDatabase>,
+  accountId: string,
+  ms: number,
+): Promise<{ takenAt: number; released: Promise<void> }> {
+  let taken: (at: number) => void = () => undefined;
+  const takenAt = new Promise<number>((resolve) => (taken = resolve));
+  const released = db.transaction().execute(async (tx) => {
+    await sql`select 1 from accounts where account_id = ${accountId} for update`.execute(tx);
+    taken(Date.now());
+    await sleep(ms);
+  });
+  return {
+    takenAt: await Promise.race([
+      takenAt,
+      released.then(() => Promise.reject(new Error("no lock"))),
+    ]),
+    released,
+  };
 }

@@ -7,6 +7,7 @@ export {
   refusalOf,
   stripBrackets,
 } from "./address.ts";
+export { clientKeyOf } from "./client-key.ts";
 export { type CallbackUrlJudgement, judgeCallbackUrl } from "./judge.ts";
 export {
   endpointOf,

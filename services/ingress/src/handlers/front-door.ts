@@ -1,10 +1,10 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { parse as parseQuery } from "node:querystring";
+import { clientKeyOf } from "@smsgw/callback-guard";
 import { type AdmissionGate, type ApiError, apiError } from "@smsgw/message-acceptance";
 import type { Logger } from "@smsgw/service-kit";
 import proxyaddr from "proxy-addr";
 import { checkAccess, type Principal } from "../domain/access.ts";
-import { clientKeyOf } from "../domain/client-key.ts";
 import { readCredentials } from "../domain/credentials.ts";
 import { type Authenticator, rememberPrincipal } from "./auth.ts";
 import { type IpLimitDeps, ipLimitRefusal } from "./limits.ts";

@@ -1,4 +1,4 @@
-import { parseIPv4, parseIPv6 } from "@smsgw/callback-guard";
+import { parseIPv4, parseIPv6 } from "./address.ts";
 
 /**
  * The key a client address is rate-limited under. An IPv6 client is keyed by its /64: one

@@ -38,3 +38,30 @@ export function withoutAttempt(times: readonly number[], at: number): number[] {
   const index = times.lastIndexOf(at);
   return index < 0 ? [...times] : [...times.slice(0, index), ...times.slice(index + 1)];
 }
+
+/**
+ * The key to forget when the table of counts is full: the one whose count matters least,
+ * fewest attempts still in the window first, then the one whose last attempt is oldest. Keys
+ * in `keep` (those just counted) are never chosen. A flood of new keys, each with one
+ * attempt, therefore pushes out other single attempts, never a key holding more: a victim's
+ * count is not reset by junk.
+ */
+export function leastWorthKeeping(
+  entries: Iterable<readonly [string, readonly number[]]>,
+  now: number,
+  rule: ThrottleRule,
+  keep: ReadonlySet<string>,
+): string | undefined {
+  let chosen: { key: string; count: number; last: number } | undefined;
+  for (const [key, times] of entries) {
+    if (keep.has(key)) continue;
+    const recent = recentAttempts(times, now, rule);
+    const count = recent.length;
+    const last = recent[recent.length - 1] ?? Number.NEGATIVE_INFINITY;
+    if (count === 0) return key;
+    if (!chosen || count < chosen.count || (count === chosen.count && last < chosen.last)) {
+      chosen = { key, count, last };
+    }
+  }
+  return chosen?.key;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { lockedFor, withAttempt, withoutAttempt } from "./throttle.ts";
+import { leastWorthKeeping, lockedFor, withAttempt, withoutAttempt } from "./throttle.ts";
 
 const rule = { maxFailures: 3, windowMs: 60_000 };
 const attempts = (...at: number[]) =>
@@ -33,5 +33,29 @@ describe("attempt throttle", () => {
 
   it("when the attempt to take back is no longer kept, nothing else is taken", () => {
     expect(withoutAttempt([1, 2], 7)).toEqual([1, 2]);
+  });
+});
+
+describe("which key to forget when the table is full", () => {
+  const at = (entries: Record<string, number[]>) => Object.entries(entries);
+  it("when keys hold different counts, the one with the fewest recent attempts goes first", () => {
+    const entries = at({ victim: [1, 2], junk: [3] });
+    expect(leastWorthKeeping(entries, 10, rule, new Set())).toBe("junk");
+  });
+
+  it("when counts are equal, the key whose last attempt is oldest goes first", () => {
+    expect(leastWorthKeeping(at({ a: [5], b: [3] }), 10, rule, new Set())).toBe("b");
+  });
+
+  it("when a key's attempts have all left the window, it goes before any counting one", () => {
+    const entries = at({ live: [100_000], stale: [1, 2, 3] });
+    expect(leastWorthKeeping(entries, 100_001, rule, new Set())).toBe("stale");
+  });
+
+  it("when a key was just counted, it is never the one forgotten", () => {
+    expect(leastWorthKeeping(at({ fresh: [9], old: [1, 2] }), 10, rule, new Set(["fresh"]))).toBe(
+      "old",
+    );
+    expect(leastWorthKeeping(at({ fresh: [9] }), 10, rule, new Set(["fresh"]))).toBeUndefined();
   });
 });

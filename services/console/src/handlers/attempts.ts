@@ -1,18 +1,27 @@
-import { lockedFor, type ThrottleRule, withAttempt, withoutAttempt } from "../domain/throttle.ts";
+import { attemptKeys, type TypedSecret } from "../domain/attempt-keys.ts";
+import {
+  leastWorthKeeping,
+  lockedFor,
+  type ThrottleRule,
+  withAttempt,
+  withoutAttempt,
+} from "../domain/throttle.ts";
 
-/** More keys than this and those no longer locked are forgotten. */
+/** How many keys are kept before the least worth keeping are forgotten. */
 const MAX_KEYS = 10_000;
 
 /**
- * Attempt times per key (an email, a client IP), in this replica's memory. `take` checks
- * and counts in one synchronous step: a handler takes before its first `await`, so a burst
- * of parallel requests is let through exactly up to the limit.
+ * Attempt times per key (an email, a user's codes, a client IP), in this replica's memory.
+ * `take` checks and counts in one synchronous step: a handler takes before its first `await`,
+ * so a burst of parallel requests is let through exactly up to the limit.
  */
 export class Attempts {
   private readonly times = new Map<string, number[]>();
   private readonly rule: ThrottleRule;
-  constructor(rule: ThrottleRule) {
+  private readonly maxKeys: number;
+  constructor(rule: ThrottleRule, maxKeys = MAX_KEYS) {
     this.rule = rule;
+    this.maxKeys = maxKeys;
   }
 
   /**
@@ -27,7 +36,7 @@ export class Attempts {
     if (wait > 0) return wait;
     for (const key of keys)
       this.times.set(key, withAttempt(this.times.get(key) ?? [], now, this.rule));
-    if (this.times.size > MAX_KEYS) this.forgetUnlocked(now);
+    this.forgetLeastWorthKeeping(now, new Set(keys));
     return 0;
   }
 
@@ -39,41 +48,53 @@ export class Attempts {
     }
   }
 
-  /** Forgets every attempt of the key (a correct password clears its email). */
+  /** Forgets every attempt of the key (a right password clears its email's). */
   clear(key: string): void {
     this.times.delete(key);
   }
 
-  private forgetUnlocked(now: number): void {
-    for (const [key, times] of this.times) {
-      if (lockedFor(times, now, this.rule) === 0) this.times.delete(key);
+  /** The attempts of a key still in the window (for tests and metrics). */
+  count(key: string, now: number): number {
+    return (this.times.get(key) ?? []).filter((t) => now - t < this.rule.windowMs).length;
+  }
+
+  /** Over the limit: forgets one key at a time, the least worth keeping, never more. */
+  private forgetLeastWorthKeeping(now: number, keep: ReadonlySet<string>): void {
+    while (this.times.size > this.maxKeys) {
+      const key = leastWorthKeeping(this.times, now, this.rule, keep);
+      if (key === undefined) return;
+      this.times.delete(key);
     }
   }
 }
 
-export type PasswordCheck =
+export type SecretCheck =
   | { outcome: "right" }
   | { outcome: "wrong" }
   | { outcome: "locked"; waitMs: number };
 
 /**
- * A password typed in (log-in, or again before a rotation), counted against the email's and
- * the client's attempts before `verify` awaits anything: a right one clears the email's
- * count and gives the client's attempt back. Log-in and re-authentication share the counts,
- * so a stolen session cannot guess the password faster through the rotation form.
+ * A secret typed in (a password at log-in or again before a sensitive action, a two-factor
+ * code), counted before `verify` awaits anything against the keys `attemptKeys` names; a
+ * right one clears what that secret's failures count (the email's for a password, the
+ * user's codes for a code) and gives the client's attempt back. Log-in and
+ * re-authentication share the counts, so a stolen session cannot guess faster through the
+ * rotation form.
  */
-export async function checkPassword(
+export async function checkSecret(
   attempts: Attempts,
-  who: { email: string; ip: string },
+  secret: TypedSecret,
   now: number,
   verify: () => Promise<boolean>,
-): Promise<PasswordCheck> {
-  const emailKey = `email:${who.email}`;
-  const ipKey = `ip:${who.ip}`;
-  const waitMs = attempts.take([emailKey, ipKey], now);
+): Promise<SecretCheck> {
+  const { counted, clearedWhenRight } = attemptKeys(secret);
+  const waitMs = attempts.take(counted, now);
   if (waitMs > 0) return { outcome: "locked", waitMs };
   if (!(await verify())) return { outcome: "wrong" };
-  attempts.clear(emailKey);
-  attempts.giveBack([ipKey], now);
+  for (const key of clearedWhenRight) attempts.clear(key);
+  attempts.giveBack(
+    counted.filter((key) => !clearedWhenRight.includes(key)),
+    now,
+  );
   return { outcome: "right" };
 }

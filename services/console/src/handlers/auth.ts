@@ -2,10 +2,11 @@ import { parseDecimal } from "@smsgw/contracts";
 import type { Logger } from "@smsgw/service-kit";
 import type { Request, Router } from "express";
 import { newUserId, type UserStore } from "../db/users.ts";
+import { clientKey } from "../domain/attempt-keys.ts";
 import { checkNewPassword, normalizeEmail } from "../domain/credentials-input.ts";
 import { loginPage, signupPage, tooManyAttempts } from "../domain/pages/auth.ts";
 import { credentialsPage } from "../domain/pages/credentials.ts";
-import { type Attempts, checkPassword } from "./attempts.ts";
+import { type Attempts, checkSecret } from "./attempts.ts";
 import { CODE_WAIT_MS, mountLoginCode, sessionMeta } from "./login-code.ts";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "./password.ts";
 import type { PricingClient } from "./pricing-client.ts";
@@ -59,7 +60,7 @@ export function mountAuth(router: Router, options: AuthOptions): void {
       return void res.status(422).send(signupPage(ctx, shownEmail, [password.problem]).value);
     }
     const now = Date.now();
-    const ip = [req.ip ?? "unknown"];
+    const ip = [clientKey(req.ip ?? "unknown")];
     // Counted before the first await; given back only if pricing could not create it.
     const wait = signups.take(ip, now);
     if (wait > 0) {
@@ -131,9 +132,13 @@ export function mountAuth(router: Router, options: AuthOptions): void {
     const shownEmail = field(req, "email").slice(0, 254);
     const email = normalizeEmail(req.body?.email);
     const password = field(req, "password").slice(0, 1_000);
-    const who = { email: email.ok ? email.value : shownEmail, ip: req.ip ?? "unknown" };
+    const who = {
+      kind: "password" as const,
+      email: email.ok ? email.value : shownEmail,
+      ip: req.ip ?? "unknown",
+    };
     let user: Awaited<ReturnType<UserStore["findByEmail"]>>;
-    const checked = await checkPassword(loginAttempts, who, Date.now(), async () => {
+    const checked = await checkSecret(loginAttempts, who, Date.now(), async () => {
       user = email.ok ? await users.findByEmail(email.value) : undefined;
       // The same work and the same words whether or not the email is known.
       const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);

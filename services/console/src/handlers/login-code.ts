@@ -4,7 +4,7 @@ import { parseCookies } from "../domain/cookies.ts";
 import { tooManyAttempts } from "../domain/pages/auth.ts";
 import { totpLoginPage } from "../domain/pages/invite.ts";
 import type { Attempts } from "./attempts.ts";
-import { checkPassword } from "./attempts.ts";
+import { checkSecret } from "./attempts.ts";
 import { codeIsRight, type ReauthDeps } from "./reauth.ts";
 import {
   cookieNames,
@@ -56,10 +56,11 @@ export function mountLoginCode(router: Router, options: LoginCodeOptions): void 
     const pending = cookie ? await options.security.pendingLogin(cookie) : undefined;
     if (!cookie || !pending) return void res.redirect(303, "/login");
     const code = field(req, "code").slice(0, 20);
-    // Counted as log-in attempts of the email and the client: codes are not guessed faster.
-    const checked = await checkPassword(
+    // Counted per user and per client; only a right code clears the user's count (a right
+    // password does not), so codes are not guessed faster by logging in again in between.
+    const checked = await checkSecret(
       loginAttempts,
-      { email: pending.email, ip: req.ip ?? "unknown" },
+      { kind: "code", userId: pending.userId, ip: req.ip ?? "unknown" },
       Date.now(),
       () => codeIsRight(options, pending.userId, code),
     );

@@ -6,7 +6,7 @@ import type { User, UserStore } from "../db/users.ts";
 import { tooManyAttempts } from "../domain/pages/auth.ts";
 import { recentlyConfirmed } from "../domain/team.ts";
 import { checkTotp } from "../domain/totp.ts";
-import { type Attempts, checkPassword } from "./attempts.ts";
+import { type Attempts, checkSecret } from "./attempts.ts";
 import { verifyPassword } from "./password.ts";
 
 export interface ReauthDeps {
@@ -76,9 +76,10 @@ export async function passwordAgain(
       problem: `${what.ask.replace(/\.$/, "")}, and the code from your authenticator app.`,
     };
   }
-  const checked = await checkPassword(
+  const who = { email: user.email, userId: user.userId, ip: req.ip ?? "unknown" };
+  const checked = await checkSecret(
     deps.loginAttempts,
-    { email: user.email, ip: req.ip ?? "unknown" },
+    user.totpEnabled ? { kind: "password and code", ...who } : { kind: "password", ...who },
     Date.now(),
     async () => {
       const stored = await deps.users.findByEmail(user.email);

@@ -103,6 +103,9 @@ export type ConsoleRecordAuditRequest = z.infer<typeof ConsoleRecordAuditRequest
 export const ConsoleRecordAuditResponse = z.discriminatedUnion("outcome", [
   /** Recorded now, or already by an earlier try of the same `entryId`. */
   z.object({ outcome: z.literal("recorded") }),
+  /** Never to be recorded, however often asked (an account pricing does not know). */
+  z.object({ outcome: z.literal("refused"), reason: z.string() }),
+  /** Not recorded this time (pricing could not answer): ask again later. */
   z.object({ outcome: z.literal("error"), reason: z.string() }),
 ]);
 export type ConsoleRecordAuditResponse = z.infer<typeof ConsoleRecordAuditResponse>;

@@ -259,4 +259,35 @@ describe("the audit outbox", () => {
     ]);
     expect(await stack.sql`select 1 from console.audit_outbox`).toHaveLength(0);
   });
+
+  it("when pricing refuses an entry for good, it is set aside with the reason and the later entries of other accounts still reach the log", async () => {
+    const me = await owner(base, stack.sql, "outbox2@example.com");
+    const entry = (entryId: string, accountId: string) =>
+      JSON.stringify({
+        entryId,
+        accountId,
+        action: "session.revoked",
+        by: { actor: `console:${me.userId}`, ip: null },
+        target: "ses_test",
+        details: {},
+      });
+    // The unknown account's entry first, at the head of the outbox.
+    await stack.sql`
+      insert into console.audit_outbox (entry_id, request, created_at) values
+        ('aud_unknownaccount00001', ${entry("aud_unknownaccount00001", "acc_nobody")}::jsonb,
+         now() - interval '1 minute'),
+        ('aud_realaccount00000001', ${entry("aud_realaccount00000001", me.accountId)}::jsonb, now())`;
+    // The relay's next pass (AUDIT_RETRY_MS) sends both.
+    await waitFor(
+      async () => (await auditOf(stack.sql, me.accountId, "session.revoked")).length > 0,
+    );
+    expect(await auditOf(stack.sql, me.accountId, "session.revoked")).toEqual([
+      expect.objectContaining({ actor: `console:${me.userId}`, target: "ses_test" }),
+    ]);
+    const kept = await stack.sql<Array<{ entry_id: string; refused_reason: string | null }>>`
+      select entry_id, refused_reason from console.audit_outbox where refused_at is not null`;
+    expect(kept).toEqual([
+      { entry_id: "aud_unknownaccount00001", refused_reason: "unknown account acc_nobody" },
+    ]);
+  });
 });

@@ -28,7 +28,7 @@ export async function queueAudit(
   return entryId;
 }
 
-/** The oldest entries pricing has not confirmed yet. */
+/** The oldest entries pricing has neither confirmed nor refused for good. */
 export async function pendingAudits(
   db: Kysely<ConsoleDatabase>,
   limit: number,
@@ -36,6 +36,7 @@ export async function pendingAudits(
   const rows = await db
     .selectFrom("audit_outbox")
     .select("request")
+    .where("refused_at", "is", null)
     .orderBy("created_at")
     .limit(limit)
     .execute();
@@ -44,4 +45,17 @@ export async function pendingAudits(
 
 export async function confirmAudit(db: Kysely<ConsoleDatabase>, entryId: string): Promise<void> {
   await db.deleteFrom("audit_outbox").where("entry_id", "=", entryId).execute();
+}
+
+/** pricing refused the entry for good: kept with the reason, for an operator, never sent again. */
+export async function setAuditAside(
+  db: Kysely<ConsoleDatabase>,
+  entryId: string,
+  reason: string,
+): Promise<void> {
+  await db
+    .updateTable("audit_outbox")
+    .set({ refused_at: sql<Date>`now()`, refused_reason: reason.slice(0, 500) })
+    .where("entry_id", "=", entryId)
+    .execute();
 }

@@ -92,4 +92,17 @@ export const migrations: Record<string, Migration> = {
         )`.execute(db);
     },
   },
+  "0004_audit_set_aside": {
+    async up(db: Kysely<unknown>) {
+      // An entry pricing refuses for good (an account it does not know) is set aside with
+      // pricing's reason, no longer sent: the relay goes on with the entries after it.
+      await sql`
+        alter table audit_outbox
+          add column refused_at timestamptz,
+          add column refused_reason text`.execute(db);
+      await sql`create index audit_outbox_pending on audit_outbox (created_at) where refused_at is null`.execute(
+        db,
+      );
+    },
+  },
 };

@@ -53,4 +53,7 @@ export interface AuditOutboxTable {
   entry_id: string;
   request: ColumnType<Record<string, unknown>, string, never>;
   created_at: Generated<Date>;
+  /** pricing refused the entry for good (with its reason): set aside, no longer sent. */
+  refused_at: ColumnType<Date | null, never, Date | string>;
+  refused_reason: ColumnType<string | null, never, string>;
 }

@@ -57,7 +57,10 @@ export function startApiKeyResponders(options: ApiKeyRpcOptions): { stop(): Prom
    * the console owns those records, pricing the one audit log of the account.
    */
   async function record(request: ConsoleRecordAuditRequest): Promise<ConsoleRecordAuditResponse> {
-    if ((await keysOf(db, request.accountId)) === undefined) return unknown(request.accountId);
+    if ((await keysOf(db, request.accountId)) === undefined) {
+      // For good: the console sets the entry aside instead of asking again.
+      return { outcome: "refused", reason: unknown(request.accountId).reason };
+    }
     await recordAudit(db, request);
     return { outcome: "recorded" };
   }

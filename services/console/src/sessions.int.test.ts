@@ -159,6 +159,27 @@ describe("session lifetime", () => {
     const session = page.res.headers.getSetCookie().find((c) => c.startsWith("console_sid="));
     expect(session).toContain("Max-Age=7200");
   });
+
+  it("when SESSION_IDLE_HOURS is below SESSION_MAX_HOURS, the cookie lasts until SESSION_MAX_HOURS and the server ends the idle session", async () => {
+    const base = await stack.console({ SESSION_IDLE_HOURS: "1", SESSION_MAX_HOURS: "12" });
+    const { visitor, page } = await signUp(base, "active@example.com");
+    const session = page.res.headers.getSetCookie().find((c) => c.startsWith("console_sid="));
+    // Set once, at log-in: a browser keeps it while the user is active, up to the limit.
+    expect(session).toContain("Max-Age=43200");
+    // Used 59 minutes after log-in: the session slides another hour.
+    await stack.sql`
+      update console.sessions set created_at = now() - interval '59 minutes',
+        expires_at = now() + interval '1 minute'
+      where user_id = (select user_id from console.users where email = 'active@example.com')`;
+    expect((await visitor.get("/credentials")).status).toBe(200);
+    const [row] = await sessionOf("active@example.com");
+    expect(row?.expires_at.getTime()).toBeGreaterThan(Date.now() + 59 * 60_000);
+    // Left idle past the hour: the cookie is still in the browser, the session is over.
+    await stack.sql`
+      update console.sessions set expires_at = now() - interval '1 second'
+      where user_id = (select user_id from console.users where email = 'active@example.com')`;
+    expect((await visitor.get("/credentials")).status).toBe(303);
+  });
 });
 
 describe("rotation asks for the password again", () => {

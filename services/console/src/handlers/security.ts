@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from "express";
 import type { SessionUser, UserStore } from "../db/users.ts";
 import { cookieName, parseCookies, setCookie } from "../domain/cookies.ts";
 import type { PageContext } from "../domain/pages/layout.ts";
-import { firstExpiryMs, type SessionLimits } from "../domain/session.ts";
+import { cookieMaxAgeMs, type SessionLimits } from "../domain/session.ts";
 import { recentlyConfirmed } from "../domain/team.ts";
 
 export const SESSION_COOKIE = "console_sid";
@@ -153,7 +153,7 @@ export function startSession(res: Response, cookie: string, options: SessionOpti
     setCookie(cookieNames(options.secure).session, cookie, {
       sameSite: "Lax",
       secure: options.secure,
-      maxAgeSeconds: Math.floor(firstExpiryMs(options) / 1000),
+      maxAgeSeconds: Math.floor(cookieMaxAgeMs(options) / 1000),
     }),
   );
   // The forms of this answer belong to the new session: a token from before is worthless.

@@ -22,6 +22,7 @@ export const TeamAuditAction = z.enum([
   "member.joined",
   "member.role_changed",
   "member.removed",
+  "member.invitation_revoked",
   "password.changed",
   "totp.enrolled",
   "totp.disabled",

@@ -123,6 +123,14 @@ describe("withdrawing an invitation", () => {
     expect(gone.text).not.toContain('data-invitation="withdrawn@example.com"');
     const invitee = new Visitor(base);
     expect((await invitee.get(path)).status).toBe(410);
+    expect(await auditOf(stack.sql, boss.accountId, "member.invitation_revoked")).toEqual([
+      expect.objectContaining({
+        actor: `console:${boss.userId}`,
+        target: row?.invitation_id,
+        details: { email: "withdrawn@example.com", role: "billing" },
+      }),
+    ]);
+    expect(await auditOf(stack.sql, other.accountId, "member.invitation_revoked")).toHaveLength(0);
   });
 });
 

@@ -129,15 +129,29 @@ export function createTeamStore(db: Kysely<ConsoleDatabase>) {
       return { invitationId, token };
     },
 
-    /** Withdraws an open invitation of the account (its link opens nothing after). */
-    async revokeInvitation(accountId: string, invitationId: string): Promise<boolean> {
-      const gone = await db
-        .deleteFrom("invitations")
-        .where("invitation_id", "=", invitationId)
-        .where("account_id", "=", accountId)
-        .where("accepted_at", "is", null)
-        .executeTakeFirst();
-      return Number(gone.numDeletedRows) > 0;
+    /**
+     * Withdraws an open invitation of the account (its link opens nothing after), with its
+     * audit entry in the same transaction.
+     */
+    async revokeInvitation(accountId: string, invitationId: string, by: AuditBy): Promise<boolean> {
+      return db.transaction().execute(async (tx) => {
+        const gone = await tx
+          .deleteFrom("invitations")
+          .where("invitation_id", "=", invitationId)
+          .where("account_id", "=", accountId)
+          .where("accepted_at", "is", null)
+          .returning(["email", "role"])
+          .executeTakeFirst();
+        if (!gone) return false;
+        await queueAudit(tx, {
+          accountId,
+          action: "member.invitation_revoked",
+          by,
+          target: invitationId,
+          details: { email: gone.email, role: gone.role },
+        });
+        return true;
+      });
     },
 
     /** The invitation behind a link, as its holder may see it (email, role, state). */

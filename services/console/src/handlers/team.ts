@@ -98,9 +98,11 @@ export function mountTeam(router: Router, options: TeamOptions): void {
     requireUser,
     requireCsrf,
     async (req: Request, res) => {
+      const u = user(res);
       const id = String(req.params.id);
-      const gone = ID.test(id) && (await team.revokeInvitation(user(res).accountId, id));
+      const gone = ID.test(id) && (await team.revokeInvitation(u.accountId, id, auditBy(req, u)));
       if (!gone) return void (await page(res, { problems: ["No such open invitation."] }, 404));
+      await options.audit.flush();
       await page(res, { notice: "Invitation withdrawn: its link opens nothing now." });
     },
   );

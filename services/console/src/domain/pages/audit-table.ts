@@ -33,6 +33,7 @@ const ACTIONS: Record<AuditEntry["action"], string> = {
   "member.joined": "Member joined",
   "member.role_changed": "Member's role changed",
   "member.removed": "Member removed",
+  "member.invitation_revoked": "Invitation withdrawn",
   "password.changed": "Password changed",
   "totp.enrolled": "Two-factor turned on",
   "totp.disabled": "Two-factor turned off",

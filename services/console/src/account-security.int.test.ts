@@ -40,7 +40,7 @@ const codeAt = (secret: string, steps: number) => totpCode(secret, Date.now() + 
 
 async function enrol(visitor: Visitor): Promise<string> {
   await visitor.get("/security");
-  const started = await visitor.post("/security/totp/start", {});
+  const started = await visitor.post("/security/totp/start", { password: PASSWORD });
   expect(started.status).toBe(200);
   const secret = textOf(started.text, "totp-secret");
   expect(textOf(started.text, "totp-uri")).toContain(`secret=${secret}`);
@@ -86,7 +86,7 @@ describe("TOTP two-factor", () => {
     const boss = await owner(base, stack.sql, "totp-owner@example.com");
     const { visitor } = await member(base, boss.visitor, "totp1@example.com", "developer");
     await visitor.get("/security");
-    const started = await visitor.post("/security/totp/start", {});
+    const started = await visitor.post("/security/totp/start", { password: PASSWORD });
     const secret = textOf(started.text, "totp-secret");
     const [row] = await stack.sql<Array<{ totp_pending: string }>>`
       select totp_pending from console.users where email = 'totp1@example.com'`;
@@ -184,7 +184,42 @@ describe("TOTP two-factor", () => {
     const me = await owner(noKey, stack.sql, "totp3@example.com");
     const page = await me.visitor.get("/security");
     expect(page.text).toContain("CONSOLE_SECRETS_KEY");
-    expect((await me.visitor.post("/security/totp/start", {})).status).toBe(409);
+    expect((await me.visitor.post("/security/totp/start", { password: PASSWORD })).status).toBe(
+      409,
+    );
+  });
+
+  it("when set-up comes with the session alone or a wrong password, no secret is drawn or shown", async () => {
+    const me = await owner(base, stack.sql, "totp4@example.com");
+    await me.visitor.get("/security");
+    const bare = await me.visitor.post("/security/totp/start", {});
+    expect(bare.status).toBe(422);
+    const wrong = await me.visitor.post("/security/totp/start", { password: "not my password" });
+    expect(wrong.status).toBe(403);
+    for (const page of [bare, wrong]) expect(page.text).not.toContain('id="totp-secret"');
+    const [row] = await stack.sql<Array<{ totp_pending: string | null }>>`
+      select totp_pending from console.users where email = 'totp4@example.com'`;
+    expect(row?.totp_pending).toBeNull();
+  });
+
+  it("when someone with the password logs in again between wrong codes, the codes lock at LOGIN_MAX_FAILURES all the same", async () => {
+    // A console with the default limit (5), on the same database, behind one proxy: each
+    // round comes from another address, so only the user's own count can stop it.
+    const strict = await stack.console({ CONSOLE_SECRETS_KEY: KEY, TRUST_PROXY: "1" });
+    const me = await owner(base, stack.sql, "totp5@example.com");
+    const secret = await enrol(me.visitor);
+    const statuses: number[] = [];
+    for (let round = 0; round < 7; round++) {
+      const thief = new Visitor(strict, { "x-forwarded-for": `198.51.100.${round}` });
+      await thief.get("/login");
+      const login = await thief.post("/login", { email: "totp5@example.com", password: PASSWORD });
+      expect(login.status).toBe(303);
+      await thief.get("/login/totp");
+      const code = round < 6 ? "000000" : codeAt(secret, 1);
+      statuses.push((await thief.post("/login/totp", { code })).status);
+    }
+    // Five wrong codes; then even the right one waits.
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
   });
 });
 

@@ -65,6 +65,7 @@ describe("a team in the browser", () => {
     await viewer.waitForURL(`${base}/dashboard`);
 
     await viewer.getByRole("link", { name: "Security" }).click();
+    await viewer.locator("#totp-on-password").fill(PASSWORD);
     await viewer.getByRole("button", { name: "Set up two-factor" }).click();
     const secret = (await viewer.textContent("#totp-secret")) ?? "";
     expect(await viewer.textContent("#totp-uri")).toContain("otpauth://totp/");

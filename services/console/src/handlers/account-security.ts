@@ -15,7 +15,8 @@ const ID = /^ses_[A-Za-z0-9]{1,64}$/;
 
 /**
  * Each user's own security page: change the password (with the current one), turn TOTP
- * two-factor on (a secret shown once, confirmed by a code) or off (password and code), see
+ * two-factor on (the password, then a secret shown once, confirmed by a code) or off
+ * (password and code), see
  * and end their sessions. Every change writes one audit entry with it.
  */
 export function mountAccountSecurity(router: Router, options: AccountSecurityOptions): void {
@@ -68,11 +69,13 @@ export function mountAccountSecurity(router: Router, options: AccountSecurityOpt
     await page(res, { notice: "Password changed. Your other sessions have ended." });
   });
 
-  router.post("/security/totp/start", requireUser, requireCsrf, async (_req, res) => {
+  router.post("/security/totp/start", requireUser, requireCsrf, async (req, res) => {
     const u = user(res);
     if (!box) return void (await page(res, { problems: ["Two-factor is not available."] }, 409));
     if (u.totpEnabled)
       return void (await page(res, { problems: ["Two-factor is on already."] }, 409));
+    // The password first: a stolen session alone cannot enrol the thief's authenticator.
+    if (!(await confirmedNow(req, res, "set up two-factor"))) return;
     const secret = newTotpSecret();
     await security.startTotp(u.userId, box.seal(secret));
     // Shown on this answer only; kept sealed until the first code proves the app has it.

@@ -43,7 +43,11 @@ ${copyable("totp-uri", "otpauth URI", view.enrolling.uri)}</div>
 </form>`;
   }
   return html`<p id="totp-state">Two-factor authentication is <strong>off</strong>.</p>
-<form method="post" action="/security/totp/start" class="inline">${csrfField(ctx)}<button type="submit">Set up two-factor</button></form>`;
+<form method="post" action="/security/totp/start" class="stack">${csrfField(ctx)}
+<label for="totp-on-password">Current password</label>
+<input id="totp-on-password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">Set up two-factor</button>
+</form>`;
 }
 
 /** A user's own security: password, two-factor, sessions. */

@@ -309,9 +309,9 @@ describe("the audit outbox", () => {
     // The unknown account's entry first, at the head of the outbox.
     await stack.sql`
       insert into console.audit_outbox (entry_id, request, created_at) values
-        ('aud_unknownaccount00001', ${entry("aud_unknownaccount00001", "acc_nobody")}::jsonb,
+        ('aud_unknownaccount00001', ${entry("aud_unknownaccount00001", "acc_nobody")}::text::jsonb,
          now() - interval '1 minute'),
-        ('aud_realaccount00000001', ${entry("aud_realaccount00000001", me.accountId)}::jsonb, now())`;
+        ('aud_realaccount00000001', ${entry("aud_realaccount00000001", me.accountId)}::text::jsonb, now())`;
     // The relay's next pass (AUDIT_RETRY_MS) sends both.
     await waitFor(
       async () => (await auditOf(stack.sql, me.accountId, "session.revoked")).length > 0,

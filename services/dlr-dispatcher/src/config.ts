@@ -13,7 +13,7 @@ export const DlrDispatcherEnv = BaseEnv.extend({
   WEBHOOK_TIMEOUT_MS: Millis.default(5_000),
   /** Back-off doubles from 1 s up to this (a report's, and a failing origin's). */
   WEBHOOK_RETRY_CAP_MS: Millis.default(5 * 60_000),
-  /** A report is retried until this long after its status change, then given up. */
+  /** A report is retried until this long after its status change (a last attempt at the end), then given up. */
   WEBHOOK_RETRY_WINDOW_MS: Millis.default(24 * 60 * 60_000),
   /** Status changes taken from JetStream in one batch (one insert). */
   WEBHOOK_BATCH: Count.default(256),

@@ -19,7 +19,7 @@ export type NextStep =
 export interface RetryPolicy {
   /** Longest wait between two attempts. */
   capMs: number;
-  /** Retries stop this long after the status change happened. */
+  /** Retried until this long after the status change happened: the last attempt is at (or just after) its end. */
   windowMs: number;
 }
 
@@ -74,11 +74,12 @@ export function nextStep(
     webhookRetryDelayMs(context.attempt, context.policy.capMs, context.random ?? 0),
     Math.min(result.retryAfterMs ?? 0, context.policy.capMs),
   );
-  const deadline = Date.parse(context.occurredAt) + context.policy.windowMs;
-  if (context.now.getTime() + delayMs > deadline) {
-    return { outcome: "gave_up", reason: "retries exhausted" };
-  }
-  return { outcome: "retrying", delayMs };
+  // Retried for the whole window: the last wait is cut short so that one attempt falls at
+  // its end, and only an attempt made at or after the end gives up.
+  const untilDeadline =
+    Date.parse(context.occurredAt) + context.policy.windowMs - context.now.getTime();
+  if (untilDeadline <= 0) return { outcome: "gave_up", reason: "retries exhausted" };
+  return { outcome: "retrying", delayMs: Math.min(delayMs, untilDeadline) };
 }
 
 /** The audit record of one attempt; its id makes a re-run of the same attempt a duplicate. */

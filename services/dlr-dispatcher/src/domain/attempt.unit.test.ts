@@ -80,12 +80,21 @@ describe("after an attempt", () => {
     expect(parseRetryAfter(undefined, now)).toBeNull();
   });
 
-  it("when the next try would fall after the retry window, the report is given up", () => {
-    const late = new Date(Date.parse(occurredAt) + policy.windowMs - 500);
-    expect(step(answered(503), 1, late)).toEqual({
-      outcome: "gave_up",
-      reason: "retries exhausted",
-    });
+  it("when the next wait would end after the retry window, it is cut to the window's end, so one attempt is made there", () => {
+    const end = Date.parse(occurredAt) + policy.windowMs;
+    const late = new Date(end - 500);
+    expect(step(answered(503), 7, late)).toEqual({ outcome: "retrying", delayMs: 500 });
+    expect(step(answered(503), 1, new Date(end - 1))).toEqual({ outcome: "retrying", delayMs: 1 });
+  });
+
+  it("when an attempt at or after the end of the retry window fails, the report is given up", () => {
+    const end = Date.parse(occurredAt) + policy.windowMs;
+    for (const at of [end, end + 250]) {
+      expect(step(answered(503), 40, new Date(at))).toEqual({
+        outcome: "gave_up",
+        reason: "retries exhausted",
+      });
+    }
   });
 });
 

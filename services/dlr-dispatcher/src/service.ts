@@ -19,6 +19,7 @@ import {
 import type { DlrDispatcherConfig } from "./config.ts";
 import { createJobStore, type JobStore } from "./db/jobs.ts";
 import { migrations } from "./db/migrations.ts";
+import { createErasedIds } from "./domain/erasure.ts";
 import { type AccountDirectory, startAccountDirectory } from "./handlers/accounts.ts";
 import { handleBalanceWarnings } from "./handlers/balance-intake.ts";
 import { deliver } from "./handlers/deliver.ts";
@@ -49,6 +50,8 @@ export const DLR_DISPATCHER_BALANCE_DURABLE = "dlr-dispatcher-balance";
 /** Erased messages (ADR 0021): their waiting reports' numbers are masked. */
 export const DLR_DISPATCHER_ERASURES_DURABLE = "dlr-dispatcher-erasures";
 export const DLR_DISPATCHER_SCHEMA = "dispatcher";
+/** Erased ids the fast path remembers at most (a redact's or a day's retention batches' worth; ~100 bytes each). */
+const ERASED_IN_MEMORY = 100_000;
 
 /** Connects, migrates, resumes pending jobs, consumes status changes and inbound messages, serves health; `stop()` undoes it in order. */
 export async function startDlrDispatcher(
@@ -146,8 +149,24 @@ export async function startDlrDispatcher(
         ),
     });
     scheduler = running;
+    // Erased messages this process knows of, for the fast path (the queue's insert checks
+    // the table): those noted within the retry window, as the process starts, then each notice.
+    const erased = createErasedIds({
+      capacity: ERASED_IN_MEMORY,
+      keepMs: config.WEBHOOK_RETRY_WINDOW_MS,
+    });
+    erased.add(
+      (
+        await store.erasedSince(
+          new Date(Date.now() - config.WEBHOOK_RETRY_WINDOW_MS),
+          ERASED_IN_MEMORY,
+        )
+      ).reverse(),
+      Date.now(),
+    );
     const intake = {
       store,
+      erased,
       poke: running.poke,
       now: () => new Date(),
       ...(config.WEBHOOK_FAST_PATH_MS > 0
@@ -204,7 +223,12 @@ export async function startDlrDispatcher(
       filterSubject: subjects.messagesErased,
       schema: MessagesErased,
       log,
-      handle: handleErasures(store),
+      handle: handleErasures({
+        store,
+        erased,
+        now: () => new Date(),
+        keepMs: config.WEBHOOK_RETRY_WINDOW_MS,
+      }),
     });
     health = await startHealthServer(config.HEALTH_PORT, config.HTTP_HOST, {
       live: () => true,

@@ -21,6 +21,31 @@ function job(origin: string): Omit<Job, "attempts"> {
   };
 }
 
+/** The number a claimed report would send. */
+const numberOf = (jobs: Job[], id: string) =>
+  (jobs.find((j) => j.messageId === id)?.change as { toNumber?: string } | undefined)?.toNumber;
+
+function inboundJob(id: string): Omit<Job, "attempts"> {
+  return {
+    messageId: id,
+    sequence: 0,
+    accountId: "acc_1",
+    origin: A,
+    change: {
+      type: "InboundDelivery",
+      version: 1,
+      id,
+      accountId: "acc_1",
+      url: `${A}/mo`,
+      from: "+37256785555",
+      to: "+37250000001",
+      text: "call me",
+      parts: 1,
+      receivedAt: new Date().toISOString(),
+    },
+  };
+}
+
 describe("the job store on real Postgres", () => {
   let infra: TestInfra;
   let database: Database<unknown>;
@@ -40,6 +65,7 @@ describe("the job store on real Postgres", () => {
   });
   beforeEach(async () => {
     await database.sql`delete from jobs`;
+    await database.sql`delete from erased_messages`;
   });
   afterAll(async () => {
     await database?.close();
@@ -59,36 +85,42 @@ describe("the job store on real Postgres", () => {
     await store.insert([erased, kept], past);
     expect(await store.eraseNumbers([erased.messageId, "msg_unknown"])).toBe(1);
     const claimed = await claim(10);
-    const numberOf = (id: string) =>
-      (claimed.find((j) => j.messageId === id)?.change as { toNumber?: string } | undefined)
-        ?.toNumber;
-    expect(numberOf(erased.messageId)).toBe("+3725678****");
-    expect(numberOf(kept.messageId)).toBe("+37256789045");
+    expect(numberOf(claimed, erased.messageId)).toBe("+3725678****");
+    expect(numberOf(claimed, kept.messageId)).toBe("+37256789045");
   });
 
   it("when an inbound message is erased, its waiting delivery is dropped and a report beside it stays", async () => {
-    const inbound: Omit<Job, "attempts"> = {
-      messageId: "in_01JD0000000000000000000007",
-      sequence: 0,
-      accountId: "acc_1",
-      origin: A,
-      change: {
-        type: "InboundDelivery",
-        version: 1,
-        id: "in_01JD0000000000000000000007",
-        accountId: "acc_1",
-        url: `${A}/mo`,
-        from: "+37256785555",
-        to: "+37250000001",
-        text: "call me",
-        parts: 1,
-        receivedAt: new Date().toISOString(),
-      },
-    };
+    const inbound = inboundJob("in_01JD0000000000000000000007");
     const beside = job(A);
     await store.insert([inbound, beside], past);
     expect(await store.eraseNumbers([inbound.messageId])).toBe(1);
     expect((await claim(10)).map((j) => j.messageId)).toEqual([beside.messageId]);
+  });
+
+  it("when a report comes in after its message was erased, it is recorded with the number masked, and an erased inbound message's delivery not at all", async () => {
+    const late = job(A);
+    const inbound = inboundJob("in_01JD0000000000000000000009");
+    const kept = job(B);
+    const ids = [late.messageId, inbound.messageId];
+    // The erasure notice is handled first; nothing of these is waiting yet.
+    expect(await store.eraseNumbers(ids, { remember: ids, forgetBefore: past })).toBe(0);
+    await store.insert([late, inbound, kept], past);
+    const claimed = await claim(10);
+    expect(claimed.map((j) => j.messageId).sort()).toEqual([late.messageId, kept.messageId].sort());
+    expect(numberOf(claimed, late.messageId)).toBe("+3725678****");
+    expect(numberOf(claimed, kept.messageId)).toBe("+37256789045");
+  });
+
+  it("when an erasure is noted, notes older than the retry window are forgotten", async () => {
+    const old = job(A);
+    await store.eraseNumbers([old.messageId], { remember: [old.messageId], forgetBefore: past });
+    await store.eraseNumbers(["msg_other"], {
+      remember: [],
+      forgetBefore: new Date(Date.now() + 1_000),
+    });
+    expect(await store.erasedSince(past, 10)).toEqual([]);
+    await store.insert([old], past);
+    expect((await claim(10))[0]?.change).toMatchObject({ toNumber: "+37256789045" });
   });
 
   it("when one origin has a large backlog, a claim still takes another origin's job, and at most its share of each", async () => {

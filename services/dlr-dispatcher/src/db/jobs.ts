@@ -1,5 +1,6 @@
 import { erasedStatusChange } from "@smsgw/contracts";
 import type { Database } from "@smsgw/service-kit";
+import { ifErased } from "../domain/erasure.ts";
 import type { WebhookSource } from "../domain/report.ts";
 
 /**
@@ -41,7 +42,10 @@ export function createJobStore(database: Database<unknown>) {
   return {
     /**
      * Records jobs; a change taken twice (redelivery) is recorded once. A job the fast path
-     * already attempted comes with its attempts and when it is due again (or leased).
+     * already attempted comes with its attempts and when it is due again (or leased). A job
+     * of a message erased before it came (`erased_messages`, noted by `eraseNumbers`) is
+     * recorded as the message now is, in the same statement: its number masked, an erased
+     * inbound message's delivery not at all (ADR 0021).
      */
     async insert(
       jobs: readonly (Omit<Job, "attempts"> & { attempts?: number; dueAt?: Date })[],
@@ -49,16 +53,23 @@ export function createJobStore(database: Database<unknown>) {
     ): Promise<void> {
       if (jobs.length === 0) return;
       const at = now.toISOString();
+      const erasure = jobs.map((j) => ifErased(j.change));
       await sql`
         insert into jobs (message_id, sequence, account_id, origin, change, attempts, due_at, created_at)
-        select m, s, a, o, c::jsonb, n, d, ${at}::timestamptz
+        select t.m, t.s, t.a, t.o,
+          case when e.message_id is null or t.x is null then t.c::jsonb
+            else jsonb_set(t.c::jsonb, '{toNumber}', to_jsonb(t.x)) end,
+          t.n, t.d, ${at}::timestamptz
         from unnest(
           ${jobs.map((j) => j.messageId)}::text[], ${jobs.map((j) => j.sequence)}::int[],
           ${jobs.map((j) => j.accountId)}::text[], ${jobs.map((j) => j.origin)}::text[],
           ${jobs.map((j) => JSON.stringify(j.change))}::text[],
           ${jobs.map((j) => j.attempts ?? 0)}::int[],
-          ${jobs.map((j) => (j.dueAt ?? now).toISOString())}::timestamptz[]
-        ) as t(m, s, a, o, c, n, d)
+          ${jobs.map((j) => (j.dueAt ?? now).toISOString())}::timestamptz[],
+          ${erasure.map((e) => e.maskedNumber)}::text[], ${erasure.map((e) => e.drop)}::bool[]
+        ) as t(m, s, a, o, c, n, d, x, g)
+        left join erased_messages e on e.message_id = t.m
+        where e.message_id is null or not t.g
         on conflict (message_id, sequence) do nothing`;
     },
 
@@ -152,10 +163,27 @@ export function createJobStore(database: Database<unknown>) {
      * The reports of erased messages (ADR 0021) keep their number masked, as the event
      * store now keeps it: they go out so, while they are still retried. An erased inbound
      * message's delivery (its `in_` id, ADR 0021 amendment 2) is dropped: its text and sender
-     * are gone from the inbound service, and there is nothing left to deliver.
+     * are gone from the inbound service, and there is nothing left to deliver. The ids in
+     * `remember` are noted, so that a report of theirs recorded later is masked (or dropped)
+     * on insert; notes older than `forgetBefore` are deleted.
      */
-    async eraseNumbers(messageIds: readonly string[]): Promise<number> {
+    async eraseNumbers(
+      messageIds: readonly string[],
+      notes: { remember: readonly string[]; forgetBefore: Date } = {
+        remember: [],
+        forgetBefore: new Date(0),
+      },
+    ): Promise<number> {
       if (messageIds.length === 0) return 0;
+      await sql`
+        with noted as (
+          insert into erased_messages (message_id, erased_at)
+          select unnest(${[...notes.remember]}::text[]), now()
+          on conflict (message_id) do update set erased_at = excluded.erased_at
+        )
+        delete from erased_messages
+        where erased_at < ${notes.forgetBefore.toISOString()}::timestamptz
+          and message_id <> all(${[...notes.remember]}::text[])`;
       const dropped = await sql`
         delete from jobs
         where message_id = any(${[...messageIds]}::text[]) and change->>'type' = 'InboundDelivery'`;
@@ -177,6 +205,14 @@ export function createJobStore(database: Database<unknown>) {
         ) as e(m, s, c)
         where j.message_id = e.m and j.sequence = e.s`;
       return erased.length + dropped.count;
+    },
+
+    /** The ids noted as erased since `since`, newest first, at most `limit` (the fast path's memory at start). */
+    async erasedSince(since: Date, limit: number): Promise<string[]> {
+      const rows = await sql<{ message_id: string }[]>`
+        select message_id from erased_messages where erased_at >= ${since.toISOString()}::timestamptz
+        order by erased_at desc limit ${limit}`;
+      return rows.map((row) => row.message_id);
     },
 
     async pending(): Promise<number> {

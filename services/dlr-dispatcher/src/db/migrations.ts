@@ -35,4 +35,21 @@ export const migrations: Migrations = {
         .execute();
     },
   },
+  "0002_erased_messages": {
+    // Messages erased recently (ADR 0021): a report of theirs recorded after the erasure
+    // notice is masked (or, an inbound delivery, dropped) by the insert itself. Kept for the
+    // retry window, then deleted by the next erasure.
+    async up(db) {
+      await db.schema
+        .createTable("erased_messages")
+        .addColumn("message_id", "text", (c) => c.primaryKey())
+        .addColumn("erased_at", "timestamptz", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex("erased_messages_at")
+        .on("erased_messages")
+        .column("erased_at")
+        .execute();
+    },
+  },
 };

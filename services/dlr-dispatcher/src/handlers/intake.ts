@@ -2,6 +2,7 @@ import { originOf, parseCallbackUrl } from "@smsgw/callback-guard";
 import { changesOf, type InboundDelivery, type StatusChangeDelivery } from "@smsgw/contracts";
 import { ACK, type Delivery, nak, type Outcome } from "@smsgw/service-kit";
 import type { Job, JobStore } from "../db/jobs.ts";
+import { type ErasedIds, withErasures } from "../domain/erasure.ts";
 import { addressInbound, shouldReport } from "../domain/report.ts";
 import { ACCOUNT_WAIT_MS } from "./deliver.ts";
 
@@ -13,6 +14,8 @@ export interface IntakeDeps {
   now(): Date;
   /** When set, fresh reports are attempted at once and only the ones that must wait are recorded. */
   fastPath?: (jobs: readonly FreshJob[]) => Promise<void>;
+  /** Messages this process knows erased: their fresh reports go out masked (inbound: not at all). */
+  erased?: ErasedIds;
 }
 
 /**
@@ -81,7 +84,11 @@ export function handleInboundDeliveries(
 }
 
 function takeJobs(deps: IntakeDeps) {
-  return async (jobs: readonly FreshJob[]): Promise<void> => {
+  return async (fresh: readonly FreshJob[]): Promise<void> => {
+    const { erased } = deps;
+    const now = deps.now().getTime();
+    // A report of a message erased before it came goes out as the message now is (ADR 0021).
+    const jobs = erased?.size ? withErasures(fresh, (id) => erased.has(id, now)) : fresh;
     if (jobs.length > 0 && deps.fastPath) {
       await deps.fastPath(jobs);
     } else if (jobs.length > 0) {

@@ -1,7 +1,9 @@
-import type { InboundDelivery } from "@smsgw/contracts";
+import type { InboundDelivery, StatusChangeDelivery } from "@smsgw/contracts";
 import { describe, expect, it } from "vitest";
 import type { Job, JobStore } from "../db/jobs.ts";
-import { handleInboundDeliveries } from "./intake.ts";
+import { createErasedIds } from "../domain/erasure.ts";
+import { statusChange } from "../test-stack.ts";
+import { handleInboundDeliveries, handleStatusChanges } from "./intake.ts";
 
 const delivery = (accountId: string, url: string | null): InboundDelivery => ({
   type: "InboundDelivery",
@@ -14,6 +16,14 @@ const delivery = (accountId: string, url: string | null): InboundDelivery => ({
   text: "Hi",
   parts: 1,
   receivedAt: "2026-12-06T10:00:00.000Z",
+});
+
+const delivered = <T>(value: T) => ({
+  value,
+  subject: "x",
+  deliveryCount: 1,
+  seq: 1,
+  headers: undefined,
 });
 
 function setup(accounts: Record<string, { defaultCallbackUrl?: string | null }>) {
@@ -29,16 +39,7 @@ function setup(accounts: Record<string, { defaultCallbackUrl?: string | null }>)
     now: () => new Date(),
     accountOf: (id) => accounts[id],
   });
-  const run = (...values: InboundDelivery[]) =>
-    handle(
-      values.map((value) => ({
-        value,
-        subject: "x",
-        deliveryCount: 1,
-        seq: 1,
-        headers: undefined,
-      })),
-    );
+  const run = (...values: InboundDelivery[]) => handle(values.map(delivered));
   return { run, inserted };
 }
 
@@ -69,5 +70,35 @@ describe("taking inbound messages for their webhooks", () => {
     const [outcome] = await run(delivery("acc_9", null));
     expect(outcome).toMatchObject({ kind: "nak" });
     expect(inserted).toHaveLength(0);
+  });
+});
+
+describe("fresh reports of messages erased before they came", () => {
+  it("when this process has seen the erasure, the fast path gets the report with the number masked, and no erased inbound delivery", async () => {
+    const erasedChange = statusChange("acc_1", "https://hooks.example/a");
+    const kept = statusChange("acc_1", "https://hooks.example/a");
+    const erased = createErasedIds({ capacity: 10, keepMs: 60_000 });
+    erased.add([erasedChange.messageId, "in_01JD0000000000000000000001"], Date.now());
+    const attempted: Omit<Job, "attempts">[] = [];
+    const deps = {
+      store: {} as JobStore,
+      poke: () => undefined,
+      now: () => new Date(),
+      erased,
+      fastPath: async (jobs: readonly Omit<Job, "attempts">[]) => {
+        attempted.push(...jobs);
+      },
+    };
+    await handleStatusChanges(deps)([
+      delivered<StatusChangeDelivery>(erasedChange),
+      delivered<StatusChangeDelivery>(kept),
+    ]);
+    await handleInboundDeliveries({ ...deps, accountOf: () => ({}) })([
+      delivered(delivery("acc_1", "https://hooks.example/mo")),
+    ]);
+    expect(attempted.map((job) => (job.change as { toNumber: string }).toNumber)).toEqual([
+      "+3725678****",
+      "+37256789045",
+    ]);
   });
 });

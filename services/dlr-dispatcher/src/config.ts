@@ -32,6 +32,12 @@ export const DlrDispatcherEnv = BaseEnv.extend({
   WEBHOOK_HOLD_MS: z.coerce.number().int().nonnegative().max(20_000).default(5_000),
   /** Attempts in flight to one origin (scheme, host, port). */
   WEBHOOK_ORIGIN_CONCURRENCY: Count.default(32),
+  /**
+   * An origin whose attempt takes longer than this is slow until one ends within it: it runs
+   * an eighth of WEBHOOK_ORIGIN_CONCURRENCY at most, and the slow origins together half of
+   * WEBHOOK_CONCURRENCY, so that slow endpoints never hold every slot.
+   */
+  WEBHOOK_SLOW_MS: Millis.default(1_000),
 });
 export type DlrDispatcherConfig = z.output<typeof DlrDispatcherEnv>;
 

@@ -138,6 +138,21 @@ describe("the job store on real Postgres", () => {
     expect(new Set([...claimed, ...again].map((j) => j.messageId)).size).toBe(5);
   });
 
+  it("when a claim takes fewer than are due, each origin's oldest comes before any origin's second, however old one's backlog", async () => {
+    await store.insert(
+      Array.from({ length: 10 }, () => job(A)),
+      new Date(Date.now() - 3_600_000),
+    );
+    await store.insert([job(B)], new Date());
+    const claimed = await store.claim({
+      limit: 2,
+      perOrigin: 8,
+      limited: { origins: [], free: [] },
+      leaseMs: 60_000,
+    });
+    expect(claimed.map((j) => j.origin).sort()).toEqual([A, B]);
+  });
+
   it("when an origin is limited, it gives only its free slots (none while backing off)", async () => {
     await store.insert([job(A), job(A), job(B), job(B)], past);
     const claimed = await claim(10, { origins: [A, B], free: [0, 1] });

@@ -66,15 +66,17 @@ export function createJobStore(database: Database<unknown>) {
           ${jobs.map((j) => JSON.stringify(j.change))}::text[],
           ${jobs.map((j) => j.attempts ?? 0)}::int[],
           ${jobs.map((j) => (j.dueAt ?? now).toISOString())}::timestamptz[],
-          ${erasure.map((e) => e.maskedNumber)}::text[], ${erasure.map((e) => e.drop)}::bool[]
+          ${erasure.map((e) => e.maskedNumber)}::text[], ${erasure.map((e) => (e.drop ? 1 : 0))}::int[]
         ) as t(m, s, a, o, c, n, d, x, g)
         left join erased_messages e on e.message_id = t.m
-        where e.message_id is null or not t.g
+        where e.message_id is null or t.g = 0
         on conflict (message_id, sequence) do nothing`;
     },
 
     /**
-     * Takes up to `limit` due jobs, oldest first, at most `perOrigin` per origin — fewer
+     * Takes up to `limit` due jobs, each origin's oldest before any origin's second (then by
+     * due time: an origin with an old backlog never crowds out another's first job), at most
+     * `perOrigin` per origin — fewer
      * (`free`) for the origins listed in `limited` (busy or backing off) — and leases them
      * (due_at moves to now + leaseMs: if this process dies mid-attempt, the job comes back).
      * The update re-checks due_at under the row lock, so two replicas never take the same job.
@@ -98,7 +100,8 @@ export function createJobStore(database: Database<unknown>) {
         ), busy as (
           select o, f from unnest(${options.limited.origins}::text[], ${options.limited.free}::int[]) as b(o, f)
         ), chosen as (
-          select c.message_id, c.sequence, c.due_at
+          select c.message_id, c.sequence,
+            row_number() over (partition by o.origin order by c.due_at) as turn, c.due_at
           from origins o
           left join busy on busy.o = o.origin
           cross join lateral (
@@ -107,7 +110,7 @@ export function createJobStore(database: Database<unknown>) {
             order by j.due_at limit coalesce(busy.f, ${options.perOrigin})
           ) c
           where o.origin is not null and coalesce(busy.f, ${options.perOrigin}) > 0
-          order by c.due_at limit ${options.limit}
+          order by turn, c.due_at limit ${options.limit}
         )
         update jobs j set due_at = now() + ${options.leaseMs} * interval '1 millisecond'
         from chosen where j.message_id = chosen.message_id and j.sequence = chosen.sequence

@@ -1,6 +1,7 @@
 import type { EventOf } from "@smsgw/contracts";
 import { type EventPublisher, errorMessage, type Logger } from "@smsgw/service-kit";
 import type { Job, JobStore, Settlement } from "../db/jobs.ts";
+import { claimRequest, PREFETCH } from "../domain/claim.ts";
 import { createOriginBook } from "../domain/origins.ts";
 import type { Delivered } from "./deliver.ts";
 
@@ -15,6 +16,11 @@ export interface SchedulerOptions {
   perOrigin: number;
   /** Longest back-off of a failing origin. */
   originCapMs: number;
+  /**
+   * An attempt that takes longer makes its origin slow (until one ends within it): a slow
+   * origin runs an eighth of `perOrigin`, and the slow ones together half of `concurrency`.
+   */
+  slowMs: number;
   /** How long a claimed job is reserved: its wait in the ready queue and its attempt, with a margin. */
   leaseMs: number;
   /** Longest sleep between two looks at the queue when nothing pokes. */
@@ -24,8 +30,8 @@ export interface SchedulerOptions {
 
 const SETTLE_BATCH = 512;
 const COALESCE_MS = 3;
-/** Jobs claimed ahead per origin, in multiples of its concurrency: a freed slot starts the next job without a query. */
-export const PREFETCH = 4;
+
+export { PREFETCH };
 
 /**
  * Runs the jobs: claims due ones from Postgres (up to PREFETCH × `perOrigin` per origin,
@@ -39,11 +45,14 @@ export function startScheduler(options: SchedulerOptions) {
   const { store, log } = options;
   const random = options.random ?? Math.random;
   const idleMs = options.idleMs ?? 500;
-  const book = createOriginBook({ concurrency: options.perOrigin, capMs: options.originCapMs });
+  const book = createOriginBook({
+    concurrency: options.perOrigin,
+    capMs: options.originCapMs,
+    slowTotal: Math.max(1, Math.floor(options.concurrency / 2)),
+  });
   const running = new Set<Promise<void>>();
   const ready = new Map<string, Job[]>();
   let readyCount = 0;
-  const window = options.perOrigin * PREFETCH;
   const pending: Array<{ settlement: Settlement; event?: EventOf<"WebhookAttempted"> }> = [];
   let flushing: Promise<void> | null = null;
   let stopping = false;
@@ -105,6 +114,7 @@ export function startScheduler(options: SchedulerOptions) {
    */
   function runAttempt(job: Job): Promise<Delivered> {
     book.started(job.origin);
+    const startedAt = Date.now();
     const attempt = options
       .deliver(job)
       .catch((error: unknown): Delivered => {
@@ -116,14 +126,16 @@ export function startScheduler(options: SchedulerOptions) {
         };
       })
       .then((delivered) => {
-        const blockedUntil = book.finished(
-          job.origin,
-          delivered.originFailed,
-          Date.now(),
-          random(),
-          delivered.originRetryAfterMs,
-        );
+        const now = Date.now();
+        const blockedUntil = book.finished(job.origin, {
+          failed: delivered.originFailed,
+          now,
+          random: random(),
+          ...(delivered.originRetryAfterMs ? { retryAfterMs: delivered.originRetryAfterMs } : {}),
+          slow: now - startedAt > options.slowMs,
+        });
         if (blockedUntil !== null) backOff(job.origin, new Date(blockedUntil));
+        else trimReady(job.origin, now);
         return delivered;
       });
     const work: Promise<void> = attempt
@@ -166,6 +178,24 @@ export function startScheduler(options: SchedulerOptions) {
     for (const origin of [...ready.keys()]) pump(origin);
   }
 
+  /**
+   * An origin whose share shrank (it turned slow) keeps PREFETCH × its new share ready; the
+   * rest go back to the queue at once, before their lease could run out while they wait.
+   */
+  function trimReady(origin: string, now: number) {
+    const queue = ready.get(origin);
+    const keep = PREFETCH * book.inspect(origin, now).share;
+    if (!queue || queue.length <= keep) return;
+    const excess = queue.splice(keep);
+    readyCount -= excess.length;
+    for (const job of excess) {
+      settleLater({
+        settlement: { kind: "retry", job, attempts: job.attempts, dueAt: new Date(now) },
+        originFailed: false,
+      });
+    }
+  }
+
   /** A failing origin's ready jobs and due rows wait until its back-off ends. */
   function backOff(origin: string, until: Date) {
     const queue = ready.get(origin) ?? [];
@@ -182,29 +212,21 @@ export function startScheduler(options: SchedulerOptions) {
     });
   }
 
-  /** What each origin may still claim: PREFETCH × its share, less what it has in flight or ready; none while backing off. */
-  function budgets(now: number): { origins: string[]; free: number[] } {
-    const origins: string[] = [];
-    const free: number[] = [];
-    const seen = new Set([...ready.keys(), ...book.limited(now).origins]);
-    for (const origin of seen) {
-      const { inFlight, blocked } = book.inspect(origin, now);
-      origins.push(origin);
-      free.push(blocked ? 0 : Math.max(0, window - inFlight - (ready.get(origin)?.length ?? 0)));
-    }
-    return { origins, free };
-  }
-
   /** Claims what may start soon; true when the claim was full (more may be due at once). */
   async function tick(): Promise<boolean> {
-    const room = 2 * options.concurrency - running.size - readyCount;
-    if (room <= 0) return false;
-    const jobs = await store.claim({
-      limit: room,
-      perOrigin: window,
-      limited: budgets(Date.now()),
-      leaseMs: options.leaseMs,
+    const now = Date.now();
+    const request = claimRequest({
+      concurrency: options.concurrency,
+      perOrigin: options.perOrigin,
+      running: running.size,
+      origins: [...new Set([...ready.keys(), ...book.limited(now).origins])].map((origin) => ({
+        origin,
+        ready: ready.get(origin)?.length ?? 0,
+        ...book.inspect(origin, now),
+      })),
     });
+    if (!request) return false;
+    const jobs = await store.claim({ ...request, leaseMs: options.leaseMs });
     backlog = jobs.length > 0;
     for (const job of jobs) {
       const queue = ready.get(job.origin);
@@ -213,7 +235,7 @@ export function startScheduler(options: SchedulerOptions) {
       readyCount++;
     }
     pumpAll();
-    return jobs.length === room;
+    return jobs.length === request.limit;
   }
 
   async function sleep(ms: number) {

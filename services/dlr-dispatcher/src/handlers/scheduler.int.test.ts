@@ -1,0 +1,98 @@
+import type { EventPublisher } from "@smsgw/service-kit";
+import { type Database, openServiceDatabase } from "@smsgw/service-kit";
+import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadDlrDispatcherConfig } from "../config.ts";
+import { createJobStore, type Job, type JobStore } from "../db/jobs.ts";
+import { migrations } from "../db/migrations.ts";
+import type { ReportedChange } from "../domain/report.ts";
+import { silentLog, statusChange } from "../test-stack.ts";
+import type { Delivered } from "./deliver.ts";
+import { startScheduler } from "./scheduler.ts";
+
+const HEALTHY = "http://healthy.example";
+const slowOrigins = [
+  "http://slow1.example",
+  "http://slow2.example",
+  "http://slow3.example",
+  "http://slow4.example",
+];
+/** Each slow origin answers after this long (its budget is 200 ms). */
+const SLOW_ANSWER_MS = 1_000;
+
+function job(origin: string): Omit<Job, "attempts"> {
+  const change = statusChange("acc_1", `${origin}/hook`) as ReportedChange;
+  return {
+    messageId: change.messageId,
+    sequence: change.sequence,
+    accountId: "acc_1",
+    origin,
+    change,
+  };
+}
+
+describe("the scheduler with slow origins, on real Postgres", () => {
+  let infra: TestInfra;
+  let database: Database<unknown>;
+  let store: JobStore;
+
+  beforeAll(async () => {
+    infra = await createTestInfra();
+    database = await openServiceDatabase(
+      loadDlrDispatcherConfig(infra.env),
+      "dispatcher",
+      migrations,
+    );
+    store = createJobStore(database);
+  });
+  afterAll(async () => {
+    await database?.close();
+    await infra?.cleanup();
+  });
+
+  it("when slow origins with a backlog hold every slot, a healthy origin's report is still attempted before their backlog drains, and the fast path finds a slot", async () => {
+    // 4 slow origins × 100 due reports: at their full share (8 each) they take all 32 slots
+    // and, with what they prefetch, all the room the claim had.
+    const backlog = slowOrigins.flatMap((origin) => Array.from({ length: 100 }, () => job(origin)));
+    await store.insert(backlog, new Date(Date.now() - 60_000));
+    const attempted: string[] = [];
+    const scheduler = startScheduler({
+      store,
+      publisher: { publishBatch: async () => undefined } as unknown as EventPublisher,
+      log: silentLog,
+      concurrency: 32,
+      perOrigin: 8,
+      originCapMs: 60_000,
+      slowMs: 200,
+      leaseMs: 60_000,
+      idleMs: 50,
+      async deliver(claimed: Job): Promise<Delivered> {
+        attempted.push(claimed.origin);
+        if (claimed.origin !== HEALTHY) {
+          await new Promise((resolve) => setTimeout(resolve, SLOW_ANSWER_MS));
+        }
+        return { settlement: { kind: "done", job: claimed }, originFailed: false };
+      },
+    });
+    try {
+      await waitFor(() => attempted.length >= 32, { what: "the slow origins' first attempts" });
+      // A healthy origin's report falls due while they are busy.
+      await store.insert([job(HEALTHY)], new Date());
+      scheduler.poke();
+      await waitFor(() => attempted.includes(HEALTHY), {
+        timeoutMs: 8_000,
+        what: "the healthy origin's report attempted",
+      });
+      const slowBefore = attempted.indexOf(HEALTHY);
+      // Before it: the first wave (their full share, before anyone knew they were slow) and
+      // at most a few more; far from the 400 of their backlog.
+      expect(slowBefore).toBeLessThanOrEqual(32 + slowOrigins.length * 2);
+      // The slow origins now hold a few slots each: a fresh report of another origin starts at once.
+      const fresh = scheduler.tryAttempt({ ...job("http://fresh.example"), attempts: 0 });
+      expect(fresh).not.toBeNull();
+      await fresh;
+    } finally {
+      await scheduler.stop();
+    }
+  });
+});

@@ -30,7 +30,7 @@ export const DlrDispatcherEnv = BaseEnv.extend({
    * slot of an origin that answers in time, before it goes to the durable queue instead.
    */
   WEBHOOK_HOLD_MS: z.coerce.number().int().nonnegative().max(20_000).default(5_000),
-  /** Attempts in flight to one origin (scheme, host, port). */
+  /** Attempts in flight to one endpoint (scheme, host, port, path: the isolation key). */
   WEBHOOK_ORIGIN_CONCURRENCY: Count.default(32),
   /**
    * An origin whose attempt takes longer than this is slow until one ends within it: it runs

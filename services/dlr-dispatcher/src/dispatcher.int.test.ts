@@ -193,6 +193,25 @@ describe("dlr-dispatcher on real JetStream, Postgres and HTTP", () => {
     expect(new Set(down.requests.map((r) => r.headers["webhook-id"])).size).toBe(12);
   });
 
+  it("when one endpoint on a host is down and asks for Retry-After, another endpoint on the same host is not held", async () => {
+    const host: Receiver = await receiver((n) =>
+      host.requests[n]?.url.startsWith("/a")
+        ? { status: 503, headers: { "retry-after": "120" } }
+        : 200,
+    );
+    const broken = Array.from({ length: 4 }, () => statusChange("acc_1", `${host.url}/a`));
+    await stack.publish(...broken);
+    await waitFor(() => host.requests.some((r) => r.url === "/a"), { what: "/a failing" });
+    const other = Array.from({ length: 3 }, () => statusChange("acc_2", `${host.url}/b?k=1`));
+    await stack.publish(...other);
+    await waitFor(() => host.requests.filter((r) => r.url.startsWith("/b")).length === 3, {
+      what: "the reports to /b, while /a backs off for 2 minutes",
+      timeoutMs: 5_000,
+    });
+    // /a is backing off as a whole: no more than its share (2) was tried.
+    expect(host.requests.filter((r) => r.url === "/a").length).toBeLessThanOrEqual(2);
+  });
+
   it("when an endpoint hangs, it times out, and reports to a healthy endpoint of the same and of another account arrive on time", async () => {
     const hanging = await receiver(() => "hang");
     const healthy = await receiver();

@@ -1,4 +1,5 @@
 import type { openServiceDatabase } from "@smsgw/service-kit";
+import { isolationKey } from "../domain/endpoint.ts";
 
 type Migrations = Parameters<typeof openServiceDatabase>[2];
 
@@ -17,7 +18,8 @@ export const migrations: Migrations = {
         .addColumn("message_id", "text", (c) => c.notNull())
         .addColumn("sequence", "integer", (c) => c.notNull())
         .addColumn("account_id", "text", (c) => c.notNull())
-        // scheme://host:port of the callback URL: the unit of isolation and back-off.
+        // The unit of isolation and back-off: scheme://host:port of the callback URL, its
+        // endpoint (with the path) since 0003.
         .addColumn("origin", "text", (c) => c.notNull())
         // The MessageStatusChanged as consumed: the report body and the callback URL.
         .addColumn("change", "jsonb", (c) => c.notNull())
@@ -50,6 +52,30 @@ export const migrations: Migrations = {
         .on("erased_messages")
         .column("erased_at")
         .execute();
+    },
+  },
+  "0003_isolated_per_endpoint": {
+    // The isolation key in `origin` becomes the endpoint (scheme, host, port and path; no
+    // query string) instead of scheme, host and port: one account's broken hook on a shared
+    // host no longer holds another's. The waiting rows are rekeyed from their own URL (all of a
+    // message's rows go to its one callback URL), one update per endpoint.
+    async up(db) {
+      const rows = (await db
+        .selectFrom("jobs")
+        .select(["message_id", "change"])
+        .distinct()
+        .execute()) as Array<{
+        message_id: string;
+        change: { callbackUrl?: string; url?: string };
+      }>;
+      const byKey = new Map<string, string[]>();
+      for (const row of rows) {
+        const key = isolationKey(row.change.callbackUrl ?? row.change.url ?? "");
+        byKey.set(key, [...(byKey.get(key) ?? []), row.message_id]);
+      }
+      for (const [key, ids] of byKey) {
+        await db.updateTable("jobs").set({ origin: key }).where("message_id", "in", ids).execute();
+      }
     },
   },
 };

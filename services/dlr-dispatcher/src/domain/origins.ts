@@ -1,6 +1,6 @@
 /**
  * Per-origin isolation (pure state, the scheduler owns the clock): at most `concurrency`
- * attempts in flight to one origin (the isolation key; see `originKey`), and an origin that
+ * attempts in flight to one origin (the isolation key: the endpoint, `domain/endpoint.ts`), and an origin that
  * is down (timeouts, connection errors, 5xx, 429) backs off as a whole — its other reports
  * wait instead of each burning a timeout — while every other origin carries on. After a
  * back-off one probe attempt goes first; the full share returns once one succeeds. An origin

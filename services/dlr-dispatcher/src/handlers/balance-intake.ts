@@ -2,7 +2,7 @@ import type { AccountBalanceLow } from "@smsgw/contracts";
 import type { Delivery } from "@smsgw/service-kit";
 import type { Job, JobStore } from "../db/jobs.ts";
 import { shouldSendBalance } from "../domain/balance-report.ts";
-import { originKey } from "./intake.ts";
+import { isolationKey } from "../domain/endpoint.ts";
 
 /**
  * Pricing's balance warnings (`<p>.status.balance_low`) become jobs of the same queue as
@@ -20,7 +20,7 @@ export function handleBalanceWarnings(deps: { store: JobStore; poke(): void; now
         messageId: warning.eventId,
         sequence: 0,
         accountId: warning.accountId,
-        origin: originKey(warning.callbackUrl),
+        origin: isolationKey(warning.callbackUrl),
         change: warning,
       });
     }

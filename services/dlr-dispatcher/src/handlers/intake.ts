@@ -1,7 +1,7 @@
-import { originOf, parseCallbackUrl } from "@smsgw/callback-guard";
 import { changesOf, type InboundDelivery, type StatusChangeDelivery } from "@smsgw/contracts";
 import { ACK, type Delivery, nak, type Outcome } from "@smsgw/service-kit";
 import type { Job, JobStore } from "../db/jobs.ts";
+import { isolationKey } from "../domain/endpoint.ts";
 import { type ErasedIds, withErasures } from "../domain/erasure.ts";
 import { addressInbound, shouldReport } from "../domain/report.ts";
 import { ACCOUNT_WAIT_MS } from "./deliver.ts";
@@ -36,7 +36,7 @@ export function handleStatusChanges(deps: IntakeDeps) {
         messageId: change.messageId,
         sequence: change.sequence,
         accountId: change.accountId,
-        origin: originKey(change.callbackUrl),
+        origin: isolationKey(change.callbackUrl),
         change,
       });
     }
@@ -74,7 +74,7 @@ export function handleInboundDeliveries(
         messageId: addressed.id,
         sequence: 0,
         accountId: addressed.accountId,
-        origin: originKey(addressed.url),
+        origin: isolationKey(addressed.url),
         change: addressed,
       });
     }
@@ -96,10 +96,4 @@ function takeJobs(deps: IntakeDeps) {
       deps.poke();
     }
   };
-}
-
-/** The isolation key; a URL that does not parse still becomes a job, so its refusal is recorded. */
-export function originKey(callbackUrl: string): string {
-  const parsed = parseCallbackUrl(callbackUrl);
-  return parsed.ok ? originOf(parsed.url) : "(invalid)";
 }

@@ -44,14 +44,14 @@ function setup(accounts: Record<string, { defaultCallbackUrl?: string | null }>)
 }
 
 describe("taking inbound messages for their webhooks", () => {
-  it("when the number has an inbound URL, the job goes there, keyed by the in_ id", async () => {
+  it("when the number has an inbound URL, the job goes there, keyed by the in_ id and isolated per endpoint", async () => {
     const { run, inserted } = setup({ acc_1: {} });
     expect(await run(delivery("acc_1", "https://hooks.example/mo"))).toEqual([{ kind: "ack" }]);
     expect(inserted).toMatchObject([
       {
         messageId: "in_01JD0000000000000000000001",
         sequence: 0,
-        origin: "https://hooks.example",
+        origin: "https://hooks.example/mo",
       },
     ]);
   });

@@ -17,6 +17,8 @@ const published: InboundDelivery[] = [];
 let handle: ReturnType<typeof handleReceived>;
 let optOuts: OptOutStore;
 let closeNats: (() => Promise<void>) | undefined;
+let numbers: ReturnType<typeof createNumberStore>;
+const BY = { actor: "api:token", ip: null };
 
 const OWNED = "+37250000001";
 let n = 0;
@@ -40,12 +42,9 @@ const deliver = (...values: InboundMessageReceived[]) =>
 beforeAll(async () => {
   infra = await createTestInfra();
   database = await openServiceDatabase(loadInboundConfig(infra.env), INBOUND_SCHEMA, migrations);
-  const numbers = createNumberStore(database);
+  numbers = createNumberStore(database);
   await numbers.put({ number: OWNED, carrierId: "sim-a", country: "EE", simulator: true });
-  await numbers.take("acc_1", { number: OWNED, test: true }, new Date(), {
-    actor: "api:token",
-    ip: null,
-  });
+  await numbers.take("acc_1", { number: OWNED, test: true }, new Date(), BY);
   const nc = await connect({ servers: TEST_NATS_URL });
   closeNats = () => nc.close();
   optOuts = createOptOutStore(await openBucket(nc, `${infra.prefix}_opt_outs`));
@@ -137,6 +136,31 @@ describe("taking MO from the connector", () => {
     const [row] = await database.sql<{ account_id: string | null }[]>`
       select account_id from messages where to_number = '+37250000099'`;
     expect(row?.account_id).toBeNull();
+  });
+});
+
+describe("a part's event redelivered after its message was joined", () => {
+  it("when the number changed hands in between, the message goes to the account it arrived for, as stored; the new holder gets nothing and its opt-outs stay", async () => {
+    const number = "+37250000002";
+    const from = "+37256789011";
+    await numbers.put({ number, carrierId: "sim-a", country: "EE", simulator: true });
+    await numbers.take("acc_A", { number, test: true }, new Date(), BY);
+    const [one, two] = ["ST", "OP"].map((text, index) =>
+      mo({ to: number, from, text, part: { ref: 3, total: 2, seq: index + 1 } }),
+    ) as [InboundMessageReceived, InboundMessageReceived];
+    await deliver(one, two);
+    await optOuts.remove("acc_A", from);
+    await numbers.release("acc_A", number, BY);
+    await numbers.take("acc_B", { number, test: true }, new Date(), BY);
+    const before = published.length;
+    await deliver(two);
+    expect(
+      published.slice(before).map(({ id, accountId, url, text }) => ({ id, accountId, url, text })),
+    ).toEqual([
+      { id: `in_${one.inboundId.slice(3)}`, accountId: "acc_A", url: null, text: "STOP" },
+    ]);
+    expect(await optOuts.find("acc_B", from)).toBeUndefined();
+    expect(await optOuts.find("acc_A", from)).toMatchObject({ source: "STOP" });
   });
 });
 

@@ -103,11 +103,9 @@ export function settler(deps: ReceivedDeps) {
   ): Promise<LateCopy[]> => {
     const routes = await deps.messages.withGroup(groupKey, async (tx: GroupTransaction) => {
       // A part whose message was joined already (its event redelivered after a crash before
-      // the ack): that message is delivered again, under the same ids.
+      // the ack): that message is delivered again, as stored, under the same ids.
       const joinedBefore = part ? await tx.joinedMessageOf(part.moId) : undefined;
-      if (joinedBefore) {
-        return [await routeAndRecord(deps, addressing, joinedBefore, async (m) => m)];
-      }
+      if (joinedBefore) return [await routeStored(deps, joinedBefore)];
       const settled: InboundRoute[] = [];
       let waiting: StoredPart[];
       if (part) {
@@ -165,6 +163,16 @@ async function routeAndRecord(
     to: addressing.to,
   });
   return routeInbound(stored, ownerAtArrival(stored.accountId, owner));
+}
+
+/**
+ * A message stored before this run, routed for the account it was stored for (its own
+ * `accountId`), whoever holds its number now: the number's inboundUrl only while that account
+ * still holds it. Nobody's message (null) stays the operator's.
+ */
+async function routeStored(deps: ReceivedDeps, stored: InboundMessage): Promise<InboundRoute> {
+  const ownerNow = stored.accountId === null ? undefined : await deps.numbers.find(stored.to);
+  return routeInbound(stored, ownerAtArrival(stored.accountId, ownerNow));
 }
 
 /**

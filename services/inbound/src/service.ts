@@ -30,7 +30,7 @@ import { type KvMirror, startMirrorSync } from "./handlers/kv-mirror.ts";
 import { heldNumbersMirror, senderIdsMirror } from "./handlers/mirrors.ts";
 import { handleNumberErased } from "./handlers/number-erasures.ts";
 import { createOptOutStore } from "./handlers/opt-out-store.ts";
-import { handleReceived, settler } from "./handlers/received.ts";
+import { handleReceived, republisher, settler } from "./handlers/received.ts";
 import { startInboundRetention } from "./handlers/retention.ts";
 import { startConcatSweep } from "./handlers/sweep.ts";
 import { streamEraserMetrics } from "./metrics.ts";
@@ -189,6 +189,7 @@ export async function startInbound(config: InboundConfig, log: Logger): Promise<
     sweep = startConcatSweep({
       messages,
       settle: settler(deps),
+      republish: republisher(deps),
       concatTimeoutMs: config.INBOUND_CONCAT_TIMEOUT_MS,
       everyMs: config.INBOUND_SWEEP_MS,
       log,

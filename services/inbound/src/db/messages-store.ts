@@ -146,26 +146,46 @@ export function createMessageStore(database: Database<unknown>) {
      * Notes more stream copies of stored messages (ADR 0021, amendment 4): their deliveries'
      * (the PubAck's sequence), and an event redelivered after its message was erased. One
      * statement for a consumer batch; a copy of a message erased already is queued for the
-     * stream eraser at once, since its erasure could not know it.
+     * stream eraser at once, since its erasure could not know it. A delivery's copy also marks
+     * its message published (`published_at`): the sweep leaves it alone from then on.
      */
-    async noteStreamCopies(copies: ReadonlyArray<{ id: string; seq: number }>): Promise<void> {
+    async noteStreamCopies(
+      copies: ReadonlyArray<{ id: string; seq: number; delivery: boolean }>,
+    ): Promise<void> {
       if (copies.length === 0) return;
       await sql`
         with noted as (
           update messages m
-          set stream_seqs = array(select distinct s from unnest(m.stream_seqs || x.seqs) s order by s)
+          set stream_seqs = array(select distinct s from unnest(m.stream_seqs || x.seqs) s order by s),
+              published_at = case when x.delivery then coalesce(m.published_at, now())
+                else m.published_at end
           from (
-            select id, array_agg(seq) as seqs
-            from unnest(${copies.map((c) => c.id)}::text[], ${copies.map((c) => c.seq)}::bigint[])
-              as c(id, seq)
+            select id, array_agg(seq) as seqs, bool_or(delivery = 1) as delivery
+            from unnest(${copies.map((c) => c.id)}::text[], ${copies.map((c) => c.seq)}::bigint[],
+                        ${copies.map((c) => (c.delivery ? 1 : 0))}::int[])
+              as c(id, seq, delivery)
             group by id
           ) x
-          where m.id = x.id and not x.seqs <@ m.stream_seqs
+          where m.id = x.id
+            and (not x.seqs <@ m.stream_seqs or (x.delivery and m.published_at is null))
           returning m.erased_at, x.seqs
         )
         insert into stream_erasures (seq)
         select distinct unnest(seqs) from noted where erased_at is not null
         on conflict (seq) do nothing`;
+    },
+
+    /**
+     * An account's messages (not erased) stored before `before` whose delivery no PubAck has
+     * confirmed yet (`noteStreamCopies`), oldest first: the sweep publishes them again.
+     */
+    async unpublished(before: Date, limit: number): Promise<InboundMessage[]> {
+      const rows = await sql<MessageRow[]>`
+        select * from messages
+        where published_at is null and account_id is not null and text is not null
+          and created_at <= ${before}
+        order by created_at limit ${limit}`;
+      return rows.map(fromRow);
     },
 
     /** The groups whose first waiting part came before `before` (the timeout sweep). */

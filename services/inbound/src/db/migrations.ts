@@ -149,4 +149,21 @@ export const migrations: Record<string, Migration> = {
       );
     },
   },
+  "0007_published_at": {
+    async up(db: Kysely<unknown>) {
+      // When an account's message's InboundDelivery was stored by JetStream (its PubAck came;
+      // noted with the delivery's stream copy). The sweep publishes again what an account's
+      // message still lacks a while after it was stored: a publish that failed, or a process
+      // that died, after the commit of a message no redelivered event brings back (one joined
+      // by the sweep, or one a new message under its reference superseded). Messages stored
+      // before this column were published by the run that stored them, as far as anyone knows.
+      await sql`alter table messages add column published_at timestamptz`.execute(db);
+      await sql`update messages set published_at = created_at where account_id is not null`.execute(
+        db,
+      );
+      await sql`
+        create index messages_unpublished on messages (created_at)
+        where published_at is null and account_id is not null and text is not null`.execute(db);
+    },
+  },
 };

@@ -40,6 +40,8 @@ type Addressing = Pick<InboundMessageReceived, "carrierId" | "from" | "to">;
 export interface LateCopy {
   id: string;
   seq: number;
+  /** The copy is the message's InboundDelivery (its PubAck came): the message is published. */
+  delivery: boolean;
 }
 
 /**
@@ -145,6 +147,18 @@ export function settler(deps: ReceivedDeps) {
 }
 
 /**
+ * Delivers again an account's message stored a while ago whose delivery no PubAck confirmed
+ * (the sweep's `unpublished`): its publish failed, or the process died, after the commit, and
+ * no redelivered event brings it back (joined by the sweep, or superseded by a new message
+ * under its reference). The same route, keyword and Nats-Msg-Id as the first run: a repeat is
+ * harmless. Answers the copies to note, as `settler` does.
+ */
+export function republisher(deps: ReceivedDeps) {
+  return async (stored: InboundMessage): Promise<LateCopy[]> =>
+    deliver(deps, await routeStored(deps, stored), null);
+}
+
+/**
  * Stores the message for the number's holder now (or the operator), then routes it as it was
  * stored: a re-run after the number changed hands delivers it to the account it arrived for.
  */
@@ -186,7 +200,9 @@ async function deliver(
   route: InboundRoute,
   eventSeq: number | null,
 ): Promise<LateCopy[]> {
-  if (route.kind === "erased") return eventSeq === null ? [] : [{ id: route.id, seq: eventSeq }];
+  if (route.kind === "erased") {
+    return eventSeq === null ? [] : [{ id: route.id, seq: eventSeq, delivery: false }];
+  }
   inboundMessages.inc({ owner: route.kind });
   if (route.kind !== "owned") {
     deps.log.info("inbound message to a number nobody owns; kept for the operator");
@@ -200,5 +216,6 @@ async function deliver(
       await deps.optOuts.add(accountId, from, text.trim().toUpperCase(), deps.now());
     else await deps.optOuts.remove(accountId, from);
   }
-  return [{ id: route.delivery.id, seq: await deps.publish(route.delivery) }];
+  const seq = await deps.publish(route.delivery);
+  return [{ id: route.delivery.id, seq, delivery: true }];
 }

@@ -1,10 +1,13 @@
 import { errorMessage, type Logger } from "@smsgw/service-kit";
-import type { MessageStore } from "../db/messages-store.ts";
+import type { InboundMessage, MessageStore } from "../db/messages-store.ts";
 import { groupAddressing } from "../domain/concat.ts";
 import type { LateCopy } from "./received.ts";
 
 export interface SweepDeps {
-  messages: Pick<MessageStore, "overdueGroups" | "pruneJoinedParts" | "noteStreamCopies">;
+  messages: Pick<
+    MessageStore,
+    "overdueGroups" | "pruneJoinedParts" | "noteStreamCopies" | "unpublished"
+  >;
   /**
    * Joins (or re-checks) one group under its lock (handlers/received.ts `settler`); answers
    * the stream copies it learned (its delivery's), noted once per round.
@@ -13,6 +16,11 @@ export interface SweepDeps {
     groupKey: string,
     addressing: { carrierId: string; from: string; to: string },
   ): Promise<LateCopy[]>;
+  /**
+   * Publishes again an account's message whose delivery was never confirmed
+   * (handlers/received.ts `republisher`); answers the copies it learned, as `settle` does.
+   */
+  republish(message: InboundMessage): Promise<LateCopy[]>;
   concatTimeoutMs: number;
   everyMs: number;
   log: Logger;
@@ -20,13 +28,21 @@ export interface SweepDeps {
 }
 
 const GROUPS_PER_ROUND = 500;
+/**
+ * An account's message whose delivery is this long unconfirmed (stored, no PubAck noted) is
+ * published again: long past a consumer batch's publish and note, well inside the stream's
+ * 5-minute de-duplication window, so a publish that did go through is not stored twice.
+ */
+export const REPUBLISH_AFTER_MS = 30_000;
 /** Joined parts are kept this long (to recognise a redelivered event), then deleted. */
 export const JOINED_PARTS_KEPT_MS = 24 * 60 * 60_000;
 
 /**
  * Every `everyMs`, the groups whose first part is older than the timeout are delivered as they
- * are (what came, in order), and joined parts older than a day are deleted. Replicas may sweep together: each group is settled under its lock
- * and re-checked there, so a group is joined once.
+ * are (what came, in order); an account's message stored `REPUBLISH_AFTER_MS` ago whose
+ * delivery no PubAck confirmed is published again (same Nats-Msg-Id); joined parts older than
+ * a day are deleted. Replicas may sweep together: each group is settled under its lock and
+ * re-checked there, so a group is joined once, and a repeated publish is de-duplicated.
  */
 export function startConcatSweep(deps: SweepDeps): { stop(): Promise<void> } {
   let running: Promise<void> | undefined;
@@ -36,6 +52,10 @@ export function startConcatSweep(deps: SweepDeps): { stop(): Promise<void> } {
     try {
       for (const groupKey of await deps.messages.overdueGroups(before, GROUPS_PER_ROUND)) {
         late.push(...(await deps.settle(groupKey, groupAddressing(groupKey))));
+      }
+      const stored = new Date(deps.now().getTime() - REPUBLISH_AFTER_MS);
+      for (const message of await deps.messages.unpublished(stored, GROUPS_PER_ROUND)) {
+        late.push(...(await deps.republish(message)));
       }
     } finally {
       await deps.messages.noteStreamCopies(late);

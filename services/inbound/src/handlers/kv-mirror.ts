@@ -1,7 +1,7 @@
 import type { KV } from "@nats-io/kv";
-import { errorMessage, type Logger } from "@smsgw/service-kit";
+import { errorMessage, isWrongRevision, type Logger } from "@smsgw/service-kit";
 import type { z } from "zod";
-import { mirrorChanges } from "../domain/mirror.ts";
+import { type BucketEntry, mirrorChanges } from "../domain/mirror.ts";
 
 /**
  * A KV bucket the doors watch, kept as a copy of one of this service's tables (ADR 0019):
@@ -24,8 +24,14 @@ export function createKvMirror<T>(options: {
       { err: errorMessage(error) },
       `${options.what} bucket not written; the next sync mends it`,
     );
-  const write = (entry: T) => kv.put(keyOf(entry), JSON.stringify(schema.parse(entry)));
-  return {
+  /** Puts the entry; with `revision`, only if its key is still at that revision (0: no key). */
+  const write = (entry: T, revision?: number) =>
+    kv.put(
+      keyOf(entry),
+      JSON.stringify(schema.parse(entry)),
+      revision === undefined ? undefined : { previousSeq: revision },
+    );
+  const mirror = {
     what: options.what,
     async put(entry: T): Promise<void> {
       await write(entry).catch(warn);
@@ -33,21 +39,53 @@ export function createKvMirror<T>(options: {
     async remove(key: string): Promise<void> {
       await kv.delete(key).catch(warn);
     },
-    /** Makes the bucket say what the table says; how many keys it put and removed. */
-    async sync(table: readonly T[]): Promise<{ put: number; removed: number }> {
-      const have = new Map<string, T>();
-      for await (const key of await kv.keys()) {
-        const entry = await kv.get(key);
-        if (entry?.operation !== "PUT") continue;
-        const parsed = schema.safeParse(entry.json());
-        if (parsed.success) have.set(key, parsed.data);
+    /**
+     * Makes the bucket say what the table says; how many keys it put and removed, and how many
+     * writes a concurrent change refused (it wins: its own write, or the next sync, mends it).
+     * The bucket is read before the table, and each write is a compare-and-set against the
+     * revision read (`mirrorChanges`): a take or release in between is never undone.
+     */
+    async sync(
+      table: () => Promise<readonly T[]>,
+    ): Promise<{ put: number; removed: number; refused: number }> {
+      // The table's keys now, so that the bucket read knows the revision of those it lacks.
+      const known = (await table()).map(keyOf);
+      const have = await read(known);
+      const writes = mirrorChanges(await table(), have, keyOf, options.same);
+      const done = { put: 0, removed: 0, refused: 0 };
+      for (const change of writes) {
+        try {
+          if (change.kind === "put") {
+            await write(change.entry, change.revision);
+            done.put += 1;
+          } else {
+            await kv.delete(change.key, { previousSeq: change.revision });
+            done.removed += 1;
+          }
+        } catch (error) {
+          if (!isWrongRevision(error)) throw error;
+          done.refused += 1;
+        }
       }
-      const changes = mirrorChanges(table, have, keyOf, options.same);
-      for (const entry of changes.put) await write(entry);
-      for (const key of changes.remove) await kv.delete(key);
-      return { put: changes.put.length, removed: changes.remove.length };
+      return done;
     },
   };
+  return mirror;
+
+  /** Every key's entry and revision: the live ones, and those of `also` (deleted, or never written: 0). */
+  async function read(also: readonly string[]): Promise<Map<string, BucketEntry<T>>> {
+    const have = new Map<string, BucketEntry<T>>();
+    const look = async (key: string) => {
+      const entry = await kv.get(key);
+      if (entry === null) return have.set(key, { value: undefined, revision: 0 });
+      const parsed = entry.operation === "PUT" ? schema.safeParse(entry.json()) : undefined;
+      // A value that does not parse is rewritten, as a missing one.
+      return have.set(key, { value: parsed?.data, revision: entry.revision });
+    };
+    for await (const key of await kv.keys()) await look(key);
+    for (const key of also) if (!have.has(key)) await look(key);
+    return have;
+  }
 }
 
 export type KvMirror<T> = ReturnType<typeof createKvMirror<T>>;
@@ -55,6 +93,7 @@ export type KvMirror<T> = ReturnType<typeof createKvMirror<T>>;
 /** Syncs at once, then every `everyMs` (replicas may sync together: the writes are the same). */
 export function startMirrorSync<T>(deps: {
   mirror: Pick<KvMirror<T>, "sync" | "what">;
+  /** Read by the sync after the bucket (and once before, for the keys to look at). */
   table(): Promise<T[]>;
   everyMs: number;
   log: Logger;
@@ -62,11 +101,12 @@ export function startMirrorSync<T>(deps: {
   const { what } = deps.mirror;
   let running: Promise<void> | undefined;
   const round = () => {
-    running ??= deps
-      .table()
-      .then((table) => deps.mirror.sync(table))
+    running ??= deps.mirror
+      .sync(deps.table)
       .then((changed) => {
-        if (changed.put + changed.removed > 0) deps.log.info(changed, `${what} bucket mended`);
+        if (changed.put + changed.removed + changed.refused > 0) {
+          deps.log.info(changed, `${what} bucket mended`);
+        }
       })
       .catch((error: unknown) =>
         deps.log.warn(

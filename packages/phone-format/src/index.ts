@@ -5,3 +5,4 @@ export {
   type PhoneFormatProblem,
   type PhoneFormatResult,
 } from "./format.ts";
+export { e164OfInternationalDigits } from "./international.ts";

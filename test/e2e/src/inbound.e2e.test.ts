@@ -325,6 +325,21 @@ describe("opt-outs", () => {
     expect(again.http).toBe(200);
   });
 
+  it("when the carrier gives both numbers without their + (TON 0), the MO is the account's and its STOP puts the sender on the list", async () => {
+    const handset = "+37256789049";
+    const to = SIM_NUMBERS[0] as string;
+    await sendMo({ from: handset.slice(1), to: to.slice(1), text: "STOP" });
+    const hook = await waitFor(
+      () => receiver.received.find((w) => w.json.type === "inbound" && w.json.from === handset),
+      { timeoutMs: 20_000, what: "the STOP message's webhook" },
+    );
+    expect(hook.json).toMatchObject({ to, text: "STOP" });
+    const listed = await json(await call(account, "GET", "/v1/opt-outs"));
+    expect(listed.body.optOuts).toContainEqual(
+      expect.objectContaining({ number: handset, source: "STOP" }),
+    );
+  });
+
   it("when the account edits its list, POST adds, GET lists, DELETE removes, and a number not on it is 404", async () => {
     const number = "+37256789048";
     const added = await json(await call(account, "POST", "/v1/opt-outs", { number }));

@@ -1,4 +1,5 @@
 import { senderKind } from "@smsgw/contracts";
+import { e164OfInternationalDigits } from "@smsgw/phone-format";
 
 /** An SMPP address: type of number, numbering plan indicator, and the digits or name. */
 export interface SmppAddress {
@@ -11,6 +12,7 @@ export type Addressing =
   | { ok: true; source: SmppAddress; destination: SmppAddress }
   | { ok: false; problem: string };
 
+const TON_UNKNOWN = 0;
 const TON_INTERNATIONAL = 1;
 const TON_ALPHANUMERIC = 5;
 const NPI_UNKNOWN = 0;
@@ -89,4 +91,23 @@ export function addressingFor(
 
 function digits(number: string): string {
   return number.startsWith("+") ? number.slice(1) : number;
+}
+
+/**
+ * The number of an MO's source or destination as the gateway writes numbers (E.164: the
+ * inventory, the opt-out lists and erasure all hold that form), from what the carrier sent:
+ * international (TON 1) digits, or digits of an unknown type (TON 0, NPI ISDN or unknown:
+ * carriers often send international numbers so) that read as a valid number with their country
+ * code first. A national number (TON 2: this side does not know the carrier's country), a short
+ * code, an alphanumeric sender or digits that are no valid number stay as the carrier sent them.
+ */
+export function moNumberOf(address: SmppAddress): string {
+  const digits = NUMERIC.exec(address.addr) ? address.addr.replace(/^\+/, "") : undefined;
+  if (digits === undefined) return address.addr;
+  if (address.addr.startsWith("+") || address.ton === TON_INTERNATIONAL) return `+${digits}`;
+  const unknownPlan = address.npi === NPI_ISDN || address.npi === NPI_UNKNOWN;
+  if (address.ton === TON_UNKNOWN && unknownPlan) {
+    return e164OfInternationalDigits(digits) ?? address.addr;
+  }
+  return address.addr;
 }

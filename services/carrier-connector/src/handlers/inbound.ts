@@ -2,6 +2,7 @@ import { type InboundMessageReceived, newMessageId } from "@smsgw/contracts";
 import { errorMessage, type Logger } from "@smsgw/service-kit";
 import { CommandStatus, readMessageContent, type SmppSession } from "@smsgw/smpp";
 import { decodeReceivedText } from "@smsgw/sms-text";
+import { moNumberOf } from "../domain/addressing.ts";
 import type { CarrierMessage } from "../domain/carrier-request.ts";
 import type { ReceiptCarrier } from "./receipts.ts";
 
@@ -11,8 +12,6 @@ export interface InboundDeps {
   log: Logger;
   now(): Date;
 }
-
-const TON_INTERNATIONAL = 1;
 
 /**
  * An MO deliver_sm or data_sm -> InboundMessageReceived, answered OK only after JetStream stored it (a
@@ -45,15 +44,14 @@ export function inboundOf(
   // them. It joins the octets, then decodes: a carrier may cut a part mid-character. A data_sm
   // has no short_message: its text is in message_payload, which readMessageContent reads.
   const { payload, part } = readMessageContent(pdu);
-  const address = (addr: string, ton: number) =>
-    ton === TON_INTERNATIONAL && /^[0-9]+$/.test(addr) ? `+${addr}` : addr;
   return {
     type: "InboundMessageReceived",
     version: 1,
     inboundId: `mo_${newMessageId(now.getTime()).slice("msg_".length)}`,
     carrierId,
-    from: address(pdu.sourceAddr, pdu.sourceAddrTon),
-    to: address(pdu.destinationAddr, pdu.destAddrTon),
+    // E.164 wherever the carrier's numbers read as one, whatever TON it used (moNumberOf).
+    from: moNumberOf({ addr: pdu.sourceAddr, ton: pdu.sourceAddrTon, npi: pdu.sourceAddrNpi }),
+    to: moNumberOf({ addr: pdu.destinationAddr, ton: pdu.destAddrTon, npi: pdu.destAddrNpi }),
     text: decodeReceivedText(payload, pdu.dataCoding),
     dataCoding: pdu.dataCoding,
     receivedAt: now.toISOString(),

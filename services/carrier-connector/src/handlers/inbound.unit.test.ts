@@ -32,6 +32,34 @@ describe("an MO deliver_sm as the connector records it", () => {
     expect(received.inboundId).toMatch(/^mo_[0-9A-Z]{26}$/);
   });
 
+  it.each([
+    ["TON 0 / NPI 1", 0, 1],
+    ["TON 0 / NPI 0 (as the simulator sends a number without +)", 0, 0],
+  ])(
+    "when the carrier gives the numbers without + as %s, they are E.164 if they read as valid international numbers",
+    (_how, ton, npi) => {
+      const numbers = {
+        sourceAddrTon: ton,
+        sourceAddrNpi: npi,
+        destAddrTon: ton,
+        destAddrNpi: npi,
+      };
+      const received = inboundOf("sim-a", mo({ ...numbers, shortMessage: text("STOP") }), now);
+      expect(received).toMatchObject({ from: "+37256789045", to: "+37250000001" });
+    },
+  );
+
+  it("when a number is national (TON 2), a short code, alphanumeric or no valid number, it stays as the carrier sent it", () => {
+    const of = (sourceAddr: string, sourceAddrTon: number) =>
+      inboundOf("sim-a", mo({ sourceAddr, sourceAddrTon, sourceAddrNpi: 1 }), now).from;
+    expect(of("56789045", 2)).toBe("56789045");
+    expect(of("1234", 0)).toBe("1234");
+    expect(of("MyShop", 5)).toBe("MyShop");
+    expect(of("MyShop", 0)).toBe("MyShop");
+    expect(of("99999999999", 0)).toBe("99999999999");
+    expect(of("+37256789045", 0)).toBe("+37256789045");
+  });
+
   it.each(["udh8", "udh16"] as const)(
     "when it is a part with a %s header, the text is after the header and the part is recorded",
     (method) => {

@@ -55,7 +55,15 @@ export function startConcatSweep(deps: SweepDeps): { stop(): Promise<void> } {
       }
       const stored = new Date(deps.now().getTime() - REPUBLISH_AFTER_MS);
       for (const message of await deps.messages.unpublished(stored, GROUPS_PER_ROUND)) {
-        late.push(...(await deps.republish(message)));
+        // One that keeps failing must not hold back the others: each is tried every round.
+        await deps.republish(message).then(
+          (copies) => late.push(...copies),
+          (error: unknown) =>
+            deps.log.warn(
+              { id: message.id, err: errorMessage(error) },
+              "inbound delivery not published again; next round retries",
+            ),
+        );
       }
     } finally {
       await deps.messages.noteStreamCopies(late);

@@ -9,6 +9,7 @@ export {
   type MessageDetail,
 } from "./account-log.ts";
 export { InvalidCursorError } from "./errors.ts";
+export { laterAttemptsAmong } from "./later-attempts.ts";
 export {
   csvField,
   MESSAGE_CSV_COLUMNS,

@@ -44,8 +44,19 @@ export const RoutingEnv = BaseEnv.extend({
   ROUTE_SCORE_WINDOW_SECONDS: seconds(600, 86_400),
   /** A connector replica's health record older than this is ignored. */
   ROUTE_HEALTH_STALE_SECONDS: seconds(60, 3_600),
-  /** Longest single hold of a scheduled message (it is held again until due). */
-  ROUTE_HOLD_CAP_SECONDS: seconds(3_600, 86_400),
+  /** How often the schedule's table is looked at for due messages (more at once when a batch filled). */
+  ROUTE_SCHEDULE_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+  /** How long a replica has the scheduled messages it took to itself (then another may). */
+  ROUTE_SCHEDULE_LEASE_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  /** Scheduled messages taken at a time. */
+  ROUTE_SCHEDULE_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
+  /**
+   * A redelivered decision that comes out "fail" waits this long, this many times, for a
+   * later attempt to show in the message's record before it is published (ADR 0009,
+   * amendment "a redelivered failure").
+   */
+  ROUTE_FAILURE_WAIT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  ROUTE_FAILURE_WAITS: z.coerce.number().int().min(0).max(100).default(5),
 });
 export type RoutingConfig = z.output<typeof RoutingEnv>;
 

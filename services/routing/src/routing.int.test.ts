@@ -1,24 +1,59 @@
 import { eventIdFor, newMessageId, submitOrderId } from "@smsgw/contracts";
 import { waitFor } from "@smsgw/testkit";
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROUTING_DURABLES } from "./service.ts";
+import { routingDecisions } from "./metrics.ts";
+import { ROUTING_DURABLES, startRouting } from "./service.ts";
 import {
   accepted,
   type RoutingUnderTest,
+  silent,
   startRoutingUnderTest,
   submitFailed,
 } from "./test-support.ts";
 
 let t: RoutingUnderTest;
+let sql: postgres.Sql;
+
+const acceptedConsumer = () =>
+  t.messaging.nats.jsm.consumers.info(t.messaging.subjects.stream, ROUTING_DURABLES.accepted);
+
+/** The message's row in routing's table, if any. */
+async function scheduledRow(messageId: string) {
+  const [row] = await sql<Array<{ routed: boolean }>>`
+    select routed_at is not null as routed from routing.scheduled where message_id = ${messageId}`;
+  return row;
+}
+
+/** Waits until the scheduled message has its row and its accepted event is acked. */
+async function storedAndAcked(messageId: string): Promise<void> {
+  await waitFor(async () => (await scheduledRow(messageId)) !== undefined, {
+    what: "the scheduled message's row",
+  });
+  await waitFor(async () => (await acceptedConsumer()).num_ack_pending === 0, {
+    what: "the accepted event acked",
+  });
+}
+
+/** The routed decisions counted so far (every replica in this process). */
+async function routedDecisions(): Promise<number> {
+  const metric = await routingDecisions.get();
+  return metric.values
+    .filter((v) => v.labels.outcome === "routed")
+    .reduce((sum, v) => sum + v.value, 0);
+}
 
 beforeAll(async () => {
   t = await startRoutingUnderTest({
     ROUTES: "+372=sim-a:300|sim-b:400,+3725=sim-b,+1=sim-b",
     ROUTE_MAX_ATTEMPTS: "3",
+    ROUTE_SCHEDULE_POLL_MS: "200",
   });
+  sql = postgres(t.infra.env.DATABASE_URL ?? "", { max: 1, onnotice: () => undefined });
 });
 
 afterAll(async () => {
+  await sql?.end();
   await t?.stop();
 });
 
@@ -175,21 +210,80 @@ describe("routing on real JetStream", () => {
     });
   });
 
-  it("when a message is scheduled, it is held until due and then routed", async () => {
+  it("when a message is scheduled, it is stored in routing's table and acked at once (nothing pending on the consumer), and routed when due", async () => {
     const sendAt = new Date(Date.now() + 2_000);
     const event = accepted("+15551234567", { sendAt: sendAt.toISOString() });
     await t.messaging.publisher.publish(event);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await storedAndAcked(event.messageId);
     expect(t.recorder.ordersOf(event.messageId)).toEqual([]);
-    // Held = pending on the durable: why many held messages would reach max_ack_pending.
-    const info = await t.messaging.nats.jsm.consumers.info(
-      t.messaging.subjects.stream,
-      "routing-accepted",
-    );
-    expect(info.num_ack_pending).toBe(1);
-    const [order] = await t.recorder.ordersFor(event.messageId);
+    const [order, ...duplicates] = await t.recorder.ordersFor(event.messageId);
+    expect(duplicates).toEqual([]);
     expect(Date.parse(order?.occurredAt ?? "")).toBeGreaterThanOrEqual(sendAt.getTime());
     expect(order?.data.carrierId).toBe("sim-b");
+    await waitFor(async () => (await scheduledRow(event.messageId))?.routed === true, {
+      what: "the row marked routed",
+    });
+  });
+
+  it("when the durable may have only a few messages pending and more scheduled messages than that wait, an immediate message is still routed at once", async () => {
+    const { stream } = t.messaging.subjects;
+    // As if thousands were scheduled: the durable's room shrunk to 5.
+    await t.messaging.nats.jsm.consumers.update(stream, ROUTING_DURABLES.accepted, {
+      max_ack_pending: 5,
+    });
+    try {
+      const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
+      const scheduled = Array.from({ length: 12 }, (_, i) =>
+        accepted(`+1555123${String(i).padStart(4, "0")}`, { sendAt: inAnHour }),
+      );
+      for (const event of scheduled) await t.messaging.publisher.publish(event);
+      const now = accepted("+15557654321");
+      await t.messaging.publisher.publish(now);
+      const [order] = await t.recorder.ordersFor(now.messageId);
+      expect(order?.data.carrierId).toBe("sim-b");
+      for (const event of scheduled) expect(t.recorder.ordersOf(event.messageId)).toEqual([]);
+      await waitFor(async () => (await acceptedConsumer()).num_ack_pending === 0, {
+        what: "every scheduled message acked",
+      });
+    } finally {
+      await t.messaging.nats.jsm.consumers.update(stream, ROUTING_DURABLES.accepted, {
+        max_ack_pending: 10_000,
+      });
+    }
+  });
+
+  it("when a scheduled message's copy is gone from the stream before it is due (the stream's limits dropped it), it is still routed when due", async () => {
+    const { stream } = t.messaging.subjects;
+    const sendAt = new Date(Date.now() + 2_500);
+    const event = accepted("+15551230001", { sendAt: sendAt.toISOString() });
+    await t.messaging.publisher.publish(event);
+    await storedAndAcked(event.messageId);
+    // As ADR 0013's byte bound or the stream's max_age would: the accepted copies are gone.
+    await t.messaging.nats.jsm.streams.purge(stream, {
+      filter: t.messaging.subjects.event("MessageAccepted"),
+    });
+    const [order] = await t.recorder.ordersFor(event.messageId);
+    expect(Date.parse(order?.occurredAt ?? "")).toBeGreaterThanOrEqual(sendAt.getTime());
+    expect(order?.data).toMatchObject({ carrierId: "sim-b", to: "+15551230001", text: "hello" });
+  });
+
+  it("when two routing replicas run, each scheduled message is routed by one of them, once", async () => {
+    const second = await startRouting(t.config, silent);
+    try {
+      const routedBefore = await routedDecisions();
+      const sendAt = new Date(Date.now() + 1_500).toISOString();
+      const events = Array.from({ length: 60 }, (_, i) =>
+        accepted(`+1555777${String(i).padStart(4, "0")}`, { sendAt }),
+      );
+      await t.messaging.publisher.publishAll(events);
+      for (const event of events) await t.recorder.ordersFor(event.messageId);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      // Both replicas count in this process's registry: one decision per message in all.
+      expect((await routedDecisions()) - routedBefore).toBe(events.length);
+      for (const event of events) expect(t.recorder.ordersOf(event.messageId)).toHaveLength(1);
+    } finally {
+      await second.stop();
+    }
   });
 
   it("when accepted messages arrive together, their orders for one carrier are stored as one envelope, each order once", async () => {
@@ -213,10 +307,9 @@ describe("routing on real JetStream", () => {
     expect(await stored()).toBe(before + 1);
   });
 
-  it("when a scheduled message arrives in an envelope, its neighbours are routed at once and the envelope acked, and it is held apart on routing's own subject (never the doors' accepted one) and routed once, when due", async () => {
+  it("when a scheduled message arrives in an envelope, its neighbours are routed at once, the envelope acked, the scheduled one stored (nothing published on a held subject or the doors' accepted one) and routed once, when due", async () => {
     const { stream } = t.messaging.subjects;
     const acceptedSubject = t.messaging.subjects.event("MessageAccepted");
-    const heldSubject = t.messaging.subjects.routingHeld;
     const stored = async (subject: string) => {
       const info = await t.messaging.nats.jsm.streams.info(stream, { subjects_filter: subject });
       return info.state.subjects?.[subject] ?? 0;
@@ -226,11 +319,11 @@ describe("routing on real JetStream", () => {
     const now = [accepted("+37212340001"), accepted("+37212340002")];
     const later = accepted("+37212340003", {
       sendAt: sendAt.toISOString(),
-      // Its window closes before it is due: the held copy stands for this copy, stored in time.
+      // Its window closes before it is due: the copy was stored in time, the row stands for it.
       publishBy: new Date(Date.now() + 1_000).toISOString(),
     });
     const envelope = JSON.stringify({ type: "EventBatch", version: 1, events: [...now, later] });
-    // Stored twice (no de-duplication id), so routing reads the envelope twice: one held copy.
+    // Stored twice (no de-duplication id), so routing reads the envelope twice: one row.
     await t.messaging.nats.js.publish(acceptedSubject, envelope);
     await t.messaging.nats.js.publish(acceptedSubject, envelope);
     for (const event of now) {
@@ -239,21 +332,15 @@ describe("routing on real JetStream", () => {
     }
     await waitFor(
       async () => {
-        const info = await t.messaging.nats.jsm.consumers.info(stream, ROUTING_DURABLES.accepted);
+        const info = await acceptedConsumer();
         return info.num_pending === 0 && info.num_ack_pending === 0;
       },
       { what: "both copies of the envelope acked" },
     );
     expect(Date.now()).toBeLessThan(sendAt.getTime());
     expect(t.recorder.ordersOf(later.messageId)).toEqual([]);
-    expect(await stored(heldSubject)).toBe(1);
-    await waitFor(
-      async () => {
-        const info = await t.messaging.nats.jsm.consumers.info(stream, ROUTING_DURABLES.held);
-        return info.num_pending === 0 && info.num_ack_pending === 1;
-      },
-      { what: "the held copy held on routing-held" },
-    );
+    expect(await scheduledRow(later.messageId)).toMatchObject({ routed: false });
+    expect(await stored(t.messaging.subjects.routingHeld)).toBe(0);
     const [order, ...duplicates] = await t.recorder.ordersFor(later.messageId);
     expect(duplicates).toEqual([]);
     expect(Date.parse(order?.occurredAt ?? "")).toBeGreaterThanOrEqual(sendAt.getTime());
@@ -261,6 +348,21 @@ describe("routing on real JetStream", () => {
     // Routing published nothing on the doors' accepted subject: only the test's two envelopes.
     expect(await stored(acceptedSubject)).toBe(acceptedBefore + 2);
     expect(t.infra.natsViolations()).toEqual([]);
+  });
+
+  it("when a copy an older routing held apart on <p>.routing.held is delivered after the upgrade, it goes into the table and is routed once, when due", async () => {
+    const sendAt = new Date(Date.now() + 2_000);
+    const event = accepted("+37212340004", { sendAt: sendAt.toISOString() });
+    await t.messaging.nats.js.publish(t.messaging.subjects.routingHeld, JSON.stringify(event), {
+      msgID: `${event.eventId}:held`,
+    });
+    await waitFor(async () => (await scheduledRow(event.messageId)) !== undefined, {
+      timeoutMs: 15_000,
+      what: "the held copy's row",
+    });
+    const [order, ...duplicates] = await t.recorder.ordersFor(event.messageId);
+    expect(duplicates).toEqual([]);
+    expect(Date.parse(order?.occurredAt ?? "")).toBeGreaterThanOrEqual(sendAt.getTime());
   });
 
   it("when asked, the health server says it is ready", async () => {

@@ -1,11 +1,14 @@
 import { CarrierHealth, MessageAccepted, SubmitFailed } from "@smsgw/contracts";
+import { laterAttemptsAmong } from "@smsgw/message-read-model";
 import {
+  type Database,
   errorMessage,
   type HealthServer,
   hasAdminCredentials,
   type KvCache,
   type Logger,
   openMessaging,
+  openServiceDatabase,
   type RunningConsumer,
   type RunningService,
   singleOrBatch,
@@ -15,6 +18,8 @@ import {
 } from "@smsgw/service-kit";
 import { type AdminServer, startAdminServer } from "./admin/server.ts";
 import type { RoutingConfig } from "./config.ts";
+import { migrations, ROUTING_SCHEMA } from "./db/migrations.ts";
+import { createScheduleStore } from "./db/schedule-store.ts";
 import type { CarrierScore } from "./domain/choose.ts";
 import type { RoutingView } from "./domain/decide.ts";
 import {
@@ -25,10 +30,11 @@ import {
   simulatedCarriers,
 } from "./domain/scores.ts";
 import { handleAccepted } from "./handlers/accepted.ts";
+import type { FailureGate } from "./handlers/failure-gate.ts";
+import { startScheduleTimer } from "./handlers/schedule-loop.ts";
 import { handleSubmitFailed } from "./handlers/submit-failed.ts";
 import { openRouteStore } from "./kv/route-store.ts";
 import { type RouteWatch, watchRoutes } from "./kv/route-watch.ts";
-import { createHeldPublisher } from "./nats/held-publisher.ts";
 import { createSubmitPublisher } from "./nats/submit-publisher.ts";
 
 export interface StartedRouting extends RunningService {
@@ -42,24 +48,36 @@ export interface StartedRouting extends RunningService {
 /** How often the rules are derived again from the carriers' health records. */
 const RULES_REFRESH_MS = 5_000;
 
-/** How often routing tries again to create the held copies' durable (see below). */
+/** How often routing tries again to create the old held copies' durable (see below). */
 const HELD_RETRY_MS = 5_000;
 
 export const ROUTING_DURABLES = {
   accepted: "routing-accepted",
   submitFailed: "routing-submit-failed",
-  /** Routing's own copies of scheduled messages held apart (`<p>.routing.held`). */
+  /**
+   * Copies of scheduled messages an older routing held apart (`<p>.routing.held`): read after
+   * an upgrade into the schedule's table; no longer written.
+   */
   held: "routing-held",
 } as const;
 
 /**
- * Connects; seeds the route store if empty; watches routes and carrier health (whose
- * records carry the connectors' counts the scores are built from); publishes the routing
- * rules; then starts the three consumers, the health server and (with ADMIN_TOKEN) the
- * admin API.
+ * Migrates its schema (the scheduled messages); connects; seeds the route store if empty;
+ * watches routes and carrier health (whose records carry the connectors' counts the scores
+ * are built from); publishes the routing rules; then starts the three consumers, the
+ * schedule's timer, the health server and (with ADMIN_TOKEN) the admin API.
  */
 export async function startRouting(config: RoutingConfig, log: Logger): Promise<StartedRouting> {
-  const messaging = await openMessaging(config, "routing", log);
+  // First: with MIGRATE=only (the init container) this is all there is to do.
+  const database: Database<unknown> = await openServiceDatabase<unknown>(
+    config,
+    ROUTING_SCHEMA,
+    migrations,
+  );
+  const messaging = await openMessaging(config, "routing", log).catch(async (error: unknown) => {
+    await database.close();
+    throw error;
+  });
   const { nats, subjects, publisher } = messaging;
   const stoppers: Array<() => Promise<void>> = [];
   let stopping = false;
@@ -67,6 +85,7 @@ export async function startRouting(config: RoutingConfig, log: Logger): Promise<
     stopping = true;
     for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
     await messaging.close();
+    await database.close();
   };
 
   try {
@@ -125,17 +144,14 @@ export async function startRouting(config: RoutingConfig, log: Logger): Promise<
       };
     };
     const orders = createSubmitPublisher(nats.js, subjects);
-    const held = createHeldPublisher(nats.js, subjects);
+    const schedule = createScheduleStore(database.sql);
     const now = () => new Date();
-    const acceptedDeps = {
-      view,
-      orders,
-      publisher,
-      held,
-      log,
-      now,
-      holdCapMs: config.ROUTE_HOLD_CAP_SECONDS * 1000,
+    // Only a redelivery that decides "fail" reads the message's record (the event store's).
+    const gate: FailureGate = {
+      laterAttempts: (asked) => laterAttemptsAmong(database.sql, asked),
+      policy: { waitMs: config.ROUTE_FAILURE_WAIT_MS, waits: config.ROUTE_FAILURE_WAITS },
     };
+    const acceptedDeps = { view, orders, publisher, gate, schedule, log, now };
     const consumers: RunningConsumer[] = [];
     stoppers.push(async () => {
       await Promise.all(consumers.map((consumer) => consumer.stop()));
@@ -150,10 +166,10 @@ export async function startRouting(config: RoutingConfig, log: Logger): Promise<
         handle: handleAccepted(acceptedDeps, "doors"),
       }),
     );
-    // The held copies go through the same decisions, less the acceptance fence (domain/hold.ts).
-    // Their subject joined the stream with this version, and only the event store updates the
-    // stream: until it has, the durable cannot be created. Routing starts without it and tries
-    // again, so the order of a roll-out does not matter (only a defensive path uses it).
+    // Copies an older routing held apart: after the upgrade they go into the schedule's table
+    // (domain/schedule.ts), never void. On a stream without the subject (a roll-out where the
+    // event store has not added it yet) the durable cannot be created: routing starts without
+    // it and tries again, so the order of a roll-out does not matter.
     const startHeld = () =>
       startConsumer(nats, {
         stream: subjects.stream,
@@ -193,9 +209,24 @@ export async function startRouting(config: RoutingConfig, log: Logger): Promise<
         filterSubject: subjects.event("SubmitFailed"),
         schema: SubmitFailed,
         log,
-        handle: handleSubmitFailed({ view, orders, publisher, log, now }),
+        handle: handleSubmitFailed({ view, orders, publisher, gate, log, now }),
       }),
     );
+    const timer = startScheduleTimer(
+      {
+        view,
+        orders,
+        publisher,
+        gate,
+        log,
+        now,
+        store: schedule,
+        leaseMs: config.ROUTE_SCHEDULE_LEASE_MS,
+        batch: config.ROUTE_SCHEDULE_BATCH,
+      },
+      { pollMs: config.ROUTE_SCHEDULE_POLL_MS },
+    );
+    stoppers.push(timer.stop);
     const ready = () => !stopping && !nats.nc.isClosed();
     const healthServer: HealthServer = await startHealthServer(
       config.HEALTH_PORT,

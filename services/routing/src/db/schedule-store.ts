@@ -1,0 +1,100 @@
+import type { EventOf } from "@smsgw/contracts";
+import type postgres from "postgres";
+
+/** A scheduled message taken to be routed, and how many times it was taken (1 = first). */
+export interface ClaimedMessage {
+  event: EventOf<"MessageAccepted">;
+  claims: number;
+}
+
+/** What the metrics show of the schedule. */
+export interface ScheduleStats {
+  waiting: number;
+  /** Seconds the oldest due message (not taken by a live lease) is past its sendAt; 0 if none. */
+  oldestOverdueSeconds: number;
+}
+
+/**
+ * Routing's scheduled messages (`routing.scheduled`): kept here, not held on a consumer, from
+ * the moment the accepted event is read until the order is stored. Every write is idempotent
+ * on the message id.
+ */
+export interface ScheduleStore {
+  /** Stores each message once: a repeat, or one already routed (its row is kept a day), is ignored. */
+  insert(events: readonly EventOf<"MessageAccepted">[], now: Date): Promise<void>;
+  /**
+   * Takes up to `limit` messages due at `now`, oldest first, for `leaseMs`: another replica
+   * skips a row being taken (`for update skip locked`) and a row under a lease, so no two take
+   * the same one; a taker that dies leaves it to be taken again when the lease ends.
+   */
+  claimDue(now: Date, leaseMs: number, limit: number): Promise<ClaimedMessage[]>;
+  /**
+   * Marks messages whose order (or failure) is stored as routed, dropping their content (the
+   * text and number live nowhere else in routing; ADR 0021).
+   */
+  markRouted(messageIds: readonly string[], now: Date): Promise<void>;
+  /** Deletes the rows marked routed before `before`. */
+  purgeRouted(before: Date): Promise<number>;
+  stats(now: Date): Promise<ScheduleStats>;
+}
+
+export function createScheduleStore(sql: postgres.Sql): ScheduleStore {
+  return {
+    async insert(events, now) {
+      if (events.length === 0) return;
+      // Text, then jsonb (postgres.js would bind a string to jsonb as a JSON string).
+      await sql`
+        insert into scheduled (message_id, account_id, event, send_at, due_at, created_at)
+        select t.m, t.a, t.e::jsonb, t.s, t.s, ${now.toISOString()}::timestamptz
+        from unnest(
+          ${events.map((e) => e.messageId)}::text[], ${events.map((e) => e.accountId)}::text[],
+          ${events.map((e) => JSON.stringify(e))}::text[],
+          ${events.map((e) => e.data.sendAt ?? now.toISOString())}::timestamptz[]
+        ) as t(m, a, e, s)
+        on conflict (message_id) do nothing`;
+    },
+
+    async claimDue(now, leaseMs, limit) {
+      const at = now.toISOString();
+      const until = new Date(now.getTime() + leaseMs).toISOString();
+      const rows = await sql<Array<{ event: EventOf<"MessageAccepted">; claims: number }>>`
+        update scheduled s set due_at = ${until}::timestamptz, claims = s.claims + 1
+        from (
+          select message_id from scheduled
+          where routed_at is null and due_at <= ${at}::timestamptz
+          order by due_at
+          limit ${limit}
+          for update skip locked
+        ) d
+        where s.message_id = d.message_id
+        returning s.event, s.claims`;
+      return rows.map((row) => ({ event: row.event, claims: row.claims }));
+    },
+
+    async markRouted(messageIds, now) {
+      if (messageIds.length === 0) return;
+      await sql`
+        update scheduled set routed_at = ${now.toISOString()}::timestamptz, event = '{}'::jsonb
+        where message_id = any(${[...messageIds]}::text[]) and routed_at is null`;
+    },
+
+    async purgeRouted(before) {
+      const rows = await sql`
+        delete from scheduled where routed_at < ${before.toISOString()}::timestamptz`;
+      return rows.count;
+    },
+
+    async stats(now) {
+      const at = now.toISOString();
+      const [row] = await sql<Array<{ waiting: string; oldest: Date | null }>>`
+        select count(*) as waiting,
+          min(send_at) filter (where due_at <= ${at}::timestamptz) as oldest
+        from scheduled where routed_at is null`;
+      const oldest = row?.oldest ? row.oldest.getTime() : now.getTime();
+      return {
+        waiting: Number(row?.waiting ?? 0),
+        oldestOverdueSeconds: Math.max(0, (now.getTime() - oldest) / 1000),
+      };
+    },
+  };
+}

@@ -13,6 +13,7 @@ CREATE ROLE event_store NOLOGIN;
 CREATE ROLE console NOLOGIN;
 CREATE ROLE smpp_server NOLOGIN;
 CREATE ROLE inbound NOLOGIN;
+CREATE ROLE routing NOLOGIN;
 
 CREATE SCHEMA ingress AUTHORIZATION ingress;
 CREATE SCHEMA pricing AUTHORIZATION pricing;
@@ -22,6 +23,7 @@ CREATE SCHEMA event_store AUTHORIZATION event_store;
 CREATE SCHEMA console AUTHORIZATION console;
 CREATE SCHEMA smpp_server AUTHORIZATION smpp_server;
 CREATE SCHEMA inbound AUTHORIZATION inbound;
+CREATE SCHEMA routing AUTHORIZATION routing;
 
 -- Through the pooler the search_path a client asks for is ignored (pooler.yaml): each role
 -- finds its tables by its own default.
@@ -33,10 +35,12 @@ ALTER ROLE event_store SET search_path = event_store, public;
 ALTER ROLE console SET search_path = console, public;
 ALTER ROLE smpp_server SET search_path = smpp_server, public;
 ALTER ROLE inbound SET search_path = inbound, public;
+ALTER ROLE routing SET search_path = routing, public;
 
 -- The message read model (packages/message-read-model): the API's status queries and the
--- console's message log read the event store's projection, and pricing's sweep which charges
--- were accepted (ADR 0024); none writes it.
-GRANT USAGE ON SCHEMA event_store TO ingress, console, pricing;
+-- console's message log read the event store's projection, pricing's sweep which charges
+-- were accepted (ADR 0024), and routing whether a later attempt of a message shows before it
+-- publishes a redelivered failure (ADR 0009, amendment); none writes it.
+GRANT USAGE ON SCHEMA event_store TO ingress, console, pricing, routing;
 ALTER DEFAULT PRIVILEGES FOR ROLE event_store IN SCHEMA event_store
-  GRANT SELECT ON TABLES TO ingress, console, pricing;
+  GRANT SELECT ON TABLES TO ingress, console, pricing, routing;

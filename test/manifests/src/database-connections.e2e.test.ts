@@ -33,6 +33,7 @@ const SCHEMA_OF: Record<string, string> = {
   console: "console",
   "smpp-server": "smpp_server",
   inbound: "inbound",
+  routing: "routing",
 };
 
 interface Pools {
@@ -111,7 +112,7 @@ describe("PostgreSQL connections through the pooler", () => {
       /pools at their maximums \(\d+\) exceed max_client_conn 1000/,
     );
     expect(connectionProblems(pools, cluster, bouncer, 3).problems).toEqual([
-      "3 poolers × max_db_connections 80 + 23 exceed max_connections 200",
+      "3 poolers × max_db_connections 90 + 23 exceed max_connections 210",
     ]);
   });
 
@@ -145,8 +146,9 @@ describe("PostgreSQL connections through the pooler", () => {
       .filter(([service]) => read(`services/${service}/package.json`).includes(READ_MODEL))
       .map(([, role]) => role)
       .sort();
-    // ADR 0014: ingress and the console (status, trail, log); ADR 0024: pricing's sweep.
-    expect(readers).toEqual(["console", "ingress", "pricing"]);
+    // ADR 0014: ingress and the console (status, trail, log); ADR 0024: pricing's sweep;
+    // ADR 0009 (amendment): routing's check of a redelivered failure.
+    expect(readers).toEqual(["console", "ingress", "pricing", "routing"]);
     const usage = schemasSql.match(/^GRANT USAGE ON SCHEMA event_store TO ([a-z_, ]+);$/m)?.[1];
     const select = schemasSql.match(
       /^ALTER DEFAULT PRIVILEGES FOR ROLE event_store IN SCHEMA event_store\n\s+GRANT SELECT ON TABLES TO ([a-z_, ]+);$/m,

@@ -195,10 +195,10 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
       ...stream,
       ...durable("routing-accepted"),
       ...durable("routing-submit-failed"),
-      // A scheduled message found in an envelope, held apart on routing's own subject: never
-      // the doors' accepted subject (an accepted event is a charged message).
+      // Copies an older routing held apart on its own subject (`<p>.routing.held`): read after
+      // an upgrade into the schedule's table, no longer published (ADR 0027). Never the
+      // doors' accepted subject (an accepted event is a charged message).
       ...durable("routing-held"),
-      s.routingHeld,
       `${prefix}.submit.*`,
       s.event("MessageFailed"),
       ...writeBucket(`${prefix}_routes`),

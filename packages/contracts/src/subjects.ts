@@ -7,8 +7,8 @@ import type { MessageEventType } from "./events.ts";
  *   <p>.evt.<kind>[.<carrier>]  message events (the audit trail), stream <P>_EVENTS
  *   <p>.evt.batch               several events in one publish (EventBatch), same stream
  *   <p>.submit.<carrier>        work for a carrier's connector, not logged (ADR 0009)
- *   <p>.routing.held            routing's own copies of scheduled messages it holds apart,
- *                               read by routing only (not an acceptance: not logged)
+ *   <p>.routing.held            copies of scheduled messages an older routing held apart;
+ *                               no longer published, drained by routing (ADR 0027)
  *   <p>.status.changed          derived status changes (for webhooks), same stream
  *   <p>.status.balance_low      an account's balance fell below its threshold (for webhooks)
  *   <p>.inbound.received        inbound (MO) messages from carriers, same stream
@@ -28,9 +28,10 @@ export interface Subjects {
   /** A carrier's submit work items: `<p>.submit.<carrier>`. */
   submit(carrierId: string): string;
   /**
-   * Routing's held copies: a scheduled message it found in an envelope, put here alone to be
-   * held until due without holding its neighbours. Only routing publishes and reads it; not an
-   * acceptance (nothing logs, charges or counts it as backlog), so outside `<p>.evt.>`.
+   * Routing's held copies of before ADR 0027 (a scheduled message it found in an envelope,
+   * held here alone). No longer published: routing drains what is left into its schedule's
+   * table. Not an acceptance (nothing logs, charges or counts it as backlog), so outside
+   * `<p>.evt.>`.
    */
   readonly routingHeld: string;
   readonly statusChanged: string;

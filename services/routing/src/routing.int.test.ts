@@ -276,7 +276,9 @@ describe("routing on real JetStream", () => {
         accepted(`+1555777${String(i).padStart(4, "0")}`, { sendAt }),
       );
       await t.messaging.publisher.publishAll(events);
-      for (const event of events) await t.recorder.ordersFor(event.messageId);
+      await waitFor(() => events.every((e) => t.recorder.ordersOf(e.messageId).length > 0), {
+        what: "every scheduled message's order",
+      });
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       // Both replicas count in this process's registry: one decision per message in all.
       expect((await routedDecisions()) - routedBefore).toBe(events.length);

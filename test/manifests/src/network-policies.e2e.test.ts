@@ -38,8 +38,8 @@ const SERVICES = [
   "smpp-server",
   "inbound",
 ];
-/** The services with a schema, reaching PostgreSQL through the pooler (routing has none). */
-const WITH_DATABASE = SERVICES.filter((s) => s !== "routing");
+/** The services with a schema, reaching PostgreSQL through the pooler (all of them since ADR 0027). */
+const WITH_DATABASE = SERVICES;
 
 /** What the gateway needs in every overlay (namespace `ns`). */
 function needed(ns: string): string[] {

@@ -173,9 +173,14 @@ describe("the batch charge", () => {
 
     const retried = await chargeBatch(first.db, [failed, neverAccepted], prices, 60_000);
 
-    // The message stands: the door answers it (republished in its window, or outcome_unknown).
-    expect(retried.responses[0]).toEqual(firstAnswer);
+    // The message stands: the door answers it, outcome_unknown with its id, and never
+    // publishes it again (its window is closed: publishBy is the charge's own time).
     expect(firstAnswer).toMatchObject({ outcome: "charged", publishBy: expect.any(String) });
+    const { publishBy: firstBy, ...firstCharge } = firstAnswer as { publishBy: string };
+    const { publishBy: replayBy, ...replayCharge } = retried.responses[0] as { publishBy: string };
+    expect(replayCharge).toEqual(firstCharge);
+    expect(Date.parse(replayBy)).toBe(Date.parse(firstBy) - 60_000);
+    expect(Date.parse(replayBy)).toBeLessThan(Date.now());
     expect(retried.responses[1]).toEqual({ outcome: "refunded" });
     expect(retried.newCharges).toEqual([]);
     expect(await balance("acc_refunded")).toBe("10000");

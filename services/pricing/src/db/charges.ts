@@ -6,6 +6,7 @@ import {
   type Charge,
   type ChargeRequest,
   decideBatch,
+  replayWindowMs,
   withPublishBy,
 } from "../domain/authorize.ts";
 import type { PriceBook } from "../domain/price-book.ts";
@@ -50,10 +51,15 @@ export async function chargeBatch(
       if (deadline !== undefined && Date.now() >= deadline) throw new ChargeDeadlineError();
       const { balanceWarnings, chargedAt } = await recordDecision(db, decision, deadline);
       if (acceptWindowMs === undefined) return { ...decision, balanceWarnings };
-      for (const [id, charge] of state.existingCharges) chargedAt.set(id, charge.chargedAt ?? 0);
-      const responses = decision.responses.map((response, index) =>
-        withPublishBy(response, chargedAt.get(requests[index]?.messageId ?? ""), acceptWindowMs),
-      );
+      const windowMs = new Map<string, number>();
+      for (const [id, charge] of state.existingCharges) {
+        chargedAt.set(id, charge.chargedAt ?? 0);
+        windowMs.set(id, replayWindowMs(charge, acceptWindowMs));
+      }
+      const responses = decision.responses.map((response, index) => {
+        const id = requests[index]?.messageId ?? "";
+        return withPublishBy(response, chargedAt.get(id), windowMs.get(id) ?? acceptWindowMs);
+      });
       return { ...decision, responses, balanceWarnings };
     } catch (error) {
       if (isTooLate(error)) throw new ChargeDeadlineError({ cause: error });

@@ -101,9 +101,9 @@ const NEVER_ACCEPTED: RefundReason = "not_accepted";
  * A retried message id gets its first answer again, and is not charged twice. Refunded as
  * never accepted, it is spent: no message went out under it, and a send that still wants to go
  * needs a new id (`refunded`). Refunded for any other reason (`failed`: accepted, then no
- * carrier took it), a message went out under it: the retry gets the first charge, with its
- * `publishBy`, so the door answers that message (its copy republished within the window,
- * which JetStream keeps once, or `outcome_unknown` after it) and never sends a second one.
+ * carrier took it), a message went out under it: the retry gets the first charge with its
+ * window closed (`replayWindowMs`), so the door answers that message (`outcome_unknown` with
+ * its id) and never sends a second one, nor the first again.
  */
 function replay(charge: Charge, request: ChargeRequest): AuthorizeResponse {
   if (charge.accountId !== request.accountId) {
@@ -120,6 +120,17 @@ function chargedResponse(charge: Charge): AuthorizeResponse {
     currency: charge.currency,
     pricePerPart: charge.pricePerPart,
   };
+}
+
+/**
+ * The accept window a replayed charge is answered with. A refunded one's is closed (0: its
+ * `publishBy` is its charge's time, already past): the door must not publish its copy again.
+ * That copy would travel in an envelope of other company, under another id than the first, so
+ * JetStream would keep it, and routing would route a message that failed and was refunded:
+ * sent, and never paid for.
+ */
+export function replayWindowMs(charge: Charge, windowMs: number): number {
+  return charge.refundReason === undefined ? windowMs : 0;
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   type Charge,
   type ChargeRequest,
   decideBatch,
+  replayWindowMs,
   withPublishBy,
 } from "./authorize.ts";
 import { createPriceBook } from "./price-book.ts";
@@ -216,6 +217,17 @@ describe("deciding a batch of authorize requests", () => {
       pricePerPart: 420,
     });
     expect(decision.newCharges).toEqual([]);
+  });
+
+  it("when a refunded charge is replayed, its window is closed (the door must not publish it again); a charge standing keeps the whole window", () => {
+    const earlier: Charge = {
+      ...request("acc_a"),
+      amount: 420,
+      pricePerPart: 420,
+      currency: "EUR",
+    };
+    expect(replayWindowMs({ ...earlier, refundReason: "failed" }, 60_000)).toBe(0);
+    expect(replayWindowMs(earlier, 60_000)).toBe(60_000);
   });
 
   it("when a charge is answered, its publishBy is its ledger time plus the accept window; a refusal gets none", () => {

@@ -179,8 +179,10 @@ async function recordDecision(
   const moved = [...spent].filter(([, amount]) => amount > 0).sort(([a], [b]) => (a < b ? -1 : 1));
   // Bounded by the deadline: each row-lock wait (lock_timeout, set before the update locks),
   // and the write itself (charge_in_time, after the locks, before the ids: migration 0013).
-  const lockTimeoutMs = deadline === undefined ? null : `${Math.max(1, deadline - Date.now())}ms`;
-  const answerBy = deadline === undefined ? null : new Date(deadline).toISOString();
+  // The budget goes to Postgres as what is left of it, measured there from the statement's
+  // start: its clock may differ from ours, and an absolute time would carry the difference.
+  const leftMs = deadline === undefined ? null : Math.max(1, deadline - Date.now());
+  const lockTimeoutMs = leftMs === null ? null : `${leftMs}ms`;
   const { rows } = await sql<{ warnings: unknown[]; charged: Array<[string, string]> }>`
     with spent as (
       update accounts as a set balance = a.balance - v.spent
@@ -205,7 +207,8 @@ async function recordDecision(
                   ${charges.map((c) => String(c.pricePerPart))}::bigint[])
         as x (account_id, amount, message_id, parts, price_per_part),
         (select count(*) as n from spent) as locked
-      where charge_in_time(${answerBy}::timestamptz, locked.n)
+      where charge_in_time(
+        statement_timestamp() + ${leftMs}::integer * interval '1 millisecond', locked.n)
       returning id, account_id, message_id, ${chargedAtMs("created_at")} as charged_at
     ), crossed as (
       -- balanceLowId (contracts): the account and the batch's last charge of it.

@@ -361,9 +361,10 @@ describe("customers over SMPP, with the npm smpp client", () => {
           (await other.submit(atReplica, { short_message: `second ${i}` })).command_status,
         );
       }
-      // Its own copy of a fresh bucket lets one or two through before its first sync answers;
-      // per replica (no sharing) all four would pass.
-      expect(second.filter((status) => status === 0).length).toBeLessThanOrEqual(2);
+      // Its own copy of a fresh bucket lets some through before its first sync answers (one
+      // interval's worth, ADR 0010: one or two here, three on a busy machine); per replica (no
+      // sharing) all four would pass.
+      expect(second.filter((status) => status === 0).length).toBeLessThan(4);
       expect(second).toContain(0x58);
     } finally {
       other.closeAll();

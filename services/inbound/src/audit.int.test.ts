@@ -4,11 +4,10 @@ import { createTestInfra, type TestInfra } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadInboundConfig } from "./config.ts";
 import { listAudit } from "./db/audit.ts";
-import { createMessageStore } from "./db/messages-store.ts";
 import { INBOUND_SCHEMA, migrations } from "./db/migrations.ts";
 import { createNumberStore } from "./db/numbers-store.ts";
-import { createSenderIdStore } from "./db/sender-ids-store.ts";
 import { type ApiDeps, answerApi } from "./handlers/api.ts";
+import { apiDepsOf } from "./testing/api-deps.ts";
 
 // Issue 22: every change of an account's numbers and sender IDs makes exactly one audit entry,
 // in the change's own statement, with who asked; a change that matched nothing makes none.
@@ -25,18 +24,7 @@ beforeAll(async () => {
   for (const n of ["+37250000101", "+37250000102"]) {
     await numbers.put({ number: n, carrierId: "sim-a", country: "EE", simulator: true });
   }
-  const kvNoop = { put: async () => {}, remove: async () => {} };
-  deps = {
-    sql: database.sql,
-    numbers,
-    messages: createMessageStore(database),
-    senderIds: createSenderIdStore(database),
-    // Opt-outs are not audited here (a KV list of the customers' recipients, not settings).
-    optOuts: {} as ApiDeps["optOuts"],
-    heldNumbers: kvNoop,
-    approvedSenderIds: kvNoop,
-    now: () => new Date(),
-  };
+  deps = apiDepsOf(database, numbers);
 });
 
 afterAll(async () => {

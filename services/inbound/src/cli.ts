@@ -11,7 +11,7 @@ import { createMessageStore, type MessageStore } from "./db/messages-store.ts";
 import { INBOUND_SCHEMA, migrations } from "./db/migrations.ts";
 import { createNumberStore, type NumberStore } from "./db/numbers-store.ts";
 import { createSenderIdStore, type SenderIdStore } from "./db/sender-ids-store.ts";
-import { parseInventoryEntry } from "./domain/numbers.ts";
+import { type InventoryNumber, parseInventoryEntry, restsUntil } from "./domain/numbers.ts";
 
 /**
  * The operator's CLI for the number inventory (`bin/gw numbers …`) and the sender ID registry
@@ -149,10 +149,18 @@ export async function run(
     }
     case "list": {
       const inventory = await numbers.inventory();
+      const now = new Date();
+      const holder = (n: InventoryNumber) => {
+        if (n.accountId) return `held by ${n.accountId}`;
+        const resting = restsUntil(n, now, numbers.quarantineMs);
+        return resting
+          ? `free, resting until ${resting.toISOString()} (released by ${n.releasedBy})`
+          : "free";
+      };
       const lines = inventory.map(
         (n) =>
           `${n.number.padEnd(16)} ${n.country} ${n.carrierId.padEnd(12)}` +
-          `${n.simulator ? " simulator" : ""} ${n.accountId ? `held by ${n.accountId}` : "free"}`,
+          `${n.simulator ? " simulator" : ""} ${holder(n)}`,
       );
       return { text: lines.join("\n") || "(no numbers)", json: { numbers: inventory } };
     }
@@ -201,7 +209,9 @@ function main(argv: readonly string[]): Promise<number> {
         onClose(() => database.close());
         return run(
           command,
-          createNumberStore(database),
+          createNumberStore(database, {
+            quarantineMs: config.NUMBER_QUARANTINE_DAYS * 86_400_000,
+          }),
           createMessageStore(database),
           createSenderIdStore(database),
           (accountId, limit) => listAudit(database.sql, accountId, limit),

@@ -12,6 +12,12 @@ export const InboundEnv = BaseEnv.extend({
   INBOUND_SWEEP_MS: Millis.default(5_000),
   /** How often the numbers bucket the doors watch is checked against the inventory. */
   INBOUND_NUMBERS_SYNC_MS: Millis.default(60_000),
+  /**
+   * Days a released number rests before another account may take it (replies and STOPs meant
+   * for the last holder must not reach a new one); the account that released it may take it
+   * back meanwhile. Simulator numbers never rest. 0: no rest.
+   */
+  NUMBER_QUARANTINE_DAYS: z.coerce.number().min(0).max(365).default(30),
   /** MO events taken from JetStream in one batch. */
   INBOUND_BATCH: z.coerce.number().int().positive().default(64),
   /**

@@ -85,7 +85,9 @@ export async function startInbound(config: InboundConfig, log: Logger): Promise<
   try {
     const { nats, subjects } = messaging;
     database = await openServiceDatabase<unknown>(config, INBOUND_SCHEMA, migrations);
-    const numbers = createNumberStore(database);
+    const numbers = createNumberStore(database, {
+      quarantineMs: config.NUMBER_QUARANTINE_DAYS * 86_400_000,
+    });
     const messages = createMessageStore(database);
     const now = () => new Date();
     const optOuts = createOptOutStore(await openBucket(nats.nc, subjects.optOutsBucket));

@@ -166,4 +166,15 @@ export const migrations: Record<string, Migration> = {
         where published_at is null and account_id is not null and text is not null`.execute(db);
     },
   },
+  "0008_number_quarantine": {
+    async up(db: Kysely<unknown>) {
+      // When and by whom a number was last given back: another account may take it only once
+      // it has rested (`NUMBER_QUARANTINE_DAYS`, domain/numbers.ts `restsUntil`). Numbers
+      // released before this column rest no more.
+      await sql`
+        alter table numbers add column released_at timestamptz, add column released_by text`.execute(
+        db,
+      );
+    },
+  },
 };

@@ -1,6 +1,6 @@
 import type { AuditBy } from "@smsgw/contracts";
 import type { Database } from "@smsgw/service-kit";
-import type { InventoryNumber, TakeWish } from "../domain/numbers.ts";
+import { type InventoryNumber, restsUntil, type TakeWish } from "../domain/numbers.ts";
 import { auditOfChanged } from "./audit.ts";
 
 interface NumberRow {
@@ -11,6 +11,8 @@ interface NumberRow {
   account_id: string | null;
   inbound_url: string | null;
   taken_at: Date | null;
+  released_at: Date | null;
+  released_by: string | null;
 }
 
 const fromRow = (row: NumberRow): InventoryNumber => ({
@@ -21,12 +23,22 @@ const fromRow = (row: NumberRow): InventoryNumber => ({
   accountId: row.account_id,
   inboundUrl: row.inbound_url,
   takenAt: row.taken_at,
+  releasedAt: row.released_at,
+  releasedBy: row.released_by,
 });
 
+export interface NumberStoreOptions {
+  /** How long a released number rests before another account may take it (`restsUntil`). */
+  quarantineMs?: number;
+}
+
 /** The number inventory (`inbound.numbers`): the operator's entries and the accounts' holds. */
-export function createNumberStore(database: Database<unknown>) {
+export function createNumberStore(database: Database<unknown>, options: NumberStoreOptions = {}) {
   const { sql } = database;
+  const quarantineMs = options.quarantineMs ?? 0;
   return {
+    quarantineMs,
+
     /** The whole inventory, for the operator. */
     async inventory(): Promise<InventoryNumber[]> {
       return (await sql<NumberRow[]>`select * from numbers order by number`).map(fromRow);
@@ -60,6 +72,12 @@ export function createNumberStore(database: Database<unknown>) {
       return rows.map(fromRow);
     },
 
+    /** Until when a free number rests from its last release (`restsUntil`); null when it does not. */
+    async restingUntil(number: string, now: Date): Promise<Date | null> {
+      const [row] = await sql<NumberRow[]>`select * from numbers where number = ${number}`;
+      return row ? restsUntil(fromRow(row), now, quarantineMs) : null;
+    },
+
     /** The inventory row of a number (owned or not), for routing an MO. */
     async find(number: string): Promise<InventoryNumber | undefined> {
       const [row] = await sql<NumberRow[]>`select * from numbers where number = ${number}`;
@@ -69,6 +87,8 @@ export function createNumberStore(database: Database<unknown>) {
     /**
      * Gives the account a free number that fits the wish, or none. Two accounts asking at once
      * never get the same number: the row is locked and the update re-checks that it is free.
+     * A number another account released less than the quarantine ago is not free to this one
+     * (`restsUntil`).
      */
     async take(
       accountId: string,
@@ -78,11 +98,15 @@ export function createNumberStore(database: Database<unknown>) {
     ): Promise<InventoryNumber | undefined> {
       const [row] = await sql<NumberRow[]>`
         with changed as (
-          update numbers set account_id = ${accountId}, taken_at = ${now}, inbound_url = null
+          update numbers
+            set account_id = ${accountId}, taken_at = ${now}, inbound_url = null,
+                released_at = null, released_by = null
           where number = (
             select number from numbers
             where account_id is null
               and (simulator or not ${wish.test})
+              and (simulator or released_at is null or released_by = ${accountId}
+                or released_at <= ${now}::timestamptz - ${quarantineMs} * interval '1 millisecond')
               and ${wish.number === undefined ? sql`country = ${wish.country ?? ""}` : sql`number = ${wish.number}`}
             order by number
             limit 1
@@ -115,10 +139,12 @@ export function createNumberStore(database: Database<unknown>) {
     },
 
     /** Gives an account's number back to the inventory; false when it holds no such number. */
-    async release(accountId: string, number: string, by: AuditBy): Promise<boolean> {
+    async release(accountId: string, number: string, now: Date, by: AuditBy): Promise<boolean> {
       const rows = await sql`
         with changed as (
-          update numbers set account_id = null, inbound_url = null, taken_at = null
+          update numbers
+            set account_id = null, inbound_url = null, taken_at = null,
+                released_at = ${now}, released_by = ${accountId}
           where number = ${number} and account_id = ${accountId}
           returning number
         ), logged as (${auditOfChanged(sql, accountId, "number", { action: "number.released", by })})

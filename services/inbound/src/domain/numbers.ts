@@ -12,6 +12,9 @@ export interface InventoryNumber {
   inboundUrl: string | null;
   /** When the account took it (null while free). */
   takenAt: Date | null;
+  /** When the last account gave it back, and which (null until a release; cleared by a take). */
+  releasedAt: Date | null;
+  releasedBy: string | null;
 }
 
 /** The number resource of api.md section 5. */
@@ -73,9 +76,30 @@ export interface TakeWish {
   test: boolean;
 }
 
-/** `no_number_available`'s message: what was asked for, and what a test account may have. */
-export function noNumberMessage(wish: TakeWish): string {
+/**
+ * Until when a free number rests after a release: people who wrote to the account that held
+ * it still reply to it and still send STOP, and none of that may reach a stranger who took the
+ * number the next minute (carriers age a disconnected number for the same reason). Only the
+ * account that gave it back may take it again meanwhile. A simulator's number has nobody
+ * behind it and never rests. Null when the number is not resting at `now`. The take's SQL
+ * (`numbers-store.ts`) applies the same rule.
+ */
+export function restsUntil(row: InventoryNumber, now: Date, quarantineMs: number): Date | null {
+  if (row.accountId !== null || row.simulator || row.releasedAt === null) return null;
+  const until = new Date(row.releasedAt.getTime() + quarantineMs);
+  return until > now ? until : null;
+}
+
+/**
+ * `no_number_available`'s message: what was asked for, why that number is not free when it is
+ * resting, and what a test account may have.
+ */
+export function noNumberMessage(wish: TakeWish, restingUntil: Date | null = null): string {
   const what =
-    wish.number !== undefined ? `${wish.number} is not free` : `no free number in ${wish.country}`;
+    wish.number === undefined
+      ? `no free number in ${wish.country}`
+      : restingUntil === null
+        ? `${wish.number} is not free`
+        : `${wish.number} was given back by another account and rests until ${restingUntil.toISOString()}, so that replies meant for that account do not reach yours`;
   return wish.test ? `${what} among the simulator numbers (a test account gets those only)` : what;
 }

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
-import { noNumberMessage, numberResource, parseInventoryEntry } from "./numbers.ts";
+import {
+  type InventoryNumber,
+  noNumberMessage,
+  numberResource,
+  parseInventoryEntry,
+  restsUntil,
+} from "./numbers.ts";
 
 describe("the number inventory", () => {
   it("when the operator adds a number, it is stored in E.164 with its country", () => {
@@ -30,6 +36,8 @@ describe("the number inventory", () => {
         accountId: "acc_1",
         inboundUrl: null,
         takenAt,
+        releasedAt: null,
+        releasedBy: null,
       }),
     ).toEqual({
       number: "+37250000001",
@@ -50,5 +58,36 @@ describe("the number inventory", () => {
     const cursor = { receivedAt: "2026-12-06T10:00:00.000Z", id: "in_01JD0000000000000000000001" };
     expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
     expect(decodeCursor("garbage")).toBeNull();
+  });
+
+  it("when a number was released, it rests for the quarantine unless it is a simulator's or held again", () => {
+    const releasedAt = new Date("2026-12-01T00:00:00.000Z");
+    const free: InventoryNumber = {
+      number: "+37250000001",
+      carrierId: "sim-a",
+      country: "EE",
+      simulator: false,
+      accountId: null,
+      inboundUrl: null,
+      takenAt: null,
+      releasedAt,
+      releasedBy: "acc_1",
+    };
+    const day = 86_400_000;
+    const until = new Date(releasedAt.getTime() + 30 * day);
+    expect(restsUntil(free, new Date(releasedAt.getTime() + day), 30 * day)).toEqual(until);
+    expect(restsUntil(free, until, 30 * day)).toBeNull();
+    expect(restsUntil({ ...free, simulator: true }, releasedAt, 30 * day)).toBeNull();
+    expect(restsUntil({ ...free, accountId: "acc_2" }, releasedAt, 30 * day)).toBeNull();
+    expect(restsUntil({ ...free, releasedAt: null }, releasedAt, 30 * day)).toBeNull();
+    expect(restsUntil(free, releasedAt, 0)).toBeNull();
+  });
+
+  it("when the number asked for is resting, the message says until when and why", () => {
+    expect(
+      noNumberMessage({ number: "+37250000001", test: false }, new Date("2027-01-01T00:00:00Z")),
+    ).toMatch(
+      /^\+37250000001 was given back by another account and rests until 2027-01-01T00:00:00.000Z/,
+    );
   });
 });

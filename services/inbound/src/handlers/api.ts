@@ -55,8 +55,13 @@ export async function answerApi(
     }
     case "numbers.take": {
       const wish = { country: request.country, number: request.number, test: request.test };
-      const taken = await deps.numbers.take(request.accountId, wish, deps.now(), by);
-      if (!taken) return fail(422, "no_number_available", noNumberMessage(wish));
+      const now = deps.now();
+      const taken = await deps.numbers.take(request.accountId, wish, now, by);
+      if (!taken) {
+        const resting =
+          wish.number === undefined ? null : await deps.numbers.restingUntil(wish.number, now);
+        return fail(422, "no_number_available", noNumberMessage(wish, resting));
+      }
       await deps.heldNumbers.put({ number: taken.number, accountId: request.accountId });
       return answer(201, numberResource(taken));
     }
@@ -70,7 +75,12 @@ export async function answerApi(
       return updated ? answer(200, numberResource(updated)) : NUMBER_NOT_FOUND;
     }
     case "numbers.release": {
-      const released = await deps.numbers.release(request.accountId, request.number, by);
+      const released = await deps.numbers.release(
+        request.accountId,
+        request.number,
+        deps.now(),
+        by,
+      );
       if (released) await deps.heldNumbers.remove(ownedNumberKey(request.number));
       return released ? answer(204, null) : NUMBER_NOT_FOUND;
     }

@@ -150,7 +150,7 @@ describe("a part's event redelivered after its message was joined", () => {
     ) as [InboundMessageReceived, InboundMessageReceived];
     await deliver(one, two);
     await optOuts.remove("acc_A", from);
-    await numbers.release("acc_A", number, BY);
+    await numbers.release("acc_A", number, new Date(), BY);
     await numbers.take("acc_B", { number, test: true }, new Date(), BY);
     const before = published.length;
     await deliver(two);

@@ -100,6 +100,8 @@ export function numbersSection(helpers: {
           operationId: "releaseNumber",
           tags: ["numbers"],
           summary: "Give the number back to the inventory",
+          description:
+            "The number rests in the inventory for the operator's quarantine (30 days by default) before another account may take it; this account may take it back meanwhile. Simulator numbers never rest.",
           parameters: [numberParam],
           responses: { "204": { description: "released" }, "404": notFound, ...readErrors },
         },

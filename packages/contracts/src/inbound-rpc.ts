@@ -37,7 +37,13 @@ export const InboundApiRequest = z.discriminatedUnion("op", [
     limit: z.number().int().min(1).max(1_000),
   }),
   z.object({ op: z.literal("inbound.get"), ...Account, id: z.string().max(64) }),
-  z.object({ op: z.literal("optOuts.list"), ...Account }),
+  z.object({
+    op: z.literal("optOuts.list"),
+    ...Account,
+    cursor: z.string().max(200).optional(),
+    // Absent: 1,000, the page a client that knows no cursor got its whole list in before.
+    limit: z.number().int().min(1).max(1_000).optional(),
+  }),
   z.object({ op: z.literal("optOuts.add"), ...Account, number: z.string().max(21) }),
   z.object({ op: z.literal("optOuts.remove"), ...Account, number: z.string().max(21) }),
   // The sender ID registry (`/v1/senders`): ask for an alphanumeric sender, list, withdraw.

@@ -353,5 +353,9 @@ describe("opt-outs", () => {
     expect(gone).toMatchObject({ http: 404, body: { status: "not_found" } });
     const bad = await json(await call(account, "POST", "/v1/opt-outs", { number: "hello" }));
     expect(bad).toMatchObject({ http: 400, body: { status: "invalid_params" } });
+    for (const query of ["limit=0", "limit=1001", "cursor=bm9wZQ"]) {
+      const refused = await json(await call(account, "GET", `/v1/opt-outs?${query}`));
+      expect(refused).toMatchObject({ http: 400, body: { status: "invalid_params" } });
+    }
   });
 });

@@ -47,7 +47,10 @@ export type SenderIdEntry = z.infer<typeof SenderIdEntry>;
 const Problem = z.object({ status: z.string(), message: z.string() });
 const NumberList = z.object({ numbers: z.array(NumberResource) });
 const InboundPage = z.object({ inbound: z.array(InboundItem), nextCursor: z.string().nullable() });
-const OptOutList = z.object({ optOuts: z.array(OptOutEntry) });
+const OptOutList = z.object({
+  optOuts: z.array(OptOutEntry),
+  nextCursor: z.string().nullable().optional(),
+});
 const SenderIdList = z.object({ senders: z.array(SenderIdEntry) });
 
 /** The service's answer: what was asked for, or the refusal the API would show (status, message). */

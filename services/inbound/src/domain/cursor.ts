@@ -8,6 +8,25 @@ export function encodeCursor(cursor: InboundCursor): string {
   return Buffer.from(`${cursor.receivedAt}|${cursor.id}`, "utf8").toString("base64url");
 }
 
+/** Where a page of an opt-out list (oldest first) stopped: the last entry's time and number. */
+export interface OptOutCursor {
+  since: string;
+  number: string;
+}
+
+export function encodeOptOutCursor(cursor: OptOutCursor): string {
+  return Buffer.from(`${cursor.since}|${cursor.number}`, "utf8").toString("base64url");
+}
+
+/** null when it is not a cursor this API handed out. */
+export function decodeOptOutCursor(text: string): OptOutCursor | null {
+  const decoded = Buffer.from(text, "base64url").toString("utf8");
+  const [since, number, ...rest] = decoded.split("|");
+  if (rest.length > 0 || !since || !number) return null;
+  if (Number.isNaN(Date.parse(since)) || !/^\+[1-9][0-9]{1,14}$/.test(number)) return null;
+  return { since, number };
+}
+
 /** null when it is not a cursor this API handed out. */
 export function decodeCursor(text: string): InboundCursor | null {
   const decoded = Buffer.from(text, "base64url").toString("utf8");

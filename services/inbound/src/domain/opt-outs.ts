@@ -15,3 +15,25 @@ export function optOutChangeOf(text: string): OptOutChange | null {
   if (START.has(word)) return "start";
   return null;
 }
+
+/** An entry of an account's opt-out list, as far as its order goes. */
+interface Listed {
+  number: string;
+  since: string;
+}
+
+/**
+ * One page of an account's list, oldest first (ties by number), after `cursor` (the last
+ * entry of the page before), and whether more follow.
+ */
+export function optOutPage<T extends Listed>(
+  entries: readonly T[],
+  cursor: Listed | null,
+  limit: number,
+): { page: T[]; more: boolean } {
+  const order = (a: Listed, b: Listed) =>
+    a.since.localeCompare(b.since) || a.number.localeCompare(b.number);
+  const after = cursor === null ? entries : entries.filter((e) => order(e, cursor) > 0);
+  const sorted = [...after].sort(order);
+  return { page: sorted.slice(0, limit), more: sorted.length > limit };
+}

@@ -12,9 +12,15 @@ import { listAudit, UNSAID } from "../db/audit.ts";
 import type { MessageStore } from "../db/messages-store.ts";
 import type { NumberStore } from "../db/numbers-store.ts";
 import type { SenderIdStore } from "../db/sender-ids-store.ts";
-import { decodeCursor, encodeCursor } from "../domain/cursor.ts";
+import {
+  decodeCursor,
+  decodeOptOutCursor,
+  encodeCursor,
+  encodeOptOutCursor,
+} from "../domain/cursor.ts";
 
 import { noNumberMessage, numberResource } from "../domain/numbers.ts";
+import { optOutPage } from "../domain/opt-outs.ts";
 import { readSenderIdRequest, senderIdResource } from "../domain/sender-ids.ts";
 import { inboundApiRequests } from "../metrics.ts";
 import type { KvMirror } from "./kv-mirror.ts";
@@ -99,8 +105,16 @@ export async function answerApi(
       return answer(200, { inbound: page.map(inboundView), nextCursor });
     }
     case "optOuts.list": {
-      const list = await deps.optOuts.list(request.accountId);
-      return answer(200, { optOuts: list.map(optOutView) });
+      const cursor = request.cursor === undefined ? null : decodeOptOutCursor(request.cursor);
+      if (request.cursor !== undefined && !cursor) {
+        return fail(400, "invalid_params", "cursor is not a cursor this API handed out");
+      }
+      const all = await deps.optOuts.list(request.accountId);
+      const { page, more } = optOutPage(all, cursor, request.limit ?? 1_000);
+      const last = page.at(-1);
+      const nextCursor =
+        more && last ? encodeOptOutCursor({ since: last.since, number: last.number }) : null;
+      return answer(200, { optOuts: page.map(optOutView), nextCursor });
     }
     case "optOuts.add": {
       const record = await deps.optOuts.add(request.accountId, request.number, "API", deps.now());

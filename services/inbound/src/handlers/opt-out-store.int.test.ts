@@ -9,6 +9,8 @@ import {
 } from "@smsgw/service-kit";
 import { createTestInfra, type TestInfra } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodeOptOutCursor } from "../domain/cursor.ts";
+import { type ApiDeps, answerApi } from "./api.ts";
 import { createOptOutStore, type OptOutStore } from "./opt-out-store.ts";
 
 let infra: TestInfra;
@@ -78,5 +80,46 @@ describe("opt-out store: erase-number and the markers a START leaves (ADR 0021)"
     await optOuts.add("acc_9", number, "STOP", new Date());
     expect(await optOuts.forgetRemoved(sha256(number))).toBe(0);
     expect(await optOuts.find("acc_9", number)).toMatchObject({ source: "STOP" });
+  });
+});
+
+describe("opt-out lists past a page", () => {
+  it("when an account has 2,500 opt-outs, GET pages them oldest first by cursor (1,000 when no limit is asked), each once, and a removed one is not listed", async () => {
+    const accountId = "acc_many";
+    const start = Date.parse("2026-12-01T00:00:00.000Z");
+    const numbers = Array.from({ length: 2_500 }, (_, i) => `+3725${String(i).padStart(7, "0")}`);
+    // Two entries at each instant: the page's order and its cursor break ties by number.
+    await Promise.all(
+      numbers.map((n, i) =>
+        optOuts.add(accountId, n, "API", new Date(start + Math.floor(i / 2) * 1_000)),
+      ),
+    );
+    await optOuts.remove(accountId, numbers[7] as string);
+    await optOuts.add("acc_other", numbers[0] as string, "STOP", new Date(start));
+    const deps = { optOuts } as unknown as ApiDeps;
+    const page = async (cursor?: string, limit?: number) => {
+      const answered = await answerApi(deps, { op: "optOuts.list", accountId, cursor, limit });
+      expect(answered.httpStatus).toBe(200);
+      return answered.body as { optOuts: Array<{ number: string }>; nextCursor: string | null };
+    };
+    const first = await page();
+    expect(first.optOuts).toHaveLength(1_000);
+    expect(first.nextCursor).not.toBeNull();
+    const listed = [...first.optOuts];
+    let cursor = first.nextCursor;
+    while (cursor) {
+      const next = await page(cursor, 600);
+      listed.push(...next.optOuts);
+      cursor = next.nextCursor;
+    }
+    const expected = numbers.filter((_, i) => i !== 7);
+    expect(listed.map((e) => e.number)).toEqual(expected);
+    expect(decodeOptOutCursor("not-a-cursor")).toBeNull();
+    const refused = await answerApi(deps, {
+      op: "optOuts.list",
+      accountId,
+      cursor: "bm90LWEtY3Vyc29y",
+    });
+    expect(refused).toMatchObject({ httpStatus: 400, body: { status: "invalid_params" } });
   });
 });

@@ -360,6 +360,10 @@ export const OptOut = z.object({
 
 export const OptOutsList = z.object({
   optOuts: z.array(OptOut).meta({ description: "oldest first" }),
+  nextCursor: z
+    .string()
+    .nullable()
+    .meta({ description: "pass as ?cursor= for the next page; null on the last" }),
 });
 
 export const AddOptOut = z.object({ number: z.string().meta({ description: "E.164" }) });

@@ -61,7 +61,10 @@ export function numberInPath(value: unknown): string | null {
 }
 
 /** `GET /v1/inbound?cursor=&limit=`: limit 1 to 1,000 (default 100). */
-export function readInboundPage(query: Record<string, unknown>): Checked<{
+export function readInboundPage(
+  query: Record<string, unknown>,
+  defaultLimit = 100,
+): Checked<{
   cursor?: string;
   limit: number;
 }> {
@@ -69,7 +72,7 @@ export function readInboundPage(query: Record<string, unknown>): Checked<{
   if (cursor !== undefined && (typeof cursor !== "string" || cursor.length > 200)) {
     return refused("invalid_params", "cursor is not a cursor this API handed out");
   }
-  const size = limit === undefined ? 100 : Number(limit);
+  const size = limit === undefined ? defaultLimit : Number(limit);
   if (!Number.isInteger(size) || size < 1 || size > 1_000) {
     return refused("invalid_params", "limit must be a whole number from 1 to 1000");
   }

@@ -92,7 +92,11 @@ export function numbersHandlers(deps: NumbersDeps) {
       const page = readInboundPage(req.query);
       return page.ok ? ok({ op: "inbound.list", ...page.value }) : page;
     }),
-    optOuts: forward("manage", () => ok({ op: "optOuts.list" })),
+    // A page of 1,000 unless asked: a client that knows no cursor gets its list as before.
+    optOuts: forward("manage", (req) => {
+      const page = readInboundPage(req.query, 1_000);
+      return page.ok ? ok({ op: "optOuts.list", ...page.value }) : page;
+    }),
     optOutAdd: forward("manage", (req) => {
       const number = readOptOutNumber(req.body);
       return number.ok ? ok({ op: "optOuts.add", number: number.value }) : number;

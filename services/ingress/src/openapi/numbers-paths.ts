@@ -16,6 +16,24 @@ import {
 
 type Json = Record<string, unknown>;
 
+/** `?cursor=` and `?limit=` of a cursor-paged list. */
+const pageParams = (defaultLimit: number) => [
+  {
+    name: "cursor",
+    in: "query" as const,
+    required: false,
+    description: "the nextCursor of the previous page",
+    schema: { type: "string" as const },
+  },
+  {
+    name: "limit",
+    in: "query" as const,
+    required: false,
+    description: `page size, 1-1000 (default ${defaultLimit})`,
+    schema: { type: "integer" as const, minimum: 1, maximum: 1000 },
+  },
+];
+
 /** Numbers, inbound messages and opt-outs (api.md section 5): their component schemas and paths. */
 export function numbersSection(helpers: {
   schemaOf(schema: z.ZodType, io: "input" | "output"): Json;
@@ -111,22 +129,7 @@ export function numbersSection(helpers: {
           operationId: "listInbound",
           tags: ["inbound"],
           summary: "The account's inbound messages, newest first",
-          parameters: [
-            {
-              name: "cursor",
-              in: "query",
-              required: false,
-              description: "the nextCursor of the previous page",
-              schema: { type: "string" },
-            },
-            {
-              name: "limit",
-              in: "query",
-              required: false,
-              description: "page size, 1-1000 (default 100)",
-              schema: { type: "integer", minimum: 1, maximum: 1000 },
-            },
-          ],
+          parameters: pageParams(100),
           responses: {
             "200": { description: "one page", content: json(ref("InboundPage")) },
             "400": badRequest,
@@ -138,9 +141,11 @@ export function numbersSection(helpers: {
         get: {
           operationId: "listOptOuts",
           tags: ["opt-outs"],
-          summary: "The numbers that told the account STOP",
+          summary: "The numbers that told the account STOP, oldest first",
+          parameters: pageParams(1_000),
           responses: {
-            "200": { description: "the list", content: json(ref("OptOutsList")) },
+            "200": { description: "one page of the list", content: json(ref("OptOutsList")) },
+            "400": badRequest,
             ...readErrors,
           },
         },

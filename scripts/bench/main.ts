@@ -41,8 +41,9 @@ import { type OverloadResult, overloadMarkdown, runOverloadStep } from "./overlo
 import { runPacedStep } from "./paced-load.ts";
 import { contextSwitches, cpuMs, ioSyscalls, pidsOf, rssMb } from "./proc-stats.ts";
 import type { ProcessCounts } from "./report.ts";
-import { type BenchReport, type StepResult, toMarkdown, toSvg } from "./report.ts";
+import { type BenchReport, type StepResult, stagesMarkdown, toMarkdown, toSvg } from "./report.ts";
 import { speedProbeLine, speedProbeMs } from "./speed-probe.ts";
+import { readMessageTimes, stageLatencies } from "./stages.ts";
 import { summarize } from "./stats.ts";
 import { doorBetween, takeDoorSnapshot, takeWorkSnapshot, workPerMessage } from "./work-stats.ts";
 
@@ -235,12 +236,19 @@ async function main() {
       );
       const e2e: number[] = [];
       const finalStatuses: Record<string, number> = {};
+      const reportedAt = new Map<string, number>();
       for (const [messageId, final] of taken.finals) {
         const sentAt = load.accepted.get(messageId);
         if (sentAt === undefined) continue;
         finalStatuses[final.status] = (finalStatuses[final.status] ?? 0) + 1;
         e2e.push(final.at - sentAt);
+        reportedAt.set(messageId, final.at);
       }
+      const stages = stageLatencies(
+        load.accepted,
+        await readMessageTimes(databaseUrl, [...reportedAt.keys()]),
+        reportedAt,
+      );
       const missing = load.accepted.size - e2e.length;
       if (missing > 0) finalStatuses["no final report within 30 s"] = missing;
       const cpuMsPerSec: Record<string, number> = {};
@@ -262,6 +270,7 @@ async function main() {
         acceptedPerSec: load.accepted.size / elapsedS,
         api: { count: load.sent, ...load.api },
         e2e: summarize(e2e),
+        stages,
         finalStatuses,
         errors: load.errors,
         cpuMsPerSec,
@@ -287,7 +296,7 @@ async function main() {
     const out = resolve(root, args.out ?? "docs/bench");
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, "latest.json"), `${JSON.stringify(report, null, 2)}\n`);
-    const markdown = `${toMarkdown(report)}${inboundMarkdown(report.steps)}\n${overloadMarkdown(report.overload)}${speedProbeLine([...report.steps, ...(report.overload ?? [])])}`;
+    const markdown = `${toMarkdown(report)}${stagesMarkdown(report.steps)}${inboundMarkdown(report.steps)}\n${overloadMarkdown(report.overload)}${speedProbeLine([...report.steps, ...(report.overload ?? [])])}`;
     writeFileSync(join(out, "latest.md"), markdown);
     writeFileSync(join(out, "latency.svg"), toSvg(report));
     process.stdout.write(`\n${markdown}\nwritten to ${out}/latest.{json,md} and latency.svg\n`);

@@ -1,5 +1,6 @@
 import type { InboundStep } from "./inbound-stats.ts";
 import { type OverloadResult, refusedBy } from "./overload.ts";
+import type { StageLatencies } from "./stages.ts";
 import type { Summary } from "./stats.ts";
 import type { WorkPerMessage } from "./work-stats.ts";
 
@@ -23,6 +24,8 @@ export interface StepResult {
   api: Summary;
   /** From sending the request to receiving the final webhook, in ms. */
   e2e: Summary;
+  /** The end-to-end time stage by stage (absent in older reports). */
+  stages?: StageLatencies;
   finalStatuses: Record<string, number>;
   /** "<http> <status>" or "error" -> count, for answers other than success. */
   errors: Record<string, number>;
@@ -226,4 +229,24 @@ export function toSvg(report: BenchReport): string {
     "</svg>",
   );
   return `${parts.join("\n")}\n`;
+}
+
+/** Where each step's end-to-end time went, stage by stage (p50 / p99 in ms). */
+export function stagesMarkdown(steps: readonly StepResult[]): string {
+  const rows = steps.filter((s) => s.stages);
+  if (rows.length === 0) return "";
+  const ms = (s: Summary) =>
+    Number.isNaN(s.p50) ? "–" : `${Math.round(s.p50)} / ${Math.round(s.p99)}`;
+  return [
+    "",
+    "Where the end-to-end time went, p50 / p99 in ms per stage (each status's time as the service that saw it stamped it; the stages' percentiles do not add up to the end-to-end ones):",
+    "",
+    "| offered | request → accepted | accepted → a carrier took it | → its receipt | receipt → final webhook at the receiver |",
+    "|---:|---|---|---|---|",
+    ...rows.map((step) => {
+      const st = step.stages as StageLatencies;
+      return `| ${step.offeredRate ?? "max"} | ${ms(st.accept)} | ${ms(st.toCarrier)} | ${ms(st.receipt)} | ${ms(st.report)} |`;
+    }),
+    "",
+  ].join("\n");
 }

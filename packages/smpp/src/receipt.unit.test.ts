@@ -41,6 +41,18 @@ describe("readReceipt", () => {
     });
   });
 
+  it("when receipted_message_id is blank (spaces, NULs), the text's id is used: a blank id matches nothing", () => {
+    for (const blank of ["   ", "\u0000\u0000", " \u0000"]) {
+      const pdu = receipt({
+        shortMessage: Buffer.from(text),
+        tlvs: [{ tag: 0x001e, value: Buffer.from(blank, "latin1") }],
+      });
+      expect(readReceipt(pdu)?.carrierMessageId).toBe("1001");
+    }
+    const tlvOnly = receipt({ tlvs: [tlv.receiptedMessageId("  "), tlv.messageState(2)] });
+    expect(readReceipt(tlvOnly)).toBeNull();
+  });
+
   it("when there are no TLVs, it falls back to the text", () => {
     expect(readReceipt(receipt({ shortMessage: Buffer.from(text) }))).toMatchObject({
       carrierMessageId: "1001",

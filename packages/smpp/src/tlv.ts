@@ -90,7 +90,10 @@ export function readKnownTlvs(tlvs: readonly Tlv[]): KnownTlvs {
     return value !== undefined && (size === undefined || value.length === size) ? value : undefined;
   };
   const id = get(TlvTag.receipted_message_id);
-  if (id !== undefined) known.receiptedMessageId = id.toString("latin1").replace(/\0+$/, "");
+  // A C-octet string: it ends at its NUL, spaces around it dropped; a blank one is no id at all
+  // (it would normalise to "", the key of every part accepted without a message_id).
+  const idText = id?.toString("latin1").split("\0", 1)[0]?.trim();
+  if (idText) known.receiptedMessageId = idText;
   const state = get(TlvTag.message_state, 1);
   if (state !== undefined) known.messageState = state.readUInt8(0);
   const nec = get(TlvTag.network_error_code, 3);

@@ -43,6 +43,13 @@ const SIM_CARRIERS = [
   { id: "sar", port: 0, outcomes: [] },
   { id: "payload", port: 0, outcomes: [] },
   { id: "silent", port: 0, outcomes: [{ prefix: "", receipts: [{ stat: "none", weight: 1 }] }] },
+  // Answers OK with an empty message_id: no receipt can ever be matched to its messages.
+  {
+    id: "noid",
+    port: 0,
+    emptyMessageId: true,
+    outcomes: [{ prefix: "", receipts: [{ stat: "none", weight: 1 }] }],
+  },
 ];
 
 /** A port with nothing listening: a carrier that is down. */
@@ -82,6 +89,7 @@ beforeAll(async () => {
         carrier("sar", { concat: "sar" }),
         carrier("payload", { concat: "payload" }),
         carrier("silent"),
+        carrier("noid"),
         { id: "gone", port: await closedPort(), password: "secret" },
       ]),
     }),
@@ -301,6 +309,20 @@ describe("validity", () => {
     });
     expect(expired?.eventId).toBe(eventIdFor(event.messageId, "expired"));
     expect(expired?.data).toEqual({ carrierId: "silent", validUntil });
+  });
+
+  it("when the carrier accepts a part with an empty message_id, the message is submitted and still ends expired (never left sent forever)", async () => {
+    const validUntil = new Date(Date.now() + 800).toISOString();
+    const event = order("noid", destination(2, 7), "No id given", { validUntil });
+    await events.handOver(event);
+    const [submitted] = await waitFor(() => {
+      const list = events.ofType(event.messageId, "MessageSubmitted");
+      return list.length === 1 ? list : undefined;
+    });
+    expect(submitted?.data.parts).toEqual([{ part: 1, carrierMessageId: "" }]);
+    await waitFor(() => events.ofType(event.messageId, "ValidityExpired").length === 1, {
+      what: "ValidityExpired",
+    });
   });
 
   it("when the final receipt came in time, the message does not expire", async () => {

@@ -139,6 +139,17 @@ describe("behaviour changed at run time", () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
   });
 
+  it("when emptyMessageId is set, submit_sm_resp is OK with an empty message_id and the receipt carries the carrier's own id", async () => {
+    simulator.configure("sim-a", { emptyMessageId: true, receiptDelayMs: 0, outcomes: [] });
+    const { session, delivered } = await bind();
+    const answer = await submit(session, "37256789045");
+    expect(answer).toMatchObject({ commandStatus: 0, messageId: "" });
+    await waitFor(() => delivered.length === 1, { what: "the receipt" });
+    const receipt = readReceipt(delivered[0] as DeliverSm);
+    expect(receipt?.carrierMessageId).toBe(simulator.submissions().at(-1)?.carrierMessageId);
+    expect(receipt?.carrierMessageId).not.toBe("");
+  });
+
   it("when PUT /carriers/{id} gets a bad body it answers 400, a good one replaces the behaviour", async () => {
     const bad = await http("PUT", "/carriers/sim-a", { tps: -1 });
     expect(bad.status).toBe(400);

@@ -55,6 +55,11 @@ export const SimBehaviour = z.object({
    * receipt scheduled) at once, its answer goes this much later. ms, or { minMs, maxMs }.
    */
   responseDelayMs: Delay.default(0),
+  /**
+   * Answers each accepted submit OK with an empty message_id (its receipts still carry the id
+   * it keeps for itself), as some SMSCs do: the ESME cannot map them.
+   */
+  emptyMessageId: z.boolean().default(false),
   idBase: z.enum(["hex", "decimal"]).default("hex"),
   /** How receipts write the id: as submit_sm_resp did ("same"), or in another base. */
   receiptIdBase: z.enum(["same", "hex", "decimal"]).default("same"),

@@ -221,8 +221,9 @@ export function handleSubmitOrders(deps: SubmitOrderDeps) {
         continue;
       }
       const accepted = decision.kind === "submitted" ? decision.parts : decision.accepted;
+      // A part accepted with an empty message_id (some SMSCs) is stored too: no receipt can
+      // find it, but the expiry sweep and reconciliation do, so its message still ends.
       for (const { part, carrierMessageId } of accepted) {
-        if (carrierMessageId === "") continue;
         partRows.push({
           carrierId: link.carrier.id,
           carrierMessageId: normalizeCarrierMessageId(carrierMessageId, link.carrier.idBase),

@@ -126,7 +126,7 @@ export async function startSimulatedCarrier(
       return;
     }
     const carrierMessageId = nextId();
-    respond({ messageId: carrierMessageId });
+    respond({ messageId: behaviour.emptyMessageId ? "" : carrierMessageId });
     const receivedAt = deps.now();
     const submission = describeSubmission(carrier.id, carrierMessageId, pdu, receivedAt);
     deps.record(submission);

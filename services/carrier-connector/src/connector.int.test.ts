@@ -51,6 +51,8 @@ beforeAll(async () => {
       },
       { id: "sim-b", port: 0, receiptDelayMs: 50, idBase: "decimal", outcomes: [] },
       { id: "sim-locked", port: 0, password: "right" },
+      // Takes every bind, then turns the session away at once with unbind.
+      { id: "sim-kicks", port: 0, unbindAfterBindMs: 0 },
     ]),
   });
   flaky = await startFlaky(0);
@@ -72,6 +74,7 @@ beforeAll(async () => {
         carrier("sim-b", "decimal"),
         carrier("sim-locked", "string", "wrong"),
         carrier("sim-flaky", "hex"),
+        carrier("sim-kicks", "hex"),
       ]),
     }),
     log,
@@ -272,7 +275,13 @@ describe("counts for routing's scores", () => {
 describe("a carrier that refuses our credentials", () => {
   it("when the password is wrong, nothing is submitted and the bind is not retried in a loop", async () => {
     await waitFor(async () => ((await simulator.binds())["sim-locked"]?.refused ?? 0) >= 1);
-    expect(connector.boundCarriers().sort()).toEqual(["sim-a", "sim-b", "sim-flaky"]);
+    await waitFor(() => connector.boundCarriers().includes("sim-flaky"));
+    expect(
+      connector
+        .boundCarriers()
+        .filter((c) => c !== "sim-kicks")
+        .sort(),
+    ).toEqual(["sim-a", "sim-b", "sim-flaky"]);
 
     const event = order("sim-locked", "+37256000004", "Nobody hears this");
     await handOver(messaging, [event]);
@@ -315,5 +324,17 @@ describe("a carrier that goes away", () => {
       timeoutMs: 15_000,
     });
     expect((await flaky.binds())["sim-flaky"]).toEqual({ accepted: 1, refused: 0 });
+  });
+});
+
+describe("a carrier that turns every session away", () => {
+  it("when the carrier unbinds right after each bind, the connector binds again with a growing back-off, not every second", async () => {
+    const accepted = async () => (await simulator.binds())["sim-kicks"]?.accepted ?? 0;
+    await waitFor(async () => (await accepted()) >= 1, { what: "a first bind" });
+    const before = await accepted();
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    // Each session ended at once: 0.5-1 s, 1-2 s, 2-4 s, 4-8 s … between binds, so at most
+    // three more in 6 s; a back-off that starts again after every bind would make 6 to 12.
+    expect((await accepted()) - before).toBeLessThanOrEqual(3);
   });
 });

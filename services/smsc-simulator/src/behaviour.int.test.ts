@@ -150,6 +150,17 @@ describe("behaviour changed at run time", () => {
     expect(receipt?.carrierMessageId).not.toBe("");
   });
 
+  it("when unbindAfterBindMs is set, the carrier sends unbind that long after the bind and the session closes once answered", async () => {
+    simulator.configure("sim-a", { unbindAfterBindMs: 50, outcomes: [] });
+    const { session } = await bind();
+    const unbinds: number[] = [];
+    session.on("pdu", (direction, pdu) => {
+      if (direction === "in" && pdu.command === "unbind") unbinds.push(pdu.sequenceNumber);
+    });
+    expect(await session.closed).toEqual({ error: undefined });
+    expect(unbinds).toHaveLength(1);
+  });
+
   it("when PUT /carriers/{id} gets a bad body it answers 400, a good one replaces the behaviour", async () => {
     const bad = await http("PUT", "/carriers/sim-a", { tps: -1 });
     expect(bad.status).toBe(400);

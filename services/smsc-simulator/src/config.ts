@@ -60,6 +60,11 @@ export const SimBehaviour = z.object({
    * it keeps for itself), as some SMSCs do: the ESME cannot map them.
    */
   emptyMessageId: z.boolean().default(false),
+  /**
+   * Sends unbind this long after each bind (null: never), as an SMSC does that takes a bind
+   * and then turns the session away (over its session limit, in maintenance).
+   */
+  unbindAfterBindMs: z.number().int().min(0).max(3_600_000).nullable().default(null),
   idBase: z.enum(["hex", "decimal"]).default("hex"),
   /** How receipts write the id: as submit_sm_resp did ("same"), or in another base. */
   receiptIdBase: z.enum(["same", "hex", "decimal"]).default("same"),

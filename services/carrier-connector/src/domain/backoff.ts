@@ -17,12 +17,15 @@ export interface BackoffSettings {
   maxMs: number;
   /** After a refusal that retrying will not fix (bad system_id / password, bind failed). */
   refusedRetryMs: number;
+  /** A session that lasted this long was a working bind: the back-off starts over. */
+  stableSessionMs: number;
 }
 
 export const DEFAULT_BACKOFF: BackoffSettings = {
   baseMs: 1_000,
   maxMs: 30_000,
   refusedRetryMs: 60_000,
+  stableSessionMs: 30_000,
 };
 
 /**
@@ -52,6 +55,22 @@ export function afterBindFailure(
     }
   }
   return { delayMs: backoffMs(failures, random, settings), alert: false };
+}
+
+/**
+ * When to bind again after a bound session ended, and the failures in a row it leaves. A
+ * session that did not last `stableSessionMs` counts as one more failure: a carrier that takes
+ * each bind and turns it away at once (unbind, or a close: over its session limit, in
+ * maintenance) is bound again ever more slowly, not every second for ever.
+ */
+export function afterSessionEnded(
+  livedMs: number,
+  failuresBefore: number,
+  random: number,
+  settings = DEFAULT_BACKOFF,
+): { failures: number; delayMs: number } {
+  const failures = livedMs >= settings.stableSessionMs ? 0 : failuresBefore + 1;
+  return { failures, delayMs: backoffMs(Math.max(1, failures), random, settings) };
 }
 
 /** A receipt whose id mapping is not stored yet: look again after 50, 100, 200 … 2,000 ms. */

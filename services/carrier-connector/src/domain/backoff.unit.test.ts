@@ -2,6 +2,7 @@ import { CommandStatus } from "@smsgw/smpp";
 import { describe, expect, it } from "vitest";
 import {
   afterBindFailure,
+  afterSessionEnded,
   backoffMs,
   DEFAULT_BACKOFF,
   mappingRetryDelayMs,
@@ -49,5 +50,22 @@ describe("retry delays", () => {
   });
   it("when no session is bound, a routed event comes back after 1 s doubling to 30 s", () => {
     expect([1, 2, 6, 9].map(unboundRetryDelayMs)).toEqual([1_000, 2_000, 30_000, 30_000]);
+  });
+});
+
+describe("afterSessionEnded", () => {
+  it("when sessions keep ending soon after their bind, each counts as a failure and the delay grows", () => {
+    const first = afterSessionEnded(10, 0, 0);
+    expect(first).toEqual({ failures: 1, delayMs: 500 });
+    const second = afterSessionEnded(10, first.failures, 0);
+    expect(second).toEqual({ failures: 2, delayMs: 1_000 });
+    expect(afterSessionEnded(10, 9, 0)).toEqual({ failures: 10, delayMs: 15_000 });
+  });
+
+  it("when the session lasted, the failures start over and it binds again after the shortest delay", () => {
+    expect(afterSessionEnded(DEFAULT_BACKOFF.stableSessionMs, 7, 0)).toEqual({
+      failures: 0,
+      delayMs: 500,
+    });
   });
 });

@@ -9,9 +9,9 @@ import {
 import type { CarrierConfig } from "../config.ts";
 import {
   afterBindFailure,
+  afterSessionEnded,
   type BackoffSettings,
   type BindFailure,
-  backoffMs,
 } from "../domain/backoff.ts";
 
 export interface BindLoopDeps {
@@ -33,7 +33,7 @@ export interface BindLoop {
 
 /**
  * Keeps one bind open: binds, and when the session closes binds again after an exponential
- * back-off with jitter. A bind refused for its credentials (commandStatusAdvice "stop") is
+ * back-off with jitter (a session that ended soon after its bind counts as a failure). A bind refused for its credentials (commandStatusAdvice "stop") is
  * retried only every `refusedRetryMs` with an error log each time: an alert, never a hot loop.
  */
 export function startBindLoop(
@@ -80,7 +80,8 @@ export function startBindLoop(
           await session.unbind();
           break;
         }
-        failures = 0;
+        // The failures in a row start over only once the session has lasted (below).
+        const boundAt = Date.now();
         current = session;
         log.info({ host: carrier.host, port: carrier.port, mode }, "bound");
         first.resolve();
@@ -89,8 +90,18 @@ export function startBindLoop(
         current = undefined;
         deps.onChange();
         if (stopping) break;
-        log.warn({ err: error?.message, mode }, "session closed; binding again");
-        delayMs = backoffMs(1, deps.random(), deps.backoff);
+        const ended = afterSessionEnded(
+          Date.now() - boundAt,
+          failures,
+          deps.random(),
+          deps.backoff,
+        );
+        failures = ended.failures;
+        delayMs = ended.delayMs;
+        log.warn(
+          { err: error?.message, mode, failures, retryInMs: delayMs },
+          "session closed; binding again",
+        );
       } catch (error) {
         failures += 1;
         const failure: BindFailure =

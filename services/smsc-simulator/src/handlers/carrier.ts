@@ -76,6 +76,8 @@ export async function startSimulatedCarrier(
     onSession: (session) => {
       session.on("request", (pdu) => onRequest(session, pdu));
       session.on("warning", (error) => log.warn({ err: error.message }, "smpp warning"));
+      const unbindAfter = behaviour.unbindAfterBindMs;
+      if (unbindAfter !== null) setTimeout(() => void session.unbind(), unbindAfter).unref();
       outbox.flush();
     },
   });

@@ -127,6 +127,13 @@ export const CarrierConnectorEnv = BaseEnv.extend({
   BIND_REFUSED_RETRY_MS: z.coerce.number().int().min(1_000).default(60_000),
   /** How long a receipt waits for its id mapping before the carrier is told to retry later. */
   RECEIPT_MAPPING_WAIT_MS: z.coerce.number().int().min(0).default(30_000),
+  /**
+   * A receipt whose id is still unknown this long after it was first seen (the carrier told to
+   * retry later meanwhile) is acknowledged and dropped: that id will never be stored (a submit
+   * whose answer was lost), and some carriers retry for ever. Beyond RECONCILE_AFTER_MS, the
+   * longest a submit can take to store its ids.
+   */
+  RECEIPT_UNKNOWN_DROP_MS: z.coerce.number().int().min(1_000).default(1_200_000),
   /** Receipts that arrive within this window share one database lookup. */
   RECEIPT_BATCH_MS: z.coerce.number().int().min(0).max(1_000).default(5),
   /** A carrier with no bound session this long: its routed messages fail over (retryable). */
@@ -183,6 +190,10 @@ export type CarrierConnectorConfig = z.output<typeof CarrierConnectorEnv>;
 const CheckedEnv = CarrierConnectorEnv.refine((env) => env.LEASE_TTL_MS >= 3 * env.LEASE_RENEW_MS, {
   message: "LEASE_TTL_MS must be at least 3 × LEASE_RENEW_MS",
   path: ["LEASE_TTL_MS"],
+}).refine((env) => env.RECEIPT_UNKNOWN_DROP_MS > env.RECONCILE_AFTER_MS, {
+  // Sooner, a receipt could be dropped while its submit may still store the id it looks for.
+  message: "RECEIPT_UNKNOWN_DROP_MS must be longer than RECONCILE_AFTER_MS",
+  path: ["RECEIPT_UNKNOWN_DROP_MS"],
 });
 
 export function loadCarrierConnectorConfig(

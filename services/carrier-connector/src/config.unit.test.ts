@@ -83,4 +83,11 @@ describe("loadCarrierConnectorConfig", () => {
       loadCarrierConnectorConfig({ LEASE_RENEW_MS: "1000", LEASE_TTL_MS: "2000" }),
     ).toThrow(/LEASE_TTL_MS: .*at least 3/);
   });
+
+  it("when unknown receipts would be dropped before a claim can be reconciled, it fails naming RECEIPT_UNKNOWN_DROP_MS", () => {
+    expect(loadCarrierConnectorConfig({}).RECEIPT_UNKNOWN_DROP_MS).toBe(1_200_000);
+    expect(() => loadCarrierConnectorConfig({ RECEIPT_UNKNOWN_DROP_MS: "600000" })).toThrow(
+      /RECEIPT_UNKNOWN_DROP_MS: .*longer than RECONCILE_AFTER_MS/,
+    );
+  });
 });

@@ -102,6 +102,13 @@ const receiptLatency = new Histogram({
   registers: [metricsRegistry],
 });
 
+const receiptsDropped = new Counter({
+  name: "smsgw_carrier_receipts_dropped_total",
+  help: "Receipts for an id no part holds, acknowledged and dropped after RECEIPT_UNKNOWN_DROP_MS.",
+  labelNames: ["carrier"] as const,
+  registers: [metricsRegistry],
+});
+
 const KNOWN_STATS = new Set<string>(RECEIPT_STATS);
 
 export const carrierMetrics = {
@@ -115,6 +122,10 @@ export const carrierMetrics = {
   },
   throttlePause(carrier: string): void {
     throttlePauses.inc({ carrier });
+  },
+  /** A receipt whose id stayed unknown: acknowledged so the carrier stops sending it. */
+  receiptDropped(carrier: string): void {
+    receiptsDropped.inc({ carrier });
   },
   /** A mapped receipt; a final one with its part's submit time also feeds the latency. */
   receipt(carrier: string, stat: string, final: boolean, submittedAt: Date | undefined, now: Date) {

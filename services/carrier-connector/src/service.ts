@@ -120,6 +120,7 @@ export async function startCarrierConnector(
       now: () => new Date(),
       batchMs: config.RECEIPT_BATCH_MS,
       mappingWaitMs: config.RECEIPT_MAPPING_WAIT_MS,
+      unknownDropAfterMs: config.RECEIPT_UNKNOWN_DROP_MS,
     });
     receipts = handler;
     const backoff = { ...DEFAULT_BACKOFF, refusedRetryMs: config.BIND_REFUSED_RETRY_MS };

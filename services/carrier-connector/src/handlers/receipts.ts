@@ -16,6 +16,7 @@ import { type ConnectorEvent, receiptEvent } from "../domain/events.ts";
 import { matchReceipt } from "../domain/receipt-match.ts";
 import { partStatusOf } from "../domain/receipt-status.ts";
 import type { ScoreCounter } from "../domain/score-counter.ts";
+import { createUnknownReceipts } from "../domain/unknown-receipts.ts";
 import { carrierMetrics } from "../metrics.ts";
 
 export interface ReceiptCarrier {
@@ -41,6 +42,8 @@ export interface ReceiptDeps {
   batchMs: number;
   /** How long a receipt may wait for its id mapping before the carrier is told "later". */
   mappingWaitMs: number;
+  /** An id still unknown this long after it was first seen: its receipt is acked and dropped. */
+  unknownDropAfterMs: number;
   /** Counts final receipts per carrier and score key (routing's scores). */
   counts?: ScoreCounter;
 }
@@ -64,7 +67,9 @@ const MAX_BATCH = 1_000;
  * answered (deliver_sm_resp / data_sm_resp) only after its event was stored by
  * JetStream, so a crash before that makes the carrier deliver it again. A receipt whose id is
  * not mapped yet (it can overtake our recording of the submit_sm_resp) is looked up again with
- * back-off for `mappingWaitMs`, then answered ESME_RX_T_APPN (temporary: the carrier retries).
+ * back-off for `mappingWaitMs`, then answered ESME_RX_T_APPN (temporary: the carrier retries);
+ * one whose id is still unknown `unknownDropAfterMs` after it was first seen is acknowledged and
+ * dropped, so a carrier that retries for ever is not kept in a loop.
  * One whose id is held only by a final part waits the same way, since a carrier that gave the
  * id again may be reporting on a submit not recorded yet (`matchReceipt`); past the wait it is
  * taken as said again: published to that part (a true repeat has the same event id, so it is
@@ -78,6 +83,7 @@ export function createReceiptHandler(deps: ReceiptDeps) {
   let flushTimer: NodeJS.Timeout | undefined;
   let flushing: Promise<void> | undefined;
   let stopping = false;
+  const unknownIds = createUnknownReceipts(deps.unknownDropAfterMs);
 
   function onRequest(carrier: ReceiptCarrier, session: SmppSession, pdu: IncomingRequest): void {
     const request = carrierRequestOf(pdu);
@@ -185,13 +191,22 @@ export function createReceiptHandler(deps: ReceiptDeps) {
         case "wait":
           waitForMapping(item);
           break;
-        case "unknown":
-          log.warn(
-            { carrierId: item.carrierId, carrierMessageId: item.receipt.carrierMessageId },
-            "receipt for an unknown message id; carrier asked to retry later",
-          );
-          answerLater(item);
+        case "unknown": {
+          const fields = {
+            carrierId: item.carrierId,
+            carrierMessageId: item.receipt.carrierMessageId,
+            stat: item.receipt.stat,
+          };
+          if (unknownIds.giveUp(partKey(item.key), item.firstSeen, Date.now())) {
+            log.error(fields, "receipt for an id never stored; acknowledged and dropped");
+            carrierMetrics.receiptDropped(item.carrierId);
+            item.session.respond(item.pdu);
+          } else {
+            log.warn(fields, "receipt for an unknown message id; carrier asked to retry later");
+            answerLater(item);
+          }
           break;
+        }
         default: {
           const unreachable: never = match;
           throw new Error(`unknown receipt match ${JSON.stringify(unreachable)}`);

@@ -54,7 +54,14 @@ const row = (carrierMessageId: string, part: number): PartRow => ({
   covers: 1,
 });
 
-function setup(options: { mappingWaitMs?: number; rows?: PartRow[]; log?: typeof log } = {}) {
+function setup(
+  options: {
+    mappingWaitMs?: number;
+    unknownDropAfterMs?: number;
+    rows?: PartRow[];
+    log?: typeof log;
+  } = {},
+) {
   /** Every stored part: a carrier id may have several holders. */
   const rows = [...(options.rows ?? [])];
   const lookups: PartKey[][] = [];
@@ -84,6 +91,7 @@ function setup(options: { mappingWaitMs?: number; rows?: PartRow[]; log?: typeof
     now: () => new Date("2026-11-24T10:00:00Z"),
     batchMs: 5,
     mappingWaitMs: options.mappingWaitMs ?? 30_000,
+    unknownDropAfterMs: options.unknownDropAfterMs ?? 1_200_000,
     counts,
   });
   return { handler, rows, lookups, published, finals, inbound, counts };
@@ -222,6 +230,30 @@ describe("receipt handler", () => {
     handler.onRequest(carrier, session, receiptPdu("ff", "DELIVRD", 3));
     await waitFor(() => answers.length === 1);
     expect(answers).toEqual([{ seq: 3, status: CommandStatus.ESME_RX_T_APPN }]);
+    expect(published).toEqual([]);
+  });
+
+  it("when the carrier keeps sending a receipt for an id never stored, it is told to retry later until the give-up time, then acknowledged and dropped (no endless loop)", async () => {
+    const { handler, published } = setup({ mappingWaitMs: 0, unknownDropAfterMs: 150 });
+    const { session, answers } = fakeSession();
+    handler.onRequest(carrier, session, receiptPdu("ee", "DELIVRD", 1));
+    await waitFor(() => answers.length === 1);
+    handler.onRequest(carrier, session, receiptPdu("ee", "DELIVRD", 2));
+    await waitFor(() => answers.length === 2);
+    expect(answers).toEqual([
+      { seq: 1, status: CommandStatus.ESME_RX_T_APPN },
+      { seq: 2, status: CommandStatus.ESME_RX_T_APPN },
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The carrier's next try, past the give-up time since the id was first seen unknown.
+    handler.onRequest(carrier, session, receiptPdu("ee", "DELIVRD", 3));
+    // Another id is still new: it gets its own time.
+    handler.onRequest(carrier, session, receiptPdu("ef", "DELIVRD", 4));
+    await waitFor(() => answers.length === 4);
+    expect(answers.slice(2)).toEqual([
+      { seq: 3, status: 0 },
+      { seq: 4, status: CommandStatus.ESME_RX_T_APPN },
+    ]);
     expect(published).toEqual([]);
   });
 

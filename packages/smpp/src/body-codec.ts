@@ -9,7 +9,7 @@ import type {
   MessageFields,
   MessageRespFields,
 } from "./pdu.ts";
-import { readTlvs, writeTlvs } from "./tlv.ts";
+import { readTlvs, type Tlv, writeTlvs } from "./tlv.ts";
 
 /** Body layouts shared by several PDUs. Max lengths count the NUL, as in the spec. */
 
@@ -39,10 +39,10 @@ export function writeBind(b: BindFields): Buffer {
     .toBuffer();
 }
 
-/** The body may be absent when command_status is not 0. */
+/** Lenient as responses are (`readLenientResp`): a bind's outcome is its command_status. */
 export function readBindResp(r: BodyReader): BindRespFields {
-  if (r.remaining === 0) return { systemId: "", tlvs: [] };
-  return { systemId: r.cString("system_id"), tlvs: readTlvs(r) };
+  const { id, tlvs } = readLenientResp(r, "system_id");
+  return { systemId: id, tlvs };
 }
 
 export function writeBindResp(b: BindRespFields): Buffer {
@@ -131,23 +131,31 @@ export function writeDataSm(m: DataSmFields): Buffer {
   return w.toBuffer();
 }
 
-/**
- * submit_sm_resp / deliver_sm_resp / data_sm_resp. Lenient, because losing a message_id loses a message's
- * outcome: an absent body is "", a message_id missing its NUL takes the rest of the body, and
- * trailing bytes that are not a valid TLV stream are ignored.
- */
+/** submit_sm_resp / deliver_sm_resp / data_sm_resp, read as `readLenientResp` does. */
 export function readMessageResp(r: BodyReader): MessageRespFields {
-  if (r.remaining === 0) return { messageId: "", tlvs: [] };
-  let messageId: string;
+  const { id, tlvs } = readLenientResp(r, "message_id");
+  return { messageId: id, tlvs };
+}
+
+/**
+ * A response's body: a C-string, then TLVs. Lenient, because an undecodable response fails the
+ * request it answers (losing a message_id loses a message's outcome, a bind_resp with a quirky
+ * tail would keep a carrier unbound for ever): an absent body (allowed when command_status is
+ * not 0) is "", a string missing its NUL takes the rest of the body, and trailing bytes that
+ * are not a valid TLV stream are ignored.
+ */
+function readLenientResp(r: BodyReader, field: string): { id: string; tlvs: Tlv[] } {
+  if (r.remaining === 0) return { id: "", tlvs: [] };
+  let id: string;
   try {
-    messageId = r.cString("message_id");
+    id = r.cString(field);
   } catch {
-    return { messageId: r.octets(r.remaining, "message_id").toString("latin1"), tlvs: [] };
+    return { id: r.octets(r.remaining, field).toString("latin1"), tlvs: [] };
   }
   try {
-    return { messageId, tlvs: readTlvs(r) };
+    return { id, tlvs: readTlvs(r) };
   } catch {
-    return { messageId, tlvs: [] };
+    return { id, tlvs: [] };
   }
 }
 

@@ -112,6 +112,26 @@ describe("encodePdu / decodePdu", () => {
     });
   });
 
+  it("when a bind_resp's system_id lacks its NUL or junk follows it, it still decodes: the bind's status is what counts", () => {
+    const head = (length: number) =>
+      Buffer.from(`${length.toString(16).padStart(8, "0")}800000090000000000000001`, "hex");
+    const noNul = Buffer.concat([head(16 + 4), Buffer.from("SMSC")]);
+    expect(decodePdu(noNul)).toEqual({
+      command: "bind_transceiver_resp",
+      commandStatus: 0,
+      sequenceNumber: 1,
+      systemId: "SMSC",
+      tlvs: [],
+    });
+    // sc_interface_version announced with a length running past the end of the PDU.
+    const junk = Buffer.concat([
+      head(16 + 5 + 5),
+      Buffer.from("SMSC\u0000"),
+      Buffer.from("0210000934", "hex"),
+    ]);
+    expect(decodePdu(junk)).toMatchObject({ commandStatus: 0, systemId: "SMSC", tlvs: [] });
+  });
+
   it("when a submit_sm_resp message_id lacks its NUL, it takes the rest of the body", () => {
     const bytes = Buffer.concat([
       Buffer.from("00000013800000040000000000000005", "hex"),

@@ -1,12 +1,19 @@
+import { once } from "node:events";
+import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { bindRequest, buildResponse, deliverSm, submitSm } from "./builders.ts";
 import { type BindClientOptions, bindClient } from "./client.ts";
 import { encodePdu } from "./codec.ts";
 import { CommandStatus } from "./command-status.ts";
-import { SmppGenericNackError, SmppResponseTimeoutError } from "./errors.ts";
+import {
+  SmppConnectionClosedError,
+  SmppGenericNackError,
+  SmppResponseTimeoutError,
+} from "./errors.ts";
 import type { Pdu } from "./pdu.ts";
 import { type RawPeer, rawBoundClient, rawConnect, rawServer } from "./raw-peer.testing.ts";
 import { createSmppServer } from "./server.ts";
+import { SmppSession } from "./session.ts";
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -153,6 +160,30 @@ describe("SmppSession facing a raw peer", () => {
     expect(error).toBeInstanceOf(SmppResponseTimeoutError);
     expect(client.state).toBe("closed");
     await smsc.closed();
+  });
+
+  it("when the SMSC half-closes the connection, a request made after is refused as never sent (not an unknown outcome)", async () => {
+    const raw = await rawServer();
+    cleanups.push(() => raw.close());
+    const socket = connect({ host: "127.0.0.1", port: raw.port });
+    await once(socket, "connect");
+    const client = new SmppSession(socket, "esme", { enquireLinkMs: 0, responseTimeoutMs: 1_000 });
+    cleanups.push(async () => client.close());
+    const binding = client.request(bindRequest("transceiver", { systemId: "a", password: "b" }));
+    const smsc = await raw.accepted();
+    smsc.send(buildResponse(await smsc.nextOf("bind_transceiver"), { systemId: "raw" }));
+    await binding;
+    // The SMSC's FIN: nothing can be answered on this connection any more.
+    const after = new Promise<unknown>((resolve) => {
+      socket.once("end", () => {
+        client.request(submitSm({ destinationAddr: "1" })).then(resolve, resolve);
+      });
+    });
+    smsc.socket.end();
+    const error = await after;
+    expect(error).toBeInstanceOf(SmppConnectionClosedError);
+    expect(error).toMatchObject({ requestSent: false });
+    expect(smsc.received.filter((pdu) => pdu.command === "submit_sm")).toEqual([]);
   });
 
   it("when the SMSC sends unbind, the client answers unbind_resp and closes", async () => {

@@ -79,6 +79,9 @@ export class SmppSession extends EventEmitter<SessionEvents> {
       onHandlerError: (error) => this.close(error),
     });
     socket.on("error", (error) => this.close(error));
+    // The peer's FIN: it will answer nothing more, and a write now would fail after the fact
+    // (counted as sent: an unknown outcome). Closing at once refuses later requests as unsent.
+    socket.on("end", () => this.#onPeerGone());
     socket.on("close", () => this.#onSocketClose());
   }
 
@@ -277,10 +280,14 @@ export class SmppSession extends EventEmitter<SessionEvents> {
     this.emit("bound", mode);
   }
 
-  #onSocketClose(): void {
+  #onPeerGone(): void {
     if (this.#state !== "closed") {
       this.close(new SmppConnectionClosedError(false, { cause: new Error("closed by the peer") }));
     }
+  }
+
+  #onSocketClose(): void {
+    this.#onPeerGone();
     this.emit("close", { error: this.#closeError });
     this.#closed.resolve({ error: this.#closeError });
   }

@@ -10,7 +10,7 @@ export type SessionRole = "esme" | "smsc";
 export type IncomingAction =
   /** Answer at once with this command_status (the owner never sees it). */
   | { readonly kind: "respond"; readonly commandStatus: number }
-  /** unbind: answer, then close. */
+  /** unbind: answer, then close (once the responses still in flight have come, bounded). */
   | { readonly kind: "respondAndClose" }
   /** Emit it to the owner; if nobody listens, answer with `fallbackStatus`. */
   | { readonly kind: "emit"; readonly fallbackStatus: number };

@@ -9,6 +9,7 @@ import {
   SmppConnectionClosedError,
   SmppGenericNackError,
   SmppResponseTimeoutError,
+  SmppSessionStateError,
 } from "./errors.ts";
 import type { Pdu } from "./pdu.ts";
 import { type RawPeer, rawBoundClient, rawConnect, rawServer } from "./raw-peer.testing.ts";
@@ -193,6 +194,20 @@ describe("SmppSession facing a raw peer", () => {
       sequenceNumber: 42,
       commandStatus: 0,
     });
+    expect(await client.closed).toEqual({ error: undefined });
+  });
+
+  it("when the SMSC sends unbind with submits in flight, their responses sent after it still resolve them; new requests are refused unsent", async () => {
+    const { smsc, client } = await clientOfRawSmsc();
+    const inFlight = client.request(submitSm({ destinationAddr: "1" })).catch((e: unknown) => e);
+    const submit = await smsc.nextOf("submit_sm");
+    smsc.send({ command: "unbind", commandStatus: 0, sequenceNumber: 42 });
+    expect(await smsc.nextOf("unbind_resp")).toMatchObject({ sequenceNumber: 42 });
+    const later = await client.request(submitSm({ destinationAddr: "2" })).catch((e: unknown) => e);
+    expect(later).toBeInstanceOf(SmppSessionStateError);
+    // The SMSC drains its side: the answer to what it already took comes after its unbind.
+    smsc.send(buildResponse(submit, { messageId: "late-but-fine" }));
+    expect(await inFlight).toMatchObject({ commandStatus: 0, messageId: "late-but-fine" });
     expect(await client.closed).toEqual({ error: undefined });
   });
 

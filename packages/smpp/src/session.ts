@@ -159,9 +159,7 @@ export class SmppSession extends EventEmitter<SessionEvents> {
       this.close();
       return this.closed.then(() => undefined);
     }
-    this.#state = "unbinding";
-    this.#keepalive.stop();
-    this.#inFlight.rejectQueued(new SmppSessionStateError("request", "unbinding"));
+    this.#stopRequests();
     this.#unbinding = this.#drainAndUnbind(options.timeoutMs ?? this.#responseTimeoutMs);
     return this.#unbinding;
   }
@@ -181,10 +179,41 @@ export class SmppSession extends EventEmitter<SessionEvents> {
     this.#io.end();
   }
 
-  async #drainAndUnbind(timeoutMs: number): Promise<void> {
+  /** No new requests: queued ones fail with SmppSessionStateError (never sent). */
+  #stopRequests(): void {
+    this.#state = "unbinding";
+    this.#keepalive.stop();
+    this.#inFlight.rejectQueued(new SmppSessionStateError("request", "unbinding"));
+  }
+
+  /** Waits for the responses in flight, at most a response timeout (and a second). */
+  async #drain(): Promise<void> {
     const drainBound = delay(this.#responseTimeoutMs + 1_000);
     await Promise.race([this.#inFlight.whenIdle(), drainBound.promise]);
     drainBound.cancel();
+  }
+
+  /**
+   * The peer's unbind (answered already). What it took before may still be answered after it
+   * (an SMSC draining its side): closed at once, each would be an unknown outcome. So no new
+   * requests, the responses in flight awaited (bounded; the peer's close ends it sooner), then
+   * close. During our own unbind, that one goes on.
+   */
+  #onPeerUnbind(): void {
+    if (this.#state === "unbinding") return;
+    if (this.#state !== "bound") {
+      this.close();
+      return;
+    }
+    this.#stopRequests();
+    this.#unbinding = this.#drain().then(() => {
+      this.close();
+      return this.closed.then(() => undefined);
+    });
+  }
+
+  async #drainAndUnbind(timeoutMs: number): Promise<void> {
+    await this.#drain();
     if (this.#state === "unbinding") {
       await this.#send({ command: "unbind" }, timeoutMs, false).catch(() => undefined);
     }
@@ -259,7 +288,7 @@ export class SmppSession extends EventEmitter<SessionEvents> {
       this.respond(pdu, { commandStatus: action.commandStatus });
     } else if (action.kind === "respondAndClose") {
       this.respond(pdu);
-      this.close();
+      this.#onPeerUnbind();
     } else if (this.listenerCount("request") === 0) {
       this.respond(pdu, { commandStatus: action.fallbackStatus });
     } else {

@@ -299,30 +299,35 @@ describe("concatenation per carrier", () => {
 });
 
 describe("validity", () => {
-  it("when no final receipt comes by validUntil, the message ends expired (one event)", async () => {
+  /** Hands over an order to `carrierId` valid for 800 ms. */
+  async function shortLived(carrierId: string, to: string, text: string) {
     const validUntil = new Date(Date.now() + 800).toISOString();
-    const event = order("silent", destination(1, 7), "Nobody answers", { validUntil });
+    const event = order(carrierId, to, text, { validUntil });
     await events.handOver(event);
-    const [expired] = await waitFor(() => {
-      const list = events.ofType(event.messageId, "ValidityExpired");
-      return list.length === 1 ? list : undefined;
-    });
-    expect(expired?.eventId).toBe(eventIdFor(event.messageId, "expired"));
-    expect(expired?.data).toEqual({ carrierId: "silent", validUntil });
+    return { event, validUntil };
+  }
+  /** The one event of that type, once there is exactly one. */
+  const theOne = <T extends Parameters<typeof events.ofType>[1]>(messageId: string, type: T) =>
+    waitFor(
+      () => {
+        const list = events.ofType(messageId, type);
+        return list.length === 1 ? list[0] : undefined;
+      },
+      { what: type },
+    );
+
+  it("when no final receipt comes by validUntil, the message ends expired (one event)", async () => {
+    const { event, validUntil } = await shortLived("silent", destination(1, 7), "Nobody answers");
+    const expired = await theOne(event.messageId, "ValidityExpired");
+    expect(expired.eventId).toBe(eventIdFor(event.messageId, "expired"));
+    expect(expired.data).toEqual({ carrierId: "silent", validUntil });
   });
 
   it("when the carrier accepts a part with an empty message_id, the message is submitted and still ends expired (never left sent forever)", async () => {
-    const validUntil = new Date(Date.now() + 800).toISOString();
-    const event = order("noid", destination(2, 7), "No id given", { validUntil });
-    await events.handOver(event);
-    const [submitted] = await waitFor(() => {
-      const list = events.ofType(event.messageId, "MessageSubmitted");
-      return list.length === 1 ? list : undefined;
-    });
-    expect(submitted?.data.parts).toEqual([{ part: 1, carrierMessageId: "" }]);
-    await waitFor(() => events.ofType(event.messageId, "ValidityExpired").length === 1, {
-      what: "ValidityExpired",
-    });
+    const { event } = await shortLived("noid", destination(2, 7), "No id given");
+    const submitted = await theOne(event.messageId, "MessageSubmitted");
+    expect(submitted.data.parts).toEqual([{ part: 1, carrierMessageId: "" }]);
+    await theOne(event.messageId, "ValidityExpired");
   });
 
   it("when the final receipt came in time, the message does not expire", async () => {

@@ -150,6 +150,8 @@ export const ConsoleLedgerEntry = z.object({
   balanceAfter: z.number().int(),
   messageId: z.string().nullable(),
   note: z.string(),
+  /** A top-up's or adjustment's reference (a payment's id); absent from an older pricing. */
+  reference: z.string().nullable().optional(),
   createdAt: z.string(),
 });
 export type ConsoleLedgerEntry = z.infer<typeof ConsoleLedgerEntry>;

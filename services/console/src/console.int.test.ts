@@ -223,10 +223,15 @@ describe("the console over HTTP", () => {
 
   it("when billing is opened, it shows the ledger with the balance after each entry and searches prices", async () => {
     const { visitor, accountId } = await signUp("billing@example.com");
-    await admin("POST", `/accounts/${accountId}/top-up`, { credits: "2", note: "welcome top-up" });
+    await admin("POST", `/accounts/${accountId}/top-up`, {
+      credits: "2",
+      note: "welcome top-up",
+      reference: "inv-2026-001",
+    });
     const page = await visitor.get("/billing?q=EE");
     expect(page.status).toBe(200);
     expect(page.text).toContain("welcome top-up");
+    expect(page.text).toContain("(ref <code>inv-2026-001</code>)");
     expect(page.text).toContain("3.00 EUR");
     expect(page.text).toContain("+372");
     expect(page.text).not.toContain("+371<");

@@ -5,6 +5,8 @@ export const AccountErrorCode = {
   InvalidInput: "invalid_input",
   NotFound: "not_found",
   NameTaken: "name_taken",
+  /** A credit movement's reference names another movement of the account (a different amount or kind). */
+  ReferenceReused: "reference_reused",
 } as const;
 export type AccountErrorCode = (typeof AccountErrorCode)[keyof typeof AccountErrorCode];
 

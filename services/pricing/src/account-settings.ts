@@ -9,14 +9,14 @@ import {
   matches,
   notFound,
 } from "./account-common.ts";
-import type { AccountSummary } from "./accounts.ts";
+import type { AccountSummary, MovementSummary } from "./accounts.ts";
 import { OPERATOR, recordAudit } from "./audit.ts";
 import { newWebhookSecret } from "./credentials.ts";
-import type { AccountLimits, AccountRow, LedgerKind, PricingDatabase } from "./db/schema.ts";
-import { toUnits } from "./db/schema.ts";
+import { type Moved, moveCredits } from "./credit-movements.ts";
+import type { AccountLimits, AccountRow, PricingDatabase } from "./db/schema.ts";
 import { parseSignedCredits } from "./domain/account-input.ts";
 import { checkDefaultCallbackUrl } from "./domain/default-callback.ts";
-import { recordLedger } from "./metrics.ts";
+import { type LedgerEntry, ledgerEntries } from "./ledger-entries.ts";
 
 /**
  * The operator's account settings beyond create/top-up/rotate-token/disable: enable,
@@ -37,7 +37,8 @@ export interface AccountSettings {
   expireWebhookSecrets(): Promise<number>;
   /**
    * A signed correction ("-1.5"); refused if the balance would go below zero. `by` (default:
-   * the actor, from no address) goes to the audit log.
+   * the actor, from no address) goes to the audit log. A `reference` makes it at-most-once,
+   * as for a top-up.
    */
   adjust(
     account: string,
@@ -45,7 +46,8 @@ export interface AccountSettings {
     actor: string,
     note: string,
     by?: AuditBy,
-  ): Promise<AccountSummary>;
+    reference?: string,
+  ): Promise<MovementSummary>;
   blockCountries(
     account: string,
     countries: readonly string[],
@@ -78,23 +80,14 @@ export interface AccountSettings {
   ): Promise<{ summary: AccountSummary; systemId: string; password: string }>;
 }
 
-export interface LedgerEntry {
-  id: string;
-  kind: LedgerKind;
-  /** Signed money units. */
-  amount: number;
-  messageId: string | null;
-  actor: string;
-  note: string;
-  createdAt: Date;
-}
-
 const Limits = AccountRecord.shape.limits.unwrap().strict();
 
 export interface SettingsDeps {
   db: Kysely<PricingDatabase>;
   publish(row: AccountRow): Promise<void>;
   toSummary(row: AccountRow): AccountSummary;
+  /** A committed movement's answer, counted and published (accounts.ts). */
+  movementSummary(moved: Moved): Promise<MovementSummary>;
   webhookSecretGraceMs: number;
   allowPrivateCallbacks: boolean;
 }
@@ -246,42 +239,22 @@ export function createAccountSettings(deps: SettingsDeps): AccountSettings {
       return rows.length;
     },
 
-    async adjust(account, amount, actor, note, by = { actor, ip: null }) {
+    async adjust(account, amount, actor, note, by = { actor, ip: null }, reference) {
       if (!actor.trim()) throw invalid("a credit movement needs an actor (who)");
       if (!note.trim()) throw invalid("an adjustment needs a note (why)");
       const units = parseSignedCredits(amount);
       if (units === null || units === 0) throw invalid(`"${amount}" is not a non-zero amount`);
       try {
-        const row = await db.transaction().execute(async (tx) => {
-          const updated = await tx
-            .updateTable("accounts")
-            .set({ balance: sql`balance + ${units}`, updated_at: sql`now()` })
-            .where(matches(account))
-            .returningAll()
-            .executeTakeFirst();
-          if (!updated) throw notFound(account);
-          await tx
-            .insertInto("ledger")
-            .values({
-              account_id: updated.account_id,
-              kind: "adjustment",
-              amount: units,
-              actor,
-              note,
-            })
-            .execute();
-          await recordAudit(tx, {
-            accountId: updated.account_id,
-            action: "credits.adjusted",
-            by,
-            target: null,
-            details: { amount: units, currency: updated.currency, note },
-          });
-          return updated;
+        const moved = await moveCredits(db, {
+          account,
+          kind: "adjustment",
+          units,
+          actor,
+          note,
+          by,
+          reference,
         });
-        recordLedger("adjustment", [{ amount: units, currency: row.currency }]);
-        await publish(row);
-        return toSummary(row);
+        return await deps.movementSummary(moved);
       } catch (error) {
         if ((error as { code?: unknown }).code === "23514") {
           throw invalid(`adjusting by ${amount} would take the balance below zero`);
@@ -350,34 +323,4 @@ export function createAccountSettings(deps: SettingsDeps): AccountSettings {
       return ledgerEntries(db, row.account_id, limit, options.beforeId);
     },
   };
-}
-
-/**
- * An account's ledger entries, newest first, `limit` of them before the entry `beforeId`
- * (a string of digits) if given. `db` may be a transaction: the console reads them in the
- * snapshot it reads the balance in.
- */
-export async function ledgerEntries(
-  db: Kysely<PricingDatabase>,
-  accountId: string,
-  limit: number,
-  beforeId?: string,
-): Promise<LedgerEntry[]> {
-  let query = db
-    .selectFrom("ledger")
-    .selectAll()
-    .where("account_id", "=", accountId)
-    .orderBy("id", "desc")
-    .limit(limit);
-  if (beforeId !== undefined) query = query.where("id", "<", beforeId);
-  const entries = await query.execute();
-  return entries.map((e) => ({
-    id: e.id,
-    kind: e.kind,
-    amount: toUnits(e.amount),
-    messageId: e.message_id,
-    actor: e.actor,
-    note: e.note,
-    createdAt: e.created_at,
-  }));
 }

@@ -1,6 +1,6 @@
 import type { AccountRecord, AuditBy, AuditEntry } from "@smsgw/contracts";
 import { createWindow, errorMessage, type Logger } from "@smsgw/service-kit";
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import {
   AccountError,
   AccountErrorCode,
@@ -14,9 +14,11 @@ import type { AccountsKv } from "./accounts-kv.ts";
 import { type ApiKeyOperations, createApiKeyOperations } from "./api-keys.ts";
 import { listAudit, OPERATOR, recordAudit } from "./audit.ts";
 import { newAccountId, newHash, newToken, newWebhookSecret, sha256Hex } from "./credentials.ts";
+import { type Moved, moveCredits } from "./credit-movements.ts";
 import type { AccountRow, PricingDatabase } from "./db/schema.ts";
 import { toUnits } from "./db/schema.ts";
 import { isAccountName, isCurrency, parseCredits } from "./domain/account-input.ts";
+import type { LedgerEntry } from "./ledger-entries.ts";
 import { createLiveRequestOperations, type LiveRequestOperations } from "./live-requests.ts";
 import { createLowBalanceOperations, type LowBalanceOperations } from "./low-balance.ts";
 import { recordLedger } from "./metrics.ts";
@@ -59,6 +61,15 @@ export interface AccountSummary {
   updatedAt: Date;
 }
 
+/**
+ * A top-up's or adjustment's answer: the account after it and the movement's ledger entry;
+ * `replayed` when its reference was used before: the first movement's entry, nothing moved.
+ */
+export interface MovementSummary extends AccountSummary {
+  entry: LedgerEntry;
+  replayed: boolean;
+}
+
 export interface CreateAccountInput {
   name: string;
   /** A decimal string of the currency ("10" = 10 EUR), or a number of money units. */
@@ -79,14 +90,18 @@ export interface AccountOperations
     LiveRequestOperations,
     LowBalanceOperations {
   createAccount(input: CreateAccountInput): Promise<Credentials>;
-  /** Adds credit to the account named (or with the id) `account`. */
+  /**
+   * Adds credit to the account named (or with the id) `account`. With a `reference`, at most
+   * once: a retry gets the first top-up back, `replayed` (credit-movements.ts).
+   */
   topUp(
     account: string,
     amount: string | number,
     actor: string,
     note?: string,
     by?: AuditBy,
-  ): Promise<AccountSummary>;
+    reference?: string,
+  ): Promise<MovementSummary>;
   /**
    * A new token; the old one stops working as soon as readers see the KV update. `by`
    * (default: an operator) goes to the audit log.
@@ -242,34 +257,32 @@ export function createAccountOperations(deps: AccountDeps): AccountOperations {
     actor: string,
     note = "",
     by: AuditBy = { actor, ip: null },
-  ): Promise<AccountSummary> {
+    reference?: string,
+  ): Promise<MovementSummary> {
     if (!actor.trim()) throw invalid("a credit movement needs an actor (who)");
     const units = parseCredits(amount);
     if (units === null || units === 0) throw invalid(`"${amount}" is not a positive amount`);
-    const row = await db.transaction().execute(async (tx) => {
-      const updated = await tx
-        .updateTable("accounts")
-        .set({ balance: sql`balance + ${units}`, updated_at: sql`now()` })
-        .where(matches(account))
-        .returningAll()
-        .executeTakeFirst();
-      if (!updated) throw notFound(account);
-      await tx
-        .insertInto("ledger")
-        .values({ account_id: updated.account_id, kind: "topup", amount: units, actor, note })
-        .execute();
-      await recordAudit(tx, {
-        accountId: updated.account_id,
-        action: "credits.topped_up",
-        by,
-        target: null,
-        details: { amount: units, currency: updated.currency, note },
-      });
-      return updated;
+    const moved = await moveCredits(db, {
+      account,
+      kind: "topup",
+      units,
+      actor,
+      note,
+      by,
+      reference,
     });
-    recordLedger("topup", [{ amount: units, currency: row.currency }]);
-    await publish(row);
-    return toSummary(row);
+    return movementSummary(moved);
+  }
+
+  /** After a movement's commit: counted and published, unless it was a replay (nothing moved). */
+  async function movementSummary(moved: Moved): Promise<MovementSummary> {
+    if (!moved.replayed) {
+      recordLedger(moved.entry.kind, [
+        { amount: moved.entry.amount, currency: moved.row.currency },
+      ]);
+      await publish(moved.row);
+    }
+    return { ...toSummary(moved.row), entry: moved.entry, replayed: moved.replayed };
   }
 
   async function rotateToken(account: string, by: AuditBy = OPERATOR): Promise<Credentials> {
@@ -338,6 +351,7 @@ export function createAccountOperations(deps: AccountDeps): AccountOperations {
     db,
     publish,
     toSummary,
+    movementSummary,
     webhookSecretGraceMs: deps.webhookSecretGraceMs ?? 24 * 60 * 60_000,
     allowPrivateCallbacks: deps.allowPrivateCallbacks ?? false,
   });

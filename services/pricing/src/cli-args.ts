@@ -26,6 +26,7 @@ const OPTIONS = {
   amount: { type: "string" },
   currency: { type: "string" },
   note: { type: "string" },
+  reference: { type: "string" },
   actor: { type: "string" },
   countries: { type: "string" },
   "account-rate": { type: "string" },
@@ -65,11 +66,11 @@ const SPECS = {
     required: ["name", "credits"],
   },
   "accounts top-up": {
-    allowed: ["name", "credits", "note", "actor"],
+    allowed: ["name", "credits", "note", "actor", "reference"],
     required: ["name", "credits"],
   },
   "accounts adjust": {
-    allowed: ["name", "amount", "note", "actor"],
+    allowed: ["name", "amount", "note", "actor", "reference"],
     required: ["name", "amount", "note"],
   },
   "accounts rotate-token": { allowed: ["name"], required: ["name"] },
@@ -118,10 +119,13 @@ accounts:
   create --name <name> --credits <amount> [--currency EUR] [--live]
       Creates an account and prints its credentials; the token is shown only now.
       Accounts are test accounts unless --live is given.
-  top-up --name <account> --credits <amount> [--note <why>] [--actor <who>]
-  adjust --name <account> --amount <signed amount> --note <why> [--actor <who>]
+  top-up --name <account> --credits <amount> [--note <why>] [--actor <who>] [--reference <id>]
+  adjust --name <account> --amount <signed amount> --note <why> [--actor <who>] [--reference <id>]
       A correction, e.g. --amount=-1.5 (a negative value needs the '='); refused if
       the balance would go below zero.
+      --reference (a payment's or invoice's id, 1-255 visible ASCII characters) makes a
+      retry safe: the same reference with the same amount moves nothing again and prints
+      the first movement ("already done"); with another amount or kind it is refused.
   rotate-token --name <account>            a new token; the old one stops at once
   rotate-webhook-secret --name <account>   a new signing secret; the old one is kept
                                            for WEBHOOK_SECRET_GRACE_MS (24 h)

@@ -1,8 +1,13 @@
 import { readFile } from "node:fs/promises";
 import type { CliOutput } from "@smsgw/service-kit";
 import { AccountError } from "./account-common.ts";
-import type { AccountOperations, AccountSummary, Credentials } from "./accounts.ts";
-import { accountJson, credentialsJson, ledgerJson, money } from "./admin/views.ts";
+import type {
+  AccountOperations,
+  AccountSummary,
+  Credentials,
+  MovementSummary,
+} from "./accounts.ts";
+import { accountJson, credentialsJson, ledgerJson, money, movementJson } from "./admin/views.ts";
 import type { Command } from "./cli-args.ts";
 import { type PriceOperations, priceJson } from "./prices-admin.ts";
 
@@ -23,6 +28,7 @@ export async function run(
     ? `cli:${o.actor}`
     : `cli:${process.env.USER ?? process.env.LOGNAME ?? "unknown"}`;
   const account = need(o.name);
+  const by = { actor, ip: null };
   const shown = (verb: string, summary: AccountSummary): Output => ({
     text: `${verb} ${describeAccount(summary)}`,
     json: accountJson(summary),
@@ -40,12 +46,15 @@ export async function run(
       return created("Created", credentials, await mustGet(accounts, credentials.accountId));
     }
     case "accounts top-up":
-      return shown(
+      return movement(
         "Topped up",
-        await accounts.topUp(account, need(o.credits), actor, o.note ?? ""),
+        await accounts.topUp(account, need(o.credits), actor, o.note ?? "", by, o.reference),
       );
     case "accounts adjust":
-      return shown("Adjusted", await accounts.adjust(account, need(o.amount), actor, need(o.note)));
+      return movement(
+        "Adjusted",
+        await accounts.adjust(account, need(o.amount), actor, need(o.note), by, o.reference),
+      );
     case "accounts rotate-token": {
       const credentials = await accounts.rotateToken(account, { actor, ip: null });
       const summary = await mustGet(accounts, credentials.accountId);
@@ -134,6 +143,7 @@ export async function run(
           money(e.amount, summary.currency),
           e.messageId ?? "-",
           e.actor,
+          e.reference ?? "-",
           e.note,
         ].join("\t"),
       );
@@ -141,7 +151,7 @@ export async function run(
         text:
           entries.length === 0
             ? "No entries."
-            : ["id\tat\tkind\tamount\tmessage\tactor\tnote", ...lines].join("\n"),
+            : ["id\tat\tkind\tamount\tmessage\tactor\treference\tnote", ...lines].join("\n"),
         json: entries.map(ledgerJson),
       };
     }
@@ -319,6 +329,14 @@ function rate(key: string, value: string | undefined): Record<string, unknown> {
   if (value === undefined) return {};
   const number = Number(value);
   return { [key]: value.trim() === "" || Number.isNaN(number) ? value : number };
+}
+
+/** A top-up or adjustment; a replay says so and names the first movement's entry. */
+function movement(verb: string, done: MovementSummary): Output {
+  const first = done.replayed
+    ? `Already done as entry ${done.entry.id} at ${done.entry.createdAt.toISOString()} (reference ${done.entry.reference}); nothing moved now: `
+    : `${verb} `;
+  return { text: `${first}${describeAccount(done)}`, json: movementJson(done) };
 }
 
 function created(verb: string, credentials: Credentials, summary: AccountSummary): Output {

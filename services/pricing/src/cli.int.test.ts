@@ -201,6 +201,34 @@ describe("the accounts CLI", () => {
     ]);
   }, 90_000);
 
+  it("when a top-up with --reference is run again, it credits nothing more and says so; another amount under it is refused", async () => {
+    await cli("accounts", "create", "--name", "retried", "--credits", "0");
+    const topUp = (credits: string, ...more: string[]) =>
+      cli("accounts", "top-up", "--name", "retried", "--credits", credits, ...more);
+    const first = await topUp("5", "--reference", "inv-2026-17", "--json");
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({
+      balance: 5,
+      replayed: false,
+      entry: { kind: "topup", amount: 5, reference: "inv-2026-17" },
+    });
+    const again = await topUp("5", "--reference", "inv-2026-17");
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(
+      /^Already done as entry \d+ at .+ \(reference inv-2026-17\); nothing moved now: account retried .*balance 5\.0000 EUR/,
+    );
+    const other = await topUp("6", "--reference", "inv-2026-17");
+    expect(other.code).toBe(1);
+    expect(other.stdout).toBe("");
+    expect(other.stderr).toMatch(/reference "inv-2026-17" is already entry \d+/);
+    const ledger = JSON.parse(
+      (await cli("accounts", "ledger", "--name", "retried", "--json")).stdout,
+    );
+    expect(
+      ledger.map((e: { amount: number; reference: string }) => [e.amount, e.reference]),
+    ).toEqual([[5, "inv-2026-17"]]);
+  }, 60_000);
+
   it("when a price list is loaded, a bad file is refused with line numbers and a good one replaces the list", async () => {
     const dir = await mkdtemp(join(tmpdir(), "prices-"));
     const bad = join(dir, "bad.csv");

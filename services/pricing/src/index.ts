@@ -1,4 +1,4 @@
-export type { AccountSettings, LedgerEntry } from "./account-settings.ts";
+export type { AccountSettings } from "./account-settings.ts";
 export {
   AccountError,
   AccountErrorCode,
@@ -6,6 +6,7 @@ export {
   type AccountSummary,
   type CreateAccountInput,
   type Credentials,
+  type MovementSummary,
 } from "./accounts.ts";
 export {
   DEFAULT_PRICE_LIST_CSV,
@@ -15,5 +16,6 @@ export {
 } from "./config.ts";
 export { PriceCsvError, parsePriceCsv } from "./domain/price-csv.ts";
 export { createPriceList, type Price, type PriceList } from "./domain/price-list.ts";
+export type { LedgerEntry } from "./ledger-entries.ts";
 export type { Override, PriceOperations } from "./prices-admin.ts";
 export { type StartedPricing, startPricing } from "./service.ts";

@@ -156,6 +156,67 @@ describe("the admin API", () => {
     ]);
   });
 
+  it("when a top-up with a reference is retried, at once or later, it credits once; the retry is marked replayed and another amount is a 409", async () => {
+    await call("POST", "/admin/accounts", { name: "paid", credits: "0" });
+    const topUp = (credits: string, reference: unknown = "pay_77") =>
+      fetch(`${base}/admin/accounts/paid/top-up`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({ credits, note: "card payment", reference }),
+      });
+    // A payment provider's webhook delivered twice at once.
+    const pair = await Promise.all([topUp("20"), topUp("20")]);
+    const answers = await Promise.all(
+      pair.map(async (r) => (await r.json()) as { replayed: boolean; entry: unknown }),
+    );
+    expect(pair.map((r) => r.status)).toEqual([200, 200]);
+    expect(answers.map((a) => a.replayed).sort()).toEqual([false, true]);
+    const replay = pair.find((r) => r.headers.get("idempotent-replayed") === "true");
+    expect(replay).toBeDefined();
+    expect(answers[0]?.entry).toEqual(answers[1]?.entry);
+    expect(answers[0]?.entry).toMatchObject({
+      kind: "topup",
+      amount: 20,
+      reference: "pay_77",
+      note: "card payment",
+      actor: "admin:api",
+    });
+
+    const later = await topUp("20");
+    expect(later.headers.get("idempotent-replayed")).toBe("true");
+    expect(await later.json()).toMatchObject({ balance: 20, replayed: true });
+
+    const other = await topUp("25");
+    expect(other.status).toBe(409);
+    expect(await other.json()).toEqual({
+      error: { code: "reference_reused", message: expect.stringMatching(/pay_77/) },
+    });
+    const adjusted = await call("POST", "/admin/accounts/paid/adjust", {
+      amount: "20",
+      note: "same reference, another kind",
+      reference: "pay_77",
+    });
+    expect(adjusted.status).toBe(409);
+    for (const bad of ["", "two words", { id: 1 }]) {
+      const refused = await topUp("1", bad);
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toMatchObject({ error: { code: "invalid_input" } });
+    }
+    const fresh = await topUp("1", "pay_78");
+    expect(fresh.headers.get("idempotent-replayed")).toBeNull();
+    expect(await fresh.json()).toMatchObject({ balance: 21, replayed: false });
+
+    const ledger = (await call("GET", "/admin/accounts/paid/ledger")).json.entries;
+    expect(ledger.map((e: Record<string, unknown>) => [e.amount, e.reference])).toEqual([
+      [1, "pay_78"],
+      [20, "pay_77"],
+    ]);
+    const audit = await pricing.accounts.audit("paid");
+    expect(
+      audit.filter((e) => e.action === "credits.topped_up").map((e) => e.details.reference),
+    ).toEqual(["pay_78", "pay_77"]);
+  });
+
   it("when settings change, the account record in the bucket follows", async () => {
     const created = (await call("POST", "/admin/accounts", { name: "settings", credits: "1" }))
       .json;
@@ -258,7 +319,6 @@ describe("the admin API", () => {
     expect(override.json).toMatchObject({ prefix: "+44", pricePerPart: 0.04, currency: "EUR" });
     expect((await call("GET", "/admin/accounts/acme/prices")).json.overrides).toHaveLength(1);
     expect((await call("DELETE", "/admin/accounts/acme/prices/+44")).status).toBe(204);
-
     const replaced = await call(
       "PUT",
       "/admin/prices?replace=true",

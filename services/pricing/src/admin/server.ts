@@ -1,10 +1,15 @@
 import type { Server } from "node:http";
 import { type AdminCaller, adminCallerOf, errorMessage, type Logger } from "@smsgw/service-kit";
 import express, { type NextFunction, type Request, type Response } from "express";
-import { AccountError, type AccountOperations } from "../accounts.ts";
+import {
+  AccountError,
+  type AccountErrorCode,
+  type AccountOperations,
+  type MovementSummary,
+} from "../accounts.ts";
 import { PriceCsvError } from "../domain/price-csv.ts";
 import { type PriceOperations, priceJson } from "../prices-admin.ts";
-import { accountJson, credentialsJson, ledgerJson } from "./views.ts";
+import { accountJson, credentialsJson, ledgerJson, movementJson } from "./views.ts";
 
 /**
  * The operator's HTTP API (its own port, never the public one), behind a Bearer admin
@@ -137,6 +142,14 @@ export function createAdminApp(options: Omit<AdminOptions, "port" | "host">) {
   app.post("/admin/accounts/:account/enable", async (req, res) => {
     res.json(accountJson(await accounts.enable(account(req), by(req))));
   });
+  // A credit movement's optional `reference` makes a retry answer the first movement, marked
+  // as the public API marks a replayed send (Idempotent-Replayed), instead of moving again.
+  const reference = (req: Request) =>
+    body(req).reference === undefined ? undefined : text(req, "reference");
+  const moved = (res: Response, done: MovementSummary) => {
+    if (done.replayed) res.set("idempotent-replayed", "true");
+    res.json(movementJson(done));
+  };
   app.post("/admin/accounts/:account/top-up", async (req, res) => {
     const done = await accounts.topUp(
       account(req),
@@ -144,8 +157,9 @@ export function createAdminApp(options: Omit<AdminOptions, "port" | "host">) {
       actor(req),
       text(req, "note", false),
       by(req),
+      reference(req),
     );
-    res.json(accountJson(done));
+    moved(res, done);
   });
   app.post("/admin/accounts/:account/adjust", async (req, res) => {
     const done = await accounts.adjust(
@@ -154,8 +168,9 @@ export function createAdminApp(options: Omit<AdminOptions, "port" | "host">) {
       actor(req),
       text(req, "note"),
       by(req),
+      reference(req),
     );
-    res.json(accountJson(done));
+    moved(res, done);
   });
   app.post("/admin/accounts/:account/blocked-countries", async (req, res) => {
     const block = list(req, "block");
@@ -248,6 +263,12 @@ export function createAdminApp(options: Omit<AdminOptions, "port" | "host">) {
   return app;
 }
 
+const ERROR_STATUS: Partial<Record<AccountErrorCode, number>> = {
+  not_found: 404,
+  name_taken: 409,
+  reference_reused: 409,
+};
+
 function toErrorResponse(error: unknown): {
   status: number;
   payload: { code: string; message: string; problems?: string[] };
@@ -256,7 +277,7 @@ function toErrorResponse(error: unknown): {
     return { status: error.status, payload: { code: error.code, message: error.message } };
   }
   if (error instanceof AccountError) {
-    const status = error.code === "not_found" ? 404 : error.code === "name_taken" ? 409 : 400;
+    const status = ERROR_STATUS[error.code] ?? 400;
     return { status, payload: { code: error.code, message: error.message } };
   }
   if (error instanceof PriceCsvError) {

@@ -1,6 +1,6 @@
 import { toDecimal } from "@smsgw/contracts";
-import type { LedgerEntry } from "../account-settings.ts";
-import type { AccountSummary, Credentials } from "../accounts.ts";
+import type { AccountSummary, Credentials, MovementSummary } from "../accounts.ts";
+import type { LedgerEntry } from "../ledger-entries.ts";
 
 /** JSON shapes shared by the admin API and the CLI's --json: money as decimals from integers. */
 export function accountJson(summary: AccountSummary) {
@@ -27,6 +27,11 @@ export function credentialsJson(credentials: Credentials, summary: AccountSummar
 
 export function ledgerJson(entry: LedgerEntry) {
   return { ...entry, amount: toDecimal(entry.amount), createdAt: entry.createdAt.toISOString() };
+}
+
+/** A top-up's or adjustment's answer: the account, its entry, and whether it was a replay. */
+export function movementJson(done: MovementSummary) {
+  return { ...accountJson(done), entry: ledgerJson(done.entry), replayed: done.replayed };
 }
 
 /** Money units as a fixed four-place decimal with the currency: "10.0000 EUR". */

@@ -285,4 +285,16 @@ export const migrations: Record<string, Migration> = {
         end $$`.execute(db);
     },
   },
+  "0014_ledger_references": {
+    async up(db: Kysely<unknown>) {
+      // A top-up or adjustment may carry its caller's reference (a payment's id): one movement
+      // per account and reference, whatever retries or concurrent calls do, so a retried
+      // top-up credits once (credit-movements.ts). A unique index, not a read-then-write: two
+      // concurrent inserts of one reference cannot both commit. Null for every older entry.
+      await sql`alter table ledger add column reference text`.execute(db);
+      await sql`
+        create unique index ledger_reference_once on ledger (account_id, reference)
+        where reference is not null`.execute(db);
+    },
+  },
 };

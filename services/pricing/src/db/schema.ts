@@ -108,6 +108,8 @@ export interface LedgerTable {
   price_per_part: Money | null;
   actor: string;
   note: string;
+  /** A top-up's or adjustment's caller-given reference; unique per account (migration 0014). */
+  reference: ColumnType<string | null, string | null | undefined, never>;
   created_at: Timestamp;
 }
 

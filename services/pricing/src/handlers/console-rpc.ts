@@ -21,11 +21,11 @@ import {
 } from "@smsgw/contracts";
 import { newSmppSystemId } from "@smsgw/smpp-credentials";
 import { sql } from "kysely";
-import { ledgerEntries } from "../account-settings.ts";
 import { AccountError, AccountErrorCode, type AccountOperations } from "../accounts.ts";
 import { toUnits } from "../db/schema.ts";
 import { effectivePrices } from "../domain/console-prices.ts";
 import { consoleSystemId } from "../domain/console-system-id.ts";
+import { ledgerEntries } from "../ledger-entries.ts";
 import { type QueryOptions, respond } from "./queries.ts";
 
 /**
@@ -199,6 +199,7 @@ export function startConsoleResponders(options: ConsoleRpcOptions): { stop(): Pr
         balanceAfter,
         messageId: entry.messageId,
         note: entry.note,
+        reference: entry.reference,
         createdAt: entry.createdAt.toISOString(),
       };
     });

@@ -33,7 +33,7 @@ export function billingPage(ctx: PageContext, view: BillingView): Html {
 <div class="scroll"><table class="ledger"><thead><tr><th scope="col">When</th><th scope="col">What</th><th scope="col">Amount</th><th scope="col">Balance after</th><th scope="col">Note</th></tr></thead>
 <tbody>${view.entries.map(
       (e) =>
-        html`<tr><td>${when(e.createdAt)}</td><td>${KIND[e.kind] ?? e.kind}${e.messageId ? html` <a href="/messages/${e.messageId}">${e.messageId}</a>` : ""}</td><td class="num ${e.amount < 0 ? "neg" : "pos"}">${money(e.amount, view.currency)}</td><td class="num">${money(e.balanceAfter, view.currency)}</td><td>${e.note}</td></tr>`,
+        html`<tr><td>${when(e.createdAt)}</td><td>${KIND[e.kind] ?? e.kind}${e.messageId ? html` <a href="/messages/${e.messageId}">${e.messageId}</a>` : ""}</td><td class="num ${e.amount < 0 ? "neg" : "pos"}">${money(e.amount, view.currency)}</td><td class="num">${money(e.balanceAfter, view.currency)}</td><td>${e.note}${e.reference ? html` <span class="ref">(ref <code>${e.reference}</code>)</span>` : ""}</td></tr>`,
     )}</tbody></table></div>
 ${view.nextBefore ? html`<p><a rel="next" href="/billing?before=${view.nextBefore}&amp;q=${encodeURIComponent(view.search)}">Older entries →</a></p>` : ""}
 <h2 id="prices">Prices</h2>

@@ -33,7 +33,7 @@ export type TeamAuditAction = z.infer<typeof TeamAuditAction>;
 /**
  * The changes the audit log records so far (issue 22: keys, the token, going live, the
  * low-balance threshold, the account's settings and money, team members; issue 19: SMPP
- * credentials).
+ * credentials; the account's price overrides).
  */
 export const AuditAction = z.enum([
   "account.created",
@@ -64,6 +64,8 @@ export const AuditAction = z.enum([
   "live.declined",
   "low_balance.threshold_set",
   "smpp_credentials.rotated",
+  "price_override.set",
+  "price_override.removed",
   ...TeamAuditAction.options,
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
@@ -75,11 +77,12 @@ export const AuditEntry = z.object({
   action: AuditAction,
   actor: z.string(),
   ip: z.string().nullable(),
-  /** What the change was about: a key's id, a live request's id, or null (the token, SMPP
-   * credentials, the threshold). */
+  /** What the change was about: a key's id, a live request's id, a price override's prefix,
+   * or null (the token, SMPP credentials, the threshold). */
   target: z.string().nullable(),
   /** What changed, without secrets (a key's name, scopes and allowlist; the SMPP system_id; an
-   * amount of money units and its note; the countries; the limits; a callback URL's host). */
+   * amount of money units, its note and reference; the countries; the limits; a callback URL's
+   * host; a price override's price before and after, money units per part or null). */
   details: z.record(z.string(), z.unknown()),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;

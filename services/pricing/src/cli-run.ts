@@ -284,14 +284,20 @@ export async function run(
       };
     }
     case "prices override": {
-      const set = await prices.setOverride(need(o.account), need(o.prefix), need(o.price), actor);
+      const set = await prices.setOverride(
+        need(o.account),
+        need(o.prefix),
+        need(o.price),
+        actor,
+        by,
+      );
       return {
         text: `Override for ${set.accountId}: ${set.prefix} at ${money(set.pricePerPart, set.currency)} per part.`,
         json: priceJson(set),
       };
     }
     case "prices remove-override": {
-      const removed = await prices.removeOverride(need(o.account), need(o.prefix));
+      const removed = await prices.removeOverride(need(o.account), need(o.prefix), by);
       if (!removed) throw new Error(`no override of ${o.prefix} for ${o.account}`);
       return { text: `Removed the override of ${o.prefix}.`, json: { removed } };
     }

@@ -268,6 +268,13 @@ describe("the accounts CLI", () => {
     expect(
       JSON.parse((await cli("prices", "overrides", "--account", "ops", "--json")).stdout),
     ).toHaveLength(1);
+    const audit = JSON.parse((await cli("accounts", "audit", "--name", "ops", "--json")).stdout);
+    expect(audit[0]).toMatchObject({
+      action: "price_override.set",
+      target: "+44",
+      actor: expect.stringMatching(/^cli:/),
+      details: { currency: "EUR", before: null, after: 400 },
+    });
     await rm(dir, { recursive: true });
   });
 });

@@ -1,6 +1,8 @@
+import type { AuditBy } from "@smsgw/contracts";
 import { toDecimal } from "@smsgw/contracts";
-import type { Kysely } from "kysely";
+import { type Kysely, sql, type Transaction } from "kysely";
 import { invalid, matches, notFound } from "./account-common.ts";
+import { OPERATOR, recordAudit } from "./audit.ts";
 import { loadPrices, storePrices } from "./db/prices.ts";
 import type { PricingDatabase } from "./db/schema.ts";
 import { toUnits } from "./db/schema.ts";
@@ -17,8 +19,20 @@ export interface PriceOperations {
   /** Parses the CSV (every bad line reported with its number) and stores it. */
   load(csv: string, replace: boolean): Promise<{ stored: number; removed: number }>;
   list(): Promise<Price[]>;
-  setOverride(account: string, prefix: string, price: string, actor: string): Promise<Override>;
-  removeOverride(account: string, prefix: string): Promise<boolean>;
+  /**
+   * Sets the account's price for the prefix; audited as `price_override.set` with the price
+   * before (null: none) and after, in money units per part. `by` (default: the actor, from no
+   * address) goes to the audit log.
+   */
+  setOverride(
+    account: string,
+    prefix: string,
+    price: string,
+    actor: string,
+    by?: AuditBy,
+  ): Promise<Override>;
+  /** Removes it (false: there was none, nothing audited); audited as `price_override.removed`. */
+  removeOverride(account: string, prefix: string, by?: AuditBy): Promise<boolean>;
   overrides(account: string): Promise<Override[]>;
 }
 
@@ -52,22 +66,21 @@ export function createPriceOperations(
       return result;
     },
     list: () => loadPrices(db),
-    async setOverride(account, prefix, price, actor) {
+    async setOverride(account, prefix, price, actor, by = { actor, ip: null }) {
       if (!isPrefix(prefix)) throw invalid(`prefix "${prefix}" is not '+' and 1-15 digits`);
       const units = parseCredits(price);
       if (units === null) throw invalid(`price "${price}" is not a decimal with at most 4 places`);
       const row = await accountOf(account);
-      await db
-        .insertInto("price_overrides")
-        .values({ account_id: row.account_id, prefix, price_per_part: units, actor })
-        .onConflict((oc) =>
-          oc.columns(["account_id", "prefix"]).doUpdateSet({
-            price_per_part: units,
-            actor,
-            updated_at: new Date(),
-          }),
-        )
-        .execute();
+      await db.transaction().execute(async (tx) => {
+        const before = await replaceOverride(tx, row.account_id, prefix, units, actor);
+        await recordAudit(tx, {
+          accountId: row.account_id,
+          action: "price_override.set",
+          by,
+          target: prefix,
+          details: { currency: row.currency, before, after: units },
+        });
+      });
       await onChange();
       return {
         accountId: row.account_id,
@@ -77,15 +90,27 @@ export function createPriceOperations(
         actor,
       };
     },
-    async removeOverride(account, prefix) {
+    async removeOverride(account, prefix, by = OPERATOR) {
       const row = await accountOf(account);
-      const result = await db
-        .deleteFrom("price_overrides")
-        .where("account_id", "=", row.account_id)
-        .where("prefix", "=", prefix)
-        .executeTakeFirst();
+      const removed = await db.transaction().execute(async (tx) => {
+        const deleted = await tx
+          .deleteFrom("price_overrides")
+          .where("account_id", "=", row.account_id)
+          .where("prefix", "=", prefix)
+          .returning("price_per_part")
+          .executeTakeFirst();
+        if (!deleted) return false;
+        await recordAudit(tx, {
+          accountId: row.account_id,
+          action: "price_override.removed",
+          by,
+          target: prefix,
+          details: { currency: row.currency, before: toUnits(deleted.price_per_part), after: null },
+        });
+        return true;
+      });
       await onChange();
-      return result.numDeletedRows > 0n;
+      return removed;
     },
     async overrides(account) {
       const row = await accountOf(account);
@@ -104,6 +129,45 @@ export function createPriceOperations(
       }));
     },
   };
+}
+
+/**
+ * Sets the override and returns the price it replaced (null: none). The row is locked before
+ * it is changed, so `before` is the price this change replaced even when two operators set
+ * one at once; when none exists and a concurrent insert wins, it is read again, locked.
+ */
+async function replaceOverride(
+  tx: Transaction<PricingDatabase>,
+  accountId: string,
+  prefix: string,
+  units: number,
+  actor: string,
+): Promise<number | null> {
+  for (;;) {
+    const existing = await tx
+      .selectFrom("price_overrides")
+      .select("price_per_part")
+      .where("account_id", "=", accountId)
+      .where("prefix", "=", prefix)
+      .forUpdate()
+      .executeTakeFirst();
+    if (existing) {
+      await tx
+        .updateTable("price_overrides")
+        .set({ price_per_part: units, actor, updated_at: sql`now()` })
+        .where("account_id", "=", accountId)
+        .where("prefix", "=", prefix)
+        .execute();
+      return toUnits(existing.price_per_part);
+    }
+    const inserted = await tx
+      .insertInto("price_overrides")
+      .values({ account_id: accountId, prefix, price_per_part: units, actor })
+      .onConflict((oc) => oc.columns(["account_id", "prefix"]).doNothing())
+      .returning("prefix")
+      .executeTakeFirst();
+    if (inserted) return null;
+  }
 }
 
 /** A price as JSON for operators: the decimal rounded from integer units. */

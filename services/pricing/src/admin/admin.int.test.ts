@@ -319,6 +319,27 @@ describe("the admin API", () => {
     expect(override.json).toMatchObject({ prefix: "+44", pricePerPart: 0.04, currency: "EUR" });
     expect((await call("GET", "/admin/accounts/acme/prices")).json.overrides).toHaveLength(1);
     expect((await call("DELETE", "/admin/accounts/acme/prices/+44")).status).toBe(204);
+    expect((await call("DELETE", "/admin/accounts/acme/prices/+44")).status).toBe(404);
+    const audit = (await pricing.accounts.audit("acme")).filter((e) =>
+      e.action.startsWith("price_override."),
+    );
+    expect(audit.map((e) => [e.action, e.target, e.actor, e.ip, e.details])).toEqual([
+      [
+        "price_override.removed",
+        "+44",
+        "admin-api",
+        expect.any(String),
+        { currency: "EUR", before: 400, after: null },
+      ],
+      [
+        "price_override.set",
+        "+44",
+        "admin-api",
+        expect.any(String),
+        { currency: "EUR", before: null, after: 400 },
+      ],
+    ]);
+
     const replaced = await call(
       "PUT",
       "/admin/prices?replace=true",

@@ -236,11 +236,12 @@ export function createAdminApp(options: Omit<AdminOptions, "port" | "host">) {
       String(req.params.prefix),
       text(req, "price"),
       actor(req),
+      by(req),
     );
     res.json(priceJson(override));
   });
   app.delete("/admin/accounts/:account/prices/:prefix", async (req, res) => {
-    const removed = await prices.removeOverride(account(req), String(req.params.prefix));
+    const removed = await prices.removeOverride(account(req), String(req.params.prefix), by(req));
     if (!removed) throw new HttpError(404, "not_found", "no such override");
     res.status(204).end();
   });

@@ -1,4 +1,5 @@
 import type { AuditEntry } from "@smsgw/contracts";
+import { money } from "../format.ts";
 import { type Html, html } from "../html.ts";
 
 const ACTIONS: Record<AuditEntry["action"], string> = {
@@ -29,6 +30,8 @@ const ACTIONS: Record<AuditEntry["action"], string> = {
   "live.declined": "Live sending declined",
   "low_balance.threshold_set": "Low-balance threshold set",
   "smpp_credentials.rotated": "SMPP credentials rotated",
+  "price_override.set": "Price override set",
+  "price_override.removed": "Price override removed",
   "member.invited": "Member invited",
   "member.joined": "Member joined",
   "member.role_changed": "Member's role changed",
@@ -54,13 +57,27 @@ export function actorOf(actor: string, names: ReadonlyMap<string, string>): stri
   return "operator";
 }
 
-/** What the change was about: a key (with its name), a member (their email), or nothing. */
+/**
+ * What the change was about: a key (with its name), a member (their email), a prefix's price
+ * (before and after), or nothing.
+ */
 function targetOf(entry: AuditEntry, names: ReadonlyMap<string, string>): Html | string {
   if (typeof entry.details.email === "string") return entry.details.email;
+  if (entry.action === "price_override.set" || entry.action === "price_override.removed") {
+    const { before, after, currency } = entry.details;
+    return html`<code>${entry.target}</code>: ${priceOf(before, currency)} → ${priceOf(after, currency)}`;
+  }
   if (entry.target && names.has(entry.target)) return names.get(entry.target) ?? "";
   if (!entry.target) return "—";
   const name = typeof entry.details.name === "string" ? ` (${entry.details.name})` : "";
   return html`<code>${entry.target}</code>${name}`;
+}
+
+/** An override's price in money units; none (null) means the price list's applies. */
+function priceOf(units: unknown, currency: unknown): string {
+  return typeof units === "number" && typeof currency === "string"
+    ? money(units, currency)
+    : "list price";
 }
 
 /** An account's audit entries, newest first, as the keys and team pages show them. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { actorOf } from "./audit-table.ts";
+import { actorOf, auditTable } from "./audit-table.ts";
 
 describe("who made a change, in words", () => {
   const names = new Map([["usr_a", "ann@example.com"]]);
@@ -15,5 +15,33 @@ describe("who made a change, in words", () => {
     expect(actorOf("cli:alice", names)).toBe("operator alice");
     expect(actorOf("operator:bob", names)).toBe("operator bob");
     expect(actorOf("admin-api", names)).toBe("operator");
+  });
+});
+
+describe("the audit table", () => {
+  const entry = (action: "price_override.set" | "price_override.removed", details: object) => ({
+    id: "1",
+    at: "2026-01-02T03:04:05.000Z",
+    action,
+    actor: "cli:alice",
+    ip: null,
+    target: "+372",
+    details: { currency: "EUR", ...details },
+  });
+
+  it("when an operator sets or removes a price override, it names the change, the prefix and the price before and after", () => {
+    const shown = auditTable(
+      [
+        entry("price_override.removed", { before: 300, after: null }),
+        entry("price_override.set", { before: null, after: 300 }),
+      ],
+      new Map(),
+    ).value;
+    expect(shown).toContain(
+      "<td>Price override removed</td><td><code>+372</code>: 0.03 EUR → list price</td>",
+    );
+    expect(shown).toContain(
+      "<td>Price override set</td><td><code>+372</code>: list price → 0.03 EUR</td>",
+    );
   });
 });

@@ -70,11 +70,22 @@ export const AuditAction = z.enum([
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 
-/** One entry of an account's audit log, newest first when listed. */
+/**
+ * One entry of an account's audit log, newest first when listed. Its action is read as any
+ * `<thing>.<change>` name, not only the ones this build knows: during a rolling upgrade a
+ * reader (the console) still on the old build meets actions a newer writer records, and one
+ * unknown entry must not make the whole log unreadable. Writers record `AuditAction`s only.
+ */
 export const AuditEntry = z.object({
   id: z.string(),
   at: z.iso.datetime(),
-  action: AuditAction,
+  action: z.union([
+    AuditAction,
+    z
+      .string()
+      .regex(/^[a-z0-9_]+\.[a-z0-9_]+$/)
+      .max(64),
+  ]),
   actor: z.string(),
   ip: z.string().nullable(),
   /** What the change was about: a key's id, a live request's id, a price override's prefix,

@@ -1,4 +1,4 @@
-import { type AuditAction, TeamAuditAction } from "@smsgw/contracts";
+import { TeamAuditAction } from "@smsgw/contracts";
 import type { Role } from "./roles.ts";
 
 /**
@@ -59,6 +59,6 @@ export function recentlyConfirmed(reauthAt: Date | null, now: Date, windowMs: nu
 }
 
 /** An audit entry about the team (the team page lists these; the keys page all). */
-export function isTeamAction(action: AuditAction): boolean {
+export function isTeamAction(action: string): boolean {
   return (TeamAuditAction.options as readonly string[]).includes(action);
 }

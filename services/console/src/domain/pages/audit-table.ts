@@ -1,8 +1,8 @@
-import type { AuditEntry } from "@smsgw/contracts";
+import type { AuditAction, AuditEntry } from "@smsgw/contracts";
 import { money } from "../format.ts";
 import { type Html, html } from "../html.ts";
 
-const ACTIONS: Record<AuditEntry["action"], string> = {
+const ACTIONS: Record<AuditAction, string> = {
   "account.created": "Account created",
   "account.disabled": "Account disabled",
   "account.enabled": "Account enabled",
@@ -73,6 +73,11 @@ function targetOf(entry: AuditEntry, names: ReadonlyMap<string, string>): Html |
   return html`<code>${entry.target}</code>${name}`;
 }
 
+/** An action's label; one this build does not know (a newer service wrote it) as it is named. */
+function actionLabel(action: string): string {
+  return Object.hasOwn(ACTIONS, action) ? ACTIONS[action as AuditAction] : action;
+}
+
 /** An override's price in money units; none (null) means the price list's applies. */
 function priceOf(units: unknown, currency: unknown): string {
   return typeof units === "number" && typeof currency === "string"
@@ -89,6 +94,6 @@ export function auditTable(
   return html`<div class="scroll"><table class="audit"><caption class="sr-only">Changes, newest first</caption><thead><tr><th scope="col">When (UTC)</th><th scope="col">What</th><th scope="col">About</th><th scope="col">By</th><th scope="col">From</th></tr></thead>
 <tbody>${entries.map(
     (e) =>
-      html`<tr data-audit="${e.action}"><td><time datetime="${e.at}">${e.at.slice(0, 19).replace("T", " ")}</time></td><td>${ACTIONS[e.action]}</td><td>${targetOf(e, names)}</td><td>${actorOf(e.actor, names)}</td><td>${e.ip ?? "—"}</td></tr>`,
+      html`<tr data-audit="${e.action}"><td><time datetime="${e.at}">${e.at.slice(0, 19).replace("T", " ")}</time></td><td>${actionLabel(e.action)}</td><td>${targetOf(e, names)}</td><td>${actorOf(e.actor, names)}</td><td>${e.ip ?? "—"}</td></tr>`,
   )}</tbody></table></div>`;
 }

@@ -1,3 +1,4 @@
+import { AuditEntry } from "@smsgw/contracts";
 import { describe, expect, it } from "vitest";
 import { actorOf, auditTable } from "./audit-table.ts";
 
@@ -43,5 +44,23 @@ describe("the audit table", () => {
     expect(shown).toContain(
       "<td>Price override set</td><td><code>+372</code>: list price → 0.03 EUR</td>",
     );
+  });
+});
+
+describe("an audit log written by a newer build", () => {
+  const newer = {
+    id: "2",
+    at: "2026-01-02T03:04:05.000Z",
+    action: "webhook.paused",
+    actor: "operator:bob",
+    ip: null,
+    target: null,
+    details: {},
+  };
+
+  it("when an entry's action is one this build does not know, the list still parses and the entry shows its action's name", () => {
+    const parsed = AuditEntry.array().parse([newer]);
+    expect(auditTable(parsed, new Map()).value).toContain("<td>webhook.paused</td>");
+    expect(AuditEntry.safeParse({ ...newer, action: "<script>" }).success).toBe(false);
   });
 });

@@ -43,9 +43,13 @@ export function parseRetryAfter(value: string | undefined, now: Date): number | 
   const text = value?.trim();
   if (!text) return null;
   if (/^\d+$/.test(text)) return Math.min(Number(text), 366 * 86_400) * 1_000;
-  // An HTTP-date names its day and month ("Tue, 24 Nov 2026 10:01:05 GMT"); a bare number with
-  // a sign is neither form.
-  const at = /^[A-Za-z]{3},/.test(text) ? Date.parse(text) : Number.NaN;
+  // An HTTP-date in any of the three forms a recipient must read (RFC 9110 5.6.7): IMF-fixdate
+  // "Tue, 24 Nov 2026 10:01:05 GMT", the obsolete RFC 850 "Tuesday, 24-Nov-26 10:01:05 GMT"
+  // and asctime "Tue Nov 24 10:01:05 2026" (GMT, though it does not say so: read as such
+  // whatever this process's time zone). A bare number with a sign is none of them.
+  const asctime = /^[A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d\d:\d\d:\d\d \d{4}$/.test(text);
+  const named = /^[A-Za-z]{3,9},/.test(text);
+  const at = asctime ? Date.parse(`${text} GMT`) : named ? Date.parse(text) : Number.NaN;
   return Number.isNaN(at) ? null : Math.max(0, at - now.getTime());
 }
 

@@ -75,6 +75,9 @@ describe("after an attempt", () => {
     expect(parseRetryAfter(" 0 ", now)).toBe(0);
     expect(parseRetryAfter("Tue, 24 Nov 2026 10:01:05 GMT", now)).toBe(60_000);
     expect(parseRetryAfter("Tue, 24 Nov 2026 09:00:00 GMT", now)).toBe(0);
+    // The two obsolete forms of RFC 9110 5.6.7 a recipient must read too.
+    expect(parseRetryAfter("Tuesday, 24-Nov-26 10:01:05 GMT", now)).toBe(60_000);
+    expect(parseRetryAfter("Tue Nov 24 10:01:05 2026", now)).toBe(60_000);
     expect(parseRetryAfter("soon", now)).toBeNull();
     expect(parseRetryAfter("-5", now)).toBeNull();
     expect(parseRetryAfter(undefined, now)).toBeNull();

@@ -1,5 +1,6 @@
 import { MESSAGE_STATUSES, type MessageStatus } from "@smsgw/contracts";
 import type postgres from "postgres";
+import { isRealCursorTime } from "./cursor-time.ts";
 import { InvalidCursorError } from "./errors.ts";
 import type { MessageRow } from "./message-row.ts";
 import {
@@ -143,7 +144,7 @@ function parseLogCursor(
   const match = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3,6}Z)\|(msg_[0-9A-Za-z]{1,40})$/.exec(
     decoded,
   );
-  if (!match?.[1] || !match[2]) {
+  if (!match?.[1] || !match[2] || !isRealCursorTime(match[1])) {
     throw new InvalidCursorError(`invalid cursor "${cursor.slice(0, 40)}"`);
   }
   return { createdAt: match[1], messageId: match[2] };

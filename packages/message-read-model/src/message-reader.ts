@@ -1,4 +1,5 @@
 import type postgres from "postgres";
+import { isRealCursorTime } from "./cursor-time.ts";
 import { InvalidCursorError } from "./errors.ts";
 import type { MessageRow } from "./message-row.ts";
 import { type MessageView, viewOfRow } from "./message-view.ts";
@@ -140,7 +141,7 @@ function parseCursor(cursor: string | undefined): Cursor {
   const match = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)\|(\d{1,18})(?:\|(\d{1,9}))?$/.exec(
     decoded,
   );
-  if (!match?.[1] || !match[2])
+  if (!match?.[1] || !match[2] || !isRealCursorTime(match[1]))
     throw new InvalidCursorError(`invalid cursor "${cursor.slice(0, 40)}"`);
   return { occurredAt: match[1], seq: match[2], ord: match[3] ?? "0" };
 }

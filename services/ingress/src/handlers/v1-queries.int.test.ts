@@ -43,6 +43,19 @@ describe("GET /v1/messages/:id/events", () => {
       nextCursor: null,
     });
     expect((await get(`/v1/messages/${id}/events?after=abc`)).httpStatus).toBe(400);
+    // A cursor of ours edited: its shape holds, its time is no instant (Postgres refuses it).
+    for (const time of [
+      "2026-13-45T99:99:99.000Z",
+      "2026-02-31T00:00:00.000Z",
+      "0000-01-01T00:00:00.000Z",
+    ]) {
+      const forged = Buffer.from(`${time}|1|0`).toString("base64url");
+      const answer = await get(`/v1/messages/${id}/events?after=${forged}`);
+      expect([answer.httpStatus, answer.body], time).toEqual([
+        400,
+        { status: "invalid_params", message: "after is not a cursor this API handed out" },
+      ]);
+    }
     const misspelt = await get(`/v1/messages/${id}/events?cursor=abc`);
     expect(misspelt.httpStatus).toBe(400);
     expect(misspelt.body.message).toMatch(/cursor/);

@@ -56,6 +56,9 @@ async function seed(accountId: string, rows: Seeded[]): Promise<void> {
   }
 }
 
+/** A search cursor as ours are made (base64url of "<time>|<messageId>"), with the time given. */
+const forgedCursor = (time: string) => Buffer.from(`${time}|${idOf("1", 1)}`).toString("base64url");
+
 /** Three messages to a second, so the cursor has ties in created_at to break by id. */
 const mine: Seeded[] = Array.from({ length: COUNT }, (_, i) => ({
   messageId: idOf("1", i),
@@ -200,6 +203,10 @@ describe("GET /v1/messages", () => {
       ["limit=ten", "limit"],
       ["cursor=not-ours", "cursor"],
       [`cursor=${"A".repeat(300)}`, "cursor"],
+      // A cursor of ours edited: its shape holds, its time is no instant (Postgres refuses it).
+      [`cursor=${forgedCursor("2026-13-45T99:99:99.000Z")}`, "cursor"],
+      [`cursor=${forgedCursor("2026-02-31T00:00:00.000000Z")}`, "cursor"],
+      [`cursor=${forgedCursor("0000-01-01T00:00:00.000Z")}`, "cursor"],
       ["status=failed&status=sent", "status"],
       [`from=${"x".repeat(21)}`, "from"],
       ["stauts=failed", "stauts"],

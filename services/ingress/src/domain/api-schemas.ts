@@ -11,6 +11,15 @@ import { z } from "zod";
 export const MAX_BATCH = 1_000;
 export const MAX_REFERENCE = 128;
 
+/**
+ * Refuses what no table can hold (`unrecordable`: U+0000, a lone surrogate), named by its
+ * field: stored, or compared with stored text, Postgres would fail the request instead.
+ */
+export const recordable = (field: string) => (value: string, ctx: z.RefinementCtx) => {
+  const unfit = unrecordable(field, value);
+  if (unfit !== null) ctx.addIssue({ code: "custom", message: unfit });
+};
+
 const E164 = z.string().meta({ description: "E.164, e.g. +37256789045", example: "+37256789045" });
 
 const CALLBACK_URL =
@@ -56,10 +65,7 @@ export const SendMessage = z.strictObject({
   reference: z
     .string()
     .max(MAX_REFERENCE)
-    .superRefine((value, ctx) => {
-      const unfit = unrecordable("reference", value);
-      if (unfit !== null) ctx.addIssue({ code: "custom", message: unfit });
-    })
+    .superRefine(recordable("reference"))
     .nullish()
     .meta({ description: "your own reference, echoed back in the resource and webhooks" }),
   sendAt: z.string().nullish().meta({
@@ -175,6 +181,8 @@ const MessageFilters = {
     .string()
     .min(1)
     .max(20)
+    // Compared with the stored sender IDs: a NUL would fail the query, not match nothing.
+    .superRefine(recordable("from"))
     .optional()
     .meta({ description: "sender ID as sent, exact", example: "MyApp" }),
   since: FilterTime("created at or after").optional(),

@@ -6,7 +6,7 @@ import {
   normalizeCidr,
 } from "@smsgw/contracts";
 import { z } from "zod";
-import { Credentials } from "./api-schemas.ts";
+import { Credentials, recordable } from "./api-schemas.ts";
 
 /**
  * The shapes of `/v1/keys` (api.md section 8); the OpenAPI document is generated from them.
@@ -21,6 +21,8 @@ export const CreateApiKey = z.strictObject({
     .trim()
     .min(1)
     .max(API_KEY_NAME_MAX)
+    // Pricing keeps it in the account's row (jsonb), which cannot hold a NUL.
+    .superRefine(recordable("name"))
     .meta({ description: "what the key is for, for you", example: "billing backend" }),
   scopes: z
     .array(ApiKeyScope)

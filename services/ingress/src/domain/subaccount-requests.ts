@@ -1,4 +1,4 @@
-import { type Checked, passed, refused } from "@smsgw/message-acceptance";
+import { type Checked, passed, refused, unrecordable } from "@smsgw/message-acceptance";
 
 /** Money units per main unit of the currency (pricing's money, its README "Money"). */
 const UNITS = 10_000;
@@ -27,5 +27,8 @@ export function readTransfer(body: unknown): Checked<{ amount: number; note: str
   if (note !== undefined && (typeof note !== "string" || note.length > 200)) {
     return refused("invalid_params", "note must be text of at most 200 characters");
   }
+  // Pricing writes it to its ledger, whose text columns cannot hold a NUL.
+  const unfit = note === undefined ? null : unrecordable("note", note);
+  if (unfit !== null) return refused("invalid_params", unfit);
   return passed({ amount: units, note: note ?? "" });
 }

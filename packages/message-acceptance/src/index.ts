@@ -27,7 +27,7 @@ export {
   refused,
   v1HttpStatus,
 } from "./domain/api-error.ts";
-export { type Charge, outcomeOfAuthorize } from "./domain/authorize-outcome.ts";
+export { acceptedAt, type Charge, outcomeOfAuthorize } from "./domain/authorize-outcome.ts";
 export { checkDoor, type DoorInput } from "./domain/door.ts";
 export type { MessageFields, Schedule, ScheduleLimits } from "./domain/message-fields.ts";
 export { checkPhone, type Destination, E164_SHAPE } from "./domain/phone.ts";

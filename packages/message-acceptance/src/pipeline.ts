@@ -15,7 +15,7 @@ import {
 import type { Authorizer } from "./authorizer.ts";
 import { acceptedEvent } from "./domain/accepted-event.ts";
 import { apiError, type Checked, passed } from "./domain/api-error.ts";
-import { type Charge, outcomeOfAuthorize } from "./domain/authorize-outcome.ts";
+import { acceptedAt, type Charge, outcomeOfAuthorize } from "./domain/authorize-outcome.ts";
 import { checkDoor } from "./domain/door.ts";
 import type { MessageFields, Schedule } from "./domain/message-fields.ts";
 import { checkPhone, type Destination } from "./domain/phone.ts";
@@ -180,7 +180,7 @@ export function createPipeline(deps: PipelineDeps) {
       destination: draft.destination,
       sender: draft.sender,
       charge: charged,
-      occurredAt: new Date(deps.now()).toISOString(),
+      occurredAt: acceptedAt(charged, deps.now()),
       reference: draft.input.reference,
       sendAt: draft.input.schedule.sendAt,
       validUntil: draft.input.schedule.validUntil,

@@ -14,6 +14,16 @@ export interface Charge {
 }
 
 /**
+ * When a charged message is accepted, ISO UTC: the moment the door heard its charge. The
+ * MessageAccepted event says so (`occurredAt`, which the event store keeps as the message's
+ * createdAt), and so does the resource answered with it (v1's 202): both read the charge, so
+ * they cannot drift apart by the publish's duration (`now`: only for a charge made elsewhere).
+ */
+export function acceptedAt(charge: Charge, now: number): string {
+  return new Date(charge.answeredAt ?? now).toISOString();
+}
+
+/**
  * Pricing's answer, as the client will hear it: a charge to go on with, or the 200-status
  * refusal of api.md. Pricing's own `error` is a server_error: nothing was charged.
  */

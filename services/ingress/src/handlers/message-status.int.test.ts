@@ -56,6 +56,32 @@ describe("GET /v1/messages/:id", () => {
     expect(answer.body).not.toHaveProperty("accountId");
   });
 
+  it("when a message was sent with POST /v1/messages or in a batch, it answers the resource the 202 or the batch answered, times included", async () => {
+    const auth = basic(h.account.hash, h.account.token);
+    const post = (path: string, body: unknown) =>
+      call(`${h.base}${path}`, {
+        method: "POST",
+        headers: { ...auth.headers, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const message = { to: NUMBERS.charged, from: "MyApp", text: "same resource" };
+    const answered: Array<Record<string, unknown>> = [];
+    for (let i = 0; i < 5; i++) answered.push((await post("/v1/messages", message)).body);
+    const batch = await post("/v1/messages/batch", { messages: Array(5).fill(message) });
+    for (const item of batch.body.results as Array<{ resource: Record<string, unknown> }>) {
+      answered.push(item.resource);
+    }
+    for (const resource of answered) {
+      const read = await waitFor(async () => {
+        const a = await call(statusUrl(String(resource.messageId)), auth);
+        return a.httpStatus === 200 ? a : undefined;
+      });
+      // A `since` of the createdAt a send answered must find that message.
+      const { sendAt: _s, validUntil: _v, ...asRead } = resource;
+      expect(read.body).toEqual(asRead);
+    }
+  });
+
   it("when the owner asks with hash and token query fields, it answers the same", async () => {
     const answer = await call(
       `${statusUrl(messageId)}?${query({ hash: h.account.hash, token: h.account.token })}`,

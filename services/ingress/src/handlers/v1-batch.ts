@@ -133,7 +133,7 @@ async function sendBatch(
     () => writeAnswer(res, unknownAll()),
     () => pipeline.acceptAll(charged),
   );
-  const at = new Date(deps.now()).toISOString();
+  const publishedAt = deps.now();
   charged.forEach(({ index, draft, charged: charge }, i) => {
     results[index] =
       stored[i] === "stored"
@@ -141,7 +141,7 @@ async function sendBatch(
             index,
             status: "queued",
             messageId: draft.messageId,
-            resource: acceptedResource(draft, charge.amount, charge.currency, at),
+            resource: acceptedResource(draft, charge, publishedAt),
           }
         : stored[i] === "not_stored"
           ? refusal(index, apiError("server_error", "the message was not accepted; retry it"))

@@ -2,7 +2,9 @@ import { type AccountRecord, newMessageId, toDecimal } from "@smsgw/contracts";
 import type { AdmissionGate } from "@smsgw/message-acceptance";
 import {
   type ApiError,
+  acceptedAt,
   apiError,
+  type Charge,
   type Checked,
   checkSchedule,
   checkTextBounds,
@@ -88,8 +90,13 @@ export function readV1Message(raw: unknown, options: SendOptions, now: number): 
   });
 }
 
-/** The message resource of an accepted message, as `GET /v1/messages/{id}` will show it. */
-export function acceptedResource(draft: Draft, cost: number, currency: string, at: string) {
+/**
+ * The message resource of an accepted message, as `GET /v1/messages/{id}` will show it: its
+ * times are the accepted event's (`acceptedAt`), which the event store folds into createdAt.
+ */
+export function acceptedResource(draft: Draft, charge: Charge, now: number) {
+  const at = acceptedAt(charge, now);
+  const { amount: cost, currency } = charge;
   return {
     messageId: draft.messageId,
     status: "queued" as const,
@@ -188,8 +195,7 @@ async function send(
   );
   if (accepted === "unknown") return unknown;
   if (accepted === "not_stored") return errorAnswer(NOT_ACCEPTED);
-  const at = new Date(deps.now()).toISOString();
-  const resource = acceptedResource(draft.value, charged.value.amount, charged.value.currency, at);
+  const resource = acceptedResource(draft.value, charged.value, deps.now());
   res.set("location", `/v1/messages/${messageId}`);
   return { httpStatus: 202, body: JSON.stringify(resource), retryable: false };
 }

@@ -2,6 +2,7 @@
  * Idempotency keys of `POST /v1/messages`: what a stored key means for a new request.
  * Pure: the store hands in the row, the fingerprint and the clock.
  */
+import { isMessageId } from "@smsgw/contracts";
 
 export const MAX_IDEMPOTENCY_KEY = 255;
 const KEY_SHAPE = /^[\x21-\x7e]{1,255}$/;
@@ -81,4 +82,20 @@ export function canonicalJson(value: unknown, depth = 0): string | null {
     return `{${fields.join(",")}}`;
   }
   return JSON.stringify(value) ?? "null";
+}
+
+/**
+ * The `Location` of a stored answer, which keeps only status and body: a 202 is the message
+ * resource, and its first answer pointed at `/v1/messages/{messageId}`; a replay says the same.
+ */
+export function locationOfStored(httpStatus: number, body: string): string | null {
+  if (httpStatus !== 202) return null;
+  try {
+    const { messageId } = JSON.parse(body) as { messageId?: unknown };
+    return typeof messageId === "string" && isMessageId(messageId)
+      ? `/v1/messages/${messageId}`
+      : null;
+  } catch {
+    return null;
+  }
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { canonicalJson, decideOnKey, isIdempotencyKey, type StoredKey } from "./idempotency.ts";
+import {
+  canonicalJson,
+  decideOnKey,
+  isIdempotencyKey,
+  locationOfStored,
+  type StoredKey,
+} from "./idempotency.ts";
 
 const row = (overrides: Partial<StoredKey> = {}): StoredKey => ({
   fingerprint: "f1",
@@ -69,5 +75,24 @@ describe("canonicalJson and keys", () => {
     expect(isIdempotencyKey("")).toBe(false);
     expect(isIdempotencyKey("é")).toBe(false);
     expect(isIdempotencyKey("k".repeat(256))).toBe(false);
+  });
+});
+
+describe("locationOfStored", () => {
+  const id = "msg_01M97JNNEPJ6EZY2Z3KFP1JWDA";
+
+  it("when the stored answer is a 202 message resource, it points at the message", () => {
+    expect(locationOfStored(202, JSON.stringify({ messageId: id, status: "queued" }))).toBe(
+      `/v1/messages/${id}`,
+    );
+  });
+
+  it("when the stored answer is a refusal, a batch or not a resource, there is none", () => {
+    expect(locationOfStored(422, JSON.stringify({ status: "invalid_phone", message: "x" }))).toBe(
+      null,
+    );
+    expect(locationOfStored(200, JSON.stringify({ accepted: 1, results: [] }))).toBe(null);
+    expect(locationOfStored(202, "not json")).toBe(null);
+    expect(locationOfStored(202, JSON.stringify({ messageId: "../x" }))).toBe(null);
   });
 });

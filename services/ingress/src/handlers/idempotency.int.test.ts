@@ -36,6 +36,9 @@ describe("Idempotency-Key on POST /v1/messages", () => {
     expect(answers.map((a) => a.httpStatus)).toEqual(Array(50).fill(202));
     expect(new Set(answers.map((a) => a.text)).size).toBe(1);
     expect(answers.filter((a) => a.headers.get("idempotent-replayed") === "true")).toHaveLength(49);
+    // The first result whole: a replayed 202 points at the message as the first one did.
+    const location = `/v1/messages/${String(answers[0]?.body.messageId)}`;
+    expect(answers.map((a) => a.headers.get("location"))).toEqual(Array(50).fill(location));
     expect(h.authorizeRequests.length - asked).toBe(1);
     expect(await h.streamMessages()).toBe(before + 1);
   });

@@ -8,7 +8,12 @@ import {
 } from "@smsgw/message-acceptance";
 import type { Logger } from "@smsgw/service-kit";
 import type { Request, Response } from "express";
-import { canonicalJson, isIdempotencyKey, MAX_BODY_DEPTH } from "../domain/idempotency.ts";
+import {
+  canonicalJson,
+  isIdempotencyKey,
+  locationOfStored,
+  MAX_BODY_DEPTH,
+} from "../domain/idempotency.ts";
 import type { IdempotencyStore } from "./idempotency-store.ts";
 import { errorBody, sendError } from "./reply.ts";
 
@@ -148,6 +153,8 @@ function fingerprintOf(body: unknown): string | null {
 
 function replay(res: Response, stored: { httpStatus: number; body: string }): void {
   res.set("idempotent-replayed", "true");
+  const location = locationOfStored(stored.httpStatus, stored.body);
+  if (location !== null) res.set("location", location);
   writeAnswer(res, { httpStatus: stored.httpStatus, body: stored.body, retryable: false });
 }
 

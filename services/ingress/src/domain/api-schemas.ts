@@ -159,7 +159,10 @@ export const EventsQuery = z.strictObject({
 /** A time filter: ISO 8601 with an offset, or a UTC day (YYYY-MM-DD, its midnight). */
 const FilterTime = (description: string) =>
   z
-    .union([z.iso.datetime({ offset: true }), z.iso.date()])
+    .union([z.iso.datetime({ offset: true }), z.iso.date()], {
+      error:
+        "must be an ISO 8601 time with an offset (2026-12-01T00:00:00Z) or a UTC day (2026-12-01)",
+    })
     .transform((value) => new Date(value.length === 10 ? `${value}T00:00:00Z` : value))
     // Postgres's timestamps hold years 1 to 294276, and an offset may carry 9999-12-31 into
     // the year 10000: a time outside years 1-9999 is a bad filter, not a failed query.
@@ -313,6 +316,11 @@ function describe(issue: z.core.$ZodIssue): string {
   if (issue.code === "custom" && issue.message) {
     return path && !issue.message.startsWith(path) ? `${path}: ${issue.message}` : issue.message;
   }
+  if (issue.code === "invalid_value") {
+    return `${path || "body"} must be one of ${issue.values.map(String).join(", ")}`;
+  }
+  // A sentence the schema wrote for the client ("must be E.164, …"), not zod's own default.
+  if (issue.message.startsWith("must ")) return `${path || "body"} ${issue.message}`;
   return `${path || "body"} is invalid`;
 }
 

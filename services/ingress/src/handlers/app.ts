@@ -221,10 +221,16 @@ const BODY_PROBLEMS: Record<string, string> = {
 /** Client errors (a body, a path escape) are invalid_params; anything else is a server_error, logged. */
 function errorHandler(log: Logger, maxBodyBytes: number): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
-    const { type, status } = (error ?? {}) as { type?: unknown; status?: unknown };
+    const { type, status, limit } = (error ?? {}) as {
+      type?: unknown;
+      status?: unknown;
+      limit?: unknown;
+    };
     if (typeof status === "number" && status >= 400 && status < 500) {
       let message = "the request is malformed";
-      if (type === "entity.too.large") message = `body is larger than ${maxBodyBytes} bytes`;
+      // The route's own limit (a batch's is larger than a message's), as the parser says it.
+      const most = typeof limit === "number" ? limit : maxBodyBytes;
+      if (type === "entity.too.large") message = `body is larger than ${most} bytes`;
       else if (typeof type === "string") message = BODY_PROBLEMS[type] ?? "body is malformed";
       return sendError(res, apiError("invalid_params", message));
     }

@@ -84,6 +84,17 @@ describe("POST /v1/messages/batch", () => {
     }
   });
 
+  it("when the body is over the batch's byte limit, it is 400 invalid_params naming that limit, not a single message's", async () => {
+    // 1,000 items of 4,300 bytes: within the item count, over BATCH_MAX_BODY_BYTES (4 MiB).
+    const answer = await postBatch({
+      messages: Array(1000).fill(item({ text: "a".repeat(4300) })),
+    });
+    expect([answer.httpStatus, answer.body]).toEqual([
+      400,
+      { status: "invalid_params", message: "body is larger than 4194304 bytes" },
+    ]);
+  });
+
   it("when the batch is larger than the account's remaining burst, it is 429 as a whole, and passes once the bucket refilled", async () => {
     const small = await h.putAccount({ limits: { accountRatePerSec: 1, accountBurst: 3 } });
     await waitFor(async () => {

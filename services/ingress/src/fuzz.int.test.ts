@@ -7,8 +7,9 @@ import { type Harness, NUMBERS, startHarness } from "./testing/harness.ts";
 /**
  * Thousands of generated malformed requests against the real HTTP server: whatever is
  * sent, the answer is a JSON 4xx (never a 5xx, never HTML), it comes back in time, and
- * nothing reaches pricing or the event stream. Every generated request is broken in at
- * least one way, so none of them may send a message. Seeded: a failure replays exactly.
+ * nothing reaches pricing or the event stream. Every generated send is broken in at least
+ * one way, so none of them may send a message; the reads (search, export, events) get
+ * filters of any text and cursors of ours edited. Seeded: a failure replays exactly.
  */
 
 const SEED = 20_261_125;
@@ -204,6 +205,44 @@ function request(): fc.Arbitrary<Generated> {
     })),
     body: fc.oneof(fc.constant(undefined), garbage),
   });
+  // The reads' query strings: filters of any text (NUL included), and cursors of ours edited
+  // (the shape kept, the time anything four-two-two digits long: month 13, 31 February, year 0).
+  const d = (digits: number) =>
+    fc.integer({ min: 0, max: 10 ** digits - 1 }).map((n) => String(n).padStart(digits, "0"));
+  const forgedTime = fc
+    .tuple(d(4), d(2), d(2), d(2), d(2), d(2), d(3))
+    .map(([y, mo, day, hh, mm, ss, ms]) => `${y}-${mo}-${day}T${hh}:${mm}:${ss}.${ms}Z`);
+  const base64url = (text: string) => Buffer.from(text).toString("base64url");
+  const anyText = fc.oneof(
+    fc.string({ maxLength: 30, unit: "binary" }),
+    fc.string({ maxLength: 5 }).map((t) => `${t}\u0000${t}`),
+  );
+  const readQuery = fc
+    .array(
+      fc.oneof(
+        fc.tuple(fc.constantFrom("status", "to", "from", "since", "until", "limit"), anyText),
+        forgedTime.map((t) => ["cursor", base64url(`${t}|msg_01JDXQ4M9Z8K3V7T2R5N6P0W1Y`)]),
+        forgedTime.map((t) => ["after", base64url(`${t}|1|0`)]),
+        fc.tuple(fc.constantFrom("cursor", "after"), anyText),
+      ),
+      { maxLength: 3 },
+    )
+    .map((pairs) => new URLSearchParams(pairs as Array<[string, string]>).toString());
+  const reads = fc.record({
+    method: fc.constant("GET"),
+    path: fc
+      .tuple(
+        fc.constantFrom(
+          "/v1/messages",
+          "/v1/messages/export.csv",
+          "/v1/messages/msg_01JDXQ4M9Z8K3V7T2R5N6P0W1Y/events",
+        ),
+        readQuery,
+      )
+      .map(([path, q]) => `${path}?${q}`),
+    headers: auth,
+    body: fc.constant(undefined),
+  });
   // The records differ only in how narrow their field types are; each is a Generated.
   return fc.oneof(
     v1Send,
@@ -211,6 +250,7 @@ function request(): fc.Arbitrary<Generated> {
     compat,
     compatBody,
     elsewhere,
+    reads,
   ) as unknown as fc.Arbitrary<Generated>;
 }
 
@@ -233,6 +273,11 @@ describe("when thousands of malformed requests arrive", () => {
         expect(response.status).not.toBe(202);
         if (r.method === "HEAD") return;
         expect(text).not.toMatch(/\bat .+\.(ts|js):\d+|<html/i);
+        // An export whose filters all held: CSV, its header first.
+        if (response.headers.get("content-type")?.startsWith("text/csv")) {
+          expect(text).toMatch(/^messageId,status,/);
+          return;
+        }
         const body = JSON.parse(text) as {
           status?: unknown;
           message?: unknown;

@@ -1,5 +1,6 @@
 import { isFinalStatus, MESSAGE_STATUSES, type MessageStatus } from "@smsgw/contracts";
 import { type Checked, passed, refused } from "@smsgw/message-acceptance";
+import { severalGiven } from "./several-given.ts";
 
 /**
  * `callbackStatuses` (api.md section 4): which status changes are POSTed to the callback
@@ -45,10 +46,7 @@ export function readCallbackStatuses(
   if (typeof value === "string") items = value.split(",");
   else if (Array.isArray(value) && options.allowArray) items = value;
   else if (Array.isArray(value)) {
-    return refused(
-      "invalid_params",
-      "callbackStatuses is given more than once; give it once, comma-separated",
-    );
+    return refused("invalid_params", severalGiven("callbackStatuses", "comma-separated string"));
   } else {
     return refused(
       "invalid_params",

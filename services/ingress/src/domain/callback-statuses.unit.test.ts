@@ -82,9 +82,9 @@ describe("readCallbackStatuses", () => {
     expect(problem([])).toMatch(/^callbackStatuses names no status/);
   });
 
-  it("when the compatible endpoint gets it twice (an array), it is refused as a repeated field", () => {
+  it("when the compatible endpoint gets it twice or as a JSON list, it is refused saying both", () => {
     expect(problem(["sent", "final"], COMPATIBLE)).toBe(
-      "callbackStatuses is given more than once; give it once, comma-separated",
+      "callbackStatuses must be one comma-separated string, not several (given twice, or as a list)",
     );
   });
 

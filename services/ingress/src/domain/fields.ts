@@ -8,6 +8,7 @@ import {
   unrecordable,
 } from "@smsgw/message-acceptance";
 import { readCallbackStatuses } from "./callback-statuses.ts";
+import { severalGiven } from "./several-given.ts";
 
 /**
  * The fields of a compatible send request, validated for shape (not yet for meaning). The
@@ -81,9 +82,7 @@ export function readSendFields(
 
 function requiredString(name: string, value: unknown): Checked<string> {
   if (value === undefined || value === null) return refused("invalid_params", `${name} is missing`);
-  if (Array.isArray(value)) {
-    return refused("invalid_params", `${name} is given more than once; give it once`);
-  }
+  if (Array.isArray(value)) return refused("invalid_params", severalGiven(name));
   if (typeof value !== "string") return refused("invalid_params", `${name} must be a string`);
   if (value.length === 0) return refused("invalid_params", `${name} is empty`);
   return passed(value);
@@ -100,9 +99,7 @@ export function checkCallbackUrl(
   name = "callbackUrl",
 ): Checked<string | null> {
   if (value === undefined || value === null || value === "") return passed(null);
-  if (Array.isArray(value)) {
-    return refused("invalid_params", `${name} is given more than once; give it once`);
-  }
+  if (Array.isArray(value)) return refused("invalid_params", severalGiven(name));
   if (typeof value !== "string") return refused("invalid_params", `${name} must be a string`);
   if (value.length > MAX_CALLBACK_URL_LENGTH) {
     return refused(

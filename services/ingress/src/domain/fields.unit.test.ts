@@ -56,9 +56,13 @@ describe("readSendFields", () => {
     expect(problem(valid, { text: "" })).toBe("text is empty");
   });
 
-  it("when a field is given twice (an array), it is refused", () => {
-    expect(problem({ ...valid, text: ["a", "b"] })).toBe(
-      "text is given more than once; give it once",
+  it("when a field is given twice in the query or as a JSON list, it is refused saying both", () => {
+    const twice = "text must be one string, not several (given twice, or as a list)";
+    expect(problem({ ...valid, text: ["a", "b"] })).toBe(twice);
+    // A JSON body's list was not "given more than once": the message fits it too.
+    expect(problem({}, { ...valid, text: ["hello"] })).toBe(twice);
+    expect(problem({ ...valid, callbackUrl: ["https://a.example/", "https://b.example/"] })).toBe(
+      "callbackUrl must be one string, not several (given twice, or as a list)",
     );
   });
 
@@ -126,7 +130,7 @@ describe("readSendFields", () => {
       /^callbackStatuses cannot ask for queued/,
     );
     expect(problem({ ...valid, callbackStatuses: ["sent", "final"] })).toBe(
-      "callbackStatuses is given more than once; give it once, comma-separated",
+      "callbackStatuses must be one comma-separated string, not several (given twice, or as a list)",
     );
     expect(problem({ text: "", callbackStatuses: "queued" })).toBe("hash is missing");
   });

@@ -99,3 +99,18 @@ export function locationOfStored(httpStatus: number, body: string): string | nul
     return null;
   }
 }
+
+/**
+ * The ids a key's send goes again under when some of them are spent (charged and refunded
+ * before: never to be sent): each spent one replaced by this request's new id at its place,
+ * the others kept (so what was charged under them stays charged once). Null when none is
+ * spent, or the ids were this request's own (nothing older to replace).
+ */
+export function renewedIds(
+  ids: readonly string[],
+  spent: readonly string[],
+  newIds: readonly string[],
+): string[] | null {
+  if (spent.length === 0 || ids.join(",") === newIds.join(",")) return null;
+  return ids.map((id, i) => (spent.includes(id) ? (newIds[i] ?? id) : id));
+}

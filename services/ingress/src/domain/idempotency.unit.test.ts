@@ -4,6 +4,7 @@ import {
   decideOnKey,
   isIdempotencyKey,
   locationOfStored,
+  renewedIds,
   type StoredKey,
 } from "./idempotency.ts";
 
@@ -94,5 +95,19 @@ describe("locationOfStored", () => {
     expect(locationOfStored(200, JSON.stringify({ accepted: 1, results: [] }))).toBe(null);
     expect(locationOfStored(202, "not json")).toBe(null);
     expect(locationOfStored(202, JSON.stringify({ messageId: "../x" }))).toBe(null);
+  });
+});
+
+describe("renewedIds", () => {
+  it("when a retry's ids are spent, each is replaced by the request's new id at its place, the others kept", () => {
+    expect(renewedIds(["msg_A"], ["msg_A"], ["msg_N"])).toEqual(["msg_N"]);
+    expect(renewedIds(["msg_A", "msg_B", "msg_C"], ["msg_B"], ["msg_X", "msg_Y", "msg_Z"])).toEqual(
+      ["msg_A", "msg_Y", "msg_C"],
+    );
+  });
+
+  it("when nothing is spent, or the ids were the request's own, there is nothing to renew", () => {
+    expect(renewedIds(["msg_A"], [], ["msg_N"])).toBeNull();
+    expect(renewedIds(["msg_N"], ["msg_N"], ["msg_N"])).toBeNull();
   });
 });

@@ -13,6 +13,7 @@ import {
   isIdempotencyKey,
   locationOfStored,
   MAX_BODY_DEPTH,
+  renewedIds,
 } from "../domain/idempotency.ts";
 import type { IdempotencyStore } from "./idempotency-store.ts";
 import { errorBody, sendError } from "./reply.ts";
@@ -23,8 +24,11 @@ export interface Answer {
   body: string;
   /** A server error somewhere in it: the key is released for a retry, not stored. */
   retryable: boolean;
-  /** Its message ids were charged and refunded before: the send may go again under new ones. */
-  idsSpent?: boolean;
+  /**
+   * Message ids it used that were charged and refunded before (pricing answered `refunded`):
+   * they can never be sent, and the send may go again with new ones in their places.
+   */
+  spentIds?: string[];
   /** Sent as Retry-After (an unknown outcome's; never stored, as the answer is retryable). */
   retryAfterSec?: number;
 }
@@ -33,7 +37,6 @@ export const errorAnswer = (error: ApiError): Answer => ({
   httpStatus: v1HttpStatus(error.status),
   body: JSON.stringify(errorBody(error)),
   retryable: isRetryableStatus(error.status),
-  ...(error.idSpent ? { idsSpent: true } : {}),
   ...(error.retryAfterSec === undefined ? {} : { retryAfterSec: error.retryAfterSec }),
 });
 
@@ -124,13 +127,16 @@ export async function answerOnce(
         ),
       );
     case "owner": {
-      let answer = await send(claimed.messageId.split(","));
-      if (answer.idsSpent && claimed.messageId !== claim.newIds.join(",")) {
-        // A retry long after a server error: the sweep refunded the first attempt's charge
-        // (its acceptance never came), so that id can never be sent. The key moves to this
-        // request's new ids and the send goes once more under them.
-        await deps.idempotency.renew(accountId, key, claim.newIds.join(","));
-        answer = await send(claim.newIds);
+      const ids = claimed.messageId.split(",");
+      let answer = await send(ids);
+      const renewed = renewedIds(ids, answer.spentIds ?? [], claim.newIds);
+      if (renewed !== null) {
+        // A retry long after a server error: the sweep refunded a first attempt's charge (its
+        // acceptance never came), so that id can never be sent. The key takes this request's
+        // new id in its place (a batch's other items keep theirs: charged and stored once by
+        // id, they are answered again as they are) and the send goes once more.
+        await deps.idempotency.renew(accountId, key, renewed.join(","));
+        answer = await send(renewed);
       }
       try {
         if (answer.retryable) await deps.idempotency.release(accountId, key);

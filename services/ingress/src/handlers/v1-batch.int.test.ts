@@ -1,3 +1,4 @@
+import { openDatabase } from "@smsgw/service-kit";
 import { waitFor } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, type Harness, NUMBERS, startHarness } from "../testing/harness.ts";
@@ -162,6 +163,52 @@ describe("POST /v1/messages/batch", () => {
       message: "body is nested more than 32 levels deep",
     });
     expect(await h.streamMessages()).toBe(before);
+  });
+
+  it("when a batch is retried after an item's first charge was refunded (its acceptance never came), that item is sent once under a new messageId and the others under theirs", async () => {
+    const key = `batch-refunded-${Date.now()}`;
+    const body = { messages: [item({ text: "kept id" }), item({ text: "spent id" })] };
+    const send = () =>
+      call(`${h.base}/v1/messages/batch`, {
+        method: "POST",
+        headers: {
+          authorization: `Basic ${Buffer.from(`${h.account.hash}:${h.account.token}`).toString("base64")}`,
+          "content-type": "application/json",
+          "idempotency-key": key,
+        },
+        body: JSON.stringify(body),
+      });
+    await h.stopPricing();
+    const failed = await send();
+    expect(failed.body.accepted).toBe(0);
+    h.startPricing();
+    await h.messaging.nats.nc.flush();
+    // The ids the key holds (no pricing heard the failed try: read them from the key's row).
+    const database = openDatabase(h.infra.env.DATABASE_URL ?? "", "ingress", { max: 1 });
+    const [row] = await database.sql<{ message_id: string }[]>`
+      select message_id from ingress.idempotency_keys where key = ${key}`;
+    await database.close();
+    const [kept = "", spent = ""] = (row?.message_id ?? "").split(",");
+    // Pricing's sweep refunded the second item's charge: that id can never be sent.
+    h.refundedIds.add(spent);
+
+    const retried = await send();
+    const results = retried.body.results as Array<{ status: string; messageId?: string }>;
+    expect(results.map((r) => r.status)).toEqual(["queued", "queued"]);
+    expect(results[0]?.messageId).toBe(kept);
+    const sentAs = results[1]?.messageId ?? "";
+    expect(sentAs).toMatch(/^msg_/);
+    expect(sentAs).not.toBe(spent);
+    await waitFor(() => h.accepted.has(kept) && h.accepted.has(sentAs), {
+      what: "both items accepted",
+    });
+    expect(h.accepted.has(spent)).toBe(false);
+    // The key now holds the new id: another retry replays, and charges nothing more.
+    const asked = h.authorizeRequests.length;
+    const again = await send();
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.text).toBe(retried.text);
+    expect(h.authorizeRequests.length).toBe(asked);
   });
 
   it("when a batch item met a server error, the retry runs again under the same message ids", async () => {

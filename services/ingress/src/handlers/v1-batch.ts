@@ -115,11 +115,15 @@ async function sendBatch(
   if (res.headersSent) return errorAnswer(NOT_ACCEPTED);
   const charges = await Promise.all(drafts.map(({ draft }) => pipeline.charge(draft)));
   const charged: Array<{ index: number; draft: Draft; charged: Charge }> = [];
+  const spentIds: string[] = [];
   charges.forEach((outcome, i) => {
     const { index, draft } = drafts[i] as { index: number; draft: Draft };
     if (outcome.ok) charged.push({ index, draft, charged: outcome.value });
     else results[index] = refusal(index, outcome.error);
+    if (!outcome.ok && outcome.error.idSpent) spentIds.push(draft.messageId);
   });
+  // A retry's item whose first charge was refunded: sent again under a new id (answerOnce).
+  const spent = spentIds.length > 0 ? { spentIds } : {};
 
   // Past the deadline nothing is published (pricing's sweep refunds the charges).
   if (res.headersSent) return errorAnswer(NOT_ACCEPTED);
@@ -147,7 +151,7 @@ async function sendBatch(
           ? refusal(index, apiError("server_error", "the message was not accepted; retry it"))
           : unknownItem(index, draft.messageId);
   });
-  return batchAnswer(results);
+  return { ...batchAnswer(results), ...spent };
 }
 
 function batchAnswer(results: ItemResult[]): Answer {

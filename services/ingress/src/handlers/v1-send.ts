@@ -184,7 +184,10 @@ async function send(
   if (!draft.ok) return errorAnswer(draft.error);
   if (res.headersSent) return errorAnswer(NOT_ACCEPTED);
   const charged = await deps.pipeline.charge(draft.value);
-  if (!charged.ok) return errorAnswer(charged.error);
+  if (!charged.ok) {
+    const answer = errorAnswer(charged.error);
+    return charged.error.idSpent ? { ...answer, spentIds: [messageId] } : answer;
+  }
   // The request deadline answered already: nothing may be sent (pricing's sweep refunds).
   if (res.headersSent) return errorAnswer(NOT_ACCEPTED);
   const unknown = errorAnswer(outcomeUnknown(messageId));

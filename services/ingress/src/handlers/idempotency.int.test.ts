@@ -1,7 +1,6 @@
-import { openDatabase } from "@smsgw/service-kit";
 import { waitFor } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, type Harness, NUMBERS, startHarness } from "../testing/harness.ts";
+import { call, type Harness, messageIdsOfKey, NUMBERS, startHarness } from "../testing/harness.ts";
 
 let h: Harness;
 
@@ -134,12 +133,8 @@ describe("Idempotency-Key on POST /v1/messages", () => {
     expect(failed.httpStatus).toBe(500);
     h.startPricing();
     await h.messaging.nats.nc.flush();
-    // The id the key holds (no pricing heard the failed try: read it from the key's row).
-    const database = openDatabase(h.infra.env.DATABASE_URL ?? "", "ingress", { max: 1 });
-    const [row] = await database.sql<{ message_id: string }[]>`
-      select message_id from ingress.idempotency_keys where key = ${key}`;
-    await database.close();
-    const spent = row?.message_id ?? "";
+    // The id the key holds (no pricing heard the failed try).
+    const [spent = ""] = await messageIdsOfKey(h, key);
     expect(spent).toMatch(/^msg_/);
     // Pricing's sweep refunded that charge: the id can never be sent.
     h.refundedIds.add(spent);

@@ -1,7 +1,6 @@
-import { openDatabase } from "@smsgw/service-kit";
 import { waitFor } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, type Harness, NUMBERS, startHarness } from "../testing/harness.ts";
+import { call, type Harness, messageIdsOfKey, NUMBERS, startHarness } from "../testing/harness.ts";
 
 let h: Harness;
 
@@ -12,12 +11,13 @@ afterAll(async () => {
   await h?.stop();
 });
 
-const postBatch = (body: unknown, auth = h.account) =>
+const postBatch = (body: unknown, auth = h.account, idempotencyKey?: string) =>
   call(`${h.base}/v1/messages/batch`, {
     method: "POST",
     headers: {
       authorization: `Basic ${Buffer.from(`${auth.hash}:${auth.token}`).toString("base64")}`,
       "content-type": "application/json",
+      ...(idempotencyKey ? { "idempotency-key": idempotencyKey } : {}),
     },
     body: JSON.stringify(body),
   });
@@ -168,27 +168,14 @@ describe("POST /v1/messages/batch", () => {
   it("when a batch is retried after an item's first charge was refunded (its acceptance never came), that item is sent once under a new messageId and the others under theirs", async () => {
     const key = `batch-refunded-${Date.now()}`;
     const body = { messages: [item({ text: "kept id" }), item({ text: "spent id" })] };
-    const send = () =>
-      call(`${h.base}/v1/messages/batch`, {
-        method: "POST",
-        headers: {
-          authorization: `Basic ${Buffer.from(`${h.account.hash}:${h.account.token}`).toString("base64")}`,
-          "content-type": "application/json",
-          "idempotency-key": key,
-        },
-        body: JSON.stringify(body),
-      });
+    const send = () => postBatch(body, h.account, key);
     await h.stopPricing();
     const failed = await send();
     expect(failed.body.accepted).toBe(0);
     h.startPricing();
     await h.messaging.nats.nc.flush();
-    // The ids the key holds (no pricing heard the failed try: read them from the key's row).
-    const database = openDatabase(h.infra.env.DATABASE_URL ?? "", "ingress", { max: 1 });
-    const [row] = await database.sql<{ message_id: string }[]>`
-      select message_id from ingress.idempotency_keys where key = ${key}`;
-    await database.close();
-    const [kept = "", spent = ""] = (row?.message_id ?? "").split(",");
+    // The ids the key holds (no pricing heard the failed try).
+    const [kept = "", spent = ""] = await messageIdsOfKey(h, key);
     // Pricing's sweep refunded the second item's charge: that id can never be sent.
     h.refundedIds.add(spent);
 
@@ -214,15 +201,7 @@ describe("POST /v1/messages/batch", () => {
   it("when a batch item met a server error, the retry runs again under the same message ids", async () => {
     const key = `batch-retry-${Date.now()}`;
     const send = () =>
-      call(`${h.base}/v1/messages/batch`, {
-        method: "POST",
-        headers: {
-          authorization: `Basic ${Buffer.from(`${h.account.hash}:${h.account.token}`).toString("base64")}`,
-          "content-type": "application/json",
-          "idempotency-key": key,
-        },
-        body: JSON.stringify({ messages: [item(), item({ to: NUMBERS.noAnswer })] }),
-      });
+      postBatch({ messages: [item(), item({ to: NUMBERS.noAnswer })] }, h.account, key);
     const askedBefore = h.authorizeRequests.length;
     const first = await send();
     const second = await send();

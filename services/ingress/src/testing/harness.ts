@@ -16,6 +16,7 @@ import {
   createLogger,
   loadConfig,
   type Messaging,
+  openDatabase,
   openMessaging,
   type RunningConsumer,
   singleOrBatch,
@@ -316,4 +317,16 @@ export function query(fields: Record<string, string | string[]>): string {
     for (const one of Array.isArray(value) ? value : [value]) params.append(name, one);
   }
   return params.toString();
+}
+
+/** The message ids an Idempotency-Key holds (a batch's in item order), read from its row. */
+export async function messageIdsOfKey(h: Harness, key: string): Promise<string[]> {
+  const database = openDatabase(h.infra.env.DATABASE_URL ?? "", "ingress", { max: 1 });
+  try {
+    const [row] = await database.sql<{ message_id: string }[]>`
+      select message_id from ingress.idempotency_keys where key = ${key}`;
+    return row ? row.message_id.split(",") : [];
+  } finally {
+    await database.close();
+  }
 }

@@ -5,6 +5,7 @@ export * from "./audit.ts";
 export * from "./balance-low.ts";
 export * from "./carrier-health.ts";
 export * from "./console-rpc.ts";
+export { isRealCursorTime } from "./cursor-time.ts";
 export * from "./envelope.ts";
 export * from "./erasure.ts";
 export * from "./error-codes.ts";

@@ -1,6 +1,5 @@
-import { MESSAGE_STATUSES, type MessageStatus } from "@smsgw/contracts";
+import { isRealCursorTime, MESSAGE_STATUSES, type MessageStatus } from "@smsgw/contracts";
 import type postgres from "postgres";
-import { isRealCursorTime } from "./cursor-time.ts";
 import { InvalidCursorError } from "./errors.ts";
 import type { MessageRow } from "./message-row.ts";
 import {

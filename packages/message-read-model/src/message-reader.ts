@@ -1,5 +1,5 @@
+import { isRealCursorTime } from "@smsgw/contracts";
 import type postgres from "postgres";
-import { isRealCursorTime } from "./cursor-time.ts";
 import { InvalidCursorError } from "./errors.ts";
 import type { MessageRow } from "./message-row.ts";
 import { type MessageView, viewOfRow } from "./message-view.ts";

@@ -1,3 +1,5 @@
+import { isRealCursorTime } from "@smsgw/contracts";
+
 /** Where a page of inbound messages (newest first) stopped: the last one's arrival and id. */
 export interface InboundCursor {
   receivedAt: string;
@@ -27,11 +29,18 @@ export function decodeOptOutCursor(text: string): OptOutCursor | null {
   return { since, number };
 }
 
-/** null when it is not a cursor this API handed out. */
+/** The time as encodeCursor writes it (an ISO instant in UTC). */
+const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z$/;
+
+/**
+ * null when it is not a cursor this API handed out. Its time goes to Postgres as a
+ * timestamptz: one Date.parse takes but Postgres does not ("1", 31 February) is no cursor.
+ */
 export function decodeCursor(text: string): InboundCursor | null {
   const decoded = Buffer.from(text, "base64url").toString("utf8");
   const [receivedAt, id, ...rest] = decoded.split("|");
   if (rest.length > 0 || !receivedAt || !id) return null;
-  if (Number.isNaN(Date.parse(receivedAt)) || !/^in_[0-9A-Z]{26}$/.test(id)) return null;
+  if (!ISO_UTC.test(receivedAt) || !isRealCursorTime(receivedAt)) return null;
+  if (!/^in_[0-9A-Z]{26}$/.test(id)) return null;
   return { receivedAt, id };
 }

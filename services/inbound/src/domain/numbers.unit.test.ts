@@ -90,4 +90,18 @@ describe("the number inventory", () => {
       /^\+37250000001 was given back by another account and rests until 2027-01-01T00:00:00.000Z/,
     );
   });
+
+  it("when a cursor of ours has its time edited into no instant Postgres takes, it is no cursor", () => {
+    const id = "in_01JD0000000000000000000001";
+    // Date.parse takes each of these (rolling 31 February over into March, reading "1" as
+    // 2001), and Postgres's timestamptz refuses each: the list would fail, not say why.
+    for (const receivedAt of [
+      "2026-02-31T10:00:00.000Z",
+      "0000-01-01T00:00:00.000Z",
+      "1",
+      "2026",
+    ]) {
+      expect(decodeCursor(encodeCursor({ receivedAt, id })), receivedAt).toBeNull();
+    }
+  });
 });

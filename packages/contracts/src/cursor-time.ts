@@ -1,6 +1,7 @@
 /**
  * Whether the time in a cursor (`YYYY-MM-DDTHH:MM:SS[.fraction]Z`, its shape already
- * checked by the cursor's pattern) is an instant Postgres can take as a timestamptz. A
+ * checked by the cursor's pattern) is an instant Postgres can take as a timestamptz: the
+ * message search's, the events' and the inbound list's cursors carry one. A
  * cursor is the client's to send back, so it may have been edited: a month 13, a 31st of
  * February or the year 0 fit the pattern, and Postgres refuses them with an error that
  * would reach the client as a server error instead of "not a cursor we handed out".

@@ -239,6 +239,8 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
       numbers: {
         ...auth,
         log,
+        idempotency,
+        waitLimitMs,
         allowPrivateCallbacks: config.WEBHOOK_ALLOW_PRIVATE,
         askInbound: (request) =>
           requestReply(nc, messaging.subjects.inboundApi, request, InboundApiResponse, rpcTimeout),

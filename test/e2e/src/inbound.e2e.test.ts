@@ -48,11 +48,18 @@ afterAll(async () => {
   await gateway?.stop();
 });
 
-function call(who: Account, method: string, path: string, body?: unknown) {
+function call(
+  who: Account,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
   const basic = Buffer.from(`${who.hash}:${who.token}`).toString("base64");
   return fetch(`${gateway.baseUrl}${path}`, {
     method,
     headers: {
+      ...headers,
       authorization: `Basic ${basic}`,
       ...(body === undefined ? {} : { "content-type": "application/json" }),
     },
@@ -228,6 +235,27 @@ describe("the numbers API", () => {
       const deleted = await json(await call(account, "DELETE", `/v1/numbers/${number}`));
       expect(deleted).toMatchObject({ http: 404, body: { status: "not_found" } });
     }
+  });
+
+  it("when a take is retried with its Idempotency-Key, the retry gets the number the first took, not a second one", async () => {
+    expect((await call(other, "DELETE", `/v1/numbers/${SIM_NUMBERS[3]}`)).status).toBe(204);
+    const key = { "idempotency-key": "take-ee-1" };
+    const first = await call(other, "POST", "/v1/numbers", { country: "EE" }, key);
+    const retried = await call(other, "POST", "/v1/numbers", { country: "EE" }, key);
+    const [a, b] = [await json(first), await json(retried)];
+    expect(a).toMatchObject({ http: 201, body: { number: SIM_NUMBERS[3] } });
+    expect(b).toEqual(a);
+    expect(retried.headers.get("idempotent-replayed")).toBe("true");
+    const held = await json(await call(other, "GET", "/v1/numbers"));
+    expect((held.body.numbers as unknown[]).length).toBe(1);
+    const reused = await json(
+      await call(other, "POST", "/v1/numbers", { number: SIM_NUMBERS[3] }, key),
+    );
+    expect(reused).toMatchObject({ http: 422, body: { status: "idempotency_key_reused" } });
+    const bad = await json(
+      await call(other, "POST", "/v1/numbers", { country: "EE" }, { "idempotency-key": "é" }),
+    );
+    expect(bad).toMatchObject({ http: 400, body: { status: "invalid_params" } });
   });
 
   it("when inboundUrl is not an http(s) URL or carries credentials, it is refused as invalid_params", async () => {

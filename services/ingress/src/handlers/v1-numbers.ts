@@ -1,5 +1,5 @@
 import type { ApiKeyScope, InboundApiRequest, InboundApiResponse } from "@smsgw/contracts";
-import { apiError, type Checked } from "@smsgw/message-acceptance";
+import { apiError, type Checked, passed } from "@smsgw/message-acceptance";
 import type { Logger } from "@smsgw/service-kit";
 import type { Request, RequestHandler, Response } from "express";
 import { auditBy } from "../domain/access.ts";
@@ -11,6 +11,13 @@ import {
   readSenderRequest,
   readTakeNumber,
 } from "../domain/number-requests.ts";
+import {
+  type Answer,
+  answerOnce,
+  errorAnswer,
+  type IdempotentDeps,
+  readIdempotencyKey,
+} from "./idempotent.ts";
 import { sendError, sendJson } from "./reply.ts";
 import { authenticatePrincipalV1, clientIpOf, type V1AuthDeps } from "./v1-auth.ts";
 
@@ -19,7 +26,7 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 /** A request as a handler reads it; the account is added from the credentials. */
 type Forwarded = DistributiveOmit<InboundApiRequest, "accountId" | "by">;
 
-export interface NumbersDeps extends V1AuthDeps {
+export interface NumbersDeps extends V1AuthDeps, IdempotentDeps {
   /** NATS request/reply to the inbound service; throws when it does not answer. */
   askInbound(request: InboundApiRequest): Promise<InboundApiResponse>;
   allowPrivateCallbacks: boolean;
@@ -46,23 +53,47 @@ export function numbersHandlers(deps: NumbersDeps) {
     (
       scope: ApiKeyScope,
       read: (req: Request, test: boolean) => Checked<Forwarded>,
+      options: { idempotent?: boolean } = {},
     ): RequestHandler =>
     async (req, res) => {
+      const started = Date.now();
       const principal = authenticatePrincipalV1(deps, req, res, scope);
       if (!principal) return;
       const { account } = principal;
+      const key = options.idempotent ? readIdempotencyKey(req) : passed(undefined);
+      if (!key.ok) return sendError(res, key.error);
       const request = read(req, account.test);
       if (!request.ok) return sendError(res, request.error);
-      let answer: InboundApiResponse;
-      try {
-        // Who asked goes with every request: the inbound service audits its changes.
-        const by = auditBy(principal, clientIpOf(req));
-        answer = await deps.askInbound({ ...request.value, accountId: account.accountId, by });
-      } catch (error) {
-        deps.log.error({ err: error }, "inbound API request failed");
-        return sendError(res, INBOUND_DOWN);
+      // Who asked goes with every request: the inbound service audits its changes.
+      const by = auditBy(principal, clientIpOf(req));
+      const ask = async (): Promise<InboundApiResponse | null> => {
+        try {
+          return await deps.askInbound({ ...request.value, accountId: account.accountId, by });
+        } catch (error) {
+          deps.log.error({ err: error }, "inbound API request failed");
+          return null;
+        }
+      };
+      if (key.value === undefined) {
+        const answer = await ask();
+        return answer ? relay(res, answer) : sendError(res, INBOUND_DOWN);
       }
-      relay(res, answer);
+      // A retry of a take after a lost answer gets the number the first one took, not a second.
+      await answerOnce(
+        deps,
+        res,
+        {
+          accountId: account.accountId,
+          key: key.value,
+          body: { [req.path]: req.body },
+          newIds: [],
+          started,
+        },
+        async () => {
+          const answer = await ask();
+          return answer ? answerOf(answer) : errorAnswer(INBOUND_DOWN);
+        },
+      );
     };
   const ok = <T>(value: T): Checked<T> => ({ ok: true, value });
   const numberOr404 = (req: Request): Checked<string> => {
@@ -72,10 +103,14 @@ export function numbersHandlers(deps: NumbersDeps) {
 
   return {
     list: forward("manage", () => ok({ op: "numbers.list" })),
-    take: forward("manage", (req, test) => {
-      const wish = readTakeNumber(req.body);
-      return wish.ok ? ok({ op: "numbers.take", test, ...wish.value }) : wish;
-    }),
+    take: forward(
+      "manage",
+      (req, test) => {
+        const wish = readTakeNumber(req.body);
+        return wish.ok ? ok({ op: "numbers.take", test, ...wish.value }) : wish;
+      },
+      { idempotent: true },
+    ),
     update: forward("manage", (req) => {
       const number = numberOr404(req);
       if (!number.ok) return number;
@@ -131,4 +166,16 @@ export function relay(res: Response, answer: InboundApiResponse): void {
     return;
   }
   sendJson(res, answer.httpStatus, answer.body);
+}
+
+/**
+ * A service's HTTP answer as it is sent (and kept under an Idempotency-Key): a 204 has no
+ * body; a server error is retryable, never kept.
+ */
+function answerOf(answer: InboundApiResponse): Answer {
+  return {
+    httpStatus: answer.httpStatus,
+    body: answer.httpStatus === 204 ? "" : JSON.stringify(answer.body),
+    retryable: answer.httpStatus >= 500,
+  };
 }

@@ -86,6 +86,16 @@ export function numbersSection(helpers: {
           summary: "Take a free number from the operator's inventory",
           description:
             '`{ country }` takes any free number of that country, `{ number }` that one. A test account gets simulator numbers only. Inbound messages to the number become the account\'s (GET /v1/inbound) and are POSTed to its inboundUrl, or the account\'s default callback URL, signed like delivery reports with `"type": "inbound"`.',
+          parameters: [
+            {
+              name: "Idempotency-Key",
+              in: "header",
+              required: false,
+              description:
+                "1-255 visible ASCII characters: a retry with the same key and body gets the first answer (the same number, header Idempotent-Replayed), not a second number; another body: 422 idempotency_key_reused",
+              schema: { type: "string", maxLength: 255 },
+            },
+          ],
           requestBody: { required: true, content: json(ref("TakeNumber")) },
           responses: {
             "201": { description: "the number, now the account's", content: json(ref("Number")) },

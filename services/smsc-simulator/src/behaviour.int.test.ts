@@ -161,6 +161,28 @@ describe("behaviour changed at run time", () => {
     expect(unbinds).toHaveLength(1);
   });
 
+  it("when wedgeAfterSubmits is set, each session answers that many submits and then none, while enquire_link is still answered and a new session answers again", async () => {
+    simulator.configure("sim-a", { wedgeAfterSubmits: 1, outcomes: [] });
+    const before = simulator.submissions().length;
+    const send = (session: SmppSession) =>
+      session.request(
+        submitSm({ destinationAddr: "37256789045", shortMessage: Buffer.from("w") }),
+        {
+          timeoutMs: 200,
+        },
+      );
+    const { session } = await bind();
+    expect((await send(session)).commandStatus).toBe(0);
+    await expect(send(session)).rejects.toMatchObject({ name: "SmppResponseTimeoutError" });
+    expect((await session.request({ command: "enquire_link" })).commandStatus).toBe(0);
+    expect(session.state).toBe("bound");
+
+    const { session: next } = await bind();
+    expect((await send(next)).commandStatus).toBe(0);
+    // The unanswered one was not taken.
+    expect(simulator.submissions().length - before).toBe(2);
+  });
+
   it("when PUT /carriers/{id} gets a bad body it answers 400, a good one replaces the behaviour", async () => {
     const bad = await http("PUT", "/carriers/sim-a", { tps: -1 });
     expect(bad.status).toBe(400);

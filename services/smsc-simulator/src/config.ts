@@ -65,6 +65,14 @@ export const SimBehaviour = z.object({
    * and then turns the session away (over its session limit, in maintenance).
    */
   unbindAfterBindMs: z.number().int().min(0).max(3_600_000).nullable().default(null),
+  /**
+   * Each session answers its first this many submit_sm and then none (null: never wedges; 0:
+   * no submit is ever answered), while enquire_link and unbind are still answered: an SMSC
+   * whose application hangs behind a live SMPP front-end. The submits it leaves unanswered are
+   * not taken (not recorded, no receipt). A new session answers again, as a front-end that puts
+   * it on a working node does.
+   */
+  wedgeAfterSubmits: z.number().int().min(0).max(1_000_000).nullable().default(null),
   idBase: z.enum(["hex", "decimal"]).default("hex"),
   /** How receipts write the id: as submit_sm_resp did ("same"), or in another base. */
   receiptIdBase: z.enum(["same", "hex", "decimal"]).default("same"),

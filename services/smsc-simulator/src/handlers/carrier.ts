@@ -68,6 +68,8 @@ export async function startSimulatedCarrier(
   const tps = createTpsWindow();
   const random = deps.random ?? Math.random;
   const binds: BindCounts = { accepted: 0, refused: 0 };
+  /** Submits each session has taken, for `wedgeAfterSubmits`. */
+  const submitsOn = new WeakMap<SmppSession, number>();
 
   const server = createSmppServer({
     systemId: carrier.id,
@@ -106,6 +108,11 @@ export async function startSimulatedCarrier(
   }
 
   function onSubmit(session: SmppSession, pdu: SubmitSm): void {
+    const taken = submitsOn.get(session) ?? 0;
+    const wedgeAfter = behaviour.wedgeAfterSubmits;
+    // Wedged: never answered, never taken; the session itself stays up.
+    if (wedgeAfter !== null && taken >= wedgeAfter) return;
+    submitsOn.set(session, taken + 1);
     const latency = drawDelay(behaviour.responseDelayMs, random);
     const respond = (answer: { commandStatus?: number; messageId?: string }): void => {
       if (latency === 0) {

@@ -46,6 +46,12 @@ export const CarrierHealth = z.object({
   bindsWanted: z.number().int().nonnegative(),
   /** The carrier answered ESME_RTHROTTLED / ESME_RMSGQFUL recently and we are backing off. */
   throttled: z.boolean(),
+  /**
+   * A bind was dropped lately because its submits went unanswered while the SMSC still
+   * answered enquire_link (a wedged SMSC), and no submit has been answered since: whatever is
+   * sent there ends "outcome unknown". Absent on records of connectors from before it.
+   */
+  unresponsive: z.boolean().optional(),
   /** Submits refused or timed out in the last minute, and submits in total then. */
   recentSubmitErrors: z.number().int().nonnegative(),
   recentSubmits: z.number().int().nonnegative(),

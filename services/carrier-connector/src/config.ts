@@ -28,6 +28,12 @@ export const Carrier = z
     /** enquire_link after this much silence; 0 turns it off. */
     enquireLinkMs: z.number().int().min(0).default(30_000),
     /**
+     * submit_sm timed out in a row on one bind, no submit answered in between, after which the
+     * bind is dropped (unbind, close) and bound again: an SMSC that answers enquire_link but no
+     * submit (ADR 0008 amendment). 0 = never. One lost answer is no reason to drop a bind.
+     */
+    rebindAfterTimeouts: z.number().int().min(0).max(1_000).default(3),
+    /**
      * How the carrier writes message ids, so a receipt's id matches its submit_sm_resp's:
      * "hex" / "decimal" compare as numbers (1A2B in one, 6699 in the other), "string" as text.
      */

@@ -19,6 +19,7 @@ describe("loadCarrierConnectorConfig", () => {
         windowSize: 10,
         responseTimeoutMs: 10_000,
         enquireLinkMs: 30_000,
+        rebindAfterTimeouts: 3,
         idBase: "hex",
         receiptIdBase: "hex",
         binds: 1,
@@ -52,6 +53,15 @@ describe("loadCarrierConnectorConfig", () => {
       windowSize: 10,
       idBase: "string",
     });
+  });
+
+  it("when rebindAfterTimeouts is given, 0 turns the drop off; a negative or fractional one is refused", () => {
+    const carriers = (rebindAfterTimeouts: unknown) => ({
+      CARRIERS: JSON.stringify([{ id: "acme", port: 3000, password: "pw", rebindAfterTimeouts }]),
+    });
+    expect(loadCarrierConnectorConfig(carriers(0)).CARRIERS[0]?.rebindAfterTimeouts).toBe(0);
+    expect(() => loadCarrierConnectorConfig(carriers(-1))).toThrow(/rebindAfterTimeouts/);
+    expect(() => loadCarrierConnectorConfig(carriers(1.5))).toThrow(/rebindAfterTimeouts/);
   });
 
   it("when CARRIERS is not JSON or a carrier is invalid, it fails naming the variable", () => {

@@ -53,15 +53,23 @@ beforeAll(async () => {
       { id: "sim-locked", port: 0, password: "right" },
       // Takes every bind, then turns the session away at once with unbind.
       { id: "sim-kicks", port: 0, unbindAfterBindMs: 0 },
+      // Each session answers one submit, then only enquire_link: a wedged SMSC application.
+      { id: "sim-wedge", port: 0, wedgeAfterSubmits: 1, outcomes: [] },
     ]),
   });
   flaky = await startFlaky(0);
-  const carrier = (id: string, idBase: string, password = "secret") => ({
+  const carrier = (
+    id: string,
+    idBase: string,
+    password = "secret",
+    extra: Record<string, unknown> = {},
+  ) => ({
     id,
     host: "127.0.0.1",
     port: simulator.ports[id] ?? flaky.ports[id],
     password,
     idBase,
+    ...extra,
   });
   connector = await startCarrierConnector(
     loadCarrierConnectorConfig({
@@ -75,6 +83,11 @@ beforeAll(async () => {
         carrier("sim-locked", "string", "wrong"),
         carrier("sim-flaky", "hex"),
         carrier("sim-kicks", "hex"),
+        carrier("sim-wedge", "hex", "secret", {
+          windowSize: 1,
+          responseTimeoutMs: 300,
+          rebindAfterTimeouts: 1,
+        }),
       ]),
     }),
     log,
@@ -281,7 +294,7 @@ describe("a carrier that refuses our credentials", () => {
         .boundCarriers()
         .filter((c) => c !== "sim-kicks")
         .sort(),
-    ).toEqual(["sim-a", "sim-b", "sim-flaky"]);
+    ).toEqual(["sim-a", "sim-b", "sim-flaky", "sim-wedge"]);
 
     const event = order("sim-locked", "+37256000004", "Nobody hears this");
     await handOver(messaging, [event]);
@@ -336,5 +349,30 @@ describe("a carrier that turns every session away", () => {
     // Each session ended at once: 0.5-1 s, 1-2 s, 2-4 s, 4-8 s … between binds, so at most
     // three more in 6 s; a back-off that starts again after every bind would make 6 to 12.
     expect((await accepted()) - before).toBeLessThanOrEqual(3);
+  });
+});
+
+describe("a carrier whose SMSC stops answering submits", () => {
+  it("when a bind leaves a submit unanswered while it still answers enquire_link, the bind is dropped and bound again: that message ends outcome unknown, the ones queued behind it are submitted on the new bind, none twice", async () => {
+    const events = [1, 2, 3].map((i) => order("sim-wedge", `+3725600020${i}`, `Wedged ${i}`));
+    await handOver(messaging, events);
+    const ended = (messageId: string) =>
+      ofType(messageId, "MessageSubmitted").length + ofType(messageId, "SubmitFailed").length;
+    await waitFor(() => events.every((e) => ended(e.messageId) >= 1), {
+      what: "every message submitted or failed",
+      timeoutMs: 15_000,
+    });
+
+    // One written to the wedged session and never answered; the one answered before it and
+    // the one queued behind it (window 1) taken, the latter on the new bind.
+    const failed = events.flatMap((e) => ofType(e.messageId, "SubmitFailed"));
+    expect(failed).toHaveLength(1);
+    expect(failed[0]?.data).toMatchObject({ retryable: false, commandStatus: null });
+    expect(failed[0]?.data.detail).toMatch(/^outcome unknown/);
+    expect(events.flatMap((e) => ofType(e.messageId, "MessageSubmitted"))).toHaveLength(2);
+    expect((await simulator.binds())["sim-wedge"]?.accepted).toBe(2);
+    const taken = (await simulator.submissions()).filter((s) => s.carrierId === "sim-wedge");
+    expect(taken).toHaveLength(2);
+    expect(new Set(taken.map((s) => s.destination)).size).toBe(2);
   });
 });

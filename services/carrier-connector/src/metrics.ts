@@ -109,6 +109,13 @@ const receiptsDropped = new Counter({
   registers: [metricsRegistry],
 });
 
+const unansweredDrops = new Counter({
+  name: "smsgw_carrier_unanswered_drops_total",
+  help: "Binds dropped (and bound again) after rebindAfterTimeouts submit_sm in a row got no answer while the SMSC still answered enquire_link.",
+  labelNames: ["carrier"] as const,
+  registers: [metricsRegistry],
+});
+
 const KNOWN_STATS = new Set<string>(RECEIPT_STATS);
 
 export const carrierMetrics = {
@@ -122,6 +129,10 @@ export const carrierMetrics = {
   },
   throttlePause(carrier: string): void {
     throttlePauses.inc({ carrier });
+  },
+  /** A bind dropped because its submits went unanswered (a wedged SMSC). */
+  unansweredDrop(carrier: string): void {
+    unansweredDrops.inc({ carrier });
   },
   /** A receipt whose id stayed unknown: acknowledged so the carrier stops sending it. */
   receiptDropped(carrier: string): void {

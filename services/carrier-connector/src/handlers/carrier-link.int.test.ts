@@ -25,8 +25,12 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** An SMSC whose answer to each submit the test decides. */
-async function smsc(answer: (pdu: SubmitSm, n: number) => number | "hold") {
+/**
+ * An SMSC whose answer to each submit the test decides (`bind`: which session it came on, 1 for
+ * the first bound). enquire_link is always answered (by the session), as a wedged SMSC's
+ * front-end does.
+ */
+async function smsc(answer: (pdu: SubmitSm, n: number, bind: number) => number | "hold") {
   let n = 0;
   let binds = 0;
   const held: Array<() => void> = [];
@@ -35,15 +39,17 @@ async function smsc(answer: (pdu: SubmitSm, n: number) => number | "hold") {
       binds += 1;
       return 0;
     },
-    onSession: (session) =>
+    onSession: (session) => {
+      const bind = binds;
       session.on("request", (pdu) => {
         if (pdu.command !== "submit_sm") return;
-        const decision = answer(pdu, ++n);
+        const decision = answer(pdu, ++n, bind);
         const reply = () => session.respond(pdu, { commandStatus: 0, messageId: `id${n}` });
         if (decision === "hold") held.push(reply);
         else if (decision === 0) reply();
         else session.respond(pdu, { commandStatus: decision });
-      }),
+      });
+    },
   });
   const { port } = await server.listen(0, "127.0.0.1");
   cleanups.push(() => server.close());
@@ -159,6 +165,62 @@ describe("carrier link", () => {
     expect((await answers).map((a) => a.commandStatus)).toEqual([0, 0, 0]);
     expect(server.submits()).toBe(4);
     expect(server.binds()).toBe(2);
+  });
+
+  it("when a bind leaves rebindAfterTimeouts submits in a row unanswered while it answers enquire_link, it is dropped and bound again: those written stay outcome unknown, those queued behind its window go out on the new bind", async () => {
+    // The first session's application is wedged: it takes submits and never answers them.
+    const server = await smsc((_pdu, _n, bind) => (bind === 1 ? "hold" : 0));
+    const carrier = link(server.port, {
+      windowSize: 2,
+      responseTimeoutMs: 300,
+      enquireLinkMs: 50,
+      rebindAfterTimeouts: 2,
+    });
+    await carrier.firstAttempt();
+    // The first timeout frees a slot 100 ms before the second one drops the bind: the submit
+    // queued behind the window must not be written to the suspect bind meanwhile.
+    const first = carrier.submit(pdu());
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const outcomes = await Promise.allSettled([
+      first,
+      ...Array.from({ length: 3 }, () => carrier.submit(pdu())),
+    ]);
+
+    expect(
+      outcomes.map((o) => (o.status === "fulfilled" ? o.value.commandStatus : o.reason.name)),
+    ).toEqual(["SmppResponseTimeoutError", "SmppResponseTimeoutError", 0, 0]);
+    // Two written to the wedged bind (its window), two on the new one: none written twice.
+    expect(server.submits()).toBe(4);
+    expect(server.binds()).toBe(2);
+    expect(carrier.status()).toMatchObject({ unresponsive: false, recentSubmitErrors: 2 });
+  });
+
+  it("when every bind of the carrier leaves its submits unanswered, health says unresponsive until a submit is answered", async () => {
+    let wedged = true;
+    const server = await smsc(() => (wedged ? "hold" : 0));
+    const carrier = link(server.port, { responseTimeoutMs: 200, rebindAfterTimeouts: 1 });
+    await carrier.firstAttempt();
+    await expect(carrier.submit(pdu())).rejects.toMatchObject({ name: "SmppResponseTimeoutError" });
+    expect(carrier.status().unresponsive).toBe(true);
+    await waitFor(() => server.binds() === 2 || undefined, { what: "bound again" });
+
+    wedged = false;
+    await waitFor(() => carrier.session(), { what: "the new bind up" });
+    expect((await carrier.submit(pdu())).commandStatus).toBe(0);
+    expect(carrier.status().unresponsive).toBe(false);
+  });
+
+  it("when rebindAfterTimeouts is 0, a bind whose submits go unanswered is kept", async () => {
+    const server = await smsc(() => "hold");
+    const carrier = link(server.port, { responseTimeoutMs: 100, rebindAfterTimeouts: 0 });
+    await carrier.firstAttempt();
+    for (let i = 0; i < 3; i++) {
+      await expect(carrier.submit(pdu())).rejects.toMatchObject({
+        name: "SmppResponseTimeoutError",
+      });
+    }
+    expect(server.binds()).toBe(1);
+    expect(carrier.status()).toMatchObject({ bindsUp: 1, unresponsive: false });
   });
 
   it("when the carrier throttles, the submit is kept and sent again after a pause; health says throttled", async () => {

@@ -4,6 +4,7 @@ import {
   type Outgoing,
   SmppConnectionClosedError,
   SmppGenericNackError,
+  SmppResponseTimeoutError,
   type SmppSession,
   SmppSessionStateError,
   type SubmitSmResp,
@@ -13,6 +14,13 @@ import type { BackoffSettings } from "../domain/backoff.ts";
 import { createRecentCounter } from "../domain/recent-counter.ts";
 import { isRebind, isThrottle, throttlePauseMs } from "../domain/throttle.ts";
 import { createTokenBucket } from "../domain/token-bucket.ts";
+import {
+  afterSubmitAnswer,
+  isUnresponsive,
+  NONE_UNANSWERED,
+  type SubmitAnswer,
+  type UnansweredSubmits,
+} from "../domain/unanswered-submits.ts";
 import { carrierMetrics } from "../metrics.ts";
 import { type BindLoop, startBindLoop } from "./bind-loop.ts";
 
@@ -22,6 +30,8 @@ export interface CarrierLinkStatus {
   throttled: boolean;
   recentSubmits: number;
   recentSubmitErrors: number;
+  /** A bind was dropped for unanswered submits lately and none has been answered since. */
+  unresponsive: boolean;
 }
 
 export interface CarrierLink {
@@ -34,8 +44,10 @@ export interface CarrierLink {
    * Sends a submit_sm through the carrier's binds, within its TPS cap, and answers its
    * response. Throttled (ESME_RTHROTTLED / ESME_RMSGQFUL, also as generic_nack): the carrier
    * did not take it, so it is kept and sent again once the carrier's pause is over.
-   * ESME_RINVBNDSTS: that bind is dropped (it rebinds) and the part goes on another. Rejects
-   * like `session.request`; SmppSessionStateError when no bind can take it (never sent).
+   * ESME_RINVBNDSTS: that bind is dropped (it rebinds) and the part goes on another. A bind
+   * with `rebindAfterTimeouts` submits in a row unanswered is dropped too: those it carries stay
+   * outcome unknown, those queued behind it go on another bind. Rejects like
+   * `session.request`; SmppSessionStateError when no bind can take it (never sent).
    */
   submit(pdu: Outgoing<"submit_sm">): Promise<SubmitSmResp>;
   status(nowMs?: number): CarrierLinkStatus;
@@ -73,6 +85,10 @@ export const allSlots = (carrier: Pick<CarrierConfig, "binds">): number[] =>
 
 /** How long a submit waits for a bind to come back before it is handed back unsent. */
 const REBIND_WAIT_MS = 2_000;
+/** How often a submit held back from a suspect session looks again. */
+const PROBATION_POLL_MS = 20;
+/** How long health says `unresponsive` after a bind dropped for unanswered submits. */
+const UNRESPONSIVE_WINDOW_MS = 60_000;
 
 /**
  * A carrier's binds on this replica: one per bind slot it leases (a transceiver, or a
@@ -97,11 +113,41 @@ export function startCarrierLink(
   let unboundSince: number | undefined = Date.now();
   let stopping = false;
   const waiters = new Set<() => void>();
+  /** Per session: its submits timed out in a row (a wedged SMSC still answers enquire_link). */
+  const unanswered = new WeakMap<SmppSession, UnansweredSubmits>();
+  let lastUnansweredDropAt: number | undefined;
+  let lastSubmitAnswerAt: number | undefined;
+
+  /**
+   * One submit on `session` ended answered or timed out. Once `rebindAfterTimeouts` have timed
+   * out in a row, the bind is dropped: unbind refuses the submits queued behind its window at
+   * once (never sent: they go on another bind), waits for those it carries (a late answer still
+   * gives their ids; the rest stay outcome unknown), then closes; its loop binds again with
+   * the back-off, counting the short session as a failure.
+   */
+  function submitEnded(session: SmppSession, answer: SubmitAnswer): void {
+    const now = Date.now();
+    if (answer === "answered") lastSubmitAnswerAt = now;
+    const before = unanswered.get(session) ?? NONE_UNANSWERED;
+    const { state, drop } = afterSubmitAnswer(before, answer, carrier.rebindAfterTimeouts);
+    unanswered.set(session, state);
+    if (!drop || session.state !== "bound") return;
+    lastUnansweredDropAt = now;
+    carrierMetrics.unansweredDrop(carrier.id);
+    log.warn(
+      { timeoutsInARow: state.timeoutsInARow, inFlight: session.inFlight },
+      "submits unanswered on a live bind; dropping it and binding again",
+    );
+    void session.unbind().catch(() => undefined);
+    deps.onChange?.(carrier.id);
+  }
 
   function attach(session: SmppSession): void {
     session.on("request", (pdu) => deps.onRequest(session, pdu));
     session.on("warning", (error) => log.warn({ err: error.message }, "smpp warning"));
     session.on("unmatchedResponse", (pdu) => {
+      // Late, but the SMSC's application answers: not the wedge the timeouts counted.
+      if (pdu.command === "submit_sm_resp") submitEnded(session, "answered");
       // Most often a submit_sm_resp after its timeout: the outcome we published as unknown.
       log.warn(
         {
@@ -162,13 +208,36 @@ export function startCarrierLink(
     return sessions;
   }
 
-  /** The bound session with the fewest requests in flight. */
+  /** A session whose last submit timed out: its SMSC may have stopped answering. */
+  const suspect = (session: SmppSession) => (unanswered.get(session)?.timeoutsInARow ?? 0) > 0;
+
+  /** The bound session with the fewest requests in flight, one not suspect first. */
   function pick(): SmppSession | undefined {
     let best: SmppSession | undefined;
     for (const session of submitSessions()) {
-      if (!best || session.inFlight < best.inFlight) best = session;
+      if (
+        !best ||
+        (suspect(best) && !suspect(session)) ||
+        (suspect(best) === suspect(session) && session.inFlight < best.inFlight)
+      ) {
+        best = session;
+      }
     }
     return best;
+  }
+
+  /**
+   * Right before a write on a suspect session (its last submit timed out): wait while it still
+   * has requests in flight, until one is answered (no longer suspect) or it is dropped (the
+   * submit is then refused unsent and goes on another bind). So the window freed by the first
+   * timeouts is not filled with submits that would end outcome unknown too; with nothing in
+   * flight, one submit goes as the probe. Bounded: what is in flight ends within a timeout.
+   */
+  async function probation(session: SmppSession): Promise<void> {
+    if (carrier.rebindAfterTimeouts === 0) return;
+    while (!stopping && session.state === "bound" && suspect(session) && session.inFlight > 0) {
+      await sleep(PROBATION_POLL_MS);
+    }
   }
 
   function sleep(ms: number): Promise<void> {
@@ -268,11 +337,14 @@ export function startCarrierLink(
             // turn of the loop later, the pause it begins is in force.
             await new Promise((resolve) => setImmediate(resolve));
             await gate();
+            await probation(session);
             sentAt = Date.now();
           },
         });
       } catch (error) {
         countFailed(error, sentAt);
+        if (error instanceof SmppGenericNackError) submitEnded(session, "answered");
+        else if (error instanceof SmppResponseTimeoutError) submitEnded(session, "timedOut");
         if (error instanceof SmppGenericNackError && isThrottle(error.commandStatus)) {
           throttle(error.commandStatus, sentAt);
           if (Date.now() - started < maxThrottleWaitMs) continue;
@@ -288,6 +360,7 @@ export function startCarrierLink(
         submits.add(Date.now());
         throw error;
       }
+      submitEnded(session, "answered");
       const status = response.commandStatus;
       carrierMetrics.submit(
         carrier.id,
@@ -331,6 +404,12 @@ export function startCarrierLink(
       throttled: pausedUntil > nowMs,
       recentSubmits: submits.total(nowMs),
       recentSubmitErrors: errors.total(nowMs),
+      unresponsive: isUnresponsive(
+        lastUnansweredDropAt,
+        lastSubmitAnswerAt,
+        nowMs,
+        UNRESPONSIVE_WINDOW_MS,
+      ),
     }),
     firstAttempt: () => Promise.all(allLoops().map((l) => l.firstAttempt)).then(() => undefined),
     slots: () => [...slotLoops.keys()].sort((a, b) => a - b),

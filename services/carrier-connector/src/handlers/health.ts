@@ -41,6 +41,7 @@ export async function startHealthPublisher(deps: HealthPublisherDeps) {
       bindsUp: down ? 0 : status.bindsUp,
       bindsWanted: status.bindsWanted,
       throttled: status.throttled,
+      unresponsive: status.unresponsive,
       recentSubmitErrors: status.recentSubmitErrors,
       recentSubmits: status.recentSubmits,
       simulated: link.carrier.simulated,

@@ -139,6 +139,7 @@ function fakeLink(
       throttled: false,
       recentSubmits: 0,
       recentSubmitErrors: 0,
+      unresponsive: false,
     }),
     firstAttempt: async () => undefined,
     slots: () => [0],

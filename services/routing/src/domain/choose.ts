@@ -17,7 +17,7 @@ export interface CarrierScore {
   latencyMs: number | null;
 }
 
-/** up: binds up; unknown: no health record (counts as healthy); degraded: throttled or erring. */
+/** up: binds up; unknown: no health record (counts as healthy); degraded: throttled, erring or unresponsive. */
 export type HealthState = "up" | "unknown" | "degraded" | "down";
 
 export interface ChoicePolicy {

@@ -83,7 +83,9 @@ export const DEFAULT_HEALTH_POLICY: HealthPolicy = {
 
 /**
  * Combines the connector replicas' records of each carrier: down when binds are wanted
- * and none is up anywhere; degraded when throttled or erring; no fresh record = unknown.
+ * and none is up anywhere; degraded when throttled, erring, or unresponsive (a replica dropped
+ * a bind whose submits went unanswered and none has been answered since: each message sent
+ * there would end "outcome unknown"); no fresh record = unknown.
  */
 export function combineHealth(
   records: Iterable<CarrierHealth>,
@@ -92,7 +94,14 @@ export function combineHealth(
 ): Map<string, HealthState> {
   const sums = new Map<
     string,
-    { up: number; wanted: number; throttled: boolean; errors: number; submits: number }
+    {
+      up: number;
+      wanted: number;
+      throttled: boolean;
+      unresponsive: boolean;
+      errors: number;
+      submits: number;
+    }
   >();
   for (const record of records) {
     if (nowMs - Date.parse(record.updatedAt) > policy.staleMs) continue;
@@ -100,12 +109,14 @@ export function combineHealth(
       up: 0,
       wanted: 0,
       throttled: false,
+      unresponsive: false,
       errors: 0,
       submits: 0,
     };
     sum.up += record.bindsUp;
     sum.wanted += record.bindsWanted;
     sum.throttled ||= record.throttled;
+    sum.unresponsive ||= record.unresponsive === true;
     sum.errors += record.recentSubmitErrors;
     sum.submits += record.recentSubmits;
     sums.set(record.carrierId, sum);
@@ -114,7 +125,7 @@ export function combineHealth(
   for (const [carrierId, sum] of sums) {
     const erring = sum.submits >= policy.minSubmits && sum.errors / sum.submits > policy.errorRatio;
     if (sum.wanted > 0 && sum.up === 0) states.set(carrierId, "down");
-    else if (sum.throttled || erring) states.set(carrierId, "degraded");
+    else if (sum.throttled || sum.unresponsive || erring) states.set(carrierId, "degraded");
     else states.set(carrierId, "up");
   }
   return states;

@@ -205,6 +205,15 @@ describe("carrier health", () => {
     expect(states.get("b")).toBe("degraded");
   });
 
+  it("when a replica says the carrier left its submits unanswered (a wedged SMSC), the carrier is degraded", () => {
+    const states = combineHealth(
+      [health("a", "r1", { unresponsive: true }), health("a", "r2"), health("b", "r1")],
+      T0,
+    );
+    expect(states.get("a")).toBe("degraded");
+    expect(states.get("b")).toBe("up");
+  });
+
   it("when a record is stale or missing, the carrier is unknown (absent)", () => {
     const states = combineHealth([health("a", "r1", { bindsUp: 0 })], T0 + 120_000);
     expect(states.has("a")).toBe(false);

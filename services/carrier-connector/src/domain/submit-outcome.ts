@@ -6,6 +6,11 @@ export type PartResult =
   | { kind: "accepted"; part: number; carrierMessageId: string }
   /** submit_sm_resp (or generic_nack) with an error command_status. */
   | { kind: "refused"; part: number; commandStatus: number }
+  /**
+   * generic_nack with command_status 0: the SMSC did not take the PDU (a nack is never an
+   * acceptance) and gave no reason, a broken SMSC's answer. Not taken, so safe to send again.
+   */
+  | { kind: "nacked"; part: number; detail: string }
   /** Sent, but no answer: response timeout or the connection closed. The carrier may have it. */
   | { kind: "unknown"; part: number; detail: string }
   /** Never left this process (no bound session any more, or unbinding). */
@@ -40,6 +45,10 @@ export type SubmitDecision =
  *   statuses are not.
  * - a part without an answer (timeout, closed after sending): failed, not retryable, the
  *   outcome is unknown (resubmitting may deliver it twice). A later issue reconciles.
+ * - a part nacked without a reason (generic_nack, command_status 0): failed, retryable (on
+ *   another carrier) when no part was accepted or is unknown: the SMSC took none of it. Not
+ *   "permanent" (nothing says the message is at fault), and never "submitted": 0 in a nack is
+ *   no "OK". commandStatus null, as the SMSC gave no status that means anything.
  * - nothing sent at all: release; some parts sent and accepted, the rest never sent: failed,
  *   not retryable (the accepted parts would be sent twice).
  */
@@ -87,6 +96,16 @@ export function decideSubmitOutcome(results: readonly PartResult[]): SubmitDecis
       detail:
         `outcome unknown: part ${unknown.part}/${total} got no answer (${unknown.detail}); ` +
         `not resubmitted, the carrier may have taken it${alsoAccepted}`,
+      accepted,
+    };
+  }
+  const nacked = results.find((r) => r.kind === "nacked");
+  if (nacked) {
+    return {
+      kind: "failed",
+      retryable: accepted.length === 0,
+      commandStatus: null,
+      detail: `part ${nacked.part}/${total} not accepted: ${nacked.detail}${alsoAccepted}`,
       accepted,
     };
   }

@@ -13,6 +13,12 @@ const refused = (part: number, commandStatus: number): PartResult => ({
   commandStatus,
 });
 
+const nacked = (part: number): PartResult => ({
+  kind: "nacked",
+  part,
+  detail: "generic_nack with command_status 0 (no reason)",
+});
+
 describe("decideSubmitOutcome", () => {
   it("when every part is accepted, the message is submitted with each part's id", () => {
     expect(decideSubmitOutcome([ok(1), ok(2)])).toEqual({
@@ -61,6 +67,25 @@ describe("decideSubmitOutcome", () => {
     ]);
     expect(decision).toMatchObject({ kind: "failed", retryable: false, commandStatus: null });
     expect(decision.kind === "failed" && decision.detail).toMatch(/^outcome unknown/);
+  });
+
+  it("when the only part got generic_nack with command_status 0, it failed and may be retried elsewhere: the SMSC took none of it", () => {
+    const decision = decideSubmitOutcome([nacked(1)]);
+    expect(decision).toMatchObject({ kind: "failed", retryable: true, commandStatus: null });
+    expect(decision.kind === "failed" && decision.detail).toMatch(/not accepted: generic_nack/);
+  });
+
+  it("when a part got generic_nack 0 and another was accepted or got no answer, it is not retried", () => {
+    expect(decideSubmitOutcome([ok(1), nacked(2)])).toMatchObject({
+      kind: "failed",
+      retryable: false,
+      accepted: [{ part: 1, carrierMessageId: "id1" }],
+    });
+    const unknown: PartResult = { kind: "unknown", part: 1, detail: "no response" };
+    expect(decideSubmitOutcome([unknown, nacked(2)])).toMatchObject({
+      kind: "failed",
+      retryable: false,
+    });
   });
 
   it("when nothing was sent, the claim is released", () => {

@@ -18,6 +18,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { loadCarrierConnectorConfig } from "../config.ts";
 import { DEFAULT_BACKOFF } from "../domain/backoff.ts";
 import { allSlots, type CarrierLink, startCarrierLink } from "./carrier-link.ts";
+import { partResultOfError } from "./submit-orders.ts";
 
 const log = createLogger("carrier-link-test", process.env.TEST_LOG_LEVEL ?? "silent");
 const cleanups: Array<() => Promise<void>> = [];
@@ -136,6 +137,16 @@ describe("carrier link", () => {
       name: "SmppGenericNackError",
       commandStatus: CommandStatus.ESME_RINVCMDLEN,
     });
+    expect(server.submits()).toBe(1);
+  });
+
+  it("when a submit gets generic_nack with command_status 0 (a broken SMSC), it rejects with the nack, and the part counts as not accepted (nacked), never as OK", async () => {
+    const server = await nackingSmsc(0);
+    const carrier = link(server.port);
+    await carrier.firstAttempt();
+    const error = await carrier.submit(pdu()).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "SmppGenericNackError", commandStatus: 0 });
+    expect(partResultOfError(1, error)).toMatchObject({ kind: "nacked", part: 1 });
     expect(server.submits()).toBe(1);
   });
 

@@ -30,6 +30,13 @@ describe("partResultOfError", () => {
     });
   });
 
+  it("when the carrier answered generic_nack with command_status 0, the part was not accepted (nacked), not refused with status 0", () => {
+    expect(partResultOfError(1, new SmppGenericNackError("submit_sm", 3, 0))).toMatchObject({
+      kind: "nacked",
+      part: 1,
+    });
+  });
+
   it("when the PDU cannot be encoded, it is invalid; anything unexpected is unknown", () => {
     expect(partResultOfError(1, new SmppEncodeError("too long")).kind).toBe("invalid");
     expect(partResultOfError(1, new Error("surprise")).kind).toBe("unknown");

@@ -354,6 +354,11 @@ async function submitPart(
 export function partResultOfError(part: number, error: unknown): PartResult {
   const detail = error instanceof Error ? error.message : String(error);
   if (error instanceof SmppGenericNackError) {
+    // A nack says "not taken"; with status 0 it gives no reason (a broken SMSC): not a refusal
+    // to classify by its status (0 would read as OK), a "not accepted" to send elsewhere.
+    if (error.commandStatus === 0) {
+      return { kind: "nacked", part, detail: "generic_nack with command_status 0 (no reason)" };
+    }
     return { kind: "refused", part, commandStatus: error.commandStatus };
   }
   if (error instanceof SmppSessionStateError) return { kind: "unsent", part, detail };

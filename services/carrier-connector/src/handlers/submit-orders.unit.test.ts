@@ -3,6 +3,7 @@ import { createLogger, type Delivery, type EventPublisher } from "@smsgw/service
 import {
   type Outgoing,
   SmppConnectionClosedError,
+  SmppGenericNackError,
   type SmppSession,
   type SubmitSm,
 } from "@smsgw/smpp";
@@ -324,6 +325,24 @@ describe("handleSubmitOrders", () => {
       { type: "SubmitFailed", data: { retryable: true, commandStatus: null } },
     ]);
     expect(published[0]?.data).toMatchObject({ detail: expect.stringMatching(/no bind/) });
+  });
+
+  it("when the carrier answers the submit with generic_nack and command_status 0, the message is not submitted: SubmitFailed is retryable with no status, recorded, with what failover needs", async () => {
+    const { handle, claims, published, parts } = setup(async () => {
+      throw new SmppGenericNackError("submit_sm", 1, 0);
+    });
+    expect(await handle([order("msg_1")])).toEqual([{ kind: "ack" }]);
+    expect(parts).toEqual([]);
+    expect(claims.get("msg_1:1")?.failure).toMatchObject({ retryable: true, commandStatus: null });
+    expect(published).toMatchObject([
+      {
+        type: "SubmitFailed",
+        data: { retryable: true, commandStatus: null, failover: { tried: ["sim-a"] } },
+      },
+    ]);
+    expect(published[0]?.data).toMatchObject({
+      detail: expect.stringMatching(/not accepted: generic_nack with command_status 0/),
+    });
   });
 
   it("when the message has a validUntil, submit_sm carries it as an SMPP absolute time", async () => {

@@ -41,8 +41,8 @@ export type SubmitDecision =
  * is only offered for resubmission (retryable) when the carrier surely took none of it.
  * - every part accepted: submitted.
  * - a part refused: failed; retryable when the status says "retry later" or "the bind is the
- *   problem" (classifyCommandStatus) and no part was accepted; permanent and "unclear"
- *   statuses are not.
+ *   problem" (classifyCommandStatus) and no part was accepted or got no answer; permanent and
+ *   "unclear" statuses are not.
  * - a part without an answer (timeout, closed after sending): failed, not retryable, the
  *   outcome is unknown (resubmitting may deliver it twice). A later issue reconciles.
  * - a part nacked without a reason (generic_nack, command_status 0): failed, retryable (on
@@ -65,10 +65,13 @@ export function decideSubmitOutcome(results: readonly PartResult[]): SubmitDecis
       ? ""
       : `; part(s) ${accepted.map((a) => a.part).join(", ")} were accepted and are not resubmitted`;
 
+  // A part sent without an answer may be at the carrier: the message is not offered again,
+  // whatever another part's refusal says (it would send that part twice).
+  const mayHaveAny = accepted.length > 0 || results.some((r) => r.kind === "unknown");
   const refused = results.find((r) => r.kind === "refused");
   if (refused) {
     const kind = classifyCommandStatus(refused.commandStatus);
-    const retryable = accepted.length === 0 && (kind === "retry" || kind === "session");
+    const retryable = !mayHaveAny && (kind === "retry" || kind === "session");
     return {
       kind: "failed",
       retryable,
@@ -103,7 +106,7 @@ export function decideSubmitOutcome(results: readonly PartResult[]): SubmitDecis
   if (nacked) {
     return {
       kind: "failed",
-      retryable: accepted.length === 0,
+      retryable: !mayHaveAny,
       commandStatus: null,
       detail: `part ${nacked.part}/${total} not accepted: ${nacked.detail}${alsoAccepted}`,
       accepted,

@@ -60,6 +60,14 @@ describe("decideSubmitOutcome", () => {
     });
   });
 
+  it("when one part is refused for now (ESME_RSYSERR) and another got no answer, it is not retried: the unanswered part may be at the carrier", () => {
+    const decision = decideSubmitOutcome([
+      refused(1, CommandStatus.ESME_RSYSERR),
+      { kind: "unknown", part: 2, detail: "no response within 10000 ms" },
+    ]);
+    expect(decision).toMatchObject({ kind: "failed", retryable: false });
+  });
+
   it("when a part got no answer, the outcome is unknown: failed, not retryable, no status", () => {
     const decision = decideSubmitOutcome([
       ok(1),

@@ -31,11 +31,11 @@ const AUDIT_ACTION = { topup: "credits.topped_up", adjustment: "credits.adjusted
 
 /**
  * Moves credit in one transaction: the ledger entry, the balance, the audit entry. With a
- * reference, the entry is inserted first and the ledger's unique index on (account,
- * reference) decides: a second call (a retry, sequential or concurrent; a concurrent one
- * waits for the first to commit) inserts nothing and gets the first movement back,
- * `replayed`, or a `reference_reused` error when it asked for another amount or kind. A
- * balance check that fails (an adjustment below zero) rolls the entry back with it.
+ * reference, its row in `ledger_references` is inserted first and its primary key decides: a
+ * second call (a retry, sequential or concurrent; a concurrent one waits for the first to
+ * commit) inserts nothing and gets the first movement back, `replayed`, or a
+ * `reference_reused` error when it asked for another amount or kind. A balance check that
+ * fails (an adjustment below zero) rolls the reference back with the entry.
  */
 export async function moveCredits(db: Kysely<PricingDatabase>, m: CreditMovement): Promise<Moved> {
   const reference = m.reference ?? null;
@@ -50,28 +50,22 @@ export async function moveCredits(db: Kysely<PricingDatabase>, m: CreditMovement
       .executeTakeFirst();
     if (!account) throw notFound(m.account);
     const accountId = account.account_id;
-    const inserted = await tx
-      .insertInto("ledger")
-      .values({
-        account_id: accountId,
-        kind: m.kind,
-        amount: m.units,
-        actor: m.actor,
-        note: m.note,
-        reference,
-      })
-      .onConflict((c) =>
-        c.columns(["account_id", "reference"]).where("reference", "is not", null).doNothing(),
-      )
-      .returningAll()
-      .executeTakeFirst();
-    if (!inserted) {
+    const claimed =
+      reference === null ||
+      (await tx
+        .insertInto("ledger_references")
+        .values({ account_id: accountId, reference, ledger_id: null })
+        .onConflict((c) => c.columns(["account_id", "reference"]).doNothing())
+        .returning("reference")
+        .executeTakeFirst()) !== undefined;
+    if (!claimed) {
       const first = toLedgerEntry(
         await tx
-          .selectFrom("ledger")
-          .selectAll()
-          .where("account_id", "=", accountId)
-          .where("reference", "=", reference ?? "")
+          .selectFrom("ledger_references as r")
+          .innerJoin("ledger", "ledger.id", "r.ledger_id")
+          .selectAll("ledger")
+          .where("r.account_id", "=", accountId)
+          .where("r.reference", "=", reference ?? "")
           .executeTakeFirstOrThrow(),
       );
       if (judgeRetry(first, { kind: m.kind, amount: m.units }) === "conflict") {
@@ -86,6 +80,26 @@ export async function moveCredits(db: Kysely<PricingDatabase>, m: CreditMovement
         .where("account_id", "=", accountId)
         .executeTakeFirstOrThrow();
       return { row, entry: first, replayed: true };
+    }
+    const inserted = await tx
+      .insertInto("ledger")
+      .values({
+        account_id: accountId,
+        kind: m.kind,
+        amount: m.units,
+        actor: m.actor,
+        note: m.note,
+        reference,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    if (reference !== null) {
+      await tx
+        .updateTable("ledger_references")
+        .set({ ledger_id: inserted.id })
+        .where("account_id", "=", accountId)
+        .where("reference", "=", reference)
+        .execute();
     }
     const row = await tx
       .updateTable("accounts")

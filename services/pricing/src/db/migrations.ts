@@ -289,12 +289,19 @@ export const migrations: Record<string, Migration> = {
     async up(db: Kysely<unknown>) {
       // A top-up or adjustment may carry its caller's reference (a payment's id): one movement
       // per account and reference, whatever retries or concurrent calls do, so a retried
-      // top-up credits once (credit-movements.ts). A unique index, not a read-then-write: two
-      // concurrent inserts of one reference cannot both commit. Null for every older entry.
+      // top-up credits once (credit-movements.ts). The references' own table decides by its
+      // primary key, not a read-then-write: two concurrent inserts of one reference cannot both
+      // commit. Not a unique index on the ledger: migrations run in one transaction, and
+      // building one there would lock the ledger, every charge with it, for as long as the
+      // scan of its rows takes. A new table and a column without a default are instant.
       await sql`alter table ledger add column reference text`.execute(db);
       await sql`
-        create unique index ledger_reference_once on ledger (account_id, reference)
-        where reference is not null`.execute(db);
+        create table ledger_references (
+          account_id text not null,
+          reference text not null,
+          ledger_id bigint,
+          primary key (account_id, reference)
+        )`.execute(db);
     },
   },
 };

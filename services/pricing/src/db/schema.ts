@@ -108,9 +108,17 @@ export interface LedgerTable {
   price_per_part: Money | null;
   actor: string;
   note: string;
-  /** A top-up's or adjustment's caller-given reference; unique per account (migration 0014). */
+  /** A top-up's or adjustment's caller-given reference; unique per account (`ledger_references`). */
   reference: ColumnType<string | null, string | null | undefined, never>;
   created_at: Timestamp;
+}
+
+/** One row per account and reference of a credit movement: the key decides a retry (0014). */
+export interface LedgerReferencesTable {
+  account_id: string;
+  reference: string;
+  /** The movement's ledger entry (set in the transaction that inserted the row). */
+  ledger_id: string | null;
 }
 
 export interface PendingChargesTable {
@@ -144,6 +152,7 @@ export interface PricingDatabase {
   accounts: AccountsTable;
   prices: PricesTable;
   ledger: LedgerTable;
+  ledger_references: LedgerReferencesTable;
   /** Legacy (before 0006): no longer written; a later migration drops it. */
   pending_charges: PendingChargesTable;
   settlement_mark: SettlementMarkTable;

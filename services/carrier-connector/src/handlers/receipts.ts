@@ -160,11 +160,15 @@ export function createReceiptHandler(deps: ReceiptDeps) {
 
   async function flush(batch: Waiting[]): Promise<void> {
     let found: Map<string, PartRow[]>;
+    // A failed lookup knows nothing of the ids: they are asked again, never counted towards
+    // giving up (an outage of the database would otherwise drop the receipts of real parts).
+    let lookedUp = true;
     try {
       found = await deps.findParts(batch.map((item) => item.key));
     } catch (error) {
       log.warn({ err: errorMessage(error), receipts: batch.length }, "receipt lookup failed");
       found = new Map();
+      lookedUp = false;
     }
     const now = deps.now();
     const mapped: Array<{ item: Waiting; row: PartRow; events: ConnectorEvent[] }> = [];
@@ -197,7 +201,7 @@ export function createReceiptHandler(deps: ReceiptDeps) {
             carrierMessageId: item.receipt.carrierMessageId,
             stat: item.receipt.stat,
           };
-          if (unknownIds.giveUp(partKey(item.key), item.firstSeen, Date.now())) {
+          if (lookedUp && unknownIds.giveUp(partKey(item.key), item.firstSeen, Date.now())) {
             log.error(fields, "receipt for an id never stored; acknowledged and dropped");
             carrierMetrics.receiptDropped(item.carrierId);
             item.session.respond(item.pdu);

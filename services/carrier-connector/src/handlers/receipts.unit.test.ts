@@ -59,6 +59,8 @@ function setup(
     mappingWaitMs?: number;
     unknownDropAfterMs?: number;
     rows?: PartRow[];
+    /** The lookup fails (the database is down) while this says so. */
+    down?: () => boolean;
     log?: typeof log;
   } = {},
 ) {
@@ -71,6 +73,7 @@ function setup(
   const counts = createScoreCounter(600_000, 60_000);
   const handler = createReceiptHandler({
     findParts: async (keys) => {
+      if (options.down?.()) throw new Error("connection refused");
       lookups.push([...keys]);
       const wanted = new Set(keys.map(partKey));
       const found = new Map<string, PartRow[]>();
@@ -255,6 +258,31 @@ describe("receipt handler", () => {
       { seq: 4, status: CommandStatus.ESME_RX_T_APPN },
     ]);
     expect(published).toEqual([]);
+  });
+
+  it("when the lookup fails past the give-up time (the database is down), the receipt is still told to retry later, and matched once the database is back", async () => {
+    let down = true;
+    const { handler, published } = setup({
+      mappingWaitMs: 0,
+      unknownDropAfterMs: 100,
+      rows: [row("221", 1)],
+      down: () => down,
+    });
+    const { session, answers } = fakeSession();
+    handler.onRequest(carrier, session, receiptPdu("dd", "DELIVRD", 1));
+    await waitFor(() => answers.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    handler.onRequest(carrier, session, receiptPdu("dd", "DELIVRD", 2));
+    await waitFor(() => answers.length === 2);
+    expect(answers).toEqual([
+      { seq: 1, status: CommandStatus.ESME_RX_T_APPN },
+      { seq: 2, status: CommandStatus.ESME_RX_T_APPN },
+    ]);
+    down = false;
+    handler.onRequest(carrier, session, receiptPdu("dd", "DELIVRD", 3));
+    await waitFor(() => answers.length === 3);
+    expect(answers[2]).toEqual({ seq: 3, status: 0 });
+    expect(published.length).toBe(1);
   });
 
   it("when a deliver_sm is not a receipt (MO), it goes to the inbound handler, not a lookup", () => {

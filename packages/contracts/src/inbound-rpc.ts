@@ -22,6 +22,11 @@ export const InboundApiRequest = z.discriminatedUnion("op", [
     test: z.boolean(),
     country: z.string().length(2).optional(),
     number: z.string().max(21).optional(),
+    /**
+     * The request's Idempotency-Key: a take under a key the account holds a number by answers
+     * that number (its first answer lost on the way back to ingress), not a second one.
+     */
+    requestKey: z.string().min(1).max(255).optional(),
   }),
   z.object({
     op: z.literal("numbers.update"),

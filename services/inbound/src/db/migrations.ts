@@ -177,4 +177,15 @@ export const migrations: Record<string, Migration> = {
       );
     },
   },
+  "0009_take_request_key": {
+    async up(db: Kysely<unknown>) {
+      // The Idempotency-Key of the take that gave the account its number: a retry whose first
+      // answer was lost between this service and ingress finds the number, and one key cannot
+      // take two (the index; the inventory is small, its build instant). Cleared by a release.
+      await sql`alter table numbers add column taken_with_key text`.execute(db);
+      await sql`
+        create unique index numbers_taken_with_key on numbers (account_id, taken_with_key)
+        where taken_with_key is not null`.execute(db);
+    },
+  },
 };

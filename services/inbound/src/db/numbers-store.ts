@@ -36,6 +36,44 @@ export interface NumberStoreOptions {
 export function createNumberStore(database: Database<unknown>, options: NumberStoreOptions = {}) {
   const { sql } = database;
   const quarantineMs = options.quarantineMs ?? 0;
+
+  /** Takes a free number that fits the wish (see `take`), under the request's key if any. */
+  async function takeFree(
+    accountId: string,
+    wish: TakeWish,
+    now: Date,
+    by: AuditBy,
+    requestKey: string | null,
+  ): Promise<InventoryNumber | undefined> {
+    const [row] = await sql<NumberRow[]>`
+      with changed as (
+        update numbers
+          set account_id = ${accountId}, taken_at = ${now}, inbound_url = null,
+              released_at = null, released_by = null, taken_with_key = ${requestKey}
+        where number = (
+          select number from numbers
+          where account_id is null
+            and (simulator or not ${wish.test})
+            and (simulator or released_at is null or released_by = ${accountId}
+              or released_at <= ${now}::timestamptz - ${quarantineMs} * interval '1 millisecond')
+            and ${wish.number === undefined ? sql`country = ${wish.country ?? ""}` : sql`number = ${wish.number}`}
+          order by number
+          limit 1
+          for update skip locked
+        ) and account_id is null
+        returning *
+      ), logged as (${auditOfChanged(sql, accountId, "number", { action: "number.taken", by })})
+      select * from changed`;
+    return row ? fromRow(row) : undefined;
+  }
+
+  /** The number the account holds by a take under this key, if any. */
+  async function takenWith(accountId: string, key: string): Promise<InventoryNumber | undefined> {
+    const [row] = await sql<NumberRow[]>`
+      select * from numbers where account_id = ${accountId} and taken_with_key = ${key}`;
+    return row ? fromRow(row) : undefined;
+  }
+
   return {
     quarantineMs,
 
@@ -95,27 +133,19 @@ export function createNumberStore(database: Database<unknown>, options: NumberSt
       wish: TakeWish,
       now: Date,
       by: AuditBy,
+      requestKey: string | null = null,
     ): Promise<InventoryNumber | undefined> {
-      const [row] = await sql<NumberRow[]>`
-        with changed as (
-          update numbers
-            set account_id = ${accountId}, taken_at = ${now}, inbound_url = null,
-                released_at = null, released_by = null
-          where number = (
-            select number from numbers
-            where account_id is null
-              and (simulator or not ${wish.test})
-              and (simulator or released_at is null or released_by = ${accountId}
-                or released_at <= ${now}::timestamptz - ${quarantineMs} * interval '1 millisecond')
-              and ${wish.number === undefined ? sql`country = ${wish.country ?? ""}` : sql`number = ${wish.number}`}
-            order by number
-            limit 1
-            for update skip locked
-          ) and account_id is null
-          returning *
-        ), logged as (${auditOfChanged(sql, accountId, "number", { action: "number.taken", by })})
-        select * from changed`;
-      return row ? fromRow(row) : undefined;
+      if (requestKey !== null) {
+        const taken = await takenWith(accountId, requestKey);
+        if (taken) return taken;
+      }
+      try {
+        return await takeFree(accountId, wish, now, by, requestKey);
+      } catch (error) {
+        // The same key's take committed meanwhile (another replica, a concurrent retry).
+        if (requestKey === null || !isKeyTaken(error)) throw error;
+        return takenWith(accountId, requestKey);
+      }
     },
 
     /** Sets the inbound URL of an account's own number; undefined when it holds no such number. */
@@ -143,7 +173,7 @@ export function createNumberStore(database: Database<unknown>, options: NumberSt
       const rows = await sql`
         with changed as (
           update numbers
-            set account_id = null, inbound_url = null, taken_at = null,
+            set account_id = null, inbound_url = null, taken_at = null, taken_with_key = null,
                 released_at = ${now}, released_by = ${accountId}
           where number = ${number} and account_id = ${accountId}
           returning number
@@ -155,3 +185,9 @@ export function createNumberStore(database: Database<unknown>, options: NumberSt
 }
 
 export type NumberStore = ReturnType<typeof createNumberStore>;
+
+/** The unique index of 0009: another take under the same account and key committed first. */
+function isKeyTaken(error: unknown): boolean {
+  const e = error as { code?: unknown; constraint_name?: unknown } | null;
+  return e?.code === "23505" && e.constraint_name === "numbers_taken_with_key";
+}

@@ -62,10 +62,19 @@ export async function answerApi(
     case "numbers.take": {
       const wish = { country: request.country, number: request.number, test: request.test };
       const now = deps.now();
-      const taken = await deps.numbers.take(request.accountId, wish, now, by);
+      const taken = await deps.numbers.take(
+        request.accountId,
+        wish,
+        now,
+        by,
+        request.requestKey ?? null,
+      );
       if (!taken) {
+        // A test account asking for a real number is told it gets simulator numbers only.
         const resting =
-          wish.number === undefined ? null : await deps.numbers.restingUntil(wish.number, now);
+          wish.number === undefined || wish.test
+            ? null
+            : await deps.numbers.restingUntil(wish.number, now);
         return fail(422, "no_number_available", noNumberMessage(wish, resting));
       }
       await deps.heldNumbers.put({ number: taken.number, accountId: request.accountId });

@@ -68,7 +68,15 @@ export function numbersHandlers(deps: NumbersDeps) {
       const by = auditBy(principal, clientIpOf(req));
       const ask = async (): Promise<InboundApiResponse | null> => {
         try {
-          return await deps.askInbound({ ...request.value, accountId: account.accountId, by });
+          // The key goes along: the service answers a take it made under it (its first answer
+          // lost on the way back here) rather than taking a second number.
+          const requestKey = key.value === undefined ? {} : { requestKey: key.value };
+          return await deps.askInbound({
+            ...request.value,
+            ...requestKey,
+            accountId: account.accountId,
+            by,
+          });
         } catch (error) {
           deps.log.error({ err: error }, "inbound API request failed");
           return null;
@@ -85,7 +93,7 @@ export function numbersHandlers(deps: NumbersDeps) {
         {
           accountId: account.accountId,
           key: key.value,
-          body: { [req.path]: req.body },
+          body: req.body,
           newIds: [],
           started,
         },

@@ -10,23 +10,27 @@ export function encodeCursor(cursor: InboundCursor): string {
   return Buffer.from(`${cursor.receivedAt}|${cursor.id}`, "utf8").toString("base64url");
 }
 
-/** Where a page of an opt-out list (oldest first) stopped: the last entry's time and number. */
+/**
+ * Where a page of an opt-out list (oldest first) stopped: the last entry's time and its
+ * revision in the bucket (the tie-break). Not its number: a cursor travels in URLs and access
+ * logs, and an opted-out person's number must not (api.md section 7).
+ */
 export interface OptOutCursor {
   since: string;
-  number: string;
+  revision: number;
 }
 
 export function encodeOptOutCursor(cursor: OptOutCursor): string {
-  return Buffer.from(`${cursor.since}|${cursor.number}`, "utf8").toString("base64url");
+  return Buffer.from(`${cursor.since}|${cursor.revision}`, "utf8").toString("base64url");
 }
 
 /** null when it is not a cursor this API handed out. */
 export function decodeOptOutCursor(text: string): OptOutCursor | null {
   const decoded = Buffer.from(text, "base64url").toString("utf8");
-  const [since, number, ...rest] = decoded.split("|");
-  if (rest.length > 0 || !since || !number) return null;
-  if (Number.isNaN(Date.parse(since)) || !/^\+[1-9][0-9]{1,14}$/.test(number)) return null;
-  return { since, number };
+  const [since, revision, ...rest] = decoded.split("|");
+  if (rest.length > 0 || !since || !revision || !/^[0-9]{1,15}$/.test(revision)) return null;
+  if (Number.isNaN(Date.parse(since))) return null;
+  return { since, revision: Number(revision) };
 }
 
 /** The time as encodeCursor writes it (an ISO instant in UTC). */

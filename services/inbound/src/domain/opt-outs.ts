@@ -18,12 +18,13 @@ export function optOutChangeOf(text: string): OptOutChange | null {
 
 /** An entry of an account's opt-out list, as far as its order goes. */
 interface Listed {
-  number: string;
   since: string;
+  /** Its revision in the bucket: unique, so it breaks ties of `since`. */
+  revision: number;
 }
 
 /**
- * One page of an account's list, oldest first (ties by number), after `cursor` (the last
+ * One page of an account's list, oldest first (ties by revision), after `cursor` (the last
  * entry of the page before), and whether more follow.
  */
 export function optOutPage<T extends Listed>(
@@ -31,8 +32,7 @@ export function optOutPage<T extends Listed>(
   cursor: Listed | null,
   limit: number,
 ): { page: T[]; more: boolean } {
-  const order = (a: Listed, b: Listed) =>
-    a.since.localeCompare(b.since) || a.number.localeCompare(b.number);
+  const order = (a: Listed, b: Listed) => a.since.localeCompare(b.since) || a.revision - b.revision;
   const after = cursor === null ? entries : entries.filter((e) => order(e, cursor) > 0);
   const sorted = [...after].sort(order);
   return { page: sorted.slice(0, limit), more: sorted.length > limit };

@@ -122,7 +122,7 @@ export async function answerApi(
       const { page, more } = optOutPage(all, cursor, request.limit ?? 1_000);
       const last = page.at(-1);
       const nextCursor =
-        more && last ? encodeOptOutCursor({ since: last.since, number: last.number }) : null;
+        more && last ? encodeOptOutCursor({ since: last.since, revision: last.revision }) : null;
       return answer(200, { optOuts: page.map(optOutView), nextCursor });
     }
     case "optOuts.add": {

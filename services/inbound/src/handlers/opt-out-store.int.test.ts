@@ -88,7 +88,7 @@ describe("opt-out lists past a page", () => {
     const accountId = "acc_many";
     const start = Date.parse("2026-12-01T00:00:00.000Z");
     const numbers = Array.from({ length: 2_500 }, (_, i) => `+3725${String(i).padStart(7, "0")}`);
-    // Two entries at each instant: the page's order and its cursor break ties by number.
+    // Two entries at each instant: the page's order and its cursor break ties by revision.
     await Promise.all(
       numbers.map((n, i) =>
         optOuts.add(accountId, n, "API", new Date(start + Math.floor(i / 2) * 1_000)),
@@ -100,7 +100,10 @@ describe("opt-out lists past a page", () => {
     const page = async (cursor?: string, limit?: number) => {
       const answered = await answerApi(deps, { op: "optOuts.list", accountId, cursor, limit });
       expect(answered.httpStatus).toBe(200);
-      return answered.body as { optOuts: Array<{ number: string }>; nextCursor: string | null };
+      return answered.body as {
+        optOuts: Array<{ number: string; since: string }>;
+        nextCursor: string | null;
+      };
     };
     const first = await page();
     expect(first.optOuts).toHaveLength(1_000);
@@ -113,7 +116,11 @@ describe("opt-out lists past a page", () => {
       cursor = next.nextCursor;
     }
     const expected = numbers.filter((_, i) => i !== 7);
-    expect(listed.map((e) => e.number)).toEqual(expected);
+    expect(listed.map((e) => e.number).sort()).toEqual(expected);
+    const times = listed.map((e) => e.since);
+    expect(times).toEqual([...times].sort());
+    // The cursor names no number (it travels in URLs and access logs).
+    expect(Buffer.from(first.nextCursor ?? "", "base64url").toString()).not.toContain("+");
     expect(decodeOptOutCursor("not-a-cursor")).toBeNull();
     const refused = await answerApi(deps, {
       op: "optOuts.list",

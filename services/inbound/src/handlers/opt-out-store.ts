@@ -66,11 +66,11 @@ export function createOptOutStore(kv: KV) {
      * read per key: a sender with tens of thousands of opt-outs is listed in one consumer's
      * stream of messages, not as many round trips.
      */
-    async list(accountId: string): Promise<OptOutRecord[]> {
-      const records: OptOutRecord[] = [];
+    async list(accountId: string): Promise<Array<OptOutRecord & { revision: number }>> {
+      const records: Array<OptOutRecord & { revision: number }> = [];
       for await (const entry of await kv.history({ key: `${accountId}.*` })) {
         const record = recordOf(entry);
-        if (record) records.push(record);
+        if (record) records.push({ ...record, revision: entry.revision });
       }
       return records;
     },

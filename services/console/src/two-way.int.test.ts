@@ -187,6 +187,25 @@ describe("two-way messaging in the console", () => {
     expect(again.status).toBe(404);
   });
 
+  it("when the opt-out list is longer than a page, it is paged, never cut off; a stale page link shows the start", async () => {
+    const { visitor } = await signUp("many-opt-outs@example.com");
+    const numbers = Array.from({ length: 201 }, (_, i) => `+3725600${String(i).padStart(4, "0")}`);
+    for (const number of numbers) {
+      expect((await visitor.post("/opt-outs", { number })).status).toBe(201);
+    }
+    const first = await visitor.get("/opt-outs");
+    expect(rowsOf(first.text, "opt-out")).toHaveLength(200);
+    const next = /rel="next" href="([^"]+)"/.exec(first.text)?.[1]?.replace(/&amp;/g, "&");
+    expect(next).toMatch(/^\/opt-outs\?cursor=/);
+    const second = await visitor.get(next ?? "");
+    expect(second.text).not.toContain('rel="next"');
+    const shown = [...rowsOf(first.text, "opt-out"), ...rowsOf(second.text, "opt-out")];
+    expect(shown.sort()).toEqual(numbers);
+    const stale = await visitor.get("/opt-outs?cursor=not-a-cursor");
+    expect(stale.status).toBe(422);
+    expect(rowsOf(stale.text, "opt-out")).toHaveLength(200);
+  });
+
   it("when the account asks for a sender ID, it waits for the operator, shows the decision and can be withdrawn; a numeric one is refused", async () => {
     const { visitor, accountId } = owner;
     expect((await visitor.get("/numbers")).text).toContain('id="no-sender-ids"');

@@ -119,7 +119,9 @@ export function createInboundClient(nats: Nats, prefix: string, timeoutMs: numbe
         200,
         InboundPage,
       ),
-    optOuts: (accountId: string) => ask(accountId, { op: "optOuts.list" }, 200, OptOutList),
+    /** A page of the account's opt-outs, oldest first, after `cursor` (the page before's nextCursor). */
+    optOuts: (accountId: string, limit: number, cursor?: string) =>
+      ask(accountId, { op: "optOuts.list", limit, ...(cursor ? { cursor } : {}) }, 200, OptOutList),
     addOptOut: (accountId: string, number: string) =>
       ask(accountId, { op: "optOuts.add", number }, 201, OptOutEntry),
     removeOptOut: (accountId: string, number: string) =>

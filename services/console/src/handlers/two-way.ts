@@ -17,6 +17,8 @@ export interface TwoWayOptions {
 }
 
 const INBOUND_PAGE = 50;
+/** Opt-outs a page of the console shows: a long list is paged, never cut off. */
+const OPT_OUTS_PAGE = 200;
 
 const field = (req: Request, name: string, max: number) =>
   (typeof req.body?.[name] === "string" ? (req.body[name] as string) : "").slice(0, max);
@@ -54,12 +56,29 @@ export function mountTwoWay(router: Router, options: TwoWayOptions): void {
     res.status(status).send(numbersPage(pageContext(res), view).value);
   }
 
-  async function optOuts(res: Response, extra: Partial<OptOutsView> = {}, status = 200) {
-    const listed = await inbound.optOuts(accountOf(res));
+  async function optOuts(
+    res: Response,
+    extra: Partial<OptOutsView> = {},
+    status = 200,
+    cursor = "",
+  ) {
+    const accountId = accountOf(res);
+    let listed = await inbound.optOuts(accountId, OPT_OUTS_PAGE, cursor || undefined);
+    const problems = [...(extra.problems ?? [])];
+    if (!listed.ok && cursor) {
+      problems.push("That page link is not valid any more; showing the list from its start.");
+      listed = await inbound.optOuts(accountId, OPT_OUTS_PAGE);
+    }
     if (!listed.ok) throw new Error(listed.message);
-    res
-      .status(status)
-      .send(optOutsPage(pageContext(res), { optOuts: listed.value.optOuts, ...extra }).value);
+    const { optOuts: page, nextCursor } = listed.value;
+    res.status(problems.length > 0 && status === 200 ? 422 : status).send(
+      optOutsPage(pageContext(res), {
+        optOuts: page,
+        nextCursor: nextCursor ?? null,
+        ...extra,
+        problems,
+      }).value,
+    );
   }
 
   router.get("/numbers", requireUser, async (_req, res) => {
@@ -151,8 +170,9 @@ export function mountTwoWay(router: Router, options: TwoWayOptions): void {
       );
   });
 
-  router.get("/opt-outs", requireUser, async (_req, res) => {
-    await optOuts(res);
+  router.get("/opt-outs", requireUser, async (req, res) => {
+    const cursor = typeof req.query.cursor === "string" ? req.query.cursor.slice(0, 200) : "";
+    await optOuts(res, {}, 200, cursor);
   });
 
   router.post("/opt-outs", requireUser, requireCsrf, async (req, res) => {

@@ -10,7 +10,10 @@ export interface OptOutRow {
 }
 
 export interface OptOutsView {
+  /** One page of the list, oldest first. */
   optOuts: readonly OptOutRow[];
+  /** Where the next page starts; null on the last. */
+  nextCursor?: string | null;
   notice?: string;
   problems?: string[];
   /** The add form's number, when it is shown again with a problem. */
@@ -36,6 +39,7 @@ export function optOutsPage(ctx: PageContext, view: OptOutsView): Html {
 ${problemList(view.problems ?? [])}
 <p>Messages to these numbers are refused with <code>opted_out</code> and never charged. A reply of STOP, STOPALL, UNSUBSCRIBE, CANCEL, END or QUIT to one of your numbers adds its sender; START, UNSTOP or YES removes it. Remove a number only when its owner asked to hear from you again.</p>
 ${list}
+${view.nextCursor ? html`<p><a rel="next" href="/opt-outs?${new URLSearchParams({ cursor: view.nextCursor }).toString()}">More opted-out numbers →</a></p>` : ""}
 <h2>Add a number</h2>
 <form method="post" action="/opt-outs" class="stack">${csrfField(ctx)}
 <label for="opt-out-number">Number <span class="hint">(international form)</span></label>

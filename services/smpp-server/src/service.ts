@@ -38,6 +38,7 @@ import type { SmppServerConfig } from "./config.ts";
 import { migrations } from "./db/migrations.ts";
 import { type BindRegistry, startBindRegistry } from "./handlers/bind-registry.ts";
 import { createBindDesk } from "./handlers/binds.ts";
+import { type ConcatDesk, startConcatDesk } from "./handlers/concat-desk.ts";
 import { handleInboundForSmpp, SMPP_INBOUND_DURABLE } from "./handlers/inbound-intake.ts";
 import { handleErasures, SMPP_ERASURES_DURABLE } from "./handlers/receipt-erasures.ts";
 import {
@@ -45,8 +46,11 @@ import {
   SMPP_RECEIPTS_DURABLE,
   startReceiptSender,
 } from "./handlers/receipts.ts";
-import { serveSubmits } from "./handlers/submits.ts";
+import { type SubmittedPart, samePart, serveSubmits } from "./handlers/submits.ts";
 import { admissionMetrics } from "./metrics.ts";
+
+/** Concatenated messages an account may have waiting for parts at once, on one replica. */
+const MAX_WAITING_MESSAGES = 1_000;
 
 export interface StartedSmppServer {
   ready(): boolean;
@@ -79,6 +83,7 @@ export async function startSmppServer(
   let inbound: RunningConsumer | undefined;
   let erasures: RunningConsumer | undefined;
   let sender: ReturnType<typeof startReceiptSender> | undefined;
+  let concat: ConcatDesk<SubmittedPart> | undefined;
   let registry: BindRegistry | undefined;
   let admission: AdmissionGate = ALWAYS_ADMIT;
   let sharedLimits: ReturnType<typeof startSharedLimits> | undefined;
@@ -93,6 +98,7 @@ export async function startSmppServer(
     await sender?.stop();
     await smpp?.close();
     await smppTls?.close();
+    concat?.stop();
     await registry?.stop();
     await accounts?.stop();
     await routing?.stop();
@@ -175,6 +181,13 @@ export async function startSmppServer(
       registry,
       log,
     });
+    concat = startConcatDesk<SubmittedPart>({
+      maxWaitingPerAccount: MAX_WAITING_MESSAGES,
+      timeoutMs: config.SMPP_CONCAT_TIMEOUT_MS,
+      samePart,
+      log,
+      now,
+    });
     const submitDeps = {
       accounts,
       pipeline,
@@ -187,7 +200,7 @@ export async function startSmppServer(
         maxScheduleAheadMs: config.MAX_SCHEDULE_AHEAD_HOURS * 3_600_000,
         maxValidityMs: config.MAX_VALIDITY_HOURS * 3_600_000,
       },
-      concatTimeoutMs: config.SMPP_CONCAT_TIMEOUT_MS,
+      concat,
       log,
       now,
     };

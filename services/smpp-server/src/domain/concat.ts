@@ -18,7 +18,7 @@ interface Group<T> {
 export type AddOutcome<T> =
   | { kind: "waiting"; messageId: string }
   | { kind: "complete"; messageId: string; values: T[] }
-  /** Not a valid part (seq outside 1..total, total unlike the first part's, seen already). */
+  /** Not a valid part (seq outside 1..total, another part under a number taken already). */
   | { kind: "invalid"; reason: string };
 
 /**
@@ -30,9 +30,15 @@ export type AddOutcome<T> =
 export class ConcatAssembler<T> {
   readonly #groups = new Map<string, Group<T>>();
   readonly #maxGroups: number;
+  readonly #samePart: (a: T, b: T) => boolean;
 
-  constructor(maxGroups: number) {
+  /**
+   * `samePart` tells a part resent (its answer lost or late, the client sent the PDU again)
+   * from a different part under a number already taken; by default none is the same.
+   */
+  constructor(maxGroups: number, samePart: (a: T, b: T) => boolean = () => false) {
     this.#maxGroups = maxGroups;
+    this.#samePart = samePart;
   }
 
   get size(): number {
@@ -58,7 +64,11 @@ export class ConcatAssembler<T> {
       group = { total: part.total, parts: new Map(), startedAt: now, messageId: newMessageId() };
       this.#groups.set(id, group);
     }
-    if (group.parts.has(part.seq)) {
+    const earlier = group.parts.get(part.seq);
+    if (earlier !== undefined) {
+      // A resend is answered as the part was (OK, the same id): refusing it would tell the
+      // client the message failed while its other parts go on to be charged and sent.
+      if (this.#samePart(earlier, value)) return { kind: "waiting", messageId: group.messageId };
       return { kind: "invalid", reason: `part ${part.seq} of ${part.total} came twice` };
     }
     group.parts.set(part.seq, value);

@@ -72,7 +72,18 @@ describe("joining concatenated submits", () => {
     expect(joined.expire(5_000)).toEqual([]);
   });
 
-  it("when a bind has its maximum of messages waiting, a new one is refused", () => {
+  it("when a part comes again, the same one is answered as it was and a different one is invalid", () => {
+    const joined = new ConcatAssembler<string>(10, (a, b) => a === b);
+    const first = joined.add(key, { ref: 4, total: 2, seq: 1 }, "a", 0, newId);
+    expect(joined.add(key, { ref: 4, total: 2, seq: 1 }, "a", 1, newId)).toEqual(first);
+    expect(joined.add(key, { ref: 4, total: 2, seq: 1 }, "x", 2, newId).kind).toBe("invalid");
+    expect(joined.add(key, { ref: 4, total: 2, seq: 2 }, "b", 3, newId)).toMatchObject({
+      kind: "complete",
+      values: ["a", "b"],
+    });
+  });
+
+  it("when an account has its maximum of messages waiting, a new one is refused", () => {
     const joined = new ConcatAssembler<string>(1);
     joined.add(key, { ref: 1, total: 2, seq: 1 }, "a", 0, newId);
     expect(joined.add(key, { ref: 2, total: 2, seq: 1 }, "a", 0, newId).kind).toBe("invalid");

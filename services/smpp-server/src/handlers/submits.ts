@@ -19,13 +19,13 @@ import {
 } from "@smsgw/smpp";
 import { destinationOf, sourceOf } from "../domain/addresses.ts";
 import { smppLimitsOf } from "../domain/bind.ts";
-import { ConcatAssembler } from "../domain/concat.ts";
 import { decodeMessageText } from "../domain/message-text.ts";
 import { receiptMaskOf } from "../domain/receipt.ts";
 import { scheduleOf } from "../domain/smpp-time.ts";
 import { submitStatusOf } from "../domain/submit-status.ts";
 import { smppSubmits } from "../metrics.ts";
 import type { Bound } from "./binds.ts";
+import type { ConcatDesk } from "./concat-desk.ts";
 
 export interface SubmitDeps {
   accounts: Pick<KvCache<AccountRecord>, "get">;
@@ -37,20 +37,25 @@ export interface SubmitDeps {
   smppDefaults: { maxBinds: number; window: number };
   maxParts: number;
   schedule: ScheduleLimits;
-  concatTimeoutMs: number;
+  /** Concatenated submits waiting for parts, per account (shared by its binds here). */
+  concat: ConcatDesk<SubmittedPart>;
   log: Logger;
   now(): number;
 }
 
 /** What a submitted part leaves for the message it belongs to. */
-interface Part {
+export interface SubmittedPart {
   payload: Uint8Array;
   dataCoding: number;
 }
+type Part = SubmittedPart;
+
+/** A part sent again is the same bytes under the same data_coding. */
+export function samePart(a: SubmittedPart, b: SubmittedPart): boolean {
+  return a.dataCoding === b.dataCoding && Buffer.from(a.payload).equals(b.payload);
+}
 
 const SMPP_NAMES = { to: "destination_addr", from: "source_addr" };
-/** Concatenated messages a bind may have waiting for parts at once. */
-const MAX_WAITING_MESSAGES = 1_000;
 
 /**
  * Serves one bound session's submit_sm and data_sm (the same path; data_sm's text is in
@@ -61,23 +66,7 @@ const MAX_WAITING_MESSAGES = 1_000;
  */
 export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
   const { session } = bound;
-  const assembler = new ConcatAssembler<Part>(MAX_WAITING_MESSAGES);
   let inFlight = 0;
-
-  const sweep = setInterval(
-    () => {
-      for (const dropped of assembler.expire(deps.now() - deps.concatTimeoutMs)) {
-        smppSubmits.inc({ outcome: "concat_expired" });
-        deps.log.warn(
-          { accountId: bound.accountId, ...dropped },
-          "parts of a concatenated submit never all came; dropped, not charged",
-        );
-      }
-    },
-    Math.min(deps.concatTimeoutMs, 10_000),
-  );
-  sweep.unref();
-  void session.closed.then(() => clearInterval(sweep));
 
   session.on("request", (pdu: IncomingRequest) => {
     if (pdu.command !== "submit_sm" && pdu.command !== "data_sm") {
@@ -147,6 +136,9 @@ export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
       );
     }
     const partOf = content.part;
+    // The account's, not the bind's: the parts of one message may come on different binds.
+    // Looked up each time: the sweep forgets an account's assembler once it is empty.
+    const assembler = deps.concat.of(bound.accountId);
     const added = assembler.add({ from, to }, partOf, part, now, () => newMessageId(now));
     switch (added.kind) {
       case "invalid":
@@ -158,7 +150,8 @@ export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
         return { status: CommandStatus.ESME_ROK, messageId: added.messageId, outcome: "part" };
       case "complete": {
         // Answered "retry later", the client resends this part alone: the others wait again.
-        const reopen = () => assembler.reopen({ from, to }, partOf, added, deps.now());
+        const reopen = () =>
+          deps.concat.of(bound.accountId).reopen({ from, to }, partOf, added, deps.now());
         const answer = await accept(
           account,
           added.messageId,

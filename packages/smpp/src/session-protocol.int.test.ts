@@ -234,6 +234,31 @@ describe("SmppSession facing a raw peer", () => {
     expect(client.state).toBe("bound");
   });
 
+  it("when a request comes again under a sequence number still being answered, it is handled once and answered once", async () => {
+    const handled: number[] = [];
+    const server = createSmppServer({
+      onBind: () => 0,
+      enquireLinkMs: 0,
+      onSession: (session) =>
+        session.on("request", (pdu) => {
+          handled.push(pdu.sequenceNumber);
+          // Answered later, as a submit is once it is charged.
+          setTimeout(() => session.respond(pdu, { messageId: `m${handled.length}` }), 50);
+        }),
+    });
+    const { port } = await server.listen(0);
+    cleanups.push(() => server.close());
+    const peer = await boundRawClient(port);
+    peer.send(submit(7));
+    peer.send(submit(7));
+    peer.send(submit(8));
+    await peer.next((pdu) => pdu.command === "submit_sm_resp" && pdu.sequenceNumber === 8);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(handled).toEqual([7, 8]);
+    const answers = peer.received.filter((pdu) => pdu.command === "submit_sm_resp");
+    expect(answers.map((pdu) => pdu.sequenceNumber)).toEqual([7, 8]);
+  });
+
   it("when sequence numbers are assigned, they increase from 1 and stay unique in flight", async () => {
     const { smsc, client } = await clientOfRawSmsc();
     const responses = [1, 2, 3].map(() => client.request({ command: "enquire_link" }));

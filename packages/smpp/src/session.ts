@@ -282,6 +282,16 @@ export class SmppSession extends EventEmitter<SessionEvents> {
   }
 
   #onRequest(pdu: P.RequestPdu): void {
+    if (this.#unanswered.has(pdu.sequenceNumber)) {
+      // The peer sent it again (its timer ran out) while the first is still being answered:
+      // that answer serves both. Handled twice, a submit_sm would be sent and charged twice
+      // while the peer, matching answers by sequence number, learns of one.
+      this.emit(
+        "warning",
+        new Error(`${pdu.command} ${pdu.sequenceNumber} came again while being answered; ignored`),
+      );
+      return;
+    }
     const action = decideIncoming(pdu, this.#state, this.#bindMode, this.role);
     this.#unanswered.add(pdu.sequenceNumber);
     if (action.kind === "respond") {

@@ -43,6 +43,7 @@ import { handleInboundForSmpp, SMPP_INBOUND_DURABLE } from "./handlers/inbound-i
 import { handleErasures, SMPP_ERASURES_DURABLE } from "./handlers/receipt-erasures.ts";
 import {
   handleStatusChanges,
+  oweExpiredPartsReceipts,
   SMPP_RECEIPTS_DURABLE,
   startReceiptSender,
 } from "./handlers/receipts.ts";
@@ -181,10 +182,22 @@ export async function startSmppServer(
       registry,
       log,
     });
+    const receiptKeeping = {
+      ttlMs: config.SMPP_RECEIPT_TTL_HOURS * 3_600_000,
+      minKeepMs: config.SMPP_RECEIPT_MIN_KEEP_MS,
+    };
     concat = startConcatDesk<SubmittedPart>({
       maxWaitingPerAccount: MAX_WAITING_MESSAGES,
       timeoutMs: config.SMPP_CONCAT_TIMEOUT_MS,
       samePart,
+      // Called from the desk's sweep, once the receipt sender below has started.
+      onExpired: oweExpiredPartsReceipts({
+        sql: database.sql,
+        keep: receiptKeeping,
+        poke: () => sender?.poke(),
+        log,
+        now,
+      }),
       log,
       now,
     });
@@ -246,10 +259,7 @@ export async function startSmppServer(
       log,
       handle: handleStatusChanges({
         sql: database.sql,
-        keep: {
-          ttlMs: config.SMPP_RECEIPT_TTL_HOURS * 3_600_000,
-          minKeepMs: config.SMPP_RECEIPT_MIN_KEEP_MS,
-        },
+        keep: receiptKeeping,
         poke: receipts.poke,
       }),
     });

@@ -8,11 +8,22 @@ export interface WaitingPart<T> {
 }
 
 interface Group<T> {
+  key: { from: string; to: string };
   total: number;
   parts: Map<number, T>;
   startedAt: number;
   /** Allocated when the first part came: every part of the message is answered with it. */
   messageId: string;
+}
+
+/** A message whose parts never all came, dropped unsent and uncharged. */
+export interface ExpiredGroup<T> {
+  messageId: string;
+  key: { from: string; to: string };
+  received: number;
+  total: number;
+  /** The parts that came. */
+  values: T[];
 }
 
 export type AddOutcome<T> =
@@ -61,7 +72,13 @@ export class ConcatAssembler<T> {
       if (this.#groups.size >= this.#maxGroups) {
         return { kind: "invalid", reason: "too many concatenated messages waiting for parts" };
       }
-      group = { total: part.total, parts: new Map(), startedAt: now, messageId: newMessageId() };
+      group = {
+        key,
+        total: part.total,
+        parts: new Map(),
+        startedAt: now,
+        messageId: newMessageId(),
+      };
       this.#groups.set(id, group);
     }
     const earlier = group.parts.get(part.seq);
@@ -97,6 +114,7 @@ export class ConcatAssembler<T> {
     const parts = new Map(completed.values.map((value, index) => [index + 1, value] as const));
     parts.delete(part.seq);
     this.#groups.set(id, {
+      key,
       total: part.total,
       parts,
       startedAt: now,
@@ -104,13 +122,22 @@ export class ConcatAssembler<T> {
     });
   }
 
-  /** Drops the groups started before `before` (their parts never all came); returns them. */
-  expire(before: number): Array<{ messageId: string; received: number; total: number }> {
-    const dropped: Array<{ messageId: string; received: number; total: number }> = [];
+  /**
+   * Drops the groups started before `before` (their parts never all came); returns them, with
+   * the parts that did come (the caller owes their sender an answer).
+   */
+  expire(before: number): Array<ExpiredGroup<T>> {
+    const dropped: Array<ExpiredGroup<T>> = [];
     for (const [id, group] of this.#groups) {
       if (group.startedAt >= before) continue;
       this.#groups.delete(id);
-      dropped.push({ messageId: group.messageId, received: group.parts.size, total: group.total });
+      dropped.push({
+        messageId: group.messageId,
+        key: group.key,
+        received: group.parts.size,
+        total: group.total,
+        values: [...group.parts.values()],
+      });
     }
     return dropped;
   }

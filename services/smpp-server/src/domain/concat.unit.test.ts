@@ -67,7 +67,13 @@ describe("joining concatenated submits", () => {
     joined.add(key, { ref: 3, total: 3, seq: 1 }, "a", 1_000, newId);
     expect(joined.expire(1_000)).toEqual([]);
     expect(joined.expire(1_001)).toEqual([
-      { messageId: expect.stringMatching(/^msg_/), received: 1, total: 3 },
+      {
+        messageId: expect.stringMatching(/^msg_/),
+        key,
+        received: 1,
+        total: 3,
+        values: ["a"],
+      },
     ]);
     expect(joined.expire(5_000)).toEqual([]);
   });

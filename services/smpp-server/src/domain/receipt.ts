@@ -5,6 +5,7 @@ import {
   messageIdTime,
   publicErrorCode,
   type SmppReceiptMask,
+  wantsSmppReceipt,
 } from "@smsgw/contracts";
 import type { ReceiptInput, ReceiptStat } from "@smsgw/smpp";
 import { Ton } from "./addresses.ts";
@@ -81,5 +82,43 @@ export function receiptInputOf(change: MessageStatusChanged): ReceiptInput | nul
     doneAt: new Date(change.occurredAt),
     // data_coding 0 is GSM-7 on our binds, both ways.
     alphabet: "gsm7",
+  };
+}
+
+/**
+ * The status change that reports a concatenated message whose parts never all came: each
+ * part that came was answered ESME_ROK with its id, so a sender that asked for receipts of
+ * failures (registered_delivery 1 or 2) hears REJECTD (err of `rejected`) rather than
+ * nothing. Never charged (cost 0), never in the event store (the id stays unknown over HTTP).
+ * Null when the sender asked for no such receipt.
+ */
+export function expiredPartsChange(input: {
+  messageId: string;
+  accountId: string;
+  from: string;
+  to: string;
+  total: number;
+  registeredDelivery: number;
+  at: number;
+}): MessageStatusChanged | null {
+  const mask = receiptMaskOf(input.registeredDelivery);
+  if (!wantsSmppReceipt(mask, "failed") || mask === null) return null;
+  return {
+    type: "MessageStatusChanged",
+    version: 1,
+    messageId: input.messageId,
+    accountId: input.accountId,
+    status: "failed",
+    sequence: 1,
+    occurredAt: new Date(input.at).toISOString(),
+    toNumber: input.to,
+    fromNumber: input.from,
+    parts: input.total,
+    cost: 0,
+    currency: "",
+    errorCode: "rejected",
+    reference: null,
+    callbackUrl: null,
+    smppReceipt: mask,
   };
 }

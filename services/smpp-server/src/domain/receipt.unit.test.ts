@@ -1,9 +1,8 @@
-import type { MessageStatusChanged } from "@smsgw/contracts";
-import { ERROR_CODES, newMessageId } from "@smsgw/contracts";
+import { ERROR_CODES, MessageStatusChanged, newMessageId } from "@smsgw/contracts";
 import { readReceipt, receiptDeliverSm } from "@smsgw/smpp";
 import { decodeGsm7Unpacked } from "@smsgw/sms-text";
 import { describe, expect, it } from "vitest";
-import { ERR_OF, errOf, receiptInputOf, receiptMaskOf } from "./receipt.ts";
+import { ERR_OF, errOf, expiredPartsChange, receiptInputOf, receiptMaskOf } from "./receipt.ts";
 
 const messageId = newMessageId(Date.UTC(2026, 11, 6, 9, 30));
 const change = (overrides: Partial<MessageStatusChanged> = {}): MessageStatusChanged => ({
@@ -92,5 +91,29 @@ describe("a customer's receipt", () => {
       ton: 1,
       npi: 1,
     });
+  });
+});
+
+describe("a concatenated message whose parts never all came", () => {
+  const expired = (registeredDelivery: number) =>
+    expiredPartsChange({
+      messageId: newMessageId(Date.parse("2026-12-07T08:00:00Z")),
+      accountId: "acc_1",
+      from: "MyApp",
+      to: "+37256789045",
+      total: 2,
+      registeredDelivery,
+      at: Date.parse("2026-12-07T08:01:00Z"),
+    });
+
+  it("when the customer asked for receipts of failures, it is reported REJECTD (err 005), uncharged; asked for none, it is not", () => {
+    expect(expired(0)).toBeNull();
+    for (const registeredDelivery of [1, 2]) {
+      const change = expired(registeredDelivery);
+      expect(MessageStatusChanged.safeParse(change).success).toBe(true);
+      expect(change).toMatchObject({ status: "failed", cost: 0, errorCode: "rejected" });
+      const input = receiptInputOf(change as MessageStatusChanged);
+      expect(input).toMatchObject({ stat: "REJECTD", err: "005" });
+    }
   });
 });

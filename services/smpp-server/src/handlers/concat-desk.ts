@@ -1,5 +1,5 @@
 import type { Logger } from "@smsgw/service-kit";
-import { ConcatAssembler } from "../domain/concat.ts";
+import { ConcatAssembler, type ExpiredGroup } from "../domain/concat.ts";
 import { smppSubmits } from "../metrics.ts";
 
 export interface ConcatDeskDeps<T> {
@@ -9,6 +9,11 @@ export interface ConcatDeskDeps<T> {
   timeoutMs: number;
   /** Whether a part that comes again is the same part resent (answered as the first was). */
   samePart: (a: T, b: T) => boolean;
+  /**
+   * A message whose parts never all came: its parts were answered ESME_ROK with its id, so
+   * its sender is owed word of it (a receipt, when it asked for one).
+   */
+  onExpired?(accountId: string, group: ExpiredGroup<T>): void;
   log: Logger;
   now(): number;
 }
@@ -29,10 +34,12 @@ export function startConcatDesk<T>(deps: ConcatDeskDeps<T>) {
       for (const [accountId, assembler] of byAccount) {
         for (const dropped of assembler.expire(before)) {
           smppSubmits.inc({ outcome: "concat_expired" });
+          const { messageId, received, total } = dropped;
           deps.log.warn(
-            { accountId, ...dropped },
+            { accountId, messageId, received, total },
             "parts of a concatenated submit never all came; dropped, not charged",
           );
+          deps.onExpired?.(accountId, dropped);
         }
         if (assembler.size === 0) byAccount.delete(accountId);
       }

@@ -8,7 +8,8 @@ import {
 import type { Delivery, Logger } from "@smsgw/service-kit";
 import { inboundDeliverSm, receiptDeliverSm, SmppError } from "@smsgw/smpp";
 import type postgres from "postgres";
-import { receiptInputOf } from "../domain/receipt.ts";
+import type { ExpiredGroup } from "../domain/concat.ts";
+import { expiredPartsChange, receiptInputOf } from "../domain/receipt.ts";
 import { type ReceiptKeeping, receiptExpiresAt } from "../domain/receipt-expiry.ts";
 import { smppReceipts } from "../metrics.ts";
 import type { BindDesk } from "./binds.ts";
@@ -46,6 +47,50 @@ export function handleStatusChanges(deps: {
     smppReceipts.inc({ outcome: "stored" }, owed.length);
     deps.poke();
     return undefined;
+  };
+}
+
+/**
+ * Owes the receipt of a concatenated message whose parts never all came (`expiredPartsChange`),
+ * stored as any receipt is: the sender sends it to the account's receivers, now or once one
+ * binds. A failed insert is logged; the message was never charged either way.
+ */
+export function oweExpiredPartsReceipts(deps: {
+  sql: postgres.Sql;
+  keep: ReceiptKeeping;
+  poke(): void;
+  log: Logger;
+  now(): number;
+}) {
+  return (accountId: string, group: ExpiredGroup<{ registeredDelivery: number }>): void => {
+    const at = deps.now();
+    const change = expiredPartsChange({
+      messageId: group.messageId,
+      accountId,
+      from: group.key.from,
+      to: group.key.to,
+      total: group.total,
+      registeredDelivery: group.values[0]?.registeredDelivery ?? 0,
+      at,
+    });
+    if (!change) return;
+    const owed: OwedRow = {
+      message_id: change.messageId,
+      account_id: accountId,
+      change: JSON.stringify(change),
+      expires_at: new Date(receiptExpiresAt(undefined, at, deps.keep)).toISOString(),
+    };
+    storeOwed(deps.sql, [owed])
+      .then(() => {
+        smppReceipts.inc({ outcome: "stored" });
+        deps.poke();
+      })
+      .catch((error: unknown) =>
+        deps.log.error(
+          { err: error, accountId, messageId: change.messageId },
+          "receipt of an incomplete concatenated message not stored",
+        ),
+      );
   };
 }
 

@@ -47,6 +47,8 @@ export interface SubmitDeps {
 export interface SubmittedPart {
   payload: Uint8Array;
   dataCoding: number;
+  /** Its registered_delivery: a message whose parts never all come is reported by it. */
+  registeredDelivery: number;
 }
 type Part = SubmittedPart;
 
@@ -123,7 +125,11 @@ export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
     if (!schedule.ok) return refusal(schedule.status, schedule.outcome);
     const to = destinationOf(pdu.destinationAddr);
     const from = sourceOf(pdu.sourceAddr, pdu.sourceAddrTon);
-    const part: Part = { payload: content.payload, dataCoding: pdu.dataCoding };
+    const part: Part = {
+      payload: content.payload,
+      dataCoding: pdu.dataCoding,
+      registeredDelivery: pdu.registeredDelivery,
+    };
     if (!content.part || content.part.total === 1) {
       return accept(
         account,

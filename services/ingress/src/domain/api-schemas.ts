@@ -195,24 +195,31 @@ const MessageFilters = {
 
 export const MAX_SEARCH_PAGE = 1_000;
 
-export const MessagesQuery = z.strictObject({
-  ...MessageFilters,
-  cursor: z
-    .string()
-    .max(200)
-    .optional()
-    .meta({ description: "nextCursor of the previous page; absent for the newest" }),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(MAX_SEARCH_PAGE)
-    .default(100)
-    .meta({ description: `messages a page, 1 to ${MAX_SEARCH_PAGE}` }),
-});
+/** A range whose end comes before its start is a client's mistake (swapped?), not an empty page. */
+const rangeInOrder = (query: { since?: Date | undefined; until?: Date | undefined }) =>
+  query.since === undefined || query.until === undefined || query.since <= query.until;
+const RANGE_PROBLEM = { message: "since must not be after until", path: ["since"] };
+
+export const MessagesQuery = z
+  .strictObject({
+    ...MessageFilters,
+    cursor: z
+      .string()
+      .max(200)
+      .optional()
+      .meta({ description: "nextCursor of the previous page; absent for the newest" }),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_SEARCH_PAGE)
+      .default(100)
+      .meta({ description: `messages a page, 1 to ${MAX_SEARCH_PAGE}` }),
+  })
+  .refine(rangeInOrder, RANGE_PROBLEM);
 export type MessagesQuery = z.infer<typeof MessagesQuery>;
 
-export const ExportQuery = z.strictObject(MessageFilters);
+export const ExportQuery = z.strictObject(MessageFilters).refine(rangeInOrder, RANGE_PROBLEM);
 export type ExportQuery = z.infer<typeof ExportQuery>;
 
 export const MessagesPage = z.object({

@@ -19,6 +19,14 @@ describe("describeIssue on the message search's filters", () => {
     );
   });
 
+  it("when since comes after until (swapped?), the search is refused saying so; the same instant is an empty range, not an error", () => {
+    expect(messageOf({ since: "2026-12-02", until: "2026-12-01" })).toMatch(
+      /since.*must not be after until/,
+    );
+    expect(messageOf({ since: "2026-12-01", until: "2026-12-01T00:00:00Z" })).toBeNull();
+    expect(messageOf({ since: "2026-12-01" })).toBeNull();
+  });
+
   it("when a time is well formed but out of range, the refinement's sentence is kept", () => {
     expect(messageOf({ since: "0000-01-01" })).toBe(
       "since: must be a time between the years 1 and 9999 (UTC)",

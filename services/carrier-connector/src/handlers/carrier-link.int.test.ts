@@ -34,6 +34,7 @@ afterEach(async () => {
 async function smsc(answer: (pdu: SubmitSm, n: number, bind: number) => number | "hold") {
   let n = 0;
   let binds = 0;
+  const perBind: number[] = [];
   const held: Array<() => void> = [];
   const server: SmppServer = createSmppServer({
     onBind: () => {
@@ -44,6 +45,7 @@ async function smsc(answer: (pdu: SubmitSm, n: number, bind: number) => number |
       const bind = binds;
       session.on("request", (pdu) => {
         if (pdu.command !== "submit_sm") return;
+        perBind[bind] = (perBind[bind] ?? 0) + 1;
         const decision = answer(pdu, ++n, bind);
         const reply = () => session.respond(pdu, { commandStatus: 0, messageId: `id${n}` });
         if (decision === "hold") held.push(reply);
@@ -58,6 +60,8 @@ async function smsc(answer: (pdu: SubmitSm, n: number, bind: number) => number |
     port,
     binds: () => binds,
     submits: () => n,
+    /** Submits written to the n-th session bound (1 for the first). */
+    submitsOn: (bind: number) => perBind[bind] ?? 0,
     releaseHeld: () => {
       for (const reply of held.splice(0)) reply();
     },
@@ -219,6 +223,24 @@ describe("carrier link", () => {
     await waitFor(() => carrier.session(), { what: "the new bind up" });
     expect((await carrier.submit(pdu())).commandStatus).toBe(0);
     expect(carrier.status().unresponsive).toBe(false);
+  });
+
+  it("when a bind was dropped for unanswered submits, the next one gets a single submit until one is answered, not a window's worth", async () => {
+    const server = await smsc(() => "hold");
+    const carrier = link(server.port, {
+      windowSize: 4,
+      responseTimeoutMs: 200,
+      rebindAfterTimeouts: 1,
+    });
+    await carrier.firstAttempt();
+    await expect(carrier.submit(pdu())).rejects.toMatchObject({ name: "SmppResponseTimeoutError" });
+    await waitFor(() => (server.binds() === 2 && carrier.session()) || undefined, {
+      what: "bound again",
+    });
+    // Settled whatever becomes of them (the rest wait for a bind, then are handed back unsent).
+    void Promise.allSettled(Array.from({ length: 4 }, () => carrier.submit(pdu())));
+    await waitFor(() => server.binds() >= 3 || undefined, { what: "the probe's bind dropped" });
+    expect(server.submitsOn(2)).toBe(1);
   });
 
   it("when rebindAfterTimeouts is 0, a bind whose submits go unanswered is kept", async () => {

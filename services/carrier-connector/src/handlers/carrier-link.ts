@@ -208,8 +208,20 @@ export function startCarrierLink(
     return sessions;
   }
 
-  /** A session whose last submit timed out: its SMSC may have stopped answering. */
-  const suspect = (session: SmppSession) => (unanswered.get(session)?.timeoutsInARow ?? 0) > 0;
+  /**
+   * A session whose last submit timed out: its SMSC may have stopped answering. So is a session
+   * with no submit ended yet while the carrier's last bind was dropped for unanswered submits
+   * and none has been answered since: a wedged SMSC usually stays wedged across a rebind, and
+   * without this each new bind took a window's worth of submits into outcome unknown.
+   */
+  const suspect = (session: SmppSession) => {
+    const state = unanswered.get(session);
+    if (state) return state.timeoutsInARow > 0;
+    return (
+      lastUnansweredDropAt !== undefined &&
+      (lastSubmitAnswerAt === undefined || lastSubmitAnswerAt < lastUnansweredDropAt)
+    );
+  };
 
   /** The bound session with the fewest requests in flight, one not suspect first. */
   function pick(): SmppSession | undefined {

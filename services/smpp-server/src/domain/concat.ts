@@ -40,12 +40,6 @@ export type AddOutcome<T> =
  */
 export class ConcatAssembler<T> {
   readonly #groups = new Map<string, Group<T>>();
-  /**
-   * Messages accepted lately, by group: a part resent after the message it completed was
-   * accepted (its answer late or lost) is answered with that message's id, not taken for the
-   * first part of a new message (answered OK, then dropped unsent at the timeout).
-   */
-  readonly #accepted = new Map<string, { messageId: string; values: T[]; at: number }>();
   readonly #maxGroups: number;
   readonly #samePart: (a: T, b: T) => boolean;
 
@@ -58,9 +52,8 @@ export class ConcatAssembler<T> {
     this.#samePart = samePart;
   }
 
-  /** Groups waiting for parts and messages remembered as accepted. */
   get size(): number {
-    return this.#groups.size + this.#accepted.size;
+    return this.#groups.size;
   }
 
   add(
@@ -75,11 +68,6 @@ export class ConcatAssembler<T> {
     }
     const id = groupIdOf(key, part);
     let group = this.#groups.get(id);
-    const done = group ? undefined : this.#accepted.get(id);
-    const doneValue = done?.values[part.seq - 1];
-    if (done && doneValue !== undefined && this.#samePart(doneValue, value)) {
-      return { kind: "waiting", messageId: done.messageId };
-    }
     if (!group) {
       if (this.#groups.size >= this.#maxGroups) {
         return { kind: "invalid", reason: "too many concatenated messages waiting for parts" };
@@ -106,20 +94,6 @@ export class ConcatAssembler<T> {
     const values: T[] = [];
     for (let seq = 1; seq <= group.total; seq++) values.push(group.parts.get(seq) as T);
     return { kind: "complete", messageId: group.messageId, values };
-  }
-
-  /** Remembers a completed message as accepted (until `expire` passes its time). */
-  accepted(
-    key: { from: string; to: string },
-    part: PartOf,
-    completed: { messageId: string; values: readonly T[] },
-    now: number,
-  ): void {
-    this.#accepted.set(groupIdOf(key, part), {
-      messageId: completed.messageId,
-      values: [...completed.values],
-      at: now,
-    });
   }
 
   /**
@@ -153,7 +127,6 @@ export class ConcatAssembler<T> {
    * the parts that did come (the caller owes their sender an answer).
    */
   expire(before: number): Array<ExpiredGroup<T>> {
-    for (const [id, done] of this.#accepted) if (done.at < before) this.#accepted.delete(id);
     const dropped: Array<ExpiredGroup<T>> = [];
     for (const [id, group] of this.#groups) {
       if (group.startedAt >= before) continue;

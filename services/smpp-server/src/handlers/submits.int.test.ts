@@ -140,26 +140,6 @@ describe("concatenated submits over real binds", () => {
     expect(accepted).toEqual([{ messageId: one.messageId, text: "Hello world" }]);
   });
 
-  it("when a part is sent again after its message was accepted (the answer to it was lost), it is answered with that message's id and starts no new message", async () => {
-    const { accepted, bind } = await gateway();
-    const session = await bind();
-    const one = await session.request(sarPart(1));
-    await session.request(sarPart(2));
-    for (const seq of [2, 1]) {
-      const again = await session.request(sarPart(seq));
-      expect(again).toMatchObject({
-        commandStatus: CommandStatus.ESME_ROK,
-        messageId: one.messageId,
-      });
-    }
-    expect(accepted).toEqual([{ messageId: one.messageId, text: "Hello world" }]);
-    // A new message under the same reference, other text: a new id, as before.
-    const other = { ...sarPart(1), shortMessage: Buffer.from("Howdy ", "latin1") };
-    const fresh = await session.request(other);
-    expect(fresh.commandStatus).toBe(CommandStatus.ESME_ROK);
-    expect(fresh.messageId).not.toBe(one.messageId);
-  });
-
   it("when another part comes under a part number already taken, it is refused ESME_RSUBMITFAIL", async () => {
     const { accepted, bind } = await gateway();
     const session = await bind();

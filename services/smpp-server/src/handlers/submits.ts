@@ -171,9 +171,6 @@ export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
           throw error;
         });
         if (RETRY_LATER.has(answer.status)) reopen();
-        else if (answer.status === CommandStatus.ESME_ROK) {
-          deps.concat.of(bound.accountId).accepted({ from, to }, partOf, added, deps.now());
-        }
         return answer;
       }
       default:

@@ -217,9 +217,11 @@ export function startCarrierLink(
   const suspect = (session: SmppSession) => {
     const state = unanswered.get(session);
     if (state) return state.timeoutsInARow > 0;
-    return (
-      lastUnansweredDropAt !== undefined &&
-      (lastSubmitAnswerAt === undefined || lastSubmitAnswerAt < lastUnansweredDropAt)
+    return isUnresponsive(
+      lastUnansweredDropAt,
+      lastSubmitAnswerAt,
+      Date.now(),
+      UNRESPONSIVE_WINDOW_MS,
     );
   };
 

@@ -9,6 +9,8 @@ export interface WaitingPart<T> {
 
 interface Group<T> {
   key: { from: string; to: string };
+  /** Put back after an answer that left the message's fate open (it may have been accepted). */
+  uncertain?: boolean;
   total: number;
   parts: Map<number, T>;
   startedAt: number;
@@ -24,6 +26,8 @@ export interface ExpiredGroup<T> {
   total: number;
   /** The parts that came. */
   values: T[];
+  /** It was put back after an answer that left its fate open: it may have been accepted. */
+  uncertain: boolean;
 }
 
 export type AddOutcome<T> =
@@ -108,6 +112,7 @@ export class ConcatAssembler<T> {
     part: PartOf,
     completed: { messageId: string; values: readonly T[] },
     now: number,
+    uncertain = false,
   ): void {
     const id = groupIdOf(key, part);
     if (this.#groups.has(id)) return;
@@ -115,6 +120,7 @@ export class ConcatAssembler<T> {
     parts.delete(part.seq);
     this.#groups.set(id, {
       key,
+      uncertain,
       total: part.total,
       parts,
       startedAt: now,
@@ -137,6 +143,7 @@ export class ConcatAssembler<T> {
         received: group.parts.size,
         total: group.total,
         values: [...group.parts.values()],
+        uncertain: group.uncertain ?? false,
       });
     }
     return dropped;

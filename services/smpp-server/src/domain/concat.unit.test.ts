@@ -38,6 +38,20 @@ describe("joining concatenated submits", () => {
     expect(joined.expire(1_000)).toEqual([]);
   });
 
+  it("when a message reopened after an unknown outcome expires, it says its fate is open; reopened after a plain refusal, it does not", () => {
+    const joined = new ConcatAssembler<string>(10);
+    for (const [ref, uncertain] of [
+      [10, true],
+      [11, false],
+    ] as const) {
+      joined.add(key, { ref, total: 2, seq: 1 }, "a", 0, newId);
+      const done = joined.add(key, { ref, total: 2, seq: 2 }, "b", 0, newId);
+      if (done.kind !== "complete") throw new Error(done.kind);
+      joined.reopen(key, { ref, total: 2, seq: 2 }, done, 0, uncertain);
+    }
+    expect(joined.expire(1).map((g) => g.uncertain)).toEqual([true, false]);
+  });
+
   it("when the same reference goes to another recipient, it is another message", () => {
     const joined = new ConcatAssembler<string>(10);
     const one = joined.add(key, { ref: 1, total: 2, seq: 1 }, "a", 0, newId);
@@ -73,6 +87,7 @@ describe("joining concatenated submits", () => {
         received: 1,
         total: 3,
         values: ["a"],
+        uncertain: false,
       },
     ]);
     expect(joined.expire(5_000)).toEqual([]);

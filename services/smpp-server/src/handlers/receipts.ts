@@ -63,6 +63,8 @@ export function oweExpiredPartsReceipts(deps: {
   now(): number;
 }) {
   return (accountId: string, group: ExpiredGroup<{ registeredDelivery: number }>): void => {
+    // Put back after an unknown outcome, it may have been accepted and sent: no REJECTD for it.
+    if (group.uncertain) return;
     const at = deps.now();
     const change = expiredPartsChange({
       messageId: group.messageId,

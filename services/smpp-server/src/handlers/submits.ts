@@ -156,8 +156,11 @@ export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
         return { status: CommandStatus.ESME_ROK, messageId: added.messageId, outcome: "part" };
       case "complete": {
         // Answered "retry later", the client resends this part alone: the others wait again.
-        const reopen = () =>
-          deps.concat.of(bound.accountId).reopen({ from, to }, partOf, added, deps.now());
+        // Uncertain: the message may have been accepted (no expiry receipt may say otherwise).
+        const reopen = (uncertain: boolean) =>
+          deps.concat
+            .of(bound.accountId)
+            .reopen({ from, to }, partOf, added, deps.now(), uncertain);
         const answer = await accept(
           account,
           added.messageId,
@@ -167,10 +170,10 @@ export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
           pdu.registeredDelivery,
           schedule.value,
         ).catch((error: unknown) => {
-          reopen();
+          reopen(true);
           throw error;
         });
-        if (RETRY_LATER.has(answer.status)) reopen();
+        if (RETRY_LATER.has(answer.status)) reopen(answer.outcome === "outcome_unknown");
         return answer;
       }
       default:

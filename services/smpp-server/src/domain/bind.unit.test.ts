@@ -1,20 +1,9 @@
-import type { AccountRecord } from "@smsgw/contracts";
 import { CommandStatus } from "@smsgw/smpp";
 import { describe, expect, it } from "vitest";
+import { smppAccount } from "../testing/account.ts";
 import { accountOfSystemId, decideBind, smppLimitsOf } from "./bind.ts";
 
-const account = (overrides: Partial<AccountRecord> = {}): AccountRecord => ({
-  accountId: "acc_1",
-  hash: "h1",
-  tokenSha256: "0".repeat(64),
-  status: "active",
-  currency: "EUR",
-  test: true,
-  webhookSecrets: ["whsec_x"],
-  updatedAt: "2026-12-06T00:00:00.000Z",
-  smpp: { systemId: "acme", passwordHash: "scrypt$…" },
-  ...overrides,
-});
+const account = smppAccount;
 const ok = { passwordMatches: true, held: 0, maxBinds: 2 };
 
 describe("a bind's answer", () => {

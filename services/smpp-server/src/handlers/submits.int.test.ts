@@ -10,6 +10,7 @@ import {
   tlv,
 } from "@smsgw/smpp";
 import { afterEach, describe, expect, it } from "vitest";
+import { smppAccount } from "../testing/account.ts";
 import type { Bound } from "./binds.ts";
 import { type ConcatDesk, startConcatDesk } from "./concat-desk.ts";
 import { type SubmittedPart, samePart, serveSubmits } from "./submits.ts";
@@ -17,17 +18,7 @@ import { type SubmittedPart, samePart, serveSubmits } from "./submits.ts";
 // Real sockets, our server's submit path, with a pipeline that only records what it accepts
 // (the checks and the charge are @smsgw/message-acceptance's, tested there).
 
-const account: AccountRecord = {
-  accountId: "acc_1",
-  hash: "h1",
-  tokenSha256: "0".repeat(64),
-  status: "active",
-  currency: "EUR",
-  test: true,
-  webhookSecrets: ["whsec_x"],
-  updatedAt: "2026-12-06T00:00:00.000Z",
-  smpp: { systemId: "acme", passwordHash: "scrypt$…" },
-};
+const account = smppAccount();
 const quiet = { info() {}, warn() {}, error() {}, debug() {} } as unknown as Logger;
 
 const cleanups: Array<() => unknown> = [];

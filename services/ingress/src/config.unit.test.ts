@@ -48,10 +48,13 @@ describe("loadIngressConfig", () => {
     expect(() => loadIngressConfig({ IP_RATE_PER_SEC: "0" })).toThrow(/IP_RATE_PER_SEC/);
   });
 
-  it("when nothing is set, admission control is on, answers admitted sends within 100 ms at p90 and hands them to a carrier within 10 s", () => {
+  it("when nothing is set, admission control is on, answers admitted sends within 100 ms at p90 (60 ms and down to 32 in flight while overloaded) and hands them to a carrier within 10 s", () => {
     expect(loadIngressConfig({})).toMatchObject({
       ADMISSION_ENABLED: true,
       ADMISSION_TARGET_LATENCY_MS: 100,
+      ADMISSION_OVERLOAD_TARGET_LATENCY_MS: 60,
+      ADMISSION_MIN_IN_FLIGHT: 64,
+      ADMISSION_OVERLOAD_MIN_IN_FLIGHT: 32,
       ADMISSION_MAX_DELAY_MS: 10_000,
       ADMISSION_POLL_MS: 1_000,
       ADMISSION_IGNORE_DURABLES: [],

@@ -85,6 +85,10 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
   let latencyMs = 0;
   let refused = 0;
   let refusing = false;
+  /** Sends offered and refused since the last tick, and the refused share over about a second. */
+  let offeredInTick = 0;
+  let refusedInTick = 0;
+  let refusedShare = 0;
   /** Sends offered per account since the last tick, and the account's weight. */
   const offeredBy = new Map<string, { count: number; weight: number }>();
   /** Each account's demand per second, averaged over DEMAND_WINDOW_MS. */
@@ -145,12 +149,25 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
     // Smoothed over a few ticks: one slow commit is not a queue.
     latencyMs += (tickLatencyMs(now) - latencyMs) * LATENCY_SMOOTHING;
     updateDemand(elapsedSec);
+    if (offeredInTick > 0 || refusedShare > 0) {
+      const alpha = Math.min(1, (elapsedSec * 1000) / DEMAND_WINDOW_MS);
+      const share = offeredInTick > 0 ? refusedInTick / offeredInTick : 0;
+      refusedShare += (share - refusedShare) * alpha;
+    }
+    offeredInTick = 0;
+    refusedInTick = 0;
+    const wasOverloaded = state.overloaded;
     state = nextAdmission(
       state,
-      { backlogAgeMs: backlog.ageMs, latencyMs, loopDelayMs: loopDelayMs() },
+      { backlogAgeMs: backlog.ageMs, latencyMs, loopDelayMs: loopDelayMs(), refusedShare },
       peakInFlight,
       policy,
     );
+    if (state.overloaded !== wasOverloaded) {
+      const context = { refusedShare: Math.round(refusedShare * 100) / 100 };
+      if (state.overloaded) log.warn(context, "overloaded: the lower latency target applies");
+      else log.info(context, "no longer overloaded: the latency target applies again");
+    }
     peakInFlight = inFlight;
     const demands = [...demand].map(([accountId, d]) => ({
       accountId,
@@ -223,6 +240,7 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
   ticker.unref();
 
   function noteOffered(account: AccountRecord, count: number): void {
+    offeredInTick += count;
     const seen = offeredBy.get(account.accountId);
     if (seen) seen.count += count;
     else {
@@ -246,6 +264,7 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
     inFlight + 1 > state.limit && overShare(accountId, weight);
   function refuse(count: number): ApiError {
     refused += count;
+    refusedInTick += count;
     metrics.shed.inc({ reason: state.pressure.reason }, count);
     return AT_CAPACITY;
   }
@@ -315,8 +334,10 @@ export function admissionDeps(
     policy: {
       maxDelayMs: config.ADMISSION_MAX_DELAY_MS,
       targetLatencyMs: config.ADMISSION_TARGET_LATENCY_MS,
+      overloadTargetLatencyMs: config.ADMISSION_OVERLOAD_TARGET_LATENCY_MS,
       maxLoopDelayMs: config.ADMISSION_MAX_LOOP_DELAY_MS,
       minInFlight: config.ADMISSION_MIN_IN_FLIGHT,
+      overloadMinInFlight: config.ADMISSION_OVERLOAD_MIN_IN_FLIGHT,
       maxInFlight: config.ADMISSION_MAX_IN_FLIGHT,
     },
     defaultLimits,

@@ -10,7 +10,7 @@ const quiet = { set: () => undefined };
 const silent = { warn: () => undefined, info: () => undefined } as unknown as Logger;
 
 /** A gate over a stream with no durables, ticking every 10 ms, and its limit as it moves. */
-function idleGate() {
+function idleGate(log: Logger = silent) {
   let limit = Number.NaN;
   const metrics = {
     shed: { inc: () => undefined },
@@ -29,8 +29,10 @@ function idleGate() {
     policy: {
       maxDelayMs: 10_000,
       targetLatencyMs: 100,
+      overloadTargetLatencyMs: 60,
       maxLoopDelayMs: 40,
       minInFlight: MIN_IN_FLIGHT,
+      overloadMinInFlight: 16,
       maxInFlight: 1_000,
     },
     defaultLimits: {
@@ -39,7 +41,7 @@ function idleGate() {
     },
     pollMs: 10,
     metrics,
-    log: silent,
+    log,
   });
   return { gate, limit: () => limit };
 }
@@ -52,8 +54,8 @@ let running: AdmissionGate | undefined;
 afterEach(() => running?.stop());
 
 /** Starts a gate and waits until its limit has come down to the floor, as on a quiet gateway. */
-async function quietGateway() {
-  const started = idleGate();
+async function quietGateway(log?: Logger) {
+  const started = idleGate(log);
   running = started.gate;
   const deadline = Date.now() + 5_000;
   while (started.limit() !== MIN_IN_FLIGHT && Date.now() < deadline) {
@@ -91,5 +93,28 @@ describe("the admission gate", () => {
     expect(gate.admit(account("other"), 100, openAnswer())?.status).toBe("rate_limit");
     answer.emit("close");
     expect(gate.admit(account("other"), 100, openAnswer())).toBeNull();
+  });
+
+  it("says it is overloaded once most sends are refused for a while, and no longer once they stop", async () => {
+    const said: string[] = [];
+    const log = {
+      warn: (_: unknown, message: string) => said.push(message),
+      info: (_: unknown, message: string) => said.push(message),
+    } as unknown as Logger;
+    const gate = await quietGateway(log);
+    for (let i = 0; i < MIN_IN_FLIGHT; i++) gate.admit(account("flood"), 1, openAnswer());
+    const overloaded = "overloaded: the lower latency target applies";
+    const deadline = Date.now() + 5_000;
+    while (!said.includes(overloaded) && Date.now() < deadline) {
+      // Admitted sends stay in flight (their answers never close): the flood soon fills the limit.
+      gate.admit(account("flood"), 1, openAnswer());
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    expect(said).toContain(overloaded);
+    const calm = "no longer overloaded: the latency target applies again";
+    while (!said.includes(calm) && Date.now() < deadline + 5_000) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(said.indexOf(calm)).toBeGreaterThan(said.indexOf(overloaded));
   });
 });

@@ -8,7 +8,9 @@
  * past the limit is refused at once, so no queue grows in front of pricing and JetStream and
  * an answer never waits behind more than `limit` others. The limit moves with how long the
  * admitted sends take (latency beyond the target means a queue is forming somewhere on the
- * shared machine), with the replica's event-loop delay (refusals and answers wait there too),
+ * shared machine; while most of what is offered is refused, against a lower target: admitted
+ * sends' answers then wait behind the others in flight, and the load lost to refusing a few
+ * more is load the gateway could not carry anyway), with the replica's event-loop delay (refusals and answers wait there too),
  * and with how far behind the delivery path is (what is accepted must reach a carrier within
  * the operator's bound): past the bound it shrinks, the more the further past; under it,
  * while the limit is what bounds the load, it grows, the more the further under. A limit far
@@ -30,6 +32,8 @@ export interface AdmissionSignal {
    * few tens of ms every answer waits, refusals included.
    */
   loopDelayMs: number;
+  /** The share of the sends offered over about the last second that were refused (0 to 1). */
+  refusedShare: number;
 }
 
 export interface AdmissionPolicy {
@@ -41,10 +45,23 @@ export interface AdmissionPolicy {
   maxDelayMs: number;
   /** Admitted sends should be answered within this (p90, ms); past it the limit shrinks. */
   targetLatencyMs: number;
+  /**
+   * The target while overloaded (most of what is offered refused): lower, since refusing a
+   * little more then costs no one a message the gateway could have carried, and every
+   * admitted send's answer waits behind the others in flight.
+   */
+  overloadTargetLatencyMs: number;
   /** Event-loop delay (p99 over a tick, ms) at which the limit shrinks. */
   maxLoopDelayMs: number;
-  /** The limit never goes below this many sends in flight at this replica. */
+  /** The limit never goes below this many sends in flight at this replica… */
   minInFlight: number;
+  /**
+   * …except while overloaded, when it may go down to this: past capacity the floor, not the
+   * target, sets how long an admitted send waits (Little's law: 64 in flight at 500 sends a
+   * second is 128 ms), and the floor is there for a modest load, which overload is not. Too
+   * low a floor starves the path: fewer sends in flight than it holds carry less.
+   */
+  overloadMinInFlight: number;
   /** Nor above this (also where it starts). */
   maxInFlight: number;
 }
@@ -59,10 +76,42 @@ export interface Pressure {
   reason: ShedReason;
 }
 
+/**
+ * Overloaded from when at least half of what is offered is refused (twice what the gateway
+ * admits is offered) until less than a fifth is: the gap keeps the lower target from
+ * flapping, and a load within capacity, refused a few per cent at the normal target on a
+ * noisy box, never enters it.
+ */
+const OVERLOAD_ENTER_SHARE = 0.5;
+const OVERLOAD_LEAVE_SHARE = 0.2;
+
+/** Whether the gateway is overloaded now, given whether it was and the share refused. */
+export function isOverloaded(wasOverloaded: boolean, refusedShare: number): boolean {
+  return wasOverloaded
+    ? refusedShare >= OVERLOAD_LEAVE_SHARE
+    : refusedShare >= OVERLOAD_ENTER_SHARE;
+}
+
+/** The latency target that applies: the lower overload target while overloaded. */
+export function targetLatencyOf(overloaded: boolean, policy: AdmissionPolicy): number {
+  return overloaded
+    ? Math.min(policy.overloadTargetLatencyMs, policy.targetLatencyMs)
+    : policy.targetLatencyMs;
+}
+
+/** The least the limit may be: the lower overload floor while overloaded. */
+export function floorOf(overloaded: boolean, policy: AdmissionPolicy): number {
+  return overloaded ? Math.min(policy.overloadMinInFlight, policy.minInFlight) : policy.minInFlight;
+}
+
 /** The highest of the signals, each as a share of its bound. */
-export function pressureOf(signal: AdmissionSignal, policy: AdmissionPolicy): Pressure {
+export function pressureOf(
+  signal: AdmissionSignal,
+  policy: AdmissionPolicy,
+  overloaded = false,
+): Pressure {
   const candidates: Pressure[] = [
-    { value: signal.latencyMs / policy.targetLatencyMs, reason: "latency" },
+    { value: signal.latencyMs / targetLatencyOf(overloaded, policy), reason: "latency" },
     { value: signal.backlogAgeMs / (policy.maxDelayMs / 2), reason: "backlog" },
     { value: signal.loopDelayMs / policy.maxLoopDelayMs, reason: "loop_delay" },
   ];
@@ -75,10 +124,16 @@ export interface AdmissionState {
   /** Sends in flight this replica admits at once, all accounts together. */
   limit: number;
   pressure: Pressure;
+  /** Most of the offered sends are being refused: the overload target applies. */
+  overloaded: boolean;
 }
 
 export function initialAdmission(policy: AdmissionPolicy): AdmissionState {
-  return { limit: policy.maxInFlight, pressure: { value: 0, reason: "latency" } };
+  return {
+    limit: policy.maxInFlight,
+    pressure: { value: 0, reason: "latency" },
+    overloaded: false,
+  };
 }
 
 /** Per tick (100 ms), the most the limit grows, and the least share of it a tick keeps. */
@@ -110,7 +165,8 @@ export function nextAdmission(
   peakInFlight: number,
   policy: AdmissionPolicy,
 ): AdmissionState {
-  const pressure = pressureOf(signal, policy);
+  const overloaded = isOverloaded(state.overloaded, signal.refusedShare);
+  const pressure = pressureOf(signal, policy, overloaded);
   const step = Math.min(
     MOST_GROWTH,
     Math.max(MOST_SHRINK, Math.sqrt(1 / Math.max(pressure.value, 1e-6))),
@@ -120,8 +176,9 @@ export function nextAdmission(
   else if (peakInFlight >= limit * BINDING) limit = Math.max(limit + 1, limit * step);
   else limit = Math.min(limit, Math.max(peakInFlight * HEADROOM, limit * MOST_DECAY));
   return {
-    limit: Math.min(policy.maxInFlight, Math.max(policy.minInFlight, limit)),
+    limit: Math.min(policy.maxInFlight, Math.max(floorOf(overloaded, policy), limit)),
     pressure,
+    overloaded,
   };
 }
 

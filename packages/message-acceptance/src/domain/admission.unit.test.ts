@@ -5,23 +5,28 @@ import {
   type AdmissionState,
   expectedInFlight,
   initialAdmission,
+  isOverloaded,
   nextAdmission,
   pressureOf,
+  targetLatencyOf,
 } from "./admission.ts";
 
 const policy: AdmissionPolicy = {
   maxDelayMs: 10_000,
   targetLatencyMs: 100,
+  overloadTargetLatencyMs: 60,
   maxLoopDelayMs: 50,
   minInFlight: 10,
+  overloadMinInFlight: 4,
   maxInFlight: 1_000,
 };
 
-const calm: AdmissionSignal = { backlogAgeMs: 0, latencyMs: 20, loopDelayMs: 5 };
+const calm: AdmissionSignal = { backlogAgeMs: 0, latencyMs: 20, loopDelayMs: 5, refusedShare: 0 };
 const latency = (latencyMs: number): AdmissionSignal => ({ ...calm, latencyMs });
 const at = (limit: number): AdmissionState => ({
   limit,
   pressure: { value: 0, reason: "latency" },
+  overloaded: false,
 });
 
 /** Runs the controller over ticks of [signal, peak sends in flight during the tick]. */
@@ -45,7 +50,7 @@ describe("pressureOf", () => {
   });
 
   it("when several signals are up, the highest share of its bound names the reason", () => {
-    const signal = { backlogAgeMs: 2_500, latencyMs: 30, loopDelayMs: 40 };
+    const signal = { backlogAgeMs: 2_500, latencyMs: 30, loopDelayMs: 40, refusedShare: 0 };
     expect(pressureOf(signal, policy)).toEqual({ value: 0.8, reason: "loop_delay" });
   });
 });
@@ -128,6 +133,59 @@ describe("nextAdmission", () => {
     );
     const limits = run(at(300), ticks);
     expect(Math.min(...limits)).toBeGreaterThan(250);
+  });
+});
+
+describe("the overload target", () => {
+  const refusing = (refusedShare: number, latencyMs = 80): AdmissionSignal => ({
+    ...calm,
+    latencyMs,
+    refusedShare,
+  });
+  const overloadedAt = (limit: number): AdmissionState => ({ ...at(limit), overloaded: true });
+
+  it("enters once half of what is offered is refused, and leaves only under a fifth", () => {
+    expect(isOverloaded(false, 0.49)).toBe(false);
+    expect(isOverloaded(false, 0.5)).toBe(true);
+    expect(isOverloaded(true, 0.2)).toBe(true);
+    expect(isOverloaded(true, 0.19)).toBe(false);
+  });
+
+  it("while overloaded, a latency under the normal target but over the overload target shrinks the limit", () => {
+    const calmLoad = nextAdmission(at(400), refusing(0.1), 400, policy);
+    expect(calmLoad.overloaded).toBe(false);
+    expect(calmLoad.limit).toBeGreaterThan(400);
+    const flood = nextAdmission(at(400), refusing(0.8), 400, policy);
+    expect(flood.overloaded).toBe(true);
+    expect(flood.pressure).toEqual({ value: 80 / 60, reason: "latency" });
+    expect(flood.limit).toBeCloseTo(400 * Math.sqrt(60 / 80));
+  });
+
+  it("stays overloaded while a fifth or more is refused, so the lower target does not flap", () => {
+    const states = [0.6, 0.3, 0.25, 0.1].map((share) =>
+      nextAdmission(overloadedAt(200), refusing(share), 200, policy),
+    );
+    expect(states.map((s) => s.overloaded)).toEqual([true, true, true, false]);
+  });
+
+  it("while overloaded, a limit past its target falls below the floor, to the overload floor and no lower", () => {
+    const flood = Array.from({ length: 20 }, () => [refusing(0.9, 2_000), 1_000]);
+    const limits = run(at(100), flood as Array<[AdmissionSignal, number]>);
+    expect(limits.at(-1)).toBe(4);
+    expect(run(at(100), [[latency(2_000), 100]]).at(-1)).toBe(70);
+    expect(run(at(12), [[latency(2_000), 12]]).at(-1)).toBe(10);
+  });
+
+  it("once no longer overloaded, the limit is back at the floor at least", () => {
+    const back = nextAdmission(overloadedAt(4), refusing(0.05, 200), 4, policy);
+    expect(back.overloaded).toBe(false);
+    expect(back.limit).toBe(10);
+  });
+
+  it("never aims above the normal target, whatever the operator set for overload", () => {
+    expect(targetLatencyOf(true, { ...policy, overloadTargetLatencyMs: 500 })).toBe(100);
+    expect(targetLatencyOf(false, policy)).toBe(100);
+    expect(targetLatencyOf(true, policy)).toBe(60);
   });
 });
 

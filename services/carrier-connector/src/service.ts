@@ -209,6 +209,7 @@ export async function startCarrierConnector(
       isReplicaAlive: (other) => bindLeases.isAlive(other),
       reconcileAfterMs: config.RECONCILE_AFTER_MS,
       counts,
+      onPartsStored: (parts) => handler.mappingsStored(parts),
     });
     consumers = startCarrierConsumers({
       nats,

@@ -57,6 +57,8 @@ interface Waiting {
   pdu: CarrierMessage;
   firstSeen: number;
   lookups: number;
+  /** Its id was stored by this process while its lookup ran: look again at once. */
+  storedDuringLookup?: boolean;
 }
 
 const MAX_BATCH = 1_000;
@@ -80,6 +82,8 @@ export function createReceiptHandler(deps: ReceiptDeps) {
   let due: Waiting[] = [];
   /** Receipts waiting for their next lookup, by the timer that brings them back. */
   const parked = new Map<NodeJS.Timeout, Waiting>();
+  /** The receipts of the lookup in flight. */
+  let lookingUp: readonly Waiting[] = [];
   let flushTimer: NodeJS.Timeout | undefined;
   let flushing: Promise<void> | undefined;
   let stopping = false;
@@ -163,6 +167,7 @@ export function createReceiptHandler(deps: ReceiptDeps) {
     // A failed lookup knows nothing of the ids: they are asked again, never counted towards
     // giving up (an outage of the database would otherwise drop the receipts of real parts).
     let lookedUp = true;
+    lookingUp = batch;
     try {
       found = await deps.findParts(batch.map((item) => item.key));
     } catch (error) {
@@ -170,6 +175,7 @@ export function createReceiptHandler(deps: ReceiptDeps) {
       found = new Map();
       lookedUp = false;
     }
+    lookingUp = [];
     const now = deps.now();
     const mapped: Array<{ item: Waiting; row: PartRow; events: ConnectorEvent[] }> = [];
     for (const item of batch) {
@@ -287,6 +293,11 @@ export function createReceiptHandler(deps: ReceiptDeps) {
       answerLater(item);
       return;
     }
+    if (item.storedDuringLookup) {
+      item.storedDuringLookup = false;
+      enqueue(item);
+      return;
+    }
     const waited = Date.now() - item.firstSeen;
     const delay = Math.min(mappingRetryDelayMs(item.lookups), deps.mappingWaitMs - waited);
     const timer = setTimeout(() => {
@@ -300,8 +311,28 @@ export function createReceiptHandler(deps: ReceiptDeps) {
     item.session.respond(item.pdu, { commandStatus: CommandStatus.ESME_RX_T_APPN });
   }
 
+  /**
+   * Parts this process has just stored: the receipts waiting for one of their ids are looked up
+   * at once instead of at their next back-off (50, 100, 200 ms …). A receipt often overtakes the
+   * recording of its own submit_sm_resp (a carrier that reports at once; the bench's simulator
+   * always does), and the back-off made it wait 50-150 ms for a row written a few ms later. Ids
+   * stored by another replica are still found by the back-off.
+   */
+  function mappingsStored(keys: readonly PartKey[]): void {
+    if (stopping || (parked.size === 0 && lookingUp.length === 0)) return;
+    const stored = new Set(keys.map(partKey));
+    for (const item of lookingUp) if (stored.has(partKey(item.key))) item.storedDuringLookup = true;
+    for (const [timer, item] of parked) {
+      if (!stored.has(partKey(item.key))) continue;
+      clearTimeout(timer);
+      parked.delete(timer);
+      enqueue(item);
+    }
+  }
+
   return {
     onRequest,
+    mappingsStored,
     /** Receipts waiting for a lookup or a mapping. */
     get waiting(): number {
       return due.length + parked.size;

@@ -10,7 +10,7 @@ import {
   tlv,
 } from "@smsgw/smpp";
 import { waitFor } from "@smsgw/testkit";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { type HolderKey, type PartKey, type PartRow, partKey } from "../db/store.ts";
 import type { ConnectorEvent } from "../domain/events.ts";
 import { createScoreCounter } from "../domain/score-counter.ts";
@@ -61,6 +61,8 @@ function setup(
     rows?: PartRow[];
     /** The lookup fails (the database is down) while this says so. */
     down?: () => boolean;
+    /** Awaited after the lookup has read the stored parts, before it answers. */
+    beforeAnswer?: () => Promise<void>;
     log?: typeof log;
   } = {},
 ) {
@@ -80,6 +82,7 @@ function setup(
       for (const r of rows.filter((r) => wanted.has(partKey(r)))) {
         found.set(partKey(r), [...(found.get(partKey(r)) ?? []), r]);
       }
+      await options.beforeAnswer?.();
       return found;
     },
     publishAll: async (events) => {
@@ -225,6 +228,72 @@ describe("receipt handler", () => {
     await waitFor(() => answers.length === 1);
     expect(answers).toEqual([{ seq: 7, status: 0 }]);
     expect(published).toHaveLength(1);
+  });
+
+  it("when this process stores the mapping a parked receipt waits for, it is looked up at once, not at its next back-off", async () => {
+    vi.useFakeTimers();
+    try {
+      const { handler, rows, lookups, published } = setup();
+      const { session, answers } = fakeSession();
+      handler.onRequest(carrier, session, receiptPdu("1a", "DELIVRD", 7));
+      // Looked up at 5, 60 and 165 ms; the next look would be 200 ms later.
+      await vi.advanceTimersByTimeAsync(180);
+      expect(lookups).toHaveLength(3);
+      rows.push(row("26", 1));
+      handler.mappingsStored([row("26", 1), row("ab", 2)]);
+      await vi.advanceTimersByTimeAsync(10);
+      expect(lookups).toHaveLength(4);
+      expect(answers).toEqual([{ seq: 7, status: 0 }]);
+      expect(published).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("when the mapping is stored while the receipt's lookup runs (too late for it), it is looked up again at once", async () => {
+    vi.useFakeTimers();
+    try {
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let first = true;
+      const beforeAnswer = () => {
+        if (!first) return Promise.resolve();
+        first = false;
+        return held;
+      };
+      const { handler, rows, lookups } = setup({ beforeAnswer });
+      const { session, answers } = fakeSession();
+      handler.onRequest(carrier, session, receiptPdu("1a", "DELIVRD", 7));
+      await vi.advanceTimersByTimeAsync(5);
+      expect(lookups).toHaveLength(1);
+      rows.push(row("26", 1));
+      handler.mappingsStored([row("26", 1)]);
+      release();
+      await vi.advanceTimersByTimeAsync(10);
+      expect(lookups).toHaveLength(2);
+      expect(answers).toEqual([{ seq: 7, status: 0 }]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("when another receipt's mapping is stored, a parked receipt keeps its back-off", async () => {
+    vi.useFakeTimers();
+    try {
+      const { handler, lookups } = setup();
+      const { session, answers } = fakeSession();
+      handler.onRequest(carrier, session, receiptPdu("1a", "DELIVRD", 7));
+      await vi.advanceTimersByTimeAsync(180);
+      handler.mappingsStored([row("27", 1)]);
+      await vi.advanceTimersByTimeAsync(100);
+      expect(lookups).toHaveLength(3);
+      expect(answers).toEqual([]);
+      expect(handler.waiting).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("when the mapping never comes, the carrier is told to retry later (ESME_RX_T_APPN)", async () => {

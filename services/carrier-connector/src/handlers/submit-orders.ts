@@ -65,6 +65,8 @@ export interface SubmitOrderDeps {
   isReplicaAlive?(replica: string): boolean;
   /** Counts submits and retryable refusals per carrier and score key (routing's scores). */
   counts?: ScoreCounter;
+  /** The carrier ids of these parts are stored: receipts waiting for them may be looked up. */
+  onPartsStored?(parts: readonly PartRow[]): void;
 }
 
 interface Candidate {
@@ -265,6 +267,7 @@ export function handleSubmitOrders(deps: SubmitOrderDeps) {
       },
       { attempts: 5, log, what: "record submits" },
     );
+    if (partRows.length > 0) deps.onPartsStored?.(partRows);
     if (released.length > 0) {
       await withRetries(() => deps.store.release(released), {
         attempts: 5,

@@ -176,6 +176,8 @@ function setup(
     publishGrouped: async (events: readonly MessageEvent[]) => void published.push(...events),
   } satisfies EventPublisher;
   const counts = createScoreCounter(600_000, 60_000);
+  /** What the handler said it had stored, and how many parts the store held then. */
+  const announced: Array<{ keys: string[]; storedThen: number }> = [];
   const handle = handleSubmitOrders({
     links: new Map([["sim-a", link]]),
     store: memory.store,
@@ -186,8 +188,13 @@ function setup(
     noBindFailoverMs: 5_000,
     reconcileAfterMs: 600_000,
     counts,
+    onPartsStored: (rows) =>
+      announced.push({
+        keys: rows.map((r) => `${r.carrierId}/${r.carrierMessageId}`),
+        storedThen: memory.parts.length,
+      }),
   });
-  return { handle, sent, published, batched, counts, ...memory };
+  return { handle, sent, published, batched, counts, announced, ...memory };
 }
 
 const okResp = (messageId: string) => async () => ({
@@ -230,6 +237,14 @@ describe("handleSubmitOrders", () => {
       ],
     ]);
     expect(batched).toEqual(published);
+  });
+
+  it("when parts are stored, it says which once they are (receipts waiting for them are looked up); a refusal stores none and says nothing", async () => {
+    const { handle, announced } = setup(okResp("1a"));
+    await handle([order("msg_1")]);
+    expect(announced).toEqual([{ keys: ["sim-a/26"], storedThen: 1 }]);
+    await handle([order("msg_2", "elsewhere")]);
+    expect(announced).toHaveLength(1);
   });
 
   it("when an order ends in a refusal, the SubmitFailed says where the order sits in the stream", async () => {

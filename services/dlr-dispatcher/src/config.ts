@@ -30,8 +30,15 @@ export const DlrDispatcherEnv = BaseEnv.extend({
    * slot of an origin that answers in time, before it goes to the durable queue instead.
    */
   WEBHOOK_HOLD_MS: z.coerce.number().int().nonnegative().max(20_000).default(5_000),
-  /** Attempts in flight to one endpoint (scheme, host, port, path: the isolation key). */
+  /** Attempts in flight to one endpoint (scheme, host, port, path: the isolation key)… */
   WEBHOOK_ORIGIN_CONCURRENCY: Count.default(32),
+  /**
+   * …and at most this for one that keeps them all busy and answers within 250 ms (one more
+   * slot per such attempt; a quarter less per slower one; back to WEBHOOK_ORIGIN_CONCURRENCY
+   * when it fails): an endpoint's throughput is its slots ÷ its latency. Never above
+   * WEBHOOK_CONCURRENCY; at most WEBHOOK_ORIGIN_CONCURRENCY turns growth off.
+   */
+  WEBHOOK_ORIGIN_MAX_CONCURRENCY: Count.default(128),
   /**
    * An origin whose attempt takes longer than this is slow until one ends within it: it runs
    * an eighth of WEBHOOK_ORIGIN_CONCURRENCY at most, and the slow origins together half of

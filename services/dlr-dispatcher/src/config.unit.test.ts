@@ -13,6 +13,7 @@ describe("dlr-dispatcher config", () => {
       WEBHOOK_RETRY_WINDOW_MS: 86_400_000,
       WEBHOOK_CONCURRENCY: 256,
       WEBHOOK_ORIGIN_CONCURRENCY: 32,
+      WEBHOOK_ORIGIN_MAX_CONCURRENCY: 128,
       WEBHOOK_SLOW_MS: 1_000,
     });
   });

@@ -105,6 +105,25 @@ describe("dlr-dispatcher fast path", () => {
     expect(await jobsInserted()).toBe(before);
   });
 
+  it("when an origin keeps its 32 slots busy and answers fast, its waiting reports get more slots than that", async () => {
+    let inFlight = 0;
+    let most = 0;
+    const hook = await receiver(() => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      const answered = new Promise<void>((resolve) => setTimeout(resolve, 40)).then(() => {
+        inFlight--;
+      });
+      return { status: 200, after: answered };
+    });
+    const changes = reportsTo(hook, 400);
+    await stack.publish(...changes);
+    await attemptedOnceEach(changes, 20_000);
+    await stack.settled();
+    expect(hook.requests).toHaveLength(400);
+    expect(most).toBeGreaterThan(32);
+  });
+
   it("when an origin answers after the budget, its reports waiting for a slot are recorded at once, not held", async () => {
     // The origin answers only when the test lets it, so that no attempt settles (and no row
     // goes) before all 40 are seen recorded, however slow this machine is.

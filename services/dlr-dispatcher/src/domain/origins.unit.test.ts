@@ -137,3 +137,66 @@ describe("slow origins", () => {
     expect(book.freeSlots(B, 0)).toBe(8);
   });
 });
+
+describe("an origin's slots grow with its demand", () => {
+  const growing = () =>
+    createOriginBook({ concurrency: 4, maxConcurrency: 10, growWithinMs: 250, capMs: 60_000 });
+  /** Fills the origin's free slots and ends one attempt after `latencyMs`; returns its share then. */
+  const fullRound = (book: ReturnType<typeof growing>, latencyMs: number, now: number) => {
+    while (book.freeSlots(A, now) > 0) book.started(A);
+    book.finished(A, { failed: false, now, latencyMs });
+    return book.inspect(A, now).share;
+  };
+
+  it("when every slot is busy and an attempt ends within the bound, it gets one more slot, up to the most allowed", () => {
+    const book = growing();
+    const shares = Array.from({ length: 8 }, (_, i) => fullRound(book, 40, i));
+    expect(shares).toEqual([5, 6, 7, 8, 9, 10, 10, 10]);
+  });
+
+  it("when its slots are not all busy, a fast answer earns nothing: growth follows demand", () => {
+    const book = growing();
+    book.started(A);
+    book.started(A);
+    book.finished(A, { failed: false, now: 0, latencyMs: 10 });
+    expect(book.inspect(A, 0).share).toBe(4);
+  });
+
+  it("when an attempt answers slower than the bound, it gives a quarter of its slots back, never under the start", () => {
+    const book = growing();
+    for (let i = 0; i < 6; i++) fullRound(book, 40, i);
+    expect(book.inspect(A, 6).share).toBe(10);
+    expect(fullRound(book, 400, 7)).toBe(7);
+    expect(fullRound(book, 400, 8)).toBe(5);
+    expect(fullRound(book, 400, 9)).toBe(4);
+  });
+
+  it("when it fails, it starts over at its first share once its back-off ends", () => {
+    const book = growing();
+    for (let i = 0; i < 6; i++) fullRound(book, 40, i);
+    while (book.inspect(A, 6).inFlight > 1) book.finished(A, { failed: false, now: 6 });
+    expect(book.inspect(A, 6).share).toBe(10);
+    book.finished(A, { failed: true, now: 10 });
+    book.started(A);
+    book.finished(A, { failed: false, now: 2_000, latencyMs: 40 });
+    expect(book.inspect(A, 2_000).share).toBe(4);
+  });
+
+  it("when a grown origin is idle between batches it keeps its slots; idle for a minute, it is forgotten", () => {
+    const book = growing();
+    for (let i = 0; i < 3; i++) fullRound(book, 40, i);
+    while (book.inspect(A, 3).inFlight > 0) book.finished(A, { failed: false, now: 3 });
+    expect(book.inspect(A, 3).share).toBe(7);
+    expect(book.limited(30_000).origins).toEqual([]);
+    expect(book.size).toBe(1);
+    book.limited(70_000);
+    expect(book.size).toBe(0);
+    expect(book.inspect(A, 70_000).share).toBe(4);
+  });
+
+  it("when no most is set, the share never grows", () => {
+    const book = createOriginBook({ concurrency: 4, capMs: 60_000 });
+    for (let i = 0; i < 5; i++) fullRound(book, 10, i);
+    expect(book.inspect(A, 5).share).toBe(4);
+  });
+});

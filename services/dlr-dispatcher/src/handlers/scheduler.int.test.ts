@@ -95,4 +95,51 @@ describe("the scheduler with slow origins, on real Postgres", () => {
       await scheduler.stop();
     }
   });
+
+  it("when an origin keeps its slots busy and answers fast, it gets more of them, up to its most; a fixed share never grows", async () => {
+    const busy = "http://busy.example";
+    const run = async (perOriginMax: number) => {
+      let inFlight = 0;
+      let most = 0;
+      let done = 0;
+      const scheduler = startScheduler({
+        store,
+        publisher: { publishBatch: async () => undefined } as unknown as EventPublisher,
+        log: silentLog,
+        concurrency: 32,
+        perOrigin: 2,
+        perOriginMax,
+        originCapMs: 60_000,
+        slowMs: 1_000,
+        leaseMs: 60_000,
+        idleMs: 50,
+        async deliver(claimed: Job): Promise<Delivered> {
+          // Another test's backlog may still be due: settled at once, not counted.
+          if (claimed.origin !== busy)
+            return { settlement: { kind: "done", job: claimed }, originFailed: false };
+          inFlight++;
+          most = Math.max(most, inFlight);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          inFlight--;
+          done++;
+          return { settlement: { kind: "done", job: claimed }, originFailed: false };
+        },
+      });
+      try {
+        await store.insert(
+          Array.from({ length: 120 }, () => job(busy)),
+          new Date(Date.now() - 1_000),
+        );
+        scheduler.poke();
+        await waitFor(() => done >= 120, { timeoutMs: 15_000, what: "the busy origin's reports" });
+      } finally {
+        await scheduler.stop();
+      }
+      return most;
+    };
+    expect(await run(2)).toBe(2);
+    const grown = await run(8);
+    expect(grown).toBeGreaterThan(2);
+    expect(grown).toBeLessThanOrEqual(8);
+  });
 });

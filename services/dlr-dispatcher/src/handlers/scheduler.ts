@@ -12,8 +12,10 @@ export interface SchedulerOptions {
   log: Logger;
   /** Attempts in flight in total. */
   concurrency: number;
-  /** Attempts in flight to one origin. */
+  /** Attempts in flight to one origin, until it shows it takes more… */
   perOrigin: number;
+  /** …up to this, while it keeps every slot busy and answers fast (default: `perOrigin`). */
+  perOriginMax?: number;
   /** Longest back-off of a failing origin. */
   originCapMs: number;
   /**
@@ -47,6 +49,7 @@ export function startScheduler(options: SchedulerOptions) {
   const idleMs = options.idleMs ?? 500;
   const book = createOriginBook({
     concurrency: options.perOrigin,
+    maxConcurrency: Math.min(options.concurrency, options.perOriginMax ?? options.perOrigin),
     capMs: options.originCapMs,
     slowTotal: Math.max(1, Math.floor(options.concurrency / 2)),
   });
@@ -133,6 +136,7 @@ export function startScheduler(options: SchedulerOptions) {
           random: random(),
           ...(delivered.originRetryAfterMs ? { retryAfterMs: delivered.originRetryAfterMs } : {}),
           slow: now - startedAt > options.slowMs,
+          latencyMs: now - startedAt,
         });
         if (blockedUntil !== null) backOff(job.origin, new Date(blockedUntil));
         else trimReady(job.origin, now);

@@ -33,9 +33,9 @@ export const DlrDispatcherEnv = BaseEnv.extend({
   /** Attempts in flight to one endpoint (scheme, host, port, path: the isolation key)… */
   WEBHOOK_ORIGIN_CONCURRENCY: Count.default(32),
   /**
-   * …and at most this for one that keeps them all busy and answers within 250 ms (one more
-   * slot per such attempt; a quarter less per slower one; back to WEBHOOK_ORIGIN_CONCURRENCY
-   * when it fails): an endpoint's throughput is its slots ÷ its latency. Never above
+   * …and at most this for one that keeps them all busy and answers within 500 ms (one more
+   * slot per such attempt; a quarter less per round of slower ones; back to
+   * WEBHOOK_ORIGIN_CONCURRENCY when it fails or turns slow): an endpoint's throughput is its slots ÷ its latency. Never above
    * WEBHOOK_CONCURRENCY; at most WEBHOOK_ORIGIN_CONCURRENCY turns growth off.
    */
   WEBHOOK_ORIGIN_MAX_CONCURRENCY: Count.default(128),

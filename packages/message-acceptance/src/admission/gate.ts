@@ -5,6 +5,7 @@ import { accountLimitsOf, type DefaultLimits } from "../domain/account-limits.ts
 import {
   type AdmissionPolicy,
   expectedInFlight,
+  floorOf,
   initialAdmission,
   nextAdmission,
 } from "../domain/admission.ts";
@@ -85,10 +86,20 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
   let latencyMs = 0;
   let refused = 0;
   let refusing = false;
-  /** Sends offered and refused since the last tick, and the refused share over about a second. */
+  /**
+   * Sends offered and refused since the last tick (by weight, as in flight), and both summed
+   * over the last second's ticks: their ratio is the refused share (none offered: none).
+   */
   let offeredInTick = 0;
   let refusedInTick = 0;
-  let refusedShare = 0;
+  const tickMs = Math.min(TICK_MS, deps.pollMs);
+  const lastSecond = {
+    offered: new Array<number>(Math.max(1, Math.round(DEMAND_WINDOW_MS / tickMs))).fill(0),
+    refused: new Array<number>(Math.max(1, Math.round(DEMAND_WINDOW_MS / tickMs))).fill(0),
+    at: 0,
+    offeredSum: 0,
+    refusedSum: 0,
+  };
   /** Sends offered per account since the last tick, and the account's weight. */
   const offeredBy = new Map<string, { count: number; weight: number }>();
   /** Each account's demand per second, averaged over DEMAND_WINDOW_MS. */
@@ -149,11 +160,15 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
     // Smoothed over a few ticks: one slow commit is not a queue.
     latencyMs += (tickLatencyMs(now) - latencyMs) * LATENCY_SMOOTHING;
     updateDemand(elapsedSec);
-    if (offeredInTick > 0 || refusedShare > 0) {
-      const alpha = Math.min(1, (elapsedSec * 1000) / DEMAND_WINDOW_MS);
-      const share = offeredInTick > 0 ? refusedInTick / offeredInTick : 0;
-      refusedShare += (share - refusedShare) * alpha;
-    }
+    // Sums, not each tick's ratio: a tick of three sends weighs less than one of 3,000.
+    const slot = lastSecond.at;
+    lastSecond.offeredSum += offeredInTick - (lastSecond.offered[slot] ?? 0);
+    lastSecond.refusedSum += refusedInTick - (lastSecond.refused[slot] ?? 0);
+    lastSecond.offered[slot] = offeredInTick;
+    lastSecond.refused[slot] = refusedInTick;
+    lastSecond.at = (slot + 1) % lastSecond.offered.length;
+    const refusedShare =
+      lastSecond.offeredSum > 0 ? Math.min(1, lastSecond.refusedSum / lastSecond.offeredSum) : 0;
     offeredInTick = 0;
     refusedInTick = 0;
     const wasOverloaded = state.overloaded;
@@ -236,7 +251,7 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
       });
   }, deps.pollMs);
   poller.unref();
-  const ticker = setInterval(tick, Math.min(TICK_MS, deps.pollMs));
+  const ticker = setInterval(tick, tickMs);
   ticker.unref();
 
   function noteOffered(account: AccountRecord, count: number): void {
@@ -255,17 +270,18 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
    * larger than the limit (which sits near four times the load's peak at low load) would be
    * refused on a quiet gateway for good, and one admitted would shut out every other account.
    */
-  const weightOf = (count: number) => Math.min(count, policy.minInFlight);
+  const weightOf = (count: number) => Math.min(count, floorOf(state.overloaded, policy));
   /**
    * Past the limit when there is no room left for one more message: a send that finds room is
    * admitted whole, so the overshoot is one send's weight at most.
    */
   const refuses = (accountId: string, weight: number) =>
     inFlight + 1 > state.limit && overShare(accountId, weight);
-  function refuse(count: number): ApiError {
-    refused += count;
-    refusedInTick += count;
-    metrics.shed.inc({ reason: state.pressure.reason }, count);
+  /** Refuses a send of `messages` (metrics count messages) weighing `weight` (as offered). */
+  function refuse(messages: number, weight: number): ApiError {
+    refused += messages;
+    refusedInTick += weight;
+    metrics.shed.inc({ reason: state.pressure.reason }, messages);
     return AT_CAPACITY;
   }
 
@@ -274,7 +290,7 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
       const { accountId } = account;
       const count = weightOf(messages);
       noteOffered(account, count);
-      if (refuses(accountId, count)) return refuse(messages);
+      if (refuses(accountId, count)) return refuse(messages, count);
       const ticket = nextTicket++;
       admittedAt.set(ticket, performance.now());
       inFlight += count;
@@ -295,7 +311,7 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
       const count = weightOf(messages);
       if (!refuses(account.accountId, count)) return null;
       noteOffered(account, count);
-      return refuse(messages);
+      return refuse(messages, count);
     },
     stop() {
       stopped = true;

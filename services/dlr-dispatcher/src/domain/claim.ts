@@ -27,7 +27,7 @@ export interface ClaimRequest {
 
 /**
  * Memory holds at most 2 × `concurrency` jobs (running and waiting), and each origin up to
- * PREFETCH × its share. When that room is used up by origins with jobs already waiting (slow
+ * PREFETCH × its share (waiting: PREFETCH × `perOrigin` at most, however far its share grew). When that room is used up by origins with jobs already waiting (slow
  * ones with a backlog), the origins with nothing waiting still get `reserve` more: a report
  * of an origin nobody is attempting is never kept out of memory by another's backlog (and
  * the claim takes each origin's oldest before anyone's second, db/jobs.ts). Null: nothing to ask.
@@ -50,7 +50,12 @@ export function claimRequest(input: {
     limited.free.push(
       o.blocked || (onlyIdle && o.ready > 0)
         ? 0
-        : Math.max(0, PREFETCH * o.share - o.inFlight - o.ready),
+        : // An origin whose share grew (ADR 0028) still waits with at most what its first
+          // share would: one busy endpoint must not take the room every other origin shares.
+          Math.max(
+            0,
+            Math.min(PREFETCH * o.share - o.inFlight, PREFETCH * input.perOrigin) - o.ready,
+          ),
     );
   }
   return { limit, perOrigin: PREFETCH * input.perOrigin, limited };

@@ -44,4 +44,14 @@ describe("what the scheduler claims", () => {
     origins.push(busy("http://healthy", { inFlight: 0, ready: 4 }));
     expect(claimRequest({ concurrency: 32, perOrigin: 8, running: 32, origins })).toBeNull();
   });
+
+  it("when an origin's share grew, it still waits with at most PREFETCH × the first share (the room is everyone's)", () => {
+    const request = claimRequest({
+      concurrency: 256,
+      perOrigin: 32,
+      running: 128,
+      origins: [busy("http://grown", { share: 128, inFlight: 128, ready: 100 })],
+    });
+    expect(request?.limited).toEqual({ origins: ["http://grown"], free: [28] });
+  });
 });

@@ -16,12 +16,12 @@ export interface OriginLimits {
   /**
    * Attempts in flight to one origin at most, ever (default: `concurrency`, no growth). An
    * origin whose attempt ends within `growWithinMs` while all its slots were busy gets one
-   * more slot (each round of its slots can double them); one that answers slower gives a
-   * quarter back; one that fails starts over at `concurrency` (additive increase,
-   * multiplicative decrease, as TCP's window).
+   * more slot (each round of its slots can double them, as TCP's slow start); one that
+   * answers slower gives a quarter back, once per round of its slots (as TCP shrinks once a
+   * window); one that fails or turns slow starts over at `concurrency`.
    */
   maxConcurrency?: number;
-  /** An attempt that ended within this while its origin was full earns it a slot (default 250 ms). */
+  /** An attempt that ended within this while its origin was full earns it a slot (default 500 ms). */
   growWithinMs?: number;
   /** Longest back-off of an origin. */
   capMs: number;
@@ -43,6 +43,11 @@ interface OriginState {
   slow: boolean;
   /** When its last attempt ended (ms): a grown origin idle for a while is forgotten. */
   lastEnded: number;
+  /**
+   * Attempts still to end before its slots may grow or shrink again: those in flight when
+   * they were last cut, which ran under the larger share (TCP cuts once a window, not a packet).
+   */
+  cutHold: number;
 }
 
 /** How an attempt ended, as far as its origin is concerned. */
@@ -73,14 +78,14 @@ export interface OriginBook {
   readonly size: number;
 }
 
-/** Per attempt that answered slower than `growWithinMs`, the share of its slots an origin keeps. */
+/** Per round of attempts that answered slower than `growWithinMs`, the share of its slots an origin keeps. */
 const SHRINK = 0.75;
 /** A grown origin with nothing in flight this long starts over at `concurrency`. */
 const GROWN_IDLE_MS = 60_000;
 
 export function createOriginBook(limits: OriginLimits): OriginBook {
   const maxConcurrency = Math.max(limits.concurrency, limits.maxConcurrency ?? limits.concurrency);
-  const growWithinMs = limits.growWithinMs ?? 250;
+  const growWithinMs = limits.growWithinMs ?? 500;
   const slowShare = limits.slowShare ?? Math.max(1, Math.floor(limits.concurrency / 8));
   const slowTotal = limits.slowTotal ?? Number.POSITIVE_INFINITY;
   const states = new Map<string, OriginState>();
@@ -97,6 +102,7 @@ export function createOriginBook(limits: OriginLimits): OriginBook {
         probing: false,
         slow: false,
         lastEnded: 0,
+        cutHold: 0,
       };
       states.set(origin, state);
     }
@@ -116,10 +122,18 @@ export function createOriginBook(limits: OriginLimits): OriginBook {
     state.failures === 0 &&
     !state.slow &&
     state.limit === limits.concurrency;
+  /** Cuts its slots to `limit`; the attempts in flight then must end before the next change. */
+  const cut = (state: OriginState, limit: number) => {
+    if (limit >= state.limit) return;
+    state.limit = limit;
+    state.cutHold = state.inFlight;
+  };
   const setSlow = (state: OriginState, slow: boolean) => {
     if (state.slow === slow) return;
     state.slow = slow;
     slowInFlight += slow ? state.inFlight : -state.inFlight;
+    // A slow origin starts over: it does not come back from slow with the slots it had grown.
+    if (slow) cut(state, limits.concurrency);
   };
 
   return {
@@ -165,12 +179,16 @@ export function createOriginBook(limits: OriginLimits): OriginBook {
         state.inFlight--;
         if (state.slow) slowInFlight--;
       }
+      // An attempt that started before the last cut says nothing about the new share.
+      const held = state.cutHold > 0;
+      if (held) state.cutHold--;
       setSlow(state, end.slow === true);
-      if (failed) state.limit = limits.concurrency;
-      else if (end.latencyMs !== undefined && end.latencyMs > growWithinMs)
-        state.limit = Math.max(limits.concurrency, Math.floor(state.limit * SHRINK));
-      else if (end.latencyMs !== undefined && wasFull)
-        state.limit = Math.min(maxConcurrency, state.limit + 1);
+      if (failed) cut(state, limits.concurrency);
+      else if (held || end.latencyMs === undefined) {
+        // nothing learnt
+      } else if (end.latencyMs > growWithinMs)
+        cut(state, Math.max(limits.concurrency, Math.floor(state.limit * SHRINK)));
+      else if (wasFull) state.limit = Math.min(maxConcurrency, state.limit + 1);
       let blockedUntil: number | null = null;
       const asked = Math.min(limits.capMs, retryAfterMs);
       if (!failed) {

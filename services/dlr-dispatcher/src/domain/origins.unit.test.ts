@@ -140,7 +140,7 @@ describe("slow origins", () => {
 
 describe("an origin's slots grow with its demand", () => {
   const growing = () =>
-    createOriginBook({ concurrency: 4, maxConcurrency: 10, growWithinMs: 250, capMs: 60_000 });
+    createOriginBook({ concurrency: 4, maxConcurrency: 10, growWithinMs: 500, capMs: 60_000 });
   /** Fills the origin's free slots and ends one attempt after `latencyMs`; returns its share then. */
   const fullRound = (book: ReturnType<typeof growing>, latencyMs: number, now: number) => {
     while (book.freeSlots(A, now) > 0) book.started(A);
@@ -162,13 +162,36 @@ describe("an origin's slots grow with its demand", () => {
     expect(book.inspect(A, 0).share).toBe(4);
   });
 
-  it("when an attempt answers slower than the bound, it gives a quarter of its slots back, never under the start", () => {
+  it("when an attempt answers slower than the bound, it gives a quarter of its slots back, once per round of them, never under the start", () => {
     const book = growing();
     for (let i = 0; i < 6; i++) fullRound(book, 40, i);
     expect(book.inspect(A, 6).share).toBe(10);
-    expect(fullRound(book, 400, 7)).toBe(7);
-    expect(fullRound(book, 400, 8)).toBe(5);
-    expect(fullRound(book, 400, 9)).toBe(4);
+    expect(fullRound(book, 900, 7)).toBe(7);
+    // The 9 still in flight ran under the larger share: their slow ends take nothing more.
+    for (let i = 0; i < 9; i++) book.finished(A, { failed: false, now: 8, latencyMs: 900 });
+    expect(book.inspect(A, 8).share).toBe(7);
+    expect(fullRound(book, 900, 9)).toBe(5);
+    for (let i = 0; i < 6; i++) book.finished(A, { failed: false, now: 10, latencyMs: 900 });
+    expect(fullRound(book, 900, 11)).toBe(4);
+  });
+
+  it("when the attempts in flight are over a share just cut, their fast ends do not grow it back", () => {
+    const book = growing();
+    for (let i = 0; i < 6; i++) fullRound(book, 40, i);
+    book.finished(A, { failed: true, now: 6 });
+    // 8 still in flight against a share of 4 again: they end fast, it stays at 4.
+    for (let i = 0; i < 8; i++) book.finished(A, { failed: false, now: 7, latencyMs: 10 });
+    expect(book.inspect(A, 7).share).toBe(4);
+  });
+
+  it("when a grown origin turns slow, it starts over: back from slow, it has its first share", () => {
+    const book = growing();
+    for (let i = 0; i < 6; i++) fullRound(book, 40, i);
+    book.finished(A, { failed: false, now: 6, slow: true, latencyMs: 3_000 });
+    while (book.inspect(A, 7).inFlight > 0) book.finished(A, { failed: false, now: 7 });
+    book.started(A);
+    book.finished(A, { failed: false, now: 8, latencyMs: 10 });
+    expect(book.inspect(A, 8).share).toBe(4);
   });
 
   it("when it fails, it starts over at its first share once its back-off ends", () => {

@@ -38,7 +38,8 @@ export { PREFETCH };
 /**
  * Runs the jobs: claims due ones from Postgres (up to PREFETCH × `perOrigin` per origin,
  * none from an origin in back-off) into small per-origin ready queues, starts at most
- * `perOrigin` per origin without waiting for the others, and settles finished attempts in
+ * `perOrigin` per origin (more for one that keeps them busy and answers fast, up to
+ * `perOriginMax`: ADR 0028) without waiting for the others, and settles finished attempts in
  * batches — their WebhookAttempted events published in EventBatch envelopes, then their
  * rows updated in two statements. Nothing waits on one origin but that origin's jobs; the backlog stays
  * in Postgres, memory holds what is in flight and a few ready jobs per active origin.
@@ -188,7 +189,7 @@ export function startScheduler(options: SchedulerOptions) {
    */
   function trimReady(origin: string, now: number) {
     const queue = ready.get(origin);
-    const keep = PREFETCH * book.inspect(origin, now).share;
+    const keep = PREFETCH * Math.min(book.inspect(origin, now).share, options.perOrigin);
     if (!queue || queue.length <= keep) return;
     const excess = queue.splice(keep);
     readyCount -= excess.length;

@@ -100,4 +100,11 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "0008_claim_token": {
+    async up(db: Kysely<unknown>) {
+      // The claiming statement's token: a statement whose answer was lost (the database
+      // restarting as it committed) gives back the claims it may have made, and only those.
+      await db.schema.alterTable("submissions").addColumn("claim_token", "text").execute();
+    },
+  },
 };

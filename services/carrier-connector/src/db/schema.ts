@@ -15,6 +15,8 @@ export interface SubmissionsTable {
   failure: ColumnType<unknown, RawBuilder<unknown> | null | undefined, RawBuilder<unknown> | null>;
   /** Added in 0005: the replica that claimed (null: claimed before 0005). */
   claimed_by: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Added in 0008: the claiming statement's token (null: claimed before 0008). */
+  claim_token: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PartsTable {

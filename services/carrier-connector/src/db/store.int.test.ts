@@ -56,6 +56,20 @@ describe("the connector's part map on real Postgres", () => {
       .map((p) => [p.messageId, p.final])
       .sort();
 
+  it("when a claiming statement's claims are given back by its token, only the claims it made go: an earlier statement's claim of the same key stays", async () => {
+    const claim = (messageId: string) => ({ messageId, attempt: 1, carrierId: "sim-a" });
+    expect(await store.claim([claim("msg_01EARLIER")], "token-1")).toEqual(
+      new Set(["msg_01EARLIER:1"]),
+    );
+    const keys = [claim("msg_01EARLIER"), claim("msg_01LOST"), claim("msg_01LOST2")];
+    await store.claim(keys, "token-2");
+    await store.giveBack(keys, "token-2");
+    const left = await store.findClaims(keys);
+    expect([...left.keys()]).toEqual(["msg_01EARLIER:1"]);
+    // Given back, the lost statement's keys are claimed afresh.
+    expect(await store.claim([claim("msg_01LOST")], "token-3")).toEqual(new Set(["msg_01LOST:1"]));
+  });
+
   it("when the carrier gives an id again, the new holder is stored beside the old final one and a lookup returns both", async () => {
     const old = part("4096", "msg_01OLD");
     await store.recordParts([old]);

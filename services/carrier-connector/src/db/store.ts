@@ -90,8 +90,11 @@ const ROWS_PER_STATEMENT = 1_000;
 /** The connector's reads and writes, each one statement per batch. */
 export function createConnectorStore(db: Kysely<ConnectorDatabase>) {
   return {
-    /** Claims submissions; returns the keys that were not claimed before (submit those). */
-    async claim(claims: readonly Claim[]): Promise<Set<string>> {
+    /**
+     * Claims submissions; returns the keys that were not claimed before (submit those). The
+     * rows carry `token`, so a claim whose answer was lost can be given back (`giveBack`).
+     */
+    async claim(claims: readonly Claim[], token?: string): Promise<Set<string>> {
       const won = new Set<string>();
       for (const chunk of chunks(claims)) {
         const rows = await db
@@ -102,6 +105,7 @@ export function createConnectorStore(db: Kysely<ConnectorDatabase>) {
               attempt: c.attempt,
               carrier_id: c.carrierId,
               claimed_by: c.claimedBy ?? null,
+              claim_token: token ?? null,
               // As text cast to jsonb: postgres.js would store a JS string as a JSON string.
               failure: c.failure ? sql<unknown>`${JSON.stringify(c.failure)}::text::jsonb` : null,
             })),
@@ -113,6 +117,29 @@ export function createConnectorStore(db: Kysely<ConnectorDatabase>) {
           won.add(submissionKey({ messageId: row.message_id, attempt: row.attempt }));
       }
       return won;
+    },
+
+    /**
+     * Gives back the claims of these keys that the claiming statement with `token` made: its
+     * answer was lost, so it may have made some, and nothing was submitted for them. A claim
+     * another statement made (an earlier delivery's, another replica's) stays.
+     */
+    async giveBack(keys: readonly SubmissionKey[], token: string): Promise<void> {
+      for (const chunk of chunks(keys)) {
+        await db
+          .deleteFrom("submissions")
+          .where((eb) =>
+            eb.and([
+              eb(
+                eb.refTuple("message_id", "attempt"),
+                "in",
+                chunk.map((k) => eb.tuple(k.messageId, k.attempt)),
+              ),
+              eb("claim_token", "=", token),
+            ]),
+          )
+          .execute();
+      }
     },
 
     /** Gives claims back: nothing of those messages reached the carrier. */

@@ -1,8 +1,10 @@
+import { randomUUID } from "node:crypto";
 import type { MessageEvent, SubmitOrder } from "@smsgw/contracts";
 import {
   ACK,
   type Delivery,
   type EventPublisher,
+  errorMessage,
   type Logger,
   nak,
   type Outcome,
@@ -16,6 +18,7 @@ import {
   submitSm,
 } from "@smsgw/smpp";
 import {
+  type Claim,
   type ConnectorStore,
   type PartRow,
   type SubmissionKey,
@@ -105,6 +108,32 @@ const keyOf = (order: SubmitOrder): SubmissionKey => ({
  *    gives its claim back and comes again later.
  */
 export function handleSubmitOrders(deps: SubmitOrderDeps) {
+  /**
+   * Claims, and when the statement fails gives back what it may have claimed before failing
+   * (its answer lost as the database restarted: the rows can be there). Nothing was submitted
+   * for them yet; left claimed, their redelivery would find them claimed with no outcome and
+   * wait RECONCILE_AFTER_MS to end "outcome unknown", though no carrier ever saw them. If the
+   * giving back fails too, that is still what happens: a delay, never a double submit.
+   */
+  async function claimOrGiveBack(claims: readonly Claim[]): Promise<Set<string>> {
+    const token = randomUUID();
+    try {
+      return await deps.store.claim(claims, token);
+    } catch (error) {
+      await withRetries(() => deps.store.giveBack(claims, token), {
+        attempts: 5,
+        log: deps.log,
+        what: "give back claims whose answer was lost",
+      }).catch((giveBackError: unknown) => {
+        deps.log.error(
+          { err: errorMessage(giveBackError), claims: claims.length },
+          "claims whose answer was lost not given back: they end outcome unknown",
+        );
+      });
+      throw error;
+    }
+  }
+
   const { log } = deps;
   // Only what this delivery decided counts: a reconciled outcome was counted when decided.
   const count = (what: "submitted" | "refused", order: SubmitOrder, now: Date) =>
@@ -181,7 +210,7 @@ export function handleSubmitOrders(deps: SubmitOrderDeps) {
         failure,
       })),
     ];
-    const won = claims.length > 0 ? await deps.store.claim(claims) : new Set<string>();
+    const won = claims.length > 0 ? await claimOrGiveBack(claims) : new Set<string>();
     const isWon = (order: SubmitOrder) => won.has(submissionKey(keyOf(order)));
     for (const { index, order, failure } of early) {
       if (isWon(order)) {

@@ -66,13 +66,18 @@ function memoryStore(alreadyClaimed: string[] = [], claimedAt = now) {
   }
   const parts: PartRow[] = [];
   const released: SubmissionKey[] = [];
+  /** The claiming statement that made each claim. */
+  const tokens = new Map<string, string | undefined>();
+  /** Claim statements to come that commit and then lose their answer (Postgres restarting). */
+  const faults = { claimAnswersLost: 0 };
   const store = {
-    async claim(list: readonly Claim[]) {
+    async claim(list: readonly Claim[], token?: string) {
       const won = new Set<string>();
       for (const c of list) {
         const key = submissionKey(c);
         if (claims.has(key)) continue;
         won.add(key);
+        tokens.set(key, token);
         claims.set(key, {
           ...c,
           claimedAt: now,
@@ -80,7 +85,17 @@ function memoryStore(alreadyClaimed: string[] = [], claimedAt = now) {
           failure: c.failure ?? null,
         });
       }
+      if (faults.claimAnswersLost > 0) {
+        faults.claimAnswersLost--;
+        throw new Error("terminating connection due to administrator command");
+      }
       return won;
+    },
+    async giveBack(keys: readonly SubmissionKey[], token: string) {
+      for (const k of keys) {
+        const key = submissionKey(k);
+        if (claims.has(key) && tokens.get(key) === token) claims.delete(key);
+      }
     },
     async release(keys: readonly SubmissionKey[]) {
       released.push(...keys);
@@ -115,7 +130,7 @@ function memoryStore(alreadyClaimed: string[] = [], claimedAt = now) {
     findExpired: async () => [],
     finishMessages: async () => undefined,
   } satisfies ConnectorStore;
-  return { store, parts, released, claims };
+  return { store, parts, released, claims, faults };
 }
 
 function fakeLink(
@@ -245,6 +260,19 @@ describe("handleSubmitOrders", () => {
     expect(announced).toEqual([{ keys: ["sim-a/26"], storedThen: 1 }]);
     await handle([order("msg_2", "elsewhere")]);
     expect(announced).toHaveLength(1);
+  });
+
+  it("when the claim's answer is lost after it committed (Postgres restarting), the claims it made are given back and the redelivery submits at once, once", async () => {
+    const { handle, sent, faults, claims, published } = setup(okResp("1a"), ["msg_0:1"]);
+    faults.claimAnswersLost = 1;
+    await expect(handle([order("msg_1"), order("msg_0")])).rejects.toThrow(/administrator/);
+    expect(sent).toHaveLength(0);
+    // Its own claim is given back; the one an earlier delivery made stays.
+    expect([...claims.keys()]).toEqual(["msg_0:1"]);
+    const redelivered = { ...order("msg_1"), deliveryCount: 2 };
+    expect(await handle([redelivered])).toEqual([{ kind: "ack" }]);
+    expect(sent).toHaveLength(1);
+    expect(published.map((e) => e.type)).toEqual(["MessageSubmitted"]);
   });
 
   it("when an order ends in a refusal, the SubmitFailed says where the order sits in the stream", async () => {

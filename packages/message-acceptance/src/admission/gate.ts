@@ -84,7 +84,6 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
   let nextTicket = 0;
   let tookMs: number[] = [];
   let latencyMs = 0;
-  let refused = 0;
   let refusing = false;
   /**
    * Sends offered and refused since the last tick (by weight, as in flight), and both summed
@@ -93,9 +92,10 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
   let offeredInTick = 0;
   let refusedInTick = 0;
   const tickMs = Math.min(TICK_MS, deps.pollMs);
+  const ticksInWindow = Math.max(1, Math.round(DEMAND_WINDOW_MS / tickMs));
   const lastSecond = {
-    offered: new Array<number>(Math.max(1, Math.round(DEMAND_WINDOW_MS / tickMs))).fill(0),
-    refused: new Array<number>(Math.max(1, Math.round(DEMAND_WINDOW_MS / tickMs))).fill(0),
+    offered: new Array<number>(ticksInWindow).fill(0),
+    refused: new Array<number>(ticksInWindow).fill(0),
     at: 0,
     offeredSum: 0,
     refusedSum: 0,
@@ -169,6 +169,7 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
     lastSecond.at = (slot + 1) % lastSecond.offered.length;
     const refusedShare =
       lastSecond.offeredSum > 0 ? Math.min(1, lastSecond.refusedSum / lastSecond.offeredSum) : 0;
+    const refusedThisTick = refusedInTick > 0;
     offeredInTick = 0;
     refusedInTick = 0;
     const wasOverloaded = state.overloaded;
@@ -191,13 +192,12 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
     }));
     totalWeight = demands.reduce((sum, d) => sum + d.weight, 0);
     caps = fairCaps(demands, state.limit);
-    if (refused > 0 !== refusing) {
-      refusing = refused > 0;
+    if (refusedThisTick !== refusing) {
+      refusing = refusedThisTick;
       const context = { pressure: state.pressure, backlog, limit: Math.round(state.limit) };
       if (refusing) log.warn(context, "at capacity: refusing new sends");
       else log.info(context, "below capacity: admitting all sends");
     }
-    refused = 0;
     metrics.shedding.set(refusing ? 1 : 0);
     metrics.pressure.set(state.pressure.value);
     metrics.backlogAgeSeconds.set(backlog.ageMs / 1000);
@@ -279,7 +279,6 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
     inFlight + 1 > state.limit && overShare(accountId, weight);
   /** Refuses a send of `messages` (metrics count messages) weighing `weight` (as offered). */
   function refuse(messages: number, weight: number): ApiError {
-    refused += messages;
     refusedInTick += weight;
     metrics.shed.inc({ reason: state.pressure.reason }, messages);
     return AT_CAPACITY;

@@ -184,11 +184,11 @@ export function createOriginBook(limits: OriginLimits): OriginBook {
       if (held) state.cutHold--;
       setSlow(state, end.slow === true);
       if (failed) cut(state, limits.concurrency);
-      else if (held || end.latencyMs === undefined) {
-        // nothing learnt
-      } else if (end.latencyMs > growWithinMs)
-        cut(state, Math.max(limits.concurrency, Math.floor(state.limit * SHRINK)));
-      else if (wasFull) state.limit = Math.min(maxConcurrency, state.limit + 1);
+      else if (!held && end.latencyMs !== undefined) {
+        if (end.latencyMs > growWithinMs)
+          cut(state, Math.max(limits.concurrency, Math.floor(state.limit * SHRINK)));
+        else if (wasFull) state.limit = Math.min(maxConcurrency, state.limit + 1);
+      }
       let blockedUntil: number | null = null;
       const asked = Math.min(limits.capMs, retryAfterMs);
       if (!failed) {

@@ -8,7 +8,7 @@ import { migrations } from "../db/migrations.ts";
 import type { ReportedChange } from "../domain/report.ts";
 import { silentLog, statusChange } from "../test-stack.ts";
 import type { Delivered } from "./deliver.ts";
-import { startScheduler } from "./scheduler.ts";
+import { type SchedulerOptions, startScheduler } from "./scheduler.ts";
 
 const HEALTHY = "http://healthy.example";
 const slowOrigins = [
@@ -29,6 +29,23 @@ function job(origin: string): Omit<Job, "attempts"> {
     origin,
     change,
   };
+}
+
+/** A scheduler of 32 slots over the store, publishing nowhere; the rest as a test sets it. */
+function schedulerOver(
+  store: JobStore,
+  options: Pick<SchedulerOptions, "perOrigin" | "perOriginMax" | "slowMs" | "deliver">,
+) {
+  return startScheduler({
+    store,
+    publisher: { publishBatch: async () => undefined } as unknown as EventPublisher,
+    log: silentLog,
+    concurrency: 32,
+    originCapMs: 60_000,
+    leaseMs: 60_000,
+    idleMs: 50,
+    ...options,
+  });
 }
 
 describe("the scheduler with slow origins, on real Postgres", () => {
@@ -56,16 +73,9 @@ describe("the scheduler with slow origins, on real Postgres", () => {
     const backlog = slowOrigins.flatMap((origin) => Array.from({ length: 100 }, () => job(origin)));
     await store.insert(backlog, new Date(Date.now() - 60_000));
     const attempted: string[] = [];
-    const scheduler = startScheduler({
-      store,
-      publisher: { publishBatch: async () => undefined } as unknown as EventPublisher,
-      log: silentLog,
-      concurrency: 32,
+    const scheduler = schedulerOver(store, {
       perOrigin: 8,
-      originCapMs: 60_000,
       slowMs: 200,
-      leaseMs: 60_000,
-      idleMs: 50,
       async deliver(claimed: Job): Promise<Delivered> {
         attempted.push(claimed.origin);
         if (claimed.origin !== HEALTHY) {
@@ -102,17 +112,10 @@ describe("the scheduler with slow origins, on real Postgres", () => {
       let inFlight = 0;
       let most = 0;
       let done = 0;
-      const scheduler = startScheduler({
-        store,
-        publisher: { publishBatch: async () => undefined } as unknown as EventPublisher,
-        log: silentLog,
-        concurrency: 32,
+      const scheduler = schedulerOver(store, {
         perOrigin: 2,
         perOriginMax,
-        originCapMs: 60_000,
         slowMs: 1_000,
-        leaseMs: 60_000,
-        idleMs: 50,
         async deliver(claimed: Job): Promise<Delivered> {
           // Another test's backlog may still be due: settled at once, not counted.
           if (claimed.origin !== busy)

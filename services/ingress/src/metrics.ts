@@ -37,6 +37,11 @@ export const admissionShedding = defineGauge({
   help: "1 while this replica refuses sends at capacity (it refused some during the last 100 ms), else 0.",
 });
 
+export const admissionOverloaded = defineGauge({
+  name: "smsgw_ingress_admission_overloaded",
+  help: "1 while this replica is overloaded (half or more of the last second's sends refused, until under a fifth): the lower latency target and floor apply (ADR 0010), else 0.",
+});
+
 export const admissionPressure = defineGauge({
   name: "smsgw_ingress_admission_pressure",
   help: "The admission signal as a share of its bound: 1 is where shedding starts.",
@@ -61,6 +66,7 @@ export const sendsInFlight = defineGauge({
 export const admissionMetrics: AdmissionMetrics = {
   shed: shedRequests,
   shedding: admissionShedding,
+  overloaded: admissionOverloaded,
   pressure: admissionPressure,
   backlogAgeSeconds: admissionBacklogAge,
   limit: admissionLimit,

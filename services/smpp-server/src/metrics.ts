@@ -45,6 +45,10 @@ export const admissionMetrics: AdmissionMetrics = {
     name: "smsgw_smpp_admission_shedding",
     help: "1 while this replica refuses submits at capacity (it refused some during the last 100 ms), else 0.",
   }),
+  overloaded: defineGauge({
+    name: "smsgw_smpp_admission_overloaded",
+    help: "1 while this replica is overloaded (half or more of the last second's submits refused, until under a fifth): the lower latency target and floor apply (ADR 0010), else 0.",
+  }),
   pressure: defineGauge({
     name: "smsgw_smpp_admission_pressure",
     help: "The admission signal as a share of its bound: 1 is where shedding starts.",

@@ -5,6 +5,7 @@ import {
   AccountRecord,
   InboundDelivery,
   MessagesErased,
+  newMessageId,
   RoutingRules,
   StatusChangeDelivery,
 } from "@smsgw/contracts";
@@ -38,7 +39,7 @@ import type { SmppServerConfig } from "./config.ts";
 import { migrations } from "./db/migrations.ts";
 import { type BindRegistry, startBindRegistry } from "./handlers/bind-registry.ts";
 import { createBindDesk } from "./handlers/binds.ts";
-import { type ConcatDesk, startConcatDesk } from "./handlers/concat-desk.ts";
+import { type ConcatStore, startConcatStore } from "./handlers/concat-store.ts";
 import { handleInboundForSmpp, SMPP_INBOUND_DURABLE } from "./handlers/inbound-intake.ts";
 import { handleErasures, SMPP_ERASURES_DURABLE } from "./handlers/receipt-erasures.ts";
 import {
@@ -47,10 +48,10 @@ import {
   SMPP_RECEIPTS_DURABLE,
   startReceiptSender,
 } from "./handlers/receipts.ts";
-import { type SubmittedPart, samePart, serveSubmits } from "./handlers/submits.ts";
+import { samePart, serveSubmits } from "./handlers/submits.ts";
 import { admissionMetrics } from "./metrics.ts";
 
-/** Concatenated messages an account may have waiting for parts at once, on one replica. */
+/** Concatenated messages an account may have waiting for parts at once, on every replica. */
 const MAX_WAITING_MESSAGES = 1_000;
 
 export interface StartedSmppServer {
@@ -84,7 +85,7 @@ export async function startSmppServer(
   let inbound: RunningConsumer | undefined;
   let erasures: RunningConsumer | undefined;
   let sender: ReturnType<typeof startReceiptSender> | undefined;
-  let concat: ConcatDesk<SubmittedPart> | undefined;
+  let concat: ConcatStore | undefined;
   let registry: BindRegistry | undefined;
   let admission: AdmissionGate = ALWAYS_ADMIT;
   let sharedLimits: ReturnType<typeof startSharedLimits> | undefined;
@@ -186,20 +187,16 @@ export async function startSmppServer(
       ttlMs: config.SMPP_RECEIPT_TTL_HOURS * 3_600_000,
       minKeepMs: config.SMPP_RECEIPT_MIN_KEEP_MS,
     };
-    concat = startConcatDesk<SubmittedPart>({
+    concat = startConcatStore({
+      sql: database.sql,
       maxWaitingPerAccount: MAX_WAITING_MESSAGES,
       timeoutMs: config.SMPP_CONCAT_TIMEOUT_MS,
       samePart,
-      // Called from the desk's sweep, once the receipt sender below has started.
-      onExpired: oweExpiredPartsReceipts({
-        sql: database.sql,
-        keep: receiptKeeping,
-        poke: () => sender?.poke(),
-        log,
-        now,
-      }),
+      newMessageId: () => newMessageId(now()),
+      owe: (tx, expired) => oweExpiredPartsReceipts(tx, expired, receiptKeeping, now()),
+      // Called from the store's sweep, once the receipt sender below has started.
+      onOwed: () => sender?.poke(),
       log,
-      now,
     });
     const submitDeps = {
       accounts,

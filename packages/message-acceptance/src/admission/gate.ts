@@ -199,6 +199,7 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
       else log.info(context, "below capacity: admitting all sends");
     }
     metrics.shedding.set(refusing ? 1 : 0);
+    metrics.overloaded.set(state.overloaded ? 1 : 0);
     metrics.pressure.set(state.pressure.value);
     metrics.backlogAgeSeconds.set(backlog.ageMs / 1000);
     metrics.limit.set(state.limit);

@@ -9,12 +9,14 @@ const MIN_IN_FLIGHT = 64;
 const quiet = { set: () => undefined };
 const silent = { warn: () => undefined, info: () => undefined } as unknown as Logger;
 
-/** A gate over a stream with no durables, ticking every 10 ms, and its limit as it moves. */
+/** A gate over a stream with no durables, ticking every 10 ms, its limit and overloaded gauge as they move. */
 function idleGate(log: Logger = silent) {
   let limit = Number.NaN;
+  let overloaded = Number.NaN;
   const metrics = {
     shed: { inc: () => undefined },
     shedding: quiet,
+    overloaded: { set: (value: number) => (overloaded = value) },
     pressure: quiet,
     backlogAgeSeconds: quiet,
     limit: { set: (value: number) => (limit = value) },
@@ -43,7 +45,7 @@ function idleGate(log: Logger = silent) {
     metrics,
     log,
   });
-  return { gate, limit: () => limit };
+  return { gate, limit: () => limit, overloaded: () => overloaded };
 }
 
 /** An answer still open: its send stays in flight until `close`. */
@@ -62,23 +64,23 @@ async function quietGateway(log?: Logger) {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   expect(started.limit()).toBe(MIN_IN_FLIGHT);
-  return started.gate;
+  return started;
 }
 
 describe("the admission gate", () => {
   it("admits a batch larger than the whole limit on a quiet gateway, whatever its account", async () => {
-    const gate = await quietGateway();
+    const { gate } = await quietGateway();
     expect(gate.admit(account("new"), 1_000, openAnswer())).toBeNull();
   });
 
   it("admits a batch that finds room, though it takes the sends in flight past the limit", async () => {
-    const gate = await quietGateway();
+    const { gate } = await quietGateway();
     for (let i = 0; i < 10; i++) expect(gate.admit(account("steady"), 1, openAnswer())).toBeNull();
     expect(gate.admit(account("steady"), 200, openAnswer())).toBeNull();
   });
 
   it("weighs a batch at most the limit's floor: others still get their share beside it", async () => {
-    const gate = await quietGateway();
+    const { gate } = await quietGateway();
     expect(gate.admit(account("batch"), 500, openAnswer())).toBeNull();
     // The limit is full: a single send of another account is under its share, a batch not.
     expect(gate.admit(account("other"), 1, openAnswer())).toBeNull();
@@ -87,7 +89,7 @@ describe("the admission gate", () => {
   });
 
   it("counts a batch as in flight until its answer closes", async () => {
-    const gate = await quietGateway();
+    const { gate } = await quietGateway();
     const answer = openAnswer();
     expect(gate.admit(account("batch"), 500, answer)).toBeNull();
     expect(gate.admit(account("other"), 100, openAnswer())?.status).toBe("rate_limit");
@@ -95,13 +97,15 @@ describe("the admission gate", () => {
     expect(gate.admit(account("other"), 100, openAnswer())).toBeNull();
   });
 
-  it("says it is overloaded once most sends are refused for a while, and no longer once they stop", async () => {
+  it("says it is overloaded (log and gauge) once most sends are refused for a while, and no longer once they stop", async () => {
     const said: string[] = [];
     const log = {
       warn: (_: unknown, message: string) => said.push(message),
       info: (_: unknown, message: string) => said.push(message),
     } as unknown as Logger;
-    const gate = await quietGateway(log);
+    const started = await quietGateway(log);
+    const { gate } = started;
+    expect(started.overloaded()).toBe(0);
     for (let i = 0; i < MIN_IN_FLIGHT; i++) gate.admit(account("flood"), 1, openAnswer());
     const overloaded = "overloaded: the lower latency target applies";
     const deadline = Date.now() + 5_000;
@@ -111,10 +115,12 @@ describe("the admission gate", () => {
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
     expect(said).toContain(overloaded);
+    expect(started.overloaded()).toBe(1);
     const calm = "no longer overloaded: the latency target applies again";
     while (!said.includes(calm) && Date.now() < deadline + 5_000) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     expect(said.indexOf(calm)).toBeGreaterThan(said.indexOf(overloaded));
+    expect(started.overloaded()).toBe(0);
   });
 });

@@ -12,6 +12,8 @@ export interface AdmissionMetrics {
   shed: { inc(labels: { reason: string }, value?: number): void };
   /** 1 while refusing. */
   shedding: Settable;
+  /** 1 while overloaded (most of the last second's sends refused): the lower target applies. */
+  overloaded: Settable;
   pressure: Settable;
   backlogAgeSeconds: Settable;
   limit: Settable;

@@ -4,7 +4,8 @@ import type { Migration } from "kysely/migration";
 
 /**
  * smpp-server's own schema `smpp_server`: the receipts owed to customers' binds (api.md
- * section 6), kept while no receiver of the account is bound and until one acknowledges.
+ * section 6), kept while no receiver of the account is bound and until one acknowledges;
+ * every replica's binds; the account's shared rate; the parts of concatenated submits.
  */
 export const migrations: Record<string, Migration> = {
   "0001_receipts": {
@@ -46,5 +47,39 @@ export const migrations: Record<string, Migration> = {
     // The account's rate for all of this door's replicas (@smsgw/message-acceptance's
     // shared-limits/store.ts), as ingress's.
     up: rateBucketsTable,
+  },
+  "0004_concat_parts": {
+    async up(db: Kysely<unknown>) {
+      // The concatenated submits waiting for their other parts, shared by every replica
+      // (ADR 0029): a part may come by any bind of the account, held by any replica.
+      await sql`
+        create table concat_groups (
+          account_id text not null,
+          -- sender|recipient|reference|total (domain/concat.ts groupKeyOf)
+          group_key text not null,
+          -- Given when the first part came: every part is answered with it.
+          message_id text not null,
+          sender text not null,
+          recipient text not null,
+          total integer not null,
+          -- Dropped, never charged, once this is SMPP_CONCAT_TIMEOUT_MS old (server time).
+          started_at timestamptz not null default now(),
+          -- Put back after an answer that left the message's fate open.
+          uncertain boolean not null default false,
+          primary key (account_id, group_key)
+        )`.execute(db);
+      await sql`create index concat_groups_started on concat_groups (started_at)`.execute(db);
+      await sql`
+        create table concat_parts (
+          account_id text not null,
+          group_key text not null,
+          seq integer not null,
+          -- The part's bytes after any UDH: joined before decoding.
+          payload bytea not null,
+          data_coding integer not null,
+          registered_delivery integer not null,
+          primary key (account_id, group_key, seq)
+        )`.execute(db);
+    },
   },
 };

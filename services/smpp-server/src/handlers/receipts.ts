@@ -51,49 +51,53 @@ export function handleStatusChanges(deps: {
 }
 
 /**
- * Owes the receipt of a concatenated message whose parts never all came (`expiredPartsChange`),
- * stored as any receipt is: the sender sends it to the account's receivers, now or once one
- * binds. A failed insert is logged; the message was never charged either way.
+ * Owes the receipts of concatenated messages whose parts never all came (`expiredPartsChange`),
+ * stored as any receipt is, in the transaction that drops their parts (concat-store.ts): the
+ * sender sends them to the account's receivers, now or once one binds. Returns how many.
  */
-export function oweExpiredPartsReceipts(deps: {
-  sql: postgres.Sql;
-  keep: ReceiptKeeping;
-  poke(): void;
-  log: Logger;
-  now(): number;
-}) {
-  return (accountId: string, group: ExpiredGroup<{ registeredDelivery: number }>): void => {
-    // Put back after an unknown outcome, it may have been accepted and sent: no REJECTD for it.
-    if (group.uncertain) return;
-    const at = deps.now();
+export async function oweExpiredPartsReceipts(
+  tx: postgres.TransactionSql,
+  expired: ReadonlyArray<{ accountId: string; group: ExpiredGroup }>,
+  keep: ReceiptKeeping,
+  at: number,
+): Promise<number> {
+  const owed = owedForExpiredParts(expired, keep, at);
+  if (owed.length > 0) await storeOwed(tx, owed);
+  smppReceipts.inc({ outcome: "stored" }, owed.length);
+  return owed.length;
+}
+
+/**
+ * The receipts owed for messages whose parts never all came: none for a message put back
+ * after an unknown outcome (it may have been accepted and sent: no REJECTD for it), nor for
+ * a sender that asked for no receipt of a failure.
+ */
+export function owedForExpiredParts(
+  expired: ReadonlyArray<{ accountId: string; group: ExpiredGroup }>,
+  keep: ReceiptKeeping,
+  at: number,
+): OwedRow[] {
+  return expired.flatMap(({ accountId, group }) => {
+    if (group.uncertain) return [];
     const change = expiredPartsChange({
       messageId: group.messageId,
       accountId,
       from: group.key.from,
       to: group.key.to,
       total: group.total,
-      registeredDelivery: group.values[0]?.registeredDelivery ?? 0,
+      registeredDelivery: group.registeredDelivery,
       at,
     });
-    if (!change) return;
-    const owed: OwedRow = {
-      message_id: change.messageId,
-      account_id: accountId,
-      change: JSON.stringify(change),
-      expires_at: new Date(receiptExpiresAt(undefined, at, deps.keep)).toISOString(),
-    };
-    storeOwed(deps.sql, [owed])
-      .then(() => {
-        smppReceipts.inc({ outcome: "stored" });
-        deps.poke();
-      })
-      .catch((error: unknown) =>
-        deps.log.error(
-          { err: error, accountId, messageId: change.messageId },
-          "receipt of an incomplete concatenated message not stored",
-        ),
-      );
-  };
+    if (!change) return [];
+    return [
+      {
+        message_id: change.messageId,
+        account_id: accountId,
+        change: JSON.stringify(change),
+        expires_at: new Date(receiptExpiresAt(undefined, at, keep)).toISOString(),
+      },
+    ];
+  });
 }
 
 /** A deliver_sm owed to an account's receivers: a receipt, or an inbound message. */
@@ -107,7 +111,10 @@ export interface OwedRow {
 }
 
 /** Stores what is owed, once per id (a redelivered change or message stores nothing). */
-export async function storeOwed(sql: postgres.Sql, owed: readonly OwedRow[]): Promise<void> {
+export async function storeOwed(
+  sql: postgres.Sql | postgres.TransactionSql,
+  owed: readonly OwedRow[],
+): Promise<void> {
   await sql`
     insert into smpp_server.receipts (message_id, account_id, change, expires_at)
     select x.message_id, x.account_id, x.change::jsonb, x.expires_at

@@ -1,6 +1,6 @@
-import type { AccountRecord } from "@smsgw/contracts";
+import { type AccountRecord, newMessageId } from "@smsgw/contracts";
 import { ALWAYS_ADMIT, createRateLimiter, type Pipeline } from "@smsgw/message-acceptance";
-import type { Logger } from "@smsgw/service-kit";
+import { type Database, type Logger, openServiceDatabase } from "@smsgw/service-kit";
 import {
   bindClient,
   CommandStatus,
@@ -9,42 +9,78 @@ import {
   submitSm,
   tlv,
 } from "@smsgw/smpp";
-import { afterEach, describe, expect, it } from "vitest";
+import { createTestInfra, type TestInfra } from "@smsgw/testkit";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { loadSmppServerConfig } from "../config.ts";
+import { migrations } from "../db/migrations.ts";
 import { smppAccount } from "../testing/account.ts";
 import type { Bound } from "./binds.ts";
-import { type ConcatDesk, startConcatDesk } from "./concat-desk.ts";
-import { type SubmittedPart, samePart, serveSubmits } from "./submits.ts";
+import { type ConcatStore, startConcatStore } from "./concat-store.ts";
+import { oweExpiredPartsReceipts } from "./receipts.ts";
+import { samePart, serveSubmits } from "./submits.ts";
 
-// Real sockets, our server's submit path, with a pipeline that only records what it accepts
-// (the checks and the charge are @smsgw/message-acceptance's, tested there).
+// Real sockets and the real Postgres, our server's submit path, with a pipeline that only
+// records what it accepts (the checks and the charge are @smsgw/message-acceptance's, tested
+// there). Each replica is a server and a concatenation store of its own over one database.
 
 const account = smppAccount();
 const quiet = { info() {}, warn() {}, error() {}, debug() {} } as unknown as Logger;
+
+let infra: TestInfra;
+let database: Database<unknown>;
+beforeAll(async () => {
+  infra = await createTestInfra();
+  database = await openServiceDatabase(loadSmppServerConfig(infra.env), "smpp_server", migrations);
+});
+afterAll(async () => {
+  await database?.close();
+  await infra?.cleanup();
+});
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function gateway() {
-  const accepted: Array<{ messageId: string; text: string }> = [];
+interface Gateway {
+  accepted: Array<{ messageId: string; text: string }>;
+  /** Charges refused "rate_limit" (ESME_RTHROTTLED: retry later) before they go through. */
+  throttleNext: number;
+}
+
+function newGateway(): Gateway {
+  return { accepted: [], throttleNext: 0 };
+}
+
+/** One smpp-server replica of the gateway: its own server and store, the shared database. */
+async function replica(gateway: Gateway, options: { timeoutMs?: number } = {}) {
   const pipeline = {
     check: (messageId: string, _account: AccountRecord, input: { fields: { text: string } }) => ({
       ok: true,
       value: { messageId, text: input.fields.text },
     }),
-    charge: async (draft: { messageId: string }) => ({ ok: true, value: draft }),
+    charge: async (draft: { messageId: string }) => {
+      if (gateway.throttleNext > 0) {
+        gateway.throttleNext -= 1;
+        return { ok: false, error: { status: "rate_limit", message: "over the rate" } };
+      }
+      return { ok: true, value: draft };
+    },
     accept: async (draft: { messageId: string; text: string }) => {
-      accepted.push(draft);
+      gateway.accepted.push(draft);
       return "stored";
     },
   } as unknown as Pipeline;
-  const concat: ConcatDesk<SubmittedPart> = startConcatDesk<SubmittedPart>({
+  const concat: ConcatStore = startConcatStore({
+    sql: database.sql,
     maxWaitingPerAccount: 100,
-    timeoutMs: 60_000,
+    timeoutMs: options.timeoutMs ?? 60_000,
     samePart,
+    newMessageId: () => newMessageId(Date.now()),
+    owe: (tx, expired) =>
+      oweExpiredPartsReceipts(tx, expired, { ttlMs: 3_600_000, minKeepMs: 60_000 }, Date.now()),
+    onOwed: () => undefined,
     log: quiet,
-    now: Date.now,
   });
   cleanups.push(() => concat.stop());
   const deps = {
@@ -91,11 +127,18 @@ async function gateway() {
     cleanups.push(() => session.close());
     return session;
   };
-  return { accepted, bind };
+  return { bind, concat };
 }
 
-/** A part of "Hello world" (GSM-7 unpacked) as SAR TLVs say: reference 42, `seq` of 2. */
-const sarPart = (seq: number) =>
+/** One replica, as most tests need. */
+async function gateway() {
+  const state = newGateway();
+  const { bind } = await replica(state);
+  return { accepted: state.accepted, bind };
+}
+
+/** A part of "Hello world" (GSM-7 unpacked) as SAR TLVs say: `seq` of 2, reference 42 unless told. */
+const sarPart = (seq: number, ref = 42, registeredDelivery = 0) =>
   submitSm({
     sourceAddr: "MyApp",
     sourceAddrTon: 5,
@@ -103,30 +146,54 @@ const sarPart = (seq: number) =>
     destAddrTon: 1,
     destAddrNpi: 1,
     shortMessage: Buffer.from(seq === 1 ? "Hello " : "world", "latin1"),
-    tlvs: [tlv.sarMsgRefNum(42), tlv.sarTotalSegments(2), tlv.sarSegmentSeqnum(seq)],
+    registeredDelivery,
+    tlvs: [tlv.sarMsgRefNum(ref), tlv.sarTotalSegments(2), tlv.sarSegmentSeqnum(seq)],
   });
 
 describe("concatenated submits over real binds", () => {
   it("when the parts of one message come on two binds of the account, it is accepted once, whole, under the id of the first part's answer", async () => {
     const { accepted, bind } = await gateway();
     const [first, second] = await Promise.all([bind(), bind()]);
-    const one = await first.request(sarPart(1));
+    const one = await first.request(sarPart(1, 1));
     expect(one.commandStatus).toBe(CommandStatus.ESME_ROK);
-    const two = await second.request(sarPart(2));
+    const two = await second.request(sarPart(2, 1));
     expect(two).toMatchObject({ commandStatus: CommandStatus.ESME_ROK, messageId: one.messageId });
     expect(accepted).toEqual([{ messageId: one.messageId, text: "Hello world" }]);
+  });
+
+  it("when the parts come on binds held by two replicas, it is accepted once, whole, under the id of the first part's answer", async () => {
+    const shared = newGateway();
+    const [a, b] = await Promise.all([replica(shared), replica(shared)]);
+    const one = await (await a.bind()).request(sarPart(1, 2));
+    expect(one.commandStatus).toBe(CommandStatus.ESME_ROK);
+    const two = await (await b.bind()).request(sarPart(2, 2));
+    expect(two).toMatchObject({ commandStatus: CommandStatus.ESME_ROK, messageId: one.messageId });
+    expect(shared.accepted).toEqual([{ messageId: one.messageId, text: "Hello world" }]);
+  });
+
+  it("when both parts come at once on two replicas, they get one id and exactly one of them completes the message", async () => {
+    const shared = newGateway();
+    const [a, b] = await Promise.all([replica(shared), replica(shared)]);
+    const [onA, onB] = await Promise.all([a.bind(), b.bind()]);
+    const answers = await Promise.all([onA.request(sarPart(1, 3)), onB.request(sarPart(2, 3))]);
+    expect(answers.map((answer) => answer.commandStatus)).toEqual([
+      CommandStatus.ESME_ROK,
+      CommandStatus.ESME_ROK,
+    ]);
+    expect(answers[0]?.messageId).toBe(answers[1]?.messageId);
+    expect(shared.accepted).toEqual([{ messageId: answers[0]?.messageId, text: "Hello world" }]);
   });
 
   it("when a part is sent again (its answer was late), it is answered as before, and the message is accepted once", async () => {
     const { accepted, bind } = await gateway();
     const session = await bind();
-    const one = await session.request(sarPart(1));
-    const again = await session.request(sarPart(1));
+    const one = await session.request(sarPart(1, 4));
+    const again = await session.request(sarPart(1, 4));
     expect(again).toMatchObject({
       commandStatus: CommandStatus.ESME_ROK,
       messageId: one.messageId,
     });
-    const two = await session.request(sarPart(2));
+    const two = await session.request(sarPart(2, 4));
     expect(two).toMatchObject({ commandStatus: CommandStatus.ESME_ROK, messageId: one.messageId });
     expect(accepted).toEqual([{ messageId: one.messageId, text: "Hello world" }]);
   });
@@ -134,9 +201,62 @@ describe("concatenated submits over real binds", () => {
   it("when another part comes under a part number already taken, it is refused ESME_RSUBMITFAIL", async () => {
     const { accepted, bind } = await gateway();
     const session = await bind();
-    await session.request(sarPart(1));
-    const other = { ...sarPart(1), shortMessage: Buffer.from("Howdy ", "latin1") };
+    await session.request(sarPart(1, 5));
+    const other = { ...sarPart(1, 5), shortMessage: Buffer.from("Howdy ", "latin1") };
     expect((await session.request(other)).commandStatus).toBe(CommandStatus.ESME_RSUBMITFAIL);
     expect(accepted).toEqual([]);
+  });
+
+  it("when the last part is told to retry later, its resend (on another replica) completes the message under the same id", async () => {
+    const shared = newGateway();
+    const [a, b] = await Promise.all([replica(shared), replica(shared)]);
+    const onA = await a.bind();
+    const one = await onA.request(sarPart(1, 6));
+    shared.throttleNext = 1;
+    const refused = await onA.request(sarPart(2, 6));
+    expect(refused.commandStatus).toBe(CommandStatus.ESME_RTHROTTLED);
+    expect(shared.accepted).toEqual([]);
+    const resent = await (await b.bind()).request(sarPart(2, 6));
+    expect(resent).toMatchObject({
+      commandStatus: CommandStatus.ESME_ROK,
+      messageId: one.messageId,
+    });
+    expect(shared.accepted).toEqual([{ messageId: one.messageId, text: "Hello world" }]);
+  });
+
+  it("when the parts never all come, the message is dropped once (whichever replica sweeps) and a REJECTD receipt is owed when asked for", async () => {
+    const shared = newGateway();
+    const [a, b] = await Promise.all([
+      replica(shared, { timeoutMs: 60_000 }),
+      replica(shared, { timeoutMs: 60_000 }),
+    ]);
+    const one = await (await a.bind()).request(sarPart(1, 7, 1));
+    expect(one.commandStatus).toBe(CommandStatus.ESME_ROK);
+    expect(await a.concat.expire()).toEqual([]);
+    // Aged past the timeout as the database's clock sees it.
+    await database.sql`
+      update smpp_server.concat_groups set started_at = now() - interval '2 minutes'
+      where message_id = ${one.messageId}`;
+    const [swept, sweptAgain] = await Promise.all([a.concat.expire(), b.concat.expire()]);
+    expect([...swept, ...sweptAgain]).toEqual([
+      {
+        accountId: account.accountId,
+        group: {
+          messageId: one.messageId,
+          key: { from: "MyApp", to: "+37256789045" },
+          received: 1,
+          total: 2,
+          registeredDelivery: 1,
+          uncertain: false,
+        },
+      },
+    ]);
+    const owed = await database.sql<Array<{ status: string }>>`
+      select change->>'status' as status from smpp_server.receipts where message_id = ${one.messageId}`;
+    expect(owed).toEqual([{ status: "failed" }]);
+    const left = await database.sql`
+      select 1 from smpp_server.concat_parts where group_key like ${"%|7|2"}`;
+    expect(left).toHaveLength(0);
+    expect(shared.accepted).toEqual([]);
   });
 });

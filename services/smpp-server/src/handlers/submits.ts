@@ -25,7 +25,7 @@ import { scheduleOf } from "../domain/smpp-time.ts";
 import { submitStatusOf } from "../domain/submit-status.ts";
 import { smppSubmits } from "../metrics.ts";
 import type { Bound } from "./binds.ts";
-import type { ConcatDesk } from "./concat-desk.ts";
+import type { ConcatStore } from "./concat-store.ts";
 
 export interface SubmitDeps {
   accounts: Pick<KvCache<AccountRecord>, "get">;
@@ -37,8 +37,8 @@ export interface SubmitDeps {
   smppDefaults: { maxBinds: number; window: number };
   maxParts: number;
   schedule: ScheduleLimits;
-  /** Concatenated submits waiting for parts, per account (shared by its binds here). */
-  concat: ConcatDesk<SubmittedPart>;
+  /** Concatenated submits waiting for parts, per account (shared by every bind and replica). */
+  concat: Pick<ConcatStore, "add" | "reopen">;
   log: Logger;
   now(): number;
 }
@@ -143,9 +143,7 @@ export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
     }
     const partOf = content.part;
     // The account's, not the bind's: the parts of one message may come on different binds.
-    // Looked up each time: the sweep forgets an account's assembler once it is empty.
-    const assembler = deps.concat.of(bound.accountId);
-    const added = assembler.add({ from, to }, partOf, part, now, () => newMessageId(now));
+    const added = await deps.concat.add(bound.accountId, { from, to }, partOf, part);
     switch (added.kind) {
       case "invalid":
         deps.log.info({ accountId: account.accountId, reason: added.reason }, "part refused");
@@ -158,9 +156,7 @@ export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
         // Answered "retry later", the client resends this part alone: the others wait again.
         // Uncertain: the message may have been accepted (no expiry receipt may say otherwise).
         const reopen = (uncertain: boolean) =>
-          deps.concat
-            .of(bound.accountId)
-            .reopen({ from, to }, partOf, added, deps.now(), uncertain);
+          deps.concat.reopen(bound.accountId, { from, to }, partOf, added, uncertain);
         const answer = await accept(
           account,
           added.messageId,
@@ -169,11 +165,11 @@ export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
           added.values,
           pdu.registeredDelivery,
           schedule.value,
-        ).catch((error: unknown) => {
-          reopen(true);
+        ).catch(async (error: unknown) => {
+          await reopen(true);
           throw error;
         });
-        if (RETRY_LATER.has(answer.status)) reopen(answer.outcome === "outcome_unknown");
+        if (RETRY_LATER.has(answer.status)) await reopen(answer.outcome === "outcome_unknown");
         return answer;
       }
       default:

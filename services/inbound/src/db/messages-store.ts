@@ -1,6 +1,7 @@
 import type { Database } from "@smsgw/service-kit";
 import type { JoinedMessage, StoredPart } from "../domain/concat.ts";
 import type { InboundCursor } from "../domain/cursor.ts";
+import type { KeywordMessage } from "../domain/opt-outs.ts";
 
 /**
  * An inbound message as stored (`inbound.messages`); accountId null: nobody owned the number;
@@ -134,6 +135,33 @@ export function createMessageStore(database: Database<unknown>) {
       return (await sql.begin(async (tx) => {
         await tx`select pg_advisory_xact_lock(hashtext(${groupKey}))`;
         return work(statements(tx as unknown as typeof sql));
+      })) as T;
+    },
+
+    /**
+     * Runs `work` holding the lock of the sender's keywords to the account (one transaction),
+     * with the sender's messages to the account that came at `since` or later, so that its STOP
+     * and START are applied in the order they came even when handled at once by two replicas:
+     * each message is stored before its keyword takes this lock.
+     */
+    async withSenderKeywords<T>(
+      accountId: string,
+      from: string,
+      since: string,
+      work: (later: KeywordMessage[]) => Promise<T>,
+    ): Promise<T> {
+      return (await sql.begin(async (tx) => {
+        await tx`select pg_advisory_xact_lock(hashtext(${`keywords|${accountId}|${from}`}))`;
+        const rows = await tx<Array<{ id: string; text: string | null; received_at: Date }>>`
+          select id, text, received_at from messages
+          where account_id = ${accountId} and from_number = ${from} and received_at >= ${since}`;
+        return work(
+          rows.map((row) => ({
+            id: row.id,
+            text: row.text ?? "",
+            receivedAt: row.received_at.toISOString(),
+          })),
+        );
       })) as T;
     },
 

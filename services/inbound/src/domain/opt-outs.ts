@@ -16,6 +16,32 @@ export function optOutChangeOf(text: string): OptOutChange | null {
   return null;
 }
 
+/** A keyword message as far as its order goes: when it came, and its id for a tie. */
+export interface KeywordMessage {
+  id: string;
+  /** ISO UTC, as stored. */
+  receivedAt: string;
+  text: string;
+}
+
+/**
+ * Whether a STOP or START is the sender's latest word to the account, given the sender's other
+ * messages to it that came no earlier: a keyword that came later decides, whatever order the
+ * two were handled in (a redelivery, a republish, two replicas at once). Later is a later
+ * `receivedAt`, or the same one and a greater id. Messages that are no keyword do not count.
+ */
+export function isLatestKeyword(
+  mine: Pick<KeywordMessage, "id" | "receivedAt">,
+  others: readonly KeywordMessage[],
+): boolean {
+  const at = Date.parse(mine.receivedAt);
+  return !others.some((other) => {
+    if (other.id === mine.id || optOutChangeOf(other.text) === null) return false;
+    const otherAt = Date.parse(other.receivedAt);
+    return otherAt > at || (otherAt === at && other.id > mine.id);
+  });
+}
+
 /** An entry of an account's opt-out list, as far as its order goes. */
 interface Listed {
   since: string;

@@ -128,6 +128,34 @@ describe("taking MO from the connector", () => {
     ]);
   });
 
+  it("when a START handled late (redelivered) came before the sender's STOP, the sender stays opted out; and a STOP before a START stays off", async () => {
+    const from = "+37256780002";
+    const start = mo({ from, text: "START", receivedAt: "2026-12-07T12:00:00.000Z" });
+    const stop = mo({ from, text: "STOP", receivedAt: "2026-12-07T12:00:05.000Z" });
+    await deliver(start);
+    await deliver(stop);
+    expect(await optOuts.find("acc_1", from)).toMatchObject({ source: "STOP" });
+    // The START's event again (its ack was lost): the later STOP decides.
+    await deliver(start);
+    expect(await optOuts.find("acc_1", from)).toMatchObject({ source: "STOP" });
+
+    const other = "+37256780003";
+    const early = mo({ from: other, text: "STOP", receivedAt: "2026-12-07T12:00:00.000Z" });
+    const late = mo({ from: other, text: "START", receivedAt: "2026-12-07T12:00:05.000Z" });
+    // Handled out of order (two replicas, or a batch of the carrier's redeliveries).
+    await deliver(late);
+    await deliver(early);
+    expect(await optOuts.find("acc_1", other)).toBeUndefined();
+  });
+
+  it("when a sender's STOP and later START are handled at the same moment, the START decides", async () => {
+    const from = "+37256780004";
+    const stop = mo({ from, text: "STOP", receivedAt: "2026-12-07T12:00:00.000Z" });
+    const start = mo({ from, text: "START", receivedAt: "2026-12-07T12:00:01.000Z" });
+    await Promise.all([deliver(start), deliver(stop)]);
+    expect(await optOuts.find("acc_1", from)).toBeUndefined();
+  });
+
   it("when the number is in nobody's hands, the MO is stored for the operator and nothing is published", async () => {
     const before = published.length;
     await deliver(mo({ to: "+37250000099", text: "nobody" }));

@@ -11,7 +11,7 @@ import {
   settleGroup,
   supersedes,
 } from "../domain/concat.ts";
-import { optOutChangeOf } from "../domain/opt-outs.ts";
+import { isLatestKeyword, optOutChangeOf } from "../domain/opt-outs.ts";
 import { type InboundRoute, ownerAtArrival, routeInbound } from "../domain/routing.ts";
 import { inboundMessages } from "../metrics.ts";
 import type { OptOutStore } from "./opt-out-store.ts";
@@ -208,13 +208,21 @@ async function deliver(
     deps.log.info("inbound message to a number nobody owns; kept for the operator");
     return [];
   }
-  const { accountId, from, text } = route.delivery;
+  const { accountId, from, text, id, receivedAt } = route.delivery;
   const change = optOutChangeOf(text);
   // Sends are checked against E.164 destinations: only such a sender can be opted out.
   if (change && from.startsWith("+")) {
-    if (change === "stop")
-      await deps.optOuts.add(accountId, from, text.trim().toUpperCase(), deps.now());
-    else await deps.optOuts.remove(accountId, from);
+    await deps.messages.withSenderKeywords(accountId, from, receivedAt, async (later) => {
+      // A STOP that came after this START (or the other way) decides: this one, handled late
+      // (redelivered, republished, or on another replica at the same moment), changes nothing.
+      if (!isLatestKeyword({ id, receivedAt }, later)) {
+        deps.log.info({ accountId, id }, "a keyword older than the sender's latest; not applied");
+        return;
+      }
+      if (change === "stop")
+        await deps.optOuts.add(accountId, from, text.trim().toUpperCase(), deps.now());
+      else await deps.optOuts.remove(accountId, from);
+    });
   }
   const seq = await deps.publish(route.delivery);
   return [{ id: route.delivery.id, seq, delivery: true }];

@@ -40,11 +40,17 @@ export function messageCsvRecord(view: MessageView): string {
 /**
  * RFC 4180: a field with a comma, a quote or a line break is quoted, its quotes doubled.
  * The sender ID is the customer's own text and the error code a carrier's, so either may
- * hold any of them.
+ * hold any of them. A field a spreadsheet would run as a formula (it starts with `=`, `+`,
+ * `-`, `@`, a tab or a carriage return: an alphanumeric sender may be `=A1*100`) gets a
+ * leading `'` (OWASP's guard against CSV injection); a plain number (`+37256789045`) does not.
  */
 export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+  const inert = FORMULA_START.test(value) && !PLAIN_NUMBER.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(inert) ? `"${inert.replaceAll('"', '""')}"` : inert;
 }
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+const PLAIN_NUMBER = /^[+-]?\d+(\.\d+)?$/;
 
 /** The export's file name: the account and when it was asked for, safe in a header. */
 export function messageCsvFileName(accountId: string, at: Date): string {

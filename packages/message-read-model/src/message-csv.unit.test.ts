@@ -63,6 +63,18 @@ describe("the message CSV", () => {
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
   });
 
+  it("when a field would run as a formula in a spreadsheet, it is written inert with a leading quote; a plain number is not", () => {
+    expect(csvField("=A1*100")).toBe("'=A1*100");
+    expect(csvField("@SUM(A1)")).toBe("'@SUM(A1)");
+    expect(csvField("-2+3+cmd")).toBe("'-2+3+cmd");
+    expect(csvField("+A1")).toBe("'+A1");
+    expect(csvField("\tTAB")).toBe("'\tTAB");
+    expect(csvField('=HI("x")')).toBe(`"'=HI(""x"")"`);
+    expect(csvField("+37256789045")).toBe("+37256789045");
+    expect(csvField("-1.5")).toBe("-1.5");
+    expect(csvField("MyApp=1")).toBe("MyApp=1");
+  });
+
   it("when there are no messages, the export is the header alone", async () => {
     expect(await collect(messageCsvChunks(pagesOf()))).toBe(MESSAGE_CSV_HEADER);
   });

@@ -218,6 +218,8 @@ async function main() {
       ...check,
       ...(inbound ? { inbound } : {}),
     };
+    // What the recovery figure is read from: a stack past its capacity answers late, not less.
+    say(`   accepted a second: ${perSecond.join(" ")}`);
     say(
       `   ${result.accepted} accepted, lost ${result.lost}, double charged ${result.doubleCharged}, double submitted ${result.doubleSubmitted}, webhooks missing ${result.webhooksMissing}, recovered in ${result.recoverSeconds ?? "?"} s`,
     );

@@ -48,6 +48,10 @@ interface PartRow {
   registered_delivery: number;
 }
 
+/** The part's bytes as postgres.js sends bytea: a Buffer over the same memory. */
+const bytesOf = (payload: Uint8Array): Buffer =>
+  Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+
 const partOfRow = (row: PartRow): SubmittedPart => ({
   payload: row.payload,
   dataCoding: row.data_coding,
@@ -83,7 +87,7 @@ export function startConcatStore(deps: ConcatStoreDeps) {
       const added = await tx`
         insert into smpp_server.concat_parts
           (account_id, group_key, seq, payload, data_coding, registered_delivery)
-        values (${accountId}, ${groupKey}, ${part.seq}, ${value.payload}, ${value.dataCoding},
+        values (${accountId}, ${groupKey}, ${part.seq}, ${bytesOf(value.payload)}, ${value.dataCoding},
           ${value.registeredDelivery})
         on conflict do nothing
         returning seq`;
@@ -179,7 +183,7 @@ export function startConcatStore(deps: ConcatStoreDeps) {
         await tx`
           insert into smpp_server.concat_parts
             (account_id, group_key, seq, payload, data_coding, registered_delivery)
-          values (${accountId}, ${groupKey}, ${index + 1}, ${value.payload}, ${value.dataCoding},
+          values (${accountId}, ${groupKey}, ${index + 1}, ${bytesOf(value.payload)}, ${value.dataCoding},
             ${value.registeredDelivery})`;
       }
     });

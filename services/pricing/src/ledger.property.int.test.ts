@@ -14,7 +14,6 @@ import { migrations, PRICING_SCHEMA } from "./db/migrations.ts";
 import { refundBatch } from "./db/refunds.ts";
 import type { PricingDatabase } from "./db/schema.ts";
 import { createPriceBook } from "./domain/price-book.ts";
-import { createPriceList } from "./domain/price-list.ts";
 
 /**
  * The ledger's invariant, on real Postgres, for any sequence of steps (each step a few
@@ -23,9 +22,9 @@ import { createPriceList } from "./domain/price-list.ts";
  * the ledger, is never negative, and every message is charged at most once and refunded
  * at most once, by exactly what it was charged.
  */
-const prices = createPriceBook(
-  createPriceList([{ prefix: "+372", country: "EE", pricePerPart: 420, currency: "EUR" }]),
-);
+const prices = createPriceBook([
+  { prefix: "+372", country: "EE", pricePerPart: 420, currency: "EUR" },
+]);
 let infra: TestInfra;
 let database: Database<PricingDatabase>;
 let accounts: ReturnType<typeof createAccountOperations>;

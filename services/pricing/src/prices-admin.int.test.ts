@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AccountOperations } from "./accounts.ts";
+import { loadPriceBook } from "./db/prices.ts";
 import { createPriceOperations, type PriceOperations } from "./prices-admin.ts";
 import {
   holdAccountRow,
@@ -89,5 +90,30 @@ describe("the audit log of price overrides", () => {
     expect(details[1]?.before).toBe(details[0]?.after);
     const [stored] = await prices.overrides(accountId);
     expect(stored?.pricePerPart).toBe(details[1]?.after);
+  });
+});
+
+describe("the price list in several currencies", () => {
+  it("when the list prices a prefix in EUR and USD, both are stored; an account pays in its own currency; a load of one currency's price leaves the other's", async () => {
+    await prices.load(
+      "prefix,country,price_per_part,currency\n+372,EE,0.0420,EUR\n+372,EE,0.0455,USD\n",
+      true,
+    );
+    const book = await loadPriceBook(opened.database.db);
+    expect(book.lookup({ accountId: "acc_eur", currency: "EUR" }, "+37256789045")).toMatchObject({
+      pricePerPart: 420,
+      currency: "EUR",
+    });
+    expect(book.lookup({ accountId: "acc_usd", currency: "USD" }, "+37256789045")).toMatchObject({
+      pricePerPart: 455,
+      currency: "USD",
+    });
+    expect(book.lookup({ accountId: "acc_gbp", currency: "GBP" }, "+37256789045")).toBeUndefined();
+
+    await prices.load("prefix,country,price_per_part,currency\n+372,EE,0.0500,USD\n", false);
+    expect((await prices.list()).map((p) => [p.prefix, p.currency, p.pricePerPart])).toEqual([
+      ["+372", "EUR", 420],
+      ["+372", "USD", 500],
+    ]);
   });
 });

@@ -56,7 +56,7 @@ export async function startPricing(config: PricingConfig, log: Logger): Promise<
 
     const seeded = await seedPricesIfEmpty(database.db, config.PRICE_LIST_CSV);
     let priceBook = await loadPriceBook(database.db);
-    log.info({ prices: priceBook.base.size, seeded }, "price list loaded");
+    log.info({ prices: priceBook.all().length, seeded }, "price list loaded");
     const reloadPrices = async () => {
       priceBook = await loadPriceBook(database.db);
     };

@@ -5,15 +5,14 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChargeRequest } from "../domain/authorize.ts";
 import { createPriceBook } from "../domain/price-book.ts";
-import { createPriceList } from "../domain/price-list.ts";
 import { chargeBatch } from "./charges.ts";
 import { migrations, PRICING_SCHEMA } from "./migrations.ts";
 import { refundBatch } from "./refunds.ts";
 import type { PricingDatabase } from "./schema.ts";
 
-const prices = createPriceBook(
-  createPriceList([{ prefix: "+372", country: "EE", pricePerPart: 420, currency: "EUR" }]),
-);
+const prices = createPriceBook([
+  { prefix: "+372", country: "EE", pricePerPart: 420, currency: "EUR" },
+]);
 let infra: TestInfra;
 /** Two pools: two replicas' transactions really run side by side. */
 let first: Database<PricingDatabase>;

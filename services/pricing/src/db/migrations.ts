@@ -304,4 +304,13 @@ export const migrations: Record<string, Migration> = {
         )`.execute(db);
     },
   },
+  "0015_prices_per_currency": {
+    async up(db: Kysely<unknown>) {
+      // The shared list prices a prefix once per currency: an account pays the list's price in
+      // its own currency (an operator with USD and GBP accounts lists those too). The table is
+      // the operator's list of a few hundred rows: rebuilding its key is instant.
+      await sql`alter table prices drop constraint prices_pkey`.execute(db);
+      await sql`alter table prices add primary key (prefix, currency)`.execute(db);
+    },
+  },
 };

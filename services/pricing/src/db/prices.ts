@@ -2,11 +2,16 @@ import { readFile } from "node:fs/promises";
 import type { Kysely } from "kysely";
 import { createPriceBook, type PriceBook } from "../domain/price-book.ts";
 import { parsePriceCsv } from "../domain/price-csv.ts";
-import { createPriceList, type Price } from "../domain/price-list.ts";
+import type { Price } from "../domain/price-list.ts";
 import { type PricingDatabase, toUnits } from "./schema.ts";
 
 export async function loadPrices(db: Kysely<PricingDatabase>): Promise<Price[]> {
-  const rows = await db.selectFrom("prices").selectAll().orderBy("prefix").execute();
+  const rows = await db
+    .selectFrom("prices")
+    .selectAll()
+    .orderBy("prefix")
+    .orderBy("currency")
+    .execute();
   return rows.map((row) => ({
     prefix: row.prefix,
     country: row.country,
@@ -44,7 +49,7 @@ export async function seedPricesIfEmpty(
       })),
     )
     // Two replicas seeding at once: the second inserts nothing.
-    .onConflict((oc) => oc.column("prefix").doNothing())
+    .onConflict((oc) => oc.columns(["prefix", "currency"]).doNothing())
     .returning("prefix")
     .execute();
   return inserted.length;
@@ -67,7 +72,7 @@ export async function loadPriceBook(db: Kysely<PricingDatabase>): Promise<PriceB
   ]);
   const currencies = new Map(overrides.map((o) => [o.account_id, o.currency]));
   return createPriceBook(
-    createPriceList(base),
+    base,
     overrides.map((o) => ({
       accountId: o.account_id,
       prefix: o.prefix,
@@ -79,7 +84,8 @@ export async function loadPriceBook(db: Kysely<PricingDatabase>): Promise<PriceB
 
 /**
  * Loads a price list: with `replace`, the table becomes exactly the file; without, the
- * file's prefixes are inserted or updated and the others kept. One transaction.
+ * file's prices (a prefix in a currency) are inserted or updated and the others kept. One
+ * transaction.
  */
 export async function storePrices(
   db: Kysely<PricingDatabase>,
@@ -104,10 +110,9 @@ export async function storePrices(
           })),
         )
         .onConflict((oc) =>
-          oc.column("prefix").doUpdateSet({
+          oc.columns(["prefix", "currency"]).doUpdateSet({
             country: (eb) => eb.ref("excluded.country"),
             price_per_part: (eb) => eb.ref("excluded.price_per_part"),
-            currency: (eb) => eb.ref("excluded.currency"),
           }),
         )
         .execute();

@@ -9,14 +9,13 @@ import {
   withPublishBy,
 } from "./authorize.ts";
 import { createPriceBook } from "./price-book.ts";
-import { createPriceList } from "./price-list.ts";
 
 const prices = createPriceBook(
-  createPriceList([
+  [
     { prefix: "+372", country: "EE", pricePerPart: 420, currency: "EUR" },
     { prefix: "+3725", country: "EE", pricePerPart: 400, currency: "EUR" },
     { prefix: "+1", country: "US", pricePerPart: 75, currency: "USD" },
-  ]),
+  ],
   [{ accountId: "acc_vip", prefix: "+372", pricePerPart: 300 }],
   () => "EUR",
 );

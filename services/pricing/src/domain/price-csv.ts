@@ -42,7 +42,8 @@ export function parsePriceCsv(text: string): Price[] {
     const [prefix = "", country = "", decimal = "", currency = ""] = cells;
     const pricePerPart = parseDecimal(decimal);
     if (!isPrefix(prefix)) problems.push(`${at}: prefix "${prefix}" is not '+' and 1-15 digits`);
-    else if (seen.has(prefix)) problems.push(`${at}: prefix ${prefix} is listed twice`);
+    else if (seen.has(`${prefix} ${currency}`))
+      problems.push(`${at}: prefix ${prefix} is listed twice in ${currency}`);
     if (!/^[A-Z]{2}$/.test(country))
       problems.push(`${at}: country "${country}" is not two letters`);
     if (pricePerPart === null) {
@@ -51,7 +52,7 @@ export function parsePriceCsv(text: string): Price[] {
     if (!(CURRENCIES as readonly string[]).includes(currency)) {
       problems.push(`${at}: currency "${currency}" is not one of ${CURRENCIES.join(", ")}`);
     }
-    seen.add(prefix);
+    seen.add(`${prefix} ${currency}`);
     if (pricePerPart !== null) prices.push({ prefix, country, pricePerPart, currency });
   }
   if (!header) problems.push("the price list is empty (no header)");

@@ -36,7 +36,18 @@ describe("price list CSV", () => {
       expect.stringMatching(/^line 3: price "0.00001"/),
       expect.stringMatching(/^line 4: currency "XYZ"/),
       expect.stringMatching(/^line 5: expected 4 columns/),
-      expect.stringMatching(/^line 7: prefix \+372 is listed twice/),
+      expect.stringMatching(/^line 7: prefix \+372 is listed twice in EUR/),
+    ]);
+  });
+
+  it("when a prefix is priced in several currencies, each is a price of its own", () => {
+    const prices = parsePriceCsv(
+      "prefix,country,price_per_part,currency\n+372,EE,0.0420,EUR\n+372,EE,0.0455,USD\n+372,EE,0.0365,GBP\n",
+    );
+    expect(prices.map((p) => [p.currency, p.pricePerPart])).toEqual([
+      ["EUR", 420],
+      ["USD", 455],
+      ["GBP", 365],
     ]);
   });
 

@@ -26,11 +26,8 @@ export function quote(
   prices: PriceBook,
 ): Quote {
   if (account.status !== "active") return { ok: false, reason: "the account is disabled" };
-  const price = prices.lookup(account.accountId, to);
+  const price = prices.lookup(account, to);
   if (!price) return { ok: false, reason: `no price for ${to}` };
-  if (price.currency !== account.currency) {
-    return { ok: false, reason: `no price in ${account.currency} for ${to}` };
-  }
   const destination = country ?? (price.country === "" ? null : price.country);
   if (destination !== null && account.blockedCountries.includes(destination)) {
     return { ok: false, reason: `sending to ${destination} is blocked for this account` };

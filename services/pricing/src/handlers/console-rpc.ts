@@ -215,10 +215,16 @@ export function startConsoleResponders(options: ConsoleRpcOptions): { stop(): Pr
   async function priceList(
     request: ReturnType<typeof ConsolePriceListRequest.parse>,
   ): Promise<ConsolePriceListResponse> {
-    if (!(await owns(request.accountId))) return unknown(request.accountId);
+    const account = await db
+      .selectFrom("accounts")
+      .select("currency")
+      .where("account_id", "=", request.accountId)
+      .executeTakeFirst();
+    if (!account) return unknown(request.accountId);
     const book = options.prices();
+    // The list in the account's currency: what its sends are charged.
     const prices = effectivePrices(
-      book.base.all(),
+      book.listIn(account.currency).all(),
       book.overridesOf(request.accountId),
       request.search,
     );

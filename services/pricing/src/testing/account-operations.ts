@@ -12,7 +12,6 @@ import { type AccountOperations, createAccountOperations } from "../accounts.ts"
 import { migrations, PRICING_SCHEMA } from "../db/migrations.ts";
 import type { PricingDatabase } from "../db/schema.ts";
 import { createPriceBook } from "../domain/price-book.ts";
-import { createPriceList } from "../domain/price-list.ts";
 
 export interface TestAccounts {
   infra: TestInfra;
@@ -45,9 +44,9 @@ export async function openTestAccounts(name: string, poolMax: number): Promise<T
 }
 
 /** One price: Estonia, 420 money units a part, in EUR. */
-export const estonianPrices = createPriceBook(
-  createPriceList([{ prefix: "+372", country: "EE", pricePerPart: 420, currency: "EUR" }]),
-);
+export const estonianPrices = createPriceBook([
+  { prefix: "+372", country: "EE", pricePerPart: 420, currency: "EUR" },
+]);
 
 /** A test account with this id and balance (EUR), written straight into its table. */
 export async function insertAccount(

@@ -115,5 +115,15 @@ describe("the price list in several currencies", () => {
       ["+372", "EUR", 420],
       ["+372", "USD", 500],
     ]);
+    // Replacing with a file of EUR prices replaces the EUR list only.
+    const replaced = await prices.load(
+      "prefix,country,price_per_part,currency\n+371,LV,0.0450,EUR\n",
+      true,
+    );
+    expect(replaced).toEqual({ stored: 1, removed: 1 });
+    expect((await prices.list()).map((p) => [p.prefix, p.currency, p.pricePerPart])).toEqual([
+      ["+371", "EUR", 450],
+      ["+372", "USD", 500],
+    ]);
   });
 });

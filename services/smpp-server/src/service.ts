@@ -49,7 +49,7 @@ import {
   startReceiptSender,
 } from "./handlers/receipts.ts";
 import { samePart, serveSubmits } from "./handlers/submits.ts";
-import { admissionMetrics } from "./metrics.ts";
+import { admissionMetrics, smppReceipts } from "./metrics.ts";
 
 /** Concatenated messages an account may have waiting for parts at once, on every replica. */
 const MAX_WAITING_MESSAGES = 1_000;
@@ -195,7 +195,10 @@ export async function startSmppServer(
       newMessageId: () => newMessageId(now()),
       owe: (tx, expired) => oweExpiredPartsReceipts(tx, expired, receiptKeeping, now()),
       // Called from the store's sweep, once the receipt sender below has started.
-      onOwed: () => sender?.poke(),
+      onOwed(count) {
+        smppReceipts.inc({ outcome: "stored" }, count);
+        sender?.poke();
+      },
       log,
     });
     const submitDeps = {

@@ -346,7 +346,11 @@ describe("the admin API", () => {
       "prefix,country,price_per_part,currency\n+372,EE,0.0420,EUR\n",
     );
     expect(replaced.json.stored).toBe(1);
-    expect((await call("GET", "/admin/prices")).json.prices).toHaveLength(1);
+    // The file's currency's list is replaced; the USD and GBP lists of the default file stay.
+    const after: Array<{ prefix: string; currency: string }> = (await call("GET", "/admin/prices"))
+      .json.prices;
+    expect(after.filter((p) => p.currency === "EUR").map((p) => p.prefix)).toEqual(["+372"]);
+    expect(after.filter((p) => p.currency === "USD").length).toBeGreaterThan(1);
   });
 
   it("when the request is wrong, it answers a JSON error and never a stack trace", async () => {

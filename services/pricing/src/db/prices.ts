@@ -83,9 +83,9 @@ export async function loadPriceBook(db: Kysely<PricingDatabase>): Promise<PriceB
 }
 
 /**
- * Loads a price list: with `replace`, the table becomes exactly the file; without, the
- * file's prices (a prefix in a currency) are inserted or updated and the others kept. One
- * transaction.
+ * Loads a price list: with `replace`, each currency the file prices becomes exactly the file's
+ * list in it (the other currencies' lists are kept); without, the file's prices (a prefix in a
+ * currency) are inserted or updated and the others kept. One transaction.
  */
 export async function storePrices(
   db: Kysely<PricingDatabase>,
@@ -94,8 +94,14 @@ export async function storePrices(
 ): Promise<{ stored: number; removed: number }> {
   return db.transaction().execute(async (tx) => {
     let removed = 0;
-    if (replace) {
-      const deleted = await tx.deleteFrom("prices").executeTakeFirst();
+    const currencies = [...new Set(prices.map((p) => p.currency))];
+    if (replace && currencies.length > 0) {
+      // The file's currencies only: a file of EUR prices leaves the USD and GBP lists as
+      // they are (their accounts would otherwise find every destination blocked).
+      const deleted = await tx
+        .deleteFrom("prices")
+        .where("currency", "in", currencies)
+        .executeTakeFirst();
       removed = Number(deleted.numDeletedRows);
     }
     if (prices.length > 0) {

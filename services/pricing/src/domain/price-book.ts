@@ -33,6 +33,13 @@ export function createPriceBook(
 ): PriceBook {
   const lists = listsByCurrency(base);
   const listIn = (currency: string) => lists.get(currency) ?? EMPTY;
+  const countryOf = (prefix: string) => {
+    for (const list of lists.values()) {
+      const country = list.lookup(prefix)?.country;
+      if (country) return country;
+    }
+    return "";
+  };
   const grouped = new Map<string, Price[]>();
   for (const override of overrides) {
     const currency = currencyOf(override.accountId);
@@ -40,8 +47,9 @@ export function createPriceBook(
     const list = grouped.get(override.accountId) ?? [];
     list.push({
       prefix: override.prefix,
-      // Informative only: the country of the list's price for the same prefix.
-      country: listIn(currency).lookup(override.prefix)?.country ?? "",
+      // Informative only: the country of the list's price for the same prefix (in any
+      // currency: a prefix is one place whatever it costs).
+      country: countryOf(override.prefix),
       pricePerPart: override.pricePerPart,
       currency,
     });

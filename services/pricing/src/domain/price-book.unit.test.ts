@@ -69,6 +69,17 @@ describe("per-account prices", () => {
     expect(book.listIn("GBP").size).toBe(0);
     expect(book.all()).toHaveLength(3);
   });
+  it("when an override's prefix is priced only in another currency, its country still comes from the list", () => {
+    expect(book.overridesOf("acc_usd")).toEqual([]);
+    const usdOnly = createPriceBook(
+      [{ prefix: "+372", country: "EE", pricePerPart: 420, currency: "EUR" }],
+      [{ accountId: "acc_usd", prefix: "+372", pricePerPart: 500 }],
+      () => "USD",
+    );
+    expect(usdOnly.overridesOf("acc_usd")).toEqual([
+      { prefix: "+372", country: "EE", pricePerPart: 500, currency: "USD" },
+    ]);
+  });
   it("when an account's currency changed after its override was set, the override no longer applies", () => {
     const moved = createPriceBook(
       [{ prefix: "+372", country: "EE", pricePerPart: 470, currency: "USD" }],

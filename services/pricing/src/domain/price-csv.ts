@@ -21,6 +21,8 @@ export function parsePriceCsv(text: string): Price[] {
   const problems: string[] = [];
   const prices: Price[] = [];
   const seen = new Set<string>();
+  /** A prefix is one place, whatever currency prices it. */
+  const countries = new Map<string, string>();
   let header = false;
   for (const [index, raw] of text.split(/\r?\n/).entries()) {
     const line = raw.trim();
@@ -46,6 +48,9 @@ export function parsePriceCsv(text: string): Price[] {
       problems.push(`${at}: prefix ${prefix} is listed twice in ${currency}`);
     if (!/^[A-Z]{2}$/.test(country))
       problems.push(`${at}: country "${country}" is not two letters`);
+    else if ((countries.get(prefix) ?? country) !== country)
+      problems.push(`${at}: prefix ${prefix} is ${countries.get(prefix)} in another currency`);
+    countries.set(prefix, countries.get(prefix) ?? country);
     if (pricePerPart === null) {
       problems.push(`${at}: price "${decimal}" is not a decimal with at most 4 places`);
     }

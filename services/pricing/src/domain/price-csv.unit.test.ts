@@ -51,6 +51,14 @@ describe("price list CSV", () => {
     ]);
   });
 
+  it("when a prefix is one country in one currency and another in the next, it refuses", () => {
+    expect(() =>
+      parsePriceCsv(
+        "prefix,country,price_per_part,currency\n+372,EE,0.0420,EUR\n+372,LV,0.0455,USD\n",
+      ),
+    ).toThrow(/line 3: prefix \+372 is EE in another currency/);
+  });
+
   it("when the header is missing or the file is empty, it refuses", () => {
     expect(() => parsePriceCsv("+372,EE,0.0420,EUR")).toThrow(/header/);
     expect(() => parsePriceCsv("\n\n")).toThrow(/empty/);

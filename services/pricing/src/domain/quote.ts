@@ -27,7 +27,10 @@ export function quote(
 ): Quote {
   if (account.status !== "active") return { ok: false, reason: "the account is disabled" };
   const price = prices.lookup(account, to);
-  if (!price) return { ok: false, reason: `no price for ${to}` };
+  // The book answers in the account's currency only; checked again, as money is.
+  if (!price || price.currency !== account.currency) {
+    return { ok: false, reason: `no price for ${to}` };
+  }
   const destination = country ?? (price.country === "" ? null : price.country);
   if (destination !== null && account.blockedCountries.includes(destination)) {
     return { ok: false, reason: `sending to ${destination} is blocked for this account` };

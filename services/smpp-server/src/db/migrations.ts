@@ -82,4 +82,12 @@ export const migrations: Record<string, Migration> = {
         )`.execute(db);
     },
   },
+  "0005_concat_completing": {
+    async up(db: Kysely<unknown>) {
+      // A whole message's parts stay until its accept has an outcome (ADR 0029, amendment):
+      // the accept holds the group until then; a replica that stops meanwhile leaves a lease
+      // that lapses, and the next resend of a part completes the message again.
+      await sql`alter table concat_groups add column completing_until timestamptz`.execute(db);
+    },
+  },
 };

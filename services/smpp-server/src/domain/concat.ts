@@ -12,15 +12,21 @@ export interface ExpiredGroup {
   key: ConcatKey;
   received: number;
   total: number;
-  /** The registered_delivery of its first part that came: whether its sender wants word. */
+  /** The registered_delivery of its lowest-numbered part that came: whether its sender wants word. */
   registeredDelivery: number;
-  /** It was put back after an answer that left its fate open: it may have been accepted. */
+  /**
+   * Its fate is open: an accept of it left no known outcome (an answer that could not be
+   * confirmed, or a replica that stopped while accepting it): it may have been accepted.
+   */
   uncertain: boolean;
 }
 
 export type AddOutcome<T> =
   | { kind: "waiting"; messageId: string }
+  /** This part made the message whole: it is this caller's to accept, then to settle. */
   | { kind: "complete"; messageId: string; values: T[] }
+  /** A part again while the message is being accepted: its outcome is not known yet. */
+  | { kind: "completing"; messageId: string }
   /** Not a valid part (seq outside 1..total, another part under a number taken already). */
   | { kind: "invalid"; reason: string };
 

@@ -14,6 +14,12 @@ import type { SubmittedPart } from "./submits.ts";
 
 /** Expired messages dropped by one sweep's transaction at most (the next takes the rest). */
 const SWEEP_BATCH = 500;
+/**
+ * How long an accept of a whole message holds it: past its longest answer (pricing's and the
+ * publish's deadlines). A part resent meanwhile is told to retry later; after it, the accept's
+ * replica is taken for stopped and a resend completes the message again.
+ */
+const COMPLETING_LEASE_MS = 30_000;
 
 export interface ConcatStoreDeps {
   sql: postgres.Sql;
@@ -31,8 +37,8 @@ export interface ConcatStoreDeps {
    * asked for). Dropped and owed together, or neither (the next sweep tries again).
    */
   owe(tx: postgres.TransactionSql, expired: ReadonlyArray<ExpiredOf>): Promise<number>;
-  /** Called once owed receipts were stored. */
-  onOwed(): void;
+  /** Called with how many receipts were owed, once they are stored. */
+  onOwed(count: number): void;
   log: Logger;
 }
 
@@ -65,7 +71,9 @@ const partOfRow = (row: PartRow): SubmittedPart => ({
  * the parts of one message on binds held by different replicas, and a bind that drops between
  * two parts has its successor elsewhere; each part was answered ESME_ROK with the message's id.
  * One transaction a part: the group's row is locked while a part is added, so exactly one part
- * completes the message, on whichever replica it came.
+ * completes the message, on whichever replica it came. The parts stay until the accept of the
+ * whole has an outcome (`settle`): a replica that stops while accepting leaves them, and once
+ * its lease lapses the next resend completes the message again under the same id.
  */
 export function startConcatStore(deps: ConcatStoreDeps) {
   const { sql } = deps;
@@ -80,15 +88,18 @@ export function startConcatStore(deps: ConcatStoreDeps) {
     if (problem) return { kind: "invalid", reason: problem };
     const groupKey = groupKeyOf(key, part);
     return sql.begin(async (tx) => {
-      const messageId = await openGroup(tx, accountId, groupKey, key, part.total);
-      if (messageId === null) {
+      const group = await openGroup(tx, accountId, groupKey, key, part.total);
+      if (group === null) {
         return { kind: "invalid", reason: "too many concatenated messages waiting for parts" };
       }
+      const { messageId } = group;
+      // Its parts are all here and another accept of it is under way: wait for its outcome.
+      if (group.completing) return { kind: "completing", messageId };
       const added = await tx`
         insert into smpp_server.concat_parts
           (account_id, group_key, seq, payload, data_coding, registered_delivery)
-        values (${accountId}, ${groupKey}, ${part.seq}, ${bytesOf(value.payload)}, ${value.dataCoding},
-          ${value.registeredDelivery})
+        values (${accountId}, ${groupKey}, ${part.seq}, ${bytesOf(value.payload)},
+          ${value.dataCoding}, ${value.registeredDelivery})
         on conflict do nothing
         returning seq`;
       if (added.length === 0) {
@@ -97,9 +108,9 @@ export function startConcatStore(deps: ConcatStoreDeps) {
           where account_id = ${accountId} and group_key = ${groupKey} and seq = ${part.seq}`;
         // A resend is answered as the part was (OK, the same id): refusing it would tell the
         // client the message failed while its other parts go on to be charged and sent.
-        if (earlier && deps.samePart(partOfRow(earlier), value))
-          return { kind: "waiting", messageId };
-        return { kind: "invalid", reason: `part ${part.seq} of ${part.total} came twice` };
+        if (!earlier || !deps.samePart(partOfRow(earlier), value)) {
+          return { kind: "invalid", reason: `part ${part.seq} of ${part.total} came twice` };
+        }
       }
       const rows = await tx<PartRow[]>`
         select seq, payload, data_coding, registered_delivery from smpp_server.concat_parts
@@ -109,14 +120,19 @@ export function startConcatStore(deps: ConcatStoreDeps) {
         rows.map((row) => ({ seq: row.seq, value: partOfRow(row) })),
       );
       if (values === null) return { kind: "waiting", messageId };
-      await dropGroup(tx, accountId, groupKey);
+      // Whole (or whole again: a resend after an accept whose replica stopped): this caller's.
+      await tx`
+        update smpp_server.concat_groups
+        set completing_until = now() + ${COMPLETING_LEASE_MS} * interval '1 millisecond'
+        where account_id = ${accountId} and group_key = ${groupKey}`;
       return { kind: "complete", messageId, values };
     });
   }
 
   /**
-   * The group's message id, its row locked until the transaction ends; opened with a new id
-   * when this is its first part. Null when the account has too many waiting already.
+   * The group's message id, its row locked until the transaction ends, and whether an accept
+   * of it holds a lease; opened with a new id when this is its first part. Null when the
+   * account has too many waiting already.
    */
   async function openGroup(
     tx: postgres.TransactionSql,
@@ -124,69 +140,80 @@ export function startConcatStore(deps: ConcatStoreDeps) {
     groupKey: string,
     key: ConcatKey,
     total: number,
-  ): Promise<string | null> {
-    const locked = () => tx<Array<{ message_id: string }>>`
-      select message_id from smpp_server.concat_groups
-      where account_id = ${accountId} and group_key = ${groupKey}
-      for update`;
-    const [open] = await locked();
-    if (open) return open.message_id;
-    const [{ waiting } = { waiting: 0 }] = await tx<Array<{ waiting: number }>>`
-      select count(*)::int as waiting from smpp_server.concat_groups where account_id = ${accountId}`;
-    if (waiting >= deps.maxWaitingPerAccount) return null;
-    const [opened] = await tx<Array<{ message_id: string }>>`
-      insert into smpp_server.concat_groups (account_id, group_key, message_id, sender, recipient, total)
-      values (${accountId}, ${groupKey}, ${deps.newMessageId()}, ${key.from}, ${key.to}, ${total})
-      on conflict do nothing
-      returning message_id`;
-    if (opened) return opened.message_id;
-    // Another replica's first part of the same message came at the same moment: its id.
-    const [theirs] = await locked();
-    return theirs?.message_id ?? null;
-  }
-
-  async function dropGroup(tx: postgres.TransactionSql, accountId: string, groupKey: string) {
-    await tx`
-      delete from smpp_server.concat_parts
-      where account_id = ${accountId} and group_key = ${groupKey}`;
-    await tx`
-      delete from smpp_server.concat_groups
-      where account_id = ${accountId} and group_key = ${groupKey}`;
+  ): Promise<{ messageId: string; completing: boolean } | null> {
+    const locked = async () => {
+      const [row] = await tx<Array<{ message_id: string; completing: boolean }>>`
+        select message_id, coalesce(completing_until > now(), false) as completing
+        from smpp_server.concat_groups
+        where account_id = ${accountId} and group_key = ${groupKey}
+        for update`;
+      return row ? { messageId: row.message_id, completing: row.completing } : null;
+    };
+    // A group found gone again (settled between this insert's conflict and the select) is
+    // looked for once more: this part may open a new one.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const open = await locked();
+      if (open) return open;
+      const [{ waiting } = { waiting: 0 }] = await tx<Array<{ waiting: number }>>`
+        select count(*)::int as waiting from smpp_server.concat_groups
+        where account_id = ${accountId}`;
+      if (waiting >= deps.maxWaitingPerAccount) return null;
+      const [opened] = await tx<Array<{ message_id: string }>>`
+        insert into smpp_server.concat_groups
+          (account_id, group_key, message_id, sender, recipient, total)
+        values (${accountId}, ${groupKey}, ${deps.newMessageId()}, ${key.from}, ${key.to}, ${total})
+        on conflict do nothing
+        returning message_id`;
+      if (opened) return { messageId: opened.message_id, completing: false };
+      // Another replica's first part of the same message came at the same moment: its id.
+    }
+    throw new Error("a concatenated message's group kept changing while a part was added");
   }
 
   /**
-   * Puts a completed message's parts back, less `part` (the one that completed it, whose
-   * answer told the client to retry later: it resends that PDU alone, SMPP 3.4's 0x58 and
-   * 0x08). Its resend completes the message again under the same id, so the charge and the
-   * accepted event, once per id, are not repeated. Nothing is put back over a group that
-   * another first part has opened meanwhile.
+   * The outcome of accepting a whole message `add` answered `complete`: `final` (accepted,
+   * or refused for good) drops it; `retry` (the answer told the client to retry later: it
+   * resends that last PDU alone, SMPP 3.4's 0x58 and 0x08) drops only that part, so its resend
+   * completes the message again under the same id and the charge and the accepted event stay
+   * once per id. `uncertain`: that answer left the message's fate open (it may have been
+   * accepted): no REJECTD for it, whatever comes later. Not settled (the replica stopped, the
+   * database failed), the lease lapses and the next resend of a part completes it again.
    */
-  async function reopen(
+  async function settle(
     accountId: string,
     key: ConcatKey,
     part: PartOf,
-    completed: { messageId: string; values: readonly SubmittedPart[] },
-    uncertain: boolean,
+    outcome: { kind: "final" } | { kind: "retry"; uncertain: boolean },
   ): Promise<void> {
     const groupKey = groupKeyOf(key, part);
     await sql.begin(async (tx) => {
-      const opened = await tx`
-        insert into smpp_server.concat_groups
-          (account_id, group_key, message_id, sender, recipient, total, uncertain)
-        values (${accountId}, ${groupKey}, ${completed.messageId}, ${key.from}, ${key.to},
-          ${part.total}, ${uncertain})
-        on conflict do nothing
-        returning message_id`;
-      if (opened.length === 0) return;
-      for (const [index, value] of completed.values.entries()) {
-        if (index + 1 === part.seq) continue;
-        await tx`
-          insert into smpp_server.concat_parts
-            (account_id, group_key, seq, payload, data_coding, registered_delivery)
-          values (${accountId}, ${groupKey}, ${index + 1}, ${bytesOf(value.payload)}, ${value.dataCoding},
-            ${value.registeredDelivery})`;
+      if (outcome.kind === "final") {
+        await dropGroups(tx, [accountId], [groupKey]);
+        return;
       }
+      await tx`
+        delete from smpp_server.concat_parts
+        where account_id = ${accountId} and group_key = ${groupKey} and seq = ${part.seq}`;
+      await tx`
+        update smpp_server.concat_groups
+        set completing_until = null, uncertain = uncertain or ${outcome.uncertain}
+        where account_id = ${accountId} and group_key = ${groupKey}`;
     });
+  }
+
+  async function dropGroups(
+    tx: postgres.TransactionSql,
+    accounts: readonly string[],
+    keys: readonly string[],
+  ) {
+    await tx`
+      delete from smpp_server.concat_parts p
+      using unnest(${accounts as string[]}::text[], ${keys as string[]}::text[]) as k(account_id, group_key)
+      where p.account_id = k.account_id and p.group_key = k.group_key`;
+    await tx`
+      delete from smpp_server.concat_groups g
+      using unnest(${accounts as string[]}::text[], ${keys as string[]}::text[]) as k(account_id, group_key)
+      where g.account_id = k.account_id and g.group_key = k.group_key`;
   }
 
   /**
@@ -209,28 +236,28 @@ export function startConcatStore(deps: ConcatStoreDeps) {
           uncertain: boolean;
         }>
       >`
-        select account_id, group_key, message_id, sender, recipient, total, uncertain
+        -- An accept whose lease lapsed left no outcome: it may have been accepted (uncertain).
+        select account_id, group_key, message_id, sender, recipient, total,
+          uncertain or completing_until is not null as uncertain
         from smpp_server.concat_groups
         where started_at < now() - ${deps.timeoutMs} * interval '1 millisecond'
+          and (completing_until is null or completing_until < now())
         order by started_at
         limit ${SWEEP_BATCH}
         for update skip locked`;
       if (groups.length === 0) return [];
       const accounts = groups.map((g) => g.account_id);
       const keys = groups.map((g) => g.group_key);
-      const parts = await tx<
+      const came = await tx<
         Array<{ account_id: string; group_key: string; seq: number; registered_delivery: number }>
       >`
-        delete from smpp_server.concat_parts p
-        using unnest(${accounts}::text[], ${keys}::text[]) as k(account_id, group_key)
-        where p.account_id = k.account_id and p.group_key = k.group_key
-        returning p.account_id, p.group_key, p.seq, p.registered_delivery`;
-      await tx`
-        delete from smpp_server.concat_groups g
-        using unnest(${accounts}::text[], ${keys}::text[]) as k(account_id, group_key)
-        where g.account_id = k.account_id and g.group_key = k.group_key`;
+        select p.account_id, p.group_key, p.seq, p.registered_delivery
+        from smpp_server.concat_parts p
+        join unnest(${accounts}::text[], ${keys}::text[]) as k(account_id, group_key)
+          on p.account_id = k.account_id and p.group_key = k.group_key`;
+      await dropGroups(tx, accounts, keys);
       const dropped = groups.map((g) => {
-        const came = parts
+        const its = came
           .filter((p) => p.account_id === g.account_id && p.group_key === g.group_key)
           .sort((a, b) => a.seq - b.seq);
         return {
@@ -238,9 +265,9 @@ export function startConcatStore(deps: ConcatStoreDeps) {
           group: {
             messageId: g.message_id,
             key: { from: g.sender, to: g.recipient },
-            received: came.length,
+            received: its.length,
             total: g.total,
-            registeredDelivery: came[0]?.registered_delivery ?? 0,
+            registeredDelivery: its[0]?.registered_delivery ?? 0,
             uncertain: g.uncertain,
           },
         };
@@ -252,11 +279,13 @@ export function startConcatStore(deps: ConcatStoreDeps) {
       smppSubmits.inc({ outcome: "concat_expired" });
       const { messageId, received, total } = group;
       deps.log.warn(
-        { accountId, messageId, received, total },
-        "parts of a concatenated submit never all came; dropped, not charged",
+        { accountId, messageId, received, total, uncertain: group.uncertain },
+        received < total
+          ? "parts of a concatenated submit never all came; dropped, not charged"
+          : "a concatenated submit whose accept left no outcome; dropped (it may have been accepted)",
       );
     }
-    if (owed > 0) deps.onOwed();
+    if (owed > 0) deps.onOwed(owed);
     return expired;
   }
 
@@ -281,7 +310,7 @@ export function startConcatStore(deps: ConcatStoreDeps) {
 
   return {
     add,
-    reopen,
+    settle,
     /** One sweep now (tests; the timer runs it every min(timeout, 10 s)). */
     expire,
     stop(): void {

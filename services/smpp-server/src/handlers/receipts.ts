@@ -53,7 +53,8 @@ export function handleStatusChanges(deps: {
 /**
  * Owes the receipts of concatenated messages whose parts never all came (`expiredPartsChange`),
  * stored as any receipt is, in the transaction that drops their parts (concat-store.ts): the
- * sender sends them to the account's receivers, now or once one binds. Returns how many.
+ * sender sends them to the account's receivers, now or once one binds. Returns how many
+ * (counted in `smpp_receipts_total` by the caller, once the transaction committed).
  */
 export async function oweExpiredPartsReceipts(
   tx: postgres.TransactionSql,
@@ -63,7 +64,6 @@ export async function oweExpiredPartsReceipts(
 ): Promise<number> {
   const owed = owedForExpiredParts(expired, keep, at);
   if (owed.length > 0) await storeOwed(tx, owed);
-  smppReceipts.inc({ outcome: "stored" }, owed.length);
   return owed.length;
 }
 

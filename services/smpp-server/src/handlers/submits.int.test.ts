@@ -260,3 +260,84 @@ describe("concatenated submits over real binds", () => {
     expect(shared.accepted).toEqual([]);
   });
 });
+
+describe("the parts of a whole message while it is accepted", () => {
+  const key = { from: "MyApp", to: "+37256789045" };
+  const piece = (text: string, registeredDelivery = 0) => ({
+    payload: Buffer.from(text, "latin1"),
+    dataCoding: 0,
+    registeredDelivery,
+  });
+  const part = (ref: number, seq: number) => ({ ref, total: 2, seq });
+  const age = (messageId: string, column: "started_at" | "completing_until") =>
+    database.sql`
+      update smpp_server.concat_groups set ${database.sql(column)} = now() - interval '2 minutes'
+      where message_id = ${messageId}`;
+
+  it("when a part comes again while the whole is being accepted, it is told to wait for the outcome", async () => {
+    const { concat } = await replica(newGateway());
+    const first = await concat.add(account.accountId, key, part(20, 1), piece("Hello "));
+    const whole = await concat.add(account.accountId, key, part(20, 2), piece("world"));
+    expect(whole).toMatchObject({
+      kind: "complete",
+      messageId: first.kind === "waiting" ? first.messageId : "",
+    });
+    expect(await concat.add(account.accountId, key, part(20, 1), piece("Hello "))).toMatchObject({
+      kind: "completing",
+    });
+    await concat.settle(account.accountId, key, part(20, 2), { kind: "final" });
+    const left =
+      await database.sql`select 1 from smpp_server.concat_parts where group_key like ${"%|20|2"}`;
+    expect(left).toHaveLength(0);
+  });
+
+  it("when the replica accepting a whole message stops before its outcome, the parts stay and a resend after the lease completes it again under the same id", async () => {
+    const { concat } = await replica(newGateway());
+    await concat.add(account.accountId, key, part(21, 1), piece("Hello "));
+    const whole = await concat.add(account.accountId, key, part(21, 2), piece("world"));
+    if (whole.kind !== "complete") throw new Error(whole.kind);
+    // Never settled: the lease lapses.
+    await age(whole.messageId, "completing_until");
+    expect(await concat.add(account.accountId, key, part(21, 2), piece("world"))).toMatchObject({
+      kind: "complete",
+      messageId: whole.messageId,
+    });
+  });
+
+  it("when an accept left the message's fate open, a later plain refusal does not make it certain: its expiry owes no REJECTD", async () => {
+    const { concat } = await replica(newGateway());
+    await concat.add(account.accountId, key, part(22, 1), piece("Hello ", 1));
+    const whole = await concat.add(account.accountId, key, part(22, 2), piece("world", 1));
+    if (whole.kind !== "complete") throw new Error(whole.kind);
+    await concat.settle(account.accountId, key, part(22, 2), { kind: "retry", uncertain: true });
+    const again = await concat.add(account.accountId, key, part(22, 2), piece("world", 1));
+    expect(again).toMatchObject({ kind: "complete", messageId: whole.messageId });
+    await concat.settle(account.accountId, key, part(22, 2), { kind: "retry", uncertain: false });
+    await age(whole.messageId, "started_at");
+    const [swept] = await concat.expire();
+    expect(swept?.group).toMatchObject({
+      messageId: whole.messageId,
+      received: 1,
+      uncertain: true,
+    });
+    const owed = await database.sql`
+      select 1 from smpp_server.receipts where message_id = ${whole.messageId}`;
+    expect(owed).toHaveLength(0);
+  });
+
+  it("when a whole message's accept holds its lease, the sweep leaves it however old it is; once the lease lapsed, it is dropped as uncertain", async () => {
+    const { concat } = await replica(newGateway());
+    await concat.add(account.accountId, key, part(23, 1), piece("Hello ", 1));
+    const whole = await concat.add(account.accountId, key, part(23, 2), piece("world", 1));
+    if (whole.kind !== "complete") throw new Error(whole.kind);
+    await age(whole.messageId, "started_at");
+    expect(await concat.expire()).toEqual([]);
+    await age(whole.messageId, "completing_until");
+    const [swept] = await concat.expire();
+    expect(swept?.group).toMatchObject({
+      messageId: whole.messageId,
+      received: 2,
+      uncertain: true,
+    });
+  });
+});

@@ -38,7 +38,7 @@ export interface SubmitDeps {
   maxParts: number;
   schedule: ScheduleLimits;
   /** Concatenated submits waiting for parts, per account (shared by every bind and replica). */
-  concat: Pick<ConcatStore, "add" | "reopen">;
+  concat: Pick<ConcatStore, "add" | "settle">;
   log: Logger;
   now(): number;
 }
@@ -152,24 +152,39 @@ export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
         // Answered at once, so that a window of 1 can send the next part; nothing is charged
         // until the message is whole (the last part's answer says whether it was accepted).
         return { status: CommandStatus.ESME_ROK, messageId: added.messageId, outcome: "part" };
+      case "completing":
+        // The message is being accepted by another of its parts: its outcome is not known yet.
+        return refusal(CommandStatus.ESME_RTHROTTLED, "concat_completing");
       case "complete": {
+        const settle = (outcome: Parameters<SubmitDeps["concat"]["settle"]>[3]) =>
+          deps.concat.settle(bound.accountId, { from, to }, partOf, outcome);
+        let answer: Answer;
+        try {
+          answer = await accept(
+            account,
+            added.messageId,
+            to,
+            from,
+            added.values,
+            pdu.registeredDelivery,
+            schedule.value,
+          );
+        } catch (error) {
+          // Answered ESME_RSYSERR: the client resends this part; the message may be accepted.
+          await settle({ kind: "retry", uncertain: true }).catch((settleError: unknown) =>
+            deps.log.warn({ err: settleError }, "parts not settled; the lease lapses instead"),
+          );
+          throw error;
+        }
         // Answered "retry later", the client resends this part alone: the others wait again.
         // Uncertain: the message may have been accepted (no expiry receipt may say otherwise).
-        const reopen = (uncertain: boolean) =>
-          deps.concat.reopen(bound.accountId, { from, to }, partOf, added, uncertain);
-        const answer = await accept(
-          account,
-          added.messageId,
-          to,
-          from,
-          added.values,
-          pdu.registeredDelivery,
-          schedule.value,
-        ).catch(async (error: unknown) => {
-          await reopen(true);
-          throw error;
-        });
-        if (RETRY_LATER.has(answer.status)) await reopen(answer.outcome === "outcome_unknown");
+        await settle(
+          RETRY_LATER.has(answer.status)
+            ? { kind: "retry", uncertain: answer.outcome === "outcome_unknown" }
+            : { kind: "final" },
+        ).catch((error: unknown) =>
+          deps.log.warn({ err: error }, "parts not settled; the lease lapses instead"),
+        );
         return answer;
       }
       default:

@@ -36,6 +36,8 @@ const endlessLog: Pick<AccountLogReader, "listMessages"> = {
         createdAt: "2026-12-05T10:00:00.000Z",
         updatedAt: "2026-12-05T10:00:01.000Z",
         statusTimes: {},
+        sendAt: null,
+        validUntil: null,
       };
     });
     return { messages, nextCursor: String(start + page.limit) };

@@ -24,6 +24,8 @@ const view = (over: Partial<MessageView> = {}): MessageView => ({
   createdAt: "2026-12-05T10:00:00.000Z",
   updatedAt: "2026-12-05T10:00:03.000Z",
   statusTimes: {},
+  sendAt: null,
+  validUntil: null,
   ...over,
 });
 

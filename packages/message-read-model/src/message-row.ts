@@ -22,6 +22,11 @@ export interface MessageRow {
   reference: string | null;
   callback_url: string | null;
   created_at: Date | null;
+  /** The schedule the message was accepted with (migration 0013 of the event store). */
+  send_at: Date | null;
+  valid_until: Date | null;
+  /** Rows folded before it: an SMPP sender's message's validUntil (migration 0010). */
+  smpp_valid_until: Date | null;
   part_outcomes: Record<string, PartOutcome>;
   /** Null until the message is accepted: such a row is not shown. */
   status: MessageStatus | null;

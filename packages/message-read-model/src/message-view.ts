@@ -24,6 +24,10 @@ export interface MessageView {
   updatedAt: string;
   /** When each status the message reached was reached. */
   statusTimes: Partial<Record<MessageStatus, string>>;
+  /** When it is to be sent, as accepted; null: at once (or accepted before it was kept). */
+  sendAt: string | null;
+  /** Until when it may be delivered, as accepted; null: the gateway's default validity. */
+  validUntil: string | null;
 }
 
 /** The column holding the time each status was reached. */
@@ -53,6 +57,9 @@ export function viewOfRow(row: MessageRow): MessageView {
     createdAt,
     updatedAt: row.updated_at?.toISOString() ?? createdAt,
     statusTimes: statusTimesOfRow(row),
+    sendAt: row.send_at?.toISOString() ?? null,
+    // Rows folded before migration 0013 of the event store kept it for SMPP senders only.
+    validUntil: (row.valid_until ?? row.smpp_valid_until)?.toISOString() ?? null,
   };
 }
 

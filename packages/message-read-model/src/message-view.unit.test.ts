@@ -14,6 +14,9 @@ const row = (over: Partial<MessageRow> = {}): MessageRow => ({
   reference: null,
   callback_url: null,
   created_at: at(0),
+  send_at: null,
+  valid_until: null,
+  smpp_valid_until: null,
   part_outcomes: {},
   status: "delivered",
   error_code: null,
@@ -47,7 +50,17 @@ describe("viewOfRow", () => {
         sent: at(1).toISOString(),
         delivered: at(3).toISOString(),
       },
+      sendAt: null,
+      validUntil: null,
     });
+  });
+
+  it("when the message was scheduled with a validity, the view says so; a row folded before every message's was kept shows an SMPP sender's", () => {
+    expect(viewOfRow(row({ send_at: at(10), valid_until: at(20) }))).toMatchObject({
+      sendAt: at(10).toISOString(),
+      validUntil: at(20).toISOString(),
+    });
+    expect(viewOfRow(row({ smpp_valid_until: at(30) })).validUntil).toBe(at(30).toISOString());
   });
 
   it("when the row was never updated after it was created, updatedAt is createdAt", () => {

@@ -148,6 +148,8 @@ describe("folding events into the projection", () => {
       createdAt: t(0),
       updatedAt: t(4),
       statusTimes: { queued: t(0), sent: t(2), delivered: t(4) },
+      sendAt: null,
+      validUntil: null,
     });
 
     // queued is recorded but not reported (api.md section 4: webhooks from sent on).
@@ -312,7 +314,7 @@ describe("batches, redeliveries and the lossless log", () => {
     expect(other?.events.filter((e) => e.type === "WebhookAttempted")).toHaveLength(2);
   });
 
-  it("when a message that wants SMPP receipts has a validity, the projection keeps it and a later batch's final change carries it; other messages keep none", async () => {
+  it("when a message that wants SMPP receipts has a validity, the projection keeps it and a later batch's final change carries it; another message's is kept, not carried", async () => {
     const validUntil = "2026-11-24T11:00:00.000Z";
     const smppId = newMessageId();
     const smpp = messageEvents(smppId, "acc_a");
@@ -332,12 +334,13 @@ describe("batches, redeliveries and the lossless log", () => {
       changesOf(smppId).find((change) => change.status === "delivered"),
     );
     expect(delivered).toMatchObject({ smppReceipt: "final", validUntil });
-    const rows = await sql<Array<{ message_id: string; smpp_valid_until: Date | null }>>`
-      select message_id, smpp_valid_until from event_store.messages
+    const rows = await sql<Array<{ message_id: string; valid_until: Date | null }>>`
+      select message_id, valid_until from event_store.messages
       where message_id in (${smppId}, ${httpId})`;
-    const byId = new Map(rows.map((row) => [row.message_id, row.smpp_valid_until]));
+    const byId = new Map(rows.map((row) => [row.message_id, row.valid_until]));
     expect(byId.get(smppId)?.toISOString()).toBe(validUntil);
-    expect(byId.get(httpId)).toBeNull();
+    // Kept for every message (GET /v1/messages/{id} shows it); only an SMPP sender's carried.
+    expect(byId.get(httpId)?.toISOString()).toBe(validUntil);
     expect(changesOf(httpId).every((change) => change.validUntil === undefined)).toBe(true);
   });
 

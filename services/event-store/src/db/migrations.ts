@@ -215,4 +215,13 @@ export const migrations: Record<string, Migration> = {
       )`.execute(db);
     },
   },
+  "0013_send_at_valid_until": {
+    async up(db: Kysely<unknown>) {
+      // The message's schedule, as `GET /v1/messages/{id}` shows it (as the 202 did): when it
+      // is to be sent and until when it may be. Every message's, not only an SMPP sender's
+      // (smpp_valid_until, 0010, stays for the rows folded before: read when this is null).
+      await sql`alter table messages add column send_at timestamptz`.execute(db);
+      await sql`alter table messages add column valid_until timestamptz`.execute(db);
+    },
+  },
 };

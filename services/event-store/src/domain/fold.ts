@@ -113,9 +113,7 @@ export function statusChanged(
     callbackUrl: accepted.callbackUrl,
     ...(accepted.smppReceipt ? { smppReceipt: accepted.smppReceipt } : {}),
     // Only for an SMPP receipt: how long smpp-server keeps it while no receiver is bound.
-    ...(accepted.smppReceipt && accepted.smppValidUntil
-      ? { validUntil: accepted.smppValidUntil }
-      : {}),
+    ...(accepted.smppReceipt && accepted.validUntil ? { validUntil: accepted.validUntil } : {}),
     ...(trace ? { trace } : {}),
   };
 }

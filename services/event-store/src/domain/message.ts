@@ -60,11 +60,13 @@ export interface AcceptedFacts {
   callbackStatuses: readonly MessageStatus[] | null;
   /** Submitted over SMPP with registered_delivery: the receipts it wants; else null. */
   smppReceipt: SmppReceiptMask | null;
+  /** When it is to be sent (a scheduled message), ISO UTC; null: at once. */
+  sendAt: string | null;
   /**
-   * The message's validUntil, kept only when it wants SMPP receipts (smpp-server keeps an
-   * unsent receipt until then); null for every other message, so they carry nothing more.
+   * Until when it may be delivered, ISO UTC; null: the gateway's default. Its status changes
+   * carry it only when it wants SMPP receipts (smpp-server keeps an unsent receipt until then).
    */
-  smppValidUntil: string | null;
+  validUntil: string | null;
   /** The `occurredAt` of `MessageAccepted`. */
   createdAt: string;
 }
@@ -164,7 +166,8 @@ function recordFacts(state: MessageState, event: MessageEvent): MessageState {
           callbackUrl,
           callbackStatuses: event.data.callbackStatuses ?? null,
           smppReceipt: event.data.smppReceipt ?? null,
-          smppValidUntil: event.data.smppReceipt ? (event.data.validUntil ?? null) : null,
+          sendAt: event.data.sendAt ?? null,
+          validUntil: event.data.validUntil ?? null,
           createdAt: event.occurredAt,
         },
       };

@@ -356,7 +356,8 @@ describe("status change notifications", () => {
       validUntil,
     ]);
     const http = given().when(e.accepted(t(0), { validUntil }), e.submitted(t(1)));
-    expect(http.state.accepted?.smppValidUntil).toBeNull();
+    // Kept for every message (GET shows it), carried on the changes of an SMPP sender's only.
+    expect(http.state.accepted?.validUntil).toBe(validUntil);
     expect(http.notifications.every((n) => !("validUntil" in n))).toBe(true);
     const noValidity = given().when(e.accepted(t(0), { smppReceipt: "final" }));
     expect(noValidity.notifications.every((n) => !("validUntil" in n))).toBe(true);

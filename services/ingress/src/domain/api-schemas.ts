@@ -114,8 +114,14 @@ export const MessageResource = z.object({
   statusTimes: z
     .record(z.string(), z.string())
     .meta({ description: "when each status reached was reached" }),
-  sendAt: z.string().nullable().optional(),
-  validUntil: z.string().nullable().optional(),
+  sendAt: z
+    .string()
+    .nullable()
+    .meta({ description: "when it is to be sent, as accepted; null: at once" }),
+  validUntil: z
+    .string()
+    .nullable()
+    .meta({ description: "until when it may be delivered, as accepted; null: the default" }),
 });
 
 export const BatchItemResult = z.object({

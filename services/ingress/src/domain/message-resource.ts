@@ -21,6 +21,8 @@ export function toMessageResource(view: MessageView): MessageResource {
     createdAt: view.createdAt,
     updatedAt: view.updatedAt,
     statusTimes: { ...view.statusTimes },
+    sendAt: view.sendAt,
+    validUntil: view.validUntil,
   };
 }
 

@@ -17,8 +17,11 @@ describe("toMessageResource", () => {
       createdAt: "2026-11-24T10:00:00.000Z",
       updatedAt: "2026-11-24T10:00:01.000Z",
       statusTimes: { queued: "2026-11-24T10:00:00.000Z", delivered: "2026-11-24T10:00:01.000Z" },
+      sendAt: "2026-11-24T09:59:00.000Z",
+      validUntil: null,
     });
     expect(resource.cost).toBe(0.126);
+    expect(resource).toMatchObject({ sendAt: "2026-11-24T09:59:00.000Z", validUntil: null });
     expect(resource).not.toHaveProperty("accountId");
     expect(resource.statusTimes.delivered).toBe("2026-11-24T10:00:01.000Z");
   });

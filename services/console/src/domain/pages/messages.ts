@@ -74,6 +74,8 @@ export function messagePage(ctx: PageContext, view: MessagePageView): Html {
 <dt>Cost</dt><dd>${money(view.cost, view.currency)} for ${view.parts} part(s)</dd>
 <dt>Created</dt><dd>${when(view.createdAt)}</dd>
 ${view.reference ? html`<dt>Reference</dt><dd>${view.reference}</dd>` : ""}
+${view.sendAt ? html`<dt>Scheduled for</dt><dd data-testid="send-at">${when(view.sendAt)}</dd>` : ""}
+${view.validUntil ? html`<dt>Valid until</dt><dd>${when(view.validUntil)}</dd>` : ""}
 </dl>
 <h2>Parts</h2>
 <table class="parts"><thead><tr><th scope="col">Part</th><th scope="col">Status</th><th scope="col">When</th><th scope="col">Error</th></tr></thead><tbody>${partRows}</tbody></table>

@@ -103,7 +103,13 @@ export async function moveCredits(db: Kysely<PricingDatabase>, m: CreditMovement
     }
     const row = await tx
       .updateTable("accounts")
-      .set({ balance: sql`balance + ${m.units}`, updated_at: sql`now()` })
+      .set({
+        balance: sql`balance + ${m.units}`,
+        // Credited back to its threshold: the next fall under it warns again (ADR 0020).
+        low_balance_warned_at: sql`case when balance + ${m.units} >= low_balance_threshold
+          then null else low_balance_warned_at end`,
+        updated_at: sql`now()`,
+      })
       .where("account_id", "=", accountId)
       .returningAll()
       .executeTakeFirstOrThrow();

@@ -41,7 +41,8 @@ export function createLowBalanceOperations(deps: {
     const row = await db.transaction().execute(async (tx) => {
       const updated = await tx
         .updateTable("accounts")
-        .set({ low_balance_threshold: units, updated_at: sql`now()` })
+        // A new threshold is armed: its first fall warns.
+        .set({ low_balance_threshold: units, low_balance_warned_at: null, updated_at: sql`now()` })
         .where(matches(account))
         .returningAll()
         .executeTakeFirst();

@@ -3,6 +3,7 @@ import { BaseEnv, type Database, loadConfig, openServiceDatabase } from "@smsgw/
 import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { moveCredits } from "../credit-movements.ts";
 import type { ChargeRequest } from "../domain/authorize.ts";
 import { createPriceBook } from "../domain/price-book.ts";
 import { chargeBatch } from "./charges.ts";
@@ -227,6 +228,36 @@ describe("the batch charge", () => {
     // Below already: a further charge writes none.
     const below = await chargeBatch(first.db, [request("acc_cross")], prices);
     expect(below.balanceWarnings).toEqual([]);
+  });
+
+  it("when a refund lifts the balance back over its threshold, the next fall does not warn again; a top-up to it re-arms the warning", async () => {
+    await account("acc_hover", 3_100);
+    await first.db
+      .updateTable("accounts")
+      .set({ low_balance_threshold: 3_000 })
+      .where("account_id", "=", "acc_hover")
+      .execute();
+    const fall = async () => {
+      const charged = request("acc_hover");
+      const decision = await chargeBatch(first.db, [charged], prices);
+      return { messageId: charged.messageId, warned: decision.balanceWarnings.length };
+    };
+    const first1 = await fall(); // 3,100 -> 2,680: warns
+    expect(first1.warned).toBe(1);
+    // The message failed: refunded, 3,100 again, over the threshold.
+    await refundBatch(first.db, [{ messageId: first1.messageId, reason: "failed" }]);
+    expect(await balance("acc_hover")).toBe("3100");
+    expect((await fall()).warned).toBe(0); // the same fall again: warned once already
+    await moveCredits(first.db, {
+      account: "acc_hover",
+      kind: "topup",
+      units: 1_000,
+      actor: "test",
+      note: "",
+      by: { actor: "test", ip: null },
+    }); // 2,680 + 1,000 = 3,680: over the threshold by a credit
+    expect((await fall()).warned).toBe(0); // 3,260: still over
+    expect((await fall()).warned).toBe(1); // 2,840: under, armed again
   });
 
   it("when an account has no threshold, a charge writes no warning", async () => {

@@ -153,10 +153,10 @@ async function readState(
 
 /**
  * The decision's writes in one statement: the ledger rows, the balances, and a balance warning
- * for each account the batch took from at or above its low-balance threshold to below it
- * (ADR 0020): decided in the same statement, on the row the update moved (`balance + spent`
- * is the balance it found), so concurrent batches and replicas cross at most once between
- * them, and no read is added per SMS. The warning goes to the outbox; the caller publishes
+ * for each armed account the batch took from at or above its low-balance threshold to below it
+ * (ADR 0020 and its amendment: one warning per fall, until a credit brings it back): decided
+ * in the same statement, on the row the update moved, so concurrent batches and replicas cross
+ * at most once between them, and no read is added per SMS. The warning goes to the outbox; the caller publishes
  * what the statement returns. A new charge
  * needs no row of its own to wait for its MessageAccepted: the sweep finds the charges no
  * acceptance names (db/settlement.ts) and refunds them (ingress charged, then died before
@@ -185,14 +185,21 @@ async function recordDecision(
   const lockTimeoutMs = leftMs === null ? null : `${leftMs}ms`;
   const { rows } = await sql<{ warnings: unknown[]; charged: Array<[string, string]> }>`
     with spent as (
-      update accounts as a set balance = a.balance - v.spent
+      -- SET reads the row as it was: a fall from at or over the threshold to under it, while
+      -- armed, stamps the warning with this statement's time, which RETURNING then tells.
+      update accounts as a set balance = a.balance - v.spent,
+        low_balance_warned_at = case
+          when a.low_balance_warned_at is null and a.balance >= a.low_balance_threshold
+            and a.balance - v.spent < a.low_balance_threshold
+          then statement_timestamp() else a.low_balance_warned_at end
       from unnest(${moved.map(([accountId]) => accountId)}::text[],
                   ${moved.map(([, amount]) => String(amount))}::bigint[]) as v (account_id, spent),
         (select set_config('lock_timeout',
            coalesce(${lockTimeoutMs}::text, current_setting('lock_timeout')), true) as lock_timeout) t
       where a.account_id = v.account_id and t.lock_timeout is not null
       returning a.account_id, a.balance, v.spent, a.currency, a.low_balance_threshold,
-        a.default_callback_url
+        a.default_callback_url,
+        coalesce(a.low_balance_warned_at = statement_timestamp(), false) as warns
     ), charged as (
       -- After the balances' row locks (the join waits for the whole update), with the time
       -- read then: ids and times are drawn together, just before the commit (db/settlement.ts).
@@ -215,8 +222,7 @@ async function recordDecision(
       select s.*, ':balance_low:' || (select max(c.id) from charged c
         where c.account_id = s.account_id)::text as event_id
       from spent s
-      where s.balance < s.low_balance_threshold
-        and s.balance + s.spent >= s.low_balance_threshold
+      where s.warns
     ), warned as (
       insert into outbox (event_id, event)
       select x.account_id || x.event_id, jsonb_build_object(

@@ -304,6 +304,13 @@ export const migrations: Record<string, Migration> = {
         )`.execute(db);
     },
   },
+  "0016_low_balance_warned_at": {
+    async up(db: Kysely<unknown>) {
+      // One warning per fall (ADR 0020, amendment): a refund that lifts the balance back over
+      // the threshold no longer re-arms it; a top-up or adjustment to it does.
+      await sql`alter table accounts add column low_balance_warned_at timestamptz`.execute(db);
+    },
+  },
   "0015_prices_per_currency": {
     async up(db: Kysely<unknown>) {
       // The shared list prices a prefix once per currency: an account pays the list's price in

@@ -47,6 +47,15 @@ export interface AccountsTable {
     number | string | null | undefined,
     number | string | null
   >;
+  /**
+   * When the last balance warning went (ADR 0020, amendment): no other until a credit brings
+   * the balance back to the threshold or the threshold changes (both clear it); null: armed.
+   */
+  low_balance_warned_at: ColumnType<
+    Date | null,
+    Date | string | null | undefined,
+    Date | string | null
+  >;
   /** The account's API keys (ApiKeyRecord[]: digests only); changed in SQL (api-keys.ts). */
   api_keys: ColumnType<ApiKeyRecord[], never, string>;
   /** The parent of a sub-account (issue 22); null for a top-level account. */

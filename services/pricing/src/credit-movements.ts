@@ -3,6 +3,7 @@ import { type Kysely, sql } from "kysely";
 import { AccountError, AccountErrorCode, invalid, matches, notFound } from "./account-common.ts";
 import { recordAudit } from "./audit.ts";
 import type { AccountRow, PricingDatabase } from "./db/schema.ts";
+import { warningStampAfter } from "./db/warning-stamp.ts";
 import { isReference, judgeRetry } from "./domain/credit-reference.ts";
 import { type LedgerEntry, toLedgerEntry } from "./ledger-entries.ts";
 
@@ -105,9 +106,7 @@ export async function moveCredits(db: Kysely<PricingDatabase>, m: CreditMovement
       .updateTable("accounts")
       .set({
         balance: sql`balance + ${m.units}`,
-        // Credited back to its threshold: the next fall under it warns again (ADR 0020).
-        low_balance_warned_at: sql`case when balance + ${m.units} >= low_balance_threshold
-          then null else low_balance_warned_at end`,
+        low_balance_warned_at: warningStampAfter(m.units),
         updated_at: sql`now()`,
       })
       .where("account_id", "=", accountId)

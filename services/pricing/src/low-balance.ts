@@ -41,8 +41,13 @@ export function createLowBalanceOperations(deps: {
     const row = await db.transaction().execute(async (tx) => {
       const updated = await tx
         .updateTable("accounts")
-        // A new threshold is armed: its first fall warns.
-        .set({ low_balance_threshold: units, low_balance_warned_at: null, updated_at: sql`now()` })
+        // A new threshold is armed: its first fall warns (the same one saved again changes nothing).
+        .set({
+          low_balance_threshold: units,
+          low_balance_warned_at: sql`case when low_balance_threshold is distinct from ${units}
+            then null else low_balance_warned_at end`,
+          updated_at: sql`now()`,
+        })
         .where(matches(account))
         .returningAll()
         .executeTakeFirst();

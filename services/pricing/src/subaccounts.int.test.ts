@@ -191,3 +191,37 @@ describe("sub-accounts", () => {
     });
   });
 });
+
+describe("a sub-account's low-balance warning", () => {
+  const stampOf = async (accountId: string) =>
+    (
+      await database.db
+        .selectFrom("accounts")
+        .select("low_balance_warned_at")
+        .where("account_id", "=", accountId)
+        .executeTakeFirstOrThrow()
+    ).low_balance_warned_at;
+  const stamp = (accountId: string) =>
+    database.db
+      .updateTable("accounts")
+      .set({ low_balance_warned_at: new Date() })
+      .where("account_id", "=", accountId)
+      .execute();
+
+  it("when its parent's transfer brings it back to its threshold, the next fall warns again; the same threshold saved again re-arms nothing, another does", async () => {
+    const parent = await accounts.createAccount({ name: "agency-warn", credits: "10" });
+    const child = await created(parent.accountId, "warned");
+    await accounts.setLowBalanceThreshold(child.accountId, "1", by);
+    await stamp(child.accountId); // warned: it fell under 1
+    await accounts.subaccounts.transfer(parent.accountId, child.accountId, 5_000, "", by);
+    expect(await stampOf(child.accountId)).not.toBeNull(); // 0.5: still under
+    await accounts.subaccounts.transfer(parent.accountId, child.accountId, 5_000, "", by);
+    expect(await stampOf(child.accountId)).toBeNull(); // 1.0: back to it, armed
+
+    await stamp(child.accountId);
+    await accounts.setLowBalanceThreshold(child.accountId, "1", by);
+    expect(await stampOf(child.accountId)).not.toBeNull();
+    await accounts.setLowBalanceThreshold(child.accountId, "2", by);
+    expect(await stampOf(child.accountId)).toBeNull();
+  });
+});

@@ -4,6 +4,7 @@ import type { CreateAccountInput, Credentials } from "./accounts.ts";
 import { recordAudit } from "./audit.ts";
 import type { AccountRow, PricingDatabase } from "./db/schema.ts";
 import { toUnits } from "./db/schema.ts";
+import { warningStampAfter } from "./db/warning-stamp.ts";
 import { isAccountName } from "./domain/account-input.ts";
 import { recordLedger } from "./metrics.ts";
 
@@ -186,7 +187,12 @@ export function createSubaccountOperations(deps: SubaccountDeps): SubaccountOper
             rows.push(
               await tx
                 .updateTable("accounts")
-                .set({ balance: sql`balance + ${delta}`, updated_at: sql`now()` })
+                .set({
+                  balance: sql`balance + ${delta}`,
+                  // A parent's transfer is its sub-account's top-up: it re-arms the warning.
+                  low_balance_warned_at: warningStampAfter(delta),
+                  updated_at: sql`now()`,
+                })
                 .where("account_id", "=", accountId)
                 .returningAll()
                 .executeTakeFirstOrThrow(),

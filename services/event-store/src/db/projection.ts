@@ -15,7 +15,10 @@ export interface MessageRow extends ReadModelRow {
   accepted: boolean;
   callback_statuses: MessageStatus[] | null;
   smpp_receipt: SmppReceiptMask | null;
-  /** Rows folded before migration 0013 (messages with smpp_receipt only): read for valid_until. */
+  /**
+   * An SMPP sender's validUntil (migration 0010): read for rows folded before 0013, and still
+   * written for the version before it during a rollout.
+   */
   smpp_valid_until: Date | null;
   submitted_at: Date | null;
   failure_at: Date | null;
@@ -41,22 +44,23 @@ export async function upsertProjections(
   const rows = await tx<Array<{ message_id: string }>>`
     insert into event_store.messages (
       message_id, account_id, accepted, to_number, from_number, parts, cost, currency,
-      reference, callback_url, callback_statuses, smpp_receipt, send_at, valid_until, created_at,
-      submitted_at, failure_at,
+      reference, callback_url, callback_statuses, smpp_receipt, smpp_valid_until, send_at,
+      valid_until, created_at, submitted_at, failure_at,
       failure_code, validity_expired_at, part_outcomes, status, status_seq, error_code,
       queued_at, sent_at, delivered_at, undelivered_at, expired_at, failed_at, updated_at,
       revision)
     select x.message_id, x.account_id, x.accepted, x.to_number, x.from_number, x.parts, x.cost,
       x.currency, x.reference, x.callback_url, x.callback_statuses, x.smpp_receipt,
-      x.send_at, x.valid_until, x.created_at,
+      x.smpp_valid_until, x.send_at, x.valid_until, x.created_at,
       x.submitted_at, x.failure_at, x.failure_code, x.validity_expired_at, x.part_outcomes,
       x.status, x.status_seq, x.error_code, x.queued_at, x.sent_at, x.delivered_at,
       x.undelivered_at, x.expired_at, x.failed_at, x.updated_at, x.revision
     from jsonb_to_recordset(${JSON.stringify(states.map(rowOfState))}::text::jsonb) as x(
       message_id text, account_id text, accepted boolean, to_number text, from_number text,
       parts integer, cost bigint, currency text, reference text, callback_url text,
-      callback_statuses text[], smpp_receipt text, send_at timestamptz,
-      valid_until timestamptz, created_at timestamptz, submitted_at timestamptz,
+      callback_statuses text[], smpp_receipt text, smpp_valid_until timestamptz,
+      send_at timestamptz, valid_until timestamptz, created_at timestamptz,
+      submitted_at timestamptz,
       failure_at timestamptz, failure_code text, validity_expired_at timestamptz,
       part_outcomes jsonb, status text, status_seq integer, error_code text,
       queued_at timestamptz, sent_at timestamptz, delivered_at timestamptz,
@@ -67,8 +71,8 @@ export async function upsertProjections(
       from_number = excluded.from_number, parts = excluded.parts, cost = excluded.cost,
       currency = excluded.currency, reference = excluded.reference,
       callback_url = excluded.callback_url, callback_statuses = excluded.callback_statuses,
-      smpp_receipt = excluded.smpp_receipt, send_at = excluded.send_at,
-      valid_until = excluded.valid_until,
+      smpp_receipt = excluded.smpp_receipt, smpp_valid_until = excluded.smpp_valid_until,
+      send_at = excluded.send_at, valid_until = excluded.valid_until,
       created_at = excluded.created_at, submitted_at = excluded.submitted_at,
       failure_at = excluded.failure_at, failure_code = excluded.failure_code,
       validity_expired_at = excluded.validity_expired_at,
@@ -130,6 +134,8 @@ function rowOfState({ state, revision }: { state: MessageState; revision: number
     smpp_receipt: accepted?.smppReceipt ?? null,
     send_at: accepted?.sendAt ?? null,
     valid_until: accepted?.validUntil ?? null,
+    // What the version before reads (it knows no valid_until): kept while one may run beside.
+    smpp_valid_until: accepted?.smppReceipt ? accepted.validUntil : null,
     accepted: accepted !== null,
     to_number: accepted?.to ?? null,
     from_number: accepted?.from ?? null,

@@ -72,7 +72,13 @@ export interface MessagesTable {
   callback_statuses: string[] | null;
   /** `final` or `failure`: the SMPP receipts the message wants (api.md section 6); else null. */
   smpp_receipt: string | null;
-  /** The message's validUntil, only when it wants SMPP receipts (migration 0010); else null. */
+  /** The schedule it was accepted with (migration 0013): when to send, until when it may be. */
+  send_at: Timestamp | null;
+  valid_until: Timestamp | null;
+  /**
+   * The message's validUntil, only when it wants SMPP receipts (migration 0010); else null.
+   * Still written beside valid_until, for a replica of the version before during a rollout.
+   */
   smpp_valid_until: Timestamp | null;
   /** When the text and number were erased (ADR 0021); null while they are kept. */
   redacted_at: Timestamp | null;

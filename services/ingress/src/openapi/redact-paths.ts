@@ -47,6 +47,8 @@ export function redactPaths(parts: DocumentParts): Json {
                   sent: "2026-12-05T10:00:01.000Z",
                   delivered: "2026-12-05T10:00:03.000Z",
                 },
+                sendAt: null,
+                validUntil: null,
                 text: null,
               },
             ),

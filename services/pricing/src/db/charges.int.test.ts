@@ -257,7 +257,22 @@ describe("the batch charge", () => {
       by: { actor: "test", ip: null },
     }); // 2,680 + 1,000 = 3,680: over the threshold by a credit
     expect((await fall()).warned).toBe(0); // 3,260: still over
-    expect((await fall()).warned).toBe(1); // 2,840: under, armed again
+    const rearmed = await fall(); // 2,840: under, armed again
+    expect(rearmed.warned).toBe(1);
+
+    // A refund lifts it over again, no top-up: the next fall stays quiet…
+    await refundBatch(first.db, [{ messageId: rearmed.messageId, reason: "failed" }]);
+    const quiet = await fall(); // 3,260 -> 2,840
+    expect(quiet.warned).toBe(0);
+    // …unless its warning is over a day old: then it warns again.
+    await refundBatch(first.db, [{ messageId: quiet.messageId, reason: "failed" }]);
+    await first.db
+      .updateTable("accounts")
+      .set({ low_balance_warned_at: new Date(Date.now() - 2 * 86_400_000) })
+      .where("account_id", "=", "acc_hover")
+      .execute();
+    expect(await balance("acc_hover")).toBe("3260");
+    expect((await fall()).warned).toBe(1);
   });
 
   it("when an account has no threshold, a charge writes no warning", async () => {

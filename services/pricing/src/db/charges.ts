@@ -186,10 +186,14 @@ async function recordDecision(
   const { rows } = await sql<{ warnings: unknown[]; charged: Array<[string, string]> }>`
     with spent as (
       -- SET reads the row as it was: a fall from at or over the threshold to under it, while
-      -- armed, stamps the warning with this statement's time, which RETURNING then tells.
+      -- armed (no stamp, or one older than a day: a refund may have lifted the balance far
+      -- over it since, with no top-up to re-arm it), stamps the warning with this statement's
+      -- time, which RETURNING then tells.
       update accounts as a set balance = a.balance - v.spent,
         low_balance_warned_at = case
-          when a.low_balance_warned_at is null and a.balance >= a.low_balance_threshold
+          when (a.low_balance_warned_at is null
+                or a.low_balance_warned_at < statement_timestamp() - interval '1 day')
+            and a.balance >= a.low_balance_threshold
             and a.balance - v.spent < a.low_balance_threshold
           then statement_timestamp() else a.low_balance_warned_at end
       from unnest(${moved.map(([accountId]) => accountId)}::text[],
@@ -199,7 +203,11 @@ async function recordDecision(
       where a.account_id = v.account_id and t.lock_timeout is not null
       returning a.account_id, a.balance, v.spent, a.currency, a.low_balance_threshold,
         a.default_callback_url,
-        coalesce(a.low_balance_warned_at = statement_timestamp(), false) as warns
+        -- The crossing again, on the new row: a batch that waited for this row's lock and
+        -- started in the same microsecond as the one that stamped it does not warn twice.
+        coalesce(a.low_balance_warned_at = statement_timestamp()
+          and a.balance < a.low_balance_threshold
+          and a.balance + v.spent >= a.low_balance_threshold, false) as warns
     ), charged as (
       -- After the balances' row locks (the join waits for the whole update), with the time
       -- read then: ids and times are drawn together, just before the commit (db/settlement.ts).

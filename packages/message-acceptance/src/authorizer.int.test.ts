@@ -2,7 +2,7 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { type AuthorizeRequest, newMessageId, subjects as subjectsFor } from "@smsgw/contracts";
 import { TEST_NATS_URL } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAuthorizer } from "./authorizer.ts";
+import { AuthorizeFailedError, askAgainIn, createAuthorizer } from "./authorizer.ts";
 
 // A stand-in pricing on real NATS that answers every request `charged` after 20 ms (so that
 // requests made meanwhile meet), and counts what came alone and what came together.
@@ -88,5 +88,37 @@ describe("the authorizer", () => {
     const answers = await Promise.all(requests.map((r) => authorizer.authorize(r)));
     expect(answers).toEqual(requests.map(charged));
     expect(seen.alone).toBe(20);
+  });
+
+  it("when nobody serves authorize for a moment (pricing restarting, its NATS node failing over), the request is asked again and answered once pricing is back", async () => {
+    const prefix = `authz_late_${Date.now()}`;
+    const authorizer = createAuthorizer(nc, subjectsFor(prefix), { timeoutMs: 3_000 });
+    const asked = authorizer.authorize(request(1));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const { seen } = standIn(prefix, true);
+    await nc.flush();
+    expect(await asked).toEqual(charged(request(1)));
+    expect(seen.alone + seen.inBatches).toBe(1);
+  });
+
+  it("when nobody serves authorize, the request is asked again for a second and a half at most, and never past the door's deadline", async () => {
+    let n = 0;
+    const none = () => subjectsFor(`authz_none_${Date.now()}_${++n}`);
+    const timed = async (timeoutMs: number) => {
+      const authorizer = createAuthorizer(nc, none(), { timeoutMs });
+      const started = Date.now();
+      await expect(authorizer.authorize(request(1))).rejects.toBeInstanceOf(AuthorizeFailedError);
+      return Date.now() - started;
+    };
+    // Bounds with room for a busy machine's timers: what is checked is when it gives up.
+    const withinDeadline = await timed(1_000); // 0.1 + 0.2 + 0.4 s of pauses, then no room
+    expect(withinDeadline).toBeGreaterThanOrEqual(650);
+    expect(withinDeadline).toBeLessThan(1_400);
+    const pricingDown = await timed(5_000); // every pause, 1.5 s, then answered as down
+    expect(pricingDown).toBeGreaterThanOrEqual(1_450);
+    expect(pricingDown).toBeLessThan(4_000);
+    // Asked again only while a pause leaves a quarter of a second to be answered in.
+    expect(askAgainIn(100, 1_000, 600)).toBe(true);
+    expect(askAgainIn(200, 1_000, 600)).toBe(false);
   });
 });

@@ -21,6 +21,15 @@ export class AuthorizeFailedError extends Error {
 
 /** Authorize requests of this replica to pricing at once, alone or as a batch each. */
 const IN_FLIGHT = 4;
+/**
+ * Pauses before asking again when nobody serves the subject: pricing restarting, or its
+ * connection moving to another node of a NATS cluster that lost one. Nothing was delivered to
+ * anyone, so asking again charges nothing twice; the door's deadline (`answerBy`) bounds it,
+ * and so does the list: 1.5 s in all, then a pricing that is down is answered as down.
+ */
+const NO_RESPONDERS_PAUSES_MS = [100, 200, 400, 800] as const;
+/** Not asked again with less than this left: the answer would not come in time anyway. */
+const LEAST_TIME_TO_ASK_MS = 250;
 
 interface Waiting {
   request: AuthorizeRequest;
@@ -49,32 +58,56 @@ export function createAuthorizer(
   },
 ): Authorizer {
   const { timeoutMs } = options;
-  /** One request/reply; any failure (no answer, an answer off the schema) is AuthorizeFailedError. */
-  async function ask<T>(subject: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
-    try {
-      return await requestReply(nc, subject, body, schema, timeoutMs);
-    } catch (error) {
-      throw new AuthorizeFailedError("pricing did not answer the authorize request", {
-        cause: error,
-      });
+  /**
+   * One request/reply, answered by `deadline` (ms); any failure (no answer, an answer off the
+   * schema) is AuthorizeFailedError. With `untilServed`, a subject nobody serves is asked again
+   * after a pause while the deadline allows.
+   */
+  async function ask<T>(
+    subject: string,
+    body: unknown,
+    schema: z.ZodType<T>,
+    deadline: number,
+    untilServed: boolean,
+  ): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await requestReply(nc, subject, body, schema, Math.max(1, deadline - Date.now()));
+      } catch (error) {
+        const pause = NO_RESPONDERS_PAUSES_MS[attempt];
+        if (
+          untilServed &&
+          pause !== undefined &&
+          isNoResponders(error) &&
+          askAgainIn(pause, deadline)
+        ) {
+          await new Promise((resolve) => setTimeout(resolve, pause));
+          continue;
+        }
+        throw new AuthorizeFailedError("pricing did not answer the authorize request", {
+          cause: error,
+        });
+      }
     }
   }
 
   /**
-   * The requests as sent: each carries when this door stops waiting (`answerBy`), so that
-   * pricing charges nothing it could only answer after the door said "not charged".
+   * The requests as sent, and when their answer is due: each carries when this door stops
+   * waiting (`answerBy`), so that pricing charges nothing it could only answer after the door
+   * said "not charged".
    */
-  function sent(batch: readonly Waiting[]): AuthorizeRequest[] {
-    const answerBy = new Date(Date.now() + timeoutMs).toISOString();
-    return batch.map((waiting) => ({ ...waiting.request, answerBy }));
+  function sent(batch: readonly Waiting[]): { requests: AuthorizeRequest[]; deadline: number } {
+    const deadline = Date.now() + timeoutMs;
+    const answerBy = new Date(deadline).toISOString();
+    return { requests: batch.map((waiting) => ({ ...waiting.request, answerBy })), deadline };
   }
 
   /** Each waiting request alone on `authorize`, each settled by its own answer. */
   async function askEach(batch: readonly Waiting[]): Promise<void> {
-    const requests = sent(batch);
+    const { requests, deadline } = sent(batch);
     await Promise.all(
       batch.map((waiting, index) =>
-        ask(subjects.authorize, requests[index], AuthorizeResponse).then(
+        ask(subjects.authorize, requests[index], AuthorizeResponse, deadline, true).then(
           waiting.answered,
           waiting.failed,
         ),
@@ -85,12 +118,17 @@ export function createAuthorizer(
   async function askTogether(batch: readonly Waiting[]): Promise<void> {
     let responses: AuthorizeResponse[];
     try {
+      const { requests, deadline } = sent(batch);
       ({ responses } = await ask(
         subjects.authorizeBatch,
-        { requests: sent(batch) },
+        { requests },
         AuthorizeBatchResponse,
+        deadline,
+        false,
       ));
     } catch (error) {
+      // An older pricing (no batches yet), or none right now: one by one, each asked again
+      // until it is served.
       if (isNoResponders(error)) return askEach(batch);
       throw error;
     }
@@ -121,6 +159,11 @@ export function createAuthorizer(
       return new Promise((answered, failed) => group.add({ request: traced, answered, failed }));
     },
   };
+}
+
+/** Whether a pause of `pauseMs` still leaves time to ask before `deadline`. */
+export function askAgainIn(pauseMs: number, deadline: number, now = Date.now()): boolean {
+  return now + pauseMs + LEAST_TIME_TO_ASK_MS <= deadline;
 }
 
 /** Somewhere down the error's causes, NATS said nobody serves the subject. */

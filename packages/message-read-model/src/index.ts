@@ -33,4 +33,5 @@ export {
   type PublicPartOutcome,
   publicPartOutcomes,
   statusTimesOfRow,
+  validUntilOfRow,
 } from "./message-view.ts";

@@ -58,9 +58,16 @@ export function viewOfRow(row: MessageRow): MessageView {
     updatedAt: row.updated_at?.toISOString() ?? createdAt,
     statusTimes: statusTimesOfRow(row),
     sendAt: row.send_at?.toISOString() ?? null,
-    // Rows folded before migration 0013 of the event store kept it for SMPP senders only.
-    validUntil: (row.valid_until ?? row.smpp_valid_until)?.toISOString() ?? null,
+    validUntil: validUntilOfRow(row),
   };
+}
+
+/**
+ * The message's validUntil, ISO UTC, or null: rows folded before migration 0013 of the event
+ * store kept it for SMPP senders only (`smpp_valid_until`).
+ */
+export function validUntilOfRow(row: Pick<MessageRow, "valid_until" | "smpp_valid_until">) {
+  return (row.valid_until ?? row.smpp_valid_until)?.toISOString() ?? null;
 }
 
 /** The time each status was reached, from a `messages` row's `<status>_at` columns. */

@@ -3,6 +3,7 @@ import {
   publicPartOutcomes,
   type MessageRow as ReadModelRow,
   statusTimesOfRow,
+  validUntilOfRow,
 } from "@smsgw/message-read-model";
 import type postgres from "postgres";
 import type { MessageState } from "../domain/message.ts";
@@ -104,7 +105,7 @@ export function stateOfRow(row: MessageRow): MessageState {
             callbackStatuses: row.callback_statuses,
             smppReceipt: row.smpp_receipt,
             sendAt: row.send_at?.toISOString() ?? null,
-            validUntil: (row.valid_until ?? row.smpp_valid_until)?.toISOString() ?? null,
+            validUntil: validUntilOfRow(row),
             createdAt: row.created_at.toISOString(),
           }
         : null,

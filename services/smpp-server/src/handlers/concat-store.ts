@@ -78,6 +78,18 @@ const partOfRow = (row: PartRow): SubmittedPart => ({
 export function startConcatStore(deps: ConcatStoreDeps) {
   const { sql } = deps;
 
+  /** The group's parts that came, or only part `seq`. */
+  const partsOf = (
+    tx: postgres.TransactionSql,
+    accountId: string,
+    groupKey: string,
+    seq?: number,
+  ) =>
+    tx<PartRow[]>`
+      select seq, payload, data_coding, registered_delivery from smpp_server.concat_parts
+      where account_id = ${accountId} and group_key = ${groupKey}
+        ${seq === undefined ? tx`` : tx`and seq = ${seq}`}`;
+
   async function add(
     accountId: string,
     key: ConcatKey,
@@ -103,18 +115,14 @@ export function startConcatStore(deps: ConcatStoreDeps) {
         on conflict do nothing
         returning seq`;
       if (added.length === 0) {
-        const [earlier] = await tx<PartRow[]>`
-          select seq, payload, data_coding, registered_delivery from smpp_server.concat_parts
-          where account_id = ${accountId} and group_key = ${groupKey} and seq = ${part.seq}`;
+        const [earlier] = await partsOf(tx, accountId, groupKey, part.seq);
         // A resend is answered as the part was (OK, the same id): refusing it would tell the
         // client the message failed while its other parts go on to be charged and sent.
         if (!earlier || !deps.samePart(partOfRow(earlier), value)) {
           return { kind: "invalid", reason: `part ${part.seq} of ${part.total} came twice` };
         }
       }
-      const rows = await tx<PartRow[]>`
-        select seq, payload, data_coding, registered_delivery from smpp_server.concat_parts
-        where account_id = ${accountId} and group_key = ${groupKey}`;
+      const rows = await partsOf(tx, accountId, groupKey);
       const values = wholeMessage(
         part.total,
         rows.map((row) => ({ seq: row.seq, value: partOfRow(row) })),
@@ -248,26 +256,33 @@ export function startConcatStore(deps: ConcatStoreDeps) {
       if (groups.length === 0) return [];
       const accounts = groups.map((g) => g.account_id);
       const keys = groups.map((g) => g.group_key);
+      // Per group: the parts that came, and the registered_delivery of the lowest-numbered.
       const came = await tx<
-        Array<{ account_id: string; group_key: string; seq: number; registered_delivery: number }>
+        Array<{
+          account_id: string;
+          group_key: string;
+          received: number;
+          registered_delivery: number;
+        }>
       >`
-        select p.account_id, p.group_key, p.seq, p.registered_delivery
+        select p.account_id, p.group_key, count(*)::int as received,
+          (array_agg(p.registered_delivery order by p.seq))[1] as registered_delivery
         from smpp_server.concat_parts p
         join unnest(${accounts}::text[], ${keys}::text[]) as k(account_id, group_key)
-          on p.account_id = k.account_id and p.group_key = k.group_key`;
+          on p.account_id = k.account_id and p.group_key = k.group_key
+        group by p.account_id, p.group_key`;
       await dropGroups(tx, accounts, keys);
+      const cameTo = new Map(came.map((c) => [`${c.account_id} ${c.group_key}`, c]));
       const dropped = groups.map((g) => {
-        const its = came
-          .filter((p) => p.account_id === g.account_id && p.group_key === g.group_key)
-          .sort((a, b) => a.seq - b.seq);
+        const its = cameTo.get(`${g.account_id} ${g.group_key}`);
         return {
           accountId: g.account_id,
           group: {
             messageId: g.message_id,
             key: { from: g.sender, to: g.recipient },
-            received: its.length,
+            received: its?.received ?? 0,
             total: g.total,
-            registeredDelivery: its[0]?.registered_delivery ?? 0,
+            registeredDelivery: its?.registered_delivery ?? 0,
             uncertain: g.uncertain,
           },
         };

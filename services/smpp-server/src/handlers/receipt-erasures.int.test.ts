@@ -1,21 +1,15 @@
-import { type Database, openServiceDatabase } from "@smsgw/service-kit";
-import { createTestInfra, type TestInfra } from "@smsgw/testkit";
+import type { Database } from "@smsgw/service-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadSmppServerConfig } from "../config.ts";
-import { migrations } from "../db/migrations.ts";
+import { openTestDatabase } from "../testing/database.ts";
 import { eraseReceiptNumbers } from "./receipt-erasures.ts";
 
-let infra: TestInfra;
 let database: Database<unknown>;
+let closeDatabase: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  infra = await createTestInfra();
-  database = await openServiceDatabase(loadSmppServerConfig(infra.env), "smpp_server", migrations);
+  ({ database, close: closeDatabase } = await openTestDatabase());
 });
-afterAll(async () => {
-  await database?.close();
-  await infra?.cleanup();
-});
+afterAll(() => closeDatabase?.());
 
 async function owe(messageId: string, toNumber: string): Promise<void> {
   const change = { messageId, status: "delivered", toNumber, fromNumber: "MyApp" };

@@ -1,6 +1,6 @@
 import { type AccountRecord, newMessageId } from "@smsgw/contracts";
 import { ALWAYS_ADMIT, createRateLimiter, type Pipeline } from "@smsgw/message-acceptance";
-import { type Database, type Logger, openServiceDatabase } from "@smsgw/service-kit";
+import type { Database, Logger } from "@smsgw/service-kit";
 import {
   bindClient,
   CommandStatus,
@@ -9,11 +9,9 @@ import {
   submitSm,
   tlv,
 } from "@smsgw/smpp";
-import { createTestInfra, type TestInfra } from "@smsgw/testkit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { loadSmppServerConfig } from "../config.ts";
-import { migrations } from "../db/migrations.ts";
 import { smppAccount } from "../testing/account.ts";
+import { openTestDatabase } from "../testing/database.ts";
 import type { Bound } from "./binds.ts";
 import { type ConcatStore, startConcatStore } from "./concat-store.ts";
 import { oweExpiredPartsReceipts } from "./receipts.ts";
@@ -26,16 +24,12 @@ import { samePart, serveSubmits } from "./submits.ts";
 const account = smppAccount();
 const quiet = { info() {}, warn() {}, error() {}, debug() {} } as unknown as Logger;
 
-let infra: TestInfra;
 let database: Database<unknown>;
+let closeDatabase: (() => Promise<void>) | undefined;
 beforeAll(async () => {
-  infra = await createTestInfra();
-  database = await openServiceDatabase(loadSmppServerConfig(infra.env), "smpp_server", migrations);
+  ({ database, close: closeDatabase } = await openTestDatabase());
 });
-afterAll(async () => {
-  await database?.close();
-  await infra?.cleanup();
-});
+afterAll(() => closeDatabase?.());
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {

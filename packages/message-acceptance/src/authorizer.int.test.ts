@@ -2,7 +2,12 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { type AuthorizeRequest, newMessageId, subjects as subjectsFor } from "@smsgw/contracts";
 import { TEST_NATS_URL } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AuthorizeFailedError, askAgainIn, createAuthorizer } from "./authorizer.ts";
+import {
+  AuthorizeFailedError,
+  askAgainAfterMs,
+  askAgainIn,
+  createAuthorizer,
+} from "./authorizer.ts";
 
 // A stand-in pricing on real NATS that answers every request `charged` after 20 ms (so that
 // requests made meanwhile meet), and counts what came alone and what came together.
@@ -51,6 +56,36 @@ function standIn(prefix: string, servesBatches: boolean) {
     });
   }
   return { subjects, seen };
+}
+
+/**
+ * A stand-in pricing that takes the first ask of each message id and never answers it (the
+ * replica died with it, or the NATS node between), and answers every later ask.
+ */
+function losesFirstAsk(prefix: string) {
+  const subjects = subjectsFor(prefix);
+  const asks: string[] = [];
+  const answer = (ids: string[], respond: () => void) => {
+    const repeat = ids.every((id) => asks.includes(id));
+    asks.push(...ids);
+    if (repeat) respond();
+  };
+  nc.subscribe(subjects.authorize, {
+    callback: (_error, msg) => {
+      const asked = msg.json<AuthorizeRequest>();
+      answer([asked.messageId], () => msg.respond(JSON.stringify(charged(asked))));
+    },
+  });
+  nc.subscribe(subjects.authorizeBatch, {
+    callback: (_error, msg) => {
+      const { requests } = msg.json<{ requests: AuthorizeRequest[] }>();
+      answer(
+        requests.map((r) => r.messageId),
+        () => msg.respond(JSON.stringify({ responses: requests.map(charged) })),
+      );
+    },
+  });
+  return { subjects, asks };
 }
 
 describe("the authorizer", () => {
@@ -121,4 +156,50 @@ describe("the authorizer", () => {
     expect(askAgainIn(100, 1_000, 600)).toBe(true);
     expect(askAgainIn(200, 1_000, 600)).toBe(false);
   });
+
+  it("when an ask goes unanswered (the pricing replica or the NATS node that took it died), the same request is asked again within the door's deadline and answered", async () => {
+    const { subjects, asks } = losesFirstAsk(`authz_lost_${Date.now()}`);
+    await nc.flush();
+    const authorizer = createAuthorizer(nc, subjects, { timeoutMs: 3_000 });
+    const alone = request(1);
+    expect(await authorizer.authorize(alone)).toEqual(charged(alone));
+    expect(asks).toEqual([alone.messageId, alone.messageId]);
+
+    const together = [request(1), request(2), request(3)];
+    const answers = await Promise.all(together.map((r) => authorizer.authorize(r)));
+    expect(answers).toEqual(together.map(charged));
+  });
+
+  it("when the connection is replaced while an ask is out, the request is asked again on the new one at once, not after the ask's wait", async () => {
+    const { subjects, asks } = losesFirstAsk(`authz_moved_${Date.now()}`);
+    await nc.flush();
+    const door = await connect({ servers: TEST_NATS_URL, reconnectTimeWait: 50 });
+    try {
+      // An ask waits 20 s before it is asked again; the reconnect comes long before that.
+      const authorizer = createAuthorizer(door, subjects, { timeoutMs: 60_000 });
+      expect(askAgainAfterMs(60_000)).toBe(20_000);
+      const alone = request(1);
+      const started = Date.now();
+      const answered = authorizer.authorize(alone);
+      await waitUntil(() => asks.length === 1);
+      await door.reconnect();
+      expect(await answered).toEqual(charged(alone));
+      expect(asks).toEqual([alone.messageId, alone.messageId]);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      await door.close();
+    }
+  }, 15_000);
+
+  it("waits a third of the door's timeout before asking again, and a second at least", () => {
+    expect(askAgainAfterMs(5_000)).toBe(1_667);
+    expect(askAgainAfterMs(1_500)).toBe(1_000);
+  });
 });
+
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let waited = 0; !condition(); waited += 10) {
+    if (waited > 5_000) throw new Error("the condition did not come true in 5 s");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

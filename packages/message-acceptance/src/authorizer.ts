@@ -8,6 +8,7 @@ import {
 } from "@smsgw/contracts";
 import { createGroupCommit, currentTraceContext } from "@smsgw/service-kit";
 import type { z } from "zod";
+import { watchReconnects } from "./reconnects.ts";
 import { requestReply } from "./rpc.ts";
 
 export interface Authorizer {
@@ -30,6 +31,22 @@ const IN_FLIGHT = 4;
 const NO_RESPONDERS_PAUSES_MS = [100, 200, 400, 800] as const;
 /** Not asked again with less than this left: the answer would not come in time anyway. */
 const LEAST_TIME_TO_ASK_MS = 250;
+
+/**
+ * How long one ask waits for its answer before the request is asked again: the pricing replica
+ * that took it may have died with it, or the NATS node between them. Asking again is safe: the
+ * same message ids, and pricing answers a repeat with the charge it made the first time, never
+ * a second one. A second at least, so that a pricing that is only slow is not asked twice for
+ * nothing; a third of the door's timeout, so that two more asks fit in it.
+ */
+export function askAgainAfterMs(timeoutMs: number): number {
+  return Math.max(1_000, Math.ceil(timeoutMs / 3));
+}
+
+/** Why an ask was given up before its answer came: asked again while the deadline allows. */
+class UnansweredError extends Error {
+  override name = "UnansweredError";
+}
 
 interface Waiting {
   request: AuthorizeRequest;
@@ -58,10 +75,38 @@ export function createAuthorizer(
   },
 ): Authorizer {
   const { timeoutMs } = options;
+  const attemptMs = askAgainAfterMs(timeoutMs);
+  const reconnects = watchReconnects(nc);
+
   /**
-   * One request/reply, answered by `deadline` (ms); any failure (no answer, an answer off the
-   * schema) is AuthorizeFailedError. With `untilServed`, a subject nobody serves is asked again
-   * after a pause while the deadline allows.
+   * One request/reply, given up when the connection it went out on is replaced (its answer
+   * cannot come back on it) or after `attemptMs` (lost with a pricing replica that died).
+   */
+  async function askOnce<T>(
+    subject: string,
+    body: unknown,
+    schema: z.ZodType<T>,
+    deadline: number,
+  ) {
+    let stopWatching = () => {};
+    const reconnected = new Promise<never>((_, reject) => {
+      stopWatching = reconnects.once(() =>
+        reject(new UnansweredError("the NATS connection was replaced while the request was out")),
+      );
+    });
+    const waitMs = Math.max(1, Math.min(attemptMs, deadline - Date.now()));
+    try {
+      return await Promise.race([requestReply(nc, subject, body, schema, waitMs), reconnected]);
+    } finally {
+      stopWatching();
+    }
+  }
+
+  /**
+   * Asks until answered by `deadline` (ms); any failure left (no answer in time, an answer off
+   * the schema) is AuthorizeFailedError. A request whose connection was replaced or that went
+   * unanswered for `attemptMs` is asked again while the deadline leaves time. With
+   * `untilServed`, so is a subject nobody serves, after a pause.
    */
   async function ask<T>(
     subject: string,
@@ -70,11 +115,14 @@ export function createAuthorizer(
     deadline: number,
     untilServed: boolean,
   ): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
+    for (let noResponders = 0; ; ) {
       try {
-        return await requestReply(nc, subject, body, schema, Math.max(1, deadline - Date.now()));
+        return await askOnce(subject, body, schema, deadline);
       } catch (error) {
-        const pause = NO_RESPONDERS_PAUSES_MS[attempt];
+        if ((error instanceof UnansweredError || isTimeout(error)) && askAgainIn(0, deadline)) {
+          continue;
+        }
+        const pause = NO_RESPONDERS_PAUSES_MS[noResponders++];
         if (
           untilServed &&
           pause !== undefined &&
@@ -168,9 +216,19 @@ export function askAgainIn(pauseMs: number, deadline: number, now = Date.now()):
 
 /** Somewhere down the error's causes, NATS said nobody serves the subject. */
 function isNoResponders(error: unknown): boolean {
+  return causes(error).some((at) => /no responders/i.test(String(at.message ?? at)));
+}
+
+/** Somewhere down the error's causes, the request's own timeout ran out. */
+function isTimeout(error: unknown): boolean {
+  return causes(error).some((at) => at.name === "TimeoutError");
+}
+
+function causes(error: unknown): Array<{ name?: unknown; message?: unknown }> {
+  const chain: Array<{ name?: unknown; message?: unknown }> = [];
   for (let at: unknown = error; at; at = (at as { cause?: unknown }).cause) {
-    if (/no responders/i.test(String((at as { message?: unknown }).message ?? at))) return true;
-    if (typeof at !== "object") return false;
+    if (typeof at !== "object") return [...chain, { message: at }];
+    chain.push(at as { name?: unknown; message?: unknown });
   }
-  return false;
+  return chain;
 }

@@ -75,6 +75,9 @@ export type {
 export { pduLogFields } from "./pdu-log.ts";
 export type { Receipt, ReceiptStat } from "./receipt.ts";
 export {
+  type DeliveredContent,
+  type DeliveredNotice,
+  deliveredContentOf,
   isDeliveryReceipt,
   messageStateCode,
   normalizeStat,

@@ -25,9 +25,16 @@ export interface ReceiptInput {
    * reads data_coding 0 as GSM 03.38 then sees `_` and every other character as sent).
    */
   alphabet?: "ascii" | "gsm7";
+  /**
+   * An intermediate delivery notification (esm_class 0x20) instead of a receipt (0x04): the
+   * same text and TLVs, a state that is not final (`ENROUTE`, `ACCEPTD`), as some SMSCs send
+   * before the receipt.
+   */
+  intermediate?: boolean;
 }
 
 const ESM_CLASS_RECEIPT = 0x04;
+const ESM_CLASS_INTERMEDIATE_NOTIFICATION = 0x20;
 
 /**
  * The deliver_sm of a receipt, as carriers send it: the canonical text in short_message
@@ -50,7 +57,7 @@ export function receiptDeliverSm(input: ReceiptInput): Outgoing<"deliver_sm"> {
     destinationAddr: input.source.addr,
     destAddrTon: input.source.ton,
     destAddrNpi: input.source.npi,
-    esmClass: ESM_CLASS_RECEIPT,
+    esmClass: input.intermediate ? ESM_CLASS_INTERMEDIATE_NOTIFICATION : ESM_CLASS_RECEIPT,
     dataCoding: 0,
     shortMessage:
       dialect === "tlv"

@@ -34,6 +34,39 @@ export function isDeliveryReceipt(esmClass: number): boolean {
   return (esmClass & 0x3c) === 0x04;
 }
 
+/**
+ * What a deliver_sm or data_sm from an SMSC carries, by its esm_class message type bits (0x3C,
+ * SMPP 3.4 5.2.12): a message from a handset (0x00), a delivery receipt (0x04), or a notice an
+ * SMSC may send besides, which holds no handset's message: an SME delivery acknowledgement
+ * (0x08), a manual/user acknowledgement (0x10), a conversation abort (0x18) or an intermediate
+ * delivery notification (0x20, "ENROUTE" and the like, sent by some SMSCs unasked).
+ */
+export type DeliveredContent =
+  | { kind: "message" }
+  | { kind: "receipt" }
+  | { kind: "notice"; notice: DeliveredNotice };
+
+export type DeliveredNotice =
+  | "sme_delivery_ack"
+  | "user_ack"
+  | "conversation_abort"
+  | "intermediate_notification"
+  | "reserved";
+
+const NOTICES: Readonly<Record<number, DeliveredNotice>> = {
+  8: "sme_delivery_ack",
+  16: "user_ack",
+  24: "conversation_abort",
+  32: "intermediate_notification",
+};
+
+export function deliveredContentOf(esmClass: number): DeliveredContent {
+  const type = esmClass & 0x3c;
+  if (type === 0x00) return { kind: "message" };
+  if (type === 0x04) return { kind: "receipt" };
+  return { kind: "notice", notice: NOTICES[type] ?? "reserved" };
+}
+
 /** The message_state value to send for a stat (for the simulator). */
 export function messageStateCode(stat: ReceiptStat): number {
   return RECEIPT_STATS.indexOf(stat);

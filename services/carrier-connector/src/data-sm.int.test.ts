@@ -13,9 +13,11 @@ import { observeEvents, order, recordInbound, simulatedCarrier } from "./harness
 import { type StartedCarrierConnector, startCarrierConnector } from "./service.ts";
 
 /**
- * Carriers that deliver receipts and MO as data_sm instead of deliver_sm (SMPP 3.4 4.7): the
- * SMSC simulator, as its own process, configured per carrier to do so, on a transceiver bind
- * and on a transmitter + receiver pair (where the receiver is the only bind that can take them).
+ * Carriers that deliver receipts and MO as data_sm instead of deliver_sm (SMPP 3.4 4.7), and
+ * carriers that send an intermediate delivery notification (esm_class 0x20, `ENROUTE`) before
+ * every receipt, unasked: the SMSC simulator, as its own process, configured per carrier to do
+ * so, on a transceiver bind and on a transmitter + receiver pair (where the receiver is the
+ * only bind that can take them).
  */
 const log = createLogger("connector-data-sm-test", process.env.TEST_LOG_LEVEL ?? "silent");
 let infra: TestInfra;
@@ -32,6 +34,14 @@ const SIM_CARRIERS = [
   { id: "dsm-tlv", port: 0, ...asDataSm, receiptDialect: "tlv" },
   { id: "dsm-text", port: 0, ...asDataSm, receiptDialect: "text" },
   { id: "dsm-pair", port: 0, ...asDataSm },
+  { id: "notice-dsm", port: 0, intermediateNotifications: true, receiptDelayMs: 50 },
+  {
+    id: "notice-data",
+    port: 0,
+    intermediateNotifications: true,
+    receiptDelayMs: 50,
+    receiptCommand: "data_sm",
+  },
 ];
 
 beforeAll(async () => {
@@ -48,6 +58,8 @@ beforeAll(async () => {
         carrier("dsm-tlv"),
         carrier("dsm-text"),
         carrier("dsm-pair", { bindMode: "pair" }),
+        carrier("notice-dsm"),
+        carrier("notice-data"),
       ]),
     }),
     log,
@@ -137,4 +149,38 @@ describe("MO sent as data_sm", () => {
     ]);
     expect(parts.map((m) => m.text).join("")).toBe("y".repeat(200));
   });
+});
+
+describe("intermediate delivery notifications", () => {
+  it.each([
+    ["notice-dsm", "as deliver_sm"],
+    ["notice-data", "as data_sm"],
+  ])(
+    "when %s sends ENROUTE notices before its receipts (%s), the message is delivered by its receipt alone and no notice becomes an MO",
+    async (carrierId) => {
+      const messages = ["+37256000001", "+37255500001"].map((to) =>
+        order(carrierId, to, "With a notice first"),
+      );
+      for (const message of messages) await events.handOver(message);
+      const [delivered, undelivered] = await Promise.all(
+        messages.map((message) =>
+          waitFor(() => {
+            const receipts = events.ofType(message.messageId, "ReceiptReceived");
+            return receipts.length > 0 ? receipts : undefined;
+          }),
+        ),
+      );
+      expect(delivered?.map((r) => r.data)).toEqual([
+        expect.objectContaining({ stat: "DELIVRD", partStatus: "delivered" }),
+      ]);
+      expect(undelivered?.map((r) => r.data)).toEqual([
+        expect.objectContaining({ stat: "UNDELIV", partStatus: "undelivered" }),
+      ]);
+      // An MO sent after them is recorded after any MO a notice could have become.
+      const text = `HELP after the notices ${carrierId}`;
+      await simulator.sendMo(carrierId, { from: "+37256789045", to: "1234", text });
+      await waitFor(() => inbound.find((m) => m.text === text));
+      expect(inbound.filter((m) => m.carrierId === carrierId).map((m) => m.text)).toEqual([text]);
+    },
+  );
 });

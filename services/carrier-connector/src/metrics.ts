@@ -109,6 +109,13 @@ const receiptsDropped = new Counter({
   registers: [metricsRegistry],
 });
 
+const notices = new Counter({
+  name: "smsgw_carrier_notices_total",
+  help: "deliver_sm / data_sm that are neither an MO nor a receipt (SME or user acknowledgements, intermediate notifications), acknowledged and not acted on.",
+  labelNames: ["carrier", "notice"] as const,
+  registers: [metricsRegistry],
+});
+
 const unansweredDrops = new Counter({
   name: "smsgw_carrier_unanswered_drops_total",
   help: "Binds dropped (and bound again) after rebindAfterTimeouts submit_sm in a row got no answer while the SMSC still answered enquire_link.",
@@ -135,6 +142,10 @@ export const carrierMetrics = {
     unansweredDrops.inc({ carrier });
   },
   /** A receipt whose id stayed unknown: acknowledged so the carrier stops sending it. */
+  /** A notice (an acknowledgement or an intermediate notification) acknowledged and left. */
+  notice(carrier: string, notice: string): void {
+    notices.inc({ carrier, notice });
+  },
   receiptDropped(carrier: string): void {
     receiptsDropped.inc({ carrier });
   },

@@ -47,6 +47,7 @@ import { awaitingContinue, frontDoor } from "./handlers/front-door.ts";
 import { createIdempotencyStore } from "./handlers/idempotency-store.ts";
 import type { MessageReader } from "./handlers/message-status.ts";
 import { observeRequests, routeOf } from "./handlers/observe.ts";
+import { createRaisedClients } from "./handlers/raised-clients.ts";
 import { admissionMetrics } from "./metrics.ts";
 
 export interface StartedIngress {
@@ -166,6 +167,8 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
     const reader: MessageReader = createMessageReader(database.sql);
     const messageLog = createAccountLogReader(database.sql);
     const rpcTimeout = config.AUTHORIZE_TIMEOUT_MS;
+    const ipLimit = { limiter: ipLimiter, defaultLimits, now };
+    const raisedClients = createRaisedClients();
     const app = createApp({
       send: { ...auth, ...sendOptions, pipeline },
       status: { ...auth, reader },
@@ -251,6 +254,7 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
         askPricing: (request) =>
           requestReply(nc, messaging.subjects.subaccounts, request, SubaccountResponse, rpcTimeout),
       },
+      bodyIpLimit: { ipLimit, authenticator, raisedClients },
       log,
       trustProxy: config.TRUST_PROXY,
       maxBodyBytes: config.MAX_BODY_BYTES,
@@ -262,7 +266,8 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
     const listener = observeRequests(
       frontDoor(
         {
-          ipLimit: { limiter: ipLimiter, defaultLimits, now },
+          ipLimit,
+          raisedClients,
           authenticator,
           admission,
           trustProxy: config.TRUST_PROXY,

@@ -114,6 +114,26 @@ describe("behaviour changed at run time", () => {
     );
   });
 
+  it("when intermediateNotifications is set, an ENROUTE notice (esm_class 0x20, not a receipt) comes before each receipt, unasked", async () => {
+    simulator.configure("sim-a", {
+      intermediateNotifications: true,
+      receiptDelayMs: 50,
+      outcomes: [],
+    });
+    const { session, delivered } = await bind();
+    const resp = await submit(session);
+    await waitFor(() => delivered.length === 2, { what: "the notice and the receipt" });
+    const [notice, receipt] = delivered as [DeliverSm, DeliverSm];
+    expect(notice.esmClass).toBe(0x20);
+    expect(notice.shortMessage.toString("latin1")).toContain("stat:ENROUTE");
+    expect(readReceipt(notice)).toBeNull();
+    expect(receipt.esmClass).toBe(0x04);
+    expect(readReceipt(receipt)).toMatchObject({
+      carrierMessageId: resp.messageId,
+      stat: "DELIVRD",
+    });
+  });
+
   it("when a prefix's receipt outcome is 'none', the submit is accepted and no receipt follows", async () => {
     simulator.configure("sim-a", {
       receiptDelayMs: 0,

@@ -73,6 +73,12 @@ export const SimBehaviour = z.object({
    * it on a working node does.
    */
   wedgeAfterSubmits: z.number().int().min(0).max(1_000_000).nullable().default(null),
+  /**
+   * Before each receipt, an intermediate delivery notification (esm_class 0x20, stat
+   * `ENROUTE`, in the receipt's dialect and command) at once, unasked (registered_delivery's
+   * 0x10 not set), as some SMSCs send: it is no receipt and no MO.
+   */
+  intermediateNotifications: z.boolean().default(false),
   idBase: z.enum(["hex", "decimal"]).default("hex"),
   /** How receipts write the id: as submit_sm_resp did ("same"), or in another base. */
   receiptIdBase: z.enum(["same", "hex", "decimal"]).default("same"),

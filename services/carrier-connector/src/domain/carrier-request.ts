@@ -1,8 +1,9 @@
 import {
   type DataSm,
+  type DeliveredNotice,
   type DeliverSm,
+  deliveredContentOf,
   type IncomingRequest,
-  isDeliveryReceipt,
   type Receipt,
   readReceipt,
 } from "@smsgw/smpp";
@@ -16,8 +17,10 @@ export type CarrierRequest =
   | { kind: "receipt"; pdu: CarrierMessage; receipt: Receipt }
   /** Marked a receipt but without an id or a stat: asking again will not make it readable. */
   | { kind: "unreadableReceipt"; pdu: CarrierMessage }
-  /** Anything else deliver_sm or data_sm carries: an MO message. */
+  /** A message from a handset (esm_class message type 0x00): an MO. */
   | { kind: "inbound"; pdu: CarrierMessage }
+  /** An acknowledgement or an intermediate notification: no handset's message, no final state. */
+  | { kind: "notice"; pdu: CarrierMessage; notice: DeliveredNotice }
   /** A request a carrier has no business sending us (submit_sm, a bind). */
   | { kind: "unsupported" };
 
@@ -28,7 +31,9 @@ export type CarrierRequest =
  */
 export function carrierRequestOf(pdu: IncomingRequest): CarrierRequest {
   if (pdu.command !== "deliver_sm" && pdu.command !== "data_sm") return { kind: "unsupported" };
-  if (!isDeliveryReceipt(pdu.esmClass)) return { kind: "inbound", pdu };
+  const content = deliveredContentOf(pdu.esmClass);
+  if (content.kind === "message") return { kind: "inbound", pdu };
+  if (content.kind === "notice") return { kind: "notice", pdu, notice: content.notice };
   const receipt = readReceipt(pdu);
   return receipt ? { kind: "receipt", pdu, receipt } : { kind: "unreadableReceipt", pdu };
 }

@@ -65,6 +65,25 @@ describe("what a carrier's request is to the connector", () => {
     }
   });
 
+  it("when a deliver_sm or data_sm is an acknowledgement or an intermediate notification, it is a notice: neither an MO nor a receipt, whatever its text says", () => {
+    const cases = [
+      [0x08, "sme_delivery_ack"],
+      [0x10, "user_ack"],
+      [0x18, "conversation_abort"],
+      [0x20, "intermediate_notification"],
+      [0x60, "intermediate_notification"], // with UDH and a reply path: the type bits decide
+      [0x28, "reserved"],
+    ] as const;
+    for (const [esmClass, notice] of cases) {
+      for (const pdu of [
+        deliver({ esmClass, shortMessage: Buffer.from(receiptText.replace("DELIVRD", "ENROUTE")) }),
+        data({ esmClass, tlvs: [tlv.receiptedMessageId("1a"), tlv.messageState(1)] }),
+      ]) {
+        expect(carrierRequestOf(pdu)).toEqual({ kind: "notice", pdu, notice });
+      }
+    }
+  });
+
   it("when a carrier sends what only an ESME sends (submit_sm, a bind), it is unsupported", () => {
     const submit = { ...submitSm({ destinationAddr: "1" }), ...head } as IncomingRequest;
     const bind = { ...bindRequest("receiver", { systemId: "a", password: "b" }), ...head };

@@ -98,6 +98,13 @@ export function createReceiptHandler(deps: ReceiptDeps) {
       case "inbound":
         deps.onInbound(carrier, session, request.pdu);
         return;
+      case "notice":
+        // Acknowledged so the SMSC does not send it again; it moves no message (an intermediate
+        // notification is not final) and is no handset's message to store as an MO.
+        carrierMetrics.notice(carrier.id, request.notice);
+        log.debug({ carrierId: carrier.id, notice: request.notice }, "carrier notice acknowledged");
+        session.respond(request.pdu);
+        return;
       case "unreadableReceipt":
         // Its shape only: the whole PDU holds the handset's number and the start of the text.
         log.warn(

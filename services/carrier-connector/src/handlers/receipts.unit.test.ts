@@ -363,6 +363,21 @@ describe("receipt handler", () => {
     expect(lookups).toEqual([]);
   });
 
+  it("when a deliver_sm is an intermediate notification or an acknowledgement, it is answered and goes nowhere: no MO, no lookup, no event", async () => {
+    const { handler, lookups, inbound, published } = setup({ rows: [row("1a", 1)] });
+    const { session, answers } = fakeSession();
+    handler.onRequest(carrier, session, receiptPdu("1a", "ENROUTE", 4, 0x20));
+    handler.onRequest(carrier, session, receiptPdu("1a", "DELIVRD", 5, 0x08));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(answers).toEqual([
+      { seq: 4, status: 0 },
+      { seq: 5, status: 0 },
+    ]);
+    expect(inbound).toEqual([]);
+    expect(lookups).toEqual([]);
+    expect(published).toEqual([]);
+  });
+
   it("when receipts and an MO come as data_sm, they take the deliver_sm paths: a mapped receipt is published and answered, an unmapped one told to retry later, the MO goes to the inbound handler", async () => {
     const { handler, published, inbound } = setup({ rows: [row("26", 1)], mappingWaitMs: 120 });
     const { session, answers } = fakeSession();

@@ -3,6 +3,7 @@ import type { Logger } from "@smsgw/service-kit";
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from "express";
 import { renderDocsPage } from "../openapi/docs-page.ts";
 import { buildOpenApiDocument } from "../openapi/document.ts";
+import { type BodyIpLimitDeps, bodyIpLimit } from "./body-ip-limit.ts";
 import { deadline } from "./deadline.ts";
 import { createMessageStatusHandler, type MessageStatusDeps } from "./message-status.ts";
 import { sendError } from "./reply.ts";
@@ -33,6 +34,8 @@ export interface AppDeps {
   search: SearchDeps;
   keys: KeysDeps;
   redact: RedactDeps;
+  /** The IP limit of the account a send's body names (the front door cannot see bodies). */
+  bodyIpLimit: BodyIpLimitDeps;
   log: Logger;
   trustProxy: boolean;
   maxBodyBytes: number;
@@ -58,6 +61,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(deadline(deps.requestTimeoutMs));
 
+  const ipLimitOfBody = bodyIpLimit(deps.bodyIpLimit);
   const bodyParsers: RequestHandler[] = [
     knownContentType(BODY_TYPES),
     express.json({ limit: deps.maxBodyBytes, strict: true, type: "application/json" }),
@@ -67,6 +71,7 @@ export function createApp(deps: AppDeps): Express {
       parameterLimit: 100,
       type: "application/x-www-form-urlencoded",
     }),
+    ipLimitOfBody,
   ];
   const send = createSendHandler(deps.send);
   app
@@ -80,10 +85,10 @@ export function createApp(deps: AppDeps): Express {
     knownContentType(JSON_ONLY),
     express.json({ limit, strict: true, type: JSON_ONLY }),
   ];
-  const post = (path: string, limit: number, handler: RequestHandler) =>
+  const post = (path: string, limit: number, ...handlers: RequestHandler[]) =>
     app
       .route(path)
-      .post(...jsonBody(limit), handler)
+      .post(...jsonBody(limit), ...handlers)
       .all(methodNotAllowed("POST"));
   const get = (path: string, handler: RequestHandler) =>
     app.route(path).head(methodNotAllowed("GET")).get(handler).all(methodNotAllowed("GET"));
@@ -93,9 +98,14 @@ export function createApp(deps: AppDeps): Express {
     .route("/v1/messages")
     .head(methodNotAllowed("GET, POST"))
     .get(searchHandler(deps.search))
-    .post(...jsonBody(deps.maxBodyBytes), createV1SendHandler(deps.v1Send))
+    .post(...jsonBody(deps.maxBodyBytes), ipLimitOfBody, createV1SendHandler(deps.v1Send))
     .all(methodNotAllowed("GET, POST"));
-  post("/v1/messages/batch", deps.batchMaxBodyBytes, createV1BatchHandler(deps.v1Batch));
+  post(
+    "/v1/messages/batch",
+    deps.batchMaxBodyBytes,
+    ipLimitOfBody,
+    createV1BatchHandler(deps.v1Batch),
+  );
   get("/v1/messages/export.csv", exportHandler(deps.search));
   get("/v1/messages/:id", createMessageStatusHandler(deps.status) as RequestHandler);
   get("/v1/messages/:id/events", eventsHandler(deps.queries) as RequestHandler);

@@ -7,12 +7,16 @@ import proxyaddr from "proxy-addr";
 import { checkAccess, type Principal } from "../domain/access.ts";
 import { readCredentials } from "../domain/credentials.ts";
 import { type Authenticator, rememberPrincipal } from "./auth.ts";
+import { noteAnonymousAtDoor } from "./body-ip-limit.ts";
 import { type IpLimitDeps, ipLimitRefusal } from "./limits.ts";
 import { noteDoorAnswer } from "./observe.ts";
+import type { RaisedClients } from "./raised-clients.ts";
 import { errorBody, errorHttpStatus } from "./reply.ts";
 
 export interface FrontDoorDeps {
   ipLimit: IpLimitDeps;
+  /** Addresses whose bodies lately named an account with a raised IP limit (`body-ip-limit.ts`). */
+  raisedClients: RaisedClients;
   authenticator: Authenticator;
   admission: AdmissionGate;
   /** As the app's `trust proxy`: one hop (the nearest proxy's X-Forwarded-For entry) or none. */
@@ -30,6 +34,12 @@ const SINGLE_SENDS = new Map<string, { route: string; from: "query" | "authoriza
   ["GET /", { route: "/", from: "query" }],
   ["POST /v1/messages", { route: "/v1/messages", from: "authorization" }],
 ]);
+
+/**
+ * The sends whose body may name their account (form fields or JSON `hash`/`token`): each reads
+ * its body and then runs `bodyIpLimit` before anything else.
+ */
+const BODY_SENDS = new Set(["POST /", "POST /v1/messages", "POST /v1/messages/batch"]);
 
 const NO_QUERY = Object.freeze({});
 
@@ -50,11 +60,16 @@ export function frontDoor(deps: FrontDoorDeps, next: RequestListener): RequestLi
       const address = proxyaddr(req, trust) ?? "";
       const credentials = readCredentials(req.headers.authorization, url.query);
       const principal = credentials ? verify(deps.authenticator, req, credentials) : null;
-      const limited = ipLimitRefusal(
-        deps.ipLimit,
-        clientKeyOf(address || "unknown"),
-        principal?.account ?? null,
-      );
+      const clientKey = clientKeyOf(address || "unknown");
+      const limited = ipLimitRefusal(deps.ipLimit, clientKey, principal?.account ?? null);
+      if (!principal && BODY_SENDS.has(`${req.method} ${routeKey(url.path)}`)) {
+        // Its body may name the account: one with a raised IP limit, when this address's
+        // bodies named one lately; then that account's limit is applied once the body is read.
+        const deferred =
+          limited !== null && deps.raisedClients.knows(clientKey, deps.ipLimit.now());
+        noteAnonymousAtDoor(req, clientKey, deferred);
+        if (deferred) return passOn(req, res, url, next);
+      }
       if (limited) return answer(req, res, url.path, undefined, limited);
       const send = SINGLE_SENDS.get(`${req.method} ${routeKey(url.path)}`);
       // The credentials read above are the send's own: the query's when no Authorization
@@ -76,20 +91,25 @@ export function frontDoor(deps: FrontDoorDeps, next: RequestListener): RequestLi
         apiError("server_error", "something went wrong; nothing was accepted or charged"),
       );
     }
-    // Parsed once: express's own `req.query` getter (the "simple" parser, node's querystring
-    // as here) would parse it again at every read.
-    if (url.query !== NO_QUERY) {
-      Object.defineProperty(req, "query", {
-        value: url.query,
-        writable: true,
-        configurable: true,
-      });
-    }
-    // Listening for checkContinue, node leaves the interim answer to us: a client that waits
-    // for it before its body sends the body only once the door has let it through.
-    if (expectsContinue(req)) res.writeContinue();
-    next(req, res);
+    passOn(req, res, url, next);
   };
+}
+
+/** Hands the request to the app, its query parsed once. */
+function passOn(req: IncomingMessage, res: ServerResponse, url: DoorUrl, next: RequestListener) {
+  // Parsed once: express's own `req.query` getter (the "simple" parser, node's querystring
+  // as here) would parse it again at every read.
+  if (url.query !== NO_QUERY) {
+    Object.defineProperty(req, "query", {
+      value: url.query,
+      writable: true,
+      configurable: true,
+    });
+  }
+  // Listening for checkContinue, node leaves the interim answer to us: a client that waits
+  // for it before its body sends the body only once the door has let it through.
+  if (expectsContinue(req)) res.writeContinue();
+  next(req, res);
 }
 
 /** Requests node handed over as `checkContinue`: their client holds its body back. */

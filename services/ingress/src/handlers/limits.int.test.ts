@@ -178,6 +178,55 @@ describe("when an account has limits of its own (AccountRecord.limits)", () => {
   });
 });
 
+describe("a raised IP limit with the credentials in the body", () => {
+  const post = (url: string, ip: string, body: string, type: string) =>
+    call(url, { method: "POST", headers: { "x-forwarded-for": ip, "content-type": type }, body });
+  const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+  const ipRefusal = (a: { httpStatus: number; body: Record<string, unknown> }) =>
+    a.httpStatus === 429 && !String(a.body.message).includes("account");
+
+  it.each([
+    ["POST / with form fields", "/", form, "application/x-www-form-urlencoded"],
+    [
+      "POST /v1/messages with JSON hash and token",
+      "/v1/messages",
+      JSON.stringify,
+      "application/json",
+    ],
+  ] as const)(
+    "when a backend sends %s, its raised limit holds past the default one, and the same address without credentials is still limited",
+    async (_how, path, encode, type) => {
+      const h = behindProxy;
+      const backend = await h.putAccount({ limits: { ipRatePerSec: 50 } });
+      const ip = freshIp();
+      const fields = {
+        ...sendFields(h),
+        hash: backend.hash,
+        token: backend.token,
+        to: NUMBERS.charged,
+      };
+      await waitFor(async () => {
+        const a = await post(`${h.base}${path}`, freshIp(), encode(fields), type);
+        return a.body.status === "auth_failed" ? undefined : a;
+      });
+      const answers = [];
+      for (let i = 0; i < 10; i++) {
+        answers.push(await post(`${h.base}${path}`, ip, encode(fields), type));
+      }
+      // The default burst is 3: the rest pass, or meet the account's own limit (burst 2).
+      expect(answers.filter(ipRefusal)).toEqual([]);
+      // Without credentials, or with another account's, that address has the default limit.
+      const { hash: _h, token: _t, ...anonymous } = fields;
+      const others = { ...fields, hash: h.account.hash, token: h.account.token };
+      for (const body of [anonymous, others]) {
+        const refused = await post(`${h.base}${path}`, ip, encode(body), type);
+        expect(ipRefusal(refused)).toBe(true);
+      }
+      expect(ipRefusal(await call(`${h.base}/`, from(ip)))).toBe(true);
+    },
+  );
+});
+
 describe("the account burst of api.md", () => {
   it("when an account sends more than 10,000 requests at once, the first 10,000 pass and then it is throttled", async () => {
     // The default burst (10,000) with a slow refill (100/s instead of 1,000/s): this machine

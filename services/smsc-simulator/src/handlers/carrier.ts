@@ -4,6 +4,7 @@ import {
   CommandStatus,
   createSmppServer,
   type IncomingRequest,
+  type ReceiptStat,
   receiptDeliverSm,
   type SmppSession,
   type SubmitSm,
@@ -142,21 +143,31 @@ export async function startSimulatedCarrier(
     const { receipt: outcome, delayMs } = decision;
     if (!outcome || !wantsReceipt(pdu.registeredDelivery, outcome.stat)) return;
     const receiptId = receiptIdFor(carrierMessageId, idBase, behaviour.receiptIdBase);
-    const receipt = receiptDeliverSm({
-      carrierMessageId: receiptId,
-      source: { addr: pdu.sourceAddr, ton: pdu.sourceAddrTon, npi: pdu.sourceAddrNpi },
-      destination: { addr: pdu.destinationAddr, ton: pdu.destAddrTon, npi: pdu.destAddrNpi },
-      stat: outcome.stat,
-      err: outcome.err,
-      text: submission.text,
-      submittedAt: receivedAt,
-      doneAt: new Date(receivedAt.getTime() + delayMs),
-      dialect: behaviour.receiptDialect,
-    });
+    const report = (stat: ReceiptStat, err: string, doneAt: Date, intermediate: boolean) =>
+      deliveredAs(
+        receiptDeliverSm({
+          carrierMessageId: receiptId,
+          source: { addr: pdu.sourceAddr, ton: pdu.sourceAddrTon, npi: pdu.sourceAddrNpi },
+          destination: { addr: pdu.destinationAddr, ton: pdu.destAddrTon, npi: pdu.destAddrNpi },
+          stat,
+          err,
+          text: submission.text,
+          submittedAt: receivedAt,
+          doneAt,
+          dialect: behaviour.receiptDialect,
+          intermediate,
+        }),
+        behaviour.receiptCommand,
+      );
+    if (behaviour.intermediateNotifications) {
+      const notice = report("ENROUTE", "000", receivedAt, true);
+      outbox.schedule({ carrierMessageId: receiptId, pdu: notice, attempts: 0 }, 0);
+    }
+    const doneAt = new Date(receivedAt.getTime() + delayMs);
     outbox.schedule(
       {
         carrierMessageId: receiptId,
-        pdu: deliveredAs(receipt, behaviour.receiptCommand),
+        pdu: report(outcome.stat, outcome.err, doneAt, false),
         attempts: 0,
       },
       delayMs,

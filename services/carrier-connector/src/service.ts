@@ -18,6 +18,7 @@ import { CONNECTOR_SCHEMA, migrations } from "./db/migrations.ts";
 import type { ConnectorDatabase } from "./db/schema.ts";
 import { createConnectorStore } from "./db/store.ts";
 import { DEFAULT_BACKOFF } from "./domain/backoff.ts";
+import { createConcatRefs } from "./domain/concat-refs.ts";
 import { createScoreCounter } from "./domain/score-counter.ts";
 import { type BindLeases, startBindLeases } from "./handlers/bind-leases.ts";
 import { startCarrierConsumers } from "./handlers/carrier-consumers.ts";
@@ -202,7 +203,7 @@ export async function startCarrierConnector(
       publisher,
       log,
       now: () => new Date(),
-      randomRef: () => randomInt(0, 65_536),
+      refFor: createConcatRefs(() => randomInt(0, 65_536)),
       noBindFailoverMs: config.NO_BIND_FAILOVER_MS,
       boundElsewhere: (carrierId) => bindLeases.boundElsewhere(carrierId),
       replica,

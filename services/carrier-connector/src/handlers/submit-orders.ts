@@ -54,8 +54,8 @@ export interface SubmitOrderDeps {
   publisher: EventPublisher;
   log: Logger;
   now(): Date;
-  /** The concatenation reference of a message: 0..65535 (udh8 uses its low byte). */
-  randomRef(): number;
+  /** The concatenation reference of a message to this destination: 0..65535 (udh8: its low byte). */
+  refFor(destination: string): number;
   /** A carrier unbound this long: its messages fail over (SubmitFailed retryable) instead. */
   noBindFailoverMs: number;
   /** Another replica has a bind to this carrier up: wait for it rather than fail over. */
@@ -171,7 +171,7 @@ export function handleSubmitOrders(deps: SubmitOrderDeps) {
         early.push({ index, order, failure: { retryable: true, commandStatus: null, detail } });
         continue;
       }
-      const plan = planSubmit(order.data, deps.randomRef(), {
+      const plan = planSubmit(order.data, deps.refFor(order.data.to), {
         concat: link.carrier.concat,
         gsmDataCoding: link.carrier.gsmDataCoding,
         addressing: link.carrier.addressing,

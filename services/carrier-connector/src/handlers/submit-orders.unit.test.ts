@@ -199,7 +199,7 @@ function setup(
     publisher,
     log,
     now: () => now,
-    randomRef: () => 7,
+    refFor: () => 7,
     noBindFailoverMs: 5_000,
     reconcileAfterMs: 600_000,
     counts,

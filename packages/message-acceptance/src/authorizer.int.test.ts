@@ -2,12 +2,8 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { type AuthorizeRequest, newMessageId, subjects as subjectsFor } from "@smsgw/contracts";
 import { TEST_NATS_URL } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  AuthorizeFailedError,
-  askAgainAfterMs,
-  askAgainIn,
-  createAuthorizer,
-} from "./authorizer.ts";
+import { AuthorizeFailedError, askAgainAfterMs, createAuthorizer } from "./authorizer.ts";
+import { askAgainIn } from "./hedged-ask.ts";
 
 // A stand-in pricing on real NATS that answers every request `charged` after 20 ms (so that
 // requests made meanwhile meet), and counts what came alone and what came together.
@@ -146,15 +142,16 @@ describe("the authorizer", () => {
       return Date.now() - started;
     };
     // Bounds with room for a busy machine's timers: what is checked is when it gives up.
-    const withinDeadline = await timed(1_000); // 0.1 + 0.2 + 0.4 s of pauses, then no room
+    const withinDeadline = await timed(1_500); // 0.1 + 0.2 + 0.4 s of pauses, then no room
     expect(withinDeadline).toBeGreaterThanOrEqual(650);
     expect(withinDeadline).toBeLessThan(1_400);
     const pricingDown = await timed(5_000); // every pause, 1.5 s, then answered as down
     expect(pricingDown).toBeGreaterThanOrEqual(1_450);
     expect(pricingDown).toBeLessThan(4_000);
-    // Asked again only while a pause leaves a quarter of a second to be answered in.
-    expect(askAgainIn(100, 1_000, 600)).toBe(true);
-    expect(askAgainIn(200, 1_000, 600)).toBe(false);
+    // Asked again only while a pause leaves three quarters of a second: pricing answers a
+    // request with under half a second to its deadline "too late", without charging.
+    expect(askAgainIn(100, 1_000, 100)).toBe(true);
+    expect(askAgainIn(200, 1_000, 100)).toBe(false);
   });
 
   it("when an ask goes unanswered (the pricing replica or the NATS node that took it died), the same request is asked again within the door's deadline and answered", async () => {
@@ -190,6 +187,27 @@ describe("the authorizer", () => {
       await door.close();
     }
   }, 15_000);
+
+  it("when pricing is only slow (it answers every ask, later than the door asks again), the first answer is taken: no ask is given up", async () => {
+    const prefix = `authz_slow_${Date.now()}`;
+    const subjects = subjectsFor(prefix);
+    const asks: string[] = [];
+    nc.subscribe(subjects.authorize, {
+      callback: (_error, msg) => {
+        const asked = msg.json<AuthorizeRequest>();
+        asks.push(asked.messageId);
+        setTimeout(() => msg.respond(JSON.stringify(charged(asked))), 1_400);
+      },
+    });
+    await nc.flush();
+    // Asked again after 1 s; the first answer comes at 1.4 s, the second's at 2.4 s.
+    const authorizer = createAuthorizer(nc, subjects, { timeoutMs: 3_000 });
+    const alone = request(1);
+    const started = Date.now();
+    expect(await authorizer.authorize(alone)).toEqual(charged(alone));
+    expect(Date.now() - started).toBeLessThan(2_300);
+    expect(asks).toEqual([alone.messageId, alone.messageId]);
+  });
 
   it("waits a third of the door's timeout before asking again, and a second at least", () => {
     expect(askAgainAfterMs(5_000)).toBe(1_667);

@@ -8,6 +8,7 @@ import {
 } from "@smsgw/contracts";
 import { createGroupCommit, currentTraceContext } from "@smsgw/service-kit";
 import type { z } from "zod";
+import { askHedged } from "./hedged-ask.ts";
 import { watchReconnects } from "./reconnects.ts";
 import { requestReply } from "./rpc.ts";
 
@@ -22,30 +23,16 @@ export class AuthorizeFailedError extends Error {
 
 /** Authorize requests of this replica to pricing at once, alone or as a batch each. */
 const IN_FLIGHT = 4;
-/**
- * Pauses before asking again when nobody serves the subject: pricing restarting, or its
- * connection moving to another node of a NATS cluster that lost one. Nothing was delivered to
- * anyone, so asking again charges nothing twice; the door's deadline (`answerBy`) bounds it,
- * and so does the list: 1.5 s in all, then a pricing that is down is answered as down.
- */
-const NO_RESPONDERS_PAUSES_MS = [100, 200, 400, 800] as const;
-/** Not asked again with less than this left: the answer would not come in time anyway. */
-const LEAST_TIME_TO_ASK_MS = 250;
 
 /**
- * How long one ask waits for its answer before the request is asked again: the pricing replica
- * that took it may have died with it, or the NATS node between them. Asking again is safe: the
- * same message ids, and pricing answers a repeat with the charge it made the first time, never
- * a second one. A second at least, so that a pricing that is only slow is not asked twice for
- * nothing; a third of the door's timeout, so that two more asks fit in it.
+ * How long an ask waits for its answer before the request is asked once more (the earlier ask
+ * stays open): the pricing replica that took it may have died with it, or the NATS node between
+ * them. Asking again is safe: the same message ids, and pricing answers a repeat with the charge
+ * it made the first time, never a second one. A second at least, so that a pricing that is only
+ * slow is not asked twice for nothing; a third of the door's timeout.
  */
 export function askAgainAfterMs(timeoutMs: number): number {
   return Math.max(1_000, Math.ceil(timeoutMs / 3));
-}
-
-/** Why an ask was given up before its answer came: asked again while the deadline allows. */
-class UnansweredError extends Error {
-  override name = "UnansweredError";
 }
 
 interface Waiting {
@@ -75,38 +62,12 @@ export function createAuthorizer(
   },
 ): Authorizer {
   const { timeoutMs } = options;
-  const attemptMs = askAgainAfterMs(timeoutMs);
+  const hedgeAfterMs = askAgainAfterMs(timeoutMs);
   const reconnects = watchReconnects(nc);
 
   /**
-   * One request/reply, given up when the connection it went out on is replaced (its answer
-   * cannot come back on it) or after `attemptMs` (lost with a pricing replica that died).
-   */
-  async function askOnce<T>(
-    subject: string,
-    body: unknown,
-    schema: z.ZodType<T>,
-    deadline: number,
-  ) {
-    let stopWatching = () => {};
-    const reconnected = new Promise<never>((_, reject) => {
-      stopWatching = reconnects.once(() =>
-        reject(new UnansweredError("the NATS connection was replaced while the request was out")),
-      );
-    });
-    const waitMs = Math.max(1, Math.min(attemptMs, deadline - Date.now()));
-    try {
-      return await Promise.race([requestReply(nc, subject, body, schema, waitMs), reconnected]);
-    } finally {
-      stopWatching();
-    }
-  }
-
-  /**
-   * Asks until answered by `deadline` (ms); any failure left (no answer in time, an answer off
-   * the schema) is AuthorizeFailedError. A request whose connection was replaced or that went
-   * unanswered for `attemptMs` is asked again while the deadline leaves time. With
-   * `untilServed`, so is a subject nobody serves, after a pause.
+   * Answered by `deadline` (ms), asked again as `askHedged` says; any failure left (no answer
+   * in time, an answer off the schema) is AuthorizeFailedError.
    */
   async function ask<T>(
     subject: string,
@@ -115,27 +76,19 @@ export function createAuthorizer(
     deadline: number,
     untilServed: boolean,
   ): Promise<T> {
-    for (let noResponders = 0; ; ) {
-      try {
-        return await askOnce(subject, body, schema, deadline);
-      } catch (error) {
-        if ((error instanceof UnansweredError || isTimeout(error)) && askAgainIn(0, deadline)) {
-          continue;
-        }
-        const pause = NO_RESPONDERS_PAUSES_MS[noResponders++];
-        if (
-          untilServed &&
-          pause !== undefined &&
-          isNoResponders(error) &&
-          askAgainIn(pause, deadline)
-        ) {
-          await new Promise((resolve) => setTimeout(resolve, pause));
-          continue;
-        }
-        throw new AuthorizeFailedError("pricing did not answer the authorize request", {
-          cause: error,
-        });
-      }
+    try {
+      return await askHedged<T>({
+        send: (waitMs) => requestReply(nc, subject, body, schema, waitMs),
+        deadline,
+        hedgeAfterMs,
+        untilServed,
+        reconnects,
+        isNoResponders,
+      });
+    } catch (error) {
+      throw new AuthorizeFailedError("pricing did not answer the authorize request", {
+        cause: error,
+      });
     }
   }
 
@@ -144,15 +97,20 @@ export function createAuthorizer(
    * waiting (`answerBy`), so that pricing charges nothing it could only answer after the door
    * said "not charged".
    */
-  function sent(batch: readonly Waiting[]): { requests: AuthorizeRequest[]; deadline: number } {
-    const deadline = Date.now() + timeoutMs;
+  function sent(
+    batch: readonly Waiting[],
+    deadline = Date.now() + timeoutMs,
+  ): { requests: AuthorizeRequest[]; deadline: number } {
     const answerBy = new Date(deadline).toISOString();
     return { requests: batch.map((waiting) => ({ ...waiting.request, answerBy })), deadline };
   }
 
-  /** Each waiting request alone on `authorize`, each settled by its own answer. */
-  async function askEach(batch: readonly Waiting[]): Promise<void> {
-    const { requests, deadline } = sent(batch);
+  /**
+   * Each waiting request alone on `authorize`, each settled by its own answer; by `deadline`
+   * when a batch's ask fell back to this (the door's own, not a new one).
+   */
+  async function askEach(batch: readonly Waiting[], by?: number): Promise<void> {
+    const { requests, deadline } = sent(batch, by);
     await Promise.all(
       batch.map((waiting, index) =>
         ask(subjects.authorize, requests[index], AuthorizeResponse, deadline, true).then(
@@ -165,8 +123,8 @@ export function createAuthorizer(
 
   async function askTogether(batch: readonly Waiting[]): Promise<void> {
     let responses: AuthorizeResponse[];
+    const { requests, deadline } = sent(batch);
     try {
-      const { requests, deadline } = sent(batch);
       ({ responses } = await ask(
         subjects.authorizeBatch,
         { requests },
@@ -176,8 +134,8 @@ export function createAuthorizer(
       ));
     } catch (error) {
       // An older pricing (no batches yet), or none right now: one by one, each asked again
-      // until it is served.
-      if (isNoResponders(error)) return askEach(batch);
+      // until it is served, by the same deadline.
+      if (isNoResponders(error)) return askEach(batch, deadline);
       throw error;
     }
     for (const [index, waiting] of batch.entries()) {
@@ -209,26 +167,11 @@ export function createAuthorizer(
   };
 }
 
-/** Whether a pause of `pauseMs` still leaves time to ask before `deadline`. */
-export function askAgainIn(pauseMs: number, deadline: number, now = Date.now()): boolean {
-  return now + pauseMs + LEAST_TIME_TO_ASK_MS <= deadline;
-}
-
 /** Somewhere down the error's causes, NATS said nobody serves the subject. */
 function isNoResponders(error: unknown): boolean {
-  return causes(error).some((at) => /no responders/i.test(String(at.message ?? at)));
-}
-
-/** Somewhere down the error's causes, the request's own timeout ran out. */
-function isTimeout(error: unknown): boolean {
-  return causes(error).some((at) => at.name === "TimeoutError");
-}
-
-function causes(error: unknown): Array<{ name?: unknown; message?: unknown }> {
-  const chain: Array<{ name?: unknown; message?: unknown }> = [];
   for (let at: unknown = error; at; at = (at as { cause?: unknown }).cause) {
-    if (typeof at !== "object") return [...chain, { message: at }];
-    chain.push(at as { name?: unknown; message?: unknown });
+    if (/no responders/i.test(String((at as { message?: unknown }).message ?? at))) return true;
+    if (typeof at !== "object") return false;
   }
-  return chain;
+  return false;
 }

@@ -141,11 +141,11 @@ export const carrierMetrics = {
   unansweredDrop(carrier: string): void {
     unansweredDrops.inc({ carrier });
   },
-  /** A receipt whose id stayed unknown: acknowledged so the carrier stops sending it. */
   /** A notice (an acknowledgement or an intermediate notification) acknowledged and left. */
   notice(carrier: string, notice: string): void {
     notices.inc({ carrier, notice });
   },
+  /** A receipt whose id stayed unknown: acknowledged so the carrier stops sending it. */
   receiptDropped(carrier: string): void {
     receiptsDropped.inc({ carrier });
   },

@@ -71,7 +71,7 @@ describe("what a carrier's request is to the connector", () => {
       [0x10, "user_ack"],
       [0x18, "conversation_abort"],
       [0x20, "intermediate_notification"],
-      [0x60, "intermediate_notification"], // with UDH and a reply path: the type bits decide
+      [0x60, "intermediate_notification"], // with the UDH indicator: the type bits decide
       [0x28, "reserved"],
     ] as const;
     for (const [esmClass, notice] of cases) {

@@ -42,13 +42,13 @@ export type ConcatStyle = "udh8" | "udh16" | "sar" | "payload";
  * Splits and encodes a text with the carrier's concatenation style, with the same splitter
  * ingress counts (bills) with (SAR and payload split as udh8 does, so the parts billed are
  * the parts a handset receives). `ref` is the message's reference (0..65535; udh8 uses its
- * low byte). `billedAs` is the header the parts were counted with (ADR 0011): a text billed
+ * low byte), or where to draw it, drawn only when the message is sent in parts. `billedAs` is the header the parts were counted with (ADR 0011): a text billed
  * for 16-bit-UDH parts is split into those smaller parts by every carrier, so it is sent in
  * as many parts as were charged. Surrogate pairs and GSM-7 escapes never straddle parts.
  */
 export function buildParts(
   text: string,
-  ref: number,
+  refOf: number | (() => number),
   style: ConcatStyle = "udh8",
   gsmDataCoding: GsmDataCoding = 0,
   billedAs: ConcatMethod = "udh8",
@@ -77,6 +77,7 @@ export function buildParts(
     part.tlvs = [tlv.messagePayload(Buffer.from(body))];
     return { ok: true, encoding: segmented.encoding, parts: [part] };
   }
+  const ref = total === 1 ? 0 : typeof refOf === "number" ? refOf : refOf();
   const parts = segmented.parts.map((piece, index): SubmitPart => {
     const body = encodePart(piece, segmented.encoding);
     const seq = index + 1;

@@ -4,6 +4,17 @@ import { describe, expect, it } from "vitest";
 import { buildParts } from "./parts.ts";
 
 describe("buildParts", () => {
+  it("when the reference is to be drawn, it is drawn once for a message in parts and never for one part", () => {
+    let drawn = 0;
+    const draw = () => ++drawn + 0x41;
+    expect(buildParts("Hello", draw).ok).toBe(true);
+    expect(drawn).toBe(0);
+    const plan = buildParts("x".repeat(200), draw);
+    expect(drawn).toBe(1);
+    const udh = plan.ok ? parseConcatUdh(Buffer.from(plan.parts[1]?.shortMessage ?? [])) : null;
+    expect(udh).toMatchObject({ ref: 0x42, total: 2, seq: 2 });
+  });
+
   it("when a GSM-7 text fits one part, it is sent unpacked with no UDH", () => {
     const plan = buildParts("Hello €", 9);
     expect(plan).toEqual({

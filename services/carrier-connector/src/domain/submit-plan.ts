@@ -42,7 +42,7 @@ export const DEFAULT_CARRIER_RULES: CarrierRules = {
 
 export function planSubmit(
   content: RoutedContent,
-  ref: number,
+  ref: number | (() => number),
   rules: CarrierRules = DEFAULT_CARRIER_RULES,
 ): SubmitPlan {
   const style = rules.concat;

@@ -2,6 +2,7 @@ import type { ReceiptErrorOverrides } from "@smsgw/contracts";
 import { errorMessage, type Logger } from "@smsgw/service-kit";
 import {
   CommandStatus,
+  type DeliveredNotice,
   type IncomingRequest,
   type MessageIdBase,
   normalizeCarrierMessageId,
@@ -102,7 +103,7 @@ export function createReceiptHandler(deps: ReceiptDeps) {
         // Acknowledged so the SMSC does not send it again; it moves no message (an intermediate
         // notification is not final) and is no handset's message to store as an MO.
         carrierMetrics.notice(carrier.id, request.notice);
-        log.debug({ carrierId: carrier.id, notice: request.notice }, "carrier notice acknowledged");
+        logNotice(log, carrier.id, request.notice);
         session.respond(request.pdu);
         return;
       case "unreadableReceipt":
@@ -361,3 +362,16 @@ export function createReceiptHandler(deps: ReceiptDeps) {
 }
 
 export type ReceiptHandler = ReturnType<typeof createReceiptHandler>;
+
+/**
+ * An intermediate notification or a delivery acknowledgement is routine; a reserved type, or a
+ * user acknowledgement (which may hold the handset user's reply), is worth an operator's look.
+ */
+function logNotice(log: Logger, carrierId: string, notice: DeliveredNotice): void {
+  const fields = { carrierId, notice };
+  if (notice === "intermediate_notification" || notice === "sme_delivery_ack") {
+    log.debug(fields, "carrier notice acknowledged, not stored");
+  } else {
+    log.warn(fields, "carrier notice acknowledged, not stored");
+  }
+}

@@ -171,7 +171,7 @@ export function handleSubmitOrders(deps: SubmitOrderDeps) {
         early.push({ index, order, failure: { retryable: true, commandStatus: null, detail } });
         continue;
       }
-      const plan = planSubmit(order.data, deps.refFor(order.data.to), {
+      const plan = planSubmit(order.data, () => deps.refFor(order.data.to), {
         concat: link.carrier.concat,
         gsmDataCoding: link.carrier.gsmDataCoding,
         addressing: link.carrier.addressing,

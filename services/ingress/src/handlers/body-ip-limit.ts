@@ -1,11 +1,13 @@
 import type { IncomingMessage } from "node:http";
 import { ipLimitsOf } from "@smsgw/message-acceptance";
 import type { RequestHandler } from "express";
+import { checkAccess } from "../domain/access.ts";
 import { readCredentials } from "../domain/credentials.ts";
 import { type Authenticator, authenticateOnce, rememberPrincipal } from "./auth.ts";
 import { type IpLimitDeps, ipLimitRefusal } from "./limits.ts";
 import type { RaisedClients } from "./raised-clients.ts";
 import { sendError } from "./reply.ts";
+import { clientIpOf } from "./v1-auth.ts";
 
 /**
  * Requests whose URL and headers named no account at the front door, with their client's key,
@@ -32,11 +34,12 @@ export interface BodyIpLimitDeps {
 /**
  * After the body is parsed: the IP limit of the account a body's credentials name (api.md
  * section 1: a backend host's raised IP limit holds however it sends its credentials). A body
- * naming an account with a raised IP limit makes its address known to the front door, which
- * from then on lets that address's requests past the default limit to here; one it let past is
- * limited here by its account's own bucket, or refused as the door would have refused it (no
- * credentials, or an account without a raised limit). The verdict on the credentials is kept
- * for the handler (`authenticateOnce`), so they are checked once.
+ * whose credentials may send from here and name an account with a raised IP limit makes its
+ * address known to the front door, which from then on lets that address's sends past the
+ * default limit to here; each is counted here in its account's bucket for the address, or
+ * refused as the door would have refused it (no such credentials in the body). A body the
+ * parser refuses (malformed, too large, another type) is answered that error first. The
+ * verdict on the credentials is kept for the handler (`authenticateOnce`): checked once.
  */
 export function bodyIpLimit(deps: BodyIpLimitDeps): RequestHandler {
   return (req, res, next) => {
@@ -49,14 +52,17 @@ export function bodyIpLimit(deps: BodyIpLimitDeps): RequestHandler {
     if (credentials && principal) {
       rememberPrincipal(req, credentials.hash, credentials.token, principal);
     }
-    const raised = principal && ipLimitsOf(principal.account, deps.ipLimit.defaultLimits);
+    // Only credentials that may send from here earn their account's limit: a key without
+    // the `send` scope, or outside its allowlist, is refused by the handler anyway.
+    const sender =
+      principal && !checkAccess(principal, "send", clientIpOf(req)) ? principal.account : null;
+    const raised = sender && ipLimitsOf(sender, deps.ipLimit.defaultLimits) ? sender : null;
     if (raised) deps.raisedClients.remember(door.clientKey, deps.ipLimit.now());
-    if (!door.deferred) return next();
-    const limited = ipLimitRefusal(
-      deps.ipLimit,
-      door.clientKey,
-      raised ? (principal?.account ?? null) : null,
-    );
+    // Past the door on the default limit (not deferred), an account without a raised limit
+    // was counted there; one with it is counted in its own bucket as well, so that its
+    // address's default share does not add to its limit.
+    if (!door.deferred && !raised) return next();
+    const limited = ipLimitRefusal(deps.ipLimit, door.clientKey, raised);
     if (limited) return sendError(res, limited);
     next();
   };

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from "node:crypto";
 import { waitFor } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, type Harness, NUMBERS, query, startHarness } from "../testing/harness.ts";
@@ -225,6 +226,50 @@ describe("a raised IP limit with the credentials in the body", () => {
       expect(ipRefusal(await call(`${h.base}/`, from(ip)))).toBe(true);
     },
   );
+});
+
+describe("a raised IP limit and a key that may not send", () => {
+  it("when the body's credentials are a key without the send scope, its address earns no raised limit", async () => {
+    const h = behindProxy;
+    const keyId = `key_${randomBytes(10).toString("hex")}`;
+    const secret = `${keyId}.${randomBytes(24).toString("base64url")}`;
+    const backend = await h.putAccount({
+      limits: { ipRatePerSec: 50 },
+      apiKeys: [
+        {
+          id: keyId,
+          name: "reports",
+          scopes: ["read"],
+          allowedIps: [],
+          secretSha256: createHash("sha256").update(secret).digest("hex"),
+          createdAt: new Date().toISOString(),
+        },
+      ],
+    });
+    const ip = freshIp();
+    const body = new URLSearchParams({
+      ...sendFields(h),
+      hash: backend.hash,
+      token: secret,
+    }).toString();
+    const post = () =>
+      call(`${h.base}/`, {
+        method: "POST",
+        headers: { "x-forwarded-for": ip, "content-type": "application/x-www-form-urlencoded" },
+        body,
+      });
+    await waitFor(async () => {
+      const a = await call(
+        `${h.base}/?${query({ ...sendFields(h), hash: backend.hash, token: secret })}`,
+        from(freshIp()),
+      );
+      return a.body.status === "auth_failed" ? undefined : a;
+    });
+    const answers = [];
+    for (let i = 0; i < 5; i++) answers.push(await post());
+    // The default burst of 3 (the key is refused `forbidden`), then the default limit.
+    expect(answers.map((a) => a.httpStatus)).toEqual([403, 403, 403, 429, 429]);
+  });
 });
 
 describe("the account burst of api.md", () => {

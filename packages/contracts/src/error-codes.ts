@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   "expired",
   "no_route",
   "carrier_error",
+  "canceled",
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -32,6 +33,7 @@ export const ERROR_CODE_MEANINGS: Readonly<Record<ErrorCode, string>> = {
   expired: "the message's validity ran out before it was delivered",
   no_route: "no carrier delivers to this destination for this account",
   carrier_error: "the network failed or gave no reason",
+  canceled: "the account canceled the scheduled message before its sendAt: never sent, refunded",
 };
 
 export function isErrorCode(value: unknown): value is ErrorCode {

@@ -117,7 +117,8 @@ export const FailoverContext = z.object({
 });
 export type FailoverContext = z.infer<typeof FailoverContext>;
 
-export const FailureReason = z.enum(["no_route", "submit_rejected", "no_carrier_left"]);
+/** `canceled`: the account canceled the scheduled message before its sendAt (ADR 0030). */
+export const FailureReason = z.enum(["no_route", "submit_rejected", "no_carrier_left", "canceled"]);
 export const MessageFailedData = z.object({
   reason: FailureReason,
   /** The carrier's refusal as the carrier said it (an SMPP status in hex): operators only. */

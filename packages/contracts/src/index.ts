@@ -3,6 +3,7 @@ export { AccountRecord, WebhookSecretsRecord } from "./account.ts";
 export * from "./api-key.ts";
 export * from "./audit.ts";
 export * from "./balance-low.ts";
+export * from "./cancel.ts";
 export * from "./carrier-health.ts";
 export * from "./console-rpc.ts";
 export { isRealCursorTime } from "./cursor-time.ts";

@@ -162,6 +162,8 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
       s.inboundApi,
       // POST /v1/messages/{id}/redact: the event store erases (ADR 0021).
       s.redactMessage,
+      // POST /v1/messages/{id}/cancel: routing cancels a scheduled message (ADR 0030).
+      s.cancelScheduled,
       // POST and DELETE /v1/keys: ingress makes the secret and sends only its digest.
       s.createApiKey,
       s.revokeApiKey,
@@ -191,20 +193,26 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
       [`${prefix}.rpc.pricing.>`],
       true,
     ),
-    routing: grant("routing", [
-      ...stream,
-      ...durable("routing-accepted"),
-      ...durable("routing-submit-failed"),
-      // Copies an older routing held apart on its own subject (`<p>.routing.held`): read after
-      // an upgrade into the schedule's table, no longer published (ADR 0027). Never the
-      // doors' accepted subject (an accepted event is a charged message).
-      ...durable("routing-held"),
-      `${prefix}.submit.*`,
-      s.event("MessageFailed"),
-      ...writeBucket(`${prefix}_routes`),
-      ...writeBucket(s.routingBucket),
-      ...readBucket(s.carrierHealthBucket),
-    ]),
+    routing: grant(
+      "routing",
+      [
+        ...stream,
+        ...durable("routing-accepted"),
+        ...durable("routing-submit-failed"),
+        // Copies an older routing held apart on its own subject (`<p>.routing.held`): read
+        // after an upgrade into the schedule's table, no longer published (ADR 0027). Never
+        // the doors' accepted subject (an accepted event is a charged message).
+        ...durable("routing-held"),
+        `${prefix}.submit.*`,
+        s.event("MessageFailed"),
+        ...writeBucket(`${prefix}_routes`),
+        ...writeBucket(s.routingBucket),
+        ...readBucket(s.carrierHealthBucket),
+      ],
+      // Cancel requests from ingress (ADR 0030).
+      [s.cancelScheduled],
+      true,
+    ),
     "carrier-connector": grant("carrier-connector", [
       ...stream,
       // One durable per carrier (`connector-submit-<carrier>`, and the routed durables of

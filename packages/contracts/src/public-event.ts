@@ -64,6 +64,7 @@ export function publicErrorCodeOfFailure(
 ): ErrorCode {
   if (data.publicErrorCode) return publicErrorCode(data.publicErrorCode) ?? "carrier_error";
   if (data.reason === "no_route") return "no_route";
+  if (data.reason === "canceled") return "canceled";
   return publicErrorCode(data.errorCode) ?? "carrier_error";
 }
 

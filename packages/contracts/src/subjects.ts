@@ -64,6 +64,8 @@ export interface Subjects {
   readonly inboundApi: string;
   /** event store: erase one message's text and number (`RedactRequest`), request/reply. */
   readonly redactMessage: string;
+  /** routing: cancel one scheduled message before its sendAt (`CancelRequest`), request/reply. */
+  readonly cancelScheduled: string;
   readonly accountsBucket: string;
   /** The accounts' webhook signing secrets (WebhookSecretsRecord): pricing writes, the dispatcher reads. */
   readonly webhookSecretsBucket: string;
@@ -143,6 +145,7 @@ export function subjects(prefix = "sms"): Subjects {
     inboundDeliver: `${prefix}.inbound.deliver`,
     inboundApi: `${prefix}.rpc.inbound.api`,
     redactMessage: `${prefix}.rpc.event_store.redact`,
+    cancelScheduled: `${prefix}.rpc.routing.cancel`,
     accountsBucket: `${prefix}_accounts`,
     webhookSecretsBucket: `${prefix}_webhook_secrets`,
     optOutsBucket: `${prefix}_opt_outs`,

@@ -4,6 +4,7 @@ import type { Duplex } from "node:stream";
 import {
   AccountRecord,
   BalanceResponse,
+  CancelResponse,
   CreateApiKeyResponse,
   InboundApiResponse,
   PriceResponse,
@@ -214,6 +215,14 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
           requestReply(nc, messaging.subjects.redactMessage, request, RedactResponse, rpcTimeout),
         forgetIdempotentAnswers: (accountId, messageId) =>
           idempotency.eraseMessage(accountId, messageId),
+      },
+      cancel: {
+        ...auth,
+        reader,
+        log,
+        now,
+        askRouting: (request) =>
+          requestReply(nc, messaging.subjects.cancelScheduled, request, CancelResponse, rpcTimeout),
       },
       keys: {
         ...auth,

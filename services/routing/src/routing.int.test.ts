@@ -225,6 +225,40 @@ describe("routing on real JetStream", () => {
     });
   });
 
+  it("when the account cancels a scheduled message, it fails canceled at once and is never routed; too late once routed", async () => {
+    const cancel = async (accountId: string, messageId: string) => {
+      const msg = await t.messaging.nats.nc.request(
+        t.messaging.subjects.cancelScheduled,
+        JSON.stringify({ accountId, messageId }),
+        { timeout: 5_000 },
+      );
+      return msg.json<{ outcome: string }>().outcome;
+    };
+    const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
+    const event = accepted("+15551230101", { sendAt: inAnHour });
+    await t.messaging.publisher.publish(event);
+    await storedAndAcked(event.messageId);
+    expect(await cancel("acc_other", event.messageId)).toBe("not_scheduled");
+    expect(await cancel(event.accountId, event.messageId)).toBe("canceled");
+    const [failed, ...again] = await t.recorder.failureOf(event.messageId);
+    expect(again).toEqual([]);
+    expect(failed).toMatchObject({
+      eventId: eventIdFor(event.messageId, "failed"),
+      data: { reason: "canceled", errorCode: null, publicErrorCode: "canceled" },
+    });
+    expect(t.recorder.ordersOf(event.messageId)).toEqual([]);
+    await waitFor(async () => (await scheduledRow(event.messageId))?.routed === true, {
+      what: "the row marked routed",
+    });
+    expect(await cancel(event.accountId, event.messageId)).toBe("canceled");
+
+    const soon = accepted("+15551230102", { sendAt: new Date(Date.now() + 500).toISOString() });
+    await t.messaging.publisher.publish(soon);
+    await t.recorder.ordersFor(soon.messageId);
+    expect(await cancel(soon.accountId, soon.messageId)).toBe("released");
+    expect(t.recorder.eventsOf(soon.messageId, "MessageFailed")).toEqual([]);
+  });
+
   it("when the durable may have only a few messages pending and more scheduled messages than that wait, an immediate message is still routed at once", async () => {
     const { stream } = t.messaging.subjects;
     // As if thousands were scheduled: the durable's room shrunk to 5.

@@ -30,6 +30,7 @@ import {
   simulatedCarriers,
 } from "./domain/scores.ts";
 import { handleAccepted } from "./handlers/accepted.ts";
+import { startCancelResponder } from "./handlers/cancel-responder.ts";
 import type { FailureGate } from "./handlers/failure-gate.ts";
 import { startScheduleTimer } from "./handlers/schedule-loop.ts";
 import { handleSubmitFailed } from "./handlers/submit-failed.ts";
@@ -227,6 +228,15 @@ export async function startRouting(config: RoutingConfig, log: Logger): Promise<
       { pollMs: config.ROUTE_SCHEDULE_POLL_MS },
     );
     stoppers.push(timer.stop);
+    const cancels = startCancelResponder({
+      nc: nats.nc,
+      subject: subjects.cancelScheduled,
+      store: schedule,
+      log,
+      now,
+      onCanceled: timer.wake,
+    });
+    stoppers.push(cancels.stop);
     const ready = () => !stopping && !nats.nc.isClosed();
     const healthServer: HealthServer = await startHealthServer(
       config.HEALTH_PORT,

@@ -17,6 +17,8 @@ export const HTTP_STATUS_OF = {
   method_not_allowed: 405,
   /** v1 only: erasing a message that is not final yet (api.md section 7, ADR 0021). */
   message_in_flight: 409,
+  /** v1 only: canceling a message that is not waiting for its sendAt (ADR 0030). */
+  message_not_cancelable: 409,
   /** v1 only: the Idempotency-Key was used with another body. */
   idempotency_key_reused: 422,
   rate_limit: 429,

@@ -9,6 +9,7 @@ import { createMessageStatusHandler, type MessageStatusDeps } from "./message-st
 import { sendError } from "./reply.ts";
 import { createSendHandler, type SendDeps } from "./send.ts";
 import { createV1BatchHandler, type V1BatchDeps } from "./v1-batch.ts";
+import { type CancelDeps, cancelHandler } from "./v1-cancel.ts";
 import { createKeyHandler, type KeysDeps, listKeysHandler, revokeKeyHandler } from "./v1-keys.ts";
 import { type NumbersDeps, numbersHandlers } from "./v1-numbers.ts";
 import {
@@ -34,6 +35,7 @@ export interface AppDeps {
   search: SearchDeps;
   keys: KeysDeps;
   redact: RedactDeps;
+  cancel: CancelDeps;
   /** The IP limit of the account a send's body names (the front door cannot see bodies). */
   bodyIpLimit: BodyIpLimitDeps;
   log: Logger;
@@ -110,6 +112,10 @@ export function createApp(deps: AppDeps): Express {
   get("/v1/messages/:id", createMessageStatusHandler(deps.status) as RequestHandler);
   get("/v1/messages/:id/events", eventsHandler(deps.queries) as RequestHandler);
   // No body: the path names the message.
+  app
+    .route("/v1/messages/:id/cancel")
+    .post(cancelHandler(deps.cancel) as RequestHandler)
+    .all(methodNotAllowed("POST"));
   app
     .route("/v1/messages/:id/redact")
     .post(redactHandler(deps.redact) as RequestHandler)

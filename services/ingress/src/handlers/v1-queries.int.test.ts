@@ -142,6 +142,7 @@ describe("the OpenAPI document and the docs page", () => {
       "/v1/messages/batch",
       "/v1/messages/export.csv",
       "/v1/messages/{messageId}",
+      "/v1/messages/{messageId}/cancel",
       "/v1/messages/{messageId}/events",
       "/v1/messages/{messageId}/redact",
       "/v1/numbers",

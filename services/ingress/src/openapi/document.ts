@@ -19,6 +19,7 @@ import {
   SendMessage,
 } from "../domain/api-schemas.ts";
 import { ApiKeyList, CreateApiKey, CreatedApiKey, RevokedApiKey } from "../domain/key-schemas.ts";
+import { cancelPaths } from "./cancel-paths.ts";
 import { COMPATIBLE_SEND, type CodeSample, V1_FORMAT, V1_SEND, V1_STATUS } from "./examples.ts";
 import { KEY_SCOPES_DESCRIPTION, keyPaths } from "./keys.ts";
 import { numbersSection } from "./numbers-paths.ts";
@@ -350,6 +351,7 @@ export function buildOpenApiDocument(): Json {
         },
       },
       ...redactPaths({ ref, json, errorResponse, errors: READ_ERRORS }),
+      ...cancelPaths({ ref, json, errorResponse, errors: READ_ERRORS }),
       "/v1/balance": {
         get: {
           operationId: "getBalance",

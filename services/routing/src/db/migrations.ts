@@ -45,4 +45,14 @@ export const migrations: Migrations = {
         .execute();
     },
   },
+  "0002_scheduled_cancel": {
+    async up(db) {
+      // When the account canceled it (ADR 0030): the timer then publishes its failure instead
+      // of routing it.
+      await db.schema
+        .alterTable("scheduled")
+        .addColumn("cancel_requested_at", "timestamptz")
+        .execute();
+    },
+  },
 };

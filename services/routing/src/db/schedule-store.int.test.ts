@@ -91,3 +91,70 @@ describe("routing's scheduled messages", () => {
     expect(await store.purgeRouted(at(2_000))).toBe(202);
   });
 });
+
+describe("canceling a scheduled message (ADR 0030)", () => {
+  it("when the account cancels it before any replica took it, it is made due and taken as canceled; asked again, still canceled", async () => {
+    const [store, other] = replicas.map((r) => r.store);
+    if (!store || !other) throw new Error("two replicas");
+    const event = accepted("+37255500101", { sendAt: at(3_600_000).toISOString() });
+    await store.insert([event], NOW);
+    expect(await other.requestCancel(event.accountId, event.messageId, NOW)).toBe("canceled");
+    expect(await store.requestCancel(event.accountId, event.messageId, NOW)).toBe("canceled");
+    const [taken] = await store.claimDue(NOW, 30_000, 10);
+    expect(taken).toMatchObject({ claims: 1, canceled: true });
+    expect(taken?.event.messageId).toBe(event.messageId);
+    // While its failure is on its way (taken), and after (marked routed): canceled.
+    expect(await other.requestCancel(event.accountId, event.messageId, NOW)).toBe("canceled");
+    await store.markRouted([event.messageId], NOW);
+    expect(await other.requestCancel(event.accountId, event.messageId, NOW)).toBe("canceled");
+    expect(await store.claimDue(at(3_600_000), 30_000, 10)).toEqual([]);
+  });
+
+  it("when a replica took it first (its sendAt came), it is released: never canceled, even once its lease ran out", async () => {
+    const [store] = replicas.map((r) => r.store);
+    if (!store) throw new Error("a replica");
+    const event = accepted("+37255500102", { sendAt: at(1_000).toISOString() });
+    await store.insert([event], NOW);
+    const [taken] = await store.claimDue(at(1_000), 30_000, 10);
+    expect(taken).toMatchObject({ claims: 1, canceled: false });
+    expect(await store.requestCancel(event.accountId, event.messageId, at(2_000))).toBe("released");
+    expect(await store.requestCancel(event.accountId, event.messageId, at(40_000))).toBe(
+      "released",
+    );
+    const [again] = await store.claimDue(at(40_000), 30_000, 10);
+    expect(again).toMatchObject({ claims: 2, canceled: false });
+    await store.markRouted([event.messageId], at(40_000));
+  });
+
+  it("when another account asks, or the message is not held, it is not scheduled: nothing changes", async () => {
+    const [store] = replicas.map((r) => r.store);
+    if (!store) throw new Error("a replica");
+    const event = accepted("+37255500103", { sendAt: at(3_600_000).toISOString() });
+    await store.insert([event], NOW);
+    expect(await store.requestCancel("acc_other", event.messageId, NOW)).toBe("not_scheduled");
+    expect(await store.requestCancel(event.accountId, "msg_unknown", NOW)).toBe("not_scheduled");
+    expect(await store.claimDue(at(60_000), 30_000, 10)).toEqual([]);
+    const [taken] = await store.claimDue(at(3_600_000), 30_000, 10);
+    expect(taken).toMatchObject({ canceled: false });
+    await store.markRouted([event.messageId], at(3_600_000));
+  });
+
+  it("when a cancel and a replica's take meet, exactly one wins: canceled and taken as canceled, or released and taken to be routed", async () => {
+    const [store, other] = replicas.map((r) => r.store);
+    if (!store || !other) throw new Error("two replicas");
+    for (let i = 0; i < 20; i++) {
+      const event = accepted(`+3725550020${i % 10}`, { sendAt: at(1_000).toISOString() });
+      await store.insert([event], NOW);
+      const [outcome, taken] = await Promise.all([
+        other.requestCancel(event.accountId, event.messageId, at(1_000)),
+        store.claimDue(at(1_000), 30_000, 10),
+      ]);
+      const rows = [...taken, ...(await store.claimDue(at(1_000), 30_000, 10))];
+      expect(rows.map((row) => [row.event.messageId, row.canceled])).toEqual([
+        [event.messageId, outcome === "canceled"],
+      ]);
+      expect(["canceled", "released"]).toContain(outcome);
+      await store.markRouted([event.messageId], at(1_000));
+    }
+  });
+});

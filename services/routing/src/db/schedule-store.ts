@@ -5,7 +5,12 @@ import type postgres from "postgres";
 export interface ClaimedMessage {
   event: EventOf<"MessageAccepted">;
   claims: number;
+  /** The account canceled it before it was taken (ADR 0030): it fails, it is not routed. */
+  canceled: boolean;
 }
+
+/** What a cancel found (`CancelResponse`'s outcomes but the error). */
+export type CancelOutcome = "canceled" | "released" | "not_scheduled";
 
 /** What the metrics show of the schedule. */
 export interface ScheduleStats {
@@ -33,6 +38,14 @@ export interface ScheduleStore {
    * text and number live nowhere else in routing; ADR 0021).
    */
   markRouted(messageIds: readonly string[], now: Date): Promise<void>;
+  /**
+   * Cancels the account's message if no replica has taken it yet (ADR 0030): it is made due
+   * now, and the timer that takes it publishes its failure instead of routing it. Taking a
+   * row (`claimDue`) and canceling it are single statements on one row: whichever comes
+   * first wins, and the other sees it. A row taken once is never canceled, since its order
+   * may be stored (a taker that died before marking it routed).
+   */
+  requestCancel(accountId: string, messageId: string, now: Date): Promise<CancelOutcome>;
   /** Deletes the rows marked routed before `before`. */
   purgeRouted(before: Date): Promise<number>;
   stats(now: Date): Promise<ScheduleStats>;
@@ -57,7 +70,9 @@ export function createScheduleStore(sql: postgres.Sql): ScheduleStore {
     async claimDue(now, leaseMs, limit) {
       const at = now.toISOString();
       const until = new Date(now.getTime() + leaseMs).toISOString();
-      const rows = await sql<Array<{ event: EventOf<"MessageAccepted">; claims: number }>>`
+      const rows = await sql<
+        Array<{ event: EventOf<"MessageAccepted">; claims: number; canceled: boolean }>
+      >`
         update scheduled s set due_at = ${until}::timestamptz, claims = s.claims + 1
         from (
           select message_id from scheduled
@@ -67,8 +82,27 @@ export function createScheduleStore(sql: postgres.Sql): ScheduleStore {
           for update skip locked
         ) d
         where s.message_id = d.message_id
-        returning s.event, s.claims`;
-      return rows.map((row) => ({ event: row.event, claims: row.claims }));
+        returning s.event, s.claims, s.cancel_requested_at is not null as canceled`;
+      return rows.map((row) => ({ event: row.event, claims: row.claims, canceled: row.canceled }));
+    },
+
+    async requestCancel(accountId, messageId, now) {
+      const at = now.toISOString();
+      // Made due now when it was not taken yet; asked again while its failure is on its way,
+      // it is left as it is (the lease of the taker that publishes it stands).
+      const canceled = await sql`
+        update scheduled set
+          cancel_requested_at = coalesce(cancel_requested_at, ${at}::timestamptz),
+          due_at = case when claims = 0 then ${at}::timestamptz else due_at end
+        where message_id = ${messageId} and account_id = ${accountId} and routed_at is null
+          and (claims = 0 or cancel_requested_at is not null)
+        returning message_id`;
+      if (canceled.count > 0) return "canceled";
+      const [row] = await sql<Array<{ canceled: boolean }>>`
+        select cancel_requested_at is not null as canceled from scheduled
+        where message_id = ${messageId} and account_id = ${accountId}`;
+      if (!row) return "not_scheduled";
+      return row.canceled ? "canceled" : "released";
     },
 
     async markRouted(messageIds, now) {

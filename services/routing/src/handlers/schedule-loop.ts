@@ -18,7 +18,7 @@ const KEEP_ROUTED_MS = 24 * 60 * 60 * 1000;
 export function startScheduleTimer(
   deps: ScheduleTimerDeps & { store: ScheduleStore },
   options: { pollMs: number },
-): { stop(): Promise<void> } {
+): { stop(): Promise<void>; wake(): void } {
   let stopped = false;
   let wake: (() => void) | undefined;
   let lastStats = 0;
@@ -51,6 +51,10 @@ export function startScheduleTimer(
       stopped = true;
       wake?.();
       await loop;
+    },
+    /** A pass now instead of at the next tick (a cancel to publish). */
+    wake() {
+      wake?.();
     },
   };
 }

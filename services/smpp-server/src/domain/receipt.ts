@@ -47,6 +47,7 @@ export const ERR_OF: Readonly<Record<ErrorCode, string>> = {
   carrier_error: "007",
   invalid_number: "008",
   invalid_sender: "009",
+  canceled: "010",
 };
 
 export function errOf(status: MessageStatus, errorCode: string | null): string {

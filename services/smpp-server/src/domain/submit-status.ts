@@ -32,6 +32,8 @@ export function submitStatusOf(status: ErrorStatus): number {
     case "idempotency_key_reused":
     // Erasure is an HTTP request on a message (ADR 0021): never an answer to a submit.
     case "message_in_flight":
+    // So is a cancel (ADR 0030).
+    case "message_not_cancelable":
     // API keys' scopes and allowlists are HTTP's (api.md section 8): a bind never meets one.
     case "forbidden":
       return CommandStatus.ESME_RSYSERR;

@@ -1,0 +1,80 @@
+import { type CancelRequest, type CancelResponse, isMessageId } from "@smsgw/contracts";
+import { apiError } from "@smsgw/message-acceptance";
+import type { Logger } from "@smsgw/service-kit";
+import type { RequestHandler } from "express";
+import { toMessageResource } from "../domain/message-resource.ts";
+import { type MessageReader, NOT_FOUND } from "./message-status.ts";
+import { sendError, sendJson } from "./reply.ts";
+import { authenticateV1, type V1AuthDeps } from "./v1-auth.ts";
+
+export interface CancelDeps extends V1AuthDeps {
+  reader: MessageReader;
+  /** NATS request/reply to routing, which holds scheduled messages; throws when it does not answer. */
+  askRouting(request: CancelRequest): Promise<CancelResponse>;
+  log: Logger;
+  now(): number;
+}
+
+const ROUTING_DOWN = apiError("server_error", "the message could not be canceled now; retry");
+
+/**
+ * `POST /v1/messages/:id/cancel` (ADR 0030): a message waiting for its `sendAt` is canceled
+ * before it goes to any carrier. It then fails with errorCode `canceled` and its charge is
+ * refunded (its status and webhook follow within a moment); asked again, the same answer. A
+ * message already on its way, or never scheduled, is refused `409 message_not_cancelable`.
+ * Canceling is the counterpart of sending: the `send` scope.
+ */
+export function cancelHandler(deps: CancelDeps): RequestHandler<{ id: string }> {
+  return async (req, res) => {
+    const account = authenticateV1(deps, req, res, "send");
+    if (!account) return;
+    const { id } = req.params;
+    if (!isMessageId(id)) return sendError(res, NOT_FOUND);
+    const view = await deps.reader.getMessage(id, account.accountId);
+    if (!view) return sendError(res, NOT_FOUND);
+    // Canceled before: the same answer.
+    if (view.status === "failed" && view.errorCode === "canceled") {
+      return sendJson(res, 202, toMessageResource(view));
+    }
+    if (view.status !== "queued" || view.sendAt === null) {
+      return sendError(
+        res,
+        notCancelable(view.sendAt === null ? "was not scheduled" : `is ${view.status}`),
+      );
+    }
+    let answer: CancelResponse;
+    try {
+      answer = await deps.askRouting({ accountId: account.accountId, messageId: id });
+    } catch (error) {
+      deps.log.error({ err: error }, "cancel request failed");
+      return sendError(res, ROUTING_DOWN);
+    }
+    switch (answer.outcome) {
+      case "canceled":
+        return sendJson(res, 202, toMessageResource(view));
+      case "released":
+        return sendError(res, notCancelable("is on its way: its sendAt came"));
+      case "not_scheduled":
+        // The event store has it scheduled and routing has not read it yet: a moment after
+        // its acceptance, at most.
+        return sendError(
+          res,
+          Date.parse(view.sendAt) > deps.now()
+            ? apiError(
+                "server_error",
+                "the message is not held for its sendAt yet; retry in a moment",
+              )
+            : notCancelable("is on its way: its sendAt came"),
+        );
+      default:
+        return sendError(res, ROUTING_DOWN);
+    }
+  };
+}
+
+function notCancelable(why: string) {
+  return apiError(
+    "message_not_cancelable",
+    `the message ${why}: only a message waiting for its sendAt can be canceled`,
+  );
+}

@@ -246,11 +246,27 @@ describe("routing on real JetStream", () => {
       eventId: eventIdFor(event.messageId, "failed"),
       data: { reason: "canceled", errorCode: null, publicErrorCode: "canceled" },
     });
-    expect(t.recorder.ordersOf(event.messageId)).toEqual([]);
     await waitFor(async () => (await scheduledRow(event.messageId))?.routed === true, {
       what: "the row marked routed",
     });
+    expect(t.recorder.ordersOf(event.messageId)).toEqual([]);
     expect(await cancel(event.accountId, event.messageId)).toBe("canceled");
+
+    // Another copy of a canceled message (a door's retry in another envelope, ADR 0022), read
+    // once it is due, finds the canceled row: never routed.
+    const due = accepted("+15551230103", { sendAt: new Date(Date.now() + 800).toISOString() });
+    await t.messaging.publisher.publish(due);
+    await storedAndAcked(due.messageId);
+    expect(await cancel(due.accountId, due.messageId)).toBe("canceled");
+    await t.recorder.failureOf(due.messageId);
+    await new Promise((resolve) =>
+      setTimeout(resolve, Date.parse(due.data.sendAt ?? "") - Date.now()),
+    );
+    const neighbour = accepted("+15551230104");
+    await t.messaging.publisher.publishGrouped([due, neighbour]);
+    await t.recorder.ordersFor(neighbour.messageId);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(t.recorder.ordersOf(due.messageId)).toEqual([]);
 
     const soon = accepted("+15551230102", { sendAt: new Date(Date.now() + 500).toISOString() });
     await t.messaging.publisher.publish(soon);

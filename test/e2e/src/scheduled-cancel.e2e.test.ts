@@ -30,6 +30,8 @@ describe("canceling a scheduled message", () => {
       const res = await fetch(`${baseUrl}/v1/balance`, { headers });
       return ((await res.json()) as { balance: number }).balance;
     };
+    // Soon enough to see that nothing goes out once it is due.
+    const sendAt = new Date(Date.now() + 8_000);
     const sent = await fetch(`${baseUrl}/v1/messages`, {
       method: "POST",
       headers,
@@ -37,7 +39,7 @@ describe("canceling a scheduled message", () => {
         to: "+37256789045",
         from: "MyApp",
         text: "See you tomorrow",
-        sendAt: new Date(Date.now() + 3_600_000).toISOString(),
+        sendAt: sendAt.toISOString(),
         callbackUrl: receiver.url("/cancel"),
       }),
     });
@@ -70,9 +72,11 @@ describe("canceling a scheduled message", () => {
     await waitFor(async () => (await balance()) === 1, { timeoutMs: 30_000, what: "the refund" });
     const view = await fetch(`${baseUrl}/v1/messages/${messageId}`, { headers });
     expect(await view.json()).toMatchObject({ status: "failed", errorCode: "canceled" });
-    expect(receiver.forMessage(messageId).map((r) => r.json.status)).toEqual(["failed"]);
+    // Past its sendAt and the schedule's next look: nothing reached the carrier.
+    await new Promise((resolve) => setTimeout(resolve, sendAt.getTime() + 3_000 - Date.now()));
     expect(gateway.simulator.submissions().filter((s) => s.text === "See you tomorrow")).toEqual(
       [],
     );
+    expect(receiver.forMessage(messageId).map((r) => r.json.status)).toEqual(["failed"]);
   });
 });

@@ -1,8 +1,7 @@
 import { type CancelRequest, type CancelResponse, isMessageId } from "@smsgw/contracts";
 import { apiError } from "@smsgw/message-acceptance";
 import type { Logger } from "@smsgw/service-kit";
-import type { RequestHandler } from "express";
-import { toMessageResource } from "../domain/message-resource.ts";
+import type { RequestHandler, Response } from "express";
 import { type MessageReader, NOT_FOUND } from "./message-status.ts";
 import { sendError, sendJson } from "./reply.ts";
 import { authenticateV1, type V1AuthDeps } from "./v1-auth.ts";
@@ -15,14 +14,18 @@ export interface CancelDeps extends V1AuthDeps {
   now(): number;
 }
 
-const ROUTING_DOWN = apiError("server_error", "the message could not be canceled now; retry");
+const ROUTING_DOWN = apiError(
+  "server_error",
+  "the cancel got no answer: it may have taken effect; ask again (harmless) or read the message",
+);
 
 /**
  * `POST /v1/messages/:id/cancel` (ADR 0030): a message waiting for its `sendAt` is canceled
  * before it goes to any carrier. It then fails with errorCode `canceled` and its charge is
  * refunded (its status and webhook follow within a moment); asked again, the same answer. A
- * message already on its way, or never scheduled, is refused `409 message_not_cancelable`.
- * Canceling is the counterpart of sending: the `send` scope.
+ * message already on its way or final, or never scheduled, is refused `409
+ * message_not_cancelable`. Canceling is the counterpart of sending: the `send` scope; the
+ * answers say no more of the message than that.
  */
 export function cancelHandler(deps: CancelDeps): RequestHandler<{ id: string }> {
   return async (req, res) => {
@@ -33,13 +36,11 @@ export function cancelHandler(deps: CancelDeps): RequestHandler<{ id: string }> 
     const view = await deps.reader.getMessage(id, account.accountId);
     if (!view) return sendError(res, NOT_FOUND);
     // Canceled before: the same answer.
-    if (view.status === "failed" && view.errorCode === "canceled") {
-      return sendJson(res, 202, toMessageResource(view));
-    }
+    if (view.status === "failed" && view.errorCode === "canceled") return canceled(res, id);
     if (view.status !== "queued" || view.sendAt === null) {
       return sendError(
         res,
-        notCancelable(view.sendAt === null ? "was not scheduled" : `is ${view.status}`),
+        notCancelable(view.sendAt === null ? "was not scheduled" : "is on its way or final"),
       );
     }
     let answer: CancelResponse;
@@ -51,9 +52,9 @@ export function cancelHandler(deps: CancelDeps): RequestHandler<{ id: string }> 
     }
     switch (answer.outcome) {
       case "canceled":
-        return sendJson(res, 202, toMessageResource(view));
+        return canceled(res, id);
       case "released":
-        return sendError(res, notCancelable("is on its way: its sendAt came"));
+        return sendError(res, notCancelable("is on its way"));
       case "not_scheduled":
         // The event store has it scheduled and routing has not read it yet: a moment after
         // its acceptance, at most.
@@ -64,12 +65,20 @@ export function cancelHandler(deps: CancelDeps): RequestHandler<{ id: string }> 
                 "server_error",
                 "the message is not held for its sendAt yet; retry in a moment",
               )
-            : notCancelable("is on its way: its sendAt came"),
+            : notCancelable("is on its way"),
         );
       default:
         return sendError(res, ROUTING_DOWN);
     }
   };
+}
+
+/**
+ * Only that it is canceled: canceling is the `send` scope's, and a key that may send need not
+ * be one that may read the message.
+ */
+function canceled(res: Response, messageId: string): void {
+  sendJson(res, 202, { messageId, canceled: true });
 }
 
 function notCancelable(why: string) {

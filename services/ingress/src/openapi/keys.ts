@@ -18,7 +18,7 @@ const MANAGE =
   "Needs a credential with the `manage` scope (the account's token has every scope); another key gets 403 `forbidden`.";
 
 export const KEY_SCOPES_DESCRIPTION =
-  "API keys authenticate like the account's token (`hash` with the key's secret as `token`, or Basic `hash:secret`), limited to their scopes (`send`: send messages; `read`: messages, events, balance, prices; `manage`: API keys and callback settings) and, when they have one, to their IP allowlist; a request outside either is 403 `forbidden`. `/v1/phone/format` takes any credential.";
+  "API keys authenticate like the account's token (`hash` with the key's secret as `token`, or Basic `hash:secret`), limited to their scopes (`send`: send messages and cancel scheduled ones; `read`: messages, events, balance, prices; `manage`: API keys and callback settings) and, when they have one, to their IP allowlist; a request outside either is 403 `forbidden`. `/v1/phone/format` takes any credential.";
 
 export function keyPaths(parts: DocumentParts): Json {
   const { ref, json, errorResponse, errors } = parts;

@@ -87,8 +87,10 @@ describe("routing's scheduled messages", () => {
       select event from scheduled where message_id = ${event.messageId}`;
     expect(row?.event).toEqual({});
     expect(await store.purgeRouted(NOW)).toBe(0);
-    // Every row of this file was marked routed at NOW or at(1_500).
-    expect(await store.purgeRouted(at(2_000))).toBe(202);
+    // Every row of this file was marked routed at NOW or at(1_500), each due by at(5_000): one
+    // goes only once it is due as well.
+    expect(await store.purgeRouted(at(2_000))).toBe(201);
+    expect(await store.purgeRouted(at(5_001))).toBe(1);
   });
 });
 
@@ -108,6 +110,25 @@ describe("canceling a scheduled message (ADR 0030)", () => {
     await store.markRouted([event.messageId], NOW);
     expect(await other.requestCancel(event.accountId, event.messageId, NOW)).toBe("canceled");
     expect(await store.claimDue(at(3_600_000), 30_000, 10)).toEqual([]);
+  });
+
+  it("when a message canceled days before its sendAt was marked routed a day ago, its row stays until a day past its sendAt", async () => {
+    const [store] = replicas.map((r) => r.store);
+    if (!store) throw new Error("a replica");
+    const day = 86_400_000;
+    const event = accepted("+37255500104", { sendAt: at(5 * day).toISOString() });
+    await store.insert([event], NOW);
+    expect(await store.requestCancel(event.accountId, event.messageId, NOW)).toBe("canceled");
+    await store.claimDue(NOW, 30_000, 10);
+    await store.markRouted([event.messageId], NOW);
+    await store.purgeRouted(at(2 * day));
+    expect(await store.requestCancel(event.accountId, event.messageId, at(2 * day))).toBe(
+      "canceled",
+    );
+    await store.purgeRouted(at(6 * day + 1));
+    expect(await store.requestCancel(event.accountId, event.messageId, at(6 * day))).toBe(
+      "not_scheduled",
+    );
   });
 
   it("when a replica took it first (its sendAt came), it is released: never canceled, even once its lease ran out", async () => {

@@ -46,7 +46,7 @@ export interface ScheduleStore {
    * may be stored (a taker that died before marking it routed).
    */
   requestCancel(accountId: string, messageId: string, now: Date): Promise<CancelOutcome>;
-  /** Deletes the rows marked routed before `before`. */
+  /** Deletes the rows marked routed, and due, before `before`. */
   purgeRouted(before: Date): Promise<number>;
   stats(now: Date): Promise<ScheduleStats>;
 }
@@ -113,8 +113,12 @@ export function createScheduleStore(sql: postgres.Sql): ScheduleStore {
     },
 
     async purgeRouted(before) {
+      // A day after its sendAt too: a copy of a message canceled days before its sendAt may be
+      // read up to then, and must find its row (ADR 0030).
       const rows = await sql`
-        delete from scheduled where routed_at < ${before.toISOString()}::timestamptz`;
+        delete from scheduled
+        where routed_at < ${before.toISOString()}::timestamptz
+          and send_at < ${before.toISOString()}::timestamptz`;
       return rows.count;
     },
 

@@ -2,15 +2,14 @@ import { acceptanceVoid } from "@smsgw/contracts";
 
 /**
  * What routing does with one accepted message it reads, before choosing a carrier. Pure: the
- * handler passes the copy's origin, JetStream's stored time, the delivery count and the
- * current time.
+ * handler passes the copy's origin and JetStream's stored time.
  *
  * - `void`: a doors' copy stored after its `publishBy` (ADR 0022): acked, never routed.
- * - `schedule`: scheduled for later: stored in routing's table (`routing.scheduled`), then
- *   acked; the schedule's timer routes it when due. Nothing waits on a consumer (ADR 0027).
- *   A redelivered scheduled message goes there
- *   even when due by now: its first delivery may have stored it already, and the table
- *   routes a message once.
+ * - `schedule`: scheduled (a `sendAt`: in the future when it was accepted): stored in
+ *   routing's table (`routing.scheduled`), then acked; the schedule's timer routes it when due.
+ *   Nothing waits on a consumer (ADR 0027). It goes there even when due by now: another copy
+ *   or an earlier delivery may have stored it already, or the account canceled it there
+ *   (ADR 0030), and the table routes a message once, never one that was canceled.
  * - `route`: due: choose a carrier now.
  */
 export type AcceptedStep = { kind: "void" } | { kind: "schedule" } | { kind: "route" };
@@ -27,9 +26,6 @@ export interface AcceptedInput {
   data: { readonly sendAt?: string | null | undefined; readonly publishBy?: string | undefined };
   /** When JetStream stored the copy (ms, its clock); NaN when unknown. */
   storedAtMs: number;
-  /** 1 on the first delivery. */
-  deliveryCount: number;
-  nowMs: number;
 }
 
 export function acceptedStep(input: AcceptedInput): AcceptedStep {
@@ -38,8 +34,5 @@ export function acceptedStep(input: AcceptedInput): AcceptedStep {
   // routing stored it: it is never void.
   if (input.copy === "doors" && acceptanceVoid(input.data, input.storedAtMs))
     return { kind: "void" };
-  if (!input.data.sendAt) return { kind: "route" };
-  const dueInMs = Date.parse(input.data.sendAt) - input.nowMs;
-  if (dueInMs > 0 || input.deliveryCount > 1 || input.copy === "held") return { kind: "schedule" };
-  return { kind: "route" };
+  return input.data.sendAt ? { kind: "schedule" } : { kind: "route" };
 }

@@ -10,32 +10,23 @@ function input(overrides: Partial<AcceptedInput> = {}): AcceptedInput {
     copy: "doors",
     data: {},
     storedAtMs: NOW - 10,
-    deliveryCount: 1,
-    nowMs: NOW,
     ...overrides,
   };
 }
 
 describe("what routing does with an accepted message", () => {
-  it("when a message is not scheduled, it is routed now, first delivery or not", () => {
+  it("when a message is not scheduled, it is routed now", () => {
     expect(acceptedStep(input())).toEqual({ kind: "route" });
-    expect(acceptedStep(input({ deliveryCount: 3 }))).toEqual({ kind: "route" });
   });
 
-  it("when a scheduled message is read for the first time once due (or past due), it is routed now", () => {
-    expect(acceptedStep(input({ data: { sendAt: at(0) } }))).toEqual({ kind: "route" });
-    expect(acceptedStep(input({ data: { sendAt: at(-5_000) } }))).toEqual({ kind: "route" });
+  it("when a scheduled message is read once due (or past due), it still goes to the table: another copy may be there, or canceled there (ADR 0030), and the timer takes it at once", () => {
+    expect(acceptedStep(input({ data: { sendAt: at(0) } }))).toEqual({ kind: "schedule" });
+    expect(acceptedStep(input({ data: { sendAt: at(-5_000) } }))).toEqual({ kind: "schedule" });
   });
 
   it("when a scheduled message arrives before it is due, it goes to the schedule's table (never held on the consumer)", () => {
     expect(acceptedStep(input({ data: { sendAt: at(2_000) } }))).toEqual({ kind: "schedule" });
     expect(acceptedStep(input({ data: { sendAt: at(30 * 86_400_000) } }))).toEqual({
-      kind: "schedule",
-    });
-  });
-
-  it("when a scheduled message is delivered again, it goes to the table even if due by now: its first delivery may have stored it, and the table routes it once", () => {
-    expect(acceptedStep(input({ data: { sendAt: at(-5_000) }, deliveryCount: 2 }))).toEqual({
       kind: "schedule",
     });
   });

@@ -48,8 +48,6 @@ export function handleAccepted(deps: AcceptedDeps, copy: AcceptedCopy = "doors")
         copy,
         data: accepted.data,
         storedAtMs: carrier?.storedAtMs ?? Number.NaN,
-        deliveryCount,
-        nowMs: now.getTime(),
       });
       if (step.kind === "void") voided++;
       else if (step.kind === "schedule") scheduled.push(accepted);

@@ -69,6 +69,7 @@ export {
 export * from "./nats/trace-headers.ts";
 export * from "./nats/unbatch.ts";
 export { createWindow } from "./nats/window.ts";
+export { setNewest } from "./newest-first.ts";
 export { numberErasedNotice, numberSha256 } from "./number-digest.ts";
 export { startPeriodic } from "./periodic.ts";
 export { createSecretBox, isSealed, type SecretBox, secretBoxKey } from "./secret-box.ts";

@@ -1,3 +1,5 @@
+import { setNewest } from "@smsgw/service-kit";
+
 /**
  * The concatenation references of this process's messages, kept per destination. A handset
  * joins parts by sender and reference: two long messages in flight to it at once with one
@@ -16,12 +18,7 @@ export function createConcatRefs(
   return (destination) => {
     const before = last.get(destination);
     const ref = before === undefined ? Math.trunc(random()) & 0xffff : (before + 1) & 0xffff;
-    last.delete(destination);
-    last.set(destination, ref);
-    if (last.size > capacity) {
-      const oldest = last.keys().next().value;
-      if (oldest !== undefined) last.delete(oldest);
-    }
+    setNewest(last, destination, ref, capacity);
     return ref;
   };
 }

@@ -1,3 +1,5 @@
+import { setNewest } from "@smsgw/service-kit";
+
 /**
  * Receipts for carrier ids no part holds, by when each id was first found unknown. A carrier
  * told "retry later" sends the receipt again, and some do so for ever (or hold every later
@@ -19,12 +21,7 @@ export function createUnknownReceipts(dropAfterMs: number, maxEntries = 10_000) 
       const since = firstSeen.get(key);
       // Seen long before and not since: the carrier stopped sending that one; this is another.
       if (since === undefined || nowMs - since >= 2 * dropAfterMs) {
-        firstSeen.delete(key);
-        firstSeen.set(key, arrivedMs);
-        if (firstSeen.size > maxEntries) {
-          const oldest = firstSeen.keys().next().value;
-          if (oldest !== undefined) firstSeen.delete(oldest);
-        }
+        setNewest(firstSeen, key, arrivedMs, maxEntries);
         return nowMs - arrivedMs >= dropAfterMs;
       }
       if (nowMs - since < dropAfterMs) return false;

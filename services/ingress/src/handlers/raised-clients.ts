@@ -1,3 +1,5 @@
+import { setNewest } from "@smsgw/service-kit";
+
 /**
  * The client addresses (`clientKeyOf` keys) whose sends lately named, in their body, an account
  * with a raised IP limit. The front door sees no body: past the default IP limit it lets such
@@ -20,12 +22,7 @@ export function createRaisedClients(
   const seenAt = new Map<string, number>();
   return {
     remember(clientKey, now) {
-      seenAt.delete(clientKey);
-      seenAt.set(clientKey, now);
-      if (seenAt.size > capacity) {
-        const oldest = seenAt.keys().next().value;
-        if (oldest !== undefined) seenAt.delete(oldest);
-      }
+      setNewest(seenAt, clientKey, now, capacity);
     },
     knows(clientKey, now) {
       const at = seenAt.get(clientKey);

@@ -40,7 +40,8 @@ ALTER ROLE routing SET search_path = routing, public;
 -- The message read model (packages/message-read-model): the API's status queries and the
 -- console's message log read the event store's projection, pricing's sweep which charges
 -- were accepted (ADR 0024), and routing whether a later attempt of a message shows before it
--- publishes a redelivered failure (ADR 0009, amendment); none writes it.
-GRANT USAGE ON SCHEMA event_store TO ingress, console, pricing, routing;
+-- publishes a redelivered failure (ADR 0009, amendment), and the SMPP server a customer's
+-- query_sm and cancel_sm (ADR 0012, amendment); none writes it.
+GRANT USAGE ON SCHEMA event_store TO ingress, console, pricing, routing, smpp_server;
 ALTER DEFAULT PRIVILEGES FOR ROLE event_store IN SCHEMA event_store
-  GRANT SELECT ON TABLES TO ingress, console, pricing, routing;
+  GRANT SELECT ON TABLES TO ingress, console, pricing, routing, smpp_server;

@@ -209,7 +209,7 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
         ...writeBucket(s.routingBucket),
         ...readBucket(s.carrierHealthBucket),
       ],
-      // Cancel requests from ingress (ADR 0030).
+      // Cancel requests from ingress, the SMPP server and the console (ADR 0030).
       [s.cancelScheduled],
       true,
     ),
@@ -276,6 +276,8 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
       ...Object.values(consoleRpc),
       s.testWebhook,
       s.inboundApi,
+      // The message page's cancel of a scheduled message (ADR 0030).
+      s.cancelScheduled,
     ]),
     "smpp-server": grant("smpp-server", [
       ...acceptance,
@@ -284,6 +286,8 @@ export function natsPermissions(prefix = "sms"): Record<NatsUser, NatsGrant> {
       // Inbound messages of accounts with SMPP credentials, to go to their binds.
       ...durable("smpp-server-inbound"),
       ...durable("smpp-server-erasures"),
+      // cancel_sm of a scheduled message (ADR 0030).
+      s.cancelScheduled,
     ]),
     inbound: grant(
       "inbound",

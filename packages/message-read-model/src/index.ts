@@ -8,6 +8,13 @@ export {
   MAX_LOG_PAGE,
   type MessageDetail,
 } from "./account-log.ts";
+export {
+  type CancelOutcome,
+  type CancelScheduledDeps,
+  cancelScheduled,
+  NOT_CANCELABLE,
+  type NotCancelable,
+} from "./cancel-scheduled.ts";
 export { InvalidCursorError } from "./errors.ts";
 export { laterAttemptsAmong } from "./later-attempts.ts";
 export {

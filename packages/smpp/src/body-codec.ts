@@ -4,10 +4,13 @@ import { SmppDecodeError, SmppEncodeError } from "./errors.ts";
 import type {
   BindFields,
   BindRespFields,
+  CancelSmFields,
   DataSmFields,
   MessageAddresses,
   MessageFields,
   MessageRespFields,
+  QuerySmFields,
+  QuerySmRespFields,
 } from "./pdu.ts";
 import { readTlvs, type Tlv, writeTlvs } from "./tlv.ts";
 
@@ -163,6 +166,82 @@ export function writeMessageResp(m: MessageRespFields): Buffer {
   const w = new BodyWriter().cString(m.messageId, 65, "message_id");
   writeTlvs(w, m.tlvs);
   return w.toBuffer();
+}
+
+export function readQuerySm(r: BodyReader): QuerySmFields {
+  const body: QuerySmFields = {
+    messageId: r.cString("message_id"),
+    sourceAddrTon: r.u8("source_addr_ton"),
+    sourceAddrNpi: r.u8("source_addr_npi"),
+    sourceAddr: r.cString("source_addr"),
+  };
+  expectEnd(r);
+  return body;
+}
+
+export function writeQuerySm(q: QuerySmFields): Buffer {
+  return new BodyWriter()
+    .cString(q.messageId, 65, "message_id")
+    .u8(q.sourceAddrTon, "source_addr_ton")
+    .u8(q.sourceAddrNpi, "source_addr_npi")
+    .cString(q.sourceAddr, 21, "source_addr")
+    .toBuffer();
+}
+
+/**
+ * Lenient as every response (`readLenientResp`): a refusal may come with no body, and a body
+ * cut short leaves the fields after the cut at "" and 0.
+ */
+export function readQuerySmResp(r: BodyReader): QuerySmRespFields {
+  const answer = { messageId: "", finalDate: "", messageState: 0, errorCode: 0 };
+  try {
+    if (r.remaining === 0) return answer;
+    answer.messageId = r.cString("message_id");
+    if (r.remaining === 0) return answer;
+    answer.finalDate = r.cString("final_date");
+    answer.messageState = r.u8("message_state");
+    answer.errorCode = r.u8("error_code");
+  } catch {
+    // What was read stands.
+  }
+  return answer;
+}
+
+export function writeQuerySmResp(q: QuerySmRespFields): Buffer {
+  return new BodyWriter()
+    .cString(q.messageId, 65, "message_id")
+    .cString(q.finalDate, 17, "final_date")
+    .u8(q.messageState, "message_state")
+    .u8(q.errorCode, "error_code")
+    .toBuffer();
+}
+
+export function readCancelSm(r: BodyReader): CancelSmFields {
+  const body: CancelSmFields = {
+    serviceType: r.cString("service_type"),
+    messageId: r.cString("message_id"),
+    sourceAddrTon: r.u8("source_addr_ton"),
+    sourceAddrNpi: r.u8("source_addr_npi"),
+    sourceAddr: r.cString("source_addr"),
+    destAddrTon: r.u8("dest_addr_ton"),
+    destAddrNpi: r.u8("dest_addr_npi"),
+    destinationAddr: r.cString("destination_addr"),
+  };
+  expectEnd(r);
+  return body;
+}
+
+export function writeCancelSm(c: CancelSmFields): Buffer {
+  return new BodyWriter()
+    .cString(c.serviceType, 6, "service_type")
+    .cString(c.messageId, 65, "message_id")
+    .u8(c.sourceAddrTon, "source_addr_ton")
+    .u8(c.sourceAddrNpi, "source_addr_npi")
+    .cString(c.sourceAddr, 21, "source_addr")
+    .u8(c.destAddrTon, "dest_addr_ton")
+    .u8(c.destAddrNpi, "dest_addr_npi")
+    .cString(c.destinationAddr, 21, "destination_addr")
+    .toBuffer();
 }
 
 export function expectEnd(r: BodyReader): void {

@@ -92,6 +92,9 @@ type AnyResponseFields = {
   systemId?: string;
   messageId?: string;
   tlvs?: readonly Tlv[];
+  finalDate?: string;
+  messageState?: number;
+  errorCode?: number;
 };
 
 /** The response to `request`, same sequence number; unspecified fields are 0 / "" / none. */
@@ -116,6 +119,16 @@ export function buildResponse(request: RequestPdu, fields: AnyResponseFields = {
         messageId: fields.messageId ?? "",
         tlvs,
       };
+    case "query_sm":
+      return {
+        command: "query_sm_resp",
+        ...head,
+        messageId: fields.messageId ?? request.messageId,
+        finalDate: fields.finalDate ?? "",
+        messageState: fields.messageState ?? 0,
+        errorCode: fields.errorCode ?? 0,
+      };
+    case "cancel_sm":
     case "enquire_link":
     case "unbind":
       return { command: `${request.command}_resp`, ...head };

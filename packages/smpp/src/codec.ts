@@ -2,14 +2,20 @@ import {
   expectEnd,
   readBind,
   readBindResp,
+  readCancelSm,
   readDataSm,
   readMessage,
   readMessageResp,
+  readQuerySm,
+  readQuerySmResp,
   writeBind,
   writeBindResp,
+  writeCancelSm,
   writeDataSm,
   writeMessage,
   writeMessageResp,
+  writeQuerySm,
+  writeQuerySmResp,
 } from "./body-codec.ts";
 import { BodyReader } from "./bytes.ts";
 import { CommandId, type CommandName, commandNameOf } from "./command-id.ts";
@@ -57,6 +63,14 @@ function encodeBody(pdu: Pdu): Buffer {
       return writeDataSm(pdu);
     case "data_sm_resp":
       return pdu.commandStatus === 0 ? writeMessageResp(pdu) : Buffer.alloc(0);
+    case "query_sm":
+      return writeQuerySm(pdu);
+    case "query_sm_resp":
+      // Unlike submit_sm_resp, SMPP 3.4 keeps the body in a refusal; peers read it either way.
+      return writeQuerySmResp(pdu);
+    case "cancel_sm":
+      return writeCancelSm(pdu);
+    case "cancel_sm_resp":
     case "enquire_link":
     case "enquire_link_resp":
     case "unbind":
@@ -121,6 +135,15 @@ function decodeBody(command: CommandName, h: DecodedHeader, r: BodyReader): Pdu 
       return { command, ...head, ...readMessageResp(r) };
     case "data_sm":
       return { command, ...head, ...readDataSm(r) };
+    case "query_sm":
+      return { command, ...head, ...readQuerySm(r) };
+    case "query_sm_resp":
+      return { command, ...head, ...readQuerySmResp(r) };
+    case "cancel_sm":
+      return { command, ...head, ...readCancelSm(r) };
+    case "cancel_sm_resp":
+      // A response: a stray body is ignored rather than failing the cancel it answers.
+      return { command, ...head };
     case "enquire_link":
     case "enquire_link_resp":
     case "unbind":

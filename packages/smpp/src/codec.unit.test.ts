@@ -242,3 +242,67 @@ function catchError(fn: () => unknown): unknown {
   }
   throw new Error("expected a throw");
 }
+
+describe("query_sm and cancel_sm (SMPP 3.4 4.8, 4.9)", () => {
+  const query = at({
+    command: "query_sm",
+    messageId: "msg_01JX",
+    sourceAddrTon: 5,
+    sourceAddrNpi: 0,
+    sourceAddr: "ACME",
+  });
+  const cancel = at({
+    command: "cancel_sm",
+    serviceType: "",
+    messageId: "msg_01JX",
+    sourceAddrTon: 5,
+    sourceAddrNpi: 0,
+    sourceAddr: "ACME",
+    destAddrTon: 1,
+    destAddrNpi: 1,
+    destinationAddr: "447911123456",
+  });
+
+  it("when they and their answers are encoded then decoded, the same PDUs come back", () => {
+    const answered = buildResponse(query, {
+      finalDate: "261207183000000+",
+      messageState: 2,
+      errorCode: 0,
+    });
+    expect(answered.messageId).toBe("msg_01JX");
+    for (const pdu of [query, answered, cancel, buildResponse(cancel)]) {
+      expect(roundTrip(pdu)).toEqual(pdu);
+    }
+  });
+
+  it("when a query_sm is encoded, its body is message_id then the source address", () => {
+    const body = encodePdu(query).subarray(16).toString("hex");
+    expect(body).toBe(`${Buffer.from("msg_01JX\0").toString("hex")}0500${"41434d4500"}`);
+  });
+
+  it("when a query_sm_resp comes without a body or cut short, what came is read and the rest is empty", () => {
+    const bare = Buffer.from("00000010800000030000006700000007", "hex");
+    expect(decodePdu(bare)).toEqual({
+      command: "query_sm_resp",
+      commandStatus: 0x67,
+      sequenceNumber: 7,
+      messageId: "",
+      finalDate: "",
+      messageState: 0,
+      errorCode: 0,
+    });
+    const idOnly = Buffer.concat([
+      Buffer.from("00000015800000030000000000000007", "hex"),
+      Buffer.from("abc\0"),
+      Buffer.of(0x00),
+    ]);
+    expect(decodePdu(idOnly)).toMatchObject({ messageId: "abc", finalDate: "", messageState: 0 });
+  });
+
+  it("when a cancel_sm is cut short, it is refused as malformed", () => {
+    const frame = encodePdu(cancel);
+    const cut = Buffer.from(frame.subarray(0, frame.length - 5));
+    cut.writeUInt32BE(cut.length, 0);
+    expect(() => decodePdu(cut)).toThrow(SmppDecodeError);
+  });
+});

@@ -49,6 +49,13 @@ export function decideIncoming(
       return role === "smsc"
         ? takeWhen(takesSubmit, CommandStatus.ESME_RSYSERR)
         : takeWhen(takesDeliver, CommandStatus.ESME_RX_T_APPN);
+    case "query_sm":
+    case "cancel_sm":
+      // An ESME's requests about its submits (SMPP 3.4 4.8, 4.9), on the binds that submit;
+      // an SMSC that does not serve them answers RINVCMDID.
+      return role === "smsc"
+        ? takeWhen(takesSubmit, CommandStatus.ESME_RINVCMDID)
+        : { kind: "respond", commandStatus: CommandStatus.ESME_RINVCMDID };
     default:
       return pdu satisfies never;
   }

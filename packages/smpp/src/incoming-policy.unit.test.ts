@@ -83,3 +83,30 @@ describe("decideIncoming", () => {
     });
   });
 });
+
+describe("decideIncoming: query_sm and cancel_sm", () => {
+  const query = req({ command: "query_sm", messageId: "1", sourceAddr: "" });
+  const cancel = req({ command: "cancel_sm", messageId: "1", sourceAddr: "" });
+
+  it("when an SMSC hears them, they are taken where submit_sm is, and answered ESME_RINVCMDID when nobody serves them", () => {
+    for (const pdu of [query, cancel]) {
+      expect(decideIncoming(pdu, "bound", "transmitter", "smsc")).toEqual({
+        kind: "emit",
+        fallbackStatus: 0x03,
+      });
+      expect(decideIncoming(pdu, "bound", "receiver", "smsc")).toEqual({
+        kind: "respond",
+        commandStatus: 0x04,
+      });
+    }
+  });
+
+  it("when an ESME hears them, they are answered ESME_RINVCMDID: a carrier has no business asking us", () => {
+    for (const pdu of [query, cancel]) {
+      expect(decideIncoming(pdu, "bound", "transceiver", "esme")).toEqual({
+        kind: "respond",
+        commandStatus: 0x03,
+      });
+    }
+  });
+});

@@ -48,6 +48,9 @@ export type {
   BindTransceiverResp,
   BindTransmitter,
   BindTransmitterResp,
+  CancelSm,
+  CancelSmFields,
+  CancelSmResp,
   DataSm,
   DataSmFields,
   DataSmResp,
@@ -62,6 +65,10 @@ export type {
   Outgoing,
   OutgoingRequest,
   Pdu,
+  QuerySm,
+  QuerySmFields,
+  QuerySmResp,
+  QuerySmRespFields,
   RequestCommand,
   RequestPdu,
   ResponseFields,
@@ -99,6 +106,7 @@ export type {
   SessionState,
 } from "./session.ts";
 export { SmppSession } from "./session.ts";
+export { smppAbsoluteTime } from "./smpp-time.ts";
 export type { CommandStatusAdvice, CommandStatusClass } from "./status-class.ts";
 export { classifyCommandStatus, commandStatusAdvice } from "./status-class.ts";
 export type { KnownTlvs, Tlv, TlvTagName } from "./tlv.ts";

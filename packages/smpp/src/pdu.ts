@@ -70,6 +70,37 @@ export type DataSmFields = MessageAddresses &
 /** message_id is "" in deliver_sm_resp; tlvs only from SMPP 5.0 peers, kept if well formed. */
 export type MessageRespFields = { readonly messageId: string; readonly tlvs: readonly Tlv[] };
 
+/** query_sm (SMPP 3.4 4.8): the state of a message submitted earlier, by its message_id. */
+export type QuerySmFields = {
+  readonly messageId: string; // <= 64 chars
+  readonly sourceAddrTon: number;
+  readonly sourceAddrNpi: number;
+  readonly sourceAddr: string; // <= 20 chars
+};
+
+/** query_sm_resp: final_date is "" until the message is final; message_state as in receipts. */
+export type QuerySmRespFields = {
+  readonly messageId: string;
+  readonly finalDate: string; // "" or 16 chars
+  readonly messageState: number;
+  readonly errorCode: number;
+};
+
+/**
+ * cancel_sm (SMPP 3.4 4.9): a message not yet delivered, by its message_id (or, with an empty
+ * message_id, every message from source_addr to destination_addr: service_type then narrows).
+ */
+export type CancelSmFields = {
+  readonly serviceType: string; // <= 5 chars
+  readonly messageId: string; // <= 64 chars
+  readonly sourceAddrTon: number;
+  readonly sourceAddrNpi: number;
+  readonly sourceAddr: string; // <= 20 chars
+  readonly destAddrTon: number;
+  readonly destAddrNpi: number;
+  readonly destinationAddr: string; // <= 20 chars
+};
+
 export type BindTransmitter = Header<"bind_transmitter"> & BindFields;
 export type BindReceiver = Header<"bind_receiver"> & BindFields;
 export type BindTransceiver = Header<"bind_transceiver"> & BindFields;
@@ -82,6 +113,10 @@ export type DeliverSm = Header<"deliver_sm"> & MessageFields;
 export type DeliverSmResp = Header<"deliver_sm_resp"> & MessageRespFields;
 export type DataSm = Header<"data_sm"> & DataSmFields;
 export type DataSmResp = Header<"data_sm_resp"> & MessageRespFields;
+export type QuerySm = Header<"query_sm"> & QuerySmFields;
+export type QuerySmResp = Header<"query_sm_resp"> & QuerySmRespFields;
+export type CancelSm = Header<"cancel_sm"> & CancelSmFields;
+export type CancelSmResp = Header<"cancel_sm_resp">;
 export type EnquireLink = Header<"enquire_link">;
 export type EnquireLinkResp = Header<"enquire_link_resp">;
 export type Unbind = Header<"unbind">;
@@ -90,12 +125,22 @@ export type GenericNack = Header<"generic_nack">;
 
 export type BindRequest = BindTransmitter | BindReceiver | BindTransceiver;
 export type BindResponse = BindTransmitterResp | BindReceiverResp | BindTransceiverResp;
-export type RequestPdu = BindRequest | SubmitSm | DeliverSm | DataSm | EnquireLink | Unbind;
+export type RequestPdu =
+  | BindRequest
+  | SubmitSm
+  | DeliverSm
+  | DataSm
+  | QuerySm
+  | CancelSm
+  | EnquireLink
+  | Unbind;
 export type ResponsePdu =
   | BindResponse
   | SubmitSmResp
   | DeliverSmResp
   | DataSmResp
+  | QuerySmResp
+  | CancelSmResp
   | EnquireLinkResp
   | UnbindResp
   | GenericNack;
@@ -111,6 +156,8 @@ export type ResponseMap = {
   submit_sm: SubmitSmResp;
   deliver_sm: DeliverSmResp;
   data_sm: DataSmResp;
+  query_sm: QuerySmResp;
+  cancel_sm: CancelSmResp;
   enquire_link: EnquireLinkResp;
   unbind: UnbindResp;
 };

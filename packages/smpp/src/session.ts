@@ -27,7 +27,13 @@ export type SessionOptions = {
 
 export type CloseInfo = { readonly error: Error | undefined };
 /** Requests handed to the owner, who must answer each with `respond()`. */
-export type IncomingRequest = P.BindRequest | P.SubmitSm | P.DeliverSm | P.DataSm;
+export type IncomingRequest =
+  | P.BindRequest
+  | P.SubmitSm
+  | P.DeliverSm
+  | P.DataSm
+  | P.QuerySm
+  | P.CancelSm;
 
 export type SessionEvents = {
   request: [pdu: IncomingRequest];

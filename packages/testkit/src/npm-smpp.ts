@@ -13,6 +13,8 @@ export interface NpmPdu {
   short_message?: { message?: string | Buffer } | Buffer | string;
   receipted_message_id?: string;
   message_state?: number;
+  final_date?: string | Date;
+  error_code?: number;
   [field: string]: unknown;
   response(fields?: Record<string, unknown>): NpmPdu;
 }
@@ -27,6 +29,8 @@ export interface NpmSession {
   submit_sm(fields: Record<string, unknown>, callback: (pdu: NpmPdu) => void): void;
   data_sm(fields: Record<string, unknown>, callback: (pdu: NpmPdu) => void): void;
   deliver_sm(fields: Record<string, unknown>, callback: (pdu: NpmPdu) => void): void;
+  query_sm(fields: Record<string, unknown>, callback: (pdu: NpmPdu) => void): void;
+  cancel_sm(fields: Record<string, unknown>, callback: (pdu: NpmPdu) => void): void;
   unbind(callback?: (pdu: NpmPdu) => void): void;
 }
 

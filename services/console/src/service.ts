@@ -20,6 +20,7 @@ import { startAuditRelay } from "./handlers/audit-relay.ts";
 import { createDispatcherClient } from "./handlers/dispatcher-client.ts";
 import { createInboundClient } from "./handlers/inbound-client.ts";
 import { createPricingClient } from "./handlers/pricing-client.ts";
+import { createRoutingClient } from "./handlers/routing-client.ts";
 
 export interface StartedConsole extends RunningService {
   /** The HTTP port (useful when HTTP_PORT is 0). */
@@ -29,8 +30,8 @@ export interface StartedConsole extends RunningService {
 }
 
 /**
- * Opens the `console` schema (users, sessions), connects to NATS for pricing's and the
- * inbound service's requests,
+ * Opens the `console` schema (users, sessions), connects to NATS for pricing's, the
+ * inbound service's and routing's requests,
  * reads the event store's projection through its read functions, and serves the pages.
  */
 export async function startConsole(config: ConsoleConfig, log: Logger): Promise<StartedConsole> {
@@ -86,6 +87,7 @@ export async function startConsole(config: ConsoleConfig, log: Logger): Promise<
         config.TEST_WEBHOOK_TIMEOUT_MS,
       ),
       inbound: createInboundClient(messaging.nats, config.NATS_PREFIX, config.RPC_TIMEOUT_MS),
+      routing: createRoutingClient(messaging.nats, config.NATS_PREFIX, config.RPC_TIMEOUT_MS),
       allowPrivateCallbacks: config.WEBHOOK_ALLOW_PRIVATE,
       log: createAccountLogReader(database.sql),
       trail: createMessageReader(database.sql),

@@ -66,3 +66,9 @@ export const admissionMetrics: AdmissionMetrics = {
     help: "Submits admitted at this replica and not yet answered.",
   }),
 };
+
+export const smppMessageRequests = defineCounter({
+  name: "smsgw_smpp_message_requests_total",
+  help: "Customer query_sm and cancel_sm by command and outcome (answered, canceled, not_found, not_cancelable, window_full, error, …).",
+  labelNames: ["command", "outcome"] as const,
+});

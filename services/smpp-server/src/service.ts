@@ -3,6 +3,8 @@ import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import {
   AccountRecord,
+  type CancelRequest,
+  CancelResponse,
   InboundDelivery,
   MessagesErased,
   newMessageId,
@@ -19,10 +21,12 @@ import {
   type DefaultLimits,
   type DoorLists,
   type RateLimiter,
+  requestReply,
   startAdmissionGate,
   startDoorLists,
   startSharedLimits,
 } from "@smsgw/message-acceptance";
+import { createMessageReader } from "@smsgw/message-read-model";
 import {
   type HealthServer,
   type KvCache,
@@ -41,6 +45,7 @@ import { type BindRegistry, startBindRegistry } from "./handlers/bind-registry.t
 import { createBindDesk } from "./handlers/binds.ts";
 import { type ConcatStore, startConcatStore } from "./handlers/concat-store.ts";
 import { handleInboundForSmpp, SMPP_INBOUND_DURABLE } from "./handlers/inbound-intake.ts";
+import { messageRequestsOf } from "./handlers/message-requests.ts";
 import { handleErasures, SMPP_ERASURES_DURABLE } from "./handlers/receipt-erasures.ts";
 import {
   handleStatusChanges,
@@ -48,7 +53,8 @@ import {
   SMPP_RECEIPTS_DURABLE,
   startReceiptSender,
 } from "./handlers/receipts.ts";
-import { samePart, serveSubmits } from "./handlers/submits.ts";
+import { serveRequests } from "./handlers/requests.ts";
+import { samePart, submitsOf } from "./handlers/submits.ts";
 import { admissionMetrics, smppReceipts } from "./metrics.ts";
 
 /** Concatenated messages an account may have waiting for parts at once, on every replica. */
@@ -217,6 +223,21 @@ export async function startSmppServer(
       log,
       now,
     };
+    const reader = createMessageReader(database.sql);
+    const messageRequestDeps = {
+      getMessage: (messageId: string, accountId: string) => reader.getMessage(messageId, accountId),
+      askRouting: (request: CancelRequest) =>
+        requestReply(
+          nc,
+          messaging.subjects.cancelScheduled,
+          request,
+          CancelResponse,
+          config.AUTHORIZE_TIMEOUT_MS,
+        ),
+      window: config.SMPP_WINDOW,
+      log,
+      now,
+    };
     const receipts = startReceiptSender({
       sql: database.sql,
       desk,
@@ -233,7 +254,14 @@ export async function startSmppServer(
       onBind: desk.onBind,
       onSession(session) {
         const bound = desk.boundOf(session);
-        if (bound) serveSubmits(submitDeps, bound);
+        if (bound) {
+          const messages = messageRequestsOf(messageRequestDeps, bound);
+          serveRequests(session, {
+            submit: submitsOf(submitDeps, bound),
+            query: messages.query,
+            cancel: messages.cancel,
+          });
+        }
         // Receipts kept while the account had no receiver go out now.
         if (bound && bound.mode !== "transmitter") receipts.poke();
         session.on("warning", (error) =>

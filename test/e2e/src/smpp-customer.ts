@@ -31,7 +31,7 @@ export function smppCustomer(
 
   function call(
     session: NpmSession,
-    command: BindCommand | "submit_sm" | "data_sm",
+    command: BindCommand | "submit_sm" | "data_sm" | "query_sm" | "cancel_sm",
     fields: Record<string, unknown>,
   ): Promise<NpmPdu> {
     return new Promise((resolve) => session[command](fields, resolve));

@@ -147,8 +147,9 @@ describe("PostgreSQL connections through the pooler", () => {
       .map(([, role]) => role)
       .sort();
     // ADR 0014: ingress and the console (status, trail, log); ADR 0024: pricing's sweep;
-    // ADR 0009 (amendment): routing's check of a redelivered failure.
-    expect(readers).toEqual(["console", "ingress", "pricing", "routing"]);
+    // ADR 0009 (amendment): routing's check of a redelivered failure; ADR 0012 (amendment):
+    // the SMPP server's query_sm and cancel_sm.
+    expect(readers).toEqual(["console", "ingress", "pricing", "routing", "smpp_server"]);
     const usage = schemasSql.match(/^GRANT USAGE ON SCHEMA event_store TO ([a-z_, ]+);$/m)?.[1];
     const select = schemasSql.match(
       /^ALTER DEFAULT PRIVILEGES FOR ROLE event_store IN SCHEMA event_store\n\s+GRANT SELECT ON TABLES TO ([a-z_, ]+);$/m,

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createRecentCounter } from "./recent-counter.ts";
 import { isRebind, isThrottle, throttlePauseMs } from "./throttle.ts";
 import { createTokenBucket } from "./token-bucket.ts";
-import { smppAbsoluteTime, validUntilFor } from "./validity.ts";
+import { validUntilFor } from "./validity.ts";
 
 describe("token bucket", () => {
   it("when the burst is spent, the next token is due after 1/rate seconds", () => {
@@ -44,10 +44,6 @@ describe("throttle", () => {
 });
 
 describe("validity", () => {
-  it("writes SMPP absolute time in UTC with tenths", () => {
-    expect(smppAbsoluteTime(new Date("2027-01-02T03:04:05.678Z"))).toBe("270102030405600+");
-  });
-
   it("uses the message's validUntil, else the carrier's default from now", () => {
     const now = new Date("2026-11-25T00:00:00Z");
     expect(validUntilFor("2026-11-25T01:00:00Z", 60, now).toISOString()).toBe(

@@ -15,6 +15,7 @@ import {
   SmppEncodeError,
   SmppGenericNackError,
   SmppSessionStateError,
+  smppAbsoluteTime,
   submitSm,
 } from "@smsgw/smpp";
 import {
@@ -41,7 +42,7 @@ import {
   type PartResult,
 } from "../domain/submit-outcome.ts";
 import { planSubmit, type SubmitPlan } from "../domain/submit-plan.ts";
-import { smppAbsoluteTime, validUntilFor } from "../domain/validity.ts";
+import { validUntilFor } from "../domain/validity.ts";
 import type { CarrierLink } from "./carrier-link.ts";
 import { reconcileClaimed } from "./reconcile.ts";
 import { withRetries } from "./retry.ts";

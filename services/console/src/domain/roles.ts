@@ -13,7 +13,8 @@ export function isRole(value: unknown): value is Role {
 /**
  * - `read`: every page of the account's data (no secret is on any page but once, in the
  *   answer to an action);
- * - `develop`: keys, credentials, SMPP, numbers, sender IDs, opt-outs, sending;
+ * - `develop`: keys, credentials, SMPP, numbers, sender IDs, opt-outs, sending (and canceling
+ *   a scheduled message);
  * - `billing`: the balance's settings (the low-balance threshold);
  * - `team`: members, invitations, going live (a commitment of the company);
  * - `self`: one's own password, two-factor and sessions.
@@ -64,6 +65,7 @@ const RULES: readonly Rule[] = [
   ],
   ["POST", path("/(send|keys|smpp/rotate|numbers|sender-ids|opt-outs)"), "develop"],
   ["POST", path("/keys/:p/revoke"), "develop"],
+  ["POST", path("/messages/:p/cancel"), "develop"],
   ["POST", path("/numbers/:p/(inbound-url|release)"), "develop"],
   ["POST", path("/sender-ids/:p/withdraw"), "develop"],
   ["POST", path("/opt-outs/:p/remove"), "develop"],

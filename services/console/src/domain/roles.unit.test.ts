@@ -10,6 +10,7 @@ describe("roles", () => {
       ["POST", "/credentials/rotate-token"],
       ["POST", "/account/low-balance"],
       ["POST", "/account/live"],
+      ["POST", "/messages/msg_01KB0000000000000000000000/cancel"],
       ["GET", "/team"],
     ] as const) {
       const need = capabilityOf(method, url);
@@ -20,6 +21,8 @@ describe("roles", () => {
 
   it("when a developer or a billing user acts, each may do its own part only", () => {
     expect(may("developer", "develop")).toBe(true);
+    // Canceling a scheduled message is the counterpart of sending.
+    expect(capabilityOf("POST", "/messages/msg_01/cancel")).toBe("develop");
     expect(may("developer", "billing")).toBe(false);
     expect(may("billing", "billing")).toBe(true);
     expect(may("billing", "develop")).toBe(false);

@@ -13,12 +13,14 @@ import { mountAccountSecurity } from "./account-security.ts";
 import { Attempts } from "./attempts.ts";
 import type { AuditRelay } from "./audit-relay.ts";
 import { mountAuth } from "./auth.ts";
+import { mountCancel } from "./cancel.ts";
 import type { DispatcherClient } from "./dispatcher-client.ts";
 import { type InboundClient, InboundUnavailableError } from "./inbound-client.ts";
 import { mountInvite } from "./invite.ts";
 import { mountKeys } from "./keys.ts";
 import { mountPages } from "./pages.ts";
 import { type PricingClient, PricingUnavailableError } from "./pricing-client.ts";
+import type { RoutingClient } from "./routing-client.ts";
 import { locals, pageContext, securityHeaders, sessions } from "./security.ts";
 import { mountSmpp } from "./smpp.ts";
 import { mountStatic } from "./static.ts";
@@ -43,6 +45,8 @@ export interface AppOptions {
   dispatcher: DispatcherClient;
   /** Numbers, inbound messages and opt-outs: the inbound service's API. */
   inbound: InboundClient;
+  /** Cancels scheduled messages, which routing holds until their sendAt. */
+  routing: RoutingClient;
   /** WEBHOOK_ALLOW_PRIVATE: a number's inbound URL may name a private or loopback host. */
   allowPrivateCallbacks: boolean;
   log: AccountLogReader;
@@ -115,6 +119,12 @@ export function createApp(options: AppOptions): express.Express {
     trail: options.trail,
     pricing: options.pricing,
     logger: options.logger,
+  });
+  mountCancel(pages, {
+    reader: options.trail,
+    routing: options.routing,
+    logger: options.logger,
+    now: Date.now,
   });
   mountActions(pages, {
     ...reauth,

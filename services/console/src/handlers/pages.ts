@@ -8,12 +8,12 @@ import {
 } from "@smsgw/message-read-model";
 import type { Logger } from "@smsgw/service-kit";
 import type { Request, Response, Router } from "express";
+import { awaitsSendAt, readCancelNotice } from "../domain/cancel.ts";
 import { barsOf, lastDays } from "../domain/chart.ts";
 import { type LogQuery, parseLogFilter } from "../domain/log-filter.ts";
-import { errorPage } from "../domain/pages/auth.ts";
 import { billingPage } from "../domain/pages/billing.ts";
 import { dashboardPage } from "../domain/pages/dashboard.ts";
-import { messagePage, messagesPage } from "../domain/pages/messages.ts";
+import { messageNotFoundPage, messagePage, messagesPage } from "../domain/pages/messages.ts";
 import { describeEvent } from "../domain/timeline.ts";
 import type { PricingClient } from "./pricing-client.ts";
 import { pageContext, requireUser, signedIn } from "./security.ts";
@@ -124,22 +124,16 @@ export function mountPages(router: Router, options: PageOptions): void {
     const detail = isMessageId(messageId) ? await log.getMessageDetail(messageId, accountId) : null;
     const events = detail ? await trail.listEvents(messageId, accountId, { limit: 1_000 }) : null;
     if (!detail || !events) {
-      return void res
-        .status(404)
-        .send(
-          errorPage(
-            pageContext(res),
-            404,
-            "Message not found",
-            "There is no such message in your account.",
-          ).value,
-        );
+      return void res.status(404).send(messageNotFoundPage(pageContext(res)).value);
     }
+    const cancelNotice = readCancelNotice(req.query.cancel);
     res.send(
       messagePage(pageContext(res), {
         ...detail,
         timeline: events.events.map(describeEvent),
         moreEvents: events.nextCursor !== null,
+        cancelable: awaitsSendAt(detail, Date.now()),
+        ...(cancelNotice ? { cancelNotice } : {}),
       }).value,
     );
   });

@@ -1,5 +1,6 @@
 import { type CancelRequest, type CancelResponse, isMessageId } from "@smsgw/contracts";
 import { apiError } from "@smsgw/message-acceptance";
+import { cancelScheduled, NOT_CANCELABLE } from "@smsgw/message-read-model";
 import type { Logger } from "@smsgw/service-kit";
 import type { RequestHandler, Response } from "express";
 import { type MessageReader, NOT_FOUND } from "./message-status.ts";
@@ -28,47 +29,41 @@ const ROUTING_DOWN = apiError(
  * answers say no more of the message than that.
  */
 export function cancelHandler(deps: CancelDeps): RequestHandler<{ id: string }> {
+  const cancelDeps = {
+    getMessage: (messageId: string, accountId: string) =>
+      deps.reader.getMessage(messageId, accountId),
+    askRouting: deps.askRouting,
+    now: deps.now,
+  };
   return async (req, res) => {
     const account = authenticateV1(deps, req, res, "send");
     if (!account) return;
     const { id } = req.params;
     if (!isMessageId(id)) return sendError(res, NOT_FOUND);
-    const view = await deps.reader.getMessage(id, account.accountId);
-    if (!view) return sendError(res, NOT_FOUND);
-    // Canceled before: the same answer.
-    if (view.status === "failed" && view.errorCode === "canceled") return canceled(res, id);
-    if (view.status !== "queued" || view.sendAt === null) {
-      return sendError(
-        res,
-        notCancelable(view.sendAt === null ? "was not scheduled" : "is on its way or final"),
-      );
-    }
-    let answer: CancelResponse;
-    try {
-      answer = await deps.askRouting({ accountId: account.accountId, messageId: id });
-    } catch (error) {
-      deps.log.error({ err: error }, "cancel request failed");
-      return sendError(res, ROUTING_DOWN);
-    }
-    switch (answer.outcome) {
+    const outcome = await cancelScheduled(cancelDeps, account.accountId, id);
+    switch (outcome.kind) {
       case "canceled":
         return canceled(res, id);
-      case "released":
-        return sendError(res, notCancelable("is on its way"));
-      case "not_scheduled":
-        // The event store has it scheduled and routing has not read it yet: a moment after
-        // its acceptance, at most.
+      case "not_found":
+        return sendError(res, NOT_FOUND);
+      case "not_cancelable":
         return sendError(
           res,
-          Date.parse(view.sendAt) > deps.now()
-            ? apiError(
-                "server_error",
-                "the message is not held for its sendAt yet; retry in a moment",
-              )
-            : notCancelable("is on its way"),
+          apiError(
+            "message_not_cancelable",
+            `the message ${NOT_CANCELABLE[outcome.reason]}: only a message waiting for its sendAt can be canceled`,
+          ),
         );
-      default:
+      case "not_held_yet":
+        return sendError(
+          res,
+          apiError("server_error", "the message is not held for its sendAt yet; retry in a moment"),
+        );
+      case "unanswered":
+        deps.log.error({ err: outcome.error }, "cancel request failed");
         return sendError(res, ROUTING_DOWN);
+      default:
+        return outcome satisfies never;
     }
   };
 }
@@ -79,11 +74,4 @@ export function cancelHandler(deps: CancelDeps): RequestHandler<{ id: string }> 
  */
 function canceled(res: Response, messageId: string): void {
   sendJson(res, 202, { messageId, canceled: true });
-}
-
-function notCancelable(why: string) {
-  return apiError(
-    "message_not_cancelable",
-    `the message ${why}: only a message waiting for its sendAt can be canceled`,
-  );
 }

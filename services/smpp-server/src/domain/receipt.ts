@@ -32,6 +32,15 @@ export const STAT_OF: Partial<Record<MessageStatus, ReceiptStat>> = {
 };
 
 /**
+ * The stat of a final outcome: STAT_OF's, but a message its account canceled (ADR 0030) is
+ * DELETED, SMPP's word for a message cancel_sm took back. Undefined while not final.
+ */
+export function statOf(status: MessageStatus, errorCode: string | null): ReceiptStat | undefined {
+  if (status === "failed" && errorCode === "canceled") return "DELETED";
+  return STAT_OF[status];
+}
+
+/**
  * The receipt's `err:` (three digits): 000 when delivered, else one per documented errorCode
  * (api.md section 7, ADR 0017; docs/api.md lists them), 099 when there is none. Every
  * documented code must have its number: a new one cannot be forgotten here. Numbers are
@@ -64,7 +73,7 @@ export function errOf(status: MessageStatus, errorCode: string | null): string {
  * the id's own time; `text:` is left empty (the text is not in the status change).
  */
 export function receiptInputOf(change: MessageStatusChanged): ReceiptInput | null {
-  const stat = STAT_OF[change.status];
+  const stat = statOf(change.status, change.errorCode);
   if (!stat) return null;
   const submitted = messageIdTime(change.messageId) ?? Date.parse(change.occurredAt);
   const numeric = /^\+?\d+$/.test(change.fromNumber);

@@ -69,6 +69,13 @@ describe("a customer's receipt", () => {
     expect(errOf("undelivered", null)).toBe("099");
   });
 
+  it("when its account canceled it (ADR 0030), the receipt says DELETED, err 010, as SMPP has a canceled message", () => {
+    expect(receiptInputOf(change({ status: "failed", errorCode: "canceled" }))).toMatchObject({
+      stat: "DELETED",
+      err: "010",
+    });
+  });
+
   it("when an older status change holds a carrier's raw code, the customer's receipt says the documented code's number, never the raw one", () => {
     expect(errOf("undelivered", "001")).toBe(ERR_OF.unknown_subscriber);
     expect(errOf("failed", "0x0000000b")).toBe(ERR_OF.invalid_number);

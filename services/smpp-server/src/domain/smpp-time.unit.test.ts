@@ -1,3 +1,4 @@
+import { smppAbsoluteTime } from "@smsgw/smpp";
 import { describe, expect, it } from "vitest";
 import { readSmppTime, scheduleOf } from "./smpp-time.ts";
 
@@ -52,5 +53,15 @@ describe("a submit's schedule and validity", () => {
     expect(of("", "garbage")).toMatchObject({ ok: false, status: 0x62 });
     expect(of("000000020000000R", "000000010000000R")).toMatchObject({ ok: false, status: 0x62 });
     expect(of("", "000004000000000R")).toMatchObject({ ok: false, status: 0x62 });
+  });
+});
+
+describe("writing an SMPP time", () => {
+  it("when an instant is written, it is absolute in UTC with its tenths, and reads back the same", () => {
+    expect(smppAbsoluteTime(new Date("2026-12-07T18:30:05.730Z"))).toBe("261207183005700+");
+    expect(smppAbsoluteTime(new Date("2027-01-02T03:04:05.678Z"))).toBe("270102030405600+");
+    for (const iso of ["2026-01-02T03:04:05.000Z", "2031-12-31T23:59:59.900Z"]) {
+      expect(readSmppTime(smppAbsoluteTime(new Date(iso)), now)).toBe(iso);
+    }
   });
 });

@@ -15,7 +15,8 @@ import { openTestDatabase } from "../testing/database.ts";
 import type { Bound } from "./binds.ts";
 import { type ConcatStore, startConcatStore } from "./concat-store.ts";
 import { oweExpiredPartsReceipts } from "./receipts.ts";
-import { samePart, serveSubmits } from "./submits.ts";
+import { serveRequests } from "./requests.ts";
+import { samePart, submitsOf } from "./submits.ts";
 
 // Real sockets and the real Postgres, our server's submit path, with a pipeline that only
 // records what it accepts (the checks and the charge are @smsgw/message-acceptance's, tested
@@ -104,7 +105,9 @@ async function replica(gateway: Gateway, options: { timeoutMs?: number } = {}) {
         systemId: "acme",
         mode: "transmitter",
       };
-      serveSubmits(deps, bound);
+      // Queries and cancels are smpp-query-cancel.e2e.test.ts's.
+      const none = () => undefined;
+      serveRequests(session, { submit: submitsOf(deps, bound), query: none, cancel: none });
     },
   });
   const { port } = await server.listen(0);

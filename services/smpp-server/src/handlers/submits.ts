@@ -10,13 +10,7 @@ import {
   type ScheduleLimits,
 } from "@smsgw/message-acceptance";
 import type { KvCache, Logger } from "@smsgw/service-kit";
-import {
-  CommandStatus,
-  type DataSm,
-  type IncomingRequest,
-  readMessageContent,
-  type SubmitSm,
-} from "@smsgw/smpp";
+import { CommandStatus, type DataSm, readMessageContent, type SubmitSm } from "@smsgw/smpp";
 import { destinationOf, sourceOf } from "../domain/addresses.ts";
 import { smppLimitsOf } from "../domain/bind.ts";
 import { decodeMessageText } from "../domain/message-text.ts";
@@ -60,22 +54,17 @@ export function samePart(a: SubmittedPart, b: SubmittedPart): boolean {
 const SMPP_NAMES = { to: "destination_addr", from: "source_addr" };
 
 /**
- * Serves one bound session's submit_sm and data_sm (the same path; data_sm's text is in
+ * One bound session's submit_sm and data_sm (the same path; data_sm's text is in
  * message_payload): the bind's window and the account's rate
  * (ESME_RTHROTTLED), the parts of a concatenated message joined into one, the text decoded,
  * then exactly the path of `POST /v1/messages` (`@smsgw/message-acceptance`: checks in
  * api.md's order, pricing's charge, MessageAccepted), answered with the same `msg_…` id.
  */
-export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
+export function submitsOf(deps: SubmitDeps, bound: Bound): (pdu: SubmitSm | DataSm) => void {
   const { session } = bound;
   let inFlight = 0;
 
-  session.on("request", (pdu: IncomingRequest) => {
-    if (pdu.command !== "submit_sm" && pdu.command !== "data_sm") {
-      // A customer has nothing to deliver to us (deliver_sm goes the other way).
-      session.respond(pdu, { commandStatus: CommandStatus.ESME_RINVCMDID });
-      return;
-    }
+  function serve(pdu: SubmitSm | DataSm): void {
     inFlight += 1;
     void submit(pdu)
       .catch((error: unknown) => {
@@ -87,7 +76,7 @@ export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
         smppSubmits.inc({ outcome });
         session.respond(pdu, { commandStatus: status, messageId: messageId ?? "" });
       });
-  });
+  }
 
   interface Answer {
     status: number;
@@ -253,6 +242,8 @@ export function serveSubmits(deps: SubmitDeps, bound: Bound): void {
     if (accepted === "not_stored") return refusal(CommandStatus.ESME_RSYSERR, "server_error");
     return { status: CommandStatus.ESME_ROK, messageId, outcome: "accepted" };
   }
+
+  return serve;
 }
 
 /** The answers after which a client sends the same PDU again (reference.md: 0x58, 0x08). */

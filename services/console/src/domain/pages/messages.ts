@@ -1,10 +1,13 @@
 import { MESSAGE_STATUSES } from "@smsgw/contracts";
 import type { MessageDetail, MessageView } from "@smsgw/message-read-model";
+import { CANCEL_NOTICES, type CancelNotice } from "../cancel.ts";
 import { money, when } from "../format.ts";
 import { type Html, html } from "../html.ts";
 import type { LogQuery } from "../log-filter.ts";
+import { may } from "../roles.ts";
 import type { TimelineEntry } from "../timeline.ts";
-import { layout, type PageContext, problemList } from "./layout.ts";
+import { errorPage } from "./auth.ts";
+import { csrfField, layout, type PageContext, problemList } from "./layout.ts";
 
 /** A row of the log: the event store's message view (read functions), as it comes. */
 export type LogRow = Pick<
@@ -57,6 +60,41 @@ ${nextCursor ? html`<p><a rel="next" href="/messages?${next.toString()}">Older m
 export interface MessagePageView extends MessageDetail {
   timeline: TimelineEntry[];
   moreEvents: boolean;
+  /** It waits for its sendAt (`awaitsSendAt`): a role that may send may cancel it. */
+  cancelable: boolean;
+  /** What the cancel just asked for came to (the redirect's `?cancel=`). */
+  cancelNotice?: CancelNotice;
+}
+
+/** Another account's message, or none: the page and its cancel answer the same. */
+export function messageNotFoundPage(ctx: PageContext): Html {
+  return errorPage(ctx, 404, "Message not found", "There is no such message in your account.");
+}
+
+/**
+ * The cancel form, for a message waiting for its sendAt and a role that may send (the server
+ * refuses the others whatever the page shows). Not after a cancel the projection has not
+ * folded yet: the notice says it is done.
+ */
+function cancelForm(ctx: PageContext, view: MessagePageView): Html {
+  const offered =
+    view.cancelable &&
+    view.cancelNotice !== "canceled" &&
+    ctx.role !== undefined &&
+    may(ctx.role, "develop");
+  if (!offered) return html``;
+  return html`<form method="post" action="/messages/${view.messageId}/cancel" class="stack">${csrfField(ctx)}
+<p class="hint">It waits for its scheduled time: canceled before then, it is never sent and its cost is refunded.</p>
+<button type="submit" data-testid="cancel-scheduled">Cancel scheduled message</button>
+</form>`;
+}
+
+function cancelNotice(notice: CancelNotice | undefined): Html {
+  if (notice === undefined) return html``;
+  if (notice === "canceled") {
+    return html`<p class="notice" role="status" data-testid="cancel-notice">${CANCEL_NOTICES.canceled}</p>`;
+  }
+  return html`<p class="problems" role="alert" data-testid="cancel-notice">${CANCEL_NOTICES[notice]}</p>`;
 }
 
 export function messagePage(ctx: PageContext, view: MessagePageView): Html {
@@ -68,7 +106,8 @@ export function messagePage(ctx: PageContext, view: MessagePageView): Html {
     ctx,
     `Message ${view.messageId}`,
     "/messages",
-    html`<dl class="facts">
+    html`${cancelNotice(view.cancelNotice)}
+<dl class="facts">
 <dt>Status</dt><dd><span class="status ${view.status}" data-testid="status">${view.status}</span>${view.errorCode ? ` (error ${view.errorCode})` : ""}</dd>
 <dt>To</dt><dd>${view.to}</dd><dt>From</dt><dd>${view.from}</dd>
 <dt>Cost</dt><dd>${money(view.cost, view.currency)} for ${view.parts} part(s)</dd>
@@ -77,6 +116,7 @@ ${view.reference ? html`<dt>Reference</dt><dd>${view.reference}</dd>` : ""}
 ${view.sendAt ? html`<dt>Scheduled for</dt><dd data-testid="send-at">${when(view.sendAt)}</dd>` : ""}
 ${view.validUntil ? html`<dt>Valid until</dt><dd>${when(view.validUntil)}</dd>` : ""}
 </dl>
+${cancelForm(ctx, view)}
 <h2>Parts</h2>
 <table class="parts"><thead><tr><th scope="col">Part</th><th scope="col">Status</th><th scope="col">When</th><th scope="col">Error</th></tr></thead><tbody>${partRows}</tbody></table>
 <h2>Timeline</h2>

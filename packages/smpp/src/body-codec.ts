@@ -194,9 +194,15 @@ export function writeQuerySm(q: QuerySmFields): Buffer {
  */
 export function readQuerySmResp(r: BodyReader): QuerySmRespFields {
   const answer = { messageId: "", finalDate: "", messageState: 0, errorCode: 0 };
+  if (r.remaining === 0) return answer;
   try {
-    if (r.remaining === 0) return answer;
     answer.messageId = r.cString("message_id");
+  } catch {
+    // No NUL: the id takes the rest of the body, as in the other responses.
+    answer.messageId = r.octets(r.remaining, "message_id").toString("latin1");
+    return answer;
+  }
+  try {
     if (r.remaining === 0) return answer;
     answer.finalDate = r.cString("final_date");
     answer.messageState = r.u8("message_state");

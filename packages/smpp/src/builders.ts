@@ -123,7 +123,9 @@ export function buildResponse(request: RequestPdu, fields: AnyResponseFields = {
       return {
         command: "query_sm_resp",
         ...head,
-        messageId: fields.messageId ?? request.messageId,
+        // Echoed only when it fits the answer (64 characters): a longer one, accepted as read,
+        // would make the answer unencodable and leave the request unanswered.
+        messageId: fields.messageId ?? (request.messageId.length <= 64 ? request.messageId : ""),
         finalDate: fields.finalDate ?? "",
         messageState: fields.messageState ?? 0,
         errorCode: fields.errorCode ?? 0,

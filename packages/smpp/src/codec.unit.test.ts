@@ -299,6 +299,24 @@ describe("query_sm and cancel_sm (SMPP 3.4 4.8, 4.9)", () => {
     expect(decodePdu(idOnly)).toMatchObject({ messageId: "abc", finalDate: "", messageState: 0 });
   });
 
+  it("when a query_sm names an id longer than an answer can carry, it is still answered, with no id", () => {
+    const long = { ...query, messageId: "x".repeat(70) };
+    const decoded = decodePdu(encodePdu({ ...long, messageId: "x".repeat(64) }));
+    expect(decoded).toMatchObject({ messageId: "x".repeat(64) });
+    const answer = buildResponse(long as typeof query, { commandStatus: 0x67 });
+    expect(answer.messageId).toBe("");
+    expect(() => encodePdu(answer)).not.toThrow();
+    expect(buildResponse(query, { commandStatus: 0x67 }).messageId).toBe("msg_01JX");
+  });
+
+  it("when a query_sm_resp's id has no NUL, the id is the rest of the body", () => {
+    const frame = Buffer.concat([
+      Buffer.from("00000013800000030000000000000007", "hex"),
+      Buffer.from("abc"),
+    ]);
+    expect(decodePdu(frame)).toMatchObject({ messageId: "abc", finalDate: "", messageState: 0 });
+  });
+
   it("when a cancel_sm is cut short, it is refused as malformed", () => {
     const frame = encodePdu(cancel);
     const cut = Buffer.from(frame.subarray(0, frame.length - 5));

@@ -45,6 +45,28 @@ export function cancelNoticeOf(
   }
 }
 
+/**
+ * Whether a notice can be true of the message as the page shows it: the query string is
+ * anyone's to write, so a link cannot have the page say "canceled" of a message that was never
+ * scheduled or went out, nor "not scheduled" of one that was.
+ */
+export function noticeFits(
+  notice: CancelNotice,
+  view: Pick<MessageView, "status" | "sendAt" | "errorCode">,
+): boolean {
+  switch (notice) {
+    case "canceled":
+      return (
+        view.sendAt !== null &&
+        (view.status === "queued" || (view.status === "failed" && view.errorCode === "canceled"))
+      );
+    case "not_scheduled":
+      return view.sendAt === null;
+    default:
+      return view.sendAt !== null;
+  }
+}
+
 /** The `?cancel=` of the message page, if it names a notice. */
 export function readCancelNotice(value: unknown): CancelNotice | undefined {
   return typeof value === "string" && Object.hasOwn(CANCEL_NOTICES, value)

@@ -6,6 +6,7 @@ import {
   CANCEL_NOTICES,
   type CancelNotice,
   cancelNoticeOf,
+  noticeFits,
   readCancelNotice,
 } from "./cancel.ts";
 
@@ -86,5 +87,20 @@ describe("canceling a scheduled message from its page", () => {
     expect(readCancelNotice("toString")).toBeUndefined();
     expect(readCancelNotice(["canceled"])).toBeUndefined();
     expect(readCancelNotice(undefined)).toBeUndefined();
+  });
+});
+
+describe("a notice named by a link", () => {
+  it("when it says canceled of a message never scheduled or gone out, or not scheduled of a scheduled one, the page does not show it", () => {
+    expect(noticeFits("canceled", message({ sendAt: LATER }))).toBe(true);
+    expect(
+      noticeFits("canceled", message({ status: "failed", errorCode: "canceled", sendAt: LATER })),
+    ).toBe(true);
+    expect(noticeFits("canceled", message({ status: "delivered", sendAt: LATER }))).toBe(false);
+    expect(noticeFits("canceled", message({}))).toBe(false);
+    expect(noticeFits("not_scheduled", message({}))).toBe(true);
+    expect(noticeFits("not_scheduled", message({ sendAt: LATER }))).toBe(false);
+    expect(noticeFits("on_its_way", message({ status: "sent", sendAt: EARLIER }))).toBe(true);
+    expect(noticeFits("unanswered", message({}))).toBe(false);
   });
 });

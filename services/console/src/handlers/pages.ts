@@ -8,7 +8,7 @@ import {
 } from "@smsgw/message-read-model";
 import type { Logger } from "@smsgw/service-kit";
 import type { Request, Response, Router } from "express";
-import { awaitsSendAt, readCancelNotice } from "../domain/cancel.ts";
+import { awaitsSendAt, noticeFits, readCancelNotice } from "../domain/cancel.ts";
 import { barsOf, lastDays } from "../domain/chart.ts";
 import { type LogQuery, parseLogFilter } from "../domain/log-filter.ts";
 import { billingPage } from "../domain/pages/billing.ts";
@@ -126,7 +126,8 @@ export function mountPages(router: Router, options: PageOptions): void {
     if (!detail || !events) {
       return void res.status(404).send(messageNotFoundPage(pageContext(res)).value);
     }
-    const cancelNotice = readCancelNotice(req.query.cancel);
+    const asked = readCancelNotice(req.query.cancel);
+    const cancelNotice = asked && noticeFits(asked, detail) ? asked : undefined;
     res.send(
       messagePage(pageContext(res), {
         ...detail,

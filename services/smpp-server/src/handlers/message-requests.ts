@@ -41,7 +41,7 @@ export function messageRequestsOf(deps: MessageRequestDeps, bound: Bound) {
     const asked = pdu as QuerySm;
     if (inFlight >= deps.window) {
       smppMessageRequests.inc({ command: pdu.command, outcome: "window_full" });
-      session.respond(asked, { commandStatus: CommandStatus.ESME_RTHROTTLED });
+      answerWith(asked, { commandStatus: CommandStatus.ESME_RTHROTTLED });
       return;
     }
     inFlight += 1;
@@ -53,8 +53,17 @@ export function messageRequestsOf(deps: MessageRequestDeps, bound: Bound) {
       .then(({ commandStatus, outcome, state }) => {
         inFlight -= 1;
         smppMessageRequests.inc({ command: pdu.command, outcome });
-        session.respond(asked, { commandStatus, ...state });
+        answerWith(asked, { commandStatus, ...state });
       });
+  }
+
+  /** Never throws: an answer that cannot be written is logged, the session goes on. */
+  function answerWith(pdu: QuerySm, fields: Parameters<typeof session.respond<"query_sm">>[1]) {
+    try {
+      session.respond(pdu, fields);
+    } catch (error) {
+      deps.log.warn({ err: error, accountId }, `${pdu.command} answer not sent`);
+    }
   }
 
   async function query(pdu: QuerySm): Promise<Answer> {

@@ -178,6 +178,25 @@ function request(): fc.Arbitrary<Generated> {
       garbage,
     ),
   });
+  const messageId = fc.oneof(
+    fc.constant("msg_01JDXQ4M9Z8K3V7T2R5N6P0W1Y"),
+    fc.string({ maxLength: 40, unit: "binary" }),
+    notAString,
+  );
+  const cancelMany = fc.record({
+    method: fc.constantFrom("POST", "POST", "GET"),
+    path: fc.constant("/v1/messages/cancel"),
+    headers: auth.map((a) => ({ ...a, "content-type": "application/json" })),
+    body: fc.oneof(
+      fc.array(messageId, { maxLength: 20 }).map((messageIds) => JSON.stringify({ messageIds })),
+      fc
+        .integer({ min: 1_001, max: 1_200 })
+        .map((n) =>
+          JSON.stringify({ messageIds: Array(n).fill("msg_01JDXQ4M9Z8K3V7T2R5N6P0W1Y") }),
+        ),
+      garbage,
+    ),
+  });
   const compat = fc.record({
     method: fc.constantFrom("GET", "POST", ...METHODS),
     path: compatQuery.map((q) => `/?${q}`),
@@ -247,6 +266,7 @@ function request(): fc.Arbitrary<Generated> {
   return fc.oneof(
     v1Send,
     batch,
+    cancelMany,
     compat,
     compatBody,
     elsewhere,
@@ -282,6 +302,7 @@ describe("when thousands of malformed requests arrive", () => {
           status?: unknown;
           message?: unknown;
           accepted?: unknown;
+          canceled?: unknown;
         };
         if (response.status >= 400) {
           expect(typeof body.status).toBe("string");
@@ -289,6 +310,9 @@ describe("when thousands of malformed requests arrive", () => {
         } else if (r.path === "/v1/messages/batch") {
           // A well-formed batch of broken items: every item refused.
           expect(body.accepted).toBe(0);
+        } else if (r.path === "/v1/messages/cancel") {
+          // No message of this account is scheduled: every id not found.
+          expect(body.canceled).toBe(0);
         } else {
           // A 200 at the root is a refusal; elsewhere a read (balance, status, formatter).
           expect(body.status).not.toBe("success");

@@ -223,6 +223,7 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
         now,
         askRouting: (request) =>
           requestReply(nc, messaging.subjects.cancelScheduled, request, CancelResponse, rpcTimeout),
+        waitLimitMs,
       },
       keys: {
         ...auth,

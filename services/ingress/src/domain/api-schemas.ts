@@ -92,6 +92,18 @@ export const SendBatchEnvelope = z.strictObject({
   ...Credentials,
 });
 
+/** `POST /v1/messages/cancel` (ADR 0030, amendment of 2026-12-07): up to 1,000 scheduled messages. */
+export const CancelMessages = z.strictObject({
+  messageIds: z
+    .array(z.string().meta({ description: "a message id as the send answered it (msg_…)" }))
+    .min(1)
+    .max(MAX_BATCH)
+    .meta({
+      description: `1 to ${MAX_BATCH} ids; an id given twice is answered at each of its positions`,
+    }),
+  ...Credentials,
+});
+
 /** The documented errorCodes (ADR 0017), each with its meaning in the description. */
 export const ErrorCodeSchema = z.enum(ERROR_CODES).meta({
   description: `why a message failed, was undelivered or expired; stable (codes are added, never changed): ${ERROR_CODES.map((code) => `\`${code}\` ${ERROR_CODE_MEANINGS[code]}`).join("; ")}`,
@@ -136,6 +148,25 @@ export const BatchResult = z.object({
   accepted: z.number().int(),
   refused: z.number().int(),
   results: z.array(BatchItemResult),
+});
+
+export const CancelItemResult = z.object({
+  index: z.number().int().meta({ description: "position in the request's messageIds" }),
+  messageId: z.string(),
+  canceled: z.boolean().meta({
+    description: "true: it fails `canceled` and is refunded within a moment, never sent",
+  }),
+  status: z.string().optional().meta({
+    description:
+      "not canceled only: message_not_cancelable, not_found, or server_error (ask again: harmless)",
+  }),
+  message: z.string().optional().meta({ description: "not canceled only: why" }),
+});
+
+export const CancelResults = z.object({
+  canceled: z.number().int(),
+  refused: z.number().int().meta({ description: "items not canceled (any error)" }),
+  results: z.array(CancelItemResult).meta({ description: "one per id, in request order" }),
 });
 
 export const EventsPage = z.object({

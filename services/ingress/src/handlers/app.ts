@@ -10,6 +10,7 @@ import { sendError } from "./reply.ts";
 import { createSendHandler, type SendDeps } from "./send.ts";
 import { createV1BatchHandler, type V1BatchDeps } from "./v1-batch.ts";
 import { type CancelDeps, cancelHandler } from "./v1-cancel.ts";
+import { cancelManyHandler } from "./v1-cancel-many.ts";
 import { createKeyHandler, type KeysDeps, listKeysHandler, revokeKeyHandler } from "./v1-keys.ts";
 import { type NumbersDeps, numbersHandlers } from "./v1-numbers.ts";
 import {
@@ -107,6 +108,13 @@ export function createApp(deps: AppDeps): Express {
     deps.batchMaxBodyBytes,
     ipLimitOfBody,
     createV1BatchHandler(deps.v1Batch),
+  );
+  // Many scheduled messages at once, named in the body (`/v1/messages/:id/cancel` names one).
+  post(
+    "/v1/messages/cancel",
+    deps.batchMaxBodyBytes,
+    ipLimitOfBody,
+    cancelManyHandler(deps.cancel),
   );
   get("/v1/messages/export.csv", exportHandler(deps.search));
   get("/v1/messages/:id", createMessageStatusHandler(deps.status) as RequestHandler);

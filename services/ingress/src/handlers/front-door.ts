@@ -39,7 +39,13 @@ const SINGLE_SENDS = new Map<string, { route: string; from: "query" | "authoriza
  * The sends whose body may name their account (form fields or JSON `hash`/`token`): each reads
  * its body and then runs `bodyIpLimit` before anything else.
  */
-const BODY_SENDS = new Set(["POST /", "POST /v1/messages", "POST /v1/messages/batch"]);
+const BODY_SENDS = new Set([
+  "POST /",
+  "POST /v1/messages",
+  "POST /v1/messages/batch",
+  // Not a send, but the `send` scope's, and its body may name its account as a batch's does.
+  "POST /v1/messages/cancel",
+]);
 
 const NO_QUERY = Object.freeze({});
 

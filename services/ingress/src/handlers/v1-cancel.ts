@@ -1,8 +1,9 @@
 import { type CancelRequest, type CancelResponse, isMessageId } from "@smsgw/contracts";
-import { apiError } from "@smsgw/message-acceptance";
-import { cancelScheduled, NOT_CANCELABLE } from "@smsgw/message-read-model";
+import type { CancelScheduledDeps } from "@smsgw/message-read-model";
+import { cancelScheduled } from "@smsgw/message-read-model";
 import type { Logger } from "@smsgw/service-kit";
 import type { RequestHandler, Response } from "express";
+import { cancelRefusal } from "../domain/cancel-answer.ts";
 import { type MessageReader, NOT_FOUND } from "./message-status.ts";
 import { sendError, sendJson } from "./reply.ts";
 import { authenticateV1, type V1AuthDeps } from "./v1-auth.ts";
@@ -13,12 +14,18 @@ export interface CancelDeps extends V1AuthDeps {
   askRouting(request: CancelRequest): Promise<CancelResponse>;
   log: Logger;
   now(): number;
+  /** A cancel of many answers by then, whatever is still unanswered (below the request's ceiling). */
+  waitLimitMs: number;
 }
 
-const ROUTING_DOWN = apiError(
-  "server_error",
-  "the cancel got no answer: it may have taken effect; ask again (harmless) or read the message",
-);
+/** What `cancelScheduled` needs, from the handler's deps: this door's reader and NATS request. */
+export function cancelScheduledDeps(deps: CancelDeps): CancelScheduledDeps {
+  return {
+    getMessage: (messageId, accountId) => deps.reader.getMessage(messageId, accountId),
+    askRouting: deps.askRouting,
+    now: deps.now,
+  };
+}
 
 /**
  * `POST /v1/messages/:id/cancel` (ADR 0030): a message waiting for its `sendAt` is canceled
@@ -29,42 +36,19 @@ const ROUTING_DOWN = apiError(
  * answers say no more of the message than that.
  */
 export function cancelHandler(deps: CancelDeps): RequestHandler<{ id: string }> {
-  const cancelDeps = {
-    getMessage: (messageId: string, accountId: string) =>
-      deps.reader.getMessage(messageId, accountId),
-    askRouting: deps.askRouting,
-    now: deps.now,
-  };
+  const cancelDeps = cancelScheduledDeps(deps);
   return async (req, res) => {
     const account = authenticateV1(deps, req, res, "send");
     if (!account) return;
     const { id } = req.params;
     if (!isMessageId(id)) return sendError(res, NOT_FOUND);
     const outcome = await cancelScheduled(cancelDeps, account.accountId, id);
-    switch (outcome.kind) {
-      case "canceled":
-        return canceled(res, id);
-      case "not_found":
-        return sendError(res, NOT_FOUND);
-      case "not_cancelable":
-        return sendError(
-          res,
-          apiError(
-            "message_not_cancelable",
-            `the message ${NOT_CANCELABLE[outcome.reason]}: only a message waiting for its sendAt can be canceled`,
-          ),
-        );
-      case "not_held_yet":
-        return sendError(
-          res,
-          apiError("server_error", "the message is not held for its sendAt yet; retry in a moment"),
-        );
-      case "unanswered":
-        deps.log.error({ err: outcome.error }, "cancel request failed");
-        return sendError(res, ROUTING_DOWN);
-      default:
-        return outcome satisfies never;
+    if (outcome.kind === "unanswered") {
+      deps.log.error({ err: outcome.error }, "cancel request failed");
     }
+    const refusal = cancelRefusal(outcome);
+    if (refusal) return sendError(res, refusal);
+    canceled(res, id);
   };
 }
 

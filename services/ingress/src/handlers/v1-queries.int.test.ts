@@ -140,6 +140,7 @@ describe("the OpenAPI document and the docs page", () => {
       "/v1/keys/{keyId}",
       "/v1/messages",
       "/v1/messages/batch",
+      "/v1/messages/cancel",
       "/v1/messages/export.csv",
       "/v1/messages/{messageId}",
       "/v1/messages/{messageId}/cancel",

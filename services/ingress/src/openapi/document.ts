@@ -2,6 +2,8 @@ import { z } from "zod";
 import {
   Balance,
   BatchResult,
+  CancelMessages,
+  CancelResults,
   CompatibleRequest,
   CompatibleSuccess,
   ErrorBody,
@@ -192,6 +194,8 @@ export function buildOpenApiDocument(): Json {
         SendBatch: schemaOf(SendBatch, "input"),
         Message: schemaOf(MessageResource, "output"),
         BatchResult: schemaOf(BatchResult, "output"),
+        CancelMessages: schemaOf(CancelMessages, "input"),
+        CancelResults: schemaOf(CancelResults, "output"),
         EventsPage: schemaOf(EventsPage, "output"),
         MessagesPage: schemaOf(MessagesPage, "output"),
         ErrorCode: schemaOf(ErrorCodeSchema, "output"),

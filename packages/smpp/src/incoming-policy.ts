@@ -20,6 +20,10 @@ export type IncomingAction =
  * submit_sm needs a transmitter or transceiver bind, deliver_sm a receiver or transceiver one.
  * data_sm goes either way (SMPP 3.4 4.7): an SMSC takes it from its ESME where submit_sm is
  * taken, an ESME from its SMSC where deliver_sm is (receipts and MO sent as data_sm).
+ * An SMSC may send deliver_sm (or data_sm) as soon as it has bound us, before its bind_resp
+ * has reached us: on the ESME side, while the session is open, those are answered
+ * ESME_RX_T_APPN (temporary: it sends them again), not RINVBNDSTS, which many SMSCs take as
+ * final and drop the receipt.
  */
 export function decideIncoming(
   pdu: RequestPdu,
@@ -30,6 +34,10 @@ export function decideIncoming(
   const bound = state === "bound" || state === "unbinding";
   const takesSubmit = bound && mode !== "receiver";
   const takesDeliver = bound && mode !== "transmitter";
+  const deliverAction = (): IncomingAction =>
+    role === "esme" && state === "open"
+      ? { kind: "respond", commandStatus: CommandStatus.ESME_RX_T_APPN }
+      : takeWhen(takesDeliver, CommandStatus.ESME_RX_T_APPN);
   switch (pdu.command) {
     case "enquire_link":
       return { kind: "respond", commandStatus: CommandStatus.ESME_ROK };
@@ -44,11 +52,9 @@ export function decideIncoming(
     case "submit_sm":
       return takeWhen(takesSubmit, CommandStatus.ESME_RSYSERR);
     case "deliver_sm":
-      return takeWhen(takesDeliver, CommandStatus.ESME_RX_T_APPN);
+      return deliverAction();
     case "data_sm":
-      return role === "smsc"
-        ? takeWhen(takesSubmit, CommandStatus.ESME_RSYSERR)
-        : takeWhen(takesDeliver, CommandStatus.ESME_RX_T_APPN);
+      return role === "smsc" ? takeWhen(takesSubmit, CommandStatus.ESME_RSYSERR) : deliverAction();
     case "query_sm":
     case "cancel_sm":
       // An ESME's requests about its submits (SMPP 3.4 4.8, 4.9), on the binds that submit;

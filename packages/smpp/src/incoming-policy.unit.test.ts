@@ -11,7 +11,7 @@ const data = req({ ...submitSm({ destinationAddr: "1" }), command: "data_sm" });
 const modes: BindMode[] = ["transmitter", "receiver", "transceiver"];
 
 describe("decideIncoming", () => {
-  it("when not bound, a bind goes to the owner and anything else gets ESME_RINVBNDSTS", () => {
+  it("when not bound, a bind goes to the owner and anything else gets ESME_RINVBNDSTS (but deliver_sm and data_sm on the ESME side)", () => {
     expect(decideIncoming(bind, "open", undefined, "esme")).toEqual({
       kind: "emit",
       fallbackStatus: 0x0d,
@@ -20,10 +20,27 @@ describe("decideIncoming", () => {
       kind: "respond",
       commandStatus: 0x04,
     });
-    expect(decideIncoming(deliver, "open", undefined, "esme")).toEqual({
-      kind: "respond",
-      commandStatus: 0x04,
-    });
+    for (const pdu of [submit, deliver, data]) {
+      expect(decideIncoming(pdu, "open", undefined, "smsc")).toEqual({
+        kind: "respond",
+        commandStatus: 0x04,
+      });
+    }
+  });
+
+  it("when the SMSC sends deliver_sm or data_sm before our bind_resp is handled, it is answered ESME_RX_T_APPN (it sends it again), not ESME_RINVBNDSTS, which many SMSCs take as final", () => {
+    for (const pdu of [deliver, data]) {
+      expect(decideIncoming(pdu, "open", undefined, "esme")).toEqual({
+        kind: "respond",
+        commandStatus: 0x64,
+      });
+      // Once bound, the bind mode decides again: a transmitter does not take them.
+      expect(decideIncoming(pdu, "bound", "transmitter", "esme")).toEqual({
+        kind: "respond",
+        commandStatus: 0x04,
+      });
+      expect(decideIncoming(pdu, "bound", "receiver", "esme").kind).toBe("emit");
+    }
   });
 
   it("when bound, another bind gets ESME_RALYBND", () => {
@@ -76,10 +93,6 @@ describe("decideIncoming", () => {
     expect(decideIncoming(data, "bound", "receiver", "esme")).toEqual({
       kind: "emit",
       fallbackStatus: 0x64,
-    });
-    expect(decideIncoming(data, "open", undefined, "esme")).toEqual({
-      kind: "respond",
-      commandStatus: 0x04,
     });
   });
 });

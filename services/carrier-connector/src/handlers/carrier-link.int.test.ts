@@ -68,7 +68,11 @@ async function smsc(answer: (pdu: SubmitSm, n: number, bind: number) => number |
   };
 }
 
-function link(port: number, extra: Record<string, unknown> = {}): CarrierLink {
+function link(
+  port: number,
+  extra: Record<string, unknown> = {},
+  linkDeps: { maxThrottleWaitMs?: number } = {},
+): CarrierLink {
   const [carrier] = loadCarrierConnectorConfig({
     CARRIERS: JSON.stringify([{ id: "c", port, password: "pw", ...extra }]),
   }).CARRIERS;
@@ -79,6 +83,7 @@ function link(port: number, extra: Record<string, unknown> = {}): CarrierLink {
       log,
       backoff: { ...DEFAULT_BACKOFF, baseMs: 50, maxMs: 200 },
       onRequest: () => undefined,
+      ...linkDeps,
     },
     allSlots(carrier),
   );
@@ -284,6 +289,57 @@ describe("carrier link", () => {
     expect(server.submits()).toBe(3);
     const [refused = 0, next = 0] = arrivals;
     expect(next - refused).toBeGreaterThanOrEqual(190);
+  });
+
+  it("when the carrier refuses for its trouble of the moment (ESME_RSYSERR, ESME_RX_T_APPN), the part is sent again on it before any failover", async () => {
+    const server = await smsc((_pdu, n) =>
+      n === 1 ? CommandStatus.ESME_RSYSERR : n === 2 ? CommandStatus.ESME_RX_T_APPN : 0,
+    );
+    const carrier = link(server.port);
+    await carrier.firstAttempt();
+    const answer = await carrier.submit(pdu());
+    expect(answer).toMatchObject({ commandStatus: 0, messageId: "id3" });
+    expect(server.submits()).toBe(3);
+    // Not a throttle: the carrier was never paused.
+    expect(carrier.status().throttled).toBe(false);
+  });
+
+  it("when the carrier keeps refusing ESME_RSYSERR, the part is sent again three times, then the refusal is the answer (the message fails over)", async () => {
+    const server = await smsc(() => CommandStatus.ESME_RSYSERR);
+    const carrier = link(server.port);
+    await carrier.firstAttempt();
+    expect((await carrier.submit(pdu())).commandStatus).toBe(CommandStatus.ESME_RSYSERR);
+    expect(server.submits()).toBe(4);
+  });
+
+  it("when a submit first waited behind the window longer than the throttle limit, its own throttle still gets the full wait", async () => {
+    const server = await smsc((_pdu, n) =>
+      n === 1 ? "hold" : n === 2 ? CommandStatus.ESME_RTHROTTLED : 0,
+    );
+    const carrier = link(server.port, { windowSize: 1 }, { maxThrottleWaitMs: 300 });
+    await carrier.firstAttempt();
+    const first = carrier.submit(pdu());
+    await waitFor(() => server.submits() === 1, { what: "the first submit held" });
+    const second = carrier.submit(pdu());
+    // The second waits behind the held one for longer than the throttle limit.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    server.releaseHeld();
+    expect((await first).commandStatus).toBe(0);
+    expect((await second).commandStatus).toBe(0);
+    expect(server.submits()).toBe(3);
+  });
+
+  it("when submits wait for the carrier, the backlog counts them, at the cap's rate where there is one", async () => {
+    const server = await smsc(() => "hold");
+    const carrier = link(server.port, { maxTps: 20 });
+    await carrier.firstAttempt();
+    expect(carrier.backlog()).toEqual({ pendingParts: 0, ratePerSec: 20 });
+    const submitting = [carrier.submit(pdu()), carrier.submit(pdu())];
+    await waitFor(() => server.submits() === 2, { what: "both submits at the carrier" });
+    expect(carrier.backlog().pendingParts).toBe(2);
+    server.releaseHeld();
+    await Promise.all(submitting);
+    expect(carrier.backlog().pendingParts).toBe(0);
   });
 
   it("when there are two transmitter+receiver pairs, four binds are up and submits spread on the transmitters", async () => {

@@ -10,9 +10,17 @@ import {
   type SubmitSmResp,
 } from "@smsgw/smpp";
 import type { CarrierConfig } from "../config.ts";
+import type { LinkBacklog } from "../domain/backlog.ts";
 import type { BackoffSettings } from "../domain/backoff.ts";
 import { createRecentCounter } from "../domain/recent-counter.ts";
-import { isRebind, isThrottle, throttlePauseMs } from "../domain/throttle.ts";
+import {
+  isRebind,
+  isThrottle,
+  isTransientRefusal,
+  TRANSIENT_RETRIES,
+  throttlePauseMs,
+  transientRetryDelayMs,
+} from "../domain/throttle.ts";
 import { createTokenBucket } from "../domain/token-bucket.ts";
 import {
   afterSubmitAnswer,
@@ -50,6 +58,8 @@ export interface CarrierLink {
    * `session.request`; SmppSessionStateError when no bind can take it (never sent).
    */
   submit(pdu: Outgoing<"submit_sm">): Promise<SubmitSmResp>;
+  /** What the link holds and how fast it sends: how much more it may be given (domain/backlog). */
+  backlog(nowMs?: number): LinkBacklog;
   status(nowMs?: number): CarrierLinkStatus;
   /** Resolves once the first attempt of every bind held now is over, bound or not. */
   firstAttempt(): Promise<void>;
@@ -104,6 +114,10 @@ export function startCarrierLink(
   const random = deps.random ?? Math.random;
   const maxThrottleWaitMs = deps.maxThrottleWaitMs ?? 60_000;
   let bucket = createTokenBucket(0);
+  /** The cap's rate of this replica's share (0: no cap). */
+  let cappedRate = 0;
+  /** Parts in `submit` now: waiting for the rate, a window slot or the carrier's answer. */
+  let pendingParts = 0;
   const submits = createRecentCounter();
   const errors = createRecentCounter();
   let pausedUntil = 0;
@@ -177,7 +191,8 @@ export function startCarrierLink(
   /** This replica's part of the carrier's cap: maxTps × held slots / binds. */
   const resizeBucket = () => {
     const share = Math.min(1, slotLoops.size / carrier.binds);
-    bucket = createTokenBucket(carrier.maxTps > 0 && share > 0 ? carrier.maxTps * share : 0);
+    cappedRate = carrier.maxTps > 0 && share > 0 ? carrier.maxTps * share : 0;
+    bucket = createTokenBucket(cappedRate);
   };
   function addSlot(index: number): void {
     if (stopping || slotLoops.has(index)) return;
@@ -332,8 +347,24 @@ export function startCarrierLink(
     (error instanceof SmppConnectionClosedError && !error.requestSent);
 
   async function submit(pdu: Outgoing<"submit_sm">): Promise<SubmitSmResp> {
-    const started = Date.now();
+    pendingParts += 1;
+    try {
+      return await submitCounted(pdu);
+    } finally {
+      pendingParts -= 1;
+    }
+  }
+
+  async function submitCounted(pdu: Outgoing<"submit_sm">): Promise<SubmitSmResp> {
+    // Throttled for too long counts from the first refusal, not from when the part began to
+    // wait for a window slot: a part queued behind a long backlog still gets its full wait.
+    let throttledSince: number | undefined;
+    const throttledTooLong = () => {
+      throttledSince ??= Date.now();
+      return Date.now() - throttledSince >= maxThrottleWaitMs;
+    };
     let rebinds = 0;
+    let transientRetries = 0;
     for (;;) {
       if (stopping) throw new SmppSessionStateError("submit_sm", "unbinding");
       const session = pick() ?? (await waitForBind(REBIND_WAIT_MS));
@@ -361,8 +392,18 @@ export function startCarrierLink(
         else if (error instanceof SmppResponseTimeoutError) submitEnded(session, "timedOut");
         if (error instanceof SmppGenericNackError && isThrottle(error.commandStatus)) {
           throttle(error.commandStatus, sentAt);
-          if (Date.now() - started < maxThrottleWaitMs) continue;
+          if (!throttledTooLong()) continue;
           throw new SmppSessionStateError("submit_sm", "throttled for too long");
+        }
+        if (
+          error instanceof SmppGenericNackError &&
+          isTransientRefusal(error.commandStatus) &&
+          transientRetries < TRANSIENT_RETRIES &&
+          !stopping
+        ) {
+          transientRetries += 1;
+          await sleep(transientRetryDelayMs(transientRetries));
+          continue;
         }
         // Never sent (its session began unbinding or closed first): another bind may take it,
         // with no risk of a second copy at the carrier.
@@ -384,8 +425,22 @@ export function startCarrierLink(
       );
       if (isThrottle(response.commandStatus)) {
         throttle(response.commandStatus, sentAt);
-        if (Date.now() - started < maxThrottleWaitMs) continue;
+        if (!throttledTooLong()) continue;
         throw new SmppSessionStateError("submit_sm", "throttled for too long");
+      }
+      if (
+        isTransientRefusal(response.commandStatus) &&
+        transientRetries < TRANSIENT_RETRIES &&
+        !stopping
+      ) {
+        // Not taken: sent again after a moment, on this carrier, before any failover.
+        transientRetries += 1;
+        log.info(
+          { status: response.commandStatus, attempt: transientRetries },
+          "submit refused for the carrier's trouble of the moment; sending again",
+        );
+        await sleep(transientRetryDelayMs(transientRetries));
+        continue;
       }
       if (isRebind(response.commandStatus) && rebinds < allLoops().length) {
         // The SMSC forgot our bind: drop it (its loop binds again) and try another. Unbound,
@@ -412,6 +467,11 @@ export function startCarrierLink(
     session: pick,
     unboundForMs: (nowMs = Date.now()) => (unboundSince === undefined ? 0 : nowMs - unboundSince),
     submit,
+    backlog: (nowMs = Date.now()) => ({
+      pendingParts,
+      // The cap where there is one; else what it sent over the last minute.
+      ratePerSec: cappedRate > 0 ? cappedRate : submits.total(nowMs) / 60,
+    }),
     status: (nowMs = Date.now()) => ({
       bindsUp: allLoops().filter((l) => l.session() !== undefined).length,
       bindsWanted: allLoops().length,

@@ -187,12 +187,21 @@ export function createReceiptHandler(deps: ReceiptDeps) {
     const now = deps.now();
     const mapped: Array<{ item: Waiting; row: PartRow; events: ConnectorEvent[] }> = [];
     for (const item of batch) {
-      const holders = found.get(partKey(item.key)) ?? [];
+      const key = partKey(item.key);
+      const holders = found.get(key) ?? [];
       const match = matchReceipt(holders, Date.now() - item.firstSeen, deps.mappingWaitMs);
       switch (match.kind) {
         case "matched":
         case "repeated": {
           const row = match.holder;
+          if (partStatusOf(item.receipt.stat) !== "pending") {
+            // Final from here on for the rest of this batch: the next receipt for the id (a
+            // carrier that gave every part one id reports them together) takes the next part.
+            found.set(
+              key,
+              holders.map((h) => (h === row ? { ...h, final: true } : h)),
+            );
+          }
           if (match.kind === "repeated") {
             log.info(
               { carrierId: item.carrierId, carrierMessageId: item.receipt.carrierMessageId },

@@ -104,6 +104,30 @@ function setup(
 }
 
 describe("receipt handler", () => {
+  it("when the carrier gave every part of a long message one id and their receipts come together, they go to parts 1, 2 and 3", async () => {
+    const at = new Date("2026-11-24T09:59:00Z");
+    const stored = [3, 1, 2].map((part) => ({
+      ...row("1a", part),
+      carrierMessageId: "26",
+      totalParts: 3,
+      submittedAt: at,
+      final: false,
+    }));
+    const { handler, lookups, published, finals } = setup({ rows: stored });
+    const { session, answers } = fakeSession();
+    for (const seq of [1, 2, 3])
+      handler.onRequest(carrier, session, receiptPdu("1a", "DELIVRD", seq));
+    await waitFor(() => answers.length === 3);
+    expect(lookups).toHaveLength(1);
+    expect(published.map((e) => e.eventId)).toEqual([
+      "msg_01:receipt:1:DELIVRD",
+      "msg_01:receipt:2:DELIVRD",
+      "msg_01:receipt:3:DELIVRD",
+    ]);
+    expect(finals.map((k) => k.part)).toEqual([1, 2, 3]);
+    expect(answers.map((a) => a.status)).toEqual([0, 0, 0]);
+  });
+
   it("when a receipt cannot be read, it is answered and logged by its shape only: neither the handset's number nor the text reaches the log", async () => {
     const lines: string[] = [];
     const captured = createLogger("receipts-test", "trace", {

@@ -25,6 +25,7 @@ import {
   type SubmissionKey,
   submissionKey,
 } from "../db/store.ts";
+import { backlogRetryDelayMs, roomFor } from "../domain/backlog.ts";
 import { unboundRetryDelayMs } from "../domain/backoff.ts";
 import {
   type ConnectorEvent,
@@ -146,6 +147,9 @@ export function handleSubmitOrders(deps: SubmitOrderDeps) {
     const candidates: Candidate[] = [];
     const early: Early[] = [];
     const toReconcile: Array<{ index: number; order: SubmitOrder }> = [];
+    /** Parts each link may still be given in this batch (domain/backlog). */
+    const rooms = new Map<CarrierLink, number>();
+    let waitingForRoom = 0;
     const seen = new Set<string>();
     // Where each order's copy sits in the stream, for the events it ends in (ADR 0021).
     const seqs = new Map<string, number>();
@@ -194,8 +198,23 @@ export function handleSubmitOrders(deps: SubmitOrderDeps) {
         }
         continue;
       }
+      const backlog = link.backlog(now.getTime());
+      const room = rooms.get(link) ?? roomFor(backlog);
+      if (plan.parts.length > room) {
+        // The carrier holds what it can send soon: this order waits in JetStream, unclaimed.
+        outcomes[index] = nak(backlogRetryDelayMs(backlog));
+        waitingForRoom += 1;
+        continue;
+      }
+      rooms.set(link, room - plan.parts.length);
       const validUntil = validUntilFor(order.data.validUntil, link.carrier.defaultValiditySec, now);
       candidates.push({ index, order, link, plan, validUntil });
+    }
+    if (waitingForRoom > 0) {
+      log.info(
+        { orders: waitingForRoom },
+        "carrier backlog full; orders left in the stream for now",
+      );
     }
 
     const claims = [
@@ -211,6 +230,7 @@ export function handleSubmitOrders(deps: SubmitOrderDeps) {
         failure,
       })),
     ];
+    const claimedAt = Date.now();
     const won = claims.length > 0 ? await claimOrGiveBack(claims) : new Set<string>();
     const isWon = (order: SubmitOrder) => won.has(submissionKey(keyOf(order)));
     for (const { index, order, failure } of early) {
@@ -287,17 +307,8 @@ export function handleSubmitOrders(deps: SubmitOrderDeps) {
       }
     }
 
-    // The carrier has these parts now: store and publish them even through a short outage
-    // (a redelivery finds them claimed and can only say again what is stored here).
-    await withRetries(
-      async () => {
-        if (partRows.length > 0) await deps.store.recordParts(partRows);
-        if (failures.length > 0) await deps.store.recordFailures(failures);
-        if (events.length > 0) await publishEvents(deps.publisher, withOrderSeqs(events, seqs));
-      },
-      { attempts: 5, log, what: "record submits" },
-    );
-    if (partRows.length > 0) deps.onPartsStored?.(partRows);
+    // Never sent: given back first, whatever happens to the recording below (held, they would
+    // end "outcome unknown" once stale instead of being sent).
     if (released.length > 0) {
       await withRetries(() => deps.store.release(released), {
         attempts: 5,
@@ -308,6 +319,25 @@ export function handleSubmitOrders(deps: SubmitOrderDeps) {
         log.error({ err: error, released }, "claims of unsent messages could not be released");
       });
     }
+    // The carrier has these parts now: store and publish them through an outage of the
+    // database or NATS for most of the reconcile window from the claim (a redelivery meanwhile
+    // finds them claimed and recent, and waits). Given up sooner, the ids would be lost and the
+    // message ended "outcome unknown" and refunded while the carrier delivers it (ADR 0008).
+    await withRetries(
+      async () => {
+        if (partRows.length > 0) await deps.store.recordParts(partRows);
+        if (failures.length > 0) await deps.store.recordFailures(failures);
+        if (events.length > 0) await publishEvents(deps.publisher, withOrderSeqs(events, seqs));
+      },
+      {
+        attempts: Number.POSITIVE_INFINITY,
+        untilMs: Math.max(claimedAt + deps.reconcileAfterMs * 0.8, Date.now() + 10_000),
+        maxDelayMs: 5_000,
+        log,
+        what: "record submits",
+      },
+    );
+    if (partRows.length > 0) deps.onPartsStored?.(partRows);
     return outcomes;
   };
 }

@@ -7,7 +7,7 @@ import {
   type SmppSession,
   type SubmitSm,
 } from "@smsgw/smpp";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { CarrierConfig } from "../config.ts";
 import type { Claim, ConnectorStore, PartRow, StoredClaim, SubmissionKey } from "../db/store.ts";
 import { submissionKey } from "../db/store.ts";
@@ -69,7 +69,7 @@ function memoryStore(alreadyClaimed: string[] = [], claimedAt = now) {
   /** The claiming statement that made each claim. */
   const tokens = new Map<string, string | undefined>();
   /** Claim statements to come that commit and then lose their answer (Postgres restarting). */
-  const faults = { claimAnswersLost: 0 };
+  const faults = { claimAnswersLost: 0, recordPartsFailures: 0 };
   const store = {
     async claim(list: readonly Claim[], token?: string) {
       const won = new Set<string>();
@@ -102,6 +102,10 @@ function memoryStore(alreadyClaimed: string[] = [], claimedAt = now) {
       for (const k of keys) claims.delete(submissionKey(k));
     },
     async recordParts(rows: readonly PartRow[]) {
+      if (faults.recordPartsFailures > 0) {
+        faults.recordPartsFailures--;
+        throw new Error("the database system is starting up");
+      }
       parts.push(...rows);
     },
     async recordFailures(rows: ReadonlyArray<SubmissionKey & { failure: SubmitFailure }>) {
@@ -136,6 +140,7 @@ function memoryStore(alreadyClaimed: string[] = [], claimedAt = now) {
 function fakeLink(
   answer: ((pdu: Outgoing<"submit_sm">) => Promise<unknown>) | null,
   unboundMs = 0,
+  backlog = { pendingParts: 0, ratePerSec: 0 },
 ) {
   const sent: Outgoing<"submit_sm">[] = [];
   const session = {
@@ -149,6 +154,7 @@ function fakeLink(
     session: () => (answer ? session : undefined),
     unboundForMs: () => (answer ? 0 : unboundMs),
     submit: (pdu) => session.request(pdu),
+    backlog: () => backlog,
     status: () => ({
       bindsUp: 1,
       bindsWanted: 1,
@@ -173,8 +179,9 @@ function setup(
   claimed: string[] = [],
   unboundMs = 0,
   claimedAt = now,
+  backlog = { pendingParts: 0, ratePerSec: 0 },
 ) {
-  const { link, sent } = fakeLink(answer, unboundMs);
+  const { link, sent } = fakeLink(answer, unboundMs, backlog);
   const memory = memoryStore(claimed, claimedAt);
   const published: MessageEvent[] = [];
   /** The events that went out in batch envelopes (only the event store reads them). */
@@ -260,6 +267,45 @@ describe("handleSubmitOrders", () => {
     expect(announced).toEqual([{ keys: ["sim-a/26"], storedThen: 1 }]);
     await handle([order("msg_2", "elsewhere")]);
     expect(announced).toHaveLength(1);
+  });
+
+  it("when the database refuses the part map through an outage of many seconds, the carrier's ids are kept and stored once it is back, and MessageSubmitted said once", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout"] });
+    try {
+      const { handle, parts, published, faults } = setup(okResp("1a"));
+      // Seven refusals: 200 ms doubling to 5 s between tries, about 16 s of outage.
+      faults.recordPartsFailures = 7;
+      const handled = handle([order("msg_1")]);
+      await vi.advanceTimersByTimeAsync(30_000);
+      expect(await handled).toEqual([{ kind: "ack" }]);
+      expect(parts).toMatchObject([{ messageId: "msg_1", part: 1 }]);
+      expect(published.map((e) => e.type)).toEqual(["MessageSubmitted"]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("when the carrier already holds what it can send soon, the orders past its room are left in the stream unclaimed, and come back later", async () => {
+    // Capped at 10 a second with 495 parts waiting: room for 5 more (domain/backlog).
+    const { handle, sent, claims } = setup(okResp("1a"), [], 0, now, {
+      pendingParts: 495,
+      ratePerSec: 10,
+    });
+    const batch = Array.from({ length: 8 }, (_, i) => order(`msg_${i}`));
+    const outcomes = await handle(batch);
+    expect(outcomes.slice(0, 5)).toEqual(Array(5).fill({ kind: "ack" }));
+    for (const outcome of outcomes.slice(5)) {
+      expect(outcome).toMatchObject({ kind: "nak" });
+      expect((outcome as { delayMs: number }).delayMs).toBeGreaterThanOrEqual(1_000);
+    }
+    expect(sent).toHaveLength(5);
+    expect([...claims.keys()].sort()).toEqual([
+      "msg_0:1",
+      "msg_1:1",
+      "msg_2:1",
+      "msg_3:1",
+      "msg_4:1",
+    ]);
   });
 
   it("when the claim's answer is lost after it committed (Postgres restarting), the claims it made are given back and the redelivery submits at once, once", async () => {

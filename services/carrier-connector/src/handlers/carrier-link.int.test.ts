@@ -342,6 +342,44 @@ describe("carrier link", () => {
     expect(carrier.backlog().pendingParts).toBe(0);
   });
 
+  it("when a link is retired (its carrier replaced or removed), the parts already handed to it still go out before it unbinds", async () => {
+    const server = await smsc((_pdu, n) => (n === 1 ? "hold" : 0));
+    const carrier = link(server.port, { windowSize: 1 });
+    await carrier.firstAttempt();
+    const first = carrier.submit(pdu());
+    await waitFor(() => server.submits() === 1, { what: "the first part held" });
+    // The second waits behind the first's window slot.
+    const second = carrier.submit(pdu());
+    const retired = carrier.retire(5_000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    server.releaseHeld();
+    expect((await first).commandStatus).toBe(0);
+    expect((await second).commandStatus).toBe(0);
+    await retired;
+    expect(server.submits()).toBe(2);
+    expect(carrier.status().bindsUp).toBe(0);
+  });
+
+  it("when a link is stopped (the connector shutting down), a part still waiting for a window slot is handed back unsent", async () => {
+    const server = await smsc((_pdu, n) => (n === 1 ? "hold" : 0));
+    const carrier = link(server.port, { windowSize: 1 });
+    await carrier.firstAttempt();
+    const first = carrier.submit(pdu());
+    await waitFor(() => server.submits() === 1, { what: "the first part held" });
+    // Its outcome taken at once: it is refused as the stop begins.
+    const second = carrier.submit(pdu()).then(
+      () => "sent",
+      (error: unknown) => error,
+    );
+    const stopped = carrier.stop();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    server.releaseHeld();
+    expect((await first).commandStatus).toBe(0);
+    expect(await second).toBeInstanceOf(Error);
+    await stopped;
+    expect(server.submits()).toBe(1);
+  });
+
   it("when there are two transmitter+receiver pairs, four binds are up and submits spread on the transmitters", async () => {
     const server = await smsc(() => 0);
     const carrier = link(server.port, { binds: 2, bindMode: "pair" });

@@ -75,6 +75,12 @@ export interface CarrierLink {
   slotBound(index: number): boolean;
   /** Stops rebinding and unbinds every session (each drains its window first). */
   stop(): Promise<void>;
+  /**
+   * For a link replaced or removed while running: the parts already handed to it are sent
+   * (within `graceMs`), then it stops. Stopped at once, a long message whose first parts went
+   * out would have its last refused unsent: a fragment at the handset, refunded.
+   */
+  retire(graceMs?: number): Promise<void>;
 }
 
 export interface CarrierLinkDeps {
@@ -95,6 +101,8 @@ export const allSlots = (carrier: Pick<CarrierConfig, "binds">): number[] =>
 
 /** How long a submit waits for a bind to come back before it is handed back unsent. */
 const REBIND_WAIT_MS = 2_000;
+/** How long a replaced link goes on sending what it was handed before it stops. */
+const RETIRE_GRACE_MS = 30_000;
 /** How often a submit held back from a suspect session looks again. */
 const PROBATION_POLL_MS = 20;
 /** How long health says `unresponsive` after a bind dropped for unanswered submits. */
@@ -493,10 +501,17 @@ export function startCarrierLink(
     slotBound: (index) =>
       slotLoops.get(index)?.some((l) => l.mode !== "receiver" && l.session() !== undefined) ??
       false,
-    async stop() {
-      stopping = true;
-      for (const wake of [...waiters]) wake();
-      await Promise.all([...slotLoops.keys()].map(removeSlot));
+    stop,
+    async retire(graceMs = RETIRE_GRACE_MS) {
+      const deadline = Date.now() + graceMs;
+      while (pendingParts > 0 && !stopping && Date.now() < deadline) await sleep(50);
+      await stop();
     },
   };
+
+  async function stop(): Promise<void> {
+    stopping = true;
+    for (const wake of [...waiters]) wake();
+    await Promise.all([...slotLoops.keys()].map(removeSlot));
+  }
 }

@@ -16,8 +16,9 @@ export interface CarrierRegistryDeps {
 
 /**
  * Keeps the running links equal to the carriers table, without a restart: a new carrier
- * is bound, a removed one unbinds (draining its window), a changed one is replaced (the new
- * link goes in first, then the old one drains, so its messages never see "not configured").
+ * is bound, a removed one unbinds once the parts handed to it are sent, a changed one is
+ * replaced (the new link goes in first, then the old one sends what it was handed and
+ * unbinds, so its messages never see "not configured" and a long one is not cut in two).
  * The table is checked every `reloadMs` (cheaply: a count and the newest change) and at once
  * through `reload()` when this replica's admin API changed it.
  */
@@ -41,14 +42,14 @@ export async function startCarrierRegistry(deps: CarrierRegistryDeps) {
       if (byId.has(id)) continue;
       links.delete(id);
       log.info({ carrierId: id }, "carrier removed: unbinding");
-      draining.push(link.stop());
+      draining.push(link.retire());
     }
     for (const carrier of wanted) {
       const current = links.get(carrier.id);
       if (current && JSON.stringify(current.carrier) === JSON.stringify(carrier)) continue;
       links.set(carrier.id, deps.start(carrier));
       log.info({ carrierId: carrier.id, replaced: current !== undefined }, "carrier configured");
-      if (current) draining.push(current.stop());
+      if (current) draining.push(current.retire());
     }
     await Promise.all(draining);
   }

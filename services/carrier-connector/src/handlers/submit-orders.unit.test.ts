@@ -170,6 +170,7 @@ function fakeLink(
     removeSlot: async () => undefined,
     slotBound: () => answer !== null,
     stop: async () => undefined,
+    retire: async () => undefined,
   };
   return { link, sent };
 }

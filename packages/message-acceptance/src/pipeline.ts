@@ -220,9 +220,11 @@ export function createPipeline(deps: PipelineDeps) {
   }
 
   /**
-   * Publishes many accepted events together (scheduled ones alone, see `accept`). When that
-   * fails, each event is published again alone (JetStream drops the copies by Nats-Msg-Id)
-   * to learn which ones are stored; what still fails is `unknown`, item by item.
+   * Publishes many accepted events together (scheduled ones alone, see `accept`). The events
+   * whose publish failed are published again alone (JetStream drops the copies by
+   * Nats-Msg-Id) to learn which ones are stored. One is `not_stored` only when both of its
+   * tries said so: an envelope whose PubAck was lost may have stored it, whatever the second
+   * try meets; one whose publish succeeded is never tried again.
    */
   async function acceptAll(
     items: ReadonlyArray<{ draft: Draft; charged: Charge }>,
@@ -232,30 +234,53 @@ export function createPipeline(deps: PipelineDeps) {
       mayPublish(charged.publishBy, charged.answeredAt ?? now, now),
     );
     const events = items.map(({ draft, charged }) => eventOf(draft, charged));
-    const publishable = events.filter((_, i) => open[i]);
     const outcomeAt = (i: number, ackedAt: number | null | "not_stored"): AcceptOutcome => {
       const charged = items[i]?.charged;
       if (!open[i] || !charged) return "unknown";
       return outcomeOfPublish(charged.publishBy, charged.answeredAt ?? now, ackedAt);
     };
-    try {
-      await Promise.all([
-        deps.publisher.publishGrouped(publishable.filter((event) => !event.data.sendAt)),
-        ...publishable
-          .filter((event) => event.data.sendAt)
-          .map((event) => deps.publisher.publish(event)),
-      ]);
-      const ackedAt = deps.now();
-      return events.map((_, i) => outcomeAt(i, ackedAt));
-    } catch (error) {
-      log.error({ err: error, count: events.length }, "batch publish failed; retrying one by one");
-      const settled = await Promise.all(
-        events.map((event, i) =>
-          open[i] ? deps.publisher.publish(event).then(() => deps.now(), failedAs) : null,
-        ),
-      );
-      return settled.map((ackedAt, i) => outcomeAt(i, ackedAt));
+    const publishable = events.flatMap((event, i) => (open[i] ? [{ i, event }] : []));
+    const together = publishable.filter(({ event }) => !event.data.sendAt);
+    const alone = publishable.filter(({ event }) => event.data.sendAt);
+    const stamp = () => deps.now();
+    const [envelope, ...singles] = await Promise.allSettled([
+      deps.publisher.publishGrouped(together.map(({ event }) => event)).then(stamp),
+      ...alone.map(({ event }) => deps.publisher.publish(event).then(stamp)),
+    ]);
+    /** Each event's first try: when it was acked, or why it failed. */
+    const first = new Map<number, PromiseSettledResult<number>>();
+    for (const { i } of together) if (envelope) first.set(i, envelope);
+    for (const [n, { i }] of alone.entries()) {
+      const single = singles[n];
+      if (single) first.set(i, single);
     }
+    const failed = publishable.filter(({ i }) => first.get(i)?.status === "rejected");
+    if (failed.length > 0) {
+      log.error(
+        { count: failed.length, of: events.length },
+        "batch publish failed; retrying one by one",
+      );
+    }
+    const retried = new Map(
+      await Promise.all(
+        failed.map(async ({ i, event }): Promise<[number, number | null | "not_stored"]> => {
+          const firstTry = first.get(i);
+          const firstNotStored =
+            firstTry?.status === "rejected" && failedAs(firstTry.reason) === "not_stored";
+          try {
+            await deps.publisher.publish(event);
+            return [i, deps.now()];
+          } catch (error) {
+            return [i, firstNotStored ? failedAs(error) : null];
+          }
+        }),
+      ),
+    );
+    return events.map((_, i) => {
+      const firstTry = first.get(i);
+      if (firstTry?.status === "fulfilled") return outcomeAt(i, firstTry.value);
+      return outcomeAt(i, retried.get(i) ?? null);
+    });
   }
 
   return { check, charge, accept, acceptAll };

@@ -234,6 +234,28 @@ describe("kv cache", () => {
     await waitFor(() => cache.get("h1") === undefined);
     await cache.stop();
   });
+
+  it("when an entry is not JSON at all, it is ignored and the entries after it still load", async () => {
+    const bucket = `${messaging.subjects.accountsBucket}_garbled`;
+    const kv = await new Kvm(messaging.nats.nc).create(bucket);
+    const record = {
+      accountId: "acc_2",
+      hash: "h2",
+      tokenSha256: "b".repeat(64),
+      status: "active",
+      currency: "EUR",
+      test: true,
+      webhookSecrets: ["whsec_y"],
+      updatedAt: new Date().toISOString(),
+    };
+    await kv.put("h0", "not json {");
+    await kv.put("h2", JSON.stringify(record));
+    const cache = await startKvCache(messaging.nats.nc, bucket, AccountRecord, log);
+    expect(cache.get("h0")).toBeUndefined();
+    expect(cache.get("h2")?.accountId).toBe("acc_2");
+    await cache.stop();
+    await kv.destroy();
+  });
 });
 
 describe("service database", () => {

@@ -47,7 +47,9 @@ export async function startKvCache<T>(
         }
         for await (const entry of watch) {
           if (entry.operation === "PUT") {
-            const parsed = schema.safeParse(entry.json());
+            // Not JSON at all is a mismatch too: thrown, it would end the watch at this entry
+            // every time, and the entries after it (and the first load) would never come.
+            const parsed = schema.safeParse(jsonOf(entry));
             if (parsed.success) entries.set(entry.key, parsed.data);
             else
               log.error({ bucket, key: entry.key }, "kv entry does not match its schema; ignored");
@@ -76,4 +78,13 @@ export async function startKvCache<T>(
       await pump.catch(() => undefined);
     },
   };
+}
+
+/** The entry's JSON, or undefined when it is not JSON (the schema then refuses it). */
+function jsonOf(entry: { json(): unknown }): unknown {
+  try {
+    return entry.json();
+  } catch {
+    return undefined;
+  }
 }

@@ -72,6 +72,39 @@ describe("publishing while the stream has no leader", () => {
     expect(Date.now() - started).toBeLessThan(3_000);
   });
 
+  it("when 200 events at the door's limits would make an envelope over NATS's payload limit, they go in smaller envelopes, every event stored once", async () => {
+    const subjects = subjectsFor(`${infra.env.NATS_PREFIX}z`);
+    await ensureEventStream(nats.jsm, subjects);
+    const publisher = createEventPublisher(nats.js, subjects);
+    // About 6 KB each: ten parts of quotes (escaped in JSON), a 2 KB callback URL.
+    const big = (i: number) => {
+      const base = event(`msg_01JBIG${String(i).padStart(20, "0")}`);
+      return {
+        ...base,
+        data: {
+          ...base.data,
+          text: '"'.repeat(1_530),
+          callbackUrl: `https://example.com/${"c".repeat(2_020)}`,
+        },
+      };
+    };
+    const events = Array.from({ length: 200 }, (_, i) => big(i));
+    expect(Buffer.byteLength(JSON.stringify({ events }))).toBeGreaterThan(1024 * 1024);
+    await publisher.publishGrouped(events);
+    // Again (a retry): the same envelopes, dropped as duplicates.
+    await publisher.publishGrouped(events);
+    const stored: string[] = [];
+    const info = await nats.jsm.streams.info(subjects.stream);
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+      const message = await nats.jsm.streams.getMessage(subjects.stream, { seq });
+      const body = message.json<{ events: Array<{ eventId: string }> }>();
+      stored.push(...body.events.map((e) => e.eventId));
+    }
+    expect(info.state.messages).toBeGreaterThan(1);
+    expect(stored.sort()).toEqual(events.map((e) => e.eventId).sort());
+    await nats.jsm.streams.delete(subjects.stream);
+  });
+
   it("when an error is not transient, it is not retried", () => {
     expect(isTransientPublishError(new Error("maximum payload exceeded"))).toBe(false);
     expect(isTransientPublishError(new Error("503 no responders available"))).toBe(true);

@@ -50,6 +50,37 @@ export interface StoredEnvelope {
 export const EVENT_BATCH_CHUNK = 200;
 
 /**
+ * An envelope's payload at most, in bytes: NATS refuses a payload over the server's
+ * `max_payload` (1 MiB by default) before sending it. 200 events at the door's limits (ten
+ * parts of quotes, a 2 KB callback URL) come to about 1.2 MB: such an envelope is cut in two,
+ * and again, until each half fits.
+ */
+export const MAX_ENVELOPE_BYTES = 768 * 1024;
+
+/**
+ * Sends `chunk` as one envelope when its payload fits, else as two halves (recursively); one
+ * item is sent whatever its size. The halves are cut the same way every time, so a retried
+ * batch is stored once by the same Nats-Msg-Ids.
+ */
+export async function sendFitting<T>(
+  chunk: readonly T[],
+  encode: (chunk: readonly T[]) => string,
+  sendOne: (chunk: readonly T[], payload: string) => Promise<void>,
+  maxBytes = MAX_ENVELOPE_BYTES,
+): Promise<void> {
+  const payload = encode(chunk);
+  if (chunk.length > 1 && Buffer.byteLength(payload, "utf8") > maxBytes) {
+    const half = Math.ceil(chunk.length / 2);
+    await Promise.all([
+      sendFitting(chunk.slice(0, half), encode, sendOne, maxBytes),
+      sendFitting(chunk.slice(half), encode, sendOne, maxBytes),
+    ]);
+    return;
+  }
+  await sendOne(chunk, payload);
+}
+
+/**
  * Errors of a stream that is momentarily without a leader (a JetStream cluster electing one
  * after a node died, ~2-5 s) or a connection that is reconnecting: worth another try.
  */
@@ -124,6 +155,7 @@ export function createEventPublisher(
     subject: string,
     msgID: string,
     body: MessageEvent | MessageStatusChanged | EventBatch | StatusChangeBatch,
+    payload = JSON.stringify(body),
   ): Promise<number> {
     // The event's own trace when it carries one (a batch handler has no single active
     // context), else the caller's active one, taken at the call.
@@ -134,7 +166,7 @@ export function createEventPublisher(
       try {
         // Nats-Msg-Id = the event's deterministic id: a handler that runs twice, or a
         // publish retried after a lost ack, is stored once.
-        const ack = await publishWithRetry(js, subject, JSON.stringify(body), {
+        const ack = await publishWithRetry(js, subject, payload, {
           msgID,
           headers,
           timeout,
@@ -159,11 +191,27 @@ export function createEventPublisher(
       statusChangeId(change.messageId, change.sequence),
       change,
     );
-  /** Events in one `EventBatch` on the subject, under a digest of their ids. */
-  const envelopeOn = (subject: string) => async (chunk: MessageEvent[]) => {
-    const batch: EventBatch = { type: "EventBatch", version: 1, events: chunk };
-    await send("EventBatch", subject, eventBatchId(chunk.map((event) => event.eventId)), batch);
-  };
+  const eventBatchOf = (events: readonly MessageEvent[]): EventBatch => ({
+    type: "EventBatch",
+    version: 1,
+    events: [...events],
+  });
+  /** Events in one `EventBatch` on the subject (or more, see sendFitting), under a digest of their ids. */
+  const envelopeOn = (subject: string) => (chunk: MessageEvent[]) =>
+    sendFitting(
+      chunk,
+      (events) => JSON.stringify(eventBatchOf(events)),
+      async (events, payload) => {
+        const ids = events.map((event) => event.eventId);
+        await send("EventBatch", subject, eventBatchId(ids), eventBatchOf(events), payload);
+      },
+    );
+
+  const statusBatchOf = (changes: readonly MessageStatusChanged[]): StatusChangeBatch => ({
+    type: "StatusChangeBatch",
+    version: 1,
+    changes: [...changes],
+  });
 
   return {
     publish,
@@ -181,17 +229,25 @@ export function createEventPublisher(
       await inChunks(
         changes,
         (change) => publishStatusChange(change).then(record([change])),
-        (chunk) => {
-          const ids = chunk.map((change) => statusChangeId(change.messageId, change.sequence));
-          const batch: StatusChangeBatch = {
-            type: "StatusChangeBatch",
-            version: 1,
-            changes: chunk,
-          };
-          return send("StatusChangeBatch", subjects.statusChanged, eventBatchId(ids), batch).then(
-            record(chunk),
-          );
-        },
+        (chunk) =>
+          sendFitting(
+            chunk,
+            (changes) => JSON.stringify(statusBatchOf(changes)),
+            async (changes, payload) => {
+              const ids = changes.map((change) =>
+                statusChangeId(change.messageId, change.sequence),
+              );
+              const batch = statusBatchOf(changes);
+              const seq = await send(
+                "StatusChangeBatch",
+                subjects.statusChanged,
+                eventBatchId(ids),
+                batch,
+                payload,
+              );
+              record(changes)(seq);
+            },
+          ),
       );
       return stored;
     },

@@ -9,6 +9,7 @@ import {
 import { createTestInfra, type TestInfra, waitFor } from "@smsgw/testkit";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { BaseEnv, loadConfig } from "./config.ts";
 import { PermanentError } from "./errors.ts";
 import { type Messaging, openMessaging, openServiceDatabase } from "./infrastructure.ts";
@@ -182,6 +183,40 @@ describe("publisher and consumer on real JetStream", () => {
       return info.num_ack_pending === 0 && info.num_pending === 0 ? info : undefined;
     });
     expect(pending.num_ack_pending).toBe(0);
+  });
+});
+
+describe("a slow handler", () => {
+  it("when batches wait, the consumer takes a bounded number of messages and leaves the rest in the server", async () => {
+    const subject = messaging.subjects.event("ValidityExpired");
+    for (let n = 0; n < 200; n++) await messaging.nats.js.publish(subject, JSON.stringify({ n }));
+    let release = () => undefined as void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const handled: number[] = [];
+    const consumer = await startConsumer(messaging.nats, {
+      stream: messaging.subjects.stream,
+      durable: "slow",
+      filterSubject: subject,
+      schema: z.object({ n: z.number() }),
+      log,
+      maxBatch: 4,
+      handle: async (batch) => {
+        await gate;
+        handled.push(...batch.map((d) => d.value.n));
+        return undefined;
+      },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const info = await messaging.nats.jsm.consumers.info(messaging.subjects.stream, "slow");
+    // Out of the server: the batch (4), the queue behind it (16) and the client's buffer (8).
+    expect(info.num_ack_pending).toBeLessThanOrEqual(40);
+    expect(info.num_pending).toBeGreaterThanOrEqual(150);
+    release();
+    await waitFor(() => handled.length >= 200, { timeoutMs: 10_000, what: "every message" });
+    await consumer.stop();
+    expect(new Set(handled).size).toBe(200);
   });
 });
 

@@ -112,6 +112,14 @@ export async function startConsumer<T>(
   const messages = await consumer.consume({ max_messages: maxBatch * 2 });
 
   const queue: JsMsg[] = [];
+  /** Messages waiting for a batch at most (see the pump). */
+  const maxQueued = maxBatch * Math.max(2, concurrency) * 2;
+  let roomInQueue: (() => void) | undefined;
+  const wakePump = () => {
+    const wake = roomInQueue;
+    roomInQueue = undefined;
+    wake?.();
+  };
   const inFlight = new Set<Promise<void>>();
   const held = new Set<JsMsg>();
   // Messages waiting behind a slow batch, or in one, must not pass ack_wait and be
@@ -144,6 +152,7 @@ export async function startConsumer<T>(
     lingering = undefined;
     while (!stopping && inFlight.size < concurrency && queue.length > 0) {
       const batch = queue.splice(0, maxBatch);
+      if (queue.length < maxQueued) wakePump();
       const work = processBatch(batch).finally(() => {
         for (const msg of batch) held.delete(msg);
         inFlight.delete(work);
@@ -238,12 +247,22 @@ export async function startConsumer<T>(
       held.add(msg);
       schedule(true);
       arrivals.note(Date.now());
+      // Past this many waiting here, take no more until a batch starts: the iterator issues
+      // no new pull meanwhile, so the rest stays in the server, counted as the durable's
+      // backlog and free for another replica, instead of in this process's memory, kept
+      // alive by heartbeats behind a slow handler.
+      while (queue.length >= maxQueued && !stopping) {
+        await new Promise<void>((resolve) => {
+          roomInQueue = resolve;
+        });
+      }
     }
   })();
 
   return {
     async stop() {
       stopping = true;
+      wakePump();
       await messages.close();
       await pump.catch(() => undefined);
       for (const msg of queue.splice(0)) {

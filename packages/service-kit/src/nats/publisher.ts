@@ -62,22 +62,23 @@ export const MAX_ENVELOPE_BYTES = 768 * 1024;
  * item is sent whatever its size. The halves are cut the same way every time, so a retried
  * batch is stored once by the same Nats-Msg-Ids.
  */
-export async function sendFitting<T>(
-  chunk: readonly T[],
-  encode: (chunk: readonly T[]) => string,
-  sendOne: (chunk: readonly T[], payload: string) => Promise<void>,
+export async function sendFitting<T, B>(
+  chunk: T[],
+  envelopeOf: (chunk: T[]) => B,
+  sendOne: (chunk: T[], envelope: B, payload: string) => Promise<void>,
   maxBytes = MAX_ENVELOPE_BYTES,
 ): Promise<void> {
-  const payload = encode(chunk);
+  const envelope = envelopeOf(chunk);
+  const payload = JSON.stringify(envelope);
   if (chunk.length > 1 && Buffer.byteLength(payload, "utf8") > maxBytes) {
     const half = Math.ceil(chunk.length / 2);
     await Promise.all([
-      sendFitting(chunk.slice(0, half), encode, sendOne, maxBytes),
-      sendFitting(chunk.slice(half), encode, sendOne, maxBytes),
+      sendFitting(chunk.slice(0, half), envelopeOf, sendOne, maxBytes),
+      sendFitting(chunk.slice(half), envelopeOf, sendOne, maxBytes),
     ]);
     return;
   }
-  await sendOne(chunk, payload);
+  await sendOne(chunk, envelope, payload);
 }
 
 /**
@@ -191,26 +192,22 @@ export function createEventPublisher(
       statusChangeId(change.messageId, change.sequence),
       change,
     );
-  const eventBatchOf = (events: readonly MessageEvent[]): EventBatch => ({
+  const eventBatchOf = (events: MessageEvent[]): EventBatch => ({
     type: "EventBatch",
     version: 1,
-    events: [...events],
+    events,
   });
   /** Events in one `EventBatch` on the subject (or more, see sendFitting), under a digest of their ids. */
   const envelopeOn = (subject: string) => (chunk: MessageEvent[]) =>
-    sendFitting(
-      chunk,
-      (events) => JSON.stringify(eventBatchOf(events)),
-      async (events, payload) => {
-        const ids = events.map((event) => event.eventId);
-        await send("EventBatch", subject, eventBatchId(ids), eventBatchOf(events), payload);
-      },
-    );
+    sendFitting(chunk, eventBatchOf, async (events, batch, payload) => {
+      const id = eventBatchId(events.map((event) => event.eventId));
+      await send("EventBatch", subject, id, batch, payload);
+    });
 
-  const statusBatchOf = (changes: readonly MessageStatusChanged[]): StatusChangeBatch => ({
+  const statusBatchOf = (changes: MessageStatusChanged[]): StatusChangeBatch => ({
     type: "StatusChangeBatch",
     version: 1,
-    changes: [...changes],
+    changes,
   });
 
   return {
@@ -230,24 +227,17 @@ export function createEventPublisher(
         changes,
         (change) => publishStatusChange(change).then(record([change])),
         (chunk) =>
-          sendFitting(
-            chunk,
-            (changes) => JSON.stringify(statusBatchOf(changes)),
-            async (changes, payload) => {
-              const ids = changes.map((change) =>
-                statusChangeId(change.messageId, change.sequence),
-              );
-              const batch = statusBatchOf(changes);
-              const seq = await send(
-                "StatusChangeBatch",
-                subjects.statusChanged,
-                eventBatchId(ids),
-                batch,
-                payload,
-              );
-              record(changes)(seq);
-            },
-          ),
+          sendFitting(chunk, statusBatchOf, async (changes, batch, payload) => {
+            const ids = changes.map((change) => statusChangeId(change.messageId, change.sequence));
+            const seq = await send(
+              "StatusChangeBatch",
+              subjects.statusChanged,
+              eventBatchId(ids),
+              batch,
+              payload,
+            );
+            record(changes)(seq);
+          }),
       );
       return stored;
     },

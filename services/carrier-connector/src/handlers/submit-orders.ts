@@ -198,11 +198,11 @@ export function handleSubmitOrders(deps: SubmitOrderDeps) {
         }
         continue;
       }
-      const backlog = link.backlog(now.getTime());
-      const room = rooms.get(link) ?? roomFor(backlog);
+      // The link's backlog is read once a batch; the orders before this one took from it.
+      const room = rooms.get(link) ?? roomFor(link.backlog(now.getTime()));
       if (plan.parts.length > room) {
         // The carrier holds what it can send soon: this order waits in JetStream, unclaimed.
-        outcomes[index] = nak(backlogRetryDelayMs(backlog));
+        outcomes[index] = nak(backlogRetryDelayMs(link.backlog(now.getTime())));
         waitingForRoom += 1;
         continue;
       }

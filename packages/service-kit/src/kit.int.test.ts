@@ -190,7 +190,7 @@ describe("a slow handler", () => {
   it("when batches wait, the consumer takes a bounded number of messages and leaves the rest in the server", async () => {
     const subject = messaging.subjects.event("ValidityExpired");
     for (let n = 0; n < 200; n++) await messaging.nats.js.publish(subject, JSON.stringify({ n }));
-    let release = () => undefined as void;
+    let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
@@ -243,6 +243,49 @@ describe("a hung handler", () => {
     await waitFor(() => seen.includes(2), { timeoutMs: 5_000, what: "a redelivery" });
     await consumer.stop();
     expect(seen.slice(0, 2)).toEqual([1, 2]);
+  });
+});
+
+describe("a durable lost under a running consumer", () => {
+  it("when its durable is deleted, the consumer creates it again from its ack floor and goes on", async () => {
+    const subject = messaging.subjects.event("ValidityExpired");
+    const seen: number[] = [];
+    const consumer = await startConsumer(messaging.nats, {
+      stream: messaging.subjects.stream,
+      durable: "deleted",
+      filterSubject: subject,
+      // The subject carries other tests' messages: this durable reads only its own.
+      startAt: new Date(),
+      schema: z.object({ n: z.number() }),
+      log,
+      infoPollMs: 100,
+      handle: async (batch) => {
+        seen.push(...batch.map((d) => d.value.n));
+        return undefined;
+      },
+    });
+    for (const n of [1, 2, 3]) await messaging.nats.js.publish(subject, JSON.stringify({ n }));
+    await waitFor(() => seen.length === 3, { timeoutMs: 5_000, what: "the first three" });
+    // The floor is read with the consumer's info: wait until it has passed the three.
+    const last = (await messaging.nats.jsm.streams.getMessage(messaging.subjects.stream, {
+      last_by_subj: subject,
+    })) as { seq: number };
+    await waitFor(
+      async () =>
+        (await messaging.nats.jsm.consumers.info(messaging.subjects.stream, "deleted")).ack_floor
+          .stream_seq >= last.seq,
+      { timeoutMs: 5_000, what: "the three acked" },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    await messaging.nats.jsm.consumers.delete(messaging.subjects.stream, "deleted");
+    await messaging.nats.js.publish(subject, JSON.stringify({ n: 4 }));
+    await waitFor(() => seen.includes(4), { timeoutMs: 20_000, what: "the one after" });
+    await consumer.stop();
+    // Recreated after its floor: nothing skipped, the acked three not delivered again.
+    expect(seen).toEqual([1, 2, 3, 4]);
+    const info = await messaging.nats.jsm.consumers.info(messaging.subjects.stream, "deleted");
+    expect(info.config.filter_subject).toBe(subject);
   });
 });
 

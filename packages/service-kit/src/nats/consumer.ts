@@ -1,4 +1,4 @@
-import type { JsMsg } from "@nats-io/jetstream";
+import type { ConsumerMessages, JsMsg } from "@nats-io/jetstream";
 import type { MsgHdrs } from "@nats-io/transport-node";
 import { type Span, SpanKind, SpanStatusCode, type Tracer, trace } from "@opentelemetry/api";
 import type { Logger } from "pino";
@@ -11,6 +11,7 @@ import {
   consumerBatchSize,
   consumerLag,
   consumerMessages,
+  consumerStalled,
 } from "../telemetry/metrics.ts";
 import { serviceTracer } from "../telemetry/spans.ts";
 import type { Nats } from "./connect.ts";
@@ -18,6 +19,9 @@ import { ensureDurableConsumer } from "./stream.ts";
 import { contextFromEnvelope, currentTraceContext, extractTraceContext } from "./trace-headers.ts";
 
 const LAG_POLL_MS = 5_000;
+/** Back-off between attempts to recreate a lost durable and reopen its messages. */
+const REOPEN_FIRST_MS = 500;
+const REOPEN_MAX_MS = 10_000;
 /** A queue this long starts its batch at once: it is big enough to be worth its round trip. */
 const LINGER_BELOW = 32;
 let defaultLingerMs = 0;
@@ -80,6 +84,8 @@ export interface ConsumerOptions<T> {
    * on a dead connection cannot stall the consumer forever. Default: twice the ack wait.
    */
   handlerTimeoutMs?: number;
+  /** How often the consumer reads its info: lag, ack pending and ack floor (default 5 s). */
+  infoPollMs?: number;
 }
 
 export interface RunningConsumer {
@@ -102,14 +108,23 @@ export async function startConsumer<T>(
   const concurrency = options.concurrency ?? 1;
   const handlerTimeoutMs = options.handlerTimeoutMs ?? 2 * (options.ackWaitMs ?? 30_000);
   const tracer = serviceTracer(nats.service);
-  await ensureDurableConsumer(nats.jsm, stream, {
+  const spec = {
     durable,
     filterSubject: options.filterSubject,
     ...(options.ackWaitMs === undefined ? {} : { ackWaitMs: options.ackWaitMs }),
     ...(options.startAt === undefined ? {} : { startAt: options.startAt }),
-  });
-  const consumer = await nats.js.consumers.get(stream, durable);
-  const messages = await consumer.consume({ max_messages: maxBatch * 2 });
+  };
+  /** The durable's ack floor as last read (stream sequence; 0 until read). */
+  let ackFloor = 0;
+  const open = async (): Promise<ConsumerMessages> => {
+    await ensureDurableConsumer(nats.jsm, stream, { ...spec, startAfterSeq: ackFloor });
+    const consumer = await nats.js.consumers.get(stream, durable);
+    // A durable deleted under us, or its stream, ends the messages instead of waiting for
+    // someone to restore them (the library's default): the pump recreates and reopens them.
+    return consumer.consume({ max_messages: maxBatch * 2, abort_on_missing_resource: true });
+  };
+  let messages = await open();
+  consumerStalled.set({ consumer: durable }, 0);
 
   const queue: JsMsg[] = [];
   /** Messages waiting for a batch at most (see the pump). */
@@ -136,11 +151,12 @@ export async function startConsumer<T>(
     nats.jsm.consumers
       .info(stream, durable)
       .then((info) => {
+        ackFloor = Math.max(ackFloor, info.ack_floor.stream_seq);
         consumerLag.set({ consumer: durable }, info.num_pending);
         consumerAckPending.set({ consumer: durable }, info.num_ack_pending);
       })
       .catch(() => undefined);
-  }, LAG_POLL_MS);
+  }, options.infoPollMs ?? LAG_POLL_MS);
   lagPoll.unref();
   let scheduled = false;
   let stopping = false;
@@ -237,24 +253,67 @@ export async function startConsumer<T>(
     }
   }
 
+  const take = async (msg: JsMsg) => {
+    if (stopping) {
+      msg.nak();
+      return;
+    }
+    queue.push(msg);
+    held.add(msg);
+    schedule(true);
+    arrivals.note(Date.now());
+    // Past this many waiting here, take no more until a batch starts: the iterator issues
+    // no new pull meanwhile, so the rest stays in the server, counted as the durable's
+    // backlog and free for another replica, instead of in this process's memory, kept
+    // alive by heartbeats behind a slow handler.
+    while (queue.length >= maxQueued && !stopping) {
+      await new Promise<void>((resolve) => {
+        roomInQueue = resolve;
+      });
+    }
+  };
+  let reopenPause: { timer: ReturnType<typeof setTimeout>; done: () => void } | undefined;
+  const pauseBeforeReopen = (attempt: number) =>
+    new Promise<void>((resolve) => {
+      const ms = Math.min(REOPEN_MAX_MS, REOPEN_FIRST_MS * 2 ** (attempt - 1));
+      reopenPause = { timer: setTimeout(resolve, ms), done: resolve };
+    });
+
+  // Messages that end while the consumer runs (its durable or stream deleted, a permission
+  // refused, the subscription closed) would leave a service that looks healthy and takes
+  // nothing: the durable is recreated from its last ack floor and the messages reopened,
+  // with back-off, until it works or the consumer stops.
   const pump = (async () => {
-    for await (const msg of messages) {
-      if (stopping) {
-        msg.nak();
-        continue;
+    let attempt = 0;
+    while (!stopping) {
+      try {
+        for await (const msg of messages) {
+          attempt = 0;
+          await take(msg);
+        }
+        if (!stopping) log.error({ durable }, "consumer's messages ended; reopening them");
+      } catch (error) {
+        if (!stopping) {
+          log.error({ durable, err: errorMessage(error) }, "consumer lost; recreating it");
+        }
       }
-      queue.push(msg);
-      held.add(msg);
-      schedule(true);
-      arrivals.note(Date.now());
-      // Past this many waiting here, take no more until a batch starts: the iterator issues
-      // no new pull meanwhile, so the rest stays in the server, counted as the durable's
-      // backlog and free for another replica, instead of in this process's memory, kept
-      // alive by heartbeats behind a slow handler.
-      while (queue.length >= maxQueued && !stopping) {
-        await new Promise<void>((resolve) => {
-          roomInQueue = resolve;
-        });
+      while (!stopping) {
+        consumerStalled.set({ consumer: durable }, 1);
+        attempt++;
+        await pauseBeforeReopen(attempt);
+        if (stopping) break;
+        try {
+          messages = await open();
+          if (stopping) {
+            await messages.close().catch(() => undefined);
+            break;
+          }
+          consumerStalled.set({ consumer: durable }, 0);
+          log.warn({ durable, startAfterSeq: ackFloor }, "consumer reopened");
+          break;
+        } catch (error) {
+          log.error({ durable, err: errorMessage(error), attempt }, "consumer not reopened yet");
+        }
       }
     }
   })();
@@ -263,7 +322,11 @@ export async function startConsumer<T>(
     async stop() {
       stopping = true;
       wakePump();
-      await messages.close();
+      if (reopenPause) {
+        clearTimeout(reopenPause.timer);
+        reopenPause.done();
+      }
+      await messages.close().catch(() => undefined);
       await pump.catch(() => undefined);
       for (const msg of queue.splice(0)) {
         held.delete(msg);

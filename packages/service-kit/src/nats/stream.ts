@@ -82,6 +82,12 @@ export interface DurableConsumerSpec {
    * it does not need (it would replay days of it).
    */
   startAt?: Date;
+  /**
+   * When the durable is created, it starts after this stream sequence (wins over startAt):
+   * a durable that was deleted under a running consumer is created again where its ack floor
+   * was, so nothing after it is skipped and little before it is delivered again.
+   */
+  startAfterSeq?: number;
 }
 
 /** A durable pull consumer: its position survives restarts, replicas share its work. */
@@ -93,9 +99,7 @@ export async function ensureDurableConsumer(
   const config = {
     durable_name: spec.durable,
     ack_policy: AckPolicy.Explicit,
-    ...(spec.startAt
-      ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: spec.startAt.toISOString() }
-      : { deliver_policy: DeliverPolicy.All }),
+    ...startOf(spec),
     filter_subject: spec.filterSubject,
     ack_wait: nanos(spec.ackWaitMs ?? 30_000),
     max_ack_pending: spec.maxAckPending ?? 10_000,
@@ -113,6 +117,20 @@ export async function ensureDurableConsumer(
     if (!isNotFound(error)) throw error;
     await jsm.consumers.add(stream, config);
   }
+}
+
+function startOf(spec: DurableConsumerSpec): {
+  deliver_policy: DeliverPolicy;
+  opt_start_seq?: number;
+  opt_start_time?: string;
+} {
+  if (spec.startAfterSeq !== undefined && spec.startAfterSeq > 0) {
+    return { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: spec.startAfterSeq + 1 };
+  }
+  if (spec.startAt) {
+    return { deliver_policy: DeliverPolicy.StartTime, opt_start_time: spec.startAt.toISOString() };
+  }
+  return { deliver_policy: DeliverPolicy.All };
 }
 
 function isNotFound(error: unknown): boolean {

@@ -56,6 +56,13 @@ export const streamMaxBytes = new Gauge({
   registers: [metricsRegistry],
 });
 
+export const consumerStalled = new Gauge({
+  name: "smsgw_consumer_stalled",
+  help: "1 while the consumer takes no messages because its durable or stream is missing or its subscription ended (it is recreated and reopened with back-off), else 0.",
+  labelNames: ["consumer"] as const,
+  registers: [metricsRegistry],
+});
+
 export const consumerAckPending = new Gauge({
   name: "smsgw_consumer_ack_pending_messages",
   help: "Messages delivered to the consumer and not yet acknowledged.",

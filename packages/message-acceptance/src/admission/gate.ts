@@ -109,9 +109,13 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
   /** The known accounts' weights together: an account's share of the limit is its part of it. */
   let totalWeight = 0;
   let lastTick = performance.now();
-  // 10 ms resolution: the loop is sampled, not timed per turn, so this costs ~nothing.
+  // 10 ms resolution: the loop is sampled, not timed per turn. The sampler is a timer that
+  // wakes the process 100 times a second, most of an idle door's CPU on a host where a wake-up
+  // costs 50-250 µs (docs/performance.md, round 26): it runs only while sends are offered or in
+  // flight, the only time the gate reads it.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
+  let sampling = true;
   let polling = false;
   let probeFailing = false;
   let stopped = false;
@@ -170,6 +174,7 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
     const refusedShare =
       lastSecond.offeredSum > 0 ? Math.min(1, lastSecond.refusedSum / lastSecond.offeredSum) : 0;
     const refusedThisTick = refusedInTick > 0;
+    const idle = offeredInTick === 0 && inFlight === 0;
     offeredInTick = 0;
     refusedInTick = 0;
     const wasOverloaded = state.overloaded;
@@ -179,6 +184,10 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
       peakInFlight,
       policy,
     );
+    if (idle && sampling) {
+      loopDelay.disable();
+      sampling = false;
+    }
     if (state.overloaded !== wasOverloaded) {
       const context = { refusedShare: Math.round(refusedShare * 100) / 100 };
       if (state.overloaded) log.warn(context, "overloaded: the lower latency target applies");
@@ -257,6 +266,10 @@ export function startAdmission(deps: AdmissionDeps): AdmissionGate {
 
   function noteOffered(account: AccountRecord, count: number): void {
     offeredInTick += count;
+    if (!sampling && !stopped) {
+      loopDelay.enable();
+      sampling = true;
+    }
     const seen = offeredBy.get(account.accountId);
     if (seen) seen.count += count;
     else {

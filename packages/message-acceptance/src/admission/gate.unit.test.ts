@@ -1,9 +1,32 @@
 import { EventEmitter } from "node:events";
 import type { AccountRecord } from "@smsgw/contracts";
 import type { Logger } from "@smsgw/service-kit";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { type AdmissionGate, startAdmission } from "./gate.ts";
 import type { AdmissionMetrics } from "./metrics.ts";
+
+/** Whether the gate's loop-delay sampler runs (a timer waking the process 100 times a second). */
+const sampler = vi.hoisted(() => ({ enabled: false }));
+vi.mock("node:perf_hooks", async (importOriginal) => {
+  const real = await importOriginal<typeof import("node:perf_hooks")>();
+  return {
+    ...real,
+    monitorEventLoopDelay: (options?: { resolution?: number }) => {
+      const histogram = real.monitorEventLoopDelay(options);
+      const enable = histogram.enable.bind(histogram);
+      const disable = histogram.disable.bind(histogram);
+      histogram.enable = () => {
+        sampler.enabled = true;
+        return enable();
+      };
+      histogram.disable = () => {
+        sampler.enabled = false;
+        return disable();
+      };
+      return histogram;
+    },
+  };
+});
 
 const MIN_IN_FLIGHT = 64;
 const quiet = { set: () => undefined };
@@ -122,5 +145,20 @@ describe("the admission gate", () => {
     }
     expect(said.indexOf(calm)).toBeGreaterThan(said.indexOf(overloaded));
     expect(started.overloaded()).toBe(0);
+  });
+
+  it("samples the loop's delay only while sends are offered or in flight", async () => {
+    const { gate } = await quietGateway();
+    // Nothing offered: the quiet gateway's ticks have stopped the sampler.
+    expect(sampler.enabled).toBe(false);
+    const answer = openAnswer();
+    expect(gate.admit(account("one"), 1, answer)).toBeNull();
+    expect(sampler.enabled).toBe(true);
+    // In flight, nothing new offered: it keeps sampling.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(sampler.enabled).toBe(true);
+    answer.emit("close");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(sampler.enabled).toBe(false);
   });
 });

@@ -10,6 +10,7 @@ import {
   currentTraceContext,
   type EventPublisher,
   type Logger,
+  PartlyStoredError,
   PublishNotStoredError,
 } from "@smsgw/service-kit";
 import type { Authorizer } from "./authorizer.ts";
@@ -98,7 +99,18 @@ export function createPipeline(deps: PipelineDeps) {
     maxBatch: 200,
     maxConcurrent: 2,
     async commit(batch) {
-      await deps.publisher.publishGrouped(batch.map((item) => item.event));
+      try {
+        await deps.publisher.publishGrouped(batch.map((item) => item.event));
+      } catch (error) {
+        if (!(error instanceof PartlyStoredError)) throw error;
+        // An envelope of the group stored, another not: each send answers for its own.
+        const stored = storedIdsOf(error);
+        for (const item of batch) {
+          if (stored.has(item.event.eventId)) item.stored();
+          else item.failed(error.failure);
+        }
+        return;
+      }
       for (const item of batch) item.stored();
     },
     onError(error, batch) {
@@ -249,7 +261,8 @@ export function createPipeline(deps: PipelineDeps) {
     ]);
     /** Each event's first try: when it was acked, or why it failed. */
     const first = new Map<number, PromiseSettledResult<number>>();
-    for (const { i } of together) if (envelope) first.set(i, envelope);
+    for (const { i, event } of together)
+      if (envelope) first.set(i, ownTry(envelope, event, stamp()));
     for (const [n, { i }] of alone.entries()) {
       const single = singles[n];
       if (single) first.set(i, single);
@@ -287,6 +300,29 @@ export function createPipeline(deps: PipelineDeps) {
 }
 
 export type Pipeline = ReturnType<typeof createPipeline>;
+
+/** The event ids a partly stored publish did store. */
+function storedIdsOf(error: PartlyStoredError): Set<string> {
+  return new Set((error.stored as ReadonlyArray<{ eventId: string }>).map((e) => e.eventId));
+}
+
+/**
+ * One event's part of a grouped publish's result: an envelope of the group that was stored
+ * counts as acked now (later than its PubAck: the conservative side of the fence), another
+ * as its own failure.
+ */
+function ownTry(
+  envelope: PromiseSettledResult<number>,
+  event: { eventId: string },
+  now: number,
+): PromiseSettledResult<number> {
+  if (envelope.status === "fulfilled" || !(envelope.reason instanceof PartlyStoredError)) {
+    return envelope;
+  }
+  return storedIdsOf(envelope.reason).has(event.eventId)
+    ? { status: "fulfilled", value: now }
+    : { status: "rejected", reason: envelope.reason.failure };
+}
 
 /** A failed publish: definitely not stored (no stream took it), or of unknown outcome (null). */
 function failedAs(error: unknown): "not_stored" | null {

@@ -1,4 +1,9 @@
-import { createLogger, type EventPublisher, PublishNotStoredError } from "@smsgw/service-kit";
+import {
+  createLogger,
+  type EventPublisher,
+  inChunks,
+  PublishNotStoredError,
+} from "@smsgw/service-kit";
 import { describe, expect, it } from "vitest";
 import type { Charge } from "./domain/authorize-outcome.ts";
 import { createPipeline, type Draft } from "./pipeline.ts";
@@ -100,5 +105,32 @@ describe("accepting a batch when a publish fails", () => {
   it("when the envelope failed and the retry stores a message, it is stored", async () => {
     const { stub } = publisher("lost_ack", ["ok", "lost_ack"]);
     expect(await pipelineWith(stub).acceptAll(items(2))).toEqual(["stored", "unknown"]);
+  });
+
+  it("when one envelope of a large batch was stored and the next found no stream, the first's messages are stored, not answered not stored", async () => {
+    const single: string[] = [];
+    const stub = {
+      // The publisher's own chunking: 200 to an envelope, chunks sent together.
+      async publishGrouped(events: ReadonlyArray<{ eventId: string }>) {
+        await inChunks(
+          events,
+          async () => {
+            throw NOT_STORED();
+          },
+          async (chunk) => {
+            if (chunk.some((e) => e.eventId === "msg_200:accepted")) throw NOT_STORED();
+          },
+        );
+      },
+      async publish(event: { eventId: string }) {
+        single.push(event.eventId);
+        throw NOT_STORED();
+      },
+    } as unknown as EventPublisher;
+    const outcomes = await pipelineWith(stub).acceptAll(items(202));
+    expect(outcomes.slice(0, 200).every((o) => o === "stored")).toBe(true);
+    expect(outcomes.slice(200)).toEqual(["not_stored", "not_stored"]);
+    // Only the failed envelope's messages are tried again.
+    expect(single).toEqual(["msg_200:accepted", "msg_201:accepted"]);
   });
 });

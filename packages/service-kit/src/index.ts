@@ -51,6 +51,7 @@ export {
   type EventPublisher,
   eventBatchId,
   inChunks,
+  PartlyStoredError,
   PublishNotStoredError,
   publishWithRetry,
   type StoredEnvelope,

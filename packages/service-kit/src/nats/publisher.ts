@@ -72,13 +72,56 @@ export async function sendFitting<T, B>(
   const payload = JSON.stringify(envelope);
   if (chunk.length > 1 && Buffer.byteLength(payload, "utf8") > maxBytes) {
     const half = Math.ceil(chunk.length / 2);
-    await Promise.all([
-      sendFitting(chunk.slice(0, half), envelopeOf, sendOne, maxBytes),
-      sendFitting(chunk.slice(half), envelopeOf, sendOne, maxBytes),
-    ]);
+    const halves = [chunk.slice(0, half), chunk.slice(half)];
+    await allParts(
+      halves.map((items) => ({
+        items,
+        run: () => sendFitting(items, envelopeOf, sendOne, maxBytes),
+      })),
+    );
     return;
   }
   await sendOne(chunk, envelope, payload);
+}
+
+/**
+ * Some envelopes of one publish were stored and others failed: the items that are stored, and
+ * the failure of the rest (a `PublishNotStoredError` only when no stream took any of them). A
+ * caller that answers per item must not answer "not stored" for the stored ones (ADR 0022).
+ */
+export class PartlyStoredError<T = unknown> extends Error {
+  override name = "PartlyStoredError";
+  readonly stored: readonly T[];
+  readonly failure: unknown;
+  constructor(stored: readonly T[], failure: unknown) {
+    super(`${stored.length} stored; the rest failed: ${errorText(failure)}`, { cause: failure });
+    this.stored = stored;
+    this.failure = failure;
+  }
+}
+
+/**
+ * Runs the parts of one publish together. When some fail, throws their failure as it is if
+ * nothing was stored, else a `PartlyStoredError` naming the items the others stored.
+ */
+async function allParts<T>(
+  parts: ReadonlyArray<{ items: readonly T[]; run: () => Promise<void> }>,
+): Promise<void> {
+  const settled = await Promise.allSettled(parts.map((part) => part.run()));
+  const stored: T[] = [];
+  const failures: unknown[] = [];
+  for (const [n, result] of settled.entries()) {
+    const items = parts[n]?.items ?? [];
+    if (result.status === "fulfilled") stored.push(...items);
+    else if (result.reason instanceof PartlyStoredError) {
+      stored.push(...(result.reason.stored as readonly T[]));
+      failures.push(result.reason.failure);
+    } else failures.push(result.reason);
+  }
+  if (failures.length === 0) return;
+  // "Not stored" only when every failed part was: one of unknown outcome makes the rest unknown.
+  const failure = failures.find((f) => !(f instanceof PublishNotStoredError)) ?? failures[0];
+  throw stored.length === 0 ? failure : new PartlyStoredError(stored, failure);
 }
 
 /**
@@ -242,7 +285,8 @@ export function createEventPublisher(
       return stored;
     },
     async publishBatch(events) {
-      await Promise.all(chunksOf(events).map(envelopeOn(subjects.eventBatch)));
+      const send = envelopeOn(subjects.eventBatch);
+      await allParts(chunksOf(events).map((items) => ({ items, run: () => send(items) })));
     },
     async publishGrouped(events) {
       const [first] = events;
@@ -255,16 +299,22 @@ export function createEventPublisher(
   };
 }
 
-/** Each chunk of the items goes out alone when it holds one item, else as one envelope. */
+/**
+ * Each chunk of the items goes out alone when it holds one item, else as one envelope; when
+ * some chunks fail, a `PartlyStoredError` names the items of the others.
+ */
 export async function inChunks<T>(
   items: readonly T[],
   alone: (item: T) => Promise<void>,
   together: (chunk: T[]) => Promise<void>,
 ): Promise<void> {
-  await Promise.all(
+  await allParts(
     chunksOf(items).map((chunk) => {
       const [only] = chunk;
-      return chunk.length === 1 && only ? alone(only) : together(chunk);
+      return {
+        items: chunk,
+        run: () => (chunk.length === 1 && only ? alone(only) : together(chunk)),
+      };
     }),
   );
 }

@@ -42,9 +42,11 @@ export function concatUdh(
 
 /**
  * Reads the concatenation element from a short_message that starts with a UDH (esm_class has
- * 0x40). Other elements are skipped; of repeated ones the last counts. Null when there is none,
- * the header is cut short, or the element is invalid (total 0, seq 0 or above total: the
- * standard says to ignore it).
+ * 0x40). Other elements are skipped; of repeated ones the last counts. Null when there is none
+ * or the header is cut short. An element whose numbers are out of range (total 0, seq 0 or
+ * above total) is returned as read, for the caller to judge: a handset ignores it (TS 23.040
+ * §9.2.3.24.1), a gateway taking it in a submit refuses the part rather than charge and send
+ * it alone with its header cut off.
  */
 export function parseConcatUdh(bytes: Uint8Array): ConcatInfo | null {
   const udhLength = bytes[0];
@@ -58,15 +60,17 @@ export function parseConcatUdh(bytes: Uint8Array): ConcatInfo | null {
     const length = at(i + 1);
     const data = i + 2;
     if (data + length > headerLength) return null;
-    let element: Omit<ConcatInfo, "headerLength"> | undefined;
     if (iei === IEI_CONCAT_8 && length === 3) {
-      element = { method: "udh8", ref: at(data), total: at(data + 1), seq: at(data + 2) };
+      found = {
+        method: "udh8",
+        ref: at(data),
+        total: at(data + 1),
+        seq: at(data + 2),
+        headerLength,
+      };
     } else if (iei === IEI_CONCAT_16 && length === 4) {
       const ref = (at(data) << 8) | at(data + 1);
-      element = { method: "udh16", ref, total: at(data + 2), seq: at(data + 3) };
-    }
-    if (element && element.total > 0 && element.seq > 0 && element.seq <= element.total) {
-      found = { ...element, headerLength };
+      found = { method: "udh16", ref, total: at(data + 2), seq: at(data + 3), headerLength };
     }
     i = data + length;
   }

@@ -69,10 +69,36 @@ describe("parseConcatUdh", () => {
     ["a header without a concat element", bytes(0x03, 0x24, 0x01, 0x02, 0x41)],
     ["a header longer than the payload", bytes(0x05, 0x00, 0x03, 0x01)],
     ["an element overrunning the header", bytes(0x04, 0x00, 0x03, 0x01, 0x02, 0x01)],
-    ["a sequence of 0", bytes(0x05, 0x00, 0x03, 0x01, 0x02, 0x00)],
-    ["a sequence above the total", bytes(0x05, 0x00, 0x03, 0x01, 0x02, 0x03)],
-    ["a total of 0", bytes(0x05, 0x00, 0x03, 0x01, 0x00, 0x00)],
   ])("when given %s, it returns null", (_name, payload) => {
     expect(parseConcatUdh(payload)).toBeNull();
+  });
+
+  it.each([
+    ["a sequence of 0", bytes(0x05, 0x00, 0x03, 0x07, 0x02, 0x00), "udh8", 2, 0],
+    ["a sequence above the total", bytes(0x05, 0x00, 0x03, 0x07, 0x02, 0x03), "udh8", 2, 3],
+    ["a total of 0", bytes(0x05, 0x00, 0x03, 0x07, 0x00, 0x00), "udh8", 0, 0],
+    [
+      "a 16-bit sequence above the total",
+      bytes(0x06, 0x08, 0x04, 0x00, 0x07, 0x02, 0x03),
+      "udh16",
+      2,
+      3,
+    ],
+  ] as const)(
+    "when given %s, it returns the element as read (the caller refuses the part; it is not a message alone)",
+    (_name, payload, method, total, seq) => {
+      expect(parseConcatUdh(payload)).toEqual({
+        method,
+        ref: 7,
+        total,
+        seq,
+        headerLength: payload.length,
+      });
+    },
+  );
+
+  it("when an unknown element follows an invalid concat element, it skips the unknown one and returns the concat element as read", () => {
+    const udh = bytes(0x08, 0x00, 0x03, 0x07, 0x02, 0x03, 0x24, 0x01, 0x02, 0x41);
+    expect(parseConcatUdh(udh)).toMatchObject({ total: 2, seq: 3, headerLength: 9 });
   });
 });

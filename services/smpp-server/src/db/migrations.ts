@@ -90,4 +90,11 @@ export const migrations: Record<string, Migration> = {
       await sql`alter table concat_groups add column completing_until timestamptz`.execute(db);
     },
   },
+  "0006_concat_retry_grace": {
+    async up(db: Kysely<unknown>) {
+      // When its completing part was last told to retry later: the sweep leaves the message
+      // a while after that answer, so the resend we asked for completes it (ADR 0029).
+      await sql`alter table concat_groups add column retried_at timestamptz`.execute(db);
+    },
+  },
 };

@@ -1,4 +1,5 @@
 import type { PartOf } from "@smsgw/smpp";
+import { receiptMaskOf } from "./receipt.ts";
 
 /** Who a concatenated message is from and to: with its reference and total, its group. */
 export interface ConcatKey {
@@ -12,7 +13,7 @@ export interface ExpiredGroup {
   key: ConcatKey;
   received: number;
   total: number;
-  /** The registered_delivery of its lowest-numbered part that came: whether its sender wants word. */
+  /** The strongest registered_delivery among its parts that came (registeredDeliveryOfParts). */
   registeredDelivery: number;
   /**
    * Its fate is open: an accept of it left no known outcome (an answer that could not be
@@ -61,4 +62,23 @@ export function wholeMessage<T>(
     values.push(value);
   }
   return values;
+}
+
+const RECEIPT_RANK = { final: 2, failure: 1 } as const;
+const rankOf = (registeredDelivery: number): number => {
+  const mask = receiptMaskOf(registeredDelivery);
+  return mask === null ? 0 : RECEIPT_RANK[mask];
+};
+
+/**
+ * The registered_delivery a message of several parts asks with: its parts' strongest request
+ * (a final outcome over failures only over none), whichever part made it. Kannel asks on the
+ * first part only (sms_split: "only ask DLR for the first one"), other clients on each or on
+ * the last: a message wants a receipt when any of its parts asked for one. The same for a
+ * message accepted whole and one whose parts never all came.
+ */
+export function registeredDeliveryOfParts(values: Iterable<number>): number {
+  let strongest = 0;
+  for (const value of values) if (rankOf(value) > rankOf(strongest)) strongest = value;
+  return strongest;
 }

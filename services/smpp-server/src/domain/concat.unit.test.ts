@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { groupKeyOf, partProblem, wholeMessage } from "./concat.ts";
+import { groupKeyOf, partProblem, registeredDeliveryOfParts, wholeMessage } from "./concat.ts";
 
 const key = { from: "MyApp", to: "+37256789045" };
 
@@ -34,5 +34,18 @@ describe("joining concatenated submits", () => {
         { seq: 2, value: "b" },
       ]),
     ).toEqual(["a", "b", "c"]);
+  });
+});
+
+describe("the receipt a message of several parts asks for", () => {
+  it.each([
+    { parts: [1, 0], asks: 1, who: "the first part only (Kannel)" },
+    { parts: [0, 0, 1], asks: 1, who: "the last part only" },
+    { parts: [2, 1], asks: 1, who: "failures on one, every outcome on another" },
+    { parts: [0, 2], asks: 2, who: "failures only on one" },
+    { parts: [0, 0], asks: 0, who: "none" },
+    { parts: [0x11, 0], asks: 0x11, who: "one with other bits set (kept as sent)" },
+  ])("when $who asks, the message asks registered_delivery $asks", ({ parts, asks }) => {
+    expect(registeredDeliveryOfParts(parts)).toBe(asks);
   });
 });

@@ -7,6 +7,7 @@ import {
   type ExpiredGroup,
   groupKeyOf,
   partProblem,
+  registeredDeliveryOfParts,
   wholeMessage,
 } from "../domain/concat.ts";
 import { smppSubmits } from "../metrics.ts";
@@ -20,6 +21,17 @@ const SWEEP_BATCH = 500;
  * replica is taken for stopped and a resend completes the message again.
  */
 const COMPLETING_LEASE_MS = 30_000;
+/**
+ * How long the sweep leaves a message after we told its completing part to retry later
+ * (0x58, 0x08), however old it is: we caused that resend, and it completes the message under
+ * the id its other parts were answered with. A part's timeout measures the sender's pace, not
+ * our back-off: a message completed at its timeout's end and told to retry would otherwise be
+ * dropped (REJECTD) and its resend open a message that never completes. Fixed, not a share of
+ * the timeout (a tenth of the default 60 s is shorter than many clients' back-off after 0x58);
+ * as long as an accept's lease; each retry answer starts it again, so a message lives on only
+ * while its client keeps resending, and one whose resend never comes goes 30 s later.
+ */
+const RETRY_GRACE_MS = 30_000;
 
 export interface ConcatStoreDeps {
   sql: postgres.Sql;
@@ -204,7 +216,8 @@ export function startConcatStore(deps: ConcatStoreDeps) {
         where account_id = ${accountId} and group_key = ${groupKey} and seq = ${part.seq}`;
       await tx`
         update smpp_server.concat_groups
-        set completing_until = null, uncertain = uncertain or ${outcome.uncertain}
+        set completing_until = null, uncertain = uncertain or ${outcome.uncertain},
+          retried_at = now()
         where account_id = ${accountId} and group_key = ${groupKey}`;
     });
   }
@@ -226,9 +239,10 @@ export function startConcatStore(deps: ConcatStoreDeps) {
 
   /**
    * Drops the messages whose first part came longer than the timeout ago (the database's
-   * clock). Their groups are locked first, passing over any a part is being added to (it is
-   * the next sweep's); their parts are read after, in a statement of their own, so a part
-   * committed meanwhile is not left behind without its group.
+   * clock), but not within RETRY_GRACE_MS of a "retry later" we answered. Their groups are
+   * locked first, passing over any a part is being added to (it is the next sweep's); their
+   * parts are read after, in a statement of their own, so a part committed meanwhile is not
+   * left behind without its group.
    */
   async function expire(): Promise<ExpiredOf[]> {
     let owed = 0;
@@ -250,23 +264,24 @@ export function startConcatStore(deps: ConcatStoreDeps) {
         from smpp_server.concat_groups
         where started_at < now() - ${deps.timeoutMs} * interval '1 millisecond'
           and (completing_until is null or completing_until < now())
+          and (retried_at is null or retried_at < now() - ${RETRY_GRACE_MS} * interval '1 millisecond')
         order by started_at
         limit ${SWEEP_BATCH}
         for update skip locked`;
       if (groups.length === 0) return [];
       const accounts = groups.map((g) => g.account_id);
       const keys = groups.map((g) => g.group_key);
-      // Per group: the parts that came, and the registered_delivery of the lowest-numbered.
+      // Per group: the parts that came, and each one's registered_delivery.
       const came = await tx<
         Array<{
           account_id: string;
           group_key: string;
           received: number;
-          registered_delivery: number;
+          registered_deliveries: number[];
         }>
       >`
         select p.account_id, p.group_key, count(*)::int as received,
-          (array_agg(p.registered_delivery order by p.seq))[1] as registered_delivery
+          array_agg(p.registered_delivery order by p.seq) as registered_deliveries
         from smpp_server.concat_parts p
         join unnest(${accounts}::text[], ${keys}::text[]) as k(account_id, group_key)
           on p.account_id = k.account_id and p.group_key = k.group_key
@@ -282,7 +297,7 @@ export function startConcatStore(deps: ConcatStoreDeps) {
             key: { from: g.sender, to: g.recipient },
             received: its?.received ?? 0,
             total: g.total,
-            registeredDelivery: its?.registered_delivery ?? 0,
+            registeredDelivery: registeredDeliveryOfParts(its?.registered_deliveries ?? []),
             uncertain: g.uncertain,
           },
         };

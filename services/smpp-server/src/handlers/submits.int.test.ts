@@ -39,21 +39,27 @@ afterEach(async () => {
 
 interface Gateway {
   accepted: Array<{ messageId: string; text: string }>;
+  /** The smppReceipt each message checked asked for (from its registered_delivery). */
+  receiptAsked: Map<string, unknown>;
   /** Charges refused "rate_limit" (ESME_RTHROTTLED: retry later) before they go through. */
   throttleNext: number;
 }
 
 function newGateway(): Gateway {
-  return { accepted: [], throttleNext: 0 };
+  return { accepted: [], receiptAsked: new Map(), throttleNext: 0 };
 }
 
 /** One smpp-server replica of the gateway: its own server and store, the shared database. */
 async function replica(gateway: Gateway, options: { timeoutMs?: number } = {}) {
   const pipeline = {
-    check: (messageId: string, _account: AccountRecord, input: { fields: { text: string } }) => ({
-      ok: true,
-      value: { messageId, text: input.fields.text },
-    }),
+    check: (
+      messageId: string,
+      _account: AccountRecord,
+      input: { fields: { text: string }; smppReceipt: unknown },
+    ) => {
+      gateway.receiptAsked.set(messageId, input.smppReceipt);
+      return { ok: true, value: { messageId, text: input.fields.text } };
+    },
     charge: async (draft: { messageId: string }) => {
       if (gateway.throttleNext > 0) {
         gateway.throttleNext -= 1;
@@ -131,7 +137,7 @@ async function replica(gateway: Gateway, options: { timeoutMs?: number } = {}) {
 async function gateway() {
   const state = newGateway();
   const { bind } = await replica(state);
-  return { accepted: state.accepted, bind };
+  return { accepted: state.accepted, receiptAsked: state.receiptAsked, bind };
 }
 
 /** A part of "Hello world" (GSM-7 unpacked) as SAR TLVs say: `seq` of 2, reference 42 unless told. */
@@ -145,6 +151,22 @@ const sarPart = (seq: number, ref = 42, registeredDelivery = 0) =>
     shortMessage: Buffer.from(seq === 1 ? "Hello " : "world", "latin1"),
     registeredDelivery,
     tlvs: [tlv.sarMsgRefNum(ref), tlv.sarTotalSegments(2), tlv.sarSegmentSeqnum(seq)],
+  });
+
+/** A part of "Hello world" as Kannel sends it: UDH `05 00 03 ref 2 seq` (esm_class 0x40). */
+const udhPart = (seq: number, ref: number, registeredDelivery = 0, total = 2) =>
+  submitSm({
+    sourceAddr: "MyApp",
+    sourceAddrTon: 5,
+    destinationAddr: "37256789045",
+    destAddrTon: 1,
+    destAddrNpi: 1,
+    esmClass: 0x40,
+    shortMessage: Buffer.concat([
+      Buffer.from([0x05, 0x00, 0x03, ref, total, seq]),
+      Buffer.from(seq === 1 ? "Hello " : "world", "latin1"),
+    ]),
+    registeredDelivery,
   });
 
 describe("concatenated submits over real binds", () => {
@@ -204,6 +226,33 @@ describe("concatenated submits over real binds", () => {
     expect(accepted).toEqual([]);
   });
 
+  it("when only the first part asks for a receipt (Kannel's sms_split), the message accepted whole asks for a final one", async () => {
+    const { accepted, receiptAsked, bind } = await gateway();
+    const session = await bind();
+    const one = await session.request(udhPart(1, 8, 1));
+    expect(one.commandStatus).toBe(CommandStatus.ESME_ROK);
+    const two = await session.request(udhPart(2, 8, 0));
+    expect(two).toMatchObject({ commandStatus: CommandStatus.ESME_ROK, messageId: one.messageId });
+    expect(accepted).toEqual([{ messageId: one.messageId, text: "Hello world" }]);
+    expect(receiptAsked.get(one.messageId)).toBe("final");
+  });
+
+  it.each([
+    ["a part above the total", 2, 3],
+    ["a total of 0", 0, 1],
+    ["a part 0", 2, 0],
+    ["a part above a total of 1", 1, 2],
+  ])(
+    "when the UDH's concatenation element names %s, it is refused ESME_RSUBMITFAIL and nothing is accepted",
+    async (_name, total, seq) => {
+      const { accepted, bind } = await gateway();
+      const session = await bind();
+      const bad = await session.request(udhPart(seq, 7, 0, total));
+      expect(bad.commandStatus).toBe(CommandStatus.ESME_RSUBMITFAIL);
+      expect(accepted).toEqual([]);
+    },
+  );
+
   it("when the last part is told to retry later, its resend (on another replica) completes the message under the same id", async () => {
     const shared = newGateway();
     const [a, b] = await Promise.all([replica(shared), replica(shared)]);
@@ -219,6 +268,31 @@ describe("concatenated submits over real binds", () => {
       messageId: one.messageId,
     });
     expect(shared.accepted).toEqual([{ messageId: one.messageId, text: "Hello world" }]);
+  });
+
+  it("when the part completing a message at its timeout's end is told to retry later, the sweep leaves the message and the resend completes it under the same id", async () => {
+    const shared = newGateway();
+    const { bind, concat } = await replica(shared, { timeoutMs: 60_000 });
+    const session = await bind();
+    const one = await session.request(sarPart(1, 9, 1));
+    expect(one.commandStatus).toBe(CommandStatus.ESME_ROK);
+    shared.throttleNext = 1;
+    const refused = await session.request(sarPart(2, 9, 1));
+    expect(refused.commandStatus).toBe(CommandStatus.ESME_RTHROTTLED);
+    // Its first part came longer than the timeout ago, as the database's clock sees it.
+    await database.sql`
+      update smpp_server.concat_groups set started_at = now() - interval '2 minutes'
+      where message_id = ${one.messageId}`;
+    expect(await concat.expire()).toEqual([]);
+    const resent = await session.request(sarPart(2, 9, 1));
+    expect(resent).toMatchObject({
+      commandStatus: CommandStatus.ESME_ROK,
+      messageId: one.messageId,
+    });
+    expect(shared.accepted).toEqual([{ messageId: one.messageId, text: "Hello world" }]);
+    const owed = await database.sql`
+      select 1 from smpp_server.receipts where message_id = ${one.messageId}`;
+    expect(owed).toHaveLength(0);
   });
 
   it("when the parts never all come, the message is dropped once (whichever replica sweeps) and a REJECTD receipt is owed when asked for", async () => {
@@ -266,7 +340,7 @@ describe("the parts of a whole message while it is accepted", () => {
     registeredDelivery,
   });
   const part = (ref: number, seq: number) => ({ ref, total: 2, seq });
-  const age = (messageId: string, column: "started_at" | "completing_until") =>
+  const age = (messageId: string, column: "started_at" | "completing_until" | "retried_at") =>
     database.sql`
       update smpp_server.concat_groups set ${database.sql(column)} = now() - interval '2 minutes'
       where message_id = ${messageId}`;
@@ -311,6 +385,9 @@ describe("the parts of a whole message while it is accepted", () => {
     expect(again).toMatchObject({ kind: "complete", messageId: whole.messageId });
     await concat.settle(account.accountId, key, part(22, 2), { kind: "retry", uncertain: false });
     await age(whole.messageId, "started_at");
+    // Left a while after the retry answer (its resend may be on the way), then swept.
+    expect(await concat.expire()).toEqual([]);
+    await age(whole.messageId, "retried_at");
     const [swept] = await concat.expire();
     expect(swept?.group).toMatchObject({
       messageId: whole.messageId,
@@ -336,5 +413,23 @@ describe("the parts of a whole message while it is accepted", () => {
       received: 2,
       uncertain: true,
     });
+  });
+
+  it("when a later part of a message that never came whole asked for a receipt and the first did not, its expiry owes the REJECTD", async () => {
+    const { concat } = await replica(newGateway());
+    const three = (seq: number) => ({ ref: 24, total: 3, seq });
+    const first = await concat.add(account.accountId, key, three(1), piece("Hello ", 0));
+    if (first.kind !== "waiting") throw new Error(first.kind);
+    await concat.add(account.accountId, key, three(2), piece("world", 1));
+    await age(first.messageId, "started_at");
+    const [swept] = await concat.expire();
+    expect(swept?.group).toMatchObject({
+      messageId: first.messageId,
+      received: 2,
+      registeredDelivery: 1,
+    });
+    const owed = await database.sql<Array<{ status: string }>>`
+      select change->>'status' as status from smpp_server.receipts where message_id = ${first.messageId}`;
+    expect(owed).toEqual([{ status: "failed" }]);
   });
 });

@@ -13,6 +13,7 @@ import type { KvCache, Logger } from "@smsgw/service-kit";
 import { CommandStatus, type DataSm, readMessageContent, type SubmitSm } from "@smsgw/smpp";
 import { destinationOf, sourceOf } from "../domain/addresses.ts";
 import { smppLimitsOf } from "../domain/bind.ts";
+import { partProblem, registeredDeliveryOfParts } from "../domain/concat.ts";
 import { decodeMessageText } from "../domain/message-text.ts";
 import { receiptMaskOf } from "../domain/receipt.ts";
 import { scheduleOf } from "../domain/smpp-time.ts";
@@ -41,7 +42,7 @@ export interface SubmitDeps {
 export interface SubmittedPart {
   payload: Uint8Array;
   dataCoding: number;
-  /** Its registered_delivery: a message whose parts never all come is reported by it. */
+  /** Its registered_delivery: the message asks for its parts' strongest request. */
   registeredDelivery: number;
 }
 type Part = SubmittedPart;
@@ -119,6 +120,10 @@ export function submitsOf(deps: SubmitDeps, bound: Bound): (pdu: SubmitSm | Data
       dataCoding: pdu.dataCoding,
       registeredDelivery: pdu.registeredDelivery,
     };
+    // A part number outside 1..total (UDH or SAR) is no message alone: refused, not sent
+    // with its header cut off.
+    const problem = content.part && partProblem(content.part);
+    if (problem) return badPart(account, problem);
     if (!content.part || content.part.total === 1) {
       return accept(
         account,
@@ -135,8 +140,7 @@ export function submitsOf(deps: SubmitDeps, bound: Bound): (pdu: SubmitSm | Data
     const added = await deps.concat.add(bound.accountId, { from, to }, partOf, part);
     switch (added.kind) {
       case "invalid":
-        deps.log.info({ accountId: account.accountId, reason: added.reason }, "part refused");
-        return refusal(CommandStatus.ESME_RSUBMITFAIL, "bad_part");
+        return badPart(account, added.reason);
       case "waiting":
         // Answered at once, so that a window of 1 can send the next part; nothing is charged
         // until the message is whole (the last part's answer says whether it was accepted).
@@ -155,7 +159,8 @@ export function submitsOf(deps: SubmitDeps, bound: Bound): (pdu: SubmitSm | Data
             to,
             from,
             added.values,
-            pdu.registeredDelivery,
+            // Whichever part asked: Kannel asks on the first only, others on the last.
+            registeredDeliveryOfParts(added.values.map((p) => p.registeredDelivery)),
             schedule.value,
           );
         } catch (error) {
@@ -179,6 +184,11 @@ export function submitsOf(deps: SubmitDeps, bound: Bound): (pdu: SubmitSm | Data
       default:
         return added satisfies never;
     }
+  }
+
+  function badPart(account: AccountRecord, reason: string): Answer {
+    deps.log.info({ accountId: account.accountId, reason }, "part refused");
+    return refusal(CommandStatus.ESME_RSUBMITFAIL, "bad_part");
   }
 
   async function accept(

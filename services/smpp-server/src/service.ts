@@ -243,6 +243,8 @@ export async function startSmppServer(
       desk,
       leaseMs: config.SMPP_RECEIPT_LEASE_MS,
       pollMs: config.SMPP_RECEIPT_POLL_MS,
+      // No more unanswered than a session's window: claimed rows never queue past the lease.
+      inFlightPerAccount: config.SMPP_WINDOW,
       log,
     });
     sender = receipts;

@@ -136,38 +136,73 @@ export interface ReceiptSenderDeps {
   leaseMs: number;
   pollMs: number;
   log: Logger;
+  /**
+   * deliver_sm sent and unanswered at once per account, at most (a bind's window): the rest
+   * stay unclaimed in the table, so a claimed one never waits in a session's queue past its
+   * lease, and a customer that does not answer holds up no other. Default 10 (`SMPP_WINDOW`'s).
+   */
+  inFlightPerAccount?: number;
+  /** How long `stop` waits for the deliver_sm in flight before it hands their claims back. */
+  stopWaitMs?: number;
 }
 
-const BATCH = 500;
+const IN_FLIGHT_PER_ACCOUNT = 10;
+const STOP_WAIT_MS = 2_000;
 const PURGE_EVERY_MS = 60_000;
 
 /**
  * Sends the stored receipts of the accounts bound here as deliver_sm, at least once: a
  * receipt is claimed for a lease (so replicas do not send it together), and deleted only
  * when a deliver_sm_resp says OK; anything else leaves it for the next attempt after the
- * lease. Runs every `pollMs` and when poked (a receipt stored, a receiver bound), never
- * twice at once.
+ * lease. Each account has at most `inFlightPerAccount` unanswered, each settled as its answer
+ * comes (the deletes of the answers that came meanwhile ride on the next claim, one
+ * statement), so a customer that never answers slows only itself. Claims run every `pollMs`
+ * and when poked (a receipt stored, a receiver bound, an answer), never twice at once.
  */
 export function startReceiptSender(deps: ReceiptSenderDeps) {
   const { sql, desk, log } = deps;
+  const perAccount = deps.inFlightPerAccount ?? IN_FLIGHT_PER_ACCOUNT;
   let running: Promise<void> | undefined;
   let again = false;
   let stopped = false;
   let lastPurge = 0;
+  /** Claimed here and not yet settled: message id -> account. */
+  const inFlight = new Map<string, string>();
+  const inFlightOf = new Map<string, number>();
+  /** Answered OK (or unreadable), to delete with the next statement. */
+  let answered: string[] = [];
+  /** Claimed as `stop` began: never sent, handed back. */
+  let unsent: string[] = [];
+  let onSettled: (() => void) | undefined;
 
-  async function claim(accounts: string[]): Promise<DueRow[]> {
+  /**
+   * One statement: deletes the receipts answered OK since the last, and claims the due ones
+   * of the accounts below their bound (up to the room each has left), for a lease.
+   */
+  async function settleAndClaim(
+    acked: string[],
+    accounts: string[],
+    rooms: number[],
+  ): Promise<DueRow[]> {
     return sql<DueRow[]>`
+      with settled as (
+        delete from smpp_server.receipts where message_id = any(${acked}::text[])
+      ), due as (
+        select d.message_id
+        from unnest(${accounts}::text[], ${rooms}::int[]) as a(account_id, room)
+        cross join lateral (
+          select message_id from smpp_server.receipts
+          where account_id = a.account_id and next_attempt_at <= now()
+            and expires_at > now() and message_id <> all(${acked}::text[])
+          order by next_attempt_at
+          limit a.room
+          for update skip locked
+        ) d
+      )
       update smpp_server.receipts r
       set next_attempt_at = now() + make_interval(secs => ${deps.leaseMs / 1000}),
         attempts = r.attempts + 1
-      from (
-        select message_id from smpp_server.receipts
-        where account_id = any(${accounts}::text[]) and next_attempt_at <= now()
-          and expires_at > now()
-        order by next_attempt_at
-        limit ${BATCH}
-        for update skip locked
-      ) due
+      from due
       where r.message_id = due.message_id
       returning r.message_id, r.account_id, r.change`;
   }
@@ -181,6 +216,7 @@ export function startReceiptSender(deps: ReceiptSenderDeps) {
     return input ? receiptDeliverSm(input) : null;
   }
 
+  /** True once the customer answered OK (or the row can never be sent); never rejects. */
   async function send(row: DueRow): Promise<boolean> {
     const pdu = pduOf(row);
     if (!pdu) {
@@ -197,30 +233,66 @@ export function startReceiptSender(deps: ReceiptSenderDeps) {
         "receipt refused by the customer; sent again later",
       );
     } catch (error) {
-      if (!(error instanceof SmppError)) throw error;
-      log.info({ messageId: row.message_id, err: error.message }, "receipt not acknowledged");
+      if (error instanceof SmppError) {
+        log.info({ messageId: row.message_id, err: error.message }, "receipt not acknowledged");
+      } else {
+        log.warn({ messageId: row.message_id, err: error }, "receipt sending failed; retrying");
+      }
     }
     return false;
   }
 
+  /** Sends without waiting; the answer settles the row and makes room for the account. */
+  function dispatch(row: DueRow): void {
+    void send(row).then((ok) => {
+      const accountId = inFlight.get(row.message_id);
+      // Handed back by `stop` already: another replica or a later start sends it.
+      if (accountId === undefined) return;
+      inFlight.delete(row.message_id);
+      const left = (inFlightOf.get(accountId) ?? 1) - 1;
+      if (left > 0) inFlightOf.set(accountId, left);
+      else inFlightOf.delete(accountId);
+      if (ok) answered.push(row.message_id);
+      else smppReceipts.inc({ outcome: "retry" });
+      if (inFlight.size === 0) onSettled?.();
+      poke();
+    });
+  }
+
   async function tick(): Promise<void> {
-    const accounts = desk.receivingAccounts();
-    if (accounts.length > 0) {
-      const rows = await claim(accounts);
-      const acked: string[] = [];
-      await Promise.all(
-        rows.map(async (row) => {
-          if (await send(row)) acked.push(row.message_id);
-        }),
-      );
-      if (acked.length > 0) {
-        await sql`delete from smpp_server.receipts where message_id = any(${acked}::text[])`;
+    const acked = answered;
+    answered = [];
+    const accounts: string[] = [];
+    const rooms: number[] = [];
+    if (!stopped) {
+      for (const accountId of desk.receivingAccounts()) {
+        const room = perAccount - (inFlightOf.get(accountId) ?? 0);
+        if (room > 0) {
+          accounts.push(accountId);
+          rooms.push(room);
+        }
+      }
+    }
+    if (acked.length > 0 || accounts.length > 0) {
+      let rows: DueRow[];
+      try {
+        rows = await settleAndClaim(acked, accounts, rooms);
+      } catch (error) {
+        answered.push(...acked); // deleted with the next statement
+        throw error;
       }
       smppReceipts.inc({ outcome: "acknowledged" }, acked.length);
-      smppReceipts.inc({ outcome: "retry" }, rows.length - acked.length);
-      if (rows.length === BATCH) again = true;
+      for (const row of rows) {
+        if (stopped) {
+          unsent.push(row.message_id);
+          continue;
+        }
+        inFlight.set(row.message_id, row.account_id);
+        inFlightOf.set(row.account_id, (inFlightOf.get(row.account_id) ?? 0) + 1);
+        dispatch(row);
+      }
     }
-    if (Date.now() - lastPurge > PURGE_EVERY_MS) {
+    if (!stopped && Date.now() - lastPurge > PURGE_EVERY_MS) {
       lastPurge = Date.now();
       const purged = await sql`delete from smpp_server.receipts where expires_at <= now()`;
       if (purged.count > 0) {
@@ -247,14 +319,50 @@ export function startReceiptSender(deps: ReceiptSenderDeps) {
       });
   }
 
+  /** Resolves once nothing is in flight, or after `ms`. */
+  async function settled(ms: number): Promise<void> {
+    if (inFlight.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      onSettled = resolve;
+      timer = setTimeout(resolve, ms);
+    });
+    clearTimeout(timer);
+    onSettled = undefined;
+  }
+
   const timer = setInterval(poke, deps.pollMs);
   timer.unref();
   return {
     poke,
+    /**
+     * Claims nothing more, waits for the deliver_sm in flight (at most `stopWaitMs`), deletes
+     * the answered ones and hands back the claims of the rest (due at once, not after the
+     * lease), so another replica or a later start sends them. Never rejects.
+     */
     async stop() {
+      if (stopped) return;
       stopped = true;
       clearInterval(timer);
       await running;
+      await settled(deps.stopWaitMs ?? STOP_WAIT_MS);
+      const acked = answered;
+      const unanswered = [...inFlight.keys(), ...unsent];
+      answered = [];
+      unsent = [];
+      inFlight.clear();
+      inFlightOf.clear();
+      if (acked.length === 0 && unanswered.length === 0) return;
+      await sql`
+        with settled as (
+          delete from smpp_server.receipts where message_id = any(${acked}::text[])
+        )
+        update smpp_server.receipts set next_attempt_at = now()
+        where message_id = any(${unanswered}::text[])`
+        .then(() => smppReceipts.inc({ outcome: "acknowledged" }, acked.length))
+        .catch((error: unknown) =>
+          log.warn({ err: error }, "receipts not handed back; sent again after their lease"),
+        );
     },
   };
 }

@@ -60,7 +60,32 @@ describe("decideIncoming", () => {
       commandStatus: 0x04,
     });
     expect(decideIncoming(submit, "bound", "transmitter", "esme").kind).toBe("emit");
-    expect(decideIncoming(deliver, "unbinding", "receiver", "esme").kind).toBe("emit");
+    expect(decideIncoming(deliver, "unbinding", "transmitter", "esme")).toEqual({
+      kind: "respond",
+      commandStatus: 0x04,
+    });
+  });
+
+  it("when unbinding (either side's unbind), nothing new goes to the owner: a temporary status, so the peer sends it again on its next bind", () => {
+    const query = req({ command: "query_sm", messageId: "1", sourceAddr: "" });
+    for (const pdu of [submit, data, query]) {
+      expect(decideIncoming(pdu, "unbinding", "transceiver", "smsc")).toEqual({
+        kind: "respond",
+        commandStatus: 0x08, // ESME_RSYSERR: retry later (Kannel fails ESME_RINVBNDSTS for good)
+      });
+    }
+    for (const pdu of [deliver, data]) {
+      expect(decideIncoming(pdu, "unbinding", "receiver", "esme")).toEqual({
+        kind: "respond",
+        commandStatus: 0x64, // ESME_RX_T_APPN: many SMSCs drop a receipt refused otherwise
+      });
+    }
+    expect(
+      decideIncoming(req({ command: "enquire_link" }), "unbinding", "receiver", "esme"),
+    ).toEqual({ kind: "respond", commandStatus: 0 });
+    expect(decideIncoming(req({ command: "unbind" }), "unbinding", "receiver", "esme")).toEqual({
+      kind: "respondAndClose",
+    });
   });
 
   it("when enquire_link or unbind arrives, the session answers itself", () => {

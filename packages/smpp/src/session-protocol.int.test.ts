@@ -34,6 +34,27 @@ async function serverPort(): Promise<number> {
   return port;
 }
 
+/** A real server whose owner answers each request `answerAfterMs` later, as a charged submit is. */
+async function slowServer(answerAfterMs: number) {
+  const handled: number[] = [];
+  const server = createSmppServer({
+    onBind: () => 0,
+    enquireLinkMs: 0,
+    onSession: (session) =>
+      session.on("request", (pdu) => {
+        handled.push(pdu.sequenceNumber);
+        const answer = () => session.respond(pdu, { messageId: `m${pdu.sequenceNumber}` });
+        setTimeout(answer, answerAfterMs);
+      }),
+  });
+  const { port } = await server.listen(0);
+  cleanups.push(() => server.close());
+  return { server, port, handled };
+}
+
+const commandsOf = (peer: RawPeer) =>
+  peer.received.map((pdu) => `${pdu.command} ${pdu.sequenceNumber}`);
+
 /** A raw SMSC that accepts the bind, and the real client bound to it. */
 async function clientOfRawSmsc(options: Partial<BindClientOptions> = {}) {
   const raw = await rawServer();
@@ -257,6 +278,59 @@ describe("SmppSession facing a raw peer", () => {
     expect(handled).toEqual([7, 8]);
     const answers = peer.received.filter((pdu) => pdu.command === "submit_sm_resp");
     expect(answers.map((pdu) => pdu.sequenceNumber)).toEqual([7, 8]);
+  });
+
+  it("when the ESME sends unbind right after a submit still being handled, the submit_sm_resp goes out before the unbind_resp and the close", async () => {
+    const { port, handled } = await slowServer(100);
+    const peer = await boundRawClient(port);
+    peer.send(submit(7));
+    peer.send({ command: "unbind", commandStatus: 0, sequenceNumber: 8 });
+    await peer.closed();
+    expect(handled).toEqual([7]);
+    expect(commandsOf(peer)).toEqual([
+      "bind_transceiver_resp 1",
+      "submit_sm_resp 7",
+      "unbind_resp 8",
+    ]);
+    expect(peer.received[1]).toMatchObject({ commandStatus: 0, messageId: "m7" });
+  });
+
+  it("when a submit comes after the ESME's unbind, it is answered with a temporary error and never handed to the owner", async () => {
+    const { port, handled } = await slowServer(100);
+    const peer = await boundRawClient(port);
+    peer.send(submit(7));
+    peer.send({ command: "unbind", commandStatus: 0, sequenceNumber: 8 });
+    peer.send(seq(submit(9), 9));
+    expect(await peer.next((pdu) => pdu.sequenceNumber === 9)).toMatchObject({
+      command: "submit_sm_resp",
+      commandStatus: CommandStatus.ESME_RSYSERR,
+    });
+    await peer.closed();
+    expect(handled).toEqual([7]);
+    expect(commandsOf(peer).slice(2)).toEqual(["submit_sm_resp 7", "unbind_resp 8"]);
+  });
+
+  it("when the server stops with a submit still being handled, its submit_sm_resp goes out before the unbind, and a submit crossing the unbind is refused unhandled", async () => {
+    const { server, port, handled } = await slowServer(100);
+    const peer = await boundRawClient(port);
+    peer.send(submit(7));
+    while (handled.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const stopped = server.close();
+    peer.send(seq(submit(9), 9)); // sent before our unbind reached it
+    const unbind = await peer.nextOf("unbind");
+    peer.send(buildResponse(unbind));
+    await stopped;
+    await peer.closed();
+    expect(handled).toEqual([7]);
+    const answers = peer.received.slice(1, -1);
+    expect(commandsOf(peer).at(-1)).toBe(`unbind ${unbind.sequenceNumber}`);
+    expect(answers).toHaveLength(2);
+    expect(answers).toContainEqual(
+      expect.objectContaining({ sequenceNumber: 7, commandStatus: 0, messageId: "m7" }),
+    );
+    expect(answers).toContainEqual(
+      expect.objectContaining({ sequenceNumber: 9, commandStatus: CommandStatus.ESME_RSYSERR }),
+    );
   });
 
   it("when sequence numbers are assigned, they increase from 1 and stay unique in flight", async () => {

@@ -58,6 +58,9 @@ export class SmppSession extends EventEmitter<SessionEvents> {
   readonly #inFlight: InFlight;
   readonly #keepalive: Keepalive;
   readonly #unanswered = new Set<number>();
+  /** Of those, the ones handed to the owner ("request" event): its answers may take a while. */
+  readonly #withOwner = new Set<number>();
+  #ownerIdleWaiters: Array<() => void> = [];
   readonly #closed = Promise.withResolvers<CloseInfo>();
   #state: SessionState = "open";
   #bindMode: P.BindMode | undefined;
@@ -144,20 +147,25 @@ export class SmppSession extends EventEmitter<SessionEvents> {
     request: P.RequestPdu & { command: C },
     fields?: P.ResponseFields<C>,
   ): boolean {
-    if (!this.#unanswered.has(request.sequenceNumber)) return false;
+    const sequence = request.sequenceNumber;
+    if (!this.#unanswered.has(sequence)) return false;
     const response: P.ResponsePdu = buildResponse(request, fields);
     const frame = encodePdu(response); // throws SmppEncodeError before anything is sent
-    this.#unanswered.delete(request.sequenceNumber);
+    this.#unanswered.delete(sequence);
     if (P.isBindRequest(request) && response.commandStatus === 0 && this.#state === "open") {
       this.#becomeBound(P.bindModeOf(request.command), request.systemId);
     }
-    return this.#io.sendFrame(frame, response);
+    const sent = this.#io.sendFrame(frame, response);
+    if (this.#withOwner.delete(sequence) && this.#withOwner.size === 0) this.#ownerIdle();
+    return sent;
   }
 
   /**
    * Graceful end: refuses new requests (queued ones fail with SmppSessionStateError, never
-   * sent), waits for in-flight responses (at most a response timeout), sends unbind, waits
-   * for unbind_resp (at most `timeoutMs`), closes. Never rejects.
+   * sent; the peer's are answered by the session, see incoming-policy.ts), waits for in-flight
+   * responses and for the owner's answers to the peer's requests it holds (each at most a
+   * response timeout), sends unbind, waits for unbind_resp (at most `timeoutMs`), closes.
+   * Never rejects.
    */
   unbind(options: { timeoutMs?: number } = {}): Promise<void> {
     if (this.#unbinding) return this.#unbinding;
@@ -177,6 +185,8 @@ export class SmppSession extends EventEmitter<SessionEvents> {
     this.#closeError = error;
     this.#keepalive.stop();
     this.#unanswered.clear();
+    this.#withOwner.clear();
+    this.#ownerIdle();
     const cause = error ? { cause: error } : undefined;
     this.#inFlight.rejectAll(
       new SmppConnectionClosedError(true, cause),
@@ -192,34 +202,57 @@ export class SmppSession extends EventEmitter<SessionEvents> {
     this.#inFlight.rejectQueued(new SmppSessionStateError("request", "unbinding"));
   }
 
-  /** Waits for the responses in flight, at most a response timeout (and a second). */
-  async #drain(): Promise<void> {
-    const drainBound = delay(this.#responseTimeoutMs + 1_000);
-    await Promise.race([this.#inFlight.whenIdle(), drainBound.promise]);
-    drainBound.cancel();
+  /** Waits for `idle`, at most a response timeout (and a second). */
+  async #bounded(idle: Promise<void>): Promise<void> {
+    const bound = delay(this.#responseTimeoutMs + 1_000);
+    await Promise.race([idle, bound.promise]);
+    bound.cancel();
+  }
+
+  /** Resolves once the owner has answered every request it was handed (or on close). */
+  #ownerAnswered(): Promise<void> {
+    if (this.#withOwner.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#ownerIdleWaiters.push(resolve));
+  }
+
+  #ownerIdle(): void {
+    const waiters = this.#ownerIdleWaiters;
+    this.#ownerIdleWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   /**
-   * The peer's unbind (answered already). What it took before may still be answered after it
-   * (an SMSC draining its side): closed at once, each would be an unknown outcome. So no new
-   * requests, the responses in flight awaited (bounded; the peer's close ends it sooner), then
-   * close. During our own unbind, that one goes on.
+   * The peer's unbind. The peer still awaits the answers to what it sent before (SMPP 3.4
+   * 2.3, 4.2): a submit the owner is charging and publishing must not lose its submit_sm_resp
+   * to our close, or the peer sends it again under a new sequence number, and the handset gets
+   * it twice. So no new requests either way (the peer's are refused by the session), the
+   * unbind answered once the owner has answered what it holds (bounded), and the session
+   * closed once that and our own responses in flight have come (an SMSC may drain its side
+   * after its unbind: closed at once, each would be an unknown outcome; bounded, the peer's
+   * close ends it sooner). During our own unbind, that one goes on.
    */
-  #onPeerUnbind(): void {
-    if (this.#state === "unbinding") return;
-    if (this.#state !== "bound") {
+  #onPeerUnbind(unbind: P.RequestPdu): void {
+    if (this.#state !== "bound" && this.#state !== "unbinding") {
+      this.respond(unbind);
       this.close();
       return;
     }
-    this.#stopRequests();
-    this.#unbinding = this.#drain().then(() => {
+    const wasUnbinding = this.#state === "unbinding";
+    if (!wasUnbinding) this.#stopRequests();
+    // At once when the owner holds nothing: a crossing unbind_resp must not close us first.
+    let answered = Promise.resolve();
+    if (this.#withOwner.size === 0) this.respond(unbind);
+    else answered = this.#bounded(this.#ownerAnswered()).then(() => void this.respond(unbind));
+    if (wasUnbinding) return;
+    this.#unbinding = Promise.all([answered, this.#bounded(this.#inFlight.whenIdle())]).then(() => {
       this.close();
       return this.closed.then(() => undefined);
     });
   }
 
   async #drainAndUnbind(timeoutMs: number): Promise<void> {
-    await this.#drain();
+    const idle = Promise.all([this.#inFlight.whenIdle(), this.#ownerAnswered()]);
+    await this.#bounded(idle.then(() => undefined));
     if (this.#state === "unbinding") {
       await this.#send({ command: "unbind" }, timeoutMs, false).catch(() => undefined);
     }
@@ -303,11 +336,11 @@ export class SmppSession extends EventEmitter<SessionEvents> {
     if (action.kind === "respond") {
       this.respond(pdu, { commandStatus: action.commandStatus });
     } else if (action.kind === "respondAndClose") {
-      this.respond(pdu);
-      this.#onPeerUnbind();
+      this.#onPeerUnbind(pdu);
     } else if (this.listenerCount("request") === 0) {
       this.respond(pdu, { commandStatus: action.fallbackStatus });
     } else {
+      this.#withOwner.add(pdu.sequenceNumber);
       try {
         this.emit("request", pdu as IncomingRequest);
       } catch (error) {

@@ -26,6 +26,11 @@ export const SubaccountRequest = z.discriminatedUnion("op", [
     amount: z.number().int(),
     note: z.string().max(200),
     by: AuditBy,
+    /**
+     * The request's Idempotency-Key: pricing makes at most one transfer per parent and key, so
+     * a retry after a lost answer gets the balances instead of moving the credit again.
+     */
+    requestKey: z.string().min(1).max(255).optional(),
   }),
 ]);
 export type SubaccountRequest = z.infer<typeof SubaccountRequest>;

@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import {
@@ -261,6 +261,8 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
       subaccounts: {
         ...auth,
         log,
+        idempotency,
+        waitLimitMs,
         askPricing: (request) =>
           requestReply(nc, messaging.subjects.subaccounts, request, SubaccountResponse, rpcTimeout),
       },
@@ -301,6 +303,7 @@ export async function startIngress(config: IngressConfig, log: Logger): Promise<
     // The door answers `Expect: 100-continue` itself, after its refusals: node would send the
     // interim 100 before any of it, and a refused client would upload its body for nothing.
     server.on("checkContinue", awaitingContinue(listener));
+    server.on("checkExpectation", answerExpectationFailed);
     server.on("clientError", answerClientError);
     await listen(server, config.HTTP_PORT, config.HTTP_HOST);
     listening = true;
@@ -349,6 +352,25 @@ function answerClientError(error: Error & { code?: string }, socket: Duplex): vo
   socket.end(
     `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json; charset=utf-8\r\ncache-control: no-store\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );
+}
+
+/**
+ * An `Expect` other than `100-continue` (the only expectation HTTP defines) gets api.md's
+ * JSON error (417 `invalid_params`), not node's bare 417 with no body. The request is not
+ * read: the connection closes after the answer.
+ */
+function answerExpectationFailed(_req: IncomingMessage, res: ServerResponse): void {
+  const body = JSON.stringify({
+    status: "invalid_params",
+    message: "the Expect header supports only 100-continue; send the request without it",
+  });
+  res.writeHead(417, {
+    "content-type": "application/json; charset=utf-8",
+    "cache-control": "no-store",
+    "content-length": Buffer.byteLength(body),
+    connection: "close",
+  });
+  res.end(body);
 }
 
 /**

@@ -364,7 +364,7 @@ export function createAccountOperations(deps: AccountDeps): AccountOperations {
   const apiKeys = createApiKeyOperations({ db, publish });
   const liveRequests = createLiveRequestOperations({ db, publish });
   const lowBalance = createLowBalanceOperations({ db, toSummary });
-  const subaccounts = createSubaccountOperations({ db, createAccount, publish });
+  const subaccounts = createSubaccountOperations({ db, createAccount, publish, log });
   return {
     createAccount,
     topUp,

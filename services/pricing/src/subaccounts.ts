@@ -1,4 +1,5 @@
-import type { AuditBy } from "@smsgw/contracts";
+import { type AuditBy, toDecimal } from "@smsgw/contracts";
+import { errorMessage, type Logger } from "@smsgw/service-kit";
 import { type Kysely, sql } from "kysely";
 import type { CreateAccountInput, Credentials } from "./accounts.ts";
 import { recordAudit } from "./audit.ts";
@@ -16,23 +17,36 @@ import { recordLedger } from "./metrics.ts";
 export interface SubaccountOperations {
   create(parentId: string, name: string, by: AuditBy): Promise<SubaccountOutcome<Credentials>>;
   list(parentId: string): Promise<SubaccountOutcome<SubaccountUsage[]>>;
+  /**
+   * With a `requestKey` (the request's Idempotency-Key), at most one transfer per parent and
+   * key: the same key again moves nothing and answers both accounts' balances as they are now.
+   */
   transfer(
     parentId: string,
     childId: string,
     amount: number,
     note: string,
     by: AuditBy,
-  ): Promise<SubaccountOutcome<{ parentBalance: number; subaccountBalance: number }>>;
+    requestKey?: string,
+  ): Promise<SubaccountOutcome<TransferBalances>>;
 }
+
+export interface TransferBalances {
+  parentBalance: number;
+  subaccountBalance: number;
+}
+
+type RefusalStatus =
+  | "invalid_params"
+  | "not_found"
+  | "forbidden"
+  | "low_balance"
+  | "idempotency_key_reused";
 
 /** What a request came to: done, or why not in the API's words (api.md section 8). */
 export type SubaccountOutcome<T> =
   | { ok: true; value: T }
-  | {
-      ok: false;
-      status: "invalid_params" | "not_found" | "forbidden" | "low_balance";
-      message: string;
-    };
+  | { ok: false; status: RefusalStatus; message: string };
 
 export interface SubaccountUsage {
   id: string;
@@ -51,13 +65,23 @@ export interface SubaccountUsage {
 export interface SubaccountDeps {
   db: Kysely<PricingDatabase>;
   createAccount(input: CreateAccountInput): Promise<Credentials>;
+  /** To the accounts bucket, after the commit (a cache: see `transfer`). */
   publish(row: AccountRow): Promise<void>;
+  log: Logger;
 }
 
-const refused = <T>(
-  status: "invalid_params" | "not_found" | "forbidden" | "low_balance",
-  message: string,
-): SubaccountOutcome<T> => ({ ok: false, status, message });
+const refused = <T>(status: RefusalStatus, message: string): SubaccountOutcome<T> => ({
+  ok: false,
+  status,
+  message,
+});
+
+/** What the transaction came to: made (the rows it changed), a repeat of a key, or not made. */
+type Transferred =
+  | { kind: "moved"; rows: AccountRow[] }
+  | { kind: "repeated"; balances: TransferBalances }
+  | { kind: "reused"; first: { childId: string; amount: number } }
+  | { kind: "no_child" };
 
 export function createSubaccountOperations(deps: SubaccountDeps): SubaccountOperations {
   const { db } = deps;
@@ -162,7 +186,7 @@ export function createSubaccountOperations(deps: SubaccountDeps): SubaccountOper
       };
     },
 
-    async transfer(parentId, childId, amount, note, by) {
+    async transfer(parentId, childId, amount, note, by, requestKey) {
       if (!Number.isSafeInteger(amount) || amount === 0) {
         return refused("invalid_params", "amount must be a non-zero amount");
       }
@@ -170,14 +194,31 @@ export function createSubaccountOperations(deps: SubaccountDeps): SubaccountOper
       const [from, to] = amount > 0 ? [parentId, childId] : [childId, parentId];
       const units = Math.abs(amount);
       try {
-        const moved = await db.transaction().execute(async (tx) => {
+        const made = await db.transaction().execute(async (tx): Promise<Transferred> => {
           const child = await tx
             .selectFrom("accounts")
             .select(["account_id", "name"])
             .where("account_id", "=", childId)
             .where("parent_account_id", "=", parentId)
             .executeTakeFirst();
-          if (!child) return null;
+          if (!child) return { kind: "no_child" };
+          if (requestKey !== undefined) {
+            // The key's row first, by its primary key: a concurrent call with the same key
+            // waits here for this transaction and then inserts nothing (a rolled-back one, a
+            // refusal, leaves the key free). Nothing inserted: the transfer was made before.
+            const claimed = await tx
+              .insertInto("transfer_keys")
+              .values({
+                parent_account_id: parentId,
+                request_key: requestKey,
+                child_account_id: childId,
+                amount,
+              })
+              .onConflict((c) => c.columns(["parent_account_id", "request_key"]).doNothing())
+              .returning("request_key")
+              .executeTakeFirst();
+            if (!claimed) return repeatOf(tx, parentId, childId, amount, requestKey);
+          }
           // One order for every transfer's two updates: two transfers at once never deadlock.
           const rows: AccountRow[] = [];
           for (const [accountId, delta] of [
@@ -217,13 +258,40 @@ export function createSubaccountOperations(deps: SubaccountDeps): SubaccountOper
               details: { amount, note, subaccount: child.name },
             });
           }
-          return rows;
+          return { kind: "moved", rows };
         });
-        if (!moved) return refused("not_found", "no such sub-account of this account");
-        for (const row of moved) await deps.publish(row);
-        recordLedger("transfer", [{ amount: units, currency: moved[0]?.currency ?? "EUR" }]);
+        switch (made.kind) {
+          case "no_child":
+            return refused("not_found", "no such sub-account of this account");
+          case "repeated":
+            return { ok: true, value: made.balances };
+          case "reused":
+            return refused(
+              "idempotency_key_reused",
+              `this Idempotency-Key was used for a transfer of ${toDecimal(made.first.amount)} with sub-account ${made.first.childId}; use a new key for a new transfer`,
+            );
+          case "moved":
+            break;
+        }
+        const { rows } = made;
+        recordLedger("transfer", [{ amount: units, currency: rows[0]?.currency ?? "EUR" }]);
+        // Committed: the answer is the transfer's, whatever the bucket does. An error here
+        // would tell the client nothing moved and invite a blind retry. The bucket's record is
+        // a cache (its balance is no door's to decide with); the account operations' publish
+        // retries a failed put itself until the bucket has the row, and pricing publishes
+        // every account again at start.
+        for (const row of rows) {
+          try {
+            await deps.publish(row);
+          } catch (error) {
+            deps.log.error(
+              { accountId: row.account_id, err: errorMessage(error) },
+              "credit transferred but the account not published to the accounts bucket",
+            );
+          }
+        }
         const balanceOf = (id: string) =>
-          toUnits(moved.find((row) => row.account_id === id)?.balance ?? "0");
+          toUnits(rows.find((row) => row.account_id === id)?.balance ?? "0");
         return {
           ok: true,
           value: { parentBalance: balanceOf(parentId), subaccountBalance: balanceOf(childId) },
@@ -240,5 +308,41 @@ export function createSubaccountOperations(deps: SubaccountDeps): SubaccountOper
         throw error;
       }
     },
+  };
+}
+
+/**
+ * A transfer asked again under its key: the same sub-account and amount is the first one
+ * repeated (answered with both balances as they are now; nothing moves), another is refused.
+ */
+async function repeatOf(
+  tx: Kysely<PricingDatabase>,
+  parentId: string,
+  childId: string,
+  amount: number,
+  requestKey: string,
+): Promise<Transferred> {
+  const first = await tx
+    .selectFrom("transfer_keys")
+    .select(["child_account_id", "amount"])
+    .where("parent_account_id", "=", parentId)
+    .where("request_key", "=", requestKey)
+    .executeTakeFirstOrThrow();
+  if (first.child_account_id !== childId || toUnits(first.amount) !== amount) {
+    return {
+      kind: "reused",
+      first: { childId: first.child_account_id, amount: toUnits(first.amount) },
+    };
+  }
+  const rows = await tx
+    .selectFrom("accounts")
+    .select(["account_id", "balance"])
+    .where("account_id", "in", [parentId, childId])
+    .execute();
+  const balanceOf = (id: string) =>
+    toUnits(rows.find((row) => row.account_id === id)?.balance ?? "0");
+  return {
+    kind: "repeated",
+    balances: { parentBalance: balanceOf(parentId), subaccountBalance: balanceOf(childId) },
   };
 }

@@ -1,5 +1,8 @@
+import { createLogger, type Database, openDatabase } from "@smsgw/service-kit";
 import { waitFor } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadIngressConfig } from "../config.ts";
+import { type StartedIngress, startIngress } from "../service.ts";
 import {
   call,
   type Harness,
@@ -40,8 +43,8 @@ afterAll(async () => {
 
 const auth = () =>
   `Basic ${Buffer.from(`${h.account.hash}:${h.account.token}`).toString("base64")}`;
-const post = (path: string, body: unknown, key?: string) =>
-  call(`${h.base}${path}`, {
+const post = (path: string, body: unknown, key?: string, base = h.base) =>
+  call(`${base}${path}`, {
     method: "POST",
     headers: {
       authorization: auth(),
@@ -123,5 +126,68 @@ describe("the request deadline while the accepted event is being published (ADR 
     const late = await post("/v1/messages", { ...message, to: NUMBERS.noAnswer });
     expect(late.httpStatus).toBe(500);
     expect(late.body).toMatchObject({ status: "server_error" });
+  });
+});
+
+/**
+ * A second ingress on the same proxy whose publisher tries again after the deadline: the
+ * first attempt's PubAck is lost, the deadline answers 503, the second attempt's PubAck
+ * (JetStream's duplicate) arrives, and the event is known stored.
+ */
+describe("when the PubAck arrives after the deadline answered (ADR 0022, amendment)", () => {
+  let late: StartedIngress;
+  let lateBase: string;
+  let database: Database<unknown>;
+  const logged: string[] = [];
+
+  beforeAll(async () => {
+    late = await startIngress(
+      loadIngressConfig({
+        ...h.infra.env,
+        NATS_URL: proxy().url,
+        HTTP_PORT: "0",
+        HEALTH_PORT: "0",
+        AUTHORIZE_TIMEOUT_MS: "500",
+        ...NO_IP_LIMIT,
+        REQUEST_TIMEOUT_MS: "600",
+        PUBLISH_TIMEOUT_MS: "1000",
+        PUBLISH_RETRY_MS: "3000",
+      }),
+      createLogger("ingress-test-late", "info", { write: (line: string) => logged.push(line) }),
+    );
+    lateBase = `http://127.0.0.1:${late.port}`;
+    database = openDatabase(h.infra.env.DATABASE_URL as string, "ingress", { max: 1 });
+  });
+  afterAll(async () => {
+    await database?.close();
+    await late?.stop();
+  });
+
+  const stateOf = async (key: string) => {
+    const [row] = await database.sql<{ state: string }[]>`
+      select state from ingress.idempotency_keys where key = ${key}`;
+    return row?.state;
+  };
+
+  it("when the publish comes back stored after the 503, the key keeps the 202 and the retry with it gets that 202 replayed under the same messageId, with nothing failing", async () => {
+    const key = "deadline-late-ack";
+    const lost = await withAcksLost(() => post("/v1/messages", message, key, lateBase));
+    expect(lost.httpStatus).toBe(503);
+    expect(lost.body).toMatchObject({ status: "outcome_unknown" });
+    const messageId = String(lost.body.messageId);
+
+    // The second attempt's PubAck comes about 1.1 s after the request began.
+    await waitFor(async () => (await stateOf(key)) === "done", {
+      timeoutMs: 5_000,
+      what: "the key to hold the first request's answer",
+    });
+    const retried = await post("/v1/messages", message, key, lateBase);
+
+    expect(retried.httpStatus).toBe(202);
+    expect(retried.headers.get("idempotent-replayed")).toBe("true");
+    expect(retried.headers.get("location")).toBe(`/v1/messages/${messageId}`);
+    expect(retried.body).toMatchObject({ messageId, status: "queued" });
+    await waitFor(() => h.accepted.has(messageId), { what: "the stored event" });
+    expect(logged.filter((line) => line.includes("request failed"))).toEqual([]);
   });
 });

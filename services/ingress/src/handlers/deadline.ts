@@ -6,9 +6,12 @@ import { sendError } from "./reply.ts";
 type DeadlineAnswer = () => void;
 
 const PUBLISHING = Symbol("publishing");
+const ARRIVED = Symbol("arrived");
 
 interface Locals {
   [PUBLISHING]?: DeadlineAnswer;
+  /** When the deadline began counting (`performance.now()`): the request reached the app. */
+  [ARRIVED]?: number;
 }
 
 /**
@@ -21,6 +24,7 @@ interface Locals {
  */
 export function deadline(ms: number): RequestHandler {
   return (_req, res, next) => {
+    (res.locals as Locals)[ARRIVED] = performance.now();
     const timer = setTimeout(() => {
       const publishing = (res.locals as Locals)[PUBLISHING];
       if (publishing) return publishing();
@@ -29,6 +33,16 @@ export function deadline(ms: number): RequestHandler {
     res.once("close", () => clearTimeout(timer));
     next();
   };
+}
+
+/**
+ * Ms since the request's deadline began counting (0 outside one): a handler's own wait, which
+ * must end before the deadline, counts from the same instant, not from when the handler began
+ * (after a body that may have taken seconds to upload).
+ */
+export function sinceArrival(res: Response): number {
+  const arrived = (res.locals as Locals)[ARRIVED];
+  return arrived === undefined ? 0 : performance.now() - arrived;
 }
 
 /**

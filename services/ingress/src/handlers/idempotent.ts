@@ -31,6 +31,8 @@ export interface Answer {
   spentIds?: string[];
   /** Sent as Retry-After (an unknown outcome's; never stored, as the answer is retryable). */
   retryAfterSec?: number;
+  /** Sent as Location (a stored message's); a replay derives it from the stored body. */
+  location?: string;
 }
 
 export const errorAnswer = (error: ApiError): Answer => ({
@@ -49,8 +51,10 @@ export function isRetryableStatus(status: string): boolean {
   return status === "server_error" || status === "outcome_unknown";
 }
 
+/** Writes the answer unless one was already sent (the request deadline's): it never throws. */
 export function writeAnswer(res: Response, answer: Answer): void {
   if (res.headersSent) return;
+  if (answer.location !== undefined) res.set("location", answer.location);
   if (answer.retryAfterSec !== undefined) res.set("retry-after", String(answer.retryAfterSec));
   res
     .status(answer.httpStatus)
@@ -127,26 +131,49 @@ export async function answerOnce(
         ),
       );
     case "owner": {
-      const ids = claimed.messageId.split(",");
-      let answer = await send(ids);
-      const renewed = renewedIds(ids, answer.spentIds ?? [], claim.newIds);
-      if (renewed !== null) {
-        // A retry long after a server error: the sweep refunded a first attempt's charge (its
-        // acceptance never came), so that id can never be sent. The key takes this request's
-        // new id in its place (a batch's other items keep theirs: charged and stored once by
-        // id, they are answered again as they are) and the send goes once more.
-        await deps.idempotency.renew(accountId, key, renewed.join(","));
-        answer = await send(renewed);
-      }
+      // The key is stored or released whatever the work does: left pending, every retry would
+      // wait for it and be told "still running" until the claim goes stale.
+      let answer: Answer | undefined;
       try {
-        if (answer.retryable) await deps.idempotency.release(accountId, key);
-        else await deps.idempotency.complete(accountId, key, answer.httpStatus, answer.body);
-      } catch (error) {
-        // The answer stands; a retry finds the key pending and takes it over once stale.
-        deps.log.error({ err: error }, "idempotency key not stored");
+        answer = await sendRenewing(deps, claim, claimed.messageId.split(","), send);
+      } finally {
+        await settleKey(deps, accountId, key, answer);
       }
       return writeAnswer(res, answer);
     }
+  }
+}
+
+async function sendRenewing(
+  deps: IdempotentDeps,
+  claim: { accountId: string; key: string; newIds: string[] },
+  ids: string[],
+  send: (ids: string[]) => Promise<Answer>,
+): Promise<Answer> {
+  const answer = await send(ids);
+  const renewed = renewedIds(ids, answer.spentIds ?? [], claim.newIds);
+  if (renewed === null) return answer;
+  // A retry long after a server error: the sweep refunded a first attempt's charge (its
+  // acceptance never came), so that id can never be sent. The key takes this request's new id
+  // in its place (a batch's other items keep theirs: charged and stored once by id, they are
+  // answered again as they are) and the send goes once more.
+  await deps.idempotency.renew(claim.accountId, claim.key, renewed.join(","));
+  return send(renewed);
+}
+
+/** Keeps the answer under the key, or releases the key (a server error, or no answer: it threw). */
+async function settleKey(
+  deps: IdempotentDeps,
+  accountId: string,
+  key: string,
+  answer: Answer | undefined,
+): Promise<void> {
+  try {
+    if (answer === undefined || answer.retryable) await deps.idempotency.release(accountId, key);
+    else await deps.idempotency.complete(accountId, key, answer.httpStatus, answer.body);
+  } catch (error) {
+    // The answer stands; a retry finds the key pending and takes it over once stale.
+    deps.log.error({ err: error }, "idempotency key not stored");
   }
 }
 
@@ -158,6 +185,7 @@ function fingerprintOf(body: unknown): string | null {
 }
 
 function replay(res: Response, stored: { httpStatus: number; body: string }): void {
+  if (res.headersSent) return;
   res.set("idempotent-replayed", "true");
   const location = locationOfStored(stored.httpStatus, stored.body);
   if (location !== null) res.set("location", location);

@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { waitFor } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, type Harness, NUMBERS, query, startHarness } from "../testing/harness.ts";
@@ -413,6 +414,30 @@ describe("when a request is not a send request, the answer is still JSON", () =>
     expect(result.headers.get("content-type")).toMatch(/^application\/json/);
   });
 
+  it("when the Expect header is not 100-continue, it answers 417 invalid_params as JSON naming the header, and nothing is sent", async () => {
+    const asked = h.authorizeRequests.length;
+    const body = JSON.stringify(fieldsOf());
+    const { head, body: text } = await rawExchange(
+      [
+        "POST / HTTP/1.1",
+        "host: 127.0.0.1",
+        "content-type: application/json",
+        `content-length: ${Buffer.byteLength(body)}`,
+        "expect: foo",
+        "",
+        body,
+      ].join("\r\n"),
+    );
+    expect(head).toMatch(/^HTTP\/1\.1 417 /);
+    expect(head).toMatch(/^content-type: application\/json/im);
+    expect(head).toMatch(/^connection: close/im);
+    expect(JSON.parse(text)).toEqual({
+      status: "invalid_params",
+      message: expect.stringMatching(/Expect header/),
+    });
+    expect(h.authorizeRequests.length).toBe(asked);
+  });
+
   it("when form fields are nested or bracketed, they are not taken as the field", async () => {
     const body = `${query({ ...fieldsOf(), text: "x" }).replace("text=x", "text[a]=b")}`;
     const result = await call(`${h.base}/`, {
@@ -440,3 +465,24 @@ describe("when a request is not a send request, the answer is still JSON", () =>
     }
   });
 });
+
+/** Writes `request` on a raw socket (no client rewrites its headers); the first answer's head and body. */
+function rawExchange(request: string): Promise<{ head: string; body: string }> {
+  const { hostname, port } = new URL(h.base);
+  return new Promise((resolve, reject) => {
+    let received = Buffer.alloc(0);
+    const socket = connect(Number(port), hostname, () => socket.write(request));
+    socket.on("data", (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      const end = received.indexOf("\r\n\r\n");
+      if (end < 0) return;
+      const head = received.subarray(0, end).toString("latin1");
+      const length = Number(/^content-length:\s*(\d+)/im.exec(head)?.[1] ?? 0);
+      if (received.length < end + 4 + length) return;
+      socket.destroy();
+      resolve({ head, body: received.subarray(end + 4, end + 4 + length).toString("utf8") });
+    });
+    socket.on("error", reject);
+    socket.setTimeout(5_000, () => socket.destroy(new Error("no answer within 5 s")));
+  });
+}

@@ -1,7 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
+import { request } from "node:http";
 import type { ApiKeyScope, CancelRequest } from "@smsgw/contracts";
+import { createLogger } from "@smsgw/service-kit";
 import { type ServiceProcess, startServiceProcess, waitFor } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadIngressConfig } from "../config.ts";
+import { startIngress } from "../service.ts";
 import { call, type Harness, startHarness, type TestAccount } from "../testing/harness.ts";
 import { CANCEL_CONCURRENCY } from "./v1-cancel-many.ts";
 
@@ -238,6 +242,44 @@ describe("POST /v1/messages/cancel while routing is away", () => {
     expect(results[0]?.message).toMatch(/ask again \(harmless\)/);
   });
 
+  it("when the body is uploaded slowly, the wait counts from the request's arrival, as the deadline does: still 200 with server_error items, never the deadline's 500", async () => {
+    await routing?.stop();
+    routing = undefined;
+    const ids = await send(2);
+    // Routing's subject has a taker that never answers, and the NATS request outwaits the
+    // request's ceiling: only the handler's own wait can end it.
+    const silent = h.messaging.nats.nc.subscribe(h.messaging.subjects.cancelScheduled, {
+      callback: () => undefined,
+    });
+    await h.messaging.nats.nc.flush();
+    // A 1.5 s ceiling, within which the handler's wait is 1 s; the body takes 0.8 s to arrive.
+    const short = await startIngress(
+      loadIngressConfig({
+        ...h.infra.env,
+        HTTP_PORT: "0",
+        HEALTH_PORT: "0",
+        IP_RATE_PER_SEC: "10000",
+        IP_BURST: "10000",
+        REQUEST_TIMEOUT_MS: "1500",
+        AUTHORIZE_TIMEOUT_MS: "10000",
+      }),
+      createLogger("ingress-test-short", h.infra.env.LOG_LEVEL),
+    );
+    try {
+      const answer = await postSlowly(
+        `http://127.0.0.1:${short.port}/v1/messages/cancel`,
+        JSON.stringify({ messageIds: ids }),
+        { pieces: 3, pauseMs: 200 },
+      );
+      expect(answer.httpStatus).toBe(200);
+      expect(answer.body).toMatchObject({ canceled: 0, refused: 2 });
+      expect(resultsOf(answer).map((r) => r.status)).toEqual(["server_error", "server_error"]);
+    } finally {
+      await silent.drain();
+      await short.stop();
+    }
+  });
+
   it(`when many ids are asked, routing never sees more than ${CANCEL_CONCURRENCY} cancels at once`, async () => {
     const ids = await send(60);
     let inFlight = 0;
@@ -267,3 +309,42 @@ describe("POST /v1/messages/cancel while routing is away", () => {
     }
   });
 });
+
+/** A JSON POST whose body comes in `pieces`, `pauseMs` apart (its end after one more pause), as a slow uplink sends it. */
+function postSlowly(
+  url: string,
+  body: string,
+  { pieces, pauseMs }: { pieces: number; pauseMs: number },
+): Promise<{ httpStatus: number; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, {
+      method: "POST",
+      agent: false,
+      headers: {
+        ...auth(),
+        "content-type": "application/json",
+        "content-length": Buffer.byteLength(body),
+      },
+    });
+    req.on("response", (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        resolve({
+          httpStatus: res.statusCode ?? 0,
+          body: JSON.parse(text) as Record<string, unknown>,
+        });
+      });
+    });
+    req.on("error", reject);
+    req.flushHeaders();
+    const size = Math.ceil(body.length / pieces);
+    const writeFrom = (piece: number) => {
+      if (piece === pieces) return void req.end();
+      req.write(body.slice(piece * size, (piece + 1) * size));
+      setTimeout(() => writeFrom(piece + 1), pauseMs);
+    };
+    setTimeout(() => writeFrom(0), pauseMs);
+  });
+}

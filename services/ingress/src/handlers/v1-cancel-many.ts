@@ -5,6 +5,7 @@ import type { RequestHandler } from "express";
 import { CancelMessages, describeIssue } from "../domain/api-schemas.ts";
 import { cancelRefusal } from "../domain/cancel-answer.ts";
 import { mapBounded } from "./bounded-map.ts";
+import { sinceArrival } from "./deadline.ts";
 import { sendError, sendJson } from "./reply.ts";
 import { authenticateV1 } from "./v1-auth.ts";
 import { type CancelDeps, cancelScheduledDeps } from "./v1-cancel.ts";
@@ -37,7 +38,8 @@ const NOT_IN_TIME = apiError(
  * takes one per message, since each id is the work of one single cancel. Answers 200 `{canceled,
  * refused, results}`; an item not canceled carries the single cancel's error status and message
  * (another account's id, or one that is no message id, is `not_found`). Answered within
- * `waitLimitMs`: an id not answered by then is a `server_error` to ask again.
+ * `waitLimitMs` of the request's arrival (the deadline's instant, so a slow upload does not
+ * push the answer past it): an id not answered by then is a `server_error` to ask again.
  */
 export function cancelManyHandler(
   deps: CancelDeps,
@@ -69,7 +71,7 @@ export function cancelManyHandler(
     };
     const refusalOf = new Map(
       await mapBounded([...new Set(messageIds)], concurrency, cancelOne, {
-        withinMs: deps.waitLimitMs,
+        withinMs: Math.max(0, deps.waitLimitMs - sinceArrival(res)),
         late: (messageId) => [messageId, NOT_IN_TIME],
       }),
     );

@@ -199,6 +199,7 @@ async function send(
   if (accepted === "unknown") return unknown;
   if (accepted === "not_stored") return errorAnswer(NOT_ACCEPTED);
   const resource = acceptedResource(draft.value, charged.value, deps.now());
-  res.set("location", `/v1/messages/${messageId}`);
-  return { httpStatus: 202, body: JSON.stringify(resource), retryable: false };
+  // Set when written: the deadline may have answered while the publish was in flight.
+  const location = `/v1/messages/${messageId}`;
+  return { httpStatus: 202, body: JSON.stringify(resource), retryable: false, location };
 }

@@ -320,4 +320,22 @@ export const migrations: Record<string, Migration> = {
       await sql`alter table prices add primary key (prefix, currency)`.execute(db);
     },
   },
+  "0017_transfer_keys": {
+    async up(db: Kysely<unknown>) {
+      // A sub-account transfer may carry its request's Idempotency-Key: one transfer per parent
+      // and key, whatever retries or concurrent calls do, so a transfer retried after its
+      // answer was lost moves the credit once (subaccounts.ts). As with 0014, the keys' own
+      // table decides by its primary key inside the transfer's transaction, not the ledger.
+      // What was asked is kept, so a key reused for another transfer is told apart.
+      await sql`
+        create table transfer_keys (
+          parent_account_id text not null,
+          request_key text not null,
+          child_account_id text not null,
+          amount bigint not null,
+          created_at timestamptz not null default now(),
+          primary key (parent_account_id, request_key)
+        )`.execute(db);
+    },
+  },
 };

@@ -130,6 +130,16 @@ export interface LedgerReferencesTable {
   ledger_id: string | null;
 }
 
+/** One row per parent and request key of a sub-account transfer: the key decides a retry (0017). */
+export interface TransferKeysTable {
+  parent_account_id: string;
+  request_key: string;
+  child_account_id: string;
+  /** Money units as asked: positive to the sub-account, negative back to the parent. */
+  amount: Money;
+  created_at: Timestamp;
+}
+
 export interface PendingChargesTable {
   message_id: string;
   account_id: string;
@@ -162,6 +172,7 @@ export interface PricingDatabase {
   prices: PricesTable;
   ledger: LedgerTable;
   ledger_references: LedgerReferencesTable;
+  transfer_keys: TransferKeysTable;
   /** Legacy (before 0006): no longer written; a later migration drops it. */
   pending_charges: PendingChargesTable;
   settlement_mark: SettlementMarkTable;

@@ -3,7 +3,13 @@ import type { AccountOperations } from "../accounts.ts";
 import type { SubaccountOutcome } from "../subaccounts.ts";
 import { type QueryOptions, respond } from "./queries.ts";
 
-const HTTP_OF = { invalid_params: 400, forbidden: 403, not_found: 404, low_balance: 422 } as const;
+const HTTP_OF = {
+  invalid_params: 400,
+  forbidden: 403,
+  not_found: 404,
+  low_balance: 422,
+  idempotency_key_reused: 422,
+} as const;
 
 /** An outcome as the HTTP answer ingress relays (api.md section 8, sub-accounts). */
 function answerOf<T>(outcome: SubaccountOutcome<T>, status: number, body: (value: T) => unknown) {
@@ -19,7 +25,8 @@ function answerOf<T>(outcome: SubaccountOutcome<T>, status: number, body: (value
 /**
  * `/v1/subaccounts` (issue 22), asked by ingress for an account it authenticated: create a
  * sub-account (its credentials shown this once), list them with their usage, move credit to
- * or from one. Each change has its audit entries (subaccounts.ts).
+ * or from one (once per request key: a retry after a lost answer gets the balances, nothing
+ * moves again). Each change has its audit entries (subaccounts.ts).
  */
 export function startSubaccountResponder(
   options: QueryOptions & { accounts: Pick<AccountOperations, "subaccounts"> },
@@ -51,6 +58,7 @@ export function startSubaccountResponder(
             request.amount,
             request.note,
             request.by,
+            request.requestKey,
           ),
           200,
           (balances) => balances,

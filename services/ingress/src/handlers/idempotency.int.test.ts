@@ -1,6 +1,12 @@
+import { newMessageId } from "@smsgw/contracts";
+import { createLogger, openDatabase } from "@smsgw/service-kit";
 import { waitFor } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadIngressConfig } from "../config.ts";
+import { startIngress } from "../service.ts";
 import { call, type Harness, messageIdsOfKey, NUMBERS, startHarness } from "../testing/harness.ts";
+import { postSlowly } from "../testing/slow-post.ts";
+import { fingerprintOf } from "./idempotent.ts";
 
 let h: Harness;
 
@@ -185,5 +191,45 @@ describe("Idempotency-Key on POST /v1/messages", () => {
     const answer = await send("x".repeat(256), message());
     expect(answer.httpStatus).toBe(400);
     expect(answer.body.message).toContain("Idempotency-Key");
+  });
+});
+
+describe("a retry waiting on a key another request holds", () => {
+  it("when its body was uploaded slowly, it still gives up before the request's deadline and says the first is still running", async () => {
+    const key = newKey();
+    const body = message("Held by another request");
+    // Another request holds the key, as one whose charge is taking long would.
+    const database = openDatabase(h.infra.env.DATABASE_URL ?? "", "ingress", { max: 1 });
+    try {
+      await database.sql`
+        insert into ingress.idempotency_keys (account_id, key, fingerprint, message_id, state)
+        values (${h.account.accountId}, ${key}, ${fingerprintOf(body) ?? ""}, ${newMessageId()}, 'pending')`;
+    } finally {
+      await database.close();
+    }
+    // A 1.5 s ceiling, within which a waiter waits 1 s; the body takes 0.8 s to arrive.
+    const short = await startIngress(
+      loadIngressConfig({
+        ...h.infra.env,
+        HTTP_PORT: "0",
+        HEALTH_PORT: "0",
+        IP_RATE_PER_SEC: "10000",
+        IP_BURST: "10000",
+        REQUEST_TIMEOUT_MS: "1500",
+      }),
+      createLogger("ingress-test-short", h.infra.env.LOG_LEVEL),
+    );
+    try {
+      const answer = await postSlowly(
+        `http://127.0.0.1:${short.port}/v1/messages`,
+        JSON.stringify(body),
+        { pieces: 3, pauseMs: 200, headers: { authorization: auth(), "idempotency-key": key } },
+      );
+      expect(answer.httpStatus).toBe(500);
+      expect(answer.body).toMatchObject({ status: "server_error" });
+      expect(String(answer.body.message)).toContain("still running");
+    } finally {
+      await short.stop();
+    }
   });
 });

@@ -15,6 +15,7 @@ import {
   MAX_BODY_DEPTH,
   renewedIds,
 } from "../domain/idempotency.ts";
+import { sinceArrival } from "./deadline.ts";
 import type { IdempotencyStore } from "./idempotency-store.ts";
 import { errorBody, sendError } from "./reply.ts";
 
@@ -78,7 +79,7 @@ export function readIdempotencyKey(req: Request): Checked<string | undefined> {
 export interface IdempotentDeps {
   idempotency: IdempotencyStore;
   log: Logger;
-  /** When a waiter gives up on a key another request holds (ms from the request's start). */
+  /** When a waiter gives up on a key another request holds (ms from the request's arrival). */
   waitLimitMs: number;
 }
 
@@ -109,7 +110,9 @@ export async function answerOnce(
     key,
     fingerprint,
     newMessageId: claim.newIds.join(","),
-    deadline: claim.started + deps.waitLimitMs,
+    // Counted from the request's arrival, as the request's deadline is: after a slow upload a
+    // waiter still answers "still running" (retry) before the deadline's own 500.
+    deadline: claim.started + Math.max(0, deps.waitLimitMs - sinceArrival(res)),
   });
   switch (claimed.kind) {
     case "replay":
@@ -178,7 +181,7 @@ async function settleKey(
 }
 
 /** What a key's body is told apart by: its content without credentials; null when too deep. */
-function fingerprintOf(body: unknown): string | null {
+export function fingerprintOf(body: unknown): string | null {
   const { hash: _h, token: _t, ...content } = body as Record<string, unknown>;
   const canonical = canonicalJson(content);
   return canonical === null ? null : createHash("sha256").update(canonical).digest("hex");

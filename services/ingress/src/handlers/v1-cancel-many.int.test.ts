@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from "node:crypto";
-import { request } from "node:http";
 import type { ApiKeyScope, CancelRequest } from "@smsgw/contracts";
 import { createLogger } from "@smsgw/service-kit";
 import { type ServiceProcess, startServiceProcess, waitFor } from "@smsgw/testkit";
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadIngressConfig } from "../config.ts";
 import { startIngress } from "../service.ts";
 import { call, type Harness, startHarness, type TestAccount } from "../testing/harness.ts";
+import { postSlowly } from "../testing/slow-post.ts";
 import { CANCEL_CONCURRENCY } from "./v1-cancel-many.ts";
 
 /**
@@ -269,7 +269,7 @@ describe("POST /v1/messages/cancel while routing is away", () => {
       const answer = await postSlowly(
         `http://127.0.0.1:${short.port}/v1/messages/cancel`,
         JSON.stringify({ messageIds: ids }),
-        { pieces: 3, pauseMs: 200 },
+        { pieces: 3, pauseMs: 200, headers: auth() },
       );
       expect(answer.httpStatus).toBe(200);
       expect(answer.body).toMatchObject({ canceled: 0, refused: 2 });
@@ -309,42 +309,3 @@ describe("POST /v1/messages/cancel while routing is away", () => {
     }
   });
 });
-
-/** A JSON POST whose body comes in `pieces`, `pauseMs` apart (its end after one more pause), as a slow uplink sends it. */
-function postSlowly(
-  url: string,
-  body: string,
-  { pieces, pauseMs }: { pieces: number; pauseMs: number },
-): Promise<{ httpStatus: number; body: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, {
-      method: "POST",
-      agent: false,
-      headers: {
-        ...auth(),
-        "content-type": "application/json",
-        "content-length": Buffer.byteLength(body),
-      },
-    });
-    req.on("response", (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        resolve({
-          httpStatus: res.statusCode ?? 0,
-          body: JSON.parse(text) as Record<string, unknown>,
-        });
-      });
-    });
-    req.on("error", reject);
-    req.flushHeaders();
-    const size = Math.ceil(body.length / pieces);
-    const writeFrom = (piece: number) => {
-      if (piece === pieces) return void req.end();
-      req.write(body.slice(piece * size, (piece + 1) * size));
-      setTimeout(() => writeFrom(piece + 1), pauseMs);
-    };
-    setTimeout(() => writeFrom(0), pauseMs);
-  });
-}

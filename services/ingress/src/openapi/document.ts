@@ -23,7 +23,7 @@ import {
 import { ApiKeyList, CreateApiKey, CreatedApiKey, RevokedApiKey } from "../domain/key-schemas.ts";
 import { cancelPaths } from "./cancel-paths.ts";
 import { COMPATIBLE_SEND, type CodeSample, V1_FORMAT, V1_SEND, V1_STATUS } from "./examples.ts";
-import { KEY_SCOPES_DESCRIPTION, keyPaths } from "./keys.ts";
+import { IDEMPOTENCY_KEY, KEY_SCOPES_DESCRIPTION, keyPaths } from "./keys.ts";
 import { numbersSection } from "./numbers-paths.ts";
 import { redactPaths } from "./redact-paths.ts";
 import { subaccountPaths } from "./subaccount-paths.ts";
@@ -91,14 +91,6 @@ const READ_ERRORS = {
   "403": V1_ERRORS["403"],
   "429": V1_ERRORS["429"],
   "500": V1_ERRORS["500"],
-};
-
-const IDEMPOTENCY_KEY = {
-  name: "Idempotency-Key",
-  in: "header",
-  required: false,
-  description: "1-255 visible ASCII characters, unique per message (or batch) you mean to send",
-  schema: { type: "string", maxLength: 255 },
 };
 
 const samples = (list: CodeSample[]) => ({

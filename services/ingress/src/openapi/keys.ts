@@ -14,6 +14,14 @@ export interface DocumentParts {
   errors: Record<string, Json>;
 }
 
+export const IDEMPOTENCY_KEY = {
+  name: "Idempotency-Key",
+  in: "header",
+  required: false,
+  description: "1-255 visible ASCII characters, unique per message (or batch) you mean to send",
+  schema: { type: "string", maxLength: 255 },
+};
+
 const MANAGE =
   "Needs a credential with the `manage` scope (the account's token has every scope); another key gets 403 `forbidden`.";
 

@@ -1,4 +1,4 @@
-import type { DocumentParts } from "./keys.ts";
+import { type DocumentParts, IDEMPOTENCY_KEY } from "./keys.ts";
 
 /** `/v1/subaccounts` in the OpenAPI document (issue 22, docs/api.md section 8). */
 type Json = Record<string, unknown>;
@@ -83,9 +83,10 @@ export function subaccountPaths(parts: DocumentParts): Json {
         tags: ["accounts"],
         summary: "Move credit to a sub-account, or back from it",
         description:
-          "Needs the `manage` scope. A positive amount moves credit from this account to the sub-account, a negative one back: both balances change in one transaction, each account's ledger and audit log record it.",
+          "Needs the `manage` scope. A positive amount moves credit from this account to the sub-account, a negative one back: both balances change in one transaction, each account's ledger and audit log record it. With `Idempotency-Key` the credit moves at most once under the key: a retry with the same key, sub-account and body gets the first answer (`Idempotent-Replayed: true`), or, when that answer was lost, the balances as they are now without moving anything again. A 503 means the transfer may have been made: retry with the same key, or read the balances first.",
         parameters: [
           { name: "subaccountId", in: "path", required: true, schema: { type: "string" } },
+          IDEMPOTENCY_KEY,
         ],
         requestBody: {
           required: true,
@@ -117,8 +118,13 @@ export function subaccountPaths(parts: DocumentParts): Json {
             }),
           },
           "404": errorResponse("not_found: no such sub-account of this account"),
-          "422": errorResponse("low_balance: the side that pays has too little credit"),
+          "422": errorResponse(
+            "low_balance: the side that pays has too little credit; idempotency_key_reused: the key was used with another sub-account or body",
+          ),
           ...errors,
+          "503": errorResponse(
+            "server_error: the accounts service did not answer; the transfer may have been made. Retry with the same Idempotency-Key, or check the balances (GET /v1/subaccounts) first",
+          ),
         },
       },
     },

@@ -1,10 +1,15 @@
 import { newMessageId } from "@smsgw/contracts";
-import { createLogger, openDatabase } from "@smsgw/service-kit";
+import { openDatabase } from "@smsgw/service-kit";
 import { waitFor } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadIngressConfig } from "../config.ts";
-import { startIngress } from "../service.ts";
-import { call, type Harness, messageIdsOfKey, NUMBERS, startHarness } from "../testing/harness.ts";
+import {
+  call,
+  type Harness,
+  messageIdsOfKey,
+  NUMBERS,
+  startHarness,
+  startIngressBeside,
+} from "../testing/harness.ts";
 import { postSlowly } from "../testing/slow-post.ts";
 import { fingerprintOf } from "./idempotent.ts";
 
@@ -208,17 +213,7 @@ describe("a retry waiting on a key another request holds", () => {
       await database.close();
     }
     // A 1.5 s ceiling, within which a waiter waits 1 s; the body takes 0.8 s to arrive.
-    const short = await startIngress(
-      loadIngressConfig({
-        ...h.infra.env,
-        HTTP_PORT: "0",
-        HEALTH_PORT: "0",
-        IP_RATE_PER_SEC: "10000",
-        IP_BURST: "10000",
-        REQUEST_TIMEOUT_MS: "1500",
-      }),
-      createLogger("ingress-test-short", h.infra.env.LOG_LEVEL),
-    );
+    const short = await startIngressBeside(h, { REQUEST_TIMEOUT_MS: "1500" });
     try {
       const answer = await postSlowly(
         `http://127.0.0.1:${short.port}/v1/messages`,

@@ -1,11 +1,14 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { ApiKeyScope, CancelRequest } from "@smsgw/contracts";
-import { createLogger } from "@smsgw/service-kit";
 import { type ServiceProcess, startServiceProcess, waitFor } from "@smsgw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadIngressConfig } from "../config.ts";
-import { startIngress } from "../service.ts";
-import { call, type Harness, startHarness, type TestAccount } from "../testing/harness.ts";
+import {
+  call,
+  type Harness,
+  startHarness,
+  startIngressBeside,
+  type TestAccount,
+} from "../testing/harness.ts";
 import { postSlowly } from "../testing/slow-post.ts";
 import { CANCEL_CONCURRENCY } from "./v1-cancel-many.ts";
 
@@ -253,18 +256,10 @@ describe("POST /v1/messages/cancel while routing is away", () => {
     });
     await h.messaging.nats.nc.flush();
     // A 1.5 s ceiling, within which the handler's wait is 1 s; the body takes 0.8 s to arrive.
-    const short = await startIngress(
-      loadIngressConfig({
-        ...h.infra.env,
-        HTTP_PORT: "0",
-        HEALTH_PORT: "0",
-        IP_RATE_PER_SEC: "10000",
-        IP_BURST: "10000",
-        REQUEST_TIMEOUT_MS: "1500",
-        AUTHORIZE_TIMEOUT_MS: "10000",
-      }),
-      createLogger("ingress-test-short", h.infra.env.LOG_LEVEL),
-    );
+    const short = await startIngressBeside(h, {
+      REQUEST_TIMEOUT_MS: "1500",
+      AUTHORIZE_TIMEOUT_MS: "10000",
+    });
     try {
       const answer = await postSlowly(
         `http://127.0.0.1:${short.port}/v1/messages/cancel`,

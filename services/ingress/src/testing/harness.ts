@@ -330,3 +330,24 @@ export async function messageIdsOfKey(h: Harness, key: string): Promise<string[]
     await database.close();
   }
 }
+
+/**
+ * Another ingress beside the harness's, on its NATS and database, with the settings a test
+ * changes (a shorter request deadline, say); any port, no IP limit to speak of.
+ */
+export function startIngressBeside(
+  h: Harness,
+  env: Record<string, string>,
+): Promise<StartedIngress> {
+  return startIngress(
+    loadIngressConfig({
+      ...h.infra.env,
+      HTTP_PORT: "0",
+      HEALTH_PORT: "0",
+      IP_RATE_PER_SEC: "10000",
+      IP_BURST: "10000",
+      ...env,
+    }),
+    createLogger("ingress-test-beside", h.infra.env.LOG_LEVEL),
+  );
+}

@@ -66,6 +66,8 @@ log-level = 0
 group = sendsms-user
 username = tester
 password = tester-secret
+max-messages = 3
+concatenation = true
 `;
 }
 
@@ -161,5 +163,39 @@ describe.skipIf(!hasKannel)("Kannel as a customer over SMPP", () => {
     expect(dlr.get("answer")).toContain("stat:DELIVRD");
     const read = await gateway.pricing.accounts.get("kannel");
     expect(read?.balance).toBe(100_000 - 420);
+  });
+
+  it("when Kannel sends a long SMS in two parts and asks for its report on the first only, it is one message and Kannel gets its delivery report", async () => {
+    const text =
+      `Long from Kannel: ${"the quick brown fox jumps over the lazy dog ".repeat(4)}`.trim();
+    expect(text.length).toBeGreaterThan(160);
+    const dlrUrl = `http://127.0.0.1:${dlrPort}/dlr?type=%d&id=%F&answer=%A&tag=long`;
+    const before = (await gateway.pricing.accounts.get("kannel"))?.balance ?? 0;
+    const query = new URLSearchParams({
+      username: "tester",
+      password: "tester-secret",
+      from: "MyApp",
+      to: "+37256789045",
+      text,
+      "dlr-mask": "3",
+      "dlr-url": dlrUrl,
+    });
+    const res = await fetch(`http://127.0.0.1:${sendsmsPort}/cgi-bin/sendsms?${query}`);
+    expect(await res.text()).toMatch(/Accepted for delivery/);
+
+    // Kannel's sms_split asks for a report on the first part only (registered_delivery 0 on
+    // the second): the message, joined here, still asks for one.
+    const dlr = await waitFor(
+      () => dlrs.find((params) => params.get("tag") === "long" && params.get("type") === "1"),
+      { timeoutMs: 30_000, what: "Kannel's delivered DLR of the long message" },
+    ).catch(async (error: unknown) => {
+      const log = await readFile(join(dir, "bearerbox.log"), "utf8").catch(() => "");
+      throw new Error(`${String(error)}\n${log.split("\n").slice(-40).join("\n")}`);
+    });
+    expect(dlr.get("id") ?? "").toMatch(/^msg_/);
+    expect(dlr.get("answer")).toContain("stat:DELIVRD");
+    // One message of two parts, charged once.
+    const read = await gateway.pricing.accounts.get("kannel");
+    expect(read?.balance).toBe(before - 2 * 420);
   });
 });

@@ -333,6 +333,27 @@ describe("SmppSession facing a raw peer", () => {
     );
   });
 
+  it("when the client unbinds while its listener holds a deliver_sm for a reason of its own, the listener hears 'unbinding' and answers it before the unbind goes out", async () => {
+    const { smsc, client } = await clientOfRawSmsc();
+    client.on("request", (pdu) =>
+      client.once("unbinding", () =>
+        client.respond(pdu, { commandStatus: CommandStatus.ESME_RX_T_APPN }),
+      ),
+    );
+    smsc.send({ ...deliverSm({ destinationAddr: "1" }), commandStatus: 0, sequenceNumber: 4 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const unbinding = client.unbind();
+    const unbind = await smsc.nextOf("unbind");
+    smsc.send(buildResponse(unbind));
+    await unbinding;
+    expect(commandsOf(smsc)).toEqual([
+      "bind_transceiver 1",
+      "deliver_sm_resp 4",
+      `unbind ${unbind.sequenceNumber}`,
+    ]);
+    expect(smsc.received[1]?.commandStatus).toBe(CommandStatus.ESME_RX_T_APPN);
+  });
+
   it("when sequence numbers are assigned, they increase from 1 and stay unique in flight", async () => {
     const { smsc, client } = await clientOfRawSmsc();
     const responses = [1, 2, 3].map(() => client.request({ command: "enquire_link" }));

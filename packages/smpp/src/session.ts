@@ -44,6 +44,12 @@ export type SessionEvents = {
   unmatchedResponse: [pdu: P.ResponsePdu];
   /** Recoverable protocol trouble (undecodable PDU answered with generic_nack...). */
   warning: [error: Error];
+  /**
+   * Either side began an unbind: the session takes no new requests, and the unbind waits (at
+   * most a response timeout) for the owner's answers to the peer's requests it holds. An owner
+   * that holds one for a reason of its own (waiting for data that may not come) answers it now.
+   */
+  unbinding: [];
   close: [info: CloseInfo];
 };
 
@@ -200,6 +206,7 @@ export class SmppSession extends EventEmitter<SessionEvents> {
     this.#state = "unbinding";
     this.#keepalive.stop();
     this.#inFlight.rejectQueued(new SmppSessionStateError("request", "unbinding"));
+    this.emit("unbinding");
   }
 
   /** Waits for `idle`, at most a response timeout (and a second). */

@@ -88,6 +88,8 @@ export function createReceiptHandler(deps: ReceiptDeps) {
   let flushTimer: NodeJS.Timeout | undefined;
   let flushing: Promise<void> | undefined;
   let stopping = false;
+  /** Sessions whose unbind answers their parked receipts (one listener each). */
+  const watched = new WeakSet<SmppSession>();
   const unknownIds = createUnknownReceipts(deps.unknownDropAfterMs);
 
   function onRequest(carrier: ReceiptCarrier, session: SmppSession, pdu: IncomingRequest): void {
@@ -306,7 +308,7 @@ export function createReceiptHandler(deps: ReceiptDeps) {
 
   function waitForMapping(item: Waiting): void {
     item.lookups += 1;
-    if (stopping || item.session.state === "closed") {
+    if (stopping || item.session.state !== "bound") {
       answerLater(item);
       return;
     }
@@ -322,6 +324,25 @@ export function createReceiptHandler(deps: ReceiptDeps) {
       enqueue(item);
     }, delay);
     parked.set(timer, item);
+    answerAtUnbind(item.session);
+  }
+
+  /**
+   * A session that begins to unbind waits for the answers we owe it (packages/smpp), and a
+   * bind whose lease was lost must close before another replica's takes the slot (ADR 0007):
+   * its receipts parked for a mapping are told "retry later" then, not at their next lookup.
+   */
+  function answerAtUnbind(session: SmppSession): void {
+    if (watched.has(session)) return;
+    watched.add(session);
+    session.once("unbinding", () => {
+      for (const [timer, item] of parked) {
+        if (item.session !== session) continue;
+        clearTimeout(timer);
+        parked.delete(timer);
+        answerLater(item);
+      }
+    });
   }
 
   function answerLater(item: Waiting): void {

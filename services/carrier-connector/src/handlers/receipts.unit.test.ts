@@ -1,3 +1,4 @@
+import { EventEmitter } from "node:events";
 import { createLogger } from "@smsgw/service-kit";
 import {
   CommandStatus,
@@ -22,13 +23,13 @@ const carrier = { id: "sim-a", receiptIdBase: "hex" as const };
 /** A session that records what each deliver_sm or data_sm was answered. */
 function fakeSession() {
   const answers: Array<{ seq: number; status: number }> = [];
-  const session = {
+  const session = Object.assign(new EventEmitter(), {
     state: "bound",
     respond(pdu: DeliverSm | DataSm, fields?: { commandStatus?: number }) {
       answers.push({ seq: pdu.sequenceNumber, status: fields?.commandStatus ?? 0 });
       return true;
     },
-  } as unknown as SmppSession;
+  }) as unknown as SmppSession;
   return { session, answers };
 }
 
@@ -484,6 +485,33 @@ describe("receipt handler", () => {
     expect(answers).toEqual([{ seq: 9, status: 0 }]);
     expect(published.map((e) => e.eventId)).toEqual(["msg_01:receipt:1:DELIVRD"]);
     expect(counts.countsOf("sim-a", Date.parse("2026-11-24T10:00:00Z"))).toEqual([]);
+  });
+
+  it("when its session begins to unbind, a receipt parked for its mapping is told to retry later at once; one on another session keeps waiting", async () => {
+    const { handler, lookups } = setup();
+    const leaving = fakeSession();
+    const staying = fakeSession();
+    handler.onRequest(carrier, leaving.session, receiptPdu("1a", "DELIVRD", 5));
+    handler.onRequest(carrier, staying.session, receiptPdu("1b", "DELIVRD", 6));
+    await waitFor(() => lookups.length >= 1 && handler.waiting === 2);
+    Object.assign(leaving.session, { state: "unbinding" });
+    leaving.session.emit("unbinding");
+    expect(leaving.answers).toEqual([{ seq: 5, status: CommandStatus.ESME_RX_T_APPN }]);
+    expect(staying.answers).toEqual([]);
+    expect(handler.waiting).toBe(1);
+    await handler.stop();
+    expect(staying.answers).toEqual([{ seq: 6, status: CommandStatus.ESME_RX_T_APPN }]);
+  });
+
+  it("when a receipt's session is unbinding as its lookup finds no mapping, it is told to retry later, not parked", async () => {
+    const { handler, lookups } = setup();
+    const { session, answers } = fakeSession();
+    Object.assign(session, { state: "unbinding" });
+    handler.onRequest(carrier, session, receiptPdu("1a", "DELIVRD", 5));
+    await waitFor(() => answers.length === 1);
+    expect(lookups).toHaveLength(1);
+    expect(answers).toEqual([{ seq: 5, status: CommandStatus.ESME_RX_T_APPN }]);
+    expect(handler.waiting).toBe(0);
   });
 
   it("when stopping, receipts still waiting are told to retry later", async () => {

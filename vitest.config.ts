@@ -4,9 +4,11 @@ import { defineConfig } from "vitest/config";
 // *.int.test.ts (real NATS / Postgres / sockets), *.e2e.test.ts (the whole gateway).
 // Each tier runs alone with `pnpm vitest run --project <tier>`. A whole run takes the tiers in
 // turn (groupOrder): unit files two at a time (pure; 126 -> 74 s on the 2-core CI machine);
-// int and e2e files one at a time: two int files at once took the suite from about 21 to 14
-// minutes, but a rate-limit test that counts tokens refilled over wall-clock time failed once
-// beside another file (limits.int.test.ts), and an e2e file starts a whole gateway.
+// int files two at a time (the suite about 21 -> 14 minutes in a slow phase of this host), so
+// an int test bounds what it measures by the time that really passed, never by a fixed sleep,
+// and gives work it expects to succeed a timeout a busy neighbour cannot exhaust (testkit
+// gives each worker its own ports and each service a pool of 3 Postgres connections); e2e
+// files one at a time, each starts a whole gateway.
 export default defineConfig({
   test: {
     projects: [
@@ -22,7 +24,7 @@ export default defineConfig({
         test: {
           name: "int",
           include: ["{packages,services}/*/src/**/*.int.test.ts"],
-          maxWorkers: 1,
+          maxWorkers: 2,
           sequence: { groupOrder: 1 },
           testTimeout: 30_000,
           hookTimeout: 60_000,

@@ -108,7 +108,8 @@ describe("publisher and consumer on real JetStream", () => {
     await waitFor(() => ended.has(during.messageId), { timeoutMs: 5_000 });
     await consumer.stop();
     const afterFirst = (started.get(during.messageId) ?? 0) - (ended.get(first.messageId) ?? 0);
-    expect(afterFirst).toBeLessThan(500);
+    // At once, not after the 1.5 s linger; the room between is for a busy machine.
+    expect(afterFirst).toBeLessThan(1_200);
   });
 
   it("when a message reaches an idle consumer that saw two others just before, it lingers for company", async () => {

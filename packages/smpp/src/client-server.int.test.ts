@@ -208,11 +208,12 @@ describe("SmppSession between a client and a server", () => {
 
   it("when no response comes in time, it rejects with SmppResponseTimeoutError and frees the slot", async () => {
     const smsc = await startSmsc();
-    const client = await bind(smsc.port, { windowSize: 1, responseTimeoutMs: 200 });
+    // Only the ignored submit's timeout must fire: the bind and the answered one get room.
+    const client = await bind(smsc.port, { windowSize: 1, responseTimeoutMs: 10_000 });
     const server = requests(await smsc.nextSession());
     const late: Pdu[] = [];
     client.on("unmatchedResponse", (pdu) => late.push(pdu));
-    const first = client.request(sms("1"));
+    const first = client.request(sms("1"), { timeoutMs: 200 });
     const second = client.request(sms("2"));
     const ignored = await server.next();
     await expect(first).rejects.toBeInstanceOf(SmppResponseTimeoutError);

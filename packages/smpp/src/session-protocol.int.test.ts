@@ -335,13 +335,16 @@ describe("SmppSession facing a raw peer", () => {
 
   it("when the client unbinds while its listener holds a deliver_sm for a reason of its own, the listener hears 'unbinding' and answers it before the unbind goes out", async () => {
     const { smsc, client } = await clientOfRawSmsc();
-    client.on("request", (pdu) =>
-      client.once("unbinding", () =>
-        client.respond(pdu, { commandStatus: CommandStatus.ESME_RX_T_APPN }),
-      ),
+    const held = new Promise<void>((resolve) =>
+      client.on("request", (pdu) => {
+        client.once("unbinding", () =>
+          client.respond(pdu, { commandStatus: CommandStatus.ESME_RX_T_APPN }),
+        );
+        resolve();
+      }),
     );
     smsc.send({ ...deliverSm({ destinationAddr: "1" }), commandStatus: 0, sequenceNumber: 4 });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await held;
     const unbinding = client.unbind();
     const unbind = await smsc.nextOf("unbind");
     smsc.send(buildResponse(unbind));

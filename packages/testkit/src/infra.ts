@@ -90,6 +90,9 @@ export interface TestInfraOptions {
   natsUser?: NatsUser;
 }
 
+/** The Postgres pool of each service a test starts from `env` (a test may pass its own). */
+export const TEST_DATABASE_POOL_MAX = "3";
+
 /** Whether the tests run their services under the permission file (TEST_NATS_AUTH=0: not). */
 export const TEST_NATS_AUTH = process.env.TEST_NATS_AUTH !== "0";
 
@@ -125,6 +128,11 @@ export async function createTestInfra(
       // final for 30 days: a test whose events carry fixed past dates would see them erased
       // mid-test once those dates are old enough. Its own tests run it with their own clock.
       RETENTION_INTERVAL_MS: "86400000",
+      // Two test files at once, each with several services, share the machine's Postgres
+      // (max_connections 100): at the services' default pools (up to 10 each) a burst could
+      // be refused with "too many clients". Three connections are routing's production pool.
+      // Benchmarks run outside vitest keep the services' own defaults.
+      ...(process.env.VITEST ? { DATABASE_POOL_MAX: TEST_DATABASE_POOL_MAX } : {}),
       ...extraEnv,
     },
     async cleanup() {

@@ -22,14 +22,28 @@ const SERVICES_DIR = fileURLToPath(new URL("../../../services/", import.meta.url
  * local port of every outgoing connection: a port taken from that range is free when asked,
  * but any test's next connect may take it before the child listens on it (EADDRINUSE).
  */
-const PICK_FROM = 20_000;
-const PICK_SPAN = 12_000;
+const RANGE_FROM = 20_000;
+const RANGE_SPAN = 12_000;
+/**
+ * `handedOut` only knows this process's ports: two test files run at once (vitest workers)
+ * could both find a port free and hand it to children that then race to listen on it. Each
+ * worker therefore picks from a slice of its own, by its VITEST_POOL_ID (1…maxWorkers, unique
+ * among the workers running at one time); a process outside vitest takes the whole range.
+ */
+const SLICES = 4;
+export function portSlice(poolId = process.env.VITEST_POOL_ID): { from: number; span: number } {
+  const id = Number(poolId);
+  if (!Number.isInteger(id) || id < 1) return { from: RANGE_FROM, span: RANGE_SPAN };
+  const span = Math.floor(RANGE_SPAN / SLICES);
+  return { from: RANGE_FROM + ((id - 1) % SLICES) * span, span };
+}
 const handedOut = new Set<number>();
 
 /** A port free at the time of asking, on 127.0.0.1, that no outgoing connection will take. */
 export async function freePort(): Promise<number> {
+  const { from, span } = portSlice();
   for (let attempt = 0; attempt < 50; attempt++) {
-    const port = PICK_FROM + Math.floor(Math.random() * PICK_SPAN);
+    const port = from + Math.floor(Math.random() * span);
     if (handedOut.has(port)) continue;
     handedOut.add(port);
     if (await canListen(port)) return port;

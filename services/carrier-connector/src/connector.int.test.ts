@@ -85,7 +85,9 @@ beforeAll(async () => {
         carrier("sim-kicks", "hex"),
         carrier("sim-wedge", "hex", "secret", {
           windowSize: 1,
-          responseTimeoutMs: 300,
+          // The wedged submit's wait; also every answered bind and submit's, which on a busy
+          // machine must not time out too (one failure and two binds are counted).
+          responseTimeoutMs: 2_000,
           rebindAfterTimeouts: 1,
         }),
       ]),

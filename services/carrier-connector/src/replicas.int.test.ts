@@ -20,7 +20,9 @@ import { leaseBucket, type StartedCarrierConnector, startCarrierConnector } from
  */
 const log = createLogger("connector-replicas-test", process.env.TEST_LOG_LEVEL ?? "silent");
 const BINDS = 4;
-const LEASE = { LEASE_RENEW_MS: "200", LEASE_TTL_MS: "1000" };
+// A ttl of a few seconds: a replica starved for a second by a busy machine (another test file
+// beside this one) still renews in time, and is not taken for dead while it is bound.
+const LEASE = { LEASE_RENEW_MS: "500", LEASE_TTL_MS: "3000" };
 let infra: TestInfra;
 let simulator: SimulatorProcess;
 const inProcess = new Map<string, StartedCarrierConnector>();
@@ -190,10 +192,11 @@ describe("connector replicas", () => {
           (h.r1 ?? 0) + (h.r3 ?? 0) === BINDS && (await simulator.openBinds()).shared === BINDS
         );
       },
-      { what: "r1 and r3 to hold every slot", timeoutMs: 10_000 },
+      { what: "r1 and r3 to hold every slot", timeoutMs: 15_000 },
     );
-    // ttl 1 s, renewal 0.2 s: stale after about 1.2 s, taken on the next round, then bound.
-    expect(Date.now() - killedAt).toBeLessThan(5_000);
+    // ttl 3 s, renewal 0.5 s: stale after about 3.5 s, taken on the next round (0.5 s), then
+    // bound; the rest is room for a busy machine.
+    expect(Date.now() - killedAt).toBeLessThan(8_000);
     expect(sorted(await holdings()).join()).toBe("2,2");
     await sending;
 
@@ -236,7 +239,7 @@ describe("connector replicas", () => {
         const h = await holdings();
         return sorted(h).join() === "2,2" && (await simulator.openBinds()).shared === BINDS;
       },
-      { what: "the slot back", timeoutMs: 10_000 },
+      { what: "the slot back", timeoutMs: 15_000 },
     );
     expect(mostOpen).toBeLessThanOrEqual(BINDS);
   }, 30_000);

@@ -13,7 +13,11 @@ it.runIf(process.env.PRICING_BENCH)(
   "authorize throughput",
   async () => {
     const log = createLogger("bench", "silent");
-    const infra = await createTestInfra({ HEALTH_PORT: "0" }, { natsUser: "pricing" });
+    // Production's pool (BaseEnv's default), not the tests' small one: the bench measures it.
+    const infra = await createTestInfra(
+      { HEALTH_PORT: "0", DATABASE_POOL_MAX: "10" },
+      { natsUser: "pricing" },
+    );
     const pricing = await startPricing(loadPricingConfig(infra.env), log);
     const client = await connectNats(infra.env.NATS_URL ?? "", "bench", log);
     const { accountId } = await pricing.accounts.createAccount({

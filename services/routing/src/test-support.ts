@@ -173,10 +173,14 @@ export async function startRecorder(messaging: Messaging) {
     await new Promise((resolve) => setTimeout(resolve, 300));
     return eventsOf(messageId, "MessageFailed");
   }
-  /** Waits until `count` orders of the message are in, then a little longer for any duplicate. */
-  async function ordersFor(messageId: string, count = 1) {
+  /**
+   * Waits until `count` orders of the message are in, then a little longer for any duplicate.
+   * A scheduled message's wait (`timeoutMs`) counts its time until due.
+   */
+  async function ordersFor(messageId: string, count = 1, timeoutMs = 10_000) {
     await waitFor(() => ordersOf(messageId).length >= count, {
       what: `${count} submit order(s) of ${messageId}`,
+      timeoutMs,
     });
     await new Promise((resolve) => setTimeout(resolve, 300));
     return ordersOf(messageId);

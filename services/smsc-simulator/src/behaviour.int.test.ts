@@ -74,14 +74,18 @@ describe("behaviour changed at run time", () => {
   it("when a TPS limit is set, submits past it in one second get ESME_RTHROTTLED", async () => {
     simulator.configure("sim-a", { tps: 5, outcomes: [] });
     const { session } = await bind();
+    const started = Date.now();
     const answers = await Promise.all(
       Array.from({ length: 20 }, () => submit(session, "37256789045", 0)),
     );
+    const elapsed = Date.now() - started;
     const accepted = answers.filter((a) => a.commandStatus === 0).length;
     const throttled = answers.filter((a) => a.commandStatus === CommandStatus.ESME_RTHROTTLED);
-    // 20 submits land within one or two one-second windows.
+    // The 20 submits land within the one-second windows this span touches: one or two on an
+    // idle machine, more when a busy one stretches the span.
+    const windows = Math.floor(elapsed / 1000) + 2;
     expect(accepted).toBeGreaterThanOrEqual(5);
-    expect(accepted).toBeLessThanOrEqual(10);
+    expect(accepted).toBeLessThanOrEqual(Math.min(5 * windows, 19));
     expect(throttled.length).toBe(20 - accepted);
     simulator.configure("sim-a", { outcomes: [] });
   });
@@ -149,14 +153,22 @@ describe("behaviour changed at run time", () => {
     simulator.configure("sim-a", { responseDelayMs: 300, receiptDelayMs: 0, outcomes: [] });
     const { session, delivered } = await bind();
     const before = simulator.submissions().length;
+    // Order of arrival, not time: a busy machine may stretch the receipt's way past 300 ms.
+    const arrivals: string[] = [];
+    session.on("request", (pdu) => {
+      if (pdu.command === "deliver_sm") arrivals.push("receipt");
+    });
     const started = Date.now();
-    const answer = submit(session, "37256789045");
+    const answer = submit(session, "37256789045").then((resp) => {
+      arrivals.push("answer");
+      return resp;
+    });
     await waitFor(() => simulator.submissions().length === before + 1, { what: "the submit" });
-    // The receipt (no delay) overtakes the late response: an early receipt, as carriers do.
     await waitFor(() => delivered.length === 1, { what: "the receipt" });
-    expect(Date.now() - started).toBeLessThan(300);
     expect((await answer).commandStatus).toBe(0);
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    // The receipt (no delay) overtakes the late response: an early receipt, as carriers do.
+    expect(arrivals).toEqual(["receipt", "answer"]);
   });
 
   it("when emptyMessageId is set, submit_sm_resp is OK with an empty message_id and the receipt carries the carrier's own id", async () => {
@@ -184,16 +196,15 @@ describe("behaviour changed at run time", () => {
   it("when wedgeAfterSubmits is set, each session answers that many submits and then none, while enquire_link is still answered and a new session answers again", async () => {
     simulator.configure("sim-a", { wedgeAfterSubmits: 1, outcomes: [] });
     const before = simulator.submissions().length;
-    const send = (session: SmppSession) =>
+    // Only the wedged submit needs its timeout to fire: the answered ones get room to spare.
+    const send = (session: SmppSession, timeoutMs = 10_000) =>
       session.request(
         submitSm({ destinationAddr: "37256789045", shortMessage: Buffer.from("w") }),
-        {
-          timeoutMs: 200,
-        },
+        { timeoutMs },
       );
     const { session } = await bind();
     expect((await send(session)).commandStatus).toBe(0);
-    await expect(send(session)).rejects.toMatchObject({ name: "SmppResponseTimeoutError" });
+    await expect(send(session, 200)).rejects.toMatchObject({ name: "SmppResponseTimeoutError" });
     expect((await session.request({ command: "enquire_link" })).commandStatus).toBe(0);
     expect(session.state).toBe("bound");
 

@@ -190,9 +190,11 @@ describe("carrier link", () => {
   it("when a bind leaves rebindAfterTimeouts submits in a row unanswered while it answers enquire_link, it is dropped and bound again: those written stay outcome unknown, those queued behind its window go out on the new bind", async () => {
     // The first session's application is wedged: it takes submits and never answers them.
     const server = await smsc((_pdu, _n, bind) => (bind === 1 ? "hold" : 0));
+    // The timeout bounds the connect, the bind and the answered submits too: long enough for
+    // those on a busy machine, short enough to fire soon for the wedged ones.
     const carrier = link(server.port, {
       windowSize: 2,
-      responseTimeoutMs: 300,
+      responseTimeoutMs: 1_000,
       enquireLinkMs: 50,
       rebindAfterTimeouts: 2,
     });
@@ -218,7 +220,7 @@ describe("carrier link", () => {
   it("when every bind of the carrier leaves its submits unanswered, health says unresponsive until a submit is answered", async () => {
     let wedged = true;
     const server = await smsc(() => (wedged ? "hold" : 0));
-    const carrier = link(server.port, { responseTimeoutMs: 200, rebindAfterTimeouts: 1 });
+    const carrier = link(server.port, { responseTimeoutMs: 1_000, rebindAfterTimeouts: 1 });
     await carrier.firstAttempt();
     await expect(carrier.submit(pdu())).rejects.toMatchObject({ name: "SmppResponseTimeoutError" });
     expect(carrier.status().unresponsive).toBe(true);
@@ -234,7 +236,7 @@ describe("carrier link", () => {
     const server = await smsc(() => "hold");
     const carrier = link(server.port, {
       windowSize: 4,
-      responseTimeoutMs: 200,
+      responseTimeoutMs: 1_000,
       rebindAfterTimeouts: 1,
     });
     await carrier.firstAttempt();
@@ -250,7 +252,7 @@ describe("carrier link", () => {
 
   it("when rebindAfterTimeouts is 0, a bind whose submits go unanswered is kept", async () => {
     const server = await smsc(() => "hold");
-    const carrier = link(server.port, { responseTimeoutMs: 100, rebindAfterTimeouts: 0 });
+    const carrier = link(server.port, { responseTimeoutMs: 500, rebindAfterTimeouts: 0 });
     await carrier.firstAttempt();
     for (let i = 0; i < 3; i++) {
       await expect(carrier.submit(pdu())).rejects.toMatchObject({

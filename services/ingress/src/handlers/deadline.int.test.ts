@@ -29,6 +29,8 @@ beforeAll(async () => {
   const publishMs = "1500";
   h = await startHarness(
     {
+      // Pricing's timeout fires before the deadline ("pricing does not answer" below).
+      AUTHORIZE_TIMEOUT_MS: "500",
       REQUEST_TIMEOUT_MS: "600",
       PUBLISH_TIMEOUT_MS: publishMs,
       PUBLISH_RETRY_MS: publishMs,

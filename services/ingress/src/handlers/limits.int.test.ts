@@ -143,6 +143,7 @@ describe("when an account has limits of its own (AccountRecord.limits)", () => {
       Array.from({ length: 19 }, () => call(`${h.base}/?${query(fields)}`, from(freshIp()))),
     );
     expect(burst.map((a) => a.body.status)).toEqual(Array(19).fill("success"));
+    const emptyAt = performance.now();
     const over = await call(`${h.base}/?${query(fields)}`, from(freshIp()));
     expect(over.httpStatus).toBe(429);
     expect(over.headers.get("retry-after")).toBe("1");
@@ -150,10 +151,13 @@ describe("when an account has limits of its own (AccountRecord.limits)", () => {
     const later = [];
     for (let i = 0; i < 8; i++)
       later.push(await call(`${h.base}/?${query(fields)}`, from(freshIp())));
+    const refillSeconds = (performance.now() - emptyAt) / 1_000;
     const passed = later.filter((a) => a.body.status === "success").length;
-    // 5 tokens refilled in the second waited (plus what the requests' own time refilled).
+    // Under a token when the 21st was refused, then 5 a second: at least the second waited
+    // refilled, at most what the time since then refilled (the requests' own time counts, and
+    // on a busy machine they take longer: a fixed bound failed beside another test file).
     expect(passed).toBeGreaterThanOrEqual(5);
-    expect(passed).toBeLessThanOrEqual(7);
+    expect(passed).toBeLessThanOrEqual(Math.floor(1 + 5 * refillSeconds));
   });
 
   it("when it has a raised IP limit, its requests from one address pass where others are limited", async () => {

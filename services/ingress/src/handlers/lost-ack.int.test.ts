@@ -20,7 +20,9 @@ let h: Harness;
 
 beforeAll(async () => {
   h = await startHarness(
-    { PUBLISH_TIMEOUT_MS: "300", PUBLISH_RETRY_MS: "300", ...NO_IP_LIMIT },
+    // Short enough that a lost ack ends the send soon, long enough that the retry's publish,
+    // acknowledged, is heard on a machine busy with another test file.
+    { PUBLISH_TIMEOUT_MS: "1000", PUBLISH_RETRY_MS: "1000", ...NO_IP_LIMIT },
     { natsProxy: true },
   );
   proxy = h.proxy as NatsProxy;

@@ -34,7 +34,7 @@ let database: Database<unknown>;
 beforeAll(async () => {
   h = await startHarness(LIMITS);
   second = await startIngress(
-    loadIngressConfig({ ...h.infra.env, HTTP_PORT: "0", AUTHORIZE_TIMEOUT_MS: "500", ...LIMITS }),
+    loadIngressConfig({ ...h.infra.env, HTTP_PORT: "0", AUTHORIZE_TIMEOUT_MS: "5000", ...LIMITS }),
     createLogger("ingress-test-2", h.infra.env.LOG_LEVEL),
   );
   database = openDatabase(h.infra.env.DATABASE_URL as string, "ingress", { max: 1 });

@@ -67,7 +67,8 @@ describe("POST /v1/messages/batch", () => {
       messages: Array.from({ length: 1000 }, (_, i) => item({ reference: `r${i}` })),
     });
     expect(answer.body.accepted).toBe(1000);
-    expect(Date.now() - started).toBeLessThan(5_000);
+    // One at a time they would take minutes; concurrently seconds, more beside another file.
+    expect(Date.now() - started).toBeLessThan(20_000);
     expect(await h.streamMessages()).toBe(before + 1000);
   });
 
@@ -202,20 +203,22 @@ describe("POST /v1/messages/batch", () => {
     const key = `batch-retry-${Date.now()}`;
     const send = () =>
       postBatch({ messages: [item(), item({ to: NUMBERS.noAnswer })] }, h.account, key);
-    const askedBefore = h.authorizeRequests.length;
+    const askedAbout = () =>
+      h.authorizeRequests.filter((r) => r.to === NUMBERS.noAnswer).map((r) => r.messageId);
+    const askedBefore = askedAbout().length;
     const first = await send();
+    const onFirst = askedAbout().slice(askedBefore);
     const second = await send();
+    const onSecond = askedAbout().slice(askedBefore + onFirst.length);
     const ids = (a: typeof first) =>
       (a.body.results as Array<{ messageId?: string }>).map((r) => r.messageId);
     expect(first.body.accepted).toBe(1);
     expect(second.headers.get("idempotent-replayed")).toBeNull();
     expect(ids(second)[0]).toBe(ids(first)[0]);
-    // Pricing was asked twice about the item that got no answer, both times under one id.
-    const asked = h.authorizeRequests
-      .slice(askedBefore)
-      .filter((r) => r.to === NUMBERS.noAnswer)
-      .map((r) => r.messageId);
-    expect(asked).toHaveLength(2);
-    expect(new Set(asked).size).toBe(1);
+    // Pricing was asked about the item that got no answer on both tries (an unanswered ask
+    // may be asked once more within a try), every time under one id.
+    expect(onFirst.length).toBeGreaterThanOrEqual(1);
+    expect(onSecond.length).toBeGreaterThanOrEqual(1);
+    expect(new Set([...onFirst, ...onSecond]).size).toBe(1);
   });
 });

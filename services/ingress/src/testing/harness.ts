@@ -240,7 +240,10 @@ export async function startHarness(
     ...(proxy ? { NATS_URL: proxy.url } : {}),
     HTTP_PORT: "0",
     HEALTH_PORT: "0",
-    AUTHORIZE_TIMEOUT_MS: "500",
+    // Every successful send waits for the stand-in's answer this long at most: room for a
+    // machine busy with another test file. A file whose tests need pricing's timeout to fire
+    // soon (NUMBERS.noAnswer against a short REQUEST_TIMEOUT_MS) sets its own.
+    AUTHORIZE_TIMEOUT_MS: "5000",
     ...env,
   });
   const ingress = await startIngress(config, log);

@@ -387,6 +387,61 @@ describe("batches, redeliveries and the lossless log", () => {
   });
 });
 
+describe("a delivery that comes again", () => {
+  /** The handler on its own, handed deliveries as the consumer would; what it publishes kept. */
+  function handlerAlone() {
+    const out: MessageStatusChanged[] = [];
+    const publisher = {
+      async publishStatusChangeBatch(changes: readonly MessageStatusChanged[]) {
+        out.push(...changes);
+        return messaging.publisher.publishStatusChangeBatch(changes);
+      },
+    };
+    const handle = createAppendHandler({ sql: appendSql, publisher, log });
+    let seq = 1_000_000;
+    const deliver = (events: MessageEvent[], deliveryCount: number) =>
+      handle([
+        {
+          value: EventDelivery.parse({ type: "EventBatch", version: 1, events }),
+          subject: messaging.subjects.eventBatch,
+          deliveryCount,
+          seq: seq++,
+          headers: undefined,
+        },
+      ]);
+    return { out, deliver };
+  }
+
+  it("when it was never stored (naked at a stop), only the changes its own events make are published, not the message's history again", async () => {
+    const { out, deliver } = handlerAlone();
+    const id = newMessageId();
+    const e = messageEvents(id, "acc_a");
+    await deliver([e.accepted(t(0)), e.submitted(t(1))], 1);
+    expect(out.map((c) => c.status)).toEqual(["sent"]);
+    // The receipt's delivery was handed out before a stop and naked unhandled: it comes again.
+    await deliver([e.receipt(t(2), 1, "delivered")], 2);
+    expect(out.map((c) => c.status)).toEqual(["sent", "delivered"]);
+    // A webhook attempt's delivery, naked the same way, moves no status and repeats none.
+    await deliver([e.webhookAttempted(t(3), 3)], 2);
+    expect(out.map((c) => c.status)).toEqual(["sent", "delivered"]);
+  });
+
+  it("when it was stored before (its publish or ack was lost), the message's changes are published again", async () => {
+    const { out, deliver } = handlerAlone();
+    const id = newMessageId();
+    const e = messageEvents(id, "acc_a");
+    const events = [e.accepted(t(0)), e.submitted(t(1)), e.receipt(t(2), 1, "delivered")];
+    await deliver(events, 1);
+    await deliver(events, 2);
+    expect(out.map((c) => [c.sequence, c.status])).toEqual([
+      [2, "sent"],
+      [3, "delivered"],
+      [2, "sent"],
+      [3, "delivered"],
+    ]);
+  });
+});
+
 describe("the reader", () => {
   it("when another account asks, or the message is unknown, there is nothing", async () => {
     const id = newMessageId();

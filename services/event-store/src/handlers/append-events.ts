@@ -62,7 +62,7 @@ export function createAppendHandler(deps: {
       changes = await appendAndFold(
         sql,
         unpacked.flat(),
-        redeliveredMessages(batch, unpacked),
+        redeliveredDeliveries(batch, unpacked),
         publishLog,
       );
     } catch (error) {
@@ -84,7 +84,7 @@ export function createAppendHandler(deps: {
     for (const [index, delivery] of batch.entries()) {
       const events = unpacked[index] ?? [];
       try {
-        const redelivered = redeliveredMessages([delivery], [events]);
+        const redelivered = redeliveredDeliveries([delivery], [events]);
         const changes = await appendAndFold(sql, events, redelivered, publishLog);
         remember(await publisher.publishStatusChangeBatch(changes));
         outcomes.push(ACK);
@@ -125,15 +125,51 @@ function continueTrace(event: MessageEvent | null): void {
   span.end();
 }
 
-/** Messages of deliveries seen before: their status changes are published again. */
-function redeliveredMessages(
+/**
+ * The deliveries seen before, each by the events of it that move a status (the only ones
+ * whose status changes a lost publish could have lost). Whether one was stored before is
+ * decided in the transaction (`attempt`).
+ */
+function redeliveredDeliveries(
   batch: readonly Delivery<EventDelivery>[],
   unpacked: readonly UnpackedEvent[][],
-): Set<string> {
-  const ids = new Set<string>();
+): Redelivered[] {
+  const seen: Redelivered[] = [];
   for (const [index, delivery] of batch.entries()) {
     if (delivery.deliveryCount <= 1) continue;
-    for (const { raw } of unpacked[index] ?? []) ids.add(raw.messageId);
+    const moving = (unpacked[index] ?? []).filter(
+      ({ known }) => known !== null && affectsProjection(known),
+    );
+    if (moving.length === 0) continue;
+    seen.push({
+      eventIds: moving.map(({ raw }) => raw.eventId),
+      messageIds: [...new Set(moving.map(({ raw }) => raw.messageId))],
+    });
+  }
+  return seen;
+}
+
+/** A delivery seen before: the ids of its events that move a status, and their messages. */
+export interface Redelivered {
+  eventIds: readonly string[];
+  messageIds: readonly string[];
+}
+
+/**
+ * The messages whose status changes are published again: those of the redelivered
+ * deliveries that were stored before (none of their events new to the log). A batch commits
+ * whole, so one new event says the delivery's earlier try never committed (naked at a stop,
+ * rolled back), and its events' own changes are published as they fold: republishing the
+ * message's history too sent every past receipt again after each restart.
+ */
+export function republishedMessages(
+  redelivered: readonly Redelivered[],
+  fresh: ReadonlySet<string>,
+): Set<string> {
+  const ids = new Set<string>();
+  for (const delivery of redelivered) {
+    if (delivery.eventIds.some((id) => fresh.has(id))) continue;
+    for (const id of delivery.messageIds) ids.add(id);
   }
   return ids;
 }
@@ -146,7 +182,7 @@ function redeliveredMessages(
 export async function appendAndFold(
   sql: postgres.Sql,
   events: readonly UnpackedEvent[],
-  redelivered: ReadonlySet<string> = new Set(),
+  redelivered: readonly Redelivered[] = [],
   publishLog?: StatusPublishLog,
 ): Promise<MessageStatusChanged[]> {
   for (let race = 1; ; race++) {
@@ -164,19 +200,22 @@ export async function appendAndFold(
 async function attempt(
   sql: postgres.Sql,
   events: readonly UnpackedEvent[],
-  redelivered: ReadonlySet<string>,
+  redeliveries: readonly Redelivered[],
   envelopes: readonly StoredEnvelope[],
 ): Promise<MessageStatusChanged[]> {
   const folding = events.filter(
     (e): e is UnpackedEvent & { known: MessageEvent } =>
       e.known !== null && affectsProjection(e.known),
   );
-  const messageIds = new Set([...folding.map((e) => e.raw.messageId), ...redelivered]);
+  // Every message a republish may need is read: the log says which ones it does.
+  const messageIds = new Set(folding.map((e) => e.raw.messageId));
+  for (const delivery of redeliveries) for (const id of delivery.messageIds) messageIds.add(id);
   let fresh: ReadonlySet<string> = new Set();
   const changes = await sql.begin(async (tx) => {
     // The status envelopes of the batches before ride along (ADR 0021).
     const read = await appendAndReadProjections(tx, events, [...messageIds], envelopes);
     fresh = read.fresh;
+    const redelivered = republishedMessages(redeliveries, read.fresh);
     // A refused submit logged after its message was erased brings the content back: erased
     // too, and its stream copies queued for deletion.
     await eraseLateContent(tx, withCopies(events, read.fresh));

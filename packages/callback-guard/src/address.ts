@@ -29,16 +29,22 @@ export function isIpAddress(text: string): boolean {
   return classifyAddress(text) !== null;
 }
 
-/** Why the addresses a host resolved to are refused, or null when every one is public. */
+/**
+ * Why the addresses a host resolved to are refused, or null when every one is public. The
+ * reason reaches the customer (the message's trail, the test webhook's answer): a name is
+ * told only that it resolves to a non-public address, never which one or of what kind, or a
+ * callback URL naming an internal host would read the operator's network map from our DNS.
+ * An address the customer wrote is told its kind: nothing there is ours to hide.
+ */
 export function refusalOf(host: string, addresses: readonly string[]): string | null {
   if (addresses.length === 0) return `${host} resolved to no address`;
   for (const address of addresses) {
     const kind = classifyAddress(address);
-    if (kind === null) return `${host} resolved to an unparseable address ${address}`;
+    if (kind === null) return `${host} resolved to an address that is not an IP address`;
     if (kind !== "public") {
       return address === host
         ? `${host} is a ${kind} address`
-        : `${host} resolves to a ${kind} address (${address})`;
+        : `${host} resolves to a non-public address`;
     }
   }
   return null;

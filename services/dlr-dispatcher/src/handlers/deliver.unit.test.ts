@@ -95,12 +95,12 @@ describe("one delivery", () => {
       httpStatus: null,
       error: null,
       latencyMs: 0,
-      refused: "x.test resolves to a loopback address (127.0.0.1)",
+      refused: "x.test resolves to a non-public address",
     });
     const byGuard = await deliver(refused.deps, jobFor("acc_1"));
     expect(byGuard.event?.data).toMatchObject({
       outcome: "gave_up",
-      error: "refused: x.test resolves to a loopback address (127.0.0.1)",
+      error: "refused: x.test resolves to a non-public address",
     });
     expect(byGuard.settlement.kind).toBe("done");
 

@@ -9,12 +9,20 @@ import {
   RetentionPolicy,
 } from "@smsgw/contracts";
 import { createMessageReader, type MessageReader } from "@smsgw/message-read-model";
-import { createLogger, type Messaging, openBucket, openMessaging } from "@smsgw/service-kit";
+import {
+  createEraseNotifier,
+  createLogger,
+  type EraseNotifier,
+  type Messaging,
+  openBucket,
+  openMessaging,
+} from "@smsgw/service-kit";
 import { createTestInfra, type TestInfra, tablesContaining, waitFor } from "@smsgw/testkit";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EventStoreConfig, loadEventStoreConfig } from "./config.ts";
 import { setRetentionOverride } from "./db/erasure.ts";
+import { startRedactResponder } from "./handlers/redact-responder.ts";
 import { runRetention } from "./handlers/retention.ts";
 import { createRetentionPolicyPublisher } from "./handlers/retention-policy.ts";
 import { DURABLE, type StartedEventStore, startEventStore } from "./service.ts";
@@ -85,16 +93,17 @@ async function deliveredMessage(accountId: string, secret = secrets()) {
   return { id, ...secret };
 }
 
-async function redact(request: RedactRequest): Promise<RedactResponse> {
-  const reply = await messaging.nats.nc.request(
-    messaging.subjects.redactMessage,
-    JSON.stringify(request),
-    { timeout: 5_000 },
-  );
+async function redact(
+  request: RedactRequest,
+  subject = messaging.subjects.redactMessage,
+): Promise<RedactResponse> {
+  const reply = await messaging.nats.nc.request(subject, JSON.stringify(request), {
+    timeout: 5_000,
+  });
   return RedactResponse.parse(reply.json());
 }
 
-const retention = (now: number) =>
+const retention = (now: number, notifyErased: EraseNotifier = async () => undefined) =>
   runRetention({
     sql,
     log,
@@ -102,9 +111,35 @@ const retention = (now: number) =>
     batch: 2,
     maxBatches: 100,
     now: () => new Date(now),
-    notifyErased: async () => undefined,
+    notifyErased,
     publishPolicy: async () => undefined,
   });
+
+/** JetStream briefly unavailable: the first notice naming `messageId` is not stored, the rest are. */
+function noticeFailingOnce(messageId: string) {
+  const notify = createEraseNotifier(messaging.nats.js, messaging.subjects);
+  let failed = false;
+  return async (ids: readonly string[]) => {
+    if (!failed && ids.includes(messageId)) {
+      failed = true;
+      throw new Error("JetStream not available");
+    }
+    await notify(ids);
+  };
+}
+
+async function lastNotice(): Promise<MessagesErased | undefined> {
+  const notice = await messaging.nats.jsm.streams.getMessage(messaging.subjects.stream, {
+    last_by_subj: messaging.subjects.messagesErased,
+  });
+  return notice ? MessagesErased.parse(notice.json()) : undefined;
+}
+
+async function unsentNotices(): Promise<string[]> {
+  const rows = await sql<Array<{ message_id: string }>>`
+    select message_id from event_store.erase_notices order by message_id`;
+  return rows.map((row) => row.message_id);
+}
 
 /** The stream messages holding the needle, read raw on every subject. */
 async function inStream(needle: string): Promise<Array<{ seq: number; subject: string }>> {
@@ -188,6 +223,32 @@ describe("erasing one message on request", () => {
       outcome: "redacted",
     });
     expect(await reader.getMessage(message.id, "acc_redact")).toEqual(first);
+  });
+
+  it("when its notice is not published, it still answers erased, and asking again publishes the notice", async () => {
+    const message = await deliveredMessage("acc_redact");
+    const subject = `${messaging.subjects.redactMessage}.notice_fails`;
+    const responder = startRedactResponder({
+      nc: messaging.nats.nc,
+      subject,
+      sql,
+      log,
+      now: () => new Date(),
+      notifyErased: noticeFailingOnce(message.id),
+    });
+    try {
+      const request = { accountId: "acc_redact", messageId: message.id };
+      expect(await redact(request, subject)).toEqual({ outcome: "redacted" });
+      expect(await tablesContaining(sql, message.to)).toEqual([]);
+      expect(await unsentNotices()).toContain(message.id);
+      expect((await lastNotice())?.messageIds ?? []).not.toContain(message.id);
+
+      expect(await redact(request, subject)).toEqual({ outcome: "redacted" });
+      expect((await lastNotice())?.messageIds).toEqual([message.id]);
+      expect(await unsentNotices()).not.toContain(message.id);
+    } finally {
+      await responder.stop();
+    }
   });
 
   it("when another account asks, it is not found and nothing is erased", async () => {
@@ -289,6 +350,28 @@ describe("the retention job", () => {
 
     // Nothing left to do: a run erases nothing.
     expect(await retention(FINAL_AT + 31 * DAY_MS)).toBe(0);
+  });
+
+  it("when a run's notice is not published, the next run publishes it", async () => {
+    const message = await deliveredMessage("acc_notice");
+    const notices: string[][] = [];
+    const failing = noticeFailingOnce(message.id);
+    const notify = async (ids: readonly string[]) => {
+      await failing(ids);
+      notices.push([...ids]);
+    };
+    await expect(retention(FINAL_AT + 31 * DAY_MS, notify)).rejects.toThrow(/not available/);
+    expect(await tablesContaining(sql, message.to)).toEqual([]);
+    expect(notices.flat()).not.toContain(message.id);
+
+    await retention(FINAL_AT + 31 * DAY_MS, notify);
+    expect(notices.flat()).toContain(message.id);
+    expect(await unsentNotices()).not.toContain(message.id);
+
+    // Stored: a later run does not send it again.
+    notices.length = 0;
+    await retention(FINAL_AT + 31 * DAY_MS, notify);
+    expect(notices.flat()).not.toContain(message.id);
   });
 });
 

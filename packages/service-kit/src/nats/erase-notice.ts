@@ -10,9 +10,9 @@ export type EraseNotifier = (messageIds: readonly string[]) => Promise<void>;
 
 /**
  * Publishes `MessagesErased` on `<p>.status.erased` after the erasure committed, in chunks,
- * each under a digest of its ids (a retried run is stored once). A notice lost to a crash
- * between the commit and the publish leaves the dispatcher's or SMPP server's copy to expire
- * by itself (24 and 72 hours at most).
+ * each under a digest of its ids (a retried run is stored once). The event store keeps the
+ * ids of a notice not stored yet in its erasure's transaction and sends it again (an erasure
+ * asked again, the next retention run) until it is; a holder takes a notice twice harmlessly.
  */
 export function createEraseNotifier(js: Nats["js"], subjects: Subjects): EraseNotifier {
   return async (messageIds) => {

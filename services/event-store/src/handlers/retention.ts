@@ -1,6 +1,11 @@
 import { type EraseNotifier, errorMessage, type Logger, startPeriodic } from "@smsgw/service-kit";
 import type postgres from "postgres";
-import { eraseMessages, findMessagesPastRetention } from "../db/erasure.ts";
+import {
+  eraseMessages,
+  findMessagesPastRetention,
+  findUnsentEraseNotices,
+  sendEraseNotices,
+} from "../db/erasure.ts";
 import { messagesErased } from "../metrics.ts";
 import type { RetentionPolicyPublisher } from "./retention-policy.ts";
 
@@ -28,10 +33,18 @@ export interface RetentionOptions {
 
 /**
  * One run of the retention job (ADR 0021): erases, as `POST /v1/messages/{id}/redact` does,
- * the messages whose retention is over, a bounded number of batches. Returns how many.
+ * the messages whose retention is over, a bounded number of batches, after sending again the
+ * erasure notices not stored yet (`erase_notices`). Returns how many it erased.
  */
 export async function runRetention(options: RetentionOptions): Promise<number> {
   await publishPolicy(options);
+  // The notices wait in erase_notices; an outage of the stream must not hold back erasing.
+  await resendEraseNotices(options).catch((error: unknown) => {
+    options.log.warn(
+      { err: errorMessage(error) },
+      "erasure notices not sent again; next run retries",
+    );
+  });
   let erased = 0;
   for (let i = 0; i < options.maxBatches; i++) {
     const due = await findMessagesPastRetention(options.sql, {
@@ -41,7 +54,7 @@ export async function runRetention(options: RetentionOptions): Promise<number> {
     });
     const floor = due.length > 0 && options.streamFloor ? await options.streamFloor() : 0;
     const ids = await eraseMessages(options.sql, due, options.now(), floor);
-    await options.notifyErased(ids);
+    await sendEraseNotices(options.sql, ids, options.notifyErased);
     erased += ids.length;
     if (due.length < options.batch) break;
   }
@@ -51,6 +64,22 @@ export async function runRetention(options: RetentionOptions): Promise<number> {
     options.log.info({ erased }, "retention: messages erased");
   }
   return erased;
+}
+
+/**
+ * The notices of erasures done before whose publish failed or never came (a crash after the
+ * commit): `redacted_at` keeps those messages out of every later run, so without this the
+ * dispatcher and the SMPP server would send their real number until their copies expire.
+ */
+async function resendEraseNotices(options: RetentionOptions): Promise<void> {
+  let sent = 0;
+  for (let i = 0; i < options.maxBatches; i++) {
+    const ids = await findUnsentEraseNotices(options.sql, options.batch);
+    await sendEraseNotices(options.sql, ids, options.notifyErased);
+    sent += ids.length;
+    if (ids.length < options.batch) break;
+  }
+  if (sent > 0) options.log.info({ sent }, "retention: erasure notices sent again");
 }
 
 /**

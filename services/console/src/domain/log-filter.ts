@@ -50,11 +50,15 @@ export function parseLogFilter(query: LogQuery): { filter: ParsedLogFilter; prob
   const day = (value: string, name: string, plusDays: number) => {
     if (!value) return undefined;
     const at = /^\d{4}-\d\d-\d\d$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : Number.NaN;
-    if (Number.isNaN(at)) {
+    const date = new Date(at + plusDays * 86_400_000);
+    // Postgres refuses the ISO text of year 0 and of year 10000 (9999-12-31 plus the day
+    // `until` adds): outside years 1-9999 a date is a bad field, not a failed query.
+    const year = date.getUTCFullYear();
+    if (Number.isNaN(at) || year < 1 || year > 9999) {
       problems.push(`${name} must be a date such as 2026-11-25.`);
       return undefined;
     }
-    return new Date(at + plusDays * 86_400_000);
+    return date;
   };
   const since = day(text(query.from), "From", 0);
   const until = day(text(query.until), "Until", 1);

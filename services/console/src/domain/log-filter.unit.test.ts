@@ -33,4 +33,20 @@ describe("the message log's filters", () => {
     expect(filter).toEqual({});
     expect(problems).toHaveLength(5);
   });
+
+  it("when a date falls outside the years 1-9999 (until counts the day after), it is a problem, not a query", () => {
+    const { filter, problems } = parseLogFilter({ from: "0000-01-01", until: "9999-12-31" });
+    expect(filter).toEqual({});
+    expect(problems).toEqual([
+      "From must be a date such as 2026-11-25.",
+      "Until must be a date such as 2026-11-25.",
+    ]);
+    expect(parseLogFilter({ from: "0001-01-01", until: "9999-12-30" })).toEqual({
+      filter: {
+        since: new Date("0001-01-01T00:00:00Z"),
+        until: new Date("9999-12-31T00:00:00Z"),
+      },
+      problems: [],
+    });
+  });
 });

@@ -40,16 +40,31 @@ export const DlrDispatcherEnv = BaseEnv.extend({
    */
   WEBHOOK_ORIGIN_MAX_CONCURRENCY: Count.default(128),
   /**
+   * Attempts in flight to the endpoints of one host (scheme, host and port: every path of it)
+   * together, each within its own share; default half of WEBHOOK_CONCURRENCY. A customer who
+   * puts the message id in the callback path makes each report a new endpoint, unknown to be
+   * slow: on a slow or dead host those still hold at most this many slots, and the other
+   * hosts' reports keep the rest.
+   */
+  WEBHOOK_HOST_CONCURRENCY: Count.optional(),
+  /**
    * An origin whose attempt takes longer than this is slow until one ends within it: it runs
    * an eighth of WEBHOOK_ORIGIN_CONCURRENCY at most, and the slow origins together half of
    * WEBHOOK_CONCURRENCY, so that slow endpoints never hold every slot.
    */
   WEBHOOK_SLOW_MS: Millis.default(1_000),
 });
-export type DlrDispatcherConfig = z.output<typeof DlrDispatcherEnv>;
+
+/** The defaults that follow another setting. */
+const WithDerivedDefaults = DlrDispatcherEnv.transform((env) => ({
+  ...env,
+  WEBHOOK_HOST_CONCURRENCY:
+    env.WEBHOOK_HOST_CONCURRENCY ?? Math.max(1, Math.floor(env.WEBHOOK_CONCURRENCY / 2)),
+}));
+export type DlrDispatcherConfig = z.output<typeof WithDerivedDefaults>;
 
 export function loadDlrDispatcherConfig(
   env: Record<string, string | undefined> = process.env,
 ): DlrDispatcherConfig {
-  return loadConfig(DlrDispatcherEnv, env);
+  return loadConfig(WithDerivedDefaults, env);
 }

@@ -18,6 +18,20 @@ describe("dlr-dispatcher config", () => {
     });
   });
 
+  it("when the per-host bound is not set, it is half of all slots; set, it is what is set", () => {
+    expect(loadDlrDispatcherConfig({}).WEBHOOK_HOST_CONCURRENCY).toBe(128);
+    expect(loadDlrDispatcherConfig({ WEBHOOK_CONCURRENCY: "40" }).WEBHOOK_HOST_CONCURRENCY).toBe(
+      20,
+    );
+    expect(loadDlrDispatcherConfig({ WEBHOOK_CONCURRENCY: "1" }).WEBHOOK_HOST_CONCURRENCY).toBe(1);
+    expect(
+      loadDlrDispatcherConfig({ WEBHOOK_HOST_CONCURRENCY: "64" }).WEBHOOK_HOST_CONCURRENCY,
+    ).toBe(64);
+    expect(() => loadDlrDispatcherConfig({ WEBHOOK_HOST_CONCURRENCY: "0" })).toThrow(
+      /WEBHOOK_HOST_CONCURRENCY/,
+    );
+  });
+
   it("when private callbacks are allowed by the environment, the flag reads true; 'false' reads false", () => {
     expect(loadDlrDispatcherConfig({ WEBHOOK_ALLOW_PRIVATE: "true" }).WEBHOOK_ALLOW_PRIVATE).toBe(
       true,

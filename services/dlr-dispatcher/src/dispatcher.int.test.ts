@@ -394,12 +394,8 @@ describe("dlr-dispatcher refusing private callback URLs", () => {
     };
     expect(errorOf("literal")).toBe("refused: 127.0.0.1 is a loopback address");
     expect(errorOf("localhost")).toBe("refused: localhost is a loopback address");
-    expect(errorOf("rebind")).toBe(
-      "refused: rebind.test resolves to a non-public address",
-    );
-    expect(errorOf("metadata")).toBe(
-      "refused: mixed.test resolves to a non-public address",
-    );
+    expect(errorOf("rebind")).toBe("refused: rebind.test resolves to a non-public address");
+    expect(errorOf("metadata")).toBe("refused: mixed.test resolves to a non-public address");
     expect(errorOf("scheme")).toMatch(/^refused: scheme ftp is not allowed/);
     // Resolved once, by the connection itself: no earlier check that a second lookup could contradict.
     expect(lookups.filter((h) => h === "rebind.test")).toHaveLength(1);

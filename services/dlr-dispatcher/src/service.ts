@@ -133,6 +133,7 @@ export async function startDlrDispatcher(
       concurrency: config.WEBHOOK_CONCURRENCY,
       perOrigin: config.WEBHOOK_ORIGIN_CONCURRENCY,
       perOriginMax: config.WEBHOOK_ORIGIN_MAX_CONCURRENCY,
+      perHost: config.WEBHOOK_HOST_CONCURRENCY,
       originCapMs: config.WEBHOOK_RETRY_CAP_MS,
       slowMs: config.WEBHOOK_SLOW_MS,
       // A prefetched job may wait for PREFETCH attempts of its origin, then runs its own.

@@ -1,3 +1,5 @@
+import { hostOfEndpoint } from "./endpoint.ts";
+
 /**
  * Per-origin isolation (pure state, the scheduler owns the clock): at most `concurrency`
  * attempts in flight to one origin (the isolation key: the endpoint, `domain/endpoint.ts`),
@@ -8,7 +10,14 @@
  * wait instead of each burning a timeout — while every other origin carries on. After a
  * back-off one probe attempt goes first; the full share returns once one succeeds. An origin
  * whose attempts are slow (longer than the scheduler's budget) gets a few slots only, and the
- * slow origins together at most `slowTotal`: they can never hold every slot.
+ * slow origins together at most `slowTotal`: they can never hold every slot. The origins of one
+ * host (scheme, host and port: `hostOfEndpoint`) together run at most `hostConcurrency`, each
+ * within its own share: reports whose callback path names the message are each a new origin,
+ * unknown to be slow, and on one slow host they still hold no more than that.
+ *
+ * Memory follows the origins in use: a healthy idle origin is forgotten at once, a slow,
+ * failed or late one once it has had nothing in flight for `retainMs`, and a host is known
+ * only while it has attempts in flight.
  */
 export interface OriginLimits {
   /** Attempts in flight to one origin at most, until it has shown it takes more. */
@@ -29,6 +38,17 @@ export interface OriginLimits {
   slowShare?: number;
   /** Attempts in flight to all slow origins together at most (default: no limit). */
   slowTotal?: number;
+  /** Attempts in flight to the origins of one host together at most (default: no limit). */
+  hostConcurrency?: number;
+  /**
+   * How long a slow, failed or late origin with nothing in flight is remembered (default:
+   * twice `capMs`). Every wait here — an origin's back-off, a Retry-After, a report's retry
+   * delay (webhookRetryDelayMs) — is at most `capMs` plus 20 % jitter, so an origin whose
+   * reports are still retried has one of them due, and attempted (which refreshes it), well
+   * within that after its last attempt ended; one idle longer has nothing left waiting for it,
+   * or it is a report path used once (the message id in the path) that must not stay forever.
+   */
+  retainMs?: number;
 }
 
 interface OriginState {
@@ -43,6 +63,13 @@ interface OriginState {
   slow: boolean;
   /** When its last attempt ended (ms): a grown origin idle for a while is forgotten. */
   lastEnded: number;
+  /**
+   * An attempt outlasted the fast path's budget, and none has ended within it since: its
+   * fresh reports do not wait in memory for a slot (`mayHold`).
+   */
+  late: boolean;
+  /** Its host (`hostOfEndpoint`), the key of its share of the host's bound. */
+  host: string;
   /**
    * Attempts still to end before its slots may grow or shrink again: those in flight when
    * they were last cut, which ran under the larger share (TCP cuts once a window, not a packet).
@@ -65,8 +92,42 @@ export interface AttemptEnd {
   latencyMs?: number;
 }
 
+/** A host with attempts in flight (known only while it has some). */
+interface HostState {
+  inFlight: number;
+  /** An attempt of one of its origins outlasted the fast path's budget, none ended within it since. */
+  late: boolean;
+}
+
+/** What an origin's free slots follow (`slotsLeft`). */
+export interface SlotsInput {
+  /** Attempts it may run at once now: 0 backing off, 1 probing, its slow share, or its limit. */
+  share: number;
+  /** Its attempts in flight. */
+  inFlight: number;
+  /** Attempts in flight to its host: every origin of the same scheme, host and port. */
+  hostInFlight: number;
+  /** The most its host may have in flight. */
+  hostConcurrency: number;
+  /** When it is slow: how many more the slow origins together may start. */
+  slowRoom?: number;
+}
+
+/**
+ * Attempts an origin may start now (pure): what its own share leaves, and never more than its
+ * host's bound leaves (distinct paths on one host never hold more than `hostConcurrency`
+ * together, so that another host's report still finds a slot), nor, when it is slow, than the
+ * slow origins' total leaves. A host at its bound holds its origins back as their own full
+ * share would: the same wait (in memory on the fast path, in the queue otherwise).
+ */
+export function slotsLeft(input: SlotsInput): number {
+  const own = input.share - input.inFlight;
+  const host = input.hostConcurrency - input.hostInFlight;
+  return Math.max(0, Math.min(own, host, input.slowRoom ?? Number.POSITIVE_INFINITY));
+}
+
 export interface OriginBook {
-  /** Attempts this origin may start now: 0 while full or backing off. */
+  /** Attempts this origin may start now: 0 while full, backing off or its host at its bound. */
   freeSlots(origin: string, now: number): number;
   /** The origins that cannot take their full share now, with what they can take (the claim query's input). */
   limited(now: number): { origins: string[]; free: number[] };
@@ -75,7 +136,21 @@ export interface OriginBook {
   started(origin: string): void;
   /** Records how an attempt ended; returns the back-off end when this failure started (or extended) one. */
   finished(origin: string, end: AttemptEnd): number | null;
+  /**
+   * The fast path's budget: an attempt of this origin outlasted it (`true`; the origin, and
+   * its host while it has attempts in flight, is late), or one ended within it (`false`).
+   */
+  late(origin: string, late: boolean, now: number): void;
+  /**
+   * Whether a fresh report of this origin may wait in memory for a slot: not while the origin
+   * backs off or is late, nor while its host is at its bound and late (a slow host's slots
+   * free only after its timeouts: waiting for one would hold the report's whole batch).
+   */
+  mayHold(origin: string, now: number): boolean;
+  /** Origins remembered. */
   readonly size: number;
+  /** Hosts with attempts in flight. */
+  readonly hosts: number;
 }
 
 /** Per round of attempts that answered slower than `growWithinMs`, the share of its slots an origin keeps. */
@@ -88,7 +163,10 @@ export function createOriginBook(limits: OriginLimits): OriginBook {
   const growWithinMs = limits.growWithinMs ?? 500;
   const slowShare = limits.slowShare ?? Math.max(1, Math.floor(limits.concurrency / 8));
   const slowTotal = limits.slowTotal ?? Number.POSITIVE_INFINITY;
+  const hostConcurrency = limits.hostConcurrency ?? Number.POSITIVE_INFINITY;
+  const retainMs = limits.retainMs ?? 2 * limits.capMs;
   const states = new Map<string, OriginState>();
+  const hosts = new Map<string, HostState>();
   /** Attempts in flight to slow origins. */
   let slowInFlight = 0;
   const stateOf = (origin: string) => {
@@ -103,6 +181,8 @@ export function createOriginBook(limits: OriginLimits): OriginBook {
         slow: false,
         lastEnded: 0,
         cutHold: 0,
+        late: false,
+        host: hostOfEndpoint(origin),
       };
       states.set(origin, state);
     }
@@ -113,15 +193,23 @@ export function createOriginBook(limits: OriginLimits): OriginBook {
     if (state.probing) return 1;
     return state.slow ? slowShare : state.limit;
   };
-  const free = (state: OriginState, now: number) => {
-    const own = share(state, now) - state.inFlight;
-    return Math.max(0, state.slow ? Math.min(own, slowTotal - slowInFlight) : own);
-  };
+  const free = (state: OriginState, now: number) =>
+    slotsLeft({
+      share: share(state, now),
+      inFlight: state.inFlight,
+      hostInFlight: hosts.get(state.host)?.inFlight ?? 0,
+      hostConcurrency,
+      slowRoom: state.slow ? slowTotal - slowInFlight : Number.POSITIVE_INFINITY,
+    });
   const forgettable = (state: OriginState) =>
     state.inFlight === 0 &&
     state.failures === 0 &&
     !state.slow &&
+    !state.late &&
     state.limit === limits.concurrency;
+  /** Slow, failed or late, with nothing in flight or backing off for longer than `retainMs`. */
+  const expired = (state: OriginState, now: number) =>
+    state.inFlight === 0 && state.blockedUntil <= now && now - state.lastEnded > retainMs;
   /** Cuts its slots to `limit`; the attempts in flight then must end before the next change. */
   const cut = (state: OriginState, limit: number) => {
     if (limit >= state.limit) return;
@@ -139,7 +227,14 @@ export function createOriginBook(limits: OriginLimits): OriginBook {
   return {
     freeSlots(origin, now) {
       const state = states.get(origin);
-      return state ? free(state, now) : limits.concurrency;
+      if (state) return free(state, now);
+      // Unknown (a path never seen, or forgotten): its first share, as far as its host allows.
+      return slotsLeft({
+        share: limits.concurrency,
+        inFlight: 0,
+        hostInFlight: hosts.get(hostOfEndpoint(origin))?.inFlight ?? 0,
+        hostConcurrency,
+      });
     },
     limited(now) {
       const origins: string[] = [];
@@ -147,10 +242,10 @@ export function createOriginBook(limits: OriginLimits): OriginBook {
       for (const [origin, state] of states) {
         if (state.inFlight === 0 && now - state.lastEnded > GROWN_IDLE_MS) {
           state.limit = limits.concurrency;
-          if (forgettable(state)) {
-            states.delete(origin);
-            continue;
-          }
+        }
+        if (forgettable(state) || expired(state, now)) {
+          states.delete(origin);
+          continue;
         }
         const n = free(state, now);
         if (n < limits.concurrency) {
@@ -170,6 +265,9 @@ export function createOriginBook(limits: OriginLimits): OriginBook {
       const state = stateOf(origin);
       state.inFlight++;
       if (state.slow) slowInFlight++;
+      const host = hosts.get(state.host);
+      if (host) host.inFlight++;
+      else hosts.set(state.host, { inFlight: 1, late: false });
     },
     finished(origin, end) {
       const { failed, now, random = 0, retryAfterMs = 0 } = end;
@@ -178,6 +276,8 @@ export function createOriginBook(limits: OriginLimits): OriginBook {
       if (state.inFlight > 0) {
         state.inFlight--;
         if (state.slow) slowInFlight--;
+        const host = hosts.get(state.host);
+        if (host && --host.inFlight <= 0) hosts.delete(state.host);
       }
       // An attempt that started before the last cut says nothing about the new share.
       const held = state.cutHold > 0;
@@ -217,8 +317,27 @@ export function createOriginBook(limits: OriginLimits): OriginBook {
       if (forgettable(state)) states.delete(origin);
       return blockedUntil;
     },
+    late(origin, late, now) {
+      const state = late ? stateOf(origin) : states.get(origin);
+      const host = hosts.get(state?.host ?? hostOfEndpoint(origin));
+      if (host) host.late = late;
+      if (!state) return;
+      state.late = late;
+      // Marked after its attempt ended (and it was forgotten): remembered from now.
+      if (state.inFlight === 0) state.lastEnded = Math.max(state.lastEnded, now);
+      if (forgettable(state)) states.delete(origin);
+    },
+    mayHold(origin, now) {
+      const state = states.get(origin);
+      if (state && (state.late || state.blockedUntil > now)) return false;
+      const host = hosts.get(state?.host ?? hostOfEndpoint(origin));
+      return !(host?.late && host.inFlight >= hostConcurrency);
+    },
     get size() {
       return states.size;
+    },
+    get hosts() {
+      return hosts.size;
     },
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createOriginBook } from "./origins.ts";
+import { createOriginBook, slotsLeft } from "./origins.ts";
 
 const A = "http://a.example";
 const B = "http://b.example";
@@ -221,5 +221,167 @@ describe("an origin's slots grow with its demand", () => {
     const book = createOriginBook({ concurrency: 4, capMs: 60_000 });
     for (let i = 0; i < 5; i++) fullRound(book, 10, i);
     expect(book.inspect(A, 5).share).toBe(4);
+  });
+});
+
+describe("the origins of one host", () => {
+  const H = "https://hooks.example.com";
+  /** Starts attempts on the path while it has a free slot; returns how many. */
+  const fill = (book: ReturnType<typeof createOriginBook>, origin: string, now = 0) => {
+    let n = 0;
+    while (book.freeSlots(origin, now) > 0 && n < 1_000) {
+      book.started(origin);
+      n++;
+    }
+    return n;
+  };
+
+  it("when many paths of one host (the message id in the path) start attempts, together they hold at most the host's bound, each within its own share, and another host still has its full share", () => {
+    const book = createOriginBook({ concurrency: 4, capMs: 60_000, hostConcurrency: 10 });
+    const perPath = Array.from({ length: 100 }, (_, i) => fill(book, `${H}/dlr/msg_${i}`));
+    expect(perPath.slice(0, 4)).toEqual([4, 4, 2, 0]);
+    expect(perPath.reduce((sum, n) => sum + n, 0)).toBe(10);
+    expect(book.freeSlots(`${H}/dlr/never-seen`, 0)).toBe(0);
+    expect(book.inspect(`${H}/dlr/never-seen`, 0)).toMatchObject({ inFlight: 0, blocked: false });
+    // Another host, or the same name on another port, is another host.
+    expect(book.freeSlots("https://other.example/dlr", 0)).toBe(4);
+    expect(book.freeSlots(`${H}:8443/dlr/msg_0`, 0)).toBe(4);
+    expect(book.hosts).toBe(1);
+  });
+
+  it("when an attempt of the host ends, the slot it frees goes to any of its paths; once nothing is in flight, the host is forgotten", () => {
+    const book = createOriginBook({ concurrency: 4, capMs: 60_000, hostConcurrency: 6 });
+    fill(book, `${H}/a`);
+    fill(book, `${H}/b`);
+    expect(book.freeSlots(`${H}/c`, 0)).toBe(0);
+    book.finished(`${H}/a`, { failed: false, now: 10 });
+    expect(book.freeSlots(`${H}/c`, 10)).toBe(1);
+    expect(book.freeSlots(`${H}/a`, 10)).toBe(1);
+    for (let i = 0; i < 3; i++) book.finished(`${H}/a`, { failed: false, now: 10 });
+    for (let i = 0; i < 2; i++) book.finished(`${H}/b`, { failed: false, now: 10 });
+    expect(book.hosts).toBe(0);
+    expect(book.size).toBe(0);
+    expect(book.freeSlots(`${H}/c`, 10)).toBe(4);
+  });
+
+  it("when the host's paths time out and fail, each backs off on its own and the host takes new paths only up to its bound again", () => {
+    const book = createOriginBook({ concurrency: 4, capMs: 60_000, hostConcurrency: 3 });
+    const paths = Array.from({ length: 3 }, (_, i) => `${H}/dlr/msg_${i}`);
+    for (const path of paths) book.started(path);
+    expect(book.freeSlots(`${H}/dlr/msg_3`, 0)).toBe(0);
+    for (const path of paths) book.finished(path, { failed: true, now: 5_000, slow: true });
+    expect(paths.map((path) => book.inspect(path, 5_000).blocked)).toEqual([true, true, true]);
+    const next = Array.from({ length: 10 }, (_, i) => fill(book, `${H}/dlr/next_${i}`, 5_000));
+    expect(next.reduce((sum, n) => sum + n, 0)).toBe(3);
+  });
+});
+
+describe("an endpoint's free slots (slotsLeft)", () => {
+  it("when its host has room, it is what its own share leaves", () => {
+    expect(slotsLeft({ share: 32, inFlight: 5, hostInFlight: 5, hostConcurrency: 128 })).toBe(27);
+  });
+
+  it("when its host is near or at its bound, it is what the host leaves, never below 0", () => {
+    expect(slotsLeft({ share: 32, inFlight: 0, hostInFlight: 126, hostConcurrency: 128 })).toBe(2);
+    expect(slotsLeft({ share: 32, inFlight: 0, hostInFlight: 128, hostConcurrency: 128 })).toBe(0);
+    expect(slotsLeft({ share: 4, inFlight: 6, hostInFlight: 6, hostConcurrency: 128 })).toBe(0);
+  });
+
+  it("when it is slow, the slow origins' total left bounds it too", () => {
+    const input = { share: 4, inFlight: 1, hostInFlight: 1, hostConcurrency: 128 };
+    expect(slotsLeft({ ...input, slowRoom: 2 })).toBe(2);
+    expect(slotsLeft({ ...input, slowRoom: -1 })).toBe(0);
+  });
+});
+
+describe("what the book remembers", () => {
+  it("when many endpoints failed or were slow once each (the message id in the path) and nothing was in flight for twice the cap, the book holds none of them", () => {
+    const book = createOriginBook({ concurrency: 4, capMs: 10_000 });
+    for (let i = 0; i < 50; i++) {
+      const path = `https://dead.example/dlr/msg_${i}`;
+      book.started(path);
+      book.finished(path, { failed: i % 2 === 0, now: 0, slow: true, latencyMs: 5_000 });
+    }
+    expect(book.size).toBe(50);
+    // Within the window each is still what it was: backing off, probing, or slow.
+    expect(book.limited(15_000).origins).toHaveLength(50);
+    expect(book.inspect("https://dead.example/dlr/msg_1", 15_000).share).toBe(1);
+    expect(book.size).toBe(50);
+    expect(book.limited(20_001)).toEqual({ origins: [], free: [] });
+    expect(book.size).toBe(0);
+    expect(book.hosts).toBe(0);
+  });
+
+  it("when a failing endpoint keeps being attempted, it is remembered however long: its back-off stays at the cap", () => {
+    const book = createOriginBook({ concurrency: 4, capMs: 4_000 });
+    let now = 0;
+    let until: number | null = null;
+    for (let i = 0; i < 12; i++) {
+      book.limited(now);
+      book.started(A);
+      until = book.finished(A, { failed: true, now });
+      now = until ?? now;
+    }
+    expect(now).toBeGreaterThan(3 * 2 * 4_000);
+    book.started(A);
+    expect(book.finished(A, { failed: true, now })).toBe(now + 4_000);
+  });
+
+  it("when a Retry-After or back-off is still running, the endpoint is not forgotten, however the window is set", () => {
+    const book = createOriginBook({ concurrency: 4, capMs: 60_000, retainMs: 1_000 });
+    book.started(A);
+    book.finished(A, { failed: true, now: 0, retryAfterMs: 30_000 });
+    book.limited(20_000);
+    expect(book.inspect(A, 20_000).blocked).toBe(true);
+    book.limited(31_001);
+    expect(book.size).toBe(0);
+  });
+});
+
+describe("late origins (the fast path's budget) and waiting in memory", () => {
+  const H = "http://h.example";
+
+  it("when an attempt outlasted the budget, its origin's reports may not wait for a slot until one ends within it; a path of the same host may, while the host has room", () => {
+    const book = createOriginBook({ concurrency: 2, capMs: 1_000, hostConcurrency: 3 });
+    book.started(`${H}/1`);
+    book.late(`${H}/1`, true, 0);
+    expect(book.mayHold(`${H}/1`, 0)).toBe(false);
+    expect(book.mayHold(`${H}/2`, 0)).toBe(true);
+    book.started(`${H}/2`);
+    book.started(`${H}/2`);
+    // The host at its bound, with a late attempt: its slots free only as slowly.
+    expect(book.mayHold(`${H}/3`, 0)).toBe(false);
+    expect(book.mayHold("http://other.example/1", 0)).toBe(true);
+    book.finished(`${H}/2`, { failed: false, now: 10 });
+    book.late(`${H}/2`, false, 10);
+    book.started(`${H}/2`);
+    // At its bound again, but its last answer came in time.
+    expect(book.mayHold(`${H}/3`, 10)).toBe(true);
+    expect(book.mayHold(`${H}/1`, 10)).toBe(false);
+    book.late(`${H}/1`, false, 10);
+    expect(book.mayHold(`${H}/1`, 10)).toBe(true);
+  });
+
+  it("when a late origin is idle longer than the window, it is forgotten", () => {
+    const book = createOriginBook({ concurrency: 2, capMs: 1_000 });
+    for (let i = 0; i < 20; i++) {
+      const path = `${H}/msg_${i}`;
+      book.started(path);
+      book.late(path, true, 0);
+      book.finished(path, { failed: false, now: 300, latencyMs: 300 });
+    }
+    expect(book.size).toBe(20);
+    expect(book.mayHold(`${H}/msg_0`, 300)).toBe(false);
+    book.limited(2_301);
+    expect(book.size).toBe(0);
+    expect(book.mayHold(`${H}/msg_0`, 2_301)).toBe(true);
+  });
+
+  it("when an origin backs off, its reports may not wait for a slot", () => {
+    const book = createOriginBook({ concurrency: 2, capMs: 60_000 });
+    book.started(A);
+    book.finished(A, { failed: true, now: 0 });
+    expect(book.mayHold(A, 500)).toBe(false);
+    expect(book.mayHold(A, 1_000)).toBe(true);
   });
 });

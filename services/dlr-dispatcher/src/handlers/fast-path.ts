@@ -12,7 +12,10 @@ export interface FastPathDeps {
   scheduler: {
     tryAttempt(job: Job): Promise<Delivered> | null;
     waitForSlot(origin: string, giveUp: Promise<unknown>): Promise<boolean>;
-    originBlocked(origin: string): boolean;
+    /** Whether a report of the origin may wait in memory for a slot (healthy, in time, host too). */
+    mayHold(origin: string): boolean;
+    /** An attempt of the origin outlasted the budget (true), or one ended within it (false). */
+    noteLate(origin: string, late: boolean): void;
     settleLater(delivered: Delivered): void;
     poke(): void;
   };
@@ -44,11 +47,10 @@ export interface FastPathDeps {
  */
 export function createFastPath(deps: FastPathDeps) {
   const holdMs = Math.max(deps.budgetMs, deps.holdMs ?? 0);
-  /**
-   * Origins with an attempt that outlasted the budget, until one of theirs ends in time:
-   * their reports never wait for a slot (another batch's waiting would hold that batch too).
-   */
-  const slow = new Set<string>();
+  // Origins with an attempt that outlasted the budget, until one of theirs ends in time, are
+  // late in the scheduler's origin book (forgotten with the rest of their state): their
+  // reports never wait for a slot (another batch's waiting would hold that batch too), nor
+  // those of their host while it is at its bound.
 
   /** The attempt's end, or "late" once it has run the budget. */
   const withinBudget = (attempt: Promise<Delivered>) => {
@@ -83,8 +85,6 @@ export function createFastPath(deps: FastPathDeps) {
         toRecord.push({ ...job, attempts: settlement.attempts, dueAt: settlement.dueAt });
       }
     };
-    /** A healthy origin's report may wait for a slot; a slow or failing one's is recorded. */
-    const mayWait = (origin: string) => !slow.has(origin) && !deps.scheduler.originBlocked(origin);
 
     // Per origin, one lane per report, each taking the origin's next report when a slot is
     // free (waiting for one, while the origin is healthy, until the hold ends): a slow or
@@ -102,7 +102,8 @@ export function createFastPath(deps: FastPathDeps) {
         const job = queue[0] as FreshJob;
         const attempt = deps.scheduler.tryAttempt({ ...job, attempts: 0 });
         if (!attempt) {
-          if (!mayWait(origin)) return;
+          // A healthy origin's report may wait for a slot; a slow or failing one's is recorded.
+          if (!deps.scheduler.mayHold(origin)) return;
           if (!(await deps.scheduler.waitForSlot(origin, giveUp))) return;
           continue;
         }
@@ -112,12 +113,12 @@ export function createFastPath(deps: FastPathDeps) {
         const ended = await withinBudget(attempt);
         if (ended === "late") {
           // The origin is slow: its reports still waiting are recorded now, not held.
-          slow.add(origin);
+          deps.scheduler.noteLate(origin, true);
           stopWaiting();
           stillRunning.push({ job, attempt });
           return;
         }
-        slow.delete(origin);
+        deps.scheduler.noteLate(origin, false);
         take(job, ended);
       }
     };

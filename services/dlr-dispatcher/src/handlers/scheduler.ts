@@ -2,6 +2,7 @@ import type { EventOf } from "@smsgw/contracts";
 import { type EventPublisher, errorMessage, type Logger } from "@smsgw/service-kit";
 import type { Job, JobStore, Settlement } from "../db/jobs.ts";
 import { claimRequest, PREFETCH } from "../domain/claim.ts";
+import { hostOfEndpoint } from "../domain/endpoint.ts";
 import { createOriginBook } from "../domain/origins.ts";
 import type { Delivered } from "./deliver.ts";
 
@@ -16,6 +17,12 @@ export interface SchedulerOptions {
   perOrigin: number;
   /** …up to this, while it keeps every slot busy and answers fast (default: `perOrigin`). */
   perOriginMax?: number;
+  /**
+   * Attempts in flight to the origins of one host (scheme, host and port) together, each
+   * within its own share (default: half of `concurrency`): many paths on one slow host never
+   * hold every slot.
+   */
+  perHost?: number;
   /** Longest back-off of a failing origin. */
   originCapMs: number;
   /**
@@ -39,7 +46,8 @@ export { PREFETCH };
  * Runs the jobs: claims due ones from Postgres (up to PREFETCH × `perOrigin` per origin,
  * none from an origin in back-off) into small per-origin ready queues, starts at most
  * `perOrigin` per origin (more for one that keeps them busy and answers fast, up to
- * `perOriginMax`: ADR 0028) without waiting for the others, and settles finished attempts in
+ * `perOriginMax`: ADR 0028), and at most `perHost` to the origins of one host together,
+ * without waiting for the others, and settles finished attempts in
  * batches — their WebhookAttempted events published in EventBatch envelopes, then their
  * rows updated in two statements. Nothing waits on one origin but that origin's jobs; the backlog stays
  * in Postgres, memory holds what is in flight and a few ready jobs per active origin.
@@ -53,6 +61,7 @@ export function startScheduler(options: SchedulerOptions) {
     maxConcurrency: Math.min(options.concurrency, options.perOriginMax ?? options.perOrigin),
     capMs: options.originCapMs,
     slowTotal: Math.max(1, Math.floor(options.concurrency / 2)),
+    hostConcurrency: options.perHost ?? Math.max(1, Math.floor(options.concurrency / 2)),
   });
   const running = new Set<Promise<void>>();
   const ready = new Map<string, Job[]>();
@@ -62,13 +71,44 @@ export function startScheduler(options: SchedulerOptions) {
   let stopping = false;
   let wake: (() => void) | null = null;
   let poked = false;
-  /** Fast-path lanes waiting for a slot, per origin, woken one per ended attempt. */
-  const slotWaiters = new Map<string, Array<() => void>>();
-  /** Wakes one lane of the origin whose attempt ended, else one of another origin (a total slot freed). */
+  /**
+   * Fast-path lanes waiting for a slot, per host, then per origin (in the order they came),
+   * woken one per ended attempt. No empty entry is kept: the first one found has a lane.
+   */
+  const slotWaiters = new Map<string, Map<string, Array<() => void>>>();
+  /** Withdraws a lane (or the origin's first), dropping what it leaves empty; returns it. */
+  function takeWaiter(host: string, origin: string, lane?: () => void) {
+    const ofHost = slotWaiters.get(host);
+    const queue = ofHost?.get(origin);
+    if (!ofHost || !queue) return undefined;
+    const index = lane ? queue.indexOf(lane) : 0;
+    if (index < 0) return undefined;
+    const [taken] = queue.splice(index, 1);
+    if (queue.length === 0) ofHost.delete(origin);
+    if (ofHost.size === 0) slotWaiters.delete(host);
+    return taken;
+  }
+  /**
+   * Wakes one lane of the origin whose attempt ended (its slot freed), else one of its host's
+   * (a slot of the host's bound freed), else one of any origin (a total slot freed).
+   */
   function wakeOneWaiter(origin: string) {
-    const own = slotWaiters.get(origin);
-    const queue = own && own.length > 0 ? own : [...slotWaiters.values()].find((q) => q.length > 0);
-    queue?.shift()?.();
+    let host = hostOfEndpoint(origin);
+    let ofHost = slotWaiters.get(host);
+    if (!ofHost) {
+      const first = slotWaiters.entries().next().value;
+      if (!first) return;
+      [host, ofHost] = first;
+    }
+    const next = ofHost.has(origin) ? origin : ofHost.keys().next().value;
+    if (next !== undefined) takeWaiter(host, next)?.();
+  }
+  /** Wakes every lane waiting on this host's origins: they look again whether they may wait. */
+  function wakeHost(host: string) {
+    const ofHost = slotWaiters.get(host);
+    if (!ofHost) return;
+    slotWaiters.delete(host);
+    for (const queue of ofHost.values()) for (const lane of queue) lane();
   }
 
   /** False once a claim came back empty: until new jobs are recorded, a freed slot finds nothing. */
@@ -295,21 +335,36 @@ export function startScheduler(options: SchedulerOptions) {
     waitForSlot(origin: string, giveUp: Promise<unknown>): Promise<boolean> {
       return new Promise<boolean>((resolve) => {
         const wake = () => resolve(true);
-        const queue = slotWaiters.get(origin);
+        const host = hostOfEndpoint(origin);
+        let ofHost = slotWaiters.get(host);
+        if (!ofHost) {
+          ofHost = new Map();
+          slotWaiters.set(host, ofHost);
+        }
+        const queue = ofHost.get(origin);
         if (queue) queue.push(wake);
-        else slotWaiters.set(origin, [wake]);
+        else ofHost.set(origin, [wake]);
         void giveUp.then(() => {
-          const waiting = slotWaiters.get(origin);
-          const index = waiting?.indexOf(wake) ?? -1;
-          if (index >= 0) waiting?.splice(index, 1);
-          if (waiting?.length === 0) slotWaiters.delete(origin);
+          takeWaiter(host, origin, wake);
           resolve(false);
         });
       });
     },
-    /** Whether the origin is backing off after failures (its reports wait in the queue). */
-    originBlocked(origin: string): boolean {
-      return book.inspect(origin, Date.now()).blocked;
+    /**
+     * Whether a fresh report of this origin may wait in memory for a slot: not while the origin
+     * backs off or an attempt of it outlasted the fast path's budget, nor while its host is at
+     * its bound with such an attempt (its reports go to the queue instead of holding a batch).
+     */
+    mayHold(origin: string): boolean {
+      return book.mayHold(origin, Date.now());
+    },
+    /**
+     * The fast path's budget: an attempt of this origin outlasted it (true), or one ended within
+     * it (false). A late one wakes the lanes waiting on its host, to look again whether they may.
+     */
+    noteLate(origin: string, late: boolean): void {
+      book.late(origin, late, Date.now());
+      if (late) wakeHost(hostOfEndpoint(origin));
     },
     /** Settles an attempt the fast path handed over (its job row is recorded). */
     settleLater,

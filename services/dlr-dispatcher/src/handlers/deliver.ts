@@ -58,12 +58,6 @@ export async function deliver(deps: DeliverDeps, job: Job): Promise<Delivered> {
   const change = job.change;
   const attempt = job.attempts + 1;
   const context = { messageId: job.messageId, sequence: job.sequence };
-  const account = deps.accounts.byAccountId(job.accountId);
-  if (!account || account.accountId !== change.accountId) {
-    deps.log.warn({ ...context, accountId: job.accountId }, "account unknown; report waits");
-    return wait(job, deps, ACCOUNT_WAIT_MS);
-  }
-
   const webhook = webhookOf(change);
   const parsed = parseCallbackUrl(webhook.url);
   const endpoint = parsed.ok ? endpointOf(parsed.url) : "(invalid url)";
@@ -109,6 +103,21 @@ export async function deliver(deps: DeliverDeps, job: Job): Promise<Delivered> {
       { httpStatus: null, error: null, latencyMs: 0 },
       { outcome: "gave_up", reason: `refused: ${reason}` },
     );
+  /**
+   * A report that cannot be signed waits (an account not in the cache yet, a secret an
+   * operator must fix), but no longer than the retry window any report gets: past it, it is
+   * given up like one whose receiver never answered, and the trail says why.
+   */
+  const waitOrGiveUp = (delayMs: number, why: string) =>
+    Date.parse(webhook.occurredAt) + deps.policy.windowMs <= deps.now().getTime()
+      ? record({ httpStatus: null, error: null, latencyMs: 0 }, { outcome: "gave_up", reason: why })
+      : wait(job, deps, delayMs);
+
+  const account = deps.accounts.byAccountId(job.accountId);
+  if (!account || account.accountId !== change.accountId) {
+    deps.log.warn({ ...context, accountId: job.accountId }, "account unknown; report waits");
+    return waitOrGiveUp(ACCOUNT_WAIT_MS, "not signed: the account is unknown");
+  }
 
   if (!parsed.ok) return refuse(parsed.reason);
   const body = JSON.stringify(webhook.body);
@@ -121,7 +130,7 @@ export async function deliver(deps: DeliverDeps, job: Job): Promise<Delivered> {
       { ...context, err: errorMessage(error) },
       "cannot sign with the account's secret",
     );
-    return wait(job, deps, ACCOUNT_WAIT_MS * 30);
+    return waitOrGiveUp(ACCOUNT_WAIT_MS * 30, "not signed: the account's secret is unusable");
   }
   // The attempt is a span of the message's trace (the status change carries it).
   const result = await withSpan(

@@ -74,6 +74,33 @@ describe("one delivery", () => {
     });
   });
 
+  it("when the account is still unknown past the retry window, the report is given up and its trail says why; nothing is sent", async () => {
+    const { deps, sent } = depsWith([]);
+    deps.now = () => new Date(now.getTime() + 86_400_000);
+    const job = jobFor("acc_x");
+    const result = await deliver(deps, job);
+    expect(sent).toEqual([]);
+    expect(result.settlement).toEqual({ kind: "done", job });
+    expect(result.event?.data).toMatchObject({
+      outcome: "gave_up",
+      error: "not signed: the account is unknown",
+    });
+  });
+
+  it("when the account's secret cannot sign, the report waits, and past the retry window it is given up", async () => {
+    const { deps, sent } = depsWith([account("acc_1", ["whsec_not-base64!"])]);
+    const job = jobFor("acc_1");
+    expect((await deliver(deps, job)).settlement.kind).toBe("retry");
+    deps.now = () => new Date(now.getTime() + 86_400_000);
+    const late = await deliver(deps, job);
+    expect(sent).toEqual([]);
+    expect(late.settlement).toEqual({ kind: "done", job });
+    expect(late.event?.data).toMatchObject({
+      outcome: "gave_up",
+      error: "not signed: the account's secret is unusable",
+    });
+  });
+
   it("when the receiver fails, the attempt is recorded as retrying, the job rescheduled, and the origin marked failed", async () => {
     const { deps } = depsWith([account("acc_1", [secret()])], {
       httpStatus: 503,

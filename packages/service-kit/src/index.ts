@@ -3,6 +3,11 @@ export { type CliOutput, type OperatorCli, runOperatorCli, UsageError } from "./
 export * from "./config.ts";
 export { type Database, openDatabase } from "./db/database.ts";
 export {
+  type EraseNoticeOutbox,
+  eraseNoticeTable,
+  type ResendLimits,
+} from "./db/erase-notices.ts";
+export {
   MigrationsApplied,
   MigrationsMissing,
   migrateSchema,

@@ -10,9 +10,11 @@ export type EraseNotifier = (messageIds: readonly string[]) => Promise<void>;
 
 /**
  * Publishes `MessagesErased` on `<p>.status.erased` after the erasure committed, in chunks,
- * each under a digest of its ids (a retried run is stored once). The event store keeps the
- * ids of a notice not stored yet in its erasure's transaction and sends it again (an erasure
- * asked again, the next retention run) until it is; a holder takes a notice twice harmlessly.
+ * each under a digest of its ids (a retried run is stored once). The event store and the
+ * inbound service keep the ids of a notice not stored yet in their erasure's transaction
+ * (`eraseNoticeTable`, `<schema>.erase_notices`) and send it again (a redact asked again, an
+ * erase-number redelivered, the next retention run) until it is; a holder takes a notice twice
+ * harmlessly.
  */
 export function createEraseNotifier(js: Nats["js"], subjects: Subjects): EraseNotifier {
   return async (messageIds) => {

@@ -1,7 +1,9 @@
 import { isFinalStatus, type MessageStatus, maskPhoneNumber } from "@smsgw/contracts";
+import { type EraseNoticeOutbox, eraseNoticeTable } from "@smsgw/service-kit";
 import type postgres from "postgres";
 import { erasedEventData } from "../domain/erasure.ts";
 import { contentCopiesOf } from "../domain/stream-erasure.ts";
+import { SCHEMA } from "./schema.ts";
 import { queueStreamCopies } from "./stream-erasure.ts";
 
 /** What the redact request needs to know of a message before erasing it. */
@@ -32,7 +34,7 @@ export async function findErasureTarget(
  * The stream's copies of their content (the messages that brought those events, the submit
  * orders, the status envelopes) are queued for the stream eraser in the same transaction,
  * those at or above `streamFloor` (the stream's first sequence, when known). The ids erased
- * are noted in `erase_notices` too, until `sendEraseNotices` has their notice stored.
+ * are noted in `erase_notices` too, until `eraseNotices(sql).send` has their notice stored.
  */
 export async function eraseMessages(
   sql: postgres.Sql,
@@ -83,37 +85,17 @@ export async function eraseMessages(
       set to_number = x.to_number, redacted_at = ${now}, revision = m.revision + 1
       from jsonb_to_recordset(${JSON.stringify(masked)}::text::jsonb) as x(message_id text, to_number text)
       where m.message_id = x.message_id`;
-    await tx`
-      insert into event_store.erase_notices (message_id)
-      select unnest(${erasing}::text[])
-      on conflict (message_id) do nothing`;
+    await eraseNotices(sql).note(tx, erasing);
     return erasing;
   });
 }
 
 /**
- * Publishes `MessagesErased` for these ids with `notify`, then forgets them in
- * `erase_notices`: a notice that fails stays there for the retention job's next run.
+ * The erased messages whose `MessagesErased` is not stored yet (`event_store.erase_notices`):
+ * a notice that fails stays there for the retention job's next run or a redact asked again.
  */
-export async function sendEraseNotices(
-  sql: postgres.Sql,
-  messageIds: readonly string[],
-  notify: (messageIds: readonly string[]) => Promise<void>,
-): Promise<void> {
-  if (messageIds.length === 0) return;
-  await notify(messageIds);
-  await sql`
-    delete from event_store.erase_notices where message_id = any(${[...messageIds]}::text[])`;
-}
-
-/**
- * Up to `limit` erased messages whose notice is not stored yet (`erase_notices`), in id order,
- * so that replicas re-sending the same ones publish the same chunks (one Nats-Msg-Id each).
- */
-export async function findUnsentEraseNotices(sql: postgres.Sql, limit: number): Promise<string[]> {
-  const rows = await sql<Array<{ message_id: string }>>`
-    select message_id from event_store.erase_notices order by message_id limit ${limit}`;
-  return rows.map((r) => r.message_id);
+export function eraseNotices(sql: postgres.Sql): EraseNoticeOutbox {
+  return eraseNoticeTable(sql, SCHEMA);
 }
 
 /**

@@ -7,7 +7,7 @@ import {
   startResponder,
 } from "@smsgw/service-kit";
 import type postgres from "postgres";
-import { eraseMessages, findErasureTarget, sendEraseNotices } from "../db/erasure.ts";
+import { eraseMessages, eraseNotices, findErasureTarget } from "../db/erasure.ts";
 import { messagesErased } from "../metrics.ts";
 
 export interface RedactResponderDeps {
@@ -52,12 +52,14 @@ export function startRedactResponder(deps: RedactResponderDeps): { stop(): Promi
    * `erase_notices` for the retention job's next run or the client's next ask.
    */
   async function notify(messageIds: readonly string[]): Promise<void> {
-    await sendEraseNotices(deps.sql, messageIds, deps.notifyErased).catch((error: unknown) => {
-      deps.log.warn(
-        { err: errorMessage(error), messageIds },
-        "erasure notice not sent; the retention job sends it again",
-      );
-    });
+    await eraseNotices(deps.sql)
+      .send(messageIds, deps.notifyErased)
+      .catch((error: unknown) => {
+        deps.log.warn(
+          { err: errorMessage(error), messageIds },
+          "erasure notice not sent; the retention job sends it again",
+        );
+      });
   }
 
   return startResponder({

@@ -1,11 +1,6 @@
 import { type EraseNotifier, errorMessage, type Logger, startPeriodic } from "@smsgw/service-kit";
 import type postgres from "postgres";
-import {
-  eraseMessages,
-  findMessagesPastRetention,
-  findUnsentEraseNotices,
-  sendEraseNotices,
-} from "../db/erasure.ts";
+import { eraseMessages, eraseNotices, findMessagesPastRetention } from "../db/erasure.ts";
 import { messagesErased } from "../metrics.ts";
 import type { RetentionPolicyPublisher } from "./retention-policy.ts";
 
@@ -38,13 +33,11 @@ export interface RetentionOptions {
  */
 export async function runRetention(options: RetentionOptions): Promise<number> {
   await publishPolicy(options);
-  // The notices wait in erase_notices; an outage of the stream must not hold back erasing.
-  await resendEraseNotices(options).catch((error: unknown) => {
-    options.log.warn(
-      { err: errorMessage(error) },
-      "erasure notices not sent again; next run retries",
-    );
-  });
+  // The notices of erasures done before whose publish failed or never came (a crash after
+  // the commit): `redacted_at` keeps those messages out of every later run, so without this
+  // the dispatcher and the SMPP server would send their real number until their copies expire.
+  const notices = eraseNotices(options.sql);
+  await notices.resendBeforeRun(options.notifyErased, options, options.log);
   let erased = 0;
   for (let i = 0; i < options.maxBatches; i++) {
     const due = await findMessagesPastRetention(options.sql, {
@@ -54,7 +47,7 @@ export async function runRetention(options: RetentionOptions): Promise<number> {
     });
     const floor = due.length > 0 && options.streamFloor ? await options.streamFloor() : 0;
     const ids = await eraseMessages(options.sql, due, options.now(), floor);
-    await sendEraseNotices(options.sql, ids, options.notifyErased);
+    await notices.send(ids, options.notifyErased);
     erased += ids.length;
     if (due.length < options.batch) break;
   }
@@ -64,22 +57,6 @@ export async function runRetention(options: RetentionOptions): Promise<number> {
     options.log.info({ erased }, "retention: messages erased");
   }
   return erased;
-}
-
-/**
- * The notices of erasures done before whose publish failed or never came (a crash after the
- * commit): `redacted_at` keeps those messages out of every later run, so without this the
- * dispatcher and the SMPP server would send their real number until their copies expire.
- */
-async function resendEraseNotices(options: RetentionOptions): Promise<void> {
-  let sent = 0;
-  for (let i = 0; i < options.maxBatches; i++) {
-    const ids = await findUnsentEraseNotices(options.sql, options.batch);
-    await sendEraseNotices(options.sql, ids, options.notifyErased);
-    sent += ids.length;
-    if (ids.length < options.batch) break;
-  }
-  if (sent > 0) options.log.info({ sent }, "retention: erasure notices sent again");
 }
 
 /**

@@ -1,5 +1,6 @@
-import type { Database } from "@smsgw/service-kit";
+import { type Database, eraseNoticeTable } from "@smsgw/service-kit";
 import { erasedAddresses, type RetentionPlan } from "../domain/erasure.ts";
+import { INBOUND_SCHEMA } from "./migrations.ts";
 
 // A number is matched by its hex SHA-256, as `NumberErased` carries it (ADR 0021):
 // encode(sha256(convert_to(<number>, 'UTF8')), 'hex'). A scan, for an operator's rare request.
@@ -7,7 +8,14 @@ import { erasedAddresses, type RetentionPlan } from "../domain/erasure.ts";
 /** Erasure of the inbound schema's text and numbers (ADR 0021, amendment 2). */
 export function createErasureStore(database: Database<unknown>) {
   const { sql } = database;
+  const notices = eraseNoticeTable(sql, INBOUND_SCHEMA);
   return {
+    /**
+     * The erased MO whose `MessagesErased` is not stored yet (`inbound.erase_notices`), noted
+     * by `erase` in its transaction: the retention job and erase-number send them again.
+     */
+    notices,
+
     /**
      * Up to `limit` messages not erased yet whose retention is over (`retentionPlan`), oldest
      * first, on the partial index `messages_to_erase`: the rows read that are not due are those
@@ -57,8 +65,9 @@ export function createErasureStore(database: Database<unknown>) {
      * joined parts deleted (kept only to recognise a redelivered event, and holding the text,
      * its octets and both numbers). Their stream copies (`stream_seqs`) at or above `streamFloor` (the
      * stream's first sequence: below it the stream dropped them already) are queued for the
-     * stream eraser (ADR 0021, amendment 4). Messages erased before are left as they are.
-     * Returns the ids erased.
+     * stream eraser (ADR 0021, amendment 4), and their ids noted in `erase_notices` until
+     * `notices.send` has their `MessagesErased` stored. Messages erased before are left as
+     * they are. Returns the ids erased.
      */
     async erase(
       ids: readonly string[],
@@ -99,6 +108,7 @@ export function createErasureStore(database: Database<unknown>) {
           on conflict (seq) do nothing`;
         const erasedIds = erased.map((e) => e.id);
         await tx`delete from parts where joined_into = any(${erasedIds})`;
+        await notices.note(tx, erasedIds);
         return erasedIds;
       })) as string[];
     },

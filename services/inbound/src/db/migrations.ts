@@ -188,4 +188,18 @@ export const migrations: Record<string, Migration> = {
         where taken_with_key is not null`.execute(db);
     },
   },
+  "0010_erase_notices": {
+    async up(db: Kysely<unknown>) {
+      // ADR 0021: the MO erased whose `MessagesErased` is not stored in the stream yet,
+      // written in the erasure's transaction and deleted once the notice is stored. A notice
+      // lost to a failed publish or a crash after the commit is sent again from here (the
+      // retention job's next run, an erase-number's redelivery), where `erased_at` alone would
+      // never pick the message again. A row lives a moment normally: the table stays small.
+      await sql`
+        create table erase_notices (
+          message_id text primary key,
+          erased_at timestamptz not null default now()
+        )`.execute(db);
+    },
+  },
 };

@@ -3,6 +3,7 @@ import {
   ACK,
   type Delivery,
   type EraseNotifier,
+  errorMessage,
   type Logger,
   nak,
   type Outcome,
@@ -11,7 +12,7 @@ import type { ErasureStore } from "../db/erasure-store.ts";
 import { inboundErased } from "../metrics.ts";
 
 export interface NumberErasuresDeps {
-  erasure: Pick<ErasureStore, "ofNumber" | "erase" | "partsWaitingFor">;
+  erasure: Pick<ErasureStore, "ofNumber" | "erase" | "partsWaitingFor" | "notices">;
   /** Parts waiting for their siblings are joined within this (the concatenation timeout and a sweep). */
   joinWithinMs: number;
   /** Tells the dispatcher and the SMPP server, whose copies waiting for delivery go too. */
@@ -27,6 +28,8 @@ export interface NumberErasuresDeps {
 }
 
 const BATCH = 500;
+/** What waits is sent again before an ack, 500 ids a notice; anything beyond, by retention. */
+const RESEND = { batch: BATCH, maxBatches: 20 };
 
 /**
  * The consumer of `<p>.status.number_erased` (the operator's `bin/gw messages erase-number`):
@@ -35,6 +38,10 @@ const BATCH = 500;
  * siblings are not a message yet: the notice comes back once they are joined, and erases that
  * message too. The opt-out bucket's delete markers of the number go as well (a live opt-out
  * stays). Idempotent: a redelivered notice finds nothing left to erase.
+ *
+ * Each transaction's `MessagesErased` is sent after its commit; one that fails waits in
+ * `erase_notices` and the erasing goes on. Before the batch is acked, every notice waiting
+ * is sent again: while one fails, the batch is redelivered (and the retention job tries too).
  */
 export function handleNumberErased(deps: NumberErasuresDeps) {
   return async (batch: Delivery<NumberErased>[]): Promise<Outcome[]> => {
@@ -48,7 +55,12 @@ export function handleNumberErased(deps: NumberErasuresDeps) {
           numberSha256: value.numberSha256,
           streamFloor,
         });
-        await deps.notifyErased(done);
+        await deps.erasure.notices.send(done, deps.notifyErased).catch((error: unknown) => {
+          deps.log.warn(
+            { err: errorMessage(error), erased: done.length },
+            "erase-number: erasure notice not sent; sent again before the ack",
+          );
+        });
         erased += done.length;
         if (ids.length < BATCH) break;
       }
@@ -61,6 +73,8 @@ export function handleNumberErased(deps: NumberErasuresDeps) {
       deps.log.info({ erased, waiting, optOutMarkers }, "erase-number: inbound messages erased");
       outcomes.push(waiting ? nak(deps.joinWithinMs) : ACK);
     }
+    // Throws while the stream refuses them: the batch comes back and tries again.
+    await deps.erasure.notices.resend(deps.notifyErased, RESEND);
     return outcomes;
   };
 }

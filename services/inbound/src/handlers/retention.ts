@@ -10,7 +10,7 @@ export interface PolicyBucket {
 }
 
 export interface InboundRetentionOptions {
-  erasure: Pick<ErasureStore, "dueForRetention" | "erase">;
+  erasure: Pick<ErasureStore, "dueForRetention" | "erase" | "notices">;
   /** The retention the event store publishes (ADR 0021, amendment 2). */
   bucket: PolicyBucket;
   /** Messages erased per transaction; a run goes on while a batch comes back full. */
@@ -31,8 +31,14 @@ export interface InboundRetentionOptions {
  * whose account's retention is over, by the days the event store publishes — so an account's
  * text and numbers go after the same days whichever way they travelled. With no policy
  * published yet (the event store never ran), nothing is erased: too late, never too early.
+ * First, the erasure notices not stored yet (`erase_notices`) are sent again.
  */
 export async function runInboundRetention(options: InboundRetentionOptions): Promise<number> {
+  // The notices of erasures done before whose publish failed or never came (a crash after
+  // the commit): `erased_at` keeps those MO out of every later run, so without this the
+  // dispatcher and the SMPP server would deliver their text and sender until they expire.
+  const { notices } = options.erasure;
+  await notices.resendBeforeRun(options.notifyErased, options, options.log);
   const entry = await options.bucket.get(RETENTION_POLICY_KEY);
   const parsed = entry?.operation === "PUT" ? RetentionPolicy.safeParse(entry.json()) : undefined;
   if (!parsed?.success) {
@@ -45,7 +51,7 @@ export async function runInboundRetention(options: InboundRetentionOptions): Pro
     const due = await options.erasure.dueForRetention(plan, options.batch);
     const streamFloor = due.length > 0 && options.streamFloor ? await options.streamFloor() : 0;
     const ids = await options.erasure.erase(due, options.now(), { streamFloor });
-    await options.notifyErased(ids);
+    await notices.send(ids, options.notifyErased);
     erased += ids.length;
     if (due.length < options.batch) break;
   }

@@ -249,6 +249,16 @@ describe("customers over SMPP, with the npm smpp client", () => {
     });
     expect(answers).toContain(0x58);
     await gateway.pricing.accounts.setLimits("smpp-e2e", null);
+    // The lifted limit reaches the SMPP server with the account's record, a moment later: the
+    // next test's submit must not meet the old one. Under it (a burst of 1) two submits sent
+    // together can never both pass.
+    await waitFor(async () => {
+      const pair = await Promise.all([
+        submit(session, { short_message: "unlimited 1" }),
+        submit(session, { short_message: "unlimited 2" }),
+      ]);
+      return pair.every((resp) => resp.command_status === 0);
+    });
   });
 
   it("when registered_delivery is set, the final status comes back as a deliver_sm receipt with stat:DELIVRD and the TLVs", async () => {

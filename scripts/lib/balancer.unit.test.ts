@@ -14,14 +14,11 @@ async function listen(server: Server): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-/** A port nothing listens on: bound once, then closed. */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+/**
+ * Ports nothing listens on: below 1024, where no test binds (a port bound once and closed could
+ * be taken by another test file running beside this one, whose server would never answer).
+ */
+const DEAD_PORTS = [1, 2] as const;
 
 describe("the drill's balancer", () => {
   it("sends every request to the live replica while the other refuses connections", async () => {
@@ -32,7 +29,7 @@ describe("the drill's balancer", () => {
         res.end("ok");
       }),
     );
-    const balancer = await startBalancer([await deadPort(), live]);
+    const balancer = await startBalancer([DEAD_PORTS[0], live]);
     closers.push(balancer.close);
 
     // Concurrent, as the drill's load is: each retry must not follow the shared round robin.
@@ -47,7 +44,7 @@ describe("the drill's balancer", () => {
   });
 
   it("answers 502 when no replica takes the connection", async () => {
-    const balancer = await startBalancer([await deadPort(), await deadPort()]);
+    const balancer = await startBalancer([...DEAD_PORTS]);
     closers.push(balancer.close);
 
     const answer = await fetch(`http://127.0.0.1:${balancer.port}/`);
